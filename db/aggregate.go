@@ -1,0 +1,450 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+)
+
+// SeriesMin is the count from which a name or domain keeps stored hourly
+// buckets. Below it, its series is cheaper to compute from its few events
+// than to store for the hundreds of thousands of rare names.
+const SeriesMin = 1000
+
+const (
+	microsPerMinute = 60_000_000
+	microsPerHour   = 3_600_000_000
+)
+
+// stat is a count with the first and last time it covers.
+type stat struct{ count, first, last int64 }
+
+func (s stat) merge(n, first, last int64) stat {
+	if s.count == 0 {
+		return stat{n, first, last}
+	}
+	return stat{s.count + n, min(s.first, first), max(s.last, last)}
+}
+
+// aggregator folds the events of an ingest run into the deltas the
+// aggregate tables get at the end of it.
+type aggregator struct {
+	names       map[uint32]stat
+	domains     map[uint32]stat
+	pairs       map[uint64]stat  // name<<32 | client
+	minutes     map[int64]int64  // workspace traffic by minute
+	nameHours   map[uint64]int64 // name<<32 | hour
+	domainHours map[uint64]int64 // domain<<32 | hour
+	clientHours map[uint64]int64 // client<<32 | hour
+	local       map[uint32]stat  // scratch: clients of one run
+}
+
+func newAggregator() *aggregator {
+	return &aggregator{
+		names:       make(map[uint32]stat),
+		domains:     make(map[uint32]stat),
+		pairs:       make(map[uint64]stat),
+		minutes:     make(map[int64]int64),
+		nameHours:   make(map[uint64]int64),
+		domainHours: make(map[uint64]int64),
+		clientHours: make(map[uint64]int64),
+		local:       make(map[uint32]stat),
+	}
+}
+
+func bucket(t, size int64) int64 {
+	if t < 0 {
+		return 0
+	}
+	return t / size
+}
+
+// addRun folds the events of one name, sorted by time.
+func (a *aggregator) addRun(domain uint32, run []Event) {
+	name := run[0].Name
+	n, first, last := int64(len(run)), run[0].Time, run[len(run)-1].Time
+	a.names[name] = a.names[name].merge(n, first, last)
+	a.domains[domain] = a.domains[domain].merge(n, first, last)
+
+	clear(a.local)
+	for i := range run {
+		e := &run[i]
+		a.local[e.Client] = a.local[e.Client].merge(1, e.Time, e.Time)
+	}
+	for c, s := range a.local {
+		k := uint64(name)<<32 | uint64(c)
+		a.pairs[k] = a.pairs[k].merge(s.count, s.first, s.last)
+	}
+
+	// Runs are time-sorted: count equal buckets before touching the maps.
+	prevMin, prevHour, cntMin, cntHour := int64(-1), int64(-1), int64(0), int64(0)
+	flushHour := func() {
+		if cntHour > 0 {
+			a.nameHours[uint64(name)<<32|uint64(prevHour)] += cntHour
+			a.domainHours[uint64(domain)<<32|uint64(prevHour)] += cntHour
+		}
+	}
+	for i := range run {
+		t := run[i].Time
+		if m := bucket(t, microsPerMinute); m != prevMin {
+			if cntMin > 0 {
+				a.minutes[prevMin] += cntMin
+			}
+			prevMin, cntMin = m, 0
+		}
+		cntMin++
+		h := bucket(t, microsPerHour)
+		if h != prevHour {
+			flushHour()
+			prevHour, cntHour = h, 0
+		}
+		cntHour++
+		if c := run[i].Client; c != 0 {
+			a.clientHours[uint64(c)<<32|uint64(h)]++
+		}
+	}
+	a.minutes[prevMin] += cntMin
+	flushHour()
+}
+
+// apply writes the deltas in one transaction and clears the dirty mark.
+// names tells each touched name's domain and prior count (0: new).
+func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh bool) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
+	domPrior, err := domainPriors(ctx, tx, a.domains)
+	if err != nil {
+		return err
+	}
+	prior := func(id uint32) int64 {
+		if fresh {
+			return 0
+		}
+		return names[id].prior
+	}
+
+	// Distinct clients of names and domains new to the workspace come from
+	// this run's pairs; older ones are recounted from name_client below.
+	nameClients := make(map[uint32]int64, len(a.names))
+	domainClientSet := make(map[uint64]struct{})
+	newNamesPerDomain := make(map[uint32]int64)
+	for k := range a.pairs {
+		name, client := uint32(k>>32), uint32(k)
+		if client == 0 {
+			continue
+		}
+		if prior(name) == 0 {
+			nameClients[name]++
+		}
+		if dom := names[name].domain; domPrior[dom] == 0 {
+			domainClientSet[uint64(dom)<<32|uint64(client)] = struct{}{}
+		}
+	}
+	domainClients := make(map[uint32]int64)
+	for k := range domainClientSet {
+		domainClients[uint32(k>>32)]++
+	}
+	for id := range a.names {
+		if prior(id) == 0 {
+			newNamesPerDomain[names[id].domain]++
+		}
+	}
+
+	up := newBulk(ctx, tx, `UPDATE names SET
+		count = names.count + v.column2,
+		first = CASE WHEN names.count = 0 THEN v.column3 ELSE min(names.first, v.column3) END,
+		last = CASE WHEN names.count = 0 THEN v.column4 ELSE max(names.last, v.column4) END,
+		clients = CASE WHEN v.column5 < 0 THEN names.clients ELSE v.column5 END
+		FROM (VALUES`, ") AS v WHERE names.id = v.column1", 5)
+	var recountNames []uint32
+	for _, id := range sortedKeys(a.names) {
+		s := a.names[id]
+		clients := int64(-1)
+		if prior(id) == 0 {
+			clients = nameClients[id]
+		} else {
+			recountNames = append(recountNames, id)
+		}
+		up.add(id, s.count, s.first, s.last, clients)
+	}
+	if err := up.flush(); err != nil {
+		return fmt.Errorf("names: %w", err)
+	}
+
+	pairs := newBulk(ctx, tx, "INSERT INTO name_client(name, client, count, first, last) VALUES",
+		`ON CONFLICT(name, client) DO UPDATE SET count = count + excluded.count,
+		first = min(first, excluded.first), last = max(last, excluded.last)`, 5)
+	for _, k := range sortedKeys(a.pairs) {
+		s := a.pairs[k]
+		pairs.add(k>>32, uint32(k), s.count, s.first, s.last)
+	}
+	if err := pairs.flush(); err != nil {
+		return fmt.Errorf("name clients: %w", err)
+	}
+	if err := execEach(ctx, tx, "UPDATE names SET clients = (SELECT count(*) FROM name_client WHERE name = ?1 AND client != 0) WHERE id = ?1", recountNames); err != nil {
+		return err
+	}
+
+	dup := newBulk(ctx, tx, `UPDATE domains SET
+		count = domains.count + v.column2,
+		first = CASE WHEN domains.count = 0 THEN v.column3 ELSE min(domains.first, v.column3) END,
+		last = CASE WHEN domains.count = 0 THEN v.column4 ELSE max(domains.last, v.column4) END,
+		clients = CASE WHEN v.column5 < 0 THEN domains.clients ELSE v.column5 END,
+		names = domains.names + v.column6
+		FROM (VALUES`, ") AS v WHERE domains.id = v.column1", 6)
+	var recountDomains []uint32
+	for _, id := range sortedKeys(a.domains) {
+		s := a.domains[id]
+		clients := int64(-1)
+		if domPrior[id] == 0 {
+			clients = domainClients[id]
+		} else {
+			recountDomains = append(recountDomains, id)
+		}
+		dup.add(id, s.count, s.first, s.last, clients, newNamesPerDomain[id])
+	}
+	if err := dup.flush(); err != nil {
+		return fmt.Errorf("domains: %w", err)
+	}
+	if err := execEach(ctx, tx, `UPDATE domains SET clients = (SELECT count(DISTINCT nc.client) FROM names n
+		JOIN name_client nc ON nc.name = n.id WHERE n.domain = ?1 AND nc.client != 0) WHERE id = ?1`, recountDomains); err != nil {
+		return err
+	}
+
+	if err := a.applyClients(ctx, tx); err != nil {
+		return err
+	}
+	if err := a.applySeries(ctx, tx, names, domPrior, prior); err != nil {
+		return err
+	}
+	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
+	clients := make(map[uint32]stat)
+	for k, s := range a.pairs {
+		if c := uint32(k); c != 0 {
+			clients[c] = clients[c].merge(s.count, s.first, s.last)
+		}
+	}
+	for _, id := range sortedKeys(clients) {
+		s := clients[id]
+		if _, err := tx.ExecContext(ctx, `UPDATE clients SET
+			first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
+			last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
+			count = count + ?4,
+			names = (SELECT count(*) FROM name_client WHERE client = ?1)
+			WHERE id = ?1`, id, s.first, s.last, s.count); err != nil {
+			return fmt.Errorf("clients: %w", err)
+		}
+	}
+	return nil
+}
+
+// applySeries adds the run's per-minute workspace traffic, per-hour client
+// traffic, and the hourly buckets of names and domains that are popular
+// (SeriesMin) after this run. A subject that becomes popular only now, with
+// events from earlier runs, gets its buckets recomputed from its blocks.
+func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, names []nameInfo, domPrior map[uint32]int64, prior func(uint32) int64) error {
+	mins := newBulk(ctx, tx, "INSERT INTO total_minute(minute, n) VALUES", "ON CONFLICT(minute) DO UPDATE SET n = n + excluded.n", 2)
+	for _, m := range sortedKeys(a.minutes) {
+		mins.add(m, a.minutes[m])
+	}
+	if err := mins.flush(); err != nil {
+		return err
+	}
+	ch := newBulk(ctx, tx, "INSERT INTO client_hour(client, hour, n) VALUES", "ON CONFLICT(client, hour) DO UPDATE SET n = n + excluded.n", 3)
+	for _, k := range sortedKeys(a.clientHours) {
+		ch.add(k>>32, uint32(k), a.clientHours[k])
+	}
+	if err := ch.flush(); err != nil {
+		return err
+	}
+
+	popular := func(p, delta int64) (keep, backfill bool) {
+		total := p + delta
+		return total >= SeriesMin, total >= SeriesMin && p > 0 && p < SeriesMin
+	}
+	type subject struct {
+		table, col string
+		hours      map[uint64]int64
+		keep       map[uint32]bool // true: add the run's hours; false: recompute
+		blocksSQL  string
+	}
+	subjects := []subject{
+		{"name_hour", "name", a.nameHours, map[uint32]bool{}, "SELECT n, tmin, data FROM blocks WHERE name = ?"},
+		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
+	}
+	for id, s := range a.names {
+		if keep, backfill := popular(prior(id), s.count); keep {
+			subjects[0].keep[id] = !backfill
+		}
+	}
+	for id, s := range a.domains {
+		if keep, backfill := popular(domPrior[id], s.count); keep {
+			subjects[1].keep[id] = !backfill
+		}
+	}
+	for _, sub := range subjects {
+		add := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES",
+			"ON CONFLICT("+sub.col+", hour) DO UPDATE SET n = n + excluded.n", 3)
+		for _, k := range sortedKeys(sub.hours) {
+			if keep, ok := sub.keep[uint32(k>>32)]; ok && keep {
+				add.add(k>>32, uint32(k), sub.hours[k])
+			}
+		}
+		if err := add.flush(); err != nil {
+			return err
+		}
+		for id, keep := range sub.keep {
+			if keep {
+				continue
+			}
+			hours, err := hoursFromBlocks(ctx, tx, sub.blocksSQL, id)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+sub.table+" WHERE "+sub.col+" = ?", id); err != nil {
+				return err
+			}
+			ins := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES", "", 3)
+			for _, h := range sortedKeys(hours) {
+				ins.add(id, h, hours[h])
+			}
+			if err := ins.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// hoursFromBlocks buckets by hour the events of the blocks query selects.
+func hoursFromBlocks(ctx context.Context, tx *sql.Tx, query string, id uint32) (map[int64]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hours := make(map[int64]int64)
+	var evs []Event
+	for rows.Next() {
+		var n int
+		var tmin int64
+		var data []byte
+		if err := rows.Scan(&n, &tmin, &data); err != nil {
+			return nil, err
+		}
+		if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+			return nil, err
+		}
+		for i := range evs {
+			hours[bucket(evs[i].Time, microsPerHour)]++
+		}
+	}
+	return hours, rows.Err()
+}
+
+func domainPriors(ctx context.Context, tx *sql.Tx, touched map[uint32]stat) (map[uint32]int64, error) {
+	out := make(map[uint32]int64, len(touched))
+	rows, err := tx.QueryContext(ctx, "SELECT id, count FROM domains WHERE count > 0")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint32
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		if _, ok := touched[id]; ok {
+			out[id] = n
+		}
+	}
+	return out, rows.Err()
+}
+
+func execEach(ctx context.Context, tx *sql.Tx, query string, ids []uint32) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, id := range ids {
+		if _, err := st.ExecContext(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys[K int64 | uint32 | uint64, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// RebuildAggregates recomputes every aggregate from the stored events: after
+// an interrupted ingest, or when a source was dropped.
+func (d *DB) RebuildAggregates(ctx context.Context) error {
+	for _, q := range []string{
+		"UPDATE names SET count = 0, clients = 0, first = 0, last = 0",
+		"UPDATE domains SET count = 0, clients = 0, names = 0, first = 0, last = 0",
+		"UPDATE clients SET count = 0, names = 0, first = 0, last = 0",
+		"DELETE FROM name_client", "DELETE FROM total_minute", "DELETE FROM name_hour",
+		"DELETE FROM domain_hour", "DELETE FROM client_hour",
+	} {
+		if _, err := d.sql.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, infos, err := d.loadInterner(ctx)
+	if err != nil {
+		return err
+	}
+	a := newAggregator()
+	// Blocks of one name are adjacent in the blocks_name index order;
+	// events within a block are time-sorted, which is all addRun needs.
+	rows, err := d.sql.QueryContext(ctx, "SELECT name, source, n, tmin, data FROM blocks")
+	if err != nil {
+		return err
+	}
+	var evs []Event
+	for rows.Next() {
+		var name, source uint32
+		var n int
+		var tmin int64
+		var data []byte
+		if err := rows.Scan(&name, &source, &n, &tmin, &data); err != nil {
+			rows.Close()
+			return err
+		}
+		if evs, err = decodeBlock(evs[:0], data, n, tmin, name, source); err != nil {
+			rows.Close()
+			return fmt.Errorf("block of name %d: %w", name, err)
+		}
+		if int(name) < len(infos) && n > 0 {
+			a.addRun(infos[name].domain, evs)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return a.apply(ctx, d, infos, true)
+}

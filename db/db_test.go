@@ -1,0 +1,276 @@
+package db
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(filepath.Join(t.TempDir(), "ws.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestBlockRoundTrip(t *testing.T) {
+	evs := []Event{
+		{Time: 1_000_000, Name: 7, Client: 3, Answer: 9, Source: 2, QType: 1, RCode: 0, TTL: 300, Line: 10, Offset: 900},
+		{Time: 1_000_000, Name: 7, Client: 0, Answer: 0, Source: 2, QType: 16, RCode: -1, TTL: -1, Line: 5, Offset: 100},
+		{Time: 9_000_000_000, Name: 7, Client: 1 << 30, Answer: 1, Source: 2, QType: 65535, RCode: 3, TTL: 1 << 30, Line: 1 << 40, Offset: 1 << 41},
+	}
+	data := encodeBlock(nil, evs)
+	got, err := decodeBlock(nil, data, len(evs), evs[0].Time, 7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range evs {
+		if got[i] != evs[i] {
+			t.Errorf("event %d: got %+v, want %+v", i, got[i], evs[i])
+		}
+	}
+	if _, err := decodeBlock(nil, data[:len(data)-2], len(evs), evs[0].Time, 7, 2); err == nil {
+		t.Error("a truncated block decoded without error")
+	}
+}
+
+func TestOpenRefusesForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte("hello, this is not a database\n"), 0o644)
+	if _, err := Open(text, Options{}); err == nil || !strings.Contains(err.Error(), "not a longtail workspace") {
+		t.Fatalf("text file: err = %v", err)
+	}
+	if b, _ := os.ReadFile(text); string(b) != "hello, this is not a database\n" {
+		t.Fatal("the foreign file was modified")
+	}
+
+	// An SQLite file of another application.
+	other := filepath.Join(dir, "other.db")
+	d, err := Open(other, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.sql.Exec("PRAGMA application_id = 42")
+	d.Close()
+	if _, err := Open(other, Options{}); err == nil || !strings.Contains(err.Error(), "another application") {
+		t.Fatalf("foreign sqlite: err = %v", err)
+	}
+
+	// A workspace from a newer longtail.
+	newer := filepath.Join(dir, "newer.db")
+	d, err = Open(newer, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.sql.Exec("PRAGMA user_version = 999")
+	d.Close()
+	if _, err := Open(newer, Options{}); err == nil || !strings.Contains(err.Error(), "newer longtail") {
+		t.Fatalf("newer schema: err = %v", err)
+	}
+}
+
+func TestReopenKeepsSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	for i := 0; i < 2; i++ {
+		d, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		var v int
+		d.sql.QueryRow("PRAGMA user_version").Scan(&v)
+		if v != SchemaVersion {
+			t.Fatalf("user_version = %d, want %d", v, SchemaVersion)
+		}
+		d.Close()
+	}
+}
+
+// load writes events through a Loader the way the ingest does.
+func load(t *testing.T, d *DB, path string, batches ...[]rawEvent) {
+	t.Helper()
+	ctx := context.Background()
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.StartSource(ctx, Source{Path: path, Format: "test", Fingerprint: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := int64(0)
+	for _, evs := range batches {
+		b := &Batch{Source: src.ID}
+		for _, e := range evs {
+			line++
+			b.Events = append(b.Events, Event{
+				Time:   e.t,
+				Name:   l.Interner.Name(1, []byte(e.name), func(s string) string { return e.domain }),
+				Client: l.Interner.Client([]byte(e.client)),
+				Source: src.ID, QType: 1, RCode: 0, TTL: 60, Line: line,
+			})
+		}
+		b.Lines = line
+		l.Interner.Flush(b)
+		if err := l.Write(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.EndSource(ctx, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type rawEvent struct {
+	t                    int64
+	name, domain, client string
+}
+
+const hour = int64(3_600_000_000)
+
+func TestAggregatesAcrossIngests(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	load(t, d, "a",
+		[]rawEvent{{1 * hour, "www.example.com", "example.com", "10.0.0.1"}, {2 * hour, "example.com", "example.com", "10.0.0.2"}},
+		[]rawEvent{{3 * hour, "www.example.com", "example.com", "10.0.0.1"}, {4 * hour, "rare.test", "rare.test", "10.0.0.3"}},
+	)
+	load(t, d, "b", []rawEvent{{0, "www.example.com", "example.com", "10.0.0.9"}, {5 * hour, "mail.example.com", "example.com", "10.0.0.1"}})
+
+	www, err := d.NameByText(ctx, 1, "www.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if www.Count != 3 || www.Clients != 2 || www.First != 0 || www.Last != 3*hour {
+		t.Errorf("www.example.com = %+v, want count 3, clients 2, first 0, last 3h", www)
+	}
+	dom, err := d.DomainByText(ctx, "example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dom.Count != 5 || dom.Clients != 3 || dom.Names != 3 || dom.First != 0 || dom.Last != 5*hour {
+		t.Errorf("example.com = %+v, want count 5, clients 3, names 3, span 0..5h", dom)
+	}
+	top, err := d.TopNames(ctx, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top) != 4 || top[0].Name != "www.example.com" {
+		t.Errorf("top = %+v", top)
+	}
+	evs, total, err := d.Events(ctx, www.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 3 || len(evs) != 2 || evs[0].Time != 3*hour || evs[1].Time != 1*hour || evs[0].Client != "10.0.0.1" || evs[0].Source != "a" {
+		t.Errorf("events = %+v (total %d)", evs, total)
+	}
+
+	// A rebuild from the blocks must reproduce the incremental aggregates.
+	before := snapshot(t, d)
+	if err := d.RebuildAggregates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, d); after != before {
+		t.Errorf("rebuild changed the aggregates:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func snapshot(t *testing.T, d *DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT group_concat(name||':'||count||':'||clients||':'||first||':'||last, ' ') FROM (SELECT * FROM names ORDER BY id)",
+		"SELECT group_concat(name||':'||count||':'||clients||':'||names||':'||first||':'||last, ' ') FROM (SELECT * FROM domains ORDER BY id)",
+		"SELECT group_concat(addr||':'||count||':'||names, ' ') FROM (SELECT * FROM clients ORDER BY id)",
+		"SELECT group_concat(name||':'||client||':'||count, ' ') FROM (SELECT * FROM name_client ORDER BY name, client)",
+		"SELECT group_concat(minute||':'||n, ' ') FROM (SELECT * FROM total_minute ORDER BY minute)",
+		"SELECT group_concat(client||':'||hour||':'||n, ' ') FROM (SELECT * FROM client_hour ORDER BY client, hour)",
+	} {
+		var s *string
+		if err := d.sql.QueryRow(q).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		if s != nil {
+			b.WriteString(*s)
+		}
+		b.WriteString(" | ")
+	}
+	return b.String()
+}
+
+func TestInterruptedIngestIsRecoveredOnOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := l.StartSource(ctx, Source{Path: "x", Format: "test", Fingerprint: "x"})
+	b := &Batch{Source: src.ID, Lines: 2}
+	for i, n := range []string{"a.example", "a.example"} {
+		b.Events = append(b.Events, Event{Time: int64(i) * hour, Name: l.Interner.Name(1, []byte(n), func(string) string { return "a.example" }), Source: src.ID, Line: int64(i + 1)})
+	}
+	l.Interner.Flush(b)
+	if err := l.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	d.Close() // "killed": no Finish
+
+	d, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	n, err := d.NameByText(ctx, 1, "a.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Count != 2 {
+		t.Errorf("after recovery a.example has count %d, want the 2 committed events", n.Count)
+	}
+	srcs, _ := d.Sources(ctx)
+	if len(srcs) != 1 || srcs[0].Lines != 2 || srcs[0].State != "loading" {
+		t.Errorf("sources after recovery = %+v; want the interrupted read with its position", srcs)
+	}
+}
+
+func TestSeries(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	var evs []rawEvent
+	for i := 0; i < SeriesMin+10; i++ { // popular: stored hourly buckets
+		evs = append(evs, rawEvent{int64(i%3) * hour, "busy.example", "busy.example", "10.0.0.1"})
+	}
+	evs = append(evs, rawEvent{5*hour + 60_000_000, "rare.example", "rare.example", "10.0.0.2"})
+	load(t, d, "s", evs)
+	busy, _ := d.NameByText(ctx, 1, "busy.example")
+	pts, err := d.Series(ctx, Subject{SubjectName, busy.ID}, 3600e9, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 3 || pts[0].N != 337 || pts[1].N != 337 || pts[2].N != 336 {
+		t.Errorf("busy series = %+v", pts)
+	}
+	rare, _ := d.NameByText(ctx, 1, "rare.example")
+	pts, err = d.Series(ctx, Subject{SubjectName, rare.ID}, 60e9, 0, 0)
+	if err != nil || len(pts) != 1 || pts[0].Start != 5*hour+60_000_000 || pts[0].N != 1 {
+		t.Errorf("rare series = %+v, %v", pts, err)
+	}
+	all, err := d.Series(ctx, Subject{Kind: SubjectAll}, 3600e9, 0, 0)
+	if err != nil || len(all) != 4 {
+		t.Errorf("total series = %+v, %v", all, err)
+	}
+}

@@ -1,0 +1,166 @@
+package db
+
+import "context"
+
+// Interner turns the strings of records into dictionary ids. It belongs to
+// the goroutine that parses: lookups of known strings do not allocate, and
+// the entries it creates travel to the writer with the batch that first uses
+// them (Flush), so both sides keep their own state and share none.
+type Interner struct {
+	names   map[string]uint32 // key: kind byte + name
+	domains map[string]uint32
+	clients map[string]uint32
+	answers map[string]uint32
+
+	nextName, nextDomain, nextClient, nextAnswer uint32
+	pending                                      dict
+	key                                          []byte
+}
+
+// dict holds dictionary entries not yet written.
+type dict struct {
+	names   []newName
+	domains []newText
+	clients []newText
+	answers []newText
+}
+
+type newName struct {
+	id, domain uint32
+	kind       uint8
+	name       string
+}
+
+type newText struct {
+	id   uint32
+	text string
+}
+
+func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
+	in := &Interner{
+		names:   make(map[string]uint32),
+		domains: make(map[string]uint32),
+		clients: make(map[string]uint32),
+		answers: make(map[string]uint32),
+	}
+	var infos []nameInfo
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count FROM names")
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id, domain uint32
+		var kind uint8
+		var name string
+		var count int64
+		if err := rows.Scan(&id, &kind, &name, &domain, &count); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		in.names[string(kind)+name] = id
+		for int(id) >= len(infos) {
+			infos = append(infos, nameInfo{})
+		}
+		infos[id] = nameInfo{domain: domain, prior: count}
+		if id >= in.nextName {
+			in.nextName = id + 1
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, t := range []struct {
+		query string
+		m     map[string]uint32
+		next  *uint32
+	}{
+		{"SELECT id, name FROM domains", in.domains, &in.nextDomain},
+		{"SELECT id, addr FROM clients", in.clients, &in.nextClient},
+		{"SELECT id, text FROM answers", in.answers, &in.nextAnswer},
+	} {
+		if err := loadTexts(ctx, d, t.query, t.m, t.next); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Id 0 means "none" in events (no client, no answer).
+	for _, next := range []*uint32{&in.nextName, &in.nextDomain, &in.nextClient, &in.nextAnswer} {
+		if *next == 0 {
+			*next = 1
+		}
+	}
+	return in, infos, nil
+}
+
+func loadTexts(ctx context.Context, d *DB, query string, m map[string]uint32, next *uint32) error {
+	rows, err := d.sql.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uint32
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			return err
+		}
+		m[s] = id
+		if id >= *next {
+			*next = id + 1
+		}
+	}
+	return rows.Err()
+}
+
+// Name returns the id of a normalised name of a kind, creating it (and its
+// registered domain, which domainOf computes only for a new name) if needed.
+func (in *Interner) Name(kind uint8, name []byte, domainOf func(string) string) uint32 {
+	in.key = append(append(in.key[:0], kind), name...)
+	if id, ok := in.names[string(in.key)]; ok {
+		return id
+	}
+	s := string(name)
+	dom := in.text(in.domains, &in.nextDomain, &in.pending.domains, []byte(domainOf(s)))
+	id := in.nextName
+	in.nextName++
+	in.names[string(in.key)] = id
+	in.pending.names = append(in.pending.names, newName{id: id, domain: dom, kind: kind, name: s})
+	return id
+}
+
+// Client returns the id of a client address; 0 for none.
+func (in *Interner) Client(addr []byte) uint32 {
+	if len(addr) == 0 {
+		return 0
+	}
+	return in.text(in.clients, &in.nextClient, &in.pending.clients, addr)
+}
+
+// Answer returns the id of an answer list; 0 for none.
+func (in *Interner) Answer(ans []byte) uint32 {
+	if len(ans) == 0 {
+		return 0
+	}
+	return in.text(in.answers, &in.nextAnswer, &in.pending.answers, ans)
+}
+
+func (in *Interner) text(m map[string]uint32, next *uint32, pending *[]newText, b []byte) uint32 {
+	if id, ok := m[string(b)]; ok {
+		return id
+	}
+	s := string(b)
+	id := *next
+	*next++
+	m[s] = id
+	*pending = append(*pending, newText{id, s})
+	return id
+}
+
+// Flush hands the entries created since the last Flush to b.
+func (in *Interner) Flush(b *Batch) {
+	b.dict = in.pending
+	in.pending = dict{}
+}
+
+// Names is how many distinct names the interner knows.
+func (in *Interner) Names() int { return len(in.names) }

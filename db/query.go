@@ -1,0 +1,427 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// NameRow is one name with its aggregates.
+type NameRow struct {
+	ID       uint32
+	Kind     uint8
+	Name     string
+	DomainID uint32
+	Domain   string
+	Count    int64
+	Clients  int64
+	First    int64 // unix µs
+	Last     int64 // unix µs
+}
+
+// DomainRow is one registered domain with its aggregates.
+type DomainRow struct {
+	ID      uint32
+	Name    string
+	Count   int64
+	Clients int64
+	Names   int64 // distinct names under it, the bare name included
+	First   int64 // unix µs
+	Last    int64 // unix µs
+}
+
+// ErrNotFound is returned when a name, domain or client is not in the workspace.
+var ErrNotFound = errors.New("not found")
+
+const nameCols = "n.id, n.kind, n.name, n.domain, d.name, n.count, n.clients, n.first, n.last"
+const nameFrom = " FROM names n JOIN domains d ON d.id = n.domain "
+
+func scanNames(rows *sql.Rows, err error) ([]NameRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []NameRow
+	for rows.Next() {
+		var r NameRow
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Name, &r.DomainID, &r.Domain, &r.Count, &r.Clients, &r.First, &r.Last); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanDomains(rows *sql.Rows, err error) ([]DomainRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DomainRow
+	for rows.Next() {
+		var r DomainRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.Count, &r.Clients, &r.Names, &r.First, &r.Last); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// TopNames returns names by count, most seen first (ties by name).
+func (d *DB) TopNames(ctx context.Context, limit, offset int) ([]NameRow, error) {
+	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+
+		"WHERE n.count > 0 ORDER BY n.count DESC, n.name LIMIT ? OFFSET ?", limit, offset))
+}
+
+// AllNames returns every name that has events, in id order: what a screen
+// that filters and sorts in memory loads once.
+func (d *DB) AllNames(ctx context.Context) ([]NameRow, error) {
+	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.count > 0 ORDER BY n.id"))
+}
+
+// NamesOfDomain returns the names under a registered domain by count.
+func (d *DB) NamesOfDomain(ctx context.Context, domain uint32) ([]NameRow, error) {
+	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+
+		"WHERE n.domain = ? AND n.count > 0 ORDER BY n.count DESC, n.name", domain))
+}
+
+// NameByText finds a name (normalised) of a kind.
+func (d *DB) NameByText(ctx context.Context, kind uint8, name string) (NameRow, error) {
+	rows, err := scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.kind = ? AND n.name = ?", kind, name))
+	if err != nil {
+		return NameRow{}, err
+	}
+	if len(rows) == 0 {
+		return NameRow{}, fmt.Errorf("name %q: %w", name, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+const domainCols = "id, name, count, clients, names, first, last"
+
+// TopDomains returns registered domains by count.
+func (d *DB) TopDomains(ctx context.Context, limit, offset int) ([]DomainRow, error) {
+	return scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+
+		" FROM domains WHERE count > 0 ORDER BY count DESC, name LIMIT ? OFFSET ?", limit, offset))
+}
+
+// AllDomains returns every domain that has events, in id order.
+func (d *DB) AllDomains(ctx context.Context) ([]DomainRow, error) {
+	return scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE count > 0 ORDER BY id"))
+}
+
+// DomainByText finds a registered domain.
+func (d *DB) DomainByText(ctx context.Context, name string) (DomainRow, error) {
+	rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE name = ?", name))
+	if err != nil {
+		return DomainRow{}, err
+	}
+	if len(rows) == 0 {
+		return DomainRow{}, fmt.Errorf("domain %q: %w", name, ErrNotFound)
+	}
+	return rows[0], nil
+}
+
+// Stats is the workspace at a glance.
+type Stats struct {
+	Events, Names, Domains, Clients int64
+	First, Last                     int64 // unix µs; 0 when empty
+	Sources                         []Source
+}
+
+// Stats returns the workspace totals and its sources.
+func (d *DB) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	err := d.sql.QueryRowContext(ctx, `SELECT
+		(SELECT coalesce(sum(count), 0) FROM names),
+		(SELECT count(*) FROM names WHERE count > 0),
+		(SELECT count(*) FROM domains WHERE count > 0),
+		(SELECT count(*) FROM clients WHERE count > 0),
+		(SELECT coalesce(min(first), 0) FROM names WHERE count > 0),
+		(SELECT coalesce(max(last), 0) FROM names WHERE count > 0)`).
+		Scan(&s.Events, &s.Names, &s.Domains, &s.Clients, &s.First, &s.Last)
+	if err != nil {
+		return s, err
+	}
+	s.Sources, err = d.Sources(ctx)
+	return s, err
+}
+
+// EventRow is one event with its strings resolved, for display.
+type EventRow struct {
+	Time    int64 // unix µs
+	Client  string
+	QType   uint16
+	RCode   int16 // -1: no response seen
+	TTL     int32 // -1: unknown
+	Answers string
+	Source  string // the file's path
+	Line    int64
+	Offset  int64
+}
+
+// Events returns the newest limit events of a name, newest first, and how
+// many it has in all. Only the blocks that can hold those events are read.
+func (d *DB) Events(ctx context.Context, name uint32, limit int) ([]EventRow, int64, error) {
+	var total int64
+	if err := d.sql.QueryRowContext(ctx, "SELECT count FROM names WHERE id = ?", name).Scan(&total); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, ErrNotFound
+		}
+		return nil, 0, err
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT source, n, tmin, tmax, data FROM blocks WHERE name = ? ORDER BY tmax DESC", name)
+	if err != nil {
+		return nil, 0, err
+	}
+	var evs []Event
+	for rows.Next() {
+		var source uint32
+		var n int
+		var tmin, tmax int64
+		var data []byte
+		if err := rows.Scan(&source, &n, &tmin, &tmax, &data); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		if limit > 0 && len(evs) >= limit {
+			sortNewestFirst(evs)
+			evs = evs[:limit]
+			if tmax < evs[limit-1].Time {
+				break // every later block is older than what we have
+			}
+		}
+		if evs, err = decodeBlock(evs, data, n, tmin, name, source); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	sortNewestFirst(evs)
+	if limit > 0 && len(evs) > limit {
+		evs = evs[:limit]
+	}
+	out, err := d.resolve(ctx, evs)
+	return out, total, err
+}
+
+func sortNewestFirst(evs []Event) {
+	slices.SortStableFunc(evs, func(a, b Event) int {
+		switch {
+		case a.Time > b.Time:
+			return -1
+		case a.Time < b.Time:
+			return 1
+		}
+		return 0
+	})
+}
+
+// resolve turns dictionary ids back into strings.
+func (d *DB) resolve(ctx context.Context, evs []Event) ([]EventRow, error) {
+	clients, answers, sources := map[uint32]string{}, map[uint32]string{}, map[uint32]string{}
+	for _, e := range evs {
+		clients[e.Client], answers[e.Answer], sources[e.Source] = "", "", ""
+	}
+	for _, t := range []struct {
+		query string
+		m     map[uint32]string
+	}{
+		{"SELECT addr FROM clients WHERE id = ?", clients},
+		{"SELECT text FROM answers WHERE id = ?", answers},
+		{"SELECT path FROM sources WHERE id = ?", sources},
+	} {
+		st, err := d.sql.PrepareContext(ctx, t.query)
+		if err != nil {
+			return nil, err
+		}
+		for id := range t.m {
+			if id == 0 {
+				continue
+			}
+			var s string
+			if err := st.QueryRowContext(ctx, id).Scan(&s); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				st.Close()
+				return nil, err
+			}
+			t.m[id] = s
+		}
+		st.Close()
+	}
+	out := make([]EventRow, len(evs))
+	for i, e := range evs {
+		out[i] = EventRow{Time: e.Time, Client: clients[e.Client], QType: e.QType, RCode: e.RCode, TTL: e.TTL,
+			Answers: answers[e.Answer], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
+	}
+	return out, nil
+}
+
+// Point is one bucket of a time series.
+type Point struct {
+	Start int64 // unix µs, the bucket's start
+	N     int64
+}
+
+// Subject says whose series to compute.
+type Subject struct {
+	Kind SubjectKind
+	ID   uint32
+}
+
+// SubjectKind is what a series is about.
+type SubjectKind uint8
+
+const (
+	SubjectAll SubjectKind = iota
+	SubjectName
+	SubjectDomain
+	SubjectClient
+)
+
+// Series returns the subject's event counts in buckets of size (a whole
+// number of minutes) between from and to (unix µs, to exclusive), empty
+// buckets omitted. Stored buckets are used where they exist at that
+// resolution; otherwise the subject's events are bucketed.
+func (d *DB) Series(ctx context.Context, s Subject, size time.Duration, from, to int64) ([]Point, error) {
+	step := size.Microseconds()
+	if step < microsPerMinute {
+		step = microsPerMinute
+	}
+	hourly := step%microsPerHour == 0
+	var counts map[int64]int64
+	var err error
+	switch {
+	case s.Kind == SubjectAll:
+		counts, err = d.storedSeries(ctx, "SELECT minute, n FROM total_minute WHERE minute >= ? AND minute < ?", 0, microsPerMinute, step, from, to, false)
+	case s.Kind == SubjectClient && hourly:
+		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM client_hour WHERE client = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
+	case s.Kind == SubjectName && hourly && d.popular(ctx, "names", s.ID):
+		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM name_hour WHERE name = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
+	case s.Kind == SubjectDomain && hourly && d.popular(ctx, "domains", s.ID):
+		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM domain_hour WHERE domain = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
+	case s.Kind == SubjectName:
+		counts, err = d.blockSeries(ctx, "SELECT n, tmin, tmax, data FROM blocks WHERE name = ?", s.ID, step, from, to)
+	case s.Kind == SubjectDomain:
+		counts, err = d.blockSeries(ctx, "SELECT b.n, b.tmin, b.tmax, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?", s.ID, step, from, to)
+	case s.Kind == SubjectClient:
+		return nil, fmt.Errorf("a client's series is kept by the hour: ask for whole hours")
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Point, 0, len(counts))
+	for _, k := range sortedKeys(counts) {
+		out = append(out, Point{Start: k * step, N: counts[k]})
+	}
+	return out, nil
+}
+
+func (d *DB) popular(ctx context.Context, table string, id uint32) bool {
+	var n int64
+	// table is one of two constants chosen by Series.
+	d.sql.QueryRowContext(ctx, "SELECT count FROM "+table+" WHERE id = ?", id).Scan(&n)
+	return n >= SeriesMin
+}
+
+// storedSeries re-buckets a stored series of resolution unit (µs) into step.
+func (d *DB) storedSeries(ctx context.Context, query string, id uint32, unit, step, from, to int64, withID bool) (map[int64]int64, error) {
+	if unit == 0 {
+		unit = microsPerMinute
+	}
+	lo, hi := from/unit, (to+unit-1)/unit
+	if to <= 0 {
+		hi = 1 << 62
+	}
+	args := []any{lo, hi}
+	if withID {
+		args = append([]any{id}, args...)
+	}
+	rows, err := d.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := make(map[int64]int64)
+	for rows.Next() {
+		var b, n int64
+		if err := rows.Scan(&b, &n); err != nil {
+			return nil, err
+		}
+		counts[bucket(b*unit, step)] += n
+	}
+	return counts, rows.Err()
+}
+
+func (d *DB) blockSeries(ctx context.Context, query string, id uint32, step, from, to int64) (map[int64]int64, error) {
+	rows, err := d.sql.QueryContext(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	counts := make(map[int64]int64)
+	var evs []Event
+	for rows.Next() {
+		var n int
+		var tmin, tmax int64
+		var data []byte
+		if err := rows.Scan(&n, &tmin, &tmax, &data); err != nil {
+			return nil, err
+		}
+		if tmax < from || (to > 0 && tmin >= to) {
+			continue
+		}
+		if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+			return nil, err
+		}
+		for i := range evs {
+			if t := evs[i].Time; t >= from && (to <= 0 || t < to) {
+				counts[bucket(t, step)]++
+			}
+		}
+	}
+	return counts, rows.Err()
+}
+
+// ClientCount is a client of a name, or a name of a client, with counts.
+type ClientCount struct {
+	ID          uint32
+	Text        string // the client's address, or the name
+	Count       int64
+	First, Last int64 // unix µs
+}
+
+// ClientsOf returns the clients that asked for a name, busiest first.
+func (d *DB) ClientsOf(ctx context.Context, name uint32) ([]ClientCount, error) {
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, c.addr, nc.count, nc.first, nc.last FROM name_client nc
+		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr`, name))
+}
+
+// NamesOf returns what a client asked for, most asked first: the pivot
+// from one suspicious name to everything else that client did.
+func (d *DB) NamesOf(ctx context.Context, client uint32) ([]ClientCount, error) {
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.name, nc.count, nc.first, nc.last FROM name_client nc
+		JOIN names n ON n.id = nc.name WHERE nc.client = ? ORDER BY nc.count DESC, n.name`, client))
+}
+
+func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ClientCount
+	for rows.Next() {
+		var c ClientCount
+		if err := rows.Scan(&c.ID, &c.Text, &c.Count, &c.First, &c.Last); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,151 @@
+// Package output writes the headless answers (top, stats, events, rules…)
+// as an aligned table for people, or CSV or JSON for scripts. Text from the
+// data is sanitised for the table and CSV forms, which end up on terminals;
+// JSON escapes control characters itself.
+package output
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+// Formats lists the accepted --format values.
+var Formats = []string{"table", "csv", "json"}
+
+// Table is a result: named columns and rows of values (string, int64, int,
+// float64, time.Time, or nil for "none").
+type Table struct {
+	Columns []string
+	Rows    [][]any
+}
+
+// Add appends a row.
+func (t *Table) Add(vals ...any) { t.Rows = append(t.Rows, vals) }
+
+// Write renders t in format.
+func (t *Table) Write(w io.Writer, format string) error {
+	switch format {
+	case "", "table":
+		return t.writeTable(w)
+	case "csv":
+		return t.writeCSV(w)
+	case "json":
+		return t.writeJSON(w)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return textsafe.String(x)
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		return x.UTC().Format("2006-01-02 15:04:05")
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func numeric(v any) bool {
+	switch v.(type) {
+	case int, int64, int32, uint32, float64:
+		return true
+	}
+	return false
+}
+
+func (t *Table) writeTable(w io.Writer) error {
+	cells := make([][]string, len(t.Rows))
+	widths := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		widths[i] = ansi.StringWidth(c)
+	}
+	for r, row := range t.Rows {
+		cells[r] = make([]string, len(row))
+		for i, v := range row {
+			cells[r][i] = text(v)
+			widths[i] = max(widths[i], ansi.StringWidth(cells[r][i]))
+		}
+	}
+	var b strings.Builder
+	line := func(vals []string, row []any) {
+		for i, s := range vals {
+			pad := strings.Repeat(" ", widths[i]-ansi.StringWidth(s))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if row != nil && numeric(row[i]) {
+				b.WriteString(pad + s)
+			} else if i < len(vals)-1 {
+				b.WriteString(s + pad)
+			} else {
+				b.WriteString(s)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	line(t.Columns, nil)
+	for r := range cells {
+		line(cells[r], t.Rows[r])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (t *Table) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Columns); err != nil {
+		return err
+	}
+	rec := make([]string, len(t.Columns))
+	for _, row := range t.Rows {
+		for i, v := range row {
+			if tm, ok := v.(time.Time); ok && !tm.IsZero() {
+				rec[i] = tm.UTC().Format(time.RFC3339Nano)
+				continue
+			}
+			rec[i] = text(v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (t *Table) writeJSON(w io.Writer) error {
+	objs := make([]map[string]any, len(t.Rows))
+	for r, row := range t.Rows {
+		o := make(map[string]any, len(row))
+		for i, v := range row {
+			if tm, ok := v.(time.Time); ok {
+				if tm.IsZero() {
+					v = nil
+				} else {
+					v = tm.UTC().Format(time.RFC3339Nano)
+				}
+			}
+			o[t.Columns[i]] = v
+		}
+		objs[r] = o
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(objs)
+}

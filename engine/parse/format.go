@@ -1,0 +1,68 @@
+// Package parse knows the source formats longtail reads: it recognises a
+// format from the first bytes of a stream (never from the file name) and
+// turns the stream into records. Each format lives in its own file; all of
+// them register in formats.go.
+package parse
+
+import (
+	"context"
+	"io"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// HeadSize is how many leading bytes detection looks at.
+const HeadSize = 64 << 10
+
+// Position is where a decode starts in a stream: how much of it was already
+// ingested. A zero Position decodes everything.
+type Position struct {
+	Line   int64 // lines (text) or packets (captures) already consumed
+	Offset int64 // bytes already consumed (of the decompressed stream)
+}
+
+// Format is one source format.
+type Format struct {
+	// Name is the short name users see ("zeek-tsv", "pcap", "umbrella-csv").
+	Name string
+	// Detect reports whether head (the first HeadSize bytes, or the whole
+	// stream when shorter) is in this format. It must be cheap and must not
+	// accept text that another format owns: it is tried in registry order.
+	Detect func(head []byte) bool
+	// Lines creates a parser for a line-oriented text format. Nil for
+	// binary formats, which set Stream instead.
+	Lines func() LineParser
+	// Replay is true for a text format whose parser needs the lines before
+	// a resume point (a header that declares the fields). Without it a
+	// resumed ingest seeks straight to where it stopped.
+	Replay bool
+	// Stream decodes a binary stream (captures) from r, starting after the
+	// first from.Line packets, until EOF or ctx is done. It returns the
+	// position reached (packets and bytes consumed) and an error only when
+	// the stream as a whole cannot be read (not for bad packets, which go to
+	// out.Skip).
+	Stream func(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error)
+}
+
+// LineParser turns the lines of one text format into records.
+type LineParser interface {
+	// Line handles one line (without its line terminator). no is its
+	// 1-based line number and off its byte offset. A parser reports a
+	// broken line through out.Skip and carries on; it never panics.
+	//
+	// When replay is true the line was ingested before (a resumed, grown
+	// log): the parser must only update state it needs for later lines
+	// (Zeek's #fields header, a year inferred from a header) and emit
+	// nothing.
+	Line(line []byte, no, off int64, replay bool, out record.Output)
+	// Flush emits whatever the parser still holds (queries waiting for a
+	// response that never came) at the end of the stream.
+	Flush(out record.Output)
+}
+
+// Checkpointer is implemented by an Output that commits in batches.
+// ScanLines tells it, between lines, how far the stream has been consumed,
+// so that a batch ends on a line boundary a resumed read can start from.
+type Checkpointer interface {
+	Checkpoint(pos Position)
+}

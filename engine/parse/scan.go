@@ -1,0 +1,85 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// MaxLine is the longest line handed to a parser; a longer line is skipped
+// and counted, so that binary junk without newlines cannot exhaust memory.
+const MaxLine = 1 << 20
+
+// ScanLines feeds the lines of r to p. r is positioned at start (the
+// beginning of the stream, or an earlier position the caller sought to when
+// the format needs no replay). Lines up to from.Line are replayed (see
+// LineParser.Line). It returns the position after the last complete
+// line: a final line without a terminator is not consumed, because a live
+// log may still be writing it; at EOF of a finished file the caller passes
+// final=true so that it is parsed too.
+func ScanLines(ctx context.Context, r io.Reader, p LineParser, start, from Position, final bool, out record.Output) (Position, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	pos := start
+	cp, _ := out.(Checkpointer)
+	var long []byte // a line longer than the buffer, assembled
+	tooLong := false
+	for {
+		if pos.Line&0x3ff == 0 {
+			if ctx.Err() != nil {
+				return pos, ctx.Err()
+			}
+			if cp != nil && pos.Line > from.Line {
+				cp.Checkpoint(pos)
+			}
+		}
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if !tooLong {
+				if len(long)+len(chunk) > MaxLine {
+					tooLong, long = true, long[:0]
+				} else {
+					long = append(long, chunk...)
+				}
+			}
+			pos.Offset += int64(len(chunk))
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return pos, err
+		}
+		if len(chunk) == 0 && err == io.EOF {
+			return pos, nil
+		}
+		complete := err == nil
+		if !complete && !final {
+			// A partial last line of a growing log: leave it for next time.
+			return pos, nil
+		}
+		line := chunk
+		if len(long) > 0 || tooLong {
+			long = append(long, chunk...)
+			line = long
+		}
+		start := pos.Offset - int64(len(line)-len(chunk))
+		pos.Offset += int64(len(chunk))
+		pos.Line++
+		replay := pos.Line <= from.Line
+		switch {
+		case tooLong:
+			if !replay {
+				out.Skip(pos.Line, start, "line longer than 1 MiB")
+			}
+		default:
+			line = bytes.TrimRight(line, "\r\n")
+			p.Line(line, pos.Line, start, replay, out)
+		}
+		long, tooLong = long[:0], false
+		if !complete {
+			return pos, nil
+		}
+	}
+}
