@@ -1,0 +1,54 @@
+package names
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/idna"
+)
+
+// Display returns name for people: each label in punycode ("xn--...") that
+// is valid IDNA (by the registration rules) is shown in Unicode; any other
+// label is left as is. A label that would mix Latin, Greek, Cyrillic or
+// Armenian letters also stays in punycode, because that is the classic
+// look-alike trick (Cyrillic "а" in "pаypal"); a label written entirely in
+// one look-alike script is not caught.
+//
+// The result can hold any Unicode the decoder accepts and must still go
+// through textsafe before it reaches a terminal.
+func Display(name string) string {
+	if !strings.Contains(name, "xn--") {
+		return name
+	}
+	labels := strings.Split(name, ".")
+	for i, l := range labels {
+		if !strings.HasPrefix(l, "xn--") {
+			continue
+		}
+		u, err := idna.Registration.ToUnicode(l)
+		if err != nil || u == l || mixesConfusableScripts(u) {
+			continue
+		}
+		labels[i] = u
+	}
+	return strings.Join(labels, ".")
+}
+
+// confusable are the alphabets whose letters are easily mistaken for each
+// other's.
+var confusable = []*unicode.RangeTable{unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Armenian}
+
+func mixesConfusableScripts(label string) bool {
+	seen := -1
+	for _, r := range label {
+		for i, t := range confusable {
+			if unicode.Is(t, r) {
+				if seen >= 0 && seen != i {
+					return true
+				}
+				seen = i
+			}
+		}
+	}
+	return false
+}
