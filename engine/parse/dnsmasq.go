@@ -1,0 +1,366 @@
+package parse
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// dnsmasq is the query log of dnsmasq (log-queries), which Pi-hole writes
+// as pihole.log:
+//
+//	May  9 02:36:02 dnsmasq[71314]: query[A] thunder.dropbox.com from fd08:4711::5
+//	May  9 02:36:02 dnsmasq[71314]: cached thunder.dropbox.com is <CNAME>
+//	May  9 02:36:02 dnsmasq[71314]: cached bolt.v.dropbox.com is 162.125.40.1
+//
+// One record per query[...] line, completed by the answer lines ("reply",
+// "cached", "cached-stale", "config", "/etc/hosts", "gravity blocked",
+// "special domain" ... "NAME is VALUE") that follow for its name and its
+// CNAME chain. A chain's target names are answers too ("bolt.v.dropbox.com,
+// 162.125.40.1"). NXDOMAIN gives RCode 3, NODATA RCode 0 without answers;
+// a blocked name keeps NOERROR and the 0.0.0.0 or :: that dnsmasq says it
+// answered. dnsmasq's own DNSSEC queries (dnssec-query[DS]) are not client
+// queries. Pi-hole's FTL.log is a different log and is not accepted.
+
+func init() {
+	register(30, Format{
+		Name:   "dnsmasq",
+		Detect: detectDnsmasq,
+		Lines:  func() LineParser { return newDnsmasqParser(time.Now) },
+	})
+}
+
+func detectDnsmasq(head []byte) bool {
+	found := false
+	forCompleteLines(head, 400, func(line []byte) bool {
+		msg, ok := dnsmasqMessage(line)
+		found = ok && bytes.HasPrefix(msg, []byte("query["))
+		return !found
+	})
+	return found
+}
+
+// syslogStamp parses the BSD syslog stamp "May  9 02:36:02 " (which has
+// no year) into month, day and microseconds since midnight.
+func syslogStamp(b []byte) (mon, day, tod int64, rest []byte, ok bool) {
+	if len(b) < 16 || b[3] != ' ' || b[6] != ' ' {
+		return 0, 0, 0, nil, false
+	}
+	mon = monthNumber(b[:3])
+	day, ok = Atoi(bytes.TrimLeft(b[4:6], " "))
+	if mon == 0 || !ok || day < 1 || day > 31 {
+		return 0, 0, 0, nil, false
+	}
+	tod, rest, ok = clockMicro(b[7:])
+	return mon, day, tod, rest, ok
+}
+
+func monthNumber(b []byte) int64 {
+	switch string(b) {
+	case "Jan":
+		return 1
+	case "Feb":
+		return 2
+	case "Mar":
+		return 3
+	case "Apr":
+		return 4
+	case "May":
+		return 5
+	case "Jun":
+		return 6
+	case "Jul":
+		return 7
+	case "Aug":
+		return 8
+	case "Sep":
+		return 9
+	case "Oct":
+		return 10
+	case "Nov":
+		return 11
+	case "Dec":
+		return 12
+	}
+	return 0
+}
+
+// syslogClock gives syslog stamps a year. The log does not say which, and
+// 1970 would put every event on the wrong weekday in the heatmaps, so the
+// first stamp gets the current year, or the year before when that would
+// put it more than a day in the future (a log from December read in
+// January). The year then advances when the month falls back by half a
+// year or more (December to January); smaller steps back are late lines.
+// Stamps are local time without a zone, taken as UTC.
+type syslogClock struct {
+	now         func() time.Time
+	year, month int64
+}
+
+func (c *syslogClock) micro(mon, day, tod int64) int64 {
+	if c.year == 0 {
+		now := c.now().UTC()
+		c.year = int64(now.Year())
+		if UnixMicro(c.year, mon, day, 0, 0, 0)+tod > now.UnixMicro()+86400*1_000_000 {
+			c.year--
+		}
+	} else if c.month-mon >= 6 {
+		c.year++
+	}
+	c.month = mon
+	return UnixMicro(c.year, mon, day, 0, 0, 0) + tod
+}
+
+// dnsmasqMessage returns what follows "dnsmasq[pid]: " on a line that
+// starts with a syslog or ISO stamp (an optional host name between them).
+func dnsmasqMessage(line []byte) ([]byte, bool) {
+	rest, ok := afterStamp(line)
+	if !ok {
+		return nil, false
+	}
+	i := bytes.Index(rest, []byte("dnsmasq"))
+	if i < 0 || i > 64 || (i > 0 && rest[i-1] != ' ') {
+		return nil, false
+	}
+	rest = rest[i+7:]
+	if len(rest) > 0 && rest[0] == '[' {
+		end := bytes.IndexByte(rest, ']')
+		if end < 0 {
+			return nil, false
+		}
+		if _, ok := Atoi(rest[1:end]); !ok {
+			return nil, false
+		}
+		rest = rest[end+1:]
+	}
+	if !bytes.HasPrefix(rest, []byte(": ")) {
+		return nil, false
+	}
+	return rest[2:], true
+}
+
+// afterStamp skips a leading syslog or "2024-05-09 02:36:02[.fff]" stamp.
+func afterStamp(line []byte) ([]byte, bool) {
+	if _, _, _, rest, ok := syslogStamp(line); ok {
+		return rest, true
+	}
+	if _, rest, dated, ok := tcpdumpStamp(line); ok && dated {
+		return rest, true
+	}
+	return nil, false
+}
+
+// dmQuery is a query line waiting for its answers.
+type dmQuery struct {
+	time, line, off int64
+	qtype           uint16
+	rcode           int16
+	buf             []byte // client then name
+	client          int    // end of the client in buf
+	serial          int64  // log-queries=extra query id, or 0
+	answers         []byte
+	chain           []byte // the name of the last answer line
+	answered        bool   // an answer line arrived
+	cnameOpen       bool   // the last answer was <CNAME>: the next name continues the chain
+	done            bool
+}
+
+type dnsmasqParser struct {
+	clock syslogClock
+	queue []*dmQuery // open queries, arrival order
+	free  []*dmQuery
+	last  *dmQuery // the query the previous line answered
+	rec   record.Record
+}
+
+func newDnsmasqParser(now func() time.Time) *dnsmasqParser {
+	return &dnsmasqParser{clock: syslogClock{now: now}}
+}
+
+func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if len(line) == 0 {
+		return
+	}
+	var t int64
+	mon, day, tod, _, ok := syslogStamp(line)
+	if ok {
+		t = p.clock.micro(mon, day, tod)
+	} else if t, _, _, ok = tcpdumpStamp(line); !ok {
+		if !replay {
+			out.Skip(no, off, "no timestamp")
+		}
+		return
+	}
+	if replay {
+		return
+	}
+	msg, ok := dnsmasqMessage(line)
+	if !ok {
+		out.Skip(no, off, "not a dnsmasq line")
+		return
+	}
+	serial := int64(0)
+	if len(msg) > 0 && '0' <= msg[0] && msg[0] <= '9' {
+		// log-queries=extra: "1234 192.168.1.5/54321 query[A] ...".
+		if sp1 := bytes.IndexByte(msg, ' '); sp1 > 0 {
+			if sp2 := bytes.IndexByte(msg[sp1+1:], ' '); sp2 > 0 && bytes.IndexByte(msg[sp1+1:sp1+1+sp2], '/') > 0 {
+				serial, _ = Atoi(msg[:sp1])
+				msg = msg[sp1+1+sp2+1:]
+			}
+		}
+	}
+	p.expire(t, out)
+	switch {
+	case bytes.HasPrefix(msg, []byte("query[")):
+		p.complete(out)
+		p.query(msg, serial, t, no, off, out)
+	default:
+		name, value, ok := answerLine(msg)
+		if !ok {
+			p.complete(out)
+			if !bytes.HasPrefix(msg, []byte("forwarded ")) {
+				out.Skip(no, off, "not a query")
+			}
+			return
+		}
+		p.answer(name, value, serial, out)
+	}
+}
+
+// query starts a record from "query[TYPE] NAME from CLIENT".
+func (p *dnsmasqParser) query(msg []byte, serial, t, no, off int64, out record.Output) {
+	end := bytes.IndexByte(msg, ']')
+	from := bytes.LastIndex(msg, []byte(" from "))
+	if end < 0 || from < end+2 {
+		out.Skip(no, off, "query line without name or client")
+		return
+	}
+	if len(p.queue) >= textMaxPending {
+		p.expire(t, out)
+	}
+	q := p.alloc()
+	client, name := msg[from+6:], msg[end+2:from]
+	q.time, q.line, q.off, q.serial = t, no, off, serial
+	q.qtype = QTypeByName(msg[6:end])
+	q.buf = append(append(q.buf[:0], client...), name...)
+	q.client = len(client)
+	p.queue = append(p.queue, q)
+}
+
+func (p *dnsmasqParser) alloc() *dmQuery {
+	if n := len(p.free); n > 0 {
+		q := p.free[n-1]
+		p.free = p.free[:n-1]
+		*q = dmQuery{buf: q.buf[:0], answers: q.answers[:0], chain: q.chain[:0], rcode: record.NoRCode}
+		return q
+	}
+	return &dmQuery{rcode: record.NoRCode}
+}
+
+// answerLine splits "SOURCE... NAME is VALUE". A name dnsmasq could not
+// print is written "<name unprintable>", with a space.
+func answerLine(msg []byte) (name, value []byte, ok bool) {
+	is := bytes.LastIndex(msg, []byte(" is "))
+	if is < 0 || bytes.HasPrefix(msg, []byte("validation ")) {
+		return nil, nil, false
+	}
+	value, head := msg[is+4:], msg[:is]
+	start := bytes.LastIndexByte(head, ' ')
+	if len(head) > 0 && head[len(head)-1] == '>' {
+		start = bytes.LastIndexByte(head, '<') - 1
+	}
+	if start < 0 || start+1 >= len(head) || len(value) == 0 {
+		return nil, nil, false
+	}
+	return head[start+1:], value, true
+}
+
+// answer attaches an answer line to the query it belongs to: the one the
+// previous line answered (same name, or the next link of its CNAME chain),
+// else the oldest unanswered query for that name (or with that serial). An
+// answer for no open query (a refresh after a stale answer was served,
+// dnsmasq's own DNSSEC lookups) is not an event.
+func (p *dnsmasqParser) answer(name, value []byte, serial int64, out record.Output) {
+	q := p.last
+	if q == nil || q.serial != serial || !(q.cnameOpen || bytes.Equal(q.chain, name)) {
+		p.complete(out)
+		q = nil
+		for _, c := range p.queue {
+			if !c.done && !c.answered && (serial != 0 && c.serial == serial || serial == 0 && bytes.Equal(c.buf[c.client:], name)) {
+				q = c
+				break
+			}
+		}
+		if q == nil {
+			return
+		}
+	}
+	p.last = q
+	if !bytes.Equal(name, q.buf[q.client:]) && !bytes.Equal(name, q.chain) {
+		q.answers = appendAnswer(q.answers, name) // a CNAME target
+	}
+	q.chain = append(q.chain[:0], name...)
+	q.answered, q.cnameOpen = true, string(value) == "<CNAME>"
+	q.rcode = 0
+	switch {
+	case value[0] == '<': // <CNAME>, <SRV>, <HTTPS>: a type without data
+	case bytes.HasPrefix(value, []byte("NODATA")):
+	default:
+		if c := RCodeByName(value); c >= 0 {
+			q.rcode = c
+		} else {
+			q.answers = appendAnswer(q.answers, value)
+		}
+	}
+}
+
+func appendAnswer(dst, a []byte) []byte {
+	if len(dst) > 0 {
+		dst = append(dst, ',')
+	}
+	return append(dst, a...)
+}
+
+// complete emits the query the previous line answered: its answer block
+// is over.
+func (p *dnsmasqParser) complete(out record.Output) {
+	if q := p.last; q != nil {
+		p.last = nil
+		p.emit(q, out)
+	}
+}
+
+func (p *dnsmasqParser) emit(q *dmQuery, out record.Output) {
+	q.done = true
+	p.rec.Reset()
+	p.rec.Time, p.rec.Client, p.rec.Name, p.rec.QType = q.time, q.buf[:q.client], q.buf[q.client:], q.qtype
+	p.rec.RCode, p.rec.Answers, p.rec.Line, p.rec.Offset = q.rcode, q.answers, q.line, q.off
+	out.Record(&p.rec)
+}
+
+// expire emits the queries that waited more than textPairWindow before now
+// without an answer (or while too many wait) and recycles finished ones.
+func (p *dnsmasqParser) expire(now int64, out record.Output) {
+	n := 0
+	for _, q := range p.queue {
+		if !q.done && (q == p.last || now-q.time <= textPairWindow && len(p.queue)-n < textMaxPending) {
+			break
+		}
+		if !q.done {
+			p.emit(q, out)
+		}
+		p.free = append(p.free, q)
+		n++
+	}
+	if n > 0 {
+		k := copy(p.queue, p.queue[n:])
+		clear(p.queue[k:])
+		p.queue = p.queue[:k]
+	}
+}
+
+func (p *dnsmasqParser) Flush(out record.Output) {
+	p.complete(out)
+	p.expire(1<<62, out)
+}

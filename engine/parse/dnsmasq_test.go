@@ -1,0 +1,195 @@
+package parse
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+func fixedNow(s string) func() time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return func() time.Time { return t }
+}
+
+const dnsmasqSample = `Dec 31 23:59:58 dnsmasq[7]: query[A] thunder.dropbox.com from 10.0.0.5
+Dec 31 23:59:58 dnsmasq[7]: cached thunder.dropbox.com is <CNAME>
+Dec 31 23:59:58 dnsmasq[7]: cached bolt.v.dropbox.com is 162.125.40.1
+Dec 31 23:59:58 dnsmasq[7]: cached bolt.v.dropbox.com is 162.125.40.2
+Dec 31 23:59:59 dnsmasq[7]: query[AAAA] nx.example from 10.0.0.6
+Dec 31 23:59:59 dnsmasq[7]: forwarded nx.example to 127.0.0.1#5335
+Dec 31 23:59:59 dnsmasq[7]: validation result is INSECURE
+Jan  1 00:00:01 dnsmasq[7]: query[A] ads.example from 10.0.0.7
+Jan  1 00:00:01 dnsmasq[7]: gravity blocked ads.example is 0.0.0.0
+Jan  1 00:00:01 dnsmasq[7]: reply nx.example is NXDOMAIN
+Jan  1 00:00:02 dnsmasq[7]: query[AAAA] v4only.example from 10.0.0.5
+Jan  1 00:00:02 dnsmasq[7]: reply v4only.example is NODATA-IPv6
+Jan  1 00:00:02 dnsmasq[7]: query[A] printer.lan from 10.0.0.5
+Jan  1 00:00:02 dnsmasq[7]: /etc/hosts printer.lan is 10.0.0.9
+Jan  1 00:00:03 dnsmasq[7]: query[TXT] <name unprintable> from 10.0.0.8
+Jan  1 00:00:03 dnsmasq[7]: dnssec-query[DS] example to 127.0.0.1#5335
+Jan  1 00:00:04 dnsmasq[7]: query[SRV] lost.example from 10.0.0.8
+Jan  1 00:00:04 dnsmasq[7]: forwarded lost.example to 127.0.0.1#5335
+Jan  1 00:01:00 dnsmasq[7]: query[A] late.example from 10.0.0.8
+Jan  1 00:01:00 dnsmasq[7]: config late.example is NXDOMAIN
+`
+
+func TestDnsmasqPairs(t *testing.T) {
+	if f, err := Detect([]byte(dnsmasqSample)); err != nil || f.Name != "dnsmasq" {
+		t.Fatalf("detected %q, %v", f.Name, err)
+	}
+	// Read in March 2025: December is last year's, and January comes after it.
+	out := tfRun(t, newDnsmasqParser(fixedNow("2025-03-01")), []byte(dnsmasqSample))
+	dec31 := tfMicro("2024-12-31 23:59:58.0")
+	jan1 := tfMicro("2025-01-01 00:00:00.0")
+	offsets := lineOffsets(dnsmasqSample)
+	want := []tfRecord{
+		{dec31, "10.0.0.5", "thunder.dropbox.com", 1, 0, record.NoTTL, "bolt.v.dropbox.com,162.125.40.1,162.125.40.2", 1, 0},
+		{jan1 + 1e6, "10.0.0.7", "ads.example", 1, 0, record.NoTTL, "0.0.0.0", 8, 0},
+		{dec31 + 1e6, "10.0.0.6", "nx.example", 28, 3, record.NoTTL, "", 5, 0},
+		{jan1 + 2e6, "10.0.0.5", "v4only.example", 28, 0, record.NoTTL, "", 11, 0},
+		{jan1 + 2e6, "10.0.0.5", "printer.lan", 1, 0, record.NoTTL, "10.0.0.9", 13, 0},
+		// No answer, 30 s passed: emitted without an rcode.
+		{jan1 + 3e6, "10.0.0.8", "<name unprintable>", 16, record.NoRCode, record.NoTTL, "", 15, 0},
+		{jan1 + 4e6, "10.0.0.8", "lost.example", 33, record.NoRCode, record.NoTTL, "", 17, 0},
+		{jan1 + 60e6, "10.0.0.8", "late.example", 1, 3, record.NoTTL, "", 19, 0},
+	}
+	if len(out.recs) != len(want) {
+		t.Fatalf("got %d records:\n%+v", len(out.recs), out.recs)
+	}
+	for i := range want {
+		want[i].Offset = offsets[want[i].Line]
+		if out.recs[i] != want[i] {
+			t.Errorf("record %d:\n got %+v\nwant %+v", i, out.recs[i], want[i])
+		}
+	}
+	// "validation result" and "dnssec-query" are not client queries.
+	if r := out.skipReasons(); r["not a query"] != 2 || len(out.skips) != 2 {
+		t.Errorf("skips %+v", out.skips)
+	}
+}
+
+func TestSyslogClockYear(t *testing.T) {
+	// Read on 2025-05-08, a log from May 10 would be in the future: last year.
+	c := syslogClock{now: fixedNow("2025-05-08")}
+	if got, want := c.micro(5, 10, 0), tfMicro("2024-05-10 00:00:00.0"); got != want {
+		t.Errorf("May 10 read on May 8: %d, want %d", got, want)
+	}
+	// A line a month back is a late line, not a new year.
+	if got, want := c.micro(4, 30, 0), tfMicro("2024-04-30 00:00:00.0"); got != want {
+		t.Errorf("late line: %d, want %d", got, want)
+	}
+	// Within a day ahead (time zones): this year.
+	c = syslogClock{now: fixedNow("2025-05-08")}
+	if got, want := c.micro(5, 8, 20*3600e6), tfMicro("2025-05-08 20:00:00.0"); got != want {
+		t.Errorf("May 8 20:00 read on May 8: %d, want %d", got, want)
+	}
+}
+
+func TestDnsmasqExtraSerials(t *testing.T) {
+	// log-queries=extra prefixes a query id and the client's address/port,
+	// which pair forwarded replies that arrive interleaved.
+	text := `May  9 02:36:02 dnsmasq[1]: 11 10.0.0.1/5000 query[A] a.example from 10.0.0.1
+May  9 02:36:02 dnsmasq[1]: 11 10.0.0.1/5000 forwarded a.example to 1.1.1.1
+May  9 02:36:02 dnsmasq[1]: 12 10.0.0.2/5001 query[A] a.example from 10.0.0.2
+May  9 02:36:02 dnsmasq[1]: 12 10.0.0.2/5001 forwarded a.example to 1.1.1.1
+May  9 02:36:03 dnsmasq[1]: 12 10.0.0.2/5001 reply a.example is 5.5.5.5
+May  9 02:36:03 dnsmasq[1]: 11 10.0.0.1/5000 reply a.example is NXDOMAIN
+`
+	out := tfRun(t, newDnsmasqParser(fixedNow("2025-06-01")), []byte(text))
+	if len(out.recs) != 2 || len(out.skips) != 0 {
+		t.Fatalf("records %+v skips %+v", out.recs, out.skips)
+	}
+	got := map[string]tfRecord{out.recs[0].Client: out.recs[0], out.recs[1].Client: out.recs[1]}
+	if r := got["10.0.0.2"]; r.Answers != "5.5.5.5" || r.RCode != 0 || r.Line != 3 {
+		t.Errorf("10.0.0.2: %+v", r)
+	}
+	if r := got["10.0.0.1"]; r.Answers != "" || r.RCode != 3 || r.Line != 1 {
+		t.Errorf("10.0.0.1: %+v", r)
+	}
+}
+
+func TestDnsmasqSamples(t *testing.T) {
+	cases := []struct {
+		file    string
+		queries int // grep -c ': query\[' FILE
+		skipped int // lines that are neither queries nor their answers (see below)
+	}{
+		// grep -vcE ': (query\[|forwarded |reply |cached|gravity |special |config )' FILE
+		// (validation results, dnssec-query, startup and upstream notes),
+		// plus grep -c 'reply is truncated' (1 in full_pihole.log).
+		{"dns/bazmonk_pihole.0236.log", 402, 143},
+		{"dns/bazmonk_pihole_full_pihole.log", 552, 252},
+		{"dns/iodine_tunnel_dnsmasq.log", 21, 25},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			text, err := os.ReadFile(tfData(t, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f, err := Detect(text); err != nil || f.Name != "dnsmasq" {
+				t.Fatalf("detected %q, %v", f.Name, err)
+			}
+			out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+			if len(out.recs) != c.queries || len(out.skips) != c.skipped {
+				t.Errorf("%d records, %d skips (%v); want %d, %d", len(out.recs), len(out.skips), out.skipReasons(), c.queries, c.skipped)
+			}
+		})
+	}
+}
+
+func TestDnsmasqPiholeDetails(t *testing.T) {
+	text, err := os.ReadFile(tfData(t, "dns/bazmonk_pihole.0236.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+	blocked := 0
+	for _, r := range out.recs {
+		if r.Answers == "0.0.0.0" {
+			blocked++
+		}
+		// Line 82: query[PTR] lb._dns-sd._udp.4.0.100.10.in-addr.arpa,
+		// forwarded, answered "reply ... is NXDOMAIN" four lines later.
+		if r.Line == 82 && (r.RCode != 3 || r.QType != 12 || r.Time != tfMicro("2024-05-09 02:36:09.0")) {
+			t.Errorf("line 82: %+v", r)
+		}
+	}
+	// grep -c 'gravity blocked .* is 0\.0\.0\.0$' → 77 (one per blocked A query).
+	if blocked != 77 {
+		t.Errorf("%d records answered 0.0.0.0, want 77", blocked)
+	}
+}
+
+// Pi-hole's FTL.log mentions queries but is not a query log.
+func TestDnsmasqRejectsFTL(t *testing.T) {
+	text, err := os.ReadFile(tfData(t, "dns/bazmonk_pihole_FTL.0236.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(text) > HeadSize {
+		text = text[:HeadSize]
+	}
+	if f, err := Detect(text); err == nil {
+		t.Errorf("FTL.log detected as %q", f.Name)
+	}
+}
+
+func FuzzDnsmasq(f *testing.F) {
+	f.Add([]byte(dnsmasqSample))
+	f.Add([]byte("May  9 02:36:02 dnsmasq[1]: 11 10.0.0.1/5000 query[A] a from b\nMay  9 02:36:02 dnsmasq[1]: reply <x is y\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		detectDnsmasq(text)
+		out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+		for _, r := range out.recs {
+			if r.Line < 1 {
+				t.Fatalf("record without a line: %+v", r)
+			}
+		}
+	})
+}
