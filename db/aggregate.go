@@ -38,10 +38,22 @@ type aggregator struct {
 	domainHours map[uint64]int64 // domain<<32 | hour
 	clientHours map[uint64]int64 // client<<32 | hour
 	local       map[uint32]stat  // scratch: clients of one run
+
+	// Hourly buckets are only kept for subjects that are popular
+	// (SeriesMin) by the end of a run. A subject is counted by the hour
+	// from the run of events that makes it popular; one that had earlier
+	// events in this ingest or before is recomputed from its blocks at the
+	// end (backfill), which is rare and bounded: it was not popular then.
+	namePrior, domainPrior func(uint32) int64
+	backfillNames, backfillDomains map[uint32]bool
 }
 
-func newAggregator() *aggregator {
+func newAggregator(namePrior, domainPrior func(uint32) int64) *aggregator {
 	return &aggregator{
+		namePrior:       namePrior,
+		domainPrior:     domainPrior,
+		backfillNames:   make(map[uint32]bool),
+		backfillDomains: make(map[uint32]bool),
 		names:       make(map[uint32]stat),
 		domains:     make(map[uint32]stat),
 		pairs:       make(map[uint64]stat),
@@ -64,6 +76,8 @@ func bucket(t, size int64) int64 {
 func (a *aggregator) addRun(domain uint32, run []Event) {
 	name := run[0].Name
 	n, first, last := int64(len(run)), run[0].Time, run[len(run)-1].Time
+	trackName := a.track(a.names[name].count, n, a.namePrior(name), name, a.backfillNames)
+	trackDomain := a.track(a.domains[domain].count, n, a.domainPrior(domain), domain, a.backfillDomains)
 	a.names[name] = a.names[name].merge(n, first, last)
 	a.domains[domain] = a.domains[domain].merge(n, first, last)
 
@@ -80,8 +94,13 @@ func (a *aggregator) addRun(domain uint32, run []Event) {
 	// Runs are time-sorted: count equal buckets before touching the maps.
 	prevMin, prevHour, cntMin, cntHour := int64(-1), int64(-1), int64(0), int64(0)
 	flushHour := func() {
-		if cntHour > 0 {
+		if cntHour == 0 {
+			return
+		}
+		if trackName {
 			a.nameHours[uint64(name)<<32|uint64(prevHour)] += cntHour
+		}
+		if trackDomain {
 			a.domainHours[uint64(domain)<<32|uint64(prevHour)] += cntHour
 		}
 	}
@@ -108,25 +127,29 @@ func (a *aggregator) addRun(domain uint32, run []Event) {
 	flushHour()
 }
 
+// track says whether a run of n events of a subject that had before events
+// earlier in this ingest and prior ones in the workspace is counted by the
+// hour, and marks the subject for backfill when earlier events were not.
+func (a *aggregator) track(before, n, prior int64, id uint32, backfill map[uint32]bool) bool {
+	if prior+before+n < SeriesMin {
+		return false
+	}
+	if prior+before < SeriesMin && (before > 0 || prior > 0) {
+		backfill[id] = true
+	}
+	return true
+}
+
 // apply writes the deltas in one transaction and clears the dirty mark.
 // names tells each touched name's domain and prior count (0: new).
-func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh bool) error {
+func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 
-	domPrior, err := domainPriors(ctx, tx, a.domains)
-	if err != nil {
-		return err
-	}
-	prior := func(id uint32) int64 {
-		if fresh {
-			return 0
-		}
-		return names[id].prior
-	}
+	prior, domPrior := a.namePrior, a.domainPrior
 
 	// Distinct clients of names and domains new to the workspace come from
 	// this run's pairs; older ones are recounted from name_client below.
@@ -141,7 +164,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 		if prior(name) == 0 {
 			nameClients[name]++
 		}
-		if dom := names[name].domain; domPrior[dom] == 0 {
+		if dom := names[name].domain; domPrior(dom) == 0 {
 			domainClientSet[uint64(dom)<<32|uint64(client)] = struct{}{}
 		}
 	}
@@ -201,7 +224,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 	for _, id := range sortedKeys(a.domains) {
 		s := a.domains[id]
 		clients := int64(-1)
-		if domPrior[id] == 0 {
+		if domPrior(id) == 0 {
 			clients = domainClients[id]
 		} else {
 			recountDomains = append(recountDomains, id)
@@ -219,7 +242,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 	if err := a.applyClients(ctx, tx); err != nil {
 		return err
 	}
-	if err := a.applySeries(ctx, tx, names, domPrior, prior); err != nil {
+	if err := a.applySeries(ctx, tx); err != nil {
 		return err
 	}
 	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
@@ -253,7 +276,7 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
 // traffic, and the hourly buckets of names and domains that are popular
 // (SeriesMin) after this run. A subject that becomes popular only now, with
 // events from earlier runs, gets its buckets recomputed from its blocks.
-func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, names []nameInfo, domPrior map[uint32]int64, prior func(uint32) int64) error {
+func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx) error {
 	mins := newBulk(ctx, tx, "INSERT INTO total_minute(minute, n) VALUES", "ON CONFLICT(minute) DO UPDATE SET n = n + excluded.n", 2)
 	for _, m := range sortedKeys(a.minutes) {
 		mins.add(m, a.minutes[m])
@@ -269,10 +292,6 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, names []nameIn
 		return err
 	}
 
-	popular := func(p, delta int64) (keep, backfill bool) {
-		total := p + delta
-		return total >= SeriesMin, total >= SeriesMin && p > 0 && p < SeriesMin
-	}
 	type subject struct {
 		table, col string
 		hours      map[uint64]int64
@@ -284,13 +303,13 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, names []nameIn
 		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
 	}
 	for id, s := range a.names {
-		if keep, backfill := popular(prior(id), s.count); keep {
-			subjects[0].keep[id] = !backfill
+		if a.namePrior(id)+s.count >= SeriesMin {
+			subjects[0].keep[id] = !a.backfillNames[id]
 		}
 	}
 	for id, s := range a.domains {
-		if keep, backfill := popular(domPrior[id], s.count); keep {
-			subjects[1].keep[id] = !backfill
+		if a.domainPrior(id)+s.count >= SeriesMin {
+			subjects[1].keep[id] = !a.backfillDomains[id]
 		}
 	}
 	for _, sub := range subjects {
@@ -353,26 +372,6 @@ func hoursFromBlocks(ctx context.Context, tx *sql.Tx, query string, id uint32) (
 	return hours, rows.Err()
 }
 
-func domainPriors(ctx context.Context, tx *sql.Tx, touched map[uint32]stat) (map[uint32]int64, error) {
-	out := make(map[uint32]int64, len(touched))
-	rows, err := tx.QueryContext(ctx, "SELECT id, count FROM domains WHERE count > 0")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uint32
-		var n int64
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		if _, ok := touched[id]; ok {
-			out[id] = n
-		}
-	}
-	return out, rows.Err()
-}
-
 func execEach(ctx context.Context, tx *sql.Tx, query string, ids []uint32) error {
 	if len(ids) == 0 {
 		return nil
@@ -417,7 +416,8 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a := newAggregator()
+	none := func(uint32) int64 { return 0 }
+	a := newAggregator(none, none)
 	// Blocks of one name are adjacent in the blocks_name index order;
 	// events within a block are time-sorted, which is all addRun needs.
 	rows, err := d.sql.QueryContext(ctx, "SELECT name, source, n, tmin, data FROM blocks")
@@ -446,5 +446,5 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return a.apply(ctx, d, infos, true)
+	return a.apply(ctx, d, infos)
 }

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,9 +199,38 @@ func (d *DB) recover(ctx context.Context) error {
 	return d.ensureIndexes(ctx)
 }
 
-func (d *DB) ensureIndexes(ctx context.Context) error {
-	_, err := d.sql.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS blocks_name ON blocks(name)")
-	return err
+// bulkIndexes are the indexes a first large load drops and builds once at
+// its end: kept up to date row by row they cost more than the load itself.
+var bulkIndexes = []struct{ name, def string }{
+	{"blocks_name", "blocks(name)"},
+	{"names_text", "names(name, kind)"},
+	{"names_domain", "names(domain)"},
+	{"names_top", "names(count DESC, name)"},
+	{"domains_text", "domains(name)"},
+	{"domains_top", "domains(count DESC, name)"},
+}
+
+// ensureIndexes creates the bulk indexes that are missing, but those named
+// in skip.
+func (d *DB) ensureIndexes(ctx context.Context, skip ...string) error {
+	for _, ix := range bulkIndexes {
+		if slices.Contains(skip, ix.name) {
+			continue
+		}
+		if _, err := d.sql.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS "+ix.name+" ON "+ix.def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *DB) dropIndexes(ctx context.Context) error {
+	for _, ix := range bulkIndexes {
+		if _, err := d.sql.ExecContext(ctx, "DROP INDEX IF EXISTS "+ix.name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *DB) metaGet(ctx context.Context, key string) (string, error) {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/longtail/longtail/engine/rules"
 )
 
 func openTemp(t *testing.T) *DB {
@@ -194,6 +196,8 @@ func snapshot(t *testing.T, d *DB) string {
 		"SELECT group_concat(name||':'||client||':'||count, ' ') FROM (SELECT * FROM name_client ORDER BY name, client)",
 		"SELECT group_concat(minute||':'||n, ' ') FROM (SELECT * FROM total_minute ORDER BY minute)",
 		"SELECT group_concat(client||':'||hour||':'||n, ' ') FROM (SELECT * FROM client_hour ORDER BY client, hour)",
+		"SELECT group_concat(name||':'||hour||':'||n, ' ') FROM (SELECT * FROM name_hour ORDER BY name, hour)",
+		"SELECT group_concat(domain||':'||hour||':'||n, ' ') FROM (SELECT * FROM domain_hour ORDER BY domain, hour)",
 	} {
 		var s *string
 		if err := d.sql.QueryRow(q).Scan(&s); err != nil {
@@ -272,5 +276,63 @@ func TestSeries(t *testing.T) {
 	all, err := d.Series(ctx, Subject{Kind: SubjectAll}, 3600e9, 0, 0)
 	if err != nil || len(all) != 4 {
 		t.Errorf("total series = %+v, %v", all, err)
+	}
+}
+
+func TestRulesPutReplaceRestore(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	stored, replaced, err := d.PutRules(ctx, []rules.Rule{{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Note: "cdn", Origin: "tui"}})
+	if err != nil || len(stored) != 1 || stored[0].ID == 0 || replaced[0].ID != 0 {
+		t.Fatalf("put: %+v %+v %v", stored, replaced, err)
+	}
+	_, replaced, err = d.PutRules(ctx, []rules.Rule{{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Bad, Origin: "tui"}})
+	if err != nil || replaced[0].ID != stored[0].ID || replaced[0].Verdict != rules.Good || replaced[0].Note != "cdn" {
+		t.Fatalf("replace: %+v %v", replaced, err)
+	}
+	if err := d.RestoreRules(ctx, replaced); err != nil {
+		t.Fatal(err)
+	}
+	all, _ := d.Rules(ctx)
+	if len(all) != 1 || all[0].Verdict != rules.Good || all[0].ID != stored[0].ID {
+		t.Fatalf("after restore: %+v", all)
+	}
+	if err := d.DeleteRules(ctx, []int64{all[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := d.Rules(ctx); len(all) != 0 {
+		t.Fatalf("after delete: %+v", all)
+	}
+}
+
+// A name that becomes popular in a later batch or a later ingest gets hourly
+// buckets that cover its earlier events too.
+func TestHourlyBucketsCoverEventsFromBeforeAnameBecamePopular(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	mk := func(n int, h int64) []rawEvent {
+		var evs []rawEvent
+		for i := 0; i < n; i++ {
+			evs = append(evs, rawEvent{h * hour, "grow.example", "grow.example", "10.0.0.1"})
+		}
+		return evs
+	}
+	load(t, d, "one", mk(SeriesMin/2, 1))                     // not popular yet
+	load(t, d, "two", mk(SeriesMin/4, 2), mk(SeriesMin/2, 3)) // crosses in its second batch
+	n, _ := d.NameByText(ctx, 1, "grow.example")
+	pts, err := d.Series(ctx, Subject{SubjectName, n.ID}, 3600e9, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Point{{hour, SeriesMin / 2}, {2 * hour, SeriesMin / 4}, {3 * hour, SeriesMin / 2}}
+	if len(pts) != 3 || pts[0] != want[0] || pts[1] != want[1] || pts[2] != want[2] {
+		t.Errorf("series = %+v, want %+v", pts, want)
+	}
+	before := snapshot(t, d)
+	if err := d.RebuildAggregates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, d); after != before {
+		t.Errorf("rebuild differs:\n%s\n%s", before, after)
 	}
 }

@@ -49,7 +49,12 @@ func (d *DB) NewLoader(ctx context.Context) (*Loader, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loader{d: d, Interner: in, names: infos, agg: newAggregator()}
+	domains, err := d.domainCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &Loader{d: d, Interner: in, names: infos}
+	l.agg = newAggregator(func(id uint32) int64 { return l.names[id].prior }, func(id uint32) int64 { return domains[id] })
 	if err := metaSet(ctx, d.sql, "dirty", "ingest"); err != nil {
 		return nil, err
 	}
@@ -60,7 +65,7 @@ func (d *DB) NewLoader(ctx context.Context) (*Loader, error) {
 	if blocks == 0 {
 		// An index built once after the load costs a fraction of keeping
 		// it up to date through it.
-		if _, err := d.sql.ExecContext(ctx, "DROP INDEX IF EXISTS blocks_name"); err != nil {
+		if err := d.dropIndexes(ctx); err != nil {
 			return nil, err
 		}
 		l.bulkLoad = true
@@ -243,8 +248,34 @@ func (l *Loader) Finish(ctx context.Context) error {
 	if l.rebuild {
 		return l.d.RebuildAggregates(ctx)
 	}
-	if err := l.agg.apply(ctx, l.d, l.names, false); err != nil {
+	if l.bulkLoad {
+		// The aggregates' updates go by id; the top-N indexes are
+		// cheaper to build once after them.
+		if err := l.d.ensureIndexes(ctx, "names_top", "domains_top"); err != nil {
+			return err
+		}
+	}
+	if err := l.agg.apply(ctx, l.d, l.names); err != nil {
 		return err
 	}
 	return l.d.ensureIndexes(ctx)
+}
+
+// domainCounts returns the counts of the domains that have events.
+func (d *DB) domainCounts(ctx context.Context) (map[uint32]int64, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, count FROM domains WHERE count > 0")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[uint32]int64)
+	for rows.Next() {
+		var id uint32
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }

@@ -35,14 +35,18 @@ CREATE TABLE clients (
   last  INTEGER NOT NULL DEFAULT 0
 );
 
+-- Answers are only ever looked up by id; the ingest keeps them unique.
 CREATE TABLE answers (
   id   INTEGER PRIMARY KEY,
-  text TEXT NOT NULL UNIQUE
+  text TEXT NOT NULL
 );
 
+-- Text lookups of domains and names use indexes that ensureIndexes (db.go)
+-- creates; a first large load builds them once at its end. The ingest's
+-- interner keeps the texts unique.
 CREATE TABLE domains (
   id      INTEGER PRIMARY KEY,
-  name    TEXT NOT NULL UNIQUE,
+  name    TEXT NOT NULL,
   count   INTEGER NOT NULL DEFAULT 0,
   clients INTEGER NOT NULL DEFAULT 0,
   names   INTEGER NOT NULL DEFAULT 0,  -- distinct names (subdomains and the bare name)
@@ -59,10 +63,8 @@ CREATE TABLE names (
   count   INTEGER NOT NULL DEFAULT 0,
   clients INTEGER NOT NULL DEFAULT 0,
   first   INTEGER NOT NULL DEFAULT 0,
-  last    INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (kind, name)
+  last    INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX names_domain ON names(domain);
 
 CREATE TABLE blocks (
   id     INTEGER PRIMARY KEY,

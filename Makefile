@@ -1,0 +1,45 @@
+# longtail: make demo opens the review screen on generated data; make test
+# runs every test (those over ../shared/data skip cleanly without it).
+
+GO        ?= go
+BIN       := bin/longtail
+DEMO_DB   := demo/longtail-demo.db
+DEMO_LOG  := demo/demo-dns.log
+BENCH_LINES ?= 20000000
+export CGO_ENABLED := 0
+
+.PHONY: build test bench demo lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/longtail
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# Throughput and latency on a generated $(BENCH_LINES)-line log (about
+# 1.2 GB at 20M lines), then the component benchmarks.
+bench: build
+	$(GO) run ./cmd/longtail-bench -bin $(BIN) -lines $(BENCH_LINES)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/parse/ ./engine/names/ ./engine/gen/
+	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
+
+# A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
+# and DGA names in it, ingested and opened in the review screen.
+demo: build
+	@mkdir -p demo
+	@test -s $(DEMO_LOG) || $(BIN) gen dns --lines 2000000 --seed 7 --format zeek > $(DEMO_LOG)
+	$(BIN) --db $(DEMO_DB) $(DEMO_LOG)
+
+lint:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
+	$(GO) vet ./...
+
+# Each parser's fuzz target for FUZZTIME (seeds live in testdata/fuzz).
+FUZZTIME ?= 60s
+fuzz:
+	@for t in $$($(GO) test -list 'Fuzz.*' ./engine/parse/ | grep ^Fuzz); do \
+		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./engine/parse/ || exit 1; done
+
+clean:
+	rm -rf bin demo bench-out

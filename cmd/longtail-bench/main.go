@@ -1,0 +1,222 @@
+// Command longtail-bench measures longtail end to end on a generated DNS
+// log: ingest throughput and peak memory of the real binary, the latency of
+// the queries the screens make, and the sqlite3 CLI's .import of the same
+// file in the same run for a ratio that machine noise does not move much.
+// `make bench` runs it.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/gen"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/longtail", "the longtail `binary` to measure")
+	lines := flag.Int64("lines", 20_000_000, "lines of the generated log")
+	dir := flag.String("dir", "bench-out", "working `directory` (the log is kept for the next run)")
+	flag.Parse()
+	if err := run(*bin, *lines, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "longtail-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin string, lines int64, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	logPath := filepath.Join(dir, fmt.Sprintf("dns-%d.csv", lines))
+	if _, err := os.Stat(logPath); err != nil {
+		fmt.Printf("generating %d lines → %s\n", lines, logPath)
+		if err := generate(logPath, lines); err != nil {
+			return err
+		}
+	}
+	st, err := os.Stat(logPath)
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	fmt.Printf("input: %s, %d lines, %.2f GB (OpenDNS 5-field CSV from `longtail gen dns --format csv --seed 1`)\n",
+		logPath, lines, float64(size)/1e9)
+
+	ws := filepath.Join(dir, "bench.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(ws + suffix)
+	}
+	wall, rss, err := timed(bin, "--db", ws, "ingest", logPath)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	wsSize := fileSize(ws) + fileSize(ws+"-wal")
+	fmt.Printf("\ningest (longtail binary, 2 goroutines: parse | write)\n")
+	fmt.Printf("  wall            %8.2f s\n", wall.Seconds())
+	fmt.Printf("  events/s        %8.0f\n", float64(lines)/wall.Seconds())
+	fmt.Printf("  MB/s            %8.1f\n", float64(size)/1e6/wall.Seconds())
+	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
+	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/event)\n", float64(wsSize)/1e6, float64(wsSize)/float64(lines))
+
+	if err := queries(ws); err != nil {
+		return err
+	}
+
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		fmt.Println("\nsqlite3 CLI not installed: skipping the .import comparison (apt-get install sqlite3)")
+		return nil
+	}
+	imp := filepath.Join(dir, "import.db")
+	os.Remove(imp)
+	cmd := exec.Command("sqlite3", imp)
+	cmd.Stdin = strings.NewReader(".mode csv\nCREATE TABLE q(ts, name, qtype, ttl, answer);\n.import " + logPath + " q\n")
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("sqlite3 .import: %v: %s", err, out)
+	}
+	impWall := time.Since(start)
+	os.Remove(imp)
+	fmt.Printf("\nsqlite3 CLI .import of the same file (no parsing, no aggregates): %.2f s\n", impWall.Seconds())
+	fmt.Printf("  longtail ingest is %.1f× the speed of .import\n", impWall.Seconds()/wall.Seconds())
+	return nil
+}
+
+func generate(path string, lines int64) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 4<<20)
+	if _, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: "csv"}); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// timed runs a command and returns its wall time and peak RSS in bytes.
+func timed(name string, args ...string) (time.Duration, int64, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, err
+	}
+	wall := time.Since(start)
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var rss int64
+	if ru != nil {
+		rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return wall, rss, nil
+}
+
+func fileSize(p string) int64 {
+	st, err := os.Stat(p)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// queries measures what the screens ask for, each the median of several runs.
+func queries(ws string) error {
+	ctx := context.Background()
+	d, err := db.Open(ws, db.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	top, err := d.TopNames(ctx, 50, 0)
+	if err != nil || len(top) == 0 {
+		return fmt.Errorf("top: %v", err)
+	}
+	all, err := d.AllNames(ctx)
+	if err != nil {
+		return err
+	}
+	busy := top[0]
+	rare := all[len(all)/2]
+	for _, n := range all {
+		if n.Count == 1 {
+			rare = n
+			break
+		}
+	}
+	st, err := d.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nqueries (median of 5; busy name %s with %d events, rare name with %d)\n", busy.Name, busy.Count, rare.Count)
+	measure := func(what string, f func() error) error {
+		var ds []time.Duration
+		for i := 0; i < 5; i++ {
+			start := time.Now()
+			if err := f(); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		fmt.Printf("  %-44s %8.2f ms\n", what, float64(ds[2].Microseconds())/1000)
+		return nil
+	}
+	steps := []struct {
+		what string
+		f    func() error
+	}{
+		{"top 50 names", func() error { _, err := d.TopNames(ctx, 50, 0); return err }},
+		{"top 50 domains", func() error { _, err := d.TopDomains(ctx, 50, 0); return err }},
+		{"all names (the list's in-memory load)", func() error { _, err := d.AllNames(ctx); return err }},
+		{"busy name: hourly series over the span", func() error {
+			_, err := d.Series(ctx, db.Subject{Kind: db.SubjectName, ID: busy.ID}, time.Hour, st.First, st.Last+1)
+			return err
+		}},
+		{"busy name: per-minute series over the span", func() error {
+			_, err := d.Series(ctx, db.Subject{Kind: db.SubjectName, ID: busy.ID}, time.Minute, st.First, st.Last+1)
+			return err
+		}},
+		{"rare name: per-minute series", func() error {
+			_, err := d.Series(ctx, db.Subject{Kind: db.SubjectName, ID: rare.ID}, time.Minute, st.First, st.Last+1)
+			return err
+		}},
+		{"workspace: per-minute series", func() error {
+			_, err := d.Series(ctx, db.Subject{Kind: db.SubjectAll}, time.Minute, st.First, st.Last+1)
+			return err
+		}},
+		{"busy name: newest 1,000 events", func() error { _, _, err := d.Events(ctx, busy.ID, 1000); return err }},
+		{"rare name: its events", func() error { _, _, err := d.Events(ctx, rare.ID, 1000); return err }},
+		{"sparklines of 20 visible rows (hourly)", func() error {
+			for _, n := range top[:min(20, len(top))] {
+				if _, err := d.Series(ctx, db.Subject{Kind: db.SubjectName, ID: n.ID}, time.Hour, st.First, st.Last+1); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+	}
+	for _, s := range steps {
+		if err := measure(s.what, s.f); err != nil {
+			return err
+		}
+	}
+	return nil
+}

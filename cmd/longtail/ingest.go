@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+func init() {
+	commands["ingest"] = command{run: cmdIngest}
+}
+
+func cmdIngest(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	force := fs.Bool("force", false, "re-read files that were ingested before")
+	files, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("ingest: name at least one file (or - for standard input)")
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return ingestFiles(ctx, e, d, files, *force)
+}
+
+// ingestFiles runs the ingest with a progress line when stderr is a
+// terminal, prints one report line per file (with the first skipped lines)
+// and fails when some file yielded nothing usable.
+func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, force bool) error {
+	counters := &ingest.Counters{}
+	stopProgress := startProgress(e.stderr, counters)
+	start := time.Now()
+	reports, err := ingest.Run(ctx, d, files, ingest.Options{Force: force, Progress: counters})
+	stopProgress()
+	elapsed := time.Since(start)
+	bad := 0
+	var events int64
+	for _, r := range reports {
+		fmt.Fprintln(e.stderr, textsafe.String(r.Describe()))
+		for _, s := range r.Skips {
+			unit := "line"
+			if r.Format == "pcap" || r.Format == "pcapng" {
+				unit = "packet"
+			}
+			fmt.Fprintf(e.stderr, "  skipped %s %d (byte %d): %s\n", unit, s.Line, s.Offset, textsafe.String(s.Reason))
+		}
+		if r.Skipped > int64(len(r.Skips)) {
+			fmt.Fprintf(e.stderr, "  … and %d more skipped\n", r.Skipped-int64(len(r.Skips)))
+		}
+		if !r.Usable() {
+			bad++
+		}
+		events += r.Events
+	}
+	if len(reports) > 1 || elapsed > 2*time.Second {
+		fmt.Fprintf(e.stderr, "%d events in %.1fs (%.0f events/s)\n", events, elapsed.Seconds(), float64(events)/max(elapsed.Seconds(), 1e-9))
+	}
+	if err != nil {
+		return err
+	}
+	if bad > 0 {
+		return exitError(2)
+	}
+	return nil
+}
+
+// startProgress draws "file  312 MB / 1.2 GB  1.4M events/s  ETA 0:09" on
+// stderr every quarter second while the ingest runs, when stderr is a
+// terminal; it returns the function that stops and erases it.
+func startProgress(w io.Writer, c *ingest.Counters) func() {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(f, "\r\x1b[K")
+				return
+			case <-t.C:
+				fmt.Fprint(f, "\r\x1b[K"+progressLine(c, time.Since(start)))
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+func progressLine(c *ingest.Counters, elapsed time.Duration) string {
+	name, _ := c.File.Load().(string)
+	read, size := c.Bytes.Load(), c.Size.Load()
+	rate := float64(c.Events.Load()) / max(elapsed.Seconds(), 1e-3)
+	s := fmt.Sprintf("%s  %s", textsafe.Truncate(textsafe.String(name), 40), bytesHuman(read))
+	if size > 0 {
+		s += " / " + bytesHuman(size)
+		if read > 0 && read < size {
+			bps := float64(read) / max(elapsed.Seconds(), 1e-3)
+			eta := time.Duration(float64(size-read)/bps) * time.Second
+			s += fmt.Sprintf("  ETA %s", eta.Round(time.Second))
+		}
+	}
+	return s + fmt.Sprintf("  %s events/s", countHuman(int64(rate)))
+}
+
+func bytesHuman(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func countHuman(n int64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.2fM", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}

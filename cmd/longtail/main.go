@@ -1,0 +1,132 @@
+// Command longtail is the long-tail workbench: it ingests DNS logs and
+// captures into a workspace, answers headless queries, and opens the review
+// screen. This file only parses the command line and hands over.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/longtail/longtail/db"
+)
+
+const usage = `longtail: long-tail analysis of DNS logs and captures
+
+Usage:
+  longtail [--db PATH]                 open the review screen on the workspace
+  longtail [--db PATH] FILE...         ingest the files, then open the review screen
+  longtail open PATH                   open the review screen on the workspace PATH
+  longtail ingest [--force] FILE...|-  read logs or captures into the workspace
+  longtail top [--by fqdn|domain] [--limit N]   names by count
+  longtail stats                       events, names, domains, clients, span, sources
+  longtail events NAME [--limit N]     the requests of one name, newest first
+  longtail sources                     what was ingested, from where and when
+  longtail gen dns --lines N [--seed S] [--format csv|zeek|tcpdump]   synthetic log on stdout
+  longtail formats                     the input formats longtail recognises
+
+Every command takes --db PATH (default ./longtail.db); the query commands
+take --format table|csv|json.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	var ex exitError
+	switch {
+	case errors.As(err, &ex):
+		os.Exit(int(ex))
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "longtail:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with a status after the command has already
+// said why.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+type command struct {
+	run  func(ctx context.Context, e *env, args []string) error
+	help string
+}
+
+// env is what every command gets.
+type env struct {
+	dbPath string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func (e *env) open(readOnly bool) (*db.DB, error) {
+	return db.Open(e.dbPath, db.Options{ReadOnly: readOnly})
+}
+
+var commands = map[string]command{}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	e := &env{dbPath: "longtail.db", stdout: stdout, stderr: stderr}
+	// --db may come before the command.
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		switch {
+		case args[0] == "-h" || args[0] == "--help" || args[0] == "-help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		case (args[0] == "--db" || args[0] == "-db") && len(args) > 1:
+			e.dbPath, args = args[1], args[2:]
+		case strings.HasPrefix(args[0], "--db="):
+			e.dbPath, args = strings.TrimPrefix(args[0], "--db="), args[1:]
+		default:
+			return fmt.Errorf("unknown option %s\n\n%s", args[0], usage)
+		}
+	}
+	if len(args) == 0 {
+		return openTUI(ctx, e, nil)
+	}
+	if c, ok := commands[args[0]]; ok {
+		return c.run(ctx, e, args[1:])
+	}
+	if args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	// Anything else is a file to ingest and review.
+	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
+		return openTUI(ctx, e, args)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+// flags parses flags that may stand before, between or after the
+// positional arguments (`ingest a.log --force b.log`), which the standard
+// flag package alone does not allow.
+func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
+	fs.StringVar(&e.dbPath, "db", e.dbPath, "workspace `path`")
+	fs.SetOutput(e.stderr)
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}

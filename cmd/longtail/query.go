@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/parse"
+	"github.com/longtail/longtail/engine/record"
+)
+
+func init() {
+	commands["top"] = command{run: cmdTop}
+	commands["stats"] = command{run: cmdStats}
+	commands["events"] = command{run: cmdEvents}
+	commands["sources"] = command{run: cmdSources}
+	commands["formats"] = command{run: cmdFormats}
+}
+
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "table", "output `format`: table, csv or json")
+}
+
+func micros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func cmdTop(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("top", flag.ContinueOnError)
+	by := fs.String("by", "fqdn", "count by `fqdn` (each name) or domain (registered domain)")
+	limit := fs.Int("limit", 50, "how many `rows`")
+	format := formatFlag(fs)
+	if _, err := flags(fs, e, args); err != nil {
+		return err
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	t := &output.Table{}
+	switch *by {
+	case "fqdn", "name":
+		rows, err := d.TopNames(ctx, *limit, 0)
+		if err != nil {
+			return err
+		}
+		t.Columns = []string{"count", "clients", "first_seen", "last_seen", "name", "domain"}
+		for _, r := range rows {
+			t.Add(r.Count, r.Clients, micros(r.First), micros(r.Last), r.Name, r.Domain)
+		}
+	case "domain":
+		rows, err := d.TopDomains(ctx, *limit, 0)
+		if err != nil {
+			return err
+		}
+		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain"}
+		for _, r := range rows {
+			t.Add(r.Count, r.Clients, r.Names, micros(r.First), micros(r.Last), r.Name)
+		}
+	default:
+		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
+	}
+	return t.Write(e.stdout, *format)
+}
+
+func cmdStats(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
+	format := formatFlag(fs)
+	if _, err := flags(fs, e, args); err != nil {
+		return err
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s, err := d.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	t := &output.Table{Columns: []string{"what", "value"}}
+	t.Add("workspace", d.Path())
+	t.Add("events", s.Events)
+	t.Add("names", s.Names)
+	t.Add("domains", s.Domains)
+	t.Add("clients", s.Clients)
+	t.Add("first_seen", micros(s.First))
+	t.Add("last_seen", micros(s.Last))
+	t.Add("sources", int64(len(s.Sources)))
+	for _, src := range s.Sources {
+		t.Add("source", fmt.Sprintf("%s (%s): %d events, %d skipped", src.Path, src.Format, src.Events, src.Skipped))
+	}
+	return t.Write(e.stdout, *format)
+}
+
+func cmdSources(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
+	format := formatFlag(fs)
+	if _, err := flags(fs, e, args); err != nil {
+		return err
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srcs, err := d.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	t := &output.Table{Columns: []string{"id", "path", "format", "events", "skipped", "lines", "bytes", "first_read", "last_read", "state"}}
+	for _, s := range srcs {
+		t.Add(int64(s.ID), s.Path, s.Format, s.Events, s.Skipped, s.Lines, s.Offset, s.FirstRead, s.LastRead, s.State)
+	}
+	return t.Write(e.stdout, *format)
+}
+
+func cmdEvents(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("events", flag.ContinueOnError)
+	limit := fs.Int("limit", 1000, "newest `N` events (0: all)")
+	format := formatFlag(fs)
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return fmt.Errorf("events: name one query name")
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	norm, ok := names.Normalize([]byte(rest[0]))
+	if !ok {
+		return fmt.Errorf("events: %q is not a name", rest[0])
+	}
+	n, err := d.NameByText(ctx, uint8(record.KindDNS), norm)
+	if err != nil {
+		return err
+	}
+	evs, total, err := d.Events(ctx, n.ID, *limit)
+	if err != nil {
+		return err
+	}
+	t := &output.Table{Columns: []string{"time", "client", "qtype", "rcode", "answers", "ttl", "source", "line", "offset"}}
+	for _, ev := range evs {
+		var ttl any
+		if ev.TTL >= 0 {
+			ttl = int64(ev.TTL)
+		}
+		t.Add(micros(ev.Time), ev.Client, parse.QTypeName(ev.QType), rcodeText(ev.RCode), ev.Answers, ttl, ev.Source, ev.Line, ev.Offset)
+	}
+	if err := t.Write(e.stdout, *format); err != nil {
+		return err
+	}
+	if *format == "table" && int64(len(evs)) < total {
+		fmt.Fprintf(e.stderr, "%d of %d events shown (newest first; --limit 0 for all)\n", len(evs), total)
+	}
+	return nil
+}
+
+func rcodeText(rc int16) string {
+	if rc == record.NoRCode {
+		return ""
+	}
+	return parse.RCodeName(rc)
+}
+
+func cmdFormats(ctx context.Context, e *env, args []string) error {
+	t := &output.Table{Columns: []string{"format", "kind"}}
+	for _, f := range parse.Formats() {
+		kind := "text"
+		if f.Stream != nil {
+			kind = "capture"
+		}
+		t.Add(f.Name, kind)
+	}
+	return t.Write(e.stdout, "table")
+}

@@ -1,0 +1,127 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// Rules returns every verdict rule, oldest first. Rules are applied when
+// names are read (engine/rules.Matcher), never copied into the names, so a
+// new rule acts at once on everything already loaded.
+func (d *DB) Rules(ctx context.Context) ([]rules.Rule, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, pattern, scope, verdict, note, author, created, origin FROM rules ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []rules.Rule
+	for rows.Next() {
+		var r rules.Rule
+		var scope, verdict string
+		var created int64
+		if err := rows.Scan(&r.ID, &r.Pattern, &scope, &verdict, &r.Note, &r.Author, &created, &r.Origin); err != nil {
+			return nil, err
+		}
+		if r.Scope, err = rules.ParseScope(scope); err != nil {
+			return nil, err
+		}
+		if r.Verdict, err = rules.ParseVerdict(verdict); err != nil {
+			return nil, err
+		}
+		r.Created = time.UnixMicro(created).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// PutRules adds rules in one transaction; a rule with the pattern and scope
+// of an existing one replaces it (keeping its id). It returns the stored
+// rules with their ids, and the rules they replaced (zero ID where none),
+// which is what an undo needs.
+func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []rules.Rule, err error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	find, err := tx.PrepareContext(ctx, "SELECT id, verdict, note, author, created, origin FROM rules WHERE pattern = ? AND scope = ?")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer find.Close()
+	put, err := tx.PrepareContext(ctx, `INSERT INTO rules(pattern, scope, verdict, note, author, created, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(pattern, scope) DO UPDATE SET verdict = excluded.verdict, note = excluded.note,
+		author = excluded.author, created = excluded.created, origin = excluded.origin RETURNING id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer put.Close()
+	for _, r := range rs {
+		if r.Verdict == rules.None {
+			return nil, nil, fmt.Errorf("rule %s: no verdict", r.Pattern)
+		}
+		if r.Created.IsZero() {
+			r.Created = time.Now()
+		}
+		old := rules.Rule{Pattern: r.Pattern, Scope: r.Scope}
+		var verdict string
+		var created int64
+		err := find.QueryRowContext(ctx, r.Pattern, r.Scope.String()).Scan(&old.ID, &verdict, &old.Note, &old.Author, &created, &old.Origin)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, nil, err
+		default:
+			old.Verdict, _ = rules.ParseVerdict(verdict)
+			old.Created = time.UnixMicro(created).UTC()
+		}
+		if err := put.QueryRowContext(ctx, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
+			r.Created.UnixMicro(), r.Origin).Scan(&r.ID); err != nil {
+			return nil, nil, err
+		}
+		stored = append(stored, r)
+		replaced = append(replaced, old)
+	}
+	return stored, replaced, tx.Commit()
+}
+
+// DeleteRules removes rules by id in one transaction.
+func (d *DB) DeleteRules(ctx context.Context, ids []int64) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE id = ?", id); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// RestoreRules puts rules back exactly as they were, ids included: the
+// undo of a deletion or of a replacement.
+func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, r := range rs {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE pattern = ? AND scope = ?", r.Pattern, r.Scope.String()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rules(id, pattern, scope, verdict, note, author, created, origin)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
+			r.Created.UnixMicro(), r.Origin); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,476 @@
+// Package ingest reads sources into a workspace: it opens each file
+// (gunzipping transparently), recognises its format from its content,
+// resumes a file that grew since it was last read, and runs the parser and
+// the database writer side by side, one batch in flight between them.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/parse"
+	"github.com/longtail/longtail/engine/record"
+)
+
+// DefaultBatch is how many events go into one committed batch: large enough
+// that per-transaction costs vanish, small enough that a kill loses little
+// and memory stays bounded.
+const DefaultBatch = 1 << 20
+
+// settleTime is how long a file must be unchanged before an unterminated
+// last line counts as complete.
+const settleTime = 5 * time.Second
+
+// MaxSkipsShown is how many skipped lines a report lists.
+const MaxSkipsShown = 5
+
+// Options tune a run.
+type Options struct {
+	Force     bool // re-read files already ingested
+	BatchSize int  // events per committed batch; DefaultBatch when 0
+	// Progress, when set, is called from a separate goroutine with the
+	// run's counters; the CLI draws its progress line from it.
+	Progress *Counters
+}
+
+// Counters are the live figures of a run, safe to read from another goroutine.
+type Counters struct {
+	Bytes  atomic.Int64 // raw bytes read of the current file
+	Size   atomic.Int64 // raw size of the current file (0: unknown, stdin)
+	Events atomic.Int64 // events parsed in the whole run
+	File   atomic.Value // string: the current file
+}
+
+// Status says what happened to a file.
+type Status string
+
+const (
+	Ingested  Status = "ingested"
+	Resumed   Status = "resumed"   // grew (or was interrupted) since last read: only the new part was read
+	Unchanged Status = "unchanged" // read before and not grown: nothing added
+	Failed    Status = "failed"
+)
+
+// Skip is one line or packet that could not be used.
+type Skip struct {
+	Line   int64
+	Offset int64
+	Reason string
+}
+
+// Report is the outcome for one file.
+type Report struct {
+	Path    string
+	Format  string
+	Status  Status
+	Events  int64
+	Skipped int64
+	Skips   []Skip // the first MaxSkipsShown
+	Err     error
+}
+
+// Usable is false when the file yielded nothing: the CLI's exit status.
+func (r Report) Usable() bool {
+	return r.Err == nil && (r.Status == Unchanged || r.Events > 0 || r.Skipped == 0)
+}
+
+// Run ingests the files ("-" is standard input) in order, one loader for
+// the whole run so the aggregates are written once at the end.
+func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, error) {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = DefaultBatch
+	}
+	if opt.Progress == nil {
+		opt.Progress = &Counters{}
+	}
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := startWriter(ctx, l)
+	var reports []Report
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			break
+		}
+		r := ingestFile(ctx, d, l, w, p, opt)
+		reports = append(reports, r)
+		if w.failed() {
+			break
+		}
+	}
+	if err := w.close(); err != nil {
+		return reports, fmt.Errorf("writing the workspace: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return reports, err
+	}
+	return reports, l.Finish(ctx)
+}
+
+func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path string, opt Options) (rep Report) {
+	rep.Path = path
+	var raw io.Reader
+	var src db.Source
+	// A last line without its newline is still being written when the file
+	// changed moments ago (a live resolver log): it is left for the next
+	// read. An older file, a compressed one or a stream is complete.
+	final := true
+	if path == "-" {
+		raw = os.Stdin
+		src = db.Source{Path: "(stdin)"}
+		opt.Progress.Size.Store(0)
+	} else {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return failed(rep, err)
+		}
+		f, err := os.Open(abs)
+		if err != nil {
+			return failed(rep, err)
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return failed(rep, err)
+		}
+		if st.IsDir() {
+			return failed(rep, fmt.Errorf("%s is a directory", path))
+		}
+		raw = f
+		src = db.Source{Path: abs, Size: st.Size(), Mtime: st.ModTime().UnixMicro()}
+		final = time.Since(st.ModTime()) > settleTime
+		opt.Progress.Size.Store(st.Size())
+	}
+	opt.Progress.File.Store(path)
+	opt.Progress.Bytes.Store(0)
+	counted := &countingReader{r: raw, n: &opt.Progress.Bytes}
+	br := bufio.NewReaderSize(counted, 1<<20)
+	rawHead, _ := br.Peek(parse.HeadSize)
+	src.Fingerprint = fingerprint(rawHead)
+
+	from := parse.Position{}
+	if f, ok := raw.(*os.File); ok && path != "-" {
+		prior, err := priorRead(ctx, d, src, f)
+		if err != nil {
+			return failed(rep, err)
+		}
+		switch {
+		case prior == nil:
+		case opt.Force:
+			if err := w.sync(); err != nil {
+				return failed(rep, err)
+			}
+			if err := l.DropSource(ctx, prior.ID); err != nil {
+				return failed(rep, err)
+			}
+		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
+			rep.Status, rep.Format = Unchanged, prior.Format
+			return rep
+		default:
+			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
+			from = parse.Position{Line: prior.Lines, Offset: prior.Offset}
+			rep.Status = Resumed
+		}
+	}
+
+	stream := io.Reader(br)
+	if len(rawHead) >= 2 && rawHead[0] == 0x1f && rawHead[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return failed(rep, fmt.Errorf("gzip: %w", err))
+		}
+		zr.Multistream(true)
+		stream = bufio.NewReaderSize(zr, 1<<20)
+		final = true
+	}
+	sb := stream.(*bufio.Reader)
+	head, _ := sb.Peek(parse.HeadSize)
+	if len(head) == 0 {
+		if rep.Status == Resumed {
+			rep.Status = Unchanged
+			return rep
+		}
+		return failed(rep, errors.New("empty file"))
+	}
+	format, err := parse.Detect(head)
+	if err != nil {
+		return failed(rep, err)
+	}
+	rep.Format, src.Format = format.Name, format.Name
+	if rep.Status == "" {
+		rep.Status = Ingested
+	}
+	if err := w.sync(); err != nil {
+		return failed(rep, err)
+	}
+	src, err = l.StartSource(ctx, src)
+	if err != nil {
+		return failed(rep, err)
+	}
+
+	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
+	var end parse.Position
+	if format.Stream != nil {
+		end, err = format.Stream(ctx, sb, from, out)
+	} else {
+		end, err = parse.ScanLines(ctx, sb, format.Lines(), parse.Position{}, from, final, out)
+	}
+	out.finish(end)
+	rep.Events, rep.Skipped, rep.Skips = out.events, out.skipped, out.skips
+	if err != nil {
+		rep.Err = err
+		rep.Status = Failed
+		return rep
+	}
+	if err := w.sync(); err != nil {
+		return failed(rep, err)
+	}
+	if err := l.EndSource(ctx, src.ID); err != nil {
+		return failed(rep, err)
+	}
+	return rep
+}
+
+func failed(rep Report, err error) Report {
+	rep.Status, rep.Err = Failed, err
+	return rep
+}
+
+// fingerprint identifies a file by its first bytes: a log that grew keeps
+// it, a rotated one does not. The length is part of it so that a short file
+// that grew can still be recognised by its old prefix.
+func fingerprint(head []byte) string {
+	sum := sha256.Sum256(head)
+	return strconv.Itoa(len(head)) + ":" + hex.EncodeToString(sum[:])
+}
+
+// priorRead finds an earlier read of the same file: same path and the same
+// leading bytes (up to what was there then), or the same content under
+// another name.
+func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.Source, error) {
+	prior, err := d.SourcesByPath(ctx, src.Path)
+	if err != nil {
+		return nil, err
+	}
+	for i := range prior {
+		p := &prior[i]
+		n, _, ok := strings.Cut(p.Fingerprint, ":")
+		if !ok || src.Size < p.Size {
+			continue // shrunk: a new file under the old name
+		}
+		length, _ := strconv.Atoi(n)
+		buf := make([]byte, length)
+		if _, err := f.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if fingerprint(buf) == p.Fingerprint {
+			return p, nil
+		}
+	}
+	same, err := d.SourcesByFingerprint(ctx, src.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	for i := range same {
+		if same[i].Size == src.Size && same[i].State == "done" {
+			c := same[i]
+			c.Mtime = src.Mtime // a copy: unchanged whatever its time
+			return &c, nil
+		}
+	}
+	return nil, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// sink turns parsed records into stored events and cuts them into batches.
+type sink struct {
+	l        *db.Loader
+	w        *writer
+	source   uint32
+	size     int
+	batch    *db.Batch
+	norm     []byte
+	events   int64
+	skipped  int64
+	batchSk  int64
+	skips    []Skip
+	counter  *atomic.Int64
+	lastLine int64
+	lastOff  int64
+}
+
+func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.Int64) *sink {
+	s := &sink{l: l, w: w, source: source, size: size, counter: counter}
+	s.batch = s.newBatch()
+	return s
+}
+
+func (s *sink) newBatch() *db.Batch {
+	return &db.Batch{Source: s.source, Events: make([]db.Event, 0, s.size)}
+}
+
+func (s *sink) Record(r *record.Record) {
+	var ok bool
+	s.norm, ok = names.AppendNormalized(s.norm[:0], r.Name)
+	if !ok {
+		s.Skip(r.Line, r.Offset, "empty query name")
+		return
+	}
+	in := s.l.Interner
+	s.batch.Events = append(s.batch.Events, db.Event{
+		Time:   r.Time,
+		Name:   in.Name(uint8(r.Kind), s.norm, names.RegisteredDomain),
+		Client: in.Client(r.Client),
+		Answer: in.Answer(r.Answers),
+		Source: s.source,
+		QType:  r.QType,
+		RCode:  r.RCode,
+		TTL:    r.TTL,
+		Line:   r.Line,
+		Offset: r.Offset,
+	})
+	s.events++
+	s.lastLine, s.lastOff = max(s.lastLine, r.Line), max(s.lastOff, r.Offset)
+	if s.events&0x3ff == 0 {
+		s.counter.Add(0x400)
+	}
+}
+
+func (s *sink) Skip(line, offset int64, reason string) {
+	s.skipped++
+	s.batchSk++
+	if len(s.skips) < MaxSkipsShown {
+		s.skips = append(s.skips, Skip{line, offset, reason})
+	}
+}
+
+// Checkpoint commits the batch once it is full, at a line boundary.
+func (s *sink) Checkpoint(pos parse.Position) {
+	if len(s.batch.Events) >= s.size {
+		s.send(pos)
+	}
+}
+
+func (s *sink) send(pos parse.Position) {
+	b := s.batch
+	b.Lines, b.Offset, b.Skipped = pos.Line, pos.Offset, s.batchSk
+	s.l.Interner.Flush(b)
+	s.w.put(b)
+	s.batch, s.batchSk = s.newBatch(), 0
+}
+
+// finish commits what is left. Captures report their end position only
+// at the end; so do parsers that hold records until a response comes.
+func (s *sink) finish(end parse.Position) {
+	if end.Line < s.lastLine {
+		end.Line = s.lastLine
+	}
+	s.send(end)
+	s.counter.Add(s.events & 0x3ff)
+}
+
+// writer owns the loader's Write side: a goroutine that commits batches
+// while the parser fills the next one.
+type writer struct {
+	ctx  context.Context
+	l    *db.Loader
+	in   chan *db.Batch
+	done chan struct{}
+	idle chan error
+	err  atomic.Value
+}
+
+func startWriter(ctx context.Context, l *db.Loader) *writer {
+	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, 1), done: make(chan struct{}), idle: make(chan error)}
+	go func() {
+		defer close(w.done)
+		for b := range w.in {
+			if b == nil { // a sync request
+				w.idle <- w.loadErr()
+				continue
+			}
+			if w.loadErr() != nil {
+				continue // drain: the run is failing
+			}
+			if err := l.Write(ctx, b); err != nil {
+				w.err.Store(err)
+			}
+		}
+	}()
+	return w
+}
+
+func (w *writer) loadErr() error {
+	if e, ok := w.err.Load().(error); ok {
+		return e
+	}
+	return nil
+}
+
+func (w *writer) failed() bool { return w.loadErr() != nil }
+
+func (w *writer) put(b *db.Batch) {
+	if len(b.Events) == 0 && b.Lines == 0 {
+		return
+	}
+	w.in <- b
+}
+
+// sync waits until every batch sent so far is committed.
+func (w *writer) sync() error {
+	w.in <- nil
+	return <-w.idle
+}
+
+func (w *writer) close() error {
+	close(w.in)
+	<-w.done
+	return w.loadErr()
+}
+
+// Describe formats a report line for people.
+func (r Report) Describe() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s: ", r.Path)
+	switch {
+	case r.Err != nil:
+		fmt.Fprintf(&b, "failed: %v", r.Err)
+		if r.Events > 0 {
+			fmt.Fprintf(&b, " (after %d events)", r.Events)
+		}
+	case r.Status == Unchanged:
+		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
+	default:
+		fmt.Fprintf(&b, "%s %s, %d events", r.Status, r.Format, r.Events)
+		if r.Skipped > 0 {
+			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,206 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/gen"
+)
+
+func openWS(t *testing.T) *db.DB {
+	t.Helper()
+	d, err := db.Open(filepath.Join(t.TempDir(), "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func genLog(t *testing.T, format string, lines int64) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := gen.Write(&b, gen.Options{Lines: lines, Seed: 3, Format: format, Days: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func ingestOne(t *testing.T, d *db.DB, path string, opt Options) Report {
+	t.Helper()
+	reps, err := Run(context.Background(), d, []string{path}, opt)
+	if err != nil {
+		t.Fatalf("ingest %s: %v", path, err)
+	}
+	if len(reps) != 1 {
+		t.Fatalf("reports: %+v", reps)
+	}
+	return reps[0]
+}
+
+func totalEvents(t *testing.T, d *db.DB) int64 {
+	t.Helper()
+	s, err := d.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Events
+}
+
+func TestReingestAddsNothingAndGrownLogAddsOnlyTheNewPart(t *testing.T) {
+	d := openWS(t)
+	log := genLog(t, "csv", 20000)
+	lines := bytes.SplitAfter(log, []byte("\n"))
+	path := filepath.Join(t.TempDir(), "live.csv")
+	first := bytes.Join(lines[:12000], nil)
+	if err := os.WriteFile(path, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := ingestOne(t, d, path, Options{BatchSize: 1000})
+	if r.Status != Ingested || r.Events != 12000 || r.Format != "opendns-csv" {
+		t.Fatalf("first read: %+v", r)
+	}
+	r = ingestOne(t, d, path, Options{})
+	if r.Status != Unchanged || totalEvents(t, d) != 12000 {
+		t.Fatalf("second read of the same file: %+v, %d events", r, totalEvents(t, d))
+	}
+	// The same bytes under another name are the same file.
+	cp := filepath.Join(t.TempDir(), "copy.csv")
+	os.WriteFile(cp, first, 0o644)
+	if r = ingestOne(t, d, cp, Options{}); r.Status != Unchanged {
+		t.Fatalf("a copy: %+v", r)
+	}
+
+	// The resolver keeps writing: a half line at the end is left for later.
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write(bytes.Join(lines[12000:], nil))
+	f.Write([]byte("03/04/2024 23:59:59,half.writ"))
+	f.Close()
+	r = ingestOne(t, d, path, Options{})
+	if r.Status != Resumed || r.Events != 8000 || totalEvents(t, d) != 20000 {
+		t.Fatalf("grown log: %+v, %d events in all", r, totalEvents(t, d))
+	}
+	f, _ = os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write([]byte("ten.example,A,60,1.2.3.4\n"))
+	f.Close()
+	if r = ingestOne(t, d, path, Options{}); r.Status != Resumed || r.Events != 1 {
+		t.Fatalf("completed last line: %+v", r)
+	}
+	n, err := d.NameByText(context.Background(), 1, "half.written.example")
+	if err != nil || n.Count != 1 {
+		t.Fatalf("the line finished after a pause: %+v %v", n, err)
+	}
+
+	// --force reads it again from the start, replacing what it gave before.
+	r = ingestOne(t, d, path, Options{Force: true})
+	if r.Events != 20001 || totalEvents(t, d) != 20001 {
+		t.Fatalf("forced re-read: %+v, %d events in all", r, totalEvents(t, d))
+	}
+	srcs, _ := d.Sources(context.Background())
+	if len(srcs) != 1 || srcs[0].State != "done" || srcs[0].Events != 20001 {
+		t.Fatalf("sources: %+v", srcs)
+	}
+}
+
+func TestGzipIsReadTransparentlyAndStdinWorks(t *testing.T) {
+	d := openWS(t)
+	log := genLog(t, "zeek", 3000)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(log)
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "dns.log.gz")
+	os.WriteFile(path, gz.Bytes(), 0o644)
+	r := ingestOne(t, d, path, Options{})
+	if r.Format != "zeek-tsv" || r.Events != 3000 || r.Skipped != 0 {
+		t.Fatalf("gzip: %+v", r)
+	}
+
+	d2 := openWS(t)
+	stdin, _ := os.CreateTemp(t.TempDir(), "stdin")
+	stdin.Write(log)
+	stdin.Seek(0, 0)
+	old := os.Stdin
+	os.Stdin = stdin
+	defer func() { os.Stdin = old }()
+	r = ingestOne(t, d2, "-", Options{})
+	if r.Events != 3000 || r.Format != "zeek-tsv" {
+		t.Fatalf("stdin: %+v", r)
+	}
+	if s, _ := d2.Stats(context.Background()); s.Clients == 0 || s.Names == 0 {
+		t.Fatalf("stdin stats: %+v", s)
+	}
+}
+
+func TestUnknownFormatIsRefusedNamingWhatWasTried(t *testing.T) {
+	d := openWS(t)
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(path, []byte("Dear diary, today I looked at DNS logs all day.\nIt was long.\n"), 0o644)
+	r := ingestOne(t, d, path, Options{})
+	if r.Usable() || r.Err == nil || !strings.Contains(r.Err.Error(), "tried") || !strings.Contains(r.Err.Error(), "zeek-tsv") {
+		t.Fatalf("report: %+v", r)
+	}
+}
+
+func TestBrokenLinesAreSkippedAndCountedNotFatal(t *testing.T) {
+	d := openWS(t)
+	log := genLog(t, "csv", 500)
+	lines := bytes.SplitAfter(log, []byte("\n"))
+	var b bytes.Buffer
+	for i, l := range lines {
+		b.Write(l)
+		if i == 100 {
+			b.WriteString("this line is broken\n")
+		}
+		if i == 200 {
+			b.Write([]byte{0, 1, 2, 0xff, '\n'})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "broken.csv")
+	os.WriteFile(path, b.Bytes(), 0o644)
+	r := ingestOne(t, d, path, Options{})
+	if r.Events != 500 || r.Skipped != 2 || len(r.Skips) != 2 || r.Skips[0].Line != 102 || r.Skips[1].Line != 203 || !r.Usable() {
+		t.Fatalf("report: %+v", r)
+	}
+}
+
+func TestMalformedSamplesNeverAbortTheRun(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "data", "malformed")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Skip("../shared/data is absent")
+	}
+	var paths []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			paths = append(paths, filepath.Join(dir, e.Name()))
+		}
+	}
+	sub, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	paths = append(paths, sub...)
+	d := openWS(t)
+	reps, err := Run(context.Background(), d, paths, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != len(paths) {
+		t.Fatalf("%d reports for %d files", len(reps), len(paths))
+	}
+	var events int64
+	for _, r := range reps {
+		events += r.Events
+		t.Log(r.Describe())
+		if r.Status == Failed && r.Err == nil {
+			t.Errorf("%s failed without a reason", r.Path)
+		}
+	}
+	if events == 0 || totalEvents(t, d) != events {
+		t.Fatalf("events reported %d, stored %d", events, totalEvents(t, d))
+	}
+}
