@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -17,6 +18,8 @@ import (
 func init() {
 	commands["ingest"] = command{run: cmdIngest}
 }
+
+const ingestMemoryLimit = 400 << 20
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
@@ -40,6 +43,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 // terminal, prints one report line per file (with the first skipped lines)
 // and fails when some file yielded nothing usable.
 func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, force bool) error {
+	// The ingest holds two batches, the dictionaries and the run's
+	// aggregates; a soft limit makes the collector work harder rather than
+	// let the heap double between collections on a small sensor.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	counters := &ingest.Counters{}
 	stopProgress := startProgress(e.stderr, counters)
 	start := time.Now()

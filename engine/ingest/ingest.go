@@ -30,7 +30,7 @@ import (
 // DefaultBatch is how many events go into one committed batch: large enough
 // that per-transaction costs vanish, small enough that a kill loses little
 // and memory stays bounded.
-const DefaultBatch = 1 << 20
+const DefaultBatch = 2 << 20
 
 // settleTime is how long a file must be unchanged before an unterminated
 // last line counts as complete.
@@ -86,7 +86,7 @@ type Report struct {
 
 // Usable is false when the file yielded nothing: the CLI's exit status.
 func (r Report) Usable() bool {
-	return r.Err == nil && (r.Status == Unchanged || r.Events > 0 || r.Skipped == 0)
+	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Events > 0)
 }
 
 // Run ingests the files ("-" is standard input) in order, one loader for
@@ -332,15 +332,18 @@ func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.I
 }
 
 func (s *sink) newBatch() *db.Batch {
-	return &db.Batch{Source: s.source, Events: make([]db.Event, 0, s.size)}
+	return &db.Batch{Source: s.source, Events: s.w.buffer(s.size)}
 }
 
 func (s *sink) Record(r *record.Record) {
 	var ok bool
 	s.norm, ok = names.AppendNormalized(s.norm[:0], r.Name)
 	if !ok {
-		s.Skip(r.Line, r.Offset, "empty query name")
-		return
+		if len(r.Name) == 0 {
+			s.Skip(r.Line, r.Offset, "empty query name")
+			return
+		}
+		s.norm = append(s.norm[:0], '.') // the root: priming and NS . queries
 	}
 	in := s.l.Interner
 	s.batch.Events = append(s.batch.Events, db.Event{
@@ -401,13 +404,14 @@ type writer struct {
 	ctx  context.Context
 	l    *db.Loader
 	in   chan *db.Batch
+	free chan []db.Event // written batches' buffers, for the next ones
 	done chan struct{}
 	idle chan error
 	err  atomic.Value
 }
 
 func startWriter(ctx context.Context, l *db.Loader) *writer {
-	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, 1), done: make(chan struct{}), idle: make(chan error)}
+	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, 1), free: make(chan []db.Event, 2), done: make(chan struct{}), idle: make(chan error)}
 	go func() {
 		defer close(w.done)
 		for b := range w.in {
@@ -421,9 +425,24 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 			if err := l.Write(ctx, b); err != nil {
 				w.err.Store(err)
 			}
+			select {
+			case w.free <- b.Events[:0]:
+			default:
+			}
 		}
 	}()
 	return w
+}
+
+// buffer returns an empty event buffer, reusing a written batch's: a batch
+// is tens of megabytes, and allocating one per batch keeps the collector busy.
+func (w *writer) buffer(size int) []db.Event {
+	select {
+	case b := <-w.free:
+		return b
+	default:
+		return make([]db.Event, 0, size)
+	}
 }
 
 func (w *writer) loadErr() error {
@@ -466,6 +485,11 @@ func (r Report) Describe() string {
 		}
 	case r.Status == Unchanged:
 		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
+	case r.Events == 0 && r.Status == Ingested:
+		fmt.Fprintf(&b, "%s with no DNS queries in it", r.Format)
+		if r.Skipped > 0 {
+			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
+		}
 	default:
 		fmt.Fprintf(&b, "%s %s, %d events", r.Status, r.Format, r.Events)
 		if r.Skipped > 0 {
