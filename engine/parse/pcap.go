@@ -1,0 +1,780 @@
+package parse
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// Packet captures (pcap and pcapng) are read with gopacket's pure-Go readers,
+// the link, IP and transport layers are decoded with a DecodingLayerParser
+// over preallocated layers, and DNS messages with dnsMsg (dnsmsg.go).
+//
+// DNS is UDP or TCP with port 53 or 5353 (mDNS) on either side. Queries are
+// paired with their responses by (client, server, DNS id, question name):
+// the record of a pair is emitted when the response arrives, so records are
+// not in packet order. Queries never answered are emitted with NoRCode once
+// they are 30 s of capture time old, when too many are waiting, or at the
+// end. A response whose query is not in the capture (or was already
+// answered) yields a record of its own, with the response's destination as
+// client.
+//
+// IP fragments are not reassembled: the first fragment of a DNS datagram is
+// decoded from what it holds (header and question always fit; answers that
+// were cut off are left out), later fragments are ignored. Not decoded:
+// tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11, LLMNR (5355).
+// Non-DNS packets are not reported: a capture is mostly other traffic, and
+// listing it would bury the broken DNS in the ingest report.
+//
+// Offsets: a pcap record's offset is exact (records are contiguous); a
+// pcapng packet's offset is found by walking block headers in the read
+// buffer and is 0 when that walk cannot tell. A gzip-compressed capture
+// must be decompressed by the caller (offsets are of the plain stream).
+
+func init() {
+	register(10, Format{Name: "pcap", Detect: isPcap, Stream: streamPcap})
+	register(11, Format{Name: "pcapng", Detect: isPcapng, Stream: streamPcapng})
+}
+
+const (
+	// pairWindow is how long (capture time) a query waits for its response.
+	pairWindow = 30 * int64(time.Second/time.Microsecond)
+	// maxPending bounds the queries waiting for a response.
+	maxPending = 100_000
+	// maxTCPFlows bounds the DNS-over-TCP streams reassembled at once. A
+	// stream buffers at most one message (<= 65537 bytes with its length
+	// prefix), so this also bounds the reassembly memory.
+	maxTCPFlows = 1024
+	// maxSnap is the largest packet record believed (libpcap's maximum).
+	maxSnap = 262144
+)
+
+func isPcap(head []byte) bool {
+	if len(head) < 4 {
+		return false
+	}
+	switch binary.LittleEndian.Uint32(head) {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1: // µs and ns, both byte orders
+		return true
+	}
+	return false
+}
+
+func isPcapng(head []byte) bool {
+	if len(head) < 12 || binary.LittleEndian.Uint32(head) != 0x0a0d0d0a {
+		return false
+	}
+	bom := binary.LittleEndian.Uint32(head[8:])
+	return bom == 0x1a2b3c4d || bom == 0x4d3c2b1a
+}
+
+// capInput counts the bytes taken from the stream, so that the position of a
+// packet record is known although the readers buffer ahead.
+type capInput struct {
+	r  io.Reader
+	n  int64
+	br *bufio.Reader
+}
+
+func newCapInput(r io.Reader) *capInput {
+	in := &capInput{r: r}
+	// pcapgo wraps its reader in a bufio.Reader unless it already is one
+	// of at least 4 KiB: this one is used as is.
+	in.br = bufio.NewReaderSize(in, 1<<20)
+	return in
+}
+
+func (in *capInput) Read(p []byte) (int, error) {
+	n, err := in.r.Read(p)
+	in.n += int64(n)
+	return n, err
+}
+
+// consumed is the offset of the first byte the reader has not used yet.
+func (in *capInput) consumed() int64 { return in.n - int64(in.br.Buffered()) }
+
+// nextPacket reads one packet: its bytes (valid until the next call), when
+// it was captured, its link type and the offset of its record in the file.
+type nextPacket func() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, off int64, err error)
+
+func streamPcap(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error) {
+	in := newCapInput(r)
+	if h, err := in.br.Peek(24); err == nil && isPcap(h) {
+		// Version 2.x before 2.4 has the same layout, and libpcap reads
+		// it; pcapgo insists on 2.4, so the buffered header is patched.
+		bo := binary.ByteOrder(binary.LittleEndian)
+		if h[0] == 0xa1 {
+			bo = binary.BigEndian
+		}
+		if bo.Uint16(h[4:]) == 2 && bo.Uint16(h[6:]) < 4 {
+			bo.PutUint16(h[6:], 4)
+		}
+	}
+	pr, err := pcapgo.NewReader(in.br)
+	if err != nil {
+		return Position{}, fmt.Errorf("pcap file header: %w", err)
+	}
+	lt := pr.LinkType()
+	var own []byte
+	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
+		// Records are contiguous: the record starts where the last ended.
+		off := in.consumed()
+		data, ci, err := pr.ZeroCopyReadPacketData()
+		if err != nil && ci.CaptureLength > ci.Length && ci.CaptureLength <= maxSnap {
+			// Some writers store a wire length shorter than what they
+			// captured; pcapgo refuses the record before reading it, but
+			// it is intact, so read it here and carry on.
+			if cap(own) < ci.CaptureLength {
+				own = make([]byte, ci.CaptureLength)
+			}
+			data = own[:ci.CaptureLength]
+			_, err = io.ReadFull(in.br, data)
+		}
+		return data, ci, lt, off, err
+	})
+}
+
+func streamPcapng(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error) {
+	in := newCapInput(r)
+	nr, err := pcapgo.NewNgReader(in.br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+	if err != nil {
+		return Position{}, fmt.Errorf("pcapng section header: %w", err)
+	}
+	bo := ngByteOrder(nil)
+	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
+		off := ngPacketOffset(in, &bo)
+		data, ci, err := nr.ZeroCopyReadPacketData()
+		lt := layers.LinkTypeEthernet
+		if len(ci.AncillaryData) > 0 {
+			lt, _ = ci.AncillaryData[0].(layers.LinkType)
+		}
+		return data, ci, lt, off, err
+	})
+}
+
+// ngByteOrder returns the byte order a section header block declares, or
+// little endian (the common case) when shb is not one.
+func ngByteOrder(shb []byte) binary.ByteOrder {
+	if len(shb) >= 12 && binary.BigEndian.Uint32(shb[8:]) == 0x1a2b3c4d {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// ngPacketOffset finds the file offset of the next packet block by walking
+// the block headers ahead in the read buffer (interface and statistics
+// blocks may come first). It is best effort: 0 when the walk cannot see
+// far enough or the headers make no sense, and it relies on bo, the byte
+// order of the current section, which it updates when it passes a section
+// header.
+func ngPacketOffset(in *capInput, bo *binary.ByteOrder) int64 {
+	start := in.consumed()
+	for off := 0; off < 1<<16; {
+		h, err := in.br.Peek(off + 12)
+		if err != nil {
+			return 0
+		}
+		h = h[off:]
+		typ := (*bo).Uint32(h)
+		switch typ {
+		case 0x0a0d0d0a: // section header: palindromic, read in any order
+			*bo = ngByteOrder(h)
+		case 2, 3, 6: // obsolete packet, simple packet, enhanced packet
+			return start + int64(off)
+		}
+		n := int((*bo).Uint32(h[4:]))
+		if n < 12 || n%4 != 0 {
+			return 0
+		}
+		off += n
+	}
+	return 0
+}
+
+// runCapture reads packets until the end of the stream and decodes them.
+func runCapture(ctx context.Context, in *capInput, from Position, out record.Output, next nextPacket) (Position, error) {
+	c := newCapture(out)
+	pos := Position{Offset: in.consumed()}
+	for {
+		if pos.Line&0xfff == 0 && ctx.Err() != nil {
+			// What was decoded is emitted: a resumed ingest starts after
+			// pos and will not see those queries again.
+			c.flush()
+			return pos, ctx.Err()
+		}
+		data, ci, lt, off, err := next()
+		if err == io.EOF {
+			pos.Offset = in.consumed() // trailing blocks (pcapng statistics)
+			break
+		}
+		if err != nil {
+			if pos.Line >= from.Line {
+				c.out.Skip(pos.Line+1, off, recordError(err))
+			}
+			break
+		}
+		pos.Line++
+		c.replay = pos.Line <= from.Line
+		c.no, c.off, c.cut = pos.Line, off, ci.CaptureLength < ci.Length
+		c.now = 0
+		if !ci.Timestamp.IsZero() { // simple packet blocks have no time
+			c.now = ci.Timestamp.UnixMicro()
+		}
+		c.packet(data, lt)
+		pos.Offset = in.consumed()
+	}
+	c.flush()
+	return pos, nil
+}
+
+// recordError is the skip reason for a packet record that cannot be read;
+// nothing after it can be trusted, so the capture ends there.
+func recordError(err error) string {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "truncated packet record at end of capture"
+	}
+	return "unreadable packet record, rest of capture ignored: " + err.Error()
+}
+
+// first layers a DecodingLayerParser can start at.
+const (
+	firstEthernet = iota
+	firstSLL
+	firstSLL2
+	firstLoopback
+	firstIPv4
+	firstIPv6
+	nFirst
+)
+
+var firstLayerTypes = [nFirst]gopacket.LayerType{
+	layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+	layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
+}
+
+// capture is the decoding state of one stream.
+type capture struct {
+	out    record.Output
+	replay bool  // packet was ingested before: update state, emit nothing
+	no     int64 // current packet number
+	off    int64 // current packet's record offset
+	now    int64 // current packet's time, unix µs
+	cut    bool  // current packet was captured shorter than it was
+
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	loop    layers.Loopback
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	udp     layers.UDP
+	tcp     layers.TCP
+	parsers [nFirst]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+
+	msg     dnsMsg
+	rec     record.Record
+	client  []byte
+	pending pendingSet
+	flows   map[flowKey]*tcpFlow
+	badLink map[layers.LinkType]bool // unsupported link types already reported
+}
+
+func newCapture(out record.Output) *capture {
+	c := &capture{out: out, flows: map[flowKey]*tcpFlow{}, badLink: map[layers.LinkType]bool{}}
+	for i, t := range firstLayerTypes {
+		p := gopacket.NewDecodingLayerParser(t)
+		p.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
+		for _, l := range []gopacket.DecodingLayer{&c.eth, &c.dot1q, &c.sll, &c.sll2, &c.loop, &c.ip4, &c.ip6, &c.udp, &c.tcp} {
+			p.AddDecodingLayer(l)
+		}
+		// Decoding stops quietly at the first layer we do not decode
+		// (ARP, ICMP, the DNS payload itself).
+		p.IgnoreUnsupported = true
+		c.parsers[i] = p
+	}
+	c.pending.init()
+	return c
+}
+
+func (c *capture) skip(reason string) {
+	if !c.replay {
+		c.out.Skip(c.no, c.off, reason)
+	}
+}
+
+// startLayer picks where decoding starts for link type lt, stripping a PPP
+// header itself (gopacket's PPP is not a DecodingLayer). ok is false for
+// link types not decoded.
+func startLayer(lt layers.LinkType, data []byte) (int, []byte, bool) {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return firstEthernet, data, true
+	case layers.LinkTypeLinuxSLL:
+		return firstSLL, data, true
+	case layers.LinkTypeLinuxSLL2:
+		return firstSLL2, data, true
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return firstLoopback, data, true
+	case layers.LinkTypeIPv4:
+		return firstIPv4, data, true
+	case layers.LinkTypeIPv6:
+		return firstIPv6, data, true
+	case layers.LinkTypeRaw, 12, 14: // raw IP: 12 and 14 are DLT_RAW on some BSDs
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return firstIPv6, data, true
+		}
+		return firstIPv4, data, true
+	case layers.LinkTypePPP, layers.LinkTypePPP_HDLC:
+		return pppPayload(data)
+	}
+	return 0, nil, false
+}
+
+// pppPayload strips the PPP address/control bytes and protocol field.
+// Packets that are not IP (LCP, IPCP ...) yield ok=false with no data.
+func pppPayload(data []byte) (int, []byte, bool) {
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		data = data[2:]
+	}
+	var proto uint16
+	switch {
+	case len(data) >= 1 && data[0]&1 == 1: // compressed one-byte protocol
+		proto, data = uint16(data[0]), data[1:]
+	case len(data) >= 2:
+		proto, data = binary.BigEndian.Uint16(data), data[2:]
+	}
+	switch proto {
+	case 0x21:
+		return firstIPv4, data, true
+	case 0x57:
+		return firstIPv6, data, true
+	}
+	return 0, nil, true
+}
+
+// packet decodes one captured packet.
+func (c *capture) packet(data []byte, lt layers.LinkType) {
+	c.expire()
+	fl, data, ok := startLayer(lt, data)
+	if !ok {
+		if !c.badLink[lt] {
+			c.badLink[lt] = true
+			c.skip(fmt.Sprintf("link type %s not supported, its packets are ignored", lt))
+		}
+		return
+	}
+	if data == nil {
+		return
+	}
+	err := c.parsers[fl].DecodeLayers(data, &c.decoded)
+	if err == nil {
+		if pay := c.pppoeSession(); pay != nil {
+			if fl, data, _ = pppPayload(pay); data != nil {
+				err = c.parsers[fl].DecodeLayers(data, &c.decoded)
+			}
+		}
+	}
+	if err != nil {
+		c.skip("bad packet: " + err.Error())
+		return
+	}
+	var src, dst netip.Addr
+	for _, t := range c.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			src, _ = netip.AddrFromSlice(c.ip4.SrcIP)
+			dst, _ = netip.AddrFromSlice(c.ip4.DstIP)
+			if c.ip4.Flags&layers.IPv4MoreFragments != 0 || c.ip4.FragOffset != 0 {
+				if c.ip4.FragOffset == 0 {
+					c.firstFragment(src, dst, c.ip4.Protocol, c.ip4.Payload)
+				}
+				return
+			}
+		case layers.LayerTypeIPv6:
+			src, _ = netip.AddrFromSlice(c.ip6.SrcIP)
+			dst, _ = netip.AddrFromSlice(c.ip6.DstIP)
+			if p := c.ip6.Payload; c.ip6.NextHeader == layers.IPProtocolIPv6Fragment && len(p) >= 8 {
+				// Fragment header: next header, reserved, offset<<3 | flags.
+				if binary.BigEndian.Uint16(p[2:])&^7 == 0 {
+					c.firstFragment(src, dst, layers.IPProtocol(p[0]), p[8:])
+				}
+				return
+			}
+		case layers.LayerTypeUDP:
+			c.datagram(src, dst, uint16(c.udp.SrcPort), uint16(c.udp.DstPort), c.udp.Payload, false)
+			return
+		case layers.LayerTypeTCP:
+			c.tcpSegment(src, dst)
+			return
+		}
+	}
+}
+
+// pppoeSession returns the PPP frame of a PPPoE session packet, where the
+// DecodingLayerParser stopped (gopacket's PPPoE is not a DecodingLayer).
+func (c *capture) pppoeSession() []byte {
+	if len(c.decoded) == 0 {
+		return nil
+	}
+	var (
+		et  layers.EthernetType
+		pay []byte
+	)
+	switch c.decoded[len(c.decoded)-1] {
+	case layers.LayerTypeEthernet:
+		et, pay = c.eth.EthernetType, c.eth.Payload
+	case layers.LayerTypeDot1Q:
+		et, pay = c.dot1q.Type, c.dot1q.Payload
+	case layers.LayerTypeLinuxSLL:
+		et, pay = c.sll.EthernetType, c.sll.Payload
+	}
+	if et != layers.EthernetTypePPPoESession || len(pay) < 6 {
+		return nil
+	}
+	return pay[6:] // version/type, code, session id, length
+}
+
+// firstFragment decodes what the first fragment of a fragmented DNS
+// datagram holds: the header and question always fit, answers may be cut.
+// Later fragments are not looked at (no reassembly): they carry no ports.
+func (c *capture) firstFragment(src, dst netip.Addr, proto layers.IPProtocol, p []byte) {
+	if len(p) < 8 {
+		return
+	}
+	sp, dp := binary.BigEndian.Uint16(p), binary.BigEndian.Uint16(p[2:])
+	switch proto {
+	case layers.IPProtocolUDP:
+		c.datagram(src, dst, sp, dp, p[8:], true)
+	case layers.IPProtocolTCP:
+		if isDNSPort(sp) || isDNSPort(dp) {
+			c.skip("IP fragment of a DNS-over-TCP segment (not reassembled)")
+		}
+	}
+}
+
+func isDNSPort(p uint16) bool { return p == 53 || p == 5353 }
+
+// datagram handles a UDP payload; cut says it is known to be incomplete.
+func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, cut bool) {
+	if !isDNSPort(sp) && !isDNSPort(dp) {
+		return
+	}
+	c.message(payload, netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp), cut || c.cut)
+}
+
+// message handles one DNS message sent from src to dst.
+func (c *capture) message(b []byte, src, dst netip.AddrPort, cut bool) {
+	m := &c.msg
+	if err := m.parse(b, cut); err != nil {
+		c.skip(err.Error())
+		return
+	}
+	if !m.response {
+		c.query(pendKey{client: src, server: dst, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)})
+		return
+	}
+	k := pendKey{client: dst, server: src, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)}
+	q := c.pending.take(k, m.name)
+	if c.replay || (q != nil && q.replayed) {
+		return // the query's record was emitted by an earlier ingest
+	}
+	if q == nil && src.Port() == 5353 {
+		// mDNS answers go to the multicast group, mostly unasked
+		// (announcements): they prove no query of their own.
+		return
+	}
+	c.rec.Reset()
+	if q != nil {
+		c.setQuery(q)
+	} else {
+		c.rec.Time, c.rec.Line, c.rec.Offset = c.now, c.no, c.off
+		c.rec.Name, c.rec.QType = m.name, m.qtype
+		c.client = dst.Addr().AppendTo(c.client[:0])
+		c.rec.Client = c.client
+	}
+	c.rec.RCode, c.rec.TTL, c.rec.Answers = m.rcode, m.minTTL, m.answers
+	c.out.Record(&c.rec)
+}
+
+// query makes the current message (a query) wait for its response.
+func (c *capture) query(k pendKey) {
+	if old := c.pending.take(k, c.msg.name); old != nil {
+		// The same query again before any answer (a retry): the first
+		// one stays unanswered.
+		c.unanswered(old)
+	}
+	if c.pending.n >= maxPending {
+		c.unanswered(c.pending.oldest())
+	}
+	q := c.pending.add(k)
+	q.time, q.line, q.off = c.now, c.no, c.off
+	q.qtype, q.replayed = c.msg.qtype, c.replay
+	q.name = append(q.name[:0], c.msg.name...)
+}
+
+// setQuery fills c.rec with what comes from the query.
+func (c *capture) setQuery(q *pendingQuery) {
+	c.rec.Time, c.rec.Line, c.rec.Offset = q.time, q.line, q.off
+	c.rec.Name, c.rec.QType = q.name, q.qtype
+	c.client = q.key.client.Addr().AppendTo(c.client[:0])
+	c.rec.Client = c.client
+}
+
+// unanswered emits q (already taken from pending) as a query without
+// response.
+func (c *capture) unanswered(q *pendingQuery) {
+	if q.replayed {
+		return
+	}
+	c.rec.Reset()
+	c.setQuery(q)
+	c.out.Record(&c.rec)
+}
+
+// expire emits the queries that waited longer than pairWindow.
+func (c *capture) expire() {
+	for {
+		i := c.pending.front()
+		if i < 0 || c.now-c.pending.slots[i].time <= pairWindow {
+			return
+		}
+		c.unanswered(c.pending.oldest())
+	}
+}
+
+// flush emits every query still waiting, oldest first.
+func (c *capture) flush() {
+	for q := c.pending.oldest(); q != nil; q = c.pending.oldest() {
+		c.unanswered(q)
+	}
+	for k, f := range c.flows {
+		if len(f.buf) > 0 {
+			c.skip("capture ended inside a DNS-over-TCP message")
+		}
+		delete(c.flows, k)
+	}
+}
+
+// pendKey identifies a query. The name is hashed to keep the key
+// fixed-size; pendingQuery keeps the name itself to rule out collisions.
+type pendKey struct {
+	client, server netip.AddrPort
+	id             uint16
+	name           uint64
+}
+
+type pendingQuery struct {
+	key      pendKey
+	time     int64
+	line     int64
+	off      int64
+	qtype    uint16
+	replayed bool
+	name     []byte // reused across the queries that use this slot
+	gen      uint32 // bumped when the slot is freed, to outdate queue entries
+}
+
+// pendingSet is the set of queries waiting for a response, indexed by key and
+// queued by arrival. Slots and their name buffers are recycled so a busy
+// capture does not allocate per query.
+type pendingSet struct {
+	seed  maphash.Seed
+	byKey map[pendKey]int32
+	slots []pendingQuery
+	free  []int32
+	queue []slotRef // arrival order; entries of freed slots are stale
+	head  int
+	n     int
+}
+
+type slotRef struct {
+	slot int32
+	gen  uint32
+}
+
+func (p *pendingSet) init() {
+	p.seed = maphash.MakeSeed()
+	p.byKey = make(map[pendKey]int32)
+}
+
+func (p *pendingSet) add(k pendKey) *pendingQuery {
+	var i int32
+	if n := len(p.free); n > 0 {
+		i, p.free = p.free[n-1], p.free[:n-1]
+	} else {
+		p.slots = append(p.slots, pendingQuery{})
+		i = int32(len(p.slots) - 1)
+	}
+	q := &p.slots[i]
+	q.key = k
+	p.byKey[k] = i
+	if p.head > 4096 && p.head > len(p.queue)/2 {
+		p.queue = p.queue[:copy(p.queue, p.queue[p.head:])]
+		p.head = 0
+	}
+	p.queue = append(p.queue, slotRef{i, q.gen})
+	p.n++
+	return q
+}
+
+// take removes and returns the query with key k and this name, or nil.
+// The returned query is valid until the next add.
+func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
+	i, ok := p.byKey[k]
+	if !ok || string(p.slots[i].name) != string(name) {
+		return nil
+	}
+	p.release(i)
+	return &p.slots[i]
+}
+
+func (p *pendingSet) release(i int32) {
+	delete(p.byKey, p.slots[i].key)
+	p.slots[i].gen++
+	p.free = append(p.free, i)
+	p.n--
+}
+
+// front returns the slot of the query that arrived first, or -1.
+func (p *pendingSet) front() int32 {
+	for p.head < len(p.queue) {
+		r := p.queue[p.head]
+		if p.slots[r.slot].gen == r.gen {
+			return r.slot
+		}
+		p.head++
+	}
+	p.queue, p.head = p.queue[:0], 0
+	return -1
+}
+
+// oldest removes and returns the query that arrived first, or nil.
+func (p *pendingSet) oldest() *pendingQuery {
+	i := p.front()
+	if i < 0 {
+		return nil
+	}
+	p.release(i)
+	return &p.slots[i]
+}
+
+// flowKey is one direction of a TCP connection.
+type flowKey struct{ src, dst netip.AddrPort }
+
+// tcpFlow reassembles the DNS messages of one direction of a connection.
+type tcpFlow struct {
+	next   uint32 // sequence number expected next
+	synced bool   // next is known
+	buf    []byte // start of a message whose rest has not arrived
+	last   int64  // capture time of the last segment
+}
+
+// tcpSegment handles a TCP segment: DNS over TCP is a stream of messages,
+// each after a 2-byte length (RFC 1035 4.2.2), cut into segments anywhere.
+func (c *capture) tcpSegment(src, dst netip.Addr) {
+	t := &c.tcp
+	sp, dp := uint16(t.SrcPort), uint16(t.DstPort)
+	if !isDNSPort(sp) && !isDNSPort(dp) {
+		return
+	}
+	k := flowKey{netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)}
+	f := c.flows[k]
+	switch {
+	case t.SYN:
+		if f == nil {
+			f = c.newFlow(k)
+		}
+		if f != nil {
+			f.next, f.synced, f.buf = t.Seq+1, true, f.buf[:0]
+		}
+	case len(t.Payload) > 0:
+		if f == nil {
+			f = c.newFlow(k) // picked up mid-connection
+		}
+		if f == nil {
+			// No room to reassemble: take the messages the segment
+			// holds whole, lose the rest.
+			c.tcpMessages(t.Payload, k)
+			break
+		}
+		c.reassemble(f, k)
+	}
+	if f != nil && (t.FIN || t.RST) {
+		if len(f.buf) > 0 {
+			c.skip("DNS-over-TCP connection closed inside a message")
+		}
+		delete(c.flows, k)
+	}
+}
+
+func (c *capture) reassemble(f *tcpFlow, k flowKey) {
+	t := &c.tcp
+	data := t.Payload
+	if f.synced {
+		switch d := int32(t.Seq - f.next); {
+		case d < 0 && int(-d) >= len(data):
+			return // retransmission of what we have
+		case d < 0:
+			data = data[-d:] // partly retransmitted
+		case d > 0 && len(f.buf) > 0:
+			c.skip("DNS-over-TCP segment missing from capture, message lost")
+			f.buf = f.buf[:0]
+		}
+	}
+	f.next, f.synced, f.last = t.Seq+uint32(len(t.Payload)), true, c.now
+	if len(f.buf) == 0 {
+		rest := c.tcpMessages(data, k)
+		f.buf = append(f.buf, rest...)
+		return
+	}
+	f.buf = append(f.buf, data...)
+	rest := c.tcpMessages(f.buf, k)
+	f.buf = f.buf[:copy(f.buf, rest)]
+}
+
+// tcpMessages handles the complete messages at the start of data and
+// returns the incomplete rest.
+func (c *capture) tcpMessages(data []byte, k flowKey) []byte {
+	for len(data) >= 2 {
+		n := 2 + int(binary.BigEndian.Uint16(data))
+		if len(data) < n {
+			break
+		}
+		c.message(data[2:n], k.src, k.dst, false)
+		data = data[n:]
+	}
+	return data
+}
+
+// newFlow starts reassembly for k, making room by dropping idle flows;
+// nil when there is no room.
+func (c *capture) newFlow(k flowKey) *tcpFlow {
+	if len(c.flows) >= maxTCPFlows {
+		for fk, f := range c.flows {
+			if c.now-f.last > pairWindow {
+				delete(c.flows, fk)
+			}
+		}
+	}
+	if len(c.flows) >= maxTCPFlows {
+		c.skip("too many DNS-over-TCP connections, segment not reassembled")
+		return nil
+	}
+	f := &tcpFlow{last: c.now}
+	c.flows[k] = f
+	return f
+}
