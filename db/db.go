@@ -33,14 +33,21 @@ var SchemaVersion = len(migrationFiles())
 
 // DB is an open workspace.
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql       *sql.DB
+	path      string
+	ingesting bool
 }
+
+// Ingesting reports whether another process was ingesting into the
+// workspace when it was opened: its figures are those of the last
+// completed ingest until that one finishes.
+func (d *DB) Ingesting() bool { return d.ingesting }
 
 // Options tune Open.
 type Options struct {
-	// ReadOnly opens without creating or migrating anything.
-	ReadOnly bool
+	// MustExist refuses to create a workspace: a query against a mistyped
+	// path should say so, not answer from a new empty file.
+	MustExist bool
 }
 
 // ErrNotWorkspace is returned for a file that is not a longtail workspace.
@@ -51,6 +58,11 @@ var ErrNotWorkspace = errors.New("not a longtail workspace")
 // and left untouched. A workspace an interrupted ingest left behind is made
 // consistent before Open returns.
 func Open(path string, opt Options) (*DB, error) {
+	if opt.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no workspace at %s (ingest a file first, or name one with --db)", path)
+		}
+	}
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
@@ -61,16 +73,13 @@ func Open(path string, opt Options) (*DB, error) {
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_txlock", "immediate")
-	if opt.ReadOnly {
-		q.Set("mode", "ro")
-	}
 	sdb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(4)
 	d := &DB{sql: sdb, path: path}
-	if err := d.prepare(opt.ReadOnly); err != nil {
+	if err := d.prepare(); err != nil {
 		sdb.Close()
 		return nil, err
 	}
@@ -105,7 +114,7 @@ func (d *DB) Path() string { return d.path }
 // Close closes the workspace.
 func (d *DB) Close() error { return d.sql.Close() }
 
-func (d *DB) prepare(readOnly bool) error {
+func (d *DB) prepare() error {
 	ctx := context.Background()
 	var appID, version, tables int
 	if err := d.sql.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
@@ -122,16 +131,11 @@ func (d *DB) prepare(readOnly bool) error {
 	}
 	switch {
 	case appID == 0 && tables == 0:
-		if readOnly {
-			return fmt.Errorf("%s: empty workspace", d.path)
-		}
+		// A new workspace: the first migration creates it.
 	case appID != ApplicationID:
 		return fmt.Errorf("%s: %w (an SQLite file of another application, id %#x); longtail leaves it untouched", d.path, ErrNotWorkspace, appID)
 	case version > SchemaVersion:
 		return fmt.Errorf("%s: written by a newer longtail (schema %d; this build knows up to %d): upgrade longtail", d.path, version, SchemaVersion)
-	}
-	if readOnly {
-		return nil
 	}
 	if err := d.migrate(ctx, version); err != nil {
 		return err
@@ -191,10 +195,20 @@ func (d *DB) recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if dirty != "" {
-		if err := d.RebuildAggregates(ctx); err != nil {
-			return fmt.Errorf("rebuilding aggregates after an interrupted ingest: %w", err)
-		}
+	if dirty == "" {
+		return d.ensureIndexes(ctx)
+	}
+	lock, err := lockIngest(d.path)
+	if errors.Is(err, errLocked) {
+		d.ingesting = true // another process is ingesting: its figures land when it finishes
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	if err := d.RebuildAggregates(ctx); err != nil {
+		return fmt.Errorf("rebuilding aggregates after an interrupted ingest: %w", err)
 	}
 	return d.ensureIndexes(ctx)
 }

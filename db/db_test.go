@@ -231,7 +231,8 @@ func TestInterruptedIngestIsRecoveredOnOpen(t *testing.T) {
 	if err := l.Write(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	d.Close() // "killed": no Finish
+	l.Close() // "killed": no Finish; the kernel drops the lock
+	d.Close()
 
 	d, err = Open(path, Options{})
 	if err != nil {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"fmt"
 	"slices"
@@ -40,12 +41,30 @@ type Loader struct {
 	blockBuf []byte
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
+	lock     *ingestLock
 }
 
 // NewLoader starts an ingest run. Until Finish the workspace is marked
 // dirty: if the process dies, the next Open rebuilds the aggregates from the
 // committed batches.
 func (d *DB) NewLoader(ctx context.Context) (*Loader, error) {
+	lock, err := lockIngest(d.path)
+	if errors.Is(err, errLocked) {
+		return nil, errors.New("another longtail is ingesting into this workspace; wait for it to finish")
+	}
+	if err != nil {
+		return nil, err
+	}
+	l, err := d.newLoader(ctx)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	l.lock = lock
+	return l, nil
+}
+
+func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 	in, infos, err := d.loadInterner(ctx)
 	if err != nil {
 		return nil, err
@@ -243,8 +262,17 @@ func writeDict(ctx context.Context, tx *sql.Tx, d *dict) error {
 	return nil
 }
 
-// Finish writes the aggregates of the run and clears the dirty mark.
+// Close releases the workspace's ingest lock. Without a Finish before it,
+// the dirty mark stays and the next Open rebuilds the aggregates.
+func (l *Loader) Close() {
+	l.lock.release()
+	l.lock = nil
+}
+
+// Finish writes the aggregates of the run, clears the dirty mark and
+// releases the ingest lock.
 func (l *Loader) Finish(ctx context.Context) error {
+	defer l.Close()
 	if l.rebuild {
 		return l.d.RebuildAggregates(ctx)
 	}

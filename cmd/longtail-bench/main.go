@@ -140,7 +140,7 @@ func fileSize(p string) int64 {
 // queries measures what the screens ask for, each the median of several runs.
 func queries(ws string) error {
 	ctx := context.Background()
-	d, err := db.Open(ws, db.Options{ReadOnly: true})
+	d, err := db.Open(ws, db.Options{MustExist: true})
 	if err != nil {
 		return err
 	}

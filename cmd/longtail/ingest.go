@@ -24,6 +24,7 @@ const ingestMemoryLimit = 400 << 20
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	force := fs.Bool("force", false, "re-read files that were ingested before")
+	batch := fs.Int("batch", ingest.DefaultBatch, "events per committed `batch` (smaller: less memory and less lost on a kill; larger: faster)")
 	files, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -36,21 +37,21 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return ingestFiles(ctx, e, d, files, *force)
+	return ingestFiles(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch})
 }
 
 // ingestFiles runs the ingest with a progress line when stderr is a
 // terminal, prints one report line per file (with the first skipped lines)
 // and fails when some file yielded nothing usable.
-func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, force bool) error {
+func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options) error {
 	// The ingest holds two batches, the dictionaries and the run's
 	// aggregates; a soft limit makes the collector work harder rather than
 	// let the heap double between collections on a small sensor.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
-	counters := &ingest.Counters{}
-	stopProgress := startProgress(e.stderr, counters)
+	opt.Progress = &ingest.Counters{}
+	stopProgress := startProgress(e.stderr, opt.Progress)
 	start := time.Now()
-	reports, err := ingest.Run(ctx, d, files, ingest.Options{Force: force, Progress: counters})
+	reports, err := ingest.Run(ctx, d, files, opt)
 	stopProgress()
 	elapsed := time.Since(start)
 	bad := 0

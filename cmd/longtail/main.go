@@ -69,8 +69,9 @@ type env struct {
 	stderr io.Writer
 }
 
-func (e *env) open(readOnly bool) (*db.DB, error) {
-	return db.Open(e.dbPath, db.Options{ReadOnly: readOnly})
+// open opens the workspace; mustExist for commands that only read it.
+func (e *env) open(mustExist bool) (*db.DB, error) {
+	return db.Open(e.dbPath, db.Options{MustExist: mustExist})
 }
 
 var commands = map[string]command{}

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"github.com/longtail/longtail/engine/ingest"
 )
 
 // openTUI ingests files (if any) and opens the review screen.
@@ -13,7 +15,7 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 	}
 	defer d.Close()
 	if len(files) > 0 {
-		if err := ingestFiles(ctx, e, d, files, false); err != nil {
+		if err := ingestFiles(ctx, e, d, files, ingest.Options{}); err != nil {
 			return err
 		}
 	}

@@ -102,6 +102,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	if err != nil {
 		return nil, err
 	}
+	defer l.Close()
 	w := startWriter(ctx, l)
 	var reports []Report
 	for _, p := range paths {
