@@ -1,0 +1,236 @@
+package lists
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/engine/rules"
+)
+
+var exportTime = time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
+
+// sampleRules covers every verdict and scope, a duplicated pattern, and
+// notes with the characters that break naive writers.
+func sampleRules() []rules.Rule {
+	return []rules.Rule{
+		{ID: 1, Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Note: "corporate, \"all\" of it", Author: "ana", Origin: "tui", Created: exportTime},
+		{ID: 2, Pattern: "evil.example.com", Scope: rules.Domain, Verdict: rules.Bad, Note: "c2\tbeacon\nsecond line; more", Author: "ana", Origin: "cli", Created: exportTime.Add(time.Second)},
+		{ID: 3, Pattern: "odd.example.net", Scope: rules.Name, Verdict: rules.Suspicious, Note: "ünïcode ✓", Author: "bo", Origin: "/tmp/feed.txt", Created: exportTime.Add(time.Minute)},
+		{ID: 4, Pattern: "_dmarc.xn--bcher-kva.example", Scope: rules.Name, Verdict: rules.Bad, Origin: "tui"},
+		{ID: 5, Pattern: "wpad", Scope: rules.Name, Verdict: rules.Good, Author: "x,y", Origin: "tui", Created: exportTime},
+		{ID: 6, Pattern: "evil.example.com", Scope: rules.Name, Verdict: rules.Suspicious, Origin: "tui"},
+	}
+}
+
+// carried is what format keeps of r when written and read back; ok is false
+// when the format leaves r out.
+func carried(f Format, r rules.Rule) (e entry, ok bool) {
+	e.Name = r.Pattern
+	switch f {
+	case Plain, SuricataDataset:
+		return e, true
+	case Hosts:
+		return e, r.Verdict != rules.Good
+	case Adblock:
+		e.Scope = r.Scope
+		if r.Verdict == rules.Good {
+			e.Verdict = rules.Good
+		}
+		return e, true
+	case ZeekIntel, RPZ, CSV, JSON:
+		e.Scope, e.Verdict, e.Note = r.Scope, r.Verdict, r.Note
+		if f == ZeekIntel || f == RPZ {
+			e.Note = oneLine(r.Note)
+		}
+		return e, true
+	}
+	panic("no expectation for " + f)
+}
+
+// expected applies carried to rs; formats without scope or verdict list a
+// pattern once.
+func expected(f Format, rs []rules.Rule) []entry {
+	var out []entry
+	seen := map[string]bool{}
+	for _, r := range rs {
+		e, ok := carried(f, r)
+		if !ok {
+			continue
+		}
+		if f == Plain || f == Hosts || f == SuricataDataset {
+			if seen[e.Name] {
+				continue
+			}
+			seen[e.Name] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func export(t *testing.T, f Format, rs []rules.Rule) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, string(f), rs, ExportMeta{Generated: exportTime, Source: "test workspace"}); err != nil {
+		t.Fatalf("Write %s: %v", f, err)
+	}
+	return buf.Bytes()
+}
+
+func TestRoundTripEveryFormat(t *testing.T) {
+	rs := sampleRules()
+	for _, f := range ExportFormats {
+		t.Run(string(f), func(t *testing.T) {
+			out := export(t, f, rs)
+			l, err := Read(bytes.NewReader(out))
+			if err != nil {
+				t.Fatalf("Read: %v\n%s", err, out)
+			}
+			if l.Format != f {
+				t.Errorf("read back as %q", l.Format)
+			}
+			if l.SkippedTotal != 0 {
+				t.Errorf("skipped %+v\n%s", l.Skipped, out)
+			}
+			if got, want := plainEntries(l.Entries), expected(f, rs); !reflect.DeepEqual(got, want) {
+				t.Errorf("read back\n got %+v\nwant %+v\nfile:\n%s", got, want, out)
+			}
+			if f == CSV || f == JSON {
+				for i, e := range l.Entries {
+					if e.Rule == nil || !reflect.DeepEqual(*e.Rule, rs[i]) {
+						t.Errorf("rule %d: got %+v, want %+v", i, e.Rule, rs[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRoundTripEmptyExport(t *testing.T) {
+	for _, f := range []Format{CSV, ZeekIntel, RPZ} {
+		l, err := Read(bytes.NewReader(export(t, f, nil)))
+		if err != nil || len(l.Entries) != 0 || l.Format != f {
+			t.Errorf("%s: empty export read back as %+v, %v", f, l, err)
+		}
+	}
+}
+
+func TestWriteUnknownFormat(t *testing.T) {
+	err := Write(new(bytes.Buffer), "xml", nil, ExportMeta{})
+	if err == nil || !strings.Contains(err.Error(), "rpz") {
+		t.Errorf("err = %v, want a list of formats", err)
+	}
+}
+
+func TestZeekIntelLayout(t *testing.T) {
+	rs := sampleRules()[:3]
+	want := "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n" +
+		"example.com\tIntel::DOMAIN\tlongtail\tgood (domain and subdomains): corporate, \"all\" of it\n" +
+		"evil.example.com\tIntel::DOMAIN\tlongtail\tbad (domain and subdomains): c2 beacon second line; more\n" +
+		"odd.example.net\tIntel::DOMAIN\tlongtail\tsuspicious: ünïcode ✓\n"
+	if got := string(export(t, ZeekIntel, rs)); got != want {
+		t.Errorf("zeek intel file\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestSuricataDatasetLayout(t *testing.T) {
+	// Suricata base64-decodes every line of a string dataset; nothing else
+	// may be in the file. printf 'evil.example.com' | base64 → ZXZpbC5leGFtcGxlLmNvbQ==
+	got := string(export(t, SuricataDataset, []rules.Rule{{Pattern: "evil.example.com"}, {Pattern: "evil.example.com", Scope: rules.Domain}}))
+	if got != "ZXZpbC5leGFtcGxlLmNvbQ==\n" {
+		t.Errorf("dataset %q", got)
+	}
+}
+
+func TestHostsAndAdblockLayout(t *testing.T) {
+	rs := []rules.Rule{
+		{Pattern: "a.example", Scope: rules.Domain, Verdict: rules.Bad},
+		{Pattern: "b.example", Verdict: rules.Suspicious},
+		{Pattern: "c.example", Scope: rules.Domain, Verdict: rules.Good},
+		{Pattern: "d.example", Verdict: rules.Good},
+	}
+	hosts := string(export(t, Hosts, rs))
+	if !strings.Contains(hosts, "\n0.0.0.0 a.example\n0.0.0.0 b.example\n") || strings.Contains(hosts, "c.example") {
+		t.Errorf("hosts:\n%s", hosts)
+	}
+	if !strings.Contains(hosts, "bare name") || !strings.Contains(hosts, "2 known-good rules left out") {
+		t.Errorf("hosts header does not explain what it leaves out:\n%s", hosts)
+	}
+	adblock := string(export(t, Adblock, rs))
+	if !strings.HasSuffix(adblock, "\n||a.example^\n|b.example^\n@@||c.example^\n@@|d.example^\n") {
+		t.Errorf("adblock:\n%s", adblock)
+	}
+}
+
+func TestRPZLayoutAndNamedCheckzone(t *testing.T) {
+	out := export(t, RPZ, sampleRules())
+	for _, line := range []string{
+		"example.com CNAME rpz-passthru. ; good: corporate, \"all\" of it\n*.example.com CNAME rpz-passthru.\n",
+		// evil.example.com has a Name rule too, which decides the bare name.
+		"\n*.evil.example.com CNAME . ; bad: c2 beacon second line; more\n",
+		"\nevil.example.com CNAME . ; suspicious\n",
+		"odd.example.net CNAME . ; suspicious: ünïcode ✓\n",
+		"\nwpad CNAME rpz-passthru. ; good\n",
+		"@ IN SOA localhost. hostmaster.localhost. ( 1741064767 ",
+	} {
+		if !bytes.Contains(out, []byte(line)) {
+			t.Errorf("zone lacks %q:\n%s", line, out)
+		}
+	}
+	checkzone, err := exec.LookPath("named-checkzone")
+	if err != nil {
+		t.Skip("named-checkzone not installed (Debian: apt-get install bind9-utils)")
+	}
+	path := filepath.Join(t.TempDir(), "longtail.rpz")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command(checkzone, "rpz.longtail", path).CombinedOutput(); err != nil {
+		t.Errorf("named-checkzone: %v\n%s\nzone:\n%s", err, msg, out)
+	}
+}
+
+func TestRPZOneCNAMEPerOwner(t *testing.T) {
+	// A zone holds one CNAME per name: rules that disagree about a name
+	// must come out as the policy the Matcher would apply.
+	rs := []rules.Rule{
+		{ID: 1, Pattern: "a.example", Scope: rules.Domain, Verdict: rules.Bad},
+		{ID: 2, Pattern: "a.example", Scope: rules.Name, Verdict: rules.Good},
+		{ID: 3, Pattern: "b.example", Scope: rules.Domain, Verdict: rules.Good},
+		{ID: 4, Pattern: "b.example", Scope: rules.Domain, Verdict: rules.Bad},
+	}
+	out := string(export(t, RPZ, rs))
+	want := "*.a.example CNAME . ; bad\na.example CNAME rpz-passthru. ; good\nb.example CNAME . ; bad\n*.b.example CNAME .\n"
+	if !strings.HasSuffix(out, want) {
+		t.Errorf("zone ends\n%s\nwant\n%s", out, want)
+	}
+	l := mustRead(t, out)
+	m := rules.NewMatcher(rs)
+	for _, e := range l.Entries {
+		name := e.Name
+		if e.Scope == rules.Domain {
+			name = "sub." + name
+		}
+		if r, _ := m.Match(name); e.Verdict != r.Verdict {
+			t.Errorf("%s read back as %v, matcher says %v", name, e.Verdict, r.Verdict)
+		}
+	}
+	if len(l.Entries) != 3 {
+		t.Errorf("entries %+v", plainEntries(l.Entries))
+	}
+	checkzone, err := exec.LookPath("named-checkzone")
+	if err != nil {
+		t.Skip("named-checkzone not installed")
+	}
+	path := filepath.Join(t.TempDir(), "z.rpz")
+	os.WriteFile(path, []byte(out), 0o600)
+	if msg, err := exec.Command(checkzone, "rpz.longtail", path).CombinedOutput(); err != nil {
+		t.Errorf("named-checkzone: %v\n%s", err, msg)
+	}
+}

@@ -1,0 +1,65 @@
+package rules
+
+import "strings"
+
+// Matcher finds the rule that decides a name. Build it once from the active
+// rules and use it for many names; it is safe for concurrent Match calls.
+//
+// The most specific rule wins: a Name rule for the name itself beats any
+// Domain rule, and a longer Domain pattern beats a shorter one, so
+// "good example.com" with "bad evil.example.com" leaves evil.example.com and
+// everything below it bad. Two rules with the same pattern and scope: the
+// newer one (later Created, then higher ID) wins, because a later decision
+// overrides an earlier one.
+type Matcher struct {
+	rules  []Rule
+	exact  map[string]int32 // pattern -> index into rules
+	domain map[string]int32
+}
+
+// NewMatcher builds a matcher over rs. Patterns are used as given: they are
+// expected in normal form (see ParsePattern).
+func NewMatcher(rs []Rule) *Matcher {
+	m := &Matcher{
+		rules:  rs,
+		exact:  make(map[string]int32),
+		domain: make(map[string]int32),
+	}
+	for i := range rs {
+		idx := m.exact
+		if rs[i].Scope == Domain {
+			idx = m.domain
+		}
+		if j, ok := idx[rs[i].Pattern]; ok && !rs[i].NewerThan(&rs[j]) {
+			continue
+		}
+		idx[rs[i].Pattern] = int32(i)
+	}
+	return m
+}
+
+// Len is the number of rules the matcher was built from.
+func (m *Matcher) Len() int { return len(m.rules) }
+
+// Match returns the rule that decides name, which must be normalised
+// (lower-case; a trailing dot is tolerated). It costs one map lookup per
+// label and does not allocate.
+func (m *Matcher) Match(name string) (Rule, bool) {
+	name = strings.TrimSuffix(name, ".")
+	if i, ok := m.exact[name]; ok {
+		return m.rules[i], true
+	}
+	// Suffixes from the longest (the name itself) to the shortest (its
+	// last label): the first hit is the most specific Domain rule.
+	for s := name; s != ""; {
+		if i, ok := m.domain[s]; ok {
+			return m.rules[i], true
+		}
+		dot := strings.IndexByte(s, '.')
+		if dot < 0 {
+			break
+		}
+		s = s[dot+1:]
+	}
+	return Rule{}, false
+}

@@ -1,0 +1,195 @@
+// Package rules holds verdict rules (known-good, suspicious, bad) and decides
+// which rule, if any, applies to a name. It knows nothing about storage: the
+// workspace keeps the rules, this package interprets them.
+//
+// A rule has a scope. Name scope covers exactly one name. Domain scope covers
+// the pattern itself and every name below it: unlike RITA's `*.example.com`,
+// a Domain rule for example.com also covers the bare example.com.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Verdict is what an analyst decided about a name.
+type Verdict uint8
+
+// Verdicts. None is the zero value: no decision (a list that does not say).
+const (
+	None Verdict = iota
+	Good
+	Suspicious
+	Bad
+)
+
+// String returns the verdict's canonical word ("good", "suspicious", "bad";
+// "none" for None).
+func (v Verdict) String() string {
+	switch v {
+	case Good:
+		return "good"
+	case Suspicious:
+		return "suspicious"
+	case Bad:
+		return "bad"
+	case None:
+		return "none"
+	}
+	return fmt.Sprintf("verdict(%d)", uint8(v))
+}
+
+// ParseVerdict accepts the canonical words and the synonyms analysts and
+// other tools use: known-good/allow for Good, block/malicious for Bad.
+// Case is ignored.
+func ParseVerdict(s string) (Verdict, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "good", "known-good", "allow":
+		return Good, nil
+	case "suspicious":
+		return Suspicious, nil
+	case "bad", "block", "malicious":
+		return Bad, nil
+	}
+	return None, fmt.Errorf("unknown verdict %q (want good, suspicious or bad)", s)
+}
+
+// Scope says how much of the name space a rule covers.
+type Scope uint8
+
+// Scopes. Name is the zero value.
+const (
+	Name   Scope = iota // exactly the pattern
+	Domain              // the pattern and every name below it
+)
+
+// String returns "name" or "domain".
+func (s Scope) String() string {
+	switch s {
+	case Name:
+		return "name"
+	case Domain:
+		return "domain"
+	}
+	return fmt.Sprintf("scope(%d)", uint8(s))
+}
+
+// ParseScope accepts "name" (or "exact") and "domain". Case is ignored.
+func ParseScope(s string) (Scope, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "name", "exact":
+		return Name, nil
+	case "domain":
+		return Domain, nil
+	}
+	return Name, fmt.Errorf("unknown scope %q (want name or domain)", s)
+}
+
+// Rule is one verdict rule.
+type Rule struct {
+	ID      int64
+	Pattern string // a normalised name: lower-case, no trailing dot
+	Scope   Scope
+	Verdict Verdict
+	Note    string
+	Author  string
+	Origin  string // "tui", "cli", or the file the rule was imported from
+	Created time.Time
+}
+
+// NewerThan reports whether r was decided after o (later Created, then
+// higher ID): of two rules for the same pattern and scope, the newer wins.
+func (r *Rule) NewerThan(o *Rule) bool {
+	if !r.Created.Equal(o.Created) {
+		return r.Created.After(o.Created)
+	}
+	return r.ID > o.ID
+}
+
+// Limits of a DNS name in its presentation form (RFC 1035 2.3.4).
+const (
+	maxNameLen  = 253
+	maxLabelLen = 63
+)
+
+// Byte classes of a name, looked up per byte because lists of a million
+// names go through ParsePattern.
+const (
+	invalid uint8 = iota
+	nameByte
+	upperByte
+	dot
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = nameByte
+		t[c-'a'+'A'] = upperByte
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = nameByte
+	}
+	t['-'], t['_'], t['.'] = nameByte, nameByte, dot
+	return t
+}()
+
+// NormalizePattern validates a pattern and returns its normal form; see
+// ParsePattern, which also tells whether the input asked for Domain scope.
+func NormalizePattern(s string) (string, error) {
+	p, _, err := ParsePattern(s)
+	return p, err
+}
+
+// ParsePattern validates a pattern typed by a person or read from a list and
+// returns it lower-cased, without surrounding spaces or a trailing dot. A
+// leading "*." or "." (the dnsmasq and UT1 way to say "and below") is
+// removed and reported as Domain scope; otherwise the scope is Name.
+//
+// Accepted: letters, digits, '-', '_' (SRV and DKIM labels, and names seen in
+// the wild), punycode labels ("xn--..."), IPv4-looking names. Rejected: empty
+// names or labels, spaces, other characters (including non-ASCII: write IDNs
+// as punycode), labels over 63 and names over 253 bytes. It does not allocate
+// when s is already in normal form.
+func ParsePattern(s string) (string, Scope, error) {
+	s = strings.TrimSpace(s)
+	scope := Name
+	if strings.HasPrefix(s, "*.") {
+		s, scope = s[2:], Domain
+	} else if strings.HasPrefix(s, ".") {
+		s, scope = s[1:], Domain
+	}
+	s = strings.TrimSuffix(s, ".")
+	if s == "" {
+		return "", scope, errors.New("empty name")
+	}
+	if len(s) > maxNameLen {
+		return "", scope, fmt.Errorf("name longer than %d bytes", maxNameLen)
+	}
+	upper, label := false, 0
+	for i := 0; i < len(s); i++ {
+		switch byteClass[s[i]] {
+		case dot:
+			if label == 0 {
+				return "", scope, errors.New("empty label")
+			}
+			label = 0
+			continue
+		case upperByte:
+			upper = true
+		case invalid:
+			return "", scope, fmt.Errorf("invalid character %q in name", s[i])
+		}
+		if label++; label > maxLabelLen {
+			return "", scope, fmt.Errorf("label longer than %d bytes", maxLabelLen)
+		}
+	}
+	if label == 0 {
+		return "", scope, errors.New("empty label")
+	}
+	if upper {
+		s = strings.ToLower(s)
+	}
+	return s, scope, nil
+}

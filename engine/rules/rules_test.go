@@ -1,0 +1,180 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestVerdictWords(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Verdict
+	}{
+		{"good", Good}, {"known-good", Good}, {"Allow", Good},
+		{"suspicious", Suspicious},
+		{"bad", Bad}, {"block", Bad}, {" MALICIOUS ", Bad},
+	} {
+		got, err := ParseVerdict(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseVerdict(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "none", "evil", "goodish"} {
+		if _, err := ParseVerdict(bad); err == nil {
+			t.Errorf("ParseVerdict(%q) accepted", bad)
+		}
+	}
+	for _, v := range []Verdict{Good, Suspicious, Bad} {
+		if back, err := ParseVerdict(v.String()); err != nil || back != v {
+			t.Errorf("%v does not round-trip through String: %v, %v", v, back, err)
+		}
+	}
+}
+
+func TestScopeWords(t *testing.T) {
+	for _, s := range []Scope{Name, Domain} {
+		if back, err := ParseScope(s.String()); err != nil || back != s {
+			t.Errorf("%v does not round-trip: %v, %v", s, back, err)
+		}
+	}
+	if _, err := ParseScope("subtree"); err == nil {
+		t.Error("ParseScope accepted an unknown word")
+	}
+}
+
+func TestParsePattern(t *testing.T) {
+	long63 := strings.Repeat("a", 63)
+	name253 := strings.Repeat(long63+".", 3) + strings.Repeat("b", 61) // 3*64+61 = 253
+	for _, tc := range []struct {
+		in    string
+		want  string
+		scope Scope
+	}{
+		{"Example.COM.", "example.com", Name},
+		{"  example.com  ", "example.com", Name},
+		{"*.Example.com", "example.com", Domain},
+		{".example.com", "example.com", Domain},
+		{"_dmarc.example.com", "_dmarc.example.com", Name},
+		{"xn--bcher-kva.example", "xn--bcher-kva.example", Name},
+		{"wpad", "wpad", Name},
+		{"1.2.3.4", "1.2.3.4", Name},
+		{long63 + ".com", long63 + ".com", Name},
+		{name253, name253, Name},
+	} {
+		got, scope, err := ParsePattern(tc.in)
+		if err != nil || got != tc.want || scope != tc.scope {
+			t.Errorf("ParsePattern(%q) = %q, %v, %v; want %q, %v", tc.in, got, scope, err, tc.want, tc.scope)
+		}
+	}
+	for _, bad := range []string{
+		"", ".", "*.", "*", "a b.com", "a..b", "..a.com", "*..a.com", "a.com..", "ex!ample.com",
+		"a.*.com", "bücher.example", "a\x00b", "a/b", "http://a.com",
+		long63 + "a.com", name253 + "b",
+	} {
+		if got, _, err := ParsePattern(bad); err == nil {
+			t.Errorf("ParsePattern(%q) accepted as %q", bad, got)
+		}
+	}
+	if got, err := NormalizePattern("*.A.b."); err != nil || got != "a.b" {
+		t.Errorf("NormalizePattern = %q, %v", got, err)
+	}
+}
+
+func TestParsePatternNormalFormDoesNotAllocate(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { _, _, _ = ParsePattern("www.example.com") }); n != 0 {
+		t.Errorf("ParsePattern allocated %v times on a normal name", n)
+	}
+}
+
+func TestMatcherMostSpecificWins(t *testing.T) {
+	m := NewMatcher([]Rule{
+		{ID: 1, Pattern: "example.com", Scope: Domain, Verdict: Good},
+		{ID: 2, Pattern: "evil.example.com", Scope: Domain, Verdict: Bad},
+		{ID: 3, Pattern: "watch.evil.example.com", Scope: Name, Verdict: Suspicious},
+		{ID: 4, Pattern: "com", Scope: Domain, Verdict: Suspicious},
+		{ID: 5, Pattern: "only.example.org", Scope: Name, Verdict: Bad},
+	})
+	for _, tc := range []struct {
+		name string
+		id   int64 // 0: no rule
+	}{
+		{"example.com", 1}, // the bare name is covered by its Domain rule
+		{"www.example.com", 1},
+		{"evil.example.com", 2},
+		{"a.b.evil.example.com", 2},
+		{"watch.evil.example.com", 3}, // exact beats a longer-matching domain rule
+		{"x.watch.evil.example.com", 2},
+		{"notexample.com", 4}, // label boundary: not under example.com
+		{"other.com", 4},
+		{"only.example.org", 5},
+		{"sub.only.example.org", 0}, // Name scope does not reach subdomains
+		{"example.org", 0},
+		{"example.com.", 1}, // trailing dot tolerated
+		{"", 0},
+	} {
+		r, ok := m.Match(tc.name)
+		if got := map[bool]int64{true: r.ID}[ok]; got != tc.id {
+			t.Errorf("Match(%q) = rule %d, want %d", tc.name, got, tc.id)
+		}
+	}
+}
+
+func TestMatcherDuplicatePatternNewestWins(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	rs := []Rule{
+		{ID: 7, Pattern: "a.example", Scope: Domain, Verdict: Bad, Created: t0.Add(time.Hour)},
+		{ID: 9, Pattern: "a.example", Scope: Domain, Verdict: Good, Created: t0},
+		{ID: 3, Pattern: "b.example", Verdict: Bad, Created: t0},
+		{ID: 4, Pattern: "b.example", Verdict: Good, Created: t0},
+	}
+	for _, order := range [][]Rule{rs, {rs[3], rs[2], rs[1], rs[0]}} {
+		m := NewMatcher(order)
+		if r, _ := m.Match("x.a.example"); r.ID != 7 {
+			t.Errorf("later Created should win, got rule %d", r.ID)
+		}
+		if r, _ := m.Match("b.example"); r.ID != 4 {
+			t.Errorf("same time: higher ID should win, got rule %d", r.ID)
+		}
+	}
+}
+
+func TestMatchDoesNotAllocate(t *testing.T) {
+	m := NewMatcher([]Rule{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}})
+	for _, name := range []string{"a.b.c.example.com", "x.org", "nothing.here.net"} {
+		if n := testing.AllocsPerRun(100, func() { m.Match(name) }); n != 0 {
+			t.Errorf("Match(%q) allocated %v times", name, n)
+		}
+	}
+}
+
+// BenchmarkMatch applies a 100k-rule matcher to 400k names, the size of one
+// workspace's distinct names; one op is all 400k lookups.
+func BenchmarkMatch(b *testing.B) {
+	rs := make([]Rule, 100_000)
+	for i := range rs {
+		rs[i] = Rule{ID: int64(i), Pattern: fmt.Sprintf("d%d.example%d.com", i, i%97), Scope: Scope(i % 2), Verdict: Good}
+	}
+	m := NewMatcher(rs)
+	names := make([]string, 400_000)
+	for i := range names {
+		// A quarter hit a rule below it, the rest miss after walking 5 labels.
+		if i%4 == 0 {
+			names[i] = fmt.Sprintf("www.d%d.example%d.com", i/4, (i/4)%97)
+		} else {
+			names[i] = fmt.Sprintf("a%d.b.c%d.example%d.net", i, i%13, i%89)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	hits := 0
+	for b.Loop() {
+		for _, n := range names {
+			if _, ok := m.Match(n); ok {
+				hits++
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(names)), "ns/name")
+}
