@@ -222,6 +222,7 @@ var bulkIndexes = []struct{ name, def string }{
 	{"names_top", "names(count DESC, name)"},
 	{"domains_text", "domains(name)"},
 	{"domains_top", "domains(count DESC, name)"},
+	{"name_client_client", "name_client(client, count DESC, name)"},
 }
 
 // ensureIndexes creates the bulk indexes that are missing, but those named

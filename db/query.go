@@ -397,17 +397,58 @@ type ClientCount struct {
 	First, Last int64 // unix µs
 }
 
-// ClientsOf returns the clients that asked for a name, busiest first.
-func (d *DB) ClientsOf(ctx context.Context, name uint32) ([]ClientCount, error) {
+// ClientsOf returns the clients that asked for a name, busiest first, at
+// most limit of them (0: all).
+func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCount, error) {
 	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, c.addr, nc.count, nc.first, nc.last FROM name_client nc
-		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr`, name))
+		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr LIMIT ?`, name, sqlLimit(limit)))
 }
 
-// NamesOf returns what a client asked for, most asked first: the pivot
-// from one suspicious name to everything else that client did.
-func (d *DB) NamesOf(ctx context.Context, client uint32) ([]ClientCount, error) {
+// NamesOf returns what a client asked for, most asked first, at most limit
+// names (0: all): the pivot from one suspicious name to everything else
+// that client did. A busy client asks for tens of thousands of names; the
+// limit keeps the pivot instant.
+func (d *DB) NamesOf(ctx context.Context, client uint32, limit int) ([]ClientCount, error) {
 	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.name, nc.count, nc.first, nc.last FROM name_client nc
-		JOIN names n ON n.id = nc.name WHERE nc.client = ? ORDER BY nc.count DESC, n.name`, client))
+		JOIN names n ON n.id = nc.name WHERE nc.client = ? ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
+}
+
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1 // SQLite: no limit
+	}
+	return limit
+}
+
+// ClientRow is one client with its aggregates.
+type ClientRow struct {
+	ID          uint32
+	Addr        string
+	Count       int64
+	Names       int64 // distinct names asked
+	First, Last int64 // unix µs
+}
+
+// ClientByText finds a client by its address.
+func (d *DB) ClientByText(ctx context.Context, addr string) (ClientRow, error) {
+	var c ClientRow
+	err := d.sql.QueryRowContext(ctx, "SELECT id, addr, count, names, first, last FROM clients WHERE addr = ?", addr).
+		Scan(&c.ID, &c.Addr, &c.Count, &c.Names, &c.First, &c.Last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("client %q: %w", addr, ErrNotFound)
+	}
+	return c, err
+}
+
+// Span returns the first and last minute with events (unix µs, the last
+// one's end), from the per-minute totals: cheap where Stats scans names.
+func (d *DB) Span(ctx context.Context) (first, last int64, err error) {
+	var lo, hi sql.NullInt64
+	err = d.sql.QueryRowContext(ctx, "SELECT min(minute), max(minute) FROM total_minute").Scan(&lo, &hi)
+	if err != nil || !lo.Valid {
+		return 0, 0, err
+	}
+	return lo.Int64 * microsPerMinute, (hi.Int64+1)*microsPerMinute - 1, nil
 }
 
 func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
