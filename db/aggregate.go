@@ -44,7 +44,7 @@ type aggregator struct {
 	// from the run of events that makes it popular; one that had earlier
 	// events in this ingest or before is recomputed from its blocks at the
 	// end (backfill), which is rare and bounded: it was not popular then.
-	namePrior, domainPrior func(uint32) int64
+	namePrior, domainPrior         func(uint32) int64
 	backfillNames, backfillDomains map[uint32]bool
 }
 
@@ -54,14 +54,14 @@ func newAggregator(namePrior, domainPrior func(uint32) int64) *aggregator {
 		domainPrior:     domainPrior,
 		backfillNames:   make(map[uint32]bool),
 		backfillDomains: make(map[uint32]bool),
-		names:       make(map[uint32]stat),
-		domains:     make(map[uint32]stat),
-		pairs:       make(map[uint64]stat),
-		minutes:     make(map[int64]int64),
-		nameHours:   make(map[uint64]int64),
-		domainHours: make(map[uint64]int64),
-		clientHours: make(map[uint64]int64),
-		local:       make(map[uint32]stat),
+		names:           make(map[uint32]stat),
+		domains:         make(map[uint32]stat),
+		pairs:           make(map[uint64]stat),
+		minutes:         make(map[int64]int64),
+		nameHours:       make(map[uint64]int64),
+		domainHours:     make(map[uint64]int64),
+		clientHours:     make(map[uint64]int64),
+		local:           make(map[uint32]stat),
 	}
 }
 

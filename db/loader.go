@@ -2,8 +2,8 @@ package db
 
 import (
 	"context"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"

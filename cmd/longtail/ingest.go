@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -25,6 +26,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	force := fs.Bool("force", false, "re-read files that were ingested before")
 	batch := fs.Int("batch", ingest.DefaultBatch, "events per committed `batch` (smaller: less memory and less lost on a kill; larger: faster)")
+	noScore := fs.Bool("no-score", false, "do not score the workspace after the ingest (longtail score does it later)")
 	files, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -37,7 +39,24 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return ingestFiles(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch})
+	if err := ingestFiles(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch}); err != nil {
+		return err
+	}
+	if *noScore {
+		return nil
+	}
+	return scoreAfterIngest(ctx, e, d)
+}
+
+// scoreAfterIngest keeps the scores up to date with what was just loaded.
+func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
+	sum, err := score.Run(ctx, d)
+	if err != nil {
+		return fmt.Errorf("scoring: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "scored %d names and %d domains in %.1fs (longtail score shows them)\n",
+		sum.Names, sum.Domains, sum.Took.Seconds())
+	return nil
 }
 
 // ingestFiles runs the ingest with a progress line when stderr is a

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/score"
+)
+
+func init() {
+	commands["score"] = command{run: cmdScore}
+}
+
+func cmdScore(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	by := fs.String("by", "domain", "rank `domain` (registered domains) or fqdn (each name)")
+	limit := fs.Int("limit", 50, "how many `rows`")
+	stored := fs.Bool("stored", false, "show the stored scores without scoring again")
+	format := formatFlag(fs)
+	if _, err := flags(fs, e, args); err != nil {
+		return err
+	}
+	if *by != "domain" && *by != "fqdn" && *by != "name" {
+		return fmt.Errorf("score: --by is fqdn or domain, not %q", *by)
+	}
+	d, err := e.open(*stored)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if !*stored {
+		sum, err := score.Run(ctx, d)
+		if err != nil {
+			return err
+		}
+		if *format == "table" {
+			fmt.Fprintf(e.stderr, "scored %d names and %d domains in %s (n-gram model of %d labels)\n",
+				sum.Names, sum.Domains, sum.Took.Round(1e6), sum.Trained)
+		}
+	}
+	t := &output.Table{}
+	why := func(cs []db.Contribution) any {
+		if *format == "json" {
+			return cs
+		}
+		parts := make([]string, len(cs))
+		for i, c := range cs {
+			parts[i] = fmt.Sprintf("%s %.1f: %s", c.Signal, c.Points, c.Why)
+		}
+		return strings.Join(parts, "; ")
+	}
+	if *by == "domain" {
+		rows, err := d.TopScoredDomains(ctx, *limit)
+		if err != nil {
+			return err
+		}
+		t.Columns = []string{"score", "domain", "count", "clients", "names", "why"}
+		for _, r := range rows {
+			t.Add(r.Score.Score, r.Name, r.Count, r.Clients, r.Names, why(r.Contribs))
+		}
+	} else {
+		rows, err := d.TopScoredNames(ctx, *limit)
+		if err != nil {
+			return err
+		}
+		t.Columns = []string{"score", "name", "domain", "count", "clients", "why"}
+		for _, r := range rows {
+			t.Add(r.Score.Score, r.Name, r.Domain, r.Count, r.Clients, why(r.Contribs))
+		}
+	}
+	return t.Write(e.stdout, *format)
+}

@@ -1,0 +1,416 @@
+package score
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// Thresholds of the supporting evidence.
+const (
+	minClientAnswers = 20 // a client's failure share counts from this many answers
+	maxAnswerSharing = 50 // an answer shared by more names than this relates nothing
+	rateCandidate    = 0.2
+)
+
+// domainSignals are the per-domain strengths names inherit.
+type domainSignals struct {
+	tunnel, dga   evidence
+	failure       float64
+	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
+	related       evidence
+	clientFailure float64
+}
+
+// Finish scores every name and domain added.
+func (s *Scorer) Finish() Result {
+	texts := s.resolve()
+	doms := make([]domainSignals, len(s.domains))
+	for id := range s.domains {
+		d := &s.domains[id]
+		if d.row == nil || d.verdict == rules.Good {
+			continue
+		}
+		ds := &doms[id]
+		ds.bestBeacon = -1
+		ds.tunnel = s.tunnel(uint32(id), d)
+		ds.dga = s.dga(d)
+	}
+	res := Result{Trained: s.in.Model.Labels()}
+	for i := range s.names {
+		n := &s.names[i]
+		d := &s.domains[n.row.DomainID]
+		if n.verdict == rules.Good || d.row == nil || d.verdict == rules.Good {
+			continue
+		}
+		ds := &doms[n.row.DomainID]
+		var ev []evidence
+		if ds.tunnel.strength > 0 && n.longest > 0 {
+			ev = append(ev, evidence{SigTunnel, ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), "under a tunnel-like domain: " + ds.tunnel.why, nil})
+		}
+		if ds.dga.strength > 0 {
+			ev = append(ev, ds.dga)
+		}
+		if n.beacon.strength > 0 {
+			ev = append(ev, evidence{SigBeacon, n.beacon.strength, beaconWords(n.beacon, texts), nil})
+			if ds.bestBeacon < 0 || n.beacon.strength > s.names[ds.bestBeacon].beacon.strength {
+				ds.bestBeacon = i
+			}
+		}
+		cf, cfClient := s.clientFailure(n)
+		ds.clientFailure = max(ds.clientFailure, cf)
+		if n.failed > 0 {
+			f := float64(n.failed) / float64(n.answered)
+			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*cf), lazy: func() string {
+				return failureWords(n.failed, n.nx, n.answered, cf, cfClient, texts)
+			}})
+		}
+		if rel := s.related(i, texts); rel.strength > 0 {
+			ev = append(ev, rel)
+			if rel.strength > ds.related.strength {
+				ds.related = evidence{SigRelated, rel.strength, n.row.Name + ": " + rel.why, nil}
+			}
+		}
+		if n.verdict == rules.Bad && ds.related.strength < weights[SigRelated] {
+			ds.related = evidence{SigRelated, 1, "contains " + n.row.Name + ", marked bad", nil}
+		}
+		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
+		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
+	}
+	for id := range s.domains {
+		d := &s.domains[id]
+		if d.row == nil || d.verdict == rules.Good || d.events == 0 {
+			continue
+		}
+		ds := &doms[id]
+		ev := []evidence{ds.tunnel, ds.dga, ds.related}
+		if ds.bestBeacon >= 0 {
+			n := &s.names[ds.bestBeacon]
+			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
+		}
+		if d.failed > 0 {
+			f := float64(d.failed) / float64(d.answered)
+			ev = append(ev, evidence{SigFailure, f * (0.6 + 0.4*ds.clientFailure), failureWords(d.failed, d.nx, d.answered, 0, 0, texts), nil})
+		}
+		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
+		res.Domains = append(res.Domains, combine(uint32(id), trimZero(ev)))
+	}
+	byScore := func(a, b db.Score) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return int(a.ID) - int(b.ID)
+	}
+	slices.SortFunc(res.Names, byScore)
+	slices.SortFunc(res.Domains, byScore)
+	return res
+}
+
+// tunnel judges a domain by the subdomains under it.
+func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
+	if d.subNames == 0 {
+		return evidence{signal: SigTunnel}
+	}
+	u := float64(d.subNames)
+	mean := float64(d.sumLongest) / u
+	bits, chars := d.chars.entropy()
+	lenS := clamp01((mean - 8) / 24)
+	maxS := clamp01(float64(d.maxLabel-16) / 32)
+	entS := 0.0
+	if chars >= 64 {
+		entS = clamp01((bits - 3.2) / 1.3)
+	}
+	shape := 0.5*lenS + 0.25*maxS + 0.25*entS
+	vol := max(clamp01(log10p(u)/3), clamp01(log10p(float64(d.subBytes)/100)/4))
+	var peak int64
+	if s.in.Rate != nil && shape >= rateCandidate {
+		peak = s.in.Rate(id)
+		vol = max(vol, clamp01(log10p(float64(peak))/2))
+	}
+	once := float64(d.once) / u
+	// NULL and private types have no everyday use; TXT, MX, CNAME and ANY
+	// do, so they count only as far as the names look like data.
+	var rare, common float64
+	for k, n := range d.types {
+		share := float64(n) / float64(max(d.events, 1))
+		if k == oddNull || k == oddPrivate {
+			rare += share
+		} else {
+			common += share
+		}
+	}
+	byShape := shape * (0.35 + 0.4*vol + 0.25*once)
+	// A stray NULL query is a scanner or a typo; a tenth of the traffic
+	// over five names or more is a tool.
+	byType := 0.4*common*shape + 0.9*clamp01(10*rare)*clamp01(float64(d.rareNames)/5)
+	strength := 1 - (1-byShape)*(1-clamp01(byType))
+	why := fmt.Sprintf("%s unique subdomains, mean label %.0f chars (longest %d)", count(d.subNames), mean, d.maxLabel)
+	if chars >= 64 {
+		why += fmt.Sprintf(", entropy %.1f bits/char", bits)
+	}
+	if tw := typeWords(d.types[:], d.events); tw != "" {
+		why += ", " + tw
+	}
+	why += ", " + byteWords(d.subBytes) + " in subdomains"
+	if peak > 0 {
+		why += fmt.Sprintf(", peak %s queries/min", count(peak))
+	}
+	return evidence{SigTunnel, strength, why, nil}
+}
+
+// dga judges the registered domain's own label.
+func (s *Scorer) dga(d *domAcc) evidence {
+	_, label := splitName(d.row.Name, d.row.Name)
+	if len(label) < 6 || strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
+		return evidence{signal: SigDGA}
+	}
+	sh := labelShape(label)
+	runS := clamp01(float64(sh.consonants-3) / 3)
+	mixS := clamp01(float64(sh.switches-1) / 3)
+	lenS := clamp01(float64(sh.length-8) / 10)
+	m := s.in.Model
+	var st, z float64
+	trained := m.Labels() >= minTraining
+	if trained {
+		z = m.Z(label)
+		st = 0.6*clamp01((z-1.5)/3) + 0.2*runS + 0.1*mixS + 0.1*lenS
+	} else {
+		st = 0.5*runS + 0.3*mixS + 0.2*lenS
+	}
+	// Generated domains mostly do not exist: a random-looking label that
+	// resolves (a CDN or platform host) keeps half the strength.
+	fail := 0.0
+	if d.answered > 0 {
+		fail = float64(d.failed) / float64(d.answered)
+		st *= 0.5 + 0.5*fail
+	}
+	if total := s.in.Context.Clients; total > 0 {
+		p := float64(d.row.Clients) / float64(total)
+		st *= (1 - p) * (1 - p)
+	}
+	words := func() string {
+		why := fmt.Sprintf("%q: ", label)
+		if trained {
+			why += fmt.Sprintf("%.1fσ less likely than this network's names (trigram model of %s labels)", z, count(int64(m.Labels())))
+		} else {
+			why += "too few normal names here to train a model"
+		}
+		why += fmt.Sprintf(", %d consonants in a row, %d chars", sh.consonants, sh.length)
+		if sh.switches > 1 {
+			why += fmt.Sprintf(", %d letter/digit switches", sh.switches)
+		}
+		if fail > 0 {
+			why += fmt.Sprintf(", %.0f%% of its queries fail", 100*fail)
+		}
+		return why
+	}
+	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// clientFailure is the highest failure share among the clients of a rare name.
+func (s *Scorer) clientFailure(n *nameSig) (float64, uint32) {
+	if n.manyClient || n.failed == 0 {
+		return 0, 0
+	}
+	best, who := 0.0, uint32(0)
+	for _, c := range n.clients {
+		if c == 0 || int(c) >= len(s.clientAnswered) || s.clientAnswered[c] < minClientAnswers {
+			continue
+		}
+		if f := float64(s.clientFailed[c]) / float64(s.clientAnswered[c]); f > best {
+			best, who = f, c
+		}
+	}
+	return best, who
+}
+
+// related is the verdict feedback: names near a name marked bad.
+func (s *Scorer) related(i int, texts texts) evidence {
+	n := &s.names[i]
+	if n.verdict == rules.Bad || len(s.badByDomain) == 0 {
+		return evidence{signal: SigRelated}
+	}
+	best := evidence{signal: SigRelated}
+	consider := func(st float64, why string) {
+		if st > best.strength {
+			best = evidence{SigRelated, st, why, nil}
+		}
+	}
+	for _, a := range n.answers {
+		if b, ok := s.badAnswers[a]; ok && a != 0 && s.answerUse[a] <= maxAnswerSharing {
+			consider(0.7, fmt.Sprintf("same answer %s as %s, marked bad", texts.answer(a), s.names[b].row.Name))
+		}
+	}
+	if j, ok := s.badByDomain[n.row.DomainID]; ok {
+		consider(0.8, "same registered domain as "+s.names[j].row.Name+", marked bad")
+	}
+	if !n.manyClient {
+		asked, total, via := 0, 0, uint32(0)
+		for _, c := range n.clients {
+			if c == 0 {
+				continue
+			}
+			total++
+			if _, ok := s.badClients[c]; ok {
+				asked++
+				via = c
+			}
+		}
+		if asked > 0 {
+			consider(0.6*float64(asked)/float64(total), fmt.Sprintf("asked by %s, which asked %s, marked bad", texts.client(via), s.names[s.badClients[via]].row.Name))
+		}
+	}
+	return best
+}
+
+func (s *Scorer) newness(id uint32, first int64) evidence {
+	c := s.in.Context
+	if c.BaselineMax > 0 {
+		if id > c.BaselineMax {
+			return evidence{SigNew, 1, "new since the baseline snapshot", nil}
+		}
+		return evidence{signal: SigNew}
+	}
+	span := c.Last - c.First
+	if span < 24*3600*1e6 || first <= c.First {
+		return evidence{signal: SigNew}
+	}
+	p := float64(first-c.First) / float64(span)
+	return evidence{signal: SigNew, strength: p * p, lazy: func() string {
+		return fmt.Sprintf("first seen %s, %.0f%% into the workspace's span", time.UnixMicro(first).UTC().Format("2006-01-02 15:04"), 100*p)
+	}}
+}
+
+func (s *Scorer) rarity(clients int64) evidence {
+	total := s.in.Context.Clients
+	if total < 5 || clients <= 0 {
+		return evidence{signal: SigRare}
+	}
+	p := float64(clients) / float64(total)
+	return evidence{signal: SigRare, strength: math.Pow(1-p, 4), lazy: func() string {
+		return fmt.Sprintf("asked by %s of %s clients", count(clients), count(total))
+	}}
+}
+
+// texts resolves ids for the explanations.
+type texts struct{ clients, answers map[uint32]string }
+
+func (t texts) client(id uint32) string {
+	if id == 0 {
+		return "an unknown client"
+	}
+	return lookup(t.clients, id)
+}
+func (t texts) answer(id uint32) string { return lookup(t.answers, id) }
+
+func lookup(m map[uint32]string, id uint32) string {
+	if s, ok := m[id]; ok {
+		return s
+	}
+	return "#" + strconv.FormatUint(uint64(id), 10)
+}
+
+// resolve fetches the client and answer texts the explanations can use.
+func (s *Scorer) resolve() texts {
+	if s.in.Texts == nil {
+		return texts{}
+	}
+	var clients, answers []uint32
+	for i := range s.names {
+		n := &s.names[i]
+		if n.beacon.strength > 0 {
+			clients = append(clients, n.beacon.client)
+		}
+		if n.failed > 0 && !n.manyClient {
+			if _, c := s.clientFailure(n); c != 0 {
+				clients = append(clients, c)
+			}
+		}
+	}
+	for c := range s.badClients {
+		clients = append(clients, c)
+	}
+	for a := range s.badAnswers {
+		answers = append(answers, a)
+	}
+	slices.Sort(clients)
+	slices.Sort(answers)
+	cm, am := s.in.Texts(slices.Compact(clients), slices.Compact(answers))
+	return texts{cm, am}
+}
+
+func beaconWords(b beacon, t texts) string {
+	return fmt.Sprintf("%s asked every %s (±%s) over %s queries, %d of 24 hours of the day",
+		t.client(b.client), duration(b.median), duration(b.mad), count(int64(b.queries)), b.hours)
+}
+
+func failureWords(failed, nx, answered int64, cf float64, client uint32, t texts) string {
+	what := "NXDOMAIN"
+	if nx < failed {
+		what = "NXDOMAIN/SERVFAIL"
+	}
+	w := fmt.Sprintf("%.0f%% %s (%s of %s answered)", 100*float64(failed)/float64(answered), what, count(failed), count(answered))
+	if cf > 0 {
+		w += fmt.Sprintf("; client %s fails %.0f%% of its queries", t.client(client), 100*cf)
+	}
+	return w
+}
+
+func typeWords(types []int64, events int64) string {
+	var parts []string
+	for k, n := range types {
+		if n > 0 && 100*n >= events { // 1% or more
+			parts = append(parts, fmt.Sprintf("%.0f%% %s", 100*float64(n)/float64(events), oddTypeNames[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// duration renders µs as "60 s", "2.5 min", "3 h".
+func duration(us float64) string {
+	sec := us / 1e6
+	switch {
+	case sec < 1:
+		return fmt.Sprintf("%.1f s", sec)
+	case sec < 120:
+		return fmt.Sprintf("%.0f s", sec)
+	case sec < 7200:
+		return fmt.Sprintf("%.1f min", sec/60)
+	}
+	return fmt.Sprintf("%.1f h", sec/3600)
+}
+
+func byteWords(n int64) string {
+	switch {
+	case n < 10_000:
+		return count(n) + " bytes"
+	case n < 10_000_000:
+		return fmt.Sprintf("%.0f KB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+}
+
+// count writes n with thousands separators: 1,843.
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
