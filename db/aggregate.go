@@ -178,27 +178,10 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 		}
 	}
 
-	up := newBulk(ctx, tx, `UPDATE names SET
-		count = names.count + v.column2,
-		first = CASE WHEN names.count = 0 THEN v.column3 ELSE min(names.first, v.column3) END,
-		last = CASE WHEN names.count = 0 THEN v.column4 ELSE max(names.last, v.column4) END,
-		clients = CASE WHEN v.column5 < 0 THEN names.clients ELSE v.column5 END
-		FROM (VALUES`, ") AS v WHERE names.id = v.column1", 5)
-	var recountNames []uint32
-	for _, id := range sortedKeys(a.names) {
-		s := a.names[id]
-		clients := int64(-1)
-		if prior(id) == 0 {
-			clients = nameClients[id]
-		} else {
-			recountNames = append(recountNames, id)
-		}
-		up.add(id, s.count, s.first, s.last, clients)
+	recountNames, err := updateStats(ctx, tx, "names", a.names, prior, nameClients, nil)
+	if err != nil {
+		return err
 	}
-	if err := up.flush(); err != nil {
-		return fmt.Errorf("names: %w", err)
-	}
-
 	pairs := newBulk(ctx, tx, "INSERT INTO name_client(name, client, count, first, last) VALUES",
 		`ON CONFLICT(name, client) DO UPDATE SET count = count + excluded.count,
 		first = min(first, excluded.first), last = max(last, excluded.last)`, 5)
@@ -212,27 +195,9 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	if err := execEach(ctx, tx, "UPDATE names SET clients = (SELECT count(*) FROM name_client WHERE name = ?1 AND client != 0) WHERE id = ?1", recountNames); err != nil {
 		return err
 	}
-
-	dup := newBulk(ctx, tx, `UPDATE domains SET
-		count = domains.count + v.column2,
-		first = CASE WHEN domains.count = 0 THEN v.column3 ELSE min(domains.first, v.column3) END,
-		last = CASE WHEN domains.count = 0 THEN v.column4 ELSE max(domains.last, v.column4) END,
-		clients = CASE WHEN v.column5 < 0 THEN domains.clients ELSE v.column5 END,
-		names = domains.names + v.column6
-		FROM (VALUES`, ") AS v WHERE domains.id = v.column1", 6)
-	var recountDomains []uint32
-	for _, id := range sortedKeys(a.domains) {
-		s := a.domains[id]
-		clients := int64(-1)
-		if domPrior(id) == 0 {
-			clients = domainClients[id]
-		} else {
-			recountDomains = append(recountDomains, id)
-		}
-		dup.add(id, s.count, s.first, s.last, clients, newNamesPerDomain[id])
-	}
-	if err := dup.flush(); err != nil {
-		return fmt.Errorf("domains: %w", err)
+	recountDomains, err := updateStats(ctx, tx, "domains", a.domains, domPrior, domainClients, newNamesPerDomain)
+	if err != nil {
+		return err
 	}
 	if err := execEach(ctx, tx, `UPDATE domains SET clients = (SELECT count(DISTINCT nc.client) FROM names n
 		JOIN name_client nc ON nc.name = n.id WHERE n.domain = ?1 AND nc.client != 0) WHERE id = ?1`, recountDomains); err != nil {
@@ -249,6 +214,44 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// updateStats adds a run's counts to the names or domains table. Subjects
+// new to the workspace get their distinct clients from clients; the others
+// are returned, to be recounted from name_client. newNames, for domains,
+// adds the names they gained.
+func updateStats(ctx context.Context, tx *sql.Tx, table string, stats map[uint32]stat, prior func(uint32) int64,
+	clients, newNames map[uint32]int64) ([]uint32, error) {
+	cols, extra := 5, ""
+	if newNames != nil {
+		cols, extra = 6, ", names = "+table+".names + v.column6"
+	}
+	// table is "names" or "domains", chosen by apply.
+	up := newBulk(ctx, tx, `UPDATE `+table+` SET
+		count = `+table+`.count + v.column2,
+		first = CASE WHEN `+table+`.count = 0 THEN v.column3 ELSE min(`+table+`.first, v.column3) END,
+		last = CASE WHEN `+table+`.count = 0 THEN v.column4 ELSE max(`+table+`.last, v.column4) END,
+		clients = CASE WHEN v.column5 < 0 THEN `+table+`.clients ELSE v.column5 END`+extra+`
+		FROM (VALUES`, ") AS v WHERE "+table+".id = v.column1", cols)
+	var recount []uint32
+	for _, id := range sortedKeys(stats) {
+		s := stats[id]
+		n := int64(-1)
+		if prior(id) == 0 {
+			n = clients[id]
+		} else {
+			recount = append(recount, id)
+		}
+		if newNames != nil {
+			up.add(id, s.count, s.first, s.last, n, newNames[id])
+		} else {
+			up.add(id, s.count, s.first, s.last, n)
+		}
+	}
+	if err := up.flush(); err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	return recount, nil
 }
 
 func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
