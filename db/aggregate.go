@@ -87,6 +87,9 @@ func (a *aggregator) addRun(domain uint32, run []Event) {
 		a.local[e.Client] = a.local[e.Client].merge(1, e.Time, e.Time)
 	}
 	for c, s := range a.local {
+		if c == 0 {
+			continue // a source without clients: nothing to pair
+		}
 		k := uint64(name)<<32 | uint64(c)
 		a.pairs[k] = a.pairs[k].merge(s.count, s.first, s.last)
 	}
@@ -150,6 +153,8 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	defer tx.Rollback()
 
 	prior, domPrior := a.namePrior, a.domainPrior
+	subjects := a.seriesSubjects()
+	backfilled := subjects.backfill(ctx, d)
 
 	// Distinct clients of names and domains new to the workspace come from
 	// this run's pairs; older ones are recounted from name_client below.
@@ -207,7 +212,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	if err := a.applyClients(ctx, tx); err != nil {
 		return err
 	}
-	if err := a.applySeries(ctx, tx); err != nil {
+	if err := a.applySeries(ctx, tx, subjects, backfilled); err != nil {
 		return err
 	}
 	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
@@ -275,11 +280,75 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// seriesSubject is one of the two tables of hourly buckets and what a run
+// writes to it: keep[id] is true to add the run's hours, false to replace
+// the subject's buckets with a recount from its blocks.
+type seriesSubject struct {
+	table, col string
+	hours      map[uint64]int64
+	keep       map[uint32]bool
+	blocksSQL  string
+}
+
+type seriesSubjects []seriesSubject
+
+// seriesSubjects lists the names and domains popular after this run.
+func (a *aggregator) seriesSubjects() seriesSubjects {
+	subjects := seriesSubjects{
+		{"name_hour", "name", a.nameHours, map[uint32]bool{}, "SELECT n, tmin, data FROM blocks WHERE name = ?"},
+		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
+	}
+	for id, s := range a.names {
+		if a.namePrior(id)+s.count >= SeriesMin {
+			subjects[0].keep[id] = !a.backfillNames[id]
+		}
+	}
+	for id, s := range a.domains {
+		if a.domainPrior(id)+s.count >= SeriesMin {
+			subjects[1].keep[id] = !a.backfillDomains[id]
+		}
+	}
+	return subjects
+}
+
+type backfillResult struct {
+	hours []map[uint32]map[int64]int64 // per subject table, per id
+	err   error
+}
+
+// backfill recounts, from their committed blocks and on its own connection,
+// the hours of the subjects that became popular late, while the rest of the
+// aggregates are written: on a first 20M-event load this is seconds of
+// reading that would otherwise come after everything else.
+func (ss seriesSubjects) backfill(ctx context.Context, d *DB) <-chan backfillResult {
+	out := make(chan backfillResult, 1)
+	go func() {
+		res := backfillResult{hours: make([]map[uint32]map[int64]int64, len(ss))}
+		for i, sub := range ss {
+			res.hours[i] = make(map[uint32]map[int64]int64)
+			for id, keep := range sub.keep {
+				if keep {
+					continue
+				}
+				h, err := hoursFromBlocks(ctx, d.sql, sub.blocksSQL, id)
+				if err != nil {
+					res.err = err
+					out <- res
+					return
+				}
+				res.hours[i][id] = h
+			}
+		}
+		out <- res
+	}()
+	return out
+}
+
 // applySeries adds the run's per-minute workspace traffic, per-hour client
 // traffic, and the hourly buckets of names and domains that are popular
-// (SeriesMin) after this run. A subject that becomes popular only now, with
-// events from earlier runs, gets its buckets recomputed from its blocks.
-func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx) error {
+// (SeriesMin) after this run; those that became popular late get the
+// buckets backfill recounted.
+func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, subjects seriesSubjects, backfilled <-chan backfillResult) error {
 	mins := newBulk(ctx, tx, "INSERT INTO total_minute(minute, n) VALUES", "ON CONFLICT(minute) DO UPDATE SET n = n + excluded.n", 2)
 	for _, m := range sortedKeys(a.minutes) {
 		mins.add(m, a.minutes[m])
@@ -294,27 +363,6 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx) error {
 	if err := ch.flush(); err != nil {
 		return err
 	}
-
-	type subject struct {
-		table, col string
-		hours      map[uint64]int64
-		keep       map[uint32]bool // true: add the run's hours; false: recompute
-		blocksSQL  string
-	}
-	subjects := []subject{
-		{"name_hour", "name", a.nameHours, map[uint32]bool{}, "SELECT n, tmin, data FROM blocks WHERE name = ?"},
-		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
-	}
-	for id, s := range a.names {
-		if a.namePrior(id)+s.count >= SeriesMin {
-			subjects[0].keep[id] = !a.backfillNames[id]
-		}
-	}
-	for id, s := range a.domains {
-		if a.domainPrior(id)+s.count >= SeriesMin {
-			subjects[1].keep[id] = !a.backfillDomains[id]
-		}
-	}
 	for _, sub := range subjects {
 		add := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES",
 			"ON CONFLICT("+sub.col+", hour) DO UPDATE SET n = n + excluded.n", 3)
@@ -326,32 +374,34 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx) error {
 		if err := add.flush(); err != nil {
 			return err
 		}
-		for id, keep := range sub.keep {
-			if keep {
-				continue
-			}
-			hours, err := hoursFromBlocks(ctx, tx, sub.blocksSQL, id)
-			if err != nil {
-				return err
-			}
+	}
+	res := <-backfilled
+	if res.err != nil {
+		return res.err
+	}
+	for i, sub := range subjects {
+		ins := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES", "", 3)
+		for _, id := range sortedKeys(res.hours[i]) {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+sub.table+" WHERE "+sub.col+" = ?", id); err != nil {
 				return err
 			}
-			ins := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES", "", 3)
+			hours := res.hours[i][id]
 			for _, h := range sortedKeys(hours) {
 				ins.add(id, h, hours[h])
 			}
-			if err := ins.flush(); err != nil {
-				return err
-			}
+		}
+		if err := ins.flush(); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // hoursFromBlocks buckets by hour the events of the blocks query selects.
-func hoursFromBlocks(ctx context.Context, tx *sql.Tx, query string, id uint32) (map[int64]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, id)
+func hoursFromBlocks(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, id uint32) (map[int64]int64, error) {
+	rows, err := q.QueryContext(ctx, query, id)
 	if err != nil {
 		return nil, err
 	}
