@@ -23,13 +23,41 @@ Usage:
   longtail [--db PATH]                 open the review screen on the workspace
   longtail [--db PATH] FILE...         ingest the files, then open the review screen
   longtail open PATH                   open the review screen on the workspace PATH
-  longtail ingest [--force] FILE...|-  read logs or captures into the workspace
-  longtail top [--by fqdn|domain] [--limit N]   names by count
+
+Logs in:
+  longtail ingest [--force] [--batch N] [--no-score] FILE...|-
+                                       read logs or captures into the workspace (then score it)
+  longtail formats                     the input formats longtail recognises
+  longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+                                       a synthetic log on stdout
+
+Questions:
+  longtail top [--by fqdn|domain] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed]
+                                       names by count, with the verdict the rules give
   longtail stats                       events, names, domains, clients, span, sources
   longtail events NAME [--limit N]     the requests of one name, newest first
   longtail sources                     what was ingested, from where and when
-  longtail gen dns --lines N [--seed S] [--format csv|zeek|tcpdump]   synthetic log on stdout
-  longtail formats                     the input formats longtail recognises
+  longtail score [--by domain|fqdn] [--limit N] [--stored]
+                                       score the workspace; the most unusual first
+  longtail new [--since NAME|TIME] [--limit N] [--all]
+                                       names new since a snapshot or a time
+
+Rules and lists:
+  longtail rules [list] [--verdict V]  the verdict rules, with the names and events each decides
+  longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]
+  longtail rules rm ID|PATTERN... [--scope name|domain]
+  longtail rules export [--format F] [--verdict V] [-o FILE]   the rules (default csv)
+  longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
+                                       a blocklist, allowlist or popularity list into rules or ranks
+  longtail export --format F [--verdict V] [-o FILE]
+                                       the rules as plain, hosts, adblock, zeek-intel,
+                                       suricata-dataset, rpz, csv or json
+  longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
+                                       popularity ranks
+  longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
+                                       normal_traffic and suspicious_traffic files (.txt, .csv)
+  longtail baseline snapshot NAME | baseline snapshots
+                                       mark what is known now, for new --since
 
 Every command takes --db PATH (default ./longtail.db); the query commands
 take --format table|csv|json.

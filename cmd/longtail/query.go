@@ -4,12 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/rules"
 )
 
 func init() {
@@ -31,13 +34,34 @@ func micros(us int64) time.Time {
 	return time.UnixMicro(us).UTC()
 }
 
+// cmdTop lists the busiest names or registered domains with the verdict
+// the rules give each (allowlist.TopNames, TopDomains).
 func cmdTop(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("top", flag.ContinueOnError)
 	by := fs.String("by", "fqdn", "count by `fqdn` (each name) or domain (registered domain)")
-	limit := fs.Int("limit", 50, "how many `rows`")
+	limit := fs.Int("limit", 50, "how many `rows` (0: all)")
+	hide := fs.String("hide", "", "leave out what rules of these `verdicts` decide: good[,suspicious,bad]")
+	unreviewed := fs.Bool("unreviewed", false, "only what no rule decides")
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
+	}
+	opt := allowlist.TopOptions{Limit: *limit}
+	for w := range strings.SplitSeq(*hide, ",") {
+		if w = strings.TrimSpace(w); w == "" {
+			continue
+		}
+		v, err := rules.ParseVerdict(w)
+		if err != nil {
+			return fmt.Errorf("top: --hide: %w", err)
+		}
+		opt.Hide = append(opt.Hide, v)
+	}
+	if *unreviewed {
+		opt.Hide = append(opt.Hide, rules.Good, rules.Suspicious, rules.Bad)
+	}
+	if *by != "fqdn" && *by != "name" && *by != "domain" {
+		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
 	}
 	d, err := e.open(true)
 	if err != nil {
@@ -45,27 +69,26 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.Close()
 	t := &output.Table{}
-	switch *by {
-	case "fqdn", "name":
-		rows, err := d.TopNames(ctx, *limit, 0)
+	if *by == "domain" {
+		rows, err := allowlist.TopDomains(ctx, d, opt)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", "first_seen", "last_seen", "name", "domain"}
-		for _, r := range rows {
-			t.Add(r.Count, r.Clients, micros(r.First), micros(r.Last), r.Name, r.Domain)
+		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain", "verdict"}
+		for _, j := range rows {
+			r := j.Row
+			t.Add(r.Count, r.Clients, r.Names, micros(r.First), micros(r.Last), r.Name, verdictCell(j.Verdict))
 		}
-	case "domain":
-		rows, err := d.TopDomains(ctx, *limit, 0)
+	} else {
+		rows, err := allowlist.TopNames(ctx, d, opt)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain"}
-		for _, r := range rows {
-			t.Add(r.Count, r.Clients, r.Names, micros(r.First), micros(r.Last), r.Name)
+		t.Columns = []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict"}
+		for _, j := range rows {
+			r := j.Row
+			t.Add(r.Count, r.Clients, micros(r.First), micros(r.Last), r.Name, r.Domain, verdictCell(j.Verdict))
 		}
-	default:
-		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
 	}
 	return t.Write(e.stdout, *format)
 }

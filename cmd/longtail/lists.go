@@ -1,0 +1,460 @@
+package main
+
+// Verdict rules, lists in and out, popularity ranks, the baseline and what
+// is new since it:
+//
+//	longtail rules list|add|rm|export
+//	longtail import-list FILE [--verdict V] [--top N] [--note TEXT] [--ranks]
+//	longtail export --format F [--verdict V] [-o FILE]
+//	longtail ranks [list|lookup NAME...|clear [LIST]]
+//	longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
+//	longtail baseline snapshot NAME | baseline snapshots
+//	longtail new [--since NAME|TIME] [--limit N] [--all]
+//
+// What the commands do is in engine/allowlist; here are their flags and
+// their printing.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/allowlist"
+	"github.com/longtail/longtail/engine/atomicfile"
+	"github.com/longtail/longtail/engine/lists"
+	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+func init() {
+	commands["rules"] = command{run: cmdRules}
+	commands["import-list"] = command{run: cmdImportList}
+	commands["export"] = command{run: func(ctx context.Context, e *env, args []string) error {
+		return exportRules(ctx, e, "export", "", args)
+	}}
+	commands["ranks"] = command{run: cmdRanks}
+	commands["baseline"] = command{run: cmdBaseline}
+	commands["new"] = command{run: cmdNew}
+}
+
+// subcommand splits "rules add ..." into "add" and its arguments; def is
+// the subcommand when none is named.
+func subcommand(args []string, def string) (string, []string) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return def, args
+	}
+	return args[0], args[1:]
+}
+
+// verdictFlag parses an optional --verdict value; None when not given.
+func verdictFlag(s string) (rules.Verdict, error) {
+	if s == "" {
+		return rules.None, nil
+	}
+	return rules.ParseVerdict(s)
+}
+
+// writeTo writes to the file path atomically, or to stdout when path is "".
+func writeTo(e *env, path string, write func(io.Writer) error) error {
+	if path == "" {
+		return write(e.stdout)
+	}
+	return atomicfile.WriteFile(path, write, 0o644)
+}
+
+// openAfterFlags parses a command's flags, then opens the workspace
+// (mustExist for commands that only read it); the caller closes it.
+func openAfterFlags(fs *flag.FlagSet, e *env, args []string, mustExist bool) ([]string, *db.DB, error) {
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := e.open(mustExist)
+	return rest, d, err
+}
+
+func cmdRules(ctx context.Context, e *env, args []string) error {
+	sub, rest := subcommand(args, "list")
+	switch sub {
+	case "list", "ls":
+		return rulesList(ctx, e, rest)
+	case "add":
+		return rulesAdd(ctx, e, rest)
+	case "rm", "remove", "delete":
+		return rulesRemove(ctx, e, rest)
+	case "export":
+		return exportRules(ctx, e, "rules export", string(lists.CSV), rest)
+	}
+	return fmt.Errorf("rules: unknown subcommand %q (want list, add, rm or export)", sub)
+}
+
+func rulesList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)
+	verdict := fs.String("verdict", "", "only rules with this `verdict`: good, suspicious or bad")
+	format := formatFlag(fs)
+	_, d, err := openAfterFlags(fs, e, args, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	v, err := verdictFlag(*verdict)
+	if err != nil {
+		return err
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := d.AllNames(ctx)
+	if err != nil {
+		return err
+	}
+	cov := allowlist.Coverage(rs, names)
+	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events"}}
+	for _, r := range allowlist.Select(rs, v) {
+		c := cov[r.ID]
+		t.Add(r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Created, r.Origin, c.Names, c.Events)
+	}
+	return t.Write(e.stdout, *format)
+}
+
+func rulesAdd(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("rules add", flag.ContinueOnError)
+	verdict := fs.String("verdict", "", "`verdict`: good, suspicious or bad (required)")
+	scope := fs.String("scope", "", "`scope`: name (exactly the pattern) or domain (the pattern and every name below it); a leading *. means domain")
+	note := fs.String("note", "", "a `note` on why")
+	patterns, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(patterns) == 0 || *verdict == "" {
+		return errors.New("rules add: usage: longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]")
+	}
+	v, err := rules.ParseVerdict(*verdict)
+	if err != nil {
+		return err
+	}
+	like := rules.Rule{Verdict: v, Note: *note, Author: allowlist.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
+	rs, err := allowlist.TypedRules(patterns, *scope, like)
+	if err != nil {
+		return fmt.Errorf("rules add: %w", err)
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	stored, replaced, err := d.PutRules(ctx, rs)
+	if err != nil {
+		return err
+	}
+	for i, r := range stored {
+		if replaced[i].ID != 0 {
+			fmt.Fprintf(e.stdout, "replaced rule %d: %s (was %s)\n", r.ID, allowlist.Describe(r), allowlist.Describe(replaced[i]))
+		} else {
+			fmt.Fprintf(e.stdout, "added rule %d: %s\n", r.ID, allowlist.Describe(r))
+		}
+	}
+	return nil
+}
+
+func rulesRemove(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("rules rm", flag.ContinueOnError)
+	scope := fs.String("scope", "", "remove a pattern's rule of this `scope` only (name or domain); default: both")
+	targets, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return errors.New("rules rm: usage: longtail rules rm ID|PATTERN... [--scope name|domain]")
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	gone, err := allowlist.RemoveTyped(ctx, d, targets, *scope)
+	if err != nil {
+		return fmt.Errorf("rules rm: %w", err)
+	}
+	for _, r := range gone {
+		fmt.Fprintf(e.stdout, "removed rule %d: %s\n", r.ID, allowlist.Describe(r))
+	}
+	return nil
+}
+
+// exportRules is "export" and "rules export": the rules, optionally of one
+// verdict, in a list format, to a file written atomically or to stdout.
+func exportRules(ctx context.Context, e *env, name, defFormat string, args []string) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	verdict := fs.String("verdict", "", "only rules with this `verdict`: good, suspicious or bad")
+	format := fs.String("format", defFormat, "list `format`: plain, hosts, adblock, zeek-intel, suricata-dataset, rpz, csv or json")
+	out := fs.String("o", "", "write to `file` (atomically) instead of stdout")
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", name, rest[0])
+	}
+	if *format == "" {
+		return fmt.Errorf("%s: --format is required (plain, hosts, adblock, zeek-intel, suricata-dataset, rpz, csv or json)", name)
+	}
+	v, err := verdictFlag(*verdict)
+	if err != nil {
+		return err
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rs, meta, err := allowlist.Export(ctx, d, v, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	// Check the format before an -o file is created or replaced.
+	if err := lists.Write(io.Discard, *format, nil, meta); err != nil {
+		return err
+	}
+	if err := writeTo(e, *out, func(w io.Writer) error { return lists.Write(w, *format, rs, meta) }); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(e.stderr, "%d rules written to %s (%s)\n", len(rs), *out, *format)
+	}
+	return nil
+}
+
+func cmdImportList(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("import-list", flag.ContinueOnError)
+	verdict := fs.String("verdict", "", "`verdict` for the names the list gives none: good, suspicious or bad")
+	top := fs.Int("top", 0, "keep ranks 1..`N` of a popularity list, the first N entries of another list")
+	note := fs.String("note", "", "a `note` for the rules added")
+	asRanks := fs.Bool("ranks", false, "a plain list whose line order is its popularity rank (like Umbrella top-1m): store ranks")
+	files, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks]")
+	}
+	opt := allowlist.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: allowlist.DefaultAuthor(), Now: time.Now().UTC()}
+	if opt.Verdict, err = verdictFlag(*verdict); err != nil {
+		return err
+	}
+	if err := opt.Check(); err != nil {
+		return fmt.Errorf("import-list: %w", err)
+	}
+	var in io.Reader = os.Stdin
+	if files[0] == "-" {
+		opt.Origin = "stdin"
+	} else {
+		f, err := os.Open(files[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rep, err := allowlist.Import(ctx, d, in, opt)
+	if err != nil {
+		return fmt.Errorf("import-list %s: %w", textsafe.String(files[0]), err)
+	}
+	rep.Write(e.stdout)
+	return nil
+}
+
+func cmdRanks(ctx context.Context, e *env, args []string) error {
+	sub, rest := subcommand(args, "list")
+	if sub != "list" && sub != "lookup" && sub != "clear" {
+		return fmt.Errorf("ranks: unknown subcommand %q (want list, lookup or clear)", sub)
+	}
+	fs := flag.NewFlagSet("ranks "+sub, flag.ContinueOnError)
+	format := formatFlag(fs)
+	rest, d, err := openAfterFlags(fs, e, rest, sub != "clear")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	switch sub {
+	case "list":
+		ls, err := d.RankLists(ctx)
+		if err != nil {
+			return err
+		}
+		t := &output.Table{Columns: []string{"list", "names", "best", "worst"}}
+		for _, l := range ls {
+			t.Add(l.List, l.Names, int64(l.Best), int64(l.Worst))
+		}
+		return t.Write(e.stdout, *format)
+	case "lookup":
+		t := &output.Table{Columns: []string{"name", "rank", "list"}}
+		for _, n := range rest {
+			p, err := rules.NormalizePattern(n)
+			if err != nil {
+				return fmt.Errorf("ranks lookup: %q: %w", n, err)
+			}
+			r, err := d.RankOf(ctx, p)
+			switch {
+			case errors.Is(err, db.ErrNotFound):
+				t.Add(p, nil, nil)
+			case err != nil:
+				return err
+			default:
+				t.Add(p, int64(r.Rank), r.List)
+			}
+		}
+		return t.Write(e.stdout, *format)
+	case "clear":
+		if len(rest) > 1 {
+			return errors.New("ranks clear: name one list, or none for all")
+		}
+		n, err := d.ClearRanks(ctx, strings.Join(rest, ""))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d ranks removed\n", n)
+	}
+	return nil
+}
+
+func cmdBaseline(ctx context.Context, e *env, args []string) error {
+	sub, rest := subcommand(args, "")
+	switch sub {
+	case "":
+		return baselineWrite(ctx, e, rest)
+	case "snapshot":
+		return baselineSnapshot(ctx, e, rest)
+	case "snapshots":
+		return baselineSnapshots(ctx, e, rest)
+	}
+	return fmt.Errorf("baseline: unknown subcommand %q (want snapshot NAME, snapshots, or flags)", sub)
+}
+
+// baselineWrite writes the talk's first baseline (allowlist.Baseline).
+func baselineWrite(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
+	normalOver := fs.Int64("normal-over", 10, "names seen more than `N` times are normal")
+	suspUnder := fs.Int64("suspicious-under", 3, "names seen fewer than `N` times are suspicious")
+	by := fs.String("by", "fqdn", "baseline of each name (`fqdn`) or of registered domains (domain)")
+	dir := fs.String("o", ".", "write the files into `dir`")
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("baseline: unexpected argument %q", rest[0])
+	}
+	if err := allowlist.CheckThresholds(*normalOver, *suspUnder); err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	b, err := allowlist.ComputeBaseline(ctx, d, *by, *normalOver, *suspUnder)
+	if err != nil {
+		return fmt.Errorf("baseline: %w", err)
+	}
+	return allowlist.WriteBaseline(*dir, b, e.stdout)
+}
+
+func baselineSnapshot(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("baseline snapshot", flag.ContinueOnError)
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("baseline snapshot: usage: longtail baseline snapshot NAME")
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s, err := d.CreateSnapshot(ctx, rest[0])
+	if err != nil {
+		return fmt.Errorf("baseline snapshot: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "snapshot %s taken at %s: names up to id %d known\n",
+		textsafe.String(s.Name), s.Created.Format(time.RFC3339), s.MaxName)
+	return nil
+}
+
+func baselineSnapshots(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("baseline snapshots", flag.ContinueOnError)
+	format := formatFlag(fs)
+	_, d, err := openAfterFlags(fs, e, args, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	ss, err := d.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	t := &output.Table{Columns: []string{"name", "created", "max_name"}}
+	for _, s := range ss {
+		t.Add(s.Name, s.Created, int64(s.MaxName))
+	}
+	return t.Write(e.stdout, *format)
+}
+
+// cmdNew lists the names new since a snapshot or a time
+// (allowlist.NewSince), with their verdicts and popularity ranks.
+func cmdNew(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("new", flag.ContinueOnError)
+	since := fs.String("since", "", "a snapshot `NAME` or a TIME (2024-03-04, 2024-03-04T15:00:00Z); default: the latest snapshot")
+	limit := fs.Int("limit", 100, "show at most `N` names (0: all)")
+	all := fs.Bool("all", false, "include the names rules mark known-good")
+	format := formatFlag(fs)
+	_, d, err := openAfterFlags(fs, e, args, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	news, err := allowlist.NewSince(ctx, d, *since, *limit, *all)
+	if err != nil {
+		return err
+	}
+	t := &output.Table{Columns: []string{"first_seen", "last_seen", "count", "clients", "name", "domain", "verdict", "rank"}}
+	for _, n := range news.Names {
+		var rank any
+		if n.Rank > 0 {
+			rank = int64(n.Rank)
+		}
+		t.Add(micros(n.First), micros(n.Last), n.Count, n.Clients, n.Name, n.Domain, verdictCell(n.Verdict), rank)
+	}
+	if err := t.Write(e.stdout, *format); err != nil {
+		return err
+	}
+	if *format == "table" {
+		fmt.Fprintf(e.stderr, "%d new names since %s: %d shown, %d known-good left out (--all shows them)\n",
+			news.Total, textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
+	}
+	return nil
+}
+
+// verdictCell is a verdict in a table: empty (JSON null) when no rule decides.
+func verdictCell(v rules.Verdict) any {
+	if v == rules.None {
+		return nil
+	}
+	return v.String()
+}

@@ -1,0 +1,306 @@
+// Package allowlist takes lists into a workspace and gives its rules out:
+// a list file becomes verdict rules or popularity ranks (Import), the rules
+// are selected for export in any list format (Export), and what the rules
+// decide is applied to the names: how much each rule covers (Coverage), the
+// busiest names with their verdicts (TopNames, TopDomains), and the talk's
+// baseline of normal and suspicious traffic (ComputeBaseline,
+// WriteBaseline). It knows no screen and no command line beyond the flag
+// names its messages point to.
+//
+// How Import decides what a list is:
+//   - A popularity list becomes ranks, never verdicts (such lists can be
+//     gamed): a "rank,name" list by its content, and a plain one-name-per-
+//     line list (Umbrella top-1m) when AsRanks says that its line order is
+//     its rank, which nothing in the content can tell. Only the verdict good
+//     turns a popularity list into known-good rules.
+//   - An entry whose file states a verdict (longtail's own csv/json, Zeek
+//     Intel and RPZ files longtail wrote, Adblock "@@" exceptions) keeps it;
+//     the options' verdict goes to the others.
+//   - Without a verdict, hosts, Adblock and RPZ entries are bad: those
+//     formats exist to block what they list. A plain list (or a Suricata
+//     dataset, or a foreign Zeek Intel file) says nothing about its names,
+//     so it is refused (NeedVerdictError).
+//   - Top N keeps ranks 1..N of a popularity list, the first N entries of
+//     any other list.
+package allowlist
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/lists"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+// ImportOptions say how to take one list in.
+type ImportOptions struct {
+	Verdict rules.Verdict // for the entries the list gives none; None when not given
+	Top     int           // keep ranks 1..Top, or the first Top entries; 0: all
+	Note    string        // for the rules added
+	AsRanks bool          // a plain list whose line order is its popularity rank
+	Origin  string        // the list's name: the rules' origin, the ranks' list
+	Author  string
+	Now     time.Time // the rules' creation time
+}
+
+// Check refuses options that contradict each other before anything is read.
+func (o ImportOptions) Check() error {
+	if o.AsRanks && o.Verdict != rules.None && o.Verdict != rules.Good {
+		return errors.New("a popularity list becomes ranks, or known-good rules with --verdict good; not " + o.Verdict.String())
+	}
+	return nil
+}
+
+// NeedVerdictError refuses a list that says nothing about its names when no
+// verdict was given.
+type NeedVerdictError struct{ Format lists.Format }
+
+func (e *NeedVerdictError) Error() string {
+	return fmt.Sprintf("a %s list does not say what its names are: give --verdict good, suspicious or bad "+
+		"(or --ranks if it is a popularity list, most popular first, like Umbrella top-1m)", e.Format)
+}
+
+// ImportReport is what an import did, for the analyst.
+type ImportReport struct {
+	Origin     string
+	Info       lists.Info
+	Ranks      *db.RankImport // set when the list became ranks
+	Added      int            // rules new to the workspace
+	Replaced   int            // rules that replaced one of the same pattern and scope
+	Duplicates int            // entries a later one for the same pattern and scope overrode
+	BeyondTop  int
+	Kept       int           // entries whose file gave a verdict, which they keep
+	Defaulted  rules.Verdict // verdict given to the rest without one in the options
+	verdict    bool          // the options gave a verdict
+}
+
+// blockFormats are the formats whose every entry blocks its name.
+var blockFormats = []lists.Format{lists.Hosts, lists.Adblock, lists.RPZ}
+
+// errStop ends a stream early once detect has seen what it needs.
+var errStop = errors.New("stop")
+
+// detect reads the list's format and first entry from the start of the
+// stream without consuming it: whether the list becomes ranks or rules must
+// be known before anything is written.
+func detect(br *bufio.Reader) (lists.Format, lists.Entry) {
+	head, _ := br.Peek(64 << 10)
+	var first lists.Entry
+	info, _ := lists.Stream(bytes.NewReader(head), func(e lists.Entry) error {
+		first = e
+		return errStop
+	})
+	return info.Format, first
+}
+
+// Import takes the list read from r into d's rules or ranks; see the
+// package doc for how it decides which. A refused list stores nothing.
+func Import(ctx context.Context, d *db.DB, r io.Reader, opt ImportOptions) (ImportReport, error) {
+	rep := ImportReport{Origin: opt.Origin}
+	if err := opt.Check(); err != nil {
+		return rep, err
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	format, first := detect(br)
+	if first.Rank > 0 && opt.Verdict != rules.None && opt.Verdict != rules.Good {
+		return rep, fmt.Errorf("a popularity list (%s) becomes ranks, or known-good rules with --verdict good; not %s", format, opt.Verdict)
+	}
+	im := importer{opt: opt, rep: &rep}
+	var err error
+	if (first.Rank > 0 || opt.AsRanks) && opt.Verdict == rules.None {
+		err = im.ranks(ctx, d, br)
+	} else {
+		err = im.rules(ctx, d, br)
+	}
+	if err == nil && format != "" && rep.Info.Format != format {
+		// Detection saw the same head twice; only a pathological file
+		// could tell them apart, and then nothing is stored.
+		err = fmt.Errorf("format detected as %s, then as %s", format, rep.Info.Format)
+	}
+	return rep, err
+}
+
+// importer is one Import under way.
+type importer struct {
+	opt ImportOptions
+	rep *ImportReport
+}
+
+// keep applies Top to an entry at position idx (1-based) with rank.
+func (im *importer) keep(rank, idx int) bool {
+	top := im.opt.Top
+	if top > 0 && ((rank > 0 && rank > top) || (rank == 0 && idx > top)) {
+		im.rep.BeyondTop++
+		return false
+	}
+	return true
+}
+
+// ranks stores a popularity list as ranks in one transaction.
+func (im *importer) ranks(ctx context.Context, d *db.DB, r io.Reader) error {
+	ri, err := d.PutRanks(ctx, im.opt.Origin, func(add func(string, int)) error {
+		idx := 0
+		var err error
+		im.rep.Info, err = lists.Stream(r, func(e lists.Entry) error {
+			idx++
+			rank := e.Rank
+			if rank == 0 {
+				rank = idx // a plain list in popularity order
+			}
+			if im.keep(rank, idx) {
+				add(e.Name, rank)
+			}
+			return nil
+		})
+		return err
+	})
+	im.rep.Ranks = &ri
+	return err
+}
+
+// rules stores a list as verdict rules.
+func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
+	rep := im.rep
+	var rs []rules.Rule
+	at := make(map[string]int) // pattern and scope -> index in rs
+	open := 0                  // rules without a verdict yet
+	idx := 0
+	var err error
+	rep.Info, err = lists.Stream(r, func(e lists.Entry) error {
+		idx++
+		if !im.keep(e.Rank, idx) {
+			return nil
+		}
+		rule := im.rule(e)
+		if rule.Verdict == rules.None {
+			open++
+		}
+		if e.Verdict != rules.None {
+			rep.Kept++
+		}
+		key := rule.Scope.String() + " " + rule.Pattern
+		if i, ok := at[key]; ok {
+			if rs[i].Verdict == rules.None {
+				open--
+			}
+			rs[i] = rule
+			rep.Duplicates++
+			return nil
+		}
+		at[key] = len(rs)
+		rs = append(rs, rule)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rep.verdict = im.opt.Verdict != rules.None
+	if open > 0 {
+		v := im.opt.Verdict
+		if v == rules.None {
+			if !slices.Contains(blockFormats, rep.Info.Format) {
+				return &NeedVerdictError{Format: rep.Info.Format}
+			}
+			v, rep.Defaulted = rules.Bad, rules.Bad
+		}
+		for i := range rs {
+			if rs[i].Verdict == rules.None {
+				rs[i].Verdict = v
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	_, replaced, err := d.PutRules(ctx, rs)
+	for _, o := range replaced {
+		if o.ID != 0 {
+			rep.Replaced++
+		} else {
+			rep.Added++
+		}
+	}
+	return err
+}
+
+// rule turns an entry into a rule, its verdict still None when neither the
+// file nor a popularity rank with the verdict good gives one. longtail's own
+// csv/json carry a whole rule, kept as it was but for the id, which belongs
+// to the workspace.
+func (im *importer) rule(e lists.Entry) rules.Rule {
+	o := &im.opt
+	if e.Rule != nil {
+		r := *e.Rule
+		r.ID = 0
+		if r.Created.IsZero() {
+			r.Created = o.Now
+		}
+		return r
+	}
+	r := rules.Rule{Pattern: e.Name, Scope: e.Scope, Verdict: e.Verdict, Author: o.Author, Origin: o.Origin, Created: o.Now}
+	if r.Verdict == rules.None && e.Rank > 0 {
+		r.Verdict = o.Verdict
+	}
+	switch {
+	case e.Note != "" && o.Note != "":
+		r.Note = o.Note + "; " + e.Note
+	case e.Note != "":
+		r.Note = e.Note
+	default:
+		r.Note = o.Note
+	}
+	if r.Note == "" && e.Rank > 0 {
+		r.Note = fmt.Sprintf("rank %d in %s", e.Rank, o.Origin)
+	}
+	return r
+}
+
+// maxSkipsShown bounds the skipped lines a report shows.
+const maxSkipsShown = 5
+
+// Write prints the report, one fact a line, with the first skipped lines.
+func (rep *ImportReport) Write(w io.Writer) {
+	i, origin := rep.Info, textsafe.String(rep.Origin)
+	fmt.Fprintf(w, "%s: %s list, %d lines, %d entries\n", origin, i.Format, i.Lines, i.Entries)
+	if rep.Ranks != nil {
+		fmt.Fprintf(w, "ranks: %d added, %d replaced (list %s; %d ranked names in the workspace)\n",
+			rep.Ranks.New, rep.Ranks.Entries-rep.Ranks.New, origin, rep.Ranks.Total)
+	} else {
+		fmt.Fprintf(w, "rules: %d added, %d replaced (origin %s)\n", rep.Added, rep.Replaced, origin)
+		switch {
+		case rep.Defaulted != rules.None:
+			fmt.Fprintf(w, "verdict: %s for the entries without one (a %s list blocks what it lists; --verdict sets another)\n", rep.Defaulted, i.Format)
+		case rep.Kept > 0 && rep.verdict:
+			fmt.Fprintf(w, "verdict: %d entries kept the verdict their file gave\n", rep.Kept)
+		}
+	}
+	if rep.Duplicates > 0 {
+		fmt.Fprintf(w, "duplicates: %d (the last entry for a pattern and scope kept)\n", rep.Duplicates)
+	}
+	if rep.BeyondTop > 0 {
+		fmt.Fprintf(w, "beyond --top: %d entries left out\n", rep.BeyondTop)
+	}
+	fmt.Fprintf(w, "skipped: %d lines\n", i.SkippedTotal)
+	for _, s := range i.Skipped[:min(len(i.Skipped), maxSkipsShown)] {
+		fmt.Fprintf(w, "  line %d: %s: %s\n", s.Line, textsafe.String(s.Reason), textsafe.Truncate(textsafe.String(s.Text), 80))
+	}
+	if i.SkippedTotal > maxSkipsShown {
+		fmt.Fprintf(w, "  … and %d more\n", i.SkippedTotal-maxSkipsShown)
+	}
+}
+
+// String is the report as Write prints it, without the final newline.
+func (rep *ImportReport) String() string {
+	var b strings.Builder
+	rep.Write(&b)
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -1,0 +1,65 @@
+package allowlist
+
+import (
+	"context"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// NewName is a name new since a snapshot or a time, with its verdict
+// (rules.None: no rule decides it) and popularity rank (0: unranked).
+type NewName struct {
+	db.NameRow
+	Verdict rules.Verdict
+	Rank    int
+}
+
+// News is what is new since a point.
+type News struct {
+	Since  db.Since
+	Names  []NewName // first seen first, at most the limit
+	Total  int       // names new since, known-good ones included
+	Hidden int       // known-good names left out
+}
+
+// NewSince returns the names new since the snapshot or time spec names
+// (db.ResolveSince; "": the latest snapshot), at most limit of them (0:
+// all). Known-good names are left out unless all: the rules apply as they
+// are now, so a rule added now changes the answer at once.
+func NewSince(ctx context.Context, d *db.DB, spec string, limit int, all bool) (News, error) {
+	var n News
+	var err error
+	if n.Since, err = d.ResolveSince(ctx, spec); err != nil {
+		return n, err
+	}
+	names, err := d.NewNames(ctx, n.Since)
+	if err != nil {
+		return n, err
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return n, err
+	}
+	ranks, err := d.Ranks(ctx)
+	if err != nil {
+		return n, err
+	}
+	m := rules.NewMatcher(rs)
+	n.Total = len(names)
+	for _, row := range names {
+		var v rules.Verdict
+		if r, ok := m.Match(row.Name); ok {
+			v = r.Verdict
+		}
+		if v == rules.Good && !all {
+			n.Hidden++
+			continue
+		}
+		if limit > 0 && len(n.Names) >= limit {
+			continue
+		}
+		n.Names = append(n.Names, NewName{NameRow: row, Verdict: v, Rank: ranks.Of(row)})
+	}
+	return n, nil
+}

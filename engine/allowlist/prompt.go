@@ -1,0 +1,63 @@
+package allowlist
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// PromptSyntax is what ImportTyped accepts, for a prompt's help.
+const PromptSyntax = "PATH [good|suspicious|bad|ranks]"
+
+// ImportTyped is a list import typed at a prompt (the review screen's):
+// "PATH", or "PATH good|suspicious|bad" to give the verdict that a plain
+// list lacks, or "PATH ranks" for a popularity list in rank order (see
+// PromptSyntax). A path that exists as typed is taken whole, so a file
+// whose name ends in " bad" still imports. It returns the report as text.
+func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, error) {
+	path, opt := parseTyped(strings.TrimSpace(typed))
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	opt.Origin, opt.Author, opt.Now = filepath.Base(path), author, time.Now().UTC()
+	rep, err := Import(ctx, d, f, opt)
+	if nv := (*NeedVerdictError)(nil); errors.As(err, &nv) {
+		return "", errors.New("a " + string(nv.Format) + " list does not say what its names are: type its path followed by " +
+			"good, suspicious or bad (or ranks if it is a popularity list, most popular first)")
+	}
+	if err != nil {
+		return "", err
+	}
+	return rep.String(), nil
+}
+
+// parseTyped splits a typed "PATH [verdict|ranks]".
+func parseTyped(typed string) (string, ImportOptions) {
+	var opt ImportOptions
+	if _, err := os.Stat(typed); err == nil {
+		return typed, opt
+	}
+	i := strings.LastIndexByte(typed, ' ')
+	if i < 0 {
+		return typed, opt
+	}
+	path, word := strings.TrimSpace(typed[:i]), typed[i+1:]
+	if strings.EqualFold(word, "ranks") {
+		opt.AsRanks = true
+		return path, opt
+	}
+	v, err := rules.ParseVerdict(word)
+	if err != nil {
+		return typed, opt
+	}
+	opt.Verdict = v
+	return path, opt
+}

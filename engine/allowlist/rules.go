@@ -1,0 +1,173 @@
+package allowlist
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/lists"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+// Covered is what one rule decides in the workspace.
+type Covered struct{ Names, Events int64 }
+
+// Coverage counts, per rule id, the names and events that rule decides:
+// each name counts once, for the most specific rule (rules.Matcher).
+func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
+	m := rules.NewMatcher(rs)
+	cov := make(map[int64]Covered, len(rs))
+	for _, n := range names {
+		if r, ok := m.Match(n.Name); ok {
+			c := cov[r.ID]
+			c.Names++
+			c.Events += n.Count
+			cov[r.ID] = c
+		}
+	}
+	return cov
+}
+
+// Select returns the rules of verdict v, or all of them for rules.None.
+func Select(rs []rules.Rule, v rules.Verdict) []rules.Rule {
+	if v == rules.None {
+		return rs
+	}
+	var out []rules.Rule
+	for _, r := range rs {
+		if r.Verdict == v {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Export returns the workspace's rules of verdict v (rules.None: all) and
+// the header that says where an export of them came from.
+func Export(ctx context.Context, d *db.DB, v rules.Verdict, now time.Time) ([]rules.Rule, lists.ExportMeta, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return nil, lists.ExportMeta{}, err
+	}
+	meta := lists.ExportMeta{Generated: now, Source: "workspace " + filepath.Base(d.Path())}
+	if v != rules.None {
+		meta.Source += ", verdict " + v.String()
+	}
+	return Select(rs, v), meta, nil
+}
+
+// Describe is a rule in one line for messages: "bad *.evil.example (note)".
+func Describe(r rules.Rule) string {
+	s := r.Verdict.String() + " "
+	if r.Scope == rules.Domain {
+		s += "*."
+	}
+	s += r.Pattern
+	if r.Note != "" {
+		s += " (" + r.Note + ")"
+	}
+	return textsafe.String(s)
+}
+
+// patternScope reads a typed pattern and an optional scope word (--scope):
+// "*.x" and the scope domain both mean the domain scope; they must not
+// contradict.
+func patternScope(p, scopeWord string) (string, rules.Scope, error) {
+	pattern, scope, err := rules.ParsePattern(p)
+	if err != nil {
+		return "", scope, fmt.Errorf("%q: %w", p, err)
+	}
+	if scopeWord == "" {
+		return pattern, scope, nil
+	}
+	s, err := rules.ParseScope(scopeWord)
+	if err != nil {
+		return "", scope, err
+	}
+	if scope == rules.Domain && s == rules.Name {
+		return "", scope, fmt.Errorf("%q: a *. pattern has domain scope, not name", p)
+	}
+	return pattern, s, nil
+}
+
+// selector reads a typed rule target: a number is a rule id, anything else
+// a pattern ("*.x" selects x's domain rule; a bare pattern its rules of
+// every scope unless scopeWord narrows it).
+func selector(t, scopeWord string) (func(rules.Rule) bool, error) {
+	if id, err := strconv.ParseInt(t, 10, 64); err == nil {
+		return func(r rules.Rule) bool { return r.ID == id }, nil
+	}
+	pattern, scope, err := patternScope(t, scopeWord)
+	if err != nil {
+		return nil, err
+	}
+	t = strings.TrimSpace(t)
+	anyScope := scopeWord == "" && !strings.HasPrefix(t, "*.") && !strings.HasPrefix(t, ".")
+	return func(r rules.Rule) bool {
+		return r.Pattern == pattern && (anyScope || r.Scope == scope)
+	}, nil
+}
+
+// DefaultAuthor is the author of the rules a person adds: the OS user.
+func DefaultAuthor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := strings.TrimSpace(os.Getenv("USER")); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+// TypedRules builds the rules for typed patterns (see patternScope), each a
+// copy of like with its pattern and scope.
+func TypedRules(patterns []string, scopeWord string, like rules.Rule) ([]rules.Rule, error) {
+	var rs []rules.Rule
+	for _, p := range patterns {
+		r := like
+		var err error
+		if r.Pattern, r.Scope, err = patternScope(p, scopeWord); err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, nil
+}
+
+// RemoveTyped deletes the rules typed targets select (see selector), each
+// once, and returns them. A target that selects nothing removes nothing.
+func RemoveTyped(ctx context.Context, d *db.DB, targets []string, scopeWord string) ([]rules.Rule, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var gone []rules.Rule
+	for _, t := range targets {
+		match, err := selector(t, scopeWord)
+		if err != nil {
+			return nil, err
+		}
+		n := len(gone)
+		for _, r := range rs {
+			if match(r) && !slices.ContainsFunc(gone, func(g rules.Rule) bool { return g.ID == r.ID }) {
+				gone = append(gone, r)
+			}
+		}
+		if len(gone) == n {
+			return nil, fmt.Errorf("no rule matches %s", textsafe.String(t))
+		}
+	}
+	ids := make([]int64, len(gone))
+	for i, r := range gone {
+		ids[i] = r.ID
+	}
+	return gone, d.DeleteRules(ctx, ids)
+}
