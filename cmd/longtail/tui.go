@@ -2,14 +2,38 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/tui"
 )
+
+func init() {
+	commands["open"] = command{run: cmdOpen}
+}
+
+func cmdOpen(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("open", flag.ContinueOnError)
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	switch len(rest) {
+	case 0:
+	case 1:
+		e.dbPath = rest[0]
+	default:
+		return fmt.Errorf("open: name one workspace")
+	}
+	return openTUI(ctx, e, nil)
+}
 
 // openTUI ingests files (if any) and opens the review screen.
 func openTUI(ctx context.Context, e *env, files []string) error {
-	d, err := e.open(false)
+	d, err := e.open(len(files) == 0)
 	if err != nil {
 		return err
 	}
@@ -18,6 +42,16 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 		if err := ingestFiles(ctx, e, d, files, ingest.Options{}); err != nil {
 			return err
 		}
+		if err := scoreAfterIngest(ctx, e, d); err != nil {
+			return err
+		}
 	}
-	return fmt.Errorf("the review screen is not built yet")
+	return tui.Run(ctx, d, tui.Options{ImportList: importList})
+}
+
+// importList is the review screen's list import: what the user typed at
+// the prompt, "PATH" or "PATH good|suspicious|bad|ranks"
+// (allowlist.PromptSyntax), as import-list would take it.
+func importList(ctx context.Context, d *db.DB, typed string) (string, error) {
+	return allowlist.ImportTyped(ctx, d, typed, allowlist.DefaultAuthor())
 }

@@ -1,0 +1,356 @@
+// Package app is the root model of the review TUI: a stack of views (the
+// list at the bottom, drill-downs pushed on top), the status line, the help
+// overlay and the quit confirmation.
+//
+// Every command a view returns is wrapped so that its answer comes back to
+// that same view, even when another view covers it by then; an answer for a
+// view that was closed is dropped. Views never see each other's messages.
+package app
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// Pender is implemented by views that can have work in flight that quitting
+// would lose (a mark being written); Pending says what, or "".
+type Pender interface{ Pending() string }
+
+type frame struct {
+	id   int
+	view common.View
+}
+
+// Model is the root model.
+type Model struct {
+	c       common.Common
+	stack   []frame
+	nextID  int
+	openers map[common.Screen]common.Opener
+
+	status    string
+	statusErr bool
+
+	help       bool
+	helpOffset int
+	confirm    string // non-empty: asking whether to quit anyway
+}
+
+// routed is a message from a view's command, addressed to that view.
+type routed struct {
+	id  int
+	msg tea.Msg
+}
+
+// New returns the app with root at the bottom of the stack. openers map the
+// screens views may ask for to their constructors; a missing one is
+// reported in the status line.
+func New(c common.Common, root common.View, openers map[common.Screen]common.Opener) *Model {
+	m := &Model{c: c, openers: openers}
+	m.stack = []frame{{id: 0, view: root}}
+	m.nextID = 1
+	return m
+}
+
+// Init starts the root view.
+func (m *Model) Init() tea.Cmd { return m.wrap(0, m.stack[0].view.Init()) }
+
+func (m *Model) top() *frame { return &m.stack[len(m.stack)-1] }
+
+// wrap addresses the answer of cmd to view id.
+func (m *Model) wrap(id int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg { return routed{id: id, msg: cmd()} }
+}
+
+var teaPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
+
+// Update routes messages.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case routed:
+		return m, m.routed(msg)
+	case tea.WindowSizeMsg:
+		m.c.SetSize(msg.Width, msg.Height)
+		var cmds []tea.Cmd
+		for i, f := range m.stack {
+			f.view.SetSize(msg.Width, m.viewHeight())
+			// Then the message itself, so a view can start a command
+			// (fetch what the new size shows).
+			v, cmd := f.view.Update(tea.WindowSizeMsg{Width: msg.Width, Height: m.viewHeight()})
+			m.stack[i].view = v
+			cmds = append(cmds, m.wrap(f.id, cmd))
+		}
+		return m, tea.Batch(cmds...)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	case tea.PasteMsg:
+		return m, m.toTop(msg)
+	}
+	if cmd, ok := m.appMsg(0, msg); ok {
+		return m, cmd
+	}
+	return m, m.toTop(msg)
+}
+
+// routed delivers a view's answer: app messages are handled here, a batch
+// is unpacked (each part still addressed), Bubble Tea's own messages go back
+// to the runtime, and the rest goes to the view if it is still open.
+func (m *Model) routed(r routed) tea.Cmd {
+	switch msg := r.msg.(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		cmds := make([]tea.Cmd, len(msg))
+		for i, c := range msg {
+			cmds[i] = m.wrap(r.id, c)
+		}
+		return tea.Batch(cmds...)
+	}
+	if cmd, ok := m.appMsg(r.id, r.msg); ok {
+		return cmd
+	}
+	if t := reflect.TypeOf(r.msg); t.PkgPath() == teaPkg || t.Kind() == reflect.Pointer && t.Elem().PkgPath() == teaPkg {
+		inner := r.msg
+		return func() tea.Msg { return inner }
+	}
+	for i := range m.stack {
+		if f := m.stack[i]; f.id == r.id {
+			v, cmd := f.view.Update(r.msg)
+			m.stack[i].view = v
+			return m.wrap(r.id, cmd)
+		}
+	}
+	return nil // the view was closed: a stale answer
+}
+
+// appMsg handles the messages views send to the app; from is the sender.
+func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case common.PushMsg:
+		return m.push(msg.View), true
+	case common.OpenMsg:
+		open := m.openers[msg.Screen]
+		if open == nil {
+			m.setStatus("that screen is not available in this build", true)
+			return nil, true
+		}
+		c := m.c
+		c.SetSize(m.c.Width, m.viewHeight())
+		return m.push(open(c, msg.Target)), true
+	case common.PopMsg:
+		if len(m.stack) > 1 && (from == 0 || m.top().id == from) {
+			m.stack = m.stack[:len(m.stack)-1]
+		}
+		return nil, true
+	case common.StatusMsg:
+		m.setStatus(msg.Text, false)
+		return nil, true
+	case common.ErrMsg:
+		m.setStatus(msg.Err.Error(), true)
+		return nil, true
+	case common.HandledMsg:
+		return nil, true
+	case common.Broadcast:
+		var cmds []tea.Cmd
+		for i, f := range m.stack {
+			v, cmd := f.view.Update(msg)
+			m.stack[i].view = v
+			cmds = append(cmds, m.wrap(f.id, cmd))
+		}
+		return tea.Batch(cmds...), true
+	}
+	return nil, false
+}
+
+func (m *Model) push(v common.View) tea.Cmd {
+	if v == nil {
+		return nil
+	}
+	v.SetSize(m.c.Width, m.viewHeight())
+	id := m.nextID
+	m.nextID++
+	m.stack = append(m.stack, frame{id: id, view: v})
+	return m.wrap(id, v.Init())
+}
+
+func (m *Model) toTop(msg tea.Msg) tea.Cmd {
+	t := m.top()
+	v, cmd := t.view.Update(msg)
+	t.view = v
+	return m.wrap(t.id, cmd)
+}
+
+func (m *Model) setStatus(s string, isErr bool) { m.status, m.statusErr = s, isErr }
+
+// viewHeight is the height views get: the status line takes one.
+func (m *Model) viewHeight() int { return max(1, m.c.Height-1) }
+
+// key handles the app's own keys, then hands the key to the top view.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	if key.Matches(msg, k.Global.ForceQuit) {
+		return tea.Quit
+	}
+	if m.confirm != "" {
+		m.confirm = ""
+		if msg.String() == "y" {
+			return tea.Quit
+		}
+		m.setStatus("not quitting", false)
+		return nil
+	}
+	if m.help {
+		return m.helpKey(msg)
+	}
+	m.status, m.statusErr = "", false
+	t := m.top()
+	if !t.view.Capturing() {
+		switch {
+		case key.Matches(msg, k.Global.Help):
+			m.help, m.helpOffset = true, 0
+			return nil
+		case key.Matches(msg, k.Global.Quit):
+			if p := m.pending(); p != "" {
+				m.confirm = p
+				return nil
+			}
+			return tea.Quit
+		case key.Matches(msg, k.Global.Back):
+			// The view may use esc (to leave a mode); a nil command means
+			// it did not, and esc goes back.
+			v, cmd := t.view.Update(msg)
+			t.view = v
+			if cmd == nil && len(m.stack) > 1 {
+				m.stack = m.stack[:len(m.stack)-1]
+				return nil
+			}
+			return m.wrap(t.id, cmd)
+		}
+	}
+	return m.toTop(msg)
+}
+
+// pending collects what the views would lose by quitting now.
+func (m *Model) pending() string {
+	var out []string
+	for _, f := range m.stack {
+		if p, ok := f.view.(Pender); ok {
+			if s := p.Pending(); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// helpKey scrolls or closes the help overlay.
+func (m *Model) helpKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.Nav.Down):
+		m.helpOffset++
+	case key.Matches(msg, k.Nav.Up):
+		m.helpOffset--
+	case key.Matches(msg, k.Nav.PageDown):
+		m.helpOffset += m.viewHeight() - 2
+	case key.Matches(msg, k.Nav.PageUp):
+		m.helpOffset -= m.viewHeight() - 2
+	case key.Matches(msg, k.Nav.Top):
+		m.helpOffset = 0
+	default:
+		m.help = false
+	}
+	return nil
+}
+
+// View draws the top view (or the help) and the status line.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "longtail"
+	return v
+}
+
+// Render is the screen as a string, exactly Width × Height cells.
+func (m *Model) Render() string {
+	w, h := m.c.Width, m.c.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	body := ""
+	if m.help {
+		body = m.helpView(w, m.viewHeight())
+	} else {
+		body = m.top().view.View()
+	}
+	if h == 1 {
+		return m.statusLine(w)
+	}
+	return body + "\n" + m.statusLine(w)
+}
+
+// helpView is the help overlay: the keys of the top view by section.
+func (m *Model) helpView(w, h int) string {
+	s := m.c.Styles
+	t := m.top().view
+	head := s.Title.Render(common.Fit("Keys: "+t.Title(), w-24)) + s.Dim.Render("  (j/k scroll, any key closes)")
+	lines := common.RenderHelp(s, t.KeyHelp(), w)
+	m.helpOffset = max(0, min(m.helpOffset, len(lines)-(h-1)))
+	lines = lines[m.helpOffset:]
+	out := []string{common.PadRight(ansi.Truncate(head, w, ""), w)}
+	for i := 0; len(out) < h; i++ {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		out = append(out, common.PadRight(ansi.Truncate(l, w, ""), w))
+	}
+	return strings.Join(out, "\n")
+}
+
+// statusLine shows where the user is (the stack of titles), then the
+// latest message or the quit question, and the help key at the right.
+func (m *Model) statusLine(w int) string {
+	s := m.c.Styles
+	var titles []string
+	for _, f := range m.stack {
+		titles = append(titles, f.view.Title())
+	}
+	crumbs := strings.Join(titles, " › ")
+	right := " ? help  q quit "
+	msg, st := m.status, s.Status
+	switch {
+	case m.confirm != "":
+		msg, st = m.confirm+": quit anyway? y/n", s.StatusError
+	case m.statusErr:
+		st = s.StatusError
+	}
+	left := " " + ansi.TruncateLeft(crumbs, max(0, ansi.StringWidth(crumbs)-w/3), "…") + " "
+	room := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if room < 8 {
+		right, room = "", w-ansi.StringWidth(left)
+	}
+	mid := ansi.Truncate(" "+msg, max(0, room), "…")
+	return s.StatusKey.Render(left) + st.Render(common.PadRight(mid, max(0, room))) + s.Status.Render(right)
+}
+
+// String describes the stack, for tests.
+func (m *Model) String() string {
+	var b strings.Builder
+	for i, f := range m.stack {
+		if i > 0 {
+			b.WriteString(" > ")
+		}
+		fmt.Fprintf(&b, "%s", f.view.Title())
+	}
+	return b.String()
+}

@@ -1,0 +1,81 @@
+package common
+
+import (
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// Screen names a kind of view the app can open on a Target.
+type Screen uint8
+
+// Screens. Each is mapped by the app to an Opener.
+const (
+	ScreenEvents   Screen = iota + 1 // a name's requests, newest first
+	ScreenClients                    // the clients that asked for a name, with counts
+	ScreenPivot                      // what else a client queried
+	ScreenTimeline                   // activity over time (workspace, name, domain or client)
+	ScreenHeatmap                    // days × 24 hours (workspace, name, domain or client)
+	ScreenRules                      // the verdict rules
+)
+
+// Target is what a screen is opened on. Subject.Kind SubjectAll means the
+// whole workspace. Label is the raw text of the subject (a name, a domain, a
+// client address) as it came from the workspace: sanitise it before showing
+// it. Name is set when the subject is a name and the opener knows its row.
+type Target struct {
+	Subject db.Subject
+	Label   string
+	Name    *db.NameRow
+}
+
+// OpenMsg asks the app to push the view for Screen on Target.
+type OpenMsg struct {
+	Screen Screen
+	Target Target
+}
+
+// PushMsg asks the app to push a view the sender built itself.
+type PushMsg struct{ View View }
+
+// PopMsg asks the app to close the top view and go back to the one below,
+// which keeps its place.
+type PopMsg struct{}
+
+// StatusMsg shows a one-line message in the status line until the next key.
+type StatusMsg struct{ Text string }
+
+// ErrMsg shows an error in the status line (kept until the next key).
+type ErrMsg struct{ Err error }
+
+// HandledMsg is returned (via Handled) by a view that consumed a key the app
+// would otherwise act on when the view does not capture input (esc).
+type HandledMsg struct{}
+
+// Broadcast marks messages the app delivers to every view on the stack.
+type Broadcast interface{ broadcast() }
+
+// RulesChangedMsg says the verdict rules changed (a mark, an undo, an edit in
+// the rules view, an import). Rules is the complete new set; views that show
+// verdicts rebuild their matcher from it.
+type RulesChangedMsg struct{ Rules []rules.Rule }
+
+func (RulesChangedMsg) broadcast() {}
+
+// Cmd wraps a message in a command.
+func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
+
+// Open returns the command that opens screen s on t.
+func Open(s Screen, t Target) tea.Cmd { return Cmd(OpenMsg{Screen: s, Target: t}) }
+
+// Back returns the command that closes the current view.
+func Back() tea.Cmd { return Cmd(PopMsg{}) }
+
+// Status returns the command that shows text in the status line.
+func Status(text string) tea.Cmd { return Cmd(StatusMsg{Text: text}) }
+
+// Error returns the command that shows err in the status line.
+func Error(err error) tea.Cmd { return Cmd(ErrMsg{Err: err}) }
+
+// Handled returns the command that tells the app a key was consumed.
+func Handled() tea.Cmd { return Cmd(HandledMsg{}) }

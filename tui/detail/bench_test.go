@@ -1,0 +1,85 @@
+package detail
+
+import (
+	"context"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/testws"
+)
+
+// benchDrill measures Enter → a drawn screen: the query command, the answer
+// through Update, and View, as the app runs them.
+func benchDrill(b *testing.B, open common.Opener, t common.Target) {
+	d, _ := testws.OpenBench(b)
+	c := common.New(context.Background(), d)
+	b.ResetTimer()
+	for b.Loop() {
+		v := open(c, t)
+		v.SetSize(80, 24)
+		msg := v.Init()()
+		v.Update(msg)
+		_ = v.View()
+	}
+}
+
+func benchTargets(b *testing.B) (top, beacon, client common.Target) {
+	d, truth := testws.OpenBench(b)
+	ctx := context.Background()
+	rows, err := d.TopNames(ctx, 1, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	top = common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: rows[0].ID}, Label: rows[0].Name}
+	bn, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	beacon = common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: bn.ID}, Label: bn.Name}
+	cs, err := d.ClientsOf(ctx, rows[0].ID, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	client = common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cs[0].ID}, Label: cs[0].Text}
+	return top, beacon, client
+}
+
+func BenchmarkDrillEventsTopName(b *testing.B) {
+	top, _, _ := benchTargets(b)
+	benchDrill(b, NewEvents, top)
+}
+
+func BenchmarkDrillEventsBeacon(b *testing.B) {
+	_, beacon, _ := benchTargets(b)
+	benchDrill(b, NewEvents, beacon)
+}
+
+func BenchmarkDrillClientsTopName(b *testing.B) {
+	top, _, _ := benchTargets(b)
+	benchDrill(b, NewClients, top)
+}
+
+// BenchmarkDrillPivotBusyClient pivots on the busiest client of the top
+// name: the longest list of names a client has.
+func BenchmarkDrillPivotBusyClient(b *testing.B) {
+	_, _, client := benchTargets(b)
+	benchDrill(b, NewPivot, client)
+}
+
+// BenchmarkKeystrokeScroll is a key on a loaded requests screen → View.
+func BenchmarkKeystrokeScroll(b *testing.B) {
+	top, _, _ := benchTargets(b)
+	d, _ := testws.OpenBench(b)
+	v := NewEvents(common.New(context.Background(), d), top)
+	v.SetSize(80, 24)
+	v.Update(v.Init()())
+	down := tea.KeyPressMsg{Code: tea.KeyDown}
+	b.ResetTimer()
+	for b.Loop() {
+		v.Update(down)
+		_ = v.View()
+	}
+}

@@ -1,0 +1,248 @@
+package detail
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
+)
+
+// Counts is either the clients of a name or, the pivot, the names of a
+// client: both are rows of (text, count, first, last).
+type Counts struct {
+	c      common.Common
+	target common.Target
+	pivot  bool // rows are names of a client, not clients of a name
+
+	seq     uint64
+	loading bool
+	err     error
+	rows    []countCells
+	total   int64 // sum of the counts
+
+	tbl table
+}
+
+type countCells struct {
+	id          uint32
+	raw         string // as stored: what a next screen is opened on
+	text        string // safe, names shown decoded
+	count       int64
+	first, last string
+}
+
+type countsMsg struct {
+	seq  uint64
+	rows []db.ClientCount
+	err  error
+}
+
+// NewClients opens the clients that asked for the name in t (common.Opener).
+func NewClients(c common.Common, t common.Target) common.View {
+	return &Counts{c: c, target: t, tbl: newTable(c)}
+}
+
+// NewPivot opens what the client in t asked for (common.Opener).
+func NewPivot(c common.Common, t common.Target) common.View {
+	return &Counts{c: c, target: t, pivot: true, tbl: newTable(c)}
+}
+
+// Init starts loading.
+func (v *Counts) Init() tea.Cmd {
+	want := db.SubjectName
+	if v.pivot {
+		want = db.SubjectClient
+	}
+	if v.target.Subject.Kind != want {
+		v.err = fmt.Errorf("this screen needs a %s", map[bool]string{false: "name", true: "client"}[v.pivot])
+		return nil
+	}
+	v.seq, v.loading = nextSeq(), true
+	seq, d, ctx, id, pivot := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.pivot
+	return func() tea.Msg {
+		query := d.ClientsOf
+		if pivot {
+			query = d.NamesOf
+		}
+		rows, err := query(ctx, id, maxCounts)
+		return countsMsg{seq: seq, rows: rows, err: err}
+	}
+}
+
+// maxCounts bounds a clients or pivot list: a busy client asks for tens of
+// thousands of names, and the busiest ones are what a pivot is for.
+const maxCounts = 10000
+
+// stamp is a first/last seen time in a list: minutes are enough there.
+func stamp(us int64) string { return time.UnixMicro(us).UTC().Format("Jan 02 15:04") }
+
+// Update handles answers and keys.
+func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	if msg, ok := msg.(countsMsg); ok {
+		if msg.seq != v.seq {
+			return v, nil
+		}
+		v.loading, v.err = false, msg.err
+		v.rows = make([]countCells, len(msg.rows))
+		hay := make([]string, len(msg.rows))
+		v.total = 0
+		for i, r := range msg.rows {
+			text := textsafe.String(r.Text)
+			if v.pivot {
+				text = common.SafeName(r.Text)
+			}
+			v.rows[i] = countCells{id: r.ID, raw: r.Text, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
+			hay[i] = strings.ToLower(text)
+			v.total += r.Count
+		}
+		v.tbl.setRows(hay)
+		return v, nil
+	}
+	cmd, handled := v.tbl.update(msg)
+	v.layout()
+	if handled {
+		return v, cmd
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return v, nil
+	}
+	i, ok := v.tbl.current()
+	if !ok {
+		return v, nil
+	}
+	r := v.rows[i]
+	k := v.c.Keys.Drill
+	if v.pivot {
+		name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.id}, Label: r.raw}
+		switch {
+		case key.Matches(km, k.Events):
+			return v, common.Open(common.ScreenEvents, name)
+		case key.Matches(km, k.Clients):
+			return v, common.Open(common.ScreenClients, name)
+		case key.Matches(km, k.Timeline):
+			return v, common.Open(common.ScreenTimeline, name)
+		case key.Matches(km, k.Heatmap):
+			return v, common.Open(common.ScreenHeatmap, name)
+		}
+		return v, nil
+	}
+	client := common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: r.id}, Label: r.raw}
+	switch {
+	case key.Matches(km, k.Events), key.Matches(km, k.Pivot):
+		return v, common.Open(common.ScreenPivot, client)
+	case key.Matches(km, k.Timeline):
+		return v, common.Open(common.ScreenTimeline, client)
+	case key.Matches(km, k.Heatmap):
+		return v, common.Open(common.ScreenHeatmap, client)
+	}
+	return v, nil
+}
+
+// SetSize lays the screen out.
+func (v *Counts) SetSize(width, height int) {
+	v.c.SetSize(width, height)
+	v.layout()
+}
+
+func (v *Counts) layout() {
+	v.tbl.height = max(v.c.Height-2-searchLines(&v.tbl), 1)
+	v.tbl.scroll()
+}
+
+// View draws the title, the header and the rows.
+func (v *Counts) View() string {
+	w, h := v.c.Width, v.c.Height
+	what, noun, subject := "clients of ", "clients", common.SafeName(v.target.Label)
+	if v.pivot {
+		what, noun, subject = "names asked by ", "names", textsafe.String(v.target.Label)
+	}
+	var status string
+	switch {
+	case v.err != nil:
+		status = "error"
+	case v.rows == nil:
+		status = "loading…"
+	case v.tbl.filtered():
+		status = fmt.Sprintf("%s of %s %s shown", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), noun)
+	default:
+		if len(v.rows) == 1 {
+			noun = strings.TrimSuffix(noun, "s")
+		}
+		status = fmt.Sprintf("%s %s, %s requests", chart.Int(int64(len(v.rows))), noun, chart.Int(v.total))
+	}
+	lines := []string{title(v.c, what, subject, status, w)}
+	row := func(count, share, first, last, text string, width int) string {
+		s := fmt.Sprintf("%9s %6s %-12s %-12s ", count, share, first, last)
+		room := max(width-cellWidth(s), 0)
+		if v.pivot {
+			return s + common.TruncateLeft(text, room) // keep the registered domain
+		}
+		return s + fit(text, room)
+	}
+	header := "client"
+	if v.pivot {
+		header = "name"
+	}
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("count", "share", "first seen", "last seen", header, w), w)))
+	switch {
+	case v.err != nil:
+		lines = append(lines, fit("  "+textsafe.String(v.err.Error()), w))
+	case v.rows == nil:
+		lines = append(lines, fit("  loading…", w))
+	case len(v.tbl.shown) == 0:
+		lines = append(lines, fit("  nothing matches the filter", w))
+	default:
+		lines = append(lines, v.tbl.lines(w, func(i, width int) string {
+			r := v.rows[i]
+			return row(chart.Int(r.count), share(r.count, v.total), r.first, r.last, r.text, width)
+		})...)
+	}
+	lines = padLines(lines, h-searchLines(&v.tbl), w)
+	if s := v.tbl.searchLine(w); s != "" {
+		lines = append(lines, s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// share is n of total as a percentage that never rounds a few to nothing.
+func share(n, total int64) string {
+	if total <= 0 {
+		return ""
+	}
+	p := float64(n) * 100 / float64(total)
+	if p < 0.1 && n > 0 {
+		return "<0.1%"
+	}
+	return fmt.Sprintf("%.1f%%", p)
+}
+
+// Title names the screen in the status line.
+func (v *Counts) Title() string {
+	if v.pivot {
+		return "names asked by " + textsafe.String(v.target.Label)
+	}
+	return "clients of " + common.SafeName(v.target.Label)
+}
+
+// KeyHelp lists the keys of this screen.
+func (v *Counts) KeyHelp() []common.HelpSection {
+	k := v.c.Keys
+	sec := common.HelpSection{Title: "Client", Keys: []key.Binding{
+		subject.WithHelp(k.Drill.Events, "what else this client asked (pivot)"), k.Drill.Pivot,
+		subject.WithHelp(k.Drill.Timeline, "timeline of this client"), subject.WithHelp(k.Drill.Heatmap, "day × hour heatmap of this client")}}
+	if v.pivot {
+		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
+	}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), sec}
+}
+
+// Capturing is true while the filter is typed.
+func (v *Counts) Capturing() bool { return v.tbl.searching }

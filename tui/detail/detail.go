@@ -1,0 +1,83 @@
+// Package detail is the drill-down: a name's requests (newest first), the
+// clients that asked for a name, and the pivot from a client to everything
+// else it asked for. Each screen loads its rows in a command, narrows them
+// with / and opens the next screen through common.OpenMsg, so that the
+// chain name → clients → client → names → name can go as deep as the
+// analyst follows it and esc walks back.
+package detail
+
+import (
+	"strings"
+	"sync/atomic"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
+)
+
+// seqs numbers requests across every screen of the package: two screens of
+// the same kind on the stack must not take each other's answers.
+var seqs atomic.Uint64
+
+func nextSeq() uint64 { return seqs.Add(1) }
+
+// fit cuts or pads safe text to exactly width cells.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return common.PadRight(ansi.Truncate(s, width, "…"), width)
+}
+
+func cellWidth(s string) int { return ansi.StringWidth(s) }
+
+// columnWidth is the width of the widest value of a column, between lo and hi.
+func columnWidth[T any](rows []T, get func(T) string, lo, hi int) int {
+	w := lo
+	for _, r := range rows {
+		w = max(w, cellWidth(get(r)))
+		if w >= hi {
+			return hi
+		}
+	}
+	return w
+}
+
+// title is a screen's first line: what it shows, the subject (safe text,
+// cut at the left when it does not fit: its end tells most) and how much.
+func title(c common.Common, what, subject, status string, width int) string {
+	status = "  " + status
+	room := width - cellWidth(what) - cellWidth(status)
+	if room < 8 {
+		status, room = "", width-cellWidth(what)
+	}
+	line := c.Styles.Title.Render(what+common.TruncateLeft(subject, room)) + c.Styles.Dim.Render(status)
+	return common.PadRight(ansi.Truncate(line, width, "…"), width)
+}
+
+// padLines fills lines with blank ones up to n (and cuts beyond it).
+func padLines(lines []string, n, width int) []string {
+	if len(lines) > n {
+		return lines[:max(n, 0)]
+	}
+	for len(lines) < n {
+		lines = append(lines, strings.Repeat(" ", width))
+	}
+	return lines
+}
+
+// searchLines is how many lines the filter takes at the bottom.
+func searchLines(t *table) int {
+	if t.searching || t.filtered() {
+		return 1
+	}
+	return 0
+}
+
+func searchHelp(k *common.KeyMap) common.HelpSection {
+	return common.HelpSection{Title: "Filter", Keys: []key.Binding{
+		subject.WithHelp(k.Search.Search, "filter rows (re: or ~ for a regex)"),
+		subject.WithHelp(k.Global.Back, "clear the filter, then back"),
+	}}
+}

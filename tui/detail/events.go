@@ -1,0 +1,310 @@
+package detail
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/parse"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
+)
+
+// Loading a name's requests starts with a page and grows fourfold as the
+// user scrolls towards the end, up to maxEvents: a name with millions of
+// requests is read as far as someone scrolls, not further.
+const (
+	firstPage = 1000
+	maxEvents = 256_000
+)
+
+// Events is a name's requests, newest first.
+type Events struct {
+	c      common.Common
+	target common.Target
+
+	seq     uint64 // the request whose answer is wanted
+	loading bool
+	err     error
+	limit   int
+	total   int64
+	rows    []eventCells
+	clients map[string]uint32 // address → id, filled when a pivot needs it
+
+	tbl table
+}
+
+// eventCells is an event as shown: every string safe and formatted once.
+type eventCells struct {
+	time, client, qtype, rcode, ttl, answers string
+	source                                   string // file:line, short
+	where                                    string // the full provenance for the cursor line
+}
+
+type eventsMsg struct {
+	seq   uint64
+	rows  []eventCells
+	total int64
+	err   error
+}
+
+// pivotMsg carries a client's id found for a pivot from an event row.
+type pivotMsg struct {
+	seq     uint64
+	clients map[string]uint32
+	addr    string
+	err     error
+}
+
+// NewEvents opens the requests of the name in t (common.Opener).
+func NewEvents(c common.Common, t common.Target) common.View {
+	return &Events{c: c, target: t, limit: firstPage, tbl: newTable(c)}
+}
+
+// Init starts loading the first page.
+func (v *Events) Init() tea.Cmd { return v.load() }
+
+func (v *Events) load() tea.Cmd {
+	if v.target.Subject.Kind != db.SubjectName {
+		v.err = fmt.Errorf("requests are kept per name: open a name, not a registered domain or client")
+		return nil
+	}
+	v.seq, v.loading = nextSeq(), true
+	seq, d, ctx, id, limit := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.limit
+	return func() tea.Msg {
+		rows, total, err := loadEvents(ctx, d, id, limit)
+		return eventsMsg{seq: seq, rows: rows, total: total, err: err}
+	}
+}
+
+// loadEvents reads and formats the newest limit requests of a name.
+func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) ([]eventCells, int64, error) {
+	evs, total, err := d.Events(ctx, name, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	srcs, err := d.Sources(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	packets := map[string]bool{}
+	for _, s := range srcs {
+		packets[s.Path] = strings.HasPrefix(s.Format, "pcap")
+	}
+	out := make([]eventCells, len(evs))
+	for i, e := range evs {
+		out[i] = formatEvent(e, packets[e.Source])
+	}
+	return out, total, nil
+}
+
+func formatEvent(e db.EventRow, packet bool) eventCells {
+	c := eventCells{
+		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		client:  textsafe.String(e.Client),
+		qtype:   parse.QTypeName(e.QType),
+		rcode:   parse.RCodeName(e.RCode),
+		ttl:     "",
+		answers: textsafe.String(e.Answers),
+	}
+	if e.TTL >= 0 {
+		c.ttl = strconv.Itoa(int(e.TTL))
+	}
+	if c.rcode == "" {
+		c.rcode = "-" // no response seen
+	}
+	file := textsafe.String(filepath.Base(e.Source))
+	path := textsafe.String(e.Source)
+	if packet {
+		c.source = file + "#" + strconv.FormatInt(e.Line, 10)
+		c.where = fmt.Sprintf("%s packet %d (byte %d)", path, e.Line, e.Offset)
+	} else {
+		c.source = file + ":" + strconv.FormatInt(e.Line, 10)
+		c.where = fmt.Sprintf("%s:%d (byte %d)", path, e.Line, e.Offset)
+	}
+	return c
+}
+
+// Update handles answers and keys.
+func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case eventsMsg:
+		if msg.seq != v.seq {
+			return v, nil // the user has moved on
+		}
+		v.loading, v.err = false, msg.err
+		if msg.err == nil {
+			v.rows, v.total = msg.rows, msg.total
+			hay := make([]string, len(v.rows))
+			for i, r := range v.rows {
+				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.source}, " "))
+			}
+			v.tbl.setRows(hay)
+		}
+		return v, nil
+	case pivotMsg:
+		if msg.seq != v.seq {
+			return v, nil
+		}
+		v.loading = false
+		if msg.err != nil {
+			return v, common.Error(msg.err)
+		}
+		v.clients = msg.clients
+		return v, v.pivot(msg.addr)
+	}
+	cmd, handled := v.tbl.update(msg)
+	v.layout()
+	if handled {
+		return v, tea.Batch(cmd, v.more())
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return v, nil
+	}
+	k := v.c.Keys.Drill
+	switch {
+	case key.Matches(km, k.Clients):
+		return v, common.Open(common.ScreenClients, v.target)
+	case key.Matches(km, k.Timeline):
+		return v, common.Open(common.ScreenTimeline, v.target)
+	case key.Matches(km, k.Heatmap):
+		return v, common.Open(common.ScreenHeatmap, v.target)
+	case key.Matches(km, k.Pivot):
+		if i, ok := v.tbl.current(); ok {
+			return v, v.pivot(v.rows[i].client)
+		}
+	}
+	return v, nil
+}
+
+// pivot opens what else the client at addr asked for. Events carry the
+// client's address, not its id, so the first pivot looks the ids up among
+// the name's clients.
+func (v *Events) pivot(addr string) tea.Cmd {
+	if id, ok := v.clients[addr]; ok {
+		return common.Open(common.ScreenPivot, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: id}, Label: addr})
+	}
+	if v.clients != nil {
+		return common.Status("client " + addr + " not found among the clients of this name")
+	}
+	v.seq, v.loading = nextSeq(), true
+	seq, d, ctx, name := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID
+	return func() tea.Msg {
+		cs, err := d.ClientsOf(ctx, name, 0)
+		m := make(map[string]uint32, len(cs))
+		for _, c := range cs {
+			m[textsafe.String(c.Text)] = c.ID
+		}
+		return pivotMsg{seq: seq, clients: m, addr: addr, err: err}
+	}
+}
+
+// more fetches a bigger page when the cursor nears the end of what is loaded.
+func (v *Events) more() tea.Cmd {
+	if v.loading || v.err != nil || int64(len(v.rows)) >= v.total || v.limit >= maxEvents || !v.tbl.nearEnd() {
+		return nil
+	}
+	v.limit = min(v.limit*4, maxEvents)
+	return v.load()
+}
+
+// SetSize lays the screen out.
+func (v *Events) SetSize(width, height int) {
+	v.c.SetSize(width, height)
+	v.layout()
+}
+
+// footer is how many lines below the rows say more about the cursor's row.
+func (v *Events) footer() int {
+	if v.c.Height < 10 {
+		return 0
+	}
+	return 2
+}
+
+func (v *Events) layout() {
+	v.tbl.height = max(v.c.Height-2-v.footer()-searchLines(&v.tbl), 1)
+	v.tbl.scroll()
+}
+
+// View draws the title, the column header, the rows, and the cursor row's
+// answers and source in full.
+func (v *Events) View() string {
+	w, h := v.c.Width, v.c.Height
+	name := common.SafeName(v.target.Label)
+	var status string
+	switch {
+	case v.err != nil:
+		status = "error"
+	case v.rows == nil:
+		status = "loading…"
+	case v.tbl.filtered():
+		status = fmt.Sprintf("%s matching of %s loaded, %s in all", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), chart.Int(v.total))
+	default:
+		status = fmt.Sprintf("%s of %s shown, newest first", chart.Int(int64(len(v.rows))), chart.Int(v.total))
+	}
+	if v.loading && v.rows != nil {
+		status += ", loading more…"
+	}
+	lines := []string{title(v.c, "requests of ", name, status, w)}
+	cw := columnWidth(v.rows, func(r eventCells) string { return r.client }, len("client"), 39)
+	srcW := 0
+	if w >= 110 {
+		srcW = columnWidth(v.rows, func(r eventCells) string { return r.source }, len("source"), 30)
+	}
+	row := func(r eventCells, width int) string {
+		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), r.rcode, r.ttl)
+		if srcW == 0 {
+			return s + r.answers
+		}
+		return s + fit(r.answers, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
+	}
+	lines = append(lines, v.c.Styles.Header.Render(fit(row(eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}, w), w)))
+	switch {
+	case v.err != nil:
+		lines = append(lines, fit("  "+textsafe.String(v.err.Error()), w))
+	case v.rows == nil:
+		lines = append(lines, fit("  loading requests…", w))
+	case len(v.tbl.shown) == 0:
+		lines = append(lines, fit("  nothing matches the filter", w))
+	default:
+		lines = append(lines, v.tbl.lines(w, func(i, width int) string { return row(v.rows[i], width) })...)
+	}
+	lines = padLines(lines, h-v.footer()-searchLines(&v.tbl), w)
+	if v.footer() > 0 {
+		var cur eventCells
+		if i, ok := v.tbl.current(); ok && v.rows != nil {
+			cur = v.rows[i]
+		}
+		lines = append(lines, v.c.Styles.Dim.Render(fit("answers "+cur.answers, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
+	}
+	if s := v.tbl.searchLine(w); s != "" {
+		lines = append(lines, s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Title names the screen in the status line.
+func (v *Events) Title() string { return "requests of " + common.SafeName(v.target.Label) }
+
+// KeyHelp lists the keys of this screen.
+func (v *Events) KeyHelp() []common.HelpSection {
+	k := v.c.Keys
+	return []common.HelpSection{
+		k.Navigation(),
+		searchHelp(k),
+		{Title: "Requests", Keys: []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}},
+	}
+}
+
+// Capturing is true while the filter is typed.
+func (v *Events) Capturing() bool { return v.tbl.searching }

@@ -1,0 +1,204 @@
+package detail
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// table is what the three screens share: rows that / narrows down, a cursor
+// and a scrolled window. It knows each row only as the text a search looks
+// in; the screens draw the rows themselves.
+type table struct {
+	c      common.Common
+	hay    []string // per row, lower-cased: what / searches
+	shown  []int    // rows that pass the filter, in order
+	cursor int      // index into shown
+	top    int      // first index of shown on screen
+	height int      // rows on screen
+
+	input     common.Input
+	searching bool   // the input has the keyboard
+	query     string // the filter in force
+	before    string // the filter when the input opened: esc goes back to it
+	queryErr  error  // a regex that did not compile
+}
+
+func newTable(c common.Common) table {
+	return table{c: c, input: common.Input{Prompt: "/"}}
+}
+
+// setRows replaces the rows, keeping the filter and, as far as it can, the
+// cursor's position: more rows of the same list arrive as the user scrolls.
+func (t *table) setRows(hay []string) {
+	t.hay = hay
+	t.applyFilter()
+}
+
+// current is the row under the cursor.
+func (t *table) current() (int, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.shown) {
+		return 0, false
+	}
+	return t.shown[t.cursor], true
+}
+
+// filtered reports whether a filter is narrowing the rows.
+func (t *table) filtered() bool { return t.query != "" }
+
+// matcher turns a query into a test on a row's text: a case-insensitive
+// substring, or a regex after "re:" or "~".
+func matcher(q string) (func(string) bool, error) {
+	for _, p := range []string{"re:", "~"} {
+		if rest, ok := strings.CutPrefix(q, p); ok {
+			re, err := regexp.Compile("(?i)" + rest)
+			if err != nil {
+				return nil, err
+			}
+			return re.MatchString, nil
+		}
+	}
+	q = strings.ToLower(q)
+	return func(s string) bool { return strings.Contains(s, q) }, nil
+}
+
+func (t *table) applyFilter() {
+	var keep int
+	if i, ok := t.current(); ok {
+		keep = i
+	}
+	match, err := matcher(t.query)
+	t.queryErr = err
+	if err != nil {
+		return // keep what was shown until the regex compiles
+	}
+	t.shown = t.shown[:0]
+	t.cursor = 0
+	for i, h := range t.hay {
+		if t.query == "" || match(h) {
+			if i <= keep {
+				t.cursor = len(t.shown)
+			}
+			t.shown = append(t.shown, i)
+		}
+	}
+	t.scroll()
+}
+
+// scroll keeps the cursor on screen.
+func (t *table) scroll() {
+	t.cursor = min(max(t.cursor, 0), max(len(t.shown)-1, 0))
+	h := max(t.height, 1)
+	if t.cursor < t.top {
+		t.top = t.cursor
+	}
+	if t.cursor >= t.top+h {
+		t.top = t.cursor - h + 1
+	}
+	t.top = min(max(t.top, 0), max(len(t.shown)-h, 0))
+}
+
+// nearEnd reports whether the cursor is within a screen of the last row:
+// time to fetch more.
+func (t *table) nearEnd() bool { return t.cursor >= len(t.shown)-t.height-1 }
+
+// update handles navigation and the search input. handled is false for a
+// key the screen should look at.
+func (t *table) update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	k := t.c.Keys
+	if t.searching {
+		if km, ok := msg.(tea.KeyPressMsg); ok {
+			switch {
+			case key.Matches(km, k.Prompt.Confirm):
+				t.searching = false
+				return nil, true
+			case key.Matches(km, k.Prompt.Cancel):
+				t.searching = false
+				t.input.SetValue(t.before)
+			}
+		}
+		t.input.Update(msg)
+		if t.input.Value() != t.query {
+			t.query = t.input.Value()
+			t.applyFilter()
+		}
+		return nil, true
+	}
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	page := max(t.height, 1)
+	switch {
+	case key.Matches(km, k.Nav.Up):
+		t.cursor--
+	case key.Matches(km, k.Nav.Down):
+		t.cursor++
+	case key.Matches(km, k.Nav.PageUp):
+		t.cursor -= page
+		t.top -= page
+	case key.Matches(km, k.Nav.PageDown):
+		t.cursor += page
+		t.top += page
+	case key.Matches(km, k.Nav.HalfUp):
+		t.cursor -= page / 2
+	case key.Matches(km, k.Nav.HalfDown):
+		t.cursor += page / 2
+	case key.Matches(km, k.Nav.Top):
+		t.cursor = 0
+	case key.Matches(km, k.Nav.Bottom):
+		t.cursor = len(t.shown) - 1
+	case key.Matches(km, k.Search.Search):
+		t.searching = true
+		t.before = t.query
+		t.input.SetValue(t.query)
+		return nil, true
+	case key.Matches(km, k.Global.Back) && t.filtered():
+		t.query = ""
+		t.input.SetValue("")
+		t.applyFilter()
+		return common.Handled(), true
+	default:
+		return nil, false
+	}
+	t.scroll()
+	return nil, true
+}
+
+// lines draws the rows on screen, each exactly width cells, the cursor's in
+// reverse video. draw returns a row's plain, already safe text.
+func (t *table) lines(width int, draw func(row, width int) string) []string {
+	out := make([]string, 0, t.height)
+	for j := t.top; j < min(t.top+t.height, len(t.shown)); j++ {
+		line := fit(draw(t.shown[j], width), width)
+		if j == t.cursor {
+			line = t.c.Styles.Cursor.Render(line)
+		}
+		out = append(out, line)
+	}
+	for len(out) < t.height {
+		out = append(out, strings.Repeat(" ", width))
+	}
+	return out
+}
+
+// searchLine is the input while typing, the filter in force otherwise, or
+// "" when there is neither.
+func (t *table) searchLine(width int) string {
+	switch {
+	case t.searching:
+		note := ""
+		if t.queryErr != nil {
+			note = "  (not a valid regex yet)"
+		}
+		return common.PadRight(t.input.View(t.c.Styles, width-cellWidth(note))+note, width)
+	case t.filtered():
+		return t.c.Styles.Dim.Render(fit(fmt.Sprintf("filter /%s  (/ to change, esc to clear)", textsafe.String(t.query)), width))
+	}
+	return ""
+}

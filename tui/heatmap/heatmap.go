@@ -1,0 +1,197 @@
+// Package heatmap is the patterns screen: one row per day, 24 columns for
+// the hours, for all traffic, a name, a domain or a client — the day-by-day
+// comparison that shows behaviour (office hours, evenings, weekends, a
+// machine that never sleeps). Shades, not colours, carry the counts, and
+// the legend says what each shade means, so it reads on any terminal.
+package heatmap
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
+)
+
+const day = 24 * time.Hour
+
+// Model is the heatmap screen.
+type Model struct {
+	c      common.Common
+	target common.Target
+
+	seq     uint64
+	loading bool
+	err     error
+	grid    [][24]int64
+	labels  []string
+	total   int64
+	peak    string // the busiest hour, said in words
+	top     int    // first day on screen
+}
+
+type gridMsg struct {
+	seq    uint64
+	grid   [][24]int64
+	labels []string
+	err    error
+}
+
+var seqs atomic.Uint64
+
+// New opens the heatmap of the target (common.Opener).
+func New(c common.Common, t common.Target) common.View { return &Model{c: c, target: t} }
+
+// Init loads the subject's hourly counts over the workspace's days.
+func (m *Model) Init() tea.Cmd {
+	m.seq, m.loading = seqs.Add(1), true
+	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
+	return func() tea.Msg {
+		span, err := subject.LoadSpan(ctx, d)
+		if err != nil {
+			return gridMsg{seq: seq, err: err}
+		}
+		first := time.UnixMicro(span.First).UTC().Truncate(day)
+		last := time.UnixMicro(span.Last).UTC().Truncate(day)
+		pts, err := d.Series(ctx, subj, time.Hour, first.UnixMicro(), last.Add(day).UnixMicro())
+		if err != nil {
+			return gridMsg{seq: seq, err: err}
+		}
+		grid, labels := Grid(pts, first, last)
+		return gridMsg{seq: seq, grid: grid, labels: labels}
+	}
+}
+
+// Grid lays hourly points out as days first … last (midnights, UTC), with a
+// label per day; the month is named when the days span more than one.
+func Grid(pts []db.Point, first, last time.Time) ([][24]int64, []string) {
+	days := int(last.Sub(first)/day) + 1
+	grid := make([][24]int64, days)
+	labels := make([]string, days)
+	layout := "Mon 02"
+	if first.Month() != last.Month() || first.Year() != last.Year() {
+		layout = "Mon Jan 02"
+	}
+	for d := range labels {
+		labels[d] = first.AddDate(0, 0, d).Format(layout)
+	}
+	for _, p := range pts {
+		h := (p.Start - first.UnixMicro()) / time.Hour.Microseconds()
+		if h >= 0 && h < int64(days)*24 {
+			grid[h/24][h%24] += p.N
+		}
+	}
+	return grid, labels
+}
+
+// Update handles the answer and the scrolling keys.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case gridMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading, m.err = false, msg.err
+		m.grid, m.labels = msg.grid, msg.labels
+		m.summarise()
+		return m, nil
+	case tea.KeyPressMsg:
+		k := m.c.Keys.Nav
+		rows := m.rows()
+		switch {
+		case key.Matches(msg, k.Up):
+			m.top--
+		case key.Matches(msg, k.Down):
+			m.top++
+		case key.Matches(msg, k.PageUp):
+			m.top -= rows
+		case key.Matches(msg, k.PageDown):
+			m.top += rows
+		case key.Matches(msg, k.Top):
+			m.top = 0
+		case key.Matches(msg, k.Bottom):
+			m.top = len(m.grid)
+		}
+		m.clamp()
+	}
+	return m, nil
+}
+
+// summarise finds the total and the busiest hour.
+func (m *Model) summarise() {
+	m.total, m.peak = 0, ""
+	var hi int64
+	for d, row := range m.grid {
+		for h, v := range row {
+			m.total += v
+			if v > hi {
+				hi = v
+				m.peak = fmt.Sprintf("busiest hour %s %02d:00 (%s)", m.labels[d], h, chart.Int(v))
+			}
+		}
+	}
+}
+
+// rows is how many days fit beside the title, info, hour header, a legend
+// of up to two lines and the scroll line.
+func (m *Model) rows() int { return max(m.c.Height-6, 1) }
+
+func (m *Model) clamp() { m.top = min(max(m.top, 0), max(len(m.grid)-m.rows(), 0)) }
+
+// SetSize lays the screen out.
+func (m *Model) SetSize(width, height int) {
+	m.c.SetSize(width, height)
+	m.clamp()
+}
+
+// View draws the title with the totals, the heatmap (scrolled when there
+// are more days than rows), its legend and a line saying what is off screen.
+func (m *Model) View() string {
+	w, h := m.c.Width, m.c.Height
+	st := m.c.Styles
+	lines := []string{st.Title.Render(fit("day × hour of "+subject.Describe(m.target)+", UTC", w))}
+	switch {
+	case m.err != nil:
+		lines = append(lines, fit("error: "+textsafe.String(m.err.Error()), w))
+	case m.loading:
+		lines = append(lines, fit("loading…", w))
+	default:
+		info := chart.Int(m.total) + " events"
+		if m.peak != "" {
+			info += " · " + m.peak
+		}
+		lines = append(lines, st.Dim.Render(fit(info, w)))
+		lines = append(lines, strings.Split(chart.HeatmapWindow(m.grid, m.labels, w, m.top, m.rows()), "\n")...)
+		if shown := min(m.rows(), len(m.grid)); shown < len(m.grid) {
+			lines = append(lines, st.Dim.Render(fit(fmt.Sprintf("days %d–%d of %d (↑/↓ to scroll)", m.top+1, m.top+shown, len(m.grid)), w)))
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+func fit(s string, width int) string { return common.PadRight(common.Fit(s, width), width) }
+
+// Title names the screen in the status line.
+func (m *Model) Title() string { return "day × hour of " + subject.Describe(m.target) }
+
+// KeyHelp lists the keys of this screen.
+func (m *Model) KeyHelp() []common.HelpSection {
+	k := m.c.Keys.Nav
+	return []common.HelpSection{{Title: "Heatmap", Keys: []key.Binding{
+		subject.WithHelp(k.Up, "earlier day"), subject.WithHelp(k.Down, "later day"),
+		k.PageUp, k.PageDown, subject.WithHelp(k.Top, "first day"), subject.WithHelp(k.Bottom, "last day"),
+	}}}
+}
+
+// Capturing is always false: the heatmap has no input.
+func (m *Model) Capturing() bool { return false }

@@ -1,0 +1,65 @@
+// Package subject is what the drill-down and time screens share about the
+// thing they show: how to name it on screen, the time span to draw it over,
+// and their help wording.
+package subject
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// Describe names a target for a title: "all traffic", a name (decoded and
+// safe), "domain x", "client 10.0.0.1".
+func Describe(t common.Target) string {
+	switch t.Subject.Kind {
+	case db.SubjectAll:
+		return "all traffic"
+	case db.SubjectDomain:
+		return "domain " + common.SafeName(t.Label)
+	case db.SubjectClient:
+		return "client " + textsafe.String(t.Label)
+	}
+	return common.SafeName(t.Label)
+}
+
+// Span is the workspace's time span: first and last event, unix µs.
+type Span struct{ First, Last int64 }
+
+// spans remembers each open workspace's span: db.Stats, the only query
+// that has it, costs a third of a second on two million events, and the
+// events do not change while the review screen is open (it adds rules, not
+// events).
+var spans sync.Map // *db.DB → Span
+
+// LoadSpan reads the workspace's span (for use inside a tea.Cmd).
+func LoadSpan(ctx context.Context, d *db.DB) (Span, error) {
+	if s, ok := spans.Load(d); ok {
+		return s.(Span), nil
+	}
+	st, err := d.Stats(ctx)
+	if err != nil {
+		return Span{}, err
+	}
+	s := Span{st.First, st.Last}
+	spans.Store(d, s)
+	return s, nil
+}
+
+// Hourly reports whether the subject's series can only be had in whole
+// hours (a client's).
+func Hourly(s db.Subject) bool { return s.Kind == db.SubjectClient }
+
+// Format is how the time screens write a moment.
+func Format(us int64) string { return time.UnixMicro(us).UTC().Format("Mon Jan 02 15:04") }
+
+// WithHelp is b described for one screen: the same keys, its own words.
+func WithHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
+}

@@ -1,0 +1,159 @@
+package list
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// bigData is a long-tail workspace of n names in memory: counts from a
+// Zipf distribution (a few huge, most seen once or twice), about three
+// names per registered domain, and a few hundred rules.
+func bigData(n int) (*dataset, *verdicts) {
+	r := rand.New(rand.NewPCG(1, 2))
+	z := rand.NewZipf(r, 1.2, 1, 1_000_000)
+	ns := make([]db.NameRow, n)
+	var ds []db.DomainRow
+	var total int64
+	start := int64(1_710_000_000_000_000)
+	for i := range ns {
+		if i%3 == 0 {
+			ds = append(ds, db.DomainRow{ID: uint32(len(ds) + 1), Name: fmt.Sprintf("dom%d.com", len(ds))})
+		}
+		d := &ds[len(ds)-1]
+		c := int64(z.Uint64()) + 1
+		first := start + r.Int64N(7*24*3600*1_000_000)
+		ns[i] = db.NameRow{ID: uint32(i + 1), Name: fmt.Sprintf("h%x.%s", r.Uint32(), d.Name), DomainID: d.ID,
+			Domain: d.Name, Count: c, Clients: 1 + c/10, First: first, Last: first + c*1_000_000}
+		d.Count += c
+		d.Clients = max(d.Clients, ns[i].Clients)
+		d.Names++
+		d.First, d.Last = min(d.First+first, first), max(d.Last, ns[i].Last)
+		total += c
+	}
+	data := newDataset(db.Stats{Events: total, Names: int64(n), First: start, Last: start + 7*24*3600*1_000_000}, ns, ds)
+	var rs []rules.Rule
+	for i := 0; i < 300; i++ {
+		rs = append(rs, rules.Rule{ID: int64(i + 1), Pattern: ds[i*7].Name, Scope: rules.Domain, Verdict: rules.Good})
+	}
+	return data, newVerdicts(data, rs)
+}
+
+var big struct {
+	data *dataset
+	verd *verdicts
+}
+
+func bigList(b *testing.B) *Model {
+	if big.data == nil {
+		big.data, big.verd = bigData(400_000)
+	}
+	m := New(common.New(context.Background(), nil), Options{Author: "bench"})
+	m.SetSize(80, 24)
+	_, cmd := m.Update(loadedMsg{data: big.data, verd: big.verd})
+	settleNoTicks(m, cmd)
+	return m
+}
+
+// settleNoTicks runs the list's commands except the timers (the sparkline
+// pause, which would query the workspace).
+func settleNoTicks(m *Model, cmd tea.Cmd) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case computedMsg, searchMsg:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// BenchmarkFirstFrame is the loading frame: what the user sees at once.
+func BenchmarkFirstFrame(b *testing.B) {
+	for b.Loop() {
+		m := New(common.New(context.Background(), nil), Options{Author: "bench"})
+		m.SetSize(80, 24)
+		_ = m.View()
+	}
+}
+
+// BenchmarkFirstListFrame: the loaded data arrives, is filtered and sorted,
+// and drawn (not counting the workspace queries).
+func BenchmarkFirstListFrame400k(b *testing.B) {
+	bigList(b)
+	for b.Loop() {
+		m := New(common.New(context.Background(), nil), Options{Author: "bench"})
+		m.SetSize(80, 24)
+		_, cmd := m.Update(loadedMsg{data: big.data, verd: big.verd})
+		settleNoTicks(m, cmd)
+		_ = m.View()
+	}
+}
+
+// BenchmarkKeystroke400k: a key press → Update → its commands → View, on a
+// list of 400,000 names.
+func BenchmarkKeystroke400k(b *testing.B) {
+	for _, keys := range [][]string{{"j"}, {"pgdown"}, {"G", "g"}, {"H"}, {"T"}, {"r"}, {"U"}, {"o"}, {"O"}, {"d"}} {
+		b.Run(fmt.Sprint(keys), func(b *testing.B) {
+			m := bigList(b)
+			for b.Loop() {
+				for _, k := range keys {
+					_, cmd := m.Update(tuitest.Key(k))
+					settleNoTicks(m, cmd)
+					_ = m.View()
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCompute400k is the filter and sort pass alone.
+func BenchmarkCompute400k(b *testing.B) {
+	bigList(b)
+	qs := map[string]query{
+		"count":              {sort: SortCount, topN: 100, rareK: 2},
+		"hide-good+top+rare": {sort: SortCount, hideGood: true, hideTop: true, topN: 100, rare: true, rareK: 2},
+		"name-reversed":      {sort: SortName, reverse: true},
+		"domains":            {domains: true, sort: SortClients},
+	}
+	for name, q := range qs {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				compute(big.data, big.verd, q)
+			}
+		})
+	}
+	b.Run("first-sort-by-last", func(b *testing.B) {
+		for b.Loop() {
+			t := newTable(big.data.names.rows)
+			t.order(SortLast)
+		}
+	})
+	b.Run("verdicts", func(b *testing.B) {
+		for b.Loop() {
+			newVerdicts(big.data, big.verd.rules)
+		}
+	})
+}
+
+// BenchmarkRender is the pure row renderer: one screen of 80 columns.
+func BenchmarkRender(b *testing.B) {
+	m := bigList(b)
+	for b.Loop() {
+		_ = m.View()
+	}
+}

@@ -1,0 +1,337 @@
+package list
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// Row is one line of the list: a name, or a registered domain when rolled
+// up. Domain rows have Domain == Name and Names > 0.
+type Row struct {
+	ID, DomainID   uint32
+	Name, Domain   string
+	Count, Clients int64
+	First, Last    int64 // unix µs
+	Names          int64 // domain rows: distinct names under it
+}
+
+// table is one level of the list (names or domains), loaded once and never
+// changed, so that background commands may read it while Update runs.
+type table struct {
+	rows []Row
+	// count[i] is rows[i].Count, kept apart because the filter pass reads
+	// it for every row in sort order: a dense array keeps that pass within
+	// the cache instead of touching a whole Row per name.
+	count []int64
+	rank  []int32 // rank[i]: 0 for the most visited row
+	// orders holds, per sort key, the rows' indices in ascending order,
+	// computed the first time a key is asked for.
+	once   [numSortKeys]sync.Once
+	orders [numSortKeys][]int32
+}
+
+// dataset is the whole workspace as the list needs it.
+type dataset struct {
+	names, domains *table
+	children       map[uint32][]int32 // domain id → name indices, by count desc
+	stats          db.Stats
+	maxCount       int64 // the largest count, for the count column's width
+}
+
+func newTable(rows []Row) *table {
+	t := &table{rows: rows, count: make([]int64, len(rows)), rank: make([]int32, len(rows))}
+	for i := range rows {
+		t.count[i] = rows[i].Count
+	}
+	for r, i := range t.order(SortCount) {
+		t.rank[i] = int32(r)
+	}
+	return t
+}
+
+// order returns the row indices in the key's natural order: counts and
+// times descending (most, latest first), names ascending; ties by name, so
+// the order is the same from one run to the next. Computed once per key.
+func (t *table) order(k SortKey) []int32 {
+	t.once[k].Do(func() {
+		idx := make([]int32, len(t.rows))
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+		rows := t.rows
+		var by func(a, b *Row) int
+		switch k {
+		case SortName:
+			by = func(a, b *Row) int { return 0 }
+		case SortClients:
+			by = func(a, b *Row) int { return cmp.Compare(b.Clients, a.Clients) }
+		case SortFirst:
+			by = func(a, b *Row) int { return cmp.Compare(b.First, a.First) }
+		case SortLast:
+			by = func(a, b *Row) int { return cmp.Compare(b.Last, a.Last) }
+		default:
+			by = func(a, b *Row) int { return cmp.Compare(b.Count, a.Count) }
+		}
+		slices.SortFunc(idx, func(a, b int32) int {
+			ra, rb := &rows[a], &rows[b]
+			if c := by(ra, rb); c != 0 {
+				return c
+			}
+			return strings.Compare(ra.Name, rb.Name)
+		})
+		t.orders[k] = idx
+	})
+	return t.orders[k]
+}
+
+// load reads the workspace: every name and domain, the totals and the rules,
+// the four queries side by side.
+func load(ctx context.Context, d *db.DB) (*dataset, []rules.Rule, error) {
+	var (
+		stats db.Stats
+		ns    []db.NameRow
+		ds    []db.DomainRow
+		rs    []rules.Rule
+		errs  [4]error
+		wg    sync.WaitGroup
+	)
+	wg.Add(4)
+	go func() { defer wg.Done(); stats, errs[0] = d.Stats(ctx) }()
+	go func() { defer wg.Done(); ns, errs[1] = d.AllNames(ctx) }()
+	go func() { defer wg.Done(); ds, errs[2] = d.AllDomains(ctx) }()
+	go func() { defer wg.Done(); rs, errs[3] = d.Rules(ctx) }()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, nil, err
+	}
+	return newDataset(stats, ns, ds), rs, nil
+}
+
+func newDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *dataset {
+	nrows := make([]Row, len(ns))
+	for i, n := range ns {
+		nrows[i] = Row{ID: n.ID, DomainID: n.DomainID, Name: n.Name, Domain: n.Domain,
+			Count: n.Count, Clients: n.Clients, First: n.First, Last: n.Last}
+	}
+	drows := make([]Row, len(ds))
+	for i, d := range ds {
+		drows[i] = Row{ID: d.ID, DomainID: d.ID, Name: d.Name, Domain: d.Name,
+			Count: d.Count, Clients: d.Clients, First: d.First, Last: d.Last, Names: max(1, d.Names)}
+	}
+	data := &dataset{stats: stats, children: make(map[uint32][]int32, len(drows))}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); data.names = newTable(nrows) }()
+	go func() { defer wg.Done(); data.domains = newTable(drows) }()
+	wg.Wait()
+	for _, d := range drows {
+		data.maxCount = max(data.maxCount, d.Count)
+	}
+	for _, i := range data.names.order(SortCount) {
+		data.children[nrows[i].DomainID] = append(data.children[nrows[i].DomainID], i)
+	}
+	return data
+}
+
+// verdicts is the verdict of every row, computed from the rules with a
+// Matcher: never stored per name, so a rule acts at once on all of them.
+type verdicts struct {
+	rules   []rules.Rule
+	matcher *rules.Matcher
+	names   []rules.Verdict
+	domains []rules.Verdict
+}
+
+func newVerdicts(data *dataset, rs []rules.Rule) *verdicts {
+	m := rules.NewMatcher(rs)
+	v := &verdicts{rules: rs, matcher: m}
+	match := func(rows []Row) []rules.Verdict {
+		out := make([]rules.Verdict, len(rows))
+		if len(rs) == 0 {
+			return out
+		}
+		for i := range rows {
+			if r, ok := m.Match(rows[i].Name); ok {
+				out[i] = r.Verdict
+			}
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); v.domains = match(data.domains.rows) }()
+	v.names = match(data.names.rows)
+	wg.Wait()
+	return v
+}
+
+// SortKey is a column the list can be sorted by.
+type SortKey uint8
+
+// Sort keys, in the order the sort key cycles through them.
+const (
+	SortCount SortKey = iota
+	SortName
+	SortClients
+	SortFirst
+	SortLast
+	numSortKeys
+)
+
+var sortNames = [numSortKeys]string{"count", "name", "clients", "first seen", "last seen"}
+
+func (k SortKey) String() string { return sortNames[k] }
+
+// query is everything that decides which rows are shown and in which order.
+type query struct {
+	domains    bool // rolled up
+	expanded   map[uint32]bool
+	sort       SortKey
+	reverse    bool // false: the key's natural order (see table.order)
+	hideGood   bool
+	hideTop    bool
+	topN       int
+	rare       bool
+	rareK      int64
+	unreviewed bool
+}
+
+// line is one visible line: an index into names (child or not rolled up)
+// or domains.
+type line struct {
+	idx   int32
+	child bool // a name shown under its expanded domain
+}
+
+// hidden counts what one filter removes (beyond the filters before it).
+type hidden struct{ rows, events int64 }
+
+// result is the visible list and what each filter hid.
+type result struct {
+	// The query's shape it was computed for: rows are read by it until the
+	// next result arrives.
+	domains     bool
+	sort        SortKey
+	reverse     bool
+	lines       []line
+	rows        int // lines that are not children of an expanded domain
+	shownEvents int64
+	hid         [numFilters]hidden
+}
+
+// filter names one of the list's filters, in the order they apply.
+type filter uint8
+
+const (
+	noFilter filter = iota
+	fGood
+	fUnreviewed
+	fTop
+	fRare
+	numFilters
+)
+
+// compute applies the filters in a fixed order (known-good, unreviewed,
+// top N, rare), so that each filter's "hides" counts only what the ones
+// before it left, and the counts add up.
+func compute(data *dataset, v *verdicts, q query) result {
+	t, verd := data.names, v.names
+	if q.domains {
+		t, verd = data.domains, v.domains
+	}
+	ord := t.order(q.sort)
+	res := result{domains: q.domains, sort: q.sort, reverse: q.reverse}
+	res.lines = make([]line, 0, len(ord))
+	filtering := q.hideGood || q.unreviewed || q.hideTop || q.rare
+	expanding := q.domains && len(q.expanded) > 0
+	visit := func(i int32) {
+		n := t.count[i]
+		if filtering {
+			if f := q.hiddenBy(verd[i], t.rank[i], n, true); f != noFilter {
+				res.hid[f].rows++
+				res.hid[f].events += n
+				return
+			}
+		}
+		res.lines = append(res.lines, line{idx: i})
+		res.rows++
+		res.shownEvents += n
+		if id := t.rows[i].ID; expanding && q.expanded[id] {
+			for _, c := range data.children[id] {
+				if q.hiddenBy(v.names[c], -1, data.names.count[c], false) == noFilter {
+					res.lines = append(res.lines, line{idx: c, child: true})
+				}
+			}
+		}
+	}
+	if q.reverse {
+		for j := len(ord) - 1; j >= 0; j-- {
+			visit(ord[j])
+		}
+	} else {
+		for _, i := range ord {
+			visit(i)
+		}
+	}
+	return res
+}
+
+// hiddenBy returns the first filter that hides a row, or noFilter. withTop
+// is false for the children of an expanded domain: "the N most visited" is
+// about the rows of the list itself.
+func (q *query) hiddenBy(v rules.Verdict, rank int32, count int64, withTop bool) filter {
+	switch {
+	case q.hideGood && v == rules.Good:
+		return fGood
+	case q.unreviewed && v != rules.None:
+		return fUnreviewed
+	case withTop && q.hideTop && int(rank) < q.topN:
+		return fTop
+	case q.rare && count > q.rareK:
+		return fRare
+	}
+	return noFilter
+}
+
+// matcher is a compiled search: a substring, or a regex after "re:" or "~".
+type matcher func(string) bool
+
+func compileSearch(s string) (matcher, error) {
+	for _, p := range []string{"re:", "~"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			re, err := regexp.Compile(rest)
+			if err != nil {
+				return nil, err
+			}
+			return re.MatchString, nil
+		}
+	}
+	needle := strings.ToLower(s)
+	return func(name string) bool { return strings.Contains(name, needle) }, nil
+}
+
+// search returns the positions in lines whose name matches, as stored or as
+// shown (decoded punycode, escaped bytes): the analyst searches for what
+// is on the screen.
+func search(data *dataset, domains bool, lines []line, m matcher) []int {
+	var out []int
+	for p, l := range lines {
+		t := data.names
+		if domains && !l.child {
+			t = data.domains
+		}
+		if n := t.rows[l.idx].Name; m(n) || m(common.SafeName(n)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,654 @@
+// Package list is the main view of the review TUI: every name (or
+// registered domain) of the workspace by count, with the filters that remove
+// what is normal, search, sort, roll-up, and the verdict marks.
+//
+// The workspace is loaded once into memory (AllNames/AllDomains) by a
+// command; filtering and sorting run in commands over that immutable data
+// and an answer for a request the user has moved on from is dropped.
+package list
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// ImportFunc imports a list file into the workspace's rules and says what it
+// did in one line. It is provided by the caller (engine/lists + db).
+type ImportFunc func(ctx context.Context, d *db.DB, path string) (summary string, err error)
+
+// Options tune the list.
+type Options struct {
+	// Import is called by the import key with the path typed at the prompt;
+	// nil: the key says importing is not available.
+	Import ImportFunc
+	// OpenRules builds the rules view (tui/rulesview); nil disables the key.
+	OpenRules func(c common.Common, names func(yield func(name string, count int64) bool)) common.View
+	// Author of the rules the list writes (default: the OS user).
+	Author string
+}
+
+// Defaults of the adjustable filters: the talk called names seen fewer
+// than 3 times suspicious and more than 10 normal.
+const (
+	defaultTopN  = 100
+	defaultRareK = 2
+	undoLevels   = 50
+	sparkDelay   = 40 * time.Millisecond
+)
+
+// topSteps are the values N of "hide the N most visited" steps through.
+var topSteps = []int{10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}
+
+type inputKind uint8
+
+const (
+	inputNone inputKind = iota
+	inputSearch
+	inputNote
+	inputImport
+)
+
+// Model is the list view.
+type Model struct {
+	c    common.Common
+	opts Options
+
+	data    *dataset
+	verd    *verdicts
+	loadErr error
+	started time.Time
+
+	q       query
+	res     result
+	seq     int // of the latest compute request
+	pending bool
+
+	cursor, offset int
+	// selection, by row identity so it survives a re-sort.
+	selected     map[selKey]bool
+	visual       bool
+	visualAnchor int
+
+	searchText string
+	matches    []int // positions in res.lines
+	searchSeq  int
+
+	input     common.Input
+	inputKind inputKind
+	// A mark waiting for the scope key (known-good) or a note.
+	scopePrompt bool
+	noteNext    bool
+	pendingMark *markReq
+
+	writes  []queuedWrite // serialised: one at a time, in order
+	writing bool
+	undo    []undoEntry
+
+	sparks   map[sparkKey]string
+	sparkSeq int
+	sparkW   int
+}
+
+type selKey struct {
+	domain bool
+	idx    int32
+}
+
+// New returns the list view; Init starts loading the workspace.
+func New(c common.Common, opts Options) *Model {
+	if opts.Author == "" {
+		opts.Author = currentUser()
+	}
+	return &Model{
+		c: c, opts: opts, started: time.Now(),
+		q: query{sort: SortCount, topN: defaultTopN, rareK: defaultRareK, expanded: map[uint32]bool{},
+			hideGood: true}, // known-good stays out of the way: that is what marking it is for
+		selected: map[selKey]bool{},
+		sparks:   map[sparkKey]string{},
+	}
+}
+
+// Messages of the list's commands.
+type (
+	loadedMsg struct {
+		data *dataset
+		verd *verdicts
+		err  error
+	}
+	computedMsg struct {
+		seq int
+		res result
+	}
+	verdictsMsg struct{ verd *verdicts }
+	searchMsg   struct {
+		seq     int
+		matches []int
+		stay    bool // the list changed under a search: do not move
+	}
+	sparkTickMsg   struct{ seq int }
+	loadingTickMsg struct{}
+	sparksMsg      struct {
+		width  int
+		sparks map[sparkKey]string
+	}
+)
+
+// Init loads the workspace in the background; the loading frame shows the
+// time it takes.
+func (m *Model) Init() tea.Cmd {
+	d, ctx := m.c.DB, m.c.Ctx
+	return tea.Batch(loadingTick(), func() tea.Msg {
+		data, rs, err := load(ctx, d)
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		return loadedMsg{data: data, verd: newVerdicts(data, rs)}
+	})
+}
+
+// warmOrders sorts by every key in the background once the list is up, so
+// that the first press of the sort key does not wait for a 400k-row sort.
+func warmOrders(data *dataset) tea.Cmd {
+	return func() tea.Msg {
+		for k := range numSortKeys {
+			data.names.order(k)
+			data.domains.order(k)
+		}
+		return nil
+	}
+}
+
+func loadingTick() tea.Cmd {
+	return tea.Tick(200*time.Millisecond, func(time.Time) tea.Msg { return loadingTickMsg{} })
+}
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) {
+	m.c.SetSize(w, h)
+	m.clamp()
+}
+
+// Title names the view for the status line.
+func (m *Model) Title() string {
+	if m.q.domains {
+		return "domains"
+	}
+	return "names"
+}
+
+// Capturing is true while the search, note or import input or the scope
+// prompt has the keyboard.
+func (m *Model) Capturing() bool { return m.inputKind != inputNone || m.scopePrompt }
+
+// Pending says what would be lost by quitting now ("" when nothing).
+func (m *Model) Pending() string {
+	if m.writing {
+		return plural(len(m.writes)+1, "mark") + " still being written"
+	}
+	return ""
+}
+
+// Loaded reports whether the workspace has been read.
+func (m *Model) Loaded() bool { return m.data != nil }
+
+// rowsHeight is the number of list rows on screen: the info bar, the header
+// and the filter bar take three lines.
+func (m *Model) rowsHeight() int { return max(1, m.c.Height-3) }
+
+// Update handles messages.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.err != nil {
+			m.loadErr = msg.err
+			return m, common.Error(msg.err)
+		}
+		m.data, m.verd = msg.data, msg.verd
+		return m, tea.Batch(m.recompute(), warmOrders(m.data))
+	case computedMsg:
+		if msg.seq != m.seq {
+			return m, nil // the user has moved on
+		}
+		return m, m.applyResult(msg.res)
+	case verdictsMsg:
+		m.verd = msg.verd
+		return m, m.recompute()
+	case common.RulesChangedMsg:
+		if m.data == nil {
+			return m, nil
+		}
+		data := m.data
+		return m, func() tea.Msg { return verdictsMsg{newVerdicts(data, msg.Rules)} }
+	case searchMsg:
+		if msg.seq == m.searchSeq {
+			m.matches = msg.matches
+			if msg.stay {
+				return m, nil
+			}
+			return m, m.jumpToMatch(0)
+		}
+		return m, nil
+	case loadingTickMsg:
+		if m.data == nil && m.loadErr == nil {
+			return m, loadingTick()
+		}
+		return m, nil
+	case sparkTickMsg:
+		if msg.seq == m.sparkSeq {
+			return m, m.fetchSparks()
+		}
+		return m, nil
+	case sparksMsg:
+		if msg.width == m.sparkW {
+			for k, v := range msg.sparks {
+				m.sparks[k] = v
+			}
+		}
+		return m, nil
+	case writtenMsg:
+		return m, m.written(msg)
+	case tea.WindowSizeMsg:
+		return m, m.afterMove() // sparklines of the new width
+	case tea.PasteMsg:
+		if m.inputKind != inputNone {
+			m.input.Update(msg)
+		}
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+// key handles a key press: the input or prompt first, then the list keys.
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	switch {
+	case m.inputKind != inputNone:
+		return m.inputKey(msg)
+	case m.scopePrompt:
+		return m.scopeKey(msg)
+	case m.data == nil:
+		return nil // loading: only the app's keys work
+	}
+	switch {
+	case key.Matches(msg, k.Nav.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Nav.Down):
+		m.move(1)
+	case key.Matches(msg, k.Nav.PageUp):
+		m.move(-m.rowsHeight())
+	case key.Matches(msg, k.Nav.PageDown):
+		m.move(m.rowsHeight())
+	case key.Matches(msg, k.Nav.HalfUp):
+		m.move(-m.rowsHeight() / 2)
+	case key.Matches(msg, k.Nav.HalfDown):
+		m.move(m.rowsHeight() / 2)
+	case key.Matches(msg, k.Nav.Top):
+		m.moveTo(0)
+	case key.Matches(msg, k.Nav.Bottom):
+		m.moveTo(len(m.res.lines) - 1)
+
+	case key.Matches(msg, k.Search.Search):
+		return m.openInput(inputSearch, "/ ", m.searchText)
+	case key.Matches(msg, k.Search.Next):
+		return m.jumpToMatch(1)
+	case key.Matches(msg, k.Search.Prev):
+		return m.jumpToMatch(-1)
+
+	case key.Matches(msg, k.List.RollUp):
+		m.q.domains = !m.q.domains
+		m.clearSelection()
+		m.cursor, m.offset = 0, 0
+		return m.recompute()
+	case key.Matches(msg, k.List.Expand):
+		return m.toggleExpand(0)
+	case key.Matches(msg, k.List.Open):
+		return m.toggleExpand(1)
+	case key.Matches(msg, k.List.Close):
+		return m.toggleExpand(-1)
+	case key.Matches(msg, k.List.Sort):
+		m.q.sort = (m.q.sort + 1) % numSortKeys
+		return tea.Batch(m.recompute(), common.Status("sort by "+m.q.sort.String()))
+	case key.Matches(msg, k.List.Reverse):
+		m.q.reverse = !m.q.reverse
+		return m.recompute()
+	case key.Matches(msg, k.List.Select):
+		m.toggleSelect()
+	case key.Matches(msg, k.List.Visual):
+		m.toggleVisual()
+	case key.Matches(msg, k.List.Rules):
+		if m.opts.OpenRules == nil {
+			return common.Status("the rules view is not available")
+		}
+		return common.Cmd(common.PushMsg{View: m.opts.OpenRules(m.c, m.namesSeq())})
+	case key.Matches(msg, k.List.Import):
+		if m.opts.Import == nil {
+			return common.Status("importing a list is not available in this build yet")
+		}
+		return m.openInput(inputImport, "import list from file: ", "")
+
+	case key.Matches(msg, k.Filter.HideGood):
+		m.q.hideGood = !m.q.hideGood
+		return m.recompute()
+	case key.Matches(msg, k.Filter.HideTop):
+		m.q.hideTop = !m.q.hideTop
+		return m.recompute()
+	case key.Matches(msg, k.Filter.TopMore):
+		m.q.topN, m.q.hideTop = stepTop(m.q.topN, 1), true
+		return m.recompute()
+	case key.Matches(msg, k.Filter.TopLess):
+		m.q.topN, m.q.hideTop = stepTop(m.q.topN, -1), true
+		return m.recompute()
+	case key.Matches(msg, k.Filter.Rare):
+		m.q.rare = !m.q.rare
+		return m.recompute()
+	case key.Matches(msg, k.Filter.RareMore):
+		m.q.rareK, m.q.rare = m.q.rareK+1, true
+		return m.recompute()
+	case key.Matches(msg, k.Filter.RareLess):
+		m.q.rareK, m.q.rare = max(1, m.q.rareK-1), true
+		return m.recompute()
+	case key.Matches(msg, k.Filter.Unreviewed):
+		m.q.unreviewed = !m.q.unreviewed
+		return m.recompute()
+	case key.Matches(msg, k.Filter.Clear):
+		m.q.hideGood, m.q.hideTop, m.q.rare, m.q.unreviewed = false, false, false, false
+		return m.recompute()
+
+	case key.Matches(msg, k.Mark.Good):
+		return m.startMark(rules.Good)
+	case key.Matches(msg, k.Mark.Suspicious):
+		return m.startMark(rules.Suspicious)
+	case key.Matches(msg, k.Mark.Bad):
+		return m.startMark(rules.Bad)
+	case key.Matches(msg, k.Mark.Clear):
+		return m.clearMarks()
+	case key.Matches(msg, k.Mark.Note):
+		m.noteNext = !m.noteNext
+		if m.noteNext {
+			return common.Status("the next mark asks for a note")
+		}
+		return common.Status("marks without a note")
+	case key.Matches(msg, k.Mark.Undo):
+		return m.undoLast()
+
+	case key.Matches(msg, k.Drill.Events):
+		if r, domain := m.current(); r != nil && domain {
+			return m.toggleExpand(0)
+		}
+		return m.open(common.ScreenEvents, false)
+	case key.Matches(msg, k.Drill.Clients):
+		return m.open(common.ScreenClients, false)
+	case key.Matches(msg, k.Drill.Timeline):
+		return m.open(common.ScreenTimeline, true)
+	case key.Matches(msg, k.Drill.Heatmap):
+		return m.open(common.ScreenHeatmap, true)
+	case key.Matches(msg, k.Drill.TimelineAll):
+		return common.Open(common.ScreenTimeline, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"})
+	case key.Matches(msg, k.Drill.HeatmapAll):
+		return common.Open(common.ScreenHeatmap, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"})
+
+	case key.Matches(msg, k.Global.Back):
+		// esc backs out of a mode: visual range, selection, search.
+		switch {
+		case m.visual || len(m.selected) > 0:
+			m.clearSelection()
+			return common.Handled()
+		case m.searchText != "":
+			m.searchText, m.matches = "", nil
+			return common.Handled()
+		}
+		return nil
+	default:
+		return nil
+	}
+	return m.afterMove()
+}
+
+// open opens a screen on the row under the cursor. Domains only make sense
+// for screens that take a domain (timeline, heatmap).
+func (m *Model) open(s common.Screen, domainOK bool) tea.Cmd {
+	r, domain := m.current()
+	if r == nil {
+		return nil
+	}
+	t := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.ID}, Label: r.Name}
+	if domain {
+		if !domainOK {
+			return common.Status("on a domain: expand it (→) and pick a name")
+		}
+		t.Subject.Kind = db.SubjectDomain
+	} else {
+		t.Name = &db.NameRow{ID: r.ID, Name: r.Name, DomainID: r.DomainID, Domain: r.Domain,
+			Count: r.Count, Clients: r.Clients, First: r.First, Last: r.Last}
+	}
+	return common.Open(s, t)
+}
+
+// current returns the row under the cursor and whether it is a domain row.
+func (m *Model) current() (*Row, bool) {
+	if m.data == nil || m.cursor < 0 || m.cursor >= len(m.res.lines) {
+		return nil, false
+	}
+	return m.rowAt(m.cursor)
+}
+
+func (m *Model) rowAt(pos int) (*Row, bool) {
+	l := m.res.lines[pos]
+	if m.res.domains && !l.child {
+		return &m.data.domains.rows[l.idx], true
+	}
+	return &m.data.names.rows[l.idx], false
+}
+
+// stepTop moves N one step up or down topSteps (N is always one of them).
+func stepTop(n, dir int) int {
+	i := max(0, slices.Index(topSteps, n))
+	return topSteps[max(0, min(len(topSteps)-1, i+dir))]
+}
+
+// recompute asks for the visible list under the current query, in a command.
+func (m *Model) recompute() tea.Cmd {
+	if m.data == nil {
+		return nil
+	}
+	m.seq++
+	m.pending = true
+	seq, data, verd := m.seq, m.data, m.verd
+	q := m.q
+	q.expanded = make(map[uint32]bool, len(m.q.expanded))
+	for k, v := range m.q.expanded {
+		q.expanded[k] = v
+	}
+	return func() tea.Msg { return computedMsg{seq: seq, res: compute(data, verd, q)} }
+}
+
+// applyResult shows a new visible list, keeping the cursor on the same row
+// when it is still there.
+func (m *Model) applyResult(res result) tea.Cmd {
+	var keepKey selKey
+	var keepOK bool
+	if m.cursor >= 0 && m.cursor < len(m.res.lines) {
+		keepKey, keepOK = m.keyAt(m.cursor), true
+	}
+	m.res, m.pending = res, false
+	if keepOK {
+		for p := range res.lines {
+			if m.keyAt(p) == keepKey {
+				m.cursor = p
+				break
+			}
+		}
+	}
+	m.clamp()
+	var cmds []tea.Cmd
+	if m.searchText != "" {
+		cmds = append(cmds, m.runSearch(false))
+	}
+	cmds = append(cmds, m.afterMove())
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) keyAt(p int) selKey {
+	l := m.res.lines[p]
+	return selKey{domain: m.res.domains && !l.child, idx: l.idx}
+}
+
+func (m *Model) move(d int) { m.moveTo(m.cursor + d) }
+
+func (m *Model) moveTo(p int) {
+	m.cursor = p
+	m.clamp()
+}
+
+// clamp keeps the cursor on a line and on screen.
+func (m *Model) clamp() {
+	n, h := len(m.res.lines), m.rowsHeight()
+	m.cursor = max(0, min(m.cursor, n-1))
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = max(0, min(m.offset, n-h))
+}
+
+// afterMove schedules the sparklines of the rows now on screen: after a
+// short pause, so that holding a key down does not queue a query per row.
+func (m *Model) afterMove() tea.Cmd {
+	if m.data == nil || m.c.DB == nil || m.missingSparks() == 0 {
+		return nil
+	}
+	m.sparkSeq++
+	seq := m.sparkSeq
+	return tea.Tick(sparkDelay, func(time.Time) tea.Msg { return sparkTickMsg{seq} })
+}
+
+// toggleExpand opens (dir 1), closes (-1) or toggles (0) the domain under
+// the cursor; on a child, closing closes its domain and moves to it.
+func (m *Model) toggleExpand(dir int) tea.Cmd {
+	if !m.res.domains || m.cursor >= len(m.res.lines) {
+		return nil
+	}
+	l := m.res.lines[m.cursor]
+	id := m.data.domains.rows[l.idx].ID
+	if l.child {
+		if dir > 0 {
+			return nil
+		}
+		id = m.data.names.rows[l.idx].DomainID
+		for p := m.cursor; p >= 0; p-- {
+			if !m.res.lines[p].child {
+				m.cursor = p
+				break
+			}
+		}
+	}
+	open := !m.q.expanded[id]
+	if dir != 0 {
+		open = dir > 0
+	}
+	if open == m.q.expanded[id] {
+		return nil
+	}
+	if open {
+		m.q.expanded[id] = true
+	} else {
+		delete(m.q.expanded, id)
+	}
+	return m.recompute()
+}
+
+// namesSeq walks the loaded names for the rules view's coverage counts.
+func (m *Model) namesSeq() func(yield func(string, int64) bool) {
+	rows := m.data.names.rows
+	return func(yield func(string, int64) bool) {
+		for i := range rows {
+			if !yield(rows[i].Name, rows[i].Count) {
+				return
+			}
+		}
+	}
+}
+
+// KeyHelp lists the list's keys by section.
+func (m *Model) KeyHelp() []common.HelpSection {
+	k := m.c.Keys
+	return []common.HelpSection{
+		k.Navigation(),
+		k.Searching(),
+		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
+			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
+			k.Filter.Unreviewed, k.Filter.Clear}},
+		{Title: "List", Keys: []key.Binding{k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
+			k.List.Sort, k.List.Reverse}},
+		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
+			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
+		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline,
+			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll}},
+		{Title: "Rules", Keys: []key.Binding{k.List.Rules, k.List.Import}},
+		k.General(),
+	}
+}
+
+// openInput opens the one-line input at the bottom.
+func (m *Model) openInput(kind inputKind, prompt, value string) tea.Cmd {
+	m.inputKind = kind
+	m.input.Prompt = prompt
+	m.input.SetValue(value)
+	return nil
+}
+
+func (m *Model) closeInput() {
+	m.inputKind = inputNone
+}
+
+// inputKey handles a key while the input is open: enter submits, esc
+// cancels, everything else edits.
+func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys.Prompt
+	switch {
+	case key.Matches(msg, k.Cancel):
+		kind := m.inputKind
+		m.closeInput()
+		if kind == inputNote {
+			m.pendingMark = nil
+			return common.Status("mark cancelled")
+		}
+		return nil
+	case key.Matches(msg, k.Confirm):
+		kind, value := m.inputKind, m.input.Value()
+		m.closeInput()
+		switch kind {
+		case inputSearch:
+			m.searchText = value
+			if value == "" {
+				m.matches = nil
+				return nil
+			}
+			return m.runSearch(true)
+		case inputNote:
+			req := m.pendingMark
+			m.pendingMark = nil
+			if req == nil {
+				return nil
+			}
+			req.note = value
+			return m.submitMark(*req)
+		case inputImport:
+			return m.importList(strings.TrimSpace(value))
+		}
+		return nil
+	}
+	m.input.Update(msg)
+	return nil
+}

@@ -1,0 +1,637 @@
+package list
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// crafted are names no resolver should ever see; they must reach the screen
+// escaped: an ESC sequence that would paint the terminal red, and a bidi
+// override that would make the name read backwards.
+var crafted = []string{"evil\x1b[31mred.example.com", "\u202emoc.elgoog.example.net"}
+
+// workspace builds a private, writable workspace: a generated Zeek log and a
+// hand-made one holding the crafted names, both ingested.
+func workspace(t testing.TB, lines int64) *db.DB {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "dns.log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gen.Write(f, gen.Options{Lines: lines, Seed: 7, Format: "zeek"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The crafted log: the generated header, then one query per crafted name.
+	var b strings.Builder
+	for _, l := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "#close") {
+			b.WriteString(l + "\n")
+		}
+	}
+	for i, n := range crafted {
+		b.WriteString(strings.Join([]string{"1710086550.0" + string(rune('1'+i)), "Cx" + string(rune('a'+i)), "10.0.9.9", "5353",
+			"10.0.0.53", "53", "udp", "1", "0.001", n, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
+			"0", "-", "-", "F"}, "\t") + "\n")
+	}
+	craftedPath := filepath.Join(dir, "crafted.log")
+	if err := os.WriteFile(craftedPath, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := ingest.Run(context.Background(), d, []string{logPath, craftedPath}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// openList returns a loaded list of w×h on a fresh copy of a workspace.
+func openList(t *testing.T, w, h int, opts Options) (*Model, *db.DB) {
+	t.Helper()
+	d := workspace(t, 3000)
+	if opts.Author == "" {
+		opts.Author = "tester"
+	}
+	m := New(common.New(context.Background(), d), opts)
+	m.SetSize(w, h)
+	tuitest.Settle(m, m.Init())
+	if !m.Loaded() {
+		t.Fatalf("not loaded: %v", m.loadErr)
+	}
+	return m, d
+}
+
+func press(m *Model, keys ...string) []tea.Msg { return tuitest.Press(m, keys...) }
+
+func cur(m *Model) *Row { r, _ := m.current(); return r }
+
+func statusOf(msgs []tea.Msg) string {
+	var out []string
+	for _, msg := range msgs {
+		switch msg := msg.(type) {
+		case common.StatusMsg:
+			out = append(out, msg.Text)
+		case common.ErrMsg:
+			out = append(out, "error: "+msg.Err.Error())
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestListIsSortedByCountAndMatchesTheWorkspace(t *testing.T) {
+	m, d := openList(t, 80, 24, Options{})
+	top, err := d.TopNames(context.Background(), 5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range top {
+		r, _ := m.rowAt(i)
+		if r.Name != want.Name || r.Count != want.Count {
+			t.Errorf("row %d = %s %d, want %s %d", i, r.Name, r.Count, want.Name, want.Count)
+		}
+	}
+	st, _ := d.Stats(context.Background())
+	if int64(len(m.res.lines)) != st.Names || m.res.shownEvents != st.Events {
+		t.Errorf("shows %d names / %d events, workspace has %d / %d", len(m.res.lines), m.res.shownEvents, st.Names, st.Events)
+	}
+}
+
+func TestNavigationKeys(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	n, h := len(m.res.lines), m.rowsHeight()
+	steps := []struct {
+		key  string
+		want int
+	}{
+		{"j", 1}, {"down", 2}, {"k", 1}, {"up", 0}, {"up", 0},
+		{"pgdown", h}, {"ctrl+f", 2 * h}, {"pgup", h}, {"ctrl+b", 0},
+		{"ctrl+d", h / 2}, {"ctrl+u", 0},
+		{"G", n - 1}, {"g", 0}, {"end", n - 1}, {"home", 0},
+	}
+	for _, s := range steps {
+		press(m, s.key)
+		if m.cursor != s.want {
+			t.Errorf("after %q cursor = %d, want %d", s.key, m.cursor, s.want)
+		}
+		if m.cursor < m.offset || m.cursor >= m.offset+h {
+			t.Errorf("after %q cursor %d is off screen (offset %d)", s.key, m.cursor, m.offset)
+		}
+	}
+}
+
+func TestRollUpExpandCollapse(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "d")
+	if !m.res.domains || m.Title() != "domains" {
+		t.Fatal("d did not roll up")
+	}
+	// Find a domain with several names and expand it in place.
+	p := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].Names > 2 })
+	if p < 0 {
+		t.Fatal("no domain with several names")
+	}
+	m.moveTo(p)
+	dom := *cur(m)
+	before := len(m.res.lines)
+	press(m, "right")
+	kids := len(m.res.lines) - before
+	if int64(kids) != dom.Names {
+		t.Fatalf("expanded %s shows %d names, want %d", dom.Name, kids, dom.Names)
+	}
+	var sum int64
+	for _, l := range m.res.lines[p+1 : p+1+kids] {
+		if !l.child {
+			t.Fatal("children are not right below their domain")
+		}
+		r := m.data.names.rows[l.idx]
+		if r.DomainID != dom.ID {
+			t.Errorf("%s is not under %s", r.Name, dom.Name)
+		}
+		sum += r.Count
+	}
+	if sum != dom.Count {
+		t.Errorf("children count %d, domain %d", sum, dom.Count)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "▾ ") {
+		t.Error("no expanded marker on screen")
+	}
+	// left on a child closes its domain and moves to it.
+	press(m, "j", "left")
+	if len(m.res.lines) != before || cur(m).ID != dom.ID {
+		t.Errorf("left on a child: %d lines (want %d), cursor on %s", len(m.res.lines), before, cur(m).Name)
+	}
+	press(m, "e")
+	if len(m.res.lines) != before+kids {
+		t.Error("e did not expand")
+	}
+	press(m, "e")
+	if len(m.res.lines) != before {
+		t.Error("e did not collapse")
+	}
+	press(m, "enter") // on a domain, enter expands too
+	if len(m.res.lines) != before+kids {
+		t.Error("enter on a domain did not expand")
+	}
+	press(m, "h")
+	press(m, "d")
+	if m.res.domains {
+		t.Error("d did not go back to names")
+	}
+}
+
+func TestFiltersAndWhatTheyHide(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	total := len(m.res.lines)
+	press(m, "T")
+	if got := len(m.res.lines); got != total-defaultTopN || m.res.hid[fTop].rows != defaultTopN {
+		t.Errorf("T: %d rows, hid %d; want %d, %d", got, m.res.hid[fTop].rows, total-defaultTopN, defaultTopN)
+	}
+	if r, _ := m.rowAt(0); m.data.names.rank[m.res.lines[0].idx] != defaultTopN {
+		t.Errorf("first row after hiding the top %d is %s", defaultTopN, r.Name)
+	}
+	press(m, "]")
+	if m.q.topN != 200 || m.res.hid[fTop].rows != 200 {
+		t.Errorf("] → N=%d hid %d", m.q.topN, m.res.hid[fTop].rows)
+	}
+	press(m, "[", "[")
+	if m.q.topN != 50 {
+		t.Errorf("[[ → N=%d, want 50", m.q.topN)
+	}
+	press(m, "T", "r")
+	for p := range m.res.lines {
+		if r, _ := m.rowAt(p); r.Count > defaultRareK {
+			t.Fatalf("r: %s seen %d times shown", r.Name, r.Count)
+		}
+	}
+	rare2 := len(m.res.lines)
+	press(m, ">")
+	if m.q.rareK != 3 || len(m.res.lines) < rare2 {
+		t.Errorf("> → K=%d, %d rows (was %d)", m.q.rareK, len(m.res.lines), rare2)
+	}
+	press(m, "<", "<", "<")
+	if m.q.rareK != 1 {
+		t.Errorf("K went below 1: %d", m.q.rareK)
+	}
+	bar := ansi.Strip(m.View())
+	if !strings.Contains(bar, "r >1 −") {
+		t.Errorf("status line does not say what r hides:\n%s", bar)
+	}
+	press(m, "0")
+	if len(m.res.lines) != total {
+		t.Errorf("0 left %d of %d rows", len(m.res.lines), total)
+	}
+	// Hidden events add up with what is shown.
+	press(m, "T", "r")
+	var hid int64
+	for _, h := range m.res.hid {
+		hid += h.events
+	}
+	if hid+m.res.shownEvents != m.data.stats.Events {
+		t.Errorf("hidden %d + shown %d != %d events", hid, m.res.shownEvents, m.data.stats.Events)
+	}
+}
+
+func ruleSet(t *testing.T, d *db.DB) map[string]rules.Rule {
+	t.Helper()
+	rs, err := d.Rules(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]rules.Rule{}
+	for _, r := range rs {
+		out[r.Scope.String()+" "+r.Pattern] = r
+	}
+	return out
+}
+
+func TestMarkGoodAsksScopeHidesAndUndoes(t *testing.T) {
+	m, d := openList(t, 80, 24, Options{})
+	if !m.q.hideGood {
+		t.Fatal("known-good is not hidden by default")
+	}
+	name := *cur(m)
+	press(m, "a")
+	if !m.Capturing() || !strings.Contains(ansi.Strip(m.View()), "known-good for") {
+		t.Fatal("a did not ask for the scope")
+	}
+	msgs := press(m, "n")
+	if m.Capturing() {
+		t.Fatal("still asking after n")
+	}
+	r, ok := ruleSet(t, d)["name "+name.Name]
+	if !ok || r.Verdict != rules.Good || r.Author != "tester" || r.Origin != "tui" {
+		t.Fatalf("rule for %s: %+v %v", name.Name, r, ok)
+	}
+	if !strings.Contains(statusOf(msgs), "marked good") {
+		t.Errorf("status %q", statusOf(msgs))
+	}
+	if cur(m).ID == name.ID || m.res.hid[fGood].rows != 1 {
+		t.Errorf("known-good %s still shown with H on (hid %d)", name.Name, m.res.hid[fGood].rows)
+	}
+	// The whole registered domain: bare name and every subdomain.
+	dom := cur(m).Domain
+	press(m, "a", "D")
+	if r := ruleSet(t, d)["domain "+dom]; r.Verdict != rules.Good {
+		t.Fatalf("no domain rule for %s", dom)
+	}
+	for p := range m.res.lines {
+		if r, _ := m.rowAt(p); r.Domain == dom {
+			t.Fatalf("%s shown after its domain was marked good", r.Name)
+		}
+	}
+	press(m, "u")
+	if _, ok := ruleSet(t, d)["domain "+dom]; ok {
+		t.Error("undo left the domain rule")
+	}
+	press(m, "u")
+	if len(ruleSet(t, d)) != 0 {
+		t.Error("second undo left rules")
+	}
+	if m.res.hid[fGood].rows != 0 {
+		t.Error("undone names still hidden")
+	}
+	if s := statusOf(press(m, "u")); !strings.Contains(s, "nothing to undo") {
+		t.Errorf("third undo said %q", s)
+	}
+	// esc cancels the scope prompt.
+	press(m, "a", "esc")
+	if m.Capturing() || len(ruleSet(t, d)) != 0 {
+		t.Error("esc did not cancel the mark")
+	}
+}
+
+func TestMarkSuspiciousBadClearSelectionAndNote(t *testing.T) {
+	m, d := openList(t, 80, 24, Options{})
+	press(m, "G")
+	last := cur(m).Name
+	// The mark is pending until the workspace has it: quitting would ask.
+	_, cmd := m.Update(tuitest.Key("s"))
+	if !strings.Contains(m.Pending(), "1 mark still being written") {
+		t.Errorf("pending: %q", m.Pending())
+	}
+	tuitest.Settle(m, cmd)
+	if m.Pending() != "" {
+		t.Errorf("still pending after the write: %q", m.Pending())
+	}
+	if ruleSet(t, d)["name "+last].Verdict != rules.Suspicious {
+		t.Fatal("s did not mark suspicious")
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "susp") {
+		t.Error("no susp mark on screen")
+	}
+	press(m, "b")
+	if ruleSet(t, d)["name "+last].Verdict != rules.Bad {
+		t.Fatal("b did not replace with bad")
+	}
+	press(m, "u")
+	if ruleSet(t, d)["name "+last].Verdict != rules.Suspicious {
+		t.Fatal("undo of a replacement did not restore suspicious")
+	}
+	press(m, "x")
+	if len(ruleSet(t, d)) != 0 {
+		t.Fatal("x did not clear")
+	}
+	press(m, "u")
+	if ruleSet(t, d)["name "+last].Verdict != rules.Suspicious {
+		t.Fatal("undo of a clear did not restore")
+	}
+	press(m, "x")
+
+	// space selects and moves on; three rows marked together.
+	press(m, "g")
+	var want []string
+	for range 3 {
+		want = append(want, cur(m).Name)
+		press(m, "space")
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "3 selected") {
+		t.Error("selection not shown")
+	}
+	press(m, "b")
+	rs := ruleSet(t, d)
+	for _, n := range want {
+		if rs["name "+n].Verdict != rules.Bad {
+			t.Errorf("%s not marked bad with the selection", n)
+		}
+	}
+	if len(m.selected) != 0 {
+		t.Error("selection kept after marking")
+	}
+	// A visual range, with a note.
+	press(m, "g", "j", "j", "j", "V", "j", "j", "m", "s")
+	if !m.Capturing() || m.inputKind != inputNote {
+		t.Fatal("m then s did not ask for a note")
+	}
+	press(m, "c", "2", "space", "b", "e", "a", "c", "o", "n", "enter")
+	n := 0
+	for _, r := range ruleSet(t, d) {
+		if r.Verdict == rules.Suspicious {
+			n++
+			if r.Note != "c2 beacon" {
+				t.Errorf("note %q", r.Note)
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("visual range of 3 marked %d", n)
+	}
+	// esc clears a selection first, then does nothing (the app goes back).
+	press(m, "space")
+	_, cmd = m.Update(tuitest.Key("esc"))
+	if cmd == nil || len(m.selected) != 0 {
+		t.Error("esc did not clear the selection")
+	}
+	if _, cmd := m.Update(tuitest.Key("esc")); cmd != nil {
+		t.Error("esc with nothing to clear should leave it to the app")
+	}
+	// Unreviewed only hides the marked ones.
+	press(m, "U")
+	if got, want := m.res.hid[fUnreviewed].rows, int64(len(ruleSet(t, d))); got != want {
+		t.Errorf("U hid %d, want %d", got, want)
+	}
+}
+
+func TestSearchAndSort(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "/")
+	if !m.Capturing() {
+		t.Fatal("/ did not open the search")
+	}
+	press(m, "g", "o", "o", "enter")
+	if !strings.Contains(cur(m).Name, "goo") {
+		t.Fatalf("search went to %s", cur(m).Name)
+	}
+	first := m.cursor
+	press(m, "n")
+	if m.cursor <= first || !strings.Contains(cur(m).Name, "goo") {
+		t.Errorf("n went to %d %s", m.cursor, cur(m).Name)
+	}
+	press(m, "N")
+	if m.cursor != first {
+		t.Errorf("N went to %d, want %d", m.cursor, first)
+	}
+	press(m, "N") // wraps to the last match
+	if m.cursor != m.matches[len(m.matches)-1] {
+		t.Error("N did not wrap")
+	}
+	press(m, "/", "ctrl+u", "~", "^", "w", "w", "w", "\\", ".", "enter")
+	if !strings.HasPrefix(cur(m).Name, "www.") {
+		t.Errorf("regex search went to %s", cur(m).Name)
+	}
+	if s := statusOf(press(m, "/", "ctrl+u", "r", "e", ":", "(", "enter")); !strings.Contains(s, "error: search") {
+		t.Errorf("bad regex said %q", s)
+	}
+	press(m, "esc") // clears the search
+	if m.searchText != "" {
+		t.Error("esc kept the search")
+	}
+
+	press(m, "o")
+	if m.q.sort != SortName {
+		t.Fatal("o did not sort by name")
+	}
+	for p := 1; p < 50; p++ {
+		a, _ := m.rowAt(p - 1)
+		b, _ := m.rowAt(p)
+		if a.Name > b.Name {
+			t.Fatalf("not by name: %s before %s", a.Name, b.Name)
+		}
+	}
+	press(m, "O")
+	a, _ := m.rowAt(0)
+	b, _ := m.rowAt(1)
+	if a.Name < b.Name {
+		t.Error("O did not reverse")
+	}
+	for _, k := range []SortKey{SortClients, SortFirst, SortLast} {
+		press(m, "o")
+		if m.q.sort != k {
+			t.Fatalf("o cycled to %v, want %v", m.q.sort, k)
+		}
+	}
+	press(m, "O", "o")
+	if m.q.sort != SortCount || m.q.reverse {
+		t.Fatal("o did not come back to count")
+	}
+	header := ansi.Strip(strings.Split(m.View(), "\n")[1])
+	if !strings.Contains(header, "count↓") {
+		t.Errorf("header %q does not show the sort", header)
+	}
+}
+
+func TestDrillDownKeysOpenScreens(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	id := cur(m).ID
+	for key, screen := range map[string]common.Screen{"enter": common.ScreenEvents, "c": common.ScreenClients,
+		"t": common.ScreenTimeline, "w": common.ScreenHeatmap} {
+		msgs := press(m, key)
+		if len(msgs) != 1 {
+			t.Fatalf("%s: %v", key, msgs)
+		}
+		o := msgs[0].(common.OpenMsg)
+		if o.Screen != screen || o.Target.Subject != (db.Subject{Kind: db.SubjectName, ID: id}) || o.Target.Name == nil {
+			t.Errorf("%s opened %+v", key, o)
+		}
+	}
+	for key, screen := range map[string]common.Screen{"z": common.ScreenTimeline, "Z": common.ScreenHeatmap} {
+		o := press(m, key)[0].(common.OpenMsg)
+		if o.Screen != screen || o.Target.Subject.Kind != db.SubjectAll {
+			t.Errorf("%s opened %+v", key, o)
+		}
+	}
+	press(m, "d")
+	o := press(m, "t")[0].(common.OpenMsg)
+	if o.Target.Subject.Kind != db.SubjectDomain {
+		t.Errorf("t on a domain opened %+v", o)
+	}
+	if s := statusOf(press(m, "c")); !strings.Contains(s, "expand") {
+		t.Errorf("c on a domain said %q", s)
+	}
+}
+
+func TestRulesAndImportKeys(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	if s := statusOf(press(m, "R")); !strings.Contains(s, "not available") {
+		t.Errorf("R without a rules view said %q", s)
+	}
+	if s := statusOf(press(m, "I")); !strings.Contains(s, "not available") {
+		t.Errorf("I without an import hook said %q", s)
+	}
+	var gotPath string
+	opened := 0
+	m2, d := openList(t, 80, 24, Options{
+		Import: func(ctx context.Context, d *db.DB, path string) (string, error) {
+			gotPath = path
+			_, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "google.com", Scope: rules.Domain, Verdict: rules.Good}})
+			return "imported 1 rule", err
+		},
+		OpenRules: func(c common.Common, names func(yield func(string, int64) bool)) common.View {
+			for range names {
+				opened++
+			}
+			return nil
+		},
+	})
+	msgs := press(m2, "R")
+	if _, ok := msgs[0].(common.PushMsg); !ok || opened != len(m2.data.names.rows) {
+		t.Errorf("R: %v, walked %d names", msgs, opened)
+	}
+	press(m2, "I")
+	if !m2.Capturing() {
+		t.Fatal("I did not ask for a path")
+	}
+	msgs = press(m2, "/", "t", "m", "p", "/", "x", "enter")
+	if gotPath != "/tmp/x" || !strings.Contains(statusOf(msgs), "imported 1 rule") {
+		t.Errorf("import got %q, said %q", gotPath, statusOf(msgs))
+	}
+	if len(ruleSet(t, d)) != 1 || m2.res.hid[fGood].rows == 0 {
+		t.Error("imported rule does not act on the list")
+	}
+}
+
+func TestRulesChangedElsewhereActAtOnce(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	name := cur(m).Name
+	_, cmd := m.Update(common.RulesChangedMsg{Rules: []rules.Rule{{ID: 1, Pattern: name, Verdict: rules.Bad}}})
+	tuitest.Settle(m, cmd)
+	if m.verd.names[m.res.lines[0].idx] != rules.Bad {
+		t.Error("a rule changed in the rules view did not reach the list")
+	}
+}
+
+func TestCraftedNamesAreEscaped(t *testing.T) {
+	m, _ := openList(t, 120, 40, Options{})
+	press(m, "/", "e", "v", "i", "l", "enter")
+	raw := m.View()
+	if strings.Contains(raw, "\x1b[31mred") || strings.Contains(raw, "\u202e") {
+		t.Fatal("a crafted name reached the terminal unescaped")
+	}
+	plain := ansi.Strip(raw)
+	if !strings.Contains(plain, `evil\x1b[31mred.example.com`) {
+		t.Errorf("escaped name not shown:\n%s", plain)
+	}
+	press(m, "/", "ctrl+u", "e", "l", "g", "o", "o", "g", "enter")
+	if !strings.Contains(ansi.Strip(m.View()), `\u202emoc.elgoog.example.net`) {
+		t.Error("bidi override not shown escaped")
+	}
+}
+
+func TestResizeKeepsEveryLineInTheBox(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	for _, sz := range [][2]int{{80, 24}, {40, 10}, {200, 60}, {100, 5}} {
+		m.SetSize(sz[0], sz[1])
+		lines := strings.Split(m.View(), "\n")
+		if len(lines) != sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w != sz[0] {
+				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i, w)
+			}
+		}
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m, _ := openList(t, sz[0], sz[1], Options{})
+		// sparklines are fetched after a pause: settle them.
+		tuitest.Settle(m, m.fetchSparks())
+		suffix := "_" + itoa(sz[0]) + "x" + itoa(sz[1])
+		golden.Assert(t, "names"+suffix, m.View())
+		press(m, "d")
+		tuitest.Settle(m, m.fetchSparks())
+		p := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].Names > 2 })
+		m.moveTo(p)
+		press(m, "right", "space", "j", "s")
+		tuitest.Settle(m, m.fetchSparks())
+		golden.Assert(t, "domains_expanded"+suffix, m.View())
+		press(m, "d", "T", "r", "a")
+		tuitest.Settle(m, m.fetchSparks())
+		golden.Assert(t, "filtered_prompt"+suffix, m.View())
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestEveryHelpedKeyMeansOneThing: in one view no key is bound twice, so
+// the help cannot promise what the key does not do.
+func TestEveryHelpedKeyMeansOneThing(t *testing.T) {
+	m := New(common.New(context.Background(), nil), Options{Author: "x"})
+	seen := map[string]string{}
+	for _, s := range m.KeyHelp() {
+		for _, b := range s.Keys {
+			for _, k := range b.Keys() {
+				if prev, ok := seen[k]; ok && prev != b.Help().Desc {
+					t.Errorf("%q is both %q and %q", k, prev, b.Help().Desc)
+				}
+				seen[k] = b.Help().Desc
+			}
+		}
+	}
+}

@@ -1,0 +1,356 @@
+package list
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/user"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// markReq is a mark being made: the rows it acts on, the verdict, and for
+// known-good the scope chosen with one more key.
+type markReq struct {
+	targets []target
+	verdict rules.Verdict
+	scope   rules.Scope // for Good: chosen at the prompt
+	note    string
+}
+
+// target is one row a mark acts on.
+type target struct {
+	name, domain string
+	isDomain     bool // a registered domain row (rolled up)
+}
+
+// undoEntry is what one write changed: rules put (with what they replaced;
+// zero ID where nothing) or rules deleted.
+type undoEntry struct {
+	stored, replaced, deleted []rules.Rule
+}
+
+// writeJob is one serialised write: it returns what undoes it and a line
+// for the status.
+type writeJob func(ctx context.Context, d *db.DB) (undoEntry, string, error)
+
+// writtenMsg: a write is in the workspace and the verdicts were recomputed.
+type writtenMsg struct {
+	verd   *verdicts
+	undo   undoEntry
+	isUndo bool
+	text   string
+	err    error
+}
+
+// targets returns the rows to mark: the selection (and visual range) if
+// any, else the row under the cursor.
+func (m *Model) targets() []target {
+	var out []target
+	add := func(r *Row, domain bool) {
+		out = append(out, target{name: r.Name, domain: r.Domain, isDomain: domain})
+	}
+	if len(m.selected) == 0 && !m.visual {
+		if r, d := m.current(); r != nil {
+			add(r, d)
+		}
+		return out
+	}
+	seen := map[selKey]bool{}
+	for p := range m.res.lines {
+		k := m.keyAt(p)
+		if m.isSelected(p, k) && !seen[k] {
+			seen[k] = true
+			add(m.rowAt(p))
+		}
+	}
+	// Selected rows hidden by a filter since: still marked.
+	for k := range m.selected {
+		if !seen[k] {
+			t := m.data.names
+			if k.domain {
+				t = m.data.domains
+			}
+			add(&t.rows[k.idx], k.domain)
+		}
+	}
+	return out
+}
+
+// startMark begins a mark: known-good asks for the scope first, a note is
+// asked for when noteNext is on, then it is written.
+func (m *Model) startMark(v rules.Verdict) tea.Cmd {
+	ts := m.targets()
+	if len(ts) == 0 {
+		return nil
+	}
+	req := &markReq{targets: ts, verdict: v}
+	if v == rules.Good {
+		m.pendingMark, m.scopePrompt = req, true
+		return nil
+	}
+	return m.afterScope(req)
+}
+
+// scopeKey answers the known-good scope prompt.
+func (m *Model) scopeKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	req := m.pendingMark
+	switch {
+	case key.Matches(msg, k.Mark.ScopeName):
+		req.scope = rules.Name
+	case key.Matches(msg, k.Mark.ScopeDomain):
+		req.scope = rules.Domain
+	case key.Matches(msg, k.Prompt.Cancel):
+		m.scopePrompt, m.pendingMark = false, nil
+		return common.Status("mark cancelled")
+	default:
+		return nil
+	}
+	m.scopePrompt = false
+	return m.afterScope(req)
+}
+
+func (m *Model) afterScope(req *markReq) tea.Cmd {
+	if m.noteNext {
+		m.noteNext = false
+		m.pendingMark = req
+		return m.openInput(inputNote, fmt.Sprintf("note for %s: ", req.verdict), "")
+	}
+	m.pendingMark = nil
+	return m.submitMark(*req)
+}
+
+// rulesFor turns a mark into rules. Known-good follows the chosen scope:
+// the name itself, or its registered domain with everything below. Other
+// verdicts are for the name itself, or for the whole domain on a domain row.
+func (req *markReq) rulesFor(author string) []rules.Rule {
+	var out []rules.Rule
+	seen := map[string]bool{}
+	for _, t := range req.targets {
+		r := rules.Rule{Pattern: t.name, Scope: rules.Name, Verdict: req.verdict, Note: req.note,
+			Author: author, Origin: "tui"}
+		switch {
+		case req.verdict == rules.Good && req.scope == rules.Domain:
+			r.Pattern, r.Scope = t.domain, rules.Domain
+		case req.verdict != rules.Good && t.isDomain:
+			r.Scope = rules.Domain
+		}
+		if k := r.Scope.String() + " " + r.Pattern; !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// submitMark queues the write of a mark. The UI says "marked" only when
+// the rules are in the workspace and the verdicts recomputed.
+func (m *Model) submitMark(req markReq) tea.Cmd {
+	rs := req.rulesFor(m.opts.Author)
+	m.clearSelection()
+	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
+	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+		stored, replaced, err := d.PutRules(ctx, rs)
+		return undoEntry{stored: stored, replaced: replaced}, text, err
+	}, false)
+}
+
+// clearMarks deletes the rules that decide the target rows.
+func (m *Model) clearMarks() tea.Cmd {
+	var del []rules.Rule
+	seen := map[int64]bool{}
+	for _, t := range m.targets() {
+		if r, ok := m.verd.matcher.Match(t.name); ok && !seen[r.ID] {
+			seen[r.ID] = true
+			del = append(del, r)
+		}
+	}
+	m.clearSelection()
+	if len(del) == 0 {
+		return common.Status("no verdict to clear")
+	}
+	ids := make([]int64, len(del))
+	for i, r := range del {
+		ids[i] = r.ID
+	}
+	text := "cleared " + describe(del)
+	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+		return undoEntry{deleted: del}, text, d.DeleteRules(ctx, ids)
+	}, false)
+}
+
+// undoLast reverts the last write.
+func (m *Model) undoLast() tea.Cmd {
+	if len(m.undo) == 0 {
+		return common.Status("nothing to undo")
+	}
+	u := m.undo[len(m.undo)-1]
+	m.undo = m.undo[:len(m.undo)-1]
+	text := fmt.Sprintf("undone (%d more to undo)", len(m.undo))
+	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+		return undoEntry{}, text, revert(ctx, d, u)
+	}, true)
+}
+
+// revert puts back what an undo entry changed.
+func revert(ctx context.Context, d *db.DB, u undoEntry) error {
+	var restore []rules.Rule
+	var del []int64
+	for i, s := range u.stored {
+		if old := u.replaced[i]; old.ID != 0 {
+			restore = append(restore, old)
+		} else {
+			del = append(del, s.ID)
+		}
+	}
+	restore = append(restore, u.deleted...)
+	if err := d.DeleteRules(ctx, del); err != nil {
+		return err
+	}
+	return d.RestoreRules(ctx, restore)
+}
+
+// queuedWrite is a write waiting for the one before it.
+type queuedWrite struct {
+	job    writeJob
+	isUndo bool
+}
+
+// queue runs writes one at a time, in order, so that their verdicts arrive
+// in order too.
+func (m *Model) queue(job writeJob, isUndo bool) tea.Cmd {
+	m.writes = append(m.writes, queuedWrite{job, isUndo})
+	if m.writing {
+		return nil
+	}
+	return m.nextWrite()
+}
+
+// nextWrite starts the first queued write.
+func (m *Model) nextWrite() tea.Cmd {
+	if len(m.writes) == 0 {
+		return nil
+	}
+	w := m.writes[0]
+	m.writes = m.writes[1:]
+	m.writing = true
+	data, d, ctx := m.data, m.c.DB, m.c.Ctx
+	return func() tea.Msg {
+		u, text, err := w.job(ctx, d)
+		if err != nil {
+			return writtenMsg{err: err}
+		}
+		rs, err := d.Rules(ctx)
+		if err != nil {
+			return writtenMsg{err: err}
+		}
+		return writtenMsg{verd: newVerdicts(data, rs), undo: u, isUndo: w.isUndo, text: text}
+	}
+}
+
+// written applies a finished write and starts the next one.
+func (m *Model) written(msg writtenMsg) tea.Cmd {
+	m.writing = false
+	next := m.nextWrite()
+	if msg.err != nil {
+		return tea.Batch(next, common.Error(msg.err))
+	}
+	if !msg.isUndo && (len(msg.undo.stored) > 0 || len(msg.undo.deleted) > 0) {
+		m.undo = append(m.undo, msg.undo)
+		if len(m.undo) > undoLevels {
+			m.undo = slices.Delete(m.undo, 0, len(m.undo)-undoLevels)
+		}
+	}
+	m.verd = msg.verd
+	return tea.Batch(next, m.recompute(), common.Status(msg.text))
+}
+
+// importList runs the import hook on a path, then reloads the verdicts.
+func (m *Model) importList(path string) tea.Cmd {
+	if path == "" {
+		return nil
+	}
+	imp := m.opts.Import
+	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+		text, err := imp(ctx, d, path)
+		return undoEntry{}, text, err
+	}, false)
+}
+
+// describe names the rules of a write in a few words.
+func describe(rs []rules.Rule) string {
+	if len(rs) == 0 {
+		return "nothing"
+	}
+	r := rs[0]
+	s := common.SafeName(r.Pattern)
+	if r.Scope == rules.Domain {
+		s = "*." + s + " and " + s
+	}
+	if len(rs) > 1 {
+		s += fmt.Sprintf(" and %d more", len(rs)-1)
+	}
+	return s
+}
+
+// currentUser is the author of rules typed in the TUI.
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if s := strings.TrimSpace(os.Getenv("USER")); s != "" {
+		return s
+	}
+	return "unknown"
+}
+
+// isSelected: in the selection, or inside the visual range.
+func (m *Model) isSelected(p int, k selKey) bool {
+	if m.selected[k] {
+		return true
+	}
+	if !m.visual {
+		return false
+	}
+	lo, hi := min(m.visualAnchor, m.cursor), max(m.visualAnchor, m.cursor)
+	return p >= lo && p <= hi
+}
+
+func (m *Model) toggleSelect() {
+	if m.cursor >= len(m.res.lines) {
+		return
+	}
+	k := m.keyAt(m.cursor)
+	if m.selected[k] {
+		delete(m.selected, k)
+	} else {
+		m.selected[k] = true
+	}
+	m.move(1)
+}
+
+// toggleVisual starts a range at the cursor, or ends it, keeping the range
+// in the selection.
+func (m *Model) toggleVisual() {
+	if !m.visual {
+		m.visual, m.visualAnchor = true, m.cursor
+		return
+	}
+	lo, hi := min(m.visualAnchor, m.cursor), max(m.visualAnchor, m.cursor)
+	for p := lo; p <= hi && p < len(m.res.lines); p++ {
+		m.selected[m.keyAt(p)] = true
+	}
+	m.visual = false
+}
+
+func (m *Model) clearSelection() {
+	m.visual = false
+	clear(m.selected)
+}

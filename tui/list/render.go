@@ -1,0 +1,268 @@
+package list
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// column is one column of the list: a header and a fixed width. The name
+// column takes what the others leave.
+type column struct {
+	id    colID
+	title string
+	width int
+}
+
+type colID uint8
+
+const (
+	colSel colID = iota
+	colVerdict
+	colCount
+	colShare
+	colClients
+	colFirst
+	colLast
+	colSpark
+	colScore // reserved: scoring (issue 5) fills it
+	colRank  // reserved: popularity rank (issue 4) fills it
+	colName
+)
+
+// minName is the narrowest the name column may get before other columns are
+// dropped: below it too many names lose the labels that tell them apart.
+const minName = 24
+
+// layout is the set of columns for a width, with the time format chosen for
+// the workspace's span.
+type layout struct {
+	width   int
+	cols    []column
+	nameW   int
+	timeFmt string
+}
+
+// newLayout fits the columns into width. Columns are dropped, least useful
+// first (first seen, share, clients, sparkline), until the name column has
+// minName cells. countW is the width of the largest count.
+func newLayout(width int, countW int, first, last int64, withScore, withRank bool) layout {
+	tf := timeFormat(first, last)
+	tw := len(tf)
+	cols := []column{
+		{colSel, "", 1},
+		{colVerdict, "mark", 4},
+		{colScore, "score", 5},
+		{colRank, "rank", 7},
+		{colCount, "count", max(5, countW)},
+		{colShare, "share", 6},
+		{colClients, "clnts", 5},
+		{colFirst, "first", tw},
+		{colLast, "last", tw},
+		{colSpark, "activity", max(10, min(32, width/6))},
+	}
+	keep := cols[:0]
+	for _, c := range cols {
+		if (c.id == colScore && !withScore) || (c.id == colRank && !withRank) {
+			continue
+		}
+		keep = append(keep, c)
+	}
+	cols = keep
+	for _, drop := range []colID{colFirst, colShare, colClients, colSpark, colRank, colScore} {
+		if nameWidth(width, cols) >= minName {
+			break
+		}
+		cols = without(cols, drop)
+	}
+	return layout{width: width, cols: cols, nameW: max(1, nameWidth(width, cols)), timeFmt: tf}
+}
+
+func nameWidth(width int, cols []column) int {
+	w := width
+	for _, c := range cols {
+		w -= c.width + 1
+	}
+	return w
+}
+
+func without(cols []column, id colID) []column {
+	out := make([]column, 0, len(cols))
+	for _, c := range cols {
+		if c.id != id {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sparkWidth is the sparkline column's width, 0 when it was dropped.
+func (l layout) sparkWidth() int {
+	for _, c := range l.cols {
+		if c.id == colSpark {
+			return c.width
+		}
+	}
+	return 0
+}
+
+// timeFormat shows as little as tells the times of the workspace apart: the
+// clock alone within one day, the date and clock within one year.
+func timeFormat(first, last int64) string {
+	a, b := time.UnixMicro(first).UTC(), time.UnixMicro(last).UTC()
+	switch {
+	case a.YearDay() == b.YearDay() && a.Year() == b.Year():
+		return "15:04"
+	case a.Year() == b.Year():
+		return "01-02 15:04"
+	}
+	return "2006-01-02"
+}
+
+// header renders the column titles, marking the sort column with ↓ or ↑.
+func (l *layout) header(s *common.Styles, sort SortKey, reverse bool, domains bool) string {
+	arrow := "↓"
+	if reverse != (sort == SortName) {
+		arrow = "↑"
+	}
+	sortCol := map[SortKey]colID{SortCount: colCount, SortName: colName, SortClients: colClients,
+		SortFirst: colFirst, SortLast: colLast}[sort]
+	var b strings.Builder
+	for _, c := range l.cols {
+		t := c.title
+		if c.id == sortCol {
+			t += arrow
+		}
+		b.WriteString(common.PadRight(t, c.width))
+		b.WriteByte(' ')
+	}
+	name := "name"
+	if domains {
+		name = "registered domain"
+	}
+	if sortCol == colName {
+		name += arrow
+	}
+	b.WriteString(name)
+	return s.Header.Render(common.PadRight(common.Fit(b.String(), l.width), l.width))
+}
+
+// viewRow is what one line of the list shows.
+type viewRow struct {
+	row        *Row
+	verdict    rules.Verdict
+	domain     bool // a registered domain row (rolled up)
+	expandable bool // it has names other than the bare domain
+	expanded   bool
+	child      bool // a name under an expanded domain
+	selected   bool
+	cursor     bool
+	spark      string // "" while not loaded
+}
+
+// render draws one line of exactly l.width cells. The cursor row is drawn
+// in reverse video as a whole (inner styles would end the reverse early).
+func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
+	styled := !vr.cursor
+	var b strings.Builder
+	cell := func(text string, width int, right bool, st *lipgloss.Style) {
+		if right {
+			text = common.PadLeft(text, width)
+		} else {
+			text = common.PadRight(text, width)
+		}
+		if styled && st != nil && strings.TrimSpace(text) != "" {
+			text = st.Render(text)
+		}
+		b.WriteString(text)
+		b.WriteByte(' ')
+	}
+	r := vr.row
+	for _, c := range l.cols {
+		switch c.id {
+		case colSel:
+			mark := " "
+			if vr.selected {
+				mark = s.SelectMark
+			}
+			cell(mark, c.width, false, &s.Selected)
+		case colVerdict:
+			st := s.Verdict(vr.verdict)
+			cell(common.VerdictMark(vr.verdict), c.width, false, &st)
+		case colCount:
+			cell(strconv.FormatInt(r.Count, 10), c.width, true, nil)
+		case colShare:
+			cell(share(r.Count, total), c.width, true, &s.Dim)
+		case colClients:
+			cell(strconv.FormatInt(r.Clients, 10), c.width, true, nil)
+		case colFirst:
+			cell(time.UnixMicro(r.First).UTC().Format(l.timeFmt), c.width, false, nil)
+		case colLast:
+			cell(time.UnixMicro(r.Last).UTC().Format(l.timeFmt), c.width, false, nil)
+		case colSpark:
+			if vr.spark == "" {
+				cell(strings.Repeat("·", c.width), c.width, false, &s.Dim)
+			} else {
+				cell(vr.spark, c.width, false, &s.Bar)
+			}
+		case colScore, colRank:
+			cell("", c.width, true, nil)
+		}
+	}
+	b.WriteString(l.name(s, vr, styled))
+	line := common.PadRight(b.String(), l.width)
+	if vr.cursor {
+		return s.Cursor.Render(line)
+	}
+	return line
+}
+
+// name renders the name cell: children indented, domains with a fold
+// marker and the number of names under them when that fits.
+func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
+	w := l.nameW
+	prefix := ""
+	switch {
+	case vr.child:
+		prefix = "  "
+	case vr.expandable && vr.expanded:
+		prefix = "▾ "
+	case vr.expandable:
+		prefix = "▸ "
+	case vr.domain:
+		prefix = "  "
+	}
+	w -= len([]rune(prefix))
+	name := common.SafeName(vr.row.Name)
+	suffix := ""
+	if vr.domain && vr.row.Names > 1 {
+		suffix = " (" + strconv.FormatInt(vr.row.Names, 10) + ")"
+		if lipgloss.Width(name)+len(suffix) > w {
+			suffix = ""
+		}
+	}
+	name = common.TruncateLeft(name, w)
+	if styled && suffix != "" {
+		suffix = s.Dim.Render(suffix)
+	}
+	return prefix + name + suffix
+}
+
+// share is count/total as a percentage with about three significant digits.
+func share(count, total int64) string {
+	if total <= 0 {
+		return ""
+	}
+	p := float64(count) * 100 / float64(total)
+	switch {
+	case p >= 9.995:
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	case p >= 0.01:
+		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
+	}
+	return "<.01%"
+}

@@ -1,0 +1,45 @@
+package list
+
+import (
+	"fmt"
+	"sort"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// runSearch finds every visible row matching searchText, in a command.
+// first: jump to the first match at or after the cursor when it arrives.
+func (m *Model) runSearch(first bool) tea.Cmd {
+	match, err := compileSearch(m.searchText)
+	if err != nil {
+		m.matches = nil
+		return common.Error(fmt.Errorf("search: %w", err))
+	}
+	m.searchSeq++
+	seq, data, domains, lines := m.searchSeq, m.data, m.res.domains, m.res.lines
+	// first is false for a re-run after the list changed: the cursor stays.
+	return func() tea.Msg { return searchMsg{seq: seq, matches: search(data, domains, lines, match), stay: !first} }
+}
+
+// jumpToMatch moves to the next (dir 1) or previous (-1) match, wrapping;
+// dir 0 goes to the first match at or after the cursor.
+func (m *Model) jumpToMatch(dir int) tea.Cmd {
+	if m.searchText == "" {
+		return nil
+	}
+	n := len(m.matches)
+	if n == 0 {
+		return common.Status("no match for " + common.Fit(m.searchText, 40))
+	}
+	i := sort.SearchInts(m.matches, m.cursor)
+	switch {
+	case dir > 0 && i < n && m.matches[i] == m.cursor:
+		i++
+	case dir < 0:
+		i--
+	}
+	i = (i%n + n) % n
+	m.moveTo(m.matches[i])
+	return tea.Batch(m.afterMove(), common.Status(fmt.Sprintf("match %d of %d", i+1, n)))
+}

@@ -1,0 +1,179 @@
+package list
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// layout is the column layout for the current width and data.
+func (m *Model) layout() layout {
+	var countW int
+	if m.data != nil {
+		countW = len(strconv.FormatInt(m.data.maxCount, 10))
+		return newLayout(m.c.Width, countW, m.data.stats.First, m.data.stats.Last, false, false)
+	}
+	return newLayout(m.c.Width, countW, 0, 0, false, false)
+}
+
+// View renders the list in exactly Width × Height cells.
+func (m *Model) View() string {
+	w, h := m.c.Width, m.c.Height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, h)
+	s := m.c.Styles
+	switch {
+	case m.loadErr != nil:
+		lines = append(lines, s.StatusError.Render(common.Fit("cannot read the workspace: "+m.loadErr.Error(), w)))
+	case m.data == nil:
+		lines = append(lines, s.Title.Render("longtail"), "",
+			fmt.Sprintf("  loading names… %.1fs", time.Since(m.started).Seconds()))
+	default:
+		lay := m.layout()
+		lines = append(lines, m.infoBar(w), lay.header(s, m.res.sort, m.res.reverse, m.res.domains))
+		end := min(len(m.res.lines), m.offset+m.rowsHeight())
+		for p := m.offset; p < end; p++ {
+			lines = append(lines, lay.render(s, m.viewRow(p), m.data.stats.Events))
+		}
+		if len(m.res.lines) == 0 && !m.pending {
+			lines = append(lines, s.Dim.Render("  nothing left: every name is hidden by a filter (0 turns them off)"))
+		}
+	}
+	for len(lines) < h-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:h-1], m.bottomBar(w))
+	for i, l := range lines {
+		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// viewRow gathers what line p shows.
+func (m *Model) viewRow(p int) viewRow {
+	r, domain := m.rowAt(p)
+	l := m.res.lines[p]
+	vr := viewRow{row: r, domain: domain, child: l.child, cursor: p == m.cursor,
+		selected: m.isSelected(p, m.keyAt(p))}
+	if m.sparkW == m.layout().sparkWidth() {
+		vr.spark = m.sparks[sparkKey{domain, r.ID}]
+	}
+	if domain {
+		vr.verdict = m.verd.domains[l.idx]
+		vr.expanded = m.q.expanded[r.ID]
+		kids := m.data.children[r.ID]
+		vr.expandable = len(kids) > 1 || len(kids) == 1 && m.data.names.rows[kids[0]].Name != r.Name
+	} else {
+		vr.verdict = m.verd.names[l.idx]
+	}
+	return vr
+}
+
+// infoBar is the top line: how much is shown of how much, the sort, the
+// selection and the search.
+func (m *Model) infoBar(w int) string {
+	s := m.c.Styles
+	kind, total := "names", len(m.data.names.rows)
+	if m.res.domains {
+		kind, total = "domains", len(m.data.domains.rows)
+	}
+	parts := []string{
+		s.Title.Render(fmt.Sprintf("%s %s of %s", kind, thousands(int64(m.res.rows)), thousands(int64(total)))),
+		fmt.Sprintf("events %s of %s", chart.Count(m.res.shownEvents), chart.Count(m.data.stats.Events)),
+	}
+	if m.pending {
+		parts = append(parts, s.Dim.Render("working…"))
+	}
+	if n := len(m.selected); n > 0 || m.visual {
+		v := ""
+		if m.visual {
+			v = " +range"
+		}
+		parts = append(parts, s.Selected.Render(fmt.Sprintf("%d selected%s", n, v)))
+	}
+	if m.searchText != "" {
+		parts = append(parts, fmt.Sprintf("/%s: %d", common.Fit(m.searchText, 20), len(m.matches)))
+	}
+	if m.noteNext {
+		parts = append(parts, s.Emphasis.Render("note on next mark"))
+	}
+	return ansi.Truncate(strings.Join(parts, " · "), w, "…")
+}
+
+// bottomBar is the input or prompt when one is open, else the filters with
+// what each hides, and the rules.
+func (m *Model) bottomBar(w int) string {
+	s := m.c.Styles
+	switch {
+	case m.inputKind != inputNone:
+		return m.input.View(s, w)
+	case m.scopePrompt:
+		k := m.c.Keys.Mark
+		return s.Prompt.Render("known-good for") + " " + common.HelpLine(s, w-16,
+			k.ScopeName, k.ScopeDomain, m.c.Keys.Prompt.Cancel)
+	case m.data == nil:
+		return ""
+	}
+	k := m.c.Keys.Filter
+	type f struct {
+		on          bool
+		key         string
+		off, hiding string
+		h           hidden
+	}
+	top, rare := strconv.Itoa(m.q.topN), strconv.FormatInt(m.q.rareK, 10)
+	fs := []f{
+		{m.q.hideGood, k.HideGood.Help().Key, "hide good", "good", m.res.hid[fGood]},
+		{m.q.unreviewed, k.Unreviewed.Help().Key, "unreviewed only", "reviewed", m.res.hid[fUnreviewed]},
+		{m.q.hideTop, k.HideTop.Help().Key, "hide top " + top, "top " + top, m.res.hid[fTop]},
+		{m.q.rare, k.Rare.Help().Key, "only ≤" + rare, ">" + rare, m.res.hid[fRare]},
+	}
+	parts := []string{plural(len(m.verd.rules), "rule")}
+	for _, x := range fs {
+		if x.on {
+			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s %s −%sn −%sev", x.key, x.hiding,
+				chart.Count(x.h.rows), chart.Count(x.h.events))))
+		}
+	}
+	for _, x := range fs {
+		if !x.on {
+			parts = append(parts, s.Dim.Render(x.key+" "+x.off))
+		}
+	}
+	return ansi.Truncate(strings.Join(parts, " │ "), w, "…")
+}
+
+// thousands formats n with thin separators: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// plural is "1 rule", "2 rules".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

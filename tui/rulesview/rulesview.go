@@ -1,0 +1,399 @@
+// Package rulesview is the verdict-rules screen: every rule with its scope,
+// verdict, note, origin, author and time, and how many of the loaded names
+// and events it decides; delete, change the verdict, edit the note, undo.
+package rulesview
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// Names walks the loaded names with their counts (the list's data).
+type Names func(yield func(name string, count int64) bool)
+
+// coverage is what one rule decides among the loaded names.
+type coverage struct{ names, events int64 }
+
+// Model is the rules view.
+type Model struct {
+	c     common.Common
+	names Names
+
+	rules   []rules.Rule // newest first
+	cover   map[int64]coverage
+	loaded  bool
+	seq     int
+	cursor  int
+	offset  int
+	editing bool
+	input   common.Input
+	undo    [][]rules.Rule // rules as they were before each change (ID 0: did not exist)
+	writing bool
+}
+
+// New returns the rules view; names is walked (in a command) to count what
+// each rule covers.
+func New(c common.Common, names Names) *Model {
+	return &Model{c: c, names: names, cover: map[int64]coverage{}}
+}
+
+type (
+	loadedMsg struct {
+		seq   int
+		rules []rules.Rule
+		cover map[int64]coverage
+		err   error
+	}
+	writtenMsg struct {
+		rules []rules.Rule
+		undo  []rules.Rule
+		text  string
+		err   error
+	}
+)
+
+// Init loads the rules and their coverage.
+func (m *Model) Init() tea.Cmd { return m.reload(nil) }
+
+// reload reads the rules (when rs is nil) and counts their coverage.
+func (m *Model) reload(rs []rules.Rule) tea.Cmd {
+	m.seq++
+	seq, d, ctx, names := m.seq, m.c.DB, m.c.Ctx, m.names
+	return func() tea.Msg {
+		if rs == nil {
+			var err error
+			if rs, err = d.Rules(ctx); err != nil {
+				return loadedMsg{seq: seq, err: err}
+			}
+		}
+		return loadedMsg{seq: seq, rules: rs, cover: cover(rs, names)}
+	}
+}
+
+// cover counts, per rule, the names it decides (the most specific rule
+// wins, as in the list) and their events.
+func cover(rs []rules.Rule, names Names) map[int64]coverage {
+	out := make(map[int64]coverage, len(rs))
+	if len(rs) == 0 || names == nil {
+		return out
+	}
+	mt := rules.NewMatcher(rs)
+	for name, n := range names {
+		if r, ok := mt.Match(name); ok {
+			c := out[r.ID]
+			c.names++
+			c.events += n
+			out[r.ID] = c
+		}
+	}
+	return out
+}
+
+// SetSize sets the view's size.
+func (m *Model) SetSize(w, h int) { m.c.SetSize(w, h); m.clamp() }
+
+// Title names the view.
+func (m *Model) Title() string { return "rules" }
+
+// Capturing is true while the note is being edited.
+func (m *Model) Capturing() bool { return m.editing }
+
+// Pending says whether a change is being written.
+func (m *Model) Pending() string {
+	if m.writing {
+		return "a rule change is being written"
+	}
+	return ""
+}
+
+// KeyHelp lists the view's keys.
+func (m *Model) KeyHelp() []common.HelpSection {
+	k := m.c.Keys
+	return []common.HelpSection{
+		k.Navigation(),
+		{Title: "Rules", Keys: []key.Binding{k.Rules.Delete, k.Rules.EditNote, k.Rules.Good, k.Rules.Suspicious,
+			k.Rules.Bad, k.Rules.Undo}},
+		k.General(),
+	}
+}
+
+// Update handles messages.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, common.Error(msg.err)
+		}
+		m.rules = slices.Clone(msg.rules)
+		slices.SortStableFunc(m.rules, func(a, b rules.Rule) int {
+			if a.NewerThan(&b) {
+				return -1
+			}
+			if b.NewerThan(&a) {
+				return 1
+			}
+			return 0
+		})
+		m.cover, m.loaded = msg.cover, true
+		m.clamp()
+	case common.RulesChangedMsg:
+		return m, m.reload(msg.Rules)
+	case writtenMsg:
+		m.writing = false
+		if msg.err != nil {
+			return m, common.Error(msg.err)
+		}
+		if msg.undo != nil {
+			m.undo = append(m.undo, msg.undo)
+		}
+		return m, tea.Batch(common.Cmd(common.RulesChangedMsg{Rules: msg.rules}), common.Status(msg.text))
+	case tea.PasteMsg:
+		if m.editing {
+			m.input.Update(msg)
+		}
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	if m.editing {
+		switch {
+		case key.Matches(msg, k.Prompt.Cancel):
+			m.editing = false
+		case key.Matches(msg, k.Prompt.Confirm):
+			m.editing = false
+			if r, ok := m.current(); ok {
+				r.Note = m.input.Value()
+				return m.put(r, "note changed")
+			}
+		default:
+			m.input.Update(msg)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Nav.Up):
+		m.cursor--
+	case key.Matches(msg, k.Nav.Down):
+		m.cursor++
+	case key.Matches(msg, k.Nav.PageUp):
+		m.cursor -= m.rowsHeight()
+	case key.Matches(msg, k.Nav.PageDown):
+		m.cursor += m.rowsHeight()
+	case key.Matches(msg, k.Nav.HalfUp):
+		m.cursor -= m.rowsHeight() / 2
+	case key.Matches(msg, k.Nav.HalfDown):
+		m.cursor += m.rowsHeight() / 2
+	case key.Matches(msg, k.Nav.Top):
+		m.cursor = 0
+	case key.Matches(msg, k.Nav.Bottom):
+		m.cursor = len(m.rules) - 1
+	case key.Matches(msg, k.Rules.Delete):
+		return m.delete()
+	case key.Matches(msg, k.Rules.EditNote):
+		if r, ok := m.current(); ok {
+			m.editing = true
+			m.input.Prompt = "note: "
+			m.input.SetValue(r.Note)
+		}
+	case key.Matches(msg, k.Rules.Good):
+		return m.setVerdict(rules.Good)
+	case key.Matches(msg, k.Rules.Suspicious):
+		return m.setVerdict(rules.Suspicious)
+	case key.Matches(msg, k.Rules.Bad):
+		return m.setVerdict(rules.Bad)
+	case key.Matches(msg, k.Rules.Undo):
+		return m.undoLast()
+	}
+	m.clamp()
+	return nil
+}
+
+func (m *Model) current() (rules.Rule, bool) {
+	if m.cursor < 0 || m.cursor >= len(m.rules) {
+		return rules.Rule{}, false
+	}
+	return m.rules[m.cursor], true
+}
+
+func (m *Model) setVerdict(v rules.Verdict) tea.Cmd {
+	r, ok := m.current()
+	if !ok || r.Verdict == v {
+		return nil
+	}
+	r.Verdict = v
+	return m.put(r, "verdict changed to "+v.String())
+}
+
+// put rewrites a rule in place (same pattern and scope: PutRules replaces it,
+// keeping its id); undo restores what it replaced.
+func (m *Model) put(r rules.Rule, text string) tea.Cmd {
+	return m.write(text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+		_, replaced, err := d.PutRules(ctx, []rules.Rule{r})
+		return replaced, err
+	})
+}
+
+func (m *Model) delete() tea.Cmd {
+	r, ok := m.current()
+	if !ok {
+		return nil
+	}
+	return m.write("deleted rule for "+common.SafeName(r.Pattern), func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+		return []rules.Rule{r}, d.DeleteRules(ctx, []int64{r.ID})
+	})
+}
+
+func (m *Model) undoLast() tea.Cmd {
+	if len(m.undo) == 0 {
+		return common.Status("nothing to undo")
+	}
+	prev := m.undo[len(m.undo)-1]
+	m.undo = m.undo[:len(m.undo)-1]
+	return m.write("undone", func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+		return nil, d.RestoreRules(ctx, prev)
+	})
+}
+
+// write runs a change in a command, then reads the rules back. The change
+// returns the rules as they were before it (for undo; nil: not undoable).
+func (m *Model) write(text string, change func(context.Context, *db.DB) ([]rules.Rule, error)) tea.Cmd {
+	if m.writing {
+		return common.Status("still writing the last change")
+	}
+	m.writing = true
+	d, ctx := m.c.DB, m.c.Ctx
+	return func() tea.Msg {
+		undo, err := change(ctx, d)
+		if err != nil {
+			return writtenMsg{err: err}
+		}
+		rs, err := d.Rules(ctx)
+		return writtenMsg{rules: rs, undo: undo, text: text, err: err}
+	}
+}
+
+// rowsHeight: the header, the detail line and the bottom line take three.
+func (m *Model) rowsHeight() int { return max(1, m.c.Height-3) }
+
+func (m *Model) clamp() {
+	n, h := len(m.rules), m.rowsHeight()
+	m.cursor = max(0, min(m.cursor, n-1))
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	m.offset = max(0, min(m.offset, n-h))
+}
+
+// View renders the rules table, the full detail of the rule under the
+// cursor, and the edit line.
+func (m *Model) View() string {
+	w, h := m.c.Width, m.c.Height
+	s := m.c.Styles
+	lines := []string{}
+	switch {
+	case !m.loaded:
+		lines = append(lines, "loading rules…")
+	case len(m.rules) == 0:
+		lines = append(lines, s.Header.Render(common.PadRight("no verdict rules yet", w)),
+			s.Dim.Render("  mark names in the list: a known-good, s suspicious, b bad"))
+	default:
+		lay := newLayout(w)
+		lines = append(lines, s.Header.Render(lay.header()))
+		end := min(len(m.rules), m.offset+m.rowsHeight())
+		for i := m.offset; i < end; i++ {
+			lines = append(lines, lay.row(s, m.rules[i], m.cover[m.rules[i].ID], i == m.cursor))
+		}
+	}
+	for len(lines) < h-2 {
+		lines = append(lines, "")
+	}
+	lines = lines[:max(0, h-2)]
+	lines = append(lines, m.detail(w))
+	if m.editing {
+		lines = append(lines, m.input.View(s, w))
+	} else {
+		lines = append(lines, s.Dim.Render(common.HelpLine(s, w, m.c.Keys.Rules.Delete, m.c.Keys.Rules.EditNote,
+			m.c.Keys.Rules.Good, m.c.Keys.Rules.Suspicious, m.c.Keys.Rules.Bad, m.c.Keys.Rules.Undo)))
+	}
+	for i, l := range lines {
+		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
+	}
+	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// detail is the rule under the cursor in full: note, author, origin, time.
+func (m *Model) detail(w int) string {
+	r, ok := m.current()
+	if !ok {
+		return ""
+	}
+	scope := common.SafeName(r.Pattern)
+	if r.Scope == rules.Domain {
+		scope = scope + " and below"
+	}
+	return common.Fit(fmt.Sprintf("%s %s · note: %s · by %s · from %s · %s", r.Verdict, scope, orDash(r.Note),
+		orDash(r.Author), orDash(r.Origin), r.Created.UTC().Format("2006-01-02 15:04:05 UTC")), w)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// layout of the rules table.
+type layout struct{ patW, noteW, originW int }
+
+func newLayout(w int) layout {
+	// verdict 4, scope 6, names 6, events 6, when 11, separators 7.
+	rest := max(20, w-4-6-6-6-11-7)
+	l := layout{patW: max(12, rest*5/10), originW: max(6, rest*2/10)}
+	l.noteW = max(1, rest-l.patW-l.originW)
+	return l
+}
+
+func (l layout) header() string {
+	return strings.Join([]string{"mark", common.PadRight("scope", 6), common.PadRight("pattern", l.patW),
+		common.PadLeft("names", 6), common.PadLeft("events", 6), common.PadRight("note", l.noteW),
+		common.PadRight("origin", l.originW), "when"}, " ")
+}
+
+func (l layout) row(s *common.Styles, r rules.Rule, c coverage, cursor bool) string {
+	verdict := common.PadRight(common.VerdictMark(r.Verdict), 4)
+	if !cursor {
+		verdict = s.Verdict(r.Verdict).Render(verdict)
+	}
+	line := strings.Join([]string{verdict, common.PadRight(r.Scope.String(), 6),
+		common.PadRight(common.FitName(r.Pattern, l.patW), l.patW),
+		common.PadLeft(strconv.FormatInt(c.names, 10), 6), common.PadLeft(chart.Count(c.events), 6),
+		common.PadRight(common.Fit(r.Note, l.noteW), l.noteW),
+		common.PadRight(common.TruncateLeft(common.Fit(filepath.Base(r.Origin), 200), l.originW), l.originW),
+		r.Created.UTC().Format("01-02 15:04")}, " ")
+	if cursor {
+		return s.Cursor.Render(line)
+	}
+	return line
+}

@@ -1,0 +1,156 @@
+package rulesview
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+var loaded = map[string]int64{
+	"example.com": 10, "www.example.com": 5, "evil.example.com": 2, "x.evil.example.com": 1,
+	"google.com": 100, "tunnel\x1b[2J.bad.org": 3,
+}
+
+func names(yield func(string, int64) bool) {
+	for n, c := range loaded {
+		if !yield(n, c) {
+			return
+		}
+	}
+}
+
+// open returns the view on a fresh workspace holding rs.
+func open(t *testing.T, w, h int, rs []rules.Rule) (*Model, *db.DB) {
+	t.Helper()
+	d, err := db.Open(filepath.Join(t.TempDir(), "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, _, err := d.PutRules(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	m := New(common.New(context.Background(), d), names)
+	m.SetSize(w, h)
+	tuitest.Settle(m, m.Init())
+	return m, d
+}
+
+var when = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func sample() []rules.Rule {
+	return []rules.Rule{
+		{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Note: "ours", Author: "ann", Origin: "tui", Created: when},
+		{Pattern: "evil.example.com", Scope: rules.Domain, Verdict: rules.Bad, Author: "bob", Origin: "/lists/bad-hosts.txt", Created: when.Add(time.Hour)},
+		{Pattern: "tunnel\x1b[2J.bad.org", Scope: rules.Name, Verdict: rules.Suspicious, Note: "look\x1b]52;c;aGk=\a", Author: "ann", Origin: "tui", Created: when.Add(2 * time.Hour)},
+	}
+}
+
+// settle delivers the view's answers and the broadcast it sends the app.
+func settle(m *Model, msgs []tea.Msg) {
+	for _, msg := range msgs {
+		if rc, ok := msg.(common.RulesChangedMsg); ok {
+			_, cmd := m.Update(rc)
+			tuitest.Settle(m, cmd)
+		}
+	}
+}
+
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		settle(m, tuitest.Press(m, k))
+	}
+}
+
+func TestCoverageNewestFirst(t *testing.T) {
+	m, _ := open(t, 120, 40, sample())
+	if len(m.rules) != 3 || m.rules[0].Verdict != rules.Suspicious || m.rules[2].Pattern != "example.com" {
+		t.Fatalf("rules not newest first: %+v", m.rules)
+	}
+	// The most specific rule decides: evil.example.com and below are bad,
+	// the rest of example.com good.
+	want := map[string]coverage{"example.com": {2, 15}, "evil.example.com": {2, 3}, "tunnel\x1b[2J.bad.org": {1, 3}}
+	for _, r := range m.rules {
+		if got := m.cover[r.ID]; got != want[r.Pattern] {
+			t.Errorf("%q covers %+v, want %+v", r.Pattern, got, want[r.Pattern])
+		}
+	}
+	raw := m.View()
+	if strings.Contains(raw, "\x1b[2J") || strings.Contains(raw, "\x1b]52") {
+		t.Fatal("a rule's pattern or note reached the terminal unescaped")
+	}
+}
+
+func TestDeleteEditUndo(t *testing.T) {
+	m, d := open(t, 80, 24, sample())
+	count := func() int { rs, _ := d.Rules(context.Background()); return len(rs) }
+	press(m, "j", "x")
+	if count() != 2 || len(m.rules) != 2 {
+		t.Fatalf("x: %d rules in the workspace, %d shown", count(), len(m.rules))
+	}
+	press(m, "u")
+	if count() != 3 || len(m.rules) != 3 {
+		t.Fatal("undo did not bring the rule back")
+	}
+	press(m, "G")
+	if m.rules[m.cursor].Pattern != "example.com" {
+		t.Fatal("G is not on the oldest rule")
+	}
+	press(m, "s")
+	if r, _ := m.current(); r.Verdict != rules.Suspicious || r.Pattern != "example.com" {
+		t.Fatalf("s made %+v", r)
+	}
+	press(m, "b", "a")
+	if r, _ := m.current(); r.Verdict != rules.Good {
+		t.Fatalf("a made %+v", r)
+	}
+	press(m, "e")
+	if !m.Capturing() {
+		t.Fatal("e did not open the note")
+	}
+	press(m, "ctrl+u", "m", "i", "n", "e", "enter")
+	if r, _ := m.current(); r.Note != "mine" {
+		t.Fatalf("note %q", r.Note)
+	}
+	press(m, "e", "x", "esc")
+	if r, _ := m.current(); r.Note != "mine" || m.Capturing() {
+		t.Fatal("esc did not cancel the edit")
+	}
+	press(m, "u")
+	if r, _ := m.current(); r.Note != "ours" {
+		t.Fatalf("undo of the note: %q", r.Note)
+	}
+	press(m, "k", "g", "pgdown", "pgup", "ctrl+d", "ctrl+u", "end", "home", "down", "up")
+	if m.cursor != 0 {
+		t.Errorf("cursor %d after moving back home", m.cursor)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m, _ := open(t, sz[0], sz[1], sample())
+		golden.Assert(t, "rules_"+strconv.Itoa(sz[0])+"x"+strconv.Itoa(sz[1]), m.View())
+		lines := strings.Split(m.View(), "\n")
+		if len(lines) != sz[1] {
+			t.Errorf("%d lines", len(lines))
+		}
+		for i, l := range lines {
+			if ansi.StringWidth(l) != sz[0] {
+				t.Errorf("line %d is %d wide", i, ansi.StringWidth(l))
+			}
+		}
+	}
+	m, _ := open(t, 80, 24, nil)
+	golden.Assert(t, "rules_empty_80x24", m.View())
+}

@@ -1,0 +1,291 @@
+// Package timeline is the activity-over-time screen: a bar chart of a
+// name's, domain's or client's events, or of all traffic when nothing is
+// selected, in buckets sized to the range shown. + and - change the bucket
+// size (zoom), ←/→ move along the time axis, g/G jump to the start/end of
+// the workspace.
+package timeline
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
+)
+
+// buckets are the zoom levels, finest first.
+var buckets = []time.Duration{
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+}
+
+// Model is the timeline screen.
+type Model struct {
+	c      common.Common
+	target common.Target
+
+	span    subject.Span
+	spanSeq uint64
+	level   int   // index into buckets
+	from    int64 // first bucket shown, unix µs, a multiple of the bucket
+
+	seq     uint64
+	loading bool
+	err     error
+	shown   series // what is drawn: the last answer
+}
+
+// series is one answer: the points of a range at a bucket size.
+type series struct {
+	points []chart.Point
+	from   int64
+	bucket time.Duration
+	ok     bool
+}
+
+type spanMsg struct {
+	seq  uint64
+	span subject.Span
+	err  error
+}
+
+type seriesMsg struct {
+	seq uint64
+	s   series
+	err error
+}
+
+var seqs atomic.Uint64
+
+func next() uint64 { return seqs.Add(1) }
+
+// New opens the timeline of the target (common.Opener).
+func New(c common.Common, t common.Target) common.View {
+	return &Model{c: c, target: t}
+}
+
+// Init loads the workspace's span; the first series follows.
+func (m *Model) Init() tea.Cmd {
+	m.spanSeq, m.loading = next(), true
+	seq, ctx, d := m.spanSeq, m.c.Ctx, m.c.DB
+	return func() tea.Msg {
+		s, err := subject.LoadSpan(ctx, d)
+		return spanMsg{seq, s, err}
+	}
+}
+
+// cols is how many buckets fit: one plot column each.
+func (m *Model) cols() int { return max(m.c.Width-6, 1) }
+
+func (m *Model) bucket() time.Duration { return buckets[m.level] }
+
+func (m *Model) window() int64 { return m.bucket().Microseconds() * int64(m.cols()) }
+
+// minLevel is the finest zoom the subject allows.
+func (m *Model) minLevel() int {
+	if subject.Hourly(m.target.Subject) {
+		for i, b := range buckets {
+			if b%time.Hour == 0 {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// fitLevel is the finest bucket whose window holds the whole span.
+func (m *Model) fitLevel() int {
+	for i := m.minLevel(); i < len(buckets); i++ {
+		if buckets[i].Microseconds()*int64(m.cols()) > m.span.Last-m.span.First {
+			return i
+		}
+	}
+	return len(buckets) - 1
+}
+
+// place puts the window's centre at centre, aligned to the bucket and kept
+// overlapping the span.
+func (m *Model) place(centre int64) {
+	step := m.bucket().Microseconds()
+	floor := func(t int64) int64 { return t - ((t%step)+step)%step }
+	lo := floor(m.span.First)
+	hi := max(floor(m.span.Last)-m.window()+step, lo)
+	m.from = min(max(floor(centre-m.window()/2), lo), hi)
+}
+
+func (m *Model) centre() int64 { return m.from + m.window()/2 }
+
+func (m *Model) load() tea.Cmd {
+	m.seq, m.loading = next(), true
+	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
+	from, bucket := m.from, m.bucket()
+	to := from + m.window()
+	return func() tea.Msg {
+		pts, err := d.Series(ctx, subj, bucket, from, to)
+		s := series{from: from, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}
+		for i, p := range pts {
+			s.points[i] = chart.Point(p)
+		}
+		return seriesMsg{seq, s, err}
+	}
+}
+
+// Update handles answers and keys.
+func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spanMsg:
+		if msg.seq != m.spanSeq {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.loading, m.err = false, msg.err
+			return m, nil
+		}
+		m.span = msg.span
+		m.level = m.fitLevel()
+		m.place(m.span.First + (m.span.Last-m.span.First)/2)
+		return m, m.load()
+	case seriesMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading, m.err = false, msg.err
+		if msg.err == nil {
+			m.shown = msg.s
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.span == (subject.Span{}) {
+			return m, nil // nothing to move over yet
+		}
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.Keys
+	centre := m.centre()
+	switch {
+	case key.Matches(msg, k.Timeline.ZoomIn):
+		if m.level <= m.minLevel() {
+			return common.Status("finest bucket: " + bucketName(m.bucket()))
+		}
+		m.level--
+		m.place(centre)
+	case key.Matches(msg, k.Timeline.ZoomOut):
+		if m.level >= len(buckets)-1 {
+			return common.Status("coarsest bucket: " + bucketName(m.bucket()))
+		}
+		m.level++
+		m.place(centre)
+	case key.Matches(msg, k.Nav.Left):
+		m.place(centre - m.window()/2)
+	case key.Matches(msg, k.Nav.Right):
+		m.place(centre + m.window()/2)
+	case key.Matches(msg, k.Nav.Top):
+		m.place(m.span.First - m.window())
+	case key.Matches(msg, k.Nav.Bottom):
+		m.place(m.span.Last + m.window())
+	default:
+		return nil
+	}
+	return m.load()
+}
+
+// SetSize keeps the centre of what is shown when the width changes.
+func (m *Model) SetSize(width, height int) {
+	centre := m.centre()
+	m.c.SetSize(width, height)
+	if m.span != (subject.Span{}) {
+		m.place(centre)
+	}
+}
+
+// bucketName writes a bucket size as people do: "5 min", "3 h", "1 day".
+func bucketName(d time.Duration) string {
+	switch {
+	case d >= 24*time.Hour:
+		return fmt.Sprintf("%d day", d/(24*time.Hour))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return fmt.Sprintf("%d min", d/time.Minute)
+}
+
+// View draws a title, a line saying bucket, range and counts, the chart,
+// and a reminder of the keys.
+func (m *Model) View() string {
+	w, h := m.c.Width, m.c.Height
+	st := m.c.Styles
+	title := "timeline of " + subject.Describe(m.target)
+	if m.target.Subject.Kind == db.SubjectAll {
+		title = "total traffic by " + bucketName(m.bucket())
+	}
+	lines := []string{st.Title.Render(fit(title, w))}
+	s := m.shown
+	switch {
+	case m.err != nil:
+		lines = append(lines, fit("error: "+textsafe.String(m.err.Error()), w))
+	case !s.ok:
+		lines = append(lines, fit("loading…", w))
+	default:
+		to := s.from + s.bucket.Microseconds()*int64(m.cols())
+		var total int64
+		peak := chart.Point{}
+		for _, p := range s.points {
+			total += p.N
+			if p.N > peak.N {
+				peak = p
+			}
+		}
+		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), subject.Format(s.from), subject.Format(to), chart.Int(total))
+		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), subject.Format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
+			info += more
+		}
+		if m.loading {
+			info += " · loading…"
+		}
+		lines = append(lines, st.Dim.Render(fit(info, w)))
+		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{})
+		lines = append(lines, strings.Split(plot, "\n")...)
+	}
+	for len(lines) < h-1 {
+		lines = append(lines, strings.Repeat(" ", w))
+	}
+	lines = append(lines[:max(h-1, 0)], st.Dim.Render(fit(hints(m.c.Keys), w)))
+	return strings.Join(lines[:h], "\n")
+}
+
+// hints reminds of the keys, each by the first of its names.
+func hints(k *common.KeyMap) string {
+	first := func(b key.Binding) string { name, _, _ := strings.Cut(b.Help().Key, "/"); return name }
+	return fmt.Sprintf("%s/%s zoom  %s/%s pan  %s/%s start/end", first(k.Timeline.ZoomIn), first(k.Timeline.ZoomOut),
+		first(k.Nav.Left), first(k.Nav.Right), first(k.Nav.Top), first(k.Nav.Bottom))
+}
+
+// fit cuts or pads safe text to width cells.
+func fit(s string, width int) string { return common.PadRight(common.Fit(s, width), width) }
+
+// Title names the screen in the status line.
+func (m *Model) Title() string { return "timeline of " + subject.Describe(m.target) }
+
+// KeyHelp lists the keys of this screen.
+func (m *Model) KeyHelp() []common.HelpSection {
+	k := m.c.Keys
+	return []common.HelpSection{{Title: "Timeline", Keys: []key.Binding{
+		k.Timeline.ZoomIn, k.Timeline.ZoomOut,
+		subject.WithHelp(k.Nav.Left, "earlier (half a screen)"), subject.WithHelp(k.Nav.Right, "later (half a screen)"),
+		subject.WithHelp(k.Nav.Top, "start of the workspace"), subject.WithHelp(k.Nav.Bottom, "end of the workspace"),
+	}}}
+}
+
+// Capturing is always false: the timeline has no input.
+func (m *Model) Capturing() bool { return false }

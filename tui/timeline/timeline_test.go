@@ -1,0 +1,187 @@
+package timeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/testws"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+func targets(t *testing.T) (common.Common, map[string]common.Target) {
+	d, truth := testws.Open(t, 60_000)
+	c := common.New(context.Background(), d)
+	ctx := context.Background()
+	name, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := d.ClientsOf(ctx, name.ID, 0)
+	if err != nil || len(cs) == 0 {
+		t.Fatal(cs, err)
+	}
+	return c, map[string]common.Target{
+		"all":    {Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"},
+		"name":   {Subject: db.Subject{Kind: db.SubjectName, ID: name.ID}, Label: name.Name},
+		"client": {Subject: db.Subject{Kind: db.SubjectClient, ID: cs[0].ID}, Label: cs[0].Text},
+	}
+}
+
+func TestGoldens(t *testing.T) {
+	c, ts := targets(t)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, which := range []string{"all", "name", "client"} {
+			name := fmt.Sprintf("%s_%dx%d", which, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				v := tuitest.Open(New, c, ts[which], size[0], size[1])
+				lines := strings.Split(v.View(), "\n")
+				if len(lines) != size[1] {
+					t.Errorf("%d lines, want %d", len(lines), size[1])
+				}
+				for i, l := range lines {
+					if ansi.StringWidth(l) != size[0] {
+						t.Errorf("line %d is %d cells", i, ansi.StringWidth(l))
+					}
+				}
+				golden.Assert(t, name, v.View())
+			})
+		}
+	}
+}
+
+// TestTheWholeSpanFitsAtFirst: the bucket chosen for the span shows every
+// event of the workspace at once.
+func TestTheWholeSpanFitsAtFirst(t *testing.T) {
+	c, ts := targets(t)
+	st, err := c.DB.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
+	var total int64
+	for _, p := range v.shown.points {
+		total += p.N
+	}
+	if total != st.Events {
+		t.Errorf("the first view shows %d of %d events at %v", total, st.Events, v.bucket())
+	}
+	if v.level > 0 && buckets[v.level-1].Microseconds()*int64(v.cols()) > st.Last-st.First {
+		t.Errorf("bucket %v is coarser than needed", v.bucket())
+	}
+}
+
+func TestZoomAndPanKeys(t *testing.T) {
+	c, ts := targets(t)
+	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
+	tuitest.Press(v, "+") // the widest window is pinned to the start; this one is not
+	start := v.level
+	centre := v.centre()
+	tuitest.Press(v, "+")
+	if v.level != start-1 || abs(v.centre()-centre) > v.bucket().Microseconds() {
+		t.Errorf("+: level %d (from %d), centre moved by %v", v.level, start, time.Duration(v.centre()-centre)*time.Microsecond)
+	}
+	if v.shown.bucket != v.bucket() {
+		t.Errorf("+ did not reload: showing %v buckets, want %v", v.shown.bucket, v.bucket())
+	}
+	tuitest.Press(v, "-")
+	if v.level != start {
+		t.Errorf("-: level %d, want %d", v.level, start)
+	}
+	for range len(buckets) {
+		tuitest.Press(v, "=") // the unshifted + works too
+	}
+	if v.level != 0 {
+		t.Errorf("zoomed all the way in: level %d", v.level)
+	}
+	if out := tuitest.Press(v, "+"); len(out) != 1 {
+		t.Errorf("zooming past the finest bucket should say so, got %#v", out)
+	} else if s, ok := out[0].(common.StatusMsg); !ok || !strings.Contains(s.Text, "1 min") {
+		t.Errorf("got %#v", out[0])
+	}
+	tuitest.Press(v, "g")
+	first := v.from
+	tuitest.Press(v, "h")
+	if v.from != first {
+		t.Errorf("h at the start moved to %d", v.from)
+	}
+	tuitest.Press(v, "l")
+	if want := first + v.window()/2; v.from != want {
+		t.Errorf("l moved to %d, want half a screen on (%d)", v.from, want)
+	}
+	tuitest.Press(v, "right", "left")
+	if want := first + v.window()/2; v.from != want {
+		t.Errorf("→← came back to %d, want %d", v.from, want)
+	}
+	tuitest.Press(v, "G")
+	if v.from+v.window() <= v.span.Last || v.from > v.span.Last {
+		t.Errorf("G: window [%d, %d) does not end with the last event %d", v.from, v.from+v.window(), v.span.Last)
+	}
+	tuitest.Press(v, "end", "home")
+	if v.from != first {
+		t.Errorf("home: %d, want %d", v.from, first)
+	}
+	// Zooming out to the coarsest stops there.
+	for range len(buckets) {
+		tuitest.Press(v, "_")
+	}
+	if v.level != len(buckets)-1 {
+		t.Errorf("zoomed all the way out: level %d", v.level)
+	}
+	if out := tuitest.Press(v, "-"); len(out) != 1 {
+		t.Errorf("zooming past the coarsest bucket should say so, got %#v", out)
+	}
+}
+
+func TestClientSeriesStayHourly(t *testing.T) {
+	c, ts := targets(t)
+	v := tuitest.Open(New, c, ts["client"], 80, 24).(*Model)
+	for range len(buckets) {
+		tuitest.Press(v, "+")
+	}
+	if v.bucket() != time.Hour || v.err != nil {
+		t.Errorf("a client zooms in to %v (err %v); its series are hourly", v.bucket(), v.err)
+	}
+}
+
+func TestStaleSeriesDropped(t *testing.T) {
+	c, ts := targets(t)
+	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
+	_, older := v.Update(tuitest.Key("+"))
+	_, newer := v.Update(tuitest.Key("+"))
+	v.Update(newer())
+	want := v.shown.bucket
+	v.Update(older())
+	if v.shown.bucket != want {
+		t.Errorf("an older answer replaced the newer: %v buckets shown, want %v", v.shown.bucket, want)
+	}
+	var _ tea.Cmd = older
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
+// series and the first View, on the benchmark workspace.
+func BenchmarkOpenAllTraffic(b *testing.B) {
+	d, _ := testws.OpenBench(b)
+	c := common.New(context.Background(), d)
+	t := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+	b.ResetTimer()
+	for b.Loop() {
+		v := tuitest.Open(New, c, t, 80, 24)
+		_ = v.View()
+	}
+}
