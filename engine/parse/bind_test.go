@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"os"
 	"testing"
 
 	"github.com/longtail/longtail/engine/record"
@@ -23,29 +22,20 @@ func TestBindQueries(t *testing.T) {
 		t.Fatalf("detected %q, %v", f.Name, err)
 	}
 	p := &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}
-	out := tfRun(t, p, []byte(bindSample))
-	offsets := lineOffsets(bindSample)
-	want := []tfRecord{
-		{tfMicro("2022-10-19 05:34:02.425000"), "192.168.1.1", "example.com", 1, record.NoRCode, record.NoTTL, "", 1, 0},
-		{tfMicro("2022-10-19 05:34:02.500000"), "10.0.0.7", "old.example", 15, record.NoRCode, record.NoTTL, "", 2, 0},
-		{tfMicro("2022-10-19 05:34:02.600000"), "10.0.0.8", "v.example", 65534, record.NoRCode, record.NoTTL, "", 3, 0},
+	out := runLines(t, p, []byte(bindSample))
+	want := []gotRec{
+		{micro("2022-10-19T05:34:02.425000Z"), "192.168.1.1", "example.com", 1, record.NoRCode, record.NoTTL, "", 1, 0},
+		{micro("2022-10-19T05:34:02.500000Z"), "10.0.0.7", "old.example", 15, record.NoRCode, record.NoTTL, "", 2, 0},
+		{micro("2022-10-19T05:34:02.600000Z"), "10.0.0.8", "v.example", 65534, record.NoRCode, record.NoTTL, "", 3, 0},
 		// Only the syslog stamp: its year is inferred (read on 2025-01-01).
-		{tfMicro("2024-11-13 10:59:46.0"), "2001:db8::22", "example.com", 252, 5, record.NoTTL, "", 5, 0},
+		{micro("2024-11-13T10:59:46.0Z"), "2001:db8::22", "example.com", 252, 5, record.NoTTL, "", 5, 0},
 		// BIND's own stamp wins over syslog's; the name may hold a '/'.
-		{tfMicro("2022-10-19 05:34:04.425000"), "3.135.188.55", "a/b.sl", 255, 5, record.NoTTL, "", 6, 0},
-		{tfMicro("2022-11-03 13:38:37.525000"), "::1", "example.com", 0, 9, record.NoTTL, "", 7, 0},
+		{micro("2022-10-19T05:34:04.425000Z"), "3.135.188.55", "a/b.sl", 255, 5, record.NoTTL, "", 6, 0},
+		{micro("2022-11-03T13:38:37.525000Z"), "::1", "example.com", 0, 9, record.NoTTL, "", 7, 0},
 		// No stamp at all: Time 0 (unknown).
 		{0, "::1", "example.com", 252, 5, record.NoTTL, "", 9, 0},
 	}
-	if len(out.recs) != len(want) {
-		t.Fatalf("got %d records:\n%+v", len(out.recs), out.recs)
-	}
-	for i := range want {
-		want[i].Offset = offsets[want[i].Line]
-		if out.recs[i] != want[i] {
-			t.Errorf("record %d:\n got %+v\nwant %+v", i, out.recs[i], want[i])
-		}
-	}
+	checkSequence(t, out, bindSample, want)
 	// The zone load and the query-errors repeat are not queries.
 	if len(out.skips) != 2 || out.skips[0].Line != 4 || out.skips[1].Line != 8 || out.skips[0].Reason != "not a query" {
 		t.Errorf("skips %+v", out.skips)
@@ -64,14 +54,8 @@ func TestBindSamples(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			text, err := os.ReadFile(tfData(t, c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f, err := Detect(text); err != nil || f.Name != "bind-query" {
-				t.Fatalf("detected %q, %v", f.Name, err)
-			}
-			out := tfRun(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
+			text := detectedSample(t, c.file, "bind-query")
+			out := runLines(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
 			axfr, refused, notauth := 0, 0, 0
 			for _, r := range out.recs {
 				if r.QType == 252 {
@@ -95,7 +79,7 @@ func FuzzBind(f *testing.F) {
 	f.Add([]byte(bindSample))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		detectBind(text)
-		out := tfRun(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
+		out := runLines(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
 		for _, r := range out.recs {
 			if r.Name == "" {
 				t.Fatalf("record without a name: %+v", r)

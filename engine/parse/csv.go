@@ -16,14 +16,35 @@ func init() {
 	register(60, Format{
 		Name:   "opendns-csv",
 		Detect: detectOpenDNS,
-		Lines:  func() LineParser { return &openDNSParser{} },
+		Lines:  func() LineParser { p := &openDNSParser{}; return rowLines{p.parse, &p.rec} },
 	})
 	register(40, Format{
 		Name:   "umbrella-csv",
 		Detect: detectUmbrella,
-		Lines:  func() LineParser { return &umbrellaParser{} },
+		Lines:  func() LineParser { p := &umbrellaParser{}; return rowLines{p.parse, &p.rec} },
 	})
 }
+
+// rowLines is the LineParser of a CSV format, where each line is one
+// record on its own: parse fills rec from a line or says why it cannot.
+type rowLines struct {
+	parse func(line []byte) string
+	rec   *record.Record
+}
+
+func (l rowLines) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if replay || len(line) == 0 {
+		return
+	}
+	if reason := l.parse(line); reason != "" {
+		out.Skip(no, off, reason)
+		return
+	}
+	l.rec.Line, l.rec.Offset = no, off
+	out.Record(l.rec)
+}
+
+func (rowLines) Flush(record.Output) {}
 
 // timeParser parses "YYYY-MM-DD HH:MM:SS" and "MM/DD/YYYY HH:MM:SS", with
 // an optional 'T' separator, fraction of a second and zone ("Z", "+01:00",
@@ -181,20 +202,6 @@ type openDNSParser struct {
 	tp  timeParser
 	rec record.Record
 }
-
-func (p *openDNSParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
-	if replay || len(line) == 0 {
-		return
-	}
-	if reason := p.parse(line); reason != "" {
-		out.Skip(no, off, reason)
-		return
-	}
-	p.rec.Line, p.rec.Offset = no, off
-	out.Record(&p.rec)
-}
-
-func (p *openDNSParser) Flush(record.Output) {}
 
 // parse fills p.rec from line or says why it cannot.
 func (p *openDNSParser) parse(line []byte) string {
@@ -374,20 +381,6 @@ type umbrellaParser struct {
 	csv csvSplitter
 	rec record.Record
 }
-
-func (p *umbrellaParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
-	if replay || len(line) == 0 {
-		return
-	}
-	if reason := p.parse(line); reason != "" {
-		out.Skip(no, off, reason)
-		return
-	}
-	p.rec.Line, p.rec.Offset = no, off
-	out.Record(&p.rec)
-}
-
-func (p *umbrellaParser) Flush(record.Output) {}
 
 func (p *umbrellaParser) parse(line []byte) string {
 	f, ok := p.csv.split(line)

@@ -236,7 +236,7 @@ func (p *dnsmasqParser) query(msg []byte, serial, t, no, off int64, out record.O
 		out.Skip(no, off, "query line without name or client")
 		return
 	}
-	if len(p.queue) >= textMaxPending {
+	if len(p.queue) >= maxPending {
 		p.expire(t, out)
 	}
 	q := p.alloc()
@@ -249,13 +249,9 @@ func (p *dnsmasqParser) query(msg []byte, serial, t, no, off int64, out record.O
 }
 
 func (p *dnsmasqParser) alloc() *dmQuery {
-	if n := len(p.free); n > 0 {
-		q := p.free[n-1]
-		p.free = p.free[:n-1]
-		*q = dmQuery{buf: q.buf[:0], answers: q.answers[:0], chain: q.chain[:0], rcode: record.NoRCode}
-		return q
-	}
-	return &dmQuery{rcode: record.NoRCode}
+	q := reuse(&p.free)
+	*q = dmQuery{buf: q.buf[:0], answers: q.answers[:0], chain: q.chain[:0], rcode: record.NoRCode}
+	return q
 }
 
 // answerLine splits "SOURCE... NAME is VALUE". A name dnsmasq could not
@@ -339,25 +335,20 @@ func (p *dnsmasqParser) emit(q *dmQuery, out record.Output) {
 	out.Record(&p.rec)
 }
 
-// expire emits the queries that waited more than textPairWindow before now
+// expire emits the queries that waited more than pairWindow before now
 // without an answer (or while too many wait) and recycles finished ones.
 func (p *dnsmasqParser) expire(now int64, out record.Output) {
 	n := 0
 	for _, q := range p.queue {
-		if !q.done && (q == p.last || now-q.time <= textPairWindow && len(p.queue)-n < textMaxPending) {
+		if !q.done && (q == p.last || now-q.time <= pairWindow && len(p.queue)-n < maxPending) {
 			break
 		}
 		if !q.done {
 			p.emit(q, out)
 		}
-		p.free = append(p.free, q)
 		n++
 	}
-	if n > 0 {
-		k := copy(p.queue, p.queue[n:])
-		clear(p.queue[k:])
-		p.queue = p.queue[:k]
-	}
+	p.queue, p.free = retire(p.queue, p.free, n)
 }
 
 func (p *dnsmasqParser) Flush(out record.Output) {

@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -43,11 +42,10 @@ func TestDnsmasqPairs(t *testing.T) {
 		t.Fatalf("detected %q, %v", f.Name, err)
 	}
 	// Read in March 2025: December is last year's, and January comes after it.
-	out := tfRun(t, newDnsmasqParser(fixedNow("2025-03-01")), []byte(dnsmasqSample))
-	dec31 := tfMicro("2024-12-31 23:59:58.0")
-	jan1 := tfMicro("2025-01-01 00:00:00.0")
-	offsets := lineOffsets(dnsmasqSample)
-	want := []tfRecord{
+	out := runLines(t, newDnsmasqParser(fixedNow("2025-03-01")), []byte(dnsmasqSample))
+	dec31 := micro("2024-12-31T23:59:58.0Z")
+	jan1 := micro("2025-01-01T00:00:00.0Z")
+	want := []gotRec{
 		{dec31, "10.0.0.5", "thunder.dropbox.com", 1, 0, record.NoTTL, "bolt.v.dropbox.com,162.125.40.1,162.125.40.2", 1, 0},
 		{jan1 + 1e6, "10.0.0.7", "ads.example", 1, 0, record.NoTTL, "0.0.0.0", 8, 0},
 		{dec31 + 1e6, "10.0.0.6", "nx.example", 28, 3, record.NoTTL, "", 5, 0},
@@ -58,15 +56,7 @@ func TestDnsmasqPairs(t *testing.T) {
 		{jan1 + 4e6, "10.0.0.8", "lost.example", 33, record.NoRCode, record.NoTTL, "", 17, 0},
 		{jan1 + 60e6, "10.0.0.8", "late.example", 1, 3, record.NoTTL, "", 19, 0},
 	}
-	if len(out.recs) != len(want) {
-		t.Fatalf("got %d records:\n%+v", len(out.recs), out.recs)
-	}
-	for i := range want {
-		want[i].Offset = offsets[want[i].Line]
-		if out.recs[i] != want[i] {
-			t.Errorf("record %d:\n got %+v\nwant %+v", i, out.recs[i], want[i])
-		}
-	}
+	checkSequence(t, out, dnsmasqSample, want)
 	// "validation result" and "dnssec-query" are not client queries.
 	if r := out.skipReasons(); r["not a query"] != 2 || len(out.skips) != 2 {
 		t.Errorf("skips %+v", out.skips)
@@ -76,16 +66,16 @@ func TestDnsmasqPairs(t *testing.T) {
 func TestSyslogClockYear(t *testing.T) {
 	// Read on 2025-05-08, a log from May 10 would be in the future: last year.
 	c := syslogClock{now: fixedNow("2025-05-08")}
-	if got, want := c.micro(5, 10, 0), tfMicro("2024-05-10 00:00:00.0"); got != want {
+	if got, want := c.micro(5, 10, 0), micro("2024-05-10T00:00:00.0Z"); got != want {
 		t.Errorf("May 10 read on May 8: %d, want %d", got, want)
 	}
 	// A line a month back is a late line, not a new year.
-	if got, want := c.micro(4, 30, 0), tfMicro("2024-04-30 00:00:00.0"); got != want {
+	if got, want := c.micro(4, 30, 0), micro("2024-04-30T00:00:00.0Z"); got != want {
 		t.Errorf("late line: %d, want %d", got, want)
 	}
 	// Within a day ahead (time zones): this year.
 	c = syslogClock{now: fixedNow("2025-05-08")}
-	if got, want := c.micro(5, 8, 20*3600e6), tfMicro("2025-05-08 20:00:00.0"); got != want {
+	if got, want := c.micro(5, 8, 20*3600e6), micro("2025-05-08T20:00:00.0Z"); got != want {
 		t.Errorf("May 8 20:00 read on May 8: %d, want %d", got, want)
 	}
 }
@@ -100,11 +90,11 @@ May  9 02:36:02 dnsmasq[1]: 12 10.0.0.2/5001 forwarded a.example to 1.1.1.1
 May  9 02:36:03 dnsmasq[1]: 12 10.0.0.2/5001 reply a.example is 5.5.5.5
 May  9 02:36:03 dnsmasq[1]: 11 10.0.0.1/5000 reply a.example is NXDOMAIN
 `
-	out := tfRun(t, newDnsmasqParser(fixedNow("2025-06-01")), []byte(text))
+	out := runLines(t, newDnsmasqParser(fixedNow("2025-06-01")), []byte(text))
 	if len(out.recs) != 2 || len(out.skips) != 0 {
 		t.Fatalf("records %+v skips %+v", out.recs, out.skips)
 	}
-	got := map[string]tfRecord{out.recs[0].Client: out.recs[0], out.recs[1].Client: out.recs[1]}
+	got := map[string]gotRec{out.recs[0].Client: out.recs[0], out.recs[1].Client: out.recs[1]}
 	if r := got["10.0.0.2"]; r.Answers != "5.5.5.5" || r.RCode != 0 || r.Line != 3 {
 		t.Errorf("10.0.0.2: %+v", r)
 	}
@@ -128,14 +118,8 @@ func TestDnsmasqSamples(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			text, err := os.ReadFile(tfData(t, c.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f, err := Detect(text); err != nil || f.Name != "dnsmasq" {
-				t.Fatalf("detected %q, %v", f.Name, err)
-			}
-			out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+			text := detectedSample(t, c.file, "dnsmasq")
+			out := runLines(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
 			if len(out.recs) != c.queries || len(out.skips) != c.skipped {
 				t.Errorf("%d records, %d skips (%v); want %d, %d", len(out.recs), len(out.skips), out.skipReasons(), c.queries, c.skipped)
 			}
@@ -144,11 +128,8 @@ func TestDnsmasqSamples(t *testing.T) {
 }
 
 func TestDnsmasqPiholeDetails(t *testing.T) {
-	text, err := os.ReadFile(tfData(t, "dns/bazmonk_pihole.0236.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+	text := sample(t, "dns/bazmonk_pihole.0236.log")
+	out := runLines(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
 	blocked := 0
 	for _, r := range out.recs {
 		if r.Answers == "0.0.0.0" {
@@ -156,7 +137,7 @@ func TestDnsmasqPiholeDetails(t *testing.T) {
 		}
 		// Line 82: query[PTR] lb._dns-sd._udp.4.0.100.10.in-addr.arpa,
 		// forwarded, answered "reply ... is NXDOMAIN" four lines later.
-		if r.Line == 82 && (r.RCode != 3 || r.QType != 12 || r.Time != tfMicro("2024-05-09 02:36:09.0")) {
+		if r.Line == 82 && (r.RCode != 3 || r.QType != 12 || r.Time != micro("2024-05-09T02:36:09.0Z")) {
 			t.Errorf("line 82: %+v", r)
 		}
 	}
@@ -168,10 +149,7 @@ func TestDnsmasqPiholeDetails(t *testing.T) {
 
 // Pi-hole's FTL.log mentions queries but is not a query log.
 func TestDnsmasqRejectsFTL(t *testing.T) {
-	text, err := os.ReadFile(tfData(t, "dns/bazmonk_pihole_FTL.0236.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := sample(t, "dns/bazmonk_pihole_FTL.0236.log")
 	if len(text) > HeadSize {
 		text = text[:HeadSize]
 	}
@@ -185,7 +163,7 @@ func FuzzDnsmasq(f *testing.F) {
 	f.Add([]byte("May  9 02:36:02 dnsmasq[1]: 11 10.0.0.1/5000 query[A] a from b\nMay  9 02:36:02 dnsmasq[1]: reply <x is y\n"))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		detectDnsmasq(text)
-		out := tfRun(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
+		out := runLines(t, newDnsmasqParser(fixedNow("2025-01-01")), text)
 		for _, r := range out.recs {
 			if r.Line < 1 {
 				t.Fatalf("record without a line: %+v", r)

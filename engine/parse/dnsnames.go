@@ -9,13 +9,27 @@ import (
 // Helpers shared by the text parsers: DNS type and response code mnemonics
 // (also used to display them) and allocation-free number and time parsing.
 
-// qtypeNames maps DNS type numbers to their mnemonics (RFC 1035 and later).
+// qtypeNames maps DNS type numbers to their mnemonics: the IANA registry's
+// types defined by RFCs, which tshark and tcpdump print (tshark -G values
+// lists them under dns.qry.type).
 var qtypeNames = map[uint16]string{
-	1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 10: "NULL", 12: "PTR", 13: "HINFO",
-	15: "MX", 16: "TXT", 28: "AAAA", 33: "SRV", 35: "NAPTR", 39: "DNAME",
-	41: "OPT", 43: "DS", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY", 50: "NSEC3",
-	51: "NSEC3PARAM", 52: "TLSA", 64: "SVCB", 65: "HTTPS", 99: "SPF",
-	251: "IXFR", 252: "AXFR", 255: "ANY", 257: "CAA",
+	1: "A", 2: "NS", 3: "MD", 4: "MF", 5: "CNAME", 6: "SOA", 7: "MB", 8: "MG",
+	9: "MR", 10: "NULL", 11: "WKS", 12: "PTR", 13: "HINFO", 14: "MINFO",
+	15: "MX", 16: "TXT", 17: "RP", 18: "AFSDB", 19: "X25", 20: "ISDN",
+	21: "RT", 22: "NSAP", 23: "NSAP-PTR", 24: "SIG", 25: "KEY", 26: "PX",
+	27: "GPOS", 28: "AAAA", 29: "LOC", 30: "NXT", 31: "EID", 32: "NIMLOC",
+	33: "SRV", 34: "ATMA", 35: "NAPTR", 36: "KX", 37: "CERT", 38: "A6",
+	39: "DNAME", 40: "SINK", 41: "OPT", 42: "APL", 43: "DS", 44: "SSHFP",
+	45: "IPSECKEY", 46: "RRSIG", 47: "NSEC", 48: "DNSKEY", 49: "DHCID",
+	50: "NSEC3", 51: "NSEC3PARAM", 52: "TLSA", 53: "SMIMEA", 55: "HIP",
+	56: "NINFO", 57: "RKEY", 58: "TALINK", 59: "CDS", 60: "CDNSKEY",
+	61: "OPENPGPKEY", 62: "CSYNC", 63: "ZONEMD", 64: "SVCB", 65: "HTTPS",
+	99: "SPF", 100: "UINFO", 101: "UID", 102: "GID", 103: "UNSPEC",
+	104: "NID", 105: "L32", 106: "L64", 107: "LP", 108: "EUI48",
+	109: "EUI64", 249: "TKEY", 250: "TSIG", 251: "IXFR", 252: "AXFR",
+	253: "MAILB", 254: "MAILA", 255: "ANY", 256: "URI", 257: "CAA",
+	258: "AVC", 259: "DOA", 260: "AMTRELAY", 261: "RESINFO", 32768: "TA",
+	32769: "DLV",
 }
 
 // rcodeNames maps DNS response codes to their mnemonics (RFC 1035, 2136,
@@ -43,7 +57,8 @@ func invert[K comparable](m map[K]string) map[string]K {
 }
 
 func init() {
-	// Aliases some sources write.
+	// Aliases some sources write (tcpdump spells NSAP-PTR with '_').
+	qtypeByName["NSAP_PTR"] = 23
 	rcodeByName["NOTIMPL"] = 4
 	rcodeByName["NOERR"] = 0
 }

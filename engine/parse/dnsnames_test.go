@@ -1,13 +1,6 @@
 package parse
 
 import (
-	"bytes"
-	"compress/gzip"
-	"context"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,13 +11,16 @@ func TestQTypeByName(t *testing.T) {
 	for name, want := range map[string]uint16{
 		"A": 1, "aaaa": 28, "Cname": 5, "TXT": 16, "SRV": 33, "HTTPS": 65, "SVCB": 64, "ANY": 255,
 		"NULL": 10, "CAA": 257, "NSEC3": 50, "TYPE123": 123, "type65": 65, "AXFR": 252, "IXFR": 251,
+		"SIG": 24, "KEY": 25, "LOC": 29, "NXT": 30, "CERT": 37, "A6": 38, "DNAME": 39, "APL": 42,
+		"SSHFP": 44, "IPSECKEY": 45, "TKEY": 249, "TSIG": 250, "URI": 256, "NSAP-PTR": 23,
+		"NSAP_PTR": 23, "OPENPGPKEY": 61, "NSEC3PARAM": 51, "MAILB": 253, "DLV": 32769,
 		"": 0, "BOGUS": 0, "TYPE": 0, "TYPE70000": 0, "AAAAAAAAAAAAAAAAAAAAAAAA": 0,
 	} {
 		if got := QTypeByName([]byte(name)); got != want {
 			t.Errorf("QTypeByName(%q) = %d, want %d", name, got, want)
 		}
 	}
-	for typ, want := range map[uint16]string{1: "A", 28: "AAAA", 65: "HTTPS", 0: "", 123: "TYPE123"} {
+	for typ, want := range map[uint16]string{1: "A", 28: "AAAA", 65: "HTTPS", 0: "", 123: "TYPE123", 24: "SIG", 256: "URI", 250: "TSIG"} {
 		if got := QTypeName(typ); got != want {
 			t.Errorf("QTypeName(%d) = %q, want %q", typ, got, want)
 		}
@@ -83,117 +79,6 @@ func TestUnixMicro(t *testing.T) {
 		got := UnixMicro(int64(tm.Year()), int64(tm.Month()), int64(tm.Day()), int64(tm.Hour()), int64(tm.Minute()), int64(tm.Second()))
 		if got != tm.UnixMicro() {
 			t.Errorf("UnixMicro(%v) = %d, want %d", tm, got, tm.UnixMicro())
-		}
-	}
-}
-
-// The helpers below drive the parsers of csv.go, zeek.go and windowsdns.go
-// the way the ingest does, and keep what they produce as plain values.
-
-// gotRec is a record copied out of the parser's buffers.
-type gotRec struct {
-	Time    string // RFC 3339 UTC, to the microsecond
-	Client  string
-	Name    string
-	QType   uint16
-	RCode   int16
-	TTL     int32
-	Answers string
-	Line    int64
-	Offset  int64
-}
-
-type gotSkip struct {
-	Line   int64
-	Offset int64
-	Reason string
-}
-
-type gotOut struct {
-	recs  []gotRec
-	skips []gotSkip
-}
-
-func (o *gotOut) Record(r *record.Record) {
-	if r.Kind != record.KindDNS {
-		panic("record kind is not dns")
-	}
-	o.recs = append(o.recs, gotRec{
-		Time:    time.UnixMicro(r.Time).UTC().Format("2006-01-02T15:04:05.999999Z"),
-		Client:  string(r.Client),
-		Name:    string(r.Name),
-		QType:   r.QType,
-		RCode:   r.RCode,
-		TTL:     r.TTL,
-		Answers: string(r.Answers),
-		Line:    r.Line,
-		Offset:  r.Offset,
-	})
-}
-
-func (o *gotOut) Skip(line, offset int64, reason string) {
-	o.skips = append(o.skips, gotSkip{line, offset, reason})
-}
-
-// parseText runs the named format's line parser over data through
-// ScanLines, as a finished file, and flushes it.
-func parseText(t testing.TB, format string, data []byte) *gotOut {
-	t.Helper()
-	f, ok := ByName(format)
-	if !ok || f.Lines == nil {
-		t.Fatalf("format %q is not a registered text format", format)
-	}
-	out := &gotOut{}
-	p := f.Lines()
-	if _, err := ScanLines(context.Background(), bytes.NewReader(data), p, Position{}, Position{}, true, out); err != nil {
-		t.Fatalf("ScanLines: %v", err)
-	}
-	p.Flush(out)
-	return out
-}
-
-// sample reads a file of the shared sample data (gunzipping .gz), or skips
-// the test when the data is not there.
-func sample(t testing.TB, rel string) []byte {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", "data", rel)
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		t.Skipf("sample data %s not available", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(rel, ".gz") {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if data, err = io.ReadAll(zr); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return data
-}
-
-// checkRecords compares the records at the given lines with want.
-func checkRecords(t *testing.T, out *gotOut, want ...gotRec) {
-	t.Helper()
-	byLine := make(map[int64]gotRec, len(out.recs))
-	for _, r := range out.recs {
-		byLine[r.Line] = r
-	}
-	for _, w := range want {
-		got, ok := byLine[w.Line]
-		if !ok {
-			t.Errorf("no record for line %d", w.Line)
-			continue
-		}
-		if w.Offset == 0 {
-			w.Offset = got.Offset // not checked unless given
-		}
-		if got != w {
-			t.Errorf("line %d:\n got %+v\nwant %+v", w.Line, got, w)
 		}
 	}
 }

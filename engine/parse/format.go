@@ -14,6 +14,14 @@ import (
 // HeadSize is how many leading bytes detection looks at.
 const HeadSize = 64 << 10
 
+// Every format that pairs queries with responses (pcap, tcpdump-text,
+// dnsmasq) lets a query wait pairWindow (source time) for its response, and
+// at most maxPending queries wait, so that memory stays bounded on long logs.
+const (
+	pairWindow = 30 * 1_000_000 // microseconds
+	maxPending = 100_000
+)
+
 // Position is where a decode starts in a stream: how much of it was already
 // ingested. A zero Position decodes everything.
 type Position struct {

@@ -9,7 +9,6 @@ import (
 	"hash/maphash"
 	"io"
 	"net/netip"
-	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -49,10 +48,6 @@ func init() {
 }
 
 const (
-	// pairWindow is how long (capture time) a query waits for its response.
-	pairWindow = 30 * int64(time.Second/time.Microsecond)
-	// maxPending bounds the queries waiting for a response.
-	maxPending = 100_000
 	// maxTCPFlows bounds the DNS-over-TCP streams reassembled at once. A
 	// stream buffers at most one message (<= 65537 bytes with its length
 	// prefix), so this also bounds the reassembly memory.

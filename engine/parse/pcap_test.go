@@ -20,68 +20,22 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// capRec is a record with its byte slices copied.
-type capRec struct {
-	Time    int64
-	Client  string
-	Name    string
-	QType   uint16
-	RCode   int16
-	TTL     int32
-	Answers string
-	Line    int64
-	Offset  int64
-}
-
-type capSkip struct {
-	Line, Offset int64
-	Reason       string
-}
-
-// capCollect is a record.Output that keeps everything.
-type capCollect struct {
-	recs  []capRec
-	skips []capSkip
-}
-
-func (c *capCollect) Record(r *record.Record) {
-	c.recs = append(c.recs, capRec{r.Time, string(r.Client), string(r.Name), r.QType, r.RCode, r.TTL, string(r.Answers), r.Line, r.Offset})
-}
-
-func (c *capCollect) Skip(line, offset int64, reason string) {
-	c.skips = append(c.skips, capSkip{line, offset, reason})
-}
-
-// capSample returns the path of a file in ../shared/data, skipping the
-// test when the samples are not there.
-func capSample(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample data not available: %v", err)
-	}
-	return p
-}
-
 // decodeCapture detects the format of b and streams it from from.
-func decodeCapture(t testing.TB, b []byte, from Position) (*capCollect, Position, error) {
+func decodeCapture(t testing.TB, b []byte, from Position) (*gotOut, Position, error) {
 	t.Helper()
 	f, err := Detect(b[:min(len(b), HeadSize)])
 	if err != nil || (f.Name != "pcap" && f.Name != "pcapng") {
 		t.Fatalf("detected %q, %v; want pcap or pcapng", f.Name, err)
 	}
-	var c capCollect
+	var c gotOut
 	pos, err := f.Stream(context.Background(), bytes.NewReader(b), from, &c)
 	return &c, pos, err
 }
 
 // decodeSample decodes a capture from ../shared/data.
-func decodeSample(t *testing.T, rel string) (*capCollect, Position) {
+func decodeSample(t *testing.T, rel string) (*gotOut, Position) {
 	t.Helper()
-	b, err := os.ReadFile(capSample(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := sample(t, rel)
 	c, pos, err := decodeCapture(t, b, Position{})
 	if err != nil {
 		t.Fatalf("%s: %v", rel, err)
@@ -167,7 +121,7 @@ func TestPcapCounts(t *testing.T) {
 				t.Errorf("%d records, %d packets, %d skips %v; want %d, %d, %d",
 					len(c.recs), pos.Line, len(c.skips), c.skips, tc.want, tc.pkts, tc.skips)
 			}
-			if fi, err := os.Stat(capSample(t, tc.file)); err == nil && pos.Offset != fi.Size() {
+			if fi, err := os.Stat(samplePath(t, tc.file)); err == nil && pos.Offset != fi.Size() {
 				t.Errorf("position offset %d, file size %d", pos.Offset, fi.Size())
 			}
 		})
@@ -183,24 +137,24 @@ func TestPcapCounts(t *testing.T) {
 func TestPcapRecords(t *testing.T) {
 	for _, tc := range []struct {
 		file string
-		want capRec
+		want gotRec
 	}{
-		{"pcap/edgecases/tcpdump_dns_udp.pcap", capRec{1591780794740079, "192.168.1.11", "www.tcpdump.org", 1, 0, 60,
+		{"pcap/edgecases/tcpdump_dns_udp.pcap", gotRec{1591780794740079, "192.168.1.11", "www.tcpdump.org", 1, 0, 60,
 			"192.139.46.66,198.199.88.104", 1, 24}},
-		{"pcap/edgecases/tcpdump_LINKTYPE_RAW_ipv4.pcap", capRec{1751997551951226, "192.168.1.100", "example.com", 1, -1, -1, "", 1, 24}},
+		{"pcap/edgecases/tcpdump_LINKTYPE_RAW_ipv4.pcap", gotRec{1751997551951226, "192.168.1.100", "example.com", 1, -1, -1, "", 1, 24}},
 		// NULL/loopback link; the root name, an SOA answer.
-		{"malformed/tcpdump_dns-badcookie.pcap", capRec{1550020603306944, "127.0.0.1", ".", 6, 0, 85758, "TYPE6", 3, 216}},
+		{"malformed/tcpdump_dns-badcookie.pcap", gotRec{1550020603306944, "127.0.0.1", ".", 6, 0, 85758, "TYPE6", 3, 216}},
 		// Linux SLL.
-		{"pcap/general/malcolm/malcolm_cve-2021-44228_log4j-dns_exfil.pcap", capRec{1614581999538496, "172.16.238.10", "1qaz2wsx", 16, -1, -1, "", 6, 584}},
+		{"pcap/general/malcolm/malcolm_cve-2021-44228_log4j-dns_exfil.pcap", gotRec{1614581999538496, "172.16.238.10", "1qaz2wsx", 16, -1, -1, "", 6, 584}},
 		// TCP, pcapng: DNSKEY answers, the response spread over segments.
-		{"pcap/general/chrissanders/dns_tcp.pcapng", capRec{1349705329607110, "192.168.11.62", "ripe.net", 255, 0, 311,
+		{"pcap/general/chrissanders/dns_tcp.pcapng", gotRec{1349705329607110, "192.168.11.62", "ripe.net", 255, 0, 311,
 			"TYPE48,TYPE48,TYPE48,TYPE48,TYPE46,TYPE43,TYPE43,TYPE46", 6, 988}},
-		{"pcap/edgecases/tcpdump_dns_tcp.pcap", capRec{1591780863847323, "192.168.1.11", "www.tcpdump.org", 1, 0, 60,
+		{"pcap/edgecases/tcpdump_dns_tcp.pcap", gotRec{1591780863847323, "192.168.1.11", "www.tcpdump.org", 1, 0, 60,
 			"192.139.46.66,198.199.88.104", 4, 260}},
 		// Ethernet, two 802.1Q tags, PPPoE, PPP.
-		{"pcap/ndpi/ndpi_dns.pcap", capRec{1484673025972667, "82.178.113.245", "e7.whatsapp.net", 1, 0, 0, "", 4, 0}},
+		{"pcap/ndpi/ndpi_dns.pcap", gotRec{1484673025972667, "82.178.113.245", "e7.whatsapp.net", 1, 0, 0, "", 4, 0}},
 		// IPv6, response only (client = its destination).
-		{"pcap/edgecases/zeek_dns-edns-ecs.pcap", capRec{1534836769578510, "2003:de:2016:120::a08:53", "atlas-ui.ripe.net", 1, 0, 0, "", 14, 0}},
+		{"pcap/edgecases/zeek_dns-edns-ecs.pcap", gotRec{1534836769578510, "2003:de:2016:120::a08:53", "atlas-ui.ripe.net", 1, 0, 0, "", 14, 0}},
 	} {
 		t.Run(filepath.Base(tc.file), func(t *testing.T) {
 			c, _ := decodeSample(t, tc.file)
@@ -304,7 +258,7 @@ var (
 	qry = dnsWire(7, false, "example.org", 1, 0, 0)
 	rsp = dnsWire(7, true, "example.org", 1, 0, 300, [4]byte{192, 0, 2, 1}, [4]byte{192, 0, 2, 2})
 	// answered is the record of qry paired with rsp, sent as packets 1 and 2.
-	answered = capRec{t0.UnixMicro(), "10.0.0.1", "example.org", 1, 0, 300, "192.0.2.1,192.0.2.2", 1, 24}
+	answered = gotRec{t0.UnixMicro(), "10.0.0.1", "example.org", 1, 0, 300, "192.0.2.1,192.0.2.2", 1, 24}
 )
 
 func TestPcapLinkTypes(t *testing.T) {
@@ -462,14 +416,11 @@ func TestPcapFragment(t *testing.T) {
 // TestPcapResume: a resumed decode emits exactly the records of the full
 // decode whose query (or lone response) comes after the resume point.
 func TestPcapResume(t *testing.T) {
-	b, err := os.ReadFile(capSample(t, "tunnel/dmachard_iodine.pcap"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := sample(t, "tunnel/dmachard_iodine.pcap")
 	all, _, _ := decodeCapture(t, b, Position{})
 	for _, from := range []int64{1, 7, 23, 24} {
 		got, pos, err := decodeCapture(t, b, Position{Line: from})
-		var want []capRec
+		var want []gotRec
 		for _, r := range all.recs {
 			if r.Line > from {
 				want = append(want, r)
@@ -505,11 +456,11 @@ func TestPcapTruncatedAndBroken(t *testing.T) {
 	broken := append([]byte{}, b[:24]...)
 	broken[4] = 9 // major version
 	f, _ := ByName("pcap")
-	if _, err := f.Stream(context.Background(), bytes.NewReader(broken), Position{}, &capCollect{}); err == nil {
+	if _, err := f.Stream(context.Background(), bytes.NewReader(broken), Position{}, &gotOut{}); err == nil {
 		t.Error("broken header: no error")
 	}
 	ng, _ := ByName("pcapng")
-	if _, err := ng.Stream(context.Background(), bytes.NewReader([]byte{0x0a, 0x0d, 0x0d, 0x0a, 1}), Position{}, &capCollect{}); err == nil {
+	if _, err := ng.Stream(context.Background(), bytes.NewReader([]byte{0x0a, 0x0d, 0x0d, 0x0a, 1}), Position{}, &gotOut{}); err == nil {
 		t.Error("broken pcapng header: no error")
 	}
 }
@@ -539,7 +490,7 @@ func TestPcapDetect(t *testing.T) {
 // Skips are at least the DNS messages tshark marks malformed
 // (tshark -r F -Y '_ws.malformed && dns' | wc -l) where we agree it is DNS.
 func TestPcapMalformed(t *testing.T) {
-	dir := capSample(t, "malformed")
+	dir := samplePath(t, "malformed")
 	files, _ := filepath.Glob(filepath.Join(dir, "*.pcap*"))
 	if len(files) == 0 {
 		t.Skip("no captures")
@@ -635,7 +586,7 @@ func FuzzPcapStream(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, stream := range []func(context.Context, io.Reader, Position, record.Output) (Position, error){streamPcap, streamPcapng} {
-			var c capCollect
+			var c gotOut
 			pos, _ := stream(context.Background(), bytes.NewReader(b), Position{}, &c)
 			if pos.Offset > int64(len(b)) || int64(len(c.recs)) > 64*pos.Line+64 {
 				t.Fatalf("position %+v, %d records of %d bytes", pos, len(c.recs), len(b))

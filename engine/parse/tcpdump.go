@@ -18,13 +18,6 @@ import (
 // without a name would count as a name of its own. TTLs are never printed
 // by tcpdump: TTL is always NoTTL.
 
-// textPairWindow is how long (source time) a query waits for its response, and
-// textMaxPending how many may wait, so memory stays bounded on long logs.
-const (
-	textPairWindow = 30 * 1_000_000
-	textMaxPending = 100_000
-)
-
 func init() {
 	register(60, Format{
 		Name:   "tcpdump-text",
@@ -541,21 +534,28 @@ func hostOf(addrPort []byte) []byte {
 	return addrPort
 }
 
-func (p *tcpdumpParser) setPeers(client, server []byte) {
+// take sets p.peers to "client>server" and removes and returns the query
+// pending for it with this id, if any, with its key.
+func (p *tcpdumpParser) take(client, server []byte, id uint16) (*tdQuery, uint64) {
 	p.peers = append(append(append(p.peers[:0], client...), '>'), server...)
+	key := pairKey(p.peers, id)
+	q, ok := p.pending[key]
+	if !ok || string(q.buf[:q.peers]) != string(p.peers) {
+		return nil, key
+	}
+	delete(p.pending, key)
+	q.done = true
+	return q, key
 }
 
 func (p *tcpdumpParser) query(m *dnsText, src, dst []byte, t, no, off int64, out record.Output) {
-	p.setPeers(src, dst)
-	key := pairKey(p.peers, m.id)
-	if old, ok := p.pending[key]; ok && string(old.buf[:old.peers]) == string(p.peers) {
+	old, key := p.take(src, dst, m.id)
+	if old != nil {
 		// The same query again before any answer (a retry, as the pcap
 		// reader treats it): the first one stays unanswered.
-		delete(p.pending, key)
-		old.done = true
 		p.emitQuery(old, record.NoRCode, nil, out)
 	}
-	if len(p.pending) >= textMaxPending {
+	if len(p.pending) >= maxPending {
 		p.expire(t, out)
 	}
 	q := p.alloc()
@@ -568,21 +568,37 @@ func (p *tcpdumpParser) query(m *dnsText, src, dst []byte, t, no, off int64, out
 }
 
 func (p *tcpdumpParser) alloc() *tdQuery {
-	if n := len(p.free); n > 0 {
-		q := p.free[n-1]
-		p.free = p.free[:n-1]
-		*q = tdQuery{buf: q.buf[:0]}
-		return q
+	q := reuse(&p.free)
+	*q = tdQuery{buf: q.buf[:0]}
+	return q
+}
+
+// reuse pops a finished query off free (for the caller to reset, keeping
+// its buffers) or makes a new one: the text formats that pair queries
+// recycle them so that a long log does not allocate per query.
+func reuse[Q any](free *[]*Q) *Q {
+	n := len(*free)
+	if n == 0 {
+		return new(Q)
 	}
-	return &tdQuery{}
+	q := (*free)[n-1]
+	*free = (*free)[:n-1]
+	return q
+}
+
+// retire moves the first n queries of queue, all emitted, to free.
+func retire[Q any](queue, free []*Q, n int) ([]*Q, []*Q) {
+	if n == 0 {
+		return queue, free // the common case: nothing expired
+	}
+	free = append(free, queue[:n]...)
+	k := copy(queue, queue[n:])
+	clear(queue[k:])
+	return queue[:k], free
 }
 
 func (p *tcpdumpParser) response(m *dnsText, src, dst []byte, t, no, off int64, out record.Output) {
-	p.setPeers(dst, src)
-	key := pairKey(p.peers, m.id)
-	if q, ok := p.pending[key]; ok && string(q.buf[:q.peers]) == string(p.peers) {
-		delete(p.pending, key)
-		q.done = true
+	if q, _ := p.take(dst, src, m.id); q != nil {
 		p.answers = appendAnswers(p.answers[:0], m.answers)
 		p.emitQuery(q, m.rcode, p.answers, out)
 		return
@@ -607,11 +623,11 @@ func (p *tcpdumpParser) emitQuery(q *tdQuery, rcode int16, answers []byte, out r
 }
 
 // expire emits, in arrival order, the queries that waited longer than
-// textPairWindow before now (or all while too many wait) without a response.
+// pairWindow before now (or all while too many wait) without a response.
 func (p *tcpdumpParser) expire(now int64, out record.Output) {
 	n := 0
 	for _, q := range p.queue {
-		if !q.done && now-q.time <= textPairWindow && len(p.pending) < textMaxPending {
+		if !q.done && now-q.time <= pairWindow && len(p.pending) < maxPending {
 			break
 		}
 		if !q.done {
@@ -620,14 +636,9 @@ func (p *tcpdumpParser) expire(now int64, out record.Output) {
 			}
 			p.emitQuery(q, record.NoRCode, nil, out)
 		}
-		p.free = append(p.free, q)
 		n++
 	}
-	if n > 0 {
-		k := copy(p.queue, p.queue[n:])
-		clear(p.queue[k:])
-		p.queue = p.queue[:k]
-	}
+	p.queue, p.free = retire(p.queue, p.free, n)
 }
 
 func (p *tcpdumpParser) Flush(out record.Output) {

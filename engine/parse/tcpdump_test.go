@@ -13,75 +13,6 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// tfRecord is a record.Record with its byte slices copied, for the tests of
-// the text formats (tcpdump-text, names-list, bind-query, dnsmasq).
-type tfRecord struct {
-	Time         int64
-	Client, Name string
-	QType        uint16
-	RCode        int16
-	TTL          int32
-	Answers      string
-	Line, Offset int64
-}
-
-type tfSkip struct {
-	Line, Offset int64
-	Reason       string
-}
-
-// tfOut collects what a parser emits.
-type tfOut struct {
-	recs  []tfRecord
-	skips []tfSkip
-}
-
-func (o *tfOut) Record(r *record.Record) {
-	o.recs = append(o.recs, tfRecord{r.Time, string(r.Client), string(r.Name), r.QType, r.RCode, r.TTL, string(r.Answers), r.Line, r.Offset})
-}
-
-func (o *tfOut) Skip(line, offset int64, reason string) {
-	o.skips = append(o.skips, tfSkip{line, offset, reason})
-}
-
-func (o *tfOut) skipReasons() map[string]int {
-	m := map[string]int{}
-	for _, s := range o.skips {
-		m[s.Reason]++
-	}
-	return m
-}
-
-// tfRun drives p over text through ScanLines, as the ingest does.
-func tfRun(t testing.TB, p LineParser, text []byte) *tfOut {
-	t.Helper()
-	out := &tfOut{}
-	if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Position{}, true, out); err != nil {
-		t.Fatal(err)
-	}
-	p.Flush(out)
-	return out
-}
-
-// tfData returns a file of the shared sample data, skipping the test when
-// the data is absent.
-func tfData(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample data absent: %v", err)
-	}
-	return p
-}
-
-func tfMicro(s string) int64 {
-	var y, mo, d, h, mi, sec, us int64
-	if _, err := fmt.Sscanf(s, "%d-%d-%d %d:%d:%d.%d", &y, &mo, &d, &h, &mi, &sec, &us); err != nil {
-		panic(err)
-	}
-	return UnixMicro(y, mo, d, h, mi, sec) + us
-}
-
 const tcpdumpSample = `2016-08-25 17:20:00.123456 IP 10.0.0.5.51234 > 8.8.8.8.53: 4242+ A? apple.com. (27)
 2016-08-25 17:20:00.130000 IP 10.0.0.5.51235 > 8.8.8.8.53: 4243+ AAAA? nx.example. (28)
 2016-08-25 17:20:00.140000 IP 8.8.8.8.53 > 10.0.0.5.51234: 4242 3/0/0 CNAME x.apple.com., A 1.2.3.4, A 5.6.7.8 (120)
@@ -98,29 +29,18 @@ const tcpdumpSample = `2016-08-25 17:20:00.123456 IP 10.0.0.5.51234 > 8.8.8.8.53
 `
 
 func TestTcpdumpPairs(t *testing.T) {
-	out := tfRun(t, newTcpdumpParser(), []byte(tcpdumpSample))
-	want := []tfRecord{
-		{tfMicro("2016-08-25 17:20:00.123456"), "10.0.0.5", "apple.com.", 1, 0, record.NoTTL, "x.apple.com.,1.2.3.4,5.6.7.8", 1, 0},
-		{tfMicro("2016-08-25 17:20:00.130000"), "10.0.0.5", "nx.example.", 28, 3, record.NoTTL, "", 2, 89},
-		{tfMicro("2016-08-25 17:20:01.000000"), "2001:db8::1", "t.example.", 16, 2, record.NoTTL, "", 5, 0},
-		{tfMicro("2016-08-25 17:20:02.000000"), "10.0.0.6", "mail.example.", 15, 5, record.NoTTL, "", 7, 0},
+	out := runLines(t, newTcpdumpParser(), []byte(tcpdumpSample))
+	want := []gotRec{
+		{micro("2016-08-25T17:20:00.123456Z"), "10.0.0.5", "apple.com.", 1, 0, record.NoTTL, "x.apple.com.,1.2.3.4,5.6.7.8", 1, 0},
+		{micro("2016-08-25T17:20:00.130000Z"), "10.0.0.5", "nx.example.", 28, 3, record.NoTTL, "", 2, 89},
+		{micro("2016-08-25T17:20:01.000000Z"), "2001:db8::1", "t.example.", 16, 2, record.NoTTL, "", 5, 0},
+		{micro("2016-08-25T17:20:02.000000Z"), "10.0.0.6", "mail.example.", 15, 5, record.NoTTL, "", 7, 0},
 		// Unanswered: flushed when a line 30 s later arrives.
-		{tfMicro("2016-08-25 17:20:03.500000"), "10.0.0.9", "1.0.0.10.in-addr.arpa.", 12, record.NoRCode, record.NoTTL, "", 11, 0},
+		{micro("2016-08-25T17:20:03.500000Z"), "10.0.0.9", "1.0.0.10.in-addr.arpa.", 12, record.NoRCode, record.NoTTL, "", 11, 0},
 		// Unanswered: flushed at the end.
-		{tfMicro("2016-08-25 17:20:41.000000"), "10.0.0.5", "late.example.", 1, record.NoRCode, record.NoTTL, "", 13, 0},
+		{micro("2016-08-25T17:20:41.000000Z"), "10.0.0.5", "late.example.", 1, record.NoRCode, record.NoTTL, "", 13, 0},
 	}
-	offsets := lineOffsets(tcpdumpSample)
-	for i := range want {
-		want[i].Offset = offsets[want[i].Line]
-	}
-	if len(out.recs) != len(want) {
-		t.Fatalf("got %d records, want %d:\n%+v", len(out.recs), len(want), out.recs)
-	}
-	for i := range want {
-		if out.recs[i] != want[i] {
-			t.Errorf("record %d:\n got %+v\nwant %+v", i, out.recs[i], want[i])
-		}
-	}
+	checkSequence(t, out, tcpdumpSample, want)
 	reasons := out.skipReasons()
 	// The TCP ack without payload and the ARP line are not DNS; the
 	// response at 17:20:40 has no query and no name.
@@ -129,23 +49,12 @@ func TestTcpdumpPairs(t *testing.T) {
 	}
 }
 
-// lineOffsets maps 1-based line numbers to byte offsets.
-func lineOffsets(text string) map[int64]int64 {
-	m := map[int64]int64{}
-	off := int64(0)
-	for i, l := range strings.SplitAfter(text, "\n") {
-		m[int64(i+1)] = off
-		off += int64(len(l))
-	}
-	return m
-}
-
 func TestTcpdumpUndatedDayCounter(t *testing.T) {
 	text := `23:59:59.900000 IP 10.0.0.5.1000 > 8.8.8.8.53: 1+ A? a.example. (27)
 23:59:59.800000 IP 10.0.0.5.1001 > 8.8.8.8.53: 2+ A? b.example. (27)
 00:00:00.100000 IP 10.0.0.5.1002 > 8.8.8.8.53: 3+ A? c.example. (27)
 `
-	out := tfRun(t, newTcpdumpParser(), []byte(text))
+	out := runLines(t, newTcpdumpParser(), []byte(text))
 	day := int64(86400 * 1_000_000)
 	want := []int64{day - 100_000, day - 200_000, day + 100_000}
 	if len(out.recs) != 3 {
@@ -169,8 +78,8 @@ func TestTcpdumpVerbose(t *testing.T) {
     209.87.249.18.53 > 192.168.1.12.5000: [udp sum ok] 9*- q: AAAA? orphan.example. 0/0/0 (30)
 	0x0000:  4500 0054 59cd 4000 4011 5d4a c0a8 010b
 `
-	out := tfRun(t, newTcpdumpParser(), []byte(text))
-	want := []tfRecord{
+	out := runLines(t, newTcpdumpParser(), []byte(text))
+	want := []gotRec{
 		{54*1_000_000 + 740079 + (9*60+19)*60*1_000_000, "192.168.1.11", "www.tcpdump.org.", 1, 0, record.NoTTL, "192.139.46.66,198.199.88.104", 2, 0},
 		{55*1_000_000 + (9*60+19)*60*1_000_000, "192.168.1.12", "orphan.example.", 28, 0, record.NoTTL, "", 6, 0},
 	}
@@ -215,7 +124,7 @@ func TestTcpdumpFixtures(t *testing.T) {
 			if f, err := Detect(text); err != nil || f.Name != "tcpdump-text" {
 				t.Fatalf("detected %q, %v", f.Name, err)
 			}
-			out := tfRun(t, newTcpdumpParser(), text)
+			out := runLines(t, newTcpdumpParser(), text)
 			r := out.skipReasons()
 			if len(out.recs) != fx.records || r["not DNS"] != fx.notDNS || r["DNS response without its query (tcpdump prints no name)"] != fx.orphans {
 				t.Fatalf("%d records, skips %v", len(out.recs), r)
@@ -249,11 +158,11 @@ func TestTcpdumpRealOutput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(filepath.Base(c.pcap), func(t *testing.T) {
-			text, err := exec.Command("tcpdump", "-n", "-tttt", "-r", tfData(t, c.pcap)).Output()
+			text, err := exec.Command("tcpdump", "-n", "-tttt", "-r", samplePath(t, c.pcap)).Output()
 			if err != nil {
 				t.Fatal(err)
 			}
-			out := tfRun(t, newTcpdumpParser(), text)
+			out := runLines(t, newTcpdumpParser(), text)
 			nx := 0
 			for _, r := range out.recs {
 				if r.RCode == 3 {
@@ -271,7 +180,7 @@ func TestTcpdumpRealOutput(t *testing.T) {
 }
 
 func TestNamesList(t *testing.T) {
-	path := tfData(t, "dns/iodine_tunnel_tshark_text.txt")
+	path := samplePath(t, "dns/iodine_tunnel_tshark_text.txt")
 	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +188,7 @@ func TestNamesList(t *testing.T) {
 	if f, err := Detect(text); err != nil || f.Name != "names-list" {
 		t.Fatalf("detected %q, %v", f.Name, err)
 	}
-	out := tfRun(t, &namesParser{}, text)
+	out := runLines(t, &namesParser{}, text)
 	// wc -l → 26 lines, all names; grep -c '^pabqqlii' → 4.
 	if len(out.recs) != 26 || len(out.skips) != 0 {
 		t.Fatalf("%d records, %d skips", len(out.recs), len(out.skips))
@@ -313,7 +222,7 @@ func FuzzTcpdump(f *testing.F) {
 	f.Add([]byte("09:19:54.740079 IP (tos 0x0, proto UDP (17), length 84)\n    1.2.3.4.5 > 6.7.8.9.53: [udp sum ok] 1+ A? x. (5)\n"))
 	f.Add([]byte("1472145600.123456 IP 1.2.3.4.5 > 6.7.8.9.53: 1 q: A? x. 1/0/0 x. A 1.2.3.4 (5)\n"))
 	f.Fuzz(func(t *testing.T, text []byte) {
-		out := tfRun(t, newTcpdumpParser(), text)
+		out := runLines(t, newTcpdumpParser(), text)
 		for _, r := range out.recs {
 			if r.Name == "" {
 				t.Fatalf("record without a name: %+v", r)
@@ -326,7 +235,7 @@ func FuzzNamesList(f *testing.F) {
 	f.Add([]byte("example.com\nwww.x\\312y.example\n"))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		detectNamesList(text)
-		tfRun(t, &namesParser{}, text)
+		runLines(t, &namesParser{}, text)
 	})
 }
 
@@ -367,7 +276,7 @@ func (tfDiscard) Skip(int64, int64, string) {}
 // names-list, bind-query and dnsmasq on the heads of the shared text
 // samples: each may accept only the samples of its own format.
 func TestTextDetectorsStayInLane(t *testing.T) {
-	root := filepath.Dir(tfData(t, "dns"))
+	root := filepath.Dir(samplePath(t, "dns"))
 	own := map[string]string{
 		"dns/bazmonk_pihole.0236.log":        "dnsmasq",
 		"dns/bazmonk_pihole_full_pihole.log": "dnsmasq",

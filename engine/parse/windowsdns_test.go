@@ -61,14 +61,14 @@ func checkWindowsSample(t *testing.T, out *gotOut, shift int64) {
 	}
 	recs := []gotRec{
 		// A query never answered in the log.
-		{Time: "2017-05-08T11:16:08Z", Client: "172.24.33.40", Name: "ib.3lift.com", QType: 1, RCode: -1, TTL: -1, Line: 1},
+		{Time: micro("2017-05-08T11:16:08Z"), Client: "172.24.33.40", Name: "ib.3lift.com", QType: 1, RCode: -1, TTL: -1, Line: 1},
 		// Line 32's query, answered on line 33.
-		{Time: "2017-05-08T11:12:59Z", Client: "172.24.4.31", Name: "scss-prod-ue1-notif-29.adobesc.com", QType: 1, RCode: 0, TTL: -1, Line: 32},
+		{Time: micro("2017-05-08T11:12:59Z"), Client: "172.24.4.31", Name: "scss-prod-ue1-notif-29.adobesc.com", QType: 1, RCode: 0, TTL: -1, Line: 32},
 		// An answer alone, NXDOMAIN, flags "A DR".
-		{Time: "2017-05-08T11:18:09Z", Client: "172.24.34.41", Name: "wpad.global.com", QType: 1, RCode: 3, TTL: -1, Line: 1000},
+		{Time: micro("2017-05-08T11:18:09Z"), Client: "172.24.34.41", Name: "wpad.global.com", QType: 1, RCode: 3, TTL: -1, Line: 1000},
 		// A non-hex xid ("egcf").
-		{Time: "2017-05-08T11:24:22Z", Client: "172.21.215.222", Name: "t.wayfair.com", QType: 1, RCode: -1, TTL: -1, Line: 4},
-		{Time: "2017-05-08T11:12:45Z", Client: "172.21.215.196", Name: "_ldap._tcp.dc._msdcs.cignitiglobal.com", QType: 33, RCode: -1, TTL: -1, Line: 38},
+		{Time: micro("2017-05-08T11:24:22Z"), Client: "172.21.215.222", Name: "t.wayfair.com", QType: 1, RCode: -1, TTL: -1, Line: 4},
+		{Time: micro("2017-05-08T11:12:45Z"), Client: "172.21.215.196", Name: "_ldap._tcp.dc._msdcs.cignitiglobal.com", QType: 33, RCode: -1, TTL: -1, Line: 38},
 	}
 	for i := range recs {
 		recs[i].Line += shift
@@ -106,16 +106,16 @@ func TestWindowsDebugLines(t *testing.T) {
 	}, "\n")
 	out := parseText(t, "windows-dns-debug", []byte(in))
 	checkRecords(t, out,
-		gotRec{Time: "2017-05-08T00:00:01Z", Client: "10.0.0.1", Name: "www.example.com", QType: 28, RCode: 2, TTL: -1, Line: 6},
-		gotRec{Time: "2017-05-08T00:00:01Z", Client: "10.0.0.2", Name: "a", QType: 65, RCode: -1, TTL: -1, Line: 7},
+		gotRec{Time: micro("2017-05-08T00:00:01Z"), Client: "10.0.0.1", Name: "www.example.com", QType: 28, RCode: 2, TTL: -1, Line: 6},
+		gotRec{Time: micro("2017-05-08T00:00:01Z"), Client: "10.0.0.2", Name: "a", QType: 65, RCode: -1, TTL: -1, Line: 7},
 		// The root; then the same client and xid again: two queries.
-		gotRec{Time: "2017-05-08T12:00:03Z", Client: "10.0.0.3", Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 11},
-		gotRec{Time: "2017-05-08T12:00:03Z", Client: "10.0.0.3", Name: "b", QType: 1, RCode: -1, TTL: -1, Line: 12},
+		gotRec{Time: micro("2017-05-08T12:00:03Z"), Client: "10.0.0.3", Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 11},
+		gotRec{Time: micro("2017-05-08T12:00:03Z"), Client: "10.0.0.3", Name: "b", QType: 1, RCode: -1, TTL: -1, Line: 12},
 		// An ISO date with a 24-hour clock.
-		gotRec{Time: "2017-05-08T13:00:04Z", Client: "10.0.0.4", Name: "c", QType: 1, RCode: -1, TTL: -1, Line: 13},
+		gotRec{Time: micro("2017-05-08T13:00:04Z"), Client: "10.0.0.4", Name: "c", QType: 1, RCode: -1, TTL: -1, Line: 13},
 		// The answer 35 s later comes after the query expired: two records.
-		gotRec{Time: "2017-05-08T13:00:05Z", Client: "10.0.0.4", Name: "c", QType: 1, RCode: -1, TTL: -1, Line: 14},
-		gotRec{Time: "2017-05-08T13:00:40Z", Client: "10.0.0.4", Name: "c", QType: 1, RCode: 0, TTL: -1, Line: 15},
+		gotRec{Time: micro("2017-05-08T13:00:05Z"), Client: "10.0.0.4", Name: "c", QType: 1, RCode: -1, TTL: -1, Line: 14},
+		gotRec{Time: micro("2017-05-08T13:00:40Z"), Client: "10.0.0.4", Name: "c", QType: 1, RCode: 0, TTL: -1, Line: 15},
 	)
 	var skips []string
 	for _, s := range out.skips {

@@ -46,6 +46,26 @@ func (z *zeekRow) reset() {
 	*z = zeekRow{rcode: record.NoRCode, ttl: record.NoTTL}
 }
 
+// setQType takes Zeek's numeric qtype.
+func (z *zeekRow) setQType(b []byte) bool {
+	n, ok := Atoi(b)
+	ok = ok && n <= math.MaxUint16
+	if ok {
+		z.qtype = uint16(n)
+	}
+	return ok
+}
+
+// setRCode takes Zeek's numeric rcode (12 bits with EDNS).
+func (z *zeekRow) setRCode(b []byte) bool {
+	n, ok := Atoi(b)
+	ok = ok && n <= 0xfff
+	if ok {
+		z.rcode = int16(n)
+	}
+	return ok
+}
+
 // emit turns a row into a record, or says why the row is not an event.
 func (z *zeekRow) emit(rec *record.Record, no, off int64, out record.Output) {
 	switch {
@@ -288,19 +308,11 @@ func (p *zeekTSVParser) parse(line []byte) string {
 	if v := p.value(p.cols.client); v != nil {
 		z.client = v
 	}
-	if v := p.value(p.cols.qtype); v != nil {
-		n, ok := Atoi(v)
-		if !ok || n > math.MaxUint16 {
-			return "bad qtype"
-		}
-		z.qtype = uint16(n)
+	if v := p.value(p.cols.qtype); v != nil && !z.setQType(v) {
+		return "bad qtype"
 	}
-	if v := p.value(p.cols.rcode); v != nil {
-		n, ok := Atoi(v)
-		if !ok || n > 0xfff {
-			return "bad rcode"
-		}
-		z.rcode = int16(n)
+	if v := p.value(p.cols.rcode); v != nil && !z.setRCode(v) {
+		return "bad rcode"
 	}
 	if v := p.value(p.cols.answers); v != nil {
 		z.answers = p.joinSet(v)
@@ -438,17 +450,13 @@ func (p *zeekJSONParser) scan(line []byte) bool {
 			}
 			z.hasQuery = true
 		case "qtype":
-			n, ok := Atoi(s.number())
-			if !ok || n > math.MaxUint16 {
+			if !z.setQType(s.number()) {
 				return false
 			}
-			z.qtype = uint16(n)
 		case "rcode":
-			n, ok := Atoi(s.number())
-			if !ok || n > 0xfff {
+			if !z.setRCode(s.number()) {
 				return false
 			}
-			z.rcode = int16(n)
 		case "answers":
 			if !p.scanAnswers(&s) {
 				return false

@@ -62,8 +62,8 @@ func TestZeekTSVRecords(t *testing.T) {
 	out := parseText(t, "zeek-tsv", sample(t, "zeek/acandeias_dns.log"))
 	// `date -u -d @1286954335`; fields 3, 9, 12, 14, 21, 22 of line 9.
 	checkRecords(t, out,
-		gotRec{Time: "2010-10-13T07:18:55.115032Z", Client: "192.168.2.46", Name: "wpad", QType: 1, RCode: 0, TTL: 60, Answers: "10.179.172.193", Line: 9, Offset: 429},
-		gotRec{Time: "2010-10-13T07:22:27.23999Z", Client: "192.168.2.47", Name: "irc.zief.pl", QType: 1, RCode: 0, TTL: 60, Answers: "10.179.172.193", Line: 29},
+		gotRec{Time: micro("2010-10-13T07:18:55.115032Z"), Client: "192.168.2.46", Name: "wpad", QType: 1, RCode: 0, TTL: 60, Answers: "10.179.172.193", Line: 9, Offset: 429},
+		gotRec{Time: micro("2010-10-13T07:22:27.23999Z"), Client: "192.168.2.47", Name: "irc.zief.pl", QType: 1, RCode: 0, TTL: 60, Answers: "10.179.172.193", Line: 29},
 	)
 	if ttl := sumTTL(out); ttl != 840 {
 		// awk: per row the smallest of split($22, ",") (int), summed.
@@ -94,10 +94,10 @@ func TestZeekTSVAndJSONAgree(t *testing.T) {
 		t.Errorf("sum of TTLs %d, want 153356706", ttl)
 	}
 	checkRecords(t, tsv,
-		gotRec{Time: "2018-03-24T17:15:20.865716Z", Client: "10.47.1.100", Name: "ise.wrccdc.org", QType: 1, RCode: 0, TTL: 2230, Answers: "ise.wrccdc.cpp.edu,134.71.3.16", Line: 9, Offset: 442},
+		gotRec{Time: micro("2018-03-24T17:15:20.865716Z"), Client: "10.47.1.100", Name: "ise.wrccdc.org", QType: 1, RCode: 0, TTL: 2230, Answers: "ise.wrccdc.cpp.edu,134.71.3.16", Line: 9, Offset: 442},
 		// query "(empty)": the root, asked of a root server.
-		gotRec{Time: "2018-03-24T17:18:14.801298Z", Client: "10.47.3.142", Name: ".", QType: 2, RCode: record.NoRCode, TTL: record.NoTTL, Line: 7290},
-		gotRec{Time: "2018-03-24T17:36:30.151237Z", Client: "172.31.255.5", Name: "talk.google.com", QType: 1, RCode: record.NoRCode, TTL: record.NoTTL, Line: 53623},
+		gotRec{Time: micro("2018-03-24T17:18:14.801298Z"), Client: "10.47.3.142", Name: ".", QType: 2, RCode: record.NoRCode, TTL: record.NoTTL, Line: 7290},
+		gotRec{Time: micro("2018-03-24T17:36:30.151237Z"), Client: "172.31.255.5", Name: "talk.google.com", QType: 1, RCode: record.NoRCode, TTL: record.NoTTL, Line: 53623},
 	)
 }
 
@@ -148,7 +148,7 @@ func TestZeekJSONSamples(t *testing.T) {
 	}
 	out := parseText(t, "zeek-json", sample(t, "zeek/slips_test9-mixed-zeek-dir_dns.log"))
 	// jq -c 'select(.TTLs|length>1)|[input_line_number, ...]'
-	checkRecords(t, out, gotRec{Time: "1970-01-01T00:00:30.037934Z", Client: "10.0.2.15", Name: "www.msftncsi.com", QType: 1, RCode: 0, TTL: 20,
+	checkRecords(t, out, gotRec{Time: micro("1970-01-01T00:00:30.037934Z"), Client: "10.0.2.15", Name: "www.msftncsi.com", QType: 1, RCode: 0, TTL: 20,
 		Answers: "www.msftncsi.com.edgesuite.net,a1961.g2.akamai.net,195.113.232.73,195.113.232.75", Line: 5})
 }
 
@@ -168,15 +168,12 @@ not json
 `
 	out := parseText(t, "zeek-json", []byte(in))
 	checkRecords(t, out,
-		gotRec{Time: "1970-01-01T00:00:01.5Z", Client: "10.0.0.1", Name: "plain.example", QType: 1, RCode: 0, TTL: 30, Answers: "1.2.3.4,5.6.7.8", Line: 1},
-		gotRec{Time: "1970-01-01T00:00:01.5Z", Client: "10.0.0.1", Name: "escaped.example", QType: 1, RCode: 0, TTL: 30, Answers: "1.2.3.4,5.6.7.8", Line: 2},
-		gotRec{Time: "2018-03-24T16:15:20.865716Z", Client: "10.0.0.2", Name: "iso.example", QType: 28, RCode: -1, TTL: -1, Line: 3},
-		gotRec{Time: "1970-01-01T00:00:03Z", Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 9},
+		gotRec{Time: micro("1970-01-01T00:00:01.5Z"), Client: "10.0.0.1", Name: "plain.example", QType: 1, RCode: 0, TTL: 30, Answers: "1.2.3.4,5.6.7.8", Line: 1},
+		gotRec{Time: micro("1970-01-01T00:00:01.5Z"), Client: "10.0.0.1", Name: "escaped.example", QType: 1, RCode: 0, TTL: 30, Answers: "1.2.3.4,5.6.7.8", Line: 2},
+		gotRec{Time: micro("2018-03-24T16:15:20.865716Z"), Client: "10.0.0.2", Name: "iso.example", QType: 28, RCode: -1, TTL: -1, Line: 3},
+		gotRec{Time: micro("1970-01-01T00:00:03Z"), Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 9},
 	)
-	var skips []string
-	for _, s := range out.skips {
-		skips = append(skips, fmt.Sprint(s.Line, " ", s.Reason))
-	}
+	skips := out.skipList()
 	want := []string{"4 no query", "5 zeek conn row, not dns", "6 invalid JSON", "7 invalid JSON", "8 bad ts"}
 	if len(out.recs) != 4 || !slices.Equal(skips, want) {
 		t.Errorf("%d records, skips %q, want 4, %q", len(out.recs), skips, want)
@@ -212,14 +209,11 @@ func TestZeekTSVHeaders(t *testing.T) {
 	}, "\n")
 	out := parseText(t, "zeek-tsv", []byte(in))
 	checkRecords(t, out,
-		gotRec{Time: "1970-01-01T00:00:10.000001Z", Client: "10.0.0.1", Name: "a.example", QType: 1, RCode: 0, TTL: 3, Answers: "1.1.1.1,2.2.2.2", Line: 8},
-		gotRec{Time: "1970-01-01T00:00:11Z", Client: "10.0.0.1", Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 9},
-		gotRec{Time: "1970-01-01T00:00:15.5Z", Client: "10.0.0.9", Name: "c.example", RCode: -1, TTL: -1, Line: 17},
+		gotRec{Time: micro("1970-01-01T00:00:10.000001Z"), Client: "10.0.0.1", Name: "a.example", QType: 1, RCode: 0, TTL: 3, Answers: "1.1.1.1,2.2.2.2", Line: 8},
+		gotRec{Time: micro("1970-01-01T00:00:11Z"), Client: "10.0.0.1", Name: ".", QType: 2, RCode: -1, TTL: -1, Line: 9},
+		gotRec{Time: micro("1970-01-01T00:00:15.5Z"), Client: "10.0.0.9", Name: "c.example", RCode: -1, TTL: -1, Line: 17},
 	)
-	var skips []string
-	for _, s := range out.skips {
-		skips = append(skips, fmt.Sprint(s.Line, " ", s.Reason))
-	}
+	skips := out.skipList()
 	want := []string{"10 no query", "11 3 fields, want at least 7", "12 bad qtype", "21 zeek conn log, not dns"}
 	if len(out.recs) != 3 || !slices.Equal(skips, want) {
 		t.Errorf("%d records, skips %q, want 3, %q", len(out.recs), skips, want)

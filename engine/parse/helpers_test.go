@@ -1,0 +1,196 @@
+package parse
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// Helpers shared by the tests of every format: a record.Output that keeps
+// what a parser emits as plain values, drivers that run a parser the way
+// the ingest does, and access to the shared sample data.
+
+// gotRec is a record with its byte slices copied out of the parser's
+// buffers.
+type gotRec struct {
+	Time    int64
+	Client  string
+	Name    string
+	QType   uint16
+	RCode   int16
+	TTL     int32
+	Answers string
+	Line    int64
+	Offset  int64
+}
+
+type gotSkip struct {
+	Line, Offset int64
+	Reason       string
+}
+
+// gotOut is a record.Output that keeps everything.
+type gotOut struct {
+	recs  []gotRec
+	skips []gotSkip
+}
+
+func (o *gotOut) Record(r *record.Record) {
+	if r.Kind != record.KindDNS {
+		panic("record kind is not dns")
+	}
+	o.recs = append(o.recs, gotRec{r.Time, string(r.Client), string(r.Name), r.QType, r.RCode, r.TTL, string(r.Answers), r.Line, r.Offset})
+}
+
+func (o *gotOut) Skip(line, offset int64, reason string) {
+	o.skips = append(o.skips, gotSkip{line, offset, reason})
+}
+
+func (o *gotOut) skipReasons() map[string]int {
+	m := map[string]int{}
+	for _, s := range o.skips {
+		m[s.Reason]++
+	}
+	return m
+}
+
+// skipList lists the skips as "line reason".
+func (o *gotOut) skipList() []string {
+	var l []string
+	for _, s := range o.skips {
+		l = append(l, fmt.Sprint(s.Line, " ", s.Reason))
+	}
+	return l
+}
+
+// runLines drives p over text through ScanLines, as a finished file, and
+// flushes it.
+func runLines(t testing.TB, p LineParser, text []byte) *gotOut {
+	t.Helper()
+	out := &gotOut{}
+	if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Position{}, true, out); err != nil {
+		t.Fatalf("ScanLines: %v", err)
+	}
+	p.Flush(out)
+	return out
+}
+
+// parseText runs a new line parser of the named format over data.
+func parseText(t testing.TB, format string, data []byte) *gotOut {
+	t.Helper()
+	f, ok := ByName(format)
+	if !ok || f.Lines == nil {
+		t.Fatalf("format %q is not a registered text format", format)
+	}
+	return runLines(t, f.Lines(), data)
+}
+
+// micro returns the unix microseconds of an RFC 3339 time.
+func micro(rfc3339 string) int64 {
+	tm, err := time.Parse(time.RFC3339Nano, rfc3339)
+	if err != nil {
+		panic(err)
+	}
+	return tm.UnixMicro()
+}
+
+// checkRecords compares the records at the given lines with want.
+func checkRecords(t *testing.T, out *gotOut, want ...gotRec) {
+	t.Helper()
+	byLine := make(map[int64]gotRec, len(out.recs))
+	for _, r := range out.recs {
+		byLine[r.Line] = r
+	}
+	for _, w := range want {
+		got, ok := byLine[w.Line]
+		if !ok {
+			t.Errorf("no record for line %d", w.Line)
+			continue
+		}
+		if w.Offset == 0 {
+			w.Offset = got.Offset // not checked unless given
+		}
+		if got != w {
+			t.Errorf("line %d:\n got %+v (%s)\nwant %+v (%s)", w.Line, got, time.UnixMicro(got.Time).UTC(), w, time.UnixMicro(w.Time).UTC())
+		}
+	}
+}
+
+// checkSequence compares the records of out, in order, with want, whose
+// offsets it fills in from the lines of text.
+func checkSequence(t *testing.T, out *gotOut, text string, want []gotRec) {
+	t.Helper()
+	offsets := lineOffsets(text)
+	for i := range want {
+		want[i].Offset = offsets[want[i].Line]
+	}
+	if len(out.recs) != len(want) {
+		t.Fatalf("got %d records, want %d:\n%+v", len(out.recs), len(want), out.recs)
+	}
+	for i := range want {
+		if out.recs[i] != want[i] {
+			t.Errorf("record %d:\n got %+v\nwant %+v", i, out.recs[i], want[i])
+		}
+	}
+}
+
+// lineOffsets maps 1-based line numbers to byte offsets.
+func lineOffsets(text string) map[int64]int64 {
+	m := map[int64]int64{}
+	off := int64(0)
+	for i, l := range strings.SplitAfter(text, "\n") {
+		m[int64(i+1)] = off
+		off += int64(len(l))
+	}
+	return m
+}
+
+// samplePath returns the path of a file of the shared sample data
+// (../shared/data from the repository root), skipping the test when the
+// data is absent.
+func samplePath(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "data", rel)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("sample data absent: %v", err)
+	}
+	return p
+}
+
+// sample reads a file of the shared sample data, gunzipping .gz files.
+func sample(t testing.TB, rel string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(samplePath(t, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(rel, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return data
+}
+
+// detectedSample reads a sample and checks that it is detected as format.
+func detectedSample(t *testing.T, rel, format string) []byte {
+	t.Helper()
+	data := sample(t, rel)
+	if f, err := Detect(data); err != nil || f.Name != format {
+		t.Fatalf("detected %q, %v; want %s", f.Name, err, format)
+	}
+	return data
+}
