@@ -215,6 +215,9 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	if err := a.applySeries(ctx, tx, subjects, backfilled); err != nil {
 		return err
 	}
+	if err := storeTotals(ctx, tx); err != nil {
+		return err
+	}
 	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
 		return err
 	}
@@ -257,6 +260,24 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats map[uint32
 		return nil, fmt.Errorf("%s: %w", table, err)
 	}
 	return recount, nil
+}
+
+// totalsQuery counts what Stats reports; its answer is kept in meta at the
+// end of each ingest, so the screens do not scan every name to show it.
+const totalsQuery = `SELECT
+	(SELECT coalesce(sum(count), 0) FROM names),
+	(SELECT count(*) FROM names WHERE count > 0),
+	(SELECT count(*) FROM domains WHERE count > 0),
+	(SELECT count(*) FROM clients WHERE count > 0),
+	(SELECT coalesce(min(first), 0) FROM names WHERE count > 0),
+	(SELECT coalesce(max(last), 0) FROM names WHERE count > 0)`
+
+func storeTotals(ctx context.Context, tx *sql.Tx) error {
+	var v [6]int64
+	if err := tx.QueryRowContext(ctx, totalsQuery).Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+		return err
+	}
+	return metaSet(ctx, tx, "totals", fmt.Sprint(v[0], v[1], v[2], v[3], v[4], v[5]))
 }
 
 func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {

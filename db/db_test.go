@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"fmt"
+	"time"
 	"os"
 	"path/filepath"
 	"strings"
@@ -335,5 +337,37 @@ func TestHourlyBucketsCoverEventsFromBeforeAnameBecamePopular(t *testing.T) {
 	}
 	if after := snapshot(t, d); after != before {
 		t.Errorf("rebuild differs:\n%s\n%s", before, after)
+	}
+}
+
+func TestSeriesManyMatchesSeries(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	var evs []rawEvent
+	for i := 0; i < SeriesMin+5; i++ {
+		evs = append(evs, rawEvent{int64(i%5) * hour, "busy.example", "example", "10.0.0.1"})
+	}
+	for i := 0; i < 7; i++ {
+		evs = append(evs, rawEvent{int64(i) * hour / 2, "rare.example", "example", "10.0.0.2"})
+	}
+	load(t, d, "m", evs)
+	busy, _ := d.NameByText(ctx, 1, "busy.example")
+	rare, _ := d.NameByText(ctx, 1, "rare.example")
+	many, err := d.SeriesMany(ctx, SubjectName, []uint32{busy.ID, rare.ID}, 2*time.Hour, 0, 10*hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []uint32{busy.ID, rare.ID} {
+		one, err := d.Series(ctx, Subject{SubjectName, id}, 2*time.Hour, 0, 10*hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(one) != fmt.Sprint(many[id]) {
+			t.Errorf("name %d: SeriesMany %v, Series %v", id, many[id], one)
+		}
+	}
+	s, err := d.Stats(ctx)
+	if err != nil || s.Events != SeriesMin+12 || s.Names != 2 || s.Domains != 1 || s.Clients != 2 || s.Last != 4*hour {
+		t.Errorf("stats = %+v, %v", s, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -133,22 +134,134 @@ type Stats struct {
 	Sources                         []Source
 }
 
-// Stats returns the workspace totals and its sources.
+// Stats returns the workspace totals and its sources. The totals are those
+// stored by the last ingest; a workspace that has none counts them.
 func (d *DB) Stats(ctx context.Context) (Stats, error) {
 	var s Stats
-	err := d.sql.QueryRowContext(ctx, `SELECT
-		(SELECT coalesce(sum(count), 0) FROM names),
-		(SELECT count(*) FROM names WHERE count > 0),
-		(SELECT count(*) FROM domains WHERE count > 0),
-		(SELECT count(*) FROM clients WHERE count > 0),
-		(SELECT coalesce(min(first), 0) FROM names WHERE count > 0),
-		(SELECT coalesce(max(last), 0) FROM names WHERE count > 0)`).
-		Scan(&s.Events, &s.Names, &s.Domains, &s.Clients, &s.First, &s.Last)
+	stored, err := d.metaGet(ctx, "totals")
 	if err != nil {
 		return s, err
 	}
+	if _, err := fmt.Sscan(stored, &s.Events, &s.Names, &s.Domains, &s.Clients, &s.First, &s.Last); err != nil {
+		err = d.sql.QueryRowContext(ctx, totalsQuery).Scan(&s.Events, &s.Names, &s.Domains, &s.Clients, &s.First, &s.Last)
+		if err != nil {
+			return s, err
+		}
+	}
 	s.Sources, err = d.Sources(ctx)
 	return s, err
+}
+
+// SeriesMany returns the series of several names or domains at once (the
+// sparklines of the rows on screen): one read of the stored hourly buckets
+// for the popular ones and one of the blocks for the rest, instead of a
+// round of queries per row.
+func (d *DB) SeriesMany(ctx context.Context, kind SubjectKind, ids []uint32, size time.Duration, from, to int64) (map[uint32][]Point, error) {
+	table, hourly, blocks := "names", "SELECT name, hour, n FROM name_hour WHERE name IN (%s) AND hour >= ? AND hour < ?",
+		"SELECT name, n, tmin, tmax, data FROM blocks WHERE name IN (%s)"
+	if kind == SubjectDomain {
+		table, hourly, blocks = "domains", "SELECT domain, hour, n FROM domain_hour WHERE domain IN (%s) AND hour >= ? AND hour < ?",
+			"SELECT n.domain, b.n, b.tmin, b.tmax, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain IN (%s)"
+	} else if kind != SubjectName {
+		return nil, fmt.Errorf("SeriesMany: names or domains only")
+	}
+	step := max(size.Microseconds(), int64(microsPerMinute))
+	counts := make(map[uint32]map[int64]int64, len(ids))
+	if len(ids) == 0 {
+		return map[uint32][]Point{}, nil
+	}
+	in, args := placeholders(ids)
+	// table is one of two constants above.
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, count FROM "+table+" WHERE id IN ("+in+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	var popular, rare []uint32
+	for rows.Next() {
+		var id uint32
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		counts[id] = make(map[int64]int64)
+		if n >= SeriesMin && step%microsPerHour == 0 {
+			popular = append(popular, id)
+		} else {
+			rare = append(rare, id)
+		}
+	}
+	rows.Close()
+	if len(popular) > 0 {
+		in, args := placeholders(popular)
+		hi := int64(1 << 62)
+		if to > 0 {
+			hi = (to + microsPerHour - 1) / microsPerHour
+		}
+		rows, err := d.sql.QueryContext(ctx, fmt.Sprintf(hourly, in), append(args, from/microsPerHour, hi)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id uint32
+			var h, n int64
+			if err := rows.Scan(&id, &h, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			counts[id][bucket(h*microsPerHour, step)] += n
+		}
+		rows.Close()
+	}
+	if len(rare) > 0 {
+		in, args := placeholders(rare)
+		rows, err := d.sql.QueryContext(ctx, fmt.Sprintf(blocks, in), args...)
+		if err != nil {
+			return nil, err
+		}
+		var evs []Event
+		for rows.Next() {
+			var id uint32
+			var n int
+			var tmin, tmax int64
+			var data []byte
+			if err := rows.Scan(&id, &n, &tmin, &tmax, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if tmax < from || (to > 0 && tmin >= to) {
+				continue
+			}
+			if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for i := range evs {
+				if t := evs[i].Time; t >= from && (to <= 0 || t < to) {
+					counts[id][bucket(t, step)]++
+				}
+			}
+		}
+		rows.Close()
+	}
+	out := make(map[uint32][]Point, len(counts))
+	for id, c := range counts {
+		pts := make([]Point, 0, len(c))
+		for _, k := range sortedKeys(c) {
+			pts = append(pts, Point{Start: k * step, N: c[k]})
+		}
+		out[id] = pts
+	}
+	return out, nil
+}
+
+// placeholders returns "?,?,?" and the ids as arguments.
+func placeholders(ids []uint32) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
 }
 
 // EventRow is one event with its strings resolved, for display.
