@@ -3,11 +3,11 @@ package db
 import (
 	"context"
 	"fmt"
-	"time"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/longtail/longtail/engine/rules"
 )
