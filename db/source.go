@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
@@ -59,10 +58,6 @@ func (d *DB) querySources(ctx context.Context, q string, args ...any) ([]Source,
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-func (d *DB) source(ctx context.Context, tx *sql.Tx, id uint32) (Source, error) {
-	return scanSource(tx.QueryRowContext(ctx, "SELECT "+sourceCols+" FROM sources WHERE id = ?", id))
 }
 
 // SourcesByFingerprint lists the reads of files that began with the same bytes.
