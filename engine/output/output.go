@@ -82,6 +82,17 @@ func (t *Table) writeTable(w io.Writer) error {
 			widths[i] = max(widths[i], ansi.StringWidth(cells[r][i]))
 		}
 	}
+	// A column is right-aligned when every value in it is a number.
+	numCol := make([]bool, len(t.Columns))
+	for i := range numCol {
+		numCol[i] = len(t.Rows) > 0
+		for _, row := range t.Rows {
+			if row[i] != nil && !numeric(row[i]) {
+				numCol[i] = false
+				break
+			}
+		}
+	}
 	var b strings.Builder
 	line := func(vals []string, row []any) {
 		for i, s := range vals {
@@ -89,7 +100,7 @@ func (t *Table) writeTable(w io.Writer) error {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			if row != nil && numeric(row[i]) {
+			if row != nil && numCol[i] {
 				b.WriteString(pad + s)
 			} else if i < len(vals)-1 {
 				b.WriteString(s + pad)

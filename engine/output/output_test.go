@@ -1,0 +1,53 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTableAlignsNumbersAndEscapesData(t *testing.T) {
+	tb := &Table{Columns: []string{"count", "name", "what"}}
+	tb.Add(int64(12345), "evil\x1b[2J.example", "x")
+	tb.Add(int64(7), "ok.example", int64(3))
+	var b bytes.Buffer
+	if err := tb.Write(&b, "table"); err != nil {
+		t.Fatal(err)
+	}
+	want := "count  name                 what\n" +
+		"12345  evil\\x1b[2J.example  x\n" +
+		"    7  ok.example           3\n"
+	if b.String() != want {
+		t.Errorf("table:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestCSVAndJSON(t *testing.T) {
+	when := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
+	tb := &Table{Columns: []string{"time", "name", "n"}}
+	tb.Add(when, "a,b\u202e", int64(2))
+	tb.Add(time.Time{}, "c", nil)
+	var c bytes.Buffer
+	if err := tb.Write(&c, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "time,name,n\n2024-03-04T05:06:07Z,\"a,b\\u202e\",2\n,c,\n"; c.String() != want {
+		t.Errorf("csv %q, want %q", c.String(), want)
+	}
+	var j bytes.Buffer
+	if err := tb.Write(&j, "json"); err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(j.Bytes(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0]["time"] != "2024-03-04T05:06:07Z" || rows[0]["n"] != 2.0 || rows[1]["time"] != nil || rows[0]["name"] != "a,b\u202e" {
+		t.Errorf("json rows %v", rows)
+	}
+	if err := tb.Write(&j, "yaml"); err == nil || !strings.Contains(err.Error(), "table, csv, json") {
+		t.Errorf("unknown format: %v", err)
+	}
+}
