@@ -28,7 +28,7 @@ bench: build
 # and DGA names in it, ingested and opened in the review screen.
 demo: build
 	@mkdir -p demo
-	@test -s $(DEMO_LOG) || $(BIN) gen dns --lines 2000000 --seed 7 --format zeek > $(DEMO_LOG)
+	@test -s $(DEMO_LOG) || $(BIN) gen dns --lines 1000000 --seed 7 --format zeek > $(DEMO_LOG)
 	$(BIN) --db $(DEMO_DB) $(DEMO_LOG)
 
 lint:

@@ -37,6 +37,8 @@ Questions:
   longtail stats                       events, names, domains, clients, span, sources
   longtail events NAME [--limit N]     the requests of one name, newest first
   longtail sources                     what was ingested, from where and when
+  longtail series [SUBJECT] [--by fqdn|domain|client] [--bucket 1h]
+                                       events per bucket: the timeline and heatmap, headless
   longtail score [--by domain|fqdn] [--limit N] [--stored]
                                        score the workspace; the most unusual first
   longtail new [--since NAME|TIME] [--limit N] [--all]

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The timeline headless: the buckets of the beacon the generator plants
+// (once a minute) hold all its events, and no day holds more than 1440.
+func TestSeriesOfTheBeacon(t *testing.T) {
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "ws.db")
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"gen", "dns", "--lines", "30000", "--seed", "4", "--format", "zeek", "--days", "2"}, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	log := filepath.Join(dir, "dns.log")
+	os.WriteFile(log, out.Bytes(), 0o644)
+	if err := run(ctx, []string{"--db", ws, "ingest", "--no-score", log}, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"--db", ws, "top", "--limit", "3", "--format", "csv"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var beacon, count string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Split(l, ","); len(f) > 4 && strings.HasPrefix(f[4], "sync.") {
+			beacon, count = f[4], f[0]
+		}
+	}
+	if beacon == "" {
+		t.Fatalf("no beacon among the top names:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"--db", ws, "series", beacon, "--bucket", "24h", "--format", "csv"}, &out, &errOut); err != nil {
+		t.Fatal(err, errOut.String())
+	}
+	sum := 0
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n")[1:] {
+		n, _ := strconv.Atoi(l[strings.IndexByte(l, ',')+1:])
+		if n > 1440 {
+			t.Errorf("a day with %d beacon queries: %s", n, l)
+		}
+		sum += n
+	}
+	if strconv.Itoa(sum) != count {
+		t.Errorf("beacon series sums to %d, top says %s:\n%s", sum, count, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "24h", "--format", "csv"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(out.String(), "\n"); lines != 3 {
+		t.Errorf("workspace series over 2 days:\n%s", out.String())
+	}
+	if err := run(ctx, []string{"--db", ws, "series", "nope.example"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown name: %v", err)
+	}
+}
