@@ -20,7 +20,7 @@ func init() {
 	commands["ingest"] = command{run: cmdIngest}
 }
 
-const ingestMemoryLimit = 400 << 20
+const ingestMemoryLimit = 340 << 20
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
