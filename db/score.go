@@ -32,11 +32,19 @@ type Score struct {
 // ScoreSubject says what a score is about.
 type ScoreSubject uint8
 
-// Score subjects, as stored.
+// Score subjects.
 const (
 	ScoreName   ScoreSubject = 1
 	ScoreDomain ScoreSubject = 2
 )
+
+// table is where the subject's scores are kept.
+func (s ScoreSubject) table() string {
+	if s == ScoreDomain {
+		return "domain_scores"
+	}
+	return "name_scores"
+}
 
 // ScoredName is a name with its score, for the ranked list.
 type ScoredName struct {
@@ -60,23 +68,36 @@ func (d *DB) ScoreNames(ctx context.Context, kind uint8) ([]NameRow, error) {
 	}
 	defer rows.Close()
 	var out []NameRow
+	var v [6]any
 	for rows.Next() {
 		r := NameRow{Kind: kind}
-		if err := rows.Scan(&r.ID, &r.Name, &r.DomainID, &r.Count, &r.Clients, &r.First, &r.Last); err != nil {
+		if err := rows.Scan(&v[0], &r.Name, &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
 			return nil, err
 		}
+		r.ID, r.DomainID = uint32(integer(v[0])), uint32(integer(v[1]))
+		r.Count, r.Clients, r.First, r.Last = integer(v[2]), integer(v[3]), integer(v[4]), integer(v[5])
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
+// integer is an INTEGER column scanned into an any: database/sql turns an
+// int64 into a narrower integer type through its decimal text, which cost
+// a sixth of reading the blocks.
+func integer(v any) int64 {
+	i, _ := v.(int64)
+	return i
+}
+
 // ScanBlocks calls fn with the events of every block, a block at a time
 // (one name, sorted by time), in storage order: a sequential read of the
 // table, where reading the blocks by name seeks through the blocks_name
-// index once per block. SQLite reads on a second goroutine while this one
-// decodes and calls fn, so the two overlap on two cores, and reads up to
-// readAhead bytes ahead of fn (a caller still loading what fn needs loses
-// no time). evs is reused: it is valid only during the call.
+// index once per block. The events carry no Source: the column is not
+// read (one in five, of a read that is mostly per-column overhead).
+// SQLite reads on a second goroutine while this one decodes and calls
+// fn, so the two overlap on two cores, and reads up to readAhead bytes
+// ahead of fn (a caller still loading what fn needs loses no time). evs
+// is reused: it is valid only during the call.
 func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -97,7 +118,7 @@ func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) e
 				data = b.data[m.start:b.meta[i+1].start]
 			}
 			var err error
-			if evs, err = decodeBlock(evs[:0], data, m.n, m.tmin, m.name, m.source); err != nil {
+			if evs, err = decodeBlock(evs[:0], data, m.n, m.tmin, m.name, 0); err != nil {
 				return fmt.Errorf("block of name %d: %w", m.name, err)
 			}
 			if err := fn(m.name, evs); err != nil {
@@ -118,17 +139,17 @@ type blockBatch struct {
 }
 
 type blockMeta struct {
-	name, source uint32
-	n, start     int
-	tmin         int64
+	name     uint32
+	n, start int
+	tmin     int64
 }
 
 // batchBytes is about how much encoded data a batch carries; readAhead
-// bounds how much the reader gets ahead (about 10% of a 20M-event
-// workspace's blocks).
+// bounds how much the reader gets ahead: at 20M events (333 MB of blocks)
+// the scorer's names take about as long to load as this much to read.
 const (
 	batchBytes = 256 << 10
-	readAhead  = 32 << 20
+	readAhead  = 128 << 20
 )
 
 // readBlocks fills the batches from free and sends them on full, which it
@@ -144,7 +165,7 @@ func (d *DB) readBlocks(ctx context.Context, full, free chan *blockBatch) {
 		}
 	}
 	fail := func(err error) { send(&blockBatch{err: err}) }
-	rows, err := d.sql.QueryContext(ctx, "SELECT name, source, n, tmin, data FROM blocks")
+	rows, err := d.sql.QueryContext(ctx, "SELECT name, n, tmin, data FROM blocks")
 	if err != nil {
 		fail(err)
 		return
@@ -161,12 +182,12 @@ func (d *DB) readBlocks(ctx context.Context, full, free chan *blockBatch) {
 			}
 			b.meta, b.data = b.meta[:0], b.data[:0]
 		}
-		var m blockMeta
-		if err := rows.Scan(&m.name, &m.source, &m.n, &m.tmin, &data); err != nil {
+		var v [3]any
+		if err := rows.Scan(&v[0], &v[1], &v[2], &data); err != nil {
 			fail(err)
 			return
 		}
-		m.start = len(b.data)
+		m := blockMeta{name: uint32(integer(v[0])), n: int(integer(v[1])), tmin: integer(v[2]), start: len(b.data)}
 		b.meta = append(b.meta, m)
 		b.data = append(b.data, data...)
 		if len(b.data) >= batchBytes {
@@ -196,12 +217,12 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 	}
 	defer rows.Close()
 	var out []uint64
+	var name, client any
 	for rows.Next() {
-		var name, client uint32
 		if err := rows.Scan(&name, &client); err != nil {
 			return nil, err
 		}
-		out = append(out, uint64(name)<<32|uint64(client))
+		out = append(out, uint64(integer(name))<<32|uint64(uint32(integer(client))))
 	}
 	return out, rows.Err()
 }
@@ -274,39 +295,80 @@ func (d *DB) texts(ctx context.Context, query string, ids []uint32) (map[uint32]
 }
 
 // PutScores replaces every stored score in one transaction: a subject
-// left out (known-good now) loses its old score. The rows go in key
-// order, so the table grows at its end instead of splitting pages all
-// over.
+// left out (known-good now) loses its old score.
 func (d *DB) PutScores(ctx context.Context, names, domains []Score) error {
-	tx, err := d.sql.BeginTx(ctx, nil)
+	w, err := d.NewScoreWriter(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM scores"); err != nil {
+	defer w.Rollback()
+	byID := func(s []Score) []Score {
+		s = slices.Clone(s)
+		slices.SortFunc(s, func(a, b Score) int { return cmp.Compare(a.ID, b.ID) })
+		return s
+	}
+	if err := w.Add(ScoreName, byID(names)); err != nil {
 		return err
 	}
-	b := newBulk(ctx, tx, "INSERT INTO scores(subject, id, score, why) VALUES", "", 4)
-	var why []byte
-	for _, set := range []struct {
-		subject ScoreSubject
-		scores  []Score
-	}{{ScoreName, names}, {ScoreDomain, domains}} {
-		byID := slices.Clone(set.scores)
-		slices.SortFunc(byID, func(a, b Score) int { return cmp.Compare(a.ID, b.ID) })
-		for _, s := range byID {
-			why = appendContribs(why[:0], s.Contribs)
-			b.add(int64(set.subject), s.ID, s.Score, string(why))
+	if err := w.Add(ScoreDomain, byID(domains)); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// ScoreWriter replaces the stored scores in one transaction, taking them
+// in batches as they are computed, so that writing overlaps scoring. Each
+// subject's scores are fastest in increasing id order: each insert then
+// appends to the table's last page.
+type ScoreWriter struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	bulks map[ScoreSubject]*bulk
+	why   []byte
+}
+
+// NewScoreWriter starts the transaction and deletes the stored scores.
+func (d *DB) NewScoreWriter(ctx context.Context) (*ScoreWriter, error) {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	w := &ScoreWriter{ctx: ctx, tx: tx, bulks: map[ScoreSubject]*bulk{}}
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+s.table()); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+		w.bulks[s] = newBulk(ctx, tx, "INSERT INTO "+s.table()+"(id, score, why) VALUES", "", 3)
+	}
+	return w, nil
+}
+
+// Add queues scores of a subject.
+func (w *ScoreWriter) Add(subject ScoreSubject, scores []Score) error {
+	b := w.bulks[subject]
+	for _, s := range scores {
+		w.why = appendContribs(w.why[:0], s.Contribs)
+		b.add(s.ID, s.Score, string(w.why))
+	}
+	return b.err
+}
+
+// Commit writes what is queued and commits.
+func (w *ScoreWriter) Commit() error {
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		if err := w.bulks[s].flush(); err != nil {
+			return fmt.Errorf("%s: %w", s.table(), err)
 		}
 	}
-	if err := b.flush(); err != nil {
-		return fmt.Errorf("scores: %w", err)
-	}
-	if err := metaSet(ctx, tx, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10)); err != nil {
+	if err := metaSet(w.ctx, w.tx, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10)); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return w.tx.Commit()
 }
+
+// Rollback abandons the writes (after Commit it does nothing).
+func (w *ScoreWriter) Rollback() { w.tx.Rollback() }
 
 // appendContribs writes the contributions as a JSON array that
 // json.Unmarshal reads back, without encoding/json's reflection: a third
@@ -368,7 +430,7 @@ func (d *DB) ScoredAt(ctx context.Context) (time.Time, error) {
 // Scores returns every stored score of a subject kind by id, without the
 // contributions: what a list's score column needs.
 func (d *DB) Scores(ctx context.Context, subject ScoreSubject) (map[uint32]float64, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT id, score FROM scores WHERE subject = ?", subject)
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, score FROM "+subject.table())
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +452,7 @@ func (d *DB) Scores(ctx context.Context, subject ScoreSubject) (map[uint32]float
 func (d *DB) ScoreOf(ctx context.Context, subject ScoreSubject, id uint32) (Score, error) {
 	s := Score{ID: id}
 	var why string
-	err := d.sql.QueryRowContext(ctx, "SELECT score, why FROM scores WHERE subject = ? AND id = ?", subject, id).Scan(&s.Score, &why)
+	err := d.sql.QueryRowContext(ctx, "SELECT score, why FROM "+subject.table()+" WHERE id = ?", id).Scan(&s.Score, &why)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, ErrNotFound
 	}
@@ -400,10 +462,29 @@ func (d *DB) ScoreOf(ctx context.Context, subject ScoreSubject, id uint32) (Scor
 	return s, json.Unmarshal([]byte(why), &s.Contribs)
 }
 
+// rankFloor is the score of the limit-th best row of a subject: the
+// ranked queries join the names or domains of the rows at or above it
+// (ties included) instead of every scored subject's.
+func (d *DB) rankFloor(ctx context.Context, subject ScoreSubject, limit int) (float64, error) {
+	if limit <= 0 {
+		return -1, nil // SQLite reads a negative LIMIT as none
+	}
+	var f float64
+	err := d.sql.QueryRowContext(ctx, "SELECT score FROM "+subject.table()+" ORDER BY score DESC LIMIT 1 OFFSET ?", limit-1).Scan(&f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return -1, nil // fewer rows than limit: all of them
+	}
+	return f, err
+}
+
 // TopScoredNames returns the best-scored names, highest first (ties by count).
 func (d *DB) TopScoredNames(ctx context.Context, limit int) ([]ScoredName, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT "+nameCols+", s.score, s.why FROM scores s JOIN names n ON n.id = s.id "+
-		"JOIN domains d ON d.id = n.domain WHERE s.subject = ? ORDER BY s.score DESC, n.count DESC, n.name LIMIT ?", ScoreName, limit)
+	floor, err := d.rankFloor(ctx, ScoreName, limit)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT "+nameCols+", s.score, s.why FROM name_scores s JOIN names n ON n.id = s.id "+
+		"JOIN domains d ON d.id = n.domain WHERE s.score >= ? ORDER BY s.score DESC, n.count DESC, n.name LIMIT ?", floor, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -426,8 +507,12 @@ func (d *DB) TopScoredNames(ctx context.Context, limit int) ([]ScoredName, error
 
 // TopScoredDomains returns the best-scored registered domains, highest first.
 func (d *DB) TopScoredDomains(ctx context.Context, limit int) ([]ScoredDomain, error) {
+	floor, err := d.rankFloor(ctx, ScoreDomain, limit)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := d.sql.QueryContext(ctx, "SELECT d.id, d.name, d.count, d.clients, d.names, d.first, d.last, s.score, s.why "+
-		"FROM scores s JOIN domains d ON d.id = s.id WHERE s.subject = ? ORDER BY s.score DESC, d.count DESC, d.name LIMIT ?", ScoreDomain, limit)
+		"FROM domain_scores s JOIN domains d ON d.id = s.id WHERE s.score >= ? ORDER BY s.score DESC, d.count DESC, d.name LIMIT ?", floor, limit)
 	if err != nil {
 		return nil, err
 	}

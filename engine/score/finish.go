@@ -29,7 +29,14 @@ type domainSignals struct {
 }
 
 // Finish scores every name and domain added.
-func (s *Scorer) Finish() Result {
+func (s *Scorer) Finish(fin FinishInputs) Result {
+	if fin.Model == nil {
+		fin.Model = Train(nil)
+	}
+	s.fin = fin
+	s.setDomains(fin.Domains)
+	s.measureBeacons()
+	s.foldNames()
 	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
 	for id := range s.domains {
@@ -42,17 +49,20 @@ func (s *Scorer) Finish() Result {
 		ds.tunnel = s.tunnel(uint32(id), d)
 		ds.dga = s.dga(d)
 	}
-	res := Result{Trained: s.in.Model.Labels()}
+	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
+	stored := 0
 	for i := range s.names {
 		n := &s.names[i]
 		d := &s.domains[n.row.DomainID]
-		if n.verdict == rules.Good || d.row == nil || d.verdict == rules.Good {
+		if n.events == 0 || n.verdict == rules.Good || d.row == nil || d.verdict == rules.Good {
 			continue
 		}
 		ds := &doms[n.row.DomainID]
 		var ev []evidence
 		if ds.tunnel.strength > 0 && n.longest > 0 {
-			ev = append(ev, evidence{SigTunnel, ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), "under a tunnel-like domain: " + ds.tunnel.why, nil})
+			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
+				return "under a tunnel-like domain: " + ds.tunnel.lazy()
+			}})
 		}
 		if ds.dga.strength > 0 {
 			ev = append(ev, ds.dga)
@@ -82,7 +92,10 @@ func (s *Scorer) Finish() Result {
 		}
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
 		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
+		s.store(db.ScoreName, res.Names, &stored, false)
 	}
+	s.store(db.ScoreName, res.Names, &stored, true)
+	stored = 0
 	for id := range s.domains {
 		d := &s.domains[id]
 		if d.row == nil || d.verdict == rules.Good || d.events == 0 {
@@ -96,11 +109,15 @@ func (s *Scorer) Finish() Result {
 		}
 		if d.failed > 0 {
 			f := float64(d.failed) / float64(d.answered)
-			ev = append(ev, evidence{SigFailure, f * (0.6 + 0.4*ds.clientFailure), failureWords(d.failed, d.nx, d.answered, 0, 0, texts), nil})
+			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*ds.clientFailure), lazy: func() string {
+				return failureWords(d.failed, d.nx, d.answered, 0, 0, texts)
+			}})
 		}
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
 		res.Domains = append(res.Domains, combine(uint32(id), trimZero(ev)))
+		s.store(db.ScoreDomain, res.Domains, &stored, false)
 	}
+	s.store(db.ScoreDomain, res.Domains, &stored, true)
 	byScore := func(a, b db.Score) int {
 		switch {
 		case a.Score > b.Score:
@@ -113,6 +130,20 @@ func (s *Scorer) Finish() Result {
 	slices.SortFunc(res.Names, byScore)
 	slices.SortFunc(res.Domains, byScore)
 	return res
+}
+
+// storeBatch is how many scores go to FinishInputs.Store at a time.
+const storeBatch = 4096
+
+// store hands the scores made since *done to FinishInputs.Store, when
+// storeBatch of them are waiting or at the end (final). They are copied:
+// Finish sorts its own by score.
+func (s *Scorer) store(subject db.ScoreSubject, scores []db.Score, done *int, final bool) {
+	if s.fin.Store == nil || len(scores) == *done || (!final && len(scores)-*done < storeBatch) {
+		return
+	}
+	s.fin.Store(subject, slices.Clone(scores[*done:]))
+	*done = len(scores)
 }
 
 // tunnel judges a domain by the subdomains under it.
@@ -132,8 +163,8 @@ func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
 	shape := 0.5*lenS + 0.25*maxS + 0.25*entS
 	vol := max(clamp01(log10p(u)/3), clamp01(log10p(float64(d.subBytes)/100)/4))
 	var peak int64
-	if s.in.Rate != nil && shape >= rateCandidate {
-		peak = s.in.Rate(id)
+	if s.fin.Rate != nil && shape >= rateCandidate {
+		peak = s.fin.Rate(id)
 		vol = max(vol, clamp01(log10p(float64(peak))/2))
 	}
 	once := float64(d.once) / u
@@ -153,18 +184,34 @@ func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
 	// over five names or more is a tool.
 	byType := 0.4*common*shape + 0.9*clamp01(10*rare)*clamp01(float64(d.rareNames)/5)
 	strength := 1 - (1-byShape)*(1-clamp01(byType))
-	why := fmt.Sprintf("%s unique subdomains, mean label %.0f chars (longest %d)", count(d.subNames), mean, d.maxLabel)
-	if chars >= 64 {
-		why += fmt.Sprintf(", entropy %.1f bits/char", bits)
+	words := func() string {
+		why := fmt.Sprintf("%s unique subdomains, mean label %.0f chars (longest %d)", count(d.subNames), mean, d.maxLabel)
+		if chars >= 64 {
+			why += fmt.Sprintf(", entropy %.1f bits/char", bits)
+		}
+		if tw := typeWords(d.types[:], d.events); tw != "" {
+			why += ", " + tw
+		}
+		why += ", " + byteWords(d.subBytes) + " in subdomains"
+		if peak > 0 {
+			why += fmt.Sprintf(", peak %s queries/min", count(peak))
+		}
+		return why
 	}
-	if tw := typeWords(d.types[:], d.events); tw != "" {
-		why += ", " + tw
+	return evidence{signal: SigTunnel, strength: strength, lazy: memo(words)}
+}
+
+// memo returns f, computed once: the words of a domain's tunnel signal
+// serve each of its names that is worth explaining.
+func memo(f func() string) func() string {
+	var s string
+	done := false
+	return func() string {
+		if !done {
+			s, done = f(), true
+		}
+		return s
 	}
-	why += ", " + byteWords(d.subBytes) + " in subdomains"
-	if peak > 0 {
-		why += fmt.Sprintf(", peak %s queries/min", count(peak))
-	}
-	return evidence{SigTunnel, strength, why, nil}
 }
 
 // dga judges the registered domain's own label.
@@ -177,7 +224,7 @@ func (s *Scorer) dga(d *domAcc) evidence {
 	runS := clamp01(float64(sh.consonants-3) / 3)
 	mixS := clamp01(float64(sh.switches-1) / 3)
 	lenS := clamp01(float64(sh.length-8) / 10)
-	m := s.in.Model
+	m := s.fin.Model
 	var st, z float64
 	trained := m.Labels() >= minTraining
 	if trained {
@@ -193,14 +240,19 @@ func (s *Scorer) dga(d *domAcc) evidence {
 		fail = float64(d.failed) / float64(d.answered)
 		st *= 0.5 + 0.5*fail
 	}
-	if total := s.in.Context.Clients; total > 0 {
+	if total := s.fin.Context.Clients; total > 0 {
 		p := float64(d.row.Clients) / float64(total)
 		st *= (1 - p) * (1 - p)
 	}
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
 		if trained {
-			why += fmt.Sprintf("%.1fσ less likely than this network's names (trigram model of %s labels)", z, count(int64(m.Labels())))
+			if z > 0 {
+				why += fmt.Sprintf("%.1fσ less likely than this network's names", z)
+			} else {
+				why += "as likely as this network's names"
+			}
+			why += fmt.Sprintf(" (trigram model of %s labels)", count(int64(m.Labels())))
 		} else {
 			why += "too few normal names here to train a model"
 		}
@@ -273,7 +325,7 @@ func (s *Scorer) related(i int, texts texts) evidence {
 }
 
 func (s *Scorer) newness(id uint32, first int64) evidence {
-	c := s.in.Context
+	c := s.fin.Context
 	if c.BaselineMax > 0 {
 		if id > c.BaselineMax {
 			return evidence{SigNew, 1, "new since the baseline snapshot", nil}
@@ -291,7 +343,7 @@ func (s *Scorer) newness(id uint32, first int64) evidence {
 }
 
 func (s *Scorer) rarity(clients int64) evidence {
-	total := s.in.Context.Clients
+	total := s.fin.Context.Clients
 	if total < 5 || clients <= 0 {
 		return evidence{signal: SigRare}
 	}
@@ -321,7 +373,7 @@ func lookup(m map[uint32]string, id uint32) string {
 
 // resolve fetches the client and answer texts the explanations can use.
 func (s *Scorer) resolve() texts {
-	if s.in.Texts == nil {
+	if s.fin.Texts == nil {
 		return texts{}
 	}
 	var clients, answers []uint32
@@ -344,7 +396,7 @@ func (s *Scorer) resolve() texts {
 	}
 	slices.Sort(clients)
 	slices.Sort(answers)
-	cm, am := s.in.Texts(slices.Compact(clients), slices.Compact(answers))
+	cm, am := s.fin.Texts(slices.Compact(clients), slices.Compact(answers))
 	return texts{cm, am}
 }
 

@@ -26,22 +26,102 @@ type Summary struct {
 }
 
 // Run scores the whole workspace and stores the scores. It only reads
-// the workspace until the final write, so the TUI can call it from a
-// background command and reload its score column when it returns.
+// the workspace until the scores are ready to be written, so the TUI can
+// call it from a background command and reload its score column when it
+// returns. The scores are written on another connection as they are
+// computed, in one transaction.
 func Run(ctx context.Context, d *db.DB) (Summary, error) {
 	start := time.Now()
-	res, err := Compute(ctx, d)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := newStorer(ctx, d)
+	res, err := compute(ctx, d, w.store)
 	if err != nil {
+		cancel()
+		w.wait()
 		return Summary{}, err
 	}
-	if err := d.PutScores(ctx, res.Names, res.Domains); err != nil {
+	if err := w.commit(); err != nil {
 		return Summary{}, err
 	}
 	return Summary{Names: len(res.Names), Domains: len(res.Domains), Trained: res.Trained, Took: time.Since(start)}, nil
 }
 
-// Compute scores the workspace without storing anything.
-func Compute(ctx context.Context, d *db.DB) (Result, error) {
+// storer writes batches of scores on its own goroutine: the transaction
+// starts with the first batch, when the reading is over.
+type storer struct {
+	batches chan scoreBatch
+	stopped chan struct{} // closed when the goroutine ends; err is then set
+	err     error
+}
+
+type scoreBatch struct {
+	subject db.ScoreSubject
+	scores  []db.Score
+}
+
+func newStorer(ctx context.Context, d *db.DB) *storer {
+	w := &storer{batches: make(chan scoreBatch, 8), stopped: make(chan struct{})}
+	go func() {
+		defer close(w.stopped)
+		w.err = w.write(ctx, d)
+	}()
+	return w
+}
+
+func (w *storer) write(ctx context.Context, d *db.DB) error {
+	var sw *db.ScoreWriter
+	defer func() {
+		if sw != nil {
+			sw.Rollback()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case b, ok := <-w.batches:
+			if sw == nil {
+				var err error
+				if sw, err = d.NewScoreWriter(ctx); err != nil {
+					return err
+				}
+			}
+			if !ok {
+				return sw.Commit()
+			}
+			if err := sw.Add(b.subject, b.scores); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// store hands a batch over; after a write error it drops it (commit
+// reports the error).
+func (w *storer) store(subject db.ScoreSubject, scores []db.Score) {
+	select {
+	case w.batches <- scoreBatch{subject, scores}:
+	case <-w.stopped:
+	}
+}
+
+func (w *storer) commit() error {
+	close(w.batches)
+	return w.wait()
+}
+
+func (w *storer) wait() error {
+	<-w.stopped
+	return w.err
+}
+
+// compute scores the workspace; store, when set, receives the scores
+// in batches (see FinishInputs). The machine the budget is for has two
+// cores: the names, the domains and the n-gram model load on other
+// connections while SQLite starts reading the events (ScanBlocks reads
+// ahead until the scorer is ready for them).
+func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Score)) (Result, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return Result{}, err
@@ -51,19 +131,109 @@ func Compute(ctx context.Context, d *db.DB) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type scorer struct {
+		s           *Scorer
+		first, last int64
+		err         error
+	}
+	ready := make(chan scorer, 1)
+	go func() {
+		s, first, last, err := newScorer(ctx, d, matcher, sc.Clients)
+		ready <- scorer{s, first, last, err}
+	}()
+	type finish struct {
+		in  FinishInputs
+		err error
+	}
+	loaded := make(chan finish, 1)
+	go func() {
+		in, err := finishInputs(ctx, d, matcher, rs, sc.Ranked)
+		loaded <- finish{in, err}
+	}()
+	var sr *scorer
+	take := func() error {
+		if sr == nil {
+			r := <-ready
+			sr = &r
+		}
+		return sr.err
+	}
+	err = d.ScanBlocks(ctx, func(name uint32, evs []db.Event) error {
+		if err := take(); err != nil {
+			return err
+		}
+		sr.s.Add(name, evs)
+		return nil
+	})
+	if err == nil {
+		err = take()
+	}
+	if err != nil {
+		cancel()
+		take()
+		<-loaded
+		return Result{}, err
+	}
+	fin := <-loaded
+	if fin.err != nil {
+		return Result{}, fin.err
+	}
+	sc.First, sc.Last = sr.first, sr.last
+	fin.in.Context = sc
+	fin.in.Store = store
+	return sr.s.Finish(fin.in), nil
+}
+
+// newScorer loads the names and, on another connection meanwhile, the
+// beacon candidates, and returns a scorer ready for their events with the
+// workspace's span.
+func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients int64) (s *Scorer, first, last int64, err error) {
+	kind := uint8(record.KindDNS)
+	var pairs []uint64
+	var pairsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pairs, pairsErr = d.RepeatedPairs(ctx, kind, MinBeaconEvents, BeaconClients(clients))
+	}()
+	nms, err := d.ScoreNames(ctx, kind)
+	<-done
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if pairsErr != nil {
+		return nil, 0, 0, pairsErr
+	}
+	// Events without a client (a log that has none) are one more pair of
+	// their name, which name_client does not count: every candidate name
+	// gets one. Its times are kept only if such events come, but then all
+	// of them: in a log without clients the beacon is judged per name.
+	limit := BeaconClients(clients)
+	for _, n := range nms {
+		if n.Count >= MinBeaconEvents && n.Clients <= limit {
+			pairs = append(pairs, uint64(n.ID)<<32)
+		}
+	}
+	first, last = span(nms)
+	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs}), first, last, nil
+}
+
+// finishInputs loads the domains and trains the n-gram model (the
+// caller fills in the Context).
+func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules.Rule, ranked []string) (FinishInputs, error) {
 	domains, err := d.AllDomains(ctx)
 	if err != nil {
-		return Result{}, err
+		return FinishInputs{}, err
 	}
 	// The most-seen quarter at most: the long tail is what is judged.
 	top, err := d.TopDomains(ctx, min(trainTop, len(domains)/4), 0)
 	if err != nil {
-		return Result{}, err
+		return FinishInputs{}, err
 	}
-	s := NewScorer(Inputs{
-		Rules:   matcher,
-		Model:   Train(trainingLabels(matcher, rs, top, sc.Ranked)),
-		Context: sc,
+	return FinishInputs{
+		Model:   Train(trainingLabels(matcher, rs, top, ranked)),
 		Domains: domains,
 		Rate: func(domain uint32) int64 {
 			pts, err := d.Series(ctx, db.Subject{Kind: db.SubjectDomain, ID: domain}, time.Minute, 0, 0)
@@ -81,17 +251,18 @@ func Compute(ctx context.Context, d *db.DB) (Result, error) {
 			am, _ := d.AnswerTexts(ctx, answers)
 			return cm, am
 		},
-	})
-	err = d.ScanNameEvents(ctx, func(n db.NameRow, evs []db.Event) error {
-		if n.Kind == uint8(record.KindDNS) {
-			s.AddName(n, evs)
+	}, nil
+}
+
+// span is the first and last time of the names (unix µs).
+func span(ns []db.NameRow) (first, last int64) {
+	for _, n := range ns {
+		if first == 0 || n.First < first {
+			first = n.First
 		}
-		return nil
-	})
-	if err != nil {
-		return Result{}, err
+		last = max(last, n.Last)
 	}
-	return s.Finish(), nil
+	return first, last
 }
 
 // trainingLabels are the registered-domain labels of what is normal here:

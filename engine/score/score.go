@@ -32,8 +32,11 @@
 //   - beacon (per client and name, the strongest pair counts): with at
 //     least MinBeaconEvents check-ins (queries 2 s apart or more) and a
 //     median interval of 10 s or more, clamp(1 − (MAD/median)/0.25) ×
-//     (0.6 + 0.4·clamp((check-ins − 20)/80)) × (0.5 + 0.5·hours of the day
-//     covered/24).
+//     (0.4 + 0.3·clamp((check-ins − 20)/80) + 0.3·clamp(span/1 day)) ×
+//     (0.5 + 0.5·hours of the day covered/24). Only names asked by at
+//     most a quarter of the clients (BeaconClients) are judged: a timer
+//     to a name much of the network asks is an update check everyone
+//     has, and their query times are most of a workspace's.
 //   - failure: share of NXDOMAIN/SERVFAIL among answered queries ×
 //     (0.6 + 0.4·the highest failure share of a client that asked it, for
 //     names with at most 4 clients and clients with 20+ answers).
@@ -84,9 +87,22 @@ var weights = map[string]float64{
 	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1,
 }
 
-// Inputs are what a Scorer needs besides the events.
+// Inputs are what a Scorer needs to take in events.
 type Inputs struct {
-	Rules   *rules.Matcher
+	Rules *rules.Matcher
+	Names []db.NameRow // the names to score (Domain may be empty); events of other names are ignored
+	// Pairs are the (client, name) pairs, packed name<<32 | client, whose
+	// query times the beacon test judges: those with MinBeaconEvents
+	// queries or more, of names asked by at most BeaconClients clients
+	// (client 0 stands for the events without a client). Only their times
+	// are kept, so scoring needs no pass over each name's sorted events;
+	// a pair with fewer events than MinBeaconEvents is not judged.
+	Pairs []uint64
+}
+
+// FinishInputs are what scoring needs besides the events: a caller can
+// load them while the events are added.
+type FinishInputs struct {
 	Model   *Model
 	Context db.ScoreContext
 	Domains []db.DomainRow
@@ -96,6 +112,19 @@ type Inputs struct {
 	// Texts resolves client and answer ids for the explanations; nil:
 	// ids are shown as "#id".
 	Texts func(clients, answers []uint32) (map[uint32]string, map[uint32]string)
+	// Store, when set, receives the scores as they are made, in batches
+	// of increasing ids (each subject's), to write them while the rest
+	// is scored; the batches are the caller's.
+	Store func(db.ScoreSubject, []db.Score)
+}
+
+// BeaconClients is how many clients may ask a name whose pairs the beacon
+// test judges: a quarter of the workspace's clients, and at least 4. A
+// timer to a name much of the network asks is an update check or a
+// heartbeat everyone has, not what this signal is for; leaving those
+// names out keeps the times to collect few.
+func BeaconClients(total int64) int64 {
+	return max(4, total/4)
 }
 
 // maxSketch is how many clients and answers are kept per name: enough to
@@ -105,14 +134,20 @@ const maxSketch = 4
 type nameSig struct {
 	row        db.NameRow
 	verdict    rules.Verdict
-	odd        int64 // queries of tunnel-friendly types
+	events     int64
+	odd        int64                // queries of tunnel-friendly types
+	types      [len(oddTypes)]int32 // of those, by oddTypes slot
 	answered   int64
 	failed     int64 // NXDOMAIN or SERVFAIL
 	nx         int64
-	longest    int // longest subdomain label
+	rareType   bool // asked with a NULL or private type
+	longest    int  // longest subdomain label
 	beacon     beacon
-	clients    [maxSketch]uint32 // the first distinct clients (0: none)
+	clients    [maxSketch]uint32 // the first distinct clients seen (0: none)
 	answers    [maxSketch]uint32
+	nclients   uint8 // distinct clients seen, up to maxSketch+1
+	nanswers   uint8
+	hasPairs   bool // some of its pairs are in Inputs.Pairs
 	manyClient bool // more than maxSketch clients
 }
 
@@ -157,32 +192,27 @@ func oddType(q uint16) int {
 	return -1
 }
 
-// Scorer accumulates the workspace name by name (AddName) and scores it
-// (Finish). It is not safe for concurrent use.
+// Scorer accumulates the events of a workspace block by block, in any
+// order (Add), and scores it (Finish). Every signal but the beacon is a
+// sum over events or comes from the names' text; the beacon's times are
+// kept for the candidate pairs only. It is not safe for concurrent use.
 type Scorer struct {
 	in      Inputs
+	fin     FinishInputs
 	domains []domAcc
 	names   []nameSig
+	index   []int32 // name id → 1 + index in names (0: not scored)
 
 	clientAnswered, clientFailed []int32 // by client id
+
+	pairs   map[uint64]int // Inputs.Pairs → index in times
+	times   [][]int64      // query times of each candidate pair
+	scratch beaconScratch
 
 	badClients  map[uint32]int // client → index in names of a bad name it asked
 	badAnswers  map[uint32]int // answer → index in names of a bad name that got it
 	badByDomain map[uint32]int // registered domain → index in names of a bad name under it
 	answerUse   map[uint32]int32
-
-	// per-name scratch
-	slotOf  []int32  // client id → slot, valid when stamp matches
-	stamp   []uint32 // client id → name generation
-	gen     uint32
-	slots   []slot
-	times   []int64
-	scratch beaconScratch
-}
-
-type slot struct {
-	client uint32
-	n, at  int32
 }
 
 // NewScorer prepares a scorer.
@@ -190,37 +220,69 @@ func NewScorer(in Inputs) *Scorer {
 	if in.Rules == nil {
 		in.Rules = rules.NewMatcher(nil)
 	}
-	if in.Model == nil {
-		in.Model = Train(nil)
-	}
-	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{}}
-	for i := range in.Domains {
-		d := &in.Domains[i]
-		for int(d.ID) >= len(s.domains) {
-			s.domains = append(s.domains, domAcc{})
+	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{},
+		pairs: make(map[uint64]int, len(in.Pairs)), times: make([][]int64, len(in.Pairs))}
+	s.names = make([]nameSig, len(in.Names))
+	for i, n := range in.Names {
+		sig := &s.names[i]
+		sig.row = n
+		if r, ok := in.Rules.Match(n.Name); ok {
+			sig.verdict = r.Verdict
 		}
-		a := &s.domains[d.ID]
-		a.row = d
-		if r, ok := in.Rules.Match(d.Name); ok {
-			a.verdict = r.Verdict
+		if int(n.ID) >= len(s.index) {
+			s.index = slices.Grow(s.index, int(n.ID)+1-len(s.index))[:n.ID+1]
+		}
+		s.index[n.ID] = int32(i + 1)
+	}
+	for i, p := range in.Pairs {
+		s.pairs[p] = i
+		if k := s.nameIndex(uint32(p >> 32)); k >= 0 {
+			s.names[k].hasPairs = true
 		}
 	}
 	return s
 }
 
-// AddName folds one name and its events (sorted by time).
-func (s *Scorer) AddName(n db.NameRow, evs []db.Event) {
-	for int(n.DomainID) >= len(s.domains) {
-		s.domains = append(s.domains, domAcc{})
+// setDomains takes the registered domains in, with their verdicts.
+func (s *Scorer) setDomains(domains []db.DomainRow) {
+	grow := func(id uint32) *domAcc {
+		for int(id) >= len(s.domains) {
+			s.domains = append(s.domains, domAcc{})
+		}
+		return &s.domains[id]
 	}
-	sig := nameSig{row: n}
-	if r, ok := s.in.Rules.Match(n.Name); ok {
-		sig.verdict = r.Verdict
+	for i := range domains {
+		d := &domains[i]
+		a := grow(d.ID)
+		a.row = d
+		if r, ok := s.in.Rules.Match(d.Name); ok {
+			a.verdict = r.Verdict
+		}
 	}
-	idx := len(s.names)
-	s.gen++
-	s.slots = s.slots[:0]
-	nanswers := 0
+	for i := range s.names {
+		n := &s.names[i].row
+		if d := grow(n.DomainID); d.row != nil && n.Domain == "" {
+			n.Domain = d.row.Name
+		}
+	}
+}
+
+func (s *Scorer) nameIndex(id uint32) int {
+	if int(id) >= len(s.index) {
+		return -1
+	}
+	return int(s.index[id]) - 1
+}
+
+// Add folds the events of one name (one block of them: a name's events
+// may come in several calls, in any order).
+func (s *Scorer) Add(name uint32, evs []db.Event) {
+	k := s.nameIndex(name)
+	if k < 0 {
+		return
+	}
+	sig := &s.names[k]
+	sig.events += int64(len(evs))
 	for i := range evs {
 		e := &evs[i]
 		if e.RCode >= 0 {
@@ -232,58 +294,49 @@ func (s *Scorer) AddName(n db.NameRow, evs []db.Event) {
 				}
 			}
 		}
-		if oddType(e.QType) >= 0 {
+		if t := oddType(e.QType); t >= 0 {
 			sig.odd++
+			sig.rareType = sig.rareType || t == oddNull || t == oddPrivate
+			sig.types[t]++
 		}
-		if e.Answer != 0 && nanswers < maxSketch && !slices.Contains(sig.answers[:nanswers], e.Answer) {
-			sig.answers[nanswers] = e.Answer
-			nanswers++
+		if e.Answer != 0 && int(sig.nanswers) < maxSketch && !slices.Contains(sig.answers[:sig.nanswers], e.Answer) {
+			sig.answers[sig.nanswers] = e.Answer
+			sig.nanswers++
+		}
+		if e.Client != 0 && int(sig.nclients) <= maxSketch && !slices.Contains(sig.clients[:min(int(sig.nclients), maxSketch)], e.Client) {
+			if int(sig.nclients) < maxSketch {
+				sig.clients[sig.nclients] = e.Client
+			}
+			sig.nclients++
 		}
 		s.countClient(e)
-	}
-	for _, a := range sig.answers[:nanswers] {
-		s.answerUse[a]++
-	}
-	known := 0
-	for _, sl := range s.slots {
-		if sl.client == 0 {
-			continue
-		}
-		if known < maxSketch {
-			sig.clients[known] = sl.client
-		}
-		known++
-	}
-	sig.manyClient = known > maxSketch
-	if sig.verdict == rules.Bad {
-		s.badByDomain[n.DomainID] = idx
-		for i := range evs {
-			if evs[i].Client != 0 {
-				s.badClients[evs[i].Client] = idx
-			}
-			if evs[i].Answer != 0 {
-				s.badAnswers[evs[i].Answer] = idx
+		if sig.hasPairs {
+			if p, ok := s.pairs[uint64(name)<<32|uint64(e.Client)]; ok {
+				s.times[p] = append(s.times[p], e.Time)
 			}
 		}
+		if sig.verdict == rules.Bad {
+			s.markBad(s.badClients, e.Client, k)
+			s.markBad(s.badAnswers, e.Answer, k)
+		}
 	}
-	sig.beacon = s.bestBeacon(evs)
+}
 
-	d := &s.domains[n.DomainID]
-	if d.minNameID == 0 || n.ID < d.minNameID {
-		d.minNameID = n.ID
+// markBad notes that a bad name asked key; of several, the last name in
+// id order is kept, whatever order the events came in.
+func (s *Scorer) markBad(m map[uint32]int, key uint32, name int) {
+	if key == 0 {
+		return
 	}
-	if sig.verdict != rules.Good {
-		s.foldDomain(d, &sig, evs)
+	if cur, ok := m[key]; !ok || cur < name {
+		m[key] = name
 	}
-	s.names = append(s.names, sig)
 }
 
 func (s *Scorer) countClient(e *db.Event) {
 	c := e.Client
-	for int(c) >= len(s.stamp) {
-		grow := max(len(s.stamp), 1024)
-		s.stamp = append(s.stamp, make([]uint32, grow)...)
-		s.slotOf = append(s.slotOf, make([]int32, grow)...)
+	if int(c) >= len(s.clientAnswered) {
+		grow := max(int(c)+1-len(s.clientAnswered), len(s.clientAnswered), 1024)
 		s.clientAnswered = append(s.clientAnswered, make([]int32, grow)...)
 		s.clientFailed = append(s.clientFailed, make([]int32, grow)...)
 	}
@@ -293,61 +346,57 @@ func (s *Scorer) countClient(e *db.Event) {
 			s.clientFailed[c]++
 		}
 	}
-	// Client 0 (a log without clients) is one more pair: a name's own
-	// rhythm is all such a log can show.
-	if s.stamp[c] != s.gen {
-		s.stamp[c] = s.gen
-		s.slotOf[c] = int32(len(s.slots))
-		s.slots = append(s.slots, slot{client: c})
-	}
-	s.slots[s.slotOf[c]].n++
 }
 
-// bestBeacon measures every pair with enough queries: the times are
-// grouped by client with a counting sort over the slots countClient made.
-func (s *Scorer) bestBeacon(evs []db.Event) beacon {
-	total := int32(0)
-	for i := range s.slots {
-		s.slots[i].at = total
-		if s.slots[i].n >= MinBeaconEvents {
-			total += s.slots[i].n
-		}
-	}
-	var best beacon
-	if total == 0 {
-		return best
-	}
-	s.times = slices.Grow(s.times[:0], int(total))[:total]
-	for i := range evs {
-		sl := &s.slots[s.slotOf[evs[i].Client]]
-		if sl.n < MinBeaconEvents {
+// measureBeacons judges every candidate pair; a name keeps its strongest.
+func (s *Scorer) measureBeacons() {
+	for i, p := range s.in.Pairs {
+		k := s.nameIndex(uint32(p >> 32))
+		ts := s.times[i]
+		if k < 0 || len(ts) < MinBeaconEvents {
 			continue
 		}
-		s.times[sl.at] = evs[i].Time
-		sl.at++
-	}
-	for _, sl := range s.slots {
-		if sl.n < MinBeaconEvents {
-			continue
+		// Blocks come in storage order: one name's blocks are each sorted
+		// but need not follow each other in time.
+		if !slices.IsSorted(ts) {
+			slices.Sort(ts)
 		}
-		b := s.scratch.measure(sl.client, s.times[sl.at-sl.n:sl.at])
-		if b.strength > best.strength || best.queries == 0 {
-			best = b
+		b := s.scratch.measure(uint32(p), ts)
+		if best := &s.names[k].beacon; b.strength > best.strength || best.queries == 0 {
+			*best = b
 		}
+		s.times[i] = nil
 	}
-	return best
 }
 
-func (s *Scorer) foldDomain(d *domAcc, sig *nameSig, evs []db.Event) {
-	d.events += int64(len(evs))
-	rare := false
-	for i := range evs {
-		if k := oddType(evs[i].QType); k >= 0 {
-			d.types[k]++
-			rare = rare || k == oddNull || k == oddPrivate
+// foldNames completes the per-name signals once every event is in, and
+// folds them into their registered domains.
+func (s *Scorer) foldNames() {
+	for i := range s.names {
+		sig := &s.names[i]
+		sig.manyClient = sig.nclients > maxSketch
+		for _, a := range sig.answers[:sig.nanswers] {
+			s.answerUse[a]++
+		}
+		if sig.verdict == rules.Bad {
+			s.badByDomain[sig.row.DomainID] = i
+		}
+		d := &s.domains[sig.row.DomainID]
+		if sig.events > 0 && (d.minNameID == 0 || sig.row.ID < d.minNameID) {
+			d.minNameID = sig.row.ID
+		}
+		if sig.verdict != rules.Good && sig.events > 0 {
+			s.foldDomain(d, sig)
 		}
 	}
-	if rare {
+}
+
+func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
+	d.events += sig.events
+	for t, n := range sig.types {
+		d.types[t] += int64(n)
+	}
+	if sig.rareType {
 		d.rareNames++
 	}
 	d.answered += sig.answered
@@ -360,12 +409,12 @@ func (s *Scorer) foldDomain(d *domAcc, sig *nameSig, evs []db.Event) {
 	st := subStats(sub)
 	sig.longest = st.longest
 	d.subNames++
-	if len(evs) <= 2 {
+	if sig.events <= 2 {
 		d.once++
 	}
 	d.sumLongest += int64(st.longest)
 	d.maxLabel = max(d.maxLabel, st.longest)
-	d.subBytes += int64(st.length) * int64(len(evs))
+	d.subBytes += int64(st.length) * sig.events
 	if d.chars == nil {
 		d.chars = new(histogram)
 	}
@@ -390,7 +439,11 @@ func log10p(x float64) float64 {
 // combine turns strengths into a score and its contributions.
 func combine(id uint32, ev []evidence) db.Score {
 	total := 0.0
-	ls := make([]float64, len(ev))
+	var buf [8]float64 // one per signal: no allocation for the long tail
+	ls := buf[:0]
+	for range ev {
+		ls = append(ls, 0)
+	}
 	for i, e := range ev {
 		p := weights[e.signal] * clamp01(e.strength)
 		if p >= 0.999 {

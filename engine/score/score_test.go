@@ -152,11 +152,16 @@ func (w *workspace) add(name, domain string, evs []db.Event) {
 }
 
 func (w *workspace) score(rs []rules.Rule) (Result, map[string]db.Score) {
-	s := NewScorer(Inputs{Rules: rules.NewMatcher(rs), Context: db.ScoreContext{Clients: 50, First: 0, Last: 7 * 86400e6}, Domains: w.domains})
-	for i := range w.names {
-		s.AddName(w.names[i], w.events[i])
+	ctx := db.ScoreContext{Clients: 50, First: 0, Last: 7 * 86400e6}
+	s := NewScorer(Inputs{Rules: rules.NewMatcher(rs), Names: w.names, Pairs: w.pairs(ctx.Clients)})
+	// Events come a block at a time, and a name's blocks in any order.
+	for i := len(w.names) - 1; i >= 0; i-- {
+		evs := w.events[i]
+		half := len(evs) / 2
+		s.Add(w.names[i].ID, evs[half:])
+		s.Add(w.names[i].ID, evs[:half])
 	}
-	res := s.Finish()
+	res := s.Finish(FinishInputs{Context: ctx, Domains: w.domains})
 	byName := map[string]db.Score{}
 	for _, sc := range res.Domains {
 		byName[w.domains[sc.ID-1].Name] = sc
@@ -165,6 +170,26 @@ func (w *workspace) score(rs []rules.Rule) (Result, map[string]db.Score) {
 		byName[w.names[sc.ID-1].Name] = sc
 	}
 	return res, byName
+}
+
+// pairs are the beacon candidates, as db.RepeatedPairs selects them.
+func (w *workspace) pairs(clients int64) []uint64 {
+	var out []uint64
+	for i, n := range w.names {
+		if n.Clients > BeaconClients(clients) {
+			continue
+		}
+		per := map[uint32]int{}
+		for _, e := range w.events[i] {
+			per[e.Client]++
+		}
+		for c, k := range per {
+			if k >= MinBeaconEvents {
+				out = append(out, uint64(n.ID)<<32|uint64(c))
+			}
+		}
+	}
+	return out
 }
 
 func ev(t int64, client uint32, qtype uint16, rcode int16, answer uint32) db.Event {
