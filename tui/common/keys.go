@@ -55,6 +55,10 @@ type ListKeys struct {
 	Visual  key.Binding // start/stop a visual range
 	Rules   key.Binding // open the verdict-rules view
 	Import  key.Binding // import a list from a file (path prompt)
+	// SortScore sorts by score at once (also in Sort's cycle); Why opens
+	// the panel of the score's reasons.
+	SortScore key.Binding
+	Why       key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -67,6 +71,10 @@ type FilterKeys struct {
 	RareMore   key.Binding // K up
 	RareLess   key.Binding // K down
 	Unreviewed key.Binding
+	HideRanked key.Binding // hide what a popularity list ranks ≤ N
+	RankMore   key.Binding // N up
+	RankLess   key.Binding // N down
+	Fresh      key.Binding // only what is new since the baseline snapshot
 	Clear      key.Binding // all filters off
 }
 
@@ -151,12 +159,15 @@ func DefaultKeyMap() *KeyMap {
 			Expand:  bind("e", "expand/collapse domain", "e"),
 			Open:    bind("→/l", "expand domain", "right", "l"),
 			Close:   bind("←/h", "collapse domain", "left", "h"),
-			Sort:    bind("o", "sort: count/name/clients/first/last", "o"),
+			Sort:    bind("o", "sort by the next column", "o"),
 			Reverse: bind("O", "reverse sort", "O"),
 			Select:  bind("space", "select row", "space"),
 			Visual:  bind("V", "select a range (visual)", "V"),
 			Rules:   bind("R", "verdict rules", "R"),
 			Import:  bind("I", "import a list from a file", "I"),
+
+			SortScore: bind("S", "sort by score, worst first", "S"),
+			Why:       bind("y", "why: the score's reasons", "y"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),
@@ -167,6 +178,10 @@ func DefaultKeyMap() *KeyMap {
 			RareMore:   bind(">", "K up", ">", "."),
 			RareLess:   bind("<", "K down", "<", ","),
 			Unreviewed: bind("U", "only unreviewed", "U"),
+			HideRanked: bind("P", "hide ranked ≤ N (popular)", "P"),
+			RankMore:   bind("}", "rank N up", "}"),
+			RankLess:   bind("{", "rank N down", "{"),
+			Fresh:      bind("B", "only new since the snapshot", "B"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

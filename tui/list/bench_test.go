@@ -49,16 +49,45 @@ func bigData(n int) (*dataset, *verdicts) {
 var big struct {
 	data *dataset
 	verd *verdicts
+	sc   *scores
+	an   *annotations
+}
+
+// bigExtras scores every other name and domain, ranks one name in ten and
+// makes the last tenth of the names new since a snapshot.
+func bigExtras(data *dataset) (*scores, *annotations) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ns, ds := map[uint32]float64{}, map[uint32]float64{}
+	rk := db.Ranks{Names: map[uint32]int{}, Domains: map[uint32]int{}}
+	for i, row := range data.names.rows {
+		if i%2 == 0 {
+			ns[row.ID] = r.Float64() * 100
+		}
+		if i%10 == 0 {
+			rk.Names[row.ID] = 1 + r.IntN(100_000)
+		}
+	}
+	for i, row := range data.domains.rows {
+		if i%2 == 0 {
+			ds[row.ID] = r.Float64() * 100
+		}
+	}
+	an := newAnnotations(data, rk)
+	an.fresh, an.since = freshness(data, db.Since{Snapshot: "bench", MaxName: uint32(len(data.names.rows) * 9 / 10)}), "snapshot bench"
+	return newScores(data, ns, ds), an
 }
 
 func bigList(b *testing.B) *Model {
 	if big.data == nil {
 		big.data, big.verd = bigData(400_000)
+		big.sc, big.an = bigExtras(big.data)
 	}
 	m := New(common.New(context.Background(), nil), Options{Author: "bench"})
 	m.SetSize(80, 24)
-	_, cmd := m.Update(loadedMsg{data: big.data, verd: big.verd})
-	settleNoTicks(m, cmd)
+	for _, msg := range []tea.Msg{loadedMsg{data: big.data, verd: big.verd}, extrasMsg{sc: big.sc, an: big.an}} {
+		_, cmd := m.Update(msg)
+		settleNoTicks(m, cmd)
+	}
 	return m
 }
 
@@ -107,7 +136,8 @@ func BenchmarkFirstListFrame400k(b *testing.B) {
 // BenchmarkKeystroke400k: a key press → Update → its commands → View, on a
 // list of 400,000 names.
 func BenchmarkKeystroke400k(b *testing.B) {
-	for _, keys := range [][]string{{"j"}, {"pgdown"}, {"G", "g"}, {"H"}, {"T"}, {"r"}, {"U"}, {"o"}, {"O"}, {"d"}} {
+	for _, keys := range [][]string{{"j"}, {"pgdown"}, {"G", "g"}, {"H"}, {"T"}, {"r"}, {"U"}, {"o"}, {"O"}, {"d"},
+		{"S"}, {"P"}, {"}"}, {"B"}, {"y"}} {
 		b.Run(fmt.Sprint(keys), func(b *testing.B) {
 			m := bigList(b)
 			for b.Loop() {
@@ -129,11 +159,13 @@ func BenchmarkCompute400k(b *testing.B) {
 		"hide-good+top+rare": {sort: SortCount, hideGood: true, hideTop: true, topN: 100, rare: true, rareK: 2},
 		"name-reversed":      {sort: SortName, reverse: true},
 		"domains":            {domains: true, sort: SortClients},
+		"score":              {sort: SortScore, hideGood: true},
+		"ranked+new":         {sort: SortScore, hideRanked: true, rankN: 10000, fresh: true},
 	}
 	for name, q := range qs {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				compute(big.data, big.verd, q)
+				compute(big.data, big.verd, big.sc, big.an, q)
 			}
 		})
 	}
@@ -141,6 +173,11 @@ func BenchmarkCompute400k(b *testing.B) {
 		for b.Loop() {
 			t := newTable(big.data.names.rows)
 			t.order(SortLast)
+		}
+	})
+	b.Run("scores", func(b *testing.B) {
+		for b.Loop() {
+			bigExtras(big.data)
 		}
 	})
 	b.Run("verdicts", func(b *testing.B) {
@@ -155,5 +192,18 @@ func BenchmarkRender(b *testing.B) {
 	m := bigList(b)
 	for b.Loop() {
 		_ = m.View()
+	}
+}
+
+// BenchmarkSparks: the sparklines of one 80×24 screen of rows read from a
+// workspace (one SeriesMany for the names on screen).
+func BenchmarkSparks(b *testing.B) {
+	d := workspace(b, 50_000)
+	m := New(common.New(context.Background(), d), Options{Author: "bench"})
+	m.SetSize(80, 24)
+	tuitest.Settle(m, m.Init())
+	for b.Loop() {
+		clear(m.sparks)
+		m.Update(m.fetchSparks()())
 	}
 }

@@ -93,22 +93,21 @@ func (t *table) order(k SortKey) []int32 {
 	return t.orders[k]
 }
 
-// load reads the workspace: every name and domain, the totals and the rules,
-// the four queries side by side.
-func load(ctx context.Context, d *db.DB) (*dataset, []rules.Rule, error) {
+// load reads the workspace: every name and domain and the rules, the
+// three queries side by side. The totals (stats) are read first, on their
+// own, for the loading frame.
+func load(ctx context.Context, d *db.DB, stats db.Stats) (*dataset, []rules.Rule, error) {
 	var (
-		stats db.Stats
-		ns    []db.NameRow
-		ds    []db.DomainRow
-		rs    []rules.Rule
-		errs  [4]error
-		wg    sync.WaitGroup
+		ns   []db.NameRow
+		ds   []db.DomainRow
+		rs   []rules.Rule
+		errs [3]error
+		wg   sync.WaitGroup
 	)
-	wg.Add(4)
-	go func() { defer wg.Done(); stats, errs[0] = d.Stats(ctx) }()
-	go func() { defer wg.Done(); ns, errs[1] = d.AllNames(ctx) }()
-	go func() { defer wg.Done(); ds, errs[2] = d.AllDomains(ctx) }()
-	go func() { defer wg.Done(); rs, errs[3] = d.Rules(ctx) }()
+	wg.Add(3)
+	go func() { defer wg.Done(); ns, errs[0] = d.AllNames(ctx) }()
+	go func() { defer wg.Done(); ds, errs[1] = d.AllDomains(ctx) }()
+	go func() { defer wg.Done(); rs, errs[2] = d.Rules(ctx) }()
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, nil, err
@@ -184,10 +183,11 @@ const (
 	SortClients
 	SortFirst
 	SortLast
+	SortScore // by the stored scores, not a column of the table: see scores.order
 	numSortKeys
 )
 
-var sortNames = [numSortKeys]string{"count", "name", "clients", "first seen", "last seen"}
+var sortNames = [numSortKeys]string{"count", "name", "clients", "first seen", "last seen", "score"}
 
 func (k SortKey) String() string { return sortNames[k] }
 
@@ -203,6 +203,9 @@ type query struct {
 	rare       bool
 	rareK      int64
 	unreviewed bool
+	hideRanked bool
+	rankN      int
+	fresh      bool // only what is new since the baseline snapshot
 }
 
 // line is one visible line: an index into names (child or not rolled up)
@@ -237,26 +240,54 @@ const (
 	fUnreviewed
 	fTop
 	fRare
+	fRanked
+	fFresh // last: what it leaves is what is new, and the others still apply
 	numFilters
 )
 
 // compute applies the filters in a fixed order (known-good, unreviewed,
-// top N, rare), so that each filter's "hides" counts only what the ones
-// before it left, and the counts add up.
-func compute(data *dataset, v *verdicts, q query) result {
+// top N, rare, ranked, new), so that each filter's "hides" counts only what
+// the ones before it left, and the counts add up.
+func compute(data *dataset, v *verdicts, sc *scores, an *annotations, q query) result {
 	t, verd := data.names, v.names
 	if q.domains {
 		t, verd = data.domains, v.domains
 	}
-	ord := t.order(q.sort)
+	var ord []int32
+	switch {
+	case q.sort != SortScore:
+		ord = t.order(q.sort)
+	case sc != nil:
+		ord = sc.order(data, q.domains)
+	default:
+		ord = t.order(SortCount) // the scores are still loading
+	}
+	if an == nil {
+		q.hideRanked, q.fresh = false, false
+	} else if an.fresh[0] == nil {
+		q.fresh = false // no snapshot: nothing is new, nothing is hidden
+	}
+	var pop, kidPop []int32
+	var fresh, kidFresh []bool
+	if an != nil {
+		pop, fresh = an.of(q.domains)
+		kidPop, kidFresh = an.of(false)
+	}
 	res := result{domains: q.domains, sort: q.sort, reverse: q.reverse}
 	res.lines = make([]line, 0, len(ord))
-	filtering := q.hideGood || q.unreviewed || q.hideTop || q.rare
+	filtering := q.hideGood || q.unreviewed || q.hideTop || q.rare || q.hideRanked || q.fresh
 	expanding := q.domains && len(q.expanded) > 0
 	visit := func(i int32) {
 		n := t.count[i]
 		if filtering {
-			if f := q.hiddenBy(verd[i], t.rank[i], n, true); f != noFilter {
+			f := facts{verdict: verd[i], top: t.rank[i], count: n}
+			if pop != nil {
+				f.pop = pop[i]
+			}
+			if fresh != nil {
+				f.fresh = fresh[i]
+			}
+			if f := q.hiddenBy(f); f != noFilter {
 				res.hid[f].rows++
 				res.hid[f].events += n
 				return
@@ -267,7 +298,14 @@ func compute(data *dataset, v *verdicts, q query) result {
 		res.shownEvents += n
 		if id := t.rows[i].ID; expanding && q.expanded[id] {
 			for _, c := range data.children[id] {
-				if q.hiddenBy(v.names[c], -1, data.names.count[c], false) == noFilter {
+				f := facts{verdict: v.names[c], top: -1, count: data.names.count[c]}
+				if kidPop != nil {
+					f.pop = kidPop[c]
+				}
+				if kidFresh != nil {
+					f.fresh = kidFresh[c]
+				}
+				if q.hiddenBy(f) == noFilter {
 					res.lines = append(res.lines, line{idx: c, child: true})
 				}
 			}
@@ -285,19 +323,33 @@ func compute(data *dataset, v *verdicts, q query) result {
 	return res
 }
 
-// hiddenBy returns the first filter that hides a row, or noFilter. withTop
-// is false for the children of an expanded domain: "the N most visited" is
-// about the rows of the list itself.
-func (q *query) hiddenBy(v rules.Verdict, rank int32, count int64, withTop bool) filter {
+// facts are what the filters look at in a row.
+type facts struct {
+	verdict rules.Verdict
+	// top is the row's place by count, 0 the most visited; -1 for the
+	// children of an expanded domain: "the N most visited" is about the
+	// rows of the list itself.
+	top   int32
+	count int64
+	pop   int32 // popularity rank, 0 unranked
+	fresh bool
+}
+
+// hiddenBy returns the first filter that hides a row, or noFilter.
+func (q *query) hiddenBy(f facts) filter {
 	switch {
-	case q.hideGood && v == rules.Good:
+	case q.hideGood && f.verdict == rules.Good:
 		return fGood
-	case q.unreviewed && v != rules.None:
+	case q.unreviewed && f.verdict != rules.None:
 		return fUnreviewed
-	case withTop && q.hideTop && int(rank) < q.topN:
+	case f.top >= 0 && q.hideTop && int(f.top) < q.topN:
 		return fTop
-	case q.rare && count > q.rareK:
+	case q.rare && f.count > q.rareK:
 		return fRare
+	case q.hideRanked && f.pop > 0 && int(f.pop) <= q.rankN:
+		return fRanked
+	case q.fresh && !f.fresh:
+		return fFresh
 	}
 	return noFilter
 }

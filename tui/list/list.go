@@ -9,6 +9,8 @@ package list
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -33,6 +36,9 @@ type Options struct {
 	OpenRules func(c common.Common, names func(yield func(name string, count int64) bool)) common.View
 	// Author of the rules the list writes (default: the OS user).
 	Author string
+	// NoRescore leaves the scores alone after a mark or an import: for a
+	// caller that scores by hand (a workspace ingested with --no-score).
+	NoRescore bool
 }
 
 // Defaults of the adjustable filters: the talk called names seen fewer
@@ -40,6 +46,9 @@ type Options struct {
 const (
 	defaultTopN  = 100
 	defaultRareK = 2
+	// defaultRankN: a top-10k list covers what most networks visit, and
+	// gamed entries deep in a list stay visible.
+	defaultRankN = 10000
 	undoLevels   = 50
 	sparkDelay   = 40 * time.Millisecond
 )
@@ -61,10 +70,17 @@ type Model struct {
 	c    common.Common
 	opts Options
 
+	stats   *db.Stats // the totals, read before the rest for the loading frame
 	data    *dataset
 	verd    *verdicts
+	sc      *scores      // nil until read
+	an      *annotations // nil until read
 	loadErr error
 	started time.Time
+
+	scoring, rescoreAgain bool
+	why                   whyPanel
+	toTop                 bool // the next result starts at its first row
 
 	q       query
 	res     result
@@ -105,11 +121,11 @@ type selKey struct {
 // New returns the list view; Init starts loading the workspace.
 func New(c common.Common, opts Options) *Model {
 	if opts.Author == "" {
-		opts.Author = currentUser()
+		opts.Author = allowlist.DefaultAuthor()
 	}
 	return &Model{
 		c: c, opts: opts, started: time.Now(),
-		q: query{sort: SortCount, topN: defaultTopN, rareK: defaultRareK, expanded: map[uint32]bool{},
+		q: query{sort: SortCount, topN: defaultTopN, rareK: defaultRareK, rankN: defaultRankN, expanded: map[uint32]bool{},
 			hideGood: true}, // known-good stays out of the way: that is what marking it is for
 		selected: map[selKey]bool{},
 		sparks:   map[sparkKey]string{},
@@ -118,6 +134,10 @@ func New(c common.Common, opts Options) *Model {
 
 // Messages of the list's commands.
 type (
+	statsMsg struct {
+		stats db.Stats
+		err   error
+	}
 	loadedMsg struct {
 		data *dataset
 		verd *verdicts
@@ -138,27 +158,38 @@ type (
 	sparksMsg      struct {
 		width  int
 		sparks map[sparkKey]string
+		err    error
 	}
 )
 
-// Init loads the workspace in the background; the loading frame shows the
-// time it takes.
+// Init reads the totals (stored, so at once) for the loading frame, then
+// the workspace in the background; the frame shows the time it takes.
 func (m *Model) Init() tea.Cmd {
 	d, ctx := m.c.DB, m.c.Ctx
 	return tea.Batch(loadingTick(), func() tea.Msg {
-		data, rs, err := load(ctx, d)
+		st, err := d.Stats(ctx)
+		return statsMsg{st, err}
+	})
+}
+
+// loadAll reads every name and domain and the rules.
+func (m *Model) loadAll() tea.Cmd {
+	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
+	return func() tea.Msg {
+		data, rs, err := load(ctx, d, stats)
 		if err != nil {
 			return loadedMsg{err: err}
 		}
 		return loadedMsg{data: data, verd: newVerdicts(data, rs)}
-	})
+	}
 }
 
 // warmOrders sorts by every key in the background once the list is up, so
 // that the first press of the sort key does not wait for a 400k-row sort.
+// (The score order is sorted when the scores are read.)
 func warmOrders(data *dataset) tea.Cmd {
 	return func() tea.Msg {
-		for k := range numSortKeys {
+		for k := range SortScore {
 			data.names.order(k)
 			data.domains.order(k)
 		}
@@ -200,19 +231,42 @@ func (m *Model) Pending() string {
 func (m *Model) Loaded() bool { return m.data != nil }
 
 // rowsHeight is the number of list rows on screen: the info bar, the header
-// and the filter bar take three lines.
-func (m *Model) rowsHeight() int { return max(1, m.c.Height-3) }
+// and the filter bar take three lines, the why panel what it needs.
+func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.whyHeight()) }
 
 // Update handles messages.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	switch msg := msg.(type) {
+	case statsMsg:
+		if msg.err != nil {
+			m.loadErr = msg.err
+			return m, common.Error(msg.err)
+		}
+		m.stats = &msg.stats
+		return m, m.loadAll()
 	case loadedMsg:
 		if msg.err != nil {
 			m.loadErr = msg.err
 			return m, common.Error(msg.err)
 		}
 		m.data, m.verd = msg.data, msg.verd
-		return m, tea.Batch(m.recompute(), warmOrders(m.data))
+		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true))
+	case extrasMsg:
+		if msg.err != nil {
+			return m, common.Error(msg.err)
+		}
+		if msg.sc != nil {
+			m.sc = msg.sc
+		}
+		if msg.an != nil {
+			m.an = msg.an
+		}
+		return m, m.recompute()
+	case rescoredMsg:
+		return m, m.rescored(msg)
+	case whyMsg:
+		m.gotWhy(msg)
+		return m, nil
 	case computedMsg:
 		if msg.seq != m.seq {
 			return m, nil // the user has moved on
@@ -248,9 +302,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return m, nil
 	case sparksMsg:
 		if msg.width == m.sparkW {
-			for k, v := range msg.sparks {
-				m.sparks[k] = v
-			}
+			maps.Copy(m.sparks, msg.sparks)
+		}
+		if msg.err != nil {
+			return m, common.Error(fmt.Errorf("sparklines: %w", msg.err))
 		}
 		return m, nil
 	case writtenMsg:
@@ -315,10 +370,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Close):
 		return m.toggleExpand(-1)
 	case key.Matches(msg, k.List.Sort):
-		m.q.sort = (m.q.sort + 1) % numSortKeys
-		return tea.Batch(m.recompute(), common.Status("sort by "+m.q.sort.String()))
+		return m.sortBy((m.q.sort + 1) % numSortKeys)
+	case key.Matches(msg, k.List.SortScore):
+		return m.sortBy(SortScore)
+	case key.Matches(msg, k.List.Why):
+		return m.toggleWhy()
 	case key.Matches(msg, k.List.Reverse):
-		m.q.reverse = !m.q.reverse
+		m.q.reverse, m.toTop = !m.q.reverse, true
 		return m.recompute()
 	case key.Matches(msg, k.List.Select):
 		m.toggleSelect()
@@ -333,23 +391,16 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
 		}
-		return m.openInput(inputImport, "import list from file: ", "")
+		return m.openInput(inputImport, "import "+allowlist.PromptSyntax+": ", "")
 
 	case key.Matches(msg, k.Filter.HideGood):
-		m.q.hideGood = !m.q.hideGood
-		return m.recompute()
+		return m.toggle(&m.q.hideGood)
 	case key.Matches(msg, k.Filter.HideTop):
-		m.q.hideTop = !m.q.hideTop
-		return m.recompute()
-	case key.Matches(msg, k.Filter.TopMore):
-		m.q.topN, m.q.hideTop = stepTop(m.q.topN, 1), true
-		return m.recompute()
-	case key.Matches(msg, k.Filter.TopLess):
-		m.q.topN, m.q.hideTop = stepTop(m.q.topN, -1), true
-		return m.recompute()
+		return m.toggle(&m.q.hideTop)
+	case key.Matches(msg, k.Filter.TopMore, k.Filter.TopLess):
+		return m.adjust(&m.q.topN, &m.q.hideTop, upOrDown(msg, k.Filter.TopMore))
 	case key.Matches(msg, k.Filter.Rare):
-		m.q.rare = !m.q.rare
-		return m.recompute()
+		return m.toggle(&m.q.rare)
 	case key.Matches(msg, k.Filter.RareMore):
 		m.q.rareK, m.q.rare = m.q.rareK+1, true
 		return m.recompute()
@@ -357,10 +408,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.q.rareK, m.q.rare = max(1, m.q.rareK-1), true
 		return m.recompute()
 	case key.Matches(msg, k.Filter.Unreviewed):
-		m.q.unreviewed = !m.q.unreviewed
-		return m.recompute()
+		return m.toggle(&m.q.unreviewed)
+	case key.Matches(msg, k.Filter.HideRanked):
+		if m.an != nil && !m.an.anyRanked {
+			return common.Status("no popularity ranks: import a list with I (PATH ranks) or longtail import-list --ranks")
+		}
+		return m.toggle(&m.q.hideRanked)
+	case key.Matches(msg, k.Filter.RankMore, k.Filter.RankLess):
+		return m.adjust(&m.q.rankN, &m.q.hideRanked, upOrDown(msg, k.Filter.RankMore))
+	case key.Matches(msg, k.Filter.Fresh):
+		if m.an != nil && m.an.fresh[0] == nil {
+			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
+		}
+		return m.toggle(&m.q.fresh)
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.hideGood, m.q.hideTop, m.q.rare, m.q.unreviewed = false, false, false, false
+		m.q.hideRanked, m.q.fresh = false, false
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -449,6 +512,38 @@ func (m *Model) rowAt(pos int) (*Row, bool) {
 	return &m.data.names.rows[l.idx], false
 }
 
+// sortBy sorts the list by k and says so. The cursor goes to the top: a
+// new order is asked for to read it from its start (most likely bad first).
+func (m *Model) sortBy(k SortKey) tea.Cmd {
+	m.q.sort, m.toTop = k, true
+	text := "sort by " + k.String()
+	if k == SortScore && m.sc != nil && !m.sc.any {
+		text += ": nothing is scored yet (longtail score)"
+	}
+	return tea.Batch(m.recompute(), common.Status(text))
+}
+
+// toggle turns a filter on or off.
+func (m *Model) toggle(on *bool) tea.Cmd {
+	*on = !*on
+	return m.recompute()
+}
+
+// adjust moves the N of a filter (top N, rank ≤ N) one step and turns
+// the filter on.
+func (m *Model) adjust(n *int, on *bool, dir int) tea.Cmd {
+	*n, *on = stepTop(*n, dir), true
+	return m.recompute()
+}
+
+// upOrDown is 1 when msg is the "up" key of a pair, else -1.
+func upOrDown(msg tea.KeyPressMsg, up key.Binding) int {
+	if key.Matches(msg, up) {
+		return 1
+	}
+	return -1
+}
+
 // stepTop moves N one step up or down topSteps (N is always one of them).
 func stepTop(n, dir int) int {
 	i := max(0, slices.Index(topSteps, n))
@@ -462,13 +557,10 @@ func (m *Model) recompute() tea.Cmd {
 	}
 	m.seq++
 	m.pending = true
-	seq, data, verd := m.seq, m.data, m.verd
+	seq, data, verd, sc, an := m.seq, m.data, m.verd, m.sc, m.an
 	q := m.q
-	q.expanded = make(map[uint32]bool, len(m.q.expanded))
-	for k, v := range m.q.expanded {
-		q.expanded[k] = v
-	}
-	return func() tea.Msg { return computedMsg{seq: seq, res: compute(data, verd, q)} }
+	q.expanded = maps.Clone(m.q.expanded)
+	return func() tea.Msg { return computedMsg{seq: seq, res: compute(data, verd, sc, an, q)} }
 }
 
 // applyResult shows a new visible list, keeping the cursor on the same row
@@ -480,6 +572,9 @@ func (m *Model) applyResult(res result) tea.Cmd {
 		keepKey, keepOK = m.keyAt(m.cursor), true
 	}
 	m.res, m.pending = res, false
+	if m.toTop {
+		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
+	}
 	if keepOK {
 		for p := range res.lines {
 			if m.keyAt(p) == keepKey {
@@ -522,9 +617,15 @@ func (m *Model) clamp() {
 	m.offset = max(0, min(m.offset, n-h))
 }
 
-// afterMove schedules the sparklines of the rows now on screen: after a
-// short pause, so that holding a key down does not queue a query per row.
+// afterMove reads the why panel's row and schedules the sparklines of the
+// rows now on screen.
 func (m *Model) afterMove() tea.Cmd {
+	return tea.Batch(m.fetchWhy(), m.sparksLater())
+}
+
+// sparksLater schedules the sparklines after a short pause, so that holding
+// a key down does not queue a query per row.
+func (m *Model) sparksLater() tea.Cmd {
 	if m.data == nil || m.c.DB == nil || m.missingSparks() == 0 {
 		return nil
 	}
@@ -588,9 +689,10 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		k.Searching(),
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
-			k.Filter.Unreviewed, k.Filter.Clear}},
+			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
+			k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
-			k.List.Sort, k.List.Reverse}},
+			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline,

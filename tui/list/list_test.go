@@ -70,13 +70,15 @@ func workspace(t testing.TB, lines int64) *db.DB {
 	return d
 }
 
-// openList returns a loaded list of w×h on a fresh copy of a workspace.
+// openList returns a loaded list of w×h on a fresh copy of a workspace,
+// not rescored after marks (extras_test.go tests the scores).
 func openList(t *testing.T, w, h int, opts Options) (*Model, *db.DB) {
 	t.Helper()
 	d := workspace(t, 3000)
 	if opts.Author == "" {
 		opts.Author = "tester"
 	}
+	opts.NoRescore = true
 	m := New(common.New(context.Background(), d), opts)
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
@@ -468,7 +470,7 @@ func TestSearchAndSort(t *testing.T) {
 	if a.Name < b.Name {
 		t.Error("O did not reverse")
 	}
-	for _, k := range []SortKey{SortClients, SortFirst, SortLast} {
+	for _, k := range []SortKey{SortClients, SortFirst, SortLast, SortScore} {
 		press(m, "o")
 		if m.q.sort != k {
 			t.Fatalf("o cycled to %v, want %v", m.q.sort, k)

@@ -3,10 +3,7 @@ package list
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/user"
 	"slices"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -42,12 +39,21 @@ type writeJob func(ctx context.Context, d *db.DB) (undoEntry, string, error)
 
 // writtenMsg: a write is in the workspace and the verdicts were recomputed.
 type writtenMsg struct {
-	verd   *verdicts
-	undo   undoEntry
-	isUndo bool
-	text   string
-	err    error
+	verd *verdicts
+	undo undoEntry
+	kind writeKind
+	text string
+	err  error
 }
+
+// writeKind says what a write was, for what follows it.
+type writeKind uint8
+
+const (
+	writeMark   writeKind = iota
+	writeUndo             // not itself undoable
+	writeImport           // may bring ranks too; not undoable
+)
 
 // targets returns the rows to mark: the selection (and visual range) if
 // any, else the row under the cursor.
@@ -159,7 +165,7 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)
 		return undoEntry{stored: stored, replaced: replaced}, text, err
-	}, false)
+	}, writeMark)
 }
 
 // clearMarks deletes the rules that decide the target rows.
@@ -183,7 +189,7 @@ func (m *Model) clearMarks() tea.Cmd {
 	text := "cleared " + describe(del)
 	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		return undoEntry{deleted: del}, text, d.DeleteRules(ctx, ids)
-	}, false)
+	}, writeMark)
 }
 
 // undoLast reverts the last write.
@@ -196,7 +202,7 @@ func (m *Model) undoLast() tea.Cmd {
 	text := fmt.Sprintf("undone (%d more to undo)", len(m.undo))
 	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		return undoEntry{}, text, revert(ctx, d, u)
-	}, true)
+	}, writeUndo)
 }
 
 // revert puts back what an undo entry changed.
@@ -219,14 +225,14 @@ func revert(ctx context.Context, d *db.DB, u undoEntry) error {
 
 // queuedWrite is a write waiting for the one before it.
 type queuedWrite struct {
-	job    writeJob
-	isUndo bool
+	job  writeJob
+	kind writeKind
 }
 
 // queue runs writes one at a time, in order, so that their verdicts arrive
 // in order too.
-func (m *Model) queue(job writeJob, isUndo bool) tea.Cmd {
-	m.writes = append(m.writes, queuedWrite{job, isUndo})
+func (m *Model) queue(job writeJob, kind writeKind) tea.Cmd {
+	m.writes = append(m.writes, queuedWrite{job, kind})
 	if m.writing {
 		return nil
 	}
@@ -251,25 +257,33 @@ func (m *Model) nextWrite() tea.Cmd {
 		if err != nil {
 			return writtenMsg{err: err}
 		}
-		return writtenMsg{verd: newVerdicts(data, rs), undo: u, isUndo: w.isUndo, text: text}
+		return writtenMsg{verd: newVerdicts(data, rs), undo: u, kind: w.kind, text: text}
 	}
 }
 
-// written applies a finished write and starts the next one.
+// written applies a finished write and starts the next one; the scores
+// follow in the background (the verdict is shown at once, scored later).
 func (m *Model) written(msg writtenMsg) tea.Cmd {
 	m.writing = false
 	next := m.nextWrite()
 	if msg.err != nil {
 		return tea.Batch(next, common.Error(msg.err))
 	}
-	if !msg.isUndo && (len(msg.undo.stored) > 0 || len(msg.undo.deleted) > 0) {
+	var after []tea.Cmd
+	if !m.opts.NoRescore {
+		after = append(after, m.rescore())
+	}
+	if msg.kind == writeImport {
+		after = append(after, m.loadExtras(false, true))
+	}
+	if msg.kind == writeMark && (len(msg.undo.stored) > 0 || len(msg.undo.deleted) > 0) {
 		m.undo = append(m.undo, msg.undo)
 		if len(m.undo) > undoLevels {
 			m.undo = slices.Delete(m.undo, 0, len(m.undo)-undoLevels)
 		}
 	}
 	m.verd = msg.verd
-	return tea.Batch(next, m.recompute(), common.Status(msg.text))
+	return tea.Batch(append(after, next, m.recompute(), common.Status(msg.text))...)
 }
 
 // importList runs the import hook on a path, then reloads the verdicts.
@@ -281,7 +295,7 @@ func (m *Model) importList(path string) tea.Cmd {
 	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		text, err := imp(ctx, d, path)
 		return undoEntry{}, text, err
-	}, false)
+	}, writeImport)
 }
 
 // describe names the rules of a write in a few words.
@@ -298,17 +312,6 @@ func describe(rs []rules.Rule) string {
 		s += fmt.Sprintf(" and %d more", len(rs)-1)
 	}
 	return s
-}
-
-// currentUser is the author of rules typed in the TUI.
-func currentUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	if s := strings.TrimSpace(os.Getenv("USER")); s != "" {
-		return s
-	}
-	return "unknown"
 }
 
 // isSelected: in the selection, or inside the visual range.

@@ -29,8 +29,8 @@ const (
 	colFirst
 	colLast
 	colSpark
-	colScore // reserved: scoring (issue 5) fills it
-	colRank  // reserved: popularity rank (issue 4) fills it
+	colScore // shown once the workspace is scored
+	colRank  // shown when a popularity list was imported
 	colName
 )
 
@@ -130,7 +130,7 @@ func (l *layout) header(s *common.Styles, sort SortKey, reverse bool, domains bo
 		arrow = "↑"
 	}
 	sortCol := map[SortKey]colID{SortCount: colCount, SortName: colName, SortClients: colClients,
-		SortFirst: colFirst, SortLast: colLast}[sort]
+		SortFirst: colFirst, SortLast: colLast, SortScore: colScore}[sort]
 	var b strings.Builder
 	for _, c := range l.cols {
 		t := c.title
@@ -161,7 +161,9 @@ type viewRow struct {
 	child      bool // a name under an expanded domain
 	selected   bool
 	cursor     bool
-	spark      string // "" while not loaded
+	spark      string  // "" while not loaded
+	score      float32 // noScore: none
+	rank       int32   // 0: unranked
 }
 
 // render draws one line of exactly l.width cells. The cursor row is drawn
@@ -209,8 +211,10 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 			} else {
 				cell(vr.spark, c.width, false, &s.Bar)
 			}
-		case colScore, colRank:
-			cell("", c.width, true, nil)
+		case colScore:
+			cell(scoreText(vr.score), c.width, true, scoreStyle(s, vr.score))
+		case colRank:
+			cell(rankText(vr.rank), c.width, true, &s.Dim)
 		}
 	}
 	b.WriteString(l.name(s, vr, styled))
@@ -250,6 +254,23 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 		suffix = s.Dim.Render(suffix)
 	}
 	return prefix + name + suffix
+}
+
+// scoreStyle draws the scores that call for a look in emphasis: colour is
+// a help, the number says it all without.
+func scoreStyle(s *common.Styles, v float32) *lipgloss.Style {
+	if v >= 50 {
+		return &s.Emphasis
+	}
+	return nil
+}
+
+// rankText is a popularity rank, "" when unranked.
+func rankText(r int32) string {
+	if r <= 0 {
+		return ""
+	}
+	return "#" + strconv.Itoa(int(r))
 }
 
 // share is count/total as a percentage with about three significant digits.

@@ -46,40 +46,47 @@ func (m *Model) missingSparks() int {
 }
 
 // fetchSparks reads the series of the rows on screen that have no
-// sparkline yet, in a command. Each covers the workspace's whole span so
-// that rows compare.
+// sparkline yet, in a command: one SeriesMany for the names and one for the
+// domains (an expanded domain shows both). Each covers the workspace's
+// whole span so that rows compare.
 func (m *Model) fetchSparks() tea.Cmd {
 	if m.missingSparks() == 0 {
 		return nil
 	}
-	var want []sparkKey
+	var want [2][]uint32 // names, domains
 	for _, k := range m.visibleKeys() {
 		if _, ok := m.sparks[k]; !ok {
-			want = append(want, k)
+			if k.domain {
+				want[1] = append(want[1], k.id)
+			} else {
+				want[0] = append(want[0], k.id)
+			}
 		}
 	}
 	width, d, ctx := m.sparkW, m.c.DB, m.c.Ctx
 	from, to := m.data.stats.First, m.data.stats.Last+1
 	return func() tea.Msg {
 		bucket := sparkBucket(to-from, width)
-		n := int((to-from+bucket-1)/bucket) + 1
-		out := make(map[sparkKey]string, len(want))
-		for _, k := range want {
-			s := db.Subject{Kind: db.SubjectName, ID: k.id}
-			if k.domain {
-				s.Kind = db.SubjectDomain
+		start := from - from%bucket
+		n := int((to-1-start)/bucket) + 1 // the buckets from the first event's to the last's
+		out := make(map[sparkKey]string, len(want[0])+len(want[1]))
+		for i, kind := range []db.SubjectKind{db.SubjectName, db.SubjectDomain} {
+			if len(want[i]) == 0 {
+				continue
 			}
-			pts, err := d.Series(ctx, s, time.Duration(bucket)*time.Microsecond, from-from%bucket, to)
+			series, err := d.SeriesMany(ctx, kind, want[i], time.Duration(bucket)*time.Microsecond, start, to)
 			if err != nil {
-				return sparksMsg{width: width, sparks: out}
+				return sparksMsg{width: width, sparks: out, err: err}
 			}
-			vals := make([]int64, n)
-			for _, p := range pts {
-				if i := int((p.Start - (from - from%bucket)) / bucket); i >= 0 && i < n {
-					vals[i] += p.N
+			for _, id := range want[i] {
+				vals := make([]int64, n)
+				for _, p := range series[id] {
+					if j := int((p.Start - start) / bucket); j >= 0 && j < n {
+						vals[j] += p.N
+					}
 				}
+				out[sparkKey{i == 1, id}] = chart.Sparkline(vals, width)
 			}
-			out[k] = chart.Sparkline(vals, width)
 		}
 		return sparksMsg{width: width, sparks: out}
 	}

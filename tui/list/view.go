@@ -16,7 +16,9 @@ func (m *Model) layout() layout {
 	var countW int
 	if m.data != nil {
 		countW = len(strconv.FormatInt(m.data.maxCount, 10))
-		return newLayout(m.c.Width, countW, m.data.stats.First, m.data.stats.Last, false, false)
+		withScore := m.sc != nil && m.sc.any
+		withRank := m.an != nil && m.an.anyRanked
+		return newLayout(m.c.Width, countW, m.data.stats.First, m.data.stats.Last, withScore, withRank)
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false)
 }
@@ -33,8 +35,7 @@ func (m *Model) View() string {
 	case m.loadErr != nil:
 		lines = append(lines, s.StatusError.Render(common.Fit("cannot read the workspace: "+m.loadErr.Error(), w)))
 	case m.data == nil:
-		lines = append(lines, s.Title.Render("longtail"), "",
-			fmt.Sprintf("  loading names… %.1fs", time.Since(m.started).Seconds()))
+		lines = append(lines, s.Title.Render("longtail"), "", m.loadingText())
 	default:
 		lay := m.layout()
 		lines = append(lines, m.infoBar(w), lay.header(s, m.res.sort, m.res.reverse, m.res.domains))
@@ -44,6 +45,12 @@ func (m *Model) View() string {
 		}
 		if len(m.res.lines) == 0 && !m.pending {
 			lines = append(lines, s.Dim.Render("  nothing left: every name is hidden by a filter (0 turns them off)"))
+		}
+		if wh := m.whyHeight(); wh > 0 {
+			for len(lines) < h-1-wh {
+				lines = append(lines, "")
+			}
+			lines = append(lines[:h-1-wh], m.whyView(w, wh)...)
 		}
 	}
 	for len(lines) < h-1 {
@@ -56,6 +63,17 @@ func (m *Model) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// loadingText says what is being read, with the workspace's size as soon as
+// the stored totals are in, and for how long.
+func (m *Model) loadingText() string {
+	took := fmt.Sprintf("%.1fs", time.Since(m.started).Seconds())
+	if m.stats == nil {
+		return "  opening the workspace… " + took
+	}
+	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", thousands(m.stats.Names),
+		thousands(m.stats.Domains), chart.Count(m.stats.Events), took)
+}
+
 // viewRow gathers what line p shows.
 func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
@@ -64,6 +82,14 @@ func (m *Model) viewRow(p int) viewRow {
 		selected: m.isSelected(p, m.keyAt(p))}
 	if m.sparkW == m.layout().sparkWidth() {
 		vr.spark = m.sparks[sparkKey{domain, r.ID}]
+	}
+	vr.score = noScore
+	if m.sc != nil {
+		vr.score = m.sc.of(domain)[l.idx]
+	}
+	if m.an != nil {
+		ranks, _ := m.an.of(domain)
+		vr.rank = ranks[l.idx]
 	}
 	if domain {
 		vr.verdict = m.verd.domains[l.idx]
@@ -90,6 +116,9 @@ func (m *Model) infoBar(w int) string {
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
+	}
+	if m.scoring {
+		parts = append(parts, s.Emphasis.Render("scoring…"))
 	}
 	if n := len(m.selected); n > 0 || m.visual {
 		v := ""
@@ -128,14 +157,31 @@ func (m *Model) bottomBar(w int) string {
 		off, hiding string
 		h           hidden
 	}
-	top, rare := strconv.Itoa(m.q.topN), strconv.FormatInt(m.q.rareK, 10)
+	// The labels of the filters that are off are short: at 80 columns all
+	// six must fit beside the rules and what the filters that are on hide.
+	top, rare, rank := strconv.Itoa(m.q.topN), strconv.FormatInt(m.q.rareK, 10), thousandsK(m.q.rankN)
 	fs := []f{
 		{m.q.hideGood, k.HideGood.Help().Key, "hide good", "good", m.res.hid[fGood]},
-		{m.q.unreviewed, k.Unreviewed.Help().Key, "unreviewed only", "reviewed", m.res.hid[fUnreviewed]},
-		{m.q.hideTop, k.HideTop.Help().Key, "hide top " + top, "top " + top, m.res.hid[fTop]},
-		{m.q.rare, k.Rare.Help().Key, "only ≤" + rare, ">" + rare, m.res.hid[fRare]},
+		{m.q.unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.hid[fUnreviewed]},
+		{m.q.hideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.hid[fTop]},
+		{m.q.rare, k.Rare.Help().Key, "≤" + rare, ">" + rare, m.res.hid[fRare]},
+	}
+	// Filters that need data the workspace may not have are offered only
+	// when it has it.
+	if m.an != nil && m.an.anyRanked {
+		fs = append(fs, f{m.q.hideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.hid[fRanked]})
+	}
+	fresh := m.an != nil && m.an.fresh[0] != nil
+	if fresh && !m.q.fresh {
+		fs = append(fs, f{key: k.Fresh.Help().Key, off: "new"})
 	}
 	parts := []string{plural(len(m.verd.rules), "rule")}
+	if fresh && m.q.fresh {
+		// What the new filter leaves is the point: the new names and the
+		// events they hold (every other filter applies first).
+		parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s new since %s: %sn %sev", k.Fresh.Help().Key,
+			common.Fit(m.an.since, 24), chart.Count(int64(m.res.rows)), chart.Count(m.res.shownEvents))))
+	}
 	for _, x := range fs {
 		if x.on {
 			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s %s −%sn −%sev", x.key, x.hiding,
@@ -168,6 +214,14 @@ func thousands(n int64) string {
 		b.WriteString(s[i : i+3])
 	}
 	return b.String()
+}
+
+// thousandsK writes a step of topSteps short: 500, 10k, 100k.
+func thousandsK(n int) string {
+	if n >= 1000 && n%1000 == 0 {
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return strconv.Itoa(n)
 }
 
 // plural is "1 rule", "2 rules".

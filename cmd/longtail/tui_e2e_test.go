@@ -1,0 +1,215 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/tui/chart"
+)
+
+// tmuxTerm drives the real binary in a tmux session on a private server:
+// keys in, the screen as text out.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+}
+
+const tmuxSession = "lt"
+
+func (tm *tmuxTerm) run(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-S", tm.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// start opens a session of w×h running argv, with NO_COLOR so the screen
+// must read without colour.
+func (tm *tmuxTerm) start(w, h int, argv ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"new-session", "-d", "-s", tmuxSession, "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
+		"env", "NO_COLOR=1"}, argv...)...)
+}
+
+func (tm *tmuxTerm) keys(keys ...string) {
+	tm.t.Helper()
+	for _, k := range keys {
+		tm.run("send-keys", "-t", tmuxSession, k)
+	}
+}
+
+func (tm *tmuxTerm) screen() string {
+	tm.t.Helper()
+	return tm.run("capture-pane", "-p", "-t", tmuxSession)
+}
+
+// waitFor polls the screen until ok says yes, failing after a deadline
+// with the last screen.
+func (tm *tmuxTerm) waitFor(what string, ok func(screen string) bool) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tm.screen()
+		if ok(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("waiting for %s; the screen is:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitGone waits for the program to quit (the session ends with it).
+func (tm *tmuxTerm) waitGone() {
+	tm.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for exec.Command("tmux", "-S", tm.socket, "has-session", "-t", tmuxSession).Run() == nil {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the review screen did not quit; the screen is:\n%s", tm.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func newTmux(t *testing.T) *tmuxTerm {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	// A short socket path: unix sockets have a length limit TempDir can pass.
+	dir, err := os.MkdirTemp("", "lt-tmux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &tmuxTerm{t: t, socket: filepath.Join(dir, "s")}
+	t.Cleanup(func() {
+		exec.Command("tmux", "-S", tm.socket, "kill-server").Run()
+		os.RemoveAll(dir)
+	})
+	return tm
+}
+
+type topRow struct {
+	Name   string `json:"name"`
+	Domain string `json:"domain"`
+	Count  int64  `json:"count"`
+}
+
+func topJSON(t *testing.T, bin, ws, by string) []topRow {
+	t.Helper()
+	out, errOut, err := runBin(t, bin, "--db", ws, "top", "--by", by, "--limit", "1000000", "--format", "json")
+	if err != nil {
+		t.Fatalf("top: %v %s", err, errOut)
+	}
+	var rows []topRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("top json: %v\n%s", err, out)
+	}
+	return rows
+}
+
+// The issue's walk-through, on the real binary in a terminal: ingest a log,
+// roll up to registered domains, mark the most popular one known-good with
+// all its subdomains, quit; the rule is in the workspace; reopen: the domain
+// and its names are gone from the list with hide-known-good on and the
+// status line counts them; toggling the filter brings them back; a resize
+// keeps the screen whole.
+func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
+	tm := newTmux(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	logPath, ws := filepath.Join(dir, "dns.log"), filepath.Join(dir, "ws.db")
+	out, errOut, err := runBin(t, bin, "gen", "dns", "--lines", "20000", "--format", "zeek", "--seed", "3")
+	if err != nil {
+		t.Fatalf("gen: %v %s", err, errOut)
+	}
+	if err := os.WriteFile(logPath, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := runBin(t, bin, "--db", ws, "ingest", logPath); err != nil {
+		t.Fatalf("ingest: %v %s", err, errOut)
+	}
+	// The domain the list puts first, and its names, by the command line.
+	domain := topJSON(t, bin, ws, "domain")[0].Domain
+	var names []topRow
+	var events int64
+	for _, r := range topJSON(t, bin, ws, "fqdn") {
+		if r.Domain == domain {
+			names = append(names, r)
+			events += r.Count
+		}
+	}
+	if len(names) < 2 {
+		t.Fatalf("%s has %d names: the test needs a domain with subdomains", domain, len(names))
+	}
+
+	tm.start(80, 24, bin, "--db", ws)
+	tm.waitFor("the list", func(s string) bool { return strings.Contains(s, "names ") && strings.Contains(s, "rule") })
+	tm.keys("d")
+	tm.waitFor("the domains", func(s string) bool { return strings.Contains(s, "registered domain") })
+	tm.keys("g", "a")
+	tm.waitFor("the scope prompt", func(s string) bool { return strings.Contains(s, "known-good for") })
+	tm.keys("D")
+	tm.waitFor("the mark", func(s string) bool { return strings.Contains(s, "marked good") })
+	tm.keys("q")
+	tm.waitGone()
+
+	out, errOut, err = runBin(t, bin, "--db", ws, "rules", "list", "--format", "json")
+	if err != nil {
+		t.Fatalf("rules list: %v %s", err, errOut)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatalf("rules json: %v\n%s", err, out)
+	}
+	if len(rs) != 1 || rs[0]["pattern"] != domain || rs[0]["scope"] != "domain" || rs[0]["verdict"] != "good" {
+		t.Fatalf("rules after marking %s: %s", domain, out)
+	}
+
+	tm.start(80, 24, bin, "--db", ws)
+	// The status line counts what hide-known-good hides: every name of the
+	// domain and the events they hold.
+	hides := fmt.Sprintf("H good −%dn −%sev", len(names), chart.Count(events))
+	screen := tm.waitFor(hides, func(s string) bool { return strings.Contains(s, hides) })
+	onScreen := regexp.MustCompile(`(^|[ .])` + regexp.QuoteMeta(domain) + `\b`)
+	for _, l := range strings.Split(screen, "\n") {
+		if onScreen.MatchString(l) && !strings.Contains(l, "−") {
+			t.Errorf("a name of %s is shown with hide-known-good on: %q", domain, l)
+		}
+	}
+	// The filter off: the most popular name of the domain is back (the
+	// list is by count, so it is on the first page).
+	tm.keys("H")
+	screen = tm.waitFor(names[0].Name, func(s string) bool {
+		return strings.Contains(s, "H hide good") && strings.Contains(s, names[0].Name)
+	})
+	if !strings.Contains(screen, "good") {
+		t.Errorf("no verdict mark on the screen:\n%s", screen)
+	}
+
+	// A resize redraws to the new size and keeps the rows whole.
+	tm.run("resize-window", "-t", tmuxSession, "-x", "120", "-y", "40")
+	screen = tm.waitFor("a 120×40 screen", func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		return len(lines) == 40 && strings.Contains(s, names[0].Name) && strings.Contains(lines[39], "names")
+	})
+	tm.run("resize-window", "-t", tmuxSession, "-x", "80", "-y", "24")
+	tm.waitFor("the 80×24 screen again", func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		return len(lines) == 24 && strings.Contains(s, names[0].Name)
+	})
+	tm.keys("q")
+	tm.waitGone()
+}
