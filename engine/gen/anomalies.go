@@ -9,7 +9,7 @@ import (
 // plant builds the anomalous events, sorted by time. They are kept to a
 // tiny share of the log: the beacon is one query a minute for the whole
 // span (10,080 a week), the tunnel a thousandth of the lines (300 to
-// 20,000), the DGA a dozen or so. For logs too small to hide that much
+// 20,000), the DGA about ten events. For logs too small to hide that much
 // (under ~500k lines a week) the beacon and tunnel are cut so that planted
 // events stay under 4% of the lines; the beacon then covers only the start.
 func (g *generator) plant() {
@@ -84,14 +84,15 @@ const (
 	vowels     = "aeiouy"
 )
 
-// dgaEvents: ten algorithmically generated names, consonant heavy, tried by
+// dgaEvents: six algorithmically generated names ("a few", as the demo
+// issue asks: with the tunnel and the beacon, all fit in a top 10), consonant heavy, tried by
 // one infected client in a burst; most do not exist. Some are tried again
 // later.
 func (g *generator) dgaEvents(client uint8) []event {
 	rng := g.rng
 	burst := g.start + int64(rng.IntN(g.o.Days))*86400e6 + int64(8*3600+rng.IntN(10*3600))*1e6
 	var evs []event
-	for range 10 {
+	for range 6 {
 		b := make([]byte, 10+rng.IntN(8))
 		for i := range b {
 			if rng.IntN(100) < 78 {

@@ -276,7 +276,7 @@ func TestAnomalies(t *testing.T) {
 			t.Fatalf("beacon interval %v at %v", d, e.t)
 		}
 	}
-	if len(truth.DGANames) < 8 || len(dga) != len(truth.DGANames) {
+	if len(truth.DGANames) < 5 || len(dga) != len(truth.DGANames) {
 		t.Errorf("%d DGA names planted, %d seen", len(truth.DGANames), len(dga))
 	}
 	for n, c := range dga {

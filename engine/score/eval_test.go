@@ -196,8 +196,8 @@ func planted(truth gen.Truth) []string {
 }
 
 // genTop checks the top of a generated workspace: the planted tunnel,
-// beacon and DGA domains first (12 of them: the top 10 plus as many places
-// as there are planted domains beyond 10), none of the 50 most popular
+// beacon and DGA domains first (within the top 10, or as many places as
+// there are planted domains if that is more), none of the 50 most popular
 // domains among them. It returns the precision at 10.
 func genTop(t testing.TB, d *db.DB, truth gen.Truth) float64 {
 	want := planted(truth)
