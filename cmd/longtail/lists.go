@@ -70,17 +70,6 @@ func writeTo(e *env, path string, write func(io.Writer) error) error {
 	return atomicfile.WriteFile(path, write, 0o644)
 }
 
-// openAfterFlags parses a command's flags, then opens the workspace
-// (mustExist for commands that only read it); the caller closes it.
-func openAfterFlags(fs *flag.FlagSet, e *env, args []string, mustExist bool) ([]string, *db.DB, error) {
-	rest, err := flags(fs, e, args)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := e.open(mustExist)
-	return rest, d, err
-}
-
 func cmdRules(ctx context.Context, e *env, args []string) error {
 	sub, rest := subcommand(args, "list")
 	switch sub {

@@ -161,3 +161,14 @@ func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// openAfterFlags parses a command's flags, then opens the workspace
+// (mustExist for commands that only read it); the caller closes it.
+func openAfterFlags(fs *flag.FlagSet, e *env, args []string, mustExist bool) ([]string, *db.DB, error) {
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := e.open(mustExist)
+	return rest, d, err
+}

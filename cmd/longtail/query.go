@@ -96,10 +96,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 func cmdStats(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	format := formatFlag(fs)
-	if _, err := flags(fs, e, args); err != nil {
-		return err
-	}
-	d, err := e.open(true)
+	_, d, err := openAfterFlags(fs, e, args, true)
 	if err != nil {
 		return err
 	}
@@ -126,10 +123,7 @@ func cmdStats(ctx context.Context, e *env, args []string) error {
 func cmdSources(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
 	format := formatFlag(fs)
-	if _, err := flags(fs, e, args); err != nil {
-		return err
-	}
-	d, err := e.open(true)
+	_, d, err := openAfterFlags(fs, e, args, true)
 	if err != nil {
 		return err
 	}
