@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/chart"
-	"github.com/longtail/longtail/tui/internal/testws"
 )
 
 // benchRows measures the sparklines of one screen of list rows: each row's

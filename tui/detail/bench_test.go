@@ -7,8 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
-	"github.com/longtail/longtail/tui/internal/testws"
 )
 
 // benchDrill measures Enter → a drawn screen: the query command, the answer
@@ -47,26 +47,19 @@ func benchTargets(b *testing.B) (top, beacon, client common.Target) {
 	return top, beacon, client
 }
 
-func BenchmarkDrillEventsTopName(b *testing.B) {
-	top, _, _ := benchTargets(b)
-	benchDrill(b, NewEvents, top)
-}
-
-func BenchmarkDrillEventsBeacon(b *testing.B) {
-	_, beacon, _ := benchTargets(b)
-	benchDrill(b, NewEvents, beacon)
-}
-
-func BenchmarkDrillClientsTopName(b *testing.B) {
-	top, _, _ := benchTargets(b)
-	benchDrill(b, NewClients, top)
-}
-
-// BenchmarkDrillPivotBusyClient pivots on the busiest client of the top
-// name: the longest list of names a client has.
-func BenchmarkDrillPivotBusyClient(b *testing.B) {
-	_, _, client := benchTargets(b)
-	benchDrill(b, NewPivot, client)
+// BenchmarkDrill opens the requests and the clients of the top name, the
+// requests of the beacon, and the pivot on the busiest client of the top
+// name (the longest list of names a client has).
+func BenchmarkDrill(b *testing.B) {
+	top, beacon, client := benchTargets(b)
+	for _, c := range []opening{
+		{"EventsTopName", NewEvents, top},
+		{"EventsBeacon", NewEvents, beacon},
+		{"ClientsTopName", NewClients, top},
+		{"PivotBusyClient", NewPivot, client},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchDrill(b, c.open, c.target) })
+	}
 }
 
 // BenchmarkKeystrokeScroll is a key on a loaded requests screen → View.

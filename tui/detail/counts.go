@@ -120,28 +120,22 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	}
 	r := v.rows[i]
 	k := v.c.Keys.Drill
-	if v.pivot {
-		name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.id}, Label: r.raw}
-		switch {
-		case key.Matches(km, k.Events):
-			return v, common.Open(common.ScreenEvents, name)
-		case key.Matches(km, k.Clients):
-			return v, common.Open(common.ScreenClients, name)
-		case key.Matches(km, k.Timeline):
-			return v, common.Open(common.ScreenTimeline, name)
-		case key.Matches(km, k.Heatmap):
-			return v, common.Open(common.ScreenHeatmap, name)
-		}
-		return v, nil
+	type drill struct {
+		keys   []key.Binding
+		screen common.Screen
 	}
-	client := common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: r.id}, Label: r.raw}
-	switch {
-	case key.Matches(km, k.Events), key.Matches(km, k.Pivot):
-		return v, common.Open(common.ScreenPivot, client)
-	case key.Matches(km, k.Timeline):
-		return v, common.Open(common.ScreenTimeline, client)
-	case key.Matches(km, k.Heatmap):
-		return v, common.Open(common.ScreenHeatmap, client)
+	// A row is a client, or on the pivot a name: each opens its own screens.
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: r.id}, Label: r.raw}
+	drills := []drill{{[]key.Binding{k.Events, k.Pivot}, common.ScreenPivot}}
+	if v.pivot {
+		target.Subject.Kind = db.SubjectName
+		drills = []drill{{[]key.Binding{k.Events}, common.ScreenEvents}, {[]key.Binding{k.Clients}, common.ScreenClients}}
+	}
+	drills = append(drills, drill{[]key.Binding{k.Timeline}, common.ScreenTimeline}, drill{[]key.Binding{k.Heatmap}, common.ScreenHeatmap})
+	for _, d := range drills {
+		if key.Matches(km, d.keys...) {
+			return v, common.Open(d.screen, target)
+		}
 	}
 	return v, nil
 }
@@ -192,19 +186,10 @@ func (v *Counts) View() string {
 		header = "name"
 	}
 	lines = append(lines, v.c.Styles.Header.Render(fit(row("count", "share", "first seen", "last seen", header, w), w)))
-	switch {
-	case v.err != nil:
-		lines = append(lines, fit("  "+textsafe.String(v.err.Error()), w))
-	case v.rows == nil:
-		lines = append(lines, fit("  loading…", w))
-	case len(v.tbl.shown) == 0:
-		lines = append(lines, fit("  nothing matches the filter", w))
-	default:
-		lines = append(lines, v.tbl.lines(w, func(i, width int) string {
-			r := v.rows[i]
-			return row(chart.Int(r.count), share(r.count, v.total), r.first, r.last, r.text, width)
-		})...)
-	}
+	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading…", func(i, width int) string {
+		r := v.rows[i]
+		return row(chart.Int(r.count), share(r.count, v.total), r.first, r.last, r.text, width)
+	})...)
 	lines = padLines(lines, h-searchLines(&v.tbl), w)
 	if s := v.tbl.searchLine(w); s != "" {
 		lines = append(lines, s)

@@ -13,9 +13,9 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
-	"github.com/longtail/longtail/tui/internal/testws"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
@@ -89,17 +89,20 @@ func only[T any](t *testing.T, msgs []tea.Msg) T {
 	return m
 }
 
+// opening is a screen opened on a target, named for the test.
+type opening struct {
+	name   string
+	open   common.Opener
+	target common.Target
+}
+
 func TestGoldens(t *testing.T) {
 	c, truth := workspace(t)
 	beacon := nameTarget(t, c, truth.BeaconName)
 	client := clientTarget(t, c, beacon, truth.BeaconClient)
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		w, h := size[0], size[1]
-		for _, s := range []struct {
-			name   string
-			open   common.Opener
-			target common.Target
-		}{
+		for _, s := range []opening{
 			{"events", NewEvents, beacon},
 			{"clients", NewClients, beacon},
 			{"pivot", NewPivot, client},

@@ -269,16 +269,9 @@ func (v *Events) View() string {
 		return s + fit(r.answers, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
 	}
 	lines = append(lines, v.c.Styles.Header.Render(fit(row(eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}, w), w)))
-	switch {
-	case v.err != nil:
-		lines = append(lines, fit("  "+textsafe.String(v.err.Error()), w))
-	case v.rows == nil:
-		lines = append(lines, fit("  loading requests…", w))
-	case len(v.tbl.shown) == 0:
-		lines = append(lines, fit("  nothing matches the filter", w))
-	default:
-		lines = append(lines, v.tbl.lines(w, func(i, width int) string { return row(v.rows[i], width) })...)
-	}
+	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading requests…", func(i, width int) string {
+		return row(v.rows[i], width)
+	})...)
 	lines = padLines(lines, h-v.footer()-searchLines(&v.tbl), w)
 	if v.footer() > 0 {
 		var cur eventCells

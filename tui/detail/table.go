@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/scroll"
 )
 
 // table is what the three screens share: rows that / narrows down, a cursor
@@ -92,15 +93,7 @@ func (t *table) applyFilter() {
 
 // scroll keeps the cursor on screen.
 func (t *table) scroll() {
-	t.cursor = min(max(t.cursor, 0), max(len(t.shown)-1, 0))
-	h := max(t.height, 1)
-	if t.cursor < t.top {
-		t.top = t.cursor
-	}
-	if t.cursor >= t.top+h {
-		t.top = t.cursor - h + 1
-	}
-	t.top = min(max(t.top, 0), max(len(t.shown)-h, 0))
+	t.cursor, t.top = scroll.Clamp(t.cursor, t.top, len(t.shown), max(t.height, 1))
 }
 
 // nearEnd reports whether the cursor is within a screen of the last row:
@@ -133,26 +126,15 @@ func (t *table) update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	if !ok {
 		return nil, false
 	}
-	page := max(t.height, 1)
+	if to, ok := scroll.Key(km, k.Nav, t.cursor, len(t.shown), max(t.height, 1)); ok {
+		if key.Matches(km, k.Nav.PageUp, k.Nav.PageDown) {
+			t.top += to - t.cursor // the cursor keeps its place on screen
+		}
+		t.cursor = to
+		t.scroll()
+		return nil, true
+	}
 	switch {
-	case key.Matches(km, k.Nav.Up):
-		t.cursor--
-	case key.Matches(km, k.Nav.Down):
-		t.cursor++
-	case key.Matches(km, k.Nav.PageUp):
-		t.cursor -= page
-		t.top -= page
-	case key.Matches(km, k.Nav.PageDown):
-		t.cursor += page
-		t.top += page
-	case key.Matches(km, k.Nav.HalfUp):
-		t.cursor -= page / 2
-	case key.Matches(km, k.Nav.HalfDown):
-		t.cursor += page / 2
-	case key.Matches(km, k.Nav.Top):
-		t.cursor = 0
-	case key.Matches(km, k.Nav.Bottom):
-		t.cursor = len(t.shown) - 1
 	case key.Matches(km, k.Search.Search):
 		t.searching = true
 		t.before = t.query
@@ -163,11 +145,8 @@ func (t *table) update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		t.input.SetValue("")
 		t.applyFilter()
 		return common.Handled(), true
-	default:
-		return nil, false
 	}
-	t.scroll()
-	return nil, true
+	return nil, false
 }
 
 // lines draws the rows on screen, each exactly width cells, the cursor's in
@@ -185,6 +164,20 @@ func (t *table) lines(width int, draw func(row, width int) string) []string {
 		out = append(out, strings.Repeat(" ", width))
 	}
 	return out
+}
+
+// body is the rows on screen or, in their place, the error, what is
+// loading, or that the filter hides every row.
+func (t *table) body(width int, err error, loading bool, loadingText string, draw func(row, width int) string) []string {
+	switch {
+	case err != nil:
+		return []string{fit("  "+textsafe.String(err.Error()), width)}
+	case loading:
+		return []string{fit("  "+loadingText, width)}
+	case len(t.shown) == 0:
+		return []string{fit("  nothing matches the filter", width)}
+	}
+	return t.lines(width, draw)
 }
 
 // searchLine is the input while typing, the filter in force otherwise, or

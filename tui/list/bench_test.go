@@ -94,21 +94,13 @@ func bigList(b *testing.B) *Model {
 // settleNoTicks runs the list's commands except the timers (the sparkline
 // pause, which would query the workspace).
 func settleNoTicks(m *Model, cmd tea.Cmd) {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		switch msg := c().(type) {
-		case tea.BatchMsg:
-			queue = append(queue, msg...)
+	tuitest.SettleOnly(m, cmd, func(msg tea.Msg) bool {
+		switch msg.(type) {
 		case computedMsg, searchMsg:
-			_, next := m.Update(msg)
-			queue = append(queue, next)
+			return true
 		}
-	}
+		return false
+	})
 }
 
 // BenchmarkFirstFrame is the loading frame: what the user sees at once.

@@ -21,6 +21,7 @@ import (
 	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/scroll"
 )
 
 // ImportFunc imports a list file into the workspace's rules and says what it
@@ -333,24 +334,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case m.data == nil:
 		return nil // loading: only the app's keys work
 	}
+	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.lines), m.rowsHeight()); ok {
+		m.moveTo(to)
+		return m.afterMove()
+	}
 	switch {
-	case key.Matches(msg, k.Nav.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Nav.Down):
-		m.move(1)
-	case key.Matches(msg, k.Nav.PageUp):
-		m.move(-m.rowsHeight())
-	case key.Matches(msg, k.Nav.PageDown):
-		m.move(m.rowsHeight())
-	case key.Matches(msg, k.Nav.HalfUp):
-		m.move(-m.rowsHeight() / 2)
-	case key.Matches(msg, k.Nav.HalfDown):
-		m.move(m.rowsHeight() / 2)
-	case key.Matches(msg, k.Nav.Top):
-		m.moveTo(0)
-	case key.Matches(msg, k.Nav.Bottom):
-		m.moveTo(len(m.res.lines) - 1)
-
 	case key.Matches(msg, k.Search.Search):
 		return m.openInput(inputSearch, "/ ", m.searchText)
 	case key.Matches(msg, k.Search.Next):
@@ -606,15 +594,7 @@ func (m *Model) moveTo(p int) {
 
 // clamp keeps the cursor on a line and on screen.
 func (m *Model) clamp() {
-	n, h := len(m.res.lines), m.rowsHeight()
-	m.cursor = max(0, min(m.cursor, n-1))
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = max(0, min(m.offset, n-h))
+	m.cursor, m.offset = scroll.Clamp(m.cursor, m.offset, len(m.res.lines), m.rowsHeight())
 }
 
 // afterMove reads the why panel's row and schedules the sparklines of the

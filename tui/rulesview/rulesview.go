@@ -18,6 +18,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/scroll"
 )
 
 // Names walks the loaded names with their counts (the list's data).
@@ -189,23 +190,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.rules), m.rowsHeight()); ok {
+		m.cursor = to
+		m.clamp()
+		return nil
+	}
 	switch {
-	case key.Matches(msg, k.Nav.Up):
-		m.cursor--
-	case key.Matches(msg, k.Nav.Down):
-		m.cursor++
-	case key.Matches(msg, k.Nav.PageUp):
-		m.cursor -= m.rowsHeight()
-	case key.Matches(msg, k.Nav.PageDown):
-		m.cursor += m.rowsHeight()
-	case key.Matches(msg, k.Nav.HalfUp):
-		m.cursor -= m.rowsHeight() / 2
-	case key.Matches(msg, k.Nav.HalfDown):
-		m.cursor += m.rowsHeight() / 2
-	case key.Matches(msg, k.Nav.Top):
-		m.cursor = 0
-	case key.Matches(msg, k.Nav.Bottom):
-		m.cursor = len(m.rules) - 1
 	case key.Matches(msg, k.Rules.Delete):
 		return m.delete()
 	case key.Matches(msg, k.Rules.EditNote):
@@ -295,15 +285,7 @@ func (m *Model) write(text string, change func(context.Context, *db.DB) ([]rules
 func (m *Model) rowsHeight() int { return max(1, m.c.Height-3) }
 
 func (m *Model) clamp() {
-	n, h := len(m.rules), m.rowsHeight()
-	m.cursor = max(0, min(m.cursor, n-1))
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = max(0, min(m.offset, n-h))
+	m.cursor, m.offset = scroll.Clamp(m.cursor, m.offset, len(m.rules), m.rowsHeight())
 }
 
 // View renders the rules table, the full detail of the rule under the

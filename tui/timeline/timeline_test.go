@@ -2,66 +2,21 @@ package timeline
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/tui/common"
-	"github.com/longtail/longtail/tui/internal/golden"
-	"github.com/longtail/longtail/tui/internal/testws"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
-func targets(t *testing.T) (common.Common, map[string]common.Target) {
-	d, truth := testws.Open(t, 60_000)
-	c := common.New(context.Background(), d)
-	ctx := context.Background()
-	name, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := d.ClientsOf(ctx, name.ID, 0)
-	if err != nil || len(cs) == 0 {
-		t.Fatal(cs, err)
-	}
-	return c, map[string]common.Target{
-		"all":    {Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"},
-		"name":   {Subject: db.Subject{Kind: db.SubjectName, ID: name.ID}, Label: name.Name},
-		"client": {Subject: db.Subject{Kind: db.SubjectClient, ID: cs[0].ID}, Label: cs[0].Text},
-	}
-}
-
-func TestGoldens(t *testing.T) {
-	c, ts := targets(t)
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
-		for _, which := range []string{"all", "name", "client"} {
-			name := fmt.Sprintf("%s_%dx%d", which, size[0], size[1])
-			t.Run(name, func(t *testing.T) {
-				v := tuitest.Open(New, c, ts[which], size[0], size[1])
-				lines := strings.Split(v.View(), "\n")
-				if len(lines) != size[1] {
-					t.Errorf("%d lines, want %d", len(lines), size[1])
-				}
-				for i, l := range lines {
-					if ansi.StringWidth(l) != size[0] {
-						t.Errorf("line %d is %d cells", i, ansi.StringWidth(l))
-					}
-				}
-				golden.Assert(t, name, v.View())
-			})
-		}
-	}
-}
+func TestGoldens(t *testing.T) { tuitest.Goldens(t, New) }
 
 // TestTheWholeSpanFitsAtFirst: the bucket chosen for the span shows every
 // event of the workspace at once.
 func TestTheWholeSpanFitsAtFirst(t *testing.T) {
-	c, ts := targets(t)
+	c, ts := tuitest.Targets(t)
 	st, err := c.DB.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +35,7 @@ func TestTheWholeSpanFitsAtFirst(t *testing.T) {
 }
 
 func TestZoomAndPanKeys(t *testing.T) {
-	c, ts := targets(t)
+	c, ts := tuitest.Targets(t)
 	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
 	tuitest.Press(v, "+") // the widest window is pinned to the start; this one is not
 	start := v.level
@@ -142,7 +97,7 @@ func TestZoomAndPanKeys(t *testing.T) {
 }
 
 func TestClientSeriesStayHourly(t *testing.T) {
-	c, ts := targets(t)
+	c, ts := tuitest.Targets(t)
 	v := tuitest.Open(New, c, ts["client"], 80, 24).(*Model)
 	for range len(buckets) {
 		tuitest.Press(v, "+")
@@ -153,7 +108,7 @@ func TestClientSeriesStayHourly(t *testing.T) {
 }
 
 func TestStaleSeriesDropped(t *testing.T) {
-	c, ts := targets(t)
+	c, ts := tuitest.Targets(t)
 	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
 	_, older := v.Update(tuitest.Key("+"))
 	_, newer := v.Update(tuitest.Key("+"))
@@ -175,13 +130,4 @@ func abs(x int64) int64 {
 
 // BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
 // series and the first View, on the benchmark workspace.
-func BenchmarkOpenAllTraffic(b *testing.B) {
-	d, _ := testws.OpenBench(b)
-	c := common.New(context.Background(), d)
-	t := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
-	b.ResetTimer()
-	for b.Loop() {
-		v := tuitest.Open(New, c, t, 80, 24)
-		_ = v.View()
-	}
-}
+func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New) }

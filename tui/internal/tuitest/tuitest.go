@@ -41,6 +41,13 @@ func Key(s string) tea.KeyPressMsg {
 // view's own messages back to it, and returns the messages meant for the
 // app (those of package common), in order.
 func Settle(v common.View, cmd tea.Cmd) []tea.Msg {
+	return SettleOnly(v, cmd, func(tea.Msg) bool { return true })
+}
+
+// SettleOnly is Settle handing back to the view only the messages feed
+// accepts; it drops the others (a timer's, say, that would query the
+// workspace).
+func SettleOnly(v common.View, cmd tea.Cmd, feed func(tea.Msg) bool) []tea.Msg {
 	var out []tea.Msg
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {
@@ -58,9 +65,10 @@ func Settle(v common.View, cmd tea.Cmd) []tea.Msg {
 				out = append(out, msg)
 				continue
 			}
-			var next tea.Cmd
-			_, next = v.Update(msg)
-			queue = append(queue, next)
+			if feed(msg) {
+				_, next := v.Update(msg)
+				queue = append(queue, next)
+			}
 		}
 	}
 	return out

@@ -1,7 +1,8 @@
-// Package testws builds workspaces for the TUI's tests and benchmarks the
-// honest way: a log written by engine/gen (Zeek format) and read by
-// engine/ingest. Building a large one takes a while, so each size is built
-// once and kept in Dir(lines), shared by every test binary.
+// Package testws is test workspaces generated with engine/gen and ingested
+// with engine/ingest, cached per size: a Zeek log written by gen and read the
+// honest way. Building a large one takes minutes, so each size is built once
+// and kept in Dir(lines), shared by every test binary and benchmark, until
+// the generator or the schema changes.
 package testws
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 
@@ -18,28 +20,62 @@ import (
 	"github.com/longtail/longtail/engine/ingest"
 )
 
+// version names what a cached workspace was built by; bump it whenever
+// engine/gen, engine/ingest or the options below change what gets built, so
+// that a workspace from an older build is never reused.
+const version = 1
+
 // Dir is where the workspace of that many lines lives. Its log was read as
 // Dir/dns.log, the path the workspace's sources show.
 func Dir(lines int64) string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("longtail-testws-zeek-%d", lines))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("longtail-testws-v%d-schema%d-zeek-%d", version, db.SchemaVersion, lines))
 }
 
-// Open returns a workspace holding lines generated events (seed 1, a
-// week) and what gen planted in it. The workspace is shared: tests must not
-// change it.
-func Open(tb testing.TB, lines int64) (*db.DB, gen.Truth) {
+// Ensure builds the workspace of lines generated events (seed 1, a week)
+// unless it is there, and returns the path of its database and what gen
+// planted in it. The file is shared: a test that writes must copy it.
+func Ensure(tb testing.TB, lines int64) (string, gen.Truth) {
 	tb.Helper()
 	dir := Dir(lines)
 	truth, err := ensure(dir, lines)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	return filepath.Join(dir, "ws.db"), truth
+}
+
+// Open returns the workspace of lines generated events and what gen
+// planted in it. The workspace is shared: tests must not change it.
+func Open(tb testing.TB, lines int64) (*db.DB, gen.Truth) {
+	tb.Helper()
+	path, truth := Ensure(tb, lines)
+	d, err := db.Open(path, db.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { d.Close() })
 	return d, truth
+}
+
+// BenchLines is the size of the benchmarks' workspace: LONGTAIL_BENCH_LINES
+// or two million events (the budgets are for 20M; build that with
+// LONGTAIL_BENCH_LINES=20000000 when there is time).
+func BenchLines(tb testing.TB) int64 {
+	v := os.Getenv("LONGTAIL_BENCH_LINES")
+	if v == "" {
+		return 2_000_000
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		tb.Fatalf("LONGTAIL_BENCH_LINES=%q", v)
+	}
+	return n
+}
+
+// OpenBench is Open at BenchLines.
+func OpenBench(b *testing.B) (*db.DB, gen.Truth) {
+	b.Helper()
+	return Open(b, BenchLines(b))
 }
 
 // ensure builds the workspace unless a complete one is there. A lock keeps

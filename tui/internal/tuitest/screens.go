@@ -1,0 +1,76 @@
+package tuitest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+)
+
+// allTraffic is the target of a screen opened with nothing selected.
+var allTraffic = common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+
+// Targets opens the small test workspace and returns the subjects a chart
+// screen is drawn for: "all" traffic, the "name" gen planted as a beacon,
+// and a "client" that asked for it.
+func Targets(t *testing.T) (common.Common, map[string]common.Target) {
+	t.Helper()
+	d, truth := testws.Open(t, 60_000)
+	ctx := context.Background()
+	name, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := d.ClientsOf(ctx, name.ID, 0)
+	if err != nil || len(cs) == 0 {
+		t.Fatal(cs, err)
+	}
+	return common.New(ctx, d), map[string]common.Target{
+		"all":    allTraffic,
+		"name":   {Subject: db.Subject{Kind: db.SubjectName, ID: name.ID}, Label: name.Name},
+		"client": {Subject: db.Subject{Kind: db.SubjectClient, ID: cs[0].ID}, Label: cs[0].Text},
+	}
+}
+
+// Goldens draws the screen open makes for each of the Targets at 80×24 and
+// 120×40, checks that it fills the terminal exactly, and compares it with
+// testdata/WHICH_WxH.golden.
+func Goldens(t *testing.T, open common.Opener) {
+	c, ts := Targets(t)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, which := range []string{"all", "name", "client"} {
+			name := fmt.Sprintf("%s_%dx%d", which, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				v := Open(open, c, ts[which], size[0], size[1])
+				lines := strings.Split(v.View(), "\n")
+				if len(lines) != size[1] {
+					t.Errorf("%d lines, want %d", len(lines), size[1])
+				}
+				for i, l := range lines {
+					if ansi.StringWidth(l) != size[0] {
+						t.Errorf("line %d is %d cells", i, ansi.StringWidth(l))
+					}
+				}
+				golden.Assert(t, name, v.View())
+			})
+		}
+	}
+}
+
+// BenchOpenAllTraffic is opening the screen on all traffic: whatever it
+// queries and the first View, on the benchmark workspace.
+func BenchOpenAllTraffic(b *testing.B, open common.Opener) {
+	d, _ := testws.OpenBench(b)
+	c := common.New(context.Background(), d)
+	b.ResetTimer()
+	for b.Loop() {
+		_ = Open(open, c, allTraffic, 80, 24).View()
+	}
+}
