@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,7 +39,8 @@ type Loader struct {
 	order    []int32 // scratch: batch positions grouped by name
 	counts   []int32
 	run      []Event // scratch: the events of one name
-	blockBuf []byte
+	arena    []byte  // the batch's encoded blocks
+	conn     *sql.Conn
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
 	lock     *ingestLock
@@ -147,15 +149,36 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 		l.names[n.id] = nameInfo{domain: n.domain}
 	}
 	order := l.groupByName(b.Events)
-	tx, err := l.d.sql.BeginTx(ctx, nil)
-	if err != nil {
+	if l.conn == nil {
+		var err error
+		if l.conn, err = l.d.sql.Conn(ctx); err != nil {
+			return err
+		}
+	}
+	return l.conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errNoContext
+		}
+		return l.writeRaw(ctx, rawRunner{c}, b, order)
+	})
+}
+
+// writeRaw commits a batch in one transaction on a driver connection.
+func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []int32) (err error) {
+	if err := r.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if err := writeDict(ctx, tx, &b.dict); err != nil {
+	defer func() {
+		if err != nil {
+			r.exec(ctx, "ROLLBACK", nil)
+		}
+	}()
+	if err := writeDict(ctx, r, &b.dict); err != nil {
 		return err
 	}
-	blocks := newBulk(ctx, tx, "INSERT INTO blocks(name, source, n, tmin, tmax, data) VALUES", "", 6)
+	blocks := newRunnerBulk(ctx, r, "INSERT INTO blocks(name, source, n, tmin, tmax, data) VALUES", "", 6)
+	l.arena = l.arena[:0]
 	for start := 0; start < len(order); {
 		name := b.Events[order[start]].Name
 		run := l.run[:0]
@@ -169,18 +192,31 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 		l.agg.addRun(l.names[name].domain, run)
 		for c := 0; c < len(run); c += maxBlockEvents {
 			chunk := run[c:min(c+maxBlockEvents, len(run))]
-			l.blockBuf = encodeBlock(l.blockBuf[:0], chunk)
-			blocks.add(name, b.Source, len(chunk), chunk[0].Time, chunk[len(chunk)-1].Time, slices.Clone(l.blockBuf))
+			// Blocks are encoded into one arena per batch: the driver
+			// copies each when it binds it, and a slice per block was
+			// a collection's worth of garbage every batch.
+			at := len(l.arena)
+			l.arena = encodeBlock(l.arena, chunk)
+			blocks.add(name, b.Source, len(chunk), chunk[0].Time, chunk[len(chunk)-1].Time, l.arena[at:len(l.arena):len(l.arena)])
 		}
 	}
 	if err := blocks.flush(); err != nil {
 		return fmt.Errorf("writing events: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE sources SET lines = ?, offset = ?, events = events + ?, skipped = skipped + ?, last_read = ? WHERE id = ?",
-		b.Lines, b.Offset, len(b.Events), b.Skipped, time.Now().UnixMicro(), b.Source); err != nil {
+	if err := r.exec(ctx, "UPDATE sources SET lines = ?, offset = ?, events = events + ?, skipped = skipped + ?, last_read = ? WHERE id = ?",
+		named(b.Lines, b.Offset, len(b.Events), b.Skipped, time.Now().UnixMicro(), b.Source)); err != nil {
 		return err
 	}
-	return tx.Commit()
+	return r.exec(ctx, "COMMIT", nil)
+}
+
+// named numbers statement arguments for a driver.
+func named(vals ...any) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(vals))
+	for i, v := range vals {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: driverValue(v)}
+	}
+	return out
 }
 
 func byTime(a, b Event) int {
@@ -222,9 +258,9 @@ func (l *Loader) groupByName(evs []Event) []int32 {
 	return order
 }
 
-func writeDict(ctx context.Context, tx *sql.Tx, d *dict) error {
+func writeDict(ctx context.Context, r runner, d *dict) error {
 	if len(d.domains) > 0 {
-		b := newBulk(ctx, tx, "INSERT INTO domains(id, name) VALUES", "", 2)
+		b := newRunnerBulk(ctx, r, "INSERT INTO domains(id, name) VALUES", "", 2)
 		for _, e := range d.domains {
 			b.add(e.id, e.text)
 		}
@@ -233,7 +269,7 @@ func writeDict(ctx context.Context, tx *sql.Tx, d *dict) error {
 		}
 	}
 	if len(d.names) > 0 {
-		b := newBulk(ctx, tx, "INSERT INTO names(id, kind, name, domain) VALUES", "", 4)
+		b := newRunnerBulk(ctx, r, "INSERT INTO names(id, kind, name, domain) VALUES", "", 4)
 		for _, e := range d.names {
 			b.add(e.id, e.kind, e.name, e.domain)
 		}
@@ -251,7 +287,7 @@ func writeDict(ctx context.Context, tx *sql.Tx, d *dict) error {
 		if len(t.entries) == 0 {
 			continue
 		}
-		b := newBulk(ctx, tx, t.head, "", 2)
+		b := newRunnerBulk(ctx, r, t.head, "", 2)
 		for _, e := range t.entries {
 			b.add(e.id, e.text)
 		}
@@ -265,14 +301,24 @@ func writeDict(ctx context.Context, tx *sql.Tx, d *dict) error {
 // Close releases the workspace's ingest lock. Without a Finish before it,
 // the dirty mark stays and the next Open rebuilds the aggregates.
 func (l *Loader) Close() {
+	l.releaseConn()
 	l.lock.release()
 	l.lock = nil
+}
+
+func (l *Loader) releaseConn() {
+	if l.conn != nil {
+		l.conn.Close()
+		l.conn = nil
+	}
 }
 
 // Finish writes the aggregates of the run, clears the dirty mark and
 // releases the ingest lock.
 func (l *Loader) Finish(ctx context.Context) error {
 	defer l.Close()
+	l.order, l.run, l.counts, l.arena = nil, nil, nil, nil // room for the aggregates
+	l.releaseConn()
 	if l.rebuild {
 		return l.d.RebuildAggregates(ctx)
 	}

@@ -30,7 +30,7 @@ import (
 // DefaultBatch is how many events go into one committed batch: large enough
 // that per-transaction costs vanish, small enough that a kill loses little
 // and memory stays bounded.
-const DefaultBatch = 2 << 20
+const DefaultBatch = 1 << 20
 
 // settleTime is how long a file must be unchanged before an unterminated
 // last line counts as complete.
@@ -118,6 +118,9 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	if err := w.close(); err != nil {
 		return reports, fmt.Errorf("writing the workspace: %w", err)
 	}
+	// The batch buffers are a third of the heap; the aggregates written
+	// next need the room, and the peak memory of an ingest is there.
+	w.release()
 	if err := ctx.Err(); err != nil {
 		return reports, err
 	}
@@ -466,6 +469,17 @@ func (w *writer) put(b *db.Batch) {
 func (w *writer) sync() error {
 	w.in <- nil
 	return <-w.idle
+}
+
+// release drops the buffers kept for reuse.
+func (w *writer) release() {
+	for {
+		select {
+		case <-w.free:
+		default:
+			return
+		}
+	}
 }
 
 func (w *writer) close() error {
