@@ -371,3 +371,19 @@ func TestSeriesManyMatchesSeries(t *testing.T) {
 		t.Errorf("stats = %+v, %v", s, err)
 	}
 }
+
+func TestBlockTimesMatchesDecode(t *testing.T) {
+	evs := []Event{{Time: 5, Client: 300, Answer: 1 << 20, QType: 65535, RCode: -1, TTL: -1, Line: 1 << 33, Offset: 7},
+		{Time: 5, Line: 2}, {Time: 1 << 40, Client: 1, TTL: 1 << 30, Line: 3, Offset: -1}}
+	data := encodeBlock(nil, evs)
+	var got []int64
+	if err := blockTimes(data, len(evs), evs[0].Time, func(t int64) { got = append(got, t) }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint([]int64{5, 5, 1 << 40}) {
+		t.Errorf("times %v", got)
+	}
+	if err := blockTimes(data[:len(data)-1], len(evs), evs[0].Time, func(int64) {}); err == nil {
+		t.Error("a truncated block read without error")
+	}
+}

@@ -479,7 +479,20 @@ func (d *DB) blockSeries(ctx context.Context, query string, id uint32, step, fro
 	}
 	defer rows.Close()
 	counts := make(map[int64]int64)
-	var evs []Event
+	// Consecutive events mostly share a bucket: count runs, not events.
+	cur, run := int64(-1), int64(0)
+	add := func(t int64) {
+		if t < from || (to > 0 && t >= to) {
+			return
+		}
+		if b := bucket(t, step); b != cur {
+			if run > 0 {
+				counts[cur] += run
+			}
+			cur, run = b, 0
+		}
+		run++
+	}
 	for rows.Next() {
 		var n int
 		var tmin, tmax int64
@@ -490,14 +503,12 @@ func (d *DB) blockSeries(ctx context.Context, query string, id uint32, step, fro
 		if tmax < from || (to > 0 && tmin >= to) {
 			continue
 		}
-		if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+		if err := blockTimes(data, n, tmin, add); err != nil {
 			return nil, err
 		}
-		for i := range evs {
-			if t := evs[i].Time; t >= from && (to <= 0 || t < to) {
-				counts[bucket(t, step)]++
-			}
-		}
+	}
+	if run > 0 {
+		counts[cur] += run
 	}
 	return counts, rows.Err()
 }
