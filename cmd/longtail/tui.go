@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
@@ -39,7 +40,10 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 	}
 	defer d.Close()
 	if len(files) > 0 {
-		if err := ingestFiles(ctx, e, d, files, ingest.Options{}); err != nil {
+		// A file that gave nothing was reported above; the rest are
+		// worth reviewing all the same.
+		var unusable exitError
+		if err := ingestFiles(ctx, e, d, files, ingest.Options{}); err != nil && !errors.As(err, &unusable) {
 			return err
 		}
 		if err := scoreAfterIngest(ctx, e, d); err != nil {

@@ -233,7 +233,12 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if format.Stream != nil {
 		end, err = format.Stream(ctx, sb, from, out)
 	} else {
-		end, err = parse.ScanLines(ctx, sb, format.Lines(), parse.Position{}, from, final, out)
+		p := format.Lines()
+		end, err = parse.ScanLines(ctx, sb, p, parse.Position{}, from, final, out)
+		// Queries still waiting for a response become events without
+		// one. In a live log the response may come in the next read and
+		// then counts on its own: one query, two events, rather than none.
+		p.Flush(out)
 	}
 	out.finish(end)
 	rep.Events, rep.Skipped, rep.Skips = out.events, out.skipped, out.skips
