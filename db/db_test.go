@@ -387,3 +387,32 @@ func TestBlockTimesMatchesDecode(t *testing.T) {
 		t.Error("a truncated block read without error")
 	}
 }
+
+// A forced re-read in a workspace without events (its one source gave none)
+// is a bulk load that also rebuilds: its Finish must put back the indexes
+// the bulk load dropped, for the screens that open right after it.
+func TestFinishAfterDropRestoresBulkIndexes(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	load(t, d, "empty")
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := d.Sources(ctx)
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("sources %+v, %v", srcs, err)
+	}
+	if err := l.DropSource(ctx, srcs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, ix := range bulkIndexes {
+		var n int
+		if err := d.sql.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", ix.name).Scan(&n); err != nil || n != 1 {
+			t.Errorf("index %s: %d, %v", ix.name, n, err)
+		}
+	}
+}

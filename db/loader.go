@@ -320,7 +320,10 @@ func (l *Loader) Finish(ctx context.Context) error {
 	l.order, l.run, l.counts, l.arena = nil, nil, nil, nil // room for the aggregates
 	l.releaseConn()
 	if l.rebuild {
-		return l.d.RebuildAggregates(ctx)
+		if err := l.d.RebuildAggregates(ctx); err != nil {
+			return err
+		}
+		return l.d.ensureIndexes(ctx) // a bulk load dropped them
 	}
 	if l.bulkLoad {
 		// The aggregates' updates go by id; the top-N indexes are

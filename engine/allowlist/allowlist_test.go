@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -653,5 +654,23 @@ func TestTop(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"bad.example 7 bad", "free.example 3 none", "sus.example 2 suspicious"}) {
 		t.Errorf("domains hiding good = %q", got)
+	}
+}
+
+// The baseline's .txt files are text exports an analyst reads with cat or
+// less: a name from the data must not carry its escape sequences into them.
+func TestBaselineTextIsSanitised(t *testing.T) {
+	d := workspace(t, count{"evil\x1b]52;c;aGk=\x07.example", 1})
+	dir := filepath.Join(t.TempDir(), "out")
+	b, err := ComputeBaseline(ctx, d, "fqdn", 10, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteBaseline(dir, b, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	got := fileLines(t, filepath.Join(dir, "suspicious_traffic.txt"))
+	if len(got) != 1 || got[0] != `evil\x1b]52;c;agk=\x07.example` {
+		t.Errorf("suspicious_traffic.txt = %q", got)
 	}
 }

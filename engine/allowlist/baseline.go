@@ -14,6 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/atomicfile"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // BaselineRow is one name or registered domain of a baseline file.
@@ -143,7 +144,9 @@ func WriteBaseline(dir string, b Baseline, w io.Writer) error {
 func writeBaselineFiles(base string, rows []BaselineRow, byDomain bool) error {
 	err := atomicfile.WriteFile(base+".txt", func(w io.Writer) error {
 		for _, r := range rows {
-			if _, err := fmt.Fprintln(w, r.Name); err != nil {
+			// One name a line, and no escape sequence from the data
+			// reaching whoever cats the file.
+			if _, err := fmt.Fprintln(w, textsafe.String(r.Name)); err != nil {
 				return err
 			}
 		}

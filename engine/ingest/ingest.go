@@ -250,6 +250,11 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err := w.sync(); err != nil {
 		return failed(rep, err)
 	}
+	if format.Stream == nil && !final && end.Offset < src.Size {
+		// A last line left for later keeps the source unfinished: the
+		// next read takes it, even when the file has not changed since.
+		return rep
+	}
 	if err := l.EndSource(ctx, src.ID); err != nil {
 		return failed(rep, err)
 	}
