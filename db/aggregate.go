@@ -509,8 +509,9 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 			return err
 		}
 		if evs, err = decodeBlock(evs[:0], data, n, tmin, name, source); err != nil {
-			rows.Close()
-			return fmt.Errorf("block of name %d: %w", name, err)
+			// A damaged block must not keep the workspace from opening:
+			// the rebuild runs at every open until it succeeds.
+			continue
 		}
 		if int(name) < len(infos) && n > 0 {
 			a.addRun(infos[name].domain, evs)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 const usage = `longtail: long-tail analysis of DNS logs and captures
@@ -76,7 +77,7 @@ func main() {
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0)
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "longtail:", err)
+		fmt.Fprintln(os.Stderr, "longtail:", textsafe.String(err.Error()))
 		os.Exit(1)
 	}
 }

@@ -229,6 +229,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 
 	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
+	out.streamed = format.Stream != nil
 	var end parse.Position
 	if format.Stream != nil {
 		end, err = format.Stream(ctx, sb, from, out)
@@ -324,6 +325,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // sink turns parsed records into stored events and cuts them into batches.
 type sink struct {
+	streamed bool // a capture: batches are cut by count, not at checkpoints
 	l        *db.Loader
 	w        *writer
 	source   uint32
@@ -374,6 +376,13 @@ func (s *sink) Record(r *record.Record) {
 	})
 	s.events++
 	s.lastLine, s.lastOff = max(s.lastLine, r.Line), max(s.lastOff, r.Offset)
+	if s.streamed && len(s.batch.Events) >= s.size {
+		// Captures have no line boundaries to checkpoint at: a batch ends
+		// at the furthest packet it holds, so memory stays bounded and a
+		// killed read resumes after it (queries still waiting for their
+		// response when it was killed are lost, as for text logs).
+		s.send(parse.Position{Line: s.lastLine, Offset: s.lastOff})
+	}
 	if s.events&0x3ff == 0 {
 		s.counter.Add(0x400)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -263,5 +264,39 @@ func TestUnterminatedLastLineIsReadOnceTheFileSettles(t *testing.T) {
 	r := ingestOne(t, d, path, Options{})
 	if r.Events != 1 || totalEvents(t, d) != int64(len(lines)) {
 		t.Fatalf("the settled file's last line: %+v, %d events stored", r, totalEvents(t, d))
+	}
+}
+
+// A capture is cut into batches by count; small batches must give the same
+// events as one.
+func TestCaptureInSmallBatchesGivesTheSameEvents(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "data", "tunnel", "iodine_elastic_examples.pcap")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("../shared/data is absent")
+	}
+	var got [2]string
+	for i, size := range []int{0, 7} {
+		d := openWS(t)
+		r := ingestOne(t, d, path, Options{BatchSize: size})
+		// 222: tshark -r F -Y 'dns.flags.response == 0' | wc -l (engine/parse's count).
+		if r.Events != 222 {
+			t.Fatalf("batch %d: %+v", size, r)
+		}
+		top, err := d.TopNames(context.Background(), 1000, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, n := range top {
+			fmt.Fprintf(&b, "%s %d %d %d %d\n", n.Name, n.Count, n.Clients, n.First, n.Last)
+		}
+		got[i] = b.String()
+		srcs, _ := d.Sources(context.Background())
+		if len(srcs) != 1 || srcs[0].Events != 222 || srcs[0].State != "done" {
+			t.Fatalf("batch %d: sources %+v", size, srcs)
+		}
+	}
+	if got[0] != got[1] {
+		t.Errorf("one batch:\n%s\nbatches of 7:\n%s", got[0], got[1])
 	}
 }
