@@ -428,7 +428,6 @@ func hoursFromBlocks(ctx context.Context, q interface {
 	}
 	defer rows.Close()
 	hours := make(map[int64]int64)
-	var evs []Event
 	for rows.Next() {
 		var n int
 		var tmin int64
@@ -436,11 +435,8 @@ func hoursFromBlocks(ctx context.Context, q interface {
 		if err := rows.Scan(&n, &tmin, &data); err != nil {
 			return nil, err
 		}
-		if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+		if err := bucketTimes(hours, data, n, tmin, microsPerHour, 0, 0); err != nil {
 			return nil, err
-		}
-		for i := range evs {
-			hours[bucket(evs[i].Time, microsPerHour)]++
 		}
 	}
 	return hours, rows.Err()

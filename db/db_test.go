@@ -357,6 +357,13 @@ func TestSeriesManyMatchesSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// busy: SeriesMin+5 events spread over hours 0-4; rare: every half hour from 0 to 3h.
+	if got := fmt.Sprint(many[busy.ID]); got != fmt.Sprintf("[{0 %d} {%d %d} {%d %d}]", 2*(SeriesMin+5)/5, 2*hour, 2*(SeriesMin+5)/5, 4*hour, (SeriesMin+5)/5) {
+		t.Errorf("busy (stored hourly buckets): %s", got)
+	}
+	if got := fmt.Sprint(many[rare.ID]); got != fmt.Sprintf("[{0 4} {%d 3}]", 2*hour) {
+		t.Errorf("rare (from its block): %s", got)
+	}
 	for _, id := range []uint32{busy.ID, rare.ID} {
 		one, err := d.Series(ctx, Subject{SubjectName, id}, 2*time.Hour, 0, 10*hour)
 		if err != nil {

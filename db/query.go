@@ -219,7 +219,6 @@ func (d *DB) SeriesMany(ctx context.Context, kind SubjectKind, ids []uint32, siz
 		if err != nil {
 			return nil, err
 		}
-		var evs []Event
 		for rows.Next() {
 			var id uint32
 			var n int
@@ -232,27 +231,42 @@ func (d *DB) SeriesMany(ctx context.Context, kind SubjectKind, ids []uint32, siz
 			if tmax < from || (to > 0 && tmin >= to) {
 				continue
 			}
-			if evs, err = decodeBlock(evs[:0], data, n, tmin, 0, 0); err != nil {
+			if err := bucketTimes(counts[id], data, n, tmin, step, from, to); err != nil {
 				rows.Close()
 				return nil, err
-			}
-			for i := range evs {
-				if t := evs[i].Time; t >= from && (to <= 0 || t < to) {
-					counts[id][bucket(t, step)]++
-				}
 			}
 		}
 		rows.Close()
 	}
 	out := make(map[uint32][]Point, len(counts))
 	for id, c := range counts {
-		pts := make([]Point, 0, len(c))
-		for _, k := range sortedKeys(c) {
-			pts = append(pts, Point{Start: k * step, N: c[k]})
-		}
-		out[id] = pts
+		out[id] = points(c, step)
 	}
 	return out, nil
+}
+
+// bucketTimes adds a block's events between from and to (to <= 0: no end)
+// to counts by bucket, reading only their times. A busy name's per-minute
+// series reads a million events; consecutive ones mostly share a bucket, so
+// runs are counted before the map is touched.
+func bucketTimes(counts map[int64]int64, data []byte, n int, tmin, step, from, to int64) error {
+	cur, run := int64(-1), int64(0)
+	err := blockTimes(data, n, tmin, func(t int64) {
+		if t < from || (to > 0 && t >= to) {
+			return
+		}
+		if b := bucket(t, step); b != cur {
+			if run > 0 {
+				counts[cur] += run
+			}
+			cur, run = b, 0
+		}
+		run++
+	})
+	if run > 0 {
+		counts[cur] += run
+	}
+	return err
 }
 
 // placeholders returns "?,?,?" and the ids as arguments.
@@ -415,32 +429,25 @@ func (d *DB) Series(ctx context.Context, s Subject, size time.Duration, from, to
 		counts, err = d.storedSeries(ctx, "SELECT minute, n FROM total_minute WHERE minute >= ? AND minute < ?", 0, microsPerMinute, step, from, to, false)
 	case s.Kind == SubjectClient && hourly:
 		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM client_hour WHERE client = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
-	case s.Kind == SubjectName && hourly && d.popular(ctx, "names", s.ID):
-		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM name_hour WHERE name = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
-	case s.Kind == SubjectDomain && hourly && d.popular(ctx, "domains", s.ID):
-		counts, err = d.storedSeries(ctx, "SELECT hour, n FROM domain_hour WHERE domain = ? AND hour >= ? AND hour < ?", s.ID, microsPerHour, step, from, to, true)
-	case s.Kind == SubjectName:
-		counts, err = d.blockSeries(ctx, "SELECT n, tmin, tmax, data FROM blocks WHERE name = ?", s.ID, step, from, to)
-	case s.Kind == SubjectDomain:
-		counts, err = d.blockSeries(ctx, "SELECT b.n, b.tmin, b.tmax, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?", s.ID, step, from, to)
+	case s.Kind == SubjectName || s.Kind == SubjectDomain:
+		many, err := d.SeriesMany(ctx, s.Kind, []uint32{s.ID}, size, from, to)
+		return many[s.ID], err
 	case s.Kind == SubjectClient:
 		return nil, fmt.Errorf("a client's series is kept by the hour: ask for whole hours")
 	}
 	if err != nil {
 		return nil, err
 	}
+	return points(counts, step), nil
+}
+
+// points turns counts by bucket number into a time-ordered series.
+func points(counts map[int64]int64, step int64) []Point {
 	out := make([]Point, 0, len(counts))
 	for _, k := range sortedKeys(counts) {
 		out = append(out, Point{Start: k * step, N: counts[k]})
 	}
-	return out, nil
-}
-
-func (d *DB) popular(ctx context.Context, table string, id uint32) bool {
-	var n int64
-	// table is one of two constants chosen by Series.
-	d.sql.QueryRowContext(ctx, "SELECT count FROM "+table+" WHERE id = ?", id).Scan(&n)
-	return n >= SeriesMin
+	return out
 }
 
 // storedSeries re-buckets a stored series of resolution unit (µs) into step.
@@ -468,47 +475,6 @@ func (d *DB) storedSeries(ctx context.Context, query string, id uint32, unit, st
 			return nil, err
 		}
 		counts[bucket(b*unit, step)] += n
-	}
-	return counts, rows.Err()
-}
-
-func (d *DB) blockSeries(ctx context.Context, query string, id uint32, step, from, to int64) (map[int64]int64, error) {
-	rows, err := d.sql.QueryContext(ctx, query, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	counts := make(map[int64]int64)
-	// Consecutive events mostly share a bucket: count runs, not events.
-	cur, run := int64(-1), int64(0)
-	add := func(t int64) {
-		if t < from || (to > 0 && t >= to) {
-			return
-		}
-		if b := bucket(t, step); b != cur {
-			if run > 0 {
-				counts[cur] += run
-			}
-			cur, run = b, 0
-		}
-		run++
-	}
-	for rows.Next() {
-		var n int
-		var tmin, tmax int64
-		var data []byte
-		if err := rows.Scan(&n, &tmin, &tmax, &data); err != nil {
-			return nil, err
-		}
-		if tmax < from || (to > 0 && tmin >= to) {
-			continue
-		}
-		if err := blockTimes(data, n, tmin, add); err != nil {
-			return nil, err
-		}
-	}
-	if run > 0 {
-		counts[cur] += run
 	}
 	return counts, rows.Err()
 }
