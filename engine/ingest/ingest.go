@@ -194,7 +194,8 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 
 	stream := io.Reader(br)
-	if len(rawHead) >= 2 && rawHead[0] == 0x1f && rawHead[1] == 0x8b {
+	gzipped := len(rawHead) >= 2 && rawHead[0] == 0x1f && rawHead[1] == 0x8b
+	if gzipped {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return failed(rep, fmt.Errorf("gzip: %w", err))
@@ -234,8 +235,18 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if format.Stream != nil {
 		end, err = format.Stream(ctx, sb, from, out)
 	} else {
+		start := parse.Position{}
+		if f, ok := raw.(*os.File); ok && from.Offset > 0 && !format.Replay && !gzipped {
+			// A grown log whose format needs no header: read only the
+			// new part instead of the whole file again.
+			if _, err := f.Seek(from.Offset, io.SeekStart); err != nil {
+				return failed(rep, err)
+			}
+			opt.Progress.Bytes.Store(from.Offset)
+			sb, start = bufio.NewReaderSize(counted, 1<<20), from
+		}
 		p := format.Lines()
-		end, err = parse.ScanLines(ctx, sb, p, parse.Position{}, from, final, out)
+		end, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
 		// Queries still waiting for a response become events without
 		// one. In a live log the response may come in the next read and
 		// then counts on its own: one query, two events, rather than none.

@@ -84,6 +84,13 @@ func TestReingestAddsNothingAndGrownLogAddsOnlyTheNewPart(t *testing.T) {
 	f.Write(bytes.Join(lines[12000:], nil))
 	f.Write([]byte("03/04/2024 23:59:59,half.writ"))
 	f.Close()
+	// Only the new part is read: the file is reopened where it stopped. To
+	// see it, newlines replace bytes of the part already read (past the
+	// fingerprinted head): a read from the start would count lines
+	// differently and take old lines for new ones.
+	f, _ = os.OpenFile(path, os.O_WRONLY, 0)
+	f.WriteAt(bytes.Repeat([]byte("\n"), 20), 100000)
+	f.Close()
 	r = ingestOne(t, d, path, Options{})
 	if r.Status != Resumed || r.Events != 8000 || totalEvents(t, d) != 20000 {
 		t.Fatalf("grown log: %+v, %d events in all", r, totalEvents(t, d))
@@ -99,13 +106,14 @@ func TestReingestAddsNothingAndGrownLogAddsOnlyTheNewPart(t *testing.T) {
 		t.Fatalf("the line finished after a pause: %+v %v", n, err)
 	}
 
-	// --force reads it again from the start, replacing what it gave before.
+	// --force reads it again from the start, replacing what it gave before
+	// (the line the newlines broke is now skipped).
 	r = ingestOne(t, d, path, Options{Force: true})
-	if r.Events != 20001 || totalEvents(t, d) != 20001 {
+	if r.Events != 20000 || r.Skipped != 1 || totalEvents(t, d) != 20000 {
 		t.Fatalf("forced re-read: %+v, %d events in all", r, totalEvents(t, d))
 	}
 	srcs, _ := d.Sources(context.Background())
-	if len(srcs) != 1 || srcs[0].State != "done" || srcs[0].Events != 20001 {
+	if len(srcs) != 1 || srcs[0].State != "done" || srcs[0].Events != 20000 {
 		t.Fatalf("sources: %+v", srcs)
 	}
 }
