@@ -161,6 +161,3 @@ func (in *Interner) Flush(b *Batch) {
 	b.dict = in.pending
 	in.pending = dict{}
 }
-
-// Names is how many distinct names the interner knows.
-func (in *Interner) Names() int { return len(in.names) }

@@ -89,8 +89,7 @@ type exitError int
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 type command struct {
-	run  func(ctx context.Context, e *env, args []string) error
-	help string
+	run func(ctx context.Context, e *env, args []string) error
 }
 
 // env is what every command gets.

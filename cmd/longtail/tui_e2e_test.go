@@ -201,7 +201,7 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 
 	// A resize redraws to the new size and keeps the rows whole.
 	tm.run("resize-window", "-t", tmuxSession, "-x", "120", "-y", "40")
-	screen = tm.waitFor("a 120×40 screen", func(s string) bool {
+	tm.waitFor("a 120×40 screen", func(s string) bool {
 		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 		return len(lines) == 40 && strings.Contains(s, names[0].Name) && strings.Contains(lines[39], "names")
 	})

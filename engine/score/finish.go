@@ -22,7 +22,6 @@ const (
 // domainSignals are the per-domain strengths names inherit.
 type domainSignals struct {
 	tunnel, dga   evidence
-	failure       float64
 	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
 	related       evidence
 	clientFailure float64
