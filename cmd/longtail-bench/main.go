@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,7 +73,7 @@ func run(bin string, lines int64, dir string) error {
 	if err := queries(ws); err != nil {
 		return err
 	}
-	if err := scoring(bin, ws, lines); err != nil {
+	if err := scoring(bin, ws, logPath); err != nil {
 		return err
 	}
 
@@ -99,10 +98,13 @@ func run(bin string, lines int64, dir string) error {
 
 // scoring times `longtail score` on the workspace and checks its top 10
 // against the anomalies the generator planted.
-func scoring(bin, ws string, lines int64) error {
+func scoring(bin, ws, logPath string) error {
 	var truth gen.Truth
-	var err error
-	if truth, err = gen.Write(io.Discard, gen.Options{Lines: lines, Seed: 1, Format: "csv"}); err != nil {
+	b, err := os.ReadFile(logPath + ".truth.json")
+	if err != nil {
+		return fmt.Errorf("the generator's truth for %s: %w (delete the log to generate both again)", logPath, err)
+	}
+	if err := json.Unmarshal(b, &truth); err != nil {
 		return err
 	}
 	planted := map[string]bool{names.RegisteredDomain(truth.TunnelDomain): true, names.RegisteredDomain(truth.BeaconName): true}
@@ -140,15 +142,23 @@ func generate(path string, lines int64) error {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 4<<20)
-	if _, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: "csv"}); err != nil {
-		f.Close()
+	truth, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: "csv"})
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return err
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
+	// The planted anomalies, kept beside the log so that scoring can be
+	// checked without generating the log again.
+	tb, err := json.Marshal(truth)
+	if err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path+".truth.json", tb, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
