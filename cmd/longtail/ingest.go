@@ -54,8 +54,7 @@ func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
 	if err != nil {
 		return fmt.Errorf("scoring: %w", err)
 	}
-	fmt.Fprintf(e.stderr, "scored %d names and %d domains in %.1fs (longtail score shows them)\n",
-		sum.Names, sum.Domains, sum.Took.Seconds())
+	fmt.Fprintln(e.stderr, sum.String()+"; longtail score shows them")
 	return nil
 }
 

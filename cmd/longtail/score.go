@@ -38,8 +38,7 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if *format == "table" {
-			fmt.Fprintf(e.stderr, "scored %d names and %d domains in %s (n-gram model of %d labels)\n",
-				sum.Names, sum.Domains, sum.Took.Round(1e6), sum.Trained)
+			fmt.Fprintln(e.stderr, sum)
 		}
 	}
 	t := &output.Table{}

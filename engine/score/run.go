@@ -2,6 +2,7 @@ package score
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -23,6 +24,12 @@ type Summary struct {
 	Names, Domains int // subjects scored
 	Trained        int // labels the n-gram model learnt from
 	Took           time.Duration
+}
+
+// String says what a run did, for the command line.
+func (s Summary) String() string {
+	return fmt.Sprintf("scored %d names and %d domains in %s (n-gram model of %d labels)",
+		s.Names, s.Domains, s.Took.Round(time.Millisecond), s.Trained)
 }
 
 // Run scores the whole workspace and stores the scores. It only reads
