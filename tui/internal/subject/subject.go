@@ -5,7 +5,6 @@ package subject
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -31,24 +30,15 @@ func Describe(t common.Target) string {
 // Span is the workspace's time span: first and last event, unix µs.
 type Span struct{ First, Last int64 }
 
-// spans remembers each open workspace's span: db.Stats, the only query
-// that has it, costs a third of a second on two million events, and the
-// events do not change while the review screen is open (it adds rules, not
-// events).
-var spans sync.Map // *db.DB → Span
-
-// LoadSpan reads the workspace's span (for use inside a tea.Cmd).
+// LoadSpan reads the workspace's span (for use inside a tea.Cmd). The totals
+// behind db.Stats are stored at the end of each ingest, so this is cheap
+// and always current.
 func LoadSpan(ctx context.Context, d *db.DB) (Span, error) {
-	if s, ok := spans.Load(d); ok {
-		return s.(Span), nil
-	}
 	st, err := d.Stats(ctx)
 	if err != nil {
 		return Span{}, err
 	}
-	s := Span{st.First, st.Last}
-	spans.Store(d, s)
-	return s, nil
+	return Span{st.First, st.Last}, nil
 }
 
 // Hourly reports whether the subject's series can only be had in whole
