@@ -7,10 +7,10 @@ import "context"
 // the entries it creates travel to the writer with the batch that first uses
 // them (Flush), so both sides keep their own state and share none.
 type Interner struct {
-	names   map[string]uint32 // key: kind byte + name
-	domains map[string]uint32
-	clients map[string]uint32
-	answers map[string]uint32
+	names   *textTable // key: kind byte + name
+	domains *textTable
+	clients *textTable
+	answers *textTable
 
 	nextName, nextDomain, nextClient, nextAnswer uint32
 	pending                                      dict
@@ -38,12 +38,13 @@ type newText struct {
 
 func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	in := &Interner{
-		names:   make(map[string]uint32),
-		domains: make(map[string]uint32),
-		clients: make(map[string]uint32),
-		answers: make(map[string]uint32),
+		names:   newTextTable(),
+		domains: newTextTable(),
+		clients: newTextTable(),
+		answers: newTextTable(),
 	}
 	var infos []nameInfo
+	var key []byte
 	rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count FROM names")
 	if err != nil {
 		return nil, nil, err
@@ -51,13 +52,14 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	for rows.Next() {
 		var id, domain uint32
 		var kind uint8
-		var name string
+		var name []byte
 		var count int64
 		if err := rows.Scan(&id, &kind, &name, &domain, &count); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
-		in.names[string(kind)+name] = id
+		key = append(append(key[:0], kind), name...)
+		in.names.put(key, id)
 		for int(id) >= len(infos) {
 			infos = append(infos, nameInfo{})
 		}
@@ -72,7 +74,7 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	}
 	for _, t := range []struct {
 		query string
-		m     map[string]uint32
+		m     *textTable
 		next  *uint32
 	}{
 		{"SELECT id, name FROM domains", in.domains, &in.nextDomain},
@@ -92,7 +94,7 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	return in, infos, nil
 }
 
-func loadTexts(ctx context.Context, d *DB, query string, m map[string]uint32, next *uint32) error {
+func loadTexts(ctx context.Context, d *DB, query string, t *textTable, next *uint32) error {
 	rows, err := d.sql.QueryContext(ctx, query)
 	if err != nil {
 		return err
@@ -100,11 +102,11 @@ func loadTexts(ctx context.Context, d *DB, query string, m map[string]uint32, ne
 	defer rows.Close()
 	for rows.Next() {
 		var id uint32
-		var s string
+		var s []byte
 		if err := rows.Scan(&id, &s); err != nil {
 			return err
 		}
-		m[s] = id
+		t.put(s, id)
 		if id >= *next {
 			*next = id + 1
 		}
@@ -116,15 +118,12 @@ func loadTexts(ctx context.Context, d *DB, query string, m map[string]uint32, ne
 // registered domain, which domainOf computes only for a new name) if needed.
 func (in *Interner) Name(kind uint8, name []byte, domainOf func(string) string) uint32 {
 	in.key = append(append(in.key[:0], kind), name...)
-	if id, ok := in.names[string(in.key)]; ok {
-		return id
+	id, added := in.names.intern(in.key, &in.nextName)
+	if added {
+		s := string(name)
+		dom := in.text(in.domains, &in.nextDomain, &in.pending.domains, []byte(domainOf(s)))
+		in.pending.names = append(in.pending.names, newName{id: id, domain: dom, kind: kind, name: s})
 	}
-	s := string(name)
-	dom := in.text(in.domains, &in.nextDomain, &in.pending.domains, []byte(domainOf(s)))
-	id := in.nextName
-	in.nextName++
-	in.names[string(in.key)] = id
-	in.pending.names = append(in.pending.names, newName{id: id, domain: dom, kind: kind, name: s})
 	return id
 }
 
@@ -144,15 +143,11 @@ func (in *Interner) Answer(ans []byte) uint32 {
 	return in.text(in.answers, &in.nextAnswer, &in.pending.answers, ans)
 }
 
-func (in *Interner) text(m map[string]uint32, next *uint32, pending *[]newText, b []byte) uint32 {
-	if id, ok := m[string(b)]; ok {
-		return id
+func (in *Interner) text(t *textTable, next *uint32, pending *[]newText, b []byte) uint32 {
+	id, added := t.intern(b, next)
+	if added {
+		*pending = append(*pending, newText{id, string(b)})
 	}
-	s := string(b)
-	id := *next
-	*next++
-	m[s] = id
-	*pending = append(*pending, newText{id, s})
 	return id
 }
 
