@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"slices"
 )
 
@@ -27,11 +28,41 @@ func (s stat) merge(n, first, last int64) stat {
 	return stat{s.count + n, min(s.first, first), max(s.last, last)}
 }
 
+// idStats holds a stat per dictionary id. Ids are dense, and every batch
+// touches most names: a slice indexed by id costs one cache miss where a
+// map cost several.
+type idStats []stat
+
+func (s *idStats) add(id uint32, n, first, last int64) {
+	if int(id) >= len(*s) {
+		*s = append(*s, make([]stat, int(id)+1-len(*s))...)
+	}
+	(*s)[id] = (*s)[id].merge(n, first, last)
+}
+
+func (s idStats) count(id uint32) int64 {
+	if int(id) < len(s) {
+		return s[id].count
+	}
+	return 0
+}
+
+// all yields the ids with events, in order.
+func (s idStats) all() iter.Seq2[uint32, stat] {
+	return func(yield func(uint32, stat) bool) {
+		for id, st := range s {
+			if st.count > 0 && !yield(uint32(id), st) {
+				return
+			}
+		}
+	}
+}
+
 // aggregator folds the events of an ingest run into the deltas the
 // aggregate tables get at the end of it.
 type aggregator struct {
-	names       map[uint32]stat
-	domains     map[uint32]stat
+	names       idStats
+	domains     idStats
 	pairs       map[uint64]stat  // name<<32 | client
 	minutes     map[int64]int64  // workspace traffic by minute
 	nameHours   map[uint64]int64 // name<<32 | hour
@@ -54,8 +85,6 @@ func newAggregator(namePrior, domainPrior func(uint32) int64) *aggregator {
 		domainPrior:     domainPrior,
 		backfillNames:   make(map[uint32]bool),
 		backfillDomains: make(map[uint32]bool),
-		names:           make(map[uint32]stat),
-		domains:         make(map[uint32]stat),
 		pairs:           make(map[uint64]stat),
 		minutes:         make(map[int64]int64),
 		nameHours:       make(map[uint64]int64),
@@ -76,20 +105,19 @@ func bucket(t, size int64) int64 {
 func (a *aggregator) addRun(domain uint32, run []Event) {
 	name := run[0].Name
 	n, first, last := int64(len(run)), run[0].Time, run[len(run)-1].Time
-	trackName := a.track(a.names[name].count, n, a.namePrior(name), name, a.backfillNames)
-	trackDomain := a.track(a.domains[domain].count, n, a.domainPrior(domain), domain, a.backfillDomains)
-	a.names[name] = a.names[name].merge(n, first, last)
-	a.domains[domain] = a.domains[domain].merge(n, first, last)
+	trackName := a.track(a.names.count(name), n, a.namePrior(name), name, a.backfillNames)
+	trackDomain := a.track(a.domains.count(domain), n, a.domainPrior(domain), domain, a.backfillDomains)
+	a.names.add(name, n, first, last)
+	a.domains.add(domain, n, first, last)
 
 	clear(a.local)
 	for i := range run {
-		e := &run[i]
-		a.local[e.Client] = a.local[e.Client].merge(1, e.Time, e.Time)
+		// Client 0 is a source without clients: nothing to pair.
+		if e := &run[i]; e.Client != 0 {
+			a.local[e.Client] = a.local[e.Client].merge(1, e.Time, e.Time)
+		}
 	}
 	for c, s := range a.local {
-		if c == 0 {
-			continue // a source without clients: nothing to pair
-		}
 		k := uint64(name)<<32 | uint64(c)
 		a.pairs[k] = a.pairs[k].merge(s.count, s.first, s.last)
 	}
@@ -158,7 +186,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 
 	// Distinct clients of names and domains new to the workspace come from
 	// this run's pairs; older ones are recounted from name_client below.
-	nameClients := make(map[uint32]int64, len(a.names))
+	nameClients := make(map[uint32]int64)
 	domainClientSet := make(map[uint64]struct{})
 	newNamesPerDomain := make(map[uint32]int64)
 	for k := range a.pairs {
@@ -177,7 +205,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 	for k := range domainClientSet {
 		domainClients[uint32(k>>32)]++
 	}
-	for id := range a.names {
+	for id := range a.names.all() {
 		if prior(id) == 0 {
 			newNamesPerDomain[names[id].domain]++
 		}
@@ -228,7 +256,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 // new to the workspace get their distinct clients from clients; the others
 // are returned, to be recounted from name_client. newNames, for domains,
 // adds the names they gained.
-func updateStats(ctx context.Context, tx *sql.Tx, table string, stats map[uint32]stat, prior func(uint32) int64,
+func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, prior func(uint32) int64,
 	clients, newNames map[uint32]int64) ([]uint32, error) {
 	cols, extra := 5, ""
 	if newNames != nil {
@@ -242,8 +270,7 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats map[uint32
 		clients = CASE WHEN v.column5 < 0 THEN `+table+`.clients ELSE v.column5 END`+extra+`
 		FROM (VALUES`, ") AS v WHERE "+table+".id = v.column1", cols)
 	var recount []uint32
-	for _, id := range sortedKeys(stats) {
-		s := stats[id]
+	for id, s := range stats.all() {
 		n := int64(-1)
 		if prior(id) == 0 {
 			n = clients[id]
@@ -319,12 +346,12 @@ func (a *aggregator) seriesSubjects() seriesSubjects {
 		{"name_hour", "name", a.nameHours, map[uint32]bool{}, "SELECT n, tmin, data FROM blocks WHERE name = ?"},
 		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
 	}
-	for id, s := range a.names {
+	for id, s := range a.names.all() {
 		if a.namePrior(id)+s.count >= SeriesMin {
 			subjects[0].keep[id] = !a.backfillNames[id]
 		}
 	}
-	for id, s := range a.domains {
+	for id, s := range a.domains.all() {
 		if a.domainPrior(id)+s.count >= SeriesMin {
 			subjects[1].keep[id] = !a.backfillDomains[id]
 		}

@@ -76,7 +76,7 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 		return nil, err
 	}
 	l := &Loader{d: d, Interner: in, names: infos}
-	l.agg = newAggregator(func(id uint32) int64 { return l.names[id].prior }, func(id uint32) int64 { return domains[id] })
+	l.agg = newAggregator(func(id uint32) int64 { return l.names[id].prior }, domains.count)
 	if err := metaSet(ctx, d.sql, "dirty", "ingest"); err != nil {
 		return nil, err
 	}
@@ -339,20 +339,20 @@ func (l *Loader) Finish(ctx context.Context) error {
 }
 
 // domainCounts returns the counts of the domains that have events.
-func (d *DB) domainCounts(ctx context.Context) (map[uint32]int64, error) {
+func (d *DB) domainCounts(ctx context.Context) (idStats, error) {
 	rows, err := d.sql.QueryContext(ctx, "SELECT id, count FROM domains WHERE count > 0")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[uint32]int64)
+	var out idStats
 	for rows.Next() {
 		var id uint32
 		var n int64
 		if err := rows.Scan(&id, &n); err != nil {
 			return nil, err
 		}
-		out[id] = n
+		out.add(id, n, 0, 0)
 	}
 	return out, rows.Err()
 }
