@@ -85,6 +85,14 @@ func QTypeByName(b []byte) uint16 {
 	if !ok {
 		return 0
 	}
+	// Most queries are A or AAAA: answered without hashing into the map,
+	// which every line of a text log would otherwise pay.
+	switch string(u) {
+	case "A":
+		return 1
+	case "AAAA":
+		return 28
+	}
 	if t, ok := qtypeByName[string(u)]; ok {
 		return t
 	}

@@ -2,7 +2,6 @@ package parse
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -74,12 +73,20 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start, from Posit
 				out.Skip(pos.Line, start, "line longer than 1 MiB")
 			}
 		default:
-			line = bytes.TrimRight(line, "\r\n")
-			p.Line(line, pos.Line, start, replay, out)
+			p.Line(trimEOL(line), pos.Line, start, replay, out)
 		}
 		long, tooLong = long[:0], false
 		if !complete {
 			return pos, nil
 		}
 	}
+}
+
+// trimEOL drops a line's trailing CR and LF bytes. bytes.TrimRight with a
+// cutset was 5% of a CSV ingest's parsing.
+func trimEOL(line []byte) []byte {
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		line = line[:len(line)-1]
+	}
+	return line
 }
