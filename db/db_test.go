@@ -423,3 +423,49 @@ func TestFinishAfterDropRestoresBulkIndexes(t *testing.T) {
 		}
 	}
 }
+
+// The ingest's writer runs without automatic checkpoints, its commits
+// copied to the database file beside it: the WAL must still start over
+// after each batch, not grow to the size of the whole load.
+func TestLoaderWALStaysOneBatchLong(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := l.StartSource(ctx, Source{Path: "x", Format: "test", Fingerprint: "x"})
+	walSize := func() int64 {
+		st, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	var first int64
+	for batch := 0; batch < 30; batch++ {
+		b := &Batch{Source: src.ID, Lines: int64(batch+1) * 2000}
+		for i := 0; i < 2000; i++ {
+			name := fmt.Sprintf("host%d-%d.example", batch, i)
+			b.Events = append(b.Events, Event{Time: int64(i) * 1e6, Name: l.Interner.Name(1, []byte(name), func(string) string { return "example" }), Source: src.ID, Line: int64(batch*2000 + i + 1)})
+		}
+		l.Interner.Flush(b)
+		if err := l.Write(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if batch == 0 {
+			first = walSize()
+		}
+	}
+	if got := walSize(); got > 3*first {
+		t.Fatalf("WAL is %d bytes after 30 batches, %d after the first: it grows with the load", got, first)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

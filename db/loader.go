@@ -38,9 +38,10 @@ type Loader struct {
 	agg      *aggregator
 	order    []int32 // scratch: batch positions grouped by name
 	counts   []int32
-	run      []Event // scratch: the events of one name
-	arena    []byte  // the batch's encoded blocks
-	conn     *sql.Conn
+	run      []Event   // scratch: the events of one name
+	arena    []byte    // the batch's encoded blocks
+	conn     *sql.Conn // the writer's, without automatic checkpoints
+	ckpt     *walCheckpointer
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
 	lock     *ingestLock
@@ -150,18 +151,44 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 	}
 	order := l.groupByName(b.Events)
 	if l.conn == nil {
-		var err error
-		if l.conn, err = l.d.sql.Conn(ctx); err != nil {
+		if err := l.openConn(ctx); err != nil {
 			return err
 		}
 	}
-	return l.conn.Raw(func(dc any) error {
+	if err := l.ckpt.wait(); err != nil {
+		return err
+	}
+	err := l.conn.Raw(func(dc any) error {
 		c, ok := dc.(driver.Conn)
 		if !ok {
 			return errNoContext
 		}
 		return l.writeRaw(ctx, rawRunner{c}, b, order)
 	})
+	if err == nil {
+		l.ckpt.start()
+	}
+	return err
+}
+
+// openConn takes the connection batches are written on and starts the
+// checkpoints beside it.
+func (l *Loader) openConn(ctx context.Context) error {
+	conn, err := l.d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		conn.Close()
+		return err
+	}
+	if l.ckpt, err = startCheckpointer(ctx, l.d.sql); err != nil {
+		conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 1000")
+		conn.Close()
+		return err
+	}
+	l.conn = conn
+	return nil
 }
 
 // writeRaw commits a batch in one transaction on a driver connection.
@@ -308,8 +335,11 @@ func (l *Loader) Close() {
 
 func (l *Loader) releaseConn() {
 	if l.conn != nil {
+		l.ckpt.stop()
+		// The connection goes back to the pool: SQLite's default again.
+		l.conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint = 1000")
 		l.conn.Close()
-		l.conn = nil
+		l.conn, l.ckpt = nil, nil
 	}
 }
 

@@ -68,10 +68,11 @@ func (t *textTable) intern(b []byte, next *uint32) (id uint32, added bool) {
 	return id, true
 }
 
-// put enters a text with the id the workspace gave it earlier.
+// put enters a text with the id the workspace gave it earlier (never 0,
+// which would read as an empty slot).
 func (t *textTable) put(b []byte, id uint32) {
 	b = b[:min(len(b), maxTextLen)]
-	if old, hash, slot := t.lookup(b); old == 0 {
+	if old, hash, slot := t.lookup(b); old == 0 && id != 0 {
 		t.insert(slot, hash, b, id)
 	}
 }

@@ -53,3 +53,33 @@ func TestTextTablePutKeepsIDs(t *testing.T) {
 		t.Fatalf("new text: id %d added %v next %d", id, added, next)
 	}
 }
+
+// Equal hashes are not equal texts: a text whose slot holds another text
+// with the same hash must not be taken for it.
+func TestTextTableComparesTexts(t *testing.T) {
+	tab := newTextTable()
+	_, hash, slot := tab.lookup([]byte("y"))
+	tab.insert(slot, hash, []byte("x"), 5) // "x" where "y" would go, with y's hash
+	next := uint32(6)
+	if id, added := tab.intern([]byte("y"), &next); id != 6 || !added {
+		t.Fatalf("y: id %d added %v; taken for x", id, added)
+	}
+}
+
+// A workspace's texts come back with sparse ids through many growths and
+// are found again without new ids.
+func TestTextTablePutThroughGrowth(t *testing.T) {
+	tab := newTextTable()
+	for i := range 5000 {
+		tab.put(fmt.Appendf(nil, "t%d", i), uint32(2*i+1))
+	}
+	next := uint32(10_001)
+	for i := range 5000 {
+		if id, added := tab.intern(fmt.Appendf(nil, "t%d", i), &next); id != uint32(2*i+1) || added {
+			t.Fatalf("t%d: id %d added %v", i, id, added)
+		}
+	}
+	if next != 10_001 {
+		t.Fatalf("next moved to %d", next)
+	}
+}
