@@ -50,7 +50,11 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 
 // scoreAfterIngest keeps the scores up to date with what was just loaded.
 func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
+	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
+		return "scoring every name and domain  " + elapsed.Round(time.Second).String()
+	})
 	sum, err := score.Run(ctx, d)
+	stop()
 	if err != nil {
 		return fmt.Errorf("scoring: %w", err)
 	}
@@ -67,7 +71,7 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	// let the heap double between collections on a small sensor.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	opt.Progress = &ingest.Counters{}
-	stopProgress := startProgress(e.stderr, opt.Progress)
+	stopProgress := startStatus(e.stderr, ingestProgress(opt.Progress))
 	start := time.Now()
 	reports, err := ingest.Run(ctx, d, files, opt)
 	stopProgress()
@@ -103,10 +107,10 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	return nil
 }
 
-// startProgress draws "file  312 MB / 1.2 GB  1.4M events/s  ETA 0:09" on
-// stderr every quarter second while the ingest runs, when stderr is a
-// terminal; it returns the function that stops and erases it.
-func startProgress(w io.Writer, c *ingest.Counters) func() {
+// startStatus redraws line on stderr every quarter second while work runs,
+// when stderr is a terminal; it returns the function that stops and erases
+// it. line gets the time since the start.
+func startStatus(w io.Writer, line func(elapsed time.Duration) string) func() {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
 		return func() {}
@@ -124,14 +128,33 @@ func startProgress(w io.Writer, c *ingest.Counters) func() {
 				fmt.Fprint(f, "\r\x1b[K")
 				return
 			case <-t.C:
-				fmt.Fprint(f, "\r\x1b[K"+progressLine(c, time.Since(start)))
+				fmt.Fprint(f, "\r\x1b[K"+line(time.Since(start)))
 			}
 		}
 	}()
 	return func() { close(done); <-stopped }
 }
 
-func progressLine(c *ingest.Counters, elapsed time.Duration) string {
+// ingestProgress draws "file  312 MB / 1.2 GB  ETA 9s  1.4M events/s"
+// while files are read, then what the last seconds of a large load are
+// spent on, instead of a line stuck at its end.
+func ingestProgress(c *ingest.Counters) func(time.Duration) string {
+	var readFor time.Duration
+	return func(elapsed time.Duration) string {
+		if c.Finishing.Load() && readFor == 0 {
+			readFor = elapsed
+		}
+		return progressLine(c, elapsed, readFor)
+	}
+}
+
+// progressLine is the progress of an ingest elapsed after its start; readFor
+// is how long the files took to read, 0 while they are being read.
+func progressLine(c *ingest.Counters, elapsed, readFor time.Duration) string {
+	if readFor > 0 {
+		return fmt.Sprintf("%s events read in %s  writing the aggregates and indexes  %s",
+			countHuman(c.Events.Load()), readFor.Round(time.Second), (elapsed - readFor).Round(time.Second))
+	}
 	name, _ := c.File.Load().(string)
 	read, size := c.Bytes.Load(), c.Size.Load()
 	rate := float64(c.Events.Load()) / max(elapsed.Seconds(), 1e-3)

@@ -54,6 +54,9 @@ type Counters struct {
 	Size   atomic.Int64 // raw size of the current file (0: unknown, stdin)
 	Events atomic.Int64 // events parsed in the whole run
 	File   atomic.Value // string: the current file
+	// Finishing is set once every file is read and committed: the
+	// aggregates and indexes are being written (seconds on a large load).
+	Finishing atomic.Bool
 }
 
 // Status says what happened to a file.
@@ -124,6 +127,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	if err := ctx.Err(); err != nil {
 		return reports, err
 	}
+	opt.Progress.Finishing.Store(true)
 	return reports, l.Finish(ctx)
 }
 
