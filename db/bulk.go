@@ -72,10 +72,14 @@ func (b *bulk) add(vals ...any) {
 	}
 	if len(b.args) == b.rowsPer*b.cols {
 		if b.full == nil {
-			b.full, b.err = b.run.prepare(b.ctx, b.statement(b.rowsPer))
-			if b.err != nil {
+			full, err := b.run.prepare(b.ctx, b.statement(b.rowsPer))
+			if err != nil {
+				// A failed prepare (a cancelled context) leaves no
+				// statement for flush to close.
+				b.err = err
 				return
 			}
+			b.full = full
 		}
 		b.err = b.full.exec(b.ctx, b.args)
 		b.args = b.args[:0]
