@@ -15,12 +15,18 @@ import (
 // source was read to: a killed ingest leaves whole batches and resumes after
 // the last one.
 type Batch struct {
-	Source  uint32
-	Events  []Event
-	Lines   int64 // the source's position after this batch
-	Offset  int64
-	Skipped int64 // lines or packets skipped in this batch
-	dict    dict
+	Source uint32
+	Events []Event
+	Lines  int64 // the source's position after this batch
+	Offset int64
+	// A later read of the source starts parsing at WarmLines/WarmOffset
+	// and takes no record from lines before Held when the parser held
+	// queries waiting for a response as the batch ended (see
+	// parse.Waiter); Held = -1 otherwise.
+	Held                  int64
+	WarmLines, WarmOffset int64
+	Skipped               int64 // lines or packets skipped in this batch
+	dict                  dict
 }
 
 // nameInfo is what the writer needs to know of a name it did not create.
@@ -230,8 +236,9 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 	if err := blocks.flush(); err != nil {
 		return fmt.Errorf("writing events: %w", err)
 	}
-	if err := r.exec(ctx, "UPDATE sources SET lines = ?, offset = ?, events = events + ?, skipped = skipped + ?, last_read = ? WHERE id = ?",
-		named(b.Lines, b.Offset, len(b.Events), b.Skipped, time.Now().UnixMicro(), b.Source)); err != nil {
+	if err := r.exec(ctx, `UPDATE sources SET lines = ?, offset = ?, held = ?, warm_line = ?, warm_offset = ?,
+		events = events + ?, skipped = skipped + ?, last_read = ? WHERE id = ?`,
+		named(b.Lines, b.Offset, b.Held, b.WarmLines, b.WarmOffset, len(b.Events), b.Skipped, time.Now().UnixMicro(), b.Source)); err != nil {
 		return err
 	}
 	return r.exec(ctx, "COMMIT", nil)

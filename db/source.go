@@ -6,7 +6,8 @@ import (
 )
 
 // Source is one file (or stream) read into the workspace, with how far it
-// was read: a grown log resumes from Lines/Offset.
+// was read: a grown log resumes from Lines/Offset, or from WarmLines/
+// WarmOffset when its parser held queries waiting for a response there.
 type Source struct {
 	ID          uint32
 	Path        string
@@ -16,6 +17,9 @@ type Source struct {
 	Mtime       int64  // unix µs
 	Lines       int64  // lines or packets consumed
 	Offset      int64  // bytes consumed of the (decompressed) stream
+	Held        int64  // lines before it gave all their records; -1: nothing held
+	WarmLines   int64  // where parsing resumes to rebuild what was held
+	WarmOffset  int64
 	Events      int64
 	Skipped     int64
 	FirstRead   time.Time
@@ -23,12 +27,12 @@ type Source struct {
 	State       string // "loading" while read (or interrupted), "done"
 }
 
-const sourceCols = "id, path, format, fingerprint, size, mtime, lines, offset, events, skipped, first_read, last_read, state"
+const sourceCols = "id, path, format, fingerprint, size, mtime, lines, offset, held, warm_line, warm_offset, events, skipped, first_read, last_read, state"
 
 func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
 	var s Source
 	var first, last int64
-	err := sc.Scan(&s.ID, &s.Path, &s.Format, &s.Fingerprint, &s.Size, &s.Mtime, &s.Lines, &s.Offset, &s.Events, &s.Skipped, &first, &last, &s.State)
+	err := sc.Scan(&s.ID, &s.Path, &s.Format, &s.Fingerprint, &s.Size, &s.Mtime, &s.Lines, &s.Offset, &s.Held, &s.WarmLines, &s.WarmOffset, &s.Events, &s.Skipped, &first, &last, &s.State)
 	s.FirstRead, s.LastRead = time.UnixMicro(first).UTC(), time.UnixMicro(last).UTC()
 	return s, err
 }

@@ -172,7 +172,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	rawHead, _ := br.Peek(parse.HeadSize)
 	src.Fingerprint = fingerprint(rawHead)
 
-	from := parse.Position{}
+	var from parse.Resume
 	if f, ok := raw.(*os.File); ok && path != "-" {
 		prior, err := priorRead(ctx, d, src, f)
 		if err != nil {
@@ -192,7 +192,10 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			return rep
 		default:
 			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
-			from = parse.Position{Line: prior.Lines, Offset: prior.Offset}
+			from = parse.Done(parse.Position{Line: prior.Lines, Offset: prior.Offset})
+			if prior.Held >= 0 {
+				from.Held, from.Warm = prior.Held, parse.Position{Line: prior.WarmLines, Offset: prior.WarmOffset}
+			}
 			rep.Status = Resumed
 		}
 	}
@@ -235,26 +238,35 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 
 	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
 	out.streamed = format.Stream != nil
-	var end parse.Position
+	var end parse.Resume
 	if format.Stream != nil {
-		end, err = format.Stream(ctx, sb, from, out)
+		var pos parse.Position
+		pos, err = format.Stream(ctx, sb, from.Read, out)
+		end = parse.Done(pos)
 	} else {
 		start := parse.Position{}
-		if f, ok := raw.(*os.File); ok && from.Offset > 0 && !format.Replay && !gzipped {
+		if f, ok := raw.(*os.File); ok && from.Warm.Offset > 0 && !format.Replay && !gzipped {
 			// A grown log whose format needs no header: read only the
-			// new part instead of the whole file again.
-			if _, err := f.Seek(from.Offset, io.SeekStart); err != nil {
+			// new part (and what rebuilds the queries the last read left
+			// waiting) instead of the whole file again.
+			if _, err := f.Seek(from.Warm.Offset, io.SeekStart); err != nil {
 				return failed(rep, err)
 			}
-			opt.Progress.Bytes.Store(from.Offset)
-			sb, start = bufio.NewReaderSize(counted, 1<<20), from
+			opt.Progress.Bytes.Store(from.Warm.Offset)
+			sb, start = bufio.NewReaderSize(counted, 1<<20), from.Warm
 		}
 		p := format.Lines()
-		end, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
-		// Queries still waiting for a response become events without
-		// one. In a live log the response may come in the next read and
-		// then counts on its own: one query, two events, rather than none.
-		p.Flush(out)
+		var pos parse.Position
+		pos, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
+		if final && err == nil {
+			// Queries still waiting for a response are unanswered.
+			p.Flush(out)
+			end = parse.Done(pos)
+		} else {
+			// A live log's response may be in the next read: the next
+			// read resumes for the queries still waiting (parse.Waiter).
+			end = parse.ResumeAt(p, pos)
+		}
 	}
 	out.finish(end)
 	rep.Events, rep.Skipped, rep.Skips = out.events, out.skipped, out.skips
@@ -266,9 +278,10 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err := w.sync(); err != nil {
 		return failed(rep, err)
 	}
-	if format.Stream == nil && !final && end.Offset < src.Size {
-		// A last line left for later keeps the source unfinished: the
-		// next read takes it, even when the file has not changed since.
+	if format.Stream == nil && !final && (end.Read.Offset < src.Size || end.Held <= end.Read.Line) {
+		// A last line left for later, or queries waiting for their
+		// response, keep the source unfinished: the next read takes
+		// them, even when the file has not changed since.
 		return rep
 	}
 	if err := l.EndSource(ctx, src.ID); err != nil {
@@ -395,8 +408,10 @@ func (s *sink) Record(r *record.Record) {
 		// Captures have no line boundaries to checkpoint at: a batch ends
 		// at the furthest packet it holds, so memory stays bounded and a
 		// killed read resumes after it (queries still waiting for their
-		// response when it was killed are lost, as for text logs).
-		s.send(parse.Position{Line: s.lastLine, Offset: s.lastOff})
+		// response when it was killed are lost: unlike a text log's
+		// parser, the capture reader does not say where to resume for
+		// them).
+		s.send(parse.Done(parse.Position{Line: s.lastLine, Offset: s.lastOff}))
 	}
 	if s.events&0x3ff == 0 {
 		s.counter.Add(0x400)
@@ -411,28 +426,33 @@ func (s *sink) Skip(line, offset int64, reason string) {
 	}
 }
 
-// Checkpoint commits the batch once it is full, at a line boundary.
-func (s *sink) Checkpoint(pos parse.Position) {
+// Checkpoint commits the batch once it is full, at a line boundary, with
+// how a later read resumes from there.
+func (s *sink) Checkpoint(_ parse.Position, resume func() parse.Resume) {
 	if len(s.batch.Events) >= s.size {
-		s.send(pos)
+		s.send(resume())
 	}
 }
 
-func (s *sink) send(pos parse.Position) {
+func (s *sink) send(at parse.Resume) {
 	b := s.batch
-	b.Lines, b.Offset, b.Skipped = pos.Line, pos.Offset, s.batchSk
+	b.Lines, b.Offset, b.Skipped = at.Read.Line, at.Read.Offset, s.batchSk
+	b.Held, b.WarmLines, b.WarmOffset = -1, at.Read.Line, at.Read.Offset
+	if at.Held <= at.Read.Line {
+		b.Held, b.WarmLines, b.WarmOffset = at.Held, at.Warm.Line, at.Warm.Offset
+	}
 	s.l.Interner.Flush(b)
 	s.w.put(b)
 	s.batch, s.batchSk = s.newBatch(), 0
 }
 
 // finish commits what is left. Captures report their end position only
-// at the end; so do parsers that hold records until a response comes.
-func (s *sink) finish(end parse.Position) {
-	if end.Line < s.lastLine {
-		end.Line = s.lastLine
+// at the end.
+func (s *sink) finish(at parse.Resume) {
+	if at.Read.Line < s.lastLine {
+		at = parse.Done(parse.Position{Line: s.lastLine, Offset: at.Read.Offset})
 	}
-	s.send(end)
+	s.send(at)
 	s.counter.Add(s.events & 0x3ff)
 }
 

@@ -225,7 +225,7 @@ func benchLines(b *testing.B, format string, data []byte) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p := f.Lines()
-		if _, err := ScanLines(b.Context(), bytes.NewReader(data), p, Position{}, Position{}, true, out); err != nil {
+		if _, err := ScanLines(b.Context(), bytes.NewReader(data), p, Position{}, Resume{}, true, out); err != nil {
 			b.Fatal(err)
 		}
 		p.Flush(out)

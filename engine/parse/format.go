@@ -68,9 +68,60 @@ type LineParser interface {
 	Flush(out record.Output)
 }
 
-// Checkpointer is implemented by an Output that commits in batches.
-// ScanLines tells it, between lines, how far the stream has been consumed,
-// so that a batch ends on a line boundary a resumed read can start from.
-type Checkpointer interface {
-	Checkpoint(pos Position)
+// A Waiter is a LineParser that holds queries until their response comes
+// (or their time is up). A read that stops while queries wait (a batch
+// committed mid-file, the end of a live log's read) is resumed so that
+// each is neither lost nor counted twice when its response comes after the
+// stop: the next read parses the stream again from where the parser must
+// start to rebuild them (Resume.Warm), drops what those lines gave the
+// first time, and emits no query from a line before Resume.Held.
+type Waiter interface {
+	// Waiting returns the line of the oldest query that the parser holds
+	// and has not emitted, and the position from which a later read
+	// rebuilds it as this read saw it: before its line, or before earlier
+	// lines whose queries may take its answers. ok is false when none.
+	Waiting() (held int64, warm Position, ok bool)
+	// Hold tells a resumed parser that the queries on lines before held
+	// were emitted by an earlier read: rebuilt, they may still take
+	// answers, but they are not emitted again.
+	Hold(held int64)
 }
+
+// Resume is where an earlier read of a stream stopped.
+type Resume struct {
+	Read Position // how far it consumed the stream; those lines gave their records
+	Held int64    // lines before this one gave every record they will give
+	Warm Position // where parsing starts again to rebuild what its parser held
+}
+
+// Done is the Resume of a read that consumed the stream up to pos and
+// holds nothing.
+func Done(pos Position) Resume {
+	return Resume{Read: pos, Held: pos.Line + 1, Warm: pos}
+}
+
+// ResumeAt is how a read that consumed the stream up to pos, with p in
+// its state at that point, is resumed.
+func ResumeAt(p LineParser, pos Position) Resume {
+	if w, ok := p.(Waiter); ok {
+		if held, warm, ok := w.Waiting(); ok && warm.Line < pos.Line {
+			return Resume{Read: pos, Held: held, Warm: warm}
+		}
+	}
+	return Done(pos)
+}
+
+// Checkpointer is implemented by an Output that commits in batches.
+// ScanLines tells it, between lines, how far the stream has been consumed
+// and how a later read resumes from there (ResumeAt), so that a batch ends
+// on a line boundary a resumed read can start from.
+type Checkpointer interface {
+	Checkpoint(pos Position, resume func() Resume)
+}
+
+// discard is the Output of replayed lines: what they gave was kept by an
+// earlier read.
+type discard struct{}
+
+func (discard) Record(*record.Record)     {}
+func (discard) Skip(int64, int64, string) {}

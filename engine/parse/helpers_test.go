@@ -77,7 +77,7 @@ func (o *gotOut) skipList() []string {
 func runLines(t testing.TB, p LineParser, text []byte) *gotOut {
 	t.Helper()
 	out := &gotOut{}
-	if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Position{}, true, out); err != nil {
+	if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Resume{}, true, out); err != nil {
 		t.Fatalf("ScanLines: %v", err)
 	}
 	p.Flush(out)

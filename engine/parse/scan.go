@@ -14,15 +14,20 @@ import (
 const MaxLine = 1 << 20
 
 // ScanLines feeds the lines of r to p. r is positioned at start (the
-// beginning of the stream, or an earlier position the caller sought to when
-// the format needs no replay). Lines up to from.Line are replayed (see
-// LineParser.Line). It returns the position after the last complete
-// line: a final line without a terminator is not consumed, because a live
-// log may still be writing it; at EOF of a finished file the caller passes
-// final=true so that it is parsed too.
-func ScanLines(ctx context.Context, r io.Reader, p LineParser, start, from Position, final bool, out record.Output) (Position, error) {
+// beginning of the stream, or from.Warm, which the caller sought to when
+// the format needs no replay). Lines up to from.Warm are replayed (see
+// LineParser.Line); those up to from.Read are parsed again for the
+// queries they leave waiting, their records dropped (see Waiter). It
+// returns the position after the last complete line: a final line without
+// a terminator is not consumed, because a live log may still be writing
+// it; at EOF of a finished file the caller passes final=true so that it is
+// parsed too.
+func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, from Resume, final bool, out record.Output) (Position, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	pos := start
+	if w, ok := p.(Waiter); ok && from.Read.Line > 0 {
+		w.Hold(from.Held)
+	}
 	cp, _ := out.(Checkpointer)
 	var long []byte // a line longer than the buffer, assembled
 	tooLong := false
@@ -31,8 +36,9 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start, from Posit
 			if ctx.Err() != nil {
 				return pos, ctx.Err()
 			}
-			if cp != nil && pos.Line > from.Line {
-				cp.Checkpoint(pos)
+			if cp != nil && pos.Line > from.Read.Line {
+				at := pos
+				cp.Checkpoint(at, func() Resume { return ResumeAt(p, at) })
 			}
 		}
 		chunk, err := br.ReadSlice('\n')
@@ -66,12 +72,14 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start, from Posit
 		start := pos.Offset - int64(len(line)-len(chunk))
 		pos.Offset += int64(len(chunk))
 		pos.Line++
-		replay := pos.Line <= from.Line
+		replay := pos.Line <= from.Warm.Line
 		switch {
 		case tooLong:
-			if !replay {
+			if pos.Line > from.Read.Line {
 				out.Skip(pos.Line, start, "line longer than 1 MiB")
 			}
+		case !replay && pos.Line <= from.Read.Line:
+			p.Line(trimEOL(line), pos.Line, start, false, discard{})
 		default:
 			p.Line(trimEOL(line), pos.Line, start, replay, out)
 		}

@@ -216,6 +216,7 @@ type tdQuery struct {
 	key       uint64
 	time      int64
 	line, off int64
+	at        Position // before the line its packet starts on (a -v header)
 	qtype     uint16
 	buf       []byte // client address, client port, server, name
 	client    int    // end of the client address in buf
@@ -228,6 +229,9 @@ type tcpdumpParser struct {
 	undatedSeen  bool
 	vTime        int64 // the stamp of a -v header whose packet is on the next, indented line
 	vPending     bool
+	vAt          Position // before that header's line
+	packetAt     Position // before the line the packet at hand starts on
+	held         int64    // queries on lines before it were emitted by an earlier read
 
 	pending map[uint64]*tdQuery
 	queue   []*tdQuery // arrival order, for expiry
@@ -250,7 +254,7 @@ func (p *tcpdumpParser) Line(line []byte, no, off int64, replay bool, out record
 		// line after the header; other indented lines (hex dumps, IP
 		// options) belong to the packet above and are not events.
 		if p.vPending && !replay {
-			p.vPending = false
+			p.vPending, p.packetAt = false, p.vAt
 			p.packet(bytes.TrimLeft(line, " \t"), p.vTime, no, off, out)
 			p.expire(p.vTime, out)
 		}
@@ -281,10 +285,11 @@ func (p *tcpdumpParser) Line(line []byte, no, off int64, replay bool, out record
 		// addresses on the same line after the parenthesis.
 		rest = afterParens(rest)
 		if len(rest) == 0 {
-			p.vTime, p.vPending = t, true
+			p.vTime, p.vPending, p.vAt = t, true, Position{Line: no - 1, Offset: off}
 			return
 		}
 	}
+	p.packetAt = Position{Line: no - 1, Offset: off}
 	p.packet(rest, t, no, off, out)
 	p.expire(t, out)
 }
@@ -559,7 +564,7 @@ func (p *tcpdumpParser) query(m *dnsText, src, dst []byte, t, no, off int64, out
 		p.expire(t, out)
 	}
 	q := p.alloc()
-	q.key, q.time, q.line, q.off, q.qtype = key, t, no, off, m.qtype
+	q.key, q.time, q.line, q.off, q.at, q.qtype = key, t, no, off, p.packetAt, m.qtype
 	q.buf = append(append(append(q.buf[:0], p.peers...), hostOf(src)...), m.name...)
 	q.peers = len(p.peers)
 	q.client = q.peers + len(hostOf(src))
@@ -619,6 +624,9 @@ func (p *tcpdumpParser) emit(t int64, client, name []byte, qtype uint16, rcode i
 }
 
 func (p *tcpdumpParser) emitQuery(q *tdQuery, rcode int16, answers []byte, out record.Output) {
+	if q.line < p.held {
+		return // an earlier read emitted it
+	}
 	p.emit(q.time, q.buf[q.peers:q.client], q.buf[q.client:], q.qtype, rcode, answers, q.line, q.off, out)
 }
 
@@ -644,6 +652,19 @@ func (p *tcpdumpParser) expire(now int64, out record.Output) {
 func (p *tcpdumpParser) Flush(out record.Output) {
 	p.expire(1<<62, out)
 }
+
+// Waiting is the oldest query still without its response, or a -v header
+// whose packet line is still to come.
+func (p *tcpdumpParser) Waiting() (int64, Position, bool) {
+	for _, q := range p.queue {
+		if !q.done && q.line >= p.held {
+			return q.line, q.at, true
+		}
+	}
+	return p.vAt.Line + 1, p.vAt, p.vPending
+}
+
+func (p *tcpdumpParser) Hold(held int64) { p.held = held }
 
 // names-list is a plain list of query names, one per line, as
 // `tshark -T fields -e dns.qry.name` prints them (non-printable bytes as

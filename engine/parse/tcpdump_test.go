@@ -260,7 +260,7 @@ func BenchmarkTcpdump(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p := newTcpdumpParser()
-		if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Position{}, true, tfDiscard{}); err != nil {
+		if _, err := ScanLines(context.Background(), bytes.NewReader(text), p, Position{}, Resume{}, true, tfDiscard{}); err != nil {
 			b.Fatal(err)
 		}
 		p.Flush(tfDiscard{})

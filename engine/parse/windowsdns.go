@@ -80,6 +80,7 @@ type winDebugParser struct {
 	head    int
 	free    []*winQuery
 	rec     record.Record
+	held    int64 // queries on lines before it were emitted by an earlier read
 }
 
 func newWinDebug() *winDebugParser {
@@ -144,13 +145,16 @@ func (p *winDebugParser) answer(no, off int64, out record.Output) {
 }
 
 func (p *winDebugParser) emitQuery(q *winQuery, rcode int16, out record.Output) {
+	q.done = true
+	delete(p.pending, q.key)
+	if q.line < p.held {
+		return // an earlier read emitted it
+	}
 	r := &p.rec
 	r.Reset()
 	r.Time, r.Client, r.Name, r.QType, r.RCode = q.time, q.client, q.name, q.qtype, rcode
 	r.Line, r.Offset = q.line, q.off
 	out.Record(r)
-	q.done = true
-	delete(p.pending, q.key)
 }
 
 func (p *winDebugParser) alloc() *winQuery {
@@ -195,6 +199,18 @@ func (p *winDebugParser) Flush(out record.Output) {
 	}
 	p.queue, p.head = p.queue[:0], 0
 }
+
+// Waiting is the oldest query still without its answer.
+func (p *winDebugParser) Waiting() (int64, Position, bool) {
+	for _, q := range p.queue[p.head:] {
+		if !q.done && q.line >= p.held {
+			return q.line, Position{Line: q.line - 1, Offset: q.off}, true
+		}
+	}
+	return 0, Position{}, false
+}
+
+func (p *winDebugParser) Hold(held int64) { p.held = held }
 
 // parse reads a PACKET line into p.pk. isPacket is false for any other
 // line; reason says why a packet line is unusable.
@@ -419,6 +435,10 @@ func (p *winSIEMParser) Line(line []byte, no, off int64, replay bool, out record
 }
 
 func (p *winSIEMParser) Flush(out record.Output) { p.dbg.Flush(out) }
+
+func (p *winSIEMParser) Waiting() (int64, Position, bool) { return p.dbg.Waiting() }
+
+func (p *winSIEMParser) Hold(held int64) { p.dbg.Hold(held) }
 
 func rawmsgColumn(header [][]byte) int {
 	for i, h := range header {

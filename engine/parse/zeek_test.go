@@ -236,7 +236,7 @@ func TestZeekTSVReplay(t *testing.T) {
 	out := &gotOut{}
 	p := f.Lines()
 	from := Position{Line: 20}
-	if _, err := ScanLines(t.Context(), bytes.NewReader(data), p, Position{}, from, true, out); err != nil {
+	if _, err := ScanLines(t.Context(), bytes.NewReader(data), p, Position{}, Done(from), true, out); err != nil {
 		t.Fatal(err)
 	}
 	var want []gotRec

@@ -1,0 +1,116 @@
+package parse
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"os/exec"
+	"slices"
+	"testing"
+)
+
+// readInTwo reads data the way a live log is ingested by two runs: the
+// first stops after line k without flushing what its parser holds, the
+// second resumes where the first's oldest waiting query starts (or from
+// the beginning for a format that replays) and reads to the end.
+func readInTwo(t *testing.T, format string, data []byte, k int) *gotOut {
+	t.Helper()
+	f, _ := ByName(format)
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	out := &gotOut{}
+	p := f.Lines()
+	end, err := ScanLines(context.Background(), bytes.NewReader(bytes.Join(lines[:k], nil)), p, Position{}, Resume{}, false, out)
+	if err != nil || end.Line != int64(k) {
+		t.Fatalf("first read: %v, stopped at %+v, want line %d", err, end, k)
+	}
+	from := ResumeAt(p, end)
+	start := from.Warm
+	if f.Replay {
+		start = Position{}
+	}
+	p = f.Lines()
+	if _, err := ScanLines(context.Background(), bytes.NewReader(data[start.Offset:]), p, start, from, true, out); err != nil {
+		t.Fatal(err)
+	}
+	p.Flush(out)
+	return out
+}
+
+func byProvenance(recs []gotRec) []gotRec {
+	recs = slices.Clone(recs)
+	slices.SortFunc(recs, func(a, b gotRec) int { return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Offset, b.Offset)) })
+	return recs
+}
+
+// A log read in two runs, split at any line, gives the records of one
+// read: a query whose response is in the second part is neither lost (a
+// kill after a batch) nor counted twice (once unanswered, once answered).
+func TestReadInTwoEqualsReadInOne(t *testing.T) {
+	type input struct {
+		name, format string
+		data         func(t *testing.T) []byte
+	}
+	text := func(s string) func(*testing.T) []byte { return func(*testing.T) []byte { return []byte(s) } }
+	file := func(rel string) func(*testing.T) []byte { return func(t *testing.T) []byte { return sample(t, rel) } }
+	tcpdump := func(pcap, flag string) func(*testing.T) []byte {
+		return func(t *testing.T) []byte {
+			if _, err := exec.LookPath("tcpdump"); err != nil {
+				t.Skip("tcpdump not installed")
+			}
+			out, err := exec.Command("tcpdump", "-n", flag, "-r", samplePath(t, pcap)).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+	}
+	inputs := []input{
+		{"tcpdump", "tcpdump-text", text(tcpdumpSample)},
+		{"dnsmasq", "dnsmasq", text(dnsmasqSample)},
+		{"pihole", "dnsmasq", file("dns/bazmonk_pihole.0236.log")},
+		{"iodine-dnsmasq", "dnsmasq", file("dns/iodine_tunnel_dnsmasq.log")},
+		{"windows-debug", "windows-dns-debug", file("dns/acandeias_windows_dns_debug_rawmsg_DERIVED.log")},
+		{"windows-siem", "windows-dns-siem-csv", file("dns/acandeias_siem_export_windows_dns_debug.csv")},
+		{"iodine-tcpdump", "tcpdump-text", tcpdump("tunnel/iodine_elastic_examples.pcap", "-tttt")},
+		{"iodine-tcpdump-v", "tcpdump-text", tcpdump("tunnel/iodine_elastic_examples.pcap", "-v")},
+		{"dns_lab-tcpdump-v", "tcpdump-text", tcpdump("pcap/general/chrissanders/dns_lab.pcapng", "-v")},
+	}
+	for _, in := range inputs {
+		t.Run(in.name, func(t *testing.T) {
+			data := in.data(t)
+			one := parseText(t, in.format, data)
+			if len(one.recs) == 0 {
+				t.Fatal("no records")
+			}
+			want := byProvenance(one.recs)
+			n := bytes.Count(data, []byte("\n"))
+			step := max(1, n/60)
+			for k := 1; k < n; k += step {
+				two := readInTwo(t, in.format, data, k)
+				got := byProvenance(two.recs)
+				if !slices.Equal(got, want) {
+					t.Fatalf("split after line %d: %d records, want %d; first difference: %s", k, len(got), len(want), firstDiff(got, want))
+				}
+				if len(two.skips) != len(one.skips) {
+					t.Fatalf("split after line %d: %d skipped, want %d", k, len(two.skips), len(one.skips))
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(got, want []gotRec) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("got %+v, want %+v", got[i], want[i])
+		}
+	}
+	if len(got) > len(want) {
+		return fmt.Sprintf("extra %+v", got[len(want)])
+	}
+	if len(want) > len(got) {
+		return fmt.Sprintf("missing %+v", want[len(got)])
+	}
+	return "none"
+}
