@@ -174,7 +174,7 @@ type dnsmasqParser struct {
 	free  []*dmQuery
 	last  *dmQuery // the query the previous line answered
 	rec   record.Record
-	held  int64    // queries on lines before it were emitted by an earlier read
+	heldBack
 	marks []dmMark // where the query lines of the last minutes start
 }
 
@@ -342,7 +342,7 @@ func (p *dnsmasqParser) complete(out record.Output) {
 
 func (p *dnsmasqParser) emit(q *dmQuery, out record.Output) {
 	q.done = true
-	if q.line < p.held {
+	if p.emitted(q.line) {
 		return // an earlier read emitted it
 	}
 	p.rec.Reset()
@@ -379,7 +379,7 @@ func (p *dnsmasqParser) Flush(out record.Output) {
 // its answers to go where they went in one read.
 func (p *dnsmasqParser) Waiting() (int64, Position, bool) {
 	for _, q := range p.queue {
-		if q.done || q.line < p.held {
+		if q.done || p.emitted(q.line) {
 			continue
 		}
 		warm := Position{Line: q.line - 1, Offset: q.off}
@@ -391,8 +391,6 @@ func (p *dnsmasqParser) Waiting() (int64, Position, bool) {
 	}
 	return 0, Position{}, false
 }
-
-func (p *dnsmasqParser) Hold(held int64) { p.held = held }
 
 // mark keeps where a query line starts, forgetting those too old to
 // matter to Waiting: open queries expire after a pair window.

@@ -87,6 +87,15 @@ type Waiter interface {
 	Hold(held int64)
 }
 
+// heldBack is embedded by the parsers that are Waiters: it keeps what Hold
+// says.
+type heldBack struct{ held int64 }
+
+func (h *heldBack) Hold(held int64) { h.held = held }
+
+// emitted says whether the query on line no was emitted by an earlier read.
+func (h *heldBack) emitted(no int64) bool { return no < h.held }
+
 // Resume is where an earlier read of a stream stopped.
 type Resume struct {
 	Read Position // how far it consumed the stream; those lines gave their records

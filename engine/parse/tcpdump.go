@@ -231,7 +231,7 @@ type tcpdumpParser struct {
 	vPending     bool
 	vAt          Position // before that header's line
 	packetAt     Position // before the line the packet at hand starts on
-	held         int64    // queries on lines before it were emitted by an earlier read
+	heldBack
 
 	pending map[uint64]*tdQuery
 	queue   []*tdQuery // arrival order, for expiry
@@ -624,7 +624,7 @@ func (p *tcpdumpParser) emit(t int64, client, name []byte, qtype uint16, rcode i
 }
 
 func (p *tcpdumpParser) emitQuery(q *tdQuery, rcode int16, answers []byte, out record.Output) {
-	if q.line < p.held {
+	if p.emitted(q.line) {
 		return // an earlier read emitted it
 	}
 	p.emit(q.time, q.buf[q.peers:q.client], q.buf[q.client:], q.qtype, rcode, answers, q.line, q.off, out)
@@ -657,14 +657,12 @@ func (p *tcpdumpParser) Flush(out record.Output) {
 // whose packet line is still to come.
 func (p *tcpdumpParser) Waiting() (int64, Position, bool) {
 	for _, q := range p.queue {
-		if !q.done && q.line >= p.held {
+		if !q.done && !p.emitted(q.line) {
 			return q.line, q.at, true
 		}
 	}
 	return p.vAt.Line + 1, p.vAt, p.vPending
 }
-
-func (p *tcpdumpParser) Hold(held int64) { p.held = held }
 
 // names-list is a plain list of query names, one per line, as
 // `tshark -T fields -e dns.qry.name` prints them (non-printable bytes as

@@ -80,7 +80,7 @@ type winDebugParser struct {
 	head    int
 	free    []*winQuery
 	rec     record.Record
-	held    int64 // queries on lines before it were emitted by an earlier read
+	heldBack
 }
 
 func newWinDebug() *winDebugParser {
@@ -147,7 +147,7 @@ func (p *winDebugParser) answer(no, off int64, out record.Output) {
 func (p *winDebugParser) emitQuery(q *winQuery, rcode int16, out record.Output) {
 	q.done = true
 	delete(p.pending, q.key)
-	if q.line < p.held {
+	if p.emitted(q.line) {
 		return // an earlier read emitted it
 	}
 	r := &p.rec
@@ -203,14 +203,12 @@ func (p *winDebugParser) Flush(out record.Output) {
 // Waiting is the oldest query still without its answer.
 func (p *winDebugParser) Waiting() (int64, Position, bool) {
 	for _, q := range p.queue[p.head:] {
-		if !q.done && q.line >= p.held {
+		if !q.done && !p.emitted(q.line) {
 			return q.line, Position{Line: q.line - 1, Offset: q.off}, true
 		}
 	}
 	return 0, Position{}, false
 }
-
-func (p *winDebugParser) Hold(held int64) { p.held = held }
 
 // parse reads a PACKET line into p.pk. isPacket is false for any other
 // line; reason says why a packet line is unusable.
