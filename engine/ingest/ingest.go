@@ -237,11 +237,10 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 
 	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
-	out.streamed = format.Stream != nil
 	var end parse.Resume
 	if format.Stream != nil {
 		var pos parse.Position
-		pos, err = format.Stream(ctx, sb, from.Read, out)
+		pos, err = format.Stream(ctx, sb, from, out)
 		end = parse.Done(pos)
 	} else {
 		start := parse.Position{}
@@ -353,20 +352,17 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // sink turns parsed records into stored events and cuts them into batches.
 type sink struct {
-	streamed bool // a capture: batches are cut by count, not at checkpoints
-	l        *db.Loader
-	w        *writer
-	source   uint32
-	size     int
-	batch    *db.Batch
-	norm     []byte
-	events   int64
-	skipped  int64
-	batchSk  int64
-	skips    []Skip
-	counter  *atomic.Int64
-	lastLine int64
-	lastOff  int64
+	l       *db.Loader
+	w       *writer
+	source  uint32
+	size    int
+	batch   *db.Batch
+	norm    []byte
+	events  int64
+	skipped int64
+	batchSk int64
+	skips   []Skip
+	counter *atomic.Int64
 }
 
 func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.Int64) *sink {
@@ -403,16 +399,6 @@ func (s *sink) Record(r *record.Record) {
 		Offset: r.Offset,
 	})
 	s.events++
-	s.lastLine, s.lastOff = max(s.lastLine, r.Line), max(s.lastOff, r.Offset)
-	if s.streamed && len(s.batch.Events) >= s.size {
-		// Captures have no line boundaries to checkpoint at: a batch ends
-		// at the furthest packet it holds, so memory stays bounded and a
-		// killed read resumes after it (queries still waiting for their
-		// response when it was killed are lost: unlike a text log's
-		// parser, the capture reader does not say where to resume for
-		// them).
-		s.send(parse.Done(parse.Position{Line: s.lastLine, Offset: s.lastOff}))
-	}
 	if s.events&0x3ff == 0 {
 		s.counter.Add(0x400)
 	}
@@ -426,8 +412,8 @@ func (s *sink) Skip(line, offset int64, reason string) {
 	}
 }
 
-// Checkpoint commits the batch once it is full, at a line boundary, with
-// how a later read resumes from there.
+// Checkpoint commits the batch once it is full, at a line (or packet)
+// boundary, with how a later read resumes from there.
 func (s *sink) Checkpoint(_ parse.Position, resume func() parse.Resume) {
 	if len(s.batch.Events) >= s.size {
 		s.send(resume())
@@ -446,12 +432,8 @@ func (s *sink) send(at parse.Resume) {
 	s.batch, s.batchSk = s.newBatch(), 0
 }
 
-// finish commits what is left. Captures report their end position only
-// at the end.
+// finish commits what is left.
 func (s *sink) finish(at parse.Resume) {
-	if at.Read.Line < s.lastLine {
-		at = parse.Done(parse.Position{Line: s.lastLine, Offset: at.Read.Offset})
-	}
 	s.send(at)
 	s.counter.Add(s.events & 0x3ff)
 }

@@ -44,12 +44,13 @@ type Format struct {
 	// a resume point (a header that declares the fields). Without it a
 	// resumed ingest seeks straight to where it stopped.
 	Replay bool
-	// Stream decodes a binary stream (captures) from r, starting after the
-	// first from.Line packets, until EOF or ctx is done. It returns the
-	// position reached (packets and bytes consumed) and an error only when
-	// the stream as a whole cannot be read (not for bad packets, which go to
-	// out.Skip).
-	Stream func(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error)
+	// Stream decodes a binary stream (captures) from r, emitting nothing
+	// for the first from.Read.Line packets but the queries from packet
+	// from.Held on that get their response later, until EOF or ctx is
+	// done. It returns the position reached (packets and bytes consumed)
+	// and an error only when the stream as a whole cannot be read (not for
+	// bad packets, which go to out.Skip).
+	Stream func(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error)
 }
 
 // LineParser turns the lines of one text format into records.

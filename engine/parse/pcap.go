@@ -104,7 +104,7 @@ func (in *capInput) consumed() int64 { return in.n - int64(in.br.Buffered()) }
 // it was captured, its link type and the offset of its record in the file.
 type nextPacket func() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, off int64, err error)
 
-func streamPcap(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error) {
+func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error) {
 	in := newCapInput(r)
 	if h, err := in.br.Peek(24); err == nil && isPcap(h) {
 		// Version 2.x before 2.4 has the same layout, and libpcap reads
@@ -141,7 +141,7 @@ func streamPcap(ctx context.Context, r io.Reader, from Position, out record.Outp
 	})
 }
 
-func streamPcapng(ctx context.Context, r io.Reader, from Position, out record.Output) (Position, error) {
+func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error) {
 	in := newCapInput(r)
 	nr, err := pcapgo.NewNgReader(in.br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 	if err != nil {
@@ -199,8 +199,10 @@ func ngPacketOffset(in *capInput, bo *binary.ByteOrder) int64 {
 }
 
 // runCapture reads packets until the end of the stream and decodes them.
-func runCapture(ctx context.Context, in *capInput, from Position, out record.Output, next nextPacket) (Position, error) {
+func runCapture(ctx context.Context, in *capInput, from Resume, out record.Output, next nextPacket) (Position, error) {
 	c := newCapture(out)
+	c.held = from.Held
+	cp, _ := out.(Checkpointer)
 	pos := Position{Offset: in.consumed()}
 	for {
 		if pos.Line&0xfff == 0 && ctx.Err() != nil {
@@ -209,19 +211,24 @@ func runCapture(ctx context.Context, in *capInput, from Position, out record.Out
 			c.flush()
 			return pos, ctx.Err()
 		}
+		if cp != nil && pos.Line > from.Read.Line {
+			// Between packets: a batch may end here.
+			c.at = pos
+			cp.Checkpoint(pos, c.resume)
+		}
 		data, ci, lt, off, err := next()
 		if err == io.EOF {
 			pos.Offset = in.consumed() // trailing blocks (pcapng statistics)
 			break
 		}
 		if err != nil {
-			if pos.Line >= from.Line {
+			if pos.Line >= from.Read.Line {
 				c.out.Skip(pos.Line+1, off, recordError(err))
 			}
 			break
 		}
 		pos.Line++
-		c.replay = pos.Line <= from.Line
+		c.replay = pos.Line <= from.Read.Line
 		c.no, c.off, c.cut = pos.Line, off, ci.CaptureLength < ci.Length
 		c.now = 0
 		if !ci.Timestamp.IsZero() { // simple packet blocks have no time
@@ -263,10 +270,13 @@ var firstLayerTypes = [nFirst]gopacket.LayerType{
 type capture struct {
 	out    record.Output
 	replay bool  // packet was ingested before: update state, emit nothing
-	no     int64 // current packet number
-	off    int64 // current packet's record offset
-	now    int64 // current packet's time, unix µs
-	cut    bool  // current packet was captured shorter than it was
+	held   int64 // queries from packets before it were emitted by an earlier read
+	at     Position
+	resume func() Resume // c.resumeAt, made once: a checkpoint is offered at every packet
+	no     int64         // current packet number
+	off    int64         // current packet's record offset
+	now    int64         // current packet's time, unix µs
+	cut    bool          // current packet was captured shorter than it was
 
 	eth     layers.Ethernet
 	dot1q   layers.Dot1Q
@@ -302,7 +312,18 @@ func newCapture(out record.Output) *capture {
 		c.parsers[i] = p
 	}
 	c.pending.init()
+	c.resume = c.resumeAt
 	return c
+}
+
+// resumeAt is how a read stopped at c.at resumes: the capture is decoded
+// again from its start, and the queries from the oldest one still waiting
+// on are emitted when their response comes (see Waiter).
+func (c *capture) resumeAt() Resume {
+	if line, ok := c.pending.oldestLive(); ok {
+		return Resume{Read: c.at, Held: line}
+	}
+	return Done(c.at)
 }
 
 func (c *capture) skip(reason string) {
@@ -517,7 +538,7 @@ func (c *capture) query(k pendKey) {
 	}
 	q := c.pending.add(k)
 	q.time, q.line, q.off = c.now, c.no, c.off
-	q.qtype, q.replayed = c.msg.qtype, c.replay
+	q.qtype, q.replayed = c.msg.qtype, c.replay && c.no < c.held
 	q.name = append(q.name[:0], c.msg.name...)
 }
 
@@ -532,8 +553,8 @@ func (c *capture) setQuery(q *pendingQuery) {
 // unanswered emits q (already taken from pending) as a query without
 // response.
 func (c *capture) unanswered(q *pendingQuery) {
-	if q.replayed {
-		return
+	if q.replayed || c.replay {
+		return // emitted by an earlier read
 	}
 	c.rec.Reset()
 	c.setQuery(q)
@@ -655,6 +676,17 @@ func (p *pendingSet) front() int32 {
 	}
 	p.queue, p.head = p.queue[:0], 0
 	return -1
+}
+
+// oldestLive returns the packet number of the oldest query waiting that an
+// earlier read did not emit.
+func (p *pendingSet) oldestLive() (int64, bool) {
+	for _, r := range p.queue[p.head:] {
+		if q := &p.slots[r.slot]; q.gen == r.gen && !q.replayed {
+			return q.line, true
+		}
+	}
+	return 0, false
 }
 
 // oldest removes and returns the query that arrived first, or nil.

@@ -21,7 +21,7 @@ import (
 )
 
 // decodeCapture detects the format of b and streams it from from.
-func decodeCapture(t testing.TB, b []byte, from Position) (*gotOut, Position, error) {
+func decodeCapture(t testing.TB, b []byte, from Resume) (*gotOut, Position, error) {
 	t.Helper()
 	f, err := Detect(b[:min(len(b), HeadSize)])
 	if err != nil || (f.Name != "pcap" && f.Name != "pcapng") {
@@ -36,7 +36,7 @@ func decodeCapture(t testing.TB, b []byte, from Position) (*gotOut, Position, er
 func decodeSample(t *testing.T, rel string) (*gotOut, Position) {
 	t.Helper()
 	b := sample(t, rel)
-	c, pos, err := decodeCapture(t, b, Position{})
+	c, pos, err := decodeCapture(t, b, Resume{})
 	if err != nil {
 		t.Fatalf("%s: %v", rel, err)
 	}
@@ -283,7 +283,7 @@ func TestPcapLinkTypes(t *testing.T) {
 		{"raw12", 12, func(ip []byte) []byte { return ip }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _, err := decodeCapture(t, writeCapture(t, tc.lt, capPkt{0, tc.wrap(q)}, capPkt{0.01, tc.wrap(r)}), Position{})
+			c, _, err := decodeCapture(t, writeCapture(t, tc.lt, capPkt{0, tc.wrap(q)}, capPkt{0.01, tc.wrap(r)}), Resume{})
 			if err != nil || len(c.skips) != 0 || len(c.recs) != 1 || c.recs[0] != answered {
 				t.Errorf("%v %+v %+v; want %+v", err, c.skips, c.recs, answered)
 			}
@@ -293,7 +293,7 @@ func TestPcapLinkTypes(t *testing.T) {
 
 func TestPcapUnsupportedLinkType(t *testing.T) {
 	b := writeCapture(t, layers.LinkTypeIEEE802_11, capPkt{0, []byte{1, 2, 3}}, capPkt{1, []byte{4, 5, 6}})
-	c, pos, err := decodeCapture(t, b, Position{})
+	c, pos, err := decodeCapture(t, b, Resume{})
 	if err != nil || pos.Line != 2 || len(c.skips) != 1 || !strings.Contains(c.skips[0].Reason, "not supported") {
 		t.Errorf("%v %+v %+v: want one skip for the link type", err, pos, c.skips)
 	}
@@ -318,7 +318,7 @@ func TestPcapPairing(t *testing.T) {
 		capPkt{40, q(3, "late.example")},     // 6: expires 1, 2; unanswered at the end
 		capPkt{41, r(1, "lost.example", 0)},  // 7: too late for 1: a record of its own
 	)
-	c, _, err := decodeCapture(t, b, Position{})
+	c, _, err := decodeCapture(t, b, Resume{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func TestPcapTCPReassembly(t *testing.T) {
 		capPkt{1, s2c(921, ack, r1[20:])},                   // 7: completes the response
 		capPkt{2, c2s(101+uint32(len(both)), fin|ack, nil)}, // 8
 	)
-	c, _, err := decodeCapture(t, b, Position{})
+	c, _, err := decodeCapture(t, b, Resume{})
 	if err != nil || len(c.skips) != 0 {
 		t.Fatal(err, c.skips)
 	}
@@ -405,7 +405,7 @@ func TestPcapFragment(t *testing.T) {
 	binary.BigEndian.PutUint16(second[6:], uint16(len(first)-20)/8)
 	b := writeCapture(t, layers.LinkTypeEthernet,
 		capPkt{0, ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))}, capPkt{0, ether(first)}, capPkt{0, ether(second)})
-	c, _, _ := decodeCapture(t, b, Position{})
+	c, _, _ := decodeCapture(t, b, Resume{})
 	want := answered
 	want.Answers = "192.0.2.0,192.0.2.1,192.0.2.2"
 	if len(c.recs) != 1 || c.recs[0] != want || len(c.skips) != 0 {
@@ -417,9 +417,9 @@ func TestPcapFragment(t *testing.T) {
 // decode whose query (or lone response) comes after the resume point.
 func TestPcapResume(t *testing.T) {
 	b := sample(t, "tunnel/dmachard_iodine.pcap")
-	all, _, _ := decodeCapture(t, b, Position{})
+	all, _, _ := decodeCapture(t, b, Resume{})
 	for _, from := range []int64{1, 7, 23, 24} {
-		got, pos, err := decodeCapture(t, b, Position{Line: from})
+		got, pos, err := decodeCapture(t, b, Done(Position{Line: from}))
 		var want []gotRec
 		for _, r := range all.recs {
 			if r.Line > from {
@@ -445,7 +445,7 @@ func TestPcapTruncatedAndBroken(t *testing.T) {
 		capPkt{0.1, ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))})
 	second := int64(24 + 16 + len(ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))))
 	for _, cut := range []int64{second + 10, second + 20} { // in the record header, in the data
-		c, pos, err := decodeCapture(t, b[:cut], Position{})
+		c, pos, err := decodeCapture(t, b[:cut], Resume{})
 		want := answered
 		want.RCode, want.TTL, want.Answers = -1, -1, ""
 		if err != nil || pos != (Position{Line: 1, Offset: second}) || len(c.recs) != 1 || c.recs[0] != want ||
@@ -456,11 +456,11 @@ func TestPcapTruncatedAndBroken(t *testing.T) {
 	broken := append([]byte{}, b[:24]...)
 	broken[4] = 9 // major version
 	f, _ := ByName("pcap")
-	if _, err := f.Stream(context.Background(), bytes.NewReader(broken), Position{}, &gotOut{}); err == nil {
+	if _, err := f.Stream(context.Background(), bytes.NewReader(broken), Resume{}, &gotOut{}); err == nil {
 		t.Error("broken header: no error")
 	}
 	ng, _ := ByName("pcapng")
-	if _, err := ng.Stream(context.Background(), bytes.NewReader([]byte{0x0a, 0x0d, 0x0d, 0x0a, 1}), Position{}, &gotOut{}); err == nil {
+	if _, err := ng.Stream(context.Background(), bytes.NewReader([]byte{0x0a, 0x0d, 0x0d, 0x0a, 1}), Resume{}, &gotOut{}); err == nil {
 		t.Error("broken pcapng header: no error")
 	}
 }
@@ -501,7 +501,7 @@ func TestPcapMalformed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, pos, err := decodeCapture(t, b, Position{})
+			c, pos, err := decodeCapture(t, b, Resume{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -585,9 +585,9 @@ func FuzzPcapStream(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, stream := range []func(context.Context, io.Reader, Position, record.Output) (Position, error){streamPcap, streamPcapng} {
+		for _, stream := range []func(context.Context, io.Reader, Resume, record.Output) (Position, error){streamPcap, streamPcapng} {
 			var c gotOut
-			pos, _ := stream(context.Background(), bytes.NewReader(b), Position{}, &c)
+			pos, _ := stream(context.Background(), bytes.NewReader(b), Resume{}, &c)
 			if pos.Offset > int64(len(b)) || int64(len(c.recs)) > 64*pos.Line+64 {
 				t.Fatalf("position %+v, %d records of %d bytes", pos, len(c.recs), len(b))
 			}
@@ -632,7 +632,7 @@ func BenchmarkPcapDecode(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var o capCount
-		pos, err := streamPcap(context.Background(), bytes.NewReader(benchCapture), Position{}, &o)
+		pos, err := streamPcap(context.Background(), bytes.NewReader(benchCapture), Resume{}, &o)
 		if err != nil || o.recs != pairs || pos.Line != 2*pairs {
 			b.Fatalf("%v: %d records, %+v", err, o.recs, pos)
 		}
