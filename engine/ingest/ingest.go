@@ -239,9 +239,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
 	var end parse.Resume
 	if format.Stream != nil {
-		var pos parse.Position
-		pos, err = format.Stream(ctx, sb, from, out)
-		end = parse.Done(pos)
+		end, err = format.Stream(ctx, sb, from, out)
 	} else {
 		start := parse.Position{}
 		if f, ok := raw.(*os.File); ok && from.Warm.Offset > 0 && !format.Replay && !gzipped {
@@ -257,14 +255,14 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		p := format.Lines()
 		var pos parse.Position
 		pos, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
-		if final && err == nil {
-			// Queries still waiting for a response are unanswered.
+		// A live log's response may be in the next read, and a stopped
+		// read is resumed: the next read resumes for the queries still
+		// waiting (parse.Waiter). At the end of a finished file, or for a
+		// parser that cannot resume for them, they are unanswered.
+		end = parse.ResumeAt(p, pos)
+		if _, waits := p.(parse.Waiter); !waits || final && err == nil {
 			p.Flush(out)
 			end = parse.Done(pos)
-		} else {
-			// A live log's response may be in the next read: the next
-			// read resumes for the queries still waiting (parse.Waiter).
-			end = parse.ResumeAt(p, pos)
 		}
 	}
 	out.finish(end)

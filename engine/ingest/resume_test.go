@@ -69,8 +69,8 @@ func delayedResponses(log []byte) []byte {
 func TestReadInPiecesGivesTheEventsOfOneRead(t *testing.T) {
 	logs := map[string]func(t *testing.T) []byte{
 		"tcpdump": func(t *testing.T) []byte { return delayedResponses(genLog(t, "tcpdump", 6000)) },
-		"pihole": func(t *testing.T) []byte {
-			data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "dns", "bazmonk_pihole.0236.log"))
+		"windows-debug": func(t *testing.T) []byte {
+			data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "dns", "acandeias_windows_dns_debug_rawmsg_DERIVED.log"))
 			if err != nil {
 				t.Skip("../shared/data is absent")
 			}

@@ -2,8 +2,6 @@ package parse
 
 import (
 	"bytes"
-	"cmp"
-	"slices"
 	"time"
 
 	"github.com/longtail/longtail/engine/record"
@@ -24,6 +22,13 @@ import (
 // a blocked name keeps NOERROR and the 0.0.0.0 or :: that dnsmasq says it
 // answered. dnsmasq's own DNSSEC queries (dnssec-query[DS]) are not client
 // queries. Pi-hole's FTL.log is a different log and is not accepted.
+//
+// Unlike the formats that pair by key, dnsmasq is no Waiter (format.go): an
+// answer goes to the oldest open query of its name, so which query it
+// completes can depend on queries far back in the log (one reply line for
+// two queries shifts every later answer of that name by one). A read that
+// stops emits what it holds, unanswered, rather than risk losing a query by
+// resuming without that history.
 
 func init() {
 	register(30, Format{
@@ -174,16 +179,6 @@ type dnsmasqParser struct {
 	free  []*dmQuery
 	last  *dmQuery // the query the previous line answered
 	rec   record.Record
-	heldBack
-	marks []dmMark // where the query lines of the last minutes start
-}
-
-// dmMark is where a query line starts, and its time. Answers go to the
-// oldest open query of their name, so a resumed read must see again the
-// queries that were open around the one it resumes for (see Waiting).
-type dmMark struct {
-	time int64
-	at   Position
 }
 
 func newDnsmasqParser(now func() time.Time) *dnsmasqParser {
@@ -254,7 +249,6 @@ func (p *dnsmasqParser) query(msg []byte, serial, t, no, off int64, out record.O
 	q := p.alloc()
 	client, name := msg[from+6:], msg[end+2:from]
 	q.time, q.line, q.off, q.serial = t, no, off, serial
-	p.mark(t, Position{Line: no - 1, Offset: off})
 	q.qtype = QTypeByName(msg[6:end])
 	q.buf = append(append(q.buf[:0], client...), name...)
 	q.client = len(client)
@@ -342,9 +336,6 @@ func (p *dnsmasqParser) complete(out record.Output) {
 
 func (p *dnsmasqParser) emit(q *dmQuery, out record.Output) {
 	q.done = true
-	if p.emitted(q.line) {
-		return // an earlier read emitted it
-	}
 	p.rec.Reset()
 	p.rec.Time, p.rec.Client, p.rec.Name, p.rec.QType = q.time, q.buf[:q.client], q.buf[q.client:], q.qtype
 	p.rec.RCode, p.rec.Answers, p.rec.Line, p.rec.Offset = q.rcode, q.answers, q.line, q.off
@@ -370,37 +361,4 @@ func (p *dnsmasqParser) expire(now int64, out record.Output) {
 func (p *dnsmasqParser) Flush(out record.Output) {
 	p.complete(out)
 	p.expire(1<<62, out)
-}
-
-// Waiting is the oldest query not yet emitted (one whose answer lines may
-// still come counts too). A read resumed for it starts parsing two pair
-// windows of log time before it: an answer goes to the oldest open query
-// of its name, and those that were open around it must be there again for
-// its answers to go where they went in one read.
-func (p *dnsmasqParser) Waiting() (int64, Position, bool) {
-	for _, q := range p.queue {
-		if q.done || p.emitted(q.line) {
-			continue
-		}
-		warm := Position{Line: q.line - 1, Offset: q.off}
-		i, _ := slices.BinarySearchFunc(p.marks, q.time-2*pairWindow, func(m dmMark, t int64) int { return cmp.Compare(m.time, t) })
-		if i < len(p.marks) && p.marks[i].at.Line < warm.Line {
-			warm = p.marks[i].at
-		}
-		return q.line, warm, true
-	}
-	return 0, Position{}, false
-}
-
-// mark keeps where a query line starts, forgetting those too old to
-// matter to Waiting: open queries expire after a pair window.
-func (p *dnsmasqParser) mark(t int64, at Position) {
-	drop := 0
-	for drop < len(p.marks) && p.marks[drop].time < t-3*pairWindow {
-		drop++
-	}
-	if drop > 0 && drop*2 >= len(p.marks) {
-		p.marks = p.marks[:copy(p.marks, p.marks[drop:])]
-	}
-	p.marks = append(p.marks, dmMark{t, at})
 }

@@ -47,10 +47,11 @@ type Format struct {
 	// Stream decodes a binary stream (captures) from r, emitting nothing
 	// for the first from.Read.Line packets but the queries from packet
 	// from.Held on that get their response later, until EOF or ctx is
-	// done. It returns the position reached (packets and bytes consumed)
-	// and an error only when the stream as a whole cannot be read (not for
-	// bad packets, which go to out.Skip).
-	Stream func(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error)
+	// done. It returns how a later read resumes (packets and bytes
+	// consumed, the queries still waiting when ctx stopped it) and an
+	// error only when the stream as a whole cannot be read or ctx is done
+	// (not for bad packets, which go to out.Skip).
+	Stream func(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error)
 }
 
 // LineParser turns the lines of one text format into records.

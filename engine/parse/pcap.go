@@ -104,7 +104,7 @@ func (in *capInput) consumed() int64 { return in.n - int64(in.br.Buffered()) }
 // it was captured, its link type and the offset of its record in the file.
 type nextPacket func() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, off int64, err error)
 
-func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error) {
+func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
 	if h, err := in.br.Peek(24); err == nil && isPcap(h) {
 		// Version 2.x before 2.4 has the same layout, and libpcap reads
@@ -119,7 +119,7 @@ func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output
 	}
 	pr, err := pcapgo.NewReader(in.br)
 	if err != nil {
-		return Position{}, fmt.Errorf("pcap file header: %w", err)
+		return Done(Position{}), fmt.Errorf("pcap file header: %w", err)
 	}
 	lt := pr.LinkType()
 	var own []byte
@@ -141,11 +141,11 @@ func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output
 	})
 }
 
-func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Position, error) {
+func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
 	nr, err := pcapgo.NewNgReader(in.br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 	if err != nil {
-		return Position{}, fmt.Errorf("pcapng section header: %w", err)
+		return Done(Position{}), fmt.Errorf("pcapng section header: %w", err)
 	}
 	bo := ngByteOrder(nil)
 	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
@@ -199,17 +199,17 @@ func ngPacketOffset(in *capInput, bo *binary.ByteOrder) int64 {
 }
 
 // runCapture reads packets until the end of the stream and decodes them.
-func runCapture(ctx context.Context, in *capInput, from Resume, out record.Output, next nextPacket) (Position, error) {
+func runCapture(ctx context.Context, in *capInput, from Resume, out record.Output, next nextPacket) (Resume, error) {
 	c := newCapture(out)
 	c.held = from.Held
 	cp, _ := out.(Checkpointer)
 	pos := Position{Offset: in.consumed()}
 	for {
 		if pos.Line&0xfff == 0 && ctx.Err() != nil {
-			// What was decoded is emitted: a resumed ingest starts after
-			// pos and will not see those queries again.
-			c.flush()
-			return pos, ctx.Err()
+			// Stopped: the queries still waiting are left for the read
+			// that resumes.
+			c.at = pos
+			return c.resumeAt(), ctx.Err()
 		}
 		if cp != nil && pos.Line > from.Read.Line {
 			// Between packets: a batch may end here.
@@ -238,7 +238,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 		pos.Offset = in.consumed()
 	}
 	c.flush()
-	return pos, nil
+	return Done(pos), nil
 }
 
 // recordError is the skip reason for a packet record that cannot be read;

@@ -28,8 +28,8 @@ func decodeCapture(t testing.TB, b []byte, from Resume) (*gotOut, Position, erro
 		t.Fatalf("detected %q, %v; want pcap or pcapng", f.Name, err)
 	}
 	var c gotOut
-	pos, err := f.Stream(context.Background(), bytes.NewReader(b), from, &c)
-	return &c, pos, err
+	at, err := f.Stream(context.Background(), bytes.NewReader(b), from, &c)
+	return &c, at.Read, err
 }
 
 // decodeSample decodes a capture from ../shared/data.
@@ -585,10 +585,10 @@ func FuzzPcapStream(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, stream := range []func(context.Context, io.Reader, Resume, record.Output) (Position, error){streamPcap, streamPcapng} {
+		for _, stream := range []func(context.Context, io.Reader, Resume, record.Output) (Resume, error){streamPcap, streamPcapng} {
 			var c gotOut
-			pos, _ := stream(context.Background(), bytes.NewReader(b), Resume{}, &c)
-			if pos.Offset > int64(len(b)) || int64(len(c.recs)) > 64*pos.Line+64 {
+			at, _ := stream(context.Background(), bytes.NewReader(b), Resume{}, &c)
+			if pos := at.Read; pos.Offset > int64(len(b)) || int64(len(c.recs)) > 64*pos.Line+64 {
 				t.Fatalf("position %+v, %d records of %d bytes", pos, len(c.recs), len(b))
 			}
 		}
@@ -632,9 +632,9 @@ func BenchmarkPcapDecode(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var o capCount
-		pos, err := streamPcap(context.Background(), bytes.NewReader(benchCapture), Resume{}, &o)
-		if err != nil || o.recs != pairs || pos.Line != 2*pairs {
-			b.Fatalf("%v: %d records, %+v", err, o.recs, pos)
+		at, err := streamPcap(context.Background(), bytes.NewReader(benchCapture), Resume{}, &o)
+		if err != nil || o.recs != pairs || at.Read.Line != 2*pairs {
+			b.Fatalf("%v: %d records, %+v", err, o.recs, at)
 		}
 	}
 	b.ReportMetric(float64(2*pairs)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
