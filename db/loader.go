@@ -103,12 +103,13 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 }
 
 // StartSource registers a source about to be read. A Source with an ID is
-// an earlier read being resumed; one without is inserted.
+// an earlier read being resumed (its path is updated: a rotated log is read
+// on under its new name); one without is inserted.
 func (l *Loader) StartSource(ctx context.Context, s Source) (Source, error) {
 	now := time.Now().UnixMicro()
 	if s.ID != 0 {
-		_, err := l.d.sql.ExecContext(ctx, "UPDATE sources SET state = 'loading', size = ?, mtime = ?, last_read = ?, format = ? WHERE id = ?",
-			s.Size, s.Mtime, now, s.Format, s.ID)
+		_, err := l.d.sql.ExecContext(ctx, "UPDATE sources SET state = 'loading', path = ?, size = ?, mtime = ?, last_read = ?, format = ? WHERE id = ?",
+			s.Path, s.Size, s.Mtime, now, s.Format, s.ID)
 		s.State = "loading"
 		return s, err
 	}

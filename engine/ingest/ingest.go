@@ -328,9 +328,15 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.So
 		return nil, err
 	}
 	for i := range same {
-		if same[i].Size == src.Size && same[i].State == "done" {
-			c := same[i]
+		c := same[i]
+		switch {
+		case c.Size == src.Size && c.State == "done":
 			c.Mtime = src.Mtime // a copy: unchanged whatever its time
+			return &c, nil
+		case c.Size <= src.Size:
+			// The same file, grown, under another name: a live log
+			// rotated (renamed) since it was last read. The read carries
+			// on where it stopped, with the queries it left waiting.
 			return &c, nil
 		}
 	}

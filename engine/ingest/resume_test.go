@@ -104,6 +104,26 @@ func TestReadInPiecesGivesTheEventsOfOneRead(t *testing.T) {
 				}
 			}
 
+			// Rotated: renamed while being written, read on under its new
+			// name (the writer keeps writing to it until restarted).
+			d = openWS(t)
+			live := filepath.Join(t.TempDir(), "live.log")
+			writeAged(t, live, bytes.Join(lines[:len(lines)/2], nil), 0)
+			ingestOne(t, d, live, Options{BatchSize: 100})
+			rotated := live + ".1"
+			os.Rename(live, rotated)
+			writeAged(t, rotated, log, time.Hour)
+			if r := ingestOne(t, d, rotated, Options{BatchSize: 100}); r.Status != Resumed {
+				t.Fatalf("the rotated log: %+v", r)
+			}
+			if got := everything(t, d); got != want {
+				t.Fatalf("rotated: the events differ from one read's:\n%s", firstLineDiff(got, want))
+			}
+			srcs, _ := d.Sources(context.Background())
+			if len(srcs) != 1 || srcs[0].Path != rotated || srcs[0].State != "done" {
+				t.Fatalf("sources after the rotation: %+v", srcs)
+			}
+
 			// Stopped mid-read (Ctrl-C), after some batches were committed.
 			ws := filepath.Join(t.TempDir(), "ws.db")
 			d2, err := db.Open(ws, db.Options{})
