@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -254,15 +255,7 @@ func named(vals ...any) []driver.NamedValue {
 	return out
 }
 
-func byTime(a, b Event) int {
-	switch {
-	case a.Time < b.Time:
-		return -1
-	case a.Time > b.Time:
-		return 1
-	}
-	return 0
-}
+func byTime(a, b Event) int { return cmp.Compare(a.Time, b.Time) }
 
 // groupByName returns the positions of evs grouped by name, source order
 // kept within a name: a counting sort (names are dense integers) in O(n),

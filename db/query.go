@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -340,15 +341,7 @@ func (d *DB) Events(ctx context.Context, name uint32, limit int) ([]EventRow, in
 }
 
 func sortNewestFirst(evs []Event) {
-	slices.SortStableFunc(evs, func(a, b Event) int {
-		switch {
-		case a.Time > b.Time:
-			return -1
-		case a.Time < b.Time:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(b.Time, a.Time) })
 }
 
 // resolve turns dictionary ids back into strings.

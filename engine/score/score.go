@@ -64,6 +64,7 @@
 package score
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -468,15 +469,7 @@ func combine(id uint32, ev []evidence) db.Score {
 		}
 		sc.Contribs = append(sc.Contribs, db.Contribution{Signal: e.signal, Points: pts, Why: why})
 	}
-	slices.SortStableFunc(sc.Contribs, func(a, b db.Contribution) int {
-		switch {
-		case a.Points > b.Points:
-			return -1
-		case a.Points < b.Points:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(sc.Contribs, func(a, b db.Contribution) int { return cmp.Compare(b.Points, a.Points) })
 	return sc
 }
 
