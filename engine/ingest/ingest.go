@@ -418,7 +418,7 @@ func (s *sink) Skip(line, offset int64, reason string) {
 
 // Checkpoint commits the batch once it is full, at a line (or packet)
 // boundary, with how a later read resumes from there.
-func (s *sink) Checkpoint(_ parse.Position, resume func() parse.Resume) {
+func (s *sink) Checkpoint(resume func() parse.Resume) {
 	if len(s.batch.Events) >= s.size {
 		s.send(resume())
 	}

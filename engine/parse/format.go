@@ -123,11 +123,12 @@ func ResumeAt(p LineParser, pos Position) Resume {
 }
 
 // Checkpointer is implemented by an Output that commits in batches.
-// ScanLines tells it, between lines, how far the stream has been consumed
-// and how a later read resumes from there (ResumeAt), so that a batch ends
-// on a line boundary a resumed read can start from.
+// ScanLines and the capture reader offer it a checkpoint between lines or
+// packets, so that a batch ends where a resumed read can start; resume
+// (how the stream was consumed so far and what the parser holds) is called
+// only when a batch does end there.
 type Checkpointer interface {
-	Checkpoint(pos Position, resume func() Resume)
+	Checkpoint(resume func() Resume)
 }
 
 // discard is the Output of replayed lines: what they gave was kept by an

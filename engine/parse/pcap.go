@@ -214,7 +214,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 		if cp != nil && pos.Line > from.Read.Line {
 			// Between packets: a batch may end here.
 			c.at = pos
-			cp.Checkpoint(pos, c.resume)
+			cp.Checkpoint(c.resume)
 		}
 		data, ci, lt, off, err := next()
 		if err == io.EOF {

@@ -150,7 +150,7 @@ type cut struct {
 	at Resume
 }
 
-func (o *cutOut) Checkpoint(_ Position, resume func() Resume) {
+func (o *cutOut) Checkpoint(resume func() Resume) {
 	if len(o.recs) >= o.next {
 		o.cuts = append(o.cuts, cut{len(o.recs), resume()})
 		o.next = len(o.recs) + o.every

@@ -38,7 +38,7 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 			}
 			if cp != nil && pos.Line > from.Read.Line {
 				at := pos
-				cp.Checkpoint(at, func() Resume { return ResumeAt(p, at) })
+				cp.Checkpoint(func() Resume { return ResumeAt(p, at) })
 			}
 		}
 		chunk, err := br.ReadSlice('\n')
