@@ -546,7 +546,10 @@ func (r Report) Describe() string {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
 	default:
-		fmt.Fprintf(&b, "%s %s, %d events", r.Status, r.Format, r.Events)
+		fmt.Fprintf(&b, "%s %s, %d event", r.Status, r.Format, r.Events)
+		if r.Events != 1 {
+			b.WriteByte('s')
+		}
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
