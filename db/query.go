@@ -523,15 +523,20 @@ func (d *DB) ClientByText(ctx context.Context, addr string) (ClientRow, error) {
 	return c, err
 }
 
-// Span returns the first and last minute with events (unix µs, the last
-// one's end), from the per-minute totals: cheap where Stats scans names.
-func (d *DB) Span(ctx context.Context) (first, last int64, err error) {
-	var lo, hi sql.NullInt64
-	err = d.sql.QueryRowContext(ctx, "SELECT min(minute), max(minute) FROM total_minute").Scan(&lo, &hi)
-	if err != nil || !lo.Valid {
-		return 0, 0, err
+// SpanOf returns when a subject was first and last seen (unix µs; 0, 0
+// when it has no events): the range the time screens open on.
+func (d *DB) SpanOf(ctx context.Context, s Subject) (first, last int64, err error) {
+	table := map[SubjectKind]string{SubjectName: "names", SubjectDomain: "domains", SubjectClient: "clients"}[s.Kind]
+	if table == "" {
+		st, err := d.Stats(ctx)
+		return st.First, st.Last, err
 	}
-	return lo.Int64 * microsPerMinute, (hi.Int64+1)*microsPerMinute - 1, nil
+	// table is one of three names chosen above, never data.
+	err = d.sql.QueryRowContext(ctx, "SELECT first, last FROM "+table+" WHERE id = ? AND count > 0", s.ID).Scan(&first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	return first, last, err
 }
 
 func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {

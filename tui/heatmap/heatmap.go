@@ -49,12 +49,12 @@ var seqs atomic.Uint64
 // New opens the heatmap of the target (common.Opener).
 func New(c common.Common, t common.Target) common.View { return &Model{c: c, target: t} }
 
-// Init loads the subject's hourly counts over the workspace's days.
+// Init loads the subject's hourly counts over the days it was seen.
 func (m *Model) Init() tea.Cmd {
 	m.seq, m.loading = seqs.Add(1), true
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
 	return func() tea.Msg {
-		span, err := subject.LoadSpan(ctx, d)
+		span, err := subject.LoadSpan(ctx, d, subj)
 		if err != nil {
 			return gridMsg{seq: seq, err: err}
 		}

@@ -31,6 +31,26 @@ func TestGridAddsUp(t *testing.T) {
 	}
 }
 
+// A name's heatmap holds the days it was seen, first to last, not every
+// day of the workspace (which may reach back to a 1970 undated log).
+func TestANameShowsTheDaysItWasSeen(t *testing.T) {
+	c, ts := tuitest.Targets(t)
+	n, err := c.DB.NameByText(context.Background(), 1, ts["name"].Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(New, c, ts["name"], 80, 24).(*Model)
+	day := 24 * time.Hour
+	first := time.UnixMicro(n.First).UTC().Truncate(day)
+	days := int(time.UnixMicro(n.Last).UTC().Truncate(day).Sub(first)/day) + 1
+	if v.total != n.Count || len(v.grid) != days || v.labels[0] != first.Format("Mon 02") {
+		t.Errorf("%d events over %d days from %q; want %d over %d from %s", v.total, len(v.grid), v.labels[0], n.Count, days, first.Format("Mon 02"))
+	}
+	if days >= 7 {
+		t.Fatal("the planted name covers the whole test week: nothing shown")
+	}
+}
+
 func TestGridLabelsNameTheMonthAcrossMonths(t *testing.T) {
 	first := time.Date(2024, 2, 28, 0, 0, 0, 0, time.UTC)
 	grid, labels := Grid([]db.Point{{Start: first.Add(49 * time.Hour).UnixMicro(), N: 5}}, first, first.AddDate(0, 0, 3))

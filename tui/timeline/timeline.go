@@ -51,9 +51,9 @@ type series struct {
 }
 
 type spanMsg struct {
-	seq  uint64
-	span subject.Span
-	err  error
+	seq       uint64
+	span, own subject.Span // the workspace's, the subject's
+	err       error
 }
 
 type seriesMsg struct {
@@ -71,13 +71,21 @@ func New(c common.Common, t common.Target) common.View {
 	return &Model{c: c, target: t}
 }
 
-// Init loads the workspace's span; the first series follows.
+// Init loads the workspace's span, over which the view pans, and the
+// subject's, which it opens on; the first series follows.
 func (m *Model) Init() tea.Cmd {
 	m.spanSeq, m.loading = next(), true
-	seq, ctx, d := m.spanSeq, m.c.Ctx, m.c.DB
+	seq, ctx, d, subj := m.spanSeq, m.c.Ctx, m.c.DB, m.target.Subject
 	return func() tea.Msg {
-		s, err := subject.LoadSpan(ctx, d)
-		return spanMsg{seq, s, err}
+		s, err := subject.LoadSpan(ctx, d, db.Subject{Kind: db.SubjectAll})
+		if err != nil {
+			return spanMsg{seq: seq, err: err}
+		}
+		own, err := subject.LoadSpan(ctx, d, subj)
+		if own == (subject.Span{}) {
+			own = s
+		}
+		return spanMsg{seq, s, own, err}
 	}
 }
 
@@ -100,10 +108,10 @@ func (m *Model) minLevel() int {
 	return 0
 }
 
-// fitLevel is the finest bucket whose window holds the whole span.
-func (m *Model) fitLevel() int {
+// fitLevel is the finest bucket whose window holds the whole of s.
+func (m *Model) fitLevel(s subject.Span) int {
 	for i := m.minLevel(); i < len(buckets); i++ {
-		if buckets[i].Microseconds()*int64(m.cols()) > m.span.Last-m.span.First {
+		if buckets[i].Microseconds()*int64(m.cols()) > s.Last-s.First {
 			return i
 		}
 	}
@@ -148,9 +156,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.loading, m.err = false, msg.err
 			return m, nil
 		}
+		// Open on the subject's own activity: the workspace may reach
+		// from a 1970 undated log to today.
 		m.span = msg.span
-		m.level = m.fitLevel()
-		m.place(m.span.First + (m.span.Last-m.span.First)/2)
+		m.level = m.fitLevel(msg.own)
+		m.place(msg.own.First + (msg.own.Last-msg.own.First)/2)
 		return m, m.load()
 	case seriesMsg:
 		if msg.seq != m.seq {

@@ -131,3 +131,30 @@ func abs(x int64) int64 {
 // BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
 // series and the first View, on the benchmark workspace.
 func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New) }
+
+// A name opens on its own activity, in the finest bucket that holds all of
+// it, not on the whole workspace (which may reach back to a 1970 undated
+// log): every one of its events is in the first view.
+func TestANameOpensOnItsOwnActivity(t *testing.T) {
+	c, ts := tuitest.Targets(t)
+	target := ts["name"]
+	n, err := c.DB.NameByText(context.Background(), 1, target.Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := n.First, n.Last
+	v := tuitest.Open(New, c, target, 80, 24).(*Model)
+	var total int64
+	for _, p := range v.shown.points {
+		total += p.N
+	}
+	if total != n.Count {
+		t.Errorf("the first view shows %d of the name's %d events at %v", total, n.Count, v.bucket())
+	}
+	if v.level > 0 && buckets[v.level-1].Microseconds()*int64(v.cols()) > last-first {
+		t.Errorf("bucket %v is coarser than the name's span needs", v.bucket())
+	}
+	if v.span.Last-v.span.First <= last-first {
+		t.Fatal("the test workspace's span is no wider than the name's: nothing shown")
+	}
+}

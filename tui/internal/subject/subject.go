@@ -27,18 +27,15 @@ func Describe(t common.Target) string {
 	return common.SafeName(t.Label)
 }
 
-// Span is the workspace's time span: first and last event, unix µs.
+// Span is when a subject was first and last seen, unix µs.
 type Span struct{ First, Last int64 }
 
-// LoadSpan reads the workspace's span (for use inside a tea.Cmd). The totals
-// behind db.Stats are stored at the end of each ingest, so this is cheap
-// and always current.
-func LoadSpan(ctx context.Context, d *db.DB) (Span, error) {
-	st, err := d.Stats(ctx)
-	if err != nil {
-		return Span{}, err
-	}
-	return Span{st.First, st.Last}, nil
+// LoadSpan reads the subject's span (for use inside a tea.Cmd): the time
+// screens open on the subject's own activity, not on the whole workspace,
+// which may reach from a 1970 undated log to today.
+func LoadSpan(ctx context.Context, d *db.DB, s db.Subject) (Span, error) {
+	first, last, err := d.SpanOf(ctx, s)
+	return Span{first, last}, err
 }
 
 // Hourly reports whether the subject's series can only be had in whole
