@@ -101,6 +101,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		m.loading, m.err = false, msg.err
 		m.grid, m.labels = msg.grid, msg.labels
 		m.summarise()
+		m.top = len(m.grid) // more days than fit: the newest first
+		m.clamp()
 		return m, nil
 	case tea.KeyPressMsg:
 		k := m.c.Keys.Nav

@@ -67,6 +67,10 @@ func TestScrollKeys(t *testing.T) {
 		t.Fatalf("want fewer rows (%d) than days (%d)", rows, len(v.grid))
 	}
 	last := len(v.grid) - rows
+	if v.top != last {
+		t.Errorf("opens on day %d, want the newest days (%d on)", v.top, last)
+	}
+	tuitest.Press(v, "g")
 	for _, s := range []struct {
 		key  string
 		want int

@@ -160,7 +160,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		// from a 1970 undated log to today.
 		m.span = msg.span
 		m.level = m.fitLevel(msg.own)
-		m.place(msg.own.First + (msg.own.Last-msg.own.First)/2)
+		centre := msg.own.First + (msg.own.Last-msg.own.First)/2
+		if m.window() <= msg.own.Last-msg.own.First {
+			centre = msg.own.Last // too long for one view: its newest part
+		}
+		m.place(centre)
 		return m, m.load()
 	case seriesMsg:
 		if msg.seq != m.seq {

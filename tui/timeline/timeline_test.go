@@ -158,3 +158,16 @@ func TestANameOpensOnItsOwnActivity(t *testing.T) {
 		t.Fatal("the test workspace's span is no wider than the name's: nothing shown")
 	}
 }
+
+// A span too long for one view even in day buckets (years, once an undated
+// log is in) opens on its newest part, not on its empty middle.
+func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
+	c, ts := tuitest.Targets(t)
+	v := tuitest.Open(New, c, ts["all"], 8, 24).(*Model) // 2 columns: 2 days of 7
+	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
+		t.Fatalf("the week fits in %v buckets at this width: nothing shown", v.bucket())
+	}
+	if end := v.from + v.window(); end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
+		t.Errorf("the view ends at %v, the span at %v", time.UnixMicro(end).UTC(), time.UnixMicro(v.span.Last).UTC())
+	}
+}
