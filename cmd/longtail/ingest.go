@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,13 +40,24 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	if err := ingestFiles(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch}); err != nil {
+	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch}, !*noScore)
+}
+
+// ingestAndScore ingests the files and, when score is set, scores the
+// workspace: also when some file gave nothing usable, because the others
+// were loaded. That file's exitError comes back after the scoring.
+func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options, score bool) error {
+	err := ingestFiles(ctx, e, d, files, opt)
+	var unusable exitError
+	if err != nil && !errors.As(err, &unusable) {
 		return err
 	}
-	if *noScore {
-		return nil
+	if score {
+		if serr := scoreAfterIngest(ctx, e, d); serr != nil {
+			return serr
+		}
 	}
-	return scoreAfterIngest(ctx, e, d)
+	return err
 }
 
 // scoreAfterIngest keeps the scores up to date with what was just loaded.

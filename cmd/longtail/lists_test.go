@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -438,5 +439,24 @@ func TestTopVerdicts(t *testing.T) {
 	table := ltOK(t, ws, "top", "--limit", "1")
 	if first := strings.SplitN(table, "\n", 2)[0]; !strings.HasSuffix(strings.TrimSpace(first), "verdict") {
 		t.Errorf("table header: %q", first)
+	}
+}
+
+// One file that gives nothing among several must not keep the others from
+// being scored: the exit status says 2, and the scores are there.
+func TestIngestScoresDespiteAnUnusableFile(t *testing.T) {
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "ws.db")
+	good := filepath.Join(dir, "dns.csv")
+	writeLog(t, good, "a.example", "b.example", "a.example")
+	junk := filepath.Join(dir, "junk.bin")
+	os.WriteFile(junk, []byte("\x00\x01 not a log\n"), 0o644)
+	_, errOut, err := lt(t, ws, "ingest", good, junk)
+	var ex exitError
+	if !errors.As(err, &ex) || ex != 2 {
+		t.Fatalf("exit: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "scored") {
+		t.Errorf("no scoring after the ingest:\n%s", errOut)
 	}
 }

@@ -43,10 +43,7 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 		// A file that gave nothing was reported above; the rest are
 		// worth reviewing all the same.
 		var unusable exitError
-		if err := ingestFiles(ctx, e, d, files, ingest.Options{}); err != nil && !errors.As(err, &unusable) {
-			return err
-		}
-		if err := scoreAfterIngest(ctx, e, d); err != nil {
+		if err := ingestAndScore(ctx, e, d, files, ingest.Options{}, true); err != nil && !errors.As(err, &unusable) {
 			return err
 		}
 	}
