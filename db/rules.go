@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/longtail/longtail/engine/rules"
@@ -40,7 +39,8 @@ func (d *DB) Rules(ctx context.Context) ([]rules.Rule, error) {
 }
 
 // PutRules adds rules in one transaction; a rule with the pattern and scope
-// of an existing one replaces it (keeping its id). It returns the stored
+// of an existing one replaces it (keeping its id). Every rule must pass
+// rules.Rule.Check, whatever made it; otherwise nothing is stored. It returns the stored
 // rules with their ids, and the rules they replaced (zero ID where none),
 // which is what an undo needs.
 func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []rules.Rule, err error) {
@@ -62,8 +62,8 @@ func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []
 	}
 	defer put.Close()
 	for _, r := range rs {
-		if r.Verdict == rules.None {
-			return nil, nil, fmt.Errorf("rule %s: no verdict", r.Pattern)
+		if err := r.Check(); err != nil {
+			return nil, nil, err
 		}
 		if r.Created.IsZero() {
 			r.Created = time.Now()
@@ -114,6 +114,9 @@ func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
 	}
 	defer tx.Rollback()
 	for _, r := range rs {
+		if err := r.Check(); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE pattern = ? AND scope = ?", r.Pattern, r.Scope.String()); err != nil {
 			return err
 		}

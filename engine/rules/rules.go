@@ -10,6 +10,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -89,8 +90,12 @@ func ParseScope(s string) (Scope, error) {
 
 // Rule is one verdict rule.
 type Rule struct {
-	ID      int64
-	Pattern string // a normalised name: lower-case, no trailing dot
+	ID int64
+	// Pattern is a name in normal form (ParsePattern) or, for a Name rule
+	// made from a name seen in the data, that name exactly as stored: any
+	// bytes (see Check). Only a valid DNS name reaches an export that
+	// another tool loads (ValidName).
+	Pattern string
 	Scope   Scope
 	Verdict Verdict
 	Note    string
@@ -113,6 +118,64 @@ const (
 	maxNameLen  = 253
 	maxLabelLen = 63
 )
+
+// MaxRawName bounds the pattern of a rule for a name that is not a valid
+// DNS name: names in logs can be longer than the wire allows (Zeek writes
+// escapes, a text log anything), but not without limit.
+const MaxRawName = 1024
+
+// Check is the one validation every rule passes before it is stored,
+// however it was made (a mark in the review screen, rules add,
+// import-list, a rules CSV or JSON): db.PutRules calls it.
+//
+// A Domain rule needs a valid DNS name in normal form. A Name rule may
+// also hold a name from the data that is not one (a raw byte, a newline,
+// an escape sequence in a label): the analyst's verdict on it is kept and
+// matches that name, but ValidName refuses it, so it never reaches a zone,
+// a hosts file, a dataset or an Intel file. Such a pattern must still be a
+// name as the workspace stores it: not empty, no upper-case ASCII, no
+// trailing dot, at most MaxRawName bytes.
+func (r *Rule) Check() error {
+	if r.Verdict < Good || r.Verdict > Bad {
+		return fmt.Errorf("rule %s: no verdict", quote(r.Pattern))
+	}
+	if err := ValidName(r.Pattern); err == nil || r.Scope == Name && rawName(r.Pattern) {
+		return nil
+	} else if r.Scope == Domain {
+		return fmt.Errorf("domain rule %s: %w", quote(r.Pattern), err)
+	}
+	return fmt.Errorf("rule %s: not a name as the workspace stores it (empty, upper case, a trailing dot, or over %d bytes)",
+		quote(r.Pattern), MaxRawName)
+}
+
+// ValidName reports why pattern is not a DNS name in normal form: one that
+// every export format can carry (letters, digits, '-', '_', dots; labels
+// of 1 to 63 bytes, at most 253 in all; lower case, no trailing dot).
+func ValidName(pattern string) error {
+	p, scope, err := ParsePattern(pattern)
+	switch {
+	case err != nil:
+		return err
+	case p != pattern || scope != Name:
+		return errors.New("not in normal form (spaces, upper case, a leading \"*.\" or a trailing dot)")
+	}
+	return nil
+}
+
+func rawName(p string) bool {
+	return p != "" && len(p) <= MaxRawName && p[len(p)-1] != '.' && strings.IndexFunc(p, isUpperASCII) < 0
+}
+
+func isUpperASCII(r rune) bool { return 'A' <= r && r <= 'Z' }
+
+// quote shows a pattern in a message: Go-quoted, so no byte of it can act
+// on a terminal.
+func quote(p string) string {
+	if len(p) > 80 {
+		p = p[:80] + "..."
+	}
+	return strconv.QuoteToASCII(p)
+}
 
 // Byte classes of a name, looked up per byte because lists of a million
 // names go through ParsePattern.

@@ -178,3 +178,42 @@ func BenchmarkMatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(names)), "ns/name")
 }
+
+// TestCheckKeepsAVerdictOnAnyNameButOnlyExportsValidOnes: the one
+// validation every stored rule passes.
+func TestCheckKeepsAVerdictOnAnyNameButOnlyExportsValidOnes(t *testing.T) {
+	for _, tc := range []struct {
+		r         Rule
+		ok, valid bool
+	}{
+		{Rule{Pattern: "evil.example", Verdict: Bad}, true, true},
+		{Rule{Pattern: "evil.example", Scope: Domain, Verdict: Good}, true, true},
+		// A name from the data: kept as a name rule, never exportable.
+		{Rule{Pattern: "a.evil.com\n*.c2.net cname rpz-passthru.\nc.evil.com", Verdict: Bad}, true, false},
+		{Rule{Pattern: "\x1b]0;t\x07.evil.com", Verdict: Suspicious}, true, false},
+		{Rule{Pattern: "bad\xff.evil.com", Verdict: Bad}, true, false},
+		// A domain rule must be a real domain.
+		{Rule{Pattern: "a.evil.com\n*.c2.net", Scope: Domain, Verdict: Bad}, false, false},
+		{Rule{Pattern: "Evil.example", Scope: Domain, Verdict: Bad}, false, false},
+		// Not a name as the workspace stores it.
+		{Rule{Pattern: "", Verdict: Bad}, false, false},
+		{Rule{Pattern: "Evil\n.example", Verdict: Bad}, false, false},
+		{Rule{Pattern: "evil.example.", Verdict: Bad}, false, false},
+		{Rule{Pattern: strings.Repeat("a", MaxRawName+1), Verdict: Bad}, false, false},
+		{Rule{Pattern: "evil.example"}, false, true}, // no verdict
+	} {
+		err := tc.r.Check()
+		if (err == nil) != tc.ok {
+			t.Errorf("Check(%q, %v) = %v, want ok=%v", tc.r.Pattern, tc.r.Scope, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), `"`) {
+			t.Errorf("message %q does not quote the pattern", err)
+		}
+		if (ValidName(tc.r.Pattern) == nil) != tc.valid {
+			t.Errorf("ValidName(%q) = %v, want valid=%v", tc.r.Pattern, ValidName(tc.r.Pattern), tc.valid)
+		}
+	}
+	if err := (&Rule{Pattern: "\x1b[2J", Verdict: 9}).Check(); err == nil || strings.ContainsRune(err.Error(), 0x1b) {
+		t.Errorf("message holds a raw ESC: %q", err)
+	}
+}

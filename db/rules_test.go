@@ -1,0 +1,49 @@
+package db
+
+import (
+	"context"
+	"testing"
+
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/hostile"
+)
+
+// TestPutRulesChecksEveryRule: the workspace is the one place every rule
+// passes through, whatever made it, so it is where rules.Rule.Check runs.
+// A hostile name from the data keeps its verdict byte for byte; a domain
+// rule that is not a domain, or a rule without a verdict, stores nothing.
+func TestPutRulesChecksEveryRule(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	var rs []rules.Rule
+	for _, n := range hostile.Strings() {
+		rs = append(rs, rules.Rule{Pattern: n, Verdict: rules.Bad, Origin: "tui"})
+	}
+	if _, _, err := d.PutRules(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := d.Rules(ctx)
+	if len(got) != len(rs) {
+		t.Fatalf("%d rules stored, want %d", len(got), len(rs))
+	}
+	for i := range got {
+		if got[i].Pattern != rs[i].Pattern {
+			t.Errorf("%q stored as %q", rs[i].Pattern, got[i].Pattern)
+		}
+	}
+	for _, bad := range [][]rules.Rule{
+		{{Pattern: "ok.example", Verdict: rules.Bad}, {Pattern: hostile.Names[0].Name, Scope: rules.Domain, Verdict: rules.Bad}},
+		{{Pattern: "ok.example"}},
+		{{Pattern: "Upper.Example", Verdict: rules.Good}},
+	} {
+		if _, _, err := d.PutRules(ctx, bad); err == nil {
+			t.Errorf("PutRules(%q) accepted", bad[len(bad)-1].Pattern)
+		}
+		if err := d.RestoreRules(ctx, bad); err == nil {
+			t.Errorf("RestoreRules(%q) accepted", bad[len(bad)-1].Pattern)
+		}
+	}
+	if got2, _ := d.Rules(ctx); len(got2) != len(rs) {
+		t.Errorf("a refused batch stored %d rules", len(got2)-len(rs))
+	}
+}
