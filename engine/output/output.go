@@ -1,17 +1,23 @@
 // Package output writes the headless answers (top, stats, events, rules…)
 // as an aligned table for people, or CSV or JSON for scripts. Text from the
-// data is sanitised for the table and CSV forms, which end up on terminals;
-// JSON escapes control characters itself.
+// data is sanitised for the table and CSV forms, which end up on terminals.
+// JSON keeps the text, with every character that could act on a terminal
+// written as a \u escape; a value that is not valid UTF-8 (which a JSON
+// string cannot hold) is written in its escaped form, with its exact bytes
+// in hex in a sibling field named COLUMN_hex.
 package output
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -145,18 +151,28 @@ func (t *Table) writeJSON(w io.Writer) error {
 	for r, row := range t.Rows {
 		o := make(map[string]any, len(row))
 		for i, v := range row {
-			if tm, ok := v.(time.Time); ok {
-				if tm.IsZero() {
-					v = nil
-				} else {
-					v = tm.UTC().Format(time.RFC3339Nano)
+			switch x := v.(type) {
+			case time.Time:
+				v = nil
+				if !x.IsZero() {
+					v = x.UTC().Format(time.RFC3339Nano)
+				}
+			case string:
+				if !utf8.ValidString(x) {
+					v = textsafe.String(x)
+					o[t.Columns[i]+"_hex"] = hex.EncodeToString([]byte(x))
 				}
 			}
 			o[t.Columns[i]] = v
 		}
 		objs[r] = o
 	}
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	return enc.Encode(objs)
+	if err := enc.Encode(objs); err != nil {
+		return err
+	}
+	_, err := w.Write(textsafe.JSON(buf.Bytes()))
+	return err
 }

@@ -2,10 +2,14 @@ package output
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/hostile"
 )
 
 func TestTableAlignsNumbersAndEscapesData(t *testing.T) {
@@ -49,5 +53,43 @@ func TestCSVAndJSON(t *testing.T) {
 	}
 	if err := tb.Write(&j, "yaml"); err == nil || !strings.Contains(err.Error(), "table, csv, json") {
 		t.Errorf("unknown format: %v", err)
+	}
+}
+
+// TestJSONEscapesWhatCouldActOnATerminal: the hostile names come out of
+// JSON with no raw C1, bidi, zero-width or escape character, and read back
+// as the same text; invalid UTF-8 keeps its exact bytes in name_hex.
+func TestJSONEscapesWhatCouldActOnATerminal(t *testing.T) {
+	tb := &Table{Columns: []string{"name"}}
+	for _, n := range hostile.Strings() {
+		tb.Add(n)
+	}
+	var j bytes.Buffer
+	if err := tb.Write(&j, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if !textsafe.Safe(strings.ReplaceAll(j.String(), "\n", "")) {
+		t.Errorf("json holds characters that act on a terminal:\n%q", j.String())
+	}
+	for _, want := range []string{`\u202e`, `\u200b`, `\u009b`, `\u001b`} {
+		if !strings.Contains(j.String(), want) {
+			t.Errorf("json lacks the escape %s", want)
+		}
+	}
+	var rows []map[string]string
+	if err := json.Unmarshal(j.Bytes(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range hostile.Strings() {
+		got := rows[i]["name"]
+		if h, ok := rows[i]["name_hex"]; ok {
+			b, _ := hex.DecodeString(h)
+			if got = string(b); rows[i]["name"] != textsafe.String(n) {
+				t.Errorf("%q: name %q, want its escaped form", n, rows[i]["name"])
+			}
+		}
+		if got != n {
+			t.Errorf("%q read back as %q", n, got)
+		}
 	}
 }

@@ -20,7 +20,10 @@
 package textsafe
 
 import (
+	"bytes"
+	"io"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 
@@ -159,4 +162,92 @@ func appendRuneEscape(dst []byte, r rune) []byte {
 		return dst
 	}
 	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
+}
+
+// JSON rewrites an encoded JSON document (valid UTF-8, as encoding/json
+// writes it) so that no character String would escape stands in it raw:
+// DEL, C1 controls, bidi and zero-width characters become \uXXXX escapes
+// (surrogate pairs above the BMP). Every JSON reader decodes them back to
+// the same characters, and they can only occur inside strings, so the
+// document means what it meant; it just cannot act on a terminal or hide
+// its text any more. encoding/json already escapes C0 controls.
+func JSON(b []byte) []byte {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	i := unsafeIndex(s)
+	if i < 0 {
+		return b
+	}
+	out := append(make([]byte, 0, len(b)+16), b[:i]...)
+	for _, r := range s[i:] {
+		switch {
+		case r == 0x7f || r >= utf8.RuneSelf && needsEscape(r):
+			out = appendJSONEscape(out, r)
+		default:
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return out
+}
+
+func appendJSONEscape(dst []byte, r rune) []byte {
+	if r > 0xffff {
+		hi, lo := utf16.EncodeRune(r)
+		return appendJSONEscape(appendJSONEscape(dst, hi), lo)
+	}
+	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
+}
+
+// LineWriter passes text on line by line with every unsafe character of a
+// line escaped as String does, keeping the line breaks and tabs that
+// separate records and fields: for text files (an export) shown on a
+// terminal. Call Flush at the end for a last line without a break.
+type LineWriter struct {
+	w   io.Writer
+	buf []byte // the current line, not yet complete
+	out []byte
+}
+
+// maxLine bounds what LineWriter holds of a line without a break.
+const maxLine = 64 << 10
+
+// NewLineWriter returns a LineWriter writing to w.
+func NewLineWriter(w io.Writer) *LineWriter { return &LineWriter{w: w} }
+
+// Write escapes and writes every complete line of p; the rest is held.
+func (lw *LineWriter) Write(p []byte) (int, error) {
+	lw.buf = append(lw.buf, p...)
+	i := bytes.LastIndexByte(lw.buf, '\n')
+	if i < 0 && len(lw.buf) < maxLine {
+		return len(p), nil
+	}
+	if i < 0 {
+		i = len(lw.buf) - 1
+	}
+	if err := lw.emit(lw.buf[:i+1]); err != nil {
+		return 0, err
+	}
+	lw.buf = append(lw.buf[:0], lw.buf[i+1:]...)
+	return len(p), nil
+}
+
+// Flush writes what is held of a last line.
+func (lw *LineWriter) Flush() error {
+	err := lw.emit(lw.buf)
+	lw.buf = lw.buf[:0]
+	return err
+}
+
+func (lw *LineWriter) emit(b []byte) error {
+	lw.out = lw.out[:0]
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "\n\t")
+		if i < 0 {
+			lw.out = Append(lw.out, string(b))
+			break
+		}
+		lw.out = append(Append(lw.out, string(b[:i])), b[i])
+		b = b[i+1:]
+	}
+	_, err := lw.w.Write(lw.out)
+	return err
 }

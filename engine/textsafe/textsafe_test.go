@@ -1,6 +1,8 @@
 package textsafe
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -130,5 +132,39 @@ func BenchmarkString(b *testing.B) {
 				_ = String(bc.in)
 			}
 		})
+	}
+}
+
+func TestJSONEscapesUnsafeRunes(t *testing.T) {
+	in := "[\"a\u202eb\u200bc\u009bd\x7fe\U000E0041f\",\n\"ok ü\"]"
+	got := string(JSON([]byte(in)))
+	want := "[\"a\\u202eb\\u200bc\\u009bd\\u007fe\\udb40\\udc41f\",\n\"ok ü\"]"
+	if got != want {
+		t.Errorf("JSON(%q) = %q, want %q", in, got, want)
+	}
+	var back, orig []string
+	if err := json.Unmarshal([]byte(got), &back); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal([]byte(in), &orig)
+	if !reflect.DeepEqual(back, orig) {
+		t.Errorf("escaped JSON reads back as %q, want %q", back, orig)
+	}
+}
+
+func TestLineWriterKeepsLinesAndTabs(t *testing.T) {
+	var b strings.Builder
+	lw := NewLineWriter(&b)
+	// Written in pieces that split a line and an escape sequence.
+	for _, p := range []string{"one\tname\x1b]0;", "x\x07\n", "two\u202e\nlast\x9b"} {
+		if _, err := lw.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "one\tname\\x1b]0;x\\x07\ntwo\\u202e\nlast\\x9b"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
