@@ -5,8 +5,11 @@ package atomicfile
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -14,19 +17,28 @@ import (
 // WriteFile writes path with what write produces. The data goes to a
 // temporary file in the same directory (a rename is only atomic within one
 // file system), which is flushed to disk and then renamed over path; the
-// directory is synced so the rename itself survives a crash. When write or
-// any step fails, the temporary file is removed and path is left as it was.
+// directory is synced so the rename itself survives a crash.
+//
+// The file keeps the mode of the file it replaces, so an export an
+// operator made private stays private; a new file gets perm less the
+// process's umask, as os.Create does. When write or any step fails, or
+// write panics, the temporary file is removed and path is left as it was.
 func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	mode, replace := perm, false
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode, replace = fi.Mode().Perm(), true
+	}
+	tmp, err := createTemp(dir, base, mode)
 	if err != nil {
 		return err
 	}
+	done := false
 	defer func() {
-		if err != nil {
+		if !done {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
@@ -38,9 +50,12 @@ func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err 
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	// CreateTemp makes the file 0600; give it the permissions asked for.
-	if err = tmp.Chmod(perm); err != nil {
-		return err
+	// The umask applied when the file was made; an existing file's mode is
+	// kept exactly, so it is set again past the umask.
+	if replace {
+		if err = tmp.Chmod(mode); err != nil {
+			return err
+		}
 	}
 	if err = tmp.Sync(); err != nil {
 		return err
@@ -51,7 +66,26 @@ func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err 
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
+	done = true
 	return syncDir(dir)
+}
+
+// createTemp makes a new, exclusive temporary file ".base.tmp-XXXX" in dir
+// with mode less the umask. os.CreateTemp would make it 0600 whatever the
+// umask says, and a later chmod could not tell what the umask was.
+func createTemp(dir, base string, mode os.FileMode) (*os.File, error) {
+	for range 100 {
+		var r [6]byte
+		if _, err := rand.Read(r[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, "."+base+".tmp-"+hex.EncodeToString(r[:]))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, mode)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, "."+base+".tmp-*"), Err: fs.ErrExist}
 }
 
 func syncDir(dir string) error {

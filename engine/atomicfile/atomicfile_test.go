@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -35,15 +36,16 @@ func TestWriteFileReplaces(t *testing.T) {
 	if err := os.WriteFile(path, []byte("old\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFile(path, writeString("new\n"), 0o644); err != nil {
+	if err := WriteFile(path, writeString("new\n"), 0o666); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)
 	if err != nil || string(got) != "new\n" {
 		t.Fatalf("content %q, %v", got, err)
 	}
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
-		t.Errorf("perm %v, want 0644", fi.Mode().Perm())
+	// An export an operator made private stays private.
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("perm %v, want the replaced file's 0600", fi.Mode().Perm())
 	}
 	if names := dirEntries(t, dir); len(names) != 1 {
 		t.Errorf("directory holds %v, want only out.txt", names)
@@ -83,5 +85,39 @@ func TestWriteFileNewFileAndBadDir(t *testing.T) {
 	}
 	if err := WriteFile(filepath.Join(dir, "missing", "f.txt"), writeString("x"), 0o600); err == nil {
 		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+func TestWriteFileHonoursTheUmask(t *testing.T) {
+	for _, tc := range []struct{ umask, want os.FileMode }{{0o022, 0o644}, {0o077, 0o600}, {0o002, 0o664}} {
+		old := syscall.Umask(int(tc.umask))
+		path := filepath.Join(t.TempDir(), "new.txt")
+		err := WriteFile(path, writeString("x"), 0o666)
+		syscall.Umask(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != tc.want {
+			t.Errorf("umask %03o: perm %v, want %v", tc.umask, fi.Mode().Perm(), tc.want)
+		}
+	}
+}
+
+func TestWriteFileLeavesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	// A panic in write.
+	func() {
+		defer func() { recover() }()
+		WriteFile(filepath.Join(dir, "a.txt"), func(w io.Writer) error { panic("boom") }, 0o666)
+	}()
+	// A rename that fails: the target is a directory.
+	if err := os.Mkdir(filepath.Join(dir, "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(filepath.Join(dir, "b"), writeString("x"), 0o666); err == nil {
+		t.Error("writing over a directory succeeded")
+	}
+	if names := dirEntries(t, dir); len(names) != 1 || names[0] != "b" {
+		t.Errorf("directory holds %v, want only b", names)
 	}
 }
