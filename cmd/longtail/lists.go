@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/atomicfile"
@@ -63,11 +64,27 @@ func verdictFlag(s string) (rules.Verdict, error) {
 }
 
 // writeTo writes to the file path atomically, or to stdout when path is "".
+// writeTo writes to the file at path atomically, or to stdout when path is
+// empty. A file gets the exact bytes; stdout gets them too when it is a pipe
+// or a file, for scripts, but on a terminal every line is sanitised
+// (textsafe), since an export holds names from the data.
 func writeTo(e *env, path string, write func(io.Writer) error) error {
-	if path == "" {
+	if path != "" {
+		return atomicfile.WriteFile(path, write, 0o666)
+	}
+	if !isTerminal(e.stdout) {
 		return write(e.stdout)
 	}
-	return atomicfile.WriteFile(path, write, 0o644)
+	sw := textsafe.NewLineWriter(e.stdout)
+	if err := write(sw); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
 }
 
 func cmdRules(ctx context.Context, e *env, args []string) error {
@@ -185,8 +202,9 @@ func rulesRemove(ctx context.Context, e *env, args []string) error {
 func exportRules(ctx context.Context, e *env, name, defFormat string, args []string) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	verdict := fs.String("verdict", "", "only rules with this `verdict`: good, suspicious or bad")
-	format := fs.String("format", defFormat, "list `format`: plain, hosts, adblock, zeek-intel, suricata-dataset, rpz, csv or json")
+	format := fs.String("format", defFormat, "list `format`: plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json")
 	out := fs.String("o", "", "write to `file` (atomically) instead of stdout")
+	zone := fs.String("zone", lists.DefaultZone, "rpz: the `name` the zone is loaded under (owner names must fit in 253 bytes with it)")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -195,7 +213,7 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 		return fmt.Errorf("%s: unexpected argument %q", name, rest[0])
 	}
 	if *format == "" {
-		return fmt.Errorf("%s: --format is required (plain, hosts, adblock, zeek-intel, suricata-dataset, rpz, csv or json)", name)
+		return fmt.Errorf("%s: --format is required (plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json)", name)
 	}
 	v, err := verdictFlag(*verdict)
 	if err != nil {
@@ -206,19 +224,35 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 		return err
 	}
 	defer d.Close()
-	rs, meta, err := allowlist.Export(ctx, d, v, time.Now().UTC())
+	// Check the format before an -o file is created or replaced.
+	if err := lists.CheckFormat(*format); err != nil {
+		return err
+	}
+	rs, meta, err := allowlist.Export(ctx, d, v, *format, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	// Check the format before an -o file is created or replaced.
-	if err := lists.Write(io.Discard, *format, nil, meta); err != nil {
+	meta.Zone = *zone
+	var rep lists.Report
+	if err := writeTo(e, *out, func(w io.Writer) (err error) {
+		rep, err = lists.Write(w, *format, rs, meta)
+		return err
+	}); err != nil {
 		return err
 	}
-	if err := writeTo(e, *out, func(w io.Writer) error { return lists.Write(w, *format, rs, meta) }); err != nil {
-		return err
-	}
+	dest := "stdout"
 	if *out != "" {
-		fmt.Fprintf(e.stderr, "%d rules written to %s (%s)\n", len(rs), *out, *format)
+		dest = textsafe.String(*out)
+	}
+	fmt.Fprintf(e.stderr, "%d rules written to %s (%s)\n", rep.Written, dest, *format)
+	for _, n := range rep.Notes {
+		fmt.Fprintln(e.stderr, "  "+n)
+	}
+	if len(rep.Omitted) > 0 {
+		fmt.Fprintf(e.stderr, "%d rules left out:\n", len(rep.Omitted))
+	}
+	for _, o := range rep.Omitted {
+		fmt.Fprintln(e.stderr, "  "+lists.DescribeOmitted(o))
 	}
 	return nil
 }

@@ -360,13 +360,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 		{format: "suricata-dataset", verdict: rules.Suspicious},
 	} {
 		t.Run(tc.format, func(t *testing.T) {
-			rs, meta, err := Export(ctx, src, rules.None, time.Now().UTC())
+			rs, meta, err := Export(ctx, src, rules.None, tc.format, time.Now().UTC())
 			if err != nil {
 				t.Fatal(err)
 			}
 			file := filepath.Join(dir, "export."+tc.format)
 			var b bytes.Buffer
-			if err := lists.Write(&b, tc.format, rs, meta); err != nil {
+			if _, err := lists.Write(&b, tc.format, rs, meta); err != nil {
 				t.Fatal(err)
 			}
 			os.WriteFile(file, b.Bytes(), 0o644)
@@ -433,7 +433,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 func TestExportSelectsAVerdict(t *testing.T) {
 	d := roundTripWorkspace(t, false)
-	rs, meta, err := Export(ctx, d, rules.Bad, time.Now())
+	rs, meta, err := Export(ctx, d, rules.Bad, "csv", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,13 +450,13 @@ func TestExportRPZPassesNamedCheckzone(t *testing.T) {
 	if err != nil {
 		t.Skip("named-checkzone (bind9-utils) not installed")
 	}
-	rs, meta, err := Export(ctx, roundTripWorkspace(t, false), rules.None, time.Now())
+	rs, meta, err := Export(ctx, roundTripWorkspace(t, false), rules.None, "rpz", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	zone := filepath.Join(t.TempDir(), "rpz.zone")
 	var b bytes.Buffer
-	if err := lists.Write(&b, "rpz", rs, meta); err != nil {
+	if _, err := lists.Write(&b, "rpz", rs, meta); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(zone, b.Bytes(), 0o644)

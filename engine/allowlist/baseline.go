@@ -151,7 +151,7 @@ func writeBaselineFiles(base string, rows []BaselineRow, byDomain bool) error {
 			}
 		}
 		return nil
-	}, 0o644)
+	}, 0o666)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func writeBaselineFiles(base string, rows []BaselineRow, byDomain bool) error {
 		}
 		t.Add(r.Name, second, r.Count, r.Clients, micros(r.First), micros(r.Last))
 	}
-	return atomicfile.WriteFile(base+".csv", func(w io.Writer) error { return t.Write(w, "csv") }, 0o644)
+	return atomicfile.WriteFile(base+".csv", func(w io.Writer) error { return t.Write(w, "csv") }, 0o666)
 }
 
 // micros is a unix µs time for a table; 0 (never) is the zero time.

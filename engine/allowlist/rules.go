@@ -51,17 +51,59 @@ func Select(rs []rules.Rule, v rules.Verdict) []rules.Rule {
 }
 
 // Export returns the workspace's rules of verdict v (rules.None: all) and
-// the header that says where an export of them came from.
-func Export(ctx context.Context, d *db.DB, v rules.Verdict, now time.Time) ([]rules.Rule, lists.ExportMeta, error) {
+// what an export of them in format needs: the header that says where they
+// came from and, for formats whose consumers match exact names only, the
+// names seen below each domain rule (lists.ExportMeta.Below).
+func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now time.Time) ([]rules.Rule, lists.ExportMeta, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return nil, lists.ExportMeta{}, err
 	}
+	rs = Select(rs, v)
 	meta := lists.ExportMeta{Generated: now, Source: "workspace " + filepath.Base(d.Path())}
 	if v != rules.None {
 		meta.Source += ", verdict " + v.String()
 	}
-	return Select(rs, v), meta, nil
+	if lists.ExactNames(lists.Format(format)) {
+		if meta.Below, err = namesBelow(ctx, d, rs); err != nil {
+			return nil, meta, err
+		}
+	}
+	return rs, meta, nil
+}
+
+// namesBelow maps each domain rule's pattern to the names seen below it in
+// the workspace (the bare name itself left out).
+func namesBelow(ctx context.Context, d *db.DB, rs []rules.Rule) (map[string][]string, error) {
+	domains := map[string]bool{}
+	for _, r := range rs {
+		if r.Scope == rules.Domain {
+			domains[r.Pattern] = true
+		}
+	}
+	if len(domains) == 0 {
+		return nil, nil
+	}
+	names, err := d.AllNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	below := map[string][]string{}
+	for _, n := range names {
+		for s := n.Name; ; {
+			dot := strings.IndexByte(s, '.')
+			if dot < 0 {
+				break
+			}
+			if s = s[dot+1:]; domains[s] {
+				below[s] = append(below[s], n.Name)
+			}
+		}
+	}
+	for _, ns := range below {
+		slices.Sort(ns)
+	}
+	return below, nil
 }
 
 // Describe is a rule in one line for messages: "bad *.evil.example (note)".

@@ -1,7 +1,8 @@
 // Package lists reads and writes lists of names: allowlists and blocklists
 // from other tools (plain, hosts, Adblock-style), popularity lists
 // (rank,domain), and every format longtail exports (plain, hosts, adblock,
-// zeek-intel, suricata-dataset, rpz, csv, json).
+// zeek-intel, suricata-dataset, rpz, csv, json; suricata-rules is written
+// only). Writing validates every name for its format (Write).
 //
 // Reading detects the format from the content, never from the file name, and
 // streams: a million-line list goes through a callback without being held in
@@ -24,7 +25,8 @@ import (
 // Format names a list format. The same names are used for export.
 type Format string
 
-// The formats Read detects and Write produces (Ranked is read-only).
+// The formats Read detects and Write produces (Ranked is read-only,
+// SuricataRules write-only).
 const (
 	Plain           Format = "plain"
 	Hosts           Format = "hosts"
@@ -32,6 +34,7 @@ const (
 	Ranked          Format = "rank"
 	ZeekIntel       Format = "zeek-intel"
 	SuricataDataset Format = "suricata-dataset"
+	SuricataRules   Format = "suricata-rules"
 	RPZ             Format = "rpz"
 	CSV             Format = "csv"
 	JSON            Format = "json"

@@ -2,7 +2,9 @@ package lists
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,14 +12,21 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // longtail's own formats carry every field of a rule, so rules move between
-// workspaces unchanged. CSV follows RFC 4180 with a header row; JSON is one
-// object per line (JSON Lines), which streams and which a reader can tell
-// from a JSON array by its first byte.
+// workspaces unchanged, including a rule for a name from the data that is
+// not a valid DNS name (its bytes exactly). CSV follows RFC 4180 with a
+// header row, and keeps the pattern's bytes as they are (a quoted field may
+// hold any byte). JSON is one object per line (JSON Lines), which streams
+// and which a reader can tell from a JSON array by its first byte; a
+// pattern that is not valid UTF-8 is written escaped for reading
+// (textsafe) with its exact bytes in pattern_hex, and no character that
+// could act on a terminal is written unescaped.
 
 var csvHeader = []string{"id", "pattern", "scope", "verdict", "note", "author", "origin", "created"}
 
@@ -31,13 +40,20 @@ type jsonRule struct {
 	Author  string `json:"author"`
 	Origin  string `json:"origin"`
 	Created string `json:"created"` // RFC 3339 in UTC; "" when unknown
+	// PatternHex holds the pattern's bytes when they are not valid UTF-8,
+	// which a JSON string cannot carry; it wins over Pattern when read.
+	PatternHex string `json:"pattern_hex,omitempty"`
 }
 
 func toJSONRule(r *rules.Rule) jsonRule {
-	return jsonRule{
+	j := jsonRule{
 		ID: r.ID, Pattern: r.Pattern, Scope: r.Scope.String(), Verdict: r.Verdict.String(),
 		Note: r.Note, Author: r.Author, Origin: r.Origin, Created: formatTime(r.Created),
 	}
+	if !utf8.ValidString(r.Pattern) {
+		j.Pattern, j.PatternHex = textsafe.String(r.Pattern), hex.EncodeToString([]byte(r.Pattern))
+	}
+	return j
 }
 
 func formatTime(t time.Time) string {
@@ -47,21 +63,36 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// rule validates the fields of a rule read back from CSV or JSON.
+// rule validates the fields of a rule read back from CSV or JSON; the rule
+// must pass rules.Rule.Check, like every rule that is stored.
 func (j *jsonRule) rule() (rules.Rule, error) {
 	r := rules.Rule{ID: j.ID, Note: j.Note, Author: j.Author, Origin: j.Origin}
 	var err error
-	var scope rules.Scope
-	if r.Pattern, scope, err = rules.ParsePattern(j.Pattern); err != nil {
-		return r, fmt.Errorf("pattern: %w", err)
-	}
 	if r.Scope, err = rules.ParseScope(j.Scope); err != nil {
 		return r, err
 	}
-	if scope == rules.Domain && r.Scope == rules.Name {
+	if r.Verdict, err = rules.ParseVerdict(j.Verdict); err != nil {
+		return r, err
+	}
+	pattern := j.Pattern
+	if j.PatternHex != "" {
+		b, err := hex.DecodeString(j.PatternHex)
+		if err != nil {
+			return r, fmt.Errorf("pattern_hex: %w", err)
+		}
+		pattern = string(b)
+	}
+	// The bytes as written win when they make a valid rule (a name from
+	// the data, exported by longtail); otherwise the pattern is read as a
+	// person writes one ("*.Example.com.").
+	p, scope, perr := rules.ParsePattern(pattern)
+	if perr == nil && scope == rules.Domain && r.Scope == rules.Name {
 		return r, errors.New(`"*." pattern with name scope`)
 	}
-	if r.Verdict, err = rules.ParseVerdict(j.Verdict); err != nil {
+	if r.Pattern = pattern; r.Check() != nil && perr == nil {
+		r.Pattern = p
+	}
+	if err := r.Check(); err != nil {
 		return r, err
 	}
 	if j.Created != "" {
@@ -81,12 +112,12 @@ func csvSigned(head []string) bool {
 	return len(head) > 0 && head[0] == strings.Join(csvHeader, ",")
 }
 
-func writeCSV(w io.Writer, rs []rules.Rule, _ ExportMeta) error {
+func writeCSV(w io.Writer, p *plan) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader)
-	for i := range rs {
-		j := toJSONRule(&rs[i])
-		cw.Write([]string{strconv.FormatInt(j.ID, 10), j.Pattern, j.Scope, j.Verdict, j.Note, j.Author, j.Origin, j.Created})
+	for i := range p.rules {
+		r := &p.rules[i]
+		cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Origin, formatTime(r.Created)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -147,11 +178,16 @@ func jsonSigned(head []string) bool {
 	return false
 }
 
-func writeJSON(w io.Writer, rs []rules.Rule, _ ExportMeta) error {
-	enc := json.NewEncoder(w)
+func writeJSON(w io.Writer, p *plan) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	for i := range rs {
-		if err := enc.Encode(toJSONRule(&rs[i])); err != nil {
+	for i := range p.rules {
+		buf.Reset()
+		if err := enc.Encode(toJSONRule(&p.rules[i])); err != nil {
+			return err
+		}
+		if _, err := w.Write(textsafe.JSON(buf.Bytes())); err != nil {
 			return err
 		}
 	}

@@ -34,9 +34,27 @@ const (
 `
 )
 
-func writeRPZ(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
-	fmt.Fprintf(w, "; longtail response policy zone, %s\n%s", meta.describe(len(rs)), rpzHeader)
-	fmt.Fprintf(w, "$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( %d 3600 600 604800 300 )\n@ IN NS localhost.\n", meta.serial())
+// rpzName refuses what a zone would not read as a QNAME trigger for name:
+// an owner longer than the wire allows once "*." and the zone's own name
+// are added, and labels that RPZ reads as other triggers (name.rpz-ip,
+// .rpz-nsdname, .rpz-client-ip…) or actions.
+func rpzName(name string, meta ExportMeta) string {
+	if n := len("*."+name) + 1 + len(meta.zone()); n > 253 {
+		return fmt.Sprintf("*.%s under zone %s is %d bytes, over DNS's 253", name, meta.zone(), n)
+	}
+	for _, label := range strings.Split(name, ".") {
+		if strings.HasPrefix(label, "rpz-") {
+			return "label " + label + ": RPZ reserves rpz- labels for other triggers and actions"
+		}
+	}
+	return ""
+}
+
+func writeRPZ(w io.Writer, p *plan) error {
+	p.header(w, ";", "longtail response policy zone, "+p.meta.describe(p.report.Written))
+	fmt.Fprint(w, rpzHeader)
+	fmt.Fprintf(w, "$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( %d 3600 600 604800 300 )\n@ IN NS localhost.\n", p.meta.serial())
+	rs := p.rules
 	bare, wild := rpzOwners(rs)
 	for i := range rs {
 		r := &rs[i]
@@ -47,11 +65,11 @@ func writeRPZ(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
 		// The comment goes on the rule's first record only: a wildcard
 		// record without one continues the bare record above it.
 		comment := " ; " + describe(r, "")
-		if bare[r.Pattern] == i {
+		if j, ok := bare[r.Pattern]; ok && j == i {
 			fmt.Fprintf(w, "%s CNAME %s%s\n", r.Pattern, target, comment)
 			comment = ""
 		}
-		if wild[r.Pattern] == i {
+		if j, ok := wild[r.Pattern]; ok && j == i {
 			fmt.Fprintf(w, "*.%s CNAME %s%s\n", r.Pattern, target, comment)
 		}
 	}

@@ -5,19 +5,32 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // ExportMeta describes an export in the header comment of the formats that
-// have one.
+// have one, and gives the writers what they need beyond the rules.
 type ExportMeta struct {
 	Generated time.Time // when; also the RPZ serial unless Serial is set
 	Source    string    // what was exported, e.g. "workspace x.db, verdict bad"
 	Serial    uint32    // RPZ SOA serial; 0: derived from Generated
+	// Zone is the name the RPZ zone will be loaded under (DefaultZone when
+	// empty): an owner name must fit in 253 bytes together with it.
+	Zone string
+	// Below gives, per Domain rule pattern, the names seen below it in the
+	// workspace. Formats whose consumers match exact names only (plain,
+	// hosts, zeek-intel, suricata-dataset) write them after the bare name,
+	// since that is all such a consumer can be given of a domain.
+	Below map[string][]string
 }
+
+// DefaultZone is the RPZ zone name assumed when ExportMeta.Zone is empty.
+const DefaultZone = "rpz.longtail"
 
 func (m ExportMeta) describe(n int) string {
 	d := fmt.Sprintf("rules: %d", n)
@@ -25,7 +38,7 @@ func (m ExportMeta) describe(n int) string {
 		d = m.Generated.UTC().Format(time.RFC3339) + ", " + d
 	}
 	if m.Source != "" {
-		d += ", " + oneLine(m.Source)
+		d += ", " + textsafe.String(oneLine(m.Source))
 	}
 	return d
 }
@@ -40,77 +53,237 @@ func (m ExportMeta) serial() uint32 {
 	return 1
 }
 
-type writer func(w io.Writer, rs []rules.Rule, meta ExportMeta) error
+func (m ExportMeta) zone() string {
+	if m.Zone == "" {
+		return DefaultZone
+	}
+	return strings.TrimSuffix(m.Zone, ".")
+}
 
-var writers = map[Format]writer{
-	Plain:           writePlain,
-	Hosts:           writeHosts,
-	Adblock:         writeAdblock,
-	ZeekIntel:       writeZeekIntel,
-	SuricataDataset: writeSuricata,
-	RPZ:             writeRPZ,
-	CSV:             writeCSV,
-	JSON:            writeJSON,
+// Omitted is a rule an export had to leave out, and why.
+type Omitted struct {
+	Rule   rules.Rule
+	Reason string
+}
+
+// Report says what an export wrote and what it could not.
+type Report struct {
+	Format  Format
+	Written int // rules written
+	Omitted []Omitted
+	// Notes say, in words, how the format carries what was written (the
+	// scope of domain rules above all); also on stderr and in the header.
+	Notes []string
+}
+
+// spec is what Write knows of one format.
+type spec struct {
+	write func(w io.Writer, p *plan) error
+	// name says why a valid DNS name cannot be written in this format
+	// ("" when it can). Nil for formats that carry any pattern (csv, json).
+	name func(name string, meta ExportMeta) string
+	// exact is set for formats whose consumers match exact names: a Domain
+	// rule is written as its bare name and the names seen below it.
+	exact bool
+	// keep selects the rules the format writes at all (nil: every one),
+	// and skipped says why the others are left out, as a note.
+	keep    func(*rules.Rule) bool
+	skipped string
+	// scope is the note on how the format carries domain rules.
+	scope string
+}
+
+var specs = map[Format]spec{
+	Plain: {write: writePlain, name: anyName, exact: true,
+		scope: "a domain rule is listed as its bare name and the names seen below it"},
+	Hosts: {write: writeHosts, name: hostsName, exact: true, keep: notGood,
+		skipped: "known-good rules left out: every hosts entry blocks its name",
+		scope:   "a hosts entry matches one exact name: a domain rule is listed as its bare name and the names seen below it; names below it not seen yet are not blocked (the adblock or rpz export covers them)"},
+	Adblock: {write: writeAdblock, name: anyName,
+		scope: "||name^ covers the name and everything below it"},
+	ZeekIntel: {write: writeZeekIntel, name: anyName, exact: true,
+		scope: "Intel::DOMAIN matches exact names: a domain rule is written as its bare name and the names seen below it; names below it not seen yet are not matched"},
+	SuricataDataset: {write: writeSuricata, name: anyName, exact: true,
+		scope: "dataset:isset on dns.query matches exact names: a domain rule is written as its bare name and the names seen below it; --format suricata-rules matches everything below a domain"},
+	SuricataRules: {write: writeSuricataRules, name: anyName,
+		scope: "one dotprefix rule per domain rule matches the name and everything below it"},
+	RPZ: {write: writeRPZ, name: rpzName,
+		scope: "a domain rule is two records, name and *.name"},
+	CSV:  {write: writeCSV},
+	JSON: {write: writeJSON},
 }
 
 // ExportFormats lists the formats Write knows, in the order to offer them.
-var ExportFormats = []Format{Plain, Hosts, Adblock, ZeekIntel, SuricataDataset, RPZ, CSV, JSON}
+var ExportFormats = []Format{Plain, Hosts, Adblock, ZeekIntel, SuricataDataset, SuricataRules, RPZ, CSV, JSON}
+
+// ExactNames reports whether format's consumers match exact names only,
+// so that a domain rule reaches them as the names seen below it.
+func ExactNames(f Format) bool { return specs[f].exact }
+
+// CheckFormat reports whether Write knows format, before anything is
+// written (an -o file must not be created for a format that fails).
+func CheckFormat(format string) error {
+	if _, ok := specs[Format(format)]; ok {
+		return nil
+	}
+	names := make([]string, len(ExportFormats))
+	for i, f := range ExportFormats {
+		names[i] = string(f)
+	}
+	return fmt.Errorf("unknown export format %q (want %s)", format, strings.Join(names, ", "))
+}
 
 // Write writes rs to w in format (one of ExportFormats). It writes the
-// rules it is given: choosing them (by verdict, say) is the caller's job,
-// with one exception: hosts leaves out known-good rules, since every hosts
-// entry diverts its name.
-func Write(w io.Writer, format string, rs []rules.Rule, meta ExportMeta) error {
-	wr, ok := writers[Format(format)]
-	if !ok {
-		names := make([]string, len(ExportFormats))
-		for i, f := range ExportFormats {
-			names[i] = string(f)
-		}
-		return fmt.Errorf("unknown export format %q (want %s)", format, strings.Join(names, ", "))
+// rules it is given (choosing them, by verdict say, is the caller's job)
+// that the format can carry: a pattern that is not a valid DNS name
+// (rules.ValidName), or that the format cannot hold, is left out and
+// reported, in the Report and in the header comment where the format has
+// one. CSV and JSON carry every rule, losslessly.
+func Write(w io.Writer, format string, rs []rules.Rule, meta ExportMeta) (Report, error) {
+	if err := CheckFormat(format); err != nil {
+		return Report{}, err
 	}
+	p := newPlan(Format(format), rs, meta)
 	bw := bufio.NewWriter(w)
-	if err := wr(bw, rs, meta); err != nil {
-		return err
+	if err := p.spec.write(bw, p); err != nil {
+		return p.report, err
 	}
-	return bw.Flush()
+	return p.report, bw.Flush()
 }
 
-// eachName calls fn once per distinct pattern (formats without scope or
-// verdict would otherwise repeat a name), skipping rules keep rejects.
-func eachName(rs []rules.Rule, keep func(*rules.Rule) bool, fn func(name string)) {
-	seen := make(map[string]bool, len(rs))
-	for i := range rs {
-		if keep != nil && !keep(&rs[i]) || seen[rs[i].Pattern] {
+// plan is an export after validation: the rules to write and the report.
+type plan struct {
+	spec   spec
+	meta   ExportMeta
+	rules  []rules.Rule // the rules the format carries, in the given order
+	report Report
+	// patterns holds every rule's pattern, built on first use by eachBelow.
+	patterns map[string]bool
+}
+
+func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
+	p := &plan{spec: specs[f], meta: meta, report: Report{Format: f}}
+	left, domains := 0, 0
+	for _, r := range rs {
+		if p.spec.keep != nil && !p.spec.keep(&r) {
+			left++
 			continue
 		}
-		seen[rs[i].Pattern] = true
-		fn(rs[i].Pattern)
+		if reason := p.check(r.Pattern); reason != "" {
+			p.report.Omitted = append(p.report.Omitted, Omitted{Rule: r, Reason: reason})
+			continue
+		}
+		if r.Scope == rules.Domain {
+			domains++
+		}
+		p.rules = append(p.rules, r)
+	}
+	p.report.Written = len(p.rules)
+	if left > 0 {
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%d %s", left, p.spec.skipped))
+	}
+	if domains > 0 && p.spec.scope != "" {
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%d domain rules: %s", domains, p.spec.scope))
+	}
+	return p
+}
+
+// check says why name cannot be written in the plan's format ("" if it can).
+func (p *plan) check(name string) string {
+	if p.spec.name == nil {
+		return ""
+	}
+	if err := rules.ValidName(name); err != nil {
+		return "not a valid DNS name: " + err.Error()
+	}
+	return p.spec.name(name, p.meta)
+}
+
+// header writes the header comment: the given lines, the notes, and every
+// rule left out with why, each line behind prefix and sanitised, so no
+// byte of a pattern can start a record of its own.
+func (p *plan) header(w io.Writer, prefix string, lines ...string) {
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s %s\n", prefix, l)
+	}
+	for _, n := range p.report.Notes {
+		fmt.Fprintf(w, "%s %s\n", prefix, n)
+	}
+	if len(p.report.Omitted) > 0 {
+		fmt.Fprintf(w, "%s %d rules left out:\n", prefix, len(p.report.Omitted))
+	}
+	for _, o := range p.report.Omitted {
+		fmt.Fprintf(w, "%s   %s\n", prefix, DescribeOmitted(o))
 	}
 }
 
-func writePlain(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
-	fmt.Fprintf(w, "# longtail name list, %s\n# One name per line; a domain-scope rule is listed by its bare name.\n", meta.describe(len(rs)))
-	eachName(rs, nil, func(name string) { fmt.Fprintln(w, name) })
+// DescribeOmitted is one left-out rule in one safe line: its id, verdict,
+// scope, the pattern with every unsafe byte escaped, and the reason.
+func DescribeOmitted(o Omitted) string {
+	return fmt.Sprintf("rule %d (%s, %s) %s: %s", o.Rule.ID, o.Rule.Verdict, o.Rule.Scope,
+		textsafe.String(oneLine(o.Rule.Pattern)), o.Reason)
+}
+
+// eachName calls fn once per distinct name to write: each rule's pattern
+// and, in exact-match formats, the names seen below a Domain rule.
+func (p *plan) eachName(fn func(name string)) {
+	seen := make(map[string]bool, len(p.rules))
+	emit := func(name string) {
+		if !seen[name] {
+			seen[name] = true
+			fn(name)
+		}
+	}
+	for i := range p.rules {
+		emit(p.rules[i].Pattern)
+	}
+	for i := range p.rules {
+		p.eachBelow(&p.rules[i], emit)
+	}
+}
+
+// eachBelow calls fn for each valid name seen below a Domain rule (in
+// formats that match exact names only) that no rule of the export names
+// itself: that rule's own line says what is decided for it.
+func (p *plan) eachBelow(r *rules.Rule, fn func(name string)) {
+	if !p.spec.exact || r.Scope != rules.Domain {
+		return
+	}
+	if p.patterns == nil {
+		p.patterns = make(map[string]bool, len(p.rules))
+		for i := range p.rules {
+			p.patterns[p.rules[i].Pattern] = true
+		}
+	}
+	for _, n := range p.meta.Below[r.Pattern] {
+		if !p.patterns[n] && strings.HasSuffix(n, "."+r.Pattern) && p.check(n) == "" {
+			fn(n)
+		}
+	}
+}
+
+// anyName accepts every valid DNS name.
+func anyName(string, ExportMeta) string { return "" }
+
+func writePlain(w io.Writer, p *plan) error {
+	p.header(w, "#", "longtail name list, "+p.meta.describe(p.report.Written), "One name per line.")
+	p.eachName(func(name string) { fmt.Fprintln(w, name) })
 	return nil
 }
 
 func notGood(r *rules.Rule) bool { return r.Verdict != rules.Good }
 
-func writeHosts(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
-	good := 0
-	for i := range rs {
-		if !notGood(&rs[i]) {
-			good++
-		}
+// hostsName refuses names a hosts file would read as an address.
+func hostsName(name string, _ ExportMeta) string {
+	if _, err := netip.ParseAddr(name); err == nil {
+		return "an IP address, not a host name"
 	}
-	fmt.Fprintf(w, "# longtail hosts file, %s\n", meta.describe(len(rs)-good))
-	fmt.Fprintln(w, "# A hosts entry matches one exact name: a domain-scope rule lists only its")
-	fmt.Fprintln(w, "# bare name here, not its subdomains (use the adblock or rpz export for those).")
-	if good > 0 {
-		fmt.Fprintf(w, "# %d known-good rules left out: every hosts entry blocks its name.\n", good)
-	}
-	eachName(rs, notGood, func(name string) { fmt.Fprintf(w, "0.0.0.0 %s\n", name) })
+	return ""
+}
+
+func writeHosts(w io.Writer, p *plan) error {
+	p.header(w, "#", "longtail hosts file, "+p.meta.describe(p.report.Written))
+	p.eachName(func(name string) { fmt.Fprintf(w, "0.0.0.0 %s\n", name) })
 	return nil
 }
 
@@ -119,10 +292,11 @@ func writeHosts(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
 // is "|name^", which AdGuard reads as that name alone (the form it
 // generates for hosts entries); Pi-hole understands only "||name^" and
 // ignores such lines.
-func writeAdblock(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
-	fmt.Fprintf(w, "! Title: longtail export\n! %s\n", meta.describe(len(rs)))
-	for i := range rs {
-		r := &rs[i]
+func writeAdblock(w io.Writer, p *plan) error {
+	fmt.Fprintln(w, "! Title: longtail export")
+	p.header(w, "!", p.meta.describe(p.report.Written))
+	for i := range p.rules {
+		r := &p.rules[i]
 		prefix := "|"
 		if r.Scope == rules.Domain {
 			prefix = "||"
@@ -137,18 +311,48 @@ func writeAdblock(w io.Writer, rs []rules.Rule, meta ExportMeta) error {
 
 // writeSuricata writes a dataset of type string as Suricata loads it: one
 // base64-encoded value per line and nothing else (Suricata has no comment
-// syntax there: any other line stops it from loading the set). A rule uses
-// it as
+// syntax there: any other line stops it from loading the set, so what was
+// left out is only in the Report). A rule uses it as
 //
 //	alert dns any any -> any any (msg:"longtail bad name"; dns.query; \
 //	    dataset:isset,longtail-bad,type string,load longtail-bad.lst; sid:1000001; rev:1;)
 //
 // with "isnotset" for an allowlist; load is relative to the rule file.
-// Matching is on the exact query name, so a domain-scope rule catches only
-// its bare name.
-func writeSuricata(w io.Writer, rs []rules.Rule, _ ExportMeta) error {
-	eachName(rs, nil, func(name string) {
+// Matching is on the exact query name (see writeSuricataRules for domains).
+func writeSuricata(w io.Writer, p *plan) error {
+	p.eachName(func(name string) {
 		fmt.Fprintln(w, base64.StdEncoding.EncodeToString([]byte(name)))
 	})
+	return nil
+}
+
+// SidBase is added to a rule's id to make its Suricata sid: the
+// 1,000,000–1,999,999 range is the one left for local rules.
+const SidBase = 1_000_000
+
+// writeSuricataRules writes one Suricata rule per longtail rule, so that
+// a domain rule covers its bare name and everything below it, which a
+// string dataset cannot:
+//
+//	alert dns any any -> any any (msg:"longtail bad domain evil.example"; dns.query; dotprefix; content:".evil.example"; endswith; nocase; sid:1000002; rev:1;)
+//
+// An exact-name rule anchors its content at both ends; known-good rules
+// become "pass" rules. The sid is SidBase plus the workspace's rule id, so
+// it stays the same from one export to the next.
+func writeSuricataRules(w io.Writer, p *plan) error {
+	p.header(w, "#", "longtail Suricata rules, "+p.meta.describe(p.report.Written))
+	for i := range p.rules {
+		r := &p.rules[i]
+		action := "alert"
+		if r.Verdict == rules.Good {
+			action = "pass"
+		}
+		match := fmt.Sprintf(`content:"%s"; startswith; endswith;`, r.Pattern)
+		if r.Scope == rules.Domain {
+			match = fmt.Sprintf(`dotprefix; content:".%s"; endswith;`, r.Pattern)
+		}
+		fmt.Fprintf(w, "%s dns any any -> any any (msg:\"longtail %s %s %s\"; dns.query; %s nocase; sid:%d; rev:1;)\n",
+			action, r.Verdict, r.Scope, r.Pattern, match, SidBase+r.ID)
+	}
 	return nil
 }

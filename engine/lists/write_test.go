@@ -77,15 +77,27 @@ func expected(f Format, rs []rules.Rule) []entry {
 func export(t *testing.T, f Format, rs []rules.Rule) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Write(&buf, string(f), rs, ExportMeta{Generated: exportTime, Source: "test workspace"}); err != nil {
+	if _, err := Write(&buf, string(f), rs, ExportMeta{Generated: exportTime, Source: "test workspace"}); err != nil {
 		t.Fatalf("Write %s: %v", f, err)
 	}
 	return buf.Bytes()
 }
 
+// readableFormats are the export formats Read takes back: all but
+// suricata-rules, a rule file rather than a list.
+func readableFormats() []Format {
+	var out []Format
+	for _, f := range ExportFormats {
+		if f != SuricataRules {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func TestRoundTripEveryFormat(t *testing.T) {
 	rs := sampleRules()
-	for _, f := range ExportFormats {
+	for _, f := range readableFormats() {
 		t.Run(string(f), func(t *testing.T) {
 			out := export(t, f, rs)
 			l, err := Read(bytes.NewReader(out))
@@ -122,7 +134,7 @@ func TestRoundTripEmptyExport(t *testing.T) {
 }
 
 func TestWriteUnknownFormat(t *testing.T) {
-	err := Write(new(bytes.Buffer), "xml", nil, ExportMeta{})
+	_, err := Write(new(bytes.Buffer), "xml", nil, ExportMeta{})
 	if err == nil || !strings.Contains(err.Error(), "rpz") {
 		t.Errorf("err = %v, want a list of formats", err)
 	}
@@ -134,8 +146,18 @@ func TestZeekIntelLayout(t *testing.T) {
 		"example.com\tIntel::DOMAIN\tlongtail\tgood (domain and subdomains): corporate, \"all\" of it\n" +
 		"evil.example.com\tIntel::DOMAIN\tlongtail\tbad (domain and subdomains): c2 beacon second line; more\n" +
 		"odd.example.net\tIntel::DOMAIN\tlongtail\tsuspicious: ünïcode ✓\n"
-	if got := string(export(t, ZeekIntel, rs)); got != want {
+	got := string(export(t, ZeekIntel, rs))
+	head, body, _ := strings.Cut(got, "#fields")
+	if "#fields"+body != want {
 		t.Errorf("zeek intel file\n got %q\nwant %q", got, want)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(head, "\n"), "\n") {
+		if !strings.HasPrefix(l, "# ") {
+			t.Errorf("header line %q is not a comment", l)
+		}
+	}
+	if !strings.Contains(head, "Intel::DOMAIN matches exact names") {
+		t.Errorf("header does not say how domain rules are carried:\n%s", head)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // Zeek Intel framework files: a "#fields" header, then tab-separated lines.
@@ -34,15 +35,24 @@ func zeekSigned(head []string) bool {
 	return false
 }
 
-func writeZeekIntel(w io.Writer, rs []rules.Rule, _ ExportMeta) error {
-	if _, err := fmt.Fprintln(w, zeekFields); err != nil {
-		return err
+// writeZeekIntel writes each rule's pattern, then, for a Domain rule, the
+// names seen below it as exact-name lines with the same verdict and note:
+// that is all Intel::DOMAIN can match of a domain.
+func writeZeekIntel(w io.Writer, p *plan) error {
+	p.header(w, "#", "longtail Zeek Intel file, "+p.meta.describe(p.report.Written))
+	fmt.Fprintln(w, zeekFields)
+	line := func(name string, r *rules.Rule) {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, zeekDomainType, zeekSource, describe(r, zeekDomainDesc))
 	}
-	for i := range rs {
-		desc := describe(&rs[i], zeekDomainDesc)
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", rs[i].Pattern, zeekDomainType, zeekSource, desc); err != nil {
-			return err
+	for i := range p.rules {
+		r := &p.rules[i]
+		line(r.Pattern, r)
+		if r.Scope != rules.Domain {
+			continue
 		}
+		exact := *r
+		exact.Scope = rules.Name
+		p.eachBelow(r, func(name string) { line(name, &exact) })
 	}
 	return nil
 }
@@ -55,7 +65,7 @@ func describe(r *rules.Rule, scopeText string) string {
 		d += scopeText
 	}
 	if r.Note != "" {
-		d += ": " + oneLine(r.Note)
+		d += ": " + textsafe.String(oneLine(r.Note))
 	}
 	return d
 }
