@@ -244,12 +244,12 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	if *out != "" {
 		dest = textsafe.String(*out)
 	}
-	fmt.Fprintf(e.stderr, "%d rules written to %s (%s)\n", rep.Written, dest, *format)
+	fmt.Fprintf(e.stderr, "%s written to %s (%s)\n", lists.Rules(rep.Written, "rule"), dest, *format)
 	for _, n := range rep.Notes {
 		fmt.Fprintln(e.stderr, "  "+n)
 	}
 	if len(rep.Omitted) > 0 {
-		fmt.Fprintf(e.stderr, "%d rules left out:\n", len(rep.Omitted))
+		fmt.Fprintf(e.stderr, "%s left out:\n", lists.Rules(len(rep.Omitted), "rule"))
 	}
 	for _, o := range rep.Omitted {
 		fmt.Fprintln(e.stderr, "  "+lists.DescribeOmitted(o))

@@ -253,7 +253,7 @@ func TestExactFormatsCarryDomainScope(t *testing.T) {
 		if strings.Contains(out, "notevil") {
 			t.Errorf("%s: a name that only ends like the domain was written:\n%s", f, out)
 		}
-		if len(rep.Notes) == 0 || !strings.Contains(rep.Notes[len(rep.Notes)-1], "1 domain rules") {
+		if len(rep.Notes) == 0 || !strings.Contains(rep.Notes[len(rep.Notes)-1], "1 domain rule:") {
 			t.Errorf("%s: the report does not say how domain rules are carried: %q", f, rep.Notes)
 		}
 	}

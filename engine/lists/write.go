@@ -97,7 +97,7 @@ var specs = map[Format]spec{
 	Plain: {write: writePlain, name: anyName, exact: true,
 		scope: "a domain rule is listed as its bare name and the names seen below it"},
 	Hosts: {write: writeHosts, name: hostsName, exact: true, keep: notGood,
-		skipped: "known-good rules left out: every hosts entry blocks its name",
+		skipped: "every hosts entry blocks its name",
 		scope:   "a hosts entry matches one exact name: a domain rule is listed as its bare name and the names seen below it; names below it not seen yet are not blocked (the adblock or rpz export covers them)"},
 	Adblock: {write: writeAdblock, name: anyName,
 		scope: "||name^ covers the name and everything below it"},
@@ -180,10 +180,10 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	}
 	p.report.Written = len(p.rules)
 	if left > 0 {
-		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%d %s", left, p.spec.skipped))
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s left out: %s", Rules(left, "known-good rule"), p.spec.skipped))
 	}
 	if domains > 0 && p.spec.scope != "" {
-		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%d domain rules: %s", domains, p.spec.scope))
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", Rules(domains, "domain rule"), p.spec.scope))
 	}
 	return p
 }
@@ -210,11 +210,19 @@ func (p *plan) header(w io.Writer, prefix string, lines ...string) {
 		fmt.Fprintf(w, "%s %s\n", prefix, n)
 	}
 	if len(p.report.Omitted) > 0 {
-		fmt.Fprintf(w, "%s %d rules left out:\n", prefix, len(p.report.Omitted))
+		fmt.Fprintf(w, "%s %s left out:\n", prefix, Rules(len(p.report.Omitted), "rule"))
 	}
 	for _, o := range p.report.Omitted {
 		fmt.Fprintf(w, "%s   %s\n", prefix, DescribeOmitted(o))
 	}
+}
+
+// Rules counts n things in words: "1 rule", "2 rules".
+func Rules(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // DescribeOmitted is one left-out rule in one safe line: its id, verdict,
