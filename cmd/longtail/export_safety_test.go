@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
@@ -115,5 +114,4 @@ func TestExportToATerminalIsSanitised(t *testing.T) {
 	if !strings.Contains(screen, `\u202e`) && !strings.Contains(screen, `\\u202e`) {
 		t.Errorf("bidi override not shown escaped:\n%s", screen)
 	}
-	time.Sleep(10 * time.Millisecond)
 }

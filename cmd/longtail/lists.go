@@ -63,7 +63,6 @@ func verdictFlag(s string) (rules.Verdict, error) {
 	return rules.ParseVerdict(s)
 }
 
-// writeTo writes to the file path atomically, or to stdout when path is "".
 // writeTo writes to the file at path atomically, or to stdout when path is
 // empty. A file gets the exact bytes; stdout gets them too when it is a pipe
 // or a file, for scripts, but on a terminal every line is sanitised
@@ -227,6 +226,9 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	// Check the format before an -o file is created or replaced.
 	if err := lists.CheckFormat(*format); err != nil {
 		return err
+	}
+	if err := rules.ValidName(strings.TrimSuffix(*zone, ".")); err != nil {
+		return fmt.Errorf("%s: --zone %q: %w", name, *zone, err)
 	}
 	rs, meta, err := allowlist.Export(ctx, d, v, *format, time.Now().UTC())
 	if err != nil {

@@ -674,3 +674,28 @@ func TestBaselineTextIsSanitised(t *testing.T) {
 		t.Errorf("suspicious_traffic.txt = %q", got)
 	}
 }
+
+// TestExportBelowADomainRespectsExceptions: an exact-match format gets the
+// names seen below a domain rule, but not a name a more specific rule
+// decides otherwise (the known-good mail server below a bad domain).
+func TestExportBelowADomainRespectsExceptions(t *testing.T) {
+	d := workspace(t, count{"mail.evil.example", 3}, count{"x.evil.example", 1}, count{"a.b.evil.example", 1}, count{"other.example", 1})
+	put(t, d, "bad *.evil.example", "good mail.evil.example", "suspicious *.b.evil.example")
+	for _, format := range []string{"hosts", "zeek-intel", "plain"} {
+		rs, meta, err := Export(ctx, d, rules.Bad, format, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := meta.Below["evil.example"]; !slices.Equal(got, []string{"x.evil.example"}) {
+			t.Errorf("%s: names below evil.example %q, want only x.evil.example", format, got)
+		}
+		var b bytes.Buffer
+		lists.Write(&b, format, rs, meta)
+		if strings.Contains(b.String(), "mail.evil.example") || strings.Contains(b.String(), "a.b.evil.example") {
+			t.Errorf("%s: an exception was exported as bad:\n%s", format, b.String())
+		}
+	}
+	if _, meta, _ := Export(ctx, d, rules.Bad, "adblock", time.Now()); meta.Below != nil {
+		t.Error("adblock, which covers below names itself, was given the names below")
+	}
+}

@@ -55,55 +55,48 @@ func Select(rs []rules.Rule, v rules.Verdict) []rules.Rule {
 // came from and, for formats whose consumers match exact names only, the
 // names seen below each domain rule (lists.ExportMeta.Below).
 func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now time.Time) ([]rules.Rule, lists.ExportMeta, error) {
-	rs, err := d.Rules(ctx)
+	all, err := d.Rules(ctx)
 	if err != nil {
 		return nil, lists.ExportMeta{}, err
 	}
-	rs = Select(rs, v)
+	rs := Select(all, v)
 	meta := lists.ExportMeta{Generated: now, Source: "workspace " + filepath.Base(d.Path())}
 	if v != rules.None {
 		meta.Source += ", verdict " + v.String()
 	}
-	if lists.ExactNames(lists.Format(format)) {
-		if meta.Below, err = namesBelow(ctx, d, rs); err != nil {
+	if lists.ExactNames(lists.Format(format)) && slices.ContainsFunc(rs, isDomain) {
+		names, err := d.AllNames(ctx)
+		if err != nil {
 			return nil, meta, err
 		}
+		meta.Below = namesBelow(all, rs, names)
 	}
 	return rs, meta, nil
 }
 
-// namesBelow maps each domain rule's pattern to the names seen below it in
-// the workspace (the bare name itself left out).
-func namesBelow(ctx context.Context, d *db.DB, rs []rules.Rule) (map[string][]string, error) {
-	domains := map[string]bool{}
+func isDomain(r rules.Rule) bool { return r.Scope == rules.Domain }
+
+// namesBelow maps each domain rule of rs to the names it decides among the
+// workspace's rules (all): a name below it that a more specific rule
+// decides, a known-good exception say, is not that rule's to export.
+func namesBelow(all, rs []rules.Rule, names []db.NameRow) map[string][]string {
+	exported := map[int64]bool{}
 	for _, r := range rs {
-		if r.Scope == rules.Domain {
-			domains[r.Pattern] = true
+		if isDomain(r) {
+			exported[r.ID] = true
 		}
 	}
-	if len(domains) == 0 {
-		return nil, nil
-	}
-	names, err := d.AllNames(ctx)
-	if err != nil {
-		return nil, err
-	}
+	m := rules.NewMatcher(all)
 	below := map[string][]string{}
 	for _, n := range names {
-		for s := n.Name; ; {
-			dot := strings.IndexByte(s, '.')
-			if dot < 0 {
-				break
-			}
-			if s = s[dot+1:]; domains[s] {
-				below[s] = append(below[s], n.Name)
-			}
+		if r, ok := m.Match(n.Name); ok && exported[r.ID] && r.Scope == rules.Domain && n.Name != r.Pattern {
+			below[r.Pattern] = append(below[r.Pattern], n.Name)
 		}
 	}
 	for _, ns := range below {
 		slices.Sort(ns)
 	}
-	return below, nil
+	return below
 }
 
 // Describe is a rule in one line for messages: "bad *.evil.example (note)".

@@ -19,18 +19,32 @@ import (
 // file system), which is flushed to disk and then renamed over path; the
 // directory is synced so the rename itself survives a crash.
 //
-// The file keeps the mode of the file it replaces, so an export an
-// operator made private stays private; a new file gets perm less the
-// process's umask, as os.Create does. When write or any step fails, or
-// write panics, the temporary file is removed and path is left as it was.
+// The file keeps the mode and, where the process may set it, the owner of
+// the file it replaces, so a zone the resolver's user reads stays readable
+// by it and an export an operator made private stays private; a new file
+// gets perm less the process's umask, as os.Create does. A symbolic link
+// is followed: its target is replaced, and the link stays. A device or a
+// FIFO (/dev/stdout, a pipe) cannot be replaced by a rename and is written
+// into directly. When write or any step fails, or write panics, the
+// temporary file is removed and path is left as it was.
 func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	fi, statErr := os.Stat(path)
+	switch {
+	case statErr == nil && fi.IsDir():
+		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	case statErr == nil && !fi.Mode().IsRegular():
+		return writeInto(path, write)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	mode, replace := perm, false
-	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-		mode, replace = fi.Mode().Perm(), true
+	mode, replace := perm, statErr == nil
+	if replace {
+		mode = fi.Mode().Perm()
 	}
 	tmp, err := createTemp(dir, base, mode)
 	if err != nil {
@@ -54,6 +68,9 @@ func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err 
 	// kept exactly, so it is set again past the umask.
 	if replace {
 		if err = tmp.Chmod(mode); err != nil {
+			return err
+		}
+		if err = keepOwner(tmp, fi); err != nil {
 			return err
 		}
 	}
@@ -86,6 +103,24 @@ func createTemp(dir, base string, mode os.FileMode) (*os.File, error) {
 		}
 	}
 	return nil, &fs.PathError{Op: "createtemp", Path: filepath.Join(dir, "."+base+".tmp-*"), Err: fs.ErrExist}
+}
+
+// writeInto writes to an existing file that is not a regular one.
+func writeInto(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func syncDir(dir string) error {

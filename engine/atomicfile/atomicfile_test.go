@@ -121,3 +121,59 @@ func TestWriteFileLeavesNoTemporaryFile(t *testing.T) {
 		t.Errorf("directory holds %v, want only b", names)
 	}
 }
+
+// TestWriteFileKeepsTheOwner: a zone the resolver's user owns stays its
+// own when root replaces it (skipped when not root: only root may chown).
+func TestWriteFileKeepsTheOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give a file to another user")
+	}
+	path := filepath.Join(t.TempDir(), "zone")
+	if err := os.WriteFile(path, []byte("old"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(path, 101, 102); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, writeString("new"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 101 || st.Gid != 102 || fi.Mode().Perm() != 0o640 {
+		t.Errorf("owner %d:%d mode %v, want 101:102 0640", st.Uid, st.Gid, fi.Mode().Perm())
+	}
+}
+
+// TestWriteFileFollowsLinksAndWritesIntoDevices: -o through a symlink
+// replaces its target and keeps the link; -o /dev/null (or a FIFO, or
+// /dev/stdout) is written into, never replaced by a regular file.
+func TestWriteFileFollowsLinksAndWritesIntoDevices(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "target"), filepath.Join(dir, "link")
+	os.WriteFile(target, []byte("old"), 0o600)
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(link, writeString("new"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced by a file")
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("target holds %q", b)
+	}
+	null := filepath.Join(dir, "null")
+	if err := os.Symlink(os.DevNull, null); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(null, writeString("x"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(os.DevNull); fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("%s is no longer a device", os.DevNull)
+	}
+	if names := dirEntries(t, dir); len(names) != 3 {
+		t.Errorf("directory holds %v", names)
+	}
+}

@@ -12,36 +12,41 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // longtail's own formats carry every field of a rule, so rules move between
-// workspaces unchanged, including a rule for a name from the data that is
-// not a valid DNS name (its bytes exactly). CSV follows RFC 4180 with a
-// header row, and keeps the pattern's bytes as they are (a quoted field may
-// hold any byte). JSON is one object per line (JSON Lines), which streams
-// and which a reader can tell from a JSON array by its first byte; a
-// pattern that is not valid UTF-8 is written escaped for reading
-// (textsafe) with its exact bytes in pattern_hex, and no character that
-// could act on a terminal is written unescaped.
+// workspaces unchanged: CSV (RFC 4180, a header row) and JSON (one object
+// per line, JSON Lines, which streams and which a reader can tell from a
+// JSON array by its first byte).
+//
+// A rule for a name from the data that is not a valid DNS name keeps its
+// exact bytes in pattern_hex, and its pattern field holds the escaped text
+// (textsafe) for people: neither form carries a byte that could act on a
+// terminal or split a record, and a reader tells such a rule from one a
+// person wrote by pattern_hex alone. Notes, authors and origins are text
+// for people: CSV escapes what could act on a terminal in them (line
+// breaks and tabs kept), JSON writes it as \u escapes.
 
-var csvHeader = []string{"id", "pattern", "scope", "verdict", "note", "author", "origin", "created"}
+// csvHeader is the CSV header; csvHeaderV1 the one before pattern_hex,
+// still read.
+var (
+	csvHeader   = []string{"id", "pattern", "scope", "verdict", "note", "author", "origin", "created", "pattern_hex"}
+	csvHeaderV1 = csvHeader[:8]
+)
 
 // jsonRule is the JSON form of a rule; field names match the CSV header.
 type jsonRule struct {
-	ID      int64  `json:"id"`
-	Pattern string `json:"pattern"`
-	Scope   string `json:"scope"`
-	Verdict string `json:"verdict"`
-	Note    string `json:"note"`
-	Author  string `json:"author"`
-	Origin  string `json:"origin"`
-	Created string `json:"created"` // RFC 3339 in UTC; "" when unknown
-	// PatternHex holds the pattern's bytes when they are not valid UTF-8,
-	// which a JSON string cannot carry; it wins over Pattern when read.
+	ID         int64  `json:"id"`
+	Pattern    string `json:"pattern"`
+	Scope      string `json:"scope"`
+	Verdict    string `json:"verdict"`
+	Note       string `json:"note"`
+	Author     string `json:"author"`
+	Origin     string `json:"origin"`
+	Created    string `json:"created"` // RFC 3339 in UTC; "" when unknown
 	PatternHex string `json:"pattern_hex,omitempty"`
 }
 
@@ -50,8 +55,8 @@ func toJSONRule(r *rules.Rule) jsonRule {
 		ID: r.ID, Pattern: r.Pattern, Scope: r.Scope.String(), Verdict: r.Verdict.String(),
 		Note: r.Note, Author: r.Author, Origin: r.Origin, Created: formatTime(r.Created),
 	}
-	if !utf8.ValidString(r.Pattern) {
-		j.Pattern, j.PatternHex = textsafe.String(r.Pattern), hex.EncodeToString([]byte(r.Pattern))
+	if rules.ValidName(r.Pattern) != nil {
+		j.Pattern, j.PatternHex = textsafe.Lossless(r.Pattern)
 	}
 	return j
 }
@@ -63,8 +68,10 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// rule validates the fields of a rule read back from CSV or JSON; the rule
-// must pass rules.Rule.Check, like every rule that is stored.
+// rule validates the fields of a rule read back from CSV or JSON: a
+// pattern_hex is the exact bytes of a name from the data; a pattern alone
+// is read as a person writes one ("*.Example.com."). The rule must pass
+// rules.Rule.Check, like every rule that is stored.
 func (j *jsonRule) rule() (rules.Rule, error) {
 	r := rules.Rule{ID: j.ID, Note: j.Note, Author: j.Author, Origin: j.Origin}
 	var err error
@@ -74,23 +81,20 @@ func (j *jsonRule) rule() (rules.Rule, error) {
 	if r.Verdict, err = rules.ParseVerdict(j.Verdict); err != nil {
 		return r, err
 	}
-	pattern := j.Pattern
 	if j.PatternHex != "" {
 		b, err := hex.DecodeString(j.PatternHex)
 		if err != nil {
 			return r, fmt.Errorf("pattern_hex: %w", err)
 		}
-		pattern = string(b)
-	}
-	// The bytes as written win when they make a valid rule (a name from
-	// the data, exported by longtail); otherwise the pattern is read as a
-	// person writes one ("*.Example.com.").
-	p, scope, perr := rules.ParsePattern(pattern)
-	if perr == nil && scope == rules.Domain && r.Scope == rules.Name {
-		return r, errors.New(`"*." pattern with name scope`)
-	}
-	if r.Pattern = pattern; r.Check() != nil && perr == nil {
-		r.Pattern = p
+		r.Pattern = string(b)
+	} else {
+		var scope rules.Scope
+		if r.Pattern, scope, err = rules.ParsePattern(j.Pattern); err != nil {
+			return r, fmt.Errorf("pattern: %w", err)
+		}
+		if scope == rules.Domain && r.Scope == rules.Name {
+			return r, errors.New(`"*." pattern with name scope`)
+		}
 	}
 	if err := r.Check(); err != nil {
 		return r, err
@@ -109,15 +113,16 @@ func addRule(r rules.Rule, add func(Entry)) {
 }
 
 func csvSigned(head []string) bool {
-	return len(head) > 0 && head[0] == strings.Join(csvHeader, ",")
+	return len(head) > 0 && (head[0] == strings.Join(csvHeader, ",") || head[0] == strings.Join(csvHeaderV1, ","))
 }
 
 func writeCSV(w io.Writer, p *plan) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader)
 	for i := range p.rules {
-		r := &p.rules[i]
-		cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Origin, formatTime(r.Created)})
+		j := toJSONRule(&p.rules[i])
+		cw.Write([]string{strconv.FormatInt(j.ID, 10), j.Pattern, j.Scope, j.Verdict,
+			textsafe.Text(j.Note), textsafe.Text(j.Author), textsafe.Text(j.Origin), j.Created, j.PatternHex})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -148,11 +153,14 @@ func readCSV(br *bufio.Reader, s *sink) error {
 			continue // the header, checked by detection
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(csvHeader) {
+		if len(rec) != len(csvHeader) && len(rec) != len(csvHeaderV1) {
 			s.skip(line, fmt.Sprintf("%d fields, want %d", len(rec), len(csvHeader)), strings.Join(rec, ","))
 			continue
 		}
 		j := jsonRule{Pattern: rec[1], Scope: rec[2], Verdict: rec[3], Note: rec[4], Author: rec[5], Origin: rec[6], Created: rec[7]}
+		if len(rec) > len(csvHeaderV1) {
+			j.PatternHex = rec[8]
+		}
 		if rec[0] != "" {
 			if j.ID, err = strconv.ParseInt(rec[0], 10, 64); err != nil {
 				s.skip(line, "id is not a number", strings.Join(rec, ","))

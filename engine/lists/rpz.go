@@ -55,7 +55,7 @@ func writeRPZ(w io.Writer, p *plan) error {
 	fmt.Fprint(w, rpzHeader)
 	fmt.Fprintf(w, "$TTL 300\n@ IN SOA localhost. hostmaster.localhost. ( %d 3600 600 604800 300 )\n@ IN NS localhost.\n", p.meta.serial())
 	rs := p.rules
-	bare, wild := rpzOwners(rs)
+	bare, wild := owners(rs)
 	for i := range rs {
 		r := &rs[i]
 		target := rpzBlock
@@ -76,12 +76,12 @@ func writeRPZ(w io.Writer, p *plan) error {
 	return nil
 }
 
-// rpzOwners decides which rule writes each owner name, because a zone can
-// hold only one CNAME per name: for the bare name the rule a Matcher would
+// owners decides which rule writes each owner name, because a zone can
+// hold only one CNAME per name (and an Intel file should hold one line): for the bare name the rule a Matcher would
 // apply (a Name rule before a Domain rule, then the newer), for "*.name" the
 // newest Domain rule. Rules without a verdict write nothing. The maps give
 // the index of the winning rule per pattern.
-func rpzOwners(rs []rules.Rule) (bare, wild map[string]int) {
+func owners(rs []rules.Rule) (bare, wild map[string]int) {
 	bare, wild = make(map[string]int), make(map[string]int)
 	for i := range rs {
 		r := &rs[i]

@@ -94,12 +94,16 @@ func checkRecords(t testing.TB, f Format, out []byte) {
 	}
 }
 
-// checkCSV: a header and one 8-field record per rule, whatever the bytes.
+// checkCSV: a header and one record per rule, whatever the bytes, and no
+// character that could act on a terminal, since CSV is read in pipes too.
 func checkCSV(t testing.TB, out []byte) {
 	cr := csv.NewReader(bytes.NewReader(out))
 	cr.FieldsPerRecord = len(csvHeader)
 	if _, err := cr.ReadAll(); err != nil {
 		t.Fatalf("csv: %v\n%q", err, out)
+	}
+	if textsafe.Text(string(out)) != string(out) {
+		t.Fatalf("csv holds characters that act on a terminal:\n%q", out)
 	}
 }
 
@@ -201,6 +205,51 @@ func TestLosslessFormatsKeepEveryByte(t *testing.T) {
 	}
 }
 
+// TestLosslessFormatsTellRawNamesFromTypedOnes: pattern_hex marks a name
+// from the data, so one that looks like a typed pattern ("*.x", spaces)
+// comes back as it was, and a pattern a person wrote is parsed as typed.
+func TestLosslessFormatsTellRawNamesFromTypedOnes(t *testing.T) {
+	raw := []rules.Rule{
+		{ID: 1, Pattern: "*.teams.microsoft.com", Verdict: rules.Bad},
+		{ID: 2, Pattern: " evil.com ", Verdict: rules.Bad},
+		{ID: 3, Pattern: "a\r\nb.evil.com", Verdict: rules.Bad},
+		{ID: 4, Pattern: "a..b.example", Scope: rules.Domain, Verdict: rules.Suspicious},
+	}
+	for _, f := range []Format{CSV, JSON} {
+		var buf bytes.Buffer
+		Write(&buf, string(f), raw, ExportMeta{})
+		l, err := Read(&buf)
+		if err != nil || len(l.Entries) != len(raw) {
+			t.Fatalf("%s: %d of %d read back, %v %+v", f, len(l.Entries), len(raw), err, l.Skipped)
+		}
+		for i, e := range l.Entries {
+			if e.Rule.Pattern != raw[i].Pattern || e.Rule.Scope != raw[i].Scope {
+				t.Errorf("%s: %q read back as %q", f, raw[i].Pattern, e.Rule.Pattern)
+			}
+		}
+	}
+	typed := "id,pattern,scope,verdict,note,author,origin,created\n1, Evil.COM. ,name,bad,,,,\n2,*.c2.example,domain,bad,,,,\n"
+	l, err := Read(strings.NewReader(typed))
+	if err != nil || len(l.Entries) != 2 || l.Entries[0].Rule.Pattern != "evil.com" || l.Entries[1].Rule.Pattern != "c2.example" {
+		t.Errorf("a hand-written CSV (the header before pattern_hex) read as %+v, %v", l.Entries, err)
+	}
+}
+
+func TestIDNsAreExportedInPunycode(t *testing.T) {
+	rs := []rules.Rule{
+		{ID: 1, Pattern: "bücher.example", Verdict: rules.Bad},
+		{ID: 2, Pattern: "zero\u200bwidth.example", Verdict: rules.Bad}, // IDNA would drop the ZWSP
+	}
+	var buf bytes.Buffer
+	rep, _ := Write(&buf, string(Plain), rs, ExportMeta{})
+	if !strings.Contains(buf.String(), "\nxn--bcher-kva.example\n") || strings.Contains(buf.String(), "\nzerowidth") {
+		t.Errorf("plain export:\n%s", buf.String())
+	}
+	if len(rep.Omitted) != 1 || rep.Omitted[0].Rule.ID != 2 {
+		t.Errorf("omitted %+v", rep.Omitted)
+	}
+}
+
 func TestRPZExactNameRuleHasNoWildcard(t *testing.T) {
 	rs := []rules.Rule{
 		{ID: 1, Pattern: "mail.example.com", Verdict: rules.Good},
@@ -299,9 +348,11 @@ func FuzzWrite(f *testing.F) {
 				t.Fatalf("%s: read back %d of %d: %v %+v", f, len(l.Entries), len(stored), err, l.Skipped)
 			}
 			for i, e := range l.Entries {
-				// A note is the analyst's text: only the pattern's bytes
-				// are kept when they are not UTF-8 (JSON gives U+FFFD).
-				noteOK := e.Rule.Note == stored[i].Note || f == JSON && !utf8.ValidString(stored[i].Note)
+				// A note is text for people: CSV escapes what could act
+				// on a terminal in it, JSON cannot hold bytes that are
+				// not UTF-8 (U+FFFD); only a pattern keeps every byte.
+				noteOK := e.Rule.Note == stored[i].Note || f == CSV && e.Rule.Note == textsafe.Text(stored[i].Note) ||
+					f == JSON && !utf8.ValidString(stored[i].Note)
 				if e.Rule.Pattern != stored[i].Pattern || !noteOK {
 					t.Fatalf("%s: %q/%q read back as %q/%q", f, stored[i].Pattern, stored[i].Note, e.Rule.Pattern, e.Rule.Note)
 				}

@@ -8,9 +8,11 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
+	"golang.org/x/net/idna"
 )
 
 // ExportMeta describes an export in the header comment of the formats that
@@ -163,11 +165,15 @@ type plan struct {
 
 func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	p := &plan{spec: specs[f], meta: meta, report: Report{Format: f}}
-	left, domains := 0, 0
+	left, domains, idns := 0, 0, 0
 	for _, r := range rs {
 		if p.spec.keep != nil && !p.spec.keep(&r) {
 			left++
 			continue
+		}
+		if a, ok := punycode(r.Pattern); ok && p.spec.name != nil {
+			r.Pattern = a
+			idns++
 		}
 		if reason := p.check(r.Pattern); reason != "" {
 			p.report.Omitted = append(p.report.Omitted, Omitted{Rule: r, Reason: reason})
@@ -182,10 +188,33 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	if left > 0 {
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s left out: %s", Rules(left, "known-good rule"), p.spec.skipped))
 	}
+	if idns > 0 {
+		p.report.Notes = append(p.report.Notes, Rules(idns, "rule")+" for an internationalised name written in punycode")
+	}
 	if domains > 0 && p.spec.scope != "" {
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", Rules(domains, "domain rule"), p.spec.scope))
 	}
 	return p
+}
+
+// punycode returns the ASCII (punycode) form of an internationalised name
+// in UTF-8, such as a log may hold; ok is false for any other name, and for
+// one that IDNA's mapping would change (a zero-width space dropped, a
+// letter case-folded): the export must name what was seen, not a lookalike.
+func punycode(name string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		ascii = ascii && name[i] < utf8.RuneSelf
+	}
+	if ascii || !utf8.ValidString(name) {
+		return "", false
+	}
+	a, err := idna.Lookup.ToASCII(name)
+	if err != nil {
+		return "", false
+	}
+	back, err := idna.Lookup.ToUnicode(a)
+	return a, err == nil && back == name
 }
 
 // check says why name cannot be written in the plan's format ("" if it can).
@@ -229,7 +258,7 @@ func Rules(n int, what string) string {
 // scope, the pattern with every unsafe byte escaped, and the reason.
 func DescribeOmitted(o Omitted) string {
 	return fmt.Sprintf("rule %d (%s, %s) %s: %s", o.Rule.ID, o.Rule.Verdict, o.Rule.Scope,
-		textsafe.String(oneLine(o.Rule.Pattern)), o.Reason)
+		textsafe.String(oneLine(o.Rule.Pattern)), textsafe.String(oneLine(o.Reason)))
 }
 
 // eachName calls fn once per distinct name to write: each rule's pattern

@@ -37,7 +37,10 @@ func zeekSigned(head []string) bool {
 
 // writeZeekIntel writes each rule's pattern, then, for a Domain rule, the
 // names seen below it as exact-name lines with the same verdict and note:
-// that is all Intel::DOMAIN can match of a domain.
+// that is all Intel::DOMAIN can match of a domain. A Name and a Domain rule
+// on one pattern both get their line, so the file reads back as both rules;
+// Zeek keeps one of the two metas for the indicator, which matches the
+// same name either way.
 func writeZeekIntel(w io.Writer, p *plan) error {
 	p.header(w, "#", "longtail Zeek Intel file, "+p.meta.describe(p.report.Written))
 	fmt.Fprintln(w, zeekFields)

@@ -10,7 +10,6 @@ package output
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -159,8 +158,7 @@ func (t *Table) writeJSON(w io.Writer) error {
 				}
 			case string:
 				if !utf8.ValidString(x) {
-					v = textsafe.String(x)
-					o[t.Columns[i]+"_hex"] = hex.EncodeToString([]byte(x))
+					v, o[t.Columns[i]+"_hex"] = textsafe.Lossless(x)
 				}
 			}
 			o[t.Columns[i]] = v

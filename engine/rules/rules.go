@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Verdict is what an analyst decided about a name.
@@ -120,32 +121,31 @@ const (
 )
 
 // MaxRawName bounds the pattern of a rule for a name that is not a valid
-// DNS name: names in logs can be longer than the wire allows (Zeek writes
-// escapes, a text log anything), but not without limit.
-const MaxRawName = 1024
+// DNS name. Text logs can hold a name as long as a line (the parsers take
+// lines of up to 1 MiB), and any such name can be marked.
+const MaxRawName = 1 << 20
 
 // Check is the one validation every rule passes before it is stored,
 // however it was made (a mark in the review screen, rules add,
 // import-list, a rules CSV or JSON): db.PutRules calls it.
 //
-// A Domain rule needs a valid DNS name in normal form. A Name rule may
-// also hold a name from the data that is not one (a raw byte, a newline,
-// an escape sequence in a label): the analyst's verdict on it is kept and
-// matches that name, but ValidName refuses it, so it never reaches a zone,
-// a hosts file, a dataset or an Intel file. Such a pattern must still be a
-// name as the workspace stores it: not empty, no upper-case ASCII, no
-// trailing dot, at most MaxRawName bytes.
+// A pattern that a person types or a list gives is parsed first
+// (ParsePattern), so it arrives here in normal form. A mark on a name or
+// domain from the data takes it exactly as the workspace stores it, and
+// that can be anything: a raw byte, a newline, an escape sequence in a
+// label. The analyst's verdict on it is kept and matches that name, but
+// ValidName refuses it, so it never reaches a zone, a hosts file, a
+// dataset or an Intel file. Check only bounds such a pattern.
 func (r *Rule) Check() error {
-	if r.Verdict < Good || r.Verdict > Bad {
+	switch {
+	case r.Verdict < Good || r.Verdict > Bad:
 		return fmt.Errorf("rule %s: no verdict", quote(r.Pattern))
+	case r.Pattern == "":
+		return errors.New("rule with an empty pattern")
+	case len(r.Pattern) > MaxRawName:
+		return fmt.Errorf("rule %s: pattern over %d bytes", quote(r.Pattern), MaxRawName)
 	}
-	if err := ValidName(r.Pattern); err == nil || r.Scope == Name && rawName(r.Pattern) {
-		return nil
-	} else if r.Scope == Domain {
-		return fmt.Errorf("domain rule %s: %w", quote(r.Pattern), err)
-	}
-	return fmt.Errorf("rule %s: not a name as the workspace stores it (empty, upper case, a trailing dot, or over %d bytes)",
-		quote(r.Pattern), MaxRawName)
+	return nil
 }
 
 // ValidName reports why pattern is not a DNS name in normal form: one that
@@ -162,11 +162,14 @@ func ValidName(pattern string) error {
 	return nil
 }
 
-func rawName(p string) bool {
-	return p != "" && len(p) <= MaxRawName && p[len(p)-1] != '.' && strings.IndexFunc(p, isUpperASCII) < 0
+// quoteRune quotes the character s starts with, decoded when it is UTF-8:
+// "ü" is one character, not the byte 'Ã'.
+func quoteRune(s string) string {
+	if r, n := utf8.DecodeRuneInString(s); r != utf8.RuneError || n > 1 {
+		return strconv.QuoteRuneToASCII(r)
+	}
+	return fmt.Sprintf("byte 0x%02x", s[0])
 }
-
-func isUpperASCII(r rune) bool { return 'A' <= r && r <= 'Z' }
 
 // quote shows a pattern in a message: Go-quoted, so no byte of it can act
 // on a terminal.
@@ -242,7 +245,7 @@ func ParsePattern(s string) (string, Scope, error) {
 		case upperByte:
 			upper = true
 		case invalid:
-			return "", scope, fmt.Errorf("invalid character %q in name", s[i])
+			return "", scope, fmt.Errorf("invalid character %s in name", quoteRune(s[i:]))
 		}
 		if label++; label > maxLabelLen {
 			return "", scope, fmt.Errorf("label longer than %d bytes", maxLabelLen)

@@ -21,7 +21,9 @@ package textsafe
 
 import (
 	"bytes"
+	"encoding/hex"
 	"io"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -63,6 +65,34 @@ func Append(dst []byte, s string) []byte {
 		return append(dst, s...)
 	}
 	return appendFrom(dst, s, i)
+}
+
+// Lossless returns s escaped as String does, for people, and its exact
+// bytes in hex, for a format that must show text safely yet keep every
+// byte of it (a name from a packet in JSON or CSV).
+func Lossless(s string) (text, hexBytes string) {
+	return String(s), hex.EncodeToString([]byte(s))
+}
+
+// Text is String for text people wrote, a note say: line breaks and tabs
+// are kept, everything else String escapes is escaped.
+func Text(s string) string {
+	if unsafeIndex(s) < 0 {
+		return s
+	}
+	return string(appendText(nil, s))
+}
+
+// appendText appends s escaped as Text does.
+func appendText(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexAny(s, "\n\t")
+		if i < 0 {
+			return Append(dst, s)
+		}
+		dst = append(Append(dst, s[:i]), s[i])
+		s = s[i+1:]
+	}
 }
 
 // Safe reports whether s would be returned unchanged by String.
@@ -161,6 +191,11 @@ func appendRuneEscape(dst []byte, r rune) []byte {
 		}
 		return dst
 	}
+	return appendU4(dst, r)
+}
+
+// appendU4 appends \uHHHH, the escape of a rune in the BMP.
+func appendU4(dst []byte, r rune) []byte {
 	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
 }
 
@@ -194,7 +229,7 @@ func appendJSONEscape(dst []byte, r rune) []byte {
 		hi, lo := utf16.EncodeRune(r)
 		return appendJSONEscape(appendJSONEscape(dst, hi), lo)
 	}
-	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
+	return appendU4(dst, r)
 }
 
 // LineWriter passes text on line by line with every unsafe character of a
@@ -238,16 +273,7 @@ func (lw *LineWriter) Flush() error {
 }
 
 func (lw *LineWriter) emit(b []byte) error {
-	lw.out = lw.out[:0]
-	for len(b) > 0 {
-		i := bytes.IndexAny(b, "\n\t")
-		if i < 0 {
-			lw.out = Append(lw.out, string(b))
-			break
-		}
-		lw.out = append(Append(lw.out, string(b[:i])), b[i])
-		b = b[i+1:]
-	}
+	lw.out = appendText(lw.out[:0], string(b))
 	_, err := lw.w.Write(lw.out)
 	return err
 }

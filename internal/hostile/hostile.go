@@ -87,7 +87,7 @@ func ZeekJSON() []byte {
 	}
 	n := 0
 	for _, h := range Names {
-		if validUTF8(h.Name) {
+		if utf8.ValidString(h.Name) {
 			row(n, h.Name)
 			n++
 		}
@@ -95,19 +95,6 @@ func ZeekJSON() []byte {
 	row(n, "www.example.com")
 	return b.Bytes()
 }
-
-// ZeekJSONCount is how many rows ZeekJSON writes.
-func ZeekJSONCount() int {
-	n := 1
-	for _, h := range Names {
-		if validUTF8(h.Name) {
-			n++
-		}
-	}
-	return n
-}
-
-func validUTF8(s string) bool { return utf8.ValidString(s) }
 
 // Pcap is a capture of one query and its NXDOMAIN response for each
 // hostile name, bytes exactly as listed, then one ordinary query and
