@@ -1,0 +1,73 @@
+package review
+
+import (
+	"context"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/parallel"
+)
+
+// Item is one row of a headless answer with what the screen shows beside
+// it.
+type Item struct {
+	Row
+	Verdict rules.Verdict // rules.None: no rule decides it
+	Score   float32       // NoScore: not scored
+	Rank    int32         // popularity rank, 0 unranked
+	Fresh   bool          // new since the latest baseline snapshot
+}
+
+// Answer is what the review screen would show under a query, for the
+// headless commands.
+type Answer struct {
+	Items []Item
+	Shown int // rows the query leaves, before the limit
+	Hid   [NumFilters]Hidden
+	Since string // the snapshot Fresh is measured from; "" when none
+}
+
+// Run loads the workspace and answers q the way the review screen does:
+// the same dataset, verdicts, scores, ranks and Compute. At most limit
+// rows are returned (0: all); the children of expanded domains are not
+// rows of their own.
+func Run(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
+	stats, err := d.Stats(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	data, rs, err := Load(ctx, d, stats)
+	if err != nil {
+		return Answer{}, err
+	}
+	var (
+		sc   *Scores
+		an   *Annotations
+		errs [2]error
+	)
+	parallel.Run(
+		func() { sc, errs[0] = LoadScores(ctx, d, data) },
+		func() { an, errs[1] = LoadAnnotations(ctx, d, data) })
+	for _, err := range errs {
+		if err != nil {
+			return Answer{}, err
+		}
+	}
+	q.Expanded = nil
+	v := NewVerdicts(data, rs)
+	res := Compute(data, v, sc, an, q)
+	a := Answer{Shown: res.Rows, Hid: res.Hid, Since: an.Since}
+	verd, scores := v.Of(q.Domains), sc.Of(q.Domains)
+	rank, fresh := an.Of(q.Domains)
+	for _, l := range res.Lines {
+		if limit > 0 && len(a.Items) == limit {
+			break
+		}
+		it := Item{Row: data.Table(q.Domains).Rows[l.Idx], Verdict: verd[l.Idx], Score: scores[l.Idx], Rank: rank[l.Idx]}
+		if fresh != nil {
+			it.Fresh = fresh[l.Idx]
+		}
+		a.Items = append(a.Items, it)
+	}
+	return a, nil
+}

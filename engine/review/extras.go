@@ -1,0 +1,159 @@
+package review
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/longtail/longtail/db"
+)
+
+// What the list shows beside the counts comes from other tables and changes
+// at other times: the scores after every rescoring, the popularity ranks
+// after an import. Each set is built at once and replaced wholesale, so
+// Compute can read it while the screen runs, like the Dataset.
+
+// NoScore marks a row the scorer left out (known-good, or never scored).
+const NoScore = -1
+
+// Scores are the rows' 0–100 scores, by row index of each table.
+type Scores struct {
+	Names, Domains []float32
+	Any            bool // at least one row is scored: the column is shown
+	// orders: row indices by score, best first; unscored rows last, by count.
+	once   [2]sync.Once
+	orders [2][]int32
+}
+
+// LoadScores reads the stored scores of names and domains.
+func LoadScores(ctx context.Context, d *db.DB, data *Dataset) (*Scores, error) {
+	ns, err := d.Scores(ctx, db.ScoreName)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := d.Scores(ctx, db.ScoreDomain)
+	if err != nil {
+		return nil, err
+	}
+	return NewScores(data, ns, ds), nil
+}
+
+// NewScores lays scores by id out by row, and sorts by them now, so that
+// the sort key does not wait for it.
+func NewScores(data *Dataset, names, domains map[uint32]float64) *Scores {
+	s := &Scores{Names: scoreColumn(data.Names, names), Domains: scoreColumn(data.Domains, domains)}
+	s.Any = len(names)+len(domains) > 0
+	s.Order(data, false)
+	s.Order(data, true)
+	return s
+}
+
+func scoreColumn(t *Table, byID map[uint32]float64) []float32 {
+	out := make([]float32, len(t.Rows))
+	for i := range t.Rows {
+		out[i] = NoScore
+		if v, ok := byID[t.Rows[i].ID]; ok {
+			out[i] = float32(v)
+		}
+	}
+	return out
+}
+
+// Of returns the scores of the names, or of the domains.
+func (s *Scores) Of(domains bool) []float32 {
+	if domains {
+		return s.Domains
+	}
+	return s.Names
+}
+
+// Order returns the row indices by score descending; ties (and the
+// unscored rows, last) keep the count order.
+func (s *Scores) Order(data *Dataset, domains bool) []int32 {
+	k := 0
+	if domains {
+		k = 1
+	}
+	s.once[k].Do(func() {
+		sc := s.Of(domains)
+		idx := slices.Clone(data.Table(domains).Order(SortCount))
+		slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(sc[b], sc[a]) })
+		s.orders[k] = idx
+	})
+	return s.orders[k]
+}
+
+// Annotations are the popularity ranks and the newness of every row. They
+// change only when a list is imported (ranks) or a snapshot taken.
+type Annotations struct {
+	Rank      [2][]int32 // names, domains: 1 the most popular, 0 unranked
+	AnyRanked bool
+	// Fresh: first seen after the baseline (the latest snapshot); nil when
+	// there is no snapshot.
+	Fresh [2][]bool
+	Since string // what Fresh is measured from, for a status line
+}
+
+// LoadAnnotations reads the ranks and the latest snapshot.
+func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations, error) {
+	rk, err := d.Ranks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := NewAnnotations(data, rk)
+	// No snapshot is not an error: the filter says there is none.
+	if since, err := d.ResolveSince(ctx, ""); err == nil {
+		a.Fresh, a.Since = freshness(data, since), since.String()
+	}
+	return a, nil
+}
+
+// NewAnnotations lays the ranks out by row.
+func NewAnnotations(data *Dataset, rk db.Ranks) *Annotations {
+	a := &Annotations{AnyRanked: len(rk.Names)+len(rk.Domains) > 0}
+	a.Rank[0] = make([]int32, len(data.Names.Rows))
+	for i, r := range data.Names.Rows {
+		a.Rank[0][i] = int32(rk.Of(db.NameRow{ID: r.ID, DomainID: r.DomainID}))
+	}
+	a.Rank[1] = make([]int32, len(data.Domains.Rows))
+	for i, r := range data.Domains.Rows {
+		a.Rank[1][i] = int32(rk.Domains[r.ID])
+	}
+	return a
+}
+
+// freshness says which rows are new since s: a name unknown when the
+// snapshot was taken (or first seen after the time); a registered domain
+// when every name under it is new, i.e. the domain itself is.
+func freshness(data *Dataset, s db.Since) [2][]bool {
+	isNew := func(r *Row) bool {
+		if s.Snapshot != "" {
+			return r.ID > s.MaxName
+		}
+		return r.First > s.After
+	}
+	var out [2][]bool
+	out[0] = make([]bool, len(data.Names.Rows))
+	for i := range data.Names.Rows {
+		out[0][i] = isNew(&data.Names.Rows[i])
+	}
+	out[1] = make([]bool, len(data.Domains.Rows))
+	for i, r := range data.Domains.Rows {
+		kids := data.Children[r.ID]
+		out[1][i] = len(kids) > 0
+		for _, c := range kids {
+			out[1][i] = out[1][i] && out[0][c]
+		}
+	}
+	return out
+}
+
+// Of returns the ranks and newness of the names, or of the domains.
+func (a *Annotations) Of(domains bool) (rank []int32, fresh []bool) {
+	k := 0
+	if domains {
+		k = 1
+	}
+	return a.Rank[k], a.Fresh[k]
+}

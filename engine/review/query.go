@@ -1,0 +1,253 @@
+package review
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+// SortKey is a column the list can be sorted by.
+type SortKey uint8
+
+// Sort keys, in the order the sort key cycles through them.
+const (
+	SortCount SortKey = iota
+	SortName
+	SortClients
+	SortFirst
+	SortLast
+	SortScore // by the stored scores, not a column of the table: see Scores.Order
+	numSortKeys
+)
+
+// NumSortKeys is how many sort keys there are.
+const NumSortKeys = int(numSortKeys)
+
+var sortNames = [numSortKeys]string{"count", "name", "clients", "first seen", "last seen", "score"}
+
+func (k SortKey) String() string { return sortNames[k] }
+
+// ParseSortKey reads a sort key by its name ("first seen" also as
+// "first").
+func ParseSortKey(s string) (SortKey, bool) {
+	for k, n := range sortNames {
+		if s == n || s == strings.Fields(n)[0] {
+			return SortKey(k), true
+		}
+	}
+	return SortCount, false
+}
+
+// Query is everything that decides which rows are shown and in which
+// order.
+type Query struct {
+	Domains  bool // rolled up
+	Expanded map[uint32]bool
+	Sort     SortKey
+	Reverse  bool // false: the key's natural order (see Table.Order)
+	// Hide leaves out the rows a rule of a verdict decides, by verdict:
+	// the screen's "hide known-good" is Hide[rules.Good].
+	Hide       [rules.Bad + 1]bool
+	HideTop    bool
+	TopN       int
+	Rare       bool
+	RareK      int64
+	Unreviewed bool
+	HideRanked bool
+	RankN      int
+	Fresh      bool // only what is new since the baseline snapshot
+}
+
+// Line is one visible line: an index into the names (a child, or not
+// rolled up) or the domains.
+type Line struct {
+	Idx   int32
+	Child bool // a name shown under its expanded domain
+}
+
+// IsDomain says whether the line is a domain row of a list rolled up to
+// domains (else its Idx is into the names).
+func (l Line) IsDomain(domains bool) bool { return domains && !l.Child }
+
+// Hidden counts what one filter removes (beyond the filters before it).
+type Hidden struct{ Rows, Events int64 }
+
+// Result is the visible list and what each filter hid.
+type Result struct {
+	// The query's shape it was computed for: its lines are read by it.
+	Domains     bool
+	Sort        SortKey
+	Reverse     bool
+	Lines       []Line
+	Rows        int // lines that are not children of an expanded domain
+	ShownEvents int64
+	Hid         [NumFilters]Hidden
+}
+
+// Filter names one of the list's filters, in the order they apply.
+type Filter uint8
+
+// The filters.
+const (
+	NoFilter Filter = iota
+	HideVerdict
+	Unreviewed
+	HideTop
+	Rare
+	HideRanked
+	Fresh // last: what it leaves is what is new, and the others still apply
+	NumFilters
+)
+
+// Compute applies the filters in a fixed order (verdicts, unreviewed,
+// top N, rare, ranked, new), so that each filter's Hidden counts only what
+// the ones before it left, and the counts add up. sc and an may be nil
+// (not read yet): the score sort then falls back to counts, and the
+// filters that need them hide nothing.
+func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) Result {
+	t, verd := data.Table(q.Domains), v.Of(q.Domains)
+	var ord []int32
+	switch {
+	case q.Sort != SortScore:
+		ord = t.Order(q.Sort)
+	case sc != nil:
+		ord = sc.Order(data, q.Domains)
+	default:
+		ord = t.Order(SortCount) // the scores are still loading
+	}
+	if an == nil {
+		q.HideRanked, q.Fresh = false, false
+	} else if an.Fresh[0] == nil {
+		q.Fresh = false // no snapshot: nothing is new, nothing is hidden
+	}
+	var pop, kidPop []int32
+	var fresh, kidFresh []bool
+	if an != nil {
+		pop, fresh = an.Of(q.Domains)
+		kidPop, kidFresh = an.Of(false)
+	}
+	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
+	res.Lines = make([]Line, 0, len(ord))
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
+	expanding := q.Domains && len(q.Expanded) > 0
+	visit := func(i int32) {
+		n := t.Count[i]
+		if filtering {
+			f := facts{verdict: verd[i], top: t.Rank[i], count: n}
+			if pop != nil {
+				f.pop = pop[i]
+			}
+			if fresh != nil {
+				f.fresh = fresh[i]
+			}
+			if f := q.hiddenBy(f); f != NoFilter {
+				res.Hid[f].Rows++
+				res.Hid[f].Events += n
+				return
+			}
+		}
+		res.Lines = append(res.Lines, Line{Idx: i})
+		res.Rows++
+		res.ShownEvents += n
+		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
+			for _, c := range data.Children[id] {
+				f := facts{verdict: v.Names[c], top: -1, count: data.Names.Count[c]}
+				if kidPop != nil {
+					f.pop = kidPop[c]
+				}
+				if kidFresh != nil {
+					f.fresh = kidFresh[c]
+				}
+				if q.hiddenBy(f) == NoFilter {
+					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
+				}
+			}
+		}
+	}
+	if q.Reverse {
+		for j := len(ord) - 1; j >= 0; j-- {
+			visit(ord[j])
+		}
+	} else {
+		for _, i := range ord {
+			visit(i)
+		}
+	}
+	return res
+}
+
+func (q *Query) hidesVerdicts() bool {
+	return q.Hide[rules.Good] || q.Hide[rules.Suspicious] || q.Hide[rules.Bad]
+}
+
+// Simple reports whether q needs nothing but the rows by count and their
+// verdicts, which the workspace answers a page at a time (Top).
+func (q *Query) Simple() bool {
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0
+}
+
+// facts are what the filters look at in a row.
+type facts struct {
+	verdict rules.Verdict
+	// top is the row's place by count, 0 the most visited; -1 for the
+	// children of an expanded domain: "the N most visited" is about the
+	// rows of the list itself.
+	top   int32
+	count int64
+	pop   int32 // popularity rank, 0 unranked
+	fresh bool
+}
+
+// hiddenBy returns the first filter that hides a row, or NoFilter.
+func (q *Query) hiddenBy(f facts) Filter {
+	switch {
+	case f.verdict != rules.None && q.Hide[f.verdict]:
+		return HideVerdict
+	case q.Unreviewed && f.verdict != rules.None:
+		return Unreviewed
+	case f.top >= 0 && q.HideTop && int(f.top) < q.TopN:
+		return HideTop
+	case q.Rare && f.count > q.RareK:
+		return Rare
+	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
+		return HideRanked
+	case q.Fresh && !f.fresh:
+		return Fresh
+	}
+	return NoFilter
+}
+
+// Matcher is a compiled search: a substring, or a regex after "re:" or "~".
+type Matcher func(string) bool
+
+// CompileSearch compiles what the analyst typed to search.
+func CompileSearch(s string) (Matcher, error) {
+	for _, p := range []string{"re:", "~"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			re, err := regexp.Compile(rest)
+			if err != nil {
+				return nil, err
+			}
+			return re.MatchString, nil
+		}
+	}
+	needle := strings.ToLower(s)
+	return func(name string) bool { return strings.Contains(name, needle) }, nil
+}
+
+// Search returns the positions in lines whose name matches, as stored or
+// as shown (decoded punycode, escaped bytes): the analyst searches for
+// what is on the screen.
+func Search(data *Dataset, domains bool, lines []Line, m Matcher) []int {
+	var out []int
+	for p, l := range lines {
+		r, _ := data.Row(domains, l)
+		if m(r.Name) || m(textsafe.String(names.Display(r.Name))) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
