@@ -215,6 +215,21 @@ type line struct {
 	child bool // a name shown under its expanded domain
 }
 
+// isDomain says whether the line is a domain row of a list rolled up to
+// domains (else its idx is into the names).
+func (l line) isDomain(domains bool) bool { return domains && !l.child }
+
+// row resolves a visible line of a list (rolled up to domains or not) to
+// its row and whether that is a domain row. Every read of a line goes
+// through here: a child line's idx is into the names, which outnumber the
+// domains, so reading it as a domain's is out of range or the wrong row.
+func (d *dataset) row(domains bool, l line) (*Row, bool) {
+	if l.isDomain(domains) {
+		return &d.domains.rows[l.idx], true
+	}
+	return &d.names.rows[l.idx], false
+}
+
 // hidden counts what one filter removes (beyond the filters before it).
 type hidden struct{ rows, events int64 }
 
@@ -377,11 +392,8 @@ func compileSearch(s string) (matcher, error) {
 func search(data *dataset, domains bool, lines []line, m matcher) []int {
 	var out []int
 	for p, l := range lines {
-		t := data.names
-		if domains && !l.child {
-			t = data.domains
-		}
-		if n := t.rows[l.idx].Name; m(n) || m(common.SafeName(n)) {
+		r, _ := data.row(domains, l)
+		if n := r.Name; m(n) || m(common.SafeName(n)) {
 			out = append(out, p)
 		}
 	}

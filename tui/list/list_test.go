@@ -637,3 +637,58 @@ func TestEveryHelpedKeyMeansOneThing(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandKeysOnASubdomainRow: the expand keys on a name shown under its
+// domain act on that domain. The names table is longer than the domains
+// table, so a child row's index is often past the domains' end: the rare
+// subdomains (a tunnel's) are such rows, and reading them as domains
+// crashed the screen.
+func TestExpandKeysOnASubdomainRow(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "0", "d") // no filter: every domain is listed
+	nDomains := len(m.data.domains.rows)
+	// The name with the highest index whose domain has other names too.
+	child := int32(-1)
+	for i := len(m.data.names.rows) - 1; i >= nDomains && child < 0; i-- {
+		if len(m.data.children[m.data.names.rows[i].DomainID]) > 1 {
+			child = int32(i)
+		}
+	}
+	if child < 0 {
+		t.Fatal("no subdomain past the end of the domains table: the workspace does not exercise the bug")
+	}
+	name := m.data.names.rows[child]
+	dom := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].ID == name.DomainID })
+	onChild := func() {
+		t.Helper()
+		m.moveTo(dom)
+		press(m, "right")
+		p := slices.Index(m.res.lines, line{idx: child, child: true})
+		if p < 0 {
+			t.Fatalf("%s is not shown under its domain", name.Name)
+		}
+		m.moveTo(p)
+	}
+	collapsed := len(m.res.lines)
+	for _, k := range []string{"l", "right"} {
+		onChild()
+		expanded := len(m.res.lines)
+		press(m, k)
+		if r, domain := m.current(); domain || r.ID != name.ID || len(m.res.lines) != expanded {
+			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want it to stay on %s, %d lines",
+				k, r.Name, domain, len(m.res.lines), name.Name, expanded)
+		}
+	}
+	for _, k := range []string{"e", "h", "left"} {
+		onChild()
+		press(m, k)
+		if r, domain := m.current(); !domain || r.ID != name.DomainID || len(m.res.lines) != collapsed {
+			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want its domain, collapsed (%d lines)",
+				k, r.Name, domain, len(m.res.lines), collapsed)
+		}
+	}
+	onChild()
+	if msgs := press(m, "enter"); len(msgs) != 1 || msgs[0].(common.OpenMsg).Target.Subject.ID != name.ID {
+		t.Errorf("enter on a subdomain: %v, want the requests of %s", msgs, name.Name)
+	}
+}
