@@ -583,17 +583,24 @@ func TestCraftedNamesAreEscaped(t *testing.T) {
 	}
 }
 
+// TestResizeKeepsEveryLineInTheBox, with the why panel closed and open:
+// the panel gives way on a screen too small for it.
 func TestResizeKeepsEveryLineInTheBox(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
-	for _, sz := range [][2]int{{80, 24}, {40, 10}, {200, 60}, {100, 5}} {
-		m.SetSize(sz[0], sz[1])
-		lines := strings.Split(m.View(), "\n")
-		if len(lines) != sz[1] {
-			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+	for _, why := range []bool{false, true} {
+		if why {
+			press(m, "y")
 		}
-		for i, l := range lines {
-			if w := ansi.StringWidth(l); w != sz[0] {
-				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i, w)
+		for _, sz := range [][2]int{{80, 24}, {40, 10}, {200, 60}, {100, 5}, {30, 4}, {30, 3}, {10, 2}, {5, 1}} {
+			m.SetSize(sz[0], sz[1])
+			lines := strings.Split(m.View(), "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("why %v, %dx%d: %d lines", why, sz[0], sz[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w != sz[0] {
+					t.Errorf("why %v, %dx%d: line %d is %d wide", why, sz[0], sz[1], i, w)
+				}
 			}
 		}
 	}
