@@ -536,6 +536,10 @@ func (w *walker) call(what string, f func() tea.Cmd) {
 	}()
 	w.start(f())
 	w.screen = w.m.View().Content
+	if c := w.m.Crash(); c != nil {
+		w.fail("%s: the app stopped on a panic: %s\n%s", what, c.Value, c.Stack)
+		return
+	}
 	w.checkScreen(w.screen)
 }
 
