@@ -143,6 +143,9 @@ func stopped(t *testing.T, err error) (*Stopped, string) {
 	if !errors.As(err, &st) || st.Crash == nil || st.Lib != nil {
 		t.Fatalf("run returned %v, want a crash that the app caught", err)
 	}
+	if st.Log != "" {
+		t.Cleanup(func() { os.Remove(st.Log) })
+	}
 	var b strings.Builder
 	st.Report(&b, "ws.db")
 	return st, b.String()
@@ -182,7 +185,6 @@ func TestAPanicStopsTheProgramAndSaysWhereTheWorkspaceStands(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.Remove(st.Log)
 			if !strings.Contains(string(raw), want) || !strings.Contains(string(raw), "last keys: j w "+key) ||
 				!strings.Contains(string(raw), "goroutine ") {
 				t.Errorf("the crash log lacks the panic, the keys or the stack:\n%s", raw)
@@ -209,7 +211,6 @@ func TestACrashWaitsForTheWritesInFlight(t *testing.T) {
 	go func() { <-m.Crashed(); time.Sleep(50 * time.Millisecond); close(b.release) }()
 	err, _ := runProgram(t, m, c, func() {}, func(s *screen) { s.typeKeys("su") })
 	st, report := stopped(t, err)
-	os.Remove(st.Log)
 	if len(st.Failed) != 0 || !strings.Contains(report, "Every mark and rule change you made is in it.") {
 		t.Errorf("a write finished after the crash is reported lost:\n%s", report)
 	}
@@ -223,7 +224,6 @@ func TestACrashWaitsForTheWritesInFlight(t *testing.T) {
 	m = app.New(c, b, nil)
 	err, _ = runProgram(t, m, c, cancel, func(s *screen) { s.typeKeys("wsnc") })
 	st, report = stopped(t, err)
-	os.Remove(st.Log)
 	for _, want := range []string{"Not in it (make these again):",
 		"marked bad: slow.example.com (failed: context canceled)",
 		"marked suspicious: queued.example.com (not written: the screen stopped first)"} {
@@ -267,7 +267,7 @@ func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 		panic("boom in an import")
 	}})
 	err, _ = runProgram(t, m, c, cancel, func(s *screen) {
-		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "events") })
+		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
 		s.typeKeys("b")
 		waitFor(t, s, "the mark in the workspace", func() bool {
 			rs, err := d.Rules(ctx)
@@ -276,7 +276,6 @@ func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 		s.typeKeys("Ilist.txt\r")
 	})
 	st, report := stopped(t, err)
-	os.Remove(st.Log)
 	if st.Crash.Value != "boom in an import" {
 		t.Errorf("crash %q", st.Crash.Value)
 	}
