@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,11 +14,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/rules"
-	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/app"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
 // bomb is a root view that panics where a key tells it to, and makes
@@ -241,21 +239,7 @@ func TestACrashWaitsForTheWritesInFlight(t *testing.T) {
 // panics. The mark is in the workspace, the report names the import as not
 // made, and the program returned instead of killing the process.
 func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
-	dir := t.TempDir()
-	logPath := filepath.Join(dir, "dns.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(f, gen.Options{Lines: 2000, Seed: 3, Format: "zeek"}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	wsPath := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(wsPath, logPath); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(wsPath, db.Options{})
+	d, err := db.Open(tuitest.Workspace(t, 2000, 3), db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

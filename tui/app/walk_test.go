@@ -207,8 +207,7 @@ const hostileSGR = "\x1b[31mred"
 // and a Zeek JSON log (escapes), inside the span gen writes.
 func writeHostileLogs(t *testing.T, dir string) []string {
 	t.Helper()
-	tsv := "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n" +
-		"#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n"
+	tsv := tuitest.ZeekHeader
 	start := gen.DefaultStart.Unix() + 12*3600
 	for i, n := range hostileNames {
 		tsv += fmt.Sprintf("%d.000000\tCh%d\t%s\t5353\t10.0.0.1\t53\tudp\t1\t0.001\t%s\t1\tC_INTERNET\t1\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t60.0,60.0\tF\n",
@@ -259,19 +258,7 @@ func jsonString(s string) string {
 // smallWorkspace is 3,000 generated events and the hostile logs, scored.
 func smallWorkspace(t *testing.T) walkWorkspace {
 	dir := t.TempDir()
-	logPath := filepath.Join(dir, "dns.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(f, gen.Options{Lines: 3000, Seed: 7, Format: "zeek"}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	path := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(path, append([]string{logPath}, writeHostileLogs(t, dir)...)...); err != nil {
-		t.Fatal(err)
-	}
+	path := tuitest.Workspace(t, 3000, 7, writeHostileLogs(t, dir)...)
 	scoreWorkspace(t, path)
 	return walkWorkspace{name: "small", template: path, list: writeList(t, dir)}
 }

@@ -12,8 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/gen"
-	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -29,44 +27,22 @@ var crafted = []string{"evil\x1b[31mred.example.com", "\u202emoc.elgoog.example.
 // hand-made one holding the crafted names, both ingested.
 func workspace(t testing.TB, lines int64) *db.DB {
 	t.Helper()
-	dir := t.TempDir()
-	logPath := filepath.Join(dir, "dns.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(f, gen.Options{Lines: lines, Seed: 7, Format: "zeek"}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	raw, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The crafted log: the generated header, then one query per crafted name.
 	var b strings.Builder
-	for _, l := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "#close") {
-			b.WriteString(l + "\n")
-		}
-	}
+	b.WriteString(tuitest.ZeekHeader)
 	for i, n := range crafted {
 		b.WriteString(strings.Join([]string{"1710086550.0" + string(rune('1'+i)), "Cx" + string(rune('a'+i)), "10.0.9.9", "5353",
 			"10.0.0.53", "53", "udp", "1", "0.001", n, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
 			"0", "-", "-", "F"}, "\t") + "\n")
 	}
-	craftedPath := filepath.Join(dir, "crafted.log")
+	craftedPath := filepath.Join(t.TempDir(), "crafted.log")
 	if err := os.WriteFile(craftedPath, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	d, err := db.Open(tuitest.Workspace(t, lines, 7, craftedPath), db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := ingest.Run(context.Background(), d, []string{logPath, craftedPath}, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
 	return d
 }
 
