@@ -356,6 +356,11 @@ var (
 	pastes   = []string{"evil", "\x1b]0;pwned\x07\x9b31m\u202e.example.com", "re:(", "line one\nline two", ""}
 )
 
+// commandTimeout is how long a command may run before the walk calls it
+// hung: generous, for a loaded machine and the race detector (a rescoring
+// of the large workspace takes a second, ten under -race).
+const commandTimeout = 2 * time.Minute
+
 // walker drives one app.
 type walker struct {
 	t       *testing.T
@@ -375,6 +380,7 @@ type walker struct {
 
 // running is a command running in its own goroutine, as Bubble Tea runs it.
 type running struct {
+	from  string // the call that returned it
 	done  chan struct{}
 	msg   tea.Msg
 	panic any
@@ -532,7 +538,7 @@ func (w *walker) call(what string, f func() tea.Cmd) {
 			w.fail("%s panicked: %v\n%s", what, p, debug.Stack())
 		}
 	}()
-	w.start(f())
+	w.start(what, f())
 	w.screen = w.m.View().Content
 	if c := w.m.Crash(); c != nil {
 		w.fail("%s: the app stopped on a panic: %s\n%s", what, c.Value, c.Stack)
@@ -541,12 +547,12 @@ func (w *walker) call(what string, f func() tea.Cmd) {
 	w.checkScreen(w.screen)
 }
 
-// start runs cmd in a goroutine, as Bubble Tea does.
-func (w *walker) start(cmd tea.Cmd) {
+// start runs cmd, which from returned, in a goroutine, as Bubble Tea does.
+func (w *walker) start(from string, cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	r := &running{done: make(chan struct{})}
+	r := &running{from: from, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		defer func() {
@@ -588,8 +594,8 @@ func (w *walker) deliverOne(i int) {
 	w.pending = slices.Delete(w.pending, i, i+1)
 	select {
 	case <-r.done:
-	case <-time.After(30 * time.Second):
-		w.fail("a command did not return in 30 s")
+	case <-time.After(commandTimeout):
+		w.fail("a command of %s did not return in %v", r.from, commandTimeout)
 		return
 	}
 	if r.panic != nil {
@@ -600,7 +606,7 @@ func (w *walker) deliverOne(i int) {
 	case nil:
 	case tea.BatchMsg:
 		for _, c := range msg {
-			w.start(c)
+			w.start(r.from, c)
 		}
 	case tea.QuitMsg:
 		// The program would end here; the walk goes on, to see more.
