@@ -47,7 +47,22 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 			return err
 		}
 	}
-	return tui.Run(ctx, d, tui.Options{ImportList: importList})
+	return reportStop(e, tui.Run(ctx, d, tui.Options{ImportList: importList}))
+}
+
+// reportStop prints how the review screen stopped, when it did not end
+// cleanly, once the terminal is restored: status 2 after a crash, as Go's
+// own panics end, 1 when only some changes did not reach the workspace.
+func reportStop(e *env, err error) error {
+	var st *tui.Stopped
+	if !errors.As(err, &st) {
+		return err
+	}
+	st.Report(e.stderr, e.dbPath)
+	if st.Crash != nil || st.Lib != nil {
+		return exitError(2)
+	}
+	return exitError(1)
 }
 
 // importList is the review screen's list import: what the user typed at

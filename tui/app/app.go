@@ -5,11 +5,17 @@
 // Every command a view returns is wrapped so that its answer comes back to
 // that same view, even when another view covers it by then; an answer for a
 // view that was closed is dropped. Views never see each other's messages.
+//
+// A panic in a view (Update, View) or in a command stops the app: it is
+// caught here, kept (Crash), and the app draws no view again, ignores every
+// message and asks the program to quit, so that Bubble Tea restores the
+// terminal the ordinary way and the caller can say what happened.
 package app
 
 import (
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -40,6 +46,53 @@ type Model struct {
 	help       bool
 	helpOffset int
 	confirm    string // non-empty: asking whether to quit anyway
+
+	keys    []string // the last keys pressed, for a crash report
+	crash   *Crash
+	crashed chan struct{} // closed on the crash
+}
+
+// lastKeys is how many keys a crash report shows.
+const lastKeys = 30
+
+// Crash is the panic the app stopped on.
+type Crash struct {
+	Value   string   // the panic, as text (from the data, maybe: sanitise it to show it)
+	Stack   []byte   // of the goroutine it happened in, from the panic on
+	Screens string   // the screens that were open, bottom first
+	Keys    []string // the last keys pressed, oldest first
+}
+
+// Where is the function the panic happened in and its file:line, from the
+// stack: the first frame after the panic that is not the runtime's.
+func (c *Crash) Where() string {
+	lines := strings.Split(string(c.Stack), "\n")
+	start := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") {
+			start = i + 2 // the frame's function, then its file
+		}
+	}
+	for i := start; i+1 < len(lines); i += 2 {
+		fn, file := lines[i], strings.TrimSpace(lines[i+1])
+		if strings.HasPrefix(fn, "runtime.") {
+			continue
+		}
+		if cut := strings.LastIndexByte(fn, '('); cut > 0 {
+			fn = fn[:cut]
+		}
+		if cut := strings.LastIndex(file, " +0x"); cut > 0 {
+			file = file[:cut]
+		}
+		return fn + " (" + file + ")"
+	}
+	return ""
+}
+
+// crashMsg brings a panic caught in a command to Update.
+type crashMsg struct {
+	value any
+	stack []byte
 }
 
 // routed is a message from a view's command, addressed to that view.
@@ -52,30 +105,94 @@ type routed struct {
 // screens views may ask for to their constructors; a missing one is
 // reported in the status line.
 func New(c common.Common, root common.View, openers map[common.Screen]common.Opener) *Model {
-	m := &Model{c: c, openers: openers}
+	m := &Model{c: c, openers: openers, crashed: make(chan struct{})}
 	m.stack = []frame{{id: 0, view: root}}
 	m.nextID = 1
 	return m
 }
 
 // Init starts the root view.
-func (m *Model) Init() tea.Cmd { return m.wrap(0, m.stack[0].view.Init()) }
+func (m *Model) Init() (cmd tea.Cmd) {
+	defer m.recover(&cmd)
+	return m.wrap(0, m.stack[0].view.Init())
+}
+
+// Crash returns the panic the app stopped on, or nil.
+func (m *Model) Crash() *Crash { return m.crash }
+
+// Crashed is closed when the app stops on a panic. The program quits on
+// it: a panic in View cannot return tea.Quit.
+func (m *Model) Crashed() <-chan struct{} { return m.crashed }
+
+// recover is deferred by the app's entry points: it stops the app on a
+// panic and sets *cmd to quit.
+func (m *Model) recover(cmd *tea.Cmd) {
+	if r := recover(); r != nil {
+		m.stop(r, debug.Stack())
+		*cmd = tea.Quit
+	}
+}
+
+// stop keeps the first panic, with its stack (a *common.Panic carries the
+// one of the goroutine it happened in), and stops the app.
+func (m *Model) stop(r any, stack []byte) {
+	if m.crash != nil {
+		return
+	}
+	if p, ok := r.(*common.Panic); ok {
+		r, stack = p.Value, p.Stack
+	}
+	m.crash = &Crash{Value: fmt.Sprint(r), Stack: stack, Screens: m.screens(), Keys: m.keys}
+	close(m.crashed)
+}
+
+// screens are the titles of the open views, or what could be had of them.
+func (m *Model) screens() (s string) {
+	defer func() {
+		if recover() != nil {
+			s += " (a title could not be drawn)"
+		}
+	}()
+	for _, f := range m.stack {
+		if s != "" {
+			s += " › "
+		}
+		s += f.view.Title()
+	}
+	return s
+}
 
 func (m *Model) top() *frame { return &m.stack[len(m.stack)-1] }
 
-// wrap addresses the answer of cmd to view id.
+// wrap addresses the answer of cmd to view id; a panic in cmd comes back
+// as a crashMsg.
 func (m *Model) wrap(id int, cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
 	}
-	return func() tea.Msg { return routed{id: id, msg: cmd()} }
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = crashMsg{r, debug.Stack()}
+			}
+		}()
+		return routed{id: id, msg: cmd()}
+	}
 }
 
 var teaPkg = reflect.TypeOf(tea.QuitMsg{}).PkgPath()
 
-// Update routes messages.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update routes messages; once stopped, it ignores them.
+func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
+	if m.crash != nil {
+		return m, nil
+	}
+	model = m // also after a panic
+	defer m.recover(&cmd)
 	switch msg := msg.(type) {
+	case crashMsg:
+		m.stop(msg.value, msg.stack)
+		return m, tea.Quit
 	case routed:
 		return m, m.routed(msg)
 	case tea.WindowSizeMsg:
@@ -196,6 +313,7 @@ func (m *Model) viewHeight() int { return max(1, m.c.Height-1) }
 
 // key handles the app's own keys, then hands the key to the top view.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	m.keys = append(m.keys[max(0, len(m.keys)-lastKeys+1):], msg.String())
 	k := m.c.Keys
 	if key.Matches(msg, k.Global.ForceQuit) {
 		return tea.Quit
@@ -281,11 +399,20 @@ func (m *Model) View() tea.View {
 }
 
 // Render is the screen as a string, exactly Width × Height cells.
-func (m *Model) Render() string {
+func (m *Model) Render() (screen string) {
 	w, h := m.c.Width, m.c.Height
 	if w <= 0 || h <= 0 {
 		return ""
 	}
+	if m.crash != nil {
+		return stopped(w, h)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.stop(r, debug.Stack())
+			screen = stopped(w, h)
+		}
+	}()
 	body := ""
 	if m.help {
 		body = m.helpView(w, m.viewHeight())
@@ -296,6 +423,17 @@ func (m *Model) Render() string {
 		return m.statusLine(w)
 	}
 	return body + "\n" + m.statusLine(w)
+}
+
+// stopped is the screen after a crash, until the program has quit: the
+// views are not drawn again.
+func stopped(w, h int) string {
+	lines := make([]string, h)
+	lines[0] = common.PadRight(ansi.Truncate(" longtail stopped on an internal error; restoring the terminal…", w, ""), w)
+	for i := 1; i < h; i++ {
+		lines[i] = strings.Repeat(" ", w)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // helpView is the help overlay: the keys of the top view by section.

@@ -7,19 +7,20 @@ import (
 )
 
 // Common is handed by value to every view: the workspace, a context for its
-// queries, the theme and the keymap (shared pointers: one theme, one keymap),
-// and the size the view was last given.
+// queries, the theme and the keymap (shared pointers: one theme, one keymap,
+// one record of the writes in flight), and the size the view was last given.
 type Common struct {
 	Ctx           context.Context
 	DB            *db.DB
 	Styles        *Styles
 	Keys          *KeyMap
+	Writes        *Writes
 	Width, Height int
 }
 
 // New returns a Common with the default theme and keymap.
 func New(ctx context.Context, d *db.DB) Common {
-	return Common{Ctx: ctx, DB: d, Styles: DefaultStyles(), Keys: DefaultKeyMap()}
+	return Common{Ctx: ctx, DB: d, Styles: DefaultStyles(), Keys: DefaultKeyMap(), Writes: NewWrites()}
 }
 
 // SetSize records a view's size.

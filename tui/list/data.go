@@ -102,13 +102,11 @@ func load(ctx context.Context, d *db.DB, stats db.Stats) (*dataset, []rules.Rule
 		ds   []db.DomainRow
 		rs   []rules.Rule
 		errs [3]error
-		wg   sync.WaitGroup
 	)
-	wg.Add(3)
-	go func() { defer wg.Done(); ns, errs[0] = d.AllNames(ctx) }()
-	go func() { defer wg.Done(); ds, errs[1] = d.AllDomains(ctx) }()
-	go func() { defer wg.Done(); rs, errs[2] = d.Rules(ctx) }()
-	wg.Wait()
+	common.Parallel(
+		func() { ns, errs[0] = d.AllNames(ctx) },
+		func() { ds, errs[1] = d.AllDomains(ctx) },
+		func() { rs, errs[2] = d.Rules(ctx) })
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, nil, err
 	}
@@ -127,11 +125,9 @@ func newDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *dataset {
 			Count: d.Count, Clients: d.Clients, First: d.First, Last: d.Last, Names: max(1, d.Names)}
 	}
 	data := &dataset{stats: stats, children: make(map[uint32][]int32, len(drows))}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); data.names = newTable(nrows) }()
-	go func() { defer wg.Done(); data.domains = newTable(drows) }()
-	wg.Wait()
+	common.Parallel(
+		func() { data.names = newTable(nrows) },
+		func() { data.domains = newTable(drows) })
 	for _, d := range drows {
 		data.maxCount = max(data.maxCount, d.Count)
 	}
@@ -165,11 +161,9 @@ func newVerdicts(data *dataset, rs []rules.Rule) *verdicts {
 		}
 		return out
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); v.domains = match(data.domains.rows) }()
-	v.names = match(data.names.rows)
-	wg.Wait()
+	common.Parallel(
+		func() { v.domains = match(data.domains.rows) },
+		func() { v.names = match(data.names.rows) })
 	return v
 }
 
@@ -213,6 +207,21 @@ type query struct {
 type line struct {
 	idx   int32
 	child bool // a name shown under its expanded domain
+}
+
+// isDomain says whether the line is a domain row of a list rolled up to
+// domains (else its idx is into the names).
+func (l line) isDomain(domains bool) bool { return domains && !l.child }
+
+// row resolves a visible line of a list (rolled up to domains or not) to
+// its row and whether that is a domain row. Every read of a line goes
+// through here: a child line's idx is into the names, which outnumber the
+// domains, so reading it as a domain's is out of range or the wrong row.
+func (d *dataset) row(domains bool, l line) (*Row, bool) {
+	if l.isDomain(domains) {
+		return &d.domains.rows[l.idx], true
+	}
+	return &d.names.rows[l.idx], false
 }
 
 // hidden counts what one filter removes (beyond the filters before it).
@@ -377,11 +386,8 @@ func compileSearch(s string) (matcher, error) {
 func search(data *dataset, domains bool, lines []line, m matcher) []int {
 	var out []int
 	for p, l := range lines {
-		t := data.names
-		if domains && !l.child {
-			t = data.domains
-		}
-		if n := t.rows[l.idx].Name; m(n) || m(common.SafeName(n)) {
+		r, _ := data.row(domains, l)
+		if n := r.Name; m(n) || m(common.SafeName(n)) {
 			out = append(out, p)
 		}
 	}

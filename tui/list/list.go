@@ -492,13 +492,8 @@ func (m *Model) current() (*Row, bool) {
 	return m.rowAt(m.cursor)
 }
 
-func (m *Model) rowAt(pos int) (*Row, bool) {
-	l := m.res.lines[pos]
-	if m.res.domains && !l.child {
-		return &m.data.domains.rows[l.idx], true
-	}
-	return &m.data.names.rows[l.idx], false
-}
+// rowAt returns the row of visible line pos and whether it is a domain row.
+func (m *Model) rowAt(pos int) (*Row, bool) { return m.data.row(m.res.domains, m.res.lines[pos]) }
 
 // sortBy sorts the list by k and says so. The cursor goes to the top: a
 // new order is asked for to read it from its start (most likely bad first).
@@ -582,7 +577,7 @@ func (m *Model) applyResult(res result) tea.Cmd {
 
 func (m *Model) keyAt(p int) selKey {
 	l := m.res.lines[p]
-	return selKey{domain: m.res.domains && !l.child, idx: l.idx}
+	return selKey{domain: l.isDomain(m.res.domains), idx: l.idx}
 }
 
 func (m *Model) move(d int) { m.moveTo(m.cursor + d) }
@@ -620,13 +615,12 @@ func (m *Model) toggleExpand(dir int) tea.Cmd {
 	if !m.res.domains || m.cursor >= len(m.res.lines) {
 		return nil
 	}
-	l := m.res.lines[m.cursor]
-	id := m.data.domains.rows[l.idx].ID
-	if l.child {
+	r, domain := m.rowAt(m.cursor)
+	id := r.DomainID // a domain row's DomainID is its own ID
+	if !domain {
 		if dir > 0 {
 			return nil
 		}
-		id = m.data.names.rows[l.idx].DomainID
 		for p := m.cursor; p >= 0; p-- {
 			if !m.res.lines[p].child {
 				m.cursor = p

@@ -12,8 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/gen"
-	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -29,44 +27,22 @@ var crafted = []string{"evil\x1b[31mred.example.com", "\u202emoc.elgoog.example.
 // hand-made one holding the crafted names, both ingested.
 func workspace(t testing.TB, lines int64) *db.DB {
 	t.Helper()
-	dir := t.TempDir()
-	logPath := filepath.Join(dir, "dns.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := gen.Write(f, gen.Options{Lines: lines, Seed: 7, Format: "zeek"}); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	raw, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The crafted log: the generated header, then one query per crafted name.
 	var b strings.Builder
-	for _, l := range strings.Split(string(raw), "\n") {
-		if strings.HasPrefix(l, "#") && !strings.HasPrefix(l, "#close") {
-			b.WriteString(l + "\n")
-		}
-	}
+	b.WriteString(tuitest.ZeekHeader)
 	for i, n := range crafted {
 		b.WriteString(strings.Join([]string{"1710086550.0" + string(rune('1'+i)), "Cx" + string(rune('a'+i)), "10.0.9.9", "5353",
 			"10.0.0.53", "53", "udp", "1", "0.001", n, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
 			"0", "-", "-", "F"}, "\t") + "\n")
 	}
-	craftedPath := filepath.Join(dir, "crafted.log")
+	craftedPath := filepath.Join(t.TempDir(), "crafted.log")
 	if err := os.WriteFile(craftedPath, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	d, err := db.Open(tuitest.Workspace(t, lines, 7, craftedPath), db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := ingest.Run(context.Background(), d, []string{logPath, craftedPath}, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
 	return d
 }
 
@@ -583,17 +559,24 @@ func TestCraftedNamesAreEscaped(t *testing.T) {
 	}
 }
 
+// TestResizeKeepsEveryLineInTheBox, with the why panel closed and open:
+// the panel gives way on a screen too small for it.
 func TestResizeKeepsEveryLineInTheBox(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
-	for _, sz := range [][2]int{{80, 24}, {40, 10}, {200, 60}, {100, 5}} {
-		m.SetSize(sz[0], sz[1])
-		lines := strings.Split(m.View(), "\n")
-		if len(lines) != sz[1] {
-			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+	for _, why := range []bool{false, true} {
+		if why {
+			press(m, "y")
 		}
-		for i, l := range lines {
-			if w := ansi.StringWidth(l); w != sz[0] {
-				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i, w)
+		for _, sz := range [][2]int{{80, 24}, {40, 10}, {200, 60}, {100, 5}, {30, 4}, {30, 3}, {10, 2}, {5, 1}} {
+			m.SetSize(sz[0], sz[1])
+			lines := strings.Split(m.View(), "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("why %v, %dx%d: %d lines", why, sz[0], sz[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w != sz[0] {
+					t.Errorf("why %v, %dx%d: line %d is %d wide", why, sz[0], sz[1], i, w)
+				}
 			}
 		}
 	}
@@ -635,5 +618,60 @@ func TestEveryHelpedKeyMeansOneThing(t *testing.T) {
 				seen[k] = b.Help().Desc
 			}
 		}
+	}
+}
+
+// TestExpandKeysOnASubdomainRow: the expand keys on a name shown under its
+// domain act on that domain. The names table is longer than the domains
+// table, so a child row's index is often past the domains' end: the rare
+// subdomains (a tunnel's) are such rows, and reading them as domains
+// crashed the screen.
+func TestExpandKeysOnASubdomainRow(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "0", "d") // no filter: every domain is listed
+	nDomains := len(m.data.domains.rows)
+	// The name with the highest index whose domain has other names too.
+	child := int32(-1)
+	for i := len(m.data.names.rows) - 1; i >= nDomains && child < 0; i-- {
+		if len(m.data.children[m.data.names.rows[i].DomainID]) > 1 {
+			child = int32(i)
+		}
+	}
+	if child < 0 {
+		t.Fatal("no subdomain past the end of the domains table: the workspace does not exercise the bug")
+	}
+	name := m.data.names.rows[child]
+	dom := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].ID == name.DomainID })
+	onChild := func() {
+		t.Helper()
+		m.moveTo(dom)
+		press(m, "right")
+		p := slices.Index(m.res.lines, line{idx: child, child: true})
+		if p < 0 {
+			t.Fatalf("%s is not shown under its domain", name.Name)
+		}
+		m.moveTo(p)
+	}
+	collapsed := len(m.res.lines)
+	for _, k := range []string{"l", "right"} {
+		onChild()
+		expanded := len(m.res.lines)
+		press(m, k)
+		if r, domain := m.current(); domain || r.ID != name.ID || len(m.res.lines) != expanded {
+			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want it to stay on %s, %d lines",
+				k, r.Name, domain, len(m.res.lines), name.Name, expanded)
+		}
+	}
+	for _, k := range []string{"e", "h", "left"} {
+		onChild()
+		press(m, k)
+		if r, domain := m.current(); !domain || r.ID != name.DomainID || len(m.res.lines) != collapsed {
+			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want its domain, collapsed (%d lines)",
+				k, r.Name, domain, len(m.res.lines), collapsed)
+		}
+	}
+	onChild()
+	if msgs := press(m, "enter"); len(msgs) != 1 || msgs[0].(common.OpenMsg).Target.Subject.ID != name.ID {
+		t.Errorf("enter on a subdomain: %v, want the requests of %s", msgs, name.Name)
 	}
 }

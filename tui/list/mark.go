@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -162,7 +163,7 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 	rs := req.rulesFor(m.opts.Author)
 	m.clearSelection()
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
-	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+	return m.queue(text, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)
 		return undoEntry{stored: stored, replaced: replaced}, text, err
 	}, writeMark)
@@ -187,7 +188,7 @@ func (m *Model) clearMarks() tea.Cmd {
 		ids[i] = r.ID
 	}
 	text := "cleared " + describe(del)
-	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+	return m.queue(text, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		return undoEntry{deleted: del}, text, d.DeleteRules(ctx, ids)
 	}, writeMark)
 }
@@ -200,7 +201,8 @@ func (m *Model) undoLast() tea.Cmd {
 	u := m.undo[len(m.undo)-1]
 	m.undo = m.undo[:len(m.undo)-1]
 	text := fmt.Sprintf("undone (%d more to undo)", len(m.undo))
-	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+	what := "undo of the mark of " + describe(slices.Concat(u.stored, u.deleted))
+	return m.queue(what, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		return undoEntry{}, text, revert(ctx, d, u)
 	}, writeUndo)
 }
@@ -227,12 +229,13 @@ func revert(ctx context.Context, d *db.DB, u undoEntry) error {
 type queuedWrite struct {
 	job  writeJob
 	kind writeKind
+	rec  *common.Write // what common.Writes knows of it
 }
 
 // queue runs writes one at a time, in order, so that their verdicts arrive
-// in order too.
-func (m *Model) queue(job writeJob, kind writeKind) tea.Cmd {
-	m.writes = append(m.writes, queuedWrite{job, kind})
+// in order too. what says what the write is, should it never be made.
+func (m *Model) queue(what string, job writeJob, kind writeKind) tea.Cmd {
+	m.writes = append(m.writes, queuedWrite{job, kind, m.c.Writes.Begin(what)})
 	if m.writing {
 		return nil
 	}
@@ -249,7 +252,12 @@ func (m *Model) nextWrite() tea.Cmd {
 	m.writing = true
 	data, d, ctx := m.data, m.c.DB, m.c.Ctx
 	return func() tea.Msg {
-		u, text, err := w.job(ctx, d)
+		var u undoEntry
+		var text string
+		err := w.rec.Run(func() (err error) {
+			u, text, err = w.job(ctx, d)
+			return err
+		})
 		if err != nil {
 			return writtenMsg{err: err}
 		}
@@ -292,7 +300,7 @@ func (m *Model) importList(path string) tea.Cmd {
 		return nil
 	}
 	imp := m.opts.Import
-	return m.queue(func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+	return m.queue("import of "+textsafe.String(path), func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		text, err := imp(ctx, d, path)
 		return undoEntry{}, text, err
 	}, writeImport)

@@ -34,11 +34,13 @@ type whyMsg struct {
 
 // whyHeight is the panel's height, 0 when closed: two fifths of the rows,
 // enough for a tunnel's evidence at 80×24 while a dozen rows stay visible.
+// On a screen too small for it and a row of the list, it is not shown.
 func (m *Model) whyHeight() int {
-	if !m.why.open {
+	room := m.c.Height - 4 // the info bar, header and bottom bar, and one row
+	if !m.why.open || room < 2 {
 		return 0
 	}
-	return max(4, min(12, (m.c.Height-3)*2/5))
+	return min(room, max(4, min(12, (m.c.Height-3)*2/5)))
 }
 
 func (m *Model) toggleWhy() tea.Cmd {

@@ -236,7 +236,7 @@ func (m *Model) setVerdict(v rules.Verdict) tea.Cmd {
 // put rewrites a rule in place (same pattern and scope: PutRules replaces it,
 // keeping its id); undo restores what it replaced.
 func (m *Model) put(r rules.Rule, text string) tea.Cmd {
-	return m.write(text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+	return m.write(text, "rule for "+common.SafeName(r.Pattern)+": "+text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
 		_, replaced, err := d.PutRules(ctx, []rules.Rule{r})
 		return replaced, err
 	})
@@ -247,7 +247,8 @@ func (m *Model) delete() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	return m.write("deleted rule for "+common.SafeName(r.Pattern), func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+	text := "deleted rule for " + common.SafeName(r.Pattern)
+	return m.write(text, text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
 		return []rules.Rule{r}, d.DeleteRules(ctx, []int64{r.ID})
 	})
 }
@@ -258,21 +259,26 @@ func (m *Model) undoLast() tea.Cmd {
 	}
 	prev := m.undo[len(m.undo)-1]
 	m.undo = m.undo[:len(m.undo)-1]
-	return m.write("undone", func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
+	return m.write("undone", "undo of the last rule change", func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
 		return nil, d.RestoreRules(ctx, prev)
 	})
 }
 
 // write runs a change in a command, then reads the rules back. The change
 // returns the rules as they were before it (for undo; nil: not undoable).
-func (m *Model) write(text string, change func(context.Context, *db.DB) ([]rules.Rule, error)) tea.Cmd {
+// text is the status after it, what says what it was should it not be made.
+func (m *Model) write(text, what string, change func(context.Context, *db.DB) ([]rules.Rule, error)) tea.Cmd {
 	if m.writing {
 		return common.Status("still writing the last change")
 	}
 	m.writing = true
-	d, ctx := m.c.DB, m.c.Ctx
+	d, ctx, rec := m.c.DB, m.c.Ctx, m.c.Writes.Begin(what)
 	return func() tea.Msg {
-		undo, err := change(ctx, d)
+		var undo []rules.Rule
+		err := rec.Run(func() (err error) {
+			undo, err = change(ctx, d)
+			return err
+		})
 		if err != nil {
 			return writtenMsg{err: err}
 		}

@@ -3,11 +3,14 @@ package tuitest
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
@@ -62,6 +65,37 @@ func Goldens(t *testing.T, open common.Opener) {
 			})
 		}
 	}
+}
+
+// ZeekHeader opens a hand-made Zeek dns.log (TSV), as gen writes it: a
+// test adds lines of its own with any byte in them but a tab or a newline.
+const ZeekHeader = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n" +
+	"#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n" +
+	"#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n"
+
+// Workspace builds a private, writable workspace in a new temporary
+// directory: a generated Zeek log of lines events (gen, seed) and the logs
+// given, ingested in that order. It returns the workspace's path.
+func Workspace(t testing.TB, lines, seed int64, logs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "dns.log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = gen.Write(f, gen.Options{Lines: lines, Seed: seed, Format: "zeek"})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ws.db")
+	if err := testws.Ingest(path, append([]string{logPath}, logs...)...); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // BenchOpenAllTraffic is opening the screen on all traffic: whatever it
