@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/parallel"
 	"github.com/longtail/longtail/tui/app"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -45,7 +46,7 @@ func (b *bomb) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return b, func() tea.Msg { panic("boom in a command") }
 	case "g":
 		return b, func() tea.Msg {
-			common.Parallel(func() {}, func() { panic("boom in a goroutine of a command") })
+			parallel.Run(func() {}, func() { panic("boom in a goroutine of a command") })
 			return nil
 		}
 	case "w": // a write that is made at once

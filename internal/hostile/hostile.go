@@ -55,7 +55,22 @@ var Names = []Name{
 	{"32.1.0.0.127.rpz-ip", "an RPZ IP trigger, not a name"},
 	{"1.2.3.4", "an address, not a host name"},
 	{string(bytes.Repeat([]byte("l"), 64)) + ".evil.com", "a label over 63 bytes"},
+	{"www.\x1b[2j\x1b[31mred.com", "CSI in the registered domain's label: its own domain row"},
+	{"a\u2066b\u2069.evil.com", "bidi isolates (LRI, PDI)"},
+	{"\u200bwww.google.com", "a zero-width space before a real name"},
+	{"del\x7f.bel\x07.evil.com", "DEL and BEL"},
+	{"cr\rx.evil.com", "a carriage return: rewrites the start of the line"},
+	{"日本語.例え.jp", "an internationalised name in UTF-8, wide characters"},
+	{string(bytes.Repeat([]byte("long-label-"), 30)) + ".evil.net", "a name far over 253 bytes"},
 }
+
+// Client and Answer are a client address and an answer as hostile as the
+// names, for the screens that show clients and answers: OSC 52 would set
+// the clipboard; colour and a bidi override.
+const (
+	Client = "10.9.9.9\x1b]52;c;aGk=\x07"
+	Answer = "1.2.3.4\x1b[31mred\u202e"
+)
 
 // Strings returns the names alone.
 func Strings() []string {
@@ -71,18 +86,21 @@ var Start = time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)
 
 // ZeekJSON is a Zeek dns.log in JSON lines with one query of each hostile
 // name that JSON can carry (invalid UTF-8 cannot be: encoding/json would
-// turn it into U+FFFD, so those names are only in the capture), followed
-// by one ordinary query, so a reader can see the good line after them.
+// turn it into U+FFFD, so those names are only in the capture), asked by
+// Client and answered with Answer, followed by one ordinary query, so a
+// reader can see the good line after them.
 func ZeekJSON() []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
+	client := Client
 	row := func(i int, name string) {
 		enc.Encode(map[string]any{
 			"ts": float64(Start.Add(time.Duration(i)*time.Second).UnixMicro()) / 1e6, "uid": fmt.Sprintf("C%05d", i),
-			"id.orig_h": "10.0.0.7", "id.orig_p": 40000 + i, "id.resp_h": "10.0.0.1", "id.resp_p": 53,
+			"id.orig_h": client, "id.orig_p": 40000 + i, "id.resp_h": "10.0.0.1", "id.resp_p": 53,
 			"proto": "udp", "trans_id": i, "query": name, "qclass": 1, "qclass_name": "C_INTERNET",
-			"qtype": 1, "qtype_name": "A", "rcode": 3, "rcode_name": "NXDOMAIN",
+			"qtype": 1, "qtype_name": "A", "rcode": 0, "rcode_name": "NOERROR",
+			"answers": []string{Answer}, "TTLs": []float64{60},
 		})
 	}
 	n := 0
@@ -92,6 +110,7 @@ func ZeekJSON() []byte {
 			n++
 		}
 	}
+	client = "10.0.0.7"
 	row(n, "www.example.com")
 	return b.Bytes()
 }

@@ -21,6 +21,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/internal/parallel"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -133,13 +134,13 @@ func (m *Model) recover(cmd *tea.Cmd) {
 	}
 }
 
-// stop keeps the first panic, with its stack (a *common.Panic carries the
+// stop keeps the first panic, with its stack (a *parallel.Panic carries the
 // one of the goroutine it happened in), and stops the app.
 func (m *Model) stop(r any, stack []byte) {
 	if m.crash != nil {
 		return
 	}
-	if p, ok := r.(*common.Panic); ok {
+	if p, ok := r.(*parallel.Panic); ok {
 		r, stack = p.Value, p.Stack
 	}
 	m.crash = &Crash{Value: fmt.Sprint(r), Stack: stack, Screens: m.screens(), Keys: m.keys}

@@ -25,6 +25,7 @@ import (
 	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/hostile"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui"
 	"github.com/longtail/longtail/tui/app"
@@ -152,113 +153,38 @@ func envInt(t *testing.T, name string, def int) int {
 	return n
 }
 
-// hostileNames are names a packet or a log can carry and no terminal may
-// act on: escape sequences (a title, the clipboard, a screen clear, colour),
-// C1 controls (U+009B as UTF-8, and the raw 0x9b byte that is CSI to an
-// 8-bit terminal), bidi overrides and invisible characters, invalid UTF-8,
-// other control bytes, and a name far over the length a name can have.
-// ("www." and "mail." of the red.com ones are each a registered domain of
-// their own: the hostile text is a domain row too.)
-var hostileNames = []string{
-	"evil\x1b]0;pwned\x07.example.com",
-	"clip\x1b]52;c;aGk=\x07.example.com",
-	"www.\x1b[2J\x1b[31mred.com",
-	"mail.\x1b[2J\x1b[31mred.com",
-	"x\u009b6nq.example.org",
-	"y\x9b31m.example.org",
-	"\xff\xfe.bad-utf8.example.com",
-	"\u202egpj.exe.example.com",
-	"a\u2066b\u2069.example.com",
-	"\u200bwww.google.com",
-	"del\x7f.bel\x07.example.com",
-	"cr\rx.example.com",
-	strings.Repeat("long-label-", 30) + ".example.net",
-	"日本語.例え.jp",
-}
-
 // tunnelNames is the number of names of the tunnel planted with the
 // hostile names: more than any generated domain has events, so that its
 // domain is on top of the domains by count.
 const tunnelNames = 400
 
-// hostileJSON are names only JSON can carry: a newline (the export
-// injection of the issue), a tab, a NUL.
-var hostileJSON = []string{
-	"a.evil.com\n*.c2-attacker.net CNAME rpz-passthru.\nc.evil.com",
-	"tab\there.example.com",
-	"nul\u0000.example.com",
-}
-
-// hostileClient and hostileAnswer show up in the requests and clients
-// screens: an OSC 52 that would set the clipboard, colour and a bidi
-// override.
-const (
-	hostileClient = "10.9.9.9\x1b]52;c;aGk=\x07"
-	hostileAnswer = "1.2.3.4,\x1b[31mred\u202e"
-)
-
-// hostileSGR is the colour sequence of the hostile names and answer as it
-// would reach the screen unescaped: the control check strips colour
-// sequences (lipgloss writes them) before it looks, so this one is looked
-// for first.
-const hostileSGR = "\x1b[31mred"
-
-// writeHostileLogs writes the hostile names as a Zeek TSV log (raw bytes)
-// and a Zeek JSON log (escapes), inside the span gen writes.
-func writeHostileLogs(t *testing.T, dir string) []string {
+// hostileLogs returns the shared hostile fixtures (testdata/hostile: names,
+// a client and an answer no terminal may act on, in a capture and a Zeek
+// log) and a tunnel whose names carry an escape sequence, one query per
+// name through the week, written as a Zeek log. Read after the generated
+// log, its names come last in the workspace, past the end of the domains:
+// the rows that crashed the screen in the demo (issue 16) are a tunnel's.
+func hostileLogs(t *testing.T, dir string) []string {
 	t.Helper()
 	tsv := tuitest.ZeekHeader
 	start := gen.DefaultStart.Unix() + 12*3600
-	for i, n := range hostileNames {
-		tsv += fmt.Sprintf("%d.000000\tCh%d\t%s\t5353\t10.0.0.1\t53\tudp\t1\t0.001\t%s\t1\tC_INTERNET\t1\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t60.0,60.0\tF\n",
-			start+int64(i)*600, i, hostileClient, n, hostileAnswer)
-	}
-	// A tunnel whose names carry an escape sequence: one query per name,
-	// through the week. Read after the generated log, its names come last in the
-	// workspace, past the end of the domains: the rows that crashed the
-	// screen in the demo (issue 16) are a tunnel's.
 	for i := range tunnelNames {
 		label := fmt.Sprintf("%08x%08x", uint32(i)*2654435761, uint32(i)*40503)
 		tsv += fmt.Sprintf("%d.000000\tCt%d\t10.0.0.%d\t5353\t10.0.0.1\t53\tudp\t1\t0.001\t%s.\x1b[2Jt%d.c2-tunnel.net\t1\tC_INTERNET\t16\tTXT\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t0.0\tF\n",
 			start+int64(i)*1500, i, 40+i%2, label, i, label)
 	}
-	var js strings.Builder
-	for i, n := range hostileJSON {
-		q := jsonString(n)
-		fmt.Fprintf(&js, `{"ts":%d.0,"uid":"Cj%d","id.orig_h":"10.0.0.7","id.orig_p":5353,"id.resp_h":"10.0.0.53","id.resp_p":53,"proto":"udp","trans_id":1,"query":%s,"qtype":1,"qtype_name":"A","rcode":0,"rcode_name":"NOERROR","answers":["1.2.3.4"],"TTLs":[60.0]}`+"\n",
-			start+int64(i)*900, i, q)
+	tunnel := filepath.Join(dir, "tunnel.log")
+	if err := os.WriteFile(tunnel, []byte(tsv), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	paths := []string{filepath.Join(dir, "hostile.log"), filepath.Join(dir, "hostile.json")}
-	for i, text := range []string{tsv, js.String()} {
-		if err := os.WriteFile(paths[i], []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return paths
-}
-
-// jsonString quotes s for JSON, escaping control characters.
-func jsonString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteString(`\` + string(r))
-		case r < 0x20:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+	fixtures := filepath.Join("..", "..", "testdata", "hostile")
+	return []string{filepath.Join(fixtures, "dns.pcap"), filepath.Join(fixtures, "zeek-dns.json"), tunnel}
 }
 
 // smallWorkspace is 3,000 generated events and the hostile logs, scored.
 func smallWorkspace(t *testing.T) walkWorkspace {
 	dir := t.TempDir()
-	path := tuitest.Workspace(t, 3000, 7, writeHostileLogs(t, dir)...)
+	path := tuitest.Workspace(t, 3000, 7, hostileLogs(t, dir)...)
 	scoreWorkspace(t, path)
 	return walkWorkspace{name: "small", template: path, list: writeList(t, dir)}
 }
@@ -290,7 +216,7 @@ func scoreWorkspace(t *testing.T, path string) {
 // included.
 func writeList(t *testing.T, dir string) string {
 	path := filepath.Join(dir, "l.txt")
-	text := "example.org\nevil.com\n" + hostileNames[0] + "\n" + hostileNames[5] + "\n"
+	text := "example.org\nevil.com\n" + hostile.Names[5].Name + "\n" + hostile.Names[10].Name + "\n"
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -619,6 +545,11 @@ func (w *walker) deliverOne(i int) {
 		w.update(msg)
 	}
 }
+
+// hostileSGR is the colour sequence of the hostile names and answer as it
+// would stand on the screen if it reached it raw: stripping the styling
+// before the check would hide it, so it is looked for first.
+const hostileSGR = "\x1b[31mred"
 
 // sgr is a colour or style sequence as lipgloss writes it.
 var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/parallel"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -103,7 +104,7 @@ func load(ctx context.Context, d *db.DB, stats db.Stats) (*dataset, []rules.Rule
 		rs   []rules.Rule
 		errs [3]error
 	)
-	common.Parallel(
+	parallel.Run(
 		func() { ns, errs[0] = d.AllNames(ctx) },
 		func() { ds, errs[1] = d.AllDomains(ctx) },
 		func() { rs, errs[2] = d.Rules(ctx) })
@@ -125,7 +126,7 @@ func newDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *dataset {
 			Count: d.Count, Clients: d.Clients, First: d.First, Last: d.Last, Names: max(1, d.Names)}
 	}
 	data := &dataset{stats: stats, children: make(map[uint32][]int32, len(drows))}
-	common.Parallel(
+	parallel.Run(
 		func() { data.names = newTable(nrows) },
 		func() { data.domains = newTable(drows) })
 	for _, d := range drows {
@@ -161,7 +162,7 @@ func newVerdicts(data *dataset, rs []rules.Rule) *verdicts {
 		}
 		return out
 	}
-	common.Parallel(
+	parallel.Run(
 		func() { v.domains = match(data.domains.rows) },
 		func() { v.names = match(data.names.rows) })
 	return v
