@@ -99,9 +99,42 @@ type env struct {
 	stderr io.Writer
 }
 
-// open opens the workspace; mustExist for commands that only read it.
-func (e *env) open(mustExist bool) (*db.DB, error) {
-	return db.Open(e.dbPath, db.Options{MustExist: mustExist})
+// open opens the workspace: readOnly for a command that only reads it,
+// which then neither creates nor writes it, and reads it on storage that
+// refuses writes; the others create it where no file is.
+func (e *env) open(readOnly bool) (*db.DB, error) {
+	opt := db.Options{}
+	if readOnly {
+		opt.Access = db.ReadOnly
+	}
+	return e.openWith(opt)
+}
+
+// openReview opens the workspace for the review screen: ingesting files
+// into it first (create) needs writes; reviewing it takes them where the
+// storage allows, and reads it where it does not (marks are then refused
+// with the reason).
+func (e *env) openReview(create bool) (*db.DB, error) {
+	if create {
+		return e.openWith(db.Options{})
+	}
+	d, err := e.openWith(db.Options{Access: db.WriteIfAllowed})
+	if err == nil && d.ReadOnly() != nil {
+		fmt.Fprintf(e.stderr, "longtail: %s: marks cannot be saved\n", textsafe.String(d.ReadOnly().Error()))
+	}
+	return d, err
+}
+
+// openWith opens the workspace and says on stderr when its totals lag.
+func (e *env) openWith(opt db.Options) (*db.DB, error) {
+	d, err := db.Open(e.dbPath, opt)
+	if err != nil {
+		return nil, err
+	}
+	if why := d.Stale(); why != "" {
+		fmt.Fprintf(e.stderr, "longtail: note: %s\n", textsafe.String(why))
+	}
+	return d, nil
 }
 
 var commands = map[string]command{}
@@ -163,12 +196,12 @@ func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 }
 
 // openAfterFlags parses a command's flags, then opens the workspace
-// (mustExist for commands that only read it); the caller closes it.
-func openAfterFlags(fs *flag.FlagSet, e *env, args []string, mustExist bool) ([]string, *db.DB, error) {
+// (readOnly for commands that only read it); the caller closes it.
+func openAfterFlags(fs *flag.FlagSet, e *env, args []string, readOnly bool) ([]string, *db.DB, error) {
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := e.open(mustExist)
+	d, err := e.open(readOnly)
 	return rest, d, err
 }
