@@ -54,6 +54,9 @@ func TestOpenRefusesWhatIsNotAWorkspace(t *testing.T) {
 		{"", "no workspace named"},
 	}
 	before := listDir(t, dir)
+	// Left by an older longtail, it cannot tell this one's behaviour.
+	_, err := os.Stat(os.DevNull + "-journal")
+	journalBefore := err == nil
 	for _, access := range []Access{ReadWrite, ReadOnly, WriteIfAllowed} {
 		for _, c := range cases {
 			d, err := Open(c.path, Options{Access: access})
@@ -77,7 +80,7 @@ func TestOpenRefusesWhatIsNotAWorkspace(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(os.DevNull + "-journal"); err == nil {
+	if _, err := os.Stat(os.DevNull + "-journal"); err == nil && !journalBefore {
 		t.Errorf("%s-journal was created", os.DevNull)
 	}
 	if after := listDir(t, dir); !slices.Equal(before, after) {

@@ -24,6 +24,9 @@ func TestDBThatIsNotAWorkspaceIsRefused(t *testing.T) {
 	log := filepath.Join(dir, "dns.csv")
 	writeLog(t, log, "a.example")
 	missing := filepath.Join(dir, "typo.db")
+	// Left by an older longtail, it cannot tell this one's behaviour.
+	_, err := os.Stat(os.DevNull + "-journal")
+	journalBefore := err == nil
 	for _, c := range []struct{ db, want string }{
 		{empty, "an empty file"},
 		{os.DevNull, "a device"},
@@ -43,7 +46,7 @@ func TestDBThatIsNotAWorkspaceIsRefused(t *testing.T) {
 			t.Errorf("--db %s %s: %v", missing, args[0], err)
 		}
 	}
-	if _, err := os.Stat(os.DevNull + "-journal"); err == nil {
+	if _, err := os.Stat(os.DevNull + "-journal"); err == nil && !journalBefore {
 		t.Errorf("%s-journal was created", os.DevNull)
 	}
 	if st, err := os.Stat(empty); err != nil || st.Size() != 0 {
