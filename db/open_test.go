@@ -139,25 +139,6 @@ func TestReadOnlyOpenReadsAndRefusesWrites(t *testing.T) {
 	}
 }
 
-// A workspace an ingest was killed in is made consistent by the first
-// command that opens it, one that only reads included, where the storage
-// allows it.
-func TestReadOnlyOpenRecoversAnInterruptedIngest(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ws.db")
-	writeWorkspace(t, path, true)
-	d, err := Open(path, Options{Access: ReadOnly})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if d.Stale() != "" {
-		t.Errorf("Stale = %q after a recovery", d.Stale())
-	}
-	if n, err := d.NameByText(context.Background(), 1, "a.example"); err != nil || n.Count != 2 {
-		t.Fatalf("after recovery a.example: %+v, %v; want the 2 committed events", n, err)
-	}
-}
-
 // A workspace on a read-only mount can be read (SQLite cannot create its
 // -shm file there), an ingest into it is refused with the reason, and the
 // review screen's open reads it and refuses marks. The mount binds root,
