@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/longtail/longtail/engine/rules"
@@ -26,9 +25,7 @@ func TestOpenRefusesWhatIsNotAWorkspace(t *testing.T) {
 	text := filepath.Join(dir, "notes.txt")
 	os.WriteFile(text, []byte("not a database\n"), 0o644)
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testfs.Mkfifo(t, fifo)
 	bare := filepath.Join(dir, "bare.db") // SQLite, no tables
 	if s, err := sql.Open("sqlite", bare); err != nil {
 		t.Fatal(err)

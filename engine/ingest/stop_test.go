@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,9 +50,7 @@ func TestCancelEndsAWaitForData(t *testing.T) {
 	}{
 		{"fifo without a writer", func(t *testing.T) string {
 			fifo := filepath.Join(t.TempDir(), "fifo")
-			if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			testfs.Mkfifo(t, fifo)
 			return fifo
 		}},
 		{"stdin without data", func(t *testing.T) string {
@@ -97,9 +94,7 @@ func TestCancelStoresWhatWasRead(t *testing.T) {
 	const lines = 5 * 1024 // the ingest checks for a cancel every 1024 lines
 	log := genLog(t, "csv", lines)
 	fifo := filepath.Join(t.TempDir(), "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testfs.Mkfifo(t, fifo)
 	ctx, cancel := context.WithCancel(context.Background())
 	progress := &Counters{}
 	done := runAsync(ctx, d, []string{fifo}, Options{BatchSize: 1000, Progress: progress})
