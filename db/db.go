@@ -209,8 +209,8 @@ func dsn(path string, q url.Values) string {
 // file read-only and fail at the first write, or not open it at all. An
 // SQLite file without tables becomes a workspace only when create is set.
 func openWrite(path string, create bool) (*DB, error) {
-	if why := writeRefusal(path); why != "" {
-		return nil, &readOnlyError{path, why}
+	if err := checkWritable(path); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	q.Add("_txlock", "immediate")
@@ -227,20 +227,24 @@ func openWrite(path string, create bool) (*DB, error) {
 	return d, nil
 }
 
-// writeRefusal says why the storage will not let the workspace at path be
-// written (the file, or the directory that holds it and its -wal and -shm
-// files), "" when nothing says so. A full disk is found at the first write.
-func writeRefusal(path string) string {
+// checkWritable says why the storage will not let the workspace at path
+// be written (the file, or the directory that holds it and its -wal and
+// -shm files): an error that Is ErrReadOnly, nil when nothing says so. A
+// full disk is found at the first write.
+func checkWritable(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err == nil {
 		f.Close()
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return refusal(err)
+		return &readOnlyError{path, refusal(err)}
 	}
-	if err := dirWritable(filepath.Dir(path)); err != nil {
-		return "its directory " + filepath.Dir(path) + ": " + refusal(err)
+	dir := filepath.Dir(path)
+	if err := dirWritable(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no workspace can be made at %s: the directory %s does not exist", path, dir)
+	} else if err != nil {
+		return &readOnlyError{path, "its directory " + dir + ": " + refusal(err)}
 	}
-	return ""
+	return nil
 }
 
 func refusal(err error) string {
@@ -249,8 +253,6 @@ func refusal(err error) string {
 		return "on a read-only file system"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission denied"
-	case errors.Is(err, fs.ErrNotExist):
-		return "does not exist"
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -261,9 +263,10 @@ func refusal(err error) string {
 
 // openRead opens the workspace for a command that only reads. The
 // connection is SQLite's read-only mode, which still needs the -shm file
-// beside the workspace; where that cannot be created (a read-only mount or
-// directory) and no write is pending in a -wal file, the file is read as
-// immutable: on storage nobody writes, nothing can change under the reader.
+// beside the workspace; where that cannot be made (a read-only mount or
+// directory, a full disk) and there is no -wal file, the file is read as
+// immutable: a -wal file is there for as long as any connection writes,
+// so without one nobody is writing, and the file holds every commit.
 func openRead(path string) (*DB, error) {
 	d, err := connectRead(path, false)
 	if err != nil && !walPending(path) {
@@ -301,8 +304,9 @@ func connectRead(path string, immutable bool) (*DB, error) {
 	return d, nil
 }
 
-// walPending reports whether path's -wal file holds writes not yet copied
-// into the workspace file (a reader must see them).
+// walPending reports whether path has a -wal file with something in it:
+// a writer is connected, or writes not yet copied into the workspace file
+// are there (a reader must see them).
 func walPending(path string) bool {
 	st, err := os.Stat(path + "-wal")
 	return err == nil && st.Size() > 0
