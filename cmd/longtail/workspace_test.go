@@ -138,7 +138,7 @@ func TestIngestOnAFullDisk(t *testing.T) {
 	mnt := testfs.Tmpfs(t, "3m")
 	ws := filepath.Join(mnt, "ws.db")
 	log := filepath.Join(t.TempDir(), "dns.csv")
-	gen := self("gen", "dns", "--lines", "200000", "--format", "csv")
+	gen := self("gen", "dns", "--lines", "100000", "--format", "csv")
 	out, err := gen.Output()
 	if err != nil {
 		t.Fatal(err)
