@@ -90,7 +90,7 @@ type Report struct {
 	Skipped int64
 	Skips   []Skip // the first MaxSkipsShown
 	Err     error
-	// Stream is set for standard input, a pipe or a device: a read of it
+	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
 }
@@ -167,8 +167,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	// read. An older file, a compressed one or a stream is complete.
 	final := true
 	if path == "-" {
-		raw = stdin(ctx)
-		rep.Stream = raw != os.Stdin
+		raw, rep.Stream = stdin(ctx), true
 		src = db.Source{Path: "(stdin)"}
 		opt.Progress.Size.Store(0)
 	} else {
@@ -629,7 +628,7 @@ func (r Report) Describe() string {
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
-		if !r.Stream && r.Format != "" {
+		if !r.Stream {
 			b.WriteString("; ingest it again to carry on")
 		}
 	case r.Status == Unchanged:
