@@ -178,7 +178,9 @@ func TestSecondSignalEndsALongIngestAtOnce(t *testing.T) {
 	old := time.Now().Add(-time.Minute)
 	os.Chtimes(log, old, old)
 
-	cmd := self("--db", ws, "ingest", "--batch", "20000", log)
+	// Batches large enough that the stop the first signal asks for (the
+	// batch read so far committed, the totals written) takes a while.
+	cmd := self("--db", ws, "ingest", "--batch", "100000", log)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
