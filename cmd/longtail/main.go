@@ -130,10 +130,10 @@ func onSignals(cancel context.CancelCauseFunc, stderr io.Writer, exit func(int))
 				if first {
 					first = false
 					cancel(sig)
-					fmt.Fprintf(stderr, "\nlongtail: %s: stopping once what was read is stored (again to stop at once)\n", sig.String())
+					fmt.Fprintf(stderr, "\nlongtail: %s: stopping cleanly (again to stop at once)\n", sig.String())
 					continue
 				}
-				fmt.Fprintf(stderr, "\nlongtail: %s again: stopped at once; the workspace keeps every batch committed so far\n", sig.String())
+				fmt.Fprintf(stderr, "\nlongtail: %s again: stopped at once; the workspace keeps all it committed\n", sig.String())
 				exit(sig.exitCode())
 				return
 			}
