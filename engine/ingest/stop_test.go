@@ -106,8 +106,10 @@ func TestCancelStoresWhatWasRead(t *testing.T) {
 	if _, err := w.Write(log); err != nil {
 		t.Fatal(err)
 	}
-	for progress.Events.Load() < lines {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); progress.Events.Load() < lines; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d lines written were read in 20 s", progress.Events.Load(), lines)
+		}
 	}
 	cancel()
 	res := waitRun(t, done)
