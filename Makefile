@@ -1,5 +1,6 @@
 # longtail: make demo opens the review screen on generated data; make test
-# runs every test (those over ../shared/data skip cleanly without it).
+# runs the tests (those over ../shared/data skip cleanly without it) but
+# the slow end-to-end ones, which make e2e runs.
 
 GO        ?= go
 BIN       := bin/longtail
@@ -8,14 +9,22 @@ DEMO_LOG  := demo/demo-dns.log
 BENCH_LINES ?= 20000000
 export CGO_ENABLED := 0
 
-.PHONY: build test bench demo lint fuzz clean
+.PHONY: build test e2e bench demo lint fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/longtail
 
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -short -count=1 ./...
+
+# The tests -short skips: the real program killed, stopped by signals and
+# driven in tmux on generated logs (cmd/longtail), and the ranking checked
+# on a 500k-event workspace (engine/score). A package that gates a test on
+# testing.Short() belongs in E2E_PKGS, whose tests all run here.
+E2E_PKGS := ./cmd/longtail/ ./engine/score/
+e2e:
+	$(GO) test -count=1 -timeout 30m $(E2E_PKGS)
 
 # Throughput and latency on a generated $(BENCH_LINES)-line log (about
 # 1.2 GB at 20M lines), then the component benchmarks.

@@ -11,13 +11,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -36,6 +39,10 @@ type DB struct {
 	sql       *sql.DB
 	path      string
 	ingesting bool
+	// readOnly is why writes are refused (nil: they are not).
+	readOnly error
+	// stale says why the totals may lag the stored events ("": they do not).
+	stale string
 }
 
 // Ingesting reports whether another process was ingesting into the
@@ -43,68 +50,356 @@ type DB struct {
 // completed ingest until that one finishes.
 func (d *DB) Ingesting() bool { return d.ingesting }
 
+// ReadOnly says why the workspace does not take writes, nil when it does:
+// it was opened for a command that only reads, or its storage refuses
+// writes. Every write then fails with this error (errors.Is ErrReadOnly).
+func (d *DB) ReadOnly() error { return d.readOnly }
+
+// Stale says, for people, why the totals (counts, first and last seen,
+// the time buckets) may not yet include every stored event; "" when they
+// do.
+func (d *DB) Stale() string { return d.stale }
+
+// Access is what a command does with the workspace.
+type Access int
+
+const (
+	// ReadWrite opens for a command that writes (ingest, rules add,
+	// score). The workspace is created where no file exists, unless
+	// MustExist.
+	ReadWrite Access = iota
+	// ReadOnly opens for a command that only reads (top, stats, export):
+	// nothing is created or written, and storage that refuses writes (a
+	// read-only mount or directory, a full disk) can still be read. An
+	// interrupted ingest is completed first where the storage allows it.
+	ReadOnly
+	// WriteIfAllowed opens for reading and writing where the storage
+	// allows writes, and read-only where it does not (the review screen:
+	// a workspace on read-only storage can be reviewed, its marks are
+	// refused with the reason). The workspace must exist.
+	WriteIfAllowed
+)
+
 // Options tune Open.
 type Options struct {
 	// MustExist refuses to create a workspace: a query against a mistyped
-	// path should say so, not answer from a new empty file.
+	// path should say so, not answer from a new empty file. ReadOnly and
+	// WriteIfAllowed imply it.
 	MustExist bool
+	Access    Access
 }
 
 // ErrNotWorkspace is returned for a file that is not a longtail workspace.
 var ErrNotWorkspace = errors.New("not a longtail workspace")
 
-// Open opens the workspace at path, creating it when the file does not
-// exist. A file of another application, or of a newer longtail, is refused
-// and left untouched. A workspace an interrupted ingest left behind is made
-// consistent before Open returns.
+// ErrReadOnly is what a write to a workspace that does not take writes
+// fails with (see DB.ReadOnly).
+var ErrReadOnly = errors.New("read-only")
+
+// readOnlyError says why a workspace takes no writes.
+type readOnlyError struct{ path, why string }
+
+func (e *readOnlyError) Error() string {
+	return fmt.Sprintf("the workspace %s is read-only (%s)", e.path, e.why)
+}
+
+func (e *readOnlyError) Is(target error) bool { return target == ErrReadOnly }
+
+// Open opens the workspace at path, creating it when no file is there (for
+// ReadWrite without MustExist). Anything else at path that is not a
+// workspace (an empty file, a directory, a device, a file of another
+// application or of a newer longtail) is refused and left untouched. A
+// workspace an interrupted ingest left behind is made consistent before
+// Open returns, where the storage allows it.
 func Open(path string, opt Options) (*DB, error) {
-	if opt.MustExist {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no workspace at %s (ingest a file first, or name one with --db)", path)
-		}
+	create := !opt.MustExist && opt.Access == ReadWrite
+	if err := checkPath(path, !create); err != nil {
+		return nil, err
 	}
-	if err := checkHeader(path); err != nil {
+	switch opt.Access {
+	case ReadOnly:
+		return openRead(path)
+	case WriteIfAllowed:
+		d, err := openWrite(path, false)
+		if err == nil {
+			return d, nil
+		}
+		// A full disk or a read-only mount still lets the workspace be
+		// read; a file that cannot be read at all gives the first error.
+		r, rerr := openRead(path)
+		if rerr != nil {
+			return nil, err
+		}
+		r.readOnly = err
+		if !errors.Is(err, ErrReadOnly) {
+			r.readOnly = &readOnlyError{path, err.Error()}
+		}
+		return r, nil
+	}
+	return openWrite(path, create)
+}
+
+// checkPath refuses what is at path when it is not a workspace, before
+// SQLite gets a chance to treat it as one (it would turn an empty file
+// into a workspace, and create /dev/null-journal beside /dev/null).
+func checkPath(path string, mustExist bool) error {
+	if path == "" {
+		return errors.New("no workspace named: --db needs a file")
+	}
+	if path == ":memory:" {
+		return fmt.Errorf("%s: %w (SQLite's name for a database in memory, lost when longtail exits): name a file", path, ErrNotWorkspace)
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if mustExist {
+			return fmt.Errorf("no workspace at %s (ingest a file first, or name one with --db)", path)
+		}
+		return nil
+	case err != nil:
+		return err
+	case st.IsDir():
+		return fmt.Errorf("%s: %w (a directory: name a file, e.g. %s)", path, ErrNotWorkspace, filepath.Join(path, "longtail.db"))
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("%s: %w (%s, not a file)", path, ErrNotWorkspace, fileKind(st.Mode()))
+	case st.Size() == 0:
+		return fmt.Errorf("%s: %w (an empty file; longtail creates a workspace only where no file exists)", path, ErrNotWorkspace)
+	}
+	return checkHeader(path)
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
+}
+
+// checkHeader refuses a file that is not SQLite.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	if string(head[:n]) != "SQLite format 3\x00" {
+		return fmt.Errorf("%s: %w (not an SQLite file)", path, ErrNotWorkspace)
+	}
+	return nil
+}
+
+// dsn is the driver's name for the workspace at path with the query
+// parameters q.
+func dsn(path string, q url.Values) string {
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-16384)")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// openWrite opens the workspace for reading and writing, after making sure
+// the storage takes writes: SQLite would otherwise open a write-protected
+// file read-only and fail at the first write, or not open it at all. An
+// SQLite file without tables becomes a workspace only when create is set.
+func openWrite(path string, create bool) (*DB, error) {
+	if err := checkWritable(path); err != nil {
 		return nil, err
 	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-16384)")
 	q.Add("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	sdb, err := sql.Open("sqlite", dsn(path, q))
 	if err != nil {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(4)
 	d := &DB{sql: sdb, path: path}
-	if err := d.prepare(); err != nil {
+	if err := d.prepare(create); err != nil {
 		sdb.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// checkHeader refuses an existing file that is not SQLite before the driver
-// gets a chance to treat it as one.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+// checkWritable says why the storage will not let the workspace at path
+// be written (the file, or the directory that holds it and its -wal and
+// -shm files): an error that Is ErrReadOnly, nil when nothing says so. A
+// full disk is found at the first write.
+func checkWritable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return &readOnlyError{path, refusal(err)}
 	}
+	dir := filepath.Dir(path)
+	if err := dirWritable(dir); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no workspace can be made at %s: the directory %s does not exist", path, dir)
+	} else if err != nil {
+		return &readOnlyError{path, "its directory " + dir + ": " + refusal(err)}
+	}
+	return nil
+}
+
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return "on a read-only file system"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// openRead opens the workspace for a command that only reads. The
+// connection is SQLite's read-only mode, which still needs the -shm file
+// beside the workspace; where that cannot be made (a read-only mount or
+// directory, a full disk) and there is no -wal file, the file is read as
+// immutable: a -wal file is there for as long as any connection writes,
+// so without one nobody is writing, and the file holds every commit.
+func openRead(path string) (*DB, error) {
+	d, err := connectRead(path, false)
+	if err != nil && !walPending(path) {
+		if d2, err2 := connectRead(path, true); err2 == nil {
+			d, err = d2, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.readOnly = &readOnlyError{path, "opened for reading"}
+	if err := d.checkRead(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func connectRead(path string, immutable bool) (*DB, error) {
+	q := url.Values{}
+	q.Add("mode", "ro")
+	if immutable {
+		q.Add("immutable", "1")
+	}
+	sdb, err := sql.Open("sqlite", dsn(path, q))
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(4)
+	d := &DB{sql: sdb, path: path}
+	if _, err := d.header(context.Background()); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// walPending reports whether path has a -wal file with something in it:
+// a writer is connected, or writes not yet copied into the workspace file
+// are there (a reader must see them).
+func walPending(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return err == nil && st.Size() > 0
+}
+
+// header is what Open checks before anything else.
+type header struct{ appID, version, tables int }
+
+func (d *DB) header(ctx context.Context) (header, error) {
+	var h header
+	if err := d.sql.QueryRowContext(ctx, "PRAGMA application_id").Scan(&h.appID); err != nil {
+		if strings.Contains(err.Error(), "not a database") {
+			return h, fmt.Errorf("%s: %w (not an SQLite file)", d.path, ErrNotWorkspace)
+		}
+		return h, fmt.Errorf("%s: %w", d.path, err)
+	}
+	if err := d.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&h.version); err != nil {
+		return h, err
+	}
+	if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&h.tables); err != nil {
+		return h, err
+	}
+	return h, nil
+}
+
+// check refuses a file that is not a workspace of this build; new is true
+// for an SQLite file still without tables (a workspace being created).
+func (h header) check(path string) (new bool, err error) {
+	switch {
+	case h.appID == 0 && h.tables == 0:
+		return true, nil
+	case h.appID != ApplicationID:
+		return false, fmt.Errorf("%s: %w (an SQLite file of another application, id %#x); longtail leaves it untouched", path, ErrNotWorkspace, h.appID)
+	case h.version > SchemaVersion:
+		return false, fmt.Errorf("%s: written by a newer longtail (schema %d; this build knows up to %d): upgrade longtail", path, h.version, SchemaVersion)
+	}
+	return false, nil
+}
+
+func errNoTables(path string) error {
+	return fmt.Errorf("%s: %w (an SQLite file without tables)", path, ErrNotWorkspace)
+}
+
+// checkRead checks a workspace opened for reading. What only a writer can
+// do first (upgrade the schema, finish an interrupted ingest) is done by a
+// writer opened for the moment, where the storage allows it; without it an
+// old schema cannot be read, and an interrupted ingest's totals stay those
+// of the last completed ingest (Stale says so).
+func (d *DB) checkRead() error {
+	ctx := context.Background()
+	h, err := d.header(ctx)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	head := make([]byte, 16)
-	n, _ := f.Read(head)
-	if n == 0 {
-		return nil // an empty file becomes a new workspace
+	if isNew, err := h.check(d.path); err != nil {
+		return err
+	} else if isNew {
+		return errNoTables(d.path)
 	}
-	if string(head[:n]) != "SQLite format 3\x00" {
-		return fmt.Errorf("%s: %w (not an SQLite file)", path, ErrNotWorkspace)
+	dirty, err := d.metaGet(ctx, "dirty")
+	if err != nil {
+		return err
 	}
+	if dirty != "" && ingestRunning(d.path) {
+		d.ingesting, d.stale = true, staleIngesting
+		dirty = ""
+	}
+	if h.version == SchemaVersion && dirty == "" {
+		return nil
+	}
+	w, err := openWrite(d.path, false)
+	if err == nil {
+		err = w.Close()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case h.version < SchemaVersion:
+		return fmt.Errorf("%s: written by an older longtail (schema %d; this build reads %d), and upgrading it needs a write: %w", d.path, h.version, SchemaVersion, err)
+	}
+	d.stale = fmt.Sprintf("an ingest into it was interrupted, and its totals could not be brought up to date (%v): they are those of the last completed ingest", err)
 	return nil
+}
+
+const staleIngesting = "another longtail is ingesting into it: the totals are those of the last completed ingest"
+
+// beginWrite starts a write transaction, or says why the workspace takes
+// none.
+func (d *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	if d.readOnly != nil {
+		return nil, fmt.Errorf("not saved: %w", d.readOnly)
+	}
+	return d.sql.BeginTx(ctx, nil)
 }
 
 // Path is the workspace file.
@@ -113,30 +408,23 @@ func (d *DB) Path() string { return d.path }
 // Close closes the workspace.
 func (d *DB) Close() error { return d.sql.Close() }
 
-func (d *DB) prepare() error {
+func (d *DB) prepare(create bool) error {
 	ctx := context.Background()
-	var appID, version, tables int
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		if strings.Contains(err.Error(), "not a database") {
-			return fmt.Errorf("%s: %w (not an SQLite file)", d.path, ErrNotWorkspace)
-		}
-		return fmt.Errorf("%s: %w", d.path, err)
-	}
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	h, err := d.header(ctx)
+	if err != nil {
 		return err
 	}
-	if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
+	if isNew, err := h.check(d.path); err != nil {
+		return err
+	} else if isNew && !create {
+		return errNoTables(d.path)
+	}
+	// Set once the file is known to be a workspace (it stays set in the
+	// file): the WAL lets readers read while an ingest writes.
+	if _, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
 		return err
 	}
-	switch {
-	case appID == 0 && tables == 0:
-		// A new workspace: the first migration creates it.
-	case appID != ApplicationID:
-		return fmt.Errorf("%s: %w (an SQLite file of another application, id %#x); longtail leaves it untouched", d.path, ErrNotWorkspace, appID)
-	case version > SchemaVersion:
-		return fmt.Errorf("%s: written by a newer longtail (schema %d; this build knows up to %d): upgrade longtail", d.path, version, SchemaVersion)
-	}
-	if err := d.migrate(ctx, version); err != nil {
+	if err := d.migrate(ctx, h.version); err != nil {
 		return err
 	}
 	return d.recover(ctx)
@@ -199,7 +487,8 @@ func (d *DB) recover(ctx context.Context) error {
 	}
 	lock, err := lockIngest(d.path)
 	if errors.Is(err, errLocked) {
-		d.ingesting = true // another process is ingesting: its figures land when it finishes
+		// Another process is ingesting: its figures land when it finishes.
+		d.ingesting, d.stale = true, staleIngesting
 		return nil
 	}
 	if err != nil {

@@ -213,44 +213,32 @@ func snapshot(t *testing.T, d *DB) string {
 	return b.String()
 }
 
+// A workspace an ingest was killed in is made consistent by the first
+// command that opens it, one that only reads included.
 func TestInterruptedIngestIsRecoveredOnOpen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ws.db")
-	d, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	l, err := d.NewLoader(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, _ := l.StartSource(ctx, Source{Path: "x", Format: "test", Fingerprint: "x"})
-	b := &Batch{Source: src.ID, Lines: 2}
-	for i, n := range []string{"a.example", "a.example"} {
-		b.Events = append(b.Events, Event{Time: int64(i) * hour, Name: l.Interner.Name(1, []byte(n), func(string) string { return "a.example" }), Source: src.ID, Line: int64(i + 1)})
-	}
-	l.Interner.Flush(b)
-	if err := l.Write(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	l.Close() // "killed": no Finish; the kernel drops the lock
-	d.Close()
-
-	d, err = Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	n, err := d.NameByText(ctx, 1, "a.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n.Count != 2 {
-		t.Errorf("after recovery a.example has count %d, want the 2 committed events", n.Count)
-	}
-	srcs, _ := d.Sources(ctx)
-	if len(srcs) != 1 || srcs[0].Lines != 2 || srcs[0].State != "loading" {
-		t.Errorf("sources after recovery = %+v; want the interrupted read with its position", srcs)
+	for _, access := range []Access{ReadWrite, ReadOnly} {
+		path := filepath.Join(t.TempDir(), "ws.db")
+		writeWorkspace(t, path, true)
+		ctx := context.Background()
+		d, err := Open(path, Options{Access: access})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		if d.Stale() != "" {
+			t.Errorf("access %d: Stale = %q after a recovery", access, d.Stale())
+		}
+		n, err := d.NameByText(ctx, 1, "a.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.Count != 2 {
+			t.Errorf("access %d: after recovery a.example has count %d, want the 2 committed events", access, n.Count)
+		}
+		srcs, _ := d.Sources(ctx)
+		if len(srcs) != 1 || srcs[0].Lines != 2 || srcs[0].State != "loading" {
+			t.Errorf("access %d: sources after recovery = %+v; want the interrupted read with its position", access, srcs)
+		}
 	}
 }
 

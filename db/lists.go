@@ -33,7 +33,7 @@ type RankImport struct {
 // in normal form (lower case, no trailing dot).
 func (d *DB) PutRanks(ctx context.Context, list string, fill func(add func(name string, rank int)) error) (RankImport, error) {
 	var ri RankImport
-	tx, err := d.sql.BeginTx(ctx, nil)
+	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return ri, err
 	}

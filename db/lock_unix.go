@@ -37,3 +37,26 @@ func (l *ingestLock) release() {
 		l.f.Close()
 	}
 }
+
+// ingestRunning reports whether a process holds the ingest lock of the
+// workspace at path. It creates nothing: a reader on read-only storage
+// asks too.
+func ingestRunning(path string) bool {
+	f, err := os.Open(path + ".lock")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		return errors.Is(err, syscall.EWOULDBLOCK)
+	}
+	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return false
+}
+
+// dirWritable says why files cannot be created in dir (a read-only mount
+// binds root too; permissions bind the others), nil when they can.
+func dirWritable(dir string) error {
+	const wOK = 0x2 // access(2)'s W_OK
+	return syscall.Access(dir, wOK)
+}

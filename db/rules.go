@@ -44,7 +44,7 @@ func (d *DB) Rules(ctx context.Context) ([]rules.Rule, error) {
 // rules with their ids, and the rules they replaced (zero ID where none),
 // which is what an undo needs.
 func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []rules.Rule, err error) {
-	tx, err := d.sql.BeginTx(ctx, nil)
+	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,7 +92,7 @@ func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []
 
 // DeleteRules removes rules by id in one transaction.
 func (d *DB) DeleteRules(ctx context.Context, ids []int64) error {
-	tx, err := d.sql.BeginTx(ctx, nil)
+	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (d *DB) DeleteRules(ctx context.Context, ids []int64) error {
 // RestoreRules puts rules back exactly as they were, ids included: the
 // undo of a deletion or of a replacement.
 func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
-	tx, err := d.sql.BeginTx(ctx, nil)
+	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return err
 	}

@@ -38,17 +38,26 @@ type statsRow struct {
 	Value any    `json:"value"`
 }
 
+// stat is one figure of the binary's stats.
 func stat(t *testing.T, bin, ws, what string) float64 {
 	t.Helper()
 	out, errOut, err := runBin(t, bin, "--db", ws, "stats", "--format", "json")
 	if err != nil {
 		t.Fatalf("stats: %v %s", err, errOut)
 	}
-	var rows []statsRow
-	if err := json.Unmarshal([]byte(out), &rows); err != nil {
-		t.Fatalf("stats json: %v\n%s", err, out)
-	}
-	for _, r := range rows {
+	return statIn(t, out, what)
+}
+
+// statValue is one figure of stats, run in-process.
+func statValue(t *testing.T, ws, what string) float64 {
+	t.Helper()
+	return statIn(t, ltOK(t, ws, "stats", "--format", "json"), what)
+}
+
+// statIn picks one figure out of stats --format json.
+func statIn(t *testing.T, out, what string) float64 {
+	t.Helper()
+	for _, r := range jsonRows[statsRow](t, out) {
 		if r.What == what {
 			v, _ := r.Value.(float64)
 			return v

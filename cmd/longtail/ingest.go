@@ -52,10 +52,17 @@ func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt i
 	if err != nil && !errors.As(err, &unusable) {
 		return err
 	}
-	if score {
-		if serr := scoreAfterIngest(ctx, e, d); serr != nil {
-			return serr
+	if !score {
+		return err
+	}
+	if ctx.Err() != nil {
+		if err == nil { // stopped after the last file was read
+			err = fmt.Errorf("the ingest is complete, not scored: longtail score scores it (%w)", ctx.Err())
 		}
+		return err
+	}
+	if serr := scoreAfterIngest(ctx, e, d); serr != nil {
+		return serr
 	}
 	return err
 }
@@ -67,6 +74,9 @@ func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
 	})
 	sum, err := score.Run(ctx, d)
 	stop()
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("the ingest is complete, its scoring stopped: longtail score scores it (%w)", ctx.Err())
+	}
 	if err != nil {
 		return fmt.Errorf("scoring: %w", err)
 	}

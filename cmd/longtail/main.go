@@ -67,11 +67,19 @@ take --format table|csv|json.
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stopSignals := onSignals(cancel, os.Stderr, os.Exit)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	stopSignals()
 	var ex exitError
+	var sig signalled
 	switch {
+	case errors.As(context.Cause(ctx), &sig) && err != nil:
+		if !errors.As(err, &ex) && err != context.Canceled {
+			fmt.Fprintln(os.Stderr, "longtail:", textsafe.String(err.Error()))
+		}
+		fmt.Fprintf(os.Stderr, "longtail: stopped by %s\n", sig.String())
+		os.Exit(sig.exitCode())
 	case errors.As(err, &ex):
 		os.Exit(int(ex))
 	case errors.Is(err, flag.ErrHelp):
@@ -79,6 +87,61 @@ func main() {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "longtail:", textsafe.String(err.Error()))
 		os.Exit(1)
+	}
+}
+
+// signalled is the cause of a context cancelled by a signal.
+type signalled struct{ sig os.Signal }
+
+func (s signalled) Error() string { return "stopped by " + s.String() }
+
+func (s signalled) String() string {
+	if s.sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT (Ctrl-C)"
+}
+
+// exitCode is the shell's status for a process a signal ended.
+func (s signalled) exitCode() int {
+	if n, ok := s.sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 130
+}
+
+// onSignals makes the first SIGINT or SIGTERM cancel the command, which
+// then stops at its next safe point (an ingest stores what it has read and
+// writes the totals; a read waiting on a pipe or FIFO ends at once), and
+// the second end the process at once with exit: a workspace survives that
+// as it survives a kill. It returns the function that stops listening.
+func onSignals(cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) (stop func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		first := true
+		for {
+			select {
+			case <-done:
+				return
+			case s := <-ch:
+				sig := signalled{s}
+				if first {
+					first = false
+					cancel(sig)
+					fmt.Fprintf(stderr, "\nlongtail: %s: stopping cleanly (again to stop at once)\n", sig.String())
+					continue
+				}
+				fmt.Fprintf(stderr, "\nlongtail: %s again: stopped at once; the workspace keeps all it committed\n", sig.String())
+				exit(sig.exitCode())
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
 	}
 }
 
@@ -99,9 +162,42 @@ type env struct {
 	stderr io.Writer
 }
 
-// open opens the workspace; mustExist for commands that only read it.
-func (e *env) open(mustExist bool) (*db.DB, error) {
-	return db.Open(e.dbPath, db.Options{MustExist: mustExist})
+// open opens the workspace: readOnly for a command that only reads it,
+// which then neither creates nor writes it, and reads it on storage that
+// refuses writes; the others create it where no file is.
+func (e *env) open(readOnly bool) (*db.DB, error) {
+	opt := db.Options{}
+	if readOnly {
+		opt.Access = db.ReadOnly
+	}
+	return e.openWith(opt)
+}
+
+// openReview opens the workspace for the review screen: ingesting files
+// into it first (create) needs writes; reviewing it takes them where the
+// storage allows, and reads it where it does not (marks are then refused
+// with the reason).
+func (e *env) openReview(create bool) (*db.DB, error) {
+	if create {
+		return e.openWith(db.Options{})
+	}
+	d, err := e.openWith(db.Options{Access: db.WriteIfAllowed})
+	if err == nil && d.ReadOnly() != nil {
+		fmt.Fprintf(e.stderr, "longtail: %s: marks cannot be saved\n", textsafe.String(d.ReadOnly().Error()))
+	}
+	return d, err
+}
+
+// openWith opens the workspace and says on stderr when its totals lag.
+func (e *env) openWith(opt db.Options) (*db.DB, error) {
+	d, err := db.Open(e.dbPath, opt)
+	if err != nil {
+		return nil, err
+	}
+	if why := d.Stale(); why != "" {
+		fmt.Fprintf(e.stderr, "longtail: note: %s\n", textsafe.String(why))
+	}
+	return d, nil
 }
 
 var commands = map[string]command{}
@@ -163,12 +259,12 @@ func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 }
 
 // openAfterFlags parses a command's flags, then opens the workspace
-// (mustExist for commands that only read it); the caller closes it.
-func openAfterFlags(fs *flag.FlagSet, e *env, args []string, mustExist bool) ([]string, *db.DB, error) {
+// (readOnly for commands that only read it); the caller closes it.
+func openAfterFlags(fs *flag.FlagSet, e *env, args []string, readOnly bool) ([]string, *db.DB, error) {
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := e.open(mustExist)
+	d, err := e.open(readOnly)
 	return rest, d, err
 }

@@ -34,7 +34,7 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 
 // openTUI ingests files (if any) and opens the review screen.
 func openTUI(ctx context.Context, e *env, files []string) error {
-	d, err := e.open(len(files) == 0)
+	d, err := e.openReview(len(files) > 0)
 	if err != nil {
 		return err
 	}

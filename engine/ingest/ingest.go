@@ -67,6 +67,9 @@ const (
 	Resumed   Status = "resumed"   // grew (or was interrupted) since last read: only the new part was read
 	Unchanged Status = "unchanged" // read before and not grown: nothing added
 	Failed    Status = "failed"
+	// Interrupted: the run was cancelled while the file was read; what
+	// was read is stored, and the next read carries on from there.
+	Interrupted Status = "interrupted"
 )
 
 // Skip is one line or packet that could not be used.
@@ -76,7 +79,9 @@ type Skip struct {
 	Reason string
 }
 
-// Report is the outcome for one file.
+// Report is the outcome for one file. Its counts are those of the batches
+// committed to the workspace: a file that failed half-way reports what
+// was stored, not what was read.
 type Report struct {
 	Path    string
 	Format  string
@@ -85,15 +90,25 @@ type Report struct {
 	Skipped int64
 	Skips   []Skip // the first MaxSkipsShown
 	Err     error
+	// Stream is set for standard input, a FIFO or a device: a read of it
+	// cannot be resumed.
+	Stream bool
 }
 
 // Usable is false when the file yielded nothing: the CLI's exit status.
 func (r Report) Usable() bool {
-	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Events > 0)
+	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Status == Interrupted || r.Events > 0)
 }
 
 // Run ingests the files ("-" is standard input) in order, one loader for
 // the whole run so the aggregates are written once at the end.
+//
+// Cancelling ctx stops the reading at the next line or packet (a read
+// waiting on a pipe, a FIFO with no writer or a terminal included); what
+// was read is committed and the totals written before Run returns
+// ctx.Err(), so the workspace is complete and the next run of the same
+// files carries on where this one stopped. A caller that cannot wait for
+// that may end the process: the workspace survives a kill.
 func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatch
@@ -101,19 +116,24 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	if opt.Progress == nil {
 		opt.Progress = &Counters{}
 	}
-	l, err := d.NewLoader(ctx)
+	// Writes finish what was read, whether or not ctx is cancelled.
+	wctx := context.WithoutCancel(ctx)
+	l, err := d.NewLoader(wctx)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
-	w := startWriter(ctx, l)
+	w := startWriter(wctx, l)
 	var reports []Report
+	interrupted := false
 	for _, p := range paths {
 		if ctx.Err() != nil {
+			interrupted = true
 			break
 		}
 		r := ingestFile(ctx, d, l, w, p, opt)
 		reports = append(reports, r)
+		interrupted = interrupted || r.Status == Interrupted
 		if w.failed() {
 			break
 		}
@@ -124,23 +144,30 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	// The batch buffers are a third of the heap; the aggregates written
 	// next need the room, and the peak memory of an ingest is there.
 	w.release()
-	if err := ctx.Err(); err != nil {
+	opt.Progress.Finishing.Store(true)
+	if err := l.Finish(wctx); err != nil {
 		return reports, err
 	}
-	opt.Progress.Finishing.Store(true)
-	return reports, l.Finish(ctx)
+	if interrupted {
+		return reports, ctx.Err()
+	}
+	return reports, nil
 }
 
+// ingestFile reads one file: ctx ends the reading, the workspace is
+// written with a context of its own (see Run).
 func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path string, opt Options) (rep Report) {
 	rep.Path = path
+	wctx := context.WithoutCancel(ctx)
 	var raw io.Reader
+	var file *os.File // a regular file: resumable
 	var src db.Source
 	// A last line without its newline is still being written when the file
 	// changed moments ago (a live resolver log): it is left for the next
 	// read. An older file, a compressed one or a stream is complete.
 	final := true
 	if path == "-" {
-		raw = os.Stdin
+		raw, rep.Stream = stdin(ctx), true
 		src = db.Source{Path: "(stdin)"}
 		opt.Progress.Size.Store(0)
 	} else {
@@ -148,33 +175,50 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		if err != nil {
 			return failed(rep, err)
 		}
-		f, err := os.Open(abs)
-		if err != nil {
-			return failed(rep, err)
-		}
-		defer f.Close()
-		st, err := f.Stat()
+		st, err := os.Stat(abs)
 		if err != nil {
 			return failed(rep, err)
 		}
 		if st.IsDir() {
 			return failed(rep, fmt.Errorf("%s is a directory", path))
 		}
-		raw = f
-		src = db.Source{Path: abs, Size: st.Size(), Mtime: st.ModTime().UnixMicro()}
-		final = time.Since(st.ModTime()) > settleTime
-		opt.Progress.Size.Store(st.Size())
+		src = db.Source{Path: abs}
+		if st.Mode().IsRegular() {
+			if file, err = os.Open(abs); err != nil {
+				return failed(rep, err)
+			}
+			defer file.Close()
+			// The size and time of what is read: the file may grow.
+			if st, err = file.Stat(); err != nil {
+				return failed(rep, err)
+			}
+			raw = file
+			src.Size, src.Mtime = st.Size(), st.ModTime().UnixMicro()
+			final = time.Since(st.ModTime()) > settleTime
+		} else {
+			// A FIFO, a device: read like standard input.
+			f, err := openStream(ctx, abs, st.Mode())
+			if err != nil {
+				return stopped(ctx, rep, err)
+			}
+			defer f.Close()
+			raw, rep.Stream = newCancelReader(ctx, f), true
+		}
+		opt.Progress.Size.Store(src.Size)
 	}
 	opt.Progress.File.Store(path)
 	opt.Progress.Bytes.Store(0)
 	counted := &countingReader{r: raw, n: &opt.Progress.Bytes}
 	br := bufio.NewReaderSize(counted, 1<<20)
 	rawHead, _ := br.Peek(parse.HeadSize)
+	if ctx.Err() != nil {
+		return stopped(ctx, rep, ctx.Err())
+	}
 	src.Fingerprint = fingerprint(rawHead)
 
 	var from parse.Resume
-	if f, ok := raw.(*os.File); ok && path != "-" {
-		prior, err := priorRead(ctx, d, src, f)
+	if file != nil {
+		prior, err := priorRead(wctx, d, src, file)
 		if err != nil {
 			return failed(rep, err)
 		}
@@ -184,7 +228,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			if err := w.sync(); err != nil {
 				return failed(rep, err)
 			}
-			if err := l.DropSource(ctx, prior.ID); err != nil {
+			if err := l.DropSource(wctx, prior.ID); err != nil {
 				return failed(rep, err)
 			}
 		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
@@ -213,6 +257,9 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 	sb := stream.(*bufio.Reader)
 	head, _ := sb.Peek(parse.HeadSize)
+	if ctx.Err() != nil {
+		return stopped(ctx, rep, ctx.Err())
+	}
 	if len(head) == 0 {
 		if rep.Status == Resumed {
 			rep.Status = Unchanged
@@ -231,22 +278,23 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err := w.sync(); err != nil {
 		return failed(rep, err)
 	}
-	src, err = l.StartSource(ctx, src)
+	src, err = l.StartSource(wctx, src)
 	if err != nil {
 		return failed(rep, err)
 	}
 
+	base := w.stored()
 	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
 	var end parse.Resume
 	if format.Stream != nil {
 		end, err = format.Stream(ctx, sb, from, out)
 	} else {
 		start := parse.Position{}
-		if f, ok := raw.(*os.File); ok && from.Warm.Offset > 0 && !format.Replay && !gzipped {
+		if file != nil && from.Warm.Offset > 0 && !format.Replay && !gzipped {
 			// A grown log whose format needs no header: read only the
 			// new part (and what rebuilds the queries the last read left
 			// waiting) instead of the whole file again.
-			if _, err := f.Seek(from.Warm.Offset, io.SeekStart); err != nil {
+			if _, err := file.Seek(from.Warm.Offset, io.SeekStart); err != nil {
 				return failed(rep, err)
 			}
 			opt.Progress.Bytes.Store(from.Warm.Offset)
@@ -266,14 +314,20 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		}
 	}
 	out.finish(end)
-	rep.Events, rep.Skipped, rep.Skips = out.events, out.skipped, out.skips
-	if err != nil {
-		rep.Err = err
-		rep.Status = Failed
-		return rep
+	werr := w.sync()
+	// What the report claims is what the workspace holds.
+	stored := w.stored()
+	rep.Events, rep.Skipped = stored.events-base.events, stored.skipped-base.skipped
+	for _, s := range out.skips {
+		if stored.source == src.ID && s.Line <= stored.lines {
+			rep.Skips = append(rep.Skips, s)
+		}
 	}
-	if err := w.sync(); err != nil {
-		return failed(rep, err)
+	switch {
+	case werr != nil:
+		return failed(rep, werr)
+	case err != nil:
+		return stopped(ctx, rep, err)
 	}
 	if format.Stream == nil && !final && (end.Read.Offset < src.Size || end.Held <= end.Read.Line) {
 		// A last line left for later, or queries waiting for their
@@ -281,7 +335,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		// them, even when the file has not changed since.
 		return rep
 	}
-	if err := l.EndSource(ctx, src.ID); err != nil {
+	if err := l.EndSource(wctx, src.ID); err != nil {
 		return failed(rep, err)
 	}
 	return rep
@@ -290,6 +344,16 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 func failed(rep Report, err error) Report {
 	rep.Status, rep.Err = Failed, err
 	return rep
+}
+
+// stopped reports a read that ended with err: interrupted when ctx was
+// cancelled, failed otherwise.
+func stopped(ctx context.Context, rep Report, err error) Report {
+	if ctx.Err() != nil {
+		rep.Status = Interrupted
+		return rep
+	}
+	return failed(rep, err)
 }
 
 // fingerprint identifies a file by its first bytes: a log that grew keeps
@@ -452,6 +516,16 @@ type writer struct {
 	done chan struct{}
 	idle chan error
 	err  atomic.Value
+	// committed is what the workspace holds of the run, read after a sync.
+	committed committed
+}
+
+// committed counts the events and skips of the committed batches, and
+// where the last one left its source.
+type committed struct {
+	events, skipped int64
+	source          uint32
+	lines           int64
 }
 
 func startWriter(ctx context.Context, l *db.Loader) *writer {
@@ -468,6 +542,11 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 			}
 			if err := l.Write(ctx, b); err != nil {
 				w.err.Store(err)
+			} else {
+				c := &w.committed
+				c.events += int64(len(b.Events))
+				c.skipped += b.Skipped
+				c.source, c.lines = b.Source, b.Lines
 			}
 			select {
 			case w.free <- b.Events[:0]:
@@ -511,6 +590,10 @@ func (w *writer) sync() error {
 	return <-w.idle
 }
 
+// stored is what was committed up to the last sync: the sync's channel
+// hand-over orders the writer's updates before this read.
+func (w *writer) stored() committed { return w.committed }
+
 // release drops the buffers kept for reuse.
 func (w *writer) release() {
 	for {
@@ -536,7 +619,17 @@ func (r Report) Describe() string {
 	case r.Err != nil:
 		fmt.Fprintf(&b, "failed: %v", r.Err)
 		if r.Events > 0 {
-			fmt.Fprintf(&b, " (after %d events)", r.Events)
+			fmt.Fprintf(&b, " (%d events stored before it)", r.Events)
+		}
+	case r.Status == Interrupted && r.Format == "":
+		b.WriteString("interrupted before any data came")
+	case r.Status == Interrupted:
+		fmt.Fprintf(&b, "interrupted, %s stored", plural(r.Events, "event"))
+		if r.Skipped > 0 {
+			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
+		}
+		if !r.Stream {
+			b.WriteString("; ingest it again to carry on")
 		}
 	case r.Status == Unchanged:
 		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
@@ -546,13 +639,17 @@ func (r Report) Describe() string {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
 	default:
-		fmt.Fprintf(&b, "%s %s, %d event", r.Status, r.Format, r.Events)
-		if r.Events != 1 {
-			b.WriteByte('s')
-		}
+		fmt.Fprintf(&b, "%s %s, %s", r.Status, r.Format, plural(r.Events, "event"))
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
 	}
 	return b.String()
+}
+
+func plural(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -138,7 +138,7 @@ func TestReadInPiecesGivesTheEventsOfOneRead(t *testing.T) {
 				}
 				cancel()
 			}()
-			Run(ctx, d2, []string{path}, opt)
+			reps, _ := Run(ctx, d2, []string{path}, opt)
 			cancel()
 			d2.Close()
 			d2, err = db.Open(ws, db.Options{})
@@ -146,8 +146,14 @@ func TestReadInPiecesGivesTheEventsOfOneRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d2.Close()
-			if r := ingestOne(t, d2, path, Options{BatchSize: 50}); r.Status != Resumed {
-				t.Fatalf("after the stop: %+v", r)
+			// The stop lands at the next line the reader checks for it
+			// (every 1024th): a shorter log is read to its end first.
+			after := Resumed
+			if len(reps) == 1 && reps[0].Status != Interrupted {
+				after = Unchanged
+			}
+			if r := ingestOne(t, d2, path, Options{BatchSize: 50}); r.Status != after {
+				t.Fatalf("after the stop (%s): %+v", reps[0].Describe(), r)
 			}
 			if got := everything(t, d2); got != want {
 				t.Fatalf("stopped and resumed: the events differ from one read's:\n%s", firstLineDiff(got, want))

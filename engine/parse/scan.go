@@ -9,8 +9,9 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// MaxLine is the longest line handed to a parser; a longer line is skipped
-// and counted, so that binary junk without newlines cannot exhaust memory.
+// MaxLine is the longest line, its terminator included, handed to a parser;
+// a longer line is skipped and counted (at the byte where it starts), so
+// that binary junk without newlines cannot exhaust memory.
 const MaxLine = 1 << 20
 
 // ScanLines feeds the lines of r to p. r is positioned at start (the
@@ -23,16 +24,17 @@ const MaxLine = 1 << 20
 // it; at EOF of a finished file the caller passes final=true so that it is
 // parsed too.
 func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, from Resume, final bool, out record.Output) (Position, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, MaxLine)
 	pos := start
 	if w, ok := p.(Waiter); ok && from.Read.Line > 0 {
 		w.Hold(from.Held)
 	}
 	cp, _ := out.(Checkpointer)
-	var long []byte // a line longer than the buffer, assembled
-	tooLong := false
+	// pos is always where a line starts: a line longer than the reader's
+	// buffer comes in pieces, counted in partial until its end.
+	var partial int64
 	for {
-		if pos.Line&0x3ff == 0 {
+		if partial == 0 && pos.Line&0x3ff == 0 {
 			if ctx.Err() != nil {
 				return pos, ctx.Err()
 			}
@@ -43,20 +45,18 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 		}
 		chunk, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			if !tooLong {
-				if len(long)+len(chunk) > MaxLine {
-					tooLong, long = true, long[:0]
-				} else {
-					long = append(long, chunk...)
-				}
+			// The buffer holds MaxLine bytes or more: this line is too
+			// long, and its pieces are not kept.
+			partial += int64(len(chunk))
+			if ctx.Err() != nil {
+				return pos, ctx.Err()
 			}
-			pos.Offset += int64(len(chunk))
 			continue
 		}
 		if err != nil && err != io.EOF {
 			return pos, err
 		}
-		if len(chunk) == 0 && err == io.EOF {
+		if len(chunk) == 0 && err == io.EOF && partial == 0 {
 			return pos, nil
 		}
 		complete := err == nil
@@ -64,14 +64,11 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 			// A partial last line of a growing log: leave it for next time.
 			return pos, nil
 		}
-		line := chunk
-		if len(long) > 0 || tooLong {
-			long = append(long, chunk...)
-			line = long
-		}
-		start := pos.Offset - int64(len(line)-len(chunk))
-		pos.Offset += int64(len(chunk))
+		start := pos.Offset
+		tooLong := partial > 0 || len(chunk) > MaxLine
+		pos.Offset += partial + int64(len(chunk))
 		pos.Line++
+		partial = 0
 		replay := pos.Line <= from.Warm.Line
 		switch {
 		case tooLong:
@@ -79,11 +76,10 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 				out.Skip(pos.Line, start, "line longer than 1 MiB")
 			}
 		case !replay && pos.Line <= from.Read.Line:
-			p.Line(trimEOL(line), pos.Line, start, false, discard{})
+			p.Line(trimEOL(chunk), pos.Line, start, false, discard{})
 		default:
-			p.Line(trimEOL(line), pos.Line, start, replay, out)
+			p.Line(trimEOL(chunk), pos.Line, start, replay, out)
 		}
-		long, tooLong = long[:0], false
 		if !complete {
 			return pos, nil
 		}

@@ -1,0 +1,160 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/internal/testfs"
+)
+
+// runAsync runs an ingest of paths and returns what it gives on a channel.
+func runAsync(ctx context.Context, d *db.DB, paths []string, opt Options) <-chan runResult {
+	done := make(chan runResult, 1)
+	go func() {
+		reps, err := Run(ctx, d, paths, opt)
+		done <- runResult{reps, err}
+	}()
+	return done
+}
+
+type runResult struct {
+	reps []Report
+	err  error
+}
+
+// waitRun waits for the ingest; a hang fails the test instead of the run.
+func waitRun(t *testing.T, done <-chan runResult) runResult {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatal("the cancelled ingest still waits 20 s later")
+	}
+	return runResult{}
+}
+
+// A FIFO nobody writes to holds the ingest in open(2), and standard input
+// with nothing on it in read(2): cancelling ends both, the report says the
+// file was interrupted, and the ingest lock is free for the next ingest.
+func TestCancelEndsAWaitForData(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		path func(t *testing.T) string
+	}{
+		{"fifo without a writer", func(t *testing.T) string {
+			fifo := filepath.Join(t.TempDir(), "fifo")
+			testfs.Mkfifo(t, fifo)
+			return fifo
+		}},
+		{"stdin without data", func(t *testing.T) string {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := os.Stdin
+			os.Stdin = r
+			t.Cleanup(func() { os.Stdin = old; w.Close(); r.Close() })
+			return "-"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := openWS(t)
+			path := c.path(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := runAsync(ctx, d, []string{path}, Options{})
+			time.Sleep(50 * time.Millisecond) // into the wait
+			cancel()
+			res := waitRun(t, done)
+			if !errors.Is(res.err, context.Canceled) {
+				t.Errorf("err = %v, want the cancellation", res.err)
+			}
+			if len(res.reps) != 1 || res.reps[0].Status != Interrupted || !strings.Contains(res.reps[0].Describe(), "interrupted before any data came") {
+				t.Fatalf("reports %+v", res.reps)
+			}
+			l, err := d.NewLoader(context.Background())
+			if err != nil {
+				t.Fatalf("the next ingest: %v", err)
+			}
+			l.Close()
+		})
+	}
+}
+
+// Cancelled while it reads, an ingest stores every event it read, writes
+// the totals (no recovery needed) and reports exactly what it stored.
+func TestCancelStoresWhatWasRead(t *testing.T) {
+	d := openWS(t)
+	const lines = 5 * 1024 // the ingest checks for a cancel every 1024 lines
+	log := genLog(t, "csv", lines)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	testfs.Mkfifo(t, fifo)
+	ctx, cancel := context.WithCancel(context.Background())
+	progress := &Counters{}
+	done := runAsync(ctx, d, []string{fifo}, Options{BatchSize: 1000, Progress: progress})
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close() // open: the ingest waits for more
+	if _, err := w.Write(log); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); progress.Events.Load() < lines; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d lines written were read in 20 s", progress.Events.Load(), lines)
+		}
+	}
+	cancel()
+	res := waitRun(t, done)
+	if len(res.reps) != 1 {
+		t.Fatalf("reports %+v, err %v", res.reps, res.err)
+	}
+	r := res.reps[0]
+	if r.Status != Interrupted || r.Events != lines || r.Err != nil {
+		t.Fatalf("report %+v (%s); want interrupted with %d events", r, r.Describe(), lines)
+	}
+	if got := totalEvents(t, d); got != lines {
+		t.Errorf("the workspace counts %d events, want the %d read", got, lines)
+	}
+	srcs, err := d.Sources(context.Background())
+	if err != nil || len(srcs) != 1 || srcs[0].Events != lines {
+		t.Errorf("sources %+v, %v", srcs, err)
+	}
+}
+
+// An ingest that fails on a full disk reports the events the workspace
+// holds, not those it read.
+func TestFullDiskReportsWhatWasStored(t *testing.T) {
+	mnt := testfs.Tmpfs(t, "3m")
+	d, err := db.Open(filepath.Join(mnt, "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	path := filepath.Join(t.TempDir(), "dns.csv")
+	if err := os.WriteFile(path, genLog(t, "csv", 100000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reps, err := Run(context.Background(), d, []string{path}, Options{BatchSize: 5000})
+	if err == nil || !strings.Contains(err.Error(), "full") {
+		t.Fatalf("err = %v; the test needs the disk to fill up", err)
+	}
+	srcs, serr := d.Sources(context.Background())
+	if serr != nil || len(srcs) != 1 {
+		t.Fatalf("sources %+v, %v", srcs, serr)
+	}
+	r := reps[0]
+	if r.Status != Failed || r.Events != srcs[0].Events || r.Skipped != srcs[0].Skipped {
+		t.Errorf("report %+v (%s); the workspace holds %d events", r, r.Describe(), srcs[0].Events)
+	}
+	if r.Events >= 100000 {
+		t.Errorf("every event stored on a full disk: %+v", r)
+	}
+}
