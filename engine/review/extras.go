@@ -104,7 +104,7 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 	a := NewAnnotations(data, rk)
 	// No snapshot is not an error: the filter says there is none.
 	if since, err := d.ResolveSince(ctx, ""); err == nil {
-		a.Fresh, a.Since = freshness(data, since), since.String()
+		a.Fresh, a.Since = Freshness(data, since), since.String()
 	}
 	return a, nil
 }
@@ -123,10 +123,10 @@ func NewAnnotations(data *Dataset, rk db.Ranks) *Annotations {
 	return a
 }
 
-// freshness says which rows are new since s: a name unknown when the
+// Freshness says which rows are new since s: a name unknown when the
 // snapshot was taken (or first seen after the time); a registered domain
 // when every name under it is new, i.e. the domain itself is.
-func freshness(data *Dataset, s db.Since) [2][]bool {
+func Freshness(data *Dataset, s db.Since) [2][]bool {
 	isNew := func(r *Row) bool {
 		if s.Snapshot != "" {
 			return r.ID > s.MaxName

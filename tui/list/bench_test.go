@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -16,7 +17,7 @@ import (
 // bigData is a long-tail workspace of n names in memory: counts from a
 // Zipf distribution (a few huge, most seen once or twice), about three
 // names per registered domain, and a few hundred rules.
-func bigData(n int) (*dataset, *verdicts) {
+func bigData(n int) (*review.Dataset, *review.Verdicts) {
 	r := rand.New(rand.NewPCG(1, 2))
 	z := rand.NewZipf(r, 1.2, 1, 1_000_000)
 	ns := make([]db.NameRow, n)
@@ -38,28 +39,28 @@ func bigData(n int) (*dataset, *verdicts) {
 		d.First, d.Last = min(d.First+first, first), max(d.Last, ns[i].Last)
 		total += c
 	}
-	data := newDataset(db.Stats{Events: total, Names: int64(n), First: start, Last: start + 7*24*3600*1_000_000}, ns, ds)
+	data := review.NewDataset(db.Stats{Events: total, Names: int64(n), First: start, Last: start + 7*24*3600*1_000_000}, ns, ds)
 	var rs []rules.Rule
 	for i := 0; i < 300; i++ {
 		rs = append(rs, rules.Rule{ID: int64(i + 1), Pattern: ds[i*7].Name, Scope: rules.Domain, Verdict: rules.Good})
 	}
-	return data, newVerdicts(data, rs)
+	return data, review.NewVerdicts(data, rs)
 }
 
 var big struct {
-	data *dataset
-	verd *verdicts
-	sc   *scores
-	an   *annotations
+	data *review.Dataset
+	verd *review.Verdicts
+	sc   *review.Scores
+	an   *review.Annotations
 }
 
 // bigExtras scores every other name and domain, ranks one name in ten and
 // makes the last tenth of the names new since a snapshot.
-func bigExtras(data *dataset) (*scores, *annotations) {
+func bigExtras(data *review.Dataset) (*review.Scores, *review.Annotations) {
 	r := rand.New(rand.NewPCG(3, 4))
 	ns, ds := map[uint32]float64{}, map[uint32]float64{}
 	rk := db.Ranks{Names: map[uint32]int{}, Domains: map[uint32]int{}}
-	for i, row := range data.names.rows {
+	for i, row := range data.Names.Rows {
 		if i%2 == 0 {
 			ns[row.ID] = r.Float64() * 100
 		}
@@ -67,14 +68,14 @@ func bigExtras(data *dataset) (*scores, *annotations) {
 			rk.Names[row.ID] = 1 + r.IntN(100_000)
 		}
 	}
-	for i, row := range data.domains.rows {
+	for i, row := range data.Domains.Rows {
 		if i%2 == 0 {
 			ds[row.ID] = r.Float64() * 100
 		}
 	}
-	an := newAnnotations(data, rk)
-	an.fresh, an.since = freshness(data, db.Since{Snapshot: "bench", MaxName: uint32(len(data.names.rows) * 9 / 10)}), "snapshot bench"
-	return newScores(data, ns, ds), an
+	an := review.NewAnnotations(data, rk)
+	an.Fresh, an.Since = review.Freshness(data, db.Since{Snapshot: "bench", MaxName: uint32(len(data.Names.Rows) * 9 / 10)}), "snapshot bench"
+	return review.NewScores(data, ns, ds), an
 }
 
 func bigList(b *testing.B) *Model {
@@ -92,7 +93,7 @@ func bigList(b *testing.B) *Model {
 }
 
 // settleNoTicks runs the list's commands except the timers (the sparkline
-// pause, which would query the workspace).
+// pause, which would review.Query the workspace).
 func settleNoTicks(m *Model, cmd tea.Cmd) {
 	tuitest.SettleOnly(m, cmd, func(msg tea.Msg) bool {
 		switch msg.(type) {
@@ -146,25 +147,25 @@ func BenchmarkKeystroke400k(b *testing.B) {
 // BenchmarkCompute400k is the filter and sort pass alone.
 func BenchmarkCompute400k(b *testing.B) {
 	bigList(b)
-	qs := map[string]query{
-		"count":              {sort: SortCount, topN: 100, rareK: 2},
-		"hide-good+top+rare": {sort: SortCount, hideGood: true, hideTop: true, topN: 100, rare: true, rareK: 2},
-		"name-reversed":      {sort: SortName, reverse: true},
-		"domains":            {domains: true, sort: SortClients},
-		"score":              {sort: SortScore, hideGood: true},
-		"ranked+new":         {sort: SortScore, hideRanked: true, rankN: 10000, fresh: true},
+	qs := map[string]review.Query{
+		"count":              {Sort: review.SortCount, TopN: 100, RareK: 2},
+		"hide-good+top+rare": {Sort: review.SortCount, Hide: hideGood, HideTop: true, TopN: 100, Rare: true, RareK: 2},
+		"name-reversed":      {Sort: review.SortName, Reverse: true},
+		"domains":            {Domains: true, Sort: review.SortClients},
+		"score":              {Sort: review.SortScore, Hide: hideGood},
+		"ranked+new":         {Sort: review.SortScore, HideRanked: true, RankN: 10000, Fresh: true},
 	}
 	for name, q := range qs {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				compute(big.data, big.verd, big.sc, big.an, q)
+				review.Compute(big.data, big.verd, big.sc, big.an, q)
 			}
 		})
 	}
 	b.Run("first-sort-by-last", func(b *testing.B) {
 		for b.Loop() {
-			t := newTable(big.data.names.rows)
-			t.order(SortLast)
+			t := review.NewTable(big.data.Names.Rows)
+			t.Order(review.SortLast)
 		}
 	})
 	b.Run("scores", func(b *testing.B) {
@@ -174,7 +175,7 @@ func BenchmarkCompute400k(b *testing.B) {
 	})
 	b.Run("verdicts", func(b *testing.B) {
 		for b.Loop() {
-			newVerdicts(big.data, big.verd.rules)
+			review.NewVerdicts(big.data, big.verd.Rules)
 		}
 	})
 }

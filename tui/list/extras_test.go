@@ -13,6 +13,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/tui/common"
@@ -59,8 +60,8 @@ func TestScoreColumnSortsByScore(t *testing.T) {
 		t.Fatalf("no score column: %q", screenLines(m)[1])
 	}
 	msgs := press(m, "S")
-	if m.q.sort != SortScore || !strings.Contains(statusOf(msgs), "sort by score") {
-		t.Fatalf("S: sort %v, said %q", m.q.sort, statusOf(msgs))
+	if m.q.Sort != review.SortScore || !strings.Contains(statusOf(msgs), "sort by score") {
+		t.Fatalf("S: sort %v, said %q", m.q.Sort, statusOf(msgs))
 	}
 	if h := screenLines(m)[1]; !strings.Contains(h, "score↓") {
 		t.Errorf("header %q does not show the score sort", h)
@@ -70,7 +71,7 @@ func TestScoreColumnSortsByScore(t *testing.T) {
 		t.Errorf("first row %s scores %v, the best is %v", cur(m).Name, got, best)
 	}
 	prev := 101.0
-	for p := range min(len(m.res.lines), 500) {
+	for p := range min(len(m.res.Lines), 500) {
 		r, _ := m.rowAt(p)
 		s, ok := stored[r.ID]
 		if !ok {
@@ -90,8 +91,8 @@ func TestScoreColumnSortsByScore(t *testing.T) {
 		t.Error("O did not put the lowest score first")
 	}
 	press(m, "O", "o")
-	if m.q.sort != SortCount {
-		t.Errorf("o after score went to %v, want count", m.q.sort)
+	if m.q.Sort != review.SortCount {
+		t.Errorf("o after score went to %v, want count", m.q.Sort)
 	}
 }
 
@@ -134,7 +135,7 @@ func TestWhyPanelFollowsTheCursor(t *testing.T) {
 	}
 	// A row without a score says why it has none.
 	press(m, "O", "g")
-	if s := strings.Join(screenLines(m), "\n"); m.sc.domains[m.res.lines[0].idx] == noScore && !strings.Contains(s, "no score") {
+	if s := strings.Join(screenLines(m), "\n"); m.sc.Domains[m.res.Lines[0].Idx] == review.NoScore && !strings.Contains(s, "no score") {
 		t.Errorf("unscored row:\n%s", s)
 	}
 	press(m, "y")
@@ -185,7 +186,7 @@ func TestMarkShowsAtOnceAndRescoresInBackground(t *testing.T) {
 	m, d := openScored(t, 80, 24, Options{}, scoreIt(t))
 	press(m, "d", "S")
 	top := cur(m)
-	if m.sc.domains[m.res.lines[0].idx] == noScore {
+	if m.sc.Domains[m.res.Lines[0].Idx] == review.NoScore {
 		t.Fatal("top domain unscored")
 	}
 	_, cmd := m.Update(tuitest.Key("a"))
@@ -211,16 +212,16 @@ func TestMarkShowsAtOnceAndRescoresInBackground(t *testing.T) {
 	if m.scoring {
 		t.Fatal("still scoring after the run")
 	}
-	if v, ok := m.verd.matcher.Match(top.Name); !ok || v.Verdict != rules.Good {
+	if v, ok := m.verd.Matcher.Match(top.Name); !ok || v.Verdict != rules.Good {
 		t.Errorf("%s not good", top.Name)
 	}
 	stored, _ := d.Scores(context.Background(), db.ScoreDomain)
 	if _, ok := stored[top.ID]; ok {
 		t.Errorf("%s still scored after known-good", top.Name)
 	}
-	i := slices.IndexFunc(m.data.domains.rows, func(r Row) bool { return r.ID == top.ID })
-	if m.sc.domains[i] != noScore {
-		t.Errorf("column still shows %v for %s", m.sc.domains[i], top.Name)
+	i := slices.IndexFunc(m.data.Domains.Rows, func(r review.Row) bool { return r.ID == top.ID })
+	if m.sc.Domains[i] != review.NoScore {
+		t.Errorf("column still shows %v for %s", m.sc.Domains[i], top.Name)
 	}
 	if strings.Contains(screenLines(m)[0], "scoring…") {
 		t.Error("scoring… left in the info bar")
@@ -287,33 +288,33 @@ func TestRanksColumnAndHideRanked(t *testing.T) {
 	}
 	press(m, "0", "P")
 	wantRows, wantEvents := expect(defaultRankN)
-	if h := m.res.hid[fRanked]; h.rows != wantRows || h.events != wantEvents || wantRows == 0 {
-		t.Errorf("P hides %d names / %d events, want %d / %d", h.rows, h.events, wantRows, wantEvents)
+	if h := m.res.Hid[review.HideRanked]; h.Rows != wantRows || h.Events != wantEvents || wantRows == 0 {
+		t.Errorf("P hides %d names / %d events, want %d / %d", h.Rows, h.Events, wantRows, wantEvents)
 	}
 	if bar := screenLines(m)[23]; !strings.Contains(bar, "P rank≤10k −") {
 		t.Errorf("status line %q", bar)
 	}
 	press(m, "}", "}")
 	wantRows, _ = expect(50000)
-	if m.q.rankN != 50000 || m.res.hid[fRanked].rows != wantRows {
-		t.Errorf("} }: N %d hides %d, want 50000 hiding %d", m.q.rankN, m.res.hid[fRanked].rows, wantRows)
+	if m.q.RankN != 50000 || m.res.Hid[review.HideRanked].Rows != wantRows {
+		t.Errorf("} }: N %d hides %d, want 50000 hiding %d", m.q.RankN, m.res.Hid[review.HideRanked].Rows, wantRows)
 	}
 	press(m, "{", "{", "{")
-	if m.q.rankN != 5000 {
-		t.Errorf("{ x3: N %d", m.q.rankN)
+	if m.q.RankN != 5000 {
+		t.Errorf("{ x3: N %d", m.q.RankN)
 	}
 	press(m, "P")
-	if m.q.hideRanked || m.res.hid[fRanked].rows != 0 {
+	if m.q.HideRanked || m.res.Hid[review.HideRanked].Rows != 0 {
 		t.Error("P did not turn the filter off")
 	}
 }
 
 func TestHideRankedWithoutRanksSaysSo(t *testing.T) {
 	m, _ := openScored(t, 80, 24, Options{}, func(*db.DB) {})
-	if s := statusOf(press(m, "P")); !strings.Contains(s, "no popularity ranks") || m.q.hideRanked {
+	if s := statusOf(press(m, "P")); !strings.Contains(s, "no popularity ranks") || m.q.HideRanked {
 		t.Errorf("P said %q", s)
 	}
-	if s := statusOf(press(m, "B")); !strings.Contains(s, "no baseline snapshot") || m.q.fresh {
+	if s := statusOf(press(m, "B")); !strings.Contains(s, "no baseline snapshot") || m.q.Fresh {
 		t.Errorf("B said %q", s)
 	}
 	if strings.Contains(screenLines(m)[23], "rank") {
@@ -347,23 +348,23 @@ func TestNewSinceTheBaselineSnapshot(t *testing.T) {
 	}
 	press(m, "0", "B")
 	var got []string
-	for p := range m.res.lines {
+	for p := range m.res.Lines {
 		r, _ := m.rowAt(p)
 		got = append(got, r.Name)
 	}
-	if len(got) != 3 || m.res.shownEvents != 4 {
-		t.Errorf("B shows %v holding %d events, want the 3 new names holding 4", got, m.res.shownEvents)
+	if len(got) != 3 || m.res.ShownEvents != 4 {
+		t.Errorf("B shows %v holding %d events, want the 3 new names holding 4", got, m.res.ShownEvents)
 	}
 	if bar := screenLines(m)[23]; !strings.Contains(bar, "B new since snapshot monday: 3n 4ev") {
 		t.Errorf("status line %q", bar)
 	}
 	// Rolled up: the domains that are new as a whole.
 	press(m, "d")
-	if m.res.rows != 2 {
-		t.Errorf("new domains: %d, want newzone.test and brandnew.example", m.res.rows)
+	if m.res.Rows != 2 {
+		t.Errorf("new domains: %d, want newzone.test and brandnew.example", m.res.Rows)
 	}
 	press(m, "B")
-	if m.res.hid[fFresh].rows != 0 || m.res.rows != len(m.data.domains.rows) {
+	if m.res.Hid[review.Fresh].Rows != 0 || m.res.Rows != len(m.data.Domains.Rows) {
 		t.Error("B did not turn the filter off")
 	}
 }
@@ -393,7 +394,7 @@ func TestImportPromptShowsTheSyntaxAndLoadsRanks(t *testing.T) {
 	if typed != path+" ranks" {
 		t.Fatalf("the hook got %q", typed)
 	}
-	if !m.an.anyRanked || !strings.Contains(screenLines(m)[1], "rank") {
+	if !m.an.AnyRanked || !strings.Contains(screenLines(m)[1], "rank") {
 		t.Errorf("ranks not loaded after the import (said %q)", statusOf(msgs))
 	}
 }

@@ -19,6 +19,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/allowlist"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
@@ -54,6 +55,10 @@ const (
 	sparkDelay   = 40 * time.Millisecond
 )
 
+// hideGood is the verdict filter the list opens with: known-good stays out
+// of the way, which is what marking it is for.
+var hideGood = [rules.Bad + 1]bool{rules.Good: true}
+
 // topSteps are the values N of "hide the N most visited" steps through.
 var topSteps = []int{10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}
 
@@ -72,10 +77,10 @@ type Model struct {
 	opts Options
 
 	stats   *db.Stats // the totals, read before the rest for the loading frame
-	data    *dataset
-	verd    *verdicts
-	sc      *scores      // nil until read
-	an      *annotations // nil until read
+	data    *review.Dataset
+	verd    *review.Verdicts
+	sc      *review.Scores      // nil until read
+	an      *review.Annotations // nil until read
 	loadErr error
 	started time.Time
 
@@ -83,8 +88,8 @@ type Model struct {
 	why                   whyPanel
 	toTop                 bool // the next result starts at its first row
 
-	q       query
-	res     result
+	q       review.Query
+	res     review.Result
 	seq     int // of the latest compute request
 	pending bool
 
@@ -95,7 +100,7 @@ type Model struct {
 	visualAnchor int
 
 	searchText string
-	matches    []int // positions in res.lines
+	matches    []int // positions in res.Lines
 	searchSeq  int
 
 	input     common.Input
@@ -126,8 +131,8 @@ func New(c common.Common, opts Options) *Model {
 	}
 	return &Model{
 		c: c, opts: opts, started: time.Now(),
-		q: query{sort: SortCount, topN: defaultTopN, rareK: defaultRareK, rankN: defaultRankN, expanded: map[uint32]bool{},
-			hideGood: true}, // known-good stays out of the way: that is what marking it is for
+		q: review.Query{Sort: review.SortCount, TopN: defaultTopN, RareK: defaultRareK, RankN: defaultRankN, Expanded: map[uint32]bool{},
+			Hide: hideGood},
 		selected: map[selKey]bool{},
 		sparks:   map[sparkKey]string{},
 	}
@@ -140,15 +145,15 @@ type (
 		err   error
 	}
 	loadedMsg struct {
-		data *dataset
-		verd *verdicts
+		data *review.Dataset
+		verd *review.Verdicts
 		err  error
 	}
 	computedMsg struct {
 		seq int
-		res result
+		res review.Result
 	}
-	verdictsMsg struct{ verd *verdicts }
+	verdictsMsg struct{ verd *review.Verdicts }
 	searchMsg   struct {
 		seq     int
 		matches []int
@@ -177,22 +182,22 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
-		data, rs, err := load(ctx, d, stats)
+		data, rs, err := review.Load(ctx, d, stats)
 		if err != nil {
 			return loadedMsg{err: err}
 		}
-		return loadedMsg{data: data, verd: newVerdicts(data, rs)}
+		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs)}
 	}
 }
 
 // warmOrders sorts by every key in the background once the list is up, so
 // that the first press of the sort key does not wait for a 400k-row sort.
 // (The score order is sorted when the scores are read.)
-func warmOrders(data *dataset) tea.Cmd {
+func warmOrders(data *review.Dataset) tea.Cmd {
 	return func() tea.Msg {
-		for k := range SortScore {
-			data.names.order(k)
-			data.domains.order(k)
+		for k := range review.SortScore {
+			data.Names.Order(k)
+			data.Domains.Order(k)
 		}
 		return nil
 	}
@@ -210,7 +215,7 @@ func (m *Model) SetSize(w, h int) {
 
 // Title names the view for the status line.
 func (m *Model) Title() string {
-	if m.q.domains {
+	if m.q.Domains {
 		return "domains"
 	}
 	return "names"
@@ -281,7 +286,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		data := m.data
-		return m, func() tea.Msg { return verdictsMsg{newVerdicts(data, msg.Rules)} }
+		return m, func() tea.Msg { return verdictsMsg{review.NewVerdicts(data, msg.Rules)} }
 	case searchMsg:
 		if msg.seq == m.searchSeq {
 			m.matches = msg.matches
@@ -334,7 +339,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case m.data == nil:
 		return nil // loading: only the app's keys work
 	}
-	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.lines), m.rowsHeight()); ok {
+	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.Lines), m.rowsHeight()); ok {
 		m.moveTo(to)
 		return m.afterMove()
 	}
@@ -347,7 +352,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.jumpToMatch(-1)
 
 	case key.Matches(msg, k.List.RollUp):
-		m.q.domains = !m.q.domains
+		m.q.Domains = !m.q.Domains
 		m.clearSelection()
 		m.cursor, m.offset = 0, 0
 		return m.recompute()
@@ -358,13 +363,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Close):
 		return m.toggleExpand(-1)
 	case key.Matches(msg, k.List.Sort):
-		return m.sortBy((m.q.sort + 1) % numSortKeys)
+		return m.sortBy((m.q.Sort + 1) % review.SortKey(review.NumSortKeys))
 	case key.Matches(msg, k.List.SortScore):
-		return m.sortBy(SortScore)
+		return m.sortBy(review.SortScore)
 	case key.Matches(msg, k.List.Why):
 		return m.toggleWhy()
 	case key.Matches(msg, k.List.Reverse):
-		m.q.reverse, m.toTop = !m.q.reverse, true
+		m.q.Reverse, m.toTop = !m.q.Reverse, true
 		return m.recompute()
 	case key.Matches(msg, k.List.Select):
 		m.toggleSelect()
@@ -382,36 +387,36 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openInput(inputImport, "import "+allowlist.PromptSyntax+": ", "")
 
 	case key.Matches(msg, k.Filter.HideGood):
-		return m.toggle(&m.q.hideGood)
+		return m.toggle(&m.q.Hide[rules.Good])
 	case key.Matches(msg, k.Filter.HideTop):
-		return m.toggle(&m.q.hideTop)
+		return m.toggle(&m.q.HideTop)
 	case key.Matches(msg, k.Filter.TopMore, k.Filter.TopLess):
-		return m.adjust(&m.q.topN, &m.q.hideTop, upOrDown(msg, k.Filter.TopMore))
+		return m.adjust(&m.q.TopN, &m.q.HideTop, upOrDown(msg, k.Filter.TopMore))
 	case key.Matches(msg, k.Filter.Rare):
-		return m.toggle(&m.q.rare)
+		return m.toggle(&m.q.Rare)
 	case key.Matches(msg, k.Filter.RareMore):
-		m.q.rareK, m.q.rare = m.q.rareK+1, true
+		m.q.RareK, m.q.Rare = m.q.RareK+1, true
 		return m.recompute()
 	case key.Matches(msg, k.Filter.RareLess):
-		m.q.rareK, m.q.rare = max(1, m.q.rareK-1), true
+		m.q.RareK, m.q.Rare = max(1, m.q.RareK-1), true
 		return m.recompute()
 	case key.Matches(msg, k.Filter.Unreviewed):
-		return m.toggle(&m.q.unreviewed)
+		return m.toggle(&m.q.Unreviewed)
 	case key.Matches(msg, k.Filter.HideRanked):
-		if m.an != nil && !m.an.anyRanked {
+		if m.an != nil && !m.an.AnyRanked {
 			return common.Status("no popularity ranks: import a list with I (PATH ranks) or longtail import-list --ranks")
 		}
-		return m.toggle(&m.q.hideRanked)
+		return m.toggle(&m.q.HideRanked)
 	case key.Matches(msg, k.Filter.RankMore, k.Filter.RankLess):
-		return m.adjust(&m.q.rankN, &m.q.hideRanked, upOrDown(msg, k.Filter.RankMore))
+		return m.adjust(&m.q.RankN, &m.q.HideRanked, upOrDown(msg, k.Filter.RankMore))
 	case key.Matches(msg, k.Filter.Fresh):
-		if m.an != nil && m.an.fresh[0] == nil {
+		if m.an != nil && m.an.Fresh[0] == nil {
 			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
 		}
-		return m.toggle(&m.q.fresh)
+		return m.toggle(&m.q.Fresh)
 	case key.Matches(msg, k.Filter.Clear):
-		m.q.hideGood, m.q.hideTop, m.q.rare, m.q.unreviewed = false, false, false, false
-		m.q.hideRanked, m.q.fresh = false, false
+		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
+		m.q.HideRanked, m.q.Fresh = false, false
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -485,22 +490,24 @@ func (m *Model) open(s common.Screen, domainOK bool) tea.Cmd {
 }
 
 // current returns the row under the cursor and whether it is a domain row.
-func (m *Model) current() (*Row, bool) {
-	if m.data == nil || m.cursor < 0 || m.cursor >= len(m.res.lines) {
+func (m *Model) current() (*review.Row, bool) {
+	if m.data == nil || m.cursor < 0 || m.cursor >= len(m.res.Lines) {
 		return nil, false
 	}
 	return m.rowAt(m.cursor)
 }
 
 // rowAt returns the row of visible line pos and whether it is a domain row.
-func (m *Model) rowAt(pos int) (*Row, bool) { return m.data.row(m.res.domains, m.res.lines[pos]) }
+func (m *Model) rowAt(pos int) (*review.Row, bool) {
+	return m.data.Row(m.res.Domains, m.res.Lines[pos])
+}
 
 // sortBy sorts the list by k and says so. The cursor goes to the top: a
 // new order is asked for to read it from its start (most likely bad first).
-func (m *Model) sortBy(k SortKey) tea.Cmd {
-	m.q.sort, m.toTop = k, true
+func (m *Model) sortBy(k review.SortKey) tea.Cmd {
+	m.q.Sort, m.toTop = k, true
 	text := "sort by " + k.String()
-	if k == SortScore && m.sc != nil && !m.sc.any {
+	if k == review.SortScore && m.sc != nil && !m.sc.Any {
 		text += ": nothing is scored yet (longtail score)"
 	}
 	return tea.Batch(m.recompute(), common.Status(text))
@@ -533,7 +540,7 @@ func stepTop(n, dir int) int {
 	return topSteps[max(0, min(len(topSteps)-1, i+dir))]
 }
 
-// recompute asks for the visible list under the current query, in a command.
+// recompute asks for the visible list under the current review.Query, in a command.
 func (m *Model) recompute() tea.Cmd {
 	if m.data == nil {
 		return nil
@@ -542,16 +549,16 @@ func (m *Model) recompute() tea.Cmd {
 	m.pending = true
 	seq, data, verd, sc, an := m.seq, m.data, m.verd, m.sc, m.an
 	q := m.q
-	q.expanded = maps.Clone(m.q.expanded)
-	return func() tea.Msg { return computedMsg{seq: seq, res: compute(data, verd, sc, an, q)} }
+	q.Expanded = maps.Clone(m.q.Expanded)
+	return func() tea.Msg { return computedMsg{seq: seq, res: review.Compute(data, verd, sc, an, q)} }
 }
 
 // applyResult shows a new visible list, keeping the cursor on the same row
 // when it is still there.
-func (m *Model) applyResult(res result) tea.Cmd {
+func (m *Model) applyResult(res review.Result) tea.Cmd {
 	var keepKey selKey
 	var keepOK bool
-	if m.cursor >= 0 && m.cursor < len(m.res.lines) {
+	if m.cursor >= 0 && m.cursor < len(m.res.Lines) {
 		keepKey, keepOK = m.keyAt(m.cursor), true
 	}
 	m.res, m.pending = res, false
@@ -559,7 +566,7 @@ func (m *Model) applyResult(res result) tea.Cmd {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
 	}
 	if keepOK {
-		for p := range res.lines {
+		for p := range res.Lines {
 			if m.keyAt(p) == keepKey {
 				m.cursor = p
 				break
@@ -576,8 +583,8 @@ func (m *Model) applyResult(res result) tea.Cmd {
 }
 
 func (m *Model) keyAt(p int) selKey {
-	l := m.res.lines[p]
-	return selKey{domain: l.isDomain(m.res.domains), idx: l.idx}
+	l := m.res.Lines[p]
+	return selKey{domain: l.IsDomain(m.res.Domains), idx: l.Idx}
 }
 
 func (m *Model) move(d int) { m.moveTo(m.cursor + d) }
@@ -589,7 +596,7 @@ func (m *Model) moveTo(p int) {
 
 // clamp keeps the cursor on a line and on screen.
 func (m *Model) clamp() {
-	m.cursor, m.offset = scroll.Clamp(m.cursor, m.offset, len(m.res.lines), m.rowsHeight())
+	m.cursor, m.offset = scroll.Clamp(m.cursor, m.offset, len(m.res.Lines), m.rowsHeight())
 }
 
 // afterMove reads the why panel's row and schedules the sparklines of the
@@ -599,7 +606,7 @@ func (m *Model) afterMove() tea.Cmd {
 }
 
 // sparksLater schedules the sparklines after a short pause, so that holding
-// a key down does not queue a query per row.
+// a key down does not queue a review.Query per row.
 func (m *Model) sparksLater() tea.Cmd {
 	if m.data == nil || m.c.DB == nil || m.missingSparks() == 0 {
 		return nil
@@ -612,7 +619,7 @@ func (m *Model) sparksLater() tea.Cmd {
 // toggleExpand opens (dir 1), closes (-1) or toggles (0) the domain under
 // the cursor; on a child, closing closes its domain and moves to it.
 func (m *Model) toggleExpand(dir int) tea.Cmd {
-	if !m.res.domains || m.cursor >= len(m.res.lines) {
+	if !m.res.Domains || m.cursor >= len(m.res.Lines) {
 		return nil
 	}
 	r, domain := m.rowAt(m.cursor)
@@ -622,30 +629,30 @@ func (m *Model) toggleExpand(dir int) tea.Cmd {
 			return nil
 		}
 		for p := m.cursor; p >= 0; p-- {
-			if !m.res.lines[p].child {
+			if !m.res.Lines[p].Child {
 				m.cursor = p
 				break
 			}
 		}
 	}
-	open := !m.q.expanded[id]
+	open := !m.q.Expanded[id]
 	if dir != 0 {
 		open = dir > 0
 	}
-	if open == m.q.expanded[id] {
+	if open == m.q.Expanded[id] {
 		return nil
 	}
 	if open {
-		m.q.expanded[id] = true
+		m.q.Expanded[id] = true
 	} else {
-		delete(m.q.expanded, id)
+		delete(m.q.Expanded, id)
 	}
 	return m.recompute()
 }
 
 // namesSeq walks the loaded names for the rules view's coverage counts.
 func (m *Model) namesSeq() func(yield func(string, int64) bool) {
-	rows := m.data.names.rows
+	rows := m.data.Names.Rows
 	return func(yield func(string, int64) bool) {
 		for i := range rows {
 			if !yield(rows[i].Name, rows[i].Count) {

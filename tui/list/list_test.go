@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -66,7 +67,7 @@ func openList(t *testing.T, w, h int, opts Options) (*Model, *db.DB) {
 
 func press(m *Model, keys ...string) []tea.Msg { return tuitest.Press(m, keys...) }
 
-func cur(m *Model) *Row { r, _ := m.current(); return r }
+func cur(m *Model) *review.Row { r, _ := m.current(); return r }
 
 func statusOf(msgs []tea.Msg) string {
 	var out []string
@@ -94,14 +95,14 @@ func TestListIsSortedByCountAndMatchesTheWorkspace(t *testing.T) {
 		}
 	}
 	st, _ := d.Stats(context.Background())
-	if int64(len(m.res.lines)) != st.Names || m.res.shownEvents != st.Events {
-		t.Errorf("shows %d names / %d events, workspace has %d / %d", len(m.res.lines), m.res.shownEvents, st.Names, st.Events)
+	if int64(len(m.res.Lines)) != st.Names || m.res.ShownEvents != st.Events {
+		t.Errorf("shows %d names / %d events, workspace has %d / %d", len(m.res.Lines), m.res.ShownEvents, st.Names, st.Events)
 	}
 }
 
 func TestNavigationKeys(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
-	n, h := len(m.res.lines), m.rowsHeight()
+	n, h := len(m.res.Lines), m.rowsHeight()
 	steps := []struct {
 		key  string
 		want int
@@ -125,28 +126,28 @@ func TestNavigationKeys(t *testing.T) {
 func TestRollUpExpandCollapse(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
 	press(m, "d")
-	if !m.res.domains || m.Title() != "domains" {
+	if !m.res.Domains || m.Title() != "domains" {
 		t.Fatal("d did not roll up")
 	}
 	// Find a domain with several names and expand it in place.
-	p := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].Names > 2 })
+	p := slices.IndexFunc(m.res.Lines, func(l review.Line) bool { return m.data.Domains.Rows[l.Idx].Names > 2 })
 	if p < 0 {
 		t.Fatal("no domain with several names")
 	}
 	m.moveTo(p)
 	dom := *cur(m)
-	before := len(m.res.lines)
+	before := len(m.res.Lines)
 	press(m, "right")
-	kids := len(m.res.lines) - before
+	kids := len(m.res.Lines) - before
 	if int64(kids) != dom.Names {
 		t.Fatalf("expanded %s shows %d names, want %d", dom.Name, kids, dom.Names)
 	}
 	var sum int64
-	for _, l := range m.res.lines[p+1 : p+1+kids] {
-		if !l.child {
+	for _, l := range m.res.Lines[p+1 : p+1+kids] {
+		if !l.Child {
 			t.Fatal("children are not right below their domain")
 		}
-		r := m.data.names.rows[l.idx]
+		r := m.data.Names.Rows[l.Idx]
 		if r.DomainID != dom.ID {
 			t.Errorf("%s is not under %s", r.Name, dom.Name)
 		}
@@ -160,77 +161,77 @@ func TestRollUpExpandCollapse(t *testing.T) {
 	}
 	// left on a child closes its domain and moves to it.
 	press(m, "j", "left")
-	if len(m.res.lines) != before || cur(m).ID != dom.ID {
-		t.Errorf("left on a child: %d lines (want %d), cursor on %s", len(m.res.lines), before, cur(m).Name)
+	if len(m.res.Lines) != before || cur(m).ID != dom.ID {
+		t.Errorf("left on a child: %d lines (want %d), cursor on %s", len(m.res.Lines), before, cur(m).Name)
 	}
 	press(m, "e")
-	if len(m.res.lines) != before+kids {
+	if len(m.res.Lines) != before+kids {
 		t.Error("e did not expand")
 	}
 	press(m, "e")
-	if len(m.res.lines) != before {
+	if len(m.res.Lines) != before {
 		t.Error("e did not collapse")
 	}
 	press(m, "enter") // on a domain, enter expands too
-	if len(m.res.lines) != before+kids {
+	if len(m.res.Lines) != before+kids {
 		t.Error("enter on a domain did not expand")
 	}
 	press(m, "h")
 	press(m, "d")
-	if m.res.domains {
+	if m.res.Domains {
 		t.Error("d did not go back to names")
 	}
 }
 
 func TestFiltersAndWhatTheyHide(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
-	total := len(m.res.lines)
+	total := len(m.res.Lines)
 	press(m, "T")
-	if got := len(m.res.lines); got != total-defaultTopN || m.res.hid[fTop].rows != defaultTopN {
-		t.Errorf("T: %d rows, hid %d; want %d, %d", got, m.res.hid[fTop].rows, total-defaultTopN, defaultTopN)
+	if got := len(m.res.Lines); got != total-defaultTopN || m.res.Hid[review.HideTop].Rows != defaultTopN {
+		t.Errorf("T: %d rows, hid %d; want %d, %d", got, m.res.Hid[review.HideTop].Rows, total-defaultTopN, defaultTopN)
 	}
-	if r, _ := m.rowAt(0); m.data.names.rank[m.res.lines[0].idx] != defaultTopN {
+	if r, _ := m.rowAt(0); m.data.Names.Rank[m.res.Lines[0].Idx] != defaultTopN {
 		t.Errorf("first row after hiding the top %d is %s", defaultTopN, r.Name)
 	}
 	press(m, "]")
-	if m.q.topN != 200 || m.res.hid[fTop].rows != 200 {
-		t.Errorf("] → N=%d hid %d", m.q.topN, m.res.hid[fTop].rows)
+	if m.q.TopN != 200 || m.res.Hid[review.HideTop].Rows != 200 {
+		t.Errorf("] → N=%d hid %d", m.q.TopN, m.res.Hid[review.HideTop].Rows)
 	}
 	press(m, "[", "[")
-	if m.q.topN != 50 {
-		t.Errorf("[[ → N=%d, want 50", m.q.topN)
+	if m.q.TopN != 50 {
+		t.Errorf("[[ → N=%d, want 50", m.q.TopN)
 	}
 	press(m, "T", "r")
-	for p := range m.res.lines {
+	for p := range m.res.Lines {
 		if r, _ := m.rowAt(p); r.Count > defaultRareK {
 			t.Fatalf("r: %s seen %d times shown", r.Name, r.Count)
 		}
 	}
-	rare2 := len(m.res.lines)
+	rare2 := len(m.res.Lines)
 	press(m, ">")
-	if m.q.rareK != 3 || len(m.res.lines) < rare2 {
-		t.Errorf("> → K=%d, %d rows (was %d)", m.q.rareK, len(m.res.lines), rare2)
+	if m.q.RareK != 3 || len(m.res.Lines) < rare2 {
+		t.Errorf("> → K=%d, %d rows (was %d)", m.q.RareK, len(m.res.Lines), rare2)
 	}
 	press(m, "<", "<", "<")
-	if m.q.rareK != 1 {
-		t.Errorf("K went below 1: %d", m.q.rareK)
+	if m.q.RareK != 1 {
+		t.Errorf("K went below 1: %d", m.q.RareK)
 	}
 	bar := ansi.Strip(m.View())
 	if !strings.Contains(bar, "r >1 −") {
 		t.Errorf("status line does not say what r hides:\n%s", bar)
 	}
 	press(m, "0")
-	if len(m.res.lines) != total {
-		t.Errorf("0 left %d of %d rows", len(m.res.lines), total)
+	if len(m.res.Lines) != total {
+		t.Errorf("0 left %d of %d rows", len(m.res.Lines), total)
 	}
 	// Hidden events add up with what is shown.
 	press(m, "T", "r")
 	var hid int64
-	for _, h := range m.res.hid {
-		hid += h.events
+	for _, h := range m.res.Hid {
+		hid += h.Events
 	}
-	if hid+m.res.shownEvents != m.data.stats.Events {
-		t.Errorf("hidden %d + shown %d != %d events", hid, m.res.shownEvents, m.data.stats.Events)
+	if hid+m.res.ShownEvents != m.data.Stats.Events {
+		t.Errorf("hidden %d + shown %d != %d events", hid, m.res.ShownEvents, m.data.Stats.Events)
 	}
 }
 
@@ -249,7 +250,7 @@ func ruleSet(t *testing.T, d *db.DB) map[string]rules.Rule {
 
 func TestMarkGoodAsksScopeHidesAndUndoes(t *testing.T) {
 	m, d := openList(t, 80, 24, Options{})
-	if !m.q.hideGood {
+	if !m.q.Hide[rules.Good] {
 		t.Fatal("known-good is not hidden by default")
 	}
 	name := *cur(m)
@@ -268,8 +269,8 @@ func TestMarkGoodAsksScopeHidesAndUndoes(t *testing.T) {
 	if !strings.Contains(statusOf(msgs), "marked good") {
 		t.Errorf("status %q", statusOf(msgs))
 	}
-	if cur(m).ID == name.ID || m.res.hid[fGood].rows != 1 {
-		t.Errorf("known-good %s still shown with H on (hid %d)", name.Name, m.res.hid[fGood].rows)
+	if cur(m).ID == name.ID || m.res.Hid[review.HideVerdict].Rows != 1 {
+		t.Errorf("known-good %s still shown with H on (hid %d)", name.Name, m.res.Hid[review.HideVerdict].Rows)
 	}
 	// The whole registered domain: bare name and every subdomain.
 	dom := cur(m).Domain
@@ -277,7 +278,7 @@ func TestMarkGoodAsksScopeHidesAndUndoes(t *testing.T) {
 	if r := ruleSet(t, d)["domain "+dom]; r.Verdict != rules.Good {
 		t.Fatalf("no domain rule for %s", dom)
 	}
-	for p := range m.res.lines {
+	for p := range m.res.Lines {
 		if r, _ := m.rowAt(p); r.Domain == dom {
 			t.Fatalf("%s shown after its domain was marked good", r.Name)
 		}
@@ -290,7 +291,7 @@ func TestMarkGoodAsksScopeHidesAndUndoes(t *testing.T) {
 	if len(ruleSet(t, d)) != 0 {
 		t.Error("second undo left rules")
 	}
-	if m.res.hid[fGood].rows != 0 {
+	if m.res.Hid[review.HideVerdict].Rows != 0 {
 		t.Error("undone names still hidden")
 	}
 	if s := statusOf(press(m, "u")); !strings.Contains(s, "nothing to undo") {
@@ -389,7 +390,7 @@ func TestMarkSuspiciousBadClearSelectionAndNote(t *testing.T) {
 	}
 	// Unreviewed only hides the marked ones.
 	press(m, "U")
-	if got, want := m.res.hid[fUnreviewed].rows, int64(len(ruleSet(t, d))); got != want {
+	if got, want := m.res.Hid[review.Unreviewed].Rows, int64(len(ruleSet(t, d))); got != want {
 		t.Errorf("U hid %d, want %d", got, want)
 	}
 }
@@ -430,7 +431,7 @@ func TestSearchAndSort(t *testing.T) {
 	}
 
 	press(m, "o")
-	if m.q.sort != SortName {
+	if m.q.Sort != review.SortName {
 		t.Fatal("o did not sort by name")
 	}
 	for p := 1; p < 50; p++ {
@@ -446,14 +447,14 @@ func TestSearchAndSort(t *testing.T) {
 	if a.Name < b.Name {
 		t.Error("O did not reverse")
 	}
-	for _, k := range []SortKey{SortClients, SortFirst, SortLast, SortScore} {
+	for _, k := range []review.SortKey{review.SortClients, review.SortFirst, review.SortLast, review.SortScore} {
 		press(m, "o")
-		if m.q.sort != k {
-			t.Fatalf("o cycled to %v, want %v", m.q.sort, k)
+		if m.q.Sort != k {
+			t.Fatalf("o cycled to %v, want %v", m.q.Sort, k)
 		}
 	}
 	press(m, "O", "o")
-	if m.q.sort != SortCount || m.q.reverse {
+	if m.q.Sort != review.SortCount || m.q.Reverse {
 		t.Fatal("o did not come back to count")
 	}
 	header := ansi.Strip(strings.Split(m.View(), "\n")[1])
@@ -516,7 +517,7 @@ func TestRulesAndImportKeys(t *testing.T) {
 		},
 	})
 	msgs := press(m2, "R")
-	if _, ok := msgs[0].(common.PushMsg); !ok || opened != len(m2.data.names.rows) {
+	if _, ok := msgs[0].(common.PushMsg); !ok || opened != len(m2.data.Names.Rows) {
 		t.Errorf("R: %v, walked %d names", msgs, opened)
 	}
 	press(m2, "I")
@@ -527,7 +528,7 @@ func TestRulesAndImportKeys(t *testing.T) {
 	if gotPath != "/tmp/x" || !strings.Contains(statusOf(msgs), "imported 1 rule") {
 		t.Errorf("import got %q, said %q", gotPath, statusOf(msgs))
 	}
-	if len(ruleSet(t, d)) != 1 || m2.res.hid[fGood].rows == 0 {
+	if len(ruleSet(t, d)) != 1 || m2.res.Hid[review.HideVerdict].Rows == 0 {
 		t.Error("imported rule does not act on the list")
 	}
 }
@@ -537,7 +538,7 @@ func TestRulesChangedElsewhereActAtOnce(t *testing.T) {
 	name := cur(m).Name
 	_, cmd := m.Update(common.RulesChangedMsg{Rules: []rules.Rule{{ID: 1, Pattern: name, Verdict: rules.Bad}}})
 	tuitest.Settle(m, cmd)
-	if m.verd.names[m.res.lines[0].idx] != rules.Bad {
+	if m.verd.Names[m.res.Lines[0].Idx] != rules.Bad {
 		t.Error("a rule changed in the rules view did not reach the list")
 	}
 }
@@ -591,7 +592,7 @@ func TestGolden(t *testing.T) {
 		golden.Assert(t, "names"+suffix, m.View())
 		press(m, "d")
 		tuitest.Settle(m, m.fetchSparks())
-		p := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].Names > 2 })
+		p := slices.IndexFunc(m.res.Lines, func(l review.Line) bool { return m.data.Domains.Rows[l.Idx].Names > 2 })
 		m.moveTo(p)
 		press(m, "right", "space", "j", "s")
 		tuitest.Settle(m, m.fetchSparks())
@@ -629,45 +630,45 @@ func TestEveryHelpedKeyMeansOneThing(t *testing.T) {
 func TestExpandKeysOnASubdomainRow(t *testing.T) {
 	m, _ := openList(t, 80, 24, Options{})
 	press(m, "0", "d") // no filter: every domain is listed
-	nDomains := len(m.data.domains.rows)
+	nDomains := len(m.data.Domains.Rows)
 	// The name with the highest index whose domain has other names too.
 	child := int32(-1)
-	for i := len(m.data.names.rows) - 1; i >= nDomains && child < 0; i-- {
-		if len(m.data.children[m.data.names.rows[i].DomainID]) > 1 {
+	for i := len(m.data.Names.Rows) - 1; i >= nDomains && child < 0; i-- {
+		if len(m.data.Children[m.data.Names.Rows[i].DomainID]) > 1 {
 			child = int32(i)
 		}
 	}
 	if child < 0 {
 		t.Fatal("no subdomain past the end of the domains table: the workspace does not exercise the bug")
 	}
-	name := m.data.names.rows[child]
-	dom := slices.IndexFunc(m.res.lines, func(l line) bool { return m.data.domains.rows[l.idx].ID == name.DomainID })
+	name := m.data.Names.Rows[child]
+	dom := slices.IndexFunc(m.res.Lines, func(l review.Line) bool { return m.data.Domains.Rows[l.Idx].ID == name.DomainID })
 	onChild := func() {
 		t.Helper()
 		m.moveTo(dom)
 		press(m, "right")
-		p := slices.Index(m.res.lines, line{idx: child, child: true})
+		p := slices.Index(m.res.Lines, review.Line{Idx: child, Child: true})
 		if p < 0 {
 			t.Fatalf("%s is not shown under its domain", name.Name)
 		}
 		m.moveTo(p)
 	}
-	collapsed := len(m.res.lines)
+	collapsed := len(m.res.Lines)
 	for _, k := range []string{"l", "right"} {
 		onChild()
-		expanded := len(m.res.lines)
+		expanded := len(m.res.Lines)
 		press(m, k)
-		if r, domain := m.current(); domain || r.ID != name.ID || len(m.res.lines) != expanded {
+		if r, domain := m.current(); domain || r.ID != name.ID || len(m.res.Lines) != expanded {
 			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want it to stay on %s, %d lines",
-				k, r.Name, domain, len(m.res.lines), name.Name, expanded)
+				k, r.Name, domain, len(m.res.Lines), name.Name, expanded)
 		}
 	}
 	for _, k := range []string{"e", "h", "left"} {
 		onChild()
 		press(m, k)
-		if r, domain := m.current(); !domain || r.ID != name.DomainID || len(m.res.lines) != collapsed {
+		if r, domain := m.current(); !domain || r.ID != name.DomainID || len(m.res.Lines) != collapsed {
 			t.Errorf("%s on a subdomain: cursor on %s (domain %v), %d lines; want its domain, collapsed (%d lines)",
-				k, r.Name, domain, len(m.res.lines), collapsed)
+				k, r.Name, domain, len(m.res.Lines), collapsed)
 		}
 	}
 	onChild()

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
@@ -40,7 +41,7 @@ type writeJob func(ctx context.Context, d *db.DB) (undoEntry, string, error)
 
 // writtenMsg: a write is in the workspace and the verdicts were recomputed.
 type writtenMsg struct {
-	verd *verdicts
+	verd *review.Verdicts
 	undo undoEntry
 	kind writeKind
 	text string
@@ -60,7 +61,7 @@ const (
 // any, else the row under the cursor.
 func (m *Model) targets() []target {
 	var out []target
-	add := func(r *Row, domain bool) {
+	add := func(r *review.Row, domain bool) {
 		out = append(out, target{name: r.Name, domain: r.Domain, isDomain: domain})
 	}
 	if len(m.selected) == 0 && !m.visual {
@@ -70,7 +71,7 @@ func (m *Model) targets() []target {
 		return out
 	}
 	seen := map[selKey]bool{}
-	for p := range m.res.lines {
+	for p := range m.res.Lines {
 		k := m.keyAt(p)
 		if m.isSelected(p, k) && !seen[k] {
 			seen[k] = true
@@ -80,11 +81,11 @@ func (m *Model) targets() []target {
 	// Selected rows hidden by a filter since: still marked.
 	for k := range m.selected {
 		if !seen[k] {
-			t := m.data.names
+			t := m.data.Names
 			if k.domain {
-				t = m.data.domains
+				t = m.data.Domains
 			}
-			add(&t.rows[k.idx], k.domain)
+			add(&t.Rows[k.idx], k.domain)
 		}
 	}
 	return out
@@ -174,7 +175,7 @@ func (m *Model) clearMarks() tea.Cmd {
 	var del []rules.Rule
 	seen := map[int64]bool{}
 	for _, t := range m.targets() {
-		if r, ok := m.verd.matcher.Match(t.name); ok && !seen[r.ID] {
+		if r, ok := m.verd.Matcher.Match(t.name); ok && !seen[r.ID] {
 			seen[r.ID] = true
 			del = append(del, r)
 		}
@@ -265,7 +266,7 @@ func (m *Model) nextWrite() tea.Cmd {
 		if err != nil {
 			return writtenMsg{err: err}
 		}
-		return writtenMsg{verd: newVerdicts(data, rs), undo: u, kind: w.kind, text: text}
+		return writtenMsg{verd: review.NewVerdicts(data, rs), undo: u, kind: w.kind, text: text}
 	}
 }
 
@@ -335,7 +336,7 @@ func (m *Model) isSelected(p int, k selKey) bool {
 }
 
 func (m *Model) toggleSelect() {
-	if m.cursor >= len(m.res.lines) {
+	if m.cursor >= len(m.res.Lines) {
 		return
 	}
 	k := m.keyAt(m.cursor)
@@ -355,7 +356,7 @@ func (m *Model) toggleVisual() {
 		return
 	}
 	lo, hi := min(m.visualAnchor, m.cursor), max(m.visualAnchor, m.cursor)
-	for p := lo; p <= hi && p < len(m.res.lines); p++ {
+	for p := lo; p <= hi && p < len(m.res.Lines); p++ {
 		m.selected[m.keyAt(p)] = true
 	}
 	m.visual = false

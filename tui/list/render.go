@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -124,13 +125,13 @@ func timeFormat(first, last int64) string {
 }
 
 // header renders the column titles, marking the sort column with ↓ or ↑.
-func (l *layout) header(s *common.Styles, sort SortKey, reverse bool, domains bool) string {
+func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, domains bool) string {
 	arrow := "↓"
-	if reverse != (sort == SortName) {
+	if reverse != (sort == review.SortName) {
 		arrow = "↑"
 	}
-	sortCol := map[SortKey]colID{SortCount: colCount, SortName: colName, SortClients: colClients,
-		SortFirst: colFirst, SortLast: colLast, SortScore: colScore}[sort]
+	sortCol := map[review.SortKey]colID{review.SortCount: colCount, review.SortName: colName, review.SortClients: colClients,
+		review.SortFirst: colFirst, review.SortLast: colLast, review.SortScore: colScore}[sort]
 	var b strings.Builder
 	for _, c := range l.cols {
 		t := c.title
@@ -153,7 +154,7 @@ func (l *layout) header(s *common.Styles, sort SortKey, reverse bool, domains bo
 
 // viewRow is what one line of the list shows.
 type viewRow struct {
-	row        *Row
+	row        *review.Row
 	verdict    rules.Verdict
 	domain     bool // a registered domain row (rolled up)
 	expandable bool // it has names other than the bare domain
@@ -162,7 +163,7 @@ type viewRow struct {
 	selected   bool
 	cursor     bool
 	spark      string  // "" while not loaded
-	score      float32 // noScore: none
+	score      float32 // review.NoScore: none
 	rank       int32   // 0: unranked
 }
 

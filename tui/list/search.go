@@ -5,21 +5,24 @@ import (
 	"sort"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/tui/common"
 )
 
 // runSearch finds every visible row matching searchText, in a command.
 // first: jump to the first match at or after the cursor when it arrives.
 func (m *Model) runSearch(first bool) tea.Cmd {
-	match, err := compileSearch(m.searchText)
+	match, err := review.CompileSearch(m.searchText)
 	if err != nil {
 		m.matches = nil
 		return common.Error(fmt.Errorf("search: %w", err))
 	}
 	m.searchSeq++
-	seq, data, domains, lines := m.searchSeq, m.data, m.res.domains, m.res.lines
+	seq, data, domains, lines := m.searchSeq, m.data, m.res.Domains, m.res.Lines
 	// first is false for a re-run after the list changed: the cursor stays.
-	return func() tea.Msg { return searchMsg{seq: seq, matches: search(data, domains, lines, match), stay: !first} }
+	return func() tea.Msg {
+		return searchMsg{seq: seq, matches: review.Search(data, domains, lines, match), stay: !first}
+	}
 }
 
 // jumpToMatch moves to the next (dir 1) or previous (-1) match, wrapping;

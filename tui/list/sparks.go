@@ -17,7 +17,7 @@ type sparkKey struct {
 // visibleKeys returns the sparkline keys of the rows on screen.
 func (m *Model) visibleKeys() []sparkKey {
 	var out []sparkKey
-	end := min(len(m.res.lines), m.offset+m.rowsHeight())
+	end := min(len(m.res.Lines), m.offset+m.rowsHeight())
 	for p := m.offset; p < end; p++ {
 		r, domain := m.rowAt(p)
 		out = append(out, sparkKey{domain, r.ID})
@@ -64,7 +64,7 @@ func (m *Model) fetchSparks() tea.Cmd {
 		}
 	}
 	width, d, ctx := m.sparkW, m.c.DB, m.c.Ctx
-	from, to := m.data.stats.First, m.data.stats.Last+1
+	from, to := m.data.Stats.First, m.data.Stats.Last+1
 	return func() tea.Msg {
 		bucket := sparkBucket(to-from, width)
 		start := from - from%bucket

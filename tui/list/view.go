@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -15,10 +17,10 @@ import (
 func (m *Model) layout() layout {
 	var countW int
 	if m.data != nil {
-		countW = len(strconv.FormatInt(m.data.maxCount, 10))
-		withScore := m.sc != nil && m.sc.any
-		withRank := m.an != nil && m.an.anyRanked
-		return newLayout(m.c.Width, countW, m.data.stats.First, m.data.stats.Last, withScore, withRank)
+		countW = len(strconv.FormatInt(m.data.MaxCount, 10))
+		withScore := m.sc != nil && m.sc.Any
+		withRank := m.an != nil && m.an.AnyRanked
+		return newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank)
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false)
 }
@@ -38,12 +40,12 @@ func (m *Model) View() string {
 		lines = append(lines, s.Title.Render("longtail"), "", m.loadingText())
 	default:
 		lay := m.layout()
-		lines = append(lines, m.infoBar(w), lay.header(s, m.res.sort, m.res.reverse, m.res.domains))
-		end := min(len(m.res.lines), m.offset+m.rowsHeight())
+		lines = append(lines, m.infoBar(w), lay.header(s, m.res.Sort, m.res.Reverse, m.res.Domains))
+		end := min(len(m.res.Lines), m.offset+m.rowsHeight())
 		for p := m.offset; p < end; p++ {
-			lines = append(lines, lay.render(s, m.viewRow(p), m.data.stats.Events))
+			lines = append(lines, lay.render(s, m.viewRow(p), m.data.Stats.Events))
 		}
-		if len(m.res.lines) == 0 && !m.pending {
+		if len(m.res.Lines) == 0 && !m.pending {
 			lines = append(lines, s.Dim.Render("  nothing left: every name is hidden by a filter (0 turns them off)"))
 		}
 		if wh := m.whyHeight(); wh > 0 {
@@ -77,27 +79,27 @@ func (m *Model) loadingText() string {
 // viewRow gathers what line p shows.
 func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
-	l := m.res.lines[p]
-	vr := viewRow{row: r, domain: domain, child: l.child, cursor: p == m.cursor,
+	l := m.res.Lines[p]
+	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor,
 		selected: m.isSelected(p, m.keyAt(p))}
 	if m.sparkW == m.layout().sparkWidth() {
 		vr.spark = m.sparks[sparkKey{domain, r.ID}]
 	}
-	vr.score = noScore
+	vr.score = review.NoScore
 	if m.sc != nil {
-		vr.score = m.sc.of(domain)[l.idx]
+		vr.score = m.sc.Of(domain)[l.Idx]
 	}
 	if m.an != nil {
-		ranks, _ := m.an.of(domain)
-		vr.rank = ranks[l.idx]
+		ranks, _ := m.an.Of(domain)
+		vr.rank = ranks[l.Idx]
 	}
 	if domain {
-		vr.verdict = m.verd.domains[l.idx]
-		vr.expanded = m.q.expanded[r.ID]
-		kids := m.data.children[r.ID]
-		vr.expandable = len(kids) > 1 || len(kids) == 1 && m.data.names.rows[kids[0]].Name != r.Name
+		vr.verdict = m.verd.Domains[l.Idx]
+		vr.expanded = m.q.Expanded[r.ID]
+		kids := m.data.Children[r.ID]
+		vr.expandable = len(kids) > 1 || len(kids) == 1 && m.data.Names.Rows[kids[0]].Name != r.Name
 	} else {
-		vr.verdict = m.verd.names[l.idx]
+		vr.verdict = m.verd.Names[l.Idx]
 	}
 	return vr
 }
@@ -106,13 +108,13 @@ func (m *Model) viewRow(p int) viewRow {
 // selection and the search.
 func (m *Model) infoBar(w int) string {
 	s := m.c.Styles
-	kind, total := "names", len(m.data.names.rows)
-	if m.res.domains {
-		kind, total = "domains", len(m.data.domains.rows)
+	kind, total := "names", len(m.data.Names.Rows)
+	if m.res.Domains {
+		kind, total = "domains", len(m.data.Domains.Rows)
 	}
 	parts := []string{
-		s.Title.Render(fmt.Sprintf("%s %s of %s", kind, thousands(int64(m.res.rows)), thousands(int64(total)))),
-		fmt.Sprintf("events %s of %s", chart.Count(m.res.shownEvents), chart.Count(m.data.stats.Events)),
+		s.Title.Render(fmt.Sprintf("%s %s of %s", kind, thousands(int64(m.res.Rows)), thousands(int64(total)))),
+		fmt.Sprintf("events %s of %s", chart.Count(m.res.ShownEvents), chart.Count(m.data.Stats.Events)),
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
@@ -155,37 +157,37 @@ func (m *Model) bottomBar(w int) string {
 		on          bool
 		key         string
 		off, hiding string
-		h           hidden
+		h           review.Hidden
 	}
 	// The labels of the filters that are off are short: at 80 columns all
 	// six must fit beside the rules and what the filters that are on hide.
-	top, rare, rank := strconv.Itoa(m.q.topN), strconv.FormatInt(m.q.rareK, 10), thousandsK(m.q.rankN)
+	top, rare, rank := strconv.Itoa(m.q.TopN), strconv.FormatInt(m.q.RareK, 10), thousandsK(m.q.RankN)
 	fs := []f{
-		{m.q.hideGood, k.HideGood.Help().Key, "hide good", "good", m.res.hid[fGood]},
-		{m.q.unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.hid[fUnreviewed]},
-		{m.q.hideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.hid[fTop]},
-		{m.q.rare, k.Rare.Help().Key, "≤" + rare, ">" + rare, m.res.hid[fRare]},
+		{m.q.Hide[rules.Good], k.HideGood.Help().Key, "hide good", "good", m.res.Hid[review.HideVerdict]},
+		{m.q.Unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.Hid[review.Unreviewed]},
+		{m.q.HideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.Hid[review.HideTop]},
+		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, ">" + rare, m.res.Hid[review.Rare]},
 	}
 	// Filters that need data the workspace may not have are offered only
 	// when it has it.
-	if m.an != nil && m.an.anyRanked {
-		fs = append(fs, f{m.q.hideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.hid[fRanked]})
+	if m.an != nil && m.an.AnyRanked {
+		fs = append(fs, f{m.q.HideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.Hid[review.HideRanked]})
 	}
-	fresh := m.an != nil && m.an.fresh[0] != nil
-	if fresh && !m.q.fresh {
+	fresh := m.an != nil && m.an.Fresh[0] != nil
+	if fresh && !m.q.Fresh {
 		fs = append(fs, f{key: k.Fresh.Help().Key, off: "new"})
 	}
-	parts := []string{plural(len(m.verd.rules), "rule")}
-	if fresh && m.q.fresh {
+	parts := []string{plural(len(m.verd.Rules), "rule")}
+	if fresh && m.q.Fresh {
 		// What the new filter leaves is the point: the new names and the
 		// events they hold (every other filter applies first).
 		parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s new since %s: %sn %sev", k.Fresh.Help().Key,
-			common.Fit(m.an.since, 24), chart.Count(int64(m.res.rows)), chart.Count(m.res.shownEvents))))
+			common.Fit(m.an.Since, 24), chart.Count(int64(m.res.Rows)), chart.Count(m.res.ShownEvents))))
 	}
 	for _, x := range fs {
 		if x.on {
 			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s %s −%sn −%sev", x.key, x.hiding,
-				chart.Count(x.h.rows), chart.Count(x.h.events))))
+				chart.Count(x.h.Rows), chart.Count(x.h.Events))))
 		}
 	}
 	for _, x := range fs {
