@@ -11,7 +11,7 @@ package main
 //	longtail baseline snapshot NAME | baseline snapshots
 //	longtail new [--since NAME|TIME] [--limit N] [--all]
 //
-// What the commands do is in engine/allowlist; here are their flags and
+// What the commands do is in engine/verdicts; here are their flags and
 // their printing.
 
 import (
@@ -27,12 +27,13 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/atomicfile"
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/engine/verdicts"
 )
 
 func init() {
@@ -122,9 +123,9 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cov := allowlist.Coverage(rs, names)
+	cov := verdicts.Coverage(rs, names)
 	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events"}}
-	for _, r := range allowlist.Select(rs, v) {
+	for _, r := range verdicts.Select(rs, v) {
 		c := cov[r.ID]
 		t.Add(r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Created, r.Origin, c.Names, c.Events)
 	}
@@ -147,8 +148,8 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	like := rules.Rule{Verdict: v, Note: *note, Author: allowlist.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
-	rs, err := allowlist.TypedRules(patterns, *scope, like)
+	like := rules.Rule{Verdict: v, Note: *note, Author: verdicts.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
+	rs, err := verdicts.TypedRules(patterns, *scope, like)
 	if err != nil {
 		return fmt.Errorf("rules add: %w", err)
 	}
@@ -163,9 +164,9 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	}
 	for i, r := range stored {
 		if replaced[i].ID != 0 {
-			fmt.Fprintf(e.stdout, "replaced rule %d: %s (was %s)\n", r.ID, allowlist.Describe(r), allowlist.Describe(replaced[i]))
+			fmt.Fprintf(e.stdout, "replaced rule %d: %s (was %s)\n", r.ID, verdicts.Describe(r), verdicts.Describe(replaced[i]))
 		} else {
-			fmt.Fprintf(e.stdout, "added rule %d: %s\n", r.ID, allowlist.Describe(r))
+			fmt.Fprintf(e.stdout, "added rule %d: %s\n", r.ID, verdicts.Describe(r))
 		}
 	}
 	return nil
@@ -186,12 +187,12 @@ func rulesRemove(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	gone, err := allowlist.RemoveTyped(ctx, d, targets, *scope)
+	gone, err := verdicts.RemoveTyped(ctx, d, targets, *scope)
 	if err != nil {
 		return fmt.Errorf("rules rm: %w", err)
 	}
 	for _, r := range gone {
-		fmt.Fprintf(e.stdout, "removed rule %d: %s\n", r.ID, allowlist.Describe(r))
+		fmt.Fprintf(e.stdout, "removed rule %d: %s\n", r.ID, verdicts.Describe(r))
 	}
 	return nil
 }
@@ -230,7 +231,7 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	if err := rules.ValidName(strings.TrimSuffix(*zone, ".")); err != nil {
 		return fmt.Errorf("%s: --zone %q: %w", name, *zone, err)
 	}
-	rs, meta, err := allowlist.Export(ctx, d, v, *format, time.Now().UTC())
+	rs, meta, err := verdicts.Export(ctx, d, v, *format, time.Now().UTC())
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 	if len(files) != 1 {
 		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks]")
 	}
-	opt := allowlist.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: allowlist.DefaultAuthor(), Now: time.Now().UTC()}
+	opt := verdicts.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: verdicts.DefaultAuthor(), Now: time.Now().UTC()}
 	if opt.Verdict, err = verdictFlag(*verdict); err != nil {
 		return err
 	}
@@ -295,7 +296,7 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	rep, err := allowlist.Import(ctx, d, in, opt)
+	rep, err := verdicts.Import(ctx, d, in, opt)
 	if err != nil {
 		return fmt.Errorf("import-list %s: %w", textsafe.String(files[0]), err)
 	}
@@ -370,7 +371,7 @@ func cmdBaseline(ctx context.Context, e *env, args []string) error {
 	return fmt.Errorf("baseline: unknown subcommand %q (want snapshot NAME, snapshots, or flags)", sub)
 }
 
-// baselineWrite writes the talk's first baseline (allowlist.Baseline).
+// baselineWrite writes the talk's first baseline (verdicts.Baseline).
 func baselineWrite(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	normalOver := fs.Int64("normal-over", 10, "names seen more than `N` times are normal")
@@ -384,7 +385,7 @@ func baselineWrite(ctx context.Context, e *env, args []string) error {
 	if len(rest) > 0 {
 		return fmt.Errorf("baseline: unexpected argument %q", rest[0])
 	}
-	if err := allowlist.CheckThresholds(*normalOver, *suspUnder); err != nil {
+	if err := verdicts.CheckThresholds(*normalOver, *suspUnder); err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
 	d, err := e.open(true)
@@ -392,11 +393,11 @@ func baselineWrite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	b, err := allowlist.ComputeBaseline(ctx, d, *by, *normalOver, *suspUnder)
+	b, err := verdicts.ComputeBaseline(ctx, d, *by, *normalOver, *suspUnder)
 	if err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	return allowlist.WriteBaseline(*dir, b, e.stdout)
+	return verdicts.WriteBaseline(*dir, b, e.stdout)
 }
 
 func baselineSnapshot(ctx context.Context, e *env, args []string) error {
@@ -442,7 +443,7 @@ func baselineSnapshots(ctx context.Context, e *env, args []string) error {
 }
 
 // cmdNew lists the names new since a snapshot or a time
-// (allowlist.NewSince), with their verdicts and popularity ranks.
+// (review.NewSince), with their verdicts and popularity ranks.
 func cmdNew(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("new", flag.ContinueOnError)
 	since := fs.String("since", "", "a snapshot `NAME` or a TIME (2024-03-04, 2024-03-04T15:00:00Z); default: the latest snapshot")
@@ -454,7 +455,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	news, err := allowlist.NewSince(ctx, d, *since, *limit, *all)
+	news, err := review.NewSince(ctx, d, *since, *limit, *all)
 	if err != nil {
 		return err
 	}

@@ -251,7 +251,7 @@ func TestRulesActAtOnceAndOnLaterIngests(t *testing.T) {
 }
 
 // The baseline command end to end; what goes in the files is
-// engine/allowlist's TestBaseline.
+// engine/verdicts's TestBaseline.
 func TestBaselineCommand(t *testing.T) {
 	ws, logPath, truth := genWorkspace(t)
 	counts := logCounts(t, logPath)
@@ -284,7 +284,7 @@ func TestBaselineCommand(t *testing.T) {
 }
 
 // import-list and ranks end to end: the flags reach the importer, whose
-// decisions are engine/allowlist's TestImportReferenceLists.
+// decisions are engine/verdicts's TestImportReferenceLists.
 func TestImportListCommand(t *testing.T) {
 	dir := t.TempDir()
 	ws := filepath.Join(dir, "ws.db")
@@ -337,7 +337,7 @@ func TestImportListCommand(t *testing.T) {
 }
 
 // export and rules export end to end; what each format carries is
-// engine/allowlist's TestExportImportRoundTrip.
+// engine/verdicts's TestExportImportRoundTrip.
 func TestExportCommand(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
@@ -393,7 +393,7 @@ func TestExportIsAtomicAndChecksTheFormat(t *testing.T) {
 }
 
 // top end to end: the verdict column, --hide and --unreviewed; paging and
-// the domain's verdict are engine/allowlist's TestTop.
+// the domain's verdict are engine/verdicts's TestTop.
 func TestTopVerdicts(t *testing.T) {
 	dir := t.TempDir()
 	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "log.csv")
@@ -437,8 +437,24 @@ func TestTopVerdicts(t *testing.T) {
 		t.Errorf("--hide ok: %v", err)
 	}
 	table := ltOK(t, ws, "top", "--limit", "1")
-	if first := strings.SplitN(table, "\n", 2)[0]; !strings.HasSuffix(strings.TrimSpace(first), "verdict") {
+	if first := strings.SplitN(table, "\n", 2)[0]; !strings.Contains(first, "verdict  score  rank  new") {
 		t.Errorf("table header: %q", first)
+	}
+	// The screen's other filters and sorts, headless.
+	if got := top("--rare", "2", "--sort", "name"); !slices.Equal(got, []string{"good.examplegood.example 1 good", "unknown.exampleunknown.example 2 -"}) {
+		t.Errorf("top --rare 2 --sort name = %q", got)
+	}
+	if got := top("--hide-top", "3", "--reverse"); !slices.Equal(got, []string{"good.examplegood.example 1 good", "unknown.exampleunknown.example 2 -"}) {
+		t.Errorf("top --hide-top 3 --reverse = %q", got)
+	}
+	if _, _, err := lt(t, ws, "top", "--new"); err == nil || !strings.Contains(err.Error(), "no baseline snapshot") {
+		t.Errorf("top --new without a snapshot: %v", err)
+	}
+	ltOK(t, ws, "baseline", "snapshot", "day1")
+	writeLog(t, log, "fresh.example*2", "www.good.example*1")
+	ltOK(t, ws, "ingest", log)
+	if got := top("--new"); !slices.Equal(got, []string{"fresh.examplefresh.example 2 -"}) {
+		t.Errorf("top --new = %q", got)
 	}
 }
 

@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 )
 
@@ -34,19 +36,35 @@ func micros(us int64) time.Time {
 	return time.UnixMicro(us).UTC()
 }
 
-// cmdTop lists the busiest names or registered domains with the verdict
-// the rules give each (allowlist.TopNames, TopDomains).
+// cmdTop is the review screen's list, headless: the names or registered
+// domains under the same filters and sorts, from the same engine code
+// (review.Run), with the verdict, score, popularity rank and newness of
+// each.
 func cmdTop(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("top", flag.ContinueOnError)
-	by := fs.String("by", "fqdn", "count by `fqdn` (each name) or domain (registered domain)")
+	by := fs.String("by", "fqdn", "list each name (`fqdn`) or registered domain (domain)")
 	limit := fs.Int("limit", 50, "how many `rows` (0: all)")
 	hide := fs.String("hide", "", "leave out what rules of these `verdicts` decide: good[,suspicious,bad]")
 	unreviewed := fs.Bool("unreviewed", false, "only what no rule decides")
+	top := fs.Int("hide-top", 0, "leave out the `N` most visited")
+	rare := fs.Int64("rare", 0, "only what was seen at most `K` times")
+	ranked := fs.Int("hide-ranked", 0, "leave out what an imported popularity list ranks 1..`N`")
+	fresh := fs.Bool("new", false, "only what is new since the latest baseline snapshot")
+	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
+	reverse := fs.Bool("reverse", false, "reverse the sort")
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
 	}
-	opt := allowlist.TopOptions{Limit: *limit}
+	q := review.Query{Domains: *by == "domain", Unreviewed: *unreviewed, Fresh: *fresh, Reverse: *reverse,
+		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
+	if *by != "fqdn" && *by != "name" && *by != "domain" {
+		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
+	}
+	var ok bool
+	if q.Sort, ok = review.ParseSortKey(*sort); !ok {
+		return fmt.Errorf("top: --sort is count, name, clients, first, last or score, not %q", *sort)
+	}
 	for w := range strings.SplitSeq(*hide, ",") {
 		if w = strings.TrimSpace(w); w == "" {
 			continue
@@ -55,42 +73,52 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("top: --hide: %w", err)
 		}
-		opt.Hide = append(opt.Hide, v)
-	}
-	if *unreviewed {
-		opt.Hide = append(opt.Hide, rules.Good, rules.Suspicious, rules.Bad)
-	}
-	if *by != "fqdn" && *by != "name" && *by != "domain" {
-		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
+		q.Hide[v] = true
 	}
 	d, err := e.open(true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	t := &output.Table{}
-	if *by == "domain" {
-		rows, err := allowlist.TopDomains(ctx, d, opt)
-		if err != nil {
-			return err
+	a, err := review.Run(ctx, d, q, *limit)
+	if err != nil {
+		return err
+	}
+	if *fresh && a.Since == "" {
+		return errors.New("top: --new: no baseline snapshot (longtail baseline snapshot NAME takes one)")
+	}
+	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict", "score", "rank", "new"}}
+	if q.Domains {
+		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain", "verdict", "score", "rank", "new"}
+	}
+	for _, it := range a.Items {
+		cells := []any{it.Count, it.Clients}
+		if q.Domains {
+			cells = append(cells, it.Names)
 		}
-		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain", "verdict"}
-		for _, j := range rows {
-			r := j.Row
-			t.Add(r.Count, r.Clients, r.Names, micros(r.First), micros(r.Last), r.Name, verdictCell(j.Verdict))
+		cells = append(cells, micros(it.First), micros(it.Last), it.Name)
+		if !q.Domains {
+			cells = append(cells, it.Domain)
 		}
-	} else {
-		rows, err := allowlist.TopNames(ctx, d, opt)
-		if err != nil {
-			return err
-		}
-		t.Columns = []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict"}
-		for _, j := range rows {
-			r := j.Row
-			t.Add(r.Count, r.Clients, micros(r.First), micros(r.Last), r.Name, r.Domain, verdictCell(j.Verdict))
-		}
+		t.Add(append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)...)
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// scoreCell is a score in a table: empty (JSON null) when not scored.
+func scoreCell(s float32) any {
+	if s == review.NoScore {
+		return nil
+	}
+	return math.Round(float64(s)*10) / 10
+}
+
+// rankCell is a popularity rank in a table: empty (JSON null) when none.
+func rankCell(r int32) any {
+	if r == 0 {
+		return nil
+	}
+	return int64(r)
 }
 
 func cmdStats(ctx context.Context, e *env, args []string) error {

@@ -7,8 +7,8 @@ import (
 	"fmt"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui"
 )
 
@@ -67,7 +67,7 @@ func reportStop(e *env, err error) error {
 
 // importList is the review screen's list import: what the user typed at
 // the prompt, "PATH" or "PATH good|suspicious|bad|ranks"
-// (allowlist.PromptSyntax), as import-list would take it.
+// (verdicts.PromptSyntax), as import-list would take it.
 func importList(ctx context.Context, d *db.DB, typed string) (string, error) {
-	return allowlist.ImportTyped(ctx, d, typed, allowlist.DefaultAuthor())
+	return verdicts.ImportTyped(ctx, d, typed, verdicts.DefaultAuthor())
 }

@@ -41,7 +41,7 @@ func AppendNormalized(dst, raw []byte) ([]byte, bool) {
 }
 
 // Normalize is AppendNormalized returning a new string, for callers off the
-// hot path (tests, the allowlist editor). The ingest uses AppendNormalized.
+// hot path (tests, the rules editor). The ingest uses AppendNormalized.
 func Normalize(raw []byte) (string, bool) {
 	var buf [256]byte // DNS names fit; longer garbage just grows the slice
 	b, ok := AppendNormalized(buf[:0], raw)

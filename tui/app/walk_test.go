@@ -21,10 +21,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/internal/hostile"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui"
@@ -325,7 +325,7 @@ func walk(t *testing.T, ws walkWorkspace, seed uint64, steps int, seen map[strin
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m := tui.New(ctx, d, tui.Options{Author: "walk", ImportList: func(ctx context.Context, d *db.DB, typed string) (string, error) {
-		return allowlist.ImportTyped(ctx, d, typed, "walk")
+		return verdicts.ImportTyped(ctx, d, typed, "walk")
 	}})
 	k := common.DefaultKeyMap()
 	w := &walker{t: t, rng: rand.New(rand.NewPCG(seed, 0x10ca1)), m: m, seen: seen, mine: map[string]int{}, km: k,

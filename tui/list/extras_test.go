@@ -11,11 +11,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -373,11 +373,11 @@ func TestImportPromptShowsTheSyntaxAndLoadsRanks(t *testing.T) {
 	var typed string
 	m, _ := openScored(t, 80, 24, Options{Import: func(ctx context.Context, d *db.DB, s string) (string, error) {
 		typed = s
-		return allowlist.ImportTyped(ctx, d, s, "tester")
+		return verdicts.ImportTyped(ctx, d, s, "tester")
 	}}, func(*db.DB) {})
 	press(m, "I")
-	if bar := screenLines(m)[23]; !strings.Contains(bar, allowlist.PromptSyntax) {
-		t.Fatalf("prompt %q does not show %q", bar, allowlist.PromptSyntax)
+	if bar := screenLines(m)[23]; !strings.Contains(bar, verdicts.PromptSyntax) {
+		t.Fatalf("prompt %q does not show %q", bar, verdicts.PromptSyntax)
 	}
 	path := filepath.Join(t.TempDir(), "top.csv")
 	if err := os.WriteFile(path, []byte("1,google.com\n2,microsoft.com\n"), 0o644); err != nil {

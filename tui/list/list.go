@@ -18,9 +18,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/allowlist"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
 )
@@ -127,7 +127,7 @@ type selKey struct {
 // New returns the list view; Init starts loading the workspace.
 func New(c common.Common, opts Options) *Model {
 	if opts.Author == "" {
-		opts.Author = allowlist.DefaultAuthor()
+		opts.Author = verdicts.DefaultAuthor()
 	}
 	return &Model{
 		c: c, opts: opts, started: time.Now(),
@@ -384,7 +384,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
 		}
-		return m.openInput(inputImport, "import "+allowlist.PromptSyntax+": ", "")
+		return m.openInput(inputImport, "import "+verdicts.PromptSyntax+": ", "")
 
 	case key.Matches(msg, k.Filter.HideGood):
 		return m.toggle(&m.q.Hide[rules.Good])

@@ -1,28 +1,12 @@
-// Package allowlist takes lists into a workspace and gives its rules out:
-// a list file becomes verdict rules or popularity ranks (Import), the rules
-// are selected for export in any list format (Export), and what the rules
-// decide is applied to the names: how much each rule covers (Coverage), the
-// busiest names with their verdicts (TopNames, TopDomains), and the talk's
-// baseline of normal and suspicious traffic (ComputeBaseline,
+// Package verdicts applies the analyst's verdict rules to a workspace: a
+// list file becomes rules or popularity ranks (Import), typed patterns
+// become rules or select them for removal (TypedRules, RemoveTyped), the
+// rules are selected for export in any list format (Export), and what the
+// rules decide is measured: how much each rule covers (Coverage) and the
+// talk's baseline of normal and suspicious traffic (ComputeBaseline,
 // WriteBaseline). It knows no screen and no command line beyond the flag
 // names its messages point to.
-//
-// How Import decides what a list is:
-//   - A popularity list becomes ranks, never verdicts (such lists can be
-//     gamed): a "rank,name" list by its content, and a plain one-name-per-
-//     line list (Umbrella top-1m) when AsRanks says that its line order is
-//     its rank, which nothing in the content can tell. Only the verdict good
-//     turns a popularity list into known-good rules.
-//   - An entry whose file states a verdict (longtail's own csv/json, Zeek
-//     Intel and RPZ files longtail wrote, Adblock "@@" exceptions) keeps it;
-//     the options' verdict goes to the others.
-//   - Without a verdict, hosts, Adblock and RPZ entries are bad: those
-//     formats exist to block what they list. A plain list (or a Suricata
-//     dataset, or a foreign Zeek Intel file) says nothing about its names,
-//     so it is refused (NeedVerdictError).
-//   - Top N keeps ranks 1..N of a popularity list, the first N entries of
-//     any other list.
-package allowlist
+package verdicts
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package allowlist
+package verdicts
 
 import (
 	"bufio"
@@ -603,58 +603,6 @@ func fileLines(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-}
-
-func TestTop(t *testing.T) {
-	var counts []count
-	// 3000 names under good.example, the busiest, so that hiding them
-	// needs more than one page to find the rest.
-	for i := range 3000 {
-		counts = append(counts, count{fmt.Sprintf("n%d.good.example", i), 5})
-	}
-	counts = append(counts, count{"bad.example", 4}, count{"www.bad.example", 3}, count{"a.sus.example", 2},
-		count{"free.example", 2}, count{"www.free.example", 1})
-	d := workspace(t, counts...)
-	put(t, d, "good *.good.example", "bad bad.example", "suspicious *.sus.example", "good www.free.example")
-
-	names := func(opt TopOptions) []string {
-		rows, err := TopNames(ctx, d, opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, r := range rows {
-			out = append(out, r.Row.Name+" "+r.Verdict.String())
-		}
-		return out
-	}
-	if got := names(TopOptions{Limit: 2}); !slices.Equal(got, []string{"n0.good.example good", "n1.good.example good"}) {
-		t.Errorf("top 2 = %q", got)
-	}
-	if got := names(TopOptions{Limit: 3, Hide: []rules.Verdict{rules.Good}}); !slices.Equal(got,
-		[]string{"bad.example bad", "www.bad.example none", "a.sus.example suspicious"}) {
-		t.Errorf("top 3 hiding good = %q", got)
-	}
-	if got := names(TopOptions{Hide: []rules.Verdict{rules.Good, rules.Suspicious, rules.Bad}}); !slices.Equal(got,
-		[]string{"www.bad.example none", "free.example none"}) {
-		t.Errorf("unreviewed = %q", got)
-	}
-	if got := names(TopOptions{}); len(got) != 3005 {
-		t.Errorf("top with no limit: %d names, want 3005", len(got))
-	}
-	// A domain's verdict is the rule covering the bare domain: free.example
-	// has none though www.free.example is good.
-	rows, err := TopDomains(ctx, d, TopOptions{Hide: []rules.Verdict{rules.Good}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range rows {
-		got = append(got, fmt.Sprintf("%s %d %s", r.Row.Name, r.Row.Count, r.Verdict))
-	}
-	if !slices.Equal(got, []string{"bad.example 7 bad", "free.example 3 none", "sus.example 2 suspicious"}) {
-		t.Errorf("domains hiding good = %q", got)
-	}
 }
 
 // The baseline's .txt files are text exports an analyst reads with cat or

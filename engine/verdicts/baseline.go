@@ -1,4 +1,4 @@
-package allowlist
+package verdicts
 
 import (
 	"context"
