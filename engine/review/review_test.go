@@ -1,50 +1,26 @@
 package review
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/testws"
 )
 
 var ctx = context.Background()
 
-type count struct {
-	name string
-	n    int
-}
+type count = testws.Count
 
 // workspace holds an OpenDNS CSV log with the given counts and the rules
 // typed as "bad *.evil.example".
 func workspace(t *testing.T, counts []count, typed ...string) *db.DB {
 	t.Helper()
-	dir := t.TempDir()
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	var b bytes.Buffer
-	for i, c := range counts {
-		for j := range c.n {
-			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:%02d,%s,A,300,192.0.2.1\n", i%24, j/60, j%60, c.name)
-		}
-	}
-	log := filepath.Join(dir, "log.csv")
-	if err := os.WriteFile(log, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	d := testws.Counts(t, counts...)
 	var rs []rules.Rule
 	for _, s := range typed {
 		var word, pattern string
@@ -84,10 +60,10 @@ func run(t *testing.T, d *db.DB, q Query, limit int) Answer {
 func TestRunAnswersLikeTheScreen(t *testing.T) {
 	var counts []count
 	for i := range 30 {
-		counts = append(counts, count{fmt.Sprintf("n%02d.good.example", i), 20})
+		counts = append(counts, count{Name: fmt.Sprintf("n%02d.good.example", i), N: 20})
 	}
-	counts = append(counts, count{"bad.example", 4}, count{"www.bad.example", 3}, count{"a.sus.example", 2},
-		count{"free.example", 2}, count{"www.free.example", 1}, count{"rare.example", 1})
+	counts = append(counts, count{Name: "bad.example", N: 4}, count{Name: "www.bad.example", N: 3}, count{Name: "a.sus.example", N: 2},
+		count{Name: "free.example", N: 2}, count{Name: "www.free.example", N: 1}, count{Name: "rare.example", N: 1})
 	d := workspace(t, counts, "good *.good.example", "bad bad.example", "suspicious *.sus.example", "good www.free.example")
 
 	var q Query

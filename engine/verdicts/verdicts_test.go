@@ -16,47 +16,19 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/testws"
 )
 
 var ctx = context.Background()
 
 // count is a name and how many times the log asks for it.
-type count struct {
-	name string
-	n    int
-}
+type count = testws.Count
 
 // workspace opens a new workspace holding an OpenDNS CSV log with the
 // given counts, so every expected figure below is the test's own.
-func workspace(t *testing.T, counts ...count) *db.DB {
-	t.Helper()
-	dir := t.TempDir()
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if len(counts) == 0 {
-		return d
-	}
-	var b bytes.Buffer
-	for i, c := range counts {
-		for j := range c.n {
-			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:%02d,%s,A,300,192.0.2.1\n", i%24, j/60, j%60, c.name)
-		}
-	}
-	log := filepath.Join(dir, "log.csv")
-	if err := os.WriteFile(log, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+var workspace = testws.Counts
 
 // put stores rules typed as "bad *.evil.example" or "good cdn.example".
 func put(t *testing.T, d *db.DB, typed ...string) {
@@ -525,10 +497,10 @@ func TestBaseline(t *testing.T) {
 	// Counts chosen around the thresholds: more than 10 is normal, fewer
 	// than 3 suspicious; decided.example's names are left out by a rule.
 	d := workspace(t,
-		count{"busy.a.example", 30}, count{"www.a.example", 12}, count{"eleven.b.example", 11},
-		count{"ten.b.example", 10}, count{"three.c.example", 3}, count{"two.c.example", 2},
-		count{"one.d.example", 1}, count{"one.e.example", 1},
-		count{"x.decided.example", 40}, count{"y.decided.example", 1})
+		count{Name: "busy.a.example", N: 30}, count{Name: "www.a.example", N: 12}, count{Name: "eleven.b.example", N: 11},
+		count{Name: "ten.b.example", N: 10}, count{Name: "three.c.example", N: 3}, count{Name: "two.c.example", N: 2},
+		count{Name: "one.d.example", N: 1}, count{Name: "one.e.example", N: 1},
+		count{Name: "x.decided.example", N: 40}, count{Name: "y.decided.example", N: 1})
 	put(t, d, "good *.decided.example")
 	dir := filepath.Join(t.TempDir(), "out")
 	b, err := ComputeBaseline(ctx, d, "fqdn", 10, 3)
@@ -608,7 +580,7 @@ func fileLines(t *testing.T, path string) []string {
 // The baseline's .txt files are text exports an analyst reads with cat or
 // less: a name from the data must not carry its escape sequences into them.
 func TestBaselineTextIsSanitised(t *testing.T) {
-	d := workspace(t, count{"evil\x1b]52;c;aGk=\x07.example", 1})
+	d := workspace(t, count{Name: "evil\x1b]52;c;aGk=\x07.example", N: 1})
 	dir := filepath.Join(t.TempDir(), "out")
 	b, err := ComputeBaseline(ctx, d, "fqdn", 10, 3)
 	if err != nil {
@@ -627,7 +599,7 @@ func TestBaselineTextIsSanitised(t *testing.T) {
 // names seen below a domain rule, but not a name a more specific rule
 // decides otherwise (the known-good mail server below a bad domain).
 func TestExportBelowADomainRespectsExceptions(t *testing.T) {
-	d := workspace(t, count{"mail.evil.example", 3}, count{"x.evil.example", 1}, count{"a.b.evil.example", 1}, count{"other.example", 1})
+	d := workspace(t, count{Name: "mail.evil.example", N: 3}, count{Name: "x.evil.example", N: 1}, count{Name: "a.b.evil.example", N: 1}, count{Name: "other.example", N: 1})
 	put(t, d, "bad *.evil.example", "good mail.evil.example", "suspicious *.b.evil.example")
 	for _, format := range []string{"hosts", "zeek-intel", "plain"} {
 		rs, meta, err := Export(ctx, d, rules.Bad, format, time.Now())

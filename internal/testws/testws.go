@@ -6,6 +6,7 @@
 package testws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -144,4 +145,40 @@ func Ingest(path string, logs ...string) error {
 		}
 	}
 	return nil
+}
+
+// Count is a name and how many times a log asks for it.
+type Count struct {
+	Name string
+	N    int
+}
+
+// Counts opens a new workspace holding an OpenDNS CSV log with the given
+// counts (the names asked in that order, one hour of the day each), so a
+// test's expected figures are its own.
+func Counts(tb testing.TB, counts ...Count) *db.DB {
+	tb.Helper()
+	dir := tb.TempDir()
+	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	if len(counts) == 0 {
+		return d
+	}
+	var b bytes.Buffer
+	for i, c := range counts {
+		for j := range c.N {
+			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:%02d,%s,A,300,192.0.2.1\n", i%24, j/60, j%60, c.Name)
+		}
+	}
+	log := filepath.Join(dir, "log.csv")
+	if err := os.WriteFile(log, b.Bytes(), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := ingest.Run(context.Background(), d, []string{log}, ingest.Options{}); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }
