@@ -17,9 +17,17 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// Packet captures (pcap and pcapng) are read with gopacket's pure-Go readers,
-// the link, IP and transport layers are decoded with a DecodingLayerParser
-// over preallocated layers, and DNS messages with dnsMsg (dnsmsg.go).
+// Packet captures: pcap files are read by pcapFile (below), pcapng files by
+// gopacket's pure-Go reader; the link, IP and transport layers are decoded
+// with a DecodingLayerParser over preallocated layers, and DNS messages
+// with dnsMsg (dnsmsg.go).
+//
+// pcap is read in every variant libpcap reads: micro- or nanosecond
+// timestamps, either byte order, versions 2.0 to 2.4 (with caplen and len
+// swapped as libpcap swaps them) and Alexey Kuznetsov's modified format
+// (magic a1b2cd34, 24-byte record headers). pcapng sections may have any
+// number of interfaces, each with its link type and timestamp resolution
+// and offset, and a file may hold several sections.
 //
 // DNS is UDP or TCP with port 53 or 5353 (mDNS) on either side. Queries are
 // paired with their responses by (client, server, DNS id, question name):
@@ -52,19 +60,37 @@ const (
 	// stream buffers at most one message (<= 65537 bytes with its length
 	// prefix), so this also bounds the reassembly memory.
 	maxTCPFlows = 1024
-	// maxSnap is the largest packet record believed (libpcap's maximum).
+	// maxSnap is the largest packet record believed (libpcap's maximum)
+	// unless the file header declares a larger snap length.
 	maxSnap = 262144
+	// capBuffer is the read buffer of a capture: a pcap record is handed
+	// over from it without a copy, so it bounds the largest record.
+	capBuffer = 1 << 20
 )
 
+// The magic numbers of a pcap file, as read in the file's byte order.
+const (
+	pcapMicro    = 0xa1b2c3d4
+	pcapNano     = 0xa1b23c4d
+	pcapModified = 0xa1b2cd34 // Kuznetsov's patched libpcap: µs, 8 more bytes a record header
+)
+
+// pcapMagic returns the byte order and magic number of a pcap file header.
+func pcapMagic(head []byte) (binary.ByteOrder, uint32, bool) {
+	if len(head) >= 4 {
+		for _, bo := range [...]binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			switch m := bo.Uint32(head); m {
+			case pcapMicro, pcapNano, pcapModified:
+				return bo, m, true
+			}
+		}
+	}
+	return nil, 0, false
+}
+
 func isPcap(head []byte) bool {
-	if len(head) < 4 {
-		return false
-	}
-	switch binary.LittleEndian.Uint32(head) {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1: // µs and ns, both byte orders
-		return true
-	}
-	return false
+	_, _, ok := pcapMagic(head)
+	return ok
 }
 
 func isPcapng(head []byte) bool {
@@ -87,7 +113,7 @@ func newCapInput(r io.Reader) *capInput {
 	in := &capInput{r: r}
 	// pcapgo wraps its reader in a bufio.Reader unless it already is one
 	// of at least 4 KiB: this one is used as is.
-	in.br = bufio.NewReaderSize(in, 1<<20)
+	in.br = bufio.NewReaderSize(in, capBuffer)
 	return in
 }
 
@@ -100,62 +126,141 @@ func (in *capInput) Read(p []byte) (int, error) {
 // consumed is the offset of the first byte the reader has not used yet.
 func (in *capInput) consumed() int64 { return in.n - int64(in.br.Buffered()) }
 
-// nextPacket reads one packet: its bytes (valid until the next call), when
-// it was captured, its link type and the offset of its record in the file.
-type nextPacket func() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, off int64, err error)
+// capPacket is one packet as a capture reader hands it over.
+type capPacket struct {
+	data []byte // valid until the next read
+	time int64  // unix µs; 0 when the record has none (pcapng simple packets)
+	cut  bool   // captured shorter than it was on the wire
+	lt   layers.LinkType
+	off  int64 // offset of its record in the stream
+}
+
+// nextPacket reads the next packet into p; p.off is set also when the
+// record cannot be read.
+type nextPacket func(p *capPacket) error
+
+// pcapFile reads the records of a pcap file straight from the read buffer.
+type pcapFile struct {
+	br    *bufio.Reader
+	bo    binary.ByteOrder
+	nano  bool // fractions of a second are nanoseconds
+	hdr   int  // record header size
+	swap  lengthOrder
+	limit uint32 // the largest record believed
+	lt    layers.LinkType
+}
+
+// lengthOrder says how a pcap version orders a record's captured and wire
+// lengths: libpcap swapped them at version 2.3, and some 2.3 writers did not.
+type lengthOrder uint8
+
+const (
+	lengthsAsWritten lengthOrder = iota
+	lengthsSwapped
+	lengthsMaybeSwapped // swapped when the captured length is the larger
+)
+
+// openPcap reads the file header.
+func openPcap(br *bufio.Reader) (*pcapFile, error) {
+	h, err := br.Peek(24)
+	if err != nil {
+		return nil, errors.New("file header cut short")
+	}
+	bo, magic, ok := pcapMagic(h)
+	if !ok {
+		return nil, errors.New("no pcap magic number")
+	}
+	f := &pcapFile{br: br, bo: bo, nano: magic == pcapNano, hdr: 16, limit: maxSnap, lt: layers.LinkType(bo.Uint32(h[20:]))}
+	if magic == pcapModified {
+		f.hdr = 24 // index, protocol, packet type and padding follow the lengths
+	}
+	switch major, minor := bo.Uint16(h[4:]), bo.Uint16(h[6:]); {
+	case major == 2 && minor < 3, major == 543 && minor == 0: // 543.0: DG/UX tcpdump
+		f.swap = lengthsSwapped
+	case major == 2 && minor == 3:
+		f.swap = lengthsMaybeSwapped
+	case major == 2 && minor == 4:
+	default:
+		return nil, fmt.Errorf("version %d.%d not supported", major, minor)
+	}
+	if snap := bo.Uint32(h[16:]); snap > f.limit {
+		f.limit = min(snap, uint32(capBuffer-f.hdr))
+	}
+	_, err = br.Discard(24)
+	return f, err
+}
+
+// next reads one record. Its data is handed over from the read buffer.
+func (f *pcapFile) next(p *capPacket) error {
+	h, err := f.br.Peek(f.hdr)
+	if err != nil {
+		if len(h) > 0 && err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	caplen, wire := f.bo.Uint32(h[8:]), f.bo.Uint32(h[12:])
+	if f.swap == lengthsSwapped || f.swap == lengthsMaybeSwapped && caplen > wire {
+		caplen, wire = wire, caplen
+	}
+	if caplen > f.limit {
+		return fmt.Errorf("packet record of %d bytes, more than the capture can hold", caplen)
+	}
+	frac := int64(f.bo.Uint32(h[4:]))
+	if f.nano {
+		frac /= 1000
+	}
+	n := f.hdr + int(caplen)
+	b, err := f.br.Peek(n)
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	// Discarding what Peek returned reads nothing: b stays valid until
+	// the next Peek.
+	if _, err := f.br.Discard(n); err != nil {
+		return err
+	}
+	// Some writers store a wire length shorter than what they captured:
+	// the record is intact, and read whole.
+	p.data, p.cut, p.lt = b[f.hdr:], caplen < wire, f.lt
+	p.time = int64(f.bo.Uint32(h))*1_000_000 + frac
+	return nil
+}
 
 func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
-	if h, err := in.br.Peek(24); err == nil && isPcap(h) {
-		// Version 2.x before 2.4 has the same layout, and libpcap reads
-		// it; pcapgo insists on 2.4, so the buffered header is patched.
-		bo := binary.ByteOrder(binary.LittleEndian)
-		if h[0] == 0xa1 {
-			bo = binary.BigEndian
-		}
-		if bo.Uint16(h[4:]) == 2 && bo.Uint16(h[6:]) < 4 {
-			bo.PutUint16(h[6:], 4)
-		}
-	}
-	pr, err := pcapgo.NewReader(in.br)
+	f, err := openPcap(in.br)
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcap file header: %w", err)
 	}
-	lt := pr.LinkType()
-	var own []byte
-	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
-		// Records are contiguous: the record starts where the last ended.
-		off := in.consumed()
-		data, ci, err := pr.ZeroCopyReadPacketData()
-		if err != nil && ci.CaptureLength > ci.Length && ci.CaptureLength <= maxSnap {
-			// Some writers store a wire length shorter than what they
-			// captured; pcapgo refuses the record before reading it, but
-			// it is intact, so read it here and carry on.
-			if cap(own) < ci.CaptureLength {
-				own = make([]byte, ci.CaptureLength)
-			}
-			data = own[:ci.CaptureLength]
-			_, err = io.ReadFull(in.br, data)
-		}
-		return data, ci, lt, off, err
+	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+		p.off = in.consumed() // records are contiguous
+		return f.next(p)
 	})
 }
 
 func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
+	shb, _ := in.br.Peek(12)
+	bo := ngByteOrder(shb) // the reader takes the section header
 	nr, err := pcapgo.NewNgReader(in.br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcapng section header: %w", err)
 	}
-	bo := ngByteOrder(nil)
-	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
-		off := ngPacketOffset(in, &bo)
+	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+		p.off = ngPacketOffset(in, &bo)
 		data, ci, err := nr.ZeroCopyReadPacketData()
-		lt := layers.LinkTypeEthernet
+		p.data, p.cut, p.lt, p.time = data, ci.CaptureLength < ci.Length, layers.LinkTypeEthernet, 0
 		if len(ci.AncillaryData) > 0 {
-			lt, _ = ci.AncillaryData[0].(layers.LinkType)
+			p.lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
-		return data, ci, lt, off, err
+		if !ci.Timestamp.IsZero() {
+			p.time = ci.Timestamp.UnixMicro()
+		}
+		return err
 	})
 }
 
@@ -204,6 +309,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 	c.held = from.Held
 	cp, _ := out.(Checkpointer)
 	pos := Position{Offset: in.consumed()}
+	var p capPacket
 	for {
 		if pos.Line&0xfff == 0 && ctx.Err() != nil {
 			// Stopped: the queries still waiting are left for the read
@@ -216,25 +322,21 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 			c.at = pos
 			cp.Checkpoint(c.resume)
 		}
-		data, ci, lt, off, err := next()
+		err := next(&p)
 		if err == io.EOF {
 			pos.Offset = in.consumed() // trailing blocks (pcapng statistics)
 			break
 		}
 		if err != nil {
 			if pos.Line >= from.Read.Line {
-				c.out.Skip(pos.Line+1, off, recordError(err))
+				c.out.Skip(pos.Line+1, p.off, recordError(err))
 			}
 			break
 		}
 		pos.Line++
 		c.replay = pos.Line <= from.Read.Line
-		c.no, c.off, c.cut = pos.Line, off, ci.CaptureLength < ci.Length
-		c.now = 0
-		if !ci.Timestamp.IsZero() { // simple packet blocks have no time
-			c.now = ci.Timestamp.UnixMicro()
-		}
-		c.packet(data, lt)
+		c.no, c.off, c.cut, c.now = pos.Line, p.off, p.cut, p.time
+		c.packet(p.data, p.lt)
 		pos.Offset = in.consumed()
 	}
 	c.flush()
