@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net/netip"
 
@@ -29,19 +28,16 @@ import (
 // number of interfaces, each with its link type and timestamp resolution
 // and offset, and a file may hold several sections.
 //
-// DNS is UDP or TCP with port 53 or 5353 (mDNS) on either side. Queries are
-// paired with their responses by (client, server, DNS id, question name):
-// the record of a pair is emitted when the response arrives, so records are
-// not in packet order. Queries never answered are emitted with NoRCode once
-// they are 30 s of capture time old, when too many are waiting, or at the
-// end. A response whose query is not in the capture (or was already
-// answered) yields a record of its own, with the response's destination as
-// client.
+// DNS is UDP or TCP with port 53, 5353 (mDNS) or 5355 (LLMNR) on either
+// side; pcappair.go pairs queries with responses. The record of a pair is
+// emitted when the response arrives, so records are not in packet order.
+// Queries never answered are emitted with NoRCode once they are 30 s of
+// capture time old, when too many are waiting, or at the end.
 //
 // IP fragments are not reassembled: the first fragment of a DNS datagram is
 // decoded from what it holds (header and question always fit; answers that
 // were cut off are left out), later fragments are ignored. Not decoded:
-// tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11, LLMNR (5355).
+// tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11.
 // Non-DNS packets are not reported: a capture is mostly other traffic, and
 // listing it would bury the broken DNS in the ingest report.
 //
@@ -396,6 +392,7 @@ type capture struct {
 	rec     record.Record
 	client  []byte
 	pending pendingSet
+	recent  recentSet
 	flows   map[flowKey]*tcpFlow
 	badLink map[layers.LinkType]bool // unsupported link types already reported
 }
@@ -584,7 +581,8 @@ func (c *capture) firstFragment(src, dst netip.Addr, proto layers.IPProtocol, p 
 	}
 }
 
-func isDNSPort(p uint16) bool { return p == 53 || p == 5353 }
+// isDNSPort says whether a port is DNS's, mDNS's or LLMNR's.
+func isDNSPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
 
 // datagram handles a UDP payload; cut says it is known to be incomplete.
 func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, cut bool) {
@@ -592,86 +590,6 @@ func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, c
 		return
 	}
 	c.message(payload, netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp), cut || c.cut)
-}
-
-// message handles one DNS message sent from src to dst.
-func (c *capture) message(b []byte, src, dst netip.AddrPort, cut bool) {
-	m := &c.msg
-	if err := m.parse(b, cut); err != nil {
-		c.skip(err.Error())
-		return
-	}
-	if !m.response {
-		c.query(pendKey{client: src, server: dst, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)})
-		return
-	}
-	k := pendKey{client: dst, server: src, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)}
-	q := c.pending.take(k, m.name)
-	if c.replay || (q != nil && q.replayed) {
-		return // the query's record was emitted by an earlier ingest
-	}
-	if q == nil && src.Port() == 5353 {
-		// mDNS answers go to the multicast group, mostly unasked
-		// (announcements): they prove no query of their own.
-		return
-	}
-	c.rec.Reset()
-	if q != nil {
-		c.setQuery(q)
-	} else {
-		c.rec.Time, c.rec.Line, c.rec.Offset = c.now, c.no, c.off
-		c.rec.Name, c.rec.QType = m.name, m.qtype
-		c.client = dst.Addr().AppendTo(c.client[:0])
-		c.rec.Client = c.client
-	}
-	c.rec.RCode, c.rec.TTL, c.rec.Answers = m.rcode, m.minTTL, m.answers
-	c.out.Record(&c.rec)
-}
-
-// query makes the current message (a query) wait for its response.
-func (c *capture) query(k pendKey) {
-	if old := c.pending.take(k, c.msg.name); old != nil {
-		// The same query again before any answer (a retry): the first
-		// one stays unanswered.
-		c.unanswered(old)
-	}
-	if c.pending.n >= maxPending {
-		c.unanswered(c.pending.oldest())
-	}
-	q := c.pending.add(k)
-	q.time, q.line, q.off = c.now, c.no, c.off
-	q.qtype, q.replayed = c.msg.qtype, c.replay && c.no < c.held
-	q.name = append(q.name[:0], c.msg.name...)
-}
-
-// setQuery fills c.rec with what comes from the query.
-func (c *capture) setQuery(q *pendingQuery) {
-	c.rec.Time, c.rec.Line, c.rec.Offset = q.time, q.line, q.off
-	c.rec.Name, c.rec.QType = q.name, q.qtype
-	c.client = q.key.client.Addr().AppendTo(c.client[:0])
-	c.rec.Client = c.client
-}
-
-// unanswered emits q (already taken from pending) as a query without
-// response.
-func (c *capture) unanswered(q *pendingQuery) {
-	if q.replayed || c.replay {
-		return // emitted by an earlier read
-	}
-	c.rec.Reset()
-	c.setQuery(q)
-	c.out.Record(&c.rec)
-}
-
-// expire emits the queries that waited longer than pairWindow.
-func (c *capture) expire() {
-	for {
-		i := c.pending.front()
-		if i < 0 || c.now-c.pending.slots[i].time <= pairWindow {
-			return
-		}
-		c.unanswered(c.pending.oldest())
-	}
 }
 
 // flush emits every query still waiting, oldest first.
@@ -685,120 +603,6 @@ func (c *capture) flush() {
 		}
 		delete(c.flows, k)
 	}
-}
-
-// pendKey identifies a query. The name is hashed to keep the key
-// fixed-size; pendingQuery keeps the name itself to rule out collisions.
-type pendKey struct {
-	client, server netip.AddrPort
-	id             uint16
-	name           uint64
-}
-
-type pendingQuery struct {
-	key      pendKey
-	time     int64
-	line     int64
-	off      int64
-	qtype    uint16
-	replayed bool
-	name     []byte // reused across the queries that use this slot
-	gen      uint32 // bumped when the slot is freed, to outdate queue entries
-}
-
-// pendingSet is the set of queries waiting for a response, indexed by key and
-// queued by arrival. Slots and their name buffers are recycled so a busy
-// capture does not allocate per query.
-type pendingSet struct {
-	seed  maphash.Seed
-	byKey map[pendKey]int32
-	slots []pendingQuery
-	free  []int32
-	queue []slotRef // arrival order; entries of freed slots are stale
-	head  int
-	n     int
-}
-
-type slotRef struct {
-	slot int32
-	gen  uint32
-}
-
-func (p *pendingSet) init() {
-	p.seed = maphash.MakeSeed()
-	p.byKey = make(map[pendKey]int32)
-}
-
-func (p *pendingSet) add(k pendKey) *pendingQuery {
-	var i int32
-	if n := len(p.free); n > 0 {
-		i, p.free = p.free[n-1], p.free[:n-1]
-	} else {
-		p.slots = append(p.slots, pendingQuery{})
-		i = int32(len(p.slots) - 1)
-	}
-	q := &p.slots[i]
-	q.key = k
-	p.byKey[k] = i
-	if p.head > 4096 && p.head > len(p.queue)/2 {
-		p.queue = p.queue[:copy(p.queue, p.queue[p.head:])]
-		p.head = 0
-	}
-	p.queue = append(p.queue, slotRef{i, q.gen})
-	p.n++
-	return q
-}
-
-// take removes and returns the query with key k and this name, or nil.
-// The returned query is valid until the next add.
-func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
-	i, ok := p.byKey[k]
-	if !ok || string(p.slots[i].name) != string(name) {
-		return nil
-	}
-	p.release(i)
-	return &p.slots[i]
-}
-
-func (p *pendingSet) release(i int32) {
-	delete(p.byKey, p.slots[i].key)
-	p.slots[i].gen++
-	p.free = append(p.free, i)
-	p.n--
-}
-
-// front returns the slot of the query that arrived first, or -1.
-func (p *pendingSet) front() int32 {
-	for p.head < len(p.queue) {
-		r := p.queue[p.head]
-		if p.slots[r.slot].gen == r.gen {
-			return r.slot
-		}
-		p.head++
-	}
-	p.queue, p.head = p.queue[:0], 0
-	return -1
-}
-
-// oldestLive returns the packet number of the oldest query waiting that an
-// earlier read did not emit.
-func (p *pendingSet) oldestLive() (int64, bool) {
-	for _, r := range p.queue[p.head:] {
-		if q := &p.slots[r.slot]; q.gen == r.gen && !q.replayed {
-			return q.line, true
-		}
-	}
-	return 0, false
-}
-
-// oldest removes and returns the query that arrived first, or nil.
-func (p *pendingSet) oldest() *pendingQuery {
-	i := p.front()
-	if i < 0 {
-		return nil
-	}
-	p.release(i)
-	return &p.slots[i]
 }
 
 // flowKey is one direction of a TCP connection.
