@@ -335,6 +335,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 		c.packet(p.data, p.lt)
 		pos.Offset = in.consumed()
 	}
+	c.replay = false // what is still waiting was not emitted, even when the last packet was replayed
 	c.flush()
 	return Done(pos), nil
 }

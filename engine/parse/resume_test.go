@@ -242,3 +242,99 @@ func checkKilledAnywhere(t *testing.T, b []byte, one *gotOut, every int) (cuts, 
 	}
 	return len(o.cuts), held
 }
+
+// throughBatch is what the ingest keeps of a read's Resume in the batch it
+// commits and how it resumes from that (engine/ingest): the queries held
+// are kept only when some are waiting.
+func throughBatch(at Resume) Resume {
+	from := Done(at.Read)
+	if at.Held <= at.Read.Line {
+		from.Held, from.Warm = at.Held, at.Warm
+	}
+	return from
+}
+
+// scriptCapture makes a capture of DNS packets from a script of 3 bytes a
+// packet, so that the fuzzer explores the pairing: queries, retries,
+// responses (also too many or too late), a few names, ids, clients and
+// servers, LLMNR queries to the multicast group, and time steps up to
+// minutes.
+func scriptCapture(t testing.TB, script []byte) []byte {
+	names := []string{"a.example", "b.example", "c.example.org", "wpad"}
+	var pkts []capPkt
+	sec := 0.0
+	for ; len(script) >= 3; script = script[3:] {
+		op, ids, dt := script[0], script[1], script[2]
+		if dt < 200 {
+			sec += float64(dt) / 100
+		} else {
+			sec += float64(dt-200) * 2
+		}
+		name := names[op&3]
+		id := uint16(ids & 3)
+		client := fmt.Sprintf("10.0.0.%d", 1+ids>>2&1)
+		server := fmt.Sprintf("10.0.1.%d", 1+ids>>3&1)
+		cport, sport := 4000+uint16(ids>>4&1), uint16(53)
+		response := op&0x80 != 0
+		if op&0x40 != 0 { // LLMNR: asked of the group, answered by a host
+			sport = 5355
+			if !response {
+				server = "224.0.0.252"
+			}
+		}
+		var p []byte
+		if response {
+			p = udp4(server, client, sport, cport, dnsWire(id, true, name, 1, int(ids>>6), 60, [4]byte{192, 0, 2, op}))
+		} else {
+			p = udp4(client, server, cport, sport, dnsWire(id, false, name, 1, 0, 0))
+		}
+		pkts = append(pkts, capPkt{sec, ether(p)})
+	}
+	return writeCapture(t, layers.LinkTypeEthernet, pkts...)
+}
+
+// A capture read killed after any packet, resumed as the ingest resumes
+// it, killed again after any later packet and resumed again, gives the
+// records and skips of one read. The input is a capture, or a script for
+// scriptCapture.
+func FuzzCaptureResume(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 0, 1, 0x80, 0, 1, 0x81, 0, 1, 0x81, 0, 1}, uint16(2), uint16(1))
+	f.Add([]byte{0, 4, 0, 0, 4, 10, 0x40, 0, 5, 0xc0, 0, 5, 1, 1, 250, 0x81, 1, 1, 0x80, 4, 0}, uint16(3), uint16(2))
+	f.Add(writeCapture(f, layers.LinkTypeEthernet,
+		capPkt{0, ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))},
+		capPkt{1, ether(tcp4("10.0.0.53", "10.0.0.1", 53, 4444, 1, 0x18, append([]byte{0, byte(len(rsp))}, rsp...)))},
+		capPkt{2, ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))}), uint16(1), uint16(0))
+	f.Fuzz(func(t *testing.T, data []byte, k1, k2 uint16) {
+		b := data
+		if !isPcap(b) && !isPcapng(b) {
+			b = scriptCapture(t, data)
+		}
+		format, _ := Detect(b[:min(len(b), HeadSize)])
+		one := &gotOut{}
+		if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
+			return // no capture header: nothing to resume
+		}
+		var recs []gotRec
+		var skips []gotSkip
+		from := Resume{}
+		for _, k := range []uint16{k1, k2} {
+			o := &cutOut{}
+			format.Stream(context.Background(), bytes.NewReader(b), from, o)
+			if len(o.cuts) == 0 {
+				break
+			}
+			c := o.cuts[int(k)%len(o.cuts)]
+			recs, skips = append(recs, o.recs[:c.n]...), append(skips, o.skips[:c.skips]...)
+			from = throughBatch(c.at)
+		}
+		rest := &gotOut{}
+		format.Stream(context.Background(), bytes.NewReader(b), from, rest)
+		got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
+		if !slices.Equal(got, want) {
+			t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+		}
+		if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
+			t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
+		}
+	})
+}
