@@ -220,3 +220,29 @@ func TestPcapngInterfacesAndSections(t *testing.T) {
 		})
 	}
 }
+
+// variantCaptures are captures in the variants above, as fuzz seeds: a
+// query and its response in modified big-endian pcap, nanosecond pcap and
+// version 2.2 pcap, and in a pcapng file of two sections.
+func variantCaptures() [][]byte {
+	q := ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))
+	r := ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))
+	var out [][]byte
+	for _, v := range []struct {
+		bo    byteOrder
+		magic uint32
+		minor uint16
+	}{{binary.BigEndian, pcapModified, 4}, {binary.LittleEndian, pcapNano, 4}, {binary.LittleEndian, pcapMicro, 2}} {
+		b := pcapFileHeader(v.bo, v.magic, 2, v.minor, layers.LinkTypeEthernet)
+		b = pcapRecord(b, v.bo, v.magic, v.minor, t0, len(q), q)
+		out = append(out, pcapRecord(b, v.bo, v.magic, v.minor, t0.Add(time.Millisecond), len(r)+4, r))
+	}
+	var n ngBuilder
+	n.section(binary.BigEndian)
+	n.iface(layers.LinkTypeEthernet, 9, 0)
+	n.packet(0, uint64(t0.UnixNano()), q)
+	n.section(binary.LittleEndian)
+	n.iface(layers.LinkTypeEthernet, 0x80|10, 60)
+	n.packet(0, uint64(t0.Unix()-60)<<10, r)
+	return append(out, n.b)
+}

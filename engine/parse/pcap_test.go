@@ -590,6 +590,9 @@ func FuzzPcapStream(f *testing.F) {
 		capPkt{0, ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))},
 		capPkt{1, ether(tcp4("10.0.0.53", "10.0.0.1", 53, 4444, 1, 0x18, append([]byte{0, byte(len(rsp))}, rsp...)))},
 		capPkt{2, ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))}))
+	for _, b := range variantCaptures() {
+		f.Add(b)
+	}
 	for _, rel := range []string{"pcap/edgecases/tcpdump_dns_tcp.pcap", "pcap/ndpi/ndpi_dns.pcap",
 		"pcap/ndpi/ndpi_dns_invert_query.pcapng", "malformed/tcpdump_dns-badcookie.pcap", "pcap/edgecases/tcpdump_LINKTYPE_RAW_ipv4.pcap"} {
 		if b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", rel)); err == nil {

@@ -304,6 +304,9 @@ func FuzzCaptureResume(f *testing.F) {
 		capPkt{0, ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))},
 		capPkt{1, ether(tcp4("10.0.0.53", "10.0.0.1", 53, 4444, 1, 0x18, append([]byte{0, byte(len(rsp))}, rsp...)))},
 		capPkt{2, ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))}), uint16(1), uint16(0))
+	for _, b := range variantCaptures() {
+		f.Add(b, uint16(1), uint16(0))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, k1, k2 uint16) {
 		b := data
 		if !isPcap(b) && !isPcapng(b) {
