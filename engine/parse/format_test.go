@@ -10,10 +10,10 @@ import (
 
 // FuzzDetect: any input is refused, or given to the first registered
 // format that accepts its head; that format then reads the whole input
-// without panicking, gives at most one record and one skip a line (text)
-// or a record per 12 bytes (a DNS header's size: captures), and says
-// where each record came from with a line (or packet) of the input and,
-// for text, the offset where that line starts.
+// without panicking, gives at most one record and one skip a line (text),
+// or a record per 12 bytes (a DNS header's size) and a skip per 2 bytes
+// (captures), and says where each record came from with a line (or
+// packet) of the input and, for text, the offset where that line starts.
 func FuzzDetect(f *testing.F) {
 	for _, s := range []string{tcpdumpSample, bindSample, openDNSSample, dnsmasqSample, zeekTSVSeed + zeekTSVRow, zeekJSONLine,
 		"example.com\nwww.example.org\n", "\x00\x01garbage\n", ""} {
