@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 )
@@ -47,7 +48,7 @@ func (c *capture) message(b []byte, src, dst netip.AddrPort, cut bool) {
 		k.server = src
 	}
 	if q != nil {
-		c.recent.add(q.key, true, c.now)
+		c.recent.add(q.hash, true, c.now)
 	}
 	if c.replay || (q != nil && q.replayed) {
 		return // the query's record was emitted by an earlier ingest
@@ -108,7 +109,7 @@ func (c *capture) setQuery(q *pendingQuery) {
 // unanswered emits q (already taken from pending) as a query without
 // response.
 func (c *capture) unanswered(q *pendingQuery) {
-	c.recent.add(q.key, false, c.now)
+	c.recent.add(q.hash, false, c.now)
 	if q.replayed || c.replay {
 		return // emitted by an earlier read
 	}
@@ -137,8 +138,27 @@ type pendKey struct {
 	name           uint64
 }
 
+// fold hashes k to 64 bits: the maps of pendingSet and recentSet are
+// indexed by it, a third of the cost of indexing them by the 80-byte key.
+// The name's hash comes from a random seed, so two keys fold alike only by
+// the chance of 64 random bits, and no packet can aim at it; when they do,
+// pendingSet still compares keys, and recentSet reports a response as
+// late instead of making it an event.
+func (k pendKey) fold() uint64 {
+	c, s := k.client.Addr().As16(), k.server.Addr().As16()
+	le := binary.LittleEndian
+	h := k.name
+	for _, w := range [...]uint64{le.Uint64(c[:8]), le.Uint64(c[8:]), le.Uint64(s[:8]), le.Uint64(s[8:]),
+		uint64(k.client.Port())<<32 | uint64(k.server.Port())<<16 | uint64(k.id)} {
+		h = (h ^ w) * 0x9e3779b97f4a7c15
+		h ^= h >> 32
+	}
+	return h
+}
+
 type pendingQuery struct {
 	key      pendKey
+	hash     uint64 // key.fold()
 	time     int64
 	line     int64
 	off      int64
@@ -162,7 +182,7 @@ type tries struct{ first, last int32 }
 // the order they came.
 type pendingSet struct {
 	seed  maphash.Seed
-	byKey map[pendKey]tries
+	byKey map[uint64]tries // by pendKey.fold()
 	slots []pendingQuery
 	free  []int32
 	queue []slotRef // arrival order; entries of freed slots are stale
@@ -177,7 +197,7 @@ type slotRef struct {
 
 func (p *pendingSet) init() {
 	p.seed = maphash.MakeSeed()
-	p.byKey = make(map[pendKey]tries)
+	p.byKey = make(map[uint64]tries)
 }
 
 // add queues a query with key k, after the tries already waiting under k.
@@ -190,12 +210,12 @@ func (p *pendingSet) add(k pendKey) *pendingQuery {
 		i = int32(len(p.slots) - 1)
 	}
 	q := &p.slots[i]
-	q.key, q.next = k, -1
-	if t, ok := p.byKey[k]; ok {
+	q.key, q.hash, q.next = k, k.fold(), -1
+	if t, ok := p.byKey[q.hash]; ok {
 		p.slots[t.last].next = i
-		p.byKey[k] = tries{t.first, i}
+		p.byKey[q.hash] = tries{t.first, i}
 	} else {
-		p.byKey[k] = tries{i, i}
+		p.byKey[q.hash] = tries{i, i}
 	}
 	if p.head > 4096 && p.head > len(p.queue)/2 {
 		p.queue = p.queue[:copy(p.queue, p.queue[p.head:])]
@@ -209,8 +229,8 @@ func (p *pendingSet) add(k pendKey) *pendingQuery {
 // take removes and returns the oldest query waiting with key k and this
 // name, or nil. The returned query is valid until the next add.
 func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
-	t, ok := p.byKey[k]
-	if !ok || string(p.slots[t.first].name) != string(name) {
+	t, ok := p.byKey[k.fold()]
+	if !ok || p.slots[t.first].key != k || string(p.slots[t.first].name) != string(name) {
 		return nil
 	}
 	p.release(t.first)
@@ -221,9 +241,9 @@ func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
 func (p *pendingSet) release(i int32) {
 	q := &p.slots[i]
 	if q.next < 0 {
-		delete(p.byKey, q.key)
+		delete(p.byKey, q.hash)
 	} else {
-		p.byKey[q.key] = tries{q.next, p.byKey[q.key].last}
+		p.byKey[q.hash] = tries{q.next, p.byKey[q.hash].last}
 	}
 	q.gen++
 	p.free = append(p.free, i)
@@ -264,39 +284,38 @@ func (p *pendingSet) oldest() *pendingQuery {
 	return &p.slots[i]
 }
 
-// recentSet remembers the keys of the queries that stopped waiting lately
-// (answered, or given up on) for at least pairWindow of capture time, or
-// the last maxPending of them when there are more, and whether each was
-// answered. Two generations of a map, the older dropped whole, keep this
-// cheaper than expiring keys one by one.
+// recentSet remembers the queries that stopped waiting lately (answered,
+// or given up on), by pendKey.fold, for at least pairWindow of capture
+// time, or the last maxPending of them when there are more, and whether
+// each was answered. Two generations of a map, the older dropped whole,
+// keep this cheaper than expiring queries one by one.
 type recentSet struct {
-	cur, old map[pendKey]bool
+	cur, old map[uint64]bool
 	since    int64 // capture time when cur was started
 }
 
-func (r *recentSet) add(k pendKey, answered bool, now int64) {
+func (r *recentSet) add(hash uint64, answered bool, now int64) {
 	if r.cur == nil {
-		r.cur, r.old, r.since = map[pendKey]bool{}, map[pendKey]bool{}, now
+		r.cur, r.old, r.since = map[uint64]bool{}, map[uint64]bool{}, now
 	}
 	if len(r.cur) >= maxPending || now-r.since > pairWindow || now < r.since {
 		r.cur, r.old = r.old, r.cur
 		clear(r.cur)
 		r.since = now
 	}
-	r.cur[k] = answered
+	r.cur[hash] = answered
 }
 
 // find looks a response's key up, also as the answer to a query sent to a
 // multicast group.
 func (r *recentSet) find(k pendKey) (answered, ok bool) {
-	for _, m := range [...]map[pendKey]bool{r.cur, r.old} {
-		if answered, ok = m[k]; ok {
-			return answered, true
-		}
-		multicast := k
-		multicast.server = netip.AddrPort{}
-		if answered, ok = m[multicast]; ok {
-			return answered, true
+	multicast := k
+	multicast.server = netip.AddrPort{}
+	for _, h := range [...]uint64{k.fold(), multicast.fold()} {
+		for _, m := range [...]map[uint64]bool{r.cur, r.old} {
+			if answered, ok = m[h]; ok {
+				return answered, true
+			}
 		}
 	}
 	return false, false
