@@ -303,11 +303,12 @@ func TestPcapUnsupportedLinkType(t *testing.T) {
 }
 
 // TestPcapPairing covers the pairing rules with packets whose times are
-// known: every query is one event; retries of a query pair with its
-// responses in order; a response whose query was answered already or given
-// up on is reported, not an event; a response without any query is an
-// event; unanswered queries are emitted after 30 s or at the end; a query
-// sent to a multicast group (LLMNR) takes the answer of whoever responds.
+// known: every query is one event; a response pairs with the latest try of
+// its query still waiting, a second response with the try before; a
+// response whose query was answered already or given up on is reported,
+// not an event; a response without any query is an event; unanswered
+// queries are emitted after 30 s or at the end; a query sent to a
+// multicast group (LLMNR) takes the answer of whoever responds.
 func TestPcapPairing(t *testing.T) {
 	q := func(id uint16, name string) []byte {
 		return ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, dnsWire(id, false, name, 1, 0, 0)))
@@ -317,16 +318,19 @@ func TestPcapPairing(t *testing.T) {
 	}
 	b := writeCapture(t, layers.LinkTypeEthernet,
 		capPkt{0, q(1, "lost.example")},       // 1: never answered in time
-		capPkt{1, q(2, "retry.example")},      // 2: answered by 4
-		capPkt{2, q(2, "retry.example")},      // 3: the retry, answered by 5
+		capPkt{1, q(2, "retry.example")},      // 2: answered by 5
+		capPkt{2, q(2, "retry.example")},      // 3: the retry, answered by 4
 		capPkt{3, r(2, "retry.example", 2)},   // 4
-		capPkt{3.1, r(2, "retry.example", 2)}, // 5
+		capPkt{3.1, r(2, "retry.example", 0)}, // 5
 		capPkt{3.2, r(2, "retry.example", 2)}, // 6: one response too many
 		capPkt{4, r(9, "orphan.example", 0)},  // 7: no query
-		capPkt{40, q(3, "late.example")},      // 8: expires 1; unanswered at the end
-		capPkt{41, r(1, "lost.example", 0)},   // 9: too late for 1
-		capPkt{42, ether(udp4("10.0.0.1", "224.0.0.252", 5000, 5355, dnsWire(5, false, "printer", 1, 0, 0)))},                      // 10: LLMNR
-		capPkt{42.1, ether(udp4("10.0.0.9", "10.0.0.1", 5355, 5000, dnsWire(5, true, "printer", 1, 0, 30, [4]byte{10, 0, 0, 9})))}, // 11
+		capPkt{5, q(4, "once.example")},       // 8: never answered
+		capPkt{6, q(4, "once.example")},       // 9: the retry, answered by 10
+		capPkt{6.02, r(4, "once.example", 0)}, // 10
+		capPkt{40, q(3, "late.example")},      // 11: expires 1 and 8; unanswered at the end
+		capPkt{41, r(1, "lost.example", 0)},   // 12: too late for 1
+		capPkt{42, ether(udp4("10.0.0.1", "224.0.0.252", 5000, 5355, dnsWire(5, false, "printer", 1, 0, 0)))},                      // 13: LLMNR
+		capPkt{42.1, ether(udp4("10.0.0.9", "10.0.0.1", 5355, 5000, dnsWire(5, true, "printer", 1, 0, 30, [4]byte{10, 0, 0, 9})))}, // 14
 	)
 	c, _, err := decodeCapture(t, b, Resume{})
 	if err != nil {
@@ -342,12 +346,14 @@ func TestPcapPairing(t *testing.T) {
 		got = append(got, ev{r.Name, r.Line, r.RCode})
 	}
 	want := []ev{
-		{"retry.example", 2, 2},
 		{"retry.example", 3, 2},
+		{"retry.example", 2, 0},
 		{"orphan.example", 7, 0},
-		{"lost.example", 1, -1}, // expired when packet 8 (t=40s) arrives
-		{"printer", 10, 0},
-		{"late.example", 8, -1}, // flushed at the end
+		{"once.example", 9, 0},
+		{"lost.example", 1, -1}, // expired when packet 11 (t=40s) arrives
+		{"once.example", 8, -1},
+		{"printer", 13, 0},
+		{"late.example", 11, -1}, // flushed at the end
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %v\nwant %v", got, want)
@@ -355,10 +361,10 @@ func TestPcapPairing(t *testing.T) {
 	if i := slices.Index(got, ev{"orphan.example", 7, 0}); i < 0 || c.recs[i].Client != "10.0.0.1" {
 		t.Errorf("response-only client: want its destination 10.0.0.1 in %+v", c.recs)
 	}
-	if i := slices.Index(got, ev{"printer", 10, 0}); i < 0 || c.recs[i].Client != "10.0.0.1" || c.recs[i].Answers != "10.0.0.9" {
+	if i := slices.Index(got, ev{"printer", 13, 0}); i < 0 || c.recs[i].Client != "10.0.0.1" || c.recs[i].Answers != "10.0.0.9" {
 		t.Errorf("LLMNR: want client 10.0.0.1 answered 10.0.0.9 in %+v", c.recs)
 	}
-	wantSkips := []string{"6 " + lateResponse(true), "9 " + lateResponse(false)}
+	wantSkips := []string{"6 " + lateResponse(true), "12 " + lateResponse(false)}
 	if !slices.Equal(c.skipList(), wantSkips) {
 		t.Errorf("skips %q, want %q", c.skipList(), wantSkips)
 	}

@@ -13,9 +13,11 @@ import (
 // (client, id, name) and takes a unicast response from whoever answers.
 // Every query is one event. A client that retries (the same id and name
 // from the same port to the same server) before any answer has several
-// queries waiting under one key: responses pair with them in order, the
-// first response with the first try, and tries left without a response are
-// events without one. A response that finds no query waiting but whose
+// queries waiting under one key: a response pairs with the latest try
+// still waiting, which is the one it answers when the server dropped or
+// was slow to answer the earlier ones (a resolver retries when it gave
+// up waiting); a second response takes the try before, and tries left
+// without a response are events without one. A response that finds no query waiting but whose
 // query was paired or given up on lately (a retry's second answer, an
 // answer over pairWindow late) is no event: it is reported as skipped, so
 // that a capture gives as many events as it holds queries. A response
@@ -166,20 +168,22 @@ type pendingQuery struct {
 	replayed bool
 	name     []byte // reused across the queries that use this slot
 	gen      uint32 // bumped when the slot is freed, to outdate queue entries
-	next     int32  // the next try of the same query waiting, or -1
+	prev     int32  // the try of the same query before this one, or -1
+	next     int32  // the try after this one, or -1
 }
 
-// tries is the queue of the queries waiting under one key (a query and
-// its retries), oldest first, as slot numbers linked by pendingQuery.next.
+// tries lists the queries waiting under one key (a query and its
+// retries) in the order they came, as slot numbers linked by
+// pendingQuery.prev and next.
 type tries struct{ first, last int32 }
 
 // pendingSet is the set of queries waiting for a response, indexed by key and
 // queued by arrival. Slots and their name buffers are recycled so a busy
 // capture does not allocate per query.
 //
-// A query leaves the set only as the oldest of its key (answered first,
-// or the oldest of all when it expires), so the tries of a key leave in
-// the order they came.
+// The tries of a key are listed in the order they came: a response takes
+// the last, expiry the first (the oldest query of all is the first of
+// its key).
 type pendingSet struct {
 	seed  maphash.Seed
 	byKey map[uint64]tries // by pendKey.fold()
@@ -210,9 +214,9 @@ func (p *pendingSet) add(k pendKey) *pendingQuery {
 		i = int32(len(p.slots) - 1)
 	}
 	q := &p.slots[i]
-	q.key, q.hash, q.next = k, k.fold(), -1
+	q.key, q.hash, q.prev, q.next = k, k.fold(), -1, -1
 	if t, ok := p.byKey[q.hash]; ok {
-		p.slots[t.last].next = i
+		q.prev, p.slots[t.last].next = t.last, i
 		p.byKey[q.hash] = tries{t.first, i}
 	} else {
 		p.byKey[q.hash] = tries{i, i}
@@ -226,24 +230,35 @@ func (p *pendingSet) add(k pendKey) *pendingQuery {
 	return q
 }
 
-// take removes and returns the oldest query waiting with key k and this
+// take removes and returns the latest query waiting with key k and this
 // name, or nil. The returned query is valid until the next add.
 func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
 	t, ok := p.byKey[k.fold()]
-	if !ok || p.slots[t.first].key != k || string(p.slots[t.first].name) != string(name) {
+	if !ok || p.slots[t.last].key != k || string(p.slots[t.last].name) != string(name) {
 		return nil
 	}
-	p.release(t.first)
-	return &p.slots[t.first]
+	p.release(t.last)
+	return &p.slots[t.last]
 }
 
-// release frees slot i, which is the oldest try of its key.
+// release frees slot i, unlinking it from the tries of its key.
 func (p *pendingSet) release(i int32) {
 	q := &p.slots[i]
-	if q.next < 0 {
+	if q.prev < 0 && q.next < 0 {
 		delete(p.byKey, q.hash)
 	} else {
-		p.byKey[q.hash] = tries{q.next, p.byKey[q.hash].last}
+		t := p.byKey[q.hash]
+		if q.prev >= 0 {
+			p.slots[q.prev].next = q.next
+		} else {
+			t.first = q.next
+		}
+		if q.next >= 0 {
+			p.slots[q.next].prev = q.prev
+		} else {
+			t.last = q.prev
+		}
+		p.byKey[q.hash] = t
 	}
 	q.gen++
 	p.free = append(p.free, i)
