@@ -104,13 +104,15 @@ func blockTimes(data []byte, n int, tmin int64, fn func(t int64)) error {
 		p = p[w:]
 		t += int64(dt)
 		fn(t)
-		// Skip the seven other varints: each ends at a byte below 0x80.
+		// Skip the seven other varints: each ends at a byte below 0x80,
+		// and is refused when it does not fit 64 bits, as decodeBlock
+		// refuses it (so a corrupt block is corrupt to both).
 		for k := 0; k < 7; k++ {
 			j := 0
 			for j < len(p) && p[j] >= 0x80 {
 				j++
 			}
-			if j >= len(p) {
+			if j >= len(p) || j >= binary.MaxVarintLen64 || j == binary.MaxVarintLen64-1 && p[j] > 1 {
 				return errBadBlock
 			}
 			p = p[j+1:]

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net/netip"
 
@@ -17,23 +16,28 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// Packet captures (pcap and pcapng) are read with gopacket's pure-Go readers,
-// the link, IP and transport layers are decoded with a DecodingLayerParser
-// over preallocated layers, and DNS messages with dnsMsg (dnsmsg.go).
+// Packet captures: pcap files are read by pcapFile (below), pcapng files by
+// gopacket's pure-Go reader; the link, IP and transport layers are decoded
+// with a DecodingLayerParser over preallocated layers, and DNS messages
+// with dnsMsg (dnsmsg.go).
 //
-// DNS is UDP or TCP with port 53 or 5353 (mDNS) on either side. Queries are
-// paired with their responses by (client, server, DNS id, question name):
-// the record of a pair is emitted when the response arrives, so records are
-// not in packet order. Queries never answered are emitted with NoRCode once
-// they are 30 s of capture time old, when too many are waiting, or at the
-// end. A response whose query is not in the capture (or was already
-// answered) yields a record of its own, with the response's destination as
-// client.
+// pcap is read in every variant libpcap reads: micro- or nanosecond
+// timestamps, either byte order, versions 2.0 to 2.4 (with caplen and len
+// swapped as libpcap swaps them) and Alexey Kuznetsov's modified format
+// (magic a1b2cd34, 24-byte record headers). pcapng sections may have any
+// number of interfaces, each with its link type and timestamp resolution
+// and offset, and a file may hold several sections.
+//
+// DNS is UDP or TCP with port 53, 5353 (mDNS) or 5355 (LLMNR) on either
+// side; pcappair.go pairs queries with responses. The record of a pair is
+// emitted when the response arrives, so records are not in packet order.
+// Queries never answered are emitted with NoRCode once they are 30 s of
+// capture time old, when too many are waiting, or at the end.
 //
 // IP fragments are not reassembled: the first fragment of a DNS datagram is
 // decoded from what it holds (header and question always fit; answers that
 // were cut off are left out), later fragments are ignored. Not decoded:
-// tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11, LLMNR (5355).
+// tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11.
 // Non-DNS packets are not reported: a capture is mostly other traffic, and
 // listing it would bury the broken DNS in the ingest report.
 //
@@ -52,19 +56,37 @@ const (
 	// stream buffers at most one message (<= 65537 bytes with its length
 	// prefix), so this also bounds the reassembly memory.
 	maxTCPFlows = 1024
-	// maxSnap is the largest packet record believed (libpcap's maximum).
+	// maxSnap is the largest packet record believed (libpcap's maximum)
+	// unless the file header declares a larger snap length.
 	maxSnap = 262144
+	// capBuffer is the read buffer of a capture: a pcap record is handed
+	// over from it without a copy, so it bounds the largest record.
+	capBuffer = 1 << 20
 )
 
+// The magic numbers of a pcap file, as read in the file's byte order.
+const (
+	pcapMicro    = 0xa1b2c3d4
+	pcapNano     = 0xa1b23c4d
+	pcapModified = 0xa1b2cd34 // Kuznetsov's patched libpcap: µs, 8 more bytes a record header
+)
+
+// pcapMagic returns the byte order and magic number of a pcap file header.
+func pcapMagic(head []byte) (binary.ByteOrder, uint32, bool) {
+	if len(head) >= 4 {
+		for _, bo := range [...]binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+			switch m := bo.Uint32(head); m {
+			case pcapMicro, pcapNano, pcapModified:
+				return bo, m, true
+			}
+		}
+	}
+	return nil, 0, false
+}
+
 func isPcap(head []byte) bool {
-	if len(head) < 4 {
-		return false
-	}
-	switch binary.LittleEndian.Uint32(head) {
-	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1: // µs and ns, both byte orders
-		return true
-	}
-	return false
+	_, _, ok := pcapMagic(head)
+	return ok
 }
 
 func isPcapng(head []byte) bool {
@@ -87,7 +109,7 @@ func newCapInput(r io.Reader) *capInput {
 	in := &capInput{r: r}
 	// pcapgo wraps its reader in a bufio.Reader unless it already is one
 	// of at least 4 KiB: this one is used as is.
-	in.br = bufio.NewReaderSize(in, 1<<20)
+	in.br = bufio.NewReaderSize(in, capBuffer)
 	return in
 }
 
@@ -100,62 +122,141 @@ func (in *capInput) Read(p []byte) (int, error) {
 // consumed is the offset of the first byte the reader has not used yet.
 func (in *capInput) consumed() int64 { return in.n - int64(in.br.Buffered()) }
 
-// nextPacket reads one packet: its bytes (valid until the next call), when
-// it was captured, its link type and the offset of its record in the file.
-type nextPacket func() (data []byte, ci gopacket.CaptureInfo, lt layers.LinkType, off int64, err error)
+// capPacket is one packet as a capture reader hands it over.
+type capPacket struct {
+	data []byte // valid until the next read
+	time int64  // unix µs; 0 when the record has none (pcapng simple packets)
+	cut  bool   // captured shorter than it was on the wire
+	lt   layers.LinkType
+	off  int64 // offset of its record in the stream
+}
+
+// nextPacket reads the next packet into p; p.off is set also when the
+// record cannot be read.
+type nextPacket func(p *capPacket) error
+
+// pcapFile reads the records of a pcap file straight from the read buffer.
+type pcapFile struct {
+	br    *bufio.Reader
+	bo    binary.ByteOrder
+	nano  bool // fractions of a second are nanoseconds
+	hdr   int  // record header size
+	swap  lengthOrder
+	limit uint32 // the largest record believed
+	lt    layers.LinkType
+}
+
+// lengthOrder says how a pcap version orders a record's captured and wire
+// lengths: libpcap swapped them at version 2.3, and some 2.3 writers did not.
+type lengthOrder uint8
+
+const (
+	lengthsAsWritten lengthOrder = iota
+	lengthsSwapped
+	lengthsMaybeSwapped // swapped when the captured length is the larger
+)
+
+// openPcap reads the file header.
+func openPcap(br *bufio.Reader) (*pcapFile, error) {
+	h, err := br.Peek(24)
+	if err != nil {
+		return nil, errors.New("file header cut short")
+	}
+	bo, magic, ok := pcapMagic(h)
+	if !ok {
+		return nil, errors.New("no pcap magic number")
+	}
+	f := &pcapFile{br: br, bo: bo, nano: magic == pcapNano, hdr: 16, limit: maxSnap, lt: layers.LinkType(bo.Uint32(h[20:]))}
+	if magic == pcapModified {
+		f.hdr = 24 // index, protocol, packet type and padding follow the lengths
+	}
+	switch major, minor := bo.Uint16(h[4:]), bo.Uint16(h[6:]); {
+	case major == 2 && minor < 3, major == 543 && minor == 0: // 543.0: DG/UX tcpdump
+		f.swap = lengthsSwapped
+	case major == 2 && minor == 3:
+		f.swap = lengthsMaybeSwapped
+	case major == 2 && minor == 4:
+	default:
+		return nil, fmt.Errorf("version %d.%d not supported", major, minor)
+	}
+	if snap := bo.Uint32(h[16:]); snap > f.limit {
+		f.limit = min(snap, uint32(capBuffer-f.hdr))
+	}
+	_, err = br.Discard(24)
+	return f, err
+}
+
+// next reads one record. Its data is handed over from the read buffer.
+func (f *pcapFile) next(p *capPacket) error {
+	h, err := f.br.Peek(f.hdr)
+	if err != nil {
+		if len(h) > 0 && err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	caplen, wire := f.bo.Uint32(h[8:]), f.bo.Uint32(h[12:])
+	if f.swap == lengthsSwapped || f.swap == lengthsMaybeSwapped && caplen > wire {
+		caplen, wire = wire, caplen
+	}
+	if caplen > f.limit {
+		return fmt.Errorf("packet record of %d bytes, more than the capture can hold", caplen)
+	}
+	frac := int64(f.bo.Uint32(h[4:]))
+	if f.nano {
+		frac /= 1000
+	}
+	n := f.hdr + int(caplen)
+	b, err := f.br.Peek(n)
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	// Discarding what Peek returned reads nothing: b stays valid until
+	// the next Peek.
+	if _, err := f.br.Discard(n); err != nil {
+		return err
+	}
+	// Some writers store a wire length shorter than what they captured:
+	// the record is intact, and read whole.
+	p.data, p.cut, p.lt = b[f.hdr:], caplen < wire, f.lt
+	p.time = int64(f.bo.Uint32(h))*1_000_000 + frac
+	return nil
+}
 
 func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
-	if h, err := in.br.Peek(24); err == nil && isPcap(h) {
-		// Version 2.x before 2.4 has the same layout, and libpcap reads
-		// it; pcapgo insists on 2.4, so the buffered header is patched.
-		bo := binary.ByteOrder(binary.LittleEndian)
-		if h[0] == 0xa1 {
-			bo = binary.BigEndian
-		}
-		if bo.Uint16(h[4:]) == 2 && bo.Uint16(h[6:]) < 4 {
-			bo.PutUint16(h[6:], 4)
-		}
-	}
-	pr, err := pcapgo.NewReader(in.br)
+	f, err := openPcap(in.br)
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcap file header: %w", err)
 	}
-	lt := pr.LinkType()
-	var own []byte
-	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
-		// Records are contiguous: the record starts where the last ended.
-		off := in.consumed()
-		data, ci, err := pr.ZeroCopyReadPacketData()
-		if err != nil && ci.CaptureLength > ci.Length && ci.CaptureLength <= maxSnap {
-			// Some writers store a wire length shorter than what they
-			// captured; pcapgo refuses the record before reading it, but
-			// it is intact, so read it here and carry on.
-			if cap(own) < ci.CaptureLength {
-				own = make([]byte, ci.CaptureLength)
-			}
-			data = own[:ci.CaptureLength]
-			_, err = io.ReadFull(in.br, data)
-		}
-		return data, ci, lt, off, err
+	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+		p.off = in.consumed() // records are contiguous
+		return f.next(p)
 	})
 }
 
 func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
 	in := newCapInput(r)
+	shb, _ := in.br.Peek(12)
+	bo := ngByteOrder(shb) // the reader takes the section header
 	nr, err := pcapgo.NewNgReader(in.br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcapng section header: %w", err)
 	}
-	bo := ngByteOrder(nil)
-	return runCapture(ctx, in, from, out, func() ([]byte, gopacket.CaptureInfo, layers.LinkType, int64, error) {
-		off := ngPacketOffset(in, &bo)
+	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+		p.off = ngPacketOffset(in, &bo)
 		data, ci, err := nr.ZeroCopyReadPacketData()
-		lt := layers.LinkTypeEthernet
+		p.data, p.cut, p.lt, p.time = data, ci.CaptureLength < ci.Length, layers.LinkTypeEthernet, 0
 		if len(ci.AncillaryData) > 0 {
-			lt, _ = ci.AncillaryData[0].(layers.LinkType)
+			p.lt, _ = ci.AncillaryData[0].(layers.LinkType)
 		}
-		return data, ci, lt, off, err
+		if !ci.Timestamp.IsZero() {
+			p.time = ci.Timestamp.UnixMicro()
+		}
+		return err
 	})
 }
 
@@ -204,6 +305,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 	c.held = from.Held
 	cp, _ := out.(Checkpointer)
 	pos := Position{Offset: in.consumed()}
+	var p capPacket
 	for {
 		if pos.Line&0xfff == 0 && ctx.Err() != nil {
 			// Stopped: the queries still waiting are left for the read
@@ -216,27 +318,24 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 			c.at = pos
 			cp.Checkpoint(c.resume)
 		}
-		data, ci, lt, off, err := next()
+		err := next(&p)
 		if err == io.EOF {
 			pos.Offset = in.consumed() // trailing blocks (pcapng statistics)
 			break
 		}
 		if err != nil {
 			if pos.Line >= from.Read.Line {
-				c.out.Skip(pos.Line+1, off, recordError(err))
+				c.out.Skip(pos.Line+1, p.off, recordError(err))
 			}
 			break
 		}
 		pos.Line++
 		c.replay = pos.Line <= from.Read.Line
-		c.no, c.off, c.cut = pos.Line, off, ci.CaptureLength < ci.Length
-		c.now = 0
-		if !ci.Timestamp.IsZero() { // simple packet blocks have no time
-			c.now = ci.Timestamp.UnixMicro()
-		}
-		c.packet(data, lt)
+		c.no, c.off, c.cut, c.now = pos.Line, p.off, p.cut, p.time
+		c.packet(p.data, p.lt)
 		pos.Offset = in.consumed()
 	}
+	c.replay = false // what is still waiting was not emitted, even when the last packet was replayed
 	c.flush()
 	return Done(pos), nil
 }
@@ -294,6 +393,7 @@ type capture struct {
 	rec     record.Record
 	client  []byte
 	pending pendingSet
+	recent  recentSet
 	flows   map[flowKey]*tcpFlow
 	badLink map[layers.LinkType]bool // unsupported link types already reported
 }
@@ -482,7 +582,8 @@ func (c *capture) firstFragment(src, dst netip.Addr, proto layers.IPProtocol, p 
 	}
 }
 
-func isDNSPort(p uint16) bool { return p == 53 || p == 5353 }
+// isDNSPort says whether a port is DNS's, mDNS's or LLMNR's.
+func isDNSPort(p uint16) bool { return p == 53 || p == 5353 || p == 5355 }
 
 // datagram handles a UDP payload; cut says it is known to be incomplete.
 func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, cut bool) {
@@ -490,86 +591,6 @@ func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, c
 		return
 	}
 	c.message(payload, netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp), cut || c.cut)
-}
-
-// message handles one DNS message sent from src to dst.
-func (c *capture) message(b []byte, src, dst netip.AddrPort, cut bool) {
-	m := &c.msg
-	if err := m.parse(b, cut); err != nil {
-		c.skip(err.Error())
-		return
-	}
-	if !m.response {
-		c.query(pendKey{client: src, server: dst, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)})
-		return
-	}
-	k := pendKey{client: dst, server: src, id: m.id, name: maphash.Bytes(c.pending.seed, m.name)}
-	q := c.pending.take(k, m.name)
-	if c.replay || (q != nil && q.replayed) {
-		return // the query's record was emitted by an earlier ingest
-	}
-	if q == nil && src.Port() == 5353 {
-		// mDNS answers go to the multicast group, mostly unasked
-		// (announcements): they prove no query of their own.
-		return
-	}
-	c.rec.Reset()
-	if q != nil {
-		c.setQuery(q)
-	} else {
-		c.rec.Time, c.rec.Line, c.rec.Offset = c.now, c.no, c.off
-		c.rec.Name, c.rec.QType = m.name, m.qtype
-		c.client = dst.Addr().AppendTo(c.client[:0])
-		c.rec.Client = c.client
-	}
-	c.rec.RCode, c.rec.TTL, c.rec.Answers = m.rcode, m.minTTL, m.answers
-	c.out.Record(&c.rec)
-}
-
-// query makes the current message (a query) wait for its response.
-func (c *capture) query(k pendKey) {
-	if old := c.pending.take(k, c.msg.name); old != nil {
-		// The same query again before any answer (a retry): the first
-		// one stays unanswered.
-		c.unanswered(old)
-	}
-	if c.pending.n >= maxPending {
-		c.unanswered(c.pending.oldest())
-	}
-	q := c.pending.add(k)
-	q.time, q.line, q.off = c.now, c.no, c.off
-	q.qtype, q.replayed = c.msg.qtype, c.replay && c.no < c.held
-	q.name = append(q.name[:0], c.msg.name...)
-}
-
-// setQuery fills c.rec with what comes from the query.
-func (c *capture) setQuery(q *pendingQuery) {
-	c.rec.Time, c.rec.Line, c.rec.Offset = q.time, q.line, q.off
-	c.rec.Name, c.rec.QType = q.name, q.qtype
-	c.client = q.key.client.Addr().AppendTo(c.client[:0])
-	c.rec.Client = c.client
-}
-
-// unanswered emits q (already taken from pending) as a query without
-// response.
-func (c *capture) unanswered(q *pendingQuery) {
-	if q.replayed || c.replay {
-		return // emitted by an earlier read
-	}
-	c.rec.Reset()
-	c.setQuery(q)
-	c.out.Record(&c.rec)
-}
-
-// expire emits the queries that waited longer than pairWindow.
-func (c *capture) expire() {
-	for {
-		i := c.pending.front()
-		if i < 0 || c.now-c.pending.slots[i].time <= pairWindow {
-			return
-		}
-		c.unanswered(c.pending.oldest())
-	}
 }
 
 // flush emits every query still waiting, oldest first.
@@ -583,120 +604,6 @@ func (c *capture) flush() {
 		}
 		delete(c.flows, k)
 	}
-}
-
-// pendKey identifies a query. The name is hashed to keep the key
-// fixed-size; pendingQuery keeps the name itself to rule out collisions.
-type pendKey struct {
-	client, server netip.AddrPort
-	id             uint16
-	name           uint64
-}
-
-type pendingQuery struct {
-	key      pendKey
-	time     int64
-	line     int64
-	off      int64
-	qtype    uint16
-	replayed bool
-	name     []byte // reused across the queries that use this slot
-	gen      uint32 // bumped when the slot is freed, to outdate queue entries
-}
-
-// pendingSet is the set of queries waiting for a response, indexed by key and
-// queued by arrival. Slots and their name buffers are recycled so a busy
-// capture does not allocate per query.
-type pendingSet struct {
-	seed  maphash.Seed
-	byKey map[pendKey]int32
-	slots []pendingQuery
-	free  []int32
-	queue []slotRef // arrival order; entries of freed slots are stale
-	head  int
-	n     int
-}
-
-type slotRef struct {
-	slot int32
-	gen  uint32
-}
-
-func (p *pendingSet) init() {
-	p.seed = maphash.MakeSeed()
-	p.byKey = make(map[pendKey]int32)
-}
-
-func (p *pendingSet) add(k pendKey) *pendingQuery {
-	var i int32
-	if n := len(p.free); n > 0 {
-		i, p.free = p.free[n-1], p.free[:n-1]
-	} else {
-		p.slots = append(p.slots, pendingQuery{})
-		i = int32(len(p.slots) - 1)
-	}
-	q := &p.slots[i]
-	q.key = k
-	p.byKey[k] = i
-	if p.head > 4096 && p.head > len(p.queue)/2 {
-		p.queue = p.queue[:copy(p.queue, p.queue[p.head:])]
-		p.head = 0
-	}
-	p.queue = append(p.queue, slotRef{i, q.gen})
-	p.n++
-	return q
-}
-
-// take removes and returns the query with key k and this name, or nil.
-// The returned query is valid until the next add.
-func (p *pendingSet) take(k pendKey, name []byte) *pendingQuery {
-	i, ok := p.byKey[k]
-	if !ok || string(p.slots[i].name) != string(name) {
-		return nil
-	}
-	p.release(i)
-	return &p.slots[i]
-}
-
-func (p *pendingSet) release(i int32) {
-	delete(p.byKey, p.slots[i].key)
-	p.slots[i].gen++
-	p.free = append(p.free, i)
-	p.n--
-}
-
-// front returns the slot of the query that arrived first, or -1.
-func (p *pendingSet) front() int32 {
-	for p.head < len(p.queue) {
-		r := p.queue[p.head]
-		if p.slots[r.slot].gen == r.gen {
-			return r.slot
-		}
-		p.head++
-	}
-	p.queue, p.head = p.queue[:0], 0
-	return -1
-}
-
-// oldestLive returns the packet number of the oldest query waiting that an
-// earlier read did not emit.
-func (p *pendingSet) oldestLive() (int64, bool) {
-	for _, r := range p.queue[p.head:] {
-		if q := &p.slots[r.slot]; q.gen == r.gen && !q.replayed {
-			return q.line, true
-		}
-	}
-	return 0, false
-}
-
-// oldest removes and returns the query that arrived first, or nil.
-func (p *pendingSet) oldest() *pendingQuery {
-	i := p.front()
-	if i < 0 {
-		return nil
-	}
-	p.release(i)
-	return &p.slots[i]
 }
 
 // flowKey is one direction of a TCP connection.

@@ -146,13 +146,13 @@ type cutOut struct {
 }
 
 type cut struct {
-	n  int
-	at Resume
+	n, skips int
+	at       Resume
 }
 
 func (o *cutOut) Checkpoint(resume func() Resume) {
 	if len(o.recs) >= o.next {
-		o.cuts = append(o.cuts, cut{len(o.recs), resume()})
+		o.cuts = append(o.cuts, cut{len(o.recs), len(o.skips), resume()})
 		o.next = len(o.recs) + o.every
 	}
 }
@@ -174,61 +174,170 @@ func TestCaptureKilledAnywhereResumesToOneRead(t *testing.T) {
 			if err != nil || len(one.recs) == 0 {
 				t.Fatalf("one read: %v, %d records", err, len(one.recs))
 			}
-			want := byProvenance(one.recs)
-			f, _ := Detect(b[:min(len(b), HeadSize)])
-			o := &cutOut{every: max(1, len(one.recs)/40)}
-			if _, err := f.Stream(context.Background(), bytes.NewReader(b), Resume{}, o); err != nil {
-				t.Fatal(err)
-			}
-			held := 0
-			for _, c := range o.cuts {
-				if c.at.Held <= c.at.Read.Line {
-					held++
-				}
-				rest, _, err := decodeCapture(t, b, c.at)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := byProvenance(append(slices.Clone(o.recs[:c.n]), rest.recs...))
-				if !slices.Equal(got, want) {
-					t.Fatalf("killed after %d records (resume %+v): %d records, want %d; first difference: %s", c.n, c.at, len(got), len(want), firstDiff(got, want))
-				}
-			}
-			t.Logf("%d cut points, %d with queries waiting", len(o.cuts), held)
+			cuts, held := checkKilledAnywhere(t, b, one, max(1, len(one.recs)/40))
+			t.Logf("%d cut points, %d with queries waiting", cuts, held)
 		})
 	}
 }
 
-// A query retried before a kill was emitted unanswered then; when a resumed
-// read replays the retry for an older query still waiting, it must not be
-// emitted again.
-func TestCaptureResumeDoesNotRepeatARetriedQuery(t *testing.T) {
+// Retries of a query, their responses and one response too many, killed
+// after any packet and resumed, give the records and skips of one read:
+// the retries waiting at the kill take their responses after it, in
+// order, and none is emitted twice.
+func TestCaptureResumeWithRetries(t *testing.T) {
 	q := func(id uint16, name string) []byte {
 		return ether(udp4("10.0.0.1", "10.0.0.53", 4000+id, 53, dnsWire(id, false, name, 1, 0, 0)))
 	}
 	r := func(id uint16, name string) []byte {
-		return ether(udp4("10.0.0.53", "10.0.0.1", 53, 4000+id, dnsWire(id, true, name, 1, 0, 60, [4]byte{192, 0, 2, 1})))
+		return ether(udp4("10.0.0.53", "10.0.0.1", 53, 4000+id, dnsWire(id, true, name, 1, 2, 60)))
 	}
 	b := writeCapture(t, layers.LinkTypeEthernet,
-		capPkt{0, q(1, "slow.example")},    // waits across the kill
-		capPkt{0.1, q(2, "retry.example")}, // retried: the first is unanswered
+		capPkt{0, q(1, "slow.example")}, // waits across kills
+		capPkt{0.1, q(2, "retry.example")},
 		capPkt{0.2, q(2, "retry.example")},
-		capPkt{0.3, r(1, "slow.example")},
-		capPkt{0.4, r(2, "retry.example")})
+		capPkt{0.3, q(2, "retry.example")},
+		capPkt{0.4, r(1, "slow.example")},
+		capPkt{0.5, r(2, "retry.example")},
+		capPkt{0.6, r(2, "retry.example")},
+		capPkt{0.7, r(2, "retry.example")},
+		capPkt{0.8, r(2, "retry.example")}, // one too many: skipped
+		capPkt{0.9, r(7, "orphan.example")},
+		capPkt{1, q(3, "gone.example")},
+		capPkt{1.1, q(3, "gone.example")},
+		capPkt{50, r(3, "gone.example")}, // after both were given up on: skipped
+	)
 	one, _, _ := decodeCapture(t, b, Resume{})
-	if len(one.recs) != 3 {
-		t.Fatalf("one read: %+v", one.recs)
+	if len(one.recs) != 7 || len(one.skips) != 2 {
+		t.Fatalf("one read: %+v %+v; want 7 records, 2 skips", one.recs, one.skips)
 	}
-	o := &cutOut{every: 1}
-	f, _ := Detect(b)
-	f.Stream(context.Background(), bytes.NewReader(b), Resume{}, o)
-	i := slices.IndexFunc(o.cuts, func(c cut) bool { return c.n == 1 && c.at.Held == 1 })
-	if i < 0 {
-		t.Fatalf("cuts %+v: want one after the unanswered retry, holding packet 1", o.cuts)
+	checkKilledAnywhere(t, b, one, 0)
+}
+
+// checkKilledAnywhere kills a read of capture b after every `every`
+// records (0: at every packet), resumes it, and checks that the records and
+// skips of both parts are those of one read.
+func checkKilledAnywhere(t *testing.T, b []byte, one *gotOut, every int) (cuts, held int) {
+	t.Helper()
+	want := byProvenance(one.recs)
+	f, _ := Detect(b[:min(len(b), HeadSize)])
+	o := &cutOut{every: every}
+	if _, err := f.Stream(context.Background(), bytes.NewReader(b), Resume{}, o); err != nil {
+		t.Fatal(err)
 	}
-	rest, _, _ := decodeCapture(t, b, o.cuts[i].at)
-	got := byProvenance(append(slices.Clone(o.recs[:1]), rest.recs...))
-	if want := byProvenance(one.recs); !slices.Equal(got, want) {
-		t.Fatalf("resumed: %+v\nwant %+v", got, want)
+	for _, c := range o.cuts {
+		if c.at.Held <= c.at.Read.Line {
+			held++
+		}
+		rest, _, err := decodeCapture(t, b, c.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := byProvenance(append(slices.Clone(o.recs[:c.n]), rest.recs...))
+		if !slices.Equal(got, want) {
+			t.Fatalf("killed after %d records (resume %+v): %d records, want %d; first difference: %s", c.n, c.at, len(got), len(want), firstDiff(got, want))
+		}
+		if skips := append(slices.Clone(o.skips[:c.skips]), rest.skips...); !slices.Equal(skips, one.skips) {
+			t.Fatalf("killed after %d records (resume %+v): skips %+v, want %+v", c.n, c.at, skips, one.skips)
+		}
 	}
+	return len(o.cuts), held
+}
+
+// throughBatch is what the ingest keeps of a read's Resume in the batch it
+// commits and how it resumes from that (engine/ingest): the queries held
+// are kept only when some are waiting.
+func throughBatch(at Resume) Resume {
+	from := Done(at.Read)
+	if at.Held <= at.Read.Line {
+		from.Held, from.Warm = at.Held, at.Warm
+	}
+	return from
+}
+
+// scriptCapture makes a capture of DNS packets from a script of 3 bytes a
+// packet, so that the fuzzer explores the pairing: queries, retries,
+// responses (also too many or too late), a few names, ids, clients and
+// servers, LLMNR queries to the multicast group, and time steps up to
+// minutes.
+func scriptCapture(t testing.TB, script []byte) []byte {
+	names := []string{"a.example", "b.example", "c.example.org", "wpad"}
+	var pkts []capPkt
+	sec := 0.0
+	for ; len(script) >= 3; script = script[3:] {
+		op, ids, dt := script[0], script[1], script[2]
+		if dt < 200 {
+			sec += float64(dt) / 100
+		} else {
+			sec += float64(dt-200) * 2
+		}
+		name := names[op&3]
+		id := uint16(ids & 3)
+		client := fmt.Sprintf("10.0.0.%d", 1+ids>>2&1)
+		server := fmt.Sprintf("10.0.1.%d", 1+ids>>3&1)
+		cport, sport := 4000+uint16(ids>>4&1), uint16(53)
+		response := op&0x80 != 0
+		if op&0x40 != 0 { // LLMNR: asked of the group, answered by a host
+			sport = 5355
+			if !response {
+				server = "224.0.0.252"
+			}
+		}
+		var p []byte
+		if response {
+			p = udp4(server, client, sport, cport, dnsWire(id, true, name, 1, int(ids>>6), 60, [4]byte{192, 0, 2, op}))
+		} else {
+			p = udp4(client, server, cport, sport, dnsWire(id, false, name, 1, 0, 0))
+		}
+		pkts = append(pkts, capPkt{sec, ether(p)})
+	}
+	return writeCapture(t, layers.LinkTypeEthernet, pkts...)
+}
+
+// A capture read killed after any packet, resumed as the ingest resumes
+// it, killed again after any later packet and resumed again, gives the
+// records and skips of one read. The input is a capture, or a script for
+// scriptCapture.
+func FuzzCaptureResume(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 0, 1, 0x80, 0, 1, 0x81, 0, 1, 0x81, 0, 1}, uint16(2), uint16(1))
+	f.Add([]byte{0, 4, 0, 0, 4, 10, 0x40, 0, 5, 0xc0, 0, 5, 1, 1, 250, 0x81, 1, 1, 0x80, 4, 0}, uint16(3), uint16(2))
+	f.Add(writeCapture(f, layers.LinkTypeEthernet,
+		capPkt{0, ether(udp4("10.0.0.1", "10.0.0.53", 4444, 53, qry))},
+		capPkt{1, ether(tcp4("10.0.0.53", "10.0.0.1", 53, 4444, 1, 0x18, append([]byte{0, byte(len(rsp))}, rsp...)))},
+		capPkt{2, ether(udp4("10.0.0.53", "10.0.0.1", 53, 4444, rsp))}), uint16(1), uint16(0))
+	for _, b := range variantCaptures() {
+		f.Add(b, uint16(1), uint16(0))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, k1, k2 uint16) {
+		b := data
+		if !isPcap(b) && !isPcapng(b) {
+			b = scriptCapture(t, data)
+		}
+		format, _ := Detect(b[:min(len(b), HeadSize)])
+		one := &gotOut{}
+		if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
+			return // no capture header: nothing to resume
+		}
+		var recs []gotRec
+		var skips []gotSkip
+		from := Resume{}
+		for _, k := range []uint16{k1, k2} {
+			o := &cutOut{}
+			format.Stream(context.Background(), bytes.NewReader(b), from, o)
+			if len(o.cuts) == 0 {
+				break
+			}
+			c := o.cuts[int(k)%len(o.cuts)]
+			recs, skips = append(recs, o.recs[:c.n]...), append(skips, o.skips[:c.skips]...)
+			from = throughBatch(c.at)
+		}
+		rest := &gotOut{}
+		format.Stream(context.Background(), bytes.NewReader(b), from, rest)
+		got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
+		if !slices.Equal(got, want) {
+			t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+		}
+		if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
+			t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
+		}
+	})
 }
