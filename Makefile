@@ -19,10 +19,11 @@ test:
 	$(GO) test -short -count=1 ./...
 
 # The tests -short skips: the real program killed, stopped by signals and
-# driven in tmux on generated logs (cmd/longtail), and the ranking checked
+# driven in tmux on generated logs (cmd/longtail), every capture of
+# ../shared/data counted against tshark (engine/parse), and the ranking checked
 # on a 500k-event workspace (engine/score). A package that gates a test on
 # testing.Short() belongs in E2E_PKGS, whose tests all run here.
-E2E_PKGS := ./cmd/longtail/ ./engine/score/
+E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/
 e2e:
 	$(GO) test -count=1 -timeout 30m $(E2E_PKGS)
 
