@@ -106,8 +106,13 @@ func TestExportToATerminalIsSanitised(t *testing.T) {
 	tm := newTmux(t)
 	ws, _ := hostileWorkspace(t)
 	bin := buildBinary(t)
-	tm.start(200, 50, "sh", "-c", bin+" --db "+ws+" rules export; "+bin+" --db "+ws+" export --format json; sleep 30")
-	screen := tm.waitFor("the exports", func(s string) bool { return strings.Contains(s, `\x1b]0;pwned`) && strings.Contains(s, `"pattern"`) })
+	tm.start(200, 50, "sh", "-c", bin+" --db "+ws+" rules export; "+bin+" --db "+ws+" export --format json; echo DONE; sleep 30")
+	tm.waitFor("the exports", func(s string) bool { return strings.Contains(s, "DONE") })
+	// Both exports, scrolled off the screen or not.
+	screen := tm.run("capture-pane", "-p", "-J", "-S", "-", "-t", tmuxSession)
+	if !strings.Contains(screen, `\x1b]0;pwned`) || !strings.Contains(screen, `"pattern"`) {
+		t.Fatalf("the exports are not on the terminal as escaped text:\n%s", screen)
+	}
 	if title := strings.TrimSpace(tm.run("display-message", "-p", "-t", tmuxSession, "#{pane_title}")); title == "pwned" {
 		t.Errorf("the export retitled the terminal")
 	}
