@@ -459,13 +459,13 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &output.Table{Columns: []string{"first_seen", "last_seen", "count", "clients", "name", "domain", "verdict", "rank"}}
+	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict", "rank"}}
 	for _, n := range news.Names {
 		var rank any
 		if n.Rank > 0 {
 			rank = int64(n.Rank)
 		}
-		t.Add(micros(n.First), micros(n.Last), n.Count, n.Clients, n.Name, n.Domain, verdictCell(n.Verdict), rank)
+		t.Add(n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain, verdictCell(n.Verdict), rank)
 	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err

@@ -57,18 +57,18 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"score", "domain", "count", "clients", "names", "why"}
+		t.Columns = []string{"count", "clients", "names", "domain", "score", "why"}
 		for _, r := range rows {
-			t.Add(r.Score.Score, r.Name, r.Count, r.Clients, r.Names, why(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Names, r.Name, roundScore(r.Score.Score), why(r.Contribs))
 		}
 	} else {
 		rows, err := d.TopScoredNames(ctx, *limit)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"score", "name", "domain", "count", "clients", "why"}
+		t.Columns = []string{"count", "clients", "name", "domain", "score", "why"}
 		for _, r := range rows {
-			t.Add(r.Score.Score, r.Name, r.Domain, r.Count, r.Clients, why(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), why(r.Contribs))
 		}
 	}
 	return t.Write(e.stdout, *format)

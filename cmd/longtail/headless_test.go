@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// jsonKeys is the keys of the first object of a JSON array, in the order
+// they are written.
+func jsonKeys(t *testing.T, out string) []string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	for _, want := range []json.Delim{'[', '{'} {
+		if tok, err := dec.Token(); err != nil || tok != want {
+			t.Fatalf("want %v, got %v %v in %s", want, tok, err, out)
+		}
+	}
+	var keys []string
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return keys
+}
+
+// csvHeader is the first line of a CSV answer.
+func csvHeader(t *testing.T, out string) []string {
+	t.Helper()
+	head, err := csv.NewReader(strings.NewReader(out)).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return head
+}
+
+// stats --format json is one object with typed fields and the sources as
+// objects, not a list of {what, value} pairs to search by label.
+func TestStatsJSONIsOneTypedObject(t *testing.T) {
+	ws, logPath, _ := genWorkspace(t)
+	var stats struct {
+		Events, Names, Domains, Clients *int64
+		FirstSeen                       string `json:"first_seen"`
+		LastSeen                        string `json:"last_seen"`
+		Sources                         []struct {
+			Path, Format    string
+			Events, Skipped *int64
+		}
+	}
+	out := ltOK(t, ws, "stats", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &stats); err != nil {
+		t.Fatalf("stats is not one object: %v\n%s", err, out)
+	}
+	if stats.Events == nil || *stats.Events != 3000 || stats.Names == nil || *stats.Names == 0 || stats.FirstSeen == "" || stats.LastSeen == "" {
+		t.Errorf("stats fields: %s", out)
+	}
+	if len(stats.Sources) != 1 || stats.Sources[0].Path != logPath || stats.Sources[0].Format != "opendns-csv" ||
+		stats.Sources[0].Events == nil || *stats.Sources[0].Events != 3000 || stats.Sources[0].Skipped == nil {
+		t.Errorf("stats sources: %s", out)
+	}
+	csvOut := ltOK(t, ws, "stats", "--format", "csv")
+	if h := csvHeader(t, csvOut); !slices.Contains(h, "events") || strings.Count(strings.TrimSpace(csvOut), "\n") != 1 {
+		t.Errorf("stats csv is one header and one row: %q", csvOut)
+	}
+	if table := ltOK(t, ws, "stats"); !strings.Contains(table, "events") || !strings.Contains(table, logPath) {
+		t.Errorf("stats table:\n%s", table)
+	}
+}
+
+// events --format json gives the answers as an array, and every JSON
+// answer writes its keys in the order of the CSV columns.
+func TestJSONAnswersAndKeyOrder(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.pirate.sea*3", "mail.pirate.sea")
+	ltOK(t, ws, "ingest", log)
+	ltOK(t, ws, "baseline", "snapshot", "s0")
+	writeLog(t, filepath.Join(dir, "b.csv"), "new.pirate.sea")
+	ltOK(t, ws, "ingest", filepath.Join(dir, "b.csv"))
+	ltOK(t, ws, "rules", "add", "pirate.sea", "--scope", "domain", "--verdict", "suspicious")
+
+	type event struct {
+		Answers []string `json:"answers"`
+	}
+	evs := jsonRows[event](t, ltOK(t, ws, "events", "www.pirate.sea", "--format", "json"))
+	if len(evs) != 3 || !slices.Equal(evs[0].Answers, []string{"192.0.2.1"}) {
+		t.Errorf("events answers: %+v", evs)
+	}
+	for _, cmd := range [][]string{
+		{"events", "www.pirate.sea"}, {"top"}, {"top", "--by", "domain"}, {"new", "--since", "s0"},
+		{"score", "--stored"}, {"score", "--stored", "--by", "fqdn"}, {"sources"}, {"rules", "list"},
+	} {
+		js := jsonKeys(t, ltOK(t, ws, append(cmd, "--format", "json")...))
+		head := csvHeader(t, ltOK(t, ws, append(cmd, "--format", "csv")...))
+		if !slices.Equal(js, head) {
+			t.Errorf("%v: json keys %v, csv columns %v", cmd, js, head)
+		}
+	}
+	// top, new and score print the columns they share in the same order.
+	top := csvHeader(t, ltOK(t, ws, "top", "--format", "csv"))
+	for _, cmd := range [][]string{{"new", "--since", "s0"}, {"score", "--stored", "--by", "fqdn"}, {"top", "--by", "domain"}, {"score", "--stored"}} {
+		other := csvHeader(t, ltOK(t, ws, append(cmd, "--format", "csv")...))
+		var shared []string
+		for _, c := range top {
+			if slices.Contains(other, c) {
+				shared = append(shared, c)
+			}
+		}
+		var inOther []string
+		for _, c := range other {
+			if slices.Contains(shared, c) {
+				inOther = append(inOther, c)
+			}
+		}
+		if !slices.Equal(shared, inOther) {
+			t.Errorf("%v orders the columns it shares with top as %v, top as %v", cmd, inOther, shared)
+		}
+	}
+}
