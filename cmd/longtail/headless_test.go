@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/longtail/longtail/db"
 )
 
 // jsonKeys is the keys of the first object of a JSON array, in the order
@@ -125,5 +129,49 @@ func TestJSONAnswersAndKeyOrder(t *testing.T) {
 		if !slices.Equal(shared, inOther) {
 			t.Errorf("%v orders the columns it shares with top as %v, top as %v", cmd, inOther, shared)
 		}
+	}
+}
+
+// scoredAt is when the workspace's scores were stored.
+func scoredAt(t *testing.T, ws string) time.Time {
+	t.Helper()
+	d, err := db.Open(ws, db.Options{Access: db.ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	at, err := d.ScoredAt(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}
+
+// score prints the stored scores while they are up to date, scores again
+// when a file was read since (or --rescore asks), and never for nothing.
+func TestScoreRescoresOnlyWhenTheWorkspaceChanged(t *testing.T) {
+	dir := t.TempDir()
+	ws, a, b := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	writeLog(t, a, "www.pirate.sea*3")
+	ltOK(t, ws, "ingest", a)
+	first := scoredAt(t, ws)
+	if out := ltOK(t, ws, "score", "--by", "fqdn"); !strings.Contains(out, "www.pirate.sea") {
+		t.Fatalf("score:\n%s", out)
+	}
+	if got := scoredAt(t, ws); !got.Equal(first) {
+		t.Errorf("score rescored an unchanged workspace (%v, then %v)", first, got)
+	}
+	writeLog(t, b, "mail.pirate.sea")
+	ltOK(t, ws, "ingest", "--no-score", b)
+	if out := ltOK(t, ws, "score", "--by", "fqdn"); !strings.Contains(out, "mail.pirate.sea") {
+		t.Errorf("score after an ingest left the new name out:\n%s", out)
+	}
+	second := scoredAt(t, ws)
+	if !second.After(first) {
+		t.Errorf("score did not rescore after an ingest")
+	}
+	ltOK(t, ws, "score", "--rescore")
+	if !scoredAt(t, ws).After(second) {
+		t.Errorf("score --rescore did not rescore")
 	}
 }
