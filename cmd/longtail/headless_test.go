@@ -175,3 +175,33 @@ func TestScoreRescoresOnlyWhenTheWorkspaceChanged(t *testing.T) {
 		t.Errorf("score --rescore did not rescore")
 	}
 }
+
+// help CMD and CMD --help print that command's usage with an example on
+// stdout and succeed; a wrong option is one line with the hint, said once.
+func TestHelpAndFlagErrors(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	for name := range commands {
+		if !strings.Contains(helps[name], "Example:") {
+			t.Errorf("%s has no help with an example", name)
+		}
+	}
+	for _, args := range [][]string{{"help", "ingest"}, {"ingest", "--help"}, {"ingest", "-h"}} {
+		out, errOut, err := lt(t, ws, args...)
+		if err != nil || !strings.HasPrefix(out, "longtail ingest") || !strings.Contains(out, "Example:") || errOut != "" {
+			t.Errorf("%v: err %v, stdout %q, stderr %q", args, err, out, errOut)
+		}
+		if args[0] != "help" && !strings.Contains(out, "-no-score") {
+			t.Errorf("%v lists no options: %q", args, out)
+		}
+	}
+	for _, args := range [][]string{{"top", "--bogus"}, {"--bogus"}, {"top", "--limit", "x"}} {
+		out, errOut, err := lt(t, ws, args...)
+		if err == nil || out != "" || errOut != "" {
+			t.Errorf("%v: err %v, stdout %q, stderr %q", args, err, out, errOut)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "--help") || strings.Count(msg, "bogus") > 1 {
+			t.Errorf("%v: %q is not one line with the hint", args, msg)
+		}
+	}
+}

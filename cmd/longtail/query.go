@@ -242,6 +242,13 @@ func rcodeText(rc int16) string {
 }
 
 func cmdFormats(ctx context.Context, e *env, args []string) error {
+	rest, err := flags(flag.NewFlagSet("formats", flag.ContinueOnError), e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("formats: unexpected argument %q", rest[0])
+	}
 	t := &output.Table{Columns: []string{"format", "kind"}}
 	for _, f := range parse.Formats() {
 		kind := "text"
