@@ -205,3 +205,25 @@ func TestHelpAndFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// rules add says how much the new rule covers, and suggests --scope domain
+// when a name rule covers nothing but names below it exist.
+func TestRulesAddSaysWhatItCovers(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.pirate.sea*3", "mail.pirate.sea", "calm.sea")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	out := ltOK(t, ws, "rules", "add", "pirate.sea", "--verdict", "bad")
+	if !strings.Contains(out, "covers 0 names, 0 events") || !strings.Contains(out, "2 names (4 events) are below it") ||
+		!strings.Contains(out, "--scope domain") {
+		t.Errorf("rules add of a bare domain:\n%s", out)
+	}
+	out = ltOK(t, ws, "rules", "add", "*.pirate.sea", "--verdict", "bad")
+	if !strings.Contains(out, "covers 2 names, 4 events") || strings.Contains(out, "below it") {
+		t.Errorf("rules add of a domain rule:\n%s", out)
+	}
+	out = ltOK(t, ws, "rules", "add", "nothing.example", "--verdict", "good")
+	if !strings.Contains(out, "covers 0 names") || strings.Contains(out, "--scope domain") {
+		t.Errorf("rules add of an unseen name:\n%s", out)
+	}
+}

@@ -169,6 +169,35 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "added rule %d: %s\n", r.ID, verdicts.Describe(r))
 		}
 	}
+	return sayCoverage(ctx, e, d, stored)
+}
+
+// sayCoverage says what each new rule decides in the workspace, and
+// suggests --scope domain for a name rule that decides nothing while names
+// below its pattern exist (rules add pirate.sea covered none of
+// www.pirate.sea, mail.pirate.sea…).
+func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) error {
+	all, err := d.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := d.AllNames(ctx)
+	if err != nil {
+		return err
+	}
+	cov := verdicts.Coverage(all, names)
+	for _, r := range added {
+		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID])
+		if cov[r.ID].Names > 0 || r.Scope != rules.Name {
+			continue
+		}
+		if below := verdicts.Below(r.Pattern, names); below.Names > 0 {
+			p := textsafe.String(r.Pattern)
+			fmt.Fprintf(e.stdout, "  no name is exactly %s, but %s (%s) are below it: --scope domain covers them\n"+
+				"  (longtail rules add %s --scope domain --verdict %s)\n",
+				p, lists.Rules(int(below.Names), "name"), lists.Rules(int(below.Events), "event"), p, r.Verdict)
+		}
+	}
 	return nil
 }
 
