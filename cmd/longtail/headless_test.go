@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -225,5 +226,37 @@ func TestRulesAddSaysWhatItCovers(t *testing.T) {
 	out = ltOK(t, ws, "rules", "add", "nothing.example", "--verdict", "good")
 	if !strings.Contains(out, "covers 0 names") || strings.Contains(out, "--scope domain") {
 		t.Errorf("rules add of an unseen name:\n%s", out)
+	}
+}
+
+// A log no format reads is named for what it looks like; standard input
+// is said to be never deduplicated.
+func TestIngestNamesOtherLogsAndSaysStdinIsNotDeduplicated(t *testing.T) {
+	dir := t.TempDir()
+	ws, access, dns := filepath.Join(dir, "ws.db"), filepath.Join(dir, "access.log"), filepath.Join(dir, "dns.csv")
+	line := `172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /index.php HTTP/1.1" 404 196` + "\n"
+	if err := os.WriteFile(access, []byte(strings.Repeat(line, 3)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, err := lt(t, ws, "ingest", "--no-score", access)
+	if err == nil || !strings.Contains(errOut, "looks like a web server access log") || !strings.Contains(errOut, "not this kind of log yet") ||
+		strings.Contains(errOut, "tried") {
+		t.Errorf("ingest of an access log: %v\n%s", err, errOut)
+	}
+
+	writeLog(t, dns, "www.pirate.sea*2")
+	f, err := os.Open(dns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	if _, errOut, err := lt(t, ws, "ingest", "--no-score", "-"); err != nil || !strings.Contains(errOut, "never recognised as read before") {
+		t.Errorf("ingest of stdin: %v\n%s", err, errOut)
+	}
+	if _, errOut, err := lt(t, ws, "ingest", "--no-score", dns); err != nil || strings.Contains(errOut, "never recognised") {
+		t.Errorf("ingest of a file: %v\n%s", err, errOut)
 	}
 }
