@@ -115,15 +115,10 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := d.Rules(ctx)
+	rs, _, cov, err := verdicts.WorkspaceCoverage(ctx, d)
 	if err != nil {
 		return err
 	}
-	names, err := d.AllNames(ctx)
-	if err != nil {
-		return err
-	}
-	cov := verdicts.Coverage(rs, names)
 	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events"}}
 	for _, r := range verdicts.Select(rs, v) {
 		c := cov[r.ID]
@@ -177,15 +172,10 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 // below its pattern exist (rules add pirate.sea covered none of
 // www.pirate.sea, mail.pirate.sea…).
 func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) error {
-	all, err := d.Rules(ctx)
+	_, names, cov, err := verdicts.WorkspaceCoverage(ctx, d)
 	if err != nil {
 		return err
 	}
-	names, err := d.AllNames(ctx)
-	if err != nil {
-		return err
-	}
-	cov := verdicts.Coverage(all, names)
 	for _, r := range added {
 		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID])
 		if cov[r.ID].Names > 0 || r.Scope != rules.Name {

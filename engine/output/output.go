@@ -42,13 +42,18 @@ func (t *Table) Add(vals ...any) { t.Rows = append(t.Rows, vals) }
 
 // Write renders t in format.
 func (t *Table) Write(w io.Writer, format string) error {
+	return render(w, format, t.writeTable, t.writeCSV, t.writeJSON)
+}
+
+// render calls the writer of format.
+func render(w io.Writer, format string, table, csv, json func(io.Writer) error) error {
 	switch format {
 	case "", "table":
-		return t.writeTable(w)
+		return table(w)
 	case "csv":
-		return t.writeCSV(w)
+		return csv(w)
 	case "json":
-		return t.writeJSON(w)
+		return json(w)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }

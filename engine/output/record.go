@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -30,15 +29,7 @@ func (r *Record) Add(name string, v any) { r.Fields = append(r.Fields, Field{nam
 
 // Write renders r in format.
 func (r *Record) Write(w io.Writer, format string) error {
-	switch format {
-	case "", "table":
-		return r.writeTable(w)
-	case "csv":
-		return r.writeCSV(w)
-	case "json":
-		return r.writeJSON(w)
-	}
-	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+	return render(w, format, r.writeTable, r.writeCSV, r.writeJSON)
 }
 
 // scalars is the record's fields that are not tables, as a two-column table.

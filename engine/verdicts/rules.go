@@ -36,6 +36,20 @@ func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
 	return cov
 }
 
+// WorkspaceCoverage is Coverage of the workspace's rules over its names,
+// with the rules and names it read.
+func WorkspaceCoverage(ctx context.Context, d *db.DB) ([]rules.Rule, []db.NameRow, map[int64]Covered, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	names, err := d.AllNames(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return rs, names, Coverage(rs, names), nil
+}
+
 // Below counts the names strictly below pattern and their events: what a
 // name rule on pattern leaves out and a domain rule would decide. Queries
 // are for subdomains, so a name rule on a bare domain often covers nothing.
