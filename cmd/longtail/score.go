@@ -37,7 +37,7 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer func() { d.Close() }()
-	why := "--rescore"
+	why := "--rescore asked for it"
 	if !*rescore && !*stored {
 		if why, err = scoresStale(ctx, d); err != nil {
 			return err
@@ -53,7 +53,7 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if *format == "table" {
-			fmt.Fprintf(e.stderr, "%s (%s)\n", sum, why)
+			fmt.Fprintf(e.stderr, "%s: %s\n", sum, why)
 		}
 	}
 	t := &output.Table{}
