@@ -112,6 +112,9 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		if r.Skipped > int64(len(r.Skips)) {
 			fmt.Fprintf(e.stderr, "  … and %d more skipped\n", r.Skipped-int64(len(r.Skips)))
 		}
+		if r.Stream && r.Events > 0 {
+			fmt.Fprintln(e.stderr, streamNote)
+		}
 		if !r.Usable() {
 			bad++
 		}
@@ -128,6 +131,13 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	}
 	return nil
 }
+
+// streamNote follows the report of standard input, a FIFO or a device. A
+// file is recognised by its path and first bytes and read again only from
+// where it ended; a stream has neither and cannot be read twice, so
+// recognising a repeat would mean holding all of it before storing any
+// (or storing, then removing it again): not done. The user is told.
+const streamNote = "  read as a stream (standard input, a pipe or a device), which is never recognised as read before: the same data sent again is stored again"
 
 // startStatus redraws line on stderr every quarter second while work runs,
 // when stderr is a terminal; it returns the function that stops and erases

@@ -115,15 +115,10 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := d.Rules(ctx)
+	rs, _, cov, err := verdicts.WorkspaceCoverage(ctx, d)
 	if err != nil {
 		return err
 	}
-	names, err := d.AllNames(ctx)
-	if err != nil {
-		return err
-	}
-	cov := verdicts.Coverage(rs, names)
 	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events"}}
 	for _, r := range verdicts.Select(rs, v) {
 		c := cov[r.ID]
@@ -167,6 +162,30 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "replaced rule %d: %s (was %s)\n", r.ID, verdicts.Describe(r), verdicts.Describe(replaced[i]))
 		} else {
 			fmt.Fprintf(e.stdout, "added rule %d: %s\n", r.ID, verdicts.Describe(r))
+		}
+	}
+	return sayCoverage(ctx, e, d, stored)
+}
+
+// sayCoverage says what each new rule decides in the workspace, and
+// suggests --scope domain for a name rule that decides nothing while names
+// below its pattern exist (rules add pirate.sea covered none of
+// www.pirate.sea, mail.pirate.sea…).
+func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) error {
+	_, names, cov, err := verdicts.WorkspaceCoverage(ctx, d)
+	if err != nil {
+		return err
+	}
+	for _, r := range added {
+		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID])
+		if cov[r.ID].Names > 0 || r.Scope != rules.Name {
+			continue
+		}
+		if below := verdicts.Below(r.Pattern, names); below.Names > 0 {
+			p := textsafe.String(r.Pattern)
+			fmt.Fprintf(e.stdout, "  no name is exactly %s, but %s (%s) are below it: --scope domain covers them\n"+
+				"  (longtail rules add %s --scope domain --verdict %s)\n",
+				p, lists.Rules(int(below.Names), "name"), lists.Rules(int(below.Events), "event"), p, r.Verdict)
 		}
 	}
 	return nil
@@ -459,13 +478,13 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &output.Table{Columns: []string{"first_seen", "last_seen", "count", "clients", "name", "domain", "verdict", "rank"}}
+	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict", "rank"}}
 	for _, n := range news.Names {
 		var rank any
 		if n.Rank > 0 {
 			rank = int64(n.Rank)
 		}
-		t.Add(micros(n.First), micros(n.Last), n.Count, n.Clients, n.Name, n.Domain, verdictCell(n.Verdict), rank)
+		t.Add(n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain, verdictCell(n.Verdict), rank)
 	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err

@@ -63,7 +63,8 @@ Rules and lists:
                                        mark what is known now, for new --since
 
 Every command takes --db PATH (default ./longtail.db); the query commands
-take --format table|csv|json.
+take --format table|csv|json. longtail help CMD (or CMD --help) shows one
+command's usage, options and an example.
 `
 
 func main() {
@@ -215,24 +216,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		case strings.HasPrefix(args[0], "--db="):
 			e.dbPath, args = strings.TrimPrefix(args[0], "--db="), args[1:]
 		default:
-			return fmt.Errorf("unknown option %s\n\n%s", args[0], usage)
+			return fmt.Errorf("unknown option %s (longtail --help shows the usage)", args[0])
 		}
 	}
 	if len(args) == 0 {
 		return openTUI(ctx, e, nil)
 	}
 	if c, ok := commands[args[0]]; ok {
-		return c.run(ctx, e, args[1:])
+		return helpShown(c.run(ctx, e, args[1:]))
 	}
 	if args[0] == "help" {
-		fmt.Fprint(stdout, usage)
-		return nil
+		return cmdHelp(e, args[1:])
 	}
 	// Anything else is a file to ingest and review.
 	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
 		return openTUI(ctx, e, args)
 	}
-	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+	return fmt.Errorf("unknown command %q (longtail help lists the commands)", args[0])
 }
 
 // flags parses flags that may stand before, between or after the
@@ -240,11 +240,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // flag package alone does not allow.
 func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 	fs.StringVar(&e.dbPath, "db", e.dbPath, "workspace `path`")
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard) // errors are returned, said once by main
+	fs.Usage = func() {}
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, printHelp(fs, e)
+		}
+		if err != nil {
+			return nil, flagError(fs, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
@@ -110,8 +111,11 @@ func scoreCell(s float32) any {
 	if s == review.NoScore {
 		return nil
 	}
-	return math.Round(float64(s)*10) / 10
+	return roundScore(float64(s))
 }
+
+// roundScore is a score as top and score print it: to a tenth.
+func roundScore(s float64) float64 { return math.Round(s*10) / 10 }
 
 // rankCell is a popularity rank in a table: empty (JSON null) when none.
 func rankCell(r int32) any {
@@ -133,19 +137,27 @@ func cmdStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &output.Table{Columns: []string{"what", "value"}}
-	t.Add("workspace", d.Path())
-	t.Add("events", s.Events)
-	t.Add("names", s.Names)
-	t.Add("domains", s.Domains)
-	t.Add("clients", s.Clients)
-	t.Add("first_seen", micros(s.First))
-	t.Add("last_seen", micros(s.Last))
-	t.Add("sources", int64(len(s.Sources)))
+	return statsRecord(d.Path(), s).Write(e.stdout, *format)
+}
+
+// statsRecord is the workspace at a glance: one object with typed fields
+// and the sources as objects of their own (a list of {what, value} pairs
+// made scripts search by label and parse "N events, M skipped" text).
+func statsRecord(path string, s db.Stats) *output.Record {
+	r := &output.Record{}
+	r.Add("workspace", path)
+	r.Add("events", s.Events)
+	r.Add("names", s.Names)
+	r.Add("domains", s.Domains)
+	r.Add("clients", s.Clients)
+	r.Add("first_seen", micros(s.First))
+	r.Add("last_seen", micros(s.Last))
+	srcs := &output.Table{Columns: []string{"id", "path", "format", "events", "skipped", "last_read", "state"}}
 	for _, src := range s.Sources {
-		t.Add("source", fmt.Sprintf("%s (%s): %d events, %d skipped", src.Path, src.Format, src.Events, src.Skipped))
+		srcs.Add(int64(src.ID), src.Path, src.Format, src.Events, src.Skipped, src.LastRead, src.State)
 	}
-	return t.Write(e.stdout, *format)
+	r.Add("sources", srcs)
+	return r
 }
 
 func cmdSources(ctx context.Context, e *env, args []string) error {
@@ -201,7 +213,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		if ev.TTL >= 0 {
 			ttl = int64(ev.TTL)
 		}
-		t.Add(micros(ev.Time), ev.Client, parse.QTypeName(ev.QType), rcodeText(ev.RCode), ev.Answers, ttl, ev.Source, ev.Line, ev.Offset)
+		t.Add(micros(ev.Time), ev.Client, parse.QTypeName(ev.QType), rcodeText(ev.RCode), answerList(ev.Answers), ttl, ev.Source, ev.Line, ev.Offset)
 	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err
@@ -212,6 +224,16 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// answerList is the stored answers (joined by ',') as a list: an array in
+// JSON, empty when none; the table and CSV forms join it again. The TTL
+// stays one number: the smallest among the answers, all a log gives.
+func answerList(joined string) []string {
+	if joined == "" {
+		return []string{}
+	}
+	return strings.Split(joined, ",")
+}
+
 func rcodeText(rc int16) string {
 	if rc == record.NoRCode {
 		return ""
@@ -220,6 +242,13 @@ func rcodeText(rc int16) string {
 }
 
 func cmdFormats(ctx context.Context, e *env, args []string) error {
+	rest, err := flags(flag.NewFlagSet("formats", flag.ContinueOnError), e, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("formats: unexpected argument %q", rest[0])
+	}
 	t := &output.Table{Columns: []string{"format", "kind"}}
 	for _, f := range parse.Formats() {
 		kind := "text"

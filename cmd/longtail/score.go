@@ -9,6 +9,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 func init() {
@@ -19,7 +20,8 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	by := fs.String("by", "domain", "rank `domain` (registered domains) or fqdn (each name)")
 	limit := fs.Int("limit", 50, "how many `rows`")
-	stored := fs.Bool("stored", false, "show the stored scores without scoring again")
+	stored := fs.Bool("stored", false, "show the stored scores, even when the workspace changed since they were computed")
+	rescore := fs.Bool("rescore", false, "score the whole workspace again, even when the stored scores are up to date")
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
@@ -27,22 +29,35 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	if *by != "domain" && *by != "fqdn" && *by != "name" {
 		return fmt.Errorf("score: --by is fqdn or domain, not %q", *by)
 	}
-	d, err := e.open(*stored)
+	if *stored && *rescore {
+		return fmt.Errorf("score: --stored and --rescore exclude each other")
+	}
+	d, err := e.open(true)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	if !*stored {
+	defer func() { d.Close() }()
+	why := "--rescore asked for it"
+	if !*rescore && !*stored {
+		if why, err = scoresStale(ctx, d); err != nil {
+			return err
+		}
+	}
+	if why != "" && !*stored {
+		d.Close()
+		if d, err = e.open(false); err != nil {
+			return err
+		}
 		sum, err := score.Run(ctx, d)
 		if err != nil {
 			return err
 		}
 		if *format == "table" {
-			fmt.Fprintln(e.stderr, sum)
+			fmt.Fprintf(e.stderr, "%s: %s\n", sum, why)
 		}
 	}
 	t := &output.Table{}
-	why := func(cs []db.Contribution) any {
+	reasons := func(cs []db.Contribution) any {
 		if *format == "json" {
 			return cs
 		}
@@ -57,19 +72,50 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"score", "domain", "count", "clients", "names", "why"}
+		t.Columns = []string{"count", "clients", "names", "domain", "score", "why"}
 		for _, r := range rows {
-			t.Add(r.Score.Score, r.Name, r.Count, r.Clients, r.Names, why(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Names, r.Name, roundScore(r.Score.Score), reasons(r.Contribs))
 		}
 	} else {
 		rows, err := d.TopScoredNames(ctx, *limit)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"score", "name", "domain", "count", "clients", "why"}
+		t.Columns = []string{"count", "clients", "name", "domain", "score", "why"}
 		for _, r := range rows {
-			t.Add(r.Score.Score, r.Name, r.Domain, r.Count, r.Clients, why(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), reasons(r.Contribs))
 		}
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// scoresStale says why the stored scores are out of date ("" when they are
+// not): never computed, a source read or a rule added since. Scoring the
+// whole workspace takes seconds on a large one, so score reads the stored
+// scores unless one of these happened. A rule or rank list removed leaves
+// no time behind; --rescore is for that.
+func scoresStale(ctx context.Context, d *db.DB) (string, error) {
+	at, err := d.ScoredAt(ctx)
+	if err != nil || at.IsZero() {
+		return "never scored before", err
+	}
+	srcs, err := d.Sources(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range srcs {
+		if s.LastRead.After(at) {
+			return textsafe.String(s.Path) + " read since the last scoring", nil
+		}
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range rs {
+		if r.Created.After(at) {
+			return "a rule added since the last scoring", nil
+		}
+	}
+	return "", nil
 }

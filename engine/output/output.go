@@ -25,6 +25,11 @@ import (
 // Formats lists the accepted --format values.
 var Formats = []string{"table", "csv", "json"}
 
+// MaxCell is the widest a cell is shown in the table form, but for the
+// last column: one long escaped name must not push every other column off
+// the screen. The cut ends in "…"; CSV and JSON keep the whole value.
+const MaxCell = 64
+
 // Table is a result: named columns and rows of values (string, int64, int,
 // float64, time.Time, or nil for "none").
 type Table struct {
@@ -37,13 +42,18 @@ func (t *Table) Add(vals ...any) { t.Rows = append(t.Rows, vals) }
 
 // Write renders t in format.
 func (t *Table) Write(w io.Writer, format string) error {
+	return render(w, format, t.writeTable, t.writeCSV, t.writeJSON)
+}
+
+// render calls the writer of format.
+func render(w io.Writer, format string, table, csv, json func(io.Writer) error) error {
 	switch format {
 	case "", "table":
-		return t.writeTable(w)
+		return table(w)
 	case "csv":
-		return t.writeCSV(w)
+		return csv(w)
 	case "json":
-		return t.writeJSON(w)
+		return json(w)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
@@ -54,6 +64,8 @@ func text(v any) string {
 		return ""
 	case string:
 		return textsafe.String(x)
+	case []string:
+		return textsafe.String(strings.Join(x, ","))
 	case time.Time:
 		if x.IsZero() {
 			return ""
@@ -84,6 +96,9 @@ func (t *Table) writeTable(w io.Writer) error {
 		cells[r] = make([]string, len(row))
 		for i, v := range row {
 			cells[r][i] = text(v)
+			if i < len(row)-1 {
+				cells[r][i] = textsafe.Truncate(cells[r][i], MaxCell)
+			}
 			widths[i] = max(widths[i], ansi.StringWidth(cells[r][i]))
 		}
 	}
@@ -146,31 +161,96 @@ func (t *Table) writeCSV(w io.Writer) error {
 }
 
 func (t *Table) writeJSON(w io.Writer) error {
-	objs := make([]map[string]any, len(t.Rows))
-	for r, row := range t.Rows {
-		o := make(map[string]any, len(row))
-		for i, v := range row {
-			switch x := v.(type) {
-			case time.Time:
-				v = nil
-				if !x.IsZero() {
-					v = x.UTC().Format(time.RFC3339Nano)
-				}
-			case string:
-				if !utf8.ValidString(x) {
-					v, o[t.Columns[i]+"_hex"] = textsafe.Lossless(x)
-				}
-			}
-			o[t.Columns[i]] = v
-		}
-		objs[r] = o
-	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(objs); err != nil {
+	if err := t.appendJSON(&buf); err != nil {
 		return err
 	}
-	_, err := w.Write(textsafe.JSON(buf.Bytes()))
+	return writeIndented(w, buf.Bytes())
+}
+
+// appendJSON writes the rows as an array of objects whose keys keep the
+// order of the columns (encoding a map would sort them), so that a JSON
+// row reads like its CSV line.
+func (t *Table) appendJSON(buf *bytes.Buffer) error {
+	buf.WriteByte('[')
+	for r, row := range t.Rows {
+		if r > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('{')
+		for i, v := range row {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := appendField(buf, t.Columns[i], v); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	}
+	buf.WriteByte(']')
+	return nil
+}
+
+// appendField writes "name":value; a string that is not valid UTF-8 is
+// written escaped, followed by "name_hex" with its exact bytes.
+func appendField(buf *bytes.Buffer, name string, v any) error {
+	var hexBytes string
+	switch x := v.(type) {
+	case time.Time:
+		v = nil
+		if !x.IsZero() {
+			v = x.UTC().Format(time.RFC3339Nano)
+		}
+	case string:
+		if !utf8.ValidString(x) {
+			v, hexBytes = textsafe.Lossless(x)
+		}
+	case []string:
+		safe := make([]string, len(x))
+		for i, s := range x {
+			safe[i] = s
+			if !utf8.ValidString(s) {
+				safe[i] = textsafe.String(s)
+			}
+		}
+		v = safe
+	}
+	if err := appendPair(buf, name, v); err != nil {
+		return err
+	}
+	if hexBytes != "" {
+		buf.WriteByte(',')
+		return appendPair(buf, name+"_hex", hexBytes)
+	}
+	return nil
+}
+
+func appendPair(buf *bytes.Buffer, name string, v any) error {
+	if err := appendKey(buf, name); err != nil {
+		return err
+	}
+	val, err := json.Marshal(v)
+	buf.Write(val)
+	return err
+}
+
+// appendKey writes "name":.
+func appendKey(buf *bytes.Buffer, name string) error {
+	k, err := json.Marshal(name)
+	buf.Write(k)
+	buf.WriteByte(':')
+	return err
+}
+
+// writeIndented writes compact JSON indented, one value a line, with every
+// character that could act on a terminal escaped.
+func writeIndented(w io.Writer, compact []byte) error {
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := w.Write(textsafe.JSON(out.Bytes()))
 	return err
 }

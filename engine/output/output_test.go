@@ -93,3 +93,26 @@ func TestJSONEscapesWhatCouldActOnATerminal(t *testing.T) {
 		}
 	}
 }
+
+// A very long escaped name is cut with "…" in the table form, so the other
+// columns stay on screen; CSV and JSON keep it whole.
+func TestTableCutsALongCellButCSVKeepsIt(t *testing.T) {
+	long := strings.Repeat("\x01", 300) + ".example" // 900 cells once escaped
+	tb := &Table{Columns: []string{"name", "count"}}
+	tb.Add(long, int64(3))
+	var b bytes.Buffer
+	if err := tb.Write(&b, "table"); err != nil {
+		t.Fatal(err)
+	}
+	row := strings.Split(b.String(), "\n")[1]
+	if !strings.Contains(row, "…") || !strings.HasSuffix(row, "  3") || len([]rune(row)) > MaxCell+10 {
+		t.Errorf("table row %q", row)
+	}
+	b.Reset()
+	if err := tb.Write(&b, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), textsafe.String(long)) {
+		t.Errorf("csv cut the name: %q", b.String())
+	}
+}

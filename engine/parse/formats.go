@@ -49,6 +49,9 @@ func Detect(head []byte) (Format, error) {
 			return r.Format, nil
 		}
 	}
+	if kind := Guess(head); kind != "" {
+		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS logs and captures, not this kind of log yet (longtail formats lists them)", kind)
+	}
 	names := make([]string, len(registry))
 	for i, r := range registry {
 		names[i] = r.Name

@@ -36,6 +36,40 @@ func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
 	return cov
 }
 
+// WorkspaceCoverage is Coverage of the workspace's rules over its names,
+// with the rules and names it read.
+func WorkspaceCoverage(ctx context.Context, d *db.DB) ([]rules.Rule, []db.NameRow, map[int64]Covered, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	names, err := d.AllNames(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return rs, names, Coverage(rs, names), nil
+}
+
+// Below counts the names strictly below pattern and their events: what a
+// name rule on pattern leaves out and a domain rule would decide. Queries
+// are for subdomains, so a name rule on a bare domain often covers nothing.
+func Below(pattern string, names []db.NameRow) Covered {
+	var c Covered
+	suffix := "." + pattern
+	for _, n := range names {
+		if strings.HasSuffix(n.Name, suffix) {
+			c.Names++
+			c.Events += n.Count
+		}
+	}
+	return c
+}
+
+// String is "3 names, 12 events".
+func (c Covered) String() string {
+	return lists.Rules(int(c.Names), "name") + ", " + lists.Rules(int(c.Events), "event")
+}
+
 // Select returns the rules of verdict v, or all of them for rules.None.
 func Select(rs []rules.Rule, v rules.Verdict) []rules.Rule {
 	if v == rules.None {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// helps is each command's usage with an example, for `longtail help CMD`
+// and `CMD --help`; the options follow it, from the command's flags.
+var helps = map[string]string{
+	"open": `longtail open PATH
+  Open the review screen on the workspace PATH.
+Example:
+  longtail open ~/cases/acme.db`,
+	"ingest": `longtail ingest [--force] [--batch N] [--no-score] FILE...|-
+  Read DNS logs or captures into the workspace, then score it. A file read
+  before is recognised and only what it gained is read; standard input (-)
+  is never recognised: piping the same data again stores it again.
+Example:
+  longtail --db acme.db ingest dns.log.gz capture.pcap`,
+	"formats": `longtail formats
+  The input formats longtail recognises.
+Example:
+  longtail formats`,
+	"gen": `longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+  A synthetic DNS log on stdout, with planted tunnels and beacons.
+Example:
+  longtail gen dns --lines 100000 > demo.csv`,
+	"top": `longtail top [--by fqdn|domain] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed] [--sort KEY]
+  The review screen's list, headless: names or registered domains with
+  their verdict, score, popularity rank and newness.
+Example:
+  longtail top --by domain --hide good --sort score --format json`,
+	"stats": `longtail stats
+  The workspace at a glance: events, names, domains, clients, span, sources.
+Example:
+  longtail stats --format json | jq .events`,
+	"events": `longtail events NAME [--limit N]
+  The requests of one name, newest first.
+Example:
+  longtail events www.example.com --limit 20`,
+	"sources": `longtail sources
+  What was ingested, from where and when.
+Example:
+  longtail sources --format csv`,
+	"series": `longtail series [SUBJECT] [--by fqdn|domain|client] [--bucket 1h]
+  Events per bucket: the timeline and heatmap, headless.
+Example:
+  longtail series example.com --by domain --bucket 15m`,
+	"score": `longtail score [--by domain|fqdn] [--limit N] [--rescore]
+  The most unusual first, with the reasons. The stored scores are shown;
+  they are computed again only when a file was read or a rule added since
+  (or with --rescore).
+Example:
+  longtail score --by fqdn --limit 20`,
+	"new": `longtail new [--since NAME|TIME] [--limit N] [--all]
+  Names new since a baseline snapshot or a time.
+Example:
+  longtail new --since 2024-03-04`,
+	"rules": `longtail rules [list] [--verdict V]
+longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]
+longtail rules rm ID|PATTERN... [--scope name|domain]
+longtail rules export [--format F] [--verdict V] [-o FILE]
+  The verdict rules, with the names and events each decides. A pattern
+  decides exactly that name, or with --scope domain (or *.) every name below.
+Example:
+  longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
+	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
+  A blocklist, allowlist or popularity list into rules or ranks.
+Example:
+  longtail import-list top-1m.csv --ranks --top 10000`,
+	"export": `longtail export --format F [--verdict V] [-o FILE]
+  The rules as plain, hosts, adblock, zeek-intel, suricata-dataset,
+  suricata-rules, rpz, csv or json.
+Example:
+  longtail export --format rpz --verdict bad -o bad.rpz`,
+	"ranks": `longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
+  Popularity ranks imported with import-list --ranks.
+Example:
+  longtail ranks lookup google.com`,
+	"baseline": `longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
+longtail baseline snapshot NAME | baseline snapshots
+  normal_traffic and suspicious_traffic files (.txt, .csv), or a snapshot
+  of what is known now, for new --since.
+Example:
+  longtail baseline snapshot monday`,
+	"help": `longtail help [CMD]
+  The usage of longtail, or of one command.
+Example:
+  longtail help ingest`,
+}
+
+// cmdHelp prints the usage, or one command's usage, on stdout.
+func cmdHelp(e *env, args []string) error {
+	if len(args) == 0 {
+		_, err := io.WriteString(e.stdout, usage)
+		return err
+	}
+	h, ok := helps[args[0]]
+	if !ok {
+		return fmt.Errorf("help: no command %q (longtail help lists them)", args[0])
+	}
+	_, err := fmt.Fprintln(e.stdout, h)
+	return err
+}
+
+// flagError is what a command says when its flags are wrong: the flag
+// package's one line and where the usage is, instead of the usage itself.
+func flagError(fs *flag.FlagSet, err error) error {
+	cmd, _, _ := strings.Cut(fs.Name(), " ")
+	return fmt.Errorf("%s: %w (longtail %s --help shows the options)", fs.Name(), err, cmd)
+}
+
+// printHelp prints the usage of the command fs belongs to and its options
+// on stdout, for CMD --help.
+func printHelp(fs *flag.FlagSet, e *env) error {
+	cmd, _, _ := strings.Cut(fs.Name(), " ")
+	fmt.Fprintln(e.stdout, helps[cmd])
+	fmt.Fprintln(e.stdout, "Options:")
+	fs.SetOutput(e.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	return flag.ErrHelp
+}
+
+// helpShown is nil for the flag.ErrHelp a command returns once its help
+// is printed: asking for help succeeds.
+func helpShown(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
