@@ -22,16 +22,29 @@ type Item struct {
 // headless commands.
 type Answer struct {
 	Items []Item
-	Shown int // rows the query leaves, before the limit
-	Hid   [NumFilters]Hidden
 	Since string // the snapshot Fresh is measured from; "" when none
 }
 
-// Run loads the workspace and answers q the way the review screen does:
-// the same dataset, verdicts, scores, ranks and Compute. At most limit
-// rows are returned (0: all); the children of expanded domains are not
-// rows of their own.
+// maxPaged is the largest limit Run answers a page at a time: past it,
+// looking up each row's score and rank costs more than loading them all.
+const maxPaged = 1000
+
+// Run answers q the way the review screen does, at most limit rows (0:
+// all); the children of expanded domains are not rows of their own. It
+// loads the workspace as the screen does (the same dataset, verdicts,
+// scores, ranks and Compute), except for the most common question: the
+// busiest rows with some verdicts hidden (Query.Simple) and a limit, which
+// it reads a page at a time from the workspace's own count order, in
+// milliseconds instead of seconds on a large workspace, with the same
+// answer (TestPagedAnswersAsTheScreen).
 func Run(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
+	if q.Simple() && limit > 0 && limit <= maxPaged {
+		return runPaged(ctx, d, q, limit)
+	}
+	return runAll(ctx, d, q, limit)
+}
+
+func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	stats, err := d.Stats(ctx)
 	if err != nil {
 		return Answer{}, err
@@ -56,7 +69,7 @@ func Run(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	q.Expanded = nil
 	v := NewVerdicts(data, rs)
 	res := Compute(data, v, sc, an, q)
-	a := Answer{Shown: res.Rows, Hid: res.Hid, Since: an.Since}
+	a := Answer{Since: an.Since}
 	verd, scores := v.Of(q.Domains), sc.Of(q.Domains)
 	rank, fresh := an.Of(q.Domains)
 	for _, l := range res.Lines {

@@ -3,12 +3,17 @@ package review
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/internal/testws"
 )
 
@@ -75,8 +80,8 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	if got := listed(a); !slices.Equal(got, []string{"bad.example 4 bad", "www.bad.example 3 none", "a.sus.example 2 suspicious"}) {
 		t.Errorf("top 3 hiding good = %q", got)
 	}
-	if a.Hid[HideVerdict] != (Hidden{Rows: 31, Events: 601}) || a.Shown != 5 {
-		t.Errorf("hid %+v, shown %d", a.Hid[HideVerdict], a.Shown)
+	if res := computed(t, d, q); res.Hid[HideVerdict] != (Hidden{Rows: 31, Events: 601}) || res.Rows != 5 {
+		t.Errorf("hid %+v, shown %d", res.Hid[HideVerdict], res.Rows)
 	}
 	q = Query{Unreviewed: true}
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"www.bad.example 3 none", "free.example 2 none", "rare.example 1 none"}) {
@@ -84,16 +89,17 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	}
 	// The talk's "seen fewer than 3 times", sorted by name.
 	q = Query{Rare: true, RareK: 2, Sort: SortName}
-	a = run(t, d, q, 0)
-	if got := listed(a); !slices.Equal(got, []string{"a.sus.example 2 suspicious", "free.example 2 none", "rare.example 1 none", "www.free.example 1 good"}) {
+	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"a.sus.example 2 suspicious", "free.example 2 none", "rare.example 1 none", "www.free.example 1 good"}) {
 		t.Errorf("rare = %q", got)
 	}
+	q.Hide[rules.Good] = true
+	res := computed(t, d, q)
 	var hidden int64
-	for _, h := range a.Hid {
+	for _, h := range res.Hid {
 		hidden += h.Rows
 	}
-	if hidden+int64(a.Shown) != 36 {
-		t.Errorf("hidden %d + shown %d != 36 names", hidden, a.Shown)
+	if hidden+int64(res.Rows) != 36 || res.Hid[HideVerdict].Rows != 31 || res.Hid[Rare].Rows != 2 {
+		t.Errorf("hidden %+v + shown %d: want 31 known-good and 2 more than twice, 36 in all", res.Hid, res.Rows)
 	}
 	q = Query{HideTop: true, TopN: 32, Reverse: true}
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"www.free.example 1 good", "rare.example 1 none", "free.example 2 none", "a.sus.example 2 suspicious"}) {
@@ -105,5 +111,79 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	q.Hide[rules.Good] = true
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"bad.example 7 bad", "free.example 3 none", "sus.example 2 suspicious", "rare.example 1 none"}) {
 		t.Errorf("domains hiding good = %q", got)
+	}
+}
+
+// computed is the screen's Compute on the workspace, without scores or
+// ranks.
+func computed(t *testing.T, d *db.DB, q Query) Result {
+	t.Helper()
+	data, rs, err := Load(ctx, d, db.Stats{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Compute(data, NewVerdicts(data, rs), nil, nil, q)
+}
+
+// TestPagedAnswersAsTheScreen: the busiest rows read a page at a time give
+// what loading the whole workspace gives, scores, ranks and newness
+// included, whatever is hidden.
+func TestPagedAnswersAsTheScreen(t *testing.T) {
+	var counts []count
+	for i := range 1500 {
+		counts = append(counts, count{Name: fmt.Sprintf("n%04d.good.example", i), N: 3 + i%5})
+	}
+	counts = append(counts, count{Name: "bad.example", N: 4}, count{Name: "www.bad.example", N: 3}, count{Name: "rare.example", N: 1})
+	d := workspace(t, counts, "good *.good.example", "bad bad.example")
+	if _, err := d.PutRanks(ctx, "test", func(add func(string, int)) error {
+		add("good.example", 7)
+		add("n0001.good.example", 3)
+		add("bad.example", 900)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateSnapshot(ctx, "before"); err != nil {
+		t.Fatal(err)
+	}
+	// New since the snapshot: a name of a known domain, and a new domain.
+	later := filepath.Join(t.TempDir(), "later.csv")
+	os.WriteFile(later, []byte("03/21/2024 10:00:00,new.bad.example,A,300,192.0.2.1\n03/21/2024 10:00:01,fresh.example,A,300,192.0.2.1\n"), 0o644)
+	if _, err := ingest.Run(ctx, d, []string{later}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := score.Run(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	var queries []Query
+	for _, domains := range []bool{false, true} {
+		q := Query{Domains: domains}
+		queries = append(queries, q)
+		q.Hide[rules.Good] = true
+		queries = append(queries, q, Query{Domains: domains, Unreviewed: true})
+	}
+	seen := map[string]bool{}
+	for _, q := range queries {
+		for _, limit := range []int{1, 3, 50, maxPaged} {
+			paged, err := runPaged(ctx, d, q, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := runAll(ctx, d, q, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if paged.Since == "" || !reflect.DeepEqual(paged, all) {
+				t.Errorf("query %+v, limit %d: paged\n%+v\nloading all\n%+v", q, limit, paged, all)
+			}
+			for _, it := range paged.Items {
+				seen["fresh"] = seen["fresh"] || it.Fresh
+				seen["ranked"] = seen["ranked"] || it.Rank > 0
+				seen["scored"] = seen["scored"] || it.Score != NoScore
+			}
+		}
+	}
+	if !seen["fresh"] || !seen["ranked"] || !seen["scored"] {
+		t.Errorf("the answers compared lack a fresh, ranked or scored row: %v", seen)
 	}
 }

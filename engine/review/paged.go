@@ -1,0 +1,135 @@
+package review
+
+import (
+	"context"
+	"errors"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+)
+
+// runPaged answers a Simple query from db.TopNames or TopDomains, which
+// sort as Table.Order(SortCount) does (count descending, then name), in
+// pages that double while rows are hidden, and then looks up what the
+// screen shows beside each row it keeps.
+func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return Answer{}, err
+	}
+	m := rules.NewMatcher(rs)
+	var a Answer
+	for size, offset := max(firstPage, 2*limit), 0; len(a.Items) < limit; size *= 2 {
+		rows, err := topPage(ctx, d, q.Domains, size, offset)
+		if err != nil {
+			return Answer{}, err
+		}
+		for _, r := range rows {
+			it := Item{Row: r}
+			if rule, ok := m.Match(r.Name); ok {
+				it.Verdict = rule.Verdict
+			}
+			if q.hiddenBy(facts{verdict: it.Verdict, top: -1}) == NoFilter && len(a.Items) < limit {
+				a.Items = append(a.Items, it)
+			}
+		}
+		if len(rows) < size {
+			break
+		}
+		offset += len(rows)
+	}
+	return a, annotate(ctx, d, q.Domains, &a)
+}
+
+// firstPage is the smallest page read while rows are being hidden.
+const firstPage = 1024
+
+func topPage(ctx context.Context, d *db.DB, domains bool, limit, offset int) ([]Row, error) {
+	if domains {
+		ds, err := d.TopDomains(ctx, limit, offset)
+		rows := make([]Row, len(ds))
+		for i, r := range ds {
+			rows[i] = Row{ID: r.ID, DomainID: r.ID, Name: r.Name, Domain: r.Name, Count: r.Count,
+				Clients: r.Clients, First: r.First, Last: r.Last, Names: max(1, r.Names)}
+		}
+		return rows, err
+	}
+	ns, err := d.TopNames(ctx, limit, offset)
+	rows := make([]Row, len(ns))
+	for i, r := range ns {
+		rows[i] = Row{ID: r.ID, DomainID: r.DomainID, Name: r.Name, Domain: r.Domain, Count: r.Count,
+			Clients: r.Clients, First: r.First, Last: r.Last}
+	}
+	return rows, err
+}
+
+// annotate gives each item its score, rank and newness the way the screen
+// computes them (NewScores, NewAnnotations, Freshness), one row at a time.
+func annotate(ctx context.Context, d *db.DB, domains bool, a *Answer) error {
+	subject := db.ScoreName
+	if domains {
+		subject = db.ScoreDomain
+	}
+	since, err := d.ResolveSince(ctx, "")
+	snapshot := err == nil
+	if snapshot {
+		a.Since = since.String()
+	}
+	for i := range a.Items {
+		it := &a.Items[i]
+		it.Score = NoScore
+		switch s, err := d.ScoreOf(ctx, subject, it.ID); {
+		case err == nil:
+			it.Score = float32(s.Score)
+		case !errors.Is(err, db.ErrNotFound):
+			return err
+		}
+		if it.Rank, err = rankOf(ctx, d, it.Name, it.Domain, domains); err != nil {
+			return err
+		}
+		if snapshot {
+			if it.Fresh, err = isFresh(ctx, d, it.Row, domains, since); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rankOf is db.Ranks.Of for one row: a name takes the better of its own
+// rank and its registered domain's; a domain its own.
+func rankOf(ctx context.Context, d *db.DB, name, domain string, domains bool) (int32, error) {
+	best := int32(0)
+	for _, n := range []string{name, domain} {
+		r, err := d.RankOf(ctx, n)
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+		case err != nil:
+			return 0, err
+		case best == 0 || int32(r.Rank) < best:
+			best = int32(r.Rank)
+		}
+		if domains {
+			break
+		}
+	}
+	return best, nil
+}
+
+// isFresh is Freshness for one row: a name unknown at the snapshot; a
+// domain whose names all were.
+func isFresh(ctx context.Context, d *db.DB, r Row, domains bool, s db.Since) (bool, error) {
+	if !domains {
+		return r.ID > s.MaxName, nil
+	}
+	ns, err := d.NamesOfDomain(ctx, r.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, n := range ns {
+		if n.ID <= s.MaxName {
+			return false, nil
+		}
+	}
+	return len(ns) > 0, nil
+}
