@@ -23,7 +23,8 @@ type KeyMap struct {
 type GlobalKeys struct {
 	Help      key.Binding
 	Back      key.Binding
-	Quit      key.Binding
+	Quit      key.Binding // back one level; quits from the list
+	QuitAll   key.Binding // quits from anywhere
 	ForceQuit key.Binding
 }
 
@@ -134,7 +135,8 @@ func DefaultKeyMap() *KeyMap {
 		Global: GlobalKeys{
 			Help:      bind("?", "help", "?"),
 			Back:      bind("esc", "back / cancel", "esc"),
-			Quit:      bind("q", "quit", "q"),
+			Quit:      bind("q", "back; on the list, quit", "q"),
+			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
 		},
 		Nav: NavKeys{
@@ -238,5 +240,5 @@ func (k *KeyMap) Searching() HelpSection {
 // General is the help section of GlobalKeys.
 func (k *KeyMap) General() HelpSection {
 	g := k.Global
-	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.ForceQuit}}
+	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
 }

@@ -453,7 +453,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Open(common.ScreenHeatmap, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"})
 
 	case key.Matches(msg, k.Global.Back):
-		// esc backs out of a mode: visual range, selection, search.
+		// esc backs out of a mode: visual range, selection, search, then
+		// the why panel.
 		switch {
 		case m.visual || len(m.selected) > 0:
 			m.clearSelection()
@@ -461,6 +462,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case m.searchText != "":
 			m.searchText, m.matches = "", nil
 			return common.Handled()
+		case m.why.open:
+			return tea.Batch(m.toggleWhy(), common.Handled())
+		}
+		return nil
+	case key.Matches(msg, k.Global.Quit):
+		// q closes the why panel, the one level the list has over itself;
+		// else the app quits.
+		if m.why.open {
+			return tea.Batch(m.toggleWhy(), common.Handled())
 		}
 		return nil
 	default:
