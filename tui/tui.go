@@ -33,7 +33,14 @@ type Options struct {
 	ImportList func(ctx context.Context, d *db.DB, path string) (summary string, err error)
 	// Author of the rules typed in the TUI; default: the OS user.
 	Author string
+	// Poll is how often the list looks whether another process changed
+	// the workspace, and reloads it; Run's default: DefaultPoll; New's: never.
+	Poll time.Duration
 }
+
+// DefaultPoll is how often Run looks for changes to the workspace: one
+// read of the stored totals, so often enough to feel live.
+const DefaultPoll = 3 * time.Second
 
 // How long Run waits, when the program has ended, for the writes still
 // in flight to finish, then for them to give up once cancelled. (Variables
@@ -54,6 +61,9 @@ func Run(ctx context.Context, d *db.DB, opt Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := common.New(ctx, d)
+	if opt.Poll == 0 {
+		opt.Poll = DefaultPoll
+	}
 	return run(newApp(c, opt), c.Writes, cancel, tea.WithContext(ctx))
 }
 
@@ -183,6 +193,7 @@ func newApp(c common.Common, opt Options) *app.Model {
 	root := list.New(c, list.Options{
 		Import: opt.ImportList,
 		Author: opt.Author,
+		Poll:   opt.Poll,
 		OpenRules: func(c common.Common, names func(yield func(string, int64) bool)) common.View {
 			return rulesview.New(c, names)
 		},

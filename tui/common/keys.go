@@ -60,6 +60,8 @@ type ListKeys struct {
 	// the panel of the score's reasons.
 	SortScore key.Binding
 	Why       key.Binding
+	// Reload reads the workspace again (another process ingested into it).
+	Reload key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -170,6 +172,7 @@ func DefaultKeyMap() *KeyMap {
 
 			SortScore: bind("S", "sort by score, worst first", "S"),
 			Why:       bind("y", "why: the score's reasons", "y"),
+			Reload:    bind("ctrl+r", "reload the workspace", "ctrl+r"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

@@ -41,6 +41,9 @@ type Options struct {
 	// NoRescore leaves the scores alone after a mark or an import: for a
 	// caller that scores by hand (a workspace ingested with --no-score).
 	NoRescore bool
+	// Poll is how often the list asks whether another process changed the
+	// workspace, to reload it; 0: only the reload key reloads.
+	Poll time.Duration
 }
 
 // Defaults of the adjustable filters: the talk called names seen fewer
@@ -85,6 +88,8 @@ type Model struct {
 	started time.Time
 
 	scoring, rescoreAgain bool
+	reloading             bool
+	keep                  *keepName // the cursor's row across a reload
 	why                   whyPanel
 	toTop                 bool // the next result starts at its first row
 
@@ -153,8 +158,11 @@ type (
 		seq int
 		res review.Result
 	}
-	verdictsMsg struct{ verd *review.Verdicts }
-	searchMsg   struct {
+	verdictsMsg struct {
+		data *review.Dataset // verd is of it
+		verd *review.Verdicts
+	}
+	searchMsg struct {
 		seq     int
 		matches []int
 		stay    bool // the list changed under a search: do not move
@@ -256,10 +264,19 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		m.data, m.verd = msg.data, msg.verd
-		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true))
+		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
+	case pollTickMsg:
+		return m, m.poll()
+	case polledMsg:
+		return m, m.polled(msg)
+	case reloadedMsg:
+		return m, m.reloaded(msg)
 	case extrasMsg:
 		if msg.err != nil {
 			return m, common.Error(msg.err)
+		}
+		if msg.data != m.data {
+			return m, nil // read for the names before a reload
 		}
 		if msg.sc != nil {
 			m.sc = msg.sc
@@ -279,6 +296,9 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		return m, m.applyResult(msg.res)
 	case verdictsMsg:
+		if msg.data != m.data {
+			return m, m.refreshVerdicts() // the names were reloaded meanwhile
+		}
 		m.verd = msg.verd
 		return m, m.recompute()
 	case common.RulesChangedMsg:
@@ -286,7 +306,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		data := m.data
-		return m, func() tea.Msg { return verdictsMsg{review.NewVerdicts(data, msg.Rules)} }
+		return m, func() tea.Msg { return verdictsMsg{data, review.NewVerdicts(data, msg.Rules)} }
 	case searchMsg:
 		if msg.seq == m.searchSeq {
 			m.matches = msg.matches
@@ -368,6 +388,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.sortBy(review.SortScore)
 	case key.Matches(msg, k.List.Why):
 		return m.toggleWhy()
+	case key.Matches(msg, k.List.Reload):
+		return m.reload(false)
 	case key.Matches(msg, k.List.Reverse):
 		m.q.Reverse, m.toTop = !m.q.Reverse, true
 		return m.recompute()
@@ -575,7 +597,10 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
 	}
-	if keepOK {
+	switch {
+	case m.keep != nil:
+		m.findKept()
+	case keepOK:
 		for p := range res.Lines {
 			if m.keyAt(p) == keepKey {
 				m.cursor = p
@@ -683,7 +708,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
 			k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
-			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why}},
+			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline,
