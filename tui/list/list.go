@@ -90,6 +90,8 @@ type Model struct {
 	scoring, rescoreAgain bool
 	reloading             bool
 	keep                  *keepName // the cursor's row across a reload
+	scoredAt              time.Time // of the scores, as the last poll read it
+	scoredKnown           bool      // scoredAt was read
 	why                   whyPanel
 	toTop                 bool // the next result starts at its first row
 

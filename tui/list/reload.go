@@ -20,8 +20,9 @@ import (
 type (
 	pollTickMsg struct{}
 	polledMsg   struct {
-		stats db.Stats
-		err   error
+		stats  db.Stats
+		scored time.Time // when the scores were stored
+		err    error
 	}
 	// reloadedMsg is the workspace read again, with what the list reads
 	// for it (verdicts, scores, annotations), so that they change together.
@@ -51,23 +52,40 @@ func (m *Model) pollTick() tea.Cmd {
 	return tea.Tick(m.opts.Poll, func(time.Time) tea.Msg { return pollTickMsg{} })
 }
 
-// poll reads the totals and the sources in a command.
+// poll reads the totals, the sources and the time of the scores in a
+// command.
 func (m *Model) poll() tea.Cmd {
 	d, ctx := m.c.DB, m.c.Ctx
 	return func() tea.Msg {
 		st, err := d.Stats(ctx)
-		return polledMsg{st, err}
+		if err != nil {
+			return polledMsg{err: err}
+		}
+		scored, err := d.ScoredAt(ctx)
+		return polledMsg{st, scored, err}
 	}
 }
 
-// polled reloads when the workspace changed, else waits for the next poll.
-// A failed read is tried again at the next tick, silently: the list on
-// screen is still right about what it shows.
+// polled reloads when the workspace changed, or only the scores when they
+// were stored again (an ingest elsewhere scores after its data is in, so
+// the reload it caused may have read the scores before), else waits for
+// the next poll. A failed read is tried again at the next tick, silently:
+// the list on screen is still right about what it shows.
 func (m *Model) polled(msg polledMsg) tea.Cmd {
-	if msg.err != nil || m.reloading || m.stats == nil || sameWorkspace(*m.stats, msg.stats) {
+	if msg.err != nil || m.reloading || m.stats == nil {
 		return m.pollTick()
 	}
-	return m.reload(true)
+	scoredBefore, known := m.scoredAt, m.scoredKnown
+	m.scoredAt, m.scoredKnown = msg.scored, true
+	switch {
+	case !sameWorkspace(*m.stats, msg.stats):
+		return m.reload(true)
+	case known && !msg.scored.Equal(scoredBefore) && !m.scoring:
+		// (After the list's own rescoring, which read them already,
+		// this reads them once more: a cheap read, rarely.)
+		return tea.Batch(m.loadExtras(true, false), m.pollTick())
+	}
+	return m.pollTick()
 }
 
 // sameWorkspace reports whether two reads of the totals are of the same
@@ -87,7 +105,11 @@ func (m *Model) reload(auto bool) tea.Cmd {
 	}
 	m.reloading = true
 	d, ctx := m.c.DB, m.c.Ctx
-	return func() tea.Msg {
+	say := "reloading the workspace…"
+	if auto {
+		say = "the workspace changed: reloading…"
+	}
+	return tea.Batch(common.Status(say), func() tea.Msg {
 		msg := reloadedMsg{auto: auto}
 		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
 			return msg
@@ -103,7 +125,7 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		}
 		msg.an, msg.err = review.LoadAnnotations(ctx, d, data)
 		return msg
-	}
+	})
 }
 
 // reloaded swaps the new workspace in. The selection is cleared (it names
@@ -130,7 +152,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		text += fmt.Sprintf(" (%d new)", d)
 	}
 	if msg.auto {
-		text = "the workspace changed; " + text
+		text = "the workspace changed: " + text
 	}
 	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))
 }

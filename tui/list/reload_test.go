@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -87,6 +88,22 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 	_, cmd = m.Update(pollTickMsg{})
 	if msgs := noPoll(m, cmd); statusOf(msgs) != "" || m.reloading {
 		t.Errorf("a poll of an unchanged workspace reloaded: %s", statusOf(msgs))
+	}
+
+	// Scored elsewhere (an ingest scores once its data is in): the poll
+	// reads the new scores.
+	other, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := score.Run(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	scBefore := m.sc
+	_, cmd = m.Update(pollTickMsg{})
+	if noPoll(m, cmd); m.sc == scBefore {
+		t.Error("the poll did not read the scores stored elsewhere")
 	}
 
 	count := cur(m).Count
