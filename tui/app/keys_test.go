@@ -16,7 +16,7 @@ import (
 // openApp is the review screen on a fresh small workspace, 80×24, loaded.
 func openApp(t *testing.T) (*app.Model, *db.DB, string) {
 	t.Helper()
-	path := tuitest.Workspace(t, 3000, 7)
+	path := tuitest.Copy(t, 3000)
 	d, err := db.Open(path, db.Options{})
 	if err != nil {
 		t.Fatal(err)

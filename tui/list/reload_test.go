@@ -51,7 +51,7 @@ func ingestElsewhere(t *testing.T, path string, n int, names ...string) {
 // runs, at once on ctrl+r. New names appear, the filters and the sort are
 // kept, and the cursor stays on its name.
 func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
-	path := tuitest.Workspace(t, 1000, 7)
+	path := tuitest.Copy(t, 1000)
 	d, err := db.Open(path, db.Options{})
 	if err != nil {
 		t.Fatal(err)
