@@ -55,7 +55,10 @@ const (
 	// gamed entries deep in a list stay visible.
 	defaultRankN = 10000
 	undoLevels   = 50
-	sparkDelay   = 40 * time.Millisecond
+	// maxEarly keys typed while the workspace loads are kept (a key held
+	// down for a long load fills it; the rest is dropped).
+	maxEarly   = 1024
+	sparkDelay = 40 * time.Millisecond
 )
 
 // hideGood is the verdict filter the list opens with: known-good stays out
@@ -92,8 +95,12 @@ type Model struct {
 	keep                  *keepName // the cursor's row across a reload
 	scoredAt              time.Time // of the scores, as the last poll read it
 	scoredKnown           bool      // scoredAt was read
-	why                   whyPanel
-	toTop                 bool // the next result starts at its first row
+	// The keys pressed before the list was first shown, to replay, and
+	// whether it was.
+	early []tea.KeyPressMsg
+	shown bool
+	why   whyPanel
+	toTop bool // the next result starts at its first row
 
 	q       review.Query
 	res     review.Result
@@ -350,16 +357,26 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, nil
 }
 
-// key handles a key press: the input or prompt first, then the list keys.
+// key handles a key press; one pressed before the list was shown, or
+// while those are replayed, waits its turn.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if !m.shown || len(m.early) > 0 {
+		if len(m.early) < maxEarly {
+			m.early = append(m.early, msg)
+		}
+		return nil
+	}
+	return m.act(msg)
+}
+
+// act handles a key: the input or prompt first, then the list keys.
+func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	switch {
 	case m.inputKind != inputNone:
 		return m.inputKey(msg)
 	case m.scopePrompt:
 		return m.scopeKey(msg)
-	case m.data == nil:
-		return nil // loading: only the app's keys work
 	}
 	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.Lines), m.rowsHeight()); ok {
 		m.moveTo(to)
@@ -595,7 +612,7 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	if m.cursor >= 0 && m.cursor < len(m.res.Lines) {
 		keepKey, keepOK = m.keyAt(m.cursor), true
 	}
-	m.res, m.pending = res, false
+	m.res, m.pending, m.shown = res, false, true
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
 	}
@@ -615,7 +632,20 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	if m.searchText != "" {
 		cmds = append(cmds, m.runSearch(false))
 	}
-	cmds = append(cmds, m.afterMove())
+	cmds = append(cmds, m.afterMove(), m.replay())
+	return tea.Batch(cmds...)
+}
+
+// replay plays the keys pressed while the workspace loaded, in order, each
+// on the list the keys before it made: it stops after a key that asks for
+// a new list and goes on once that list is shown.
+func (m *Model) replay() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.early) > 0 && !m.pending {
+		k := m.early[0]
+		m.early = m.early[1:]
+		cmds = append(cmds, m.act(k))
+	}
 	return tea.Batch(cmds...)
 }
 

@@ -676,3 +676,24 @@ func TestExpandKeysOnASubdomainRow(t *testing.T) {
 		t.Errorf("enter on a subdomain: %v, want the requests of %s", msgs, name.Name)
 	}
 }
+
+// Keys typed while the workspace loads act once it is shown, in order,
+// each on the list the keys before it made.
+func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
+	m := New(common.New(context.Background(), workspace(t, 1000)), Options{Author: "tester", NoRescore: true})
+	m.SetSize(80, 24)
+	init := m.Init()
+	for _, k := range []string{"d", "j", "j", "/", "g", "o", "o", "enter"} {
+		if _, cmd := m.Update(tuitest.Key(k)); cmd != nil {
+			t.Fatalf("%s while loading returned a command", k)
+		}
+	}
+	tuitest.Settle(m, init)
+	if !m.q.Domains || m.searchText != "goo" || m.Capturing() {
+		t.Fatalf("after loading: domains %v, search %q, input open %v; want d and the search typed then",
+			m.q.Domains, m.searchText, m.Capturing())
+	}
+	if r := cur(m); r == nil || !strings.Contains(r.Name, "goo") {
+		t.Errorf("the search did not move the cursor to a match: %v", r)
+	}
+}
