@@ -284,3 +284,34 @@ func waitFor(t *testing.T, s *screen, what string, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Quitting stores the list's place in the workspace; the next screen on it
+// opens rolled up to domains again.
+func TestQuittingKeepsTheListsPlace(t *testing.T) {
+	d, err := db.Open(tuitest.Copy(t, 1000), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := common.New(ctx, d)
+	err, _ = runProgram(t, newApp(c, Options{Author: "tester"}), c, cancel, func(s *screen) {
+		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
+		s.typeKeys("d")
+		waitFor(t, s, "the domains", func() bool { return strings.Contains(s.String(), "domains") })
+		s.typeKeys("q")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := d.ListState(ctx); err != nil || !strings.Contains(st, `"Domains":true`) {
+		t.Fatalf("stored place %q, %v", st, err)
+	}
+	m := newApp(c, Options{Author: "tester"})
+	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	tuitest.Run(m, m.Init()())
+	if m.Root().Title() != "domains" {
+		t.Errorf("reopened on %s", m.Root().Title())
+	}
+}

@@ -81,6 +81,7 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 	}()
 	_, err := p.Run()
 	close(ended)
+	saveErr := savePlace(m)
 	open, failed := writes.Wait(writesGrace)
 	if writes.Running() > 0 {
 		cancel()
@@ -89,6 +90,9 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 	st := &Stopped{Crash: m.Crash(), Failed: failed}
 	for _, w := range open {
 		st.Failed = append(st.Failed, w+" (not written: the screen stopped first)")
+	}
+	if saveErr != nil {
+		st.Failed = append(st.Failed, "the list's place (filters, sort, cursor), for next time: "+saveErr.Error())
 	}
 	if errors.Is(err, tea.ErrProgramPanic) {
 		st.Lib = err // Bubble Tea caught a panic of its own and printed it
@@ -100,6 +104,16 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 		st.Log = writeCrashLog(st.Crash)
 	}
 	return st
+}
+
+// savePlace stores where the list was left (see list.SaveState), unless
+// the screen stopped on a panic: its state is then not to be trusted.
+func savePlace(m *app.Model) error {
+	s, ok := m.Root().(interface{ SaveState() error })
+	if !ok || m.Crash() != nil {
+		return nil
+	}
+	return s.SaveState()
 }
 
 // Stopped says how the review screen ended when it did not end cleanly.

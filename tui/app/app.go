@@ -166,6 +166,10 @@ func (m *Model) screens() (s string) {
 
 func (m *Model) top() *frame { return &m.stack[len(m.stack)-1] }
 
+// Root is the view at the bottom of the stack: the one the program opened
+// on.
+func (m *Model) Root() common.View { return m.stack[0].view }
+
 // wrap addresses the answer of cmd to view id; a panic in cmd comes back
 // as a crashMsg.
 func (m *Model) wrap(id int, cmd tea.Cmd) tea.Cmd {

@@ -159,9 +159,10 @@ type (
 		err   error
 	}
 	loadedMsg struct {
-		data *review.Dataset
-		verd *review.Verdicts
-		err  error
+		data  *review.Dataset
+		verd  *review.Verdicts
+		state string // the place stored when the screen last ended
+		err   error
 	}
 	computedMsg struct {
 		seq int
@@ -195,7 +196,8 @@ func (m *Model) Init() tea.Cmd {
 	})
 }
 
-// loadAll reads every name and domain and the rules.
+// loadAll reads every name and domain, the rules, and the place the list
+// was left at (a place that cannot be read is not worth failing for).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
@@ -203,7 +205,8 @@ func (m *Model) loadAll() tea.Cmd {
 		if err != nil {
 			return loadedMsg{err: err}
 		}
-		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs)}
+		state, _ := d.ListState(ctx)
+		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
 	}
 }
 
@@ -273,6 +276,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		m.data, m.verd = msg.data, msg.verd
+		m.restore(msg.state)
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()

@@ -697,3 +697,35 @@ func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
 		t.Errorf("the search did not move the cursor to a match: %v", r)
 	}
 }
+
+// The list's place — filters, sort, expanded domains, the cursor's name —
+// is stored in the workspace and the next list on it opens there.
+func TestPlaceSurvivesARestart(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	open := func() *Model {
+		d, err := db.Open(path, db.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+		m.SetSize(80, 24)
+		tuitest.Settle(m, m.Init())
+		return m
+	}
+	m := open()
+	press(m, "d", "o", "O", "T", "]", "j", "j", "e", "j")
+	want, wantQ := cur(m).Name, m.q
+	if err := m.SaveState(); err != nil {
+		t.Fatal(err)
+	}
+	m2 := open()
+	if cur(m2).Name != want || !m2.q.Domains || m2.q.Sort != wantQ.Sort || !m2.q.Reverse || !m2.q.HideTop ||
+		m2.q.TopN != wantQ.TopN || !m2.q.Hide[rules.Good] || len(m2.q.Expanded) != 1 {
+		t.Errorf("reopened on %s with %+v; want %s with %+v", cur(m2).Name, m2.q, want, wantQ)
+	}
+	// A place this build cannot read is ignored: the list opens as new.
+	if _, ok := decodeState(`{"query":{"Sort":99}}`); ok {
+		t.Error("a sort key out of range was accepted")
+	}
+}
