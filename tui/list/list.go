@@ -621,7 +621,10 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
 	}
 	switch {
-	case m.keep != nil:
+	case m.keep != nil && (m.sc != nil || m.q.Sort != review.SortScore):
+		// (By score, the row is looked for once the scores are read: in
+		// the order before them it may be far down, and the screen would
+		// scroll there.)
 		m.findKept()
 	case keepOK:
 		for p := range res.Lines {

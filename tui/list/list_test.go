@@ -702,6 +702,12 @@ func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
 // is stored in the workspace and the next list on it opens there.
 func TestPlaceSurvivesARestart(t *testing.T) {
 	path := tuitest.Copy(t, 1000)
+	if d, err := db.Open(path, db.Options{}); err != nil {
+		t.Fatal(err)
+	} else {
+		scoreIt(t)(d)
+		d.Close()
+	}
 	open := func() *Model {
 		d, err := db.Open(path, db.Options{})
 		if err != nil {
@@ -723,6 +729,16 @@ func TestPlaceSurvivesARestart(t *testing.T) {
 	if cur(m2).Name != want || !m2.q.Domains || m2.q.Sort != wantQ.Sort || !m2.q.Reverse || !m2.q.HideTop ||
 		m2.q.TopN != wantQ.TopN || !m2.q.Hide[rules.Good] || len(m2.q.Expanded) != 1 {
 		t.Errorf("reopened on %s with %+v; want %s with %+v", cur(m2).Name, m2.q, want, wantQ)
+	}
+	// By score, the row is found in the scores' order: near the top, the
+	// rows above it in view.
+	press(m2, "0", "S", "j", "j", "j")
+	want = cur(m2).Name
+	if err := m2.SaveState(); err != nil {
+		t.Fatal(err)
+	}
+	if m3 := open(); cur(m3).Name != want || m3.cursor != 3 || m3.offset != 0 {
+		t.Errorf("reopened by score on %s at row %d, offset %d; want %s at row 3, offset 0", cur(m3).Name, m3.cursor, m3.offset, want)
 	}
 	// A place this build cannot read is ignored: the list opens as new.
 	if _, ok := decodeState(`{"query":{"Sort":99}}`); ok {
