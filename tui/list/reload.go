@@ -147,9 +147,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}
 	m.why.subject = sparkKey{}
-	text := "reloaded: " + plural(int(msg.stats.Names), "name")
+	text := "reloaded: " + thousands(msg.stats.Names) + " names"
 	if d := msg.stats.Names - before; d > 0 {
-		text += fmt.Sprintf(" (%d new)", d)
+		text += " (" + thousands(d) + " new)"
 	}
 	if msg.auto {
 		text = "the workspace changed: " + text
