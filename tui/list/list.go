@@ -101,6 +101,8 @@ type Model struct {
 	shown bool
 	why   whyPanel
 	toTop bool // the next result starts at its first row
+	// movesAfterTop were made before that result came, to make in it.
+	movesAfterTop []tea.KeyPressMsg
 
 	q       review.Query
 	res     review.Result
@@ -383,6 +385,12 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.scopeKey(msg)
 	}
 	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.Lines), m.rowsHeight()); ok {
+		if m.toTop && m.pending {
+			// A new order is on its way, to be read from its top: the
+			// move is meant in it.
+			m.movesAfterTop = append(m.movesAfterTop, msg)
+			return nil
+		}
 		m.moveTo(to)
 		return m.afterMove()
 	}
@@ -619,6 +627,11 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	m.res, m.pending, m.shown = res, false, true
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
+		for _, k := range m.movesAfterTop {
+			m.cursor, _ = scroll.Key(k, m.c.Keys.Nav, m.cursor, len(res.Lines), m.rowsHeight())
+			m.clamp()
+		}
+		m.movesAfterTop = nil
 	}
 	switch {
 	case m.keep != nil && (m.sc != nil || m.q.Sort != review.SortScore):

@@ -745,3 +745,17 @@ func TestPlaceSurvivesARestart(t *testing.T) {
 		t.Error("a sort key out of range was accepted")
 	}
 }
+
+// Moves made while a new order is computed are made in it: after S, j j
+// is the third row of the score order, not lost when it starts at its top.
+func TestMovesWhileSortingAreMadeInTheNewOrder(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	_, sort := m.Update(tuitest.Key("S"))
+	for range 2 {
+		m.Update(tuitest.Key("j"))
+	}
+	tuitest.Settle(m, sort)
+	if m.q.Sort != review.SortScore || m.cursor != 2 {
+		t.Errorf("after S j j with the sort in flight: sort %v, cursor %d; want score, 2", m.q.Sort, m.cursor)
+	}
+}
