@@ -240,18 +240,12 @@ func TestACrashWaitsForTheWritesInFlight(t *testing.T) {
 // panics. The mark is in the workspace, the report names the import as not
 // made, and the program returned instead of killing the process.
 func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
-	d, err := db.Open(tuitest.Workspace(t, 2000, 3), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	c := common.New(ctx, d)
+	c, d, cancel := onWorkspace(t, tuitest.Workspace(t, 2000, 3))
+	ctx := c.Ctx
 	m := newApp(c, Options{Author: "tester", ImportList: func(context.Context, *db.DB, string) (string, error) {
 		panic("boom in an import")
 	}})
-	err, _ = runProgram(t, m, c, cancel, func(s *screen) {
+	err, _ := runProgram(t, m, c, cancel, func(s *screen) {
 		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
 		s.typeKeys("b")
 		waitFor(t, s, "the mark in the workspace", func() bool {
@@ -274,6 +268,21 @@ func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 	}
 }
 
+// onWorkspace opens the workspace at path for a program: the Common of its
+// views, on a context the test ends, the workspace, and the context's
+// cancel for run.
+func onWorkspace(t *testing.T, path string) (common.Common, *db.DB, context.CancelFunc) {
+	t.Helper()
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return common.New(ctx, d), d, cancel
+}
+
 func waitFor(t *testing.T, s *screen, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -282,5 +291,30 @@ func waitFor(t *testing.T, s *screen, what string, ok func() bool) {
 			t.Fatalf("waiting for %s; the program wrote:\n%q", what, s.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Quitting stores the list's place in the workspace; the next screen on it
+// opens rolled up to domains again.
+func TestQuittingKeepsTheListsPlace(t *testing.T) {
+	c, d, cancel := onWorkspace(t, tuitest.Copy(t, 1000))
+	ctx := c.Ctx
+	err, _ := runProgram(t, newApp(c, Options{Author: "tester"}), c, cancel, func(s *screen) {
+		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
+		s.typeKeys("d")
+		waitFor(t, s, "the domains", func() bool { return strings.Contains(s.String(), "domains") })
+		s.typeKeys("q")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := d.ListState(ctx); err != nil || !strings.Contains(st, `"Domains":true`) {
+		t.Fatalf("stored place %q, %v", st, err)
+	}
+	m := newApp(c, Options{Author: "tester"})
+	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	tuitest.Run(m, m.Init()())
+	if m.Root().Title() != "domains" {
+		t.Errorf("reopened on %s", m.Root().Title())
 	}
 }

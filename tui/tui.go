@@ -33,7 +33,14 @@ type Options struct {
 	ImportList func(ctx context.Context, d *db.DB, path string) (summary string, err error)
 	// Author of the rules typed in the TUI; default: the OS user.
 	Author string
+	// Poll is how often the list looks whether another process changed
+	// the workspace, and reloads it; Run's default: DefaultPoll; New's: never.
+	Poll time.Duration
 }
+
+// DefaultPoll is how often Run looks for changes to the workspace: one
+// read of the stored totals, so often enough to feel live.
+const DefaultPoll = 3 * time.Second
 
 // How long Run waits, when the program has ended, for the writes still
 // in flight to finish, then for them to give up once cancelled. (Variables
@@ -54,6 +61,9 @@ func Run(ctx context.Context, d *db.DB, opt Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := common.New(ctx, d)
+	if opt.Poll == 0 {
+		opt.Poll = DefaultPoll
+	}
 	return run(newApp(c, opt), c.Writes, cancel, tea.WithContext(ctx))
 }
 
@@ -71,6 +81,7 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 	}()
 	_, err := p.Run()
 	close(ended)
+	saveErr := savePlace(m)
 	open, failed := writes.Wait(writesGrace)
 	if writes.Running() > 0 {
 		cancel()
@@ -79,6 +90,9 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 	st := &Stopped{Crash: m.Crash(), Failed: failed}
 	for _, w := range open {
 		st.Failed = append(st.Failed, w+" (not written: the screen stopped first)")
+	}
+	if saveErr != nil {
+		st.Failed = append(st.Failed, "the list's place (filters, sort, cursor), for next time: "+saveErr.Error())
 	}
 	if errors.Is(err, tea.ErrProgramPanic) {
 		st.Lib = err // Bubble Tea caught a panic of its own and printed it
@@ -90,6 +104,16 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 		st.Log = writeCrashLog(st.Crash)
 	}
 	return st
+}
+
+// savePlace stores where the list was left (see list.SaveState), unless
+// the screen stopped on a panic: its state is then not to be trusted.
+func savePlace(m *app.Model) error {
+	s, ok := m.Root().(interface{ SaveState() error })
+	if !ok || m.Crash() != nil {
+		return nil
+	}
+	return s.SaveState()
 }
 
 // Stopped says how the review screen ended when it did not end cleanly.
@@ -183,6 +207,7 @@ func newApp(c common.Common, opt Options) *app.Model {
 	root := list.New(c, list.Options{
 		Import: opt.ImportList,
 		Author: opt.Author,
+		Poll:   opt.Poll,
 		OpenRules: func(c common.Common, names func(yield func(string, int64) bool)) common.View {
 			return rulesview.New(c, names)
 		},

@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -165,6 +166,10 @@ func (m *Model) screens() (s string) {
 
 func (m *Model) top() *frame { return &m.stack[len(m.stack)-1] }
 
+// Root is the view at the bottom of the stack: the one the program opened
+// on.
+func (m *Model) Root() common.View { return m.stack[0].view }
+
 // wrap addresses the answer of cmd to view id; a panic in cmd comes back
 // as a crashMsg.
 func (m *Model) wrap(id int, cmd tea.Cmd) tea.Cmd {
@@ -209,7 +214,11 @@ func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
-		return m, m.key(msg)
+		var cmds []tea.Cmd
+		for _, k := range splitAlt(msg) {
+			cmds = append(cmds, m.key(k))
+		}
+		return m, tea.Batch(cmds...)
 	case tea.PasteMsg:
 		return m, m.toTop(msg)
 	}
@@ -312,6 +321,27 @@ func (m *Model) setStatus(s string, isErr bool) { m.status, m.statusErr = s, isE
 // viewHeight is the height views get: the status line takes one.
 func (m *Model) viewHeight() int { return max(1, m.c.Height-1) }
 
+// splitAlt reads an alt key as the esc and the key it is made of. A
+// terminal sends alt+KEY as ESC KEY, and Bubble Tea reads an ESC followed
+// within 50 ms by another key (two esc pressed quickly, or arriving in one
+// read) as that key with alt: the review screen binds no alt key, so the
+// analyst meant both, and neither may be lost.
+func splitAlt(msg tea.KeyPressMsg) []tea.KeyPressMsg {
+	if !msg.Mod.Contains(tea.ModAlt) {
+		return []tea.KeyPressMsg{msg}
+	}
+	k := msg
+	k.Mod &^= tea.ModAlt
+	switch {
+	case k.Text != "":
+	case k.Mod.Contains(tea.ModShift) && k.ShiftedCode != 0:
+		k.Text = string(k.ShiftedCode)
+	case k.Mod&^tea.ModShift == 0 && unicode.IsPrint(k.Code):
+		k.Text = string(k.Code)
+	}
+	return []tea.KeyPressMsg{{Code: tea.KeyEscape}, k}
+}
+
 // key handles the app's own keys, then hands the key to the top view.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	m.keys = append(m.keys[max(0, len(m.keys)-lastKeys+1):], msg.String())
@@ -328,6 +358,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.help {
+		if key.Matches(msg, k.Global.QuitAll) {
+			m.help = false
+			return m.quit()
+		}
 		return m.helpKey(msg)
 	}
 	m.status, m.statusErr = "", false
@@ -337,25 +371,40 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Global.Help):
 			m.help, m.helpOffset = true, 0
 			return nil
-		case key.Matches(msg, k.Global.Quit):
-			if p := m.pending(); p != "" {
-				m.confirm = p
-				return nil
-			}
-			return tea.Quit
-		case key.Matches(msg, k.Global.Back):
-			// The view may use esc (to leave a mode); a nil command means
-			// it did not, and esc goes back.
-			v, cmd := t.view.Update(msg)
-			t.view = v
-			if cmd == nil && len(m.stack) > 1 {
-				m.stack = m.stack[:len(m.stack)-1]
-				return nil
-			}
-			return m.wrap(t.id, cmd)
+		case key.Matches(msg, k.Global.QuitAll):
+			return m.quit()
+		case key.Matches(msg, k.Global.Back, k.Global.Quit):
+			return m.back(t, msg)
 		}
 	}
 	return m.toTop(msg)
+}
+
+// back goes back one level on esc or q. The view may use the key to close
+// a level of its own (a mode, a filter, a panel): a nil command means it
+// did not, and the view is closed; q on the list quits.
+func (m *Model) back(t *frame, msg tea.KeyPressMsg) tea.Cmd {
+	v, cmd := t.view.Update(msg)
+	t.view = v
+	switch {
+	case cmd != nil:
+		return m.wrap(t.id, cmd)
+	case len(m.stack) > 1:
+		m.stack = m.stack[:len(m.stack)-1]
+		return nil
+	case key.Matches(msg, m.c.Keys.Global.Quit):
+		return m.quit()
+	}
+	return nil
+}
+
+// quit ends the program, first asking when a view would lose work.
+func (m *Model) quit() tea.Cmd {
+	if p := m.pending(); p != "" {
+		m.confirm = p
+		return nil
+	}
+	return tea.Quit
 }
 
 // pending collects what the views would lose by quitting now.
@@ -466,6 +515,9 @@ func (m *Model) statusLine(w int) string {
 	}
 	crumbs := strings.Join(titles, " › ")
 	right := " ? help  q quit "
+	if len(m.stack) > 1 {
+		right = " ? help  q back  Q quit "
+	}
 	msg, st := m.status, s.Status
 	switch {
 	case m.confirm != "":

@@ -22,7 +22,7 @@ type fake struct {
 	name    string
 	got     []string
 	capture bool
-	useEsc  bool
+	useEsc  bool // esc and q: it closes a level of its own
 	pending string
 	w, h    int
 }
@@ -41,7 +41,7 @@ func (f *fake) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		f.got = append(f.got, "rules changed")
 	case tea.KeyPressMsg:
 		f.got = append(f.got, "key "+msg.String())
-		if msg.String() == "esc" && f.useEsc {
+		if (msg.String() == "esc" || msg.String() == "q") && f.useEsc {
 			return f, common.Handled()
 		}
 		if msg.String() == "o" {
@@ -71,32 +71,7 @@ func (f *fake) Pending() string { return f.pending }
 
 // run feeds msg to the app and every command that follows, the way the
 // runtime would; it reports whether the app asked to quit.
-func run(m *Model, msg tea.Msg) (quit bool) {
-	queue := []tea.Msg{msg}
-	for len(queue) > 0 {
-		msg := queue[0]
-		queue = queue[1:]
-		_, cmd := m.Update(msg)
-		cmds := []tea.Cmd{cmd}
-		for len(cmds) > 0 {
-			c := cmds[0]
-			cmds = cmds[1:]
-			if c == nil {
-				continue
-			}
-			switch out := c().(type) {
-			case nil:
-			case tea.QuitMsg:
-				return true
-			case tea.BatchMsg:
-				cmds = append(cmds, out...)
-			default:
-				queue = append(queue, out)
-			}
-		}
-	}
-	return false
-}
+func run(m *Model, msg tea.Msg) (quit bool) { return tuitest.Run(m, msg) }
 
 func newApp(t *testing.T) (*Model, *fake, map[string]*fake) {
 	c := common.New(context.Background(), nil)
@@ -269,3 +244,72 @@ func TestGoldenHelpAndStatus(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// Deep in the drill-downs, q goes back one level as esc does, never out of
+// the program; q on the bottom view quits, and Q quits from anywhere.
+func TestQGoesBackOneLevelAndQQuitsFromAnywhere(t *testing.T) {
+	m, _, opened := newApp(t)
+	run(m, tuitest.Key("o"))
+	run(m, tuitest.Key("o"))
+	if m.String() != "root > events x > events x" {
+		t.Fatalf("stack %s", m)
+	}
+	if !strings.Contains(ansi.Strip(m.Render()), "q back  Q quit") {
+		t.Errorf("the status line does not say what q and Q do in a sub-view:\n%s", m.Render())
+	}
+	if run(m, tuitest.Key("q")) || m.String() != "root > events x" {
+		t.Fatalf("q in a sub-view: stack %s, want one level back", m)
+	}
+	top := m.top().view.(*fake)
+	top.useEsc = true // a view that uses q (to close a panel) keeps it
+	if run(m, tuitest.Key("q")) || m.String() != "root > events x" {
+		t.Fatalf("q used by the view still went back: %s", m)
+	}
+	top.useEsc = false
+	run(m, tuitest.Key("?"))
+	if run(m, tuitest.Key("q")) || m.help || m.String() != "root > events x" {
+		t.Fatalf("q in the help: help %v, stack %s; want the help closed, nothing else", m.help, m)
+	}
+	if !run(m, tuitest.Key("Q")) {
+		t.Fatal("Q in a sub-view did not quit")
+	}
+	run(m, tuitest.Key("?"))
+	if !run(m, tuitest.Key("Q")) {
+		t.Fatal("Q in the help did not quit")
+	}
+	run(m, tuitest.Key("q"))
+	if !run(m, tuitest.Key("q")) {
+		t.Fatal("q on the bottom view did not quit")
+	}
+	run(m, tuitest.Key("o"))
+	opened["events x"].pending = "a rule change is being written"
+	if run(m, tuitest.Key("Q")) || m.confirm == "" {
+		t.Fatal("Q with a write in flight quit without asking")
+	}
+}
+
+// A terminal sends alt+KEY as ESC KEY, and Bubble Tea reads an ESC and the
+// key after it within 50 ms (two esc pressed quickly, or in one read) as one
+// alt key. The review screen binds no alt key: both keys act.
+func TestAltKeysAreTheEscAndTheKey(t *testing.T) {
+	m, root, _ := newApp(t)
+	for range 3 {
+		run(m, tuitest.Key("o"))
+	}
+	// "\x1b\x1b" as Bubble Tea decodes it.
+	run(m, tea.KeyPressMsg{Code: tea.KeyEscape, Mod: tea.ModAlt})
+	if m.String() != "root > events x" {
+		t.Fatalf("two esc in one read: stack %s, want two levels back", m)
+	}
+	// "\x1bo": esc, then o opens the screen again.
+	run(m, tea.KeyPressMsg{Code: 'o', Mod: tea.ModAlt})
+	if m.String() != "root > events x" {
+		t.Fatalf("esc then o in one read: stack %s", m)
+	}
+	run(m, tuitest.Key("esc"))
+	// "\x1bG": esc, then shift+g reaches the view as G.
+	run(m, tea.KeyPressMsg{Code: 'g', ShiftedCode: 'G', Mod: tea.ModAlt | tea.ModShift})
+	if got := root.got[len(root.got)-2:]; strings.Join(got, ",") != "key esc,key G" {
+		t.Errorf("esc then G in one read reached the view as %v", got)
+	}
+}

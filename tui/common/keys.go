@@ -23,7 +23,8 @@ type KeyMap struct {
 type GlobalKeys struct {
 	Help      key.Binding
 	Back      key.Binding
-	Quit      key.Binding
+	Quit      key.Binding // back one level; quits from the list
+	QuitAll   key.Binding // quits from anywhere
 	ForceQuit key.Binding
 }
 
@@ -59,6 +60,8 @@ type ListKeys struct {
 	// the panel of the score's reasons.
 	SortScore key.Binding
 	Why       key.Binding
+	// Reload reads the workspace again (another process ingested into it).
+	Reload key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -134,7 +137,8 @@ func DefaultKeyMap() *KeyMap {
 		Global: GlobalKeys{
 			Help:      bind("?", "help", "?"),
 			Back:      bind("esc", "back / cancel", "esc"),
-			Quit:      bind("q", "quit", "q"),
+			Quit:      bind("q", "back; on the list, quit", "q"),
+			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
 		},
 		Nav: NavKeys{
@@ -168,6 +172,7 @@ func DefaultKeyMap() *KeyMap {
 
 			SortScore: bind("S", "sort by score, worst first", "S"),
 			Why:       bind("y", "why: the score's reasons", "y"),
+			Reload:    bind("ctrl+r", "reload the workspace", "ctrl+r"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),
@@ -238,5 +243,5 @@ func (k *KeyMap) Searching() HelpSection {
 // General is the help section of GlobalKeys.
 func (k *KeyMap) General() HelpSection {
 	g := k.Global
-	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.ForceQuit}}
+	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
 }

@@ -7,8 +7,9 @@
 //
 // A screen is a View. The app (tui/app) keeps the open views on a stack: the
 // top one gets every message except the few the app handles itself (window
-// size, ctrl+c, and — while the view is not Capturing — `q`, `?` and `esc`
-// when the view does not use them). A view:
+// size, ctrl+c, and — while the view is not Capturing — `Q`, `?`, and `esc`
+// and `q` when the view does not use them: they go back one level, and `q`
+// on the bottom view quits). A view:
 //
 //   - is built by a constructor that takes a Common by value (keep it; read
 //     c.Styles, c.Keys, c.DB, c.Ctx from it) and, for screens opened on a
@@ -33,9 +34,10 @@
 //   - reports errors and one-line news with StatusMsg / ErrMsg.
 //   - returns true from Capturing while a text input or a one-key prompt has
 //     focus: the app then passes every key to it, q, ? and esc included (esc
-//     must then close the input). When Capturing is false, esc pops the view
-//     unless the view consumed it; a view that needs esc for itself (e.g. to
-//     clear a selection) handles it and returns Handled() as the command.
+//     must then close the input). When Capturing is false, esc and q pop the
+//     view unless the view consumed them; a view that needs esc or q for
+//     itself (to clear a selection, close a panel) handles it and returns
+//     Handled() as the command.
 //
 // The app (tui/tui.go) wires these Openers, so please export them with the
 // Opener signature: ScreenEvents → detail.NewEvents, ScreenClients →

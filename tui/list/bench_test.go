@@ -85,7 +85,7 @@ func bigList(b *testing.B) *Model {
 	}
 	m := New(common.New(context.Background(), nil), Options{Author: "bench"})
 	m.SetSize(80, 24)
-	for _, msg := range []tea.Msg{loadedMsg{data: big.data, verd: big.verd}, extrasMsg{sc: big.sc, an: big.an}} {
+	for _, msg := range []tea.Msg{loadedMsg{data: big.data, verd: big.verd}, extrasMsg{data: big.data, sc: big.sc, an: big.an}} {
 		_, cmd := m.Update(msg)
 		settleNoTicks(m, cmd)
 	}

@@ -13,13 +13,15 @@ import (
 type (
 	// extrasMsg brings scores, annotations or both (nil: not read).
 	extrasMsg struct {
-		sc  *review.Scores
-		an  *review.Annotations
-		err error
+		data *review.Dataset // what they were read for
+		sc   *review.Scores
+		an   *review.Annotations
+		err  error
 	}
 	// rescoredMsg: a background rescoring finished; the scores it stored
 	// are loaded.
 	rescoredMsg struct {
+		data *review.Dataset // sc is of it
 		sc   *review.Scores
 		took string
 		err  error
@@ -33,7 +35,7 @@ func (m *Model) loadExtras(withScores, withAnnotations bool) tea.Cmd {
 	}
 	d, ctx, data := m.c.DB, m.c.Ctx, m.data
 	return func() tea.Msg {
-		var msg extrasMsg
+		msg := extrasMsg{data: data}
 		if withScores {
 			if msg.sc, msg.err = review.LoadScores(ctx, d, data); msg.err != nil {
 				return extrasMsg{err: fmt.Errorf("reading the scores: %w", msg.err)}
@@ -68,7 +70,7 @@ func (m *Model) rescore() tea.Cmd {
 			return rescoredMsg{err: err}
 		}
 		sc, err := review.LoadScores(ctx, d, data)
-		return rescoredMsg{sc: sc, took: sum.Took.Round(100_000_000).String(), err: err}
+		return rescoredMsg{data: data, sc: sc, took: sum.Took.Round(100_000_000).String(), err: err}
 	}
 }
 
@@ -82,6 +84,10 @@ func (m *Model) rescored(msg rescoredMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		return tea.Batch(append(cmds, common.Error(fmt.Errorf("scoring: %w", msg.err)))...)
+	}
+	if msg.data != m.data {
+		// Reloaded meanwhile: read the new scores for the new names.
+		return tea.Batch(append(cmds, m.loadExtras(true, false))...)
 	}
 	m.sc = msg.sc
 	m.why.subject = sparkKey{} // the panel reads the new contributions

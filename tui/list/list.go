@@ -41,6 +41,9 @@ type Options struct {
 	// NoRescore leaves the scores alone after a mark or an import: for a
 	// caller that scores by hand (a workspace ingested with --no-score).
 	NoRescore bool
+	// Poll is how often the list asks whether another process changed the
+	// workspace, to reload it; 0: only the reload key reloads.
+	Poll time.Duration
 }
 
 // Defaults of the adjustable filters: the talk called names seen fewer
@@ -52,7 +55,10 @@ const (
 	// gamed entries deep in a list stay visible.
 	defaultRankN = 10000
 	undoLevels   = 50
-	sparkDelay   = 40 * time.Millisecond
+	// maxEarly keys typed while the workspace loads are kept (a key held
+	// down for a long load fills it; the rest is dropped).
+	maxEarly   = 1024
+	sparkDelay = 40 * time.Millisecond
 )
 
 // hideGood is the verdict filter the list opens with: known-good stays out
@@ -85,8 +91,18 @@ type Model struct {
 	started time.Time
 
 	scoring, rescoreAgain bool
-	why                   whyPanel
-	toTop                 bool // the next result starts at its first row
+	reloading             bool
+	keep                  *keepName // the cursor's row across a reload
+	scoredAt              time.Time // of the scores, as the last poll read it
+	scoredKnown           bool      // scoredAt was read
+	// The keys pressed before the list was first shown, to replay, and
+	// whether it was.
+	early []tea.KeyPressMsg
+	shown bool
+	why   whyPanel
+	toTop bool // the next result starts at its first row
+	// movesAfterTop were made before that result came, to make in it.
+	movesAfterTop []tea.KeyPressMsg
 
 	q       review.Query
 	res     review.Result
@@ -145,16 +161,20 @@ type (
 		err   error
 	}
 	loadedMsg struct {
-		data *review.Dataset
-		verd *review.Verdicts
-		err  error
+		data  *review.Dataset
+		verd  *review.Verdicts
+		state string // the place stored when the screen last ended
+		err   error
 	}
 	computedMsg struct {
 		seq int
 		res review.Result
 	}
-	verdictsMsg struct{ verd *review.Verdicts }
-	searchMsg   struct {
+	verdictsMsg struct {
+		data *review.Dataset // verd is of it
+		verd *review.Verdicts
+	}
+	searchMsg struct {
 		seq     int
 		matches []int
 		stay    bool // the list changed under a search: do not move
@@ -178,7 +198,8 @@ func (m *Model) Init() tea.Cmd {
 	})
 }
 
-// loadAll reads every name and domain and the rules.
+// loadAll reads every name and domain, the rules, and the place the list
+// was left at (a place that cannot be read is not worth failing for).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
@@ -186,7 +207,8 @@ func (m *Model) loadAll() tea.Cmd {
 		if err != nil {
 			return loadedMsg{err: err}
 		}
-		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs)}
+		state, _ := d.ListState(ctx)
+		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
 	}
 }
 
@@ -256,10 +278,20 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		m.data, m.verd = msg.data, msg.verd
-		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true))
+		m.restore(msg.state)
+		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
+	case pollTickMsg:
+		return m, m.poll()
+	case polledMsg:
+		return m, m.polled(msg)
+	case reloadedMsg:
+		return m, m.reloaded(msg)
 	case extrasMsg:
 		if msg.err != nil {
 			return m, common.Error(msg.err)
+		}
+		if msg.data != m.data {
+			return m, nil // read for the names before a reload
 		}
 		if msg.sc != nil {
 			m.sc = msg.sc
@@ -279,6 +311,9 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		return m, m.applyResult(msg.res)
 	case verdictsMsg:
+		if msg.data != m.data {
+			return m, m.refreshVerdicts() // the names were reloaded meanwhile
+		}
 		m.verd = msg.verd
 		return m, m.recompute()
 	case common.RulesChangedMsg:
@@ -286,7 +321,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		data := m.data
-		return m, func() tea.Msg { return verdictsMsg{review.NewVerdicts(data, msg.Rules)} }
+		return m, func() tea.Msg { return verdictsMsg{data, review.NewVerdicts(data, msg.Rules)} }
 	case searchMsg:
 		if msg.seq == m.searchSeq {
 			m.matches = msg.matches
@@ -328,18 +363,34 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, nil
 }
 
-// key handles a key press: the input or prompt first, then the list keys.
+// key handles a key press; one pressed before the list was shown, or
+// while those are replayed, waits its turn.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if !m.shown || len(m.early) > 0 {
+		if len(m.early) < maxEarly {
+			m.early = append(m.early, msg)
+		}
+		return nil
+	}
+	return m.act(msg)
+}
+
+// act handles a key: the input or prompt first, then the list keys.
+func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.Keys
 	switch {
 	case m.inputKind != inputNone:
 		return m.inputKey(msg)
 	case m.scopePrompt:
 		return m.scopeKey(msg)
-	case m.data == nil:
-		return nil // loading: only the app's keys work
 	}
 	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.Lines), m.rowsHeight()); ok {
+		if m.toTop && m.pending {
+			// A new order is on its way, to be read from its top: the
+			// move is meant in it.
+			m.movesAfterTop = append(m.movesAfterTop, msg)
+			return nil
+		}
 		m.moveTo(to)
 		return m.afterMove()
 	}
@@ -368,6 +419,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.sortBy(review.SortScore)
 	case key.Matches(msg, k.List.Why):
 		return m.toggleWhy()
+	case key.Matches(msg, k.List.Reload):
+		return m.reload(false)
 	case key.Matches(msg, k.List.Reverse):
 		m.q.Reverse, m.toTop = !m.q.Reverse, true
 		return m.recompute()
@@ -453,7 +506,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Open(common.ScreenHeatmap, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"})
 
 	case key.Matches(msg, k.Global.Back):
-		// esc backs out of a mode: visual range, selection, search.
+		// esc backs out of a mode: visual range, selection, search, then
+		// the why panel.
 		switch {
 		case m.visual || len(m.selected) > 0:
 			m.clearSelection()
@@ -461,6 +515,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case m.searchText != "":
 			m.searchText, m.matches = "", nil
 			return common.Handled()
+		case m.why.open:
+			return tea.Batch(m.toggleWhy(), common.Handled())
+		}
+		return nil
+	case key.Matches(msg, k.Global.Quit):
+		// q closes the why panel, the one level the list has over itself;
+		// else the app quits.
+		if m.why.open {
+			return tea.Batch(m.toggleWhy(), common.Handled())
 		}
 		return nil
 	default:
@@ -561,11 +624,22 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	if m.cursor >= 0 && m.cursor < len(m.res.Lines) {
 		keepKey, keepOK = m.keyAt(m.cursor), true
 	}
-	m.res, m.pending = res, false
+	m.res, m.pending, m.shown = res, false, true
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
+		for _, k := range m.movesAfterTop {
+			m.cursor, _ = scroll.Key(k, m.c.Keys.Nav, m.cursor, len(res.Lines), m.rowsHeight())
+			m.clamp()
+		}
+		m.movesAfterTop = nil
 	}
-	if keepOK {
+	switch {
+	case m.keep != nil && (m.sc != nil || m.q.Sort != review.SortScore):
+		// (By score, the row is looked for once the scores are read: in
+		// the order before them it may be far down, and the screen would
+		// scroll there.)
+		m.findKept()
+	case keepOK:
 		for p := range res.Lines {
 			if m.keyAt(p) == keepKey {
 				m.cursor = p
@@ -578,7 +652,20 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	if m.searchText != "" {
 		cmds = append(cmds, m.runSearch(false))
 	}
-	cmds = append(cmds, m.afterMove())
+	cmds = append(cmds, m.afterMove(), m.replay())
+	return tea.Batch(cmds...)
+}
+
+// replay plays the keys pressed while the workspace loaded, in order, each
+// on the list the keys before it made: it stops after a key that asks for
+// a new list and goes on once that list is shown.
+func (m *Model) replay() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.early) > 0 && !m.pending {
+		k := m.early[0]
+		m.early = m.early[1:]
+		cmds = append(cmds, m.act(k))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -673,7 +760,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
 			k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
-			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why}},
+			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline,

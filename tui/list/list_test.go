@@ -676,3 +676,86 @@ func TestExpandKeysOnASubdomainRow(t *testing.T) {
 		t.Errorf("enter on a subdomain: %v, want the requests of %s", msgs, name.Name)
 	}
 }
+
+// Keys typed while the workspace loads act once it is shown, in order,
+// each on the list the keys before it made.
+func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
+	m := New(common.New(context.Background(), workspace(t, 1000)), Options{Author: "tester", NoRescore: true})
+	m.SetSize(80, 24)
+	init := m.Init()
+	for _, k := range []string{"d", "j", "j", "/", "g", "o", "o", "enter"} {
+		if _, cmd := m.Update(tuitest.Key(k)); cmd != nil {
+			t.Fatalf("%s while loading returned a command", k)
+		}
+	}
+	tuitest.Settle(m, init)
+	if !m.q.Domains || m.searchText != "goo" || m.Capturing() {
+		t.Fatalf("after loading: domains %v, search %q, input open %v; want d and the search typed then",
+			m.q.Domains, m.searchText, m.Capturing())
+	}
+	if r := cur(m); r == nil || !strings.Contains(r.Name, "goo") {
+		t.Errorf("the search did not move the cursor to a match: %v", r)
+	}
+}
+
+// The list's place — filters, sort, expanded domains, the cursor's name —
+// is stored in the workspace and the next list on it opens there.
+func TestPlaceSurvivesARestart(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	if d, err := db.Open(path, db.Options{}); err != nil {
+		t.Fatal(err)
+	} else {
+		scoreIt(t)(d)
+		d.Close()
+	}
+	open := func() *Model {
+		d, err := db.Open(path, db.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+		m.SetSize(80, 24)
+		tuitest.Settle(m, m.Init())
+		return m
+	}
+	m := open()
+	press(m, "d", "o", "O", "T", "]", "j", "j", "e", "j")
+	want, wantQ := cur(m).Name, m.q
+	if err := m.SaveState(); err != nil {
+		t.Fatal(err)
+	}
+	m2 := open()
+	if cur(m2).Name != want || !m2.q.Domains || m2.q.Sort != wantQ.Sort || !m2.q.Reverse || !m2.q.HideTop ||
+		m2.q.TopN != wantQ.TopN || !m2.q.Hide[rules.Good] || len(m2.q.Expanded) != 1 {
+		t.Errorf("reopened on %s with %+v; want %s with %+v", cur(m2).Name, m2.q, want, wantQ)
+	}
+	// By score, the row is found in the scores' order: near the top, the
+	// rows above it in view.
+	press(m2, "0", "S", "j", "j", "j")
+	want = cur(m2).Name
+	if err := m2.SaveState(); err != nil {
+		t.Fatal(err)
+	}
+	if m3 := open(); cur(m3).Name != want || m3.cursor != 3 || m3.offset != 0 {
+		t.Errorf("reopened by score on %s at row %d, offset %d; want %s at row 3, offset 0", cur(m3).Name, m3.cursor, m3.offset, want)
+	}
+	// A place this build cannot read is ignored: the list opens as new.
+	if _, ok := decodeState(`{"query":{"Sort":99}}`); ok {
+		t.Error("a sort key out of range was accepted")
+	}
+}
+
+// Moves made while a new order is computed are made in it: after S, j j
+// is the third row of the score order, not lost when it starts at its top.
+func TestMovesWhileSortingAreMadeInTheNewOrder(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	_, sort := m.Update(tuitest.Key("S"))
+	for range 2 {
+		m.Update(tuitest.Key("j"))
+	}
+	tuitest.Settle(m, sort)
+	if m.q.Sort != review.SortScore || m.cursor != 2 {
+		t.Errorf("after S j j with the sort in flight: sort %v, cursor %d; want score, 2", m.q.Sort, m.cursor)
+	}
+}

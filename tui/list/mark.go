@@ -41,6 +41,7 @@ type writeJob func(ctx context.Context, d *db.DB) (undoEntry, string, error)
 
 // writtenMsg: a write is in the workspace and the verdicts were recomputed.
 type writtenMsg struct {
+	data *review.Dataset // verd is of it
 	verd *review.Verdicts
 	undo undoEntry
 	kind writeKind
@@ -266,7 +267,7 @@ func (m *Model) nextWrite() tea.Cmd {
 		if err != nil {
 			return writtenMsg{err: err}
 		}
-		return writtenMsg{verd: review.NewVerdicts(data, rs), undo: u, kind: w.kind, text: text}
+		return writtenMsg{data: data, verd: review.NewVerdicts(data, rs), undo: u, kind: w.kind, text: text}
 	}
 }
 
@@ -290,6 +291,11 @@ func (m *Model) written(msg writtenMsg) tea.Cmd {
 		if len(m.undo) > undoLevels {
 			m.undo = slices.Delete(m.undo, 0, len(m.undo)-undoLevels)
 		}
+	}
+	if msg.data != m.data {
+		// The workspace was reloaded meanwhile: the verdicts are of the
+		// old names.
+		return tea.Batch(append(after, next, m.refreshVerdicts(), common.Status(msg.text))...)
 	}
 	m.verd = msg.verd
 	return tea.Batch(append(after, next, m.recompute(), common.Status(msg.text))...)

@@ -108,3 +108,20 @@ func BenchOpenAllTraffic(b *testing.B, open common.Opener) {
 		_ = Open(open, c, allTraffic, 80, 24).View()
 	}
 }
+
+// Copy is a private, writable copy of the shared test workspace of lines
+// events (internal/testws, built once): quicker than Workspace for a test
+// that needs no logs of its own. It returns the copy's path.
+func Copy(t testing.TB, lines int64) string {
+	t.Helper()
+	src, _ := testws.Ensure(t, lines)
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ws.db")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -92,3 +92,33 @@ func Open(open common.Opener, c common.Common, t common.Target, width, height in
 	Settle(v, v.Init())
 	return v
 }
+
+// Run feeds msg to a root model and every command that follows, the way
+// the runtime would, one message after another; it reports whether the
+// model asked to quit.
+func Run(m tea.Model, msg tea.Msg) (quit bool) {
+	queue := []tea.Msg{msg}
+	for len(queue) > 0 {
+		msg := queue[0]
+		queue = queue[1:]
+		_, cmd := m.Update(msg)
+		cmds := []tea.Cmd{cmd}
+		for len(cmds) > 0 {
+			c := cmds[0]
+			cmds = cmds[1:]
+			if c == nil {
+				continue
+			}
+			switch out := c().(type) {
+			case nil:
+			case tea.QuitMsg:
+				return true
+			case tea.BatchMsg:
+				cmds = append(cmds, out...)
+			default:
+				queue = append(queue, out)
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,187 @@
+package list
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// Reloading: the reload key reads the workspace again, and with
+// Options.Poll the list asks every so often whether another process
+// changed it (the stored totals and the sources: one cheap read) and then
+// reloads on its own. A reload keeps the filters, the sort, the expanded
+// domains and the cursor on its name.
+
+type (
+	pollTickMsg struct{}
+	polledMsg   struct {
+		stats  db.Stats
+		scored time.Time // when the scores were stored
+		err    error
+	}
+	// reloadedMsg is the workspace read again, with what the list reads
+	// for it (verdicts, scores, annotations), so that they change together.
+	reloadedMsg struct {
+		stats db.Stats
+		data  *review.Dataset
+		verd  *review.Verdicts
+		sc    *review.Scores
+		an    *review.Annotations
+		auto  bool // started by the poll, which it continues
+		err   error
+	}
+)
+
+// keepName is the row the cursor was on before a reload: rows are found
+// again by name, their positions in the new data being others.
+type keepName struct {
+	name   string
+	domain bool
+}
+
+// pollTick schedules the next poll; nil without polling.
+func (m *Model) pollTick() tea.Cmd {
+	if m.opts.Poll <= 0 || m.c.DB == nil {
+		return nil
+	}
+	return tea.Tick(m.opts.Poll, func(time.Time) tea.Msg { return pollTickMsg{} })
+}
+
+// poll reads the totals, the sources and the time of the scores in a
+// command.
+func (m *Model) poll() tea.Cmd {
+	d, ctx := m.c.DB, m.c.Ctx
+	return func() tea.Msg {
+		st, err := d.Stats(ctx)
+		if err != nil {
+			return polledMsg{err: err}
+		}
+		scored, err := d.ScoredAt(ctx)
+		return polledMsg{st, scored, err}
+	}
+}
+
+// polled reloads when the workspace changed, or only the scores when they
+// were stored again (an ingest elsewhere scores after its data is in, so
+// the reload it caused may have read the scores before), else waits for
+// the next poll. A failed read is tried again at the next tick, silently:
+// the list on screen is still right about what it shows.
+func (m *Model) polled(msg polledMsg) tea.Cmd {
+	if msg.err != nil || m.reloading || m.stats == nil {
+		return m.pollTick()
+	}
+	scoredBefore, known := m.scoredAt, m.scoredKnown
+	m.scoredAt, m.scoredKnown = msg.scored, true
+	switch {
+	case !sameWorkspace(*m.stats, msg.stats):
+		return m.reload(true)
+	case known && !msg.scored.Equal(scoredBefore) && !m.scoring:
+		// (After the list's own rescoring, which read them already,
+		// this reads them once more: a cheap read, rarely.)
+		return tea.Batch(m.loadExtras(true, false), m.pollTick())
+	}
+	return m.pollTick()
+}
+
+// sameWorkspace reports whether two reads of the totals are of the same
+// workspace contents.
+func sameWorkspace(a, b db.Stats) bool {
+	return a.Events == b.Events && a.Names == b.Names && a.Domains == b.Domains && a.Clients == b.Clients &&
+		a.First == b.First && a.Last == b.Last && slices.Equal(a.Sources, b.Sources)
+}
+
+// reload reads the workspace again in a command; auto: for the poll.
+func (m *Model) reload(auto bool) tea.Cmd {
+	if m.data == nil || m.c.DB == nil {
+		return nil
+	}
+	if m.reloading {
+		return common.Status("already reloading")
+	}
+	m.reloading = true
+	d, ctx := m.c.DB, m.c.Ctx
+	say := "reloading the workspace…"
+	if auto {
+		say = "the workspace changed: reloading…"
+	}
+	return tea.Batch(common.Status(say), func() tea.Msg {
+		msg := reloadedMsg{auto: auto}
+		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
+			return msg
+		}
+		data, rs, err := review.Load(ctx, d, msg.stats)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.data, msg.verd = data, review.NewVerdicts(data, rs)
+		if msg.sc, msg.err = review.LoadScores(ctx, d, data); msg.err != nil {
+			return msg
+		}
+		msg.an, msg.err = review.LoadAnnotations(ctx, d, data)
+		return msg
+	})
+}
+
+// reloaded swaps the new workspace in. The selection is cleared (it names
+// rows of the old data); the cursor's name is looked for in the result.
+func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
+	m.reloading = false
+	var next tea.Cmd
+	if msg.auto {
+		next = m.pollTick()
+	}
+	if msg.err != nil {
+		return tea.Batch(next, common.Error(fmt.Errorf("reloading the workspace: %w", msg.err)))
+	}
+	if r, domain := m.current(); r != nil {
+		m.keep = &keepName{r.Name, domain}
+	}
+	before := m.stats.Names
+	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
+	m.clearSelection()
+	m.sparks = map[sparkKey]string{}
+	m.why.subject = sparkKey{}
+	text := "reloaded: " + thousands(msg.stats.Names) + " names"
+	if d := msg.stats.Names - before; d > 0 {
+		text += " (" + thousands(d) + " new)"
+	}
+	if msg.auto {
+		text = "the workspace changed: " + text
+	}
+	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))
+}
+
+// refreshVerdicts reads the rules again for the names loaded, in a
+// command: a write or a rule change meant for the names before a reload.
+func (m *Model) refreshVerdicts() tea.Cmd {
+	d, ctx, data := m.c.DB, m.c.Ctx, m.data
+	if d == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		rs, err := d.Rules(ctx)
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		return verdictsMsg{data, review.NewVerdicts(data, rs)}
+	}
+}
+
+// findKept moves the cursor to the row kept before a reload, when the
+// result shows it.
+func (m *Model) findKept() {
+	k := m.keep
+	m.keep = nil
+	for p := range m.res.Lines {
+		if r, domain := m.rowAt(p); domain == k.domain && r.Name == k.name {
+			m.cursor = p
+			return
+		}
+	}
+}

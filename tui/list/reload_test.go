@@ -1,0 +1,117 @@
+package list
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// noPoll settles a command without starting the next poll: the test
+// delivers the ticks itself.
+func noPoll(m *Model, cmd tea.Cmd) []tea.Msg {
+	return tuitest.SettleOnly(m, cmd, func(msg tea.Msg) bool { _, tick := msg.(pollTickMsg); return !tick })
+}
+
+// ingestElsewhere ingests a log asking n times for each of names into the
+// workspace at path through a connection of its own, as another process
+// would.
+func ingestElsewhere(t *testing.T, path string, n int, names ...string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(tuitest.ZeekHeader)
+	for i := range n * len(names) {
+		name := names[i%len(names)]
+		b.WriteString(strings.Join([]string{"1710086560." + itoa(10+i), "Cn" + itoa(i), "10.0.9.8", "5353",
+			"10.0.0.53", "53", "udp", "1", "0.001", name, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
+			"0", "-", "-", "F"}, "\t") + "\n")
+	}
+	log := filepath.Join(t.TempDir(), "more.log")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ingestFiles(t, other, log)
+}
+
+// The list sees what another process ingested: at the poll's tick when it
+// runs, at once on ctrl+r. New names appear, the filters and the sort are
+// kept, and the cursor stays on its name.
+func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Poll: time.Millisecond})
+	m.SetSize(80, 24)
+	noPoll(m, m.Init())
+	press(m, "o", "O", "j", "j", "j") // names, by name backwards: new names land above the cursor
+	before, sortBefore := cur(m).Name, m.q
+	has := func(name string) bool {
+		for p := range m.res.Lines {
+			if r, _ := m.rowAt(p); r.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+
+	ingestElsewhere(t, path, 1, "zzz-first-new.example.org")
+	_, cmd := m.Update(pollTickMsg{})
+	msgs := noPoll(m, cmd)
+	if !has("zzz-first-new.example.org") {
+		t.Fatalf("the poll did not reload: %s", statusOf(msgs))
+	}
+	if cur(m).Name != before || m.q.Sort != sortBefore.Sort || !m.q.Reverse || !m.q.Hide[rules.Good] {
+		t.Errorf("after the reload: cursor on %s (was %s), sort %v reverse %v hide good %v", cur(m).Name, before,
+			m.q.Sort, m.q.Reverse, m.q.Hide[rules.Good])
+	}
+	if !strings.Contains(statusOf(msgs), "1 new") {
+		t.Errorf("status %q", statusOf(msgs))
+	}
+	// Nothing changed: the poll reads the totals and waits for the next tick.
+	_, cmd = m.Update(pollTickMsg{})
+	if msgs := noPoll(m, cmd); statusOf(msgs) != "" || m.reloading {
+		t.Errorf("a poll of an unchanged workspace reloaded: %s", statusOf(msgs))
+	}
+
+	// Scored elsewhere (an ingest scores once its data is in): the poll
+	// reads the new scores.
+	other, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := score.Run(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	scBefore := m.sc
+	_, cmd = m.Update(pollTickMsg{})
+	if noPoll(m, cmd); m.sc == scBefore {
+		t.Error("the poll did not read the scores stored elsewhere")
+	}
+
+	count := cur(m).Count
+	ingestElsewhere(t, path, 2, "zzz-second-new.example.org", before)
+	m.opts.Poll = 0 // only the key now
+	press(m, "ctrl+r")
+	if !has("zzz-second-new.example.org") || cur(m).Name != before || cur(m).Count != count+2 {
+		t.Errorf("ctrl+r: new name shown %v, cursor on %s (was %s), count %d (was %d, 2 more ingested)",
+			has("zzz-second-new.example.org"), cur(m).Name, before, cur(m).Count, count)
+	}
+}
