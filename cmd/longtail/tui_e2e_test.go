@@ -179,6 +179,11 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	}
 
 	tm.start(80, 24, bin, "--db", ws)
+	// The list opens where it was left: rolled up, the domain hidden.
+	tm.waitFor("the domains as they were left", func(s string) bool {
+		return strings.Contains(s, "registered domain") && strings.Contains(s, fmt.Sprintf("H good −1n −%sev", chart.Count(events)))
+	})
+	tm.keys("d")
 	// The status line counts what hide-known-good hides: every name of the
 	// domain and the events they hold.
 	hides := fmt.Sprintf("H good −%dn −%sev", len(names), chart.Count(events))
