@@ -197,11 +197,12 @@ func TestSecondSignalEndsALongIngestAtOnce(t *testing.T) {
 		}
 	}
 	// Two of one signal sent at once may arrive as one; a Ctrl-C and a
-	// SIGTERM arrive as two.
+	// SIGTERM arrive as two, in either order: the exit code is the
+	// second's (130 for SIGINT, 143 for SIGTERM).
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Process.Signal(syscall.SIGTERM)
-	if code := waitExit(t, cmd, time.Second); code != 143 {
-		t.Errorf("exit code %d, want 143\n%s", code, &stderr)
+	if code := waitExit(t, cmd, time.Second); code != 143 && code != 130 {
+		t.Errorf("exit code %d, want 143 or 130\n%s", code, &stderr)
 	}
 	if !strings.Contains(stderr.String(), "again: stopped at once") {
 		t.Fatalf("the first signal's stop finished before the second came; stderr:\n%s", &stderr)
