@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/longtail/longtail/internal/parallel"
 )
 
 // Contribution is one signal's share of a score, with its evidence in
@@ -110,6 +112,7 @@ func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) e
 	var evs []Event
 	for b := range full {
 		if b.err != nil {
+			parallel.Reraise(b.err)
 			return b.err
 		}
 		for i, m := range b.meta {
@@ -165,6 +168,15 @@ func (d *DB) readBlocks(ctx context.Context, full, free chan *blockBatch) {
 		}
 	}
 	fail := func(err error) { send(&blockBatch{err: err}) }
+	// A panic here reaches ScanBlocks as the last batch's error, and goes
+	// on there, in its caller's goroutine.
+	var panicked error
+	defer func() {
+		if panicked != nil {
+			fail(panicked)
+		}
+	}()
+	defer parallel.Catch(&panicked)
 	rows, err := d.sql.QueryContext(ctx, "SELECT name, n, tmin, data FROM blocks")
 	if err != nil {
 		fail(err)

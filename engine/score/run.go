@@ -9,6 +9,7 @@ import (
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/parallel"
 )
 
 // Training set sizes: the most-seen registered domains of the workspace
@@ -37,7 +38,10 @@ func (s Summary) String() string {
 // call it from a background command and reload its score column when it
 // returns. The scores are written on another connection as they are
 // computed, in one transaction.
-func Run(ctx context.Context, d *db.DB) (Summary, error) {
+func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
+	// A panic in one of the goroutines below comes back as an error and
+	// goes on here, in the caller's goroutine (parallel.Catch).
+	defer func() { parallel.Reraise(err) }()
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -71,6 +75,7 @@ func newStorer(ctx context.Context, d *db.DB) *storer {
 	w := &storer{batches: make(chan scoreBatch, 8), stopped: make(chan struct{})}
 	go func() {
 		defer close(w.stopped)
+		defer parallel.Catch(&w.err)
 		w.err = w.write(ctx, d)
 	}()
 	return w
@@ -147,8 +152,10 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 	}
 	ready := make(chan scorer, 1)
 	go func() {
-		s, first, last, err := newScorer(ctx, d, matcher, sc.Clients)
-		ready <- scorer{s, first, last, err}
+		var r scorer
+		defer func() { ready <- r }()
+		defer parallel.Catch(&r.err)
+		r.s, r.first, r.last, r.err = newScorer(ctx, d, matcher, sc.Clients)
 	}()
 	type finish struct {
 		in  FinishInputs
@@ -156,8 +163,10 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 	}
 	loaded := make(chan finish, 1)
 	go func() {
-		in, err := finishInputs(ctx, d, matcher, rs, sc.Ranked)
-		loaded <- finish{in, err}
+		var f finish
+		defer func() { loaded <- f }()
+		defer parallel.Catch(&f.err)
+		f.in, f.err = finishInputs(ctx, d, matcher, rs, sc.Ranked)
 	}()
 	var sr *scorer
 	take := func() error {
@@ -203,6 +212,7 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients in
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer parallel.Catch(&pairsErr)
 		pairs, pairsErr = d.RepeatedPairs(ctx, kind, MinBeaconEvents, BeaconClients(clients))
 	}()
 	nms, err := d.ScoreNames(ctx, kind)

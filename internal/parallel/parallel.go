@@ -5,6 +5,7 @@
 package parallel
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -43,5 +44,27 @@ func Run(fs ...func()) {
 		if p != nil {
 			panic(p)
 		}
+	}
+}
+
+// Catch, deferred in a goroutine that hands its error to another one (on
+// a channel, in a field), turns a panic there into that error: a *Panic
+// with the stack where it happened. The goroutine that receives it calls
+// Reraise, so the panic goes on in the goroutine the screen recovers,
+// instead of ending the process from one it cannot.
+func Catch(err *error) {
+	if r := recover(); r != nil {
+		if p, ok := r.(*Panic); ok {
+			*err = p
+			return
+		}
+		*err = &Panic{Value: r, Stack: debug.Stack()}
+	}
+}
+
+// Reraise panics with the *Panic err carries, if it carries one.
+func Reraise(err error) {
+	if p := (*Panic)(nil); errors.As(err, &p) {
+		panic(p)
 	}
 }
