@@ -126,16 +126,7 @@ func Load(ctx context.Context, d *db.DB, stats db.Stats) (*Dataset, []rules.Rule
 
 // NewDataset builds a dataset from the workspace's names and domains.
 func NewDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *Dataset {
-	nrows := make([]Row, len(ns))
-	for i, n := range ns {
-		nrows[i] = Row{ID: n.ID, DomainID: n.DomainID, Name: n.Name, Domain: n.Domain,
-			Count: n.Count, Clients: n.Clients, First: n.First, Last: n.Last}
-	}
-	drows := make([]Row, len(ds))
-	for i, d := range ds {
-		drows[i] = Row{ID: d.ID, DomainID: d.ID, Name: d.Name, Domain: d.Name,
-			Count: d.Count, Clients: d.Clients, First: d.First, Last: d.Last, Names: max(1, d.Names)}
-	}
+	nrows, drows := rowsOf(ns, nameRow), rowsOf(ds, domainRow)
 	data := &Dataset{Stats: stats, Children: make(map[uint32][]int32, len(drows))}
 	parallel.Run(
 		func() { data.Names = NewTable(nrows) },
@@ -147,6 +138,24 @@ func NewDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *Dataset {
 		data.Children[nrows[i].DomainID] = append(data.Children[nrows[i].DomainID], i)
 	}
 	return data
+}
+
+func nameRow(n db.NameRow) Row {
+	return Row{ID: n.ID, DomainID: n.DomainID, Name: n.Name, Domain: n.Domain,
+		Count: n.Count, Clients: n.Clients, First: n.First, Last: n.Last}
+}
+
+func domainRow(d db.DomainRow) Row {
+	return Row{ID: d.ID, DomainID: d.ID, Name: d.Name, Domain: d.Name,
+		Count: d.Count, Clients: d.Clients, First: d.First, Last: d.Last, Names: max(1, d.Names)}
+}
+
+func rowsOf[T any](in []T, row func(T) Row) []Row {
+	out := make([]Row, len(in))
+	for i, r := range in {
+		out[i] = row(r)
+	}
+	return out
 }
 
 // Table returns the names, or the domains when rolled up.

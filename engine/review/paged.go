@@ -47,20 +47,10 @@ const firstPage = 1024
 func topPage(ctx context.Context, d *db.DB, domains bool, limit, offset int) ([]Row, error) {
 	if domains {
 		ds, err := d.TopDomains(ctx, limit, offset)
-		rows := make([]Row, len(ds))
-		for i, r := range ds {
-			rows[i] = Row{ID: r.ID, DomainID: r.ID, Name: r.Name, Domain: r.Name, Count: r.Count,
-				Clients: r.Clients, First: r.First, Last: r.Last, Names: max(1, r.Names)}
-		}
-		return rows, err
+		return rowsOf(ds, domainRow), err
 	}
 	ns, err := d.TopNames(ctx, limit, offset)
-	rows := make([]Row, len(ns))
-	for i, r := range ns {
-		rows[i] = Row{ID: r.ID, DomainID: r.DomainID, Name: r.Name, Domain: r.Domain, Count: r.Count,
-			Clients: r.Clients, First: r.First, Last: r.Last}
-	}
-	return rows, err
+	return rowsOf(ns, nameRow), err
 }
 
 // annotate gives each item its score, rank and newness the way the screen
