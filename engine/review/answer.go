@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"errors"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
@@ -44,26 +45,37 @@ func Run(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	return runAll(ctx, d, q, limit)
 }
 
+// Loaded is a whole review read at once: the dataset, the verdicts the
+// rules give its rows, their scores and their ranks and newness.
+type Loaded struct {
+	Data        *Dataset
+	Verdicts    *Verdicts
+	Scores      *Scores
+	Annotations *Annotations
+}
+
+// LoadAll reads everything the list shows, the scores and annotations side
+// by side once the dataset is in.
+func LoadAll(ctx context.Context, d *db.DB, stats db.Stats) (Loaded, error) {
+	data, rs, err := Load(ctx, d, stats)
+	if err != nil {
+		return Loaded{}, err
+	}
+	l := Loaded{Data: data, Verdicts: NewVerdicts(data, rs)}
+	var errs [2]error
+	parallel.Run(
+		func() { l.Scores, errs[0] = LoadScores(ctx, d, data) },
+		func() { l.Annotations, errs[1] = LoadAnnotations(ctx, d, data) })
+	return l, errors.Join(errs[:]...)
+}
+
 func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
-	data, rs, err := Load(ctx, d, db.Stats{}) // the totals are the screen's, not the answer's
+	l, err := LoadAll(ctx, d, db.Stats{}) // the totals are the screen's, not the answer's
 	if err != nil {
 		return Answer{}, err
 	}
-	var (
-		sc   *Scores
-		an   *Annotations
-		errs [2]error
-	)
-	parallel.Run(
-		func() { sc, errs[0] = LoadScores(ctx, d, data) },
-		func() { an, errs[1] = LoadAnnotations(ctx, d, data) })
-	for _, err := range errs {
-		if err != nil {
-			return Answer{}, err
-		}
-	}
+	data, v, sc, an := l.Data, l.Verdicts, l.Scores, l.Annotations
 	q.Expanded = nil
-	v := NewVerdicts(data, rs)
 	res := Compute(data, v, sc, an, q)
 	a := Answer{Since: an.Since}
 	verd, scores := v.Of(q.Domains), sc.Of(q.Domains)

@@ -114,16 +114,8 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
 			return msg
 		}
-		data, rs, err := review.Load(ctx, d, msg.stats)
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		msg.data, msg.verd = data, review.NewVerdicts(data, rs)
-		if msg.sc, msg.err = review.LoadScores(ctx, d, data); msg.err != nil {
-			return msg
-		}
-		msg.an, msg.err = review.LoadAnnotations(ctx, d, data)
+		l, err := review.LoadAll(ctx, d, msg.stats)
+		msg.data, msg.verd, msg.sc, msg.an, msg.err = l.Data, l.Verdicts, l.Scores, l.Annotations, err
 		return msg
 	})
 }
