@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -113,7 +114,7 @@ func runProgram(t *testing.T, m *app.Model, c common.Common, cancel func(), keys
 	s := &screen{in: pw}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(m, c.Writes, cancel, tea.WithInput(pr), tea.WithOutput(s), tea.WithWindowSize(80, 24),
+		done <- run(m, c.Writes, cancel, tea.WithContext(c.Ctx), tea.WithInput(pr), tea.WithOutput(s), tea.WithWindowSize(80, 24),
 			tea.WithoutSignalHandler(), tea.WithEnvironment([]string{"TERM=xterm-256color"}))
 	}()
 	keys(s)
@@ -316,5 +317,23 @@ func TestQuittingKeepsTheListsPlace(t *testing.T) {
 	tuitest.Run(m, m.Init()())
 	if m.Root().Title() != "domains" {
 		t.Errorf("reopened on %s", m.Root().Title())
+	}
+}
+
+// A screen ended by a signal (its context cancelled) keeps the list's place
+// too, and does not report it as lost.
+func TestASignalKeepsTheListsPlace(t *testing.T) {
+	c, d, cancel := onWorkspace(t, tuitest.Copy(t, 1000))
+	err, _ := runProgram(t, newApp(c, Options{Author: "tester"}), c, cancel, func(s *screen) {
+		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
+		s.typeKeys("d")
+		waitFor(t, s, "the domains", func() bool { return strings.Contains(s.String(), "domains") })
+		cancel()
+	})
+	if st := (*Stopped)(nil); errors.As(err, &st) && strings.Contains(fmt.Sprint(st.Failed), "place") {
+		t.Errorf("the place was reported lost: %v", st.Failed)
+	}
+	if st, err := d.ListState(context.Background()); err != nil || !strings.Contains(st, `"Domains":true`) {
+		t.Fatalf("stored place %q, %v", st, err)
 	}
 }

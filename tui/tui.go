@@ -81,12 +81,14 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 	}()
 	_, err := p.Run()
 	close(ended)
-	saveErr := savePlace(m)
 	open, failed := writes.Wait(writesGrace)
 	if writes.Running() > 0 {
 		cancel()
 		open, failed = writes.Wait(cancelGrace)
 	}
+	// After the marks (SQLite has one writer), and past a cancel: a
+	// signal that ended the screen must not cost the place.
+	saveErr := savePlace(context.Background(), m)
 	st := &Stopped{Crash: m.Crash(), Failed: failed}
 	for _, w := range open {
 		st.Failed = append(st.Failed, w+" (not written: the screen stopped first)")
@@ -108,12 +110,12 @@ func run(m *app.Model, writes *common.Writes, cancel func(), opts ...tea.Program
 
 // savePlace stores where the list was left (see list.SaveState), unless
 // the screen stopped on a panic: its state is then not to be trusted.
-func savePlace(m *app.Model) error {
-	s, ok := m.Root().(interface{ SaveState() error })
+func savePlace(ctx context.Context, m *app.Model) error {
+	s, ok := m.Root().(interface{ SaveState(context.Context) error })
 	if !ok || m.Crash() != nil {
 		return nil
 	}
-	return s.SaveState()
+	return s.SaveState(ctx)
 }
 
 // Stopped says how the review screen ended when it did not end cleanly.

@@ -2,6 +2,7 @@ package common
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -68,9 +69,6 @@ func (wr *Write) end(err error) {
 	w := wr.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, ok := w.open[wr.id]; !ok {
-		return // ran twice: the first outcome stands
-	}
 	delete(w.open, wr.id)
 	w.running--
 	if err != nil {
@@ -101,13 +99,7 @@ wait:
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	ids := slices.Sorted(func(yield func(int) bool) {
-		for id := range w.open {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(w.open))
 	for _, id := range ids {
 		open = append(open, w.open[id])
 	}

@@ -722,7 +722,7 @@ func TestPlaceSurvivesARestart(t *testing.T) {
 	m := open()
 	press(m, "d", "o", "O", "T", "]", "j", "j", "e", "j")
 	want, wantQ := cur(m).Name, m.q
-	if err := m.SaveState(); err != nil {
+	if err := m.SaveState(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	m2 := open()
@@ -734,7 +734,7 @@ func TestPlaceSurvivesARestart(t *testing.T) {
 	// rows above it in view.
 	press(m2, "0", "S", "j", "j", "j")
 	want = cur(m2).Name
-	if err := m2.SaveState(); err != nil {
+	if err := m2.SaveState(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if m3 := open(); cur(m3).Name != want || m3.cursor != 3 || m3.offset != 0 {

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 
@@ -21,8 +22,9 @@ type listState struct {
 
 // SaveState stores the list's place in the workspace; nothing before the
 // list was shown (it is then still the stored one). Call it when the
-// program has ended, not from Update.
-func (m *Model) SaveState() error {
+// program has ended, not from Update, with a context that outlives the
+// screen's (it may have ended on a signal that cancelled it).
+func (m *Model) SaveState(ctx context.Context) error {
 	if !m.shown || m.c.DB == nil || m.c.DB.ReadOnly() != nil {
 		return nil
 	}
@@ -34,7 +36,7 @@ func (m *Model) SaveState() error {
 	if err != nil {
 		return err
 	}
-	return m.c.DB.SetListState(m.c.Ctx, string(b))
+	return m.c.DB.SetListState(ctx, string(b))
 }
 
 // decodeState reads a stored place; ok is false for none, or one this
