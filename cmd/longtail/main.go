@@ -76,15 +76,13 @@ func main() {
 	var sig signalled
 	switch {
 	case errors.As(context.Cause(ctx), &sig) && err != nil:
-		if !errors.As(err, &ex) && err != context.Canceled {
+		if !errors.As(err, &ex) && !errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "longtail:", textsafe.String(err.Error()))
 		}
 		fmt.Fprintf(os.Stderr, "longtail: stopped by %s\n", sig.String())
 		os.Exit(sig.exitCode())
 	case errors.As(err, &ex):
 		os.Exit(int(ex))
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "longtail:", textsafe.String(err.Error()))
 		os.Exit(1)

@@ -138,6 +138,15 @@ func (t *Table) writeTable(w io.Writer) error {
 	return err
 }
 
+// csvCell is a value in CSV: times in full (RFC 3339 with fractions, for
+// scripts), everything else as the table shows it.
+func csvCell(v any) string {
+	if tm, ok := v.(time.Time); ok && !tm.IsZero() {
+		return tm.UTC().Format(time.RFC3339Nano)
+	}
+	return text(v)
+}
+
 func (t *Table) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(t.Columns); err != nil {
@@ -146,11 +155,7 @@ func (t *Table) writeCSV(w io.Writer) error {
 	rec := make([]string, len(t.Columns))
 	for _, row := range t.Rows {
 		for i, v := range row {
-			if tm, ok := v.(time.Time); ok && !tm.IsZero() {
-				rec[i] = tm.UTC().Format(time.RFC3339Nano)
-				continue
-			}
-			rec[i] = text(v)
+			rec[i] = csvCell(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"time"
 )
 
 // Record is a result that is one thing with named fields (stats): one JSON
@@ -33,8 +32,8 @@ func (r *Record) Write(w io.Writer, format string) error {
 }
 
 // scalars is the record's fields that are not tables, as a two-column table.
-func (r *Record) scalars(columns ...string) *Table {
-	t := &Table{Columns: columns}
+func (r *Record) scalars() *Table {
+	t := &Table{Columns: []string{"field", "value"}}
 	for _, f := range r.Fields {
 		if _, nested := f.Value.(*Table); !nested {
 			t.Add(f.Name, f.Value)
@@ -44,7 +43,7 @@ func (r *Record) scalars(columns ...string) *Table {
 }
 
 func (r *Record) writeTable(w io.Writer) error {
-	if err := r.scalars("field", "value").writeTable(w); err != nil {
+	if err := r.scalars().writeTable(w); err != nil {
 		return err
 	}
 	for _, f := range r.Fields {
@@ -61,16 +60,11 @@ func (r *Record) writeTable(w io.Writer) error {
 }
 
 func (r *Record) writeCSV(w io.Writer) error {
-	s := r.scalars("field", "value")
+	s := r.scalars()
 	head := make([]string, len(s.Rows))
 	rec := make([]string, len(s.Rows))
 	for i, row := range s.Rows {
-		head[i] = row[0].(string)
-		if tm, ok := row[1].(time.Time); ok && !tm.IsZero() {
-			rec[i] = tm.UTC().Format(time.RFC3339Nano)
-			continue
-		}
-		rec[i] = text(row[1])
+		head[i], rec[i] = row[0].(string), csvCell(row[1])
 	}
 	cw := csv.NewWriter(w)
 	cw.Write(head)
