@@ -33,6 +33,8 @@ type Position struct {
 type Format struct {
 	// Name is the short name users see ("zeek-tsv", "pcap", "umbrella-csv").
 	Name string
+	// Kind is what its records are: record.KindDNS when zero.
+	Kind record.Kind
 	// Detect reports whether head (the first HeadSize bytes, or the whole
 	// stream when shorter) is in this format. It must be cheap and must not
 	// accept text that another format owns: it is tried in registry order.

@@ -1,10 +1,10 @@
-// Package record defines the event as a parser sees it: one query (or, later,
-// one HTTP request or logon) with the raw strings of its source, before names
-// are normalised and interned into the workspace's dictionaries.
+// Package record defines the event as a parser sees it: one DNS query or one
+// HTTP request (later one logon) with the raw strings of its source, before
+// names are normalised and interned into the workspace's dictionaries.
 package record
 
-// Kind says what an event is. Only DNS is produced today; the other kinds are
-// reserved so that HTTP and logon sources fit the same stream later.
+// Kind says what an event is. DNS and HTTP are produced today; logon is
+// reserved so that its sources fit the same stream later.
 type Kind uint8
 
 const (
@@ -31,27 +31,50 @@ const (
 	NoTTL   int32 = -1 // the source does not say
 )
 
+// NoBytes is the Bytes of an HTTP request whose response size is unknown.
+const NoBytes int64 = -1
+
 // Record is one event. The byte slices point into the parser's buffers and
 // are valid only during the Output.Record call that hands the record over:
 // a consumer that keeps them must copy. This keeps the hot path free of
 // per-field allocations.
 type Record struct {
-	Time    int64  // unix microseconds, UTC
-	Kind    Kind   // KindDNS for every DNS format
-	Client  []byte // source address or host name of the asker; empty if unknown
+	Time   int64  // unix microseconds, UTC
+	Kind   Kind   // what the event is: the fields below it uses say so
+	Client []byte // source address or host name of the asker; empty if unknown
+
+	// DNS (KindDNS).
 	Name    []byte // query name as written in the source (normalised later)
 	QType   uint16 // DNS type number (1 A, 28 AAAA, 16 TXT ...); 0 if unknown
 	RCode   int16  // DNS response code (0 NOERROR, 3 NXDOMAIN ...) or NoRCode
 	TTL     int32  // smallest TTL among the answers, or NoTTL
 	Answers []byte // answers joined by ','; empty when none
-	Line    int64  // provenance: 1-based line number (text) or packet number (captures)
-	Offset  int64  // provenance: byte offset of that line or packet in the (decompressed) stream
+
+	// HTTP (KindHTTP). A request whose target is an absolute URL (a proxy
+	// log) has its host split out by the parser; Path never holds the query.
+	Method    []byte // GET, POST ...
+	Host      []byte // virtual host or Host header; empty if the source does not say
+	Path      []byte // URL path, without the query string
+	Query     []byte // query string, without the '?'; empty when none
+	Status    int16  // response status; 0 when no response was seen
+	Bytes     int64  // response size in bytes, or NoBytes
+	UserAgent []byte // User-Agent header as sent; empty if none
+	Referer   []byte // Referer header as sent (a URL); empty if none
+
+	Line   int64 // provenance: 1-based line number (text) or packet number (captures)
+	Offset int64 // provenance: byte offset of that line or packet in the (decompressed) stream
 }
 
 // Reset clears r for reuse, keeping the capacity of nothing: parsers point the
 // slices into their own buffers.
 func (r *Record) Reset() {
-	*r = Record{Kind: KindDNS, RCode: NoRCode, TTL: NoTTL}
+	*r = Record{Kind: KindDNS, RCode: NoRCode, TTL: NoTTL, Bytes: NoBytes}
+}
+
+// ResetHTTP clears r for an HTTP request.
+func (r *Record) ResetHTTP() {
+	r.Reset()
+	r.Kind = KindHTTP
 }
 
 // Output receives what a parser finds.
