@@ -9,6 +9,7 @@ require (
 	github.com/charmbracelet/x/ansi v0.11.9
 	github.com/charmbracelet/x/term v0.2.2
 	github.com/gopacket/gopacket v1.7.7
+	github.com/mileusna/useragent v1.3.5
 	golang.org/x/net v0.62.0
 	modernc.org/sqlite v1.62.0
 )

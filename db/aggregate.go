@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // SeriesMin is the count from which a name or domain keeps stored hourly
@@ -101,9 +105,11 @@ func bucket(t, size int64) int64 {
 	return t / size
 }
 
-// addRun folds the events of one name, sorted by time.
-func (a *aggregator) addRun(domain uint32, run []Event) {
-	name := run[0].Name
+// addRun folds the events of one name, sorted by time. Only a primary
+// subject's events count the workspace's traffic and its clients' hours:
+// the other subjects of an event are the same event again.
+func (a *aggregator) addRun(info nameInfo, run []Event) {
+	name, domain := run[0].Name, info.domain
 	n, first, last := int64(len(run)), run[0].Time, run[len(run)-1].Time
 	trackName := a.track(a.names.count(name), n, a.namePrior(name), name, a.backfillNames)
 	trackDomain := a.track(a.domains.count(domain), n, a.domainPrior(domain), domain, a.backfillDomains)
@@ -137,6 +143,15 @@ func (a *aggregator) addRun(domain uint32, run []Event) {
 	}
 	for i := range run {
 		t := run[i].Time
+		if !info.primary {
+			h := bucket(t, microsPerHour)
+			if h != prevHour {
+				flushHour()
+				prevHour, cntHour = h, 0
+			}
+			cntHour++
+			continue
+		}
 		if m := bucket(t, microsPerMinute); m != prevMin {
 			if cntMin > 0 {
 				a.minutes[prevMin] += cntMin
@@ -154,7 +169,9 @@ func (a *aggregator) addRun(domain uint32, run []Event) {
 			a.clientHours[uint64(c)<<32|uint64(h)]++
 		}
 	}
-	a.minutes[prevMin] += cntMin
+	if cntMin > 0 {
+		a.minutes[prevMin] += cntMin
+	}
 	flushHour()
 }
 
@@ -237,7 +254,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 		return err
 	}
 
-	if err := a.applyClients(ctx, tx); err != nil {
+	if err := a.applyClients(ctx, tx, names); err != nil {
 		return err
 	}
 	if err := a.applySeries(ctx, tx, subjects, backfilled); err != nil {
@@ -291,13 +308,26 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, p
 
 // totalsQuery counts what Stats reports; its answer is kept in meta at the
 // end of each ingest, so the screens do not scan every name to show it.
-const totalsQuery = `SELECT
-	(SELECT coalesce(sum(count), 0) FROM names),
-	(SELECT count(*) FROM names WHERE count > 0),
-	(SELECT count(*) FROM domains WHERE count > 0),
+// Events are those of the primary subjects (each event once); names and
+// domains those of DNS, which the totals have always described.
+var totalsQuery = `SELECT
+	(SELECT coalesce(sum(count), 0) FROM names WHERE kind IN ` + primaryCodes + `),
+	(SELECT count(*) FROM names WHERE count > 0 AND kind = 1),
+	(SELECT count(*) FROM domains WHERE count > 0 AND kind = 1),
 	(SELECT count(*) FROM clients WHERE count > 0),
 	(SELECT coalesce(min(first), 0) FROM names WHERE count > 0),
 	(SELECT coalesce(max(last), 0) FROM names WHERE count > 0)`
+
+// primaryCodes is the SQL list of the primary subjects' codes.
+var primaryCodes = func() string {
+	var codes []string
+	for _, s := range subject.All {
+		if s.Primary {
+			codes = append(codes, strconv.Itoa(int(s.Code)))
+		}
+	}
+	return "(" + strings.Join(codes, ", ") + ")"
+}()
 
 func storeTotals(ctx context.Context, tx *sql.Tx) error {
 	var v [6]int64
@@ -307,10 +337,12 @@ func storeTotals(ctx context.Context, tx *sql.Tx) error {
 	return metaSet(ctx, tx, "totals", fmt.Sprint(v[0], v[1], v[2], v[3], v[4], v[5]))
 }
 
-func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
+// applyClients adds a run's events to its clients: those of primary
+// subjects, each event once.
+func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo) error {
 	clients := make(map[uint32]stat)
 	for k, s := range a.pairs {
-		if c := uint32(k); c != 0 {
+		if c := uint32(k); c != 0 && names[k>>32].primary {
 			clients[c] = clients[c].merge(s.count, s.first, s.last)
 		}
 	}
@@ -320,7 +352,8 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx) error {
 			first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
 			last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
 			count = count + ?4,
-			names = (SELECT count(*) FROM name_client WHERE client = ?1)
+			names = (SELECT count(*) FROM name_client nc JOIN names n ON n.id = nc.name
+				WHERE nc.client = ?1 AND n.kind IN `+primaryCodes+`)
 			WHERE id = ?1`, id, s.first, s.last, s.count); err != nil {
 			return fmt.Errorf("clients: %w", err)
 		}
@@ -537,7 +570,7 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 			continue
 		}
 		if int(name) < len(infos) && n > 0 {
-			a.addRun(infos[name].domain, evs)
+			a.addRun(infos[name], evs)
 		}
 	}
 	rows.Close()

@@ -508,7 +508,7 @@ var bulkIndexes = []struct{ name, def string }{
 	{"names_text", "names(name, kind)"},
 	{"names_domain", "names(domain)"},
 	{"names_top", "names(count DESC, name)"},
-	{"domains_text", "domains(name)"},
+	{"domains_text", "domains(name, kind)"},
 	{"domains_top", "domains(count DESC, name)"},
 	{"name_client_client", "name_client(client, count DESC, name)"},
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func openTemp(t *testing.T) *DB {
@@ -156,14 +157,14 @@ func TestAggregatesAcrossIngests(t *testing.T) {
 	if www.Count != 3 || www.Clients != 2 || www.First != 0 || www.Last != 3*hour {
 		t.Errorf("www.example.com = %+v, want count 3, clients 2, first 0, last 3h", www)
 	}
-	dom, err := d.DomainByText(ctx, "example.com")
+	dom, err := d.DomainByText(ctx, subject.DNSName, "example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if dom.Count != 5 || dom.Clients != 3 || dom.Names != 3 || dom.First != 0 || dom.Last != 5*hour {
 		t.Errorf("example.com = %+v, want count 5, clients 3, names 3, span 0..5h", dom)
 	}
-	top, err := d.TopNames(ctx, 10, 0)
+	top, err := d.TopNames(ctx, subject.DNSName, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import "context"
 // the entries it creates travel to the writer with the batch that first uses
 // them (Flush), so both sides keep their own state and share none.
 type Interner struct {
-	names   *textTable // key: kind byte + name
-	domains *textTable
+	names   *textTable // key: subject code + name
+	domains *textTable // key: subject code + group
 	clients *textTable
 	answers *textTable
 
@@ -20,7 +20,7 @@ type Interner struct {
 // dict holds dictionary entries not yet written.
 type dict struct {
 	names   []newName
-	domains []newText
+	domains []newName // domain is unused
 	clients []newText
 	answers []newText
 }
@@ -63,7 +63,7 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 		for int(id) >= len(infos) {
 			infos = append(infos, nameInfo{})
 		}
-		infos[id] = nameInfo{domain: domain, prior: count}
+		infos[id] = nameInfo{domain: domain, prior: count, primary: isPrimary(kind)}
 		if id >= in.nextName {
 			in.nextName = id + 1
 		}
@@ -77,7 +77,7 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 		m     *textTable
 		next  *uint32
 	}{
-		{"SELECT id, name FROM domains", in.domains, &in.nextDomain},
+		{"SELECT id, char(kind) || name FROM domains", in.domains, &in.nextDomain},
 		{"SELECT id, addr FROM clients", in.clients, &in.nextClient},
 		{"SELECT id, text FROM answers", in.answers, &in.nextAnswer},
 	} {
@@ -114,14 +114,20 @@ func loadTexts(ctx context.Context, d *DB, query string, t *textTable, next *uin
 	return rows.Err()
 }
 
-// Name returns the id of a normalised name of a kind, creating it (and its
-// registered domain, which domainOf computes only for a new name) if needed.
-func (in *Interner) Name(kind uint8, name []byte, domainOf func(string) string) uint32 {
+// Name returns the id of a normalised subject value of a kind (a
+// subject.Code), creating it (and its group, which rollUp computes only for
+// a new value) if needed.
+func (in *Interner) Name(kind uint8, name []byte, rollUp func(string) string) uint32 {
 	in.key = append(append(in.key[:0], kind), name...)
 	id, added := in.names.intern(in.key, &in.nextName)
 	if added {
 		s := string(name)
-		dom := in.text(in.domains, &in.nextDomain, &in.pending.domains, []byte(domainOf(s)))
+		group := rollUp(s)
+		in.key = append(append(in.key[:0], kind), group...)
+		dom, added := in.domains.intern(in.key, &in.nextDomain)
+		if added {
+			in.pending.domains = append(in.pending.domains, newName{id: dom, kind: kind, name: group})
+		}
 		in.pending.names = append(in.pending.names, newName{id: id, domain: dom, kind: kind, name: s})
 	}
 	return id

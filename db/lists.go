@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // RankImport says what PutRanks did.
@@ -270,11 +272,11 @@ func (d *DB) ResolveSince(ctx context.Context, spec string) (Since, error) {
 
 // NewNames returns the names that have events and are new since s, first
 // seen first, each with its aggregates (Count: the events it holds).
-func (d *DB) NewNames(ctx context.Context, s Since) ([]NameRow, error) {
+func (d *DB) NewNames(ctx context.Context, kind subject.Code, s Since) ([]NameRow, error) {
 	if s.Snapshot != "" {
 		return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+
-			"WHERE n.id > ? AND n.count > 0 ORDER BY n.first, n.name", s.MaxName))
+			"WHERE n.kind = ? AND n.id > ? AND n.count > 0 ORDER BY n.first, n.name", kind, s.MaxName))
 	}
 	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+
-		"WHERE n.first > ? AND n.count > 0 ORDER BY n.first, n.name", s.After))
+		"WHERE n.kind = ? AND n.first > ? AND n.count > 0 ORDER BY n.first, n.name", kind, s.After))
 }

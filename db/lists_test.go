@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // putRanks stores (name, rank) pairs as the list called list.
@@ -146,7 +148,7 @@ func TestSnapshotsAndNewNames(t *testing.T) {
 	if err != nil || since.MaxName != 2 {
 		t.Fatalf("ResolveSince(monday) = %+v, %v", since, err)
 	}
-	got, err := d.NewNames(ctx, since)
+	got, err := d.NewNames(ctx, subject.DNSName, since)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +158,7 @@ func TestSnapshotsAndNewNames(t *testing.T) {
 	if latest, err := d.ResolveSince(ctx, ""); err != nil || latest.Snapshot != "tuesday" {
 		t.Errorf("latest snapshot = %+v, %v", latest, err)
 	}
-	if got, _ := d.NewNames(ctx, Since{Snapshot: "tuesday", MaxName: s2.MaxName}); len(got) != 0 {
+	if got, _ := d.NewNames(ctx, subject.DNSName, Since{Snapshot: "tuesday", MaxName: s2.MaxName}); len(got) != 0 {
 		t.Errorf("new since tuesday = %+v", got)
 	}
 
@@ -165,7 +167,7 @@ func TestSnapshotsAndNewNames(t *testing.T) {
 	if err != nil || at.Snapshot != "" || at.After != 2*hour+hour/2 {
 		t.Fatalf("ResolveSince(time) = %+v, %v", at, err)
 	}
-	got, err = d.NewNames(ctx, at)
+	got, err = d.NewNames(ctx, subject.DNSName, at)
 	if err != nil || len(got) != 1 || got[0].Name != "late.new.test" {
 		t.Errorf("new since 02:30 = %+v, %v", got, err)
 	}

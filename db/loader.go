@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // Batch is a run of events from one source, committed in one transaction
@@ -18,8 +20,11 @@ import (
 type Batch struct {
 	Source uint32
 	Events []Event
-	Lines  int64 // the source's position after this batch
-	Offset int64
+	// Records is how many of the source's events the batch holds: an HTTP
+	// request is stored once per subject, and is one record.
+	Records int64
+	Lines   int64 // the source's position after this batch
+	Offset  int64
 	// A later read of the source starts parsing at WarmLines/WarmOffset
 	// and takes no record from lines before Held when the parser held
 	// queries waiting for a response as the batch ended (see
@@ -32,8 +37,17 @@ type Batch struct {
 
 // nameInfo is what the writer needs to know of a name it did not create.
 type nameInfo struct {
-	domain uint32
-	prior  int64 // count before this ingest; 0 for a name new to the workspace
+	domain  uint32
+	prior   int64 // count before this ingest; 0 for a name new to the workspace
+	primary bool  // its events count the traffic (subject.Subject.Primary)
+}
+
+// isPrimary says whether the events of a subject count the workspace's
+// traffic: an HTTP request is stored once per subject, and counted once.
+// A code this build does not know counts, as DNS names always did.
+func isPrimary(code uint8) bool {
+	s, ok := subject.ByCode(subject.Code(code))
+	return !ok || s.Primary
 }
 
 // Loader writes an ingest run into the workspace. Interner is used by the
@@ -155,7 +169,7 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 		for int(n.id) >= len(l.names) {
 			l.names = append(l.names, nameInfo{})
 		}
-		l.names[n.id] = nameInfo{domain: n.domain}
+		l.names[n.id] = nameInfo{domain: n.domain, primary: isPrimary(n.kind)}
 	}
 	order := l.groupByName(b.Events)
 	if l.conn == nil {
@@ -224,7 +238,7 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 		if !slices.IsSortedFunc(run, byTime) {
 			slices.SortStableFunc(run, byTime)
 		}
-		l.agg.addRun(l.names[name].domain, run)
+		l.agg.addRun(l.names[name], run)
 		for c := 0; c < len(run); c += maxBlockEvents {
 			chunk := run[c:min(c+maxBlockEvents, len(run))]
 			// Blocks are encoded into one arena per batch: the driver
@@ -240,7 +254,7 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 	}
 	if err := r.exec(ctx, `UPDATE sources SET lines = ?, offset = ?, held = ?, warm_line = ?, warm_offset = ?,
 		events = events + ?, skipped = skipped + ?, last_read = ? WHERE id = ?`,
-		named(b.Lines, b.Offset, b.Held, b.WarmLines, b.WarmOffset, len(b.Events), b.Skipped, time.Now().UnixMicro(), b.Source)); err != nil {
+		named(b.Lines, b.Offset, b.Held, b.WarmLines, b.WarmOffset, b.Records, b.Skipped, time.Now().UnixMicro(), b.Source)); err != nil {
 		return err
 	}
 	return r.exec(ctx, "COMMIT", nil)
@@ -288,9 +302,9 @@ func (l *Loader) groupByName(evs []Event) []int32 {
 
 func writeDict(ctx context.Context, r runner, d *dict) error {
 	if len(d.domains) > 0 {
-		b := newRunnerBulk(ctx, r, "INSERT INTO domains(id, name) VALUES", "", 2)
+		b := newRunnerBulk(ctx, r, "INSERT INTO domains(id, kind, name) VALUES", "", 3)
 		for _, e := range d.domains {
-			b.add(e.id, e.text)
+			b.add(e.id, e.kind, e.name)
 		}
 		if err := b.flush(); err != nil {
 			return err

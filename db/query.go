@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // NameRow is one name with its aggregates.
@@ -24,9 +28,11 @@ type NameRow struct {
 	Last     int64 // unix µs
 }
 
-// DomainRow is one registered domain with its aggregates.
+// DomainRow is one registered domain (or the group another subject rolls
+// up to) with its aggregates.
 type DomainRow struct {
 	ID      uint32
+	Kind    uint8 // the subject.Code of its names
 	Name    string
 	Count   int64
 	Clients int64
@@ -65,7 +71,7 @@ func scanDomains(rows *sql.Rows, err error) ([]DomainRow, error) {
 	var out []DomainRow
 	for rows.Next() {
 		var r DomainRow
-		if err := rows.Scan(&r.ID, &r.Name, &r.Count, &r.Clients, &r.Names, &r.First, &r.Last); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Name, &r.Count, &r.Clients, &r.Names, &r.First, &r.Last); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -73,16 +79,17 @@ func scanDomains(rows *sql.Rows, err error) ([]DomainRow, error) {
 	return out, rows.Err()
 }
 
-// TopNames returns names by count, most seen first (ties by name).
-func (d *DB) TopNames(ctx context.Context, limit, offset int) ([]NameRow, error) {
+// TopNames returns the names of a subject by count, most seen first (ties
+// by name).
+func (d *DB) TopNames(ctx context.Context, kind subject.Code, limit, offset int) ([]NameRow, error) {
 	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+
-		"WHERE n.count > 0 ORDER BY n.count DESC, n.name LIMIT ? OFFSET ?", limit, offset))
+		"WHERE n.kind = ? AND n.count > 0 ORDER BY n.count DESC, n.name LIMIT ? OFFSET ?", kind, limit, offset))
 }
 
-// AllNames returns every name that has events, in id order: what a screen
-// that filters and sorts in memory loads once.
-func (d *DB) AllNames(ctx context.Context) ([]NameRow, error) {
-	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.count > 0 ORDER BY n.id"))
+// AllNames returns every name of a subject that has events, in id order:
+// what a screen that filters and sorts in memory loads once.
+func (d *DB) AllNames(ctx context.Context, kind subject.Code) ([]NameRow, error) {
+	return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.kind = ? AND n.count > 0 ORDER BY n.id", kind))
 }
 
 // NamesOfDomain returns the names under a registered domain by count.
@@ -91,8 +98,8 @@ func (d *DB) NamesOfDomain(ctx context.Context, domain uint32) ([]NameRow, error
 		"WHERE n.domain = ? AND n.count > 0 ORDER BY n.count DESC, n.name", domain))
 }
 
-// NameByText finds a name (normalised) of a kind.
-func (d *DB) NameByText(ctx context.Context, kind uint8, name string) (NameRow, error) {
+// NameByText finds a name (normalised) of a subject.
+func (d *DB) NameByText(ctx context.Context, kind subject.Code, name string) (NameRow, error) {
 	rows, err := scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.kind = ? AND n.name = ?", kind, name))
 	if err != nil {
 		return NameRow{}, err
@@ -103,22 +110,23 @@ func (d *DB) NameByText(ctx context.Context, kind uint8, name string) (NameRow, 
 	return rows[0], nil
 }
 
-const domainCols = "id, name, count, clients, names, first, last"
+const domainCols = "id, kind, name, count, clients, names, first, last"
 
-// TopDomains returns registered domains by count.
-func (d *DB) TopDomains(ctx context.Context, limit, offset int) ([]DomainRow, error) {
+// TopDomains returns the groups of a subject (registered domains of names)
+// by count.
+func (d *DB) TopDomains(ctx context.Context, kind subject.Code, limit, offset int) ([]DomainRow, error) {
 	return scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+
-		" FROM domains WHERE count > 0 ORDER BY count DESC, name LIMIT ? OFFSET ?", limit, offset))
+		" FROM domains WHERE kind = ? AND count > 0 ORDER BY count DESC, name LIMIT ? OFFSET ?", kind, limit, offset))
 }
 
-// AllDomains returns every domain that has events, in id order.
-func (d *DB) AllDomains(ctx context.Context) ([]DomainRow, error) {
-	return scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE count > 0 ORDER BY id"))
+// AllDomains returns every group of a subject that has events, in id order.
+func (d *DB) AllDomains(ctx context.Context, kind subject.Code) ([]DomainRow, error) {
+	return scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE kind = ? AND count > 0 ORDER BY id", kind))
 }
 
-// DomainByText finds a registered domain.
-func (d *DB) DomainByText(ctx context.Context, name string) (DomainRow, error) {
-	rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE name = ?", name))
+// DomainByText finds a group of a subject (a registered domain).
+func (d *DB) DomainByText(ctx context.Context, kind subject.Code, name string) (DomainRow, error) {
+	rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE kind = ? AND name = ?", kind, name))
 	if err != nil {
 		return DomainRow{}, err
 	}
@@ -281,22 +289,30 @@ func placeholders(ids []uint32) (string, []any) {
 
 // EventRow is one event with its strings resolved, for display.
 type EventRow struct {
-	Time    int64 // unix µs
-	Client  string
+	Kind   record.Kind
+	Time   int64 // unix µs
+	Client string
+	// DNS
 	QType   uint16
 	RCode   int16 // -1: no response seen
 	TTL     int32 // -1: unknown
 	Answers string
-	Source  string // the file's path
-	Line    int64
-	Offset  int64
+	// HTTP
+	Request subject.HTTPDetail
+	Status  int16 // 0: no response seen
+	Bytes   int64 // -1: unknown
+
+	Source string // the file's path
+	Line   int64
+	Offset int64
 }
 
 // Events returns the newest limit events of a name, newest first, and how
 // many it has in all. Only the blocks that can hold those events are read.
 func (d *DB) Events(ctx context.Context, name uint32, limit int) ([]EventRow, int64, error) {
 	var total int64
-	if err := d.sql.QueryRowContext(ctx, "SELECT count FROM names WHERE id = ?", name).Scan(&total); err != nil {
+	var code subject.Code
+	if err := d.sql.QueryRowContext(ctx, "SELECT count, kind FROM names WHERE id = ?", name).Scan(&total, &code); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, ErrNotFound
 		}
@@ -336,8 +352,16 @@ func (d *DB) Events(ctx context.Context, name uint32, limit int) ([]EventRow, in
 	if limit > 0 && len(evs) > limit {
 		evs = evs[:limit]
 	}
-	out, err := d.resolve(ctx, evs)
+	out, err := d.resolve(ctx, evs, kindOf(code))
 	return out, total, err
+}
+
+// kindOf is the kind of event a subject's events are.
+func kindOf(code subject.Code) record.Kind {
+	if s, ok := subject.ByCode(code); ok {
+		return s.Kind
+	}
+	return record.KindDNS
 }
 
 func sortNewestFirst(evs []Event) {
@@ -345,7 +369,7 @@ func sortNewestFirst(evs []Event) {
 }
 
 // resolve turns dictionary ids back into strings.
-func (d *DB) resolve(ctx context.Context, evs []Event) ([]EventRow, error) {
+func (d *DB) resolve(ctx context.Context, evs []Event, kind record.Kind) ([]EventRow, error) {
 	clients, answers, sources := map[uint32]string{}, map[uint32]string{}, map[uint32]string{}
 	for _, e := range evs {
 		clients[e.Client], answers[e.Answer], sources[e.Source] = "", "", ""
@@ -377,8 +401,13 @@ func (d *DB) resolve(ctx context.Context, evs []Event) ([]EventRow, error) {
 	}
 	out := make([]EventRow, len(evs))
 	for i, e := range evs {
-		out[i] = EventRow{Time: e.Time, Client: clients[e.Client], QType: e.QType, RCode: e.RCode, TTL: e.TTL,
-			Answers: answers[e.Answer], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
+		r := EventRow{Kind: kind, Time: e.Time, Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
+		if kind == record.KindHTTP {
+			r.Request, r.Status, r.Bytes = subject.ParseHTTPDetail(answers[e.Answer]), e.RCode, int64(e.TTL)
+		} else {
+			r.QType, r.RCode, r.TTL, r.Answers = e.QType, e.RCode, e.TTL, answers[e.Answer]
+		}
+		out[i] = r
 	}
 	return out, nil
 }
@@ -475,7 +504,8 @@ func (d *DB) storedSeries(ctx context.Context, query string, id uint32, unit, st
 // ClientCount is a client of a name, or a name of a client, with counts.
 type ClientCount struct {
 	ID          uint32
-	Text        string // the client's address, or the name
+	Kind        subject.Code // a name's subject; 0 for a client
+	Text        string       // the client's address, or the name
 	Count       int64
 	First, Last int64 // unix µs
 }
@@ -483,7 +513,7 @@ type ClientCount struct {
 // ClientsOf returns the clients that asked for a name, busiest first, at
 // most limit of them (0: all).
 func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, c.addr, nc.count, nc.first, nc.last FROM name_client nc
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last FROM name_client nc
 		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr LIMIT ?`, name, sqlLimit(limit)))
 }
 
@@ -491,9 +521,29 @@ func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCou
 // names (0: all): the pivot from one suspicious name to everything else
 // that client did. A busy client asks for tens of thousands of names; the
 // limit keeps the pivot instant.
-func (d *DB) NamesOf(ctx context.Context, client uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.name, nc.count, nc.first, nc.last FROM name_client nc
-		JOIN names n ON n.id = nc.name WHERE nc.client = ? ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
+//
+// kinds selects the subjects (none: every subject): across kinds, the DNS
+// names a client resolved beside the hosts it fetched from.
+func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, limit int) ([]ClientCount, error) {
+	filter := ""
+	if len(kinds) > 0 {
+		ids := make([]uint32, len(kinds))
+		for i, k := range kinds {
+			ids[i] = uint32(k)
+		}
+		// Codes are the program's own numbers, never data.
+		filter = " AND n.kind IN (" + joinInts(ids) + ")"
+	}
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last FROM name_client nc
+		JOIN names n ON n.id = nc.name WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
+}
+
+func joinInts(ids []uint32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(int(id))
+	}
+	return strings.Join(parts, ",")
 }
 
 func sqlLimit(limit int) int {
@@ -547,7 +597,7 @@ func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
 	var out []ClientCount
 	for rows.Next() {
 		var c ClientCount
-		if err := rows.Scan(&c.ID, &c.Text, &c.Count, &c.First, &c.Last); err != nil {
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

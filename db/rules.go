@@ -13,7 +13,7 @@ import (
 // names are read (engine/rules.Matcher), never copied into the names, so a
 // new rule acts at once on everything already loaded.
 func (d *DB) Rules(ctx context.Context) ([]rules.Rule, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT id, pattern, scope, verdict, note, author, created, origin FROM rules ORDER BY id")
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, pattern, scope, verdict, note, author, created, origin FROM rules ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (d *DB) Rules(ctx context.Context) ([]rules.Rule, error) {
 		var r rules.Rule
 		var scope, verdict string
 		var created int64
-		if err := rows.Scan(&r.ID, &r.Pattern, &scope, &verdict, &r.Note, &r.Author, &created, &r.Origin); err != nil {
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Pattern, &scope, &verdict, &r.Note, &r.Author, &created, &r.Origin); err != nil {
 			return nil, err
 		}
 		if r.Scope, err = rules.ParseScope(scope); err != nil {
@@ -49,13 +49,13 @@ func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []
 		return nil, nil, err
 	}
 	defer tx.Rollback()
-	find, err := tx.PrepareContext(ctx, "SELECT id, verdict, note, author, created, origin FROM rules WHERE pattern = ? AND scope = ?")
+	find, err := tx.PrepareContext(ctx, "SELECT id, verdict, note, author, created, origin FROM rules WHERE kind = ? AND pattern = ? AND scope = ?")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer find.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT INTO rules(pattern, scope, verdict, note, author, created, origin) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(pattern, scope) DO UPDATE SET verdict = excluded.verdict, note = excluded.note,
+	put, err := tx.PrepareContext(ctx, `INSERT INTO rules(kind, pattern, scope, verdict, note, author, created, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(kind, pattern, scope) DO UPDATE SET verdict = excluded.verdict, note = excluded.note,
 		author = excluded.author, created = excluded.created, origin = excluded.origin RETURNING id`)
 	if err != nil {
 		return nil, nil, err
@@ -68,10 +68,11 @@ func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []
 		if r.Created.IsZero() {
 			r.Created = time.Now()
 		}
-		old := rules.Rule{Pattern: r.Pattern, Scope: r.Scope}
+		r.Kind = r.Subject()
+		old := rules.Rule{Kind: r.Kind, Pattern: r.Pattern, Scope: r.Scope}
 		var verdict string
 		var created int64
-		err := find.QueryRowContext(ctx, r.Pattern, r.Scope.String()).Scan(&old.ID, &verdict, &old.Note, &old.Author, &created, &old.Origin)
+		err := find.QueryRowContext(ctx, r.Kind, r.Pattern, r.Scope.String()).Scan(&old.ID, &verdict, &old.Note, &old.Author, &created, &old.Origin)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -80,7 +81,7 @@ func (d *DB) PutRules(ctx context.Context, rs []rules.Rule) (stored, replaced []
 			old.Verdict, _ = rules.ParseVerdict(verdict)
 			old.Created = time.UnixMicro(created).UTC()
 		}
-		if err := put.QueryRowContext(ctx, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
+		if err := put.QueryRowContext(ctx, r.Kind, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
 			r.Created.UnixMicro(), r.Origin).Scan(&r.ID); err != nil {
 			return nil, nil, err
 		}
@@ -117,11 +118,12 @@ func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
 		if err := r.Check(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE pattern = ? AND scope = ?", r.Pattern, r.Scope.String()); err != nil {
+		r.Kind = r.Subject()
+		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE kind = ? AND pattern = ? AND scope = ?", r.Kind, r.Pattern, r.Scope.String()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rules(id, pattern, scope, verdict, note, author, created, origin)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO rules(id, kind, pattern, scope, verdict, note, author, created, origin)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Kind, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author,
 			r.Created.UnixMicro(), r.Origin); err != nil {
 			return err
 		}

@@ -210,7 +210,7 @@ func newApp(c common.Common, opt Options) *app.Model {
 		Import: opt.ImportList,
 		Author: opt.Author,
 		Poll:   opt.Poll,
-		OpenRules: func(c common.Common, names func(yield func(string, int64) bool)) common.View {
+		OpenRules: func(c common.Common, names rulesview.Names) common.View {
 			return rulesview.New(c, names)
 		},
 	})

@@ -22,6 +22,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func main() {
@@ -197,11 +198,11 @@ func queries(ws string) error {
 		return err
 	}
 	defer d.Close()
-	top, err := d.TopNames(ctx, 50, 0)
+	top, err := d.TopNames(ctx, subject.DNSName, 50, 0)
 	if err != nil || len(top) == 0 {
 		return fmt.Errorf("top: %v", err)
 	}
-	all, err := d.AllNames(ctx)
+	all, err := d.AllNames(ctx, subject.DNSName)
 	if err != nil {
 		return err
 	}
@@ -235,9 +236,9 @@ func queries(ws string) error {
 		what string
 		f    func() error
 	}{
-		{"top 50 names", func() error { _, err := d.TopNames(ctx, 50, 0); return err }},
-		{"top 50 domains", func() error { _, err := d.TopDomains(ctx, 50, 0); return err }},
-		{"all names (the list's in-memory load)", func() error { _, err := d.AllNames(ctx); return err }},
+		{"top 50 names", func() error { _, err := d.TopNames(ctx, subject.DNSName, 50, 0); return err }},
+		{"top 50 domains", func() error { _, err := d.TopDomains(ctx, subject.DNSName, 50, 0); return err }},
+		{"all names (the list's in-memory load)", func() error { _, err := d.AllNames(ctx, subject.DNSName); return err }},
 		{"busy name: hourly series over the span", func() error {
 			_, err := d.Series(ctx, db.Subject{Kind: db.SubjectName, ID: busy.ID}, time.Hour, st.First, st.Last+1)
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/hostile"
 )
 
@@ -28,7 +29,7 @@ func hostileWorkspace(t *testing.T) (ws string, marked int) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	names, err := d.AllNames(ctx)
+	names, err := d.AllNames(ctx, subject.DNSName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/engine/verdicts"
 )
@@ -119,10 +120,11 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events"}}
+	t := &output.Table{Columns: []string{"id", "pattern", "scope", "verdict", "note", "author", "created", "origin", "names", "events", "kind"}}
 	for _, r := range verdicts.Select(rs, v) {
 		c := cov[r.ID]
-		t.Add(r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Created, r.Origin, c.Names, c.Events)
+		t.Add(r.ID, r.Pattern, r.Scope.String(), r.Verdict.String(), r.Note, r.Author, r.Created, r.Origin, c.Names, c.Events,
+			subject.Must(r.Subject()).QualifiedName())
 	}
 	return t.Write(e.stdout, *format)
 }
@@ -132,6 +134,7 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	verdict := fs.String("verdict", "", "`verdict`: good, suspicious or bad (required)")
 	scope := fs.String("scope", "", "`scope`: name (exactly the pattern) or domain (the pattern and every name below it); a leading *. means domain")
 	note := fs.String("note", "", "a `note` on why")
+	sf := addSubjectFlags(fs, "fqdn")
 	patterns, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -143,7 +146,14 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	like := rules.Rule{Verdict: v, Note: *note, Author: verdicts.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
+	sub, groups, err := sf.resolve()
+	if err != nil {
+		return fmt.Errorf("rules add: %w", err)
+	}
+	if groups && *scope == "" {
+		*scope = "domain"
+	}
+	like := rules.Rule{Kind: sub.Code, Verdict: v, Note: *note, Author: verdicts.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
 	rs, err := verdicts.TypedRules(patterns, *scope, like)
 	if err != nil {
 		return fmt.Errorf("rules add: %w", err)
@@ -468,13 +478,18 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "a snapshot `NAME` or a TIME (2024-03-04, 2024-03-04T15:00:00Z); default: the latest snapshot")
 	limit := fs.Int("limit", 100, "show at most `N` names (0: all)")
 	all := fs.Bool("all", false, "include the names rules mark known-good")
+	sf := addSubjectFlags(fs, "fqdn")
 	format := formatFlag(fs)
 	_, d, err := openAfterFlags(fs, e, args, true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	news, err := review.NewSince(ctx, d, *since, *limit, *all)
+	sub, _, err := sf.resolve()
+	if err != nil {
+		return fmt.Errorf("new: %w", err)
+	}
+	news, err := review.NewSince(ctx, d, sub, *since, *limit, *all)
 	if err != nil {
 		return err
 	}

@@ -354,7 +354,7 @@ func TestExportCommand(t *testing.T) {
 	}
 	// rules export defaults to csv, and carries rules to another workspace.
 	out := ltOK(t, src, "rules", "export")
-	if !strings.HasPrefix(out, "id,pattern,scope,verdict,note,author,origin,created,pattern_hex\n") {
+	if !strings.HasPrefix(out, "id,pattern,scope,verdict,note,author,origin,created,pattern_hex,kind\n") {
 		t.Errorf("rules export: %.80q", out)
 	}
 	csv := filepath.Join(dir, "rules.csv")

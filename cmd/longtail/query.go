@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func init() {
@@ -43,7 +43,7 @@ func micros(us int64) time.Time {
 // each.
 func cmdTop(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("top", flag.ContinueOnError)
-	by := fs.String("by", "fqdn", "list each name (`fqdn`) or registered domain (domain)")
+	sf := addSubjectFlags(fs, "fqdn")
 	limit := fs.Int("limit", 50, "how many `rows` (0: all)")
 	hide := fs.String("hide", "", "leave out what rules of these `verdicts` decide: good[,suspicious,bad]")
 	unreviewed := fs.Bool("unreviewed", false, "only what no rule decides")
@@ -57,11 +57,12 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if _, err := flags(fs, e, args); err != nil {
 		return err
 	}
-	q := review.Query{Domains: *by == "domain", Unreviewed: *unreviewed, Fresh: *fresh, Reverse: *reverse,
-		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
-	if *by != "fqdn" && *by != "name" && *by != "domain" {
-		return fmt.Errorf("top: --by is fqdn or domain, not %q", *by)
+	sub, groups, err := sf.resolve()
+	if err != nil {
+		return fmt.Errorf("top: %w", err)
 	}
+	q := review.Query{Subject: sub.Code, Domains: groups, Unreviewed: *unreviewed, Fresh: *fresh, Reverse: *reverse,
+		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
 	var ok bool
 	if q.Sort, ok = review.ParseSortKey(*sort); !ok {
 		return fmt.Errorf("top: --sort is count, name, clients, first, last or score, not %q", *sort)
@@ -88,9 +89,18 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if *fresh && a.Since == "" {
 		return errors.New("top: --new: no baseline snapshot (longtail baseline snapshot NAME takes one)")
 	}
-	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict", "score", "rank", "new"}}
+	// A DNS list keeps the columns it always had; another subject names
+	// its own ("user_agent", "family") and says its kind.
+	name, group := "name", "domain"
+	if sub.Code != subject.DNSName {
+		name, group = column(sub.Column), column(sub.Group)
+	}
+	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", name, group, "verdict", "score", "rank", "new"}}
 	if q.Domains {
-		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", "domain", "verdict", "score", "rank", "new"}
+		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", group, "verdict", "score", "rank", "new"}
+	}
+	if sub.Code != subject.DNSName {
+		t.Columns = append(t.Columns, "kind")
 	}
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -101,10 +111,17 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		if !q.Domains {
 			cells = append(cells, it.Domain)
 		}
-		t.Add(append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)...)
+		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
+		if sub.Code != subject.DNSName {
+			cells = append(cells, sub.QualifiedName())
+		}
+		t.Add(cells...)
 	}
 	return t.Write(e.stdout, *format)
 }
+
+// column is a subject's column title as a table column: "user_agent".
+func column(title string) string { return strings.ReplaceAll(title, " ", "_") }
 
 // scoreCell is a score in a table: empty (JSON null) when not scored.
 func scoreCell(s float32) any {
@@ -182,30 +199,63 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 func cmdEvents(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("events", flag.ContinueOnError)
 	limit := fs.Int("limit", 1000, "newest `N` events (0: all)")
+	sf := addSubjectFlags(fs, "fqdn")
 	format := formatFlag(fs)
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("events: name one query name")
+		return fmt.Errorf("events: name one query name (or, with --kind/--by, one value of that subject)")
+	}
+	sub, groups, err := sf.resolve()
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	if groups {
+		return fmt.Errorf("events: events are kept per value: name one, not a %s", sub.Group)
 	}
 	d, err := e.open(true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	norm, ok := names.Normalize([]byte(rest[0]))
-	if !ok {
-		return fmt.Errorf("events: %q is not a name", rest[0])
-	}
-	n, err := d.NameByText(ctx, uint8(record.KindDNS), norm)
+	n, err := lookup(ctx, d, sub, false, rest[0])
 	if err != nil {
-		return err
+		return fmt.Errorf("events: %w", err)
 	}
 	evs, total, err := d.Events(ctx, n.ID, *limit)
 	if err != nil {
 		return err
+	}
+	t := eventsTable(sub, evs)
+	if err := t.Write(e.stdout, *format); err != nil {
+		return err
+	}
+	if *format == "table" && int64(len(evs)) < total {
+		fmt.Fprintf(e.stderr, "%d of %d events shown (newest first; --limit 0 for all)\n", len(evs), total)
+	}
+	return nil
+}
+
+// eventsTable lays events out with their kind's columns: a DNS query's
+// type, response code, answers and TTL; an HTTP request's method, host,
+// target, status, size, user agent and referer.
+func eventsTable(sub subject.Subject, evs []db.EventRow) *output.Table {
+	if sub.Kind == record.KindHTTP {
+		t := &output.Table{Columns: []string{"time", "client", "method", "host", "target", "status", "bytes", "user_agent", "referer", "source", "line", "offset"}}
+		for _, ev := range evs {
+			var status, size any
+			if ev.Status > 0 {
+				status = int64(ev.Status)
+			}
+			if ev.Bytes >= 0 {
+				size = ev.Bytes
+			}
+			r := ev.Request
+			t.Add(micros(ev.Time), ev.Client, r.Method, r.Host, r.Target(), status, size, r.UserAgent, r.Referer, ev.Source, ev.Line, ev.Offset)
+		}
+		return t
 	}
 	t := &output.Table{Columns: []string{"time", "client", "qtype", "rcode", "answers", "ttl", "source", "line", "offset"}}
 	for _, ev := range evs {
@@ -215,13 +265,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		}
 		t.Add(micros(ev.Time), ev.Client, parse.QTypeName(ev.QType), rcodeText(ev.RCode), answerList(ev.Answers), ttl, ev.Source, ev.Line, ev.Offset)
 	}
-	if err := t.Write(e.stdout, *format); err != nil {
-		return err
-	}
-	if *format == "table" && int64(len(evs)) < total {
-		fmt.Fprintf(e.stderr, "%d of %d events shown (newest first; --limit 0 for all)\n", len(evs), total)
-	}
-	return nil
+	return t
 }
 
 // answerList is the stored answers (joined by ',') as a list: an array in

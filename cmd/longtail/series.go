@@ -7,9 +7,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
-	"github.com/longtail/longtail/engine/record"
 )
 
 func init() {
@@ -20,7 +18,7 @@ func init() {
 // event counts per bucket for the workspace, a name, a domain or a client.
 func cmdSeries(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("series", flag.ContinueOnError)
-	by := fs.String("by", "fqdn", "what SUBJECT is: `fqdn`, domain or client")
+	sf := addSubjectFlags(fs, "fqdn")
 	bucket := fs.Duration("bucket", time.Hour, "bucket `size` (whole minutes; whole hours for a client)")
 	format := formatFlag(fs)
 	rest, err := flags(fs, e, args)
@@ -28,7 +26,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(rest) > 1 {
-		return fmt.Errorf("series: usage: longtail series [SUBJECT] [--by fqdn|domain|client] [--bucket 1h]")
+		return fmt.Errorf("series: usage: longtail series [SUBJECT] [--kind dns|http] [--by fqdn|domain|client|host|ua...] [--bucket 1h]")
 	}
 	d, err := e.open(true)
 	if err != nil {
@@ -37,7 +35,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 	defer d.Close()
 	subject := db.Subject{Kind: db.SubjectAll}
 	if len(rest) == 1 {
-		if subject, err = findSubject(ctx, d, *by, rest[0]); err != nil {
+		if subject, err = findSubject(ctx, d, sf, rest[0]); err != nil {
 			return err
 		}
 	}
@@ -52,22 +50,18 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 	return t.Write(e.stdout, *format)
 }
 
-func findSubject(ctx context.Context, d *db.DB, by, text string) (db.Subject, error) {
-	switch by {
-	case "client":
+func findSubject(ctx context.Context, d *db.DB, f subjectFlags, text string) (db.Subject, error) {
+	if *f.by == "client" && *f.kind == "dns" {
 		c, err := d.ClientByText(ctx, text)
 		return db.Subject{Kind: db.SubjectClient, ID: c.ID}, err
-	case "fqdn", "domain":
-		norm, ok := names.Normalize([]byte(text))
-		if !ok {
-			return db.Subject{}, fmt.Errorf("series: %q is not a name", text)
-		}
-		if by == "domain" {
-			dom, err := d.DomainByText(ctx, norm)
-			return db.Subject{Kind: db.SubjectDomain, ID: dom.ID}, err
-		}
-		n, err := d.NameByText(ctx, uint8(record.KindDNS), norm)
-		return db.Subject{Kind: db.SubjectName, ID: n.ID}, err
 	}
-	return db.Subject{}, fmt.Errorf("series: --by is fqdn, domain or client, not %q", by)
+	sub, groups, err := f.resolve()
+	if err != nil {
+		return db.Subject{}, fmt.Errorf("series: %w", err)
+	}
+	s, err := lookup(ctx, d, sub, groups, text)
+	if err != nil {
+		return s, fmt.Errorf("series: %w", err)
+	}
+	return s, nil
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +26,7 @@ import (
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // DefaultBatch is how many events go into one committed batch: large enough
@@ -426,6 +428,8 @@ type sink struct {
 	size    int
 	batch   *db.Batch
 	norm    []byte
+	detail  []byte
+	http    []subject.Subject
 	events  int64
 	skipped int64
 	batchSk int64
@@ -434,7 +438,7 @@ type sink struct {
 }
 
 func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.Int64) *sink {
-	s := &sink{l: l, w: w, source: source, size: size, counter: counter}
+	s := &sink{l: l, w: w, source: source, size: size, counter: counter, http: subject.Of(record.KindHTTP)}
 	s.batch = s.newBatch()
 	return s
 }
@@ -444,6 +448,10 @@ func (s *sink) newBatch() *db.Batch {
 }
 
 func (s *sink) Record(r *record.Record) {
+	if r.Kind == record.KindHTTP {
+		s.request(r)
+		return
+	}
 	var ok bool
 	s.norm, ok = names.AppendNormalized(s.norm[:0], r.Name)
 	if !ok {
@@ -456,7 +464,7 @@ func (s *sink) Record(r *record.Record) {
 	in := s.l.Interner
 	s.batch.Events = append(s.batch.Events, db.Event{
 		Time:   r.Time,
-		Name:   in.Name(uint8(r.Kind), s.norm, names.RegisteredDomain),
+		Name:   in.Name(uint8(subject.DNSName), s.norm, names.RegisteredDomain),
 		Client: in.Client(r.Client),
 		Answer: in.Answer(r.Answers),
 		Source: s.source,
@@ -466,10 +474,43 @@ func (s *sink) Record(r *record.Record) {
 		Line:   r.Line,
 		Offset: r.Offset,
 	})
+	s.counted()
+}
+
+// counted counts a record stored, and shows the run's progress every 1024.
+func (s *sink) counted() {
 	s.events++
+	s.batch.Records++
 	if s.events&0x3ff == 0 {
 		s.counter.Add(0x400)
 	}
+}
+
+// request stores an HTTP request once under each subject it has (see
+// engine/subject), every copy pointing to the one detail text.
+func (s *sink) request(r *record.Record) {
+	in := s.l.Interner
+	s.detail = subject.AppendHTTPDetail(s.detail[:0], r)
+	ev := db.Event{
+		Time:   r.Time,
+		Client: in.Client(r.Client),
+		Answer: in.Answer(s.detail),
+		Source: s.source,
+		RCode:  r.Status,
+		TTL:    int32(min(r.Bytes, math.MaxInt32)),
+		Line:   r.Line,
+		Offset: r.Offset,
+	}
+	for i := range s.http {
+		sub := &s.http[i]
+		var ok bool
+		if s.norm, ok = sub.Append(s.norm[:0], r); !ok {
+			continue
+		}
+		ev.Name = in.Name(uint8(sub.Code), s.norm, sub.RollUp)
+		s.batch.Events = append(s.batch.Events, ev)
+	}
+	s.counted()
 }
 
 func (s *sink) Skip(line, offset int64, reason string) {
@@ -544,7 +585,7 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 				w.err.Store(err)
 			} else {
 				c := &w.committed
-				c.events += int64(len(b.Events))
+				c.events += b.Records
 				c.skipped += b.Skipped
 				c.source, c.lines = b.Source, b.Lines
 			}

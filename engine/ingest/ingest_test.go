@@ -13,6 +13,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func openWS(t *testing.T) *db.DB {
@@ -290,7 +291,7 @@ func TestCaptureInSmallBatchesGivesTheSameEvents(t *testing.T) {
 		if r.Events != 222 {
 			t.Fatalf("batch %d: %+v", size, r)
 		}
-		top, err := d.TopNames(context.Background(), 1000, 0)
+		top, err := d.TopNames(context.Background(), subject.DNSName, 1000, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

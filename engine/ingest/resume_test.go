@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // everything lists every event of a workspace, name by name, as text.
 func everything(t *testing.T, d *db.DB) string {
 	t.Helper()
 	ctx := context.Background()
-	names, err := d.AllNames(ctx)
+	names, err := d.AllNames(ctx, subject.DNSName)
 	if err != nil {
 		t.Fatal(err)
 	}

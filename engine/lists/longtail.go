@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -30,11 +31,13 @@ import (
 // for people: CSV escapes what could act on a terminal in them (line
 // breaks and tabs kept), JSON writes it as \u escapes.
 
-// csvHeader is the CSV header; csvHeaderV1 the one before pattern_hex,
-// still read.
+// csvHeader is the CSV header; csvHeaderV1 the one before pattern_hex and
+// csvHeaderV2 the one before kind, both still read (their rules are for
+// DNS names).
 var (
-	csvHeader   = []string{"id", "pattern", "scope", "verdict", "note", "author", "origin", "created", "pattern_hex"}
+	csvHeader   = []string{"id", "pattern", "scope", "verdict", "note", "author", "origin", "created", "pattern_hex", "kind"}
 	csvHeaderV1 = csvHeader[:8]
+	csvHeaderV2 = csvHeader[:9]
 )
 
 // jsonRule is the JSON form of a rule; field names match the CSV header.
@@ -48,6 +51,7 @@ type jsonRule struct {
 	Origin     string `json:"origin"`
 	Created    string `json:"created"` // RFC 3339 in UTC; "" when unknown
 	PatternHex string `json:"pattern_hex,omitempty"`
+	Kind       string `json:"kind"` // the subject, "dns.name", "http.ua" ...
 }
 
 func toJSONRule(r *rules.Rule) jsonRule {
@@ -55,7 +59,9 @@ func toJSONRule(r *rules.Rule) jsonRule {
 		ID: r.ID, Pattern: r.Pattern, Scope: r.Scope.String(), Verdict: r.Verdict.String(),
 		Note: r.Note, Author: r.Author, Origin: r.Origin, Created: formatTime(r.Created),
 	}
-	if rules.ValidName(r.Pattern) != nil {
+	sub := subject.Must(r.Subject())
+	j.Kind = sub.QualifiedName()
+	if (sub.Hostname && rules.ValidName(r.Pattern) != nil) || !textsafe.Safe(r.Pattern) {
 		j.Pattern, j.PatternHex = textsafe.Lossless(r.Pattern)
 	}
 	return j
@@ -74,7 +80,13 @@ func formatTime(t time.Time) string {
 // rules.Rule.Check, like every rule that is stored.
 func (j *jsonRule) rule() (rules.Rule, error) {
 	r := rules.Rule{ID: j.ID, Note: j.Note, Author: j.Author, Origin: j.Origin}
-	var err error
+	sub, err := subject.ParseQualified(j.Kind)
+	if err != nil {
+		return r, fmt.Errorf("kind: %w", err)
+	}
+	if sub.Code != subject.DNSName {
+		r.Kind = sub.Code // zero is DNS names, as rules before kinds
+	}
 	if r.Scope, err = rules.ParseScope(j.Scope); err != nil {
 		return r, err
 	}
@@ -87,6 +99,8 @@ func (j *jsonRule) rule() (rules.Rule, error) {
 			return r, fmt.Errorf("pattern_hex: %w", err)
 		}
 		r.Pattern = string(b)
+	} else if !sub.Hostname {
+		r.Pattern = j.Pattern // a path, a user agent: taken as written
 	} else {
 		var scope rules.Scope
 		if r.Pattern, scope, err = rules.ParsePattern(j.Pattern); err != nil {
@@ -113,7 +127,15 @@ func addRule(r rules.Rule, add func(Entry)) {
 }
 
 func csvSigned(head []string) bool {
-	return len(head) > 0 && (head[0] == strings.Join(csvHeader, ",") || head[0] == strings.Join(csvHeaderV1, ","))
+	if len(head) == 0 {
+		return false
+	}
+	for _, h := range [][]string{csvHeader, csvHeaderV2, csvHeaderV1} {
+		if head[0] == strings.Join(h, ",") {
+			return true
+		}
+	}
+	return false
 }
 
 func writeCSV(w io.Writer, p *plan) error {
@@ -122,7 +144,7 @@ func writeCSV(w io.Writer, p *plan) error {
 	for i := range p.rules {
 		j := toJSONRule(&p.rules[i])
 		cw.Write([]string{strconv.FormatInt(j.ID, 10), j.Pattern, j.Scope, j.Verdict,
-			textsafe.Text(j.Note), textsafe.Text(j.Author), textsafe.Text(j.Origin), j.Created, j.PatternHex})
+			textsafe.Text(j.Note), textsafe.Text(j.Author), textsafe.Text(j.Origin), j.Created, j.PatternHex, j.Kind})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -153,13 +175,16 @@ func readCSV(br *bufio.Reader, s *sink) error {
 			continue // the header, checked by detection
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) != len(csvHeader) && len(rec) != len(csvHeaderV1) {
+		if len(rec) != len(csvHeader) && len(rec) != len(csvHeaderV2) && len(rec) != len(csvHeaderV1) {
 			s.skip(line, fmt.Sprintf("%d fields, want %d", len(rec), len(csvHeader)), strings.Join(rec, ","))
 			continue
 		}
 		j := jsonRule{Pattern: rec[1], Scope: rec[2], Verdict: rec[3], Note: rec[4], Author: rec[5], Origin: rec[6], Created: rec[7]}
 		if len(rec) > len(csvHeaderV1) {
 			j.PatternHex = rec[8]
+		}
+		if len(rec) > len(csvHeaderV2) {
+			j.Kind = rec[9]
 		}
 		if rec[0] != "" {
 			if j.ID, err = strconv.ParseInt(rec[0], 10, 64); err != nil {

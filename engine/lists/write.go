@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"golang.org/x/net/idna"
 )
@@ -175,7 +176,7 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 			r.Pattern = a
 			idns++
 		}
-		if reason := p.check(r.Pattern); reason != "" {
+		if reason := p.check(&r); reason != "" {
 			p.report.Omitted = append(p.report.Omitted, Omitted{Rule: r, Reason: reason})
 			continue
 		}
@@ -217,11 +218,20 @@ func punycode(name string) (string, bool) {
 	return a, err == nil && back == name
 }
 
-// check says why name cannot be written in the plan's format ("" if it can).
-func (p *plan) check(name string) string {
+// check says why a rule cannot be written in the plan's format ("" if it
+// can).
+func (p *plan) check(r *rules.Rule) string {
 	if p.spec.name == nil {
 		return ""
 	}
+	if sub := subject.Must(r.Subject()); !sub.Hostname {
+		return "a rule for " + sub.Title + ": only csv and json carry it"
+	}
+	return p.checkName(r.Pattern)
+}
+
+// checkName says why a host name cannot be written in the plan's format.
+func (p *plan) checkName(name string) string {
 	if err := rules.ValidName(name); err != nil {
 		return "not a valid DNS name: " + err.Error()
 	}
@@ -293,7 +303,7 @@ func (p *plan) eachBelow(r *rules.Rule, fn func(name string)) {
 		}
 	}
 	for _, n := range p.meta.Below[r.Pattern] {
-		if !p.patterns[n] && strings.HasSuffix(n, "."+r.Pattern) && p.check(n) == "" {
+		if !p.patterns[n] && strings.HasSuffix(n, "."+r.Pattern) && p.checkName(n) == "" {
 			fn(n)
 		}
 	}

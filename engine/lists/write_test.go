@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 var exportTime = time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
@@ -233,7 +234,7 @@ func TestRPZOneCNAMEPerOwner(t *testing.T) {
 		t.Errorf("zone ends\n%s\nwant\n%s", out, want)
 	}
 	l := mustRead(t, out)
-	m := rules.NewMatcher(rs)
+	m := rules.NewMatcher(rs, subject.DNSName)
 	for _, e := range l.Entries {
 		name := e.Name
 		if e.Scope == rules.Domain {

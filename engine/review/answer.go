@@ -6,6 +6,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
 )
 
@@ -56,8 +57,8 @@ type Loaded struct {
 
 // LoadAll reads everything the list shows, the scores and annotations side
 // by side once the dataset is in.
-func LoadAll(ctx context.Context, d *db.DB, stats db.Stats) (Loaded, error) {
-	data, rs, err := Load(ctx, d, stats)
+func LoadAll(ctx context.Context, d *db.DB, stats db.Stats, sub subject.Subject) (Loaded, error) {
+	data, rs, err := Load(ctx, d, stats, sub)
 	if err != nil {
 		return Loaded{}, err
 	}
@@ -70,7 +71,7 @@ func LoadAll(ctx context.Context, d *db.DB, stats db.Stats) (Loaded, error) {
 }
 
 func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
-	l, err := LoadAll(ctx, d, db.Stats{}) // the totals are the screen's, not the answer's
+	l, err := LoadAll(ctx, d, db.Stats{}, q.Listing()) // the totals are the screen's, not the answer's
 	if err != nil {
 		return Answer{}, err
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
 )
 
@@ -49,11 +50,13 @@ type Table struct {
 	orders [numSortKeys][]int32
 }
 
-// Dataset is the whole workspace as a review needs it.
+// Dataset is the whole workspace as a review of one subject needs it.
 type Dataset struct {
+	Subject        subject.Subject // what the rows are: DNS names, HTTP user agents...
 	Names, Domains *Table
 	Children       map[uint32][]int32 // domain id → name indices, by count desc
 	Stats          db.Stats
+	Events         int64 // of the subject: its values' counts summed
 	MaxCount       int64 // the largest count, for the count column's width
 }
 
@@ -104,10 +107,10 @@ func (t *Table) Order(k SortKey) []int32 {
 	return t.orders[k]
 }
 
-// Load reads the workspace: every name and domain and the rules, the three
-// queries side by side. stats are the totals, read before for a loading
-// frame.
-func Load(ctx context.Context, d *db.DB, stats db.Stats) (*Dataset, []rules.Rule, error) {
+// Load reads the workspace's values of a subject (names) and their groups
+// (domains) and the rules, the three queries side by side. stats are the
+// totals, read before for a loading frame.
+func Load(ctx context.Context, d *db.DB, stats db.Stats, sub subject.Subject) (*Dataset, []rules.Rule, error) {
 	var (
 		ns   []db.NameRow
 		ds   []db.DomainRow
@@ -115,24 +118,26 @@ func Load(ctx context.Context, d *db.DB, stats db.Stats) (*Dataset, []rules.Rule
 		errs [3]error
 	)
 	parallel.Run(
-		func() { ns, errs[0] = d.AllNames(ctx) },
-		func() { ds, errs[1] = d.AllDomains(ctx) },
+		func() { ns, errs[0] = d.AllNames(ctx, sub.Code) },
+		func() { ds, errs[1] = d.AllDomains(ctx, sub.Code) },
 		func() { rs, errs[2] = d.Rules(ctx) })
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, nil, err
 	}
-	return NewDataset(stats, ns, ds), rs, nil
+	return NewDataset(stats, sub, ns, ds), rs, nil
 }
 
-// NewDataset builds a dataset from the workspace's names and domains.
-func NewDataset(stats db.Stats, ns []db.NameRow, ds []db.DomainRow) *Dataset {
+// NewDataset builds a dataset from the workspace's values of a subject and
+// their groups.
+func NewDataset(stats db.Stats, sub subject.Subject, ns []db.NameRow, ds []db.DomainRow) *Dataset {
 	nrows, drows := rowsOf(ns, nameRow), rowsOf(ds, domainRow)
-	data := &Dataset{Stats: stats, Children: make(map[uint32][]int32, len(drows))}
+	data := &Dataset{Subject: sub, Stats: stats, Children: make(map[uint32][]int32, len(drows))}
 	parallel.Run(
 		func() { data.Names = NewTable(nrows) },
 		func() { data.Domains = NewTable(drows) })
 	for _, d := range drows {
 		data.MaxCount = max(data.MaxCount, d.Count)
+		data.Events += d.Count
 	}
 	for _, i := range data.Names.Order(SortCount) {
 		data.Children[nrows[i].DomainID] = append(data.Children[nrows[i].DomainID], i)
@@ -186,25 +191,26 @@ type Verdicts struct {
 	Domains []rules.Verdict
 }
 
-// NewVerdicts matches every row of data against rs.
+// NewVerdicts matches every row of data against the rules of rs for its
+// subject.
 func NewVerdicts(data *Dataset, rs []rules.Rule) *Verdicts {
-	m := rules.NewMatcher(rs)
+	m := rules.NewMatcher(rs, data.Subject.Code)
 	v := &Verdicts{Rules: rs, Matcher: m}
-	match := func(rows []Row) []rules.Verdict {
+	match := func(rows []Row, groups bool) []rules.Verdict {
 		out := make([]rules.Verdict, len(rows))
-		if len(rs) == 0 {
+		if m.Len() == 0 {
 			return out
 		}
 		for i := range rows {
-			if r, ok := m.Match(rows[i].Name); ok {
+			if r, ok := m.MatchRow(rows[i].Name, rows[i].Domain, groups); ok {
 				out[i] = r.Verdict
 			}
 		}
 		return out
 	}
 	parallel.Run(
-		func() { v.Domains = match(data.Domains.Rows) },
-		func() { v.Names = match(data.Names.Rows) })
+		func() { v.Domains = match(data.Domains.Rows, true) },
+		func() { v.Names = match(data.Names.Rows, false) })
 	return v
 }
 

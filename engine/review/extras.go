@@ -111,6 +111,9 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 
 // NewAnnotations lays the ranks out by row.
 func NewAnnotations(data *Dataset, rk db.Ranks) *Annotations {
+	if !data.Subject.Hostname {
+		rk = db.Ranks{} // popularity lists rank host names only
+	}
 	a := &Annotations{AnyRanked: len(rk.Names)+len(rk.Domains) > 0}
 	a.Rank[0] = make([]int32, len(data.Names.Rows))
 	for i, r := range data.Names.Rows {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // NewName is a name new since a snapshot or a time, with its verdict
@@ -27,13 +28,13 @@ type News struct {
 // (db.ResolveSince; "": the latest snapshot), at most limit of them (0:
 // all). Known-good names are left out unless all: the rules apply as they
 // are now, so a rule added now changes the answer at once.
-func NewSince(ctx context.Context, d *db.DB, spec string, limit int, all bool) (News, error) {
+func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, limit int, all bool) (News, error) {
 	var n News
 	var err error
 	if n.Since, err = d.ResolveSince(ctx, spec); err != nil {
 		return n, err
 	}
-	names, err := d.NewNames(ctx, n.Since)
+	names, err := d.NewNames(ctx, sub.Code, n.Since)
 	if err != nil {
 		return n, err
 	}
@@ -45,11 +46,11 @@ func NewSince(ctx context.Context, d *db.DB, spec string, limit int, all bool) (
 	if err != nil {
 		return n, err
 	}
-	m := rules.NewMatcher(rs)
+	m := rules.NewMatcher(rs, sub.Code)
 	n.Total = len(names)
 	for _, row := range names {
 		var v rules.Verdict
-		if r, ok := m.Match(row.Name); ok {
+		if r, ok := m.MatchRow(row.Name, row.Domain, false); ok {
 			v = r.Verdict
 		}
 		if v == rules.Good && !all {
@@ -59,7 +60,11 @@ func NewSince(ctx context.Context, d *db.DB, spec string, limit int, all bool) (
 		if limit > 0 && len(n.Names) >= limit {
 			continue
 		}
-		n.Names = append(n.Names, NewName{NameRow: row, Verdict: v, Rank: ranks.Of(row)})
+		nn := NewName{NameRow: row, Verdict: v}
+		if sub.Hostname {
+			nn.Rank = ranks.Of(row)
+		}
+		n.Names = append(n.Names, nn)
 	}
 	return n, nil
 }

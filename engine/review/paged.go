@@ -6,6 +6,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // runPaged answers a Simple query from db.TopNames or TopDomains, which
@@ -17,16 +18,17 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 	if err != nil {
 		return Answer{}, err
 	}
-	m := rules.NewMatcher(rs)
+	sub := q.Listing()
+	m := rules.NewMatcher(rs, sub.Code)
 	var a Answer
 	for size, offset := max(firstPage, 2*limit), 0; len(a.Items) < limit; size *= 2 {
-		rows, err := topPage(ctx, d, q.Domains, size, offset)
+		rows, err := topPage(ctx, d, sub.Code, q.Domains, size, offset)
 		if err != nil {
 			return Answer{}, err
 		}
 		for _, r := range rows {
 			it := Item{Row: r}
-			if rule, ok := m.Match(r.Name); ok {
+			if rule, ok := m.MatchRow(r.Name, r.Domain, q.Domains); ok {
 				it.Verdict = rule.Verdict
 			}
 			if q.hiddenBy(facts{verdict: it.Verdict, top: -1}) == NoFilter && len(a.Items) < limit {
@@ -38,27 +40,27 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 		}
 		offset += len(rows)
 	}
-	return a, annotate(ctx, d, q.Domains, &a)
+	return a, annotate(ctx, d, sub, q.Domains, &a)
 }
 
 // firstPage is the smallest page read while rows are being hidden.
 const firstPage = 1024
 
-func topPage(ctx context.Context, d *db.DB, domains bool, limit, offset int) ([]Row, error) {
+func topPage(ctx context.Context, d *db.DB, sub subject.Code, domains bool, limit, offset int) ([]Row, error) {
 	if domains {
-		ds, err := d.TopDomains(ctx, limit, offset)
+		ds, err := d.TopDomains(ctx, sub, limit, offset)
 		return rowsOf(ds, domainRow), err
 	}
-	ns, err := d.TopNames(ctx, limit, offset)
+	ns, err := d.TopNames(ctx, sub, limit, offset)
 	return rowsOf(ns, nameRow), err
 }
 
 // annotate gives each item its score, rank and newness the way the screen
 // computes them (NewScores, NewAnnotations, Freshness), one row at a time.
-func annotate(ctx context.Context, d *db.DB, domains bool, a *Answer) error {
-	subject := db.ScoreName
+func annotate(ctx context.Context, d *db.DB, sub subject.Subject, domains bool, a *Answer) error {
+	scored := db.ScoreName
 	if domains {
-		subject = db.ScoreDomain
+		scored = db.ScoreDomain
 	}
 	since, err := d.ResolveSince(ctx, "")
 	snapshot := err == nil
@@ -68,14 +70,16 @@ func annotate(ctx context.Context, d *db.DB, domains bool, a *Answer) error {
 	for i := range a.Items {
 		it := &a.Items[i]
 		it.Score = NoScore
-		switch s, err := d.ScoreOf(ctx, subject, it.ID); {
+		switch s, err := d.ScoreOf(ctx, scored, it.ID); {
 		case err == nil:
 			it.Score = float32(s.Score)
 		case !errors.Is(err, db.ErrNotFound):
 			return err
 		}
-		if it.Rank, err = rankOf(ctx, d, it.Name, it.Domain, domains); err != nil {
-			return err
+		if sub.Hostname { // popularity lists rank host names only
+			if it.Rank, err = rankOf(ctx, d, it.Name, it.Domain, domains); err != nil {
+				return err
+			}
 		}
 		if snapshot {
 			if it.Fresh, err = isFresh(ctx, d, it.Row, domains, since); err != nil {

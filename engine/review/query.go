@@ -6,6 +6,7 @@ import (
 
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -44,6 +45,9 @@ func ParseSortKey(s string) (SortKey, bool) {
 // Query is everything that decides which rows are shown and in which
 // order.
 type Query struct {
+	// Subject is what is listed (zero: DNS names); Domains rolls its
+	// values up to their groups (registered domains, families...).
+	Subject  subject.Code
 	Domains  bool // rolled up
 	Expanded map[uint32]bool
 	Sort     SortKey
@@ -59,6 +63,14 @@ type Query struct {
 	HideRanked bool
 	RankN      int
 	Fresh      bool // only what is new since the baseline snapshot
+}
+
+// Listing is the subject the query lists, DNS names when none is set.
+func (q *Query) Listing() subject.Subject {
+	if q.Subject == 0 {
+		return subject.Must(subject.DNSName)
+	}
+	return subject.Must(q.Subject)
 }
 
 // Line is one visible line: an index into the names (a child, or not

@@ -14,6 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 )
 
@@ -118,7 +119,7 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 // ranks.
 func computed(t *testing.T, d *db.DB, q Query) Result {
 	t.Helper()
-	data, rs, err := Load(ctx, d, db.Stats{})
+	data, rs, err := Load(ctx, d, db.Stats{}, subject.Must(subject.DNSName))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/longtail/longtail/engine/subject"
+)
 
 // Matcher finds the rule that decides a name. Build it once from the active
 // rules and use it for many names; it is safe for concurrent Match calls.
@@ -12,19 +16,32 @@ import "strings"
 // newer one (later Created, then higher ID) wins, because a later decision
 // overrides an earlier one.
 type Matcher struct {
-	rules  []Rule
-	exact  map[string]int32 // pattern -> index into rules
-	domain map[string]int32
+	hostname bool // its subject's values are host names
+	rules    []Rule
+	exact    map[string]int32 // pattern -> index into rules
+	domain   map[string]int32
 }
 
-// NewMatcher builds a matcher over rs. Patterns are used as given: they are
+// NewMatcher builds a matcher over the rules of rs that are for subject k
+// (the others are not looked at). Patterns are used as given: they are
 // expected in normal form (see ParsePattern).
-func NewMatcher(rs []Rule) *Matcher {
+//
+// A Domain rule of a host-name subject covers its name and every name
+// below it (Match); of another subject, the values that roll up to its
+// pattern (MatchGroup: the user agents of a family, the paths of a
+// section).
+func NewMatcher(rs []Rule, k subject.Code) *Matcher {
 	m := &Matcher{
-		rules:  rs,
-		exact:  make(map[string]int32),
-		domain: make(map[string]int32),
+		hostname: subject.Must(k).Hostname,
+		exact:    make(map[string]int32),
+		domain:   make(map[string]int32),
 	}
+	for _, r := range rs {
+		if r.Subject() == k {
+			m.rules = append(m.rules, r)
+		}
+	}
+	rs = m.rules
 	for i := range rs {
 		idx := m.exact
 		if rs[i].Scope == Domain {
@@ -60,6 +77,27 @@ func (m *Matcher) Match(name string) (Rule, bool) {
 			break
 		}
 		s = s[dot+1:]
+	}
+	return Rule{}, false
+}
+
+// MatchRow returns the rule that decides a row of the review list: a value
+// of the matcher's subject that rolls up to group, or (isGroup) the group
+// itself. Host names are matched by their suffixes (Match); the values of
+// another subject by themselves, then by their group (a rule for one user
+// agent beats one for its family).
+func (m *Matcher) MatchRow(value, group string, isGroup bool) (Rule, bool) {
+	switch {
+	case m.hostname && isGroup:
+		return m.Match(group)
+	case m.hostname:
+		return m.Match(value)
+	}
+	if i, ok := m.exact[value]; ok && !isGroup {
+		return m.rules[i], true
+	}
+	if i, ok := m.domain[group]; ok {
+		return m.rules[i], true
 	}
 	return Rule{}, false
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // Verdict is what an analyst decided about a name.
@@ -92,6 +94,10 @@ func ParseScope(s string) (Scope, error) {
 // Rule is one verdict rule.
 type Rule struct {
 	ID int64
+	// Kind is the subject the rule is for (a DNS name, an HTTP user
+	// agent...): a known-good user agent is not a known-good domain. Zero
+	// means DNS names, as every rule was before kinds; Subject says so.
+	Kind subject.Code
 	// Pattern is a name in normal form (ParsePattern) or, for a Name rule
 	// made from a name seen in the data, that name exactly as stored: any
 	// bytes (see Check). Only a valid DNS name reaches an export that
@@ -103,6 +109,14 @@ type Rule struct {
 	Author  string
 	Origin  string // "tui", "cli", or the file the rule was imported from
 	Created time.Time
+}
+
+// Subject is the subject the rule is for.
+func (r *Rule) Subject() subject.Code {
+	if r.Kind == 0 {
+		return subject.DNSName
+	}
+	return r.Kind
 }
 
 // NewerThan reports whether r was decided after o (later Created, then
@@ -144,6 +158,9 @@ func (r *Rule) Check() error {
 		return errors.New("rule with an empty pattern")
 	case len(r.Pattern) > MaxRawName:
 		return fmt.Errorf("rule %s: pattern over %d bytes", quote(r.Pattern), MaxRawName)
+	}
+	if _, ok := subject.ByCode(r.Subject()); !ok {
+		return fmt.Errorf("rule %s: unknown subject %d", quote(r.Pattern), r.Kind)
 	}
 	return nil
 }

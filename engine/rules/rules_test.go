@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func TestVerdictWords(t *testing.T) {
@@ -95,7 +97,7 @@ func TestMatcherMostSpecificWins(t *testing.T) {
 		{ID: 3, Pattern: "watch.evil.example.com", Scope: Name, Verdict: Suspicious},
 		{ID: 4, Pattern: "com", Scope: Domain, Verdict: Suspicious},
 		{ID: 5, Pattern: "only.example.org", Scope: Name, Verdict: Bad},
-	})
+	}, subject.DNSName)
 	for _, tc := range []struct {
 		name string
 		id   int64 // 0: no rule
@@ -130,7 +132,7 @@ func TestMatcherDuplicatePatternNewestWins(t *testing.T) {
 		{ID: 4, Pattern: "b.example", Verdict: Good, Created: t0},
 	}
 	for _, order := range [][]Rule{rs, {rs[3], rs[2], rs[1], rs[0]}} {
-		m := NewMatcher(order)
+		m := NewMatcher(order, subject.DNSName)
 		if r, _ := m.Match("x.a.example"); r.ID != 7 {
 			t.Errorf("later Created should win, got rule %d", r.ID)
 		}
@@ -141,7 +143,7 @@ func TestMatcherDuplicatePatternNewestWins(t *testing.T) {
 }
 
 func TestMatchDoesNotAllocate(t *testing.T) {
-	m := NewMatcher([]Rule{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}})
+	m := NewMatcher([]Rule{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}}, subject.DNSName)
 	for _, name := range []string{"a.b.c.example.com", "x.org", "nothing.here.net"} {
 		if n := testing.AllocsPerRun(100, func() { m.Match(name) }); n != 0 {
 			t.Errorf("Match(%q) allocated %v times", name, n)
@@ -156,7 +158,7 @@ func BenchmarkMatch(b *testing.B) {
 	for i := range rs {
 		rs[i] = Rule{ID: int64(i), Pattern: fmt.Sprintf("d%d.example%d.com", i, i%97), Scope: Scope(i % 2), Verdict: Good}
 	}
-	m := NewMatcher(rs)
+	m := NewMatcher(rs, subject.DNSName)
 	names := make([]string, 400_000)
 	for i := range names {
 		// A quarter hit a rule below it, the rest miss after walking 5 labels.

@@ -9,6 +9,7 @@ import (
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
 )
 
@@ -138,7 +139,7 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 	if err != nil {
 		return Result{}, err
 	}
-	matcher := rules.NewMatcher(rs)
+	matcher := rules.NewMatcher(rs, subject.DNSName)
 	sc, err := d.ScoreContext(ctx, trainRanked)
 	if err != nil {
 		return Result{}, err
@@ -240,12 +241,12 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients in
 // finishInputs loads the domains and trains the n-gram model (the
 // caller fills in the Context).
 func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules.Rule, ranked []string) (FinishInputs, error) {
-	domains, err := d.AllDomains(ctx)
+	domains, err := d.AllDomains(ctx, subject.DNSName)
 	if err != nil {
 		return FinishInputs{}, err
 	}
 	// The most-seen quarter at most: the long tail is what is judged.
-	top, err := d.TopDomains(ctx, min(trainTop, len(domains)/4), 0)
+	top, err := d.TopDomains(ctx, subject.DNSName, min(trainTop, len(domains)/4), 0)
 	if err != nil {
 		return FinishInputs{}, err
 	}

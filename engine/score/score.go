@@ -70,6 +70,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // Signal names, as stored in the contributions.
@@ -219,7 +220,7 @@ type Scorer struct {
 // NewScorer prepares a scorer.
 func NewScorer(in Inputs) *Scorer {
 	if in.Rules == nil {
-		in.Rules = rules.NewMatcher(nil)
+		in.Rules = rules.NewMatcher(nil, subject.DNSName)
 	}
 	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{},
 		pairs: make(map[uint64]int, len(in.Pairs)), times: make([][]int64, len(in.Pairs))}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func TestSelectK(t *testing.T) {
@@ -153,7 +154,7 @@ func (w *workspace) add(name, domain string, evs []db.Event) {
 
 func (w *workspace) score(rs []rules.Rule) (Result, map[string]db.Score) {
 	ctx := db.ScoreContext{Clients: 50, First: 0, Last: 7 * 86400e6}
-	s := NewScorer(Inputs{Rules: rules.NewMatcher(rs), Names: w.names, Pairs: w.pairs(ctx.Clients)})
+	s := NewScorer(Inputs{Rules: rules.NewMatcher(rs, subject.DNSName), Names: w.names, Pairs: w.pairs(ctx.Clients)})
 	// Events come a block at a time, and a name's blocks in any order.
 	for i := len(w.names) - 1; i >= 0; i-- {
 		evs := w.events[i]

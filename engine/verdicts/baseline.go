@@ -14,6 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/atomicfile"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -81,8 +82,8 @@ func baselineRows(ctx context.Context, d *db.DB, by string) ([]BaselineRow, erro
 	var rows []BaselineRow
 	switch by {
 	case "fqdn", "name":
-		m := rules.NewMatcher(rs)
-		names, err := d.AllNames(ctx)
+		m := rules.NewMatcher(rs, subject.DNSName)
+		names, err := d.AllNames(ctx, subject.DNSName)
 		if err != nil {
 			return nil, err
 		}
@@ -91,8 +92,8 @@ func baselineRows(ctx context.Context, d *db.DB, by string) ([]BaselineRow, erro
 			rows = append(rows, BaselineRow{Name: n.Name, Domain: n.Domain, Count: n.Count, Clients: n.Clients, First: n.First, Last: n.Last, Decided: decided})
 		}
 	case "domain":
-		m := rules.NewMatcher(slices.DeleteFunc(rs, func(r rules.Rule) bool { return r.Scope != rules.Domain }))
-		doms, err := d.AllDomains(ctx)
+		m := rules.NewMatcher(slices.DeleteFunc(rs, func(r rules.Rule) bool { return r.Scope != rules.Domain }), subject.DNSName)
+		doms, err := d.AllDomains(ctx, subject.DNSName)
 		if err != nil {
 			return nil, err
 		}

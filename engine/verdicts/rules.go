@@ -1,6 +1,7 @@
 package verdicts
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -21,12 +23,19 @@ import (
 type Covered struct{ Names, Events int64 }
 
 // Coverage counts, per rule id, the names and events that rule decides:
-// each name counts once, for the most specific rule (rules.Matcher).
+// each name counts once, for the most specific rule of its subject
+// (rules.Matcher). names may be of several subjects.
 func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
-	m := rules.NewMatcher(rs)
+	matchers := map[subject.Code]*rules.Matcher{}
 	cov := make(map[int64]Covered, len(rs))
 	for _, n := range names {
-		if r, ok := m.Match(n.Name); ok {
+		code := subject.Code(n.Kind)
+		m := matchers[code]
+		if m == nil {
+			m = rules.NewMatcher(rs, code)
+			matchers[code] = m
+		}
+		if r, ok := m.MatchRow(n.Name, n.Domain, false); ok {
 			c := cov[r.ID]
 			c.Names++
 			c.Events += n.Count
@@ -36,18 +45,35 @@ func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
 	return cov
 }
 
-// WorkspaceCoverage is Coverage of the workspace's rules over its names,
-// with the rules and names it read.
+// WorkspaceCoverage is Coverage of the workspace's rules over the names of
+// their subjects, with the rules and names it read.
 func WorkspaceCoverage(ctx context.Context, d *db.DB) ([]rules.Rule, []db.NameRow, map[int64]Covered, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	names, err := d.AllNames(ctx)
+	names, err := namesOf(ctx, d, rs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return rs, names, Coverage(rs, names), nil
+}
+
+// namesOf reads the names of every subject some rule of rs is for.
+func namesOf(ctx context.Context, d *db.DB, rs []rules.Rule) ([]db.NameRow, error) {
+	var names []db.NameRow
+	seen := map[subject.Code]bool{}
+	for _, r := range rs {
+		if code := r.Subject(); !seen[code] {
+			seen[code] = true
+			ns, err := d.AllNames(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			names = append(names, ns...)
+		}
+	}
+	return names, nil
 }
 
 // Below counts the names strictly below pattern and their events: what a
@@ -99,7 +125,7 @@ func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now t
 		meta.Source += ", verdict " + v.String()
 	}
 	if lists.ExactNames(lists.Format(format)) && slices.ContainsFunc(rs, isDomain) {
-		names, err := d.AllNames(ctx)
+		names, err := namesOf(ctx, d, rs)
 		if err != nil {
 			return nil, meta, err
 		}
@@ -120,9 +146,18 @@ func namesBelow(all, rs []rules.Rule, names []db.NameRow) map[string][]string {
 			exported[r.ID] = true
 		}
 	}
-	m := rules.NewMatcher(all)
+	matchers := map[subject.Code]*rules.Matcher{}
 	below := map[string][]string{}
 	for _, n := range names {
+		code := subject.Code(n.Kind)
+		if !subject.Must(code).Hostname {
+			continue
+		}
+		m := matchers[code]
+		if m == nil {
+			m = rules.NewMatcher(all, code)
+			matchers[code] = m
+		}
 		if r, ok := m.Match(n.Name); ok && exported[r.ID] && r.Scope == rules.Domain && n.Name != r.Pattern {
 			below[r.Pattern] = append(below[r.Pattern], n.Name)
 		}
@@ -203,7 +238,14 @@ func TypedRules(patterns []string, scopeWord string, like rules.Rule) ([]rules.R
 	for _, p := range patterns {
 		r := like
 		var err error
-		if r.Pattern, r.Scope, err = patternScope(p, scopeWord); err != nil {
+		if !subject.Must(r.Subject()).Hostname {
+			// A path, a user agent: taken as typed; the scope says
+			// whether it is one value or a group (a family).
+			r.Pattern = p
+			if r.Scope, err = rules.ParseScope(cmp.Or(scopeWord, "name")); err != nil {
+				return nil, err
+			}
+		} else if r.Pattern, r.Scope, err = patternScope(p, scopeWord); err != nil {
 			return nil, err
 		}
 		rs = append(rs, r)

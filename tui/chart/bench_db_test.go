@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/chart"
 )
@@ -20,7 +21,7 @@ func benchRows(b *testing.B, offset int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rows, err := d.TopNames(ctx, 22, offset)
+	rows, err := d.TopNames(ctx, subject.DNSName, 22, offset)
 	if err != nil || len(rows) == 0 {
 		b.Fatal(rows, err)
 	}

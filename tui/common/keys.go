@@ -62,6 +62,10 @@ type ListKeys struct {
 	Why       key.Binding
 	// Reload reads the workspace again (another process ingested into it).
 	Reload key.Binding
+	// Kind switches the kind of event listed (DNS, HTTP); By lists the
+	// kind's next subject (HTTP: host → path → user agent → client ...).
+	Kind key.Binding
+	By   key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -173,6 +177,8 @@ func DefaultKeyMap() *KeyMap {
 			SortScore: bind("S", "sort by score, worst first", "S"),
 			Why:       bind("y", "why: the score's reasons", "y"),
 			Reload:    bind("ctrl+r", "reload the workspace", "ctrl+r"),
+			Kind:      bind("K", "next kind of event (dns, http)", "K"),
+			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

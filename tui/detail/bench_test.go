@@ -6,7 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -29,12 +29,12 @@ func benchDrill(b *testing.B, open common.Opener, t common.Target) {
 func benchTargets(b *testing.B) (top, beacon, client common.Target) {
 	d, truth := testws.OpenBench(b)
 	ctx := context.Background()
-	rows, err := d.TopNames(ctx, 1, 0)
+	rows, err := d.TopNames(ctx, engsubject.DNSName, 1, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
 	top = common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: rows[0].ID}, Label: rows[0].Name}
-	bn, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
+	bn, err := d.NameByText(ctx, engsubject.DNSName, truth.BeaconName)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
@@ -67,14 +68,19 @@ func (v *Counts) Init() tea.Cmd {
 	v.seq, v.loading = nextSeq(), true
 	seq, d, ctx, id, pivot := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.pivot
 	return func() tea.Msg {
-		query := d.ClientsOf
 		if pivot {
-			query = d.NamesOf
+			rows, err := d.NamesOf(ctx, id, pivotSubjects, maxCounts)
+			return countsMsg{seq: seq, rows: rows, err: err}
 		}
-		rows, err := query(ctx, id, maxCounts)
+		rows, err := d.ClientsOf(ctx, id, maxCounts)
 		return countsMsg{seq: seq, rows: rows, err: err}
 	}
 }
+
+// pivotSubjects are what the pivot lists of a client, across kinds: the
+// DNS names it resolved beside the hosts and paths it fetched, so that
+// "who resolved this and then fetched what from it" is one screen.
+var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, engsubject.HTTPPath}
 
 // maxCounts bounds a clients or pivot list: a busy client asks for tens of
 // thousands of names, and the busiest ones are what a pivot is for.
@@ -96,7 +102,7 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		for i, r := range msg.rows {
 			text := textsafe.String(r.Text)
 			if v.pivot {
-				text = common.SafeName(r.Text)
+				text = pivotText(r)
 			}
 			v.rows[i] = countCells{id: r.ID, raw: r.Text, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
 			hay[i] = strings.ToLower(text)
@@ -195,6 +201,20 @@ func (v *Counts) View() string {
 		lines = append(lines, s)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// pivotText shows a name of a client's pivot; a subject other than a DNS
+// name says what it is ("http host example.com", "http path /x").
+func pivotText(r db.ClientCount) string {
+	sub, ok := engsubject.ByCode(r.Kind)
+	if !ok || sub.Code == engsubject.DNSName {
+		return common.SafeName(r.Text)
+	}
+	text := textsafe.String(r.Text)
+	if sub.Hostname {
+		text = common.SafeName(r.Text)
+	}
+	return sub.Kind.String() + " " + sub.Name + " " + text
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.

@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
-	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -28,7 +28,7 @@ func workspace(t testing.TB) (common.Common, gen.Truth) {
 
 func nameTarget(t testing.TB, c common.Common, name string) common.Target {
 	t.Helper()
-	row, err := c.DB.NameByText(context.Background(), uint8(record.KindDNS), name)
+	row, err := c.DB.NameByText(context.Background(), engsubject.DNSName, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestNavigationKeys(t *testing.T) {
 
 func TestEventsLoadMoreWhenScrollingToTheEnd(t *testing.T) {
 	c, _ := workspace(t)
-	top, err := c.DB.TopNames(context.Background(), 1, 0)
+	top, err := c.DB.TopNames(context.Background(), engsubject.DNSName, 1, 0)
 	if err != nil || top[0].Count <= firstPage {
 		t.Fatalf("want a name with more than %d events: %v %v", firstPage, top, err)
 	}
@@ -194,7 +194,7 @@ func TestEventsLoadMoreWhenScrollingToTheEnd(t *testing.T) {
 // midName is a name with all its requests on the first page and several
 // clients, so that a filter has something to choose from.
 func midName(t *testing.T, c common.Common) common.Target {
-	top, err := c.DB.TopNames(context.Background(), 200, 0)
+	top, err := c.DB.TopNames(context.Background(), engsubject.DNSName, 200, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +405,7 @@ func TestHostileTextIsShownEscaped(t *testing.T) {
 	}
 	defer d.Close()
 	c := common.New(context.Background(), d)
-	names, err := d.AllNames(context.Background())
+	names, err := d.AllNames(context.Background(), engsubject.DNSName)
 	if err != nil || len(names) != 1 {
 		t.Fatalf("want the one crafted name, got %v %v", names, err)
 	}

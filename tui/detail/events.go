@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/parse"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
@@ -38,19 +39,26 @@ type Events struct {
 	total   int64
 	rows    []eventCells
 	clients map[string]uint32 // address → id, filled when a pivot needs it
+	http    bool              // the rows are HTTP requests
 
 	tbl table
 }
 
 // eventCells is an event as shown: every string safe and formatted once.
+//
+// An HTTP request fills the same columns: method in qtype, status in rcode,
+// size in ttl, host and target in answers, and its user agent and referer
+// in detail, shown under the list for the cursor's row.
 type eventCells struct {
 	time, client, qtype, rcode, ttl, answers string
+	detail                                   string // the footer's first line
 	source                                   string // file:line, short
 	where                                    string // the full provenance for the cursor line
 }
 
 type eventsMsg struct {
 	seq   uint64
+	http  bool
 	rows  []eventCells
 	total int64
 	err   error
@@ -80,20 +88,20 @@ func (v *Events) load() tea.Cmd {
 	v.seq, v.loading = nextSeq(), true
 	seq, d, ctx, id, limit := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.limit
 	return func() tea.Msg {
-		rows, total, err := loadEvents(ctx, d, id, limit)
-		return eventsMsg{seq: seq, rows: rows, total: total, err: err}
+		rows, total, http, err := loadEvents(ctx, d, id, limit)
+		return eventsMsg{seq: seq, rows: rows, total: total, http: http, err: err}
 	}
 }
 
 // loadEvents reads and formats the newest limit requests of a name.
-func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) ([]eventCells, int64, error) {
+func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []eventCells, total int64, http bool, err error) {
 	evs, total, err := d.Events(ctx, name, limit)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	srcs, err := d.Sources(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	packets := map[string]bool{}
 	for _, s := range srcs {
@@ -102,11 +110,15 @@ func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) ([]eventC
 	out := make([]eventCells, len(evs))
 	for i, e := range evs {
 		out[i] = formatEvent(e, packets[e.Source])
+		http = e.Kind == record.KindHTTP
 	}
-	return out, total, nil
+	return out, total, http, nil
 }
 
 func formatEvent(e db.EventRow, packet bool) eventCells {
+	if e.Kind == record.KindHTTP {
+		return formatRequest(e, packet)
+	}
 	c := eventCells{
 		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
 		client:  textsafe.String(e.Client),
@@ -121,16 +133,40 @@ func formatEvent(e db.EventRow, packet bool) eventCells {
 	if c.rcode == "" {
 		c.rcode = "-" // no response seen
 	}
+	c.detail = "answers " + c.answers
+	c.source, c.where = provenance(e, packet)
+	return c
+}
+
+// formatRequest lays an HTTP request out in the columns (see eventCells).
+func formatRequest(e db.EventRow, packet bool) eventCells {
+	r := e.Request
+	c := eventCells{
+		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		client:  textsafe.String(e.Client),
+		qtype:   textsafe.String(r.Method),
+		rcode:   "-",
+		answers: textsafe.String(r.Host + r.Target()),
+		detail:  "agent " + textsafe.String(r.UserAgent) + "  referer " + textsafe.String(r.Referer),
+	}
+	if e.Status > 0 {
+		c.rcode = strconv.Itoa(int(e.Status))
+	}
+	if e.Bytes >= 0 {
+		c.ttl = chart.Count(e.Bytes)
+	}
+	c.source, c.where = provenance(e, packet)
+	return c
+}
+
+// provenance is an event's file:line (or file#packet) and its full form.
+func provenance(e db.EventRow, packet bool) (short, full string) {
 	file := textsafe.String(filepath.Base(e.Source))
 	path := textsafe.String(e.Source)
 	if packet {
-		c.source = file + "#" + strconv.FormatInt(e.Line, 10)
-		c.where = fmt.Sprintf("%s packet %d (byte %d)", path, e.Line, e.Offset)
-	} else {
-		c.source = file + ":" + strconv.FormatInt(e.Line, 10)
-		c.where = fmt.Sprintf("%s:%d (byte %d)", path, e.Line, e.Offset)
+		return file + "#" + strconv.FormatInt(e.Line, 10), fmt.Sprintf("%s packet %d (byte %d)", path, e.Line, e.Offset)
 	}
-	return c
+	return file + ":" + strconv.FormatInt(e.Line, 10), fmt.Sprintf("%s:%d (byte %d)", path, e.Line, e.Offset)
 }
 
 // Update handles answers and keys.
@@ -142,10 +178,10 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		v.loading, v.err = false, msg.err
 		if msg.err == nil {
-			v.rows, v.total = msg.rows, msg.total
+			v.rows, v.total, v.http = msg.rows, msg.total, msg.http
 			hay := make([]string, len(v.rows))
 			for i, r := range v.rows {
-				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.source}, " "))
+				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source}, " "))
 			}
 			v.tbl.setRows(hay)
 		}
@@ -268,7 +304,11 @@ func (v *Events) View() string {
 		}
 		return s + fit(r.answers, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row(eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}, w), w)))
+	head := eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}
+	if v.http {
+		head = eventCells{time: "time", client: "client", qtype: "method", rcode: "status", ttl: "size", answers: "host and target", source: "source"}
+	}
+	lines = append(lines, v.c.Styles.Header.Render(fit(row(head, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading requests…", func(i, width int) string {
 		return row(v.rows[i], width)
 	})...)
@@ -278,7 +318,7 @@ func (v *Events) View() string {
 		if i, ok := v.tbl.current(); ok && v.rows != nil {
 			cur = v.rows[i]
 		}
-		lines = append(lines, v.c.Styles.Dim.Render(fit("answers "+cur.answers, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
+		lines = append(lines, v.c.Styles.Dim.Render(fit(cur.detail, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
 	}
 	if s := v.tbl.searchLine(w); s != "" {
 		lines = append(lines, s)

@@ -10,6 +10,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -39,7 +40,7 @@ func bigData(n int) (*review.Dataset, *review.Verdicts) {
 		d.First, d.Last = min(d.First+first, first), max(d.Last, ns[i].Last)
 		total += c
 	}
-	data := review.NewDataset(db.Stats{Events: total, Names: int64(n), First: start, Last: start + 7*24*3600*1_000_000}, ns, ds)
+	data := review.NewDataset(db.Stats{Events: total, Names: int64(n), First: start, Last: start + 7*24*3600*1_000_000}, subject.Must(subject.DNSName), ns, ds)
 	var rs []rules.Rule
 	for i := 0; i < 300; i++ {
 		rs = append(rs, rules.Rule{ID: int64(i + 1), Pattern: ds[i*7].Name, Scope: rules.Domain, Verdict: rules.Good})

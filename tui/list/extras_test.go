@@ -15,6 +15,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -267,7 +268,7 @@ func TestRanksColumnAndHideRanked(t *testing.T) {
 		t.Errorf("first row %s: %q", r.Name, screenLines(m)[2])
 	}
 	// Independently: the names whose own or whose domain's rank is ≤ N.
-	names, err := d.AllNames(ctx)
+	names, err := d.AllNames(ctx, subject.DNSName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +343,7 @@ func TestNewSinceTheBaselineSnapshot(t *testing.T) {
 		}
 		ingestFiles(t, d, extra)
 	})
-	want, err := d.NewNames(ctx, db.Since{Snapshot: snap.Name, MaxName: snap.MaxName})
+	want, err := d.NewNames(ctx, subject.DNSName, db.Since{Snapshot: snap.Name, MaxName: snap.MaxName})
 	if err != nil || len(want) != 3 {
 		t.Fatalf("new names: %d, %v", len(want), err)
 	}

@@ -18,11 +18,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
+	"github.com/longtail/longtail/tui/rulesview"
 )
 
 // ImportFunc imports a list file into the workspace's rules and says what it
@@ -35,7 +38,7 @@ type Options struct {
 	// nil: the key says importing is not available.
 	Import ImportFunc
 	// OpenRules builds the rules view (tui/rulesview); nil disables the key.
-	OpenRules func(c common.Common, names func(yield func(name string, count int64) bool)) common.View
+	OpenRules func(c common.Common, names rulesview.Names) common.View
 	// Author of the rules the list writes (default: the OS user).
 	Author string
 	// NoRescore leaves the scores alone after a mark or an import: for a
@@ -198,18 +201,60 @@ func (m *Model) Init() tea.Cmd {
 	})
 }
 
-// loadAll reads every name and domain, the rules, and the place the list
-// was left at (a place that cannot be read is not worth failing for).
+// loadAll reads the place the list was left at (a place that cannot be
+// read is not worth failing for), and every value and group of the subject
+// it was listing, and the rules. A workspace opened for the first time is
+// listed by the first kind it has events of (DNS names, else HTTP hosts).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
-		data, rs, err := review.Load(ctx, d, stats)
-		if err != nil {
-			return loadedMsg{err: err}
-		}
 		state, _ := d.ListState(ctx)
-		return loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+		st, stored := decodeState(state)
+		subs := []subject.Subject{st.Query.Listing()}
+		if !stored {
+			subs = subs[:0]
+			for _, k := range subject.Kinds {
+				subs = append(subs, subject.Default(k))
+			}
+		}
+		var msg loadedMsg
+		for _, sub := range subs {
+			data, rs, err := review.Load(ctx, d, stats, sub)
+			if err != nil {
+				return loadedMsg{err: err}
+			}
+			msg = loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+			if len(data.Names.Rows) > 0 {
+				break
+			}
+		}
+		return msg
 	}
+}
+
+// listBy lists another subject: its values and groups are read in a
+// command, like a reload; the filters and sort stay, the cursor goes to
+// the top.
+func (m *Model) listBy(sub subject.Subject) tea.Cmd {
+	if m.reloading {
+		return common.Status("still reading the workspace")
+	}
+	m.q.Subject, m.q.Expanded = sub.Code, map[uint32]bool{}
+	m.cursor, m.offset, m.toTop = 0, 0, true
+	return m.reload(false)
+}
+
+// nextKind is the default subject of the kind after s's.
+func nextKind(s subject.Subject) subject.Subject {
+	i := slices.Index(subject.Kinds, s.Kind)
+	return subject.Default(subject.Kinds[(i+1)%len(subject.Kinds)])
+}
+
+// nextSubject is the subject after s within its kind.
+func nextSubject(s subject.Subject) subject.Subject {
+	subs := subject.Of(s.Kind)
+	i := slices.IndexFunc(subs, func(o subject.Subject) bool { return o.Code == s.Code })
+	return subs[(i+1)%len(subs)]
 }
 
 // warmOrders sorts by every key in the background once the list is up, so
@@ -235,12 +280,26 @@ func (m *Model) SetSize(w, h int) {
 	m.clamp()
 }
 
-// Title names the view for the status line.
+// Title names the view for the status line: "names", "domains", "http
+// user agents", "http families".
 func (m *Model) Title() string {
-	if m.q.Domains {
-		return "domains"
+	return m.label(m.q.Domains)
+}
+
+// label names the rows listed, with their kind when it is not DNS.
+func (m *Model) label(domains bool) string {
+	sub := m.q.Listing()
+	if m.data != nil {
+		sub = m.data.Subject
 	}
-	return "names"
+	l := sub.Plural
+	if domains {
+		l = sub.Groups
+	}
+	if sub.Kind != record.KindDNS {
+		l = sub.Kind.String() + " " + l
+	}
+	return l
 }
 
 // Capturing is true while the search, note or import input or the scope
@@ -421,6 +480,10 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.toggleWhy()
 	case key.Matches(msg, k.List.Reload):
 		return m.reload(false)
+	case key.Matches(msg, k.List.Kind):
+		return m.listBy(nextKind(m.data.Subject))
+	case key.Matches(msg, k.List.By):
+		return m.listBy(nextSubject(m.data.Subject))
 	case key.Matches(msg, k.List.Reverse):
 		m.q.Reverse, m.toTop = !m.q.Reverse, true
 		return m.recompute()
@@ -432,7 +495,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.OpenRules == nil {
 			return common.Status("the rules view is not available")
 		}
-		return common.Cmd(common.PushMsg{View: m.opts.OpenRules(m.c, m.namesSeq())})
+		return common.Cmd(common.PushMsg{View: m.opts.OpenRules(m.c, m.coverageNames())})
 	case key.Matches(msg, k.List.Import):
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
@@ -737,16 +800,9 @@ func (m *Model) toggleExpand(dir int) tea.Cmd {
 	return m.recompute()
 }
 
-// namesSeq walks the loaded names for the rules view's coverage counts.
-func (m *Model) namesSeq() func(yield func(string, int64) bool) {
-	rows := m.data.Names.Rows
-	return func(yield func(string, int64) bool) {
-		for i := range rows {
-			if !yield(rows[i].Name, rows[i].Count) {
-				return
-			}
-		}
-	}
+// namesSeq is the loaded values, for the rules view's coverage counts.
+func (m *Model) coverageNames() rulesview.Names {
+	return rulesview.Names{Subject: m.data.Subject.Code, Rows: m.data.Names.Rows}
 }
 
 // KeyHelp lists the list's keys by section.
@@ -759,7 +815,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
 			k.Filter.Clear}},
-		{Title: "List", Keys: []key.Binding{k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
+		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},

@@ -14,9 +14,11 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
+	"github.com/longtail/longtail/tui/rulesview"
 )
 
 // crafted are names no resolver should ever see; they must reach the screen
@@ -84,7 +86,7 @@ func statusOf(msgs []tea.Msg) string {
 
 func TestListIsSortedByCountAndMatchesTheWorkspace(t *testing.T) {
 	m, d := openList(t, 80, 24, Options{})
-	top, err := d.TopNames(context.Background(), 5, 0)
+	top, err := d.TopNames(context.Background(), subject.DNSName, 5, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,10 +511,8 @@ func TestRulesAndImportKeys(t *testing.T) {
 			_, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "google.com", Scope: rules.Domain, Verdict: rules.Good}})
 			return "imported 1 rule", err
 		},
-		OpenRules: func(c common.Common, names func(yield func(string, int64) bool)) common.View {
-			for range names {
-				opened++
-			}
+		OpenRules: func(c common.Common, names rulesview.Names) common.View {
+			opened += len(names.Rows)
 			return nil
 		},
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -17,6 +18,7 @@ import (
 // markReq is a mark being made: the rows it acts on, the verdict, and for
 // known-good the scope chosen with one more key.
 type markReq struct {
+	kind    subject.Code // the subject listed
 	targets []target
 	verdict rules.Verdict
 	scope   rules.Scope // for Good: chosen at the prompt
@@ -99,7 +101,7 @@ func (m *Model) startMark(v rules.Verdict) tea.Cmd {
 	if len(ts) == 0 {
 		return nil
 	}
-	req := &markReq{targets: ts, verdict: v}
+	req := &markReq{kind: m.data.Subject.Code, targets: ts, verdict: v}
 	if v == rules.Good {
 		m.pendingMark, m.scopePrompt = req, true
 		return nil
@@ -143,7 +145,7 @@ func (req *markReq) rulesFor(author string) []rules.Rule {
 	var out []rules.Rule
 	seen := map[string]bool{}
 	for _, t := range req.targets {
-		r := rules.Rule{Pattern: t.name, Scope: rules.Name, Verdict: req.verdict, Note: req.note,
+		r := rules.Rule{Kind: req.kind, Pattern: t.name, Scope: rules.Name, Verdict: req.verdict, Note: req.note,
 			Author: author, Origin: "tui"}
 		switch {
 		case req.verdict == rules.Good && req.scope == rules.Domain:
@@ -176,7 +178,7 @@ func (m *Model) clearMarks() tea.Cmd {
 	var del []rules.Rule
 	seen := map[int64]bool{}
 	for _, t := range m.targets() {
-		if r, ok := m.verd.Matcher.Match(t.name); ok && !seen[r.ID] {
+		if r, ok := m.verd.Matcher.MatchRow(t.name, t.domain, t.isDomain); ok && !seen[r.ID] {
 			seen[r.ID] = true
 			del = append(del, r)
 		}

@@ -104,7 +104,7 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		return common.Status("already reloading")
 	}
 	m.reloading = true
-	d, ctx := m.c.DB, m.c.Ctx
+	d, ctx, sub := m.c.DB, m.c.Ctx, m.q.Listing()
 	say := "reloading the workspace…"
 	if auto {
 		say = "the workspace changed: reloading…"
@@ -114,7 +114,7 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
 			return msg
 		}
-		l, err := review.LoadAll(ctx, d, msg.stats)
+		l, err := review.LoadAll(ctx, d, msg.stats, sub)
 		msg.data, msg.verd, msg.sc, msg.an, msg.err = l.Data, l.Verdicts, l.Scores, l.Annotations, err
 		return msg
 	})
@@ -134,16 +134,29 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	if r, domain := m.current(); r != nil {
 		m.keep = &keepName{r.Name, domain}
 	}
-	before := m.stats.Names
+	before, switched := len(m.data.Names.Rows), m.data.Subject.Code != msg.data.Subject.Code
 	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
+	if switched {
+		// The lines on screen index the other subject's rows: none is
+		// shown until the new result comes.
+		m.res.Lines, m.keep = nil, nil
+	}
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}
 	m.why.subject = sparkKey{}
-	text := "reloaded: " + thousands(msg.stats.Names) + " names"
-	if d := msg.stats.Names - before; d > 0 {
-		text += " (" + thousands(d) + " new)"
+	n := len(m.data.Names.Rows)
+	text := "reloaded: " + thousands(int64(n)) + " " + m.label(false)
+	if d := n - before; d > 0 && !switched {
+		text += " (" + thousands(int64(d)) + " new)"
 	}
-	if msg.auto {
+	switch {
+	case switched:
+		text = m.data.Subject.Title + ": " + thousands(int64(n)) + " " + m.data.Subject.Plural + ", " +
+			thousands(int64(len(m.data.Domains.Rows))) + " " + m.data.Subject.Groups
+		if n == 0 {
+			text = "no " + m.data.Subject.Title + " in this workspace (K: next kind)"
+		}
+	case msg.auto:
 		text = "the workspace changed: " + text
 	}
 	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))

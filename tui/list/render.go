@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -125,7 +126,7 @@ func timeFormat(first, last int64) string {
 }
 
 // header renders the column titles, marking the sort column with ↓ or ↑.
-func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, domains bool) string {
+func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, domains bool, sub subject.Subject) string {
 	arrow := "↓"
 	if reverse != (sort == review.SortName) {
 		arrow = "↑"
@@ -141,9 +142,9 @@ func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, dom
 		b.WriteString(common.PadRight(t, c.width))
 		b.WriteByte(' ')
 	}
-	name := "name"
+	name := sub.Column
 	if domains {
-		name = "registered domain"
+		name = sub.Group
 	}
 	if sortCol == colName {
 		name += arrow

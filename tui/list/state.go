@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // The list's place — its filters, sort, expanded domains and the name under
@@ -46,6 +47,9 @@ func decodeState(s string) (st listState, ok bool) {
 		return st, false
 	}
 	q := st.Query
+	if _, known := subject.ByCode(q.Subject); q.Subject != 0 && !known {
+		return st, false
+	}
 	if q.Sort < 0 || int(q.Sort) >= review.NumSortKeys || q.RareK < 1 ||
 		!slices.Contains(topSteps, q.TopN) || !slices.Contains(topSteps, q.RankN) {
 		return st, false

@@ -40,13 +40,19 @@ func (m *Model) View() string {
 		lines = append(lines, s.Title.Render("longtail"), "", m.loadingText())
 	default:
 		lay := m.layout()
-		lines = append(lines, m.infoBar(w), lay.header(s, m.res.Sort, m.res.Reverse, m.res.Domains))
+		sub := m.data.Subject
+		lines = append(lines, m.infoBar(w), lay.header(s, m.res.Sort, m.res.Reverse, m.res.Domains, sub))
 		end := min(len(m.res.Lines), m.offset+m.rowsHeight())
 		for p := m.offset; p < end; p++ {
-			lines = append(lines, lay.render(s, m.viewRow(p), m.data.Stats.Events))
+			lines = append(lines, lay.render(s, m.viewRow(p), m.data.Events))
 		}
-		if len(m.res.Lines) == 0 && !m.pending {
-			lines = append(lines, s.Dim.Render("  nothing left: every name is hidden by a filter (0 turns them off)"))
+		switch {
+		case m.pending:
+		case len(m.data.Names.Rows) == 0:
+			lines = append(lines, s.Dim.Render(fmt.Sprintf("  no %s in this workspace (%s: next kind, %s: next subject)",
+				sub.Title, m.c.Keys.List.Kind.Help().Key, m.c.Keys.List.By.Help().Key)))
+		case len(m.res.Lines) == 0:
+			lines = append(lines, s.Dim.Render("  nothing left: every row is hidden by a filter (0 turns them off)"))
 		}
 		if wh := m.whyHeight(); wh > 0 {
 			for len(lines) < h-1-wh {
@@ -108,13 +114,10 @@ func (m *Model) viewRow(p int) viewRow {
 // selection and the search.
 func (m *Model) infoBar(w int) string {
 	s := m.c.Styles
-	kind, total := "names", len(m.data.Names.Rows)
-	if m.res.Domains {
-		kind, total = "domains", len(m.data.Domains.Rows)
-	}
+	total := len(m.data.Table(m.res.Domains).Rows)
 	parts := []string{
-		s.Title.Render(fmt.Sprintf("%s %s of %s", kind, thousands(int64(m.res.Rows)), thousands(int64(total)))),
-		fmt.Sprintf("events %s of %s", chart.Count(m.res.ShownEvents), chart.Count(m.data.Stats.Events)),
+		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), thousands(int64(m.res.Rows)), thousands(int64(total)))),
+		fmt.Sprintf("events %s of %s", chart.Count(m.res.ShownEvents), chart.Count(m.data.Events)),
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))

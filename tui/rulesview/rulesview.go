@@ -15,14 +15,20 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
 )
 
-// Names walks the loaded names with their counts (the list's data).
-type Names func(yield func(name string, count int64) bool)
+// Names walks the loaded values of one subject with their groups and
+// counts (the list's data): the coverage shown is over them.
+type Names struct {
+	Subject subject.Code
+	Rows    []review.Row
+}
 
 // coverage is what one rule decides among the loaded names.
 type coverage struct{ names, events int64 }
@@ -87,15 +93,15 @@ func (m *Model) reload(rs []rules.Rule) tea.Cmd {
 // wins, as in the list) and their events.
 func cover(rs []rules.Rule, names Names) map[int64]coverage {
 	out := make(map[int64]coverage, len(rs))
-	if len(rs) == 0 || names == nil {
+	if len(rs) == 0 || names.Subject == 0 {
 		return out
 	}
-	mt := rules.NewMatcher(rs)
-	for name, n := range names {
-		if r, ok := mt.Match(name); ok {
+	mt := rules.NewMatcher(rs, names.Subject)
+	for _, row := range names.Rows {
+		if r, ok := mt.MatchRow(row.Name, row.Domain, false); ok {
 			c := out[r.ID]
 			c.names++
-			c.events += n
+			c.events += row.Count
 			out[r.ID] = c
 		}
 	}

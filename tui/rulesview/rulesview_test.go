@@ -11,7 +11,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -22,12 +24,13 @@ var loaded = map[string]int64{
 	"google.com": 100, "tunnel\x1b[2J.bad.org": 3,
 }
 
-func names(yield func(string, int64) bool) {
+// names is the loaded DNS names, as the list hands them over.
+func names() Names {
+	ns := Names{Subject: subject.DNSName}
 	for n, c := range loaded {
-		if !yield(n, c) {
-			return
-		}
+		ns.Rows = append(ns.Rows, review.Row{Name: n, Count: c})
 	}
+	return ns
 }
 
 // open returns the view on a fresh workspace holding rs.
@@ -41,7 +44,7 @@ func open(t *testing.T, w, h int, rs []rules.Rule) (*Model, *db.DB) {
 	if _, _, err := d.PutRules(context.Background(), rs); err != nil {
 		t.Fatal(err)
 	}
-	m := New(common.New(context.Background(), d), names)
+	m := New(common.New(context.Background(), d), names())
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
 	return m, d

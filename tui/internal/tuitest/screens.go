@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
-	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -27,7 +27,7 @@ func Targets(t *testing.T) (common.Common, map[string]common.Target) {
 	t.Helper()
 	d, truth := testws.Open(t, 60_000)
 	ctx := context.Background()
-	name, err := d.NameByText(ctx, uint8(record.KindDNS), truth.BeaconName)
+	name, err := d.NameByText(ctx, subject.DNSName, truth.BeaconName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// subjectFlags are --kind and --by, which every command that lists or
+// looks up a subject takes: --kind http --by ua lists user agents.
+type subjectFlags struct {
+	kind, by *string
+}
+
+// addSubjectFlags declares them; by is the --by default ("fqdn" for DNS
+// names, as before kinds existed).
+func addSubjectFlags(fs *flag.FlagSet, by string) subjectFlags {
+	return subjectFlags{
+		kind: fs.String("kind", "dns", "the `kind` of event: dns or http"),
+		by:   fs.String("by", by, "the subject `SUBJECT` of the kind (dns: fqdn; http: host, path, ua, client, referer, status), or domain for the groups they roll up to"),
+	}
+}
+
+// resolve returns the subject and whether its groups (registered domains,
+// families...) are asked for: --by domain (or group) rolls the kind's
+// default subject up; --by ua:group a chosen one.
+func (f subjectFlags) resolve() (sub subject.Subject, groups bool, err error) {
+	k, err := subject.ParseKind(*f.kind)
+	if err != nil {
+		return sub, false, err
+	}
+	by := strings.ToLower(*f.by)
+	if s, g, ok := strings.Cut(by, ":"); ok && (g == "domain" || g == "group") {
+		by, groups = s, true
+	}
+	switch by {
+	case "domain", "group":
+		return subject.Default(k), true, nil
+	case "fqdn":
+		by = ""
+	}
+	sub, err = subject.Parse(k, by)
+	return sub, groups, err
+}
+
+// lookup finds a value of the subject (or, groups, one of its groups) as
+// the user typed it: a host name normalised like the ingest does, any
+// other value exactly.
+func lookup(ctx context.Context, d *db.DB, sub subject.Subject, groups bool, text string) (db.Subject, error) {
+	if sub.Hostname {
+		norm, ok := names.Normalize([]byte(text))
+		if !ok {
+			return db.Subject{}, fmt.Errorf("%q is not a name", text)
+		}
+		text = norm
+	}
+	if groups {
+		g, err := d.DomainByText(ctx, sub.Code, text)
+		return db.Subject{Kind: db.SubjectDomain, ID: g.ID}, err
+	}
+	n, err := d.NameByText(ctx, sub.Code, text)
+	return db.Subject{Kind: db.SubjectName, ID: n.ID}, err
+}

@@ -1,0 +1,67 @@
+package subject
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// An HTTP request is stored once per subject, and each copy points to one
+// detail text with what the drill-down shows beside the time, client,
+// status and size (which the stored event holds as numbers): the method,
+// host, target (path and query) and the user agent and referer as sent.
+// The fields are separated by the unit separator, which an HTTP request
+// line or header cannot hold unescaped.
+const detailSep = '\x1f'
+
+// HTTPDetail is the text fields of a stored HTTP request.
+type HTTPDetail struct {
+	Method, Host, Path, Query, UserAgent, Referer string
+}
+
+// Target is the request target as the request line had it.
+func (d HTTPDetail) Target() string {
+	if d.Query == "" {
+		return d.Path
+	}
+	return d.Path + "?" + d.Query
+}
+
+// AppendHTTPDetail appends a request's detail text to dst.
+func AppendHTTPDetail(dst []byte, r *record.Record) []byte {
+	for i, f := range [...][]byte{r.Method, r.Host, r.Path, r.Query, r.UserAgent, r.Referer} {
+		if i > 0 {
+			dst = append(dst, detailSep)
+		}
+		dst = appendClean(dst, f)
+	}
+	return dst
+}
+
+// appendClean appends f with any separator in it (hostile input) replaced,
+// so that a field can never shift the ones after it.
+func appendClean(dst, f []byte) []byte {
+	if bytes.IndexByte(f, detailSep) < 0 {
+		return append(dst, f...)
+	}
+	for _, c := range f {
+		if c == detailSep {
+			c = '?'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// ParseHTTPDetail reads a detail text back.
+func ParseHTTPDetail(s string) HTTPDetail {
+	var f [6]string
+	for i := range f {
+		var ok bool
+		if f[i], s, ok = strings.Cut(s, string(detailSep)); !ok {
+			break
+		}
+	}
+	return HTTPDetail{Method: f[0], Host: f[1], Path: f[2], Query: f[3], UserAgent: f[4], Referer: f[5]}
+}
