@@ -220,3 +220,36 @@ func TestCheckKeepsAVerdictOnAnyNameButOnlyExportsValidOnes(t *testing.T) {
 		t.Errorf("ParsePattern names the wrong character: %v", err)
 	}
 }
+
+// A rule is for one subject: a known-good user agent decides no DNS name,
+// and a rule for a family (domain scope) decides its user agents unless a
+// rule for the agent itself says otherwise.
+func TestRulesOfOtherSubjects(t *testing.T) {
+	rs := []Rule{
+		{ID: 1, Kind: subject.HTTPAgent, Pattern: "curl", Scope: Domain, Verdict: Good},
+		{ID: 2, Kind: subject.HTTPAgent, Pattern: "curl/7.1 evil", Scope: Name, Verdict: Bad},
+		{ID: 3, Pattern: "example.com", Scope: Domain, Verdict: Suspicious},
+	}
+	ua := NewMatcher(rs, subject.HTTPAgent)
+	for _, c := range []struct {
+		value, group string
+		isGroup      bool
+		want         int64
+	}{
+		{"curl/8.0", "curl", false, 1}, {"curl/7.1 evil", "curl", false, 2}, {"", "curl", true, 1},
+		{"curl", "Chrome", false, 0}, // a value named like a family is not the family
+		{"www.example.com", "example.com", false, 0},
+	} {
+		r, ok := ua.MatchRow(c.value, c.group, c.isGroup)
+		if (c.want == 0 && ok) || (c.want != 0 && r.ID != c.want) {
+			t.Errorf("%q in %q: rule %d %v, want %d", c.value, c.group, r.ID, ok, c.want)
+		}
+	}
+	dns := NewMatcher(rs, subject.DNSName)
+	if r, ok := dns.MatchRow("www.example.com", "example.com", false); !ok || r.ID != 3 {
+		t.Errorf("DNS name: %+v %v", r, ok)
+	}
+	if _, ok := dns.Match("curl"); ok || dns.Len() != 1 {
+		t.Errorf("the DNS matcher took another subject's rules (%d)", dns.Len())
+	}
+}

@@ -1,0 +1,131 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// An HTTP request is stored once per subject; the workspace's traffic, its
+// clients and the totals count it once, by its primary subject (the path),
+// while every subject has its own counts, clients and groups.
+func TestSubjectsOfOneEventCountItOnce(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.StartSource(ctx, Source{Path: "web", Format: "test", Fingerprint: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Batch{Source: src.ID}
+	group := func(s string) string { return "g:" + s[:1] }
+	reqs := []struct{ path, ua, client string }{
+		{"/a", "curl/8", "10.0.0.1"}, {"/a", "curl/8", "10.0.0.2"}, {"/b", "Mozilla/5.0", "10.0.0.1"},
+	}
+	for i, r := range reqs {
+		ev := Event{Time: int64(i) * 60_000_000, Client: l.Interner.Client([]byte(r.client)), Source: src.ID, RCode: 200, TTL: 10, Line: int64(i + 1)}
+		for code, v := range map[subject.Code]string{subject.HTTPPath: r.path, subject.HTTPAgent: r.ua} {
+			ev.Name = l.Interner.Name(uint8(code), []byte(v), group)
+			b.Events = append(b.Events, ev)
+		}
+		b.Records++
+	}
+	b.Lines = int64(len(reqs))
+	l.Interner.Flush(b)
+	if err := l.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Events != 3 || st.Clients != 2 || st.Sources[0].Events != 3 {
+		t.Errorf("totals %+v, source %+v: want 3 events from 2 clients", st, st.Sources[0])
+	}
+	var minutes, clientEvents int64
+	d.sql.QueryRow("SELECT sum(n) FROM total_minute").Scan(&minutes)
+	d.sql.QueryRow("SELECT sum(count) FROM clients").Scan(&clientEvents)
+	if minutes != 3 || clientEvents != 3 {
+		t.Errorf("traffic by minute %d, by client %d: want each request once", minutes, clientEvents)
+	}
+	curl, err := d.NameByText(ctx, subject.HTTPAgent, "curl/8")
+	if err != nil || curl.Count != 2 || curl.Clients != 2 || curl.Domain != "g:c" {
+		t.Errorf("curl/8 = %+v, %v", curl, err)
+	}
+	if _, err := d.NameByText(ctx, subject.HTTPPath, "curl/8"); err == nil {
+		t.Error("a user agent was found as a path")
+	}
+	if ps, _ := d.AllNames(ctx, subject.HTTPPath); len(ps) != 2 {
+		t.Errorf("paths %+v", ps)
+	}
+	// The same group text under two subjects is two groups.
+	g1, err1 := d.DomainByText(ctx, subject.HTTPAgent, "g:c")
+	g2, err2 := d.DomainByText(ctx, subject.HTTPPath, "g:/")
+	if err1 != nil || err2 != nil || g1.Count != 2 || g2.Count != 3 {
+		t.Errorf("groups %+v %v, %+v %v", g1, err1, g2, err2)
+	}
+	before := snapshot(t, d)
+	if err := d.RebuildAggregates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, d); after != before {
+		t.Errorf("rebuild changed the aggregates:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// A workspace written before kinds (schema 3) opens without re-ingesting:
+// its names, groups and rules are DNS ones, and a rule with the same
+// pattern for another subject is a rule of its own.
+func TestSchema3WorkspaceMigrates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range migrationFiles()[:3] {
+		body, _ := migrations.ReadFile(name)
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		"PRAGMA application_id = " + strconv.Itoa(ApplicationID), "PRAGMA user_version = 3",
+		"INSERT INTO domains(id, name, count) VALUES (1, 'example.com', 1)",
+		"INSERT INTO names(id, kind, name, domain, count) VALUES (1, 1, 'www.example.com', 1, 1)",
+		"INSERT INTO rules(pattern, scope, verdict, created) VALUES ('curl', 'name', 'good', 1)",
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	raw.Close()
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := context.Background()
+	if dom, err := d.DomainByText(ctx, subject.DNSName, "example.com"); err != nil || dom.Kind != uint8(subject.DNSName) {
+		t.Errorf("domain after migration: %+v %v", dom, err)
+	}
+	if _, _, err := d.PutRules(ctx, []rules.Rule{{Kind: subject.HTTPAgent, Pattern: "curl", Verdict: rules.Bad}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil || len(rs) != 2 || rs[0].Subject() != subject.DNSName || rs[0].Verdict != rules.Good ||
+		rs[1].Subject() != subject.HTTPAgent || rs[1].Verdict != rules.Bad {
+		t.Errorf("rules after migration: %+v %v", rs, err)
+	}
+}
