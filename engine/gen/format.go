@@ -198,9 +198,10 @@ func pow10(n int) uint64 {
 // clock formats times, caching the date part: consecutive events share a
 // day (or second) almost always.
 type clock struct {
-	day     int64  // unix day of the cached text
-	usDate  []byte // "01/02/2006 "
-	isoDate []byte // "2006-01-02 "
+	day        int64  // unix day of the cached text
+	usDate     []byte // "01/02/2006 "
+	isoDate    []byte // "2006-01-02 "
+	apacheDate []byte // "02/Jan/2006:"
 }
 
 func (c *clock) refresh(us int64) int64 {
@@ -210,6 +211,7 @@ func (c *clock) refresh(us int64) int64 {
 		c.day = day
 		c.usDate = t.AppendFormat(c.usDate[:0], "01/02/2006 ")
 		c.isoDate = t.AppendFormat(c.isoDate[:0], "2006-01-02 ")
+		c.apacheDate = t.AppendFormat(c.apacheDate[:0], "02/Jan/2006:")
 	}
 	return us - day*86400e6
 }

@@ -1,0 +1,57 @@
+package gen
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The HTTP log has the lines asked for, in time order, and what the truth
+// says was planted is in it, as often as it says.
+func TestHTTPLog(t *testing.T) {
+	var buf bytes.Buffer
+	tr, err := WriteHTTP(&buf, HTTPOptions{Lines: 50_000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 50_000 {
+		t.Fatalf("%d lines, want 50000", len(lines))
+	}
+	var prev time.Time
+	var scans, shell, rare int
+	for i, l := range lines {
+		open, end := strings.IndexByte(l, '['), strings.IndexByte(l, ']')
+		ts, err := time.Parse("02/Jan/2006:15:04:05 -0700", l[open+1:end])
+		if err != nil || ts.Before(prev) {
+			t.Fatalf("line %d: time %q out of order or unreadable (%v)", i+1, l[open+1:end], err)
+		}
+		prev = ts
+		switch {
+		case strings.Contains(l, " "+tr.ScannerClient+" ") && strings.Contains(l, `" 404 `):
+			scans++
+		case strings.Contains(l, "POST "+tr.WebshellPath+"?cmd="):
+			shell++
+		case strings.HasSuffix(l, `"`+tr.RareAgent+`"`):
+			rare++
+		}
+	}
+	if scans != tr.ScannerPaths || shell != 12 || rare != tr.RareAgentRequests {
+		t.Errorf("scanner %d of %d, webshell %d of 12, rare agent %d of %d", scans, tr.ScannerPaths, shell, rare, tr.RareAgentRequests)
+	}
+	var again bytes.Buffer
+	WriteHTTP(&again, HTTPOptions{Lines: 50_000, Seed: 3})
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Error("the same seed gave another log")
+	}
+}
+
+func BenchmarkWriteHTTP(b *testing.B) {
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		WriteHTTP(&buf, HTTPOptions{Lines: 100_000, Seed: 1})
+	}
+	b.ReportMetric(float64(b.N)*100_000/b.Elapsed().Seconds(), "lines/s")
+}
