@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
+	onscreen "github.com/longtail/longtail/tui/internal/subject"
 )
 
 // layout is the column layout for the current width and data.
@@ -151,7 +152,8 @@ func (m *Model) bottomBar(w int) string {
 	case m.scopePrompt:
 		k := m.c.Keys.Mark
 		return s.Prompt.Render("known-good for") + " " + common.HelpLine(s, w-16,
-			k.ScopeName, k.ScopeDomain, m.c.Keys.Prompt.Cancel)
+			onscreen.WithHelp(k.ScopeName, "this "+m.data.Subject.Column+" only"),
+			onscreen.WithHelp(k.ScopeDomain, "whole "+m.data.Subject.Group), m.c.Keys.Prompt.Cancel)
 	case m.data == nil:
 		return ""
 	}
