@@ -604,3 +604,32 @@ func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
 	}
 	return out, rows.Err()
 }
+
+// SubjectCount is what the workspace holds of one subject.
+type SubjectCount struct {
+	Code           subject.Code
+	Values, Groups int64 // distinct values and the groups they roll up to
+	Events         int64 // of the subject (an event without it is not counted)
+}
+
+// SubjectCounts counts the values, groups and events of every subject that
+// has events, in code order: what stats shows per kind.
+func (d *DB) SubjectCounts(ctx context.Context) ([]SubjectCount, error) {
+	rows, err := d.sql.QueryContext(ctx, `SELECT n.kind, n.values_, coalesce(g.groups, 0), n.events FROM
+		(SELECT kind, count(*) AS values_, sum(count) AS events FROM names WHERE count > 0 GROUP BY kind) n
+		LEFT JOIN (SELECT kind, count(*) AS groups FROM domains WHERE count > 0 GROUP BY kind) g ON g.kind = n.kind
+		ORDER BY n.kind`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SubjectCount
+	for rows.Next() {
+		var c SubjectCount
+		if err := rows.Scan(&c.Code, &c.Values, &c.Groups, &c.Events); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -154,13 +154,21 @@ func cmdStats(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return statsRecord(d.Path(), s).Write(e.stdout, *format)
+	subs, err := d.SubjectCounts(ctx)
+	if err != nil {
+		return err
+	}
+	return statsRecord(d.Path(), s, subs).Write(e.stdout, *format)
 }
 
 // statsRecord is the workspace at a glance: one object with typed fields
 // and the sources as objects of their own (a list of {what, value} pairs
 // made scripts search by label and parse "N events, M skipped" text).
-func statsRecord(path string, s db.Stats) *output.Record {
+//
+// Events counts each event once (an HTTP request is one, whatever subjects
+// it has); names and domains are DNS ones; subjects says, per subject of
+// every kind, its distinct values, their groups and its events.
+func statsRecord(path string, s db.Stats, subs []db.SubjectCount) *output.Record {
 	r := &output.Record{}
 	r.Add("workspace", path)
 	r.Add("events", s.Events)
@@ -174,6 +182,13 @@ func statsRecord(path string, s db.Stats) *output.Record {
 		srcs.Add(int64(src.ID), src.Path, src.Format, src.Events, src.Skipped, src.LastRead, src.State)
 	}
 	r.Add("sources", srcs)
+	kinds := &output.Table{Columns: []string{"kind", "subject", "values", "groups", "events"}}
+	for _, c := range subs {
+		if sub, ok := subject.ByCode(c.Code); ok {
+			kinds.Add(sub.Kind.String(), sub.Name, c.Values, c.Groups, c.Events)
+		}
+	}
+	r.Add("subjects", kinds)
 	return r
 }
 
