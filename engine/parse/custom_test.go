@@ -420,6 +420,33 @@ func TestRegisterNames(t *testing.T) {
 	remove()
 }
 
+// Formats come and go while files are detected (the commands of one
+// process, tests): the registry is guarded (run with -race).
+func TestRegisterWhileDetecting(t *testing.T) {
+	f := compile(t, Custom{Name: "test-racing", Kind: record.KindDNS, Layout: TSV, Time: Column{Index: 1}, Fields: map[string]Column{"name": {Index: 2}}})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			remove, err := Register(f.Format())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			remove()
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+			Detect([]byte(openDNSSample))
+			ByName("test-racing")
+		}
+	}
+}
+
 // A header format replays its header on a resumed read: split anywhere,
 // a log read in two runs gives the records of one.
 func TestCustomHeaderResume(t *testing.T) {
