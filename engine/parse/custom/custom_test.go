@@ -253,6 +253,18 @@ func sampleFile(t *testing.T, rel string) string {
 	return p
 }
 
+// sampleFormat is a sample file with the format a format file's text
+// describes.
+func sampleFormat(t *testing.T, rel, src string) (string, *parse.CustomFormat) {
+	t.Helper()
+	path := sampleFile(t, rel)
+	cf, err := Parse("test.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, cf
+}
+
 // tool runs a shell pipeline over the samples, or skips without it.
 func tool(t *testing.T, name, pipeline string) string {
 	t.Helper()
@@ -297,8 +309,7 @@ func counts(s string) map[string]int {
 // (its "id.orig_h" a literal dotted key): as many requests as jq finds,
 // with the same methods and statuses.
 func TestRealZeekHTTPJSON(t *testing.T) {
-	path := sampleFile(t, "zeek/slips_test9-mixed-zeek-dir_http.log")
-	cf, err := Parse("zeek-http.toml", []byte(`
+	path, cf := sampleFormat(t, "zeek/slips_test9-mixed-zeek-dir_http.log", `
 name = "zeek-http-json"
 kind = "http"
 layout = "jsonl"
@@ -312,10 +323,7 @@ status = "status_code"
 bytes = "response_body_len"
 user_agent = "user_agent"
 referer = "referrer"
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	out := readAllBy(t, cf, path, nil)
 	lines := atoi(tool(t, "jq", "jq -c . "+path+" | wc -l"))
 	if out.records != lines || len(out.skips) != 0 {
@@ -357,8 +365,7 @@ func readAllBy(t *testing.T, cf *parse.CustomFormat, path string, key func(*reco
 // names: awk counts the rows by client and response code, and the rows it
 // skips: a blank domain (no name), a code written "dr  noerror".
 func TestRealSIEMCSVByHeaderNames(t *testing.T) {
-	path := sampleFile(t, "dns/acandeias_siem_export_windows_dns_debug.csv")
-	cf, err := Parse("siem.toml", []byte(`
+	path, cf := sampleFormat(t, "dns/acandeias_siem_export_windows_dns_debug.csv", `
 name = "siem-dns"
 kind = "dns"
 layout = "csv"
@@ -369,10 +376,7 @@ client = "srcipv4"
 name = "domain"
 qtype = "querytypename"
 rcode = "result"
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	head, _ := os.ReadFile(path)
 	if ok, why := cf.Explain(head[:min(len(head), parse.HeadSize)]); !ok {
 		t.Fatalf("not detected: %s", why)
