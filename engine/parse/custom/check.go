@@ -77,7 +77,7 @@ func Check(ctx context.Context, r io.Reader, set *Set, limit int) (*Preview, err
 	}
 	p.Format = format
 	if p.Origin == "" {
-		p.Origin, p.Why = "built-in", "its built-in detection takes the first lines"
+		p.Origin, p.Why = "built-in", "its built-in detection takes the start of the file"
 	}
 	out := newPreviewOut(format.Kind, limit)
 	if format.Stream != nil {
