@@ -21,10 +21,14 @@ Example:
   is never recognised: piping the same data again stores it again.
 Example:
   longtail --db acme.db ingest dns.log.gz capture.pcap`,
-	"formats": `longtail formats
-  The input formats longtail recognises.
+	"formats": `longtail formats [--check FILE [--limit N]] [--format-file F]
+  The input formats longtail recognises, with the format files of your own
+  logs (~/.config/longtail/formats/*.toml and --format-file) and where each
+  comes from. With --check, how FILE would be read: the format that takes
+  it and why, its first records and the lines skipped among them, and why
+  each format file did not take it.
 Example:
-  longtail formats`,
+  longtail formats --check resolver.csv --format-file resolver.toml`,
 	"gen": `longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
   A synthetic DNS log on stdout, with planted tunnels and beacons.
 Example:

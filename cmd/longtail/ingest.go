@@ -28,6 +28,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	force := fs.Bool("force", false, "re-read files that were ingested before")
 	batch := fs.Int("batch", ingest.DefaultBatch, "events per committed `batch` (smaller: less memory and less lost on a kill; larger: faster)")
 	noScore := fs.Bool("no-score", false, "do not score the workspace after the ingest (longtail score does it later)")
+	formatFileFlag(fs, e)
 	files, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -91,6 +92,11 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	// The ingest holds two batches, the dictionaries and the run's
 	// aggregates; a soft limit makes the collector work harder rather than
 	// let the heap double between collections on a small sensor.
+	formats, err := e.useFormats()
+	if err != nil {
+		return err
+	}
+	defer formats.Release()
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	opt.Progress = &ingest.Counters{}
 	stopProgress := startStatus(e.stderr, ingestProgress(opt.Progress))

@@ -28,7 +28,7 @@ Usage:
 Logs in:
   longtail ingest [--force] [--batch N] [--no-score] FILE...|-
                                        read logs or captures into the workspace (then score it)
-  longtail formats                     the input formats longtail recognises
+  longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
   longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
 
@@ -63,7 +63,8 @@ Rules and lists:
                                        mark what is known now, for new --since
 
 Every command takes --db PATH (default ./longtail.db); the query commands
-take --format table|csv|json. longtail help CMD (or CMD --help) shows one
+take --format table|csv|json. --format-file FILE adds a format file that
+describes a log of your own (as do ~/.config/longtail/formats/*.toml). longtail help CMD (or CMD --help) shows one
 command's usage, options and an example.
 `
 
@@ -156,9 +157,10 @@ type command struct {
 
 // env is what every command gets.
 type env struct {
-	dbPath string
-	stdout io.Writer
-	stderr io.Writer
+	dbPath      string
+	formatFiles []string // --format-file: custom formats besides the user's folder
+	stdout      io.Writer
+	stderr      io.Writer
 }
 
 // open opens the workspace: readOnly for a command that only reads it,
@@ -213,6 +215,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			e.dbPath, args = args[1], args[2:]
 		case strings.HasPrefix(args[0], "--db="):
 			e.dbPath, args = strings.TrimPrefix(args[0], "--db="), args[1:]
+		case args[0] == "--format-file" && len(args) > 1:
+			e.formatFiles, args = append(e.formatFiles, args[1]), args[2:]
+		case strings.HasPrefix(args[0], "--format-file="):
+			e.formatFiles, args = append(e.formatFiles, strings.TrimPrefix(args[0], "--format-file=")), args[1:]
 		default:
 			return fmt.Errorf("unknown option %s (longtail --help shows the usage)", args[0])
 		}

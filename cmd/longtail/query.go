@@ -23,7 +23,6 @@ func init() {
 	commands["stats"] = command{run: cmdStats}
 	commands["events"] = command{run: cmdEvents}
 	commands["sources"] = command{run: cmdSources}
-	commands["formats"] = command{run: cmdFormats}
 }
 
 func formatFlag(fs *flag.FlagSet) *string {
@@ -298,23 +297,4 @@ func rcodeText(rc int16) string {
 		return ""
 	}
 	return parse.RCodeName(rc)
-}
-
-func cmdFormats(ctx context.Context, e *env, args []string) error {
-	rest, err := flags(flag.NewFlagSet("formats", flag.ContinueOnError), e, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("formats: unexpected argument %q", rest[0])
-	}
-	t := &output.Table{Columns: []string{"format", "kind"}}
-	for _, f := range parse.Formats() {
-		kind := "text"
-		if f.Stream != nil {
-			kind = "capture"
-		}
-		t.Add(f.Name, kind)
-	}
-	return t.Write(e.stdout, "table")
 }

@@ -289,16 +289,38 @@ func headLines(head []byte) func(yield func([]byte) bool) {
 // ("a,b" is one field, "" inside quotes is a quote) and tolerating blanks
 // around a quoted field, which some exporters write after the comma. A
 // field holding "" is unescaped into buf; other fields point into the line.
+// The zero value splits on commas with double quotes, as the built-in
+// formats need; a custom format sets its own delimiter and quote, or none.
 type csvSplitter struct {
+	sep    byte // 0 is ','
+	quote  byte // 0 is '"'
+	plain  bool // no quoting at all (TSV): split on sep only
 	fields [][]byte
 	buf    []byte
 }
 
 // split returns the fields of line, valid until the next call, or ok=false
-// when a quote is not closed or is followed by something other than a
-// comma.
+// when a quote is not closed or is followed by something other than the
+// delimiter.
 func (s *csvSplitter) split(line []byte) (fields [][]byte, ok bool) {
 	s.fields = s.fields[:0]
+	sep, quote := s.sep, s.quote
+	if sep == 0 {
+		sep = ','
+	}
+	if quote == 0 {
+		quote = '"'
+	}
+	if s.plain {
+		for {
+			c := bytes.IndexByte(line, sep)
+			if c < 0 {
+				return append(s.fields, line), true
+			}
+			s.fields = append(s.fields, line[:c])
+			line = line[c+1:]
+		}
+	}
 	if cap(s.buf) < len(line) {
 		// Unescaped text is never longer than the line, so buf never
 		// grows (and moves) while fields point into it.
@@ -307,11 +329,11 @@ func (s *csvSplitter) split(line []byte) (fields [][]byte, ok bool) {
 	s.buf = s.buf[:0]
 	for {
 		i := 0
-		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		for i < len(line) && line[i] != sep && (line[i] == ' ' || line[i] == '\t') {
 			i++
 		}
-		if i == len(line) || line[i] != '"' {
-			c := bytes.IndexByte(line, ',')
+		if i == len(line) || line[i] != quote {
+			c := bytes.IndexByte(line, sep)
 			if c < 0 {
 				s.fields = append(s.fields, line)
 				return s.fields, true
@@ -320,16 +342,18 @@ func (s *csvSplitter) split(line []byte) (fields [][]byte, ok bool) {
 			line = line[c+1:]
 			continue
 		}
-		field, rest, ok := s.quoted(line[i+1:])
+		field, rest, ok := s.quoted(line[i+1:], quote)
 		if !ok {
 			return nil, false
 		}
 		s.fields = append(s.fields, field)
-		rest = bytes.TrimLeft(rest, " \t")
+		for len(rest) > 0 && rest[0] != sep && (rest[0] == ' ' || rest[0] == '\t') {
+			rest = rest[1:]
+		}
 		if len(rest) == 0 {
 			return s.fields, true
 		}
-		if rest[0] != ',' {
+		if rest[0] != sep {
 			return nil, false
 		}
 		line = rest[1:]
@@ -338,23 +362,23 @@ func (s *csvSplitter) split(line []byte) (fields [][]byte, ok bool) {
 
 // quoted reads a quoted field's content from b (just after the opening
 // quote) and returns it with what follows the closing quote.
-func (s *csvSplitter) quoted(b []byte) (field, rest []byte, ok bool) {
-	q := bytes.IndexByte(b, '"')
+func (s *csvSplitter) quoted(b []byte, quote byte) (field, rest []byte, ok bool) {
+	q := bytes.IndexByte(b, quote)
 	if q < 0 {
 		return nil, nil, false
 	}
-	if q+1 >= len(b) || b[q+1] != '"' {
+	if q+1 >= len(b) || b[q+1] != quote {
 		return b[:q], b[q+1:], true
 	}
 	start := len(s.buf)
 	for {
-		q = bytes.IndexByte(b, '"')
+		q = bytes.IndexByte(b, quote)
 		if q < 0 {
 			return nil, nil, false
 		}
 		s.buf = append(s.buf, b[:q]...)
-		if q+1 < len(b) && b[q+1] == '"' {
-			s.buf = append(s.buf, '"')
+		if q+1 < len(b) && b[q+1] == quote {
+			s.buf = append(s.buf, quote)
 			b = b[q+2:]
 			continue
 		}
@@ -400,7 +424,7 @@ func (p *umbrellaParser) parse(line []byte) string {
 	}
 	r.Name = f[umbDomain]
 	r.Client = f[umbInternal]
-	if r.QType, ok = umbrellaQType(f[umbQType]); !ok {
+	if r.QType, ok = qtypeText(f[umbQType]); !ok {
 		return "bad query type"
 	}
 	if rc := f[umbRCode]; len(rc) > 0 {
@@ -411,8 +435,9 @@ func (p *umbrellaParser) parse(line []byte) string {
 	return ""
 }
 
-// umbrellaQType reads "1 (A)", "28 (AAAA)", or a bare number or mnemonic.
-func umbrellaQType(b []byte) (uint16, bool) {
+// qtypeText reads "1 (A)", "28 (AAAA)" (Umbrella), or a bare number or
+// mnemonic.
+func qtypeText(b []byte) (uint16, bool) {
 	if sp := bytes.IndexByte(b, ' '); sp >= 0 {
 		b = b[:sp]
 	}
