@@ -160,16 +160,24 @@ func rollUpAgent(ua string) string {
 	if ua == None {
 		return None
 	}
-	if name := useragent.Parse(ua).Name; name != "" {
+	name := useragent.Parse(ua).Name
+	if name != "" && !strings.Contains(name, "/") {
 		return name
 	}
-	// An agent the parser does not know: its first product token.
-	tok, _, _ := strings.Cut(ua, " ")
-	tok, _, _ = strings.Cut(tok, "/")
-	if tok == "" {
-		return "(unknown)"
+	// An agent the parser does not know (it then names the whole string):
+	// the product that is not the "Mozilla/5.0" every agent claims, as
+	// "Mozilla/5.0 zgrab/0.x" is zgrab.
+	fields := strings.Fields(ua)
+	for i, f := range fields {
+		product, _, _ := strings.Cut(f, "/")
+		if product != "" && (product != "Mozilla" || i == len(fields)-1) && !strings.HasPrefix(product, "(") {
+			return product
+		}
 	}
-	return tok
+	if name != "" {
+		return name
+	}
+	return "(unknown)"
 }
 
 // rollUpAddr rolls an address up to its network: a /24 for IPv4, a /48 for

@@ -132,3 +132,15 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestAgentFamilies(t *testing.T) {
+	for ua, want := range map[string]string{
+		"Mozilla/5.0 zgrab/0.x": "zgrab", "curl/8.4.0": "curl", "Mozilla/5.0": "Mozilla",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36": "Chrome",
+		"-": "-", "(weird)": "weird", "": "(unknown)",
+	} {
+		if got := rollUpAgent(ua); got != want {
+			t.Errorf("%q: %q, want %q", ua, got, want)
+		}
+	}
+}
