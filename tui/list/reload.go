@@ -151,8 +151,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	}
 	switch {
 	case switched:
-		text = m.data.Subject.Title + ": " + thousands(int64(n)) + " " + m.data.Subject.Plural + ", " +
-			thousands(int64(len(m.data.Domains.Rows))) + " " + m.data.Subject.Groups
+		sub := m.data.Subject
+		text = sub.Title + ": " + thousands(int64(n)) + " " + sub.Plural + " in " +
+			thousands(int64(len(m.data.Domains.Rows))) + " " + sub.Groups
 		if n == 0 {
 			text = "no " + m.data.Subject.Title + " in this workspace (K: next kind)"
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -158,6 +159,7 @@ type viewRow struct {
 	row        *review.Row
 	verdict    rules.Verdict
 	domain     bool // a registered domain row (rolled up)
+	text       bool // not a host name: shown as text, cut at the right
 	expandable bool // it has names other than the bare domain
 	expanded   bool
 	child      bool // a name under an expanded domain
@@ -244,6 +246,9 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	}
 	w -= len([]rune(prefix))
 	name := common.SafeName(vr.row.Name)
+	if vr.text {
+		name = textsafe.String(vr.row.Name)
+	}
 	suffix := ""
 	if vr.domain && vr.row.Names > 1 {
 		suffix = " (" + strconv.FormatInt(vr.row.Names, 10) + ")"
@@ -251,7 +256,12 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 			suffix = ""
 		}
 	}
-	name = common.TruncateLeft(name, w)
+	if vr.text {
+		// A path or a user agent says what it is at its start.
+		name = common.Fit(name, w)
+	} else {
+		name = common.TruncateLeft(name, w)
+	}
 	if styled && suffix != "" {
 		suffix = s.Dim.Render(suffix)
 	}

@@ -87,7 +87,7 @@ func (m *Model) loadingText() string {
 func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
 	l := m.res.Lines[p]
-	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor,
+	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor, text: !m.data.Subject.Hostname,
 		selected: m.isSelected(p, m.keyAt(p))}
 	if m.sparkW == m.layout().sparkWidth() {
 		vr.spark = m.sparks[sparkKey{domain, r.ID}]
