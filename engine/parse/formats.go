@@ -50,7 +50,7 @@ func Detect(head []byte) (Format, error) {
 		}
 	}
 	if kind := Guess(head); kind != "" {
-		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS logs and captures, not this kind of log yet (longtail formats lists them)", kind)
+		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS and web logs and captures, not this kind of log yet (longtail formats lists them)", kind)
 	}
 	names := make([]string, len(registry))
 	for i, r := range registry {
