@@ -233,15 +233,15 @@ func TestRulesAddSaysWhatItCovers(t *testing.T) {
 // is said to be never deduplicated.
 func TestIngestNamesOtherLogsAndSaysStdinIsNotDeduplicated(t *testing.T) {
 	dir := t.TempDir()
-	ws, access, dns := filepath.Join(dir, "ws.db"), filepath.Join(dir, "access.log"), filepath.Join(dir, "dns.csv")
-	line := `172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /index.php HTTP/1.1" 404 196` + "\n"
-	if err := os.WriteFile(access, []byte(strings.Repeat(line, 3)), 0o644); err != nil {
+	ws, auth, dns := filepath.Join(dir, "ws.db"), filepath.Join(dir, "auth.log"), filepath.Join(dir, "dns.csv")
+	line := "Sep 30 12:11:33 ip-172-31-43-28 sshd[22789]: Invalid user hadoop from 103.100.210.198 port 56762\n"
+	if err := os.WriteFile(auth, []byte(strings.Repeat(line, 3)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, errOut, err := lt(t, ws, "ingest", "--no-score", access)
-	if err == nil || !strings.Contains(errOut, "looks like a web server access log") || !strings.Contains(errOut, "not this kind of log yet") ||
+	_, errOut, err := lt(t, ws, "ingest", "--no-score", auth)
+	if err == nil || !strings.Contains(errOut, "looks like an auth log (sshd via syslog)") || !strings.Contains(errOut, "not this kind of log yet") ||
 		strings.Contains(errOut, "tried") {
-		t.Errorf("ingest of an access log: %v\n%s", err, errOut)
+		t.Errorf("ingest of an auth log: %v\n%s", err, errOut)
 	}
 
 	writeLog(t, dns, "www.pirate.sea*2")

@@ -543,7 +543,7 @@ func (p *customParser) fillHTTP() string {
 	r.Method = dash(v[slotMethod])
 	r.Host = dash(v[slotHost])
 	if u := dash(v[slotURL]); len(u) > 0 {
-		host, path, query := splitURL(u)
+		host, path, query := splitTarget(r.Method, u)
 		if len(r.Host) == 0 {
 			r.Host = host
 		}
@@ -575,53 +575,6 @@ func (p *customParser) fillHTTP() string {
 	r.UserAgent = dash(v[slotUserAgent])
 	r.Referer = dash(v[slotReferer])
 	return ""
-}
-
-// dash is b, or nothing for the "-" that logs write for "none".
-func dash(b []byte) []byte {
-	if len(b) == 1 && b[0] == '-' {
-		return nil
-	}
-	return b
-}
-
-var slash = []byte("/")
-
-// splitURL splits a request target: an absolute URL
-// ("http://user@host:80/p?q#f") into its host, path and query, or a path
-// ("/p?q") into path and query. A fragment is dropped.
-func splitURL(u []byte) (host, path, query []byte) {
-	if i := bytes.Index(u, []byte("://")); i > 0 && schemeChars(u[:i]) {
-		rest := u[i+3:]
-		end := bytes.IndexAny(rest, "/?#")
-		if end < 0 {
-			end = len(rest)
-		}
-		host = rest[:end]
-		if at := bytes.LastIndexByte(host, '@'); at >= 0 {
-			host = host[at+1:]
-		}
-		u = rest[end:]
-	}
-	u, _, _ = bytes.Cut(u, []byte("#"))
-	path, query, _ = bytes.Cut(u, []byte("?"))
-	if len(path) == 0 && len(host) > 0 {
-		path = slash
-	}
-	return host, path, query
-}
-
-// schemeChars says whether b can be a URL scheme (RFC 3986).
-func schemeChars(b []byte) bool {
-	for i, c := range b {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // detectLines is how many data lines detection reads.

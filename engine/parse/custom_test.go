@@ -103,37 +103,28 @@ func TestCustomTSVByIndexAndDelimiters(t *testing.T) {
 	})
 }
 
-// gotHTTP is an HTTP record with its slices copied.
-type gotHTTP struct {
-	Time                                           int64
-	Client, Method, Host, Path, Query, UA, Referer string
-	Status                                         int16
-	Bytes                                          int64
-	Line                                           int64
-}
-
+// httpOut is what runHTTP read: the records without their offsets, the
+// skips as "line reason".
 type httpOut struct {
 	recs  []gotHTTP
 	skips []string
 }
 
-func (o *httpOut) Record(r *record.Record) {
-	if r.Kind != record.KindHTTP {
-		panic("record kind is not http")
-	}
-	o.recs = append(o.recs, gotHTTP{r.Time, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
-		string(r.UserAgent), string(r.Referer), r.Status, r.Bytes, r.Line})
-}
-
-func (o *httpOut) Skip(line, _ int64, reason string) {
-	o.skips = append(o.skips, fmt.Sprint(line, " ", reason))
-}
-
 func runHTTP(t testing.TB, f *CustomFormat, text string) *httpOut {
 	t.Helper()
-	out := &httpOut{}
-	if _, err := ScanLines(context.Background(), strings.NewReader(text), f.newParser(), Position{}, Resume{}, true, out); err != nil {
+	var got gotOut
+	if _, err := ScanLines(context.Background(), strings.NewReader(text), f.newParser(), Position{}, Resume{}, true, &got); err != nil {
 		t.Fatal(err)
+	}
+	if len(got.recs) > 0 {
+		t.Fatalf("an HTTP format gave DNS records: %+v", got.recs)
+	}
+	out := &httpOut{recs: got.http}
+	for i := range out.recs {
+		out.recs[i].Offset = 0
+	}
+	for _, sk := range got.skips {
+		out.skips = append(out.skips, fmt.Sprint(sk.Line, " ", sk.Reason))
 	}
 	return out
 }
@@ -167,9 +158,9 @@ func TestCustomJSONLinesHTTP(t *testing.T) {
 	out := runHTTP(t, compile(t, httpJSON), httpJSONText)
 	want := []gotHTTP{
 		{Time: micro("2024-03-05T13:04:05.123456Z"), Client: "10.0.0.5", Method: "GET", Host: "shop.example", Path: "/cart", Query: "id=7&x=%20",
-			UA: "curl/8.5.0", Referer: "https://shop.example/", Status: 200, Bytes: 512, Line: 1},
+			UserAgent: "curl/8.5.0", Referer: "https://shop.example/", Status: 200, Bytes: 512, Line: 1},
 		{Time: micro("2024-03-05T13:04:06Z"), Client: "192.0.2.1", Method: "POST", Host: "proxy.example:8080", Path: "/login",
-			UA: "Mozilla/5.0 \"quoted\" é😀", Status: 302, Bytes: record.NoBytes, Line: 2},
+			UserAgent: "Mozilla/5.0 \"quoted\" é😀", Status: 302, Bytes: record.NoBytes, Line: 2},
 	}
 	if fmt.Sprint(out.recs) != fmt.Sprint(want) {
 		t.Errorf("records:\n got %+v\nwant %+v", out.recs, want)
@@ -200,7 +191,7 @@ func TestCustomCSVHTTPPathAndQuery(t *testing.T) {
 		"05/Mar/2024:14:04:06 +0100,10.1.1.1,GET,/s,?term=x,404,12,-\n"
 	out := runHTTP(t, f, text)
 	want := []gotHTTP{
-		{Time: micro("2024-03-05T13:04:05Z"), Client: "10.1.1.1", Method: "GET", Path: "/a/b", Query: "c=d", UA: "Go-http-client/1.1", Status: 200, Bytes: record.NoBytes, Line: 2},
+		{Time: micro("2024-03-05T13:04:05Z"), Client: "10.1.1.1", Method: "GET", Path: "/a/b", Query: "c=d", UserAgent: "Go-http-client/1.1", Status: 200, Bytes: record.NoBytes, Line: 2},
 		{Time: micro("2024-03-05T13:04:06Z"), Client: "10.1.1.1", Method: "GET", Path: "/s", Query: "term=x", Status: 404, Bytes: 12, Line: 3},
 	}
 	if fmt.Sprint(out.recs) != fmt.Sprint(want) || len(out.skips) > 0 {
@@ -208,7 +199,7 @@ func TestCustomCSVHTTPPathAndQuery(t *testing.T) {
 	}
 }
 
-func TestSplitURL(t *testing.T) {
+func TestSplitTarget(t *testing.T) {
 	for _, c := range []struct{ in, host, path, query string }{
 		{"/", "", "/", ""},
 		{"/a?b=c#d", "", "/a", "b=c"},
@@ -218,9 +209,9 @@ func TestSplitURL(t *testing.T) {
 		{"/redirect?to=http://evil.example/", "", "/redirect", "to=http://evil.example/"},
 		{"*", "", "*", ""},
 	} {
-		h, p, q := splitURL([]byte(c.in))
+		h, p, q := splitTarget([]byte("GET"), []byte(c.in))
 		if string(h) != c.host || string(p) != c.path || string(q) != c.query {
-			t.Errorf("splitURL(%q) = %q %q %q, want %q %q %q", c.in, h, p, q, c.host, c.path, c.query)
+			t.Errorf("splitTarget(%q) = %q %q %q, want %q %q %q", c.in, h, p, q, c.host, c.path, c.query)
 		}
 	}
 }

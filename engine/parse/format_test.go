@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/longtail/longtail/engine/record"
 )
 
 // FuzzDetect: any input is refused, or given to the first registered
@@ -16,6 +18,7 @@ import (
 // packet) of the input and, for text, the offset where that line starts.
 func FuzzDetect(f *testing.F) {
 	for _, s := range []string{tcpdumpSample, bindSample, openDNSSample, dnsmasqSample, zeekTSVSeed + zeekTSVRow, zeekJSONLine,
+		accessLogSeed, iisW3CSeed, iisEventSeed, zeekHTTPTSVSeed + zeekHTTPTSVRow, zeekHTTPJSONLine,
 		"example.com\nwww.example.org\n", "\x00\x01garbage\n", ""} {
 		f.Add([]byte(s))
 	}
@@ -40,14 +43,18 @@ func FuzzDetect(f *testing.F) {
 			return
 		}
 		out := runLines(t, format.Lines(), b)
+		if format.Kind == record.KindHTTP && len(out.recs) > 0 || format.Kind != record.KindHTTP && len(out.http) > 0 {
+			t.Fatalf("%s of kind %v gave %d dns and %d http records", format.Name, format.Kind, len(out.recs), len(out.http))
+		}
 		starts := lineStarts(b)
 		lines := int64(len(starts))
-		if int64(len(out.recs)) > lines || int64(len(out.skips)) > lines {
-			t.Fatalf("%s: %d records, %d skips from %d lines", format.Name, len(out.recs), len(out.skips), lines)
+		prov := out.provenance()
+		if int64(len(prov)) > lines || int64(len(out.skips)) > lines {
+			t.Fatalf("%s: %d records, %d skips from %d lines", format.Name, len(prov), len(out.skips), lines)
 		}
-		for _, r := range out.recs {
-			if r.Line < 1 || r.Line > lines || r.Offset != starts[r.Line-1] {
-				t.Fatalf("%s: record %+v; lines start at %v", format.Name, r, starts)
+		for _, r := range prov {
+			if r[0] < 1 || r[0] > lines || r[1] != starts[r[0]-1] {
+				t.Fatalf("%s: record at line %d, offset %d; lines start at %v", format.Name, r[0], r[1], starts)
 			}
 		}
 	})

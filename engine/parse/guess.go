@@ -7,8 +7,10 @@ import (
 )
 
 // Guess names the kind of a log that no format detects, from its head:
-// "a web server access log", "a Zeek conn log", "a Windows event log
-// (EVTX)"…, or "" when it looks like nothing known. It only lets the
+// "a web server error log", "a Zeek conn log", "a Windows event log
+// (EVTX)"…, or "" when it looks like nothing known. It names only kinds
+// that no format reads (access logs, IIS logs and Zeek's dns and http logs
+// are read), so that it never says a readable kind is not. It only lets the
 // ingest say "this is X, longtail does not read it yet" instead of listing
 // the formats it tried; it is not a parser and reads no record.
 func Guess(head []byte) string {
@@ -23,11 +25,12 @@ func Guess(head []byte) string {
 	return ""
 }
 
+// zeekRead are the Zeek logs that formats read.
+var zeekRead = map[string]bool{"dns": true, "http": true}
+
 var (
 	zeekPath      = regexp.MustCompile(`^#path\s+(\S+)`)
-	accessLog     = regexp.MustCompile(`^\S+ \S+ \S+ \[[^\]]+\] "[A-Z]+ \S+`)
 	apacheError   = regexp.MustCompile(`^\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+\] \[\w+\] `)
-	iisW3C        = regexp.MustCompile(`^#(Software: Microsoft Internet Information Services|Fields: date time s-)`)
 	syslogLine    = regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ([\w./-]+)(\(\w+\))?(\[\d+\])?: `)
 	authPrograms  = regexp.MustCompile(`^(sshd|sudo|su|login|systemd-logind|CRON|cron|passwd|useradd|groupadd)$`)
 	windowsXMLEvt = []byte(`<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"`)
@@ -38,14 +41,13 @@ func guessLine(line []byte) string {
 	switch {
 	case bytes.HasPrefix(line, windowsXMLEvt):
 		return "a Windows event log (XML)"
-	case iisW3C.Match(line):
-		return "an IIS web server log (W3C)"
-	case accessLog.Match(line):
-		return "a web server access log"
 	case apacheError.Match(line):
 		return "a web server error log"
 	}
 	if m := zeekPath.FindSubmatch(line); m != nil {
+		if zeekRead[string(m[1])] {
+			return ""
+		}
 		return "a Zeek " + string(m[1]) + " log"
 	}
 	if m := syslogLine.FindSubmatch(line); m != nil {
@@ -60,21 +62,22 @@ func guessLine(line []byte) string {
 	return ""
 }
 
-// guessZeekJSON names a Zeek JSON log other than dns by its fields.
+// guessZeekJSON names a Zeek JSON log other than dns and http by its
+// fields.
 func guessZeekJSON(line []byte) string {
 	var rec map[string]json.RawMessage
 	if json.Unmarshal(line, &rec) != nil || rec["id.orig_h"] == nil {
 		return ""
 	}
 	for _, k := range []struct{ field, path string }{
-		{"method", "http"}, {"conn_state", "conn"}, {"cipher", "ssl"}, {"auth_success", "ssh"},
+		{"conn_state", "conn"}, {"cipher", "ssl"}, {"auth_success", "ssh"},
 		{"mac", "dhcp"}, {"request_type", "kerberos"}, {"fuid", "files"},
 	} {
 		if rec[k.field] != nil {
 			return "a Zeek " + k.path + " log"
 		}
 	}
-	return "a Zeek log (not dns)"
+	return "a Zeek log (not dns or http)"
 }
 
 // guessLines is the first n lines of head that hold something, without a

@@ -33,6 +33,16 @@ type gotRec struct {
 	Offset  int64
 }
 
+// gotHTTP is an HTTP record with its byte slices copied out.
+type gotHTTP struct {
+	Time                              int64
+	Client, Method, Host, Path, Query string
+	Status                            int16
+	Bytes                             int64
+	UserAgent, Referer                string
+	Line, Offset                      int64
+}
+
 type gotSkip struct {
 	Line, Offset int64
 	Reason       string
@@ -40,15 +50,33 @@ type gotSkip struct {
 
 // gotOut is a record.Output that keeps everything.
 type gotOut struct {
-	recs  []gotRec
+	recs  []gotRec  // dns
+	http  []gotHTTP // http
 	skips []gotSkip
 }
 
 func (o *gotOut) Record(r *record.Record) {
-	if r.Kind != record.KindDNS {
-		panic("record kind is not dns")
+	switch r.Kind {
+	case record.KindDNS:
+		o.recs = append(o.recs, gotRec{r.Time, string(r.Client), string(r.Name), r.QType, r.RCode, r.TTL, string(r.Answers), r.Line, r.Offset})
+	case record.KindHTTP:
+		o.http = append(o.http, gotHTTP{r.Time, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
+			r.Status, r.Bytes, string(r.UserAgent), string(r.Referer), r.Line, r.Offset})
+	default:
+		panic("record of kind " + r.Kind.String())
 	}
-	o.recs = append(o.recs, gotRec{r.Time, string(r.Client), string(r.Name), r.QType, r.RCode, r.TTL, string(r.Answers), r.Line, r.Offset})
+}
+
+// provenance lists the line and offset of every record, of either kind.
+func (o *gotOut) provenance() [][2]int64 {
+	var l [][2]int64
+	for _, r := range o.recs {
+		l = append(l, [2]int64{r.Line, r.Offset})
+	}
+	for _, r := range o.http {
+		l = append(l, [2]int64{r.Line, r.Offset})
+	}
+	return l
 }
 
 func (o *gotOut) Skip(line, offset int64, reason string) {
@@ -103,24 +131,55 @@ func micro(rfc3339 string) int64 {
 	return tm.UnixMicro()
 }
 
-// checkRecords compares the records at the given lines with want.
+// checkRecords compares the dns records at the given lines with want.
 func checkRecords(t *testing.T, out *gotOut, want ...gotRec) {
 	t.Helper()
-	byLine := make(map[int64]gotRec, len(out.recs))
-	for _, r := range out.recs {
-		byLine[r.Line] = r
+	checkAt(t, out.recs, want)
+}
+
+// checkHTTP compares the http records at the given lines with want.
+func checkHTTP(t *testing.T, out *gotOut, want ...gotHTTP) {
+	t.Helper()
+	checkAt(t, out.http, want)
+}
+
+// placed is a record of either kind, with where it came from.
+type placed[T any] interface {
+	comparable
+	at() (line, offset int64)
+	time() int64
+	withOffset(offset int64) T
+}
+
+func (r gotRec) at() (int64, int64)            { return r.Line, r.Offset }
+func (r gotRec) time() int64                   { return r.Time }
+func (r gotRec) withOffset(off int64) gotRec   { r.Offset = off; return r }
+func (r gotHTTP) at() (int64, int64)           { return r.Line, r.Offset }
+func (r gotHTTP) time() int64                  { return r.Time }
+func (r gotHTTP) withOffset(off int64) gotHTTP { r.Offset = off; return r }
+
+// checkAt compares the records of recs at the lines of want with want;
+// the offset is checked only where want gives one.
+func checkAt[T placed[T]](t *testing.T, recs, want []T) {
+	t.Helper()
+	byLine := make(map[int64]T, len(recs))
+	for _, r := range recs {
+		line, _ := r.at()
+		byLine[line] = r
 	}
 	for _, w := range want {
-		got, ok := byLine[w.Line]
+		line, off := w.at()
+		got, ok := byLine[line]
 		if !ok {
-			t.Errorf("no record for line %d", w.Line)
+			t.Errorf("no record for line %d", line)
 			continue
 		}
-		if w.Offset == 0 {
-			w.Offset = got.Offset // not checked unless given
+		if off == 0 {
+			_, gotOff := got.at()
+			w = w.withOffset(gotOff)
 		}
 		if got != w {
-			t.Errorf("line %d:\n got %+v (%s)\nwant %+v (%s)", w.Line, got, time.UnixMicro(got.Time).UTC(), w, time.UnixMicro(w.Time).UTC())
+			t.Errorf("line %d:\n got %+v (%s)\nwant %+v (%s)", line, got, time.UnixMicro(got.time()).UTC(), w, time.UnixMicro(w.time()).UTC())
 		}
 	}
 }

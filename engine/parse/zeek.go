@@ -12,7 +12,8 @@ import (
 // Zeek's dns.log, as TSV (with its #fields header) and as JSON lines. A
 // Zeek row already pairs a query with its response, so each row is one
 // record. Other Zeek logs (conn, http ...) are not DNS and are left to
-// other formats.
+// other formats. What every Zeek log shares (the TSV header, the JSON
+// scanner, the time stamps) is here too, for those formats to use.
 
 func init() {
 	register(25, Format{
@@ -24,22 +25,36 @@ func init() {
 	register(30, Format{
 		Name:   "zeek-json",
 		Detect: detectZeekJSON,
-		Lines:  func() LineParser { return &zeekJSONParser{} },
+		Lines:  func() LineParser { return &zeekJSONLines{log: &zeekDNSJSON{}} },
 	})
 }
 
-// zeekRow is what both Zeek forms extract from a row before it becomes a
-// record; byte slices point into the line or the parser's buffers.
+// zeekBase is what a row of any Zeek log gives its record: when and who.
+// Byte slices point into the line or the parser's buffers.
+type zeekBase struct {
+	time   int64
+	client []byte
+	path   []byte // JSON "_path", when the row names its log
+}
+
+// other says why a row that names another log than log is not read, or "".
+func (b *zeekBase) other(log string) string {
+	if b.path != nil && string(b.path) != log {
+		return "zeek " + string(b.path) + " row, not " + log
+	}
+	return ""
+}
+
+// zeekRow is what both Zeek forms extract from a dns row before it
+// becomes a record.
 type zeekRow struct {
-	time     int64
-	client   []byte
+	zeekBase
 	query    []byte
 	hasQuery bool // query present and not unset
 	qtype    uint16
 	rcode    int16
 	answers  []byte // joined by ','
 	ttl      int32
-	path     []byte // JSON "_path", when the row names its log
 }
 
 func (z *zeekRow) reset() {
@@ -68,11 +83,11 @@ func (z *zeekRow) setRCode(b []byte) bool {
 
 // emit turns a row into a record, or says why the row is not an event.
 func (z *zeekRow) emit(rec *record.Record, no, off int64, out record.Output) {
-	switch {
-	case z.path != nil && string(z.path) != "dns":
-		out.Skip(no, off, "zeek "+string(z.path)+" row, not dns")
+	if reason := z.other("dns"); reason != "" {
+		out.Skip(no, off, reason)
 		return
-	case !z.hasQuery:
+	}
+	if !z.hasQuery {
 		// Zeek logs a row for a reply it could not match to a question;
 		// without a name it says nothing the analyst can count.
 		out.Skip(no, off, "no query")
@@ -147,86 +162,85 @@ func minTTL(cur, t int32) int32 {
 	return cur
 }
 
-// zeekCols are the positions of the columns a DNS record needs in the
-// declared #fields; -1 when absent.
-type zeekCols struct {
-	ts, client, query, qtype, rcode, answers, ttls int
-	last                                           int // the highest of them
-}
-
-// zeekTSVParser reads Zeek's tab-separated logs, honouring the header's
-// separator, set separator, empty and unset markers and field order. A new
-// #separator line starts a new header (concatenated logs).
-type zeekTSVParser struct {
+// zeekTSV is what the readers of Zeek's TSV logs share: the header's
+// separator, set separator, empty and unset markers and field order, and
+// the split of a row into the columns of the fields a reader wants. A new
+// #separator line starts a new header (concatenated logs); rows of a log
+// with another #path are skipped.
+type zeekTSV struct {
+	path         string   // the #path read ("dns", "http")
+	want         []string // the fields read, by slot
+	need         []int    // the slots a log must declare to be read
+	lacks        string   // the skip reason of rows whose #fields lack one
 	sep, setSep  byte
 	empty, unset []byte
-	cols         zeekCols
+	cols         []int // column of each slot, -1 when not declared
+	last         int   // the highest of cols
 	haveFields   bool
-	notDNS       string // why rows of this log are not events, if they are not
+	notMine      string // why rows of this log are not events, if they are not
 	fields       [][]byte
-	ans          []byte
-	tp           timeParser
-	row          zeekRow
-	rec          record.Record
 }
 
-func newZeekTSV() *zeekTSVParser {
-	p := &zeekTSVParser{}
-	p.resetHeader()
-	return p
+// newZeekTSVReader reads the log of #path path, the fields want by slot,
+// and skips the rows of a header that lacks the slots need, saying lacks.
+func newZeekTSVReader(path string, want []string, lacks string, need ...int) zeekTSV {
+	h := zeekTSV{path: path, want: want, need: need, lacks: lacks, cols: make([]int, len(want))}
+	h.resetHeader()
+	return h
 }
 
-func (p *zeekTSVParser) resetHeader() {
-	p.sep, p.setSep = '\t', ','
-	p.empty, p.unset = append(p.empty[:0], "(empty)"...), append(p.unset[:0], '-')
-	p.haveFields, p.notDNS = false, ""
+func (h *zeekTSV) resetHeader() {
+	h.sep, h.setSep = '\t', ','
+	h.empty, h.unset = append(h.empty[:0], "(empty)"...), append(h.unset[:0], '-')
+	h.haveFields, h.notMine = false, ""
 }
 
-func (p *zeekTSVParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+// dataRow applies a header line and reports whether line is a data row, split
+// into h.fields, for the reader to read; a row that cannot be goes to
+// out.Skip.
+func (h *zeekTSV) dataRow(line []byte, no, off int64, replay bool, out record.Output) bool {
 	if len(line) > 0 && line[0] == '#' {
-		p.header(line)
-		return
+		h.header(line)
+		return false
 	}
 	if replay || len(line) == 0 {
-		return
+		return false
 	}
+	reason := h.notMine
 	switch {
-	case !p.haveFields:
-		out.Skip(no, off, "row before the #fields header")
-	case p.notDNS != "":
-		out.Skip(no, off, p.notDNS)
-	default:
-		if reason := p.parse(line); reason != "" {
-			out.Skip(no, off, reason)
-			return
-		}
-		p.row.emit(&p.rec, no, off, out)
+	case !h.haveFields:
+		reason = "row before the #fields header"
+	case reason == "":
+		reason = h.split(line)
 	}
+	if reason != "" {
+		out.Skip(no, off, reason)
+		return false
+	}
+	return true
 }
 
-func (p *zeekTSVParser) Flush(record.Output) {}
-
 // header applies one '#' line.
-func (p *zeekTSVParser) header(line []byte) {
+func (h *zeekTSV) header(line []byte) {
 	if v, ok := bytes.CutPrefix(line, []byte("#separator ")); ok {
-		p.resetHeader()
-		p.sep = zeekSepByte(v, '\t')
+		h.resetHeader()
+		h.sep = zeekSepByte(v, '\t')
 		return
 	}
-	key, val, _ := bytes.Cut(line[1:], []byte{p.sep})
+	key, val, _ := bytes.Cut(line[1:], []byte{h.sep})
 	switch string(key) {
 	case "set_separator":
-		p.setSep = zeekSepByte(val, ',')
+		h.setSep = zeekSepByte(val, ',')
 	case "empty_field":
-		p.empty = append(p.empty[:0], val...)
+		h.empty = append(h.empty[:0], val...)
 	case "unset_field":
-		p.unset = append(p.unset[:0], val...)
+		h.unset = append(h.unset[:0], val...)
 	case "path":
-		if string(val) != "dns" {
-			p.notDNS = "zeek " + string(val) + " log, not dns"
+		if string(val) != h.path {
+			h.notMine = "zeek " + string(val) + " log, not " + h.path
 		}
 	case "fields":
-		p.fieldsHeader(val)
+		h.fieldsHeader(val)
 	}
 }
 
@@ -244,44 +258,35 @@ func zeekSepByte(v []byte, def byte) byte {
 	return def
 }
 
-func (p *zeekTSVParser) fieldsHeader(val []byte) {
-	c := zeekCols{-1, -1, -1, -1, -1, -1, -1, 0}
-	for i := 0; len(val) > 0; i++ {
-		name, rest, _ := bytes.Cut(val, []byte{p.sep})
-		val = rest
-		var slot *int
-		switch string(name) {
-		case "ts":
-			slot = &c.ts
-		case "id.orig_h":
-			slot = &c.client
-		case "query":
-			slot = &c.query
-		case "qtype":
-			slot = &c.qtype
-		case "rcode":
-			slot = &c.rcode
-		case "answers":
-			slot = &c.answers
-		case "TTLs":
-			slot = &c.ttls
-		default:
-			continue
-		}
-		*slot = i
-		c.last = max(c.last, i)
+func (h *zeekTSV) fieldsHeader(val []byte) {
+	for s := range h.cols {
+		h.cols[s] = -1
 	}
-	p.cols, p.haveFields = c, true
-	if (c.query < 0 || c.ts < 0) && p.notDNS == "" {
-		p.notDNS = "no ts or query in #fields, not a dns log"
+	h.last = 0
+	for i := 0; len(val) > 0; i++ {
+		name, rest, _ := bytes.Cut(val, []byte{h.sep})
+		val = rest
+		for s, w := range h.want {
+			if string(name) == w {
+				h.cols[s] = i
+				h.last = max(h.last, i)
+			}
+		}
+	}
+	h.haveFields = true
+	for _, s := range h.need {
+		if h.cols[s] < 0 && h.notMine == "" {
+			h.notMine = h.lacks
+		}
 	}
 }
 
-// parse reads a data row into p.row, or says why it cannot.
-func (p *zeekTSVParser) parse(line []byte) string {
-	f := p.fields[:0]
-	for len(f) <= p.cols.last {
-		i := bytes.IndexByte(line, p.sep)
+// split cuts a data row into h.fields, as far as the last column wanted,
+// or says why it cannot.
+func (h *zeekTSV) split(line []byte) string {
+	f := h.fields[:0]
+	for len(f) <= h.last {
+		i := bytes.IndexByte(line, h.sep)
 		if i < 0 {
 			f = append(f, line)
 			break
@@ -289,36 +294,154 @@ func (p *zeekTSVParser) parse(line []byte) string {
 		f = append(f, line[:i])
 		line = line[i+1:]
 	}
-	p.fields = f
-	if len(f) <= p.cols.last {
-		return strconv.Itoa(len(f)) + " fields, want at least " + strconv.Itoa(p.cols.last+1)
+	h.fields = f
+	if len(f) <= h.last {
+		return strconv.Itoa(len(f)) + " fields, want at least " + strconv.Itoa(h.last+1)
 	}
-	z := &p.row
-	z.reset()
+	return ""
+}
+
+// col is the column of slot s as written; s must be a needed slot.
+func (h *zeekTSV) col(s int) []byte { return h.fields[h.cols[s]] }
+
+// value returns the column of slot s of the current row, or nil when the
+// column is absent, unset or empty.
+func (h *zeekTSV) value(s int) []byte {
+	i := h.cols[s]
+	if i < 0 {
+		return nil
+	}
+	v := h.fields[i]
+	if len(v) == 0 || bytes.Equal(v, h.unset) || bytes.Equal(v, h.empty) {
+		return nil
+	}
+	return v
+}
+
+// ts reads the time stamp in the column of slot s into b.
+func (h *zeekTSV) ts(s int, tp *timeParser, b *zeekBase) bool {
 	var ok bool
-	if z.time, ok = zeekTime(&p.tp, f[p.cols.ts]); !ok {
+	b.time, ok = zeekTime(tp, h.col(s))
+	return ok
+}
+
+// detect reports whether the header lines at the start of head declare a
+// log this reader reads: its #path, or without one, #fields that hold the
+// hint slots.
+func (h *zeekTSV) detect(head []byte, hint ...int) bool {
+	if !bytes.HasPrefix(head, []byte("#separator ")) {
+		return false
+	}
+	sawPath := false
+	for line := range headLines(head) {
+		if len(line) == 0 || line[0] != '#' {
+			break
+		}
+		h.header(line)
+		if bytes.HasPrefix(line[1:], []byte("path")) {
+			sawPath = true
+		}
+	}
+	switch {
+	case h.notMine != "":
+		return false
+	case sawPath:
+		return true
+	case !h.haveFields:
+		return false
+	}
+	for _, s := range hint {
+		if h.cols[s] < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// The fields of a dns row, by slot.
+var zeekDNSFields = []string{"ts", "id.orig_h", "query", "qtype", "rcode", "answers", "TTLs"}
+
+const (
+	dnsTS = iota
+	dnsClient
+	dnsQuery
+	dnsQType
+	dnsRCode
+	dnsAnswers
+	dnsTTLs
+)
+
+// zeekRowEmitter is a row of a Zeek log once read.
+type zeekRowEmitter interface {
+	// emit turns the row into a record, or says why it is not an event.
+	emit(rec *record.Record, no, off int64, out record.Output)
+}
+
+// zeekTSVLines is the LineParser of a Zeek TSV log: the header and the
+// split that every log shares, then the log's own reading of a row.
+type zeekTSVLines struct {
+	zeekTSV
+	log zeekTSVLog
+	rec record.Record
+}
+
+// zeekTSVLog reads the rows of one Zeek log as zeekTSV splits them.
+type zeekTSVLog interface {
+	// parse reads the row h holds, or says why it cannot.
+	parse(h *zeekTSV) string
+	zeekRowEmitter
+}
+
+func (p *zeekTSVLines) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if !p.dataRow(line, no, off, replay, out) {
+		return
+	}
+	if reason := p.log.parse(&p.zeekTSV); reason != "" {
+		out.Skip(no, off, reason)
+		return
+	}
+	p.log.emit(&p.rec, no, off, out)
+}
+
+func (p *zeekTSVLines) Flush(record.Output) {}
+
+// zeekDNSTSV reads the rows of Zeek's dns.log in TSV.
+type zeekDNSTSV struct {
+	zeekRow
+	ans []byte
+	tp  timeParser
+}
+
+func newZeekTSV() *zeekTSVLines {
+	return &zeekTSVLines{zeekTSV: newZeekTSVReader("dns", zeekDNSFields, "no ts or query in #fields, not a dns log", dnsTS, dnsQuery), log: &zeekDNSTSV{}}
+}
+
+func (p *zeekDNSTSV) parse(h *zeekTSV) string {
+	z := &p.zeekRow
+	z.reset()
+	if !h.ts(dnsTS, &p.tp, &z.zeekBase) {
 		return "bad ts"
 	}
-	if q := f[p.cols.query]; !bytes.Equal(q, p.unset) {
+	if q := h.col(dnsQuery); !bytes.Equal(q, h.unset) {
 		z.hasQuery = true
-		if !bytes.Equal(q, p.empty) {
+		if !bytes.Equal(q, h.empty) {
 			z.query = q
 		}
 	}
-	if v := p.value(p.cols.client); v != nil {
+	if v := h.value(dnsClient); v != nil {
 		z.client = v
 	}
-	if v := p.value(p.cols.qtype); v != nil && !z.setQType(v) {
+	if v := h.value(dnsQType); v != nil && !z.setQType(v) {
 		return "bad qtype"
 	}
-	if v := p.value(p.cols.rcode); v != nil && !z.setRCode(v) {
+	if v := h.value(dnsRCode); v != nil && !z.setRCode(v) {
 		return "bad rcode"
 	}
-	if v := p.value(p.cols.answers); v != nil {
-		z.answers = p.joinSet(v)
+	if v := h.value(dnsAnswers); v != nil {
+		z.answers = p.joinSet(h.setSep, v)
 	}
-	if v := p.value(p.cols.ttls); v != nil {
-		for t := range bytes.SplitSeq(v, []byte{p.setSep}) {
+	if v := h.value(dnsTTLs); v != nil {
+		for t := range bytes.SplitSeq(v, []byte{h.setSep}) {
 			ttl, ok := ttlSeconds(t)
 			if !ok || ttl == record.NoTTL {
 				return "bad TTLs"
@@ -329,27 +452,14 @@ func (p *zeekTSVParser) parse(line []byte) string {
 	return ""
 }
 
-// value returns column i of the current row, or nil when the column is
-// absent, unset or empty.
-func (p *zeekTSVParser) value(i int) []byte {
-	if i < 0 {
-		return nil
-	}
-	v := p.fields[i]
-	if len(v) == 0 || bytes.Equal(v, p.unset) || bytes.Equal(v, p.empty) {
-		return nil
-	}
-	return v
-}
-
 // joinSet rewrites a set/vector value with ',' between elements.
-func (p *zeekTSVParser) joinSet(v []byte) []byte {
-	if p.setSep == ',' {
+func (p *zeekDNSTSV) joinSet(setSep byte, v []byte) []byte {
+	if setSep == ',' {
 		return v
 	}
 	p.ans = append(p.ans[:0], v...)
 	for i, c := range p.ans {
-		if c == p.setSep {
+		if c == setSep {
 			p.ans[i] = ','
 		}
 	}
@@ -357,191 +467,93 @@ func (p *zeekTSVParser) joinSet(v []byte) []byte {
 }
 
 // detectZeekTSV accepts a Zeek TSV header that declares a dns log: "#path
-// dns", or, without #path, #fields naming query and trans_id.
+// dns", or, without #path, #fields naming query and qtype.
 func detectZeekTSV(head []byte) bool {
-	if !bytes.HasPrefix(head, []byte("#separator ")) {
-		return false
-	}
 	p := newZeekTSV()
-	sawPath := false
-	for line := range headLines(head) {
-		if len(line) == 0 || line[0] != '#' {
-			break
-		}
-		p.header(line)
-		if bytes.HasPrefix(line[1:], []byte("path")) {
-			sawPath = true
-		}
-	}
-	if p.notDNS != "" {
-		return false
-	}
-	if sawPath {
-		return true
-	}
-	return p.haveFields && p.cols.query >= 0 && p.cols.qtype >= 0
+	return p.detect(head, dnsQuery, dnsQType)
 }
 
-// zeekJSONParser reads Zeek's JSON lines. Most rows go through a small
-// scanner that picks the few keys a record needs without allocating; a row
-// it does not understand (escapes, unusual numbers) is decoded again with
-// encoding/json, so oddities cost time, never correctness.
-type zeekJSONParser struct {
-	tp  timeParser
-	ans []byte
-	row zeekRow
+// zeekJSONLines is the LineParser of a Zeek log in JSON lines. Most rows
+// go through a small scanner that picks the few keys a record needs
+// without allocating; a row it does not understand (escapes, unusual
+// numbers) is decoded again with encoding/json, so oddities cost time,
+// never correctness.
+type zeekJSONLines struct {
+	log zeekJSONLog
 	rec record.Record
 }
 
-func (p *zeekJSONParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+// zeekJSONLog reads the rows of one Zeek log.
+type zeekJSONLog interface {
+	// scan is the fast path; false means "use encoding/json".
+	scan(line []byte) bool
+	// decode is the slow path, or why the row cannot be read.
+	decode(line []byte) string
+	zeekRowEmitter
+}
+
+func (p *zeekJSONLines) Line(line []byte, no, off int64, replay bool, out record.Output) {
 	line = bytes.TrimSpace(line)
 	if replay || len(line) == 0 {
 		return
 	}
-	if !p.scan(line) {
-		if reason := p.decode(line); reason != "" {
+	if !p.log.scan(line) {
+		if reason := p.log.decode(line); reason != "" {
 			out.Skip(no, off, reason)
 			return
 		}
 	}
-	p.row.emit(&p.rec, no, off, out)
+	p.log.emit(&p.rec, no, off, out)
 }
 
-func (p *zeekJSONParser) Flush(record.Output) {}
+func (p *zeekJSONLines) Flush(record.Output) {}
 
-// scan is the fast path; false means "use encoding/json".
-func (p *zeekJSONParser) scan(line []byte) bool {
-	z := &p.row
-	z.reset()
-	p.ans = p.ans[:0]
-	s := jsonScanner{b: line}
-	if !s.byte('{') {
-		return false
+// scanKey reads the value of a key every Zeek row may have (ts,
+// id.orig_h, _path) into b; known is false for other keys, ok is false
+// when the fast path declines the value.
+func (b *zeekBase) scanKey(s *jsonScanner, tp *timeParser, key []byte) (known, ok bool) {
+	switch string(key) {
+	case "ts":
+		if s.peek() != '"' {
+			b.time, ok = parseEpoch(s.number())
+			return true, ok
+		}
+		var v []byte
+		if v, ok = s.plainString(); ok {
+			b.time, ok = tp.parse(v)
+		}
+		return true, ok
+	case "id.orig_h", "id_orig_h":
+		b.client, ok = s.plainString()
+		return true, ok
+	case "_path":
+		b.path, ok = s.plainString()
+		return true, ok
 	}
-	if s.peek() == '}' {
-		s.i++
-		return s.end()
-	}
-	for {
-		key, ok := s.plainString()
-		if !ok || !s.byte(':') {
-			return false
-		}
-		switch string(key) {
-		case "ts":
-			if s.peek() == '"' {
-				v, ok := s.plainString()
-				if !ok {
-					return false
-				}
-				if z.time, ok = p.tp.parse(v); !ok {
-					return false
-				}
-			} else if z.time, ok = parseEpoch(s.number()); !ok {
-				return false
-			}
-		case "id.orig_h", "id_orig_h":
-			if z.client, ok = s.plainString(); !ok {
-				return false
-			}
-		case "query":
-			if z.query, ok = s.plainString(); !ok {
-				return false
-			}
-			z.hasQuery = true
-		case "qtype":
-			if !z.setQType(s.number()) {
-				return false
-			}
-		case "rcode":
-			if !z.setRCode(s.number()) {
-				return false
-			}
-		case "answers":
-			if !p.scanAnswers(&s) {
-				return false
-			}
-		case "TTLs":
-			if !p.scanTTLs(&s) {
-				return false
-			}
-		case "_path":
-			if z.path, ok = s.plainString(); !ok {
-				return false
-			}
-		default:
-			if !s.skipValue() {
-				return false
-			}
-		}
-		switch s.next() {
-		case ',':
-		case '}':
-			return s.end()
-		default:
-			return false
-		}
-	}
+	return false, true
 }
 
-func (p *zeekJSONParser) scanAnswers(s *jsonScanner) bool {
-	return s.array(func() bool {
-		v, ok := s.plainString()
-		if !ok {
-			return false
-		}
-		if len(p.ans) > 0 {
-			p.ans = append(p.ans, ',')
-		}
-		p.ans = append(p.ans, v...)
-		p.row.answers = p.ans
-		return true
-	})
+// zeekJSONBaseRow is the slow path's view of the keys every row may have.
+type zeekJSONBaseRow struct {
+	TS    json.RawMessage `json:"ts"`
+	Orig  *string         `json:"id.orig_h"`
+	OrigU *string         `json:"id_orig_h"`
+	Path  *string         `json:"_path"`
 }
 
-func (p *zeekJSONParser) scanTTLs(s *jsonScanner) bool {
-	return s.array(func() bool {
-		t, ok := ttlSeconds(s.number())
-		if !ok || t == record.NoTTL {
-			return false
-		}
-		p.row.ttl = minTTL(p.row.ttl, t)
-		return true
-	})
-}
-
-// zeekJSONRow is the slow path's view of a row.
-type zeekJSONRow struct {
-	TS      json.RawMessage `json:"ts"`
-	Orig    *string         `json:"id.orig_h"`
-	OrigU   *string         `json:"id_orig_h"`
-	Query   *string         `json:"query"`
-	QType   *float64        `json:"qtype"`
-	RCode   *float64        `json:"rcode"`
-	Answers []string        `json:"answers"`
-	TTLs    []float64       `json:"TTLs"`
-	Path    *string         `json:"_path"`
-}
-
-// decode is the slow path: encoding/json on a row the scanner declined.
-func (p *zeekJSONParser) decode(line []byte) string {
-	var v zeekJSONRow
-	if err := json.Unmarshal(line, &v); err != nil {
-		return "invalid JSON"
-	}
-	z := &p.row
-	z.reset()
+// base fills b from v, or says why it cannot.
+func (v *zeekJSONBaseRow) base(tp *timeParser, b *zeekBase) string {
 	var ts string
 	var ok bool
 	switch {
 	case len(v.TS) == 0:
 		return "no ts"
 	case json.Unmarshal(v.TS, &ts) == nil:
-		z.time, ok = p.tp.parse([]byte(ts))
+		b.time, ok = tp.parse([]byte(ts))
 	default:
 		var f float64
 		if json.Unmarshal(v.TS, &f) == nil && f >= 0 && f < 1e13 {
-			z.time, ok = int64(math.Round(f*1e6)), true
+			b.time, ok = int64(math.Round(f*1e6)), true
 		}
 	}
 	if !ok {
@@ -551,13 +563,97 @@ func (p *zeekJSONParser) decode(line []byte) string {
 		v.Orig = v.OrigU
 	}
 	if v.Orig != nil {
-		z.client = []byte(*v.Orig)
+		b.client = []byte(*v.Orig)
+	}
+	if v.Path != nil {
+		b.path = []byte(*v.Path)
+	}
+	return ""
+}
+
+// zeekDNSJSON reads the rows of Zeek's dns.log as JSON lines.
+type zeekDNSJSON struct {
+	zeekRow
+	tp  timeParser
+	ans []byte
+}
+
+func (p *zeekDNSJSON) scan(line []byte) bool {
+	z := &p.zeekRow
+	z.reset()
+	p.ans = p.ans[:0]
+	s := jsonScanner{b: line}
+	return s.object(func(key []byte) bool {
+		if known, ok := z.scanKey(&s, &p.tp, key); known {
+			return ok
+		}
+		switch string(key) {
+		case "query":
+			var ok bool
+			z.query, ok = s.plainString()
+			z.hasQuery = true
+			return ok
+		case "qtype":
+			return z.setQType(s.number())
+		case "rcode":
+			return z.setRCode(s.number())
+		case "answers":
+			return p.scanAnswers(&s)
+		case "TTLs":
+			return p.scanTTLs(&s)
+		}
+		return s.skipValue()
+	})
+}
+
+func (p *zeekDNSJSON) scanAnswers(s *jsonScanner) bool {
+	return s.array(func() bool {
+		v, ok := s.plainString()
+		if !ok {
+			return false
+		}
+		if len(p.ans) > 0 {
+			p.ans = append(p.ans, ',')
+		}
+		p.ans = append(p.ans, v...)
+		p.answers = p.ans
+		return true
+	})
+}
+
+func (p *zeekDNSJSON) scanTTLs(s *jsonScanner) bool {
+	return s.array(func() bool {
+		t, ok := ttlSeconds(s.number())
+		if !ok || t == record.NoTTL {
+			return false
+		}
+		p.ttl = minTTL(p.ttl, t)
+		return true
+	})
+}
+
+// zeekJSONDNSRow is the slow path's view of a dns row.
+type zeekJSONDNSRow struct {
+	zeekJSONBaseRow
+	Query   *string   `json:"query"`
+	QType   *float64  `json:"qtype"`
+	RCode   *float64  `json:"rcode"`
+	Answers []string  `json:"answers"`
+	TTLs    []float64 `json:"TTLs"`
+}
+
+func (p *zeekDNSJSON) decode(line []byte) string {
+	var v zeekJSONDNSRow
+	if err := json.Unmarshal(line, &v); err != nil {
+		return "invalid JSON"
+	}
+	z := &p.zeekRow
+	z.reset()
+	if reason := v.base(&p.tp, &z.zeekBase); reason != "" {
+		return reason
 	}
 	if v.Query != nil {
 		z.query, z.hasQuery = []byte(*v.Query), true
-	}
-	if v.Path != nil {
-		z.path = []byte(*v.Path)
 	}
 	if v.QType != nil {
 		if *v.QType < 0 || *v.QType > math.MaxUint16 {
@@ -661,6 +757,32 @@ func (s *jsonScanner) number() []byte {
 	return s.b[start:s.i]
 }
 
+// object calls field for the key of each member of an object at the
+// cursor; field consumes the value. It reports whether the object is well
+// formed, every field said yes and nothing but blanks follows it.
+func (s *jsonScanner) object(field func(key []byte) bool) bool {
+	if !s.byte('{') {
+		return false
+	}
+	if s.peek() == '}' {
+		s.i++
+		return s.end()
+	}
+	for {
+		key, ok := s.plainString()
+		if !ok || !s.byte(':') || !field(key) {
+			return false
+		}
+		switch s.next() {
+		case ',':
+		case '}':
+			return s.end()
+		default:
+			return false
+		}
+	}
+}
+
 // array calls elem for each element of an array at the cursor.
 func (s *jsonScanner) array(elem func() bool) bool {
 	if !s.byte('[') {
@@ -743,6 +865,15 @@ func (s *jsonScanner) skipStringBody() bool {
 // detectZeekJSON accepts JSON lines that look like Zeek dns rows: "_path"
 // is "dns", or a row holds Zeek's connection keys with DNS-only ones.
 func detectZeekJSON(head []byte) bool {
+	return detectZeekJSONLog(head, "dns", func(has func(string) bool) bool {
+		return has("ts") && has("uid") && has("trans_id") && (has("query") || has("qtype") || has("qclass"))
+	})
+}
+
+// detectZeekJSONLog accepts JSON lines of Zeek's log: the first row that
+// names its log ("_path") names this one, or, among the first ten rows
+// that do not, one whose keys are this log's (keys asks has about them).
+func detectZeekJSONLog(head []byte, log string, keys func(has func(key string) bool) bool) bool {
 	if len(head) == 0 || head[0] != '{' {
 		return false
 	}
@@ -754,12 +885,10 @@ func detectZeekJSON(head []byte) bool {
 		if line[0] != '{' {
 			return false
 		}
-		var p zeekJSONParser
-		if p.scan(line) && p.row.path != nil {
-			return string(p.row.path) == "dns"
+		if path, ok := zeekJSONPath(line); ok && path != nil {
+			return string(path) == log
 		}
-		has := func(k string) bool { return bytes.Contains(line, []byte(`"`+k+`"`)) }
-		if has("ts") && has("uid") && has("trans_id") && (has("query") || has("qtype") || has("qclass")) {
+		if keys(func(k string) bool { return bytes.Contains(line, []byte(`"`+k+`"`)) }) {
 			return true
 		}
 		if seen++; seen == 10 {
@@ -767,4 +896,19 @@ func detectZeekJSON(head []byte) bool {
 		}
 	}
 	return false
+}
+
+// zeekJSONPath returns the "_path" of a row (nil when it has none), ok
+// false when the fast scanner cannot read the row.
+func zeekJSONPath(line []byte) (path []byte, ok bool) {
+	s := jsonScanner{b: line}
+	ok = s.object(func(key []byte) bool {
+		if string(key) != "_path" {
+			return s.skipValue()
+		}
+		var ok bool
+		path, ok = s.plainString()
+		return ok
+	})
+	return path, ok
 }
