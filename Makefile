@@ -6,6 +6,7 @@ GO        ?= go
 BIN       := bin/longtail
 DEMO_DB   := demo/longtail-demo.db
 DEMO_LOG  := demo/demo-dns.log
+DEMO_WEB  := demo/demo-web.log
 BENCH_LINES ?= 20000000
 export CGO_ENABLED := 0
 
@@ -35,11 +36,14 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
 
 # A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
-# and DGA names in it, ingested and opened in the review screen.
+# and DGA names in it, and of web traffic to three sites with a scanner, a
+# webshell and a rare user agent in it, ingested and opened in the review
+# screen (K switches between DNS and HTTP).
 demo: build
 	@mkdir -p demo
 	@test -s $(DEMO_LOG) || $(BIN) gen dns --lines 1000000 --seed 7 --format zeek > $(DEMO_LOG)
-	$(BIN) --db $(DEMO_DB) $(DEMO_LOG)
+	@test -s $(DEMO_WEB) || $(BIN) gen http --lines 300000 --seed 7 > $(DEMO_WEB)
+	$(BIN) --db $(DEMO_DB) $(DEMO_LOG) $(DEMO_WEB)
 
 lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)

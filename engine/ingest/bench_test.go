@@ -38,8 +38,30 @@ func writeGen(b *testing.B, dir, format string, lines int64) string {
 
 func BenchmarkIngestCSV(b *testing.B) {
 	dir := b.TempDir()
+	benchIngest(b, dir, writeGen(b, dir, "csv", benchLines()), benchLines())
+}
+
+// BenchmarkIngestHTTP ingests an access log of `longtail gen http`: each
+// request stored once per subject. Against BenchmarkIngestCSV in the same
+// run, it says what the kinds model costs a request next to a DNS query.
+func BenchmarkIngestHTTP(b *testing.B) {
+	dir := b.TempDir()
 	lines := benchLines()
-	path := writeGen(b, dir, "csv", lines)
+	path := filepath.Join(dir, "gen.http")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := gen.WriteHTTP(w, gen.HTTPOptions{Lines: lines, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	w.Flush()
+	f.Close()
+	benchIngest(b, dir, path, lines)
+}
+
+func benchIngest(b *testing.B, dir, path string, lines int64) {
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	b.ResetTimer()
