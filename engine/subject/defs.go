@@ -39,7 +39,7 @@ var (
 		Code: HTTPAgent, Kind: record.KindHTTP, Name: "ua", Title: "HTTP user agents", Plural: "user agents", Column: "user agent",
 		Group: "family", Groups: "families",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendOr(dst, r.UserAgent), true },
-		RollUp: rollUpAgent,
+		RollUp: rollUpAgent, Brief: briefAgent,
 	}
 	httpClient = Subject{
 		Code: HTTPClient, Kind: record.KindHTTP, Name: "client", Title: "HTTP clients", Plural: "clients", Column: "client",
@@ -178,6 +178,23 @@ func rollUpAgent(ua string) string {
 		return name
 	}
 	return "(unknown)"
+}
+
+// briefAgent puts what tells browsers apart first: every one of them
+// starts "Mozilla/5.0 (", which is all a list at 80 columns would show.
+func briefAgent(ua string) string {
+	u := useragent.Parse(ua)
+	if u.Name == "" || strings.Contains(u.Name, "/") {
+		return ua
+	}
+	b := u.Name
+	if v, _, _ := strings.Cut(u.Version, "."); v != "" {
+		b += " " + v
+	}
+	if u.OS != "" {
+		b += " · " + u.OS
+	}
+	return b + " · " + ua
 }
 
 // rollUpAddr rolls an address up to its network: a /24 for IPv4, a /48 for

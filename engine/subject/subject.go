@@ -64,6 +64,18 @@ type Subject struct {
 	// RollUp returns the group of a normalised value (called once per new
 	// value, off the hot path).
 	RollUp func(value string) string
+	// Brief, when set, is a value shortened for a list at 80 columns, with
+	// what tells values apart first ("Chrome 120 · Windows ·
+	// Mozilla/5.0 (Windows…"); the value itself is shown everywhere else.
+	Brief func(value string) string
+}
+
+// Short is Brief's shortening of a value, or the value.
+func (s Subject) Short(value string) string {
+	if s.Brief == nil {
+		return value
+	}
+	return s.Brief(value)
 }
 
 // All lists every subject, in the order the screen cycles through them.

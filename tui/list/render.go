@@ -156,10 +156,12 @@ func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, dom
 
 // viewRow is what one line of the list shows.
 type viewRow struct {
-	row        *review.Row
-	verdict    rules.Verdict
-	domain     bool // a registered domain row (rolled up)
-	text       bool // not a host name: shown as text, cut at the right
+	row     *review.Row
+	verdict rules.Verdict
+	domain  bool // a registered domain row (rolled up)
+	text    bool // not a host name: shown as text, cut at the right
+	// short shortens a value for the list (subject.Subject.Short).
+	short      func(string) string
 	expandable bool // it has names other than the bare domain
 	expanded   bool
 	child      bool // a name under an expanded domain
@@ -247,7 +249,7 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	w -= len([]rune(prefix))
 	name := common.SafeName(vr.row.Name)
 	if vr.text {
-		name = textsafe.String(vr.row.Name)
+		name = textsafe.String(vr.short(vr.row.Name))
 	}
 	suffix := ""
 	if vr.domain && vr.row.Names > 1 {

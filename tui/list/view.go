@@ -88,7 +88,10 @@ func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
 	l := m.res.Lines[p]
 	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor, text: !m.data.Subject.Hostname,
-		selected: m.isSelected(p, m.keyAt(p))}
+		short: m.data.Subject.Short, selected: m.isSelected(p, m.keyAt(p))}
+	if domain {
+		vr.short = func(group string) string { return group }
+	}
 	if m.sparkW == m.layout().sparkWidth() {
 		vr.spark = m.sparks[sparkKey{domain, r.ID}]
 	}

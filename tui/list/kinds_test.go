@@ -1,0 +1,128 @@
+package list
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// hostileRequest is an access-log line whose user agent would paint the
+// terminal and reverse the line if it reached it unescaped.
+const hostileRequest = `www.example-shop.com:443 192.0.2.99 - - [05/Mar/2024:10:00:00 +0000] "GET /x HTTP/1.1" 200 10 "-" "evil\x1b[31mred \u202eagent"` + "\n"
+
+// webList opens a list on a workspace with generated DNS and web traffic.
+func webList(t *testing.T, w, h int) (*Model, *db.DB, gen.HTTPTruth) {
+	t.Helper()
+	dir := t.TempDir()
+	web := filepath.Join(dir, "access.log")
+	f, err := os.Create(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := gen.WriteHTTP(f, gen.HTTPOptions{Lines: 20_000, Seed: 5})
+	f.WriteString(hostileRequest)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(tuitest.Workspace(t, 2000, 7, web), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m.SetSize(w, h)
+	tuitest.Settle(m, m.Init())
+	if !m.Loaded() {
+		t.Fatalf("not loaded: %v", m.loadErr)
+	}
+	return m, d, truth
+}
+
+// K switches the kind, v cycles its subjects; each is listed with its own
+// column, counts and groups, and the filters stay as they were.
+func TestSwitchKindAndSubject(t *testing.T) {
+	m, _, truth := webList(t, 100, 30)
+	if m.data.Subject.Code != subject.DNSName {
+		t.Fatalf("a new workspace opens on %s, want DNS names", m.data.Subject.Title)
+	}
+	press(m, "r") // the rare filter is kept across kinds
+	for _, step := range []struct {
+		key   string
+		want  subject.Code
+		title string
+	}{
+		{"K", subject.HTTPHost, "http hosts"}, {"v", subject.HTTPPath, "http paths"},
+		{"v", subject.HTTPAgent, "http user agents"}, {"K", subject.DNSName, "names"},
+	} {
+		press(m, step.key)
+		if m.data.Subject.Code != step.want || !strings.HasPrefix(ansi.Strip(m.View()), step.title+" ") || !m.q.Rare {
+			t.Fatalf("after %s: listing %s, rare %v:\n%s", step.key, m.data.Subject.Title, m.q.Rare, m.View())
+		}
+	}
+	press(m, "K", "v", "v", "0")
+	screen := ansi.Strip(m.View())
+	if !strings.Contains(screen, "user agent") || !strings.Contains(screen, truth.ScannerAgent) {
+		t.Errorf("the user agents do not show the scanner's:\n%s", screen)
+	}
+	if strings.ContainsAny(screen, "\x1b\u202e") && !strings.Contains(screen, `\x1b`) {
+		t.Errorf("a user agent reached the screen unescaped:\n%q", screen)
+	}
+}
+
+// A mark on a user agent is a rule for user agents: it hides that agent,
+// and no DNS name or HTTP host of the same text.
+func TestMarkAUserAgent(t *testing.T) {
+	m, d, truth := webList(t, 100, 30)
+	press(m, "K", "v", "v", "0")
+	p := -1
+	for i := range m.res.Lines {
+		if r, _ := m.rowAt(i); r.Name == truth.ScannerAgent {
+			p = i
+		}
+	}
+	if p < 0 {
+		t.Fatalf("no row for %q", truth.ScannerAgent)
+	}
+	m.moveTo(p)
+	press(m, "a", "n")
+	rs, err := d.Rules(context.Background())
+	if err != nil || len(rs) != 1 || rs[0].Subject() != subject.HTTPAgent || rs[0].Pattern != truth.ScannerAgent ||
+		rs[0].Verdict != rules.Good {
+		t.Fatalf("rules after the mark: %+v %v", rs, err)
+	}
+	press(m, "H")
+	if strings.Contains(ansi.Strip(m.View()), truth.ScannerAgent) {
+		t.Errorf("the known-good agent is still listed with hide-good on:\n%s", m.View())
+	}
+	// Its family rolls up without it being decided: the rule is for the
+	// agent only.
+	press(m, "d")
+	if !strings.Contains(ansi.Strip(m.View()), "family") {
+		t.Errorf("no families:\n%s", m.View())
+	}
+}
+
+func TestGoldenHTTP(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		m, _, _ := webList(t, sz[0], sz[1])
+		press(m, "K", "v", "v", "0")
+		tuitest.Settle(m, m.fetchSparks())
+		suffix := "_" + itoa(sz[0]) + "x" + itoa(sz[1])
+		golden.Assert(t, "http_agents"+suffix, m.View())
+		press(m, "d")
+		tuitest.Settle(m, m.fetchSparks())
+		golden.Assert(t, "http_families"+suffix, m.View())
+	}
+}
