@@ -26,13 +26,16 @@ type Counts struct {
 	loading bool
 	err     error
 	rows    []countCells
-	total   int64 // sum of the counts
+	// totals sums the counts per subject: a row's share is of its own
+	// subject (an HTTP request is counted under its host and its path).
+	totals map[engsubject.Code]int64
 
 	tbl table
 }
 
 type countCells struct {
 	id          uint32
+	kind        engsubject.Code // a pivot's row: its subject
 	raw         string // as stored: what a next screen is opened on
 	text        string // safe, names shown decoded
 	count       int64
@@ -98,15 +101,15 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		v.loading, v.err = false, msg.err
 		v.rows = make([]countCells, len(msg.rows))
 		hay := make([]string, len(msg.rows))
-		v.total = 0
+		v.totals = map[engsubject.Code]int64{}
 		for i, r := range msg.rows {
 			text := textsafe.String(r.Text)
 			if v.pivot {
 				text = pivotText(r)
 			}
-			v.rows[i] = countCells{id: r.ID, raw: r.Text, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
+			v.rows[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
 			hay[i] = strings.ToLower(text)
-			v.total += r.Count
+			v.totals[r.Kind] += r.Count
 		}
 		v.tbl.setRows(hay)
 		return v, nil
@@ -176,7 +179,7 @@ func (v *Counts) View() string {
 		if len(v.rows) == 1 {
 			noun = strings.TrimSuffix(noun, "s")
 		}
-		status = fmt.Sprintf("%s %s, %s requests", chart.Int(int64(len(v.rows))), noun, chart.Int(v.total))
+		status = fmt.Sprintf("%s %s, %s", chart.Int(int64(len(v.rows))), noun, v.events())
 	}
 	lines := []string{title(v.c, what, subject, status, w)}
 	row := func(count, share, first, last, text string, width int) string {
@@ -194,7 +197,7 @@ func (v *Counts) View() string {
 	lines = append(lines, v.c.Styles.Header.Render(fit(row("count", "share", "first seen", "last seen", header, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(chart.Int(r.count), share(r.count, v.total), r.first, r.last, r.text, width)
+		return row(chart.Int(r.count), share(r.count, v.totals[r.kind]), r.first, r.last, r.text, width)
 	})...)
 	lines = padLines(lines, h-searchLines(&v.tbl), w)
 	if s := v.tbl.searchLine(w); s != "" {
@@ -215,6 +218,20 @@ func pivotText(r db.ClientCount) string {
 		text = common.SafeName(r.Text)
 	}
 	return sub.Kind.String() + " " + sub.Name + " " + text
+}
+
+// events says how many requests the rows hold, each once: DNS requests
+// (queries), and HTTP requests counted by their path, which every one has
+// (a request is counted under its host too).
+func (v *Counts) events() string {
+	dns, http := v.totals[0]+v.totals[engsubject.DNSName], v.totals[engsubject.HTTPPath]
+	switch {
+	case http == 0:
+		return chart.Int(dns) + " requests"
+	case dns == 0:
+		return chart.Int(http) + " requests"
+	}
+	return chart.Int(dns) + " dns and " + chart.Int(http) + " http requests"
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.

@@ -1,0 +1,90 @@
+package detail
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// mixed is a workspace where one client resolved a name and then fetched
+// from a web server: a DNS log and an access log of the same morning.
+func mixed(t *testing.T) common.Common {
+	t.Helper()
+	dir := t.TempDir()
+	dns := filepath.Join(dir, "dns.log")
+	web := filepath.Join(dir, "access.log")
+	row := func(ts, client, name string) string {
+		return strings.Join([]string{ts, "Cx", client, "5353", "10.0.0.53", "53", "udp", "1", "0.001", name, "1",
+			"C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T", "0", "203.0.113.80", "60", "F"}, "\t") + "\n"
+	}
+	write(t, dns, tuitest.ZeekHeader+row("1709632800.000001", "10.1.1.7", "updates.evil.example")+
+		row("1709632801.000001", "10.1.1.8", "www.google.com"))
+	write(t, web, `updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:00:02 +0000] "GET /stage2.bin?id=42 HTTP/1.1" 200 48213 "-" "Go-http-client/1.1"`+"\n"+
+		`updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:05:02 +0000] "POST /beacon HTTP/1.1" 204 - "-" "Go-http-client/1.1"`+"\n")
+	ws := filepath.Join(dir, "ws.db")
+	if err := testws.Ingest(ws, dns, web); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return common.New(context.Background(), d)
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// From a client, the pivot lists everything it did across kinds: the name
+// it resolved and the host and paths it then fetched, so "who resolved
+// this and then fetched what from it" is one screen.
+func TestPivotAcrossKinds(t *testing.T) {
+	c := mixed(t)
+	cl, err := c.DB.ClientByText(context.Background(), "10.1.1.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewPivot, c, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}, 100, 12)
+	got := ansi.Strip(v.View())
+	for _, want := range []string{"updates.evil.example", "http host updates.evil.example", "http path /stage2.bin", "http path /beacon"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the pivot lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "www.google.com") || strings.Contains(got, "Go-http-client") {
+		t.Errorf("the pivot shows another client's name, or a user agent as if it were asked for:\n%s", got)
+	}
+	golden.Assert(t, "pivot_kinds", scrub(v.View(), "", ""))
+}
+
+// The requests of an HTTP subject have HTTP's columns, and the user agent
+// and referer of the cursor's row under them.
+func TestHTTPRequests(t *testing.T) {
+	c := mixed(t)
+	n, err := c.DB.NameByText(context.Background(), engsubject.HTTPHost, "updates.evil.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	got := ansi.Strip(v.View())
+	for _, want := range []string{"method", "status", "POST", "204", "updates.evil.example:80/stage2.bin?id=42", "48k", "agent Go-http-client/1.1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+}
