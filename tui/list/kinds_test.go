@@ -126,3 +126,29 @@ func TestGoldenHTTP(t *testing.T) {
 		golden.Assert(t, "http_families"+suffix, m.View())
 	}
 }
+
+// p on an HTTP client opens the pivot of that client; elsewhere it says
+// where it works.
+func TestPivotFromAClient(t *testing.T) {
+	m, _, truth := webList(t, 100, 30)
+	press(m, "K", "v", "v", "v", "0")
+	for i := range m.res.Lines {
+		if r, _ := m.rowAt(i); r.Name == truth.ScannerClient {
+			m.moveTo(i)
+		}
+	}
+	msgs := press(m, "p")
+	var open *common.OpenMsg
+	for _, msg := range msgs {
+		if o, ok := msg.(common.OpenMsg); ok {
+			open = &o
+		}
+	}
+	if open == nil || open.Screen != common.ScreenPivot || open.Target.Subject.Kind != db.SubjectClient || open.Target.Label != truth.ScannerClient {
+		t.Fatalf("p on %s: %+v", truth.ScannerClient, msgs)
+	}
+	press(m, "v")
+	if st := statusOf(press(m, "p")); !strings.Contains(st, "pivots from a client") {
+		t.Errorf("p on a referer: %q", st)
+	}
+}

@@ -559,6 +559,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.open(common.ScreenEvents, false)
 	case key.Matches(msg, k.Drill.Clients):
 		return m.open(common.ScreenClients, false)
+	case key.Matches(msg, k.Drill.Pivot):
+		return m.pivot()
 	case key.Matches(msg, k.Drill.Timeline):
 		return m.open(common.ScreenTimeline, true)
 	case key.Matches(msg, k.Drill.Heatmap):
@@ -613,6 +615,24 @@ func (m *Model) open(s common.Screen, domainOK bool) tea.Cmd {
 			Count: r.Count, Clients: r.Clients, First: r.First, Last: r.Last}
 	}
 	return common.Open(s, t)
+}
+
+// pivot opens, on a row that is a client (HTTP clients), everything that
+// client did: its DNS names beside the hosts and paths it fetched.
+func (m *Model) pivot() tea.Cmd {
+	r, domain := m.current()
+	if r == nil || domain || m.data.Subject.Code != subject.HTTPClient {
+		return common.Status(fmt.Sprintf("%s pivots from a client: %s on a name lists its clients",
+			m.c.Keys.Drill.Pivot.Help().Key, m.c.Keys.Drill.Clients.Help().Key))
+	}
+	d, ctx, addr := m.c.DB, m.c.Ctx, r.Name
+	return func() tea.Msg {
+		cl, err := d.ClientByText(ctx, addr)
+		if err != nil {
+			return common.ErrMsg{Err: err}
+		}
+		return common.OpenMsg{Screen: common.ScreenPivot, Target: common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}}
+	}
 }
 
 // current returns the row under the cursor and whether it is a domain row.
@@ -819,7 +839,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
-		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline,
+		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Pivot, k.Drill.Timeline,
 			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll}},
 		{Title: "Rules", Keys: []key.Binding{k.List.Rules, k.List.Import}},
 		k.General(),
