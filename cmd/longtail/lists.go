@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -228,12 +229,39 @@ func rulesRemove(ctx context.Context, e *env, args []string) error {
 
 // exportRules is "export" and "rules export": the rules, optionally of one
 // verdict, in a list format, to a file written atomically or to stdout.
+// ofKind keeps the rules of a kind (and subject, when by is set); an empty
+// kind keeps them all.
+func ofKind(rs []rules.Rule, kind, by string) ([]rules.Rule, error) {
+	if kind == "" {
+		if by != "" {
+			return nil, errors.New("--by needs --kind")
+		}
+		return rs, nil
+	}
+	k, err := subject.ParseKind(kind)
+	if err != nil {
+		return nil, err
+	}
+	var sub subject.Subject
+	if by != "" {
+		if sub, err = subject.Parse(k, by); err != nil {
+			return nil, err
+		}
+	}
+	return slices.DeleteFunc(rs, func(r rules.Rule) bool {
+		s := subject.Must(r.Subject())
+		return s.Kind != k || (by != "" && s.Code != sub.Code)
+	}), nil
+}
+
 func exportRules(ctx context.Context, e *env, name, defFormat string, args []string) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	verdict := fs.String("verdict", "", "only rules with this `verdict`: good, suspicious or bad")
 	format := fs.String("format", defFormat, "list `format`: plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json")
 	out := fs.String("o", "", "write to `file` (atomically) instead of stdout")
 	zone := fs.String("zone", lists.DefaultZone, "rpz: the `name` the zone is loaded under (owner names must fit in 253 bytes with it)")
+	kind := fs.String("kind", "", "only the rules of this `kind` (dns, http); default: every kind the format carries")
+	by := fs.String("by", "", "with --kind, only the rules of this `subject` (http: host, path, ua, client, referer, status)")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -263,6 +291,9 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	rs, meta, err := verdicts.Export(ctx, d, v, *format, time.Now().UTC())
 	if err != nil {
 		return err
+	}
+	if rs, err = ofKind(rs, *kind, *by); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	meta.Zone = *zone
 	var rep lists.Report
