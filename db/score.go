@@ -60,23 +60,25 @@ type ScoredDomain struct {
 	Score
 }
 
-// ScoreNames returns the names of a kind that have events, in id order,
-// without their registered domain's text (Domain is empty): a narrow
-// read of one table, where AllNames joins the domains for every name.
-func (d *DB) ScoreNames(ctx context.Context, kind uint8) ([]NameRow, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT id, name, domain, count, clients, first, last FROM names WHERE kind = ? AND count > 0 ORDER BY id", kind)
+// ScoreNames returns the names of every subject that have events, in id
+// order, each with its Kind and without its group's text (Domain is
+// empty): a narrow read of one table, where AllNames joins the domains
+// for every name. One pass serves every kind: names.kind has no index, so
+// a query per kind would read the whole table once per kind.
+func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []NameRow
-	var v [6]any
+	var v [7]any
 	for rows.Next() {
-		r := NameRow{Kind: kind}
-		if err := rows.Scan(&v[0], &r.Name, &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+		var r NameRow
+		if err := rows.Scan(&v[0], &v[6], &r.Name, &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
 			return nil, err
 		}
-		r.ID, r.DomainID = uint32(integer(v[0])), uint32(integer(v[1]))
+		r.ID, r.Kind, r.DomainID = uint32(integer(v[0])), uint8(integer(v[6])), uint32(integer(v[1]))
 		r.Count, r.Clients, r.First, r.Last = integer(v[2]), integer(v[3]), integer(v[4]), integer(v[5])
 		out = append(out, r)
 	}
@@ -281,6 +283,62 @@ func (d *DB) ClientAddrs(ctx context.Context, ids []uint32) (map[uint32]string, 
 // AnswerTexts returns the answer lists of answer ids.
 func (d *DB) AnswerTexts(ctx context.Context, ids []uint32) (map[uint32]string, error) {
 	return d.texts(ctx, "SELECT text FROM answers WHERE id = ?", ids)
+}
+
+// GroupNames returns the texts of group ids (domains rows: a path's
+// section, a user agent's family).
+func (d *DB) GroupNames(ctx context.Context, ids []uint32) (map[uint32]string, error) {
+	return d.texts(ctx, "SELECT name FROM domains WHERE id = ?", ids)
+}
+
+// EachAnswer calls fn with the text of each answer id of ids (sorted,
+// distinct), in id order; ids not in the table are left out. The HTTP
+// scorer reads every request detail this way: a run of ids that is dense
+// in the table is read as one range, a sparse one by its ids, answerChunk
+// at a time, instead of a statement per id.
+func (d *DB) EachAnswer(ctx context.Context, ids []uint32, fn func(id uint32, text []byte)) error {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), answerChunk)]
+		ids = ids[len(chunk):]
+		lo, hi := chunk[0], chunk[len(chunk)-1]
+		var rows *sql.Rows
+		var err error
+		if int64(hi)-int64(lo) < 2*int64(len(chunk)) {
+			rows, err = d.sql.QueryContext(ctx, "SELECT id, text FROM answers WHERE id BETWEEN ? AND ? ORDER BY id", lo, hi)
+		} else {
+			in, args := placeholders(chunk)
+			rows, err = d.sql.QueryContext(ctx, "SELECT id, text FROM answers WHERE id IN ("+in+") ORDER BY id", args...)
+		}
+		if err != nil {
+			return err
+		}
+		if err := eachText(rows, chunk, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const answerChunk = 500
+
+// eachText hands fn the rows whose id is in want (both in id order).
+func eachText(rows *sql.Rows, want []uint32, fn func(id uint32, text []byte)) error {
+	defer rows.Close()
+	var id any
+	var text sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &text); err != nil {
+			return err
+		}
+		i := uint32(integer(id))
+		for len(want) > 0 && want[0] < i {
+			want = want[1:]
+		}
+		if len(want) > 0 && want[0] == i {
+			fn(i, text)
+		}
+	}
+	return rows.Err()
 }
 
 func (d *DB) texts(ctx context.Context, query string, ids []uint32) (map[uint32]string, error) {

@@ -117,6 +117,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		s.store(db.ScoreDomain, res.Domains, &stored, false)
 	}
 	s.store(db.ScoreDomain, res.Domains, &stored, true)
+	if s.http != nil {
+		res.HTTP, res.Groups = s.http.finish(s)
+	}
 	byScore := func(a, b db.Score) int {
 		switch {
 		case a.Score > b.Score:
@@ -128,6 +131,8 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	}
 	slices.SortFunc(res.Names, byScore)
 	slices.SortFunc(res.Domains, byScore)
+	slices.SortFunc(res.HTTP, byScore)
+	slices.SortFunc(res.Groups, byScore)
 	return res
 }
 
@@ -324,7 +329,12 @@ func (s *Scorer) related(i int, texts texts) evidence {
 }
 
 func (s *Scorer) newness(id uint32, first int64) evidence {
-	c := s.fin.Context
+	return newness(s.fin.Context, id, first)
+}
+
+// newness is the new signal of a subject with that id first seen then,
+// against the baseline snapshot or the span of c.
+func newness(c db.ScoreContext, id uint32, first int64) evidence {
 	if c.BaselineMax > 0 {
 		if id > c.BaselineMax {
 			return evidence{SigNew, 1, "new since the baseline snapshot", nil}

@@ -3,6 +3,7 @@ package score
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -23,15 +24,20 @@ const (
 
 // Summary says what a Run did.
 type Summary struct {
-	Names, Domains int // subjects scored
+	Names, Domains int // DNS names and registered domains scored
+	HTTP, Groups   int // values of the HTTP subjects scored, and their groups
 	Trained        int // labels the n-gram model learnt from
 	Took           time.Duration
 }
 
 // String says what a run did, for the command line.
 func (s Summary) String() string {
-	return fmt.Sprintf("scored %d names and %d domains in %s (n-gram model of %d labels)",
-		s.Names, s.Domains, s.Took.Round(time.Millisecond), s.Trained)
+	web := ""
+	if s.HTTP > 0 {
+		web = fmt.Sprintf(", %d HTTP hosts, paths, user agents and clients and %d of their groups", s.HTTP, s.Groups)
+	}
+	return fmt.Sprintf("scored %d names and %d domains%s in %s (n-gram model of %d labels)",
+		s.Names, s.Domains, web, s.Took.Round(time.Millisecond), s.Trained)
 }
 
 // Run scores the whole workspace and stores the scores. It only reads
@@ -56,7 +62,8 @@ func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
 	if err := w.commit(); err != nil {
 		return Summary{}, err
 	}
-	return Summary{Names: len(res.Names), Domains: len(res.Domains), Trained: res.Trained, Took: time.Since(start)}, nil
+	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups),
+		Trained: res.Trained, Took: time.Since(start)}, nil
 }
 
 // storer writes batches of scores on its own goroutine: the transaction
@@ -156,7 +163,7 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 		var r scorer
 		defer func() { ready <- r }()
 		defer parallel.Catch(&r.err)
-		r.s, r.first, r.last, r.err = newScorer(ctx, d, matcher, sc.Clients)
+		r.s, r.first, r.last, r.err = newScorer(ctx, d, matcher, rs, sc.Clients)
 	}()
 	type finish struct {
 		in  FinishInputs
@@ -205,8 +212,9 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 
 // newScorer loads the names and, on another connection meanwhile, the
 // beacon candidates, and returns a scorer ready for their events with the
-// workspace's span.
-func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients int64) (s *Scorer, first, last int64, err error) {
+// span of the DNS names. The values of the HTTP subjects come in the same
+// read of the names table; a workspace without them pays nothing more.
+func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules.Rule, clients int64) (s *Scorer, first, last int64, err error) {
 	kind := uint8(record.KindDNS)
 	var pairs []uint64
 	var pairsErr error
@@ -216,7 +224,7 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients in
 		defer parallel.Catch(&pairsErr)
 		pairs, pairsErr = d.RepeatedPairs(ctx, kind, MinBeaconEvents, BeaconClients(clients))
 	}()
-	nms, err := d.ScoreNames(ctx, kind)
+	all, err := d.ScoreNames(ctx)
 	<-done
 	if err != nil {
 		return nil, 0, 0, err
@@ -224,6 +232,7 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients in
 	if pairsErr != nil {
 		return nil, 0, 0, pairsErr
 	}
+	nms, web := splitKinds(all)
 	// Events without a client (a log that has none) are one more pair of
 	// their name, which name_client does not count: every candidate name
 	// gets one. Its times are kept only if such events come, but then all
@@ -235,7 +244,26 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, clients in
 		}
 	}
 	first, last = span(nms)
-	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs}), first, last, nil
+	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, HTTPRules: rs}), first, last, nil
+}
+
+// splitKinds separates the DNS names from the values of the HTTP subjects
+// that are scored; a DNS-only workspace's names are returned as they are.
+func splitKinds(all []db.NameRow) (dns, web []db.NameRow) {
+	i := slices.IndexFunc(all, func(n db.NameRow) bool { return n.Kind != uint8(subject.DNSName) })
+	if i < 0 {
+		return all, nil
+	}
+	dns = all[:i] // filtered in place: a row is read before its place is written
+	for _, n := range all[i:] {
+		switch {
+		case n.Kind == uint8(subject.DNSName):
+			dns = append(dns, n)
+		case httpScored(subject.Code(n.Kind)):
+			web = append(web, n)
+		}
+	}
+	return dns, web
 }
 
 // finishInputs loads the domains and trains the n-gram model (the
@@ -268,6 +296,11 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 			cm, _ := d.ClientAddrs(ctx, clients)
 			am, _ := d.AnswerTexts(ctx, answers)
 			return cm, am
+		},
+		Details: func(ids []uint32, fn func(id uint32, text []byte)) error { return d.EachAnswer(ctx, ids, fn) },
+		Groups: func(ids []uint32) map[uint32]string {
+			m, _ := d.GroupNames(ctx, ids)
+			return m
 		},
 	}, nil
 }

@@ -1,8 +1,10 @@
 // Package score ranks names and registered domains by how likely they are
-// to be bad — DNS tunnels, generated (DGA) domains, beacons — and says why,
-// so the analyst confirms instead of hunts. It reads nothing and writes
-// nothing itself: Scorer is fed each name with its events and returns
-// scores; Run drives it over a workspace and stores the result.
+// to be bad — DNS tunnels, generated (DGA) domains, beacons — and the
+// values of the HTTP subjects — scanners, webshells, attack tools, hosts
+// reached around the DNS — and says why, so the analyst confirms instead
+// of hunts. It reads nothing and writes nothing itself: Scorer is fed each
+// name with its events and returns scores; Run drives it over a workspace
+// and stores the result.
 //
 // # Signals
 //
@@ -61,6 +63,55 @@
 //
 // Known-good names (and domains) are not scored: they leave the ranking,
 // and they train the n-gram model.
+//
+// # HTTP signals
+//
+// The hosts, paths, user agents and clients of HTTP requests are scored in
+// the same run and stored in the same tables, by their names.id (a group,
+// by its domains.id); referer hosts and statuses are not, as they say
+// something only with the request they came with. Only the path events
+// are read one by one (a request has exactly one path): the cost is a
+// sixth of the HTTP events, and nothing for a DNS-only workspace.
+//
+//   - query (a path): its strongest request, judged by the request
+//     details: 1 when the decoded path or query string holds an attack
+//     word — shell (cmd=, whoami, /bin/sh…), SQL (union select, or 1=1,
+//     sleep(…), traversal (../, /etc/passwd) or script (<script) —
+//     otherwise 1 − (1 − 0.5·length)·(1 − 0.6·encoding), length =
+//     clamp((query bytes − 128)/896), encoding = clamp((share of its bytes
+//     in %XX escapes or base64-like runs − 0.3)/0.5)·clamp(bytes/64). A
+//     client inherits 0.6 × the strongest of the requests it sent.
+//   - scanner (a client): 1 − (1 − breadth·(0.2 + 0.8·own)·(0.5 +
+//     0.5·clamp(404 share/0.3)))·(1 − miss), breadth = clamp((log10(distinct
+//     paths) − 1)/1.5), own = share of its paths no other client asked,
+//     miss = clamp((404 share − 0.1)/0.5)·clamp((distinct paths − 2)/10),
+//     the 404 share counted from 10 answered requests on: a crawler reading
+//     every page finds them, a scanner guesses and misses. A path
+//     asked by at most 4 clients inherits 0.6 × the strongest scanner among
+//     them × the share of them that are scanners (0.5 or more), named.
+//   - tool (a user agent): 1 for an attack tool that names itself (sqlmap,
+//     Nikto, Nmap, masscan, zgrab…), 0.5 for a script client (curl, Wget,
+//     python-requests, Go-http-client…), 0.3 for what
+//     github.com/mileusna/useragent flags as a bot (crawlers, headless
+//     browsers).
+//   - unresolved (a host, when the workspace has DNS names): 1 − u² for a
+//     host that no DNS name of the same text resolved (asked and always
+//     failed counts as unresolved), u being the share of hosts alike: when
+//     none resolved, the DNS is another network's and says nothing. Half
+//     that for an IP address, reached without any name.
+//   - rare (hosts, paths, user agents): (1 − ln clients/ln C)·(1 − ln
+//     requests/ln N), C the clients and N the requests of the HTTP traffic,
+//     with 5 clients or more: on a log scale, since most values of a web
+//     log are seen by few clients.
+//   - new (hosts, paths): the DNS signal, over the HTTP traffic's span.
+//
+// They combine as the DNS signals do, with weights query 0.9, scanner
+// 0.85, tool 0.7, unresolved 0.6, rare 0.3, new 0.1. A group (a host's
+// registered domain, a path's section, a user agent's family, a client's
+// network) takes the query, scanner, tool and unresolved evidence of its
+// strongest value, named ("203.0.113.66: 401 distinct paths…"), and is new
+// as its first value is. Known-good values are not scored, and a
+// known-good client is no scanner for the paths it asked.
 package score
 
 import (
@@ -100,6 +151,11 @@ type Inputs struct {
 	// are kept, so scoring needs no pass over each name's sorted events;
 	// a pair with fewer events than MinBeaconEvents is not judged.
 	Pairs []uint64
+	// HTTP are the values of the HTTP subjects to score (hosts, paths,
+	// user agents, clients; see http.go), and HTTPRules the rules their
+	// verdicts come from (those of other subjects are not looked at).
+	HTTP      []db.NameRow
+	HTTPRules []rules.Rule
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
@@ -118,6 +174,14 @@ type FinishInputs struct {
 	// of increasing ids (each subject's), to write them while the rest
 	// is scored; the batches are the caller's.
 	Store func(db.ScoreSubject, []db.Score)
+	// Details calls fn with the text of each of the answer ids (sorted),
+	// for the HTTP request details (engine/subject.ParseHTTPDetail); nil:
+	// query strings are not judged.
+	Details func(ids []uint32, fn func(id uint32, text []byte)) error
+	// Groups returns the texts of group ids (a path's section, a user
+	// agent's family), for the rules that name a group; nil: those rules
+	// are not applied.
+	Groups func(ids []uint32) map[uint32]string
 }
 
 // BeaconClients is how many clients may ask a name whose pairs the beacon
@@ -203,7 +267,8 @@ type Scorer struct {
 	fin     FinishInputs
 	domains []domAcc
 	names   []nameSig
-	index   []int32 // name id → 1 + index in names (0: not scored)
+	index   []int32     // name id → 1 + index in names (0: not scored)
+	http    *httpScorer // nil: no HTTP values to score
 
 	clientAnswered, clientFailed []int32 // by client id
 
@@ -235,6 +300,9 @@ func NewScorer(in Inputs) *Scorer {
 			s.index = slices.Grow(s.index, int(n.ID)+1-len(s.index))[:n.ID+1]
 		}
 		s.index[n.ID] = int32(i + 1)
+	}
+	if len(in.HTTP) > 0 {
+		s.http = newHTTPScorer(in.HTTP)
 	}
 	for i, p := range in.Pairs {
 		s.pairs[p] = i
@@ -281,6 +349,9 @@ func (s *Scorer) nameIndex(id uint32) int {
 func (s *Scorer) Add(name uint32, evs []db.Event) {
 	k := s.nameIndex(name)
 	if k < 0 {
+		if s.http != nil {
+			s.http.add(name, evs)
+		}
 		return
 	}
 	sig := &s.names[k]
@@ -427,6 +498,10 @@ func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
 type Result struct {
 	Names   []db.Score // by score, highest first; known-good names left out
 	Domains []db.Score
+	// HTTP are the scores of the HTTP subjects' values, Groups of their
+	// groups (a host's registered domain, a path's section, a user
+	// agent's family, a client's network), ordered like Names.
+	HTTP, Groups []db.Score
 	// Trained is how many labels the n-gram model learnt from.
 	Trained int
 }
@@ -440,6 +515,11 @@ func log10p(x float64) float64 {
 
 // combine turns strengths into a score and its contributions.
 func combine(id uint32, ev []evidence) db.Score {
+	return combineWith(weights, id, ev)
+}
+
+// combineWith is combine with the weights of a kind's signals.
+func combineWith(weights map[string]float64, id uint32, ev []evidence) db.Score {
 	total := 0.0
 	var buf [8]float64 // one per signal: no allocation for the long tail
 	ls := buf[:0]
