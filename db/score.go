@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
 )
 
@@ -46,6 +47,14 @@ func (s ScoreSubject) table() string {
 		return "domain_scores"
 	}
 	return "name_scores"
+}
+
+// scored is the table of what the scores are of.
+func (s ScoreSubject) scored() string {
+	if s == ScoreDomain {
+		return "domains"
+	}
+	return "names"
 }
 
 // ScoredName is a name with its score, for the ranked list.
@@ -535,26 +544,31 @@ func (d *DB) ScoreOf(ctx context.Context, subject ScoreSubject, id uint32) (Scor
 // rankFloor is the score of the limit-th best row of a subject: the
 // ranked queries join the names or domains of the rows at or above it
 // (ties included) instead of every scored subject's.
-func (d *DB) rankFloor(ctx context.Context, subject ScoreSubject, limit int) (float64, error) {
+//
+// Scores are of every kind's subjects: kind picks one.
+func (d *DB) rankFloor(ctx context.Context, of ScoreSubject, kind subject.Code, limit int) (float64, error) {
 	if limit <= 0 {
 		return -1, nil // SQLite reads a negative LIMIT as none
 	}
 	var f float64
-	err := d.sql.QueryRowContext(ctx, "SELECT score FROM "+subject.table()+" ORDER BY score DESC LIMIT 1 OFFSET ?", limit-1).Scan(&f)
+	// table() is one of two constants; the join is to the table scored.
+	err := d.sql.QueryRowContext(ctx, "SELECT s.score FROM "+of.table()+" s JOIN "+of.scored()+
+		" x ON x.id = s.id WHERE x.kind = ? ORDER BY s.score DESC LIMIT 1 OFFSET ?", kind, limit-1).Scan(&f)
 	if errors.Is(err, sql.ErrNoRows) {
 		return -1, nil // fewer rows than limit: all of them
 	}
 	return f, err
 }
 
-// TopScoredNames returns the best-scored names, highest first (ties by count).
-func (d *DB) TopScoredNames(ctx context.Context, limit int) ([]ScoredName, error) {
-	floor, err := d.rankFloor(ctx, ScoreName, limit)
+// TopScoredNames returns the best-scored names of a subject, highest first
+// (ties by count).
+func (d *DB) TopScoredNames(ctx context.Context, kind subject.Code, limit int) ([]ScoredName, error) {
+	floor, err := d.rankFloor(ctx, ScoreName, kind, limit)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := d.sql.QueryContext(ctx, "SELECT "+nameCols+", s.score, s.why FROM name_scores s JOIN names n ON n.id = s.id "+
-		"JOIN domains d ON d.id = n.domain WHERE s.score >= ? ORDER BY s.score DESC, n.count DESC, n.name LIMIT ?", floor, limit)
+		"JOIN domains d ON d.id = n.domain WHERE s.score >= ? AND n.kind = ? ORDER BY s.score DESC, n.count DESC, n.name LIMIT ?", floor, kind, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -575,14 +589,15 @@ func (d *DB) TopScoredNames(ctx context.Context, limit int) ([]ScoredName, error
 	return out, rows.Err()
 }
 
-// TopScoredDomains returns the best-scored registered domains, highest first.
-func (d *DB) TopScoredDomains(ctx context.Context, limit int) ([]ScoredDomain, error) {
-	floor, err := d.rankFloor(ctx, ScoreDomain, limit)
+// TopScoredDomains returns the best-scored groups of a subject (registered
+// domains of DNS names), highest first.
+func (d *DB) TopScoredDomains(ctx context.Context, kind subject.Code, limit int) ([]ScoredDomain, error) {
+	floor, err := d.rankFloor(ctx, ScoreDomain, kind, limit)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := d.sql.QueryContext(ctx, "SELECT d.id, d.name, d.count, d.clients, d.names, d.first, d.last, s.score, s.why "+
-		"FROM domain_scores s JOIN domains d ON d.id = s.id WHERE s.score >= ? ORDER BY s.score DESC, d.count DESC, d.name LIMIT ?", floor, limit)
+		"FROM domain_scores s JOIN domains d ON d.id = s.id WHERE s.score >= ? AND d.kind = ? ORDER BY s.score DESC, d.count DESC, d.name LIMIT ?", floor, kind, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -88,12 +88,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if *fresh && a.Since == "" {
 		return errors.New("top: --new: no baseline snapshot (longtail baseline snapshot NAME takes one)")
 	}
-	// A DNS list keeps the columns it always had; another subject names
-	// its own ("user_agent", "family") and says its kind.
-	name, group := "name", "domain"
-	if sub.Code != subject.DNSName {
-		name, group = column(sub.Column), column(sub.Group)
-	}
+	name, group := nameColumn(sub), groupColumn(sub)
 	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", name, group, "verdict", "score", "rank", "new"}}
 	if q.Domains {
 		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", group, "verdict", "score", "rank", "new"}
@@ -119,8 +114,22 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	return t.Write(e.stdout, *format)
 }
 
-// column is a subject's column title as a table column: "user_agent".
-func column(title string) string { return strings.ReplaceAll(title, " ", "_") }
+// nameColumn and groupColumn title the columns of a subject's values and
+// groups: a DNS list keeps the columns it always had (name, domain);
+// another subject names its own ("user_agent", "family").
+func nameColumn(sub subject.Subject) string {
+	if sub.Code == subject.DNSName {
+		return "name"
+	}
+	return strings.ReplaceAll(sub.Column, " ", "_")
+}
+
+func groupColumn(sub subject.Subject) string {
+	if sub.Hostname {
+		return "domain"
+	}
+	return strings.ReplaceAll(sub.Group, " ", "_")
+}
 
 // scoreCell is a score in a table: empty (JSON null) when not scored.
 func scoreCell(s float32) any {

@@ -18,7 +18,7 @@ func init() {
 
 func cmdScore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	by := fs.String("by", "domain", "rank `domain` (registered domains) or fqdn (each name)")
+	sf := addSubjectFlags(fs, "domain")
 	limit := fs.Int("limit", 50, "how many `rows`")
 	stored := fs.Bool("stored", false, "show the stored scores, even when the workspace changed since they were computed")
 	rescore := fs.Bool("rescore", false, "score the whole workspace again, even when the stored scores are up to date")
@@ -26,8 +26,9 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	if _, err := flags(fs, e, args); err != nil {
 		return err
 	}
-	if *by != "domain" && *by != "fqdn" && *by != "name" {
-		return fmt.Errorf("score: --by is fqdn or domain, not %q", *by)
+	sub, groups, err := sf.resolve()
+	if err != nil {
+		return fmt.Errorf("score: %w", err)
 	}
 	if *stored && *rescore {
 		return fmt.Errorf("score: --stored and --rescore exclude each other")
@@ -67,21 +68,21 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		}
 		return strings.Join(parts, "; ")
 	}
-	if *by == "domain" {
-		rows, err := d.TopScoredDomains(ctx, *limit)
+	if groups {
+		rows, err := d.TopScoredDomains(ctx, sub.Code, *limit)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", "names", "domain", "score", "why"}
+		t.Columns = []string{"count", "clients", "names", groupColumn(sub), "score", "why"}
 		for _, r := range rows {
 			t.Add(r.Count, r.Clients, r.Names, r.Name, roundScore(r.Score.Score), reasons(r.Contribs))
 		}
 	} else {
-		rows, err := d.TopScoredNames(ctx, *limit)
+		rows, err := d.TopScoredNames(ctx, sub.Code, *limit)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", "name", "domain", "score", "why"}
+		t.Columns = []string{"count", "clients", nameColumn(sub), groupColumn(sub), "score", "why"}
 		for _, r := range rows {
 			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), reasons(r.Contribs))
 		}

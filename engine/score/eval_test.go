@@ -12,6 +12,7 @@ import (
 	"github.com/longtail/longtail/engine/gen"
 	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // sharedData is ../shared/data seen from this package.
@@ -99,7 +100,7 @@ func copyFile(t testing.TB, from, to string) {
 // domains (0: not scored) and the precision at 10.
 func rankOf(t testing.TB, d *db.DB, want []string) (map[string]int, float64) {
 	t.Helper()
-	top, err := d.TopScoredDomains(context.Background(), 1<<30)
+	top, err := d.TopScoredDomains(context.Background(), subject.DNSName, 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestTunnelCapturesRankFirst(t *testing.T) {
 				first++
 			}
 			if r != 1 {
-				top, _ := d.TopScoredDomains(context.Background(), 3)
+				top, _ := d.TopScoredDomains(context.Background(), subject.DNSName, 3)
 				for i, x := range top {
 					t.Logf("  #%d %s %.1f %+v", i+1, x.Name, x.Score.Score, x.Contribs)
 				}
@@ -208,7 +209,7 @@ func genTop(t testing.TB, d *db.DB, truth gen.Truth) float64 {
 			t.Errorf("planted %s ranks %d, want within the top %d", w, r, k)
 		}
 	}
-	top, err := d.TopScoredDomains(context.Background(), k)
+	top, err := d.TopScoredDomains(context.Background(), subject.DNSName, k)
 	if err != nil {
 		t.Fatal(err)
 	}
