@@ -36,8 +36,8 @@ type Counts struct {
 type countCells struct {
 	id          uint32
 	kind        engsubject.Code // a pivot's row: its subject
-	raw         string // as stored: what a next screen is opened on
-	text        string // safe, names shown decoded
+	raw         string          // as stored: what a next screen is opened on
+	text        string          // safe, names shown decoded
 	count       int64
 	first, last string
 }
