@@ -48,7 +48,9 @@ type Events struct {
 //
 // An HTTP request fills the same columns: method in qtype, status in rcode,
 // size in ttl, host and target in answers, and its user agent and referer
-// in detail, shown under the list for the cursor's row.
+// in detail, shown under the list for the cursor's row. The target takes
+// the wide column: at 80 columns a query string (cmd=...) is what must
+// show, and the host is the same on most rows.
 type eventCells struct {
 	time, client, qtype, rcode, ttl, answers string
 	detail                                   string // the footer's first line
@@ -146,8 +148,9 @@ func formatRequest(e db.EventRow, packet bool) eventCells {
 		client:  textsafe.String(e.Client),
 		qtype:   textsafe.String(r.Method),
 		rcode:   "-",
-		answers: textsafe.String(r.Host + r.Target()),
-		detail:  "agent " + textsafe.String(r.UserAgent) + "  referer " + textsafe.String(r.Referer),
+		answers: textsafe.String(r.Target()),
+		detail: "host " + textsafe.String(r.Host) + "  agent " + textsafe.String(r.UserAgent) +
+			"  referer " + textsafe.String(r.Referer),
 	}
 	if e.Status > 0 {
 		c.rcode = strconv.Itoa(int(e.Status))
@@ -306,7 +309,7 @@ func (v *Events) View() string {
 	}
 	head := eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}
 	if v.http {
-		head = eventCells{time: "time", client: "client", qtype: "method", rcode: "status", ttl: "size", answers: "host and target", source: "source"}
+		head = eventCells{time: "time", client: "client", qtype: "method", rcode: "status", ttl: "size", answers: "target", source: "source"}
 	}
 	lines = append(lines, v.c.Styles.Header.Render(fit(row(head, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading requests…", func(i, width int) string {

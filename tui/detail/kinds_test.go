@@ -82,7 +82,7 @@ func TestHTTPRequests(t *testing.T) {
 	}
 	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
 	got := ansi.Strip(v.View())
-	for _, want := range []string{"method", "status", "POST", "204", "updates.evil.example:80/stage2.bin?id=42", "48k", "agent Go-http-client/1.1"} {
+	for _, want := range []string{"method", "status", "POST", "204", "/stage2.bin?id=42", "48k", "host updates.evil.example:80  agent Go-http-client/1.1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q:\n%s", want, got)
 		}
