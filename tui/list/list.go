@@ -239,6 +239,10 @@ func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	if m.reloading {
 		return common.Status("still reading the workspace")
 	}
+	if sub.Code == m.data.Subject.Code {
+		return common.Status(fmt.Sprintf("%s are listed by %s only (%s: next kind)", sub.Kind, sub.Column,
+			m.c.Keys.List.Kind.Help().Key))
+	}
 	m.q.Subject, m.q.Expanded = sub.Code, map[uint32]bool{}
 	m.cursor, m.offset, m.toTop = 0, 0, true
 	return m.reload(false)
