@@ -77,6 +77,9 @@ func run(bin string, lines int64, dir string) error {
 	if err := scoring(bin, ws, logPath); err != nil {
 		return err
 	}
+	if err := webIngest(bin, dir, lines/4, float64(lines)/wall.Seconds()); err != nil {
+		return err
+	}
 
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		fmt.Println("\nsqlite3 CLI not installed: skipping the .import comparison (apt-get install sqlite3)")
@@ -163,6 +166,49 @@ func generate(path string, lines int64) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// webIngest times the ingest of an access log of `longtail gen http`
+// (each request stored once per subject: host, path, user agent, client,
+// referer, status) and compares its rate with the DNS CSV's of this run.
+func webIngest(bin, dir string, lines int64, dnsRate float64) error {
+	logPath := filepath.Join(dir, fmt.Sprintf("web-%d.log", lines))
+	if _, err := os.Stat(logPath); err != nil {
+		f, err := os.Create(logPath + ".tmp")
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriterSize(f, 4<<20)
+		_, err = gen.WriteHTTP(w, gen.HTTPOptions{Lines: lines, Seed: 1})
+		if err == nil {
+			err = w.Flush()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(logPath+".tmp", logPath)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	ws := filepath.Join(dir, "bench-web.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(ws + suffix)
+	}
+	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	if err != nil {
+		return fmt.Errorf("web ingest: %w", err)
+	}
+	rate := float64(lines) / wall.Seconds()
+	size := fileSize(ws) + fileSize(ws+"-wal")
+	fmt.Printf("\nweb ingest (%d requests of `longtail gen http`, Apache vhost_combined, 6 subjects each)\n", lines)
+	fmt.Printf("  wall            %8.2f s\n", wall.Seconds())
+	fmt.Printf("  requests/s      %8.0f (%.2f× the DNS events/s of this run)\n", rate, rate/dnsRate)
+	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
+	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/request)\n", float64(size)/1e6, float64(size)/float64(lines))
+	return nil
 }
 
 // timed runs a command and returns its wall time and peak RSS in bytes.

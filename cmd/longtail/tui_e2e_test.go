@@ -218,3 +218,72 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	tm.keys("q")
 	tm.waitGone()
 }
+
+// sharedSample is a file of ../shared/data, or a skip when it is absent.
+func sharedSample(t *testing.T, parts ...string) string {
+	t.Helper()
+	p := filepath.Join(append([]string{"..", "..", "..", "shared", "data"}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("sample data absent: %v", err)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// The kinds in a terminal, on real samples: an Apache access log and a
+// capture where one host resolves names and then fetches from them (an
+// adware's weather widget). Switch to HTTP, list user agents, mark the
+// widget's ancient agent known-good, list clients, and pivot from the
+// widget's host to the DNS names it resolved.
+func TestTUIKindsOnRealSamples(t *testing.T) {
+	tm := newTmux(t)
+	bin := buildBinary(t)
+	web := sharedSample(t, "web", "elastic_examples_apache_logs.log")
+	capture := sharedSample(t, "pcap", "general", "markofu", "markofu_ppa-capture-files_hauntedbrowser.pcap")
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	if _, errOut, err := runBin(t, bin, "--db", ws, "ingest", web, capture); err != nil {
+		t.Fatalf("ingest: %v %s", err, errOut)
+	}
+	const agent, host = "Mozilla/3.0 (compatible; MSIE 4.0; Win32)", "192.168.0.184"
+
+	tm.start(100, 30, bin, "--db", ws)
+	tm.waitFor("the list", func(s string) bool { return strings.HasPrefix(s, "names ") })
+	tm.keys("K")
+	tm.waitFor("the HTTP hosts", func(s string) bool { return strings.HasPrefix(s, "http hosts ") })
+	tm.keys("v", "v")
+	tm.waitFor("the user agents", func(s string) bool { return strings.HasPrefix(s, "http user agents ") })
+	tm.keys("/", "MSIE 4.0", "Enter")
+	tm.waitFor("the widget's agent under the cursor", func(s string) bool { return strings.Contains(s, "/MSIE 4.0: 1") })
+	tm.keys("a")
+	tm.waitFor("the scope prompt", func(s string) bool { return strings.Contains(s, "this user agent only") })
+	tm.keys("n")
+	tm.waitFor("the mark", func(s string) bool { return strings.Contains(s, "marked good") })
+	tm.keys("v")
+	tm.waitFor("the clients", func(s string) bool { return strings.HasPrefix(s, "http clients ") })
+	tm.keys("/", host, "Enter")
+	tm.waitFor("the widget's host under the cursor", func(s string) bool { return strings.Contains(s, "/"+host+": 1") })
+	tm.keys("p")
+	screen := tm.waitFor("the pivot", func(s string) bool { return strings.Contains(s, "names asked by "+host) })
+	for _, want := range []string{"deskwx.weatherbug.com", "http host deskwx.weatherbug.com", "http path /WeatherWindow/"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the pivot lacks %q:\n%s", want, screen)
+		}
+	}
+	tm.keys("Q")
+	tm.waitGone()
+
+	out, errOut, err := runBin(t, bin, "--db", ws, "rules", "list", "--format", "json")
+	if err != nil {
+		t.Fatalf("rules list: %v %s", err, errOut)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0]["pattern"] != agent || rs[0]["kind"] != "http.ua" || rs[0]["verdict"] != "good" {
+		t.Errorf("rules after the mark: %s", out)
+	}
+}
