@@ -29,7 +29,7 @@ func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
 	matchers := map[subject.Code]*rules.Matcher{}
 	cov := make(map[int64]Covered, len(rs))
 	for _, n := range names {
-		code := subject.Code(n.Kind)
+		code := subjectOf(n)
 		m := matchers[code]
 		if m == nil {
 			m = rules.NewMatcher(rs, code)
@@ -57,6 +57,14 @@ func WorkspaceCoverage(ctx context.Context, d *db.DB) ([]rules.Rule, []db.NameRo
 		return nil, nil, nil, err
 	}
 	return rs, names, Coverage(rs, names), nil
+}
+
+// subjectOf is a name's subject; a row made without one is a DNS name.
+func subjectOf(n db.NameRow) subject.Code {
+	if n.Kind == 0 {
+		return subject.DNSName
+	}
+	return subject.Code(n.Kind)
 }
 
 // namesOf reads the names of every subject some rule of rs is for.
@@ -149,7 +157,7 @@ func namesBelow(all, rs []rules.Rule, names []db.NameRow) map[string][]string {
 	matchers := map[subject.Code]*rules.Matcher{}
 	below := map[string][]string{}
 	for _, n := range names {
-		code := subject.Code(n.Kind)
+		code := subjectOf(n)
 		if !subject.Must(code).Hostname {
 			continue
 		}
