@@ -56,9 +56,7 @@ func run(bin string, lines int64, dir string) error {
 		logPath, lines, float64(size)/1e9)
 
 	ws := filepath.Join(dir, "bench.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(ws + suffix)
-	}
+	removeWorkspace(ws)
 	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
@@ -179,7 +177,7 @@ func webIngest(bin, dir string, lines int64, dnsRate float64) error {
 			return err
 		}
 		w := bufio.NewWriterSize(f, 4<<20)
-		_, err = gen.WriteHTTP(w, gen.HTTPOptions{Lines: lines, Seed: 1})
+		_, err = gen.WriteHTTP(w, gen.Options{Lines: lines, Seed: 1})
 		if err == nil {
 			err = w.Flush()
 		}
@@ -194,9 +192,7 @@ func webIngest(bin, dir string, lines int64, dnsRate float64) error {
 		}
 	}
 	ws := filepath.Join(dir, "bench-web.db")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(ws + suffix)
-	}
+	removeWorkspace(ws)
 	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
 	if err != nil {
 		return fmt.Errorf("web ingest: %w", err)
@@ -209,6 +205,14 @@ func webIngest(bin, dir string, lines int64, dnsRate float64) error {
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
 	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/request)\n", float64(size)/1e6, float64(size)/float64(lines))
 	return nil
+}
+
+// removeWorkspace removes a workspace left by an earlier run, with its
+// write-ahead log.
+func removeWorkspace(ws string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(ws + suffix)
+	}
 }
 
 // timed runs a command and returns its wall time and peak RSS in bytes.

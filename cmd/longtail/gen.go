@@ -28,7 +28,7 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	}
 	w := bufio.NewWriterSize(e.stdout, 1<<20)
 	if rest[0] == "http" {
-		_, err = gen.WriteHTTP(w, gen.HTTPOptions{Lines: *lines, Seed: *seed, Days: *days})
+		_, err = gen.WriteHTTP(w, gen.Options{Lines: *lines, Seed: *seed, Days: *days})
 	} else {
 		_, err = gen.Write(w, gen.Options{Lines: *lines, Seed: *seed, Format: *format, Days: *days})
 	}

@@ -19,7 +19,7 @@ func webWorkspace(t *testing.T, lines int64) (string, gen.HTTPTruth) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth, err := gen.WriteHTTP(f, gen.HTTPOptions{Lines: lines, Seed: 2})
+	truth, err := gen.WriteHTTP(f, gen.Options{Lines: lines, Seed: 2})
 	f.Close()
 	if err != nil {
 		t.Fatal(err)

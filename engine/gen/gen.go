@@ -42,16 +42,24 @@ type Truth struct {
 // default week shows five working days and a weekend.
 var DefaultStart = time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC)
 
-// Write writes o.Lines events in o.Format to w.
-func Write(w io.Writer, o Options) (Truth, error) {
+// defaults checks o and fills in the span's defaults.
+func (o *Options) defaults() error {
 	if o.Lines < 0 {
-		return Truth{}, fmt.Errorf("gen: negative line count %d", o.Lines)
+		return fmt.Errorf("gen: negative line count %d", o.Lines)
 	}
 	if o.Days <= 0 {
 		o.Days = 7
 	}
 	if o.Start.IsZero() {
 		o.Start = DefaultStart
+	}
+	return nil
+}
+
+// Write writes o.Lines events in o.Format to w.
+func Write(w io.Writer, o Options) (Truth, error) {
+	if err := o.defaults(); err != nil {
+		return Truth{}, err
 	}
 	f, ok := formats[o.Format]
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -16,14 +15,6 @@ import (
 // The web side: a week of visitors to an organisation's three sites, as
 // Apache writes them in its vhost_combined format, with a scanner, a
 // webshell and a rare user agent hidden among them.
-
-// HTTPOptions says what to write.
-type HTTPOptions struct {
-	Lines int64 // requests to write
-	Seed  int64 // same seed, same output
-	Start time.Time
-	Days  int // span of the log; default 7
-}
 
 // HTTPTruth is what was planted in an HTTP log.
 type HTTPTruth struct {
@@ -88,16 +79,11 @@ type request struct {
 	referer, agent               string
 }
 
-// WriteHTTP writes o.Lines requests in Apache's vhost_combined format.
-func WriteHTTP(w io.Writer, o HTTPOptions) (HTTPTruth, error) {
-	if o.Lines < 0 {
-		return HTTPTruth{}, fmt.Errorf("gen: negative line count %d", o.Lines)
-	}
-	if o.Days <= 0 {
-		o.Days = 7
-	}
-	if o.Start.IsZero() {
-		o.Start = DefaultStart
+// WriteHTTP writes o.Lines requests in Apache's vhost_combined format
+// (o.Format is not used).
+func WriteHTTP(w io.Writer, o Options) (HTTPTruth, error) {
+	if err := o.defaults(); err != nil {
+		return HTTPTruth{}, err
 	}
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), 0x68747470))
 	planted, truth := plantHTTP(rng, o)
@@ -128,7 +114,7 @@ func WriteHTTP(w io.Writer, o HTTPOptions) (HTTPTruth, error) {
 
 // spread calls at n times over the span, following the office rhythm of
 // activity, in time order.
-func spread(o HTTPOptions, n int64, at func(t int64)) {
+func spread(o Options, n int64, at func(t int64)) {
 	minutes := int64(o.Days) * 1440
 	weights := make([]float64, minutes)
 	total := 0.0
@@ -209,7 +195,7 @@ func visitor(c uint64) string {
 }
 
 // plantHTTP makes the planted requests, sorted by time.
-func plantHTTP(rng *rand.Rand, o HTTPOptions) ([]request, HTTPTruth) {
+func plantHTTP(rng *rand.Rand, o Options) ([]request, HTTPTruth) {
 	start := o.Start.UnixMicro()
 	day := int64(86_400_000_000)
 	tr := HTTPTruth{ScannerClient: httpScanner, ScannerAgent: httpScanAgent, WebshellClient: httpShell,

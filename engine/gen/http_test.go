@@ -11,7 +11,7 @@ import (
 // says was planted is in it, as often as it says.
 func TestHTTPLog(t *testing.T) {
 	var buf bytes.Buffer
-	tr, err := WriteHTTP(&buf, HTTPOptions{Lines: 50_000, Seed: 3})
+	tr, err := WriteHTTP(&buf, Options{Lines: 50_000, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestHTTPLog(t *testing.T) {
 		t.Errorf("scanner %d of %d, webshell %d of 12, rare agent %d of %d", scans, tr.ScannerPaths, shell, rare, tr.RareAgentRequests)
 	}
 	var again bytes.Buffer
-	WriteHTTP(&again, HTTPOptions{Lines: 50_000, Seed: 3})
+	WriteHTTP(&again, Options{Lines: 50_000, Seed: 3})
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Error("the same seed gave another log")
 	}
@@ -51,7 +51,7 @@ func BenchmarkWriteHTTP(b *testing.B) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		WriteHTTP(&buf, HTTPOptions{Lines: 100_000, Seed: 1})
+		WriteHTTP(&buf, Options{Lines: 100_000, Seed: 1})
 	}
 	b.ReportMetric(float64(b.N)*100_000/b.Elapsed().Seconds(), "lines/s")
 }

@@ -53,7 +53,7 @@ func BenchmarkIngestHTTP(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if _, err := gen.WriteHTTP(w, gen.HTTPOptions{Lines: lines, Seed: 1}); err != nil {
+	if _, err := gen.WriteHTTP(w, gen.Options{Lines: lines, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	w.Flush()

@@ -30,7 +30,7 @@ func webList(t *testing.T, w, h int) (*Model, *db.DB, gen.HTTPTruth) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truth, err := gen.WriteHTTP(f, gen.HTTPOptions{Lines: 20_000, Seed: 5})
+	truth, err := gen.WriteHTTP(f, gen.Options{Lines: 20_000, Seed: 5})
 	f.WriteString(hostileRequest)
 	f.Close()
 	if err != nil {
