@@ -18,6 +18,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
@@ -317,7 +318,9 @@ func (m *Model) View() string {
 		lines = append(lines, s.Header.Render(lay.header()))
 		end := min(len(m.rules), m.offset+m.rowsHeight())
 		for i := m.offset; i < end; i++ {
-			lines = append(lines, lay.row(s, m.rules[i], m.cover[m.rules[i].ID], i == m.cursor))
+			r := m.rules[i]
+			c, ok := m.cover[r.ID], r.Subject() == m.names.Subject
+			lines = append(lines, lay.row(s, r, c, ok, i == m.cursor))
 		}
 	}
 	for len(lines) < h-2 {
@@ -335,6 +338,20 @@ func (m *Model) View() string {
 		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
 	}
 	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// ruleFor says what a rule decides: a DNS rule its scope as always
+// ("name", "domain"), another kind's its subject or group ("http ua",
+// "http family").
+func ruleFor(sub subject.Subject, scope rules.Scope) string {
+	if sub.Code == subject.DNSName {
+		return scope.String()
+	}
+	what := sub.Name
+	if scope == rules.Domain {
+		what = strings.TrimPrefix(sub.Group, "registered ")
+	}
+	return sub.Kind.String() + " " + what
 }
 
 // detail is the rule under the cursor in full: note, author, origin, time.
@@ -361,28 +378,42 @@ func orDash(s string) string {
 // layout of the rules table.
 type layout struct{ patW, noteW, originW int }
 
+// forW is the width of the "for" column: what a rule decides, its subject
+// and scope in one ("name", "domain", "http ua", "http family").
+const forW = 11
+
 func newLayout(w int) layout {
-	// verdict 4, scope 6, names 6, events 6, when 11, separators 7.
-	rest := max(20, w-4-6-6-6-11-7)
+	// verdict 4, for 11, names 6, events 6, when 11, separators 7.
+	rest := max(20, w-4-forW-6-6-11-7)
 	l := layout{patW: max(12, rest*5/10), originW: max(6, rest*2/10)}
 	l.noteW = max(1, rest-l.patW-l.originW)
 	return l
 }
 
 func (l layout) header() string {
-	return strings.Join([]string{"mark", common.PadRight("scope", 6), common.PadRight("pattern", l.patW),
+	return strings.Join([]string{"mark", common.PadRight("for", forW), common.PadRight("pattern", l.patW),
 		common.PadLeft("names", 6), common.PadLeft("events", 6), common.PadRight("note", l.noteW),
 		common.PadRight("origin", l.originW), "when"}, " ")
 }
 
-func (l layout) row(s *common.Styles, r rules.Rule, c coverage, cursor bool) string {
+// row draws a rule; covered is false when its coverage was not counted
+// (a rule of a subject other than the one the list shows).
+func (l layout) row(s *common.Styles, r rules.Rule, c coverage, covered, cursor bool) string {
 	verdict := common.PadRight(common.VerdictMark(r.Verdict), 4)
 	if !cursor {
 		verdict = s.Verdict(r.Verdict).Render(verdict)
 	}
-	line := strings.Join([]string{verdict, common.PadRight(r.Scope.String(), 6),
-		common.PadRight(common.FitName(r.Pattern, l.patW), l.patW),
-		common.PadLeft(strconv.FormatInt(c.names, 10), 6), common.PadLeft(chart.Count(c.events), 6),
+	sub := subject.Must(r.Subject())
+	pattern := common.FitName(r.Pattern, l.patW)
+	if !sub.Hostname {
+		pattern = common.Fit(textsafe.String(r.Pattern), l.patW)
+	}
+	names, events := "–", "–"
+	if covered {
+		names, events = strconv.FormatInt(c.names, 10), chart.Count(c.events)
+	}
+	line := strings.Join([]string{verdict, common.PadRight(ruleFor(sub, r.Scope), forW),
+		common.PadRight(pattern, l.patW), common.PadLeft(names, 6), common.PadLeft(events, 6),
 		common.PadRight(common.Fit(r.Note, l.noteW), l.noteW),
 		common.PadRight(common.TruncateLeft(common.Fit(filepath.Base(r.Origin), 200), l.originW), l.originW),
 		r.Created.UTC().Format("01-02 15:04")}, " ")

@@ -157,3 +157,23 @@ func TestGolden(t *testing.T) {
 	m, _ := open(t, 80, 24, nil)
 	golden.Assert(t, "rules_empty_80x24", m.View())
 }
+
+// A rule of another kind says what it is for, and its coverage, not
+// counted over the list's names, is a dash rather than a false 0.
+func TestRulesOfOtherKinds(t *testing.T) {
+	when := time.Date(2025, 11, 25, 10, 0, 0, 0, time.UTC)
+	m, _ := open(t, 100, 10, []rules.Rule{
+		{Kind: subject.HTTPAgent, Pattern: "Mozilla/5.0 zgrab/0.x", Verdict: rules.Bad, Created: when},
+		{Kind: subject.HTTPAgent, Pattern: "Googlebot", Scope: rules.Domain, Verdict: rules.Good, Created: when},
+		{Kind: subject.HTTPHost, Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Created: when},
+	})
+	got := ansi.Strip(m.View())
+	for _, want := range []string{"http ua     Mozilla/5.0 zgrab/0.x", "http family Googlebot", "http domain example.com"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "     –      –") != 3 {
+		t.Errorf("coverage of rules of other kinds is not a dash:\n%s", got)
+	}
+}
