@@ -524,13 +524,13 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", "name", "domain", "verdict", "rank"}}
+	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", nameColumn(sub), groupColumn(sub), "verdict", "rank", "kind"}}
 	for _, n := range news.Names {
 		var rank any
 		if n.Rank > 0 {
 			rank = int64(n.Rank)
 		}
-		t.Add(n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain, verdictCell(n.Verdict), rank)
+		t.Add(n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain, verdictCell(n.Verdict), rank, sub.QualifiedName())
 	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err

@@ -93,9 +93,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if q.Domains {
 		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", group, "verdict", "score", "rank", "new"}
 	}
-	if sub.Code != subject.DNSName {
-		t.Columns = append(t.Columns, "kind")
-	}
+	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
 		if q.Domains {
@@ -105,11 +103,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		if !q.Domains {
 			cells = append(cells, it.Domain)
 		}
-		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
-		if sub.Code != subject.DNSName {
-			cells = append(cells, sub.QualifiedName())
-		}
-		t.Add(cells...)
+		t.Add(append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh, sub.QualifiedName())...)
 	}
 	return t.Write(e.stdout, *format)
 }

@@ -73,18 +73,18 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", "names", groupColumn(sub), "score", "why"}
+		t.Columns = []string{"count", "clients", "names", groupColumn(sub), "score", "why", "kind"}
 		for _, r := range rows {
-			t.Add(r.Count, r.Clients, r.Names, r.Name, roundScore(r.Score.Score), reasons(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Names, r.Name, roundScore(r.Score.Score), reasons(r.Contribs), sub.QualifiedName())
 		}
 	} else {
 		rows, err := d.TopScoredNames(ctx, sub.Code, *limit)
 		if err != nil {
 			return err
 		}
-		t.Columns = []string{"count", "clients", nameColumn(sub), groupColumn(sub), "score", "why"}
+		t.Columns = []string{"count", "clients", nameColumn(sub), groupColumn(sub), "score", "why", "kind"}
 		for _, r := range rows {
-			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), reasons(r.Contribs))
+			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), reasons(r.Contribs), sub.QualifiedName())
 		}
 	}
 	return t.Write(e.stdout, *format)
