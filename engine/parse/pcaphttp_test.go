@@ -1,0 +1,401 @@
+package parse
+
+import (
+	"cmp"
+	"encoding/binary"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// httpRec is an HTTP record with its byte slices copied out of the
+// parser's buffers.
+type httpRec struct {
+	Time                              int64
+	Client, Method, Host, Path, Query string
+	Status                            int16
+	Bytes                             int64
+	UserAgent, Referer                string
+	Line, Offset                      int64
+}
+
+// capOut keeps what a capture gives: its DNS records as gotOut does, its
+// HTTP records apart.
+type capOut struct {
+	gotOut
+	http []httpRec
+}
+
+func (o *capOut) Record(r *record.Record) {
+	if r.Kind != record.KindHTTP {
+		o.gotOut.Record(r)
+		return
+	}
+	o.http = append(o.http, httpRec{r.Time, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
+		r.Status, r.Bytes, string(r.UserAgent), string(r.Referer), r.Line, r.Offset})
+}
+
+// httpByProvenance sorts HTTP records by packet, and those of one packet
+// (pipelined requests) by what they hold.
+func httpByProvenance(recs []httpRec) []httpRec {
+	recs = slices.Clone(recs)
+	slices.SortFunc(recs, func(a, b httpRec) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Query, b.Query), cmp.Compare(a.Method, b.Method), cmp.Compare(a.Host, b.Host),
+			cmp.Compare(a.Status, b.Status), cmp.Compare(a.Bytes, b.Bytes), cmp.Compare(a.UserAgent, b.UserAgent),
+			cmp.Compare(a.Referer, b.Referer), cmp.Compare(a.Time, b.Time), cmp.Compare(a.Client, b.Client))
+	})
+	return recs
+}
+
+// tcp6 is a TCP segment in an IPv6 packet on Ethernet (checksums left
+// zero).
+func tcp6(src, dst string, sp, dp uint16, seq, ack uint32, flags byte, payload []byte) []byte {
+	h := binary.BigEndian.AppendUint16(nil, sp)
+	h = binary.BigEndian.AppendUint16(h, dp)
+	h = binary.BigEndian.AppendUint32(h, seq)
+	h = binary.BigEndian.AppendUint32(h, ack)
+	h = append(h, 5<<4, flags, 0xff, 0xff, 0, 0, 0, 0)
+	h = append(h, payload...)
+	ip := []byte{0x60, 0, 0, 0, 0, 0, 6, 64}
+	binary.BigEndian.PutUint16(ip[4:], uint16(len(h)))
+	ip = append(ip, net.ParseIP(src).To16()...)
+	ip = append(ip, net.ParseIP(dst).To16()...)
+	return append([]byte{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd}, append(ip, h...)...)
+}
+
+// TCP flags.
+const (
+	tcpFIN = 0x01
+	tcpSYN = 0x02
+	tcpRST = 0x04
+	tcpPSH = 0x08
+	tcpACK = 0x10
+)
+
+// conv writes the packets of one TCP connection, keeping its sequence
+// numbers (each side acknowledges all the other sent) and a clock.
+type conv struct {
+	cli, srv     string
+	cport, sport uint16
+	cseq, sseq   uint32
+	sec          float64 // time of the next packet
+}
+
+func newConv(cli, srv string, cport, sport uint16) *conv {
+	return &conv{cli: cli, srv: srv, cport: cport, sport: sport, cseq: 1000, sseq: 9000}
+}
+
+func (cv *conv) packet(fromClient bool, seq uint32, flags byte, p string) capPkt {
+	src, dst, sp, dp, ack := cv.cli, cv.srv, cv.cport, cv.sport, cv.sseq
+	if !fromClient {
+		src, dst, sp, dp, ack = dst, src, dp, sp, cv.cseq
+	}
+	var b []byte
+	if strings.Contains(src, ":") {
+		b = tcp6(src, dst, sp, dp, seq, ack, flags, []byte(p))
+	} else {
+		b = ether(tcp4(src, dst, sp, dp, seq, flags, []byte(p)))
+		binary.BigEndian.PutUint32(b[14+20+8:], ack)
+	}
+	pkt := capPkt{cv.sec, b}
+	cv.sec += 0.001
+	return pkt
+}
+
+// c sends p from the client, s from the server.
+func (cv *conv) c(p string) capPkt {
+	pkt := cv.packet(true, cv.cseq, tcpACK|tcpPSH, p)
+	cv.cseq += uint32(len(p))
+	return pkt
+}
+
+func (cv *conv) s(p string) capPkt {
+	pkt := cv.packet(false, cv.sseq, tcpACK|tcpPSH, p)
+	cv.sseq += uint32(len(p))
+	return pkt
+}
+
+// open is the three-way handshake.
+func (cv *conv) open() []capPkt {
+	pkts := []capPkt{cv.packet(true, cv.cseq-1, tcpSYN, ""), cv.packet(false, cv.sseq-1, tcpSYN|tcpACK, ""), cv.packet(true, cv.cseq, tcpACK, "")}
+	return pkts
+}
+
+// close is a FIN from each side.
+func (cv *conv) close() []capPkt {
+	return []capPkt{cv.packet(true, cv.cseq, tcpFIN|tcpACK, ""), cv.packet(false, cv.sseq, tcpFIN|tcpACK, "")}
+}
+
+// pkts joins packet lists.
+func pkts(lists ...any) []capPkt {
+	var out []capPkt
+	for _, l := range lists {
+		switch l := l.(type) {
+		case capPkt:
+			out = append(out, l)
+		case []capPkt:
+			out = append(out, l...)
+		}
+	}
+	return out
+}
+
+// decodeHTTP writes pkts as a capture and decodes it.
+func decodeHTTP(t testing.TB, p []capPkt) *capOut {
+	t.Helper()
+	c, _, err := decodeCapture(t, writeCapture(t, layers.LinkTypeEthernet, p...), Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// req is a record as the tests below write it: only the fields that
+// matter, Time, Client and Offset left out.
+type req struct {
+	Method, Host, Path, Query string
+	Status                    int16
+	Bytes                     int64
+	UserAgent, Referer        string
+	Line                      int64
+}
+
+func reqs(recs []httpRec) []req {
+	var out []req
+	for _, r := range httpByProvenance(recs) {
+		out = append(out, req{r.Method, r.Host, r.Path, r.Query, r.Status, r.Bytes, r.UserAgent, r.Referer, r.Line})
+	}
+	return out
+}
+
+func TestCaptureHTTP(t *testing.T) {
+	get := "GET /index.html?a=1&b=%20 HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: curl/8.0\r\nReferer: http://ref.example/x\r\nAccept: */*\r\n\r\n"
+	ok5 := "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"
+	for _, tc := range []struct {
+		name  string
+		pkts  func() []capPkt
+		want  []req
+		skips []string
+	}{{
+		name: "one request and its response",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			return pkts(cv.open(), cv.c(get), cv.s(ok5), cv.close())
+		},
+		want: []req{{"GET", "www.example.com", "/index.html", "a=1&b=%20", 200, 5, "curl/8.0", "http://ref.example/x", 4}},
+	}, {
+		name: "IPv6, odd port, a body that ends with the connection",
+		pkts: func() []capPkt {
+			cv := newConv("2001:db8::1", "2001:db8::80", 40000, 31337)
+			return pkts(cv.open(), cv.c("GET / HTTP/1.0\r\nHost: [2001:db8::80]:31337\r\n\r\n"),
+				cv.s("HTTP/1.0 200 OK\r\n\r\n"), cv.s("body until close"), cv.close())
+		},
+		want: []req{{"GET", "[2001:db8::80]:31337", "/", "", 200, record.NoBytes, "", "", 4}},
+	}, {
+		name: "pipelined: a HEAD, a chunked response, a 100 Continue, a request body",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 8080)
+			return pkts(cv.open(),
+				cv.c("GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\nHost: h\r\n\r\nPOST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"),
+				cv.s("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcHTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
+				cv.s("HTTP/1.1 100 Continue\r\n\r\n"),
+				cv.c("ab"), cv.c("cd\r\nGET /d HTTP/1.1\r\n"), cv.c("Host: h\r\n\r\n"),
+				cv.s("HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n"),
+				cv.s("A\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+				cv.close())
+		},
+		want: []req{
+			{"GET", "h", "/a", "", 200, 3, "", "", 4},
+			{"HEAD", "h", "/b", "", 200, 0, "", "", 4},
+			{"POST", "h", "/c", "", 201, record.NoBytes, "", "", 4},
+			{"GET", "h", "/d", "", 404, 0, "", "", 8},
+		},
+	}, {
+		name: "a request line and a user agent split over segments",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			return pkts(cv.open(), cv.c("GE"), cv.c("T /s?q=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: Moz"), cv.c("illa/5.0\r\n"), cv.c("\r\n"),
+				cv.s("HTTP/1.1 204 No Content\r\n\r\n"), cv.close())
+		},
+		want: []req{{"GET", "h", "/s", "q=1", 204, 0, "Mozilla/5.0", "", 4}},
+	}, {
+		name: "segments out of order and retransmitted",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			open := cv.open()
+			first, second := cv.c("GET /o HTTP/1.1\r\nHo"), cv.c("st: h\r\n\r\n")
+			r1, r2 := cv.s("HTTP/1.1 302 Found\r\nConten"), cv.s("t-Length: 2\r\n\r\nok")
+			return pkts(open, first, r1, second, first, r2, r1, cv.close())
+		},
+		want: []req{{"GET", "h", "/o", "", 302, 2, "", "", 4}},
+	}, {
+		name: "a proxy's absolute URL and a CONNECT tunnel",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.3", 40000, 3128)
+			return pkts(cv.open(),
+				cv.c("GET http://user:pw@www.example.com:8080?x=1 HTTP/1.1\r\nHost: other.example\r\n\r\n"),
+				cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+				cv.c("CONNECT secure.example:443 HTTP/1.1\r\nHost: secure.example:443\r\n\r\n"),
+				cv.s("HTTP/1.1 200 Connection established\r\n\r\n"),
+				cv.c("\x16\x03\x01\x02\x00GET / HTTP/1.1\r\n\r\n"), cv.s("\x16\x03\x03HTTP/1.1 500\r\n\r\n"),
+				cv.close())
+		},
+		want: []req{
+			{"GET", "www.example.com:8080", "/", "x=1", 200, 0, "", "", 4},
+			{"CONNECT", "secure.example:443", "", "", 200, 0, "", "", 6},
+		},
+	}, {
+		name: "a websocket upgrade",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			return pkts(cv.open(), cv.c("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n"),
+				cv.s("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n"), cv.c("\x81\x05hello"), cv.s("\x81\x02hi"), cv.close())
+		},
+		want: []req{{"GET", "h", "/ws", "", 101, 0, "", "", 4}},
+	}, {
+		name: "no response in the capture",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			return pkts(cv.c("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.c("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n"))
+		},
+		want: []req{{"GET", "h", "/1", "", 0, record.NoBytes, "", "", 1}, {"GET", "h", "/2", "", 0, record.NoBytes, "", "", 2}},
+	}, {
+		name: "not HTTP: TLS, SSH, a method without HTTP/1.x",
+		pkts: func() []capPkt {
+			tls, ssh, rtsp := newConv("10.0.0.1", "10.0.0.2", 40000, 443), newConv("10.0.0.1", "10.0.0.2", 40001, 22), newConv("10.0.0.1", "10.0.0.2", 40002, 554)
+			return pkts(tls.c("\x16\x03\x01\x00\x05hello"), ssh.s("SSH-2.0-OpenSSH_9.6\r\n"), ssh.c("SSH-2.0-OpenSSH_9.6\r\n"),
+				rtsp.c("DESCRIBE rtsp://cam/ RTSP/1.0\r\nCSeq: 1\r\n\r\n"))
+		},
+	}, {
+		name: "a missing segment between requests: the requests after it have no status",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			one := cv.c("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
+			cv.c("GET /lost HTTP/1.1\r\nHost: h\r\n\r\n") // not captured
+			return pkts(one, cv.c("GET /3 HTTP/1.1\r\nHost: h\r\n\r\n"),
+				cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"), cv.close())
+		},
+		// The first response is the first request's; the second, which
+		// answers the request lost, comes before the segment after the
+		// loss is given up on: it pairs with nothing.
+		want:  []req{{"GET", "h", "/1", "", 200, 0, "", "", 1}, {"GET", "h", "/3", "", 0, record.NoBytes, "", "", 2}},
+		skips: []string{"2 TCP data missing from an HTTP connection, a request may be lost"},
+	}, {
+		name: "something else where a request was due",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			return pkts(cv.c("GET /1 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nabc"), cv.c("\x00\x01 junk"),
+				cv.c("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
+		},
+		want:  []req{{"GET", "h", "/1", "", 0, record.NoBytes, "", "", 1}, {"GET", "h", "/2", "", 0, record.NoBytes, "", "", 3}},
+		skips: []string{"1 not an HTTP/1.x request where one was due, connection read from its next request"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := decodeHTTP(t, tc.pkts())
+			if got := reqs(c.http); !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%+v\nwant\n%+v", got, tc.want)
+			}
+			if got := c.skipList(); !slices.Equal(got, tc.skips) {
+				t.Errorf("skips %q, want %q", got, tc.skips)
+			}
+		})
+	}
+}
+
+// mixedCapture is DNS and HTTP over several connections, with what
+// holds requests across packets: pipelining, heads split over segments,
+// a response lost (the next placed by its TCP numbers), requests that
+// wait for a response across a minute of silence, and some that never
+// get one.
+func mixedCapture(t testing.TB) []byte {
+	a, b := newConv("10.0.0.1", "10.0.0.80", 40000, 80), newConv("2001:db8::1", "2001:db8::80", 40001, 8080)
+	idle := newConv("10.0.0.2", "10.0.0.80", 40002, 80)
+	dq := func(id uint16, name string) capPkt {
+		return capPkt{a.sec, ether(udp4("10.0.0.1", "10.0.0.53", 5000+id, 53, dnsWire(id, false, name, 1, 0, 0)))}
+	}
+	dr := func(id uint16, name string) capPkt {
+		return capPkt{a.sec, ether(udp4("10.0.0.53", "10.0.0.1", 53, 5000+id, dnsWire(id, true, name, 1, 0, 60, [4]byte{192, 0, 2, 1})))}
+	}
+	var p []capPkt
+	add := func(l ...any) { p = append(p, pkts(l...)...) }
+	add(dq(1, "www.example.com"), a.open(), dr(1, "www.example.com"))
+	add(a.c("GET /1 HTTP/1.1\r\nHost: www.example.com\r\n\r\nGET /2 HTTP/1.1\r\nHo"), b.c("POST /up"))
+	add(a.c("st: www.example.com\r\nUser-Agent: x\r\n\r\n"), b.c("load HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"))
+	add(a.s("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), idle.c("GET /idle HTTP/1.1\r\nHost: i\r\n\r\n"))
+	a.s("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") // lost
+	add(dq(2, "b.example"), b.s("HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"))
+	add(a.c("GET /3 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), b.s("0\r\n\r\n"), dr(2, "b.example"))
+	add(a.s("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+	a.sec, b.sec, idle.sec = 100, 100, 100 // the idle connection is closed
+	add(a.c("GET /4 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), b.c("GET /5 HTTP/1.1\r\nHost: b\r\n\r\n"))
+	add(a.s("HTTP/1.1 304 Not Modified\r\n\r\n"), a.c("GET /never HTTP/1.1\r\nHost: www.example.com\r\n\r\n"))
+	add(b.c("GET /split HTTP/1.1\r\nHost: b\r\n"))
+	add(dq(3, "gone.example"))
+	return writeCapture(t, layers.LinkTypeEthernet, p...)
+}
+
+// A capture read killed after any packet and resumed gives the records and
+// skips of one read: the requests waiting for their response, and those
+// whose head was cut by the kill, are emitted once, by the read after it.
+func TestCaptureHTTPResumeAtEveryPacket(t *testing.T) {
+	b := mixedCapture(t)
+	one, _, err := decodeCapture(t, b, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []req{
+		{"GET", "www.example.com", "/1", "", 200, 2, "", "", 6},
+		{"GET", "www.example.com", "/2", "", 0, record.NoBytes, "x", "", 6},
+		{"POST", "b", "/upload", "", 201, record.NoBytes, "", "", 7},
+		{"GET", "i", "/idle", "", 0, record.NoBytes, "", "", 11},
+		{"GET", "www.example.com", "/3", "", 404, 0, "", "", 14},
+		{"GET", "www.example.com", "/4", "", 304, 0, "", "", 18},
+		{"GET", "b", "/5", "", 0, record.NoBytes, "", "", 19},
+		{"GET", "www.example.com", "/never", "", 0, record.NoBytes, "", "", 21},
+	}
+	if got := reqs(one.http); !slices.Equal(got, want) || len(one.recs) != 3 {
+		t.Fatalf("got %d DNS records and\n%+v\nwant 3 and\n%+v", len(one.recs), got, want)
+	}
+	if got := one.skipList(); !slices.Equal(got, []string{"17 TCP data missing from an HTTP connection, a response may be lost",
+		"22 HTTP connection ended inside a request head"}) {
+		t.Errorf("skips %q", got)
+	}
+	cuts, held := checkKilledAnywhere(t, b, one, 0)
+	if held < cuts/2 {
+		t.Errorf("%d of %d cuts with requests waiting", held, cuts)
+	}
+	for _, rel := range []string{"pcap/general/zeek/zeek_http_pipelined-requests.pcap", "pcap/ndpi/ndpi_http-lines-split.pcap"} {
+		b := sample(t, rel)
+		one, _, err := decodeCapture(t, b, Resume{})
+		if err != nil || len(one.http) == 0 {
+			t.Fatalf("%s: %v, %d requests", rel, err, len(one.http))
+		}
+		checkKilledAnywhere(t, b, one, 0)
+	}
+}
+
+// A capture read to its end and read again once it grew: the request
+// emitted without response at the first end is not emitted again when its
+// response comes in the new part, and a request whose head was cut by the
+// first end is emitted by the second read.
+func TestCaptureHTTPGrown(t *testing.T) {
+	cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+	first := pkts(cv.open(), cv.c("GET /answered-late HTTP/1.1\r\nHost: h\r\n\r\n"), cv.c("GET /cut HTTP/1.1\r\n"))
+	rest := pkts(cv.c("Host: h\r\n\r\n"), cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+	small := writeCapture(t, layers.LinkTypeEthernet, first...)
+	grown := writeCapture(t, layers.LinkTypeEthernet, append(first, rest...)...)
+	one, end, err := decodeCapture(t, small, Resume{})
+	if err != nil || !slices.Equal(reqs(one.http), []req{{"GET", "h", "/answered-late", "", 0, record.NoBytes, "", "", 4}}) {
+		t.Fatalf("first read: %v %+v", err, one.http)
+	}
+	two, _, err := decodeCapture(t, grown, Done(end))
+	if err != nil || !slices.Equal(reqs(two.http), []req{{"GET", "h", "/cut", "", 200, 0, "", "", 5}}) {
+		t.Fatalf("second read: %v %+v", err, two.http)
+	}
+}
