@@ -399,3 +399,147 @@ func TestCaptureHTTPGrown(t *testing.T) {
 		t.Fatalf("second read: %v %+v", err, two.http)
 	}
 }
+
+// httpScriptCapture makes a capture from a script of 3 bytes a packet, so
+// that the fuzzer explores what holds requests across packets: requests
+// and responses (whole, split over two segments, lost to the capture,
+// retransmitted, broken) on three connections (one over IPv6), closes,
+// DNS between them, and time steps up to minutes.
+func httpScriptCapture(t testing.TB, script []byte) []byte {
+	requests := []string{"GET /a HTTP/1.1\r\nHost: a\r\n\r\n", "HEAD /h HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", "GET /b?q=1 HTTP/1.1\r\nHost: b\r\nUser-Agent: u\r\n\r\n",
+		"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", "CONNECT x:443 HTTP/1.1\r\n\r\n",
+		"junk\x00\r\n", "GET /x HTTP/1.1\r\n"}
+	responses := []string{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 100 Continue\r\n\r\n",
+		"HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nno\r\n0\r\n\r\n",
+		"HTTP/1.0 200 OK\r\n\r\nrest", "HTTP/1.1 101 Switching Protocols\r\n\r\n", "garbage\r\n\r\n", "HTTP/1.1 304 Not Modified\r\n\r\n"}
+	convs := []*conv{newConv("10.0.0.1", "10.0.0.80", 40000, 80), newConv("10.0.0.2", "10.0.0.80", 40001, 8080),
+		newConv("2001:db8::1", "2001:db8::80", 40002, 80)}
+	var p []capPkt
+	sec := 0.0
+	for ; len(script) >= 3; script = script[3:] {
+		op, arg, dt := script[0], script[1], script[2]
+		if dt < 200 {
+			sec += float64(dt) / 100
+		} else {
+			sec += float64(dt-200) * 2
+		}
+		cv := convs[int(arg&3)%len(convs)]
+		cv.sec = sec
+		rq, rs := requests[arg>>2&7], responses[arg>>2&7]
+		half := len(rq) / 2
+		switch op & 7 {
+		case 0:
+			p = append(p, cv.c(rq))
+		case 1:
+			p = append(p, cv.c(rq[:half]), cv.c(rq[half:]))
+		case 2:
+			p = append(p, cv.s(rs))
+		case 3:
+			p = append(p, cv.s(rs[:len(rs)/2]), cv.s(rs[len(rs)/2:]))
+		case 4:
+			cv.s(rs) // lost to the capture
+		case 5:
+			p = append(p, cv.close()...)
+		case 6:
+			if len(p) > 0 {
+				p = append(p, capPkt{sec, p[len(p)-1].data}) // retransmitted
+			}
+		case 7:
+			id := uint16(arg)
+			p = append(p, capPkt{sec, ether(udp4("10.0.0.1", "10.0.0.53", 5000+id, 53, dnsWire(id, false, "a.example", 1, 0, 0)))})
+			if op&0x80 != 0 {
+				p = append(p, capPkt{sec, ether(udp4("10.0.0.53", "10.0.0.1", 53, 5000+id, dnsWire(id, true, "a.example", 1, 0, 60)))})
+			}
+		}
+	}
+	return writeCapture(t, layers.LinkTypeEthernet, p...)
+}
+
+// A capture of HTTP (and DNS) read killed twice anywhere and resumed gives
+// the records and skips of one read. The input is a capture, or a script
+// for httpScriptCapture.
+func FuzzCaptureResumeHTTP(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 2, 0, 1, 1, 4, 1, 3, 12, 1, 4, 0, 1, 0, 8, 1, 2, 8, 1, 5, 0, 1}, uint16(3), uint16(1))
+	f.Add([]byte{1, 0, 1, 1, 1, 1, 2, 1, 250, 7, 1, 1, 0x87, 2, 1, 2, 0, 1, 6, 0, 1, 2, 1, 1}, uint16(2), uint16(5))
+	f.Add([]byte{0, 0, 1, 0, 4, 1, 0, 12, 1, 4, 0, 1, 2, 4, 1, 3, 12, 1, 0, 16, 1, 2, 20, 1}, uint16(4), uint16(2))
+	f.Add(mixedCapture(f), uint16(7), uint16(3))
+	f.Fuzz(func(t *testing.T, data []byte, k1, k2 uint16) {
+		b := data
+		if !isPcap(b) && !isPcapng(b) {
+			b = httpScriptCapture(t, data)
+		}
+		resumedTwice(t, b, k1, k2)
+	})
+}
+
+// FuzzHTTPStream reads a client's and a server's byte streams, each sent
+// whole and sent cut into segments (some of them reordered): the reading
+// never fails, gives no more requests than the bytes can hold, and, when
+// neither reading reported anything broken, gives the same requests
+// whatever the segments.
+func FuzzHTTPStream(f *testing.F) {
+	f.Add([]byte("GET /a HTTP/1.1\r\nHost: h\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"),
+		[]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"),
+		uint64(0x123456789))
+	f.Add([]byte("GET / HTTP/1.1\r\nUser-Agent: a\r\n b\r\n\r\n\r\nGET /x?y HTTP/1.0\n\n"), []byte("HTTP/1.1 404 NF\r\nContent-Length: 0\r\n\r\nHTTP/1.0 200 OK\r\n\r\n..."), uint64(7))
+	f.Add([]byte("GET http://h:1/p?q HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;e\r\nabcde\r\n0\r\nT: 1\r\n\r\nCONNECT h:443 HTTP/1.1\r\n\r\n\x16\x03"),
+		[]byte("HTTP/1.1 302 Found\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\n\r\n\x16\x03"), uint64(1<<40+99))
+	f.Fuzz(func(t *testing.T, client, server []byte, seed uint64) {
+		if len(client)+len(server) > 1<<16 {
+			return
+		}
+		client = append([]byte("GET "), client...) // read from the first segment, however cut
+		whole := readStreams(t, client, server, 0)
+		cut := readStreams(t, client, server, seed|1)
+		for _, c := range []*capOut{whole, cut} {
+			if len(c.http) > len(client)/8+1 {
+				t.Fatalf("%d requests from %d bytes", len(c.http), len(client))
+			}
+			for _, r := range c.http {
+				if r.Status != 0 && (r.Status < 100 || r.Status > 999) || r.Bytes < record.NoBytes {
+					t.Fatalf("record %+v", r)
+				}
+			}
+		}
+		if len(whole.skips) > 0 || len(cut.skips) > 0 {
+			return
+		}
+		w, c := whole.http, cut.http
+		for _, l := range [][]httpRec{w, c} {
+			for i := range l {
+				l[i].Time, l[i].Line, l[i].Offset = 0, 0, 0
+			}
+		}
+		if w, c := httpByProvenance(w), httpByProvenance(c); !slices.Equal(w, c) {
+			t.Fatalf("whole: %+v\ncut: %+v", w, c)
+		}
+	})
+}
+
+// readStreams sends client then server over one connection, each in one
+// segment (seed 0) or cut at places the seed picks, a few pairs of
+// segments swapped, and reads the capture.
+func readStreams(t *testing.T, client, server []byte, seed uint64) *capOut {
+	cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+	segments := func(b []byte, send func(string) capPkt) []capPkt {
+		var out []capPkt
+		for len(b) > 0 {
+			n := len(b)
+			if seed != 0 {
+				seed = seed*6364136223846793005 + 1442695040888963407
+				n = min(n, 1+int(seed>>58)) // 1 to 64 bytes
+			}
+			out = append(out, send(string(b[:n])))
+			b = b[n:]
+		}
+		for i := 1; seed != 0 && i+1 < len(out); i += 2 { // the first comes first: the connection is read from it
+			if seed>>(i%64)&1 != 0 {
+				out[i], out[i+1] = out[i+1], out[i]
+			}
+		}
+		return out
+	}
+	p := append(segments(client, cv.c), segments(server, cv.s)...)
+	return decodeHTTP(t, p)
+}

@@ -320,36 +320,44 @@ func FuzzCaptureResume(f *testing.F) {
 		if !isPcap(b) && !isPcapng(b) {
 			b = scriptCapture(t, data)
 		}
-		format, _ := Detect(b[:min(len(b), HeadSize)])
-		one := &capOut{}
-		if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
-			return // no capture header: nothing to resume
-		}
-		var recs []gotRec
-		var reqs []httpRec
-		var skips []gotSkip
-		from := Resume{}
-		for _, k := range []uint16{k1, k2} {
-			o := &cutOut{}
-			format.Stream(context.Background(), bytes.NewReader(b), from, o)
-			if len(o.cuts) == 0 {
-				break
-			}
-			c := o.cuts[int(k)%len(o.cuts)]
-			recs, reqs, skips = append(recs, o.recs[:c.n]...), append(reqs, o.http[:c.h]...), append(skips, o.skips[:c.skips]...)
-			from = throughBatch(c.at)
-		}
-		rest := &capOut{}
-		format.Stream(context.Background(), bytes.NewReader(b), from, rest)
-		got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
-		if !slices.Equal(got, want) {
-			t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
-		}
-		if got, want := httpByProvenance(append(reqs, rest.http...)), httpByProvenance(one.http); !slices.Equal(got, want) {
-			t.Fatalf("resumed at %+v: %d HTTP records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
-		}
-		if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
-			t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
-		}
+		resumedTwice(t, b, k1, k2)
 	})
+}
+
+// resumedTwice reads capture b killed after any packet (the k1-th place a
+// batch may end), resumed as the ingest resumes it, killed again (the k2-th
+// place) and resumed again, and checks that it gives the records and skips
+// of one read.
+func resumedTwice(t *testing.T, b []byte, k1, k2 uint16) {
+	format, _ := Detect(b[:min(len(b), HeadSize)])
+	one := &capOut{}
+	if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
+		return // no capture header: nothing to resume
+	}
+	var recs []gotRec
+	var reqs []httpRec
+	var skips []gotSkip
+	from := Resume{}
+	for _, k := range []uint16{k1, k2} {
+		o := &cutOut{}
+		format.Stream(context.Background(), bytes.NewReader(b), from, o)
+		if len(o.cuts) == 0 {
+			break
+		}
+		c := o.cuts[int(k)%len(o.cuts)]
+		recs, reqs, skips = append(recs, o.recs[:c.n]...), append(reqs, o.http[:c.h]...), append(skips, o.skips[:c.skips]...)
+		from = throughBatch(c.at)
+	}
+	rest := &capOut{}
+	format.Stream(context.Background(), bytes.NewReader(b), from, rest)
+	got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
+	if !slices.Equal(got, want) {
+		t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+	}
+	if got, want := httpByProvenance(append(reqs, rest.http...)), httpByProvenance(one.http); !slices.Equal(got, want) {
+		t.Fatalf("resumed at %+v: %d HTTP records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+	}
+	if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
+		t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
+	}
 }
