@@ -530,9 +530,14 @@ func (s *httpConn) take(hf *httpHalf, data []byte, off int, end func([]byte, int
 	}
 	prev := len(hf.buf)
 	add := rest[:min(len(rest), maxHTTPHead-prev)]
-	before := cap(hf.buf)
+	if need := prev + len(add); need > cap(hf.buf) {
+		// Grown by hand, so that it never holds more than a head.
+		b := make([]byte, prev, min(max(need, 2*cap(hf.buf), 512), maxHTTPHead))
+		copy(b, hf.buf)
+		s.h.mem += cap(b) - cap(hf.buf)
+		hf.buf = b
+	}
 	hf.buf = append(hf.buf, add...)
-	s.h.mem += cap(hf.buf) - before
 	if e := end(hf.buf, prev-2); e >= 0 {
 		unit = hf.buf[:e]
 		hf.buf = hf.buf[:0]

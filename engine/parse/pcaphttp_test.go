@@ -3,14 +3,18 @@ package parse
 import (
 	"cmp"
 	"encoding/binary"
+	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/internal/hostile"
 )
 
 // httpRec is an HTTP record with its byte slices copied out of the
@@ -542,4 +546,167 @@ func readStreams(t *testing.T, client, server []byte, seed uint64) *capOut {
 	}
 	p := append(segments(client, cv.c), segments(server, cv.s)...)
 	return decodeHTTP(t, p)
+}
+
+// Real captures: a request line and a user agent each split over two
+// segments, IPv6, pipelining, and a response lost to the capture.
+// Packets, fields and statuses checked with tshark (its frame is where a
+// request ends, longtail's where it starts).
+func TestCaptureHTTPSamples(t *testing.T) {
+	mozilla := "Mozilla/5.0 (Linux; Android 6.0.1; SM-T805 Build/MMB29K; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/61.0.3163.98 Safari/537.36"
+	for _, tc := range []struct {
+		file   string
+		n      int
+		some   []req
+		client string // of the first of some
+	}{
+		{"pcap/ndpi/ndpi_http-lines-split.pcap", 1, []req{{"GET", "toni.lan:31337", "/", "", 200, 1476, "uclient-fetch", "", 4}}, "192.168.0.1"},
+		{"pcap/ndpi/ndpi_http_ua_splitted_in_two_pkts.pcapng", 37, []req{{"GET", "va.origin.startappservice.com", "/tracking/adClose",
+			"d=IAAAAAAgAAA6X1tPSEVEX1lYX11MQkVYS1dYR01QQ", 200, 0, mozilla, "", 33}}, "254.125.135.128"},
+		{"pcap/general/chrissanders/http_ip4and6.pcapng", 2, []req{{"GET", "[2001:db8:1:2::1000]", "/", "", 200, 298, "curl/7.35.0", "", 14}}, "2001:db8:1:2::1002"},
+		{"pcap/general/zeek/zeek_http_pipelined-requests.pcap", 5, []req{{"GET", "www.mozilla.org", "/script/urchin.js", "", 200, 6716,
+			"Mozilla/5.0 (Windows; U; Windows NT 5.1; en-US; rv:1.9.1.5) Gecko/20091102 Firefox/3.5.5", "http://www.mozilla.org/projects/calendar/", 6}}, "192.168.1.104"},
+		{"pcap/general/zeek/zeek_http_1000-requests-one-dropped-response.pcap.gz", 1000,
+			[]req{{"GET", "localhost", "/", "", 0, record.NoBytes, "python-requests/2.28.1", "", 4}, {"GET", "localhost", "/", "", 200, 615, "python-requests/2.28.1", "", 9}}, "::1"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			c, _ := decodeSample(t, tc.file)
+			got := reqs(c.http)
+			if len(got) != tc.n {
+				t.Fatalf("%d requests, want %d", len(got), tc.n)
+			}
+			for _, w := range tc.some {
+				i := slices.IndexFunc(got, func(r req) bool { return r.Line == w.Line })
+				if i < 0 || !matches(got[i], w) {
+					t.Errorf("at packet %d: %+v, want %+v", w.Line, got[max(i, 0)], w)
+				}
+			}
+			if i := slices.IndexFunc(c.http, func(r httpRec) bool { return r.Line == tc.some[0].Line }); i >= 0 && c.http[i].Client != tc.client {
+				t.Errorf("client %q, want %q", c.http[i].Client, tc.client)
+			}
+		})
+	}
+}
+
+// matches compares a request with one the tests want, whose Query is a
+// prefix.
+func matches(got, want req) bool {
+	ok := strings.HasPrefix(got.Query, want.Query)
+	got.Query = want.Query
+	return ok && got == want
+}
+
+// feed decodes packets one by one, as runCapture does, so that a test can
+// look at the decoder's state between them.
+func feed(c *capture, p ...capPkt) {
+	for _, pkt := range p {
+		c.no++
+		c.now = t0.Add(time.Duration(pkt.sec * float64(time.Second))).UnixMicro()
+		c.packet(pkt.data, layers.LinkTypeEthernet)
+	}
+}
+
+// The memory the HTTP reading holds is bounded, whatever the capture.
+func TestCaptureHTTPBounds(t *testing.T) {
+	t.Run("a SYN flood makes no state", func(t *testing.T) {
+		c := newCapture(&capOut{})
+		for i := range 20000 {
+			cv := newConv("10.9.0.1", "10.0.0.80", uint16(1024+i), 80)
+			feed(c, cv.open()[0])
+		}
+		if c.http != nil {
+			t.Errorf("HTTP state for SYNs only")
+		}
+	})
+	t.Run("connections never answered nor closed", func(t *testing.T) {
+		out := &capOut{}
+		c := newCapture(out)
+		for i := range maxHTTPConns + 100 {
+			cv := newConv(fmt.Sprintf("10.9.%d.%d", i>>8, i&255), "10.0.0.80", 40000, 80)
+			feed(c, cv.open()[0], cv.c("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+			if len(c.http.conns) > maxHTTPConns {
+				t.Fatalf("%d connections open", len(c.http.conns))
+			}
+		}
+		if n := out.skipReasons()["too many HTTP connections open, request not read"]; n != 100 || len(out.http) != 0 {
+			t.Errorf("%d refused, %d requests emitted; want 100, 0", n, len(out.http))
+		}
+		late := newConv("10.8.0.1", "10.0.0.80", 40000, 80)
+		late.sec = 2 * httpIdle / 1e6
+		feed(c, late.c("GET / HTTP/1.1\r\nHost: h\r\n\r\n")) // every other connection is idle
+		if len(c.http.conns) != 1 || len(out.http) != maxHTTPConns {
+			t.Errorf("%d connections open, %d requests emitted; want 1, %d", len(c.http.conns), len(out.http), maxHTTPConns)
+		}
+	})
+	t.Run("a head that never ends", func(t *testing.T) {
+		out := &capOut{}
+		c := newCapture(out)
+		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
+		feed(c, cv.c("GET /"))
+		for range 200 {
+			feed(c, cv.c(strings.Repeat("a", 1000)))
+			if c.http.mem > maxHTTPHead {
+				t.Fatalf("%d bytes held", c.http.mem)
+			}
+		}
+		if c.http.mem != 0 || len(out.skips) != 1 {
+			t.Errorf("%d bytes held, skips %q", c.http.mem, out.skipList())
+		}
+	})
+	t.Run("a long body is passed over", func(t *testing.T) {
+		c := newCapture(&capOut{})
+		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
+		feed(c, cv.c("POST / HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n"))
+		for range 200 {
+			feed(c, cv.c(strings.Repeat("a", 1400)))
+		}
+		if mem := c.http.mem; mem > 64 {
+			t.Errorf("%d bytes held", mem)
+		}
+	})
+	t.Run("requests pipelined without response", func(t *testing.T) {
+		out := &capOut{}
+		c := newCapture(out)
+		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
+		for range 3 * maxPipelined {
+			feed(c, cv.c("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+		}
+		for _, s := range c.http.conns {
+			if len(s.pend) > maxPipelined || len(out.http) != 2*maxPipelined {
+				t.Errorf("%d waiting, %d emitted", len(s.pend), len(out.http))
+			}
+		}
+	})
+}
+
+// The hostile names of internal/hostile in HTTP requests reach the records
+// byte for byte (the screens and exports sanitise them); a name with a
+// line break breaks its request line, which is skipped and reported.
+func TestCaptureHTTPHostile(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/hostile/http.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := decodeCapture(t, b, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHost := map[string]httpRec{}
+	for _, r := range c.http {
+		byHost[r.Host] = r
+	}
+	broken := 0
+	for _, n := range append(hostile.Strings(), "www.example.com") {
+		if strings.ContainsRune(n, '\n') {
+			broken++
+			continue
+		}
+		r, ok := byHost[n]
+		if !ok || r.Path != "/"+n || r.Query != "q="+n || r.UserAgent != n || r.Referer != "http://"+n+"/" || r.Status != 404 || r.Client != "10.9.9.9" {
+			t.Errorf("%q: %+v", n, r)
+		}
+	}
+	if len(c.http) != len(hostile.Names)+1-broken || len(c.skips) != broken {
+		t.Errorf("%d requests, %d skips %q; want %d, %d", len(c.http), len(c.skips), c.skipList(), len(hostile.Names)+1-broken, broken)
+	}
 }
