@@ -69,6 +69,8 @@ type httpState struct {
 	asm       *reassembly.Assembler
 	conns     map[connKey]*httpConn
 	adding    *httpConn // the connection StreamFactory.New hands over
+	retired   int       // connections left to the reassembler to close (see retire)
+	gen       int64     // connections started
 	ctxs      []pktCtx  // a slab the contexts of packets are taken from
 	mem       int       // bytes of heads gathered and requests waiting
 	nextFlush int64     // capture time of the next look for idle connections
@@ -198,23 +200,44 @@ func (c *capture) httpSegment(src, dst netip.Addr) {
 	}
 	from, to := netip.AddrPortFrom(src, uint16(t.SrcPort)), netip.AddrPortFrom(dst, uint16(t.DstPort))
 	k := makeConnKey(from, to)
-	if h.conns[k] == nil {
+	s := h.conns[k]
+	if s != nil && t.SYN && !t.ACK && from == s.client && t.Seq+1 != s.req.base {
+		// A new connection on the same ports: its first sequence number
+		// is not the one s started with (a SYN sent again, or the same
+		// packets twice in the capture, are not new).
+		h.retire(s)
+		s = nil
+	}
+	if s == nil {
 		if !sniffRequest(t.Payload) {
 			return
 		}
-		if len(h.conns) >= maxHTTPConns {
+		if len(h.conns)+h.retired >= maxHTTPConns {
 			c.skip("too many HTTP connections open, request not read")
 			return
 		}
-		h.adding = &httpConn{h: h, key: k, client: src}
-		h.conns[k] = h.adding
+		h.gen++
+		s = &httpConn{h: h, key: k, client: from, flowType: gopacket.EndpointType(1<<32 + h.gen)}
+		h.conns[k], h.adding = s, s
 	}
-	nf := c.ip6.NetworkFlow()
-	if src.Is4() {
-		nf = c.ip4.NetworkFlow()
-	}
-	h.asm.AssembleWithContext(nf, t, h.ctx())
+	a, b := src.As16(), dst.As16()
+	h.asm.AssembleWithContext(gopacket.NewFlow(s.flowType, a[:], b[:]), t, h.ctx())
 	h.adding = nil
+}
+
+// retire ends the reading of s, whose client opens a new connection on
+// the same addresses and ports: its requests still waiting go out without
+// status. The reassembler keeps the connection until it closes it (after
+// httpIdle if its halves were not both closed), under a key of its own:
+// the new connection is another one to it.
+func (h *httpState) retire(s *httpConn) {
+	s.release(&s.req)
+	s.release(&s.resp)
+	s.req.state, s.resp.state = inIgnored, inIgnored
+	s.unanswered()
+	s.retired = true
+	h.retired++
+	delete(h.conns, s.key)
 }
 
 // New is the reassembler's StreamFactory: it starts a connection only
@@ -287,7 +310,9 @@ func (h *httpState) oldestLive() (int64, bool) {
 type httpConn struct {
 	h         *httpState
 	key       connKey
-	client    netip.Addr
+	client    netip.AddrPort
+	flowType  gopacket.EndpointType // its own, in the reassembler's key: see retire
+	retired   bool
 	req, resp httpHalf
 	pend      []httpReq // requests waiting for their response, oldest first
 	lost      int       // responses still to come for requests emitted without them
@@ -385,6 +410,10 @@ func (s *httpConn) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Assem
 // ReassemblyComplete ends the connection: the requests still waiting go
 // out without their status.
 func (s *httpConn) ReassemblyComplete(_ reassembly.AssemblerContext) bool {
+	if s.retired {
+		s.h.retired--
+		return true
+	}
 	if s.req.state == inHead && len(s.req.buf) > 0 {
 		s.h.skip(s.req.at, "HTTP connection ended inside a request head")
 	}
@@ -774,7 +803,7 @@ func (s *httpConn) emit(i int, status int16, size int64) {
 	if !c.replay && !r.replayed {
 		c.rec.ResetHTTP()
 		c.rec.Time, c.rec.Line, c.rec.Offset = r.at.time, r.at.no, r.at.off
-		c.client = s.client.AppendTo(c.client[:0])
+		c.client = s.client.Addr().AppendTo(c.client[:0])
 		c.rec.Client = c.client
 		c.rec.Method, c.rec.Host, c.rec.Path = r.field(fMethod), r.field(fHost), r.field(fPath)
 		c.rec.Query, c.rec.UserAgent, c.rec.Referer = r.field(fQuery), r.field(fUA), r.field(fReferer)

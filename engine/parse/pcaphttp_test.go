@@ -710,3 +710,28 @@ func TestCaptureHTTPHostile(t *testing.T) {
 		t.Errorf("%d requests, %d skips %q; want %d, %d", len(c.http), len(c.skips), c.skipList(), len(hostile.Names)+1-broken, broken)
 	}
 }
+
+// A client that resets a connection and opens another on the same ports
+// before the server's side of the first is closed: both are read.
+func TestCaptureHTTPPortReused(t *testing.T) {
+	one, two := newConv("10.0.0.1", "10.0.0.80", 40000, 80), newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+	two.cseq, two.sseq = 777000, 888000
+	rst := one.packet(true, one.cseq, tcpRST, "")
+	c := decodeHTTP(t, pkts(one.open(), one.c("GET /first HTTP/1.1\r\nHost: h\r\n\r\n"), rst,
+		two.open(), two.c("GET /second HTTP/1.1\r\nHost: h\r\n\r\n"), two.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), two.close()))
+	want := []req{{"GET", "h", "/first", "", 0, record.NoBytes, "", "", 4}, {"GET", "h", "/second", "", 200, 0, "", "", 9}}
+	if got := reqs(c.http); !slices.Equal(got, want) || len(c.skips) != 0 {
+		t.Errorf("got %+v %q, want %+v", got, c.skipList(), want)
+	}
+}
+
+// The packets of a connection twice in a capture (its SYN sent again
+// included) give its request once.
+func TestCaptureHTTPConnectionTwice(t *testing.T) {
+	cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+	p := pkts(cv.open(), cv.c("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+	c := decodeHTTP(t, append(p, p...))
+	if got := reqs(c.http); !slices.Equal(got, []req{{"GET", "h", "/", "", 200, 0, "", "", 4}}) || len(c.skips) != 0 {
+		t.Errorf("got %+v %q", got, c.skipList())
+	}
+}
