@@ -26,6 +26,25 @@ import (
 // A difference fails the test unless knownCountDiffs lists the file with
 // exactly that difference and the reason for it.
 func TestCaptureCountsMatchTshark(t *testing.T) {
+	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *capOut) {
+		want := tsharkCount(t, tshark, path)
+		diff := len(c.recs) - want
+		if known := knownCountDiffs[rel]; diff != known.diff {
+			t.Errorf("%d events, tshark %d: a difference of %d, known %d (%s)", len(c.recs), want, diff, known.diff, known.why)
+		}
+	})
+	for rel := range knownCountDiffs {
+		if !seen[rel] {
+			t.Errorf("knownCountDiffs lists %s, which is not a sample capture", rel)
+		}
+	}
+}
+
+// eachSampleCapture runs check on every capture of the sample data (pcap/
+// and tunnel/, recursively, and malformed/*.pcap*), decoded, in parallel,
+// and returns the captures it found (by path from the sample data). It
+// skips the test under -short, without tshark, or without the data.
+func eachSampleCapture(t *testing.T, check func(t *testing.T, tshark, path, rel string, c *capOut)) map[string]bool {
 	if testing.Short() {
 		t.Skip("runs tshark on every sample capture (a minute or more)")
 	}
@@ -34,7 +53,17 @@ func TestCaptureCountsMatchTshark(t *testing.T) {
 		t.Skip("tshark not installed")
 	}
 	root := samplePath(t, ".")
-	files := sampleCaptures(root)
+	var files []string
+	for _, dir := range []string{"pcap", "tunnel"} {
+		filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	malformed, _ := filepath.Glob(filepath.Join(root, "malformed", "*.pcap*"))
+	files = append(files, malformed...)
 	if len(files) == 0 {
 		t.Skip("no captures in the sample data")
 	}
@@ -46,23 +75,15 @@ func TestCaptureCountsMatchTshark(t *testing.T) {
 			seen[rel] = true
 			t.Run(rel, func(t *testing.T) {
 				t.Parallel()
-				want := tsharkCount(t, tshark, p)
 				c, _, err := decodeCapture(t, sample(t, rel), Resume{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				diff := len(c.recs) - want
-				if known := knownCountDiffs[rel]; diff != known.diff {
-					t.Errorf("%d events, tshark %d: a difference of %d, known %d (%s)", len(c.recs), want, diff, known.diff, known.why)
-				}
+				check(t, tshark, p, rel, c)
 			})
 		}
 	})
-	for rel := range knownCountDiffs {
-		if !seen[rel] {
-			t.Errorf("knownCountDiffs lists %s, which is not a sample capture", rel)
-		}
-	}
+	return seen
 }
 
 // knownCountDiffs are the captures whose event count differs from
@@ -136,49 +157,24 @@ func tsharkCount(t *testing.T, tshark, path string) int {
 // path (longtail takes the host from them) and a CONNECT's target is its
 // host. A difference fails the test unless knownHTTPDiffs explains it.
 func TestCaptureHTTPMatchesTshark(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs tshark on every sample capture (a minute or more)")
-	}
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		t.Skip("tshark not installed")
-	}
-	root := samplePath(t, ".")
-	files := sampleCaptures(root)
-	if len(files) == 0 {
-		t.Skip("no captures in the sample data")
-	}
-	seen := map[string]bool{}
-	t.Run("files", func(t *testing.T) {
-		for _, p := range files {
-			rel, _ := filepath.Rel(root, p)
-			rel = filepath.ToSlash(rel)
-			seen[rel] = true
-			t.Run(rel, func(t *testing.T) {
-				t.Parallel()
-				want := tsharkRequests(t, tshark, p)
-				c, _, err := decodeCapture(t, sample(t, rel), Resume{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, r := range c.http {
-					target := r.Path
-					if r.Query != "" {
-						target += "?" + r.Query
-					}
-					got = append(got, requestKey(r.Method, r.Host, target))
-				}
-				ours, theirs := multisetDiff(got, want)
-				known := knownHTTPDiffs[rel]
-				if len(ours) != known.ours || len(theirs) != known.tshark {
-					t.Errorf("%d requests, tshark %d; only longtail's: %q; only tshark's: %q; known %d and %d (%s)",
-						len(got), len(want), ours, theirs, known.ours, known.tshark, known.why)
-				}
-				if rel == "pcap/general/zeek/zeek_http_1000-requests-one-dropped-response.pcap.gz" && len(got) != 1000 {
-					t.Errorf("%d requests, want 1000", len(got))
-				}
-			})
+	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *capOut) {
+		want := tsharkRequests(t, tshark, path)
+		var got []string
+		for _, r := range c.http {
+			target := r.Path
+			if r.Query != "" {
+				target += "?" + r.Query
+			}
+			got = append(got, requestKey(r.Method, r.Host, target))
+		}
+		ours, theirs := multisetDiff(got, want)
+		known := knownHTTPDiffs[rel]
+		if len(ours) != known.ours || len(theirs) != known.tshark {
+			t.Errorf("%d requests, tshark %d; only longtail's: %q; only tshark's: %q; known %d and %d (%s)",
+				len(got), len(want), ours, theirs, known.ours, known.tshark, known.why)
+		}
+		if rel == "pcap/general/zeek/zeek_http_1000-requests-one-dropped-response.pcap.gz" && len(got) != 1000 {
+			t.Errorf("%d requests, want 1000", len(got))
 		}
 	})
 	for rel := range knownHTTPDiffs {
@@ -209,22 +205,6 @@ var knownHTTPDiffs = map[string]struct {
 	"malformed/ndpi_fuzz-2006-09-29-28586.pcap": {1, 1, "a Host header with a NUL byte: tshark shows the text before it"},
 	"pcap/ndpi/ndpi_http-manipulated.pcap": {1, 1,
 		"\"GET<18 spaces>/aaa..._very_long_uri HTTP/1.1\": tshark reads an empty target, longtail the path"},
-}
-
-// sampleCaptures lists the captures of the sample data at root, as
-// TestCaptureCountsMatchTshark reads them.
-func sampleCaptures(root string) []string {
-	var files []string
-	for _, dir := range []string{"pcap", "tunnel"} {
-		filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.Type().IsRegular() {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
-	malformed, _ := filepath.Glob(filepath.Join(root, "malformed", "*.pcap*"))
-	return append(files, malformed...)
 }
 
 // requestKey is what TestCaptureHTTPMatchesTshark compares of a request.

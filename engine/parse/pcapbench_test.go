@@ -2,15 +2,11 @@ package parse
 
 import (
 	"bytes"
-	"context"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 var benchMixed []byte
@@ -22,42 +18,16 @@ var benchMixed []byte
 func BenchmarkPcapDecodeMixed(b *testing.B) {
 	const pairs = 250_000
 	if benchMixed == nil {
-		var buf bytes.Buffer
-		w := pcapgo.NewWriter(&buf)
-		_ = w.WriteFileHeader(65535, layers.LinkTypeEthernet)
 		tls := append([]byte{0x17, 0x03, 0x03, 0x02, 0x00}, bytes.Repeat([]byte{0xa5}, 512)...)
 		seq := map[uint16]uint32{}
-		for i := range pairs {
-			name := "host" + strconv.Itoa(i%50_000) + ".dept" + strconv.Itoa(i%97) + ".example.com"
-			id := uint16(i)
-			client := "10.1." + strconv.Itoa(i%200) + "." + strconv.Itoa(1+i%250)
-			sp := uint16(1024 + i%60000)
+		benchMixed = dnsBenchCapture(pairs, func(i int) [][]byte {
 			cp := uint16(30000 + i%500) // 500 TLS connections
-			ts := t0.Add(time.Duration(i) * 100 * time.Microsecond)
-			for _, p := range [][]byte{
-				ether(udp4(client, "10.0.0.53", sp, 53, dnsWire(id, false, name, 1, 0, 0))),
-				ether(tcp4("10.2.0.1", "192.0.2.80", cp, 443, seq[cp], 0x18, tls)),
-				ether(tcp4("192.0.2.80", "10.2.0.1", 443, cp, seq[cp], 0x18, tls)),
-				ether(udp4("10.0.0.53", client, 53, sp, dnsWire(id, true, name, 1, 0, 300, [4]byte{192, 0, 2, byte(i)}))),
-			} {
-				_ = w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(p), Length: len(p)}, p)
-				ts = ts.Add(time.Millisecond)
-			}
+			at := seq[cp]
 			seq[cp] += uint32(len(tls))
-		}
-		benchMixed = buf.Bytes()
+			return [][]byte{ether(tcp4("10.2.0.1", "192.0.2.80", cp, 443, at, 0x18, tls)), ether(tcp4("192.0.2.80", "10.2.0.1", 443, cp, at, 0x18, tls))}
+		})
 	}
-	b.SetBytes(int64(len(benchMixed)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		var o capCount
-		at, err := streamPcap(context.Background(), bytes.NewReader(benchMixed), Resume{}, &o)
-		if err != nil || o.recs != pairs || at.Read.Line != 4*pairs {
-			b.Fatalf("%v: %d records, %+v", err, o.recs, at)
-		}
-	}
-	b.ReportMetric(float64(4*pairs)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+	benchDecode(b, benchMixed, pairs)
 }
 
 var benchHTTP []byte
@@ -90,18 +60,5 @@ func BenchmarkPcapDecodeHTTP(b *testing.B) {
 		}
 		benchHTTP = writeCapture(b, layers.LinkTypeEthernet, p...)
 	}
-	b.SetBytes(int64(len(benchHTTP)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	var pkts int64
-	for range b.N {
-		var o capCount
-		at, err := streamPcap(context.Background(), bytes.NewReader(benchHTTP), Resume{}, &o)
-		if err != nil || o.recs != conns*each || o.skips != 0 {
-			b.Fatalf("%v: %d records, %d skips", err, o.recs, o.skips)
-		}
-		pkts = at.Read.Line
-	}
-	b.ReportMetric(float64(conns*each)*float64(b.N)/b.Elapsed().Seconds(), "reqs/s")
-	b.ReportMetric(float64(pkts)*float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+	benchDecode(b, benchHTTP, conns*each)
 }

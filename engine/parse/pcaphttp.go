@@ -28,13 +28,17 @@ import (
 // its client side read as a sequence of requests (pipelined or one after
 // another), each head up to its empty line, then its body skipped by its
 // Content-Length or chunks. Responses come in the order of their requests:
-// the first response head pairs with the oldest request waiting, and gives
+// the first response head pairs with the oldest request waiting (if the
+// server had received it, by the response's TCP acknowledgment), and gives
 // it its status and the body size its head declares. A request is emitted
 // when its response head comes, or without status when its connection
-// closes, goes idle (httpIdle of capture time), or no response can be told
-// apart any more (a segment missing outside a body, a reply that is not
-// HTTP). Records are therefore not in packet order; each has the time,
-// number and offset of the packet its request starts in.
+// closes, goes idle (httpIdle of capture time), or its response is lost to
+// the capture. Responses lost are found by the TCP numbers of the next
+// response (see answers); requests lost on the client side leave the
+// responses after them unpaired. Records are therefore not in packet
+// order; each has the time, number and offset of the packet its request
+// starts in. A client's new connection on the ports of one being read
+// retires it (see retire).
 //
 // Bounds: at most maxHTTPConns connections are read at once (a segment
 // that would start one more is skipped and reported); the reassembler
@@ -75,14 +79,14 @@ type httpState struct {
 	mem       int       // bytes of heads gathered and requests waiting
 	nextFlush int64     // capture time of the next look for idle connections
 	flushing  bool      // inside a flush: skips are sorted before they go out
-	deferred  []gotSkipNote
+	deferred  []skipNote
 	head      httpHead // the head being read
 }
 
-// gotSkipNote is a skip kept until a flush ends: the reassembler flushes
+// skipNote is a skip kept until a flush ends: the reassembler flushes
 // connections in no set order, and skips must come out in the same order
 // at every read.
-type gotSkipNote struct {
+type skipNote struct {
 	at     mark
 	reason string
 }
@@ -139,7 +143,7 @@ func startsMessage(b []byte, client bool) bool {
 // nextSegment returns the offset of the first byte after from, in the n
 // bytes of a reassembled chunk, that another packet than from's holds, or
 // n.
-func (h *httpState) nextSegment(sg reassembly.ScatterGather, from, n int) int {
+func nextSegment(sg reassembly.ScatterGather, from, n int) int {
 	p := packetAt(sg, from)
 	lo, hi := from+1, n
 	for lo < hi { // a packet's bytes are contiguous: search for the first byte of the next
@@ -268,7 +272,7 @@ func (h *httpState) flushAll() {
 
 func (h *httpState) endFlush() {
 	h.flushing = false
-	slices.SortStableFunc(h.deferred, func(a, b gotSkipNote) int {
+	slices.SortStableFunc(h.deferred, func(a, b skipNote) int {
 		return cmp.Or(cmp.Compare(a.at.no, b.at.no), cmp.Compare(a.reason, b.reason))
 	})
 	for _, s := range h.deferred {
@@ -282,7 +286,7 @@ func (h *httpState) endFlush() {
 func (h *httpState) skip(at mark, reason string) {
 	switch {
 	case h.flushing:
-		h.deferred = append(h.deferred, gotSkipNote{at, reason})
+		h.deferred = append(h.deferred, skipNote{at, reason})
 	case !h.c.replay:
 		h.c.out.Skip(at.no, at.off, reason)
 	}
@@ -488,7 +492,7 @@ func (s *httpConn) read(hf *httpHalf, data []byte, client bool, sg reassembly.Sc
 			// Where a segment starts: the middle of a body may hold
 			// anything.
 			for !startsMessage(data[off:], client) {
-				if off = s.h.nextSegment(sg, off, len(data)); off == len(data) {
+				if off = nextSegment(sg, off, len(data)); off == len(data) {
 					return
 				}
 			}
@@ -592,7 +596,7 @@ func lineEnd(b []byte, from int) int {
 func (s *httpConn) plausible(hf *httpHalf, client bool) bool {
 	b := hf.buf
 	switch {
-	case len(b) >= maxHTTPHead, s.h.mem > httpMemBudget:
+	case len(b) >= maxHTTPHead, s.h.mem > httpMemBudget && !s.h.flushing:
 		return false
 	case client:
 		return requestStart(b)
