@@ -321,6 +321,7 @@ type httpConn struct {
 	pend      []httpReq // requests waiting for their response, oldest first
 	lost      int       // responses still to come for requests emitted without them
 	resync    bool      // responses were lost: the next one is placed by its TCP numbers
+	pipelined bool      // the client sent a request before it had the response to the one before
 	unpaired  bool      // responses can no longer be told apart: requests go out without status
 }
 
@@ -347,6 +348,7 @@ type httpHalf struct {
 	start int64  // and its position in the stream
 	pos   int64  // bytes of the stream passed, missing ones included
 	base  uint32 // TCP sequence number of the stream's first byte
+	known bool   // server: base is known before its first byte is seen
 }
 
 // seq is the TCP sequence number of position p of the stream.
@@ -401,14 +403,36 @@ func (s *httpConn) ReassembledSG(sg reassembly.ScatterGather, _ reassembly.Assem
 	if n == 0 {
 		return
 	}
+	skip = max(skip, 0)
 	if hf.pos == 0 {
-		hf.base = s.h.markAt(sg, 0).seq - uint32(max(skip, 0))
+		skip = s.begin(hf, s.h.markAt(sg, 0), skip, client)
 	}
 	if skip > 0 {
 		hf.pos += int64(skip)
 		s.gap(hf, int64(skip), client, sg)
 	}
 	s.read(hf, sg.Fetch(n), client, sg)
+}
+
+// begin sets where the stream of hf starts, from the first packet it
+// reads, first, after skip bytes missing, and returns how many are missing
+// before it. The reassembler starts a direction at the first segment it
+// gets; the server's starts where the client's first request acknowledged
+// it, so that responses lost before the first one seen count as lost.
+func (s *httpConn) begin(hf *httpHalf, first mark, skip int, client bool) int {
+	start := first.seq - uint32(skip)
+	if client {
+		hf.base = start
+		if first.hasAck {
+			s.resp.base, s.resp.known = first.ack, true
+		}
+		return skip
+	}
+	if d := int32(start - hf.base); hf.known && d > 0 {
+		return skip + int(d)
+	}
+	hf.base = start
+	return skip
 }
 
 // ReassemblyComplete ends the connection: the requests still waiting go
@@ -460,11 +484,11 @@ func (s *httpConn) gap(hf *httpHalf, n int64, client bool, sg reassembly.Scatter
 // side, and whether the responses after them answer the requests read
 // cannot be told: responses are no longer paired. Responses lost on the
 // server side leave requests without one: the next response is placed by
-// its TCP numbers (see response).
+// its TCP numbers (see answers), unless the client pipelines.
 func (s *httpConn) outOfStep(hf *httpHalf, client bool) {
 	s.release(hf)
 	hf.state = inResync
-	if client {
+	if client || s.pipelined {
 		s.unpair()
 	} else {
 		s.resync = true
@@ -722,6 +746,9 @@ func (s *httpConn) wait(h *httpHead, at mark, end uint32) {
 // response handles a complete response head, which starts at hf.at.
 func (s *httpConn) response(hf *httpHalf, head []byte) {
 	i := s.answers(hf)
+	if s.unpaired {
+		return // the responses cannot be told apart: not read any more
+	}
 	var method []byte
 	if i >= 0 {
 		method = s.pend[i].field(fMethod)
@@ -759,28 +786,31 @@ func (s *httpConn) response(hf *httpHalf, head []byte) {
 // answers, or -1. In step, it is the oldest, if the server had received
 // it when it sent the response (a request lost before it, or read late,
 // is not answered by the response to the one before). After responses
-// were lost it is the one request the server had received whose client
-// had, when it sent it, received everything before the response (so the
-// response answers neither an earlier request, whose response came
-// before, nor a later one); when several fit (pipelined requests) the
-// responses cannot be told apart any more.
+// were lost (on a connection whose client waits for each response before
+// its next request: see pipelined) it is the one request the server had
+// received whose client had, when it sent it, received everything before
+// the response: it answers neither an earlier request, whose response came
+// before, nor a later one. When several fit, the responses cannot be told
+// apart any more.
 func (s *httpConn) answers(hf *httpHalf) int {
-	at := hf.at
+	at, start := hf.at, hf.seq(hf.start)
 	received := func(r *httpReq) bool { return !at.hasAck || int32(at.ack-r.end) >= 0 }
+	sentAfter := func(r *httpReq) bool { return !r.at.hasAck || int32(start-r.at.ack) <= 0 }
 	if s.lost > 0 || len(s.pend) == 0 {
 		return -1
 	}
 	if !s.resync {
-		if received(&s.pend[0]) {
-			return 0
+		if !received(&s.pend[0]) {
+			return -1
 		}
-		return -1
+		if len(s.pend) > 1 && s.pend[1].at.hasAck && int32(s.pend[1].at.ack-start) <= 0 {
+			s.pipelined = true // the next was sent before any of this response came
+		}
+		return 0
 	}
-	start := hf.seq(hf.start)
 	found := -1
 	for i := range s.pend {
-		r := &s.pend[i]
-		if received(r) && (!r.at.hasAck || int32(start-r.at.ack) <= 0) {
+		if r := &s.pend[i]; received(r) && sentAfter(r) {
 			if found >= 0 {
 				s.unpair()
 				return -1

@@ -291,6 +291,44 @@ func TestCaptureHTTP(t *testing.T) {
 		want:  []req{{"GET", "h", "/1", "", 200, 0, "", "", 1}, {"GET", "h", "/3", "", 0, record.NoBytes, "", "", 2}},
 		skips: []string{"2 TCP data missing from an HTTP connection, a request may be lost"},
 	}, {
+		name: "a response lost: the next one answers the request sent after the client had all before it",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			p := pkts(cv.c("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n"))
+			cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") // lost
+			return append(p, pkts(cv.c("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+				cv.c("GET /3 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"))...)
+		},
+		want: []req{{"GET", "h", "/1", "", 0, record.NoBytes, "", "", 1}, {"GET", "h", "/2", "", 404, 0, "", "", 2},
+			{"GET", "h", "/3", "", 403, 0, "", "", 4}},
+		skips: []string{"3 TCP data missing from an HTTP connection, a response may be lost"},
+	}, {
+		name: "a response lost among pipelined requests",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			p := pkts(cv.c("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"))
+			cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") // lost
+			return append(p, pkts(cv.s("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
+				cv.c("GET /3 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"))...)
+		},
+		// Neither was sent after the client had all before the 404: the
+		// 404 answers none of them; the 403 is the third's.
+		want: []req{{"GET", "h", "/1", "", 0, record.NoBytes, "", "", 1}, {"GET", "h", "/2", "", 0, record.NoBytes, "", "", 1},
+			{"GET", "h", "/3", "", 403, 0, "", "", 3}},
+		skips: []string{"2 TCP data missing from an HTTP connection, a response may be lost"},
+	}, {
+		name: "a response lost on a connection seen pipelining",
+		pkts: func() []capPkt {
+			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
+			p := pkts(cv.c("GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\n\r\n"),
+				cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+			cv.s("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") // lost
+			return append(p, pkts(cv.c("GET /3 HTTP/1.1\r\nHost: h\r\n\r\n"), cv.s("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))...)
+		},
+		want: []req{{"GET", "h", "/1", "", 200, 0, "", "", 1}, {"GET", "h", "/2", "", 0, record.NoBytes, "", "", 1},
+			{"GET", "h", "/3", "", 0, record.NoBytes, "", "", 3}},
+		skips: []string{"4 TCP data missing from an HTTP connection, a response may be lost"},
+	}, {
 		name: "something else where a request was due",
 		pkts: func() []capPkt {
 			cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
@@ -313,10 +351,9 @@ func TestCaptureHTTP(t *testing.T) {
 }
 
 // mixedCapture is DNS and HTTP over several connections, with what
-// holds requests across packets: pipelining, heads split over segments,
-// a response lost (the next placed by its TCP numbers), requests that
-// wait for a response across a minute of silence, and some that never
-// get one.
+// holds requests across packets: heads split over segments, a response
+// lost (the next placed by its TCP numbers), requests that wait for a
+// response across a minute of silence, and some that never get one.
 func mixedCapture(t testing.TB) []byte {
 	a, b := newConv("10.0.0.1", "10.0.0.80", 40000, 80), newConv("2001:db8::1", "2001:db8::80", 40001, 8080)
 	idle := newConv("10.0.0.2", "10.0.0.80", 40002, 80)
@@ -329,9 +366,9 @@ func mixedCapture(t testing.TB) []byte {
 	var p []capPkt
 	add := func(l ...any) { p = append(p, pkts(l...)...) }
 	add(dq(1, "www.example.com"), a.open(), dr(1, "www.example.com"))
-	add(a.c("GET /1 HTTP/1.1\r\nHost: www.example.com\r\n\r\nGET /2 HTTP/1.1\r\nHo"), b.c("POST /up"))
-	add(a.c("st: www.example.com\r\nUser-Agent: x\r\n\r\n"), b.c("load HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"))
-	add(a.s("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), idle.c("GET /idle HTTP/1.1\r\nHost: i\r\n\r\n"))
+	add(a.c("GET /1 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), b.c("POST /up"))
+	add(a.s("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), b.c("load HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc"))
+	add(a.c("GET /2 HTTP/1.1\r\nHo"), a.c("st: www.example.com\r\nUser-Agent: x\r\n\r\n"), idle.c("GET /idle HTTP/1.1\r\nHost: i\r\n\r\n"))
 	a.s("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok") // lost
 	add(dq(2, "b.example"), b.s("HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n"))
 	add(a.c("GET /3 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"), b.s("0\r\n\r\n"), dr(2, "b.example"))
@@ -355,19 +392,19 @@ func TestCaptureHTTPResumeAtEveryPacket(t *testing.T) {
 	}
 	want := []req{
 		{"GET", "www.example.com", "/1", "", 200, 2, "", "", 6},
-		{"GET", "www.example.com", "/2", "", 0, record.NoBytes, "x", "", 6},
 		{"POST", "b", "/upload", "", 201, record.NoBytes, "", "", 7},
-		{"GET", "i", "/idle", "", 0, record.NoBytes, "", "", 11},
-		{"GET", "www.example.com", "/3", "", 404, 0, "", "", 14},
-		{"GET", "www.example.com", "/4", "", 304, 0, "", "", 18},
-		{"GET", "b", "/5", "", 0, record.NoBytes, "", "", 19},
-		{"GET", "www.example.com", "/never", "", 0, record.NoBytes, "", "", 21},
+		{"GET", "www.example.com", "/2", "", 0, record.NoBytes, "x", "", 10},
+		{"GET", "i", "/idle", "", 0, record.NoBytes, "", "", 12},
+		{"GET", "www.example.com", "/3", "", 404, 0, "", "", 15},
+		{"GET", "www.example.com", "/4", "", 304, 0, "", "", 19},
+		{"GET", "b", "/5", "", 0, record.NoBytes, "", "", 20},
+		{"GET", "www.example.com", "/never", "", 0, record.NoBytes, "", "", 22},
 	}
 	if got := reqs(one.http); !slices.Equal(got, want) || len(one.recs) != 3 {
 		t.Fatalf("got %d DNS records and\n%+v\nwant 3 and\n%+v", len(one.recs), got, want)
 	}
-	if got := one.skipList(); !slices.Equal(got, []string{"17 TCP data missing from an HTTP connection, a response may be lost",
-		"22 HTTP connection ended inside a request head"}) {
+	if got := one.skipList(); !slices.Equal(got, []string{"18 TCP data missing from an HTTP connection, a response may be lost",
+		"23 HTTP connection ended inside a request head"}) {
 		t.Errorf("skips %q", got)
 	}
 	cuts, held := checkKilledAnywhere(t, b, one, 0)
