@@ -34,12 +34,15 @@ import (
 // Queries never answered are emitted with NoRCode once they are 30 s of
 // capture time old, when too many are waiting, or at the end.
 //
+// HTTP/1.x requests are read in the same pass from TCP on any other port
+// (pcaphttp.go): a segment that starts no request costs one comparison.
+//
 // IP fragments are not reassembled: the first fragment of a DNS datagram is
 // decoded from what it holds (header and question always fit; answers that
 // were cut off are left out), later fragments are ignored. Not decoded:
 // tunnels (VXLAN, GRE, Geneve), ICMP-quoted packets, 802.11.
-// Non-DNS packets are not reported: a capture is mostly other traffic, and
-// listing it would bury the broken DNS in the ingest report.
+// Other packets are not reported: a capture is mostly other traffic, and
+// listing it would bury the broken DNS and HTTP in the ingest report.
 //
 // Offsets: a pcap record's offset is exact (records are contiguous); a
 // pcapng packet's offset is found by walking block headers in the read
@@ -395,6 +398,7 @@ type capture struct {
 	pending pendingSet
 	recent  recentSet
 	flows   map[flowKey]*tcpFlow
+	http    *httpState               // nil until a segment starts an HTTP request
 	badLink map[layers.LinkType]bool // unsupported link types already reported
 }
 
@@ -420,7 +424,13 @@ func newCapture(out record.Output) *capture {
 // again from its start, and the queries from the oldest one still waiting
 // on are emitted when their response comes (see Waiter).
 func (c *capture) resumeAt() Resume {
-	if line, ok := c.pending.oldestLive(); ok {
+	line, ok := c.pending.oldestLive()
+	if c.http != nil {
+		if l, waits := c.http.oldestLive(); waits && (!ok || l < line) {
+			line, ok = l, true
+		}
+	}
+	if ok {
 		return Resume{Read: c.at, Held: line}
 	}
 	return Done(c.at)
@@ -593,8 +603,11 @@ func (c *capture) datagram(src, dst netip.Addr, sp, dp uint16, payload []byte, c
 	c.message(payload, netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp), cut || c.cut)
 }
 
-// flush emits every query still waiting, oldest first.
+// flush emits every query and request still waiting, oldest first.
 func (c *capture) flush() {
+	if c.http != nil {
+		c.http.flushAll()
+	}
 	for q := c.pending.oldest(); q != nil; q = c.pending.oldest() {
 		c.unanswered(q)
 	}
@@ -623,6 +636,7 @@ func (c *capture) tcpSegment(src, dst netip.Addr) {
 	t := &c.tcp
 	sp, dp := uint16(t.SrcPort), uint16(t.DstPort)
 	if !isDNSPort(sp) && !isDNSPort(dp) {
+		c.httpSegment(src, dst)
 		return
 	}
 	k := flowKey{netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)}

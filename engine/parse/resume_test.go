@@ -100,7 +100,7 @@ func TestReadInTwoEqualsReadInOne(t *testing.T) {
 	}
 }
 
-func firstDiff(got, want []gotRec) string {
+func firstDiff[R comparable](got, want []R) string {
 	for i := range min(len(got), len(want)) {
 		if got[i] != want[i] {
 			return fmt.Sprintf("got %+v, want %+v", got[i], want[i])
@@ -140,26 +140,27 @@ func FuzzReadInTwo(f *testing.F) {
 // `every` records it notes how many records a batch ending there holds,
 // and how a read killed right after resumes.
 type cutOut struct {
-	gotOut
+	capOut
 	every, next int
 	cuts        []cut
 }
 
+// cut is a batch end: the DNS records, HTTP records and skips before it.
 type cut struct {
-	n, skips int
-	at       Resume
+	n, h, skips int
+	at          Resume
 }
 
 func (o *cutOut) Checkpoint(resume func() Resume) {
-	if len(o.recs) >= o.next {
-		o.cuts = append(o.cuts, cut{len(o.recs), len(o.skips), resume()})
-		o.next = len(o.recs) + o.every
+	if n := len(o.recs) + len(o.http); n >= o.next {
+		o.cuts = append(o.cuts, cut{len(o.recs), len(o.http), len(o.skips), resume()})
+		o.next = n + o.every
 	}
 }
 
 // A capture read killed after any committed batch and read again gives the
-// records of one read: the queries still waiting at the kill are emitted
-// once their response comes, none twice.
+// records of one read: the queries and requests still waiting at the kill
+// are emitted once their response comes, none twice.
 func TestCaptureKilledAnywhereResumesToOneRead(t *testing.T) {
 	for _, rel := range []string{
 		"tunnel/iodine_elastic_examples.pcap",
@@ -167,14 +168,18 @@ func TestCaptureKilledAnywhereResumesToOneRead(t *testing.T) {
 		"tunnel/domainator_dnscat_upload-big_240731.pcapng",
 		"pcap/general/chrissanders/dns_lab.pcapng",
 		"pcap/ndpi/ndpi_dns.pcap",
+		"pcap/general/zeek/zeek_http_pipelined-requests.pcap",
+		"pcap/general/zeek/zeek_http_1000-requests-one-dropped-response.pcap.gz",
+		"pcap/general/chrissanders/http_espn.pcapng",
+		"pcap/ndpi/ndpi_http_ua_splitted_in_two_pkts.pcapng",
 	} {
 		t.Run(filepath.Base(rel), func(t *testing.T) {
 			b := sample(t, rel)
 			one, _, err := decodeCapture(t, b, Resume{})
-			if err != nil || len(one.recs) == 0 {
+			if err != nil || len(one.recs)+len(one.http) == 0 {
 				t.Fatalf("one read: %v, %d records", err, len(one.recs))
 			}
-			cuts, held := checkKilledAnywhere(t, b, one, max(1, len(one.recs)/40))
+			cuts, held := checkKilledAnywhere(t, b, one, max(1, (len(one.recs)+len(one.http))/40))
 			t.Logf("%d cut points, %d with queries waiting", cuts, held)
 		})
 	}
@@ -216,9 +221,9 @@ func TestCaptureResumeWithRetries(t *testing.T) {
 // checkKilledAnywhere kills a read of capture b after every `every`
 // records (0: at every packet), resumes it, and checks that the records and
 // skips of both parts are those of one read.
-func checkKilledAnywhere(t *testing.T, b []byte, one *gotOut, every int) (cuts, held int) {
+func checkKilledAnywhere(t *testing.T, b []byte, one *capOut, every int) (cuts, held int) {
 	t.Helper()
-	want := byProvenance(one.recs)
+	want, wantHTTP := byProvenance(one.recs), httpByProvenance(one.http)
 	f, _ := Detect(b[:min(len(b), HeadSize)])
 	o := &cutOut{every: every}
 	if _, err := f.Stream(context.Background(), bytes.NewReader(b), Resume{}, o); err != nil {
@@ -235,6 +240,9 @@ func checkKilledAnywhere(t *testing.T, b []byte, one *gotOut, every int) (cuts, 
 		got := byProvenance(append(slices.Clone(o.recs[:c.n]), rest.recs...))
 		if !slices.Equal(got, want) {
 			t.Fatalf("killed after %d records (resume %+v): %d records, want %d; first difference: %s", c.n, c.at, len(got), len(want), firstDiff(got, want))
+		}
+		if got := httpByProvenance(append(slices.Clone(o.http[:c.h]), rest.http...)); !slices.Equal(got, wantHTTP) {
+			t.Fatalf("killed after %d HTTP records (resume %+v): %d records, want %d; first difference: %s", c.h, c.at, len(got), len(wantHTTP), firstDiff(got, wantHTTP))
 		}
 		if skips := append(slices.Clone(o.skips[:c.skips]), rest.skips...); !slices.Equal(skips, one.skips) {
 			t.Fatalf("killed after %d records (resume %+v): skips %+v, want %+v", c.n, c.at, skips, one.skips)
@@ -312,32 +320,44 @@ func FuzzCaptureResume(f *testing.F) {
 		if !isPcap(b) && !isPcapng(b) {
 			b = scriptCapture(t, data)
 		}
-		format, _ := Detect(b[:min(len(b), HeadSize)])
-		one := &gotOut{}
-		if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
-			return // no capture header: nothing to resume
-		}
-		var recs []gotRec
-		var skips []gotSkip
-		from := Resume{}
-		for _, k := range []uint16{k1, k2} {
-			o := &cutOut{}
-			format.Stream(context.Background(), bytes.NewReader(b), from, o)
-			if len(o.cuts) == 0 {
-				break
-			}
-			c := o.cuts[int(k)%len(o.cuts)]
-			recs, skips = append(recs, o.recs[:c.n]...), append(skips, o.skips[:c.skips]...)
-			from = throughBatch(c.at)
-		}
-		rest := &gotOut{}
-		format.Stream(context.Background(), bytes.NewReader(b), from, rest)
-		got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
-		if !slices.Equal(got, want) {
-			t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
-		}
-		if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
-			t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
-		}
+		resumedTwice(t, b, k1, k2)
 	})
+}
+
+// resumedTwice reads capture b killed after any packet (the k1-th place a
+// batch may end), resumed as the ingest resumes it, killed again (the k2-th
+// place) and resumed again, and checks that it gives the records and skips
+// of one read.
+func resumedTwice(t *testing.T, b []byte, k1, k2 uint16) {
+	format, _ := Detect(b[:min(len(b), HeadSize)])
+	one := &capOut{}
+	if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
+		return // no capture header: nothing to resume
+	}
+	var recs []gotRec
+	var reqs []httpRec
+	var skips []gotSkip
+	from := Resume{}
+	for _, k := range []uint16{k1, k2} {
+		o := &cutOut{}
+		format.Stream(context.Background(), bytes.NewReader(b), from, o)
+		if len(o.cuts) == 0 {
+			break
+		}
+		c := o.cuts[int(k)%len(o.cuts)]
+		recs, reqs, skips = append(recs, o.recs[:c.n]...), append(reqs, o.http[:c.h]...), append(skips, o.skips[:c.skips]...)
+		from = throughBatch(c.at)
+	}
+	rest := &capOut{}
+	format.Stream(context.Background(), bytes.NewReader(b), from, rest)
+	got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
+	if !slices.Equal(got, want) {
+		t.Fatalf("resumed at %+v: %d records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+	}
+	if got, want := httpByProvenance(append(reqs, rest.http...)), httpByProvenance(one.http); !slices.Equal(got, want) {
+		t.Fatalf("resumed at %+v: %d HTTP records, want %d; first difference: %s", from, len(got), len(want), firstDiff(got, want))
+	}
+	if skips = append(skips, rest.skips...); !slices.Equal(skips, one.skips) {
+		t.Fatalf("resumed at %+v: skips %+v, want %+v", from, skips, one.skips)
+	}
 }

@@ -121,6 +121,15 @@ func ZeekJSON() []byte {
 // label is cut to its first 63 in the packet: the DNS wire cannot carry
 // more, which is why that name only reaches longtail from text logs.
 func Pcap() ([]byte, error) {
+	return exchanges(func(i int, name string, reply bool) ([]byte, error) {
+		return packet(uint16(i+1), wireName(name), reply)
+	})
+}
+
+// exchanges writes a capture of a packet from a client and the server's
+// reply a millisecond later (made by pair) for each hostile name, then for
+// an ordinary one, a second apart.
+func exchanges(pair func(i int, name string, reply bool) ([]byte, error)) ([]byte, error) {
 	var out bytes.Buffer
 	w := pcapgo.NewWriter(&out)
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
@@ -129,12 +138,12 @@ func Pcap() ([]byte, error) {
 	names := append(Strings(), "www.example.com")
 	for i, name := range names {
 		t := Start.Add(time.Duration(i) * time.Second)
-		for resp := 0; resp < 2; resp++ {
-			pkt, err := packet(uint16(i+1), wireName(name), resp == 1)
+		for j, reply := range []bool{false, true} {
+			pkt, err := pair(i, name, reply)
 			if err != nil {
 				return nil, fmt.Errorf("name %d: %w", i, err)
 			}
-			ci := gopacket.CaptureInfo{Timestamp: t.Add(time.Duration(resp) * time.Millisecond), CaptureLength: len(pkt), Length: len(pkt)}
+			ci := gopacket.CaptureInfo{Timestamp: t.Add(time.Duration(j) * time.Millisecond), CaptureLength: len(pkt), Length: len(pkt)}
 			if err := w.WritePacket(ci, pkt); err != nil {
 				return nil, err
 			}
@@ -156,23 +165,39 @@ func wireName(name string) []byte {
 
 // packet builds one DNS query or response between a client and a resolver.
 func packet(id uint16, name []byte, response bool) ([]byte, error) {
-	client, server := net.IPv4(10, 0, 0, 7), net.IPv4(10, 0, 0, 1)
 	cport, sport := layers.UDPPort(40000+id), layers.UDPPort(53)
-	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{0, 1, 2, 3, 4, 5}, DstMAC: net.HardwareAddr{0, 1, 2, 3, 4, 6}, EthernetType: layers.EthernetTypeIPv4}
-	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: client, DstIP: server}
 	udp := &layers.UDP{SrcPort: cport, DstPort: sport}
 	dns := &layers.DNS{ID: id, RD: true, Questions: []layers.DNSQuestion{{Name: name, Type: layers.DNSTypeA, Class: layers.DNSClassIN}}}
 	if response {
-		ip.SrcIP, ip.DstIP = server, client
 		udp.SrcPort, udp.DstPort = sport, cport
 		dns.QR, dns.RA, dns.ResponseCode = true, true, layers.DNSResponseCodeNXDomain
 	}
-	if err := udp.SetNetworkLayerForChecksum(ip); err != nil {
+	return frame(net.IPv4(10, 0, 0, 7), net.IPv4(10, 0, 0, 1), response, udp, dns)
+}
+
+// transport is a UDP or TCP layer, whose checksum covers the IP header.
+type transport interface {
+	gopacket.SerializableLayer
+	SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
+}
+
+// frame builds an Ethernet frame of an IPv4 packet from client to server,
+// or back when reply is set, that carries t and payload.
+func frame(client, server net.IP, reply bool, t transport, payload gopacket.SerializableLayer) ([]byte, error) {
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{0, 1, 2, 3, 4, 5}, DstMAC: net.HardwareAddr{0, 1, 2, 3, 4, 6}, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: client, DstIP: server}
+	if _, ok := t.(*layers.TCP); ok {
+		ip.Protocol = layers.IPProtocolTCP
+	}
+	if reply {
+		ip.SrcIP, ip.DstIP = server, client
+	}
+	if err := t.SetNetworkLayerForChecksum(ip); err != nil {
 		return nil, err
 	}
 	buf := gopacket.NewSerializeBuffer()
 	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
-	if err := gopacket.SerializeLayers(buf, opts, eth, ip, udp, dns); err != nil {
+	if err := gopacket.SerializeLayers(buf, opts, eth, ip, t, payload); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

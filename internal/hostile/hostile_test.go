@@ -20,7 +20,11 @@ func TestFixturesAreWhatThisPackageWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for file, want := range map[string][]byte{"dns.pcap": pcap, "zeek-dns.json": ZeekJSON()} {
+	web, err := HTTPPcap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string][]byte{"dns.pcap": pcap, "http.pcap": web, "zeek-dns.json": ZeekJSON()} {
 		path := filepath.Join(Dir, file)
 		if *update {
 			if err := os.WriteFile(path, want, 0o644); err != nil {
