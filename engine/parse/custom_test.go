@@ -199,22 +199,6 @@ func TestCustomCSVHTTPPathAndQuery(t *testing.T) {
 	}
 }
 
-func TestSplitTarget(t *testing.T) {
-	for _, c := range []struct{ in, host, path, query string }{
-		{"/", "", "/", ""},
-		{"/a?b=c#d", "", "/a", "b=c"},
-		{"https://user:pw@h.example:443", "h.example:443", "/", ""},
-		{"http://h.example?x", "h.example", "/", "x"},
-		{"weird:/nothing//here", "", "weird:/nothing//here", ""},
-		{"/redirect?to=http://evil.example/", "", "/redirect", "to=http://evil.example/"},
-		{"*", "", "*", ""},
-	} {
-		h, p, q := splitTarget([]byte("GET"), []byte(c.in))
-		if string(h) != c.host || string(p) != c.path || string(q) != c.query {
-			t.Errorf("splitTarget(%q) = %q %q %q, want %q %q %q", c.in, h, p, q, c.host, c.path, c.query)
-		}
-	}
-}
 
 // Each time layout a format file may name, and a default zone applied to
 // the times that carry none (across a daylight saving change) but not to

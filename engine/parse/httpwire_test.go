@@ -98,6 +98,8 @@ func TestParseResponseHead(t *testing.T) {
 	}
 }
 
+// TestSplitTarget: every HTTP reader (captures, access logs, IIS, Zeek,
+// format files) splits a request target here.
 func TestSplitTarget(t *testing.T) {
 	for _, tc := range []struct{ method, target, host, path, query string }{
 		{"GET", "/a/b?c=d&e", "", "/a/b", "c=d&e"},
@@ -109,6 +111,8 @@ func TestSplitTarget(t *testing.T) {
 		{"GET", "/redirect?to=http://evil.example/", "", "/redirect", "to=http://evil.example/"},
 		{"OPTIONS", "*", "", "*", ""},
 		{"CONNECT", "h.example:443", "h.example:443", "", ""},
+		{"GET", "/a?b=c#d", "", "/a", "b=c"}, // a fragment (a log of URLs) is no part of the request
+		{"GET", "weird:/nothing//here", "", "weird:/nothing//here", ""},
 	} {
 		h, p, q := splitTarget([]byte(tc.method), []byte(tc.target))
 		if string(h) != tc.host || string(p) != tc.path || string(q) != tc.query {
