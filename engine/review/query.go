@@ -246,8 +246,10 @@ func CompileSearch(s string) (Matcher, error) {
 			return re.MatchString, nil
 		}
 	}
+	// Case does not matter: user agents and paths have it. ToLower
+	// returns a value without capitals (every DNS name) as it is.
 	needle := strings.ToLower(s)
-	return func(name string) bool { return strings.Contains(name, needle) }, nil
+	return func(name string) bool { return strings.Contains(strings.ToLower(name), needle) }, nil
 }
 
 // Search returns the positions in lines whose name matches, as stored or

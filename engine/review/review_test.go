@@ -188,3 +188,14 @@ func TestPagedAnswersAsTheScreen(t *testing.T) {
 		t.Errorf("the answers compared lack a fresh, ranked or scored row: %v", seen)
 	}
 }
+
+// A search ignores case: values other than DNS names have capitals.
+func TestSearchIgnoresCase(t *testing.T) {
+	m, err := CompileSearch("MSIE 4.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m("Mozilla/3.0 (compatible; MSIE 4.0; Win32)") || !m("mozilla/3.0 (compatible; msie 4.0; win32)") || m("MSIE 6.0") {
+		t.Error("substring search is not case-insensitive")
+	}
+}

@@ -155,3 +155,19 @@ func TestPivotFromAClient(t *testing.T) {
 		t.Errorf("p on a referer: %q", st)
 	}
 }
+
+// Keys that switch subjects while one is being read are not lost: the
+// list ends on the subject asked for last.
+func TestSwitchesWhileReading(t *testing.T) {
+	m, _, _ := webList(t, 100, 30)
+	_, read := m.Update(tuitest.Key("K")) // starts reading the hosts
+	m.Update(tuitest.Key("v"))            // paths, then user agents, asked
+	m.Update(tuitest.Key("v"))            // while the hosts are read
+	if !m.reloading || m.q.Subject != subject.HTTPAgent {
+		t.Fatalf("reloading %v, asked for %d", m.reloading, m.q.Subject)
+	}
+	tuitest.Settle(m, read)
+	if m.data.Subject.Code != subject.HTTPAgent {
+		t.Errorf("listing %s, want user agents", m.data.Subject.Title)
+	}
+}

@@ -234,17 +234,19 @@ func (m *Model) loadAll() tea.Cmd {
 
 // listBy lists another subject: its values and groups are read in a
 // command, like a reload; the filters and sort stay, the cursor goes to
-// the top.
+// the top. Keys pressed while one is read move on from the subject asked
+// for last, which is read as soon as the one being read is in.
 func (m *Model) listBy(sub subject.Subject) tea.Cmd {
-	if m.reloading {
-		return common.Status("still reading the workspace")
-	}
-	if sub.Code == m.data.Subject.Code {
+	if sub.Code == m.q.Listing().Code {
 		return common.Status(fmt.Sprintf("%s are listed by %s only (%s: next kind)", sub.Kind, sub.Column,
 			m.c.Keys.List.Kind.Help().Key))
 	}
 	m.q.Subject, m.q.Expanded = sub.Code, map[uint32]bool{}
 	m.cursor, m.offset, m.toTop = 0, 0, true
+	m.searchText, m.matches = "", nil // a search is of the values listed
+	if m.reloading {
+		return common.Status("listing " + sub.Title + " next…")
+	}
 	return m.reload(false)
 }
 
@@ -342,6 +344,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.data, m.verd = msg.data, msg.verd
 		m.restore(msg.state)
+		m.q.Subject = m.data.Subject.Code // what was found to list
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()
@@ -485,9 +488,9 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Reload):
 		return m.reload(false)
 	case key.Matches(msg, k.List.Kind):
-		return m.listBy(nextKind(m.data.Subject))
+		return m.listBy(nextKind(m.q.Listing()))
 	case key.Matches(msg, k.List.By):
-		return m.listBy(nextSubject(m.data.Subject))
+		return m.listBy(nextSubject(m.q.Listing()))
 	case key.Matches(msg, k.List.Reverse):
 		m.q.Reverse, m.toTop = !m.q.Reverse, true
 		return m.recompute()

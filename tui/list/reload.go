@@ -134,6 +134,10 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	if r, domain := m.current(); r != nil {
 		m.keep = &keepName{r.Name, domain}
 	}
+	if msg.data.Subject.Code != m.q.Listing().Code {
+		// Another subject was asked for while this one was read.
+		return tea.Batch(next, m.reload(false))
+	}
 	before, switched := len(m.data.Names.Rows), m.data.Subject.Code != msg.data.Subject.Code
 	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
 	if switched {
