@@ -636,7 +636,9 @@ func (c *capture) tcpSegment(src, dst netip.Addr) {
 	t := &c.tcp
 	sp, dp := uint16(t.SrcPort), uint16(t.DstPort)
 	if !isDNSPort(sp) && !isDNSPort(dp) {
-		c.httpSegment(src, dst)
+		if c.http != nil || len(t.Payload) > 0 && 'A' <= t.Payload[0] && t.Payload[0] <= 'Z' {
+			c.httpSegment(src, dst) // a request starts with a method in capitals
+		}
 		return
 	}
 	k := flowKey{netip.AddrPortFrom(src, sp), netip.AddrPortFrom(dst, dp)}
