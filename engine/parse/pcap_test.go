@@ -22,19 +22,19 @@ import (
 )
 
 // decodeCapture detects the format of b and streams it from from.
-func decodeCapture(t testing.TB, b []byte, from Resume) (*capOut, Position, error) {
+func decodeCapture(t testing.TB, b []byte, from Resume) (*gotOut, Position, error) {
 	t.Helper()
 	f, err := Detect(b[:min(len(b), HeadSize)])
 	if err != nil || (f.Name != "pcap" && f.Name != "pcapng") {
 		t.Fatalf("detected %q, %v; want pcap or pcapng", f.Name, err)
 	}
-	var c capOut
+	var c gotOut
 	at, err := f.Stream(context.Background(), bytes.NewReader(b), from, &c)
 	return &c, at.Read, err
 }
 
 // decodeSample decodes a capture from ../shared/data.
-func decodeSample(t *testing.T, rel string) (*capOut, Position) {
+func decodeSample(t *testing.T, rel string) (*gotOut, Position) {
 	t.Helper()
 	b := sample(t, rel)
 	c, pos, err := decodeCapture(t, b, Resume{})
@@ -607,7 +607,7 @@ func FuzzPcapStream(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, stream := range []func(context.Context, io.Reader, Resume, record.Output) (Resume, error){streamPcap, streamPcapng} {
-			var c capOut
+			var c gotOut
 			at, _ := stream(context.Background(), bytes.NewReader(b), Resume{}, &c)
 			if pos := at.Read; pos.Offset > int64(len(b)) || int64(len(c.recs)) > 64*pos.Line+64 {
 				t.Fatalf("position %+v, %d records of %d bytes", pos, len(c.recs), len(b))

@@ -26,7 +26,7 @@ import (
 // A difference fails the test unless knownCountDiffs lists the file with
 // exactly that difference and the reason for it.
 func TestCaptureCountsMatchTshark(t *testing.T) {
-	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *capOut) {
+	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *gotOut) {
 		want := tsharkCount(t, tshark, path)
 		diff := len(c.recs) - want
 		if known := knownCountDiffs[rel]; diff != known.diff {
@@ -44,7 +44,7 @@ func TestCaptureCountsMatchTshark(t *testing.T) {
 // and tunnel/, recursively, and malformed/*.pcap*), decoded, in parallel,
 // and returns the captures it found (by path from the sample data). It
 // skips the test under -short, without tshark, or without the data.
-func eachSampleCapture(t *testing.T, check func(t *testing.T, tshark, path, rel string, c *capOut)) map[string]bool {
+func eachSampleCapture(t *testing.T, check func(t *testing.T, tshark, path, rel string, c *gotOut)) map[string]bool {
 	if testing.Short() {
 		t.Skip("runs tshark on every sample capture (a minute or more)")
 	}
@@ -157,7 +157,7 @@ func tsharkCount(t *testing.T, tshark, path string) int {
 // path (longtail takes the host from them) and a CONNECT's target is its
 // host. A difference fails the test unless knownHTTPDiffs explains it.
 func TestCaptureHTTPMatchesTshark(t *testing.T) {
-	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *capOut) {
+	seen := eachSampleCapture(t, func(t *testing.T, tshark, path, rel string, c *gotOut) {
 		want := tsharkRequests(t, tshark, path)
 		var got []string
 		for _, r := range c.http {

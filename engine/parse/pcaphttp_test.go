@@ -17,38 +17,12 @@ import (
 	"github.com/longtail/longtail/internal/hostile"
 )
 
-// httpRec is an HTTP record with its byte slices copied out of the
-// parser's buffers.
-type httpRec struct {
-	Time                              int64
-	Client, Method, Host, Path, Query string
-	Status                            int16
-	Bytes                             int64
-	UserAgent, Referer                string
-	Line, Offset                      int64
-}
-
-// capOut keeps what a capture gives: its DNS records as gotOut does, its
-// HTTP records apart.
-type capOut struct {
-	gotOut
-	http []httpRec
-}
-
-func (o *capOut) Record(r *record.Record) {
-	if r.Kind != record.KindHTTP {
-		o.gotOut.Record(r)
-		return
-	}
-	o.http = append(o.http, httpRec{r.Time, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
-		r.Status, r.Bytes, string(r.UserAgent), string(r.Referer), r.Line, r.Offset})
-}
 
 // httpByProvenance sorts HTTP records by packet, and those of one packet
 // (pipelined requests) by what they hold.
-func httpByProvenance(recs []httpRec) []httpRec {
+func httpByProvenance(recs []gotHTTP) []gotHTTP {
 	recs = slices.Clone(recs)
-	slices.SortFunc(recs, func(a, b httpRec) int {
+	slices.SortFunc(recs, func(a, b gotHTTP) int {
 		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Path, b.Path),
 			cmp.Compare(a.Query, b.Query), cmp.Compare(a.Method, b.Method), cmp.Compare(a.Host, b.Host),
 			cmp.Compare(a.Status, b.Status), cmp.Compare(a.Bytes, b.Bytes), cmp.Compare(a.UserAgent, b.UserAgent),
@@ -151,7 +125,7 @@ func pkts(lists ...any) []capPkt {
 }
 
 // decodeHTTP writes pkts as a capture and decodes it.
-func decodeHTTP(t testing.TB, p []capPkt) *capOut {
+func decodeHTTP(t testing.TB, p []capPkt) *gotOut {
 	t.Helper()
 	c, _, err := decodeCapture(t, writeCapture(t, layers.LinkTypeEthernet, p...), Resume{})
 	if err != nil {
@@ -170,7 +144,7 @@ type req struct {
 	Line                      int64
 }
 
-func reqs(recs []httpRec) []req {
+func reqs(recs []gotHTTP) []req {
 	var out []req
 	for _, r := range httpByProvenance(recs) {
 		out = append(out, req{r.Method, r.Host, r.Path, r.Query, r.Status, r.Bytes, r.UserAgent, r.Referer, r.Line})
@@ -533,7 +507,7 @@ func FuzzHTTPStream(f *testing.F) {
 		client = append([]byte("GET "), client...) // read from the first segment, however cut
 		whole := readStreams(t, client, server, 0)
 		cut := readStreams(t, client, server, seed|1)
-		for _, c := range []*capOut{whole, cut} {
+		for _, c := range []*gotOut{whole, cut} {
 			if len(c.http) > len(client)/8+1 {
 				t.Fatalf("%d requests from %d bytes", len(c.http), len(client))
 			}
@@ -547,7 +521,7 @@ func FuzzHTTPStream(f *testing.F) {
 			return
 		}
 		w, c := whole.http, cut.http
-		for _, l := range [][]httpRec{w, c} {
+		for _, l := range [][]gotHTTP{w, c} {
 			for i := range l {
 				l[i].Time, l[i].Line, l[i].Offset = 0, 0, 0
 			}
@@ -561,7 +535,7 @@ func FuzzHTTPStream(f *testing.F) {
 // readStreams sends client then server over one connection, each in one
 // segment (seed 0) or cut at places the seed picks, a few pairs of
 // segments swapped, and reads the capture.
-func readStreams(t *testing.T, client, server []byte, seed uint64) *capOut {
+func readStreams(t *testing.T, client, server []byte, seed uint64) *gotOut {
 	cv := newConv("10.0.0.1", "10.0.0.80", 40000, 80)
 	segments := func(b []byte, send func(string) capPkt) []capPkt {
 		var out []capPkt
@@ -618,7 +592,7 @@ func TestCaptureHTTPSamples(t *testing.T) {
 					t.Errorf("at packet %d: %+v, want %+v", w.Line, got[max(i, 0)], w)
 				}
 			}
-			if i := slices.IndexFunc(c.http, func(r httpRec) bool { return r.Line == tc.some[0].Line }); i >= 0 && c.http[i].Client != tc.client {
+			if i := slices.IndexFunc(c.http, func(r gotHTTP) bool { return r.Line == tc.some[0].Line }); i >= 0 && c.http[i].Client != tc.client {
 				t.Errorf("client %q, want %q", c.http[i].Client, tc.client)
 			}
 		})
@@ -646,7 +620,7 @@ func feed(c *capture, p ...capPkt) {
 // The memory the HTTP reading holds is bounded, whatever the capture.
 func TestCaptureHTTPBounds(t *testing.T) {
 	t.Run("a SYN flood makes no state", func(t *testing.T) {
-		c := newCapture(&capOut{})
+		c := newCapture(&gotOut{})
 		for i := range 20000 {
 			cv := newConv("10.9.0.1", "10.0.0.80", uint16(1024+i), 80)
 			feed(c, cv.open()[0])
@@ -656,7 +630,7 @@ func TestCaptureHTTPBounds(t *testing.T) {
 		}
 	})
 	t.Run("connections never answered nor closed", func(t *testing.T) {
-		out := &capOut{}
+		out := &gotOut{}
 		c := newCapture(out)
 		for i := range maxHTTPConns + 100 {
 			cv := newConv(fmt.Sprintf("10.9.%d.%d", i>>8, i&255), "10.0.0.80", 40000, 80)
@@ -676,7 +650,7 @@ func TestCaptureHTTPBounds(t *testing.T) {
 		}
 	})
 	t.Run("a head that never ends", func(t *testing.T) {
-		out := &capOut{}
+		out := &gotOut{}
 		c := newCapture(out)
 		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
 		feed(c, cv.c("GET /"))
@@ -691,7 +665,7 @@ func TestCaptureHTTPBounds(t *testing.T) {
 		}
 	})
 	t.Run("a long body is passed over", func(t *testing.T) {
-		c := newCapture(&capOut{})
+		c := newCapture(&gotOut{})
 		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
 		feed(c, cv.c("POST / HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n"))
 		for range 200 {
@@ -702,7 +676,7 @@ func TestCaptureHTTPBounds(t *testing.T) {
 		}
 	})
 	t.Run("requests pipelined without response", func(t *testing.T) {
-		out := &capOut{}
+		out := &gotOut{}
 		c := newCapture(out)
 		cv := newConv("10.9.0.1", "10.0.0.80", 40000, 80)
 		for range 3 * maxPipelined {
@@ -728,7 +702,7 @@ func TestCaptureHTTPHostile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byHost := map[string]httpRec{}
+	byHost := map[string]gotHTTP{}
 	for _, r := range c.http {
 		byHost[r.Host] = r
 	}

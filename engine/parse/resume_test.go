@@ -140,7 +140,7 @@ func FuzzReadInTwo(f *testing.F) {
 // `every` records it notes how many records a batch ending there holds,
 // and how a read killed right after resumes.
 type cutOut struct {
-	capOut
+	gotOut
 	every, next int
 	cuts        []cut
 }
@@ -221,7 +221,7 @@ func TestCaptureResumeWithRetries(t *testing.T) {
 // checkKilledAnywhere kills a read of capture b after every `every`
 // records (0: at every packet), resumes it, and checks that the records and
 // skips of both parts are those of one read.
-func checkKilledAnywhere(t *testing.T, b []byte, one *capOut, every int) (cuts, held int) {
+func checkKilledAnywhere(t *testing.T, b []byte, one *gotOut, every int) (cuts, held int) {
 	t.Helper()
 	want, wantHTTP := byProvenance(one.recs), httpByProvenance(one.http)
 	f, _ := Detect(b[:min(len(b), HeadSize)])
@@ -330,12 +330,12 @@ func FuzzCaptureResume(f *testing.F) {
 // of one read.
 func resumedTwice(t *testing.T, b []byte, k1, k2 uint16) {
 	format, _ := Detect(b[:min(len(b), HeadSize)])
-	one := &capOut{}
+	one := &gotOut{}
 	if _, err := format.Stream(context.Background(), bytes.NewReader(b), Resume{}, one); err != nil {
 		return // no capture header: nothing to resume
 	}
 	var recs []gotRec
-	var reqs []httpRec
+	var reqs []gotHTTP
 	var skips []gotSkip
 	from := Resume{}
 	for _, k := range []uint16{k1, k2} {
@@ -348,7 +348,7 @@ func resumedTwice(t *testing.T, b []byte, k1, k2 uint16) {
 		recs, reqs, skips = append(recs, o.recs[:c.n]...), append(reqs, o.http[:c.h]...), append(skips, o.skips[:c.skips]...)
 		from = throughBatch(c.at)
 	}
-	rest := &capOut{}
+	rest := &gotOut{}
 	format.Stream(context.Background(), bytes.NewReader(b), from, rest)
 	got, want := byProvenance(append(recs, rest.recs...)), byProvenance(one.recs)
 	if !slices.Equal(got, want) {
