@@ -199,7 +199,6 @@ func TestCustomCSVHTTPPathAndQuery(t *testing.T) {
 	}
 }
 
-
 // Each time layout a format file may name, and a default zone applied to
 // the times that carry none (across a daylight saving change) but not to
 // those that do.

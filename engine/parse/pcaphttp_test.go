@@ -17,7 +17,6 @@ import (
 	"github.com/longtail/longtail/internal/hostile"
 )
 
-
 // httpByProvenance sorts HTTP records by packet, and those of one packet
 // (pipelined requests) by what they hold.
 func httpByProvenance(recs []gotHTTP) []gotHTTP {
