@@ -190,7 +190,10 @@ func (a *aggregator) track(before, n, prior int64, id uint32, backfill map[uint3
 
 // apply writes the deltas in one transaction and clears the dirty mark.
 // names tells each touched name's domain and prior count (0: new).
-func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
+//
+// fresh says the workspace held no aggregates before this run (see
+// applyClients).
+func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh bool) error {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -254,7 +257,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo) error {
 		return err
 	}
 
-	if err := a.applyClients(ctx, tx, names); err != nil {
+	if err := a.applyClients(ctx, tx, names, fresh); err != nil {
 		return err
 	}
 	if err := a.applySeries(ctx, tx, subjects, backfilled); err != nil {
@@ -339,22 +342,42 @@ func storeTotals(ctx context.Context, tx *sql.Tx) error {
 
 // applyClients adds a run's events to its clients: those of primary
 // subjects, each event once.
-func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo) error {
+//
+// A client's distinct names are counted from this run's pairs when the
+// workspace had none before (fresh: a first load, a rebuild), which spares
+// the by-client index of name_client until it is built once at the end;
+// otherwise they are recounted through that index.
+func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo, fresh bool) error {
 	clients := make(map[uint32]stat)
+	distinct := make(map[uint32]int64)
 	for k, s := range a.pairs {
 		if c := uint32(k); c != 0 && names[k>>32].primary {
 			clients[c] = clients[c].merge(s.count, s.first, s.last)
+			distinct[c]++
 		}
 	}
+	recount := `(SELECT count(*) FROM name_client nc JOIN names n ON n.id = nc.name
+		WHERE nc.client = ?1 AND n.kind IN ` + primaryCodes + `)`
+	if fresh {
+		recount = "?5"
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE clients SET
+		first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
+		last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
+		count = count + ?4,
+		names = `+recount+`
+		WHERE id = ?1`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	for _, id := range sortedKeys(clients) {
 		s := clients[id]
-		if _, err := tx.ExecContext(ctx, `UPDATE clients SET
-			first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
-			last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
-			count = count + ?4,
-			names = (SELECT count(*) FROM name_client nc JOIN names n ON n.id = nc.name
-				WHERE nc.client = ?1 AND n.kind IN `+primaryCodes+`)
-			WHERE id = ?1`, id, s.first, s.last, s.count); err != nil {
+		args := []any{id, s.first, s.last, s.count}
+		if fresh {
+			args = append(args, distinct[id])
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("clients: %w", err)
 		}
 	}
@@ -577,5 +600,5 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return a.apply(ctx, d, infos)
+	return a.apply(ctx, d, infos, true)
 }

@@ -373,11 +373,14 @@ func (l *Loader) Finish(ctx context.Context) error {
 	if l.bulkLoad {
 		// The aggregates' updates go by id; the top-N indexes are
 		// cheaper to build once after them.
-		if err := l.d.ensureIndexes(ctx, "names_top", "domains_top"); err != nil {
+		// name_client's by-client index too: the pairs go in in name
+		// order, and keeping an index in client order up to date through
+		// them cost more than building it (applyClients does without).
+		if err := l.d.ensureIndexes(ctx, "names_top", "domains_top", "name_client_client"); err != nil {
 			return err
 		}
 	}
-	if err := l.agg.apply(ctx, l.d, l.names); err != nil {
+	if err := l.agg.apply(ctx, l.d, l.names, l.bulkLoad); err != nil {
 		return err
 	}
 	return l.d.ensureIndexes(ctx)
