@@ -344,9 +344,9 @@ func storeTotals(ctx context.Context, tx *sql.Tx) error {
 // subjects, each event once.
 //
 // A client's distinct names are counted from this run's pairs when the
-// workspace had none before (fresh: a first load, a rebuild), which spares
-// the by-client index of name_client until it is built once at the end;
-// otherwise they are recounted through that index.
+// workspace had none before (fresh: a first load, a rebuild), otherwise
+// from every pair in one pass: name_client's index by client is built
+// again only after the aggregates (Loader.Finish).
 func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo, fresh bool) error {
 	clients := make(map[uint32]stat)
 	distinct := make(map[uint32]int64)
@@ -356,16 +356,18 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameI
 			distinct[c]++
 		}
 	}
-	recount := `(SELECT count(*) FROM name_client nc JOIN names n ON n.id = nc.name
-		WHERE nc.client = ?1 AND n.kind IN ` + primaryCodes + `)`
-	if fresh {
-		recount = "?5"
+	if !fresh {
+		// Recounted in one pass over the pairs: the index by client is
+		// built again after the aggregates (Loader.Finish).
+		var err error
+		if distinct, err = clientNames(ctx, tx, clients); err != nil {
+			return err
+		}
 	}
 	st, err := tx.PrepareContext(ctx, `UPDATE clients SET
 		first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
 		last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
-		count = count + ?4,
-		names = `+recount+`
+		count = count + ?4, names = ?5
 		WHERE id = ?1`)
 	if err != nil {
 		return err
@@ -373,15 +375,34 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameI
 	defer st.Close()
 	for _, id := range sortedKeys(clients) {
 		s := clients[id]
-		args := []any{id, s.first, s.last, s.count}
-		if fresh {
-			args = append(args, distinct[id])
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
+		if _, err := st.ExecContext(ctx, id, s.first, s.last, s.count, distinct[id]); err != nil {
 			return fmt.Errorf("clients: %w", err)
 		}
 	}
 	return nil
+}
+
+// clientNames counts the distinct primary names of the clients given, in
+// the whole workspace.
+func clientNames(ctx context.Context, tx *sql.Tx, clients map[uint32]stat) (map[uint32]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT nc.client, count(*) FROM name_client nc JOIN names n ON n.id = nc.name
+		WHERE nc.client != 0 AND n.kind IN `+primaryCodes+` GROUP BY nc.client`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[uint32]int64, len(clients))
+	for rows.Next() {
+		var c uint32
+		var n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		if _, ok := clients[c]; ok {
+			out[c] = n
+		}
+	}
+	return out, rows.Err()
 }
 
 // seriesSubject is one of the two tables of hourly buckets and what a run

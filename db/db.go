@@ -527,8 +527,13 @@ func (d *DB) ensureIndexes(ctx context.Context, skip ...string) error {
 	return nil
 }
 
-func (d *DB) dropIndexes(ctx context.Context) error {
+// dropIndexes drops the bulk indexes named, or every one when none is. A
+// workspace opened without one gets it back (recover).
+func (d *DB) dropIndexes(ctx context.Context, only ...string) error {
 	for _, ix := range bulkIndexes {
+		if len(only) > 0 && !slices.Contains(only, ix.name) {
+			continue
+		}
 		if _, err := d.sql.ExecContext(ctx, "DROP INDEX IF EXISTS "+ix.name); err != nil {
 			return err
 		}

@@ -376,7 +376,15 @@ func (l *Loader) Finish(ctx context.Context) error {
 		// name_client's by-client index too: the pairs go in in name
 		// order, and keeping an index in client order up to date through
 		// them cost more than building it (applyClients does without).
-		if err := l.d.ensureIndexes(ctx, "names_top", "domains_top", "name_client_client"); err != nil {
+		if err := l.d.ensureIndexes(ctx, aggregateIndexes...); err != nil {
+			return err
+		}
+	}
+	if !l.bulkLoad {
+		// The aggregates of most names and their pairs change with a
+		// day's log: the indexes in count and client order cost more
+		// kept up to date through those updates than built again after.
+		if err := l.d.dropIndexes(ctx, aggregateIndexes...); err != nil {
 			return err
 		}
 	}
@@ -385,6 +393,10 @@ func (l *Loader) Finish(ctx context.Context) error {
 	}
 	return l.d.ensureIndexes(ctx)
 }
+
+// aggregateIndexes are the indexes over what the aggregates update, built
+// after them at the end of an ingest.
+var aggregateIndexes = []string{"names_top", "domains_top", "name_client_client"}
 
 // domainCounts returns the counts of the domains that have events.
 func (d *DB) domainCounts(ctx context.Context) (idStats, error) {
