@@ -69,6 +69,9 @@ func run(bin string, lines int64, dir string) error {
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
 	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/event)\n", float64(wsSize)/1e6, float64(wsSize)/float64(lines))
 
+	if err := secondDay(bin, dir, ws, lines, wall); err != nil {
+		return err
+	}
 	if err := queries(ws); err != nil {
 		return err
 	}
@@ -137,14 +140,18 @@ func scoring(bin, ws, logPath string) error {
 	return nil
 }
 
-func generate(path string, lines int64) error {
+func generate(path string, lines int64) error { return generateSeed(path, lines, 1) }
+
+// generateSeed writes a log of seed: another seed is another day of the
+// same network, with names of its own beside the common ones.
+func generateSeed(path string, lines, seed int64) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 4<<20)
-	truth, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: "csv"})
+	truth, err := gen.Write(w, gen.Options{Lines: lines, Seed: seed, Format: "csv"})
 	if err == nil {
 		err = w.Flush()
 	}
@@ -164,6 +171,25 @@ func generate(path string, lines int64) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// secondDay times the ingest of another day's log (seed 2) into the
+// workspace of the first: the analyst's cron job, every day.
+func secondDay(bin, dir, ws string, lines int64, first time.Duration) error {
+	logPath := filepath.Join(dir, fmt.Sprintf("dns-%d-day2.csv", lines))
+	if _, err := os.Stat(logPath); err != nil {
+		if err := generateSeed(logPath, lines, 2); err != nil {
+			return err
+		}
+	}
+	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	if err != nil {
+		return fmt.Errorf("second day: %w", err)
+	}
+	fmt.Printf("\nsecond day (another %d lines, seed 2, into the same workspace)\n", lines)
+	fmt.Printf("  wall            %8.2f s (%.2f× the first day)\n", wall.Seconds(), wall.Seconds()/first.Seconds())
+	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
+	return nil
 }
 
 // webIngest times the ingest of an access log of `longtail gen http`
