@@ -69,13 +69,14 @@ func run(bin string, lines int64, dir string) error {
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
 	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/event)\n", float64(wsSize)/1e6, float64(wsSize)/float64(lines))
 
-	if err := secondDay(bin, dir, ws, lines, wall); err != nil {
-		return err
-	}
 	if err := queries(ws); err != nil {
 		return err
 	}
 	if err := scoring(bin, ws, logPath); err != nil {
+		return err
+	}
+	// After the queries and the scoring, which are of one day.
+	if err := secondDay(bin, dir, ws, lines, wall); err != nil {
 		return err
 	}
 	if err := webIngest(bin, dir, lines/4, float64(lines)/wall.Seconds()); err != nil {
