@@ -675,7 +675,7 @@ func (r Report) Describe() string {
 	case r.Status == Unchanged:
 		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
 	case r.Events == 0 && r.Status == Ingested:
-		fmt.Fprintf(&b, "%s with no DNS queries in it", r.Format)
+		fmt.Fprintf(&b, "%s with no %s in it", r.Format, eventWord(r.Format))
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
@@ -686,6 +686,14 @@ func (r Report) Describe() string {
 		}
 	}
 	return b.String()
+}
+
+// eventWord names what a format's events are, for a report.
+func eventWord(format string) string {
+	if f, ok := parse.ByName(format); ok && f.Kind == record.KindHTTP {
+		return "HTTP requests"
+	}
+	return "DNS queries"
 }
 
 func plural(n int64, what string) string {
