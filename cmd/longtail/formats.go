@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/parse/custom"
-	"github.com/longtail/longtail/engine/record"
 )
 
 // The formats command and the format files (custom formats) of every
@@ -64,17 +64,18 @@ func cmdFormats(ctx context.Context, e *env, args []string) error {
 		if c := set.Lookup(f.Name); c != nil {
 			origin = c.Origin
 		}
-		t.Add(f.Name, reads, kindOf(f).String(), origin)
+		t.Add(f.Name, reads, kindsOf(f), origin)
 	}
 	return t.Write(e.stdout, *format)
 }
 
-// kindOf is what a format's records are.
-func kindOf(f parse.Format) record.Kind {
-	if f.Kind == 0 {
-		return record.KindDNS
+// kindsOf says what a format's records are: "dns", "http", "dns, http".
+func kindsOf(f parse.Format) string {
+	var kinds []string
+	for _, k := range f.EventKinds() {
+		kinds = append(kinds, k.String())
 	}
-	return f.Kind
+	return strings.Join(kinds, ", ")
 }
 
 // checkFile prints how path would be read (custom.Check).
@@ -92,7 +93,7 @@ func checkFile(ctx context.Context, e *env, set *custom.Set, path string, limit 
 	r.Add("file", path)
 	if cerr == nil {
 		r.Add("format", p.Format.Name)
-		r.Add("kind", kindOf(p.Format).String())
+		r.Add("kind", kindsOf(p.Format))
 		r.Add("origin", p.Origin)
 		r.Add("why", p.Why)
 		read := fmt.Sprintf("%d lines", p.Lines)

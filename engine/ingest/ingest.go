@@ -690,10 +690,12 @@ func (r Report) Describe() string {
 
 // eventWord names what a format's events are, for a report.
 func eventWord(format string) string {
-	if f, ok := parse.ByName(format); ok && f.Kind == record.KindHTTP {
-		return "HTTP requests"
+	f, _ := parse.ByName(format)
+	var words []string
+	for _, k := range f.EventKinds() {
+		words = append(words, map[record.Kind]string{record.KindDNS: "DNS queries", record.KindHTTP: "HTTP requests"}[k])
 	}
-	return "DNS queries"
+	return strings.Join(words, " or ")
 }
 
 func plural(n int64, what string) string {

@@ -33,8 +33,10 @@ type Position struct {
 type Format struct {
 	// Name is the short name users see ("zeek-tsv", "pcap", "umbrella-csv").
 	Name string
-	// Kind is what its records are: record.KindDNS when zero.
-	Kind record.Kind
+	// Kind is what its records are: record.KindDNS when zero. Kinds, when
+	// set, lists them for a format that gives several (a capture).
+	Kind  record.Kind
+	Kinds []record.Kind
 	// Detect reports whether head (the first HeadSize bytes, or the whole
 	// stream when shorter) is in this format. It must be cheap and must not
 	// accept text that another format owns: it is tried in registry order.
@@ -54,6 +56,17 @@ type Format struct {
 	// error only when the stream as a whole cannot be read or ctx is done
 	// (not for bad packets, which go to out.Skip).
 	Stream func(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error)
+}
+
+// EventKinds lists the kinds of the format's records.
+func (f Format) EventKinds() []record.Kind {
+	switch {
+	case len(f.Kinds) > 0:
+		return f.Kinds
+	case f.Kind == 0:
+		return []record.Kind{record.KindDNS}
+	}
+	return []record.Kind{f.Kind}
 }
 
 // LineParser turns the lines of one text format into records.

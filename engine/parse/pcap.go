@@ -50,8 +50,9 @@ import (
 // must be decompressed by the caller (offsets are of the plain stream).
 
 func init() {
-	register(10, Format{Name: "pcap", Detect: isPcap, Stream: streamPcap})
-	register(11, Format{Name: "pcapng", Detect: isPcapng, Stream: streamPcapng})
+	both := []record.Kind{record.KindDNS, record.KindHTTP} // read in one pass
+	register(10, Format{Name: "pcap", Kinds: both, Detect: isPcap, Stream: streamPcap})
+	register(11, Format{Name: "pcapng", Kinds: both, Detect: isPcapng, Stream: streamPcapng})
 }
 
 const (
