@@ -156,9 +156,16 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	}
 
 	tm.start(80, 24, bin, "--db", ws)
-	tm.waitFor("the list", func(s string) bool { return strings.Contains(s, "names ") && strings.Contains(s, "rule") })
-	tm.keys("d")
-	tm.waitFor("the domains", func(s string) bool { return strings.Contains(s, "registered domain") })
+	// A new workspace opens on its domains, worst score first, with the
+	// way back to counts on screen: o, and the busiest domain is on top.
+	tm.waitFor("the domains by score", func(s string) bool {
+		return strings.HasPrefix(s, "domains ") && strings.Contains(s, "sorted by score (o: by count)") &&
+			strings.Contains(s, "take out the normal:")
+	})
+	tm.keys("o")
+	tm.waitFor("the domains by count", func(s string) bool {
+		return strings.Contains(s, "registered domain") && !strings.Contains(s, "sorted by score") && strings.Contains(s, "count↓")
+	})
 	tm.keys("g", "a")
 	tm.waitFor("the scope prompt", func(s string) bool { return strings.Contains(s, "known-good for") })
 	tm.keys("D")
@@ -250,7 +257,11 @@ func TestTUIKindsOnRealSamples(t *testing.T) {
 	const agent, host = "Mozilla/3.0 (compatible; MSIE 4.0; Win32)", "192.168.0.184"
 
 	tm.start(100, 30, bin, "--db", ws)
-	tm.waitFor("the list", func(s string) bool { return strings.HasPrefix(s, "names ") })
+	// The first screen is the domains (registered domains of DNS names,
+	// the first kind with events); d lists the values themselves.
+	tm.waitFor("the list", func(s string) bool { return strings.HasPrefix(s, "domains ") })
+	tm.keys("d")
+	tm.waitFor("the names", func(s string) bool { return strings.HasPrefix(s, "names ") })
 	tm.keys("K")
 	tm.waitFor("the HTTP hosts", func(s string) bool { return strings.HasPrefix(s, "http hosts ") })
 	tm.keys("v", "v")
