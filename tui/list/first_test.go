@@ -2,6 +2,7 @@ package list
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,5 +121,43 @@ func TestStoredPlaceWinsOverTheFirstScreen(t *testing.T) {
 	}
 	if m = open(); m.hint || strings.Contains(m.View(), hintStart) || !m.q.Unreviewed {
 		t.Errorf("the hint came back after U was used:\n%s", m.View())
+	}
+}
+
+// Rare at each level, on the screen: a rare domain says how many of its
+// names are rare beside its total, the tunnel's among them though its
+// total is far above K; in the names, the rare names of one domain come
+// together, the first saying how many there are (in short: the long name
+// takes the cell), the others indented under it.
+func TestRareDomainsAndRareNamesByDomain(t *testing.T) {
+	m, _ := openList(t, 120, 40, Options{})
+	press(m, "d", "r")
+	var tunnel string
+	for _, l := range screenLines(m) {
+		if strings.Contains(l, "redmicro.info") {
+			tunnel = l
+		}
+	}
+	if !strings.Contains(tunnel, " 36 ") || !strings.HasSuffix(strings.TrimSpace(tunnel), "redmicro.info (36/36 rare)") {
+		t.Errorf("the tunnel's row with the rare filter on: %q", tunnel)
+	}
+	press(m, "d")
+	p := -1
+	for i := range m.res.Lines {
+		if r, _ := m.rowAt(i); r.Domain == "redmicro.info" {
+			p = i
+			break
+		}
+	}
+	m.cursor, m.offset = p, p // the run at the top of the screen
+	lines := screenLines(m)
+	head := slices.IndexFunc(lines, func(l string) bool { return strings.HasSuffix(strings.TrimSpace(l), "(36 rare here)") })
+	if head < 0 {
+		t.Fatalf("no run of the tunnel's names:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, l := range lines[head+1 : min(len(lines)-3, head+36)] {
+		if !strings.HasSuffix(strings.TrimSpace(l), ".redmicro.info") {
+			t.Errorf("not a name of the run: %q", l)
+		}
 	}
 }
