@@ -28,6 +28,26 @@ func openFirst(t *testing.T, d *db.DB, w, h int, opts Options) *Model {
 	return m
 }
 
+// reopener returns a function that opens a list of 80×24 on one scored
+// workspace, each time anew, as a restart of the program would.
+func reopener(t *testing.T, opts Options) func() *Model {
+	path := tuitest.Copy(t, 1000)
+	if d, err := db.Open(path, db.Options{}); err != nil {
+		t.Fatal(err)
+	} else {
+		scoreIt(t)(d)
+		d.Close()
+	}
+	return func() *Model {
+		d, err := db.Open(path, db.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return openFirst(t, d, 80, 24, opts)
+	}
+}
+
 const hintStart = "take out the normal:"
 
 // A workspace opened for the first time opens on what needs review: the
@@ -91,21 +111,7 @@ func TestFirstScreenWithoutScoresAndByCount(t *testing.T) {
 // The stored place wins over the first screen, and the hint, once a
 // filter key was used, does not come back on the next open.
 func TestStoredPlaceWinsOverTheFirstScreen(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	if d, err := db.Open(path, db.Options{}); err != nil {
-		t.Fatal(err)
-	} else {
-		scoreIt(t)(d)
-		d.Close()
-	}
-	open := func() *Model {
-		d, err := db.Open(path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return openFirst(t, d, 80, 24, Options{})
-	}
+	open := reopener(t, Options{})
 	m := open()
 	press(m, "d", "o")
 	if err := m.SaveState(context.Background()); err != nil {

@@ -703,24 +703,7 @@ func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
 // The list's place — filters, sort, expanded domains, the cursor's name —
 // is stored in the workspace and the next list on it opens there.
 func TestPlaceSurvivesARestart(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	if d, err := db.Open(path, db.Options{}); err != nil {
-		t.Fatal(err)
-	} else {
-		scoreIt(t)(d)
-		d.Close()
-	}
-	open := func() *Model {
-		d, err := db.Open(path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
-		m.SetSize(80, 24)
-		tuitest.Settle(m, m.Init())
-		return m
-	}
+	open := reopener(t, Options{ByCount: true})
 	m := open()
 	press(m, "d", "o", "O", "T", "]", "j", "j", "e", "j")
 	want, wantQ := cur(m).Name, m.q
