@@ -102,7 +102,7 @@ type Result struct {
 	// RareShown[id] how many rare values of the group with that id the
 	// name list shows, one after the other (not rolled up; nil else).
 	RareValues []int32
-	RareShown  map[uint32]int32
+	RareShown  []int32
 }
 
 // Filter names one of the list's filters, in the order they apply.
@@ -201,7 +201,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		}
 	}
 	if q.Rare && !q.Domains {
-		res.Lines, res.RareShown = byGroup(data.Names, res.Lines)
+		res.Lines, res.RareShown = byGroup(data, res.Lines)
 	}
 	return res
 }
@@ -232,9 +232,11 @@ func (d *Dataset) RareValues(k int64) []int32 {
 // groups in the order of their first value in lines and each group's
 // values in their order: twenty subdomains of one tunnel read as one
 // thing, not a screen of it. It returns how many values of each group it
-// shows.
-func byGroup(t *Table, lines []Line) ([]Line, map[uint32]int32) {
-	shown := make(map[uint32]int32)
+// shows, by group id. (Slices by id, not maps: it runs on every key press
+// over up to every name.)
+func byGroup(data *Dataset, lines []Line) ([]Line, []int32) {
+	t := data.Names
+	shown := make([]int32, data.maxGroupID+1)
 	var order []uint32
 	for _, l := range lines {
 		id := t.Rows[l.Idx].DomainID
@@ -243,17 +245,17 @@ func byGroup(t *Table, lines []Line) ([]Line, map[uint32]int32) {
 		}
 		shown[id]++
 	}
-	start := make(map[uint32]int, len(order))
-	at := 0
+	next := make([]int32, len(shown))
+	at := int32(0)
 	for _, id := range order {
-		start[id] = at
-		at += int(shown[id])
+		next[id] = at
+		at += shown[id]
 	}
 	out := make([]Line, len(lines))
 	for _, l := range lines {
 		id := t.Rows[l.Idx].DomainID
-		out[start[id]] = l
-		start[id]++
+		out[next[id]] = l
+		next[id]++
 	}
 	return out, shown
 }

@@ -153,6 +153,7 @@ func BenchmarkCompute400k(b *testing.B) {
 		"hide-good+top+rare": {Sort: review.SortCount, Hide: hideGood, HideTop: true, TopN: 100, Rare: true, RareK: 2},
 		"name-reversed":      {Sort: review.SortName, Reverse: true},
 		"domains":            {Domains: true, Sort: review.SortClients},
+		"domains-rare":       {Domains: true, Sort: review.SortScore, Hide: hideGood, Rare: true, RareK: 2},
 		"score":              {Sort: review.SortScore, Hide: hideGood},
 		"ranked+new":         {Sort: review.SortScore, HideRanked: true, RankN: 10000, Fresh: true},
 	}
