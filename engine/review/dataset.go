@@ -56,8 +56,8 @@ type Dataset struct {
 	Names, Domains *Table
 	Children       map[uint32][]int32 // domain id → name indices, by count desc
 	Stats          db.Stats
-	Events         int64 // of the subject: its values' counts summed
-	MaxCount       int64 // the largest count, for the count column's width
+	Events         int64  // of the subject: its values' counts summed
+	MaxCount       int64  // the largest count, for the count column's width
 	maxGroupID     uint32 // the largest group id, for slices by group id
 }
 
