@@ -2,6 +2,9 @@ package list
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +12,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -165,5 +169,29 @@ func TestRareDomainsAndRareNamesByDomain(t *testing.T) {
 		if !strings.HasSuffix(strings.TrimSpace(l), ".redmicro.info") {
 			t.Errorf("not a name of the run: %q", l)
 		}
+	}
+}
+
+// An access log without virtual hosts has no HTTP host: a workspace of
+// only that opens on its paths' sections, not on "no HTTP hosts".
+func TestFirstScreenOfAnAccessLogWithoutHosts(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	var b strings.Builder
+	for i, p := range []string{"/blog/a", "/blog/b", "/files/x.zip", "/blog/a"} {
+		fmt.Fprintf(&b, "10.0.0.%d - - [17/May/2015:10:05:0%d +0000] \"GET %s HTTP/1.1\" 200 12 \"-\" \"curl/8\"\n", i+1, i, p)
+	}
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ingestFiles(t, d, log)
+	m := openFirst(t, d, 80, 24, Options{})
+	if m.data.Subject.Code != subject.HTTPPath || !m.q.Domains || !strings.HasPrefix(screenLines(m)[0], "http sections 2 of 2 ") {
+		t.Errorf("first screen of an access log: %s\n%s", m.data.Subject.Title, m.View())
 	}
 }

@@ -212,7 +212,9 @@ func (m *Model) Init() tea.Cmd {
 // loadAll reads the place the list was left at (a place that cannot be
 // read is not worth failing for), and every value and group of the subject
 // it was listing, and the rules. A workspace opened for the first time is
-// listed by the first kind it has events of (DNS names, else HTTP hosts).
+// listed by the first subject it has values of, kind by kind, each kind's
+// default first (DNS names, else HTTP hosts, else HTTP paths: an access
+// log without virtual hosts has no host).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
@@ -222,7 +224,7 @@ func (m *Model) loadAll() tea.Cmd {
 		if !stored {
 			subs = subs[:0]
 			for _, k := range subject.Kinds {
-				subs = append(subs, subject.Default(k))
+				subs = append(subs, subject.Of(k)...)
 			}
 		}
 		var msg loadedMsg
