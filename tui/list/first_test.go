@@ -195,3 +195,20 @@ func TestFirstScreenOfAnAccessLogWithoutHosts(t *testing.T) {
 		t.Errorf("first screen of an access log: %s\n%s", m.data.Subject.Title, m.View())
 	}
 }
+
+// Keys typed while a new workspace loads are meant in the first screen
+// the analyst sees, the one by score: they wait for the scores.
+func TestKeysTypedWhileTheFirstScreenLoadsActOnTheScores(t *testing.T) {
+	d := workspace(t, 1000)
+	scoreIt(t)(d)
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m.SetSize(80, 24)
+	init := m.Init()
+	for _, k := range []string{"j", "j"} {
+		m.Update(tuitest.Key(k))
+	}
+	tuitest.Settle(m, init)
+	if want := m.data.Domains.Rows[m.sc.Order(m.data, true)[2]]; m.cursor != 2 || cur(m).Name != want.Name {
+		t.Errorf("after j j typed while loading: row %d %s; want the third worst, %s", m.cursor, cur(m).Name, want.Name)
+	}
+}

@@ -355,7 +355,9 @@ func (m *Model) openWhereTheWorkIs() {
 	if m.opts.ByCount {
 		return
 	}
-	m.q.Domains, m.q.Sort, m.byScoreFirst = true, review.SortScore, true
+	// (A list without a workspace, on data in memory, reads no scores: it
+	// waits for none.)
+	m.q.Domains, m.q.Sort, m.byScoreFirst = true, review.SortScore, m.c.DB != nil
 }
 
 // Update handles messages.
@@ -387,6 +389,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return m, m.reloaded(msg)
 	case extrasMsg:
 		if msg.err != nil {
+			if m.byScoreFirst {
+				// No scores to wait for: the keys held for them act.
+				m.byScoreFirst = false
+				return m, tea.Batch(common.Error(msg.err), m.replay())
+			}
 			return m, common.Error(msg.err)
 		}
 		if msg.data != m.data {
@@ -472,10 +479,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, nil
 }
 
-// key handles a key press; one pressed before the list was shown, or
-// while those are replayed, waits its turn.
+// key handles a key press; one pressed before the list was shown (or, on
+// a first screen by score, before the scores are in), or while those are
+// replayed, waits its turn.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.shown || len(m.early) > 0 {
+	if !m.shown || len(m.early) > 0 || m.byScoreFirst {
 		if len(m.early) < maxEarly {
 			m.early = append(m.early, msg)
 		}
@@ -798,6 +806,9 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 // on the list the keys before it made: it stops after a key that asks for
 // a new list and goes on once that list is shown.
 func (m *Model) replay() tea.Cmd {
+	if m.byScoreFirst {
+		return nil // the first order is the scores': the keys are meant in it
+	}
 	var cmds []tea.Cmd
 	for len(m.early) > 0 && !m.pending {
 		k := m.early[0]
