@@ -151,6 +151,11 @@ func TestRareDomainsAndRareNamesByDomain(t *testing.T) {
 	if !strings.Contains(tunnel, " 36 ") || !strings.HasSuffix(strings.TrimSpace(tunnel), "redmicro.info (36/36 rare)") {
 		t.Errorf("the tunnel's row with the rare filter on: %q", tunnel)
 	}
+	// The filter line says what it hides: domains most of whose names are
+	// seen more than K times.
+	if bar := screenLines(m)[39]; !strings.Contains(bar, "r mostly >2 −") {
+		t.Errorf("filter line: %q", bar)
+	}
 	press(m, "d")
 	p := -1
 	for i := range m.res.Lines {

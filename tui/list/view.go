@@ -220,7 +220,7 @@ func (m *Model) bottomBar(w int) string {
 		{m.q.Hide[rules.Good], k.HideGood.Help().Key, "hide good", "good", m.res.Hid[review.HideVerdict]},
 		{m.q.Unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.Hid[review.Unreviewed]},
 		{m.q.HideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.Hid[review.HideTop]},
-		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, ">" + rare, m.res.Hid[review.Rare]},
+		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, rareHides(m.res.Domains) + rare, m.res.Hid[review.Rare]},
 	}
 	// Filters that need data the workspace may not have are offered only
 	// when it has it.
@@ -250,6 +250,15 @@ func (m *Model) bottomBar(w int) string {
 		}
 	}
 	return ansi.Truncate(strings.Join(parts, " │ "), w, "…")
+}
+
+// rareHides says what the rare filter hides: the values seen more than K
+// times, or the groups most of whose values were.
+func rareHides(groups bool) string {
+	if groups {
+		return "mostly >"
+	}
+	return ">"
 }
 
 // thousands formats n with thin separators: 1,234,567.
