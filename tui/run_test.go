@@ -296,26 +296,28 @@ func waitFor(t *testing.T, s *screen, what string, ok func() bool) {
 }
 
 // Quitting stores the list's place in the workspace; the next screen on it
-// opens rolled up to domains again.
+// opens there (on the names), not on the first screen of a new workspace
+// (the domains).
 func TestQuittingKeepsTheListsPlace(t *testing.T) {
 	c, d, cancel := onWorkspace(t, tuitest.Copy(t, 1000))
 	ctx := c.Ctx
 	err, _ := runProgram(t, newApp(c, Options{Author: "tester"}), c, cancel, func(s *screen) {
 		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
-		s.typeKeys("d")
 		waitFor(t, s, "the domains", func() bool { return strings.Contains(s.String(), "domains") })
+		s.typeKeys("d")
+		waitFor(t, s, "the names", func() bool { return strings.Contains(s.String(), "names") })
 		s.typeKeys("q")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, err := d.ListState(ctx); err != nil || !strings.Contains(st, `"Domains":true`) {
+	if st, err := d.ListState(ctx); err != nil || !strings.Contains(st, `"Domains":false`) {
 		t.Fatalf("stored place %q, %v", st, err)
 	}
 	m := newApp(c, Options{Author: "tester"})
 	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	tuitest.Run(m, m.Init()())
-	if m.Root().Title() != "domains" {
+	if m.Root().Title() != "names" {
 		t.Errorf("reopened on %s", m.Root().Title())
 	}
 }
@@ -326,14 +328,15 @@ func TestASignalKeepsTheListsPlace(t *testing.T) {
 	c, d, cancel := onWorkspace(t, tuitest.Copy(t, 1000))
 	err, _ := runProgram(t, newApp(c, Options{Author: "tester"}), c, cancel, func(s *screen) {
 		waitFor(t, s, "the list", func() bool { return strings.Contains(s.String(), "0 rules") })
-		s.typeKeys("d")
 		waitFor(t, s, "the domains", func() bool { return strings.Contains(s.String(), "domains") })
+		s.typeKeys("d")
+		waitFor(t, s, "the names", func() bool { return strings.Contains(s.String(), "names") })
 		cancel()
 	})
 	if st := (*Stopped)(nil); errors.As(err, &st) && strings.Contains(fmt.Sprint(st.Failed), "place") {
 		t.Errorf("the place was reported lost: %v", st.Failed)
 	}
-	if st, err := d.ListState(context.Background()); err != nil || !strings.Contains(st, `"Domains":true`) {
+	if st, err := d.ListState(context.Background()); err != nil || !strings.Contains(st, `"Domains":false`) {
 		t.Fatalf("stored place %q, %v", st, err)
 	}
 }

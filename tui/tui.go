@@ -36,6 +36,9 @@ type Options struct {
 	// Poll is how often the list looks whether another process changed
 	// the workspace, and reloads it; Run's default: DefaultPoll; New's: never.
 	Poll time.Duration
+	// ByCount opens a workspace the list has no stored place for on its
+	// names by count (list.Options.ByCount), not on its domains by score.
+	ByCount bool
 }
 
 // DefaultPoll is how often Run looks for changes to the workspace: one
@@ -207,9 +210,10 @@ func New(ctx context.Context, d *db.DB, opt Options) *app.Model {
 
 func newApp(c common.Common, opt Options) *app.Model {
 	root := list.New(c, list.Options{
-		Import: opt.ImportList,
-		Author: opt.Author,
-		Poll:   opt.Poll,
+		Import:  opt.ImportList,
+		Author:  opt.Author,
+		Poll:    opt.Poll,
+		ByCount: opt.ByCount,
 		OpenRules: func(c common.Common, names rulesview.Names) common.View {
 			return rulesview.New(c, names)
 		},

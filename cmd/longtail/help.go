@@ -11,8 +11,10 @@ import (
 // helps is each command's usage with an example, for `longtail help CMD`
 // and `CMD --help`; the options follow it, from the command's flags.
 var helps = map[string]string{
-	"open": `longtail open PATH
-  Open the review screen on the workspace PATH.
+	"open": `longtail open [--sort score|count] PATH
+  Open the review screen on the workspace PATH. Opened for the first time,
+  it shows the registered domains, worst score first (o: by count); with
+  --sort count, the names by count. After that, where it was left.
 Example:
   longtail open ~/cases/acme.db`,
 	"ingest": `longtail ingest [--force] [--batch N] [--no-score] FILE...|-

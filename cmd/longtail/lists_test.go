@@ -444,6 +444,16 @@ func TestTopVerdicts(t *testing.T) {
 	if got := top("--rare", "2", "--sort", "name"); !slices.Equal(got, []string{"good.examplegood.example 1 good", "unknown.exampleunknown.example 2 -"}) {
 		t.Errorf("top --rare 2 --sort name = %q", got)
 	}
+	// Rolled up, a domain is rare when most of its names are, whatever its
+	// total: good.example, 6 events of names seen 5 times and once, is rare
+	// at 5, and says how many of its names are.
+	var rare []string
+	for _, r := range jsonRows[map[string]any](t, ltOK(t, ws, "top", "--by", "domain", "--rare", "5", "--sort", "name", "--format", "json")) {
+		rare = append(rare, fmt.Sprintf("%v %v %v/%v", r["domain"], r["count"], r["rare_names"], r["names"]))
+	}
+	if want := []string{"bad.example 4 1/1", "good.example 6 2/2", "sus.example 3 1/1", "unknown.example 2 1/1"}; !slices.Equal(rare, want) {
+		t.Errorf("top --by domain --rare 5 = %q, want %q", rare, want)
+	}
 	if got := top("--hide-top", "3", "--reverse"); !slices.Equal(got, []string{"good.examplegood.example 1 good", "unknown.exampleunknown.example 2 -"}) {
 		t.Errorf("top --hide-top 3 --reverse = %q", got)
 	}

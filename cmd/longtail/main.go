@@ -16,6 +16,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui"
 )
 
 const usage = `longtail: long-tail analysis of DNS logs and captures
@@ -224,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if len(args) == 0 {
-		return openTUI(ctx, e, nil)
+		return openTUI(ctx, e, nil, tui.Options{})
 	}
 	if c, ok := commands[args[0]]; ok {
 		return helpShown(c.run(ctx, e, args[1:]))
@@ -234,7 +235,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Anything else is a file to ingest and review.
 	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
-		return openTUI(ctx, e, args)
+		return openTUI(ctx, e, args, tui.Options{})
 	}
 	return fmt.Errorf("unknown command %q (longtail help lists the commands)", args[0])
 }

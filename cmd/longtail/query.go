@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,14 +91,23 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	}
 	name, group := nameColumn(sub), groupColumn(sub)
 	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", name, group, "verdict", "score", "rank", "new"}}
+	// Rolled up with --rare, a group is there because most of its names
+	// are rare: how many is beside how many it has.
+	rareGroups := q.Domains && q.Rare
 	if q.Domains {
 		t.Columns = []string{"count", "clients", "names", "first_seen", "last_seen", group, "verdict", "score", "rank", "new"}
+		if rareGroups {
+			t.Columns = slices.Insert(t.Columns, 3, "rare_names")
+		}
 	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
 		if q.Domains {
 			cells = append(cells, it.Names)
+		}
+		if rareGroups {
+			cells = append(cells, it.RareValues)
 		}
 		cells = append(cells, micros(it.First), micros(it.Last), it.Name)
 		if !q.Domains {

@@ -18,9 +18,14 @@ func init() {
 
 func cmdOpen(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("open", flag.ContinueOnError)
+	sort := fs.String("sort", "score", "a new workspace opens on its domains by `score`, or on its names by count (count); "+
+		"after that it opens where it was left")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
+	}
+	if *sort != "score" && *sort != "count" {
+		return fmt.Errorf("open: --sort is score or count, not %q", *sort)
 	}
 	switch len(rest) {
 	case 0:
@@ -29,11 +34,12 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 	default:
 		return fmt.Errorf("open: name one workspace")
 	}
-	return openTUI(ctx, e, nil)
+	return openTUI(ctx, e, nil, tui.Options{ByCount: *sort == "count"})
 }
 
 // openTUI ingests files (if any) and opens the review screen.
-func openTUI(ctx context.Context, e *env, files []string) error {
+func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error {
+	opt.ImportList = importList
 	d, err := e.openReview(len(files) > 0)
 	if err != nil {
 		return err
@@ -47,7 +53,7 @@ func openTUI(ctx context.Context, e *env, files []string) error {
 			return err
 		}
 	}
-	return reportStop(e, tui.Run(ctx, d, tui.Options{ImportList: importList}))
+	return reportStop(e, tui.Run(ctx, d, opt))
 }
 
 // reportStop prints how the review screen stopped, when it did not end

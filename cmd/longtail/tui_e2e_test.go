@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,9 +158,16 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	}
 
 	tm.start(80, 24, bin, "--db", ws)
-	tm.waitFor("the list", func(s string) bool { return strings.Contains(s, "names ") && strings.Contains(s, "rule") })
-	tm.keys("d")
-	tm.waitFor("the domains", func(s string) bool { return strings.Contains(s, "registered domain") })
+	// A new workspace opens on its domains, worst score first, with the
+	// way back to counts on screen: o, and the busiest domain is on top.
+	tm.waitFor("the domains by score", func(s string) bool {
+		return strings.HasPrefix(s, "domains ") && strings.Contains(s, "sorted by score (o: by count)") &&
+			strings.Contains(s, "take out the normal:")
+	})
+	tm.keys("o")
+	tm.waitFor("the domains by count", func(s string) bool {
+		return strings.Contains(s, "registered domain") && !strings.Contains(s, "sorted by score") && strings.Contains(s, "count↓")
+	})
 	tm.keys("g", "a")
 	tm.waitFor("the scope prompt", func(s string) bool { return strings.Contains(s, "known-good for") })
 	tm.keys("D")
@@ -250,7 +259,11 @@ func TestTUIKindsOnRealSamples(t *testing.T) {
 	const agent, host = "Mozilla/3.0 (compatible; MSIE 4.0; Win32)", "192.168.0.184"
 
 	tm.start(100, 30, bin, "--db", ws)
-	tm.waitFor("the list", func(s string) bool { return strings.HasPrefix(s, "names ") })
+	// The first screen is the domains (registered domains of DNS names,
+	// the first kind with events); d lists the values themselves.
+	tm.waitFor("the list", func(s string) bool { return strings.HasPrefix(s, "domains ") })
+	tm.keys("d")
+	tm.waitFor("the names", func(s string) bool { return strings.HasPrefix(s, "names ") })
 	tm.keys("K")
 	tm.waitFor("the HTTP hosts", func(s string) bool { return strings.HasPrefix(s, "http hosts ") })
 	tm.keys("v", "v")
@@ -286,4 +299,48 @@ func TestTUIKindsOnRealSamples(t *testing.T) {
 	if len(rs) != 1 || rs[0]["pattern"] != agent || rs[0]["kind"] != "http.ua" || rs[0]["verdict"] != "good" {
 		t.Errorf("rules after the mark: %s", out)
 	}
+}
+
+// The first screen on real tunnels, at 80×24 without colour: a new
+// workspace opens on its domains by score with the tunnels on top, says
+// so, and names the filter keys; r keeps a tunnel's domain, whose names
+// are each rare though it holds far more than K events, and says how many
+// of its names are rare. open --sort count opens on the names by count.
+func TestTUIFirstScreenOnRealTunnels(t *testing.T) {
+	tm := newTmux(t)
+	bin := buildBinary(t)
+	iodine, dnscat := sharedSample(t, "tunnel", "dmachard_iodine.pcap"), sharedSample(t, "tunnel", "dmachard_dnscat2.pcap")
+	dir := t.TempDir()
+	if _, errOut, err := runBin(t, bin, "--db", filepath.Join(dir, "a.db"), "ingest", iodine, dnscat); err != nil {
+		t.Fatalf("ingest: %v %s", err, errOut)
+	}
+	// A second workspace as new, for open --sort count.
+	if b, err := os.ReadFile(filepath.Join(dir, "a.db")); err != nil || os.WriteFile(filepath.Join(dir, "b.db"), b, 0o644) != nil {
+		t.Fatalf("copy: %v", err)
+	}
+	worst := topJSON(t, bin, filepath.Join(dir, "a.db"), "domain")
+	slices.SortStableFunc(worst, func(a, b topRow) int { return cmp.Compare(b.Count, a.Count) })
+	tunnel := worst[0] // the busiest domain of two tunnel captures is a tunnel's
+
+	tm.start(80, 24, bin, "--db", filepath.Join(dir, "a.db"))
+	tm.waitFor("the domains, the tunnel on top", func(s string) bool {
+		lines := strings.Split(s, "\n")
+		return strings.HasPrefix(s, "domains ") && strings.Contains(lines[0], "sorted by score (o: by count)") &&
+			len(lines) > 2 && strings.Contains(lines[2], tunnel.Domain) && strings.Contains(s, "take out the normal: ")
+	})
+	tm.keys("r")
+	screen := tm.waitFor("the rare domains", func(s string) bool { return strings.Contains(s, "r mostly >2 −") })
+	row := regexp.MustCompile(`\b` + regexp.QuoteMeta(tunnel.Domain) + ` \((\d+)/(\d+) rare\)`).FindStringSubmatch(screen)
+	if row == nil || row[1] != row[2] || tunnel.Count <= 2 || strings.Contains(screen, "take out the normal: ") {
+		t.Errorf("%s (%d events) with r on:\n%s", tunnel.Domain, tunnel.Count, screen)
+	}
+	tm.keys("Q")
+	tm.waitGone()
+
+	tm.start(80, 24, bin, "--db", filepath.Join(dir, "b.db"), "open", "--sort", "count")
+	tm.waitFor("the names by count", func(s string) bool {
+		return strings.HasPrefix(s, "names ") && strings.Contains(s, "count↓") && !strings.Contains(s, "sorted by score")
+	})
+	tm.keys("Q")
+	tm.waitGone()
 }

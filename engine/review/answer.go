@@ -18,6 +18,9 @@ type Item struct {
 	Score   float32       // NoScore: not scored
 	Rank    int32         // popularity rank, 0 unranked
 	Fresh   bool          // new since the latest baseline snapshot
+	// RareValues: with the rare filter on and rolled up, how many of the
+	// group's values were seen at most K times (Result.RareValues).
+	RareValues int32
 }
 
 // Answer is what the review screen would show under a query, for the
@@ -88,6 +91,9 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 		it := Item{Row: data.Table(q.Domains).Rows[l.Idx], Verdict: verd[l.Idx], Score: scores[l.Idx], Rank: rank[l.Idx]}
 		if fresh != nil {
 			it.Fresh = fresh[l.Idx]
+		}
+		if res.RareValues != nil {
+			it.RareValues = res.RareValues[l.Idx]
 		}
 		a.Items = append(a.Items, it)
 	}

@@ -56,8 +56,9 @@ type Dataset struct {
 	Names, Domains *Table
 	Children       map[uint32][]int32 // domain id → name indices, by count desc
 	Stats          db.Stats
-	Events         int64 // of the subject: its values' counts summed
-	MaxCount       int64 // the largest count, for the count column's width
+	Events         int64  // of the subject: its values' counts summed
+	MaxCount       int64  // the largest count, for the count column's width
+	maxGroupID     uint32 // the largest group id, for slices by group id
 }
 
 // NewTable builds a table over rows.
@@ -138,6 +139,10 @@ func NewDataset(stats db.Stats, sub subject.Subject, ns []db.NameRow, ds []db.Do
 	for _, d := range drows {
 		data.MaxCount = max(data.MaxCount, d.Count)
 		data.Events += d.Count
+		data.maxGroupID = max(data.maxGroupID, d.ID)
+	}
+	for _, n := range nrows {
+		data.maxGroupID = max(data.maxGroupID, n.DomainID)
 	}
 	for _, i := range data.Names.Order(SortCount) {
 		data.Children[nrows[i].DomainID] = append(data.Children[nrows[i].DomainID], i)

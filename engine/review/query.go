@@ -97,6 +97,12 @@ type Result struct {
 	Rows        int // lines that are not children of an expanded domain
 	ShownEvents int64
 	Hid         [NumFilters]Hidden
+	// With the rare filter on: RareValues[i] is how many values of group
+	// row i were seen at most K times (rolled up; nil else), and
+	// RareShown[id] how many rare values of the group with that id the
+	// name list shows, one after the other (not rolled up; nil else).
+	RareValues []int32
+	RareShown  []int32
 }
 
 // Filter names one of the list's filters, in the order they apply.
@@ -142,13 +148,19 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		kidPop, kidFresh = an.Of(false)
 	}
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
+	if q.Rare && q.Domains {
+		res.RareValues = data.RareValues(q.RareK)
+	}
 	res.Lines = make([]Line, 0, len(ord))
 	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
 		if filtering {
-			f := facts{verdict: verd[i], top: t.Rank[i], count: n}
+			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK}
+			if res.RareValues != nil {
+				f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
+			}
 			if pop != nil {
 				f.pop = pop[i]
 			}
@@ -166,7 +178,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.ShownEvents += n
 		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
 			for _, c := range data.Children[id] {
-				f := facts{verdict: v.Names[c], top: -1, count: data.Names.Count[c]}
+				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK}
 				if kidPop != nil {
 					f.pop = kidPop[c]
 				}
@@ -188,7 +200,64 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			visit(i)
 		}
 	}
+	if q.Rare && !q.Domains {
+		res.Lines, res.RareShown = byGroup(data, res.Lines)
+	}
 	return res
+}
+
+// isRareGroup says whether a group whose values number all, rare of them
+// seen at most K times, is rare: when most of its values are. A tunnel's
+// domain is thousands of names each asked once, its total far above K, and
+// it is the rarest thing in the log; a group of one value seen K times or
+// less is rare as that value is. "Every value" would let one name asked
+// often (the tunnel's own apex, a retry) hide the domain; "any value" would
+// keep every CDN with one odd name.
+func isRareGroup(rare int32, all int) bool { return 2*int(rare) > all }
+
+// RareValues counts, per group row, its values seen at most k times.
+func (d *Dataset) RareValues(k int64) []int32 {
+	out := make([]int32, len(d.Domains.Rows))
+	for i := range d.Domains.Rows {
+		for _, c := range d.Children[d.Domains.Rows[i].ID] {
+			if d.Names.Count[c] <= k {
+				out[i]++
+			}
+		}
+	}
+	return out
+}
+
+// byGroup puts the rare values of one group one after the other, the
+// groups in the order of their first value in lines and each group's
+// values in their order: twenty subdomains of one tunnel read as one
+// thing, not a screen of it. It returns how many values of each group it
+// shows, by group id. (Slices by id, not maps: it runs on every key press
+// over up to every name.)
+func byGroup(data *Dataset, lines []Line) ([]Line, []int32) {
+	t := data.Names
+	shown := make([]int32, data.maxGroupID+1)
+	var order []uint32
+	for _, l := range lines {
+		id := t.Rows[l.Idx].DomainID
+		if shown[id] == 0 {
+			order = append(order, id)
+		}
+		shown[id]++
+	}
+	next := make([]int32, len(shown))
+	at := int32(0)
+	for _, id := range order {
+		next[id] = at
+		at += shown[id]
+	}
+	out := make([]Line, len(lines))
+	for _, l := range lines {
+		id := t.Rows[l.Idx].DomainID
+		out[next[id]] = l
+		next[id]++
+	}
+	return out, shown
 }
 
 func (q *Query) hidesVerdicts() bool {
@@ -207,8 +276,10 @@ type facts struct {
 	// top is the row's place by count, 0 the most visited; -1 for the
 	// children of an expanded domain: "the N most visited" is about the
 	// rows of the list itself.
-	top   int32
-	count int64
+	top int32
+	// rare: a value seen at most K times, a group most of whose values
+	// were (isRareGroup).
+	rare  bool
 	pop   int32 // popularity rank, 0 unranked
 	fresh bool
 }
@@ -222,7 +293,7 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return Unreviewed
 	case f.top >= 0 && q.HideTop && int(f.top) < q.TopN:
 		return HideTop
-	case q.Rare && f.count > q.RareK:
+	case q.Rare && !f.rare:
 		return Rare
 	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
 		return HideRanked

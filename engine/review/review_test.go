@@ -88,9 +88,10 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"www.bad.example 3 none", "free.example 2 none", "rare.example 1 none"}) {
 		t.Errorf("unreviewed = %q", got)
 	}
-	// The talk's "seen fewer than 3 times", sorted by name.
+	// The talk's "seen fewer than 3 times", sorted by name, the names of
+	// one domain together.
 	q = Query{Rare: true, RareK: 2, Sort: SortName}
-	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"a.sus.example 2 suspicious", "free.example 2 none", "rare.example 1 none", "www.free.example 1 good"}) {
+	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"a.sus.example 2 suspicious", "free.example 2 none", "www.free.example 1 good", "rare.example 1 none"}) {
 		t.Errorf("rare = %q", got)
 	}
 	q.Hide[rules.Good] = true
@@ -112,6 +113,59 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	q.Hide[rules.Good] = true
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"bad.example 7 bad", "free.example 3 none", "sus.example 2 suspicious", "rare.example 1 none"}) {
 		t.Errorf("domains hiding good = %q", got)
+	}
+}
+
+// TestRareMeansRareAtEachLevel: rolled up, a domain is rare when most of
+// its names are, however many events they add up to (a tunnel: many names
+// asked once, its apex asked often), and shows how many of them are; a
+// domain with one odd name among busy ones is not. Not rolled up, the rare
+// names of one domain come one after the other, in the order of the
+// domain's first.
+func TestRareMeansRareAtEachLevel(t *testing.T) {
+	counts := []count{{Name: "t.example", N: 40}, {Name: "www.busy.example", N: 30}, {Name: "busy.example", N: 25},
+		{Name: "odd.busy.example", N: 1}, {Name: "lone.example", N: 2}, {Name: "often.example", N: 9}}
+	for i := range 20 {
+		counts = append(counts, count{Name: fmt.Sprintf("x%02d.t.example", i), N: 1 + i%2})
+	}
+	d := workspace(t, counts)
+	q := Query{Domains: true, Rare: true, RareK: 2}
+	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"t.example 70 none", "lone.example 2 none"}) {
+		t.Errorf("rare domains = %q", got)
+	}
+	res := computed(t, d, q)
+	data, _, err := Load(ctx, d, db.Stats{}, subject.Must(subject.DNSName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range res.Lines {
+		r, _ := data.Row(true, l)
+		if want := map[string]int32{"t.example": 20, "lone.example": 1}[r.Name]; res.RareValues[l.Idx] != want {
+			t.Errorf("%s: %d rare names, want %d", r.Name, res.RareValues[l.Idx], want)
+		}
+	}
+	if res.Hid[Rare] != (Hidden{Rows: 2, Events: 65}) {
+		t.Errorf("rare hid %+v, want busy.example and often.example", res.Hid[Rare])
+	}
+	q = Query{Rare: true, RareK: 1}
+	got := listed(run(t, d, q, 0))
+	want := []string{"odd.busy.example 1 none"}
+	for i := range 10 {
+		want = append(want, fmt.Sprintf("x%02d.t.example 1 none", 2*i))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("rare names = %q", got)
+	}
+	res = computed(t, d, q)
+	busy, tunnel := data.Names.Rows[res.Lines[0].Idx].DomainID, data.Names.Rows[res.Lines[1].Idx].DomainID
+	groups := 0
+	for _, n := range res.RareShown {
+		if n > 0 {
+			groups++
+		}
+	}
+	if groups != 2 || res.RareShown[busy] != 1 || res.RareShown[tunnel] != 10 {
+		t.Errorf("rare shown by domain: %v", res.RareShown)
 	}
 }
 

@@ -22,7 +22,7 @@ func openApp(t *testing.T) (*app.Model, *db.DB, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	m := tui.New(context.Background(), d, tui.Options{Author: "tester"})
+	m := tui.New(context.Background(), d, tui.Options{Author: "tester", ByCount: true}) // on the names: c opens a name's clients
 	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	tuitest.Run(m, m.Init()())
 	return m, d, path

@@ -74,7 +74,7 @@ type FilterKeys struct {
 	HideTop    key.Binding
 	TopMore    key.Binding // N up
 	TopLess    key.Binding // N down
-	Rare       key.Binding // only names seen ≤ K times
+	Rare       key.Binding // only what is rare (review.Query.Rare)
 	RareMore   key.Binding // K up
 	RareLess   key.Binding // K down
 	Unreviewed key.Binding
@@ -185,7 +185,7 @@ func DefaultKeyMap() *KeyMap {
 			HideTop:    bind("T", "hide the N most visited", "T"),
 			TopMore:    bind("]", "N up", "]"),
 			TopLess:    bind("[", "N down", "["),
-			Rare:       bind("r", "only names seen ≤ K times", "r"),
+			Rare:       bind("r", "only rare: seen ≤ K times (domains: most names)", "r"),
 			RareMore:   bind(">", "K up", ">", "."),
 			RareLess:   bind("<", "K down", "<", ","),
 			Unreviewed: bind("U", "only unreviewed", "U"),

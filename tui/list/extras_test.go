@@ -23,7 +23,7 @@ import (
 )
 
 // openScored opens a list of w×h on a workspace that prep changed first
-// (scored, ranked, snapshotted...).
+// (scored, ranked, snapshotted...), on its names by count as openList.
 func openScored(t *testing.T, w, h int, opts Options, prep func(d *db.DB)) (*Model, *db.DB) {
 	t.Helper()
 	d := workspace(t, 3000)
@@ -31,6 +31,7 @@ func openScored(t *testing.T, w, h int, opts Options, prep func(d *db.DB)) (*Mod
 	if opts.Author == "" {
 		opts.Author = "tester"
 	}
+	opts.ByCount = true
 	m := New(common.New(context.Background(), d), opts)
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())

@@ -41,7 +41,7 @@ func webList(t *testing.T, w, h int) (*Model, *db.DB, gen.HTTPTruth) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
 	if !m.Loaded() {

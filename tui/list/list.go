@@ -47,6 +47,10 @@ type Options struct {
 	// Poll is how often the list asks whether another process changed the
 	// workspace, to reload it; 0: only the reload key reloads.
 	Poll time.Duration
+	// ByCount opens a workspace that has no stored place on its values by
+	// count, the view before the list opened where the work is (groups by
+	// score).
+	ByCount bool
 }
 
 // Defaults of the adjustable filters: the talk called names seen fewer
@@ -103,7 +107,11 @@ type Model struct {
 	early []tea.KeyPressMsg
 	shown bool
 	why   whyPanel
-	toTop bool // the next result starts at its first row
+	// hint: the line of the keys that remove what is normal is shown,
+	// until one of them is used. byScoreFirst: the list opened by score
+	// on its own, so it goes back to counts when nothing is scored.
+	hint, byScoreFirst bool
+	toTop              bool // the next result starts at its first row
 	// movesAfterTop were made before that result came, to make in it.
 	movesAfterTop []tea.KeyPressMsg
 
@@ -204,7 +212,9 @@ func (m *Model) Init() tea.Cmd {
 // loadAll reads the place the list was left at (a place that cannot be
 // read is not worth failing for), and every value and group of the subject
 // it was listing, and the rules. A workspace opened for the first time is
-// listed by the first kind it has events of (DNS names, else HTTP hosts).
+// listed by the first subject it has values of, kind by kind, each kind's
+// default first (DNS names, else HTTP hosts, else HTTP paths: an access
+// log without virtual hosts has no host).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
@@ -214,7 +224,7 @@ func (m *Model) loadAll() tea.Cmd {
 		if !stored {
 			subs = subs[:0]
 			for _, k := range subject.Kinds {
-				subs = append(subs, subject.Default(k))
+				subs = append(subs, subject.Of(k)...)
 			}
 		}
 		var msg loadedMsg
@@ -325,7 +335,30 @@ func (m *Model) Loaded() bool { return m.data != nil }
 
 // rowsHeight is the number of list rows on screen: the info bar, the header
 // and the filter bar take three lines, the why panel what it needs.
-func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.whyHeight()) }
+func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.hintHeight()-m.whyHeight()) }
+
+// hintHeight is the line of the filter keys' hint, while it is shown; it
+// gives way to the rows on a screen too small for both.
+func (m *Model) hintHeight() int {
+	if m.hint && m.data != nil && m.inputKind == inputNone && !m.scopePrompt && m.c.Height-3-m.whyHeight() > 4 {
+		return 1
+	}
+	return 0
+}
+
+// openWhereTheWorkIs sets up the list of a workspace that has no stored
+// place: the groups (registered domains), known-good hidden, the most
+// suspicious first, and the hint of the filter keys; Options.ByCount keeps
+// the view the list opened on before, the values by count.
+func (m *Model) openWhereTheWorkIs() {
+	m.hint = true
+	if m.opts.ByCount {
+		return
+	}
+	// (A list without a workspace, on data in memory, reads no scores: it
+	// waits for none.)
+	m.q.Domains, m.q.Sort, m.byScoreFirst = true, review.SortScore, m.c.DB != nil
+}
 
 // Update handles messages.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
@@ -343,7 +376,9 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		m.data, m.verd = msg.data, msg.verd
-		m.restore(msg.state)
+		if !m.restore(msg.state) {
+			m.openWhereTheWorkIs()
+		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
@@ -354,6 +389,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return m, m.reloaded(msg)
 	case extrasMsg:
 		if msg.err != nil {
+			if m.byScoreFirst {
+				// No scores to wait for: the keys held for them act.
+				m.byScoreFirst = false
+				return m, tea.Batch(common.Error(msg.err), m.replay())
+			}
 			return m, common.Error(msg.err)
 		}
 		if msg.data != m.data {
@@ -361,6 +401,16 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		if msg.sc != nil {
 			m.sc = msg.sc
+			if m.byScoreFirst && m.q.Sort == review.SortScore {
+				// The list was shown by count until now: the worst is
+				// at the top of the new order, not where the busiest
+				// row went. Nothing scored: by count it stays.
+				m.toTop = true
+				if !m.sc.Any {
+					m.q.Sort = review.SortCount
+				}
+			}
+			m.byScoreFirst = false
 		}
 		if msg.an != nil {
 			m.an = msg.an
@@ -429,10 +479,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return m, nil
 }
 
-// key handles a key press; one pressed before the list was shown, or
-// while those are replayed, waits its turn.
+// key handles a key press; one pressed before the list was shown (or, on
+// a first screen by score, before the scores are in), or while those are
+// replayed, waits its turn.
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if !m.shown || len(m.early) > 0 {
+	if !m.shown || len(m.early) > 0 || m.byScoreFirst {
 		if len(m.early) < maxEarly {
 			m.early = append(m.early, msg)
 		}
@@ -459,6 +510,11 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.moveTo(to)
 		return m.afterMove()
+	}
+	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
+		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Clear) {
+		m.hint = false // the analyst knows the filters now
 	}
 	switch {
 	case key.Matches(msg, k.Search.Search):
@@ -750,6 +806,9 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 // on the list the keys before it made: it stops after a key that asks for
 // a new list and goes on once that list is shown.
 func (m *Model) replay() tea.Cmd {
+	if m.byScoreFirst {
+		return nil // the first order is the scores': the keys are meant in it
+	}
 	var cmds []tea.Cmd
 	for len(m.early) > 0 && !m.pending {
 		k := m.early[0]

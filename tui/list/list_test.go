@@ -50,14 +50,16 @@ func workspace(t testing.TB, lines int64) *db.DB {
 }
 
 // openList returns a loaded list of w×h on a fresh copy of a workspace,
-// not rescored after marks (extras_test.go tests the scores).
+// not rescored after marks (extras_test.go tests the scores). It opens on
+// the names by count (Options.ByCount), the view the tests of the keys
+// start from; first_test.go tests the first screen of a new workspace.
 func openList(t *testing.T, w, h int, opts Options) (*Model, *db.DB) {
 	t.Helper()
 	d := workspace(t, 3000)
 	if opts.Author == "" {
 		opts.Author = "tester"
 	}
-	opts.NoRescore = true
+	opts.NoRescore, opts.ByCount = true, true
 	m := New(common.New(context.Background(), d), opts)
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
@@ -680,7 +682,7 @@ func TestExpandKeysOnASubdomainRow(t *testing.T) {
 // Keys typed while the workspace loads act once it is shown, in order,
 // each on the list the keys before it made.
 func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
-	m := New(common.New(context.Background(), workspace(t, 1000)), Options{Author: "tester", NoRescore: true})
+	m := New(common.New(context.Background(), workspace(t, 1000)), Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(80, 24)
 	init := m.Init()
 	for _, k := range []string{"d", "j", "j", "/", "g", "o", "o", "enter"} {
@@ -701,24 +703,7 @@ func TestKeysTypedWhileLoadingAreKept(t *testing.T) {
 // The list's place — filters, sort, expanded domains, the cursor's name —
 // is stored in the workspace and the next list on it opens there.
 func TestPlaceSurvivesARestart(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	if d, err := db.Open(path, db.Options{}); err != nil {
-		t.Fatal(err)
-	} else {
-		scoreIt(t)(d)
-		d.Close()
-	}
-	open := func() *Model {
-		d, err := db.Open(path, db.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
-		m.SetSize(80, 24)
-		tuitest.Settle(m, m.Init())
-		return m
-	}
+	open := reopener(t, Options{ByCount: true})
 	m := open()
 	press(m, "d", "o", "O", "T", "]", "j", "j", "e", "j")
 	want, wantQ := cur(m).Name, m.q

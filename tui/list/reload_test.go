@@ -57,7 +57,7 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Poll: time.Millisecond})
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Poll: time.Millisecond, ByCount: true})
 	m.SetSize(80, 24)
 	noPoll(m, m.Init())
 	press(m, "o", "O", "j", "j", "j") // names, by name backwards: new names land above the cursor

@@ -170,6 +170,14 @@ type viewRow struct {
 	spark      string  // "" while not loaded
 	score      float32 // review.NoScore: none
 	rank       int32   // 0: unranked
+	// With the rare filter on: rare is how many of a group row's values
+	// are rare (-1: not counted); a value first of several rare ones of
+	// its group shown together has runOf (their number) and group; the
+	// others are inRun.
+	rare  int32
+	runOf int32
+	group string
+	inRun bool
 }
 
 // render draws one line of exactly l.width cells. The cursor row is drawn
@@ -237,7 +245,7 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	w := l.nameW
 	prefix := ""
 	switch {
-	case vr.child:
+	case vr.child, vr.inRun:
 		prefix = "  "
 	case vr.expandable && vr.expanded:
 		prefix = "▾ "
@@ -251,13 +259,8 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	if vr.text {
 		name = textsafe.String(vr.short(vr.row.Name))
 	}
-	suffix := ""
-	if vr.domain && vr.row.Names > 1 {
-		suffix = " (" + strconv.FormatInt(vr.row.Names, 10) + ")"
-		if lipgloss.Width(name)+len(suffix) > w {
-			suffix = ""
-		}
-	}
+	suffix := l.suffix(vr, name, w)
+	w -= lipgloss.Width(suffix)
 	if vr.text {
 		// A path or a user agent says what it is at its start.
 		name = common.Fit(name, w)
@@ -268,6 +271,38 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 		suffix = s.Dim.Render(suffix)
 	}
 	return prefix + name + suffix
+}
+
+// minNameLeft is what a name keeps of its cell, at least, when a suffix
+// that says why it is shown takes the rest.
+const minNameLeft = 12
+
+// suffix is what follows a name in its cell of w: a domain's number of
+// names, or with the rare filter on how many of them are rare, or on the
+// first of a run of rare names of one domain how many there are. The
+// counts of the rare filter are why a row is there: they stay, in short,
+// when the name must be cut for them; the number of names goes when it
+// does not fit.
+func (l *layout) suffix(vr viewRow, name string, w int) string {
+	var long, short string
+	switch {
+	case vr.domain && vr.rare >= 0 && vr.row.Names > 1:
+		// Both counts: the events are in the count column.
+		long = " (" + strconv.Itoa(int(vr.rare)) + "/" + strconv.FormatInt(vr.row.Names, 10) + " rare)"
+		short = " (" + strconv.Itoa(int(vr.rare)) + " rare)"
+	case vr.domain && vr.row.Names > 1:
+		long = " (" + strconv.FormatInt(vr.row.Names, 10) + ")"
+	case vr.runOf > 1:
+		long = " (" + strconv.Itoa(int(vr.runOf)) + " rare of " + common.SafeName(vr.group) + ")"
+		short = " (" + strconv.Itoa(int(vr.runOf)) + " rare here)"
+	}
+	switch nw := lipgloss.Width(name); {
+	case nw+lipgloss.Width(long) <= w:
+		return long
+	case short != "" && (nw+lipgloss.Width(short) <= w || w-lipgloss.Width(short) >= minNameLeft):
+		return short
+	}
+	return ""
 }
 
 // scoreStyle draws the scores that call for a look in emphasis: colour is

@@ -19,6 +19,8 @@ type listState struct {
 	Query  review.Query `json:"query"`
 	Name   string       `json:"name,omitempty"` // under the cursor
 	Domain bool         `json:"domain,omitempty"`
+	// Hint: the hint of the filter keys is still shown (none was used).
+	Hint bool `json:"hint,omitempty"`
 }
 
 // SaveState stores the list's place in the workspace; nothing before the
@@ -29,7 +31,7 @@ func (m *Model) SaveState(ctx context.Context) error {
 	if !m.shown || m.c.DB == nil || m.c.DB.ReadOnly() != nil {
 		return nil
 	}
-	st := listState{Query: m.q}
+	st := listState{Query: m.q, Hint: m.hint}
 	if r, domain := m.current(); r != nil {
 		st.Name, st.Domain = r.Name, domain
 	}
@@ -60,14 +62,16 @@ func decodeState(s string) (st listState, ok bool) {
 	return st, true
 }
 
-// restore puts the list where a stored place says, before its first result.
-func (m *Model) restore(s string) {
+// restore puts the list where a stored place says, before its first
+// result; false when there is none to restore.
+func (m *Model) restore(s string) bool {
 	st, ok := decodeState(s)
 	if !ok {
-		return
+		return false
 	}
-	m.q = st.Query
+	m.q, m.hint = st.Query, st.Hint
 	if st.Name != "" {
 		m.keep = &keepName{st.Name, st.Domain}
 	}
+	return true
 }

@@ -55,6 +55,12 @@ func (m *Model) View() string {
 		case len(m.res.Lines) == 0:
 			lines = append(lines, s.Dim.Render("  nothing left: every row is hidden by a filter (0 turns them off)"))
 		}
+		if m.hintHeight() > 0 {
+			for len(lines) < h-2-m.whyHeight() {
+				lines = append(lines, "")
+			}
+			lines = append(lines[:h-2-m.whyHeight()], m.hintLine())
+		}
 		if wh := m.whyHeight(); wh > 0 {
 			for len(lines) < h-1-wh {
 				lines = append(lines, "")
@@ -70,6 +76,27 @@ func (m *Model) View() string {
 		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hintLine names the keys that take out what is normal, for an analyst
+// who does not know them yet: the first thing to do on a new workspace.
+func (m *Model) hintLine() string {
+	k := m.c.Keys.Filter
+	var parts []string
+	if !m.q.Hide[rules.Good] {
+		parts = append(parts, k.HideGood.Help().Key+" known-good")
+	}
+	if !m.q.HideTop {
+		parts = append(parts, fmt.Sprintf("%s %d busiest", k.HideTop.Help().Key, m.q.TopN))
+	}
+	if !m.q.Rare {
+		parts = append(parts, fmt.Sprintf("%s only rare ≤%d", k.Rare.Help().Key, m.q.RareK))
+	}
+	if !m.q.Unreviewed {
+		parts = append(parts, k.Unreviewed.Help().Key+" only unreviewed")
+	}
+	parts = append(parts, m.c.Keys.Global.Help.Help().Key+" keys")
+	return m.c.Styles.Dim.Render("take out the normal: " + strings.Join(parts, " · "))
 }
 
 // loadingText says what is being read, with the workspace's size as soon as
@@ -102,6 +129,19 @@ func (m *Model) viewRow(p int) viewRow {
 	if m.an != nil {
 		ranks, _ := m.an.Of(domain)
 		vr.rank = ranks[l.Idx]
+	}
+	vr.rare = -1
+	switch {
+	case domain && m.res.RareValues != nil:
+		vr.rare = m.res.RareValues[l.Idx]
+	case !domain && m.res.RareShown != nil:
+		if n := m.res.RareShown[r.DomainID]; n > 1 {
+			if prev, _ := m.rowAt(max(0, p-1)); p == 0 || prev.DomainID != r.DomainID {
+				vr.runOf, vr.group = n, r.Domain
+			} else {
+				vr.inRun = true
+			}
+		}
 	}
 	if domain {
 		vr.verdict = m.verd.Domains[l.Idx]
@@ -142,6 +182,12 @@ func (m *Model) infoBar(w int) string {
 	if m.noteNext {
 		parts = append(parts, s.Emphasis.Render("note on next mark"))
 	}
+	if m.res.Sort == review.SortScore && !m.res.Reverse {
+		// The order is not a column's: say it, and the key back (last:
+		// what is under way or selected matters more while it lasts).
+		parts = append(parts, s.Emphasis.Render("sorted by score")+
+			s.Dim.Render(" ("+m.c.Keys.List.Sort.Help().Key+": by count)"))
+	}
 	return ansi.Truncate(strings.Join(parts, " · "), w, "…")
 }
 
@@ -174,7 +220,7 @@ func (m *Model) bottomBar(w int) string {
 		{m.q.Hide[rules.Good], k.HideGood.Help().Key, "hide good", "good", m.res.Hid[review.HideVerdict]},
 		{m.q.Unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.Hid[review.Unreviewed]},
 		{m.q.HideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.Hid[review.HideTop]},
-		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, ">" + rare, m.res.Hid[review.Rare]},
+		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, rareHides(m.res.Domains) + rare, m.res.Hid[review.Rare]},
 	}
 	// Filters that need data the workspace may not have are offered only
 	// when it has it.
@@ -204,6 +250,15 @@ func (m *Model) bottomBar(w int) string {
 		}
 	}
 	return ansi.Truncate(strings.Join(parts, " │ "), w, "…")
+}
+
+// rareHides says what the rare filter hides: the values seen more than K
+// times, or the groups most of whose values were.
+func rareHides(groups bool) string {
+	if groups {
+		return "mostly >"
+	}
+	return ">"
 }
 
 // thousands formats n with thin separators: 1,234,567.
