@@ -99,18 +99,7 @@ func TestCowrieSamples(t *testing.T) {
 
 // A line whose strings are plain is read without allocating.
 func TestCowrieNoAllocs(t *testing.T) {
-	p := &cowrieParser{}
 	lines := bytes.Split([]byte(cowrieSample), []byte("\n"))[:6]
 	lines = append(lines[:3], lines[4:]...) // line 4 has an escape: the slow path
-	var out countOut
-	if n := testing.AllocsPerRun(100, func() {
-		for i, l := range lines {
-			p.Line(l, int64(i+1), 0, false, &out)
-		}
-	}); n != 0 {
-		t.Errorf("%v allocations a run", n)
-	}
-	if out.recs == 0 {
-		t.Error("no records")
-	}
+	noAllocs(t, &cowrieParser{}, lines)
 }

@@ -123,8 +123,13 @@ func TestSshdSamples(t *testing.T) {
 
 // A logon line is read without allocating.
 func TestSshdNoAllocs(t *testing.T) {
-	p := newSshdParser(fixedNow("2024-06-01"))
-	lines := bytes.Split([]byte(sshdSample), []byte("\n"))
+	noAllocs(t, newSshdParser(fixedNow("2024-06-01")), bytes.Split([]byte(sshdSample), []byte("\n")))
+}
+
+// noAllocs checks that p reads the lines, giving records, without
+// allocating.
+func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
+	t.Helper()
 	var out countOut
 	if n := testing.AllocsPerRun(100, func() {
 		for i, l := range lines {

