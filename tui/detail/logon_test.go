@@ -75,16 +75,5 @@ func TestLogonRowFormatting(t *testing.T) {
 // The pivot of a logon's source lists what it did across the logon's
 // subjects and counts its logons once each.
 func TestPivotOfALogonSource(t *testing.T) {
-	c := logons(t)
-	cl, err := c.DB.ClientByText(context.Background(), "10.0.2.18")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewPivot, c, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}, 100, 30)
-	got := ansi.Strip(v.View())
-	for _, want := range []string{"3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("no %q:\n%s", want, got)
-		}
-	}
+	pivotShows(t, logons(t), "10.0.2.18", 30, "3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin")
 }
