@@ -301,6 +301,8 @@ type EventRow struct {
 	Request subject.HTTPDetail
 	Status  int16 // 0: no response seen
 	Bytes   int64 // -1: unknown
+	// Logon (its event id in Logon.EventID)
+	Logon subject.LogonDetail
 
 	Source string // the file's path
 	Line   int64
@@ -402,9 +404,13 @@ func (d *DB) resolve(ctx context.Context, evs []Event, kind record.Kind) ([]Even
 	out := make([]EventRow, len(evs))
 	for i, e := range evs {
 		r := EventRow{Kind: kind, Time: e.Time, Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
-		if kind == record.KindHTTP {
+		switch kind {
+		case record.KindHTTP:
 			r.Request, r.Status, r.Bytes = subject.ParseHTTPDetail(answers[e.Answer]), e.RCode, int64(e.TTL)
-		} else {
+		case record.KindLogon:
+			r.Logon = subject.ParseLogonDetail(answers[e.Answer])
+			r.Logon.EventID = e.QType
+		default:
 			r.QType, r.RCode, r.TTL, r.Answers = e.QType, e.RCode, e.TTL, answers[e.Answer]
 		}
 		out[i] = r

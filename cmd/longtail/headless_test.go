@@ -234,12 +234,12 @@ func TestRulesAddSaysWhatItCovers(t *testing.T) {
 func TestIngestNamesOtherLogsAndSaysStdinIsNotDeduplicated(t *testing.T) {
 	dir := t.TempDir()
 	ws, auth, dns := filepath.Join(dir, "ws.db"), filepath.Join(dir, "auth.log"), filepath.Join(dir, "dns.csv")
-	line := "Sep 30 12:11:33 ip-172-31-43-28 sshd[22789]: Invalid user hadoop from 103.100.210.198 port 56762\n"
+	line := "Sep 30 12:11:33 ip-172-31-43-28 sudo[22789]:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n"
 	if err := os.WriteFile(auth, []byte(strings.Repeat(line, 3)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, errOut, err := lt(t, ws, "ingest", "--no-score", auth)
-	if err == nil || !strings.Contains(errOut, "looks like an auth log (sshd via syslog)") || !strings.Contains(errOut, "not this kind of log yet") ||
+	if err == nil || !strings.Contains(errOut, "looks like an auth log (sudo via syslog)") || !strings.Contains(errOut, "not this kind of log yet") ||
 		strings.Contains(errOut, "tried") {
 		t.Errorf("ingest of an auth log: %v\n%s", err, errOut)
 	}

@@ -260,7 +260,7 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	format := fs.String("format", defFormat, "list `format`: plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json")
 	out := fs.String("o", "", "write to `file` (atomically) instead of stdout")
 	zone := fs.String("zone", lists.DefaultZone, "rpz: the `name` the zone is loaded under (owner names must fit in 253 bytes with it)")
-	kind := fs.String("kind", "", "only the rules of this `kind` (dns, http); default: every kind the format carries")
+	kind := fs.String("kind", "", "only the rules of this `kind` (dns, http, logon); default: every kind the format carries")
 	by := fs.String("by", "", "with --kind, only the rules of this `subject` (http: host, path, ua, client, referer, status)")
 	rest, err := flags(fs, e, args)
 	if err != nil {

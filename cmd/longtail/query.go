@@ -267,7 +267,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 
 // eventsTable lays events out with their kind's columns: a DNS query's
 // type, response code, answers and TTL; an HTTP request's method, host,
-// target, status, size, user agent and referer.
+// target, status, size, user agent and referer; a logon's fields.
 func eventsTable(sub subject.Subject, evs []db.EventRow) *output.Table {
 	if sub.Kind == record.KindHTTP {
 		t := &output.Table{Columns: []string{"time", "client", "method", "host", "target", "status", "bytes", "user_agent", "referer", "source", "line", "offset"}}
@@ -284,6 +284,9 @@ func eventsTable(sub subject.Subject, evs []db.EventRow) *output.Table {
 		}
 		return t
 	}
+	if sub.Kind == record.KindLogon {
+		return logonTable(evs)
+	}
 	t := &output.Table{Columns: []string{"time", "client", "qtype", "rcode", "answers", "ttl", "source", "line", "offset"}}
 	for _, ev := range evs {
 		var ttl any
@@ -291,6 +294,23 @@ func eventsTable(sub subject.Subject, evs []db.EventRow) *output.Table {
 			ttl = int64(ev.TTL)
 		}
 		t.Add(micros(ev.Time), ev.Client, parse.QTypeName(ev.QType), rcodeText(ev.RCode), answerList(ev.Answers), ttl, ev.Source, ev.Line, ev.Offset)
+	}
+	return t
+}
+
+// logonTable lays logons out with every field a logon source gives; the
+// reason is as logged (a code or words), its words beside it.
+func logonTable(evs []db.EventRow) *output.Table {
+	t := &output.Table{Columns: []string{"time", "client", "event_id", "account", "domain", "target", "logon_type", "auth", "result",
+		"reason", "reason_words", "password", "command", "url", "sha256", "software", "source", "line", "offset"}}
+	for _, ev := range evs {
+		l := ev.Logon
+		var id any
+		if l.EventID > 0 {
+			id = int64(l.EventID)
+		}
+		t.Add(micros(ev.Time), ev.Client, id, l.Account, l.AccountDomain, l.Target, l.LogonType, l.Auth, l.Result,
+			l.Reason, subject.StatusWords(l.Reason), l.Password, l.Command, l.URL, l.Hash, l.SW, ev.Source, ev.Line, ev.Offset)
 	}
 	return t
 }

@@ -26,7 +26,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(rest) > 1 {
-		return fmt.Errorf("series: usage: longtail series [SUBJECT] [--kind dns|http] [--by fqdn|domain|client|host|ua...] [--bucket 1h]")
+		return fmt.Errorf("series: usage: longtail series [SUBJECT] [--kind dns|http|logon] [--by fqdn|domain|client|host|ua|account|source|pair...] [--bucket 1h]")
 	}
 	d, err := e.open(true)
 	if err != nil {

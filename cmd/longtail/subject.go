@@ -21,8 +21,8 @@ type subjectFlags struct {
 // names, as before kinds existed).
 func addSubjectFlags(fs *flag.FlagSet, by string) subjectFlags {
 	return subjectFlags{
-		kind: fs.String("kind", "dns", "the `kind` of event: dns or http"),
-		by:   fs.String("by", by, "the subject `SUBJECT` of the kind (dns: fqdn; http: host, path, ua, client, referer, status), or domain for the groups they roll up to"),
+		kind: fs.String("kind", "dns", "the `kind` of event: dns, http or logon"),
+		by:   fs.String("by", by, "the subject `SUBJECT` of the kind (dns: fqdn; http: host, path, ua, client, referer, status; logon: account, source, pair, target, type, auth, result, password, command, url, software), or domain for the groups they roll up to"),
 	}
 }
 

@@ -429,7 +429,7 @@ type sink struct {
 	batch   *db.Batch
 	norm    []byte
 	detail  []byte
-	http    []subject.Subject
+	multi   [record.KindLogon + 1]*multiKind // by kind; nil for DNS
 	events  int64
 	skipped int64
 	batchSk int64
@@ -437,8 +437,32 @@ type sink struct {
 	counter *atomic.Int64
 }
 
+// multiKind is how the events of a kind with several subjects (HTTP,
+// logons) are stored: once per subject the event has, every copy pointing
+// to one detail text, with the kind's numbers in the event's fields.
+type multiKind struct {
+	subjects []subject.Subject
+	detail   func(dst []byte, r *record.Record) []byte
+	numbers  func(ev *db.Event, r *record.Record)
+}
+
+// multiKinds are the kinds stored through multiKind. DNS is not: a query
+// has one subject, and its path is the fastest.
+var multiKinds = map[record.Kind]multiKind{
+	record.KindHTTP: {detail: subject.AppendHTTPDetail, numbers: func(ev *db.Event, r *record.Record) {
+		ev.RCode, ev.TTL = r.Status, int32(min(r.Bytes, math.MaxInt32))
+	}},
+	record.KindLogon: {detail: subject.AppendLogonDetail, numbers: func(ev *db.Event, r *record.Record) {
+		ev.QType = r.EventID
+	}},
+}
+
 func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.Int64) *sink {
-	s := &sink{l: l, w: w, source: source, size: size, counter: counter, http: subject.Of(record.KindHTTP)}
+	s := &sink{l: l, w: w, source: source, size: size, counter: counter}
+	for k, m := range multiKinds {
+		m.subjects = subject.Of(k)
+		s.multi[k] = &m
+	}
 	s.batch = s.newBatch()
 	return s
 }
@@ -448,8 +472,8 @@ func (s *sink) newBatch() *db.Batch {
 }
 
 func (s *sink) Record(r *record.Record) {
-	if r.Kind == record.KindHTTP {
-		s.request(r)
+	if int(r.Kind) < len(s.multi) && s.multi[r.Kind] != nil {
+		s.multiple(s.multi[r.Kind], r)
 		return
 	}
 	var ok bool
@@ -486,23 +510,23 @@ func (s *sink) counted() {
 	}
 }
 
-// request stores an HTTP request once under each subject it has (see
-// engine/subject), every copy pointing to the one detail text.
-func (s *sink) request(r *record.Record) {
+// multiple stores an event of a kind with several subjects once under each
+// subject it has (see engine/subject), every copy pointing to the one
+// detail text.
+func (s *sink) multiple(m *multiKind, r *record.Record) {
 	in := s.l.Interner
-	s.detail = subject.AppendHTTPDetail(s.detail[:0], r)
+	s.detail = m.detail(s.detail[:0], r)
 	ev := db.Event{
 		Time:   r.Time,
 		Client: in.Client(r.Client),
 		Answer: in.Answer(s.detail),
 		Source: s.source,
-		RCode:  r.Status,
-		TTL:    int32(min(r.Bytes, math.MaxInt32)),
 		Line:   r.Line,
 		Offset: r.Offset,
 	}
-	for i := range s.http {
-		sub := &s.http[i]
+	m.numbers(&ev, r)
+	for i := range m.subjects {
+		sub := &m.subjects[i]
 		var ok bool
 		if s.norm, ok = sub.Append(s.norm[:0], r); !ok {
 			continue
@@ -693,7 +717,7 @@ func eventWord(format string) string {
 	f, _ := parse.ByName(format)
 	var words []string
 	for _, k := range f.EventKinds() {
-		words = append(words, map[record.Kind]string{record.KindDNS: "DNS queries", record.KindHTTP: "HTTP requests"}[k])
+		words = append(words, map[record.Kind]string{record.KindDNS: "DNS queries", record.KindHTTP: "HTTP requests", record.KindLogon: "logons"}[k])
 	}
 	return strings.Join(words, " or ")
 }

@@ -101,7 +101,7 @@ func Detect(head []byte) (Format, error) {
 		}
 	}
 	if kind := Guess(head); kind != "" {
-		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS and web logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)", kind)
+		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)", kind)
 	}
 	names := make([]string, len(formats))
 	for i, f := range formats {

@@ -9,10 +9,11 @@ import (
 // Guess names the kind of a log that no format detects, from its head:
 // "a web server error log", "a Zeek conn log", "a Windows event log
 // (EVTX)"…, or "" when it looks like nothing known. It names only kinds
-// that no format reads (access logs, IIS logs and Zeek's dns and http logs
-// are read), so that it never says a readable kind is not. It only lets the
-// ingest say "this is X, longtail does not read it yet" instead of listing
-// the formats it tried; it is not a parser and reads no record.
+// that no format reads (access logs, IIS logs, sshd's syslog lines and
+// Zeek's dns and http logs are read), so that it never says a readable
+// kind is not. It only lets the ingest say "this is X, longtail does not
+// read it yet" instead of listing the formats it tried; it is not a parser
+// and reads no record.
 func Guess(head []byte) string {
 	if bytes.HasPrefix(head, []byte("ElfFile\x00")) {
 		return "a Windows event log (EVTX)"
@@ -32,7 +33,7 @@ var (
 	zeekPath      = regexp.MustCompile(`^#path\s+(\S+)`)
 	apacheError   = regexp.MustCompile(`^\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+\] \[\w+\] `)
 	syslogLine    = regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ([\w./-]+)(\(\w+\))?(\[\d+\])?: `)
-	authPrograms  = regexp.MustCompile(`^(sshd|sudo|su|login|systemd-logind|CRON|cron|passwd|useradd|groupadd)$`)
+	authPrograms  = regexp.MustCompile(`^(sudo|su|login|systemd-logind|CRON|cron|passwd|useradd|groupadd)$`)
 	windowsXMLEvt = []byte(`<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"`)
 )
 

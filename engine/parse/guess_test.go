@@ -8,7 +8,7 @@ import (
 func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 	for _, c := range []struct{ head, want string }{
 		{"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", "web server error log"},
-		{"Sep 30 12:11:33 ip-172-31-43-28 sshd[22789]: Invalid user hadoop from 103.100.210.198 port 56762\n", "auth log (sshd"},
+		{"Sep 30 12:11:33 ip-172-31-43-28 sudo[22789]: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n", "auth log (sudo"},
 		{"Jun 14 15:16:01 combo kernel: Linux version 2.6.5\n", "syslog"},
 		{"ElfFile\x00\x00\x00\x00", "EVTX"},
 		{"#separator \\x09\n#set_separator\t,\n#path\tconn\n#fields\tts\tuid\n", "Zeek conn log"},
@@ -18,6 +18,7 @@ func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 		// format does not take the head.
 		{`172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /x.php HTTP/1.1" 404 196` + "\n", ""},
 		{"#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n", ""},
+		{"Sep 30 12:11:33 ip-172-31-43-28 sshd[22789]: Connection closed by 103.100.210.198 port 56762\n", "a syslog log"},
 		{"#separator \\x09\n#set_separator\t,\n#path\thttp\n", ""},
 		{"#separator \\x09\n#set_separator\t,\n#path\tdns\n", ""},
 		{`{"ts": 1517422328.1, "uid": "C", "id.orig_h": "10.55.100.105", "method": "GET", "host": "x"}` + "\n", "Zeek log (not dns or http)"},
@@ -36,7 +37,7 @@ func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 func TestGuessOnTheSamples(t *testing.T) {
 	for rel, want := range map[string]string{
 		"web/loghub_Apache_2k.log":                "web server error log",
-		"auth/loghub_OpenSSH_2k.log":              "auth log",
+		"auth/loghub_Linux_2k.log":                "syslog log",
 		"windows/evtx/omerbenamram_security.evtx": "EVTX",
 		"zeek/rita_proxy_conn.log":                "Zeek conn log",
 		"zeek/rita_json_with_all_fields_ssl.log":  "Zeek ssl log",

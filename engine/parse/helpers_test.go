@@ -43,6 +43,16 @@ type gotHTTP struct {
 	Line, Offset                      int64
 }
 
+// gotLogon is a logon record with its byte slices copied out.
+type gotLogon struct {
+	Time                                                int64
+	Client, Account, Domain, Target, Type, Auth, Result string
+	Reason                                              string
+	EventID                                             uint16
+	Password, Command, URL, Hash, Software              string
+	Line, Offset                                        int64
+}
+
 type gotSkip struct {
 	Line, Offset int64
 	Reason       string
@@ -52,6 +62,7 @@ type gotSkip struct {
 type gotOut struct {
 	recs  []gotRec  // dns
 	http  []gotHTTP // http
+	logon []gotLogon
 	skips []gotSkip
 }
 
@@ -62,6 +73,10 @@ func (o *gotOut) Record(r *record.Record) {
 	case record.KindHTTP:
 		o.http = append(o.http, gotHTTP{r.Time, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
 			r.Status, r.Bytes, string(r.UserAgent), string(r.Referer), r.Line, r.Offset})
+	case record.KindLogon:
+		o.logon = append(o.logon, gotLogon{r.Time, string(r.Client), string(r.Account), string(r.AccountDomain), string(r.Target),
+			string(r.LogonType), string(r.AuthPackage), string(r.Result), string(r.Reason), r.EventID,
+			string(r.Password), string(r.Command), string(r.URL), string(r.Hash), string(r.Software), r.Line, r.Offset})
 	default:
 		panic("record of kind " + r.Kind.String())
 	}
@@ -74,6 +89,9 @@ func (o *gotOut) provenance() [][2]int64 {
 		l = append(l, [2]int64{r.Line, r.Offset})
 	}
 	for _, r := range o.http {
+		l = append(l, [2]int64{r.Line, r.Offset})
+	}
+	for _, r := range o.logon {
 		l = append(l, [2]int64{r.Line, r.Offset})
 	}
 	return l
@@ -151,12 +169,15 @@ type placed[T any] interface {
 	withOffset(offset int64) T
 }
 
-func (r gotRec) at() (int64, int64)            { return r.Line, r.Offset }
-func (r gotRec) time() int64                   { return r.Time }
-func (r gotRec) withOffset(off int64) gotRec   { r.Offset = off; return r }
-func (r gotHTTP) at() (int64, int64)           { return r.Line, r.Offset }
-func (r gotHTTP) time() int64                  { return r.Time }
-func (r gotHTTP) withOffset(off int64) gotHTTP { r.Offset = off; return r }
+func (r gotRec) at() (int64, int64)              { return r.Line, r.Offset }
+func (r gotRec) time() int64                     { return r.Time }
+func (r gotRec) withOffset(off int64) gotRec     { r.Offset = off; return r }
+func (r gotHTTP) at() (int64, int64)             { return r.Line, r.Offset }
+func (r gotHTTP) time() int64                    { return r.Time }
+func (r gotHTTP) withOffset(off int64) gotHTTP   { r.Offset = off; return r }
+func (r gotLogon) at() (int64, int64)            { return r.Line, r.Offset }
+func (r gotLogon) time() int64                   { return r.Time }
+func (r gotLogon) withOffset(off int64) gotLogon { r.Offset = off; return r }
 
 // checkAt compares the records of recs at the lines of want with want;
 // the offset is checked only where want gives one.

@@ -1,10 +1,9 @@
-// Package record defines the event as a parser sees it: one DNS query or one
-// HTTP request (later one logon) with the raw strings of its source, before
+// Package record defines the event as a parser sees it: one DNS query, one
+// HTTP request or one logon with the raw strings of its source, before
 // names are normalised and interned into the workspace's dictionaries.
 package record
 
-// Kind says what an event is. DNS and HTTP are produced today; logon is
-// reserved so that its sources fit the same stream later.
+// Kind says what an event is: a DNS query, an HTTP request or a logon.
 type Kind uint8
 
 const (
@@ -61,6 +60,24 @@ type Record struct {
 	UserAgent []byte // User-Agent header as sent; empty if none
 	Referer   []byte // Referer header as sent (a URL); empty if none
 
+	// Logon (KindLogon): an authentication (a Windows logon, an sshd
+	// login) or what a honeypot saw its attacker do. Client is the source
+	// (address or workstation); every field is empty when the source does
+	// not say.
+	Account       []byte // user name as logged
+	AccountDomain []byte // its domain (Windows); empty for a local account
+	Target        []byte // host logged on to (syslog host, Computer, honeypot sensor)
+	LogonType     []byte // Windows logon type number ("3", "10") or the protocol ("ssh")
+	AuthPackage   []byte // NTLM, Kerberos, password, publickey ...
+	Result        []byte // LogonSuccess, LogonFailure or LogonInvalidUser; empty for no logon
+	Reason        []byte // why it failed: an NTSTATUS code ("0xC000006A") or words
+	EventID       uint16 // Windows event id (4624 ...); 0 when none
+	Password      []byte // the password tried (honeypots)
+	Command       []byte // a command entered (honeypots)
+	URL           []byte // a download's URL (honeypots)
+	Hash          []byte // a download's hash (honeypots)
+	Software      []byte // the client's software ("SSH-2.0-libssh2_1.7.0")
+
 	Line   int64 // provenance: 1-based line number (text) or packet number (captures)
 	Offset int64 // provenance: byte offset of that line or packet in the (decompressed) stream
 }
@@ -76,6 +93,19 @@ func (r *Record) ResetHTTP() {
 	r.Reset()
 	r.Kind = KindHTTP
 }
+
+// ResetLogon clears r for a logon.
+func (r *Record) ResetLogon() {
+	r.Reset()
+	r.Kind = KindLogon
+}
+
+// The results of a logon (Record.Result).
+var (
+	LogonSuccess     = []byte("success")
+	LogonFailure     = []byte("failure")
+	LogonInvalidUser = []byte("invalid-user") // the server names the user unknown before any password
+)
 
 // Output receives what a parser finds.
 type Output interface {

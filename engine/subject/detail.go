@@ -30,13 +30,50 @@ func (d HTTPDetail) Target() string {
 
 // AppendHTTPDetail appends a request's detail text to dst.
 func AppendHTTPDetail(dst []byte, r *record.Record) []byte {
-	for i, f := range [...][]byte{r.Method, r.Host, r.Path, r.Query, r.UserAgent, r.Referer} {
+	return appendFields(dst, r.Method, r.Host, r.Path, r.Query, r.UserAgent, r.Referer)
+}
+
+// appendFields joins fields by detailSep.
+func appendFields(dst []byte, fields ...[]byte) []byte {
+	for i, f := range fields {
 		if i > 0 {
 			dst = append(dst, detailSep)
 		}
 		dst = appendClean(dst, f)
 	}
 	return dst
+}
+
+// parseFields splits a detail text into its n fields (missing ones empty).
+func parseFields(s string, f []string) {
+	for i := range f {
+		var ok bool
+		if f[i], s, ok = strings.Cut(s, string(detailSep)); !ok {
+			break
+		}
+	}
+}
+
+// LogonDetail is the text fields of a stored logon: what the drill-down
+// shows beside its time and source (the event id is stored as a number).
+type LogonDetail struct {
+	EventID                                          uint16
+	Account, AccountDomain, Target, LogonType, Auth  string
+	Result, Reason, Password, Command, URL, Hash, SW string
+}
+
+// AppendLogonDetail appends a logon's detail text to dst.
+func AppendLogonDetail(dst []byte, r *record.Record) []byte {
+	return appendFields(dst, r.Account, r.AccountDomain, r.Target, r.LogonType, r.AuthPackage,
+		r.Result, r.Reason, r.Password, r.Command, r.URL, r.Hash, r.Software)
+}
+
+// ParseLogonDetail reads a logon's detail text back.
+func ParseLogonDetail(s string) LogonDetail {
+	var f [12]string
+	parseFields(s, f[:])
+	return LogonDetail{Account: f[0], AccountDomain: f[1], Target: f[2], LogonType: f[3], Auth: f[4],
+		Result: f[5], Reason: f[6], Password: f[7], Command: f[8], URL: f[9], Hash: f[10], SW: f[11]}
 }
 
 // appendClean appends f with any separator in it (hostile input) replaced,
@@ -57,11 +94,6 @@ func appendClean(dst, f []byte) []byte {
 // ParseHTTPDetail reads a detail text back.
 func ParseHTTPDetail(s string) HTTPDetail {
 	var f [6]string
-	for i := range f {
-		var ok bool
-		if f[i], s, ok = strings.Cut(s, string(detailSep)); !ok {
-			break
-		}
-	}
+	parseFields(s, f[:])
 	return HTTPDetail{Method: f[0], Host: f[1], Path: f[2], Query: f[3], UserAgent: f[4], Referer: f[5]}
 }

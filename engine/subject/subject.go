@@ -1,5 +1,5 @@
 // Package subject declares what longtail lists and counts. An event of a
-// kind (a DNS query, an HTTP request) has several subjects an analyst lists
+// kind (a DNS query, an HTTP request, a logon) has several subjects an analyst lists
 // by — for HTTP the host, the path, the user agent, the client, the referer
 // and the status — and each subject rolls up to a group: a host to its
 // registered domain, a path to its first segment, a user agent to its
@@ -34,6 +34,18 @@ const (
 	HTTPClient  Code = 6
 	HTTPReferer Code = 7
 	HTTPStatus  Code = 8
+
+	LogonAccount  Code = 3
+	LogonSource   Code = 9
+	LogonPair     Code = 10
+	LogonTarget   Code = 11
+	LogonType     Code = 12
+	LogonAuth     Code = 13
+	LogonResult   Code = 14
+	LogonPassword Code = 15
+	LogonCommand  Code = 16
+	LogonURL      Code = 17
+	LogonSoftware Code = 18
 )
 
 // Subject describes one subject of a kind.
@@ -79,10 +91,12 @@ func (s Subject) Short(value string) string {
 }
 
 // All lists every subject, in the order the screen cycles through them.
-var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus}
+var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus,
+	logonAccount, logonSource, logonPair, logonTarget, logonType, logonAuth, logonResult,
+	logonPassword, logonCommand, logonURL, logonSoftware}
 
 // Kinds lists the event kinds, in the order the screen switches them.
-var Kinds = []record.Kind{record.KindDNS, record.KindHTTP}
+var Kinds = []record.Kind{record.KindDNS, record.KindHTTP, record.KindLogon}
 
 // Of returns the subjects of a kind, the kind's primary one first.
 func Of(k record.Kind) []Subject {
@@ -169,10 +183,13 @@ func Parse(k record.Kind, name string) (Subject, error) {
 }
 
 // Default is the subject a kind is listed by first: the one an analyst
-// reviews (names for DNS, hosts for HTTP).
+// reviews (names for DNS, hosts for HTTP, accounts for logons).
 func Default(k record.Kind) Subject {
-	if k == record.KindHTTP {
+	switch k {
+	case record.KindHTTP:
 		return httpHost
+	case record.KindLogon:
+		return logonAccount
 	}
 	return dnsName
 }

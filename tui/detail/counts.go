@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
@@ -82,8 +83,11 @@ func (v *Counts) Init() tea.Cmd {
 
 // pivotSubjects are what the pivot lists of a client, across kinds: the
 // DNS names it resolved beside the hosts and paths it fetched, so that
-// "who resolved this and then fetched what from it" is one screen.
-var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, engsubject.HTTPPath}
+// "who resolved this and then fetched what from it" is one screen; as a
+// logon source, the row of its logons, the accounts it tried and the
+// commands it typed into a honeypot.
+var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, engsubject.HTTPPath,
+	engsubject.LogonSource, engsubject.LogonAccount, engsubject.LogonCommand}
 
 // maxCounts bounds a clients or pivot list: a busy client asks for tens of
 // thousands of names, and the busiest ones are what a pivot is for.
@@ -220,18 +224,28 @@ func pivotText(r db.ClientCount) string {
 	return sub.Kind.String() + " " + sub.Name + " " + text
 }
 
-// events says how many requests the rows hold, each once: DNS requests
-// (queries), and HTTP requests counted by their path, which every one has
-// (a request is counted under its host too).
+// events says how many events the rows hold, each once, by its kind's
+// primary subject, which every event of it has: DNS queries, HTTP requests
+// counted by their path (a request is counted under its host too), and
+// logons by their source.
 func (v *Counts) events() string {
 	dns, http := v.totals[0]+v.totals[engsubject.DNSName], v.totals[engsubject.HTTPPath]
+	logons := v.totals[engsubject.Primary(record.KindLogon).Code]
+	var requests string
 	switch {
+	case http == 0 && dns == 0 && logons > 0:
+		return chart.Int(logons) + " logons"
 	case http == 0:
-		return chart.Int(dns) + " requests"
+		requests = chart.Int(dns) + " requests"
 	case dns == 0:
-		return chart.Int(http) + " requests"
+		requests = chart.Int(http) + " requests"
+	default:
+		requests = chart.Int(dns) + " dns and " + chart.Int(http) + " http requests"
 	}
-	return chart.Int(dns) + " dns and " + chart.Int(http) + " http requests"
+	if logons > 0 {
+		requests += ", " + chart.Int(logons) + " logons"
+	}
+	return requests
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.

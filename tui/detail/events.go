@@ -13,6 +13,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
@@ -39,7 +40,7 @@ type Events struct {
 	total   int64
 	rows    []eventCells
 	clients map[string]uint32 // address → id, filled when a pivot needs it
-	http    bool              // the rows are HTTP requests
+	kind    record.Kind       // what the rows are
 
 	tbl table
 }
@@ -60,7 +61,7 @@ type eventCells struct {
 
 type eventsMsg struct {
 	seq   uint64
-	http  bool
+	kind  record.Kind
 	rows  []eventCells
 	total int64
 	err   error
@@ -90,20 +91,20 @@ func (v *Events) load() tea.Cmd {
 	v.seq, v.loading = nextSeq(), true
 	seq, d, ctx, id, limit := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.limit
 	return func() tea.Msg {
-		rows, total, http, err := loadEvents(ctx, d, id, limit)
-		return eventsMsg{seq: seq, rows: rows, total: total, http: http, err: err}
+		rows, total, kind, err := loadEvents(ctx, d, id, limit)
+		return eventsMsg{seq: seq, rows: rows, total: total, kind: kind, err: err}
 	}
 }
 
 // loadEvents reads and formats the newest limit requests of a name.
-func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []eventCells, total int64, http bool, err error) {
+func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []eventCells, total int64, kind record.Kind, err error) {
 	evs, total, err := d.Events(ctx, name, limit)
 	if err != nil {
-		return nil, 0, false, err
+		return nil, 0, 0, err
 	}
 	srcs, err := d.Sources(ctx)
 	if err != nil {
-		return nil, 0, false, err
+		return nil, 0, 0, err
 	}
 	packets := map[string]bool{}
 	for _, s := range srcs {
@@ -112,14 +113,17 @@ func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []e
 	out := make([]eventCells, len(evs))
 	for i, e := range evs {
 		out[i] = formatEvent(e, packets[e.Source])
-		http = e.Kind == record.KindHTTP
+		kind = e.Kind
 	}
-	return out, total, http, nil
+	return out, total, kind, nil
 }
 
 func formatEvent(e db.EventRow, packet bool) eventCells {
-	if e.Kind == record.KindHTTP {
+	switch e.Kind {
+	case record.KindHTTP:
 		return formatRequest(e, packet)
+	case record.KindLogon:
+		return formatLogon(e, packet)
 	}
 	c := eventCells{
 		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
@@ -162,6 +166,55 @@ func formatRequest(e db.EventRow, packet bool) eventCells {
 	return c
 }
 
+// formatLogon lays a logon out in the columns: its type (the Windows
+// number or the protocol) in qtype, its result in rcode, its event id in
+// ttl, and "account → target" with the failure's reason in words in
+// answers; the authentication, and what a honeypot's attacker typed or
+// fetched, in detail.
+func formatLogon(e db.EventRow, packet bool) eventCells {
+	l := e.Logon
+	account := l.Account
+	if l.AccountDomain != "" {
+		account = l.AccountDomain + `\` + l.Account
+	}
+	c := eventCells{
+		time:   time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		client: textsafe.String(e.Client),
+		qtype:  textsafe.String(l.LogonType),
+		rcode:  textsafe.String(l.Result),
+	}
+	if l.Result == "invalid-user" {
+		c.rcode = "invalid" // sshd's note that the user does not exist
+	}
+	if e.Logon.EventID > 0 {
+		c.ttl = strconv.Itoa(int(e.Logon.EventID))
+	}
+	var what []string
+	if account != "" || l.Target != "" {
+		what = append(what, strings.TrimSpace(textsafe.String(account)+" → "+textsafe.String(l.Target)))
+	}
+	for _, f := range [...]struct{ label, v string }{
+		{"", engsubject.StatusWords(l.Reason)}, {"command ", l.Command}, {"download ", l.URL}, {"client ", l.SW},
+	} {
+		if f.v != "" {
+			what = append(what, f.label+textsafe.String(f.v))
+		}
+	}
+	c.answers = strings.Join(what, "  ")
+	var detail []string
+	for _, f := range [...]struct{ label, v string }{
+		{"auth", l.Auth}, {"status", l.Reason}, {"password", l.Password}, {"command", l.Command},
+		{"url", l.URL}, {"sha256", l.Hash}, {"client", l.SW},
+	} {
+		if f.v != "" {
+			detail = append(detail, f.label+" "+textsafe.String(f.v))
+		}
+	}
+	c.detail = strings.Join(detail, "  ")
+	c.source, c.where = provenance(e, packet)
+	return c
+}
+
 // provenance is an event's file:line (or file#packet) and its full form.
 func provenance(e db.EventRow, packet bool) (short, full string) {
 	file := textsafe.String(filepath.Base(e.Source))
@@ -181,7 +234,7 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		v.loading, v.err = false, msg.err
 		if msg.err == nil {
-			v.rows, v.total, v.http = msg.rows, msg.total, msg.http
+			v.rows, v.total, v.kind = msg.rows, msg.total, msg.kind
 			hay := make([]string, len(v.rows))
 			for i, r := range v.rows {
 				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source}, " "))
@@ -294,25 +347,28 @@ func (v *Events) View() string {
 	if v.loading && v.rows != nil {
 		status += ", loading more…"
 	}
-	lines := []string{title(v.c, "requests of ", name, status, w)}
+	lines := []string{title(v.c, v.noun()+" of ", name, status, w)}
 	cw := columnWidth(v.rows, func(r eventCells) string { return r.client }, len("client"), 39)
 	srcW := 0
 	if w >= 110 {
 		srcW = columnWidth(v.rows, func(r eventCells) string { return r.source }, len("source"), 30)
 	}
 	row := func(r eventCells, width int) string {
-		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), r.rcode, r.ttl)
+		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
 		if srcW == 0 {
 			return s + r.answers
 		}
 		return s + fit(r.answers, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
 	}
 	head := eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}
-	if v.http {
+	switch v.kind {
+	case record.KindHTTP:
 		head = eventCells{time: "time", client: "client", qtype: "method", rcode: "status", ttl: "size", answers: "target", source: "source"}
+	case record.KindLogon:
+		head = eventCells{time: "time", client: "source", qtype: "type", rcode: "result", ttl: "event", answers: "account → target", source: "source"}
 	}
 	lines = append(lines, v.c.Styles.Header.Render(fit(row(head, w), w)))
-	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading requests…", func(i, width int) string {
+	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading "+v.noun()+"…", func(i, width int) string {
 		return row(v.rows[i], width)
 	})...)
 	lines = padLines(lines, h-v.footer()-searchLines(&v.tbl), w)
@@ -330,7 +386,18 @@ func (v *Events) View() string {
 }
 
 // Title names the screen in the status line.
-func (v *Events) Title() string { return "requests of " + common.SafeName(v.target.Label) }
+func (v *Events) Title() string { return v.noun() + " of " + common.SafeName(v.target.Label) }
+
+// noun is what the events are called: a DNS query and an HTTP request are
+// requests, a logon is a logon.
+func (v *Events) noun() string {
+	if n := v.target.Name; n != nil {
+		if s, ok := engsubject.ByCode(engsubject.Code(n.Kind)); ok && s.Kind == record.KindLogon {
+			return "logons"
+		}
+	}
+	return "requests"
+}
 
 // KeyHelp lists the keys of this screen.
 func (v *Events) KeyHelp() []common.HelpSection {

@@ -31,8 +31,32 @@ func mixed(t *testing.T) common.Common {
 		row("1709632801.000001", "10.1.1.8", "www.google.com"))
 	write(t, web, `updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:00:02 +0000] "GET /stage2.bin?id=42 HTTP/1.1" 200 48213 "-" "Go-http-client/1.1"`+"\n"+
 		`updates.evil.example:80 10.1.1.7 - - [05/Mar/2024:10:05:02 +0000] "POST /beacon HTTP/1.1" 204 - "-" "Go-http-client/1.1"`+"\n")
+	return ingested(t, dir, dns, web)
+}
+
+// pivotShows opens the pivot of the client at addr, h lines high, and
+// checks that it shows each of want; it returns the view and its text.
+func pivotShows(t *testing.T, c common.Common, addr string, h int, want ...string) (common.View, string) {
+	t.Helper()
+	cl, err := c.DB.ClientByText(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewPivot, c, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}, 100, h)
+	got := ansi.Strip(v.View())
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("the pivot lacks %q:\n%s", w, got)
+		}
+	}
+	return v, got
+}
+
+// ingested opens a workspace in dir made of the logs.
+func ingested(t *testing.T, dir string, logs ...string) common.Common {
+	t.Helper()
 	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, dns, web); err != nil {
+	if err := testws.Ingest(ws, logs...); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(ws, db.Options{})
@@ -54,18 +78,8 @@ func write(t *testing.T, path, text string) {
 // it resolved and the host and paths it then fetched, so "who resolved
 // this and then fetched what from it" is one screen.
 func TestPivotAcrossKinds(t *testing.T) {
-	c := mixed(t)
-	cl, err := c.DB.ClientByText(context.Background(), "10.1.1.7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewPivot, c, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}, 100, 12)
-	got := ansi.Strip(v.View())
-	for _, want := range []string{"updates.evil.example", "http host updates.evil.example", "http path /stage2.bin", "http path /beacon"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the pivot lacks %q:\n%s", want, got)
-		}
-	}
+	v, got := pivotShows(t, mixed(t), "10.1.1.7", 12,
+		"updates.evil.example", "http host updates.evil.example", "http path /stage2.bin", "http path /beacon")
 	if strings.Contains(got, "www.google.com") || strings.Contains(got, "Go-http-client") {
 		t.Errorf("the pivot shows another client's name, or a user agent as if it were asked for:\n%s", got)
 	}

@@ -1,0 +1,100 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+const authLog = `Mar 27 13:07:00 web1 sshd[1300]: Accepted publickey for alice from 10.0.2.17 port 50690 ssh2
+Mar 27 13:07:01 web1 sshd[1301]: Invalid user admin from 10.0.2.18 port 50691
+Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user admin from 10.0.2.18 port 50691 ssh2
+Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 10.0.2.18 port 50692 ssh2
+Mar 27 13:07:06 web1 sudo[1305]:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls
+Mar 27 13:08:04 web1 sshd[1303]: message repeated 2 times: [ Failed password for root from 10.0.2.18 port 56338 ssh2]
+`
+
+// A logon is stored once per subject it has, but the workspace's events,
+// traffic and clients count it once (by its source); each subject has its
+// own counts and groups, and the drill-down reads the logon back.
+func TestLogonIsStoredPerSubjectAndCountedOnce(t *testing.T) {
+	d := openWS(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "auth.log")
+	if err := os.WriteFile(path, []byte(authLog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := ingestOne(t, d, path, Options{})
+	if rep.Format != "sshd-syslog" || rep.Events != 6 || rep.Skipped != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Events != 6 || st.Clients != 2 {
+		t.Errorf("stats %+v: want 6 logons from 2 sources", st)
+	}
+	for _, c := range []struct {
+		code         subject.Code
+		value, group string
+		count        int64
+	}{
+		{subject.LogonAccount, "root", subject.Local, 3},
+		{subject.LogonAccount, "admin", subject.Local, 2},
+		{subject.LogonSource, "10.0.2.18", "10.0.2.0/24", 5},
+		{subject.LogonPair, "admin ← 10.0.2.18", "admin", 2},
+		{subject.LogonTarget, "web1", subject.Local, 6},
+		{subject.LogonType, "ssh", "remote", 6},
+		{subject.LogonResult, "failure · wrong password", "failure", 3},
+		{subject.LogonResult, "failure · no such user", "failure", 1},
+		{subject.LogonResult, "invalid-user", "invalid-user", 1},
+		{subject.LogonResult, "success", "success", 1},
+		{subject.LogonAuth, "publickey", "publickey", 1},
+	} {
+		n, err := d.NameByText(ctx, c.code, c.value)
+		if err != nil || n.Count != c.count || n.Domain != c.group {
+			t.Errorf("%s %q: %+v %v, want %d in %q", subject.Must(c.code).Name, c.value, n, err, c.count, c.group)
+		}
+	}
+	root, _ := d.NameByText(ctx, subject.LogonAccount, "root")
+	evs, total, err := d.Events(ctx, root.ID, 0)
+	if err != nil || total != 3 || len(evs) != 3 {
+		t.Fatalf("events of root: %d of %d, %v", len(evs), total, err)
+	}
+	e := evs[0]
+	if e.Kind != record.KindLogon || e.Client != "10.0.2.18" || e.Logon.Result != "failure" || e.Logon.Reason != "wrong password" ||
+		e.Logon.Auth != "password" || e.Logon.Target != "web1" || e.Line != 6 {
+		t.Errorf("newest event of root: %+v", e)
+	}
+}
+
+// Honeypot logs go the same way: the password and the command are
+// subjects of their own.
+func TestCowrieIngest(t *testing.T) {
+	d := openWS(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cowrie.json")
+	text := `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2018-06-01T00:05:00Z", "src_ip": "192.0.2.7", "sensor": "s1"}
+{"eventid": "cowrie.login.success", "username": "root", "password": "admin", "timestamp": "2018-06-01T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "s1"}
+{"eventid": "cowrie.command.input", "input": "uname -a", "timestamp": "2018-06-01T00:05:02Z", "src_ip": "192.0.2.7", "sensor": "s1"}
+`
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ingestOne(t, d, path, Options{}); rep.Format != "cowrie-json" || rep.Events != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	for code, want := range map[subject.Code]string{subject.LogonPassword: "123456", subject.LogonCommand: "uname -a", subject.LogonPair: "root ← 192.0.2.7"} {
+		if n, err := d.NameByText(ctx, code, want); err != nil || n.Count < 1 {
+			t.Errorf("%s %q: %+v %v", subject.Must(code).Name, want, n, err)
+		}
+	}
+	if st, _ := d.Stats(ctx); st.Events != 3 {
+		t.Errorf("%d events, want 3", st.Events)
+	}
+}

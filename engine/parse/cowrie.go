@@ -1,0 +1,193 @@
+package parse
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// cowrie is the JSON log of the Cowrie SSH and telnet honeypot
+// (cowrie.json), one event object a line:
+//
+//	{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "src_ip": "177.138.38.27",
+//	 "timestamp": "2018-06-01T00:05:00.579453Z", "sensor": "920497a79896", "session": "7c45c7752419", ...}
+//
+// What an attacker does becomes a logon-kind record: a login (success or
+// failure, with the user name and the password tried), a command entered,
+// a file downloaded (its URL and SHA-256) and the client's SSH version.
+// The source is src_ip and the target the sensor. The session's other
+// events (connect, close, terminal size, direct-tcpip) are passed over.
+// Lines whose strings hold escapes (commands often do) take a slower path
+// through encoding/json; a line that is not JSON is skipped.
+
+func init() {
+	register(27, Format{
+		Name:   "cowrie-json",
+		Kind:   record.KindLogon,
+		Detect: detectCowrie,
+		Lines:  func() LineParser { return &cowrieParser{} },
+	})
+}
+
+// detectCowrie accepts JSON lines whose first event is a Cowrie one.
+func detectCowrie(head []byte) bool {
+	var p cowrieParser
+	found := false
+	forCompleteLines(head, 20, func(line []byte) bool {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return true
+		}
+		found = p.read(line) && bytes.HasPrefix(p.f.eventID, []byte("cowrie."))
+		return false
+	})
+	return found
+}
+
+// cowrieFields are the members of an event that a record takes.
+type cowrieFields struct {
+	eventID, srcIP, sensor, timestamp, system       []byte
+	username, password, input, url, shasum, version []byte
+}
+
+type cowrieParser struct {
+	f   cowrieFields
+	tp  timeParser
+	rec record.Record
+}
+
+// read fills p.f from a line: the fast path when its strings are plain,
+// encoding/json when they are not. False when the line is no JSON object.
+func (p *cowrieParser) read(line []byte) bool {
+	return p.scan(line) || p.decode(line)
+}
+
+func (p *cowrieParser) scan(line []byte) bool {
+	f := &p.f
+	*f = cowrieFields{}
+	s := jsonScanner{b: line}
+	return s.object(func(key []byte) bool {
+		var dst *[]byte
+		switch string(key) {
+		case "eventid":
+			dst = &f.eventID
+		case "src_ip":
+			dst = &f.srcIP
+		case "sensor":
+			dst = &f.sensor
+		case "timestamp":
+			dst = &f.timestamp
+		case "system":
+			dst = &f.system
+		case "username":
+			dst = &f.username
+		case "password":
+			dst = &f.password
+		case "input":
+			dst = &f.input
+		case "url":
+			dst = &f.url
+		case "shasum":
+			dst = &f.shasum
+		case "version":
+			dst = &f.version
+		default:
+			return s.skipValue()
+		}
+		if s.peek() != '"' {
+			return s.skipValue() // a number or null where a string was expected: not taken
+		}
+		var ok bool
+		*dst, ok = s.plainString()
+		return ok
+	})
+}
+
+// cowrieJSON is the slow path's view of an event. Non-string values are
+// ignored as the fast path ignores them.
+type cowrieJSON struct {
+	EventID   any `json:"eventid"`
+	SrcIP     any `json:"src_ip"`
+	Sensor    any `json:"sensor"`
+	Timestamp any `json:"timestamp"`
+	System    any `json:"system"`
+	Username  any `json:"username"`
+	Password  any `json:"password"`
+	Input     any `json:"input"`
+	URL       any `json:"url"`
+	Shasum    any `json:"shasum"`
+	Version   any `json:"version"`
+}
+
+func (p *cowrieParser) decode(line []byte) bool {
+	var v cowrieJSON
+	if json.Unmarshal(line, &v) != nil {
+		return false
+	}
+	f := &p.f
+	*f = cowrieFields{}
+	for _, m := range []struct {
+		dst *[]byte
+		src any
+	}{{&f.eventID, v.EventID}, {&f.srcIP, v.SrcIP}, {&f.sensor, v.Sensor}, {&f.timestamp, v.Timestamp}, {&f.system, v.System},
+		{&f.username, v.Username}, {&f.password, v.Password}, {&f.input, v.Input}, {&f.url, v.URL}, {&f.shasum, v.Shasum}, {&f.version, v.Version}} {
+		if s, ok := m.src.(string); ok {
+			*m.dst = []byte(s)
+		}
+	}
+	return true
+}
+
+var (
+	cowriePassword = []byte("password")
+	cowrieSSH      = []byte("ssh")
+	cowrieTelnet   = []byte("telnet")
+)
+
+func (p *cowrieParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if replay || len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	if !p.read(line) {
+		out.Skip(no, off, "invalid JSON")
+		return
+	}
+	f := &p.f
+	r := &p.rec
+	r.ResetLogon()
+	switch string(f.eventID) {
+	case "cowrie.login.success":
+		r.Result = record.LogonSuccess
+	case "cowrie.login.failed":
+		r.Result = record.LogonFailure
+	case "cowrie.command.input":
+		r.Command = f.input
+	case "cowrie.session.file_download":
+		r.URL, r.Hash = f.url, f.shasum
+	case "cowrie.client.version":
+		r.Software = f.version
+	default:
+		return // no logon, nor what an attacker did
+	}
+	if r.Result == nil && len(r.Command) == 0 && len(r.URL) == 0 && len(r.Hash) == 0 && len(r.Software) == 0 {
+		return // an empty command line, a version not given: nothing done
+	}
+	t, ok := p.tp.parse(f.timestamp)
+	if !ok {
+		out.Skip(no, off, "bad timestamp")
+		return
+	}
+	if r.Result != nil {
+		r.Account, r.Password, r.AuthPackage = f.username, f.password, cowriePassword
+	}
+	switch {
+	case bytes.Contains(f.system, []byte("Telnet")):
+		r.LogonType = cowrieTelnet
+	case bytes.Contains(f.system, []byte("SSH")):
+		r.LogonType = cowrieSSH
+	}
+	r.Time, r.Line, r.Offset, r.Client, r.Target = t, no, off, f.srcIP, f.sensor
+	out.Record(r)
+}
+
+func (p *cowrieParser) Flush(record.Output) {}

