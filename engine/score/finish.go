@@ -57,6 +57,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			continue
 		}
 		ds := &doms[n.row.DomainID]
+		if n.infra != infraNone {
+			res.Names = append(res.Names, s.discounted(n.row.ID, i, ds, discount(n.infra), texts))
+			s.store(db.ScoreName, res.Names, &stored, false)
+			continue
+		}
 		var ev []evidence
 		if ds.tunnel.strength > 0 && n.longest > 0 {
 			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
@@ -80,15 +85,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 				return failureWords(n.failed, n.nx, n.answered, cf, cfClient, texts)
 			}})
 		}
-		if rel := s.related(i, texts); rel.strength > 0 {
-			ev = append(ev, rel)
-			if rel.strength > ds.related.strength {
-				ds.related = evidence{SigRelated, rel.strength, n.row.Name + ": " + rel.why, nil}
-			}
-		}
-		if n.verdict == rules.Bad && ds.related.strength < weights[SigRelated] {
-			ds.related = evidence{SigRelated, 1, "contains " + n.row.Name + ", marked bad", nil}
-		}
+		ev = append(ev, s.relatedFold(i, ds, texts))
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
 		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
 		s.store(db.ScoreName, res.Names, &stored, false)
@@ -97,10 +94,15 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	stored = 0
 	for id := range s.domains {
 		d := &s.domains[id]
-		if d.row == nil || d.verdict == rules.Good || d.events == 0 {
+		if d.row == nil || d.verdict == rules.Good || d.events == 0 && d.infraNames == 0 {
 			continue
 		}
 		ds := &doms[id]
+		if d.events == 0 { // every name of it is infrastructure
+			res.Domains = append(res.Domains, s.discounted(uint32(id), -1, ds, domainDiscount(d.infraClass, d.infraNames, d.infraExample), texts))
+			s.store(db.ScoreDomain, res.Domains, &stored, false)
+			continue
+		}
 		ev := []evidence{ds.tunnel, ds.dga, ds.related}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
@@ -113,7 +115,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			}})
 		}
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
-		res.Domains = append(res.Domains, combine(uint32(id), trimZero(ev)))
+		sc := combine(uint32(id), trimZero(ev))
+		if d.infraNames > 0 {
+			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, d.infraNames, d.infraExample))
+		}
+		res.Domains = append(res.Domains, sc)
 		s.store(db.ScoreDomain, res.Domains, &stored, false)
 	}
 	s.store(db.ScoreDomain, res.Domains, &stored, true)
@@ -134,6 +140,37 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	slices.SortFunc(res.HTTP, byScore)
 	slices.SortFunc(res.Groups, byScore)
 	return res
+}
+
+// relatedFold is name i's verdict feedback, which it also hands to its
+// domain (ds).
+func (s *Scorer) relatedFold(i int, ds *domainSignals, texts texts) evidence {
+	n := &s.names[i]
+	rel := s.related(i, texts)
+	if rel.strength > ds.related.strength {
+		ds.related = evidence{SigRelated, rel.strength, n.row.Name + ": " + rel.why, nil}
+	}
+	if n.verdict == rules.Bad && ds.related.strength < weights[SigRelated] {
+		ds.related = evidence{SigRelated, 1, "contains " + n.row.Name + ", marked bad", nil}
+	}
+	return rel
+}
+
+// discounted scores infrastructure (a name, index i, or a domain, i < 0)
+// by the analyst's verdicts alone: its shape says what it is, so neither
+// its shape, its failures nor its timing count, and novelty and rarity
+// mean nothing for names a browser or a domain controller makes up. The
+// score carries the reason as a 0-point contribution.
+func (s *Scorer) discounted(id uint32, i int, ds *domainSignals, why db.Contribution, texts texts) db.Score {
+	var rel evidence
+	if i >= 0 {
+		rel = s.relatedFold(i, ds, texts)
+	} else {
+		rel = ds.related
+	}
+	sc := combine(id, trimZero([]evidence{rel}))
+	sc.Contribs = append(sc.Contribs, why)
+	return sc
 }
 
 // storeBatch is how many scores go to FinishInputs.Store at a time.

@@ -215,6 +215,7 @@ type nameSig struct {
 	nanswers   uint8
 	hasPairs   bool // some of its pairs are in Inputs.Pairs
 	manyClient bool // more than maxSketch clients
+	infra      infra
 }
 
 type domAcc struct {
@@ -233,6 +234,11 @@ type domAcc struct {
 	rareNames  int64 // names asked with a NULL or private type
 	chars      *histogram
 	minNameID  uint32
+	// Names discounted as infrastructure (not folded in above): how
+	// many, the class and name of the first.
+	infraNames   int64
+	infraClass   infra
+	infraExample string
 }
 
 // oddTypes are the query types tunnels use to carry data back; the last
@@ -458,9 +464,17 @@ func (s *Scorer) foldNames() {
 		if sig.events > 0 && (d.minNameID == 0 || sig.row.ID < d.minNameID) {
 			d.minNameID = sig.row.ID
 		}
-		if sig.verdict != rules.Good && sig.events > 0 {
-			s.foldDomain(d, sig)
+		if sig.verdict == rules.Good || sig.events == 0 {
+			continue
 		}
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered); sig.infra != infraNone {
+			if d.infraNames == 0 {
+				d.infraClass, d.infraExample = sig.infra, sig.row.Name
+			}
+			d.infraNames++
+			continue
+		}
+		s.foldDomain(d, sig)
 	}
 }
 

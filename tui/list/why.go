@@ -147,7 +147,7 @@ func whyLines(cs []db.Contribution, w int) []string {
 	textW := max(10, w-len(indent))
 	var out []string
 	for _, c := range cs {
-		if c.Points < 0.05 {
+		if c.Points < 0.05 && c.Signal != score.SigDiscounted { // a discount is 0 points and says why
 			continue
 		}
 		words := textsafe.String(c.Why)
