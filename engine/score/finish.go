@@ -22,6 +22,7 @@ const (
 // domainSignals are the per-domain strengths names inherit.
 type domainSignals struct {
 	tunnel, dga   evidence
+	answers       evidence
 	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
 	related       evidence
 	clientFailure float64
@@ -37,6 +38,10 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.measureBeacons()
 	s.foldNames()
 	texts := s.resolve()
+	var sampled map[uint32]string
+	if ids := s.answerCandidates(); len(ids) > 0 && s.fin.Texts != nil {
+		_, sampled = s.fin.Texts(nil, ids)
+	}
 	doms := make([]domainSignals, len(s.domains))
 	for id := range s.domains {
 		d := &s.domains[id]
@@ -47,6 +52,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ds.bestBeacon = -1
 		ds.tunnel = s.tunnel(uint32(id), d)
 		ds.dga = s.dga(d)
+		ds.answers = s.answers(d, sampled)
 	}
 	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
 	stored := 0
@@ -70,6 +76,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		}
 		if ds.dga.strength > 0 {
 			ev = append(ev, ds.dga)
+		}
+		if share := dataShare(n.types[:], n.events); ds.answers.strength > 0 && share > 0 {
+			ev = append(ev, evidence{signal: SigAnswers, strength: ds.answers.strength * share, lazy: func() string {
+				return "under a domain whose answers carry data: " + ds.answers.lazy()
+			}})
 		}
 		if n.beacon.strength > 0 {
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, beaconWords(n.beacon, texts), nil})
@@ -103,7 +114,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, ds.dga, ds.related}
+		ev := []evidence{ds.tunnel, ds.dga, ds.answers, ds.related}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})

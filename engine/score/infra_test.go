@@ -97,6 +97,10 @@ func windowsWorld(t *testing.T) *webWorkspace {
 	for k := range 288 {
 		w.dns(start+int64(k)*10*minute, client(7), "wpad.corp.local", qA, nx, "")
 	}
+	// Everyday TXT: a mail server checks SPF and site verifications.
+	for k := range 300 {
+		w.dns(start+rng.Int64N(2*day), client(2), "bluemarket.com", qTXT, 0, fmt.Sprintf("v=spf1 include:_spf.mail%d.example ip4:192.0.2.%d ~all", k%6, k%6))
+	}
 	// The download channel: numbered chunks, each a long base64 TXT.
 	for k := range 200 {
 		chunk := make([]byte, 180)
@@ -179,4 +183,24 @@ func TestInfrastructureDiscounted(t *testing.T) {
 	if len(found) != 4 {
 		t.Errorf("classes seen: %v", found)
 	}
+}
+
+// TestDownloadChannelInAnswers: short numbered names whose TXT answers
+// carry base64 rank near the top, with the reason; everyday TXT does not.
+func TestDownloadChannelInAnswers(t *testing.T) {
+	d := windowsWorld(t).done()
+	doms := ranked(t, d, subject.DNSName, true)
+	for i, r := range doms {
+		if r.name == "bluemarket.com" && r.why(SigAnswers) != "" {
+			t.Errorf("SPF lookups carry data: %+v", r.score)
+		}
+		if r.name != downloadDomain {
+			continue
+		}
+		if why := r.why(SigAnswers); i > 1 || r.score.Score < 50 || !strings.Contains(why, "200 distinct answers of 240 bytes") || !strings.Contains(why, "100% TXT") {
+			t.Errorf("%s ranks %d: %+v (top: %+v)", r.name, i+1, r.score, doms[:3])
+		}
+		return
+	}
+	t.Fatalf("%s not scored", downloadDomain)
 }

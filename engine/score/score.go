@@ -133,10 +133,11 @@ const (
 	SigRelated = "related"
 	SigNew     = "new"
 	SigRare    = "rare"
+	SigAnswers = "answers"
 )
 
 var weights = map[string]float64{
-	SigTunnel: 0.95, SigBeacon: 0.9, SigDGA: 0.85, SigRelated: 0.8,
+	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigRelated: 0.8,
 	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1,
 }
 
@@ -204,6 +205,7 @@ type nameSig struct {
 	odd        int64                // queries of tunnel-friendly types
 	types      [len(oddTypes)]int32 // of those, by oddTypes slot
 	answered   int64
+	withAnswer int64 // queries with an answer text
 	failed     int64 // NXDOMAIN or SERVFAIL
 	nx         int64
 	rareType   bool // asked with a NULL or private type
@@ -239,6 +241,12 @@ type domAcc struct {
 	infraNames   int64
 	infraClass   infra
 	infraExample string
+	// What the answers carry: answered queries with an answer, the sum
+	// of each name's distinct answers (each counted up to maxSketch) and
+	// a sample of answer ids (see answers.go).
+	withAnswer int64
+	distinct   int64
+	sample     []uint32
 }
 
 // oddTypes are the query types tunnels use to carry data back; the last
@@ -378,6 +386,9 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			sig.rareType = sig.rareType || t == oddNull || t == oddPrivate
 			sig.types[t]++
 		}
+		if e.Answer != 0 {
+			sig.withAnswer++
+		}
 		if e.Answer != 0 && int(sig.nanswers) < maxSketch && !slices.Contains(sig.answers[:sig.nanswers], e.Answer) {
 			sig.answers[sig.nanswers] = e.Answer
 			sig.nanswers++
@@ -489,6 +500,7 @@ func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
 	d.answered += sig.answered
 	d.failed += sig.failed
 	d.nx += sig.nx
+	d.foldAnswers(sig)
 	sub, _ := splitName(sig.row.Name, sig.row.Domain)
 	if sub == "" {
 		return

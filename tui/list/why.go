@@ -175,6 +175,7 @@ var signalWords = map[string]string{
 	score.SigTunnel:  "subdomains like a DNS tunnel's",
 	score.SigDGA:     "a label like a generated one",
 	score.SigBeacon:  "asked at a regular rhythm",
+	score.SigAnswers: "answers that carry data",
 	score.SigFailure: "queries that fail",
 	score.SigRelated: "close to something marked bad",
 	score.SigNew:     "first seen late in the workspace",
