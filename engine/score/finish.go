@@ -22,6 +22,7 @@ const (
 // domainSignals are the per-domain strengths names inherit.
 type domainSignals struct {
 	tunnel, dga   evidence
+	subDGA        evidence // the most generated label below it (subGenerated)
 	answers       evidence
 	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
 	related       evidence
@@ -74,7 +75,12 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 				return "under a tunnel-like domain: " + ds.tunnel.lazy()
 			}})
 		}
-		if ds.dga.strength > 0 {
+		if g := s.subGenerated(n); g.strength > ds.dga.strength {
+			ev = append(ev, g)
+			if g.strength > ds.subDGA.strength {
+				ds.subDGA = g
+			}
+		} else if ds.dga.strength > 0 {
 			ev = append(ev, ds.dga)
 		}
 		if share := dataShare(n.types[:], n.events); ds.answers.strength > 0 && share > 0 {
@@ -114,7 +120,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, ds.dga, ds.answers, ds.related}
+		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
@@ -269,6 +275,12 @@ func memo(f func() string) func() string {
 // dga judges the registered domain's own label.
 func (s *Scorer) dga(d *domAcc) evidence {
 	_, label := splitName(d.row.Name, d.row.Name)
+	return s.generated(label, "", d.failed, d.answered, d.row.Clients)
+}
+
+// generated judges one label as a generated name (see the package doc);
+// of, when set, is the name the label is part of, for the words.
+func (s *Scorer) generated(label, of string, failed, answered, clients int64) evidence {
 	if len(label) < 6 || strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
 		return evidence{signal: SigDGA}
 	}
@@ -288,16 +300,19 @@ func (s *Scorer) dga(d *domAcc) evidence {
 	// Generated domains mostly do not exist: a random-looking label that
 	// resolves (a CDN or platform host) keeps half the strength.
 	fail := 0.0
-	if d.answered > 0 {
-		fail = float64(d.failed) / float64(d.answered)
+	if answered > 0 {
+		fail = float64(failed) / float64(answered)
 		st *= 0.5 + 0.5*fail
 	}
 	if total := s.fin.Context.Clients; total > 0 {
-		p := float64(d.row.Clients) / float64(total)
+		p := float64(clients) / float64(total)
 		st *= (1 - p) * (1 - p)
 	}
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
+		if of != "" {
+			why = fmt.Sprintf("label %q of %s: ", label, of)
+		}
 		if trained {
 			if z > 0 {
 				why += fmt.Sprintf("%.1fσ less likely than this network's names", z)
@@ -318,6 +333,39 @@ func (s *Scorer) dga(d *domAcc) evidence {
 		return why
 	}
 	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// stronger is the stronger of two pieces of evidence of one signal.
+func stronger(a, b evidence) evidence {
+	if b.strength > a.strength {
+		return b
+	}
+	return a
+}
+
+// minSubLabel is the shortest label below a registered domain that the
+// generated-name signal judges: shorter ones (www, api, cdn1, mail2)
+// are too short for a model to tell, and most names have no other.
+const minSubLabel = 10
+
+// subGenerated judges the labels of a name below its registered domain
+// (a random host under a plain domain) and returns its most generated
+// one's evidence. GUID labels are left out: they are identifiers.
+func (s *Scorer) subGenerated(n *nameSig) evidence {
+	best := evidence{signal: SigDGA}
+	sub, _ := splitName(n.row.Name, n.row.Domain)
+	if len(sub) < minSubLabel {
+		return best
+	}
+	for l := range strings.SplitSeq(sub, ".") {
+		if len(l) < minSubLabel || guid(l) {
+			continue
+		}
+		if e := s.generated(l, n.row.Name, n.failed, n.answered, n.row.Clients); e.strength > best.strength {
+			best = e
+		}
+	}
+	return best
 }
 
 // clientFailure is the highest failure share among the clients of a rare name.

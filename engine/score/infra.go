@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/db"
+	"golang.org/x/net/publicsuffix"
 )
 
 // SigDiscounted names the contribution that says why a name's shape was
@@ -23,6 +24,7 @@ const (
 	infraService       // service discovery: _tcp/_udp SRV, DNS-SD, _msdcs, WPAD, ISATAP
 	infraProbe         // a resolver probe: Chrome's random single labels
 	infraLink          // a host under .local: mDNS, or the AD domain itself
+	infraSearch        // a name with the resolver's search suffix appended
 )
 
 var infraWords = [...]string{
@@ -30,6 +32,7 @@ var infraWords = [...]string{
 	infraService: "service discovery (SRV/DNS-SD/AD locator/WPAD/ISATAP)",
 	infraProbe:   "resolver probe (a random single label that does not exist, as browsers send to detect DNS hijacking)",
 	infraLink:    "link-local or internal host name (.local)",
+	infraSearch:  "search-list expansion (a name with this network's search suffix appended, which fails)",
 }
 
 // maxInfraLabel is the longest label a service-discovery name may have
@@ -72,7 +75,37 @@ func infraOf(name, domain string, failed, answered int64) infra {
 	if name == domain && strings.HasSuffix(name, ".local") {
 		return infraLink
 	}
+	if 2*failed >= answered && expanded(name, domain) {
+		return infraSearch
+	}
 	return infraNone
+}
+
+// expanded reports a name that holds a whole name before its registered
+// domain (x1.cloudfront.net.corp.example.com, x2.edge.example.co.uk.corp
+// .example.com): what a resolver asks when it tries a name with each
+// suffix of its search list. The inner name is asked on its own too, and
+// judged there. It is recognised by a listed public suffix (not the
+// default rule) ending a run of labels, past the first, below the
+// registered domain.
+func expanded(name, domain string) bool {
+	sub, _ := splitName(name, domain)
+	first := strings.IndexByte(sub, '.')
+	if first < 0 {
+		return false
+	}
+	for i := first + 1; i <= len(sub); i++ {
+		if i < len(sub) && sub[i] != '.' {
+			continue
+		}
+		p := sub[:i]
+		// A listed suffix: ICANN's, or of the private section (two labels
+		// or more); the default rule gives one label and icann false.
+		if suffix, icann := publicsuffix.PublicSuffix(p); (icann || strings.IndexByte(suffix, '.') > 0) && len(suffix) < len(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // underscored reports a name with a label that starts with '_': an

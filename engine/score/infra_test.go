@@ -58,6 +58,17 @@ func windowsWorld(t *testing.T) *webWorkspace {
 			w.dns(start+rng.Int64N(2*day), client(rng.IntN(clients)), "www."+label+".com", qA, 0, fmt.Sprintf("93.184.%d.%d", i, 1+i%7))
 		}
 	}
+	// Long labels below ordinary domains: words, and a hex id that half
+	// the network asks.
+	for range 30 {
+		name := wordy(rng) + wordy(rng) + "." + wordy(rng) + ".com"
+		for range 20 {
+			w.dns(start+rng.Int64N(2*day), client(rng.IntN(clients)), name, qA, 0, "192.0.2.80")
+		}
+	}
+	for c := range clients / 2 {
+		w.dns(start+rng.Int64N(2*day), client(c), "3f9a1c7e5b2d4f60.statsgreen.com", qA, 0, "192.0.2.81")
+	}
 	// The domain controller's locator, every 30 min from every client;
 	// the PDC lookups fail (48% NXDOMAIN in all).
 	site := "_ldap._tcp.default-first-site-name._sites.dc._msdcs.corp.local"
@@ -79,6 +90,9 @@ func windowsWorld(t *testing.T) *webWorkspace {
 			}
 			w.dns(tm, client(c), randomLetters(rng, 7+rng.IntN(9), "abcdefghijklmnopqrstuvwxyz")+".corp.local", qA, nx, "")
 		}
+		// The search suffix appended to names it resolves.
+		w.dns(start+rng.Int64N(2*day), client(c), "d2x7kq9zpl4mwv.cloudfront.net.corp.local", qA, nx, "")
+		w.dns(start+rng.Int64N(2*day), client(c), "www.bluestone.com.corp.local", qA, nx, "")
 		// Reverse lookups of the hosts it talks to.
 		for range 20 {
 			rc := int16(0)
@@ -162,6 +176,8 @@ func TestInfrastructureDiscounted(t *testing.T) {
 		"_ipp._tcp.local": "service discovery",
 		"wpad.corp.local": "service discovery",
 		"printer.local":   ".local",
+		"d2x7kq9zpl4mwv.cloudfront.net.corp.local": "search-list expansion",
+		"www.bluestone.com.corp.local":             "search-list expansion",
 	}
 	found := map[string]bool{}
 	for _, r := range ranked(t, d, subject.DNSName, false) {
@@ -180,7 +196,7 @@ func TestInfrastructureDiscounted(t *testing.T) {
 			t.Errorf("%s: want a %q discount and no score: %+v", r.name, class, r.score)
 		}
 	}
-	if len(found) != 4 {
+	if len(found) != 5 {
 		t.Errorf("classes seen: %v", found)
 	}
 }
@@ -203,4 +219,30 @@ func TestDownloadChannelInAnswers(t *testing.T) {
 		return
 	}
 	t.Fatalf("%s not scored", downloadDomain)
+}
+
+// TestRandomLabelBelowDomain: a random label under a plain domain is
+// judged by itself, ranks among the first and says which label; long
+// word labels and a hex id much of the network asks do not outrank it.
+func TestRandomLabelBelowDomain(t *testing.T) {
+	d := windowsWorld(t).done()
+	doms := ranked(t, d, subject.DNSName, true)
+	_, reg, _ := strings.Cut(randomSub, ".")
+	for i, r := range doms {
+		if r.name != reg {
+			continue
+		}
+		if i > 2 || !strings.Contains(r.why(SigDGA), `label "q7fz2kxm9wpl4tbr"`) {
+			t.Errorf("%s ranks %d: %+v (top: %+v)", r.name, i+1, r.score, doms[:4])
+		}
+	}
+	nms := ranked(t, d, subject.DNSName, false)
+	for _, r := range nms {
+		if r.name == randomSub {
+			break
+		}
+		if !strings.HasSuffix(r.name, hiddenTunnel) && !strings.HasSuffix(r.name, downloadDomain) {
+			t.Errorf("%s (%.1f: %+v) outranks %s", r.name, r.score.Score, r.score.Contribs, randomSub)
+		}
+	}
 }

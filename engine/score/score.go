@@ -30,7 +30,16 @@
 //     lies above that of this workspace's normal labels (Model); without a
 //     model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
 //     Multiplied by (1 − share of clients)²: a random-looking name half
-//     the network asks is a CDN, not malware.
+//     the network asks is a CDN, not malware. A name's labels below its
+//     registered domain of minSubLabel chars or more (GUIDs left out) are
+//     judged the same way, by the name's own clients and failures: a
+//     name takes the stronger of its domain's label and its own most
+//     generated one, and the domain the strongest of its names', named
+//     (a random host under a plain domain).
+//   - answers (per registered domain, see answers.go): what its TXT,
+//     NULL and private-type answers carry, by a sample of them: many,
+//     long, high-entropy answers are a download channel whose query
+//     names are short. A name inherits it by its share of such queries.
 //   - beacon (per client and name, the strongest pair counts): with at
 //     least MinBeaconEvents check-ins (queries 2 s apart or more) and a
 //     median interval of 10 s or more, clamp(1 − (MAD/median)/0.25) ×
@@ -55,7 +64,7 @@
 // # Combination
 //
 // The strengths combine as a noisy OR: score = 100·(1 − Π(1 − wᵢ·sᵢ)),
-// with weights tunnel 0.95, beacon 0.9, dga 0.85, related 0.8, failure
+// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8, failure
 // 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
@@ -63,6 +72,23 @@
 //
 // Known-good names (and domains) are not scored: they leave the ranking,
 // and they train the n-gram model.
+//
+// # Infrastructure
+//
+// Some names have a tunnel's, a generator's or a beacon's shape because
+// of what they are (infra.go): reverse lookups, service discovery (an
+// underscored label — _ldap._tcp…_msdcs, DNS-SD — or WPAD and ISATAP,
+// with no label over 30 chars but GUIDs), resolver probes (7 to 15
+// random letters, alone or under an internal suffix, that fail), hosts
+// under .local, and search-list expansions (a whole name with the
+// search suffix appended, that fails). They are recognised by that
+// shape, not listed: such a name is scored by the verdict feedback
+// (related) alone, and its score carries a 0-point "discounted"
+// contribution naming the class. They are not folded into their domain's
+// tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
+// up to its own last two labels, engine/names) is judged by its ordinary
+// names; a domain says how many of its names were discounted, and one
+// made only of them is scored like them.
 //
 // # HTTP signals
 //
