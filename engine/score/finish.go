@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 )
 
@@ -31,13 +32,13 @@ type domainSignals struct {
 
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
-	if fin.Model == nil {
-		fin.Model = Train(nil)
-	}
 	s.fin = fin
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
+	if s.fin.Model == nil {
+		s.fin.Model = s.train(fin.Training)
+	}
 	texts := s.resolve()
 	var sampled map[uint32]string
 	if ids := s.answerCandidates(); len(ids) > 0 && s.fin.Texts != nil {
@@ -188,6 +189,29 @@ func (s *Scorer) discounted(id uint32, i int, ds *domainSignals, why db.Contribu
 	sc := combine(id, trimZero([]evidence{rel}))
 	sc.Contribs = append(sc.Contribs, why)
 	return sc
+}
+
+// train builds the n-gram model from the trainees whose domain here does
+// not mostly fail (generated names mostly do not exist) and is not all
+// infrastructure, each label weighted by 1 + log2(its clients): a label
+// many clients ask says more about what is normal here than one a
+// single host asks, and TrainWeighted caps what any one of them weighs.
+func (s *Scorer) train(ts []Trainee) *Model {
+	labels := make([]string, 0, len(ts))
+	ws := make([]float64, 0, len(ts))
+	for _, t := range ts {
+		if int(t.Domain) < len(s.domains) && t.Domain != 0 {
+			d := &s.domains[t.Domain]
+			if 2*d.failed > d.answered || d.events == 0 && d.infraNames > 0 {
+				continue
+			}
+		}
+		if _, l := splitName(t.Name, names.RegisteredDomain(t.Name)); l != "" {
+			labels = append(labels, l)
+			ws = append(ws, 1+math.Log2(float64(max(t.Clients, 1))))
+		}
+	}
+	return TrainWeighted(labels, ws)
 }
 
 // storeBatch is how many scores go to FinishInputs.Store at a time.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,6 +244,51 @@ func TestRandomLabelBelowDomain(t *testing.T) {
 		}
 		if !strings.HasSuffix(r.name, hiddenTunnel) && !strings.HasSuffix(r.name, downloadDomain) {
 			t.Errorf("%s (%.1f: %+v) outranks %s", r.name, r.score.Score, r.score.Contribs, randomSub)
+		}
+	}
+}
+
+// TestPollutedNormal: most of the log's queries and domains are one
+// botnet's generated names, from three infected clients, most failing;
+// the 20 that resolved must still rank above every ordinary domain, as
+// the model learns normal from what many clients ask.
+func TestPollutedNormal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 4))
+	w := newWebWorkspace(t)
+	client := func(i int) string { return fmt.Sprintf("10.1.0.%d", 10+i) }
+	normal := map[string]bool{}
+	for i := range 150 {
+		name := wordy(rng) + fmt.Sprint(i%3) + ".com"
+		normal[name] = true
+		for range 2 + rng.IntN(8) {
+			w.dns(start+rng.Int64N(2*day), client(3+rng.IntN(27)), "www."+name, qA, 0, fmt.Sprintf("192.0.2.%d", i))
+		}
+	}
+	resolved := map[string]bool{}
+	for i := range 2000 {
+		name := randomLetters(rng, 12+rng.IntN(5), "abcdefghijklmnopqrstuvwxyz") + ".net"
+		rc := int16(nx)
+		if i%100 == 0 {
+			rc, resolved[name] = 0, true
+		}
+		for c := range 3 {
+			for range 10 {
+				w.dns(start+rng.Int64N(2*day), client(c), name, qA, rc, "")
+			}
+		}
+	}
+	d := w.done()
+	doms := ranked(t, d, subject.DNSName, true)
+	seen := 0
+	for i, r := range doms {
+		if resolved[r.name] {
+			seen++
+			if !slices.ContainsFunc(r.score.Contribs, func(c db.Contribution) bool { return c.Signal == SigDGA && c.Points >= 10 }) {
+				t.Errorf("%s (rank %d): %+v", r.name, i+1, r.score)
+			}
+		}
+		if normal[r.name] && seen < len(resolved) {
+			t.Fatalf("%s (%.1f: %+v) ranks %d, above %d of the %d generated names that resolved", r.name, r.score.Score, r.score.Contribs, i+1, len(resolved)-seen, len(resolved))
 		}
 	}
 }

@@ -27,7 +27,11 @@
 //     model 0.6·clamp((z − 1.5)/3) + 0.2·clamp((consonant run − 3)/3) +
 //     0.1·clamp((letter/digit switches − 1)/3) + 0.1·clamp((length − 8)/10),
 //     z being how many standard deviations the label's trigram surprisal
-//     lies above that of this workspace's normal labels (Model); without a
+//     lies above that of this workspace's normal labels (Model: known-good
+//     rules, imported ranks and the domains most clients ask, less those
+//     that mostly fail, each weighted by 1 + log2(clients) up to 4, so
+//     that one botnet's names, however many, do not become normal);
+//     without a
 //     model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
 //     Multiplied by (1 − share of clients)²: a random-looking name half
 //     the network asks is a CDN, not malware. A name's labels below its
@@ -188,9 +192,12 @@ type Inputs struct {
 // FinishInputs are what scoring needs besides the events: a caller can
 // load them while the events are added.
 type FinishInputs struct {
-	Model   *Model
-	Context db.ScoreContext
-	Domains []db.DomainRow
+	// Model judges generated names; nil: it is trained in Finish from
+	// Training.
+	Model    *Model
+	Training []Trainee
+	Context  db.ScoreContext
+	Domains  []db.DomainRow
 	// Rate returns a domain's busiest minute (queries) for the few domains
 	// whose names look like a tunnel; nil: not used.
 	Rate func(domain uint32) int64
