@@ -54,9 +54,11 @@ const (
 // them.
 var nonPublic = []string{"local", "lan", "internal", "corp", "home", "localdomain", "intranet", "private", "home.arpa"}
 
-// infraOf classifies a name by its text and, for probes, by whether
-// it failed (failed and answered are its query counts).
-func infraOf(name, domain string, failed, answered int64) infra {
+// infraOf classifies a name by its text and, for probes and search-list
+// expansions, by whether it failed (failed and answered are its query
+// counts); own says that its domain is this network's (see ownDomain),
+// which a search-list expansion's must be when the log has no answers.
+func infraOf(name, domain string, failed, answered int64, own bool) infra {
 	if isReverse(domain) {
 		return infraReverse
 	}
@@ -75,7 +77,9 @@ func infraOf(name, domain string, failed, answered int64) infra {
 	if name == domain && strings.HasSuffix(name, ".local") {
 		return infraLink
 	}
-	if 2*failed >= answered && expanded(name, domain) {
+	// A name that resolves is no expansion: login.example.com.attacker.net
+	// is a look-alike, and must be judged.
+	if (answered > 0 && 2*failed >= answered || answered == 0 && own) && expanded(name, domain) {
 		return infraSearch
 	}
 	return infraNone
@@ -187,4 +191,11 @@ func domainDiscount(c infra, n int64, example string) db.Contribution {
 		return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s is %s: not judged as a tunnel, generated name, beacon or failures", example, infraWords[c])}
 	}
 	return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s of its names are infrastructure, such as %s, %s: not judged as a tunnel, generated name, beacon or failures", count(n), example, infraWords[c])}
+}
+
+// ownDomain reports a domain that looks like this network's own: under a
+// suffix nobody registers, or asked by a quarter of the clients or more
+// (or by any, in a log without clients).
+func ownDomain(domain string, clients, total int64) bool {
+	return internal(domain) || total == 0 || 4*clients >= total
 }

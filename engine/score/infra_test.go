@@ -37,9 +37,10 @@ func randomLetters(rng *rand.Rand, n int, alphabet string) string {
 
 // Planted in windowsWorld.
 const (
-	downloadDomain = "mailsync.net"               // item 2: numeric labels, base64 TXT answers
-	randomSub      = "q7fz2kxm9wpl4tbr.onrec.net" // item 3: a random label under a plain domain
-	hiddenTunnel   = "exfil-cdn.com"              // data labels behind an underscore label
+	downloadDomain = "mailsync.net"                               // numeric labels, base64 TXT answers
+	randomSub      = "q7fz2kxm9wpl4tbr.onrec.net"                 // a random label under a plain domain
+	hiddenTunnel   = "exfil-cdn.com"                              // data labels behind an underscore label
+	lookAlike      = "login.microsoftonline.com.signin-check.net" // a whole name before a domain, resolving
 )
 
 // windowsWorld is two days of a Windows domain's DNS: 40 clients
@@ -129,6 +130,10 @@ func windowsWorld(t *testing.T) *webWorkspace {
 	for range 6 {
 		w.dns(start+rng.Int64N(2*day), client(22), randomSub, qA, 0, "198.51.100.7")
 	}
+	// A look-alike that holds a whole name, and resolves.
+	for range 5 {
+		w.dns(start+rng.Int64N(2*day), client(24), lookAlike, qA, 0, "203.0.113.10")
+	}
 	// A tunnel behind an underscore label: its data labels give it away.
 	b32 := "abcdefghijklmnopqrstuvwxyz234567"
 	for k := range 150 {
@@ -152,6 +157,9 @@ func TestInfrastructureDiscounted(t *testing.T) {
 		t.Fatalf("corp.local is not a domain of its own: %v", doms[:min(10, len(doms))])
 	}
 	for _, r := range doms {
+		if r.name == "signin-check.net" && r.why(SigDiscounted) != "" {
+			t.Errorf("a look-alike was discounted as a search-list expansion: %+v", r.score)
+		}
 		if r.name == hiddenTunnel {
 			if r.why(SigDiscounted) != "" || r.score.Score < 50 {
 				t.Errorf("the tunnel behind _tcp was discounted: %+v", r.score)

@@ -85,7 +85,8 @@
 // with no label over 30 chars but GUIDs), resolver probes (7 to 15
 // random letters, alone or under an internal suffix, that fail), hosts
 // under .local, and search-list expansions (a whole name with the
-// search suffix appended, that fails). They are recognised by that
+// search suffix appended, that fails; in a log without answers, under a
+// domain a quarter of the clients ask or an internal one). They are recognised by that
 // shape, not listed: such a name is scored by the verdict feedback
 // (related) alone, and its score carries a 0-point "discounted"
 // contribution naming the class. They are not folded into their domain's
@@ -511,7 +512,7 @@ func (s *Scorer) foldNames() {
 		if sig.verdict == rules.Good || sig.events == 0 {
 			continue
 		}
-		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered); sig.infra != infraNone {
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered, s.own(d)); sig.infra != infraNone {
 			if d.infraNames == 0 {
 				d.infraClass, d.infraExample = sig.infra, sig.row.Name
 			}
@@ -520,6 +521,11 @@ func (s *Scorer) foldNames() {
 		}
 		s.foldDomain(d, sig)
 	}
+}
+
+// own reports whether d looks like this network's own domain (ownDomain).
+func (s *Scorer) own(d *domAcc) bool {
+	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
