@@ -76,10 +76,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 				return "under a tunnel-like domain: " + ds.tunnel.lazy()
 			}})
 		}
-		if g := s.subGenerated(n); g.strength > ds.dga.strength {
+		if g := s.subGenerated(n, ds); g.strength > ds.dga.strength {
 			ev = append(ev, g)
 			if g.strength > ds.subDGA.strength {
-				ds.subDGA = g
+				name := n.row.Name
+				ds.subDGA = evidence{signal: SigDGA, strength: g.strength, lazy: func() string { return name + ": " + g.lazy() }}
 			}
 		} else if ds.dga.strength > 0 {
 			ev = append(ev, ds.dga)
@@ -299,12 +300,12 @@ func memo(f func() string) func() string {
 // dga judges the registered domain's own label.
 func (s *Scorer) dga(d *domAcc) evidence {
 	_, label := splitName(d.row.Name, d.row.Name)
-	return s.generated(label, "", d.failed, d.answered, d.row.Clients)
+	return s.generated(label, false, d.failed, d.answered, d.row.Clients)
 }
 
 // generated judges one label as a generated name (see the package doc);
-// of, when set, is the name the label is part of, for the words.
-func (s *Scorer) generated(label, of string, failed, answered, clients int64) evidence {
+// sub says it is below the registered domain, for the words.
+func (s *Scorer) generated(label string, sub bool, failed, answered, clients int64) evidence {
 	if len(label) < 6 || strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
 		return evidence{signal: SigDGA}
 	}
@@ -334,8 +335,8 @@ func (s *Scorer) generated(label, of string, failed, answered, clients int64) ev
 	}
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
-		if of != "" {
-			why = fmt.Sprintf("label %q of %s: ", label, of)
+		if sub {
+			why = "label " + why
 		}
 		if trained {
 			if z > 0 {
@@ -367,6 +368,10 @@ func stronger(a, b evidence) evidence {
 	return a
 }
 
+// tunnelExplains is the tunnel strength from which a domain's random
+// subdomain labels are not judged one by one as generated names.
+const tunnelExplains = 0.5
+
 // minSubLabel is the shortest label below a registered domain that the
 // generated-name signal judges: shorter ones (www, api, cdn1, mail2)
 // are too short for a model to tell, and most names have no other.
@@ -374,18 +379,20 @@ const minSubLabel = 10
 
 // subGenerated judges the labels of a name below its registered domain
 // (a random host under a plain domain) and returns its most generated
-// one's evidence. GUID labels are left out: they are identifiers.
-func (s *Scorer) subGenerated(n *nameSig) evidence {
+// one's evidence. GUID labels are left out: they are identifiers; and so
+// are the names of a domain that looks like a tunnel (ds), whose random
+// labels are already its evidence.
+func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
 	best := evidence{signal: SigDGA}
 	sub, _ := splitName(n.row.Name, n.row.Domain)
-	if len(sub) < minSubLabel {
+	if len(sub) < minSubLabel || ds.tunnel.strength >= tunnelExplains {
 		return best
 	}
 	for l := range strings.SplitSeq(sub, ".") {
 		if len(l) < minSubLabel || guid(l) {
 			continue
 		}
-		if e := s.generated(l, n.row.Name, n.failed, n.answered, n.row.Clients); e.strength > best.strength {
+		if e := s.generated(l, true, n.failed, n.answered, n.row.Clients); e.strength > best.strength {
 			best = e
 		}
 	}
