@@ -368,6 +368,18 @@ func stronger(a, b evidence) evidence {
 	return a
 }
 
+// hostLabel reports a label of letters, digits and '-': what a
+// generated host name is made of; anything else is a parser's or a
+// program's garbage ("http://172"), not a choice of name.
+func hostLabel(l string) bool {
+	for i := 0; i < len(l); i++ {
+		if c := l[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // tunnelExplains is the tunnel strength from which a domain's random
 // subdomain labels are not judged one by one as generated names.
 const tunnelExplains = 0.5
@@ -379,7 +391,8 @@ const minSubLabel = 10
 
 // subGenerated judges the labels of a name below its registered domain
 // (a random host under a plain domain) and returns its most generated
-// one's evidence. GUID labels are left out: they are identifiers; and so
+// one's evidence. GUID labels are left out: they are identifiers; so are
+// labels with bytes a host name cannot have (hostLabel); and so
 // are the names of a domain that looks like a tunnel (ds), whose random
 // labels are already its evidence.
 func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
@@ -389,7 +402,7 @@ func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
 		return best
 	}
 	for l := range strings.SplitSeq(sub, ".") {
-		if len(l) < minSubLabel || guid(l) {
+		if len(l) < minSubLabel || guid(l) || !hostLabel(l) {
 			continue
 		}
 		if e := s.generated(l, true, n.failed, n.answered, n.row.Clients); e.strength > best.strength {

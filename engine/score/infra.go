@@ -67,8 +67,10 @@ func infraOf(name, domain string, failed, answered int64, own bool) infra {
 		return infraService
 	}
 	// An AD locator name may hold a GUID (…{guid}.domains._msdcs…),
-	// which longestLabel does not count.
-	if strings.IndexByte(name, '_') >= 0 && underscored(name) && longestLabel(name) <= maxInfraLabel {
+	// which longestLabel does not count; an mDNS instance name
+	// ("black-pearl [b8:27:eb:c7:e9:c9]._workstation._tcp.local") any
+	// length: link-local names go nowhere a tunnel could be answered.
+	if strings.IndexByte(name, '_') >= 0 && underscored(name) && (longestLabel(name) <= maxInfraLabel || domain == "local") {
 		return infraService
 	}
 	if probeLabel(first) && failed > 0 && 2*failed >= answered && (rest == "" || internal(rest)) {

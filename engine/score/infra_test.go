@@ -41,6 +41,7 @@ const (
 	randomSub      = "q7fz2kxm9wpl4tbr.onrec.net"                 // a random label under a plain domain
 	hiddenTunnel   = "exfil-cdn.com"                              // data labels behind an underscore label
 	lookAlike      = "login.microsoftonline.com.signin-check.net" // a whole name before a domain, resolving
+	mdnsInstance   = "black-pearl [b8:27:eb:c7:e9:c9]._workstation._tcp.local"
 )
 
 // windowsWorld is two days of a Windows domain's DNS: 40 clients
@@ -109,6 +110,7 @@ func windowsWorld(t *testing.T) *webWorkspace {
 	for k := range 48 {
 		w.dns(start+int64(k)*60*minute, client(5), "_ipp._tcp.local", qPTR, 0, "printer._ipp._tcp.local")
 		w.dns(start+int64(k)*60*minute+1e6, client(5), "printer.local", qA, 0, "10.0.0.3")
+		w.dns(start+int64(k)*60*minute+2e6, client(6), mdnsInstance, 255, 0, "")
 	}
 	for k := range 288 {
 		w.dns(start+int64(k)*10*minute, client(7), "wpad.corp.local", qA, nx, "")
@@ -185,6 +187,7 @@ func TestInfrastructureDiscounted(t *testing.T) {
 		"_ipp._tcp.local": "service discovery",
 		"wpad.corp.local": "service discovery",
 		"printer.local":   ".local",
+		mdnsInstance:      "service discovery",
 		"d2x7kq9zpl4mwv.cloudfront.net.corp.local": "search-list expansion",
 		"www.bluestone.com.corp.local":             "search-list expansion",
 	}
