@@ -368,16 +368,24 @@ func stronger(a, b evidence) evidence {
 	return a
 }
 
-// hostLabel reports a label of letters, digits and '-': what a
-// generated host name is made of; anything else is a parser's or a
+// randomCandidate reports a label of letters and digits, not all of
+// them hex digits: what a generated host name is made of. Hyphens are a
+// naming scheme's (gcnyc-52-702, i2-rcolz…, a CDN's tokens), hex alone
+// is an identifier or a hash, and other bytes are a parser's or a
 // program's garbage ("http://172"), not a choice of name.
-func hostLabel(l string) bool {
+func randomCandidate(l string) bool {
+	hex := true
 	for i := 0; i < len(l); i++ {
-		if c := l[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+		c := l[i]
+		switch {
+		case 'a' <= c && c <= 'f' || '0' <= c && c <= '9':
+		case 'g' <= c && c <= 'z':
+			hex = false
+		default:
 			return false
 		}
 	}
-	return true
+	return !hex
 }
 
 // tunnelExplains is the tunnel strength from which a domain's random
@@ -386,15 +394,15 @@ const tunnelExplains = 0.5
 
 // minSubLabel is the shortest label below a registered domain that the
 // generated-name signal judges: shorter ones (www, api, cdn1, mail2)
-// are too short for a model to tell, and most names have no other.
-const minSubLabel = 10
+// are too short for a model to tell, most names have no other, and
+// server names (phl1sprt108, hydvmsccm01) stay under it.
+const minSubLabel = 12
 
 // subGenerated judges the labels of a name below its registered domain
 // (a random host under a plain domain) and returns its most generated
-// one's evidence. GUID labels are left out: they are identifiers; so are
-// labels with bytes a host name cannot have (hostLabel); and so
-// are the names of a domain that looks like a tunnel (ds), whose random
-// labels are already its evidence.
+// one's evidence. Only labels that could be random are judged
+// (randomCandidate), and not those of a domain that looks like a tunnel
+// (ds), whose random labels are already its evidence.
 func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
 	best := evidence{signal: SigDGA}
 	sub, _ := splitName(n.row.Name, n.row.Domain)
@@ -402,7 +410,7 @@ func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
 		return best
 	}
 	for l := range strings.SplitSeq(sub, ".") {
-		if len(l) < minSubLabel || guid(l) || !hostLabel(l) {
+		if len(l) < minSubLabel || !randomCandidate(l) {
 			continue
 		}
 		if e := s.generated(l, true, n.failed, n.answered, n.row.Clients); e.strength > best.strength {

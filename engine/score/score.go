@@ -31,15 +31,15 @@
 //     rules, imported ranks and the domains most clients ask, less those
 //     that mostly fail, each weighted by 1 + log2(clients) up to 4, so
 //     that one botnet's names, however many, do not become normal);
-//     without a
-//     model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
+//     without a model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
 //     Multiplied by (1 − share of clients)²: a random-looking name half
 //     the network asks is a CDN, not malware. A name's labels below its
-//     registered domain of minSubLabel chars or more (GUIDs left out) are
-//     judged the same way, by the name's own clients and failures: a
-//     name takes the stronger of its domain's label and its own most
-//     generated one, and the domain the strongest of its names', named
-//     (a random host under a plain domain).
+//     registered domain of minSubLabel chars or more, of letters and
+//     digits but not only hex digits, are judged the same way, by the
+//     name's own clients and failures (not under a domain that looks like
+//     a tunnel): a name takes the stronger of its domain's label and its
+//     own most generated one, and the domain the strongest of its
+//     names', named (a random host under a plain domain).
 //   - answers (per registered domain, see answers.go): what its TXT,
 //     NULL and private-type answers carry, by a sample of them: many,
 //     long, high-entropy answers are a download channel whose query
