@@ -29,15 +29,33 @@ const (
 	minDataShare   = 0.5
 )
 
-// foldAnswers adds a name's answers to its domain's.
+// foldAnswers adds a name's answers to its domain's, if it was asked
+// with a data-carrying type: the answers sampled are those that can
+// carry data, and most domains keep no sample.
 func (d *domAcc) foldAnswers(sig *nameSig) {
-	d.withAnswer += sig.withAnswer
-	d.distinct += int64(sig.nanswers)
-	for _, a := range sig.answers[:sig.nanswers] {
-		if len(d.sample) < answerSample && !slices.Contains(d.sample, a) {
-			d.sample = append(d.sample, a)
+	if sig.types[0]+sig.types[oddNull]+sig.types[oddPrivate] == 0 {
+		return
+	}
+	if d.data == nil {
+		d.data = new(dataAcc)
+	}
+	a := d.data
+	a.withAnswer += int64(sig.withAnswer)
+	a.distinct += int64(sig.nanswers)
+	for _, id := range sig.answers[:sig.nanswers] {
+		if len(a.sample) < answerSample && !slices.Contains(a.sample, id) {
+			a.sample = append(a.sample, id)
 		}
 	}
+}
+
+// dataAcc is what the answers of a domain's names asked with a
+// data-carrying type hold: queries with an answer, the sum of each
+// name's distinct answers (each counted up to maxSketch) and a sample of
+// answer ids.
+type dataAcc struct {
+	withAnswer, distinct int64
+	sample               []uint32
 }
 
 // dataShare is the share of a domain's (or name's) queries whose types
@@ -52,8 +70,8 @@ func (s *Scorer) answerCandidates() []uint32 {
 	var ids []uint32
 	for id := range s.domains {
 		d := &s.domains[id]
-		if d.row != nil && d.verdict != rules.Good && d.distinct >= minDataAnswers && dataShare(d.types[:], d.events) >= minDataShare {
-			ids = append(ids, d.sample...)
+		if d.row != nil && d.verdict != rules.Good && d.data != nil && d.data.distinct >= minDataAnswers && dataShare(d.types[:], d.events) >= minDataShare {
+			ids = append(ids, d.data.sample...)
 		}
 	}
 	slices.Sort(ids)
@@ -64,13 +82,14 @@ func (s *Scorer) answerCandidates() []uint32 {
 // answers' texts.
 func (s *Scorer) answers(d *domAcc, texts map[uint32]string) evidence {
 	share := dataShare(d.types[:], d.events)
-	if d.distinct < minDataAnswers || share < minDataShare || len(texts) == 0 {
+	a := d.data
+	if a == nil || a.distinct < minDataAnswers || share < minDataShare || len(texts) == 0 {
 		return evidence{signal: SigAnswers}
 	}
 	var h [256]int64
 	var n, bytes int64
-	for _, a := range d.sample {
-		t, ok := texts[a]
+	for _, id := range a.sample {
+		t, ok := texts[id]
 		if !ok {
 			continue
 		}
@@ -87,10 +106,10 @@ func (s *Scorer) answers(d *domAcc, texts map[uint32]string) evidence {
 	bits := byteEntropy(&h, bytes)
 	size := clamp01((mean - 40) / 160)
 	ent := clamp01((bits - 3) / 2)
-	vol := clamp01(log10p(float64(d.distinct)) / 2)
+	vol := clamp01(log10p(float64(a.distinct)) / 2)
 	st := share * size * (0.4 + 0.6*ent) * (0.3 + 0.7*vol)
 	return evidence{signal: SigAnswers, strength: st, lazy: memo(func() string {
-		w := fmt.Sprintf("%s distinct answers of %.0f bytes on average, entropy %.1f bits/char, %s returned", count(d.distinct), mean, bits, byteWords(int64(mean*float64(d.withAnswer))))
+		w := fmt.Sprintf("%s distinct answers of %.0f bytes on average, entropy %.1f bits/char, %s returned", count(a.distinct), mean, bits, byteWords(int64(mean*float64(a.withAnswer))))
 		if tw := typeWords(d.types[:], d.events); tw != "" {
 			w += ", " + tw
 		}

@@ -118,7 +118,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		}
 		ds := &doms[id]
 		if d.events == 0 { // every name of it is infrastructure
-			res.Domains = append(res.Domains, s.discounted(uint32(id), -1, ds, domainDiscount(d.infraClass, d.infraNames, d.infraExample), texts))
+			res.Domains = append(res.Domains, s.discounted(uint32(id), -1, ds, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name), texts))
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
@@ -136,7 +136,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
 		sc := combine(uint32(id), trimZero(ev))
 		if d.infraNames > 0 {
-			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, d.infraNames, d.infraExample))
+			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name))
 		}
 		res.Domains = append(res.Domains, sc)
 		s.store(db.ScoreDomain, res.Domains, &stored, false)

@@ -336,14 +336,19 @@ func trainees(m *rules.Matcher, rs []rules.Rule, domains []db.DomainRow, ranked 
 	for _, n := range ranked {
 		out = append(out, Trainee{Name: n, Clients: 1 << 20})
 	}
-	byClients := slices.Clone(domains)
-	slices.SortStableFunc(byClients, func(a, b db.DomainRow) int {
+	byClients := make([]int32, len(domains)) // indexes: a domain row is large
+	for i := range byClients {
+		byClients[i] = int32(i)
+	}
+	slices.SortStableFunc(byClients, func(i, j int32) int {
+		a, b := &domains[i], &domains[j]
 		if c := cmp.Compare(b.Clients, a.Clients); c != 0 {
 			return c
 		}
 		return cmp.Compare(b.Count, a.Count)
 	})
-	for _, d := range byClients[:min(trainTop, len(byClients)/4)] {
+	for _, i := range byClients[:min(trainTop, len(byClients)/4)] {
+		d := &domains[i]
 		if r, ok := m.Match(d.Name); ok && r.Verdict != rules.Good {
 			continue
 		}

@@ -239,7 +239,7 @@ type nameSig struct {
 	odd        int64                // queries of tunnel-friendly types
 	types      [len(oddTypes)]int32 // of those, by oddTypes slot
 	answered   int64
-	withAnswer int64 // queries with an answer text
+	withAnswer int32 // queries with an answer text
 	failed     int64 // NXDOMAIN or SERVFAIL
 	nx         int64
 	rareType   bool // asked with a NULL or private type
@@ -271,16 +271,11 @@ type domAcc struct {
 	chars      *histogram
 	minNameID  uint32
 	// Names discounted as infrastructure (not folded in above): how
-	// many, the class and name of the first.
-	infraNames   int64
+	// many, the class and index in names of the first.
+	infraNames   int32
 	infraClass   infra
-	infraExample string
-	// What the answers carry: answered queries with an answer, the sum
-	// of each name's distinct answers (each counted up to maxSketch) and
-	// a sample of answer ids (see answers.go).
-	withAnswer int64
-	distinct   int64
-	sample     []uint32
+	infraExample int32
+	data         *dataAcc // what the answers carry (answers.go); nil: nothing
 }
 
 // oddTypes are the query types tunnels use to carry data back; the last
@@ -514,7 +509,7 @@ func (s *Scorer) foldNames() {
 		}
 		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered, s.own(d)); sig.infra != infraNone {
 			if d.infraNames == 0 {
-				d.infraClass, d.infraExample = sig.infra, sig.row.Name
+				d.infraClass, d.infraExample = sig.infra, int32(i)
 			}
 			d.infraNames++
 			continue
