@@ -58,11 +58,14 @@ const (
 	// they can be judged (and expanded) as a group.
 	reverseV4 = "in-addr.arpa"
 	reverseV6 = "ip6.arpa"
-	// mDNS: ".local" is not in the list, so the default rule would make
-	// every host (printer.local) and service instance its own domain.
-	// Nobody registers anything under .local; it is link-local chatter, so
-	// it rolls up to "local" where it can be allowlisted (or expanded) in
-	// one go.
+	// ".local" is not in the list. It carries two things: mDNS, link-local
+	// chatter whose services (_ipp._tcp.local, instance._ipp._tcp.local)
+	// roll up to "local" where they can be allowlisted (or expanded) in
+	// one go, its hosts (printer.local) being few; and an organisation's Active Directory domain
+	// (dc01.corp.local, _ldap._tcp.dc._msdcs.corp.local), which rolls up
+	// to its last two labels like any other domain, so that it is judged
+	// against its own history and not lumped with every other network's
+	// (see localDomain).
 	mdns = "local"
 )
 
@@ -90,7 +93,7 @@ func RegisteredDomain(name string) string {
 			}
 		}
 	case mdns:
-		return mdns
+		return localDomain(name, dot)
 	case "":
 		return name
 	}
@@ -113,6 +116,18 @@ func RegisteredDomain(name string) string {
 		return name
 	}
 	return reg
+}
+
+// localDomain rolls a name under .local (dot: where ".local" starts) up
+// to its last two labels (corp.local, printer.local), or to "local" when
+// that label is a DNS-SD protocol (_tcp.local: the services of the link)
+// or not a host name.
+func localDomain(name string, dot int) string {
+	org := strings.LastIndexByte(name[:dot], '.') + 1
+	if org == dot || name[org] == '_' || !validHost(name[org:]) {
+		return mdns
+	}
+	return name[org:]
 }
 
 // isIP reports whether name is an IPv4 or IPv6 literal. It checks the

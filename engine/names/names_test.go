@@ -80,8 +80,14 @@ func TestRegisteredDomain(t *testing.T) {
 		"b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa": "ip6.arpa",
 		"x.home.arpa":                           "x.home.arpa", // home.arpa is a listed suffix
 		"notin-addr.arpa":                       "notin-addr.arpa",
-		"printer.local":                         "local",
+		"printer.local":                         "printer.local",
 		"_ipp._tcp.local":                       "local",
+		"My Printer._ipp._tcp.local":            "local",
+		"dc01.corp.local":                       "corp.local",
+		"_ldap._tcp.dc._msdcs.corp.local":       "corp.local", // an AD domain is its own organisation
+		"corp.local":                            "corp.local",
+		"_tcp.local":                            "local",
+		"a.b c.local":                           "local",
 		"a..example.com":                        "a..example.com",
 		"x.exa mple.com":                        "x.exa mple.com",
 		"x.exa\xffmple.com":                     "x.exa\xffmple.com",

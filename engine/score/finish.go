@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 )
 
@@ -22,6 +23,8 @@ const (
 // domainSignals are the per-domain strengths names inherit.
 type domainSignals struct {
 	tunnel, dga   evidence
+	subDGA        evidence // the most generated label below it (subGenerated)
+	answers       evidence
 	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
 	related       evidence
 	clientFailure float64
@@ -29,14 +32,18 @@ type domainSignals struct {
 
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
-	if fin.Model == nil {
-		fin.Model = Train(nil)
-	}
 	s.fin = fin
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
+	if s.fin.Model == nil {
+		s.fin.Model = s.train(fin.Training)
+	}
 	texts := s.resolve()
+	var sampled map[uint32]string
+	if ids := s.answerCandidates(); len(ids) > 0 && s.fin.Texts != nil {
+		_, sampled = s.fin.Texts(nil, ids)
+	}
 	doms := make([]domainSignals, len(s.domains))
 	for id := range s.domains {
 		d := &s.domains[id]
@@ -47,6 +54,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ds.bestBeacon = -1
 		ds.tunnel = s.tunnel(uint32(id), d)
 		ds.dga = s.dga(d)
+		ds.answers = s.answers(d, sampled)
 	}
 	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
 	stored := 0
@@ -57,14 +65,30 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			continue
 		}
 		ds := &doms[n.row.DomainID]
+		if n.infra != infraNone {
+			res.Names = append(res.Names, s.discounted(n.row.ID, i, ds, discount(n.infra), texts))
+			s.store(db.ScoreName, res.Names, &stored, false)
+			continue
+		}
 		var ev []evidence
 		if ds.tunnel.strength > 0 && n.longest > 0 {
 			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
 				return "under a tunnel-like domain: " + ds.tunnel.lazy()
 			}})
 		}
-		if ds.dga.strength > 0 {
+		if g := s.subGenerated(n, ds); g.strength > ds.dga.strength {
+			ev = append(ev, g)
+			if g.strength > ds.subDGA.strength {
+				name := n.row.Name
+				ds.subDGA = evidence{signal: SigDGA, strength: g.strength, lazy: func() string { return name + ": " + g.lazy() }}
+			}
+		} else if ds.dga.strength > 0 {
 			ev = append(ev, ds.dga)
+		}
+		if share := dataShare(n.types[:], n.events); ds.answers.strength > 0 && share > 0 {
+			ev = append(ev, evidence{signal: SigAnswers, strength: ds.answers.strength * share, lazy: func() string {
+				return "under a domain whose answers carry data: " + ds.answers.lazy()
+			}})
 		}
 		if n.beacon.strength > 0 {
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, beaconWords(n.beacon, texts), nil})
@@ -80,15 +104,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 				return failureWords(n.failed, n.nx, n.answered, cf, cfClient, texts)
 			}})
 		}
-		if rel := s.related(i, texts); rel.strength > 0 {
-			ev = append(ev, rel)
-			if rel.strength > ds.related.strength {
-				ds.related = evidence{SigRelated, rel.strength, n.row.Name + ": " + rel.why, nil}
-			}
-		}
-		if n.verdict == rules.Bad && ds.related.strength < weights[SigRelated] {
-			ds.related = evidence{SigRelated, 1, "contains " + n.row.Name + ", marked bad", nil}
-		}
+		ev = append(ev, s.relatedFold(i, ds, texts))
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
 		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
 		s.store(db.ScoreName, res.Names, &stored, false)
@@ -97,11 +113,16 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	stored = 0
 	for id := range s.domains {
 		d := &s.domains[id]
-		if d.row == nil || d.verdict == rules.Good || d.events == 0 {
+		if d.row == nil || d.verdict == rules.Good || d.events == 0 && d.infraNames == 0 {
 			continue
 		}
 		ds := &doms[id]
-		ev := []evidence{ds.tunnel, ds.dga, ds.related}
+		if d.events == 0 { // every name of it is infrastructure
+			res.Domains = append(res.Domains, s.discounted(uint32(id), -1, ds, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name), texts))
+			s.store(db.ScoreDomain, res.Domains, &stored, false)
+			continue
+		}
+		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
@@ -113,7 +134,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			}})
 		}
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
-		res.Domains = append(res.Domains, combine(uint32(id), trimZero(ev)))
+		sc := combine(uint32(id), trimZero(ev))
+		if d.infraNames > 0 {
+			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name))
+		}
+		res.Domains = append(res.Domains, sc)
 		s.store(db.ScoreDomain, res.Domains, &stored, false)
 	}
 	s.store(db.ScoreDomain, res.Domains, &stored, true)
@@ -134,6 +159,60 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	slices.SortFunc(res.HTTP, byScore)
 	slices.SortFunc(res.Groups, byScore)
 	return res
+}
+
+// relatedFold is name i's verdict feedback, which it also hands to its
+// domain (ds).
+func (s *Scorer) relatedFold(i int, ds *domainSignals, texts texts) evidence {
+	n := &s.names[i]
+	rel := s.related(i, texts)
+	if rel.strength > ds.related.strength {
+		ds.related = evidence{SigRelated, rel.strength, n.row.Name + ": " + rel.why, nil}
+	}
+	if n.verdict == rules.Bad && ds.related.strength < weights[SigRelated] {
+		ds.related = evidence{SigRelated, 1, "contains " + n.row.Name + ", marked bad", nil}
+	}
+	return rel
+}
+
+// discounted scores infrastructure (a name, index i, or a domain, i < 0)
+// by the analyst's verdicts alone: its shape says what it is, so neither
+// its shape, its failures nor its timing count, and novelty and rarity
+// mean nothing for names a browser or a domain controller makes up. The
+// score carries the reason as a 0-point contribution.
+func (s *Scorer) discounted(id uint32, i int, ds *domainSignals, why db.Contribution, texts texts) db.Score {
+	var rel evidence
+	if i >= 0 {
+		rel = s.relatedFold(i, ds, texts)
+	} else {
+		rel = ds.related
+	}
+	sc := combine(id, trimZero([]evidence{rel}))
+	sc.Contribs = append(sc.Contribs, why)
+	return sc
+}
+
+// train builds the n-gram model from the trainees whose domain here does
+// not mostly fail (generated names mostly do not exist) and is not all
+// infrastructure, each label weighted by 1 + log2(its clients): a label
+// many clients ask says more about what is normal here than one a
+// single host asks, and TrainWeighted caps what any one of them weighs.
+func (s *Scorer) train(ts []Trainee) *Model {
+	labels := make([]string, 0, len(ts))
+	ws := make([]float64, 0, len(ts))
+	for _, t := range ts {
+		if int(t.Domain) < len(s.domains) && t.Domain != 0 {
+			d := &s.domains[t.Domain]
+			if 2*d.failed > d.answered || d.events == 0 && d.infraNames > 0 {
+				continue
+			}
+		}
+		if _, l := splitName(t.Name, names.RegisteredDomain(t.Name)); l != "" {
+			labels = append(labels, l)
+			ws = append(ws, 1+math.Log2(float64(max(t.Clients, 1))))
+		}
+	}
+	return TrainWeighted(labels, ws)
 }
 
 // storeBatch is how many scores go to FinishInputs.Store at a time.
@@ -221,6 +300,12 @@ func memo(f func() string) func() string {
 // dga judges the registered domain's own label.
 func (s *Scorer) dga(d *domAcc) evidence {
 	_, label := splitName(d.row.Name, d.row.Name)
+	return s.generated(label, false, d.failed, d.answered, d.row.Clients)
+}
+
+// generated judges one label as a generated name (see the package doc);
+// sub says it is below the registered domain, for the words.
+func (s *Scorer) generated(label string, sub bool, failed, answered, clients int64) evidence {
 	if len(label) < 6 || strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
 		return evidence{signal: SigDGA}
 	}
@@ -240,16 +325,19 @@ func (s *Scorer) dga(d *domAcc) evidence {
 	// Generated domains mostly do not exist: a random-looking label that
 	// resolves (a CDN or platform host) keeps half the strength.
 	fail := 0.0
-	if d.answered > 0 {
-		fail = float64(d.failed) / float64(d.answered)
+	if answered > 0 {
+		fail = float64(failed) / float64(answered)
 		st *= 0.5 + 0.5*fail
 	}
 	if total := s.fin.Context.Clients; total > 0 {
-		p := float64(d.row.Clients) / float64(total)
+		p := float64(clients) / float64(total)
 		st *= (1 - p) * (1 - p)
 	}
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
+		if sub {
+			why = "label " + why
+		}
 		if trained {
 			if z > 0 {
 				why += fmt.Sprintf("%.1fσ less likely than this network's names", z)
@@ -270,6 +358,66 @@ func (s *Scorer) dga(d *domAcc) evidence {
 		return why
 	}
 	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// stronger is the stronger of two pieces of evidence of one signal.
+func stronger(a, b evidence) evidence {
+	if b.strength > a.strength {
+		return b
+	}
+	return a
+}
+
+// randomCandidate reports a label of letters and digits, not all of
+// them hex digits: what a generated host name is made of. Hyphens are a
+// naming scheme's (gcnyc-52-702, i2-rcolz…, a CDN's tokens), hex alone
+// is an identifier or a hash, and other bytes are a parser's or a
+// program's garbage ("http://172"), not a choice of name.
+func randomCandidate(l string) bool {
+	hex := true
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case 'a' <= c && c <= 'f' || '0' <= c && c <= '9':
+		case 'g' <= c && c <= 'z':
+			hex = false
+		default:
+			return false
+		}
+	}
+	return !hex
+}
+
+// tunnelExplains is the tunnel strength from which a domain's random
+// subdomain labels are not judged one by one as generated names.
+const tunnelExplains = 0.5
+
+// minSubLabel is the shortest label below a registered domain that the
+// generated-name signal judges: shorter ones (www, api, cdn1, mail2)
+// are too short for a model to tell, most names have no other, and
+// server names (phl1sprt108, hydvmsccm01) stay under it.
+const minSubLabel = 12
+
+// subGenerated judges the labels of a name below its registered domain
+// (a random host under a plain domain) and returns its most generated
+// one's evidence. Only labels that could be random are judged
+// (randomCandidate), and not those of a domain that looks like a tunnel
+// (ds), whose random labels are already its evidence.
+func (s *Scorer) subGenerated(n *nameSig, ds *domainSignals) evidence {
+	best := evidence{signal: SigDGA}
+	sub, _ := splitName(n.row.Name, n.row.Domain)
+	if len(sub) < minSubLabel || ds.tunnel.strength >= tunnelExplains {
+		return best
+	}
+	for l := range strings.SplitSeq(sub, ".") {
+		if len(l) < minSubLabel || !randomCandidate(l) {
+			continue
+		}
+		if e := s.generated(l, true, n.failed, n.answered, n.row.Clients); e.strength > best.strength {
+			best = e
+		}
+	}
+	return best
 }
 
 // clientFailure is the highest failure share among the clients of a rare name.

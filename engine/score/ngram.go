@@ -4,8 +4,9 @@ import "math"
 
 // Model is a character trigram model of the registered-domain labels that
 // are normal in this workspace. It is built from the workspace itself
-// (known-good names, the most-seen domains, an imported popularity list)
-// and never shipped: what is "normal" is what this network does.
+// (known-good names, the domains most clients ask, an imported
+// popularity list) and never shipped: what is "normal" is what this
+// network does.
 type Model struct {
 	tri     [symbols * symbols * symbols]float64
 	triCtx  [symbols * symbols]float64 // row sums of tri
@@ -14,7 +15,7 @@ type Model struct {
 	uni     [symbols]float64
 	total   float64
 	labels  int
-	trained map[string]bool
+	trained map[string]float64 // label → its weight
 	// Mean and spread of the leave-one-out surprisal of the training
 	// labels: a label is judged by how far it is from normal here, not by
 	// an absolute number of bits.
@@ -28,15 +29,29 @@ const minTraining = 50
 // Train builds a model from labels (registered-domain labels, one per
 // domain; duplicates are ignored).
 func Train(labels []string) *Model {
-	m := &Model{trained: make(map[string]bool, len(labels))}
+	return TrainWeighted(labels, nil)
+}
+
+// maxWeight caps a training label's weight: no one domain, however many
+// clients ask it, sets what normal looks like.
+const maxWeight = 4
+
+// TrainWeighted is Train with a weight per label (nil: 1 each), capped
+// at maxWeight; a label given twice keeps its first weight.
+func TrainWeighted(labels []string, weights []float64) *Model {
+	m := &Model{trained: make(map[string]float64, len(labels))}
 	var uniq []string
-	for _, l := range labels {
-		if l == "" || m.trained[l] {
+	for i, l := range labels {
+		if _, dup := m.trained[l]; l == "" || dup {
 			continue
 		}
-		m.trained[l] = true
+		w := 1.0
+		if weights != nil {
+			w = min(max(weights[i], 0.1), maxWeight)
+		}
+		m.trained[l] = w
 		uniq = append(uniq, l)
-		m.count(l, 1)
+		m.count(l, w)
 	}
 	m.labels = len(uniq)
 	if m.labels < minTraining {
@@ -109,12 +124,13 @@ func (m *Model) Surprisal(label string) float64 {
 // heldOut is the surprisal of label by the model trained without it: a
 // training label judged in-sample would look more normal than any other.
 func (m *Model) heldOut(label string) float64 {
-	if !m.trained[label] {
+	w, ok := m.trained[label]
+	if !ok {
 		return m.Surprisal(label)
 	}
-	m.count(label, -1)
+	m.count(label, -w)
 	s := m.Surprisal(label)
-	m.count(label, 1)
+	m.count(label, w)
 	return s
 }
 

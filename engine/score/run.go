@@ -1,21 +1,21 @@
 package score
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
 )
 
-// Training set sizes: the most-seen registered domains of the workspace
-// (never more than a quarter of them) and the best-ranked names of an
+// Training set sizes: the registered domains of the workspace most
+// clients ask (never more than a quarter of them) and the best-ranked names of an
 // imported popularity list.
 const (
 	trainTop    = 2000
@@ -273,14 +273,9 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 	if err != nil {
 		return FinishInputs{}, err
 	}
-	// The most-seen quarter at most: the long tail is what is judged.
-	top, err := d.TopDomains(ctx, subject.DNSName, min(trainTop, len(domains)/4), 0)
-	if err != nil {
-		return FinishInputs{}, err
-	}
 	return FinishInputs{
-		Model:   Train(trainingLabels(matcher, rs, top, ranked)),
-		Domains: domains,
+		Training: trainees(matcher, rs, domains, ranked),
+		Domains:  domains,
 		Rate: func(domain uint32) int64 {
 			pts, err := d.Series(ctx, db.Subject{Kind: db.SubjectDomain, ID: domain}, time.Minute, 0, 0)
 			if err != nil {
@@ -316,29 +311,48 @@ func span(ns []db.NameRow) (first, last int64) {
 	return first, last
 }
 
-// trainingLabels are the registered-domain labels of what is normal here:
-// known-good rules, the most-seen domains that no rule calls bad or
-// suspicious, and the ranked names.
-func trainingLabels(m *rules.Matcher, rs []rules.Rule, top []db.DomainRow, ranked []string) []string {
-	var labels []string
-	add := func(name string) {
-		if _, l := splitName(name, names.RegisteredDomain(name)); l != "" {
-			labels = append(labels, l)
-		}
-	}
+// Trainee is a name the n-gram model may learn from: a known-good
+// rule's, an imported rank's (Domain 0) or one of the workspace's
+// registered domains, with its clients.
+type Trainee struct {
+	Name    string
+	Domain  uint32
+	Clients int64
+}
+
+// trainees are what is normal here: known-good rules, the ranked names,
+// and the domains asked by the most clients (at most trainTop, and a
+// quarter of them) that no rule calls bad or suspicious. By clients,
+// not by queries: a botnet's generated names can be most of a log's
+// queries, and most of its domains, but each is asked by the infected
+// few. Finish leaves out those of them that mostly fail.
+func trainees(m *rules.Matcher, rs []rules.Rule, domains []db.DomainRow, ranked []string) []Trainee {
+	var out []Trainee
 	for _, r := range rs {
 		if r.Verdict == rules.Good {
-			add(r.Pattern)
+			out = append(out, Trainee{Name: r.Pattern, Clients: 1 << 20})
 		}
 	}
-	for _, d := range top {
+	for _, n := range ranked {
+		out = append(out, Trainee{Name: n, Clients: 1 << 20})
+	}
+	byClients := make([]int32, len(domains)) // indexes: a domain row is large
+	for i := range byClients {
+		byClients[i] = int32(i)
+	}
+	slices.SortStableFunc(byClients, func(i, j int32) int {
+		a, b := &domains[i], &domains[j]
+		if c := cmp.Compare(b.Clients, a.Clients); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Count, a.Count)
+	})
+	for _, i := range byClients[:min(trainTop, len(byClients)/4)] {
+		d := &domains[i]
 		if r, ok := m.Match(d.Name); ok && r.Verdict != rules.Good {
 			continue
 		}
-		add(d.Name)
+		out = append(out, Trainee{Name: d.Name, Domain: d.ID, Clients: d.Clients})
 	}
-	for _, n := range ranked {
-		add(n)
-	}
-	return labels
+	return out
 }

@@ -27,10 +27,23 @@
 //     model 0.6·clamp((z − 1.5)/3) + 0.2·clamp((consonant run − 3)/3) +
 //     0.1·clamp((letter/digit switches − 1)/3) + 0.1·clamp((length − 8)/10),
 //     z being how many standard deviations the label's trigram surprisal
-//     lies above that of this workspace's normal labels (Model); without a
-//     model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
+//     lies above that of this workspace's normal labels (Model: known-good
+//     rules, imported ranks and the domains most clients ask, less those
+//     that mostly fail, each weighted by 1 + log2(clients) up to 4, so
+//     that one botnet's names, however many, do not become normal);
+//     without a model (under 50 training labels) 0.5·run + 0.3·switches + 0.2·length.
 //     Multiplied by (1 − share of clients)²: a random-looking name half
-//     the network asks is a CDN, not malware.
+//     the network asks is a CDN, not malware. A name's labels below its
+//     registered domain of minSubLabel chars or more, of letters and
+//     digits but not only hex digits, are judged the same way, by the
+//     name's own clients and failures (not under a domain that looks like
+//     a tunnel): a name takes the stronger of its domain's label and its
+//     own most generated one, and the domain the strongest of its
+//     names', named (a random host under a plain domain).
+//   - answers (per registered domain, see answers.go): what its TXT,
+//     NULL and private-type answers carry, by a sample of them: many,
+//     long, high-entropy answers are a download channel whose query
+//     names are short. A name inherits it by its share of such queries.
 //   - beacon (per client and name, the strongest pair counts): with at
 //     least MinBeaconEvents check-ins (queries 2 s apart or more) and a
 //     median interval of 10 s or more, clamp(1 − (MAD/median)/0.25) ×
@@ -55,7 +68,7 @@
 // # Combination
 //
 // The strengths combine as a noisy OR: score = 100·(1 − Π(1 − wᵢ·sᵢ)),
-// with weights tunnel 0.95, beacon 0.9, dga 0.85, related 0.8, failure
+// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8, failure
 // 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
@@ -63,6 +76,24 @@
 //
 // Known-good names (and domains) are not scored: they leave the ranking,
 // and they train the n-gram model.
+//
+// # Infrastructure
+//
+// Some names have a tunnel's, a generator's or a beacon's shape because
+// of what they are (infra.go): reverse lookups, service discovery (an
+// underscored label — _ldap._tcp…_msdcs, DNS-SD — or WPAD and ISATAP,
+// with no label over 30 chars but GUIDs), resolver probes (7 to 15
+// random letters, alone or under an internal suffix, that fail), hosts
+// under .local, and search-list expansions (a whole name with the
+// search suffix appended, that fails; in a log without answers, under a
+// domain a quarter of the clients ask or an internal one). They are recognised by that
+// shape, not listed: such a name is scored by the verdict feedback
+// (related) alone, and its score carries a 0-point "discounted"
+// contribution naming the class. They are not folded into their domain's
+// tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
+// up to its own last two labels, engine/names) is judged by its ordinary
+// names; a domain says how many of its names were discounted, and one
+// made only of them is scored like them.
 //
 // # HTTP signals
 //
@@ -133,10 +164,11 @@ const (
 	SigRelated = "related"
 	SigNew     = "new"
 	SigRare    = "rare"
+	SigAnswers = "answers"
 )
 
 var weights = map[string]float64{
-	SigTunnel: 0.95, SigBeacon: 0.9, SigDGA: 0.85, SigRelated: 0.8,
+	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigRelated: 0.8,
 	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1,
 }
 
@@ -161,9 +193,12 @@ type Inputs struct {
 // FinishInputs are what scoring needs besides the events: a caller can
 // load them while the events are added.
 type FinishInputs struct {
-	Model   *Model
-	Context db.ScoreContext
-	Domains []db.DomainRow
+	// Model judges generated names; nil: it is trained in Finish from
+	// Training.
+	Model    *Model
+	Training []Trainee
+	Context  db.ScoreContext
+	Domains  []db.DomainRow
 	// Rate returns a domain's busiest minute (queries) for the few domains
 	// whose names look like a tunnel; nil: not used.
 	Rate func(domain uint32) int64
@@ -204,6 +239,7 @@ type nameSig struct {
 	odd        int64                // queries of tunnel-friendly types
 	types      [len(oddTypes)]int32 // of those, by oddTypes slot
 	answered   int64
+	withAnswer int32 // queries with an answer text
 	failed     int64 // NXDOMAIN or SERVFAIL
 	nx         int64
 	rareType   bool // asked with a NULL or private type
@@ -215,6 +251,7 @@ type nameSig struct {
 	nanswers   uint8
 	hasPairs   bool // some of its pairs are in Inputs.Pairs
 	manyClient bool // more than maxSketch clients
+	infra      infra
 }
 
 type domAcc struct {
@@ -233,6 +270,12 @@ type domAcc struct {
 	rareNames  int64 // names asked with a NULL or private type
 	chars      *histogram
 	minNameID  uint32
+	// Names discounted as infrastructure (not folded in above): how
+	// many, the class and index in names of the first.
+	infraNames   int32
+	infraClass   infra
+	infraExample int32
+	data         *dataAcc // what the answers carry (answers.go); nil: nothing
 }
 
 // oddTypes are the query types tunnels use to carry data back; the last
@@ -372,6 +415,9 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			sig.rareType = sig.rareType || t == oddNull || t == oddPrivate
 			sig.types[t]++
 		}
+		if e.Answer != 0 {
+			sig.withAnswer++
+		}
 		if e.Answer != 0 && int(sig.nanswers) < maxSketch && !slices.Contains(sig.answers[:sig.nanswers], e.Answer) {
 			sig.answers[sig.nanswers] = e.Answer
 			sig.nanswers++
@@ -458,10 +504,23 @@ func (s *Scorer) foldNames() {
 		if sig.events > 0 && (d.minNameID == 0 || sig.row.ID < d.minNameID) {
 			d.minNameID = sig.row.ID
 		}
-		if sig.verdict != rules.Good && sig.events > 0 {
-			s.foldDomain(d, sig)
+		if sig.verdict == rules.Good || sig.events == 0 {
+			continue
 		}
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered, s.own(d)); sig.infra != infraNone {
+			if d.infraNames == 0 {
+				d.infraClass, d.infraExample = sig.infra, int32(i)
+			}
+			d.infraNames++
+			continue
+		}
+		s.foldDomain(d, sig)
 	}
+}
+
+// own reports whether d looks like this network's own domain (ownDomain).
+func (s *Scorer) own(d *domAcc) bool {
+	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
@@ -475,6 +534,7 @@ func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
 	d.answered += sig.answered
 	d.failed += sig.failed
 	d.nx += sig.nx
+	d.foldAnswers(sig)
 	sub, _ := splitName(sig.row.Name, sig.row.Domain)
 	if sub == "" {
 		return

@@ -147,7 +147,7 @@ func whyLines(cs []db.Contribution, w int) []string {
 	textW := max(10, w-len(indent))
 	var out []string
 	for _, c := range cs {
-		if c.Points < 0.05 {
+		if c.Points < 0.05 && c.Signal != score.SigDiscounted { // a discount is 0 points and says why
 			continue
 		}
 		words := textsafe.String(c.Why)
@@ -175,6 +175,7 @@ var signalWords = map[string]string{
 	score.SigTunnel:  "subdomains like a DNS tunnel's",
 	score.SigDGA:     "a label like a generated one",
 	score.SigBeacon:  "asked at a regular rhythm",
+	score.SigAnswers: "answers that carry data",
 	score.SigFailure: "queries that fail",
 	score.SigRelated: "close to something marked bad",
 	score.SigNew:     "first seen late in the workspace",

@@ -1,0 +1,203 @@
+package score
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/longtail/longtail/db"
+	"golang.org/x/net/publicsuffix"
+)
+
+// SigDiscounted names the contribution that says why a name's shape was
+// not held against it: it carries 0 points (the score is what the
+// remaining signals make) and the class of infrastructure in words.
+const SigDiscounted = "discounted"
+
+// infra is a class of infrastructure noise: names whose shape (many
+// labels, random letters, failures, a timer) comes from what they are,
+// not from a tunnel, a generator or an implant.
+type infra uint8
+
+const (
+	infraNone    infra = iota
+	infraReverse       // PTR lookups under in-addr.arpa and ip6.arpa
+	infraService       // service discovery: _tcp/_udp SRV, DNS-SD, _msdcs, WPAD, ISATAP
+	infraProbe         // a resolver probe: Chrome's random single labels
+	infraLink          // a host under .local: mDNS, or the AD domain itself
+	infraSearch        // a name with the resolver's search suffix appended
+)
+
+var infraWords = [...]string{
+	infraReverse: "reverse lookup (the name of an address)",
+	infraService: "service discovery (SRV/DNS-SD/AD locator/WPAD/ISATAP)",
+	infraProbe:   "resolver probe (a random single label that does not exist, as browsers send to detect DNS hijacking)",
+	infraLink:    "link-local or internal host name (.local)",
+	infraSearch:  "search-list expansion (a name with this network's search suffix appended, which fails)",
+}
+
+// maxInfraLabel is the longest label a service-discovery name may have
+// and still be discounted: AD site and host names stay well under it,
+// while a tunnel that hides behind an underscore label carries its data
+// in labels of 30 characters and more, and is judged as any other.
+const maxInfraLabel = 30
+
+// Resolver probes: Chromium asks three random names of 7 to 15 letters
+// at start and on every network change, without a dot (or with the
+// search suffix of an internal domain appended), and expects NXDOMAIN.
+const (
+	minProbe = 7
+	maxProbe = 15
+)
+
+// nonPublic are the suffixes no one registers under: a name in them is
+// an internal one, and a probe with the search suffix appended lands in
+// them.
+var nonPublic = []string{"local", "lan", "internal", "corp", "home", "localdomain", "intranet", "private", "home.arpa"}
+
+// infraOf classifies a name by its text and, for probes and search-list
+// expansions, by whether it failed (failed and answered are its query
+// counts); own says that its domain is this network's (see ownDomain),
+// which a search-list expansion's must be when the log has no answers.
+func infraOf(name, domain string, failed, answered int64, own bool) infra {
+	if isReverse(domain) {
+		return infraReverse
+	}
+	first, rest, _ := strings.Cut(name, ".")
+	if first == "wpad" || first == "isatap" {
+		return infraService
+	}
+	// An AD locator name may hold a GUID (…{guid}.domains._msdcs…),
+	// which longestLabel does not count; an mDNS instance name
+	// ("black-pearl [b8:27:eb:c7:e9:c9]._workstation._tcp.local") any
+	// length: link-local names go nowhere a tunnel could be answered.
+	if strings.IndexByte(name, '_') >= 0 && underscored(name) && (longestLabel(name) <= maxInfraLabel || domain == "local") {
+		return infraService
+	}
+	if probeLabel(first) && failed > 0 && 2*failed >= answered && (rest == "" || internal(rest)) {
+		return infraProbe
+	}
+	if name == domain && strings.HasSuffix(name, ".local") {
+		return infraLink
+	}
+	// A name that resolves is no expansion: login.example.com.attacker.net
+	// is a look-alike, and must be judged.
+	if (answered > 0 && 2*failed >= answered || answered == 0 && own) && expanded(name, domain) {
+		return infraSearch
+	}
+	return infraNone
+}
+
+// expanded reports a name that holds a whole name before its registered
+// domain (x1.cloudfront.net.corp.example.com, x2.edge.example.co.uk.corp
+// .example.com): what a resolver asks when it tries a name with each
+// suffix of its search list. The inner name is asked on its own too, and
+// judged there. It is recognised by a listed public suffix (not the
+// default rule) ending a run of labels, past the first, below the
+// registered domain.
+func expanded(name, domain string) bool {
+	sub, _ := splitName(name, domain)
+	first := strings.IndexByte(sub, '.')
+	if first < 0 {
+		return false
+	}
+	for i := first + 1; i <= len(sub); i++ {
+		if i < len(sub) && sub[i] != '.' {
+			continue
+		}
+		p := sub[:i]
+		// A listed suffix: ICANN's, or of the private section (two labels
+		// or more); the default rule gives one label and icann false.
+		if suffix, icann := publicsuffix.PublicSuffix(p); (icann || strings.IndexByte(suffix, '.') > 0) && len(suffix) < len(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// underscored reports a name with a label that starts with '_': an
+// underscored protocol or service name (RFC 8552), never a host's.
+func underscored(name string) bool {
+	for l := range strings.SplitSeq(name, ".") {
+		if strings.HasPrefix(l, "_") {
+			return true
+		}
+	}
+	return false
+}
+
+// longestLabel is the length of the longest label of name that is not
+// a GUID.
+func longestLabel(name string) int {
+	n := 0
+	for l := range strings.SplitSeq(name, ".") {
+		if !guid(l) {
+			n = max(n, len(l))
+		}
+	}
+	return n
+}
+
+// guid reports a label shaped 8-4-4-4-12 hex digits.
+func guid(l string) bool {
+	if len(l) != 36 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// probeLabel is the shape of a resolver probe's label: 7 to 15 letters.
+func probeLabel(l string) bool {
+	if len(l) < minProbe || len(l) > maxProbe {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] < 'a' || l[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// internal reports a name under a suffix that is not public.
+func internal(name string) bool {
+	for _, s := range nonPublic {
+		if name == s || strings.HasSuffix(name, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// discount is the 0-point contribution that explains an infrastructure
+// name; the words say what was not counted and why.
+func discount(c infra) db.Contribution {
+	return db.Contribution{Signal: SigDiscounted, Why: infraWords[c] + ": not judged as a tunnel, generated name, beacon or failures"}
+}
+
+// domainDiscount explains a domain some of whose names were discounted.
+func domainDiscount(c infra, n int64, example string) db.Contribution {
+	if n == 1 {
+		return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s is %s: not judged as a tunnel, generated name, beacon or failures", example, infraWords[c])}
+	}
+	return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s of its names are infrastructure, such as %s, %s: not judged as a tunnel, generated name, beacon or failures", count(n), example, infraWords[c])}
+}
+
+// ownDomain reports a domain that looks like this network's own: under a
+// suffix nobody registers, or asked by a quarter of the clients or more
+// (or by any, in a log without clients).
+func ownDomain(domain string, clients, total int64) bool {
+	return internal(domain) || total == 0 || 4*clients >= total
+}
