@@ -129,3 +129,37 @@ func TestSchema3WorkspaceMigrates(t *testing.T) {
 		t.Errorf("rules after migration: %+v %v", rs, err)
 	}
 }
+
+// DNS rarity is over the clients that asked a DNS name: the visitors of a
+// web log ingested beside it are not the network's clients.
+func TestScoreContextCountsDNSClients(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	load(t, d, "dns", []rawEvent{{hour, "www.example.com", "example.com", "10.0.0.1"}, {hour, "example.com", "example.com", "10.0.0.2"}})
+	l, err := d.NewLoader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.StartSource(ctx, Source{Path: "web", Format: "test", Fingerprint: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &Batch{Source: src.ID, Records: 3}
+	for i, visitor := range []string{"192.0.2.1", "192.0.2.2", "10.0.0.1"} {
+		b.Events = append(b.Events, Event{Time: hour, Source: src.ID, Line: int64(i + 1),
+			Name:   l.Interner.Name(uint8(subject.HTTPPath), []byte("/"), func(string) string { return "/" }),
+			Client: l.Interner.Client([]byte(visitor))})
+	}
+	b.Lines = 3
+	l.Interner.Flush(b)
+	if err := l.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := d.ScoreContext(ctx, 0)
+	if err != nil || sc.Clients != 2 {
+		t.Errorf("DNS clients %d (%v), want 2 of the 4 clients", sc.Clients, err)
+	}
+}

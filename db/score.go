@@ -252,7 +252,7 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 
 // ScoreContext is what the scorer needs besides the events.
 type ScoreContext struct {
-	Clients     int64  // clients that asked anything
+	Clients     int64  // clients that asked a DNS name (web visitors are not the network DNS rarity is of)
 	First, Last int64  // the workspace's span, unix µs (ScoreContext leaves it: the caller has the names)
 	BaselineMax uint32 // names with a larger id are new since the newest snapshot; 0: no snapshot
 	Ranked      []string
@@ -263,7 +263,8 @@ type ScoreContext struct {
 func (d *DB) ScoreContext(ctx context.Context, maxRanked int) (ScoreContext, error) {
 	var c ScoreContext
 	err := d.sql.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM clients WHERE count > 0),
+		(SELECT count(*) FROM clients c WHERE c.count > 0 AND EXISTS (SELECT 1 FROM name_client nc
+			JOIN names n ON n.id = nc.name WHERE nc.client = c.id AND n.kind = 1)),
 		(SELECT coalesce((SELECT max_name FROM snapshots ORDER BY created DESC LIMIT 1), 0))`).
 		Scan(&c.Clients, &c.BaselineMax)
 	if err != nil {
