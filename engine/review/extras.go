@@ -20,7 +20,7 @@ const NoScore = -1
 // Scores are the rows' 0–100 scores, by row index of each table.
 type Scores struct {
 	Names, Domains []float32
-	Any            bool // at least one row is scored: the column is shown
+	Any            bool // at least one row of the dataset is scored: the column is shown
 	// orders: row indices by score, best first; unscored rows last, by count.
 	once   [2]sync.Once
 	orders [2][]int32
@@ -43,7 +43,8 @@ func LoadScores(ctx context.Context, d *db.DB, data *Dataset) (*Scores, error) {
 // the sort key does not wait for it.
 func NewScores(data *Dataset, names, domains map[uint32]float64) *Scores {
 	s := &Scores{Names: scoreColumn(data.Names, names), Domains: scoreColumn(data.Domains, domains)}
-	s.Any = len(names)+len(domains) > 0
+	scored := func(v float32) bool { return v != NoScore }
+	s.Any = slices.ContainsFunc(s.Names, scored) || slices.ContainsFunc(s.Domains, scored)
 	s.Order(data, false)
 	s.Order(data, true)
 	return s

@@ -60,5 +60,10 @@ func TestKReachesLogonAccounts(t *testing.T) {
 				t.Errorf("after %s: no %q:\n%s", step.key, s, screen)
 			}
 		}
+		// Logons are not scored: no score column, however many DNS
+		// names are.
+		if step.want != subject.HTTPHost && (m.sc == nil || m.sc.Any || strings.Contains(strings.Split(screen, "\n")[1], "score")) {
+			t.Errorf("after %s: a score column for unscored logons:\n%s", step.key, screen)
+		}
 	}
 }

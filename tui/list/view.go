@@ -182,7 +182,7 @@ func (m *Model) infoBar(w int) string {
 	if m.noteNext {
 		parts = append(parts, s.Emphasis.Render("note on next mark"))
 	}
-	if m.res.Sort == review.SortScore && !m.res.Reverse {
+	if m.res.Sort == review.SortScore && !m.res.Reverse && m.sc != nil && m.sc.Any {
 		// The order is not a column's: say it, and the key back (last:
 		// what is under way or selected matters more while it lasts).
 		parts = append(parts, s.Emphasis.Render("sorted by score")+
