@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -31,6 +32,9 @@ func TestKReachesLogonAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	if _, err := score.Run(context.Background(), d); err != nil { // the DNS names are scored
+		t.Fatal(err)
+	}
 	// The names by count, as the keys' test is written for (not the
 	// first screen's domains by score).
 	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
