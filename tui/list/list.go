@@ -99,6 +99,7 @@ type Model struct {
 
 	scoring, rescoreAgain bool
 	reloading             bool
+	fillKind              bool      // the next read lists a subject of its kind that has values (K)
 	keep                  *keepName // the cursor's row across a reload
 	scoredAt              time.Time // of the scores, as the last poll read it
 	scoredKnown           bool      // scoredAt was read
@@ -544,6 +545,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Reload):
 		return m.reload(false)
 	case key.Matches(msg, k.List.Kind):
+		m.fillKind = true
 		return m.listBy(nextKind(m.q.Listing()))
 	case key.Matches(msg, k.List.By):
 		return m.listBy(nextSubject(m.q.Listing()))

@@ -1,6 +1,7 @@
 package list
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -8,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -33,6 +35,9 @@ type (
 		sc    *review.Scores
 		an    *review.Annotations
 		auto  bool // started by the poll, which it continues
+		// asked is the subject a kind switch asked for when the read
+		// listed another of that kind instead (the asked one is empty).
+		asked subject.Code
 		err   error
 	}
 )
@@ -105,6 +110,8 @@ func (m *Model) reload(auto bool) tea.Cmd {
 	}
 	m.reloading = true
 	d, ctx, sub := m.c.DB, m.c.Ctx, m.q.Listing()
+	fill := m.fillKind
+	m.fillKind = false
 	say := "reloading the workspace…"
 	if auto {
 		say = "the workspace changed: reloading…"
@@ -114,10 +121,42 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
 			return msg
 		}
+		if fill {
+			asked := sub
+			if sub, msg.err = filled(ctx, d, sub); msg.err != nil {
+				return msg
+			}
+			if sub.Code != asked.Code {
+				msg.asked = asked.Code
+			}
+		}
 		l, err := review.LoadAll(ctx, d, msg.stats, sub)
 		msg.data, msg.verd, msg.sc, msg.an, msg.err = l.Data, l.Verdicts, l.Scores, l.Annotations, err
 		return msg
 	})
+}
+
+// filled is sub, or when the workspace has none of its values the first
+// subject of its kind that has some: an access log without virtual hosts
+// has no HTTP hosts, and K should not land on an empty list.
+func filled(ctx context.Context, d *db.DB, sub subject.Subject) (subject.Subject, error) {
+	counts, err := d.SubjectCounts(ctx)
+	if err != nil {
+		return sub, err
+	}
+	has := map[subject.Code]bool{}
+	for _, c := range counts {
+		has[c.Code] = c.Values > 0
+	}
+	if has[sub.Code] {
+		return sub, nil
+	}
+	for _, s := range subject.Of(sub.Kind) {
+		if has[s.Code] {
+			return s, nil
+		}
+	}
+	return sub, nil
 }
 
 // reloaded swaps the new workspace in. The selection is cleared (it names
@@ -133,6 +172,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	}
 	if r, domain := m.current(); r != nil {
 		m.keep = &keepName{r.Name, domain}
+	}
+	if msg.asked != 0 && msg.asked == m.q.Subject {
+		m.q.Subject = msg.data.Subject.Code // what the kind has to list
 	}
 	if msg.data.Subject.Code != m.q.Listing().Code {
 		// Another subject was asked for while this one was read.
