@@ -391,6 +391,9 @@ func (v *Events) Title() string { return v.noun() + " of " + common.SafeName(v.t
 // noun is what the events are called: a DNS query and an HTTP request are
 // requests, a logon is a logon.
 func (v *Events) noun() string {
+	if v.kind == record.KindLogon {
+		return "logons"
+	}
 	if n := v.target.Name; n != nil {
 		if s, ok := engsubject.ByCode(engsubject.Code(n.Kind)); ok && s.Kind == record.KindLogon {
 			return "logons"

@@ -676,7 +676,7 @@ func (m *Model) open(s common.Screen, domainOK bool) tea.Cmd {
 		}
 		t.Subject.Kind = db.SubjectDomain
 	} else {
-		t.Name = &db.NameRow{ID: r.ID, Name: r.Name, DomainID: r.DomainID, Domain: r.Domain,
+		t.Name = &db.NameRow{ID: r.ID, Kind: uint8(m.data.Subject.Code), Name: r.Name, DomainID: r.DomainID, Domain: r.Domain,
 			Count: r.Count, Clients: r.Clients, First: r.First, Last: r.Last}
 	}
 	return common.Open(s, t)

@@ -70,4 +70,15 @@ func TestKReachesLogonAccounts(t *testing.T) {
 			t.Errorf("after %s: a score column for unscored logons:\n%s", step.key, screen)
 		}
 	}
+	// enter opens the events of the pair under the cursor as logons: the
+	// target says which subject it is.
+	var open *common.OpenMsg
+	for _, msg := range press(m, "enter") {
+		if o, ok := msg.(common.OpenMsg); ok {
+			open = &o
+		}
+	}
+	if open == nil || open.Target.Name == nil || subject.Code(open.Target.Name.Kind) != subject.LogonPair {
+		t.Errorf("enter on a pair opened %+v", open)
+	}
 }
