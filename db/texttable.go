@@ -9,18 +9,21 @@ import (
 // answers. A Go map[string]uint32 of a million entries cost ~200 ns a hit
 // on a 20M-line load (three cache misses: control word, slot, string) and
 // made the collector trace a million string pointers at every cycle. Here
-// a slot holds the hash, the id and where the text lies in one arena, so a
-// hit is two misses, and neither slots nor arena hold a pointer.
+// a slot holds the hash, the id and where the text lies in the arena, so a
+// hit is two misses, and the slots hold no pointer.
 type textTable struct {
 	seed  maphash.Seed
 	slots []textSlot // open addressing, linear probing; len is a power of two
-	arena []byte     // the texts, back to back
+	// arena holds the texts back to back in chunks that are filled and
+	// never grown: one growing slice copied every text again at each
+	// doubling, hundreds of megabytes for the detail texts of a web log.
+	arena [][]byte
 	n     int
 }
 
 // textSlot is one entry; id 0 marks an empty slot (0 is no dictionary id).
 type textSlot struct {
-	at   uint64 // arena offset << 24 | length
+	at   uint64 // (chunk << chunkBits | offset in it) << textLenBits | length
 	hash uint32
 	id   uint32
 }
@@ -28,6 +31,11 @@ type textSlot struct {
 const (
 	textLenBits = 24
 	maxTextLen  = 1<<textLenBits - 1
+	// chunkBits bounds a chunk (4 MiB); a longer text has a chunk of its
+	// own, where it starts at offset 0.
+	chunkBits    = 22
+	minChunk     = 4 << 10
+	chunkOffMask = 1<<chunkBits - 1
 )
 
 func newTextTable() *textTable {
@@ -35,8 +43,9 @@ func newTextTable() *textTable {
 }
 
 func (t *textTable) text(s *textSlot) []byte {
-	off, n := s.at>>textLenBits, s.at&maxTextLen
-	return t.arena[off : off+n]
+	ref, n := s.at>>textLenBits, s.at&maxTextLen
+	chunk, off := ref>>chunkBits, ref&chunkOffMask
+	return t.arena[chunk][off : off+n]
 }
 
 // lookup returns b's id, or 0 and the slot where it would go.
@@ -78,12 +87,30 @@ func (t *textTable) put(b []byte, id uint32) {
 }
 
 func (t *textTable) insert(slot int, hash uint32, b []byte, id uint32) {
-	t.slots[slot] = textSlot{at: uint64(len(t.arena))<<textLenBits | uint64(len(b)), hash: hash, id: id}
-	t.arena = append(t.arena, b...)
+	ref := t.store(b)
+	t.slots[slot] = textSlot{at: ref<<textLenBits | uint64(len(b)), hash: hash, id: id}
 	t.n++
 	if t.n*4 >= len(t.slots)*3 {
 		t.grow()
 	}
+}
+
+// store copies b into the arena and returns where it lies. Chunks start
+// small (a workspace has several tables, most of them tiny) and double up
+// to 4 MiB.
+func (t *textTable) store(b []byte) uint64 {
+	last := len(t.arena) - 1
+	if last < 0 || len(t.arena[last])+len(b) > cap(t.arena[last]) {
+		size := minChunk
+		if last >= 0 {
+			size = min(2*cap(t.arena[last]), 1<<chunkBits)
+		}
+		t.arena = append(t.arena, make([]byte, 0, max(size, len(b))))
+		last++
+	}
+	off := len(t.arena[last])
+	t.arena[last] = append(t.arena[last], b...)
+	return uint64(last)<<chunkBits | uint64(off)
 }
 
 // grow doubles the slots; the stored hashes place the entries again

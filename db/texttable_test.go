@@ -3,6 +3,7 @@ package db
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +17,9 @@ func TestTextTableAgreesWithMap(t *testing.T) {
 	texts := []string{"", "a", "aa", "a.example", "a.example.", "\x00", "b"}
 	for i := 0; i < 200_000; i++ {
 		texts = append(texts, fmt.Sprintf("host%d.example%d.com", rng.IntN(150_000), rng.IntN(3)))
+		if i%50_000 == 0 { // longer than a chunk, and than what is left of one
+			texts = append(texts, strings.Repeat("x", 5<<20+i), strings.Repeat("y", 3000+i))
+		}
 	}
 	for _, s := range texts {
 		id, added := tab.intern([]byte(s), &next)
