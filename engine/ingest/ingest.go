@@ -629,9 +629,16 @@ func (w *writer) buffer(size int) []db.Event {
 	case b := <-w.free:
 		return b
 	default:
-		return make([]db.Event, 0, size)
+		return make([]db.Event, 0, size+batchSlack)
 	}
 }
+
+// batchSlack is room past a batch's size: a batch is sent at the first
+// checkpoint after it is full, and parsers checkpoint every 1024 lines,
+// each of which may store a dozen events (one per subject of a request or
+// logon). Without it, the overshoot copies the whole batch into a new one
+// twice its size.
+const batchSlack = 1024 * 16
 
 func (w *writer) loadErr() error {
 	if e, ok := w.err.Load().(error); ok {
