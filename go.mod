@@ -13,9 +13,11 @@ require (
 	github.com/mileusna/useragent v1.3.5
 	golang.org/x/net v0.62.0
 	modernc.org/sqlite v1.62.0
+	www.velocidex.com/golang/evtx v0.2.0
 )
 
 require (
+	github.com/Velocidex/ordereddict v0.0.0-20210502082334-cf5d9045c0d1 // indirect
 	github.com/charmbracelet/colorprofile v0.4.3 // indirect
 	github.com/charmbracelet/ultraviolet v0.0.0-20261008173134-6b8d4baf91b4 // indirect
 	github.com/charmbracelet/x/termios v0.1.1 // indirect
@@ -29,6 +31,7 @@ require (
 	github.com/mattn/go-runewidth v0.0.30 // indirect
 	github.com/muesli/cancelreader v0.2.2 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/pkg/errors v0.8.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/xo/terminfo v1.0.0 // indirect
@@ -39,3 +42,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The EVTX reader is v0.2.0 with fixes for crafted files (a memory and time
+// bomb found by fuzzing); third_party/evtx/NOTICE.md says what changed.
+replace www.velocidex.com/golang/evtx => ./third_party/evtx

@@ -8,16 +8,13 @@ import (
 
 // Guess names the kind of a log that no format detects, from its head:
 // "a web server error log", "a Zeek conn log", "a Windows event log
-// (EVTX)"…, or "" when it looks like nothing known. It names only kinds
-// that no format reads (access logs, IIS logs, sshd's syslog lines and
-// Zeek's dns and http logs are read), so that it never says a readable
-// kind is not. It only lets the ingest say "this is X, longtail does not
+// (XML)"…, or "" when it looks like nothing known. It names only kinds
+// that no format reads (access logs, IIS logs, EVTX files, sshd's syslog
+// lines and Zeek's dns and http logs are read), so that it never says a
+// readable kind is not. It only lets the ingest say "this is X, longtail does not
 // read it yet" instead of listing the formats it tried; it is not a parser
 // and reads no record.
 func Guess(head []byte) string {
-	if bytes.HasPrefix(head, []byte("ElfFile\x00")) {
-		return "a Windows event log (EVTX)"
-	}
 	for _, line := range guessLines(head, 5) {
 		if kind := guessLine(line); kind != "" {
 			return kind

@@ -1,0 +1,190 @@
+package parse
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// evtxExpected reads the event counts SOURCES.tsv gives for each EVTX
+// sample (found by libevtx's evtxinfo when the samples were collected):
+// "EVTX, 20 records; 4776:5 4625:5 4648:1 4624:1 1102:1 (+6 other IDs)".
+func evtxExpected(t *testing.T) map[string]map[uint16]int {
+	t.Helper()
+	f, err := os.Open(filepath.Join(filepath.Dir(samplePath(t, "SOURCES.tsv")), "SOURCES.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	idCount := regexp.MustCompile(`\b(\d{4,5}):(\d+)\b`)
+	out := map[string]map[uint16]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if len(cols) < 4 || !strings.HasPrefix(cols[0], "windows/evtx/") {
+			continue
+		}
+		ids := map[uint16]int{}
+		for _, m := range idCount.FindAllStringSubmatch(cols[3], -1) {
+			id, _ := strconv.Atoi(m[1])
+			n, _ := strconv.Atoi(m[2])
+			ids[uint16(id)] = n
+		}
+		out[cols[0]] = ids
+	}
+	return out
+}
+
+// On every EVTX sample, each logon event id is counted as evtxinfo counted
+// it, every logon has its time, and nothing is skipped but the events of
+// the sample that neither libevtx nor the library can decode.
+func TestEvtxSamples(t *testing.T) {
+	want := evtxExpected(t)
+	if len(want) < 20 {
+		t.Fatalf("%d EVTX samples in SOURCES.tsv", len(want))
+	}
+	for file, ids := range want {
+		t.Run(file, func(t *testing.T) {
+			out := streamSample(t, file)
+			got := map[uint16]int{}
+			for _, r := range out.logon {
+				got[r.EventID]++
+				if r.Time < micro("2000-01-01T00:00:00Z") || r.Result == "" || r.Line < 1 {
+					t.Fatalf("record %+v", r)
+				}
+			}
+			for id := range evtxLogons {
+				if n, listed := ids[id]; listed && got[id] != n {
+					t.Errorf("event %d: %d, evtxinfo counts %d", id, got[id], n)
+				}
+			}
+			undecodable := 0
+			if strings.Contains(file, "ID1149-RDP") {
+				undecodable = 11 // SOURCES.tsv: "11 records per evtxinfo; libevtx 2018 cannot decode"
+			}
+			if len(out.skips) != undecodable || undecodable > 0 && out.skipReasons()["undecodable event (no event id)"] != undecodable {
+				t.Errorf("skips %q", out.skipList())
+			}
+		})
+	}
+}
+
+// The fields of a failed Windows logon and of a Kerberos pre-auth failure.
+func TestEvtxFields(t *testing.T) {
+	out := streamSample(t, "windows/evtx/mdecrevoisier_ID4625-failed_login_with_denied_access_due_to_account_restriction.evtx")
+	if len(out.logon) != 2 {
+		t.Fatalf("%d logons", len(out.logon))
+	}
+	r := out.logon[0]
+	if r.EventID != 4625 || r.Result != "failure" || r.Account == "" || r.Target == "" || !strings.HasPrefix(r.Reason, "0xc") || r.Type == "" {
+		t.Errorf("4625: %+v", r)
+	}
+	out = streamSample(t, "windows/evtx/mdecrevoisier_ID4771-Kerberos_brutforce_with_valid_user.evtx")
+	r = out.logon[0]
+	if r.EventID != 4771 || r.Result != "failure" || r.Reason != "0x18" || r.Auth != "Kerberos" || r.Client == "" || strings.HasPrefix(r.Client, "::ffff:") {
+		t.Errorf("4771: %+v", r)
+	}
+}
+
+// The records of a damaged chunk are skipped and counted, the rest of the
+// file read; chunk slots of zeros are no damage.
+func TestEvtxDamagedChunk(t *testing.T) {
+	out := streamSample(t, "malformed/evtx/omerbenamram_sample_with_a_bad_chunk_magic.evtx")
+	for _, s := range out.skips {
+		if !strings.HasPrefix(s.Reason, "damaged record (") {
+			t.Errorf("skip %+v", s)
+		}
+	}
+	// Its first chunk breaks after 14 records; the chunks after it are read.
+	if len(out.skips) < 2 || out.skips[len(out.skips)-1].Line <= out.skips[0].Line {
+		t.Errorf("skips %q", out.skipList())
+	}
+	for _, f := range []string{"malformed/evtx/omerbenamram_sample-with-zero-data-size-event.evtx", "malformed/evtx/omerbenamram_Application_no_crc32.evtx",
+		"malformed/evtx/omerbenamram_issue_201.evtx", "malformed/evtx/omerbenamram_sample-with-irregular-bool-values.evtx"} {
+		streamSample(t, f) // never fatal
+	}
+}
+
+// A resumed read skips the records read before.
+func TestEvtxResume(t *testing.T) {
+	file := "windows/evtx/mdecrevoisier_ID4768-4771-Kerberos_brutforce_with_non_existing_users.evtx"
+	all := streamSample(t, file)
+	out := &gotOut{}
+	if _, err := streamEvtx(context.Background(), bytes.NewReader(sample(t, file)), Done(Position{Line: 30}), out); err != nil {
+		t.Fatal(err)
+	}
+	var want int
+	for _, r := range all.logon {
+		if r.Line > 30 {
+			want++
+		}
+	}
+	if len(out.logon) != want || want == 0 {
+		t.Errorf("resumed after 30 records: %d logons, want %d", len(out.logon), want)
+	}
+}
+
+func FuzzEvtx(f *testing.F) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "data", "windows", "evtx", "sbousseaden_CA_4624_4625_LogonType2_LogonProc_chrome.evtx"))
+	if err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte("ElfFile\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out := &gotOut{}
+		streamEvtx(context.Background(), bytes.NewReader(data), Resume{}, out)
+		for _, s := range out.skips {
+			if s.Reason == "" || s.Line < 1 {
+				t.Fatalf("bad skip %+v", s)
+			}
+		}
+	})
+}
+
+// streamSample reads an EVTX sample, which must be detected as evtx.
+func streamSample(t *testing.T, rel string) *gotOut {
+	t.Helper()
+	data := sample(t, rel)
+	if f, err := Detect(data[:min(len(data), HeadSize)]); err != nil || f.Name != "evtx" {
+		t.Fatalf("%s detected as %q, %v", rel, f.Name, err)
+	}
+	out := &gotOut{}
+	if _, err := streamEvtx(context.Background(), bytes.NewReader(data), Resume{}, out); err != nil {
+		t.Fatalf("%s: %v", rel, err)
+	}
+	return out
+}
+
+// A crafted file found by fuzzing: its template instance claims 2^32
+// arguments. The reader's fork (third_party/evtx) treats the count as
+// damage; v0.2.0 appended that many descriptors and allocated gigabytes.
+// The bound is on bytes allocated, not time, so a busy machine cannot
+// fail it.
+func TestEvtxCraftedArgumentCountIsBounded(t *testing.T) {
+	seed, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzEvtx", "fa6c4602c51e9212"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, lit, _ := strings.Cut(strings.TrimSpace(string(seed)), "[]byte(")
+	data, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	out := &gotOut{}
+	if _, err := streamEvtx(context.Background(), strings.NewReader(data), Resume{}, out); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<20 {
+		t.Errorf("a %d-byte file allocated %d MB", len(data), n>>20)
+	}
+}
