@@ -18,7 +18,9 @@ var helps = map[string]string{
 Example:
   longtail open ~/cases/acme.db`,
 	"ingest": `longtail ingest [--force] [--batch N] [--no-score] FILE...|-
-  Read DNS logs or captures into the workspace, then score it. A file read
+  Read logs or captures into the workspace, then score it: DNS, web and
+  logon logs, packet captures, your own CSV/JSON logs (formats lists them),
+  each format and kind found from the content. A file read
   before is recognised and only what it gained is read; standard input (-)
   is never recognised: piping the same data again stores it again.
 Example:
@@ -35,35 +37,41 @@ Example:
   A synthetic DNS log on stdout, with planted tunnels and beacons.
 Example:
   longtail gen dns --lines 100000 > demo.csv`,
-	"top": `longtail top [--by fqdn|domain] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed] [--sort KEY]
-  The review screen's list, headless: names or registered domains with
-  their verdict, score, popularity rank and newness.
+	"top": `longtail top [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed] [--sort KEY]
+  The review screen's list, headless: the values of a subject (DNS names,
+  HTTP hosts, user agents, logon accounts, pairs…) or the groups they roll
+  up to (--by domain), with their verdict, score, popularity rank and
+  newness.
 Example:
-  longtail top --by domain --hide good --sort score --format json`,
+  longtail top --by domain --hide good --sort score --format json
+  longtail top --kind http --by ua --sort count --limit 20`,
 	"stats": `longtail stats
   The workspace at a glance: events, names, domains, clients, span, sources.
 Example:
   longtail stats --format json | jq .events`,
-	"events": `longtail events NAME [--limit N]
-  The requests of one name, newest first.
+	"events": `longtail events VALUE [--kind dns|http|logon] [--by SUBJECT] [--limit N]
+  The events of one value of a subject, newest first: a DNS name's
+  queries, a user agent's requests, an account's logons.
 Example:
-  longtail events www.example.com --limit 20`,
+  longtail events www.example.com --limit 20
+  longtail events "admin ← 10.0.0.5" --kind logon --by pair`,
 	"sources": `longtail sources
   What was ingested, from where and when.
 Example:
   longtail sources --format csv`,
-	"series": `longtail series [SUBJECT] [--by fqdn|domain|client] [--bucket 1h]
+	"series": `longtail series [VALUE] [--kind dns|http|logon] [--by SUBJECT] [--bucket 1h]
   Events per bucket: the timeline and heatmap, headless.
 Example:
   longtail series example.com --by domain --bucket 15m`,
-	"score": `longtail score [--by domain|fqdn] [--limit N] [--rescore]
+	"score": `longtail score [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--rescore]
   The most unusual first, with the reasons. The stored scores are shown;
   they are computed again only when a file was read or a rule added since
   (or with --rescore).
 Example:
   longtail score --by fqdn --limit 20`,
-	"new": `longtail new [--since NAME|TIME] [--limit N] [--all]
-  Names new since a baseline snapshot or a time.
+	"new": `longtail new [--since NAME|TIME] [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--all]
+  Values new since a baseline snapshot or a time: names, user agents,
+  logon pairs (an account from a source it never used)…
 Example:
   longtail new --since 2024-03-04`,
 	"rules": `longtail rules [list] [--verdict V]

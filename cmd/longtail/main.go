@@ -19,7 +19,7 @@ import (
 	"github.com/longtail/longtail/tui"
 )
 
-const usage = `longtail: long-tail analysis of DNS logs and captures
+const usage = `longtail: long-tail analysis of security logs: DNS, web, logons, captures
 
 Usage:
   longtail [--db PATH]                 open the review screen on the workspace
@@ -28,23 +28,27 @@ Usage:
 
 Logs in:
   longtail ingest [--force] [--batch N] [--no-score] FILE...|-
-                                       read logs or captures into the workspace (then score it)
+                                       read logs or captures into the workspace (then score it);
+                                       the format and the kind (dns, http, logon) come from the content
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
   longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
 
-Questions:
-  longtail top [--by fqdn|domain] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed]
-                                       names by count, with the verdict the rules give
+Questions (each takes --kind dns|http|logon and --by SUBJECT: a DNS name, an HTTP host, path,
+user agent or client, a logon account, source or pair…; longtail CMD --help lists them):
+  longtail top [--kind K] [--by S] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed]
+                                       names (or hosts, user agents, accounts…) by count, with
+                                       the verdict the rules give
   longtail stats                       events, names, domains, clients, span, sources
-  longtail events NAME [--limit N]     the requests of one name, newest first
+  longtail events VALUE [--kind K] [--by S] [--limit N]
+                                       the events of one name (host, account…), newest first
   longtail sources                     what was ingested, from where and when
-  longtail series [SUBJECT] [--by fqdn|domain|client] [--bucket 1h]
+  longtail series [VALUE] [--kind K] [--by S] [--bucket 1h]
                                        events per bucket: the timeline and heatmap, headless
-  longtail score [--by domain|fqdn] [--limit N] [--stored]
+  longtail score [--kind K] [--by S] [--limit N] [--rescore]
                                        score the workspace; the most unusual first
-  longtail new [--since NAME|TIME] [--limit N] [--all]
-                                       names new since a snapshot or a time
+  longtail new [--since NAME|TIME] [--kind K] [--by S] [--limit N] [--all]
+                                       names (user agents, logon pairs…) new since a snapshot or a time
 
 Rules and lists:
   longtail rules [list] [--verdict V]  the verdict rules, with the names and events each decides
@@ -65,8 +69,9 @@ Rules and lists:
 
 Every command takes --db PATH (default ./longtail.db); the query commands
 take --format table|csv|json. --format-file FILE adds a format file that
-describes a log of your own (as do ~/.config/longtail/formats/*.toml). longtail help CMD (or CMD --help) shows one
-command's usage, options and an example.
+describes a log of your own (as do ~/.config/longtail/formats/*.toml).
+longtail help CMD (or CMD --help) shows one command's usage, options and an
+example.
 `
 
 func main() {
