@@ -147,7 +147,7 @@ func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
 // which) and checks what every record must hold: a result or what an
 // attacker did, a line and offset of the input.
 func FuzzLogonLines(f *testing.F) {
-	for i, s := range []string{sshdSample, cowrieSample} {
+	for i, s := range []string{sshdSample, cowrieSample, winJSONSample} {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
@@ -159,6 +159,7 @@ func FuzzLogonLines(f *testing.F) {
 		for _, r := range out.logon {
 			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && format == "cowrie-json" ||
 				r.Result == "" && format == "sshd-syslog" ||
+				(r.Result == "" || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
 				r.Line < 1 || r.Line > int64(len(starts)) || r.Offset != starts[r.Line-1] {
 				t.Fatalf("%s: bad record %+v", format, r)
 			}
@@ -174,8 +175,8 @@ func FuzzLogonLines(f *testing.F) {
 	})
 }
 
-// logonFormats are the formats of sshd.go and cowrie.go.
-var logonFormats = []string{"sshd-syslog", "cowrie-json"}
+// logonFormats are the formats of sshd.go, cowrie.go and winjson.go.
+var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json"}
 
 // BenchmarkLogonParsers measures the sshd and Cowrie parsers on their
 // samples; it reports records/s beside MB/s and allocs/op.
