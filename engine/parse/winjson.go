@@ -332,13 +332,17 @@ var winMapped = []byte("::ffff:")
 
 // winSource is a logon's source: its address (an IPv4 one without the
 // IPv6 mapping Kerberos events give it), else the workstation it names.
+// A loopback address (an interactive logon's) gives way to the
+// workstation too: "alice ← WS-0042" says where she sat, "alice ←
+// 127.0.0.1" says only that it was at the host logged on to.
 func winSource(ip, workstation []byte) []byte {
 	ip = bytes.TrimPrefix(ip, winMapped)
-	if len(ip) > 0 && string(ip) != "-" {
-		return ip
-	}
 	workstation = bytes.TrimLeft(workstation, `\`)
-	if len(workstation) > 0 && string(workstation) != "-" {
+	hasWS := len(workstation) > 0 && string(workstation) != "-"
+	switch {
+	case len(ip) > 0 && string(ip) != "-" && !(hasWS && (string(ip) == "127.0.0.1" || string(ip) == "::1")):
+		return ip
+	case hasWS:
 		return workstation
 	}
 	return nil

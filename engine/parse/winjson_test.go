@@ -10,8 +10,8 @@ import (
 // and winlogbeat's nested one, with the events passed over and the lines
 // skipped.
 const winJSONSample = `{"@timestamp":"2020-10-22T08:29:53.908Z","EventID":4624,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"3","AuthenticationPackageName":"Kerberos","IpAddress":"10.0.2.17","WorkstationName":"-","Message":"An account was\r\n\tlogged on."}
-{"@timestamp":"2020-10-22T08:29:54Z","EventID":4625,"Channel":"Security","Hostname":"WS5.corp.local","TargetUserName":"bob","TargetDomainName":"corp.local","LogonType":"2","AuthenticationPackageName":"MICROSOFT_AUTHENTICATION_PACKAGE_V1_0","IpAddress":"-","WorkstationName":"WS5","Status":"0xc000006d","SubStatus":"0xc000006a"}
-{"@timestamp":"2020-10-22T08:29:55Z","EventID":4625,"Channel":"Security","Hostname":"WS5.corp.local","TargetUserName":"carol","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.2.99","Status":"0xc0000234","SubStatus":"0x0"}
+{"@timestamp":"2020-10-22T08:29:54Z","EventID":4625,"Channel":"Security","Hostname":"WS5.corp.local","TargetUserName":"bob","TargetDomainName":"corp.local","LogonType":"2","AuthenticationPackageName":"MICROSOFT_AUTHENTICATION_PACKAGE_V1_0","IpAddress":"127.0.0.1","WorkstationName":"WS5","Status":"0xc000006d","SubStatus":"0xc000006a"}
+{"@timestamp":"2020-10-22T08:29:55Z","EventID":4625,"Channel":"Security","Hostname":"WS5.corp.local","TargetUserName":"carol","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.2.99","WorkstationName":"WS7","Status":"0xc0000234","SubStatus":"0x0"}
 {"@timestamp":"2020-10-22T08:29:56Z","EventID":4648,"Channel":"Security","Hostname":"WS5.corp.local","SubjectUserName":"alice","TargetUserName":"admin","TargetDomainName":"CORP","TargetServerName":"fs1.corp.local","IpAddress":"10.0.3.4"}
 {"@timestamp":"2020-10-22T08:29:57Z","EventID":4672,"Channel":"Security","Hostname":"DC.corp.local","SubjectUserName":"admin","SubjectDomainName":"CORP","PrivilegeList":"SeDebugPrivilege\r\n\t\tSeBackupPrivilege"}
 {"@timestamp":"2020-10-22T08:29:58Z","EventID":4768,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"nobody","TargetDomainName":"CORP.LOCAL","ServiceName":"krbtgt","IpAddress":"::ffff:10.0.2.17","Status":"0x6"}
@@ -27,7 +27,8 @@ const winJSONSample = `{"@timestamp":"2020-10-22T08:29:53.908Z","EventID":4624,"
 {"@timestamp":"2020-10-22T08:30:07Z","EventID":4624,
 `
 
-// Each authentication event gives its record; logoffs and other logs'
+// Each authentication event gives its record, its source the address or,
+// for a local logon, the workstation; logoffs and other logs'
 // events are passed over; only broken lines are skipped.
 func TestWinJSONLines(t *testing.T) {
 	out := parseText(t, "windows-json", []byte(winJSONSample))
