@@ -285,8 +285,13 @@ func (p *winParser) fill(r *record.Record) bool {
 		}
 	case winExplicit:
 		// Written where the credentials were typed: that host is the
-		// source, the server they were used for the target.
+		// source, named as the other events name a workstation (its
+		// NetBIOS name, not its DNS one), the server they were used for
+		// the target.
 		r.Client, r.Reason = f.computer, winExplicitW
+		if dot := bytes.IndexByte(r.Client, '.'); dot > 0 {
+			r.Client = r.Client[:dot]
+		}
 		if len(f.server) > 0 && string(f.server) != "-" && !bytes.EqualFold(f.server, []byte("localhost")) {
 			r.Target = f.server
 		}

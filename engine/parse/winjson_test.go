@@ -43,7 +43,7 @@ func TestWinJSONLines(t *testing.T) {
 			Type: "2", Auth: "MICROSOFT_AUTHENTICATION_PACKAGE_V1_0", Result: "failure", Reason: "0xc000006a"}),
 		at(3, "2020-10-22T08:29:55Z", 4625, gotLogon{Account: "carol", Domain: "CORP", Target: "WS5.corp.local", Client: "10.0.2.99",
 			Type: "3", Result: "failure", Reason: "0xc0000234"}),
-		at(4, "2020-10-22T08:29:56Z", 4648, gotLogon{Account: "admin", Domain: "CORP", Target: "fs1.corp.local", Client: "WS5.corp.local",
+		at(4, "2020-10-22T08:29:56Z", 4648, gotLogon{Account: "admin", Domain: "CORP", Target: "fs1.corp.local", Client: "WS5",
 			Result: "success", Reason: "explicit credentials"}),
 		at(5, "2020-10-22T08:29:57Z", 4672, gotLogon{Account: "admin", Domain: "CORP", Target: "DC.corp.local",
 			Result: "success", Reason: "special privileges"}),
