@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strconv"
 	"testing"
+
+	"github.com/longtail/longtail/engine/gen"
 )
 
 // winJSONSample has one event of each kind read, in NXLog's flat shape
@@ -112,4 +114,14 @@ func TestWinJSONSample(t *testing.T) {
 // has an escape).
 func TestWinJSONNoAllocs(t *testing.T) {
 	noAllocs(t, &winParser{}, bytes.Split([]byte(winJSONSample), []byte("\n"))[:8])
+}
+
+// BenchmarkWinJSONGen measures the parser alone on `longtail gen logon`'s
+// log, what BenchmarkIngestLogon ingests.
+func BenchmarkWinJSONGen(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := gen.WriteLogon(&buf, gen.Options{Lines: 100_000, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	benchParser(b, "windows-json", buf.Bytes())
 }
