@@ -92,36 +92,7 @@ type winParser struct {
 func (p *winParser) scan(line []byte) bool {
 	p.f = winFields{}
 	s := jsonScanner{b: line}
-	if !s.byte('{') || !p.members(&s, 0) {
-		return false
-	}
-	return s.end()
-}
-
-// members reads the members of an object whose '{' was consumed, up to
-// and with its '}'. The objects winlogbeat nests the event in (winlog and
-// its event_data) are read as if their members were the top level's.
-func (p *winParser) members(s *jsonScanner, depth int) bool {
-	if s.peek() == '}' {
-		s.i++
-		return true
-	}
-	for {
-		key, ok := s.plainString()
-		if !ok || !s.byte(':') {
-			return false
-		}
-		if ok = p.member(s, key, depth); !ok {
-			return false
-		}
-		switch s.next() {
-		case ',':
-		case '}':
-			return true
-		default:
-			return false
-		}
-	}
+	return s.object(func(key []byte) bool { return p.member(&s, key, 0) })
 }
 
 // member consumes one member's value, keeping it when the record needs it.
@@ -132,9 +103,11 @@ func (p *winParser) member(s *jsonScanner, key []byte, depth int) bool {
 	case "EventID", "event_id":
 		return p.eventID(s)
 	case "winlog", "event_data", "EventData":
+		// winlogbeat's nesting: its members are read as if they were
+		// the top level's.
 		if depth < 2 && s.peek() == '{' {
 			s.i++
-			return p.members(s, depth+1)
+			return s.members(func(key []byte) bool { return p.member(s, key, depth+1) })
 		}
 		return s.skipValue()
 	case "Channel", "channel":
