@@ -30,7 +30,7 @@ Logs in:
   longtail ingest [--force] [--batch N] [--no-score] FILE...|-
                                        read logs or captures into the workspace (then score it)
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
-  longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+  longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
 
 Questions:
