@@ -7,6 +7,7 @@ BIN       := bin/longtail
 DEMO_DB   := demo/longtail-demo.db
 DEMO_LOG  := demo/demo-dns.log
 DEMO_WEB  := demo/demo-web.log
+DEMO_LOGON := demo/demo-logon.json
 BENCH_LINES ?= 20000000
 export CGO_ENABLED := 0
 
@@ -36,14 +37,17 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
 
 # A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
-# and DGA names in it, and of web traffic to three sites with a scanner, a
-# webshell and a rare user agent in it, ingested and opened in the review
-# screen (K switches between DNS and HTTP).
+# and DGA names in it, of web traffic to three sites with a scanner, a
+# webshell and a rare user agent in it, and of a Windows domain's logons
+# with a password spray, a brute force that succeeds, an admin on a new
+# workstation and a night logon in it, ingested and opened in the review
+# screen (K switches between DNS, HTTP and logons).
 demo: build
 	@mkdir -p demo
 	@test -s $(DEMO_LOG) || $(BIN) gen dns --lines 1000000 --seed 7 --format zeek > $(DEMO_LOG)
 	@test -s $(DEMO_WEB) || $(BIN) gen http --lines 300000 --seed 7 > $(DEMO_WEB)
-	$(BIN) --db $(DEMO_DB) $(DEMO_LOG) $(DEMO_WEB)
+	@test -s $(DEMO_LOGON) || $(BIN) gen logon --lines 300000 --seed 7 > $(DEMO_LOGON)
+	$(BIN) --db $(DEMO_DB) $(DEMO_LOG) $(DEMO_WEB) $(DEMO_LOGON)
 
 lint:
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)

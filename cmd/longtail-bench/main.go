@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,8 +80,10 @@ func run(bin string, lines int64, dir string) error {
 	if err := secondDay(bin, dir, ws, lines, wall); err != nil {
 		return err
 	}
-	if err := webIngest(bin, dir, lines/4, float64(lines)/wall.Seconds()); err != nil {
-		return err
+	for _, k := range []kindLog{webLog, logonLog} {
+		if err := kindIngest(bin, dir, k, lines/4, float64(lines)/wall.Seconds()); err != nil {
+			return err
+		}
 	}
 
 	if _, err := exec.LookPath("sqlite3"); err != nil {
@@ -193,18 +196,43 @@ func secondDay(bin, dir, ws string, lines int64, first time.Duration) error {
 	return nil
 }
 
-// webIngest times the ingest of an access log of `longtail gen http`
-// (each request stored once per subject: host, path, user agent, client,
-// referer, status) and compares its rate with the DNS CSV's of this run.
-func webIngest(bin, dir string, lines int64, dnsRate float64) error {
-	logPath := filepath.Join(dir, fmt.Sprintf("web-%d.log", lines))
+// A generated log of another kind than DNS, whose ingest is timed against
+// the DNS CSV's of the same run.
+type kindLog struct {
+	name  string // of its file and workspace: "web", "logon"
+	title string // what its heading says the log is
+	unit  string // what its rate counts: "requests", "events"
+	write func(w io.Writer, lines int64) error
+}
+
+var (
+	// webLog: each request stored once per subject (host, path, user
+	// agent, client, referer, status).
+	webLog = kindLog{"web", "`longtail gen http`, Apache vhost_combined, 6 subjects each", "requests", func(w io.Writer, lines int64) error {
+		_, err := gen.WriteHTTP(w, gen.Options{Lines: lines, Seed: 1})
+		return err
+	}}
+	// logonLog: each logon stored once per subject it has (account,
+	// source, pair, target, type, authentication, result); its logoffs
+	// are read and passed over.
+	logonLog = kindLog{"logon", "`longtail gen logon`, Windows Security JSON lines, up to 7 subjects each", "events", func(w io.Writer, lines int64) error {
+		_, err := gen.WriteLogon(w, gen.Options{Lines: lines, Seed: 1})
+		return err
+	}}
+)
+
+// kindIngest times the ingest of k's log of lines lines and compares its
+// rate (of the events stored, which the workspace counts) with the DNS
+// CSV's of this run.
+func kindIngest(bin, dir string, k kindLog, lines int64, dnsRate float64) error {
+	logPath := filepath.Join(dir, fmt.Sprintf("%s-%d.log", k.name, lines))
 	if _, err := os.Stat(logPath); err != nil {
 		f, err := os.Create(logPath + ".tmp")
 		if err != nil {
 			return err
 		}
 		w := bufio.NewWriterSize(f, 4<<20)
-		_, err = gen.WriteHTTP(w, gen.Options{Lines: lines, Seed: 1})
+		err = k.write(w, lines)
 		if err == nil {
 			err = w.Flush()
 		}
@@ -218,20 +246,36 @@ func webIngest(bin, dir string, lines int64, dnsRate float64) error {
 			return err
 		}
 	}
-	ws := filepath.Join(dir, "bench-web.db")
+	ws := filepath.Join(dir, "bench-"+k.name+".db")
 	removeWorkspace(ws)
 	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
 	if err != nil {
-		return fmt.Errorf("web ingest: %w", err)
+		return fmt.Errorf("%s ingest: %w", k.name, err)
 	}
-	rate := float64(lines) / wall.Seconds()
+	events, err := storedEvents(ws)
+	if err != nil {
+		return err
+	}
+	rate := float64(events) / wall.Seconds()
 	size := fileSize(ws) + fileSize(ws+"-wal")
-	fmt.Printf("\nweb ingest (%d requests of `longtail gen http`, Apache vhost_combined, 6 subjects each)\n", lines)
+	fmt.Printf("\n%s ingest (%d lines of %s: %d %s)\n", k.name, lines, k.title, events, k.unit)
 	fmt.Printf("  wall            %8.2f s\n", wall.Seconds())
-	fmt.Printf("  requests/s      %8.0f (%.2f× the DNS events/s of this run)\n", rate, rate/dnsRate)
+	fmt.Printf("  %-15s %8.0f (%.2f× the DNS events/s of this run)\n", k.unit+"/s", rate, rate/dnsRate)
+	fmt.Printf("  MB/s            %8.1f\n", float64(fileSize(logPath))/1e6/wall.Seconds())
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
-	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/request)\n", float64(size)/1e6, float64(size)/float64(lines))
+	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/%s)\n", float64(size)/1e6, float64(size)/float64(events), strings.TrimSuffix(k.unit, "s"))
 	return nil
+}
+
+// storedEvents is how many events the workspace ws holds.
+func storedEvents(ws string) (int64, error) {
+	d, err := db.Open(ws, db.Options{MustExist: true})
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	st, err := d.Stats(context.Background())
+	return st.Events, err
 }
 
 // removeWorkspace removes a workspace left by an earlier run, with its

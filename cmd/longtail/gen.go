@@ -17,19 +17,22 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	lines := fs.Int64("lines", 1_000_000, "how many `lines`")
 	seed := fs.Int64("seed", 1, "random `seed` (the same seed gives the same log)")
-	format := fs.String("format", "csv", "DNS log `format`: csv (OpenDNS 5-field), zeek or tcpdump (HTTP is always Apache vhost_combined)")
+	format := fs.String("format", "csv", "DNS log `format`: csv (OpenDNS 5-field), zeek or tcpdump (HTTP is always Apache vhost_combined, logons NXLog's JSON lines)")
 	days := fs.Int("days", 7, "span in `days`")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || (rest[0] != "dns" && rest[0] != "http") {
-		return fmt.Errorf("gen: usage: longtail gen dns|http --lines N [--seed S] [--format csv|zeek|tcpdump]")
+	if len(rest) != 1 || (rest[0] != "dns" && rest[0] != "http" && rest[0] != "logon") {
+		return fmt.Errorf("gen: usage: longtail gen dns|http|logon --lines N [--seed S] [--format csv|zeek|tcpdump]")
 	}
 	w := bufio.NewWriterSize(e.stdout, 1<<20)
-	if rest[0] == "http" {
+	switch rest[0] {
+	case "http":
 		_, err = gen.WriteHTTP(w, gen.Options{Lines: *lines, Seed: *seed, Days: *days})
-	} else {
+	case "logon":
+		_, err = gen.WriteLogon(w, gen.Options{Lines: *lines, Seed: *seed, Days: *days})
+	default:
 		_, err = gen.Write(w, gen.Options{Lines: *lines, Seed: *seed, Format: *format, Days: *days})
 	}
 	if err != nil {

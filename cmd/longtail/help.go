@@ -33,10 +33,13 @@ Example:
   each format file did not take it.
 Example:
   longtail formats --check resolver.csv --format-file resolver.toml`,
-	"gen": `longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
-  A synthetic DNS log on stdout, with planted tunnels and beacons.
+	"gen": `longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+  A synthetic log on stdout: DNS with planted tunnels and beacons, HTTP
+  with a scanner and a webshell, or a Windows Security log (JSON lines)
+  with a password spray, a brute force and an admin on a new workstation.
 Example:
-  longtail gen dns --lines 100000 > demo.csv`,
+  longtail gen dns --lines 100000 > demo.csv
+  longtail gen logon --lines 300000 > security.json`,
 	"top": `longtail top [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--hide good[,suspicious,bad]] [--unreviewed] [--sort KEY]
   The review screen's list, headless: the values of a subject (DNS names,
   HTTP hosts, user agents, logon accounts, pairs…) or the groups they roll

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/longtail/longtail/engine/gen"
 )
 
 // An sshd log is ingested as logons, and events of an account print a
@@ -28,5 +34,53 @@ func TestLogonEventsHeadless(t *testing.T) {
 	}
 	if strings.Contains(out, "qtype") {
 		t.Errorf("DNS columns for logons: %s", out)
+	}
+}
+
+// `gen logon` writes a Security log that ingests as windows-json without a
+// skip, and what it planted is what an analyst listing pairs and drilling
+// into a source finds: the spray's accounts once each from its source,
+// the brute force's one pair, the admin's new pair.
+func TestGenLogonHeadless(t *testing.T) {
+	dir := t.TempDir()
+	ws, logPath := filepath.Join(dir, "ws.db"), filepath.Join(dir, "security.json")
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"gen", "logon", "--lines", "20000", "--seed", "3"}, &log, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(logPath, log.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := gen.WriteLogon(io.Discard, gen.Options{Lines: 20000, Seed: 3})
+	if _, errOut, err := lt(t, ws, "ingest", "--no-score", logPath); err != nil || !strings.Contains(errOut, "ingested windows-json") || strings.Contains(errOut, "skipped") {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	var pairs []map[string]any // "account_←_source" is no struct tag json takes
+	if err := json.Unmarshal([]byte(ltOK(t, ws, "top", "--kind", "logon", "--by", "pair", "--limit", "0", "--format", "json")), &pairs); err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int64{}
+	sprayed := 0
+	for _, p := range pairs {
+		name, _ := p["account_←_source"].(string)
+		n, _ := p["count"].(float64)
+		count[name] = int64(n)
+		if strings.HasSuffix(name, " ← "+tr.SprayClient) {
+			sprayed++
+		}
+	}
+	lower := strings.ToLower
+	if sprayed != tr.SprayAccounts || count[lower(tr.SprayAccount+"@"+tr.Domain)+" ← "+tr.SprayClient] != 2 {
+		t.Errorf("%d pairs from the spray's source, want %d; its success's pair %d times", sprayed, tr.SprayAccounts, count[lower(tr.SprayAccount+"@"+tr.Domain)+" ← "+tr.SprayClient])
+	}
+	if n := count[lower(tr.BruteAccount+"@"+tr.Domain)+" ← "+tr.BruteClient]; n != int64(tr.BruteFailures)+1 {
+		t.Errorf("brute force pair: %d, want %d", n, tr.BruteFailures+1)
+	}
+	if n := count[lower(tr.AdminAccount+"@"+tr.Domain)+" ← "+tr.AdminNewClient]; n != 1 {
+		t.Errorf("the admin's new pair: %d, want 1", n)
+	}
+	out := ltOK(t, ws, "events", "--kind", "logon", "--by", "source", tr.SprayClient, "--limit", "0", "--format", "json")
+	if n := strings.Count(out, `"reason_words": "wrong password"`); n != tr.SprayAccounts {
+		t.Errorf("%d wrong passwords from the spray's source, want %d", n, tr.SprayAccounts)
 	}
 }

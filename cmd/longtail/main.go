@@ -31,7 +31,7 @@ Logs in:
                                        read logs or captures into the workspace (then score it);
                                        the format and the kind (dns, http, logon) come from the content
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
-  longtail gen dns [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+  longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
 
 Questions (each takes --kind dns|http|logon and --by SUBJECT: a DNS name, an HTTP host, path,

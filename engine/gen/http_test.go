@@ -2,6 +2,7 @@ package gen
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -40,18 +41,27 @@ func TestHTTPLog(t *testing.T) {
 	if scans != tr.ScannerPaths || shell != 12 || rare != tr.RareAgentRequests {
 		t.Errorf("scanner %d of %d, webshell %d of 12, rare agent %d of %d", scans, tr.ScannerPaths, shell, rare, tr.RareAgentRequests)
 	}
+	sameSeed(t, buf.Bytes(), WriteHTTP, Options{Lines: 50_000, Seed: 3})
+}
+
+func BenchmarkWriteHTTP(b *testing.B) { benchLines(b, WriteHTTP) }
+
+// sameSeed checks that write gives log again with the options o.
+func sameSeed[T any](t *testing.T, log []byte, write func(io.Writer, Options) (T, error), o Options) {
+	t.Helper()
 	var again bytes.Buffer
-	WriteHTTP(&again, Options{Lines: 50_000, Seed: 3})
-	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+	write(&again, o)
+	if !bytes.Equal(log, again.Bytes()) {
 		t.Error("the same seed gave another log")
 	}
 }
 
-func BenchmarkWriteHTTP(b *testing.B) {
+// benchLines measures write on 100,000 lines.
+func benchLines[T any](b *testing.B, write func(io.Writer, Options) (T, error)) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		WriteHTTP(&buf, Options{Lines: 100_000, Seed: 1})
+		write(&buf, Options{Lines: 100_000, Seed: 1})
 	}
 	b.ReportMetric(float64(b.N)*100_000/b.Elapsed().Seconds(), "lines/s")
 }

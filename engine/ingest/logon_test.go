@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
@@ -96,5 +98,44 @@ func TestCowrieIngest(t *testing.T) {
 	}
 	if st, _ := d.Stats(ctx); st.Events != 3 {
 		t.Errorf("%d events, want 3", st.Events)
+	}
+}
+
+// A gzipped Windows Security log in JSON lines is read through the same
+// path as a plain one: its subjects carry the domain, the logon type's
+// name and the failure's status in words, and its events keep their ids.
+func TestWindowsJSONGzip(t *testing.T) {
+	d := openWS(t)
+	ctx := context.Background()
+	text := `{"@timestamp":"2020-10-22T08:29:53Z","EventID":4624,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"Alice","TargetDomainName":"CORP","LogonType":"3","AuthenticationPackageName":"Kerberos","IpAddress":"10.0.2.17"}
+{"@timestamp":"2020-10-22T08:29:54Z","EventID":4625,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"bob","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.2.17","Status":"0xc000006d","SubStatus":"0xc000006a"}
+{"@timestamp":"2020-10-22T08:29:55Z","EventID":4634,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"Alice","LogonType":"3"}
+`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "security.json.gz")
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ingestOne(t, d, path, Options{}); rep.Format != "windows-json" || rep.Events != 2 || rep.Skipped != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, c := range []struct {
+		code  subject.Code
+		value string
+		count int64
+	}{
+		{subject.LogonPair, "alice@corp ← 10.0.2.17", 1}, {subject.LogonType, "3 network", 2},
+		{subject.LogonResult, "failure · wrong password", 1}, {subject.LogonAuth, "kerberos", 1},
+	} {
+		if n, err := d.NameByText(ctx, c.code, c.value); err != nil || n.Count != c.count {
+			t.Errorf("%s %q: %+v %v, want %d", subject.Must(c.code).Name, c.value, n, err, c.count)
+		}
+	}
+	bob, _ := d.NameByText(ctx, subject.LogonAccount, "bob@corp")
+	if evs, _, err := d.Events(ctx, bob.ID, 0); err != nil || len(evs) != 1 || evs[0].Logon.EventID != 4625 {
+		t.Errorf("events of bob: %+v %v", evs, err)
 	}
 }

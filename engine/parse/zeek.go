@@ -761,12 +761,15 @@ func (s *jsonScanner) number() []byte {
 // cursor; field consumes the value. It reports whether the object is well
 // formed, every field said yes and nothing but blanks follows it.
 func (s *jsonScanner) object(field func(key []byte) bool) bool {
-	if !s.byte('{') {
-		return false
-	}
+	return s.byte('{') && s.members(field) && s.end()
+}
+
+// members is object's walk of the members of an object whose '{' was
+// consumed, up to and with its '}': an object nested in a value.
+func (s *jsonScanner) members(field func(key []byte) bool) bool {
 	if s.peek() == '}' {
 		s.i++
-		return s.end()
+		return true
 	}
 	for {
 		key, ok := s.plainString()
@@ -776,7 +779,7 @@ func (s *jsonScanner) object(field func(key []byte) bool) bool {
 		switch s.next() {
 		case ',':
 		case '}':
-			return s.end()
+			return true
 		default:
 			return false
 		}

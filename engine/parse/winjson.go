@@ -1,0 +1,329 @@
+package parse
+
+import (
+	"bytes"
+
+	"github.com/longtail/longtail/engine/record"
+)
+
+// winjson is the Windows Security log as JSON lines, one event object a
+// line, in the two shapes collectors write: flat, the event's data beside
+// its system fields (NXLog's im_msvistalog, as in OTRF's Mordor data sets),
+//
+//	{"@timestamp":"2020-10-22T08:29:53.908Z","EventID":4624,"Channel":"Security","Hostname":"DC.corp.local",
+//	 "TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"3","IpAddress":"10.0.2.17", ...}
+//
+// and Elastic's winlogbeat, the data under winlog.event_data:
+//
+//	{"@timestamp":"...","winlog":{"event_id":4624,"channel":"Security","computer_name":"DC.corp.local",
+//	 "event_data":{"TargetUserName":"alice", ...}}}
+//
+// Each authentication event becomes a logon record with its event id:
+// 4624 and 4625 (a logon and a failed one, on the host logged on to), 4648
+// (a logon with explicit credentials, on the host they were typed on),
+// 4672 (the special privileges a new logon got), 4768, 4769 and 4771 (a
+// Kerberos ticket granted, a service ticket, a failed pre-authentication,
+// on a domain controller) and 4776 (an NTLM credential validation). A
+// failure keeps its status code (the specific SubStatus of 4625 when the
+// Status is the generic "bad user name or password"), which the result
+// subject puts in words.
+//
+// Logoffs (4634, 4647) are passed over like every other event of the log
+// (process, object access, Sysmon's and PowerShell's events in a collector's
+// mixed file): a logoff names no source and no result, and every logon has
+// one, so each would double its logon's counts without saying anything an
+// analyst ranks by; a session's length needs the logoff matched to its
+// logon by logon id, which is another feature. Passing over is what
+// sshd-syslog does with an auth log's other lines: they are not broken, so
+// they are not skipped. Only a line that is not a JSON object, or an
+// authentication event without a time or an account, is skipped.
+//
+// The time is @timestamp (UTC; NXLog's is when it received the event,
+// within seconds of it), or EventTime when there is none (NXLog's local
+// time without a zone, taken as UTC).
+
+func init() {
+	register(28, Format{
+		Name:   "windows-json",
+		Kind:   record.KindLogon,
+		Detect: detectWinJSON,
+		Lines:  func() LineParser { return &winParser{} },
+	})
+}
+
+// detectWinJSON accepts JSON lines one of whose first events is a Windows
+// event: it has an event id and names its channel or its computer. A
+// collector's file may start with other logs' events (Sysmon's): they are
+// Windows events too.
+func detectWinJSON(head []byte) bool {
+	var p winParser
+	found := false
+	forCompleteLines(head, 20, func(line []byte) bool {
+		if len(bytes.TrimSpace(line)) == 0 {
+			return true
+		}
+		if !p.scan(line) {
+			return false
+		}
+		f := &p.f
+		found = f.hasID && (len(f.channel) > 0 || len(f.computer) > 0)
+		return !found
+	})
+	return found
+}
+
+// winFields are the members of an event that a record takes.
+type winFields struct {
+	id                                                   int64
+	hasID                                                bool
+	channel, timestamp, eventTime, computer              []byte
+	targetUser, targetDomain, subjectUser, subjectDomain []byte
+	ip, workstation, logonType, authPackage              []byte
+	status, subStatus, service, server                   []byte
+}
+
+type winParser struct {
+	f   winFields
+	tp  timeParser
+	rec record.Record
+}
+
+// scan fills p.f from a line; false when it is not a JSON object.
+func (p *winParser) scan(line []byte) bool {
+	p.f = winFields{}
+	s := jsonScanner{b: line}
+	return s.object(func(key []byte) bool { return p.member(&s, key, 0) })
+}
+
+// member consumes one member's value, keeping it when the record needs it.
+func (p *winParser) member(s *jsonScanner, key []byte, depth int) bool {
+	f := &p.f
+	var dst *[]byte
+	switch string(key) {
+	case "EventID", "event_id":
+		return p.eventID(s)
+	case "winlog", "event_data", "EventData":
+		// winlogbeat's nesting: its members are read as if they were
+		// the top level's.
+		if depth < 2 && s.peek() == '{' {
+			s.i++
+			return s.members(func(key []byte) bool { return p.member(s, key, depth+1) })
+		}
+		return s.skipValue()
+	case "Channel", "channel":
+		dst = &f.channel
+	case "@timestamp":
+		dst = &f.timestamp
+	case "EventTime":
+		dst = &f.eventTime
+	case "Hostname", "Computer", "computer_name":
+		dst = &f.computer
+	case "TargetUserName":
+		dst = &f.targetUser
+	case "TargetDomainName":
+		dst = &f.targetDomain
+	case "SubjectUserName":
+		dst = &f.subjectUser
+	case "SubjectDomainName":
+		dst = &f.subjectDomain
+	case "IpAddress":
+		dst = &f.ip
+	case "WorkstationName", "Workstation":
+		dst = &f.workstation
+	case "LogonType":
+		dst = &f.logonType
+	case "AuthenticationPackageName", "PackageName":
+		dst = &f.authPackage
+	case "Status":
+		dst = &f.status
+	case "SubStatus":
+		dst = &f.subStatus
+	case "ServiceName":
+		dst = &f.service
+	case "TargetServerName":
+		dst = &f.server
+	default:
+		return s.skipValue()
+	}
+	if s.peek() != '"' {
+		return s.skipValue() // a number or null where a string was expected: not taken
+	}
+	v, ok := p.str(s)
+	*dst = v
+	return ok
+}
+
+// eventID reads the event id, a number (NXLog, winlogbeat 7) or a string
+// of one (winlogbeat 8).
+func (p *winParser) eventID(s *jsonScanner) bool {
+	var raw []byte
+	if s.peek() == '"' {
+		var ok bool
+		if raw, ok = s.plainString(); !ok {
+			return false
+		}
+	} else if raw = s.number(); len(raw) == 0 {
+		return false
+	}
+	p.f.id, p.f.hasID = Atoi(raw)
+	return true
+}
+
+// str reads the string at the cursor, whose quote the caller saw; one
+// with escapes (a user name may hold any character) is decoded into
+// memory of its own, which the rare line pays.
+func (p *winParser) str(s *jsonScanner) ([]byte, bool) {
+	s.i++
+	rest := s.b[s.i:]
+	if q := bytes.IndexByte(rest, '"'); q >= 0 && bytes.IndexByte(rest[:q], '\\') < 0 {
+		s.i += q + 1
+		return rest[:q], true
+	}
+	if !s.skipStringBody() {
+		return nil, false
+	}
+	return appendUnescaped(nil, rest[:len(rest)-len(s.b[s.i:])-1])
+}
+
+// The events read, by id.
+const (
+	winLogon          = 4624
+	winLogonFailed    = 4625
+	winExplicit       = 4648
+	winSpecial        = 4672
+	winTGT            = 4768
+	winServiceTicket  = 4769
+	winPreAuthFailed  = 4771
+	winNTLMValidation = 4776
+)
+
+var (
+	winKerberos    = []byte("Kerberos")
+	winExplicitW   = []byte("explicit credentials")
+	winPrivileges  = []byte("special privileges")
+	winSecurity    = []byte("Security")
+	winGenericBad  = []byte("0xc000006d") // bad user name or password: the SubStatus says which
+	winRestriction = []byte("0xc000006e") // account restriction: the SubStatus says which
+)
+
+func (p *winParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
+	if replay || len(bytes.TrimSpace(line)) == 0 {
+		return
+	}
+	if !p.scan(line) {
+		out.Skip(no, off, "invalid JSON")
+		return
+	}
+	f := &p.f
+	switch f.id {
+	case winLogon, winLogonFailed, winExplicit, winSpecial, winTGT, winServiceTicket, winPreAuthFailed, winNTLMValidation:
+	default:
+		return // no authentication: passed over
+	}
+	if len(f.channel) > 0 && !bytes.EqualFold(f.channel, winSecurity) {
+		return // another log's event with the same id
+	}
+	ts := f.timestamp
+	if len(ts) == 0 {
+		ts = f.eventTime
+	}
+	t, ok := p.tp.parse(ts)
+	if !ok {
+		out.Skip(no, off, "bad timestamp")
+		return
+	}
+	r := &p.rec
+	r.ResetLogon()
+	r.Time, r.Line, r.Offset, r.EventID = t, no, off, uint16(f.id)
+	if !p.fill(r) {
+		out.Skip(no, off, "logon event without its account")
+		return
+	}
+	out.Record(r)
+}
+
+// fill sets what each event says of the logon; false when it names no
+// account.
+func (p *winParser) fill(r *record.Record) bool {
+	f := &p.f
+	r.Account, r.AccountDomain = f.targetUser, f.targetDomain
+	r.Target, r.Client = f.computer, winSource(f.ip, f.workstation)
+	r.LogonType, r.AuthPackage = f.logonType, f.authPackage
+	r.Result = record.LogonSuccess
+	switch f.id {
+	case winLogonFailed:
+		r.Result, r.Reason = record.LogonFailure, f.status
+		if (bytes.EqualFold(f.status, winGenericBad) || bytes.EqualFold(f.status, winRestriction)) && winCode(f.subStatus) {
+			r.Reason = f.subStatus
+		}
+	case winExplicit:
+		// Written where the credentials were typed: that host is the
+		// source, named as the other events name a workstation (its
+		// NetBIOS name, not its DNS one), the server they were used for
+		// the target.
+		r.Client, r.Reason = f.computer, winExplicitW
+		if dot := bytes.IndexByte(r.Client, '.'); dot > 0 {
+			r.Client = r.Client[:dot]
+		}
+		if len(f.server) > 0 && string(f.server) != "-" && !bytes.EqualFold(f.server, []byte("localhost")) {
+			r.Target = f.server
+		}
+	case winSpecial:
+		r.Account, r.AccountDomain, r.Client, r.Reason = f.subjectUser, f.subjectDomain, nil, winPrivileges
+	case winTGT, winServiceTicket, winPreAuthFailed:
+		r.AuthPackage = winKerberos
+		if f.id == winServiceTicket && len(f.service) > 0 {
+			r.Target = f.service // the service a ticket was asked for, not the KDC
+		}
+		p.status(r)
+	case winNTLMValidation:
+		p.status(r)
+	}
+	// 4769 names the account "user@REALM".
+	if at := bytes.LastIndexByte(r.Account, '@'); at > 0 && f.id == winServiceTicket {
+		if len(r.AccountDomain) == 0 {
+			r.AccountDomain = r.Account[at+1:]
+		}
+		r.Account = r.Account[:at]
+	}
+	return len(r.Account) > 0
+}
+
+// status sets the result of an event whose Status is 0x0 on success.
+func (p *winParser) status(r *record.Record) {
+	if winCode(p.f.status) {
+		r.Result, r.Reason = record.LogonFailure, p.f.status
+	}
+}
+
+// winCode says whether a status is a code other than success ("0x0",
+// "0x00000000").
+func winCode(s []byte) bool {
+	if len(s) == 0 || string(s) == "-" {
+		return false
+	}
+	s = bytes.TrimPrefix(bytes.TrimPrefix(s, []byte("0x")), []byte("0X"))
+	return len(bytes.TrimLeft(s, "0")) > 0
+}
+
+var winMapped = []byte("::ffff:")
+
+// winSource is a logon's source: its address (an IPv4 one without the
+// IPv6 mapping Kerberos events give it), else the workstation it names.
+// A loopback address (an interactive logon's) gives way to the
+// workstation too: "alice ← WS-0042" says where she sat, "alice ←
+// 127.0.0.1" says only that it was at the host logged on to.
+func winSource(ip, workstation []byte) []byte {
+	ip = bytes.TrimPrefix(ip, winMapped)
+	workstation = bytes.TrimLeft(workstation, `\`)
+	hasWS := len(workstation) > 0 && string(workstation) != "-"
+	switch {
+	case len(ip) > 0 && string(ip) != "-" && !(hasWS && (string(ip) == "127.0.0.1" || string(ip) == "::1")):
+		return ip
+	case hasWS:
+		return workstation
+	}
+	return nil
+}
+
+func (p *winParser) Flush(record.Output) {}
