@@ -52,7 +52,9 @@ type countsMsg struct {
 // NewClients opens the clients of the name or group in t (common.Opener):
 // a group's are those of its values, each counted over all of them.
 func NewClients(c common.Common, t common.Target) common.View {
-	return &Counts{c: c, target: t, tbl: newTable(c)}
+	v := &Counts{c: c, target: t, tbl: newTable(c)}
+	v.tbl.empty = "the logs name no client for these requests"
+	return v
 }
 
 // NewPivot opens what the client in t asked for (common.Opener).

@@ -101,15 +101,40 @@ func (v *Events) load() tea.Cmd {
 // group reports whether the screen shows a group's requests.
 func (v *Events) group() bool { return v.target.Subject.Kind == db.SubjectDomain }
 
-// nameText makes a row's value safe to show: a host name decoded, any
-// other value as text.
-func (v *Events) nameText() func(string) string {
+// groupSubject is the subject of a group's values, when the opener said.
+func (v *Events) groupSubject() (engsubject.Subject, bool) {
 	if g := v.target.Group; g != nil {
-		if sub, ok := engsubject.ByCode(engsubject.Code(g.Kind)); ok && !sub.Hostname {
-			return textsafe.String
-		}
+		return engsubject.ByCode(engsubject.Code(g.Kind))
+	}
+	return engsubject.Subject{}, false
+}
+
+// nameText makes a row's value safe to show: a host name decoded, any
+// other value as text, shortened as the list shows it (a user agent's
+// product first).
+func (v *Events) nameText() func(string) string {
+	if sub, ok := v.groupSubject(); ok && !sub.Hostname {
+		return func(s string) string { return textsafe.String(sub.Short(s)) }
 	}
 	return common.SafeName
+}
+
+// inRow are the subjects whose value an event's row shows already (a
+// path in the target, a client, a status, a logon's source, account,
+// target, type, result, command, URL and client software): a group of
+// them needs no column naming it.
+var inRow = map[engsubject.Code]bool{
+	engsubject.HTTPPath: true, engsubject.HTTPClient: true, engsubject.HTTPStatus: true,
+	engsubject.LogonSource: true, engsubject.LogonAccount: true, engsubject.LogonPair: true, engsubject.LogonTarget: true,
+	engsubject.LogonType: true, engsubject.LogonResult: true, engsubject.LogonCommand: true, engsubject.LogonURL: true,
+	engsubject.LogonSoftware: true,
+}
+
+// nameColumn reports whether the rows have a column naming their value:
+// a group's, unless the row shows it already.
+func (v *Events) nameColumn() bool {
+	sub, ok := v.groupSubject()
+	return v.group() && !(ok && inRow[sub.Code])
 }
 
 // loadEvents reads and formats the newest limit requests of a name or a
@@ -343,8 +368,11 @@ func (v *Events) SetSize(width, height int) {
 
 // footer is how many lines below the rows say more about the cursor's row.
 func (v *Events) footer() int {
-	if v.c.Height < 10 {
+	switch {
+	case v.c.Height < 10:
 		return 0
+	case v.group() && v.c.Height >= 16:
+		return 3 // a group's row names its value in full on a line of its own
 	}
 	return 2
 }
@@ -385,7 +413,7 @@ func (v *Events) View() string {
 	if srcW > 0 {
 		rest -= srcW + 1
 	}
-	if v.group() {
+	if v.nameColumn() {
 		nw = v.nameWidth(rest)
 	}
 	row := func(r eventCells, width int) string {
@@ -420,9 +448,12 @@ func (v *Events) View() string {
 		if i, ok := v.tbl.current(); ok && v.rows != nil {
 			cur = v.rows[i]
 		}
-		detail := cur.detail
-		if v.group() {
-			detail = v.column() + " " + cur.name + "  " + detail
+		detail, what := cur.detail, v.column()+" "+cur.name
+		switch {
+		case v.footer() == 3:
+			lines = append(lines, v.c.Styles.Dim.Render(fit(what, w)))
+		case v.group():
+			detail = what + "  " + detail
 		}
 		lines = append(lines, v.c.Styles.Dim.Render(fit(detail, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
 	}
@@ -453,12 +484,10 @@ func (v *Events) nameWidth(rest int) int {
 const minAnswers = 12
 
 // column heads a group's value column: what the values are ("name",
-// "host", "path").
+// "host", "user agent").
 func (v *Events) column() string {
-	if g := v.target.Group; g != nil {
-		if sub, ok := engsubject.ByCode(engsubject.Code(g.Kind)); ok {
-			return sub.Column
-		}
+	if sub, ok := v.groupSubject(); ok {
+		return sub.Column
 	}
 	return "name"
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -82,5 +83,16 @@ func TestGroupEventsPivotAndClients(t *testing.T) {
 	}
 	if !strings.Contains(screen(cl), "clients of *."+truth.TunnelDomain) {
 		t.Errorf("clients screen:\n%s", screen(cl))
+	}
+}
+
+// A log without client addresses gives a domain no clients: the screen
+// says so, not that a filter hides them.
+func TestNoClientsIsSaidSo(t *testing.T) {
+	d := testws.Counts(t, testws.Count{Name: "a.pirate.sea", N: 2}, testws.Count{Name: "b.pirate.sea", N: 1})
+	c := common.New(context.Background(), d)
+	v := tuitest.Open(NewClients, c, groupTarget(t, c, "pirate.sea"), 80, 24)
+	if s := screen(v); !strings.Contains(s, "none: the logs name no client") || strings.Contains(s, "filter") {
+		t.Errorf("clients of a domain without any:\n%s", s)
 	}
 }
