@@ -292,6 +292,7 @@ type EventRow struct {
 	Kind   record.Kind
 	Time   int64  // unix µs
 	Name   string // the value it was read for: a group's events are of several
+	NameID uint32
 	Client string
 	// DNS
 	QType   uint16
@@ -459,7 +460,7 @@ func (d *DB) resolve(ctx context.Context, evs []Event, kind record.Kind) ([]Even
 	}
 	out := make([]EventRow, len(evs))
 	for i, e := range evs {
-		r := EventRow{Kind: kind, Time: e.Time, Name: names[e.Name], Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
+		r := EventRow{Kind: kind, Time: e.Time, Name: names[e.Name], NameID: e.Name, Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
 		switch kind {
 		case record.KindHTTP:
 			r.Request, r.Status, r.Bytes = subject.ParseHTTPDetail(answers[e.Answer]), e.RCode, int64(e.TTL)

@@ -55,6 +55,8 @@ type Events struct {
 // show, and the host is the same on most rows.
 type eventCells struct {
 	name                                     string // the value: a group's rows differ in it
+	rawName                                  string // as stored, to open its own requests on
+	nameID                                   uint32
 	time, client, qtype, rcode, ttl, answers string
 	detail                                   string // the footer's first line
 	source                                   string // file:line, short
@@ -159,7 +161,7 @@ func loadEvents(ctx context.Context, d *db.DB, s db.Subject, limit int, text fun
 	out := make([]eventCells, len(evs))
 	for i, e := range evs {
 		out[i] = formatEvent(e, packets[e.Source])
-		out[i].name = text(e.Name)
+		out[i].name, out[i].rawName, out[i].nameID = text(e.Name), e.Name, e.NameID
 		kind = e.Kind
 	}
 	return out, total, kind, nil
@@ -311,6 +313,16 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	}
 	k := v.c.Keys.Drill
 	switch {
+	case key.Matches(km, k.Events) && v.group():
+		// From a group's requests to those of the row's value alone.
+		if i, ok := v.tbl.current(); ok {
+			r := v.rows[i]
+			n := &db.NameRow{ID: r.nameID, Name: r.rawName}
+			if g := v.target.Group; g != nil {
+				n.Kind, n.DomainID, n.Domain = g.Kind, g.ID, g.Name
+			}
+			return v, common.Open(common.ScreenEvents, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.nameID}, Label: r.rawName, Name: n})
+		}
 	case key.Matches(km, k.Clients):
 		return v, common.Open(common.ScreenClients, v.target)
 	case key.Matches(km, k.Timeline):
@@ -516,11 +528,11 @@ func (v *Events) noun() string {
 // KeyHelp lists the keys of this screen.
 func (v *Events) KeyHelp() []common.HelpSection {
 	k := v.c.Keys
-	return []common.HelpSection{
-		k.Navigation(),
-		searchHelp(k),
-		{Title: "Requests", Keys: []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}},
+	keys := []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}
+	if v.group() {
+		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
 	}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}}
 }
 
 // Capturing is true while the filter is typed.

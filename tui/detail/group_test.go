@@ -69,6 +69,12 @@ func TestGroupEventsPivotAndClients(t *testing.T) {
 	if open.Screen != common.ScreenPivot || open.Target.Label != v.rows[0].client || open.Target.Subject.ID == 0 {
 		t.Errorf("p on a domain's request: %+v, want the pivot of %s", open, v.rows[0].client)
 	}
+	// enter goes from the domain's requests to those of the row's name.
+	open = only[common.OpenMsg](t, tuitest.Press(v, "j", "enter"))
+	if n, err := c.DB.NameByText(context.Background(), engsubject.DNSName, open.Target.Label); open.Screen != common.ScreenEvents ||
+		err != nil || open.Target.Subject != (db.Subject{Kind: db.SubjectName, ID: n.ID}) || n.Name != v.rows[1].rawName {
+		t.Errorf("enter on a domain's second request: %+v (%v), want the requests of %s", open, err, v.rows[1].rawName)
+	}
 	open = only[common.OpenMsg](t, tuitest.Press(v, "c"))
 	if open.Screen != common.ScreenClients || open.Target.Subject != tunnel.Subject {
 		t.Fatalf("c on a domain's requests: %+v", open)
@@ -94,5 +100,43 @@ func TestNoClientsIsSaidSo(t *testing.T) {
 	v := tuitest.Open(NewClients, c, groupTarget(t, c, "pirate.sea"), 80, 24)
 	if s := screen(v); !strings.Contains(s, "none: the logs name no client") || strings.Contains(s, "filter") {
 		t.Errorf("clients of a domain without any:\n%s", s)
+	}
+}
+
+// Any subject's group: a registered domain of HTTP hosts names each
+// request's host; a section of paths does not, as the target shows it.
+func TestHTTPGroupEvents(t *testing.T) {
+	c := mixed(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		code       engsubject.Code
+		group      string
+		title      string
+		want, lack []string
+	}{
+		{engsubject.HTTPHost, "evil.example", "requests of *.evil.example (1 host)", []string{" host ", "updates.evil.example", "/stage2.bin?id=42"}, nil},
+		{engsubject.HTTPPath, "/", "requests of section / (2 paths)", []string{"/stage2.bin?id=42", "/beacon"}, []string{" path "}},
+	} {
+		row, err := c.DB.DomainByText(ctx, tc.code, tc.group)
+		if err != nil {
+			t.Fatal(tc.group, err)
+		}
+		v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectDomain, ID: row.ID}, Label: row.Name, Group: &row}, 100, 14)
+		checkSize(t, v, 100, 14)
+		got := screen(v)
+		if !strings.HasPrefix(got, tc.title) {
+			t.Errorf("title of %s: %q", tc.group, strings.SplitN(got, "\n", 2)[0])
+		}
+		head := strings.SplitN(got, "\n", 3)[1]
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: no %q:\n%s", tc.group, w, got)
+			}
+		}
+		for _, l := range tc.lack {
+			if strings.Contains(head, l) {
+				t.Errorf("%s: the header has %q:\n%s", tc.group, l, got)
+			}
+		}
 	}
 }
