@@ -290,7 +290,9 @@ func placeholders(ids []uint32) (string, []any) {
 // EventRow is one event with its strings resolved, for display.
 type EventRow struct {
 	Kind   record.Kind
-	Time   int64 // unix µs
+	Time   int64  // unix µs
+	Name   string // the value it was read for: a group's events are of several
+	NameID uint32
 	Client string
 	// DNS
 	QType   uint16
@@ -312,50 +314,104 @@ type EventRow struct {
 // Events returns the newest limit events of a name, newest first, and how
 // many it has in all. Only the blocks that can hold those events are read.
 func (d *DB) Events(ctx context.Context, name uint32, limit int) ([]EventRow, int64, error) {
+	return d.eventsOf(ctx, "names", name, "SELECT id, name, source, n, tmin, tmax FROM blocks WHERE name = ? ORDER BY tmax DESC, id DESC", limit)
+}
+
+// DomainEvents returns the newest limit events of a group (a registered
+// domain, or what another subject rolls up to), newest first, and how many
+// it has in all: the events of its values merged by time, each naming its
+// value (EventRow.Name). As for a name, only the blocks that can hold those
+// events are read: a domain of 20,000 one-query names reads about limit of
+// them, not all.
+func (d *DB) DomainEvents(ctx context.Context, domain uint32, limit int) ([]EventRow, int64, error) {
+	return d.eventsOf(ctx, "domains", domain, `SELECT b.id, b.name, b.source, b.n, b.tmin, b.tmax FROM blocks b
+		JOIN names n ON n.id = b.name WHERE n.domain = ? ORDER BY b.tmax DESC, b.id DESC`, limit)
+}
+
+// blockRef is a block's row without its data: the read sorts these, then
+// fetches the data of the blocks it needs.
+type blockRef struct {
+	id           int64
+	name, source uint32
+	n            int
+	tmin, tmax   int64
+}
+
+// eventsOf reads the newest limit events of the subject id of table
+// (names or domains, never data) from the blocks refs lists, newest block
+// first. refs must return the blocks by tmax descending.
+func (d *DB) eventsOf(ctx context.Context, table string, id uint32, refs string, limit int) ([]EventRow, int64, error) {
 	var total int64
 	var code subject.Code
-	if err := d.sql.QueryRowContext(ctx, "SELECT count, kind FROM names WHERE id = ?", name).Scan(&total, &code); err != nil {
+	if err := d.sql.QueryRowContext(ctx, "SELECT count, kind FROM "+table+" WHERE id = ?", id).Scan(&total, &code); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, ErrNotFound
 		}
 		return nil, 0, err
 	}
-	rows, err := d.sql.QueryContext(ctx, "SELECT source, n, tmin, tmax, data FROM blocks WHERE name = ? ORDER BY tmax DESC", name)
+	blocks, err := d.blockRefs(ctx, refs, id)
 	if err != nil {
 		return nil, 0, err
 	}
-	var evs []Event
-	for rows.Next() {
-		var source uint32
-		var n int
-		var tmin, tmax int64
-		var data []byte
-		if err := rows.Scan(&source, &n, &tmin, &tmax, &data); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		if limit > 0 && len(evs) >= limit {
-			sortNewestFirst(evs)
-			evs = evs[:limit]
-			if tmax < evs[limit-1].Time {
-				break // every later block is older than what we have
-			}
-		}
-		if evs, err = decodeBlock(evs, data, n, tmin, name, source); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	evs, err := d.newest(ctx, blocks, limit)
+	if err != nil {
 		return nil, 0, err
+	}
+	out, err := d.resolve(ctx, evs, kindOf(code))
+	return out, total, err
+}
+
+func (d *DB) blockRefs(ctx context.Context, query string, id uint32) ([]blockRef, error) {
+	rows, err := d.sql.QueryContext(ctx, query, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []blockRef
+	for rows.Next() {
+		var r blockRef
+		if err := rows.Scan(&r.id, &r.name, &r.source, &r.n, &r.tmin, &r.tmax); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// newest decodes the blocks (by tmax descending) until no later one can
+// hold one of the newest limit events (0: all), and returns those, newest
+// first. What is kept is trimmed to limit only when it has doubled, so
+// that thousands of one-event blocks cost a sort per limit of them, not
+// one each.
+func (d *DB) newest(ctx context.Context, blocks []blockRef, limit int) ([]Event, error) {
+	st, err := d.sql.PrepareContext(ctx, "SELECT data FROM blocks WHERE id = ?")
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	var evs []Event
+	floor, trimmed := int64(0), false // the limit-th newest time once trimmed
+	for _, b := range blocks {
+		if limit > 0 && len(evs) >= limit && (!trimmed || len(evs) >= 2*limit) {
+			sortNewestFirst(evs)
+			evs, floor, trimmed = evs[:limit], evs[limit-1].Time, true
+		}
+		if trimmed && b.tmax < floor {
+			break // every later block is older than what we have
+		}
+		var data []byte
+		if err := st.QueryRowContext(ctx, b.id).Scan(&data); err != nil {
+			return nil, err
+		}
+		if evs, err = decodeBlock(evs, data, b.n, b.tmin, b.name, b.source); err != nil {
+			return nil, err
+		}
 	}
 	sortNewestFirst(evs)
 	if limit > 0 && len(evs) > limit {
 		evs = evs[:limit]
 	}
-	out, err := d.resolve(ctx, evs, kindOf(code))
-	return out, total, err
+	return evs, nil
 }
 
 // kindOf is the kind of event a subject's events are.
@@ -372,14 +428,15 @@ func sortNewestFirst(evs []Event) {
 
 // resolve turns dictionary ids back into strings.
 func (d *DB) resolve(ctx context.Context, evs []Event, kind record.Kind) ([]EventRow, error) {
-	clients, answers, sources := map[uint32]string{}, map[uint32]string{}, map[uint32]string{}
+	names, clients, answers, sources := map[uint32]string{}, map[uint32]string{}, map[uint32]string{}, map[uint32]string{}
 	for _, e := range evs {
-		clients[e.Client], answers[e.Answer], sources[e.Source] = "", "", ""
+		names[e.Name], clients[e.Client], answers[e.Answer], sources[e.Source] = "", "", "", ""
 	}
 	for _, t := range []struct {
 		query string
 		m     map[uint32]string
 	}{
+		{"SELECT name FROM names WHERE id = ?", names},
 		{"SELECT addr FROM clients WHERE id = ?", clients},
 		{"SELECT text FROM answers WHERE id = ?", answers},
 		{"SELECT path FROM sources WHERE id = ?", sources},
@@ -403,7 +460,7 @@ func (d *DB) resolve(ctx context.Context, evs []Event, kind record.Kind) ([]Even
 	}
 	out := make([]EventRow, len(evs))
 	for i, e := range evs {
-		r := EventRow{Kind: kind, Time: e.Time, Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
+		r := EventRow{Kind: kind, Time: e.Time, Name: names[e.Name], NameID: e.Name, Client: clients[e.Client], Source: sources[e.Source], Line: e.Line, Offset: e.Offset}
 		switch kind {
 		case record.KindHTTP:
 			r.Request, r.Status, r.Bytes = subject.ParseHTTPDetail(answers[e.Answer]), e.RCode, int64(e.TTL)
@@ -521,6 +578,16 @@ type ClientCount struct {
 func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCount, error) {
 	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last FROM name_client nc
 		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr LIMIT ?`, name, sqlLimit(limit)))
+}
+
+// DomainClients returns the clients of a group's values (a registered
+// domain's names), busiest first, each with its events over all of them,
+// at most limit of them (0: all).
+func (d *DB) DomainClients(ctx context.Context, domain uint32, limit int) ([]ClientCount, error) {
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last FROM
+		(SELECT nc.client, sum(nc.count) AS count, min(nc.first) AS first, max(nc.last) AS last FROM name_client nc
+		JOIN names n ON n.id = nc.name WHERE n.domain = ? GROUP BY nc.client) t
+		JOIN clients c ON c.id = t.client ORDER BY t.count DESC, c.addr LIMIT ?`, domain, sqlLimit(limit)))
 }
 
 // NamesOf returns what a client asked for, most asked first, at most limit

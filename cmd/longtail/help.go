@@ -54,10 +54,13 @@ Example:
   longtail stats --format json | jq .events`,
 	"events": `longtail events VALUE [--kind dns|http|logon] [--by SUBJECT] [--limit N]
   The events of one value of a subject, newest first: a DNS name's
-  queries, a user agent's requests, an account's logons.
+  queries, a user agent's requests, an account's logons. With --by domain
+  (or --by SUBJECT:group), those of every value of a group merged newest
+  first, the last column (name, or value) naming each one's.
 Example:
   longtail events www.example.com --limit 20
-  longtail events "admin ← 10.0.0.5" --kind logon --by pair`,
+  longtail events "admin ← 10.0.0.5" --kind logon --by pair
+  longtail events example.com --by domain --format csv`,
 	"sources": `longtail sources
   What was ingested, from where and when.
 Example:

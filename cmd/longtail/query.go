@@ -233,29 +233,44 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(rest) != 1 {
-		return fmt.Errorf("events: name one query name (or, with --kind/--by, one value of that subject)")
+		return fmt.Errorf("events: name one query name (or, with --kind/--by, one value of that subject, or with --by domain one group)")
 	}
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
-	}
-	if groups {
-		return fmt.Errorf("events: events are kept per value: name one, not a %s", sub.Group)
 	}
 	d, err := e.open(true)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	n, err := lookup(ctx, d, sub, false, rest[0])
+	s, err := lookup(ctx, d, sub, groups, rest[0])
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	evs, total, err := d.Events(ctx, n.ID, *limit)
+	read := d.Events
+	if groups {
+		read = d.DomainEvents
+	}
+	evs, total, err := read(ctx, s.ID, *limit)
 	if err != nil {
 		return err
 	}
 	t := eventsTable(sub, evs)
+	if groups {
+		// A group's events are of several values: the last column names
+		// each one's (last, as a long name would push the others away),
+		// "name" for a DNS name, "value" for any other subject, whose own
+		// column names ("source", "host") the table may hold already.
+		col := "value"
+		if sub.Code == subject.DNSName {
+			col = "name"
+		}
+		t.Columns = append(t.Columns, col)
+		for i := range t.Rows {
+			t.Rows[i] = append(t.Rows[i], evs[i].Name)
+		}
+	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err
 	}

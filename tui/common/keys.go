@@ -206,8 +206,8 @@ func DefaultKeyMap() *KeyMap {
 			ScopeDomain: bind("D", "whole registered domain", "D", "d"),
 		},
 		Drill: DrillKeys{
-			Events:   bind("enter", "requests of this name", "enter"),
-			Clients:  bind("c", "clients of this name", "c"),
+			Events:   bind("enter", "requests of this name or group", "enter"),
+			Clients:  bind("c", "clients of this name or group", "c"),
 			Pivot:    bind("p", "what else this client asked", "p"),
 			Timeline: bind("t", "timeline", "t"),
 			Heatmap:  bind("w", "day × hour heatmap", "w"),

@@ -11,8 +11,8 @@ type Screen uint8
 
 // Screens. Each is mapped by the app to an Opener.
 const (
-	ScreenEvents   Screen = iota + 1 // a name's requests, newest first
-	ScreenClients                    // the clients that asked for a name, with counts
+	ScreenEvents   Screen = iota + 1 // a name's or a group's requests, newest first
+	ScreenClients                    // the clients of a name or a group, with counts
 	ScreenPivot                      // what else a client queried
 	ScreenTimeline                   // activity over time (workspace, name, domain or client)
 	ScreenHeatmap                    // days × 24 hours (workspace, name, domain or client)
@@ -22,11 +22,15 @@ const (
 // Target is what a screen is opened on. Subject.Kind SubjectAll means the
 // whole workspace. Label is the raw text of the subject (a name, a domain, a
 // client address) as it came from the workspace: sanitise it before showing
-// it. Name is set when the subject is a name and the opener knows its row.
+// it. Name is set when the subject is a name and the opener knows its row;
+// Group when it is a group (a registered domain, or what another subject
+// rolls up to) and the opener knows its row: its subject and how many
+// values it holds, for the titles.
 type Target struct {
 	Subject db.Subject
 	Label   string
 	Name    *db.NameRow
+	Group   *db.DomainRow
 }
 
 // OpenMsg asks the app to push the view for Screen on Target.

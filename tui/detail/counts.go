@@ -49,9 +49,12 @@ type countsMsg struct {
 	err  error
 }
 
-// NewClients opens the clients that asked for the name in t (common.Opener).
+// NewClients opens the clients of the name or group in t (common.Opener):
+// a group's are those of its values, each counted over all of them.
 func NewClients(c common.Common, t common.Target) common.View {
-	return &Counts{c: c, target: t, tbl: newTable(c)}
+	v := &Counts{c: c, target: t, tbl: newTable(c)}
+	v.tbl.empty = "the logs name no client for these requests"
+	return v
 }
 
 // NewPivot opens what the client in t asked for (common.Opener).
@@ -61,22 +64,27 @@ func NewPivot(c common.Common, t common.Target) common.View {
 
 // Init starts loading.
 func (v *Counts) Init() tea.Cmd {
-	want := db.SubjectName
-	if v.pivot {
-		want = db.SubjectClient
-	}
-	if v.target.Subject.Kind != want {
-		v.err = fmt.Errorf("this screen needs a %s", map[bool]string{false: "name", true: "client"}[v.pivot])
+	kind := v.target.Subject.Kind
+	switch {
+	case v.pivot && kind != db.SubjectClient:
+		v.err = fmt.Errorf("this screen needs a client")
+		return nil
+	case !v.pivot && kind != db.SubjectName && kind != db.SubjectDomain:
+		v.err = fmt.Errorf("this screen needs a name or a domain")
 		return nil
 	}
 	v.seq, v.loading = nextSeq(), true
 	seq, d, ctx, id, pivot := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.pivot
+	clientsOf := d.ClientsOf
+	if kind == db.SubjectDomain {
+		clientsOf = d.DomainClients
+	}
 	return func() tea.Msg {
 		if pivot {
 			rows, err := d.NamesOf(ctx, id, pivotSubjects, maxCounts)
 			return countsMsg{seq: seq, rows: rows, err: err}
 		}
-		rows, err := d.ClientsOf(ctx, id, maxCounts)
+		rows, err := clientsOf(ctx, id, maxCounts)
 		return countsMsg{seq: seq, rows: rows, err: err}
 	}
 }
@@ -167,9 +175,9 @@ func (v *Counts) layout() {
 // View draws the title, the header and the rows.
 func (v *Counts) View() string {
 	w, h := v.c.Width, v.c.Height
-	what, noun, subject := "clients of ", "clients", common.SafeName(v.target.Label)
+	what, noun, about := "clients of ", "clients", subject.Describe(v.target)
 	if v.pivot {
-		what, noun, subject = "names asked by ", "names", textsafe.String(v.target.Label)
+		what, noun, about = "names asked by ", "names", textsafe.String(v.target.Label)
 	}
 	var status string
 	switch {
@@ -185,7 +193,7 @@ func (v *Counts) View() string {
 		}
 		status = fmt.Sprintf("%s %s, %s", chart.Int(int64(len(v.rows))), noun, v.events())
 	}
-	lines := []string{title(v.c, what, subject, status, w)}
+	lines := []string{title(v.c, what, about, status, w)}
 	row := func(count, share, first, last, text string, width int) string {
 		s := fmt.Sprintf("%9s %6s %-12s %-12s ", count, share, first, last)
 		room := max(width-cellWidth(s), 0)
@@ -265,7 +273,7 @@ func (v *Counts) Title() string {
 	if v.pivot {
 		return "names asked by " + textsafe.String(v.target.Label)
 	}
-	return "clients of " + common.SafeName(v.target.Label)
+	return "clients of " + subject.Describe(v.target)
 }
 
 // KeyHelp lists the keys of this screen.

@@ -356,9 +356,11 @@ func TestStaleAnswersAreDropped(t *testing.T) {
 
 func TestWrongSubjectIsExplained(t *testing.T) {
 	c, _ := workspace(t)
+	// Requests and clients are of a name or a group, the pivot of a client.
+	client := common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: 1}, Label: "10.0.0.1"}
 	domain := common.Target{Subject: db.Subject{Kind: db.SubjectDomain, ID: 1}, Label: "example.com"}
-	for _, open := range []common.Opener{NewEvents, NewClients, NewPivot} {
-		v := tuitest.Open(open, c, domain, 80, 24)
+	for _, s := range []opening{{"events", NewEvents, client}, {"clients", NewClients, client}, {"pivot", NewPivot, domain}} {
+		v := tuitest.Open(s.open, c, s.target, 80, 24)
 		checkSize(t, v, 80, 24)
 		if !strings.Contains(screen(v), "error") {
 			t.Errorf("%s: no error shown:\n%s", v.Title(), screen(v))

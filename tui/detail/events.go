@@ -28,7 +28,8 @@ const (
 	maxEvents = 256_000
 )
 
-// Events is a name's requests, newest first.
+// Events is a name's requests, newest first, or a group's: the requests of
+// its values merged by time, each row naming its value.
 type Events struct {
 	c      common.Common
 	target common.Target
@@ -53,6 +54,9 @@ type Events struct {
 // the wide column: at 80 columns a query string (cmd=...) is what must
 // show, and the host is the same on most rows.
 type eventCells struct {
+	name                                     string // the value: a group's rows differ in it
+	rawName                                  string // as stored, to open its own requests on
+	nameID                                   uint32
 	time, client, qtype, rcode, ttl, answers string
 	detail                                   string // the footer's first line
 	source                                   string // file:line, short
@@ -75,7 +79,7 @@ type pivotMsg struct {
 	err     error
 }
 
-// NewEvents opens the requests of the name in t (common.Opener).
+// NewEvents opens the requests of the name or group in t (common.Opener).
 func NewEvents(c common.Common, t common.Target) common.View {
 	return &Events{c: c, target: t, limit: firstPage, tbl: newTable(c)}
 }
@@ -84,21 +88,65 @@ func NewEvents(c common.Common, t common.Target) common.View {
 func (v *Events) Init() tea.Cmd { return v.load() }
 
 func (v *Events) load() tea.Cmd {
-	if v.target.Subject.Kind != db.SubjectName {
-		v.err = fmt.Errorf("requests are kept per name: open a name, not a registered domain or client")
+	if k := v.target.Subject.Kind; k != db.SubjectName && k != db.SubjectDomain {
+		v.err = fmt.Errorf("requests are kept per name and group: open a name or a domain, not a client")
 		return nil
 	}
 	v.seq, v.loading = nextSeq(), true
-	seq, d, ctx, id, limit := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.limit
+	seq, d, ctx, s, limit, text := v.seq, v.c.DB, v.c.Ctx, v.target.Subject, v.limit, v.nameText()
 	return func() tea.Msg {
-		rows, total, kind, err := loadEvents(ctx, d, id, limit)
+		rows, total, kind, err := loadEvents(ctx, d, s, limit, text)
 		return eventsMsg{seq: seq, rows: rows, total: total, kind: kind, err: err}
 	}
 }
 
-// loadEvents reads and formats the newest limit requests of a name.
-func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []eventCells, total int64, kind record.Kind, err error) {
-	evs, total, err := d.Events(ctx, name, limit)
+// group reports whether the screen shows a group's requests.
+func (v *Events) group() bool { return v.target.Subject.Kind == db.SubjectDomain }
+
+// groupSubject is the subject of a group's values, when the opener said.
+func (v *Events) groupSubject() (engsubject.Subject, bool) {
+	if g := v.target.Group; g != nil {
+		return engsubject.ByCode(engsubject.Code(g.Kind))
+	}
+	return engsubject.Subject{}, false
+}
+
+// nameText makes a row's value safe to show: a host name decoded, any
+// other value as text, shortened as the list shows it (a user agent's
+// product first).
+func (v *Events) nameText() func(string) string {
+	if sub, ok := v.groupSubject(); ok && !sub.Hostname {
+		return func(s string) string { return textsafe.String(sub.Short(s)) }
+	}
+	return common.SafeName
+}
+
+// inRow are the subjects whose value an event's row shows already (a
+// path in the target, a client, a status, a logon's source, account,
+// target, type, result, command, URL and client software): a group of
+// them needs no column naming it.
+var inRow = map[engsubject.Code]bool{
+	engsubject.HTTPPath: true, engsubject.HTTPClient: true, engsubject.HTTPStatus: true,
+	engsubject.LogonSource: true, engsubject.LogonAccount: true, engsubject.LogonPair: true, engsubject.LogonTarget: true,
+	engsubject.LogonType: true, engsubject.LogonResult: true, engsubject.LogonCommand: true, engsubject.LogonURL: true,
+	engsubject.LogonSoftware: true,
+}
+
+// nameColumn reports whether the rows have a column naming their value:
+// a group's, unless the row shows it already.
+func (v *Events) nameColumn() bool {
+	sub, ok := v.groupSubject()
+	return v.group() && !(ok && inRow[sub.Code])
+}
+
+// loadEvents reads and formats the newest limit requests of a name or a
+// group; text makes their values safe.
+func loadEvents(ctx context.Context, d *db.DB, s db.Subject, limit int, text func(string) string) (rows []eventCells, total int64, kind record.Kind, err error) {
+	read := d.Events
+	if s.Kind == db.SubjectDomain {
+		read = d.DomainEvents
+	}
+	evs, total, err := read(ctx, s.ID, limit)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -113,6 +161,7 @@ func loadEvents(ctx context.Context, d *db.DB, name uint32, limit int) (rows []e
 	out := make([]eventCells, len(evs))
 	for i, e := range evs {
 		out[i] = formatEvent(e, packets[e.Source])
+		out[i].name, out[i].rawName, out[i].nameID = text(e.Name), e.Name, e.NameID
 		kind = e.Kind
 	}
 	return out, total, kind, nil
@@ -237,7 +286,7 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			v.rows, v.total, v.kind = msg.rows, msg.total, msg.kind
 			hay := make([]string, len(v.rows))
 			for i, r := range v.rows {
-				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source}, " "))
+				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source, r.name}, " "))
 			}
 			v.tbl.setRows(hay)
 		}
@@ -264,6 +313,16 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	}
 	k := v.c.Keys.Drill
 	switch {
+	case key.Matches(km, k.Events) && v.group():
+		// From a group's requests to those of the row's value alone.
+		if i, ok := v.tbl.current(); ok {
+			r := v.rows[i]
+			n := &db.NameRow{ID: r.nameID, Name: r.rawName}
+			if g := v.target.Group; g != nil {
+				n.Kind, n.DomainID, n.Domain = g.Kind, g.ID, g.Name
+			}
+			return v, common.Open(common.ScreenEvents, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.nameID}, Label: r.rawName, Name: n})
+		}
 	case key.Matches(km, k.Clients):
 		return v, common.Open(common.ScreenClients, v.target)
 	case key.Matches(km, k.Timeline):
@@ -286,12 +345,16 @@ func (v *Events) pivot(addr string) tea.Cmd {
 		return common.Open(common.ScreenPivot, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: id}, Label: addr})
 	}
 	if v.clients != nil {
-		return common.Status("client " + addr + " not found among the clients of this name")
+		return common.Status("client " + addr + " not found among the clients of these requests")
 	}
 	v.seq, v.loading = nextSeq(), true
-	seq, d, ctx, name := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID
+	seq, d, ctx, id := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID
+	clientsOf := d.ClientsOf
+	if v.group() {
+		clientsOf = d.DomainClients
+	}
 	return func() tea.Msg {
-		cs, err := d.ClientsOf(ctx, name, 0)
+		cs, err := clientsOf(ctx, id, 0)
 		m := make(map[string]uint32, len(cs))
 		for _, c := range cs {
 			m[textsafe.String(c.Text)] = c.ID
@@ -317,8 +380,11 @@ func (v *Events) SetSize(width, height int) {
 
 // footer is how many lines below the rows say more about the cursor's row.
 func (v *Events) footer() int {
-	if v.c.Height < 10 {
+	switch {
+	case v.c.Height < 10:
 		return 0
+	case v.group() && v.c.Height >= 16:
+		return 3 // a group's row names its value in full on a line of its own
 	}
 	return 2
 }
@@ -332,7 +398,7 @@ func (v *Events) layout() {
 // answers and source in full.
 func (v *Events) View() string {
 	w, h := v.c.Width, v.c.Height
-	name := common.SafeName(v.target.Label)
+	name := subject.Describe(v.target)
 	var status string
 	switch {
 	case v.err != nil:
@@ -353,12 +419,28 @@ func (v *Events) View() string {
 	if w >= 110 {
 		srcW = columnWidth(v.rows, func(r eventCells) string { return r.source }, len("source"), 30)
 	}
+	// A group's rows name their value before the answers, or in their
+	// place when there is no room for both.
+	nw, rest := 0, w-(15+1+cw+1+6+1+8+1+6+1)
+	if srcW > 0 {
+		rest -= srcW + 1
+	}
+	if v.nameColumn() {
+		nw = v.nameWidth(rest)
+	}
 	row := func(r eventCells, width int) string {
 		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
-		if srcW == 0 {
-			return s + r.answers
+		text := r.answers
+		switch {
+		case nw > 0 && nw >= rest:
+			text = r.name
+		case nw > 0:
+			s += fit(r.name, nw) + " "
 		}
-		return s + fit(r.answers, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
+		if srcW == 0 {
+			return s + text
+		}
+		return s + fit(text, max(width-cellWidth(s)-srcW-1, 0)) + " " + common.TruncateLeft(r.source, srcW)
 	}
 	head := eventCells{time: "time", client: "client", qtype: "type", rcode: "rcode", ttl: "TTL", answers: "answers", source: "source"}
 	switch v.kind {
@@ -367,6 +449,7 @@ func (v *Events) View() string {
 	case record.KindLogon:
 		head = eventCells{time: "time", client: "source", qtype: "type", rcode: "result", ttl: "event", answers: "account → target", source: "source"}
 	}
+	head.name = v.column()
 	lines = append(lines, v.c.Styles.Header.Render(fit(row(head, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading "+v.noun()+"…", func(i, width int) string {
 		return row(v.rows[i], width)
@@ -377,7 +460,14 @@ func (v *Events) View() string {
 		if i, ok := v.tbl.current(); ok && v.rows != nil {
 			cur = v.rows[i]
 		}
-		lines = append(lines, v.c.Styles.Dim.Render(fit(cur.detail, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
+		detail, what := cur.detail, v.column()+" "+cur.name
+		switch {
+		case v.footer() == 3:
+			lines = append(lines, v.c.Styles.Dim.Render(fit(what, w)))
+		case v.group():
+			detail = what + "  " + detail
+		}
+		lines = append(lines, v.c.Styles.Dim.Render(fit(detail, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
 	}
 	if s := v.tbl.searchLine(w); s != "" {
 		lines = append(lines, s)
@@ -385,8 +475,37 @@ func (v *Events) View() string {
 	return strings.Join(lines, "\n")
 }
 
+// nameWidth is the width of a group's value column out of the rest cells
+// the text columns share. A DNS name is what a group's queries differ in
+// (a tunnel's payload is in its labels): it takes what it needs, and its
+// answers go to the footer when they are left too little room. An HTTP
+// request's target and a logon's account matter as much as the value: the
+// value takes at most half.
+func (v *Events) nameWidth(rest int) int {
+	widest := columnWidth(v.rows, func(r eventCells) string { return r.name }, cellWidth(v.column()), max(rest, 1))
+	if v.kind != record.KindDNS {
+		return min(widest, max(rest/2, 1))
+	}
+	if rest-widest-1 < minAnswers {
+		return rest
+	}
+	return widest
+}
+
+// minAnswers is the least room a group's answers column is worth showing in.
+const minAnswers = 12
+
+// column heads a group's value column: what the values are ("name",
+// "host", "user agent").
+func (v *Events) column() string {
+	if sub, ok := v.groupSubject(); ok {
+		return sub.Column
+	}
+	return "name"
+}
+
 // Title names the screen in the status line.
-func (v *Events) Title() string { return v.noun() + " of " + common.SafeName(v.target.Label) }
+func (v *Events) Title() string { return v.noun() + " of " + subject.Describe(v.target) }
 
 // noun is what the events are called: a DNS query and an HTTP request are
 // requests, a logon is a logon.
@@ -394,10 +513,14 @@ func (v *Events) noun() string {
 	if v.kind == record.KindLogon {
 		return "logons"
 	}
+	var code engsubject.Code // 0, no subject: the opener did not say
 	if n := v.target.Name; n != nil {
-		if s, ok := engsubject.ByCode(engsubject.Code(n.Kind)); ok && s.Kind == record.KindLogon {
-			return "logons"
-		}
+		code = engsubject.Code(n.Kind)
+	} else if g := v.target.Group; g != nil {
+		code = engsubject.Code(g.Kind)
+	}
+	if s, ok := engsubject.ByCode(code); ok && s.Kind == record.KindLogon {
+		return "logons"
 	}
 	return "requests"
 }
@@ -405,11 +528,11 @@ func (v *Events) noun() string {
 // KeyHelp lists the keys of this screen.
 func (v *Events) KeyHelp() []common.HelpSection {
 	k := v.c.Keys
-	return []common.HelpSection{
-		k.Navigation(),
-		searchHelp(k),
-		{Title: "Requests", Keys: []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}},
+	keys := []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}
+	if v.group() {
+		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
 	}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}}
 }
 
 // Capturing is true while the filter is typed.

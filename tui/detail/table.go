@@ -28,6 +28,8 @@ type table struct {
 	query     string // the filter in force
 	before    string // the filter when the input opened: esc goes back to it
 	queryErr  error  // a regex that did not compile
+
+	empty string // why a screen can have no rows, said when it has none
 }
 
 func newTable(c common.Common) table {
@@ -167,13 +169,15 @@ func (t *table) lines(width int, draw func(row, width int) string) []string {
 }
 
 // body is the rows on screen or, in their place, the error, what is
-// loading, or that the filter hides every row.
+// loading, that there are none, or that the filter hides every row.
 func (t *table) body(width int, err error, loading bool, loadingText string, draw func(row, width int) string) []string {
 	switch {
 	case err != nil:
 		return []string{fit("  "+textsafe.String(err.Error()), width)}
 	case loading:
 		return []string{fit("  "+loadingText, width)}
+	case len(t.hay) == 0:
+		return []string{fit("  none: "+t.empty, width)}
 	case len(t.shown) == 0:
 		return []string{fit("  nothing matches the filter", width)}
 	}

@@ -618,18 +618,15 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.undoLast()
 
 	case key.Matches(msg, k.Drill.Events):
-		if r, domain := m.current(); r != nil && domain {
-			return m.toggleExpand(0)
-		}
-		return m.open(common.ScreenEvents, false)
+		return m.open(common.ScreenEvents)
 	case key.Matches(msg, k.Drill.Clients):
-		return m.open(common.ScreenClients, false)
+		return m.open(common.ScreenClients)
 	case key.Matches(msg, k.Drill.Pivot):
 		return m.pivot()
 	case key.Matches(msg, k.Drill.Timeline):
-		return m.open(common.ScreenTimeline, true)
+		return m.open(common.ScreenTimeline)
 	case key.Matches(msg, k.Drill.Heatmap):
-		return m.open(common.ScreenHeatmap, true)
+		return m.open(common.ScreenHeatmap)
 	case key.Matches(msg, k.Drill.TimelineAll):
 		return common.Open(common.ScreenTimeline, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"})
 	case key.Matches(msg, k.Drill.HeatmapAll):
@@ -662,19 +659,19 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	return m.afterMove()
 }
 
-// open opens a screen on the row under the cursor. Domains only make sense
-// for screens that take a domain (timeline, heatmap).
-func (m *Model) open(s common.Screen, domainOK bool) tea.Cmd {
+// open opens a screen on the row under the cursor: a name, or a group
+// (a registered domain, a section, a family, a network), whose screens show
+// the union over its values.
+func (m *Model) open(s common.Screen) tea.Cmd {
 	r, domain := m.current()
 	if r == nil {
 		return nil
 	}
 	t := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.ID}, Label: r.Name}
 	if domain {
-		if !domainOK {
-			return common.Status("on a domain: expand it (→) and pick a name")
-		}
 		t.Subject.Kind = db.SubjectDomain
+		t.Group = &db.DomainRow{ID: r.ID, Kind: uint8(m.data.Subject.Code), Name: r.Name, Count: r.Count, Clients: r.Clients,
+			Names: r.Names, First: r.First, Last: r.Last}
 	} else {
 		t.Name = &db.NameRow{ID: r.ID, Kind: uint8(m.data.Subject.Code), Name: r.Name, DomainID: r.DomainID, Domain: r.Domain,
 			Count: r.Count, Clients: r.Clients, First: r.First, Last: r.Last}

@@ -176,9 +176,9 @@ func TestRollUpExpandCollapse(t *testing.T) {
 	if len(m.res.Lines) != before {
 		t.Error("e did not collapse")
 	}
-	press(m, "enter") // on a domain, enter expands too
+	press(m, "right") // → expands too (enter opens the domain's requests)
 	if len(m.res.Lines) != before+kids {
-		t.Error("enter on a domain did not expand")
+		t.Error("→ on a domain did not expand")
 	}
 	press(m, "h")
 	press(m, "d")
@@ -487,13 +487,21 @@ func TestDrillDownKeysOpenScreens(t *testing.T) {
 			t.Errorf("%s opened %+v", key, o)
 		}
 	}
+	// On a registered domain the same keys open the domain's screens (the
+	// union over its names), knowing its row: the titles say how many.
 	press(m, "d")
-	o := press(m, "t")[0].(common.OpenMsg)
-	if o.Target.Subject.Kind != db.SubjectDomain {
-		t.Errorf("t on a domain opened %+v", o)
-	}
-	if s := statusOf(press(m, "c")); !strings.Contains(s, "expand") {
-		t.Errorf("c on a domain said %q", s)
+	dom := cur(m)
+	for key, screen := range map[string]common.Screen{"enter": common.ScreenEvents, "c": common.ScreenClients,
+		"t": common.ScreenTimeline, "w": common.ScreenHeatmap} {
+		msgs := press(m, key)
+		if len(msgs) != 1 {
+			t.Fatalf("%s on a domain: %v", key, msgs)
+		}
+		o, _ := msgs[0].(common.OpenMsg)
+		if g := o.Target.Group; o.Screen != screen || o.Target.Subject != (db.Subject{Kind: db.SubjectDomain, ID: dom.ID}) ||
+			g == nil || g.Names != dom.Names || g.Kind != uint8(subject.DNSName) {
+			t.Errorf("%s on a domain opened %+v", key, msgs[0])
+		}
 	}
 }
 

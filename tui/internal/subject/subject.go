@@ -5,26 +5,53 @@ package subject
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/longtail/longtail/db"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 )
 
 // Describe names a target for a title: "all traffic", a name (decoded and
-// safe), "domain x", "client 10.0.0.1".
+// safe), a group with how many values it holds ("*.example.com (14
+// names)", "family Chrome (3 user agents)"), "client 10.0.0.1".
 func Describe(t common.Target) string {
 	switch t.Subject.Kind {
 	case db.SubjectAll:
 		return "all traffic"
 	case db.SubjectDomain:
-		return "domain " + common.SafeName(t.Label)
+		return describeGroup(t)
 	case db.SubjectClient:
 		return "client " + textsafe.String(t.Label)
 	}
 	return common.SafeName(t.Label)
+}
+
+// describeGroup names a group: a registered domain of host names as the
+// names it covers, any other group by what it is; "domain x" when the
+// opener did not know its row.
+func describeGroup(t common.Target) string {
+	g := t.Group
+	if g == nil {
+		return "domain " + common.SafeName(t.Label)
+	}
+	sub, ok := engsubject.ByCode(engsubject.Code(g.Kind))
+	if !ok {
+		return "domain " + common.SafeName(t.Label)
+	}
+	what := sub.Group + " " + textsafe.String(t.Label)
+	if sub.Hostname {
+		what = "*." + common.SafeName(t.Label)
+	}
+	noun := sub.Plural
+	if g.Names == 1 {
+		noun = sub.Column
+	}
+	return fmt.Sprintf("%s (%s %s)", what, chart.Int(g.Names), noun)
 }
 
 // Span is when a subject was first and last seen, unix µs.
