@@ -16,14 +16,11 @@ import (
 )
 
 // evtx is a Windows event log file (.evtx), read with
-// www.velocidex.com/golang/evtx. The logon events of the Security log
-// become logon records: 4624 (success), 4625 (failure, its SubStatus or
-// Status the reason), 4648 (a logon with explicit credentials), 4768 and
-// 4771 (Kerberos ticket and pre-authentication, failed when their status
-// is not 0) and 4776 (NTLM validation, likewise). Every other event is
-// passed over. The source is IpAddress, or the workstation name when the
-// address is "-"; the target is the event's Computer (4648: the server
-// named).
+// www.velocidex.com/golang/evtx. The Security log's authentication events
+// become logon records exactly as the same events written as JSON lines
+// do (windows-json: the same fields, the same winFields.fill), so a
+// collector's export and the file it came from list alike. Every other
+// event is passed over.
 //
 // A record's "line" is its ordinal in the file (what a resumed read skips)
 // and its offset that of its chunk. A chunk the library cannot read, the
@@ -89,6 +86,7 @@ func unused(data []byte, off int64) bool {
 }
 
 type evtxParser struct {
+	f   winFields
 	rec record.Record
 }
 
@@ -128,61 +126,40 @@ func (p *evtxParser) chunk(c *evtx.Chunk, pos Position, skip int64, out record.O
 	return end
 }
 
-// evtxLogons are the event ids read, with the result a success has.
-var evtxLogons = map[uint16]string{4624: "success", 4625: "failure", 4648: "explicit", 4768: "success", 4771: "failure", 4776: "success"}
-
 // event emits one record's logon, if it is one; a reason when it is broken.
-// It reads the few fields it needs by their path in the library's tree,
-// never the whole tree: crafted templates can make a record's tree share
-// its branches so that a walk of it (a JSON encoding) never ends.
+// The fields are those of the JSON lines form (winFields), read by their
+// path in the library's tree, never by walking the whole tree: crafted
+// templates can make a record's tree share its branches so that a walk of
+// it (a JSON encoding) never ends.
 func (p *evtxParser) event(rec *evtx.EventRecord, no, off int64, out record.Output) string {
 	sys := evtxAt(rec.Event, "Event", "System")
 	id, ok := evtxEventID(evtxAt(sys, "EventID"))
 	if !ok {
 		return "undecodable event (no event id)"
 	}
-	result, logon := evtxLogons[id]
-	if !logon {
+	f := &p.f
+	*f = winFields{id: int64(id), hasID: true}
+	f.channel = evtxText(evtxAt(sys, "Channel"), "Channel")
+	f.computer = evtxText(evtxAt(sys, "Computer"), "Computer")
+	if !f.authentication() {
 		return ""
 	}
-	computer, _ := evtxAt(sys, "Computer").(string)
+	if data, ok := evtxAt(rec.Event, "Event", "EventData").(*ordereddict.Dict); ok {
+		for _, k := range data.Keys() {
+			if dst := f.field([]byte(k)); dst != nil {
+				v, _ := data.Get(k)
+				*dst = evtxText(v, k)
+			}
+		}
+	}
 	created, _ := evtxAt(sys, "TimeCreated", "SystemTime").(float64)
-	d := evtxData(evtxAt(rec.Event, "Event", "EventData"))
 	r := &p.rec
 	r.ResetLogon()
 	r.EventID, r.Line, r.Offset = id, no, off
 	r.Time = int64(created * 1e6)
-	r.Account, r.AccountDomain = d("TargetUserName"), d("TargetDomainName")
-	r.Target, r.LogonType, r.AuthPackage = []byte(strings.ToLower(computer)), d("LogonType"), d("AuthenticationPackageName")
-	r.Client = d("IpAddress")
-	if s := string(r.Client); s == "" || s == "-" {
-		r.Client = d("WorkstationName")
-		if len(r.Client) == 0 {
-			r.Client = d("Workstation") // 4776
-		}
+	if !f.fill(r) {
+		return errNoAccount
 	}
-	r.Client = bytes.TrimPrefix(r.Client, []byte("::ffff:"))
-	if string(r.Client) == "-" {
-		r.Client = nil
-	}
-	status := d("SubStatus")
-	if s := string(status); s == "" || s == "0x0" {
-		status = d("Status")
-	}
-	switch id {
-	case 4648:
-		if t := d("TargetServerName"); len(t) > 0 {
-			r.Target = bytes.ToLower(t)
-		}
-	case 4768, 4771:
-		r.AuthPackage = []byte("Kerberos")
-	case 4776:
-		r.AuthPackage = d("PackageName")
-	}
-	if s := string(status); s != "" && s != "0x0" && (id == 4768 || id == 4771 || id == 4776 || id == 4625) {
-		result, r.Reason = "failure", status
-	}
-	r.Result = []byte(result)
 	out.Record(r)
 	return ""
 }
@@ -230,21 +207,18 @@ func evtxUint(v any) (uint64, bool) {
 	return 0, false
 }
 
-// evtxData returns a lookup of EventData's fields as text; status codes in
-// the "0x…" form they are known by.
-func evtxData(data any) func(string) []byte {
-	return func(k string) []byte {
-		v := evtxAt(data, k)
-		if s, ok := v.(string); ok {
-			return []byte(s)
-		}
-		n, ok := evtxUint(v)
-		switch {
-		case !ok:
-			return nil
-		case strings.Contains(k, "Status"):
-			return []byte("0x" + strconv.FormatUint(n, 16))
-		}
-		return strconv.AppendUint(nil, n, 10)
+// evtxText is a field's value as the JSON lines form has it: status
+// codes in the "0x…" form they are known by, other numbers in decimal.
+func evtxText(v any, key string) []byte {
+	if s, ok := v.(string); ok {
+		return []byte(s)
 	}
+	n, ok := evtxUint(v)
+	switch {
+	case !ok:
+		return nil
+	case strings.Contains(key, "Status"):
+		return []byte("0x" + strconv.FormatUint(n, 16))
+	}
+	return strconv.AppendUint(nil, n, 10)
 }

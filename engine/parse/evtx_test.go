@@ -60,8 +60,8 @@ func TestEvtxSamples(t *testing.T) {
 					t.Fatalf("record %+v", r)
 				}
 			}
-			for id := range evtxLogons {
-				if n, listed := ids[id]; listed && got[id] != n {
+			for id, n := range ids {
+				if (&winFields{id: int64(id)}).authentication() && got[id] != n {
 					t.Errorf("event %d: %d, evtxinfo counts %d", id, got[id], n)
 				}
 			}

@@ -110,40 +110,14 @@ func (p *winParser) member(s *jsonScanner, key []byte, depth int) bool {
 			return s.members(func(key []byte) bool { return p.member(s, key, depth+1) })
 		}
 		return s.skipValue()
-	case "Channel", "channel":
-		dst = &f.channel
 	case "@timestamp":
 		dst = &f.timestamp
 	case "EventTime":
 		dst = &f.eventTime
-	case "Hostname", "Computer", "computer_name":
-		dst = &f.computer
-	case "TargetUserName":
-		dst = &f.targetUser
-	case "TargetDomainName":
-		dst = &f.targetDomain
-	case "SubjectUserName":
-		dst = &f.subjectUser
-	case "SubjectDomainName":
-		dst = &f.subjectDomain
-	case "IpAddress":
-		dst = &f.ip
-	case "WorkstationName", "Workstation":
-		dst = &f.workstation
-	case "LogonType":
-		dst = &f.logonType
-	case "AuthenticationPackageName", "PackageName":
-		dst = &f.authPackage
-	case "Status":
-		dst = &f.status
-	case "SubStatus":
-		dst = &f.subStatus
-	case "ServiceName":
-		dst = &f.service
-	case "TargetServerName":
-		dst = &f.server
 	default:
-		return s.skipValue()
+		if dst = f.field(key); dst == nil {
+			return s.skipValue()
+		}
 	}
 	if s.peek() != '"' {
 		return s.skipValue() // a number or null where a string was expected: not taken
@@ -151,6 +125,42 @@ func (p *winParser) member(s *jsonScanner, key []byte, depth int) bool {
 	v, ok := p.str(s)
 	*dst = v
 	return ok
+}
+
+// field is where an event's member goes, by its name (the same in every
+// shape, EVTX's EventData included); nil for one no record takes.
+func (f *winFields) field(key []byte) *[]byte {
+	switch string(key) {
+	case "Channel", "channel":
+		return &f.channel
+	case "Hostname", "Computer", "computer_name":
+		return &f.computer
+	case "TargetUserName":
+		return &f.targetUser
+	case "TargetDomainName":
+		return &f.targetDomain
+	case "SubjectUserName":
+		return &f.subjectUser
+	case "SubjectDomainName":
+		return &f.subjectDomain
+	case "IpAddress":
+		return &f.ip
+	case "WorkstationName", "Workstation":
+		return &f.workstation
+	case "LogonType":
+		return &f.logonType
+	case "AuthenticationPackageName", "PackageName":
+		return &f.authPackage
+	case "Status":
+		return &f.status
+	case "SubStatus":
+		return &f.subStatus
+	case "ServiceName":
+		return &f.service
+	case "TargetServerName":
+		return &f.server
+	}
+	return nil
 }
 
 // eventID reads the event id, a number (NXLog, winlogbeat 7) or a string
@@ -215,13 +225,8 @@ func (p *winParser) Line(line []byte, no, off int64, replay bool, out record.Out
 		return
 	}
 	f := &p.f
-	switch f.id {
-	case winLogon, winLogonFailed, winExplicit, winSpecial, winTGT, winServiceTicket, winPreAuthFailed, winNTLMValidation:
-	default:
-		return // no authentication: passed over
-	}
-	if len(f.channel) > 0 && !bytes.EqualFold(f.channel, winSecurity) {
-		return // another log's event with the same id
+	if !f.authentication() {
+		return // passed over
 	}
 	ts := f.timestamp
 	if len(ts) == 0 {
@@ -235,17 +240,28 @@ func (p *winParser) Line(line []byte, no, off int64, replay bool, out record.Out
 	r := &p.rec
 	r.ResetLogon()
 	r.Time, r.Line, r.Offset, r.EventID = t, no, off, uint16(f.id)
-	if !p.fill(r) {
-		out.Skip(no, off, "logon event without its account")
+	if !f.fill(r) {
+		out.Skip(no, off, errNoAccount)
 		return
 	}
 	out.Record(r)
 }
 
+const errNoAccount = "logon event without its account"
+
+// authentication says whether the event is one of the Security log's that
+// a logon record is made of; another log's event with the same id is not.
+func (f *winFields) authentication() bool {
+	switch f.id {
+	case winLogon, winLogonFailed, winExplicit, winSpecial, winTGT, winServiceTicket, winPreAuthFailed, winNTLMValidation:
+		return len(f.channel) == 0 || bytes.EqualFold(f.channel, winSecurity)
+	}
+	return false
+}
+
 // fill sets what each event says of the logon; false when it names no
 // account.
-func (p *winParser) fill(r *record.Record) bool {
-	f := &p.f
+func (f *winFields) fill(r *record.Record) bool {
 	r.Account, r.AccountDomain = f.targetUser, f.targetDomain
 	r.Target, r.Client = f.computer, winSource(f.ip, f.workstation)
 	r.LogonType, r.AuthPackage = f.logonType, f.authPackage
@@ -275,9 +291,9 @@ func (p *winParser) fill(r *record.Record) bool {
 		if f.id == winServiceTicket && len(f.service) > 0 {
 			r.Target = f.service // the service a ticket was asked for, not the KDC
 		}
-		p.status(r)
+		f.failed(r)
 	case winNTLMValidation:
-		p.status(r)
+		f.failed(r)
 	}
 	// 4769 names the account "user@REALM".
 	if at := bytes.LastIndexByte(r.Account, '@'); at > 0 && f.id == winServiceTicket {
@@ -289,10 +305,10 @@ func (p *winParser) fill(r *record.Record) bool {
 	return len(r.Account) > 0
 }
 
-// status sets the result of an event whose Status is 0x0 on success.
-func (p *winParser) status(r *record.Record) {
-	if winCode(p.f.status) {
-		r.Result, r.Reason = record.LogonFailure, p.f.status
+// failed sets the result of an event whose Status is 0x0 on success.
+func (f *winFields) failed(r *record.Record) {
+	if winCode(f.status) {
+		r.Result, r.Reason = record.LogonFailure, f.status
 	}
 }
 
