@@ -103,18 +103,31 @@ const pairSep = " ← "
 // resultSep joins a result and its status in words.
 const resultSep = " · "
 
-// appendAccount appends "user@domain" (lower case: Windows names ignore
-// case) or the user as logged when there is no domain (Unix names do not).
+// appendAccount appends "user@domain" or the user alone when the event
+// names no domain. A Windows account (an event with an id) is in lower
+// case, as Windows compares them; a Unix one as logged. The domain is its
+// NetBIOS name, the first label of a DNS one: Windows writes the same
+// domain both ways ("CORP" in a 4624, "corp.example.com" in a 4768), and
+// an account under two spellings would be two accounts, each pair of it
+// "new".
 func appendAccount(dst []byte, r *record.Record) ([]byte, bool) {
 	if len(r.Account) == 0 || string(r.Account) == None {
 		return dst, false
 	}
+	windows := r.EventID != 0
 	if len(r.AccountDomain) == 0 || string(r.AccountDomain) == None {
+		if windows {
+			return appendLower(dst, r.Account), true
+		}
 		return append(dst, r.Account...), true
 	}
 	dst = appendLower(dst, r.Account)
 	dst = append(dst, '@')
-	return appendLower(dst, r.AccountDomain), true
+	domain := r.AccountDomain
+	if dot := bytes.IndexByte(domain, '.'); dot > 0 {
+		domain = domain[:dot]
+	}
+	return appendLower(dst, domain), true
 }
 
 // rollUpAccount is an account's domain, or Local.

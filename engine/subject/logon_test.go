@@ -59,6 +59,30 @@ func TestLogonSubjects(t *testing.T) {
 	}
 }
 
+// One Windows account is one value however its events spell it: the
+// NetBIOS domain of a 4624, the DNS one of a Kerberos event, any case,
+// and no domain at all in lower case too. A Unix account keeps its case.
+func TestAccountSpellings(t *testing.T) {
+	account, _ := ByCode(LogonAccount)
+	for _, c := range []struct {
+		user, domain string
+		id           uint16
+		want         string
+	}{
+		{"Administrator", "CORP", 4625, "administrator@corp"},
+		{"administrator", "corp.example.com", 4768, "administrator@corp"},
+		{"ADMINISTRATOR", "Corp.Example.Com", 4769, "administrator@corp"},
+		{"PGustavo", "", 4776, "pgustavo"},
+		{"PGustavo", "", 0, "PGustavo"}, // sshd: Unix names are case-sensitive
+	} {
+		r := logon()
+		r.Account, r.AccountDomain, r.EventID = []byte(c.user), []byte(c.domain), c.id
+		if got, _ := account.Append(nil, r); string(got) != c.want {
+			t.Errorf("%s in %q (event %d): %q, want %q", c.user, c.domain, c.id, got, c.want)
+		}
+	}
+}
+
 // An sshd or honeypot logon: a local account keeps its case and rolls up
 // to (local); the source is "-" when unknown, so that every logon has its
 // primary subject, but then there is no pair; the honeypot's password,
