@@ -36,7 +36,6 @@ func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 func TestGuessOnTheSamples(t *testing.T) {
 	for rel, want := range map[string]string{
 		"web/loghub_Apache_2k.log":               "web server error log",
-		"auth/loghub_Linux_2k.log":               "syslog log",
 		"zeek/rita_proxy_conn.log":               "Zeek conn log",
 		"zeek/rita_json_with_all_fields_ssl.log": "Zeek ssl log",
 	} {

@@ -24,6 +24,18 @@ import (
 // an auth log (PAM, sudo, CRON, sshd's connection notes) are no logons
 // and are passed over; only a line without a syslog stamp is skipped.
 // The year the stamp lacks is inferred as for dnsmasq (syslogClock).
+//
+// Before OpenSSH logged its own failures (Red Hat's sshd of the 2000s),
+// PAM wrote them under "sshd(pam_unix)":
+//
+//	Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root
+//	Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown
+//
+// Each "authentication failure" is a failed password from rhost, for
+// user= when PAM knew it, for no such user when a "user unknown" of the
+// same process came before it. Newer systems write the same PAM line under
+// sshd[pid] beside sshd's own "Failed password": there it is passed over,
+// or every failure would count twice.
 
 func init() {
 	register(32, Format{
@@ -40,7 +52,7 @@ func init() {
 func detectSshd(head []byte) bool {
 	found := false
 	forCompleteLines(head, 2000, func(line []byte) bool {
-		_, _, _, found = sshdMessage(line)
+		_, _, _, _, found = sshdMessage(line)
 		return !found
 	})
 	return found
@@ -48,14 +60,15 @@ func detectSshd(head []byte) bool {
 
 // sshdMessage splits a syslog line of sshd (or sshd-session, which writes
 // the logons since OpenSSH 9.8) into its stamp's rest, host and message.
-func sshdMessage(line []byte) (rest, host, msg []byte, ok bool) {
-	_, _, _, rest, ok = syslogStamp(line)
+// pid is the process id; pam says the line is PAM's "sshd(pam_unix)".
+func sshdMessage(line []byte) (host, pid, msg []byte, pam, ok bool) {
+	_, _, _, rest, ok := syslogStamp(line)
 	if !ok {
-		return nil, nil, nil, false
+		return nil, nil, nil, false, false
 	}
 	sp := bytes.IndexByte(rest, ' ')
 	if sp <= 0 {
-		return nil, nil, nil, false
+		return nil, nil, nil, false, false
 	}
 	host, prog := rest[:sp], rest[sp+1:]
 	switch {
@@ -63,17 +76,19 @@ func sshdMessage(line []byte) (rest, host, msg []byte, ok bool) {
 		prog = prog[5:]
 	case bytes.HasPrefix(prog, []byte("sshd-session[")):
 		prog = prog[13:]
+	case bytes.HasPrefix(prog, []byte("sshd(pam_unix)[")):
+		prog, pam = prog[15:], true
 	default:
-		return nil, nil, nil, false
+		return nil, nil, nil, false, false
 	}
 	end := bytes.Index(prog, []byte("]: "))
 	if end < 0 {
-		return nil, nil, nil, false
+		return nil, nil, nil, false, false
 	}
 	if _, ok := Atoi(prog[:end]); !ok {
-		return nil, nil, nil, false
+		return nil, nil, nil, false, false
 	}
-	return rest, host, prog[end+3:], true
+	return host, prog[:end], prog[end+3:], pam, true
 }
 
 // sshdKind is which logon line a message is.
@@ -101,6 +116,9 @@ func sshdEvent(msg []byte) (sshdKind, bool) {
 type sshdParser struct {
 	clock syslogClock
 	rec   record.Record
+	// unknown is the pid of the last PAM "user unknown": its process's
+	// next failure is for no such user.
+	unknown []byte
 }
 
 func newSshdParser(now func() time.Time) *sshdParser {
@@ -126,8 +144,12 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 		return
 	}
 	t := p.clock.micro(mon, day, tod) // every line keeps the clock's year right
-	_, host, msg, ok := sshdMessage(line)
+	host, pid, msg, pam, ok := sshdMessage(line)
 	if !ok || replay {
+		return
+	}
+	if pam {
+		p.pam(t, host, pid, msg, no, off, out)
 		return
 	}
 	times := int64(1)
@@ -161,6 +183,7 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 
 var (
 	sshProto       = []byte("ssh")
+	sshPassword    = []byte("password")
 	wrongPassword  = []byte("wrong password")
 	noSuchUser     = []byte("no such user")
 	keyRefused     = []byte("key refused")
@@ -217,6 +240,51 @@ func (p *sshdParser) fill(r *record.Record, kind sshdKind, msg []byte) bool {
 		}
 	}
 	return true
+}
+
+var (
+	pamFailure = []byte("authentication failure;")
+	pamUnknown = []byte("check pass; user unknown")
+	pamRhost   = []byte(" rhost=")
+	pamUser    = []byte(" user=")
+)
+
+// pam reads a line of the PAM form: a failure, or the "user unknown" that
+// says what the failure after it was.
+func (p *sshdParser) pam(t int64, host, pid, msg []byte, no, off int64, out record.Output) {
+	if bytes.HasPrefix(msg, pamUnknown) {
+		p.unknown = append(p.unknown[:0], pid...)
+		return
+	}
+	if !bytes.HasPrefix(msg, pamFailure) {
+		return // sessions opened and closed: no source, and no attempt
+	}
+	r := &p.rec
+	r.ResetLogon()
+	r.Time, r.Line, r.Offset, r.Target, r.LogonType = t, no, off, host, sshProto
+	r.AuthPackage, r.Result, r.Reason = sshPassword, record.LogonFailure, wrongPassword
+	r.Client, r.Account = pamField(msg, pamRhost), pamField(msg, pamUser)
+	if bytes.Equal(pid, p.unknown) {
+		r.Reason, p.unknown = noSuchUser, p.unknown[:0]
+	}
+	if len(r.Client) == 0 {
+		out.Skip(no, off, "sshd logon line without its source")
+		return
+	}
+	out.Record(r)
+}
+
+// pamField is the value of " key=" in a PAM message, up to the next space.
+func pamField(msg, key []byte) []byte {
+	i := bytes.Index(msg, key)
+	if i < 0 {
+		return nil
+	}
+	v := msg[i+len(key):]
+	if sp := bytes.IndexByte(v, ' '); sp >= 0 {
+		v = v[:sp]
+	}
+	return v
 }
 
 func (p *sshdParser) Flush(record.Output) {}

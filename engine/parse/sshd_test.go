@@ -69,7 +69,43 @@ var awkSshd = [3]string{
 	`/sshd(-session)?\[[0-9]+\]: Invalid user / {n++} END {print n+0}`,
 	`/sshd(-session)?\[[0-9]+\]: Failed / {n++}
 	 /sshd(-session)?\[[0-9]+\]: message repeated [0-9]+ times: \[ Failed / {match($0, /repeated [0-9]+/); n += substr($0, RSTART+9, RLENGTH-9)}
+	 ` + awkPamFailure + ` {n++}
 	 END {print n+0}`,
+}
+
+// awkPamFailure matches the failures of the PAM form, with their source.
+const awkPamFailure = `/sshd\(pam_unix\)\[[0-9]+\]: authentication failure;.* rhost=[^ ]/`
+
+// awkPamNoSuchUser counts the PAM failures after a "user unknown" of the
+// same process.
+const awkPamNoSuchUser = `/sshd\(pam_unix\)\[[0-9]+\]: check pass; user unknown/ {match($0, /\[[0-9]+\]/); u = substr($0, RSTART, RLENGTH)}
+	` + awkPamFailure + ` {match($0, /\[[0-9]+\]/); if (substr($0, RSTART, RLENGTH) == u) {n++; u = ""}}
+	END {print n+0}`
+
+// The PAM form of sshd's failures (Red Hat's sshd of the 2000s): a failure
+// from rhost, for user= or, after a "user unknown" of the same process,
+// for no such user; the same PAM line under sshd[pid] (beside sshd's own
+// "Failed password" on newer systems) and sessions are passed over.
+func TestSshdPamLines(t *testing.T) {
+	text := `Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown
+Jun 14 15:16:02 combo sshd(pam_unix)[19937]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 
+Jun 15 02:04:59 combo sshd(pam_unix)[20882]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root
+Jun 15 02:05:00 combo sshd[20883]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.0.0.9  user=root
+Jun 15 02:05:01 combo sshd(pam_unix)[20884]: session opened for user test by (uid=509)
+Jun 15 02:05:02 combo sshd(pam_unix)[20885]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost= 
+`
+	out := runLines(t, newSshdParser(fixedNow("2005-07-01")), []byte(text))
+	base := gotLogon{Target: "combo", Type: "ssh", Auth: "password", Result: "failure"}
+	first, second := base, base
+	first.Line, first.Time, first.Client, first.Reason = 2, micro("2005-06-14T15:16:02Z"), "218.188.2.4", "no such user"
+	second.Line, second.Time, second.Client, second.Account, second.Reason = 3, micro("2005-06-15T02:04:59Z"), "220-135-151-1.hinet-ip.hinet.net", "root", "wrong password"
+	checkAt(t, out.logon, []gotLogon{first, second})
+	if len(out.logon) != 2 {
+		t.Errorf("%d records, want 2: %+v", len(out.logon), out.logon)
+	}
+	if got := out.skipList(); len(got) != 1 || got[0] != "6 sshd logon line without its source" {
+		t.Errorf("skips %q", got)
+	}
 }
 
 func TestSshdSamples(t *testing.T) {
@@ -88,6 +124,8 @@ func TestSshdSamples(t *testing.T) {
 		{"auth/crowdsec_ssh-time-based-bf.log", [3]int64{1, 14, 0}},
 		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 1}},
 		{"auth/crowdsec_sshd-bad-keyexchange-bf.log", [3]int64{0, 0, 0}},
+		// A whole syslog of 2005 whose sshd failures are PAM's.
+		{"auth/loghub_Linux_2k.log", [3]int64{0, 0, 489}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			data := detectedSample(t, c.file, "sshd-syslog")
@@ -116,6 +154,18 @@ func TestSshdSamples(t *testing.T) {
 			}
 			if n := bytes.Count(data, []byte("Failed password")); c.want == [3]int64{226, 178, 1042} && n != 713 {
 				t.Errorf("%d Failed password lines, want 713", n)
+			}
+			if c.file != "auth/loghub_Linux_2k.log" {
+				return
+			}
+			noUser := int64(0)
+			for _, r := range out.logon {
+				if r.Reason == "no such user" {
+					noUser++
+				}
+			}
+			if want := toolCount(t, data, "awk", awkPamNoSuchUser); noUser != want || want != 113 {
+				t.Errorf("%d PAM failures for no such user, awk counts %d, want 113", noUser, want)
 			}
 		})
 	}
