@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -93,7 +94,7 @@ func TestSignalEndsAnIngestWaitingForData(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond) // into the wait
+			waitBlockedOnStream(t, cmd.Process.Pid)
 			cmd.Process.Signal(c.sig)
 			if code := waitExit(t, cmd, 20*time.Second); code != c.code {
 				t.Errorf("exit code %d, want %d\n%s", code, c.code, &stderr)
@@ -220,4 +221,31 @@ func TestSecondSignalEndsALongIngestAtOnce(t *testing.T) {
 	if got := statValue(t, ws, "events"); got != lines {
 		t.Errorf("after resuming: %v events of %d lines", got, lines)
 	}
+}
+
+// waitBlockedOnStream waits until a thread of the process sleeps in the
+// kernel on a FIFO's open or a pipe's read: the ingest is in its wait for
+// data. A fixed sleep was not enough on a loaded machine, where the
+// signal came before the ingest had started. Where the kernel never names
+// where a thread sleeps (wchan is "0" for all of them), it gives up
+// looking after three seconds.
+func waitBlockedOnStream(t *testing.T, pid int) {
+	t.Helper()
+	start := time.Now()
+	named := false
+	for time.Since(start) < 20*time.Second {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		for _, task := range tasks {
+			w, _ := os.ReadFile(task)
+			named = named || len(w) > 0 && string(w) != "0"
+			if s := string(w); strings.Contains(s, "partner") || strings.Contains(s, "fifo") || strings.Contains(s, "pipe") {
+				return
+			}
+		}
+		if !named && time.Since(start) > 3*time.Second {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("process %d never waited on its stream", pid)
 }
