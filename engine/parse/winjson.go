@@ -295,13 +295,6 @@ func (f *winFields) fill(r *record.Record) bool {
 	case winNTLMValidation:
 		f.failed(r)
 	}
-	// 4769 names the account "user@REALM".
-	if at := bytes.LastIndexByte(r.Account, '@'); at > 0 && f.id == winServiceTicket {
-		if len(r.AccountDomain) == 0 {
-			r.AccountDomain = r.Account[at+1:]
-		}
-		r.Account = r.Account[:at]
-	}
 	return len(r.Account) > 0
 }
 

@@ -51,7 +51,7 @@ func TestWinJSONLines(t *testing.T) {
 			Result: "success", Reason: "special privileges"}),
 		at(6, "2020-10-22T08:29:58Z", 4768, gotLogon{Account: "nobody", Domain: "CORP.LOCAL", Target: "DC.corp.local", Client: "10.0.2.17",
 			Auth: "Kerberos", Result: "failure", Reason: "0x6"}),
-		at(7, "2020-10-22T08:29:59Z", 4769, gotLogon{Account: "alice", Domain: "CORP.LOCAL", Target: "sqlsvc", Client: "10.0.2.17",
+		at(7, "2020-10-22T08:29:59Z", 4769, gotLogon{Account: "alice@CORP.LOCAL", Domain: "CORP.LOCAL", Target: "sqlsvc", Client: "10.0.2.17",
 			Auth: "Kerberos", Result: "success"}),
 		at(8, "2020-10-22T08:30:00Z", 4771, gotLogon{Account: "bob", Target: "DC.corp.local", Client: "10.0.2.99",
 			Auth: "Kerberos", Result: "failure", Reason: "0x18"}),

@@ -115,15 +115,26 @@ func appendAccount(dst []byte, r *record.Record) ([]byte, bool) {
 		return dst, false
 	}
 	windows := r.EventID != 0
-	if len(r.AccountDomain) == 0 || string(r.AccountDomain) == None {
-		if windows {
-			return appendLower(dst, r.Account), true
-		}
-		return append(dst, r.Account...), true
+	user, domain := r.Account, r.AccountDomain
+	if string(domain) == None {
+		domain = nil
 	}
-	dst = appendLower(dst, r.Account)
+	// Kerberos names the account "user@REALM" (4769), in its own domain
+	// field too or not.
+	if at := bytes.LastIndexByte(user, '@'); windows && at > 0 {
+		if len(domain) == 0 {
+			domain = user[at+1:]
+		}
+		user = user[:at]
+	}
+	if len(domain) == 0 {
+		if windows {
+			return appendLower(dst, user), true
+		}
+		return append(dst, user...), true
+	}
+	dst = appendLower(dst, user)
 	dst = append(dst, '@')
-	domain := r.AccountDomain
 	if dot := bytes.IndexByte(domain, '.'); dot > 0 {
 		domain = domain[:dot]
 	}

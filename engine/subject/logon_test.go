@@ -73,6 +73,8 @@ func TestAccountSpellings(t *testing.T) {
 		{"administrator", "corp.example.com", 4768, "administrator@corp"},
 		{"ADMINISTRATOR", "Corp.Example.Com", 4769, "administrator@corp"},
 		{"PGustavo", "", 4776, "pgustavo"},
+		{"l.mowers@GLOBAL.COM", "", 4769, "l.mowers@global"},
+		{"l.mowers@global.com", "global.com", 4769, "l.mowers@global"},
 		{"PGustavo", "", 0, "PGustavo"}, // sshd: Unix names are case-sensitive
 	} {
 		r := logon()
