@@ -104,16 +104,27 @@ const (
 	slotBytes
 	slotUserAgent
 	slotReferer
+	slotSource
+	slotAccount
+	slotDomain
+	slotTarget
+	slotLogonType
+	slotAuth
+	slotResult
+	slotReason
+	slotEventID
 	numSlots
 )
 
 var slotNames = [numSlots]string{"time", "client", "name", "qtype", "rcode", "answers", "ttl",
-	"method", "host", "url", "path", "query", "status", "bytes", "user_agent", "referer"}
+	"method", "host", "url", "path", "query", "status", "bytes", "user_agent", "referer",
+	"source", "account", "domain", "target", "logon_type", "auth", "result", "reason", "event_id"}
 
 // kindSlots are the fields of each kind, besides time.
 var kindSlots = map[record.Kind][]slot{
-	record.KindDNS:  {slotClient, slotName, slotQType, slotRCode, slotAnswers, slotTTL},
-	record.KindHTTP: {slotClient, slotMethod, slotHost, slotURL, slotPath, slotQuery, slotStatus, slotBytes, slotUserAgent, slotReferer},
+	record.KindDNS:   {slotClient, slotName, slotQType, slotRCode, slotAnswers, slotTTL},
+	record.KindHTTP:  {slotClient, slotMethod, slotHost, slotURL, slotPath, slotQuery, slotStatus, slotBytes, slotUserAgent, slotReferer},
+	record.KindLogon: {slotSource, slotAccount, slotDomain, slotTarget, slotLogonType, slotAuth, slotResult, slotReason, slotEventID},
 }
 
 // CustomFields lists the fields a format of kind maps, time first.
@@ -154,7 +165,7 @@ func (c *Custom) Compile() (*CustomFormat, error) {
 		return nil, fieldErr("name", "%q is not a format name: lower-case letters, digits, '.', '_' and '-', at most 40", c.Name)
 	}
 	if kindSlots[c.Kind] == nil {
-		return nil, fieldErr("kind", "a custom format reads dns or http logs, not %s", c.Kind)
+		return nil, fieldErr("kind", "a custom format reads dns, http or logon logs, not %s", c.Kind)
 	}
 	if err := c.checkLayout(); err != nil {
 		return nil, err
@@ -235,6 +246,10 @@ func (f *CustomFormat) mapFields() error {
 		return fieldErr("fields.name", "missing: a dns format says where the query name is")
 	case c.Kind == record.KindHTTP && !f.cols[slotHost].set() && !f.cols[slotURL].set() && !f.cols[slotPath].set():
 		return fieldErr("fields", "an http format says where the host, the url or the path is")
+	case c.Kind == record.KindLogon && !f.cols[slotAccount].set() && !f.cols[slotSource].set():
+		return fieldErr("fields", "a logon format says where the account or the source is")
+	case c.Kind == record.KindLogon && !f.cols[slotResult].set() && !f.cols[slotEventID].set():
+		return fieldErr("fields", "a logon format says where the result is (or the Windows event id, which tells it)")
 	case f.cols[slotURL].set() && f.cols[slotPath].set():
 		return fieldErr("fields.path", "give url (split into host, path and query) or path, not both")
 	}
@@ -388,7 +403,9 @@ func (p *customParser) Line(line []byte, no, off int64, replay bool, out record.
 		return
 	}
 	if reason := p.parse(line); reason != "" {
-		out.Skip(no, off, reason)
+		if reason != passedOver {
+			out.Skip(no, off, reason)
+		}
 		return
 	}
 	p.rec.Line, p.rec.Offset = no, off
@@ -481,9 +498,12 @@ func (p *customParser) parseJSON(line []byte) string {
 // fill makes the record from p.vals.
 func (p *customParser) fill() string {
 	r, v := &p.rec, &p.vals
-	if p.f.c.Kind == record.KindHTTP {
+	switch p.f.c.Kind {
+	case record.KindHTTP:
 		r.ResetHTTP()
-	} else {
+	case record.KindLogon:
+		r.ResetLogon()
+	default:
 		r.Reset()
 	}
 	if len(v[slotTime]) == 0 {
@@ -494,8 +514,11 @@ func (p *customParser) fill() string {
 		return p.f.bad[slotTime]
 	}
 	r.Client = dash(v[slotClient])
-	if p.f.c.Kind == record.KindHTTP {
+	switch p.f.c.Kind {
+	case record.KindHTTP:
 		return p.fillHTTP()
+	case record.KindLogon:
+		return p.fillLogon()
 	}
 	return p.fillDNS()
 }
@@ -638,7 +661,7 @@ func (f *CustomFormat) Explain(head []byte) (bool, string) {
 				}
 			}
 		}
-		p.Line(line, nos[i], 0, false, &got)
+		got.read(p.parse(line), nos[i])
 	}
 	if f.regex != nil {
 		why = append(why, "its first lines match detect.regex")
@@ -650,10 +673,17 @@ func (f *CustomFormat) Explain(head []byte) (bool, string) {
 	if len(nos) == 1 {
 		span = fmt.Sprintf("line %d", nos[0])
 	}
-	if got.records == 0 {
+	switch {
+	case got.records > 0:
+		why = append(why, fmt.Sprintf("%d of %s give records", got.records, span))
+	case f.c.Header && got.passed > 0:
+		// Its header names the columns, and its first lines are other
+		// events of the log (a Windows export's first logon may come
+		// after hundreds of them).
+		why = append(why, fmt.Sprintf("%d of %s are events of other kinds", got.passed, span))
+	default:
 		return false, fmt.Sprintf("%s give no record (line %d: %s)", span, got.firstLine, got.firstReason)
 	}
-	why = append(why, fmt.Sprintf("%d of %s give records", got.records, span))
 	return true, strings.Join(why, "; ")
 }
 
@@ -692,15 +722,101 @@ func (f *CustomFormat) headerMatch() string {
 
 // detectOut counts records and keeps the first skip.
 type detectOut struct {
-	records     int
-	firstLine   int64
-	firstReason string
+	records, passed int
+	firstLine       int64
+	firstReason     string
 }
 
-func (o *detectOut) Record(*record.Record) { o.records++ }
-
-func (o *detectOut) Skip(line, _ int64, reason string) {
-	if o.firstReason == "" {
-		o.firstLine, o.firstReason = line, reason
+// read counts what parse said of line no.
+func (o *detectOut) read(reason string, no int64) {
+	switch reason {
+	case "":
+		o.records++
+	case passedOver:
+		o.passed++
+	default:
+		if o.firstReason == "" {
+			o.firstLine, o.firstReason = no, reason
+		}
 	}
+}
+
+// passedOver is what parse returns for a line that is no event of the
+// kind (a Windows event other than a logon): neither a record nor a skip.
+const passedOver = "\x00passed over"
+
+// fillLogon reads a logon. With an event id, the log is Windows': only
+// its authentication events are logons (the others are passed over), and
+// the id tells the result when no column does.
+func (p *customParser) fillLogon() string {
+	r, v := &p.rec, &p.vals
+	for _, s := range kindSlots[record.KindLogon] {
+		v[s] = dash(bytes.TrimSpace(v[s])) // SIEM exports write " " for none
+	}
+	if b := v[slotEventID]; len(b) > 0 {
+		n, ok := Atoi(b)
+		if !ok || n > 0xffff {
+			return p.f.bad[slotEventID]
+		}
+		if !(&winFields{id: n}).authentication() {
+			return passedOver
+		}
+		r.EventID = uint16(n)
+	} else if p.f.cols[slotEventID].set() {
+		return p.f.missing[slotEventID]
+	}
+	r.Client, r.Account, r.AccountDomain = v[slotSource], v[slotAccount], v[slotDomain]
+	if len(r.Client) == 0 && len(r.Account) == 0 {
+		return "no account nor source"
+	}
+	r.Target, r.LogonType, r.AuthPackage, r.Reason = v[slotTarget], v[slotLogonType], v[slotAuth], v[slotReason]
+	if b := v[slotResult]; len(b) > 0 {
+		if r.Result = logonResultWord(b); r.Result == nil {
+			return p.f.bad[slotResult]
+		}
+	} else if r.Result = windowsResult(r.EventID, r.Reason); r.Result == nil {
+		return p.f.missing[slotResult]
+	}
+	return ""
+}
+
+// logonResultWord reads a result as logs word it: "success", "Audit
+// Success", "Accepted", "failure", "Failure Audit", "failed", "denied"…
+// It lower-cases at most 32 bytes on the stack: a result is one or two
+// words.
+func logonResultWord(b []byte) []byte {
+	var buf [32]byte
+	l := buf[:0]
+	for _, c := range b[:min(len(b), len(buf))] {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l = append(l, c)
+	}
+	has := func(w string) bool { return bytes.Contains(l, []byte(w)) }
+	switch {
+	case has("success"), has("accept"), string(l) == "ok":
+		return record.LogonSuccess
+	case has("fail"), has("denied"), has("reject"):
+		return record.LogonFailure
+	case has("invalid"), has("unknown user"):
+		return record.LogonInvalidUser
+	}
+	return nil
+}
+
+// windowsResult is what an authentication event says of its result when
+// no column does: 4625 and 4771 are failures, and so is a Kerberos or NTLM
+// event whose status (mapped as the reason) is a code; the others are
+// successes. Without an event id it says nothing.
+func windowsResult(id uint16, status []byte) []byte {
+	switch {
+	case id == 0:
+		return nil
+	case id == winLogonFailed || id == winPreAuthFailed:
+		return record.LogonFailure
+	case (id == winTGT || id == winServiceTicket || id == winNTLMValidation) && winCode(status):
+		return record.LogonFailure
+	}
+	return record.LogonSuccess
 }

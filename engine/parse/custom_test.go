@@ -199,6 +199,46 @@ func TestCustomCSVHTTPPathAndQuery(t *testing.T) {
 	}
 }
 
+// A logon format: results in the words logs use, a Windows event id that
+// passes over the other events and tells a result no column gives (a
+// status code makes a Kerberos event a failure), blanks as none, and the
+// lines that are no logon skipped with their reason.
+func TestCustomCSVLogons(t *testing.T) {
+	f := compile(t, Custom{Name: "l", Kind: record.KindLogon, Layout: CSV, Header: true, Time: Column{Name: "ts"},
+		Fields: map[string]Column{"event_id": {Name: "id"}, "account": {Name: "user"}, "domain": {Name: "dom"},
+			"source": {Name: "ip"}, "target": {Name: "host"}, "logon_type": {Name: "type"}, "result": {Name: "sev"}, "reason": {Name: "status"}}})
+	text := "ts,id,user,dom,ip,host,type,sev,status\n" +
+		"2024-03-05T13:04:05Z,4624,alice,CORP,10.0.0.5,dc1,3,Success Audit,\n" +
+		"2024-03-05T13:04:06Z,4625,bob,CORP,10.0.0.6,dc1,3,failure audit,0xc000006a\n" +
+		"2024-03-05T13:04:07Z,4634,alice,CORP,10.0.0.5,dc1,3,Success Audit,\n" +
+		"2024-03-05T13:04:08Z,4771,carol,,10.0.0.7,dc1,, ,0x18\n" +
+		"2024-03-05T13:04:09Z,4768,dave,CORP,10.0.0.8,dc1,,,0x6\n" +
+		"2024-03-05T13:04:10Z,4624, , , ,dc1,3,Success Audit,\n" +
+		"2024-03-05T13:04:11Z,4624,erin,CORP,10.0.0.9,dc1,3,maybe,\n" +
+		"2024-03-05T13:04:12Z,x,erin,CORP,10.0.0.9,dc1,3,Success Audit,\n"
+	out := runLines(t, f.newParser(), []byte(text))
+	at := func(line int64, sec string, id uint16, l gotLogon) gotLogon {
+		l.Line, l.Time, l.EventID, l.Target = line, micro("2024-03-05T13:04:"+sec+"Z"), id, "dc1"
+		return l
+	}
+	checkAt(t, out.logon, []gotLogon{
+		at(2, "05", 4624, gotLogon{Account: "alice", Domain: "CORP", Client: "10.0.0.5", Type: "3", Result: "success"}),
+		at(3, "06", 4625, gotLogon{Account: "bob", Domain: "CORP", Client: "10.0.0.6", Type: "3", Result: "failure", Reason: "0xc000006a"}),
+		at(5, "08", 4771, gotLogon{Account: "carol", Client: "10.0.0.7", Result: "failure", Reason: "0x18"}),
+		at(6, "09", 4768, gotLogon{Account: "dave", Domain: "CORP", Client: "10.0.0.8", Result: "failure", Reason: "0x6"}),
+	})
+	want := []string{"7 no account nor source", `8 bad result in "sev"`, `9 bad event_id in "id"`}
+	if len(out.logon) != 4 || fmt.Sprint(out.skipList()) != fmt.Sprint(want) {
+		t.Errorf("%d logons, skips %q, want 4 and %q", len(out.logon), out.skipList(), want)
+	}
+	// A logon format says where the result is, or the event id.
+	_, err := (&Custom{Name: "l", Kind: record.KindLogon, Layout: CSV, Time: Column{Index: 1},
+		Fields: map[string]Column{"account": {Index: 2}}}).Compile()
+	if err == nil || !strings.Contains(err.Error(), "where the result is") {
+		t.Errorf("a format without result nor event id: %v", err)
+	}
+}
+
 // Each time layout a format file may name, and a default zone applied to
 // the times that carry none (across a daylight saving change) but not to
 // those that do.
@@ -253,7 +293,7 @@ func TestCustomCompileErrors(t *testing.T) {
 		key, in string
 	}{
 		{func(c *Custom) { c.Name = "Bad Name" }, "name", "not a format name"},
-		{func(c *Custom) { c.Kind = record.KindLogon }, "kind", "not logon"},
+		{func(c *Custom) { c.Kind = record.Kind(200) }, "kind", "reads dns, http or logon logs"},
 		{func(c *Custom) { c.Layout = 0 }, "layout", "want csv, tsv or jsonl"},
 		{func(c *Custom) { c.Delimiter = '\n' }, "delimiter", "line break"},
 		{func(c *Custom) { c.Quote = ',' }, "quote", "both ','"},
@@ -478,6 +518,7 @@ func FuzzCustomLine(f *testing.F) {
 		f.Add([]byte(l))
 	}
 	f.Add([]byte("1709643845.5\t10.0.0.9\tAAAA\tv6.example\t2001:db8::1\t300"))
+	f.Add([]byte("2024-03-05T13:04:08Z,4771,carol,10.0.0.7, ,0x18"))
 	f.Add([]byte(`{"a.b":{"c":"\ud83d\ude00"},"a":{"b.c":1,"b":{"c":[1,"x",null]}}}`))
 	header := []byte("timestamp,client,qname,qtype,response")
 	formats := []*CustomFormat{
@@ -489,6 +530,8 @@ func FuzzCustomLine(f *testing.F) {
 			Fields: map[string]Column{"name": {Name: "a.b"}, "answers": {Name: "a"}, "rcode": {Name: "x.y.z"}}}),
 		compile(f, Custom{Name: "u", Kind: record.KindHTTP, Layout: CSV, Quote: '\'', Delimiter: '|', Time: Column{Index: 2}, TimeLayout: "unix_ns",
 			Fields: map[string]Column{"url": {Index: 1}, "status": {Index: 3}, "bytes": {Index: 4}}}),
+		compile(f, Custom{Name: "l", Kind: record.KindLogon, Layout: CSV, Time: Column{Index: 1},
+			Fields: map[string]Column{"event_id": {Index: 2}, "account": {Index: 3}, "source": {Index: 4}, "result": {Index: 5}, "reason": {Index: 6}}}),
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		for _, cf := range formats {
@@ -513,7 +556,8 @@ type checkOut struct {
 
 func (o *checkOut) Record(r *record.Record) {
 	if r.Line != 2 || r.Offset != 40 || (r.Kind == record.KindDNS && len(r.Name) == 0) ||
-		(r.Kind == record.KindHTTP && len(r.Host) == 0 && len(r.Path) == 0) || bytes.IndexByte(r.Path, '?') >= 0 {
+		(r.Kind == record.KindHTTP && len(r.Host) == 0 && len(r.Path) == 0) || bytes.IndexByte(r.Path, '?') >= 0 ||
+		(r.Kind == record.KindLogon && (len(r.Result) == 0 || len(r.Account)+len(r.Client) == 0)) {
 		o.t.Fatalf("bad record %+v", r)
 	}
 	o.inner.Record(r)

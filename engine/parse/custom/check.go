@@ -139,9 +139,12 @@ type previewOut struct {
 
 func newPreviewOut(kind record.Kind, limit int) *previewOut {
 	o := &previewOut{kind: kind, limit: limit, skipped: &output.Table{Columns: []string{"line", "byte", "reason", "text"}}}
-	if kind == record.KindHTTP {
+	switch kind {
+	case record.KindHTTP:
 		o.records = &output.Table{Columns: []string{"line", "time", "client", "method", "host", "path", "query", "status", "bytes", "user_agent", "referer"}}
-	} else {
+	case record.KindLogon:
+		o.records = &output.Table{Columns: []string{"line", "time", "source", "event_id", "account", "domain", "target", "logon_type", "auth", "result", "reason"}}
+	default:
 		o.records = &output.Table{Columns: []string{"line", "time", "client", "name", "qtype", "rcode", "ttl", "answers"}}
 	}
 	return o
@@ -156,9 +159,14 @@ func (o *previewOut) Record(r *record.Record) {
 		return
 	}
 	tm := time.UnixMicro(r.Time).UTC()
-	if r.Kind == record.KindHTTP {
+	switch r.Kind {
+	case record.KindHTTP:
 		o.records.Add(r.Line, tm, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
 			orNil(int64(r.Status), 0), orNil(r.Bytes, record.NoBytes), string(r.UserAgent), string(r.Referer))
+		return
+	case record.KindLogon:
+		o.records.Add(r.Line, tm, string(r.Client), orNil(int64(r.EventID), 0), string(r.Account), string(r.AccountDomain),
+			string(r.Target), string(r.LogonType), string(r.AuthPackage), string(r.Result), string(r.Reason))
 		return
 	}
 	o.records.Add(r.Line, tm, string(r.Client), string(r.Name), parse.QTypeName(r.QType), parse.RCodeName(r.RCode),

@@ -9,7 +9,7 @@
 // A format file:
 //
 //	name   = "resolver-csv"   # shown by longtail formats, stored with each source
-//	kind   = "dns"            # dns or http
+//	kind   = "dns"            # dns, http or logon
 //	layout = "csv"            # csv, tsv or jsonl
 //	header = true             # csv, tsv: the first line names the columns
 //	delimiter = ","           # csv: one character (default ",")
@@ -170,7 +170,7 @@ func (c *column) UnmarshalTOML(v any) error {
 func (c *column) set() bool { return c.Name != "" || c.Index != 0 }
 
 var (
-	kinds   = map[string]record.Kind{"dns": record.KindDNS, "http": record.KindHTTP}
+	kinds   = map[string]record.Kind{"dns": record.KindDNS, "http": record.KindHTTP, "logon": record.KindLogon}
 	layouts = map[string]parse.CustomLayout{"csv": parse.CSV, "tsv": parse.TSV, "jsonl": parse.JSONLines, "json": parse.JSONLines}
 	topKeys = "name, kind, layout, header, delimiter, quote, comment, [fields] and [detect]"
 )
@@ -197,7 +197,7 @@ func Parse(origin string, src []byte) (*parse.CustomFormat, error) {
 		DetectHeader: f.Detect.Header, DetectRegex: f.Detect.Regex, DetectKeys: f.Detect.Keys, Fields: map[string]parse.Column{}}
 	var ok bool
 	if c.Kind, ok = kinds[strings.ToLower(f.Kind)]; !ok {
-		return nil, at("kind", "%s (want dns or http)", missingOr(f.Kind))
+		return nil, at("kind", "%s (want dns, http or logon)", missingOr(f.Kind))
 	}
 	if c.Layout, ok = layouts[strings.ToLower(f.Layout)]; !ok {
 		return nil, at("layout", "%s (want csv, tsv or jsonl)", missingOr(f.Layout))

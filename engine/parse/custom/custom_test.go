@@ -112,8 +112,8 @@ func TestBrokenFormatFiles(t *testing.T) {
 	const good = "name = \"x\"\nkind = \"dns\"\nlayout = \"csv\"\nheader = true\n\n[fields]\ntime = \"t\"\nname = \"n\"\n"
 	for _, c := range []struct{ src, want string }{
 		{good + "qtype = [1]\n", `f.toml:9: fields.qtype: want a column's name ("ts"), its number (3), or for the time a table { column = …, layout = … }, not []interface {}`},
-		{strings.Replace(good, `kind = "dns"`, `kind = "logon"`, 1), `f.toml:2: kind: "logon" is not one (want dns or http)`},
-		{strings.Replace(good, `kind = "dns"`+"\n", "", 1), `f.toml: kind: missing (want dns or http)`},
+		{strings.Replace(good, `kind = "dns"`, `kind = "smtp"`, 1), `f.toml:2: kind: "smtp" is not one (want dns, http or logon)`},
+		{strings.Replace(good, `kind = "dns"`+"\n", "", 1), `f.toml: kind: missing (want dns, http or logon)`},
 		{strings.Replace(good, `layout = "csv"`, `layout = "xml"`, 1), `f.toml:3: layout: "xml" is not one (want csv, tsv or jsonl)`},
 		{strings.Replace(good, "header = true", "header = \"yes\"", 1), `f.toml:4: header: incompatible types: TOML value has type string; destination has type boolean`},
 		{good + "method = \"m\"\n", `f.toml:9: fields.method: not a field of a dns log (its fields: time, client, name, qtype, rcode, answers, ttl)`},
@@ -144,7 +144,7 @@ func TestBrokenFormatFiles(t *testing.T) {
 // FuzzParse: any format file is a format or an Error, never a panic; a
 // format it gives reads its own text without panicking.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"opendns5.toml", "caddy.toml"} {
+	for _, name := range []string{"opendns5.toml", "caddy.toml", "snare-siem.toml"} {
 		b, err := os.ReadFile(filepath.Join(examples, name))
 		if err != nil {
 			f.Fatal(err)
@@ -412,4 +412,33 @@ func diff(got, want map[string]int) string {
 		}
 	}
 	return b.String()
+}
+
+// The shipped Snare example on the real SIEM export: the Windows
+// authentication events whose account or source the SIEM parsed are
+// logons, counted per event id as sqlite3's CSV import counts them; those
+// it did not parse are skipped with their reason; every other event of
+// the export is passed over, neither read nor skipped.
+func TestRealSnareExample(t *testing.T) {
+	path := sampleFile(t, "windows/acandeias_siem_export_snare_mswineventlog.csv")
+	set := use(t, filepath.Join(examples, "snare-siem.toml"))
+	head, _ := os.ReadFile(path)
+	if f, err := parse.Detect(head[:min(len(head), parse.HeadSize)]); err != nil || f.Name != "snare-siem" {
+		t.Fatalf("detected as %q: %v", f.Name, err)
+	}
+	cf := set.Lookup("snare-siem").CustomFormat
+	out := readAllBy(t, cf, path, func(r *record.Record) string { return strconv.Itoa(int(r.EventID)) })
+	const auth = `eventid IN ('4624','4625','4648','4672','4768','4769','4771','4776')`
+	query := func(q string) string {
+		return tool(t, "sqlite3", `sqlite3 :memory: -cmd ".import --csv `+path+` t" "`+q+`"`)
+	}
+	want := counts(strings.ReplaceAll(query(`SELECT count(*) || ' ' || eventid FROM t WHERE `+auth+
+		` AND (trim(username) <> '' OR trim(srcipv4) <> '') GROUP BY eventid`), "|", " "))
+	if d := diff(out.by, want); d != "" || want["4624"] != 78 {
+		t.Errorf("logons by event id, got vs sqlite3:\n%s", d)
+	}
+	unparsed := atoi(query(`SELECT count(*) FROM t WHERE ` + auth + ` AND trim(username) = '' AND trim(srcipv4) = ''`))
+	if sprint(out.skips) != sprint(map[string]int{"no account nor source": unparsed}) {
+		t.Errorf("skips %v, sqlite3 counts %d events without account nor source", out.skips, unparsed)
+	}
 }
