@@ -26,18 +26,16 @@ import (
 // then, and each reads on from where the other stopped.
 
 // DefaultPoll is how often Follow looks at its files when no filesystem
-// event woke it: some (network mounts, FUSE, /proc) never send one.
+// event woke it (some, network mounts, FUSE, /proc, never send one), and
+// the least time between the starts of two cycles: a log written without
+// a pause wakes Follow without a pause, and each cycle reads the
+// workspace's dictionaries and writes its aggregates once.
 const DefaultPoll = time.Second
 
 // FollowBatch is Follow's batch size when none is given: a batch is
 // committed at least every FlushEvery anyway, and the buffers of a smaller
 // one cost each cycle less.
-const FollowBatch = 1 << 16
-
-// minCycle is the least time between the starts of two cycles: a log
-// written without a pause wakes Follow without a pause, and each cycle
-// writes the aggregates once.
-const minCycle = 250 * time.Millisecond
+const FollowBatch = 1 << 18
 
 // FollowOptions tune Follow.
 type FollowOptions struct {
@@ -62,6 +60,7 @@ type followed struct {
 	seen   os.FileInfo // at the last look; nil before or when missing
 	src    db.Source   // the source it is in the workspace; ID 0: none yet
 	readAt time.Time   // the start of the last cycle that read it
+	told   bool        // that it is not there yet
 }
 
 // Follow reads the files as they grow until ctx ends, then returns nil
@@ -134,7 +133,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 		case <-wake:
 		case <-tick.C:
 		}
-		if pause := minCycle - time.Since(start); pause > 0 {
+		if pause := opt.Poll - time.Since(start); pause > 0 {
 			select {
 			case <-ctx.Done():
 				return nil
@@ -170,9 +169,13 @@ func due(ctx context.Context, d *db.DB, files *[]*followed, notice func(string))
 			}
 			f.src, f.seen = db.Source{}, nil
 		}
-		if st == nil {
-			if f.named {
-				keep = append(keep, f) // renamed; the new file is not there yet
+		if st == nil || st.Size() == 0 && cur.ID == 0 {
+			if st == nil && f.named && f.readAt.IsZero() && !f.told {
+				notice(fmt.Sprintf("%s is not there yet: waiting for it", f.path))
+				f.told = true
+			}
+			if f.named || st != nil {
+				keep = append(keep, f) // renamed, the new file not there yet; or nothing in it yet
 			}
 			continue
 		}
