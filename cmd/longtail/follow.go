@@ -90,15 +90,22 @@ func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 }
 
 // followBehind runs Follow while the review screen is open (the screen
-// sees what it adds through its poll); the returned function stops it and
-// waits until all it read is committed. What it would say goes nowhere:
-// the screen owns the terminal.
-func followBehind(ctx context.Context, d *db.DB, files []string, opt *tui.Options) func() {
+// sees what it adds through its poll); the returned function stops it,
+// waits until all it read is committed and says on stderr why it stopped
+// early, if it did: while the screen is open, it owns the terminal.
+func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tui.Options) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { ingest.Follow(ctx, d, files, ingest.FollowOptions{}) })
+	var err error
+	wg.Go(func() { err = ingest.Follow(ctx, d, files, ingest.FollowOptions{}) })
 	opt.Poll = followPoll
-	return func() { cancel(); wg.Wait() }
+	return func() {
+		cancel()
+		wg.Wait()
+		if err != nil {
+			fmt.Fprintln(e.stderr, "longtail: following stopped: "+textsafe.String(err.Error()))
+		}
+	}
 }
 
 func plural(n int, what string) string {

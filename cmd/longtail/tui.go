@@ -54,7 +54,7 @@ func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error
 		}
 	}
 	if e.follow {
-		stop := followBehind(ctx, d, files, &opt)
+		stop := followBehind(ctx, e, d, files, &opt)
 		defer stop()
 	}
 	return reportStop(e, tui.Run(ctx, d, opt))

@@ -101,6 +101,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 	defer stopWatching()
 	tick := time.NewTicker(opt.Poll)
 	defer tick.Stop()
+	waited := false // for another ingest to finish
 	for {
 		start := time.Now()
 		todo, err := due(ctx, d, &files, opt.Notice)
@@ -108,23 +109,35 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 			return err
 		}
 		if len(todo) > 0 {
-			for _, f := range files {
-				if slices.Contains(todo, f.path) {
-					f.readAt = start
-				}
-			}
 			reps, err := Run(ctx, d, todo, opt.Options)
 			if opt.Cycle != nil {
 				opt.Cycle(reps)
 			}
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return nil
-			}
-			if err != nil {
+			case errors.Is(err, db.ErrIngesting):
+				// An ingest from cron, say: the files are read on
+				// once it is done (not lost, not read twice).
+				if !waited {
+					opt.Notice("another longtail is ingesting into the workspace: reading on once it is done")
+				}
+				waited = true
+				for _, f := range files {
+					f.seen = nil // not read: due again
+				}
+			case err != nil:
 				return err
-			}
-			if err := readInto(ctx, d, files, reps); err != nil {
-				return err
+			default:
+				waited = false
+				for _, f := range files {
+					if slices.Contains(todo, f.path) {
+						f.readAt = start
+					}
+				}
+				if err := readInto(ctx, d, files, reps); err != nil {
+					return err
+				}
 			}
 		}
 		select {

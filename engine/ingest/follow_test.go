@@ -273,3 +273,34 @@ func TestFlushEveryCommitsABatchThatIsNotFull(t *testing.T) {
 	cancel()
 	waitRun(t, done)
 }
+
+// While another process ingests into the workspace, a follow waits for it
+// and then reads on: nothing lost, nothing read twice.
+func TestFollowWaitsForAnotherIngest(t *testing.T) {
+	log := genLog(t, "csv", 2000)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.log")
+	writeAged(t, live, log, time.Hour)
+	ws := filepath.Join(dir, "ws.db")
+	d, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	other, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	l, err := other.NewLoader(context.Background()) // the other ingest
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := following(t, d, []string{live})
+	defer stop()
+	time.Sleep(200 * time.Millisecond) // a few looks at the file meanwhile
+	if err := l.Finish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	becomes(t, d, oneRead(t, live))
+}
