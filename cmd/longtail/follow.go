@@ -60,7 +60,10 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	}
 	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, "longtail: "+textsafe.String(s)) }
 	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", plural(len(files), "file"))
-	stop := startStatus(e.stderr, followRate(len(files), opt.Progress))
+	rate := followRate(len(files), opt.Progress)
+	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
+		return rate(elapsed) + " · " + countHuman(opt.Progress.Events.Load()) + " read"
+	})
 	start := time.Now()
 	err = ingest.Follow(ctx, d, files, opt)
 	stop()
@@ -74,8 +77,8 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
 }
 
-// followRate is the status line of a follow: "following 2 files · 1.2k
-// events/s", the rate over the last seconds.
+// followRate says what a follow reads: "following 2 files · 1.2k
+// events/s", the rate over the last second or so.
 func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 	var last int64
 	var at time.Duration
@@ -85,7 +88,7 @@ func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 			n := c.Events.Load()
 			rate, last, at = float64(n-last)/dt.Seconds(), n, elapsed
 		}
-		return fmt.Sprintf("following %s · %s events/s · %s read", plural(files, "file"), countHuman(int64(rate)), countHuman(c.Events.Load()))
+		return fmt.Sprintf("following %s · %s events/s", plural(files, "file"), countHuman(int64(rate)))
 	}
 }
 
@@ -97,8 +100,13 @@ func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tu
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var err error
-	wg.Go(func() { err = ingest.Follow(ctx, d, files, ingest.FollowOptions{}) })
+	counters := &ingest.Counters{}
+	wg.Go(func() {
+		err = ingest.Follow(ctx, d, files, ingest.FollowOptions{Options: ingest.Options{Progress: counters}})
+	})
 	opt.Poll = followPoll
+	rate, start := followRate(len(files), counters), time.Now()
+	opt.Live = func() string { return rate(time.Since(start)) }
 	return func() {
 		cancel()
 		wg.Wait()
