@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -69,5 +72,81 @@ func TestFollowCommandReadsOnUntilStopped(t *testing.T) {
 	out := stderr.b.String()
 	if !strings.Contains(out, "followed for") || !strings.Contains(out, "scored") {
 		t.Errorf("what follow said:\n%s", out)
+	}
+}
+
+// The real binary killed while it follows a log being written leaves whole
+// batches, and started again it reads on to exactly one read's names,
+// counts, clients and times, then stops cleanly on SIGTERM.
+func TestKilledFollowReadsOnWithoutDuplicates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	out, errOut, err := runBin(t, bin, "gen", "dns", "--lines", "200000", "--seed", "5", "--format", "tcpdump")
+	if err != nil {
+		t.Fatalf("gen: %v %s", err, errOut)
+	}
+	lines := strings.SplitAfter(out, "\n")
+	live, ws := filepath.Join(dir, "live.log"), filepath.Join(dir, "ws.db")
+	f, err := os.OpenFile(live, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := 0
+	write := func(n int) { // the next n lines
+		end := min(next+n, len(lines))
+		f.WriteString(strings.Join(lines[next:end], ""))
+		next = end
+	}
+	follow := func() *exec.Cmd {
+		cmd := exec.Command(bin, "--db", ws, "follow", "--no-score", live)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	cmd := follow()
+	killed := false
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline) && next < len(lines)/2; {
+		write(2000)
+		time.Sleep(20 * time.Millisecond)
+		src, _, err := runBin(t, bin, "--db", ws, "sources", "--format", "csv")
+		if err == nil && strings.Count(src, "\n") > 1 && !strings.Contains(src, ",0,0,0,0,") && next > len(lines)/4 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatal("no batch was committed while a quarter to half of the log was written")
+	}
+	cmd = follow()
+	for next < len(lines) {
+		write(2000)
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.Close()
+	old := time.Now().Add(-time.Minute) // settled: its last queries are complete
+	os.Chtimes(live, old, old)
+
+	oneRead := filepath.Join(dir, "one.db")
+	if _, errOut, err := runBin(t, bin, "--db", oneRead, "ingest", "--no-score", live); err != nil {
+		t.Fatalf("one read: %v %s", err, errOut)
+	}
+	all := stat(t, bin, oneRead, "events")
+	for deadline := time.Now().Add(90 * time.Second); stat(t, bin, ws, "events") != all; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the follow started again holds %v events, one read %v", stat(t, bin, ws, "events"), all)
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("follow stopped by SIGTERM: %v", err)
+	}
+	if !reflect.DeepEqual(topRows(t, bin, ws), topRows(t, bin, oneRead)) {
+		t.Fatal("the names, counts, clients and times differ from one read's")
 	}
 }
