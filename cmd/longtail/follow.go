@@ -51,14 +51,20 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	defer formats.Release()
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	opt := ingest.FollowOptions{Options: ingest.Options{BatchSize: *batch, Progress: &ingest.Counters{}}}
+	// On a terminal, a line said goes over the status line, which the
+	// next redraw puts back under it.
+	clear := ""
+	if isTerminal(e.stderr) {
+		clear = "\r\x1b[K"
+	}
 	opt.Cycle = func(reps []ingest.Report) {
 		for _, r := range reps {
 			if r.Err != nil || r.Events > 0 || r.Skipped > 0 {
-				fmt.Fprintln(e.stderr, textsafe.String(r.Describe()))
+				fmt.Fprintln(e.stderr, clear+textsafe.String(r.Describe()))
 			}
 		}
 	}
-	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, "longtail: "+textsafe.String(s)) }
+	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, clear+"longtail: "+textsafe.String(s)) }
 	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", plural(len(files), "file"))
 	rate := followRate(len(files), opt.Progress)
 	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
