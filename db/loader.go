@@ -68,13 +68,17 @@ type Loader struct {
 	lock     *ingestLock
 }
 
+// ErrIngesting is NewLoader's refusal while another process ingests into
+// the workspace (a follow waits for it to finish and reads on).
+var ErrIngesting = errors.New("another longtail is ingesting into this workspace; wait for it to finish")
+
 // NewLoader starts an ingest run. Until Finish the workspace is marked
 // dirty: if the process dies, the next Open rebuilds the aggregates from the
 // committed batches.
 func (d *DB) NewLoader(ctx context.Context) (*Loader, error) {
 	lock, err := lockIngest(d.path)
 	if errors.Is(err, errLocked) {
-		return nil, errors.New("another longtail is ingesting into this workspace; wait for it to finish")
+		return nil, ErrIngesting
 	}
 	if err != nil {
 		return nil, err

@@ -68,3 +68,10 @@ func (d *DB) querySources(ctx context.Context, q string, args ...any) ([]Source,
 func (d *DB) SourcesByFingerprint(ctx context.Context, fp string) ([]Source, error) {
 	return d.querySources(ctx, "SELECT "+sourceCols+" FROM sources WHERE fingerprint = ? ORDER BY id DESC", fp)
 }
+
+// MoveSource records that a source's file is now at path: a followed log
+// renamed or copied away by its rotation, whose last part is read there.
+func (d *DB) MoveSource(ctx context.Context, id uint32, path string) error {
+	_, err := d.sql.ExecContext(ctx, "UPDATE sources SET path = ? WHERE id = ?", path, id)
+	return err
+}

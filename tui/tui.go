@@ -36,6 +36,9 @@ type Options struct {
 	// Poll is how often the list looks whether another process changed
 	// the workspace, and reloads it; Run's default: DefaultPoll; New's: never.
 	Poll time.Duration
+	// Live, when set, is shown at the right of the status line, read at
+	// each redraw: what is being followed, and at what rate.
+	Live func() string
 	// ByCount opens a workspace the list has no stored place for on its
 	// names by count (list.Options.ByCount), not on its domains by score.
 	ByCount bool
@@ -218,7 +221,11 @@ func newApp(c common.Common, opt Options) *app.Model {
 			return rulesview.New(c, names)
 		},
 	})
-	return app.New(c, root, Openers())
+	a := app.New(c, root, Openers())
+	if opt.Live != nil {
+		a.SetLive(opt.Live)
+	}
+	return a
 }
 
 // Openers maps each screen to its constructor.

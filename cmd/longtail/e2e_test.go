@@ -150,16 +150,7 @@ func killAndResume(t *testing.T, bin, format, lead string) {
 	if got := stat(t, bin, ws, "events"); got != all {
 		t.Fatalf("after a third read: %v events", got)
 	}
-	// Every column but the score: the one read was not scored.
-	topRows := func(ws string) []map[string]any {
-		out, _, _ := runBin(t, bin, "--db", ws, "top", "--limit", "1000000", "--format", "json")
-		rows := jsonRows[map[string]any](t, out)
-		for _, r := range rows {
-			delete(r, "score")
-		}
-		return rows
-	}
-	if !reflect.DeepEqual(topRows(ws), topRows(oneRead)) {
+	if !reflect.DeepEqual(topRows(t, bin, ws), topRows(t, bin, oneRead)) {
 		t.Fatal("the names, counts, clients and times differ from one read's")
 	}
 
@@ -174,4 +165,16 @@ func killAndResume(t *testing.T, bin, format, lead string) {
 	if sum != all {
 		t.Fatalf("domains sum to %v events, want %v", sum, all)
 	}
+}
+
+// topRows is every name of a workspace with every column but the score
+// (a read compared with it may not be scored).
+func topRows(t *testing.T, bin, ws string) []map[string]any {
+	t.Helper()
+	out, _, _ := runBin(t, bin, "--db", ws, "top", "--limit", "1000000", "--format", "json")
+	rows := jsonRows[map[string]any](t, out)
+	for _, r := range rows {
+		delete(r, "score")
+	}
+	return rows
 }

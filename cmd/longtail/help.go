@@ -25,6 +25,16 @@ Example:
   is never recognised: piping the same data again stores it again.
 Example:
   longtail --db acme.db ingest dns.log.gz capture.pcap`,
+	"follow": `longtail follow [--batch N] [--no-score] FILE...
+  Read log files on as they grow, until Ctrl-C or SIGTERM: what is written
+  is in the workspace within seconds, a rotated log (renamed or
+  copied and truncated) is read to its end and the new one from its start,
+  and queries keep waiting for their answers across reads. Stopped, all it
+  read is committed and the workspace is scored (a kill loses at most the
+  last second; the next follow or ingest carries on). longtail --follow
+  FILE... does the same while the review screen is open.
+Example:
+  longtail --db live.db follow /var/log/named/query.log`,
 	"formats": `longtail formats [--check FILE [--limit N]] [--format-file F]
   The input formats longtail recognises, with the format files of your own
   logs (~/.config/longtail/formats/*.toml and --format-file) and where each

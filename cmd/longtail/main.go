@@ -25,11 +25,15 @@ Usage:
   longtail [--db PATH]                 open the review screen on the workspace
   longtail [--db PATH] FILE...         ingest the files, then open the review screen
   longtail open PATH                   open the review screen on the workspace PATH
+  longtail [--db PATH] --follow FILE...
+                                       the same, reading the files on as they grow
 
 Logs in:
   longtail ingest [--force] [--batch N] [--no-score] FILE...|-
                                        read logs or captures into the workspace (then score it);
                                        the format and the kind (dns, http, logon) come from the content
+  longtail follow [--batch N] [--no-score] FILE...
+                                       read log files on as they grow, through rotation, until Ctrl-C
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
   longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
@@ -165,6 +169,7 @@ type command struct {
 type env struct {
 	dbPath      string
 	formatFiles []string // --format-file: custom formats besides the user's folder
+	follow      bool     // --follow: the screen's files are followed while it is open
 	stdout      io.Writer
 	stderr      io.Writer
 }
@@ -223,11 +228,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			e.dbPath, args = strings.TrimPrefix(args[0], "--db="), args[1:]
 		case args[0] == "--format-file" && len(args) > 1:
 			e.formatFiles, args = append(e.formatFiles, args[1]), args[2:]
+		case args[0] == "--follow" || args[0] == "-follow":
+			e.follow, args = true, args[1:]
 		case strings.HasPrefix(args[0], "--format-file="):
 			e.formatFiles, args = append(e.formatFiles, strings.TrimPrefix(args[0], "--format-file=")), args[1:]
 		default:
 			return fmt.Errorf("unknown option %s (longtail --help shows the usage)", args[0])
 		}
+	}
+	if len(args) == 0 && e.follow {
+		return fmt.Errorf("--follow: name the files to follow (longtail --follow FILE...)")
 	}
 	if len(args) == 0 {
 		return openTUI(ctx, e, nil, tui.Options{})
@@ -238,8 +248,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if args[0] == "help" {
 		return cmdHelp(e, args[1:])
 	}
-	// Anything else is a file to ingest and review.
-	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
+	// Anything else is a file to ingest and review (a followed one may
+	// not be there yet).
+	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" || e.follow {
 		return openTUI(ctx, e, args, tui.Options{})
 	}
 	return fmt.Errorf("unknown command %q (longtail help lists the commands)", args[0])

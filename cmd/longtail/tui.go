@@ -53,6 +53,10 @@ func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error
 			return err
 		}
 	}
+	if e.follow {
+		stop := followBehind(ctx, e, d, files, &opt)
+		defer stop()
+	}
 	return reportStop(e, tui.Run(ctx, d, opt))
 }
 

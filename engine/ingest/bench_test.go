@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
@@ -115,4 +116,68 @@ func benchIngest(b *testing.B, dir, path string, events int64) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkFollow follows a CSV log that the generator writes at full
+// speed, from an empty file: events/s is the sustained rate from the first
+// line written to the last one stored. ingest-events/s is a plain ingest of
+// the same final file in the same run, for comparison. Each cycle of a
+// follow reads the workspace's dictionaries and writes its aggregates:
+// the difference is what that costs.
+func BenchmarkFollow(b *testing.B) {
+	lines := benchLines()
+	dir := b.TempDir()
+	var follow, plain time.Duration
+	for i := 0; i < b.N; i++ {
+		live := filepath.Join(dir, "live"+strconv.Itoa(i)+".csv")
+		f, err := os.Create(live)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := db.Open(filepath.Join(dir, "follow"+strconv.Itoa(i)+".db"), db.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- Follow(ctx, d, []string{live}, FollowOptions{}) }()
+		start := time.Now()
+		w := bufio.NewWriterSize(f, 1<<16)
+		if _, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: "csv"}); err != nil {
+			b.Fatal(err)
+		}
+		w.Flush()
+		f.Close()
+		for stored(b, d) < lines {
+			time.Sleep(10 * time.Millisecond)
+		}
+		follow += time.Since(start)
+		cancel()
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+
+		d, err = db.Open(filepath.Join(dir, "ingest"+strconv.Itoa(i)+".db"), db.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if _, err := Run(context.Background(), d, []string{live}, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		plain += time.Since(start)
+		d.Close()
+	}
+	b.ReportMetric(float64(lines)*float64(b.N)/follow.Seconds(), "events/s")
+	b.ReportMetric(float64(lines)*float64(b.N)/plain.Seconds(), "ingest-events/s")
+}
+
+// stored is how many events the workspace's totals count.
+func stored(b *testing.B, d *db.DB) int64 {
+	st, err := d.Stats(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st.Events
 }

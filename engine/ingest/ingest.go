@@ -48,6 +48,10 @@ type Options struct {
 	// Progress, when set, is called from a separate goroutine with the
 	// run's counters; the CLI draws its progress line from it.
 	Progress *Counters
+	// FlushEvery, when set, also commits a batch that is not full once it
+	// is that old (at the parser's next checkpoint): a followed log's
+	// events reach the workspace within it however slowly they come.
+	FlushEvery time.Duration
 }
 
 // Counters are the live figures of a run, safe to read from another goroutine.
@@ -95,6 +99,7 @@ type Report struct {
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
+	source uint32 // the source read, when there is one (Follow's)
 }
 
 // Usable is false when the file yielded nothing: the CLI's exit status.
@@ -163,6 +168,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	wctx := context.WithoutCancel(ctx)
 	var raw io.Reader
 	var file *os.File // a regular file: resumable
+	var section *io.SectionReader
 	var src db.Source
 	// A last line without its newline is still being written when the file
 	// changed moments ago (a live resolver log): it is left for the next
@@ -194,7 +200,11 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			if st, err = file.Stat(); err != nil {
 				return failed(rep, err)
 			}
-			raw = file
+			// Only what the file held when it was opened is read: a log
+			// written faster than it is read would keep the read going
+			// for ever (Follow reads the rest in its next cycle).
+			section = io.NewSectionReader(file, 0, st.Size())
+			raw = section
 			src.Size, src.Mtime = st.Size(), st.ModTime().UnixMicro()
 			final = time.Since(st.ModTime()) > settleTime
 		} else {
@@ -234,7 +244,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 				return failed(rep, err)
 			}
 		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
-			rep.Status, rep.Format = Unchanged, prior.Format
+			rep.Status, rep.Format, rep.source = Unchanged, prior.Format, prior.ID
 			return rep
 		default:
 			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
@@ -284,9 +294,10 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err != nil {
 		return failed(rep, err)
 	}
+	rep.source = src.ID
 
 	base := w.stored()
-	out := newSink(l, w, src.ID, opt.BatchSize, &opt.Progress.Events)
+	out := newSink(l, w, src.ID, opt.BatchSize, opt.FlushEvery, &opt.Progress.Events)
 	var end parse.Resume
 	if format.Stream != nil {
 		end, err = format.Stream(ctx, sb, from, out)
@@ -296,7 +307,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			// A grown log whose format needs no header: read only the
 			// new part (and what rebuilds the queries the last read left
 			// waiting) instead of the whole file again.
-			if _, err := file.Seek(from.Warm.Offset, io.SeekStart); err != nil {
+			if _, err := section.Seek(from.Warm.Offset, io.SeekStart); err != nil {
 				return failed(rep, err)
 			}
 			opt.Progress.Bytes.Store(from.Warm.Offset)
@@ -376,16 +387,14 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.So
 	}
 	for i := range prior {
 		p := &prior[i]
-		n, _, ok := strings.Cut(p.Fingerprint, ":")
-		if !ok || src.Size < p.Size {
+		if src.Size < p.Size {
 			continue // shrunk: a new file under the old name
 		}
-		length, _ := strconv.Atoi(n)
-		buf := make([]byte, length)
-		if _, err := f.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
+		same, err := startsAs(f, p.Fingerprint)
+		if err != nil {
 			return nil, err
 		}
-		if fingerprint(buf) == p.Fingerprint {
+		if same {
 			return p, nil
 		}
 	}
@@ -407,6 +416,21 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.So
 		}
 	}
 	return nil, nil
+}
+
+// startsAs reports whether f begins with the bytes a source's fingerprint
+// was taken of (as many as the source had then).
+func startsAs(f io.ReaderAt, fp string) (bool, error) {
+	n, _, ok := strings.Cut(fp, ":")
+	if !ok {
+		return false, nil
+	}
+	length, _ := strconv.Atoi(n)
+	buf := make([]byte, length)
+	if _, err := f.ReadAt(buf, 0); err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return fingerprint(buf) == fp, nil
 }
 
 type countingReader struct {
@@ -435,6 +459,9 @@ type sink struct {
 	batchSk int64
 	skips   []Skip
 	counter *atomic.Int64
+	// every is Options.FlushEvery; due is when the open batch is that old.
+	every time.Duration
+	due   time.Time
 }
 
 // multiKind is how the events of a kind with several subjects (HTTP,
@@ -457,8 +484,8 @@ var multiKinds = map[record.Kind]multiKind{
 	}},
 }
 
-func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.Int64) *sink {
-	s := &sink{l: l, w: w, source: source, size: size, counter: counter}
+func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Duration, counter *atomic.Int64) *sink {
+	s := &sink{l: l, w: w, source: source, size: size, every: every, counter: counter}
 	for k, m := range multiKinds {
 		m.subjects = subject.Of(k)
 		s.multi[k] = &m
@@ -468,6 +495,9 @@ func newSink(l *db.Loader, w *writer, source uint32, size int, counter *atomic.I
 }
 
 func (s *sink) newBatch() *db.Batch {
+	if s.every > 0 {
+		s.due = time.Now().Add(s.every)
+	}
 	return &db.Batch{Source: s.source, Events: s.w.buffer(s.size)}
 }
 
@@ -545,10 +575,10 @@ func (s *sink) Skip(line, offset int64, reason string) {
 	}
 }
 
-// Checkpoint commits the batch once it is full, at a line (or packet)
-// boundary, with how a later read resumes from there.
+// Checkpoint commits the batch once it is full (or, with FlushEvery, old),
+// at a line (or packet) boundary, with how a later read resumes from there.
 func (s *sink) Checkpoint(resume func() parse.Resume) {
-	if len(s.batch.Events) >= s.size {
+	if len(s.batch.Events) >= s.size || s.every > 0 && len(s.batch.Events) > 0 && time.Now().After(s.due) {
 		s.send(resume())
 	}
 }

@@ -44,6 +44,7 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	live      func() string // SetLive's
 
 	help       bool
 	helpOffset int
@@ -112,6 +113,10 @@ func New(c common.Common, root common.View, openers map[common.Screen]common.Ope
 	m.nextID = 1
 	return m
 }
+
+// SetLive shows what live returns (what a follow reads, at what rate) at
+// the right of the status line, read again each time the screen is drawn.
+func (m *Model) SetLive(live func() string) { m.live = live }
 
 // Init starts the root view.
 func (m *Model) Init() (cmd tea.Cmd) {
@@ -517,6 +522,9 @@ func (m *Model) statusLine(w int) string {
 	right := " ? help  q quit "
 	if len(m.stack) > 1 {
 		right = " ? help  q back  Q quit "
+	}
+	if m.live != nil {
+		right = " " + m.live() + " ·" + right
 	}
 	msg, st := m.status, s.Status
 	switch {

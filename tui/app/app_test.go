@@ -313,3 +313,20 @@ func TestAltKeysAreTheEscAndTheKey(t *testing.T) {
 		t.Errorf("esc then G in one read reached the view as %v", got)
 	}
 }
+
+// A follow's rate shows at the right of the status line, read again at
+// each redraw, and the screen stays the window's size.
+func TestLiveTextShowsInTheStatusLine(t *testing.T) {
+	m, _, _ := newApp(t)
+	rate := "following 1 file · 12 events/s"
+	m.SetLive(func() string { return rate })
+	run(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	lines := strings.Split(m.Render(), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, rate) || ansi.StringWidth(last) != 100 {
+		t.Errorf("status line %q", last)
+	}
+	rate = "following 1 file · 40 events/s"
+	if !strings.Contains(m.Render(), rate) {
+		t.Errorf("the rate was not read again:\n%s", m.Render())
+	}
+}

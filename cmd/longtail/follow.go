@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/tui"
+)
+
+func init() {
+	commands["follow"] = command{run: cmdFollow}
+}
+
+// followPoll is how often the review screen looks for what a follow
+// added, instead of tui.DefaultPoll.
+const followPoll = time.Second
+
+func cmdFollow(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("follow", flag.ContinueOnError)
+	batch := fs.Int("batch", ingest.FollowBatch, "events per committed `batch` at most (one is committed every second anyway)")
+	noScore := fs.Bool("no-score", false, "do not score the workspace when stopped (longtail score does it later)")
+	formatFileFlag(fs, e)
+	files, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return fmt.Errorf("follow: name at least one file")
+	}
+	for _, f := range files {
+		if f == "-" {
+			return fmt.Errorf("follow: reads files; pipe into longtail ingest - instead")
+		}
+	}
+	d, err := e.open(false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	formats, err := e.useFormats()
+	if err != nil {
+		return err
+	}
+	defer formats.Release()
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
+	opt := ingest.FollowOptions{Options: ingest.Options{BatchSize: *batch, Progress: &ingest.Counters{}}}
+	// On a terminal, a line said goes over the status line, which the
+	// next redraw puts back under it.
+	clear := ""
+	if isTerminal(e.stderr) {
+		clear = "\r\x1b[K"
+	}
+	opt.Cycle = func(reps []ingest.Report) {
+		for _, r := range reps {
+			if r.Err != nil || r.Events > 0 || r.Skipped > 0 {
+				fmt.Fprintln(e.stderr, clear+textsafe.String(r.Describe()))
+			}
+		}
+	}
+	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, clear+"longtail: "+textsafe.String(s)) }
+	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", plural(len(files), "file"))
+	rate := followRate(len(files), opt.Progress)
+	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
+		return rate(elapsed) + " · " + countHuman(opt.Progress.Events.Load()) + " read"
+	})
+	start := time.Now()
+	err = ingest.Follow(ctx, d, files, opt)
+	stop()
+	n := opt.Progress.Events.Load()
+	fmt.Fprintf(e.stderr, "followed for %s: %s read\n", time.Since(start).Round(time.Second), plural(int(n), "event"))
+	if err != nil || *noScore || n == 0 {
+		return err
+	}
+	// Stopped by a signal: the scoring is the last step, and it stops
+	// at a second one.
+	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
+}
+
+// followRate says what a follow reads: "following 2 files · 1.2k
+// events/s", the rate over the last second or so.
+func followRate(files int, c *ingest.Counters) func(time.Duration) string {
+	var last int64
+	var at time.Duration
+	rate := 0.0
+	return func(elapsed time.Duration) string {
+		if dt := elapsed - at; dt >= time.Second {
+			n := c.Events.Load()
+			rate, last, at = float64(n-last)/dt.Seconds(), n, elapsed
+		}
+		return fmt.Sprintf("following %s · %s events/s", plural(files, "file"), countHuman(int64(rate)))
+	}
+}
+
+// followBehind runs Follow while the review screen is open (the screen
+// sees what it adds through its poll); the returned function stops it,
+// waits until all it read is committed and says on stderr why it stopped
+// early, if it did: while the screen is open, it owns the terminal.
+func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tui.Options) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var err error
+	counters := &ingest.Counters{}
+	wg.Go(func() {
+		err = ingest.Follow(ctx, d, files, ingest.FollowOptions{Options: ingest.Options{Progress: counters}})
+	})
+	opt.Poll = followPoll
+	rate, start := followRate(len(files), counters), time.Now()
+	opt.Live = func() string { return rate(time.Since(start)) }
+	return func() {
+		cancel()
+		wg.Wait()
+		if err != nil {
+			fmt.Fprintln(e.stderr, "longtail: following stopped: "+textsafe.String(err.Error()))
+		}
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
