@@ -43,10 +43,20 @@ func httpScored(c subject.Code) bool {
 	return false
 }
 
-// httpValue is one value of an HTTP subject.
-type httpValue struct {
+// value is one scored value of a subject of HTTP or logons: its row,
+// the verdict the rules give it and, once scored, its evidence (what its
+// group takes from it).
+type value struct {
 	row     db.NameRow
 	verdict rules.Verdict
+	ev      []evidence
+}
+
+func (v *value) code() subject.Code { return subject.Code(v.row.Kind) }
+
+// httpValue is one value of an HTTP subject.
+type httpValue struct {
+	value
 	// Paths: the first clients that asked, and the requests' targets.
 	clients     [maxSketch]uint32
 	nclients    uint8
@@ -54,10 +64,7 @@ type httpValue struct {
 	query       queryStats
 	// Clients: the client id of the value (its events' Client).
 	client uint32
-	ev     []evidence // once scored: what its groups take from it
 }
-
-func (v *httpValue) code() subject.Code { return subject.Code(v.row.Kind) }
 
 // webClient is what one client did over HTTP, from the path events.
 type webClient struct {
@@ -186,7 +193,7 @@ func (h *httpScorer) countDetail(path int, id, client uint32, n int64) {
 // finish scores the values and their groups, handing them to the
 // scorer's Store as it goes.
 func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
-	h.setVerdicts(s.in.HTTPRules, s.fin.Groups)
+	setVerdicts(h.base(), record.KindHTTP, httpScored, s.in.SubjectRules, s.fin.Groups)
 	h.judgeQueries(s.fin.Details)
 	h.link()
 	c := h.context(s.fin.Context)
@@ -213,57 +220,19 @@ func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
 		s.store(db.ScoreName, values, &stored, false)
 	}
 	s.store(db.ScoreName, values, &stored, true)
-	groups = h.groups(c.ScoreContext)
+	groups = groupScores(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext)
 	stored = 0
 	s.store(db.ScoreDomain, groups, &stored, true)
 	return values, groups
 }
 
-// setVerdicts applies the rules of each subject; a rule for a group
-// (a family, a section) needs the group's text.
-func (h *httpScorer) setVerdicts(rs []rules.Rule, groupNames func([]uint32) map[uint32]string) {
-	ms := matchers(rs)
-	if len(ms) == 0 {
-		return
-	}
-	texts := h.groupTexts(ms, groupNames)
+// base is the values, as the code shared with the logons sees them.
+func (h *httpScorer) base() []*value {
+	out := make([]*value, len(h.values))
 	for i := range h.values {
-		v := &h.values[i]
-		if m := ms[v.code()]; m != nil {
-			if r, ok := m.MatchRow(v.row.Name, texts[v.row.DomainID], false); ok {
-				v.verdict = r.Verdict
-			}
-		}
+		out[i] = &h.values[i].value
 	}
-}
-
-// matchers are the rule matchers of the scored subjects that have rules.
-func matchers(rs []rules.Rule) map[subject.Code]*rules.Matcher {
-	ms := map[subject.Code]*rules.Matcher{}
-	for _, sub := range subject.Of(record.KindHTTP) {
-		if !httpScored(sub.Code) {
-			continue
-		}
-		if m := rules.NewMatcher(rs, sub.Code); m.Len() > 0 {
-			ms[sub.Code] = m
-		}
-	}
-	return ms
-}
-
-// groupTexts fetches the texts of the groups of the subjects with rules.
-func (h *httpScorer) groupTexts(ms map[subject.Code]*rules.Matcher, groupNames func([]uint32) map[uint32]string) map[uint32]string {
-	if groupNames == nil {
-		return nil
-	}
-	var ids []uint32
-	for i := range h.values {
-		if ms[h.values[i].code()] != nil {
-			ids = append(ids, h.values[i].row.DomainID)
-		}
-	}
-	slices.Sort(ids)
-	return groupNames(slices.Compact(ids))
+	return out
 }
 
 // judgeQueries reads the detail of every request (once per distinct

@@ -244,7 +244,7 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules
 		}
 	}
 	first, last = span(nms)
-	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, HTTPRules: rs}), first, last, nil
+	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, SubjectRules: rs}), first, last, nil
 }
 
 // splitKinds separates the DNS names from the values of the HTTP subjects

@@ -184,10 +184,10 @@ type Inputs struct {
 	// a pair with fewer events than MinBeaconEvents is not judged.
 	Pairs []uint64
 	// HTTP are the values of the HTTP subjects to score (hosts, paths,
-	// user agents, clients; see http.go), and HTTPRules the rules their
+	// user agents, clients; see http.go), and SubjectRules the rules their
 	// verdicts come from (those of other subjects are not looked at).
-	HTTP      []db.NameRow
-	HTTPRules []rules.Rule
+	HTTP         []db.NameRow
+	SubjectRules []rules.Rule
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
