@@ -188,6 +188,9 @@ type Inputs struct {
 	// verdicts come from (those of other subjects are not looked at).
 	HTTP         []db.NameRow
 	SubjectRules []rules.Rule
+	// Logons are the values of the logon subjects to score (accounts,
+	// sources, pairs; see logon.go), judged by the same rules.
+	Logons []db.NameRow
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
@@ -310,8 +313,9 @@ type Scorer struct {
 	fin     FinishInputs
 	domains []domAcc
 	names   []nameSig
-	index   []int32     // name id → 1 + index in names (0: not scored)
-	http    *httpScorer // nil: no HTTP values to score
+	index   []int32      // name id → 1 + index in names (0: not scored)
+	http    *httpScorer  // nil: no HTTP values to score
+	logon   *logonScorer // nil: no logon values to score
 
 	clientAnswered, clientFailed []int32 // by client id
 
@@ -346,6 +350,9 @@ func NewScorer(in Inputs) *Scorer {
 	}
 	if len(in.HTTP) > 0 {
 		s.http = newHTTPScorer(in.HTTP)
+	}
+	if len(in.Logons) > 0 {
+		s.logon = newLogonScorer(in.Logons)
 	}
 	for i, p := range in.Pairs {
 		s.pairs[p] = i
@@ -392,6 +399,9 @@ func (s *Scorer) nameIndex(id uint32) int {
 func (s *Scorer) Add(name uint32, evs []db.Event) {
 	k := s.nameIndex(name)
 	if k < 0 {
+		if s.logon != nil && s.logon.add(name, evs) {
+			return
+		}
 		if s.http != nil {
 			s.http.add(name, evs)
 		}
@@ -562,6 +572,9 @@ type Result struct {
 	// groups (a host's registered domain, a path's section, a user
 	// agent's family, a client's network), ordered like Names.
 	HTTP, Groups []db.Score
+	// Logons are the scores of the logon accounts, sources and pairs,
+	// LogonGroups of their groups (domains, networks, accounts).
+	Logons, LogonGroups []db.Score
 	// Trained is how many labels the n-gram model learnt from.
 	Trained int
 }
