@@ -79,6 +79,7 @@ func byName(rs []rankedValue, name string) (rankedValue, bool) {
 // Addresses and accounts of the logon world.
 const (
 	office    = "10.0.0.5"
+	vpn       = "10.8.0.1" // a gateway many users come through
 	sprayer   = "198.51.100.77"
 	bruter    = "203.0.113.9"
 	enumerate = "192.0.2.50"
@@ -87,7 +88,8 @@ const (
 
 // logonWorld is three weeks of an office's sshd log: alice, bob and carol
 // log on from their workstations on weekdays between 08:00 and 17:00
-// (alice mistypes her password now and then), with planted in it a spray
+// (alice mistypes her password every other day), and eight users through
+// a VPN gateway (each mistypes once), with planted in it a spray
 // that worked, a brute force, a user enumeration, a logon at night and a
 // logon from a source alice never used.
 func logonWorld(t *testing.T) (string, time.Time) {
@@ -102,11 +104,18 @@ func logonWorld(t *testing.T) (string, time.Time) {
 		}
 		for i, u := range order {
 			morning := day.Add(time.Duration(8*60+7*i+d%5) * time.Minute)
-			if u == "alice" && d%4 == 0 {
+			if u == "alice" && d%2 == 0 {
 				a.failed(morning.Add(-time.Minute), u, users[u])
 			}
 			a.accepted(morning, u, users[u])
 			a.accepted(day.Add(time.Duration(13*60+11*i+d%7)*time.Minute), u, users[u])
+		}
+		for k := range 8 { // the gateway's users, each mistyping on a day of their own
+			u, at := fmt.Sprintf("remote%d", k), day.Add(time.Duration(9*60+k*10)*time.Minute)
+			if d == k+1 {
+				a.failed(at.Add(-30*time.Second), u, vpn)
+			}
+			a.accepted(at, u, vpn)
 		}
 		switch d {
 		case 7: // a spray over 41 accounts, once each, then one that works
@@ -188,14 +197,16 @@ func TestLogonSignalsFire(t *testing.T) {
 			t.Errorf("%s: %s scored %.1f, want %.0f or more", c.what, c.value, r.score.Score, c.min)
 		}
 	}
-	// The normal logons: the workstations, their pairs and accounts, and
-	// alice's typos (one failure, then her success).
+	// The normal logons: the workstations, their pairs and accounts,
+	// alice's typos (one failure, then her success: nine in three weeks
+	// are no brute force), and the gateway whose users mistype (no spray).
 	for _, n := range []struct {
 		in    []rankedValue
 		value string
 	}{
 		{sources, office}, {sources, "10.0.0.6"}, {sources, "10.0.0.7"},
 		{pairs, "alice ← " + office}, {pairs, "carol ← 10.0.0.7"}, {accounts, "alice"},
+		{sources, vpn}, {accounts, "remote3"},
 	} {
 		if r, ok := byName(n.in, n.value); ok && r.score.Score > 0 {
 			t.Errorf("normal %s scored %.1f: %+v", n.value, r.score.Score, r.score.Contribs)
