@@ -143,6 +143,46 @@
 // strongest value, named ("203.0.113.66: 401 distinct paths…"), and is new
 // as its first value is. Known-good values are not scored, and a
 // known-good client is no scanner for the paths it asked.
+//
+// # Logon signals
+//
+// The accounts, sources and "account ← source" pairs of logons are scored
+// in the same run (logon.go). Only the source events are read one by one
+// (every logon has one source), with their details (account, result,
+// password, command, URL) read once per distinct detail; each source's
+// logons are walked in time order, then each account's successes.
+//
+//   - breakin (a source, the pair and the account): a success after the
+//     run of failures its source had since its last success, when the run
+//     has more than 5 failures or spans 2 accounts or more (a guess that
+//     worked; one account's few failures are a typo): clamp(0.3 +
+//     0.7·log10(failures)/log10(50)).
+//   - spray (a source): more than 5 failures across 2 accounts or more
+//     that never logged on from it (an address many users share sees
+//     each of them mistype): 0.3 + 0.7·clamp(ln accounts/ln 20).
+//   - bruteforce (a source and the pair; an account over all sources):
+//     more than 5 failures for one account within an hour (DeepBlueCLI's
+//     threshold): 0.5 + 0.5·clamp(log10(peak/5)/2), peak the most
+//     failures in an hour.
+//   - enumeration (a source): failures for 3 accounts or more that do not
+//     exist (invalid user, "no such user"), or more than 5 of them:
+//     0.3 + 0.7·clamp(ln accounts/ln 20).
+//   - offhours (an account and the pair): with 20 successes or more on 5
+//     days or more, a success at an hour (UTC) that, with the hours either
+//     side, lies outside every other day's span from its first logon to
+//     its last: 0.5 + 0.5·clamp((days − 5)/10).
+//   - rare (a pair): with 10 successes or more of its account from 2
+//     sources or more, a source of one or two of them: 1 − ln n/ln N.
+//   - new (a pair): the DNS signal, over the logons' span.
+//   - honeypot, command, download (a source): a success on a target that
+//     logs the passwords tried (no real server does; a honeypot does): 1;
+//     commands run: 0.5 + 0.5·clamp(log10(distinct commands)/1.5); a
+//     download: 1.
+//
+// Weights: breakin 0.95, download 0.9, spray 0.85, bruteforce 0.8,
+// command 0.7, enumeration, honeypot and offhours 0.6, rare 0.4, new 0.3.
+// Groups (a source's network, an account's domain, a pair's account) take
+// each signal but rare and new from their strongest value, named.
 package score
 
 import (
