@@ -16,8 +16,8 @@ import (
 const (
 	SigBreakIn     = "breakin"
 	SigSpray       = "spray"
-	SigBrute       = "bruteforce"
-	SigEnumeration = "enumeration"
+	SigBrute       = "brute"
+	SigEnumeration = "userenum"
 	SigOffHours    = "offhours"
 	SigHoneypot    = "honeypot"
 	SigCommand     = "command"

@@ -160,11 +160,11 @@
 //   - spray (a source): more than 5 failures across 2 accounts or more
 //     that never logged on from it (an address many users share sees
 //     each of them mistype): 0.3 + 0.7·clamp(ln accounts/ln 20).
-//   - bruteforce (a source and the pair; an account over all sources):
+//   - brute (a source and the pair; an account over all sources):
 //     more than 5 failures for one account within an hour (DeepBlueCLI's
 //     threshold): 0.5 + 0.5·clamp(log10(peak/5)/2), peak the most
 //     failures in an hour.
-//   - enumeration (a source): failures for 3 accounts or more that do not
+//   - userenum (a source): failures for 3 accounts or more that do not
 //     exist (invalid user, "no such user"), or more than 5 of them:
 //     0.3 + 0.7·clamp(ln accounts/ln 20).
 //   - offhours (an account and the pair): with 20 successes or more on 5
@@ -179,8 +179,8 @@
 //     commands run: 0.5 + 0.5·clamp(log10(distinct commands)/1.5); a
 //     download: 1.
 //
-// Weights: breakin 0.95, download 0.9, spray 0.85, bruteforce 0.8,
-// command 0.7, enumeration, honeypot and offhours 0.6, rare 0.4, new 0.3.
+// Weights: breakin 0.95, download 0.9, spray 0.85, brute 0.8,
+// command 0.7, userenum, honeypot and offhours 0.6, rare 0.4, new 0.3.
 // Groups (a source's network, an account's domain, a pair's account) take
 // each signal but rare and new from their strongest value, named.
 package score
