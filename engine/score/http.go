@@ -105,11 +105,8 @@ func newHTTPScorer(rows []db.NameRow) *httpScorer {
 		details: map[uint64]detailUse{}, sent: map[uint32]*sentQuery{}}
 	for i, r := range rows {
 		h.values[i].row = r
-		if int(r.ID) >= len(h.index) {
-			h.index = slices.Grow(h.index, int(r.ID)+1-len(h.index))[:r.ID+1]
-		}
-		h.index[r.ID] = int32(i + 1)
 	}
+	h.index = indexRows(rows)
 	return h
 }
 
@@ -198,41 +195,25 @@ func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
 	h.link()
 	c := h.context(s.fin.Context)
 	unresolved := h.unresolved(s.names)
-	stored := 0
-	for i := range h.values {
+	return s.scoreValues(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext, func(i int) []evidence {
 		v := &h.values[i]
-		if v.verdict == rules.Good {
-			continue
-		}
-		var ev []evidence
 		switch v.code() {
 		case subject.HTTPHost:
-			ev = append(ev, unresolved(i), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First))
+			return []evidence{unresolved(i), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPPath:
-			ev = append(ev, h.queryEvidence(v), h.probed(v), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First))
+			return []evidence{h.queryEvidence(v), h.probed(v), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPAgent:
-			ev = append(ev, toolEvidence(v.row.Name), c.rarity(v.row))
+			return []evidence{toolEvidence(v.row.Name), c.rarity(v.row)}
 		case subject.HTTPClient:
-			ev = append(ev, h.scanner(v.client), h.sentEvidence(v.client))
+			return []evidence{h.scanner(v.client), h.sentEvidence(v.client)}
 		}
-		v.ev = trimZero(ev)
-		values = append(values, combineWith(httpWeights, v.row.ID, v.ev))
-		s.store(db.ScoreName, values, &stored, false)
-	}
-	s.store(db.ScoreName, values, &stored, true)
-	groups = groupScores(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext)
-	stored = 0
-	s.store(db.ScoreDomain, groups, &stored, true)
-	return values, groups
+		return nil
+	})
 }
 
 // base is the values, as the code shared with the logons sees them.
 func (h *httpScorer) base() []*value {
-	out := make([]*value, len(h.values))
-	for i := range h.values {
-		out[i] = &h.values[i].value
-	}
-	return out
+	return bases(h.values, func(v *httpValue) *value { return &v.value })
 }
 
 // judgeQueries reads the detail of every request (once per distinct

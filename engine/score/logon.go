@@ -7,7 +7,6 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/record"
-	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 )
 
@@ -115,11 +114,8 @@ func newLogonScorer(rows []db.NameRow) *logonScorer {
 	l := &logonScorer{values: make([]logonValue, len(rows))}
 	for i, r := range rows {
 		l.values[i].row = r
-		if int(r.ID) >= len(l.index) {
-			l.index = slices.Grow(l.index, int(r.ID)+1-len(l.index))[:r.ID+1]
-		}
-		l.index[r.ID] = int32(i + 1)
 	}
+	l.index = indexRows(rows)
 	return l
 }
 
@@ -201,41 +197,25 @@ func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) 
 // finish scores the values and their groups, handing them to the
 // scorer's Store as it goes.
 func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
-	vals := make([]*value, len(l.values))
-	for i := range l.values {
-		vals[i] = &l.values[i].value
-	}
+	vals := l.base()
 	setVerdicts(vals, record.KindLogon, logonScored, s.in.SubjectRules, s.fin.Groups)
 	j := newLogonJudge(l, l.facts(s.fin.Details))
 	j.judge()
 	c := s.fin.Context
-	c.First, c.Last = 0, 0
-	for i := range l.values {
-		r := &l.values[i].row
-		if c.First == 0 || r.First < c.First {
-			c.First = r.First
-		}
-		c.Last = max(c.Last, r.Last)
-	}
-	stored := 0
-	for i := range l.values {
+	c.First, c.Last = spanOf(vals)
+	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, func(i int) []evidence {
 		v := &l.values[i]
-		if v.verdict == rules.Good {
-			continue
-		}
 		ev := v.sig.list()
 		if v.code() == subject.LogonPair {
 			ev = append(ev, newness(c, v.row.ID, v.row.First))
 		}
-		v.ev = trimZero(ev)
-		values = append(values, combineWith(logonWeights, v.row.ID, v.ev))
-		s.store(db.ScoreName, values, &stored, false)
-	}
-	s.store(db.ScoreName, values, &stored, true)
-	groups = groupScores(vals, logonWeights, logonGroupSignals[:], c)
-	stored = 0
-	s.store(db.ScoreDomain, groups, &stored, true)
-	return values, groups
+		return ev
+	})
+}
+
+// base is the values, as the code shared with HTTP sees them.
+func (l *logonScorer) base() []*value {
+	return bases(l.values, func(v *logonValue) *value { return &v.value })
 }
 
 // sortEvents orders the logons by source, then time.

@@ -13,6 +13,61 @@ import (
 // share: their values' verdicts, and the scores of the groups the values
 // roll up to.
 
+// bases are pointers to the value of each of vs (an httpValue, a
+// logonValue), for the code the kinds share.
+func bases[T any](vs []T, base func(*T) *value) []*value {
+	out := make([]*value, len(vs))
+	for i := range vs {
+		out[i] = base(&vs[i])
+	}
+	return out
+}
+
+// scoreValues scores each value not known-good by its evidence (ev, by
+// index in vals), then their groups, handing both to the scorer's Store
+// as it goes.
+func (s *Scorer) scoreValues(vals []*value, weights map[string]float64, groupSignals []string, c db.ScoreContext, ev func(i int) []evidence) (values, groups []db.Score) {
+	stored := 0
+	for i, v := range vals {
+		if v.verdict == rules.Good {
+			continue
+		}
+		v.ev = trimZero(ev(i))
+		values = append(values, combineWith(weights, v.row.ID, v.ev))
+		s.store(db.ScoreName, values, &stored, false)
+	}
+	s.store(db.ScoreName, values, &stored, true)
+	groups = groupScores(vals, weights, groupSignals, c)
+	stored = 0
+	s.store(db.ScoreDomain, groups, &stored, true)
+	return values, groups
+}
+
+// indexRows maps the name ids of rows to 1 + their index (0: not one of
+// them), for the scorers to find a block's value.
+func indexRows(rows []db.NameRow) []int32 {
+	var index []int32
+	for i, r := range rows {
+		if int(r.ID) >= len(index) {
+			index = slices.Grow(index, int(r.ID)+1-len(index))[:r.ID+1]
+		}
+		index[r.ID] = int32(i + 1)
+	}
+	return index
+}
+
+// spanOf is the first and last time of the values (unix µs): the span
+// their newness is judged over.
+func spanOf(vals []*value) (first, last int64) {
+	for _, v := range vals {
+		if first == 0 || v.row.First < first {
+			first = v.row.First
+		}
+		last = max(last, v.row.Last)
+	}
+	return first, last
+}
+
 // setVerdicts applies the rules of each scored subject of kind to vals;
 // a rule for a group (a family, a network) needs the group's text.
 func setVerdicts(vals []*value, kind record.Kind, scored func(subject.Code) bool, rs []rules.Rule, groupNames func([]uint32) map[uint32]string) {

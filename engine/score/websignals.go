@@ -19,14 +19,7 @@ type webContext struct {
 }
 
 func (h *httpScorer) context(c db.ScoreContext) webContext {
-	c.First, c.Last = 0, 0
-	for i := range h.values {
-		r := &h.values[i].row
-		if c.First == 0 || r.First < c.First {
-			c.First = r.First
-		}
-		c.Last = max(c.Last, r.Last)
-	}
+	c.First, c.Last = spanOf(h.base())
 	c.Clients = 0
 	for id := 1; id < len(h.clients); id++ {
 		if h.clients[id].requests > 0 {
