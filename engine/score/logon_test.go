@@ -1,6 +1,7 @@
 package score
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/subject"
 )
 
@@ -349,5 +351,33 @@ func TestCowrieSources(t *testing.T) {
 	}
 	if logins == 0 || downloads == 0 {
 		t.Errorf("the sample has %d sources that logged on and %d that downloaded", logins, downloads)
+	}
+}
+
+// A pair first seen after a baseline snapshot is new; one seen before it
+// is not, however late it comes back.
+func TestLogonPairNewSinceBaseline(t *testing.T) {
+	at := recentMonday().Add(9 * time.Hour)
+	var before, after authLog
+	before.accepted(at, "alice", office)
+	after.accepted(at.AddDate(0, 0, 1), "alice", office)
+	after.accepted(at.AddDate(0, 0, 1).Add(time.Hour), "alice", newSource)
+	d := scoreFiles(t, writeLog(t, before.b.String()))
+	ctx := context.Background()
+	if _, err := d.CreateSnapshot(ctx, "s0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, d, []string{writeLog(t, after.b.String())}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	pairs := ranked(t, d, subject.LogonPair, false)
+	if r, _ := byName(pairs, "alice ← "+newSource); r.why(SigNew) != "new since the baseline snapshot" {
+		t.Errorf("new pair: %+v", r)
+	}
+	if r, _ := byName(pairs, "alice ← "+office); r.why(SigNew) != "" {
+		t.Errorf("old pair new: %+v", r)
 	}
 }
