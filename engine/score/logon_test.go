@@ -14,6 +14,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 )
 
@@ -379,5 +380,26 @@ func TestLogonPairNewSinceBaseline(t *testing.T) {
 	}
 	if r, _ := byName(pairs, "alice ← "+office); r.why(SigNew) != "" {
 		t.Errorf("old pair new: %+v", r)
+	}
+}
+
+// A source marked known-good (a penetration tester's, say) leaves the
+// ranking, as an HTTP client does; the others stay.
+func TestLogonKnownGood(t *testing.T) {
+	path, _ := logonWorld(t)
+	d := scoreFiles(t, path)
+	ctx := context.Background()
+	if _, _, err := d.PutRules(ctx, []rules.Rule{{Kind: subject.LogonSource, Pattern: sprayer, Scope: rules.Name, Verdict: rules.Good}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	sources := ranked(t, d, subject.LogonSource, false)
+	if _, ok := byName(sources, sprayer); ok {
+		t.Errorf("known-good %s still scored", sprayer)
+	}
+	if r, ok := byName(sources, bruter); !ok || r.why(SigBrute) == "" {
+		t.Errorf("%s no longer a brute force: %+v", bruter, r)
 	}
 }
