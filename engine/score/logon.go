@@ -43,8 +43,9 @@ const (
 	// threshold).
 	bruteFailures = 5
 	// breakInAccounts: a success after failures on this many accounts
-	// from its source (since its last success) is a guess that worked,
-	// however few the failures; on its own account alone it is a typo.
+	// from its source (since its last success) that do not exist or never
+	// log on from it is a guess that worked, however few the failures;
+	// on accounts that do log on from there it is a typo.
 	breakInAccounts = 2
 	// enumAccounts: failures for this many accounts that do not exist,
 	// from one source, are a user enumeration.

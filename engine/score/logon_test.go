@@ -90,7 +90,8 @@ const (
 )
 
 // logonWorld is three weeks of an office's sshd log: alice, bob and carol
-// log on from their workstations on weekdays between 08:00 and 17:00
+// (and a backup account, from carol's workstation) log on from their
+// workstations on weekdays between 08:00 and 17:00
 // (alice mistypes her password every other day), and eight users through
 // a VPN gateway (each mistypes once), with planted in it a spray
 // that worked, a brute force, a user enumeration, a logon at night and a
@@ -98,8 +99,8 @@ const (
 func logonWorld(t *testing.T) (string, time.Time) {
 	var a authLog
 	first := recentMonday()
-	users := map[string]string{"alice": office, "bob": "10.0.0.6", "carol": "10.0.0.7"}
-	order := []string{"alice", "bob", "carol"}
+	users := map[string]string{"alice": office, "bob": "10.0.0.6", "carol": "10.0.0.7", "backup": "10.0.0.7"}
+	order := []string{"alice", "bob", "carol", "backup"}
 	for d := range 21 {
 		day := first.AddDate(0, 0, d)
 		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
@@ -121,6 +122,11 @@ func logonWorld(t *testing.T) (string, time.Time) {
 			a.accepted(at, u, vpn)
 		}
 		switch d {
+		case 3: // at carol's workstation both its accounts mistype, then carol logs on
+			at := day.Add(11 * time.Hour)
+			a.failed(at, "backup", users["backup"])
+			a.failed(at.Add(time.Minute), "carol", users["carol"])
+			a.accepted(at.Add(2*time.Minute), "carol", users["carol"])
 		case 7: // a spray over 41 accounts, once each, then one that works
 			at := day.Add(11 * time.Hour)
 			for k := range 41 {
@@ -181,7 +187,7 @@ func TestLogonSignalsFire(t *testing.T) {
 		{"spray", sources, sprayer, SigSpray, "41 accounts failed from here (once each) within 2.7 min", 0},
 		{"brute force, on the source", sources, bruter, SigBrute, "30 failed logons for carol from " + bruter + " within 58 s", 30},
 		{"brute force, on the pair", pairs, "carol ← " + bruter, SigBrute, "30 failed logons", 30},
-		{"brute force, on the account", accounts, "carol", SigBrute, "30 failed logons from " + bruter, 30},
+		{"brute force, on the account", accounts, "carol", SigBrute, "31 failed logons from 2 sources, most from " + bruter + " (30)", 30},
 		{"enumeration", sources, enumerate, SigEnumeration, "8 failures for 8 accounts that do not exist", 30},
 		{"off hours, on the account", accounts, "bob", SigOffHours, "logged on " + night + " UTC, an hour it never used in 31 logons over 15 days (otherwise at 08–13 h)", 30},
 		{"off hours, on the pair", pairs, "bob ← 10.0.0.6", SigOffHours, "03:10 UTC", 30},
@@ -200,7 +206,8 @@ func TestLogonSignalsFire(t *testing.T) {
 			t.Errorf("%s: %s scored %.1f, want %.0f or more", c.what, c.value, r.score.Score, c.min)
 		}
 	}
-	// The normal logons: the workstations, their pairs and accounts,
+	// The normal logons: the workstations (carol's, where two accounts
+	// that log on there mistyped before a logon), their pairs and accounts,
 	// alice's typos (one failure, then her success: nine in three weeks
 	// are no brute force), and the gateway whose users mistype (no spray).
 	for _, n := range []struct {

@@ -111,10 +111,11 @@ type sourceWalk struct {
 	failures            int64
 	firstFail, lastFail int64
 	failed              map[string]int64 // account → failures
-	succeeded           map[string]bool  // accounts that logged on from here
+	succeeded           map[string]bool  // accounts that log on from here, at any time
 	// The failures since the source's last success (a brute force or a
 	// spray that worked is a success after a run of them; a shared
-	// address's users mistype between their successes).
+	// address's users mistype between their successes), and their
+	// accounts (true: failed as one that does not exist).
 	run      int64
 	runFirst int64
 	runAccts map[string]bool
@@ -136,6 +137,11 @@ func (j *logonJudge) source(evs []logonEvent) {
 	}
 	known := w.name != subject.None // the logons of no source are not one attacker's
 	for i := range evs {
+		if f, ok := j.facts[evs[i].detail]; ok && f.result == resSuccess {
+			w.succeeded[f.account] = true
+		}
+	}
+	for i := range evs {
 		e := &evs[i]
 		f, ok := j.facts[e.detail]
 		if !ok {
@@ -146,7 +152,6 @@ func (j *logonJudge) source(evs []logonEvent) {
 			j.failed(&w, &f, e.time)
 		case resSuccess:
 			pair := j.pairIndex(&f, w.name)
-			w.succeeded[f.account] = true
 			if known {
 				j.breakIn(&w, src, pair, &f, e.time)
 				if j.honeypots[f.target] && src != nil {
@@ -203,7 +208,7 @@ func (j *logonJudge) failed(w *sourceWalk, f *logonFacts, t int64) {
 	if f.account == "" {
 		return
 	}
-	w.runAccts[f.account] = true
+	w.runAccts[f.account] = w.runAccts[f.account] || f.result == resUnknownUser
 	w.failed[f.account]++
 	if w.example[f.account] == nil {
 		w.example[f.account] = f
@@ -220,13 +225,21 @@ func (j *logonJudge) failed(w *sourceWalk, f *logonFacts, t int64) {
 
 // breakIn judges a success after the run of failures its source had
 // since its last success: more than bruteFailures, or failures on
-// breakInAccounts accounts (a guess that worked). The pair, the source
-// and the account take it.
+// breakInAccounts guessed accounts (a guess that worked): accounts that
+// do not exist or never log on from this source. A workstation's user
+// and its machine account mistyping before their logon are no guess.
+// The pair, the source and the account take it.
 func (j *logonJudge) breakIn(w *sourceWalk, src *logonValue, pair int32, f *logonFacts, t int64) {
 	n, accounts, first := w.run, len(w.runAccts), w.runFirst
+	guessed := 0
+	for acc, unknown := range w.runAccts {
+		if unknown || !w.succeeded[acc] {
+			guessed++
+		}
+	}
 	w.run = 0
 	clear(w.runAccts)
-	if n <= bruteFailures && accounts < breakInAccounts {
+	if n <= bruteFailures && guessed < breakInAccounts {
 		return
 	}
 	who, from := f.account, w.name

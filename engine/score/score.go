@@ -154,8 +154,9 @@
 //
 //   - breakin (a source, the pair and the account): a success after the
 //     run of failures its source had since its last success, when the run
-//     has more than 5 failures or spans 2 accounts or more (a guess that
-//     worked; one account's few failures are a typo): clamp(0.3 +
+//     has more than 5 failures or spans 2 accounts or more that do not
+//     exist or never log on from that source (a guess that worked; a
+//     few failures of its own users are typos): clamp(0.3 +
 //     0.7·log10(failures)/log10(50)).
 //   - spray (a source): more than 5 failures across 2 accounts or more
 //     that never logged on from it (an address many users share sees
