@@ -144,6 +144,7 @@ type logonFacts struct {
 	result                logonResult
 	password              string // a honeypot logs it
 	target                string
+	logonType             string
 	command               string
 	url                   string
 }
@@ -177,7 +178,7 @@ func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) 
 	_ = details(ids, func(id uint32, text []byte) {
 		d := subject.ParseLogonDetail(string(text))
 		r.Account, r.AccountDomain = []byte(d.Account), []byte(d.AccountDomain)
-		f := logonFacts{rawAccount: d.Account, rawDomain: d.AccountDomain, password: d.Password, target: d.Target, command: strings.TrimSpace(d.Command), url: d.URL}
+		f := logonFacts{rawAccount: d.Account, rawDomain: d.AccountDomain, password: d.Password, target: d.Target, logonType: d.LogonType, command: strings.TrimSpace(d.Command), url: d.URL}
 		var ok bool
 		if buf, ok = account.Append(buf[:0], &r); ok {
 			f.account = string(buf)

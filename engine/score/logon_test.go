@@ -189,7 +189,7 @@ func TestLogonSignalsFire(t *testing.T) {
 		{"brute force, on the pair", pairs, "carol ← " + bruter, SigBrute, "30 failed logons", 30},
 		{"brute force, on the account", accounts, "carol", SigBrute, "31 failed logons from 2 sources, most from " + bruter + " (30)", 30},
 		{"enumeration", sources, enumerate, SigEnumeration, "8 failures for 8 accounts that do not exist", 30},
-		{"off hours, on the account", accounts, "bob", SigOffHours, "logged on " + night + " UTC, an hour it never used in 31 logons over 15 days (otherwise at 08–13 h)", 30},
+		{"off hours, on the account", accounts, "bob", SigOffHours, "logged on " + night + " UTC, 5 h from the hours its 31 ssh logons over 15 days used (08–13 h)", 30},
 		{"off hours, on the pair", pairs, "bob ← 10.0.0.6", SigOffHours, "03:10 UTC", 30},
 		{"rare pair", pairs, "alice ← " + newSource, SigRare, "once of the account's 31 logons came from here (2 sources in all)", 30},
 	}

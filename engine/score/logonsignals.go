@@ -41,7 +41,8 @@ type accountLogons struct {
 type success struct {
 	time   int64
 	source string
-	pair   int32 // index in values, -1: none
+	kind   string // its logon type as logged ("2", "10", "ssh")
+	pair   int32  // index in values, -1: none
 }
 
 func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
@@ -160,7 +161,7 @@ func (j *logonJudge) source(evs []logonEvent) {
 			}
 			if f.account != "" {
 				a := j.accountOf(f.account)
-				a.successes = append(a.successes, success{e.time, w.name, pair})
+				a.successes = append(a.successes, success{e.time, w.name, f.logonType, pair})
 			}
 		case resNone:
 			if f.command != "" && !slices.Contains(w.commands, f.command) {
@@ -354,15 +355,29 @@ func (j *logonJudge) account(name string, a *accountLogons) {
 	if len(a.successes) == 0 {
 		return
 	}
-	slices.SortFunc(a.successes, func(x, y success) int { return int(x.time - y.time) })
-	j.offHours(v, a.successes)
+	slices.SortFunc(a.successes, func(x, y success) int {
+		if c := strings.Compare(x.kind, y.kind); c != 0 {
+			return c
+		}
+		return int(x.time - y.time)
+	})
+	for start := 0; start < len(a.successes); { // a profile per logon type
+		end := start + 1
+		for end < len(a.successes) && a.successes[end].kind == a.successes[start].kind {
+			end++
+		}
+		j.offHours(v, a.successes[start:end])
+		start = end
+	}
 	j.rarePairs(a.successes)
 }
 
-// offHours judges the successes of an account with a profile (at least
-// profileLogons on profileDays days) by the hours of the day (UTC) it
-// logs on at: a logon at an hour that, with the hours either side, it
-// never used on any other day. The account and the pair take it.
+// offHours judges the successes of an account of one logon type (a
+// machine's network logons at night say nothing of its user's desk)
+// with a profile (at least profileLogons on profileDays days) by the
+// hours of the day (UTC) it logs on at: a logon at an hour that, with
+// the hours either side, it never used on any other day, the more the
+// farther from them. The account and the pair take it.
 func (j *logonJudge) offHours(v *logonValue, ss []success) {
 	if len(ss) < profileLogons {
 		return
@@ -386,28 +401,24 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 			}
 		}
 	}
-	st := 0.5 + 0.5*clamp01(float64(len(byDay)-profileDays)/10)
+	history := 0.5 + 0.5*clamp01(float64(len(byDay)-profileDays)/10)
+	kind := j.typeText(ss[0].kind)
 	for _, s := range ss {
 		d, h := utcDay(s.time), utcHour(s.time)
-		other := 0
-		for _, k := range [3]int{(h + 23) % 24, h, (h + 1) % 24} {
-			other += days[k]
+		usual := days
+		for k := range 24 { // the hours of the other days
 			if byDay[d]&(1<<k) != 0 {
-				other--
+				usual[k]--
 			}
 		}
-		if other > 0 {
+		g := hourGap(usual, h)
+		if g < 2 {
 			continue
 		}
-		at, logons, nd, usual := s.time, len(ss), len(byDay), days
-		for h := range 24 { // the hours of the other days
-			if byDay[d]&(1<<h) != 0 {
-				usual[h]--
-			}
-		}
-		e := evidence{signal: SigOffHours, strength: st, lazy: func() string {
-			return fmt.Sprintf("logged on %s UTC, an hour it never used in %s over %d days (otherwise at %s)",
-				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), plural(int64(logons), "logon"), nd, usualHours(usual))
+		at, logons, nd := s.time, len(ss), len(byDay)
+		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4), lazy: func() string {
+			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s)",
+				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual))
 		}}
 		if v != nil {
 			keep(&v.sig.offHours, e)
@@ -416,6 +427,31 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 			keep(&j.l.values[s.pair].sig.offHours, e)
 		}
 	}
+}
+
+// hourGap is how many hours h lies from the nearest hour with a logon
+// (days[k] > 0), round the clock; 24 when there is none.
+func hourGap(days [24]int, h int) int {
+	for g := range 13 {
+		if days[(h+g)%24] > 0 || days[(h+24-g)%24] > 0 {
+			return g
+		}
+	}
+	return 24
+}
+
+// typeText is a logon type in words for the off-hours reason ("ssh ",
+// "type 2 interactive "), or nothing when the log has none.
+func (j *logonJudge) typeText(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	j.rec.LogonType = []byte(kind)
+	b, _ := subject.Must(subject.LogonType).Append(nil, &j.rec)
+	if kind[0] >= '0' && kind[0] <= '9' {
+		return "type " + string(b) + " "
+	}
+	return string(b) + " "
 }
 
 func utcDay(us int64) int64 { return us / (24 * 3600 * 1e6) }
