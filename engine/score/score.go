@@ -168,10 +168,10 @@
 //   - userenum (a source): failures for 3 accounts or more that do not
 //     exist (invalid user, "no such user"), or more than 5 of them:
 //     0.3 + 0.7·clamp(ln accounts/ln 20).
-//   - offhours (an account and the pair): with 20 successes or more on 5
-//     days or more, a success at an hour (UTC) that, with the hours either
-//     side, lies outside every other day's span from its first logon to
-//     its last: 0.5 + 0.5·clamp((days − 5)/10).
+//   - offhours (an account and the pair): with 20 successes or more of
+//     one logon type on 5 days or more, a success at an hour (UTC) g ≥ 2
+//     hours from every other day's span of that type (its first logon to
+//     its last): (0.5 + 0.5·clamp((days − 5)/10))·clamp((g − 1)/4).
 //   - rare (a pair): with 10 successes or more of its account from 2
 //     sources or more, a source of one or two of them: 1 − ln n/ln N.
 //   - new (a pair): the DNS signal, over the logons' span.
