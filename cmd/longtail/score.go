@@ -8,6 +8,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
 )
@@ -29,6 +30,11 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("score: %w", err)
+	}
+	if groups && sub.Kind == record.KindLogon && !isSet(fs, "by") {
+		// An account's domain is "(local)" for every sshd account: the
+		// accounts themselves are what a logon score is about.
+		groups = false
 	}
 	if *stored && *rescore {
 		return fmt.Errorf("score: --stored and --rescore exclude each other")
@@ -119,4 +125,11 @@ func scoresStale(ctx context.Context, d *db.DB) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// isSet reports whether the command line gave the flag.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

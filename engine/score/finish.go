@@ -145,6 +145,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	if s.http != nil {
 		res.HTTP, res.Groups = s.http.finish(s)
 	}
+	if s.logon != nil {
+		res.Logons, res.LogonGroups = s.logon.finish(s)
+	}
 	byScore := func(a, b db.Score) int {
 		switch {
 		case a.Score > b.Score:
@@ -158,6 +161,8 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	slices.SortFunc(res.Domains, byScore)
 	slices.SortFunc(res.HTTP, byScore)
 	slices.SortFunc(res.Groups, byScore)
+	slices.SortFunc(res.Logons, byScore)
+	slices.SortFunc(res.LogonGroups, byScore)
 	return res
 }
 

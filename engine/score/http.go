@@ -43,10 +43,20 @@ func httpScored(c subject.Code) bool {
 	return false
 }
 
-// httpValue is one value of an HTTP subject.
-type httpValue struct {
+// value is one scored value of a subject of HTTP or logons: its row,
+// the verdict the rules give it and, once scored, its evidence (what its
+// group takes from it).
+type value struct {
 	row     db.NameRow
 	verdict rules.Verdict
+	ev      []evidence
+}
+
+func (v *value) code() subject.Code { return subject.Code(v.row.Kind) }
+
+// httpValue is one value of an HTTP subject.
+type httpValue struct {
+	value
 	// Paths: the first clients that asked, and the requests' targets.
 	clients     [maxSketch]uint32
 	nclients    uint8
@@ -54,10 +64,7 @@ type httpValue struct {
 	query       queryStats
 	// Clients: the client id of the value (its events' Client).
 	client uint32
-	ev     []evidence // once scored: what its groups take from it
 }
-
-func (v *httpValue) code() subject.Code { return subject.Code(v.row.Kind) }
 
 // webClient is what one client did over HTTP, from the path events.
 type webClient struct {
@@ -98,11 +105,8 @@ func newHTTPScorer(rows []db.NameRow) *httpScorer {
 		details: map[uint64]detailUse{}, sent: map[uint32]*sentQuery{}}
 	for i, r := range rows {
 		h.values[i].row = r
-		if int(r.ID) >= len(h.index) {
-			h.index = slices.Grow(h.index, int(r.ID)+1-len(h.index))[:r.ID+1]
-		}
-		h.index[r.ID] = int32(i + 1)
 	}
+	h.index = indexRows(rows)
 	return h
 }
 
@@ -186,84 +190,30 @@ func (h *httpScorer) countDetail(path int, id, client uint32, n int64) {
 // finish scores the values and their groups, handing them to the
 // scorer's Store as it goes.
 func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
-	h.setVerdicts(s.in.HTTPRules, s.fin.Groups)
+	setVerdicts(h.base(), record.KindHTTP, httpScored, s.in.SubjectRules, s.fin.Groups)
 	h.judgeQueries(s.fin.Details)
 	h.link()
 	c := h.context(s.fin.Context)
 	unresolved := h.unresolved(s.names)
-	stored := 0
-	for i := range h.values {
+	return s.scoreValues(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext, func(i int) []evidence {
 		v := &h.values[i]
-		if v.verdict == rules.Good {
-			continue
-		}
-		var ev []evidence
 		switch v.code() {
 		case subject.HTTPHost:
-			ev = append(ev, unresolved(i), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First))
+			return []evidence{unresolved(i), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPPath:
-			ev = append(ev, h.queryEvidence(v), h.probed(v), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First))
+			return []evidence{h.queryEvidence(v), h.probed(v), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPAgent:
-			ev = append(ev, toolEvidence(v.row.Name), c.rarity(v.row))
+			return []evidence{toolEvidence(v.row.Name), c.rarity(v.row)}
 		case subject.HTTPClient:
-			ev = append(ev, h.scanner(v.client), h.sentEvidence(v.client))
+			return []evidence{h.scanner(v.client), h.sentEvidence(v.client)}
 		}
-		v.ev = trimZero(ev)
-		values = append(values, combineWith(httpWeights, v.row.ID, v.ev))
-		s.store(db.ScoreName, values, &stored, false)
-	}
-	s.store(db.ScoreName, values, &stored, true)
-	groups = h.groups(c.ScoreContext)
-	stored = 0
-	s.store(db.ScoreDomain, groups, &stored, true)
-	return values, groups
-}
-
-// setVerdicts applies the rules of each subject; a rule for a group
-// (a family, a section) needs the group's text.
-func (h *httpScorer) setVerdicts(rs []rules.Rule, groupNames func([]uint32) map[uint32]string) {
-	ms := matchers(rs)
-	if len(ms) == 0 {
-		return
-	}
-	texts := h.groupTexts(ms, groupNames)
-	for i := range h.values {
-		v := &h.values[i]
-		if m := ms[v.code()]; m != nil {
-			if r, ok := m.MatchRow(v.row.Name, texts[v.row.DomainID], false); ok {
-				v.verdict = r.Verdict
-			}
-		}
-	}
-}
-
-// matchers are the rule matchers of the scored subjects that have rules.
-func matchers(rs []rules.Rule) map[subject.Code]*rules.Matcher {
-	ms := map[subject.Code]*rules.Matcher{}
-	for _, sub := range subject.Of(record.KindHTTP) {
-		if !httpScored(sub.Code) {
-			continue
-		}
-		if m := rules.NewMatcher(rs, sub.Code); m.Len() > 0 {
-			ms[sub.Code] = m
-		}
-	}
-	return ms
-}
-
-// groupTexts fetches the texts of the groups of the subjects with rules.
-func (h *httpScorer) groupTexts(ms map[subject.Code]*rules.Matcher, groupNames func([]uint32) map[uint32]string) map[uint32]string {
-	if groupNames == nil {
 		return nil
-	}
-	var ids []uint32
-	for i := range h.values {
-		if ms[h.values[i].code()] != nil {
-			ids = append(ids, h.values[i].row.DomainID)
-		}
-	}
-	slices.Sort(ids)
-	return groupNames(slices.Compact(ids))
+	})
+}
+
+// base is the values, as the code shared with the logons sees them.
+func (h *httpScorer) base() []*value {
+	return bases(h.values, func(v *httpValue) *value { return &v.value })
 }
 
 // judgeQueries reads the detail of every request (once per distinct

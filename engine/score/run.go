@@ -26,6 +26,7 @@ const (
 type Summary struct {
 	Names, Domains int // DNS names and registered domains scored
 	HTTP, Groups   int // values of the HTTP subjects scored, and their groups
+	Logons         int // logon accounts, sources and pairs scored (and their groups)
 	Trained        int // labels the n-gram model learnt from
 	Took           time.Duration
 }
@@ -35,6 +36,9 @@ func (s Summary) String() string {
 	web := ""
 	if s.HTTP > 0 {
 		web = fmt.Sprintf(", %d HTTP hosts, paths, user agents and clients and %d of their groups", s.HTTP, s.Groups)
+	}
+	if s.Logons > 0 {
+		web += fmt.Sprintf(", %d logon accounts, sources and pairs", s.Logons)
 	}
 	return fmt.Sprintf("scored %d names and %d domains%s in %s (n-gram model of %d labels)",
 		s.Names, s.Domains, web, s.Took.Round(time.Millisecond), s.Trained)
@@ -62,7 +66,7 @@ func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
 	if err := w.commit(); err != nil {
 		return Summary{}, err
 	}
-	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups),
+	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
 		Trained: res.Trained, Took: time.Since(start)}, nil
 }
 
@@ -232,7 +236,7 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules
 	if pairsErr != nil {
 		return nil, 0, 0, pairsErr
 	}
-	nms, web := splitKinds(all)
+	nms, web, logons := splitKinds(all)
 	// Events without a client (a log that has none) are one more pair of
 	// their name, which name_client does not count: every candidate name
 	// gets one. Its times are kept only if such events come, but then all
@@ -244,15 +248,16 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules
 		}
 	}
 	first, last = span(nms)
-	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, HTTPRules: rs}), first, last, nil
+	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, SubjectRules: rs, Logons: logons}), first, last, nil
 }
 
-// splitKinds separates the DNS names from the values of the HTTP subjects
-// that are scored; a DNS-only workspace's names are returned as they are.
-func splitKinds(all []db.NameRow) (dns, web []db.NameRow) {
+// splitKinds separates the DNS names from the values of the HTTP and
+// logon subjects that are scored; a DNS-only workspace's names are
+// returned as they are.
+func splitKinds(all []db.NameRow) (dns, web, logons []db.NameRow) {
 	i := slices.IndexFunc(all, func(n db.NameRow) bool { return n.Kind != uint8(subject.DNSName) })
 	if i < 0 {
-		return all, nil
+		return all, nil, nil
 	}
 	dns = all[:i] // filtered in place: a row is read before its place is written
 	for _, n := range all[i:] {
@@ -261,9 +266,11 @@ func splitKinds(all []db.NameRow) (dns, web []db.NameRow) {
 			dns = append(dns, n)
 		case httpScored(subject.Code(n.Kind)):
 			web = append(web, n)
+		case logonScored(subject.Code(n.Kind)):
+			logons = append(logons, n)
 		}
 	}
-	return dns, web
+	return dns, web, logons
 }
 
 // finishInputs loads the domains and trains the n-gram model (the

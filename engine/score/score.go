@@ -143,6 +143,47 @@
 // strongest value, named ("203.0.113.66: 401 distinct paths…"), and is new
 // as its first value is. Known-good values are not scored, and a
 // known-good client is no scanner for the paths it asked.
+//
+// # Logon signals
+//
+// The accounts, sources and "account ← source" pairs of logons are scored
+// in the same run (logon.go). Only the source events are read one by one
+// (every logon has one source), with their details (account, result,
+// password, command, URL) read once per distinct detail; each source's
+// logons are walked in time order, then each account's successes.
+//
+//   - breakin (a source, the pair and the account): a success after the
+//     run of failures its source had since its last success, when the run
+//     has more than 5 failures or spans 2 accounts or more that do not
+//     exist or never log on from that source (a guess that worked; a
+//     few failures of its own users are typos): clamp(0.3 +
+//     0.7·log10(failures)/log10(50)).
+//   - spray (a source): more than 5 failures across 2 accounts or more
+//     that never logged on from it (an address many users share sees
+//     each of them mistype): 0.3 + 0.7·clamp(ln accounts/ln 20).
+//   - brute (a source and the pair; an account over all sources):
+//     more than 5 failures for one account within an hour (DeepBlueCLI's
+//     threshold): 0.5 + 0.5·clamp(log10(peak/5)/2), peak the most
+//     failures in an hour.
+//   - userenum (a source): failures for 3 accounts or more that do not
+//     exist (invalid user, "no such user"), or more than 5 of them:
+//     0.3 + 0.7·clamp(ln accounts/ln 20).
+//   - offhours (an account and the pair): with 20 successes or more of
+//     one logon type on 5 days or more, a success at an hour (UTC) g ≥ 2
+//     hours from every other day's span of that type (its first logon to
+//     its last): (0.5 + 0.5·clamp((days − 5)/10))·clamp((g − 1)/4).
+//   - rare (a pair): with 10 successes or more of its account from 2
+//     sources or more, a source of one or two of them: 1 − ln n/ln N.
+//   - new (a pair): the DNS signal, over the logons' span.
+//   - honeypot, command, download (a source): a success on a target that
+//     logs the passwords tried (no real server does; a honeypot does): 1;
+//     commands run: 0.5 + 0.5·clamp(log10(distinct commands)/1.5); a
+//     download: 1.
+//
+// Weights: breakin 0.95, download 0.9, spray 0.85, brute 0.8,
+// command 0.7, userenum, honeypot and offhours 0.6, rare 0.4, new 0.3.
+// Groups (a source's network, an account's domain, a pair's account) take
+// each signal but rare and new from their strongest value, named.
 package score
 
 import (
@@ -184,10 +225,13 @@ type Inputs struct {
 	// a pair with fewer events than MinBeaconEvents is not judged.
 	Pairs []uint64
 	// HTTP are the values of the HTTP subjects to score (hosts, paths,
-	// user agents, clients; see http.go), and HTTPRules the rules their
+	// user agents, clients; see http.go), and SubjectRules the rules their
 	// verdicts come from (those of other subjects are not looked at).
-	HTTP      []db.NameRow
-	HTTPRules []rules.Rule
+	HTTP         []db.NameRow
+	SubjectRules []rules.Rule
+	// Logons are the values of the logon subjects to score (accounts,
+	// sources, pairs; see logon.go), judged by the same rules.
+	Logons []db.NameRow
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
@@ -310,8 +354,9 @@ type Scorer struct {
 	fin     FinishInputs
 	domains []domAcc
 	names   []nameSig
-	index   []int32     // name id → 1 + index in names (0: not scored)
-	http    *httpScorer // nil: no HTTP values to score
+	index   []int32      // name id → 1 + index in names (0: not scored)
+	http    *httpScorer  // nil: no HTTP values to score
+	logon   *logonScorer // nil: no logon values to score
 
 	clientAnswered, clientFailed []int32 // by client id
 
@@ -346,6 +391,9 @@ func NewScorer(in Inputs) *Scorer {
 	}
 	if len(in.HTTP) > 0 {
 		s.http = newHTTPScorer(in.HTTP)
+	}
+	if len(in.Logons) > 0 {
+		s.logon = newLogonScorer(in.Logons)
 	}
 	for i, p := range in.Pairs {
 		s.pairs[p] = i
@@ -392,6 +440,9 @@ func (s *Scorer) nameIndex(id uint32) int {
 func (s *Scorer) Add(name uint32, evs []db.Event) {
 	k := s.nameIndex(name)
 	if k < 0 {
+		if s.logon != nil && s.logon.add(name, evs) {
+			return
+		}
 		if s.http != nil {
 			s.http.add(name, evs)
 		}
@@ -562,6 +613,9 @@ type Result struct {
 	// groups (a host's registered domain, a path's section, a user
 	// agent's family, a client's network), ordered like Names.
 	HTTP, Groups []db.Score
+	// Logons are the scores of the logon accounts, sources and pairs,
+	// LogonGroups of their groups (domains, networks, accounts).
+	Logons, LogonGroups []db.Score
 	// Trained is how many labels the n-gram model learnt from.
 	Trained int
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"slices"
 	"strings"
 
 	"github.com/longtail/longtail/db"
@@ -20,14 +19,7 @@ type webContext struct {
 }
 
 func (h *httpScorer) context(c db.ScoreContext) webContext {
-	c.First, c.Last = 0, 0
-	for i := range h.values {
-		r := &h.values[i].row
-		if c.First == 0 || r.First < c.First {
-			c.First = r.First
-		}
-		c.Last = max(c.Last, r.Last)
-	}
+	c.First, c.Last = spanOf(h.base())
 	c.Clients = 0
 	for id := 1; id < len(h.clients); id++ {
 		if h.clients[id].requests > 0 {
@@ -231,71 +223,10 @@ func (h *httpScorer) clientName(id uint32) string {
 	return fmt.Sprintf("client #%d", id)
 }
 
-// groupAcc gathers what a group takes from its values.
-type groupAcc struct {
-	best    []evidence // per signal, the strongest of a value, in its words
-	minID   uint32
-	first   int64
-	nonGood bool // some value of it is not known-good
-}
-
-// groupSignals are the signals a group takes from its strongest value:
-// what a value is (a tool, a scanner, an attack) says something of its
-// family or network; its rarity or newness does not.
-var groupSignals = [...]string{SigQuery, SigScanner, SigTool, SigUnresolved}
-
-// groups scores the groups of the scored values: each takes, per signal
-// of groupSignals, its strongest value's evidence, named, and is new as
-// its first value is. A group whose values are all known-good (a rule
-// for the group makes them so) is not scored.
-func (h *httpScorer) groups(c db.ScoreContext) []db.Score {
-	accs := map[uint32]*groupAcc{}
-	for i := range h.values {
-		v := &h.values[i]
-		a := accs[v.row.DomainID]
-		if a == nil {
-			a = &groupAcc{best: make([]evidence, len(groupSignals)), minID: v.row.ID, first: v.row.First}
-			accs[v.row.DomainID] = a
-		}
-		a.minID, a.first = min(a.minID, v.row.ID), min(a.first, v.row.First)
-		if v.verdict == rules.Good {
-			continue
-		}
-		a.nonGood = true
-		for _, e := range v.ev {
-			k := slices.Index(groupSignals[:], e.signal)
-			if k >= 0 && e.strength > a.best[k].strength {
-				a.best[k] = named(v.row.Name, e)
-			}
-		}
-	}
-	ids := make([]uint32, 0, len(accs))
-	for id, a := range accs {
-		if a.nonGood {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	out := make([]db.Score, 0, len(ids))
-	for _, id := range ids {
-		a := accs[id]
-		ev := append(slices.Clone(a.best), newness(c, a.minID, a.first))
-		out = append(out, combineWith(httpWeights, id, trimZero(ev)))
-	}
-	return out
-}
-
-// named is a value's evidence for its group, prefixed with the value.
-func named(value string, e evidence) evidence {
-	inner := e
-	return evidence{signal: e.signal, strength: e.strength, lazy: func() string {
-		why := inner.why
-		if inner.lazy != nil {
-			why = inner.lazy()
-		}
-		return value + ": " + why
-	}}
-}
+// httpGroupSignals are the signals a group takes from its strongest
+// value: what a value is (a tool, a scanner, an attack) says something of
+// its family or network; its rarity or newness does not.
+var httpGroupSignals = [...]string{SigQuery, SigScanner, SigTool, SigUnresolved}
 
 // toolEvidence is the tool signal of a user agent (toolOf).
 func toolEvidence(ua string) evidence {

@@ -32,7 +32,7 @@ func TestKReachesLogonAccounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := score.Run(context.Background(), d); err != nil { // the DNS names are scored
+	if _, err := score.Run(context.Background(), d); err != nil { // the DNS names and the logons are scored
 		t.Fatal(err)
 	}
 	// The names by count, as the keys' test is written for (not the
@@ -64,10 +64,10 @@ func TestKReachesLogonAccounts(t *testing.T) {
 				t.Errorf("after %s: no %q:\n%s", step.key, s, screen)
 			}
 		}
-		// Logons are not scored: no score column, however many DNS
-		// names are.
-		if step.want != subject.HTTPHost && (m.sc == nil || m.sc.Any || strings.Contains(strings.Split(screen, "\n")[1], "score")) {
-			t.Errorf("after %s: a score column for unscored logons:\n%s", step.key, screen)
+		// Accounts, sources and pairs are scored in the same run as the
+		// DNS names: the score column shows for them.
+		if step.want != subject.HTTPHost && (m.sc == nil || !m.sc.Any || !strings.Contains(strings.Split(screen, "\n")[1], "score")) {
+			t.Errorf("after %s: no score column for scored logons:\n%s", step.key, screen)
 		}
 	}
 	// enter opens the events of the pair under the cursor as logons: the

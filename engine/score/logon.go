@@ -1,0 +1,231 @@
+package score
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// Logon signal names, as stored in the contributions; new and rare are the
+// DNS ones, judged against the logons.
+const (
+	SigBreakIn     = "breakin"
+	SigSpray       = "spray"
+	SigBrute       = "brute"
+	SigEnumeration = "userenum"
+	SigOffHours    = "offhours"
+	SigHoneypot    = "honeypot"
+	SigCommand     = "command"
+	SigDownload    = "download"
+)
+
+// logonWeights weigh the logon signals in the noisy OR: a success after
+// a brute force or a spray is what matters most (an attack that worked),
+// the attacks themselves next, then what is odd about a normal-looking
+// logon (its hour, its source).
+var logonWeights = map[string]float64{
+	SigBreakIn: 0.95, SigDownload: 0.9, SigSpray: 0.85, SigBrute: 0.8, SigCommand: 0.7,
+	SigEnumeration: 0.6, SigHoneypot: 0.6, SigOffHours: 0.6, SigRare: 0.4, SigNew: 0.3,
+}
+
+// logonGroupSignals are the signals a group (a source's network, an
+// account's domain, a pair's account) takes from its strongest value.
+var logonGroupSignals = [...]string{SigBreakIn, SigSpray, SigBrute, SigEnumeration, SigOffHours, SigHoneypot, SigCommand, SigDownload}
+
+// Thresholds of the logon signals.
+const (
+	// bruteFailures: more failures than this for one account is a brute
+	// force, and across accounts from one source a spray (DeepBlueCLI's
+	// threshold).
+	bruteFailures = 5
+	// breakInAccounts: a success after failures on this many accounts
+	// from its source (since its last success) that do not exist or never
+	// log on from it is a guess that worked, however few the failures;
+	// on accounts that do log on from there it is a typo.
+	breakInAccounts = 2
+	// enumAccounts: failures for this many accounts that do not exist,
+	// from one source, are a user enumeration.
+	enumAccounts = 3
+	// An account has an hour profile from profileLogons successful
+	// logons on profileDays days.
+	profileLogons = 20
+	profileDays   = 5
+	// A pair is judged rare among an account's successes from
+	// rareHistory of them, from two sources or more.
+	rareHistory = 10
+)
+
+// logonScored says whether the values of a logon subject are scored: the
+// account, the source and their pair are who logged on from where; a
+// target, a type or a result says something only with the logon.
+func logonScored(c subject.Code) bool {
+	switch c {
+	case subject.LogonAccount, subject.LogonSource, subject.LogonPair:
+		return true
+	}
+	return false
+}
+
+// logonEvent is one logon, read from its source's blocks (every logon has
+// a source, "-" when the log does not say): its time, source and detail.
+type logonEvent struct {
+	time           int64
+	client, detail uint32
+}
+
+// logonValue is one value of an account, source or pair, with what its
+// signals found.
+type logonValue struct {
+	value
+	client uint32 // sources: the client id of its events
+	sig    logonSignals
+}
+
+// logonSignals are a value's evidence, strongest first found kept.
+type logonSignals struct {
+	breakIn, spray, brute, enum, offHours, honeypot, command, download, rare evidence
+}
+
+func (l *logonSignals) list() []evidence {
+	return []evidence{l.breakIn, l.spray, l.brute, l.enum, l.offHours, l.honeypot, l.command, l.download, l.rare}
+}
+
+// keep sets *slot to e when e is stronger.
+func keep(slot *evidence, e evidence) {
+	if e.strength > slot.strength {
+		*slot = e
+	}
+}
+
+// logonScorer scores the accounts, sources and pairs of the logons. Only
+// the source events are read one by one (each logon has exactly one
+// source): the rest comes from their details, read once per distinct
+// detail, so a workspace without logons pays nothing.
+type logonScorer struct {
+	values []logonValue
+	index  []int32 // name id → 1 + index in values (0: not scored)
+	events []logonEvent
+}
+
+func newLogonScorer(rows []db.NameRow) *logonScorer {
+	l := &logonScorer{values: make([]logonValue, len(rows))}
+	for i, r := range rows {
+		l.values[i].row = r
+	}
+	l.index = indexRows(rows)
+	return l
+}
+
+// add folds one block of a value's events; only a source's are kept.
+func (l *logonScorer) add(name uint32, evs []db.Event) bool {
+	if int(name) >= len(l.index) || l.index[name] == 0 {
+		return false
+	}
+	v := &l.values[l.index[name]-1]
+	if v.code() != subject.LogonSource || len(evs) == 0 {
+		return true
+	}
+	v.client = evs[0].Client
+	for i := range evs {
+		l.events = append(l.events, logonEvent{evs[i].Time, evs[i].Client, evs[i].Answer})
+	}
+	return true
+}
+
+// logonFacts is what the scorer takes from a logon's detail text.
+type logonFacts struct {
+	account string // the account value ("" none)
+	// The account as logged, to make its pairs' values.
+	rawAccount, rawDomain string
+	result                logonResult
+	password              string // a honeypot logs it
+	target                string
+	logonType             string
+	command               string
+	url                   string
+}
+
+type logonResult uint8
+
+const (
+	resNone        logonResult = iota // a honeypot's command or download
+	resSuccess                        // a logon that worked
+	resFailure                        // a wrong password, a refused key...
+	resUnknownUser                    // a failure for an account that does not exist
+)
+
+// facts reads the details of the events (each distinct one once).
+func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) map[uint32]logonFacts {
+	ids := make([]uint32, 0, len(l.events))
+	for i := range l.events {
+		ids = append(ids, l.events[i].detail)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[uint32]logonFacts, len(ids))
+	if details == nil {
+		return out
+	}
+	account := subject.Must(subject.LogonAccount)
+	var r record.Record
+	var buf []byte
+	// A failed read leaves the logons it did not reach without facts; the
+	// run ends with the error that caused it (the context's, as a rule).
+	_ = details(ids, func(id uint32, text []byte) {
+		d := subject.ParseLogonDetail(string(text))
+		r.Account, r.AccountDomain = []byte(d.Account), []byte(d.AccountDomain)
+		f := logonFacts{rawAccount: d.Account, rawDomain: d.AccountDomain, password: d.Password, target: d.Target, logonType: d.LogonType, command: strings.TrimSpace(d.Command), url: d.URL}
+		var ok bool
+		if buf, ok = account.Append(buf[:0], &r); ok {
+			f.account = string(buf)
+		}
+		switch {
+		case d.Result == string(record.LogonSuccess):
+			f.result = resSuccess
+		case d.Result == string(record.LogonInvalidUser) || strings.Contains(subject.StatusWords(d.Reason), "no such user"):
+			f.result = resUnknownUser
+		case d.Result != "":
+			f.result = resFailure
+		}
+		out[id] = f
+	})
+	return out
+}
+
+// finish scores the values and their groups, handing them to the
+// scorer's Store as it goes.
+func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
+	vals := l.base()
+	setVerdicts(vals, record.KindLogon, logonScored, s.in.SubjectRules, s.fin.Groups)
+	j := newLogonJudge(l, l.facts(s.fin.Details))
+	j.judge()
+	c := s.fin.Context
+	c.First, c.Last = spanOf(vals)
+	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, func(i int) []evidence {
+		v := &l.values[i]
+		ev := v.sig.list()
+		if v.code() == subject.LogonPair {
+			ev = append(ev, newness(c, v.row.ID, v.row.First))
+		}
+		return ev
+	})
+}
+
+// base is the values, as the code shared with HTTP sees them.
+func (l *logonScorer) base() []*value {
+	return bases(l.values, func(v *logonValue) *value { return &v.value })
+}
+
+// sortEvents orders the logons by source, then time.
+func (l *logonScorer) sortEvents() {
+	slices.SortFunc(l.events, func(a, b logonEvent) int {
+		if c := cmp.Compare(a.client, b.client); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.time, b.time)
+	})
+}

@@ -1,0 +1,544 @@
+package score
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// logonJudge finds the logon signals: it walks each source's logons in
+// time order (brute force, spray, enumeration, success after failures,
+// what a honeypot's visitor did), then each account's successes (the
+// hours it uses, the sources it comes from).
+type logonJudge struct {
+	l       *logonScorer
+	facts   map[uint32]logonFacts
+	byText  map[subject.Code]map[string]int32 // value text → index in values
+	sources map[uint32]int32                  // client id → index in values of its source
+	// honeypots are the targets that log the passwords tried: no real
+	// server does (sshd, Windows), a honeypot does (cowrie).
+	honeypots map[string]bool
+	accounts  map[string]*accountLogons
+	pair      subject.Subject
+	rec       record.Record
+	buf       []byte
+}
+
+// accountLogons is what an account did across sources.
+type accountLogons struct {
+	failures  []int64          // the times of its failures
+	failedBy  map[string]int64 // source → failures
+	successes []success
+}
+
+// success is one successful logon of an account.
+type success struct {
+	time   int64
+	source string
+	kind   string // its logon type as logged ("2", "10", "ssh")
+	pair   int32  // index in values, -1: none
+}
+
+func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
+	j := &logonJudge{l: l, facts: facts, accounts: map[string]*accountLogons{}, sources: map[uint32]int32{}, pair: subject.Must(subject.LogonPair),
+		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}}}
+	j.honeypots = map[string]bool{}
+	for _, f := range facts {
+		if f.password != "" {
+			j.honeypots[f.target] = true
+		}
+	}
+	for i := range l.values {
+		v := &l.values[i]
+		j.byText[v.code()][v.row.Name] = int32(i)
+		if v.code() == subject.LogonSource && (v.client != 0 || v.row.Name == subject.None) {
+			j.sources[v.client] = int32(i)
+		}
+	}
+	return j
+}
+
+// judge sets the signals of every value.
+func (j *logonJudge) judge() {
+	j.l.sortEvents()
+	evs := j.l.events
+	for start := 0; start < len(evs); {
+		end := start + 1
+		for end < len(evs) && evs[end].client == evs[start].client {
+			end++
+		}
+		j.source(evs[start:end])
+		start = end
+	}
+	for name, a := range j.accounts {
+		j.account(name, a)
+	}
+}
+
+// value returns the value of a subject with that text, or nil.
+func (j *logonJudge) value(c subject.Code, text string) *logonValue {
+	if i, ok := j.byText[c][text]; ok {
+		return &j.l.values[i]
+	}
+	return nil
+}
+
+// pairIndex is the index in values of the pair of an account (as its
+// detail has it) and a source, or -1.
+func (j *logonJudge) pairIndex(f *logonFacts, source string) int32 {
+	if source == subject.None {
+		return -1
+	}
+	j.rec.Account, j.rec.AccountDomain, j.rec.Client = []byte(f.rawAccount), []byte(f.rawDomain), []byte(source)
+	var ok bool
+	if j.buf, ok = j.pair.Append(j.buf[:0], &j.rec); !ok {
+		return -1
+	}
+	if i, ok := j.byText[subject.LogonPair][string(j.buf)]; ok {
+		return i
+	}
+	return -1
+}
+
+// sourceWalk is what one source did, as its logons are read in order.
+type sourceWalk struct {
+	name                string
+	failures            int64
+	firstFail, lastFail int64
+	failed              map[string]int64 // account → failures
+	succeeded           map[string]bool  // accounts that log on from here, at any time
+	// The failures since the source's last success (a brute force or a
+	// spray that worked is a success after a run of them; a shared
+	// address's users mistype between their successes), and their
+	// accounts (true: failed as one that does not exist).
+	run      int64
+	runFirst int64
+	runAccts map[string]bool
+	example  map[string]*logonFacts
+	times    map[string][]int64 // account → the times of its failures
+	unknown  map[string]int64   // accounts that do not exist → failures
+	unknownN int64
+	commands []string // distinct, in order
+	urls     []string
+}
+
+// source judges the logons of one source (sorted by time).
+func (j *logonJudge) source(evs []logonEvent) {
+	src := j.sourceValue(evs[0].client)
+	w := sourceWalk{name: subject.None, failed: map[string]int64{}, succeeded: map[string]bool{}, example: map[string]*logonFacts{},
+		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}}
+	if src != nil {
+		w.name = src.row.Name
+	}
+	known := w.name != subject.None // the logons of no source are not one attacker's
+	for i := range evs {
+		if f, ok := j.facts[evs[i].detail]; ok && f.result == resSuccess {
+			w.succeeded[f.account] = true
+		}
+	}
+	for i := range evs {
+		e := &evs[i]
+		f, ok := j.facts[e.detail]
+		if !ok {
+			continue
+		}
+		switch f.result {
+		case resFailure, resUnknownUser:
+			j.failed(&w, &f, e.time)
+		case resSuccess:
+			pair := j.pairIndex(&f, w.name)
+			if known {
+				j.breakIn(&w, src, pair, &f, e.time)
+				if j.honeypots[f.target] && src != nil {
+					keep(&src.sig.honeypot, honeypotEvidence(&f))
+				}
+			}
+			if f.account != "" {
+				a := j.accountOf(f.account)
+				a.successes = append(a.successes, success{e.time, w.name, f.logonType, pair})
+			}
+		case resNone:
+			if f.command != "" && !slices.Contains(w.commands, f.command) {
+				w.commands = append(w.commands, f.command)
+			}
+			if f.url != "" && !slices.Contains(w.urls, f.url) {
+				w.urls = append(w.urls, f.url)
+			}
+		}
+	}
+	if src == nil || !known {
+		return
+	}
+	j.attacks(&w, src)
+}
+
+// sourceValue is the source value whose events have that client id.
+func (j *logonJudge) sourceValue(client uint32) *logonValue {
+	if i, ok := j.sources[client]; ok {
+		return &j.l.values[i]
+	}
+	return nil
+}
+
+func (j *logonJudge) accountOf(name string) *accountLogons {
+	a := j.accounts[name]
+	if a == nil {
+		a = &accountLogons{failedBy: map[string]int64{}}
+		j.accounts[name] = a
+	}
+	return a
+}
+
+// failed counts a failure of the source w.
+func (j *logonJudge) failed(w *sourceWalk, f *logonFacts, t int64) {
+	w.failures++
+	if w.firstFail == 0 {
+		w.firstFail = t
+	}
+	w.lastFail = t
+	if w.run == 0 {
+		w.runFirst = t
+	}
+	w.run++
+	if f.account == "" {
+		return
+	}
+	w.runAccts[f.account] = w.runAccts[f.account] || f.result == resUnknownUser
+	w.failed[f.account]++
+	if w.example[f.account] == nil {
+		w.example[f.account] = f
+	}
+	w.times[f.account] = append(w.times[f.account], t)
+	if f.result == resUnknownUser {
+		w.unknownN++
+		w.unknown[f.account]++
+	}
+	a := j.accountOf(f.account)
+	a.failures = append(a.failures, t)
+	a.failedBy[w.name]++
+}
+
+// breakIn judges a success after the run of failures its source had
+// since its last success: more than bruteFailures, or failures on
+// breakInAccounts guessed accounts (a guess that worked): accounts that
+// do not exist or never log on from this source. A workstation's user
+// and its machine account mistyping before their logon are no guess.
+// The pair, the source and the account take it.
+func (j *logonJudge) breakIn(w *sourceWalk, src *logonValue, pair int32, f *logonFacts, t int64) {
+	n, accounts, first := w.run, len(w.runAccts), w.runFirst
+	guessed := 0
+	for acc, unknown := range w.runAccts {
+		if unknown || !w.succeeded[acc] {
+			guessed++
+		}
+	}
+	w.run = 0
+	clear(w.runAccts)
+	if n <= bruteFailures && guessed < breakInAccounts {
+		return
+	}
+	who, from := f.account, w.name
+	st := clamp01(0.3 + 0.7*math.Log10(float64(n))/math.Log10(50))
+	words := func() string {
+		return fmt.Sprintf("%s succeeded from %s after %s on %s within %s",
+			who, from, plural(n, "failure"), plural(int64(accounts), "account"), duration(float64(t-first)))
+	}
+	e := evidence{signal: SigBreakIn, strength: st, lazy: words}
+	keep(&src.sig.breakIn, e)
+	if pair >= 0 {
+		keep(&j.l.values[pair].sig.breakIn, e)
+	}
+	if a := j.value(subject.LogonAccount, f.account); a != nil {
+		keep(&a.sig.breakIn, e)
+	}
+}
+
+// attacks judges what a source did once all its logons are read: a
+// spray, a brute force, an enumeration, commands and downloads.
+func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
+	span := duration(float64(w.lastFail - w.firstFail))
+	// A spray's accounts are others' (an address many users share sees
+	// each of them mistype): those that never logged on from here.
+	var n, accounts int64
+	for acc, k := range w.failed {
+		if !w.succeeded[acc] {
+			n, accounts = n+k, accounts+1
+		}
+	}
+	if n > bruteFailures && accounts > 1 {
+		st := 0.3 + 0.7*clamp01(math.Log(float64(accounts))/math.Log(20))
+		src.sig.spray = evidence{signal: SigSpray, strength: st, lazy: func() string {
+			return fmt.Sprintf("%s failed from here (%s) within %s", plural(accounts, "account"), spreadWords(n, accounts), span)
+		}}
+	}
+	for acc, n := range w.failed {
+		ts := w.times[acc]
+		peak := peakFailures(ts)
+		if peak <= bruteFailures {
+			continue
+		}
+		e := evidence{signal: SigBrute, strength: bruteStrength(peak), lazy: func() string {
+			return fmt.Sprintf("%s for %s from %s within %s", plural(n, "failed logon"), acc, w.name, duration(float64(ts[len(ts)-1]-ts[0])))
+		}}
+		keep(&src.sig.brute, e)
+		if p := j.pairIndex(w.example[acc], w.name); p >= 0 {
+			keep(&j.l.values[p].sig.brute, e)
+		}
+	}
+	if u := int64(len(w.unknown)); u >= enumAccounts || w.unknownN > bruteFailures {
+		n, names := w.unknownN, firstKeys(w.unknown, 4)
+		src.sig.enum = evidence{signal: SigEnumeration, strength: 0.3 + 0.7*clamp01(math.Log(float64(u))/math.Log(20)), lazy: func() string {
+			return fmt.Sprintf("%s for %s that do not exist (%s) within %s", plural(n, "failure"), plural(u, "account"), names, span)
+		}}
+	}
+	if len(w.commands) > 0 {
+		cmds := w.commands
+		src.sig.command = evidence{signal: SigCommand, strength: 0.5 + 0.5*clamp01(math.Log10(float64(len(cmds)))/1.5), lazy: func() string {
+			return fmt.Sprintf("ran %s: %s", plural(int64(len(cmds)), "command"), strings.Join(cmds[:min(3, len(cmds))], "; "))
+		}}
+	}
+	if len(w.urls) > 0 {
+		urls := w.urls
+		src.sig.download = evidence{SigDownload, 1, fmt.Sprintf("downloaded %s", strings.Join(urls[:min(3, len(urls))], ", ")), nil}
+	}
+}
+
+// bruteWindow is the time in which more than bruteFailures failures for
+// one account are a brute force: an account's user mistypes a few times
+// a week, an attacker many times a minute (or, slowly, an hour).
+const bruteWindow = int64(time.Hour / time.Microsecond)
+
+// peakFailures is the most failures (times sorted) within a bruteWindow.
+func peakFailures(ts []int64) int64 {
+	peak, lo := 0, 0
+	for hi := range ts {
+		for ts[hi]-ts[lo] >= bruteWindow {
+			lo++
+		}
+		peak = max(peak, hi-lo+1)
+	}
+	return int64(peak)
+}
+
+// bruteStrength is the strength of n failures for one account: half from
+// just over bruteFailures, fully from a hundred times as many.
+func bruteStrength(n int64) float64 {
+	return 0.5 + 0.5*clamp01(math.Log10(float64(n)/bruteFailures)/2)
+}
+
+// account judges an account by all its logons: failures from every
+// source, the hours it logs on at, the sources it comes from.
+func (j *logonJudge) account(name string, a *accountLogons) {
+	v := j.value(subject.LogonAccount, name)
+	slices.Sort(a.failures)
+	if peak := peakFailures(a.failures); v != nil && peak > bruteFailures {
+		n, sources := int64(len(a.failures)), int64(len(a.failedBy))
+		top, topN := "", int64(0)
+		for s, k := range a.failedBy {
+			if k > topN || k == topN && s < top {
+				top, topN = s, k
+			}
+		}
+		v.sig.brute = evidence{signal: SigBrute, strength: bruteStrength(peak), lazy: func() string {
+			if sources == 1 {
+				return fmt.Sprintf("%s from %s", plural(n, "failed logon"), top)
+			}
+			return fmt.Sprintf("%s from %s, most from %s (%s)", plural(n, "failed logon"), plural(sources, "source"), top, count(topN))
+		}}
+	}
+	if len(a.successes) == 0 {
+		return
+	}
+	slices.SortFunc(a.successes, func(x, y success) int {
+		if c := strings.Compare(x.kind, y.kind); c != 0 {
+			return c
+		}
+		return int(x.time - y.time)
+	})
+	for start := 0; start < len(a.successes); { // a profile per logon type
+		end := start + 1
+		for end < len(a.successes) && a.successes[end].kind == a.successes[start].kind {
+			end++
+		}
+		j.offHours(v, a.successes[start:end])
+		start = end
+	}
+	j.rarePairs(a.successes)
+}
+
+// offHours judges the successes of an account of one logon type (a
+// machine's network logons at night say nothing of its user's desk)
+// with a profile (at least profileLogons on profileDays days) by the
+// hours of the day (UTC) it logs on at: a logon at an hour that, with
+// the hours either side, it never used on any other day, the more the
+// farther from them. The account and the pair take it.
+func (j *logonJudge) offHours(v *logonValue, ss []success) {
+	if len(ss) < profileLogons {
+		return
+	}
+	byDay := map[int64]uint32{} // day → hours with a logon, as bits
+	for _, s := range ss {
+		byDay[utcDay(s.time)] |= 1 << utcHour(s.time)
+	}
+	for d, hs := range byDay { // a working day: its first logon to its last
+		lo, hi := bits.TrailingZeros32(hs), 31-bits.LeadingZeros32(hs)
+		byDay[d] = (1<<(hi+1) - 1) &^ (1<<lo - 1)
+	}
+	if len(byDay) < profileDays {
+		return
+	}
+	var days [24]int // days with a logon at each hour
+	for _, bits := range byDay {
+		for h := range 24 {
+			if bits&(1<<h) != 0 {
+				days[h]++
+			}
+		}
+	}
+	history := 0.5 + 0.5*clamp01(float64(len(byDay)-profileDays)/10)
+	kind := j.typeText(ss[0].kind)
+	for _, s := range ss {
+		d, h := utcDay(s.time), utcHour(s.time)
+		usual := days
+		for k := range 24 { // the hours of the other days
+			if byDay[d]&(1<<k) != 0 {
+				usual[k]--
+			}
+		}
+		g := hourGap(usual, h)
+		if g < 2 {
+			continue
+		}
+		at, logons, nd := s.time, len(ss), len(byDay)
+		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4), lazy: func() string {
+			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s)",
+				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual))
+		}}
+		if v != nil {
+			keep(&v.sig.offHours, e)
+		}
+		if s.pair >= 0 {
+			keep(&j.l.values[s.pair].sig.offHours, e)
+		}
+	}
+}
+
+// hourGap is how many hours h lies from the nearest hour with a logon
+// (days[k] > 0), round the clock; 24 when there is none.
+func hourGap(days [24]int, h int) int {
+	for g := range 13 {
+		if days[(h+g)%24] > 0 || days[(h+24-g)%24] > 0 {
+			return g
+		}
+	}
+	return 24
+}
+
+// typeText is a logon type in words for the off-hours reason ("ssh ",
+// "type 2 interactive "), or nothing when the log has none.
+func (j *logonJudge) typeText(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	j.rec.LogonType = []byte(kind)
+	b, _ := subject.Must(subject.LogonType).Append(nil, &j.rec)
+	if kind[0] >= '0' && kind[0] <= '9' {
+		return "type " + string(b) + " "
+	}
+	return string(b) + " "
+}
+
+func utcDay(us int64) int64 { return us / (24 * 3600 * 1e6) }
+func utcHour(us int64) int  { return int(us / (3600 * 1e6) % 24) }
+
+// usualHours writes the hours an account logs on at as ranges ("08–18
+// h"): the stretches of hours with a logon on some day.
+func usualHours(days [24]int) string {
+	var parts []string
+	for h := 0; h < 24; {
+		if days[h] == 0 {
+			h++
+			continue
+		}
+		e := h
+		for e+1 < 24 && days[e+1] > 0 {
+			e++
+		}
+		if e == h {
+			parts = append(parts, fmt.Sprintf("%02d h", h))
+		} else {
+			parts = append(parts, fmt.Sprintf("%02d–%02d h", h, e))
+		}
+		h = e + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rarePairs judges the sources of an account with rareHistory successes
+// from two sources or more: a pair with one or two of them is a source
+// it rarely comes from, on a log scale of the account's successes.
+func (j *logonJudge) rarePairs(ss []success) {
+	if len(ss) < rareHistory {
+		return
+	}
+	bySource := map[string]int64{}
+	for _, s := range ss {
+		bySource[s.source]++
+	}
+	if len(bySource) < 2 {
+		return
+	}
+	total, sources := int64(len(ss)), int64(len(bySource))
+	for _, s := range ss {
+		n := bySource[s.source]
+		if s.pair < 0 || n > 2 {
+			continue
+		}
+		p := &j.l.values[s.pair]
+		p.sig.rare = evidence{signal: SigRare, strength: 1 - math.Log(float64(n))/math.Log(float64(total)), lazy: func() string {
+			return fmt.Sprintf("%s of the account's %s came from here (%s in all)", occurrences(n), plural(total, "logon"), plural(sources, "source"))
+		}}
+	}
+}
+
+// honeypotEvidence is a success on a honeypot (logonJudge.honeypots).
+func honeypotEvidence(f *logonFacts) evidence {
+	return evidence{SigHoneypot, 1, fmt.Sprintf("logged on to honeypot %s as %s with password %q", f.target, f.account, f.password), nil}
+}
+
+// spreadWords says how failures spread over accounts: "once each", "43
+// failures".
+func spreadWords(failures, accounts int64) string {
+	if failures == accounts {
+		return "once each"
+	}
+	return plural(failures, "failure")
+}
+
+// plural writes "1 account", "41 accounts".
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return count(n) + " " + word + "s"
+}
+
+// firstKeys lists up to n keys of m, in order, with "…" when there are
+// more.
+func firstKeys(m map[string]int64, n int) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	if len(ks) > n {
+		return strings.Join(ks[:n], ", ") + ", …"
+	}
+	return strings.Join(ks, ", ")
+}
