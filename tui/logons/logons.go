@@ -83,13 +83,13 @@ func (m *Model) KeyHelp() []common.HelpSection {
 // The shared bindings, worded for this view: in full for the help, short
 // for the line under the table.
 func (m *Model) sortKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: failures, successes, last seen, account")
+	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: failures, ok, last seen, account")
 }
 func (m *Model) filterKey(short bool) key.Binding {
 	return withDesc(m.c.Keys.Search.Search, short, "filter", "only the rows holding a text")
 }
 func (m *Model) eventsKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.Drill.Events, short, "the pair's logons", "the logons of the row's pair (account ← source)")
+	return withDesc(m.c.Keys.Drill.Events, short, "the pair's logons", "logons of the row's pair")
 }
 
 func withDesc(b key.Binding, short bool, brief, full string) key.Binding {
