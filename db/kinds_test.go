@@ -11,20 +11,27 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 )
 
+// webLoad opens a new workspace and starts loading a web log into it.
+func webLoad(t *testing.T) (*DB, *Loader, Source) {
+	t.Helper()
+	d := openTemp(t)
+	l, err := d.NewLoader(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.StartSource(context.Background(), Source{Path: "web", Format: "test", Fingerprint: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, l, src
+}
+
 // An HTTP request is stored once per subject; the workspace's traffic, its
 // clients and the totals count it once, by its primary subject (the path),
 // while every subject has its own counts, clients and groups.
 func TestSubjectsOfOneEventCountItOnce(t *testing.T) {
-	d := openTemp(t)
+	d, l, src := webLoad(t)
 	ctx := context.Background()
-	l, err := d.NewLoader(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := l.StartSource(ctx, Source{Path: "web", Format: "test", Fingerprint: "web"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := &Batch{Source: src.ID}
 	group := func(s string) string { return "g:" + s[:1] }
 	reqs := []struct{ path, ua, client string }{
@@ -167,16 +174,8 @@ func TestScoreContextCountsDNSClients(t *testing.T) {
 // ScanBlocksOf reads the blocks of one subject's names only: each request
 // once through its user agent, none of the copies under its path.
 func TestScanBlocksOfOneSubject(t *testing.T) {
-	d := openTemp(t)
+	d, l, src := webLoad(t)
 	ctx := context.Background()
-	l, err := d.NewLoader(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := l.StartSource(ctx, Source{Path: "web", Format: "test", Fingerprint: "web"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := &Batch{Source: src.ID, Records: 3, Lines: 3}
 	group := func(s string) string { return s }
 	for i, r := range [][2]string{{"/a", "curl/8"}, {"/a", "curl/8"}, {"/b", "Mozilla/5.0"}} {
