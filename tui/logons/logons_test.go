@@ -76,20 +76,6 @@ func open(t *testing.T, c common.Common, w, h int) *Model {
 	return tuitest.Open(New, c, common.Target{}, w, h).(*Model)
 }
 
-// checkSize fails unless the view fills exactly w × h cells.
-func checkSize(t *testing.T, v common.View, w, h int) {
-	t.Helper()
-	lines := strings.Split(v.View(), "\n")
-	if len(lines) != h {
-		t.Errorf("%d lines, want %d", len(lines), h)
-	}
-	for i, l := range lines {
-		if n := ansi.StringWidth(l); n != w {
-			t.Errorf("line %d is %d cells wide, want %d: %q", i, n, w, ansi.Strip(l))
-		}
-	}
-}
-
 // The summary at 80×24 keeps the columns that fit whole (the first seen
 // and the reason go to the line under the table) and at 120×40 shows them
 // all; the brute force is on top, the spray's accounts each once below.
@@ -97,7 +83,7 @@ func TestGoldens(t *testing.T) {
 	c := workspace(t)
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		v := open(t, c, size[0], size[1])
-		checkSize(t, v, size[0], size[1])
+		tuitest.CheckSize(t, v, size[0], size[1])
 		golden.Assert(t, fmt.Sprintf("summary_%dx%d", size[0], size[1]), v.View())
 	}
 	narrow := ansi.Strip(open(t, c, 80, 24).View())
