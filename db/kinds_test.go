@@ -11,20 +11,27 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 )
 
+// webLoad opens a new workspace and starts loading a web log into it.
+func webLoad(t *testing.T) (*DB, *Loader, Source) {
+	t.Helper()
+	d := openTemp(t)
+	l, err := d.NewLoader(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.StartSource(context.Background(), Source{Path: "web", Format: "test", Fingerprint: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, l, src
+}
+
 // An HTTP request is stored once per subject; the workspace's traffic, its
 // clients and the totals count it once, by its primary subject (the path),
 // while every subject has its own counts, clients and groups.
 func TestSubjectsOfOneEventCountItOnce(t *testing.T) {
-	d := openTemp(t)
+	d, l, src := webLoad(t)
 	ctx := context.Background()
-	l, err := d.NewLoader(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := l.StartSource(ctx, Source{Path: "web", Format: "test", Fingerprint: "web"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := &Batch{Source: src.ID}
 	group := func(s string) string { return "g:" + s[:1] }
 	reqs := []struct{ path, ua, client string }{
@@ -161,5 +168,57 @@ func TestScoreContextCountsDNSClients(t *testing.T) {
 	sc, err := d.ScoreContext(ctx, 0)
 	if err != nil || sc.Clients != 2 {
 		t.Errorf("DNS clients %d (%v), want 2 of the 4 clients", sc.Clients, err)
+	}
+}
+
+// ScanBlocksOf reads the blocks of one subject's names only: each request
+// once through its user agent, none of the copies under its path.
+func TestScanBlocksOfOneSubject(t *testing.T) {
+	d, l, src := webLoad(t)
+	ctx := context.Background()
+	b := &Batch{Source: src.ID, Records: 3, Lines: 3}
+	group := func(s string) string { return s }
+	for i, r := range [][2]string{{"/a", "curl/8"}, {"/a", "curl/8"}, {"/b", "Mozilla/5.0"}} {
+		ev := Event{Time: int64(i) * 60_000_000, Client: l.Interner.Client([]byte("10.0.0.1")), Source: src.ID, Line: int64(i + 1)}
+		for _, v := range []struct {
+			code subject.Code
+			text string
+		}{{subject.HTTPPath, r[0]}, {subject.HTTPAgent, r[1]}} {
+			ev.Name = l.Interner.Name(uint8(v.code), []byte(v.text), group)
+			b.Events = append(b.Events, ev)
+		}
+	}
+	l.Interner.Flush(b)
+	if err := l.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	agents, err := d.AllNames(ctx, subject.HTTPAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isAgent := map[uint32]bool{}
+	for _, a := range agents {
+		isAgent[a.ID] = true
+	}
+	count := func(scan func(func(uint32, []Event) error) error) (all, ofAgents int) {
+		if err := scan(func(name uint32, evs []Event) error {
+			all += len(evs)
+			if isAgent[name] {
+				ofAgents += len(evs)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return all, ofAgents
+	}
+	if all, of := count(func(fn func(uint32, []Event) error) error { return d.ScanBlocksOf(ctx, subject.HTTPAgent, fn) }); all != 3 || of != 3 {
+		t.Errorf("the user agents' blocks hold %d events, %d of them of user agents: want 3 and 3", all, of)
+	}
+	if all, of := count(func(fn func(uint32, []Event) error) error { return d.ScanBlocks(ctx, fn) }); all != 6 || of != 3 {
+		t.Errorf("every block holds %d events, %d of user agents: want 6 and 3", all, of)
 	}
 }

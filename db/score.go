@@ -112,6 +112,20 @@ func integer(v any) int64 {
 // ahead of fn (a caller still loading what fn needs loses no time). evs
 // is reused: it is valid only during the call.
 func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) error) error {
+	return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks", nil, fn)
+}
+
+// ScanBlocksOf is ScanBlocks over the blocks of one subject's names only:
+// the logon summary reads every logon once through its primary subject
+// without decoding the copies stored under the others.
+func (d *DB) ScanBlocksOf(ctx context.Context, code subject.Code, fn func(name uint32, evs []Event) error) error {
+	return d.scanBlocks(ctx, "SELECT b.name, b.n, b.tmin, b.data FROM blocks b JOIN names ON names.id = b.name WHERE names.kind = ?",
+		[]any{uint8(code)}, fn)
+}
+
+// scanBlocks is ScanBlocks over the blocks query selects (name, n, tmin,
+// data), with its args.
+func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(name uint32, evs []Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	full := make(chan *blockBatch, readAhead/batchBytes)
@@ -119,7 +133,7 @@ func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) e
 	for range cap(free) {
 		free <- new(blockBatch)
 	}
-	go d.readBlocks(ctx, full, free)
+	go d.readBlocks(ctx, query, args, full, free)
 	var evs []Event
 	for b := range full {
 		if b.err != nil {
@@ -166,9 +180,10 @@ const (
 	readAhead  = 128 << 20
 )
 
-// readBlocks fills the batches from free and sends them on full, which it
-// closes when the table is read, after an error, or when ctx ends.
-func (d *DB) readBlocks(ctx context.Context, full, free chan *blockBatch) {
+// readBlocks fills the batches from free with the blocks query selects
+// and sends them on full, which it closes when they are read, after an
+// error, or when ctx ends.
+func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, free chan *blockBatch) {
 	defer close(full)
 	send := func(b *blockBatch) bool {
 		select {
@@ -188,7 +203,7 @@ func (d *DB) readBlocks(ctx context.Context, full, free chan *blockBatch) {
 		}
 	}()
 	defer parallel.Catch(&panicked)
-	rows, err := d.sql.QueryContext(ctx, "SELECT name, n, tmin, data FROM blocks")
+	rows, err := d.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		fail(err)
 		return

@@ -20,6 +20,7 @@ import (
 	"github.com/longtail/longtail/tui/detail"
 	"github.com/longtail/longtail/tui/heatmap"
 	"github.com/longtail/longtail/tui/list"
+	"github.com/longtail/longtail/tui/logons"
 	"github.com/longtail/longtail/tui/rulesview"
 	"github.com/longtail/longtail/tui/timeline"
 )
@@ -236,5 +237,6 @@ func Openers() map[common.Screen]common.Opener {
 		common.ScreenPivot:    detail.NewPivot,
 		common.ScreenTimeline: timeline.New,
 		common.ScreenHeatmap:  heatmap.New,
+		common.ScreenLogons:   logons.New,
 	}
 }

@@ -71,6 +71,13 @@ Example:
   longtail events www.example.com --limit 20
   longtail events "admin ← 10.0.0.5" --kind logon --by pair
   longtail events example.com --by domain --format csv`,
+	"logons": `longtail logons [--sort failures|successes|last|account] [--limit N]
+  The logon summary: successes and failures side by side per account ×
+  source × target × logon type, with first and last seen and the
+  commonest reason of the failures in words; the most failures first.
+Example:
+  longtail logons --limit 20
+  longtail logons --sort last --format csv`,
 	"sources": `longtail sources
   What was ingested, from where and when.
 Example:

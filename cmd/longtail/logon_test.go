@@ -84,3 +84,33 @@ func TestGenLogonHeadless(t *testing.T) {
 		t.Errorf("%d wrong passwords from the spray's source, want %d", n, tr.SprayAccounts)
 	}
 }
+
+// `logons` prints the summary sorted and cut as asked, and refuses a sort
+// it does not know.
+func TestLogonsHeadless(t *testing.T) {
+	dir := t.TempDir()
+	ws, auth := filepath.Join(dir, "ws.db"), filepath.Join(dir, "auth.log")
+	text := "Sep 30 12:11:34 web sshd[1]: Failed password for root from 10.0.0.9 port 1 ssh2\n" +
+		"Sep 30 12:11:35 web sshd[1]: Failed password for root from 10.0.0.9 port 1 ssh2\n" +
+		"Sep 30 12:12:00 web sshd[2]: Accepted publickey for alice from 10.0.0.5 port 2 ssh2\n"
+	if err := os.WriteFile(auth, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, err := lt(t, ws, "ingest", "--no-score", auth); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(ltOK(t, ws, "logons", "--format", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0]["account"] != "root" || rows[0]["failures"] != 2.0 || rows[0]["reason"] != "wrong password" ||
+		rows[1]["account"] != "alice" || rows[1]["successes"] != 1.0 || rows[1]["source"] != "10.0.0.5" {
+		t.Errorf("logons: %v", rows)
+	}
+	if out := ltOK(t, ws, "logons", "--sort", "last", "--limit", "1", "--format", "csv"); strings.Count(out, "\n") != 2 || !strings.Contains(out, "alice") {
+		t.Errorf("newest one:\n%s", out)
+	}
+	if _, _, err := lt(t, ws, "logons", "--sort", "score"); err == nil {
+		t.Error("--sort score is accepted")
+	}
+}

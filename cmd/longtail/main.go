@@ -46,6 +46,9 @@ user agent or client, a logon account, source or pair…; longtail CMD --help li
   longtail stats                       events, names, domains, clients, span, sources
   longtail events VALUE [--kind K] [--by S] [--limit N]
                                        the events of one name (host, account…), newest first
+  longtail logons [--sort failures|successes|last|account] [--limit N]
+                                       the logon summary: successes and failures per account ×
+                                       source × target × type, first and last seen, why they failed
   longtail sources                     what was ingested, from where and when
   longtail series [VALUE] [--kind K] [--by S] [--bucket 1h]
                                        events per bucket: the timeline and heatmap, headless

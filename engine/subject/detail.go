@@ -97,3 +97,20 @@ func ParseHTTPDetail(s string) HTTPDetail {
 	parseFields(s, f[:])
 	return HTTPDetail{Method: f[0], Host: f[1], Path: f[2], Query: f[3], UserAgent: f[4], Referer: f[5]}
 }
+
+// LogonRecord fills r with the logon a stored detail text, its event id
+// (stored as a number) and its source (the LogonSource value) describe,
+// so that a subject's Append gives from it exactly the value ingest
+// stored: what reads logons back (the logon summary, the scorer) derives
+// accounts, targets and types the way the subjects do. A source of None
+// is one the event did not name. r points into d and source.
+func LogonRecord(d LogonDetail, eventID uint16, source []byte, r *record.Record) {
+	r.ResetLogon()
+	r.Account, r.AccountDomain, r.Target = []byte(d.Account), []byte(d.AccountDomain), []byte(d.Target)
+	r.LogonType, r.AuthPackage, r.Result, r.Reason = []byte(d.LogonType), []byte(d.Auth), []byte(d.Result), []byte(d.Reason)
+	r.Password, r.Command, r.URL, r.Hash, r.Software = []byte(d.Password), []byte(d.Command), []byte(d.URL), []byte(d.Hash), []byte(d.SW)
+	r.EventID = eventID
+	if string(source) != None {
+		r.Client = source
+	}
+}

@@ -176,3 +176,27 @@ func TestLogonDetailRoundTrip(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
+
+// A logon read back from its stored detail, event id and source gives
+// every subject the value ingest stored from the original record, a
+// source the event did not name included.
+func TestLogonRecordFromDetail(t *testing.T) {
+	unix := logon()
+	unix.EventID, unix.AccountDomain, unix.Account = 0, nil, []byte("Root")
+	noSource := logon()
+	noSource.Client = nil
+	pot := logon()
+	pot.Result, pot.Reason, pot.Command, pot.Password = nil, nil, []byte(" wget x "), []byte("hunter2")
+	for _, orig := range []*record.Record{logon(), unix, noSource, pot} {
+		source, _ := Must(LogonSource).Append(nil, orig)
+		var back record.Record
+		LogonRecord(ParseLogonDetail(string(AppendLogonDetail(nil, orig))), orig.EventID, source, &back)
+		for _, s := range Of(record.KindLogon) {
+			want, wantOK := s.Append(nil, orig)
+			got, ok := s.Append(nil, &back)
+			if string(got) != string(want) || ok != wantOK {
+				t.Errorf("%s of %s: read back %q %v, stored %q %v", s.Name, orig.Account, got, ok, want, wantOK)
+			}
+		}
+	}
+}

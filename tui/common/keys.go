@@ -66,6 +66,8 @@ type ListKeys struct {
 	// kind's next subject (HTTP: host → path → user agent → client ...).
 	Kind key.Binding
 	By   key.Binding
+	// Logons opens the logon summary while the list shows logons.
+	Logons key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -179,6 +181,7 @@ func DefaultKeyMap() *KeyMap {
 			Reload:    bind("ctrl+r", "reload the workspace", "ctrl+r"),
 			Kind:      bind("K", "next kind of event (dns, http)", "K"),
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
+			Logons:    bind("L", "logon summary (listing logons)", "L"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

@@ -17,6 +17,7 @@ const (
 	ScreenTimeline                   // activity over time (workspace, name, domain or client)
 	ScreenHeatmap                    // days × 24 hours (workspace, name, domain or client)
 	ScreenRules                      // the verdict rules
+	ScreenLogons                     // the logon summary (the workspace's logons)
 )
 
 // Target is what a screen is opened on. Subject.Kind SubjectAll means the

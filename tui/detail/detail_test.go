@@ -55,26 +55,13 @@ func clientTarget(t testing.TB, c common.Common, name common.Target, addr string
 func screen(v common.View) string { return scrub(v.View(), testws.Dir(smallWS), "$WS") }
 
 // scrub strips colour, writes dir as name, and trims the line ends that the
-// change of length moved (checkSize tests the widths).
+// change of length moved (tuitest.CheckSize tests the widths).
 func scrub(s, dir, name string) string {
 	lines := strings.Split(strings.ReplaceAll(ansi.Strip(s), dir, name), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n")
-}
-
-func checkSize(t *testing.T, v common.View, width, height int) {
-	t.Helper()
-	lines := strings.Split(v.View(), "\n")
-	if len(lines) != height {
-		t.Errorf("%d lines, want %d", len(lines), height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w != width {
-			t.Errorf("line %d is %d cells, want %d: %q", i, w, width, ansi.Strip(l))
-		}
-	}
 }
 
 func only[T any](t *testing.T, msgs []tea.Msg) T {
@@ -109,7 +96,7 @@ func TestGoldens(t *testing.T) {
 		} {
 			t.Run(fmt.Sprintf("%s_%dx%d", s.name, w, h), func(t *testing.T) {
 				v := tuitest.Open(s.open, c, s.target, w, h)
-				checkSize(t, v, w, h)
+				tuitest.CheckSize(t, v, w, h)
 				golden.Assert(t, fmt.Sprintf("%s_%dx%d", s.name, w, h), screen(v))
 			})
 		}
@@ -361,7 +348,7 @@ func TestWrongSubjectIsExplained(t *testing.T) {
 	domain := common.Target{Subject: db.Subject{Kind: db.SubjectDomain, ID: 1}, Label: "example.com"}
 	for _, s := range []opening{{"events", NewEvents, client}, {"clients", NewClients, client}, {"pivot", NewPivot, domain}} {
 		v := tuitest.Open(s.open, c, s.target, 80, 24)
-		checkSize(t, v, 80, 24)
+		tuitest.CheckSize(t, v, 80, 24)
 		if !strings.Contains(screen(v), "error") {
 			t.Errorf("%s: no error shown:\n%s", v.Title(), screen(v))
 		}
@@ -375,7 +362,7 @@ func TestSmallAndResized(t *testing.T) {
 		v := tuitest.Open(open, c, beacon, 80, 24)
 		for _, s := range [][2]int{{40, 8}, {200, 60}, {80, 24}, {20, 3}} {
 			v.SetSize(s[0], s[1])
-			checkSize(t, v, s[0], s[1])
+			tuitest.CheckSize(t, v, s[0], s[1])
 		}
 	}
 }

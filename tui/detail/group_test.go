@@ -35,7 +35,7 @@ func TestGroupEvents(t *testing.T) {
 		name := fmt.Sprintf("domain_events_%dx%d", w, h)
 		t.Run(name, func(t *testing.T) {
 			v := tuitest.Open(NewEvents, c, tunnel, w, h).(*Events)
-			checkSize(t, v, w, h)
+			tuitest.CheckSize(t, v, w, h)
 			golden.Assert(t, name, screen(v))
 			if v.err != nil || v.total != tunnel.Group.Count || int64(len(v.rows)) != min(tunnel.Group.Count, firstPage) {
 				t.Fatalf("loaded %d of %d (%v), the domain has %d", len(v.rows), v.total, v.err, tunnel.Group.Count)
@@ -122,7 +122,7 @@ func TestHTTPGroupEvents(t *testing.T) {
 			t.Fatal(tc.group, err)
 		}
 		v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectDomain, ID: row.ID}, Label: row.Name, Group: &row}, 100, 14)
-		checkSize(t, v, 100, 14)
+		tuitest.CheckSize(t, v, 100, 14)
 		got := screen(v)
 		if !strings.HasPrefix(got, tc.title) {
 			t.Errorf("title of %s: %q", tc.group, strings.SplitN(got, "\n", 2)[0])

@@ -561,6 +561,11 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("the rules view is not available")
 		}
 		return common.Cmd(common.PushMsg{View: m.opts.OpenRules(m.c, m.coverageNames())})
+	case key.Matches(msg, k.List.Logons):
+		if m.q.Listing().Kind != record.KindLogon {
+			return common.Status("the logon summary is of logons: K lists them")
+		}
+		return common.Open(common.ScreenLogons, common.Target{})
 	case key.Matches(msg, k.List.Import):
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
@@ -905,7 +910,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Pivot, k.Drill.Timeline,
-			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll}},
+			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll, k.List.Logons}},
 		{Title: "Rules", Keys: []key.Binding{k.List.Rules, k.List.Import}},
 		k.General(),
 	}

@@ -43,6 +43,18 @@ func TestKReachesLogonAccounts(t *testing.T) {
 	if !m.Loaded() {
 		t.Fatalf("not loaded: %v", m.loadErr)
 	}
+	// L opens the logon summary only while the list shows logons.
+	openedLogons := func() bool {
+		for _, msg := range press(m, "L") {
+			if o, ok := msg.(common.OpenMsg); ok && o.Screen == common.ScreenLogons {
+				return true
+			}
+		}
+		return false
+	}
+	if openedLogons() {
+		t.Error("L on DNS names opened the logon summary")
+	}
 	for _, step := range []struct {
 		key   string
 		want  subject.Code
@@ -80,5 +92,8 @@ func TestKReachesLogonAccounts(t *testing.T) {
 	}
 	if open == nil || open.Target.Name == nil || subject.Code(open.Target.Name.Kind) != subject.LogonPair {
 		t.Errorf("enter on a pair opened %+v", open)
+	}
+	if !openedLogons() {
+		t.Error("L on the logon pairs did not open the logon summary")
 	}
 }

@@ -125,3 +125,18 @@ func Copy(t testing.TB, lines int64) string {
 	}
 	return path
 }
+
+// CheckSize fails unless v renders exactly width × height cells, as the
+// view contract asks.
+func CheckSize(t testing.TB, v common.View, width, height int) {
+	t.Helper()
+	lines := strings.Split(v.View(), "\n")
+	if len(lines) != height {
+		t.Errorf("%d lines, want %d", len(lines), height)
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w != width {
+			t.Errorf("line %d is %d cells, want %d: %q", i, w, width, ansi.Strip(l))
+		}
+	}
+}

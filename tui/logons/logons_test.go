@@ -1,0 +1,203 @@
+package logons
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	englogons "github.com/longtail/longtail/engine/logons"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/golden"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// securityLog is a Security log as JSON lines: a spray (eight accounts
+// failing once each from 203.0.113.50), a brute force that succeeds
+// (administrator, 30 wrong passwords then a logon from 198.51.100.23),
+// a locked-out account, and the office's ordinary logons. Its timestamps
+// carry their year, so the screens do not change with the clock.
+func securityLog() string {
+	var b strings.Builder
+	ev := func(at, id, user, typ, ip, host, status string) {
+		fmt.Fprintf(&b, `{"@timestamp":"%s","EventID":%s,"Channel":"Security","Hostname":"%s","TargetUserName":"%s","TargetDomainName":"CORP","LogonType":"%s","IpAddress":"%s","Status":"%s"}`+"\n",
+			at, id, host, user, typ, ip, status)
+	}
+	for i, u := range []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"} {
+		ev(fmt.Sprintf("2024-03-07T01:%02d:00Z", i), "4625", u, "3", "203.0.113.50", "dc01.corp.example.com", "0xc000006a")
+	}
+	for i := range 30 {
+		ev(fmt.Sprintf("2024-03-07T02:%02d:00Z", i), "4625", "administrator", "10", "198.51.100.23", "rds01.corp.example.com", "0xc000006a")
+	}
+	ev("2024-03-07T02:31:00Z", "4624", "administrator", "10", "198.51.100.23", "rds01.corp.example.com", "0x0")
+	ev("2024-03-06T09:00:00Z", "4625", "mallory", "3", "10.10.2.77", "fs01.corp.example.com", "0xc0000234")
+	for day := 4; day <= 8; day++ {
+		for _, u := range []string{"alice", "bob"} {
+			ev(fmt.Sprintf("2024-03-%02dT08:30:00Z", day), "4624", u, "3", "10.10.2.10", "fs01.corp.example.com", "0x0")
+		}
+	}
+	return b.String()
+}
+
+// workspace ingests the Security log and a honeypot's login.
+func workspace(t *testing.T) common.Common {
+	t.Helper()
+	dir := t.TempDir()
+	sec, pot := filepath.Join(dir, "security.json"), filepath.Join(dir, "cowrie.json")
+	for path, text := range map[string]string{
+		sec: securityLog(),
+		pot: `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}` + "\n",
+	} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := filepath.Join(dir, "ws.db")
+	if err := testws.Ingest(ws, sec, pot); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return common.New(context.Background(), d)
+}
+
+func open(t *testing.T, c common.Common, w, h int) *Model {
+	t.Helper()
+	return tuitest.Open(New, c, common.Target{}, w, h).(*Model)
+}
+
+// The summary at 80×24 keeps the columns that fit whole (the first seen
+// and the reason go to the line under the table) and at 120×40 shows them
+// all; the brute force is on top, the spray's accounts each once below.
+func TestGoldens(t *testing.T) {
+	c := workspace(t)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		v := open(t, c, size[0], size[1])
+		tuitest.CheckSize(t, v, size[0], size[1])
+		golden.Assert(t, fmt.Sprintf("summary_%dx%d", size[0], size[1]), v.View())
+	}
+	narrow := ansi.Strip(open(t, c, 80, 24).View())
+	header := strings.Fields(strings.Split(narrow, "\n")[1])
+	if strings.Join(header, " ") != "account source target type ok failed last" {
+		t.Errorf("80 columns: header %q", header)
+	}
+	if !strings.Contains(narrow, "2024-03-07 02:00 – 2024-03-07 02:31 · wrong password") {
+		t.Errorf("80 columns: the cursor's row in full is not under the table:\n%s", narrow)
+	}
+}
+
+// j, k, pgdown and G move the cursor; o cycles the orders, each putting
+// its own row first.
+func TestMoveAndSort(t *testing.T) {
+	v := open(t, workspace(t), 120, 12)
+	first := func() string { return v.rows[0].Account + " " + v.rows[0].Source }
+	if first() != "administrator@corp 198.51.100.23" {
+		t.Errorf("by failures: %s first", first())
+	}
+	tuitest.Press(v, "j", "j")
+	if v.cursor != 2 {
+		t.Errorf("j j: cursor %d", v.cursor)
+	}
+	tuitest.Press(v, "k")
+	tuitest.Press(v, "pgdown")
+	if v.cursor != 1+v.rowsHeight() || v.offset == 0 {
+		t.Errorf("pgdown: cursor %d, offset %d", v.cursor, v.offset)
+	}
+	tuitest.Press(v, "G")
+	if v.cursor != len(v.rows)-1 {
+		t.Errorf("G: cursor %d of %d", v.cursor, len(v.rows))
+	}
+	for _, want := range []struct{ sort, first string }{
+		{"successes", "alice@corp 10.10.2.10"}, // 5, as bob's: the account decides
+		{"last", "alice@corp 10.10.2.10"},      // 03-08 08:30, as bob's
+		{"account", "administrator@corp 198.51.100.23"},
+		{"failures", "administrator@corp 198.51.100.23"},
+	} {
+		msgs := tuitest.Press(v, "o")
+		if v.sort.String() != want.sort || v.cursor != 0 || first() != want.first {
+			t.Errorf("o: sorted by %s, cursor %d, %s first; want by %s, %s first", v.sort, v.cursor, first(), want.sort, want.first)
+		}
+		if len(msgs) != 1 || msgs[0] != (common.StatusMsg{Text: "sorted by " + want.sort}) {
+			t.Errorf("o says %v", msgs)
+		}
+	}
+}
+
+// / narrows the rows as the text is typed, esc in the input drops it,
+// enter keeps it, and esc then clears it (without leaving the view).
+func TestFilter(t *testing.T) {
+	v := open(t, workspace(t), 120, 20)
+	all := len(v.rows)
+	tuitest.Press(v, "/", "2", "0", "3", ".")
+	if !v.Capturing() || len(v.rows) != 8 {
+		t.Errorf("typing 203.: capturing %v, %d rows, want the spray's 8", v.Capturing(), len(v.rows))
+	}
+	tuitest.Press(v, "esc")
+	if v.Capturing() || len(v.rows) != all {
+		t.Errorf("esc in the input: capturing %v, %d rows of %d", v.Capturing(), len(v.rows), all)
+	}
+	tuitest.Press(v, "/", "L", "O", "C", "K", "enter")
+	if v.Capturing() || len(v.rows) != 1 || v.rows[0].Account != "mallory@corp" {
+		t.Errorf("LOCK (any case, the reason): %+v", v.rows)
+	}
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "1 rows of ") || !strings.Contains(got, "holding LOCK") {
+		t.Errorf("the title does not say the filter:\n%s", got)
+	}
+	if msgs := tuitest.Press(v, "esc"); len(msgs) != 1 || msgs[0] != (common.HandledMsg{}) || len(v.rows) != all {
+		t.Errorf("esc with a filter: %v, %d rows of %d", msgs, len(v.rows), all)
+	}
+	if msgs := tuitest.Press(v, "esc"); len(msgs) != 0 {
+		t.Errorf("esc without a filter is the app's (back), not the view's: %v", msgs)
+	}
+}
+
+// enter opens the events of the row's pair; a row whose logons stored no
+// pair (no account) opens its source's.
+func TestEnterOpensThePair(t *testing.T) {
+	v := open(t, workspace(t), 120, 20)
+	msgs := tuitest.Press(v, "enter")
+	o, ok := firstOpen(msgs)
+	if !ok || o.Screen != common.ScreenEvents || o.Target.Name == nil || o.Target.Label != "administrator@corp ← 198.51.100.23" ||
+		subject.Code(o.Target.Name.Kind) != subject.LogonPair || o.Target.Subject != (db.Subject{Kind: db.SubjectName, ID: o.Target.Name.ID}) {
+		t.Errorf("enter opened %+v", msgs)
+	}
+	v.rows = []englogons.Row{{Account: subject.None, Source: "192.0.2.7"}}
+	v.cursor = 0
+	if o, ok := firstOpen(tuitest.Press(v, "enter")); !ok || o.Target.Label != "192.0.2.7" || subject.Code(o.Target.Name.Kind) != subject.LogonSource {
+		t.Errorf("enter on a row without a pair opened %+v", o)
+	}
+}
+
+func firstOpen(msgs []tea.Msg) (common.OpenMsg, bool) {
+	for _, m := range msgs {
+		if o, ok := m.(common.OpenMsg); ok {
+			return o, true
+		}
+	}
+	return common.OpenMsg{}, false
+}
+
+// An answer to an older read (ctrl+r pressed twice, say) is dropped.
+func TestStaleAnswerDropped(t *testing.T) {
+	v := open(t, workspace(t), 120, 20)
+	n := len(v.all)
+	v.load() // a newer request, whose answer has not come
+	v.Update(loadedMsg{seq: v.seq - 1, rows: nil})
+	if len(v.all) != n {
+		t.Errorf("a stale answer replaced %d rows with %d", n, len(v.all))
+	}
+	v.Update(loadedMsg{seq: v.seq, rows: v.all[:1]})
+	if len(v.all) != 1 {
+		t.Errorf("the latest answer was not taken: %d rows", len(v.all))
+	}
+}
