@@ -75,6 +75,7 @@ func logonScored(c subject.Code) bool {
 type logonEvent struct {
 	time           int64
 	client, detail uint32
+	eventID        uint16 // Windows' (stored as the query type), 0 for others
 }
 
 // logonValue is one value of an account, source or pair, with what its
@@ -131,7 +132,7 @@ func (l *logonScorer) add(name uint32, evs []db.Event) bool {
 	}
 	v.client = evs[0].Client
 	for i := range evs {
-		l.events = append(l.events, logonEvent{evs[i].Time, evs[i].Client, evs[i].Answer})
+		l.events = append(l.events, logonEvent{evs[i].Time, evs[i].Client, evs[i].Answer, evs[i].QType})
 	}
 	return true
 }
@@ -139,8 +140,9 @@ func (l *logonScorer) add(name uint32, evs []db.Event) bool {
 // logonFacts is what the scorer takes from a logon's detail text.
 type logonFacts struct {
 	account string // the account value ("" none)
-	// The account as logged, to make its pairs' values.
+	// The account as logged and its event's id, to make its pairs' values.
 	rawAccount, rawDomain string
+	eventID               uint16
 	result                logonResult
 	password              string // a honeypot logs it
 	target                string
@@ -161,8 +163,13 @@ const (
 // facts reads the details of the events (each distinct one once).
 func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) map[uint32]logonFacts {
 	ids := make([]uint32, 0, len(l.events))
+	// An account's value depends on whether its event is Windows' (case,
+	// "user@REALM"): one event id per detail says it, since a detail
+	// text is Windows' or not whatever its id.
+	eventID := make(map[uint32]uint16)
 	for i := range l.events {
 		ids = append(ids, l.events[i].detail)
+		eventID[l.events[i].detail] = l.events[i].eventID
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -177,8 +184,8 @@ func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) 
 	// run ends with the error that caused it (the context's, as a rule).
 	_ = details(ids, func(id uint32, text []byte) {
 		d := subject.ParseLogonDetail(string(text))
-		r.Account, r.AccountDomain = []byte(d.Account), []byte(d.AccountDomain)
-		f := logonFacts{rawAccount: d.Account, rawDomain: d.AccountDomain, password: d.Password, target: d.Target, logonType: d.LogonType, command: strings.TrimSpace(d.Command), url: d.URL}
+		subject.LogonRecord(d, eventID[id], nil, &r)
+		f := logonFacts{rawAccount: d.Account, rawDomain: d.AccountDomain, eventID: eventID[id], password: d.Password, target: d.Target, logonType: d.LogonType, command: strings.TrimSpace(d.Command), url: d.URL}
 		var ok bool
 		if buf, ok = account.Append(buf[:0], &r); ok {
 			f.account = string(buf)

@@ -410,3 +410,27 @@ func TestLogonKnownGood(t *testing.T) {
 		t.Errorf("%s no longer a brute force: %+v", bruter, r)
 	}
 }
+
+// A Windows account is scored under the value it is listed by: Kerberos
+// pre-authentication failures name it without a domain and in the case
+// it was typed ("Administrator"), which the account subject lower-cases
+// for a Windows event. The brute force lands on "administrator", and on
+// its pair.
+func TestWindowsBruteForceOnTheListedAccount(t *testing.T) {
+	var b strings.Builder
+	at := recentMonday().Add(10 * time.Hour)
+	for i := range 8 {
+		fmt.Fprintf(&b, `{"@timestamp":%q,"EventID":4771,"Channel":"Security","Hostname":"DC1.corp.local","TargetUserName":"Administrator","IpAddress":"::ffff:10.0.0.66","Status":"0x18"}`+"\n",
+			at.Add(time.Duration(i)*time.Second).Format(time.RFC3339))
+	}
+	d := scoreFiles(t, writeLog(t, b.String()))
+	for _, c := range []struct {
+		code  subject.Code
+		value string
+	}{{subject.LogonAccount, "administrator"}, {subject.LogonPair, "administrator ← 10.0.0.66"}} {
+		r, ok := byName(ranked(t, d, c.code, false), c.value)
+		if !ok || !strings.Contains(r.why(SigBrute), "8 failed logons") {
+			t.Errorf("%s: %+v, want a brute force of 8 failures", c.value, r.score)
+		}
+	}
+}

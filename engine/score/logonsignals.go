@@ -95,7 +95,7 @@ func (j *logonJudge) pairIndex(f *logonFacts, source string) int32 {
 	if source == subject.None {
 		return -1
 	}
-	j.rec.Account, j.rec.AccountDomain, j.rec.Client = []byte(f.rawAccount), []byte(f.rawDomain), []byte(source)
+	j.rec.Account, j.rec.AccountDomain, j.rec.Client, j.rec.EventID = []byte(f.rawAccount), []byte(f.rawDomain), []byte(source), f.eventID
 	var ok bool
 	if j.buf, ok = j.pair.Append(j.buf[:0], &j.rec); !ok {
 		return -1
