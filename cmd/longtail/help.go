@@ -17,7 +17,7 @@ var helps = map[string]string{
   --sort count, the names by count. After that, where it was left.
 Example:
   longtail open ~/cases/acme.db`,
-	"ingest": `longtail ingest [--force] [--batch N] [--no-score] FILE...|-
+	"ingest": `longtail ingest [--force] [--batch N] [--no-score] [--year YYYY] FILE...|-
   Read logs or captures into the workspace, then score it: DNS, web and
   logon logs, packet captures, your own CSV/JSON logs (formats lists them),
   each format and kind found from the content. A file read

@@ -28,6 +28,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	force := fs.Bool("force", false, "re-read files that were ingested before")
 	batch := fs.Int("batch", ingest.DefaultBatch, "events per committed `batch` (smaller: less memory and less lost on a kill; larger: faster)")
 	noScore := fs.Bool("no-score", false, "do not score the workspace after the ingest (longtail score does it later)")
+	year := yearFlag(fs)
 	formatFileFlag(fs, e)
 	files, err := flags(fs, e, args)
 	if err != nil {
@@ -41,7 +42,13 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch}, !*noScore)
+	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
+}
+
+// yearFlag is --year, for the logs whose time stamps have no year.
+func yearFlag(fs *flag.FlagSet) *int {
+	return fs.Int("year", 0, "the `year` of the first line of logs whose stamps have none (syslog: auth.log, dnsmasq, BIND); "+
+		"by default the one that puts it before the file's modification time")
 }
 
 // ingestAndScore ingests the files and, when score is set, scores the

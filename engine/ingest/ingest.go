@@ -52,6 +52,10 @@ type Options struct {
 	// is that old (at the parser's next checkpoint): a followed log's
 	// events reach the workspace within it however slowly they come.
 	FlushEvery time.Duration
+	// Year, when set, is the year of the first line of a log whose stamps
+	// have none (syslog); else a file's modification time dates it (its
+	// last line is no later), and standard input the present.
+	Year int
 }
 
 // Counters are the live figures of a run, safe to read from another goroutine.
@@ -314,6 +318,11 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			sb, start = bufio.NewReaderSize(counted, 1<<20), from.Warm
 		}
 		p := format.Lines()
+		if d, ok := p.(parse.Dated); ok {
+			if at, ok := dateFrom(opt.Year, src.Mtime); ok {
+				d.DateFrom(at)
+			}
+		}
 		var pos parse.Position
 		pos, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
 		// A live log's response may be in the next read, and a stopped
@@ -764,4 +773,19 @@ func plural(n int64, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// dateFrom is the time a log without years in its stamps is dated from:
+// the end of the year given, else the file's modification time (a log
+// that runs past New Year gets the year before for its first months, where
+// the present would have put its last ones in the future); false for
+// neither (standard input: the present).
+func dateFrom(year int, mtime int64) (time.Time, bool) {
+	switch {
+	case year > 0:
+		return time.Date(year, 12, 31, 23, 59, 59, 0, time.UTC), true
+	case mtime > 0:
+		return time.UnixMicro(mtime), true
+	}
+	return time.Time{}, false
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/subject"
@@ -137,5 +138,40 @@ func TestWindowsJSONGzip(t *testing.T) {
 	bob, _ := d.NameByText(ctx, subject.LogonAccount, "bob@corp")
 	if evs, _, err := d.Events(ctx, bob.ID, 0); err != nil || len(evs) != 1 || evs[0].Logon.EventID != 4625 {
 		t.Errorf("events of bob: %+v %v", evs, err)
+	}
+}
+
+// A syslog auth.log has no years in its stamps. One that runs past New
+// Year is dated from its modification time, which its last line does not
+// pass: its first months are of the year before. Dated from the present
+// instead (December), its last months were put in the next year, in the
+// future. --year (Options.Year) names the first line's year.
+func TestSyslogYearFromTheFilesTime(t *testing.T) {
+	const text = `Nov 30 06:39:00 web1 sshd[1]: Accepted password for alice from 10.0.2.17 port 1 ssh2
+Jan  2 08:00:00 web1 sshd[2]: Accepted password for alice from 10.0.2.17 port 2 ssh2
+Apr  6 20:52:00 web1 sshd[3]: Accepted password for alice from 10.0.2.17 port 3 ssh2
+`
+	path := filepath.Join(t.TempDir(), "auth.log")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	written := time.Date(2026, 4, 10, 0, 0, 0, 0, time.UTC)
+	if err := os.Chtimes(path, written, written); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		year        int
+		first, last string
+	}{
+		{0, "2025-11-30T06:39:00Z", "2026-04-06T20:52:00Z"},
+		{2019, "2019-11-30T06:39:00Z", "2020-04-06T20:52:00Z"},
+	} {
+		d := openWS(t)
+		ingestOne(t, d, path, Options{Year: c.year})
+		alice, err := d.NameByText(context.Background(), subject.LogonAccount, "alice")
+		first, last := time.UnixMicro(alice.First).UTC().Format(time.RFC3339), time.UnixMicro(alice.Last).UTC().Format(time.RFC3339)
+		if err != nil || first != c.first || last != c.last {
+			t.Errorf("year %d: alice from %s to %s (%v), want %s to %s", c.year, first, last, err, c.first, c.last)
+		}
 	}
 }

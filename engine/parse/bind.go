@@ -26,7 +26,7 @@ func init() {
 	register(40, Format{
 		Name:   "bind-query",
 		Detect: detectBind,
-		Lines:  func() LineParser { return &bindParser{clock: syslogClock{now: time.Now}} },
+		Lines:  func() LineParser { return &bindParser{syslogClock: syslogClock{now: time.Now}} },
 	})
 }
 
@@ -208,8 +208,8 @@ func bindStamp(b []byte) (int64, []byte, bool) {
 }
 
 type bindParser struct {
-	clock syslogClock
-	rec   record.Record
+	syslogClock // its DateFrom makes the parser Dated
+	rec         record.Record
 }
 
 func (p *bindParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
@@ -223,7 +223,7 @@ func (p *bindParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 	case ev.hasBindTime:
 		t = ev.bindTime
 	case ev.hasSyslog:
-		t = p.clock.micro(ev.sysMonth, ev.sysDay, ev.sysTOD)
+		t = p.syslogClock.micro(ev.sysMonth, ev.sysDay, ev.sysTOD)
 	}
 	if replay {
 		return

@@ -21,7 +21,7 @@ func TestBindQueries(t *testing.T) {
 	if f, err := Detect([]byte(bindSample)); err != nil || f.Name != "bind-query" {
 		t.Fatalf("detected %q, %v", f.Name, err)
 	}
-	p := &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}
+	p := &bindParser{syslogClock: syslogClock{now: fixedNow("2025-01-01")}}
 	out := runLines(t, p, []byte(bindSample))
 	want := []gotRec{
 		{micro("2022-10-19T05:34:02.425000Z"), "192.168.1.1", "example.com", 1, record.NoRCode, record.NoTTL, "", 1, 0},
@@ -55,7 +55,7 @@ func TestBindSamples(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			text := detectedSample(t, c.file, "bind-query")
-			out := runLines(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
+			out := runLines(t, &bindParser{syslogClock: syslogClock{now: fixedNow("2025-01-01")}}, text)
 			axfr, refused, notauth := 0, 0, 0
 			for _, r := range out.recs {
 				if r.QType == 252 {
@@ -79,7 +79,7 @@ func FuzzBind(f *testing.F) {
 	f.Add([]byte(bindSample))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		detectBind(text)
-		out := runLines(t, &bindParser{clock: syslogClock{now: fixedNow("2025-01-01")}}, text)
+		out := runLines(t, &bindParser{syslogClock: syslogClock{now: fixedNow("2025-01-01")}}, text)
 		for _, r := range out.recs {
 			if r.Name == "" {
 				t.Fatalf("record without a name: %+v", r)

@@ -105,6 +105,9 @@ type syslogClock struct {
 	year, month int64
 }
 
+// DateFrom anchors the first line's year at t (see Dated).
+func (c *syslogClock) DateFrom(t time.Time) { c.now = func() time.Time { return t } }
+
 func (c *syslogClock) micro(mon, day, tod int64) int64 {
 	if c.year == 0 {
 		now := c.now().UTC()
@@ -174,15 +177,15 @@ type dmQuery struct {
 }
 
 type dnsmasqParser struct {
-	clock syslogClock
-	queue []*dmQuery // open queries, arrival order
-	free  []*dmQuery
-	last  *dmQuery // the query the previous line answered
-	rec   record.Record
+	syslogClock            // its DateFrom makes the parser Dated
+	queue       []*dmQuery // open queries, arrival order
+	free        []*dmQuery
+	last        *dmQuery // the query the previous line answered
+	rec         record.Record
 }
 
 func newDnsmasqParser(now func() time.Time) *dnsmasqParser {
-	return &dnsmasqParser{clock: syslogClock{now: now}}
+	return &dnsmasqParser{syslogClock: syslogClock{now: now}}
 }
 
 func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
@@ -192,7 +195,7 @@ func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record
 	var t int64
 	mon, day, tod, _, ok := syslogStamp(line)
 	if ok {
-		t = p.clock.micro(mon, day, tod)
+		t = p.syslogClock.micro(mon, day, tod)
 	} else if t, _, _, ok = tcpdumpStamp(line); !ok {
 		if !replay {
 			out.Skip(no, off, "no timestamp")

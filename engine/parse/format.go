@@ -7,6 +7,7 @@ package parse
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/longtail/longtail/engine/record"
 )
@@ -92,6 +93,17 @@ type LineParser interface {
 // stop: the next read parses the stream again from where the parser must
 // start to rebuild them (Resume.Warm), drops what those lines gave the
 // first time, and emits no query from a line before Resume.Held.
+// Dated is a parser of a log whose time stamps have no year (syslog's
+// "Mar 27 13:06:56"). By default a stamp takes the year that puts the
+// first line no later than now, and later lines follow it through each
+// new year; an ingest that knows better (the file's modification time,
+// which its last line does not pass, or the year a user gives) says so.
+type Dated interface {
+	// DateFrom makes the first line's year the one that puts it no later
+	// than t.
+	DateFrom(t time.Time)
+}
+
 type Waiter interface {
 	// Waiting returns the line of the oldest query that the parser holds
 	// and has not emitted, and the position from which a later read

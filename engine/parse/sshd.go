@@ -114,15 +114,15 @@ func sshdEvent(msg []byte) (sshdKind, bool) {
 }
 
 type sshdParser struct {
-	clock syslogClock
-	rec   record.Record
+	syslogClock // its DateFrom makes the parser Dated
+	rec         record.Record
 	// unknown is the pid of the last PAM "user unknown": its process's
 	// next failure is for no such user.
 	unknown []byte
 }
 
 func newSshdParser(now func() time.Time) *sshdParser {
-	return &sshdParser{clock: syslogClock{now: now}}
+	return &sshdParser{syslogClock: syslogClock{now: now}}
 }
 
 var (
@@ -143,7 +143,7 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 		}
 		return
 	}
-	t := p.clock.micro(mon, day, tod) // every line keeps the clock's year right
+	t := p.syslogClock.micro(mon, day, tod) // every line keeps the clock's year right
 	host, pid, msg, pam, ok := sshdMessage(line)
 	if !ok || replay {
 		return
