@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -149,7 +150,7 @@ func checkPath(path string, mustExist bool) error {
 	if path == ":memory:" {
 		return fmt.Errorf("%s: %w (SQLite's name for a database in memory, lost when longtail exits): name a file", path, ErrNotWorkspace)
 	}
-	st, err := os.Stat(path)
+	st, err := statCreated(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if mustExist {
@@ -166,6 +167,23 @@ func checkPath(path string, mustExist bool) error {
 		return fmt.Errorf("%s: %w (an empty file; longtail creates a workspace only where no file exists)", path, ErrNotWorkspace)
 	}
 	return checkHeader(path)
+}
+
+// statCreated stats path; an empty file made in the last two seconds is
+// a workspace another longtail is creating (SQLite makes the file before
+// it writes its header), and is waited for, up to two seconds, instead of
+// being refused as an empty file that is no workspace.
+func statCreated(path string) (fs.FileInfo, error) {
+	const fresh = 2 * time.Second
+	deadline := time.Now().Add(fresh)
+	for {
+		st, err := os.Stat(path)
+		if err != nil || !st.Mode().IsRegular() || st.Size() > 0 ||
+			time.Since(st.ModTime()) > fresh || time.Now().After(deadline) {
+			return st, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func fileKind(m fs.FileMode) string {
@@ -317,17 +335,15 @@ type header struct{ appID, version, tables int }
 
 func (d *DB) header(ctx context.Context) (header, error) {
 	var h header
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA application_id").Scan(&h.appID); err != nil {
-		if strings.Contains(err.Error(), "not a database") {
-			return h, fmt.Errorf("%s: %w (not an SQLite file)", d.path, ErrNotWorkspace)
-		}
+	// One statement, so one snapshot: read apart, a workspace another
+	// longtail was creating showed tables from after its commit and the
+	// application id from before it.
+	err := d.sql.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema)`).Scan(&h.appID, &h.version, &h.tables)
+	if err != nil && strings.Contains(err.Error(), "not a database") {
+		return h, fmt.Errorf("%s: %w (not an SQLite file)", d.path, ErrNotWorkspace)
+	} else if err != nil {
 		return h, fmt.Errorf("%s: %w", d.path, err)
-	}
-	if err := d.sql.QueryRowContext(ctx, "PRAGMA user_version").Scan(&h.version); err != nil {
-		return h, err
-	}
-	if err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&h.tables); err != nil {
-		return h, err
 	}
 	return h, nil
 }
@@ -441,37 +457,66 @@ func migrationFiles() []string {
 
 // migrate applies the migrations after version, each in its own transaction
 // together with the version bump, so a kill leaves a whole schema version.
+// Two processes may open an old workspace at once (a follow and a stats,
+// a screen and a cron ingest): each migration takes the write lock first
+// and reads the version again under it, so the second one skips what the
+// first applied instead of failing on it ("duplicate column").
 func (d *DB) migrate(ctx context.Context, version int) error {
-	for i, name := range migrationFiles() {
+	files := migrationFiles()
+	if version >= len(files) {
+		return nil
+	}
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for i, name := range files {
 		if i < version {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := d.sql.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		// PRAGMAs take no parameters; both values are integers we control.
-		if _, err := tx.ExecContext(ctx, "PRAGMA application_id = "+strconv.Itoa(ApplicationID)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(i+1)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
+		if err := migrateOne(ctx, conn, i, name); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// migrateOne applies migration i (file name) unless the workspace, read
+// under the write lock, already has it.
+func migrateOne(ctx context.Context, conn *sql.Conn, i int, name string) (err error) {
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	var now int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&now); err != nil {
+		return err
+	}
+	if now > i {
+		_, err = conn.ExecContext(ctx, "COMMIT")
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	// PRAGMAs take no parameters; both values are integers we control.
+	if _, err := conn.ExecContext(ctx, "PRAGMA application_id = "+strconv.Itoa(ApplicationID)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(i+1)); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
 }
 
 // recover finishes what an interrupted ingest left: the events of every

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/longtail/longtail/engine/rules"
@@ -252,4 +254,34 @@ func listDir(t *testing.T, dir string) []string {
 func fileHas(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Size() > 0
+}
+
+// Processes that open a workspace at once (a follow creating it while a
+// stats reads it, a screen beside a cron ingest) all get it, migrated
+// once: each migration is applied under the write lock by whichever comes
+// first, and the others find it done.
+func TestOpenedAtOnceMigratesOnce(t *testing.T) {
+	for round := range 4 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("ws%d.db", round))
+		var wg sync.WaitGroup
+		errs := make(chan error, 6)
+		for range cap(errs) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d, err := Open(path, Options{})
+				if err == nil {
+					err = d.Close()
+				}
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
 }
