@@ -26,7 +26,7 @@ func TestLogonEventsHeadless(t *testing.T) {
 	if _, errOut, err := lt(t, ws, "ingest", "--no-score", auth); err != nil || !strings.Contains(errOut, "ingested sshd-syslog, 2 events") {
 		t.Fatalf("ingest: %v\n%s", err, errOut)
 	}
-	out := ltOK(t, ws, "events", "--kind", "logon", "hadoop", "--format", "json")
+	out := ltOK(t, ws, "events", "--kind", "logon", "--by", "account", "hadoop", "--format", "json")
 	for _, want := range []string{`"client": "103.100.210.198"`, `"result": "invalid-user"`, `"reason_words": "no such user"`, `"target": "ip-172-31-43-28"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %s in %s", want, out)

@@ -23,7 +23,7 @@ func TestLogonScoreHeadless(t *testing.T) {
 	}
 	ltOK(t, ws, "ingest", auth)
 	out := ltOK(t, ws, "score", "--kind", "logon", "--format", "json")
-	for _, want := range []string{`"account": "root"`, `"signal": "breakin"`, "root succeeded from 203.0.113.9 after 8 failures on 1 account within 30 s"} {
+	for _, want := range []string{`"source": "203.0.113.9"`, `"signal": "breakin"`, "root succeeded from 203.0.113.9 after 8 failures on 1 account within 30 s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %s in %s", want, out)
 		}

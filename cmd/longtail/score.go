@@ -32,8 +32,8 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("score: %w", err)
 	}
 	if groups && sub.Kind == record.KindLogon && !isSet(fs, "by") {
-		// An account's domain is "(local)" for every sshd account: the
-		// accounts themselves are what a logon score is about.
+		// A source's /24 hides which address did it: the sources
+		// themselves are what a logon score is first about.
 		groups = false
 	}
 	if *stored && *rescore {

@@ -54,7 +54,7 @@ func TestLogonSubjects(t *testing.T) {
 	if p := Primary(record.KindLogon); p.Code != LogonSource {
 		t.Errorf("primary %s", p.Name)
 	}
-	if d := Default(record.KindLogon); d.Code != LogonAccount {
+	if d := Default(record.KindLogon); d.Code != LogonSource {
 		t.Errorf("default %s", d.Name)
 	}
 }

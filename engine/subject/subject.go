@@ -183,13 +183,15 @@ func Parse(k record.Kind, name string) (Subject, error) {
 }
 
 // Default is the subject a kind is listed by first: the one an analyst
-// reviews (names for DNS, hosts for HTTP, accounts for logons).
+// reviews (names for DNS, hosts for HTTP, sources for logons).
 func Default(k record.Kind) Subject {
 	switch k {
 	case record.KindHTTP:
 		return httpHost
 	case record.KindLogon:
-		return logonAccount
+		// Where logons came from: a break-in, a spray, a brute force
+		// shows on its source first (and what the score ranks first).
+		return logonSource
 	}
 	return dnsName
 }

@@ -64,7 +64,7 @@ func TestSwitchKindAndSubject(t *testing.T) {
 		title string
 	}{
 		{"K", subject.HTTPHost, "http hosts"}, {"v", subject.HTTPPath, "http paths"},
-		{"v", subject.HTTPAgent, "http user agents"}, {"K", subject.LogonAccount, "logon accounts"}, {"K", subject.DNSName, "names"},
+		{"v", subject.HTTPAgent, "http user agents"}, {"K", subject.LogonSource, "logon sources"}, {"K", subject.DNSName, "names"},
 	} {
 		press(m, step.key)
 		if m.data.Subject.Code != step.want || !strings.HasPrefix(ansi.Strip(m.View()), step.title+" ") || !m.q.Rare {
