@@ -210,7 +210,7 @@ func FuzzLogonLines(f *testing.F) {
 		for _, r := range out.logon {
 			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && format == "cowrie-json" ||
 				r.Result == "" && format == "sshd-syslog" ||
-				(r.Result == "" || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
+				(r.Result == "" && r.EventID != winRDPDisconnect || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
 				(r.Result == "" && r.Account == "" && r.Software == "" || r.Client == "") && strings.HasPrefix(format, "zeek-") ||
 				r.Line < 1 || r.Line > int64(len(starts)) || r.Offset != starts[r.Line-1] {
 				t.Fatalf("%s: bad record %+v", format, r)
