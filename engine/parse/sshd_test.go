@@ -198,7 +198,8 @@ func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
 // which) and checks what every record must hold: a result or what an
 // attacker did, a line and offset of the input.
 func FuzzLogonLines(f *testing.F) {
-	for i, s := range []string{sshdSample, cowrieSample, winJSONSample, zeekKerberosSample, zeekNTLMSample, zeekSSHSample} {
+	for i, s := range []string{sshdSample, cowrieSample, winJSONSample, zeekKerberosSample, zeekNTLMSample, zeekSSHSample,
+		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed} {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
@@ -229,7 +230,8 @@ func FuzzLogonLines(f *testing.F) {
 
 // logonFormats are the formats of sshd.go, cowrie.go, winjson.go and
 // zeeklogon.go.
-var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json", "zeek-kerberos-tsv", "zeek-ntlm-tsv", "zeek-ssh-tsv"}
+var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json", "zeek-kerberos-tsv", "zeek-ntlm-tsv", "zeek-ssh-tsv",
+	"zeek-kerberos-json", "zeek-ntlm-json", "zeek-ssh-json"}
 
 // BenchmarkLogonParsers measures the logon parsers on their samples; it
 // reports records/s beside MB/s and allocs/op. OTRF's Windows sample is

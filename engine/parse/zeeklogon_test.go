@@ -179,3 +179,76 @@ func TestZeekSSHLines(t *testing.T) {
 		t.Errorf("%d records, skips %q", len(out.logon), got)
 	}
 }
+
+// jqZeekJSON writes a Zeek TSV log as Zeek's JSON writer does: a row an
+// object, unset fields left out, booleans true and false, ts a number.
+const jqZeekJSON = `[inputs] | (map(select(startswith("#fields")))[0] | split("\t")[1:]) as $f
+	| .[] | select(startswith("#") | not) | split("\t") | [$f, .] | transpose
+	| map(select(.[1] != "-") | {(.[0]): (if .[0] == "ts" then (.[1] | tonumber) elif .[1] == "T" then true
+		elif .[1] == "F" then false elif .[1] == "(empty)" then "" else .[1] end)}) | add`
+
+// The JSON form of each sample, as jq writes it from the TSV, is detected
+// as its log's and gives the records the TSV gives (but for the line, and
+// the time jq rounds to a double's precision).
+func TestZeekLogonJSONSamples(t *testing.T) {
+	for _, log := range []string{"kerberos", "ntlm", "ssh"} {
+		t.Run(log, func(t *testing.T) {
+			tsv := sample(t, "zeek/wrccdc2018_zeek_tsv_"+log+".log.gz")
+			data := toolOutput(t, tsv, "jq", "-ncR", jqZeekJSON)
+			format := "zeek-" + log + "-json"
+			if f, err := Detect(data); err != nil || f.Name != format {
+				t.Fatalf("detected %q, %v; want %s", f.Name, err, format)
+			}
+			all := append(append(slices.Clone(myFormats), httpFormats...), logonFormats...)
+			if got := detectedBy(data, all...); !slices.Equal(got, []string{format}) {
+				t.Errorf("detected by %v", got)
+			}
+			want, got := parseText(t, "zeek-"+log+"-tsv", tsv), parseText(t, format, data)
+			if len(got.logon) != len(want.logon) || len(got.skips) != 0 {
+				t.Fatalf("%d records, %d skips; the TSV gives %d, 0", len(got.logon), len(got.skips), len(want.logon))
+			}
+			for i, g := range got.logon {
+				w := want.logon[i]
+				if g.Time-w.Time > 1 || w.Time-g.Time > 1 {
+					t.Errorf("record %d: time %d, want %d", i, g.Time, w.Time)
+				}
+				g.Time, g.Line, g.Offset = w.Time, w.Line, w.Offset
+				if g != w {
+					t.Errorf("record %d:\n got %+v\nwant %+v", i, g, w)
+				}
+			}
+		})
+	}
+}
+
+// Seeds of the JSON forms for FuzzLogonLines.
+const (
+	zeekKerberosJSONSeed = `{"_path":"kerberos","ts":1521911887.5,"uid":"C3","id.orig_h":"10.0.2.17","id.resp_h":"10.0.0.1","request_type":"TGS","client":"bob/CORP","service":"cifs/fs1","success":false,"error_msg":"KDC_ERR_PREAUTH_FAILED"}` + "\n"
+	zeekSSHJSONSeed      = `{"ts":1521911799.5,"uid":"C1","id.orig_h":"10.0.0.227","id.resp_h":"10.47.8.50","auth_success":true,"auth_attempts":1,"client":"SSH-2.0-OpenSSH_7.6"}` + "\n"
+)
+
+// Rows only encoding/json reads (escapes), rows of another log, and rows
+// that cannot be read.
+const zeekNTLMJSONSample = `{"_path":"ntlm","ts":1521912154.5,"uid":"C1","id.orig_h":"10.150.0.20","id.resp_h":"10.47.21.25","username":"administrator","domainname":"JERRY","server_dns_computer_name":"Kramer.jerry.land","success":true}
+{"ts":"2018-03-24T17:22:35.5Z","uid":"C2","id.orig_h":"10.150.0.20","id_resp_h":"10.47.21.25","username":"d\u00e9j\u00e0\\x","server_nb_computer_name":"KRAMER","success":false}
+{"ts":1521912156.5,"uid":"C3","id.orig_h":"10.150.0.20","id.resp_h":"10.47.21.25","username":"","success":null}
+{"_path":"dns","ts":1,"id.orig_h":"10.0.0.1","query":"x.example"}
+{"ts":1521912157.5,"id.orig_h":"10.150.0.20","username":"bob","success":"yes"}
+{"ts":1521912157.5,"id.orig_h":"10.150.0.20","username":"bob","success":1}
+{"id.orig_h":"10.150.0.20","username":"bob"}
+{"ts":1521912157.5,"username":"bob"
+`
+
+func TestZeekLogonJSONLines(t *testing.T) {
+	out := parseText(t, "zeek-ntlm-json", []byte(zeekNTLMJSONSample))
+	checkAt(t, out.logon, []gotLogon{
+		{Line: 1, Time: micro("2018-03-24T17:22:34.5Z"), Client: "10.150.0.20", Account: "administrator", Domain: "JERRY", Target: "Kramer.jerry.land",
+			Type: "network", Auth: "NTLM", Result: "success"},
+		{Line: 2, Time: micro("2018-03-24T17:22:35.5Z"), Client: "10.150.0.20", Account: `déjà\x`, Target: "KRAMER",
+			Type: "network", Auth: "NTLM", Result: "failure"},
+	})
+	want := []string{"4 zeek dns row, not ntlm", "5 bad success", "6 bad success", "7 no ts", "8 invalid JSON"}
+	if got := out.skipList(); len(out.logon) != 2 || !slices.Equal(got, want) {
+		t.Errorf("%d records, skips %q; want 2, %q", len(out.logon), got, want)
+	}
+}
