@@ -17,8 +17,9 @@ import (
 
 // evtx is a Windows event log file (.evtx), read with
 // www.velocidex.com/golang/evtx. The Security log's authentication events
-// become logon records exactly as the same events written as JSON lines
-// do (windows-json: the same fields, the same winFields.fill), so a
+// and Remote Desktop's (1149, LocalSessionManager's 21, 24, 25) become
+// logon records exactly as the same events written as JSON lines do
+// (windows-json: the same fields, the same winFields.fill), so a
 // collector's export and the file it came from list alike. Every other
 // event is passed over.
 //
@@ -144,12 +145,13 @@ func (p *evtxParser) event(rec *evtx.EventRecord, no, off int64, out record.Outp
 	if !f.authentication() {
 		return ""
 	}
-	if data, ok := evtxAt(rec.Event, "Event", "EventData").(*ordereddict.Dict); ok {
-		for _, k := range data.Keys() {
-			if dst := f.field([]byte(k)); dst != nil {
-				v, _ := data.Get(k)
-				*dst = evtxText(v, k)
-			}
+	f.data(evtxAt(rec.Event, "Event", "EventData"))
+	// Remote Desktop's events hold theirs in UserData, under one element
+	// (EventXML).
+	if user, ok := evtxAt(rec.Event, "Event", "UserData").(*ordereddict.Dict); ok {
+		for _, k := range user.Keys() {
+			v, _ := user.Get(k)
+			f.data(v)
 		}
 	}
 	created, _ := evtxAt(sys, "TimeCreated", "SystemTime").(float64)
@@ -162,6 +164,21 @@ func (p *evtxParser) event(rec *evtx.EventRecord, no, off int64, out record.Outp
 	}
 	out.Record(r)
 	return ""
+}
+
+// data takes the fields a record needs from an element of the event's
+// data, by their names as the JSON lines form has them.
+func (f *winFields) data(v any) {
+	d, ok := v.(*ordereddict.Dict)
+	if !ok {
+		return
+	}
+	for _, k := range d.Keys() {
+		if dst := f.field([]byte(k)); dst != nil {
+			v, _ := d.Get(k)
+			*dst = evtxText(v, k)
+		}
+	}
 }
 
 // evtxAt follows keys down the library's tree of ordered dicts; nil when

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -197,7 +198,8 @@ func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
 // which) and checks what every record must hold: a result or what an
 // attacker did, a line and offset of the input.
 func FuzzLogonLines(f *testing.F) {
-	for i, s := range []string{sshdSample, cowrieSample, winJSONSample} {
+	for i, s := range []string{sshdSample, cowrieSample, winJSONSample, zeekKerberosSample, zeekNTLMSample, zeekSSHSample,
+		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed} {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
@@ -209,7 +211,8 @@ func FuzzLogonLines(f *testing.F) {
 		for _, r := range out.logon {
 			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && format == "cowrie-json" ||
 				r.Result == "" && format == "sshd-syslog" ||
-				(r.Result == "" || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
+				(r.Result == "" && r.EventID != winRDPDisconnect || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
+				(r.Result == "" && r.Account == "" && r.Software == "" || r.Client == "") && strings.HasPrefix(format, "zeek-") ||
 				r.Line < 1 || r.Line > int64(len(starts)) || r.Offset != starts[r.Line-1] {
 				t.Fatalf("%s: bad record %+v", format, r)
 			}
@@ -225,8 +228,10 @@ func FuzzLogonLines(f *testing.F) {
 	})
 }
 
-// logonFormats are the formats of sshd.go, cowrie.go and winjson.go.
-var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json"}
+// logonFormats are the formats of sshd.go, cowrie.go, winjson.go and
+// zeeklogon.go.
+var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json", "zeek-kerberos-tsv", "zeek-ntlm-tsv", "zeek-ssh-tsv",
+	"zeek-kerberos-json", "zeek-ntlm-json", "zeek-ssh-json"}
 
 // BenchmarkLogonParsers measures the logon parsers on their samples; it
 // reports records/s beside MB/s and allocs/op. OTRF's Windows sample is

@@ -20,6 +20,18 @@ var httpFormats = []string{"access-log", "iis-w3c", "iis-event-xml", "zeek-http-
 // installed: the counts the parsers give are checked against it.
 func toolCount(t *testing.T, data []byte, tool string, args ...string) int64 {
 	t.Helper()
+	out := toolOutput(t, data, tool, args...)
+	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+	if err != nil {
+		t.Fatalf("%s %q printed %q", tool, args, out)
+	}
+	return n
+}
+
+// toolOutput runs tool on data and returns what it prints, skipping the
+// test when the tool is not installed.
+func toolOutput(t *testing.T, data []byte, tool string, args ...string) []byte {
+	t.Helper()
 	path, err := exec.LookPath(tool)
 	if err != nil {
 		t.Skipf("%s not installed", tool)
@@ -30,11 +42,7 @@ func toolCount(t *testing.T, data []byte, tool string, args ...string) int64 {
 	if err != nil {
 		t.Fatalf("%s %q: %v", tool, args, err)
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
-	if err != nil {
-		t.Fatalf("%s %q printed %q", tool, args, out)
-	}
-	return n
+	return out
 }
 
 // awkRequest matches the access log lines that hold a request: a method

@@ -28,6 +28,20 @@ import (
 // Status is the generic "bad user name or password"), which the result
 // subject puts in words.
 //
+// Remote Desktop's own logs say who came from where when the Security log
+// does not (a 4624 of type 10 names the gateway's or the tunnel's address,
+// or auditing is off): TerminalServices-RemoteConnectionManager's 1149, a
+// user authenticated for a session (Param1 the user, Param2 the domain,
+// Param3 the source address, under UserData), and
+// TerminalServices-LocalSessionManager's 21, 24 and 25, a session logged
+// on, disconnected and reconnected (User "DOMAIN\user" and Address, the
+// source or "LOCAL" at the console). They are logons of type 10 (remote
+// interactive; 2 at the console); a reconnection is a success that says
+// so, a disconnection is kept without a result (its account and source
+// are listed, and the logon summary does not count it, as a honeypot's
+// command). Their ids mean other things in other logs (Sysmon's 21 to 25),
+// so they are read only under their own channel.
+//
 // Logoffs (4634, 4647) are passed over like every other event of the log
 // (process, object access, Sysmon's and PowerShell's events in a collector's
 // mixed file): a logoff names no source and no result, and every logon has
@@ -80,6 +94,7 @@ type winFields struct {
 	targetUser, targetDomain, subjectUser, subjectDomain []byte
 	ip, workstation, logonType, authPackage              []byte
 	status, subStatus, service, server                   []byte
+	param1, param2, param3, user, address                []byte // Remote Desktop's
 }
 
 type winParser struct {
@@ -102,7 +117,7 @@ func (p *winParser) member(s *jsonScanner, key []byte, depth int) bool {
 	switch string(key) {
 	case "EventID", "event_id":
 		return p.eventID(s)
-	case "winlog", "event_data", "EventData":
+	case "winlog", "event_data", "EventData", "user_data", "UserData", "EventXML":
 		// winlogbeat's nesting: its members are read as if they were
 		// the top level's.
 		if depth < 2 && s.peek() == '{' {
@@ -159,6 +174,16 @@ func (f *winFields) field(key []byte) *[]byte {
 		return &f.service
 	case "TargetServerName":
 		return &f.server
+	case "Param1":
+		return &f.param1
+	case "Param2":
+		return &f.param2
+	case "Param3":
+		return &f.param3
+	case "User":
+		return &f.user
+	case "Address":
+		return &f.address
 	}
 	return nil
 }
@@ -205,6 +230,10 @@ const (
 	winServiceTicket  = 4769
 	winPreAuthFailed  = 4771
 	winNTLMValidation = 4776
+	winRDPAuth        = 1149 // RemoteConnectionManager
+	winRDPLogon       = 21   // LocalSessionManager
+	winRDPDisconnect  = 24
+	winRDPReconnect   = 25
 )
 
 var (
@@ -214,6 +243,12 @@ var (
 	winSecurity    = []byte("Security")
 	winGenericBad  = []byte("0xc000006d") // bad user name or password: the SubStatus says which
 	winRestriction = []byte("0xc000006e") // account restriction: the SubStatus says which
+	winRCM         = []byte("Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational")
+	winLSM         = []byte("Microsoft-Windows-TerminalServices-LocalSessionManager/Operational")
+	winRemote      = []byte("10") // remote interactive
+	winConsole     = []byte("2")  // interactive
+	winReconnected = []byte("session reconnected")
+	winDisconnect  = []byte("session disconnected")
 )
 
 func (p *winParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
@@ -255,6 +290,10 @@ func (f *winFields) authentication() bool {
 	switch f.id {
 	case winLogon, winLogonFailed, winExplicit, winSpecial, winTGT, winServiceTicket, winPreAuthFailed, winNTLMValidation:
 		return len(f.channel) == 0 || bytes.EqualFold(f.channel, winSecurity)
+	case winRDPAuth:
+		return bytes.EqualFold(f.channel, winRCM)
+	case winRDPLogon, winRDPDisconnect, winRDPReconnect:
+		return bytes.EqualFold(f.channel, winLSM)
 	}
 	return false
 }
@@ -294,8 +333,31 @@ func (f *winFields) fill(r *record.Record) bool {
 		f.failed(r)
 	case winNTLMValidation:
 		f.failed(r)
+	case winRDPAuth:
+		r.Account, r.AccountDomain, r.Client, r.LogonType = f.param1, f.param2, winSource(f.param3, nil), winRemote
+	case winRDPLogon, winRDPDisconnect, winRDPReconnect:
+		f.session(r)
 	}
 	return len(r.Account) > 0
+}
+
+// session sets what a LocalSessionManager event says: the user, written
+// "DOMAIN\user", and where from, "LOCAL" at the console.
+func (f *winFields) session(r *record.Record) {
+	r.Account = f.user
+	if i := bytes.LastIndexByte(f.user, '\\'); i >= 0 {
+		r.AccountDomain, r.Account = f.user[:i], f.user[i+1:]
+	}
+	r.Client, r.LogonType = winSource(f.address, nil), winRemote
+	if bytes.EqualFold(f.address, []byte("LOCAL")) {
+		r.Client, r.LogonType = nil, winConsole
+	}
+	switch f.id {
+	case winRDPDisconnect:
+		r.Result, r.Reason = nil, winDisconnect
+	case winRDPReconnect:
+		r.Reason = winReconnected
+	}
 }
 
 // failed sets the result of an event whose Status is 0x0 on success.

@@ -69,6 +69,37 @@ func TestWinJSONLines(t *testing.T) {
 	}
 }
 
+// Remote Desktop's events, in NXLog's flat shape and winlogbeat's (the
+// data under user_data): 1149 and LocalSessionManager's 21, 24 and 25 are
+// read under their own channels only; a console session has no source.
+const winRDPSample = `{"@timestamp":"2021-03-01T10:00:00Z","EventID":1149,"Channel":"Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational","Hostname":"FS03.offsec.lan","Param1":"admmig","Param2":"OFFSEC","Param3":"10.23.123.11"}
+{"@timestamp":"2021-03-01T10:00:01Z","winlog":{"channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","event_id":21,"computer_name":"FS03.offsec.lan","user_data":{"xml_name":"EventXML","User":"OFFSEC\\admmig","SessionID":"3","Address":"10.23.123.11"}}}
+{"@timestamp":"2021-03-01T10:30:00Z","EventID":24,"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","Hostname":"FS03.offsec.lan","User":"OFFSEC\\admmig","SessionID":"3","Address":"10.23.123.11"}
+{"@timestamp":"2021-03-01T11:00:00Z","EventID":25,"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","Hostname":"FS03.offsec.lan","User":"OFFSEC\\admmig","SessionID":"3","Address":"::ffff:10.23.123.12"}
+{"@timestamp":"2021-03-01T11:05:00Z","EventID":21,"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","Hostname":"FS03.offsec.lan","User":"localadmin","SessionID":"1","Address":"LOCAL"}
+{"@timestamp":"2021-03-01T11:06:00Z","EventID":24,"Channel":"Microsoft-Windows-Sysmon/Operational","Hostname":"FS03.offsec.lan","User":"OFFSEC\\admmig"}
+{"@timestamp":"2021-03-01T11:07:00Z","EventID":1149,"Hostname":"FS03.offsec.lan","Param1":"admmig"}
+{"@timestamp":"2021-03-01T11:08:00Z","EventID":21,"Channel":"Microsoft-Windows-TerminalServices-LocalSessionManager/Operational","Hostname":"FS03.offsec.lan","Address":"10.0.0.1"}
+`
+
+func TestWinJSONRemoteDesktop(t *testing.T) {
+	out := parseText(t, "windows-json", []byte(winRDPSample))
+	at := func(line int64, tm string, id uint16, l gotLogon) gotLogon {
+		l.Line, l.Time, l.EventID, l.Target, l.Account, l.Domain = line, micro("2021-03-01T"+tm+"Z"), id, "FS03.offsec.lan", "admmig", "OFFSEC"
+		return l
+	}
+	checkAt(t, out.logon, []gotLogon{
+		at(1, "10:00:00", 1149, gotLogon{Client: "10.23.123.11", Type: "10", Result: "success"}),
+		at(2, "10:00:01", 21, gotLogon{Client: "10.23.123.11", Type: "10", Result: "success"}),
+		at(3, "10:30:00", 24, gotLogon{Client: "10.23.123.11", Type: "10", Reason: "session disconnected"}),
+		at(4, "11:00:00", 25, gotLogon{Client: "10.23.123.12", Type: "10", Result: "success", Reason: "session reconnected"}),
+		{Line: 5, Time: micro("2021-03-01T11:05:00Z"), EventID: 21, Target: "FS03.offsec.lan", Account: "localadmin", Type: "2", Result: "success"},
+	})
+	if got := out.skipList(); len(out.logon) != 5 || len(got) != 1 || got[0] != "8 "+errNoAccount {
+		t.Errorf("%d records, skips %q", len(out.logon), got)
+	}
+}
+
 // The event ids read, as jq selects them.
 var winJSONIDs = []int{4624, 4625, 4648, 4672, 4768, 4769, 4771, 4776}
 
@@ -97,8 +128,13 @@ func TestWinJSONSample(t *testing.T) {
 		}
 		total += want
 	}
-	if int64(len(out.logon)) != total || total != 123 {
-		t.Errorf("%d records, jq counts %d (the sample: 123)", len(out.logon), total)
+	// Remote Desktop's events: none in this sample, whose Sysmon events
+	// of the same ids (22 DNS queries, 23 file deletions) are not read.
+	rdp := toolCount(t, data, "jq", "-n", `[inputs | select(.Channel == "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational" and .EventID == 1149 or
+		.Channel == "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational" and (.EventID == 21 or .EventID == 24 or .EventID == 25))] | length`)
+	sysmon := toolCount(t, data, "jq", "-n", `[inputs | select(.EventID >= 21 and .EventID <= 25 and (.Channel | test("Sysmon")))] | length`)
+	if total += rdp; int64(len(out.logon)) != total || total != 123 || sysmon != 220 {
+		t.Errorf("%d records, jq counts %d (the sample: 123) and %d Sysmon events 21 to 25 (220)", len(out.logon), total, sysmon)
 	}
 	// The spray: 7 accounts each failed once at WORKSTATION5 (4625) and at
 	// the DC (4776).

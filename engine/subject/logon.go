@@ -239,7 +239,7 @@ func appendResult(dst []byte, r *record.Record) ([]byte, bool) {
 }
 
 // statusWords are the NTSTATUS codes of failed logons (4625's Status and
-// SubStatus, 4771's and 4776's codes) in words.
+// SubStatus, 4771's and 4776's codes) and Kerberos' errors in words.
 var statusWords = map[string]string{
 	"0xc000006a": "wrong password",
 	"0xc0000064": "no such user",
@@ -256,12 +256,24 @@ var statusWords = map[string]string{
 	"0xc0000133": "clock skew",
 	"0xc0000413": "authentication firewall",
 	"0xc0000371": "local account store",
-	// Kerberos (4768, 4771): result codes.
-	"0x6":  "no such user",
-	"0x12": "account disabled, expired or locked out",
-	"0x17": "password expired",
-	"0x18": "wrong password",
-	"0x25": "clock skew",
+	// Kerberos (4768, 4771): result codes, and the names Zeek's
+	// kerberos.log gives them in error_msg, in the same words.
+	"0x6":                         "no such user",
+	"KDC_ERR_C_PRINCIPAL_UNKNOWN": "no such user",
+	"0x7":                         "no such service",
+	"KDC_ERR_S_PRINCIPAL_UNKNOWN": "no such service",
+	"0xe":                         "encryption type not supported",
+	"KDC_ERR_ETYPE_NOSUPP":        "encryption type not supported",
+	"0x12":                        "account disabled, expired or locked out",
+	"KDC_ERR_CLIENT_REVOKED":      "account disabled, expired or locked out",
+	"0x17":                        "password expired",
+	"KDC_ERR_KEY_EXPIRED":         "password expired",
+	"0x18":                        "wrong password",
+	"KDC_ERR_PREAUTH_FAILED":      "wrong password",
+	"0x25":                        "clock skew",
+	"KRB_AP_ERR_SKEW":             "clock skew",
+	"0x44":                        "wrong realm",
+	"KDC_ERR_WRONG_REALM":         "wrong realm",
 }
 
 // StatusWords is a status code in words ("0xC000006A" → "wrong
@@ -275,6 +287,10 @@ func appendStatusWords(dst, status []byte) []byte {
 	if len(status) > 2 && len(status) <= 10 && status[0] == '0' && (status[1] == 'x' || status[1] == 'X') {
 		var low [10]byte
 		if w, ok := statusWords[string(appendLower(low[:0], status))]; ok {
+			return append(dst, w...)
+		}
+	} else if bytes.HasPrefix(status, []byte("KDC_ERR_")) || bytes.HasPrefix(status, []byte("KRB_")) {
+		if w, ok := statusWords[string(status)]; ok {
 			return append(dst, w...)
 		}
 	}

@@ -128,6 +128,9 @@ func TestStatusWords(t *testing.T) {
 	for in, want := range map[string]string{
 		"0xC000006A": "wrong password", "0xc0000064": "no such user", "0xC0000234": "locked out",
 		"0x18": "wrong password", "0xDEADBEEF": "0xDEADBEEF", "key refused": "key refused", "": "",
+		// Zeek's kerberos.log names the Kerberos codes.
+		"KDC_ERR_PREAUTH_FAILED": "wrong password", "KDC_ERR_C_PRINCIPAL_UNKNOWN": "no such user", "0x44": "wrong realm",
+		"KDC_ERR_WRONG_REALM": "wrong realm", "KDC_ERR_SOMETHING_NEW": "KDC_ERR_SOMETHING_NEW",
 	} {
 		if got := StatusWords(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
