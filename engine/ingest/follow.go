@@ -106,7 +106,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 		start := time.Now()
 		todo, err := due(ctx, d, &files, opt.Notice)
 		if err != nil {
-			return err
+			return endOnStop(ctx, err)
 		}
 		if len(todo) > 0 {
 			reps, err := Run(ctx, d, todo, opt.Options)
@@ -136,7 +136,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 					}
 				}
 				if err := readInto(ctx, d, files, reps); err != nil {
-					return err
+					return endOnStop(ctx, err)
 				}
 			}
 		}
@@ -154,6 +154,16 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 			}
 		}
 	}
+}
+
+// endOnStop is err, or nil when ctx ended: a query cut short by the stop
+// is the stop, which Follow reports as a clean end (what the CI saw fail:
+// ctrl-c during a look at the files returned "context canceled").
+func endOnStop(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // due looks at every file and returns those to read now: changed since

@@ -304,3 +304,16 @@ func TestFollowWaitsForAnotherIngest(t *testing.T) {
 	}
 	becomes(t, d, oneRead(t, live))
 }
+
+// A stop is a clean end whenever it comes: also while Follow looks at the
+// files (a query of the workspace cut short by it), where it returned
+// "context canceled" (seen on a loaded CI machine).
+func TestFollowStoppedWhileLookingEndsCleanly(t *testing.T) {
+	live := filepath.Join(t.TempDir(), "live.log")
+	writeAged(t, live, genLog(t, "csv", 10), time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Follow(ctx, openWS(t), []string{live}, FollowOptions{}); err != nil {
+		t.Errorf("Follow stopped before its first look: %v", err)
+	}
+}
