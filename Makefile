@@ -25,7 +25,7 @@ test:
 # ../shared/data counted against tshark (engine/parse), and the ranking checked
 # on a 500k-event workspace (engine/score). A package that gates a test on
 # testing.Short() belongs in E2E_PKGS, whose tests all run here.
-E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/
+E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/ ./engine/networks/
 e2e:
 	$(GO) test -count=1 -timeout 30m $(E2E_PKGS)
 
