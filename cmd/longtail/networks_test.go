@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +39,43 @@ func networkWorkspace(t *testing.T) string {
 		t.Fatalf("import-asn said %q", out)
 	}
 	return ws
+}
+
+// The client and source lists carry each address's network, in every
+// format; an address no table knows has none.
+func TestTopShowsNetworks(t *testing.T) {
+	ws := networkWorkspace(t)
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(ltOK(t, ws, "top", "--kind", "http", "--by", "client", "--format", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]any{}
+	for _, r := range rows {
+		got[r["client"].(string)] = [2]any{r["asn"], r["owner"]}
+	}
+	want := map[string][2]any{
+		"192.0.2.10":  {64500.0, "AS64500 EXAMPLENET DE"},
+		"2001:db8::7": {64502.0, "AS64502"},
+		"203.0.113.5": {nil, nil},
+	}
+	for c, w := range want {
+		if got[c] != w {
+			t.Errorf("%s: %v, want %v", c, got[c], w)
+		}
+	}
+	csv := ltOK(t, ws, "top", "--kind", "logon", "--by", "source", "--format", "csv")
+	if head := csvHeader(t, csv); !slices.Contains(head, "asn") || !slices.Contains(head, "owner") {
+		t.Errorf("logon sources header %v", head)
+	}
+	if !strings.Contains(csv, "198.51.100.77,") || !strings.Contains(csv, ",64501,AS64501 DOCNET FR,") {
+		t.Errorf("logon sources:\n%s", csv)
+	}
+	// Other subjects, and groups of addresses, have no such column.
+	for _, args := range [][]string{{"--kind", "http", "--by", "path"}, {"--kind", "http", "--by", "client:group"}} {
+		if head := csvHeader(t, ltOK(t, ws, append([]string{"top", "--format", "csv"}, args...)...)); slices.Contains(head, "asn") {
+			t.Errorf("%v: %v", args, head)
+		}
+	}
 }
 
 func TestASNLookupAndList(t *testing.T) {
