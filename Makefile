@@ -35,6 +35,7 @@ bench: build
 	$(GO) run ./cmd/longtail-bench -bin $(BIN) -lines $(BENCH_LINES)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/parse/ ./engine/names/ ./engine/gen/
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
+	$(GO) test -run '^$$' -bench . -benchmem ./engine/networks/
 
 # A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
 # and DGA names in it, of web traffic to three sites with a scanner, a
