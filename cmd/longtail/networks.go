@@ -34,7 +34,7 @@ func cmdImportASN(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(files) == 0 {
-		return errors.New("import-asn: usage: longtail import-asn FILE... (iptoasn TSV, pyasn IPASN dumps and AS names, gzip or not)")
+		return errors.New("import-asn: usage: longtail import-asn FILE... (iptoasn TSV, pyasn IPASN dumps and AS names, gzip or not; MaxMind DB ASN files)")
 	}
 	d, err := e.open(false)
 	if err != nil {

@@ -3,7 +3,6 @@ package networks
 import (
 	"context"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -42,12 +41,7 @@ func Addressed(c subject.Code) bool {
 // Import reads the table at path and stores it in the workspace under the
 // file's base name, replacing an earlier import of that name.
 func Import(ctx context.Context, d *db.DB, path string, now time.Time) (db.NetSource, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return db.NetSource{}, err
-	}
-	defer f.Close()
-	t, err := Read(f)
+	t, err := readPath(path)
 	if err != nil {
 		return db.NetSource{}, err
 	}

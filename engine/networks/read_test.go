@@ -39,7 +39,7 @@ func count(t *testing.T, pipeline string) int {
 	return n
 }
 
-func readPath(t *testing.T, path string) *File {
+func readSample(t *testing.T, path string) *File {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -76,7 +76,7 @@ func TestReadReferenceTables(t *testing.T) {
 				t.Skip("the v4v6 dump covers the format in -short")
 			}
 			path := filepath.Join(dir, c.file)
-			tab := readPath(t, path)
+			tab := readSample(t, path)
 			if tab.Format != c.format {
 				t.Fatalf("format %q, want %q", tab.Format, c.format)
 			}
@@ -109,7 +109,7 @@ func TestReadReferenceTables(t *testing.T) {
 // as the analyst would read them there.
 func TestReadKnownAddresses(t *testing.T) {
 	dir := referenceDir(t)
-	tab := readPath(t, filepath.Join(dir, "iptoasn_subset_ip2asn-v4.tsv"))
+	tab := readSample(t, filepath.Join(dir, "iptoasn_subset_ip2asn-v4.tsv"))
 	ranges := Flatten(tab.Ranges)
 	for addr, want := range map[string]uint32{
 		"8.8.8.8": 15169, "8.8.4.4": 15169, "1.1.1.1": 7497, "1.1.1.0": 13335, "1.1.1.255": 13335, "8.8.7.255": 0,
@@ -118,7 +118,7 @@ func TestReadKnownAddresses(t *testing.T) {
 			t.Errorf("%s: AS%d, want AS%d", addr, got, want)
 		}
 	}
-	names := readPath(t, filepath.Join(dir, "pyasn_asnames.json.gz"))
+	names := readSample(t, filepath.Join(dir, "pyasn_asnames.json.gz"))
 	for _, n := range names.Names {
 		if n.ASN == 15169 && (!strings.HasPrefix(n.Name, "GOOGLE") || n.Country != "US") {
 			t.Errorf("AS15169 named %q, %q", n.Name, n.Country)
