@@ -53,13 +53,7 @@ func cmdImportASN(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdASN(ctx context.Context, e *env, args []string) error {
-	sub, rest := subcommand(args, "list")
-	if sub != "list" && sub != "lookup" && sub != "clear" {
-		return fmt.Errorf("asn: unknown subcommand %q (want list, lookup or clear)", sub)
-	}
-	fs := flag.NewFlagSet("asn "+sub, flag.ContinueOnError)
-	format := formatFlag(fs)
-	rest, d, err := openAfterFlags(fs, e, rest, sub != "clear")
+	sub, rest, format, d, err := lookupCommand(e, "asn", args)
 	if err != nil {
 		return err
 	}
