@@ -25,7 +25,7 @@ test:
 # ../shared/data counted against tshark (engine/parse), and the ranking checked
 # on a 500k-event workspace (engine/score). A package that gates a test on
 # testing.Short() belongs in E2E_PKGS, whose tests all run here.
-E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/
+E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/ ./engine/networks/
 e2e:
 	$(GO) test -count=1 -timeout 30m $(E2E_PKGS)
 
@@ -35,6 +35,7 @@ bench: build
 	$(GO) run ./cmd/longtail-bench -bin $(BIN) -lines $(BENCH_LINES)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/parse/ ./engine/names/ ./engine/gen/
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
+	$(GO) test -run '^$$' -bench . -benchmem ./engine/networks/
 
 # A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
 # and DGA names in it, of web traffic to three sites with a scanner, a

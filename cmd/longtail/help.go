@@ -118,6 +118,20 @@ Example:
   Popularity ranks imported with import-list --ranks.
 Example:
   longtail ranks lookup google.com`,
+	"import-asn": `longtail import-asn FILE...
+  Open IP-to-ASN tables into the workspace, gzip or not, told apart by
+  content: iptoasn.com's ip2asn TSV, pyasn's IPASN dumps (IPv4 or v4v6)
+  and AS names, and MaxMind DB ASN files (GeoLite2-ASN, DB-IP ASN lite).
+  A file imported again replaces its earlier import; where
+  tables overlap, a later file answers first.
+Example:
+  longtail import-asn ip2asn-v4.tsv.gz ipasn_20240101.dat.gz asnames.json
+  longtail import-asn GeoLite2-ASN.mmdb`,
+	"asn": `longtail asn [list] | asn lookup ADDR... | asn clear [FILE]
+  The imported network tables, the network (AS, owner, country) of
+  addresses, or removing a table.
+Example:
+  longtail asn lookup 8.8.8.8 2001:4860:4860::8888`,
 	"baseline": `longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
 longtail baseline snapshot NAME | baseline snapshots
   normal_traffic and suspicious_traffic files (.txt, .csv), or a snapshot

@@ -364,14 +364,22 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdRanks(ctx context.Context, e *env, args []string) error {
-	sub, rest := subcommand(args, "list")
+// lookupCommand parses the arguments of a command of list, lookup and
+// clear subcommands (ranks, asn) and opens the workspace: to read, but to
+// write for clear.
+func lookupCommand(e *env, name string, args []string) (sub string, rest []string, format *string, d *db.DB, err error) {
+	sub, rest = subcommand(args, "list")
 	if sub != "list" && sub != "lookup" && sub != "clear" {
-		return fmt.Errorf("ranks: unknown subcommand %q (want list, lookup or clear)", sub)
+		return "", nil, nil, nil, fmt.Errorf("%s: unknown subcommand %q (want list, lookup or clear)", name, sub)
 	}
-	fs := flag.NewFlagSet("ranks "+sub, flag.ContinueOnError)
-	format := formatFlag(fs)
-	rest, d, err := openAfterFlags(fs, e, rest, sub != "clear")
+	fs := flag.NewFlagSet(name+" "+sub, flag.ContinueOnError)
+	format = formatFlag(fs)
+	rest, d, err = openAfterFlags(fs, e, rest, sub != "clear")
+	return sub, rest, format, d, err
+}
+
+func cmdRanks(ctx context.Context, e *env, args []string) error {
+	sub, rest, format, d, err := lookupCommand(e, "ranks", args)
 	if err != nil {
 		return err
 	}

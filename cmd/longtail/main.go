@@ -69,6 +69,9 @@ Rules and lists:
                                        suricata-dataset, rpz, csv or json
   longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
                                        popularity ranks
+  longtail import-asn FILE...          IP-to-ASN tables (iptoasn, pyasn, .mmdb) for the client's network
+  longtail asn [list] | asn lookup ADDR... | asn clear [FILE]
+                                       imported network tables; the network of addresses
   longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
                                        normal_traffic and suspicious_traffic files (.txt, .csv)
   longtail baseline snapshot NAME | baseline snapshots

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
@@ -100,6 +101,16 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			t.Columns = slices.Insert(t.Columns, 3, "rare_names")
 		}
 	}
+	// An address's network sits beside it: looked up here, once per row,
+	// so that neither the ingest nor the other subjects pay for it.
+	nets := map[string]networks.Network{}
+	withNet := !q.Domains && networks.Addressed(sub.Code)
+	if withNet {
+		t.Columns = append(t.Columns, "asn", "owner")
+		if nets, err = networks.Of(ctx, d, itemNames(a.Items)); err != nil {
+			return err
+		}
+	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -113,9 +124,22 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		if !q.Domains {
 			cells = append(cells, it.Domain)
 		}
-		t.Add(append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh, sub.QualifiedName())...)
+		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
+		if withNet {
+			cells = append(cells, networkCells(nets[it.Name])...)
+		}
+		t.Add(append(cells, sub.QualifiedName())...)
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// itemNames is the values a list shows.
+func itemNames(items []review.Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.Name
+	}
+	return out
 }
 
 // nameColumn and groupColumn title the columns of a subject's values and

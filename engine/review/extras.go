@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 )
 
 // What the list shows beside the counts comes from other tables and changes
@@ -94,6 +95,10 @@ type Annotations struct {
 	// there is no snapshot.
 	Fresh [2][]bool
 	Since string // what Fresh is measured from, for a status line
+	// Network is each value's network ("AS15169 GOOGLE US", "" when no
+	// imported table knows it) when the values are addresses; nil for
+	// other subjects, or when no table knows any of them.
+	Network []string
 }
 
 // LoadAnnotations reads the ranks and the latest snapshot.
@@ -103,11 +108,36 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 		return nil, err
 	}
 	a := NewAnnotations(data, rk)
+	if a.Network, err = loadNetworks(ctx, d, data); err != nil {
+		return nil, err
+	}
 	// No snapshot is not an error: the filter says there is none.
 	if since, err := d.ResolveSince(ctx, ""); err == nil {
 		a.Fresh, a.Since = Freshness(data, since), since.String()
 	}
 	return a, nil
+}
+
+// loadNetworks looks up the network of every value of an address subject,
+// once per distinct value (networks.Of): here, when a list is loaded, not
+// per event at ingest.
+func loadNetworks(ctx context.Context, d *db.DB, data *Dataset) ([]string, error) {
+	if !networks.Addressed(data.Subject.Code) {
+		return nil, nil
+	}
+	values := make([]string, len(data.Names.Rows))
+	for i, r := range data.Names.Rows {
+		values[i] = r.Name
+	}
+	nets, err := networks.Of(ctx, d, values)
+	if err != nil || len(nets) == 0 {
+		return nil, err
+	}
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = networks.Short(nets[v])
+	}
+	return out, nil
 }
 
 // NewAnnotations lays the ranks out by row.

@@ -34,8 +34,13 @@ const (
 	colSpark
 	colScore // shown once the workspace is scored
 	colRank  // shown when a popularity list was imported
+	colNet   // an address's network, shown when an imported table knows one
 	colName
 )
+
+// netWidth fits most networks ("AS15169 GOOGLE US"); a longer owner is
+// cut (asn lookup or top --format json has it whole).
+const netWidth = 22
 
 // minName is the narrowest the name column may get before other columns are
 // dropped: below it too many names lose the labels that tell them apart.
@@ -53,7 +58,7 @@ type layout struct {
 // newLayout fits the columns into width. Columns are dropped, least useful
 // first (first seen, share, clients, sparkline), until the name column has
 // minName cells. countW is the width of the largest count.
-func newLayout(width int, countW int, first, last int64, withScore, withRank bool) layout {
+func newLayout(width int, countW int, first, last int64, withScore, withRank, withNet bool) layout {
 	tf := timeFormat(first, last)
 	tw := len(tf)
 	cols := []column{
@@ -67,16 +72,17 @@ func newLayout(width int, countW int, first, last int64, withScore, withRank boo
 		{colFirst, "first", tw},
 		{colLast, "last", tw},
 		{colSpark, "activity", max(10, min(32, width/6))},
+		{colNet, "network", netWidth},
 	}
 	keep := cols[:0]
 	for _, c := range cols {
-		if (c.id == colScore && !withScore) || (c.id == colRank && !withRank) {
+		if (c.id == colScore && !withScore) || (c.id == colRank && !withRank) || (c.id == colNet && !withNet) {
 			continue
 		}
 		keep = append(keep, c)
 	}
 	cols = keep
-	for _, drop := range []colID{colFirst, colShare, colClients, colSpark, colRank, colScore} {
+	for _, drop := range []colID{colFirst, colShare, colClients, colNet, colSpark, colRank, colScore} {
 		if nameWidth(width, cols) >= minName {
 			break
 		}
@@ -170,6 +176,7 @@ type viewRow struct {
 	spark      string  // "" while not loaded
 	score      float32 // review.NoScore: none
 	rank       int32   // 0: unranked
+	net        string  // the address's network, "" when unknown
 	// With the rare filter on: rare is how many of a group row's values
 	// are rare (-1: not counted); a value first of several rare ones of
 	// its group shown together has runOf (their number) and group; the
@@ -229,6 +236,8 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 			cell(scoreText(vr.score), c.width, true, scoreStyle(s, vr.score))
 		case colRank:
 			cell(rankText(vr.rank), c.width, true, &s.Dim)
+		case colNet:
+			cell(common.Fit(textsafe.String(vr.net), c.width), c.width, false, &s.Dim)
 		}
 	}
 	b.WriteString(l.name(s, vr, styled))

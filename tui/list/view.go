@@ -21,9 +21,10 @@ func (m *Model) layout() layout {
 		countW = len(strconv.FormatInt(m.data.MaxCount, 10))
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
-		return newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank)
+		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
+		return newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet)
 	}
-	return newLayout(m.c.Width, countW, 0, 0, false, false)
+	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
 }
 
 // View renders the list in exactly Width × Height cells.
@@ -129,6 +130,9 @@ func (m *Model) viewRow(p int) viewRow {
 	if m.an != nil {
 		ranks, _ := m.an.Of(domain)
 		vr.rank = ranks[l.Idx]
+		if !domain && m.an.Network != nil {
+			vr.net = m.an.Network[l.Idx]
+		}
 	}
 	vr.rare = -1
 	switch {
