@@ -49,7 +49,7 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	progress := &ingest.Counters{}
 	fmt.Fprintf(e.stderr, "capturing on %s (Ctrl-C stops)\n", textsafe.String(*iface))
 	stop := startStatus(e.stderr, func(time.Duration) string {
-		return countHuman(progress.Events.Load()) + " events read"
+		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read"
 	})
 	start := time.Now()
 	rep, err := src.Run(ctx, d, ingest.Options{Progress: progress})
@@ -57,6 +57,9 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	st := src.Stats()
 	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),
 		plural(int(st.Packets), "packet"), countHuman(st.Passed), plural(int(rep.Events), "event"))
+	if st.Dropped > 0 {
+		fmt.Fprintf(e.stderr, "the kernel dropped %s: longtail did not keep up\n", plural(int(st.Dropped), "packet"))
+	}
 	for _, f := range st.Files {
 		fmt.Fprintln(e.stderr, "wrote "+textsafe.String(f))
 	}

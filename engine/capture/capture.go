@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -40,6 +41,7 @@ var ErrPermission = errors.New("capture needs root or CAP_NET_RAW")
 type Stats struct {
 	Packets int64    // read from the interface
 	Passed  int64    // passed the filter
+	Dropped int64    // dropped by the kernel: the ring was full
 	Files   []string // pcapng files written
 }
 
@@ -51,13 +53,17 @@ type Source struct {
 	lt     layers.LinkType
 	filter *Filter
 	w      *rotator // nil: none kept
-	stats  Stats
+	// Counts, read while the capture runs (Stats).
+	packets, passed, dropped atomic.Int64
+	closed                   atomic.Bool
+	files                    []string // the pcapng files written, once closed
 }
 
 // handle is the socket a Source reads (afpacket's TPacket).
 type handle interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 	Close()
+	dropped() int64 // packets the kernel dropped so far (-1: cannot tell)
 }
 
 // ZeroCopyReadPacketData returns the next packet that passes the filter,
@@ -68,11 +74,11 @@ func (s *Source) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) 
 		if err != nil {
 			return nil, ci, err
 		}
-		s.stats.Packets++
+		s.packets.Add(1)
 		if s.filter != nil && !s.filter.Match(s.lt, data) {
 			continue
 		}
-		s.stats.Passed++
+		s.passed.Add(1)
 		if s.w != nil {
 			if err := s.w.write(ci, data); err != nil {
 				return nil, ci, fmt.Errorf("writing the capture file: %w", err)
@@ -85,17 +91,31 @@ func (s *Source) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) 
 // LinkType is the link type of the interface's frames.
 func (s *Source) LinkType() layers.LinkType { return s.lt }
 
-// Stats are the figures so far; Files is complete once Close returned.
-func (s *Source) Stats() Stats { return s.stats }
+// Stats are the figures so far, safe to read while the capture runs;
+// Files is set once Close returned.
+func (s *Source) Stats() Stats {
+	if !s.closed.Load() {
+		s.countDrops()
+	}
+	return Stats{Packets: s.packets.Load(), Passed: s.passed.Load(), Dropped: s.dropped.Load(), Files: s.files}
+}
+
+func (s *Source) countDrops() {
+	if n := s.h.dropped(); n >= 0 {
+		s.dropped.Store(n)
+	}
+}
 
 // Close ends the capture and completes the last pcapng file.
 func (s *Source) Close() error {
+	s.countDrops()
+	s.closed.Store(true)
 	s.h.Close()
 	if s.w == nil {
 		return nil
 	}
 	err := s.w.close()
-	s.stats.Files = s.w.files
+	s.files = s.w.files
 	return err
 }
 

@@ -95,3 +95,11 @@ func (t tpacket) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) 
 	}
 	return data, ci, err
 }
+
+func (t tpacket) dropped() int64 {
+	v2, v3, err := t.SocketStats()
+	if err != nil {
+		return -1
+	}
+	return int64(v2.Drops() + v3.Drops())
+}
