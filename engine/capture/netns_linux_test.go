@@ -294,16 +294,7 @@ func TestCaptureInNetworkNamespaces(t *testing.T) {
 		t.Errorf("source %+v: want done with %d events", s, len(names)+len(paths))
 	}
 	for _, name := range names {
-		row, err := d.NameByText(context.Background(), subject.DNSName, name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
-			continue
-		}
-		evs, _, err := d.Events(context.Background(), row.ID, 10)
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("%s: events %v, %v", name, evs, err)
-		}
-		if e := evs[0]; e.RCode != 0 || !strings.Contains(e.Answers, "10.9.9.9") {
+		if e, ok := onlyEvent(t, d, subject.DNSName, name); ok && (e.RCode != 0 || !strings.Contains(e.Answers, "10.9.9.9")) {
 			t.Errorf("%s: stored as %+v, want answered with 10.9.9.9", name, e)
 		}
 	}
@@ -311,20 +302,31 @@ func TestCaptureInNetworkNamespaces(t *testing.T) {
 		t.Error("the query to port 5353 was stored although the filter keeps only ports 53 and 80")
 	}
 	for _, p := range paths {
-		row, err := d.NameByText(context.Background(), subject.HTTPPath, p)
-		if err != nil {
-			t.Errorf("HTTP path %s: %v", p, err)
-			continue
-		}
-		evs, _, err := d.Events(context.Background(), row.ID, 10)
-		if err != nil || len(evs) != 1 || evs[0].Status != 200 {
-			t.Errorf("HTTP path %s: events %+v, %v; want one answered 200", p, evs, err)
+		if e, ok := onlyEvent(t, d, subject.HTTPPath, p); ok && e.Status != 200 {
+			t.Errorf("HTTP path %s: stored as %+v, want answered 200", p, e)
 		}
 	}
 	if _, err := d.NameByText(context.Background(), subject.HTTPHost, "web.capture-test.example"); err != nil {
 		t.Errorf("HTTP host: %v", err)
 	}
 	checkPcapngs(t, st.Files, len(names)+len(paths))
+}
+
+// onlyEvent is the one event stored of value of a subject; ok is false
+// (and the test failed) when there is not exactly one.
+func onlyEvent(t *testing.T, d *db.DB, code subject.Code, value string) (db.EventRow, bool) {
+	t.Helper()
+	row, err := d.NameByText(context.Background(), code, value)
+	if err != nil {
+		t.Errorf("%s: %v", value, err)
+		return db.EventRow{}, false
+	}
+	evs, _, err := d.Events(context.Background(), row.ID, 10)
+	if err != nil || len(evs) != 1 {
+		t.Errorf("%s: events %+v, %v; want one", value, evs, err)
+		return db.EventRow{}, false
+	}
+	return evs[0], true
 }
 
 // liveSource is the workspace's source of that name.
