@@ -144,8 +144,9 @@ type capSource struct {
 	next     nextPacket
 	consumed func() int64 // offset of the first byte not used yet
 	// live: packets from a network interface (StreamPackets). next may
-	// return ErrNoPacket, and a stop ends the read like the end of a
-	// file: nothing resumes it.
+	// return ErrNoPacket, and ends the read itself when stopped (io.EOF):
+	// what waits is emitted then, as at the end of a file, for nothing
+	// resumes it.
 	live bool
 }
 
@@ -326,10 +327,7 @@ func runCapture(ctx context.Context, src capSource, from Resume, out record.Outp
 	pos := Position{Offset: src.consumed()}
 	var p capPacket
 	for {
-		if (src.live || pos.Line&0xfff == 0) && ctx.Err() != nil {
-			if src.live {
-				break // what is still waiting is emitted: nothing resumes
-			}
+		if !src.live && pos.Line&0xfff == 0 && ctx.Err() != nil {
 			// Stopped: the queries still waiting are left for the read
 			// that resumes.
 			c.at = pos

@@ -28,23 +28,29 @@ var ErrNoPacket = errors.New("no packet came in time")
 
 // StreamPackets decodes the DNS and HTTP in the packets of src, whose
 // frames are of link type lt, until ctx ends or src fails (any error but
-// ErrNoPacket ends the read and is returned). Queries and requests still
-// waiting for their answer when it ends are emitted unanswered. The
-// records' lines are packet numbers, their offsets the bytes of the
-// packets before them.
+// ErrNoPacket ends the read and is returned). When ctx ends, the packets
+// src still holds that came before are read first: a stop loses none of
+// them. Queries and requests still waiting for their answer at the end
+// are emitted unanswered. The records' lines are packet numbers, their
+// offsets the bytes of the packets before them.
 func StreamPackets(ctx context.Context, src PacketSource, lt layers.LinkType, out record.Output) (Resume, error) {
 	var seen, last int64 // bytes of the packets read, before the last one
+	var stop int64       // unix µs when ctx ended; 0 before
 	var failed error
 	next := func(p *capPacket) error {
-		seen += last
+		seen, last = seen+last, 0
+		if stop == 0 && ctx.Err() != nil {
+			stop = time.Now().UnixMicro()
+		}
 		data, ci, err := src.ZeroCopyReadPacketData()
-		if err != nil {
-			last = 0
-			if err != ErrNoPacket {
-				failed = err
-				return io.EOF
-			}
+		switch {
+		case err == ErrNoPacket && stop != 0:
+			return io.EOF // stopped, and nothing more came before
+		case err == ErrNoPacket:
 			return err
+		case err != nil:
+			failed = err
+			return io.EOF
 		}
 		last = int64(len(data))
 		p.data, p.cut, p.lt, p.off = data, ci.CaptureLength < ci.Length, lt, seen
@@ -52,13 +58,13 @@ func StreamPackets(ctx context.Context, src PacketSource, lt layers.LinkType, ou
 		if ci.Timestamp.IsZero() {
 			p.time = time.Now().UnixMicro()
 		}
+		if stop != 0 && p.time > stop {
+			return io.EOF // came after the stop
+		}
 		return nil
 	}
-	end, err := runCapture(ctx, capSource{next: next, consumed: func() int64 { return seen + last }, live: true}, Done(Position{}), out)
-	if err == nil {
-		err = failed
-	}
-	return end, err
+	end, _ := runCapture(ctx, capSource{next: next, consumed: func() int64 { return seen + last }, live: true}, Done(Position{}), out)
+	return end, failed
 }
 
 // idle is a live capture's wait with no packet: the clock moves on, so

@@ -196,3 +196,28 @@ func dnsQueryFrame(t *testing.T, name string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// A stop reads first what the source still holds from before it (the
+// kernel's ring), then ends: the packets that came before Ctrl-C are kept.
+func TestStreamPacketsReadsWhatCameBeforeTheStop(t *testing.T) {
+	before := time.Now()
+	frames := [][]byte{dnsQueryFrame(t, "one.example"), dnsQueryFrame(t, "two.example"), dnsQueryFrame(t, "three.example")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	src := sourceFunc(func() ([]byte, gopacket.CaptureInfo, error) {
+		cancel() // stopped before the first packet was read
+		if calls++; calls <= len(frames) {
+			f := frames[calls-1]
+			return f, gopacket.CaptureInfo{Timestamp: before, CaptureLength: len(f), Length: len(f)}, nil
+		}
+		return nil, gopacket.CaptureInfo{}, ErrNoPacket
+	})
+	var got gotOut
+	if _, err := StreamPackets(ctx, src, layers.LinkTypeEthernet, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.recs) != len(frames) {
+		t.Errorf("stored %+v; want the %d queries that came before the stop", got.recs, len(frames))
+	}
+}
