@@ -52,7 +52,7 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read"
 	})
 	start := time.Now()
-	rep, err := src.Run(ctx, d, ingest.Options{Progress: progress})
+	rep, err := src.Run(ctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
 	stop()
 	st := src.Stats()
 	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),

@@ -37,7 +37,8 @@ Example:
   longtail --db live.db follow /var/log/named/query.log`,
 	"capture": `longtail capture -i IFACE [--filter EXPR] [-w DIR [--rotate MiB]] [--no-score]
   Read DNS queries and HTTP requests from a network interface until Ctrl-C
-  or SIGTERM, committed every second as the source capture:IFACE. The
+  or SIGTERM, committed every second as the source capture:IFACE (the
+  totals every 5 s, what the screen shows). The
   filter is longtail's own, not BPF: port N, host ADDR, net CIDR, udp,
   tcp, ip, ip6, each after an optional not, joined with and / or. With -w,
   the packets kept are also written to pcapng files in DIR (readable by

@@ -123,7 +123,7 @@ func (s *Source) Close() error {
 // what was read (the queries still waiting as unanswered), completes the
 // pcapng files and closes the source. The workspace's source is named
 // "capture:IFACE".
-func (s *Source) Run(ctx context.Context, d *db.DB, opt ingest.Options) (ingest.Report, error) {
+func (s *Source) Run(ctx context.Context, d *db.DB, opt ingest.LiveOptions) (ingest.Report, error) {
 	stream := func(ctx context.Context, out record.Output) (parse.Resume, error) {
 		return parse.StreamPackets(ctx, s, s.lt, out)
 	}

@@ -16,56 +16,156 @@ import (
 // quarter of a second or so even when nothing comes.
 type LiveStream func(ctx context.Context, out record.Output) (parse.Resume, error)
 
+// DefaultLiveCycle is how often Live writes the workspace's totals (what
+// a screen polling the workspace sees move) and lets another ingest in.
+// Each cycle reads the workspace's dictionaries again, seconds on a large
+// one, while the kernel holds the packets that come: follow's pace of a
+// second would leave a capture little time for anything else.
+const DefaultLiveCycle = 5 * time.Second
+
+// LiveOptions tune Live.
+type LiveOptions struct {
+	// Options of the read; FlushEvery is a second when 0, BatchSize
+	// FollowBatch.
+	Options
+	Cycle time.Duration // DefaultLiveCycle when 0
+}
+
 // Live reads a stream into the workspace as a source of its own named name
 // ("capture:eth0": a new one each time, nothing resumes it) and in format
 // (the format it is decoded as, for the reports). Its batches are
-// committed at least every FlushEvery (a second when 0), so a kill loses
-// at most that; when ctx ends, what was read is committed, the source
-// ended and the aggregates written before Live returns. The workspace's
-// ingest lock is held meanwhile: another ingest waits for it to end.
-func Live(ctx context.Context, d *db.DB, name, format string, stream LiveStream, opt Options) (Report, error) {
+// committed at least every FlushEvery, so a kill loses at most that; every
+// Cycle the totals are written and the workspace's ingest lock released
+// for a moment, as follow does between its reads (the stream waits while
+// another ingest holds it). When ctx ends, what was read is committed,
+// the source ended and the totals written before Live returns.
+func Live(ctx context.Context, d *db.DB, name, format string, stream LiveStream, opt LiveOptions) (Report, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = FollowBatch
 	}
 	if opt.FlushEvery <= 0 {
 		opt.FlushEvery = time.Second
 	}
+	if opt.Cycle <= 0 {
+		opt.Cycle = DefaultLiveCycle
+	}
 	if opt.Progress == nil {
 		opt.Progress = &Counters{}
 	}
 	opt.Progress.File.Store(name)
-	rep := Report{Path: name, Format: format, Status: Ingested, Stream: true}
-	wctx := context.WithoutCancel(ctx)
-	l, err := d.NewLoader(wctx)
-	if err != nil {
-		return rep, err
-	}
-	defer l.Close()
-	w := startWriter(wctx, l)
+	lv := &live{ctx: context.WithoutCancel(ctx), d: d, opt: opt, rep: Report{Path: name, Format: format, Status: Ingested, Stream: true}}
 	// No fingerprint of content: the start time keeps it apart from any
 	// file's (priorRead matches sources by it).
-	src, err := l.StartSource(wctx, db.Source{Path: name, Format: format, Fingerprint: fmt.Sprintf("live:%d", time.Now().UnixNano())})
+	lv.src = db.Source{Path: name, Format: format, Fingerprint: fmt.Sprintf("live:%d", time.Now().UnixNano())}
+	if err := lv.open(); err != nil {
+		return failed(lv.rep, err), err
+	}
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	lv.stop = stop
+	end, serr := stream(sctx, lv)
+	if lv.err == nil {
+		opt.Progress.Finishing.Store(true)
+		lv.err = lv.close(end, true)
+	}
+	err := errors.Join(lv.err, serr)
 	if err != nil {
-		return rep, errors.Join(err, w.close())
+		return failed(lv.rep, err), err
 	}
-	rep.source = src.ID
-	out := newSink(l, w, src.ID, opt.BatchSize, opt.FlushEvery, &opt.Progress.Events)
-	end, serr := stream(ctx, out)
-	werr := commitRest(w, out, end, committed{}, &rep)
-	if werr == nil {
-		werr = l.EndSource(wctx, src.ID)
+	return lv.rep, nil
+}
+
+// live is the record.Output of a Live read: the sink of the current
+// cycle's loader, replaced by the next one's at a checkpoint once the
+// cycle is over.
+type live struct {
+	ctx   context.Context // for the writes: not cancelled
+	d     *db.DB
+	opt   LiveOptions
+	src   db.Source
+	l     *db.Loader
+	w     *writer
+	out   *sink
+	since time.Time // the start of the cycle
+	rep   Report
+	err   error  // a cycle failed: the stream was stopped, and what comes is dropped
+	stop  func() // stops the stream
+}
+
+// open takes the ingest lock (waiting while another ingest holds it) and
+// starts the source, or carries it on.
+func (lv *live) open() error {
+	for {
+		l, err := lv.d.NewLoader(lv.ctx)
+		if errors.Is(err, db.ErrIngesting) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		lv.l = l
+		break
 	}
-	werr = errors.Join(werr, w.close())
-	w.release()
-	if werr != nil {
-		return failed(rep, werr), werr
+	lv.w = startWriter(lv.ctx, lv.l)
+	src, err := lv.l.StartSource(lv.ctx, lv.src)
+	if err != nil {
+		return errors.Join(err, lv.w.close(), lv.l.Finish(lv.ctx))
 	}
-	opt.Progress.Finishing.Store(true)
-	if err := l.Finish(wctx); err != nil {
-		return failed(rep, err), err
+	lv.src, lv.rep.source = src, src.ID
+	lv.out = newSink(lv.l, lv.w, src.ID, lv.opt.BatchSize, lv.opt.FlushEvery, &lv.opt.Progress.Events)
+	lv.since = time.Now()
+	return nil
+}
+
+// close commits what the cycle read, up to end, adds it to the report,
+// writes the totals and releases the lock; last ends the source too.
+func (lv *live) close(end parse.Resume, last bool) error {
+	var r Report
+	err := commitRest(lv.w, lv.out, end, committed{}, &r)
+	lv.rep.Events += r.Events
+	lv.rep.Skipped += r.Skipped
+	if room := MaxSkipsShown - len(lv.rep.Skips); room > 0 {
+		lv.rep.Skips = append(lv.rep.Skips, r.Skips[:min(len(r.Skips), room)]...)
 	}
-	if serr != nil {
-		return failed(rep, serr), serr
+	if err == nil && last {
+		err = lv.l.EndSource(lv.ctx, lv.src.ID)
 	}
-	return rep, nil
+	err = errors.Join(err, lv.w.close())
+	lv.w.release()
+	if err != nil {
+		lv.l.Close()
+		return err
+	}
+	return lv.l.Finish(lv.ctx)
+}
+
+func (lv *live) Record(r *record.Record) {
+	if lv.err == nil {
+		lv.out.Record(r)
+	}
+}
+
+func (lv *live) Skip(line, offset int64, reason string) {
+	if lv.err == nil {
+		lv.out.Skip(line, offset, reason)
+	}
+}
+
+// Checkpoint commits the batch when it is due and, once the cycle is over,
+// ends it and starts the next.
+func (lv *live) Checkpoint(resume func() parse.Resume) {
+	if lv.err != nil {
+		return
+	}
+	if time.Since(lv.since) < lv.opt.Cycle {
+		lv.out.Checkpoint(resume)
+		return
+	}
+	if lv.err = lv.close(resume(), false); lv.err == nil {
+		lv.err = lv.open()
+	}
+	if lv.err != nil {
+		lv.stop()
+	}
 }
