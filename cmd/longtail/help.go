@@ -38,12 +38,12 @@ Example:
 	"capture": `longtail capture -i IFACE [--filter EXPR] [-w DIR [--rotate MiB]] [--no-score]
   Read DNS queries and HTTP requests from a network interface until Ctrl-C
   or SIGTERM, committed every second as the source capture:IFACE (the
-  totals every 5 s, what the screen shows). The
-  filter is longtail's own, not BPF: port N, host ADDR, net CIDR, udp,
-  tcp, ip, ip6, each after an optional not, joined with and / or. With -w,
-  the packets kept are also written to pcapng files in DIR (readable by
-  you only), a new one every --rotate MiB. Needs root or CAP_NET_RAW
-  (setcap cap_net_raw+ep longtail); Linux only.
+  totals, what the screen shows, every 5 s). The filter is longtail's own,
+  not BPF: port N, host ADDR, net CIDR, udp, tcp, ip, ip6, each after an
+  optional not, joined with and / or. With -w, the packets kept are also
+  written to pcapng files in DIR (readable by you only), a new one every
+  --rotate MiB. Needs root or CAP_NET_RAW (setcap cap_net_raw+ep
+  longtail); Linux only.
 Example:
   sudo longtail --db live.db capture -i eth0 --filter "port 53 or port 80" -w /var/tmp/pcaps`,
 	"formats": `longtail formats [--check FILE [--limit N]] [--format-file F]
