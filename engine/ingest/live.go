@@ -40,17 +40,9 @@ type LiveOptions struct {
 // another ingest holds it). When ctx ends, what was read is committed,
 // the source ended and the totals written before Live returns.
 func Live(ctx context.Context, d *db.DB, name, format string, stream LiveStream, opt LiveOptions) (Report, error) {
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = FollowBatch
-	}
-	if opt.FlushEvery <= 0 {
-		opt.FlushEvery = time.Second
-	}
+	opt.Options = opt.live()
 	if opt.Cycle <= 0 {
 		opt.Cycle = DefaultLiveCycle
-	}
-	if opt.Progress == nil {
-		opt.Progress = &Counters{}
 	}
 	opt.Progress.File.Store(name)
 	lv := &live{ctx: context.WithoutCancel(ctx), d: d, opt: opt, rep: Report{Path: name, Format: format, Status: Ingested, Stream: true}}
