@@ -23,9 +23,11 @@ test:
 # The tests -short skips: the real program killed, stopped by signals and
 # driven in tmux on generated logs (cmd/longtail), every capture of
 # ../shared/data counted against tshark (engine/parse), and the ranking checked
-# on a 500k-event workspace (engine/score). A package that gates a test on
+# on a 500k-event workspace (engine/score), live capture in network namespaces
+# the test makes (engine/capture, as root), the 2014 routeviews table
+# imported (engine/networks). A package that gates a test on
 # testing.Short() belongs in E2E_PKGS, whose tests all run here.
-E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/ ./engine/networks/
+E2E_PKGS := ./cmd/longtail/ ./engine/parse/ ./engine/score/ ./engine/networks/ ./engine/capture/
 e2e:
 	$(GO) test -count=1 -timeout 30m $(E2E_PKGS)
 

@@ -35,6 +35,17 @@ Example:
   FILE... does the same while the review screen is open.
 Example:
   longtail --db live.db follow /var/log/named/query.log`,
+	"capture": `longtail capture -i IFACE [--filter EXPR] [-w DIR [--rotate MiB]] [--no-score]
+  Read DNS queries and HTTP requests from a network interface until Ctrl-C
+  or SIGTERM, committed every second as the source capture:IFACE (the
+  totals, what the screen shows, every 5 s). The filter is longtail's own,
+  not BPF: port N, host ADDR, net CIDR, udp, tcp, ip, ip6, each after an
+  optional not, joined with and / or. With -w, the packets kept are also
+  written to pcapng files in DIR (readable by you only), a new one every
+  --rotate MiB. Needs root or CAP_NET_RAW (setcap cap_net_raw+ep
+  longtail); Linux only.
+Example:
+  sudo longtail --db live.db capture -i eth0 --filter "port 53 or port 80" -w /var/tmp/pcaps`,
 	"formats": `longtail formats [--check FILE [--limit N]] [--format-file F]
   The input formats longtail recognises, with the format files of your own
   logs (~/.config/longtail/formats/*.toml and --format-file) and where each

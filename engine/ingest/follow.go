@@ -51,6 +51,21 @@ type FollowOptions struct {
 	Notice func(string)
 }
 
+// live is o with the defaults of a read that goes on (Follow's, Live's):
+// a batch committed at least every second, FollowBatch events at most.
+func (o Options) live() Options {
+	if o.FlushEvery <= 0 {
+		o.FlushEvery = time.Second
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = FollowBatch
+	}
+	if o.Progress == nil {
+		o.Progress = &Counters{}
+	}
+	return o
+}
+
 // followed is a file Follow reads.
 type followed struct {
 	path string // absolute
@@ -73,15 +88,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 	if opt.Poll <= 0 {
 		opt.Poll = DefaultPoll
 	}
-	if opt.FlushEvery <= 0 {
-		opt.FlushEvery = time.Second
-	}
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = FollowBatch
-	}
-	if opt.Progress == nil {
-		opt.Progress = &Counters{}
-	}
+	opt.Options = opt.live()
 	if opt.Notice == nil {
 		opt.Notice = func(string) {}
 	}

@@ -335,16 +335,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			end = parse.Done(pos)
 		}
 	}
-	out.finish(end)
-	werr := w.sync()
-	// What the report claims is what the workspace holds.
-	stored := w.stored()
-	rep.Events, rep.Skipped = stored.events-base.events, stored.skipped-base.skipped
-	for _, s := range out.skips {
-		if stored.source == src.ID && s.Line <= stored.lines {
-			rep.Skips = append(rep.Skips, s)
-		}
-	}
+	werr := commitRest(w, out, end, base, &rep)
 	switch {
 	case werr != nil:
 		return failed(rep, werr)
@@ -361,6 +352,22 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		return failed(rep, err)
 	}
 	return rep
+}
+
+// commitRest commits the rest of what out read, which ended at end, and puts
+// in rep what the workspace holds of it: what the report claims is what
+// was stored. base is what the run had stored before the source.
+func commitRest(w *writer, out *sink, end parse.Resume, base committed, rep *Report) error {
+	out.finish(end)
+	werr := w.sync()
+	stored := w.stored()
+	rep.Events, rep.Skipped = stored.events-base.events, stored.skipped-base.skipped
+	for _, s := range out.skips {
+		if stored.source == out.source && s.Line <= stored.lines {
+			rep.Skips = append(rep.Skips, s)
+		}
+	}
+	return werr
 }
 
 func failed(rep Report, err error) Report {

@@ -139,6 +139,22 @@ type capPacket struct {
 // record cannot be read.
 type nextPacket func(p *capPacket) error
 
+// capSource is where runCapture takes its packets from.
+type capSource struct {
+	next     nextPacket
+	consumed func() int64 // offset of the first byte not used yet
+	// live: packets from a network interface (StreamPackets). next may
+	// return ErrNoPacket, and ends the read itself when stopped (io.EOF):
+	// what waits is emitted then, as at the end of a file, for nothing
+	// resumes it.
+	live bool
+}
+
+// source reads the packets of a capture file with next.
+func (in *capInput) source(next nextPacket) capSource {
+	return capSource{next: next, consumed: in.consumed}
+}
+
 // pcapFile reads the records of a pcap file straight from the read buffer.
 type pcapFile struct {
 	br    *bufio.Reader
@@ -236,10 +252,10 @@ func streamPcap(ctx context.Context, r io.Reader, from Resume, out record.Output
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcap file header: %w", err)
 	}
-	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+	return runCapture(ctx, in.source(func(p *capPacket) error {
 		p.off = in.consumed() // records are contiguous
 		return f.next(p)
-	})
+	}), from, out)
 }
 
 func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error) {
@@ -250,7 +266,7 @@ func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Outp
 	if err != nil {
 		return Done(Position{}), fmt.Errorf("pcapng section header: %w", err)
 	}
-	return runCapture(ctx, in, from, out, func(p *capPacket) error {
+	return runCapture(ctx, in.source(func(p *capPacket) error {
 		p.off = ngPacketOffset(in, &bo)
 		data, ci, err := nr.ZeroCopyReadPacketData()
 		p.data, p.cut, p.lt, p.time = data, ci.CaptureLength < ci.Length, layers.LinkTypeEthernet, 0
@@ -261,7 +277,7 @@ func streamPcapng(ctx context.Context, r io.Reader, from Resume, out record.Outp
 			p.time = ci.Timestamp.UnixMicro()
 		}
 		return err
-	})
+	}), from, out)
 }
 
 // ngByteOrder returns the byte order a section header block declares, or
@@ -304,14 +320,14 @@ func ngPacketOffset(in *capInput, bo *binary.ByteOrder) int64 {
 }
 
 // runCapture reads packets until the end of the stream and decodes them.
-func runCapture(ctx context.Context, in *capInput, from Resume, out record.Output, next nextPacket) (Resume, error) {
+func runCapture(ctx context.Context, src capSource, from Resume, out record.Output) (Resume, error) {
 	c := newCapture(out)
 	c.held = from.Held
 	cp, _ := out.(Checkpointer)
-	pos := Position{Offset: in.consumed()}
+	pos := Position{Offset: src.consumed()}
 	var p capPacket
 	for {
-		if pos.Line&0xfff == 0 && ctx.Err() != nil {
+		if !src.live && pos.Line&0xfff == 0 && ctx.Err() != nil {
 			// Stopped: the queries still waiting are left for the read
 			// that resumes.
 			c.at = pos
@@ -322,9 +338,13 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 			c.at = pos
 			cp.Checkpoint(c.resume)
 		}
-		err := next(&p)
+		err := src.next(&p)
+		if err == ErrNoPacket {
+			c.idle()
+			continue
+		}
 		if err == io.EOF {
-			pos.Offset = in.consumed() // trailing blocks (pcapng statistics)
+			pos.Offset = src.consumed() // trailing blocks (pcapng statistics)
 			break
 		}
 		if err != nil {
@@ -337,7 +357,7 @@ func runCapture(ctx context.Context, in *capInput, from Resume, out record.Outpu
 		c.replay = pos.Line <= from.Read.Line
 		c.no, c.off, c.cut, c.now = pos.Line, p.off, p.cut, p.time
 		c.packet(p.data, p.lt)
-		pos.Offset = in.consumed()
+		pos.Offset = src.consumed()
 	}
 	c.replay = false // what is still waiting was not emitted, even when the last packet was replayed
 	c.flush()

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/longtail/longtail/engine/capture"
+	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+func init() {
+	commands["capture"] = command{run: cmdCapture}
+}
+
+func cmdCapture(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
+	iface := fs.String("i", "", "network `interface` to read (ip link lists them)")
+	expr := fs.String("filter", "", "keep only the packets that match `EXPR`: port N, host ADDR, net CIDR, udp, tcp, ip, ip6, with not, and, or")
+	dir := fs.String("w", "", "also write the packets kept to rotating pcapng files in `DIR`")
+	rotate := fs.Int64("rotate", capture.DefaultRotate>>20, "size of each pcapng file, in `MiB`")
+	noScore := fs.Bool("no-score", false, "do not score the workspace when stopped (longtail score does it later)")
+	rest, err := flags(fs, e, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *iface == "":
+		return fmt.Errorf("capture: name the interface with -i (ip link lists them)")
+	case len(rest) > 0:
+		return fmt.Errorf("capture: unexpected %q (the interface goes after -i)", rest[0])
+	}
+	filter, err := capture.ParseFilter(*expr)
+	if err != nil {
+		return err
+	}
+	src, err := capture.Open(capture.Options{Interface: *iface, Filter: filter, Dir: *dir, RotateBytes: *rotate << 20})
+	if err != nil {
+		return err
+	}
+	d, err := e.open(false)
+	if err != nil {
+		src.Close()
+		return err
+	}
+	defer d.Close()
+	progress := &ingest.Counters{}
+	fmt.Fprintf(e.stderr, "capturing on %s (Ctrl-C stops)\n", textsafe.String(*iface))
+	stop := startStatus(e.stderr, func(time.Duration) string {
+		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read"
+	})
+	start := time.Now()
+	rep, err := src.Run(ctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
+	stop()
+	st := src.Stats()
+	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),
+		plural(int(st.Packets), "packet"), countHuman(st.Passed), plural(int(rep.Events), "event"))
+	if st.Dropped > 0 {
+		fmt.Fprintf(e.stderr, "the kernel dropped %s: longtail did not keep up\n", plural(int(st.Dropped), "packet"))
+	}
+	for _, f := range st.Files {
+		fmt.Fprintln(e.stderr, "wrote "+textsafe.String(f))
+	}
+	if err != nil || *noScore || rep.Events == 0 {
+		return err
+	}
+	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
+}

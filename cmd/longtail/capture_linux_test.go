@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/internal/netnstest"
+)
+
+// lockedBuffer is a process's stderr, read while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// longtail capture run in a network namespace the test makes (ip netns
+// exec) stores the DNS queries and HTTP requests that cross it, and the
+// Ctrl-C that comes right after them commits them all (before the
+// second's commit would) and completes the pcapng files; longtail sources
+// lists the capture.
+func TestCaptureCommitsWhatItReadOnCtrlC(t *testing.T) {
+	n := netnstest.New(t)
+	n.Servers(t)
+	ws, dir := filepath.Join(t.TempDir(), "ws.db"), filepath.Join(t.TempDir(), "pcaps")
+	cmd := exec.Command("ip", "netns", "exec", n.A, os.Args[0], "--db", ws, "capture", "-i", n.VethA, "--filter", "port 53 or port 80", "-w", dir)
+	cmd.Env = append(os.Environ(), "LONGTAIL_TEST_MAIN=1")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(stderr.String(), "capturing on"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("capture did not start: %s", stderr.String())
+		}
+	}
+	var names []string
+	for i := range 25 {
+		names = append(names, fmt.Sprintf("cli%02d.capture-test.example", i))
+	}
+	netnstest.Resolve(t, n.A, netip.AddrPortFrom(n.AddrB, 53), names)
+	paths := []string{"/", "/wp-login.php"}
+	n.Fetch(t, "cli.capture-test.example", paths)
+	cmd.Process.Signal(syscall.SIGINT)
+	waitExit(t, cmd, 60*time.Second)
+	t.Logf("stderr: %s", stderr.String())
+
+	out, err := self("--db", ws, "sources", "--format", "json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs []struct {
+		Path, State string
+		Events      int64
+	}
+	if err := json.Unmarshal(out, &srcs); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if want := len(names) + len(paths); len(srcs) != 1 || srcs[0].Path != "capture:"+n.VethA || srcs[0].State != "done" || srcs[0].Events != int64(want) {
+		t.Errorf("sources %+v; want capture:%s done with %d events", srcs, n.VethA, want)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.pcapng"))
+	if len(files) != 1 || !strings.Contains(stderr.String(), "wrote "+files[0]) {
+		t.Fatalf("pcapng files %v, stderr %s", files, stderr.String())
+	}
+	// Complete: read by tshark's reader too, the requests all in it.
+	if tshark, err := exec.LookPath("tshark"); err == nil {
+		out, err := exec.Command(tshark, "-r", files[0], "-Y", "http.request or dns.flags.response == 0").Output()
+		if got := strings.Count(string(out), "\n"); err != nil || got != len(names)+len(paths) {
+			t.Errorf("tshark finds %d queries and requests in %s (%v), want %d", got, files[0], err, len(names)+len(paths))
+		}
+	}
+}
