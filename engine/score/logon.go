@@ -51,8 +51,9 @@ const (
 	// from one source, are a user enumeration.
 	enumAccounts = 3
 	// An account has an hour profile from profileLogons successful
-	// logons on profileDays days.
-	profileLogons = 20
+	// logons on profileDays days: a desk logon or two a day for a
+	// working week.
+	profileLogons = 10
 	profileDays   = 5
 	// A pair is judged rare among an account's successes from
 	// rareHistory of them, from two sources or more.

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -24,6 +25,9 @@ type logonJudge struct {
 	// honeypots are the targets that log the passwords tried: no real
 	// server does (sshd, Windows), a honeypot does (cowrie).
 	honeypots map[string]bool
+	// hourUsers counts, per logon type a person makes, the accounts
+	// whose working days cover each hour of the day ([24]: all of them).
+	hourUsers map[string]*[25]int
 	accounts  map[string]*accountLogons
 	pair      subject.Subject
 	rec       record.Record
@@ -76,9 +80,73 @@ func (j *logonJudge) judge() {
 		j.source(evs[start:end])
 		start = end
 	}
+	j.hourUsers = map[string]*[25]int{}
+	for _, a := range j.accounts {
+		j.countHours(a)
+	}
 	for name, a := range j.accounts {
 		j.account(name, a)
 	}
+}
+
+// countHours sorts the successes of an account by logon type and time,
+// and counts, per logon type a person makes, the hours of the day its
+// working days (first logon to last) cover: the domain's hours.
+func (j *logonJudge) countHours(a *accountLogons) {
+	slices.SortFunc(a.successes, func(x, y success) int {
+		if c := strings.Compare(x.kind, y.kind); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.time, y.time)
+	})
+	for _, ss := range byKind(a.successes) {
+		if !atKeyboard(ss[0].kind) {
+			continue
+		}
+		var used uint32
+		for _, hs := range daySpans(ss) {
+			used |= hs
+		}
+		n := j.hourUsers[ss[0].kind]
+		if n == nil {
+			n = new([25]int)
+			j.hourUsers[ss[0].kind] = n
+		}
+		n[24]++
+		for h := range 24 {
+			if used&(1<<h) != 0 {
+				n[h]++
+			}
+		}
+	}
+}
+
+// byKind splits successes sorted by logon type into a run per type.
+func byKind(ss []success) [][]success {
+	var out [][]success
+	for start := 0; start < len(ss); {
+		end := start + 1
+		for end < len(ss) && ss[end].kind == ss[start].kind {
+			end++
+		}
+		out = append(out, ss[start:end])
+		start = end
+	}
+	return out
+}
+
+// daySpans are the working days of successes: day → the hours from its
+// first logon to its last, as bits.
+func daySpans(ss []success) map[int64]uint32 {
+	byDay := map[int64]uint32{}
+	for _, s := range ss {
+		byDay[utcDay(s.time)] |= 1 << utcHour(s.time)
+	}
+	for d, hs := range byDay {
+		lo, hi := bits.TrailingZeros32(hs), 31-bits.LeadingZeros32(hs)
+		byDay[d] = (1<<(hi+1) - 1) &^ (1<<lo - 1)
+	}
+	return byDay
 }
 
 // value returns the value of a subject with that text, or nil.
@@ -355,19 +423,10 @@ func (j *logonJudge) account(name string, a *accountLogons) {
 	if len(a.successes) == 0 {
 		return
 	}
-	slices.SortFunc(a.successes, func(x, y success) int {
-		if c := strings.Compare(x.kind, y.kind); c != 0 {
-			return c
+	for _, ss := range byKind(a.successes) { // a profile per logon type
+		if atKeyboard(ss[0].kind) {
+			j.offHours(v, ss)
 		}
-		return int(x.time - y.time)
-	})
-	for start := 0; start < len(a.successes); { // a profile per logon type
-		end := start + 1
-		for end < len(a.successes) && a.successes[end].kind == a.successes[start].kind {
-			end++
-		}
-		j.offHours(v, a.successes[start:end])
-		start = end
 	}
 	j.rarePairs(a.successes)
 }
@@ -382,14 +441,7 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 	if len(ss) < profileLogons {
 		return
 	}
-	byDay := map[int64]uint32{} // day → hours with a logon, as bits
-	for _, s := range ss {
-		byDay[utcDay(s.time)] |= 1 << utcHour(s.time)
-	}
-	for d, hs := range byDay { // a working day: its first logon to its last
-		lo, hi := bits.TrailingZeros32(hs), 31-bits.LeadingZeros32(hs)
-		byDay[d] = (1<<(hi+1) - 1) &^ (1<<lo - 1)
-	}
+	byDay := daySpans(ss)
 	if len(byDay) < profileDays {
 		return
 	}
@@ -415,10 +467,11 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 		if g < 2 {
 			continue
 		}
+		others, share := j.othersAt(ss[0].kind, h)
 		at, logons, nd := s.time, len(ss), len(byDay)
-		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4), lazy: func() string {
-			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s)",
-				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual))
+		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4) * (1 - share), lazy: func() string {
+			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s); %s",
+				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual), others)
 		}}
 		if v != nil {
 			keep(&v.sig.offHours, e)
@@ -427,6 +480,36 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 			keep(&j.l.values[s.pair].sig.offHours, e)
 		}
 	}
+}
+
+// atKeyboard says whether a logon type is one a person makes, whose
+// hours are the person's: Windows' interactive (2), unlock (7), remote
+// interactive (10) and their cached forms (11, 12, 13), or a Unix logon
+// (ssh). A network logon (3), a ticket or an NTLM validation (no type)
+// is a machine working on its user's behalf (a mapped drive, a mail
+// client, a scheduled task), at any hour: judged by the hour, the
+// accounts of a domain's users all log on "at night" now and then.
+func atKeyboard(kind string) bool {
+	switch kind {
+	case "":
+		return false
+	case "2", "7", "10", "11", "12", "13":
+		return true
+	}
+	return kind[0] < '0' || kind[0] > '9'
+}
+
+// othersAt is how many of the other accounts with logons of that type
+// log on at hour h on their working days, in words and as a share: an
+// hour the domain works (a user staying late) says less than one it
+// does not (a logon at night).
+func (j *logonJudge) othersAt(kind string, h int) (string, float64) {
+	n := j.hourUsers[kind]
+	others, at := n[24]-1, n[h]-1 // the account itself is one of them
+	if others <= 0 || at <= 0 {
+		return "no other account does", 0
+	}
+	return fmt.Sprintf("%d of %d other accounts do", at, others), float64(at) / float64(others)
 }
 
 // hourGap is how many hours h lies from the nearest hour with a logon

@@ -1,0 +1,56 @@
+package score
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// The planted scenarios of `longtail gen logon` are the top rows of their
+// subjects: the spray that worked and the brute force that did are the top
+// sources; their accounts and the account that logged on at night the top
+// accounts; their pairs, the admin's from a workstation it never used and
+// the night's the top pairs. Whatever else scores is below them.
+func TestGeneratedLogonsPlantedOnTop(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "security.json")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := gen.WriteLogon(f, gen.Options{Lines: 100_000, Seed: 1})
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := func(user string) string { return user + "@" + strings.ToLower(tr.Domain) }
+	pair := func(user, source string) string { return acct(user) + " ← " + source }
+	d := scoreFiles(t, p)
+	for _, c := range []struct {
+		code subject.Code
+		want []string
+	}{
+		{subject.LogonSource, []string{tr.SprayClient, tr.BruteClient}},
+		{subject.LogonAccount, []string{acct(tr.SprayAccount), acct(tr.BruteAccount), acct(tr.OffHoursAccount)}},
+		{subject.LogonPair, []string{pair(tr.SprayAccount, tr.SprayClient), pair(tr.BruteAccount, tr.BruteClient),
+			pair(tr.AdminAccount, tr.AdminNewClient), pair(tr.OffHoursAccount, tr.OffHoursClient)}},
+	} {
+		rs := ranked(t, d, c.code, false)
+		var top []string
+		for _, r := range rs[:min(len(c.want), len(rs))] {
+			top = append(top, r.name)
+		}
+		if slices.Sort(top); !slices.Equal(top, slices.Sorted(slices.Values(c.want))) {
+			t.Errorf("%s: top %d %q, want the planted %q; ranking: %v", subject.Must(c.code).Name, len(c.want), top, c.want, rs[:min(len(rs), len(c.want)+3)])
+		}
+		if len(rs) > len(c.want) && rs[len(c.want)-1].score.Score <= rs[len(c.want)].score.Score {
+			t.Errorf("%s: the last planted row ties with the first normal one: %v", subject.Must(c.code).Name, rs[:len(c.want)+1])
+		}
+	}
+}
