@@ -13,14 +13,15 @@ import (
 // Logon signal names, as stored in the contributions; new and rare are the
 // DNS ones, judged against the logons.
 const (
-	SigBreakIn     = "breakin"
-	SigSpray       = "spray"
-	SigBrute       = "brute"
-	SigEnumeration = "userenum"
-	SigOffHours    = "offhours"
-	SigHoneypot    = "honeypot"
-	SigCommand     = "command"
-	SigDownload    = "download"
+	SigBreakIn      = "breakin"
+	SigSpray        = "spray"
+	SigBrute        = "brute"
+	SigEnumeration  = "userenum"
+	SigOffHours     = "offhours"
+	SigHoneypot     = "honeypot"
+	SigCommand      = "command"
+	SigDownload     = "download"
+	SigServiceLogon = "svclogon"
 )
 
 // logonWeights weigh the logon signals in the noisy OR: a success after
@@ -29,12 +30,12 @@ const (
 // logon (its hour, its source).
 var logonWeights = map[string]float64{
 	SigBreakIn: 0.95, SigDownload: 0.9, SigSpray: 0.85, SigBrute: 0.8, SigCommand: 0.7,
-	SigEnumeration: 0.6, SigHoneypot: 0.6, SigOffHours: 0.6, SigRare: 0.4, SigNew: 0.3,
+	SigServiceLogon: 0.75, SigEnumeration: 0.6, SigHoneypot: 0.6, SigOffHours: 0.6, SigRare: 0.4, SigNew: 0.3,
 }
 
 // logonGroupSignals are the signals a group (a source's network, an
 // account's domain, a pair's account) takes from its strongest value.
-var logonGroupSignals = [...]string{SigBreakIn, SigSpray, SigBrute, SigEnumeration, SigOffHours, SigHoneypot, SigCommand, SigDownload}
+var logonGroupSignals = [...]string{SigBreakIn, SigSpray, SigBrute, SigEnumeration, SigOffHours, SigHoneypot, SigCommand, SigDownload, SigServiceLogon}
 
 // Thresholds of the logon signals.
 const (
@@ -90,10 +91,11 @@ type logonValue struct {
 // logonSignals are a value's evidence, strongest first found kept.
 type logonSignals struct {
 	breakIn, spray, brute, enum, offHours, honeypot, command, download, rare evidence
+	serviceLogon                                                             evidence
 }
 
 func (l *logonSignals) list() []evidence {
-	return []evidence{l.breakIn, l.spray, l.brute, l.enum, l.offHours, l.honeypot, l.command, l.download, l.rare}
+	return []evidence{l.breakIn, l.spray, l.brute, l.enum, l.offHours, l.honeypot, l.command, l.download, l.rare, l.serviceLogon}
 }
 
 // keep sets *slot to e when e is stronger.

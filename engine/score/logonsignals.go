@@ -46,6 +46,7 @@ type success struct {
 	time   int64
 	source string
 	kind   string // its logon type as logged ("2", "10", "ssh")
+	target string // the host logged on to
 	pair   int32  // index in values, -1: none
 }
 
@@ -229,7 +230,7 @@ func (j *logonJudge) source(evs []logonEvent) {
 			}
 			if f.account != "" {
 				a := j.accountOf(f.account)
-				a.successes = append(a.successes, success{e.time, w.name, f.logonType, pair})
+				a.successes = append(a.successes, success{e.time, w.name, f.logonType, f.target, pair})
 			}
 		case resNone:
 			if f.command != "" && !slices.Contains(w.commands, f.command) {
@@ -429,6 +430,55 @@ func (j *logonJudge) account(name string, a *accountLogons) {
 		}
 	}
 	j.rarePairs(a.successes)
+	j.serviceLogon(name, v, a.successes)
+}
+
+// serviceLogon judges the interactive logons of an account no person
+// uses: a machine account ("WS-0042$"), which only ever logs on over the
+// network, or a service account, whose logons are mostly the services
+// and batch jobs it runs (type 5, 4). Someone at a keyboard (or over
+// remote desktop) with its name has its password or its hash: a classic
+// lateral move. The account and the pair take it.
+func (j *logonJudge) serviceLogon(name string, v *logonValue, ss []success) {
+	user := name
+	if at := strings.LastIndexByte(user, '@'); at > 0 {
+		user = user[:at]
+	}
+	machine := strings.HasSuffix(user, "$")
+	var services, interactive int64
+	for _, s := range ss {
+		switch s.kind {
+		case "4", "5":
+			services++
+		case "2", "10", "11", "12":
+			interactive++
+		}
+	}
+	if interactive == 0 || !machine && services <= interactive {
+		return
+	}
+	what, st := fmt.Sprintf("a service account (%s)", plural(services, "service or batch logon")), 0.8
+	if machine {
+		what, st = "a machine account", 1
+	}
+	for _, s := range ss {
+		switch s.kind {
+		case "2", "10", "11", "12":
+		default:
+			continue
+		}
+		s, kind := s, j.typeText(s.kind)
+		e := evidence{signal: SigServiceLogon, strength: st, lazy: func() string {
+			return fmt.Sprintf("%s, %s, logged on %sto %s from %s at %s UTC", name, what, kind, s.target, s.source,
+				time.UnixMicro(s.time).UTC().Format("Mon 2006-01-02 15:04"))
+		}}
+		if v != nil {
+			keep(&v.sig.serviceLogon, e)
+		}
+		if s.pair >= 0 {
+			keep(&j.l.values[s.pair].sig.serviceLogon, e)
+		}
+	}
 }
 
 // offHours judges the successes of an account of one logon type (a
