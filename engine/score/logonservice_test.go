@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,4 +55,41 @@ func TestServiceAccountLogsOnInteractively(t *testing.T) {
 			t.Errorf("a person's account flagged: %+v", r.score)
 		}
 	}
+}
+
+// explicit writes a 4648: user's credentials typed on host for server.
+func (w *winLog) explicit(t time.Time, host, user, server string) {
+	fmt.Fprintf(&w.b, `{"@timestamp":%q,"EventID":4648,"Channel":"Security","Hostname":"%s.corp.local","SubjectUserName":"mallory","SubjectDomainName":"CORP","TargetUserName":%q,"TargetDomainName":"CORP","TargetServerName":%q,"IpAddress":"-"}`+"\n",
+		t.UTC().Format(time.RFC3339), host, user, server)
+}
+
+// Explicit credentials for many accounts typed on one host within minutes
+// are a spray, though none failed; an admin's scripts running as two
+// service accounts all day are not.
+func TestExplicitCredentialsSpray(t *testing.T) {
+	var w winLog
+	at := recentMonday().Add(9 * time.Hour)
+	for i := range 10 {
+		w.explicit(at.Add(time.Duration(i)*time.Hour), "WS-0007", "svc_sql", "SQL01")
+		w.explicit(at.Add(time.Duration(i)*time.Hour+time.Minute), "WS-0007", "svc_backup", "FS01")
+	}
+	for i := range 12 {
+		w.explicit(at.Add(2*time.Hour+time.Duration(i*25)*time.Second), "WS-0042", fmt.Sprintf("user%02d", i), "FS01")
+	}
+	d := scoreFiles(t, writeLog(t, sortedJSON(w.b.String())))
+	sources := ranked(t, d, subject.LogonSource, false)
+	r, _ := byName(sources, "WS-0042")
+	if want := "explicit credentials for 12 accounts from WS-0042 within 4.6 min (user00@corp, user01@corp, user02@corp, user03@corp, …)"; r.why(SigSpray) != want {
+		t.Errorf("WS-0042: %q, want %q (%+v)", r.why(SigSpray), want, r.score)
+	}
+	if r, ok := byName(sources, "WS-0007"); ok && r.why(SigSpray) != "" {
+		t.Errorf("an admin's scripts flagged: %+v", r.score)
+	}
+}
+
+// sortedJSON orders JSON lines by their @timestamp (the first field).
+func sortedJSON(text string) string {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	slices.Sort(lines)
+	return strings.Join(lines, "\n") + "\n"
 }

@@ -195,6 +195,14 @@ type sourceWalk struct {
 	unknownN int64
 	commands []string // distinct, in order
 	urls     []string
+	explicit []explicitUse
+}
+
+// explicitUse is a logon with explicit credentials (4648) typed on a
+// source: when, and whose.
+type explicitUse struct {
+	time    int64
+	account string
 }
 
 // source judges the logons of one source (sorted by time).
@@ -221,6 +229,9 @@ func (j *logonJudge) source(evs []logonEvent) {
 		case resFailure, resUnknownUser:
 			j.failed(&w, &f, e.time)
 		case resSuccess:
+			if f.eventID == winExplicitCredentials && f.account != "" {
+				w.explicit = append(w.explicit, explicitUse{e.time, f.account})
+			}
 			pair := j.pairIndex(&f, w.name)
 			if known {
 				j.breakIn(&w, src, pair, &f, e.time)
@@ -366,6 +377,7 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 			return fmt.Sprintf("%s for %s that do not exist (%s) within %s", plural(n, "failure"), plural(u, "account"), names, span)
 		}}
 	}
+	j.explicitSpray(w, src)
 	if len(w.commands) > 0 {
 		cmds := w.commands
 		src.sig.command = evidence{signal: SigCommand, strength: 0.5 + 0.5*clamp01(math.Log10(float64(len(cmds)))/1.5), lazy: func() string {
@@ -376,6 +388,46 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 		urls := w.urls
 		src.sig.download = evidence{SigDownload, 1, fmt.Sprintf("downloaded %s", strings.Join(urls[:min(3, len(urls))], ", ")), nil}
 	}
+}
+
+// winExplicitCredentials is Windows' event of a logon with explicit
+// credentials (runas, a script's "net use /user:"), logged on the host
+// they were typed on.
+const winExplicitCredentials = 4648
+
+// explicitSpray judges the explicit credentials used on a source: for
+// more than bruteFailures accounts within a bruteWindow, it is a spray
+// that needs no failure to show (a tool trying a list of passwords it
+// harvested, each against its account), or a harvest being used; an
+// admin runs a script as one or two service accounts. The source takes
+// it as a spray.
+func (j *logonJudge) explicitSpray(w *sourceWalk, src *logonValue) {
+	uses := w.explicit // in time order
+	inWindow := map[string]int{}
+	best, bestLo, bestHi, lo := 0, 0, 0, 0
+	for hi := range uses {
+		inWindow[uses[hi].account]++
+		for uses[hi].time-uses[lo].time >= bruteWindow {
+			if inWindow[uses[lo].account]--; inWindow[uses[lo].account] == 0 {
+				delete(inWindow, uses[lo].account)
+			}
+			lo++
+		}
+		if len(inWindow) > best {
+			best, bestLo, bestHi = len(inWindow), lo, hi
+		}
+	}
+	if best <= bruteFailures {
+		return
+	}
+	names := map[string]int64{}
+	for _, u := range uses[bestLo : bestHi+1] {
+		names[u.account]++
+	}
+	n, span, name := int64(best), duration(float64(uses[bestHi].time-uses[bestLo].time)), w.name
+	keep(&src.sig.spray, evidence{signal: SigSpray, strength: 0.3 + 0.7*clamp01(math.Log(float64(n))/math.Log(20)), lazy: func() string {
+		return fmt.Sprintf("explicit credentials for %s from %s within %s (%s)", plural(n, "account"), name, span, firstKeys(names, 4))
+	}})
 }
 
 // bruteWindow is the time in which more than bruteFailures failures for
