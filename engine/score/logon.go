@@ -59,14 +59,19 @@ const (
 	// A pair is judged rare among an account's successes from
 	// rareHistory of them, from two sources or more.
 	rareHistory = 10
+	// A password or a command is judged rare across sources when
+	// rareSources sources or more tried passwords (ran commands).
+	rareSources = 10
 )
 
 // logonScored says whether the values of a logon subject are scored: the
-// account, the source and their pair are who logged on from where; a
-// target, a type or a result says something only with the logon.
+// account, the source and their pair are who logged on from where, a
+// honeypot's passwords and commands what its visitors tried (the rare
+// ones); a target, a type or a result says something only with the
+// logon.
 func logonScored(c subject.Code) bool {
 	switch c {
-	case subject.LogonAccount, subject.LogonSource, subject.LogonPair:
+	case subject.LogonAccount, subject.LogonSource, subject.LogonPair, subject.LogonPassword, subject.LogonCommand:
 		return true
 	}
 	return false

@@ -29,9 +29,13 @@ type logonJudge struct {
 	// whose working days cover each hour of the day ([24]: all of them).
 	hourUsers map[string]*[25]int
 	accounts  map[string]*accountLogons
-	pair      subject.Subject
-	rec       record.Record
-	buf       []byte
+	// used counts, for a honeypot's passwords and commands, the sources
+	// that used each; population the sources that used any.
+	used       map[subject.Code]map[string]*valueUse
+	population map[subject.Code]int64
+	pair       subject.Subject
+	rec        record.Record
+	buf        []byte
 }
 
 // accountLogons is what an account did across sources.
@@ -52,7 +56,8 @@ type success struct {
 
 func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
 	j := &logonJudge{l: l, facts: facts, accounts: map[string]*accountLogons{}, sources: map[uint32]int32{}, pair: subject.Must(subject.LogonPair),
-		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}}}
+		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}, subject.LogonPassword: {}, subject.LogonCommand: {}},
+		used:   map[subject.Code]map[string]*valueUse{subject.LogonPassword: {}, subject.LogonCommand: {}}, population: map[subject.Code]int64{}}
 	j.honeypots = map[string]bool{}
 	for _, f := range facts {
 		if f.password != "" {
@@ -87,6 +92,71 @@ func (j *logonJudge) judge() {
 	}
 	for name, a := range j.accounts {
 		j.account(name, a)
+	}
+	j.rareAcrossSources(subject.LogonPassword, "tried", "tried passwords")
+	j.rareAcrossSources(subject.LogonCommand, "run", "ran commands")
+}
+
+// valueUse is the sources that used a password or a command: how many,
+// the first two, and an account the password was tried as.
+type valueUse struct {
+	sources int64
+	names   [2]string
+	last    string
+	account string
+}
+
+// use counts the source w's use of a password or a command (text).
+func (j *logonJudge) use(w *sourceWalk, c subject.Code, text, account string) {
+	if text == "" {
+		return
+	}
+	if !w.usedAny[c] {
+		w.usedAny[c] = true
+		j.population[c]++
+	}
+	u := j.used[c][text]
+	if u == nil {
+		u = &valueUse{account: account}
+		j.used[c][text] = u
+	}
+	if u.last == w.name {
+		return // the sources are walked one by one: this one counted it
+	}
+	u.last = w.name
+	if u.sources < 2 {
+		u.names[u.sources] = w.name
+	}
+	u.sources++
+}
+
+// rareAcrossSources judges a honeypot's passwords or commands (c) by the
+// sources that used them, once rareSources sources or more used any: a
+// password or a command only one or two of them used is not the botnets'
+// common list, but one that was chosen (a visitor's own, a targeted
+// guess, a command written for this host), on a log scale of the
+// sources; the more sources, the surer.
+func (j *logonJudge) rareAcrossSources(c subject.Code, verb, what string) {
+	total := j.population[c]
+	if total < rareSources {
+		return
+	}
+	for text, u := range j.used[c] {
+		v := j.value(c, text)
+		if v == nil || u.sources > 2 {
+			continue
+		}
+		u, st := u, (1-math.Log(float64(u.sources))/math.Log(float64(total)))*clamp01(math.Log10(float64(total))/2)
+		v.sig.rare = evidence{signal: SigRare, strength: st, lazy: func() string {
+			who := u.names[0]
+			if u.sources == 2 {
+				who += ", " + u.names[1]
+			}
+			if c == subject.LogonPassword && u.account != "" {
+				who += ", as " + u.account
+			}
+			return fmt.Sprintf("%s by %d of the %s that %s (%s)", verb, u.sources, plural(total, "source"), what, who)
+		}}
 	}
 }
 
@@ -195,6 +265,7 @@ type sourceWalk struct {
 	unknownN int64
 	commands []string // distinct, in order
 	urls     []string
+	usedAny  map[subject.Code]bool // used a password, a command
 	explicit []explicitUse
 }
 
@@ -209,7 +280,7 @@ type explicitUse struct {
 func (j *logonJudge) source(evs []logonEvent) {
 	src := j.sourceValue(evs[0].client)
 	w := sourceWalk{name: subject.None, failed: map[string]int64{}, succeeded: map[string]bool{}, example: map[string]*logonFacts{},
-		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}}
+		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}, usedAny: map[subject.Code]bool{}}
 	if src != nil {
 		w.name = src.row.Name
 	}
@@ -224,6 +295,10 @@ func (j *logonJudge) source(evs []logonEvent) {
 		f, ok := j.facts[e.detail]
 		if !ok {
 			continue
+		}
+		if known {
+			j.use(&w, subject.LogonPassword, f.password, f.account)
+			j.use(&w, subject.LogonCommand, f.command, "")
 		}
 		switch f.result {
 		case resFailure, resUnknownUser:
