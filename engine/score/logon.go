@@ -91,6 +91,10 @@ type logonValue struct {
 	value
 	client uint32 // sources: the client id of its events
 	sig    logonSignals
+	// logged: a pair with a success. A pair is who logged on from
+	// where: one whose logons all failed never did (its failures are
+	// the brute force's, the spray's, or a typo), and is not judged new.
+	logged bool
 }
 
 // logonSignals are a value's evidence, strongest first found kept.
@@ -223,7 +227,7 @@ func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
 	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, func(i int) []evidence {
 		v := &l.values[i]
 		ev := v.sig.list()
-		if v.code() == subject.LogonPair {
+		if v.code() == subject.LogonPair && v.logged {
 			ev = append(ev, newness(c, v.row.ID, v.row.First))
 		}
 		return ev

@@ -308,6 +308,9 @@ func (j *logonJudge) source(evs []logonEvent) {
 				w.explicit = append(w.explicit, explicitUse{e.time, f.account})
 			}
 			pair := j.pairIndex(&f, w.name)
+			if pair >= 0 {
+				j.l.values[pair].logged = true
+			}
 			if known {
 				j.breakIn(&w, src, pair, &f, e.time)
 				if j.honeypots[f.target] && src != nil {
