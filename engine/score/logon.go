@@ -13,14 +13,15 @@ import (
 // Logon signal names, as stored in the contributions; new and rare are the
 // DNS ones, judged against the logons.
 const (
-	SigBreakIn     = "breakin"
-	SigSpray       = "spray"
-	SigBrute       = "brute"
-	SigEnumeration = "userenum"
-	SigOffHours    = "offhours"
-	SigHoneypot    = "honeypot"
-	SigCommand     = "command"
-	SigDownload    = "download"
+	SigBreakIn      = "breakin"
+	SigSpray        = "spray"
+	SigBrute        = "brute"
+	SigEnumeration  = "userenum"
+	SigOffHours     = "offhours"
+	SigHoneypot     = "honeypot"
+	SigCommand      = "command"
+	SigDownload     = "download"
+	SigServiceLogon = "svclogon"
 )
 
 // logonWeights weigh the logon signals in the noisy OR: a success after
@@ -29,12 +30,12 @@ const (
 // logon (its hour, its source).
 var logonWeights = map[string]float64{
 	SigBreakIn: 0.95, SigDownload: 0.9, SigSpray: 0.85, SigBrute: 0.8, SigCommand: 0.7,
-	SigEnumeration: 0.6, SigHoneypot: 0.6, SigOffHours: 0.6, SigRare: 0.4, SigNew: 0.3,
+	SigServiceLogon: 0.75, SigEnumeration: 0.6, SigHoneypot: 0.6, SigOffHours: 0.6, SigRare: 0.4, SigNew: 0.3,
 }
 
 // logonGroupSignals are the signals a group (a source's network, an
 // account's domain, a pair's account) takes from its strongest value.
-var logonGroupSignals = [...]string{SigBreakIn, SigSpray, SigBrute, SigEnumeration, SigOffHours, SigHoneypot, SigCommand, SigDownload}
+var logonGroupSignals = [...]string{SigBreakIn, SigSpray, SigBrute, SigEnumeration, SigOffHours, SigHoneypot, SigCommand, SigDownload, SigServiceLogon}
 
 // Thresholds of the logon signals.
 const (
@@ -51,20 +52,26 @@ const (
 	// from one source, are a user enumeration.
 	enumAccounts = 3
 	// An account has an hour profile from profileLogons successful
-	// logons on profileDays days.
-	profileLogons = 20
+	// logons on profileDays days: a desk logon or two a day for a
+	// working week.
+	profileLogons = 10
 	profileDays   = 5
 	// A pair is judged rare among an account's successes from
 	// rareHistory of them, from two sources or more.
 	rareHistory = 10
+	// A password or a command is judged rare across sources when
+	// rareSources sources or more tried passwords (ran commands).
+	rareSources = 10
 )
 
 // logonScored says whether the values of a logon subject are scored: the
-// account, the source and their pair are who logged on from where; a
-// target, a type or a result says something only with the logon.
+// account, the source and their pair are who logged on from where, a
+// honeypot's passwords and commands what its visitors tried (the rare
+// ones); a target, a type or a result says something only with the
+// logon.
 func logonScored(c subject.Code) bool {
 	switch c {
-	case subject.LogonAccount, subject.LogonSource, subject.LogonPair:
+	case subject.LogonAccount, subject.LogonSource, subject.LogonPair, subject.LogonPassword, subject.LogonCommand:
 		return true
 	}
 	return false
@@ -84,15 +91,20 @@ type logonValue struct {
 	value
 	client uint32 // sources: the client id of its events
 	sig    logonSignals
+	// logged: a pair with a success. A pair is who logged on from
+	// where: one whose logons all failed never did (its failures are
+	// the brute force's, the spray's, or a typo), and is not judged new.
+	logged bool
 }
 
 // logonSignals are a value's evidence, strongest first found kept.
 type logonSignals struct {
 	breakIn, spray, brute, enum, offHours, honeypot, command, download, rare evidence
+	serviceLogon                                                             evidence
 }
 
 func (l *logonSignals) list() []evidence {
-	return []evidence{l.breakIn, l.spray, l.brute, l.enum, l.offHours, l.honeypot, l.command, l.download, l.rare}
+	return []evidence{l.breakIn, l.spray, l.brute, l.enum, l.offHours, l.honeypot, l.command, l.download, l.rare, l.serviceLogon}
 }
 
 // keep sets *slot to e when e is stronger.
@@ -215,7 +227,7 @@ func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
 	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, func(i int) []evidence {
 		v := &l.values[i]
 		ev := v.sig.list()
-		if v.code() == subject.LogonPair {
+		if v.code() == subject.LogonPair && v.logged {
 			ev = append(ev, newness(c, v.row.ID, v.row.First))
 		}
 		return ev

@@ -370,6 +370,7 @@ func TestLogonPairNewSinceBaseline(t *testing.T) {
 	before.accepted(at, "alice", office)
 	after.accepted(at.AddDate(0, 0, 1), "alice", office)
 	after.accepted(at.AddDate(0, 0, 1).Add(time.Hour), "alice", newSource)
+	after.failed(at.AddDate(0, 0, 1).Add(2*time.Hour), "bob", newSource) // a typo: bob did not log on from there
 	d := scoreFiles(t, writeLog(t, before.b.String()))
 	ctx := context.Background()
 	if _, err := d.CreateSnapshot(ctx, "s0"); err != nil {
@@ -387,6 +388,9 @@ func TestLogonPairNewSinceBaseline(t *testing.T) {
 	}
 	if r, _ := byName(pairs, "alice ← "+office); r.why(SigNew) != "" {
 		t.Errorf("old pair new: %+v", r)
+	}
+	if r, _ := byName(pairs, "bob ← "+newSource); r.score.Score > 0 {
+		t.Errorf("a pair that never logged on judged: %+v", r)
 	}
 }
 

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -24,10 +25,17 @@ type logonJudge struct {
 	// honeypots are the targets that log the passwords tried: no real
 	// server does (sshd, Windows), a honeypot does (cowrie).
 	honeypots map[string]bool
+	// hourUsers counts, per logon type a person makes, the accounts
+	// whose working days cover each hour of the day ([24]: all of them).
+	hourUsers map[string]*[25]int
 	accounts  map[string]*accountLogons
-	pair      subject.Subject
-	rec       record.Record
-	buf       []byte
+	// used counts, for a honeypot's passwords and commands, the sources
+	// that used each; population the sources that used any.
+	used       map[subject.Code]map[string]*valueUse
+	population map[subject.Code]int64
+	pair       subject.Subject
+	rec        record.Record
+	buf        []byte
 }
 
 // accountLogons is what an account did across sources.
@@ -42,12 +50,14 @@ type success struct {
 	time   int64
 	source string
 	kind   string // its logon type as logged ("2", "10", "ssh")
+	target string // the host logged on to
 	pair   int32  // index in values, -1: none
 }
 
 func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
 	j := &logonJudge{l: l, facts: facts, accounts: map[string]*accountLogons{}, sources: map[uint32]int32{}, pair: subject.Must(subject.LogonPair),
-		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}}}
+		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}, subject.LogonPassword: {}, subject.LogonCommand: {}},
+		used:   map[subject.Code]map[string]*valueUse{subject.LogonPassword: {}, subject.LogonCommand: {}}, population: map[subject.Code]int64{}}
 	j.honeypots = map[string]bool{}
 	for _, f := range facts {
 		if f.password != "" {
@@ -76,9 +86,138 @@ func (j *logonJudge) judge() {
 		j.source(evs[start:end])
 		start = end
 	}
+	j.hourUsers = map[string]*[25]int{}
+	for _, a := range j.accounts {
+		j.countHours(a)
+	}
 	for name, a := range j.accounts {
 		j.account(name, a)
 	}
+	j.rareAcrossSources(subject.LogonPassword, "tried", "tried passwords")
+	j.rareAcrossSources(subject.LogonCommand, "run", "ran commands")
+}
+
+// valueUse is the sources that used a password or a command: how many,
+// the first two, and an account the password was tried as.
+type valueUse struct {
+	sources int64
+	names   [2]string
+	last    string
+	account string
+}
+
+// use counts the source w's use of a password or a command (text).
+func (j *logonJudge) use(w *sourceWalk, c subject.Code, text, account string) {
+	if text == "" {
+		return
+	}
+	if !w.usedAny[c] {
+		w.usedAny[c] = true
+		j.population[c]++
+	}
+	u := j.used[c][text]
+	if u == nil {
+		u = &valueUse{account: account}
+		j.used[c][text] = u
+	}
+	if u.last == w.name {
+		return // the sources are walked one by one: this one counted it
+	}
+	u.last = w.name
+	if u.sources < 2 {
+		u.names[u.sources] = w.name
+	}
+	u.sources++
+}
+
+// rareAcrossSources judges a honeypot's passwords or commands (c) by the
+// sources that used them, once rareSources sources or more used any: a
+// password or a command only one or two of them used is not the botnets'
+// common list, but one that was chosen (a visitor's own, a targeted
+// guess, a command written for this host), on a log scale of the
+// sources; the more sources, the surer.
+func (j *logonJudge) rareAcrossSources(c subject.Code, verb, what string) {
+	total := j.population[c]
+	if total < rareSources {
+		return
+	}
+	for text, u := range j.used[c] {
+		v := j.value(c, text)
+		if v == nil || u.sources > 2 {
+			continue
+		}
+		u, st := u, (1-math.Log(float64(u.sources))/math.Log(float64(total)))*clamp01(math.Log10(float64(total))/2)
+		v.sig.rare = evidence{signal: SigRare, strength: st, lazy: func() string {
+			who := u.names[0]
+			if u.sources == 2 {
+				who += ", " + u.names[1]
+			}
+			if c == subject.LogonPassword && u.account != "" {
+				who += ", as " + u.account
+			}
+			return fmt.Sprintf("%s by %d of the %s that %s (%s)", verb, u.sources, plural(total, "source"), what, who)
+		}}
+	}
+}
+
+// countHours sorts the successes of an account by logon type and time,
+// and counts, per logon type a person makes, the hours of the day its
+// working days (first logon to last) cover: the domain's hours.
+func (j *logonJudge) countHours(a *accountLogons) {
+	slices.SortFunc(a.successes, func(x, y success) int {
+		if c := strings.Compare(x.kind, y.kind); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.time, y.time)
+	})
+	for _, ss := range byKind(a.successes) {
+		if !atKeyboard(ss[0].kind) {
+			continue
+		}
+		var used uint32
+		for _, hs := range daySpans(ss) {
+			used |= hs
+		}
+		n := j.hourUsers[ss[0].kind]
+		if n == nil {
+			n = new([25]int)
+			j.hourUsers[ss[0].kind] = n
+		}
+		n[24]++
+		for h := range 24 {
+			if used&(1<<h) != 0 {
+				n[h]++
+			}
+		}
+	}
+}
+
+// byKind splits successes sorted by logon type into a run per type.
+func byKind(ss []success) [][]success {
+	var out [][]success
+	for start := 0; start < len(ss); {
+		end := start + 1
+		for end < len(ss) && ss[end].kind == ss[start].kind {
+			end++
+		}
+		out = append(out, ss[start:end])
+		start = end
+	}
+	return out
+}
+
+// daySpans are the working days of successes: day → the hours from its
+// first logon to its last, as bits.
+func daySpans(ss []success) map[int64]uint32 {
+	byDay := map[int64]uint32{}
+	for _, s := range ss {
+		byDay[utcDay(s.time)] |= 1 << utcHour(s.time)
+	}
+	for d, hs := range byDay {
+		lo, hi := bits.TrailingZeros32(hs), 31-bits.LeadingZeros32(hs)
+		byDay[d] = (1<<(hi+1) - 1) &^ (1<<lo - 1)
+	}
+	return byDay
 }
 
 // value returns the value of a subject with that text, or nil.
@@ -126,13 +265,22 @@ type sourceWalk struct {
 	unknownN int64
 	commands []string // distinct, in order
 	urls     []string
+	usedAny  map[subject.Code]bool // used a password, a command
+	explicit []explicitUse
+}
+
+// explicitUse is a logon with explicit credentials (4648) typed on a
+// source: when, and whose.
+type explicitUse struct {
+	time    int64
+	account string
 }
 
 // source judges the logons of one source (sorted by time).
 func (j *logonJudge) source(evs []logonEvent) {
 	src := j.sourceValue(evs[0].client)
 	w := sourceWalk{name: subject.None, failed: map[string]int64{}, succeeded: map[string]bool{}, example: map[string]*logonFacts{},
-		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}}
+		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}, usedAny: map[subject.Code]bool{}}
 	if src != nil {
 		w.name = src.row.Name
 	}
@@ -148,11 +296,21 @@ func (j *logonJudge) source(evs []logonEvent) {
 		if !ok {
 			continue
 		}
+		if known {
+			j.use(&w, subject.LogonPassword, f.password, f.account)
+			j.use(&w, subject.LogonCommand, f.command, "")
+		}
 		switch f.result {
 		case resFailure, resUnknownUser:
 			j.failed(&w, &f, e.time)
 		case resSuccess:
+			if f.eventID == winExplicitCredentials && f.account != "" {
+				w.explicit = append(w.explicit, explicitUse{e.time, f.account})
+			}
 			pair := j.pairIndex(&f, w.name)
+			if pair >= 0 {
+				j.l.values[pair].logged = true
+			}
 			if known {
 				j.breakIn(&w, src, pair, &f, e.time)
 				if j.honeypots[f.target] && src != nil {
@@ -161,7 +319,7 @@ func (j *logonJudge) source(evs []logonEvent) {
 			}
 			if f.account != "" {
 				a := j.accountOf(f.account)
-				a.successes = append(a.successes, success{e.time, w.name, f.logonType, pair})
+				a.successes = append(a.successes, success{e.time, w.name, f.logonType, f.target, pair})
 			}
 		case resNone:
 			if f.command != "" && !slices.Contains(w.commands, f.command) {
@@ -297,6 +455,7 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 			return fmt.Sprintf("%s for %s that do not exist (%s) within %s", plural(n, "failure"), plural(u, "account"), names, span)
 		}}
 	}
+	j.explicitSpray(w, src)
 	if len(w.commands) > 0 {
 		cmds := w.commands
 		src.sig.command = evidence{signal: SigCommand, strength: 0.5 + 0.5*clamp01(math.Log10(float64(len(cmds)))/1.5), lazy: func() string {
@@ -307,6 +466,46 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 		urls := w.urls
 		src.sig.download = evidence{SigDownload, 1, fmt.Sprintf("downloaded %s", strings.Join(urls[:min(3, len(urls))], ", ")), nil}
 	}
+}
+
+// winExplicitCredentials is Windows' event of a logon with explicit
+// credentials (runas, a script's "net use /user:"), logged on the host
+// they were typed on.
+const winExplicitCredentials = 4648
+
+// explicitSpray judges the explicit credentials used on a source: for
+// more than bruteFailures accounts within a bruteWindow, it is a spray
+// that needs no failure to show (a tool trying a list of passwords it
+// harvested, each against its account), or a harvest being used; an
+// admin runs a script as one or two service accounts. The source takes
+// it as a spray.
+func (j *logonJudge) explicitSpray(w *sourceWalk, src *logonValue) {
+	uses := w.explicit // in time order
+	inWindow := map[string]int{}
+	best, bestLo, bestHi, lo := 0, 0, 0, 0
+	for hi := range uses {
+		inWindow[uses[hi].account]++
+		for uses[hi].time-uses[lo].time >= bruteWindow {
+			if inWindow[uses[lo].account]--; inWindow[uses[lo].account] == 0 {
+				delete(inWindow, uses[lo].account)
+			}
+			lo++
+		}
+		if len(inWindow) > best {
+			best, bestLo, bestHi = len(inWindow), lo, hi
+		}
+	}
+	if best <= bruteFailures {
+		return
+	}
+	names := map[string]int64{}
+	for _, u := range uses[bestLo : bestHi+1] {
+		names[u.account]++
+	}
+	n, span, name := int64(best), duration(float64(uses[bestHi].time-uses[bestLo].time)), w.name
+	keep(&src.sig.spray, evidence{signal: SigSpray, strength: 0.3 + 0.7*clamp01(math.Log(float64(n))/math.Log(20)), lazy: func() string {
+		return fmt.Sprintf("explicit credentials for %s from %s within %s (%s)", plural(n, "account"), name, span, firstKeys(names, 4))
+	}})
 }
 
 // bruteWindow is the time in which more than bruteFailures failures for
@@ -355,21 +554,61 @@ func (j *logonJudge) account(name string, a *accountLogons) {
 	if len(a.successes) == 0 {
 		return
 	}
-	slices.SortFunc(a.successes, func(x, y success) int {
-		if c := strings.Compare(x.kind, y.kind); c != 0 {
-			return c
+	for _, ss := range byKind(a.successes) { // a profile per logon type
+		if atKeyboard(ss[0].kind) {
+			j.offHours(v, ss)
 		}
-		return int(x.time - y.time)
-	})
-	for start := 0; start < len(a.successes); { // a profile per logon type
-		end := start + 1
-		for end < len(a.successes) && a.successes[end].kind == a.successes[start].kind {
-			end++
-		}
-		j.offHours(v, a.successes[start:end])
-		start = end
 	}
 	j.rarePairs(a.successes)
+	j.serviceLogon(name, v, a.successes)
+}
+
+// serviceLogon judges the interactive logons of an account no person
+// uses: a machine account ("WS-0042$"), which only ever logs on over the
+// network, or a service account, whose logons are mostly the services
+// and batch jobs it runs (type 5, 4). Someone at a keyboard (or over
+// remote desktop) with its name has its password or its hash: a classic
+// lateral move. The account and the pair take it.
+func (j *logonJudge) serviceLogon(name string, v *logonValue, ss []success) {
+	user := name
+	if at := strings.LastIndexByte(user, '@'); at > 0 {
+		user = user[:at]
+	}
+	machine := strings.HasSuffix(user, "$")
+	var services, interactive int64
+	for _, s := range ss {
+		switch s.kind {
+		case "4", "5":
+			services++
+		case "2", "10", "11", "12":
+			interactive++
+		}
+	}
+	if interactive == 0 || !machine && services <= interactive {
+		return
+	}
+	what, st := fmt.Sprintf("a service account (%s)", plural(services, "service or batch logon")), 0.8
+	if machine {
+		what, st = "a machine account", 1
+	}
+	for _, s := range ss {
+		switch s.kind {
+		case "2", "10", "11", "12":
+		default:
+			continue
+		}
+		s, kind := s, j.typeText(s.kind)
+		e := evidence{signal: SigServiceLogon, strength: st, lazy: func() string {
+			return fmt.Sprintf("%s, %s, logged on %sto %s from %s at %s UTC", name, what, kind, s.target, s.source,
+				time.UnixMicro(s.time).UTC().Format("Mon 2006-01-02 15:04"))
+		}}
+		if v != nil {
+			keep(&v.sig.serviceLogon, e)
+		}
+		if s.pair >= 0 {
+			keep(&j.l.values[s.pair].sig.serviceLogon, e)
+		}
+	}
 }
 
 // offHours judges the successes of an account of one logon type (a
@@ -382,14 +621,7 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 	if len(ss) < profileLogons {
 		return
 	}
-	byDay := map[int64]uint32{} // day → hours with a logon, as bits
-	for _, s := range ss {
-		byDay[utcDay(s.time)] |= 1 << utcHour(s.time)
-	}
-	for d, hs := range byDay { // a working day: its first logon to its last
-		lo, hi := bits.TrailingZeros32(hs), 31-bits.LeadingZeros32(hs)
-		byDay[d] = (1<<(hi+1) - 1) &^ (1<<lo - 1)
-	}
+	byDay := daySpans(ss)
 	if len(byDay) < profileDays {
 		return
 	}
@@ -415,10 +647,11 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 		if g < 2 {
 			continue
 		}
+		others, share := j.othersAt(ss[0].kind, h)
 		at, logons, nd := s.time, len(ss), len(byDay)
-		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4), lazy: func() string {
-			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s)",
-				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual))
+		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4) * (1 - share), lazy: func() string {
+			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s); %s",
+				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual), others)
 		}}
 		if v != nil {
 			keep(&v.sig.offHours, e)
@@ -427,6 +660,36 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 			keep(&j.l.values[s.pair].sig.offHours, e)
 		}
 	}
+}
+
+// atKeyboard says whether a logon type is one a person makes, whose
+// hours are the person's: Windows' interactive (2), unlock (7), remote
+// interactive (10) and their cached forms (11, 12, 13), or a Unix logon
+// (ssh). A network logon (3), a ticket or an NTLM validation (no type)
+// is a machine working on its user's behalf (a mapped drive, a mail
+// client, a scheduled task), at any hour: judged by the hour, the
+// accounts of a domain's users all log on "at night" now and then.
+func atKeyboard(kind string) bool {
+	switch kind {
+	case "":
+		return false
+	case "2", "7", "10", "11", "12", "13":
+		return true
+	}
+	return kind[0] < '0' || kind[0] > '9'
+}
+
+// othersAt is how many of the other accounts with logons of that type
+// log on at hour h on their working days, in words and as a share: an
+// hour the domain works (a user staying late) says less than one it
+// does not (a logon at night).
+func (j *logonJudge) othersAt(kind string, h int) (string, float64) {
+	n := j.hourUsers[kind]
+	others, at := n[24]-1, n[h]-1 // the account itself is one of them
+	if others <= 0 || at <= 0 {
+		return "no other account does", 0
+	}
+	return fmt.Sprintf("%d of %d other accounts do", at, others), float64(at) / float64(others)
 }
 
 // hourGap is how many hours h lies from the nearest hour with a logon
