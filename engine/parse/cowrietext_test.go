@@ -139,3 +139,57 @@ func TestCowrieTextSamples(t *testing.T) {
 func TestCowrieTextNoAllocs(t *testing.T) {
 	noAllocs(t, &cowrieTextParser{}, bytes.Split([]byte(cowrieTextSample), []byte("\n")))
 }
+
+// jqCowrieText writes a Cowrie JSON log as the text log Cowrie writes
+// beside it, a line for a line: time, system and message. An event whose
+// message the text form cannot carry whole (one of several lines; a
+// download told as "Saved redir contents", without its URL) or that is
+// no JSON becomes a tab-led line, which is passed over.
+const jqCowrieText = `fromjson? // {} | if (.message | type) == "string" and (.message | test("\n|^Saved redir") | not)
+	then "\(.timestamp) [\(.system // "-")] \(.message)" else "\t" end`
+
+// The JSON samples, written by jq as the text log of the same events, give
+// the same records: the text log's parser and the JSON log's differ only
+// in the sensor the text lacks. A download's source, absent from its text
+// line, is found from the command that fetched it.
+func TestCowrieTextAsJSON(t *testing.T) {
+	for _, c := range []struct {
+		file      string
+		downloads int // the samples' one download, told from the JSON's system null, thus without its source
+	}{{"honeypot/cowrie.json.2018-06-01", 0}, {"honeypot/scriptzteam_cowrie.json", 1}} {
+		t.Run(c.file, func(t *testing.T) {
+			data := sample(t, c.file)
+			text := toolOutput(t, data, "jq", "-rR", jqCowrieText)
+			lines := bytes.Split(text, []byte("\n"))
+			fromJSON, fromText := parseText(t, "cowrie-json", data), parseText(t, "cowrie-text", text)
+			byLine := map[int64]gotLogon{}
+			for _, r := range fromText.logon {
+				byLine[r.Line] = r
+			}
+			same, passed, downloads := 0, 0, 0
+			for _, want := range fromJSON.logon {
+				got, ok := byLine[want.Line]
+				switch {
+				case !ok && bytes.Equal(lines[want.Line-1], []byte("\t")):
+					passed++
+					continue
+				case !ok:
+					t.Fatalf("line %d: no record for %+v", want.Line, want)
+				}
+				delete(byLine, want.Line)
+				got.Offset, want.Offset, want.Target = 0, 0, ""
+				if got != want {
+					t.Errorf("line %d:\n got %+v\nwant %+v", want.Line, got, want)
+				}
+				same++
+				if cowrieEvent(want) == "cowrie.session.file_download" {
+					downloads++
+				}
+			}
+			if len(byLine) > 0 || same == 0 || downloads != c.downloads {
+				t.Errorf("%d records of the text alone, %d the same, %d downloads", len(byLine), same, downloads)
+			}
+			t.Logf("%d records the same, %d downloads among them; %d events the text cannot carry", same, downloads, passed)
+		})
+	}
+}
