@@ -34,6 +34,10 @@ import (
 // taken from the most recent command of the last few that holds the URL
 // (the wget or curl that fetched it), and left empty when none does.
 
+// It is tried after the formats with a signature of their own (sshd's
+// syslog among them, which a syslog-wrapped Cowrie log resembles) and
+// before the custom and lenient ones; it takes only a log that names
+// Cowrie, checked against every sample by TestCowrieTextSamples.
 func init() {
 	register(38, Format{
 		Name:   "cowrie-text",
@@ -119,6 +123,8 @@ const cowrieRecent = 16
 // cowrieCommand is a command entered and the address it came from.
 type cowrieCommand struct{ input, src []byte }
 
+// cowrieTextParser reads a message into the JSON parser's members (p.f)
+// and has its emit make the record.
 type cowrieTextParser struct {
 	cowrieParser
 	recent [cowrieRecent]cowrieCommand // a ring of the last commands
