@@ -37,7 +37,8 @@ import (
 // It is tried after the formats with a signature of their own (sshd's
 // syslog among them, which a syslog-wrapped Cowrie log resembles) and
 // before the custom and lenient ones; it takes only a log that names
-// Cowrie, checked against every sample by TestCowrieTextSamples.
+// Cowrie: of the samples, Cowrie's text logs alone
+// (TestCowrieTextDetectsNoOtherSample).
 func init() {
 	register(38, Format{
 		Name:   "cowrie-text",

@@ -2,7 +2,14 @@ package parse
 
 import (
 	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -192,4 +199,56 @@ func TestCowrieTextAsJSON(t *testing.T) {
 			t.Logf("%d records the same, %d downloads among them; %d events the text cannot carry", same, downloads, passed)
 		})
 	}
+}
+
+// Of all the samples, cowrie-text takes Cowrie's text logs alone; the
+// head of each (gunzipped) is what detection sees.
+func TestCowrieTextDetectsNoOtherSample(t *testing.T) {
+	root := samplePath(t, ".")
+	f, _ := ByName("cowrie-text")
+	var took []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		head, err := sampleHead(p)
+		if err != nil {
+			return err
+		}
+		if f.Detect(head) {
+			rel, _ := filepath.Rel(root, p)
+			took = append(took, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"honeypot/cowrie.log.2018-06-16", "honeypot/crowdsec_cowrie-logs.log", "honeypot/crowdsec_cowrie_telnet-bf.log"}
+	if !slices.Equal(took, want) {
+		t.Errorf("cowrie-text takes %q, want %q", took, want)
+	}
+}
+
+// sampleHead is the first HeadSize bytes of a file, gunzipped when it is
+// gzip.
+func sampleHead(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	var r io.Reader = fh
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(fh)
+		if err != nil {
+			return nil, nil // not gzip after all: no head a format would take
+		}
+		r = zr
+	}
+	head, err := io.ReadAll(io.LimitReader(r, HeadSize))
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	return head, nil
 }
