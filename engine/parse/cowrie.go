@@ -3,6 +3,7 @@ package parse
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 
 	"github.com/longtail/longtail/engine/record"
 )
@@ -15,9 +16,17 @@ import (
 //
 // What an attacker does becomes a logon-kind record: a login (success or
 // failure, with the user name and the password tried), a command entered,
-// a file downloaded (its URL and SHA-256) and the client's SSH version.
-// The source is src_ip and the target the sensor. The session's other
-// events (connect, close, terminal size, direct-tcpip) are passed over.
+// a file downloaded (its URL and SHA-256), a tunnel asked for (a
+// direct-tcpip request, its destination as the URL "tcp://host:port") and
+// the client's SSH version. The source is src_ip and the target the
+// sensor. The session's other events (connect, close, terminal size, the
+// data sent through a tunnel) are passed over.
+//
+// A tunnel's destination is kept as a URL because that is what it is: a
+// place the attacker made the honeypot reach out to, like a download's.
+// The url subject rolls both up to the registered domain, so a tunnel to
+// a mail server and a download from its domain land in one group; the
+// scheme tells them apart. The target stays the host logged on to.
 // Lines whose strings hold escapes (commands often do) take a slower path
 // through encoding/json; a line that is not JSON is skipped.
 
@@ -48,12 +57,14 @@ func detectCowrie(head []byte) bool {
 type cowrieFields struct {
 	eventID, srcIP, sensor, timestamp, system       []byte
 	username, password, input, url, shasum, version []byte
+	dstIP, dstPort                                  []byte // a direct-tcpip request's destination
 }
 
 type cowrieParser struct {
 	f   cowrieFields
 	tp  timeParser
 	rec record.Record
+	url []byte // a tunnel's "tcp://host:port", rebuilt for each
 }
 
 // read fills p.f from a line: the fast path when its strings are plain,
@@ -91,6 +102,14 @@ func (p *cowrieParser) scan(line []byte) bool {
 			dst = &f.shasum
 		case "version":
 			dst = &f.version
+		case "dst_ip":
+			dst = &f.dstIP
+		case "dst_port":
+			if n := s.number(); len(n) > 0 { // a number, as Cowrie writes it
+				f.dstPort = n
+				return true
+			}
+			dst = &f.dstPort
 		default:
 			return s.skipValue()
 		}
@@ -117,6 +136,8 @@ type cowrieJSON struct {
 	URL       any `json:"url"`
 	Shasum    any `json:"shasum"`
 	Version   any `json:"version"`
+	DstIP     any `json:"dst_ip"`
+	DstPort   any `json:"dst_port"`
 }
 
 func (p *cowrieParser) decode(line []byte) bool {
@@ -130,9 +151,13 @@ func (p *cowrieParser) decode(line []byte) bool {
 		dst *[]byte
 		src any
 	}{{&f.eventID, v.EventID}, {&f.srcIP, v.SrcIP}, {&f.sensor, v.Sensor}, {&f.timestamp, v.Timestamp}, {&f.system, v.System},
-		{&f.username, v.Username}, {&f.password, v.Password}, {&f.input, v.Input}, {&f.url, v.URL}, {&f.shasum, v.Shasum}, {&f.version, v.Version}} {
-		if s, ok := m.src.(string); ok {
+		{&f.username, v.Username}, {&f.password, v.Password}, {&f.input, v.Input}, {&f.url, v.URL}, {&f.shasum, v.Shasum}, {&f.version, v.Version},
+		{&f.dstIP, v.DstIP}, {&f.dstPort, v.DstPort}} {
+		switch s := m.src.(type) {
+		case string:
 			*m.dst = []byte(s)
+		case float64:
+			*m.dst = strconv.AppendFloat(nil, s, 'f', -1, 64)
 		}
 	}
 	return true
@@ -152,6 +177,12 @@ func (p *cowrieParser) Line(line []byte, no, off int64, replay bool, out record.
 		out.Skip(no, off, "invalid JSON")
 		return
 	}
+	p.emit(no, off, out)
+}
+
+// emit gives the record of the event in p.f, when it is a logon or what
+// an attacker did; the text log's parser fills p.f with the same members.
+func (p *cowrieParser) emit(no, off int64, out record.Output) {
 	f := &p.f
 	r := &p.rec
 	r.ResetLogon()
@@ -166,6 +197,9 @@ func (p *cowrieParser) Line(line []byte, no, off int64, replay bool, out record.
 		r.URL, r.Hash = f.url, f.shasum
 	case "cowrie.client.version":
 		r.Software = f.version
+	case "cowrie.direct-tcpip.request":
+		p.url = appendTunnel(p.url[:0], f.dstIP, f.dstPort)
+		r.URL = p.url
 	default:
 		return // no logon, nor what an attacker did
 	}
@@ -191,3 +225,19 @@ func (p *cowrieParser) Line(line []byte, no, off int64, replay bool, out record.
 }
 
 func (p *cowrieParser) Flush(record.Output) {}
+
+// appendTunnel appends "tcp://host:port" for a tunnel's destination, the
+// host in brackets when it is an IPv6 address; nothing when the host is
+// empty or holds a blank, or the port is no port number.
+func appendTunnel(dst, host, port []byte) []byte {
+	if n, ok := Atoi(port); !ok || n < 1 || n > 65535 || len(host) == 0 || bytes.ContainsAny(host, " \t/[]") {
+		return dst
+	}
+	dst = append(dst, "tcp://"...)
+	if bytes.IndexByte(host, ':') >= 0 {
+		dst = append(append(append(dst, '['), host...), ']')
+	} else {
+		dst = append(dst, host...)
+	}
+	return append(append(dst, ':'), port...)
+}

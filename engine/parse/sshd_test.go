@@ -199,7 +199,7 @@ func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
 // attacker did, a line and offset of the input.
 func FuzzLogonLines(f *testing.F) {
 	for i, s := range []string{sshdSample, cowrieSample, winJSONSample, zeekKerberosSample, zeekNTLMSample, zeekSSHSample,
-		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed} {
+		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed, cowrieTextSample} {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
@@ -209,7 +209,7 @@ func FuzzLogonLines(f *testing.F) {
 		out := parseText(t, format, data)
 		starts := lineStarts(data)
 		for _, r := range out.logon {
-			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && format == "cowrie-json" ||
+			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && strings.HasPrefix(format, "cowrie-") ||
 				r.Result == "" && format == "sshd-syslog" ||
 				(r.Result == "" && r.EventID != winRDPDisconnect || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
 				(r.Result == "" && r.Account == "" && r.Software == "" || r.Client == "") && strings.HasPrefix(format, "zeek-") ||
@@ -228,10 +228,10 @@ func FuzzLogonLines(f *testing.F) {
 	})
 }
 
-// logonFormats are the formats of sshd.go, cowrie.go, winjson.go and
-// zeeklogon.go.
+// logonFormats are the formats of sshd.go, cowrie.go, winjson.go,
+// zeeklogon.go and cowrietext.go.
 var logonFormats = []string{"sshd-syslog", "cowrie-json", "windows-json", "zeek-kerberos-tsv", "zeek-ntlm-tsv", "zeek-ssh-tsv",
-	"zeek-kerberos-json", "zeek-ntlm-json", "zeek-ssh-json"}
+	"zeek-kerberos-json", "zeek-ntlm-json", "zeek-ssh-json", "cowrie-text"}
 
 // BenchmarkLogonParsers measures the logon parsers on their samples; it
 // reports records/s beside MB/s and allocs/op. OTRF's Windows sample is
@@ -240,6 +240,7 @@ func BenchmarkLogonParsers(b *testing.B) {
 	for _, c := range []struct{ format, file string }{
 		{"sshd-syslog", "auth/elastic_examples_suspicious_login_auth.log"},
 		{"cowrie-json", "honeypot/cowrie.json.2018-06-01"},
+		{"cowrie-text", "honeypot/cowrie.log.2018-06-16"},
 		{"windows-json", "windows/otrf_purplesharp_ad_playbook_I_2020-10-22042947.json.gz"},
 	} {
 		b.Run(c.format, func(b *testing.B) { benchParser(b, c.format, sample(b, c.file)) })

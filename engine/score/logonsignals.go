@@ -325,7 +325,8 @@ func (j *logonJudge) source(evs []logonEvent) {
 			if f.command != "" && !slices.Contains(w.commands, f.command) {
 				w.commands = append(w.commands, f.command)
 			}
-			if f.url != "" && !slices.Contains(w.urls, f.url) {
+			// A honeypot's tunnel is kept as the URL tcp://host:port (engine/parse, cowrie.go): no download.
+			if f.url != "" && !strings.HasPrefix(f.url, "tcp://") && !slices.Contains(w.urls, f.url) {
 				w.urls = append(w.urls, f.url)
 			}
 		}
