@@ -348,6 +348,50 @@ func (d *DB) header(ctx context.Context) (header, error) {
 	return h, nil
 }
 
+// useWAL puts the workspace in WAL mode. Changing the mode takes the file
+// whole, and SQLite answers "database is locked" at once, without its
+// busy wait, while another longtail creating the workspace holds it: that
+// is waited for, up to ten seconds, as the busy timeout would.
+func (d *DB) useWAL(ctx context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var mode string
+		err := d.sql.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// headerOnceCreated is the header; for an SQLite file without tables
+// that was written in the last two seconds (a workspace another longtail
+// is creating: 'longtail stats' beside a 'longtail follow' that just
+// started), the header once its tables are there, waiting up to two
+// seconds for them.
+func (d *DB) headerOnceCreated(ctx context.Context) (header, error) {
+	const fresh = 2 * time.Second
+	deadline := time.Now().Add(fresh)
+	for {
+		h, err := d.header(ctx)
+		if err != nil || h.tables > 0 || time.Now().After(deadline) || !writtenWithin(d.path, fresh) {
+			return h, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// writtenWithin says whether the workspace at path, or its WAL (where a
+// writer's changes go first), was written in the last d.
+func writtenWithin(path string, d time.Duration) bool {
+	for _, p := range []string{path, path + "-wal"} {
+		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) < d {
+			return true
+		}
+	}
+	return false
+}
+
 // check refuses a file that is not a workspace of this build; new is true
 // for an SQLite file still without tables (a workspace being created).
 func (h header) check(path string) (new bool, err error) {
@@ -373,7 +417,7 @@ func errNoTables(path string) error {
 // of the last completed ingest (Stale says so).
 func (d *DB) checkRead() error {
 	ctx := context.Background()
-	h, err := d.header(ctx)
+	h, err := d.headerOnceCreated(ctx)
 	if err != nil {
 		return err
 	}
@@ -427,6 +471,9 @@ func (d *DB) Close() error { return d.sql.Close() }
 func (d *DB) prepare(create bool) error {
 	ctx := context.Background()
 	h, err := d.header(ctx)
+	if !create {
+		h, err = d.headerOnceCreated(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -437,7 +484,7 @@ func (d *DB) prepare(create bool) error {
 	}
 	// Set once the file is known to be a workspace (it stays set in the
 	// file): the WAL lets readers read while an ingest writes.
-	if _, err := d.sql.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+	if err := d.useWAL(ctx); err != nil {
 		return err
 	}
 	if err := d.migrate(ctx, h.version); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/internal/testfs"
@@ -259,17 +260,27 @@ func fileHas(path string) bool {
 // Processes that open a workspace at once (a follow creating it while a
 // stats reads it, a screen beside a cron ingest) all get it, migrated
 // once: each migration is applied under the write lock by whichever comes
-// first, and the others find it done.
+// first, and the others find it done; one that only reads waits while the
+// file is being created.
 func TestOpenedAtOnceMigratesOnce(t *testing.T) {
 	for round := range 4 {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("ws%d.db", round))
 		var wg sync.WaitGroup
 		errs := make(chan error, 6)
-		for range cap(errs) {
+		for i := range cap(errs) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				d, err := Open(path, Options{})
+				opt := Options{}
+				if i%2 == 1 {
+					// A reader (stats) comes once the file is there:
+					// empty, or without its tables yet.
+					opt.MustExist = true
+					for _, err := os.Stat(path); err != nil; _, err = os.Stat(path) {
+						time.Sleep(time.Millisecond)
+					}
+				}
+				d, err := Open(path, opt)
 				if err == nil {
 					err = d.Close()
 				}
