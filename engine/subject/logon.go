@@ -79,7 +79,7 @@ var (
 		RollUp: commandProgram,
 	}
 	logonURL = Subject{
-		Code: LogonURL, Kind: record.KindLogon, Name: "url", Title: "download URLs", Plural: "URLs", Column: "URL",
+		Code: LogonURL, Kind: record.KindLogon, Name: "url", Title: "downloads and tunnels", Plural: "URLs", Column: "URL",
 		Group: "registered domain", Groups: "domains",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return append(dst, r.URL...), len(r.URL) > 0 },
 		RollUp: func(u string) string { return rollUpHost(string(urlHost([]byte(u)))) },

@@ -243,7 +243,7 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 		what = append(what, strings.TrimSpace(textsafe.String(account)+" → "+textsafe.String(l.Target)))
 	}
 	for _, f := range [...]struct{ label, v string }{
-		{"", engsubject.StatusWords(l.Reason)}, {"command ", l.Command}, {"download ", l.URL}, {"client ", l.SW},
+		{"", engsubject.StatusWords(l.Reason)}, {"command ", l.Command}, {urlLabel(l.URL), l.URL}, {"client ", l.SW},
 	} {
 		if f.v != "" {
 			what = append(what, f.label+textsafe.String(f.v))
@@ -537,3 +537,12 @@ func (v *Events) KeyHelp() []common.HelpSection {
 
 // Capturing is true while the filter is typed.
 func (v *Events) Capturing() bool { return v.tbl.searching }
+
+// urlLabel names a honeypot's URL: a file it was made to download, or a
+// tunnel it was asked to open (direct-tcpip, stored as tcp://host:port).
+func urlLabel(u string) string {
+	if strings.HasPrefix(u, "tcp://") {
+		return "tunnel "
+	}
+	return "download "
+}

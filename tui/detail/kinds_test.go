@@ -102,3 +102,14 @@ func TestHTTPRequests(t *testing.T) {
 		}
 	}
 }
+
+// A honeypot's tunnel (direct-tcpip, stored as tcp://host:port) is named a
+// tunnel in its logon's line, not a download.
+func TestHoneypotURLLabels(t *testing.T) {
+	if got := urlLabel("tcp://outlook.live.com:443"); got != "tunnel " {
+		t.Errorf("tunnel labelled %q", got)
+	}
+	if got := urlLabel("http://198.51.100.7/x.sh"); got != "download " {
+		t.Errorf("download labelled %q", got)
+	}
+}
