@@ -438,3 +438,16 @@ func TestWindowsBruteForceOnTheListedAccount(t *testing.T) {
 		}
 	}
 }
+
+// A honeypot's text log names no sensor: the reason says "a honeypot"
+// instead of leaving a gap where its name would be.
+func TestHoneypotEvidenceWithoutSensor(t *testing.T) {
+	for target, want := range map[string]string{
+		"":    `logged on to a honeypot as root with password "admin"`,
+		"hp1": `logged on to honeypot hp1 as root with password "admin"`,
+	} {
+		if got := honeypotEvidence(&logonFacts{account: "root", password: "admin", target: target}).why; got != want {
+			t.Errorf("target %q: %q, want %q", target, got, want)
+		}
+	}
+}

@@ -772,8 +772,13 @@ func (j *logonJudge) rarePairs(ss []success) {
 }
 
 // honeypotEvidence is a success on a honeypot (logonJudge.honeypots).
+// A honeypot's text log names no sensor: then there is no target to say.
 func honeypotEvidence(f *logonFacts) evidence {
-	return evidence{SigHoneypot, 1, fmt.Sprintf("logged on to honeypot %s as %s with password %q", f.target, f.account, f.password), nil}
+	to := "a honeypot"
+	if f.target != "" {
+		to = "honeypot " + f.target
+	}
+	return evidence{SigHoneypot, 1, fmt.Sprintf("logged on to %s as %s with password %q", to, f.account, f.password), nil}
 }
 
 // spreadWords says how failures spread over accounts: "once each", "43
