@@ -201,6 +201,29 @@ func TestFirstScreenOfAnAccessLogWithoutHosts(t *testing.T) {
 	}
 }
 
+// A workspace of logons only opens on their sources (where a break-in or
+// a spray shows), rolled up to networks, not on the accounts' one
+// "(local)" domain.
+func TestFirstScreenOfAnAuthLog(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "auth.log")
+	text := "Mar 27 13:07:01 web1 sshd[1301]: Failed password for root from 203.0.113.9 port 50691 ssh2\n" +
+		"Mar 27 13:07:02 web1 sshd[1302]: Accepted password for alice from 10.0.0.5 port 50692 ssh2\n"
+	if err := os.WriteFile(log, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ingestFiles(t, d, log)
+	m := openFirst(t, d, 80, 24, Options{})
+	if m.data.Subject.Code != subject.LogonSource || !strings.HasPrefix(screenLines(m)[0], "logon networks 2 of 2 ") {
+		t.Errorf("first screen of an auth log: %s\n%s", m.data.Subject.Title, m.View())
+	}
+}
+
 // Keys typed while a new workspace loads are meant in the first screen
 // the analyst sees, the one by score: they wait for the scores.
 func TestKeysTypedWhileTheFirstScreenLoadsActOnTheScores(t *testing.T) {

@@ -215,7 +215,7 @@ func (m *Model) Init() tea.Cmd {
 // it was listing, and the rules. A workspace opened for the first time is
 // listed by the first subject it has values of, kind by kind, each kind's
 // default first (DNS names, else HTTP hosts, else HTTP paths: an access
-// log without virtual hosts has no host).
+// log without virtual hosts has no host; else logon sources).
 func (m *Model) loadAll() tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
@@ -225,7 +225,13 @@ func (m *Model) loadAll() tea.Cmd {
 		if !stored {
 			subs = subs[:0]
 			for _, k := range subject.Kinds {
-				subs = append(subs, subject.Of(k)...)
+				def := subject.Default(k)
+				subs = append(subs, def)
+				for _, o := range subject.Of(k) {
+					if o.Code != def.Code {
+						subs = append(subs, o)
+					}
+				}
 			}
 		}
 		var msg loadedMsg
