@@ -67,6 +67,13 @@ type RulesChangedMsg struct{ Rules []rules.Rule }
 
 func (RulesChangedMsg) broadcast() {}
 
+// WorkspaceChangedMsg says another process changed the workspace (the
+// list's poll saw it and read it again): views that show what it holds
+// read it again too, keeping their place.
+type WorkspaceChangedMsg struct{}
+
+func (WorkspaceChangedMsg) broadcast() {}
+
 // Cmd wraps a message in a command.
 func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 

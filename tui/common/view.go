@@ -49,7 +49,7 @@
 // registered domain stays visible), Fit, PadLeft, PadRight. The help
 // overlay is drawn by the app from KeyHelp with RenderHelp.
 //
-// Messages of type Broadcast (RulesChangedMsg) are delivered to every view
+// Messages of type Broadcast (RulesChangedMsg, WorkspaceChangedMsg) are delivered to every view
 // on the stack, not only the top one, so the screens underneath stay current.
 package common
 

@@ -205,6 +205,8 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		}
 	case msg.auto:
 		text = "the workspace changed: " + text
+		// The screens opened over the list read it again too.
+		next = tea.Batch(next, common.Cmd(common.WorkspaceChangedMsg{}))
 	}
 	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,10 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 	}
 	if !strings.Contains(statusOf(msgs), "1 new") {
 		t.Errorf("status %q", statusOf(msgs))
+	}
+	// The screens opened over the list are told to read it again too.
+	if !slices.ContainsFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(common.WorkspaceChangedMsg); return ok }) {
+		t.Error("the poll's reload did not tell the other screens")
 	}
 	// Nothing changed: the poll reads the totals and waits for the next tick.
 	_, cmd = m.Update(pollTickMsg{})

@@ -2,7 +2,8 @@
 // by side per account × source × target × logon type (engine/logons), with
 // first and last seen and why they failed; o changes the order, / narrows
 // the rows to those holding a text, enter opens the events of the row's
-// pair (account ← source), ctrl+r reads the workspace again.
+// pair (account ← source), ctrl+r reads the workspace again, as does a
+// change another process makes (the list's poll sees it).
 package logons
 
 import (
@@ -111,9 +112,19 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.Error(msg.err)
 		}
+		keep, kept := m.current()
 		m.all, m.loaded = msg.rows, true
 		englogons.Sort(m.all, m.sort)
 		m.refilter()
+		if kept {
+			m.moveTo(keep)
+		}
+	case common.WorkspaceChangedMsg:
+		// Another process added logons: read the summary again, on the
+		// same row.
+		if m.loaded {
+			return m, m.load()
+		}
 	case tea.PasteMsg:
 		if m.editing {
 			m.input.Update(msg)
@@ -165,6 +176,18 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return common.Handled()
 	}
 	return nil
+}
+
+// moveTo puts the cursor on the row of r's account, source, target and
+// type, where it is still there after a reload.
+func (m *Model) moveTo(r englogons.Row) {
+	for i, o := range m.rows {
+		if o.Account == r.Account && o.Source == r.Source && o.Target == r.Target && o.Type == r.Type {
+			m.cursor = i
+			m.clamp()
+			return
+		}
+	}
 }
 
 // setFilter keeps the rows holding text (any case) in a column.

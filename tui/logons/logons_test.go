@@ -201,3 +201,32 @@ func TestStaleAnswerDropped(t *testing.T) {
 		t.Errorf("the latest answer was not taken: %d rows", len(v.all))
 	}
 }
+
+// Another process's ingest, seen by the list's poll (WorkspaceChangedMsg),
+// shows in the summary without a key, and the cursor stays on its row
+// though the new logons come before it in the order.
+func TestWorkspaceChangeReadsTheSummaryAgain(t *testing.T) {
+	c := workspace(t)
+	m := open(t, c, 120, 40)
+	tuitest.Settle(m, m.key(tuitest.Key("j")))
+	before, _ := m.current()
+	more := filepath.Join(t.TempDir(), "more.json")
+	var b strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&b, `{"@timestamp":"2024-03-09T03:%02d:00Z","EventID":4625,"Channel":"Security","Hostname":"dc01.corp.example.com","TargetUserName":"root","TargetDomainName":"CORP","LogonType":"3","IpAddress":"192.0.2.99","Status":"0xc000006a"}`+"\n", i)
+	}
+	if err := os.WriteFile(more, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := testws.Ingest(c.DB.Path(), more); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(m, cmd)
+	if top := m.rows[0]; top.Source != "192.0.2.99" || top.Failures != 50 {
+		t.Errorf("top row after the change: %+v", top)
+	}
+	if now, _ := m.current(); now.Account != before.Account || now.Source != before.Source || now.Target != before.Target {
+		t.Errorf("cursor on %+v, was on %+v", now, before)
+	}
+}
