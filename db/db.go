@@ -169,19 +169,29 @@ func checkPath(path string, mustExist bool) error {
 	return checkHeader(path)
 }
 
-// statCreated stats path; an empty file made in the last two seconds is
-// a workspace another longtail is creating (SQLite makes the file before
-// it writes its header), and is waited for, up to two seconds, instead of
-// being refused as an empty file that is no workspace.
-func statCreated(path string) (fs.FileInfo, error) {
-	const fresh = 2 * time.Second
-	deadline := time.Now().Add(fresh)
-	for {
-		st, err := os.Stat(path)
-		if err != nil || !st.Mode().IsRegular() || st.Size() > 0 ||
-			time.Since(st.ModTime()) > fresh || time.Now().After(deadline) {
-			return st, err
-		}
+// statCreated stats path; an empty file is a workspace another longtail
+// may be creating (SQLite makes the file before it writes its header): it
+// is waited for (whileCreated) instead of being refused as an empty file
+// that is no workspace.
+func statCreated(path string) (st fs.FileInfo, err error) {
+	whileCreated(path, func() bool {
+		st, err = os.Stat(path)
+		return err != nil || !st.Mode().IsRegular() || st.Size() > 0
+	})
+	return st, err
+}
+
+// creationWait is how long an opener waits for a workspace another
+// longtail is creating, and how recent its last write must be to be one.
+const creationWait = 2 * time.Second
+
+// whileCreated calls read until it says what it read is whole, for at
+// most creationWait and only while the workspace at path (or its WAL) was
+// written in the last creationWait: a file still empty or without tables
+// that nobody writes to is what it looks like.
+func whileCreated(path string, read func() (whole bool)) {
+	deadline := time.Now().Add(creationWait)
+	for !read() && time.Now().Before(deadline) && writtenWithin(path, creationWait) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
@@ -364,21 +374,15 @@ func (d *DB) useWAL(ctx context.Context) error {
 	}
 }
 
-// headerOnceCreated is the header; for an SQLite file without tables
-// that was written in the last two seconds (a workspace another longtail
-// is creating: 'longtail stats' beside a 'longtail follow' that just
-// started), the header once its tables are there, waiting up to two
-// seconds for them.
-func (d *DB) headerOnceCreated(ctx context.Context) (header, error) {
-	const fresh = 2 * time.Second
-	deadline := time.Now().Add(fresh)
-	for {
-		h, err := d.header(ctx)
-		if err != nil || h.tables > 0 || time.Now().After(deadline) || !writtenWithin(d.path, fresh) {
-			return h, err
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+// headerOnceCreated is the header; of an SQLite file without tables that
+// another longtail is creating ('longtail stats' beside a 'longtail
+// follow' that just started), the header once its tables are there.
+func (d *DB) headerOnceCreated(ctx context.Context) (h header, err error) {
+	whileCreated(d.path, func() bool {
+		h, err = d.header(ctx)
+		return err != nil || h.tables > 0
+	})
+	return h, err
 }
 
 // writtenWithin says whether the workspace at path, or its WAL (where a
