@@ -119,6 +119,11 @@ type sshdParser struct {
 	// unknown is the pid of the last PAM "user unknown": its process's
 	// next failure is for no such user.
 	unknown []byte
+	// tried are the last sessions (pids) that logged an attempt: their
+	// "Connection closed by authenticating user … [preauth]" is not one
+	// more.
+	tried     [64]int64
+	triedNext int
 }
 
 func newSshdParser(now func() time.Time) *sshdParser {
@@ -165,10 +170,16 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 		}
 		msg = bytes.TrimSuffix(rest, []byte("]"))
 	}
+	pidNo, _ := Atoi(pid)
+	if user, src, invalid, ok := sshdGaveUp(msg); ok {
+		p.gaveUp(t, host, pidNo, user, src, invalid, no, off, out)
+		return
+	}
 	kind, ok := sshdEvent(msg)
 	if !ok {
 		return
 	}
+	p.attempted(pidNo)
 	r := &p.rec
 	r.ResetLogon()
 	r.Time, r.Line, r.Offset, r.Target, r.LogonType = t, no, off, host, sshProto
@@ -241,6 +252,71 @@ func (p *sshdParser) fill(r *record.Record, kind sshdKind, msg []byte) bool {
 	}
 	return true
 }
+
+// sshdGaveUps are how sshd logs a client that left while authenticating:
+// after a failed attempt of its session, or without one (a brute force
+// whose tool hangs up at the password prompt, which is all some logs
+// show of it: crowdsec's ssh-invalid-bf sample).
+var sshdGaveUps = [...]string{"Disconnected from ", "Connection closed by ", "Connection reset by "}
+
+// sshdGaveUp reads "Connection closed by authenticating user root
+// 203.0.113.9 port 45362 [preauth]" (or "invalid user"): the user, the
+// source and whether the user does not exist.
+func sshdGaveUp(msg []byte) (user, src []byte, invalid, ok bool) {
+	if !bytes.HasSuffix(bytes.TrimSpace(msg), []byte("[preauth]")) {
+		return nil, nil, false, false
+	}
+	for _, p := range sshdGaveUps {
+		if rest, found := bytes.CutPrefix(msg, []byte(p)); found {
+			msg = rest
+			break
+		}
+	}
+	switch {
+	case bytes.HasPrefix(msg, []byte("authenticating user ")):
+		msg = msg[len("authenticating user "):]
+	case bytes.HasPrefix(msg, []byte("invalid user ")):
+		msg, invalid = msg[len("invalid user "):], true
+	default:
+		return nil, nil, false, false
+	}
+	port := bytes.LastIndex(msg, sshdPortSuffix)
+	if port < 0 {
+		return nil, nil, false, false
+	}
+	sp := bytes.LastIndexByte(msg[:port], ' ')
+	if sp < 0 {
+		return nil, nil, false, false
+	}
+	return msg[:sp], msg[sp+1 : port], invalid, true
+}
+
+// attempted notes that session pid logged an attempt.
+func (p *sshdParser) attempted(pid int64) {
+	p.tried[p.triedNext] = pid
+	p.triedNext = (p.triedNext + 1) % len(p.tried)
+}
+
+// gaveUp emits a client that left while authenticating as a failure, once
+// per session, unless its session logged an attempt already (counted).
+func (p *sshdParser) gaveUp(t int64, host []byte, pid int64, user, src []byte, invalid bool, no, off int64, out record.Output) {
+	for _, q := range p.tried {
+		if q == pid && pid != 0 {
+			return
+		}
+	}
+	p.attempted(pid)
+	r := &p.rec
+	r.ResetLogon()
+	r.Time, r.Line, r.Offset, r.Target, r.LogonType = t, no, off, host, sshProto
+	r.Client, r.Account, r.Result, r.Reason = src, user, record.LogonFailure, gaveUpWords
+	if invalid {
+		r.Reason = noSuchUser
+	}
+	out.Record(r)
+}
+
+var gaveUpWords = []byte("left before authenticating")
 
 var (
 	pamFailure = []byte("authentication failure;")

@@ -71,8 +71,17 @@ var awkSshd = [3]string{
 	`/sshd(-session)?\[[0-9]+\]: Failed / {n++}
 	 /sshd(-session)?\[[0-9]+\]: message repeated [0-9]+ times: \[ Failed / {match($0, /repeated [0-9]+/); n += substr($0, RSTART+9, RLENGTH-9)}
 	 ` + awkPamFailure + ` {n++}
+	 ` + awkGaveUp + `
 	 END {print n+0}`,
 }
+
+// awkGaveUp counts the clients that left while authenticating ("Connection
+// closed by authenticating user root 203.0.113.9 port 45362 [preauth]"),
+// once a session, in sessions that logged no attempt before (those are
+// counted already), on lines with a syslog stamp.
+const awkGaveUp = `/sshd(-session)?\[[0-9]+\]: (Accepted|Failed|Invalid user) / {match($0, /\[[0-9]+\]/); tried[substr($0, RSTART, RLENGTH)] = 1}
+	 /^[A-Z][a-z][a-z] ( [0-9]|[0-9][0-9]) .*sshd(-session)?\[[0-9]+\]: (Disconnected from|Connection closed by|Connection reset by) (authenticating|invalid) user .* port [0-9]+ \[preauth\] *$/ {
+		match($0, /\[[0-9]+\]/); pid = substr($0, RSTART, RLENGTH); if (!(pid in tried)) {n++; tried[pid] = 1}}`
 
 // awkPamFailure matches the failures of the PAM form, with their source.
 const awkPamFailure = `/sshd\(pam_unix\)\[[0-9]+\]: authentication failure;.* rhost=[^ ]/`
@@ -123,7 +132,9 @@ func TestSshdSamples(t *testing.T) {
 		{"auth/crowdsec_sshd-success-logs.log", [3]int64{4, 0, 0}},
 		{"auth/crowdsec_ssh-slow-bf.log", [3]int64{0, 22, 0}},
 		{"auth/crowdsec_ssh-time-based-bf.log", [3]int64{1, 14, 0}},
-		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 1}},
+		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 4}},
+		// Only clients that hang up while authenticating: a brute force.
+		{"auth/crowdsec_sshd-invalid-bf.log", [3]int64{0, 0, 6}},
 		{"auth/crowdsec_sshd-bad-keyexchange-bf.log", [3]int64{0, 0, 0}},
 		// A whole syslog of 2005 whose sshd failures are PAM's.
 		{"auth/loghub_Linux_2k.log", [3]int64{0, 0, 489}},
@@ -261,4 +272,24 @@ func benchParser(b *testing.B, format string, data []byte) {
 		}
 	}
 	b.ReportMetric(float64(out.recs)/b.Elapsed().Seconds(), "records/s")
+}
+
+// A client that hangs up while authenticating is a failure once a session,
+// and none when its session logged its failed attempt already.
+func TestSshdGaveUp(t *testing.T) {
+	text := `Mar 27 13:07:01 web1 sshd[5]: Failed password for root from 10.0.0.1 port 1 ssh2
+Mar 27 13:07:02 web1 sshd[5]: Connection closed by authenticating user root 10.0.0.1 port 1 [preauth]
+Mar 27 13:07:03 web1 sshd[6]: Disconnected from invalid user ftp 10.0.0.2 port 2 [preauth]
+Mar 27 13:07:03 web1 sshd[6]: Disconnected from authenticating user ftp 10.0.0.2 port 2 [preauth]
+Mar 27 13:07:04 web1 sshd[7]: Connection reset by authenticating user root 10.0.0.3 port 3 [preauth]
+`
+	out := runLines(t, newSshdParser(fixedNow("2024-06-01")), []byte(text))
+	var got []string
+	for _, r := range out.logon {
+		got = append(got, r.Account+" "+r.Client+" "+r.Result+" "+r.Reason)
+	}
+	want := []string{"root 10.0.0.1 failure wrong password", "ftp 10.0.0.2 failure no such user", "root 10.0.0.3 failure left before authenticating"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("logons %q, want %q", got, want)
+	}
 }
