@@ -45,6 +45,7 @@ func Live(ctx context.Context, d *db.DB, name, format string, stream LiveStream,
 		opt.Cycle = DefaultLiveCycle
 	}
 	opt.Progress.File.Store(name)
+	d.KeepWarm()
 	lv := &live{ctx: context.WithoutCancel(ctx), d: d, opt: opt, rep: Report{Path: name, Format: format, Status: Ingested, Stream: true}}
 	// No fingerprint of content: the start time keeps it apart from any
 	// file's (priorRead matches sources by it).
