@@ -63,6 +63,41 @@ type Query struct {
 	HideRanked bool
 	RankN      int
 	Fresh      bool // only what is new since the baseline snapshot
+	// Arrived shows only what arrived during the session: values and
+	// groups the workspace did not have when Session was taken.
+	Arrived bool    `json:"-"`
+	Session Session `json:"-"`
+}
+
+// Session is what the workspace held when a review session began (the
+// screen opened): the largest value and group ids. Ids only grow, so a
+// row with a larger one arrived since, while a follow or a capture ran.
+type Session struct {
+	MaxName, MaxDomain uint32
+	Known              bool // taken: until then nothing has arrived
+}
+
+// Count is how many values of a table of them arrived in the session.
+func (s Session) Count(values *Table) int64 {
+	n := int64(0)
+	for i := range values.Rows {
+		if s.Arrived(&values.Rows[i], false) {
+			n++
+		}
+	}
+	return n
+}
+
+// Arrived says whether a row (a group row when domain) arrived in the
+// session.
+func (s Session) Arrived(r *Row, domain bool) bool {
+	if !s.Known {
+		return false
+	}
+	if domain {
+		return r.ID > s.MaxDomain
+	}
+	return r.ID > s.MaxName
 }
 
 // Listing is the subject the query lists, DNS names when none is set.
@@ -117,11 +152,12 @@ const (
 	Rare
 	HideRanked
 	Fresh // last: what it leaves is what is new, and the others still apply
+	Arrived
 	NumFilters
 )
 
 // Compute applies the filters in a fixed order (verdicts, unreviewed,
-// top N, rare, ranked, new), so that each filter's Hidden counts only what
+// top N, rare, ranked, new, arrived), so that each filter's Hidden counts only what
 // the ones before it left, and the counts add up. sc and an may be nil
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
@@ -152,12 +188,13 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.RareValues = data.RareValues(q.RareK)
 	}
 	res.Lines = make([]Line, 0, len(ord))
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
+	q.Arrived = q.Arrived && q.Session.Known
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh || q.Arrived
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
 		if filtering {
-			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK}
+			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK, arrived: q.Session.Arrived(&t.Rows[i], q.Domains)}
 			if res.RareValues != nil {
 				f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
 			}
@@ -178,7 +215,8 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.ShownEvents += n
 		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
 			for _, c := range data.Children[id] {
-				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK}
+				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK,
+					arrived: q.Session.Arrived(&data.Names.Rows[c], false)}
 				if kidPop != nil {
 					f.pop = kidPop[c]
 				}
@@ -267,7 +305,8 @@ func (q *Query) hidesVerdicts() bool {
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && !q.Arrived &&
+		len(q.Expanded) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -279,9 +318,10 @@ type facts struct {
 	top int32
 	// rare: a value seen at most K times, a group most of whose values
 	// were (isRareGroup).
-	rare  bool
-	pop   int32 // popularity rank, 0 unranked
-	fresh bool
+	rare    bool
+	pop     int32 // popularity rank, 0 unranked
+	fresh   bool
+	arrived bool // in this session (Query.Session)
 }
 
 // hiddenBy returns the first filter that hides a row, or NoFilter.
@@ -299,6 +339,8 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return HideRanked
 	case q.Fresh && !f.fresh:
 		return Fresh
+	case q.Arrived && !f.arrived:
+		return Arrived
 	}
 	return NoFilter
 }

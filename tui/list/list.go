@@ -96,6 +96,9 @@ type Model struct {
 	an      *review.Annotations // nil until read
 	loadErr error
 	started time.Time
+	// arrivedN: values of the subject that arrived in the session
+	// (q.Session), counted when the data changes.
+	arrivedN int64
 
 	scoring, rescoreAgain bool
 	reloading             bool
@@ -176,7 +179,9 @@ type (
 		data  *review.Dataset
 		verd  *review.Verdicts
 		state string // the place stored when the screen last ended
-		err   error
+		// session: what the workspace held before it was read
+		session review.Session
+		err     error
 	}
 	computedMsg struct {
 		seq int
@@ -234,6 +239,12 @@ func (m *Model) loadAll() tea.Cmd {
 				}
 			}
 		}
+		// Read first: a value a follow adds while the list is read has
+		// arrived in the session.
+		var session review.Session
+		if name, dom, err := d.LargestIDs(ctx); err == nil {
+			session = review.Session{MaxName: name, MaxDomain: dom, Known: true}
+		}
 		var msg loadedMsg
 		for _, sub := range subs {
 			data, rs, err := review.Load(ctx, d, stats, sub)
@@ -245,6 +256,7 @@ func (m *Model) loadAll() tea.Cmd {
 				break
 			}
 		}
+		msg.session = session
 		return msg
 	}
 }
@@ -387,6 +399,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.openWhereTheWorkIs()
 		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
+		m.q.Session = msg.session
+		m.arrivedN = m.q.Session.Count(m.data.Names)
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()
@@ -520,7 +534,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -606,9 +620,11 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
 		}
 		return m.toggle(&m.q.Fresh)
+	case key.Matches(msg, k.Filter.Arrived):
+		return m.toggle(&m.q.Arrived)
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
-		m.q.HideRanked, m.q.Fresh = false, false
+		m.q.HideRanked, m.q.Fresh, m.q.Arrived = false, false, false
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -909,7 +925,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		k.Searching(),
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
-			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
+			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh, k.Filter.Arrived,
 			k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},

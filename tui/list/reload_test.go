@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
@@ -118,5 +119,62 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 	if !has("zzz-second-new.example.org") || cur(m).Name != before || cur(m).Count != count+2 {
 		t.Errorf("ctrl+r: new name shown %v, cursor on %s (was %s), count %d (was %d, 2 more ingested)",
 			has("zzz-second-new.example.org"), cur(m).Name, before, cur(m).Count, count)
+	}
+}
+
+// What arrives while the screen is open (a follow, another process) is
+// marked + in the list, and + shows only that, with what it holds; it is
+// not the place the list stores: a new session has had nothing arrive.
+func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	press(m, "+")
+	if m.q.Arrived && len(m.res.Lines) == 0 && !strings.Contains(m.View(), "arrived") {
+		t.Error("+ before anything arrived hid every row without saying why")
+	}
+	press(m, "+")
+	before := len(m.res.Lines)
+
+	ingestElsewhere(t, path, 3, "arrived-one.example.org", "arrived-two.example.net")
+	press(m, "ctrl+r")
+	if !strings.Contains(m.View(), "+ arrived 2") {
+		t.Errorf("the status line does not offer what arrived:\n%s", ansi.Strip(m.View()))
+	}
+	press(m, "+")
+	var got []string
+	for p := range m.res.Lines {
+		r, _ := m.rowAt(p)
+		got = append(got, r.Name)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"arrived-one.example.org", "arrived-two.example.net"}) {
+		t.Errorf("+ shows %v, want the two names that arrived (of %d before)", got, before)
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "+ arrived while open: 2n 6ev") {
+		t.Errorf("the status line does not say what + shows:\n%s", view)
+	}
+	for _, line := range strings.Split(view, "\n") {
+		if strings.Contains(line, "arrived-one.example.org") && !strings.HasPrefix(strings.TrimLeft(line, " "), "+") {
+			t.Errorf("an arrived row is not marked +: %q", line)
+		}
+	}
+	press(m, "d") // registered domains: both are new groups too
+	if m.res.Rows != 2 {
+		t.Errorf("+ on domains shows %d rows, want the 2 new domains", m.res.Rows)
+	}
+	if err := m.SaveState(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := d.ListState(context.Background())
+	if strings.Contains(st, "rrived") || strings.Contains(st, "Session") {
+		t.Errorf("the session's filter was stored with the place: %s", st)
 	}
 }

@@ -172,6 +172,7 @@ type viewRow struct {
 	expanded   bool
 	child      bool // a name under an expanded domain
 	selected   bool
+	arrived    bool // in this session: marked + where nothing is selected
 	cursor     bool
 	spark      string  // "" while not loaded
 	score      float32 // review.NoScore: none
@@ -208,11 +209,14 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 	for _, c := range l.cols {
 		switch c.id {
 		case colSel:
-			mark := " "
-			if vr.selected {
+			mark, st := " ", &s.Selected
+			switch {
+			case vr.selected:
 				mark = s.SelectMark
+			case vr.arrived:
+				mark, st = "+", &s.Emphasis
 			}
-			cell(mark, c.width, false, &s.Selected)
+			cell(mark, c.width, false, st)
 		case colVerdict:
 			st := s.Verdict(vr.verdict)
 			cell(common.VerdictMark(vr.verdict), c.width, false, &st)

@@ -116,7 +116,7 @@ func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
 	l := m.res.Lines[p]
 	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor, text: !m.data.Subject.Hostname,
-		short: m.data.Subject.Short, selected: m.isSelected(p, m.keyAt(p))}
+		short: m.data.Subject.Short, selected: m.isSelected(p, m.keyAt(p)), arrived: m.q.Session.Arrived(r, domain)}
 	if domain {
 		vr.short = func(group string) string { return group }
 	}
@@ -235,7 +235,16 @@ func (m *Model) bottomBar(w int) string {
 	if fresh && !m.q.Fresh {
 		fs = append(fs, f{key: k.Fresh.Help().Key, off: "new"})
 	}
+	// What arrived while the screen was open (a follow, a capture) is
+	// offered once there is some.
+	if n := m.arrivedN; n > 0 && !m.q.Arrived {
+		fs = append(fs, f{key: k.Arrived.Help().Key, off: "arrived " + chart.Count(n)})
+	}
 	parts := []string{plural(len(m.verd.Rules), "rule")}
+	if m.q.Arrived {
+		parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s arrived while open: %sn %sev", k.Arrived.Help().Key,
+			chart.Count(int64(m.res.Rows)), chart.Count(m.res.ShownEvents))))
+	}
 	if fresh && m.q.Fresh {
 		// What the new filter leaves is the point: the new names and the
 		// events they hold (every other filter applies first).
