@@ -48,11 +48,13 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	defer d.Close()
 	progress := &ingest.Counters{}
 	fmt.Fprintf(e.stderr, "capturing on %s (Ctrl-C stops)\n", textsafe.String(*iface))
+	keeper := keepScores(ctx, d, *noScore)
 	stop := startStatus(e.stderr, func(time.Duration) string {
-		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read"
+		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read" + keeper.status()
 	})
 	start := time.Now()
 	rep, err := src.Run(ctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
+	keeper.stop()
 	stop()
 	st := src.Stats()
 	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),
