@@ -77,11 +77,12 @@ type Session struct {
 	Known              bool // taken: until then nothing has arrived
 }
 
-// Count is how many values of a table of them arrived in the session.
-func (s Session) Count(values *Table) int64 {
-	n := int64(0)
-	for i := range values.Rows {
-		if s.Arrived(&values.Rows[i], false) {
+// Count is how many values (or groups) of a dataset arrived in the
+// session.
+func (s Session) Count(data *Dataset, groups bool) int64 {
+	t, n := data.Table(groups), int64(0)
+	for i := range t.Rows {
+		if s.Arrived(&t.Rows[i], groups) {
 			n++
 		}
 	}

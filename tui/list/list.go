@@ -96,9 +96,9 @@ type Model struct {
 	an      *review.Annotations // nil until read
 	loadErr error
 	started time.Time
-	// arrivedN: values of the subject that arrived in the session
-	// (q.Session), counted when the data changes.
-	arrivedN int64
+	// arrivedN: values and groups of the subject that arrived in the
+	// session (q.Session), counted when the data changes.
+	arrivedN [2]int64
 
 	scoring, rescoreAgain bool
 	reloading             bool
@@ -245,13 +245,18 @@ func (m *Model) loadAll() tea.Cmd {
 		if name, dom, err := d.LargestIDs(ctx); err == nil {
 			session = review.Session{MaxName: name, MaxDomain: dom, Known: true}
 		}
+		// An empty workspace (a follow that has read nothing yet) is
+		// listed by the first subject, DNS names: what a follow of a
+		// resolver's log fills first.
 		var msg loadedMsg
-		for _, sub := range subs {
+		for i, sub := range subs {
 			data, rs, err := review.Load(ctx, d, stats, sub)
 			if err != nil {
 				return loadedMsg{err: err}
 			}
-			msg = loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+			if i == 0 || len(data.Names.Rows) > 0 {
+				msg = loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+			}
 			if len(data.Names.Rows) > 0 {
 				break
 			}
@@ -400,7 +405,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
 		m.q.Session = msg.session
-		m.arrivedN = m.q.Session.Count(m.data.Names)
+		m.arrivedN = [2]int64{m.q.Session.Count(m.data, false), m.q.Session.Count(m.data, true)}
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()

@@ -237,7 +237,11 @@ func (m *Model) bottomBar(w int) string {
 	}
 	// What arrived while the screen was open (a follow, a capture) is
 	// offered once there is some.
-	if n := m.arrivedN; n > 0 && !m.q.Arrived {
+	arrived := m.arrivedN[0]
+	if m.q.Domains {
+		arrived = m.arrivedN[1]
+	}
+	if n := arrived; n > 0 && !m.q.Arrived {
 		fs = append(fs, f{key: k.Arrived.Help().Key, off: "arrived " + chart.Count(n)})
 	}
 	parts := []string{plural(len(m.verd.Rules), "rule")}
