@@ -94,3 +94,49 @@ func TestCaptureCommitsWhatItReadOnCtrlC(t *testing.T) {
 		}
 	}
 }
+
+// capture --screen opens the review screen while it captures: what crosses
+// the interface shows up in the list within seconds, marked + (it arrived
+// while the screen was open), the status line says what is captured, and
+// quitting the screen stops the capture with everything committed.
+func TestCaptureScreenMovesWithWhatArrives(t *testing.T) {
+	n := netnstest.New(t)
+	n.Servers(t)
+	tm := newTmux(t)
+	bin := buildBinary(t)
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	tm.start(120, 40, "ip", "netns", "exec", n.A, bin, "--db", ws, "capture", "-i", n.VethA, "--screen")
+	tm.waitFor("the capture's status line", func(s string) bool { return strings.Contains(s, "capturing "+n.VethA) })
+	var names []string
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("live%02d.screen-test.example", i))
+	}
+	netnstest.Resolve(t, n.A, netip.AddrPortFrom(n.AddrB, 53), names)
+	screen := tm.waitFor("the captured domain, marked +", func(s string) bool {
+		for _, line := range strings.Split(s, "\n") {
+			if strings.Contains(line, "screen-test.example") && strings.HasPrefix(line, "+") {
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(screen, "events/s") {
+		t.Errorf("the status line does not say the rate:\n%s", screen)
+	}
+	tm.keys("q")
+	tm.waitGone()
+	out, errOut, err := runBin(t, bin, "--db", ws, "sources", "--format", "json")
+	if err != nil {
+		t.Fatalf("sources: %v %s", err, errOut)
+	}
+	var srcs []struct {
+		Path, State string
+		Events      int64
+	}
+	if err := json.Unmarshal([]byte(out), &srcs); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(srcs) != 1 || srcs[0].State != "done" || srcs[0].Events != int64(len(names)) {
+		t.Errorf("sources %+v; want the capture done with %d events", srcs, len(names))
+	}
+}

@@ -87,8 +87,17 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 }
 
 // followRate says what a follow reads: "following 2 files · 1.2k
-// events/s", the rate over the last second or so.
+// events/s".
 func followRate(files int, c *ingest.Counters) func(time.Duration) string {
+	rate := eventRate(c)
+	return func(elapsed time.Duration) string {
+		return "following " + plural(files, "file") + " · " + rate(elapsed)
+	}
+}
+
+// eventRate says the rate of events read, "1.2k events/s", over the last
+// second or so.
+func eventRate(c *ingest.Counters) func(time.Duration) string {
 	var last int64
 	var at time.Duration
 	rate := 0.0
@@ -97,7 +106,7 @@ func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 			n := c.Events.Load()
 			rate, last, at = float64(n-last)/dt.Seconds(), n, elapsed
 		}
-		return fmt.Sprintf("following %s · %s events/s", plural(files, "file"), countHuman(int64(rate)))
+		return countHuman(int64(rate)) + " events/s"
 	}
 }
 

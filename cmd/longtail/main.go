@@ -34,9 +34,10 @@ Logs in:
                                        the format and the kind (dns, http, logon) come from the content
   longtail follow [--batch N] [--no-score] FILE...
                                        read log files on as they grow, through rotation, until Ctrl-C
-  longtail capture -i IFACE [--filter EXPR] [-w DIR]
+  longtail capture -i IFACE [--filter EXPR] [-w DIR] [--screen]
                                        read DNS and HTTP from a network interface until Ctrl-C
-                                       (root or CAP_NET_RAW), optionally keeping the packets
+                                       (root or CAP_NET_RAW), optionally keeping the packets;
+                                       --screen: with the review screen open
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
   longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
