@@ -35,6 +35,9 @@ type Model struct {
 	total   int64
 	peak    string // the busiest hour, said in words
 	top     int    // first day on screen
+	// again: the grid is being read again because the workspace grew; the
+	// days on screen stay, unless they were the newest.
+	again bool
 }
 
 type gridMsg struct {
@@ -99,11 +102,20 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		m.loading, m.err = false, msg.err
+		newest := m.top+m.rows() >= len(m.grid)
 		m.grid, m.labels = msg.grid, msg.labels
 		m.summarise()
-		m.top = len(m.grid) // more days than fit: the newest first
+		if !m.again || newest {
+			m.top = len(m.grid) // more days than fit: the newest first
+		}
+		m.again = false
 		m.clamp()
 		return m, nil
+	case common.WorkspaceChangedMsg:
+		if !m.loading {
+			m.again = true
+			return m, m.Init()
+		}
 	case tea.KeyPressMsg:
 		k := m.c.Keys.Nav
 		rows := m.rows()

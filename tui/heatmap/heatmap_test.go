@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
@@ -91,3 +92,28 @@ func TestScrollKeys(t *testing.T) {
 // BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
 // series and the first View, on the benchmark workspace.
 func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New) }
+
+// The workspace grows while the heatmap is open (a follow): the new day
+// and its events appear, and the days on screen are the newest again.
+func TestHeatmapFollowsWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	v := tuitest.Open(New, c, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}, 80, 12).(*Model)
+	days, total := len(v.grid), v.total
+	st, err := d.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Grow(t, path, 5, time.UnixMicro(st.Last).Add(24*time.Hour), "nextday.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if len(v.grid) != days+1 || v.total != total+5 || v.top+v.rows() < len(v.grid) {
+		t.Errorf("after a day more: %d days (was %d), %d events (was %d), days from %d of %d shown",
+			len(v.grid), days, v.total, total, v.top, len(v.grid))
+	}
+}

@@ -2,8 +2,6 @@ package list
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -29,24 +27,7 @@ func noPoll(m *Model, cmd tea.Cmd) []tea.Msg {
 // would.
 func ingestElsewhere(t *testing.T, path string, n int, names ...string) {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString(tuitest.ZeekHeader)
-	for i := range n * len(names) {
-		name := names[i%len(names)]
-		b.WriteString(strings.Join([]string{"1710086560." + itoa(10+i), "Cn" + itoa(i), "10.0.9.8", "5353",
-			"10.0.0.53", "53", "udp", "1", "0.001", name, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
-			"0", "-", "-", "F"}, "\t") + "\n")
-	}
-	log := filepath.Join(t.TempDir(), "more.log")
-	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	other, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	ingestFiles(t, other, log)
+	tuitest.Grow(t, path, n, time.Unix(1710086560, 0), names...)
 }
 
 // The list sees what another process ingested: at the poll's tick when it

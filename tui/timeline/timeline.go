@@ -54,6 +54,9 @@ type spanMsg struct {
 	seq       uint64
 	span, own subject.Span // the workspace's, the subject's
 	err       error
+	// again: read again because the workspace grew (a follow): the
+	// view keeps its zoom and place, or its newest edge when it showed it.
+	again bool
 }
 
 type seriesMsg struct {
@@ -73,7 +76,10 @@ func New(c common.Common, t common.Target) common.View {
 
 // Init loads the workspace's span, over which the view pans, and the
 // subject's, which it opens on; the first series follows.
-func (m *Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd { return m.readSpan(false) }
+
+// readSpan reads the spans in a command; again: for a workspace that grew.
+func (m *Model) readSpan(again bool) tea.Cmd {
 	m.spanSeq, m.loading = next(), true
 	seq, ctx, d, subj := m.spanSeq, m.c.Ctx, m.c.DB, m.target.Subject
 	return func() tea.Msg {
@@ -85,7 +91,7 @@ func (m *Model) Init() tea.Cmd {
 		if own == (subject.Span{}) {
 			own = s
 		}
-		return spanMsg{seq, s, own, err}
+		return spanMsg{seq, s, own, err, again}
 	}
 }
 
@@ -156,6 +162,16 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.loading, m.err = false, msg.err
 			return m, nil
 		}
+		if msg.again {
+			newest := m.from+m.window() > m.span.Last
+			m.span = msg.span
+			if newest {
+				m.place(m.span.Last - m.window()/2 + m.bucket().Microseconds())
+			} else {
+				m.place(m.centre())
+			}
+			return m, m.load()
+		}
 		// Open on the subject's own activity: the workspace may reach
 		// from a 1970 undated log to today.
 		m.span = msg.span
@@ -175,6 +191,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.shown = msg.s
 		}
 		return m, nil
+	case common.WorkspaceChangedMsg:
+		if m.span != (subject.Span{}) {
+			return m, m.readSpan(true)
+		}
 	case tea.KeyPressMsg:
 		if m.span == (subject.Span{}) {
 			return m, nil // nothing to move over yet

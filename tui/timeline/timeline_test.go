@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -169,5 +170,44 @@ func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
 	}
 	if end := v.from + v.window(); end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
 		t.Errorf("the view ends at %v, the span at %v", time.UnixMicro(end).UTC(), time.UnixMicro(v.span.Last).UTC())
+	}
+}
+
+// The workspace grows while the timeline is open (a follow): the view
+// keeps its zoom, shows what came when it showed the newest events, and
+// stays where it was when the analyst had moved back in time.
+func TestTimelineFollowsWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+	v := tuitest.Open(New, c, all, 80, 24).(*Model)
+	tuitest.Press(v, "+", "+", "G") // a window narrower than the span, on its newest part
+	level, last := v.level, v.span.Last
+	at := time.UnixMicro(last).Add(3 * v.bucket()) // in a bucket of its own
+	tuitest.Grow(t, path, 7, at, "late.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	var late int64
+	for _, p := range v.shown.points {
+		if p.Start > last {
+			late += p.N
+		}
+	}
+	if v.level != level || late != 7 || v.span.Last <= last {
+		t.Errorf("after the workspace grew: level %d (was %d), %d of the 7 new events shown, span ends %v (was %v)",
+			v.level, level, late, v.span.Last, last)
+	}
+	tuitest.Press(v, "g") // back to the oldest
+	from := v.from
+	tuitest.Grow(t, path, 3, at.Add(time.Hour), "later.example.org")
+	_, cmd = v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if v.from != from || v.level != level {
+		t.Errorf("the view moved from its place in the past: from %v (was %v), level %d", v.from, from, v.level)
 	}
 }
