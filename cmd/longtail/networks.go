@@ -14,9 +14,11 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -110,4 +112,43 @@ func networkCells(n networks.Network) []any {
 		return []any{nil, nil}
 	}
 	return []any{int64(n.ASN), networks.Short(n)}
+}
+
+// answerCells are a DNS name's answer networks in a table: the main one's
+// AS number and owner (as networkCells) and every one's, a list.
+func answerCells(s networks.Set) []any {
+	main := networks.Network{}
+	if len(s) > 0 {
+		main = s[0].Network
+	}
+	return append(networkCells(main), s.All())
+}
+
+// addAnswerNetworks puts the networks of each DNS event's answers beside
+// them (an "answer_networks" list after "answers"), each distinct address
+// looked up once; the table is left as it is when no imported table is
+// there to ask.
+func addAnswerNetworks(ctx context.Context, d *db.DB, t *output.Table, evs []db.EventRow) error {
+	at := slices.Index(t.Columns, "answers") + 1
+	if at == 0 {
+		return nil
+	}
+	srcs, err := d.NetSources(ctx)
+	if err != nil || len(srcs) == 0 {
+		return err
+	}
+	var all []string
+	for _, ev := range evs {
+		all = append(all, networks.AnswerAddrs(ev.Answers)...)
+	}
+	slices.Sort(all)
+	nets, err := networks.Of(ctx, d, slices.Compact(all))
+	if err != nil {
+		return err
+	}
+	t.Columns = slices.Insert(t.Columns, at, "answer_networks")
+	for i, ev := range evs {
+		t.Rows[i] = slices.Insert(t.Rows[i], at, any(networks.SetOf(networks.AnswerAddrs(ev.Answers), nets).All()))
+	}
+	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -23,6 +25,10 @@ func networkWorkspace(t *testing.T) string {
 			`203.0.113.5 - - [10/Oct/2024:13:55:39 +0000] "GET /c HTTP/1.1" 200 5 "-" "curl/8.0"` + "\n",
 		"auth.log": "Sep 30 12:11:33 host sshd[22789]: Invalid user hadoop from 198.51.100.77 port 56762\n" +
 			"Sep 30 12:11:34 host sshd[22789]: Failed password for invalid user hadoop from 198.51.100.77 port 56762 ssh2\n",
+		"dns.csv": "03/20/2024 10:00:00,two.example,A,300,192.0.2.10\n" +
+			"03/20/2024 10:00:01,two.example,A,300,198.51.100.1\n" +
+			"03/20/2024 10:00:02,two.example,A,300,192.0.2.11\n" +
+			"03/20/2024 10:00:03,dark.example,A,300,203.0.113.1\n",
 		"routes.dat":   "; IP-ASN32-DAT file\n192.0.2.0/24\t64500\n198.51.100.0/24\t64501\n2001:db8::/32\t64502\n",
 		"asnames.json": `{"64500": "EXAMPLENET - Example Networks, DE", "64501": "DOCNET Doc, FR"}`,
 	}
@@ -31,7 +37,7 @@ func networkWorkspace(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if _, errOut, err := lt(t, ws, "ingest", "--no-score", filepath.Join(dir, "access.log"), filepath.Join(dir, "auth.log")); err != nil {
+	if _, errOut, err := lt(t, ws, "ingest", "--no-score", filepath.Join(dir, "access.log"), filepath.Join(dir, "auth.log"), filepath.Join(dir, "dns.csv")); err != nil {
 		t.Fatalf("ingest: %v\n%s", err, errOut)
 	}
 	out := ltOK(t, ws, "import-asn", filepath.Join(dir, "routes.dat"), filepath.Join(dir, "asnames.json"))
@@ -101,5 +107,37 @@ func TestASNLookupAndList(t *testing.T) {
 	}
 	if out := ltOK(t, ws, "asn", "lookup", "192.0.2.0", "--format", "csv"); out != "address,asn,owner,as_name,country\n192.0.2.0,,,,\n" {
 		t.Errorf("after clear: %q", out)
+	}
+}
+
+// A DNS name's answers have networks: the main one and all of them in
+// top, each event's beside its answers in events; looked up at query time.
+func TestTopAndEventsShowAnswerNetworks(t *testing.T) {
+	ws := networkWorkspace(t)
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(ltOK(t, ws, "top", "--format", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][3]any{}
+	for _, r := range rows {
+		got[r["name"].(string)] = [3]any{r["asn"], r["owner"], fmt.Sprint(r["answer_networks"])}
+	}
+	want := map[string][3]any{
+		"two.example":  {64500.0, "AS64500 EXAMPLENET DE", "[AS64500 EXAMPLENET DE AS64501 DOCNET FR]"},
+		"dark.example": {nil, nil, "[]"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("top: %v, want %v", got, want)
+	}
+	// Rolled up, a domain's answers are its names' together.
+	if out := ltOK(t, ws, "top", "--by", "domain", "--format", "csv"); !strings.Contains(out, `,64500,AS64500 EXAMPLENET DE,"AS64500 EXAMPLENET DE,AS64501 DOCNET FR",`) {
+		t.Errorf("top --by domain:\n%s", out)
+	}
+	out := ltOK(t, ws, "events", "two.example", "--format", "csv")
+	if head := csvHeader(t, out); !slices.Equal(head[3:6], []string{"rcode", "answers", "answer_networks"}) {
+		t.Errorf("events header %v", head)
+	}
+	if !strings.Contains(out, ",198.51.100.1,AS64501 DOCNET FR,") {
+		t.Errorf("events:\n%s", out)
 	}
 }

@@ -111,6 +111,11 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// A DNS name's answers have networks: its main one, and all of them.
+	withAnswers := sub.Code == subject.DNSName
+	if withAnswers {
+		t.Columns = append(t.Columns, "asn", "owner", "answer_networks")
+	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -127,6 +132,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
 		if withNet {
 			cells = append(cells, networkCells(nets[it.Name])...)
+		}
+		if withAnswers {
+			cells = append(cells, answerCells(it.Answers)...)
 		}
 		t.Add(append(cells, sub.QualifiedName())...)
 	}
@@ -281,6 +289,11 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	t := eventsTable(sub, evs)
+	if sub.Kind == record.KindDNS {
+		if err := addAnswerNetworks(ctx, d, t, evs); err != nil {
+			return err
+		}
+	}
 	if groups {
 		// A group's events are of several values: the last column names
 		// each one's (last, as a long name would push the others away),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/networks"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // What the list shows beside the counts comes from other tables and changes
@@ -97,8 +98,13 @@ type Annotations struct {
 	Since string // what Fresh is measured from, for a status line
 	// Network is each value's network ("AS15169 GOOGLE US", "" when no
 	// imported table knows it) when the values are addresses; nil for
-	// other subjects, or when no table knows any of them.
+	// other subjects, or when no table knows any of them. For DNS names it
+	// is their answers' main network, "+N" for the others (Set.Short).
 	Network []string
+	// Answers are the networks of the answers of each DNS name and of
+	// each registered domain (its names' together): names, domains; nil
+	// for other subjects or when no table is imported.
+	Answers [2][]networks.Set
 }
 
 // LoadAnnotations reads the ranks and the latest snapshot.
@@ -110,6 +116,15 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 	a := NewAnnotations(data, rk)
 	if a.Network, err = loadNetworks(ctx, d, data); err != nil {
 		return nil, err
+	}
+	if a.Answers, err = loadAnswerNetworks(ctx, d, data); err != nil {
+		return nil, err
+	}
+	if a.Answers[0] != nil {
+		a.Network = make([]string, len(data.Names.Rows))
+		for i, s := range a.Answers[0] {
+			a.Network[i] = s.Short()
+		}
 	}
 	// No snapshot is not an error: the filter says there is none.
 	if since, err := d.ResolveSince(ctx, ""); err == nil {
@@ -136,6 +151,35 @@ func loadNetworks(ctx context.Context, d *db.DB, data *Dataset) ([]string, error
 	out := make([]string, len(values))
 	for i, v := range values {
 		out[i] = networks.Short(nets[v])
+	}
+	return out, nil
+}
+
+// loadAnswerNetworks finds the networks of the answers of every DNS name
+// (networks.OfNames: one read of the DNS events, each distinct address
+// looked up once), here when a list is loaded, never at ingest; a
+// domain's are its names' together.
+func loadAnswerNetworks(ctx context.Context, d *db.DB, data *Dataset) ([2][]networks.Set, error) {
+	var out [2][]networks.Set
+	if data.Subject.Code != subject.DNSName {
+		return out, nil
+	}
+	sets, err := networks.OfNames(ctx, d, nil)
+	if err != nil || len(sets) == 0 {
+		return out, err
+	}
+	out[0] = make([]networks.Set, len(data.Names.Rows))
+	for i, r := range data.Names.Rows {
+		out[0][i] = sets[r.ID]
+	}
+	out[1] = make([]networks.Set, len(data.Domains.Rows))
+	for i, r := range data.Domains.Rows {
+		kids := data.Children[r.ID]
+		parts := make([]networks.Set, len(kids))
+		for j, c := range kids {
+			parts[j] = out[0][c]
+		}
+		out[1][i] = networks.Merge(parts...)
 	}
 	return out, nil
 }

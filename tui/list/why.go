@@ -86,7 +86,7 @@ func (m *Model) whyView(w, h int) []string {
 	if r != nil {
 		label = common.SafeName(r.Name)
 	}
-	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring}
+	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring, nets: m.answerNetworks()}
 	return renderWhy(m.c.Styles, st, w, h)
 }
 
@@ -97,6 +97,7 @@ type whyState struct {
 	score   db.Score
 	err     error
 	scoring bool
+	nets    string // the networks of a DNS name's answers, "" when unknown
 }
 
 // renderWhy draws the panel in exactly h lines of at most w cells: a rule
@@ -125,6 +126,9 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 		body = []string{"reading…"}
 	default:
 		body = whyLines(st.score.Contribs, w)
+	}
+	if st.nets != "" {
+		body = append([]string{s.Dim.Render(textsafe.String(st.nets))}, body...)
 	}
 	if len(body) > h-1 {
 		more := len(body) - (h - 2)
