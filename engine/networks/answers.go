@@ -147,7 +147,22 @@ func OfNames(ctx context.Context, d *db.DB, ids []uint32) (map[uint32]Set, error
 	return setsOf(ctx, d, lists)
 }
 
-// setsOf resolves the answer lists of each name to its Set.
+// OfAnswers returns the networks of the addresses of each stored answer
+// list of ids (the scorer's, engine/score); nil when no table is
+// imported.
+func OfAnswers(ctx context.Context, d *db.DB, ids []uint32) (map[uint32]Set, error) {
+	srcs, err := d.NetSources(ctx)
+	if err != nil || len(srcs) == 0 {
+		return nil, err
+	}
+	lists := make(map[uint32][]uint32, len(ids))
+	for _, id := range ids {
+		lists[id] = []uint32{id}
+	}
+	return setsOf(ctx, d, lists)
+}
+
+// setsOf resolves the answer lists of each key (a name) to its Set.
 func setsOf(ctx context.Context, d *db.DB, lists map[uint32][]uint32) (map[uint32]Set, error) {
 	var all []uint32
 	for _, l := range lists {

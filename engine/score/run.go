@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
@@ -302,6 +303,10 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 		Details: func(ids []uint32, fn func(id uint32, text []byte)) error { return d.EachAnswer(ctx, ids, fn) },
 		Groups: func(ids []uint32) map[uint32]string {
 			m, _ := d.GroupNames(ctx, ids)
+			return m
+		},
+		Networks: func(ids []uint32) map[uint32]networks.Set {
+			m, _ := networks.OfAnswers(ctx, d, ids)
 			return m
 		},
 	}, nil

@@ -176,14 +176,15 @@ func whyLines(cs []db.Contribution, w int) []string {
 // signalWords say what a signal means, for the small contributions the
 // scorer stores without evidence.
 var signalWords = map[string]string{
-	score.SigTunnel:  "subdomains like a DNS tunnel's",
-	score.SigDGA:     "a label like a generated one",
-	score.SigBeacon:  "asked at a regular rhythm",
-	score.SigAnswers: "answers that carry data",
-	score.SigFailure: "queries that fail",
-	score.SigRelated: "close to something marked bad",
-	score.SigNew:     "first seen late in the workspace",
-	score.SigRare:    "asked by few of the clients",
+	score.SigTunnel:   "subdomains like a DNS tunnel's",
+	score.SigDGA:      "a label like a generated one",
+	score.SigBeacon:   "asked at a regular rhythm",
+	score.SigAnswers:  "answers that carry data",
+	score.SigFailure:  "queries that fail",
+	score.SigRelated:  "close to something marked bad",
+	score.SigNew:      "first seen late in the workspace",
+	score.SigRare:     "asked by few of the clients",
+	score.SigNetworks: "answers in networks unlike its own or its domain's",
 }
 
 // points shows a contribution with a decimal only where it matters.

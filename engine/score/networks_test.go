@@ -1,0 +1,128 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
+)
+
+// netLog is a day of a small network's DNS: twelve names of example.com
+// in its own network, one (planted) on a rented server; a name whose
+// answers go to two unrelated owners; names of a CDN in two of its own
+// networks (one owner); and names in no known network.
+func netLog() string {
+	var b strings.Builder
+	add := func(hour int, name string, answers ...string) {
+		for j := range 6 {
+			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:00,%s,A,300,%s\n", hour, j, name, answers[j%len(answers)])
+		}
+	}
+	for i := range 12 {
+		add(i, fmt.Sprintf("host%d.example.com", i), fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	add(13, "login.example.com", "203.0.113.66")
+	add(14, "moving.example.org", "192.0.2.200", "198.51.100.7")
+	add(15, "a.cdn.example.net", "198.18.0.1", "198.19.0.1")
+	add(16, "b.cdn.example.net", "198.18.0.2")
+	add(17, "local.test", "100.64.0.1")
+	return b.String()
+}
+
+const (
+	netRoutes = "; IP-ASN32-DAT file\n192.0.2.0/24\t64500\n198.51.100.0/24\t64501\n203.0.113.0/24\t14061\n" +
+		"198.18.0.0/16\t64510\n198.19.0.0/16\t64511\n"
+	netNames = `{"64500": "EXAMPLENET - Example Networks, DE", "64501": "OTHERNET Other, FR", "14061": "DIGITALOCEAN-ASN - DigitalOcean, LLC, US",` +
+		`"64510": "BIGCDN-1 - Big CDN, US", "64511": "BIGCDN-2 - Big CDN, US"}`
+)
+
+func importNetworks(t *testing.T, d *db.DB, files map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range slices.Sorted(func(yield func(string) bool) {
+		for k := range files {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(files[name]), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := networks.Import(context.Background(), d, path, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// scoredNetworks scores the workspace and returns its names best first,
+// with the words of their networks contribution.
+func scoredNetworks(t *testing.T, d *db.DB) ([]string, map[string]string) {
+	t.Helper()
+	if _, err := Run(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	why := map[string]string{}
+	for _, v := range ranked(t, d, subject.DNSName, false) {
+		order = append(order, v.name)
+		for _, c := range v.score.Contribs {
+			if c.Signal == SigNetworks {
+				why[v.name] = c.Why
+			}
+		}
+	}
+	return order, why
+}
+
+// A host of a company's domain answering on a rented server ranks first
+// once an AS table is imported, with the reason in words; a name whose
+// answers go to two unrelated owners is next; a CDN in two networks of
+// its own is not held against it. Without a table nothing is judged.
+func TestNetworksSignalRanksPlantedName(t *testing.T) {
+	d := testws.Text(t, netLog())
+	_, why := scoredNetworks(t, d)
+	if len(why) != 0 {
+		t.Fatalf("judged without a table: %v", why)
+	}
+	importNetworks(t, d, map[string]string{"routes.dat": netRoutes, "asnames.json": netNames})
+	order, why := scoredNetworks(t, d)
+	if order[0] != "login.example.com" || order[1] != "moving.example.org" {
+		t.Errorf("ranking %v", order)
+	}
+	want := map[string]string{
+		"login.example.com":  "answers in AS14061 DIGITALOCEAN-ASN US while the other 12 names of example.com answer in AS64500 EXAMPLENET DE",
+		"moving.example.org": "answers in 2 unrelated networks: AS64500 EXAMPLENET DE, AS64501 OTHERNET FR",
+	}
+	for name, w := range want {
+		if why[name] != w {
+			t.Errorf("%s: %q, want %q", name, why[name], w)
+		}
+	}
+	for name := range why {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s judged: %q", name, why[name])
+		}
+	}
+}
+
+func TestOwner(t *testing.T) {
+	for name, want := range map[string]string{
+		"GOOGLE-2 - Google LLC": "GOOGLE", "GOOGLE, US": "GOOGLE", "CLOUDFLARENET-SFO05": "CLOUDFLARENET",
+		"AKAMAI-AS - Akamai": "AKAMAI", "": "AS7", "3NET": "AS7",
+	} {
+		if got := owner(networks.Network{ASN: 7, Name: name}); got != want {
+			t.Errorf("owner(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
