@@ -141,3 +141,25 @@ func TestTopAndEventsShowAnswerNetworks(t *testing.T) {
 		t.Errorf("events:\n%s", out)
 	}
 }
+
+// top --hide-asn leaves out the names whose answers are all in the ASNs
+// named, as the screen's filter does; a bad number is refused.
+func TestTopHideASN(t *testing.T) {
+	ws := networkWorkspace(t)
+	names := func(args ...string) []string {
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(ltOK(t, ws, append([]string{"top", "--format", "csv"}, args...)...)), "\n")[1:] {
+			out = append(out, strings.Split(l, ",")[4])
+		}
+		return out
+	}
+	if got := names("--hide-asn", "AS64500"); !slices.Equal(got, []string{"two.example", "dark.example"}) {
+		t.Errorf("two.example has an answer outside AS64500: %v", got)
+	}
+	if got := names("--hide-asn", "64501,as64500"); !slices.Equal(got, []string{"dark.example"}) {
+		t.Errorf("hiding both: %v", got)
+	}
+	if _, errOut, err := lt(t, ws, "top", "--hide-asn", "google"); err == nil || !strings.Contains(errOut+err.Error(), "not an AS number") {
+		t.Errorf("a bad ASN: %v %s", err, errOut)
+	}
+}

@@ -52,6 +52,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	rare := fs.Int64("rare", 0, "only what was seen at most `K` times")
 	ranked := fs.Int("hide-ranked", 0, "leave out what an imported popularity list ranks 1..`N`")
 	fresh := fs.Bool("new", false, "only what is new since the latest baseline snapshot")
+	hideASN := fs.String("hide-asn", "", "leave out the DNS names whose answers are all in these autonomous systems: `N[,N]`")
 	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
 	reverse := fs.Bool("reverse", false, "reverse the sort")
 	format := formatFlag(fs)
@@ -64,6 +65,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	}
 	q := review.Query{Subject: sub.Code, Domains: groups, Unreviewed: *unreviewed, Fresh: *fresh, Reverse: *reverse,
 		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
+	if q.HideASN, err = networks.ParseASNs(*hideASN); err != nil {
+		return fmt.Errorf("top: --hide-asn: %w", err)
+	}
 	var ok bool
 	if q.Sort, ok = review.ParseSortKey(*sort); !ok {
 		return fmt.Errorf("top: --sort is count, name, clients, first, last or score, not %q", *sort)

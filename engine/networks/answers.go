@@ -3,6 +3,7 @@ package networks
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -224,4 +225,19 @@ func SetOf(addrs []string, nets map[string]Network) Set {
 	}
 	sortSet(s)
 	return s
+}
+
+// ParseASNs reads a list of AS numbers as an analyst types them:
+// "AS15169, 13335 as16509", sorted and without repeats.
+func ParseASNs(text string) ([]uint32, error) {
+	var out []uint32
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' }) {
+		n, err := strconv.ParseUint(strings.TrimPrefix(strings.ToUpper(f), "AS"), 10, 32)
+		if err != nil || n == 0 {
+			return nil, fmt.Errorf("%q is not an AS number (15169 or AS15169)", f)
+		}
+		out = append(out, uint32(n))
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

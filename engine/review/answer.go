@@ -88,10 +88,7 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	a := Answer{Since: an.Since}
 	verd, scores := v.Of(q.Domains), sc.Of(q.Domains)
 	rank, fresh := an.Of(q.Domains)
-	k := 0
-	if q.Domains {
-		k = 1
-	}
+	k := boolIndex(q.Domains)
 	for _, l := range res.Lines {
 		if limit > 0 && len(a.Items) == limit {
 			break

@@ -2,9 +2,11 @@ package review
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -63,6 +65,9 @@ type Query struct {
 	HideRanked bool
 	RankN      int
 	Fresh      bool // only what is new since the baseline snapshot
+	// HideASN leaves out the DNS names (and domains) whose answers are
+	// all in these autonomous systems (a whole CDN at once); nil: off.
+	HideASN []uint32
 }
 
 // Listing is the subject the query lists, DNS names when none is set.
@@ -116,12 +121,13 @@ const (
 	HideTop
 	Rare
 	HideRanked
-	Fresh // last: what it leaves is what is new, and the others still apply
+	HideNetwork // answers all in the ASNs of Query.HideASN
+	Fresh       // last: what it leaves is what is new, and the others still apply
 	NumFilters
 )
 
 // Compute applies the filters in a fixed order (verdicts, unreviewed,
-// top N, rare, ranked, new), so that each filter's Hidden counts only what
+// top N, rare, ranked, networks, new), so that each filter's Hidden counts only what
 // the ones before it left, and the counts add up. sc and an may be nil
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
@@ -143,16 +149,20 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	}
 	var pop, kidPop []int32
 	var fresh, kidFresh []bool
+	var nets, kidNets []networks.Set // nil: the networks filter hides nothing
 	if an != nil {
 		pop, fresh = an.Of(q.Domains)
 		kidPop, kidFresh = an.Of(false)
+		if len(q.HideASN) > 0 {
+			nets, kidNets = an.Answers[boolIndex(q.Domains)], an.Answers[0]
+		}
 	}
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
 	if q.Rare && q.Domains {
 		res.RareValues = data.RareValues(q.RareK)
 	}
 	res.Lines = make([]Line, 0, len(ord))
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh || nets != nil
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
@@ -166,6 +176,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			}
 			if fresh != nil {
 				f.fresh = fresh[i]
+			}
+			if nets != nil {
+				f.net = allIn(nets[i], q.HideASN)
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -184,6 +197,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 				}
 				if kidFresh != nil {
 					f.fresh = kidFresh[c]
+				}
+				if kidNets != nil {
+					f.net = allIn(kidNets[c], q.HideASN)
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -267,7 +283,8 @@ func (q *Query) hidesVerdicts() bool {
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0 &&
+		len(q.HideASN) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -282,6 +299,7 @@ type facts struct {
 	rare  bool
 	pop   int32 // popularity rank, 0 unranked
 	fresh bool
+	net   bool // its answers are all in the hidden ASNs
 }
 
 // hiddenBy returns the first filter that hides a row, or NoFilter.
@@ -297,10 +315,30 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return Rare
 	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
 		return HideRanked
+	case f.net:
+		return HideNetwork
 	case q.Fresh && !f.fresh:
 		return Fresh
 	}
 	return NoFilter
+}
+
+// allIn says whether a row's answers are all in the ASNs of hide (sorted):
+// a row without known answer networks is not.
+func allIn(s networks.Set, hide []uint32) bool {
+	for _, n := range s {
+		if _, ok := slices.BinarySearch(hide, n.ASN); !ok {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Matcher is a compiled search: a substring, or a regex after "re:" or "~".

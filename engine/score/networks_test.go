@@ -3,12 +3,8 @@ package score
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/networks"
@@ -45,26 +41,6 @@ const (
 		`"64510": "BIGCDN-1 - Big CDN, US", "64511": "BIGCDN-2 - Big CDN, US"}`
 )
 
-func importNetworks(t *testing.T, d *db.DB, files map[string]string) {
-	t.Helper()
-	dir := t.TempDir()
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range files {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(files[name]), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := networks.Import(context.Background(), d, path, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // scoredNetworks scores the workspace and returns its names best first,
 // with the words of their networks contribution.
 func scoredNetworks(t *testing.T, d *db.DB) ([]string, map[string]string) {
@@ -95,7 +71,7 @@ func TestNetworksSignalRanksPlantedName(t *testing.T) {
 	if len(why) != 0 {
 		t.Fatalf("judged without a table: %v", why)
 	}
-	importNetworks(t, d, map[string]string{"routes.dat": netRoutes, "asnames.json": netNames})
+	testws.ImportNetworks(t, d, map[string]string{"routes.dat": netRoutes, "asnames.json": netNames})
 	order, why := scoredNetworks(t, d)
 	if order[0] != "login.example.com" || order[1] != "moving.example.org" {
 		t.Errorf("ranking %v", order)

@@ -3,67 +3,19 @@ package list
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
-// answerLog is a DNS log whose names answer in the networks of answerRoutes:
-// a domain's names in one network, a CDN's, a name whose answers are in
-// two, one in no known network.
-var answerLog = []struct {
-	name    string
-	n       int
-	answers []string
-}{
-	{"www.example.com", 30, []string{"192.0.2.10"}},
-	{"img.cdn.example.net", 24, []string{"198.51.100.1", "198.51.100.2"}},
-	{"js.cdn.example.net", 20, []string{"198.51.100.3"}},
-	{"mail.example.com", 12, []string{"192.0.2.11"}},
-	{"mixed.example.org", 10, []string{"192.0.2.20", "203.0.113.5"}},
-	{"plain.example.net", 5, []string{"203.0.113.9"}},
-	{"nowhere.test", 3, []string{"100.64.0.1"}},
-}
-
-const answerRoutes = "; IP-ASN32-DAT file\n192.0.2.0/24\t64500\n198.51.100.0/24\t64501\n203.0.113.0/24\t64502\n"
-
-const answerNames = `{"64500": "EXAMPLENET - Example Networks, DE", "64501": "BIGCDN - Big CDN, US", "64502": "DROPLETS - Hosting, NL"}`
-
-// answerWorkspace ingests answerLog and imports answerRoutes and its names.
-func answerWorkspace(t *testing.T) *db.DB {
-	t.Helper()
-	var b strings.Builder
-	for i, l := range answerLog {
-		for j := range l.n {
-			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:%02d,%s,A,300,%s\n", i, j/60, j%60, l.name, l.answers[j%len(l.answers)])
-		}
-	}
-	d := testws.Text(t, b.String())
-	dir := t.TempDir()
-	for name, text := range map[string]string{"routes.dat": answerRoutes, "asnames.json": answerNames} {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := networks.Import(context.Background(), d, path, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return d
-}
-
 func openAnswers(t *testing.T, w, h int) *Model {
 	t.Helper()
-	m := New(common.New(context.Background(), answerWorkspace(t)), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m := New(common.New(context.Background(), testws.AnswerNetworks(t)), Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
 	return m
@@ -104,5 +56,62 @@ func TestWhyPanelShowsAnswerNetworks(t *testing.T) {
 	screen := strings.Join(screenLines(m), "\n")
 	if !strings.Contains(screen, "answers in AS64500 EXAMPLENET DE (1 address), AS64502 DROPLETS NL (1)") {
 		t.Errorf("why panel:\n%s", screen)
+	}
+}
+
+func visibleNames(m *Model) []string {
+	var out []string
+	for p := range m.res.Lines {
+		r, _ := m.rowAt(p)
+		out = append(out, r.Name)
+	}
+	return out
+}
+
+// A opens the networks filter's prompt with the main network of the row
+// under the cursor; enter hides the names whose answers are all in the
+// ASNs typed, the filter bar says what it hid, 0 brings them back.
+func TestHideASNKey(t *testing.T) {
+	m := openAnswers(t, 120, 40)
+	press(m, "A")
+	if m.inputKind != inputHideASN || m.input.Value() != "AS64500" {
+		t.Fatalf("prompt %v %q", m.inputKind, m.input.Value())
+	}
+	press(m, "enter")
+	want := []string{"img.cdn.example.net", "js.cdn.example.net", "mixed.example.org", "plain.example.net", "nowhere.test"}
+	if got := visibleNames(m); !slices.Equal(got, want) {
+		t.Errorf("hiding AS64500: %v", got)
+	}
+	lines := screenLines(m)
+	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A AS64500 −2n −42ev") {
+		t.Errorf("filter bar %q", bar)
+	}
+	// The prompt starts from what is hidden; more ASNs are typed after it.
+	press(m, "A")
+	press(m, strings.Split(", 64501", "")...)
+	press(m, "enter")
+	if got := visibleNames(m); !slices.Equal(got, want[2:]) || !slices.Equal(m.q.HideASN, []uint32{64500, 64501}) {
+		t.Errorf("hiding AS64500 and AS64501: %v (%v)", got, m.q.HideASN)
+	}
+	// What is not an AS number changes nothing and says why.
+	press(m, "A", "x", "enter")
+	if !slices.Equal(m.q.HideASN, []uint32{64500, 64501}) {
+		t.Errorf("a bad entry changed the filter: %v", m.q.HideASN)
+	}
+	press(m, "0")
+	if got := visibleNames(m); len(got) != 7 || m.q.HideASN != nil {
+		t.Errorf("after 0: %v", got)
+	}
+}
+
+// Without networks of answers the key says how to get them.
+func TestHideASNKeyWithoutTable(t *testing.T) {
+	m := New(common.New(context.Background(), testws.Text(t, "03/20/2024 10:00:00,a.example,A,300,192.0.2.1\n")),
+		Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(80, 24)
+	tuitest.Settle(m, m.Init())
+	msgs := press(m, "A")
+	if m.inputKind != inputNone || !strings.Contains(fmt.Sprint(msgs), "import-asn") {
+		t.Errorf("without a table: input %v, %v", m.inputKind, msgs)
 	}
 }

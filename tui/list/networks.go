@@ -14,23 +14,7 @@ import (
 // the cursor point: every network, with how many of its answer addresses
 // each holds; "" when no imported table knows them.
 func (m *Model) answerNetworks() string {
-	r, domain := m.current()
-	if r == nil || m.an == nil {
-		return ""
-	}
-	k := 0
-	if domain {
-		k = 1
-	}
-	sets := m.an.Answers[k]
-	if sets == nil {
-		return ""
-	}
-	l := m.res.Lines[m.cursor]
-	if int(l.Idx) >= len(sets) {
-		return ""
-	}
-	return answerWords(sets[l.Idx])
+	return answerWords(m.cursorAnswers())
 }
 
 // answerWords is a Set in words: "answers in AS15169 GOOGLE US (3
