@@ -15,12 +15,16 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -151,4 +155,55 @@ func addAnswerNetworks(ctx context.Context, d *db.DB, t *output.Table, evs []db.
 		t.Rows[i] = slices.Insert(t.Rows[i], at, any(networks.SetOf(networks.AnswerAddrs(ev.Answers), nets).All()))
 	}
 	return nil
+}
+
+// topNetworks is top --by asn|owner|country: the values of a kind's
+// addressed subject (DNS: the names, by their answers; http: the clients;
+// logon: the sources) counted per network, the busiest first.
+func topNetworks(ctx context.Context, e *env, kind string, key review.NetKey, limit int, format string) error {
+	k, err := subject.ParseKind(kind)
+	if err != nil {
+		return fmt.Errorf("top: %w", err)
+	}
+	sub := map[record.Kind]subject.Code{record.KindDNS: subject.DNSName, record.KindHTTP: subject.HTTPClient,
+		record.KindLogon: subject.LogonSource}[k]
+	d, err := e.open(true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	l, err := review.LoadAll(ctx, d, db.Stats{}, subject.Must(sub))
+	if err != nil {
+		return err
+	}
+	rows, err := review.ByNetwork(ctx, d, l, key)
+	if err != nil {
+		return err
+	}
+	if rows == nil {
+		return fmt.Errorf("top --by %s: no network is known: import an AS table first (longtail import-asn)", key)
+	}
+	values := "addresses"
+	if sub == subject.DNSName {
+		values = "names"
+	}
+	t := &output.Table{Columns: []string{key.String(), "as_name", "country", values, "events", "clients", "asns", "top"}}
+	if key != review.ByASN {
+		t.Columns = slices.Delete(t.Columns, 1, 3)
+	}
+	for i, r := range rows {
+		if limit > 0 && i == limit {
+			break
+		}
+		asns := make([]string, len(r.ASNs))
+		for j, a := range r.ASNs {
+			asns[j] = strconv.FormatUint(uint64(a), 10)
+		}
+		cells := []any{r.Key, r.Name, r.Country, r.Values, r.Events, r.Clients, asns, r.Top}
+		if key != review.ByASN {
+			cells = slices.Delete(cells, 1, 3)
+		}
+		t.Add(cells...)
+	}
+	return t.Write(e.stdout, format)
 }

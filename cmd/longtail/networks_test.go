@@ -163,3 +163,31 @@ func TestTopHideASN(t *testing.T) {
 		t.Errorf("a bad ASN: %v %s", err, errOut)
 	}
 }
+
+// top --by asn|owner|country counts a kind's addressed subject per
+// network; top --asn pivots to the names or clients of one.
+func TestTopByNetworkAndPivot(t *testing.T) {
+	ws := networkWorkspace(t)
+	want := map[string]string{
+		"--kind dns --by asn": "asn,as_name,country,names,events,clients,asns,top\n" +
+			"AS64500,EXAMPLENET - Example Networks,DE,1,3,0,64500,two.example\n" +
+			"AS64501,DOCNET Doc,FR,1,3,0,64501,two.example\n",
+		"--kind http --by owner": "owner,addresses,events,clients,asns,top\n" +
+			"EXAMPLENET,1,2,1,64500,192.0.2.10\n" +
+			"AS64502,1,1,1,64502,2001:db8::7\n",
+		"--kind logon --by country": "country,addresses,events,clients,asns,top\n" +
+			"FR,1,2,1,64501,198.51.100.77\n",
+	}
+	for args, w := range want {
+		if got := ltOK(t, ws, append([]string{"top", "--format", "csv"}, strings.Fields(args)...)...); got != w {
+			t.Errorf("top %s:\n%s\nwant\n%s", args, got, w)
+		}
+	}
+	out := ltOK(t, ws, "top", "--kind", "http", "--by", "client", "--asn", "AS64500", "--format", "csv")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "192.0.2.10") {
+		t.Errorf("the clients of AS64500:\n%s", out)
+	}
+	if got := ltOK(t, ws, "top", "--asn", "64501", "--format", "csv"); !strings.Contains(got, "two.example") || strings.Contains(got, "dark.example") {
+		t.Errorf("the names of AS64501:\n%s", got)
+	}
+}

@@ -52,12 +52,16 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	rare := fs.Int64("rare", 0, "only what was seen at most `K` times")
 	ranked := fs.Int("hide-ranked", 0, "leave out what an imported popularity list ranks 1..`N`")
 	fresh := fs.Bool("new", false, "only what is new since the latest baseline snapshot")
-	hideASN := fs.String("hide-asn", "", "leave out the DNS names whose answers are all in these autonomous systems: `N[,N]`")
+	hideASN := fs.String("hide-asn", "", "leave out what is all in these autonomous systems (a DNS name's answers, an address): `N[,N]`")
+	onlyASN := fs.String("asn", "", "only what is in these autonomous systems (a DNS name by any of its answers): `N[,N]`")
 	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
 	reverse := fs.Bool("reverse", false, "reverse the sort")
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
+	}
+	if key, ok := review.ParseNetKey(strings.ToLower(*sf.by)); ok {
+		return topNetworks(ctx, e, *sf.kind, key, *limit, *format)
 	}
 	sub, groups, err := sf.resolve()
 	if err != nil {
@@ -67,6 +71,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
 	if q.HideASN, err = networks.ParseASNs(*hideASN); err != nil {
 		return fmt.Errorf("top: --hide-asn: %w", err)
+	}
+	if q.OnlyASN, err = networks.ParseASNs(*onlyASN); err != nil {
+		return fmt.Errorf("top: --asn: %w", err)
 	}
 	var ok bool
 	if q.Sort, ok = review.ParseSortKey(*sort); !ok {
@@ -87,6 +94,11 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	if len(q.OnlyASN)+len(q.HideASN) > 0 {
+		if srcs, err := d.NetSources(ctx); err != nil || len(srcs) == 0 {
+			return errors.Join(err, errors.New("top: --asn, --hide-asn: no AS table is imported (longtail import-asn)"))
+		}
+	}
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
 		return err
@@ -138,7 +150,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			cells = append(cells, networkCells(nets[it.Name])...)
 		}
 		if withAnswers {
-			cells = append(cells, answerCells(it.Answers)...)
+			cells = append(cells, answerCells(it.Nets)...)
 		}
 		t.Add(append(cells, sub.QualifiedName())...)
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/subject"
@@ -240,4 +241,20 @@ func ParseASNs(text string) ([]uint32, error) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// Owner is who runs a network, as far as its AS name tells: the name's
+// first word of letters, upper-cased (GOOGLE-2 and GOOGLE-IT are GOOGLE,
+// CLOUDFLARENET-SFO05 is CLOUDFLARENET); "AS" and the number when the
+// name has none.
+func Owner(n Network) string {
+	name := strings.TrimSpace(n.Name)
+	end := strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(name)
+	}
+	if end == 0 {
+		return "AS" + strconv.FormatUint(uint64(n.ASN), 10)
+	}
+	return strings.ToUpper(name[:end])
 }

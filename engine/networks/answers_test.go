@@ -1,4 +1,4 @@
-package networks
+package networks_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 )
@@ -24,20 +25,20 @@ func awkASN(t *testing.T, ref, addr string) uint32 {
 	t.Helper()
 	iptoasn := fmt.Sprintf(`awk -F'\t' -v ip=%s '%s BEGIN { x = n(ip) } n($1) <= x && x <= n($2) { a = $3 } END { print a + 0 }' %s`,
 		addr, awkV4, filepath.Join(ref, "iptoasn_subset_ip2asn-v4.tsv"))
-	if asn := count(t, iptoasn); asn != 0 {
+	if asn := networks.CountForTest(t, iptoasn); asn != 0 {
 		return uint32(asn)
 	}
 	pyasn := fmt.Sprintf(`zcat %s | awk -F'\t' -v ip=%s '%s BEGIN { x = n(ip) } !/^;/ && $1 !~ /:/ { split($1, c, "/"); s = n(c[1]); `+
 		`if (s <= x && x <= s + 2^(32 - c[2]) - 1 && c[2] + 0 > best) { best = c[2] + 0; a = $2 } } END { print a + 0 }'`,
 		filepath.Join(ref, "pyasn_routeviews_ipasn_v4v6_20151101.dat.gz"), addr, awkV4)
-	return uint32(count(t, pyasn))
+	return uint32(networks.CountForTest(t, pyasn))
 }
 
 // The networks of a name's answers, against the real reference tables:
 // each answer address's AS as awk finds it in the same files, grouped per
 // name, the AS holding most of its addresses first.
 func TestAnswerNetworksOfReferenceTables(t *testing.T) {
-	ref := referenceDir(t)
+	ref := networks.ReferenceDirForTest(t)
 	ctx := context.Background()
 	d := testws.Text(t, "03/20/2024 10:00:00,dns.google,A,300,8.8.8.8\n"+
 		"03/20/2024 10:00:01,dns.google,A,300,8.8.4.4\n"+
@@ -45,13 +46,13 @@ func TestAnswerNetworksOfReferenceTables(t *testing.T) {
 		"03/20/2024 10:00:03,one.example,A,300,1.1.1.2\n"+
 		"03/20/2024 10:00:04,www.cpp.example,A,300,134.71.3.16\n"+
 		"03/20/2024 10:00:05,doc.example,A,300,192.0.2.1\n")
-	sets, err := OfNames(ctx, d, nil)
+	sets, err := networks.OfNames(ctx, d, nil)
 	if err != nil || sets != nil {
 		t.Fatalf("without a table: %v, %v", sets, err)
 	}
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, f := range []string{"pyasn_routeviews_ipasn_v4v6_20151101.dat.gz", "pyasn_asnames.json.gz", "iptoasn_subset_ip2asn-v4.tsv"} {
-		if _, err := Import(ctx, d, filepath.Join(ref, f), at.Add(time.Duration(i)*time.Hour)); err != nil {
+		if _, err := networks.Import(ctx, d, filepath.Join(ref, f), at.Add(time.Duration(i)*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,7 +69,7 @@ func TestAnswerNetworksOfReferenceTables(t *testing.T) {
 	if got := awkASN(t, ref, "8.8.4.4"); got != want["dns.google"][0] {
 		t.Fatalf("8.8.4.4 in AS%d, 8.8.8.8 in AS%d", got, want["dns.google"][0])
 	}
-	sets, err = OfNames(ctx, d, nil)
+	sets, err = networks.OfNames(ctx, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestAnswerNetworksOfReferenceTables(t *testing.T) {
 		t.Errorf("one.example: %q", s)
 	}
 	// Asked about one name, the others are not read.
-	only, err := OfNames(ctx, d, []uint32{nameID(t, d, "dns.google")})
+	only, err := networks.OfNames(ctx, d, []uint32{nameID(t, d, "dns.google")})
 	if err != nil || len(only) != 1 || !reflect.DeepEqual(only[nameID(t, d, "dns.google")], google) {
 		t.Errorf("one name: %v, %v", only, err)
 	}
@@ -116,19 +117,34 @@ func nameID(t *testing.T, d *db.DB, name string) uint32 {
 }
 
 func TestAnswerAddrsAndSets(t *testing.T) {
-	if got := AnswerAddrs("cdn.example.net, 192.0.2.1,2001:db8::1,192.0.2.1,v=spf1 -all"); !reflect.DeepEqual(got, []string{"192.0.2.1", "2001:db8::1"}) {
+	if got := networks.AnswerAddrs("cdn.example.net, 192.0.2.1,2001:db8::1,192.0.2.1,v=spf1 -all"); !reflect.DeepEqual(got, []string{"192.0.2.1", "2001:db8::1"}) {
 		t.Errorf("AnswerAddrs: %v", got)
 	}
-	nets := map[string]Network{"a": nw(2, "TWO", ""), "b": nw(1, "ONE", "FR"), "c": nw(1, "ONE", "FR")}
-	s := SetOf([]string{"a", "b", "c", "unknown"}, nets)
+	nets := map[string]networks.Network{"a": nw(2, "TWO", ""), "b": nw(1, "ONE", "FR"), "c": nw(1, "ONE", "FR")}
+	s := networks.SetOf([]string{"a", "b", "c", "unknown"}, nets)
 	if s.Short() != "AS1 ONE FR +1" || !reflect.DeepEqual(s.ASNs(), []uint32{1, 2}) || s[0].Addrs != 2 {
 		t.Errorf("SetOf: %+v", s)
 	}
-	m := Merge(SetOf([]string{"a"}, nets), SetOf([]string{"a", "b"}, nets), nil)
+	m := networks.Merge(networks.SetOf([]string{"a"}, nets), networks.SetOf([]string{"a", "b"}, nets), nil)
 	if !reflect.DeepEqual(m.All(), []string{"AS2 TWO", "AS1 ONE FR"}) || m[0].Addrs != 2 {
 		t.Errorf("Merge: %+v", m)
 	}
-	if (Set{}).Short() != "" {
+	if (networks.Set{}).Short() != "" {
 		t.Error("an empty set shows something")
 	}
+}
+
+func TestOwner(t *testing.T) {
+	for name, want := range map[string]string{
+		"GOOGLE-2 - Google LLC": "GOOGLE", "GOOGLE, US": "GOOGLE", "CLOUDFLARENET-SFO05": "CLOUDFLARENET",
+		"AKAMAI-AS - Akamai": "AKAMAI", "": "AS7", "3NET": "AS7",
+	} {
+		if got := networks.Owner(networks.Network{ASN: 7, Name: name}); got != want {
+			t.Errorf("networks.Owner(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func nw(asn uint32, name, country string) networks.Network {
+	return networks.Network{ASN: asn, Name: name, Country: country}
 }

@@ -22,9 +22,9 @@ type Item struct {
 	// RareValues: with the rare filter on and rolled up, how many of the
 	// group's values were seen at most K times (Result.RareValues).
 	RareValues int32
-	// Answers: a DNS name's (or domain's) answer networks; empty when no
-	// imported table knows them.
-	Answers networks.Set
+	// Nets: a DNS name's (or domain's) answer networks, an address's own
+	// (Annotations.Nets); empty when no imported table knows them.
+	Nets networks.Set
 }
 
 // Answer is what the review screen would show under a query, for the
@@ -100,8 +100,8 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 		if res.RareValues != nil {
 			it.RareValues = res.RareValues[l.Idx]
 		}
-		if sets := an.Answers[k]; sets != nil {
-			it.Answers = sets[l.Idx]
+		if sets := an.Nets[k]; sets != nil {
+			it.Nets = sets[l.Idx]
 		}
 		a.Items = append(a.Items, it)
 	}

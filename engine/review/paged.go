@@ -78,7 +78,7 @@ func answerNetworks(ctx context.Context, d *db.DB, sub subject.Subject, domains 
 		for j, id := range kids[i] {
 			parts[j] = sets[id]
 		}
-		a.Items[i].Answers = networks.Merge(parts...)
+		a.Items[i].Nets = networks.Merge(parts...)
 	}
 	return nil
 }

@@ -65,9 +65,12 @@ type Query struct {
 	HideRanked bool
 	RankN      int
 	Fresh      bool // only what is new since the baseline snapshot
-	// HideASN leaves out the DNS names (and domains) whose answers are
-	// all in these autonomous systems (a whole CDN at once); nil: off.
-	HideASN []uint32
+	// HideASN leaves out the rows whose networks (Annotations.Nets: a DNS
+	// name's answers', an address's own) are all among these autonomous
+	// systems (a whole CDN at once); OnlyASN keeps only those with a
+	// network among its (the names and clients of a network). Sorted; nil:
+	// off.
+	HideASN, OnlyASN []uint32
 }
 
 // Listing is the subject the query lists, DNS names when none is set.
@@ -121,7 +124,7 @@ const (
 	HideTop
 	Rare
 	HideRanked
-	HideNetwork // answers all in the ASNs of Query.HideASN
+	HideNetwork // networks all in Query.HideASN, or none in OnlyASN
 	Fresh       // last: what it leaves is what is new, and the others still apply
 	NumFilters
 )
@@ -153,8 +156,8 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	if an != nil {
 		pop, fresh = an.Of(q.Domains)
 		kidPop, kidFresh = an.Of(false)
-		if len(q.HideASN) > 0 {
-			nets, kidNets = an.Answers[boolIndex(q.Domains)], an.Answers[0]
+		if len(q.HideASN)+len(q.OnlyASN) > 0 {
+			nets, kidNets = an.Nets[boolIndex(q.Domains)], an.Nets[0]
 		}
 	}
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
@@ -178,7 +181,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 				f.fresh = fresh[i]
 			}
 			if nets != nil {
-				f.net = allIn(nets[i], q.HideASN)
+				f.net = q.netHidden(nets[i])
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -199,7 +202,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 					f.fresh = kidFresh[c]
 				}
 				if kidNets != nil {
-					f.net = allIn(kidNets[c], q.HideASN)
+					f.net = q.netHidden(kidNets[c])
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -284,7 +287,7 @@ func (q *Query) hidesVerdicts() bool {
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
 	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0 &&
-		len(q.HideASN) == 0
+		len(q.HideASN)+len(q.OnlyASN) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -299,7 +302,7 @@ type facts struct {
 	rare  bool
 	pop   int32 // popularity rank, 0 unranked
 	fresh bool
-	net   bool // its answers are all in the hidden ASNs
+	net   bool // hidden by its networks (Query.netHidden)
 }
 
 // hiddenBy returns the first filter that hides a row, or NoFilter.
@@ -323,15 +326,23 @@ func (q *Query) hiddenBy(f facts) Filter {
 	return NoFilter
 }
 
-// allIn says whether a row's answers are all in the ASNs of hide (sorted):
-// a row without known answer networks is not.
-func allIn(s networks.Set, hide []uint32) bool {
-	for _, n := range s {
-		if _, ok := slices.BinarySearch(hide, n.ASN); !ok {
-			return false
+// netHidden says whether the network filters hide a row of networks s:
+// all of them hidden (a row without known networks is not), or none of
+// them among the only ones shown.
+func (q *Query) netHidden(s networks.Set) bool {
+	in := func(asns []uint32) (all, any bool) {
+		all = len(s) > 0
+		for _, n := range s {
+			_, ok := slices.BinarySearch(asns, n.ASN)
+			all, any = all && ok, any || ok
 		}
+		return all, any
 	}
-	return len(s) > 0
+	if all, _ := in(q.HideASN); all && len(q.HideASN) > 0 {
+		return true
+	}
+	_, any := in(q.OnlyASN)
+	return len(q.OnlyASN) > 0 && !any
 }
 
 func boolIndex(b bool) int {

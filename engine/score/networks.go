@@ -3,9 +3,7 @@ package score
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/longtail/longtail/engine/networks"
 )
@@ -121,7 +119,7 @@ func (s *Scorer) networkEvidence(i int, sets []networks.Set, doms domainNets) ev
 	if others < minOthers || float64(top) < minAgreeing*float64(others) || theirs.ASN == main.ASN {
 		return best
 	}
-	if owner(theirs) == owner(main.Network) || slices.ContainsFunc(set, func(x networks.Share) bool { return x.ASN == theirs.ASN }) {
+	if networks.Owner(theirs) == networks.Owner(main.Network) || slices.ContainsFunc(set, func(x networks.Share) bool { return x.ASN == theirs.ASN }) {
 		return best
 	}
 	agree := float64(top) / float64(others)
@@ -143,24 +141,10 @@ func (s *Scorer) networkEvidence(i int, sets []networks.Set, doms domainNets) ev
 func ownersOf(set networks.Set) []string {
 	var out []string
 	for _, n := range set {
-		o := owner(n.Network)
+		o := networks.Owner(n.Network)
 		if !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
 	return out
-}
-
-// owner is who runs a network, as far as its AS name tells: the name's
-// first word of letters, upper-cased; the AS number without a name.
-func owner(n networks.Network) string {
-	name := strings.TrimSpace(n.Name)
-	end := strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) })
-	if end < 0 {
-		end = len(name)
-	}
-	if end == 0 {
-		return "AS" + strconv.FormatUint(uint64(n.ASN), 10)
-	}
-	return strings.ToUpper(name[:end])
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 )
@@ -88,17 +87,6 @@ func TestNetworksSignalRanksPlantedName(t *testing.T) {
 	for name := range why {
 		if _, ok := want[name]; !ok {
 			t.Errorf("%s judged: %q", name, why[name])
-		}
-	}
-}
-
-func TestOwner(t *testing.T) {
-	for name, want := range map[string]string{
-		"GOOGLE-2 - Google LLC": "GOOGLE", "GOOGLE, US": "GOOGLE", "CLOUDFLARENET-SFO05": "CLOUDFLARENET",
-		"AKAMAI-AS - Akamai": "AKAMAI", "": "AS7", "3NET": "AS7",
-	} {
-		if got := owner(networks.Network{ASN: 7, Name: name}); got != want {
-			t.Errorf("owner(%q) = %q, want %q", name, got, want)
 		}
 	}
 }

@@ -84,7 +84,8 @@ type FilterKeys struct {
 	RankMore   key.Binding // N up
 	RankLess   key.Binding // N down
 	Fresh      key.Binding // only what is new since the baseline snapshot
-	HideASN    key.Binding // hide the names whose answers are all in ASNs (a prompt)
+	HideASN    key.Binding // hide what is all in ASNs (a prompt)
+	OnlyASN    key.Binding // only what is in the row's network (the pivot)
 	Clear      key.Binding // all filters off
 }
 
@@ -197,7 +198,8 @@ func DefaultKeyMap() *KeyMap {
 			RankMore:   bind("}", "rank N up", "}"),
 			RankLess:   bind("{", "rank N down", "{"),
 			Fresh:      bind("B", "only new since the snapshot", "B"),
-			HideASN:    bind("A", "hide names whose answers are all in AS… (prompt)", "A"),
+			HideASN:    bind("A", "hide what is all in AS… (a name's answers, an address)", "A"),
+			OnlyASN:    bind("M", "only this row's network (again: all)", "M"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

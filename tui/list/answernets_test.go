@@ -115,3 +115,21 @@ func TestHideASNKeyWithoutTable(t *testing.T) {
 		t.Errorf("without a table: input %v, %v", m.inputKind, msgs)
 	}
 }
+
+// M pivots to the main network of the row under the cursor: only the
+// names with an answer in it; M again lists all.
+func TestOnlyNetworkKey(t *testing.T) {
+	m := openAnswers(t, 120, 40)
+	press(m, "j", "M") // on img.cdn.example.net, in AS64501
+	if got := visibleNames(m); !slices.Equal(got, []string{"img.cdn.example.net", "js.cdn.example.net"}) {
+		t.Errorf("only AS64501: %v", got)
+	}
+	lines := screenLines(m)
+	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A not AS64501 −5n −60ev") {
+		t.Errorf("filter bar %q", bar)
+	}
+	press(m, "M")
+	if got := visibleNames(m); len(got) != 7 {
+		t.Errorf("M again: %v", got)
+	}
+}

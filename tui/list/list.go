@@ -521,7 +521,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.HideASN, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -609,9 +609,11 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.toggle(&m.q.Fresh)
 	case key.Matches(msg, k.Filter.HideASN):
 		return m.promptHideASN()
+	case key.Matches(msg, k.Filter.OnlyASN):
+		return m.onlyNetwork()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
-		m.q.HideRanked, m.q.Fresh, m.q.HideASN = false, false, nil
+		m.q.HideRanked, m.q.Fresh, m.q.HideASN, m.q.OnlyASN = false, false, nil, nil
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -913,7 +915,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
-			k.Filter.HideASN, k.Filter.Clear}},
+			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,

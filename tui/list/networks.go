@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/networks"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -14,6 +15,9 @@ import (
 // the cursor point: every network, with how many of its answer addresses
 // each holds; "" when no imported table knows them.
 func (m *Model) answerNetworks() string {
+	if m.data == nil || m.data.Subject.Code != subject.DNSName {
+		return "" // an address's one network is in its column
+	}
 	return answerWords(m.cursorAnswers())
 }
 

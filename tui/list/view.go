@@ -231,7 +231,7 @@ func (m *Model) bottomBar(w int) string {
 	if m.an != nil && m.an.AnyRanked {
 		fs = append(fs, f{m.q.HideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.Hid[review.HideRanked]})
 	}
-	if m.withAnswerNetworks() {
+	if m.withNetworks() {
 		on, hiding := m.asnHides()
 		fs = append(fs, f{on, k.HideASN.Help().Key, "asn", hiding, m.res.Hid[review.HideNetwork]})
 	}
