@@ -3,8 +3,10 @@ package networks_test
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +149,20 @@ func TestOwner(t *testing.T) {
 
 func nw(asn uint32, name, country string) networks.Network {
 	return networks.Network{ASN: asn, Name: name, Country: country}
+}
+
+// Lookups are made when a list is shown, never while ingesting: neither the
+// ingest nor the parsers depend on this package, so no event waits on a
+// lookup (the cost is on the list: BenchmarkOfNamesList).
+func TestIngestDoesNotLookUp(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/longtail/longtail/engine/ingest",
+		"github.com/longtail/longtail/engine/parse", "github.com/longtail/longtail/engine/capture").Output()
+	if err != nil {
+		t.Skip("go list:", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "github.com/longtail/longtail/engine/networks" {
+			t.Fatal("the ingest path imports engine/networks")
+		}
+	}
 }

@@ -281,7 +281,7 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 	if err != nil {
 		return FinishInputs{}, err
 	}
-	return FinishInputs{
+	fin := FinishInputs{
 		Training: trainees(matcher, rs, domains, ranked),
 		Domains:  domains,
 		Rate: func(domain uint32) int64 {
@@ -305,11 +305,18 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 			m, _ := d.GroupNames(ctx, ids)
 			return m
 		},
-		Networks: func(ids []uint32) map[uint32]networks.Set {
+	}
+	// The answers' networks are judged only once an AS table is imported:
+	// without one, nothing is gathered for them.
+	if srcs, err := d.NetSources(ctx); err != nil {
+		return FinishInputs{}, err
+	} else if len(srcs) > 0 {
+		fin.Networks = func(ids []uint32) map[uint32]networks.Set {
 			m, _ := networks.OfAnswers(ctx, d, ids)
 			return m
-		},
-	}, nil
+		}
+	}
+	return fin, nil
 }
 
 // span is the first and last time of the names (unix µs).

@@ -73,6 +73,22 @@ func BenchLines(tb testing.TB) int64 {
 	return n
 }
 
+// Copy is a private, writable copy of the shared workspace of lines
+// events, for a test or benchmark that changes it. It returns its path.
+func Copy(tb testing.TB, lines int64) string {
+	tb.Helper()
+	src, _ := Ensure(tb, lines)
+	b, err := os.ReadFile(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "ws.db")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
 // OpenBench is Open at BenchLines.
 func OpenBench(b *testing.B) (*db.DB, gen.Truth) {
 	b.Helper()
