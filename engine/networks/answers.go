@@ -243,18 +243,17 @@ func ParseASNs(text string) ([]uint32, error) {
 	return slices.Compact(out), nil
 }
 
-// Owner is who runs a network, as far as its AS name tells: the name's
-// first word of letters, upper-cased (GOOGLE-2 and GOOGLE-IT are GOOGLE,
-// CLOUDFLARENET-SFO05 is CLOUDFLARENET); "AS" and the number when the
-// name has none.
+// Owner is who runs a network, as far as its AS name tells: the first
+// word of letters of its handle, upper-cased, past an "AS" or "ASN" that
+// only says what it is (GOOGLE-2 and GOOGLE-IT are GOOGLE,
+// CLOUDFLARENET-SFO05 is CLOUDFLARENET, AS-CHOOPA is CHOOPA); "AS" and the
+// number when the name has none.
 func Owner(n Network) string {
-	name := strings.TrimSpace(n.Name)
-	end := strings.IndexFunc(name, func(r rune) bool { return !unicode.IsLetter(r) })
-	if end < 0 {
-		end = len(name)
+	handle, _, _ := strings.Cut(strings.TrimSpace(n.Name), " ")
+	for _, w := range strings.FieldsFunc(handle, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if w = strings.ToUpper(w); w != "AS" && w != "ASN" {
+			return w
+		}
 	}
-	if end == 0 {
-		return "AS" + strconv.FormatUint(uint64(n.ASN), 10)
-	}
-	return strings.ToUpper(name[:end])
+	return "AS" + strconv.FormatUint(uint64(n.ASN), 10)
 }

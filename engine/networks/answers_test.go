@@ -139,7 +139,8 @@ func TestAnswerAddrsAndSets(t *testing.T) {
 func TestOwner(t *testing.T) {
 	for name, want := range map[string]string{
 		"GOOGLE-2 - Google LLC": "GOOGLE", "GOOGLE, US": "GOOGLE", "CLOUDFLARENET-SFO05": "CLOUDFLARENET",
-		"AKAMAI-AS - Akamai": "AKAMAI", "": "AS7", "3NET": "AS7",
+		"AKAMAI-AS - Akamai": "AKAMAI", "": "AS7", "3NET": "NET", "AS-CHOOPA": "CHOOPA", "ASN-QUADRANET-GLOBAL": "QUADRANET",
+		"AS12876 ONLINE S.A.S.": "AS7", "1234": "AS7",
 	} {
 		if got := networks.Owner(networks.Network{ASN: 7, Name: name}); got != want {
 			t.Errorf("networks.Owner(%q) = %q, want %q", name, got, want)

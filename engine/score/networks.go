@@ -14,8 +14,11 @@ import (
 // once. The stronger of:
 //
 //   - spread: answers in networks of several unrelated owners,
-//     clamp((owners − 1)/2): a name is normally served by one company
-//     (fast flux, or a name moved to an attacker's server, is not);
+//     clamp((owners − 1)/3): a name is normally served by one company
+//     (fast flux, or a name moved to an attacker's server, is not; but
+//     neither are a pool of volunteers' servers such as pool.ntp.org's,
+//     or a CDN's caches inside ISPs: hence a small weight, context
+//     worth a look rather than a verdict);
 //   - apart: the name's main network is not that of the rest of its
 //     registered domain, clamp(0.4 + 0.06·others)·agree, when at least
 //     minOthers other names of the domain answer and agree (the share of
@@ -98,8 +101,8 @@ func (s *Scorer) networkEvidence(i int, sets []networks.Set, doms domainNets) ev
 	set, n := sets[i], &s.names[i]
 	best := evidence{signal: SigNetworks}
 	if owners := ownersOf(set); len(owners) > 1 {
-		best = evidence{signal: SigNetworks, strength: clamp01(float64(len(owners)-1) / 2), lazy: func() string {
-			return fmt.Sprintf("answers in %d unrelated networks: %s", len(owners), strings.Join(set.All(), ", "))
+		best = evidence{signal: SigNetworks, strength: clamp01(float64(len(owners)-1) / 3), lazy: func() string {
+			return fmt.Sprintf("answers in the networks of %d unrelated owners: %s", len(owners), strings.Join(set.All(), ", "))
 		}}
 	}
 	counts := doms[n.row.DomainID]

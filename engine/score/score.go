@@ -72,7 +72,7 @@
 //
 // The strengths combine as a noisy OR: score = 100·(1 − Π(1 − wᵢ·sᵢ)),
 // with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8,
-// networks 0.6, failure 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
+// failure 0.3, networks 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
 // −ln(1 − wᵢ·sᵢ), so the points add up to the score.
@@ -214,7 +214,7 @@ const (
 
 var weights = map[string]float64{
 	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigRelated: 0.8,
-	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1, SigNetworks: 0.6,
+	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1, SigNetworks: 0.3,
 }
 
 // Inputs are what a Scorer needs to take in events.
