@@ -292,3 +292,30 @@ func family(a netip.Addr) int {
 	}
 	return 6
 }
+
+// ClientsOfNames counts the distinct clients that asked any of the names
+// (ids): how many clients a network's names were asked by.
+func (d *DB) ClientsOfNames(ctx context.Context, ids []uint32) (int64, error) {
+	seen := map[int64]bool{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), answerChunk)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := d.sql.QueryContext(ctx, "SELECT DISTINCT client FROM name_client WHERE client != 0 AND name IN ("+in+")", args...)
+		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			var c int64
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			seen[c] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(seen)), nil
+}

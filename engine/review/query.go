@@ -2,9 +2,11 @@ package review
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -63,6 +65,12 @@ type Query struct {
 	HideRanked bool
 	RankN      int
 	Fresh      bool // only what is new since the baseline snapshot
+	// HideASN leaves out the rows whose networks (Annotations.Nets: a DNS
+	// name's answers', an address's own) are all among these autonomous
+	// systems (a whole CDN at once); OnlyASN keeps only those with a
+	// network among its (the names and clients of a network). Sorted; nil:
+	// off.
+	HideASN, OnlyASN []uint32
 	// Arrived shows only what arrived during the session: values and
 	// groups the workspace did not have when Session was taken.
 	Arrived bool    `json:"-"`
@@ -152,13 +160,14 @@ const (
 	HideTop
 	Rare
 	HideRanked
-	Fresh // last: what it leaves is what is new, and the others still apply
-	Arrived
+	HideNetwork // networks all in Query.HideASN, or none in OnlyASN
+	Fresh       // what it leaves is what is new, and the others still apply
+	Arrived     // last: what arrived in the session (a follow, a capture)
 	NumFilters
 )
 
 // Compute applies the filters in a fixed order (verdicts, unreviewed,
-// top N, rare, ranked, new, arrived), so that each filter's Hidden counts only what
+// top N, rare, ranked, networks, new, arrived), so that each filter's Hidden counts only what
 // the ones before it left, and the counts add up. sc and an may be nil
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
@@ -180,9 +189,13 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	}
 	var pop, kidPop []int32
 	var fresh, kidFresh []bool
+	var nets, kidNets []networks.Set // nil: the networks filter hides nothing
 	if an != nil {
 		pop, fresh = an.Of(q.Domains)
 		kidPop, kidFresh = an.Of(false)
+		if len(q.HideASN)+len(q.OnlyASN) > 0 {
+			nets, kidNets = an.Nets[boolIndex(q.Domains)], an.Nets[0]
+		}
 	}
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
 	if q.Rare && q.Domains {
@@ -190,7 +203,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	}
 	res.Lines = make([]Line, 0, len(ord))
 	q.Arrived = q.Arrived && q.Session.Known
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh || q.Arrived
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh || q.Arrived || nets != nil
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
@@ -204,6 +217,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			}
 			if fresh != nil {
 				f.fresh = fresh[i]
+			}
+			if nets != nil {
+				f.net = q.netHidden(nets[i])
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -223,6 +239,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 				}
 				if kidFresh != nil {
 					f.fresh = kidFresh[c]
+				}
+				if kidNets != nil {
+					f.net = q.netHidden(kidNets[c])
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -307,7 +326,7 @@ func (q *Query) hidesVerdicts() bool {
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
 	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && !q.Arrived &&
-		len(q.Expanded) == 0
+		len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -322,6 +341,7 @@ type facts struct {
 	rare    bool
 	pop     int32 // popularity rank, 0 unranked
 	fresh   bool
+	net     bool // hidden by its networks (Query.netHidden)
 	arrived bool // in this session (Query.Session)
 }
 
@@ -338,12 +358,40 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return Rare
 	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
 		return HideRanked
+	case f.net:
+		return HideNetwork
 	case q.Fresh && !f.fresh:
 		return Fresh
 	case q.Arrived && !f.arrived:
 		return Arrived
 	}
 	return NoFilter
+}
+
+// netHidden says whether the network filters hide a row of networks s:
+// all of them hidden (a row without known networks is not), or none of
+// them among the only ones shown.
+func (q *Query) netHidden(s networks.Set) bool {
+	in := func(asns []uint32) (all, any bool) {
+		all = len(s) > 0
+		for _, n := range s {
+			_, ok := slices.BinarySearch(asns, n.ASN)
+			all, any = all && ok, any || ok
+		}
+		return all, any
+	}
+	if all, _ := in(q.HideASN); all && len(q.HideASN) > 0 {
+		return true
+	}
+	_, any := in(q.OnlyASN)
+	return len(q.OnlyASN) > 0 && !any
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Matcher is a compiled search: a substring, or a regex after "re:" or "~".

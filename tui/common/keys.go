@@ -85,6 +85,8 @@ type FilterKeys struct {
 	RankLess   key.Binding // N down
 	Fresh      key.Binding // only what is new since the baseline snapshot
 	Arrived    key.Binding // only what arrived since the screen opened
+	HideASN    key.Binding // hide what is all in ASNs (a prompt)
+	OnlyASN    key.Binding // only what is in the row's network (the pivot)
 	Clear      key.Binding // all filters off
 }
 
@@ -198,6 +200,8 @@ func DefaultKeyMap() *KeyMap {
 			RankLess:   bind("{", "rank N down", "{"),
 			Fresh:      bind("B", "only new since the snapshot", "B"),
 			Arrived:    bind("+", "only what arrived while open (marked +)", "+"),
+			HideASN:    bind("A", "hide what is all in AS… (a name's answers, an address)", "A"),
+			OnlyASN:    bind("M", "only this row's network (again: all)", "M"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

@@ -82,6 +82,7 @@ const (
 	inputSearch
 	inputNote
 	inputImport
+	inputHideASN // asnfilter.go
 )
 
 // Model is the list view.
@@ -539,7 +540,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -627,9 +628,13 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.toggle(&m.q.Fresh)
 	case key.Matches(msg, k.Filter.Arrived):
 		return m.toggle(&m.q.Arrived)
+	case key.Matches(msg, k.Filter.HideASN):
+		return m.promptHideASN()
+	case key.Matches(msg, k.Filter.OnlyASN):
+		return m.onlyNetwork()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
-		m.q.HideRanked, m.q.Fresh, m.q.Arrived = false, false, false
+		m.q.HideRanked, m.q.Fresh, m.q.Arrived, m.q.HideASN, m.q.OnlyASN = false, false, false, nil, nil
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -931,7 +936,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh, k.Filter.Arrived,
-			k.Filter.Clear}},
+			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
@@ -989,6 +994,8 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.submitMark(*req)
 		case inputImport:
 			return m.importList(strings.TrimSpace(value))
+		case inputHideASN:
+			return m.hideASNs(value)
 		}
 		return nil
 	}

@@ -241,7 +241,7 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 		case colRank:
 			cell(rankText(vr.rank), c.width, true, &s.Dim)
 		case colNet:
-			cell(common.Fit(textsafe.String(vr.net), c.width), c.width, false, &s.Dim)
+			cell(fitNet(vr.net, c.width), c.width, false, &s.Dim)
 		}
 	}
 	b.WriteString(l.name(s, vr, styled))

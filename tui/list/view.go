@@ -231,6 +231,10 @@ func (m *Model) bottomBar(w int) string {
 	if m.an != nil && m.an.AnyRanked {
 		fs = append(fs, f{m.q.HideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.Hid[review.HideRanked]})
 	}
+	if m.withNetworks() {
+		on, hiding := m.asnHides()
+		fs = append(fs, f{on, k.HideASN.Help().Key, "asn", hiding, m.res.Hid[review.HideNetwork]})
+	}
 	fresh := m.an != nil && m.an.Fresh[0] != nil
 	if fresh && !m.q.Fresh {
 		fs = append(fs, f{key: k.Fresh.Help().Key, off: "new"})

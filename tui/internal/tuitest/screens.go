@@ -116,16 +116,7 @@ func BenchOpenAllTraffic(b *testing.B, open common.Opener) {
 // that needs no logs of its own. It returns the copy's path.
 func Copy(t testing.TB, lines int64) string {
 	t.Helper()
-	src, _ := testws.Ensure(t, lines)
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ws.db")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testws.Copy(t, lines)
 }
 
 // CheckSize fails unless v renders exactly width × height cells, as the
