@@ -117,9 +117,19 @@ longtail rules export [--format F] [--verdict V] [-o FILE]
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
-  A blocklist, allowlist or popularity list into rules or ranks.
+longtail import-list UT1-FOLDER|blacklists.tar.gz|NAME.domains [--verdict V --category A,B]
+longtail import-list FILE --category NAME [--verdict V]
+  A blocklist, allowlist or popularity list into rules or ranks; category
+  lists (UT1's, or any list with --category) into categories, context
+  beside each name; with --verdict, the named categories become rules too.
 Example:
-  longtail import-list top-1m.csv --ranks --top 10000`,
+  longtail import-list top-1m.csv --ranks --top 10000
+  longtail import-list blacklists/ --verdict bad --category malware,phishing`,
+	"categories": `longtail categories [list] | categories lookup NAME... | categories clear [ORIGIN]
+  Category lists imported with import-list: a name takes the categories of
+  itself and its parent domains.
+Example:
+  longtail categories lookup www.example.com`,
 	"export": `longtail export --format F [--verdict V] [-o FILE]
   The rules as plain, hosts, adblock, zeek-intel, suricata-dataset,
   suricata-rules, rpz, csv or json.

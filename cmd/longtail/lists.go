@@ -326,12 +326,20 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 0, "keep ranks 1..`N` of a popularity list, the first N entries of another list")
 	note := fs.String("note", "", "a `note` for the rules added")
 	asRanks := fs.Bool("ranks", false, "a plain list whose line order is its popularity rank (like Umbrella top-1m): store ranks")
+	category := fs.String("category", "", "the `category` of a list's names (context, not a verdict); on a UT1 folder with --verdict, the categories that become rules (malware,phishing)")
 	files, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
-		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks]")
+		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks] [--category NAME]")
+	}
+	if isCategoryImport(files[0], *category) {
+		v, err := verdictFlag(*verdict)
+		if err != nil {
+			return err
+		}
+		return importCategories(ctx, e, files[0], *category, v, *note)
 	}
 	opt := verdicts.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: verdicts.DefaultAuthor(), Now: time.Now().UTC()}
 	if opt.Verdict, err = verdictFlag(*verdict); err != nil {
