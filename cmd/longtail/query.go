@@ -54,10 +54,12 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	fresh := fs.Bool("new", false, "only what is new since the latest baseline snapshot")
 	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
 	reverse := fs.Bool("reverse", false, "reverse the sort")
+	cf := addCategoryFlags(fs)
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
 	}
+	byCategory := sf.byCategory()
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("top: %w", err)
@@ -83,6 +85,12 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	if q.Category, err = cf.resolve(ctx, d, sub); err != nil {
+		return fmt.Errorf("top: %w", err)
+	}
+	if byCategory {
+		return topByCategory(ctx, e, d, q, *format)
+	}
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
 		return err
@@ -111,6 +119,10 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	withCat := sub.Hostname && anyCategory(a.Items)
+	if withCat {
+		t.Columns = append(t.Columns, "category")
+	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -127,6 +139,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
 		if withNet {
 			cells = append(cells, networkCells(nets[it.Name])...)
+		}
+		if withCat {
+			cells = append(cells, strings.Join(it.Categories, ","))
 		}
 		t.Add(append(cells, sub.QualifiedName())...)
 	}

@@ -21,6 +21,7 @@ type Item struct {
 	// RareValues: with the rare filter on and rolled up, how many of the
 	// group's values were seen at most K times (Result.RareValues).
 	RareValues int32
+	Categories []string // of a host name, from the imported category lists
 }
 
 // Answer is what the review screen would show under a query, for the
@@ -94,6 +95,9 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 		}
 		if res.RareValues != nil {
 			it.RareValues = res.RareValues[l.Idx]
+		}
+		if c := an.Categories; c != nil {
+			it.Categories = c.Catalog.Names(c.Of(q.Domains)[l.Idx])
 		}
 		a.Items = append(a.Items, it)
 	}

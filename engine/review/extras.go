@@ -99,6 +99,9 @@ type Annotations struct {
 	// imported table knows it) when the values are addresses; nil for
 	// other subjects, or when no table knows any of them.
 	Network []string
+	// Categories are each host name's categories; nil for other subjects,
+	// or when no category list was imported.
+	Categories *Categories
 }
 
 // LoadAnnotations reads the ranks and the latest snapshot.
@@ -109,6 +112,9 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 	}
 	a := NewAnnotations(data, rk)
 	if a.Network, err = loadNetworks(ctx, d, data); err != nil {
+		return nil, err
+	}
+	if a.Categories, err = loadCategories(ctx, d, data); err != nil {
 		return nil, err
 	}
 	// No snapshot is not an error: the filter says there is none.

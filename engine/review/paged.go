@@ -40,7 +40,10 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 		}
 		offset += len(rows)
 	}
-	return a, annotate(ctx, d, sub, q.Domains, &a)
+	if err := annotate(ctx, d, sub, q.Domains, &a); err != nil || !sub.Hostname {
+		return a, err
+	}
+	return a, itemCategories(ctx, d, &a)
 }
 
 // firstPage is the smallest page read while rows are being hidden.

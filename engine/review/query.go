@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/longtail/longtail/engine/categories"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
@@ -62,7 +63,8 @@ type Query struct {
 	Unreviewed bool
 	HideRanked bool
 	RankN      int
-	Fresh      bool // only what is new since the baseline snapshot
+	Category   CategoryFilter // hide or show only categories of names
+	Fresh      bool           // only what is new since the baseline snapshot
 }
 
 // Listing is the subject the query lists, DNS names when none is set.
@@ -116,6 +118,7 @@ const (
 	HideTop
 	Rare
 	HideRanked
+	Category
 	Fresh // last: what it leaves is what is new, and the others still apply
 	NumFilters
 )
@@ -141,6 +144,12 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	} else if an.Fresh[0] == nil {
 		q.Fresh = false // no snapshot: nothing is new, nothing is hidden
 	}
+	var cats, kidCats []categories.Set
+	if an != nil && an.Categories != nil {
+		cats, kidCats = an.Categories.Of(q.Domains), an.Categories.Of(false)
+	} else {
+		q.Category = CategoryFilter{} // not loaded, or nothing categorised
+	}
 	var pop, kidPop []int32
 	var fresh, kidFresh []bool
 	if an != nil {
@@ -152,7 +161,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.RareValues = data.RareValues(q.RareK)
 	}
 	res.Lines = make([]Line, 0, len(ord))
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Category.On() || q.Fresh
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
@@ -166,6 +175,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			}
 			if fresh != nil {
 				f.fresh = fresh[i]
+			}
+			if cats != nil {
+				f.cats = cats[i]
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -184,6 +196,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 				}
 				if kidFresh != nil {
 					f.fresh = kidFresh[c]
+				}
+				if kidCats != nil {
+					f.cats = kidCats[c]
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -267,7 +282,7 @@ func (q *Query) hidesVerdicts() bool {
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Category.On() && !q.Fresh && len(q.Expanded) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -281,6 +296,7 @@ type facts struct {
 	// were (isRareGroup).
 	rare  bool
 	pop   int32 // popularity rank, 0 unranked
+	cats  categories.Set
 	fresh bool
 }
 
@@ -297,6 +313,8 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return Rare
 	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
 		return HideRanked
+	case q.Category.On() && q.Category.hides(f.cats):
+		return Category
 	case q.Fresh && !f.fresh:
 		return Fresh
 	}
