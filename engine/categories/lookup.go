@@ -122,10 +122,10 @@ func (c *Catalog) Parse(text string) (Set, []string) {
 }
 
 // ShortLen is how many characters of a category's name a list shows.
-const ShortLen = 6
+const ShortLen = 9
 
 // Short is a set as a list's narrow column shows it: the first category's
-// name cut to ShortLen, and how many others there are ("gambli+1");
+// name cut to ShortLen, and how many others there are ("publicite+1");
 // the drill-down shows them all (Catalog.Names).
 func (c *Catalog) Short(s Set) string {
 	ns := c.Names(s)

@@ -84,6 +84,7 @@ type FilterKeys struct {
 	RankMore   key.Binding // N up
 	RankLess   key.Binding // N down
 	Fresh      key.Binding // only what is new since the baseline snapshot
+	Category   key.Binding // hide or show only categories of names (a prompt)
 	Clear      key.Binding // all filters off
 }
 
@@ -196,6 +197,7 @@ func DefaultKeyMap() *KeyMap {
 			RankMore:   bind("}", "rank N up", "}"),
 			RankLess:   bind("{", "rank N down", "{"),
 			Fresh:      bind("B", "only new since the snapshot", "B"),
+			Category:   bind("C", "categories: hide some, or only some (a prompt)", "C"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

@@ -82,6 +82,7 @@ const (
 	inputSearch
 	inputNote
 	inputImport
+	inputCategory // the category filter (categories.go)
 )
 
 // Model is the list view.
@@ -133,6 +134,7 @@ type Model struct {
 
 	input     common.Input
 	inputKind inputKind
+	catTally  []review.CategoryCount // shown while the category filter is typed
 	// A mark waiting for the scope key (known-good) or a note.
 	scopePrompt bool
 	noteNext    bool
@@ -347,7 +349,8 @@ func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.hintHeight()-m.w
 // hintHeight is the line of the filter keys' hint, while it is shown; it
 // gives way to the rows on a screen too small for both.
 func (m *Model) hintHeight() int {
-	if m.hint && m.data != nil && m.inputKind == inputNone && !m.scopePrompt && m.c.Height-3-m.whyHeight() > 4 {
+	hint := m.hint && m.inputKind == inputNone && !m.scopePrompt || m.inputKind == inputCategory // the tally (categories.go)
+	if hint && m.data != nil && m.c.Height-3-m.whyHeight() > 4 {
 		return 1
 	}
 	return 0
@@ -520,7 +523,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Category, k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -606,9 +609,11 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
 		}
 		return m.toggle(&m.q.Fresh)
+	case key.Matches(msg, k.Filter.Category):
+		return m.openCategoryFilter()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
-		m.q.HideRanked, m.q.Fresh = false, false
+		m.q.HideRanked, m.q.Fresh, m.q.Category = false, false, review.CategoryFilter{}
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -910,7 +915,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
-			k.Filter.Clear}},
+			k.Filter.Category, k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
@@ -968,6 +973,8 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.submitMark(*req)
 		case inputImport:
 			return m.importList(strings.TrimSpace(value))
+		case inputCategory:
+			return m.setCategoryFilter(value)
 		}
 		return nil
 	}

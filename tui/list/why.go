@@ -86,7 +86,8 @@ func (m *Model) whyView(w, h int) []string {
 	if r != nil {
 		label = common.SafeName(r.Name)
 	}
-	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring}
+	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
+		cats: m.rowCategories()}
 	return renderWhy(m.c.Styles, st, w, h)
 }
 
@@ -97,6 +98,7 @@ type whyState struct {
 	score   db.Score
 	err     error
 	scoring bool
+	cats    []string // the row's categories, every one (the column has the first)
 }
 
 // renderWhy draws the panel in exactly h lines of at most w cells: a rule
@@ -125,6 +127,9 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 		body = []string{"reading…"}
 	default:
 		body = whyLines(st.score.Contribs, w)
+	}
+	if len(st.cats) > 0 {
+		body = append([]string{"category " + strings.Join(st.cats, ", ")}, body...)
 	}
 	if len(body) > h-1 {
 		more := len(body) - (h - 2)
