@@ -163,6 +163,9 @@ func (rep *Report) Write(w io.Writer) {
 			fmt.Fprintf(w, "empty: %s (%s): %s\n", textsafe.String(f.File), textsafe.String(f.Category), textsafe.Truncate(textsafe.String(f.Err.Error()), 60))
 		}
 	}
+	if n := i.exceptions(); n > 0 {
+		fmt.Fprintf(w, "exceptions: %d entries that allow a name (@@), not of the category\n", n)
+	}
 	if i.Ignored > 0 {
 		fmt.Fprintf(w, "ignored: %d files that are no category's domains (urls, expressions, READMEs)\n", i.Ignored)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/engine/lists"
+	"github.com/longtail/longtail/engine/rules"
 )
 
 // Layouts a category source is read from.
@@ -33,6 +34,9 @@ type FileInfo struct {
 	File     string // its path in the folder or archive
 	lists.Info
 	Err error // the file gave nothing usable (an empty category): not fatal
+	// Exceptions are entries that say a name is fine (adblock's @@): not
+	// of the category.
+	Exceptions int
 }
 
 // Info is what reading a source gave.
@@ -65,6 +69,13 @@ func (i Info) Entries() (n int) {
 func (i Info) Skipped() (n int) {
 	for _, f := range i.Files {
 		n += f.SkippedTotal
+	}
+	return n
+}
+
+func (i Info) exceptions() (n int) {
+	for _, f := range i.Files {
+		n += f.Exceptions
 	}
 	return n
 }
@@ -241,7 +252,13 @@ func readFile(p, cat, name string, info *Info, fn AddFunc) error {
 func readList(r io.Reader, cat, name string, fn AddFunc) (FileInfo, error) {
 	fi := FileInfo{Category: cat, File: name}
 	var err error
-	fi.Info, err = lists.Stream(r, func(e lists.Entry) error { return fn(e.Name, cat) })
+	fi.Info, err = lists.Stream(r, func(e lists.Entry) error {
+		if e.Verdict == rules.Good {
+			fi.Exceptions++
+			return nil
+		}
+		return fn(e.Name, cat)
+	})
 	if errors.Is(err, lists.ErrNothingUsable) {
 		fi.Err, err = err, nil
 	}
