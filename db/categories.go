@@ -146,22 +146,12 @@ func newCategory(ctx context.Context, tx *sql.Tx, name string, ids map[string]by
 // deleteCatSource drops a source's names and counts, and the categories no
 // source gives any name any more.
 func deleteCatSource(ctx context.Context, tx *sql.Tx, origin string) error {
-	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT id FROM cat_sources WHERE origin = ?", origin).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
+	err := deleteOrigin(ctx, tx, "cat_sources", origin, "DELETE FROM cat_names WHERE source = ?", "DELETE FROM cat_counts WHERE source = ?")
 	if err != nil {
 		return err
 	}
-	for _, q := range []string{"DELETE FROM cat_names WHERE source = ?", "DELETE FROM cat_counts WHERE source = ?",
-		"DELETE FROM cat_sources WHERE id = ?",
-		"DELETE FROM categories WHERE id NOT IN (SELECT category FROM cat_counts) AND ? > 0"} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = tx.ExecContext(ctx, "DELETE FROM categories WHERE id NOT IN (SELECT category FROM cat_counts)")
+	return err
 }
 
 // ClearCategories removes one imported source, or every one when origin
@@ -171,22 +161,11 @@ func (d *DB) ClearCategories(ctx context.Context, origin string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return 0, err
+	origins := make([]string, len(srcs))
+	for i, s := range srcs {
+		origins[i] = s.Origin
 	}
-	defer tx.Rollback()
-	n := 0
-	for _, s := range srcs {
-		if origin != "" && s.Origin != origin {
-			continue
-		}
-		if err := deleteCatSource(ctx, tx, s.Origin); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, tx.Commit()
+	return d.clearOrigins(ctx, origins, origin, deleteCatSource)
 }
 
 // CatSources returns the imported category sources by origin.

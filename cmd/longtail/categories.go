@@ -109,14 +109,10 @@ func cmdCategories(ctx context.Context, e *env, args []string) error {
 		}
 		return t.Write(e.stdout, *format)
 	case "clear":
-		if len(rest) > 1 {
-			return errors.New("categories clear: name one origin, or none for all")
-		}
-		n, err := d.ClearCategories(ctx, strings.Join(rest, ""))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%d category sources removed\n", n)
+		return clearSub(e, "categories clear", "origin", "category sources", rest, func(one string) (int64, error) {
+			n, err := d.ClearCategories(ctx, one)
+			return int64(n), err
+		})
 	}
 	return nil
 }

@@ -422,15 +422,23 @@ func cmdRanks(ctx context.Context, e *env, args []string) error {
 		}
 		return t.Write(e.stdout, *format)
 	case "clear":
-		if len(rest) > 1 {
-			return errors.New("ranks clear: name one list, or none for all")
-		}
-		n, err := d.ClearRanks(ctx, strings.Join(rest, ""))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%d ranks removed\n", n)
+		return clearSub(e, "ranks clear", "list", "ranks", rest, func(one string) (int64, error) { return d.ClearRanks(ctx, one) })
 	}
+	return nil
+}
+
+// clearSub is the clear subcommand of ranks, asn and categories: it clears
+// the one imported source named (a what), or every one, and says how many
+// of the removed it removed.
+func clearSub(e *env, name, what, removed string, rest []string, clear func(string) (int64, error)) error {
+	if len(rest) > 1 {
+		return fmt.Errorf("%s: name one %s, or none for all", name, what)
+	}
+	n, err := clear(strings.Join(rest, ""))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d %s removed\n", n, removed)
 	return nil
 }
 

@@ -49,36 +49,24 @@ type Info struct {
 	Dated   string // the newest file's date (YYYY-MM-DD), when known
 }
 
-// Lines, Entries and Skipped sum the files'.
-func (i Info) Lines() (n int) {
+// sum adds a count of every file.
+func (i Info) sum(of func(FileInfo) int) (n int) {
 	for _, f := range i.Files {
-		n += f.Lines
+		n += of(f)
 	}
 	return n
 }
+
+// Lines sums the files' lines.
+func (i Info) Lines() int { return i.sum(func(f FileInfo) int { return f.Lines }) }
 
 // Entries sums the files' entries.
-func (i Info) Entries() (n int) {
-	for _, f := range i.Files {
-		n += f.Entries
-	}
-	return n
-}
+func (i Info) Entries() int { return i.sum(func(f FileInfo) int { return f.Entries }) }
 
 // Skipped sums the files' skipped lines.
-func (i Info) Skipped() (n int) {
-	for _, f := range i.Files {
-		n += f.SkippedTotal
-	}
-	return n
-}
+func (i Info) Skipped() int { return i.sum(func(f FileInfo) int { return f.SkippedTotal }) }
 
-func (i Info) exceptions() (n int) {
-	for _, f := range i.Files {
-		n += f.Exceptions
-	}
-	return n
-}
+func (i Info) exceptions() int { return i.sum(func(f FileInfo) int { return f.Exceptions }) }
 
 // AddFunc receives each name with its category.
 type AddFunc func(name, category string) error
