@@ -147,25 +147,39 @@ func (c *Catalog) Short(s Set) string {
 // no parent: lists do not mean a whole TLD. An address is only itself, and
 // no name's parent (7.192.0.2.7 is not below 192.0.2.7).
 func Parents(name string) []string {
-	out := []string{name}
-	if _, err := netip.ParseAddr(name); err == nil {
-		return out
+	var out []string
+	eachParent(name, func(p string) { out = append(out, p) })
+	return out
+}
+
+// eachParent calls fn with name and each of its parents (Parents), without
+// allocating: a list looks up every name it shows.
+func eachParent(name string, fn func(string)) {
+	fn(name)
+	if looksLikeAddress(name) {
+		return
 	}
 	for {
 		i := strings.IndexByte(name, '.')
 		if i < 0 {
-			break
+			return
 		}
 		name = name[i+1:]
-		if !strings.Contains(name, ".") {
-			break
+		if strings.IndexByte(name, '.') < 0 || looksLikeAddress(name) {
+			return
 		}
-		if _, err := netip.ParseAddr(name); err == nil {
-			break
-		}
-		out = append(out, name)
+		fn(name)
 	}
-	return out
+}
+
+// looksLikeAddress says whether s is an IP address; the cheap test first,
+// since nearly every name is not.
+func looksLikeAddress(s string) bool {
+	if s == "" || (s[0] < '0' || s[0] > '9') && !strings.Contains(s, ":") {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 // Lookup costs, measured by BenchmarkLookupKey and BenchmarkLookupScan on
@@ -203,11 +217,9 @@ func Of(ctx context.Context, d *db.DB, names []string) (map[string]Set, error) {
 
 // wanted is every distinct name and parent of names, to be filled in.
 func wanted(names []string) map[string]Set {
-	want := map[string]Set{}
+	want := make(map[string]Set, 2*len(names))
 	for _, n := range names {
-		for _, p := range Parents(n) {
-			want[p] = Set{}
-		}
+		eachParent(n, func(p string) { want[p] = Set{} })
 	}
 	return want
 }
@@ -243,9 +255,7 @@ func inherit(names []string, found map[string]Set) map[string]Set {
 	out := map[string]Set{}
 	for _, n := range names {
 		var s Set
-		for _, p := range Parents(n) {
-			s = s.Union(found[p])
-		}
+		eachParent(n, func(p string) { s = s.Union(found[p]) })
 		if !s.Empty() {
 			out[n] = s
 		}
