@@ -77,7 +77,6 @@ func (d *DB) PutCategories(ctx context.Context, src *CatSource, fill CatFill) (m
 	// (instr on blobs compares bytes): a union without reading it back.
 	b := newBulk(ctx, tx, "INSERT INTO cat_names(name, source, cats) VALUES",
 		"ON CONFLICT(name, source) DO UPDATE SET cats = cats || excluded.cats WHERE instr(cats, excluded.cats) = 0", 3)
-	counts := map[string]int64{}
 	var addErr error
 	err = fill(func(name, category string) {
 		id, ok := ids[category]
@@ -89,25 +88,59 @@ func (d *DB) PutCategories(ctx context.Context, src *CatSource, fill CatFill) (m
 		if addErr != nil {
 			return
 		}
-		counts[category]++
 		b.add(name, src.ID, []byte{id})
 	})
 	if err := errors.Join(err, addErr, b.flush()); err != nil {
 		return nil, err
 	}
-	for c, n := range counts {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO cat_counts(source, category, names) VALUES (?, ?, ?)", src.ID, int64(ids[c]), n); err != nil {
+	// The distinct names of each category and of the source, read back in
+	// one pass: a list may name a name twice.
+	var perID [MaxCategories + 1]int64
+	src.Names = 0
+	err = eachRow(ctx, tx, "SELECT cats FROM cat_names WHERE source = ?", []any{src.ID}, func(rows *sql.Rows) error {
+		var cats sql.RawBytes
+		if err := rows.Scan(&cats); err != nil {
+			return err
+		}
+		src.Names++
+		for _, id := range cats {
+			perID[id]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int64{}
+	for c, id := range ids {
+		if perID[id] == 0 {
+			continue
+		}
+		counts[c] = perID[id]
+		if _, err := tx.ExecContext(ctx, "INSERT INTO cat_counts(source, category, names) VALUES (?, ?, ?)", src.ID, int64(id), perID[id]); err != nil {
 			return nil, err
 		}
-	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM cat_names WHERE source = ?", src.ID).Scan(&src.Names); err != nil {
-		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE cat_sources SET format = ?, dated = ?, skipped = ?, names = ? WHERE id = ?",
 		src.Format, src.Dated, src.Skipped, src.Names, src.ID); err != nil {
 		return nil, err
 	}
 	return counts, tx.Commit()
+}
+
+// eachRow runs query in tx and calls fn on each row.
+func eachRow(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func categoryIDs(ctx context.Context, tx *sql.Tx) (map[string]byte, error) {
