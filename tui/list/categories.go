@@ -72,7 +72,9 @@ func (m *Model) openCategoryFilter() tea.Cmd {
 		return common.Status("no categories: longtail import-list a UT1 folder, or a list with --category NAME")
 	}
 	m.catTally = review.ByCategory(m.data, m.an.Categories, m.res)
-	return m.openInput(inputCategory, categoryPrompt, m.categoryFilterText())
+	cmd := m.openInput(inputCategory, categoryPrompt, m.categoryFilterText())
+	m.clamp() // the tally may take a row's line: the cursor stays in view
+	return cmd
 }
 
 // setCategoryFilter applies what was typed at the prompt.

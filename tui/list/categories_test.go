@@ -92,9 +92,15 @@ func TestCategoryKeys(t *testing.T) {
 			t.Errorf("a name of %s without its category: %q", cdn, l)
 		}
 	}
+	// On the last row, the tally's line leaves the cursor in view (the
+	// filter keys' hint gone: H twice).
+	press(m, "H", "H", "G")
 	press(m, "C")
 	if m.inputKind != inputCategory || !strings.Contains(ansi.Strip(m.View()), "events by category: ") {
 		t.Fatalf("no prompt or tally:\n%s", ansi.Strip(m.View()))
+	}
+	if m.cursor >= m.offset+m.rowsHeight() {
+		t.Errorf("cursor %d out of view (%d+%d)", m.cursor, m.offset, m.rowsHeight())
 	}
 	typeText(m, "hide cdn")
 	press(m, "enter")
