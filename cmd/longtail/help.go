@@ -65,10 +65,12 @@ Example:
   The review screen's list, headless: the values of a subject (DNS names,
   HTTP hosts, user agents, logon accounts, pairs…) or the groups they roll
   up to (--by domain), with their verdict, score, popularity rank and
-  newness.
+  newness, and a host name's categories (--hide-category, --only-category;
+  --by category tallies names and events by category).
 Example:
   longtail top --by domain --hide good --sort score --format json
-  longtail top --kind http --by ua --sort count --limit 20`,
+  longtail top --kind http --by ua --sort count --limit 20
+  longtail top --by category --hide good`,
 	"stats": `longtail stats
   The workspace at a glance: events, names, domains, clients, span, sources.
 Example:
