@@ -329,10 +329,15 @@ func TestVerdictOnlyWhenAsked(t *testing.T) {
 	if rs, _ := d.Rules(ctx); len(rs) != 0 {
 		t.Fatalf("rules from categories: %v", rs)
 	}
-	rep := importPath(t, d, filepath.Join(dir, "bl"), Options{Categories: []string{"malware"}, Verdict: rules.Bad, Note: "ut1"})
+	rep := importPath(t, d, filepath.Join(dir, "bl"), Options{Categories: []string{"malware", "malwre"}, Verdict: rules.Bad, Note: "ut1"})
 	rs, _ := d.Rules(ctx)
 	if rep.Rules != 2 || len(rs) != 2 {
 		t.Fatalf("%d rules reported, %v", rep.Rules, rs)
+	}
+	var b strings.Builder
+	rep.Write(&b)
+	if !strings.Contains(b.String(), "no rules from malwre: no such category in bl") {
+		t.Errorf("a category named wrong is not said:\n%s", b.String())
 	}
 	for _, r := range rs {
 		wantScope := rules.Domain

@@ -39,6 +39,9 @@ type Report struct {
 	Info   Info
 	Counts map[string]int64 // names stored per category
 	Rules  int              // verdict rules added or replaced
+	// Missing are the categories --verdict named that the source does not
+	// have (a typo, or a category of another list): no rule came of them.
+	Missing []string
 }
 
 // Check refuses options that contradict each other before anything is read.
@@ -88,6 +91,13 @@ func Import(ctx context.Context, d *db.DB, p string, opt Options) (Report, error
 		return err
 	})
 	rep.Counts = counts
+	if opt.Verdict != rules.None {
+		for _, c := range opt.Categories {
+			if counts[c] == 0 {
+				rep.Missing = append(rep.Missing, c)
+			}
+		}
+	}
 	if err != nil || len(ruled) == 0 {
 		return rep, err
 	}
@@ -157,6 +167,9 @@ func (rep *Report) Write(w io.Writer) {
 	}
 	if rep.Rules > 0 {
 		fmt.Fprintf(w, "rules: %d added or replaced, their whole domains (origin %s)\n", rep.Rules, origin)
+	}
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(w, "no rules from %s: no such category in %s\n", textsafe.String(strings.Join(rep.Missing, ", ")), origin)
 	}
 	for _, f := range i.Files {
 		if f.Err != nil {
