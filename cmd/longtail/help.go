@@ -69,10 +69,12 @@ Example:
   The review screen's list, headless: the values of a subject (DNS names,
   HTTP hosts, user agents, logon accounts, pairs…) or the groups they roll
   up to (--by domain), with their verdict, score, popularity rank and
-  newness.
+  newness, and a host name's categories (--hide-category, --only-category;
+  --by category tallies names and events by category).
 Example:
   longtail top --by domain --hide good --sort score --format json
-  longtail top --kind http --by ua --sort count --limit 20`,
+  longtail top --kind http --by ua --sort count --limit 20
+  longtail top --by category --hide good`,
 	"stats": `longtail stats
   The workspace at a glance: events, names, domains, clients, span, sources.
 Example:
@@ -121,9 +123,19 @@ longtail rules export [--format F] [--verdict V] [-o FILE]
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
-  A blocklist, allowlist or popularity list into rules or ranks.
+longtail import-list UT1-FOLDER|blacklists.tar.gz|NAME.domains [--verdict V --category A,B]
+longtail import-list FILE --category NAME [--verdict V]
+  A blocklist, allowlist or popularity list into rules or ranks; category
+  lists (UT1's, or any list with --category) into categories, context
+  beside each name; with --verdict, the named categories become rules too.
 Example:
-  longtail import-list top-1m.csv --ranks --top 10000`,
+  longtail import-list top-1m.csv --ranks --top 10000
+  longtail import-list blacklists/ --verdict bad --category malware,phishing`,
+	"categories": `longtail categories [list] | categories lookup NAME... | categories clear [ORIGIN]
+  Category lists imported with import-list: a name takes the categories of
+  itself and its parent domains.
+Example:
+  longtail categories lookup www.example.com`,
 	"export": `longtail export --format F [--verdict V] [-o FILE]
   The rules as plain, hosts, adblock, zeek-intel, suricata-dataset,
   suricata-rules, rpz, csv or json.

@@ -73,6 +73,10 @@ Rules and lists:
                                        suricata-dataset, rpz, csv or json
   longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
                                        popularity ranks
+  longtail import-list UT1-FOLDER|blacklists.tar.gz | import-list FILE --category NAME
+                                       category lists (adult, gambling, malware…): context per name
+  longtail categories [list] | categories lookup NAME... | categories clear [ORIGIN]
+                                       imported categories; the categories of names
   longtail import-asn FILE...          IP-to-ASN tables (iptoasn, pyasn, .mmdb) for the client's network
   longtail asn [list] | asn lookup ADDR... | asn clear [FILE]
                                        imported network tables; the network of addresses

@@ -16,7 +16,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -97,14 +96,10 @@ func cmdASN(ctx context.Context, e *env, args []string) error {
 		}
 		return t.Write(e.stdout, *format)
 	case "clear":
-		if len(rest) > 1 {
-			return errors.New("asn clear: name one imported file, or none for all")
-		}
-		n, err := d.ClearNetworks(ctx, strings.Join(rest, ""))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%d network tables removed\n", n)
+		return clearSub(e, "asn clear", "imported file", "network tables", rest, func(one string) (int64, error) {
+			n, err := d.ClearNetworks(ctx, one)
+			return int64(n), err
+		})
 	}
 	return nil
 }

@@ -56,6 +56,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	onlyASN := fs.String("asn", "", "only what is in these autonomous systems (a DNS name by any of its answers): `N[,N]`")
 	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
 	reverse := fs.Bool("reverse", false, "reverse the sort")
+	cf := addCategoryFlags(fs)
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
@@ -63,6 +64,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if key, ok := review.ParseNetKey(strings.ToLower(*sf.by)); ok {
 		return topNetworks(ctx, e, *sf.kind, key, *limit, *format)
 	}
+	byCategory := sf.byCategory()
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("top: %w", err)
@@ -99,6 +101,12 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			return errors.Join(err, errors.New("top: --asn, --hide-asn: no AS table is imported (longtail import-asn)"))
 		}
 	}
+	if q.Category, err = cf.resolve(ctx, d, sub); err != nil {
+		return fmt.Errorf("top: %w", err)
+	}
+	if byCategory {
+		return topByCategory(ctx, e, d, q, *format)
+	}
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
 		return err
@@ -132,6 +140,10 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if withAnswers {
 		t.Columns = append(t.Columns, "asn", "owner", "answer_networks")
 	}
+	withCat := sub.Hostname && anyCategory(a.Items)
+	if withCat {
+		t.Columns = append(t.Columns, "category")
+	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -151,6 +163,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		}
 		if withAnswers {
 			cells = append(cells, answerCells(it.Nets)...)
+		}
+		if withCat {
+			cells = append(cells, strings.Join(it.Categories, ","))
 		}
 		t.Add(append(cells, sub.QualifiedName())...)
 	}

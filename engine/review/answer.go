@@ -24,7 +24,8 @@ type Item struct {
 	RareValues int32
 	// Nets: a DNS name's (or domain's) answer networks, an address's own
 	// (Annotations.Nets); empty when no imported table knows them.
-	Nets networks.Set
+	Nets       networks.Set
+	Categories []string // of a host name, from the imported category lists
 }
 
 // Answer is what the review screen would show under a query, for the
@@ -102,6 +103,9 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 		}
 		if sets := an.Nets[k]; sets != nil {
 			it.Nets = sets[l.Idx]
+		}
+		if c := an.Categories; c != nil {
+			it.Categories = c.Catalog.Names(c.Of(q.Domains)[l.Idx])
 		}
 		a.Items = append(a.Items, it)
 	}

@@ -104,6 +104,9 @@ type Annotations struct {
 	// Network is each name row's Nets as the list's column shows it
 	// ("AS15169 GOOGLE US", a DNS name's "+N" for its other networks).
 	Network []string
+	// Categories are each host name's categories; nil for other subjects,
+	// or when no category list was imported.
+	Categories *Categories
 }
 
 // LoadAnnotations reads the ranks and the latest snapshot.
@@ -121,6 +124,9 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 		for i, s := range a.Nets[0] {
 			a.Network[i] = s.Short()
 		}
+	}
+	if a.Categories, err = loadCategories(ctx, d, data); err != nil {
+		return nil, err
 	}
 	// No snapshot is not an error: the filter says there is none.
 	if since, err := d.ResolveSince(ctx, ""); err == nil {

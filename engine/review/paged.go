@@ -44,7 +44,10 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 	if err := annotate(ctx, d, sub, q.Domains, &a); err != nil {
 		return a, err
 	}
-	return a, answerNetworks(ctx, d, sub, q.Domains, &a)
+	if err := answerNetworks(ctx, d, sub, q.Domains, &a); err != nil || !sub.Hostname {
+		return a, err
+	}
+	return a, itemCategories(ctx, d, &a)
 }
 
 // answerNetworks gives each DNS item the networks of its answers, as

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/longtail/longtail/engine/categories"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
@@ -64,7 +65,8 @@ type Query struct {
 	Unreviewed bool
 	HideRanked bool
 	RankN      int
-	Fresh      bool // only what is new since the baseline snapshot
+	Category   CategoryFilter // hide or show only categories of names
+	Fresh      bool           // only what is new since the baseline snapshot
 	// HideASN leaves out the rows whose networks (Annotations.Nets: a DNS
 	// name's answers', an address's own) are all among these autonomous
 	// systems (a whole CDN at once); OnlyASN keeps only those with a
@@ -161,13 +163,14 @@ const (
 	Rare
 	HideRanked
 	HideNetwork // networks all in Query.HideASN, or none in OnlyASN
-	Fresh       // what it leaves is what is new, and the others still apply
-	Arrived     // last: what arrived in the session (a follow, a capture)
+	Category
+	Fresh   // what it leaves is what is new, and the others still apply
+	Arrived // last: what arrived in the session (a follow, a capture)
 	NumFilters
 )
 
 // Compute applies the filters in a fixed order (verdicts, unreviewed,
-// top N, rare, ranked, networks, new, arrived), so that each filter's Hidden counts only what
+// top N, rare, ranked, networks, categories, new, arrived), so that each filter's Hidden counts only what
 // the ones before it left, and the counts add up. sc and an may be nil
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
@@ -187,6 +190,12 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	} else if an.Fresh[0] == nil {
 		q.Fresh = false // no snapshot: nothing is new, nothing is hidden
 	}
+	var cats, kidCats []categories.Set
+	if an != nil && an.Categories != nil {
+		cats, kidCats = an.Categories.Of(q.Domains), an.Categories.Of(false)
+	} else {
+		q.Category = CategoryFilter{} // not loaded, or nothing categorised
+	}
 	var pop, kidPop []int32
 	var fresh, kidFresh []bool
 	var nets, kidNets []networks.Set // nil: the networks filter hides nothing
@@ -203,7 +212,8 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	}
 	res.Lines = make([]Line, 0, len(ord))
 	q.Arrived = q.Arrived && q.Session.Known
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh || q.Arrived || nets != nil
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Category.On() || q.Fresh ||
+		q.Arrived || nets != nil
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
@@ -220,6 +230,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			}
 			if nets != nil {
 				f.net = q.netHidden(nets[i])
+			}
+			if cats != nil {
+				f.cats = cats[i]
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -242,6 +255,9 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 				}
 				if kidNets != nil {
 					f.net = q.netHidden(kidNets[c])
+				}
+				if kidCats != nil {
+					f.cats = kidCats[c]
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -325,8 +341,8 @@ func (q *Query) hidesVerdicts() bool {
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && !q.Arrived &&
-		len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Category.On() && !q.Fresh &&
+		!q.Arrived && len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -340,6 +356,7 @@ type facts struct {
 	// were (isRareGroup).
 	rare    bool
 	pop     int32 // popularity rank, 0 unranked
+	cats    categories.Set
 	fresh   bool
 	net     bool // hidden by its networks (Query.netHidden)
 	arrived bool // in this session (Query.Session)
@@ -360,6 +377,8 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return HideRanked
 	case f.net:
 		return HideNetwork
+	case q.Category.On() && q.Category.hides(f.cats):
+		return Category
 	case q.Fresh && !f.fresh:
 		return Fresh
 	case q.Arrived && !f.arrived:

@@ -87,6 +87,7 @@ type FilterKeys struct {
 	Arrived    key.Binding // only what arrived since the screen opened
 	HideASN    key.Binding // hide what is all in ASNs (a prompt)
 	OnlyASN    key.Binding // only what is in the row's network (the pivot)
+	Category   key.Binding // hide or show only categories of names (a prompt)
 	Clear      key.Binding // all filters off
 }
 
@@ -202,6 +203,7 @@ func DefaultKeyMap() *KeyMap {
 			Arrived:    bind("+", "only what arrived while open (marked +)", "+"),
 			HideASN:    bind("A", "hide what is all in AS… (a name's answers, an address)", "A"),
 			OnlyASN:    bind("M", "only this row's network (again: all)", "M"),
+			Category:   bind("C", "categories: hide some, or only some (a prompt)", "C"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

@@ -82,7 +82,8 @@ const (
 	inputSearch
 	inputNote
 	inputImport
-	inputHideASN // asnfilter.go
+	inputHideASN  // asnfilter.go
+	inputCategory // the category filter (categories.go)
 )
 
 // Model is the list view.
@@ -137,6 +138,7 @@ type Model struct {
 
 	input     common.Input
 	inputKind inputKind
+	catTally  []review.CategoryCount // shown while the category filter is typed
 	// A mark waiting for the scope key (known-good) or a note.
 	scopePrompt bool
 	noteNext    bool
@@ -365,7 +367,8 @@ func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.hintHeight()-m.w
 // hintHeight is the line of the filter keys' hint, while it is shown; it
 // gives way to the rows on a screen too small for both.
 func (m *Model) hintHeight() int {
-	if m.hint && m.data != nil && m.inputKind == inputNone && !m.scopePrompt && m.c.Height-3-m.whyHeight() > 4 {
+	hint := m.hint && m.inputKind == inputNone && !m.scopePrompt || m.inputKind == inputCategory // the tally (categories.go)
+	if hint && m.data != nil && m.c.Height-3-m.whyHeight() > 4 {
 		return 1
 	}
 	return 0
@@ -540,7 +543,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category,
+		k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -632,9 +636,12 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.promptHideASN()
 	case key.Matches(msg, k.Filter.OnlyASN):
 		return m.onlyNetwork()
+	case key.Matches(msg, k.Filter.Category):
+		return m.openCategoryFilter()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
 		m.q.HideRanked, m.q.Fresh, m.q.Arrived, m.q.HideASN, m.q.OnlyASN = false, false, false, nil, nil
+		m.q.Category = review.CategoryFilter{}
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -936,7 +943,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh, k.Filter.Arrived,
-			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Clear}},
+			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category, k.Filter.Clear}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
@@ -996,6 +1003,8 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.importList(strings.TrimSpace(value))
 		case inputHideASN:
 			return m.hideASNs(value)
+		case inputCategory:
+			return m.setCategoryFilter(value)
 		}
 		return nil
 	}

@@ -35,6 +35,7 @@ const (
 	colScore // shown once the workspace is scored
 	colRank  // shown when a popularity list was imported
 	colNet   // an address's network, shown when an imported table knows one
+	colCat   // a host name's categories, shown when a category list was imported (categories.go)
 	colName
 )
 
@@ -178,6 +179,7 @@ type viewRow struct {
 	score      float32 // review.NoScore: none
 	rank       int32   // 0: unranked
 	net        string  // the address's network, "" when unknown
+	cat        string  // the host name's categories, short ("publicite+1")
 	// With the rare filter on: rare is how many of a group row's values
 	// are rare (-1: not counted); a value first of several rare ones of
 	// its group shown together has runOf (their number) and group; the
@@ -242,6 +244,8 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 			cell(rankText(vr.rank), c.width, true, &s.Dim)
 		case colNet:
 			cell(fitNet(vr.net, c.width), c.width, false, &s.Dim)
+		case colCat:
+			cell(common.Fit(vr.cat, c.width), c.width, false, &s.Dim)
 		}
 	}
 	b.WriteString(l.name(s, vr, styled))

@@ -22,7 +22,7 @@ func (m *Model) layout() layout {
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
 		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
-		return newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet)
+		return m.withCategories(newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet))
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
 }
@@ -82,6 +82,9 @@ func (m *Model) View() string {
 // hintLine names the keys that take out what is normal, for an analyst
 // who does not know them yet: the first thing to do on a new workspace.
 func (m *Model) hintLine() string {
+	if m.inputKind == inputCategory {
+		return m.categoryTally()
+	}
 	k := m.c.Keys.Filter
 	var parts []string
 	if !m.q.Hide[rules.Good] {
@@ -133,6 +136,7 @@ func (m *Model) viewRow(p int) viewRow {
 		if !domain && m.an.Network != nil {
 			vr.net = m.an.Network[l.Idx]
 		}
+		vr.cat = m.categoryText(domain, l.Idx)
 	}
 	vr.rare = -1
 	switch {
@@ -234,6 +238,9 @@ func (m *Model) bottomBar(w int) string {
 	if m.withNetworks() {
 		on, hiding := m.asnHides()
 		fs = append(fs, f{on, k.HideASN.Help().Key, "asn", hiding, m.res.Hid[review.HideNetwork]})
+	}
+	if m.an != nil && m.an.Categories != nil {
+		fs = append(fs, f{m.q.Category.On(), k.Category.Help().Key, "cat", m.categoryFilterText(), m.res.Hid[review.Category]})
 	}
 	fresh := m.an != nil && m.an.Fresh[0] != nil
 	if fresh && !m.q.Fresh {

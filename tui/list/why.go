@@ -86,7 +86,8 @@ func (m *Model) whyView(w, h int) []string {
 	if r != nil {
 		label = common.SafeName(r.Name)
 	}
-	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring, nets: m.answerNetworks()}
+	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
+		nets: m.answerNetworks(), cats: m.rowCategories()}
 	return renderWhy(m.c.Styles, st, w, h)
 }
 
@@ -97,7 +98,8 @@ type whyState struct {
 	score   db.Score
 	err     error
 	scoring bool
-	nets    string // the networks of a DNS name's answers, "" when unknown
+	nets    string   // the networks of a DNS name's answers, "" when unknown
+	cats    []string // the row's categories, every one (the column has the first)
 }
 
 // renderWhy draws the panel in exactly h lines of at most w cells: a rule
@@ -129,6 +131,9 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 	}
 	if st.nets != "" {
 		body = append([]string{s.Dim.Render(textsafe.String(st.nets))}, body...)
+	}
+	if len(st.cats) > 0 {
+		body = append([]string{"category " + strings.Join(st.cats, ", ")}, body...)
 	}
 	if len(body) > h-1 {
 		more := len(body) - (h - 2)
