@@ -159,3 +159,31 @@ func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
 		t.Errorf("the session's filter was stored with the place: %s", st)
 	}
 }
+
+// A mark made while values arrive applies to what arrives next: a domain
+// marked known-good keeps its new names out of the list that hides
+// known-good, and out of what the + filter shows.
+func TestAMarkAppliesToWhatArrivesAfterIt(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	domain := cur(m).Domain
+	press(m, "a", "D") // known-good: the whole registered domain
+	tuitest.Grow(t, path, 2, time.Unix(1710086560, 0), "just-arrived."+domain, "other-arrival.example.net")
+	press(m, "ctrl+r")
+	for p := range m.res.Lines {
+		if r, _ := m.rowAt(p); strings.HasSuffix(r.Name, domain) {
+			t.Fatalf("%s is listed after its domain was marked known-good", r.Name)
+		}
+	}
+	press(m, "+")
+	if m.res.Rows != 1 {
+		t.Errorf("+ shows %d rows, want only other-arrival.example.net", m.res.Rows)
+	}
+}
