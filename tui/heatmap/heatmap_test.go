@@ -117,3 +117,17 @@ func TestHeatmapFollowsWhatArrives(t *testing.T) {
 			len(v.grid), days, v.total, total, v.top, len(v.grid))
 	}
 }
+
+// Days without an event, three or more in a row, are one row saying how
+// many; a grid across a new year names the years.
+func TestGridFoldsEmptyDaysAndNamesYears(t *testing.T) {
+	first := time.Date(2023, 12, 30, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 0, 10)
+	at := func(d, h int) int64 { return first.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour).UnixMicro() }
+	grid, labels := Grid([]db.Point{{Start: at(0, 5), N: 3}, {Start: at(1, 0), N: 1}, {Start: at(2, 0), N: 1},
+		{Start: at(4, 0), N: 2}, {Start: at(10, 23), N: 4}}, first, last)
+	want := []string{"Dec 30 2023", "Dec 31 2023", "Jan 01 2024", "Jan 02 2024", "Jan 03 2024", "⋯ 5 days", "Jan 09 2024"}
+	if fmt.Sprint(labels) != fmt.Sprint(want) || len(grid) != len(want) || grid[6][23] != 4 || grid[3] != [24]int64{} {
+		t.Errorf("labels %q (want %q), %d rows", labels, want, len(grid))
+	}
+}

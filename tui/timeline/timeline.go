@@ -24,6 +24,9 @@ import (
 var buckets = []time.Duration{
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	// Weeks and months of 30 days, for a workspace of months or years.
+	// Buckets count from the Unix epoch, so a week starts on a Thursday.
+	7 * 24 * time.Hour, 30 * 24 * time.Hour,
 }
 
 // Model is the timeline screen.
@@ -44,10 +47,10 @@ type Model struct {
 
 // series is one answer: the points of a range at a bucket size.
 type series struct {
-	points []chart.Point
-	from   int64
-	bucket time.Duration
-	ok     bool
+	points   []chart.Point
+	from, to int64 // to: the window's end, or the bucket after the data's last
+	bucket   time.Duration
+	ok       bool
 }
 
 type spanMsg struct {
@@ -140,10 +143,14 @@ func (m *Model) load() tea.Cmd {
 	m.seq, m.loading = next(), true
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
 	from, bucket := m.from, m.bucket()
-	to := from + m.window()
+	// The axis ends with the data: a window wider than what is left of
+	// the span stops at the bucket of its last event.
+	step := bucket.Microseconds()
+	to := min(from+m.window(), m.span.Last-((m.span.Last%step)+step)%step+step)
+	to = max(to, from+step)
 	return func() tea.Msg {
 		pts, err := d.Series(ctx, subj, bucket, from, to)
-		s := series{from: from, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}
+		s := series{from: from, to: to, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}
 		for i, p := range pts {
 			s.points[i] = chart.Point(p)
 		}
@@ -246,6 +253,8 @@ func (m *Model) SetSize(width, height int) {
 // bucketName writes a bucket size as people do: "5 min", "3 h", "1 day".
 func bucketName(d time.Duration) string {
 	switch {
+	case d == 7*24*time.Hour:
+		return "1 week"
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%d day", d/(24*time.Hour))
 	case d >= time.Hour:
@@ -271,7 +280,7 @@ func (m *Model) View() string {
 	case !s.ok:
 		lines = append(lines, fit("loading…", w))
 	default:
-		to := s.from + s.bucket.Microseconds()*int64(m.cols())
+		to, format := s.to, m.span.Formatter()
 		var total int64
 		peak := chart.Point{}
 		for _, p := range s.points {
@@ -280,15 +289,15 @@ func (m *Model) View() string {
 				peak = p
 			}
 		}
-		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), subject.Format(s.from), subject.Format(to), chart.Int(total))
-		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), subject.Format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
+		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), format(s.from), format(to), chart.Int(total))
+		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
 			info += more
 		}
 		if m.loading {
 			info += " · loading…"
 		}
 		lines = append(lines, st.Dim.Render(fit(info, w)))
-		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{})
+		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()})
 		lines = append(lines, strings.Split(plot, "\n")...)
 	}
 	for len(lines) < h-1 {

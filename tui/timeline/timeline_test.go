@@ -160,16 +160,27 @@ func TestANameOpensOnItsOwnActivity(t *testing.T) {
 	}
 }
 
-// A span too long for one view even in day buckets (years, once an undated
-// log is in) opens on its newest part, not on its empty middle.
+// A span too long for one view even in the coarsest buckets (decades,
+// once an undated log is in) opens on its newest part, not on its empty
+// middle; the axis ends with the data.
 func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
-	c, ts := tuitest.Targets(t)
-	v := tuitest.Open(New, c, ts["all"], 8, 24).(*Model) // 2 columns: 2 days of 7
-	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
-		t.Fatalf("the week fits in %v buckets at this width: nothing shown", v.bucket())
+	path := tuitest.Copy(t, 1000)
+	tuitest.Grow(t, path, 1, time.Unix(0, 0), "undated.example.org") // 1970
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if end := v.from + v.window(); end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
+	defer d.Close()
+	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+	v := tuitest.Open(New, common.New(context.Background(), d), all, 80, 24).(*Model)
+	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
+		t.Fatalf("1970 to now fits in %v buckets at this width: nothing shown", v.bucket())
+	}
+	if end := v.shown.to; end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
 		t.Errorf("the view ends at %v, the span at %v", time.UnixMicro(end).UTC(), time.UnixMicro(v.span.Last).UTC())
+	}
+	if !strings.Contains(v.View(), "2024") {
+		t.Errorf("a span from 1970 to 2024 is shown without its years:\n%s", v.View())
 	}
 }
 
