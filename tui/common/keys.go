@@ -189,7 +189,7 @@ func DefaultKeyMap() *KeyMap {
 			Kind:      bind("K", "next kind of event (dns, http)", "K"),
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 			Logons:    bind("L", "logon summary (listing logons)", "L"),
-			Tally:     bind("%", "tally the shown rows by category, ASN, owner, country", "%"),
+			Tally:     bind("%", "tally by category or network", "%"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

@@ -185,13 +185,13 @@ func (m *Model) KeyHelp() []common.HelpSection {
 // The shared bindings, worded for this view: in full for the help, short
 // for the line under the table.
 func (m *Model) byKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.By, short, "by "+m.nextGroup().String(), "tally by: category, asn, owner, country (those imported)")
+	return withDesc(m.c.Keys.List.By, short, "by "+m.nextGroup().String(), "by category/asn/owner/country")
 }
 func (m *Model) sortKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: events, values, clients, name")
+	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: events/values/clients/az")
 }
 func (m *Model) pivotKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.Drill.Events, short, "list only this", "back to the list, only this category or network")
+	return withDesc(m.c.Keys.Drill.Events, short, "list only this", "list only this one (pivot)")
 }
 
 func withDesc(b key.Binding, short bool, brief, full string) key.Binding {

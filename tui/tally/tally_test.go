@@ -207,3 +207,30 @@ func TestNothingToTallyAndSanitised(t *testing.T) {
 		t.Errorf("control characters reach the screen: %q", v)
 	}
 }
+
+// The help is the keymap's, worded whole for this view, and the line under
+// the table names the same keys; the README's keys table has the key that
+// opens the view.
+func TestHelp(t *testing.T) {
+	m := open(t, workspace(t), review.Query{Sort: review.SortCount}, 80, 24)
+	help := ansi.Strip(strings.Join(common.RenderHelp(m.c.Styles, m.KeyHelp(), 80), "\n"))
+	for _, want := range []string{"v      by category/asn/owner/country", "o      sort: events/values/clients/az", "enter  list only this one (pivot)"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help has no %q:\n%s", want, help)
+		}
+	}
+	if strings.Contains(help, "…") {
+		t.Errorf("help cut short:\n%s", help)
+	}
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "v by asn  o sort  enter list only this  esc back / cancel" {
+		t.Errorf("keys line %q", last)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := m.c.Keys.List.Tally.Help().Key; !strings.Contains(string(readme), "\n| `"+k+"` | the tally of the rows the list shows") {
+		t.Errorf("README's keys table has no row for %s", k)
+	}
+}
