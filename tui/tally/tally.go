@@ -63,7 +63,7 @@ type row struct {
 	about   string   // by ASN: its name and country; by owner or country: its busiest values
 	values  int64    // the list's rows in it (networks: the names or addresses)
 	events  int64    // their events
-	clients int64    // distinct clients; -1: not counted (categories)
+	clients int64    // distinct clients; -1: still being counted (categories)
 	asns    []uint32 // a network's autonomous systems, for the pivot
 	none    bool     // the rows no category list names
 }
@@ -106,11 +106,20 @@ func New(c common.Common, t common.Target) common.View {
 	return m
 }
 
-type talliedMsg struct {
-	seq  int
-	rows []row
-	err  error
-}
+type (
+	talliedMsg struct {
+		seq  int
+		rows []row
+		err  error
+	}
+	// clientsMsg: the clients of each category, counted after the rest
+	// (the workspace is queried for them).
+	clientsMsg struct {
+		seq     int
+		clients map[string]int64
+		err     error
+	}
+)
 
 // Init tallies by the first grouping.
 func (m *Model) Init() tea.Cmd { return m.tally() }
@@ -131,6 +140,17 @@ func (m *Model) tally() tea.Cmd {
 		}
 		nets, err := review.ByNetworkShown(ctx, d, s.Loaded, s.Result, g.netKey())
 		return talliedMsg{seq: seq, rows: networkRows(nets, g), err: err}
+	}
+}
+
+// countClients counts the clients of each category of the tally in a
+// command; the answer is dropped when the tally changed meanwhile.
+func (m *Model) countClients() tea.Cmd {
+	seq, s, d, ctx := m.seq, m.shown, m.c.DB, m.c.Ctx
+	return func() tea.Msg {
+		l := s.Loaded
+		clients, err := review.CategoryClients(ctx, d, l.Data, l.Annotations.Categories, s.Result)
+		return clientsMsg{seq: seq, clients: clients, err: err}
 	}
 }
 
@@ -225,6 +245,22 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		m.rows = msg.rows
 		m.sortRows()
 		m.cursor, m.offset = 0, 0
+		if m.groups[m.group] == byCategory {
+			return m, m.countClients()
+		}
+	case clientsMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m, common.Error(msg.err)
+		}
+		for i := range m.rows {
+			m.rows[i].clients = msg.clients[m.rows[i].key]
+		}
+		if m.sort == sortClients {
+			m.sortRows()
+		}
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -247,9 +283,6 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.tally()
 	case key.Matches(msg, k.List.Sort):
 		m.sort = (m.sort + 1) % numSorts
-		if m.sort == sortClients && m.groups[m.group] == byCategory {
-			m.sort++ // categories have no client counts
-		}
 		m.sortRows()
 		m.cursor, m.offset = 0, 0
 		return common.Status("sorted by " + sortNames[m.sort])
@@ -456,9 +489,7 @@ const keyWidth = 16
 func (m *Model) layout(w int) layout {
 	cols := []column{{title: m.groups[m.group].String(), width: keyWidth}, {title: m.valuesWord(), width: 9, right: true},
 		{title: "events", width: 11, right: true}, {title: "share", width: 6, right: true}}
-	if m.groups[m.group] != byCategory {
-		cols = append(cols, column{title: "clients", width: 8, right: true})
-	}
+	cols = append(cols, column{title: "clients", width: 8, right: true})
 	used := len(cols) - 1
 	for _, c := range cols {
 		used += c.width
@@ -491,7 +522,10 @@ func (l layout) row(r row, total int64) string {
 		case "share":
 			v = share(r.events, total)
 		case "clients":
-			v = chart.Count(r.clients)
+			v = "…"
+			if r.clients >= 0 {
+				v = chart.Count(r.clients)
+			}
 		default:
 			if c.right {
 				v = chart.Count(r.values)

@@ -24,12 +24,33 @@ import (
 
 var ctx = context.Background()
 
-// workspace is testws.AnswerNetworks (names answering in three ASes)
-// with two category lists: example.com is ads, example.org ads and
-// gambling.
+// workspace is a Zeek DNS log whose names answer in three ASes, asked by
+// a few clients each, with two category lists: example.com is ads,
+// example.org ads and gambling.
 func workspace(t *testing.T) *db.DB {
 	t.Helper()
-	d := testws.AnswerNetworks(t)
+	var b strings.Builder
+	for i, q := range []struct {
+		name    string
+		n       int
+		answers []string
+		clients int // asked by 10.0.0.1 up to this many
+	}{
+		{"www.example.com", 30, []string{"192.0.2.10"}, 3}, {"img.cdn.example.net", 24, []string{"198.51.100.1"}, 4},
+		{"js.cdn.example.net", 20, []string{"198.51.100.3"}, 1}, {"mail.example.com", 12, []string{"192.0.2.11"}, 1},
+		{"mixed.example.org", 10, []string{"192.0.2.20", "203.0.113.5"}, 2}, {"plain.example.net", 5, []string{"203.0.113.9"}, 1},
+		{"nowhere.test", 3, []string{"100.64.0.1"}, 1},
+	} {
+		for j := range q.n {
+			fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.%d", "query": %q, "qtype_name": "A", "rcode_name": "NOERROR", "answers": [%q]}`+"\n",
+				1710892800+3600*i+j, 1+j%q.clients, q.name, q.answers[j%len(q.answers)])
+		}
+	}
+	d := testws.Text(t, b.String())
+	testws.ImportNetworks(t, d, map[string]string{
+		"routes.dat":   "; IP-ASN32-DAT file\n192.0.2.0/24\t64500\n198.51.100.0/24\t64501\n203.0.113.0/24\t64502\n",
+		"asnames.json": `{"64500": "EXAMPLENET - Example Networks, DE", "64501": "BIGCDN - Big CDN, US", "64502": "DROPLETS - Hosting, NL"}`,
+	})
 	ImportCategories(t, d, map[string]string{"ads": "example.com\nexample.org\n", "gambling": "example.org\n"})
 	return d
 }
@@ -102,16 +123,20 @@ func TestCycleIsTheEngines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, c := range cats {
-		want = append(want, fmt.Sprintf("%s %d %d -1", c.Category, c.Rows, c.Events))
-	}
-	if got := tallied(m); !reflect.DeepEqual(got, want) || m.Title() != "tally by category" {
-		t.Errorf("%s: %v, want %v", m.Title(), got, want)
-	}
 	l, err := review.LoadAll(ctx, d, db.Stats{}, subject.Must(subject.DNSName))
 	if err != nil {
 		t.Fatal(err)
+	}
+	clients, err := review.CategoryClients(ctx, d, l.Data, l.Annotations.Categories, review.Compute(l.Data, l.Verdicts, l.Scores, l.Annotations, q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range cats {
+		want = append(want, fmt.Sprintf("%s %d %d %d", c.Category, c.Rows, c.Events, clients[c.Category]))
+	}
+	if got := tallied(m); !reflect.DeepEqual(got, want) || m.Title() != "tally by category" {
+		t.Errorf("%s: %v, want %v", m.Title(), got, want)
 	}
 	for _, key := range []review.NetKey{review.ByASN, review.ByOwner, review.ByCountry} {
 		tuitest.Press(m, "v")
@@ -138,7 +163,7 @@ func TestFiltersApply(t *testing.T) {
 	d := workspace(t)
 	m := open(t, d, review.Query{Sort: review.SortCount, HideASN: []uint32{64501}}, 120, 40)
 	tuitest.Press(m, "v")
-	if got, want := tallied(m), []string{"AS64500 3 52 0", "AS64502 2 15 0"}; !reflect.DeepEqual(got, want) {
+	if got, want := tallied(m), []string{"AS64500 3 52 3", "AS64502 2 15 2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AS64501 hidden: %v, want %v", got, want)
 	}
 	if h := m.heading(); !strings.HasPrefix(h, "tally of the 5 names shown (60 events)") {
@@ -146,8 +171,7 @@ func TestFiltersApply(t *testing.T) {
 	}
 }
 
-// o cycles the orders (categories have no clients to sort by); the
-// uncategorised rows stay last.
+// o cycles the orders; the uncategorised rows stay last.
 func TestSort(t *testing.T) {
 	m := open(t, workspace(t), review.Query{Sort: review.SortCount}, 120, 40)
 	keys := func() string {
@@ -160,13 +184,14 @@ func TestSort(t *testing.T) {
 	if keys() != "ads gambling (none)" {
 		t.Errorf("by events: %s", keys())
 	}
-	for _, want := range []struct{ sort, keys string }{{"values", "ads gambling (none)"}, {"name", "ads gambling (none)"}, {"events", "ads gambling (none)"}} {
+	for _, want := range []struct{ sort, keys string }{{"values", "ads gambling (none)"}, {"clients", "ads gambling (none)"},
+		{"name", "ads gambling (none)"}, {"events", "ads gambling (none)"}} {
 		if msgs := tuitest.Press(m, "o"); len(msgs) != 1 || msgs[0] != (common.StatusMsg{Text: "sorted by " + want.sort}) || keys() != want.keys {
 			t.Errorf("o: %v, %s; want sorted by %s, %s", msgs, keys(), want.sort, want.keys)
 		}
 	}
 	tuitest.Press(m, "v", "v") // by owner
-	for _, want := range []struct{ sort, keys string }{{"values", "EXAMPLENET BIGCDN DROPLETS"}, {"clients", "BIGCDN DROPLETS EXAMPLENET"},
+	for _, want := range []struct{ sort, keys string }{{"values", "EXAMPLENET BIGCDN DROPLETS"}, {"clients", "BIGCDN EXAMPLENET DROPLETS"},
 		{"name", "BIGCDN DROPLETS EXAMPLENET"}} {
 		tuitest.Press(m, "o")
 		if sortNames[m.sort] != want.sort || keys() != want.keys || m.cursor != 0 {
@@ -232,5 +257,17 @@ func TestHelp(t *testing.T) {
 	}
 	if k := m.c.Keys.List.Tally.Help().Key; !strings.Contains(string(readme), "\n| `"+k+"` | the tally of the rows the list shows") {
 		t.Errorf("README's keys table has no row for %s", k)
+	}
+}
+
+// An answer to a tally the analyst has moved on from (v pressed again)
+// is dropped.
+func TestStaleAnswersDropped(t *testing.T) {
+	m := open(t, workspace(t), review.Query{Sort: review.SortCount}, 80, 24)
+	before := tallied(m)
+	m.Update(clientsMsg{seq: m.seq - 1, clients: map[string]int64{"ads": 99}})
+	m.Update(talliedMsg{seq: m.seq - 1})
+	if got := tallied(m); !reflect.DeepEqual(got, before) {
+		t.Errorf("a stale answer was taken: %v, was %v", got, before)
 	}
 }
