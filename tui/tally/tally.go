@@ -205,22 +205,13 @@ func (m *Model) KeyHelp() []common.HelpSection {
 // The shared bindings, worded for this view: in full for the help, short
 // for the line under the table.
 func (m *Model) byKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.By, short, "by "+m.nextGroup().String(), "by category/asn/owner/country")
+	return common.Worded(m.c.Keys.List.By, short, "by "+m.nextGroup().String(), "by category/asn/owner/country")
 }
 func (m *Model) sortKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: events/values/clients/az")
+	return common.Worded(m.c.Keys.List.Sort, short, "sort", "sort: events/values/clients/az")
 }
 func (m *Model) pivotKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.Drill.Events, short, "list only this", "list only this one (pivot)")
-}
-
-func withDesc(b key.Binding, short bool, brief, full string) key.Binding {
-	if short {
-		b.SetHelp(b.Help().Key, brief)
-	} else {
-		b.SetHelp(b.Help().Key, full)
-	}
-	return b
+	return common.Worded(m.c.Keys.Drill.Events, short, "list only this", "list only this one (pivot)")
 }
 
 // nextGroup is the grouping v goes to.
@@ -504,7 +495,7 @@ func (m *Model) layout(w int) layout {
 func (l layout) header() string {
 	cells := make([]string, 0, len(l.cols)+1)
 	for _, c := range l.cols {
-		cells = append(cells, cell(c, c.title))
+		cells = append(cells, common.Align(c.title, c.width, c.right))
 	}
 	if l.about > 0 {
 		cells = append(cells, "")
@@ -533,17 +524,10 @@ func (l layout) row(r row, total int64) string {
 				v = common.Fit(r.key, c.width)
 			}
 		}
-		cells = append(cells, cell(c, v))
+		cells = append(cells, common.Align(v, c.width, c.right))
 	}
 	if l.about > 0 {
 		cells = append(cells, common.Fit(r.about, l.about))
 	}
 	return strings.Join(cells, " ")
-}
-
-func cell(c column, v string) string {
-	if c.right {
-		return common.PadLeft(v, c.width)
-	}
-	return common.PadRight(v, c.width)
 }
