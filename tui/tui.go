@@ -22,6 +22,7 @@ import (
 	"github.com/longtail/longtail/tui/list"
 	"github.com/longtail/longtail/tui/logons"
 	"github.com/longtail/longtail/tui/rulesview"
+	"github.com/longtail/longtail/tui/tally"
 	"github.com/longtail/longtail/tui/timeline"
 )
 
@@ -238,5 +239,6 @@ func Openers() map[common.Screen]common.Opener {
 		common.ScreenTimeline: timeline.New,
 		common.ScreenHeatmap:  heatmap.New,
 		common.ScreenLogons:   logons.New,
+		common.ScreenTally:    tally.New,
 	}
 }

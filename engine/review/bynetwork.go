@@ -57,6 +57,31 @@ const maxTop = 3
 // ByNetwork groups the values of l (its Annotations.Nets) by key, the
 // busiest network first; nil when no network of them is known.
 func ByNetwork(ctx context.Context, d *db.DB, l Loaded, key NetKey) ([]NetworkRow, error) {
+	return byNetwork(ctx, d, l, key, nil)
+}
+
+// ByNetworkShown is ByNetwork over the values a Result of l shows: its
+// rows, or when rolled up the values of its groups (a registered domain's
+// names), so that the review screen's tally counts what its filters left.
+func ByNetworkShown(ctx context.Context, d *db.DB, l Loaded, res Result, key NetKey) ([]NetworkRow, error) {
+	data := l.Data
+	shown := make([]bool, len(data.Names.Rows))
+	for _, ln := range res.Lines {
+		switch {
+		case ln.Child: // its group counts it
+		case res.Domains:
+			for _, i := range data.Children[data.Domains.Rows[ln.Idx].ID] {
+				shown[i] = true
+			}
+		default:
+			shown[ln.Idx] = true
+		}
+	}
+	return byNetwork(ctx, d, l, key, shown)
+}
+
+// byNetwork is ByNetwork over the values shown holds (nil: all).
+func byNetwork(ctx context.Context, d *db.DB, l Loaded, key NetKey, shown []bool) ([]NetworkRow, error) {
 	nets := l.Annotations.Nets[0]
 	if nets == nil {
 		return nil, nil
@@ -66,6 +91,9 @@ func ByNetwork(ctx context.Context, d *db.DB, l Loaded, key NetKey) ([]NetworkRo
 	ids := map[string][]uint32{}
 	var seen []string // the groups of one name
 	for _, i := range data.Names.Order(SortCount) {
+		if shown != nil && !shown[i] {
+			continue
+		}
 		r := &data.Names.Rows[i]
 		seen = seen[:0]
 		for _, n := range nets[i] {

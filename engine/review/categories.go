@@ -95,36 +95,18 @@ type CategoryCount struct {
 // rather than another stored roll-up.
 func ByCategory(data *Dataset, c *Categories, res Result) []CategoryCount {
 	t := data.Table(res.Domains)
-	var sets []categories.Set
-	if c != nil {
-		sets = c.Of(res.Domains)
-	}
 	by := map[string]*CategoryCount{}
-	none := CategoryCount{Category: Uncategorised}
-	for _, l := range res.Lines {
-		if l.Child {
-			continue
+	eachCategory(data, c, res, func(name string, idx int32) {
+		cc := by[name]
+		if cc == nil {
+			cc = &CategoryCount{Category: name}
+			by[name] = cc
 		}
-		n := t.Count[l.Idx]
-		var names []string
-		if sets != nil {
-			names = c.Catalog.Names(sets[l.Idx])
-		}
-		if len(names) == 0 {
-			none.Rows++
-			none.Events += n
-			continue
-		}
-		for _, name := range names {
-			cc := by[name]
-			if cc == nil {
-				cc = &CategoryCount{Category: name}
-				by[name] = cc
-			}
-			cc.Rows++
-			cc.Events += n
-		}
-	}
+		cc.Rows++
+		cc.Events += t.Count[idx]
+	})
+	none, hasNone := by[Uncategorised]
+	delete(by, Uncategorised)
 	out := make([]CategoryCount, 0, len(by)+1)
 	for _, cc := range by {
 		out = append(out, *cc)
@@ -135,10 +117,60 @@ func ByCategory(data *Dataset, c *Categories, res Result) []CategoryCount {
 		}
 		return cmp.Compare(a.Category, b.Category)
 	})
-	if none.Rows > 0 {
-		out = append(out, none)
+	if hasNone {
+		out = append(out, *none)
 	}
 	return out
+}
+
+// eachCategory calls fn for each category of each row a Result shows (not
+// the children of expanded domains), Uncategorised for a row of none.
+func eachCategory(data *Dataset, c *Categories, res Result, fn func(category string, idx int32)) {
+	var sets []categories.Set
+	if c != nil {
+		sets = c.Of(res.Domains)
+	}
+	for _, l := range res.Lines {
+		if l.Child {
+			continue
+		}
+		var names []string
+		if sets != nil {
+			names = c.Catalog.Names(sets[l.Idx])
+		}
+		if len(names) == 0 {
+			fn(Uncategorised, l.Idx)
+		}
+		for _, name := range names {
+			fn(name, l.Idx)
+		}
+	}
+}
+
+// CategoryClients counts the distinct clients of each category's rows in
+// a Result, grouped as ByCategory groups them: who asked for gambling
+// sites. It queries the workspace, so it is apart from ByCategory, which
+// the category prompt needs at once.
+func CategoryClients(ctx context.Context, d *db.DB, data *Dataset, c *Categories, res Result) (map[string]int64, error) {
+	ids := map[string][]uint32{}
+	eachCategory(data, c, res, func(name string, idx int32) {
+		if !res.Domains {
+			ids[name] = append(ids[name], data.Names.Rows[idx].ID)
+			return
+		}
+		for _, i := range data.Children[data.Domains.Rows[idx].ID] {
+			ids[name] = append(ids[name], data.Names.Rows[i].ID)
+		}
+	})
+	out := make(map[string]int64, len(ids))
+	for name, v := range ids {
+		n, err := d.ClientsOfNames(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, nil
 }
 
 // RunByCategory answers q as a tally by category (ByCategory), for

@@ -2,14 +2,17 @@ package review
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/categories"
+	"github.com/longtail/longtail/internal/testws"
 )
 
 // importCategory gives the names of text the category cat.
@@ -127,5 +130,33 @@ func TestByCategory(t *testing.T) {
 	q.Domains = true
 	if counts, err = RunByCategory(ctx, d, q); err != nil || !slices.Equal(counts, []CategoryCount{{"ads", 2, 13}, {"gambling", 2, 12}}) {
 		t.Errorf("domains, good hidden: %v %v", counts, err)
+	}
+}
+
+// The clients of a category are the distinct clients of its rows' names,
+// a client asking for two of them counted once; rolled up, those of the
+// names of its domains.
+func TestCategoryClients(t *testing.T) {
+	var b strings.Builder
+	for _, q := range []struct{ name, client string }{
+		{"www.casino.example", "10.0.0.1"}, {"www.casino.example", "10.0.0.2"}, {"casino.example", "10.0.0.2"},
+		{"ads.tracker.example", "10.0.0.3"}, {"x.both.example", "10.0.0.4"}, {"plain.example", "10.0.0.5"},
+	} {
+		fmt.Fprintf(&b, "Mar 20 00:00:00 dnsmasq[1]: query[A] %s from %s\n", q.name, q.client)
+	}
+	d := testws.Text(t, b.String())
+	importCategory(t, d, "gambling", "casino.example\nboth.example\n")
+	importCategory(t, d, "ads", "tracker.example\nboth.example\n")
+	l, err := LoadAll(ctx, d, db.Stats{}, new(Query).Listing())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{"gambling": 3, "ads": 2, Uncategorised: 1}
+	for _, domains := range []bool{false, true} {
+		res := Compute(l.Data, l.Verdicts, l.Scores, l.Annotations, Query{Domains: domains})
+		got, err := CategoryClients(ctx, d, l.Data, l.Annotations.Categories, res)
+		if err != nil || !maps.Equal(got, want) {
+			t.Errorf("domains %v: %v %v, want %v", domains, got, err, want)
+		}
 	}
 }

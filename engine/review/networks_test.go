@@ -1,6 +1,7 @@
 package review
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -96,5 +97,35 @@ func TestByNetwork(t *testing.T) {
 	}
 	if k, ok := ParseNetKey("owner"); !ok || k != ByOwner {
 		t.Error("ParseNetKey(owner)")
+	}
+}
+
+// Tallied over what a filtered list shows, the networks count only its
+// rows, the same whether the list shows names or their domains.
+func TestByNetworkShown(t *testing.T) {
+	d := testws.AnswerNetworks(t)
+	l, err := LoadAll(ctx, d, db.Stats{}, subject.Must(subject.DNSName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, domains := range []bool{false, true} {
+		q := Query{Sort: SortCount, Domains: domains, HideASN: []uint32{64501}}
+		rows, err := ByNetworkShown(ctx, d, l, Compute(l.Data, l.Verdicts, l.Scores, l.Annotations, q), ByASN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, fmt.Sprintf("%s %d %d", r.Key, r.Values, r.Events))
+		}
+		// Rolled up, example.net stays for plain.example.net (AS64502):
+		// its CDN names come back with it.
+		want := []string{"AS64500 3 52", "AS64502 2 15"}
+		if domains {
+			want = []string{"AS64500 3 52", "AS64501 2 44", "AS64502 2 15"}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("domains %v, AS64501 hidden: %v, want %v", domains, got, want)
+		}
 	}
 }

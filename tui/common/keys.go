@@ -68,6 +68,9 @@ type ListKeys struct {
 	By   key.Binding
 	// Logons opens the logon summary while the list shows logons.
 	Logons key.Binding
+	// Tally opens the shown rows tallied by category or network
+	// (tui/tally).
+	Tally key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -186,6 +189,7 @@ func DefaultKeyMap() *KeyMap {
 			Kind:      bind("K", "next kind of event (dns, http)", "K"),
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 			Logons:    bind("L", "logon summary (listing logons)", "L"),
+			Tally:     bind("%", "tally by category or network", "%"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

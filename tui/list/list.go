@@ -462,6 +462,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.verd = msg.verd
 		return m, m.recompute()
+	case common.ListPivotMsg:
+		return m, m.pivotTo(msg)
 	case common.RulesChangedMsg:
 		if m.data == nil {
 			return m, nil
@@ -596,6 +598,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("the logon summary is of logons: K lists them")
 		}
 		return common.Open(common.ScreenLogons, common.Target{})
+	case key.Matches(msg, k.List.Tally):
+		return m.openTally()
 	case key.Matches(msg, k.List.Import):
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
@@ -949,7 +953,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Pivot, k.Drill.Timeline,
-			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll, k.List.Logons}},
+			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll, k.List.Logons, k.List.Tally}},
 		{Title: "Rules", Keys: []key.Binding{k.List.Rules, k.List.Import}},
 		k.General(),
 	}
