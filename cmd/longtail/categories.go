@@ -198,9 +198,9 @@ func topByCategory(ctx context.Context, e *env, d *db.DB, q review.Query, format
 	if q.Domains {
 		rows = "domains"
 	}
-	t := &output.Table{Columns: []string{"category", rows, "count", "kind"}}
+	t := &output.Table{Columns: []string{"category", rows, "count", "clients", "kind"}}
 	for _, c := range counts {
-		t.Add(c.Category, c.Rows, c.Events, sub.QualifiedName())
+		t.Add(c.Category, c.Rows, c.Events, c.Clients, sub.QualifiedName())
 	}
 	return t.Write(e.stdout, format)
 }

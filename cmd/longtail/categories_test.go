@@ -106,18 +106,19 @@ func TestTopCategories(t *testing.T) {
 	tally := func(args ...string) []string {
 		var out []string
 		for _, r := range topCatJSON(t, ws, append([]string{"--by", "category"}, args...)...) {
-			out = append(out, r["category"].(string)+" "+jsonInt(r["names"])+" "+jsonInt(r["count"]))
+			out = append(out, r["category"].(string)+" "+jsonInt(r["names"])+" "+jsonInt(r["count"])+" "+jsonInt(r["clients"]))
 		}
 		return out
 	}
-	if got := tally(); !slices.Equal(got, []string{"gambling 2 6", "publicite 1 3", "ads 1 1", "malware 1 1", "(none) 1 2"}) {
+	if got := tally(); !slices.Equal(got, []string{"gambling 2 6 0", "publicite 1 3 0", "ads 1 1 0", "malware 1 1 0", "(none) 1 2 0"}) {
 		t.Errorf("--by category: %v", got)
 	}
-	// The rows are hosts: shop.casino.example, asked twice.
-	if got := tally("--kind", "http"); !slices.Equal(got, []string{"gambling 1 2", "(none) 1 1"}) {
+	// The rows are hosts: shop.casino.example, asked twice by one client
+	// (the DNS log has no clients).
+	if got := tally("--kind", "http"); !slices.Equal(got, []string{"gambling 1 2 1", "(none) 1 1 1"}) {
 		t.Errorf("--kind http --by category: %v", got)
 	}
-	if got := tally("--hide-category", "gambling"); !slices.Equal(got, []string{"publicite 1 3", "(none) 1 2"}) {
+	if got := tally("--hide-category", "gambling"); !slices.Equal(got, []string{"publicite 1 3 0", "(none) 1 2 0"}) {
 		t.Errorf("--by category --hide-category gambling: %v", got)
 	}
 	// Unknown categories, and subjects that have none, are told.

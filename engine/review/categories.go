@@ -85,6 +85,7 @@ type CategoryCount struct {
 	Category string
 	Rows     int64
 	Events   int64
+	Clients  int64 // distinct: filled by RunByCategory (CategoryClients), 0 from ByCategory
 }
 
 // ByCategory tallies the rows a Result shows (not the children of
@@ -182,7 +183,12 @@ func RunByCategory(ctx context.Context, d *db.DB, q Query) ([]CategoryCount, err
 	}
 	q.Expanded = nil
 	res := Compute(l.Data, l.Verdicts, l.Scores, l.Annotations, q)
-	return ByCategory(l.Data, l.Annotations.Categories, res), nil
+	out := ByCategory(l.Data, l.Annotations.Categories, res)
+	clients, err := CategoryClients(ctx, d, l.Data, l.Annotations.Categories, res)
+	for i := range out {
+		out[i].Clients = clients[out[i].Category]
+	}
+	return out, err
 }
 
 // itemCategories gives each item of a paged answer its categories, looked

@@ -121,14 +121,14 @@ func TestByCategory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []CategoryCount{{"ads", 3, 13}, {"gambling", 3, 12}, {Uncategorised, 1, 4}}
+	want := []CategoryCount{{"ads", 3, 13, 0}, {"gambling", 3, 12, 0}, {Uncategorised, 1, 4, 0}}
 	if !slices.Equal(counts, want) {
 		t.Errorf("got %v, want %v", counts, want)
 	}
 	var q Query
 	q.Hide[1] = true // known-good: plain.example
 	q.Domains = true
-	if counts, err = RunByCategory(ctx, d, q); err != nil || !slices.Equal(counts, []CategoryCount{{"ads", 2, 13}, {"gambling", 2, 12}}) {
+	if counts, err = RunByCategory(ctx, d, q); err != nil || !slices.Equal(counts, []CategoryCount{{"ads", 2, 13, 0}, {"gambling", 2, 12, 0}}) {
 		t.Errorf("domains, good hidden: %v %v", counts, err)
 	}
 }
