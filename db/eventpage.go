@@ -3,9 +3,9 @@ package db
 import (
 	"cmp"
 	"context"
-	"math"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 
 	"github.com/longtail/longtail/engine/record"
