@@ -14,6 +14,7 @@ type KeyMap struct {
 	Filter   FilterKeys
 	Mark     MarkKeys
 	Drill    DrillKeys
+	Events   EventsKeys
 	Timeline TimelineKeys
 	Rules    RulesKeys
 	Prompt   PromptKeys
@@ -110,6 +111,13 @@ type DrillKeys struct {
 	// The same screens for the whole workspace rather than the row.
 	TimelineAll key.Binding
 	HeatmapAll  key.Binding
+}
+
+// EventsKeys are the requests screen's own: they read other events than
+// the newest, where / only narrows what is loaded.
+type EventsKeys struct {
+	Filter key.Binding // field=value: client, type, rcode (HTTP method, status)
+	Jump   key.Binding // to the events at and before a time
 }
 
 // TimelineKeys: zoom is the bucket size.
@@ -217,6 +225,10 @@ func DefaultKeyMap() *KeyMap {
 
 			TimelineAll: bind("z", "timeline of all traffic", "z"),
 			HeatmapAll:  bind("Z", "heatmap of all traffic", "Z"),
+		},
+		Events: EventsKeys{
+			Filter: bind("f", "only client=… type=… rcode=… (method=… status=…)", "f"),
+			Jump:   bind("@", "jump to a time (2024-03-04 08:40, 08:40)", "@"),
 		},
 		Timeline: TimelineKeys{
 			ZoomIn:  bind("+", "zoom in (smaller buckets)", "+", "="),
