@@ -569,6 +569,7 @@ type ClientCount struct {
 	ID          uint32
 	Kind        subject.Code // a name's subject; 0 for a client
 	Text        string       // the client's address, or the name
+	Domain      string       // a name's group (NamesOf only)
 	Count       int64
 	First, Last int64 // unix µs
 }
@@ -607,8 +608,21 @@ func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, l
 		// Codes are the program's own numbers, never data.
 		filter = " AND n.kind IN (" + joinInts(ids) + ")"
 	}
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last FROM name_client nc
-		JOIN names n ON n.id = nc.name WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
+	rows, err := d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, '') FROM name_client nc
+		JOIN names n ON n.id = nc.name LEFT JOIN domains g ON g.id = n.domain WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ClientCount
+	for rows.Next() {
+		var c ClientCount
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 func joinInts(ids []uint32) string {

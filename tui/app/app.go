@@ -291,6 +291,13 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case common.HandledMsg:
 		return nil, true
+	case common.MarkMsg:
+		// The list writes every mark: one undo history, whatever screen
+		// the mark was made on.
+		root := &m.stack[0]
+		v, cmd := root.view.Update(msg)
+		root.view = v
+		return m.wrap(root.id, cmd), true
 	case common.Broadcast:
 		var cmds []tea.Cmd
 		for i, f := range m.stack {

@@ -439,8 +439,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.verd = msg.verd
 		return m, m.recompute()
+	case common.MarkMsg:
+		return m, m.remoteMark(msg)
 	case common.RulesChangedMsg:
-		if m.data == nil {
+		if m.data == nil || m.sameRules(msg.Rules) {
 			return m, nil
 		}
 		data := m.data
@@ -769,6 +771,7 @@ func (m *Model) recompute() tea.Cmd {
 	seq, data, verd, sc, an := m.seq, m.data, m.verd, m.sc, m.an
 	q := m.q
 	q.Expanded = maps.Clone(m.q.Expanded)
+	m.c.Shared.Filters = q
 	return func() tea.Msg { return computedMsg{seq: seq, res: review.Compute(data, verd, sc, an, q)} }
 }
 
