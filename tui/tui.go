@@ -21,6 +21,7 @@ import (
 	"github.com/longtail/longtail/tui/heatmap"
 	"github.com/longtail/longtail/tui/list"
 	"github.com/longtail/longtail/tui/logons"
+	"github.com/longtail/longtail/tui/messages"
 	"github.com/longtail/longtail/tui/rulesview"
 	"github.com/longtail/longtail/tui/timeline"
 )
@@ -43,6 +44,11 @@ type Options struct {
 	// ByCount opens a workspace the list has no stored place for on its
 	// names by count (list.Options.ByCount), not on its domains by score.
 	ByCount bool
+	// Report is what the ingest before the screen said, a line each: the
+	// messages screen (M) keeps it. Problem, when set, is the status line
+	// the screen opens with (a file gave nothing, lines were skipped).
+	Report  []string
+	Problem string
 }
 
 // DefaultPoll is how often Run looks for changes to the workspace: one
@@ -222,7 +228,13 @@ func newApp(c common.Common, opt Options) *app.Model {
 			return rulesview.New(c, names)
 		},
 	})
+	for _, l := range opt.Report {
+		c.Log.Add("ingest: "+l, false)
+	}
 	a := app.New(c, root, Openers())
+	if opt.Problem != "" {
+		a.Notify(opt.Problem, true)
+	}
 	if opt.Live != nil {
 		a.SetLive(opt.Live)
 	}
@@ -238,5 +250,6 @@ func Openers() map[common.Screen]common.Opener {
 		common.ScreenTimeline: timeline.New,
 		common.ScreenHeatmap:  heatmap.New,
 		common.ScreenLogons:   logons.New,
+		common.ScreenMessages: messages.New,
 	}
 }

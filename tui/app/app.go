@@ -114,6 +114,10 @@ func New(c common.Common, root common.View, openers map[common.Screen]common.Ope
 	return m
 }
 
+// Notify shows a message in the status line, as a view's would be, and
+// keeps it in the log.
+func (m *Model) Notify(text string, isErr bool) { m.setStatus(text, isErr) }
+
 // SetLive shows what live returns (what a follow reads, at what rate) at
 // the right of the status line, read again each time the screen is drawn.
 func (m *Model) SetLive(live func() string) { m.live = live }
@@ -328,7 +332,11 @@ func (m *Model) toTop(msg tea.Msg) tea.Cmd {
 	return m.wrap(t.id, cmd)
 }
 
-func (m *Model) setStatus(s string, isErr bool) { m.status, m.statusErr = s, isErr }
+// setStatus shows a message and keeps it in the log (M shows it whole).
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+	m.c.Log.Add(s, isErr)
+}
 
 // viewHeight is the height views get: the status line takes one.
 func (m *Model) viewHeight() int { return max(1, m.c.Height-1) }
@@ -385,6 +393,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Global.QuitAll):
 			return m.quit()
+		case key.Matches(msg, k.Global.Messages):
+			cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
+			return cmd
 		case key.Matches(msg, k.Global.Back, k.Global.Quit):
 			return m.back(t, msg)
 		}

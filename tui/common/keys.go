@@ -27,6 +27,7 @@ type GlobalKeys struct {
 	Quit      key.Binding // back one level; quits from the list
 	QuitAll   key.Binding // quits from anywhere
 	ForceQuit key.Binding
+	Messages  key.Binding // every status message, whole
 }
 
 // NavKeys move the cursor in any list-like view.
@@ -154,6 +155,7 @@ func DefaultKeyMap() *KeyMap {
 			Quit:      bind("q", "back; on the list, quit", "q"),
 			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
+			Messages:  bind("M", "messages: every status line, whole, with its time", "M"),
 		},
 		Nav: NavKeys{
 			Up:       bind("↑/k", "up", "up", "k"),
@@ -264,5 +266,5 @@ func (k *KeyMap) Searching() HelpSection {
 // General is the help section of GlobalKeys.
 func (k *KeyMap) General() HelpSection {
 	g := k.Global
-	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
+	return HelpSection{"General", []key.Binding{g.Help, g.Messages, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
 }

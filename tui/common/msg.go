@@ -18,6 +18,7 @@ const (
 	ScreenHeatmap                    // days × 24 hours (workspace, name, domain or client)
 	ScreenRules                      // the verdict rules
 	ScreenLogons                     // the logon summary (the workspace's logons)
+	ScreenMessages                   // every status message of the session, whole
 )
 
 // Target is what a screen is opened on. Subject.Kind SubjectAll means the
