@@ -155,7 +155,7 @@ func DefaultKeyMap() *KeyMap {
 			Quit:      bind("q", "back; on the list, quit", "q"),
 			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
-			Messages:  bind("M", "messages: every status line, whole, with its time", "M"),
+			Messages:  bind("M", "every message, whole", "M"),
 		},
 		Nav: NavKeys{
 			Up:       bind("↑/k", "up", "up", "k"),
