@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/app"
@@ -77,7 +78,11 @@ func Run(ctx context.Context, d *db.DB, opt Options) error {
 	if opt.Poll == 0 {
 		opt.Poll = DefaultPoll
 	}
-	return run(newApp(c, opt), c.Writes, cancel, tea.WithContext(ctx))
+	a := newApp(c, opt)
+	if term.IsTerminal(os.Stdout.Fd()) {
+		a.SetPager(os.Getenv("PAGER")) // E opens the rows in it; without one, names the file
+	}
+	return run(a, c.Writes, cancel, tea.WithContext(ctx))
 }
 
 // run runs the program on m and accounts for how it ended. writes is where

@@ -44,6 +44,8 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	copied    string        // the value C copied, shown whole until the next key
+	pager     string        // SetPager's
 	live      func() string // SetLive's
 
 	help       bool
@@ -295,6 +297,11 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case common.HandledMsg:
 		return nil, true
+	case execMsg:
+		return m.runPager(msg), true
+	case pagerDone:
+		m.pagerEnded(msg)
+		return nil, true
 	case common.MarkMsg:
 		// The list writes every mark: one undo history, whatever screen
 		// the mark was made on.
@@ -384,7 +391,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.helpKey(msg)
 	}
-	m.status, m.statusErr = "", false
+	m.status, m.statusErr, m.copied = "", false, ""
 	t := m.top()
 	if !t.view.Capturing() {
 		switch {
@@ -393,6 +400,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Global.QuitAll):
 			return m.quit()
+		case key.Matches(msg, k.Global.Copy):
+			return m.copyValue()
+		case key.Matches(msg, k.Global.Export):
+			return m.exportRows()
 		case key.Matches(msg, k.Global.Messages):
 			cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
 			return cmd
@@ -491,6 +502,13 @@ func (m *Model) Render() (screen string) {
 		body = m.helpView(w, m.viewHeight())
 	} else {
 		body = m.top().view.View()
+	}
+	if m.copied != "" && !m.help {
+		lines := strings.Split(body, "\n")
+		c := m.copiedLines(w, len(lines))
+		if len(c) < len(lines) {
+			body = strings.Join(append(lines[:len(lines)-len(c)], c...), "\n")
+		}
 	}
 	if h == 1 {
 		return m.statusLine(w)

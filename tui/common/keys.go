@@ -28,6 +28,8 @@ type GlobalKeys struct {
 	QuitAll   key.Binding // quits from anywhere
 	ForceQuit key.Binding
 	Messages  key.Binding // every status message, whole
+	Copy      key.Binding // the value under the cursor, to the clipboard
+	Export    key.Binding // the screen's rows as CSV, in $PAGER or a file
 }
 
 // NavKeys move the cursor in any list-like view.
@@ -156,6 +158,8 @@ func DefaultKeyMap() *KeyMap {
 			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
 			Messages:  bind("M", "every message, whole", "M"),
+			Copy:      bind("C", "copy the row's value", "C"),
+			Export:    bind("E", "rows as CSV: pager, file", "E"),
 		},
 		Nav: NavKeys{
 			Up:       bind("↑/k", "up", "up", "k"),
@@ -266,5 +270,5 @@ func (k *KeyMap) Searching() HelpSection {
 // General is the help section of GlobalKeys.
 func (k *KeyMap) General() HelpSection {
 	g := k.Global
-	return HelpSection{"General", []key.Binding{g.Help, g.Messages, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
+	return HelpSection{"General", []key.Binding{g.Help, g.Messages, g.Copy, g.Export, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
 }

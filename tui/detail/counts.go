@@ -50,6 +50,8 @@ type countCells struct {
 	text        string          // safe, names shown decoded
 	count       int64
 	first, last string
+	firstUS     int64 // unix µs, for the CSV
+	lastUS      int64
 }
 
 type countsMsg struct {
@@ -132,7 +134,7 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			if v.pivot {
 				text = pivotText(r)
 			}
-			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
+			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last), firstUS: r.First, lastUS: r.Last}
 			v.totals[r.Kind] += r.Count
 		}
 		if v.pivot {
@@ -330,9 +332,9 @@ func (v *Counts) KeyHelp() []common.HelpSection {
 	if v.pivot {
 		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
 		m := k.Mark
-		return []common.HelpSection{k.Navigation(), searchHelp(k), sec, {Title: "Mark (as in the list)", Keys: []key.Binding{m.Good, m.Suspicious, m.Bad, m.Clear, m.Undo}}}
+		return []common.HelpSection{k.Navigation(), searchHelp(k), sec, {Title: "Mark (as in the list)", Keys: []key.Binding{m.Good, m.Suspicious, m.Bad, m.Clear, m.Undo}}, k.General()}
 	}
-	return []common.HelpSection{k.Navigation(), searchHelp(k), sec}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), sec, k.General()}
 }
 
 // Capturing is true while the filter is typed or a mark waits for its scope.

@@ -404,4 +404,16 @@ func TestHostileTextIsShownEscaped(t *testing.T) {
 		}
 	}
 	golden.Assert(t, "hostile_events_120x24", scrub(events.View(), dir, "$DIR"))
+
+	// What leaves for another tool (CSV, the clipboard) is exact.
+	header, rows := events.(common.Exporter).Rows()
+	if len(rows) != 1 || len(rows[0]) != len(header) || rows[0][1] != client || rows[0][6] != target.Label || !strings.Contains(rows[0][5], "\x1b[31mred\u202e") {
+		t.Errorf("the requests' CSV is not exact: %q %q", header, rows)
+	}
+	if v, ok := events.(common.Exporter).CursorValue(); !ok || !strings.Contains(v, "\x1b[31m") {
+		t.Errorf("the value under the cursor: %q", v)
+	}
+	if _, rows := pivot.(common.Exporter).Rows(); len(rows) != 1 || rows[0][0] != target.Label || rows[0][1] != "dns.name" {
+		t.Errorf("the pivot's CSV is not exact: %q", rows)
+	}
 }

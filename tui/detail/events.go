@@ -58,6 +58,7 @@ type eventCells struct {
 	detail                                   string // the footer's first line
 	source                                   string // file:line, short
 	where                                    string // the full provenance for the cursor line
+	raw                                      db.EventRow
 }
 
 // pivotMsg carries a client's id found for a pivot from an event row.
@@ -471,7 +472,7 @@ func (v *Events) KeyHelp() []common.HelpSection {
 		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
 	}
 	keys = append(keys, k.Events.Filter, k.Events.Jump)
-	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}, k.General()}
 }
 
 // Capturing is true while the filter or a prompt is typed.

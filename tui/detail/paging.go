@@ -116,7 +116,7 @@ func formatEvents(ctx context.Context, d *db.DB, evs []db.EventRow, text func(st
 	out := make([]eventCells, len(evs))
 	for i, e := range evs {
 		out[i] = formatEvent(e, packets[e.Source])
-		out[i].name, out[i].rawName, out[i].nameID = text(e.Name), e.Name, e.NameID
+		out[i].name, out[i].rawName, out[i].nameID, out[i].raw = text(e.Name), e.Name, e.NameID, e
 		kind = e.Kind
 	}
 	return out, kind, nil
