@@ -72,6 +72,8 @@ type ListKeys struct {
 	By   key.Binding
 	// Logons opens the logon summary while the list shows logons.
 	Logons key.Binding
+	// Filters lists every filter with what it hides.
+	Filters key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -196,6 +198,7 @@ func DefaultKeyMap() *KeyMap {
 			Kind:      bind("K", "next kind of event (dns, http)", "K"),
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 			Logons:    bind("L", "logon summary (listing logons)", "L"),
+			Filters:   bind("F", "the filters: what each hides", "F"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),

@@ -608,6 +608,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
 		}
 		return m.toggle(&m.q.Fresh)
+	case key.Matches(msg, k.List.Filters):
+		return m.openFilters()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
 		m.q.HideRanked, m.q.Fresh = false, false
@@ -913,7 +915,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
-			k.Filter.Clear}},
+			k.Filter.Clear, k.List.Filters}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
