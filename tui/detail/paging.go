@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // The requests screen holds a window of at most maxWindow events and reads
@@ -130,6 +131,10 @@ func (v *Events) takePage(msg eventsMsg) {
 		v.rows, v.keys, v.start, v.matching, v.total = msg.rows, msg.keys, msg.start, msg.matching, msg.total
 		if len(msg.rows) > 0 || v.kind == 0 {
 			v.kind = msg.kind
+		}
+		v.tbl.empty = "no " + v.noun() + " here"
+		if v.filter.Active() {
+			v.tbl.empty = "none match " + textsafe.String(v.filterText) + " (f to change, esc to clear)"
 		}
 		v.tbl.setRows(v.hay(0, len(v.rows)))
 		v.tbl.cursor = 0

@@ -45,7 +45,7 @@ func (v *View) lines() []string {
 		if e.Err {
 			text = "error: " + text
 		}
-		wrapped := strings.Split(ansi.Wrap(text, w-len(indent), " /,"), "\n")
+		wrapped := strings.Split(ansi.Wrap(text, w-len(indent), ""), "\n")
 		for j, l := range wrapped {
 			head := indent
 			if j == 0 {
