@@ -570,6 +570,7 @@ type ClientCount struct {
 	Kind        subject.Code // a name's subject; 0 for a client
 	Text        string       // the client's address, or the name
 	Domain      string       // a name's group (NamesOf only)
+	Total       int64        // a name's events from every client (NamesOf only)
 	Count       int64
 	First, Last int64 // unix µs
 }
@@ -608,7 +609,7 @@ func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, l
 		// Codes are the program's own numbers, never data.
 		filter = " AND n.kind IN (" + joinInts(ids) + ")"
 	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, '') FROM name_client nc
+	rows, err := d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, ''), n.count FROM name_client nc
 		JOIN names n ON n.id = nc.name LEFT JOIN domains g ON g.id = n.domain WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit))
 	if err != nil {
 		return nil, err
@@ -617,7 +618,7 @@ func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, l
 	var out []ClientCount
 	for rows.Next() {
 		var c ClientCount
-		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain); err != nil {
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain, &c.Total); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -74,3 +74,29 @@ func TestPivotHonoursTheListsFiltersAndMarks(t *testing.T) {
 		t.Errorf("a mark key opened or closed a screen: %s", m)
 	}
 }
+
+// With the list's rare filter on, the pivot keeps the names seen at most
+// K times from all clients.
+func TestPivotHonoursTheRareFilter(t *testing.T) {
+	m, d, _ := openApp(t)
+	_, truth := testws.Ensure(t, 3000)
+	client, err := d.ClientByText(context.Background(), truth.BeaconClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Run(m, tuitest.Key("r"))
+	tuitest.Run(m, common.OpenMsg{Screen: common.ScreenPivot, Target: common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: client.ID}, Label: client.Addr}})
+	s := ansi.Strip(m.Render())
+	if strings.Contains(s, truth.BeaconName) || !strings.Contains(s, "hidden as in the list (good, seen >2)") {
+		t.Errorf("the rare filter is not honoured:\n%s", s)
+	}
+	all, err := d.NamesOf(context.Background(), client.ID, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range all {
+		if n.Total > 2 && strings.Contains(s, " "+n.Text+"\n") {
+			t.Errorf("%s, seen %d times, is shown", n.Text, n.Total)
+		}
+	}
+}

@@ -47,6 +47,7 @@ type countCells struct {
 	raw         string          // as stored: what a next screen is opened on
 	domain      string          // a pivot's row: the group it rolls up to
 	verdict     rules.Verdict   // a pivot's row
+	total       int64           // a pivot's row: the name's events from every client
 	text        string          // safe, names shown decoded
 	count       int64
 	first, last string
@@ -134,7 +135,7 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			if v.pivot {
 				text = pivotText(r)
 			}
-			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last), firstUS: r.First, lastUS: r.Last}
+			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last), firstUS: r.First, lastUS: r.Last}
 			v.totals[r.Kind] += r.Count
 		}
 		if v.pivot {

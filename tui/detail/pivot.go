@@ -15,7 +15,8 @@ import (
 
 // The pivot is a list of names like the review list: it hides what the
 // list's filters of verdicts hide (known-good, or all but the unreviewed)
-// and marks with the list's keys. The list writes the marks
+// and, with the rare filter on, the names seen more than K times from all
+// clients, and marks with the list's keys. The list writes the marks
 // (common.MarkMsg), so that one undo history covers both; the new rules
 // come back to every screen (common.RulesChangedMsg) and the rows follow.
 
@@ -36,9 +37,10 @@ func (v *Counts) verdicts() {
 	}
 }
 
-// hides says whether the list's filters hide a row of this verdict.
-func hides(q *review.Query, v rules.Verdict) bool {
-	return q.Hide[v] || q.Unreviewed && v != rules.None
+// hides says whether the list's filters hide a row: by its verdict, or
+// with the rare filter on, by how often its name was seen in all.
+func hides(q *review.Query, r *countCells) bool {
+	return q.Hide[r.verdict] || q.Unreviewed && r.verdict != rules.None || q.Rare && r.total > q.RareK
 }
 
 // filterRows shows the loaded rows the list's filters keep, the cursor
@@ -51,7 +53,7 @@ func (v *Counts) filterRows() {
 	q := v.filters()
 	v.rows, v.hidden = v.rows[:0], 0
 	for _, r := range v.loaded {
-		if hides(&q, r.verdict) {
+		if hides(&q, &r) {
 			v.hidden++
 			continue
 		}
@@ -93,11 +95,14 @@ func (v *Counts) hiddenLine() string {
 	if q.Unreviewed {
 		what = []string{"marked"}
 	}
+	if q.Rare {
+		what = append(what, fmt.Sprintf("seen >%d", q.RareK))
+	}
 	noun := "names"
 	if v.hidden == 1 {
 		noun = "name"
 	}
-	return fmt.Sprintf("%s %s hidden as the list hides them (%s): change the filter in the list", chart.Int(int64(v.hidden)), noun, strings.Join(what, ", "))
+	return fmt.Sprintf("%s %s hidden as in the list (%s)", chart.Int(int64(v.hidden)), noun, strings.Join(what, ", "))
 }
 
 // markKey handles a, s, b, x, u on the pivot's row, and the scope key
