@@ -578,7 +578,7 @@ type ClientCount struct {
 // ClientsOf returns the clients that asked for a name, busiest first, at
 // most limit of them (0: all).
 func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last FROM name_client nc
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last, '', 0 FROM name_client nc
 		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr LIMIT ?`, name, sqlLimit(limit)))
 }
 
@@ -586,7 +586,7 @@ func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCou
 // domain's names), busiest first, each with its events over all of them,
 // at most limit of them (0: all).
 func (d *DB) DomainClients(ctx context.Context, domain uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last FROM
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last, '', 0 FROM
 		(SELECT nc.client, sum(nc.count) AS count, min(nc.first) AS first, max(nc.last) AS last FROM name_client nc
 		JOIN names n ON n.id = nc.name WHERE n.domain = ? GROUP BY nc.client) t
 		JOIN clients c ON c.id = t.client ORDER BY t.count DESC, c.addr LIMIT ?`, domain, sqlLimit(limit)))
@@ -609,21 +609,8 @@ func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, l
 		// Codes are the program's own numbers, never data.
 		filter = " AND n.kind IN (" + joinInts(ids) + ")"
 	}
-	rows, err := d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, ''), n.count FROM name_client nc
-		JOIN names n ON n.id = nc.name LEFT JOIN domains g ON g.id = n.domain WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ClientCount
-	for rows.Next() {
-		var c ClientCount
-		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain, &c.Total); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, ''), n.count FROM name_client nc
+		JOIN names n ON n.id = nc.name LEFT JOIN domains g ON g.id = n.domain WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
 }
 
 func joinInts(ids []uint32) string {
@@ -685,7 +672,7 @@ func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
 	var out []ClientCount
 	for rows.Next() {
 		var c ClientCount
-		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last); err != nil {
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain, &c.Total); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
