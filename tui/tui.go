@@ -233,8 +233,8 @@ func newApp(c common.Common, opt Options) *app.Model {
 			return rulesview.New(c, names)
 		},
 	})
-	for _, l := range opt.Report {
-		c.Log.Add("ingest: "+l, false)
+	if len(opt.Report) > 0 {
+		c.Log.Add("the ingest before the screen:\n"+strings.Join(opt.Report, "\n"), false)
 	}
 	a := app.New(c, root, Openers())
 	if opt.Problem != "" {

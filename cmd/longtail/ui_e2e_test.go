@@ -31,7 +31,7 @@ func TestTUIShowsTheIngestsErrorsAndReachesEveryRequest(t *testing.T) {
 	tm.keys("M")
 	tm.waitFor("the ingest's report in the messages", func(s string) bool {
 		squash := func(s string) string { return strings.Join(strings.Fields(s), "") } // wrapped anywhere
-		return strings.HasPrefix(s, "messages") && strings.Contains(squash(s), squash("ingest: "+bad+": failed: unknown format"))
+		return strings.HasPrefix(s, "messages") && strings.Contains(squash(s), squash("the ingest before the screen: ")) && strings.Contains(squash(s), squash(bad+": failed: unknown format"))
 	})
 	tm.keys("Escape", "C")
 	tm.waitFor("the copied value shown", func(s string) bool { return strings.Contains(s, "select it with the mouse") })

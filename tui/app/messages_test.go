@@ -39,7 +39,7 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 		t.Fatalf("M did not open the messages: %s", m)
 	}
 	flat := strings.Join(strings.Fields(screen()), " ")
-	for _, want := range []string{long, "ingest: " + report} {
+	for _, want := range []string{long, "the ingest before the screen: " + report} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the messages lack %q:\n%s", want, screen())
 		}

@@ -41,11 +41,16 @@ func (v *View) lines() []string {
 	var out []string
 	for i := len(es) - 1; i >= 0; i-- {
 		e := es[i]
-		text := textsafe.String(e.Text)
-		if e.Err {
-			text = "error: " + text
+		var wrapped []string
+		// A message of several lines (the ingest's report) keeps them, in
+		// order; each is made safe on its own.
+		for j, line := range strings.Split(e.Text, "\n") {
+			text := textsafe.String(line)
+			if e.Err && j == 0 {
+				text = "error: " + text
+			}
+			wrapped = append(wrapped, strings.Split(ansi.Wrap(text, w-len(indent), ""), "\n")...)
 		}
-		wrapped := strings.Split(ansi.Wrap(text, w-len(indent), ""), "\n")
 		for j, l := range wrapped {
 			head := indent
 			if j == 0 {

@@ -16,6 +16,7 @@ func TestMessagesAreWholeNewestFirst(t *testing.T) {
 	c := common.New(context.Background(), nil)
 	long := "marked good: *.microsoft.com and microsoft.com and 1 more, *.windowsupdate.com and windowsupdate.com, the end"
 	c.Log.Add("first", false)
+	c.Log.Add("the ingest before the screen:\nline one\nline two", false)
 	c.Log.Add(long, false)
 	c.Log.Add("import of evil\x1b[2J.txt: no such file", true)
 	v := New(c, common.Target{})
@@ -29,6 +30,9 @@ func TestMessagesAreWholeNewestFirst(t *testing.T) {
 	e, l, f := strings.Index(s, `error: import of evil\x1b[2J.txt`), strings.Index(s, "marked good"), strings.Index(s, "  first")
 	if e < 0 || l < e || f < l {
 		t.Errorf("not newest first, or the error not said and escaped:\n%s", s)
+	}
+	if one, two := strings.Index(s, "line one"), strings.Index(s, "line two"); one < 0 || two < one {
+		t.Errorf("a report's lines are not kept in order:\n%s", s)
 	}
 	if strings.Contains(v.View(), "\x1b[2J") {
 		t.Error("a raw escape reached the screen")
