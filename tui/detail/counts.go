@@ -290,18 +290,26 @@ func (v *Counts) events() string {
 	var requests string
 	switch {
 	case http == 0 && dns == 0 && logons > 0:
-		return chart.Int(logons) + " logons"
+		return counted(logons, "logon")
 	case http == 0:
-		requests = chart.Int(dns) + " requests"
+		requests = counted(dns, "request")
 	case dns == 0:
-		requests = chart.Int(http) + " requests"
+		requests = counted(http, "request")
 	default:
-		requests = chart.Int(dns) + " dns and " + chart.Int(http) + " http requests"
+		requests = chart.Int(dns) + " dns and " + counted(http, "http request")
 	}
 	if logons > 0 {
-		requests += ", " + chart.Int(logons) + " logons"
+		requests += ", " + counted(logons, "logon")
 	}
 	return requests
+}
+
+// counted is "1 request", "2,090 requests".
+func counted(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return chart.Int(n) + " " + noun + "s"
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.

@@ -405,6 +405,9 @@ func TestHostileTextIsShownEscaped(t *testing.T) {
 	}
 	golden.Assert(t, "hostile_events_120x24", scrub(events.View(), dir, "$DIR"))
 
+	if title := strings.TrimRight(strings.Split(ansi.Strip(clients.View()), "\n")[0], " "); !strings.HasSuffix(title, "1 client, 1 request") {
+		t.Errorf("one request is not said in the singular: %q", title)
+	}
 	// What leaves for another tool (CSV, the clipboard) is exact.
 	header, rows := events.(common.Exporter).Rows()
 	if len(rows) != 1 || len(rows[0]) != len(header) || rows[0][1] != client || rows[0][6] != target.Label || !strings.Contains(rows[0][5], "\x1b[31mred\u202e") {
