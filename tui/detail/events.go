@@ -234,7 +234,10 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.err == nil {
 			v.takePage(msg)
 		}
-		return v, v.more()
+		// The next page is read when a key moves the cursor near an edge,
+		// never on an answer's arrival: a / filter that matches nothing
+		// keeps the cursor near both edges, and would page for ever.
+		return v, nil
 	case pivotMsg:
 		if msg.seq != v.seq {
 			return v, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/chart"
@@ -156,5 +157,45 @@ func TestEventsJumpAndFilter(t *testing.T) {
 	tuitest.Press(v, strings.Split("type=NOPE", "")...)
 	if out := tuitest.Press(v, "enter"); len(out) != 1 || !strings.Contains(fmt.Sprint(out[0]), "not a DNS type") {
 		t.Errorf("a type it does not know: %#v", out)
+	}
+}
+
+// A / filter that matches no loaded row leaves the cursor near both edges
+// of the window: an answer does not start another read by itself (it
+// would page back and forth for ever).
+func TestEventsDoNotPageByThemselves(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	// Each key's commands run, and those of the answers, up to a bound.
+	settle := func(cmd tea.Cmd) (reads int) {
+		queue := []tea.Cmd{cmd}
+		for len(queue) > 0 && reads <= 5 {
+			c := queue[0]
+			queue = queue[1:]
+			if c == nil {
+				continue
+			}
+			switch msg := c().(type) {
+			case tea.BatchMsg:
+				queue = append(queue, msg...)
+			case eventsMsg:
+				reads++
+				_, next := v.Update(msg)
+				queue = append(queue, next)
+			}
+		}
+		return reads
+	}
+	reads := 0
+	for _, k := range append(append([]string{"/"}, strings.Split("no such text", "")...), "enter", "j", "k") {
+		_, cmd := v.Update(tuitest.Key(k))
+		reads = max(reads, settle(cmd))
+	}
+	if reads > 1 {
+		t.Errorf("one key read %d pages, one after the other", reads)
+	}
+	if len(v.tbl.shown) != 0 {
+		t.Errorf("the filter matches %d rows", len(v.tbl.shown))
 	}
 }
