@@ -46,7 +46,7 @@ type Options struct {
 	// names by count (list.Options.ByCount), not on its domains by score.
 	ByCount bool
 	// Report is what the ingest before the screen said, a line each: the
-	// messages screen (M) keeps it. Problem, when set, is the status line
+	// messages screen (!) keeps it. Problem, when set, is the status line
 	// the screen opens with (a file gave nothing, lines were skipped).
 	Report  []string
 	Problem string

@@ -50,9 +50,9 @@ func (r *recorder) problem(unusable bool) string {
 	}
 	switch {
 	case unusable:
-		return "a file gave nothing usable: M shows the ingest's report"
+		return "a file gave nothing usable: ! shows the ingest's report"
 	case skipped:
-		return "the ingest skipped lines it could not read: M shows which"
+		return "the ingest skipped lines it could not read: ! shows which"
 	}
 	return ""
 }

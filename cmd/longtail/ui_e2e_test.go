@@ -9,7 +9,7 @@ import (
 
 // In a terminal, without colour: what longtail FILE... reported before the
 // screen opened (a file it could not read) is the first status line and is
-// in the messages (M) whole; C shows the value it copied for the mouse; in
+// in the messages (!) whole; Y shows the value it copied for the mouse; in
 // a domain's requests G reaches the oldest of them, past the first page.
 func TestTUIShowsTheIngestsErrorsAndReachesEveryRequest(t *testing.T) {
 	tm := newTmux(t)
@@ -28,12 +28,12 @@ func TestTUIShowsTheIngestsErrorsAndReachesEveryRequest(t *testing.T) {
 	tm.waitFor("the ingest's problem in the status line", func(s string) bool {
 		return strings.Contains(s, "a file gave nothing usable")
 	})
-	tm.keys("M")
+	tm.keys("!")
 	tm.waitFor("the ingest's report in the messages", func(s string) bool {
 		squash := func(s string) string { return strings.Join(strings.Fields(s), "") } // wrapped anywhere
 		return strings.HasPrefix(s, "messages") && strings.Contains(squash(s), squash("the ingest before the screen: ")) && strings.Contains(squash(s), squash(bad+": failed: unknown format"))
 	})
-	tm.keys("Escape", "C")
+	tm.keys("Escape", "Y")
 	tm.waitFor("the copied value shown", func(s string) bool { return strings.Contains(s, "select it with the mouse") })
 
 	// The busiest domain, by count: its requests are more than a page.

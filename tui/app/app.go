@@ -339,7 +339,7 @@ func (m *Model) toTop(msg tea.Msg) tea.Cmd {
 	return m.wrap(t.id, cmd)
 }
 
-// setStatus shows a message and keeps it in the log (M shows it whole).
+// setStatus shows a message and keeps it in the log (! shows it whole).
 func (m *Model) setStatus(s string, isErr bool) {
 	m.status, m.statusErr = s, isErr
 	m.c.Log.Add(s, isErr)

@@ -37,14 +37,14 @@ func newRowsApp(t *testing.T) *Model {
 	return m
 }
 
-// C puts the exact value on the clipboard (OSC 52, whose payload is
+// Y puts the exact value on the clipboard (OSC 52, whose payload is
 // base64) and shows it whole, escaped, for the mouse, until the next key.
 func TestCopyToTheClipboardAndShowItWhole(t *testing.T) {
 	m := newRowsApp(t)
-	_, cmd := m.Update(tuitest.Key("C"))
+	_, cmd := m.Update(tuitest.Key("Y"))
 	msg := cmd()
 	if fmt.Sprintf("%T", msg) != "tea.setClipboardMsg" || fmt.Sprint(msg) != hostile {
-		t.Errorf("C sent %T %q, want the exact value to the clipboard", msg, msg)
+		t.Errorf("Y sent %T %q, want the exact value to the clipboard", msg, msg)
 	}
 	screen := m.Render()
 	if strings.ContainsAny(screen, "\x07\u202e") || strings.Contains(screen, "\x1b]52") {

@@ -49,7 +49,7 @@ func (m *Model) copiedLines(w, h int) []string {
 	lines := append([]string{"copied; select it with the mouse if the clipboard did not get it:"},
 		strings.Split(ansi.Hardwrap(safe, w, true), "\n")...)
 	if room := max(h/2, 2); len(lines) > room {
-		lines = append(lines[:room-1], "… (the whole value is in the messages, M)")
+		lines = append(lines[:room-1], "… (the whole value is in the messages, !)")
 	}
 	for i, l := range lines {
 		lines[i] = m.c.Styles.Cursor.Render(common.PadRight(ansi.Truncate(l, w, ""), w))

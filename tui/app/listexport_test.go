@@ -12,15 +12,15 @@ import (
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
-// On the list, C copies the row's name and E writes every row the filters
+// On the list, Y copies the row's name and E writes every row the filters
 // leave, in the list's order.
 func TestListCopiesAndExportsItsRows(t *testing.T) {
 	m, _, _ := openApp(t)
 	screen := func() string { return ansi.Strip(m.Render()) }
 	first := strings.Fields(strings.Split(screen(), "\n")[2]) // the cursor's row
-	tuitest.Run(m, tuitest.Key("C"))
+	tuitest.Run(m, tuitest.Key("Y"))
 	if !strings.Contains(screen(), "select it with the mouse") {
-		t.Fatalf("C shows no copied value:\n%s", screen())
+		t.Fatalf("Y shows no copied value:\n%s", screen())
 	}
 	tuitest.Run(m, tuitest.Key("E"))
 	path := regexp.MustCompile(`in (\S+\.csv)`).FindStringSubmatch(screen())

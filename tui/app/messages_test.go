@@ -14,7 +14,7 @@ import (
 )
 
 // The ingest's report before the screen, and every status message after,
-// are in the messages screen (M), whole; a problem of the ingest is the
+// are in the messages screen (!), whole; a problem of the ingest is the
 // status line the screen opens with.
 func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	path := tuitest.Copy(t, 3000)
@@ -25,7 +25,7 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	defer d.Close()
 	report := "bad.bin: unknown format (tried 12 formats): it looks like a Windows event log export, which is not read yet"
 	m := tui.New(context.Background(), d, tui.Options{Author: "tester", ByCount: true,
-		Report: []string{report}, Problem: "a file gave nothing usable: M shows the ingest's report"})
+		Report: []string{report}, Problem: "a file gave nothing usable: ! shows the ingest's report"})
 	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	screen := func() string { return ansi.Strip(m.Render()) }
 	tuitest.Run(m, m.Init()())
@@ -34,9 +34,9 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	}
 	long := "marked good: *.microsoft.com and microsoft.com and 1 more, and then some words to pass eighty columns"
 	tuitest.Run(m, common.StatusMsg{Text: long})
-	tuitest.Run(m, tuitest.Key("M"))
+	tuitest.Run(m, tuitest.Key("!"))
 	if !strings.HasSuffix(m.String(), "messages") {
-		t.Fatalf("M did not open the messages: %s", m)
+		t.Fatalf("! did not open the messages: %s", m)
 	}
 	flat := strings.Join(strings.Fields(screen()), " ")
 	for _, want := range []string{long, "the ingest before the screen: " + report} {

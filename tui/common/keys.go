@@ -159,8 +159,8 @@ func DefaultKeyMap() *KeyMap {
 			Quit:      bind("q", "back; on the list, quit", "q"),
 			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
-			Messages:  bind("M", "every message, whole", "M"),
-			Copy:      bind("C", "copy the row's value", "C"),
+			Messages:  bind("!", "every message, whole", "!"),
+			Copy:      bind("Y", "copy the row's value", "Y"),
 			Export:    bind("E", "rows as CSV: pager, file", "E"),
 		},
 		Nav: NavKeys{
