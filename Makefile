@@ -38,6 +38,10 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/parse/ ./engine/names/ ./engine/gen/
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/networks/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/categories/
+	$(GO) test -run '^$$' -bench 'Follow$$' -benchtime 1x ./engine/ingest/
+	$(GO) test -run '^$$' -bench 'FollowLatency' -benchtime 10x ./engine/ingest/
+	$(GO) test -run '^$$' -bench 'WithScreen' -benchtime 1x ./cmd/longtail/
 
 # A week of synthetic DNS traffic from 250 clients with a tunnel, a beacon
 # and DGA names in it, of web traffic to three sites with a scanner, a

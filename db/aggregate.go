@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -51,6 +52,17 @@ func (s idStats) count(id uint32) int64 {
 	return 0
 }
 
+// len is how many ids have events.
+func (s idStats) len() int {
+	n := 0
+	for _, st := range s {
+		if st.count > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // all yields the ids with events, in order.
 func (s idStats) all() iter.Seq2[uint32, stat] {
 	return func(yield func(uint32, stat) bool) {
@@ -81,6 +93,11 @@ type aggregator struct {
 	// end (backfill), which is rare and bounded: it was not popular then.
 	namePrior, domainPrior         func(uint32) int64
 	backfillNames, backfillDomains map[uint32]bool
+
+	// indexed says the indexes over the aggregates are kept through the
+	// updates (a run that touched few names): a client's names are
+	// counted by its index, not by a pass over every pair.
+	indexed bool
 }
 
 func newAggregator(namePrior, domainPrior func(uint32) int64) *aggregator {
@@ -257,13 +274,19 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 		return err
 	}
 
-	if err := a.applyClients(ctx, tx, names, fresh); err != nil {
+	newClients, err := a.applyClients(ctx, tx, names, fresh)
+	if err != nil {
 		return err
 	}
 	if err := a.applySeries(ctx, tx, subjects, backfilled); err != nil {
 		return err
 	}
-	if err := storeTotals(ctx, tx); err != nil {
+	if a.indexed {
+		err = a.addTotals(ctx, tx, names, newClients)
+	} else {
+		err = storeTotals(ctx, tx)
+	}
+	if err != nil {
 		return err
 	}
 	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
@@ -340,14 +363,51 @@ func storeTotals(ctx context.Context, tx *sql.Tx) error {
 	return metaSet(ctx, tx, "totals", fmt.Sprint(v[0], v[1], v[2], v[3], v[4], v[5]))
 }
 
+// addTotals adds what a run that touched few names brings to the totals
+// storeTotals counted (which scans every name, seconds a read for a
+// follow on a large workspace): events, DNS names and domains new to the
+// workspace, clients new to it, and the span. Counts only grow in a run
+// that rebuilds nothing, so the sums are exact.
+func (a *aggregator) addTotals(ctx context.Context, tx *sql.Tx, names []nameInfo, newClients int64) error {
+	var v [6]int64
+	stored := ""
+	if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'totals'").Scan(&stored); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if _, err := fmt.Sscan(stored, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+		return storeTotals(ctx, tx)
+	}
+	newDomains := make(map[uint32]bool)
+	empty := v[0] == 0 && v[3] == 0 // no span yet: the run's is it
+	for id, st := range a.names.all() {
+		info := names[id]
+		if info.primary {
+			v[0] += st.count
+		}
+		if info.kind == uint8(subject.DNSName) && a.namePrior(id) == 0 {
+			v[1]++
+			if a.domainPrior(info.domain) == 0 {
+				newDomains[info.domain] = true
+			}
+		}
+		if empty {
+			v[4], v[5], empty = st.first, st.last, false
+		}
+		v[4], v[5] = min(v[4], st.first), max(v[5], st.last)
+	}
+	v[2] += int64(len(newDomains))
+	v[3] += newClients
+	return metaSet(ctx, tx, "totals", fmt.Sprint(v[0], v[1], v[2], v[3], v[4], v[5]))
+}
+
 // applyClients adds a run's events to its clients: those of primary
-// subjects, each event once.
+// subjects, each event once. It returns how many of them had none before.
 //
 // A client's distinct names are counted from this run's pairs when the
 // workspace had none before (fresh: a first load, a rebuild), otherwise
 // from every pair in one pass: name_client's index by client is built
 // again only after the aggregates (Loader.Finish).
-func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo, fresh bool) error {
+func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo, fresh bool) (int64, error) {
 	clients := make(map[uint32]stat)
 	distinct := make(map[uint32]int64)
 	for k, s := range a.pairs {
@@ -357,29 +417,40 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameI
 		}
 	}
 	if !fresh {
-		// Recounted in one pass over the pairs: the index by client is
-		// built again after the aggregates (Loader.Finish).
+		// Recounted in one pass over the pairs when the index by client
+		// is built again after the aggregates (Loader.Finish); by it when
+		// it is kept.
+		count := clientNames
+		if a.indexed {
+			count = clientNamesIndexed
+		}
 		var err error
-		if distinct, err = clientNames(ctx, tx, clients); err != nil {
-			return err
+		if distinct, err = count(ctx, tx, clients); err != nil {
+			return 0, err
 		}
 	}
 	st, err := tx.PrepareContext(ctx, `UPDATE clients SET
 		first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
 		last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
 		count = count + ?4, names = ?5
-		WHERE id = ?1`)
+		WHERE id = ?1 RETURNING count = ?4`)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer st.Close()
+	var added int64
 	for _, id := range sortedKeys(clients) {
 		s := clients[id]
-		if _, err := st.ExecContext(ctx, id, s.first, s.last, s.count, distinct[id]); err != nil {
-			return fmt.Errorf("clients: %w", err)
+		var fresh bool
+		err := st.QueryRowContext(ctx, id, s.first, s.last, s.count, distinct[id]).Scan(&fresh)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("clients: %w", err)
+		}
+		if fresh {
+			added++
 		}
 	}
-	return nil
+	return added, nil
 }
 
 // clientNames counts the distinct primary names of the clients given, in
@@ -403,6 +474,26 @@ func clientNames(ctx context.Context, tx *sql.Tx, clients map[uint32]stat) (map[
 		}
 	}
 	return out, rows.Err()
+}
+
+// clientNamesIndexed is clientNames by the index of pairs by client: for
+// a few clients of many.
+func clientNamesIndexed(ctx context.Context, tx *sql.Tx, clients map[uint32]stat) (map[uint32]int64, error) {
+	st, err := tx.PrepareContext(ctx, `SELECT count(*) FROM name_client nc JOIN names n ON n.id = nc.name
+		WHERE nc.client = ? AND n.kind IN `+primaryCodes)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	out := make(map[uint32]int64, len(clients))
+	for c := range clients {
+		var n int64
+		if err := st.QueryRowContext(ctx, c).Scan(&n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, nil
 }
 
 // seriesSubject is one of the two tables of hourly buckets and what a run
@@ -575,6 +666,9 @@ func sortedKeys[K int64 | uint32 | uint64, V any](m map[K]V) []K {
 // RebuildAggregates recomputes every aggregate from the stored events: after
 // an interrupted ingest, or when a source was dropped.
 func (d *DB) RebuildAggregates(ctx context.Context) error {
+	if _, err := nextGeneration(ctx, d.sql); err != nil {
+		return err
+	}
 	for _, q := range []string{
 		"UPDATE names SET count = 0, clients = 0, first = 0, last = 0",
 		"UPDATE domains SET count = 0, clients = 0, names = 0, first = 0, last = 0",

@@ -121,7 +121,14 @@ func (b *bulk) flush() error {
 	return b.err
 }
 
-type txRunner struct{ tx *sql.Tx }
+// txRunner runs statements on a *sql.Tx, or on a *sql.Conn inside a
+// transaction begun by hand.
+type txRunner struct {
+	tx interface {
+		PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	}
+}
 
 type txStmt struct{ st *sql.Stmt }
 

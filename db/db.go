@@ -44,6 +44,7 @@ type DB struct {
 	readOnly error
 	// stale says why the totals may lag the stored events ("": they do not).
 	stale string
+	warm  warmth // KeepWarm's
 }
 
 // Ingesting reports whether another process was ingesting into the

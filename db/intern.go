@@ -63,7 +63,7 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 		for int(id) >= len(infos) {
 			infos = append(infos, nameInfo{})
 		}
-		infos[id] = nameInfo{domain: domain, prior: count, primary: isPrimary(kind)}
+		infos[id] = nameInfo{domain: domain, prior: count, primary: isPrimary(kind), kind: kind}
 		if id >= in.nextName {
 			in.nextName = id + 1
 		}

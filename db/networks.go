@@ -90,21 +90,7 @@ func (d *DB) PutNetworks(ctx context.Context, src NetSource, fill func(NetFill) 
 }
 
 func deleteNetSource(ctx context.Context, tx *sql.Tx, origin string) error {
-	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT id FROM net_sources WHERE origin = ?", origin).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{"DELETE FROM net_ranges WHERE source = ?", "DELETE FROM as_names WHERE source = ?",
-		"DELETE FROM net_sources WHERE id = ?"} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteOrigin(ctx, tx, "net_sources", origin, "DELETE FROM net_ranges WHERE source = ?", "DELETE FROM as_names WHERE source = ?")
 }
 
 // ClearNetworks removes one imported source, or every one when origin is
@@ -114,22 +100,11 @@ func (d *DB) ClearNetworks(ctx context.Context, origin string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return 0, err
+	origins := make([]string, len(srcs))
+	for i, s := range srcs {
+		origins[i] = s.Origin
 	}
-	defer tx.Rollback()
-	n := 0
-	for _, s := range srcs {
-		if origin != "" && s.Origin != origin {
-			continue
-		}
-		if err := deleteNetSource(ctx, tx, s.Origin); err != nil {
-			return 0, err
-		}
-		n++
-	}
-	return n, tx.Commit()
+	return d.clearOrigins(ctx, origins, origin, deleteNetSource)
 }
 
 // NetSources returns the imported sources, the latest import first: the
@@ -291,4 +266,31 @@ func family(a netip.Addr) int {
 		return 4
 	}
 	return 6
+}
+
+// ClientsOfNames counts the distinct clients that asked any of the names
+// (ids): how many clients a network's names were asked by.
+func (d *DB) ClientsOfNames(ctx context.Context, ids []uint32) (int64, error) {
+	seen := map[int64]bool{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), answerChunk)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := d.sql.QueryContext(ctx, "SELECT DISTINCT client FROM name_client WHERE client != 0 AND name IN ("+in+")", args...)
+		if err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			var c int64
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			seen[c] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(seen)), nil
 }

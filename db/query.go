@@ -161,6 +161,14 @@ func (d *DB) Stats(ctx context.Context) (Stats, error) {
 	return s, err
 }
 
+// LargestIDs returns the largest name and group (domain) ids: every value
+// or group the workspace gets later has a larger one.
+func (d *DB) LargestIDs(ctx context.Context) (name, domain uint32, err error) {
+	err = d.sql.QueryRowContext(ctx, "SELECT (SELECT coalesce(max(id), 0) FROM names), (SELECT coalesce(max(id), 0) FROM domains)").
+		Scan(&name, &domain)
+	return name, domain, err
+}
+
 // SeriesMany returns the series of several names or domains at once (the
 // sparklines of the rows on screen): one read of the stored hourly buckets
 // for the popular ones and one of the blocks for the rest, instead of a

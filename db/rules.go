@@ -98,12 +98,19 @@ func (d *DB) DeleteRules(ctx context.Context, ids []int64) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := deleteRules(ctx, tx, ids); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func deleteRules(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM rules WHERE id = ?", id); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // RestoreRules puts rules back exactly as they were, ids included: the
@@ -114,6 +121,13 @@ func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := restoreRules(ctx, tx, rs); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func restoreRules(ctx context.Context, tx *sql.Tx, rs []rules.Rule) error {
 	for _, r := range rs {
 		if err := r.Check(); err != nil {
 			return err
@@ -128,5 +142,5 @@ func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -411,30 +412,52 @@ func (d *DB) PutScores(ctx context.Context, names, domains []Score) error {
 	return w.Commit()
 }
 
-// ScoreWriter replaces the stored scores in one transaction, taking them
-// in batches as they are computed, so that writing overlaps scoring. Each
-// subject's scores are fastest in increasing id order: each insert then
-// appends to the table's last page.
+// ScoreWriter replaces the stored scores, taking them in batches as they
+// are computed, so that writing overlaps scoring. The batches go to tables
+// of its connection's temporary database, which takes no lock on the
+// workspace: a follow or a capture commits its batches meanwhile. Commit
+// then swaps them in with one short write. Each subject's scores are
+// fastest in increasing id order: each insert then appends to the table's
+// last page.
 type ScoreWriter struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	conn  *sql.Conn // in a transaction of the staging tables only
 	bulks map[ScoreSubject]*bulk
 	why   []byte
 }
 
-// NewScoreWriter starts the transaction and deletes the stored scores.
+// staged is the temporary table a subject's new scores wait in.
+func staged(s ScoreSubject) string { return "temp.staged_" + s.table() }
+
+// NewScoreWriter prepares the staging tables.
 func (d *DB) NewScoreWriter(ctx context.Context) (*ScoreWriter, error) {
-	tx, err := d.sql.BeginTx(ctx, nil)
+	if d.readOnly != nil {
+		return nil, d.readOnly
+	}
+	conn, err := d.sql.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := &ScoreWriter{ctx: ctx, tx: tx, bulks: map[ScoreSubject]*bulk{}}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+s.table()); err != nil {
-			tx.Rollback()
+		if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+strings.TrimPrefix(staged(s), "temp.")+
+			"(id INTEGER PRIMARY KEY, score REAL NOT NULL, why TEXT NOT NULL)"); err != nil {
+			conn.Close()
 			return nil, err
 		}
-		w.bulks[s] = newBulk(ctx, tx, "INSERT INTO "+s.table()+"(id, score, why) VALUES", "", 3)
+		if _, err := conn.ExecContext(ctx, "DELETE FROM "+staged(s)); err != nil {
+			conn.Close()
+			return nil, err
+		}
+	}
+	// Deferred, not the immediate transactions of the pool's: it writes
+	// nothing to the workspace.
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	w := &ScoreWriter{ctx: ctx, conn: conn, bulks: map[ScoreSubject]*bulk{}}
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		w.bulks[s] = newRunnerBulk(ctx, txRunner{conn}, "INSERT INTO "+staged(s)+"(id, score, why) VALUES", "", 3)
 	}
 	return w, nil
 }
@@ -449,21 +472,58 @@ func (w *ScoreWriter) Add(subject ScoreSubject, scores []Score) error {
 	return b.err
 }
 
-// Commit writes what is queued and commits.
+// Commit writes what is queued and puts the scores in place of the stored
+// ones, in one transaction that waits for the workspace's write lock.
 func (w *ScoreWriter) Commit() error {
+	defer w.Rollback()
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		if err := w.bulks[s].flush(); err != nil {
 			return fmt.Errorf("%s: %w", s.table(), err)
 		}
 	}
-	if err := metaSet(w.ctx, w.tx, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10)); err != nil {
+	if _, err := w.conn.ExecContext(w.ctx, "COMMIT"); err != nil {
 		return err
 	}
-	return w.tx.Commit()
+	if _, err := w.conn.ExecContext(w.ctx, "BEGIN IMMEDIATE"); err != nil {
+		return err
+	}
+	if err := w.swap(); err != nil {
+		w.conn.ExecContext(context.WithoutCancel(w.ctx), "ROLLBACK")
+		return err
+	}
+	_, err := w.conn.ExecContext(w.ctx, "COMMIT")
+	return err
 }
 
-// Rollback abandons the writes (after Commit it does nothing).
-func (w *ScoreWriter) Rollback() { w.tx.Rollback() }
+// swap replaces the stored scores with the staged ones, in the
+// transaction Commit opened.
+func (w *ScoreWriter) swap() error {
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM main."+s.table()); err != nil {
+			return err
+		}
+		if _, err := w.conn.ExecContext(w.ctx, "INSERT INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
+			staged(s)+" ORDER BY id"); err != nil {
+			return err
+		}
+	}
+	return metaSet(w.ctx, w.conn, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10))
+}
+
+// Rollback abandons the writes, and lets the connection go (after Commit
+// it does nothing).
+func (w *ScoreWriter) Rollback() {
+	if w.conn == nil {
+		return
+	}
+	ctx := context.WithoutCancel(w.ctx)
+	w.conn.ExecContext(ctx, "ROLLBACK") // none open after Commit: an error, ignored
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+staged(s))
+	}
+	w.conn.Close()
+	w.conn = nil
+}
 
 // appendContribs writes the contributions as a JSON array that
 // json.Unmarshal reads back, without encoding/json's reflection: a third

@@ -52,3 +52,41 @@ func TestPutScoresReplaces(t *testing.T) {
 		t.Errorf("name 3: %+v, %v", got, err)
 	}
 }
+
+// While scores are being written, the workspace's write lock is free: a
+// follow or a capture commits its batches meanwhile (another connection
+// takes the lock without waiting). Only Commit's swap takes it.
+func TestScoreWriterLeavesTheWorkspaceWritableWhileItWrites(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	load(t, d, "a", []rawEvent{{1, "a.example", "example", "10.0.0.1"}, {2, "b.example", "example", "10.0.0.1"}})
+	w, err := d.NewScoreWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	if err := w.Add(ScoreName, []Score{{ID: 1, Score: 50}, {ID: 2, Score: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := d.sql.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.ExecContext(ctx, "PRAGMA busy_timeout = 0")
+	if _, err := other.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatalf("the workspace is locked while scores are written: %v", err)
+	}
+	other.ExecContext(ctx, "UPDATE meta SET value = value WHERE key = 'totals'")
+	if _, err := other.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	other.ExecContext(ctx, "PRAGMA busy_timeout = 5000")
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.Scores(ctx, ScoreName)
+	if err != nil || len(got) != 2 || got[1] != 50 || got[2] != 7 {
+		t.Errorf("scores after the commit: %v %v", got, err)
+	}
+}

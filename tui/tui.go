@@ -24,6 +24,7 @@ import (
 	"github.com/longtail/longtail/tui/logons"
 	"github.com/longtail/longtail/tui/messages"
 	"github.com/longtail/longtail/tui/rulesview"
+	"github.com/longtail/longtail/tui/tally"
 	"github.com/longtail/longtail/tui/timeline"
 )
 
@@ -256,5 +257,6 @@ func Openers() map[common.Screen]common.Opener {
 		common.ScreenHeatmap:  heatmap.New,
 		common.ScreenLogons:   logons.New,
 		common.ScreenMessages: messages.New,
+		common.ScreenTally:    tally.New,
 	}
 }

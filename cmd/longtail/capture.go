@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"sync"
 	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/tui"
 
 	"github.com/longtail/longtail/engine/capture"
 	"github.com/longtail/longtail/engine/ingest"
@@ -22,6 +27,7 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	dir := fs.String("w", "", "also write the packets kept to rotating pcapng files in `DIR`")
 	rotate := fs.Int64("rotate", capture.DefaultRotate>>20, "size of each pcapng file, in `MiB`")
 	noScore := fs.Bool("no-score", false, "do not score the workspace when stopped (longtail score does it later)")
+	screen := fs.Bool("screen", false, "open the review screen while capturing; quitting it stops the capture")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
@@ -47,13 +53,20 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	}
 	defer d.Close()
 	progress := &ingest.Counters{}
-	fmt.Fprintf(e.stderr, "capturing on %s (Ctrl-C stops)\n", textsafe.String(*iface))
-	stop := startStatus(e.stderr, func(time.Duration) string {
-		return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read"
-	})
+	keeper := keepScores(ctx, d, *noScore)
 	start := time.Now()
-	rep, err := src.Run(ctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
-	stop()
+	var rep ingest.Report
+	if *screen {
+		rep, err = captureBehind(ctx, e, d, src, *iface, progress, keeper)
+	} else {
+		fmt.Fprintf(e.stderr, "capturing on %s (Ctrl-C stops)\n", textsafe.String(*iface))
+		stop := startStatus(e.stderr, func(time.Duration) string {
+			return countHuman(src.Stats().Packets) + " packets · " + countHuman(progress.Events.Load()) + " events read" + keeper.status()
+		})
+		rep, err = src.Run(ctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
+		keeper.stop()
+		stop()
+	}
 	st := src.Stats()
 	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),
 		plural(int(st.Packets), "packet"), countHuman(st.Passed), plural(int(rep.Events), "event"))
@@ -67,4 +80,28 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
+}
+
+// captureBehind captures while the review screen is open on the workspace
+// (the screen sees what comes through its poll, every second) and stops
+// the capture when the screen ends; the status line says what is read, at
+// what rate.
+func captureBehind(ctx context.Context, e *env, d *db.DB, src *capture.Source, iface string, progress *ingest.Counters, k keeper) (ingest.Report, error) {
+	cctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var rep ingest.Report
+	var err error
+	wg.Go(func() {
+		rep, err = src.Run(cctx, d, ingest.LiveOptions{Options: ingest.Options{Progress: progress}})
+	})
+	rate, start := eventRate(progress), time.Now()
+	opt := tui.Options{ImportList: importList, Poll: followPoll, Live: func() string {
+		return "capturing " + textsafe.String(iface) + " · " + countHuman(src.Stats().Packets) + " packets · " +
+			rate(time.Since(start)) + k.status()
+	}}
+	shown := reportStop(e, tui.Run(ctx, d, opt))
+	cancel()
+	wg.Wait()
+	k.stop()
+	return rep, errors.Join(err, shown)
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // buildBinary compiles the real longtail once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "longtail")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
@@ -25,7 +25,7 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-func runBin(t *testing.T, bin string, args ...string) (string, string, error) {
+func runBin(t testing.TB, bin string, args ...string) (string, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	cmd := exec.Command(bin, args...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui"
 )
@@ -67,11 +68,13 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, clear+"longtail: "+textsafe.String(s)) }
 	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", plural(len(files), "file"))
 	rate := followRate(len(files), opt.Progress)
+	keeper := keepScores(ctx, d, *noScore)
 	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
-		return rate(elapsed) + " · " + countHuman(opt.Progress.Events.Load()) + " read"
+		return rate(elapsed) + " · " + countHuman(opt.Progress.Events.Load()) + " read" + keeper.status()
 	})
 	start := time.Now()
 	err = ingest.Follow(ctx, d, files, opt)
+	keeper.stop()
 	stop()
 	n := opt.Progress.Events.Load()
 	fmt.Fprintf(e.stderr, "followed for %s: %s read\n", time.Since(start).Round(time.Second), plural(int(n), "event"))
@@ -84,8 +87,17 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 }
 
 // followRate says what a follow reads: "following 2 files · 1.2k
-// events/s", the rate over the last second or so.
+// events/s".
 func followRate(files int, c *ingest.Counters) func(time.Duration) string {
+	rate := eventRate(c)
+	return func(elapsed time.Duration) string {
+		return "following " + plural(files, "file") + " · " + rate(elapsed)
+	}
+}
+
+// eventRate says the rate of events read, "1.2k events/s", over the last
+// second or so.
+func eventRate(c *ingest.Counters) func(time.Duration) string {
 	var last int64
 	var at time.Duration
 	rate := 0.0
@@ -94,7 +106,7 @@ func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 			n := c.Events.Load()
 			rate, last, at = float64(n-last)/dt.Seconds(), n, elapsed
 		}
-		return fmt.Sprintf("following %s · %s events/s", plural(files, "file"), countHuman(int64(rate)))
+		return countHuman(int64(rate)) + " events/s"
 	}
 }
 
@@ -110,12 +122,14 @@ func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tu
 	wg.Go(func() {
 		err = ingest.Follow(ctx, d, files, ingest.FollowOptions{Options: ingest.Options{Progress: counters}})
 	})
+	keeper := keepScores(ctx, d, false)
 	opt.Poll = followPoll
 	rate, start := followRate(len(files), counters), time.Now()
-	opt.Live = func() string { return rate(time.Since(start)) }
+	opt.Live = func() string { return rate(time.Since(start)) + keeper.status() }
 	return func() {
 		cancel()
 		wg.Wait()
+		keeper.stop()
 		if err != nil {
 			fmt.Fprintln(e.stderr, "longtail: following stopped: "+textsafe.String(err.Error()))
 		}
@@ -127,4 +141,37 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// keeper keeps the scores up while a follow or a capture runs
+// (score.Keeper); the zero keeper, for --no-score, does nothing.
+type keeper struct{ k *score.Keeper }
+
+func keepScores(ctx context.Context, d *db.DB, off bool) keeper {
+	if off {
+		return keeper{}
+	}
+	return keeper{score.Keep(ctx, d)}
+}
+
+func (k keeper) stop() {
+	if k.k != nil {
+		k.k.Stop()
+	}
+}
+
+// status says how old the scores are, for a status line: " · scored 4s
+// ago"; "" before the first rescore.
+func (k keeper) status() string {
+	if k.k == nil {
+		return ""
+	}
+	at, _, err, n := k.k.Last()
+	switch {
+	case n == 0:
+		return ""
+	case err != nil:
+		return " · rescoring failed: " + textsafe.String(err.Error())
+	}
+	return " · scored " + time.Since(at).Round(time.Second).String() + " ago"
 }

@@ -29,23 +29,27 @@ Example:
   Read log files on as they grow, until Ctrl-C or SIGTERM: what is written
   is in the workspace within seconds, a rotated log (renamed or
   copied and truncated) is read to its end and the new one from its start,
-  and queries keep waiting for their answers across reads. Stopped, all it
-  read is committed and the workspace is scored (a kill loses at most the
-  last second; the next follow or ingest carries on). longtail --follow
-  FILE... does the same while the review screen is open.
+  and queries keep waiting for their answers across reads; the scores are
+  kept up in the background. Stopped, all it read is committed and the
+  workspace is scored (a kill loses at most the last second; the next
+  follow or ingest carries on). longtail --follow FILE... does the same
+  while the review screen is open.
 Example:
   longtail --db live.db follow /var/log/named/query.log`,
-	"capture": `longtail capture -i IFACE [--filter EXPR] [-w DIR [--rotate MiB]] [--no-score]
+	"capture": `longtail capture -i IFACE [--filter EXPR] [-w DIR [--rotate MiB]] [--no-score] [--screen]
   Read DNS queries and HTTP requests from a network interface until Ctrl-C
-  or SIGTERM, committed every second as the source capture:IFACE (the
-  totals, what the screen shows, every 5 s). The filter is longtail's own,
+  or SIGTERM, committed every second as the source capture:IFACE, the
+  scores kept up in the background. With --screen, the review screen is
+  open meanwhile and moves with what comes; quitting it stops the
+  capture. The filter is longtail's own,
   not BPF: port N, host ADDR, net CIDR, udp, tcp, ip, ip6, each after an
   optional not, joined with and / or. With -w, the packets kept are also
   written to pcapng files in DIR (readable by you only), a new one every
   --rotate MiB. Needs root or CAP_NET_RAW (setcap cap_net_raw+ep
   longtail); Linux only.
 Example:
-  sudo longtail --db live.db capture -i eth0 --filter "port 53 or port 80" -w /var/tmp/pcaps`,
+  sudo longtail --db live.db capture -i eth0 --filter "port 53 or port 80" -w /var/tmp/pcaps
+  sudo longtail --db live.db capture -i eth0 --screen`,
 	"formats": `longtail formats [--check FILE [--limit N]] [--format-file F]
   The input formats longtail recognises, with the format files of your own
   logs (~/.config/longtail/formats/*.toml and --format-file) and where each
@@ -65,10 +69,12 @@ Example:
   The review screen's list, headless: the values of a subject (DNS names,
   HTTP hosts, user agents, logon accounts, pairs…) or the groups they roll
   up to (--by domain), with their verdict, score, popularity rank and
-  newness.
+  newness, and a host name's categories (--hide-category, --only-category;
+  --by category tallies names and events by category).
 Example:
   longtail top --by domain --hide good --sort score --format json
-  longtail top --kind http --by ua --sort count --limit 20`,
+  longtail top --kind http --by ua --sort count --limit 20
+  longtail top --by category --hide good`,
 	"stats": `longtail stats
   The workspace at a glance: events, names, domains, clients, span, sources.
 Example:
@@ -117,9 +123,19 @@ longtail rules export [--format F] [--verdict V] [-o FILE]
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
-  A blocklist, allowlist or popularity list into rules or ranks.
+longtail import-list UT1-FOLDER|blacklists.tar.gz|NAME.domains [--verdict V --category A,B]
+longtail import-list FILE --category NAME [--verdict V]
+  A blocklist, allowlist or popularity list into rules or ranks; category
+  lists (UT1's, or any list with --category) into categories, context
+  beside each name; with --verdict, the named categories become rules too.
 Example:
-  longtail import-list top-1m.csv --ranks --top 10000`,
+  longtail import-list top-1m.csv --ranks --top 10000
+  longtail import-list blacklists/ --verdict bad --category malware,phishing`,
+	"categories": `longtail categories [list] | categories lookup NAME... | categories clear [ORIGIN]
+  Category lists imported with import-list: a name takes the categories of
+  itself and its parent domains.
+Example:
+  longtail categories lookup www.example.com`,
 	"export": `longtail export --format F [--verdict V] [-o FILE]
   The rules as plain, hosts, adblock, zeek-intel, suricata-dataset,
   suricata-rules, rpz, csv or json.

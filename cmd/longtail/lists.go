@@ -326,12 +326,20 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 	top := fs.Int("top", 0, "keep ranks 1..`N` of a popularity list, the first N entries of another list")
 	note := fs.String("note", "", "a `note` for the rules added")
 	asRanks := fs.Bool("ranks", false, "a plain list whose line order is its popularity rank (like Umbrella top-1m): store ranks")
+	category := fs.String("category", "", "the `category` of a list's names (context, not a verdict); on a UT1 folder with --verdict, the categories that become rules (malware,phishing)")
 	files, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 {
-		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks]")
+		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks] [--category NAME]")
+	}
+	if isCategoryImport(files[0], *category) {
+		v, err := verdictFlag(*verdict)
+		if err != nil {
+			return err
+		}
+		return importCategories(ctx, e, files[0], *category, v, *note)
 	}
 	opt := verdicts.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: verdicts.DefaultAuthor(), Now: time.Now().UTC()}
 	if opt.Verdict, err = verdictFlag(*verdict); err != nil {
@@ -414,15 +422,23 @@ func cmdRanks(ctx context.Context, e *env, args []string) error {
 		}
 		return t.Write(e.stdout, *format)
 	case "clear":
-		if len(rest) > 1 {
-			return errors.New("ranks clear: name one list, or none for all")
-		}
-		n, err := d.ClearRanks(ctx, strings.Join(rest, ""))
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%d ranks removed\n", n)
+		return clearSub(e, "ranks clear", "list", "ranks", rest, func(one string) (int64, error) { return d.ClearRanks(ctx, one) })
 	}
+	return nil
+}
+
+// clearSub is the clear subcommand of ranks, asn and categories: it clears
+// the one imported source named (a what), or every one, and says how many
+// of the removed it removed.
+func clearSub(e *env, name, what, removed string, rest []string, clear func(string) (int64, error)) error {
+	if len(rest) > 1 {
+		return fmt.Errorf("%s: name one %s, or none for all", name, what)
+	}
+	n, err := clear(strings.Join(rest, ""))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d %s removed\n", n, removed)
 	return nil
 }
 

@@ -34,9 +34,10 @@ Logs in:
                                        the format and the kind (dns, http, logon) come from the content
   longtail follow [--batch N] [--no-score] FILE...
                                        read log files on as they grow, through rotation, until Ctrl-C
-  longtail capture -i IFACE [--filter EXPR] [-w DIR]
+  longtail capture -i IFACE [--filter EXPR] [-w DIR] [--screen]
                                        read DNS and HTTP from a network interface until Ctrl-C
-                                       (root or CAP_NET_RAW), optionally keeping the packets
+                                       (root or CAP_NET_RAW), optionally keeping the packets;
+                                       --screen: with the review screen open
   longtail formats [--check FILE]      the input formats longtail recognises, or how FILE would be read
   longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
                                        a synthetic log on stdout
@@ -72,6 +73,10 @@ Rules and lists:
                                        suricata-dataset, rpz, csv or json
   longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
                                        popularity ranks
+  longtail import-list UT1-FOLDER|blacklists.tar.gz | import-list FILE --category NAME
+                                       category lists (adult, gambling, malware…): context per name
+  longtail categories [list] | categories lookup NAME... | categories clear [ORIGIN]
+                                       imported categories; the categories of names
   longtail import-asn FILE...          IP-to-ASN tables (iptoasn, pyasn, .mmdb) for the client's network
   longtail asn [list] | asn lookup ADDR... | asn clear [FILE]
                                        imported network tables; the network of addresses

@@ -52,18 +52,31 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	rare := fs.Int64("rare", 0, "only what was seen at most `K` times")
 	ranked := fs.Int("hide-ranked", 0, "leave out what an imported popularity list ranks 1..`N`")
 	fresh := fs.Bool("new", false, "only what is new since the latest baseline snapshot")
+	hideASN := fs.String("hide-asn", "", "leave out what is all in these autonomous systems (a DNS name's answers, an address): `N[,N]`")
+	onlyASN := fs.String("asn", "", "only what is in these autonomous systems (a DNS name by any of its answers): `N[,N]`")
 	sort := fs.String("sort", "count", "sort by `key`: count, name, clients, first, last or score")
 	reverse := fs.Bool("reverse", false, "reverse the sort")
+	cf := addCategoryFlags(fs)
 	format := formatFlag(fs)
 	if _, err := flags(fs, e, args); err != nil {
 		return err
 	}
+	if key, ok := review.ParseNetKey(strings.ToLower(*sf.by)); ok {
+		return topNetworks(ctx, e, *sf.kind, key, *limit, *format)
+	}
+	byCategory := sf.byCategory()
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("top: %w", err)
 	}
 	q := review.Query{Subject: sub.Code, Domains: groups, Unreviewed: *unreviewed, Fresh: *fresh, Reverse: *reverse,
 		HideTop: *top > 0, TopN: *top, Rare: *rare > 0, RareK: *rare, HideRanked: *ranked > 0, RankN: *ranked}
+	if q.HideASN, err = networks.ParseASNs(*hideASN); err != nil {
+		return fmt.Errorf("top: --hide-asn: %w", err)
+	}
+	if q.OnlyASN, err = networks.ParseASNs(*onlyASN); err != nil {
+		return fmt.Errorf("top: --asn: %w", err)
+	}
 	var ok bool
 	if q.Sort, ok = review.ParseSortKey(*sort); !ok {
 		return fmt.Errorf("top: --sort is count, name, clients, first, last or score, not %q", *sort)
@@ -83,6 +96,17 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	if len(q.OnlyASN)+len(q.HideASN) > 0 {
+		if srcs, err := d.NetSources(ctx); err != nil || len(srcs) == 0 {
+			return errors.Join(err, errors.New("top: --asn, --hide-asn: no AS table is imported (longtail import-asn)"))
+		}
+	}
+	if q.Category, err = cf.resolve(ctx, d, sub); err != nil {
+		return fmt.Errorf("top: %w", err)
+	}
+	if byCategory {
+		return topByCategory(ctx, e, d, q, *format)
+	}
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
 		return err
@@ -111,6 +135,15 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	// A DNS name's answers have networks: its main one, and all of them.
+	withAnswers := sub.Code == subject.DNSName
+	if withAnswers {
+		t.Columns = append(t.Columns, "asn", "owner", "answer_networks")
+	}
+	withCat := sub.Hostname && anyCategory(a.Items)
+	if withCat {
+		t.Columns = append(t.Columns, "category")
+	}
 	t.Columns = append(t.Columns, "kind")
 	for _, it := range a.Items {
 		cells := []any{it.Count, it.Clients}
@@ -127,6 +160,12 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		cells = append(cells, verdictCell(it.Verdict), scoreCell(it.Score), rankCell(it.Rank), it.Fresh)
 		if withNet {
 			cells = append(cells, networkCells(nets[it.Name])...)
+		}
+		if withAnswers {
+			cells = append(cells, answerCells(it.Nets)...)
+		}
+		if withCat {
+			cells = append(cells, strings.Join(it.Categories, ","))
 		}
 		t.Add(append(cells, sub.QualifiedName())...)
 	}
@@ -281,6 +320,11 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	t := eventsTable(sub, evs)
+	if sub.Kind == record.KindDNS {
+		if err := addAnswerNetworks(ctx, d, t, evs); err != nil {
+			return err
+		}
+	}
 	if groups {
 		// A group's events are of several values: the last column names
 		// each one's (last, as a long name would push the others away),

@@ -37,7 +37,7 @@ func self(args ...string) *exec.Cmd {
 
 // waitExit waits for cmd and returns its exit code; a process still
 // running after the deadline is killed and fails the test.
-func waitExit(t *testing.T, cmd *exec.Cmd, deadline time.Duration) int {
+func waitExit(t testing.TB, cmd *exec.Cmd, deadline time.Duration) int {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()

@@ -19,7 +19,7 @@ import (
 // tmuxTerm drives the real binary in a tmux session on a private server:
 // keys in, the screen as text out.
 type tmuxTerm struct {
-	t      *testing.T
+	t      testing.TB
 	socket string
 }
 
@@ -83,7 +83,7 @@ func (tm *tmuxTerm) waitGone() {
 	}
 }
 
-func newTmux(t *testing.T) *tmuxTerm {
+func newTmux(t testing.TB) *tmuxTerm {
 	if testing.Short() {
 		t.Skip("drives the real binary in tmux")
 	}

@@ -181,3 +181,79 @@ func stored(b *testing.B, d *db.DB) int64 {
 	}
 	return st.Events
 }
+
+// BenchmarkFollowLatency is the time from a line appended to a followed
+// log to its event counted in the workspace's totals (what the review
+// screen shows), on a workspace that already holds benchLines events, the
+// log growing by 1,000 lines at a time. fresh-ms is the same 1,000 lines
+// ingested into an empty workspace in the same run: the fixed cost of a
+// read, for comparison. The difference is what the size of the workspace
+// costs each read.
+func BenchmarkFollowLatency(b *testing.B) {
+	const step = 1000
+	dir := b.TempDir()
+	d, err := db.Open(filepath.Join(dir, "big.db"), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := Run(context.Background(), d, []string{writeGen(b, dir, "csv", benchLines())}, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	var more bytes.Buffer
+	if _, err := gen.Write(&more, gen.Options{Lines: int64(step * (b.N + 1)), Seed: 2, Format: "csv"}); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.SplitAfter(more.Bytes(), []byte("\n"))
+	live := filepath.Join(dir, "live.csv")
+	if err := os.WriteFile(live, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	f, err := os.OpenFile(live, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Follow(ctx, d, []string{live}, FollowOptions{Poll: 20 * time.Millisecond}) }()
+	want := stored(b, d)
+	var latency time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := f.Write(bytes.Join(lines[i*step:(i+1)*step], nil)); err != nil {
+			b.Fatal(err)
+		}
+		for want += step; stored(b, d) < want; {
+			time.Sleep(5 * time.Millisecond)
+		}
+		latency += time.Since(start)
+	}
+	b.StopTimer()
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	fresh := freshIngest(b, dir, lines[:step])
+	b.ReportMetric(float64(latency.Milliseconds())/float64(b.N), "ms/read")
+	b.ReportMetric(float64(fresh.Milliseconds()), "fresh-ms")
+}
+
+// freshIngest is the time lines take to ingest into an empty workspace.
+func freshIngest(b *testing.B, dir string, lines [][]byte) time.Duration {
+	path := filepath.Join(dir, "fresh.csv")
+	if err := os.WriteFile(path, bytes.Join(lines, nil), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	d, err := db.Open(filepath.Join(dir, "fresh.db"), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	start := time.Now()
+	if _, err := Run(context.Background(), d, []string{path}, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(start)
+}

@@ -89,6 +89,7 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 		opt.Poll = DefaultPoll
 	}
 	opt.Options = opt.live()
+	d.KeepWarm()
 	if opt.Notice == nil {
 		opt.Notice = func(string) {}
 	}

@@ -17,11 +17,11 @@ import (
 type LiveStream func(ctx context.Context, out record.Output) (parse.Resume, error)
 
 // DefaultLiveCycle is how often Live writes the workspace's totals (what
-// a screen polling the workspace sees move) and lets another ingest in.
-// Each cycle reads the workspace's dictionaries again, seconds on a large
-// one, while the kernel holds the packets that come: follow's pace of a
-// second would leave a capture little time for anything else.
-const DefaultLiveCycle = 5 * time.Second
+// a screen polling the workspace sees move) and lets another ingest in:
+// follow's pace. A cycle takes the dictionaries the last one left
+// (db.KeepWarm) and adds to the totals, so it costs what it read, not
+// what the workspace holds.
+const DefaultLiveCycle = time.Second
 
 // LiveOptions tune Live.
 type LiveOptions struct {
@@ -45,6 +45,7 @@ func Live(ctx context.Context, d *db.DB, name, format string, stream LiveStream,
 		opt.Cycle = DefaultLiveCycle
 	}
 	opt.Progress.File.Store(name)
+	d.KeepWarm()
 	lv := &live{ctx: context.WithoutCancel(ctx), d: d, opt: opt, rep: Report{Path: name, Format: format, Status: Ingested, Stream: true}}
 	// No fingerprint of content: the start time keeps it apart from any
 	// file's (priorRead matches sources by it).

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
@@ -21,6 +22,10 @@ type Item struct {
 	// RareValues: with the rare filter on and rolled up, how many of the
 	// group's values were seen at most K times (Result.RareValues).
 	RareValues int32
+	// Nets: a DNS name's (or domain's) answer networks, an address's own
+	// (Annotations.Nets); empty when no imported table knows them.
+	Nets       networks.Set
+	Categories []string // of a host name, from the imported category lists
 }
 
 // Answer is what the review screen would show under a query, for the
@@ -84,6 +89,7 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	a := Answer{Since: an.Since}
 	verd, scores := v.Of(q.Domains), sc.Of(q.Domains)
 	rank, fresh := an.Of(q.Domains)
+	k := boolIndex(q.Domains)
 	for _, l := range res.Lines {
 		if limit > 0 && len(a.Items) == limit {
 			break
@@ -94,6 +100,12 @@ func runAll(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 		}
 		if res.RareValues != nil {
 			it.RareValues = res.RareValues[l.Idx]
+		}
+		if sets := an.Nets[k]; sets != nil {
+			it.Nets = sets[l.Idx]
+		}
+		if c := an.Categories; c != nil {
+			it.Categories = c.Catalog.Names(c.Of(q.Domains)[l.Idx])
 		}
 		a.Items = append(a.Items, it)
 	}

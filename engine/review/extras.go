@@ -8,6 +8,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/networks"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // What the list shows beside the counts comes from other tables and changes
@@ -95,10 +96,17 @@ type Annotations struct {
 	// there is no snapshot.
 	Fresh [2][]bool
 	Since string // what Fresh is measured from, for a status line
-	// Network is each value's network ("AS15169 GOOGLE US", "" when no
-	// imported table knows it) when the values are addresses; nil for
-	// other subjects, or when no table knows any of them.
+	// Nets are the networks of each row (names, domains): a DNS name's
+	// answers' and a registered domain's (its names' together); an
+	// address's own (an HTTP client, a logon source; their groups have
+	// none). Nil for other subjects, or when no imported table knows any.
+	Nets [2][]networks.Set
+	// Network is each name row's Nets as the list's column shows it
+	// ("AS15169 GOOGLE US", a DNS name's "+N" for its other networks).
 	Network []string
+	// Categories are each host name's categories; nil for other subjects,
+	// or when no category list was imported.
+	Categories *Categories
 }
 
 // LoadAnnotations reads the ranks and the latest snapshot.
@@ -108,7 +116,16 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 		return nil, err
 	}
 	a := NewAnnotations(data, rk)
-	if a.Network, err = loadNetworks(ctx, d, data); err != nil {
+	if a.Nets, err = loadNetworks(ctx, d, data); err != nil {
+		return nil, err
+	}
+	if a.Nets[0] != nil {
+		a.Network = make([]string, len(data.Names.Rows))
+		for i, s := range a.Nets[0] {
+			a.Network[i] = s.Short()
+		}
+	}
+	if a.Categories, err = loadCategories(ctx, d, data); err != nil {
 		return nil, err
 	}
 	// No snapshot is not an error: the filter says there is none.
@@ -118,12 +135,16 @@ func LoadAnnotations(ctx context.Context, d *db.DB, data *Dataset) (*Annotations
 	return a, nil
 }
 
-// loadNetworks looks up the network of every value of an address subject,
-// once per distinct value (networks.Of): here, when a list is loaded, not
-// per event at ingest.
-func loadNetworks(ctx context.Context, d *db.DB, data *Dataset) ([]string, error) {
+// loadNetworks looks up the networks of every row, once per distinct
+// address (networks.Of): here, when a list is loaded, not per event at
+// ingest.
+func loadNetworks(ctx context.Context, d *db.DB, data *Dataset) ([2][]networks.Set, error) {
+	if data.Subject.Code == subject.DNSName {
+		return loadAnswerNetworks(ctx, d, data)
+	}
+	var out [2][]networks.Set
 	if !networks.Addressed(data.Subject.Code) {
-		return nil, nil
+		return out, nil
 	}
 	values := make([]string, len(data.Names.Rows))
 	for i, r := range data.Names.Rows {
@@ -131,11 +152,37 @@ func loadNetworks(ctx context.Context, d *db.DB, data *Dataset) ([]string, error
 	}
 	nets, err := networks.Of(ctx, d, values)
 	if err != nil || len(nets) == 0 {
-		return nil, err
+		return out, err
 	}
-	out := make([]string, len(values))
+	out[0] = make([]networks.Set, len(values))
 	for i, v := range values {
-		out[i] = networks.Short(nets[v])
+		out[0][i] = networks.SetOf([]string{v}, nets)
+	}
+	return out, nil
+}
+
+// loadAnswerNetworks finds the networks of the answers of every DNS name
+// (networks.OfNames: one read of the DNS events, each distinct address
+// looked up once), here when a list is loaded, never at ingest; a
+// domain's are its names' together.
+func loadAnswerNetworks(ctx context.Context, d *db.DB, data *Dataset) ([2][]networks.Set, error) {
+	var out [2][]networks.Set
+	sets, err := networks.OfNames(ctx, d, nil)
+	if err != nil || len(sets) == 0 {
+		return out, err
+	}
+	out[0] = make([]networks.Set, len(data.Names.Rows))
+	for i, r := range data.Names.Rows {
+		out[0][i] = sets[r.ID]
+	}
+	out[1] = make([]networks.Set, len(data.Domains.Rows))
+	for i, r := range data.Domains.Rows {
+		kids := data.Children[r.ID]
+		parts := make([]networks.Set, len(kids))
+		for j, c := range kids {
+			parts[j] = out[0][c]
+		}
+		out[1][i] = networks.Merge(parts...)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 )
@@ -40,7 +41,49 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 		}
 		offset += len(rows)
 	}
-	return a, annotate(ctx, d, sub, q.Domains, &a)
+	if err := annotate(ctx, d, sub, q.Domains, &a); err != nil {
+		return a, err
+	}
+	if err := answerNetworks(ctx, d, sub, q.Domains, &a); err != nil || !sub.Hostname {
+		return a, err
+	}
+	return a, itemCategories(ctx, d, &a)
+}
+
+// answerNetworks gives each DNS item the networks of its answers, as
+// loadAnswerNetworks does for the screen, reading only the items' names.
+func answerNetworks(ctx context.Context, d *db.DB, sub subject.Subject, domains bool, a *Answer) error {
+	if sub.Code != subject.DNSName || len(a.Items) == 0 {
+		return nil
+	}
+	kids := make([][]uint32, len(a.Items))
+	var ids []uint32
+	for i, it := range a.Items {
+		kids[i] = []uint32{it.ID}
+		if domains {
+			ns, err := d.NamesOfDomain(ctx, it.ID)
+			if err != nil {
+				return err
+			}
+			kids[i] = kids[i][:0]
+			for _, n := range ns {
+				kids[i] = append(kids[i], n.ID)
+			}
+		}
+		ids = append(ids, kids[i]...)
+	}
+	sets, err := networks.OfNames(ctx, d, ids)
+	if err != nil || sets == nil {
+		return err
+	}
+	for i := range a.Items {
+		parts := make([]networks.Set, len(kids[i]))
+		for j, id := range kids[i] {
+			parts[j] = sets[id]
+		}
+		a.Items[i].Nets = networks.Merge(parts...)
+	}
+	return nil
 }
 
 // firstPage is the smallest page read while rows are being hidden.

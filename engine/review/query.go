@@ -2,9 +2,12 @@ package review
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/longtail/longtail/engine/categories"
 	"github.com/longtail/longtail/engine/names"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -62,7 +65,50 @@ type Query struct {
 	Unreviewed bool
 	HideRanked bool
 	RankN      int
-	Fresh      bool // only what is new since the baseline snapshot
+	Category   CategoryFilter // hide or show only categories of names
+	Fresh      bool           // only what is new since the baseline snapshot
+	// HideASN leaves out the rows whose networks (Annotations.Nets: a DNS
+	// name's answers', an address's own) are all among these autonomous
+	// systems (a whole CDN at once); OnlyASN keeps only those with a
+	// network among its (the names and clients of a network). Sorted; nil:
+	// off.
+	HideASN, OnlyASN []uint32
+	// Arrived shows only what arrived during the session: values and
+	// groups the workspace did not have when Session was taken.
+	Arrived bool    `json:"-"`
+	Session Session `json:"-"`
+}
+
+// Session is what the workspace held when a review session began (the
+// screen opened): the largest value and group ids. Ids only grow, so a
+// row with a larger one arrived since, while a follow or a capture ran.
+type Session struct {
+	MaxName, MaxDomain uint32
+	Known              bool // taken: until then nothing has arrived
+}
+
+// Count is how many values (or groups) of a dataset arrived in the
+// session.
+func (s Session) Count(data *Dataset, groups bool) int64 {
+	t, n := data.Table(groups), int64(0)
+	for i := range t.Rows {
+		if s.Arrived(&t.Rows[i], groups) {
+			n++
+		}
+	}
+	return n
+}
+
+// Arrived says whether a row (a group row when domain) arrived in the
+// session.
+func (s Session) Arrived(r *Row, domain bool) bool {
+	if !s.Known {
+		return false
+	}
+	if domain {
+		return r.ID > s.MaxDomain
+	}
+	return r.ID > s.MaxName
 }
 
 // Listing is the subject the query lists, DNS names when none is set.
@@ -116,12 +162,15 @@ const (
 	HideTop
 	Rare
 	HideRanked
-	Fresh // last: what it leaves is what is new, and the others still apply
+	HideNetwork // networks all in Query.HideASN, or none in OnlyASN
+	Category
+	Fresh   // what it leaves is what is new, and the others still apply
+	Arrived // last: what arrived in the session (a follow, a capture)
 	NumFilters
 )
 
 // Compute applies the filters in a fixed order (verdicts, unreviewed,
-// top N, rare, ranked, new), so that each filter's Hidden counts only what
+// top N, rare, ranked, networks, categories, new, arrived), so that each filter's Hidden counts only what
 // the ones before it left, and the counts add up. sc and an may be nil
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
@@ -141,23 +190,35 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	} else if an.Fresh[0] == nil {
 		q.Fresh = false // no snapshot: nothing is new, nothing is hidden
 	}
+	var cats, kidCats []categories.Set
+	if an != nil && an.Categories != nil {
+		cats, kidCats = an.Categories.Of(q.Domains), an.Categories.Of(false)
+	} else {
+		q.Category = CategoryFilter{} // not loaded, or nothing categorised
+	}
 	var pop, kidPop []int32
 	var fresh, kidFresh []bool
+	var nets, kidNets []networks.Set // nil: the networks filter hides nothing
 	if an != nil {
 		pop, fresh = an.Of(q.Domains)
 		kidPop, kidFresh = an.Of(false)
+		if len(q.HideASN)+len(q.OnlyASN) > 0 {
+			nets, kidNets = an.Nets[boolIndex(q.Domains)], an.Nets[0]
+		}
 	}
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
 	if q.Rare && q.Domains {
 		res.RareValues = data.RareValues(q.RareK)
 	}
 	res.Lines = make([]Line, 0, len(ord))
-	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Fresh
+	q.Arrived = q.Arrived && q.Session.Known
+	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Category.On() || q.Fresh ||
+		q.Arrived || nets != nil
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
 		n := t.Count[i]
 		if filtering {
-			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK}
+			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK, arrived: q.Session.Arrived(&t.Rows[i], q.Domains)}
 			if res.RareValues != nil {
 				f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
 			}
@@ -166,6 +227,12 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 			}
 			if fresh != nil {
 				f.fresh = fresh[i]
+			}
+			if nets != nil {
+				f.net = q.netHidden(nets[i])
+			}
+			if cats != nil {
+				f.cats = cats[i]
 			}
 			if f := q.hiddenBy(f); f != NoFilter {
 				res.Hid[f].Rows++
@@ -178,12 +245,19 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.ShownEvents += n
 		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
 			for _, c := range data.Children[id] {
-				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK}
+				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK,
+					arrived: q.Session.Arrived(&data.Names.Rows[c], false)}
 				if kidPop != nil {
 					f.pop = kidPop[c]
 				}
 				if kidFresh != nil {
 					f.fresh = kidFresh[c]
+				}
+				if kidNets != nil {
+					f.net = q.netHidden(kidNets[c])
+				}
+				if kidCats != nil {
+					f.cats = kidCats[c]
 				}
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
@@ -267,7 +341,8 @@ func (q *Query) hidesVerdicts() bool {
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
 func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Fresh && len(q.Expanded) == 0
+	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Category.On() && !q.Fresh &&
+		!q.Arrived && len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
 }
 
 // facts are what the filters look at in a row.
@@ -279,9 +354,12 @@ type facts struct {
 	top int32
 	// rare: a value seen at most K times, a group most of whose values
 	// were (isRareGroup).
-	rare  bool
-	pop   int32 // popularity rank, 0 unranked
-	fresh bool
+	rare    bool
+	pop     int32 // popularity rank, 0 unranked
+	cats    categories.Set
+	fresh   bool
+	net     bool // hidden by its networks (Query.netHidden)
+	arrived bool // in this session (Query.Session)
 }
 
 // hiddenBy returns the first filter that hides a row, or NoFilter.
@@ -297,10 +375,42 @@ func (q *Query) hiddenBy(f facts) Filter {
 		return Rare
 	case q.HideRanked && f.pop > 0 && int(f.pop) <= q.RankN:
 		return HideRanked
+	case f.net:
+		return HideNetwork
+	case q.Category.On() && q.Category.hides(f.cats):
+		return Category
 	case q.Fresh && !f.fresh:
 		return Fresh
+	case q.Arrived && !f.arrived:
+		return Arrived
 	}
 	return NoFilter
+}
+
+// netHidden says whether the network filters hide a row of networks s:
+// all of them hidden (a row without known networks is not), or none of
+// them among the only ones shown.
+func (q *Query) netHidden(s networks.Set) bool {
+	in := func(asns []uint32) (all, any bool) {
+		all = len(s) > 0
+		for _, n := range s {
+			_, ok := slices.BinarySearch(asns, n.ASN)
+			all, any = all && ok, any || ok
+		}
+		return all, any
+	}
+	if all, _ := in(q.HideASN); all && len(q.HideASN) > 0 {
+		return true
+	}
+	_, any := in(q.OnlyASN)
+	return len(q.OnlyASN) > 0 && !any
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Matcher is a compiled search: a substring, or a regex after "re:" or "~".

@@ -253,3 +253,50 @@ func TestSearchIgnoresCase(t *testing.T) {
 		t.Error("substring search is not case-insensitive")
 	}
 }
+
+// The session filter keeps the values and groups whose ids are above those
+// the workspace had when the session began, after every other filter, and
+// counts what it hid; before the session is taken it hides nothing.
+func TestArrivedKeepsWhatCameAfterTheSessionBegan(t *testing.T) {
+	d := workspace(t, []count{{Name: "old.example", N: 5}, {Name: "www.old.example", N: 3}, {Name: "good.example", N: 4}},
+		"good *.good.example")
+	name, dom, err := d.LargestIDs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "more.csv")
+	more := "03/21/2024 10:00:00,new.old.example,A,300,192.0.2.1\n03/21/2024 10:00:01,new.old.example,A,300,192.0.2.1\n" +
+		"03/21/2024 10:00:02,fresh.example,A,300,192.0.2.1\n03/21/2024 10:00:03,x.good.example,A,300,192.0.2.1\n" +
+		"03/21/2024 10:00:04,old.example,A,300,192.0.2.1\n"
+	if err := os.WriteFile(log, []byte(more), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Arrived: true}
+	q.Hide[rules.Good] = true
+	if res := computed(t, d, q); res.Rows != 4 {
+		t.Errorf("before the session is taken, arrived left %d of the 4 names not known-good", res.Rows)
+	}
+	q.Session = Session{MaxName: name, MaxDomain: dom, Known: true}
+	var got []string
+	for _, it := range run(t, d, q, 0).Items {
+		got = append(got, it.Name)
+	}
+	slices.Sort(got)
+	if want := []string{"fresh.example", "new.old.example"}; !slices.Equal(got, want) {
+		t.Errorf("arrived names = %q, want %q (x.good.example is known-good)", got, want)
+	}
+	if res := computed(t, d, q); res.Hid[Arrived] != (Hidden{Rows: 2, Events: 9}) {
+		t.Errorf("arrived hid %+v, want old.example and www.old.example (6+3 events)", res.Hid[Arrived])
+	}
+	q.Domains = true
+	got = got[:0]
+	for _, it := range run(t, d, q, 0).Items {
+		got = append(got, it.Name)
+	}
+	if !slices.Equal(got, []string{"fresh.example"}) {
+		t.Errorf("arrived domains = %q, want the one new registered domain", got)
+	}
+}

@@ -27,6 +27,7 @@ type domainSignals struct {
 	answers       evidence
 	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
 	related       evidence
+	networks      evidence // the strongest of its names' (named)
 	clientFailure float64
 }
 
@@ -56,6 +57,8 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ds.dga = s.dga(d)
 		ds.answers = s.answers(d, sampled)
 	}
+	nets := s.answerNetworks()
+	domNets := s.domainNets(nets)
 	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
 	stored := 0
 	for i := range s.names {
@@ -105,6 +108,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			}})
 		}
 		ev = append(ev, s.relatedFold(i, ds, texts))
+		if e := s.networkEvidence(i, nets, domNets); e.strength > ds.networks.strength {
+			ev = append(ev, e)
+			name := n.row.Name
+			ds.networks = evidence{signal: SigNetworks, strength: e.strength, lazy: func() string { return name + ": " + e.lazy() }}
+		} else if e.strength > 0 {
+			ev = append(ev, e)
+		}
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
 		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
 		s.store(db.ScoreName, res.Names, &stored, false)
@@ -122,7 +132,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related}
+		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related, ds.networks}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
@@ -280,7 +281,7 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 	if err != nil {
 		return FinishInputs{}, err
 	}
-	return FinishInputs{
+	fin := FinishInputs{
 		Training: trainees(matcher, rs, domains, ranked),
 		Domains:  domains,
 		Rate: func(domain uint32) int64 {
@@ -304,7 +305,18 @@ func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []ru
 			m, _ := d.GroupNames(ctx, ids)
 			return m
 		},
-	}, nil
+	}
+	// The answers' networks are judged only once an AS table is imported:
+	// without one, nothing is gathered for them.
+	if srcs, err := d.NetSources(ctx); err != nil {
+		return FinishInputs{}, err
+	} else if len(srcs) > 0 {
+		fin.Networks = func(ids []uint32) map[uint32]networks.Set {
+			m, _ := networks.OfAnswers(ctx, d, ids)
+			return m
+		}
+	}
+	return fin, nil
 }
 
 // span is the first and last time of the names (unix µs).

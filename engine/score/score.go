@@ -64,12 +64,15 @@
 //     otherwise (position of first seen in the workspace's span)², over a
 //     span of a day or more.
 //   - rare: (1 − share of clients that asked)⁴, with 5 clients or more.
+//   - networks (with an AS table imported; networks.go): answers in
+//     networks of several unrelated owners, or in a network unlike that of
+//     the rest of the registered domain's names.
 //
 // # Combination
 //
 // The strengths combine as a noisy OR: score = 100·(1 − Π(1 − wᵢ·sᵢ)),
-// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8, failure
-// 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
+// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8,
+// failure 0.3, networks 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
 // −ln(1 − wᵢ·sᵢ), so the points add up to the score.
@@ -192,6 +195,7 @@ import (
 	"slices"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/networks"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 )
@@ -210,7 +214,7 @@ const (
 
 var weights = map[string]float64{
 	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigRelated: 0.8,
-	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1,
+	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1, SigNetworks: 0.3,
 }
 
 // Inputs are what a Scorer needs to take in events.
@@ -261,6 +265,9 @@ type FinishInputs struct {
 	// agent's family), for the rules that name a group; nil: those rules
 	// are not applied.
 	Groups func(ids []uint32) map[uint32]string
+	// Networks returns the networks of the addresses of answer ids (see
+	// SigNetworks); nil, or an empty answer: no AS table, no judging.
+	Networks func(ids []uint32) map[uint32]networks.Set
 }
 
 // BeaconClients is how many clients may ask a name whose pairs the beacon

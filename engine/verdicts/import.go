@@ -65,6 +65,9 @@ type ImportReport struct {
 	Kept       int           // entries whose file gave a verdict, which they keep
 	Defaulted  rules.Verdict // verdict given to the rest without one in the options
 	verdict    bool          // the options gave a verdict
+	// Undo is what takes the import back: the rules stored with those
+	// they replaced, or the rank list (the review screen's undo).
+	Undo db.UndoStep
 }
 
 // blockFormats are the formats whose every entry blocks its name.
@@ -148,6 +151,7 @@ func (im *importer) ranks(ctx context.Context, d *db.DB, r io.Reader) error {
 		return err
 	})
 	im.rep.Ranks = &ri
+	im.rep.Undo.Ranks = im.opt.Origin
 	return err
 }
 
@@ -205,7 +209,8 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	_, replaced, err := d.PutRules(ctx, rs)
+	stored, replaced, err := d.PutRules(ctx, rs)
+	rep.Undo.Stored, rep.Undo.Replaced = stored, replaced
 	for _, o := range replaced {
 		if o.ID != 0 {
 			rep.Replaced++

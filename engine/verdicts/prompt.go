@@ -3,6 +3,7 @@ package verdicts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,8 @@ const PromptSyntax = "PATH [good|suspicious|bad|ranks]"
 // "PATH", or "PATH good|suspicious|bad" to give the verdict that a plain
 // list lacks, or "PATH ranks" for a popularity list in rank order (see
 // PromptSyntax). A path that exists as typed is taken whole, so a file
-// whose name ends in " bad" still imports. It returns the report as text.
+// whose name ends in " bad" still imports. It returns the report as text,
+// and keeps what takes the import back for the screen's undo (db.Undo).
 func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, error) {
 	path, opt := parseTyped(strings.TrimSpace(typed))
 	f, err := os.Open(path)
@@ -35,6 +37,11 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 	}
 	if err != nil {
 		return "", err
+	}
+	// What the screen imports, its undo takes back.
+	rep.Undo.At, rep.Undo.What = opt.Now, "the import of "+opt.Origin
+	if err := d.PushUndo(ctx, rep.Undo); err != nil {
+		return "", fmt.Errorf("imported, but undo will not take it back: %w", err)
 	}
 	return rep.String(), nil
 }

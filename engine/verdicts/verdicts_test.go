@@ -619,3 +619,34 @@ func TestExportBelowADomainRespectsExceptions(t *testing.T) {
 		t.Error("adblock, which covers below names itself, was given the names below")
 	}
 }
+
+// An import typed at the screen's prompt is one step of the workspace's
+// undo: taken back, its rules (or its ranks) are gone and a rule it
+// replaced is back.
+func TestImportTypedIsUndone(t *testing.T) {
+	d := workspace(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.txt")
+	os.WriteFile(list, []byte("one.example\ntwo.example\n"), 0o644)
+	if _, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "one.example", Verdict: rules.Good, Note: "mine"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportTyped(ctx, d, list+" bad", "tester"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportTyped(ctx, d, list+" ranks", "tester"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"the import of list.txt", "the import of list.txt"} {
+		if s, _, ok, err := d.Undo(ctx); !ok || err != nil || s.What != want {
+			t.Fatalf("undo: %q %v %v", s.What, ok, err)
+		}
+	}
+	got := stored(t, d)
+	if r := got["name one.example"]; len(got) != 1 || r.Verdict != rules.Good || r.Note != "mine" {
+		t.Errorf("after undoing the import the rules are %+v", got)
+	}
+	if lists, _ := d.RankLists(ctx); len(lists) != 0 {
+		t.Errorf("the ranks are still there: %+v", lists)
+	}
+}

@@ -73,6 +73,22 @@ func BenchLines(tb testing.TB) int64 {
 	return n
 }
 
+// Copy is a private, writable copy of the shared workspace of lines
+// events, for a test or benchmark that changes it. It returns its path.
+func Copy(tb testing.TB, lines int64) string {
+	tb.Helper()
+	src, _ := Ensure(tb, lines)
+	b, err := os.ReadFile(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "ws.db")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
 // OpenBench is Open at BenchLines.
 func OpenBench(b *testing.B) (*db.DB, gen.Truth) {
 	b.Helper()
@@ -158,23 +174,30 @@ type Count struct {
 // test's expected figures are its own.
 func Counts(tb testing.TB, counts ...Count) *db.DB {
 	tb.Helper()
-	dir := tb.TempDir()
-	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { d.Close() })
-	if len(counts) == 0 {
-		return d
-	}
 	var b bytes.Buffer
 	for i, c := range counts {
 		for j := range c.N {
 			fmt.Fprintf(&b, "03/20/2024 %02d:%02d:%02d,%s,A,300,192.0.2.1\n", i%24, j/60, j%60, c.Name)
 		}
 	}
+	return Text(tb, b.String())
+}
+
+// Text opens a new workspace holding a log of the given text (any format
+// the ingest tells by content; none when text is empty).
+func Text(tb testing.TB, text string) *db.DB {
+	tb.Helper()
+	dir := tb.TempDir()
+	d, err := db.Open(filepath.Join(dir, "ws.db"), db.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	if text == "" {
+		return d
+	}
 	log := filepath.Join(dir, "log.csv")
-	if err := os.WriteFile(log, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(log, []byte(text), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	if _, err := ingest.Run(context.Background(), d, []string{log}, ingest.Options{}); err != nil {

@@ -144,7 +144,7 @@ func TestTimeTicksAdaptToTheSpan(t *testing.T) {
 		{10 * 24 * time.Hour, "Wed 06 Fri 08"}, // every other day
 		{90 * 24 * time.Hour, "Mar 18 Apr 01"}, // fortnights, by date
 	} {
-		ticks := timeTicks(from, c.span.Microseconds(), 70, time.UTC)
+		ticks := timeTicks(from, c.span.Microseconds(), 70, time.UTC, false)
 		if len(ticks) < 2 {
 			t.Fatalf("span %v: %d ticks", c.span, len(ticks))
 		}

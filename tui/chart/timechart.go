@@ -15,6 +15,9 @@ type Point struct {
 // Options tune TimeChart.
 type Options struct {
 	Loc *time.Location // where the time labels are read; UTC when nil
+	// Years puts the year in the date labels, on the first and where it
+	// changes: for a range that crosses one.
+	Years bool
 }
 
 // TimeChart draws a bar chart of points between from and to (unix µs, to
@@ -93,7 +96,7 @@ func TimeChart(points []Point, from, to int64, bucket time.Duration, width, heig
 	if height < 2 {
 		return strings.TrimSuffix(b.String(), "\n")
 	}
-	ticks := timeTicks(from, span, len(cols), loc)
+	ticks := timeTicks(from, span, len(cols), loc, opts.Years)
 	axis := []rune(strings.Repeat("─", len(cols)))
 	for _, t := range ticks {
 		axis[t.col] = '┬'
@@ -194,7 +197,7 @@ var tickSteps = []time.Duration{
 // from: the finest interval whose labels do not crowd each other. Labels
 // read HH:MM within a day (a midnight shows the day instead), "Mon 02" for
 // day steps over up to a month, and "Jan 02" beyond.
-func timeTicks(from, span int64, cols int, loc *time.Location) []tick {
+func timeTicks(from, span int64, cols int, loc *time.Location, years bool) []tick {
 	const labelRoom = 8 // "Mon 02" and a gap
 	var step time.Duration
 	for _, s := range tickSteps {
@@ -215,6 +218,7 @@ func timeTicks(from, span int64, cols int, loc *time.Location) []tick {
 		}
 	}
 	var out []tick
+	year := 0
 	for ; t.UnixMicro() < from+span; t = t.Add(step) {
 		if t.UnixMicro() < from {
 			continue
@@ -227,6 +231,10 @@ func timeTicks(from, span int64, cols int, loc *time.Location) []tick {
 		case dayStep || (t.Hour() == 0 && t.Minute() == 0 && span > 24*time.Hour.Microseconds()):
 			label = t.Format("Mon 02")
 		}
+		if years && t.Year() != year && (long || dayStep || label != t.Format("15:04")) {
+			label = t.Format("Jan 02 2006")
+		}
+		year = t.Year()
 		out = append(out, tick{col, label})
 	}
 	return out

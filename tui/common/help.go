@@ -100,3 +100,14 @@ func HelpLine(s *Styles, width int, bs ...key.Binding) string {
 	}
 	return ansi.Truncate(strings.Join(parts, "  "), width, "…")
 }
+
+// Worded is b worded for one view: brief for the line of keys under its
+// table (short), full for the help.
+func Worded(b key.Binding, short bool, brief, full string) key.Binding {
+	if short {
+		b.SetHelp(b.Help().Key, brief)
+	} else {
+		b.SetHelp(b.Help().Key, full)
+	}
+	return b
+}

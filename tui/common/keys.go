@@ -74,6 +74,9 @@ type ListKeys struct {
 	Logons key.Binding
 	// Filters lists every filter with what it hides.
 	Filters key.Binding
+	// Tally opens the shown rows tallied by category or network
+	// (tui/tally).
+	Tally key.Binding
 }
 
 // FilterKeys toggle and tune the list's filters.
@@ -90,6 +93,10 @@ type FilterKeys struct {
 	RankMore   key.Binding // N up
 	RankLess   key.Binding // N down
 	Fresh      key.Binding // only what is new since the baseline snapshot
+	Arrived    key.Binding // only what arrived since the screen opened
+	HideASN    key.Binding // hide what is all in ASNs (a prompt)
+	OnlyASN    key.Binding // only what is in the row's network (the pivot)
+	Category   key.Binding // hide or show only categories of names (a prompt)
 	Clear      key.Binding // all filters off
 }
 
@@ -199,6 +206,7 @@ func DefaultKeyMap() *KeyMap {
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 			Logons:    bind("L", "logon summary (listing logons)", "L"),
 			Filters:   bind("F", "the filters: what each hides", "F"),
+			Tally:     bind("%", "tally by category or network", "%"),
 		},
 		Filter: FilterKeys{
 			HideGood:   bind("H", "hide known-good", "H"),
@@ -213,6 +221,10 @@ func DefaultKeyMap() *KeyMap {
 			RankMore:   bind("}", "rank N up", "}"),
 			RankLess:   bind("{", "rank N down", "{"),
 			Fresh:      bind("B", "only new since the snapshot", "B"),
+			Arrived:    bind("+", "only what arrived while open (marked +)", "+"),
+			HideASN:    bind("A", "hide what is all in AS… (a name's answers, an address)", "A"),
+			OnlyASN:    bind("M", "only this row's network (again: all)", "M"),
+			Category:   bind("C", "categories: hide some, or only some (a prompt)", "C"),
 			Clear:      bind("0", "all filters off", "0"),
 		},
 		Mark: MarkKeys{

@@ -3,6 +3,7 @@ package common
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 )
 
@@ -19,6 +20,7 @@ const (
 	ScreenRules                      // the verdict rules
 	ScreenLogons                     // the logon summary (the workspace's logons)
 	ScreenMessages                   // every status message of the session, whole
+	ScreenTally                      // the list's shown rows tallied by category or network (Target.Shown)
 )
 
 // Target is what a screen is opened on. Subject.Kind SubjectAll means the
@@ -33,6 +35,14 @@ type Target struct {
 	Label   string
 	Name    *db.NameRow
 	Group   *db.DomainRow
+	Shown   *Shown // ScreenTally: what the list shows
+}
+
+// Shown is what the list shows, handed to a screen that tallies it: the
+// review as loaded, and the rows its filters keep.
+type Shown struct {
+	Loaded review.Loaded
+	Result review.Result
 }
 
 // OpenMsg asks the app to push the view for Screen on Target.
@@ -74,6 +84,18 @@ func (RulesChangedMsg) broadcast() {}
 type WorkspaceChangedMsg struct{}
 
 func (WorkspaceChangedMsg) broadcast() {}
+
+// ListPivotMsg asks the list to show only the rows of one category
+// (Category, a catalog name) or of one network (ASNs: an AS, or those of
+// an owner or a country; Label names it), from its first row: the tally's
+// pivot. A broadcast, so that it reaches the list under the tally.
+type ListPivotMsg struct {
+	Category string
+	ASNs     []uint32
+	Label    string
+}
+
+func (ListPivotMsg) broadcast() {}
 
 // Cmd wraps a message in a command.
 func Cmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }

@@ -45,3 +45,12 @@ func PadLeft(s string, width int) string {
 	}
 	return s
 }
+
+// Align pads v to width cells, on the left when right (numbers), else on
+// the right: a table's cell.
+func Align(v string, width int, right bool) string {
+	if right {
+		return PadLeft(v, width)
+	}
+	return PadRight(v, width)
+}

@@ -35,6 +35,9 @@ type Model struct {
 	total   int64
 	peak    string // the busiest hour, said in words
 	top     int    // first day on screen
+	// again: the grid is being read again because the workspace grew; the
+	// days on screen stay, unless they were the newest.
+	again bool
 }
 
 type gridMsg struct {
@@ -70,13 +73,19 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // Grid lays hourly points out as days first … last (midnights, UTC), with a
-// label per day; the month is named when the days span more than one.
+// label per day: the month named when the days span more than one, the
+// year when they span more than one. A stretch of foldMin or more days
+// without an event is one row that says how many days it stands for: a
+// workspace of two captures a month apart is not a screen of empty days.
 func Grid(pts []db.Point, first, last time.Time) ([][24]int64, []string) {
 	days := int(last.Sub(first)/day) + 1
 	grid := make([][24]int64, days)
 	labels := make([]string, days)
 	layout := "Mon 02"
-	if first.Month() != last.Month() || first.Year() != last.Year() {
+	switch {
+	case first.Year() != last.Year():
+		layout = "Jan 02 2006"
+	case first.Month() != last.Month():
 		layout = "Mon Jan 02"
 	}
 	for d := range labels {
@@ -88,7 +97,31 @@ func Grid(pts []db.Point, first, last time.Time) ([][24]int64, []string) {
 			grid[h/24][h%24] += p.N
 		}
 	}
-	return grid, labels
+	return fold(grid, labels)
+}
+
+// foldMin is the shortest run of empty days folded into one row.
+const foldMin = 3
+
+// fold replaces each run of foldMin or more days without events by one
+// empty row labelled with its length.
+func fold(grid [][24]int64, labels []string) ([][24]int64, []string) {
+	var g [][24]int64
+	var l []string
+	for d := 0; d < len(grid); {
+		run := 0
+		for d+run < len(grid) && grid[d+run] == [24]int64{} {
+			run++
+		}
+		if run >= foldMin {
+			g, l = append(g, [24]int64{}), append(l, fmt.Sprintf("⋯ %d days", run))
+			d += run
+			continue
+		}
+		g, l = append(g, grid[d]), append(l, labels[d])
+		d++
+	}
+	return g, l
 }
 
 // Update handles the answer and the scrolling keys.
@@ -99,11 +132,20 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		m.loading, m.err = false, msg.err
+		newest := m.top+m.rows() >= len(m.grid)
 		m.grid, m.labels = msg.grid, msg.labels
 		m.summarise()
-		m.top = len(m.grid) // more days than fit: the newest first
+		if !m.again || newest {
+			m.top = len(m.grid) // more days than fit: the newest first
+		}
+		m.again = false
 		m.clamp()
 		return m, nil
+	case common.WorkspaceChangedMsg:
+		if !m.loading {
+			m.again = true
+			return m, m.Init()
+		}
 	case tea.KeyPressMsg:
 		k := m.c.Keys.Nav
 		rows := m.rows()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
@@ -91,3 +92,42 @@ func TestScrollKeys(t *testing.T) {
 // BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
 // series and the first View, on the benchmark workspace.
 func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New) }
+
+// The workspace grows while the heatmap is open (a follow): the new day
+// and its events appear, and the days on screen are the newest again.
+func TestHeatmapFollowsWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	v := tuitest.Open(New, c, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}, 80, 12).(*Model)
+	days, total := len(v.grid), v.total
+	st, err := d.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Grow(t, path, 5, time.UnixMicro(st.Last).Add(24*time.Hour), "nextday.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if len(v.grid) != days+1 || v.total != total+5 || v.top+v.rows() < len(v.grid) {
+		t.Errorf("after a day more: %d days (was %d), %d events (was %d), days from %d of %d shown",
+			len(v.grid), days, v.total, total, v.top, len(v.grid))
+	}
+}
+
+// Days without an event, three or more in a row, are one row saying how
+// many; a grid across a new year names the years.
+func TestGridFoldsEmptyDaysAndNamesYears(t *testing.T) {
+	first := time.Date(2023, 12, 30, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 0, 10)
+	at := func(d, h int) int64 { return first.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour).UnixMicro() }
+	grid, labels := Grid([]db.Point{{Start: at(0, 5), N: 3}, {Start: at(1, 0), N: 1}, {Start: at(2, 0), N: 1},
+		{Start: at(4, 0), N: 2}, {Start: at(10, 23), N: 4}}, first, last)
+	want := []string{"Dec 30 2023", "Dec 31 2023", "Jan 01 2024", "Jan 02 2024", "Jan 03 2024", "⋯ 5 days", "Jan 09 2024"}
+	if fmt.Sprint(labels) != fmt.Sprint(want) || len(grid) != len(want) || grid[6][23] != 4 || grid[3] != [24]int64{} {
+		t.Errorf("labels %q (want %q), %d rows", labels, want, len(grid))
+	}
+}

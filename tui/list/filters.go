@@ -46,9 +46,29 @@ func (m *Model) filters() []filterState {
 		fs = append(fs, filterState{k.HideRanked.Help().Key, m.q.HideRanked, "rank≤" + rank, "rank≤" + rank,
 			"hide what the popularity list ranks " + rank + " or better", m.res.Hid[review.HideRanked]})
 	}
+	if m.withNetworks() {
+		on, hiding := m.asnHides()
+		fs = append(fs, filterState{k.HideASN.Help().Key, on, "asn", hiding, "hide networks (" + k.HideASN.Help().Key + "), or all but some (" +
+			k.OnlyASN.Help().Key + "): " + hiding, m.res.Hid[review.HideNetwork]})
+	}
+	if m.an != nil && m.an.Categories != nil {
+		text := m.categoryFilterText()
+		hides := strings.ReplaceAll(strings.ReplaceAll(text, "hide ", ""), "only ", "not ")
+		fs = append(fs, filterState{k.Category.Help().Key, m.q.Category.On(), "cat", hides, "categories: " + text, m.res.Hid[review.Category]})
+	}
 	if m.an != nil && m.an.Fresh[0] != nil {
 		fs = append(fs, filterState{k.Fresh.Help().Key, m.q.Fresh, "new", "not new",
 			"only what is new since " + m.an.Since, m.res.Hid[review.Fresh]})
+	}
+	// What arrived while the screen was open (a follow, a capture) is
+	// offered once there is some.
+	arrived := m.arrivedN[0]
+	if m.q.Domains {
+		arrived = m.arrivedN[1]
+	}
+	if arrived > 0 || m.q.Arrived {
+		fs = append(fs, filterState{k.Arrived.Help().Key, m.q.Arrived, "arrived " + chart.Count(arrived), "not arrived",
+			"only what arrived while the screen was open", m.res.Hid[review.Arrived]})
 	}
 	return fs
 }

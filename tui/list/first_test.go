@@ -240,3 +240,18 @@ func TestKeysTypedWhileTheFirstScreenLoadsActOnTheScores(t *testing.T) {
 		t.Errorf("after j j typed while loading: row %d %s; want the third worst, %s", m.cursor, cur(m).Name, want.Name)
 	}
 }
+
+// An empty workspace (the screen of a follow that has read nothing yet)
+// opens on DNS names, the first kind's default, not on the last subject
+// it looked for values of.
+func TestEmptyWorkspaceOpensOnNames(t *testing.T) {
+	d, err := db.Open(filepath.Join(t.TempDir(), "empty.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := openFirst(t, d, 80, 24, Options{})
+	if m.data.Subject.Code != subject.DNSName {
+		t.Errorf("an empty workspace opened on %s, want DNS names", m.data.Subject.Title)
+	}
+}

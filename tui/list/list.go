@@ -82,6 +82,8 @@ const (
 	inputSearch
 	inputNote
 	inputImport
+	inputHideASN  // asnfilter.go
+	inputCategory // the category filter (categories.go)
 )
 
 // Model is the list view.
@@ -96,6 +98,9 @@ type Model struct {
 	an      *review.Annotations // nil until read
 	loadErr error
 	started time.Time
+	// arrivedN: values and groups of the subject that arrived in the
+	// session (q.Session), counted when the data changes.
+	arrivedN [2]int64
 
 	scoring, rescoreAgain bool
 	reloading             bool
@@ -133,6 +138,7 @@ type Model struct {
 
 	input     common.Input
 	inputKind inputKind
+	catTally  []review.CategoryCount // shown while the category filter is typed
 	// A mark waiting for the scope key (known-good) or a note.
 	scopePrompt bool
 	noteNext    bool
@@ -176,7 +182,9 @@ type (
 		data  *review.Dataset
 		verd  *review.Verdicts
 		state string // the place stored when the screen last ended
-		err   error
+		// session: what the workspace held before it was read
+		session review.Session
+		err     error
 	}
 	computedMsg struct {
 		seq int
@@ -234,17 +242,29 @@ func (m *Model) loadAll() tea.Cmd {
 				}
 			}
 		}
+		// Read first: a value a follow adds while the list is read has
+		// arrived in the session.
+		var session review.Session
+		if name, dom, err := d.LargestIDs(ctx); err == nil {
+			session = review.Session{MaxName: name, MaxDomain: dom, Known: true}
+		}
+		// An empty workspace (a follow that has read nothing yet) is
+		// listed by the first subject, DNS names: what a follow of a
+		// resolver's log fills first.
 		var msg loadedMsg
-		for _, sub := range subs {
+		for i, sub := range subs {
 			data, rs, err := review.Load(ctx, d, stats, sub)
 			if err != nil {
 				return loadedMsg{err: err}
 			}
-			msg = loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+			if i == 0 || len(data.Names.Rows) > 0 {
+				msg = loadedMsg{data: data, verd: review.NewVerdicts(data, rs), state: state}
+			}
 			if len(data.Names.Rows) > 0 {
 				break
 			}
 		}
+		msg.session = session
 		return msg
 	}
 }
@@ -347,7 +367,8 @@ func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.hintHeight()-m.w
 // hintHeight is the line of the filter keys' hint, while it is shown; it
 // gives way to the rows on a screen too small for both.
 func (m *Model) hintHeight() int {
-	if m.hint && m.data != nil && m.inputKind == inputNone && !m.scopePrompt && m.c.Height-3-m.whyHeight() > 4 {
+	hint := m.hint && m.inputKind == inputNone && !m.scopePrompt || m.inputKind == inputCategory // the tally (categories.go)
+	if hint && m.data != nil && m.c.Height-3-m.whyHeight() > 4 {
 		return 1
 	}
 	return 0
@@ -387,6 +408,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.openWhereTheWorkIs()
 		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
+		m.q.Session = msg.session
+		m.arrivedN = [2]int64{m.q.Session.Count(m.data, false), m.q.Session.Count(m.data, true)}
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()
@@ -441,6 +464,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return m, m.recompute()
 	case common.MarkMsg:
 		return m, m.remoteMark(msg)
+	case common.ListPivotMsg:
+		return m, m.pivotTo(msg)
 	case common.RulesChangedMsg:
 		if m.data == nil || m.sameRules(msg.Rules) {
 			return m, nil
@@ -522,7 +547,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Filter.HideGood, k.Filter.HideTop, k.Filter.TopMore, k.Filter.TopLess, k.Filter.Rare,
 		k.Filter.RareMore, k.Filter.RareLess, k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankMore,
-		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Clear) {
+		k.Filter.RankLess, k.Filter.Fresh, k.Filter.Arrived, k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category,
+		k.Filter.Clear) {
 		m.hint = false // the analyst knows the filters now
 	}
 	switch {
@@ -574,6 +600,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("the logon summary is of logons: K lists them")
 		}
 		return common.Open(common.ScreenLogons, common.Target{})
+	case key.Matches(msg, k.List.Tally):
+		return m.openTally()
 	case key.Matches(msg, k.List.Import):
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
@@ -610,9 +638,18 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.toggle(&m.q.Fresh)
 	case key.Matches(msg, k.List.Filters):
 		return m.openFilters()
+	case key.Matches(msg, k.Filter.Arrived):
+		return m.toggle(&m.q.Arrived)
+	case key.Matches(msg, k.Filter.HideASN):
+		return m.promptHideASN()
+	case key.Matches(msg, k.Filter.OnlyASN):
+		return m.onlyNetwork()
+	case key.Matches(msg, k.Filter.Category):
+		return m.openCategoryFilter()
 	case key.Matches(msg, k.Filter.Clear):
 		m.q.Hide[rules.Good], m.q.HideTop, m.q.Rare, m.q.Unreviewed = false, false, false, false
-		m.q.HideRanked, m.q.Fresh = false, false
+		m.q.HideRanked, m.q.Fresh, m.q.Arrived, m.q.HideASN, m.q.OnlyASN = false, false, false, nil, nil
+		m.q.Category = review.CategoryFilter{}
 		return m.recompute()
 
 	case key.Matches(msg, k.Mark.Good):
@@ -914,14 +951,14 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		k.Searching(),
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
-			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh,
-			k.Filter.Clear, k.List.Filters}},
+			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh, k.Filter.Arrived,
+			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category, k.Filter.Clear, k.List.Filters}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,
 			k.Mark.Clear, k.Mark.Note, k.Mark.Undo, k.List.Select, k.List.Visual}},
 		{Title: "Drill down", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Pivot, k.Drill.Timeline,
-			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll, k.List.Logons}},
+			k.Drill.Heatmap, k.Drill.TimelineAll, k.Drill.HeatmapAll, k.List.Logons, k.List.Tally}},
 		{Title: "Rules", Keys: []key.Binding{k.List.Rules, k.List.Import}},
 		k.General(),
 	}
@@ -973,6 +1010,10 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.submitMark(*req)
 		case inputImport:
 			return m.importList(strings.TrimSpace(value))
+		case inputHideASN:
+			return m.hideASNs(value)
+		case inputCategory:
+			return m.setCategoryFilter(value)
 		}
 		return nil
 	}

@@ -182,6 +182,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	}
 	before, switched := len(m.data.Names.Rows), m.data.Subject.Code != msg.data.Subject.Code
 	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
+	m.arrivedN = [2]int64{m.q.Session.Count(m.data, false), m.q.Session.Count(m.data, true)}
 	if switched {
 		// The lines on screen index the other subject's rows: none is
 		// shown until the new result comes.

@@ -2,14 +2,13 @@ package list
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
@@ -28,24 +27,7 @@ func noPoll(m *Model, cmd tea.Cmd) []tea.Msg {
 // would.
 func ingestElsewhere(t *testing.T, path string, n int, names ...string) {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString(tuitest.ZeekHeader)
-	for i := range n * len(names) {
-		name := names[i%len(names)]
-		b.WriteString(strings.Join([]string{"1710086560." + itoa(10+i), "Cn" + itoa(i), "10.0.9.8", "5353",
-			"10.0.0.53", "53", "udp", "1", "0.001", name, "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T",
-			"0", "-", "-", "F"}, "\t") + "\n")
-	}
-	log := filepath.Join(t.TempDir(), "more.log")
-	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	other, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	ingestFiles(t, other, log)
+	tuitest.Grow(t, path, n, time.Unix(1710086560, 0), names...)
 }
 
 // The list sees what another process ingested: at the poll's tick when it
@@ -118,5 +100,90 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 	if !has("zzz-second-new.example.org") || cur(m).Name != before || cur(m).Count != count+2 {
 		t.Errorf("ctrl+r: new name shown %v, cursor on %s (was %s), count %d (was %d, 2 more ingested)",
 			has("zzz-second-new.example.org"), cur(m).Name, before, cur(m).Count, count)
+	}
+}
+
+// What arrives while the screen is open (a follow, another process) is
+// marked + in the list, and + shows only that, with what it holds; it is
+// not the place the list stores: a new session has had nothing arrive.
+func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	press(m, "+")
+	if m.q.Arrived && len(m.res.Lines) == 0 && !strings.Contains(m.View(), "arrived") {
+		t.Error("+ before anything arrived hid every row without saying why")
+	}
+	press(m, "+")
+	before := len(m.res.Lines)
+
+	ingestElsewhere(t, path, 3, "arrived-one.example.org", "arrived-two.example.net")
+	press(m, "ctrl+r")
+	if !strings.Contains(m.View(), "+ arrived 2") {
+		t.Errorf("the status line does not offer what arrived:\n%s", ansi.Strip(m.View()))
+	}
+	press(m, "+")
+	var got []string
+	for p := range m.res.Lines {
+		r, _ := m.rowAt(p)
+		got = append(got, r.Name)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"arrived-one.example.org", "arrived-two.example.net"}) {
+		t.Errorf("+ shows %v, want the two names that arrived (of %d before)", got, before)
+	}
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "+: 2 arrived while open") {
+		t.Errorf("the status line does not say what + shows:\n%s", view)
+	}
+	for _, line := range strings.Split(view, "\n") {
+		if strings.Contains(line, "arrived-one.example.org") && !strings.HasPrefix(strings.TrimLeft(line, " "), "+") {
+			t.Errorf("an arrived row is not marked +: %q", line)
+		}
+	}
+	press(m, "d") // registered domains: both are new groups too
+	if m.res.Rows != 2 {
+		t.Errorf("+ on domains shows %d rows, want the 2 new domains", m.res.Rows)
+	}
+	if err := m.SaveState(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := d.ListState(context.Background())
+	if strings.Contains(st, "rrived") || strings.Contains(st, "Session") {
+		t.Errorf("the session's filter was stored with the place: %s", st)
+	}
+}
+
+// A mark made while values arrive applies to what arrives next: a domain
+// marked known-good keeps its new names out of the list that hides
+// known-good, and out of what the + filter shows.
+func TestAMarkAppliesToWhatArrivesAfterIt(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	domain := cur(m).Domain
+	press(m, "a", "D") // known-good: the whole registered domain
+	tuitest.Grow(t, path, 2, time.Unix(1710086560, 0), "just-arrived."+domain, "other-arrival.example.net")
+	press(m, "ctrl+r")
+	for p := range m.res.Lines {
+		if r, _ := m.rowAt(p); strings.HasSuffix(r.Name, domain) {
+			t.Fatalf("%s is listed after its domain was marked known-good", r.Name)
+		}
+	}
+	press(m, "+")
+	if m.res.Rows != 1 {
+		t.Errorf("+ shows %d rows, want only other-arrival.example.net", m.res.Rows)
 	}
 }

@@ -35,6 +35,7 @@ const (
 	colScore // shown once the workspace is scored
 	colRank  // shown when a popularity list was imported
 	colNet   // an address's network, shown when an imported table knows one
+	colCat   // a host name's categories, shown when a category list was imported (categories.go)
 	colName
 )
 
@@ -172,11 +173,13 @@ type viewRow struct {
 	expanded   bool
 	child      bool // a name under an expanded domain
 	selected   bool
+	arrived    bool // in this session: marked + where nothing is selected
 	cursor     bool
 	spark      string  // "" while not loaded
 	score      float32 // review.NoScore: none
 	rank       int32   // 0: unranked
 	net        string  // the address's network, "" when unknown
+	cat        string  // the host name's categories, short ("publicite+1")
 	// With the rare filter on: rare is how many of a group row's values
 	// are rare (-1: not counted); a value first of several rare ones of
 	// its group shown together has runOf (their number) and group; the
@@ -208,11 +211,14 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 	for _, c := range l.cols {
 		switch c.id {
 		case colSel:
-			mark := " "
-			if vr.selected {
+			mark, st := " ", &s.Selected
+			switch {
+			case vr.selected:
 				mark = s.SelectMark
+			case vr.arrived:
+				mark, st = "+", &s.Emphasis
 			}
-			cell(mark, c.width, false, &s.Selected)
+			cell(mark, c.width, false, st)
 		case colVerdict:
 			st := s.Verdict(vr.verdict)
 			cell(common.VerdictMark(vr.verdict), c.width, false, &st)
@@ -237,7 +243,9 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 		case colRank:
 			cell(rankText(vr.rank), c.width, true, &s.Dim)
 		case colNet:
-			cell(common.Fit(textsafe.String(vr.net), c.width), c.width, false, &s.Dim)
+			cell(fitNet(vr.net, c.width), c.width, false, &s.Dim)
+		case colCat:
+			cell(common.Fit(vr.cat, c.width), c.width, false, &s.Dim)
 		}
 	}
 	b.WriteString(l.name(s, vr, styled))

@@ -22,7 +22,7 @@ func (m *Model) layout() layout {
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
 		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
-		return newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet)
+		return m.withCategories(newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet))
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
 }
@@ -82,6 +82,9 @@ func (m *Model) View() string {
 // hintLine names the keys that take out what is normal, for an analyst
 // who does not know them yet: the first thing to do on a new workspace.
 func (m *Model) hintLine() string {
+	if m.inputKind == inputCategory {
+		return m.categoryTally()
+	}
 	k := m.c.Keys.Filter
 	var parts []string
 	if !m.q.Hide[rules.Good] {
@@ -116,7 +119,7 @@ func (m *Model) viewRow(p int) viewRow {
 	r, domain := m.rowAt(p)
 	l := m.res.Lines[p]
 	vr := viewRow{row: r, domain: domain, child: l.Child, cursor: p == m.cursor, text: !m.data.Subject.Hostname,
-		short: m.data.Subject.Short, selected: m.isSelected(p, m.keyAt(p))}
+		short: m.data.Subject.Short, selected: m.isSelected(p, m.keyAt(p)), arrived: m.q.Session.Arrived(r, domain)}
 	if domain {
 		vr.short = func(group string) string { return group }
 	}
@@ -133,6 +136,7 @@ func (m *Model) viewRow(p int) viewRow {
 		if !domain && m.an.Network != nil {
 			vr.net = m.an.Network[l.Idx]
 		}
+		vr.cat = m.categoryText(domain, l.Idx)
 	}
 	vr.rare = -1
 	switch {
@@ -216,6 +220,8 @@ func (m *Model) bottomBar(w int) string {
 	// (filters.go words them).
 	for _, f := range m.filters() {
 		switch {
+		case f.on && f.key == k.Arrived.Help().Key:
+			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s: %s arrived while open", f.key, chart.Count(int64(m.res.Rows)))))
 		case f.on && f.key == k.Fresh.Help().Key:
 			// What the new filter leaves is the point: the new rows
 			// (every other filter applies first).

@@ -86,7 +86,8 @@ func (m *Model) whyView(w, h int) []string {
 	if r != nil {
 		label = common.SafeName(r.Name)
 	}
-	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring}
+	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
+		nets: m.answerNetworks(), cats: m.rowCategories()}
 	return renderWhy(m.c.Styles, st, w, h)
 }
 
@@ -97,6 +98,8 @@ type whyState struct {
 	score   db.Score
 	err     error
 	scoring bool
+	nets    string   // the networks of a DNS name's answers, "" when unknown
+	cats    []string // the row's categories, every one (the column has the first)
 }
 
 // renderWhy draws the panel in exactly h lines of at most w cells: a rule
@@ -125,6 +128,12 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 		body = []string{"reading…"}
 	default:
 		body = whyLines(st.score.Contribs, w)
+	}
+	if st.nets != "" {
+		body = append([]string{s.Dim.Render(textsafe.String(st.nets))}, body...)
+	}
+	if len(st.cats) > 0 {
+		body = append([]string{"category " + strings.Join(st.cats, ", ")}, body...)
 	}
 	if len(body) > h-1 {
 		more := len(body) - (h - 2)
@@ -172,14 +181,15 @@ func whyLines(cs []db.Contribution, w int) []string {
 // signalWords say what a signal means, for the small contributions the
 // scorer stores without evidence.
 var signalWords = map[string]string{
-	score.SigTunnel:  "subdomains like a DNS tunnel's",
-	score.SigDGA:     "a label like a generated one",
-	score.SigBeacon:  "asked at a regular rhythm",
-	score.SigAnswers: "answers that carry data",
-	score.SigFailure: "queries that fail",
-	score.SigRelated: "close to something marked bad",
-	score.SigNew:     "first seen late in the workspace",
-	score.SigRare:    "asked by few of the clients",
+	score.SigTunnel:   "subdomains like a DNS tunnel's",
+	score.SigDGA:      "a label like a generated one",
+	score.SigBeacon:   "asked at a regular rhythm",
+	score.SigAnswers:  "answers that carry data",
+	score.SigFailure:  "queries that fail",
+	score.SigRelated:  "close to something marked bad",
+	score.SigNew:      "first seen late in the workspace",
+	score.SigRare:     "asked by few of the clients",
+	score.SigNetworks: "answers in networks unlike its own or its domain's",
 }
 
 // points shows a contribution with a decimal only where it matters.

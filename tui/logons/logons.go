@@ -84,22 +84,13 @@ func (m *Model) KeyHelp() []common.HelpSection {
 // The shared bindings, worded for this view: in full for the help, short
 // for the line under the table.
 func (m *Model) sortKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.List.Sort, short, "sort", "sort: failures, ok, last seen, account")
+	return common.Worded(m.c.Keys.List.Sort, short, "sort", "sort: failures, ok, last seen, account")
 }
 func (m *Model) filterKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.Search.Search, short, "filter", "only the rows holding a text")
+	return common.Worded(m.c.Keys.Search.Search, short, "filter", "only the rows holding a text")
 }
 func (m *Model) eventsKey(short bool) key.Binding {
-	return withDesc(m.c.Keys.Drill.Events, short, "the pair's logons", "logons of the row's pair")
-}
-
-func withDesc(b key.Binding, short bool, brief, full string) key.Binding {
-	if short {
-		b.SetHelp(b.Help().Key, brief)
-	} else {
-		b.SetHelp(b.Help().Key, full)
-	}
-	return b
+	return common.Worded(m.c.Keys.Drill.Events, short, "the pair's logons", "logons of the row's pair")
 }
 
 // Update handles messages.
@@ -282,7 +273,7 @@ func (m *Model) View() string {
 		lines = append(lines, m.input.View(s, w))
 	} else {
 		lines = append(lines, s.Dim.Render(common.HelpLine(s, w, m.sortKey(true), m.filterKey(true), m.eventsKey(true),
-			withDesc(m.c.Keys.List.Reload, true, "reload", ""), m.c.Keys.Global.Back)))
+			common.Worded(m.c.Keys.List.Reload, true, "reload", ""), m.c.Keys.Global.Back)))
 	}
 	for i, l := range lines {
 		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
@@ -397,7 +388,7 @@ func used(cols []column) int {
 func (l layout) header() string {
 	cells := make([]string, len(l.cols))
 	for i, c := range l.cols {
-		cells[i] = l.cell(c, c.title)
+		cells[i] = common.Align(c.title, c.width, c.right)
 	}
 	return strings.Join(cells, " ")
 }
@@ -426,7 +417,7 @@ func (l layout) row(r englogons.Row) string {
 		case "reason":
 			v = common.Fit(r.Reason, c.width)
 		}
-		cells[i] = l.cell(c, v)
+		cells[i] = common.Align(v, c.width, c.right)
 	}
 	return strings.Join(cells, " ")
 }
@@ -438,11 +429,4 @@ func count(n int64) string {
 		return "·"
 	}
 	return chart.Count(n)
-}
-
-func (layout) cell(c column, v string) string {
-	if c.right {
-		return common.PadLeft(v, c.width)
-	}
-	return common.PadRight(v, c.width)
 }

@@ -24,6 +24,9 @@ import (
 var buckets = []time.Duration{
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	// Weeks and months of 30 days, for a workspace of months or years.
+	// Buckets count from the Unix epoch, so a week starts on a Thursday.
+	7 * 24 * time.Hour, 30 * 24 * time.Hour,
 }
 
 // Model is the timeline screen.
@@ -44,16 +47,19 @@ type Model struct {
 
 // series is one answer: the points of a range at a bucket size.
 type series struct {
-	points []chart.Point
-	from   int64
-	bucket time.Duration
-	ok     bool
+	points   []chart.Point
+	from, to int64 // to: the window's end, or the bucket after the data's last
+	bucket   time.Duration
+	ok       bool
 }
 
 type spanMsg struct {
 	seq       uint64
 	span, own subject.Span // the workspace's, the subject's
 	err       error
+	// again: read again because the workspace grew (a follow): the
+	// view keeps its zoom and place, or its newest edge when it showed it.
+	again bool
 }
 
 type seriesMsg struct {
@@ -73,7 +79,10 @@ func New(c common.Common, t common.Target) common.View {
 
 // Init loads the workspace's span, over which the view pans, and the
 // subject's, which it opens on; the first series follows.
-func (m *Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd { return m.readSpan(false) }
+
+// readSpan reads the spans in a command; again: for a workspace that grew.
+func (m *Model) readSpan(again bool) tea.Cmd {
 	m.spanSeq, m.loading = next(), true
 	seq, ctx, d, subj := m.spanSeq, m.c.Ctx, m.c.DB, m.target.Subject
 	return func() tea.Msg {
@@ -85,7 +94,7 @@ func (m *Model) Init() tea.Cmd {
 		if own == (subject.Span{}) {
 			own = s
 		}
-		return spanMsg{seq, s, own, err}
+		return spanMsg{seq, s, own, err, again}
 	}
 }
 
@@ -134,10 +143,14 @@ func (m *Model) load() tea.Cmd {
 	m.seq, m.loading = next(), true
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
 	from, bucket := m.from, m.bucket()
-	to := from + m.window()
+	// The axis ends with the data: a window wider than what is left of
+	// the span stops at the bucket of its last event.
+	step := bucket.Microseconds()
+	to := min(from+m.window(), m.span.Last-((m.span.Last%step)+step)%step+step)
+	to = max(to, from+step)
 	return func() tea.Msg {
 		pts, err := d.Series(ctx, subj, bucket, from, to)
-		s := series{from: from, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}
+		s := series{from: from, to: to, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}
 		for i, p := range pts {
 			s.points[i] = chart.Point(p)
 		}
@@ -155,6 +168,16 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.err != nil {
 			m.loading, m.err = false, msg.err
 			return m, nil
+		}
+		if msg.again {
+			newest := m.from+m.window() > m.span.Last
+			m.span = msg.span
+			if newest {
+				m.place(m.span.Last - m.window()/2 + m.bucket().Microseconds())
+			} else {
+				m.place(m.centre())
+			}
+			return m, m.load()
 		}
 		// Open on the subject's own activity: the workspace may reach
 		// from a 1970 undated log to today.
@@ -175,6 +198,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.shown = msg.s
 		}
 		return m, nil
+	case common.WorkspaceChangedMsg:
+		if m.span != (subject.Span{}) {
+			return m, m.readSpan(true)
+		}
 	case tea.KeyPressMsg:
 		if m.span == (subject.Span{}) {
 			return m, nil // nothing to move over yet
@@ -226,6 +253,8 @@ func (m *Model) SetSize(width, height int) {
 // bucketName writes a bucket size as people do: "5 min", "3 h", "1 day".
 func bucketName(d time.Duration) string {
 	switch {
+	case d == 7*24*time.Hour:
+		return "1 week"
 	case d >= 24*time.Hour:
 		return fmt.Sprintf("%d day", d/(24*time.Hour))
 	case d >= time.Hour:
@@ -251,7 +280,7 @@ func (m *Model) View() string {
 	case !s.ok:
 		lines = append(lines, fit("loading…", w))
 	default:
-		to := s.from + s.bucket.Microseconds()*int64(m.cols())
+		to, format := s.to, m.span.Formatter()
 		var total int64
 		peak := chart.Point{}
 		for _, p := range s.points {
@@ -260,15 +289,15 @@ func (m *Model) View() string {
 				peak = p
 			}
 		}
-		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), subject.Format(s.from), subject.Format(to), chart.Int(total))
-		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), subject.Format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
+		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), format(s.from), format(to), chart.Int(total))
+		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
 			info += more
 		}
 		if m.loading {
 			info += " · loading…"
 		}
 		lines = append(lines, st.Dim.Render(fit(info, w)))
-		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{})
+		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()})
 		lines = append(lines, strings.Split(plot, "\n")...)
 	}
 	for len(lines) < h-1 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -159,15 +160,65 @@ func TestANameOpensOnItsOwnActivity(t *testing.T) {
 	}
 }
 
-// A span too long for one view even in day buckets (years, once an undated
-// log is in) opens on its newest part, not on its empty middle.
+// A span too long for one view even in the coarsest buckets (decades,
+// once an undated log is in) opens on its newest part, not on its empty
+// middle; the axis ends with the data.
 func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
-	c, ts := tuitest.Targets(t)
-	v := tuitest.Open(New, c, ts["all"], 8, 24).(*Model) // 2 columns: 2 days of 7
-	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
-		t.Fatalf("the week fits in %v buckets at this width: nothing shown", v.bucket())
+	path := tuitest.Copy(t, 1000)
+	tuitest.Grow(t, path, 1, time.Unix(0, 0), "undated.example.org") // 1970
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if end := v.from + v.window(); end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
+	defer d.Close()
+	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+	v := tuitest.Open(New, common.New(context.Background(), d), all, 80, 24).(*Model)
+	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
+		t.Fatalf("1970 to now fits in %v buckets at this width: nothing shown", v.bucket())
+	}
+	if end := v.shown.to; end <= v.span.Last || end-v.span.Last > v.bucket().Microseconds() {
 		t.Errorf("the view ends at %v, the span at %v", time.UnixMicro(end).UTC(), time.UnixMicro(v.span.Last).UTC())
+	}
+	if !strings.Contains(v.View(), "2024") {
+		t.Errorf("a span from 1970 to 2024 is shown without its years:\n%s", v.View())
+	}
+}
+
+// The workspace grows while the timeline is open (a follow): the view
+// keeps its zoom, shows what came when it showed the newest events, and
+// stays where it was when the analyst had moved back in time.
+func TestTimelineFollowsWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+	v := tuitest.Open(New, c, all, 80, 24).(*Model)
+	tuitest.Press(v, "+", "+", "G") // a window narrower than the span, on its newest part
+	level, last := v.level, v.span.Last
+	at := time.UnixMicro(last).Add(3 * v.bucket()) // in a bucket of its own
+	tuitest.Grow(t, path, 7, at, "late.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	var late int64
+	for _, p := range v.shown.points {
+		if p.Start > last {
+			late += p.N
+		}
+	}
+	if v.level != level || late != 7 || v.span.Last <= last {
+		t.Errorf("after the workspace grew: level %d (was %d), %d of the 7 new events shown, span ends %v (was %v)",
+			v.level, level, late, v.span.Last, last)
+	}
+	tuitest.Press(v, "g") // back to the oldest
+	from := v.from
+	tuitest.Grow(t, path, 3, at.Add(time.Hour), "later.example.org")
+	_, cmd = v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if v.from != from || v.level != level {
+		t.Errorf("the view moved from its place in the past: from %v (was %v), level %d", v.from, from, v.level)
 	}
 }

@@ -72,6 +72,22 @@ func Hourly(s db.Subject) bool { return s.Kind == db.SubjectClient }
 // Format is how the time screens write a moment.
 func Format(us int64) string { return time.UnixMicro(us).UTC().Format("Mon Jan 02 15:04") }
 
+// Formatter is Format for the moments of a span: with the year when the
+// span crosses one (a workspace holding last December and this January),
+// where the weekday and the date alone would not tell them apart.
+func (s Span) Formatter() func(us int64) string {
+	if !s.CrossesYear() {
+		return Format
+	}
+	return func(us int64) string { return time.UnixMicro(us).UTC().Format("Mon Jan 02 2006 15:04") }
+}
+
+// CrossesYear says whether the span starts and ends in different years
+// (UTC).
+func (s Span) CrossesYear() bool {
+	return time.UnixMicro(s.First).UTC().Year() != time.UnixMicro(s.Last).UTC().Year()
+}
+
 // WithHelp is b described for one screen: the same keys, its own words.
 func WithHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
@@ -114,16 +116,7 @@ func BenchOpenAllTraffic(b *testing.B, open common.Opener) {
 // that needs no logs of its own. It returns the copy's path.
 func Copy(t testing.TB, lines int64) string {
 	t.Helper()
-	src, _ := testws.Ensure(t, lines)
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "ws.db")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return testws.Copy(t, lines)
 }
 
 // CheckSize fails unless v renders exactly width × height cells, as the
@@ -138,5 +131,32 @@ func CheckSize(t testing.TB, v common.View, width, height int) {
 		if w := ansi.StringWidth(l); w != width {
 			t.Errorf("line %d is %d cells, want %d: %q", i, w, width, ansi.Strip(l))
 		}
+	}
+}
+
+// Grow ingests n events of each of names, from at on (a microsecond
+// apart), into the workspace at path through a handle of its own, as
+// another process (a follow, a capture) would.
+func Grow(t testing.TB, path string, n int, at time.Time, names ...string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(ZeekHeader)
+	for i := range n * len(names) {
+		ts := at.Add(time.Duration(i) * time.Microsecond)
+		b.WriteString(strings.Join([]string{fmt.Sprintf("%d.%06d", ts.Unix(), ts.Nanosecond()/1000), fmt.Sprint("Cn", i),
+			"10.0.9.8", "5353", "10.0.0.53", "53", "udp", "1", "0.001", names[i%len(names)], "1", "C_INTERNET", "1", "A",
+			"0", "NOERROR", "F", "F", "T", "T", "0", "-", "-", "F"}, "\t") + "\n")
+	}
+	log := filepath.Join(t.TempDir(), "more.log")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := ingest.Run(context.Background(), other, []string{log}, ingest.Options{}); err != nil {
+		t.Fatal(err)
 	}
 }
