@@ -577,6 +577,8 @@ type ClientCount struct {
 	ID          uint32
 	Kind        subject.Code // a name's subject; 0 for a client
 	Text        string       // the client's address, or the name
+	Domain      string       // a name's group (NamesOf only)
+	Total       int64        // a name's events from every client (NamesOf only)
 	Count       int64
 	First, Last int64 // unix µs
 }
@@ -584,7 +586,7 @@ type ClientCount struct {
 // ClientsOf returns the clients that asked for a name, busiest first, at
 // most limit of them (0: all).
 func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last FROM name_client nc
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, nc.count, nc.first, nc.last, '', 0 FROM name_client nc
 		JOIN clients c ON c.id = nc.client WHERE nc.name = ? ORDER BY nc.count DESC, c.addr LIMIT ?`, name, sqlLimit(limit)))
 }
 
@@ -592,7 +594,7 @@ func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCou
 // domain's names), busiest first, each with its events over all of them,
 // at most limit of them (0: all).
 func (d *DB) DomainClients(ctx context.Context, domain uint32, limit int) ([]ClientCount, error) {
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last FROM
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last, '', 0 FROM
 		(SELECT nc.client, sum(nc.count) AS count, min(nc.first) AS first, max(nc.last) AS last FROM name_client nc
 		JOIN names n ON n.id = nc.name WHERE n.domain = ? GROUP BY nc.client) t
 		JOIN clients c ON c.id = t.client ORDER BY t.count DESC, c.addr LIMIT ?`, domain, sqlLimit(limit)))
@@ -615,8 +617,8 @@ func (d *DB) NamesOf(ctx context.Context, client uint32, kinds []subject.Code, l
 		// Codes are the program's own numbers, never data.
 		filter = " AND n.kind IN (" + joinInts(ids) + ")"
 	}
-	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last FROM name_client nc
-		JOIN names n ON n.id = nc.name WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
+	return scanCounts(d.sql.QueryContext(ctx, `SELECT n.id, n.kind, n.name, nc.count, nc.first, nc.last, coalesce(g.name, ''), n.count FROM name_client nc
+		JOIN names n ON n.id = nc.name LEFT JOIN domains g ON g.id = n.domain WHERE nc.client = ?`+filter+` ORDER BY nc.count DESC, nc.name LIMIT ?`, client, sqlLimit(limit)))
 }
 
 func joinInts(ids []uint32) string {
@@ -678,7 +680,7 @@ func scanCounts(rows *sql.Rows, err error) ([]ClientCount, error) {
 	var out []ClientCount
 	for rows.Next() {
 		var c ClientCount
-		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last); err != nil {
+		if err := rows.Scan(&c.ID, &c.Kind, &c.Text, &c.Count, &c.First, &c.Last, &c.Domain, &c.Total); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/app"
@@ -21,6 +22,7 @@ import (
 	"github.com/longtail/longtail/tui/heatmap"
 	"github.com/longtail/longtail/tui/list"
 	"github.com/longtail/longtail/tui/logons"
+	"github.com/longtail/longtail/tui/messages"
 	"github.com/longtail/longtail/tui/rulesview"
 	"github.com/longtail/longtail/tui/tally"
 	"github.com/longtail/longtail/tui/timeline"
@@ -44,6 +46,11 @@ type Options struct {
 	// ByCount opens a workspace the list has no stored place for on its
 	// names by count (list.Options.ByCount), not on its domains by score.
 	ByCount bool
+	// Report is what the ingest before the screen said, a line each: the
+	// messages screen (!) keeps it. Problem, when set, is the status line
+	// the screen opens with (a file gave nothing, lines were skipped).
+	Report  []string
+	Problem string
 }
 
 // DefaultPoll is how often Run looks for changes to the workspace: one
@@ -72,7 +79,11 @@ func Run(ctx context.Context, d *db.DB, opt Options) error {
 	if opt.Poll == 0 {
 		opt.Poll = DefaultPoll
 	}
-	return run(newApp(c, opt), c.Writes, cancel, tea.WithContext(ctx))
+	a := newApp(c, opt)
+	if term.IsTerminal(os.Stdout.Fd()) {
+		a.SetPager(os.Getenv("PAGER")) // E opens the rows in it; without one, names the file
+	}
+	return run(a, c.Writes, cancel, tea.WithContext(ctx))
 }
 
 // run runs the program on m and accounts for how it ended. writes is where
@@ -223,7 +234,13 @@ func newApp(c common.Common, opt Options) *app.Model {
 			return rulesview.New(c, names)
 		},
 	})
+	if len(opt.Report) > 0 {
+		c.Log.Add("the ingest before the screen:\n"+strings.Join(opt.Report, "\n"), false)
+	}
 	a := app.New(c, root, Openers())
+	if opt.Problem != "" {
+		a.Notify(opt.Problem, true)
+	}
 	if opt.Live != nil {
 		a.SetLive(opt.Live)
 	}
@@ -239,6 +256,7 @@ func Openers() map[common.Screen]common.Opener {
 		common.ScreenTimeline: timeline.New,
 		common.ScreenHeatmap:  heatmap.New,
 		common.ScreenLogons:   logons.New,
+		common.ScreenMessages: messages.New,
 		common.ScreenTally:    tally.New,
 	}
 }

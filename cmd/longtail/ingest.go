@@ -156,6 +156,9 @@ const streamNote = "  read as a stream (standard input, a pipe or a device), whi
 // when stderr is a terminal; it returns the function that stops and erases
 // it. line gets the time since the start.
 func startStatus(w io.Writer, line func(elapsed time.Duration) string) func() {
+	if r, ok := w.(interface{ Terminal() io.Writer }); ok {
+		w = r.Terminal()
+	}
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
 		return func() {}

@@ -49,9 +49,14 @@ func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error
 		// A file that gave nothing was reported above; the rest are
 		// worth reviewing all the same.
 		var unusable exitError
-		if err := ingestAndScore(ctx, e, d, files, ingest.Options{}, true); err != nil && !errors.As(err, &unusable) {
+		rec := &recorder{w: e.stderr}
+		ie := *e
+		ie.stderr = rec
+		err := ingestAndScore(ctx, &ie, d, files, ingest.Options{}, true)
+		if err != nil && !errors.As(err, &unusable) {
 			return err
 		}
+		opt.Report, opt.Problem = rec.lines, rec.problem(err != nil)
 	}
 	if e.follow {
 		stop := followBehind(ctx, e, d, files, &opt)

@@ -190,19 +190,25 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	tm.start(80, 24, bin, "--db", ws)
 	// The list opens where it was left: rolled up, the domain hidden.
 	tm.waitFor("the domains as they were left", func(s string) bool {
-		return strings.Contains(s, "registered domain") && strings.Contains(s, fmt.Sprintf("H good −1n −%sev", chart.Count(events)))
+		return strings.Contains(s, "registered domain") && strings.Contains(s, "H: 1 good hidden")
 	})
 	tm.keys("d")
 	// The status line counts what hide-known-good hides: every name of the
 	// domain and the events they hold.
-	hides := fmt.Sprintf("H good −%dn −%sev", len(names), chart.Count(events))
+	hides := fmt.Sprintf("H: %d good hidden", len(names))
 	screen := tm.waitFor(hides, func(s string) bool { return strings.Contains(s, hides) })
 	onScreen := regexp.MustCompile(`(^|[ .])` + regexp.QuoteMeta(domain) + `\b`)
 	for _, l := range strings.Split(screen, "\n") {
-		if onScreen.MatchString(l) && !strings.Contains(l, "−") {
+		if onScreen.MatchString(l) && !strings.Contains(l, "good hidden") {
 			t.Errorf("a name of %s is shown with hide-known-good on: %q", domain, l)
 		}
 	}
+	// F lists the filters with what each hides, events too.
+	tm.keys("F")
+	want := fmt.Sprintf("hides %d names and %s events", len(names), chart.Int(events))
+	tm.waitFor(want, func(s string) bool { return strings.Contains(strings.Join(strings.Fields(s), " "), want) })
+	tm.keys("Escape")
+	tm.waitFor("the list again", func(s string) bool { return strings.Contains(s, hides) })
 	// The filter off: the most popular name of the domain is back (the
 	// list is by count, so it is on the first page).
 	tm.keys("H")
@@ -330,7 +336,7 @@ func TestTUIFirstScreenOnRealTunnels(t *testing.T) {
 			len(lines) > 2 && strings.Contains(lines[2], tunnel.Domain) && strings.Contains(s, "take out the normal: ")
 	})
 	tm.keys("r")
-	screen := tm.waitFor("the rare domains", func(s string) bool { return strings.Contains(s, "r mostly >2 −") })
+	screen := tm.waitFor("the rare domains", func(s string) bool { return strings.Contains(s, " mostly >2 hidden") })
 	row := regexp.MustCompile(`\b` + regexp.QuoteMeta(tunnel.Domain) + ` \((\d+)/(\d+) rare\)`).FindStringSubmatch(screen)
 	if row == nil || row[1] != row[2] || tunnel.Count <= 2 || strings.Contains(screen, "take out the normal: ") {
 		t.Errorf("%s (%d events) with r on:\n%s", tunnel.Domain, tunnel.Count, screen)

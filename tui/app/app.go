@@ -44,6 +44,8 @@ type Model struct {
 
 	status    string
 	statusErr bool
+	copied    string        // the value C copied, shown whole until the next key
+	pager     string        // SetPager's
 	live      func() string // SetLive's
 
 	help       bool
@@ -113,6 +115,10 @@ func New(c common.Common, root common.View, openers map[common.Screen]common.Ope
 	m.nextID = 1
 	return m
 }
+
+// Notify shows a message in the status line, as a view's would be, and
+// keeps it in the log.
+func (m *Model) Notify(text string, isErr bool) { m.setStatus(text, isErr) }
 
 // SetLive shows what live returns (what a follow reads, at what rate) at
 // the right of the status line, read again each time the screen is drawn.
@@ -291,6 +297,18 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case common.HandledMsg:
 		return nil, true
+	case execMsg:
+		return m.runPager(msg), true
+	case pagerDone:
+		m.pagerEnded(msg)
+		return nil, true
+	case common.MarkMsg:
+		// The list writes every mark: one undo history, whatever screen
+		// the mark was made on.
+		root := &m.stack[0]
+		v, cmd := root.view.Update(msg)
+		root.view = v
+		return m.wrap(root.id, cmd), true
 	case common.Broadcast:
 		var cmds []tea.Cmd
 		for i, f := range m.stack {
@@ -321,7 +339,11 @@ func (m *Model) toTop(msg tea.Msg) tea.Cmd {
 	return m.wrap(t.id, cmd)
 }
 
-func (m *Model) setStatus(s string, isErr bool) { m.status, m.statusErr = s, isErr }
+// setStatus shows a message and keeps it in the log (! shows it whole).
+func (m *Model) setStatus(s string, isErr bool) {
+	m.status, m.statusErr = s, isErr
+	m.c.Log.Add(s, isErr)
+}
 
 // viewHeight is the height views get: the status line takes one.
 func (m *Model) viewHeight() int { return max(1, m.c.Height-1) }
@@ -369,7 +391,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.helpKey(msg)
 	}
-	m.status, m.statusErr = "", false
+	m.status, m.statusErr, m.copied = "", false, ""
 	t := m.top()
 	if !t.view.Capturing() {
 		switch {
@@ -378,6 +400,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Global.QuitAll):
 			return m.quit()
+		case key.Matches(msg, k.Global.Copy):
+			return m.copyValue()
+		case key.Matches(msg, k.Global.Export):
+			return m.exportRows()
+		case key.Matches(msg, k.Global.Messages):
+			cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
+			return cmd
 		case key.Matches(msg, k.Global.Back, k.Global.Quit):
 			return m.back(t, msg)
 		}
@@ -473,6 +502,13 @@ func (m *Model) Render() (screen string) {
 		body = m.helpView(w, m.viewHeight())
 	} else {
 		body = m.top().view.View()
+	}
+	if m.copied != "" && !m.help {
+		lines := strings.Split(body, "\n")
+		c := m.copiedLines(w, len(lines))
+		if len(c) < len(lines) {
+			body = strings.Join(append(lines[:len(lines)-len(c)], c...), "\n")
+		}
 	}
 	if h == 1 {
 		return m.statusLine(w)

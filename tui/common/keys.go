@@ -14,6 +14,7 @@ type KeyMap struct {
 	Filter   FilterKeys
 	Mark     MarkKeys
 	Drill    DrillKeys
+	Events   EventsKeys
 	Timeline TimelineKeys
 	Rules    RulesKeys
 	Prompt   PromptKeys
@@ -26,6 +27,9 @@ type GlobalKeys struct {
 	Quit      key.Binding // back one level; quits from the list
 	QuitAll   key.Binding // quits from anywhere
 	ForceQuit key.Binding
+	Messages  key.Binding // every status message, whole
+	Copy      key.Binding // the value under the cursor, to the clipboard
+	Export    key.Binding // the screen's rows as CSV, in $PAGER or a file
 }
 
 // NavKeys move the cursor in any list-like view.
@@ -68,6 +72,8 @@ type ListKeys struct {
 	By   key.Binding
 	// Logons opens the logon summary while the list shows logons.
 	Logons key.Binding
+	// Filters lists every filter with what it hides.
+	Filters key.Binding
 	// Tally opens the shown rows tallied by category or network
 	// (tui/tally).
 	Tally key.Binding
@@ -119,6 +125,13 @@ type DrillKeys struct {
 	HeatmapAll  key.Binding
 }
 
+// EventsKeys are the requests screen's own: they read other events than
+// the newest, where / only narrows what is loaded.
+type EventsKeys struct {
+	Filter key.Binding // field=value: client, type, rcode (HTTP method, status)
+	Jump   key.Binding // to the events at and before a time
+}
+
 // TimelineKeys: zoom is the bucket size.
 type TimelineKeys struct {
 	ZoomIn  key.Binding
@@ -153,6 +166,9 @@ func DefaultKeyMap() *KeyMap {
 			Quit:      bind("q", "back; on the list, quit", "q"),
 			QuitAll:   bind("Q", "quit from anywhere", "Q"),
 			ForceQuit: bind("ctrl+c", "quit now", "ctrl+c"),
+			Messages:  bind("!", "every message, whole", "!"),
+			Copy:      bind("Y", "copy the row's value", "Y"),
+			Export:    bind("E", "rows as CSV: pager, file", "E"),
 		},
 		Nav: NavKeys{
 			Up:       bind("↑/k", "up", "up", "k"),
@@ -189,6 +205,7 @@ func DefaultKeyMap() *KeyMap {
 			Kind:      bind("K", "next kind of event (dns, http)", "K"),
 			By:        bind("v", "list by the next subject (host, path, ua…)", "v"),
 			Logons:    bind("L", "logon summary (listing logons)", "L"),
+			Filters:   bind("F", "the filters: what each hides", "F"),
 			Tally:     bind("%", "tally by category or network", "%"),
 		},
 		Filter: FilterKeys{
@@ -230,6 +247,10 @@ func DefaultKeyMap() *KeyMap {
 			TimelineAll: bind("z", "timeline of all traffic", "z"),
 			HeatmapAll:  bind("Z", "heatmap of all traffic", "Z"),
 		},
+		Events: EventsKeys{
+			Filter: bind("f", "only client=… type=… rcode=… (method=… status=…)", "f"),
+			Jump:   bind("@", "jump to a time (2024-03-04 08:40, 08:40)", "@"),
+		},
 		Timeline: TimelineKeys{
 			ZoomIn:  bind("+", "zoom in (smaller buckets)", "+", "="),
 			ZoomOut: bind("-", "zoom out (larger buckets)", "-", "_"),
@@ -264,5 +285,5 @@ func (k *KeyMap) Searching() HelpSection {
 // General is the help section of GlobalKeys.
 func (k *KeyMap) General() HelpSection {
 	g := k.Global
-	return HelpSection{"General", []key.Binding{g.Help, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
+	return HelpSection{"General", []key.Binding{g.Help, g.Messages, g.Copy, g.Export, g.Back, g.Quit, g.QuitAll, g.ForceQuit}}
 }

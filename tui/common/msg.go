@@ -19,6 +19,7 @@ const (
 	ScreenHeatmap                    // days × 24 hours (workspace, name, domain or client)
 	ScreenRules                      // the verdict rules
 	ScreenLogons                     // the logon summary (the workspace's logons)
+	ScreenMessages                   // every status message of the session, whole
 	ScreenTally                      // the list's shown rows tallied by category or network (Target.Shown)
 )
 

@@ -76,3 +76,30 @@ func BenchmarkKeystrokeScroll(b *testing.B) {
 		_ = v.View()
 	}
 }
+
+// BenchmarkEventsPaging is G on the top name's requests (the oldest page,
+// and where it stands among them), and a page older than the middle.
+func BenchmarkEventsPaging(b *testing.B) {
+	top, _, _ := benchTargets(b)
+	d, _ := testws.OpenBench(b)
+	c := common.New(context.Background(), d)
+	v := NewEvents(c, top).(*Events)
+	v.SetSize(80, 24)
+	v.Update(v.Init()())
+	b.Run("G", func(b *testing.B) {
+		for b.Loop() {
+			v.Update(v.fetch(pageReq{replace: true, last: true})())
+		}
+	})
+	all, err := d.PageOlder(c.Ctx, top.Subject, nil, db.EventFilter{}, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mid := all.Keys[len(all.Keys)/2]
+	b.Run("PageFromTheMiddle", func(b *testing.B) {
+		for b.Loop() {
+			v.Update(v.fetch(pageReq{from: &mid, older: true})())
+		}
+	})
+	b.Logf("%d events", len(all.Keys))
+}

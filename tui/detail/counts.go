@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/rules"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
@@ -26,7 +27,13 @@ type Counts struct {
 	seq     uint64
 	loading bool
 	err     error
-	rows    []countCells
+	// loaded are the rows read; rows those the list's filters keep (a
+	// pivot's: see pivot.go), hidden how many they hide.
+	loaded      []countCells
+	rows        []countCells
+	hidden      int
+	rules       []rules.Rule // a pivot's, for its verdicts
+	scopePrompt bool         // a pivot's known-good mark waits for its scope
 	// totals sums the counts per subject: a row's share is of its own
 	// subject (an HTTP request is counted under its host and its path).
 	totals map[engsubject.Code]int64
@@ -38,15 +45,21 @@ type countCells struct {
 	id          uint32
 	kind        engsubject.Code // a pivot's row: its subject
 	raw         string          // as stored: what a next screen is opened on
+	domain      string          // a pivot's row: the group it rolls up to
+	verdict     rules.Verdict   // a pivot's row
+	total       int64           // a pivot's row: the name's events from every client
 	text        string          // safe, names shown decoded
 	count       int64
 	first, last string
+	firstUS     int64 // unix µs, for the CSV
+	lastUS      int64
 }
 
 type countsMsg struct {
-	seq  uint64
-	rows []db.ClientCount
-	err  error
+	seq   uint64
+	rows  []db.ClientCount
+	rules []rules.Rule
+	err   error
 }
 
 // NewClients opens the clients of the name or group in t (common.Opener):
@@ -82,7 +95,11 @@ func (v *Counts) Init() tea.Cmd {
 	return func() tea.Msg {
 		if pivot {
 			rows, err := d.NamesOf(ctx, id, pivotSubjects, maxCounts)
-			return countsMsg{seq: seq, rows: rows, err: err}
+			if err != nil {
+				return countsMsg{seq: seq, err: err}
+			}
+			rs, err := d.Rules(ctx)
+			return countsMsg{seq: seq, rows: rows, rules: rs, err: err}
 		}
 		rows, err := clientsOf(ctx, id, maxCounts)
 		return countsMsg{seq: seq, rows: rows, err: err}
@@ -111,20 +128,29 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return v, nil
 		}
 		v.loading, v.err = false, msg.err
-		v.rows = make([]countCells, len(msg.rows))
-		hay := make([]string, len(msg.rows))
+		v.loaded, v.rules = make([]countCells, len(msg.rows)), msg.rules
 		v.totals = map[engsubject.Code]int64{}
 		for i, r := range msg.rows {
 			text := textsafe.String(r.Text)
 			if v.pivot {
 				text = pivotText(r)
 			}
-			v.rows[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last)}
-			hay[i] = strings.ToLower(text)
+			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last), firstUS: r.First, lastUS: r.Last}
 			v.totals[r.Kind] += r.Count
 		}
-		v.tbl.setRows(hay)
+		if v.pivot {
+			v.verdicts()
+		}
+		v.filterRows()
 		return v, nil
+	}
+	if msg, ok := msg.(common.RulesChangedMsg); ok {
+		v.rulesChanged(msg.Rules)
+		return v, nil
+	}
+	if km, ok := msg.(tea.KeyPressMsg); ok && v.scopePrompt {
+		cmd, _ := v.markKey(km)
+		return v, cmd
 	}
 	cmd, handled := v.tbl.update(msg)
 	v.layout()
@@ -134,6 +160,11 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return v, nil
+	}
+	if v.pivot {
+		if cmd, ok := v.markKey(km); ok {
+			return v, cmd
+		}
 	}
 	i, ok := v.tbl.current()
 	if !ok {
@@ -168,7 +199,7 @@ func (v *Counts) SetSize(width, height int) {
 }
 
 func (v *Counts) layout() {
-	v.tbl.height = max(v.c.Height-2-searchLines(&v.tbl), 1)
+	v.tbl.height = max(v.c.Height-2-len(v.bottom(0)), 1)
 	v.tbl.scroll()
 }
 
@@ -183,7 +214,7 @@ func (v *Counts) View() string {
 	switch {
 	case v.err != nil:
 		status = "error"
-	case v.rows == nil:
+	case v.loaded == nil:
 		status = "loading…"
 	case v.tbl.filtered():
 		status = fmt.Sprintf("%s of %s %s shown", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), noun)
@@ -194,8 +225,11 @@ func (v *Counts) View() string {
 		status = fmt.Sprintf("%s %s, %s", chart.Int(int64(len(v.rows))), noun, v.events())
 	}
 	lines := []string{title(v.c, what, about, status, w)}
-	row := func(count, share, first, last, text string, width int) string {
+	row := func(mark, count, share, first, last, text string, width int) string {
 		s := fmt.Sprintf("%9s %6s %-12s %-12s ", count, share, first, last)
+		if v.pivot {
+			s = fmt.Sprintf("%-4s ", mark) + s
+		}
 		room := max(width-cellWidth(s), 0)
 		if v.pivot {
 			return s + common.TruncateLeft(text, room) // keep the registered domain
@@ -206,16 +240,30 @@ func (v *Counts) View() string {
 	if v.pivot {
 		header = "name"
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("count", "share", "first seen", "last seen", header, w), w)))
-	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading…", func(i, width int) string {
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "first seen", "last seen", header, w), w)))
+	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(chart.Int(r.count), share(r.count, v.totals[r.kind]), r.first, r.last, r.text, width)
+		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), r.first, r.last, r.text, width)
 	})...)
-	lines = padLines(lines, h-searchLines(&v.tbl), w)
-	if s := v.tbl.searchLine(w); s != "" {
-		lines = append(lines, s)
-	}
+	bottom := v.bottom(w)
+	lines = append(padLines(lines, h-len(bottom), w), bottom...)
 	return strings.Join(lines, "\n")
+}
+
+// bottom is the lines under the rows: the scope prompt of a mark, what
+// the list's filters hide, the / filter.
+func (v *Counts) bottom(width int) []string {
+	var out []string
+	if v.scopePrompt {
+		out = append(out, common.PadRight(v.c.Styles.Prompt.Render(fit("known-good: n this name only, D the whole registered domain (esc cancels)", width)), width))
+	}
+	if s := v.hiddenLine(); s != "" {
+		out = append(out, v.c.Styles.Dim.Render(fit(s, width)))
+	}
+	if s := v.tbl.searchLine(width); s != "" {
+		out = append(out, s)
+	}
+	return out
 }
 
 // pivotText shows a name of a client's pivot; a subject other than a DNS
@@ -242,18 +290,26 @@ func (v *Counts) events() string {
 	var requests string
 	switch {
 	case http == 0 && dns == 0 && logons > 0:
-		return chart.Int(logons) + " logons"
+		return counted(logons, "logon")
 	case http == 0:
-		requests = chart.Int(dns) + " requests"
+		requests = counted(dns, "request")
 	case dns == 0:
-		requests = chart.Int(http) + " requests"
+		requests = counted(http, "request")
 	default:
-		requests = chart.Int(dns) + " dns and " + chart.Int(http) + " http requests"
+		requests = chart.Int(dns) + " dns and " + counted(http, "http request")
 	}
 	if logons > 0 {
-		requests += ", " + chart.Int(logons) + " logons"
+		requests += ", " + counted(logons, "logon")
 	}
 	return requests
+}
+
+// counted is "1 request", "2,090 requests".
+func counted(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return chart.Int(n) + " " + noun + "s"
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.
@@ -284,9 +340,11 @@ func (v *Counts) KeyHelp() []common.HelpSection {
 		subject.WithHelp(k.Drill.Timeline, "timeline of this client"), subject.WithHelp(k.Drill.Heatmap, "day × hour heatmap of this client")}}
 	if v.pivot {
 		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
+		m := k.Mark
+		return []common.HelpSection{k.Navigation(), searchHelp(k), sec, {Title: "Mark (as in the list)", Keys: []key.Binding{m.Good, m.Suspicious, m.Bad, m.Clear, m.Undo}}, k.General()}
 	}
-	return []common.HelpSection{k.Navigation(), searchHelp(k), sec}
+	return []common.HelpSection{k.Navigation(), searchHelp(k), sec, k.General()}
 }
 
-// Capturing is true while the filter is typed.
-func (v *Counts) Capturing() bool { return v.tbl.searching }
+// Capturing is true while the filter is typed or a mark waits for its scope.
+func (v *Counts) Capturing() bool { return v.tbl.searching || v.scopePrompt }

@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -20,14 +19,6 @@ import (
 	"github.com/longtail/longtail/tui/internal/subject"
 )
 
-// Loading a name's requests starts with a page and grows fourfold as the
-// user scrolls towards the end, up to maxEvents: a name with millions of
-// requests is read as far as someone scrolls, not further.
-const (
-	firstPage = 1000
-	maxEvents = 256_000
-)
-
 // Events is a name's requests, newest first, or a group's: the requests of
 // its values merged by time, each row naming its value.
 type Events struct {
@@ -37,13 +28,19 @@ type Events struct {
 	seq     uint64 // the request whose answer is wanted
 	loading bool
 	err     error
-	limit   int
-	total   int64
-	rows    []eventCells
-	clients map[string]uint32 // address → id, filled when a pivot needs it
-	kind    record.Kind       // what the rows are
+	// rows is a window of the events that pass filter, newest first, and
+	// keys their places; start is rows[0]'s place among matching such
+	// events, of total in all.
+	rows                   []eventCells
+	keys                   []db.EventKey
+	start, matching, total int64
+	filter                 db.EventFilter
+	filterText             string
+	clients                map[string]uint32 // address → id, filled when a pivot needs it
+	kind                   record.Kind       // what the rows are
 
-	tbl table
+	prompt prompt // the filter or jump prompt, while it is open
+	tbl    table
 }
 
 // eventCells is an event as shown: every string safe and formatted once.
@@ -61,14 +58,7 @@ type eventCells struct {
 	detail                                   string // the footer's first line
 	source                                   string // file:line, short
 	where                                    string // the full provenance for the cursor line
-}
-
-type eventsMsg struct {
-	seq   uint64
-	kind  record.Kind
-	rows  []eventCells
-	total int64
-	err   error
+	raw                                      db.EventRow
 }
 
 // pivotMsg carries a client's id found for a pivot from an event row.
@@ -81,24 +71,11 @@ type pivotMsg struct {
 
 // NewEvents opens the requests of the name or group in t (common.Opener).
 func NewEvents(c common.Common, t common.Target) common.View {
-	return &Events{c: c, target: t, limit: firstPage, tbl: newTable(c)}
+	return &Events{c: c, target: t, tbl: newTable(c)}
 }
 
-// Init starts loading the first page.
-func (v *Events) Init() tea.Cmd { return v.load() }
-
-func (v *Events) load() tea.Cmd {
-	if k := v.target.Subject.Kind; k != db.SubjectName && k != db.SubjectDomain {
-		v.err = fmt.Errorf("requests are kept per name and group: open a name or a domain, not a client")
-		return nil
-	}
-	v.seq, v.loading = nextSeq(), true
-	seq, d, ctx, s, limit, text := v.seq, v.c.DB, v.c.Ctx, v.target.Subject, v.limit, v.nameText()
-	return func() tea.Msg {
-		rows, total, kind, err := loadEvents(ctx, d, s, limit, text)
-		return eventsMsg{seq: seq, rows: rows, total: total, kind: kind, err: err}
-	}
-}
+// Init starts loading the newest page.
+func (v *Events) Init() tea.Cmd { return v.fetch(pageReq{older: true, replace: true}) }
 
 // group reports whether the screen shows a group's requests.
 func (v *Events) group() bool { return v.target.Subject.Kind == db.SubjectDomain }
@@ -137,34 +114,6 @@ var inRow = map[engsubject.Code]bool{
 func (v *Events) nameColumn() bool {
 	sub, ok := v.groupSubject()
 	return v.group() && !(ok && inRow[sub.Code])
-}
-
-// loadEvents reads and formats the newest limit requests of a name or a
-// group; text makes their values safe.
-func loadEvents(ctx context.Context, d *db.DB, s db.Subject, limit int, text func(string) string) (rows []eventCells, total int64, kind record.Kind, err error) {
-	read := d.Events
-	if s.Kind == db.SubjectDomain {
-		read = d.DomainEvents
-	}
-	evs, total, err := read(ctx, s.ID, limit)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	srcs, err := d.Sources(ctx)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	packets := map[string]bool{}
-	for _, s := range srcs {
-		packets[s.Path] = strings.HasPrefix(s.Format, "pcap")
-	}
-	out := make([]eventCells, len(evs))
-	for i, e := range evs {
-		out[i] = formatEvent(e, packets[e.Source])
-		out[i].name, out[i].rawName, out[i].nameID = text(e.Name), e.Name, e.NameID
-		kind = e.Kind
-	}
-	return out, total, kind, nil
 }
 
 func formatEvent(e db.EventRow, packet bool) eventCells {
@@ -283,13 +232,11 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		v.loading, v.err = false, msg.err
 		if msg.err == nil {
-			v.rows, v.total, v.kind = msg.rows, msg.total, msg.kind
-			hay := make([]string, len(v.rows))
-			for i, r := range v.rows {
-				hay[i] = strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source, r.name}, " "))
-			}
-			v.tbl.setRows(hay)
+			v.takePage(msg)
 		}
+		// The next page is read when a key moves the cursor near an edge,
+		// never on an answer's arrival: a / filter that matches nothing
+		// keeps the cursor near both edges, and would page for ever.
 		return v, nil
 	case pivotMsg:
 		if msg.seq != v.seq {
@@ -301,6 +248,14 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		v.clients = msg.clients
 		return v, v.pivot(msg.addr)
+	}
+	if v.prompt.open() {
+		return v, v.promptKey(msg)
+	}
+	if km, ok := msg.(tea.KeyPressMsg); ok && !v.tbl.searching {
+		if cmd, ok := v.pageKey(km); ok {
+			return v, cmd
+		}
 	}
 	cmd, handled := v.tbl.update(msg)
 	v.layout()
@@ -363,15 +318,6 @@ func (v *Events) pivot(addr string) tea.Cmd {
 	}
 }
 
-// more fetches a bigger page when the cursor nears the end of what is loaded.
-func (v *Events) more() tea.Cmd {
-	if v.loading || v.err != nil || int64(len(v.rows)) >= v.total || v.limit >= maxEvents || !v.tbl.nearEnd() {
-		return nil
-	}
-	v.limit = min(v.limit*4, maxEvents)
-	return v.load()
-}
-
 // SetSize lays the screen out.
 func (v *Events) SetSize(width, height int) {
 	v.c.SetSize(width, height)
@@ -390,7 +336,7 @@ func (v *Events) footer() int {
 }
 
 func (v *Events) layout() {
-	v.tbl.height = max(v.c.Height-2-v.footer()-searchLines(&v.tbl), 1)
+	v.tbl.height = max(v.c.Height-2-v.footer()-v.bottomLines(), 1)
 	v.tbl.scroll()
 }
 
@@ -405,10 +351,8 @@ func (v *Events) View() string {
 		status = "error"
 	case v.rows == nil:
 		status = "loading…"
-	case v.tbl.filtered():
-		status = fmt.Sprintf("%s matching of %s loaded, %s in all", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), chart.Int(v.total))
 	default:
-		status = fmt.Sprintf("%s of %s shown, newest first", chart.Int(int64(len(v.rows))), chart.Int(v.total))
+		status = v.status()
 	}
 	if v.loading && v.rows != nil {
 		status += ", loading more…"
@@ -454,7 +398,7 @@ func (v *Events) View() string {
 	lines = append(lines, v.tbl.body(w, v.err, v.rows == nil, "loading "+v.noun()+"…", func(i, width int) string {
 		return row(v.rows[i], width)
 	})...)
-	lines = padLines(lines, h-v.footer()-searchLines(&v.tbl), w)
+	lines = padLines(lines, h-v.footer()-v.bottomLines(), w)
 	if v.footer() > 0 {
 		var cur eventCells
 		if i, ok := v.tbl.current(); ok && v.rows != nil {
@@ -469,9 +413,7 @@ func (v *Events) View() string {
 		}
 		lines = append(lines, v.c.Styles.Dim.Render(fit(detail, w)), v.c.Styles.Dim.Render(fit("source  "+cur.where, w)))
 	}
-	if s := v.tbl.searchLine(w); s != "" {
-		lines = append(lines, s)
-	}
+	lines = append(lines, v.bottom(w)...)
 	return strings.Join(lines, "\n")
 }
 
@@ -532,11 +474,12 @@ func (v *Events) KeyHelp() []common.HelpSection {
 	if v.group() {
 		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
 	}
-	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}}
+	keys = append(keys, k.Events.Filter, k.Events.Jump)
+	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}, k.General()}
 }
 
-// Capturing is true while the filter is typed.
-func (v *Events) Capturing() bool { return v.tbl.searching }
+// Capturing is true while the filter or a prompt is typed.
+func (v *Events) Capturing() bool { return v.tbl.searching || v.prompt.open() }
 
 // urlLabel names a honeypot's URL: a file it was made to download, or a
 // tunnel it was asked to open (direct-tcpip, stored as tcp://host:port).

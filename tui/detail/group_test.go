@@ -37,7 +37,7 @@ func TestGroupEvents(t *testing.T) {
 			v := tuitest.Open(NewEvents, c, tunnel, w, h).(*Events)
 			tuitest.CheckSize(t, v, w, h)
 			golden.Assert(t, name, screen(v))
-			if v.err != nil || v.total != tunnel.Group.Count || int64(len(v.rows)) != min(tunnel.Group.Count, firstPage) {
+			if v.err != nil || v.total != tunnel.Group.Count || int64(len(v.rows)) != min(tunnel.Group.Count, int64(pageSize)) {
 				t.Fatalf("loaded %d of %d (%v), the domain has %d", len(v.rows), v.total, v.err, tunnel.Group.Count)
 			}
 			names := map[string]bool{}

@@ -102,6 +102,36 @@ func (t *table) scroll() {
 // time to fetch more.
 func (t *table) nearEnd() bool { return t.cursor >= len(t.shown)-t.height-1 }
 
+// nearStart reports whether the cursor is within a screen of the first row.
+func (t *table) nearStart() bool { return t.cursor <= t.height }
+
+// shift replaces the rows with hay, in which each earlier row moved by
+// delta (rows added before them, or dropped): the cursor and the screen
+// stay on the same rows.
+func (t *table) shift(hay []string, delta int) {
+	row, top := -1, -1
+	if i, ok := t.current(); ok {
+		row = i + delta
+	}
+	if t.top >= 0 && t.top < len(t.shown) {
+		top = t.shown[t.top] + delta
+	}
+	t.hay = hay
+	t.applyFilter()
+	t.cursor, t.top = t.at(row), t.at(top)
+	t.scroll()
+}
+
+// at is the place in shown of row, or of the first shown after it.
+func (t *table) at(row int) int {
+	for j, i := range t.shown {
+		if i >= row {
+			return j
+		}
+	}
+	return max(len(t.shown)-1, 0)
+}
+
 // update handles navigation and the search input. handled is false for a
 // key the screen should look at.
 func (t *table) update(msg tea.Msg) (cmd tea.Cmd, handled bool) {

@@ -83,7 +83,7 @@ func TestHideASNKey(t *testing.T) {
 		t.Errorf("hiding AS64500: %v", got)
 	}
 	lines := screenLines(m)
-	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A AS64500 −2n −42ev") {
+	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A: 2 AS64500 hidden") {
 		t.Errorf("filter bar %q", bar)
 	}
 	// The prompt starts from what is hidden; more ASNs are typed after it.
@@ -125,7 +125,7 @@ func TestOnlyNetworkKey(t *testing.T) {
 		t.Errorf("only AS64501: %v", got)
 	}
 	lines := screenLines(m)
-	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A not AS64501 −5n −60ev") {
+	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A: 5 not AS64501 hidden") {
 		t.Errorf("filter bar %q", bar)
 	}
 	press(m, "M")

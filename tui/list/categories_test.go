@@ -108,7 +108,7 @@ func TestCategoryKeys(t *testing.T) {
 		t.Errorf("hide cdn: %s shown %v, %s shown %v", cdn, shown[cdn], ads, shown[ads])
 	}
 	bottom := ansi.Strip(m.bottomBar(120))
-	if !strings.Contains(bottom, "C hide cdn −") {
+	if !strings.Contains(bottom, "C: 9 cdn hidden") {
 		t.Errorf("status line %q", bottom)
 	}
 	// The prompt opens with the filter as it is; esc leaves it so.

@@ -293,7 +293,7 @@ func TestRanksColumnAndHideRanked(t *testing.T) {
 	if h := m.res.Hid[review.HideRanked]; h.Rows != wantRows || h.Events != wantEvents || wantRows == 0 {
 		t.Errorf("P hides %d names / %d events, want %d / %d", h.Rows, h.Events, wantRows, wantEvents)
 	}
-	if bar := screenLines(m)[23]; !strings.Contains(bar, "P rank≤10k −") {
+	if bar := screenLines(m)[23]; !strings.Contains(bar, " rank≤10k hidden") {
 		t.Errorf("status line %q", bar)
 	}
 	press(m, "}", "}")
@@ -357,7 +357,7 @@ func TestNewSinceTheBaselineSnapshot(t *testing.T) {
 	if len(got) != 3 || m.res.ShownEvents != 4 {
 		t.Errorf("B shows %v holding %d events, want the 3 new names holding 4", got, m.res.ShownEvents)
 	}
-	if bar := screenLines(m)[23]; !strings.Contains(bar, "B new since snapshot monday: 3n 4ev") {
+	if bar := screenLines(m)[23]; !strings.Contains(bar, "B: 3 new since monday") {
 		t.Errorf("status line %q", bar)
 	}
 	// Rolled up: the domains that are new as a whole.

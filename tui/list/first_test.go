@@ -153,7 +153,7 @@ func TestRareDomainsAndRareNamesByDomain(t *testing.T) {
 	}
 	// The filter line says what it hides: domains most of whose names are
 	// seen more than K times.
-	if bar := screenLines(m)[39]; !strings.Contains(bar, "r mostly >2 −") {
+	if bar := screenLines(m)[39]; !strings.Contains(bar, " mostly >2 hidden") {
 		t.Errorf("filter line: %q", bar)
 	}
 	press(m, "d")

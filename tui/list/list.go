@@ -462,10 +462,12 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.verd = msg.verd
 		return m, m.recompute()
+	case common.MarkMsg:
+		return m, m.remoteMark(msg)
 	case common.ListPivotMsg:
 		return m, m.pivotTo(msg)
 	case common.RulesChangedMsg:
-		if m.data == nil {
+		if m.data == nil || m.sameRules(msg.Rules) {
 			return m, nil
 		}
 		data := m.data
@@ -634,6 +636,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("no baseline snapshot: take one with longtail baseline snapshot NAME")
 		}
 		return m.toggle(&m.q.Fresh)
+	case key.Matches(msg, k.List.Filters):
+		return m.openFilters()
 	case key.Matches(msg, k.Filter.Arrived):
 		return m.toggle(&m.q.Arrived)
 	case key.Matches(msg, k.Filter.HideASN):
@@ -806,6 +810,7 @@ func (m *Model) recompute() tea.Cmd {
 	seq, data, verd, sc, an := m.seq, m.data, m.verd, m.sc, m.an
 	q := m.q
 	q.Expanded = maps.Clone(m.q.Expanded)
+	m.c.Shared.Filters = q
 	return func() tea.Msg { return computedMsg{seq: seq, res: review.Compute(data, verd, sc, an, q)} }
 }
 
@@ -947,7 +952,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 		{Title: "Filters (status line: what each hides)", Keys: []key.Binding{k.Filter.HideGood, k.Filter.HideTop,
 			k.Filter.TopLess, k.Filter.TopMore, k.Filter.Rare, k.Filter.RareLess, k.Filter.RareMore,
 			k.Filter.Unreviewed, k.Filter.HideRanked, k.Filter.RankLess, k.Filter.RankMore, k.Filter.Fresh, k.Filter.Arrived,
-			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category, k.Filter.Clear}},
+			k.Filter.HideASN, k.Filter.OnlyASN, k.Filter.Category, k.Filter.Clear, k.List.Filters}},
 		{Title: "List", Keys: []key.Binding{k.List.Kind, k.List.By, k.List.RollUp, k.List.Expand, k.List.Open, k.List.Close,
 			k.List.Sort, k.List.SortScore, k.List.Reverse, k.List.Why, k.List.Reload}},
 		{Title: "Mark (selection, else the row)", Keys: []key.Binding{k.Mark.Good, k.Mark.Suspicious, k.Mark.Bad,

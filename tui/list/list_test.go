@@ -221,7 +221,7 @@ func TestFiltersAndWhatTheyHide(t *testing.T) {
 		t.Errorf("K went below 1: %d", m.q.RareK)
 	}
 	bar := ansi.Strip(m.View())
-	if !strings.Contains(bar, "r >1 −") {
+	if !strings.Contains(bar, "r: ") || !strings.Contains(bar, " >1 hidden") {
 		t.Errorf("status line does not say what r hides:\n%s", bar)
 	}
 	press(m, "0")

@@ -164,8 +164,13 @@ func (req *markReq) rulesFor(author string) []rules.Rule {
 // submitMark queues the write of a mark. The UI says "marked" only when
 // the rules are in the workspace and the verdicts recomputed.
 func (m *Model) submitMark(req markReq) tea.Cmd {
-	rs := req.rulesFor(m.opts.Author)
 	m.clearSelection()
+	return m.writeMark(req)
+}
+
+// writeMark queues the write of req's rules.
+func (m *Model) writeMark(req markReq) tea.Cmd {
+	rs := req.rulesFor(m.opts.Author)
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
 	return m.queue(text, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)
@@ -175,15 +180,21 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 
 // clearMarks deletes the rules that decide the target rows.
 func (m *Model) clearMarks() tea.Cmd {
+	ts := m.targets()
+	m.clearSelection()
+	return m.clearRules(m.verd.Matcher, ts)
+}
+
+// clearRules deletes the rules of matcher that decide ts.
+func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 	var del []rules.Rule
 	seen := map[int64]bool{}
-	for _, t := range m.targets() {
-		if r, ok := m.verd.Matcher.MatchRow(t.name, t.domain, t.isDomain); ok && !seen[r.ID] {
+	for _, t := range ts {
+		if r, ok := matcher.MatchRow(t.name, t.domain, t.isDomain); ok && !seen[r.ID] {
 			seen[r.ID] = true
 			del = append(del, r)
 		}
 	}
-	m.clearSelection()
 	if len(del) == 0 {
 		return common.Status("no verdict to clear")
 	}
@@ -300,6 +311,8 @@ func (m *Model) written(msg writtenMsg) tea.Cmd {
 		return tea.Batch(append(after, next, m.refreshVerdicts(), common.Status(msg.text))...)
 	}
 	m.verd = msg.verd
+	// The other screens (a pivot's verdicts) follow; the list has them.
+	after = append(after, common.Cmd(common.RulesChangedMsg{Rules: msg.verd.Rules}))
 	return tea.Batch(append(after, next, m.recompute(), common.Status(msg.text))...)
 }
 

@@ -139,7 +139,7 @@ func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
 		t.Errorf("+ shows %v, want the two names that arrived (of %d before)", got, before)
 	}
 	view := ansi.Strip(m.View())
-	if !strings.Contains(view, "+ arrived while open: 2n 6ev") {
+	if !strings.Contains(view, "+: 2 arrived while open") {
 		t.Errorf("the status line does not say what + shows:\n%s", view)
 	}
 	for _, line := range strings.Split(view, "\n") {

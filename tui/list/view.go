@@ -215,68 +215,25 @@ func (m *Model) bottomBar(w int) string {
 		return ""
 	}
 	k := m.c.Keys.Filter
-	type f struct {
-		on          bool
-		key         string
-		off, hiding string
-		h           review.Hidden
-	}
-	// The labels of the filters that are off are short: at 80 columns all
-	// six must fit beside the rules and what the filters that are on hide.
-	top, rare, rank := strconv.Itoa(m.q.TopN), strconv.FormatInt(m.q.RareK, 10), thousandsK(m.q.RankN)
-	fs := []f{
-		{m.q.Hide[rules.Good], k.HideGood.Help().Key, "hide good", "good", m.res.Hid[review.HideVerdict]},
-		{m.q.Unreviewed, k.Unreviewed.Help().Key, "unreviewed", "reviewed", m.res.Hid[review.Unreviewed]},
-		{m.q.HideTop, k.HideTop.Help().Key, "top " + top, "top " + top, m.res.Hid[review.HideTop]},
-		{m.q.Rare, k.Rare.Help().Key, "≤" + rare, rareHides(m.res.Domains) + rare, m.res.Hid[review.Rare]},
-	}
-	// Filters that need data the workspace may not have are offered only
-	// when it has it.
-	if m.an != nil && m.an.AnyRanked {
-		fs = append(fs, f{m.q.HideRanked, k.HideRanked.Help().Key, "rank≤" + rank, "rank≤" + rank, m.res.Hid[review.HideRanked]})
-	}
-	if m.withNetworks() {
-		on, hiding := m.asnHides()
-		fs = append(fs, f{on, k.HideASN.Help().Key, "asn", hiding, m.res.Hid[review.HideNetwork]})
-	}
-	if m.an != nil && m.an.Categories != nil {
-		fs = append(fs, f{m.q.Category.On(), k.Category.Help().Key, "cat", m.categoryFilterText(), m.res.Hid[review.Category]})
-	}
-	fresh := m.an != nil && m.an.Fresh[0] != nil
-	if fresh && !m.q.Fresh {
-		fs = append(fs, f{key: k.Fresh.Help().Key, off: "new"})
-	}
-	// What arrived while the screen was open (a follow, a capture) is
-	// offered once there is some.
-	arrived := m.arrivedN[0]
-	if m.q.Domains {
-		arrived = m.arrivedN[1]
-	}
-	if n := arrived; n > 0 && !m.q.Arrived {
-		fs = append(fs, f{key: k.Arrived.Help().Key, off: "arrived " + chart.Count(n)})
-	}
 	parts := []string{plural(len(m.verd.Rules), "rule")}
-	if m.q.Arrived {
-		parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s arrived while open: %sn %sev", k.Arrived.Help().Key,
-			chart.Count(int64(m.res.Rows)), chart.Count(m.res.ShownEvents))))
-	}
-	if fresh && m.q.Fresh {
-		// What the new filter leaves is the point: the new names and the
-		// events they hold (every other filter applies first).
-		parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s new since %s: %sn %sev", k.Fresh.Help().Key,
-			common.Fit(m.an.Since, 24), chart.Count(int64(m.res.Rows)), chart.Count(m.res.ShownEvents))))
-	}
-	for _, x := range fs {
-		if x.on {
-			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s %s −%sn −%sev", x.key, x.hiding,
-				chart.Count(x.h.Rows), chart.Count(x.h.Events))))
+	// In the order the filters apply, on or off: a filter keeps its place
+	// (filters.go words them).
+	for _, f := range m.filters() {
+		switch {
+		case f.on && f.key == k.Arrived.Help().Key:
+			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s: %s arrived while open", f.key, chart.Count(int64(m.res.Rows)))))
+		case f.on && f.key == k.Fresh.Help().Key:
+			// What the new filter leaves is the point: the new rows
+			// (every other filter applies first).
+			parts = append(parts, s.Emphasis.Render(fmt.Sprintf("%s: %s new since %s", f.key, chart.Count(int64(m.res.Rows)),
+				common.Fit(strings.TrimPrefix(m.an.Since, "snapshot "), 20))))
+		case f.on:
+			parts = append(parts, s.Emphasis.Render(f.barLabel()))
+		default:
+			parts = append(parts, s.Dim.Render(f.barLabel()))
 		}
 	}
-	for _, x := range fs {
-		if !x.on {
-			parts = append(parts, s.Dim.Render(x.key+" "+x.off))
-		}
-	}
+	parts = append(parts, s.Dim.Render(m.c.Keys.List.Filters.Help().Key+" what each hides"))
 	return ansi.Truncate(strings.Join(parts, " │ "), w, "…")
 }
 

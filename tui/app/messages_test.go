@@ -1,0 +1,51 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/tui"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// The ingest's report before the screen, and every status message after,
+// are in the messages screen (!), whole; a problem of the ingest is the
+// status line the screen opens with.
+func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
+	path := tuitest.Copy(t, 3000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	report := "bad.bin: unknown format (tried 12 formats): it looks like a Windows event log export, which is not read yet"
+	m := tui.New(context.Background(), d, tui.Options{Author: "tester", ByCount: true,
+		Report: []string{report}, Problem: "a file gave nothing usable: ! shows the ingest's report"})
+	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	screen := func() string { return ansi.Strip(m.Render()) }
+	tuitest.Run(m, m.Init()())
+	if !strings.Contains(screen(), "a file gave nothing usable") {
+		t.Errorf("the ingest's problem is not in the status line once the list is loaded:\n%s", screen())
+	}
+	long := "marked good: *.microsoft.com and microsoft.com and 1 more, and then some words to pass eighty columns"
+	tuitest.Run(m, common.StatusMsg{Text: long})
+	tuitest.Run(m, tuitest.Key("!"))
+	if !strings.HasSuffix(m.String(), "messages") {
+		t.Fatalf("! did not open the messages: %s", m)
+	}
+	flat := strings.Join(strings.Fields(screen()), " ")
+	for _, want := range []string{long, "the ingest before the screen: " + report} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the messages lack %q:\n%s", want, screen())
+		}
+	}
+	tuitest.Run(m, tuitest.Key("esc"))
+	if m.String() != "names" {
+		t.Errorf("esc did not go back to the list: %s", m)
+	}
+}

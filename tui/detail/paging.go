@@ -1,0 +1,288 @@
+package detail
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/parse"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/textsafe"
+)
+
+// The requests screen holds a window of at most maxWindow events and reads
+// pageSize more at its edge as the cursor nears it, older below and newer
+// above: a name with millions of requests is paged through, end to end,
+// without holding them all. G reads the oldest page, g the newest, and a
+// time reads the page that starts there. (Variables: a test makes them
+// small to page through a small workspace.)
+var (
+	pageSize  = 1000
+	maxWindow = 4 * pageSize
+)
+
+// pageReq says which page to read: older or newer than from (nil: from the
+// newest, or the oldest), and whether it replaces the window.
+type pageReq struct {
+	from    *db.EventKey
+	older   bool
+	replace bool
+	last    bool // replace: the cursor goes to the last row
+}
+
+type eventsMsg struct {
+	seq  uint64
+	req  pageReq
+	kind record.Kind
+	rows []eventCells
+	keys []db.EventKey
+	// A replacing page says where it is: its first row's place among the
+	// events that pass the filter, how many pass it, and how many there
+	// are in all.
+	start, matching, total int64
+	err                    error
+}
+
+// fetch reads a page in a command.
+func (v *Events) fetch(req pageReq) tea.Cmd {
+	if k := v.target.Subject.Kind; k != db.SubjectName && k != db.SubjectDomain {
+		v.err = fmt.Errorf("requests are kept per name and group: open a name or a domain, not a client")
+		return nil
+	}
+	v.seq, v.loading = nextSeq(), true
+	seq, d, ctx, s, f, text := v.seq, v.c.DB, v.c.Ctx, v.target.Subject, v.filter, v.nameText()
+	return func() tea.Msg {
+		msg := eventsMsg{seq: seq, req: req}
+		msg.err = readPage(ctx, d, s, f, text, &msg)
+		return msg
+	}
+}
+
+// readPage fills msg with the page msg.req asks for and, for a window
+// replaced, where it is.
+func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, text func(string) string, msg *eventsMsg) error {
+	req := msg.req
+	read := d.PageNewer
+	if req.older {
+		read = d.PageOlder
+	}
+	p, err := read(ctx, s, req.from, f, pageSize)
+	if err != nil {
+		return err
+	}
+	if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, text); err != nil {
+		return err
+	}
+	msg.keys = p.Keys
+	if !req.replace {
+		return nil
+	}
+	if msg.total, err = d.CountNewer(ctx, s, nil, db.EventFilter{}); err != nil {
+		return err
+	}
+	msg.matching = msg.total
+	if f.Active() {
+		if msg.matching, err = d.CountNewer(ctx, s, nil, f); err != nil {
+			return err
+		}
+	}
+	switch {
+	case req.from == nil && req.older:
+		msg.start = 0
+	case req.from == nil:
+		msg.start = msg.matching - int64(len(p.Keys))
+	case len(p.Keys) == 0:
+		msg.start = msg.matching
+	default:
+		msg.start, err = d.CountNewer(ctx, s, &p.Keys[0], f)
+	}
+	return err
+}
+
+// formatEvents formats rows for the screen; text makes their values safe.
+func formatEvents(ctx context.Context, d *db.DB, evs []db.EventRow, text func(string) string) ([]eventCells, record.Kind, error) {
+	srcs, err := d.Sources(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	packets := map[string]bool{}
+	for _, s := range srcs {
+		packets[s.Path] = strings.HasPrefix(s.Format, "pcap")
+	}
+	var kind record.Kind
+	out := make([]eventCells, len(evs))
+	for i, e := range evs {
+		out[i] = formatEvent(e, packets[e.Source])
+		out[i].name, out[i].rawName, out[i].nameID, out[i].raw = text(e.Name), e.Name, e.NameID, e
+		kind = e.Kind
+	}
+	return out, kind, nil
+}
+
+// takePage puts a page in the window: in place of it, or at its older or
+// newer edge, dropping rows at the far edge beyond maxWindow; the cursor
+// stays on its row.
+func (v *Events) takePage(msg eventsMsg) {
+	if msg.req.replace || v.rows == nil {
+		v.rows, v.keys, v.start, v.matching, v.total = msg.rows, msg.keys, msg.start, msg.matching, msg.total
+		if len(msg.rows) > 0 || v.kind == 0 {
+			v.kind = msg.kind
+		}
+		v.tbl.empty = "no " + v.noun() + " here"
+		if v.filter.Active() {
+			v.tbl.empty = "none match " + textsafe.String(v.filterText) + " (f to change, esc to clear)"
+		}
+		v.tbl.setRows(v.hay(0, len(v.rows)))
+		v.tbl.cursor = 0
+		if msg.req.last {
+			v.tbl.cursor = len(v.tbl.shown) - 1
+		}
+		v.tbl.top = v.tbl.cursor
+		v.tbl.scroll()
+		return
+	}
+	shift := 0
+	if msg.req.older {
+		v.rows, v.keys = append(v.rows, msg.rows...), append(v.keys, msg.keys...)
+		if n := len(v.rows) - maxWindow; n > 0 {
+			v.rows, v.keys, v.start, shift = v.rows[n:], v.keys[n:], v.start+int64(n), -n
+		}
+	} else {
+		v.rows, v.keys = append(msg.rows, v.rows...), append(msg.keys, v.keys...)
+		v.start -= int64(len(msg.rows))
+		shift = len(msg.rows)
+		if len(v.rows) > maxWindow {
+			v.rows, v.keys = v.rows[:maxWindow], v.keys[:maxWindow]
+		}
+	}
+	v.tbl.shift(v.hay(0, len(v.rows)), shift)
+}
+
+// hay is what / searches in rows i to j.
+func (v *Events) hay(i, j int) []string {
+	hay := make([]string, 0, j-i)
+	for _, r := range v.rows[i:j] {
+		hay = append(hay, strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source, r.name}, " ")))
+	}
+	return hay
+}
+
+// atNewest and atOldest report whether the window reaches the newest and
+// the oldest of the events that pass the filter.
+func (v *Events) atNewest() bool { return v.start <= 0 }
+func (v *Events) atOldest() bool { return v.start+int64(len(v.rows)) >= v.matching }
+
+// more reads the next page when the cursor nears an edge of the window
+// that is not an end of the events.
+func (v *Events) more() tea.Cmd {
+	if v.loading || v.err != nil || len(v.keys) == 0 {
+		return nil
+	}
+	switch {
+	case !v.atOldest() && v.tbl.nearEnd():
+		return v.fetch(pageReq{from: &v.keys[len(v.keys)-1], older: true})
+	case !v.atNewest() && v.tbl.nearStart():
+		return v.fetch(pageReq{from: &v.keys[0]})
+	}
+	return nil
+}
+
+// position is the cursor's place among the events that pass the filter,
+// from 1, newest first.
+func (v *Events) position() int64 {
+	i, ok := v.tbl.current()
+	if !ok {
+		return 0
+	}
+	return v.start + int64(i) + 1
+}
+
+// parseFilter reads "client=10.0.0.5 type=TXT rcode=NXDOMAIN" (HTTP:
+// method=POST status=404; status=- for no response) into a filter.
+func parseFilter(s string, kind record.Kind) (db.EventFilter, error) {
+	var f db.EventFilter
+	for _, w := range strings.Fields(s) {
+		field, val, ok := strings.Cut(w, "=")
+		if !ok || val == "" {
+			return f, fmt.Errorf("%q: write field=value (client, type, rcode; method, status)", w)
+		}
+		switch strings.ToLower(field) {
+		case "client", "source":
+			f.Client = val
+		case "type", "qtype":
+			if f.QType = parse.QTypeByName([]byte(val)); f.QType == 0 {
+				return f, fmt.Errorf("type %q: not a DNS type (A, TXT, TYPE65…)", val)
+			}
+		case "method":
+			f.Method = strings.ToUpper(val)
+		case "rcode", "status":
+			c, err := parseCode(val, kind)
+			if err != nil {
+				return f, err
+			}
+			f.RCode = &c
+		default:
+			return f, fmt.Errorf("%q: filter by client, type, rcode, method or status", field)
+		}
+	}
+	return f, nil
+}
+
+// parseCode reads an rcode's name or number, or an HTTP status; "-" is
+// no response seen (DNS: no rcode; HTTP: status 0).
+func parseCode(s string, kind record.Kind) (int16, error) {
+	switch {
+	case s == "-" && kind == record.KindHTTP:
+		return 0, nil
+	case s == "-":
+		return record.NoRCode, nil
+	}
+	if n, err := strconv.ParseInt(s, 10, 16); err == nil && n >= 0 {
+		return int16(n), nil
+	}
+	if c := parse.RCodeByName([]byte(s)); c != record.NoRCode {
+		return c, nil
+	}
+	return 0, fmt.Errorf("%q: not an rcode (NXDOMAIN, 3…) or status (404)", s)
+}
+
+// timeLayouts are what the jump prompt reads, all UTC as the screen shows
+// times; those without a year take the cursor's row's, those without a
+// day its day. A time means all of its last unit: 08:40 is up to 08:40:59.
+var timeLayouts = []struct {
+	layout        string
+	unit          time.Duration
+	noYear, noDay bool
+}{
+	{time.RFC3339, time.Second, false, false}, {"2006-01-02 15:04:05", time.Second, false, false},
+	{"2006-01-02 15:04", time.Minute, false, false}, {"2006-01-02T15:04", time.Minute, false, false},
+	{"2006-01-02", 24 * time.Hour, false, false},
+	{"Jan 02 15:04:05", time.Second, true, false}, {"Jan 02 15:04", time.Minute, true, false},
+	{"Jan 2 15:04", time.Minute, true, false}, {"Jan 02", 24 * time.Hour, true, false},
+	{"15:04:05", time.Second, true, true}, {"15:04", time.Minute, true, true},
+}
+
+// parseWhen reads a time to jump to, and returns the last microsecond it
+// covers; ref is the cursor's row's time.
+func parseWhen(s string, ref time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, l := range timeLayouts {
+		t, err := time.Parse(l.layout, s)
+		if err != nil {
+			continue
+		}
+		t = t.UTC()
+		switch {
+		case l.noDay:
+			t = time.Date(ref.Year(), ref.Month(), ref.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+		case l.noYear:
+			t = time.Date(ref.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+		}
+		return t.Add(l.unit - time.Microsecond), nil
+	}
+	return time.Time{}, fmt.Errorf("%q: a time like 2024-03-04 08:40, Mar 04 08:40 or 08:40 (UTC)", s)
+}

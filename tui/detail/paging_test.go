@@ -1,0 +1,201 @@
+package detail
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// busiest is the workspace's busiest name: more events than a window holds
+// once the pages are made small.
+func busiest(t *testing.T, c common.Common) common.Target {
+	page, window := pageSize, maxWindow
+	pageSize, maxWindow = 200, 600
+	t.Cleanup(func() { pageSize, maxWindow = page, window })
+	top, err := c.DB.TopNames(context.Background(), engsubject.DNSName, 1, 0)
+	if err != nil || top[0].Count <= int64(maxWindow) {
+		t.Fatalf("want a name with more than %d events: %v %v", maxWindow, top, err)
+	}
+	return common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+}
+
+func (v *Events) cursorKey(t *testing.T) db.EventKey {
+	t.Helper()
+	i, ok := v.tbl.current()
+	if !ok {
+		t.Fatal("no row under the cursor")
+	}
+	return v.keys[i]
+}
+
+// G reaches the oldest event, not the last one loaded; paging down from
+// the top visits every event in order to it; g is the newest again.
+func TestEventsReachEveryEvent(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	ctx := context.Background()
+	oldest, err := c.DB.PageNewer(ctx, name.Subject, nil, db.EventFilter{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	total := name.Name.Count
+	tuitest.Press(v, "G")
+	if got := v.cursorKey(t); got != oldest.Keys[0] || v.position() != total {
+		t.Fatalf("G: the cursor is on %+v, event %d; want the oldest %+v, event %d", got, v.position(), oldest.Keys[0], total)
+	}
+	if want := fmt.Sprintf("row %s of %s", commas(total), commas(total)); !strings.Contains(screen(v), want) {
+		t.Errorf("G: the title does not say %q:\n%s", want, screen(v))
+	}
+	tuitest.Press(v, "g")
+	if v.position() != 1 || v.start != 0 {
+		t.Fatalf("g: event %d, window at %d", v.position(), v.start)
+	}
+	prev, seen := v.cursorKey(t), int64(1)
+	for seen < total {
+		tuitest.Press(v, "j")
+		k := v.cursorKey(t)
+		if db.KeyAt(0) == k || !(k.Time < prev.Time || k.Time == prev.Time && (k.Block < prev.Block || k.Block == prev.Block && k.Index < prev.Index)) {
+			t.Fatalf("event %d (%+v) is not older than the one before (%+v)", seen+1, k, prev)
+		}
+		if len(v.rows) > maxWindow {
+			t.Fatalf("the window holds %d rows", len(v.rows))
+		}
+		prev, seen = k, seen+1
+		if v.position() != seen {
+			t.Fatalf("after %d steps the cursor says it is on event %d", seen, v.position())
+		}
+	}
+	if prev != oldest.Keys[0] {
+		t.Errorf("stepping down ended on %+v, not the oldest", prev)
+	}
+	// And back up past the window's top edge.
+	for range 3 * pageSize {
+		tuitest.Press(v, "k")
+	}
+	if v.position() != total-int64(3*pageSize) {
+		t.Errorf("%d up from the last: event %d, want %d", 3*pageSize, v.position(), total-int64(3*pageSize))
+	}
+}
+
+func commas(n int64) string { return chart.Int(n) }
+
+// @ jumps to the events at and before a time; f keeps a client's events,
+// paged and counted; esc clears the field filter, then goes back.
+func TestEventsJumpAndFilter(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	ctx := context.Background()
+	all, err := c.DB.PageOlder(ctx, name.Subject, nil, db.EventFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid := all.Keys[len(all.Keys)*2/3]
+	when := time.UnixMicro(mid.Time).UTC()
+	v := tuitest.Open(NewEvents, c, name, 120, 40).(*Events)
+	tuitest.Press(v, "@")
+	if !v.Capturing() {
+		t.Fatal("@ did not open the prompt")
+	}
+	tuitest.Press(v, strings.Split(when.Format("2006-01-02 15:04:05"), "")...)
+	tuitest.Press(v, "enter")
+	first := 0
+	for first < len(all.Keys) && all.Keys[first].Time > when.Truncate(time.Second).Add(time.Second-time.Microsecond).UnixMicro() {
+		first++
+	}
+	if got := v.cursorKey(t); got != all.Keys[first] || v.position() != int64(first+1) {
+		t.Errorf("jump to %s: on %+v (event %d), want %+v (event %d)", when, got, v.position(), all.Keys[first], first+1)
+	}
+	tuitest.Press(v, "@")
+	tuitest.Press(v, strings.Split("yesterday", "")...)
+	if out := tuitest.Press(v, "enter"); len(out) != 1 || !strings.Contains(fmt.Sprint(out[0]), "a time like") {
+		t.Errorf("a time it cannot read: %#v", out)
+	}
+
+	client := all.Rows[len(all.Rows)/2].Client
+	var want int64
+	for _, r := range all.Rows {
+		if r.Client == client {
+			want++
+		}
+	}
+	tuitest.Press(v, "f")
+	tuitest.Press(v, strings.Split("client="+client, "")...)
+	tuitest.Press(v, "enter")
+	if v.matching != want {
+		t.Fatalf("client=%s: %d matching, want %d", client, v.matching, want)
+	}
+	tuitest.Press(v, "G")
+	if v.position() != want {
+		t.Errorf("G under the filter: event %d of %d", v.position(), want)
+	}
+	for _, r := range v.rows {
+		if r.client != client {
+			t.Fatalf("a row of client %s under client=%s", r.client, client)
+		}
+	}
+	if s := screen(v); !strings.Contains(s, "only client="+client) || !strings.Contains(s, "row "+commas(want)+" of "+commas(want)+" matching") {
+		t.Errorf("the filter is not said:\n%s", s)
+	}
+	only[common.HandledMsg](t, tuitest.Press(v, "esc"))
+	if v.filter.Active() || v.matching != name.Name.Count || v.position() != 1 {
+		t.Errorf("esc: filter %+v, %d matching, at %d", v.filter, v.matching, v.position())
+	}
+	if out := tuitest.Press(v, "esc"); len(out) != 0 {
+		t.Errorf("esc without a filter should go to the app, got %#v", out)
+	}
+	tuitest.Press(v, "f")
+	tuitest.Press(v, strings.Split("type=NOPE", "")...)
+	if out := tuitest.Press(v, "enter"); len(out) != 1 || !strings.Contains(fmt.Sprint(out[0]), "not a DNS type") {
+		t.Errorf("a type it does not know: %#v", out)
+	}
+}
+
+// A / filter that matches no loaded row leaves the cursor near both edges
+// of the window: an answer does not start another read by itself (it
+// would page back and forth for ever).
+func TestEventsDoNotPageByThemselves(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	// Each key's commands run, and those of the answers, up to a bound.
+	settle := func(cmd tea.Cmd) (reads int) {
+		queue := []tea.Cmd{cmd}
+		for len(queue) > 0 && reads <= 5 {
+			c := queue[0]
+			queue = queue[1:]
+			if c == nil {
+				continue
+			}
+			switch msg := c().(type) {
+			case tea.BatchMsg:
+				queue = append(queue, msg...)
+			case eventsMsg:
+				reads++
+				_, next := v.Update(msg)
+				queue = append(queue, next)
+			}
+		}
+		return reads
+	}
+	reads := 0
+	for _, k := range append(append([]string{"/"}, strings.Split("no such text", "")...), "enter", "j", "k") {
+		_, cmd := v.Update(tuitest.Key(k))
+		reads = max(reads, settle(cmd))
+	}
+	if reads > 1 {
+		t.Errorf("one key read %d pages, one after the other", reads)
+	}
+	if len(v.tbl.shown) != 0 {
+		t.Errorf("the filter matches %d rows", len(v.tbl.shown))
+	}
+}

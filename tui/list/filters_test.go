@@ -1,0 +1,59 @@
+package list
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/engine/review"
+	"github.com/longtail/longtail/tui/common"
+)
+
+// The filters keep their places in the status line whether on or off, in
+// plain words; F lists each with what it hides in rows and events.
+func TestFilterLineKeepsItsOrderAndFListsWhatEachHides(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	bar := func() string { return screenLines(m)[23] }
+	order := func() []int {
+		var at []int
+		for _, k := range []string{"H", "U", "T", "r"} {
+			i := strings.Index(bar(), k+" ")
+			if j := strings.Index(bar(), k+": "); j >= 0 {
+				i = j
+			}
+			at = append(at, i)
+		}
+		return at
+	}
+	before := order()
+	press(m, "T", "U", "H")
+	if got := bar(); !strings.Contains(got, "U: ") || !strings.Contains(got, "T: ") || !strings.Contains(got, "H hide good") {
+		t.Fatalf("status line %q", got)
+	}
+	after := order()
+	for i := 1; i < len(after); i++ {
+		if after[i] <= after[i-1] || before[i] <= before[i-1] {
+			t.Errorf("the filters moved: %v, then %v in %q", before, after, bar())
+		}
+	}
+	if strings.Contains(bar(), "−") {
+		t.Errorf("cryptic counts: %q", bar())
+	}
+	msgs := press(m, "F")
+	var pushed common.View
+	for _, msg := range msgs {
+		if p, ok := msg.(common.PushMsg); ok {
+			pushed = p.View
+		}
+	}
+	if pushed == nil {
+		t.Fatalf("F pushed no screen: %#v", msgs)
+	}
+	pushed.SetSize(80, 24)
+	s := strings.Join(strings.Fields(ansi.Strip(pushed.View())), " ")
+	top := m.res.Hid[review.HideTop]
+	want := "hide the 100 most visited ON hides " + thousands(top.Rows) + " names and " + thousands(top.Events) + " events"
+	if !strings.Contains(s, want) || !strings.Contains(s, "hide known-good (rules of verdict good) off") {
+		t.Errorf("the filters screen lacks %q:\n%s", want, s)
+	}
+}
