@@ -238,6 +238,8 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		// never on an answer's arrival: a / filter that matches nothing
 		// keeps the cursor near both edges, and would page for ever.
 		return v, nil
+	case common.WorkspaceChangedMsg:
+		return v, v.grown()
 	case pivotMsg:
 		if msg.seq != v.seq {
 			return v, nil

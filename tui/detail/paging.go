@@ -32,6 +32,11 @@ type pageReq struct {
 	older   bool
 	replace bool
 	last    bool // replace: the cursor goes to the last row
+	// grown: the workspace grew (a follow, a capture). With rows, the
+	// page newer than the window's first row joins it (the window showed
+	// the newest); without, only where the window is and the counts are
+	// read again.
+	grown, rows bool
 }
 
 type eventsMsg struct {
@@ -66,6 +71,9 @@ func (v *Events) fetch(req pageReq) tea.Cmd {
 // replaced, where it is.
 func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, text func(string) string, msg *eventsMsg) error {
 	req := msg.req
+	if req.grown {
+		return readGrown(ctx, d, s, f, text, msg)
+	}
 	read := d.PageNewer
 	if req.older {
 		read = d.PageOlder
@@ -100,6 +108,36 @@ func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, tex
 	default:
 		msg.start, err = d.CountNewer(ctx, s, &p.Keys[0], f)
 	}
+	return err
+}
+
+// readGrown reads, for a workspace that grew, the events newer than the
+// window's first row when req.rows, and where the window now is among the
+// events and how many there are.
+func readGrown(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, text func(string) string, msg *eventsMsg) error {
+	first := msg.req.from
+	if msg.req.rows {
+		p, err := d.PageNewer(ctx, s, first, f, pageSize)
+		if err != nil {
+			return err
+		}
+		if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, text); err != nil {
+			return err
+		}
+		if msg.keys = p.Keys; len(p.Keys) > 0 {
+			first = &p.Keys[0]
+		}
+	}
+	var err error
+	if msg.total, err = d.CountNewer(ctx, s, nil, db.EventFilter{}); err != nil {
+		return err
+	}
+	if msg.matching = msg.total; f.Active() {
+		if msg.matching, err = d.CountNewer(ctx, s, nil, f); err != nil {
+			return err
+		}
+	}
+	msg.start, err = d.CountNewer(ctx, s, first, f)
 	return err
 }
 
@@ -145,6 +183,10 @@ func (v *Events) takePage(msg eventsMsg) {
 		v.tbl.scroll()
 		return
 	}
+	if msg.req.grown {
+		v.takeGrown(msg)
+		return
+	}
 	shift := 0
 	if msg.req.older {
 		v.rows, v.keys = append(v.rows, msg.rows...), append(v.keys, msg.keys...)
@@ -160,6 +202,31 @@ func (v *Events) takePage(msg eventsMsg) {
 		}
 	}
 	v.tbl.shift(v.hay(0, len(v.rows)), shift)
+}
+
+// takeGrown puts what a workspace that grew brought: the newer rows at the
+// window's newer edge (the cursor stays on its row), and the counts.
+func (v *Events) takeGrown(msg eventsMsg) {
+	if len(msg.rows) > 0 {
+		v.rows, v.keys = append(msg.rows, v.rows...), append(msg.keys, v.keys...)
+		if len(v.rows) > maxWindow {
+			v.rows, v.keys = v.rows[:maxWindow], v.keys[:maxWindow]
+		}
+		v.tbl.shift(v.hay(0, len(v.rows)), len(msg.rows))
+	}
+	v.start, v.matching, v.total = msg.start, msg.matching, msg.total
+}
+
+// grown reads again what a workspace that grew changes for the window:
+// the newer events when it shows the newest, else only the counts.
+func (v *Events) grown() tea.Cmd {
+	if v.loading || v.err != nil || len(v.keys) == 0 {
+		return nil
+	}
+	// The rows come only while the cursor is clear of the far edge, which
+	// a full window gives up for them.
+	rows := v.atNewest() && v.tbl.cursor < maxWindow-pageSize
+	return v.fetch(pageReq{from: &v.keys[0], grown: true, rows: rows})
 }
 
 // hay is what / searches in rows i to j.

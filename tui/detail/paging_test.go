@@ -199,3 +199,49 @@ func TestEventsDoNotPageByThemselves(t *testing.T) {
 		t.Errorf("the filter matches %d rows", len(v.tbl.shown))
 	}
 }
+
+// The workspace grows while a name's requests are open (a follow): at the
+// newest edge the new requests come in above, the cursor staying on its
+// row; further down only the counts move, and the place says so.
+func TestEventsTakeWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	top, err := d.TopNames(context.Background(), engsubject.DNSName, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	tuitest.Press(v, "j", "j")
+	on, total := v.cursorKey(t), v.total
+	later := time.UnixMicro(top[0].Last).Add(time.Hour)
+	tuitest.Grow(t, path, 3, later, top[0].Name)
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if v.total != total+3 || v.cursorKey(t) != on || v.position() != 6 || v.rows[0].raw.Time != later.Add(2*time.Microsecond).UnixMicro() {
+		t.Errorf("at the newest edge: %d events (was %d), cursor moved %v, at row %d; first row %v",
+			v.total, total, v.cursorKey(t) != on, v.position(), v.rows[0].raw.Time)
+	}
+	// Small pages: G leaves the newest events out of the window.
+	page, window := pageSize, maxWindow
+	pageSize, maxWindow = 10, 30
+	defer func() { pageSize, maxWindow = page, window }()
+	v = tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	tuitest.Press(v, "G")
+	if v.atNewest() {
+		t.Fatalf("%d events fit the window: nothing to page", v.total)
+	}
+	on, pos, held := v.cursorKey(t), v.position(), len(v.rows)
+	tuitest.Grow(t, path, 2, later.Add(time.Hour), top[0].Name)
+	_, cmd = v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if v.total != total+5 || v.cursorKey(t) != on || v.position() != pos+2 || len(v.rows) != held {
+		t.Errorf("below the newest edge: %d events (want %d), cursor moved %v, at row %d (was %d), %d rows held (was %d)",
+			v.total, total+5, v.cursorKey(t) != on, v.position(), pos, len(v.rows), held)
+	}
+}
