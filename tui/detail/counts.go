@@ -76,7 +76,12 @@ func NewPivot(c common.Common, t common.Target) common.View {
 }
 
 // Init starts loading.
-func (v *Counts) Init() tea.Cmd {
+func (v *Counts) Init() tea.Cmd { return v.load(true) }
+
+// load reads the rows in a command; shown says the screen shows that it
+// loads (not when it reads again a workspace that grew: the rows stay on
+// screen until the new ones come, the cursor on its row).
+func (v *Counts) load(shown bool) tea.Cmd {
 	kind := v.target.Subject.Kind
 	switch {
 	case v.pivot && kind != db.SubjectClient:
@@ -86,7 +91,7 @@ func (v *Counts) Init() tea.Cmd {
 		v.err = fmt.Errorf("this screen needs a name or a domain")
 		return nil
 	}
-	v.seq, v.loading = nextSeq(), true
+	v.seq, v.loading = nextSeq(), shown
 	seq, d, ctx, id, pivot := v.seq, v.c.DB, v.c.Ctx, v.target.Subject.ID, v.pivot
 	clientsOf := d.ClientsOf
 	if kind == db.SubjectDomain {
@@ -147,6 +152,9 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	if msg, ok := msg.(common.RulesChangedMsg); ok {
 		v.rulesChanged(msg.Rules)
 		return v, nil
+	}
+	if _, ok := msg.(common.WorkspaceChangedMsg); ok && !v.loading && v.err == nil {
+		return v, v.load(false)
 	}
 	if km, ok := msg.(tea.KeyPressMsg); ok && v.scopePrompt {
 		cmd, _ := v.markKey(km)

@@ -245,3 +245,31 @@ func TestEventsTakeWhatArrives(t *testing.T) {
 			v.total, total+5, v.cursorKey(t) != on, v.position(), pos, len(v.rows), held)
 	}
 }
+
+// The clients of a name read again when the workspace grows: a new client
+// appears with its count, the cursor stays on its client.
+func TestClientsTakeWhatArrives(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	c := common.New(context.Background(), d)
+	top, err := d.TopNames(context.Background(), engsubject.DNSName, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+	v := tuitest.Open(NewClients, c, name, 80, 24).(*Counts)
+	tuitest.Press(v, "j")
+	i, _ := v.tbl.current()
+	on, before := v.rows[i].id, len(v.loaded)
+	tuitest.Grow(t, path, 4, time.UnixMicro(top[0].Last).Add(time.Hour), top[0].Name) // from 10.0.9.8
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	i, _ = v.tbl.current()
+	if v.rows[i].id != on || !strings.Contains(screen(v), "10.0.9.8") || len(v.loaded) < before {
+		t.Errorf("after the workspace grew: cursor on %d (was %d), %d clients (were %d):\n%s", v.rows[i].id, on, len(v.loaded), before, screen(v))
+	}
+}
