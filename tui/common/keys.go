@@ -233,7 +233,7 @@ func DefaultKeyMap() *KeyMap {
 			Bad:         bind("b", "bad", "b"),
 			Clear:       bind("x", "clear verdict", "x"),
 			Note:        bind("m", "next mark asks for a note", "m"),
-			Undo:        bind("u", "undo last mark", "u"),
+			Undo:        bind("u", "undo the last mark or import", "u"),
 			ScopeName:   bind("n", "this name only", "n", "enter"),
 			ScopeDomain: bind("D", "whole registered domain", "D", "d"),
 		},

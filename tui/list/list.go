@@ -61,7 +61,6 @@ const (
 	// defaultRankN: a top-10k list covers what most networks visit, and
 	// gamed entries deep in a list stay visible.
 	defaultRankN = 10000
-	undoLevels   = 50
 	// maxEarly keys typed while the workspace loads are kept (a key held
 	// down for a long load fills it; the rest is dropped).
 	maxEarly   = 1024
@@ -146,7 +145,6 @@ type Model struct {
 
 	writes  []queuedWrite // serialised: one at a time, in order
 	writing bool
-	undo    []undoEntry
 
 	sparks   map[sparkKey]string
 	sparkSeq int

@@ -15,6 +15,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -750,5 +751,44 @@ func TestMovesWhileSortingAreMadeInTheNewOrder(t *testing.T) {
 	tuitest.Settle(m, sort)
 	if m.q.Sort != review.SortScore || m.cursor != 2 {
 		t.Errorf("after S j j with the sort in flight: sort %v, cursor %d; want score, 2", m.q.Sort, m.cursor)
+	}
+}
+
+// Undo is the workspace's: after a restart u still takes back, newest
+// first, an import made at the I prompt and then a mark of the session
+// before.
+func TestUndoSurvivesARestartAndTakesBackAnImport(t *testing.T) {
+	imp := func(ctx context.Context, d *db.DB, s string) (string, error) { return verdicts.ImportTyped(ctx, d, s, "tester") }
+	m, d := openList(t, 80, 24, Options{Import: imp})
+	press(m, "s")
+	marked := len(ruleSet(t, d))
+	list := filepath.Join(t.TempDir(), "blocked.txt")
+	if err := os.WriteFile(list, []byte("one.example\ntwo.example\nthree.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"I"}
+	for _, r := range list + " bad" {
+		keys = append(keys, string(r))
+		if r == ' ' {
+			keys[len(keys)-1] = "space"
+		}
+	}
+	press(m, append(keys, "enter")...)
+	if n := len(ruleSet(t, d)); n != marked+3 {
+		t.Fatalf("%d rules after the import, want %d", n, marked+3)
+	}
+	// A new session on the same workspace.
+	m = New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Import: imp})
+	m.SetSize(80, 24)
+	tuitest.Settle(m, m.Init())
+	if s := statusOf(press(m, "u")); !strings.Contains(s, "undone: the import of blocked.txt (1 more to undo)") {
+		t.Errorf("the first undo said %q", s)
+	}
+	if n := len(ruleSet(t, d)); n != marked {
+		t.Errorf("%d rules after undoing the import, want the %d of the mark", n, marked)
+	}
+	press(m, "u")
+	if n := len(ruleSet(t, d)); n != 0 {
+		t.Errorf("%d rules after undoing the mark of the session before", n)
 	}
 }

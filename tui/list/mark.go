@@ -3,7 +3,7 @@ package list
 import (
 	"context"
 	"fmt"
-	"slices"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -31,21 +31,15 @@ type target struct {
 	isDomain     bool // a registered domain row (rolled up)
 }
 
-// undoEntry is what one write changed: rules put (with what they replaced;
-// zero ID where nothing) or rules deleted.
-type undoEntry struct {
-	stored, replaced, deleted []rules.Rule
-}
-
-// writeJob is one serialised write: it returns what undoes it and a line
-// for the status.
-type writeJob func(ctx context.Context, d *db.DB) (undoEntry, string, error)
+// writeJob is one serialised write: it returns a line for the status. A
+// write undo can take back keeps its step in the workspace (db.PushUndo),
+// so that undo survives a restart and covers imports.
+type writeJob func(ctx context.Context, d *db.DB) (string, error)
 
 // writtenMsg: a write is in the workspace and the verdicts were recomputed.
 type writtenMsg struct {
 	data *review.Dataset // verd is of it
 	verd *review.Verdicts
-	undo undoEntry
 	kind writeKind
 	text string
 	err  error
@@ -56,8 +50,8 @@ type writeKind uint8
 
 const (
 	writeMark   writeKind = iota
-	writeUndo             // not itself undoable
-	writeImport           // may bring ranks too; not undoable
+	writeUndo             // not itself undoable; may take ranks back
+	writeImport           // may bring ranks too
 )
 
 // targets returns the rows to mark: the selection (and visual range) if
@@ -172,9 +166,12 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 func (m *Model) writeMark(req markReq) tea.Cmd {
 	rs := req.rulesFor(m.opts.Author)
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
-	return m.queue(text, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
+	return m.queue(text, func(ctx context.Context, d *db.DB) (string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)
-		return undoEntry{stored: stored, replaced: replaced}, text, err
+		if err != nil {
+			return "", err
+		}
+		return text, pushUndo(ctx, d, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced})
 	}, writeMark)
 }
 
@@ -203,41 +200,37 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 		ids[i] = r.ID
 	}
 	text := "cleared " + describe(del)
-	return m.queue(text, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
-		return undoEntry{deleted: del}, text, d.DeleteRules(ctx, ids)
+	return m.queue(text, func(ctx context.Context, d *db.DB) (string, error) {
+		if err := d.DeleteRules(ctx, ids); err != nil {
+			return "", err
+		}
+		return text, pushUndo(ctx, d, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del})
 	}, writeMark)
 }
 
-// undoLast reverts the last write.
-func (m *Model) undoLast() tea.Cmd {
-	if len(m.undo) == 0 {
-		return common.Status("nothing to undo")
+// pushUndo keeps a write's step for undo; a write whose step could not be
+// kept is in the workspace all the same, and says so.
+func pushUndo(ctx context.Context, d *db.DB, s db.UndoStep) error {
+	s.At = time.Now()
+	if err := d.PushUndo(ctx, s); err != nil {
+		return fmt.Errorf("saved, but undo will not take it back: %w", err)
 	}
-	u := m.undo[len(m.undo)-1]
-	m.undo = m.undo[:len(m.undo)-1]
-	text := fmt.Sprintf("undone (%d more to undo)", len(m.undo))
-	what := "undo of the mark of " + describe(slices.Concat(u.stored, u.deleted))
-	return m.queue(what, func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
-		return undoEntry{}, text, revert(ctx, d, u)
-	}, writeUndo)
+	return nil
 }
 
-// revert puts back what an undo entry changed.
-func revert(ctx context.Context, d *db.DB, u undoEntry) error {
-	var restore []rules.Rule
-	var del []int64
-	for i, s := range u.stored {
-		if old := u.replaced[i]; old.ID != 0 {
-			restore = append(restore, old)
-		} else {
-			del = append(del, s.ID)
+// undoLast takes the newest step of the workspace's undo back: a mark, a
+// cleared mark or an import, made in this session or an earlier one.
+func (m *Model) undoLast() tea.Cmd {
+	return m.queue("an undo", func(ctx context.Context, d *db.DB) (string, error) {
+		s, left, ok, err := d.Undo(ctx)
+		switch {
+		case err != nil:
+			return "", err
+		case !ok:
+			return "nothing to undo", nil
 		}
-	}
-	restore = append(restore, u.deleted...)
-	if err := d.DeleteRules(ctx, del); err != nil {
-		return err
-	}
-	return d.RestoreRules(ctx, restore)
+		return fmt.Sprintf("undone: %s (%s more to undo)", textsafe.String(s.What), thousands(int64(left))), nil
+	}, writeUndo)
 }
 
 // queuedWrite is a write waiting for the one before it.
@@ -267,10 +260,9 @@ func (m *Model) nextWrite() tea.Cmd {
 	m.writing = true
 	data, d, ctx := m.data, m.c.DB, m.c.Ctx
 	return func() tea.Msg {
-		var u undoEntry
 		var text string
 		err := w.rec.Run(func() (err error) {
-			u, text, err = w.job(ctx, d)
+			text, err = w.job(ctx, d)
 			return err
 		})
 		if err != nil {
@@ -280,7 +272,7 @@ func (m *Model) nextWrite() tea.Cmd {
 		if err != nil {
 			return writtenMsg{err: err}
 		}
-		return writtenMsg{data: data, verd: review.NewVerdicts(data, rs), undo: u, kind: w.kind, text: text}
+		return writtenMsg{data: data, verd: review.NewVerdicts(data, rs), kind: w.kind, text: text}
 	}
 }
 
@@ -296,14 +288,8 @@ func (m *Model) written(msg writtenMsg) tea.Cmd {
 	if !m.opts.NoRescore {
 		after = append(after, m.rescore())
 	}
-	if msg.kind == writeImport {
-		after = append(after, m.loadExtras(false, true))
-	}
-	if msg.kind == writeMark && (len(msg.undo.stored) > 0 || len(msg.undo.deleted) > 0) {
-		m.undo = append(m.undo, msg.undo)
-		if len(m.undo) > undoLevels {
-			m.undo = slices.Delete(m.undo, 0, len(m.undo)-undoLevels)
-		}
+	if msg.kind == writeImport || msg.kind == writeUndo {
+		after = append(after, m.loadExtras(false, true)) // ranks may have come or gone
 	}
 	if msg.data != m.data {
 		// The workspace was reloaded meanwhile: the verdicts are of the
@@ -322,9 +308,8 @@ func (m *Model) importList(path string) tea.Cmd {
 		return nil
 	}
 	imp := m.opts.Import
-	return m.queue("import of "+textsafe.String(path), func(ctx context.Context, d *db.DB) (undoEntry, string, error) {
-		text, err := imp(ctx, d, path)
-		return undoEntry{}, text, err
+	return m.queue("import of "+textsafe.String(path), func(ctx context.Context, d *db.DB) (string, error) {
+		return imp(ctx, d, path)
 	}, writeImport)
 }
 
