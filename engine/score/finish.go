@@ -29,6 +29,7 @@ type domainSignals struct {
 	related       evidence
 	networks      evidence // the strongest of its names' (named)
 	clientFailure float64
+	tenant        bool // its own label was not judged (tenantWhy)
 }
 
 // Finish scores every name and domain added.
@@ -54,7 +55,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ds := &doms[id]
 		ds.bestBeacon = -1
 		ds.tunnel = s.tunnel(uint32(id), d)
-		ds.dga = s.dga(d)
+		if ds.dga = s.dga(d); ds.dga.strength > 0 && tenant(d.row.Name) {
+			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
+		}
 		ds.answers = s.answers(d, sampled)
 	}
 	nets := s.answerNetworks()
@@ -116,7 +119,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			ev = append(ev, e)
 		}
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
-		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
+		sc := combine(n.row.ID, trimZero(ev))
+		if ds.tenant {
+			sc.Contribs = append(sc.Contribs, db.Contribution{Signal: SigDiscounted, Why: tenantNameWhy})
+		}
+		res.Names = append(res.Names, sc)
 		s.store(db.ScoreName, res.Names, &stored, false)
 	}
 	s.store(db.ScoreName, res.Names, &stored, true)
@@ -147,6 +154,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		sc := combine(uint32(id), trimZero(ev))
 		if d.infraNames > 0 {
 			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name))
+		}
+		if ds.tenant {
+			sc.Contribs = append(sc.Contribs, db.Contribution{Signal: SigDiscounted, Why: tenantWhy})
 		}
 		res.Domains = append(res.Domains, sc)
 		s.store(db.ScoreDomain, res.Domains, &stored, false)

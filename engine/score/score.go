@@ -371,6 +371,8 @@ type Scorer struct {
 	times   [][]int64      // query times of each candidate pair
 	scratch beaconScratch
 
+	ad []string // the Active Directory domains its locator queries name (adDomains)
+
 	badClients  map[uint32]int // client → index in names of a bad name it asked
 	badAnswers  map[uint32]int // answer → index in names of a bad name that got it
 	badByDomain map[uint32]int // registered domain → index in names of a bad name under it
@@ -549,6 +551,7 @@ func (s *Scorer) measureBeacons() {
 // foldNames completes the per-name signals once every event is in, and
 // folds them into their registered domains.
 func (s *Scorer) foldNames() {
+	s.ad = adDomains(s.names)
 	for i := range s.names {
 		sig := &s.names[i]
 		sig.manyClient = sig.nclients > maxSketch
@@ -565,7 +568,7 @@ func (s *Scorer) foldNames() {
 		if sig.verdict == rules.Good || sig.events == 0 {
 			continue
 		}
-		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered, s.own(d)); sig.infra != infraNone {
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, nameFacts{sig.failed, sig.answered, sig.odd, s.own(d), s.ad}); sig.infra != infraNone {
 			if d.infraNames == 0 {
 				d.infraClass, d.infraExample = sig.infra, int32(i)
 			}
@@ -578,7 +581,7 @@ func (s *Scorer) foldNames() {
 
 // own reports whether d looks like this network's own domain (ownDomain).
 func (s *Scorer) own(d *domAcc) bool {
-	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
+	return d.row != nil && ownDomain(d.row.Name, s.ad, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
