@@ -387,3 +387,33 @@ func TestCloudAndADDiscounted(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPointExplained: every contribution of every score says why in
+// words, low scores too (their words are each signal's in brief), and
+// every signal of every kind has those words.
+func TestEveryPointExplained(t *testing.T) {
+	for _, ws := range []map[string]float64{weights, httpWeights, logonWeights} {
+		for sig := range ws {
+			if briefWhy[sig] == "" {
+				t.Errorf("signal %s has no words in brief", sig)
+			}
+		}
+	}
+	d := cloudWorld(t).done()
+	low := 0
+	for _, groups := range []bool{false, true} {
+		for _, r := range ranked(t, d, subject.DNSName, groups) {
+			for _, c := range r.score.Contribs {
+				if c.Why == "" {
+					t.Errorf("%s %.1f: %s %.1f has no reason", r.name, r.score.Score, c.Signal, c.Points)
+				}
+				if r.score.Score < MinExplained && c.Points > 0 {
+					low++
+				}
+			}
+		}
+	}
+	if low == 0 {
+		t.Error("no score under MinExplained with points to explain")
+	}
+}

@@ -672,6 +672,9 @@ func combineWith(weights map[string]float64, id uint32, ev []evidence) db.Score 
 		if e.lazy != nil && sc.Score >= MinExplained {
 			why = e.lazy()
 		}
+		if why == "" {
+			why = briefWhy[e.signal]
+		}
 		sc.Contribs = append(sc.Contribs, db.Contribution{Signal: e.signal, Points: pts, Why: why})
 	}
 	slices.SortStableFunc(sc.Contribs, func(a, b db.Contribution) int { return cmp.Compare(b.Points, a.Points) })
@@ -688,9 +691,37 @@ type evidence struct {
 	lazy     func() string
 }
 
-// MinExplained is the score from which contributions carry their words;
-// below it they keep only their signal and points.
+// MinExplained is the score from which contributions carry their own
+// words; below it they carry their signal's in brief (briefWhy), which
+// cost nothing to write: most of the long tail is below it.
 const MinExplained = 20
+
+// briefWhy says what each signal saw, for a contribution whose own
+// words were not written (a score under MinExplained).
+var briefWhy = map[string]string{
+	SigTunnel:       "long, varied labels under its domain, as data sent in names is (details from a score of 20)",
+	SigDGA:          "a label that looks generated, unlike this network's names (details from a score of 20)",
+	SigBeacon:       "asked on a timer",
+	SigFailure:      "queries that fail (NXDOMAIN/SERVFAIL) (details from a score of 20)",
+	SigRelated:      "related to a name marked bad",
+	SigNew:          "first seen late in the workspace's span (details from a score of 20)",
+	SigRare:         "asked by few of the clients (details from a score of 20)",
+	SigAnswers:      "answers that carry data (long, varied TXT or private-type answers) (details from a score of 20)",
+	SigNetworks:     "answers in unusual or unrelated networks (details from a score of 20)",
+	SigQuery:        "a query string shaped like an attack or encoded data (details from a score of 20)",
+	SigScanner:      "a client that asks many paths, many of them missing (details from a score of 20)",
+	SigTool:         "a user agent of an attack tool, a script or a bot (details from a score of 20)",
+	SigUnresolved:   "a host no DNS name resolved (details from a score of 20)",
+	SigBreakIn:      "a success after a run of failures (details from a score of 20)",
+	SigSpray:        "failures across many accounts (details from a score of 20)",
+	SigBrute:        "many failures for one account within an hour (details from a score of 20)",
+	SigEnumeration:  "failures for accounts that do not exist (details from a score of 20)",
+	SigOffHours:     "a logon outside its account's usual hours (details from a score of 20)",
+	SigHoneypot:     "a success on a target that logs the passwords tried",
+	SigCommand:      "commands run after logging on (details from a score of 20)",
+	SigDownload:     "a download after logging on (details from a score of 20)",
+	SigServiceLogon: "a service or machine account that logged on interactively (details from a score of 20)",
+}
 
 func trimZero(ev []evidence) []evidence {
 	return slices.DeleteFunc(ev, func(e evidence) bool { return e.strength <= 0 })
