@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -35,6 +36,7 @@ type domainSignals struct {
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
+	s.stretches = stretchesOf(s.sources)
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
@@ -501,8 +503,67 @@ func (s *Scorer) related(i int, texts texts) evidence {
 	return best
 }
 
+// newness is the new signal of a DNS name or domain: against the
+// baseline snapshot, or else within the stretch of traffic it was first
+// seen in (stretchesOf), not the workspace's span: a capture merged with
+// an older one holds names that are new only to the workspace.
 func (s *Scorer) newness(id uint32, first int64) evidence {
-	return newness(s.fin.Context, id, first)
+	c := s.fin.Context
+	if c.BaselineMax > 0 || len(s.stretches) < 2 {
+		return newness(c, id, first)
+	}
+	k, found := slices.BinarySearchFunc(s.stretches, first, func(sp stretch, t int64) int { return cmp.Compare(sp.lo, t) })
+	if !found {
+		k--
+	}
+	if k < 0 || first > s.stretches[k].hi {
+		return newness(c, id, first)
+	}
+	st := s.stretches[k]
+	if st.hi-st.lo < 24*3600*1e6 || first <= st.lo {
+		return evidence{signal: SigNew}
+	}
+	p := float64(first-st.lo) / float64(st.hi-st.lo)
+	n := len(s.stretches)
+	return evidence{signal: SigNew, strength: p * p, lazy: func() string {
+		return fmt.Sprintf("first seen %s, %.0f%% into the stretch of traffic it appeared in (%s to %s, one of %d the workspace holds)",
+			time.UnixMicro(first).UTC().Format("2006-01-02 15:04"), 100*p, time.UnixMicro(st.lo).UTC().Format("2006-01-02"), time.UnixMicro(st.hi).UTC().Format("2006-01-02"), n)
+	}}
+}
+
+// stretch is a stretch of time, unix µs.
+type stretch struct{ lo, hi int64 }
+
+// joinGap is the longest silence between two sources' spans that still
+// makes them one stretch of traffic: a log rotated into the next file, or
+// a capture restarted, continues what was known; a capture of months
+// later is another look, against which a name is new only by when it
+// appeared within it.
+const joinGap = 24 * 3600 * 1e6
+
+// stretchesOf joins the sources' spans that overlap or lie within joinGap
+// of each other, in time order.
+func stretchesOf(sources []stretch) []stretch {
+	var out []stretch
+	for _, sp := range sources {
+		if sp.hi != 0 {
+			out = append(out, sp)
+		}
+	}
+	slices.SortFunc(out, func(a, b stretch) int { return cmp.Compare(a.lo, b.lo) })
+	j := 0
+	for i := 1; i < len(out); i++ {
+		if out[i].lo <= out[j].hi+joinGap {
+			out[j].hi = max(out[j].hi, out[i].hi)
+			continue
+		}
+		j++
+		out[j] = out[i]
+	}
+	if len(out) > 0 {
+		out = out[:j+1]
+	}
+	return out
 }
 
 // newness is the new signal of a subject with that id first seen then,
