@@ -36,7 +36,7 @@ type domainSignals struct {
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
-	s.stretches = stretchesOf(s.sources)
+	s.stretches = stretchesOf(s.names)
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
@@ -534,34 +534,56 @@ func (s *Scorer) newness(id uint32, first int64) evidence {
 // stretch is a stretch of time, unix µs.
 type stretch struct{ lo, hi int64 }
 
-// joinGap is the longest silence between two sources' spans that still
-// makes them one stretch of traffic: a log rotated into the next file, or
-// a capture restarted, continues what was known; a capture of months
-// later is another look, against which a name is new only by when it
-// appeared within it.
+// joinGap is the longest silence that still makes one stretch of
+// traffic: a log rotated into the next file, or a capture restarted,
+// continues what was known; a capture of months later is another look,
+// against which a name is new only by when it appeared within it.
 const joinGap = 24 * 3600 * 1e6
 
-// stretchesOf joins the sources' spans that overlap or lie within joinGap
-// of each other, in time order.
-func stretchesOf(sources []stretch) []stretch {
-	var out []stretch
-	for _, sp := range sources {
-		if sp.hi != 0 {
-			out = append(out, sp)
+// maxBuckets bounds the time buckets stretchesOf marks: an hour each, or
+// longer when the names span more than about 20 years.
+const maxBuckets = 1 << 18
+
+// stretchesOf returns the stretches of recorded traffic of the names, in
+// time order: the hours in which a name was first or last seen, joined
+// where they lie within joinGap of each other. Every hour of a capture
+// or a log sees some name first or last (most names are seen once), so a
+// silence of more than a day is one between captures, however the files
+// were cut: two captures in one file are two stretches, a log rotated
+// into many files is one. It needs nothing but the names' first and last
+// times, one pass and a bitmap.
+func stretchesOf(names []nameSig) []stretch {
+	lo, hi := int64(math.MaxInt64), int64(0)
+	for i := range names {
+		if r := &names[i].row; r.First > 0 && names[i].events > 0 {
+			lo, hi = min(lo, r.First), max(hi, r.Last)
 		}
 	}
-	slices.SortFunc(out, func(a, b stretch) int { return cmp.Compare(a.lo, b.lo) })
-	j := 0
-	for i := 1; i < len(out); i++ {
-		if out[i].lo <= out[j].hi+joinGap {
-			out[j].hi = max(out[j].hi, out[i].hi)
+	if hi <= lo {
+		return nil
+	}
+	width := max(int64(3600*1e6), (hi-lo)/maxBuckets+1)
+	seen := make([]uint64, (hi-lo)/width/64+1)
+	mark := func(t int64) { b := (t - lo) / width; seen[b/64] |= 1 << (b % 64) }
+	for i := range names {
+		if r := &names[i].row; r.First > 0 && names[i].events > 0 {
+			mark(r.First)
+			mark(r.Last)
+		}
+	}
+	var out []stretch
+	last := int64(-1) // the last marked bucket
+	for b := int64(0); b <= (hi-lo)/width; b++ {
+		if seen[b/64]&(1<<(b%64)) == 0 {
 			continue
 		}
-		j++
-		out[j] = out[i]
-	}
-	if len(out) > 0 {
-		out = out[:j+1]
+		start, end := lo+b*width, min(hi, lo+(b+1)*width-1)
+		if last >= 0 && start-(lo+(last+1)*width) <= joinGap {
+			out[len(out)-1].hi = end
+		} else {
+			out = append(out, stretch{max(lo, start), end})
+		}
+		last = b
 	}
 	return out
 }

@@ -26,6 +26,13 @@ func TestNewnessPerCapture(t *testing.T) {
 		evs[id] = []db.Event{{Time: first, Name: id, Client: 1, Source: src, RCode: 0, QType: 1}, {Time: last, Name: id, Client: 1, Source: src, RCode: 0, QType: 1}}
 		return id
 	}
+	// The long tail: every hour of each capture, a name seen once.
+	for src, from := range map[uint32]int64{1: old, 2: recent, 3: old + 49*hour} {
+		for h := range int64(48) {
+			tm := from + h*hour + 1e6
+			add(fmt.Sprintf("once-%d-%d.net", src, h), src, tm, tm)
+		}
+	}
 	add("old-a.com", 1, old, old+47*hour)
 	add("old-b.com", 1, old+hour, old+46*hour)
 	var early []uint32

@@ -373,8 +373,7 @@ type Scorer struct {
 
 	ad []string // the Active Directory domains its locator queries name (adDomains)
 
-	sources   []stretch // the span of each source's DNS events, by source id
-	stretches []stretch // those spans joined where they meet (see stretchesOf)
+	stretches []stretch // the stretches of recorded traffic (stretchesOf)
 
 	badClients  map[uint32]int // client → index in names of a bad name it asked
 	badAnswers  map[uint32]int // answer → index in names of a bad name that got it
@@ -462,19 +461,8 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 	}
 	sig := &s.names[k]
 	sig.events += int64(len(evs))
-	src, lo, hi := uint32(0), int64(math.MaxInt64), int64(0) // the span of the events of src so far
-	if len(evs) > 0 {
-		src = evs[0].Source
-	}
 	for i := range evs {
 		e := &evs[i]
-		if e.Source != src {
-			s.cover(src, lo, hi)
-			src, lo, hi = e.Source, math.MaxInt64, 0
-		}
-		if e.Time > 0 {
-			lo, hi = min(lo, e.Time), max(hi, e.Time)
-		}
 		if e.RCode >= 0 {
 			sig.answered++
 			if e.RCode == 2 || e.RCode == 3 {
@@ -513,24 +501,6 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			s.markBad(s.badAnswers, e.Answer, k)
 		}
 	}
-	s.cover(src, lo, hi)
-}
-
-// cover widens the span of a source's DNS events to [lo, hi] (none when
-// hi is 0: no event with a time).
-func (s *Scorer) cover(src uint32, lo, hi int64) {
-	if hi == 0 {
-		return
-	}
-	if int(src) >= len(s.sources) {
-		s.sources = append(s.sources, make([]stretch, int(src)+1-len(s.sources))...)
-	}
-	sp := &s.sources[src]
-	if sp.hi == 0 {
-		*sp = stretch{lo, hi}
-		return
-	}
-	sp.lo, sp.hi = min(sp.lo, lo), max(sp.hi, hi)
 }
 
 // markBad notes that a bad name asked key; of several, the last name in
