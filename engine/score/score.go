@@ -674,9 +674,6 @@ func combineWith(weights map[string]float64, id uint32, ev []evidence) db.Score 
 		if e.lazy != nil && sc.Score >= MinExplained {
 			why = e.lazy()
 		}
-		if why == "" {
-			why = briefWhy[e.signal]
-		}
 		sc.Contribs = append(sc.Contribs, db.Contribution{Signal: e.signal, Points: pts, Why: why})
 	}
 	slices.SortStableFunc(sc.Contribs, func(a, b db.Contribution) int { return cmp.Compare(b.Points, a.Points) })
@@ -694,9 +691,15 @@ type evidence struct {
 }
 
 // MinExplained is the score from which contributions carry their own
-// words; below it they carry their signal's in brief (briefWhy), which
-// cost nothing to write: most of the long tail is below it.
+// words; below it they are stored without, and read back with their
+// signal's in brief (briefWhy, through db.BriefWhy): most of the long
+// tail is below it, and writing words for each would cost a third more
+// workspace.
 const MinExplained = 20
+
+func init() {
+	db.BriefWhy = func(signal string) string { return briefWhy[signal] }
+}
 
 // briefWhy says what each signal saw, for a contribution whose own
 // words were not written (a score under MinExplained).
