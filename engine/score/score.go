@@ -61,8 +61,11 @@
 //     0.6 × share of its clients that asked a bad name for a name asked by
 //     at most 4 clients.
 //   - new: with a baseline snapshot 1 for a name created after it;
-//     otherwise (position of first seen in the workspace's span)², over a
-//     span of a day or more.
+//     otherwise (position of first seen in its stretch of traffic)², over
+//     a stretch of a day or more. The stretches are the hours in which
+//     some name was first or last seen, joined across silences of up to a
+//     day (stretchesOf): a capture merged with one of months before is a
+//     stretch of its own, so its names are not new for being in it.
 //   - rare: (1 − share of clients that asked)⁴, with 5 clients or more.
 //   - networks (with an AS table imported; networks.go): answers in
 //     networks of several unrelated owners, or in a network unlike that of
@@ -75,7 +78,10 @@
 // failure 0.3, networks 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
-// −ln(1 − wᵢ·sᵢ), so the points add up to the score.
+// −ln(1 − wᵢ·sᵢ), so the points add up to the score. Every contribution
+// says why: from a score of MinExplained in its own words, below it in
+// its signal's words in brief, given when the score is read back
+// (db.BriefWhy) rather than stored for the whole long tail.
 //
 // Known-good names (and domains) are not scored: they leave the ranking,
 // and they train the n-gram model.
@@ -90,13 +96,21 @@
 // under .local, and search-list expansions (a whole name with the
 // search suffix appended, that fails; in a log without answers, under a
 // domain a quarter of the clients ask or an internal one). They are recognised by that
-// shape, not listed: such a name is scored by the verdict feedback
+// shape, not listed; so are identifier probes (one 128-bit hex
+// identifier per name under a zone of its domain, asked for an address
+// that resolves: Windows' network-footprint probes), and the probes and
+// expansions under an Active Directory domain, whatever its suffix, that
+// the workspace's _msdcs locator queries name. Such a name is scored by the verdict feedback
 // (related) alone, and its score carries a 0-point "discounted"
 // contribution naming the class. They are not folded into their domain's
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
 // up to its own last two labels, engine/names) is judged by its ordinary
 // names; a domain says how many of its names were discounted, and one
-// made only of them is scored like them.
+// made only of them is scored like them. A registered domain under a
+// suffix of the PSL's private section (a storage account under
+// blob.core.windows.net, a distribution under cloudfront.net) is a
+// tenant: its label was assigned, so it is not judged as a generated
+// name, and says so.
 //
 // # HTTP signals
 //
