@@ -525,6 +525,26 @@ func (w *ScoreWriter) Rollback() {
 	w.conn = nil
 }
 
+// BriefWhy, when set (engine/score sets it), gives a signal's words in
+// brief for the contributions stored without their own: the long tail
+// scores too low to be worth writing words for each (see appendContribs),
+// yet every contribution read back says why.
+var BriefWhy func(signal string) string
+
+// decodeContribs reads the contributions appendContribs wrote.
+func decodeContribs(why string) ([]Contribution, error) {
+	var cs []Contribution
+	if err := json.Unmarshal([]byte(why), &cs); err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		if cs[i].Why == "" && BriefWhy != nil {
+			cs[i].Why = BriefWhy(cs[i].Signal)
+		}
+	}
+	return cs, nil
+}
+
 // appendContribs writes the contributions as a JSON array that
 // json.Unmarshal reads back, without encoding/json's reflection: a third
 // of the time of storing a workspace's scores went to json.Marshal.
@@ -614,7 +634,8 @@ func (d *DB) ScoreOf(ctx context.Context, subject ScoreSubject, id uint32) (Scor
 	if err != nil {
 		return s, err
 	}
-	return s, json.Unmarshal([]byte(why), &s.Contribs)
+	s.Contribs, err = decodeContribs(why)
+	return s, err
 }
 
 // rankFloor is the score of the limit-th best row of a subject: the
@@ -657,7 +678,8 @@ func (d *DB) TopScoredNames(ctx context.Context, kind subject.Code, limit int) (
 			return nil, err
 		}
 		r.Score.ID = r.NameRow.ID
-		if err := json.Unmarshal([]byte(why), &r.Contribs); err != nil {
+		var err error
+		if r.Contribs, err = decodeContribs(why); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -686,7 +708,8 @@ func (d *DB) TopScoredDomains(ctx context.Context, kind subject.Code, limit int)
 			return nil, err
 		}
 		r.Score.ID = r.DomainRow.ID
-		if err := json.Unmarshal([]byte(why), &r.Contribs); err != nil {
+		var err error
+		if r.Contribs, err = decodeContribs(why); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -29,11 +30,13 @@ type domainSignals struct {
 	related       evidence
 	networks      evidence // the strongest of its names' (named)
 	clientFailure float64
+	tenant        bool // its own label was not judged (tenantWhy)
 }
 
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
+	s.stretches = stretchesOf(s.names)
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
@@ -54,7 +57,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		ds := &doms[id]
 		ds.bestBeacon = -1
 		ds.tunnel = s.tunnel(uint32(id), d)
-		ds.dga = s.dga(d)
+		if ds.dga = s.dga(d); ds.dga.strength > 0 && tenant(d.row.Name) {
+			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
+		}
 		ds.answers = s.answers(d, sampled)
 	}
 	nets := s.answerNetworks()
@@ -116,7 +121,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			ev = append(ev, e)
 		}
 		ev = append(ev, s.newness(n.row.ID, n.row.First), s.rarity(n.row.Clients))
-		res.Names = append(res.Names, combine(n.row.ID, trimZero(ev)))
+		sc := combine(n.row.ID, trimZero(ev))
+		if ds.tenant {
+			sc.Contribs = append(sc.Contribs, db.Contribution{Signal: SigDiscounted, Why: tenantNameWhy})
+		}
+		res.Names = append(res.Names, sc)
 		s.store(db.ScoreName, res.Names, &stored, false)
 	}
 	s.store(db.ScoreName, res.Names, &stored, true)
@@ -147,6 +156,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		sc := combine(uint32(id), trimZero(ev))
 		if d.infraNames > 0 {
 			sc.Contribs = append(sc.Contribs, domainDiscount(d.infraClass, int64(d.infraNames), s.names[d.infraExample].row.Name))
+		}
+		if ds.tenant {
+			sc.Contribs = append(sc.Contribs, db.Contribution{Signal: SigDiscounted, Why: tenantWhy})
 		}
 		res.Domains = append(res.Domains, sc)
 		s.store(db.ScoreDomain, res.Domains, &stored, false)
@@ -491,8 +503,89 @@ func (s *Scorer) related(i int, texts texts) evidence {
 	return best
 }
 
+// newness is the new signal of a DNS name or domain: against the
+// baseline snapshot, or else within the stretch of traffic it was first
+// seen in (stretchesOf), not the workspace's span: a capture merged with
+// an older one holds names that are new only to the workspace.
 func (s *Scorer) newness(id uint32, first int64) evidence {
-	return newness(s.fin.Context, id, first)
+	c := s.fin.Context
+	if c.BaselineMax > 0 || len(s.stretches) < 2 {
+		return newness(c, id, first)
+	}
+	k, found := slices.BinarySearchFunc(s.stretches, first, func(sp stretch, t int64) int { return cmp.Compare(sp.lo, t) })
+	if !found {
+		k--
+	}
+	if k < 0 || first > s.stretches[k].hi {
+		return newness(c, id, first)
+	}
+	st := s.stretches[k]
+	if st.hi-st.lo < 24*3600*1e6 || first <= st.lo {
+		return evidence{signal: SigNew}
+	}
+	p := float64(first-st.lo) / float64(st.hi-st.lo)
+	n := len(s.stretches)
+	return evidence{signal: SigNew, strength: p * p, lazy: func() string {
+		return fmt.Sprintf("first seen %s, %.0f%% into the stretch of traffic it appeared in (%s to %s, one of %d the workspace holds)",
+			time.UnixMicro(first).UTC().Format("2006-01-02 15:04"), 100*p, time.UnixMicro(st.lo).UTC().Format("2006-01-02"), time.UnixMicro(st.hi).UTC().Format("2006-01-02"), n)
+	}}
+}
+
+// stretch is a stretch of time, unix µs.
+type stretch struct{ lo, hi int64 }
+
+// joinGap is the longest silence that still makes one stretch of
+// traffic: a log rotated into the next file, or a capture restarted,
+// continues what was known; a capture of months later is another look,
+// against which a name is new only by when it appeared within it.
+const joinGap = 24 * 3600 * 1e6
+
+// maxBuckets bounds the time buckets stretchesOf marks: an hour each, or
+// longer when the names span more than about 20 years.
+const maxBuckets = 1 << 18
+
+// stretchesOf returns the stretches of recorded traffic of the names, in
+// time order: the hours in which a name was first or last seen, joined
+// where they lie within joinGap of each other. Every hour of a capture
+// or a log sees some name first or last (most names are seen once), so a
+// silence of more than a day is one between captures, however the files
+// were cut: two captures in one file are two stretches, a log rotated
+// into many files is one. It needs nothing but the names' first and last
+// times, one pass and a bitmap.
+func stretchesOf(names []nameSig) []stretch {
+	lo, hi := int64(math.MaxInt64), int64(0)
+	for i := range names {
+		if r := &names[i].row; r.First > 0 && names[i].events > 0 {
+			lo, hi = min(lo, r.First), max(hi, r.Last)
+		}
+	}
+	if hi <= lo {
+		return nil
+	}
+	width := max(int64(3600*1e6), (hi-lo)/maxBuckets+1)
+	seen := make([]uint64, (hi-lo)/width/64+1)
+	mark := func(t int64) { b := (t - lo) / width; seen[b/64] |= 1 << (b % 64) }
+	for i := range names {
+		if r := &names[i].row; r.First > 0 && names[i].events > 0 {
+			mark(r.First)
+			mark(r.Last)
+		}
+	}
+	var out []stretch
+	last := int64(-1) // the last marked bucket
+	for b := int64(0); b <= (hi-lo)/width; b++ {
+		if seen[b/64]&(1<<(b%64)) == 0 {
+			continue
+		}
+		start, end := lo+b*width, min(hi, lo+(b+1)*width-1)
+		if last >= 0 && start-(lo+(last+1)*width) <= joinGap {
+			out[len(out)-1].hi = end
+		} else {
+			out = append(out, stretch{max(lo, start), end})
+		}
+		last = b
+	}
+	return out
 }
 
 // newness is the new signal of a subject with that id first seen then,

@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/longtail/longtail/db"
@@ -25,6 +26,7 @@ const (
 	infraProbe         // a resolver probe: Chrome's random single labels
 	infraLink          // a host under .local: mDNS, or the AD domain itself
 	infraSearch        // a name with the resolver's search suffix appended
+	infraIdent         // a measurement probe: one 128-bit identifier per name
 )
 
 var infraWords = [...]string{
@@ -33,7 +35,18 @@ var infraWords = [...]string{
 	infraProbe:   "resolver probe (a random single label that does not exist, as browsers send to detect DNS hijacking)",
 	infraLink:    "link-local or internal host name (.local)",
 	infraSearch:  "search-list expansion (a name with this network's search suffix appended, which fails)",
+	infraIdent:   "identifier probe (one 128-bit hex identifier per name, a GUID or a hash, under a zone of its domain, asked for an address that resolves, as network measurement probes such as Windows' are: it names a test and carries no data)",
 }
+
+// tenantWhy explains a registered domain that is a tenant's name under a
+// provider's suffix (the PSL's private section: blob.core.windows.net,
+// cloudfront.net, herokuapp.com): the provider or its customer chose
+// that label, no generator did, as a generator must register its
+// domains where anyone can.
+const tenantWhy = "a tenant's name under a cloud or hosting provider's suffix (the public suffix list's private section): its label was assigned, not judged as a generated name"
+
+// tenantNameWhy says it of a name under such a domain.
+const tenantNameWhy = "under " + tenantWhy
 
 // maxInfraLabel is the longest label a service-discovery name may have
 // and still be discounted: AD site and host names stay well under it,
@@ -54,11 +67,21 @@ const (
 // them.
 var nonPublic = []string{"local", "lan", "internal", "corp", "home", "localdomain", "intranet", "private", "home.arpa"}
 
+// nameFacts are what infraOf needs of a name besides its text: its
+// query counts (failed and answered; odd, those of a data-carrying
+// type), whether its domain is this network's (see ownDomain), which a
+// search-list expansion's must be when the log has no answers, and the
+// Active Directory domains learnt from the workspace (adDomains).
+type nameFacts struct {
+	failed, answered, odd int64
+	own                   bool
+	ad                    []string
+}
+
 // infraOf classifies a name by its text and, for probes and search-list
-// expansions, by whether it failed (failed and answered are its query
-// counts); own says that its domain is this network's (see ownDomain),
-// which a search-list expansion's must be when the log has no answers.
-func infraOf(name, domain string, failed, answered int64, own bool) infra {
+// expansions, by whether it failed.
+func infraOf(name, domain string, f nameFacts) infra {
+	failed, answered := f.failed, f.answered
 	if isReverse(domain) {
 		return infraReverse
 	}
@@ -73,15 +96,18 @@ func infraOf(name, domain string, failed, answered int64, own bool) infra {
 	if strings.IndexByte(name, '_') >= 0 && underscored(name) && (longestLabel(name) <= maxInfraLabel || domain == "local") {
 		return infraService
 	}
-	if probeLabel(first) && failed > 0 && 2*failed >= answered && (rest == "" || internal(rest)) {
+	if probeLabel(first) && failed > 0 && 2*failed >= answered && (rest == "" || internal(rest) || underAD(rest, f.ad)) {
 		return infraProbe
+	}
+	if f.odd == 0 && failed == 0 && answered > 0 && identLabel(first) && strings.HasSuffix(rest, "."+domain) && longestLabel(rest) <= maxProbe {
+		return infraIdent
 	}
 	if name == domain && strings.HasSuffix(name, ".local") {
 		return infraLink
 	}
 	// A name that resolves is no expansion: login.example.com.attacker.net
 	// is a look-alike, and must be judged.
-	if (answered > 0 && 2*failed >= answered || answered == 0 && own) && expanded(name, domain) {
+	if (answered > 0 && 2*failed >= answered || answered == 0 && f.own) && expanded(name, domain) {
 		return infraSearch
 	}
 	return infraNone
@@ -137,6 +163,27 @@ func longestLabel(name string) int {
 	return n
 }
 
+// identLabel reports a 128-bit identifier: a GUID, or 32 hex digits (a
+// GUID without its dashes, an MD5), not all of them digits.
+func identLabel(l string) bool {
+	if guid(l) {
+		return true
+	}
+	if len(l) != 32 {
+		return false
+	}
+	letters := false
+	for i := 0; i < len(l); i++ {
+		switch c := l[i]; {
+		case 'a' <= c && c <= 'f':
+			letters = true
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	return letters
+}
+
 // guid reports a label shaped 8-4-4-4-12 hex digits.
 func guid(l string) bool {
 	if len(l) != 36 {
@@ -181,6 +228,50 @@ func internal(name string) bool {
 	return false
 }
 
+// maxAD is how many Active Directory domains adDomains learns: a
+// network has one or a few; more are a fuzzer's or a tunnel's names.
+const maxAD = 8
+
+// adDomains are the Active Directory domains the workspace's locator
+// queries name (_ldap._tcp.dc._msdcs.corp.example.com: corp.example.com),
+// in whatever suffix, public or not: the domain's clients append it to
+// the single labels they try, so a browser's probes arrive under it.
+func adDomains(names []nameSig) []string {
+	var out []string
+	for i := range names {
+		n := names[i].row.Name
+		k := strings.Index(n, "_msdcs.")
+		if k < 0 || k > 0 && n[k-1] != '.' || names[i].events == 0 {
+			continue
+		}
+		if ad := n[k+len("_msdcs."):]; strings.IndexByte(ad, '.') > 0 && !slices.Contains(out, ad) {
+			out = append(out, ad)
+			if len(out) == maxAD {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// underAD reports a name that is one of the AD domains or under one.
+func underAD(name string, ad []string) bool {
+	for _, d := range ad {
+		if name == d || strings.HasSuffix(name, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// tenant reports a registered domain under a suffix of the PSL's private
+// section (two labels or more; the default rule's single label is not
+// one): a tenant of a provider (see tenantWhy).
+func tenant(domain string) bool {
+	suffix, icann := publicsuffix.PublicSuffix(domain)
+	return !icann && strings.IndexByte(suffix, '.') > 0 && len(suffix) < len(domain)
+}
+
 // discount is the 0-point contribution that explains an infrastructure
 // name; the words say what was not counted and why.
 func discount(c infra) db.Contribution {
@@ -196,8 +287,8 @@ func domainDiscount(c infra, n int64, example string) db.Contribution {
 }
 
 // ownDomain reports a domain that looks like this network's own: under a
-// suffix nobody registers, or asked by a quarter of the clients or more
-// (or by any, in a log without clients).
-func ownDomain(domain string, clients, total int64) bool {
-	return internal(domain) || total == 0 || 4*clients >= total
+// suffix nobody registers, holding an AD domain, or asked by a quarter of
+// the clients or more (or by any, in a log without clients).
+func ownDomain(domain string, ad []string, clients, total int64) bool {
+	return internal(domain) || total == 0 || 4*clients >= total || slices.ContainsFunc(ad, func(a string) bool { return a == domain || strings.HasSuffix(a, "."+domain) })
 }

@@ -303,3 +303,117 @@ func TestPollutedNormal(t *testing.T) {
 		}
 	}
 }
+
+// Planted in cloudWorld.
+const (
+	storageTenant = "st7q2kd9vm4pl3wx.blob.core.windows.net" // a storage account: a tenant, not a generated name
+	adDomain      = "hq.contoso-corp.com"                    // an AD domain under a public suffix
+)
+
+// cloudWorld is windowsWorld with what a Windows network asks of clouds:
+// a storage account and a CDN distribution (tenants under suffixes of
+// the PSL's private section), Windows' network-footprint probes (a
+// 32-hex-digit identifier per query, answered with a CDN's CNAME) from
+// every client, and a second AD domain, under a public suffix, whose
+// locator queries and browser probes (random labels with its suffix
+// appended) come from every client.
+func cloudWorld(t *testing.T) *webWorkspace {
+	w := windowsWorld(t)
+	rng := rand.New(rand.NewPCG(14, 9))
+	client := func(i int) string { return fmt.Sprintf("10.0.0.%d", 10+i) }
+	for range 8 {
+		w.dns(start+rng.Int64N(2*day), client(30), storageTenant, qA, 0, "20.60.1.4")
+		w.dns(start+rng.Int64N(2*day), client(31), "d9xk2mq7vz4pwl.cloudfront.net", qA, 0, "198.51.100.90")
+	}
+	for c := range 40 {
+		for range 3 {
+			tm := start + rng.Int64N(2*day)
+			w.dns(tm, client(c), randomLetters(rng, 32, "0123456789abcdef")+".clo.footprintdns.com", qA, 0, "cq1prdapp01-canary.cloudapp.net")
+		}
+		for k := range 8 {
+			tm := start + int64(k)*6*60*minute + rng.Int64N(minute)
+			w.dns(tm, client(c), "_ldap._tcp.dc._msdcs."+adDomain, qSRV, 0, "0 100 389 dc1."+adDomain)
+			w.dns(tm+1e5, client(c), randomLetters(rng, 7+rng.IntN(9), "abcdefghijklmnopqrstuvwxyz")+"."+adDomain, qA, nx, "")
+		}
+	}
+	return w
+}
+
+// TestCloudAndADDiscounted: tenants under a provider's suffix are not
+// judged as generated names, Windows' footprint probes are not a tunnel,
+// and browser probes under an AD domain with a public suffix are probes;
+// each says why, and the planted channels stay on top.
+func TestCloudAndADDiscounted(t *testing.T) {
+	d := cloudWorld(t).done()
+	doms := ranked(t, d, subject.DNSName, true)
+	rank := map[string]int{}
+	for i, r := range doms {
+		rank[r.name] = i + 1
+		switch r.name {
+		case storageTenant, "d9xk2mq7vz4pwl.cloudfront.net":
+			if r.why(SigDGA) != "" || !strings.Contains(r.why(SigDiscounted), "tenant") {
+				t.Errorf("%s (rank %d): %+v", r.name, i+1, r.score)
+			}
+		case "footprintdns.com":
+			if r.score.Score != 0 || !strings.Contains(r.why(SigDiscounted), "identifier probe") {
+				t.Errorf("%s (rank %d): %+v", r.name, i+1, r.score)
+			}
+		case "contoso-corp.com":
+			if r.score.Score > 5 || !strings.Contains(r.why(SigDiscounted), "of its names are infrastructure") {
+				t.Errorf("%s (rank %d): %+v", r.name, i+1, r.score)
+			}
+		}
+	}
+	probes := 0
+	for _, r := range ranked(t, d, subject.DNSName, false) {
+		if strings.HasSuffix(r.name, "."+adDomain) && !strings.HasPrefix(r.name, "_") {
+			probes++
+			if r.score.Score != 0 || !strings.Contains(r.why(SigDiscounted), "resolver probe") {
+				t.Errorf("%s: %+v", r.name, r.score)
+			}
+		}
+	}
+	if probes < 100 {
+		t.Errorf("%d probes under %s", probes, adDomain)
+	}
+	for _, want := range []string{hiddenTunnel, downloadDomain} {
+		if r := rank[want]; r < 1 || r > 2 {
+			t.Errorf("%s ranks %d, want 1 or 2 (top: %+v)", want, r, doms[:3])
+		}
+	}
+	for _, n := range []string{storageTenant, "footprintdns.com", "contoso-corp.com"} {
+		if rank[n] == 0 {
+			t.Errorf("%s not scored", n)
+		}
+	}
+}
+
+// TestEveryPointExplained: every contribution of every score says why in
+// words, low scores too (their words are each signal's in brief), and
+// every signal of every kind has those words.
+func TestEveryPointExplained(t *testing.T) {
+	for _, ws := range []map[string]float64{weights, httpWeights, logonWeights} {
+		for sig := range ws {
+			if briefWhy[sig] == "" {
+				t.Errorf("signal %s has no words in brief", sig)
+			}
+		}
+	}
+	d := cloudWorld(t).done()
+	low := 0
+	for _, groups := range []bool{false, true} {
+		for _, r := range ranked(t, d, subject.DNSName, groups) {
+			for _, c := range r.score.Contribs {
+				if c.Why == "" {
+					t.Errorf("%s %.1f: %s %.1f has no reason", r.name, r.score.Score, c.Signal, c.Points)
+				}
+				if r.score.Score < MinExplained && c.Points > 0 {
+					low++
+				}
+			}
+		}
+	}
+	if low == 0 {
+		t.Error("no score under MinExplained with points to explain")
+	}
+}

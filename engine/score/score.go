@@ -61,8 +61,11 @@
 //     0.6 × share of its clients that asked a bad name for a name asked by
 //     at most 4 clients.
 //   - new: with a baseline snapshot 1 for a name created after it;
-//     otherwise (position of first seen in the workspace's span)², over a
-//     span of a day or more.
+//     otherwise (position of first seen in its stretch of traffic)², over
+//     a stretch of a day or more. The stretches are the hours in which
+//     some name was first or last seen, joined across silences of up to a
+//     day (stretchesOf): a capture merged with one of months before is a
+//     stretch of its own, so its names are not new for being in it.
 //   - rare: (1 − share of clients that asked)⁴, with 5 clients or more.
 //   - networks (with an AS table imported; networks.go): answers in
 //     networks of several unrelated owners, or in a network unlike that of
@@ -75,7 +78,10 @@
 // failure 0.3, networks 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
-// −ln(1 − wᵢ·sᵢ), so the points add up to the score.
+// −ln(1 − wᵢ·sᵢ), so the points add up to the score. Every contribution
+// says why: from a score of MinExplained in its own words, below it in
+// its signal's words in brief, given when the score is read back
+// (db.BriefWhy) rather than stored for the whole long tail.
 //
 // Known-good names (and domains) are not scored: they leave the ranking,
 // and they train the n-gram model.
@@ -90,13 +96,21 @@
 // under .local, and search-list expansions (a whole name with the
 // search suffix appended, that fails; in a log without answers, under a
 // domain a quarter of the clients ask or an internal one). They are recognised by that
-// shape, not listed: such a name is scored by the verdict feedback
+// shape, not listed; so are identifier probes (one 128-bit hex
+// identifier per name under a zone of its domain, asked for an address
+// that resolves: Windows' network-footprint probes), and the probes and
+// expansions under an Active Directory domain, whatever its suffix, that
+// the workspace's _msdcs locator queries name. Such a name is scored by the verdict feedback
 // (related) alone, and its score carries a 0-point "discounted"
 // contribution naming the class. They are not folded into their domain's
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
 // up to its own last two labels, engine/names) is judged by its ordinary
 // names; a domain says how many of its names were discounted, and one
-// made only of them is scored like them.
+// made only of them is scored like them. A registered domain under a
+// suffix of the PSL's private section (a storage account under
+// blob.core.windows.net, a distribution under cloudfront.net) is a
+// tenant: its label was assigned, so it is not judged as a generated
+// name, and says so.
 //
 // # HTTP signals
 //
@@ -371,6 +385,10 @@ type Scorer struct {
 	times   [][]int64      // query times of each candidate pair
 	scratch beaconScratch
 
+	ad []string // the Active Directory domains its locator queries name (adDomains)
+
+	stretches []stretch // the stretches of recorded traffic (stretchesOf)
+
 	badClients  map[uint32]int // client → index in names of a bad name it asked
 	badAnswers  map[uint32]int // answer → index in names of a bad name that got it
 	badByDomain map[uint32]int // registered domain → index in names of a bad name under it
@@ -549,6 +567,7 @@ func (s *Scorer) measureBeacons() {
 // foldNames completes the per-name signals once every event is in, and
 // folds them into their registered domains.
 func (s *Scorer) foldNames() {
+	s.ad = adDomains(s.names)
 	for i := range s.names {
 		sig := &s.names[i]
 		sig.manyClient = sig.nclients > maxSketch
@@ -565,7 +584,7 @@ func (s *Scorer) foldNames() {
 		if sig.verdict == rules.Good || sig.events == 0 {
 			continue
 		}
-		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, sig.failed, sig.answered, s.own(d)); sig.infra != infraNone {
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, nameFacts{sig.failed, sig.answered, sig.odd, s.own(d), s.ad}); sig.infra != infraNone {
 			if d.infraNames == 0 {
 				d.infraClass, d.infraExample = sig.infra, int32(i)
 			}
@@ -578,7 +597,7 @@ func (s *Scorer) foldNames() {
 
 // own reports whether d looks like this network's own domain (ownDomain).
 func (s *Scorer) own(d *domAcc) bool {
-	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
+	return d.row != nil && ownDomain(d.row.Name, s.ad, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
@@ -685,9 +704,43 @@ type evidence struct {
 	lazy     func() string
 }
 
-// MinExplained is the score from which contributions carry their words;
-// below it they keep only their signal and points.
+// MinExplained is the score from which contributions carry their own
+// words; below it they are stored without, and read back with their
+// signal's in brief (briefWhy, through db.BriefWhy): most of the long
+// tail is below it, and writing words for each would cost a third more
+// workspace.
 const MinExplained = 20
+
+func init() {
+	db.BriefWhy = func(signal string) string { return briefWhy[signal] }
+}
+
+// briefWhy says what each signal saw, for a contribution whose own
+// words were not written (a score under MinExplained).
+var briefWhy = map[string]string{
+	SigTunnel:       "long, varied labels under its domain, as data sent in names is (details from a score of 20)",
+	SigDGA:          "a label that looks generated, unlike this network's names (details from a score of 20)",
+	SigBeacon:       "asked on a timer",
+	SigFailure:      "queries that fail (NXDOMAIN/SERVFAIL) (details from a score of 20)",
+	SigRelated:      "related to a name marked bad",
+	SigNew:          "first seen late in the workspace's span (details from a score of 20)",
+	SigRare:         "asked by few of the clients (details from a score of 20)",
+	SigAnswers:      "answers that carry data (long, varied TXT or private-type answers) (details from a score of 20)",
+	SigNetworks:     "answers in unusual or unrelated networks (details from a score of 20)",
+	SigQuery:        "a query string shaped like an attack or encoded data (details from a score of 20)",
+	SigScanner:      "a client that asks many paths, many of them missing (details from a score of 20)",
+	SigTool:         "a user agent of an attack tool, a script or a bot (details from a score of 20)",
+	SigUnresolved:   "a host no DNS name resolved (details from a score of 20)",
+	SigBreakIn:      "a success after a run of failures (details from a score of 20)",
+	SigSpray:        "failures across many accounts (details from a score of 20)",
+	SigBrute:        "many failures for one account within an hour (details from a score of 20)",
+	SigEnumeration:  "failures for accounts that do not exist (details from a score of 20)",
+	SigOffHours:     "a logon outside its account's usual hours (details from a score of 20)",
+	SigHoneypot:     "a success on a target that logs the passwords tried",
+	SigCommand:      "commands run after logging on (details from a score of 20)",
+	SigDownload:     "a download after logging on (details from a score of 20)",
+	SigServiceLogon: "a service or machine account that logged on interactively (details from a score of 20)",
+}
 
 func trimZero(ev []evidence) []evidence {
 	return slices.DeleteFunc(ev, func(e evidence) bool { return e.strength <= 0 })
