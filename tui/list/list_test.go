@@ -758,7 +758,9 @@ func TestMovesWhileSortingAreMadeInTheNewOrder(t *testing.T) {
 // first, an import made at the I prompt and then a mark of the session
 // before.
 func TestUndoSurvivesARestartAndTakesBackAnImport(t *testing.T) {
-	imp := func(ctx context.Context, d *db.DB, s string) (string, error) { return verdicts.ImportTyped(ctx, d, s, "tester") }
+	imp := func(ctx context.Context, d *db.DB, s string) (string, error) {
+		return verdicts.ImportTyped(ctx, d, s, "tester")
+	}
 	m, d := openList(t, 80, 24, Options{Import: imp})
 	press(m, "s")
 	marked := len(ruleSet(t, d))
