@@ -21,11 +21,11 @@ func busiest(t *testing.T, c common.Common) common.Target {
 	page, window := pageSize, maxWindow
 	pageSize, maxWindow = 200, 600
 	t.Cleanup(func() { pageSize, maxWindow = page, window })
-	top, err := c.DB.TopNames(context.Background(), engsubject.DNSName, 1, 0)
-	if err != nil || top[0].Count <= int64(maxWindow) {
-		t.Fatalf("want a name with more than %d events: %v %v", maxWindow, top, err)
+	name, top := topTarget(t, c)
+	if top.Count <= int64(maxWindow) {
+		t.Fatalf("want a name with more than %d events: %+v", maxWindow, top)
 	}
-	return common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+	return name
 }
 
 func (v *Events) cursorKey(t *testing.T) db.EventKey {
@@ -204,23 +204,13 @@ func TestEventsDoNotPageByThemselves(t *testing.T) {
 // newest edge the new requests come in above, the cursor staying on its
 // row; further down only the counts move, and the place says so.
 func TestEventsTakeWhatArrives(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
-	top, err := d.TopNames(context.Background(), engsubject.DNSName, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+	path, c := tuitest.Growing(t)
+	name, top := topTarget(t, c)
 	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
 	tuitest.Press(v, "j", "j")
 	on, total := v.cursorKey(t), v.total
-	later := time.UnixMicro(top[0].Last).Add(time.Hour)
-	tuitest.Grow(t, path, 3, later, top[0].Name)
+	later := time.UnixMicro(top.Last).Add(time.Hour)
+	tuitest.Grow(t, path, 3, later, top.Name)
 	_, cmd := v.Update(common.WorkspaceChangedMsg{})
 	tuitest.Settle(v, cmd)
 	if v.total != total+3 || v.cursorKey(t) != on || v.position() != 6 || v.rows[0].raw.Time != later.Add(2*time.Microsecond).UnixMicro() {
@@ -237,7 +227,7 @@ func TestEventsTakeWhatArrives(t *testing.T) {
 		t.Fatalf("%d events fit the window: nothing to page", v.total)
 	}
 	on, pos, held := v.cursorKey(t), v.position(), len(v.rows)
-	tuitest.Grow(t, path, 2, later.Add(time.Hour), top[0].Name)
+	tuitest.Grow(t, path, 2, later.Add(time.Hour), top.Name)
 	_, cmd = v.Update(common.WorkspaceChangedMsg{})
 	tuitest.Settle(v, cmd)
 	if v.total != total+5 || v.cursorKey(t) != on || v.position() != pos+2 || len(v.rows) != held {
@@ -249,27 +239,27 @@ func TestEventsTakeWhatArrives(t *testing.T) {
 // The clients of a name read again when the workspace grows: a new client
 // appears with its count, the cursor stays on its client.
 func TestClientsTakeWhatArrives(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
-	top, err := d.TopNames(context.Background(), engsubject.DNSName, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}
+	path, c := tuitest.Growing(t)
+	name, top := topTarget(t, c)
 	v := tuitest.Open(NewClients, c, name, 80, 24).(*Counts)
 	tuitest.Press(v, "j")
 	i, _ := v.tbl.current()
 	on, before := v.rows[i].id, len(v.loaded)
-	tuitest.Grow(t, path, 4, time.UnixMicro(top[0].Last).Add(time.Hour), top[0].Name) // from 10.0.9.8
+	tuitest.Grow(t, path, 4, time.UnixMicro(top.Last).Add(time.Hour), top.Name) // from 10.0.9.8
 	_, cmd := v.Update(common.WorkspaceChangedMsg{})
 	tuitest.Settle(v, cmd)
 	i, _ = v.tbl.current()
 	if v.rows[i].id != on || !strings.Contains(screen(v), "10.0.9.8") || len(v.loaded) < before {
 		t.Errorf("after the workspace grew: cursor on %d (was %d), %d clients (were %d):\n%s", v.rows[i].id, on, len(v.loaded), before, screen(v))
 	}
+}
+
+// topTarget is the workspace's busiest name, as a target and as a row.
+func topTarget(t *testing.T, c common.Common) (common.Target, db.NameRow) {
+	t.Helper()
+	top, err := c.DB.TopNames(context.Background(), engsubject.DNSName, 1, 0)
+	if err != nil || len(top) == 0 {
+		t.Fatal(top, err)
+	}
+	return common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}, top[0]
 }

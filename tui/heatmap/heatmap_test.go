@@ -96,16 +96,10 @@ func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New)
 // The workspace grows while the heatmap is open (a follow): the new day
 // and its events appear, and the days on screen are the newest again.
 func TestHeatmapFollowsWhatArrives(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
-	v := tuitest.Open(New, c, common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}, 80, 12).(*Model)
+	path, c := tuitest.Growing(t)
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 12).(*Model)
 	days, total := len(v.grid), v.total
-	st, err := d.Stats(context.Background())
+	st, err := c.DB.Stats(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,13 +34,8 @@ func ingestElsewhere(t *testing.T, path string, n int, names ...string) {
 // runs, at once on ctrl+r. New names appear, the filters and the sort are
 // kept, and the cursor stays on its name.
 func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Poll: time.Millisecond, ByCount: true})
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, Poll: time.Millisecond, ByCount: true})
 	m.SetSize(80, 24)
 	noPoll(m, m.Init())
 	press(m, "o", "O", "j", "j", "j") // names, by name backwards: new names land above the cursor
@@ -107,13 +102,8 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 // marked + in the list, and + shows only that, with what it holds; it is
 // not the place the list stores: a new session has had nothing arrive.
 func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(100, 30)
 	tuitest.Settle(m, m.Init())
 	press(m, "+")
@@ -154,7 +144,7 @@ func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
 	if err := m.SaveState(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := d.ListState(context.Background())
+	st, _ := c.DB.ListState(context.Background())
 	if strings.Contains(st, "rrived") || strings.Contains(st, "Session") {
 		t.Errorf("the session's filter was stored with the place: %s", st)
 	}
@@ -164,13 +154,8 @@ func TestWhatArrivesWhileOpenIsMarkedAndShownAlone(t *testing.T) {
 // marked known-good keeps its new names out of the list that hides
 // known-good, and out of what the + filter shows.
 func TestAMarkAppliesToWhatArrivesAfterIt(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(100, 30)
 	tuitest.Settle(m, m.Init())
 	domain := cur(m).Domain

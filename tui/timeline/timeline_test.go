@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -164,15 +163,9 @@ func TestANameOpensOnItsOwnActivity(t *testing.T) {
 // once an undated log is in) opens on its newest part, not on its empty
 // middle; the axis ends with the data.
 func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
+	path, c := tuitest.Growing(t)
 	tuitest.Grow(t, path, 1, time.Unix(0, 0), "undated.example.org") // 1970
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
-	v := tuitest.Open(New, common.New(context.Background(), d), all, 80, 24).(*Model)
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 24).(*Model)
 	if v.level != len(buckets)-1 || v.window() > v.span.Last-v.span.First {
 		t.Fatalf("1970 to now fits in %v buckets at this width: nothing shown", v.bucket())
 	}
@@ -188,15 +181,8 @@ func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
 // keeps its zoom, shows what came when it showed the newest events, and
 // stays where it was when the analyst had moved back in time.
 func TestTimelineFollowsWhatArrives(t *testing.T) {
-	path := tuitest.Copy(t, 1000)
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
-	all := common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
-	v := tuitest.Open(New, c, all, 80, 24).(*Model)
+	path, c := tuitest.Growing(t)
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 24).(*Model)
 	tuitest.Press(v, "+", "+", "G") // a window narrower than the span, on its newest part
 	level, last := v.level, v.span.Last
 	at := time.UnixMicro(last).Add(3 * v.bucket()) // in a bucket of its own

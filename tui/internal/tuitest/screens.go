@@ -19,8 +19,8 @@ import (
 	"github.com/longtail/longtail/tui/internal/golden"
 )
 
-// allTraffic is the target of a screen opened with nothing selected.
-var allTraffic = common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
+// AllTraffic is the target of a screen opened with nothing selected.
+var AllTraffic = common.Target{Subject: db.Subject{Kind: db.SubjectAll}, Label: "all traffic"}
 
 // Targets opens the small test workspace and returns the subjects a chart
 // screen is drawn for: "all" traffic, the "name" gen planted as a beacon,
@@ -38,7 +38,7 @@ func Targets(t *testing.T) (common.Common, map[string]common.Target) {
 		t.Fatal(cs, err)
 	}
 	return common.New(ctx, d), map[string]common.Target{
-		"all":    allTraffic,
+		"all":    AllTraffic,
 		"name":   {Subject: db.Subject{Kind: db.SubjectName, ID: name.ID}, Label: name.Name},
 		"client": {Subject: db.Subject{Kind: db.SubjectClient, ID: cs[0].ID}, Label: cs[0].Text},
 	}
@@ -107,7 +107,7 @@ func BenchOpenAllTraffic(b *testing.B, open common.Opener) {
 	c := common.New(context.Background(), d)
 	b.ResetTimer()
 	for b.Loop() {
-		_ = Open(open, c, allTraffic, 80, 24).View()
+		_ = Open(open, c, AllTraffic, 80, 24).View()
 	}
 }
 
@@ -132,6 +132,20 @@ func CheckSize(t testing.TB, v common.View, width, height int) {
 			t.Errorf("line %d is %d cells, want %d: %q", i, w, width, ansi.Strip(l))
 		}
 	}
+}
+
+// Growing opens a copy of the small test workspace for a test that grows
+// it (Grow): its path, and a Common on a handle of its own, closed when
+// the test ends.
+func Growing(t testing.TB) (string, common.Common) {
+	t.Helper()
+	path := Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return path, common.New(context.Background(), d)
 }
 
 // Grow ingests n events of each of names, from at on (a microsecond
