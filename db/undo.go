@@ -18,7 +18,7 @@ const UndoSteps = 200
 
 // UndoStep is a write of the review screen that undo can take back: the
 // rules it stored, each with the one it replaced at the same index (ID 0:
-// none), the rules it deleted, and the popularity list it imported.
+// none), and the rules it deleted. (Ranks are not: see 007_undo.sql.)
 type UndoStep struct {
 	ID       int64
 	At       time.Time
@@ -26,11 +26,10 @@ type UndoStep struct {
 	Stored   []rules.Rule
 	Replaced []rules.Rule
 	Deleted  []rules.Rule
-	Ranks    string // the rank list imported: undone by clearing it
 }
 
 // Empty says whether the step changed nothing undo could take back.
-func (s UndoStep) Empty() bool { return len(s.Stored)+len(s.Deleted) == 0 && s.Ranks == "" }
+func (s UndoStep) Empty() bool { return len(s.Stored)+len(s.Deleted) == 0 }
 
 type undoRules struct{ Stored, Replaced, Deleted []rules.Rule }
 
@@ -48,8 +47,8 @@ func (d *DB) PushUndo(ctx context.Context, s UndoStep) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO undo_steps(at, what, rules, ranks) VALUES(?, ?, ?, ?)",
-		s.At.UnixMicro(), s.What, b.Bytes(), s.Ranks); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO undo_steps(at, what, rules) VALUES(?, ?, ?)",
+		s.At.UnixMicro(), s.What, b.Bytes()); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM undo_steps WHERE id <= (SELECT max(id) FROM undo_steps) - ?", UndoSteps); err != nil {
@@ -60,8 +59,7 @@ func (d *DB) PushUndo(ctx context.Context, s UndoStep) error {
 
 // Undo takes the newest step back, in one transaction: the rules it
 // stored go (or the ones they replaced come back), the rules it deleted
-// come back, the popularity list it imported is cleared. ok is false when
-// there is none; left is how many remain.
+// come back. ok is false when there is none; left is how many remain.
 func (d *DB) Undo(ctx context.Context) (s UndoStep, left int, ok bool, err error) {
 	tx, err := d.beginWrite(ctx)
 	if err != nil {
@@ -70,8 +68,8 @@ func (d *DB) Undo(ctx context.Context) (s UndoStep, left int, ok bool, err error
 	defer tx.Rollback()
 	var at int64
 	var blob []byte
-	err = tx.QueryRowContext(ctx, "SELECT id, at, what, rules, ranks FROM undo_steps ORDER BY id DESC LIMIT 1").
-		Scan(&s.ID, &at, &s.What, &blob, &s.Ranks)
+	err = tx.QueryRowContext(ctx, "SELECT id, at, what, rules FROM undo_steps ORDER BY id DESC LIMIT 1").
+		Scan(&s.ID, &at, &s.What, &blob)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, 0, false, nil
 	}
@@ -109,15 +107,7 @@ func (s UndoStep) revert(ctx context.Context, tx *sql.Tx) error {
 	if err := deleteRules(ctx, tx, del); err != nil {
 		return err
 	}
-	if err := restoreRules(ctx, tx, append(restore, s.Deleted...)); err != nil {
-		return err
-	}
-	if s.Ranks != "" {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM ranks WHERE list = ?", s.Ranks); err != nil {
-			return err
-		}
-	}
-	return nil
+	return restoreRules(ctx, tx, append(restore, s.Deleted...))
 }
 
 // UndoCount is how many steps undo can take back.

@@ -27,8 +27,7 @@ func rulesText(t *testing.T, d *DB) string {
 
 // Undo takes steps back newest first, across a reopening of the workspace:
 // a mark that replaced a rule brings the old one back, a cleared rule comes
-// back, an imported rank list goes; a pattern of any bytes comes back as
-// it was.
+// back; a pattern of any bytes comes back as it was.
 func TestUndoTakesStepsBackAcrossARestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ws.db")
@@ -61,31 +60,23 @@ func TestUndoTakesStepsBackAcrossARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	push(UndoStep{What: "the clearing of the odd one", Deleted: first[1:]})
-	// 3: a rank list.
-	if _, err := d.PutRanks(ctx, "top.txt", func(add func(string, int)) error { add("a.example", 1); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	push(UndoStep{What: "the import of top.txt", Ranks: "top.txt"})
 	d.Close()
 
 	if d, err = Open(path, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	for i, want := range []string{"the import of top.txt", "the clearing of the odd one", "the mark of a.example"} {
+	for i, want := range []string{"the clearing of the odd one", "the mark of a.example"} {
 		s, left, ok, err := d.Undo(ctx)
-		if err != nil || !ok || s.What != want || left != 2-i {
+		if err != nil || !ok || s.What != want || left != 1-i {
 			t.Fatalf("undo %d: %q, %d left, %v %v; want %q", i, s.What, left, ok, err, want)
 		}
 	}
-	if lists, _ := d.RankLists(ctx); len(lists) != 0 {
-		t.Errorf("the rank list is still there: %+v", lists)
-	}
 	if got := rulesText(t, d); got != before {
-		t.Errorf("after three undos the rules are\n%s\nwant\n%s", got, before)
+		t.Errorf("after two undos the rules are\n%s\nwant\n%s", got, before)
 	}
 	if _, _, ok, err := d.Undo(ctx); ok || err != nil {
-		t.Errorf("a fourth undo: %v %v", ok, err)
+		t.Errorf("a third undo: %v %v", ok, err)
 	}
 }
 
@@ -94,7 +85,7 @@ func TestUndoKeepsTheNewestSteps(t *testing.T) {
 	ctx := context.Background()
 	d := openTemp(t)
 	for i := range UndoSteps + 5 {
-		if err := d.PushUndo(ctx, UndoStep{What: fmt.Sprint(i), Ranks: "x"}); err != nil {
+		if err := d.PushUndo(ctx, UndoStep{What: fmt.Sprint(i), Deleted: []rules.Rule{{Pattern: "x.example"}}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -66,7 +66,7 @@ type ImportReport struct {
 	Defaulted  rules.Verdict // verdict given to the rest without one in the options
 	verdict    bool          // the options gave a verdict
 	// Undo is what takes the import back: the rules stored with those
-	// they replaced, or the rank list (the review screen's undo).
+	// they replaced (the review screen's undo; ranks are not taken back).
 	Undo db.UndoStep
 }
 
@@ -151,7 +151,6 @@ func (im *importer) ranks(ctx context.Context, d *db.DB, r io.Reader) error {
 		return err
 	})
 	im.rep.Ranks = &ri
-	im.rep.Undo.Ranks = im.opt.Origin
 	return err
 }
 

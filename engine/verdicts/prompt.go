@@ -3,7 +3,6 @@ package verdicts
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,12 +37,17 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 	if err != nil {
 		return "", err
 	}
-	// What the screen imports, its undo takes back.
+	// What the screen imports as rules, its undo takes back; a failure to
+	// keep the step does not undo the import, which is in the workspace.
+	text := rep.String()
 	rep.Undo.At, rep.Undo.What = opt.Now, "the import of "+opt.Origin
 	if err := d.PushUndo(ctx, rep.Undo); err != nil {
-		return "", fmt.Errorf("imported, but undo will not take it back: %w", err)
+		text += "\nundo will not take it back: " + err.Error()
 	}
-	return rep.String(), nil
+	if rep.Ranks != nil {
+		text += "\nundo does not take ranks back: longtail ranks clear " + opt.Origin + " removes them"
+	}
+	return text, nil
 }
 
 // parseTyped splits a typed "PATH [verdict|ranks]".
