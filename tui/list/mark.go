@@ -171,7 +171,7 @@ func (m *Model) writeMark(req markReq) tea.Cmd {
 		if err != nil {
 			return "", err
 		}
-		return text, pushUndo(ctx, d, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced})
+		return withUndo(ctx, d, text, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced}), nil
 	}, writeMark)
 }
 
@@ -204,18 +204,19 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 		if err := d.DeleteRules(ctx, ids); err != nil {
 			return "", err
 		}
-		return text, pushUndo(ctx, d, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del})
+		return withUndo(ctx, d, text, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del}), nil
 	}, writeMark)
 }
 
-// pushUndo keeps a write's step for undo; a write whose step could not be
-// kept is in the workspace all the same, and says so.
-func pushUndo(ctx context.Context, d *db.DB, s db.UndoStep) error {
+// withUndo keeps a write's step for undo and returns the write's status
+// text: a write whose step could not be kept is in the workspace all the
+// same (its verdicts are shown), and says so.
+func withUndo(ctx context.Context, d *db.DB, text string, s db.UndoStep) string {
 	s.At = time.Now()
 	if err := d.PushUndo(ctx, s); err != nil {
-		return fmt.Errorf("saved, but undo will not take it back: %w", err)
+		return text + " (undo will not take it back: " + err.Error() + ")"
 	}
-	return nil
+	return text
 }
 
 // undoLast takes the newest step of the workspace's undo back: a mark, a
