@@ -51,3 +51,22 @@ func TestKeeperScoresWhatArrives(t *testing.T) {
 		t.Errorf("Last: %d rescores, %v", n, err)
 	}
 }
+
+// Runs in one process take turns: one started while another holds the
+// turn waits for it (the screen's rescore and a Keeper's would otherwise
+// share out the workspace's pool of connections between them).
+func TestRunsTakeTurns(t *testing.T) {
+	d := testws.Counts(t, testws.Count{Name: "www.example.com", N: 5})
+	running <- struct{}{} // a run under way
+	done := make(chan error, 1)
+	go func() { _, err := Run(context.Background(), d); done <- err }()
+	select {
+	case err := <-done:
+		t.Fatalf("a second run did not wait for the first: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	<-running
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -51,6 +51,16 @@ func (s Summary) String() string {
 // returns. The scores are written on another connection as they are
 // computed, in one transaction.
 func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
+	// One run at a time in a process: the screen's rescore after a mark
+	// and a Keeper's would each hold connections of the workspace's small
+	// pool while waiting for more (its read-ahead, its loader), and with
+	// a follow's loader beside them could take them all.
+	select {
+	case running <- struct{}{}:
+		defer func() { <-running }()
+	case <-ctx.Done():
+		return Summary{}, ctx.Err()
+	}
 	// A panic in one of the goroutines below comes back as an error and
 	// goes on here, in the caller's goroutine (parallel.Catch).
 	defer func() { parallel.Reraise(err) }()
@@ -70,6 +80,9 @@ func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
 	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
 		Trained: res.Trained, Took: time.Since(start)}, nil
 }
+
+// running holds a token while a Run runs.
+var running = make(chan struct{}, 1)
 
 // storer writes batches of scores on its own goroutine: the transaction
 // starts with the first batch, when the reading is over.
