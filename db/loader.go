@@ -103,6 +103,14 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 		return nil, err
 	}
 	l.agg = newAggregator(func(id uint32) int64 { return l.names[id].prior }, l.domainCounts.count)
+	// A loader before this one (we hold the ingest lock: it is gone)
+	// committed batches and stopped without its aggregates: this run
+	// counts the workspace again at its end, theirs with its own.
+	dirty, err := d.metaGet(ctx, "dirty")
+	if err != nil {
+		return nil, err
+	}
+	l.rebuild = dirty != ""
 	if err := metaSet(ctx, d.sql, "dirty", "ingest"); err != nil {
 		return nil, err
 	}
