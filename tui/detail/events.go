@@ -27,6 +27,7 @@ type Events struct {
 
 	seq     uint64 // the request whose answer is wanted
 	loading bool
+	grew    bool // the workspace grew while a page was read: read again after it
 	err     error
 	// rows is a window of the events that pass filter, newest first, and
 	// keys their places; start is rows[0]'s place among matching such
@@ -237,8 +238,16 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		// The next page is read when a key moves the cursor near an edge,
 		// never on an answer's arrival: a / filter that matches nothing
 		// keeps the cursor near both edges, and would page for ever.
+		if v.grew {
+			v.grew = false
+			return v, v.grown()
+		}
 		return v, nil
 	case common.WorkspaceChangedMsg:
+		if v.loading {
+			v.grew = true
+			return v, nil
+		}
 		return v, v.grown()
 	case pivotMsg:
 		if msg.seq != v.seq {

@@ -220,8 +220,13 @@ func (v *Events) takeGrown(msg eventsMsg) {
 // grown reads again what a workspace that grew changes for the window:
 // the newer events when it shows the newest, else only the counts.
 func (v *Events) grown() tea.Cmd {
-	if v.loading || v.err != nil || len(v.keys) == 0 {
+	switch {
+	case v.err != nil:
 		return nil
+	case len(v.keys) == 0:
+		// Nothing in the window (none yet, or none the filter passes):
+		// the newest page, as when the screen opened.
+		return v.fetch(pageReq{replace: true})
 	}
 	// The rows come only while the cursor is clear of the far edge, which
 	// a full window gives up for them.

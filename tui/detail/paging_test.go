@@ -263,3 +263,29 @@ func topTarget(t *testing.T, c common.Common) (common.Target, db.NameRow) {
 	}
 	return common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: top[0].ID}, Label: top[0].Name, Name: &top[0]}, top[0]
 }
+
+// A window with nothing in it (a filter nothing passed yet) takes what
+// arrives too, and a change that comes while a page is read is read after
+// it.
+func TestEmptyEventsTakeWhatArrives(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	name, top := topTarget(t, c)
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	keys := append([]string{"f"}, strings.Split("client=10.0.9.8", "")...)
+	tuitest.Press(v, append(keys, "enter")...)
+	if v.matching != 0 {
+		t.Fatalf("%d events from 10.0.9.8 before any came", v.matching)
+	}
+	tuitest.Grow(t, path, 3, time.UnixMicro(top.Last).Add(time.Hour), top.Name) // from 10.0.9.8
+	v.loading = true                                                            // a page being read
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	v.loading = false
+	if cmd != nil {
+		t.Fatal("read again while a page was being read")
+	}
+	_, cmd = v.Update(eventsMsg{seq: v.seq, req: pageReq{from: &db.EventKey{}}})
+	tuitest.Settle(v, cmd)
+	if v.matching != 3 || len(v.rows) != 3 {
+		t.Errorf("after 3 events from 10.0.9.8 arrived: %d matching, %d rows", v.matching, len(v.rows))
+	}
+}

@@ -36,8 +36,9 @@ type Model struct {
 	peak    string // the busiest hour, said in words
 	top     int    // first day on screen
 	// again: the grid is being read again because the workspace grew; the
-	// days on screen stay, unless they were the newest.
-	again bool
+	// days on screen stay, unless they were the newest. grew: it grew
+	// while a grid was being read, which is read again after it.
+	again, grew bool
 }
 
 type gridMsg struct {
@@ -140,12 +141,17 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.again = false
 		m.clamp()
+		if m.grew {
+			m.grew = false
+			return m, m.readAgain()
+		}
 		return m, nil
 	case common.WorkspaceChangedMsg:
-		if !m.loading {
-			m.again = true
-			return m, m.Init()
+		if m.loading {
+			m.grew = true
+			return m, nil
 		}
+		return m, m.readAgain()
 	case tea.KeyPressMsg:
 		k := m.c.Keys.Nav
 		rows := m.rows()
@@ -166,6 +172,12 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		m.clamp()
 	}
 	return m, nil
+}
+
+// readAgain reads the grid of a workspace that grew.
+func (m *Model) readAgain() tea.Cmd {
+	m.again = true
+	return m.Init()
 }
 
 // summarise finds the total and the busiest hour.
