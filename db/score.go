@@ -484,14 +484,22 @@ func (w *ScoreWriter) Commit() error {
 	if _, err := w.conn.ExecContext(w.ctx, "COMMIT"); err != nil {
 		return err
 	}
-	if _, err := w.conn.ExecContext(w.ctx, "BEGIN IMMEDIATE"); err != nil {
+	// A large ingest's aggregates may hold the lock past the busy
+	// timeout: the scores, all computed, are worth a few waits more.
+	var err error
+	for range 3 {
+		if _, err = w.conn.ExecContext(w.ctx, "BEGIN IMMEDIATE"); err == nil || w.ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if err := w.swap(); err != nil {
 		w.conn.ExecContext(context.WithoutCancel(w.ctx), "ROLLBACK")
 		return err
 	}
-	_, err := w.conn.ExecContext(w.ctx, "COMMIT")
+	_, err = w.conn.ExecContext(w.ctx, "COMMIT")
 	return err
 }
 
