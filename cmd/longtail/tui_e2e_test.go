@@ -54,11 +54,16 @@ func (tm *tmuxTerm) screen() string {
 	return tm.run("capture-pane", "-p", "-t", tmuxSession)
 }
 
+// tmuxPatience is how long a tmux test waits for the screen: CI's machine,
+// loaded, once took ten times its usual time; a wait that passes costs
+// nothing more.
+const tmuxPatience = 60 * time.Second
+
 // waitFor polls the screen until ok says yes, failing after a deadline
 // with the last screen.
 func (tm *tmuxTerm) waitFor(what string, ok func(screen string) bool) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(tmuxPatience)
 	for {
 		s := tm.screen()
 		if ok(s) {
@@ -74,7 +79,7 @@ func (tm *tmuxTerm) waitFor(what string, ok func(screen string) bool) string {
 // waitGone waits for the program to quit (the session ends with it).
 func (tm *tmuxTerm) waitGone() {
 	tm.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(tmuxPatience)
 	for exec.Command("tmux", "-S", tm.socket, "has-session", "-t", tmuxSession).Run() == nil {
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("the review screen did not quit; the screen is:\n%s", tm.screen())
