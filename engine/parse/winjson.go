@@ -92,6 +92,7 @@ type winFields struct {
 	hasID                                                bool
 	channel, timestamp, eventTime, computer              []byte
 	targetUser, targetDomain, subjectUser, subjectDomain []byte
+	targetSID, subjectSID                                []byte
 	ip, workstation, logonType, authPackage              []byte
 	status, subStatus, service, server                   []byte
 	param1, param2, param3, user, address                []byte // Remote Desktop's
@@ -158,6 +159,10 @@ func (f *winFields) field(key []byte) *[]byte {
 		return &f.subjectUser
 	case "SubjectDomainName":
 		return &f.subjectDomain
+	case "TargetUserSid", "TargetSid":
+		return &f.targetSID
+	case "SubjectUserSid":
+		return &f.subjectSID
 	case "IpAddress":
 		return &f.ip
 	case "WorkstationName", "Workstation":
@@ -300,8 +305,17 @@ func (f *winFields) authentication() bool {
 
 // fill sets what each event says of the logon; false when it names no
 // account.
+// winSID is a SID as logged, or nothing for the null SID ("S-1-0-0") and
+// "-" that events without an account write.
+func winSID(s []byte) []byte {
+	if len(s) < 4 || string(s) == "S-1-0-0" || !bytes.HasPrefix(s, []byte("S-1-")) {
+		return nil
+	}
+	return s
+}
+
 func (f *winFields) fill(r *record.Record) bool {
-	r.Account, r.AccountDomain = f.targetUser, f.targetDomain
+	r.Account, r.AccountDomain, r.SID = f.targetUser, f.targetDomain, winSID(f.targetSID)
 	r.Target, r.Client = f.computer, winSource(f.ip, f.workstation)
 	r.LogonType, r.AuthPackage = f.logonType, f.authPackage
 	r.Result = record.LogonSuccess
@@ -325,6 +339,7 @@ func (f *winFields) fill(r *record.Record) bool {
 		}
 	case winSpecial:
 		r.Account, r.AccountDomain, r.Client, r.Reason = f.subjectUser, f.subjectDomain, nil, winPrivileges
+		r.SID = winSID(f.subjectSID)
 	case winTGT, winServiceTicket, winPreAuthFailed:
 		r.AuthPackage = winKerberos
 		if f.id == winServiceTicket && len(f.service) > 0 {

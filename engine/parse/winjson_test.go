@@ -2,7 +2,9 @@ package parse
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/longtail/longtail/engine/gen"
@@ -135,6 +137,22 @@ func TestWinJSONSample(t *testing.T) {
 	sysmon := toolCount(t, data, "jq", "-n", `[inputs | select(.EventID >= 21 and .EventID <= 25 and (.Channel | test("Sysmon")))] | length`)
 	if total += rdp; int64(len(out.logon)) != total || total != 123 || sysmon != 220 {
 		t.Errorf("%d records, jq counts %d (the sample: 123) and %d Sysmon events 21 to 25 (220)", len(out.logon), total, sysmon)
+	}
+	// Each logon keeps its account's SID, as jq reads it (the null SID
+	// and "-" are none).
+	sids := map[string]bool{}
+	for _, r := range out.logon {
+		if r.EventID == 4624 && r.SID != "" {
+			sids[r.Account+" "+r.SID] = true
+		}
+	}
+	want := toolOutput(t, data, "jq", "-r", `select(.Channel == "Security" and .EventID == 4624 and (.TargetUserSid | startswith("S-1-") and . != "S-1-0-0")) | .TargetUserName + " " + .TargetUserSid`)
+	wantSet := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(want)), "\n") {
+		wantSet[l] = true
+	}
+	if len(wantSet) < 5 || fmt.Sprint(sids) != fmt.Sprint(wantSet) {
+		t.Errorf("4624 account SIDs %v, jq reads %v", sids, wantSet)
 	}
 	// The spray: 7 accounts each failed once at WORKSTATION5 (4625) and at
 	// the DC (4776).
