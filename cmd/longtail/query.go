@@ -385,7 +385,7 @@ func eventsTable(sub subject.Subject, evs []db.EventRow) *output.Table {
 // reason is as logged (a code or words), its words beside it.
 func logonTable(evs []db.EventRow) *output.Table {
 	t := &output.Table{Columns: []string{"time", "client", "event_id", "account", "domain", "target", "logon_type", "auth", "result",
-		"reason", "reason_words", "password", "command", "url", "sha256", "software", "sid", "source", "line", "offset"}}
+		"reason", "reason_words", "password", "command", "url", "sha256", "software", "hassh", "sid", "source", "line", "offset"}}
 	for _, ev := range evs {
 		l := ev.Logon
 		var id any
@@ -393,7 +393,7 @@ func logonTable(evs []db.EventRow) *output.Table {
 			id = int64(l.EventID)
 		}
 		t.Add(micros(ev.Time), ev.Client, id, l.Account, l.AccountDomain, l.Target, l.LogonType, l.Auth, l.Result,
-			l.Reason, subject.StatusWords(l.Reason), l.Password, l.Command, l.URL, l.Hash, l.SW, l.SID, ev.Source, ev.Line, ev.Offset)
+			l.Reason, subject.StatusWords(l.Reason), l.Password, l.Command, l.URL, l.Hash, l.SW, l.HASSH, l.SID, ev.Source, ev.Line, ev.Offset)
 	}
 	return t
 }

@@ -2,8 +2,11 @@ package parse
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/longtail/longtail/engine/record"
 )
@@ -58,13 +61,21 @@ type cowrieFields struct {
 	eventID, srcIP, sensor, timestamp, system       []byte
 	username, password, input, url, shasum, version []byte
 	dstIP, dstPort                                  []byte // a direct-tcpip request's destination
+	hassh                                           []byte // cowrie.client.kex's own
+	// The algorithms the client offered (kexAlgs, encCS, macCS, compCS),
+	// each list joined by commas: its HASSH when Cowrie wrote none.
+	algs   [4][]byte
+	offers int // how many of the four lists the event had
 }
 
 type cowrieParser struct {
-	f   cowrieFields
-	tp  timeParser
-	rec record.Record
-	url []byte // a tunnel's "tcp://host:port", rebuilt for each
+	f     cowrieFields
+	tp    timeParser
+	rec   record.Record
+	url   []byte    // a tunnel's "tcp://host:port", rebuilt for each
+	algs  [4][]byte // the buffers of f.algs, reused
+	hassh [32]byte  // a HASSH computed, in hex
+	h     []byte    // scratch: the HASSH's input
 }
 
 // read fills p.f from a line: the fast path when its strings are plain,
@@ -104,6 +115,10 @@ func (p *cowrieParser) scan(line []byte) bool {
 			dst = &f.version
 		case "dst_ip":
 			dst = &f.dstIP
+		case "hassh":
+			dst = &f.hassh
+		case "kexAlgs", "encCS", "macCS", "compCS":
+			return p.offered(&s, hasshLists[string(key)])
 		case "dst_port":
 			if n := s.number(); len(n) > 0 { // a number, as Cowrie writes it
 				f.dstPort = n
@@ -122,6 +137,51 @@ func (p *cowrieParser) scan(line []byte) bool {
 	})
 }
 
+// hasshLists places each offered list in the HASSH's input, in its order.
+var hasshLists = map[string]int{"kexAlgs": 0, "encCS": 1, "macCS": 2, "compCS": 3}
+
+// offered reads an array of algorithm names into list i, joined by commas.
+func (p *cowrieParser) offered(s *jsonScanner, i int) bool {
+	if s.peek() != '[' {
+		return s.skipValue()
+	}
+	b := p.algs[i][:0]
+	ok := s.array(func() bool {
+		name, ok := s.plainString()
+		if len(b) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, name...)
+		return ok
+	})
+	p.algs[i], p.f.algs[i] = b, b
+	p.f.offers++
+	return ok
+}
+
+// fingerprint is the client's HASSH: Cowrie's, or the MD5 of the four lists
+// it offered joined by semicolons (https://github.com/salesforce/hassh);
+// nil when the event has neither.
+func (p *cowrieParser) fingerprint() []byte {
+	f := &p.f
+	if len(f.hassh) > 0 {
+		return f.hassh
+	}
+	if f.offers < len(f.algs) {
+		return nil
+	}
+	p.h = p.h[:0]
+	for i, l := range f.algs {
+		if i > 0 {
+			p.h = append(p.h, ';')
+		}
+		p.h = append(p.h, l...)
+	}
+	sum := md5.Sum(p.h)
+	hex.Encode(p.hassh[:], sum[:])
+	return p.hassh[:]
+}
+
 // cowrieJSON is the slow path's view of an event. Non-string values are
 // ignored as the fast path ignores them.
 type cowrieJSON struct {
@@ -138,6 +198,9 @@ type cowrieJSON struct {
 	Version   any `json:"version"`
 	DstIP     any `json:"dst_ip"`
 	DstPort   any `json:"dst_port"`
+	HASSH     any `json:"hassh"`
+	// The offered algorithms, in the HASSH's order.
+	KexAlgs, EncCS, MacCS, CompCS []any
 }
 
 func (p *cowrieParser) decode(line []byte) bool {
@@ -152,13 +215,27 @@ func (p *cowrieParser) decode(line []byte) bool {
 		src any
 	}{{&f.eventID, v.EventID}, {&f.srcIP, v.SrcIP}, {&f.sensor, v.Sensor}, {&f.timestamp, v.Timestamp}, {&f.system, v.System},
 		{&f.username, v.Username}, {&f.password, v.Password}, {&f.input, v.Input}, {&f.url, v.URL}, {&f.shasum, v.Shasum}, {&f.version, v.Version},
-		{&f.dstIP, v.DstIP}, {&f.dstPort, v.DstPort}} {
+		{&f.dstIP, v.DstIP}, {&f.dstPort, v.DstPort}, {&f.hassh, v.HASSH}} {
 		switch s := m.src.(type) {
 		case string:
 			*m.dst = []byte(s)
 		case float64:
 			*m.dst = strconv.AppendFloat(nil, s, 'f', -1, 64)
 		}
+	}
+	for i, l := range [][]any{v.KexAlgs, v.EncCS, v.MacCS, v.CompCS} {
+		if l == nil {
+			continue
+		}
+		names := make([]string, 0, len(l))
+		for _, a := range l {
+			if n, ok := a.(string); ok {
+				names = append(names, n)
+			}
+		}
+		p.algs[i] = append(p.algs[i][:0], strings.Join(names, ",")...)
+		f.algs[i] = p.algs[i]
+		f.offers++
 	}
 	return true
 }
@@ -196,14 +273,16 @@ func (p *cowrieParser) emit(no, off int64, out record.Output) {
 	case "cowrie.session.file_download":
 		r.URL, r.Hash = f.url, f.shasum
 	case "cowrie.client.version":
-		r.Software = f.version
+		r.Software, r.HASSH = f.version, p.fingerprint()
+	case "cowrie.client.kex":
+		r.HASSH = p.fingerprint()
 	case "cowrie.direct-tcpip.request":
 		p.url = appendTunnel(p.url[:0], f.dstIP, f.dstPort)
 		r.URL = p.url
 	default:
 		return // no logon, nor what an attacker did
 	}
-	if r.Result == nil && len(r.Command) == 0 && len(r.URL) == 0 && len(r.Hash) == 0 && len(r.Software) == 0 {
+	if r.Result == nil && len(r.Command) == 0 && len(r.URL) == 0 && len(r.Hash) == 0 && len(r.Software) == 0 && len(r.HASSH) == 0 {
 		return // an empty command line, a version not given: nothing done
 	}
 	t, ok := p.tp.parse(f.timestamp)

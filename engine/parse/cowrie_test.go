@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -120,4 +121,40 @@ func TestCowrieNoAllocs(t *testing.T) {
 	lines := bytes.Split([]byte(cowrieSample), []byte("\n"))[:8]
 	lines = append(lines[:3], lines[4:]...) // line 4 has an escape: the slow path
 	noAllocs(t, &cowrieParser{}, lines)
+}
+
+// An SSH client's HASSH: Cowrie's own (cowrie.client.kex) or, in the older
+// logs that have only the offered algorithms with the version, the MD5 of
+// the four lists joined by semicolons; jq joins them and md5sum hashes
+// them for the check. A client whose version event has no lists has none.
+func TestCowrieHASSH(t *testing.T) {
+	data := detectedSample(t, "honeypot/scriptzteam_cowrie.json", "cowrie-json")
+	out := parseText(t, "cowrie-json", data)
+	got := map[string]int{}
+	n := 0
+	for _, r := range out.logon {
+		if r.HASSH != "" {
+			got[r.HASSH]++
+			n++
+		}
+	}
+	top := toolOutput(t, data, "sh", "-c", `jq -r 'select(.eventid == "cowrie.client.version" and .kexAlgs != null) |
+		[(.kexAlgs | join(",")), (.encCS | join(",")), (.macCS | join(",")), (.compCS | join(","))] | join(";")' 2>/dev/null |
+		sort | uniq -c | sort -rn | head -3 | while read n l; do printf '%s %s\n' "$(printf '%s' "$l" | md5sum | cut -c1-32)" "$n"; done`)
+	lines := strings.Split(strings.TrimSpace(string(top)), "\n")
+	if len(lines) != 3 || n != 166 {
+		t.Fatalf("%d events with a HASSH (jq: 166), md5sum's top 3: %q", n, lines)
+	}
+	for _, l := range lines {
+		h, count, _ := strings.Cut(l, " ")
+		if strconv.Itoa(got[h]) != count {
+			t.Errorf("HASSH %s: %d events, md5sum of jq's lists counts %s", h, got[h], count)
+		}
+	}
+	// Cowrie's own, from a kex event.
+	kex := `{"eventid":"cowrie.client.kex","hassh":"ec7378c1a92f5a8dde7e8b7a1ddf33d1","hasshAlgorithms":"x;y;z;none",` +
+		`"kexAlgs":["x"],"encCS":["y"],"macCS":["z"],"compCS":["none"],"src_ip":"10.0.0.9","sensor":"s1","timestamp":"2024-01-02T03:04:05.000000Z"}`
+	if k := parseText(t, "cowrie-json", []byte(kex+"\n")); len(k.logon) != 1 || k.logon[0].HASSH != "ec7378c1a92f5a8dde7e8b7a1ddf33d1" {
+		t.Errorf("a kex event gave %+v", k.logon)
+	}
 }

@@ -49,7 +49,7 @@ type gotLogon struct {
 	Client, Account, Domain, Target, Type, Auth, Result string
 	Reason                                              string
 	EventID                                             uint16
-	Password, Command, URL, Hash, Software, SID         string
+	Password, Command, URL, Hash, Software, SID, HASSH  string
 	Line, Offset                                        int64
 }
 
@@ -76,7 +76,7 @@ func (o *gotOut) Record(r *record.Record) {
 	case record.KindLogon:
 		o.logon = append(o.logon, gotLogon{r.Time, string(r.Client), string(r.Account), string(r.AccountDomain), string(r.Target),
 			string(r.LogonType), string(r.AuthPackage), string(r.Result), string(r.Reason), r.EventID,
-			string(r.Password), string(r.Command), string(r.URL), string(r.Hash), string(r.Software), string(r.SID), r.Line, r.Offset})
+			string(r.Password), string(r.Command), string(r.URL), string(r.Hash), string(r.Software), string(r.SID), string(r.HASSH), r.Line, r.Offset})
 	default:
 		panic("record of kind " + r.Kind.String())
 	}

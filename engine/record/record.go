@@ -78,6 +78,7 @@ type Record struct {
 	Hash          []byte // a download's hash (honeypots)
 	Software      []byte // the client's software ("SSH-2.0-libssh2_1.7.0")
 	SID           []byte // the account's security identifier (Windows: "S-1-5-21-…"), for the drill-down
+	HASSH         []byte // the SSH client's HASSH: MD5 of the algorithms it offers, in hex
 
 	Line   int64 // provenance: 1-based line number (text) or packet number (captures)
 	Offset int64 // provenance: byte offset of that line or packet in the (decompressed) stream

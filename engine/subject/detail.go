@@ -60,21 +60,21 @@ type LogonDetail struct {
 	EventID                                          uint16
 	Account, AccountDomain, Target, LogonType, Auth  string
 	Result, Reason, Password, Command, URL, Hash, SW string
-	SID                                              string
+	SID, HASSH                                       string
 }
 
 // AppendLogonDetail appends a logon's detail text to dst.
 func AppendLogonDetail(dst []byte, r *record.Record) []byte {
 	return appendFields(dst, r.Account, r.AccountDomain, r.Target, r.LogonType, r.AuthPackage,
-		r.Result, r.Reason, r.Password, r.Command, r.URL, r.Hash, r.Software, r.SID)
+		r.Result, r.Reason, r.Password, r.Command, r.URL, r.Hash, r.Software, r.SID, r.HASSH)
 }
 
 // ParseLogonDetail reads a logon's detail text back.
 func ParseLogonDetail(s string) LogonDetail {
-	var f [13]string // a text stored before the SID was has 12: the last is empty
+	var f [14]string // a text stored before the SID and HASSH were has 12: the rest are empty
 	parseFields(s, f[:])
 	return LogonDetail{Account: f[0], AccountDomain: f[1], Target: f[2], LogonType: f[3], Auth: f[4],
-		Result: f[5], Reason: f[6], Password: f[7], Command: f[8], URL: f[9], Hash: f[10], SW: f[11], SID: f[12]}
+		Result: f[5], Reason: f[6], Password: f[7], Command: f[8], URL: f[9], Hash: f[10], SW: f[11], SID: f[12], HASSH: f[13]}
 }
 
 // appendClean appends f with any separator in it (hostile input) replaced,
@@ -110,7 +110,7 @@ func LogonRecord(d LogonDetail, eventID uint16, source []byte, r *record.Record)
 	r.Account, r.AccountDomain, r.Target = []byte(d.Account), []byte(d.AccountDomain), []byte(d.Target)
 	r.LogonType, r.AuthPackage, r.Result, r.Reason = []byte(d.LogonType), []byte(d.Auth), []byte(d.Result), []byte(d.Reason)
 	r.Password, r.Command, r.URL, r.Hash, r.Software = []byte(d.Password), []byte(d.Command), []byte(d.URL), []byte(d.Hash), []byte(d.SW)
-	r.SID = []byte(d.SID)
+	r.SID, r.HASSH = []byte(d.SID), []byte(d.HASSH)
 	r.EventID = eventID
 	if string(source) != None {
 		r.Client = source

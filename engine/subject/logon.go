@@ -92,6 +92,16 @@ var (
 		},
 		RollUp: softwareProduct,
 	}
+	// An SSH client's fingerprint (HASSH): the same tool behind many
+	// sources and versions, or one version string faked by another tool.
+	logonHASSH = Subject{
+		Code: LogonHASSH, Kind: record.KindLogon, Name: "hassh", Title: "SSH client fingerprints (HASSH)", Plural: "fingerprints",
+		Column: "HASSH", Group: "fingerprint", Groups: "fingerprints",
+		Append: func(dst []byte, r *record.Record) ([]byte, bool) {
+			return append(dst, r.HASSH...), len(r.HASSH) > 0
+		},
+		RollUp: func(v string) string { return v },
+	}
 )
 
 // Local is the group of an account without a domain.

@@ -34,7 +34,7 @@ func TestLogonSubjects(t *testing.T) {
 		LogonAuth:    {"ntlm", "ntlm"},
 		LogonResult:  {"failure · wrong password", "failure"},
 	}
-	absent := map[Code]bool{LogonPassword: true, LogonCommand: true, LogonURL: true, LogonSoftware: true}
+	absent := map[Code]bool{LogonPassword: true, LogonCommand: true, LogonURL: true, LogonSoftware: true, LogonHASSH: true}
 	for _, s := range Of(record.KindLogon) {
 		v, ok := s.Append(nil, r)
 		if absent[s.Code] {

@@ -46,6 +46,7 @@ const (
 	LogonCommand  Code = 16
 	LogonURL      Code = 17
 	LogonSoftware Code = 18
+	LogonHASSH    Code = 19
 )
 
 // Subject describes one subject of a kind.
@@ -93,7 +94,7 @@ func (s Subject) Short(value string) string {
 // All lists every subject, in the order the screen cycles through them.
 var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus,
 	logonAccount, logonSource, logonPair, logonTarget, logonType, logonAuth, logonResult,
-	logonPassword, logonCommand, logonURL, logonSoftware}
+	logonPassword, logonCommand, logonURL, logonSoftware, logonHASSH}
 
 // Kinds lists the event kinds, in the order the screen switches them.
 var Kinds = []record.Kind{record.KindDNS, record.KindHTTP, record.KindLogon}

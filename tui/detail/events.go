@@ -203,7 +203,7 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 	var detail []string
 	for _, f := range [...]struct{ label, v string }{
 		{"auth", l.Auth}, {"status", l.Reason}, {"password", l.Password}, {"command", l.Command},
-		{"url", l.URL}, {"sha256", l.Hash}, {"client", l.SW}, {"sid", l.SID},
+		{"url", l.URL}, {"sha256", l.Hash}, {"client", l.SW}, {"hassh", l.HASSH}, {"sid", l.SID},
 	} {
 		if f.v != "" {
 			detail = append(detail, f.label+" "+textsafe.String(f.v))

@@ -42,7 +42,7 @@ func (v *Events) Rows() ([]string, [][]string) {
 		header = []string{"time", "client", "method", "host", "target", "status", "bytes", "user_agent", "referer"}
 	case record.KindLogon:
 		header = []string{"time", "source", "account_domain", "account", "target", "type", "auth", "result", "reason", "event_id",
-			"password", "command", "url", "sha256", "software", "sid"}
+			"password", "command", "url", "sha256", "software", "hassh", "sid"}
 	default:
 		header = []string{"time", "client", "type", "rcode", "ttl", "answers"}
 	}
@@ -72,7 +72,7 @@ func eventRecord(e db.EventRow) []string {
 	case record.KindLogon:
 		l := e.Logon
 		out = append(out, l.AccountDomain, l.Account, l.Target, l.LogonType, l.Auth, l.Result, engsubject.StatusWords(l.Reason),
-			itoa(int64(l.EventID)), l.Password, l.Command, l.URL, l.Hash, l.SW, l.SID)
+			itoa(int64(l.EventID)), l.Password, l.Command, l.URL, l.Hash, l.SW, l.HASSH, l.SID)
 	default:
 		ttl := ""
 		if e.TTL >= 0 {
