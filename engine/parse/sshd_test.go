@@ -208,9 +208,15 @@ func noAllocs(t *testing.T, p LineParser, lines [][]byte) {
 // FuzzLogonLines feeds any text to each logon parser (the byte picks
 // which) and checks what every record must hold: a result or what an
 // attacker did, a line and offset of the input.
+// cowrieHASSHSeed is a client's offered algorithms, with its version as
+// the older logs give them and in a kex event as newer ones do.
+const cowrieHASSHSeed = `{"eventid":"cowrie.client.version","version":"SSH-2.0-libssh2_1.4.3","kexAlgs":["diffie-hellman-group14-sha1"],"encCS":["aes128-ctr","3des-cbc"],"macCS":["hmac-sha1"],"compCS":["none"],"src_ip":"10.0.0.9","timestamp":"2017-11-15T00:00:06.911084Z"}
+{"eventid":"cowrie.client.kex","hassh":"ec7378c1a92f5a8dde7e8b7a1ddf33d1","kexAlgs":["x\u0041"],"encCS":[],"macCS":["z"],"compCS":["none"],"src_ip":"10.0.0.9","timestamp":"2017-11-15T00:00:07Z"}
+`
+
 func FuzzLogonLines(f *testing.F) {
 	for i, s := range []string{sshdSample, cowrieSample, winJSONSample, zeekKerberosSample, zeekNTLMSample, zeekSSHSample,
-		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed, cowrieTextSample} {
+		zeekKerberosJSONSeed, zeekNTLMJSONSample, zeekSSHJSONSeed, cowrieTextSample, cowrieHASSHSeed} {
 		f.Add(uint8(i), []byte(s))
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
@@ -220,7 +226,7 @@ func FuzzLogonLines(f *testing.F) {
 		out := parseText(t, format, data)
 		starts := lineStarts(data)
 		for _, r := range out.logon {
-			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && strings.HasPrefix(format, "cowrie-") ||
+			if r.Result == "" && r.Command == "" && r.URL == "" && r.Hash == "" && r.Software == "" && r.HASSH == "" && strings.HasPrefix(format, "cowrie-") ||
 				r.Result == "" && format == "sshd-syslog" ||
 				(r.Result == "" && r.EventID != winRDPDisconnect || r.EventID == 0 || r.Account == "") && format == "windows-json" ||
 				(r.Result == "" && r.Account == "" && r.Software == "" || r.Client == "") && strings.HasPrefix(format, "zeek-") ||
