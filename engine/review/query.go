@@ -87,13 +87,16 @@ type Session struct {
 	Known              bool // taken: until then nothing has arrived
 }
 
-// Count is how many values (or groups) of a dataset arrived in the
-// session.
-func (s Session) Count(data *Dataset, groups bool) int64 {
-	t, n := data.Table(groups), int64(0)
-	for i := range t.Rows {
-		if s.Arrived(&t.Rows[i], groups) {
-			n++
+// Counts is how many values and how many groups of a dataset arrived in
+// the session: a pass over every row, for the command that loads it.
+func (s Session) Counts(data *Dataset) [2]int64 {
+	var n [2]int64
+	for k, groups := range []bool{false, true} {
+		t := data.Table(groups)
+		for i := range t.Rows {
+			if s.Arrived(&t.Rows[i], groups) {
+				n[k]++
+			}
 		}
 	}
 	return n

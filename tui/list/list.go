@@ -180,8 +180,10 @@ type (
 		data  *review.Dataset
 		verd  *review.Verdicts
 		state string // the place stored when the screen last ended
-		// session: what the workspace held before it was read
+		// session: what the workspace held before it was read; arrived,
+		// what of data came after (Session.Counts)
 		session review.Session
+		arrived [2]int64
 		err     error
 	}
 	computedMsg struct {
@@ -263,6 +265,9 @@ func (m *Model) loadAll() tea.Cmd {
 			}
 		}
 		msg.session = session
+		if msg.data != nil {
+			msg.arrived = session.Counts(msg.data)
+		}
 		return msg
 	}
 }
@@ -407,7 +412,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
 		m.q.Session = msg.session
-		m.arrivedN = [2]int64{m.q.Session.Count(m.data, false), m.q.Session.Count(m.data, true)}
+		m.arrivedN = msg.arrived
 		return m, tea.Batch(m.recompute(), warmOrders(m.data), m.loadExtras(true, true), m.pollTick())
 	case pollTickMsg:
 		return m, m.poll()

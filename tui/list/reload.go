@@ -38,7 +38,10 @@ type (
 		// asked is the subject a kind switch asked for when the read
 		// listed another of that kind instead (the asked one is empty).
 		asked subject.Code
-		err   error
+		// arrived: what of data came after the session began, counted
+		// here, not in Update (a pass over every row)
+		arrived [2]int64
+		err     error
 	}
 )
 
@@ -109,7 +112,7 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		return common.Status("already reloading")
 	}
 	m.reloading = true
-	d, ctx, sub := m.c.DB, m.c.Ctx, m.q.Listing()
+	d, ctx, sub, session := m.c.DB, m.c.Ctx, m.q.Listing(), m.q.Session
 	fill := m.fillKind
 	m.fillKind = false
 	say := "reloading the workspace…"
@@ -132,6 +135,9 @@ func (m *Model) reload(auto bool) tea.Cmd {
 		}
 		l, err := review.LoadAll(ctx, d, msg.stats, sub)
 		msg.data, msg.verd, msg.sc, msg.an, msg.err = l.Data, l.Verdicts, l.Scores, l.Annotations, err
+		if err == nil {
+			msg.arrived = session.Counts(l.Data)
+		}
 		return msg
 	})
 }
@@ -182,7 +188,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	}
 	before, switched := len(m.data.Names.Rows), m.data.Subject.Code != msg.data.Subject.Code
 	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
-	m.arrivedN = [2]int64{m.q.Session.Count(m.data, false), m.q.Session.Count(m.data, true)}
+	m.arrivedN = msg.arrived
 	if switched {
 		// The lines on screen index the other subject's rows: none is
 		// shown until the new result comes.
