@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/categories"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
@@ -28,9 +29,17 @@ func categorised(t *testing.T, w, h int) (*Model, map[string]string) {
 		t.Fatalf("%v %v", top, err)
 	}
 	given := map[string]string{top[0].Name: "cdn", top[1].Name: "ads", top[2].Name: "ads"}
+	importCategories(t, d, map[string]string{"cdn": top[0].Name + "\n", "ads": top[1].Name + "\n" + top[2].Name + "\n",
+		"gambling": top[2].Name + "\n"})
+	return openSparked(t, d, w, h), given
+}
+
+// importCategories imports each list of names as its category, as
+// longtail import-list FILE --category NAME does.
+func importCategories(t *testing.T, d *db.DB, lists map[string]string) {
+	t.Helper()
 	dir := t.TempDir()
-	for cat, text := range map[string]string{"cdn": top[0].Name + "\n", "ads": top[1].Name + "\n" + top[2].Name + "\n",
-		"gambling": top[2].Name + "\n"} {
+	for cat, text := range lists {
 		p := filepath.Join(dir, cat+".txt")
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -40,6 +49,11 @@ func categorised(t *testing.T, w, h int) (*Model, map[string]string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// openSparked opens a list of w×h on d by count, its sparklines drawn.
+func openSparked(t *testing.T, d *db.DB, w, h int) *Model {
+	t.Helper()
 	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
 	m.SetSize(w, h)
 	tuitest.Settle(m, m.Init())
@@ -47,7 +61,7 @@ func categorised(t *testing.T, w, h int) (*Model, map[string]string) {
 		t.Fatalf("not loaded: %v", m.loadErr)
 	}
 	tuitest.Settle(m, m.fetchSparks())
-	return m, given
+	return m
 }
 
 // shownDomains are the registered domains of the names on screen.
