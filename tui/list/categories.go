@@ -71,10 +71,17 @@ func (m *Model) openCategoryFilter() tea.Cmd {
 	case m.an.Categories == nil:
 		return common.Status("no categories: longtail import-list a UT1 folder, or a list with --category NAME")
 	}
-	m.catTally = review.ByCategory(m.data, m.an.Categories, m.res)
+	m.tallyCategories()
 	cmd := m.openInput(inputCategory, categoryPrompt, m.categoryFilterText())
 	m.clamp() // the tally may take a row's line: the cursor stays in view
 	return cmd
+}
+
+// tallyCategories counts what the list shows by category, for the prompt:
+// when it opens, and again when a result comes while it is open (a
+// filter changed just before it opened).
+func (m *Model) tallyCategories() {
+	m.catTally = review.ByCategory(m.data, m.an.Categories, m.res)
 }
 
 // setCategoryFilter applies what was typed at the prompt.

@@ -196,3 +196,21 @@ func TestCategoryGolden(t *testing.T) {
 		golden.Assert(t, "categories_prompt"+suffix, m.View())
 	}
 }
+
+// A result that comes while the category prompt is open (a filter
+// changed just before it opened) is what the tally above it counts.
+func TestCategoryTallyFollowsTheResult(t *testing.T) {
+	m, _ := categorised(t, 120, 40)
+	press(m, "d", "C")
+	all := m.categoryTally()
+	press(m, "esc")
+	_, cmd := m.Update(tuitest.Key("r")) // its result not in yet
+	press(m, "C")
+	if m.categoryTally() != all {
+		t.Fatalf("the tally moved before the result came: %q", m.categoryTally())
+	}
+	tuitest.Settle(m, cmd)
+	if got := m.categoryTally(); got == all {
+		t.Errorf("the tally still counts the list before r: %q", got)
+	}
+}

@@ -826,6 +826,9 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 		keepKey, keepOK = m.keyAt(m.cursor), true
 	}
 	m.res, m.pending, m.shown = res, false, true
+	if m.inputKind == inputCategory {
+		m.tallyCategories()
+	}
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
 		for _, k := range m.movesAfterTop {
