@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
+
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // The contributions are written without encoding/json; what it reads back
@@ -88,5 +92,60 @@ func TestScoreWriterLeavesTheWorkspaceWritableWhileItWrites(t *testing.T) {
 	got, err := d.Scores(ctx, ScoreName)
 	if err != nil || len(got) != 2 || got[1] != 50 || got[2] != 7 {
 		t.Errorf("scores after the commit: %v %v", got, err)
+	}
+}
+
+// The best-scored rows of one kind come back whole and in order when other
+// kinds' subjects outscore them all (the floor is taken from every kind's
+// scores first, then lowered until the kind asked for has enough).
+func TestTopScoredOfAKindBelowAnother(t *testing.T) {
+	d, l, src := webLoad(t)
+	ctx := context.Background()
+	b := &Batch{Source: src.ID}
+	group := func(s string) string { return "g:" + s }
+	var paths, agents []uint32
+	for i := range 40 {
+		ev := Event{Time: int64(i) * 60_000_000, Client: l.Interner.Client([]byte("10.0.0.1")), Source: src.ID, Line: int64(i + 1)}
+		ev.Name = l.Interner.Name(uint8(subject.HTTPPath), []byte("/p"+strconv.Itoa(i)), group)
+		paths = append(paths, ev.Name)
+		b.Events = append(b.Events, ev)
+		if i < 5 {
+			ev.Name = l.Interner.Name(uint8(subject.HTTPAgent), []byte("agent"+strconv.Itoa(i)), group)
+			agents = append(agents, ev.Name)
+			b.Events = append(b.Events, ev)
+		}
+		b.Records++
+	}
+	b.Lines = 40
+	l.Interner.Flush(b)
+	if err := l.Write(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var scores []Score
+	for i, id := range paths {
+		scores = append(scores, Score{ID: id, Score: 50 + float64(i)}) // every path above every agent
+	}
+	for i, id := range agents {
+		scores = append(scores, Score{ID: id, Score: 10 + float64(i)})
+	}
+	if err := d.PutScores(ctx, scores, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.TopScoredNames(ctx, subject.HTTPAgent, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range got {
+		names = append(names, r.Name)
+	}
+	if want := []string{"agent4", "agent3", "agent2"}; !slices.Equal(names, want) {
+		t.Errorf("top 3 agents %q, want %q", names, want)
+	}
+	if got, err := d.TopScoredNames(ctx, subject.HTTPAgent, 10); err != nil || len(got) != 5 {
+		t.Errorf("top 10 agents of 5: %d rows, %v", len(got), err)
 	}
 }
