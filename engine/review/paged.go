@@ -10,20 +10,56 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 )
 
-// runPaged answers a Simple query from db.TopNames or TopDomains, which
-// sort as Table.Order(SortCount) does (count descending, then name), in
-// pages that double while rows are hidden, and then looks up what the
-// screen shows beside each row it keeps.
+// FirstPage is the top of the list q shows, at most n rows, read from the
+// workspace's stored orders (count, or score) instead of every value and
+// group: what the review screen shows while it loads the rest, which takes
+// seconds on a large workspace. ok is false when q's first rows need the
+// whole list (a filter other than the verdicts', another sort).
+//
+// By score, the order is the scored rows' (ties by count, then name); the
+// screen's own puts unscored rows after them.
+func FirstPage(ctx context.Context, d *db.DB, q Query, n int) (a Answer, ok bool, err error) {
+	if !q.paged() || n <= 0 {
+		return Answer{}, false, nil
+	}
+	a, err = pagedItems(ctx, d, q, n)
+	return a, true, err
+}
+
+// runPaged answers a query that needs only rows in a stored order
+// (Query.paged) from db.TopNames or TopDomains, which sort as
+// Table.Order(SortCount) does (count descending, then name), or the scored
+// rows best first, in pages that double while rows are hidden, and then
+// looks up what the screen shows beside each row it keeps.
 func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
+	a, err := pagedItems(ctx, d, q, limit)
+	if err != nil {
+		return a, err
+	}
+	sub := q.Listing()
+	if err := answerNetworks(ctx, d, sub, q.Domains, &a); err != nil || !sub.Hostname {
+		return a, err
+	}
+	return a, itemCategories(ctx, d, &a)
+}
+
+// pagedItems is runPaged's rows with their verdicts, scores, ranks and
+// newness, without the networks and categories the list reads later.
+func pagedItems(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return Answer{}, err
 	}
 	sub := q.Listing()
 	m := rules.NewMatcher(rs, sub.Code)
+	page, size := topPage, max(firstPage, 2*limit)
+	if q.Sort == SortScore {
+		// Known-good rows have no score: few scored rows are hidden.
+		page, size = scoredPage, 2*limit
+	}
 	var a Answer
-	for size, offset := max(firstPage, 2*limit), 0; len(a.Items) < limit; size *= 2 {
-		rows, err := topPage(ctx, d, sub.Code, q.Domains, size, offset)
+	for offset := 0; len(a.Items) < limit; size *= 2 {
+		rows, err := page(ctx, d, sub.Code, q.Domains, size, offset)
 		if err != nil {
 			return Answer{}, err
 		}
@@ -41,13 +77,7 @@ func runPaged(ctx context.Context, d *db.DB, q Query, limit int) (Answer, error)
 		}
 		offset += len(rows)
 	}
-	if err := annotate(ctx, d, sub, q.Domains, &a); err != nil {
-		return a, err
-	}
-	if err := answerNetworks(ctx, d, sub, q.Domains, &a); err != nil || !sub.Hostname {
-		return a, err
-	}
-	return a, itemCategories(ctx, d, &a)
+	return a, annotate(ctx, d, sub, q.Domains, &a)
 }
 
 // answerNetworks gives each DNS item the networks of its answers, as
@@ -96,6 +126,25 @@ func topPage(ctx context.Context, d *db.DB, sub subject.Code, domains bool, limi
 	}
 	ns, err := d.TopNames(ctx, sub, limit, offset)
 	return rowsOf(ns, nameRow), err
+}
+
+// scoredPage is topPage's rows in score order: the best-scored, highest
+// first. The workspace reads them from the top (db.TopScoredNames): a page
+// past the first reads the ones before it again.
+func scoredPage(ctx context.Context, d *db.DB, sub subject.Code, domains bool, limit, offset int) ([]Row, error) {
+	var rows []Row
+	if domains {
+		ds, err := d.TopScoredDomains(ctx, sub, offset+limit)
+		for _, r := range ds[min(offset, len(ds)):] {
+			rows = append(rows, domainRow(r.DomainRow))
+		}
+		return rows, err
+	}
+	ns, err := d.TopScoredNames(ctx, sub, offset+limit)
+	for _, r := range ns[min(offset, len(ns)):] {
+		rows = append(rows, nameRow(r.NameRow))
+	}
+	return rows, err
 }
 
 // annotate gives each item its score, rank and newness the way the screen

@@ -343,9 +343,13 @@ func (q *Query) hidesVerdicts() bool {
 
 // Simple reports whether q needs nothing but the rows by count and their
 // verdicts, which the workspace answers a page at a time (Top).
-func (q *Query) Simple() bool {
-	return q.Sort == SortCount && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked && !q.Category.On() && !q.Fresh &&
-		!q.Arrived && len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
+func (q *Query) Simple() bool { return q.Sort == SortCount && q.paged() }
+
+// paged reports whether q needs nothing but the rows in a stored order
+// (by count, or by score: see FirstPage) and their verdicts.
+func (q *Query) paged() bool {
+	return (q.Sort == SortCount || q.Sort == SortScore) && !q.Reverse && !q.HideTop && !q.Rare && !q.HideRanked &&
+		!q.Category.On() && !q.Fresh && !q.Arrived && len(q.Expanded) == 0 && len(q.HideASN)+len(q.OnlyASN) == 0
 }
 
 // facts are what the filters look at in a row.

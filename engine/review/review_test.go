@@ -182,7 +182,7 @@ func computed(t *testing.T, d *db.DB, q Query) Result {
 
 // TestPagedAnswersAsTheScreen: the busiest rows read a page at a time give
 // what loading the whole workspace gives, scores, ranks and newness
-// included, whatever is hidden.
+// included, whatever is hidden; by count or (the first screen's) by score.
 func TestPagedAnswersAsTheScreen(t *testing.T) {
 	var counts []count
 	for i := range 1500 {
@@ -216,6 +216,10 @@ func TestPagedAnswersAsTheScreen(t *testing.T) {
 		queries = append(queries, q)
 		q.Hide[rules.Good] = true
 		queries = append(queries, q, Query{Domains: domains, Unreviewed: true})
+		// The first screen's order: by score (the scored rows; the
+		// screen's puts the unscored, known-good ones, after them).
+		q.Sort = SortScore
+		queries = append(queries, q, Query{Domains: domains, Sort: SortScore})
 	}
 	seen := map[string]bool{}
 	for _, q := range queries {
@@ -227,6 +231,9 @@ func TestPagedAnswersAsTheScreen(t *testing.T) {
 			all, err := runAll(ctx, d, q, limit)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if q.Sort == SortScore {
+				all.Items = slices.DeleteFunc(all.Items, func(it Item) bool { return it.Score == NoScore })
 			}
 			if paged.Since == "" || !reflect.DeepEqual(paged, all) {
 				t.Errorf("query %+v, limit %d: paged\n%+v\nloading all\n%+v", q, limit, paged, all)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
@@ -253,5 +255,57 @@ func TestEmptyWorkspaceOpensOnNames(t *testing.T) {
 	m := openFirst(t, d, 80, 24, Options{})
 	if m.data.Subject.Code != subject.DNSName {
 		t.Errorf("an empty workspace opened on %s, want DNS names", m.data.Subject.Title)
+	}
+}
+
+// While a large workspace loads, the screen shows the top of the list it
+// will open on, read from the stored orders: the first screen's rows by
+// score, the same rows the whole list then shows at the top.
+func TestFirstRowsShowWhileTheListLoads(t *testing.T) {
+	path := tuitest.Copy(t, 1000)
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	scoreIt(t)(d)
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m.SetSize(80, 24)
+	var loaded tea.Msg
+	tuitest.SettleOnly(m, m.Init(), func(msg tea.Msg) bool {
+		switch msg.(type) {
+		case loadedMsg:
+			loaded = msg // held: the whole list is still being read
+			return false
+		case loadingTickMsg:
+			return false
+		}
+		return true
+	})
+	if loaded == nil || m.first == nil {
+		t.Fatalf("the whole list was not asked for after the first rows (%v), or no first rows (%v)", loaded != nil, m.first != nil)
+	}
+	lines := screenLines(m)
+	if !strings.HasPrefix(lines[0], "domains: the top by score") || !strings.Contains(lines[0], "loading") {
+		t.Errorf("first line %q", lines[0])
+	}
+	var early []string
+	for _, it := range m.first.items[:20] {
+		early = append(early, it.Name)
+		if !slices.ContainsFunc(lines[2:22], func(l string) bool { return strings.Contains(l, "   "+it.Name) }) {
+			t.Errorf("row %q not on the screen:\n%s", it.Name, strings.Join(lines, "\n"))
+		}
+	}
+	tuitest.Settle(m, func() tea.Msg { return loaded })
+	if m.first != nil || m.res.Sort != review.SortScore {
+		t.Fatalf("after the list came: first rows kept %v, sort %v", m.first != nil, m.res.Sort)
+	}
+	var later []string
+	for p := range 20 {
+		r, _ := m.rowAt(p)
+		later = append(later, r.Name)
+	}
+	if !slices.Equal(early, later) {
+		t.Errorf("the first rows\n%q\nthe list's\n%q", early, later)
 	}
 }

@@ -111,6 +111,8 @@ type Model struct {
 	// whether it was.
 	early []tea.KeyPressMsg
 	shown bool
+	// first: the list's first rows, shown while it loads (first.go).
+	first *firstMsg
 	why   whyPanel
 	// hint: the line of the keys that remove what is normal is shown,
 	// until one of them is used. byScoreFirst: the list opened by score
@@ -400,13 +402,18 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		m.stats = &msg.stats
+		return m, m.loadFirst()
+	case firstMsg:
+		if len(msg.items) > 0 {
+			m.first = &msg
+		}
 		return m, m.loadAll()
 	case loadedMsg:
 		if msg.err != nil {
 			m.loadErr = msg.err
 			return m, common.Error(msg.err)
 		}
-		m.data, m.verd = msg.data, msg.verd
+		m.data, m.verd, m.first = msg.data, msg.verd, nil
 		if !m.restore(msg.state) {
 			m.openWhereTheWorkIs()
 		}

@@ -39,7 +39,7 @@ func (m *Model) View() string {
 	case m.loadErr != nil:
 		lines = append(lines, s.StatusError.Render(common.Fit("cannot read the workspace: "+m.loadErr.Error(), w)))
 	case m.data == nil:
-		lines = append(lines, s.Title.Render("longtail"), "", m.loadingText())
+		lines = append(lines, m.firstView()...)
 	default:
 		lay := m.layout()
 		sub := m.data.Subject
