@@ -98,8 +98,9 @@ func (m *Model) readSpan(again bool) tea.Cmd {
 	}
 }
 
-// cols is how many buckets fit: one plot column each.
-func (m *Model) cols() int { return max(m.c.Width-6, 1) }
+// cols is how many buckets fit: one braille dot column each, two to a
+// plot column.
+func (m *Model) cols() int { return chart.Dots(m.c.Width) }
 
 func (m *Model) bucket() time.Duration { return buckets[m.level] }
 
@@ -289,7 +290,7 @@ func (m *Model) View() string {
 				peak = p
 			}
 		}
-		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), format(s.from), format(to), chart.Int(total))
+		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s", bucketName(s.bucket), format(s.from), format(to), events(total))
 		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
 			info += more
 		}
@@ -332,3 +333,11 @@ func (m *Model) KeyHelp() []common.HelpSection {
 
 // Capturing is always false: the timeline has no input.
 func (m *Model) Capturing() bool { return false }
+
+// events is "1 event", "2,090 events".
+func events(n int64) string {
+	if n == 1 {
+		return "1 event"
+	}
+	return chart.Int(n) + " events"
+}
