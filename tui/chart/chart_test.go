@@ -336,3 +336,16 @@ func TestBars(t *testing.T) {
 	}
 	checkBox(t, strings.Join(Bars([]int64{3, 2, 1}, 3, 17), "\n"), 17, 3)
 }
+
+// BenchmarkBars draws the bars of a screen of clients, as the clients view
+// does on every frame.
+func BenchmarkBars(b *testing.B) {
+	counts := make([]int64, 36)
+	for i := range counts {
+		counts[i] = int64(1000 / (i + 1))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Bars(counts, 1000, 24)
+	}
+}

@@ -43,6 +43,11 @@ type Model struct {
 	loading bool
 	err     error
 	shown   series // what is drawn: the last answer
+	// plot is the chart of shown as last drawn, at plotSize: drawing
+	// it through ntcharts' canvas takes milliseconds, and View runs on
+	// every message.
+	plot     string
+	plotSize [2]int
 }
 
 // series is one answer: the points of a range at a bucket size.
@@ -196,7 +201,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.loading, m.err = false, msg.err
 		if msg.err == nil {
-			m.shown = msg.s
+			m.shown, m.plot = msg.s, ""
 		}
 		return m, nil
 	case common.WorkspaceChangedMsg:
@@ -298,8 +303,10 @@ func (m *Model) View() string {
 			info += " · loading…"
 		}
 		lines = append(lines, st.Dim.Render(fit(info, w)))
-		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()})
-		lines = append(lines, strings.Split(plot, "\n")...)
+		if m.plot == "" || m.plotSize != [2]int{w, h} {
+			m.plot, m.plotSize = chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()}), [2]int{w, h}
+		}
+		lines = append(lines, strings.Split(m.plot, "\n")...)
 	}
 	for len(lines) < h-1 {
 		lines = append(lines, strings.Repeat(" ", w))
