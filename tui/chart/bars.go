@@ -30,5 +30,5 @@ func Bars(counts []int64, top int64, width int) []string {
 		barchart.WithBarGap(0), barchart.WithNoAutoMaxValue(), barchart.WithMaxValue(float64(top)),
 		barchart.WithDataSet(data))
 	bc.Draw()
-	return strings.Split(bc.View(), "\n")
+	return strings.Split(plain(&bc.Canvas), "\n")
 }

@@ -109,7 +109,28 @@ func TimeChart(points []Point, from, to int64, bucket time.Duration, width, heig
 	for _, t := range timeTicks(from, span, plotW, loc, opts.Years) {
 		lc.Canvas.SetCell(canvas.Point{X: origin.X + 1 + t.col, Y: origin.Y}, canvas.NewCell('┬'))
 	}
-	return lc.View()
+	return plain(&lc.Canvas)
+}
+
+// plain is the text of an ntcharts canvas, its cells' runes without their
+// styles: this package draws no colour, and ntcharts' View renders every
+// cell through lipgloss, fifty times the cost of the chart.
+func plain(c *canvas.Model) string {
+	var b strings.Builder
+	b.Grow(c.Width() * c.Height() * 3)
+	for y := range c.Height() {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		for x := range c.Width() {
+			r := c.Cell(canvas.Point{X: x, Y: y}).Rune
+			if r == 0 {
+				r = ' '
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // tickLabels is the x label formatter of TimeChart: ntcharts asks for a
