@@ -1,9 +1,23 @@
-// Package chart draws the time pictures of the review screen — sparklines,
-// a time-series chart and a day × hour heatmap — as pure functions from
-// numbers to plain text. They know nothing of bubbletea or of colour: the
-// output reads on a monochrome terminal as it is, and views may style it.
-// Every function returns exactly the width it is given, so a caller can lay
-// the result out without measuring it again.
+// Package chart draws the pictures of the review screen — sparklines, a
+// time-series chart, a day × hour heatmap and bars of counts — as pure
+// functions from numbers to plain text. They know nothing of bubbletea or
+// of colour: the output reads on a monochrome terminal (NO_COLOR) as it is,
+// and views may style it. Every function returns exactly the width it is
+// given, so a caller can lay the result out without measuring it again.
+//
+// The time-series chart and the bars are drawn by ntcharts
+// (github.com/NimbleMarkets/ntcharts/v2): its time-series line chart in
+// braille, two buckets to a column, and its horizontal bar chart. The rest
+// is drawn here because ntcharts has nothing equivalent:
+//   - the axes' scale and labels of TimeChart: ntcharts labels every n
+//     columns at whatever value falls there; here they are round counts
+//     and round times (hours, midnights, months, years);
+//   - Sparkline, one line in a list row: ntcharts' sparkline scales to its
+//     own maximum and floors, so one event among thousands vanishes, and
+//     it renders through a canvas per call, too slow for every row of
+//     every frame;
+//   - Heatmap: ntcharts' heatmap is colour only, blank without colour;
+//     here the levels are shade characters, with a legend in counts.
 package chart
 
 import (

@@ -119,17 +119,35 @@ func TestTimeChartGolden(t *testing.T) {
 	}
 }
 
+// One event among empty minutes is drawn off the zero line, where it
+// happened, even beside a thousand; an event outside the range is not
+// drawn and does not stretch the scale.
 func TestTimeChartDrawsEveryEventAndNoMore(t *testing.T) {
 	from := monday.UnixMicro()
-	// One bucket with one event among empty ones, one outside the range.
-	pts := []Point{{from + 5*time.Minute.Microseconds(), 1}, {from - time.Minute.Microseconds(), 50}}
-	got := TimeChart(pts, from, from+time.Hour.Microseconds(), time.Minute, 60+labelW+2, 6, Options{})
-	plot := strings.Split(got, "\n")[3] // the lowest plot row
-	cells := []rune(plot)[labelW+2:]
-	for i, r := range cells {
-		if want := (i == 5); (r != ' ') != want {
-			t.Errorf("column %d = %q; only column 5 should hold a bar", i, r)
+	minute := time.Minute.Microseconds()
+	pts := []Point{{from + 5*minute, 1}, {from + 40*minute, 1000}, {from - minute, 100_000}}
+	// 60 minutes in 30 columns, two per braille cell: minute 5 in column
+	// 2, minute 40 in column 20.
+	got := TimeChart(pts, from, from+time.Hour.Microseconds(), time.Minute, 30+labelW+2, 6, Options{})
+	lines := strings.Split(got, "\n")
+	one := false
+	for r, line := range lines[:4] { // the plot rows; the lowest holds the zero line, ⣀
+		label, plot := string([]rune(line)[:labelW]), []rune(line)[labelW+2:]
+		if n := strings.TrimSpace(label); strings.HasSuffix(n, "k") && n != "1.0k" {
+			t.Errorf("row %d is labelled %s: the event outside the range counted", r, n)
 		}
+		for i, c := range plot {
+			switch {
+			case c == ' ' || (r == 3 && c == '⣀'):
+			case i >= 1 && i <= 3:
+				one = true
+			case i < 19 || i > 21:
+				t.Errorf("row %d column %d = %q; only minutes 5 and 40 rise", r, i, c)
+			}
+		}
+	}
+	if !one {
+		t.Errorf("the one event is not drawn above the zero line:\n%s", got)
 	}
 }
 
@@ -140,9 +158,11 @@ func TestTimeTicksAdaptToTheSpan(t *testing.T) {
 		want string // the first two labels
 	}{
 		{2 * time.Hour, "09:00 09:15"},
-		{3 * 24 * time.Hour, "12:00 Tue 05"},   // hours, a midnight shows its day
-		{10 * 24 * time.Hour, "Wed 06 Fri 08"}, // every other day
-		{90 * 24 * time.Hour, "Mar 18 Apr 01"}, // fortnights, by date
+		{3 * 24 * time.Hour, "12:00 Tue 05"},        // hours, a midnight shows its day
+		{10 * 24 * time.Hour, "Wed 06 Fri 08"},      // every other day
+		{90 * 24 * time.Hour, "Mar 18 Apr 01"},      // fortnights, by date
+		{730 * 24 * time.Hour, "Jul 2024 Jan 2025"}, // half years
+		{18 * 365 * 24 * time.Hour, "2029 2034"},    // years
 	} {
 		ticks := timeTicks(from, c.span.Microseconds(), 70, time.UTC, false)
 		if len(ticks) < 2 {
@@ -302,5 +322,30 @@ func BenchmarkHeatmap(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Heatmap(grid, labels, 120)
+	}
+}
+
+// Bars fill the width for the top count and in proportion below it, in
+// eighths of a cell; one request beside a thousand is still drawn, and a
+// count above the top is drawn as the top.
+func TestBars(t *testing.T) {
+	got := Bars([]int64{1000, 500, 125, 1, 0, 5000}, 1000, 8)
+	want := []string{"████████", "████    ", "█       ", "▏       ", "        ", "████████"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Bars:\n%q\nwant\n%q", got, want)
+	}
+	checkBox(t, strings.Join(Bars([]int64{3, 2, 1}, 3, 17), "\n"), 17, 3)
+}
+
+// BenchmarkBars draws the bars of a screen of clients, as the clients view
+// does on every frame.
+func BenchmarkBars(b *testing.B) {
+	counts := make([]int64, 36)
+	for i := range counts {
+		counts[i] = int64(1000 / (i + 1))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Bars(counts, 1000, 24)
 	}
 }

@@ -1,8 +1,12 @@
 package chart
 
 import (
+	"math"
 	"strings"
 	"time"
+
+	"github.com/NimbleMarkets/ntcharts/v2/canvas"
+	"github.com/NimbleMarkets/ntcharts/v2/linechart/timeserieslinechart"
 )
 
 // Point is one bucket of a series: the same shape as db.Point, so a caller
@@ -20,12 +24,18 @@ type Options struct {
 	Years bool
 }
 
-// TimeChart draws a bar chart of points between from and to (unix µs, to
-// exclusive) in buckets of size bucket, as height lines of exactly width
-// cells: the plot with a y scale on the left, an x axis with ticks, and time
-// labels under it. Buckets missing from points count as zero. When there
-// are fewer buckets than columns each bucket is drawn several columns wide;
-// when there are more, neighbouring buckets share a column (summed).
+// TimeChart draws the events of points between from and to (unix µs, to
+// exclusive) in buckets of size bucket as a line in braille, as height
+// lines of exactly width cells: the plot with a y scale on the left, an x
+// axis with ticks, and time labels under it. Buckets missing from points
+// count as zero. A braille cell is two dots wide, so the plot shows two
+// buckets per column (Dots says how many fit); when there are fewer
+// buckets each is drawn wider, when there are more neighbours share a dot
+// column (summed: the counts are events, not samples to average).
+//
+// The plot is ntcharts' time-series line chart; the scale and the labels
+// are computed here so that they fall on round numbers and round times,
+// which ntcharts, labelling every n columns, does not do.
 func TimeChart(points []Point, from, to int64, bucket time.Duration, width, height int, opts Options) string {
 	if width <= 0 || height <= 0 {
 		return ""
@@ -46,97 +56,97 @@ func TimeChart(points []Point, from, to int64, bucket time.Duration, width, heig
 			values[(p.Start-from)/step] += p.N
 		}
 	}
-	rows := max(height-2, 1)
 	plotW := max(width-labelW-2, 1)
-	var cols []int64
-	if nb <= plotW {
-		w := plotW / nb
-		cols = make([]int64, 0, nb*w)
-		for _, v := range values {
-			for range w {
-				cols = append(cols, v)
-			}
-		}
-	} else {
-		cols = Resample(values, plotW)
+	if height < 3 {
+		// No room for an axis: the counts alone, as a sparkline.
+		return strings.TrimSuffix(strings.Repeat(Sparkline(values, width)+"\n", height), "\n")
+	}
+	// Too many buckets for the dots: neighbours summed into one dot.
+	dots := values
+	if nb > 2*plotW {
+		dots = Resample(values, 2*plotW)
 	}
 	var hi int64
-	for _, v := range cols {
+	for _, v := range dots {
 		hi = max(hi, v)
 	}
+	rows := height - 2
 	sc := yScale(hi, rows)
-	labels := make([]string, rows)
-	for i := range labels {
-		if (rows-i)%sc.every == 0 {
-			labels[i] = Count(sc.step * int64((rows-i)/sc.every))
+	top := float64(sc.step) * float64(rows) / float64(sc.every)
+	lc := timeserieslinechart.New(width, height,
+		timeserieslinechart.WithXYSteps(1, sc.every),
+		timeserieslinechart.WithYLabelFormatter(func(_ int, v float64) string {
+			return padLeft(Count(int64(math.Round(v))), labelW) + " "
+		}),
+		timeserieslinechart.WithXLabelFormatter(tickLabels(from, span, plotW, loc, opts.Years)),
+		timeserieslinechart.WithYRange(0, top),
+		timeserieslinechart.WithTimeRange(time.UnixMicro(from), time.UnixMicro(from+span)))
+	if hi > 0 {
+		// One point per dot column, at its middle; a non-zero count is
+		// raised to one dot so that a single event among thousands
+		// stays off the zero line.
+		least := top / float64(4*rows-1)
+		dotSpan := float64(span) / float64(len(dots))
+		for i, v := range dots {
+			y := float64(v)
+			if v > 0 {
+				y = max(y, least)
+			}
+			at := from + int64((float64(i)+0.5)*dotSpan)
+			lc.Push(timeserieslinechart.TimePoint{Time: time.UnixMicro(at), Value: y})
 		}
+		lc.DrawBraille()
+	} else {
+		// Say so rather than draw a flat line.
+		lc.DrawXYAxisAndLabel()
+		lc.Canvas.SetString(canvas.Point{X: labelW + 3, Y: (rows - 1) / 2}, "no events in this range"[:min(23, max(plotW-1, 0))])
 	}
-	// Heights in eighths of a row, each non-zero column at least one eighth.
-	eighths := make([]int64, len(cols))
-	for i, v := range cols {
-		if v > 0 {
-			eighths[i] = max((v*8*int64(sc.every)+sc.step-1)/sc.step, 1)
-		}
+	// Ticks where the axes are labelled.
+	origin := lc.Origin()
+	for i := sc.every; i <= rows; i += sc.every {
+		lc.Canvas.SetCell(canvas.Point{X: origin.X, Y: origin.Y - i}, canvas.NewCell('┤'))
 	}
+	for _, t := range timeTicks(from, span, plotW, loc, opts.Years) {
+		lc.Canvas.SetCell(canvas.Point{X: origin.X + 1 + t.col, Y: origin.Y}, canvas.NewCell('┬'))
+	}
+	return plain(&lc.Canvas)
+}
+
+// plain is the text of an ntcharts canvas, its cells' runes without their
+// styles: this package draws no colour, and ntcharts' View renders every
+// cell through lipgloss, fifty times the cost of the chart.
+func plain(c *canvas.Model) string {
 	var b strings.Builder
-	for r := range rows {
-		axis := '│'
-		if labels[r] != "" {
-			axis = '┤'
+	b.Grow(c.Width() * c.Height() * 3)
+	for y := range c.Height() {
+		if y > 0 {
+			b.WriteByte('\n')
 		}
-		plot := plotRow(eighths, int64(rows-1-r)*8)
-		if hi == 0 && r == (rows-1)/2 {
-			// Say so rather than draw an empty frame.
-			plot = pad(string([]rune(" no events in this range")[:min(24, len(cols))]), len(cols))
+		for x := range c.Width() {
+			r := c.Cell(canvas.Point{X: x, Y: y}).Rune
+			if r == 0 {
+				r = ' '
+			}
+			b.WriteRune(r)
 		}
-		b.WriteString(padLeft(labels[r], labelW) + " " + string(axis) + plot)
-		b.WriteString(strings.Repeat(" ", max(width-labelW-2-len(cols), 0)))
-		b.WriteByte('\n')
 	}
-	if height < 2 {
-		return strings.TrimSuffix(b.String(), "\n")
-	}
-	ticks := timeTicks(from, span, len(cols), loc, opts.Years)
-	axis := []rune(strings.Repeat("─", len(cols)))
-	for _, t := range ticks {
-		axis[t.col] = '┬'
-	}
-	b.WriteString(padLeft("0", labelW) + " └" + string(axis))
-	b.WriteString(strings.Repeat(" ", max(width-labelW-2-len(cols), 0)))
-	if height < 3 {
-		return b.String()
-	}
-	b.WriteByte('\n')
-	under := []rune(strings.Repeat(" ", width))
-	next := 0
-	for _, t := range ticks {
-		at := labelW + 2 + t.col
-		if at < next || at+len(t.label) > width {
-			continue
-		}
-		copy(under[at:], []rune(t.label))
-		next = at + len(t.label) + 1
-	}
-	b.WriteString(string(under))
 	return b.String()
 }
 
-// plotRow draws one row of bars whose bottom is base eighths high.
-func plotRow(eighths []int64, base int64) string {
-	var b strings.Builder
-	b.Grow(len(eighths) * 3)
-	for _, e := range eighths {
-		switch fill := e - base; {
-		case fill >= 8:
-			b.WriteRune('█')
-		case fill <= 0:
-			b.WriteByte(' ')
-		default:
-			b.WriteRune(bars[fill-1])
-		}
+// tickLabels is the x label formatter of TimeChart: ntcharts asks for a
+// label at every column of the axis (column 0 is the corner) and draws
+// those it is given; this gives the labels of timeTicks at their columns.
+func tickLabels(from, span int64, cols int, loc *time.Location, years bool) func(int, float64) string {
+	at := map[int]string{}
+	for _, t := range timeTicks(from, span, cols, loc, years) {
+		at[t.col+1] = t.label
 	}
-	return b.String()
+	return func(i int, _ float64) string { return at[i] }
 }
+
+// Dots is how many buckets TimeChart draws apart in width cells: two per
+// plot column, braille being two dots wide.
+func Dots(width int) int { return 2 * max(width-labelW-2, 1) }
 
 // scale says that every every rows a labelled line stands for step more
 // events: labels are round numbers even when a row is a fraction of one.
@@ -206,6 +216,9 @@ func timeTicks(from, span int64, cols int, loc *time.Location, years bool) []tic
 			break
 		}
 	}
+	if step.Microseconds()*int64(cols) < int64(labelRoom)*span {
+		return monthTicks(from, span, cols, loc)
+	}
 	dayStep := step >= 24*time.Hour
 	long := span > 31*24*time.Hour.Microseconds()
 	start := time.UnixMicro(from).In(loc)
@@ -236,6 +249,37 @@ func timeTicks(from, span int64, cols int, loc *time.Location, years bool) []tic
 		}
 		year = t.Year()
 		out = append(out, tick{col, label})
+	}
+	return out
+}
+
+// monthSteps are the label intervals, in months, of a span of years.
+var monthSteps = []int{2, 3, 6, 12, 24, 60, 120}
+
+// monthTicks places ticks on the first of months for a span too long for
+// timeTicks' fortnights: "Jan 2024", or "2024" when the step is years.
+func monthTicks(from, span int64, cols int, loc *time.Location) []tick {
+	const labelRoom = 9 // "Jan 2006" and a gap
+	months := monthSteps[len(monthSteps)-1]
+	for _, n := range monthSteps {
+		// A month is at least 28 days.
+		if int64(n)*28*24*time.Hour.Microseconds()*int64(cols) >= labelRoom*span {
+			months = n
+			break
+		}
+	}
+	start := time.UnixMicro(from).In(loc)
+	t := time.Date(start.Year(), 1, 1, 0, 0, 0, 0, loc)
+	var out []tick
+	for ; t.UnixMicro() < from+span; t = t.AddDate(0, months, 0) {
+		if t.UnixMicro() < from {
+			continue
+		}
+		label := t.Format("Jan 2006")
+		if months%12 == 0 {
+			label = t.Format("2006")
+		}
+		out = append(out, tick{int((t.UnixMicro() - from) * int64(cols) / span), label})
 	}
 	return out
 }

@@ -233,10 +233,11 @@ func (v *Counts) View() string {
 		status = fmt.Sprintf("%s %s, %s", chart.Int(int64(len(v.rows))), noun, v.events())
 	}
 	lines := []string{title(v.c, what, about, status, w)}
-	row := func(mark, count, share, first, last, text string, width int) string {
-		s := fmt.Sprintf("%9s %6s %-12s %-12s ", count, share, first, last)
+	bars, bw := v.bars(w)
+	row := func(mark, count, share, bar, first, last, text string, width int) string {
+		s := fmt.Sprintf("%9s %6s %-*s %-12s %-12s ", count, share, bw, bar, first, last)
 		if v.pivot {
-			s = fmt.Sprintf("%-4s ", mark) + s
+			s = fmt.Sprintf("%-4s %9s %6s %-12s %-12s ", mark, count, share, first, last)
 		}
 		room := max(width-cellWidth(s), 0)
 		if v.pivot {
@@ -248,14 +249,40 @@ func (v *Counts) View() string {
 	if v.pivot {
 		header = "name"
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "first seen", "last seen", header, w), w)))
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), r.first, r.last, r.text, width)
+		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text, width)
 	})...)
 	bottom := v.bottom(w)
 	lines = append(padLines(lines, h-len(bottom), w), bottom...)
 	return strings.Join(lines, "\n")
+}
+
+// bars draws the count of each client on screen as a bar bw cells wide,
+// the busiest client's filling it: at a glance, which clients make the
+// traffic and which asked once. Wider screens get longer bars; the pivot,
+// whose rows are of several kinds counted apart, has none.
+func (v *Counts) bars(width int) (bars map[int]string, bw int) {
+	if v.pivot {
+		return nil, 0
+	}
+	bw = min(max((width-60)/2, 8), 24)
+	var top int64
+	for _, r := range v.rows {
+		top = max(top, r.count)
+	}
+	t := &v.tbl
+	on := t.shown[min(t.top, len(t.shown)):min(t.top+t.height, len(t.shown))]
+	counts := make([]int64, len(on))
+	for j, i := range on {
+		counts[j] = v.rows[i].count
+	}
+	bars = make(map[int]string, len(on))
+	for j, b := range chart.Bars(counts, top, bw) {
+		bars[on[j]] = b
+	}
+	return bars, bw
 }
 
 // bottom is the lines under the rows: the scope prompt of a mark, what

@@ -43,6 +43,11 @@ type Model struct {
 	loading bool
 	err     error
 	shown   series // what is drawn: the last answer
+	// plot is the chart of shown as last drawn, at plotSize: drawing
+	// it through ntcharts' canvas takes milliseconds, and View runs on
+	// every message.
+	plot     string
+	plotSize [2]int
 }
 
 // series is one answer: the points of a range at a bucket size.
@@ -98,8 +103,9 @@ func (m *Model) readSpan(again bool) tea.Cmd {
 	}
 }
 
-// cols is how many buckets fit: one plot column each.
-func (m *Model) cols() int { return max(m.c.Width-6, 1) }
+// cols is how many buckets fit: one braille dot column each, two to a
+// plot column.
+func (m *Model) cols() int { return chart.Dots(m.c.Width) }
 
 func (m *Model) bucket() time.Duration { return buckets[m.level] }
 
@@ -195,7 +201,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		m.loading, m.err = false, msg.err
 		if msg.err == nil {
-			m.shown = msg.s
+			m.shown, m.plot = msg.s, ""
 		}
 		return m, nil
 	case common.WorkspaceChangedMsg:
@@ -289,7 +295,7 @@ func (m *Model) View() string {
 				peak = p
 			}
 		}
-		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s events", bucketName(s.bucket), format(s.from), format(to), chart.Int(total))
+		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s", bucketName(s.bucket), format(s.from), format(to), events(total))
 		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
 			info += more
 		}
@@ -297,8 +303,10 @@ func (m *Model) View() string {
 			info += " · loading…"
 		}
 		lines = append(lines, st.Dim.Render(fit(info, w)))
-		plot := chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()})
-		lines = append(lines, strings.Split(plot, "\n")...)
+		if m.plot == "" || m.plotSize != [2]int{w, h} {
+			m.plot, m.plotSize = chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()}), [2]int{w, h}
+		}
+		lines = append(lines, strings.Split(m.plot, "\n")...)
 	}
 	for len(lines) < h-1 {
 		lines = append(lines, strings.Repeat(" ", w))
@@ -332,3 +340,11 @@ func (m *Model) KeyHelp() []common.HelpSection {
 
 // Capturing is always false: the timeline has no input.
 func (m *Model) Capturing() bool { return false }
+
+// events is "1 event", "2,090 events".
+func events(n int64) string {
+	if n == 1 {
+		return "1 event"
+	}
+	return chart.Int(n) + " events"
+}

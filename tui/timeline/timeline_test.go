@@ -208,3 +208,28 @@ func TestTimelineFollowsWhatArrives(t *testing.T) {
 		t.Errorf("the view moved from its place in the past: from %v (was %v), level %d", v.from, from, v.level)
 	}
 }
+
+// What is drawn follows the keys: panning and zooming redraw the chart
+// on the new window (the chart is kept between frames, not between
+// answers), and a resize redraws it at the new size.
+func TestTheChartFollowsTheWindow(t *testing.T) {
+	c, ts := tuitest.Targets(t)
+	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
+	tuitest.Press(v, "+", "+")
+	// The chart: the lines under the title and the window's line.
+	chart := func() string { return strings.Join(strings.Split(v.View(), "\n")[2:], "\n") }
+	seen := map[string]bool{chart(): true}
+	for _, k := range []string{"l", "h", "+", "-"} {
+		tuitest.Press(v, k)
+		out := chart()
+		if k != "h" && k != "-" && seen[out] {
+			t.Errorf("after %s the chart is one already shown:\n%s", k, out)
+		}
+		if want := v.span.Formatter()(v.from); !strings.Contains(v.View(), want) {
+			t.Errorf("after %s the screen does not show the window's start %s:\n%s", k, want, v.View())
+		}
+		seen[out] = true
+	}
+	v.SetSize(120, 40)
+	tuitest.CheckSize(t, v, 120, 40)
+}
