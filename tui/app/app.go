@@ -547,7 +547,10 @@ func (m *Model) helpView(w, h int) string {
 }
 
 // statusLine shows where the user is (the stack of titles), then the
-// latest message or the quit question, and the help key at the right.
+// latest message or the quit question, and the help key at the right; a
+// follow's rate line before the help key. When they do not all fit, the
+// help key goes first, then the rate line: the message keeps minMessage
+// cells (or what it needs), else it is cut.
 func (m *Model) statusLine(w int) string {
 	s := m.c.Styles
 	var titles []string
@@ -555,12 +558,14 @@ func (m *Model) statusLine(w int) string {
 		titles = append(titles, f.view.Title())
 	}
 	crumbs := strings.Join(titles, " › ")
-	right := " ? help  q quit "
+	keys := " ? help  q quit "
 	if len(m.stack) > 1 {
-		right = " ? help  q back  Q quit "
+		keys = " ? help  q back  Q quit "
 	}
+	rights := []string{keys}
 	if m.live != nil {
-		right = " " + m.live() + " ·" + right
+		live := " " + m.live() + " "
+		rights = []string{live + "·" + keys, live}
 	}
 	msg, st := m.status, s.Status
 	switch {
@@ -570,13 +575,23 @@ func (m *Model) statusLine(w int) string {
 		st = s.StatusError
 	}
 	left := " " + ansi.TruncateLeft(crumbs, max(0, ansi.StringWidth(crumbs)-w/3), "…") + " "
-	room := w - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if room < 8 {
-		right, room = "", w-ansi.StringWidth(left)
+	need := min(minMessage, ansi.StringWidth(msg)+1)
+	right := ""
+	for i, r := range rights {
+		room := w - ansi.StringWidth(left) - ansi.StringWidth(r)
+		if room >= need || i == len(rights)-1 && room >= 8 {
+			right = r
+			break
+		}
 	}
+	room := w - ansi.StringWidth(left) - ansi.StringWidth(right)
 	mid := ansi.Truncate(" "+msg, max(0, room), "…")
 	return s.StatusKey.Render(left) + st.Render(common.PadRight(mid, max(0, room))) + s.Status.Render(right)
 }
+
+// minMessage is the width a message keeps on the status line before the
+// help key and the rate line give way to it.
+const minMessage = 24
 
 // String describes the stack, for tests.
 func (m *Model) String() string {

@@ -330,3 +330,21 @@ func TestLiveTextShowsInTheStatusLine(t *testing.T) {
 		t.Errorf("the rate was not read again:\n%s", m.Render())
 	}
 }
+
+// At 80 columns with a message shown, a follow's rate line stays on the
+// status line: the help key gives way first, the message is cut.
+func TestLiveTextKeepsItsPlaceBesideAMessage(t *testing.T) {
+	m, _, _ := newApp(t)
+	rate := "following 1 file · 1.2k events/s · scored 5s ago"
+	m.SetLive(func() string { return rate })
+	run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	run(m, common.StatusMsg{Text: "the workspace changed: reloaded: 12,324 names (16 new)"})
+	lines := strings.Split(ansi.Strip(m.Render()), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, rate) || !strings.Contains(last, "the workspace changed") || ansi.StringWidth(last) != 80 {
+		t.Errorf("status line %q", last)
+	}
+	if strings.Contains(last, "? help") {
+		t.Errorf("the help key kept its place before the message: %q", last)
+	}
+}
