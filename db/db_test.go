@@ -278,12 +278,15 @@ func TestRulesPutReplaceRestore(t *testing.T) {
 	if err != nil || len(stored) != 1 || stored[0].ID == 0 || replaced[0].ID != 0 {
 		t.Fatalf("put: %+v %+v %v", stored, replaced, err)
 	}
-	_, replaced, err = d.PutRules(ctx, []rules.Rule{{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Bad, Origin: "tui"}})
+	again, replaced, err := d.PutRules(ctx, []rules.Rule{{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Bad, Origin: "tui"}})
 	if err != nil || replaced[0].ID != stored[0].ID || replaced[0].Verdict != rules.Good || replaced[0].Note != "cdn" {
 		t.Fatalf("replace: %+v %v", replaced, err)
 	}
-	if err := d.RestoreRules(ctx, replaced); err != nil {
+	if err := d.PushUndo(ctx, UndoStep{What: "the replacement", Stored: again, Replaced: replaced}); err != nil {
 		t.Fatal(err)
+	}
+	if _, _, ok, err := d.Undo(ctx); !ok || err != nil {
+		t.Fatalf("undo: %v %v", ok, err)
 	}
 	all, _ := d.Rules(ctx)
 	if len(all) != 1 || all[0].Verdict != rules.Good || all[0].ID != stored[0].ID {

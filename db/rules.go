@@ -113,20 +113,8 @@ func deleteRules(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	return nil
 }
 
-// RestoreRules puts rules back exactly as they were, ids included: the
+// restoreRules puts rules back exactly as they were, ids included: the
 // undo of a deletion or of a replacement.
-func (d *DB) RestoreRules(ctx context.Context, rs []rules.Rule) error {
-	tx, err := d.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := restoreRules(ctx, tx, rs); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 func restoreRules(ctx context.Context, tx *sql.Tx, rs []rules.Rule) error {
 	for _, r := range rs {
 		if err := r.Check(); err != nil {

@@ -39,8 +39,13 @@ func TestPutRulesChecksEveryRule(t *testing.T) {
 		if _, _, err := d.PutRules(ctx, bad); err == nil {
 			t.Errorf("PutRules(%q) accepted", bad[len(bad)-1].Pattern)
 		}
-		if err := d.RestoreRules(ctx, bad); err == nil {
-			t.Errorf("RestoreRules(%q) accepted", bad[len(bad)-1].Pattern)
+		// An undo step holding them (a journal written by a bug or by
+		// hand) is refused too, and kept.
+		if err := d.PushUndo(ctx, UndoStep{What: "bad", Deleted: bad}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := d.Undo(ctx); err == nil {
+			t.Errorf("undo of the deletion of %q accepted", bad[len(bad)-1].Pattern)
 		}
 	}
 	if got2, _ := d.Rules(ctx); len(got2) != len(rs) {

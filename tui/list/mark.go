@@ -3,7 +3,6 @@ package list
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +11,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -171,7 +171,7 @@ func (m *Model) writeMark(req markReq) tea.Cmd {
 		if err != nil {
 			return "", err
 		}
-		return withUndo(ctx, d, text, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced}), nil
+		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced}), nil
 	}, writeMark)
 }
 
@@ -204,34 +204,14 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 		if err := d.DeleteRules(ctx, ids); err != nil {
 			return "", err
 		}
-		return withUndo(ctx, d, text, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del}), nil
+		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del}), nil
 	}, writeMark)
-}
-
-// withUndo keeps a write's step for undo and returns the write's status
-// text: a write whose step could not be kept is in the workspace all the
-// same (its verdicts are shown), and says so.
-func withUndo(ctx context.Context, d *db.DB, text string, s db.UndoStep) string {
-	s.At = time.Now()
-	if err := d.PushUndo(ctx, s); err != nil {
-		return text + " (undo will not take it back: " + err.Error() + ")"
-	}
-	return text
 }
 
 // undoLast takes the newest step of the workspace's undo back: a mark, a
 // cleared mark or an import, made in this session or an earlier one.
 func (m *Model) undoLast() tea.Cmd {
-	return m.queue("an undo", func(ctx context.Context, d *db.DB) (string, error) {
-		s, left, ok, err := d.Undo(ctx)
-		switch {
-		case err != nil:
-			return "", err
-		case !ok:
-			return "nothing to undo", nil
-		}
-		return fmt.Sprintf("undone: %s (%s more to undo)", textsafe.String(s.What), thousands(int64(left))), nil
-	}, writeUndo)
+	return m.queue("an undo", verdicts.UndoLast, writeUndo)
 }
 
 // queuedWrite is a write waiting for the one before it.

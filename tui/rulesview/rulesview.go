@@ -19,6 +19,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
@@ -47,7 +48,6 @@ type Model struct {
 	offset  int
 	editing bool
 	input   common.Input
-	undo    [][]rules.Rule // rules as they were before each change (ID 0: did not exist)
 	writing bool
 }
 
@@ -66,7 +66,6 @@ type (
 	}
 	writtenMsg struct {
 		rules []rules.Rule
-		undo  []rules.Rule
 		text  string
 		err   error
 	}
@@ -166,9 +165,6 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.err != nil {
 			return m, common.Error(msg.err)
 		}
-		if msg.undo != nil {
-			m.undo = append(m.undo, msg.undo)
-		}
 		return m, tea.Batch(common.Cmd(common.RulesChangedMsg{Rules: msg.rules}), common.Status(msg.text))
 	case tea.PasteMsg:
 		if m.editing {
@@ -243,9 +239,13 @@ func (m *Model) setVerdict(v rules.Verdict) tea.Cmd {
 // put rewrites a rule in place (same pattern and scope: PutRules replaces it,
 // keeping its id); undo restores what it replaced.
 func (m *Model) put(r rules.Rule, text string) tea.Cmd {
-	return m.write(text, "rule for "+common.SafeName(r.Pattern)+": "+text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
-		_, replaced, err := d.PutRules(ctx, []rules.Rule{r})
-		return replaced, err
+	what := "rule for " + common.SafeName(r.Pattern) + ": " + text
+	return m.write(what, func(ctx context.Context, d *db.DB) (string, error) {
+		stored, replaced, err := d.PutRules(ctx, []rules.Rule{r})
+		if err != nil {
+			return "", err
+		}
+		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the " + what, Stored: stored, Replaced: replaced}), nil
 	})
 }
 
@@ -255,42 +255,42 @@ func (m *Model) delete() tea.Cmd {
 		return nil
 	}
 	text := "deleted rule for " + common.SafeName(r.Pattern)
-	return m.write(text, text, func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
-		return []rules.Rule{r}, d.DeleteRules(ctx, []int64{r.ID})
+	return m.write(text, func(ctx context.Context, d *db.DB) (string, error) {
+		if err := d.DeleteRules(ctx, []int64{r.ID}); err != nil {
+			return "", err
+		}
+		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the deletion of the rule for " + common.SafeName(r.Pattern),
+			Deleted: []rules.Rule{r}}), nil
 	})
 }
 
+// undoLast takes back the newest step of the workspace's one undo history:
+// an edit here, or a mark or import of the list, of this session or an
+// earlier one.
 func (m *Model) undoLast() tea.Cmd {
-	if len(m.undo) == 0 {
-		return common.Status("nothing to undo")
-	}
-	prev := m.undo[len(m.undo)-1]
-	m.undo = m.undo[:len(m.undo)-1]
-	return m.write("undone", "undo of the last rule change", func(ctx context.Context, d *db.DB) ([]rules.Rule, error) {
-		return nil, d.RestoreRules(ctx, prev)
-	})
+	return m.write("an undo", verdicts.UndoLast)
 }
 
 // write runs a change in a command, then reads the rules back. The change
-// returns the rules as they were before it (for undo; nil: not undoable).
-// text is the status after it, what says what it was should it not be made.
-func (m *Model) write(text, what string, change func(context.Context, *db.DB) ([]rules.Rule, error)) tea.Cmd {
+// keeps its undo step and returns the status text; what says what it was
+// should it not be made.
+func (m *Model) write(what string, change func(context.Context, *db.DB) (string, error)) tea.Cmd {
 	if m.writing {
 		return common.Status("still writing the last change")
 	}
 	m.writing = true
 	d, ctx, rec := m.c.DB, m.c.Ctx, m.c.Writes.Begin(what)
 	return func() tea.Msg {
-		var undo []rules.Rule
+		var text string
 		err := rec.Run(func() (err error) {
-			undo, err = change(ctx, d)
+			text, err = change(ctx, d)
 			return err
 		})
 		if err != nil {
 			return writtenMsg{err: err}
 		}
 		rs, err := d.Rules(ctx)
-		return writtenMsg{rules: rs, undo: undo, text: text, err: err}
+		return writtenMsg{rules: rs, text: text, err: err}
 	}
 }
 

@@ -3,6 +3,7 @@ package rulesview
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,5 +176,38 @@ func TestRulesOfOtherKinds(t *testing.T) {
 	}
 	if strings.Count(got, "     –      –") != 3 {
 		t.Errorf("coverage of rules of other kinds is not a dash:\n%s", got)
+	}
+}
+
+// The rules screen's edits are steps of the workspace's one undo history:
+// a later session (a new screen on the workspace) takes the newest back,
+// and a mark made elsewhere (a step pushed by the list) is undone here
+// in its turn.
+func TestEditsAreUndoneAfterARestart(t *testing.T) {
+	m, d := open(t, 80, 24, sample())
+	ctx := context.Background()
+	press(m, "x") // deletes the newest rule
+	if rs, _ := d.Rules(ctx); len(rs) != 2 {
+		t.Fatalf("x left %d rules", len(rs))
+	}
+	stored, replaced, err := d.PutRules(ctx, []rules.Rule{{Pattern: "marked.example", Scope: rules.Name, Verdict: rules.Bad, Origin: "tui"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.PushUndo(ctx, db.UndoStep{What: "the mark of marked.example", Stored: stored, Replaced: replaced}); err != nil {
+		t.Fatal(err)
+	}
+
+	again := New(common.New(ctx, d), names())
+	again.SetSize(80, 24)
+	tuitest.Settle(again, again.Init())
+	press(again, "u")
+	rs, _ := d.Rules(ctx)
+	if len(rs) != 2 || slices.ContainsFunc(rs, func(r rules.Rule) bool { return r.Pattern == "marked.example" }) {
+		t.Fatalf("the first undo did not take the mark back: %+v", rs)
+	}
+	press(again, "u")
+	if rs, _ := d.Rules(ctx); len(rs) != 3 {
+		t.Fatalf("the second undo did not bring the deleted rule back: %d rules", len(rs))
 	}
 }
