@@ -85,6 +85,12 @@ type WorkspaceChangedMsg struct{}
 
 func (WorkspaceChangedMsg) broadcast() {}
 
+// ShownMsg is what the list shows after it read a changed workspace again:
+// a screen that tallies it (the tally) counts it again.
+type ShownMsg struct{ Shown *Shown }
+
+func (ShownMsg) broadcast() {}
+
 // ListPivotMsg asks the list to show only the rows of one category
 // (Category, a catalog name) or of one network (ASNs: an AS, or those of
 // an owner or a country; Label names it), from its first row: the tally's

@@ -113,7 +113,9 @@ type Model struct {
 	shown bool
 	// first: the list's first rows, shown while it loads (first.go).
 	first *firstMsg
-	why   whyPanel
+	// reannounce: the next result is sent to the tally (announceShown).
+	reannounce bool
+	why        whyPanel
 	// hint: the line of the keys that remove what is normal is shown,
 	// until one of them is used. byScoreFirst: the list opened by score
 	// on its own, so it goes back to counts when nothing is scored.
@@ -859,7 +861,7 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 		}
 	}
 	m.clamp()
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{m.announceShown()}
 	if m.searchText != "" {
 		cmds = append(cmds, m.runSearch(false))
 	}

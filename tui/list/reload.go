@@ -212,6 +212,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		}
 	case msg.auto:
 		text = "the workspace changed: " + text
+		m.reannounce = true
 		// The screens opened over the list read it again too.
 		next = tea.Batch(next, common.Cmd(common.WorkspaceChangedMsg{}))
 	}

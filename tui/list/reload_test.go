@@ -66,6 +66,12 @@ func TestReloadShowsWhatAnotherProcessIngested(t *testing.T) {
 	if !slices.ContainsFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(common.WorkspaceChangedMsg); return ok }) {
 		t.Error("the poll's reload did not tell the other screens")
 	}
+	// The tally, what the list shows now (the new name in it).
+	if i := slices.IndexFunc(msgs, func(msg tea.Msg) bool { _, ok := msg.(common.ShownMsg); return ok }); i < 0 {
+		t.Error("the poll's reload did not tell the tally what the list shows")
+	} else if s := msgs[i].(common.ShownMsg).Shown; len(s.Result.Lines) != len(m.res.Lines) || s.Loaded.Data != m.data {
+		t.Errorf("the tally was told of %d rows of an older list, the list shows %d", len(s.Result.Lines), len(m.res.Lines))
+	}
 	// Nothing changed: the poll reads the totals and waits for the next tick.
 	_, cmd = m.Update(pollTickMsg{})
 	if msgs := noPoll(m, cmd); statusOf(msgs) != "" || m.reloading {

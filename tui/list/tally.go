@@ -16,8 +16,23 @@ func (m *Model) openTally() tea.Cmd {
 	if m.data == nil || m.an == nil {
 		return common.Status("the list is still loading")
 	}
-	shown := &common.Shown{Loaded: review.Loaded{Data: m.data, Verdicts: m.verd, Scores: m.sc, Annotations: m.an}, Result: m.res}
-	return common.Open(common.ScreenTally, common.Target{Label: m.Title(), Shown: shown})
+	return common.Open(common.ScreenTally, common.Target{Label: m.Title(), Shown: m.shownNow()})
+}
+
+// shownNow is what the list shows, for the tally.
+func (m *Model) shownNow() *common.Shown {
+	return &common.Shown{Loaded: review.Loaded{Data: m.data, Verdicts: m.verd, Scores: m.sc, Annotations: m.an}, Result: m.res}
+}
+
+// announceShown tells the tally, if one is open, what the list shows after
+// a reload of a changed workspace (the first result after it, once the
+// reload's annotations are in).
+func (m *Model) announceShown() tea.Cmd {
+	if !m.reannounce || m.an == nil {
+		return nil
+	}
+	m.reannounce = false
+	return common.Cmd(common.ShownMsg{Shown: m.shownNow()})
 }
 
 // pivotTo applies the tally's pivot.

@@ -78,7 +78,8 @@ type Model struct {
 	sort   sortKey
 
 	rows           []row
-	events         int64 // of the shown rows
+	keep           string // the row the cursor stays on when the rows are counted again
+	events         int64  // of the shown rows
 	loaded         bool
 	err            error
 	seq            int
@@ -87,23 +88,36 @@ type Model struct {
 
 // New is the view's Opener: t.Shown is what the list shows.
 func New(c common.Common, t common.Target) common.View {
-	m := &Model{c: c, shown: t.Shown, label: t.Label}
-	if s := t.Shown; s != nil && s.Loaded.Data != nil && s.Loaded.Annotations != nil {
-		data, an := s.Loaded.Data, s.Loaded.Annotations
-		if an.Categories != nil && data.Subject.Hostname {
-			m.groups = append(m.groups, byCategory)
-		}
-		if an.Nets[0] != nil {
-			m.groups = append(m.groups, byASN, byOwner, byCountry)
-		}
-		t := data.Table(s.Result.Domains)
-		for _, l := range s.Result.Lines {
-			if !l.Child {
-				m.events += t.Count[l.Idx]
-			}
+	m := &Model{c: c, label: t.Label}
+	m.show(t.Shown)
+	return m
+}
+
+// show takes what the list shows: the groupings it has data for (the one
+// shown stays while it has), and its events.
+func (m *Model) show(s *common.Shown) {
+	var was grouping
+	if len(m.groups) > 0 {
+		was = m.groups[m.group]
+	}
+	m.shown, m.groups, m.group, m.events = s, nil, 0, 0
+	if s == nil || s.Loaded.Data == nil || s.Loaded.Annotations == nil {
+		return
+	}
+	data, an := s.Loaded.Data, s.Loaded.Annotations
+	if an.Categories != nil && data.Subject.Hostname {
+		m.groups = append(m.groups, byCategory)
+	}
+	if an.Nets[0] != nil {
+		m.groups = append(m.groups, byASN, byOwner, byCountry)
+	}
+	m.group = max(0, slices.Index(m.groups, was))
+	t := data.Table(s.Result.Domains)
+	for _, l := range s.Result.Lines {
+		if !l.Child {
+			m.events += t.Count[l.Idx]
 		}
 	}
-	return m
 }
 
 type (
@@ -236,6 +250,11 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		m.rows = msg.rows
 		m.sortRows()
 		m.cursor, m.offset = 0, 0
+		if i := slices.IndexFunc(m.rows, func(r row) bool { return r.key == m.keep }); m.keep != "" && i >= 0 {
+			m.cursor = i
+			m.clamp()
+		}
+		m.keep = ""
 		if m.groups[m.group] == byCategory {
 			return m, m.countClients()
 		}
@@ -252,6 +271,14 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if m.sort == sortClients {
 			m.sortRows()
 		}
+	case common.ShownMsg:
+		// The list read a changed workspace again: count what it shows
+		// now, the cursor staying on its row.
+		if m.cursor < len(m.rows) {
+			m.keep = m.rows[m.cursor].key
+		}
+		m.show(msg.Shown)
+		return m, m.tally()
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}

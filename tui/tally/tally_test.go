@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/categories"
+	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
@@ -269,5 +271,49 @@ func TestStaleAnswersDropped(t *testing.T) {
 	m.Update(talliedMsg{seq: m.seq - 1})
 	if got := tallied(m); !reflect.DeepEqual(got, before) {
 		t.Errorf("a stale answer was taken: %v, was %v", got, before)
+	}
+}
+
+// While the list follows a growing workspace, the tally counts what it
+// shows after each reload (the list's ShownMsg): same grouping, the
+// cursor on the same row, the new events in.
+func TestCountsAgainWhenTheListReloads(t *testing.T) {
+	d := workspace(t)
+	q := review.Query{Sort: review.SortCount}
+	m := open(t, d, q, 120, 40)
+	tuitest.Press(m, "v") // by ASN
+	tuitest.Press(m, "j")
+	key := m.rows[m.cursor].key
+	before := m.events
+
+	var more strings.Builder
+	for j := range 40 {
+		fmt.Fprintf(&more, `{"_path": "dns", "ts": %d, "uid": "C2", "id.orig_h": "10.0.0.9", "query": "plain.example.net", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["203.0.113.9"]}`+"\n",
+			1710992800+j)
+	}
+	path := filepath.Join(t.TempDir(), "more.log")
+	if err := os.WriteFile(path, []byte(more.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, d, []string{path}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd := m.Update(common.ShownMsg{Shown: shownBy(t, d, q)})
+	tuitest.Settle(m, cmd)
+	if m.Title() != "tally by asn" || m.rows[m.cursor].key != key || m.events != before+40 {
+		t.Fatalf("after the reload: %s, cursor on %s (was %s), %d events (were %d)", m.Title(), m.rows[m.cursor].key, key, m.events, before)
+	}
+	i := slices.IndexFunc(m.rows, func(r row) bool { return r.key == "AS64502" })
+	if i < 0 || !slices.Contains(m.rows[i].asns, 64502) {
+		t.Fatalf("no AS64502 row: %v", tallied(m))
+	}
+	nets, err := review.ByNetworkShown(ctx, d, shownBy(t, d, q).Loaded, shownBy(t, d, q).Result, review.ByASN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nets {
+		if n.Key == "AS64502" && n.Events != m.rows[i].events {
+			t.Errorf("AS64502: %d events on the tally, the engine counts %d", m.rows[i].events, n.Events)
+		}
 	}
 }
