@@ -78,8 +78,9 @@ func copyLines(w io.Writer, path string, n int64) error {
 // clients times the ingest of a Zeek dns.log of half the lines: the CSV
 // names no clients, so the CSV case never pays for the (name, client)
 // aggregates every resolver log with clients and every capture pays for.
-// Half, because a Zeek line is about 2.5 times a CSV line: the file stays
-// the size of the CSV, and the run's length in bounds.
+// Half, because a Zeek line is nearly 3 times a CSV line (167 bytes to
+// 59): half the lines are 1.4 times the CSV's bytes, and the run's length
+// stays in bounds.
 func clients(bin, dir string, lines int64, csvRate float64) error {
 	n := max(lines/2, 1)
 	logPath := filepath.Join(dir, fmt.Sprintf("dns-%d.zeek.log", n))
