@@ -2,11 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os/exec"
 	"path/filepath"
-
-	"github.com/longtail/longtail/engine/gen"
 )
 
 // captureEvents is how many DNS exchanges the capture case holds for a
@@ -21,16 +18,11 @@ func capture(bin, dir string, lines int64) error {
 	events := captureEvents(lines)
 	packets := 2 * events
 	logPath := filepath.Join(dir, fmt.Sprintf("dns-%d.pcap", events))
-	err := writeLog(logPath, func(w io.Writer) error {
-		_, err := gen.Write(w, gen.Options{Lines: events, Seed: 1, Format: "pcap"})
-		return err
-	})
-	if err != nil {
+	if err := writeDNS(logPath, events, "pcap"); err != nil {
 		return err
 	}
 	ws := filepath.Join(dir, "bench-pcap.db")
-	removeWorkspace(ws)
-	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	wall, rss, err := freshIngest(bin, ws, logPath)
 	if err != nil {
 		return fmt.Errorf("capture ingest: %w", err)
 	}

@@ -39,9 +39,7 @@ func smallLoad(bin, dir, logPath string, lines int64, first time.Duration) error
 	if err != nil {
 		return err
 	}
-	ws := filepath.Join(dir, "bench-small.db")
-	removeWorkspace(ws)
-	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", small)
+	wall, rss, err := freshIngest(bin, filepath.Join(dir, "bench-small.db"), small)
 	if err != nil {
 		return fmt.Errorf("the first %d lines: %w", n, err)
 	}
@@ -50,6 +48,22 @@ func smallLoad(bin, dir, logPath string, lines int64, first time.Duration) error
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
 	meet("a tenth of the lines ÷ all of them", ratio(wall.Seconds()/first.Seconds()), "≤ 0.15×", wall.Seconds() <= 0.15*first.Seconds())
 	return nil
+}
+
+// writeDNS writes a generated DNS log of seed 1 in format, unless an
+// earlier run did.
+func writeDNS(path string, lines int64, format string) error {
+	return writeLog(path, func(w io.Writer) error {
+		_, err := gen.Write(w, gen.Options{Lines: lines, Seed: 1, Format: format})
+		return err
+	})
+}
+
+// freshIngest ingests logPath (--no-score) into a new workspace ws and
+// returns the binary's wall time and peak RSS.
+func freshIngest(bin, ws, logPath string) (time.Duration, int64, error) {
+	removeWorkspace(ws)
+	return timed(bin, "--db", ws, "ingest", "--no-score", logPath)
 }
 
 // copyLines copies the first n lines of path to w.
@@ -84,16 +98,10 @@ func copyLines(w io.Writer, path string, n int64) error {
 func clients(bin, dir string, lines int64, csvRate float64) error {
 	n := max(lines/2, 1)
 	logPath := filepath.Join(dir, fmt.Sprintf("dns-%d.zeek.log", n))
-	err := writeLog(logPath, func(w io.Writer) error {
-		_, err := gen.Write(w, gen.Options{Lines: n, Seed: 1, Format: "zeek"})
-		return err
-	})
-	if err != nil {
+	if err := writeDNS(logPath, n, "zeek"); err != nil {
 		return err
 	}
-	ws := filepath.Join(dir, "bench-zeek.db")
-	removeWorkspace(ws)
-	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	wall, rss, err := freshIngest(bin, filepath.Join(dir, "bench-zeek.db"), logPath)
 	if err != nil {
 		return fmt.Errorf("zeek ingest: %w", err)
 	}

@@ -63,8 +63,7 @@ func run(bin string, lines int64, dir string) error {
 		logPath, lines, float64(size)/1e9)
 
 	ws := filepath.Join(dir, "bench.db")
-	removeWorkspace(ws)
-	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	wall, rss, err := freshIngest(bin, ws, logPath)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
@@ -259,8 +258,7 @@ func kindIngest(bin, dir string, k kindLog, lines int64, dnsRate float64) error 
 		return err
 	}
 	ws := filepath.Join(dir, "bench-"+k.name+".db")
-	removeWorkspace(ws)
-	wall, rss, err := timed(bin, "--db", ws, "ingest", "--no-score", logPath)
+	wall, rss, err := freshIngest(bin, ws, logPath)
 	if err != nil {
 		return fmt.Errorf("%s ingest: %w", k.name, err)
 	}
