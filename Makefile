@@ -38,8 +38,17 @@ eval:
 	LONGTAIL_EVAL=1 $(GO) test -count=1 -timeout 30m -v -run '^TestEval$$' ./engine/score/
 
 # Throughput and latency on a generated $(BENCH_LINES)-line log (about
-# 1.2 GB at 20M lines), then the component benchmarks.
+# 1.2 GB at 20M lines) beside the baselines of issue 15's targets, each
+# target with pass or FAIL (README, Performance), then the component
+# benchmarks. DuckDB's GROUP BY is one baseline: its npm package is
+# installed once into bench-out/duckdb when npm is present (nothing else
+# needs it; without it the bench skips DuckDB with one line).
+DUCKDB_DIR := bench-out/duckdb
 bench: build
+	@if command -v npm >/dev/null && ! test -d $(DUCKDB_DIR)/node_modules/@duckdb/node-api; then \
+		echo "installing @duckdb/node-api into $(DUCKDB_DIR) for the DuckDB baseline"; \
+		npm install --silent --no-audit --no-fund --prefix $(DUCKDB_DIR) @duckdb/node-api >/dev/null || \
+			echo "npm install failed: the bench skips DuckDB"; fi
 	$(GO) run ./cmd/longtail-bench -bin $(BIN) -lines $(BENCH_LINES)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./engine/parse/ ./engine/names/ ./engine/gen/
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/... ./engine/score/ 2>/dev/null || true

@@ -17,14 +17,14 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	lines := fs.Int64("lines", 1_000_000, "how many `lines`")
 	seed := fs.Int64("seed", 1, "random `seed` (the same seed gives the same log)")
-	format := fs.String("format", "csv", "DNS log `format`: csv (OpenDNS 5-field), zeek or tcpdump (HTTP is always Apache vhost_combined, logons NXLog's JSON lines)")
+	format := fs.String("format", "csv", "DNS log `format`: csv (OpenDNS 5-field), zeek, tcpdump or pcap (a capture of the queries and responses; HTTP is always Apache vhost_combined, logons NXLog's JSON lines)")
 	days := fs.Int("days", 7, "span in `days`")
 	rest, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 || (rest[0] != "dns" && rest[0] != "http" && rest[0] != "logon") {
-		return fmt.Errorf("gen: usage: longtail gen dns|http|logon --lines N [--seed S] [--format csv|zeek|tcpdump]")
+		return fmt.Errorf("gen: usage: longtail gen dns|http|logon --lines N [--seed S] [--format csv|zeek|tcpdump|pcap]")
 	}
 	w := bufio.NewWriterSize(e.stdout, 1<<20)
 	switch rest[0] {

@@ -20,6 +20,7 @@ var formats = map[string]format{
 	"csv":     {line: csvLine},
 	"zeek":    {header: zeekHeader, line: zeekLine, footer: zeekFooter},
 	"tcpdump": {line: tcpdumpQuery, due: tcpdumpResponses},
+	"pcap":    {header: pcapHeader, line: pcapQuery, due: pcapResponses},
 }
 
 func (f format) writeHeader(bw *bufio.Writer, g *generator) {

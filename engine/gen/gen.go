@@ -18,9 +18,9 @@ import (
 
 // Options says what to write.
 type Options struct {
-	Lines  int64  // DNS events to write (tcpdump writes two lines, query and response, per event)
+	Lines  int64  // DNS events to write (tcpdump writes two lines and pcap two packets, query and response, per event)
 	Seed   int64  // same seed, same output
-	Format string // "csv" (OpenDNS 5-field), "zeek" (dns.log TSV) or "tcpdump" (-n -tttt text)
+	Format string // "csv" (OpenDNS 5-field), "zeek" (dns.log TSV), "tcpdump" (-n -tttt text) or "pcap" (libpcap capture)
 	Start  time.Time
 	Days   int // span of the log; default 7
 }
@@ -63,7 +63,7 @@ func Write(w io.Writer, o Options) (Truth, error) {
 	}
 	f, ok := formats[o.Format]
 	if !ok {
-		return Truth{}, fmt.Errorf("gen: unknown format %q (want csv, zeek or tcpdump)", o.Format)
+		return Truth{}, fmt.Errorf("gen: unknown format %q (want csv, zeek, tcpdump or pcap)", o.Format)
 	}
 	g := newGenerator(o)
 	bw := bufio.NewWriterSize(w, 1<<20)
@@ -79,23 +79,24 @@ func Write(w io.Writer, o Options) (Truth, error) {
 }
 
 type generator struct {
-	o       Options
-	rng     *rand.Rand
-	fmtRng  *rand.Rand // ports, ids, uids, rtts: kept apart so that every format carries the same events
-	clock   clock
-	pending []response // tcpdump responses not yet written
-	w       *world
-	zipf    *rand.Zipf
-	start   int64 // unix µs
-	end     int64
-	anom    []event // planted events, sorted by time
-	tunnel  string
-	beacon  string
-	beaconC uint8
-	dga     []string
-	counts  []int64 // events per registered domain (world.regs), normal traffic only
-	ptrReg  int32
-	ptrPool []string
+	o         Options
+	rng       *rand.Rand
+	fmtRng    *rand.Rand // ports, ids, uids, rtts: kept apart so that every format carries the same events
+	clock     clock
+	pending   []response // tcpdump and pcap responses not yet written
+	clientIPs [][4]byte  // the clients' addresses, for pcap
+	w         *world
+	zipf      *rand.Zipf
+	start     int64 // unix µs
+	end       int64
+	anom      []event // planted events, sorted by time
+	tunnel    string
+	beacon    string
+	beaconC   uint8
+	dga       []string
+	counts    []int64 // events per registered domain (world.regs), normal traffic only
+	ptrReg    int32
+	ptrPool   []string
 }
 
 func newGenerator(o Options) *generator {

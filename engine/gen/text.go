@@ -91,8 +91,7 @@ var tcpdumpTypes = map[uint16]string{1: "A", 5: "CNAME", 12: "PTR", 15: "MX", 16
 //
 //	2024-03-04 09:19:54.740079 IP 10.0.1.23.43966 > 10.0.0.53.53: 22836+ [1au] A? www.example.com. (44)
 func tcpdumpQuery(b []byte, g *generator, e *event) []byte {
-	r := g.fmtRng
-	resp := response{t: e.t + rtt(g), e: *e, port: uint16(1024 + r.IntN(64511)), id: uint16(r.Uint32()), edns: e.client%3 != 0}
+	resp := g.newResponse(e)
 	b = g.clock.appendISO(b, e.t)
 	b = append(b, " IP "...)
 	b = append(b, g.w.clients[e.client]...)
@@ -110,7 +109,21 @@ func tcpdumpQuery(b []byte, g *generator, e *event) []byte {
 	b = append(b, e.name...)
 	b = append(b, ". ("...)
 	b = appendUint(b, uint64(questionLen(e)+ednsLen(resp.edns)))
-	b = append(b, ")\n"...)
+	g.queue(resp)
+	return append(b, ")\n"...)
+}
+
+// newResponse draws the response to e: its time, the client's port, the
+// message id and whether the client uses EDNS. Every format with packets
+// draws them alike, so that a capture and tcpdump's text of the same seed
+// are the same exchanges.
+func (g *generator) newResponse(e *event) response {
+	r := g.fmtRng
+	return response{t: e.t + rtt(g), e: *e, port: uint16(1024 + r.IntN(64511)), id: uint16(r.Uint32()), edns: e.client%3 != 0}
+}
+
+// queue keeps resp until its time comes, in time order.
+func (g *generator) queue(resp response) {
 	i, _ := slices.BinarySearchFunc(g.pending, resp.t, func(p response, t int64) int {
 		if p.t <= t {
 			return -1
@@ -118,7 +131,6 @@ func tcpdumpQuery(b []byte, g *generator, e *event) []byte {
 		return 1
 	})
 	g.pending = slices.Insert(g.pending, i, resp)
-	return b
 }
 
 func questionLen(e *event) int { return 12 + len(e.name) + 2 + 4 }
@@ -135,10 +147,16 @@ func ednsLen(edns bool) int {
 //	2024-03-04 09:19:54.741079 IP 10.0.0.53.53 > 10.0.1.23.43966: 22836 1/0/1 A 192.0.2.7 (60)
 //	2024-03-04 09:19:54.741079 IP 10.0.0.53.53 > 10.0.1.23.43966: 22836 NXDomain 0/1/0 (104)
 func tcpdumpResponses(bw *bufio.Writer, g *generator) func(int64) {
+	return responsesDue(bw, g, tcpdumpResponse)
+}
+
+// responsesDue returns the due hook that writes the queued responses whose
+// time has come with write.
+func responsesDue(bw *bufio.Writer, g *generator, write func(b []byte, g *generator, p *response) []byte) func(int64) {
 	return func(now int64) {
 		n := 0
 		for ; n < len(g.pending) && g.pending[n].t <= now; n++ {
-			bw.Write(tcpdumpResponse(bw.AvailableBuffer(), g, &g.pending[n]))
+			bw.Write(write(bw.AvailableBuffer(), g, &g.pending[n]))
 		}
 		g.pending = slices.Delete(g.pending, 0, n)
 	}

@@ -222,12 +222,8 @@ func (f *pcapFile) next(p *capPacket) error {
 	if caplen > f.limit {
 		return fmt.Errorf("packet record of %d bytes, more than the capture can hold", caplen)
 	}
-	frac := int64(f.bo.Uint32(h[4:]))
-	if f.nano {
-		frac /= 1000
-	}
 	n := f.hdr + int(caplen)
-	b, err := f.br.Peek(n)
+	b, err := f.br.Peek(n) // h is not to be read after this: a refill moves the buffer
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
@@ -242,7 +238,11 @@ func (f *pcapFile) next(p *capPacket) error {
 	// Some writers store a wire length shorter than what they captured:
 	// the record is intact, and read whole.
 	p.data, p.cut, p.lt = b[f.hdr:], caplen < wire, f.lt
-	p.time = int64(f.bo.Uint32(h))*1_000_000 + frac
+	frac := int64(f.bo.Uint32(b[4:]))
+	if f.nano {
+		frac /= 1000
+	}
+	p.time = int64(f.bo.Uint32(b))*1_000_000 + frac
 	return nil
 }
 
