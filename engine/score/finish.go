@@ -26,7 +26,8 @@ type domainSignals struct {
 	tunnel, dga   evidence
 	subDGA        evidence // the most generated label below it (subGenerated)
 	answers       evidence
-	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
+	bytes         evidence // answer data to its top client (bytes.go)
+	bestBeacon    int      // index in names of the name with the strongest beacon, -1 none
 	related       evidence
 	networks      evidence // the strongest of its names' (named)
 	clientFailure float64
@@ -43,11 +44,12 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	if s.fin.Model == nil {
 		s.fin.Model = s.train(fin.Training)
 	}
-	texts := s.resolve()
-	var sampled map[uint32]string
-	if ids := s.answerCandidates(); len(ids) > 0 && s.fin.Texts != nil {
-		_, sampled = s.fin.Texts(nil, ids)
+	byteAcc, byteClients, byteIDs := s.byteCandidates()
+	var sampled texts // the answers sampled and the bytes signal's clients
+	if ids := append(s.answerCandidates(), byteIDs...); (len(ids) > 0 || len(byteClients) > 0) && s.fin.Texts != nil {
+		sampled.clients, sampled.answers = s.fin.Texts(byteClients, ids)
 	}
+	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
 	for id := range s.domains {
 		d := &s.domains[id]
@@ -60,7 +62,8 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		if ds.dga = s.dga(d); ds.dga.strength > 0 && tenant(d.row.Name) {
 			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
 		}
-		ds.answers = s.answers(d, sampled)
+		ds.answers = s.answers(d, sampled.answers)
+		ds.bytes = bytesOf(&byteAcc[id], sampled)
 	}
 	nets := s.answerNetworks()
 	domNets := s.domainNets(nets)
@@ -96,6 +99,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		if share := dataShare(n.types[:], n.events); ds.answers.strength > 0 && share > 0 {
 			ev = append(ev, evidence{signal: SigAnswers, strength: ds.answers.strength * share, lazy: func() string {
 				return "under a domain whose answers carry data: " + ds.answers.lazy()
+			}})
+		}
+		if ds.bytes.strength > 0 && n.nclients == 1 && n.clients[0] == byteAcc[n.row.DomainID].client {
+			ev = append(ev, evidence{signal: SigBytes, strength: ds.bytes.strength, lazy: func() string {
+				return "under a domain from which " + ds.bytes.lazy()
 			}})
 		}
 		if n.beacon.strength > 0 {
@@ -141,7 +149,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related, ds.networks}
+		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.bytes, ds.related, ds.networks}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
