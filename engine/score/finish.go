@@ -41,6 +41,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
+	s.buildOrgs()
 	if s.fin.Model == nil {
 		s.fin.Model = s.train(fin.Training)
 	}
@@ -58,8 +59,9 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		}
 		ds := &doms[id]
 		ds.bestBeacon = -1
-		ds.tunnel = s.tunnel(uint32(id), d)
-		if ds.dga = s.dga(d); ds.dga.strength > 0 && tenant(d.row.Name) {
+		o := s.orgFor(d.row.Name, d.row.Name)
+		ds.tunnel = s.domainTunnel(uint32(id), d, o)
+		if ds.dga = s.domainGenerated(d, o); ds.dga.strength > 0 && tenant(d.row.Name) {
 			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
 		}
 		ds.answers = s.answers(d, sampled.answers)
@@ -82,12 +84,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			continue
 		}
 		var ev []evidence
-		if ds.tunnel.strength > 0 && n.longest > 0 {
+		o := s.orgFor(n.row.Name, n.row.Domain)
+		if ds.tunnel.strength > 0 && n.longest > 0 && o == nil { // an organisation's labels are judged against its own (orgGenerated)
 			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
 				return "under a tunnel-like domain: " + ds.tunnel.lazy()
 			}})
 		}
-		if g := s.subGenerated(n, ds); g.strength > ds.dga.strength {
+		if g := s.nameGenerated(n, ds, o); g.strength > ds.dga.strength {
 			ev = append(ev, g)
 			if g.strength > ds.subDGA.strength {
 				name := n.row.Name
@@ -115,10 +118,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		cf, cfClient := s.clientFailure(n)
 		ds.clientFailure = max(ds.clientFailure, cf)
 		if n.failed > 0 {
-			f := float64(n.failed) / float64(n.answered)
-			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*cf), lazy: func() string {
-				return failureWords(n.failed, n.nx, n.answered, cf, cfClient, texts)
-			}})
+			ev = append(ev, s.failureOf(o, n.row.Name, n.failed, n.nx, n.answered, cf, cfClient, texts))
 		}
 		ev = append(ev, s.relatedFold(i, ds, texts))
 		if e := s.networkEvidence(i, nets, domNets); e.strength > ds.networks.strength {
@@ -155,10 +155,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
 		}
 		if d.failed > 0 {
-			f := float64(d.failed) / float64(d.answered)
-			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*ds.clientFailure), lazy: func() string {
-				return failureWords(d.failed, d.nx, d.answered, 0, 0, texts)
-			}})
+			ev = append(ev, s.failureOf(s.orgFor(d.row.Name, d.row.Name), d.row.Name, d.failed, d.nx, d.answered, ds.clientFailure, 0, texts))
 		}
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
 		sc := combine(uint32(id), trimZero(ev))

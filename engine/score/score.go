@@ -112,7 +112,14 @@
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
 // up to its own last two labels, engine/names) is judged by its ordinary
 // names; a domain says how many of its names were discounted, and one
-// made only of them is scored like them. A registered domain under a
+// made only of them is scored like them. An organisation's own names
+// (under an AD domain the locator queries name, or a suffix nobody
+// registers: corp.local, corp.lan, home.arpa, .internal; orgmodel.go)
+// are judged against its own history once it has 20 host labels or
+// more: their labels by a trigram model of the organisation's other host
+// labels and their length, their failures against its own failure rate,
+// and not by the public tunnel shape; the words say "the other names of
+// corp.local". A registered domain under a
 // suffix of the PSL's private section (a storage account under
 // blob.core.windows.net, a distribution under cloudfront.net) is a
 // tenant: its label was assigned, so it is not judged as a generated
@@ -391,7 +398,8 @@ type Scorer struct {
 	times   [][]int64      // query times of each candidate pair
 	scratch beaconScratch
 
-	ad []string // the Active Directory domains its locator queries name (adDomains)
+	ad   []string        // the Active Directory domains its locator queries name (adDomains)
+	orgs map[string]*org // the organisations' own histories (orgmodel.go); nil: none
 
 	stretches []stretch // the stretches of recorded traffic (stretchesOf)
 
