@@ -125,27 +125,14 @@ func bytesOf(a *byteDomain, t texts) evidence {
 	if a.client == 0 || a.total == 0 {
 		return evidence{signal: SigBytes}
 	}
-	var h [256]int64
-	var n, size int64
-	// A sample of one answer many times over is one answer given to many
-	// names (a wildcard, a sinkhole), not data.
-	uniq := float64(len(slices.Compact(slices.Sorted(slices.Values(a.sample))))) / float64(max(len(a.sample), 1))
-	for _, id := range a.sample {
-		txt, ok := t.answers[id]
-		if !ok {
-			continue
-		}
-		n++
-		size += int64(len(txt))
-		for i := 0; i < len(txt); i++ {
-			h[txt[i]]++
-		}
-	}
+	n, size, bits := sampleStats(a.sample, t.answers)
 	if n == 0 || size == 0 {
 		return evidence{signal: SigBytes}
 	}
+	// A sample of one answer many times over is one answer given to many
+	// names (a wildcard, a sinkhole), not data.
+	uniq := float64(len(slices.Compact(slices.Sorted(slices.Values(a.sample))))) / float64(len(a.sample))
 	mean := float64(size) / float64(n)
-	bits := byteEntropy(&h, size)
 	bytes := float64(a.distinct) * uniq * mean
 	share := float64(a.distinct) / float64(a.total)
 	form := clamp01((mean-16)/64) * clamp01((bits-4.3)/1.2)

@@ -354,17 +354,7 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 	} else {
 		st = 0.5*runS + 0.3*mixS + 0.2*lenS
 	}
-	// Generated domains mostly do not exist: a random-looking label that
-	// resolves (a CDN or platform host) keeps half the strength.
-	fail := 0.0
-	if answered > 0 {
-		fail = float64(failed) / float64(answered)
-		st *= 0.5 + 0.5*fail
-	}
-	if total := s.fin.Context.Clients; total > 0 {
-		p := float64(clients) / float64(total)
-		st *= (1 - p) * (1 - p)
-	}
+	st, fail := s.generatedScale(st, failed, answered, clients)
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
 		if sub {
@@ -390,6 +380,24 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 		return why
 	}
 	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// generatedScale scales a generated-label strength by what the name is
+// beside its label, and returns it with the share of its queries that
+// fail: generated domains mostly do not exist, so a random-looking label
+// that resolves (a CDN or platform host) keeps half the strength; and a
+// random-looking name half the network asks is a platform, not malware.
+func (s *Scorer) generatedScale(st float64, failed, answered, clients int64) (float64, float64) {
+	fail := 0.0
+	if answered > 0 {
+		fail = float64(failed) / float64(answered)
+		st *= 0.5 + 0.5*fail
+	}
+	if total := s.fin.Context.Clients; total > 0 {
+		p := float64(clients) / float64(total)
+		st *= (1 - p) * (1 - p)
+	}
+	return st, fail
 }
 
 // stronger is the stronger of two pieces of evidence of one signal.

@@ -152,16 +152,7 @@ func (s *Scorer) orgGenerated(o *org, name string, failed, answered, clients int
 func (s *Scorer) orgLabel(o *org, label string, failed, answered, clients int64) evidence {
 	z := o.model.Z(label)
 	lz := (float64(len(label)) - o.meanLen) / o.sdLen
-	st := 0.7*clamp01((z-1.5)/3) + 0.3*clamp01((lz-1)/3)
-	fail := 0.0
-	if answered > 0 {
-		fail = float64(failed) / float64(answered)
-		st *= 0.5 + 0.5*fail
-	}
-	if total := s.fin.Context.Clients; total > 0 {
-		p := float64(clients) / float64(total)
-		st *= (1 - p) * (1 - p)
-	}
+	st, fail := s.generatedScale(0.7*clamp01((z-1.5)/3)+0.3*clamp01((lz-1)/3), failed, answered, clients)
 	return evidence{signal: SigDGA, strength: st, lazy: func() string {
 		why := fmt.Sprintf("label %q: ", label)
 		if z > 0 {
