@@ -1,7 +1,10 @@
 package score
 
 import (
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 
@@ -18,15 +21,16 @@ import (
 // domain but for no client. The domain's top client is the one with the
 // most distinct answers to its own names:
 //
-//	bytes = size · share · form
+//	bytes = size · share · dense
 //
-// size = clamp((log10(answers · mean answer length) − 3.5)/1.5) (3 KB
+// info = the compressed size of a sample of byteSample of that client's
+// answers, per answer (what they carry: a shared suffix, an address's
+// pattern, one answer repeated compress away; data in base32 or base64
+// does not), size = clamp((log10(answers · info) − 3.5)/1.5) (3 KB of it
 // nothing, 100 KB all), share = the client's share of the domain's
-// distinct answers (a CDN's answers go to many clients), form =
-// clamp((mean length − 16)/64) · clamp((entropy − 4.3)/1.2): addresses
-// (at most 15 characters) and host names (about 4 bits/char) are not data,
-// base64 (6 bits/char) is. The mean length and entropy come from a
-// sample of byteSample of that client's answers. A name the top client
+// distinct answers (a CDN's answers go to many clients), dense =
+// clamp((info − 16)/64): an address or a CDN's host name carries a few
+// bytes, a download's chunk a hundred and more. A name the top client
 // alone asked inherits the domain's strength.
 const SigBytes = "bytes"
 
@@ -125,21 +129,31 @@ func bytesOf(a *byteDomain, t texts) evidence {
 	if a.client == 0 || a.total == 0 {
 		return evidence{signal: SigBytes}
 	}
-	n, size, bits := sampleStats(a.sample, t.answers)
+	n, size, _ := sampleStats(a.sample, t.answers)
 	if n == 0 || size == 0 {
 		return evidence{signal: SigBytes}
 	}
-	// A sample of one answer many times over is one answer given to many
-	// names (a wildcard, a sinkhole), not data.
-	uniq := float64(len(slices.Compact(slices.Sorted(slices.Values(a.sample))))) / float64(len(a.sample))
 	mean := float64(size) / float64(n)
-	bytes := float64(a.distinct) * uniq * mean
+	info := float64(packed(a.sample, t.answers)) / float64(n)
+	data := float64(a.distinct) * info
 	share := float64(a.distinct) / float64(a.total)
-	form := clamp01((mean-16)/64) * clamp01((bits-4.3)/1.2)
-	st := clamp01((math.Log10(bytes)-3.5)/1.5) * share * form
+	st := clamp01((math.Log10(max(data, 1))-3.5)/1.5) * share * clamp01((info-16)/64)
 	client := t.client(a.client)
 	return evidence{signal: SigBytes, strength: st, lazy: memo(func() string {
-		return fmt.Sprintf("one client (%s) received about %s of answers (%s distinct answers of %.0f bytes on average, entropy %.1f bits/char, to names only it asked: %.0f%% of the domain's)",
-			client, byteWords(int64(bytes)), count(a.distinct), mean, bits, 100*share)
+		return fmt.Sprintf("one client (%s) received about %s of answers (%s distinct answers of %.0f bytes on average, %.0f each once compressed, to names only it asked: %.0f%% of the domain's)",
+			client, byteWords(int64(float64(a.distinct)*mean)), count(a.distinct), mean, info, 100*share)
 	})}
+}
+
+// packed is the size of the sampled answers' texts compressed together:
+// what they carry. A suffix, an address's pattern or one answer given to
+// many names compresses away; data, in any encoding, does not.
+func packed(sample []uint32, texts map[uint32]string) int {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestCompression) // the level is valid: no error
+	for _, id := range sample {
+		io.WriteString(w, texts[id])
+	}
+	w.Close()
+	return buf.Len()
 }

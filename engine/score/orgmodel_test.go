@@ -70,21 +70,13 @@ func TestOrgOwnHistory(t *testing.T) {
 		}
 		return ""
 	}
-	points := func(name, signal string) float64 {
-		for _, c := range got[name].Contribs {
-			if c.Signal == signal {
-				return c.Points
-			}
-		}
-		return 0
-	}
-	if w := why(orgRandom, SigDGA); !strings.Contains(w, `label "q7kx2mzt9vbw4pnr"`) || !strings.Contains(w, "the other names of corp.local") || points(orgRandom, SigDGA) < 20 {
+	if w := why(orgRandom, SigDGA); !strings.Contains(w, `label "q7kx2mzt9vbw4pnr"`) || !strings.Contains(w, "the other names of corp.local") || points(got[orgRandom], SigDGA) < 20 {
 		t.Errorf("%s (rank %d): %+v", orgRandom, rank[orgRandom], got[orgRandom])
 	}
-	if p := points(orgScheme, SigDGA); p >= 5 || rank[orgScheme] < rank[orgRandom] {
+	if p := points(got[orgScheme], SigDGA); p >= 5 || rank[orgScheme] < rank[orgRandom] {
 		t.Errorf("%s (rank %d) judged as generated: %+v", orgScheme, rank[orgScheme], got[orgScheme])
 	}
-	if p := points(orgExternal, SigDGA); p < 10 {
+	if p := points(got[orgExternal], SigDGA); p < 10 {
 		t.Errorf("the scheme's label under a public domain is not judged by the public model: %+v", got[orgExternal])
 	}
 	for name, sc := range got {
