@@ -45,11 +45,11 @@
 //     long, high-entropy answers are a download channel whose query
 //     names are short. A name inherits it by its share of such queries.
 //   - bytes (per registered domain, see bytes.go): the distinct answers
-//     one client received to names only it asked, in bytes, by its share
-//     of the domain's distinct answers and by how much they look like data
-//     (long, high-entropy): a download channel in any answer type, not
-//     a busy domain whose answers go to many clients or are addresses and
-//     host names. A name its top client alone asked inherits it.
+//     one client received to names only it asked, measured by what a
+//     sample of them carries once compressed, and by its share of the
+//     domain's distinct answers: a download channel in any answer type,
+//     not a busy domain whose answers go to many clients or are addresses
+//     and host names. A name its top client alone asked inherits it.
 //   - beacon (per client and name, the strongest pair counts): with at
 //     least MinBeaconEvents check-ins (queries 2 s apart or more) and a
 //     median interval of 10 s or more, clamp(1 − (MAD/median)/0.25) ×
