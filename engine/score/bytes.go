@@ -2,6 +2,7 @@ package score
 
 import (
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"fmt"
 	"io"
@@ -41,62 +42,57 @@ const (
 
 // byteDomain is what a domain's answers to its top client are.
 type byteDomain struct {
-	client   uint32 // 0: not a candidate
-	distinct int64  // distinct answers to names only it asked
-	total    int64  // distinct answers of the domain's names
+	client   uint32
+	distinct int64 // distinct answers to names only it asked
+	total    int64 // distinct answers of the domain's names
 	sample   []uint32
 }
 
 // byteCandidates finds, per registered domain, the client with the most
 // distinct answers to names only it asked, and samples them for the
-// domains where that is minByteAnswers or more. It returns the per-domain
-// accounts (indexed by domain id) and the clients and answer ids to look
-// up.
-func (s *Scorer) byteCandidates() (acc []byteDomain, clients, ids []uint32) {
-	acc = make([]byteDomain, len(s.domains))
-	var keys []uint64 // domain<<32 | client, one per private name with answers
-	var counts []int64
+// domains where that is minByteAnswers or more. It returns those domains'
+// accounts by domain id, and the clients and answer ids to look up. Only
+// the names of domains with minByteAnswers distinct answers in all are
+// sorted by client, which leaves out most of a workspace's.
+func (s *Scorer) byteCandidates() (acc map[uint32]*byteDomain, clients, ids []uint32) {
+	totals := make([]int32, len(s.domains))
 	for i := range s.names {
-		n := &s.names[i]
-		if !s.byteName(n) {
-			continue
-		}
-		acc[n.row.DomainID].total += int64(n.nanswers)
-		if n.nclients == 1 {
-			keys = append(keys, uint64(n.row.DomainID)<<32|uint64(n.clients[0]))
-			counts = append(counts, int64(n.nanswers))
+		if n := &s.names[i]; s.byteName(n) {
+			totals[n.row.DomainID] += int32(n.nanswers)
 		}
 	}
-	// The names' own order groups neither domains nor clients: sort the
-	// keys with their counts and sum each run.
-	idx := make([]int32, len(keys))
-	for i := range idx {
-		idx[i] = int32(i)
+	type private struct {
+		key uint64 // domain<<32 | client
+		n   uint8  // the name's distinct answers
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		switch {
-		case keys[a] < keys[b]:
-			return -1
-		case keys[a] > keys[b]:
-			return 1
+	var ps []private
+	for i := range s.names {
+		if n := &s.names[i]; totals[n.row.DomainID] >= minByteAnswers && n.nclients == 1 && s.byteName(n) {
+			ps = append(ps, private{uint64(n.row.DomainID)<<32 | uint64(n.clients[0]), n.nanswers})
 		}
-		return 0
-	})
-	for lo := 0; lo < len(idx); {
-		k, sum := keys[idx[lo]], int64(0)
-		hi := lo
-		for ; hi < len(idx) && keys[idx[hi]] == k; hi++ {
-			sum += counts[idx[hi]]
+	}
+	// The names' own order groups neither domains nor clients: sort by
+	// both and sum each run.
+	slices.SortFunc(ps, func(a, b private) int { return cmp.Compare(a.key, b.key) })
+	acc = map[uint32]*byteDomain{}
+	for lo := 0; lo < len(ps); {
+		k, sum, hi := ps[lo].key, int64(0), lo
+		for ; hi < len(ps) && ps[hi].key == k; hi++ {
+			sum += int64(ps[hi].n)
 		}
 		lo = hi
-		if a := &acc[k>>32]; sum >= minByteAnswers && sum > a.distinct {
-			a.client, a.distinct = uint32(k), sum
+		dom := uint32(k >> 32)
+		if a := acc[dom]; sum >= minByteAnswers && (a == nil || sum > a.distinct) {
+			acc[dom] = &byteDomain{client: uint32(k), distinct: sum, total: int64(totals[dom])}
 		}
+	}
+	if len(acc) == 0 {
+		return nil, nil, nil
 	}
 	for i := range s.names {
 		n := &s.names[i]
-		a := &acc[n.row.DomainID]
-		if a.client == 0 || len(a.sample) >= byteSample || !s.byteName(n) || n.nclients != 1 || n.clients[0] != a.client {
+		a := acc[n.row.DomainID]
+		if a == nil || len(a.sample) >= byteSample || n.nclients != 1 || n.clients[0] != a.client || !s.byteName(n) {
 			continue
 		}
 		for _, id := range n.answers[:n.nanswers] {
@@ -106,10 +102,8 @@ func (s *Scorer) byteCandidates() (acc []byteDomain, clients, ids []uint32) {
 			}
 		}
 	}
-	for i := range acc {
-		if acc[i].client != 0 {
-			clients = append(clients, acc[i].client)
-		}
+	for _, a := range acc {
+		clients = append(clients, a.client)
 	}
 	slices.Sort(ids)
 	slices.Sort(clients)
@@ -126,7 +120,7 @@ func (s *Scorer) byteName(n *nameSig) bool {
 // bytesOf judges a domain's answers to its top client; texts holds the
 // sampled answers and the client's address.
 func bytesOf(a *byteDomain, t texts) evidence {
-	if a.client == 0 || a.total == 0 {
+	if a == nil || a.total == 0 {
 		return evidence{signal: SigBytes}
 	}
 	n, size, _ := sampleStats(a.sample, t.answers)

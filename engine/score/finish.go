@@ -65,7 +65,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
 		}
 		ds.answers = s.answers(d, sampled.answers)
-		ds.bytes = bytesOf(&byteAcc[id], sampled)
+		ds.bytes = bytesOf(byteAcc[uint32(id)], sampled)
 	}
 	nets := s.answerNetworks()
 	domNets := s.domainNets(nets)
