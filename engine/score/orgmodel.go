@@ -39,6 +39,7 @@ type org struct {
 	model            *Model
 	meanLen, sdLen   float64
 	failed, answered int64
+	clients          int64 // of its busiest registered domain
 }
 
 // orgOf returns the organisation a name (or domain) belongs to: the
@@ -100,6 +101,9 @@ func (s *Scorer) buildOrgs() {
 		}
 		o.failed += n.failed
 		o.answered += n.answered
+		if d := &s.domains[n.row.DomainID]; d.row != nil {
+			o.clients = max(o.clients, d.row.Clients)
+		}
 		if host, _, _ := strings.Cut(hostLabels(n.row.Name, name), "."); host != "" {
 			o.labels = append(o.labels, host)
 			o.weights = append(o.weights, 1+math.Log2(float64(max(n.row.Clients, 1))))
@@ -126,10 +130,21 @@ func (s *Scorer) orgFor(name, domain string) *org {
 	if s.orgs == nil {
 		return nil
 	}
-	if o := s.orgs[orgOf(name, domain, s.ad)]; o != nil && o.model.Labels() >= minOrgLabels {
+	if o := s.orgs[orgOf(name, domain, s.ad)]; o != nil && o.model.Labels() >= minOrgLabels && s.trusted(o) {
 		return o
 	}
 	return nil
+}
+
+// trusted reports an organisation that is this network's: under a suffix
+// nobody registers (no tunnel's server can answer there), or an AD domain
+// whose registered domain a quarter of the clients or more ask. A
+// locator query is one line any client can send: a tunnel's client that
+// asks _ldap._tcp.dc._msdcs under the tunnel's domain must not make its
+// names an organisation's, judged only against each other.
+func (s *Scorer) trusted(o *org) bool {
+	total := s.fin.Context.Clients
+	return internal(o.name) || total > 0 && 4*o.clients >= total
 }
 
 // orgGenerated judges the labels of a name below its organisation's

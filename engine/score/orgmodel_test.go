@@ -114,3 +114,22 @@ func TestOrgOf(t *testing.T) {
 		}
 	}
 }
+
+// TestOrgNotSpoofed: a tunnel's client that asks a locator name under the
+// tunnel's domain does not make it an organisation with a history of its
+// own: an AD domain under a public suffix is one only when a quarter of
+// the clients or more ask its registered domain.
+func TestOrgNotSpoofed(t *testing.T) {
+	w := windowsWorld(t)
+	w.dns(start+day, "10.0.0.33", "_ldap._tcp.dc._msdcs."+hiddenTunnel, qSRV, nx, "")
+	d := w.done()
+	for _, r := range ranked(t, d, subject.DNSName, true) {
+		if r.name == hiddenTunnel {
+			if r.why(SigTunnel) == "" || r.score.Score < 50 {
+				t.Errorf("the tunnel escaped as an organisation's names: %+v", r.score)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s not scored", hiddenTunnel)
+}

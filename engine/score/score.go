@@ -113,8 +113,10 @@
 // up to its own last two labels, engine/names) is judged by its ordinary
 // names; a domain says how many of its names were discounted, and one
 // made only of them is scored like them. An organisation's own names
-// (under an AD domain the locator queries name, or a suffix nobody
-// registers: corp.local, corp.lan, home.arpa, .internal; orgmodel.go)
+// (under a suffix nobody registers: corp.local, corp.lan, home.arpa,
+// .internal; or an AD domain the locator queries name whose registered
+// domain a quarter of the clients ask, so that a tunnel's client cannot
+// make its domain one by asking a locator name; orgmodel.go)
 // are judged against its own history once it has 20 host labels or
 // more: their labels by a trigram model of the organisation's other host
 // labels and their length, their failures against its own failure rate,
