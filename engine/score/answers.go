@@ -86,24 +86,11 @@ func (s *Scorer) answers(d *domAcc, texts map[uint32]string) evidence {
 	if a == nil || a.distinct < minDataAnswers || share < minDataShare || len(texts) == 0 {
 		return evidence{signal: SigAnswers}
 	}
-	var h [256]int64
-	var n, bytes int64
-	for _, id := range a.sample {
-		t, ok := texts[id]
-		if !ok {
-			continue
-		}
-		n++
-		bytes += int64(len(t))
-		for i := 0; i < len(t); i++ {
-			h[t[i]]++
-		}
-	}
+	n, bytes, bits := sampleStats(a.sample, texts)
 	if n == 0 {
 		return evidence{signal: SigAnswers}
 	}
 	mean := float64(bytes) / float64(n)
-	bits := byteEntropy(&h, bytes)
 	size := clamp01((mean - 40) / 160)
 	ent := clamp01((bits - 3) / 2)
 	vol := clamp01(log10p(float64(a.distinct)) / 2)
@@ -115,6 +102,24 @@ func (s *Scorer) answers(d *domAcc, texts map[uint32]string) evidence {
 		}
 		return w
 	})}
+}
+
+// sampleStats are the number of sampled answers found in texts, their
+// bytes and the entropy of those bytes in bits per byte.
+func sampleStats(sample []uint32, texts map[uint32]string) (n, size int64, bits float64) {
+	var h [256]int64
+	for _, id := range sample {
+		t, ok := texts[id]
+		if !ok {
+			continue
+		}
+		n++
+		size += int64(len(t))
+		for i := 0; i < len(t); i++ {
+			h[t[i]]++
+		}
+	}
+	return n, size, byteEntropy(&h, size)
 }
 
 // byteEntropy is the entropy in bits per byte of a histogram of n bytes.

@@ -2,7 +2,10 @@ package score
 
 import (
 	"context"
+	"encoding/base32"
+	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +25,9 @@ type evalCase struct {
 	base  bool
 	files []string
 	bad   []string
+	// synth, when set, writes files of the test's own into dir (a channel
+	// no public capture holds) to mix with files.
+	synth func(t *testing.T, dir string) []string
 }
 
 // evalCases are the mixed workspaces of `make eval`. Each tunnel capture
@@ -52,7 +58,54 @@ func evalCases() []evalCase {
 		evalCase{name: "rita+otrf+dnscat2", how: "RITA's proxy rolling dns.log and OTRF's lsass campaign and APT29 dns.logs (Windows domain) with ndpi_bad-dns-traffic.pcap (dnscat2 to skullseclabs.org)",
 			files: []string{"zeek/rita_proxy_rolling_dns.16_00_00-17_00_00.log.gz", "zeek/otrf_lsass_campaign01/dns.log", "zeek/otrf_apt29_day1_NASHUA_dns.log", "pcap/ndpi/ndpi_bad-dns-traffic.pcap"},
 			bad:   []string{"skullseclabs.org"}},
+		evalCase{name: "wrccdc+txt-download", how: "WRCCDC 2018 Zeek dns.log with a download channel written by the test (one of its clients fetches 300 numbered chunks of base64 in TXT answers from updates-mirror.net: short names, data in the answers)",
+			files: []string{"zeek/wrccdc2018_zeek_tsv_dns.log.gz"}, bad: []string{"updates-mirror.net"}, synth: downloadLog("TXT", 16)},
+		evalCase{name: "rita+otrf+cname-download", how: "RITA's proxy rolling dns.log and OTRF's lsass campaign and APT29 dns.logs with a download channel written by the test (one client fetches 300 chunks as base32 CNAME targets from cdn-refresh.com, a type the answers signal does not read)",
+			files: []string{"zeek/rita_proxy_rolling_dns.16_00_00-17_00_00.log.gz", "zeek/otrf_lsass_campaign01/dns.log", "zeek/otrf_apt29_day1_NASHUA_dns.log"}, bad: []string{"cdn-refresh.com"}, synth: downloadLog("CNAME", 5)},
 	)
+}
+
+// downloadLog writes a Zeek dns.log of a download channel over the given
+// answer type (TXT: base64 chunks; CNAME: base32 chunks as a host name
+// under the domain): 300 numbered chunk names, each asked once by one
+// client, in the hour WRCCDC's log covers.
+func downloadLog(qtypeName string, qtype int) func(t *testing.T, dir string) []string {
+	return func(t *testing.T, dir string) []string {
+		domain, client := "updates-mirror.net", "10.47.6.154"
+		if qtypeName == "CNAME" {
+			domain, client = "cdn-refresh.com", "10.0.2.15"
+		}
+		var b strings.Builder
+		b.WriteString("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n")
+		b.WriteString("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n")
+		b.WriteString("#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n")
+		rng := rand.New(rand.NewPCG(14, 30))
+		for k := range 300 {
+			chunk := make([]byte, 150)
+			for i := range chunk {
+				chunk[i] = byte(rng.IntN(256))
+			}
+			var answer string
+			if qtypeName == "TXT" {
+				data := base64.StdEncoding.EncodeToString(chunk)
+				answer = fmt.Sprintf("TXT %d %s", len(data), data)
+			} else {
+				data := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(chunk))
+				for len(data) > 63 {
+					answer += data[:63] + "."
+					data = data[63:]
+				}
+				answer += data + "." + domain
+			}
+			fmt.Fprintf(&b, "%.6f\tC%d\t%s\t%d\t10.0.0.100\t53\tudp\t%d\t0.01\t%d.%s\t1\tC_INTERNET\t%d\t%s\t0\tNOERROR\tF\tF\tT\tT\t0\t%s\t60.000000\tF\n",
+				1521911800+float64(k)*3.7, k, client, 40000+k, k, k, domain, qtype, qtypeName, answer)
+		}
+		f := filepath.Join(dir, "download_"+qtypeName+"_dns.log")
+		if err := os.WriteFile(f, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return []string{f}
+	}
 }
 
 // TestEval is `make eval`: it builds each case's workspace, scores it and
@@ -74,6 +127,9 @@ func TestEval(t *testing.T) {
 		var files []string
 		for _, f := range c.files {
 			files = append(files, filepath.Join(sharedData, f))
+		}
+		if c.synth != nil {
+			files = append(files, c.synth(t, t.TempDir())...)
 		}
 		if c.base {
 			copyFile(t, base, path)
@@ -110,6 +166,19 @@ func report(t *testing.T, d *db.DB, name, how string, bad []string, last *fpList
 	fmt.Printf("known bad: %s; precision at 10 %.2f of %d scored domains\n", strings.Join(got, ", "), p10, len(top))
 	fp, first := 0, "-"
 	var lines strings.Builder
+	others, firstOther := 0, ""
+	for i, r := range top {
+		if slices.Contains(bad, r.Name) {
+			fmt.Printf("  BAD #%d %s %.1f: %s\n", i+1, r.Name, r.Score.Score, reasons(r.Contribs))
+			continue
+		}
+		if slices.ContainsFunc(r.Contribs, func(c db.Contribution) bool { return c.Signal == SigBytes }) {
+			if others++; others == 1 {
+				firstOther = fmt.Sprintf(" (the first #%d %s %.1f)", i+1, r.Name, r.Score.Score)
+			}
+		}
+	}
+	fmt.Printf("  other domains with bytes-per-client evidence: %d%s\n", others, firstOther)
 	for i, r := range top {
 		if fp == 10 {
 			break

@@ -26,7 +26,8 @@ type domainSignals struct {
 	tunnel, dga   evidence
 	subDGA        evidence // the most generated label below it (subGenerated)
 	answers       evidence
-	bestBeacon    int // index in names of the name with the strongest beacon, -1 none
+	bytes         evidence // answer data to its top client (bytes.go)
+	bestBeacon    int      // index in names of the name with the strongest beacon, -1 none
 	related       evidence
 	networks      evidence // the strongest of its names' (named)
 	clientFailure float64
@@ -40,14 +41,16 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
+	s.buildOrgs()
 	if s.fin.Model == nil {
 		s.fin.Model = s.train(fin.Training)
 	}
-	texts := s.resolve()
-	var sampled map[uint32]string
-	if ids := s.answerCandidates(); len(ids) > 0 && s.fin.Texts != nil {
-		_, sampled = s.fin.Texts(nil, ids)
+	byteAcc, byteClients, byteIDs := s.byteCandidates()
+	var sampled texts // the answers sampled and the bytes signal's clients
+	if ids := append(s.answerCandidates(), byteIDs...); (len(ids) > 0 || len(byteClients) > 0) && s.fin.Texts != nil {
+		sampled.clients, sampled.answers = s.fin.Texts(byteClients, ids)
 	}
+	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
 	for id := range s.domains {
 		d := &s.domains[id]
@@ -56,11 +59,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		}
 		ds := &doms[id]
 		ds.bestBeacon = -1
-		ds.tunnel = s.tunnel(uint32(id), d)
-		if ds.dga = s.dga(d); ds.dga.strength > 0 && tenant(d.row.Name) {
+		o := s.orgFor(d.row.Name, d.row.Name)
+		ds.tunnel = s.domainTunnel(uint32(id), d, o)
+		if ds.dga = s.domainGenerated(d, o); ds.dga.strength > 0 && tenant(d.row.Name) {
 			ds.dga, ds.tenant = evidence{signal: SigDGA}, true
 		}
-		ds.answers = s.answers(d, sampled)
+		ds.answers = s.answers(d, sampled.answers)
+		ds.bytes = bytesOf(byteAcc[uint32(id)], sampled)
 	}
 	nets := s.answerNetworks()
 	domNets := s.domainNets(nets)
@@ -79,12 +84,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			continue
 		}
 		var ev []evidence
-		if ds.tunnel.strength > 0 && n.longest > 0 {
+		o := s.orgFor(n.row.Name, n.row.Domain)
+		if ds.tunnel.strength > 0 && n.longest > 0 && o == nil { // an organisation's labels are judged against its own (orgGenerated)
 			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
 				return "under a tunnel-like domain: " + ds.tunnel.lazy()
 			}})
 		}
-		if g := s.subGenerated(n, ds); g.strength > ds.dga.strength {
+		if g := s.nameGenerated(n, ds, o); g.strength > ds.dga.strength {
 			ev = append(ev, g)
 			if g.strength > ds.subDGA.strength {
 				name := n.row.Name
@@ -98,6 +104,11 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 				return "under a domain whose answers carry data: " + ds.answers.lazy()
 			}})
 		}
+		if ds.bytes.strength > 0 && n.nclients == 1 && n.clients[0] == byteAcc[n.row.DomainID].client {
+			ev = append(ev, evidence{signal: SigBytes, strength: ds.bytes.strength, lazy: func() string {
+				return "under a domain from which " + ds.bytes.lazy()
+			}})
+		}
 		if n.beacon.strength > 0 {
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, beaconWords(n.beacon, texts), nil})
 			if ds.bestBeacon < 0 || n.beacon.strength > s.names[ds.bestBeacon].beacon.strength {
@@ -107,10 +118,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		cf, cfClient := s.clientFailure(n)
 		ds.clientFailure = max(ds.clientFailure, cf)
 		if n.failed > 0 {
-			f := float64(n.failed) / float64(n.answered)
-			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*cf), lazy: func() string {
-				return failureWords(n.failed, n.nx, n.answered, cf, cfClient, texts)
-			}})
+			ev = append(ev, s.failureOf(o, n.row.Name, n.failed, n.nx, n.answered, cf, cfClient, texts))
 		}
 		ev = append(ev, s.relatedFold(i, ds, texts))
 		if e := s.networkEvidence(i, nets, domNets); e.strength > ds.networks.strength {
@@ -141,16 +149,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.related, ds.networks}
+		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.bytes, ds.related, ds.networks}
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
 		}
 		if d.failed > 0 {
-			f := float64(d.failed) / float64(d.answered)
-			ev = append(ev, evidence{signal: SigFailure, strength: f * (0.6 + 0.4*ds.clientFailure), lazy: func() string {
-				return failureWords(d.failed, d.nx, d.answered, 0, 0, texts)
-			}})
+			ev = append(ev, s.failureOf(s.orgFor(d.row.Name, d.row.Name), d.row.Name, d.failed, d.nx, d.answered, ds.clientFailure, 0, texts))
 		}
 		ev = append(ev, s.newness(d.minNameID, d.row.First), s.rarity(d.row.Clients))
 		sc := combine(uint32(id), trimZero(ev))
@@ -349,17 +354,7 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 	} else {
 		st = 0.5*runS + 0.3*mixS + 0.2*lenS
 	}
-	// Generated domains mostly do not exist: a random-looking label that
-	// resolves (a CDN or platform host) keeps half the strength.
-	fail := 0.0
-	if answered > 0 {
-		fail = float64(failed) / float64(answered)
-		st *= 0.5 + 0.5*fail
-	}
-	if total := s.fin.Context.Clients; total > 0 {
-		p := float64(clients) / float64(total)
-		st *= (1 - p) * (1 - p)
-	}
+	st, fail := s.generatedScale(st, failed, answered, clients)
 	words := func() string {
 		why := fmt.Sprintf("%q: ", label)
 		if sub {
@@ -385,6 +380,24 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 		return why
 	}
 	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// generatedScale scales a generated-label strength by what the name is
+// beside its label, and returns it with the share of its queries that
+// fail: generated domains mostly do not exist, so a random-looking label
+// that resolves (a CDN or platform host) keeps half the strength; and a
+// random-looking name half the network asks is a platform, not malware.
+func (s *Scorer) generatedScale(st float64, failed, answered, clients int64) (float64, float64) {
+	fail := 0.0
+	if answered > 0 {
+		fail = float64(failed) / float64(answered)
+		st *= 0.5 + 0.5*fail
+	}
+	if total := s.fin.Context.Clients; total > 0 {
+		p := float64(clients) / float64(total)
+		st *= (1 - p) * (1 - p)
+	}
+	return st, fail
 }
 
 // stronger is the stronger of two pieces of evidence of one signal.

@@ -15,6 +15,7 @@ type Model struct {
 	uni     [symbols]float64
 	total   float64
 	labels  int
+	min     int                // labels needed before it judges (minTraining, or fewer for an organisation's own)
 	trained map[string]float64 // label → its weight
 	// Mean and spread of the leave-one-out surprisal of the training
 	// labels: a label is judged by how far it is from normal here, not by
@@ -39,7 +40,13 @@ const maxWeight = 4
 // TrainWeighted is Train with a weight per label (nil: 1 each), capped
 // at maxWeight; a label given twice keeps its first weight.
 func TrainWeighted(labels []string, weights []float64) *Model {
-	m := &Model{trained: make(map[string]float64, len(labels))}
+	return trainMin(labels, weights, minTraining)
+}
+
+// trainMin is TrainWeighted with the number of labels from which the
+// model judges.
+func trainMin(labels []string, weights []float64, minLabels int) *Model {
+	m := &Model{min: minLabels, trained: make(map[string]float64, len(labels))}
 	var uniq []string
 	for i, l := range labels {
 		if _, dup := m.trained[l]; l == "" || dup {
@@ -54,7 +61,7 @@ func TrainWeighted(labels []string, weights []float64) *Model {
 		m.count(l, w)
 	}
 	m.labels = len(uniq)
-	if m.labels < minTraining {
+	if m.labels < m.min {
 		return m
 	}
 	var sum, sq float64
@@ -139,7 +146,7 @@ func (m *Model) heldOut(label string) float64 {
 // when the model has too little to go on. It is not safe for concurrent
 // use.
 func (m *Model) Z(label string) float64 {
-	if m.labels < minTraining {
+	if m.labels < m.min {
 		return 0
 	}
 	return (m.heldOut(label) - m.mean) / m.sd

@@ -44,6 +44,12 @@
 //     NULL and private-type answers carry, by a sample of them: many,
 //     long, high-entropy answers are a download channel whose query
 //     names are short. A name inherits it by its share of such queries.
+//   - bytes (per registered domain, see bytes.go): the distinct answers
+//     one client received to names only it asked, measured by what a
+//     sample of them carries once compressed, and by its share of the
+//     domain's distinct answers: a download channel in any answer type,
+//     not a busy domain whose answers go to many clients or are addresses
+//     and host names. A name its top client alone asked inherits it.
 //   - beacon (per client and name, the strongest pair counts): with at
 //     least MinBeaconEvents check-ins (queries 2 s apart or more) and a
 //     median interval of 10 s or more, clamp(1 − (MAD/median)/0.25) ×
@@ -74,7 +80,7 @@
 // # Combination
 //
 // The strengths combine as a noisy OR: score = 100·(1 − Π(1 − wᵢ·sᵢ)),
-// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, related 0.8,
+// with weights tunnel 0.95, beacon 0.9, answers 0.9, dga 0.85, bytes 0.85, related 0.8,
 // failure 0.3, networks 0.3, new 0.1, rare 0.1. One strong signal is enough to rank high,
 // several moderate ones compound, and no signal can push past 100. Each
 // signal's points are its share of the score in proportion to
@@ -106,7 +112,16 @@
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
 // up to its own last two labels, engine/names) is judged by its ordinary
 // names; a domain says how many of its names were discounted, and one
-// made only of them is scored like them. A registered domain under a
+// made only of them is scored like them. An organisation's own names
+// (under a suffix nobody registers: corp.local, corp.lan, home.arpa,
+// .internal; or an AD domain the locator queries name whose registered
+// domain a quarter of the clients ask, so that a tunnel's client cannot
+// make its domain one by asking a locator name; orgmodel.go)
+// are judged against its own history once it has 20 host labels or
+// more: their labels by a trigram model of the organisation's other host
+// labels and their length, their failures against its own failure rate,
+// and not by the public tunnel shape; the words say "the other names of
+// corp.local". A registered domain under a
 // suffix of the PSL's private section (a storage account under
 // blob.core.windows.net, a distribution under cloudfront.net) is a
 // tenant: its label was assigned, so it is not judged as a generated
@@ -227,7 +242,7 @@ const (
 )
 
 var weights = map[string]float64{
-	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigRelated: 0.8,
+	SigTunnel: 0.95, SigBeacon: 0.9, SigAnswers: 0.9, SigDGA: 0.85, SigBytes: 0.85, SigRelated: 0.8,
 	SigFailure: 0.3, SigNew: 0.1, SigRare: 0.1, SigNetworks: 0.3,
 }
 
@@ -385,7 +400,8 @@ type Scorer struct {
 	times   [][]int64      // query times of each candidate pair
 	scratch beaconScratch
 
-	ad []string // the Active Directory domains its locator queries name (adDomains)
+	ad   []string        // the Active Directory domains its locator queries name (adDomains)
+	orgs map[string]*org // the organisations' own histories (orgmodel.go); nil: none
 
 	stretches []stretch // the stretches of recorded traffic (stretchesOf)
 
@@ -726,6 +742,7 @@ var briefWhy = map[string]string{
 	SigNew:          "first seen late in the workspace's span (details from a score of 20)",
 	SigRare:         "asked by few of the clients (details from a score of 20)",
 	SigAnswers:      "answers that carry data (long, varied TXT or private-type answers) (details from a score of 20)",
+	SigBytes:        "one client received far more answer data from it than clients get from a domain (details from a score of 20)",
 	SigNetworks:     "answers in unusual or unrelated networks (details from a score of 20)",
 	SigQuery:        "a query string shaped like an attack or encoded data (details from a score of 20)",
 	SigScanner:      "a client that asks many paths, many of them missing (details from a score of 20)",

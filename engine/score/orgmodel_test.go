@@ -1,0 +1,135 @@
+package score
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// Planted in orgWorld.
+const (
+	orgRandom   = "q7kx2mzt9vbw4pnr.corp.local" // a random host among the scheme's
+	orgScheme   = "bosvmprt0311.corp.local"     // the scheme's, asked by one client
+	orgRetired  = "chivmsql0007.corp.local"     // the scheme's, retired: fails
+	orgExternal = "nycvmsql0147.example-hosting.net"
+)
+
+// orgWorld is windowsWorld whose AD domain, corp.local, names its
+// servers by a scheme (site, "vm", role, number: nycvmsql0147), which
+// reads as generated to the public model; one client asks a random host
+// under it, one a host of the scheme no one else asks, and some retired
+// hosts of the scheme fail as the organisation's stale names do.
+func orgWorld(t *testing.T) *webWorkspace {
+	w := windowsWorld(t)
+	rng := rand.New(rand.NewPCG(14, 40))
+	client := func(i int) string { return fmt.Sprintf("10.0.0.%d", 10+i) }
+	sites, roles := []string{"nyc", "bos", "chi"}, []string{"sql", "web", "app", "fs", "prt", "dc"}
+	for k := range 45 {
+		host := fmt.Sprintf("%svm%s%04d.corp.local", sites[k%3], roles[k%6], rng.IntN(2000))
+		rc := int16(0)
+		if k%5 == 0 { // retired, still asked: the organisation's normal failures
+			rc = nx
+		}
+		for range 3 + rng.IntN(6) {
+			w.dns(start+rng.Int64N(2*day), client(rng.IntN(40)), host, qA, rc, fmt.Sprintf("10.1.%d.%d", k/200, k%200+1))
+		}
+	}
+	for range 4 {
+		w.dns(start+rng.Int64N(2*day), client(25), orgRandom, qA, 0, "10.1.9.9")
+		w.dns(start+rng.Int64N(2*day), client(26), orgScheme, qA, 0, "10.1.9.10")
+		w.dns(start+rng.Int64N(2*day), client(26), orgExternal, qA, 0, "198.51.100.77")
+	}
+	for range 3 {
+		w.dns(start+rng.Int64N(2*day), client(27), orgRetired, qA, nx, "")
+	}
+	return w
+}
+
+// TestOrgOwnHistory: names under the AD domain are judged against its own
+// names: the random host stands out, says so and outranks every other
+// name of corp.local; the scheme's hosts do not (the same label under a
+// public domain still does), the locator is not judged, no name of it is
+// judged by the public tunnel shape, and a retired host's failures are
+// weighed against the organisation's own.
+func TestOrgOwnHistory(t *testing.T) {
+	d := orgWorld(t).done()
+	got := map[string]db.Score{}
+	rank := map[string]int{}
+	for i, r := range ranked(t, d, subject.DNSName, false) {
+		got[r.name], rank[r.name] = r.score, i+1
+	}
+	why := func(name, signal string) string {
+		for _, c := range got[name].Contribs {
+			if c.Signal == signal {
+				return c.Why
+			}
+		}
+		return ""
+	}
+	if w := why(orgRandom, SigDGA); !strings.Contains(w, `label "q7kx2mzt9vbw4pnr"`) || !strings.Contains(w, "the other names of corp.local") || points(got[orgRandom], SigDGA) < 20 {
+		t.Errorf("%s (rank %d): %+v", orgRandom, rank[orgRandom], got[orgRandom])
+	}
+	if p := points(got[orgScheme], SigDGA); p >= 5 || rank[orgScheme] < rank[orgRandom] {
+		t.Errorf("%s (rank %d) judged as generated: %+v", orgScheme, rank[orgScheme], got[orgScheme])
+	}
+	if p := points(got[orgExternal], SigDGA); p < 10 {
+		t.Errorf("the scheme's label under a public domain is not judged by the public model: %+v", got[orgExternal])
+	}
+	for name, sc := range got {
+		if strings.HasSuffix(name, ".corp.local") && name != orgRandom && sc.Score >= got[orgRandom].Score {
+			t.Errorf("%s (%+v) outranks %s", name, sc, orgRandom)
+		}
+		if strings.HasSuffix(name, ".corp.local") && why(name, SigTunnel) != "" {
+			t.Errorf("%s is judged by the public tunnel shape: %+v", name, sc)
+		}
+	}
+	if w := why("_ldap._tcp.dc._msdcs.corp.local", SigDGA); w != "" {
+		t.Errorf("the locator judged as generated: %s", w)
+	}
+	if w := why(orgRetired, SigFailure); !strings.Contains(w, "the other names of corp.local fail 1% of theirs") {
+		t.Errorf("%s: %+v", orgRetired, got[orgRetired])
+	}
+}
+
+// TestOrgOf: the organisation of a name is the AD domain it is under,
+// else its registered domain under a suffix nobody registers, else that
+// suffix; public names have none.
+func TestOrgOf(t *testing.T) {
+	ad := []string{"hq.contoso-corp.com", "corp.local"}
+	for _, c := range []struct{ name, domain, want string }{
+		{"ws-0231.hq.contoso-corp.com", "contoso-corp.com", "hq.contoso-corp.com"},
+		{"www.contoso-corp.com", "contoso-corp.com", ""},
+		{"dc01.corp.local", "corp.local", "corp.local"},
+		{"nas.corp.lan", "corp.lan", "corp.lan"},
+		{"nas.home.arpa", "nas.home.arpa", "home.arpa"},
+		{"srv.corp", "srv.corp", "corp"},
+		{"www.example.com", "example.com", ""},
+	} {
+		if got := orgOf(c.name, c.domain, ad); got != c.want {
+			t.Errorf("orgOf(%q) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestOrgNotSpoofed: a tunnel's client that asks a locator name under the
+// tunnel's domain does not make it an organisation with a history of its
+// own: an AD domain under a public suffix is one only when a quarter of
+// the clients or more ask its registered domain.
+func TestOrgNotSpoofed(t *testing.T) {
+	w := windowsWorld(t)
+	w.dns(start+day, "10.0.0.33", "_ldap._tcp.dc._msdcs."+hiddenTunnel, qSRV, nx, "")
+	d := w.done()
+	for _, r := range ranked(t, d, subject.DNSName, true) {
+		if r.name == hiddenTunnel {
+			if r.why(SigTunnel) == "" || r.score.Score < 50 {
+				t.Errorf("the tunnel escaped as an organisation's names: %+v", r.score)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s not scored", hiddenTunnel)
+}
