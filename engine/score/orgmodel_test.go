@@ -133,3 +133,39 @@ func TestOrgNotSpoofed(t *testing.T) {
 	}
 	t.Fatalf("%s not scored", hiddenTunnel)
 }
+
+// One locator query does not make a domain an Active Directory's: a C2
+// whose client asks _ldap._tcp.dc._msdcs under its domain keeps its
+// failing random single labels judged, not discounted as a browser's
+// resolver probes under the network's own domain.
+func TestADNotSpoofedForProbes(t *testing.T) {
+	const c2 = "c2-relay.com"
+	world := func(spoof bool) float64 {
+		w := windowsWorld(t)
+		rng := rand.New(rand.NewPCG(3, 3))
+		for i := range 60 {
+			label := make([]byte, 8+i%7)
+			for j := range label {
+				label[j] = byte('a' + rng.IntN(26))
+			}
+			w.dns(start+int64(i)*60_000_000, "10.0.0.77", string(label)+"."+c2, qA, nx, "")
+		}
+		if spoof {
+			w.dns(start+day, "10.0.0.77", "_ldap._tcp.dc._msdcs."+c2, qSRV, nx, "")
+		}
+		for _, r := range ranked(t, w.done(), subject.DNSName, true) {
+			if r.name == c2 {
+				if why := r.why(SigDiscounted); spoof && strings.Contains(why, "probe") {
+					t.Errorf("its names taken for probes after one locator query: %s", why)
+				}
+				return r.score.Score
+			}
+		}
+		t.Fatalf("%s not scored", c2)
+		return 0
+	}
+	plain, spoofed := world(false), world(true)
+	if plain < 30 || spoofed < plain-5 {
+		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
+	}
+}

@@ -355,6 +355,7 @@ type domAcc struct {
 	infraNames   int32
 	infraClass   infra
 	infraExample int32
+	probes       int64    // names that look like resolver probes (tooManyProbes)
 	data         *dataAcc // what the answers carry (answers.go); nil: nothing
 }
 
@@ -581,7 +582,9 @@ func (s *Scorer) measureBeacons() {
 }
 
 // foldNames completes the per-name signals once every event is in, and
-// folds them into their registered domains.
+// folds them into their registered domains. Names are classified first,
+// so that a domain's resolver probes can be counted (capProbes) before
+// any is set aside.
 func (s *Scorer) foldNames() {
 	s.ad = adDomains(s.names)
 	for i := range s.names {
@@ -600,7 +603,20 @@ func (s *Scorer) foldNames() {
 		if sig.verdict == rules.Good || sig.events == 0 {
 			continue
 		}
-		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, nameFacts{sig.failed, sig.answered, sig.odd, s.own(d), s.ad}); sig.infra != infraNone {
+		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, nameFacts{sig.failed, sig.answered, sig.odd, s.own(d), s.ad}); sig.infra == infraProbe {
+			d.probes++
+		}
+	}
+	for i := range s.names {
+		sig := &s.names[i]
+		if sig.verdict == rules.Good || sig.events == 0 {
+			continue
+		}
+		d := &s.domains[sig.row.DomainID]
+		if sig.infra == infraProbe && s.tooManyProbes(d) {
+			sig.infra = infraNone
+		}
+		if sig.infra != infraNone {
 			if d.infraNames == 0 {
 				d.infraClass, d.infraExample = sig.infra, int32(i)
 			}
@@ -609,6 +625,30 @@ func (s *Scorer) foldNames() {
 		}
 		s.foldDomain(d, sig)
 	}
+}
+
+// maxProbesPerDay is how many random single labels one client's browsers
+// send under a domain a day, at most, for them to be taken for resolver
+// probes: Chrome sends three at each start and network change.
+const maxProbesPerDay = 12
+
+// tooManyProbes reports a domain whose names look like resolver probes
+// (random single labels that fail, under an AD domain) but are too many
+// for a browser's: a locator query is one line any client can send, so a
+// C2's client asking _ldap._tcp.dc._msdcs under its domain would have its
+// failing random labels taken for probes. Under a suffix nobody
+// registers, or a domain a quarter of the clients ask, they are the
+// network's own and never too many.
+func (s *Scorer) tooManyProbes(d *domAcc) bool {
+	if d.row == nil {
+		return false
+	}
+	total := s.fin.Context.Clients
+	if internal(d.row.Name) || total == 0 || 4*d.row.Clients >= total {
+		return false
+	}
+	days := max(1, (d.row.Last-d.row.First)/(24*3600*1_000_000)+1)
+	return d.probes > maxProbesPerDay*max(1, d.row.Clients)*days
 }
 
 // own reports whether d looks like this network's own domain (ownDomain).
