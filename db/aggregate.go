@@ -89,10 +89,16 @@ type aggregator struct {
 	// Hourly buckets are only kept for subjects that are popular
 	// (SeriesMin) by the end of a run. A subject is counted by the hour
 	// from the run of events that makes it popular; one that had earlier
-	// events in this ingest or before is recomputed from its blocks at the
-	// end (backfill), which is rare and bounded: it was not popular then.
+	// events in this ingest or before gets those counted from its blocks
+	// at the end (backfill), which is bounded: it had fewer than SeriesMin
+	// then. The backfill maps hold, for each such subject, the last block
+	// written before that run (lastBlock then): its later events are
+	// counted already, and only the blocks up to it are read.
 	namePrior, domainPrior         func(uint32) int64
-	backfillNames, backfillDomains map[uint32]bool
+	backfillNames, backfillDomains map[uint32]int64
+	// lastBlock is the id of the last block written before the run being
+	// added (the writer sets it: block ids grow by one a block).
+	lastBlock int64
 
 	// indexed says the indexes over the aggregates are kept through the
 	// updates (a run that touched few names): a client's names are
@@ -104,8 +110,8 @@ func newAggregator(namePrior, domainPrior func(uint32) int64) *aggregator {
 	return &aggregator{
 		namePrior:       namePrior,
 		domainPrior:     domainPrior,
-		backfillNames:   make(map[uint32]bool),
-		backfillDomains: make(map[uint32]bool),
+		backfillNames:   make(map[uint32]int64),
+		backfillDomains: make(map[uint32]int64),
 		pairs:           make(map[uint64]stat),
 		minutes:         make(map[int64]int64),
 		nameHours:       make(map[uint64]int64),
@@ -194,13 +200,14 @@ func (a *aggregator) addRun(info nameInfo, run []Event) {
 
 // track says whether a run of n events of a subject that had before events
 // earlier in this ingest and prior ones in the workspace is counted by the
-// hour, and marks the subject for backfill when earlier events were not.
-func (a *aggregator) track(before, n, prior int64, id uint32, backfill map[uint32]bool) bool {
+// hour, and marks the subject for backfill of the blocks before this run
+// when earlier events were not.
+func (a *aggregator) track(before, n, prior int64, id uint32, backfill map[uint32]int64) bool {
 	if prior+before+n < SeriesMin {
 		return false
 	}
 	if prior+before < SeriesMin && (before > 0 || prior > 0) {
-		backfill[id] = true
+		backfill[id] = a.lastBlock
 	}
 	return true
 }
@@ -503,7 +510,10 @@ type seriesSubject struct {
 	table, col string
 	hours      map[uint64]int64
 	keep       map[uint32]bool
-	blocksSQL  string
+	// cut: the subjects whose earlier events are read from their blocks
+	// (keep false), each with the last block to read (aggregator.track).
+	cut       map[uint32]int64
+	blocksSQL string
 }
 
 type seriesSubjects []seriesSubject
@@ -511,17 +521,20 @@ type seriesSubjects []seriesSubject
 // seriesSubjects lists the names and domains popular after this run.
 func (a *aggregator) seriesSubjects() seriesSubjects {
 	subjects := seriesSubjects{
-		{"name_hour", "name", a.nameHours, map[uint32]bool{}, "SELECT n, tmin, data FROM blocks WHERE name = ?"},
-		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, "SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ?"},
+		{"name_hour", "name", a.nameHours, map[uint32]bool{}, a.backfillNames, "SELECT n, tmin, data FROM blocks WHERE name = ? AND id <= ?"},
+		{"domain_hour", "domain", a.domainHours, map[uint32]bool{}, a.backfillDomains,
+			"SELECT b.n, b.tmin, b.data FROM blocks b JOIN names n ON b.name = n.id WHERE n.domain = ? AND b.id <= ?"},
 	}
 	for id, s := range a.names.all() {
 		if a.namePrior(id)+s.count >= SeriesMin {
-			subjects[0].keep[id] = !a.backfillNames[id]
+			_, cut := a.backfillNames[id]
+			subjects[0].keep[id] = !cut
 		}
 	}
 	for id, s := range a.domains.all() {
 		if a.domainPrior(id)+s.count >= SeriesMin {
-			subjects[1].keep[id] = !a.backfillDomains[id]
+			_, cut := a.backfillDomains[id]
+			subjects[1].keep[id] = !cut
 		}
 	}
 	return subjects
@@ -546,7 +559,7 @@ func (ss seriesSubjects) backfill(ctx context.Context, d *DB) <-chan backfillRes
 				if keep {
 					continue
 				}
-				h, err := hoursFromBlocks(ctx, d.sql, sub.blocksSQL, id)
+				h, err := hoursFromBlocks(ctx, d.sql, sub.blocksSQL, id, sub.cut[id])
 				if err != nil {
 					res.err = err
 					out <- res
@@ -563,7 +576,7 @@ func (ss seriesSubjects) backfill(ctx context.Context, d *DB) <-chan backfillRes
 // applySeries adds the run's per-minute workspace traffic, per-hour client
 // traffic, and the hourly buckets of names and domains that are popular
 // (SeriesMin) after this run; those that became popular late get the
-// buckets backfill recounted.
+// buckets backfill counted from their earlier blocks besides.
 func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, subjects seriesSubjects, backfilled <-chan backfillResult) error {
 	mins := newBulk(ctx, tx, "INSERT INTO total_minute(minute, n) VALUES", "ON CONFLICT(minute) DO UPDATE SET n = n + excluded.n", 2)
 	for _, m := range sortedKeys(a.minutes) {
@@ -596,6 +609,13 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, subjects serie
 		return res.err
 	}
 	for i, sub := range subjects {
+		// The backfilled subjects' hours: those of the blocks before
+		// they became popular, and those counted since.
+		for k, n := range sub.hours {
+			if h, ok := res.hours[i][uint32(k>>32)]; ok {
+				h[int64(uint32(k))] += n
+			}
+		}
 		ins := newBulk(ctx, tx, "INSERT INTO "+sub.table+"("+sub.col+", hour, n) VALUES", "", 3)
 		for _, id := range sortedKeys(res.hours[i]) {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+sub.table+" WHERE "+sub.col+" = ?", id); err != nil {
@@ -616,8 +636,8 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, subjects serie
 // hoursFromBlocks buckets by hour the events of the blocks query selects.
 func hoursFromBlocks(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, id uint32) (map[int64]int64, error) {
-	rows, err := q.QueryContext(ctx, query, id)
+}, query string, args ...any) (map[int64]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -686,9 +706,10 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	}
 	none := func(uint32) int64 { return 0 }
 	a := newAggregator(none, none)
-	// Blocks of one name are adjacent in the blocks_name index order;
-	// events within a block are time-sorted, which is all addRun needs.
-	rows, err := d.sql.QueryContext(ctx, "SELECT name, source, n, tmin, data FROM blocks")
+	// Each block is a run: its events are time-sorted, which is all
+	// addRun needs. In id order, the blocks before one are those fed
+	// already (aggregator.lastBlock).
+	rows, err := d.sql.QueryContext(ctx, "SELECT id, name, source, n, tmin, data FROM blocks ORDER BY id")
 	if err != nil {
 		return err
 	}
@@ -696,9 +717,9 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	for rows.Next() {
 		var name, source uint32
 		var n int
-		var tmin int64
+		var id, tmin int64
 		var data []byte
-		if err := rows.Scan(&name, &source, &n, &tmin, &data); err != nil {
+		if err := rows.Scan(&id, &name, &source, &n, &tmin, &data); err != nil {
 			rows.Close()
 			return err
 		}
@@ -708,6 +729,7 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 			continue
 		}
 		if int(name) < len(infos) && n > 0 {
+			a.lastBlock = id - 1
 			a.addRun(infos[name], evs)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -181,6 +182,28 @@ func (r rawRunner) exec(ctx context.Context, q string, args []driver.NamedValue)
 	}
 	_, err := ex.ExecContext(ctx, q, args)
 	return err
+}
+
+// queryInt is the integer the first column of q's first row holds.
+func (r rawRunner) queryInt(ctx context.Context, q string) (int64, error) {
+	qc, ok := r.c.(driver.QueryerContext)
+	if !ok {
+		return 0, errNoContext
+	}
+	rows, err := qc.QueryContext(ctx, q, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := make([]driver.Value, len(rows.Columns()))
+	if err := rows.Next(v); err != nil {
+		return 0, err
+	}
+	n, ok := v[0].(int64)
+	if !ok {
+		return 0, fmt.Errorf("%s: %T, not an integer", q, v[0])
+	}
+	return n, nil
 }
 
 func (s rawStmt) exec(ctx context.Context, args []driver.NamedValue) error {

@@ -332,6 +332,45 @@ func TestHourlyBucketsCoverEventsFromBeforeAnameBecamePopular(t *testing.T) {
 	}
 }
 
+// A domain that becomes popular by a run of one name gets hourly buckets
+// that cover the events of its other names before it, in the same batch
+// and in earlier ones, however many events it gets after.
+func TestHourlyBucketsOfADomainCoverItsNamesBefore(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	mk := func(name string, n int, h int64) []rawEvent {
+		var evs []rawEvent
+		for range n {
+			evs = append(evs, rawEvent{h * hour, name, "grow.example", "10.0.0.1"})
+		}
+		return evs
+	}
+	load(t, d, "one", mk("a.grow.example", SeriesMin/4, 1))
+	// In one batch, b's run (interned first) before c's, which crosses;
+	// then a batch of c alone, counted by the hour as it comes.
+	load(t, d, "two", append(mk("b.grow.example", SeriesMin/4, 2), mk("c.grow.example", SeriesMin/2, 3)...),
+		mk("c.grow.example", 2*SeriesMin, 4))
+	g, err := d.DomainByText(ctx, 1, "grow.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := d.Series(ctx, Subject{SubjectDomain, g.ID}, 3600e9, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint([]Point{{hour, SeriesMin / 4}, {2 * hour, SeriesMin / 4}, {3 * hour, SeriesMin / 2}, {4 * hour, 2 * SeriesMin}})
+	if fmt.Sprint(pts) != want {
+		t.Errorf("series = %v, want %v", pts, want)
+	}
+	before := snapshot(t, d)
+	if err := d.RebuildAggregates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshot(t, d); after != before {
+		t.Errorf("rebuild differs:\n%s\n%s", before, after)
+	}
+}
+
 func TestSeriesManyMatchesSeries(t *testing.T) {
 	d := openTemp(t)
 	ctx := context.Background()

@@ -273,6 +273,13 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 		return err
 	}
 	blocks := newRunnerBulk(ctx, r, "INSERT INTO blocks(name, source, n, tmin, tmax, data) VALUES", "", 6)
+	// Each block takes the next id (rowid): the aggregates know the last
+	// one before each run (aggregator.lastBlock). Read under the write
+	// lock: another process may have written since this loader's last.
+	last, err := r.queryInt(ctx, "SELECT coalesce(max(id), 0) FROM blocks")
+	if err != nil {
+		return err
+	}
 	l.arena = l.arena[:0]
 	for start := 0; start < len(order); {
 		name := b.Events[order[start]].Name
@@ -284,6 +291,7 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 		if !slices.IsSortedFunc(run, byTime) {
 			slices.SortStableFunc(run, byTime)
 		}
+		l.agg.lastBlock = last
 		l.agg.addRun(l.names[name], run)
 		for c := 0; c < len(run); c += maxBlockEvents {
 			chunk := run[c:min(c+maxBlockEvents, len(run))]
@@ -293,6 +301,7 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 			at := len(l.arena)
 			l.arena = encodeBlock(l.arena, chunk)
 			blocks.add(name, b.Source, len(chunk), chunk[0].Time, chunk[len(chunk)-1].Time, l.arena[at:len(l.arena):len(l.arena)])
+			last++
 		}
 	}
 	if err := blocks.flush(); err != nil {
