@@ -20,6 +20,8 @@ import (
 type Batch struct {
 	Source uint32
 	Events []Event
+	// Also are events stored once more, under other subjects they have.
+	Also []Copy
 	// Records is how many of the source's events the batch holds: an HTTP
 	// request is stored once per subject, and is one record.
 	Records int64
@@ -33,6 +35,37 @@ type Batch struct {
 	WarmLines, WarmOffset int64
 	Skipped               int64 // lines or packets skipped in this batch
 	dict                  dict
+}
+
+// Copy is an event stored once more under another subject it has: the
+// event at Events[Event], under Name. A request or a logon is one Event
+// and a Copy for each of its other subjects: 8 bytes each where a whole
+// event is 48, which the parser writes for every record.
+type Copy struct {
+	Event int32
+	Name  uint32
+}
+
+// Len is how many events the batch stores, copies included.
+func (b *Batch) Len() int { return len(b.Events) + len(b.Also) }
+
+// name is the name of the batch's i-th event, copies after the events.
+func (b *Batch) name(i int32) uint32 {
+	if int(i) < len(b.Events) {
+		return b.Events[i].Name
+	}
+	return b.Also[int(i)-len(b.Events)].Name
+}
+
+// event is the batch's i-th event, copies after the events.
+func (b *Batch) event(i int32) Event {
+	if int(i) < len(b.Events) {
+		return b.Events[i]
+	}
+	c := b.Also[int(i)-len(b.Events)]
+	ev := b.Events[c.Event]
+	ev.Name = c.Name
+	return ev
 }
 
 // nameInfo is what the writer needs to know of a name it did not create.
@@ -208,7 +241,7 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 		}
 		l.names[n.id] = nameInfo{domain: n.domain, primary: isPrimary(n.kind), kind: n.kind}
 	}
-	order := l.groupByName(b.Events)
+	order := l.groupByName(b)
 	if l.conn == nil {
 		if err := l.openConn(ctx); err != nil {
 			return err
@@ -282,10 +315,10 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 	}
 	l.arena = l.arena[:0]
 	for start := 0; start < len(order); {
-		name := b.Events[order[start]].Name
+		name := b.name(order[start])
 		run := l.run[:0]
-		for ; start < len(order) && b.Events[order[start]].Name == name; start++ {
-			run = append(run, b.Events[order[start]])
+		for ; start < len(order) && b.name(order[start]) == name; start++ {
+			run = append(run, b.event(order[start]))
 		}
 		l.run = run
 		if !slices.IsSortedFunc(run, byTime) {
@@ -330,26 +363,29 @@ func byTime(a, b Event) int { return cmp.Compare(a.Time, b.Time) }
 // kept within a name: a counting sort (names are dense integers) in O(n),
 // where a comparison sort of a batch costs ~100 ns an event, and without a
 // second copy of the batch.
-func (l *Loader) groupByName(evs []Event) []int32 {
+func (l *Loader) groupByName(b *Batch) []int32 {
 	n := len(l.names)
 	if cap(l.counts) < n+1 {
 		l.counts = make([]int32, n+1)
 	}
 	counts := l.counts[:n+1]
 	clear(counts)
-	for i := range evs {
-		counts[evs[i].Name+1]++
+	for i := range b.Events {
+		counts[b.Events[i].Name+1]++
+	}
+	for i := range b.Also {
+		counts[b.Also[i].Name+1]++
 	}
 	for i := 1; i <= n; i++ {
 		counts[i] += counts[i-1]
 	}
-	if cap(l.order) < len(evs) {
-		l.order = make([]int32, len(evs))
+	if cap(l.order) < b.Len() {
+		l.order = make([]int32, b.Len())
 	}
-	order := l.order[:len(evs)]
-	for i := range evs {
-		k := evs[i].Name
-		order[counts[k]] = int32(i)
+	order := l.order[:b.Len()]
+	for i := range int32(b.Len()) {
+		k := b.name(i)
+		order[counts[k]] = i
 		counts[k]++
 	}
 	return order

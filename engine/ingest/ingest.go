@@ -7,6 +7,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -487,6 +489,18 @@ type multiKind struct {
 	subjects []subject.Subject
 	detail   func(dst []byte, r *record.Record) []byte
 	numbers  func(ev *db.Event, r *record.Record)
+	// last is each subject's value in the record before, and its id:
+	// consecutive logons share their type, result, package and often
+	// account and source, and comparing a few bytes costs less than
+	// hashing them for the dictionary.
+	last []lastValue
+}
+
+// lastValue is a subject's value in the record before, and its name id.
+type lastValue struct {
+	text []byte
+	id   uint32
+	set  bool
 }
 
 // multiKinds are the kinds stored through multiKind. DNS is not: a query
@@ -503,7 +517,14 @@ var multiKinds = map[record.Kind]multiKind{
 func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Duration, counter *atomic.Int64) *sink {
 	s := &sink{l: l, w: w, source: source, size: size, every: every, counter: counter}
 	for k, m := range multiKinds {
-		m.subjects = subject.Of(k)
+		// The primary subject first: it is the record's event, and the
+		// others copies of it (db.Copy), so a subject's values are all
+		// one or the other, in the order they came.
+		m.subjects = slices.Clone(subject.Of(k))
+		slices.SortStableFunc(m.subjects, func(a, b subject.Subject) int {
+			return cmp.Compare(btoi(b.Primary), btoi(a.Primary))
+		})
+		m.last = make([]lastValue, len(m.subjects))
 		s.multi[k] = &m
 	}
 	s.batch = s.newBatch()
@@ -514,7 +535,8 @@ func (s *sink) newBatch() *db.Batch {
 	if s.every > 0 {
 		s.due = time.Now().Add(s.every)
 	}
-	return &db.Batch{Source: s.source, Events: s.w.buffer(s.size)}
+	bufs := s.w.buffer(s.size)
+	return &db.Batch{Source: s.source, Events: bufs.events, Also: bufs.also}
 }
 
 func (s *sink) Record(r *record.Record) {
@@ -556,9 +578,18 @@ func (s *sink) counted() {
 	}
 }
 
+// btoi is 1 for true.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // multiple stores an event of a kind with several subjects once under each
-// subject it has (see engine/subject), every copy pointing to the one
-// detail text.
+// subject it has (see engine/subject): as an event under the first (the
+// primary, which every record has), as a copy under the others, every one
+// pointing to the one detail text.
 func (s *sink) multiple(m *multiKind, r *record.Record) {
 	in := s.l.Interner
 	s.detail = m.detail(s.detail[:0], r)
@@ -571,14 +602,26 @@ func (s *sink) multiple(m *multiKind, r *record.Record) {
 		Offset: r.Offset,
 	}
 	m.numbers(&ev, r)
+	b, at, placed := s.batch, int32(len(s.batch.Events)), false
 	for i := range m.subjects {
 		sub := &m.subjects[i]
 		var ok bool
 		if s.norm, ok = sub.Append(s.norm[:0], r); !ok {
 			continue
 		}
-		ev.Name = in.Name(uint8(sub.Code), s.norm, sub.RollUp)
-		s.batch.Events = append(s.batch.Events, ev)
+		var name uint32
+		if last := &m.last[i]; last.set && bytes.Equal(last.text, s.norm) {
+			name = last.id
+		} else {
+			name = in.Name(uint8(sub.Code), s.norm, sub.RollUp)
+			last.text, last.id, last.set = append(last.text[:0], s.norm...), name, true
+		}
+		if !placed {
+			ev.Name, placed = name, true
+			b.Events = append(b.Events, ev)
+			continue
+		}
+		b.Also = append(b.Also, db.Copy{Event: at, Name: name})
 	}
 	s.counted()
 }
@@ -594,7 +637,7 @@ func (s *sink) Skip(line, offset int64, reason string) {
 // Checkpoint commits the batch once it is full (or, with FlushEvery, old),
 // at a line (or packet) boundary, with how a later read resumes from there.
 func (s *sink) Checkpoint(resume func() parse.Resume) {
-	if len(s.batch.Events) >= s.size || s.every > 0 && len(s.batch.Events) > 0 && time.Now().After(s.due) {
+	if s.batch.Len() >= s.size || s.every > 0 && s.batch.Len() > 0 && time.Now().After(s.due) {
 		s.send(resume())
 	}
 }
@@ -623,7 +666,7 @@ type writer struct {
 	ctx  context.Context
 	l    *db.Loader
 	in   chan *db.Batch
-	free chan []db.Event // written batches' buffers, for the next ones
+	free chan buffers // written batches' buffers, for the next ones
 	done chan struct{}
 	idle chan error
 	err  atomic.Value
@@ -640,7 +683,7 @@ type committed struct {
 }
 
 func startWriter(ctx context.Context, l *db.Loader) *writer {
-	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, 1), free: make(chan []db.Event, 2), done: make(chan struct{}), idle: make(chan error)}
+	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, 1), free: make(chan buffers, 2), done: make(chan struct{}), idle: make(chan error)}
 	go func() {
 		defer close(w.done)
 		for b := range w.in {
@@ -660,7 +703,7 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 				c.source, c.lines = b.Source, b.Lines
 			}
 			select {
-			case w.free <- b.Events[:0]:
+			case w.free <- buffers{b.Events[:0], b.Also[:0]}:
 			default:
 			}
 		}
@@ -670,12 +713,20 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 
 // buffer returns an empty event buffer, reusing a written batch's: a batch
 // is tens of megabytes, and allocating one per batch keeps the collector busy.
-func (w *writer) buffer(size int) []db.Event {
+// buffers are a batch's slices, kept for the next batch once it is
+// written.
+type buffers struct {
+	events []db.Event
+	also   []db.Copy
+}
+
+func (w *writer) buffer(size int) buffers {
 	select {
 	case b := <-w.free:
 		return b
 	default:
-		return make([]db.Event, 0, size+batchSlack)
+		// (Pages of either are only touched as they fill.)
+		return buffers{events: make([]db.Event, 0, size+batchSlack), also: make([]db.Copy, 0, size+batchSlack)}
 	}
 }
 
