@@ -88,6 +88,9 @@ func run(bin string, lines int64, dir string) error {
 	if err := scoring(bin, ws, logPath, wall); err != nil {
 		return err
 	}
+	if err := firstScreen(ws); err != nil {
+		return err
+	}
 	// After the queries and the scoring, which are of one day.
 	if err := secondDay(bin, dir, ws, lines, wall); err != nil {
 		return err
