@@ -225,7 +225,8 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 	sc.First, sc.Last = sr.first, sr.last
 	fin.in.Context = sc
 	fin.in.Store = store
-	return sr.s.Finish(fin.in), nil
+	res := sr.s.Finish(fin.in)
+	return res, sr.s.Err()
 }
 
 // newScorer loads the names and, on another connection meanwhile, the
@@ -262,7 +263,10 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules
 		}
 	}
 	first, last = span(nms)
-	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, SubjectRules: rs, Logons: logons}), first, last, nil
+	reread := func(names []uint32, fn func(uint32, []db.Event) error) error {
+		return d.ScanBlocksOfNames(ctx, names, fn)
+	}
+	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, SubjectRules: rs, Logons: logons, Reread: reread}), first, last, nil
 }
 
 // splitKinds separates the DNS names from the values of the HTTP and
