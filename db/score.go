@@ -91,8 +91,13 @@ func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	return appendScoreNames(make([]NameRow, 0, most.Int64), rows)
+}
+
+// appendScoreNames appends the rows of a ScoreNames query to out, and
+// closes them.
+func appendScoreNames(out []NameRow, rows *sql.Rows) ([]NameRow, error) {
 	defer rows.Close()
-	out := make([]NameRow, 0, most.Int64)
 	var v [7]any
 	for rows.Next() {
 		var r NameRow
@@ -323,8 +328,106 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 	if err != nil {
 		return nil, err
 	}
+	return appendPairs(nil, rows)
+}
+
+// BlocksMark is where the events stand: the largest block id. Blocks are
+// only ever appended (a source dropped for a forced re-read takes its
+// events away, and the totals say so).
+func (d *DB) BlocksMark(ctx context.Context) (int64, error) {
+	var mark int64
+	err := d.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM blocks").Scan(&mark)
+	return mark, err
+}
+
+// DomainsSince returns the groups (distinct, in id order) of the names
+// of a subject that have events stored since mark (BlocksMark), and the
+// mark they reach: a range of the blocks' primary key, read without their
+// data, and the names by theirs.
+func (d *DB) DomainsSince(ctx context.Context, kind subject.Code, mark int64) (domains []uint32, to int64, err error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT b.id, n.domain, n.kind FROM blocks b JOIN names n ON n.id = b.name WHERE b.id > ? ORDER BY b.id", mark)
+	if err != nil {
+		return nil, mark, err
+	}
 	defer rows.Close()
+	to = mark
+	for rows.Next() {
+		var domain uint32
+		var k uint8
+		if err := rows.Scan(&to, &domain, &k); err != nil {
+			return nil, mark, err
+		}
+		if k == uint8(kind) {
+			domains = append(domains, domain)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mark, err
+	}
+	slices.Sort(domains)
+	return slices.Compact(domains), to, nil
+}
+
+// ScoreNamesOf is ScoreNames for the names of some domains (groups) only.
+func (d *DB) ScoreNamesOf(ctx context.Context, domains []uint32) ([]NameRow, error) {
+	var out []NameRow
+	for len(domains) > 0 {
+		chunk := domains[:min(len(domains), answerChunk)]
+		domains = domains[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE domain IN ("+in+") AND count > 0", args...)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = appendScoreNames(out, rows); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b NameRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// DomainsByID returns the domains (groups) of ids that have events.
+func (d *DB) DomainsByID(ctx context.Context, ids []uint32) ([]DomainRow, error) {
+	var out []DomainRow
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), answerChunk)]
+		ids = ids[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE id IN ("+in+") AND count > 0", args...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+	}
+	slices.SortFunc(out, func(a, b DomainRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// RepeatedPairsOf is RepeatedPairs for the names of some domains only.
+func (d *DB) RepeatedPairsOf(ctx context.Context, domains []uint32, kind uint8, minEvents, maxClients int64) ([]uint64, error) {
 	var out []uint64
+	for len(domains) > 0 {
+		chunk := domains[:min(len(domains), answerChunk)]
+		domains = domains[len(chunk):]
+		in, args := placeholders(chunk)
+		rows, err := d.sql.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
+			WHERE n.domain IN (`+in+`) AND n.kind = ? AND n.count >= ? AND n.clients <= ? AND nc.count >= ?`,
+			append(args, kind, minEvents, maxClients, minEvents)...)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = appendPairs(out, rows); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendPairs appends the (name, client) rows of a pairs query to out,
+// packed, and closes them.
+func appendPairs(out []uint64, rows *sql.Rows) ([]uint64, error) {
+	defer rows.Close()
 	var name, client any
 	for rows.Next() {
 		if err := rows.Scan(&name, &client); err != nil {
@@ -493,6 +596,9 @@ type ScoreWriter struct {
 	conn  *sql.Conn // in a transaction of the staging tables only
 	bulks map[ScoreSubject]*bulk
 	why   []byte
+	// scope, for an update (NewScoreUpdater): the ids whose scores are
+	// replaced; nil: all of them.
+	scope map[ScoreSubject][]uint32
 }
 
 // staged is the temporary table a subject's new scores wait in.
@@ -528,6 +634,19 @@ func (d *DB) NewScoreWriter(ctx context.Context) (*ScoreWriter, error) {
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		w.bulks[s] = newRunnerBulk(ctx, txRunner{conn}, "INSERT INTO "+staged(s)+"(id, score, why) VALUES", "", 3)
 	}
+	return w, nil
+}
+
+// NewScoreUpdater is NewScoreWriter for the scores of some names and
+// domains only: Commit replaces theirs (one left without a new score
+// loses its old one) and leaves the others', and the time of the last
+// whole scoring, as they are.
+func (d *DB) NewScoreUpdater(ctx context.Context, names, domains []uint32) (*ScoreWriter, error) {
+	w, err := d.NewScoreWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w.scope = map[ScoreSubject][]uint32{ScoreName: names, ScoreDomain: domains}
 	return w, nil
 }
 
@@ -575,6 +694,9 @@ func (w *ScoreWriter) Commit() error {
 // swap replaces the stored scores with the staged ones, in the
 // transaction Commit opened.
 func (w *ScoreWriter) swap() error {
+	if w.scope != nil {
+		return w.update()
+	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM main."+s.table()); err != nil {
 			return err
@@ -585,6 +707,28 @@ func (w *ScoreWriter) swap() error {
 		}
 	}
 	return metaSet(w.ctx, w.conn, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10))
+}
+
+// update replaces the scores of the writer's scope with the staged ones.
+func (w *ScoreWriter) update() error {
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		del, err := w.conn.PrepareContext(w.ctx, "DELETE FROM main."+s.table()+" WHERE id = ?")
+		if err != nil {
+			return err
+		}
+		for _, id := range w.scope[s] {
+			if _, err := del.ExecContext(w.ctx, id); err != nil {
+				del.Close()
+				return err
+			}
+		}
+		del.Close()
+		if _, err := w.conn.ExecContext(w.ctx, "INSERT OR REPLACE INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
+			staged(s)+" ORDER BY id"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rollback abandons the writes, and lets the connection go (after Commit

@@ -36,7 +36,7 @@ type domainSignals struct {
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
-	s.stretches = stretchesOf(s.names)
+	s.stretches = s.spans()
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()

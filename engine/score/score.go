@@ -257,6 +257,10 @@ type Inputs struct {
 	// a pair whose blocks come out of time order is read again at the
 	// end. nil: every query time of the pairs is kept until the end.
 	Reread func(names []uint32, fn func(name uint32, evs []db.Event) error) error
+	// Base, for an incremental pass, is what the last whole scoring
+	// learnt: the clients' failure shares are its (the names' events do
+	// not count again), the stretches of traffic are its, extended.
+	Base *Base
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
@@ -417,6 +421,9 @@ func NewScorer(in Inputs) *Scorer {
 	}
 	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{},
 		pairs: make(map[uint64]int, len(in.Pairs)), times: make([][]int64, len(in.Pairs))}
+	if in.Base != nil {
+		s.clientAnswered, s.clientFailed = in.Base.clientAnswered, in.Base.clientFailed
+	}
 	if in.Reread != nil {
 		s.checkins = make([][]byte, len(in.Pairs))
 		s.firstIn, s.lastIn, s.lastAt = make([]int64, len(in.Pairs)), make([]int64, len(in.Pairs)), make([]int64, len(in.Pairs))
@@ -536,7 +543,9 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			}
 			sig.nclients++
 		}
-		s.countClient(e)
+		if s.in.Base == nil {
+			s.countClient(e)
+		}
 		if sig.hasPairs {
 			if p, ok := s.pairs[uint64(name)<<32|uint64(e.Client)]; ok {
 				s.addTime(p, e.Time)
