@@ -289,8 +289,8 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 const scanCache = 2048
 
 // scanConn returns a connection of the pool with a small page cache for
-// one pass over a table, and the function that gives it back with its
-// cache emptied and its size as it was.
+// one pass over a table (or one write of the scores), and the function
+// that gives it back with its cache emptied and its size as it was.
 func (d *DB) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
 	conn, err := d.sql.Conn(ctx)
 	if err != nil {
@@ -312,6 +312,14 @@ func (d *DB) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
 		conn.ExecContext(bg, "PRAGMA shrink_memory")
 		conn.Close()
 	}, nil
+}
+
+// FreeCaches closes the pool's idle connections, and with them the page
+// cache each keeps filled (up to 16 MB) after an ingest: a scoring after
+// it reads through connections of its own.
+func (d *DB) FreeCaches() {
+	d.sql.SetMaxIdleConns(0)
+	d.sql.SetMaxIdleConns(2) // database/sql's default
 }
 
 // RepeatedPairs returns the (client, name) pairs asked minEvents times or
@@ -592,10 +600,11 @@ func (d *DB) PutScores(ctx context.Context, names, domains []Score) error {
 // fastest in increasing id order: each insert then appends to the table's
 // last page.
 type ScoreWriter struct {
-	ctx   context.Context
-	conn  *sql.Conn // in a transaction of the staging tables only
-	bulks map[ScoreSubject]*bulk
-	why   []byte
+	ctx     context.Context
+	conn    *sql.Conn // in a transaction of the staging tables only
+	release func()    // gives conn back (scanConn)
+	bulks   map[ScoreSubject]*bulk
+	why     []byte
 	// scope, for an update (NewScoreUpdater): the ids whose scores are
 	// replaced; nil: all of them.
 	scope map[ScoreSubject][]uint32
@@ -609,28 +618,30 @@ func (d *DB) NewScoreWriter(ctx context.Context) (*ScoreWriter, error) {
 	if d.readOnly != nil {
 		return nil, d.readOnly
 	}
-	conn, err := d.sql.Conn(ctx)
+	// Its page cache is small: it writes the temporary tables, then
+	// the scores' two tables once.
+	conn, release, err := d.scanConn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+strings.TrimPrefix(staged(s), "temp.")+
 			"(id INTEGER PRIMARY KEY, score REAL NOT NULL, why TEXT NOT NULL)"); err != nil {
-			conn.Close()
+			release()
 			return nil, err
 		}
 		if _, err := conn.ExecContext(ctx, "DELETE FROM "+staged(s)); err != nil {
-			conn.Close()
+			release()
 			return nil, err
 		}
 	}
 	// Deferred, not the immediate transactions of the pool's: it writes
 	// nothing to the workspace.
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		conn.Close()
+		release()
 		return nil, err
 	}
-	w := &ScoreWriter{ctx: ctx, conn: conn, bulks: map[ScoreSubject]*bulk{}}
+	w := &ScoreWriter{ctx: ctx, conn: conn, release: release, bulks: map[ScoreSubject]*bulk{}}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		w.bulks[s] = newRunnerBulk(ctx, txRunner{conn}, "INSERT INTO "+staged(s)+"(id, score, why) VALUES", "", 3)
 	}
@@ -742,7 +753,7 @@ func (w *ScoreWriter) Rollback() {
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+staged(s))
 	}
-	w.conn.Close()
+	w.release()
 	w.conn = nil
 }
 

@@ -97,15 +97,19 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	return t.Write(e.stdout, *format)
 }
 
-// scoreMemoryLimit is the soft memory limit a whole scoring runs under:
-// at its peak it holds about 320 MB on a 20M-event workspace, and the
-// collector, left alone, lets the heap grow to twice that between
-// collections.
-const scoreMemoryLimit = 360 << 20
+// scoreMemoryLimit is the soft memory limit a whole scoring runs under,
+// an ingest's: at its peak it holds about 320 MB on a 20M-event
+// workspace, and the collector, left alone, lets the heap grow to twice
+// that between collections.
+const scoreMemoryLimit = ingestMemoryLimit
 
 // scoreWorkspace scores the whole workspace under scoreMemoryLimit (or
-// a lower one given, GOMEMLIMIT).
+// a lower one given, GOMEMLIMIT). What an ingest before it left (its
+// heap, the page caches of its connections) is given back to the system
+// first: its peak and the scoring's do not add up.
 func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
+	d.FreeCaches()
+	debug.FreeOSMemory()
 	was := debug.SetMemoryLimit(-1)
 	debug.SetMemoryLimit(min(was, scoreMemoryLimit))
 	defer debug.SetMemoryLimit(was)
