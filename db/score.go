@@ -144,11 +144,18 @@ func (d *DB) ScanBlocksOf(ctx context.Context, code subject.Code, fn func(name u
 // order), through the blocks' name index: the few names a scorer reads
 // again.
 func (d *DB) ScanBlocksOfNames(ctx context.Context, ids []uint32, fn func(name uint32, evs []Event) error) error {
+	return eachChunk(ids, func(in string, args []any) error {
+		return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE name IN ("+in+")", args, fn)
+	})
+}
+
+// eachChunk calls fn with the placeholders and arguments of ids,
+// answerChunk at a time: a statement takes a bounded number of them.
+func eachChunk(ids []uint32, fn func(in string, args []any) error) error {
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), answerChunk)]
 		ids = ids[len(chunk):]
-		in, args := placeholders(chunk)
-		if err := d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE name IN ("+in+")", args, fn); err != nil {
+		if err := fn(placeholders(chunk)); err != nil {
 			return err
 		}
 	}
@@ -205,8 +212,9 @@ type blockMeta struct {
 }
 
 // batchBytes is about how much encoded data a batch carries; readAhead
-// bounds how much the reader gets ahead: at 20M events (333 MB of blocks)
-// the scorer's names take about as long to load as this much to read.
+// bounds how much the reader gets ahead. 128 MB let it read on while the
+// scorer's names loaded, but the batches (each grown past batchBytes)
+// were then 200 MB of a 20M-event scoring's peak of 490.
 const (
 	batchBytes = 256 << 10
 	readAhead  = 16 << 20
@@ -379,57 +387,42 @@ func (d *DB) DomainsSince(ctx context.Context, kind subject.Code, mark int64) (d
 // ScoreNamesOf is ScoreNames for the names of some domains (groups) only.
 func (d *DB) ScoreNamesOf(ctx context.Context, domains []uint32) ([]NameRow, error) {
 	var out []NameRow
-	for len(domains) > 0 {
-		chunk := domains[:min(len(domains), answerChunk)]
-		domains = domains[len(chunk):]
-		in, args := placeholders(chunk)
+	err := eachChunk(domains, func(in string, args []any) error {
 		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE domain IN ("+in+") AND count > 0", args...)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			out, err = appendScoreNames(out, rows)
 		}
-		if out, err = appendScoreNames(out, rows); err != nil {
-			return nil, err
-		}
-	}
+		return err
+	})
 	slices.SortFunc(out, func(a, b NameRow) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return out, err
 }
 
 // DomainsByID returns the domains (groups) of ids that have events.
 func (d *DB) DomainsByID(ctx context.Context, ids []uint32) ([]DomainRow, error) {
 	var out []DomainRow
-	for len(ids) > 0 {
-		chunk := ids[:min(len(ids), answerChunk)]
-		ids = ids[len(chunk):]
-		in, args := placeholders(chunk)
+	err := eachChunk(ids, func(in string, args []any) error {
 		rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE id IN ("+in+") AND count > 0", args...))
-		if err != nil {
-			return nil, err
-		}
 		out = append(out, rows...)
-	}
+		return err
+	})
 	slices.SortFunc(out, func(a, b DomainRow) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return out, err
 }
 
 // RepeatedPairsOf is RepeatedPairs for the names of some domains only.
 func (d *DB) RepeatedPairsOf(ctx context.Context, domains []uint32, kind uint8, minEvents, maxClients int64) ([]uint64, error) {
 	var out []uint64
-	for len(domains) > 0 {
-		chunk := domains[:min(len(domains), answerChunk)]
-		domains = domains[len(chunk):]
-		in, args := placeholders(chunk)
+	err := eachChunk(domains, func(in string, args []any) error {
 		rows, err := d.sql.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
 			WHERE n.domain IN (`+in+`) AND n.kind = ? AND n.count >= ? AND n.clients <= ? AND nc.count >= ?`,
 			append(args, kind, minEvents, maxClients, minEvents)...)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			out, err = appendPairs(out, rows)
 		}
-		if out, err = appendPairs(out, rows); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // appendPairs appends the (name, client) rows of a pairs query to out,

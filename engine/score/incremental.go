@@ -12,7 +12,6 @@ import (
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/internal/parallel"
 )
 
 // Incremental scoring (a Keeper's, while a follow or a capture runs):
@@ -94,42 +93,34 @@ var errWhole = errors.New("events removed since the last whole scoring")
 
 // increment scores again the domains whose DNS names got events since
 // base was taken, and returns the base the next pass starts from.
-func increment(ctx context.Context, d *db.DB, base *Base) (sum Summary, next *Base, err error) {
-	release, err := turn(ctx)
-	if err != nil {
-		return Summary{}, nil, err
-	}
-	defer release()
-	defer func() { parallel.Reraise(err) }()
-	start := time.Now()
-	totals, err := d.Stats(ctx)
-	if err != nil {
-		return Summary{}, nil, err
-	}
-	if totals.Events < base.events {
-		return Summary{}, nil, errWhole
-	}
-	ids, to, err := d.DomainsSince(ctx, subject.DNSName, base.mark)
-	if err != nil {
-		return Summary{}, nil, err
-	}
-	if to < base.mark {
-		return Summary{}, nil, errWhole
-	}
-	domains, err := d.DomainsByID(ctx, ids)
-	if err != nil {
-		return Summary{}, nil, err
-	}
-	domains, waiting := incDomains(domains)
-	nb := *base
-	nb.mark = to
-	if len(domains) > 0 {
-		if sum, err = scoreDomains(ctx, d, &nb, domains); err != nil {
+func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
+	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
+		if totals.Events < base.events {
+			return Summary{}, nil, errWhole
+		}
+		ids, to, err := d.DomainsSince(ctx, subject.DNSName, base.mark)
+		if err != nil {
 			return Summary{}, nil, err
 		}
-	}
-	sum.Incremental, sum.Waiting, sum.Took = true, waiting, time.Since(start)
-	return sum, &nb, nil
+		if to < base.mark {
+			return Summary{}, nil, errWhole
+		}
+		domains, err := d.DomainsByID(ctx, ids)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		domains, waiting := incDomains(domains)
+		next := *base
+		next.mark = to
+		var sum Summary
+		if len(domains) > 0 {
+			if sum, err = scoreDomains(ctx, d, &next, domains); err != nil {
+				return Summary{}, nil, err
+			}
+		}
+		sum.Incremental, sum.Waiting = true, waiting
+		return sum, &next, nil
+	})
 }
 
 // incDomains picks the domains an incremental pass scores (fewest events

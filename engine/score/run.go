@@ -65,54 +65,55 @@ func Run(ctx context.Context, d *db.DB) (Summary, error) {
 
 // runWhole is Run, which also returns what the incremental passes after
 // it start from.
-func runWhole(ctx context.Context, d *db.DB) (sum Summary, base *Base, err error) {
-	release, err := turn(ctx)
-	if err != nil {
-		return Summary{}, nil, err
+func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
+	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
+		// Where the events stand before they are read: those stored from
+		// here on are read again by the next incremental pass.
+		mark, err := d.BlocksMark(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		w := newStorer(ctx, d.NewScoreWriter)
+		res, s, err := compute(ctx, d, w.store)
+		if err != nil {
+			cancel()
+			w.wait()
+			return Summary{}, nil, err
+		}
+		if err := w.commit(); err != nil {
+			return Summary{}, nil, err
+		}
+		return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
+			Trained: res.Trained}, s.base(mark, totals.Events), nil
+	})
+}
+
+// pass runs fn when the run token is free, with the workspace's totals
+// as they stand before it, and says how long it took. One run at a time
+// in a process: the screen's rescore after a mark and a Keeper's would
+// each hold connections of the workspace's small pool while waiting for
+// more (its read-ahead, its loader), and with a follow's loader beside
+// them could take them all. A panic in one of fn's goroutines comes back
+// as an error (parallel.Catch) and goes on here, in the caller's
+// goroutine.
+func pass(ctx context.Context, d *db.DB, fn func(totals db.Stats) (Summary, *Base, error)) (sum Summary, base *Base, err error) {
+	select {
+	case running <- struct{}{}:
+		defer func() { <-running }()
+	case <-ctx.Done():
+		return Summary{}, nil, ctx.Err()
 	}
-	defer release()
-	// A panic in one of the goroutines below comes back as an error and
-	// goes on here, in the caller's goroutine (parallel.Catch).
 	defer func() { parallel.Reraise(err) }()
 	start := time.Now()
-	// Where the events stand before they are read: those stored from
-	// here on are read again by the next incremental pass, at worst twice.
-	mark, err := d.BlocksMark(ctx)
-	if err != nil {
-		return Summary{}, nil, err
-	}
 	totals, err := d.Stats(ctx)
 	if err != nil {
 		return Summary{}, nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w := newStorer(ctx, d.NewScoreWriter)
-	res, s, err := compute(ctx, d, w.store)
-	if err != nil {
-		cancel()
-		w.wait()
-		return Summary{}, nil, err
-	}
-	if err := w.commit(); err != nil {
-		return Summary{}, nil, err
-	}
-	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
-		Trained: res.Trained, Took: time.Since(start)}, s.base(mark, totals.Events), nil
-}
-
-// turn waits for the run token: one run at a time in a process. The
-// screen's rescore after a mark and a Keeper's would each hold
-// connections of the workspace's small pool while waiting for more (its
-// read-ahead, its loader), and with a follow's loader beside them could
-// take them all.
-func turn(ctx context.Context) (release func(), err error) {
-	select {
-	case running <- struct{}{}:
-		return func() { <-running }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	sum, base, err = fn(totals)
+	sum.Took = time.Since(start)
+	return sum, base, err
 }
 
 // running holds a token while a Run runs.
