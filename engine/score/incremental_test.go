@@ -13,6 +13,8 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 )
@@ -160,5 +162,68 @@ func TestKeeperScoresIncrementally(t *testing.T) {
 	}
 	if got := storedScores(t, d, db.ScoreName)[n.ID]; got <= before {
 		t.Errorf("%s: %.1f before its beacon, %.1f after", n.Name, before, got)
+	}
+}
+
+// A whole run (check-ins merged as they come, scores written as they are
+// made and dropped from memory) stores what a plain Scorer computes from
+// the same workspace, every time its times kept and its scores held.
+func TestRunStoresWhatAPlainScorerComputes(t *testing.T) {
+	ctx := context.Background()
+	d, _ := incWorkspace(t)
+	if _, err := Run(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matcher := rules.NewMatcher(rs, subject.DNSName)
+	sc, err := d.ScoreContext(ctx, trainRanked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := d.ScoreNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := d.RepeatedPairs(ctx, uint8(record.KindDNS), MinBeaconEvents, BeaconClients(sc.Clients))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nms, web, logons := splitKinds(all)
+	sc.First, sc.Last = span(nms)
+	s := NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: clientlessPairs(pairs, nms, sc.Clients), HTTP: web, SubjectRules: rs, Logons: logons})
+	if err := d.ScanBlocks(ctx, func(name uint32, evs []db.Event) error { s.Add(name, evs); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	domains, err := d.AllDomains(ctx, subject.DNSName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin, err := finishInputs(ctx, d, matcher, rs, sc.Ranked, domains)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin.Context = sc
+	res := s.Finish(fin)
+	for _, c := range []struct {
+		subject db.ScoreSubject
+		want    []db.Score
+	}{{db.ScoreName, res.Names}, {db.ScoreDomain, res.Domains}} {
+		stored := storedScores(t, d, c.subject)
+		if len(stored) != len(c.want) {
+			t.Errorf("subject %d: %d scores stored, %d computed", c.subject, len(stored), len(c.want))
+		}
+		for i, w := range c.want {
+			if stored[w.ID] != w.Score {
+				t.Errorf("subject %d, id %d: stored %.1f, computed %.1f", c.subject, w.ID, stored[w.ID], w.Score)
+			}
+			if i < 100 { // the words of the ranked top
+				if got := scoreOf(t, d, c.subject, w.ID); !reflect.DeepEqual(got.Contribs, w.Contribs) {
+					t.Errorf("subject %d, id %d: stored %+v, computed %+v", c.subject, w.ID, got.Contribs, w.Contribs)
+				}
+			}
+		}
 	}
 }
