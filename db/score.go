@@ -76,12 +76,28 @@ type ScoredDomain struct {
 // for every name. One pass serves every kind: names.kind has no index, so
 // a query per kind would read the whole table once per kind.
 func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id")
+	// Sized once by the largest id: grown row by row, the slice was
+	// copied until five times its size had been allocated.
+	conn, release, err := d.scanConn(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
+	var most sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT max(id) FROM names").Scan(&most); err != nil {
+		return nil, err
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	return appendScoreNames(make([]NameRow, 0, most.Int64), rows)
+}
+
+// appendScoreNames appends the rows of a ScoreNames query to out, and
+// closes them.
+func appendScoreNames(out []NameRow, rows *sql.Rows) ([]NameRow, error) {
 	defer rows.Close()
-	var out []NameRow
 	var v [7]any
 	for rows.Next() {
 		var r NameRow
@@ -122,6 +138,28 @@ func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) e
 func (d *DB) ScanBlocksOf(ctx context.Context, code subject.Code, fn func(name uint32, evs []Event) error) error {
 	return d.scanBlocks(ctx, "SELECT b.name, b.n, b.tmin, b.data FROM blocks b JOIN names ON names.id = b.name WHERE names.kind = ?",
 		[]any{uint8(code)}, fn)
+}
+
+// ScanBlocksOfNames is ScanBlocks over the blocks of the names ids (any
+// order), through the blocks' name index: the few names a scorer reads
+// again.
+func (d *DB) ScanBlocksOfNames(ctx context.Context, ids []uint32, fn func(name uint32, evs []Event) error) error {
+	return eachChunk(ids, func(in string, args []any) error {
+		return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE name IN ("+in+")", args, fn)
+	})
+}
+
+// eachChunk calls fn with the placeholders and arguments of ids,
+// answerChunk at a time: a statement takes a bounded number of them.
+func eachChunk(ids []uint32, fn func(in string, args []any) error) error {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), answerChunk)]
+		ids = ids[len(chunk):]
+		if err := fn(placeholders(chunk)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanBlocks is ScanBlocks over the blocks query selects (name, n, tmin,
@@ -174,11 +212,12 @@ type blockMeta struct {
 }
 
 // batchBytes is about how much encoded data a batch carries; readAhead
-// bounds how much the reader gets ahead: at 20M events (333 MB of blocks)
-// the scorer's names take about as long to load as this much to read.
+// bounds how much the reader gets ahead. 128 MB let it read on while the
+// scorer's names loaded, but the batches (each grown past batchBytes)
+// were then 200 MB of a 20M-event scoring's peak of 490.
 const (
 	batchBytes = 256 << 10
-	readAhead  = 128 << 20
+	readAhead  = 16 << 20
 )
 
 // readBlocks fills the batches from free with the blocks query selects
@@ -204,7 +243,13 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 		}
 	}()
 	defer parallel.Catch(&panicked)
-	rows, err := d.sql.QueryContext(ctx, query, args...)
+	conn, release, err := d.scanConn(ctx)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		fail(err)
 		return
@@ -245,17 +290,145 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 	}
 }
 
+// scanCache is the page cache (KiB) of a connection that reads a table
+// once: its pages are not read again, and the OS caches the file, where
+// a pooled connection keeps its 16 MB of cache filled as long as it
+// lives: an eighth of a 20M-event workspace's peak memory while scoring.
+const scanCache = 2048
+
+// scanConn returns a connection of the pool with a small page cache for
+// one pass over a table (or one write of the scores), and the function
+// that gives it back with its cache emptied and its size as it was.
+func (d *DB) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
+	conn, err := d.sql.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var was int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// PRAGMAs take no parameters; both values are integers.
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(scanCache)); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, func() {
+		bg := context.WithoutCancel(ctx)
+		conn.ExecContext(bg, "PRAGMA cache_size = "+strconv.FormatInt(was, 10))
+		conn.ExecContext(bg, "PRAGMA shrink_memory")
+		conn.Close()
+	}, nil
+}
+
+// FreeCaches closes the pool's idle connections, and with them the page
+// cache each keeps filled (up to 16 MB) after an ingest: a scoring after
+// it reads through connections of its own.
+func (d *DB) FreeCaches() {
+	d.sql.SetMaxIdleConns(0)
+	d.sql.SetMaxIdleConns(2) // database/sql's default
+}
+
 // RepeatedPairs returns the (client, name) pairs asked minEvents times or
 // more, packed as name<<32 | client, for the names of a kind asked by at
 // most maxClients clients: the pairs whose rhythm a beacon test can judge.
 func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClients int64) ([]uint64, error) {
-	rows, err := d.sql.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
+	conn, release, err := d.scanConn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
 		WHERE n.kind = ? AND n.count >= ?2 AND n.clients <= ? AND nc.count >= ?2`, kind, minEvents, maxClients)
 	if err != nil {
 		return nil, err
 	}
+	return appendPairs(nil, rows)
+}
+
+// BlocksMark is where the events stand: the largest block id. Blocks are
+// only ever appended (a source dropped for a forced re-read takes its
+// events away, and the totals say so).
+func (d *DB) BlocksMark(ctx context.Context) (int64, error) {
+	var mark int64
+	err := d.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM blocks").Scan(&mark)
+	return mark, err
+}
+
+// DomainsSince returns the groups (distinct, in id order) of the names
+// of a subject that have events stored since mark (BlocksMark), and the
+// mark they reach: a range of the blocks' primary key, read without their
+// data, and the names by theirs.
+func (d *DB) DomainsSince(ctx context.Context, kind subject.Code, mark int64) (domains []uint32, to int64, err error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT b.id, n.domain, n.kind FROM blocks b JOIN names n ON n.id = b.name WHERE b.id > ? ORDER BY b.id", mark)
+	if err != nil {
+		return nil, mark, err
+	}
 	defer rows.Close()
+	to = mark
+	for rows.Next() {
+		var domain uint32
+		var k uint8
+		if err := rows.Scan(&to, &domain, &k); err != nil {
+			return nil, mark, err
+		}
+		if k == uint8(kind) {
+			domains = append(domains, domain)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mark, err
+	}
+	slices.Sort(domains)
+	return slices.Compact(domains), to, nil
+}
+
+// ScoreNamesOf is ScoreNames for the names of some domains (groups) only.
+func (d *DB) ScoreNamesOf(ctx context.Context, domains []uint32) ([]NameRow, error) {
+	var out []NameRow
+	err := eachChunk(domains, func(in string, args []any) error {
+		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE domain IN ("+in+") AND count > 0", args...)
+		if err == nil {
+			out, err = appendScoreNames(out, rows)
+		}
+		return err
+	})
+	slices.SortFunc(out, func(a, b NameRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// DomainsByID returns the domains (groups) of ids that have events.
+func (d *DB) DomainsByID(ctx context.Context, ids []uint32) ([]DomainRow, error) {
+	var out []DomainRow
+	err := eachChunk(ids, func(in string, args []any) error {
+		rows, err := scanDomains(d.sql.QueryContext(ctx, "SELECT "+domainCols+" FROM domains WHERE id IN ("+in+") AND count > 0", args...))
+		out = append(out, rows...)
+		return err
+	})
+	slices.SortFunc(out, func(a, b DomainRow) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// RepeatedPairsOf is RepeatedPairs for the names of some domains only.
+func (d *DB) RepeatedPairsOf(ctx context.Context, domains []uint32, kind uint8, minEvents, maxClients int64) ([]uint64, error) {
 	var out []uint64
+	err := eachChunk(domains, func(in string, args []any) error {
+		rows, err := d.sql.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
+			WHERE n.domain IN (`+in+`) AND n.kind = ? AND n.count >= ? AND n.clients <= ? AND nc.count >= ?`,
+			append(args, kind, minEvents, maxClients, minEvents)...)
+		if err == nil {
+			out, err = appendPairs(out, rows)
+		}
+		return err
+	})
+	return out, err
+}
+
+// appendPairs appends the (name, client) rows of a pairs query to out,
+// packed, and closes them.
+func appendPairs(out []uint64, rows *sql.Rows) ([]uint64, error) {
+	defer rows.Close()
 	var name, client any
 	for rows.Next() {
 		if err := rows.Scan(&name, &client); err != nil {
@@ -420,10 +593,14 @@ func (d *DB) PutScores(ctx context.Context, names, domains []Score) error {
 // fastest in increasing id order: each insert then appends to the table's
 // last page.
 type ScoreWriter struct {
-	ctx   context.Context
-	conn  *sql.Conn // in a transaction of the staging tables only
-	bulks map[ScoreSubject]*bulk
-	why   []byte
+	ctx     context.Context
+	conn    *sql.Conn // in a transaction of the staging tables only
+	release func()    // gives conn back (scanConn)
+	bulks   map[ScoreSubject]*bulk
+	why     []byte
+	// scope, for an update (NewScoreUpdater): the ids whose scores are
+	// replaced; nil: all of them.
+	scope map[ScoreSubject][]uint32
 }
 
 // staged is the temporary table a subject's new scores wait in.
@@ -434,31 +611,46 @@ func (d *DB) NewScoreWriter(ctx context.Context) (*ScoreWriter, error) {
 	if d.readOnly != nil {
 		return nil, d.readOnly
 	}
-	conn, err := d.sql.Conn(ctx)
+	// Its page cache is small: it writes the temporary tables, then
+	// the scores' two tables once.
+	conn, release, err := d.scanConn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		if _, err := conn.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS "+strings.TrimPrefix(staged(s), "temp.")+
 			"(id INTEGER PRIMARY KEY, score REAL NOT NULL, why TEXT NOT NULL)"); err != nil {
-			conn.Close()
+			release()
 			return nil, err
 		}
 		if _, err := conn.ExecContext(ctx, "DELETE FROM "+staged(s)); err != nil {
-			conn.Close()
+			release()
 			return nil, err
 		}
 	}
 	// Deferred, not the immediate transactions of the pool's: it writes
 	// nothing to the workspace.
 	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		conn.Close()
+		release()
 		return nil, err
 	}
-	w := &ScoreWriter{ctx: ctx, conn: conn, bulks: map[ScoreSubject]*bulk{}}
+	w := &ScoreWriter{ctx: ctx, conn: conn, release: release, bulks: map[ScoreSubject]*bulk{}}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		w.bulks[s] = newRunnerBulk(ctx, txRunner{conn}, "INSERT INTO "+staged(s)+"(id, score, why) VALUES", "", 3)
 	}
+	return w, nil
+}
+
+// NewScoreUpdater is NewScoreWriter for the scores of some names and
+// domains only: Commit replaces theirs (one left without a new score
+// loses its old one) and leaves the others', and the time of the last
+// whole scoring, as they are.
+func (d *DB) NewScoreUpdater(ctx context.Context, names, domains []uint32) (*ScoreWriter, error) {
+	w, err := d.NewScoreWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w.scope = map[ScoreSubject][]uint32{ScoreName: names, ScoreDomain: domains}
 	return w, nil
 }
 
@@ -506,6 +698,9 @@ func (w *ScoreWriter) Commit() error {
 // swap replaces the stored scores with the staged ones, in the
 // transaction Commit opened.
 func (w *ScoreWriter) swap() error {
+	if w.scope != nil {
+		return w.update()
+	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM main."+s.table()); err != nil {
 			return err
@@ -516,6 +711,28 @@ func (w *ScoreWriter) swap() error {
 		}
 	}
 	return metaSet(w.ctx, w.conn, "scored", strconv.FormatInt(time.Now().UnixMicro(), 10))
+}
+
+// update replaces the scores of the writer's scope with the staged ones.
+func (w *ScoreWriter) update() error {
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		del, err := w.conn.PrepareContext(w.ctx, "DELETE FROM main."+s.table()+" WHERE id = ?")
+		if err != nil {
+			return err
+		}
+		for _, id := range w.scope[s] {
+			if _, err := del.ExecContext(w.ctx, id); err != nil {
+				del.Close()
+				return err
+			}
+		}
+		del.Close()
+		if _, err := w.conn.ExecContext(w.ctx, "INSERT OR REPLACE INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
+			staged(s)+" ORDER BY id"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rollback abandons the writes, and lets the connection go (after Commit
@@ -529,7 +746,7 @@ func (w *ScoreWriter) Rollback() {
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
 		w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+staged(s))
 	}
-	w.conn.Close()
+	w.release()
 	w.conn = nil
 }
 

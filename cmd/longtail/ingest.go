@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
-	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -80,7 +79,7 @@ func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
 	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
 		return "scoring every name and domain  " + elapsed.Round(time.Second).String()
 	})
-	sum, err := score.Run(ctx, d)
+	sum, err := scoreWorkspace(ctx, d)
 	stop()
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("the ingest is complete, its scoring stopped: longtail score scores it (%w)", ctx.Err())

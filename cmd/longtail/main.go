@@ -89,7 +89,8 @@ Every command takes --db PATH (default ./longtail.db); the query commands
 take --format table|csv|json. --format-file FILE adds a format file that
 describes a log of your own (as do ~/.config/longtail/formats/*.toml).
 longtail help CMD (or CMD --help) shows one command's usage, options and an
-example.
+example. --cpuprofile FILE and --memprofile FILE before the command write
+a CPU profile of it and its heap at the highest (for go tool pprof).
 `
 
 func main() {
@@ -228,8 +229,10 @@ func (e *env) openWith(opt db.Options) (*db.DB, error) {
 
 var commands = map[string]command{}
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	e := &env{dbPath: "longtail.db", stdout: stdout, stderr: stderr}
+	var prof profiling
+	defer func() { err = prof.finish(err) }()
 	// --db may come before the command.
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch {
@@ -244,11 +247,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			e.formatFiles, args = append(e.formatFiles, args[1]), args[2:]
 		case args[0] == "--follow" || args[0] == "-follow":
 			e.follow, args = true, args[1:]
+		case args[0] == "--cpuprofile" && len(args) > 1:
+			prof.cpu, args = args[1], args[2:]
+		case args[0] == "--memprofile" && len(args) > 1:
+			prof.mem, args = args[1], args[2:]
 		case strings.HasPrefix(args[0], "--format-file="):
 			e.formatFiles, args = append(e.formatFiles, strings.TrimPrefix(args[0], "--format-file=")), args[1:]
 		default:
 			return fmt.Errorf("unknown option %s (longtail --help shows the usage)", args[0])
 		}
+	}
+	if err := prof.start(); err != nil {
+		return err
 	}
 	if len(args) == 0 && e.follow {
 		return fmt.Errorf("--follow: name the files to follow (longtail --follow FILE...)")

@@ -29,12 +29,23 @@ type beacon struct {
 
 // beaconScratch holds the buffers measure reuses across pairs.
 type beaconScratch struct {
-	gaps []int64
-	devs []int64
+	times []int64 // a pair's check-ins, decoded (Scorer.checkinTimes)
+	gaps  []int64
+	devs  []int64
 }
 
 // measure judges the sorted query times of one pair.
 func (s *beaconScratch) measure(client uint32, times []int64) beacon {
+	if len(times) == 0 {
+		return beacon{client: client}
+	}
+	return s.measureTo(client, times, times[len(times)-1])
+}
+
+// measureTo is measure of times whose last query came at end: a pair's
+// check-ins merged as they came (Scorer.addTime) keep the first query of
+// each, not the last of all.
+func (s *beaconScratch) measureTo(client uint32, times []int64, end int64) beacon {
 	b := beacon{client: client}
 	s.gaps = s.gaps[:0]
 	var hours uint32
@@ -52,7 +63,7 @@ func (s *beaconScratch) measure(client uint32, times []int64) beacon {
 	}
 	b.hours = bits.OnesCount32(hours)
 	if len(times) > 0 {
-		b.span = times[len(times)-1] - times[0]
+		b.span = end - times[0]
 	}
 	if b.queries < MinBeaconEvents {
 		return b

@@ -13,6 +13,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/internal/testws"
 )
 
@@ -118,4 +119,60 @@ func webTraffic(w *webWorkspace, n int) {
 	for i := range 2000 {
 		w.request(start+3*day+int64(i)*1_000_000, scanner, "GET", "www0.site.example", fmt.Sprintf("/probe%04d/", i), 404, "curl/8.4.0")
 	}
+}
+
+// BenchmarkIncremental times an incremental pass (a Keeper's) after
+// 10,000 more lines (the generator's next seed) came into the benchmark
+// workspace, or into a copy of the workspace LONGTAIL_BENCH_DB names,
+// and reports the whole scoring before them beside it.
+func BenchmarkIncremental(b *testing.B) {
+	var d *db.DB
+	if p := os.Getenv("LONGTAIL_BENCH_DB"); p != "" {
+		path := filepath.Join(b.TempDir(), "ws.db")
+		copyFile(b, p, path)
+		var err error
+		if d, err = db.Open(path, db.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { d.Close() })
+	} else {
+		d, _ = benchWorkspace(b)
+	}
+	ctx := context.Background()
+	start, cpu := time.Now(), cpuTime()
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	whole, wholeCPU := time.Since(start), cpuTime()-cpu
+	log := filepath.Join(b.TempDir(), "more.csv")
+	f, err := os.Create(log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, err = gen.Write(f, gen.Options{Lines: 10_000, Seed: 2, Format: "csv"})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	var sum Summary
+	cpu = cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		if sum, _, err = increment(ctx, d, base); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(whole.Seconds(), "whole-s")
+	b.ReportMetric(wholeCPU.Seconds(), "whole-cpu-s")
+	b.ReportMetric(float64(sum.Names), "names")
+	b.ReportMetric(float64(sum.Domains), "domains")
+	b.ReportMetric(float64(sum.Waiting), "waiting")
 }

@@ -37,7 +37,7 @@ type domainSignals struct {
 // Finish scores every name and domain added.
 func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
-	s.stretches = stretchesOf(s.names)
+	s.stretches = s.spans()
 	s.setDomains(fin.Domains)
 	s.measureBeacons()
 	s.foldNames()
@@ -251,13 +251,15 @@ func (s *Scorer) train(ts []Trainee) *Model {
 const storeBatch = 4096
 
 // store hands the scores made since *done to FinishInputs.Store, when
-// storeBatch of them are waiting or at the end (final). They are copied:
-// Finish sorts its own by score.
+// storeBatch of them are waiting or at the end (final), and clears them
+// in scores: a workspace's scores with their contributions are a third
+// of what scoring it holds, and once written they are not needed.
 func (s *Scorer) store(subject db.ScoreSubject, scores []db.Score, done *int, final bool) {
 	if s.fin.Store == nil || len(scores) == *done || (!final && len(scores)-*done < storeBatch) {
 		return
 	}
 	s.fin.Store(subject, slices.Clone(scores[*done:]))
+	clear(scores[*done:])
 	*done = len(scores)
 }
 

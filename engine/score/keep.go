@@ -2,6 +2,7 @@ package score
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -9,22 +10,32 @@ import (
 )
 
 // Keeping the scores up while a workspace grows (a follow, a capture): a
-// rescore runs in the background whenever the workspace changed, one at a
+// pass runs in the background whenever the workspace changed, one at a
 // time, and never holds the workspace's write lock but for the moment its
 // scores are swapped in (db.ScoreWriter), so the reads and the packets go
-// on meanwhile. Each name's score is that of a whole rescore, seconds after
-// its events came: the scores rank names against each other (the n-gram
-// model, the rarity of clients, the beacons' shares), so a name scored
-// alone against an older model would not be comparable to the rest.
+// on meanwhile. A pass is incremental (incremental.go): the domains whose
+// names got events are scored again against the model of the last whole
+// scoring, in milliseconds. A whole rescore comes when the workspace grew
+// by keepGrowth since the last, or that one is older than keepAge: the
+// scores rank names against each other (the n-gram model, the rarity of
+// clients, the beacons' shares), and what was learnt from a workspace a
+// quarter smaller, or ten minutes ago, is then refreshed.
 
 // KeepLook is how often a Keeper looks whether the workspace changed: one
 // read of the stored totals.
 const KeepLook = time.Second
 
 // keepShare is the most of its time a Keeper spends rescoring: after a
-// rescore of T it waits at least keepShare⁻¹·T before the next, so a large
+// pass of T it waits at least keepShare·T before the next, so a large
 // workspace's rescores leave the cores to the ingest.
 const keepShare = 4
+
+// A whole rescore comes when the events grew by keepGrowth (a share)
+// since the last, or it is older than keepAge.
+const (
+	keepGrowth = 0.25
+	keepAge    = 10 * time.Minute
+)
 
 // Keeper rescores a workspace when it changes, until stopped.
 type Keeper struct {
@@ -32,11 +43,12 @@ type Keeper struct {
 	stop context.CancelFunc
 	done chan struct{}
 
-	mu    sync.Mutex
-	last  time.Time // when the last rescore ended
-	sum   Summary
-	err   error
-	count int
+	mu          sync.Mutex
+	last        time.Time // when the last pass ended
+	sum         Summary
+	err         error
+	count       int
+	whole, incs int // of count, the whole rescores and the incremental passes
 }
 
 // Keep starts keeping d's scores up; the scores stored when it starts are
@@ -54,7 +66,7 @@ func (k *Keeper) Stop() {
 	<-k.done
 }
 
-// Last says when the last rescore ended, what it did and how it failed,
+// Last says when the last pass ended, what it did and how it failed,
 // and how many there were; zero before the first.
 func (k *Keeper) Last() (at time.Time, sum Summary, err error, count int) {
 	k.mu.Lock()
@@ -62,9 +74,17 @@ func (k *Keeper) Last() (at time.Time, sum Summary, err error, count int) {
 	return k.last, k.sum, k.err, k.count
 }
 
+// Passes says how many whole rescores and incremental passes succeeded.
+func (k *Keeper) Passes() (whole, incremental int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.whole, k.incs
+}
+
 func (k *Keeper) run(ctx context.Context) {
 	defer close(k.done)
 	scored, _ := k.d.Stats(ctx)
+	var base *Base
 	next := time.Now()
 	tick := time.NewTicker(KeepLook)
 	defer tick.Stop()
@@ -79,7 +99,12 @@ func (k *Keeper) run(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		sum, err := Run(ctx, k.d)
+		var sum Summary
+		if whole(base, now) {
+			sum, base, err = runWhole(ctx, k.d)
+		} else if sum, base, err = increment(ctx, k.d, base); errors.Is(err, errWhole) {
+			sum, base, err = runWhole(ctx, k.d)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -91,8 +116,23 @@ func (k *Keeper) run(ctx context.Context) {
 		k.mu.Lock()
 		k.last, k.sum, k.err = time.Now(), sum, err
 		k.count++
+		switch {
+		case err != nil:
+		case sum.Incremental:
+			k.incs++
+		default:
+			k.whole++
+		}
 		k.mu.Unlock()
 	}
+}
+
+// whole says whether the next pass rescores the whole workspace: there
+// is no base yet (the scores stored before are taken as they are until
+// the workspace changes), it grew by keepGrowth since, or the base is
+// older than keepAge.
+func whole(base *Base, now db.Stats) bool {
+	return base == nil || float64(now.Events-base.events) >= keepGrowth*float64(base.events) || time.Since(base.at) >= keepAge
 }
 
 // sameTotals says whether two reads of the totals are of the same events.

@@ -30,10 +30,18 @@ type Summary struct {
 	Logons         int // logon accounts, sources and pairs scored (and their groups)
 	Trained        int // labels the n-gram model learnt from
 	Took           time.Duration
+	// Incremental: the domains that changed were scored again (their
+	// names are Names), against the model of the last whole scoring;
+	// Waiting of them wait for the next (incDomains).
+	Incremental bool
+	Waiting     int
 }
 
 // String says what a run did, for the command line.
 func (s Summary) String() string {
+	if s.Incremental {
+		return s.incrementalWords()
+	}
 	web := ""
 	if s.HTTP > 0 {
 		web = fmt.Sprintf(", %d HTTP hosts, paths, user agents and clients and %d of their groups", s.HTTP, s.Groups)
@@ -50,35 +58,62 @@ func (s Summary) String() string {
 // call it from a background command and reload its score column when it
 // returns. The scores are written on another connection as they are
 // computed, in one transaction.
-func Run(ctx context.Context, d *db.DB) (sum Summary, err error) {
-	// One run at a time in a process: the screen's rescore after a mark
-	// and a Keeper's would each hold connections of the workspace's small
-	// pool while waiting for more (its read-ahead, its loader), and with
-	// a follow's loader beside them could take them all.
+func Run(ctx context.Context, d *db.DB) (Summary, error) {
+	sum, _, err := runWhole(ctx, d)
+	return sum, err
+}
+
+// runWhole is Run, which also returns what the incremental passes after
+// it start from.
+func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
+	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
+		// Where the events stand before they are read: those stored from
+		// here on are read again by the next incremental pass.
+		mark, err := d.BlocksMark(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		w := newStorer(ctx, d.NewScoreWriter)
+		res, s, err := compute(ctx, d, w.store)
+		if err != nil {
+			cancel()
+			w.wait()
+			return Summary{}, nil, err
+		}
+		if err := w.commit(); err != nil {
+			return Summary{}, nil, err
+		}
+		return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
+			Trained: res.Trained}, s.base(mark, totals.Events), nil
+	})
+}
+
+// pass runs fn when the run token is free, with the workspace's totals
+// as they stand before it, and says how long it took. One run at a time
+// in a process: the screen's rescore after a mark and a Keeper's would
+// each hold connections of the workspace's small pool while waiting for
+// more (its read-ahead, its loader), and with a follow's loader beside
+// them could take them all. A panic in one of fn's goroutines comes back
+// as an error (parallel.Catch) and goes on here, in the caller's
+// goroutine.
+func pass(ctx context.Context, d *db.DB, fn func(totals db.Stats) (Summary, *Base, error)) (sum Summary, base *Base, err error) {
 	select {
 	case running <- struct{}{}:
 		defer func() { <-running }()
 	case <-ctx.Done():
-		return Summary{}, ctx.Err()
+		return Summary{}, nil, ctx.Err()
 	}
-	// A panic in one of the goroutines below comes back as an error and
-	// goes on here, in the caller's goroutine (parallel.Catch).
 	defer func() { parallel.Reraise(err) }()
 	start := time.Now()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	w := newStorer(ctx, d)
-	res, err := compute(ctx, d, w.store)
+	totals, err := d.Stats(ctx)
 	if err != nil {
-		cancel()
-		w.wait()
-		return Summary{}, err
+		return Summary{}, nil, err
 	}
-	if err := w.commit(); err != nil {
-		return Summary{}, err
-	}
-	return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
-		Trained: res.Trained, Took: time.Since(start)}, nil
+	sum, base, err = fn(totals)
+	sum.Took = time.Since(start)
+	return sum, base, err
 }
 
 // running holds a token while a Run runs.
@@ -97,17 +132,19 @@ type scoreBatch struct {
 	scores  []db.Score
 }
 
-func newStorer(ctx context.Context, d *db.DB) *storer {
+// newStorer starts a storer whose writer open makes (db.NewScoreWriter,
+// or a db.NewScoreUpdater for some scores).
+func newStorer(ctx context.Context, open func(context.Context) (*db.ScoreWriter, error)) *storer {
 	w := &storer{batches: make(chan scoreBatch, 8), stopped: make(chan struct{})}
 	go func() {
 		defer close(w.stopped)
 		defer parallel.Catch(&w.err)
-		w.err = w.write(ctx, d)
+		w.err = w.write(ctx, open)
 	}()
 	return w
 }
 
-func (w *storer) write(ctx context.Context, d *db.DB) error {
+func (w *storer) write(ctx context.Context, open func(context.Context) (*db.ScoreWriter, error)) error {
 	var sw *db.ScoreWriter
 	defer func() {
 		if sw != nil {
@@ -121,7 +158,7 @@ func (w *storer) write(ctx context.Context, d *db.DB) error {
 		case b, ok := <-w.batches:
 			if sw == nil {
 				var err error
-				if sw, err = d.NewScoreWriter(ctx); err != nil {
+				if sw, err = open(ctx); err != nil {
 					return err
 				}
 			}
@@ -159,15 +196,15 @@ func (w *storer) wait() error {
 // cores: the names, the domains and the n-gram model load on other
 // connections while SQLite starts reading the events (ScanBlocks reads
 // ahead until the scorer is ready for them).
-func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Score)) (Result, error) {
+func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Score)) (Result, *Scorer, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	matcher := rules.NewMatcher(rs, subject.DNSName)
 	sc, err := d.ScoreContext(ctx, trainRanked)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -192,7 +229,10 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 		var f finish
 		defer func() { loaded <- f }()
 		defer parallel.Catch(&f.err)
-		f.in, f.err = finishInputs(ctx, d, matcher, rs, sc.Ranked)
+		var domains []db.DomainRow
+		if domains, f.err = d.AllDomains(ctx, subject.DNSName); f.err == nil {
+			f.in, f.err = finishInputs(ctx, d, matcher, rs, sc.Ranked, domains)
+		}
 	}()
 	var sr *scorer
 	take := func() error {
@@ -216,16 +256,17 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 		cancel()
 		take()
 		<-loaded
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	fin := <-loaded
 	if fin.err != nil {
-		return Result{}, fin.err
+		return Result{}, nil, fin.err
 	}
 	sc.First, sc.Last = sr.first, sr.last
 	fin.in.Context = sc
 	fin.in.Store = store
-	return sr.s.Finish(fin.in), nil
+	res := sr.s.Finish(fin.in)
+	return res, sr.s, sr.s.Err()
 }
 
 // newScorer loads the names and, on another connection meanwhile, the
@@ -251,18 +292,31 @@ func newScorer(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules
 		return nil, 0, 0, pairsErr
 	}
 	nms, web, logons := splitKinds(all)
-	// Events without a client (a log that has none) are one more pair of
-	// their name, which name_client does not count: every candidate name
-	// gets one. Its times are kept only if such events come, but then all
-	// of them: in a log without clients the beacon is judged per name.
+	first, last = span(nms)
+	in := Inputs{Rules: matcher, Names: nms, Pairs: clientlessPairs(pairs, nms, clients), HTTP: web, SubjectRules: rs, Logons: logons, Reread: rereader(ctx, d)}
+	return NewScorer(in), first, last, nil
+}
+
+// clientlessPairs adds to pairs the beacon candidates of the events
+// without a client (a log that has none), which name_client does not
+// count: every candidate name gets one. Its times are kept only if such
+// events come, but then all of them: in a log without clients the beacon
+// is judged per name.
+func clientlessPairs(pairs []uint64, nms []db.NameRow, clients int64) []uint64 {
 	limit := BeaconClients(clients)
 	for _, n := range nms {
 		if n.Count >= MinBeaconEvents && n.Clients <= limit {
 			pairs = append(pairs, uint64(n.ID)<<32)
 		}
 	}
-	first, last = span(nms)
-	return NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: pairs, HTTP: web, SubjectRules: rs, Logons: logons}), first, last, nil
+	return pairs
+}
+
+// rereader reads the events of names again (Inputs.Reread).
+func rereader(ctx context.Context, d *db.DB) func(names []uint32, fn func(uint32, []db.Event) error) error {
+	return func(names []uint32, fn func(uint32, []db.Event) error) error {
+		return d.ScanBlocksOfNames(ctx, names, fn)
+	}
 }
 
 // splitKinds separates the DNS names from the values of the HTTP and
@@ -287,13 +341,9 @@ func splitKinds(all []db.NameRow) (dns, web, logons []db.NameRow) {
 	return dns, web, logons
 }
 
-// finishInputs loads the domains and trains the n-gram model (the
-// caller fills in the Context).
-func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules.Rule, ranked []string) (FinishInputs, error) {
-	domains, err := d.AllDomains(ctx, subject.DNSName)
-	if err != nil {
-		return FinishInputs{}, err
-	}
+// finishInputs is what scoring the domains needs, with the names the
+// n-gram model learns from (the caller fills in the Context).
+func finishInputs(ctx context.Context, d *db.DB, matcher *rules.Matcher, rs []rules.Rule, ranked []string, domains []db.DomainRow) (FinishInputs, error) {
 	fin := FinishInputs{
 		Training: trainees(matcher, rs, domains, ranked),
 		Domains:  domains,

@@ -220,6 +220,7 @@ package score
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
 
@@ -265,6 +266,16 @@ type Inputs struct {
 	// Logons are the values of the logon subjects to score (accounts,
 	// sources, pairs; see logon.go), judged by the same rules.
 	Logons []db.NameRow
+	// Reread, when set, reads the events of some names again. The
+	// candidate pairs' query times are then merged into check-ins as they
+	// come (addTime), which keeps a fraction of a busy name's times, and
+	// a pair whose blocks come out of time order is read again at the
+	// end. nil: every query time of the pairs is kept until the end.
+	Reread func(names []uint32, fn func(name uint32, evs []db.Event) error) error
+	// Base, for an incremental pass, is what the last whole scoring
+	// learnt: the clients' failure shares are its (the names' events do
+	// not count again), the stretches of traffic are its, extended.
+	Base *Base
 }
 
 // FinishInputs are what scoring needs besides the events: a caller can
@@ -284,7 +295,8 @@ type FinishInputs struct {
 	Texts func(clients, answers []uint32) (map[uint32]string, map[uint32]string)
 	// Store, when set, receives the scores as they are made, in batches
 	// of increasing ids (each subject's), to write them while the rest
-	// is scored; the batches are the caller's.
+	// is scored; the batches are the caller's. The Result then holds
+	// zero scores in their place: their number only.
 	Store func(db.ScoreSubject, []db.Score)
 	// Details calls fn with the text of each of the answer ids (sorted),
 	// for the HTTP request details (engine/subject.ParseHTTPDetail); nil:
@@ -397,9 +409,16 @@ type Scorer struct {
 
 	clientAnswered, clientFailed []int32 // by client id
 
-	pairs   map[uint64]int // Inputs.Pairs → index in times
-	times   [][]int64      // query times of each candidate pair
-	scratch beaconScratch
+	pairs map[uint64]int // Inputs.Pairs → index in times
+	times [][]int64      // query times of each candidate pair (without Inputs.Reread, and stale pairs)
+	// With Inputs.Reread: each pair's check-ins (appendGap from its
+	// first), its first and last check-in and latest query time, and
+	// whether its times came out of order (stale: read again).
+	checkins                [][]byte
+	firstIn, lastIn, lastAt []int64
+	stale                   []bool
+	scratch                 beaconScratch
+	err                     error // from Inputs.Reread
 
 	ad   []string        // the Active Directory domains its locator queries name (adDomains)
 	orgs map[string]*org // the organisations' own histories (orgmodel.go); nil: none
@@ -419,7 +438,16 @@ func NewScorer(in Inputs) *Scorer {
 	}
 	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{},
 		pairs: make(map[uint64]int, len(in.Pairs)), times: make([][]int64, len(in.Pairs))}
+	if in.Base != nil {
+		s.clientAnswered, s.clientFailed = in.Base.clientAnswered, in.Base.clientFailed
+	}
+	if in.Reread != nil {
+		s.checkins = make([][]byte, len(in.Pairs))
+		s.firstIn, s.lastIn, s.lastAt = make([]int64, len(in.Pairs)), make([]int64, len(in.Pairs)), make([]int64, len(in.Pairs))
+		s.stale = make([]bool, len(in.Pairs))
+	}
 	s.names = make([]nameSig, len(in.Names))
+	s.in.Names = nil // copied into names: not held twice
 	for i, n := range in.Names {
 		sig := &s.names[i]
 		sig.row = n
@@ -448,6 +476,17 @@ func NewScorer(in Inputs) *Scorer {
 
 // setDomains takes the registered domains in, with their verdicts.
 func (s *Scorer) setDomains(domains []db.DomainRow) {
+	// Sized once: grown one domain at a time, the slice was copied until
+	// five times its size had been allocated, and its last copy was the
+	// peak of a run's memory.
+	most := uint32(0)
+	for i := range domains {
+		most = max(most, domains[i].ID)
+	}
+	for i := range s.names {
+		most = max(most, s.names[i].row.DomainID)
+	}
+	s.domains = slices.Grow(s.domains, int(most)+1-len(s.domains))
 	grow := func(id uint32) *domAcc {
 		for int(id) >= len(s.domains) {
 			s.domains = append(s.domains, domAcc{})
@@ -521,10 +560,12 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			}
 			sig.nclients++
 		}
-		s.countClient(e)
+		if s.in.Base == nil {
+			s.countClient(e)
+		}
 		if sig.hasPairs {
 			if p, ok := s.pairs[uint64(name)<<32|uint64(e.Client)]; ok {
-				s.times[p] = append(s.times[p], e.Time)
+				s.addTime(p, e.Time)
 			}
 		}
 		if sig.verdict == rules.Bad {
@@ -532,6 +573,88 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			s.markBad(s.badAnswers, e.Answer, k)
 		}
 	}
+}
+
+// addTime takes a query time of candidate pair p. With Inputs.Reread
+// the times are merged as beaconScratch.measure merges sorted ones: a
+// query within sameQuery of the last check-in kept is none. That is
+// exact while the pair's times come in order, as a log read once stores
+// them; the first that does not makes the pair stale, to be read again.
+func (s *Scorer) addTime(p int, t int64) {
+	if s.checkins == nil {
+		s.times[p] = append(s.times[p], t)
+		return
+	}
+	if s.stale[p] {
+		return
+	}
+	in := s.checkins[p]
+	switch {
+	case len(in) > 0 && t < s.lastAt[p]:
+		s.stale[p], s.checkins[p] = true, nil
+		return
+	case len(in) == 0:
+		s.checkins[p] = appendGap(in, 0)
+		s.firstIn[p], s.lastIn[p] = t, t
+	case t-s.lastIn[p] >= sameQuery:
+		s.checkins[p] = appendGap(in, t-s.lastIn[p])
+		s.lastIn[p] = t
+	}
+	s.lastAt[p] = t
+}
+
+// appendGap appends a gap of µs ≥ 0 between check-ins (0 before the
+// first) as a uvarint, in seconds when it is whole ones, as
+// most logs' times are: two bytes for a gap of up to 2¼ hours, where an
+// int64 takes eight. The low bit says which.
+func appendGap(b []byte, us int64) []byte {
+	if us%1e6 == 0 {
+		return binary.AppendUvarint(b, uint64(us/1e6)<<1)
+	}
+	return binary.AppendUvarint(b, uint64(us)<<1|1)
+}
+
+// checkinTimes decodes pair p's check-ins into buf.
+func (s *Scorer) checkinTimes(p int, buf []int64) []int64 {
+	buf = buf[:0]
+	t := s.firstIn[p]
+	for in := s.checkins[p]; len(in) > 0; {
+		g, n := binary.Uvarint(in)
+		if g&1 == 0 {
+			t += int64(g>>1) * 1e6
+		} else {
+			t += int64(g >> 1)
+		}
+		buf = append(buf, t)
+		in = in[n:]
+	}
+	return buf
+}
+
+// Err is what went wrong reading events again (Inputs.Reread) in Finish:
+// the scores of Finish are then not to be stored.
+func (s *Scorer) Err() error { return s.err }
+
+// reread reads the query times of the stale pairs again, all of them.
+func (s *Scorer) reread() {
+	var names []uint32
+	for i, st := range s.stale {
+		if st {
+			names = append(names, uint32(s.in.Pairs[i]>>32))
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	slices.Sort(names)
+	s.err = s.in.Reread(slices.Compact(names), func(name uint32, evs []db.Event) error {
+		for i := range evs {
+			if p, ok := s.pairs[uint64(name)<<32|uint64(evs[i].Client)]; ok && s.stale[p] {
+				s.times[p] = append(s.times[p], evs[i].Time)
+			}
+		}
+		return nil
+	})
 }
 
 // markBad notes that a bad name asked key; of several, the last name in
@@ -562,18 +685,35 @@ func (s *Scorer) countClient(e *db.Event) {
 
 // measureBeacons judges every candidate pair; a name keeps its strongest.
 func (s *Scorer) measureBeacons() {
+	if s.checkins != nil {
+		s.reread()
+	}
 	for i, p := range s.in.Pairs {
 		k := s.nameIndex(uint32(p >> 32))
 		ts := s.times[i]
-		if k < 0 || len(ts) < MinBeaconEvents {
+		merged := s.checkins != nil && !s.stale[i]
+		if merged {
+			s.scratch.times = s.checkinTimes(i, s.scratch.times)
+			ts = s.scratch.times
+			s.checkins[i] = nil
+		}
+		// A pair of fewer than MinBeaconEvents queries is not judged;
+		// merged, its queries were not counted, but its check-ins are
+		// fewer still, and measure gives them no strength.
+		if k < 0 || len(ts) == 0 || !merged && len(ts) < MinBeaconEvents {
 			continue
 		}
-		// Blocks come in storage order: one name's blocks are each sorted
-		// but need not follow each other in time.
-		if !slices.IsSorted(ts) {
-			slices.Sort(ts)
+		var b beacon
+		if merged {
+			b = s.scratch.measureTo(uint32(p), ts, s.lastAt[i])
+		} else {
+			// Blocks come in storage order: one name's blocks are each
+			// sorted but need not follow each other in time.
+			if !slices.IsSorted(ts) {
+				slices.Sort(ts)
+			}
+			b = s.scratch.measure(uint32(p), ts)
 		}
-		b := s.scratch.measure(uint32(p), ts)
 		if best := &s.names[k].beacon; b.strength > best.strength || best.queries == 0 {
 			*best = b
 		}

@@ -1,0 +1,211 @@
+package score
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
+)
+
+// Incremental scoring (a Keeper's, while a follow or a capture runs):
+// after a whole scoring, the registered domains whose names got events
+// since are scored again, each with all its names, against what the
+// whole scoring learnt: its n-gram model, each client's failure share and
+// the stretches of traffic (extended by the new names' times). A domain's
+// names are scored together because its tunnel, answers and generated-
+// label evidence are of all of them. A name's score then moves seconds
+// after its events came, where a whole rescore of a 20M-event workspace
+// takes as many seconds as a pass takes milliseconds.
+//
+// What an incremental pass does not redo waits for the next whole
+// scoring (Keeper: keepGrowth, keepAge): domains of more than
+// incDomainEvents events (a new event moves their scores little and
+// reading them again costs most), the HTTP and
+// logon subjects, the verdict feedback across domains (a mark on the
+// screen rescores all anyway) and the model.
+
+const (
+	// incDomainEvents is the most events a domain may have to be scored
+	// again by an incremental pass.
+	incDomainEvents = 100_000
+	// incEvents is about the most events a pass reads: the domains with
+	// fewest events go first, the rest wait for the next whole scoring.
+	incEvents = 1_000_000
+)
+
+// Base is what a whole scoring leaves for the incremental passes after it.
+type Base struct {
+	model                        *Model
+	clientAnswered, clientFailed []int32
+	stretches                    []stretch
+	first, last                  int64 // the DNS names' span, unix µs
+	mark                         int64 // db.BlocksMark before the events were read
+	events                       int64 // the workspace's events then
+	at                           time.Time
+}
+
+// base is what the scorer, finished, leaves for incremental passes; mark
+// and events are where the workspace stood when its events were read.
+func (s *Scorer) base(mark, events int64) *Base {
+	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
+		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, events: events, at: time.Now()}
+}
+
+// spans are the stretches of traffic newness judges by: those of the
+// names scored, or with a Base those it knew extended by the names'.
+func (s *Scorer) spans() []stretch {
+	if s.in.Base == nil {
+		return stretchesOf(s.names)
+	}
+	out := slices.Clone(s.in.Base.stretches)
+	for i := range s.names {
+		if r := &s.names[i].row; r.First > 0 && s.names[i].events > 0 {
+			out = extendStretches(out, r.First)
+			out = extendStretches(out, r.Last)
+		}
+	}
+	return out
+}
+
+// extendStretches makes the stretches cover t: the last one grows to a
+// later t within joinGap of it, one of its own starts after a longer
+// silence; a t before the last one's end is taken as covered.
+func extendStretches(st []stretch, t int64) []stretch {
+	switch n := len(st); {
+	case n == 0 || t > st[n-1].hi+joinGap:
+		return append(st, stretch{t, t})
+	case t > st[n-1].hi:
+		st[n-1].hi = t
+	}
+	return st
+}
+
+// errWhole says that an incremental pass cannot do: the workspace lost
+// events (a source read again) since its base.
+var errWhole = errors.New("events removed since the last whole scoring")
+
+// increment scores again the domains whose DNS names got events since
+// base was taken, and returns the base the next pass starts from.
+func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
+	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
+		if totals.Events < base.events {
+			return Summary{}, nil, errWhole
+		}
+		ids, to, err := d.DomainsSince(ctx, subject.DNSName, base.mark)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		if to < base.mark {
+			return Summary{}, nil, errWhole
+		}
+		domains, err := d.DomainsByID(ctx, ids)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		domains, waiting := incDomains(domains)
+		next := *base
+		next.mark = to
+		var sum Summary
+		if len(domains) > 0 {
+			if sum, err = scoreDomains(ctx, d, &next, domains); err != nil {
+				return Summary{}, nil, err
+			}
+		}
+		sum.Incremental, sum.Waiting = true, waiting
+		return sum, &next, nil
+	})
+}
+
+// incDomains picks the domains an incremental pass scores (fewest events
+// first, within incEvents) and says how many wait.
+func incDomains(domains []db.DomainRow) (picked []db.DomainRow, waiting int) {
+	slices.SortFunc(domains, func(a, b db.DomainRow) int { return cmp.Compare(a.Count, b.Count) })
+	var events int64
+	for i, dr := range domains {
+		if dr.Count > incDomainEvents || events+dr.Count > incEvents && i > 0 {
+			return domains[:i], len(domains) - i
+		}
+		events += dr.Count
+	}
+	return domains, 0
+}
+
+// scoreDomains scores the domains with all their names against base, and
+// stores their scores in place of theirs.
+func scoreDomains(ctx context.Context, d *db.DB, base *Base, domains []db.DomainRow) (Summary, error) {
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		return Summary{}, err
+	}
+	matcher := rules.NewMatcher(rs, subject.DNSName)
+	sc, err := d.ScoreContext(ctx, 0)
+	if err != nil {
+		return Summary{}, err
+	}
+	ids := make([]uint32, len(domains))
+	for i, dr := range domains {
+		ids[i] = dr.ID
+	}
+	slices.Sort(ids)
+	slices.SortFunc(domains, func(a, b db.DomainRow) int { return cmp.Compare(a.ID, b.ID) })
+	all, err := d.ScoreNamesOf(ctx, ids)
+	if err != nil {
+		return Summary{}, err
+	}
+	nms := slices.DeleteFunc(all, func(n db.NameRow) bool { return n.Kind != uint8(subject.DNSName) })
+	pairs, err := d.RepeatedPairsOf(ctx, ids, uint8(record.KindDNS), MinBeaconEvents, BeaconClients(sc.Clients))
+	if err != nil {
+		return Summary{}, err
+	}
+	first, last := span(nms)
+	sc.First, sc.Last = min(base.first, first), max(base.last, last)
+	if first == 0 {
+		sc.First = base.first
+	}
+	names := make([]uint32, len(nms))
+	for i, n := range nms {
+		names[i] = n.ID
+	}
+	s := NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: clientlessPairs(pairs, nms, sc.Clients), Reread: rereader(ctx, d), Base: base})
+	if err := d.ScanBlocksOfNames(ctx, names, func(name uint32, evs []db.Event) error {
+		s.Add(name, evs)
+		return nil
+	}); err != nil {
+		return Summary{}, err
+	}
+	fin, err := finishInputs(ctx, d, matcher, rs, nil, domains)
+	if err != nil {
+		return Summary{}, err
+	}
+	fin.Model, fin.Training, fin.Context = base.model, nil, sc
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w := newStorer(ctx, func(ctx context.Context) (*db.ScoreWriter, error) { return d.NewScoreUpdater(ctx, names, ids) })
+	fin.Store = w.store
+	res := s.Finish(fin)
+	if err := s.Err(); err != nil {
+		cancel()
+		w.wait()
+		return Summary{}, err
+	}
+	if err := w.commit(); err != nil {
+		return Summary{}, err
+	}
+	return Summary{Names: len(res.Names), Domains: len(res.Domains), Trained: res.Trained}, nil
+}
+
+// incrementalWords says what an incremental pass did, for Summary.String.
+func (s Summary) incrementalWords() string {
+	w := fmt.Sprintf("rescored %d names and %d domains that changed in %s", s.Names, s.Domains, s.Took.Round(time.Millisecond))
+	if s.Waiting > 0 {
+		w += fmt.Sprintf(" (%d busy domains wait for the next whole scoring)", s.Waiting)
+	}
+	return w
+}

@@ -1,0 +1,229 @@
+package score
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
+)
+
+// incWorkspace is a private copy of a generated workspace (a week of
+// Zeek DNS with clients) and a name seen once, alone under its domain.
+func incWorkspace(t *testing.T) (*db.DB, db.NameRow) {
+	t.Helper()
+	d, err := db.Open(testws.Copy(t, 20_000), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	ctx := context.Background()
+	names, err := d.AllNames(ctx, subject.DNSName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n.Count != 1 || n.Name == n.Domain || strings.HasPrefix(n.Name, "_") {
+			continue
+		}
+		if ns, err := d.NamesOfDomain(ctx, n.DomainID); err == nil && len(ns) == 1 {
+			return d, n
+		}
+	}
+	t.Fatal("no name seen once alone under its domain")
+	return nil, db.NameRow{}
+}
+
+// appendBeacon ingests a log in which name is asked every 10 minutes for
+// 10 hours, from three days into the workspace's span (inside it, so the
+// span and the stretches of traffic stay as they were).
+func appendBeacon(t *testing.T, d *db.DB, name string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	start := time.UnixMicro(st.First).UTC().Add(72 * time.Hour)
+	for i := range 60 {
+		fmt.Fprintf(&b, "%s,%s,A,300,192.0.2.1\n", start.Add(time.Duration(i)*10*time.Minute).Format("01/02/2006 15:04:05"), name)
+	}
+	log := filepath.Join(t.TempDir(), strings.ReplaceAll(name, ".", "_")+".csv")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storedScores(t *testing.T, d *db.DB, s db.ScoreSubject) map[uint32]float64 {
+	t.Helper()
+	m, err := d.Scores(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func scoreOf(t *testing.T, d *db.DB, s db.ScoreSubject, id uint32) db.Score {
+	t.Helper()
+	sc, err := d.ScoreOf(context.Background(), s, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// An incremental pass scores the name whose events came, and its domain,
+// as a whole rescore would while the model is the same, and leaves every
+// other score as it was.
+func TestIncrementalScoresWhatChangedAsAWholeRescore(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, domains := storedScores(t, d, db.ScoreName), storedScores(t, d, db.ScoreDomain)
+	appendBeacon(t, d, n.Name)
+	sum, next, err := increment(ctx, d, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Incremental || sum.Names != 1 || sum.Domains != 1 || next.mark <= base.mark {
+		t.Errorf("the pass: %+v, mark %d → %d", sum, base.mark, next.mark)
+	}
+	got := scoreOf(t, d, db.ScoreName, n.ID)
+	if got.Score <= names[n.ID] || got.Contribs[0].Signal != SigBeacon {
+		t.Errorf("%s scored %.1f before, %+v after its beacon came", n.Name, names[n.ID], got)
+	}
+	after, afterDomains := storedScores(t, d, db.ScoreName), storedScores(t, d, db.ScoreDomain)
+	delete(names, n.ID)
+	delete(after, n.ID)
+	delete(domains, n.DomainID)
+	delete(afterDomains, n.DomainID)
+	if !maps.Equal(names, after) || !maps.Equal(domains, afterDomains) {
+		t.Error("the pass changed the scores of names or domains that got no events")
+	}
+	gotDomain := scoreOf(t, d, db.ScoreDomain, n.DomainID)
+	wsum, err := Run(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wsum.Trained != sum.Trained {
+		t.Fatalf("the model changed (%d labels, then %d): the scores need not agree", sum.Trained, wsum.Trained)
+	}
+	if want := scoreOf(t, d, db.ScoreName, n.ID); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: incremental %+v, whole %+v", n.Name, got, want)
+	}
+	if want := scoreOf(t, d, db.ScoreDomain, n.DomainID); !reflect.DeepEqual(gotDomain, want) {
+		t.Errorf("%s: incremental %+v, whole %+v", n.Domain, gotDomain, want)
+	}
+}
+
+// While a follow runs, the Keeper's first pass rescores the whole
+// workspace; the next, after a few events, only what they changed.
+func TestKeeperScoresIncrementally(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	k := Keep(ctx, d)
+	defer k.Stop()
+	wait := func(what string, done func(whole, inc int) bool) {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second) // a loaded machine is slow, never wrong
+		for whole, inc := k.Passes(); !done(whole, inc); whole, inc = k.Passes() {
+			if time.Now().After(deadline) {
+				_, sum, err, count := k.Last()
+				t.Fatalf("%s: %d whole and %d incremental passes of %d (%v, %v)", what, whole, inc, count, sum, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	appendBeacon(t, d, "sync.first-arrival.example")
+	wait("the first pass", func(whole, _ int) bool { return whole == 1 })
+	before := storedScores(t, d, db.ScoreName)[n.ID]
+	appendBeacon(t, d, n.Name)
+	wait("the pass after", func(_, inc int) bool { return inc == 1 })
+	if whole, _ := k.Passes(); whole != 1 {
+		t.Errorf("%d whole rescores: a few events should not take one", whole)
+	}
+	if got := storedScores(t, d, db.ScoreName)[n.ID]; got <= before {
+		t.Errorf("%s: %.1f before its beacon, %.1f after", n.Name, before, got)
+	}
+}
+
+// A whole run (check-ins merged as they come, scores written as they are
+// made and dropped from memory) stores what a plain Scorer computes from
+// the same workspace, every time its times kept and its scores held.
+func TestRunStoresWhatAPlainScorerComputes(t *testing.T) {
+	ctx := context.Background()
+	d, _ := incWorkspace(t)
+	if _, err := Run(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := d.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matcher := rules.NewMatcher(rs, subject.DNSName)
+	sc, err := d.ScoreContext(ctx, trainRanked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := d.ScoreNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := d.RepeatedPairs(ctx, uint8(record.KindDNS), MinBeaconEvents, BeaconClients(sc.Clients))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nms, web, logons := splitKinds(all)
+	sc.First, sc.Last = span(nms)
+	s := NewScorer(Inputs{Rules: matcher, Names: nms, Pairs: clientlessPairs(pairs, nms, sc.Clients), HTTP: web, SubjectRules: rs, Logons: logons})
+	if err := d.ScanBlocks(ctx, func(name uint32, evs []db.Event) error { s.Add(name, evs); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	domains, err := d.AllDomains(ctx, subject.DNSName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin, err := finishInputs(ctx, d, matcher, rs, sc.Ranked, domains)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fin.Context = sc
+	res := s.Finish(fin)
+	for _, c := range []struct {
+		subject db.ScoreSubject
+		want    []db.Score
+	}{{db.ScoreName, res.Names}, {db.ScoreDomain, res.Domains}} {
+		stored := storedScores(t, d, c.subject)
+		if len(stored) != len(c.want) {
+			t.Errorf("subject %d: %d scores stored, %d computed", c.subject, len(stored), len(c.want))
+		}
+		for i, w := range c.want {
+			if stored[w.ID] != w.Score {
+				t.Errorf("subject %d, id %d: stored %.1f, computed %.1f", c.subject, w.ID, stored[w.ID], w.Score)
+			}
+			if i < 100 { // the words of the ranked top
+				if got := scoreOf(t, d, c.subject, w.ID); !reflect.DeepEqual(got.Contribs, w.Contribs) {
+					t.Errorf("subject %d, id %d: stored %+v, computed %+v", c.subject, w.ID, got.Contribs, w.Contribs)
+				}
+			}
+		}
+	}
+}
