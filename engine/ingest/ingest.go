@@ -489,18 +489,6 @@ type multiKind struct {
 	subjects []subject.Subject
 	detail   func(dst []byte, r *record.Record) []byte
 	numbers  func(ev *db.Event, r *record.Record)
-	// last is each subject's value in the record before, and its id:
-	// consecutive logons share their type, result, package and often
-	// account and source, and comparing a few bytes costs less than
-	// hashing them for the dictionary.
-	last []lastValue
-}
-
-// lastValue is a subject's value in the record before, and its name id.
-type lastValue struct {
-	text []byte
-	id   uint32
-	set  bool
 }
 
 // multiKinds are the kinds stored through multiKind. DNS is not: a query
@@ -524,7 +512,6 @@ func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Durati
 		slices.SortStableFunc(m.subjects, func(a, b subject.Subject) int {
 			return cmp.Compare(btoi(b.Primary), btoi(a.Primary))
 		})
-		m.last = make([]lastValue, len(m.subjects))
 		s.multi[k] = &m
 	}
 	s.batch = s.newBatch()
@@ -609,13 +596,7 @@ func (s *sink) multiple(m *multiKind, r *record.Record) {
 		if s.norm, ok = sub.Append(s.norm[:0], r); !ok {
 			continue
 		}
-		var name uint32
-		if last := &m.last[i]; last.set && bytes.Equal(last.text, s.norm) {
-			name = last.id
-		} else {
-			name = in.Name(uint8(sub.Code), s.norm, sub.RollUp)
-			last.text, last.id, last.set = append(last.text[:0], s.norm...), name, true
-		}
+		name := in.Name(uint8(sub.Code), s.norm, sub.RollUp)
 		if !placed {
 			ev.Name, placed = name, true
 			b.Events = append(b.Events, ev)
