@@ -226,3 +226,35 @@ func TestEvtxRemoteDesktop(t *testing.T) {
 		t.Errorf("%d records: %+v", len(out.logon), out.logon)
 	}
 }
+
+// BenchmarkEvtxSamples reads every EVTX sample: the reader decodes each
+// record (its template and values) to find its event id, so MB/s and
+// records/s are the speed of a Security log's file whatever it holds;
+// logons/s counts the logons among them.
+func BenchmarkEvtxSamples(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(samplePath(b, "SOURCES.tsv")), "windows", "evtx", "*.evtx"))
+	if len(files) == 0 {
+		b.Skip("no EVTX samples")
+	}
+	var data [][]byte
+	var size int64
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, size = append(data, d), size+int64(len(d))
+	}
+	b.SetBytes(size)
+	var logons, records int64
+	for b.Loop() {
+		for _, d := range data {
+			out := &gotOut{}
+			at, _ := streamEvtx(context.Background(), bytes.NewReader(d), Resume{}, out)
+			logons += int64(len(out.logon))
+			records += at.Read.Line
+		}
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(logons)/b.Elapsed().Seconds(), "logons/s")
+}
