@@ -234,6 +234,7 @@ type kindLog struct {
 	title string // what its heading says the log is
 	unit  string // what its rate counts: "requests", "events"
 	write func(w io.Writer, lines int64) error
+	goal  float64 // the rate its issue asks for
 }
 
 var (
@@ -242,14 +243,14 @@ var (
 	webLog = kindLog{"web", "`longtail gen http`, Apache vhost_combined, 6 subjects each", "requests", func(w io.Writer, lines int64) error {
 		_, err := gen.WriteHTTP(w, gen.Options{Lines: lines, Seed: 1})
 		return err
-	}}
+	}, 1e6} // the kinds issue
 	// logonLog: each logon stored once per subject it has (account,
 	// source, pair, target, type, authentication, result); its logoffs
 	// are read and passed over.
 	logonLog = kindLog{"logon", "`longtail gen logon`, Windows Security JSON lines, up to 7 subjects each", "events", func(w io.Writer, lines int64) error {
 		_, err := gen.WriteLogon(w, gen.Options{Lines: lines, Seed: 1})
 		return err
-	}}
+	}, 500e3} // the logon issue
 )
 
 // kindIngest times the ingest of k's log of lines lines and compares its
@@ -277,6 +278,7 @@ func kindIngest(bin, dir string, k kindLog, lines int64, dnsRate float64) error 
 	fmt.Printf("  MB/s            %8.1f\n", float64(fileSize(logPath))/1e6/wall.Seconds())
 	fmt.Printf("  peak RSS        %8.0f MB\n", float64(rss)/1e6)
 	fmt.Printf("  workspace       %8.0f MB (%.0f bytes/%s)\n", float64(size)/1e6, float64(size)/float64(events), strings.TrimSuffix(k.unit, "s"))
+	meet(k.name+" "+k.unit+"/s", fmt.Sprintf("%.0fk", rate/1e3), fmt.Sprintf("≥ %.0fk", k.goal/1e3), rate >= k.goal)
 	return nil
 }
 
