@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
+	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/output"
@@ -113,8 +115,44 @@ func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 	was := debug.SetMemoryLimit(-1)
 	debug.SetMemoryLimit(min(was, scoreMemoryLimit))
 	defer debug.SetMemoryLimit(was)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { keepLimitAbove(min(was, scoreMemoryLimit), was, stop); close(done) }()
+	defer func() { close(stop); <-done }()
 	return score.Run(ctx, d)
 }
+
+// keepLimitAbove raises the soft memory limit, from limit up to most,
+// whenever the live heap comes within limitHeadroom of it, until stop is
+// closed. A limit below what must stay live makes the collector run all
+// the time, capped at half the CPU: a 40M-event workspace holds more
+// than an ingest's 340 MiB at the scoring's peak, and its scoring took
+// twice as long (78 s against 38 s before the limit). A fifth above the
+// live heap, the heap stays near what is live, and the collector runs as
+// it grows by that fifth.
+func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		metrics.Read(live)
+		if live[0].Value.Kind() != metrics.KindUint64 {
+			return // not measured by this runtime: the limit stays
+		}
+		if want := int64(live[0].Value.Uint64()) * limitHeadroom / 5; want > limit {
+			limit = min(want, most)
+			debug.SetMemoryLimit(limit)
+		}
+	}
+}
+
+// limitHeadroom is the soft limit over the live heap, in fifths.
+const limitHeadroom = 6
 
 // scoresStale says why the stored scores are out of date ("" when they are
 // not): never computed, a source read or a rule added since. Scoring the

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// While a scoring runs, the soft memory limit follows the live heap up (a
+// fifth above it), never past the most it was given: below what must stay
+// live, the collector would run all the time.
+func TestTheLimitFollowsTheLiveHeapUp(t *testing.T) {
+	was := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(was)
+	const base, most = 4 << 20, 1 << 40
+	debug.SetMemoryLimit(base)
+	live := make([]byte, 64<<20)
+	for i := range live {
+		live[i] = byte(i)
+	}
+	runtime.GC() // the live heap is what the last collection marked
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() { keepLimitAbove(base, most, stop); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for debug.SetMemoryLimit(-1) < int64(len(live))*limitHeadroom/5 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	<-done
+	got := debug.SetMemoryLimit(-1)
+	if got < int64(len(live))*limitHeadroom/5 || got > 2*int64(len(live)) {
+		t.Errorf("limit %d MB with %d MB live (from %d MB)", got>>20, len(live)>>20, base>>20)
+	}
+	runtime.KeepAlive(live)
+}
