@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -50,7 +49,7 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer formats.Release()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
+	defer holdLimit(ingestMemoryLimit)() // its Keeper scores too
 	opt := ingest.FollowOptions{Options: ingest.Options{BatchSize: *batch, Progress: &ingest.Counters{}}}
 	// On a terminal, a line said goes over the status line, which the
 	// next redraw puts back under it.

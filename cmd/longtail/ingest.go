@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -103,7 +102,7 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		return err
 	}
 	defer formats.Release()
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
+	defer holdLimit(ingestMemoryLimit)()
 	opt.Progress = &ingest.Counters{}
 	stopProgress := startStatus(e.stderr, ingestProgress(opt.Progress))
 	start := time.Now()

@@ -112,24 +112,36 @@ const scoreMemoryLimit = ingestMemoryLimit
 func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 	d.FreeCaches()
 	debug.FreeOSMemory()
-	was := debug.SetMemoryLimit(-1)
-	debug.SetMemoryLimit(min(was, scoreMemoryLimit))
-	defer debug.SetMemoryLimit(was)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { keepLimitAbove(min(was, scoreMemoryLimit), was, stop); close(done) }()
-	defer func() { close(stop); <-done }()
+	defer holdLimit(scoreMemoryLimit)()
 	return score.Run(ctx, d)
 }
 
+// holdLimit sets the soft memory limit to limit (or the lower one the
+// process had: GOMEMLIMIT) and keeps it a fifth above the live heap
+// (keepLimitAbove) until the function it returns is called, which puts
+// the process's own back.
+func holdLimit(limit int64) (release func()) {
+	was := debug.SetMemoryLimit(-1)
+	base := min(was, limit)
+	debug.SetMemoryLimit(base)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() { keepLimitAbove(base, was, stop); close(done) }()
+	return func() {
+		close(stop)
+		<-done
+		debug.SetMemoryLimit(was)
+	}
+}
+
 // keepLimitAbove raises the soft memory limit, from limit up to most,
-// whenever the live heap comes within limitHeadroom of it, until stop is
-// closed. A limit below what must stay live makes the collector run all
-// the time, capped at half the CPU: a 40M-event workspace holds more
-// than an ingest's 340 MiB at the scoring's peak, and its scoring took
-// twice as long (78 s against 38 s before the limit). A fifth above the
-// live heap, the heap stays near what is live, and the collector runs as
-// it grows by that fifth.
+// whenever the live heap comes within a twentieth of it, to a fifth above
+// the live heap, until stop is closed. A limit at or below what must stay
+// live makes the collector run all the time, capped at half the CPU: a
+// 40M-event workspace holds more than an ingest's 340 MiB at the
+// scoring's peak, and its scoring took twice as long (78 s against 38 s
+// before the limit). A limit comfortably above the live heap is left
+// alone: a 20M-event scoring holds about 320 MB, and stays under its
+// 340 MiB as before (its peak RSS under 500 MB).
 func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -144,14 +156,15 @@ func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
 		if live[0].Value.Kind() != metrics.KindUint64 {
 			return // not measured by this runtime: the limit stays
 		}
-		if want := int64(live[0].Value.Uint64()) * limitHeadroom / 5; want > limit {
-			limit = min(want, most)
+		if n := int64(live[0].Value.Uint64()); n*21/20 > limit && limit < most {
+			limit = min(n*limitHeadroom/5, most)
 			debug.SetMemoryLimit(limit)
 		}
 	}
 }
 
-// limitHeadroom is the soft limit over the live heap, in fifths.
+// limitHeadroom is the soft limit over the live heap once it is raised,
+// in fifths.
 const limitHeadroom = 6
 
 // scoresStale says why the stored scores are out of date ("" when they are
