@@ -47,15 +47,17 @@ type Base struct {
 	stretches                    []stretch
 	first, last                  int64 // the DNS names' span, unix µs
 	mark                         int64 // db.BlocksMark before the events were read
+	drops                        int64 // db.Drops before the mark was taken
 	events                       int64 // the workspace's events then
 	at                           time.Time
 }
 
-// base is what the scorer, finished, leaves for incremental passes; mark
-// and events are where the workspace stood when its events were read.
-func (s *Scorer) base(mark, events int64) *Base {
+// base is what the scorer, finished, leaves for incremental passes; mark,
+// drops and events are where the workspace stood when its events were
+// read.
+func (s *Scorer) base(mark, drops, events int64) *Base {
 	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
-		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, events: events, at: time.Now()}
+		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events, at: time.Now()}
 }
 
 // spans are the stretches of traffic newness judges by: those of the
@@ -88,22 +90,25 @@ func extendStretches(st []stretch, t int64) []stretch {
 }
 
 // errWhole says that an incremental pass cannot do: the workspace lost
-// events (a source read again) since its base.
+// events (a source dropped to be read again) since its base: their
+// names' scores stay, and the blocks read again take the dropped ones'
+// ids, which the mark takes for old.
 var errWhole = errors.New("events removed since the last whole scoring")
 
 // increment scores again the domains whose DNS names got events since
 // base was taken, and returns the base the next pass starts from.
 func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
-		if totals.Events < base.events {
+		drops, err := d.Drops(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		if totals.Events < base.events || drops != base.drops {
 			return Summary{}, nil, errWhole
 		}
 		ids, to, err := d.DomainsSince(ctx, subject.DNSName, base.mark)
 		if err != nil {
 			return Summary{}, nil, err
-		}
-		if to < base.mark {
-			return Summary{}, nil, errWhole
 		}
 		domains, err := d.DomainsByID(ctx, ids)
 		if err != nil {

@@ -2,11 +2,13 @@ package score
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -225,5 +227,49 @@ func TestRunStoresWhatAPlainScorerComputes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A source read again by force (ingest --force) after a whole scoring
+// loses its blocks, whose ids the blocks read again take: the mark calls
+// them old, and the pass would score the new events of one name and not
+// the other's, so it says a whole scoring must come.
+func TestIncrementalAfterAForcedReadAsksForAWholeRescore(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.UnixMicro(st.First).UTC().Add(72 * time.Hour)
+	var b strings.Builder
+	beacon := func(name string) {
+		for i := range 60 {
+			fmt.Fprintf(&b, "%s,%s,A,300,192.0.2.1\n", start.Add(time.Duration(i)*10*time.Minute).Format("01/02/2006 15:04:05"), name)
+		}
+	}
+	log := filepath.Join(t.TempDir(), "beacon.csv")
+	read := func(force bool) {
+		t.Helper()
+		if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{Force: force}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	beacon("sync.first-arrival.example")
+	read(false)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	beacon(n.Name) // the log grew; it is read again from its start
+	read(true)
+	if ids, _, err := d.DomainsSince(ctx, subject.DNSName, base.mark); err != nil || slices.Contains(ids, n.DomainID) {
+		t.Fatalf("%s's new block is after the mark (%v, %v): the test shows nothing", n.Name, ids, err)
+	}
+	if sum, _, err := increment(ctx, d, base); !errors.Is(err, errWhole) {
+		t.Errorf("after a forced read: %v, %v; want errWhole", sum, err)
 	}
 }
