@@ -169,3 +169,40 @@ func TestADNotSpoofedForProbes(t *testing.T) {
 		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
 	}
 }
+
+// TestPublicSuffixNotAnOrg: a locator query for a public suffix
+// (_ldap._tcp.dc._msdcs.co.uk, one line from the tunnel's client) does
+// not make the suffix an organisation that a popular domain under it
+// vouches for: the tunnel's names under exfil-cdn.co.uk would be judged
+// against the suffix's labels, mostly their own, not the public model's.
+func TestPublicSuffixNotAnOrg(t *testing.T) {
+	const tunnel = "exfil-cdn.co.uk"
+	world := func(spoof bool) float64 {
+		w := windowsWorld(t)
+		rng := rand.New(rand.NewPCG(5, 5))
+		for c := range 40 {
+			w.dns(start+rng.Int64N(2*day), fmt.Sprintf("10.0.0.%d", 10+c), "www.newsdesk.co.uk", qA, 0, "192.0.2.90")
+		}
+		for k := range 150 {
+			w.dns(start+day+int64(k)*2e6, "10.0.0.33", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+"."+tunnel, qA, 0, "203.0.113.19")
+		}
+		if spoof {
+			w.dns(start+day, "10.0.0.33", "_ldap._tcp.dc._msdcs.co.uk", qSRV, nx, "")
+		}
+		score := -1.0
+		for _, r := range ranked(t, w.done(), subject.DNSName, false) {
+			if !strings.HasSuffix(r.name, "."+tunnel) {
+				continue
+			}
+			score = max(score, r.score.Score)
+		}
+		if score < 0 {
+			t.Fatalf("%s's names not scored", tunnel)
+		}
+		return score
+	}
+	plain, spoofed := world(false), world(true)
+	if spoofed < plain-5 {
+		t.Errorf("%s's best name scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
+	}
+}
