@@ -273,3 +273,24 @@ func TestIncrementalAfterAForcedReadAsksForAWholeRescore(t *testing.T) {
 		t.Errorf("after a forced read: %v, %v; want errWhole", sum, err)
 	}
 }
+
+// A rule written after a whole scoring (a mark on the screen, whose own
+// whole rescore spreads it to the names that share its clients and
+// answers) is not the base's: a pass against the base's model, with the
+// feedback of the changed domains only, would take that back for them,
+// so the pass says a whole scoring must come.
+func TestIncrementalAfterARuleChangeAsksForAWholeRescore(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: n.Domain, Scope: rules.Domain, Verdict: rules.Bad, Origin: "tui"}}); err != nil {
+		t.Fatal(err)
+	}
+	appendBeacon(t, d, n.Name)
+	if sum, _, err := increment(ctx, d, base); !errors.Is(err, errWhole) {
+		t.Errorf("after a rule was written: %v, %v; want errWhole", sum, err)
+	}
+}
