@@ -18,8 +18,9 @@ import (
 // Incremental scoring (a Keeper's, while a follow or a capture runs):
 // after a whole scoring, the registered domains whose names got events
 // since are scored again, each with all its names, against what the
-// whole scoring learnt: its n-gram model, each client's failure share and
-// the stretches of traffic (extended by the new names' times). A domain's
+// whole scoring learnt: its n-gram model, each client's failure share,
+// the organisations' histories and the stretches of traffic (extended by
+// the new names' times). A domain's
 // names are scored together because its tunnel, answers and generated-
 // label evidence are of all of them. A name's score then moves seconds
 // after its events came, where a whole rescore of a 20M-event workspace
@@ -50,8 +51,12 @@ type Base struct {
 	mark                         int64             // db.BlocksMark before the events were read
 	drops                        int64             // db.Drops before the mark was taken
 	rules                        [sha256.Size]byte // rulesKey of the rules it scored by
-	events                       int64             // the workspace's events then
-	at                           time.Time
+	// orgs are the organisations' histories (buildOrgs): the hosts of
+	// one under a suffix nobody registers are registered domains of
+	// their own, of which a pass reads a few.
+	orgs   map[string]*org
+	events int64 // the workspace's events then
+	at     time.Time
 }
 
 // base is what the scorer, finished, leaves for incremental passes; mark,
@@ -60,7 +65,7 @@ type Base struct {
 func (s *Scorer) base(mark, drops, events int64) *Base {
 	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
 		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events,
-		rules: rulesKey(s.in.SubjectRules), at: time.Now()}
+		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now()}
 }
 
 // rulesKey tells one set of rules from another as far as scoring goes:

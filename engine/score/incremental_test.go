@@ -294,3 +294,65 @@ func TestIncrementalAfterARuleChangeAsksForAWholeRescore(t *testing.T) {
 		t.Errorf("after a rule was written: %v, %v; want errWhole", sum, err)
 	}
 }
+
+// The hosts of a network under a suffix nobody registers (nas.lan,
+// srv.lan) are each a registered domain of their own, and one
+// organisation: a pass that scores one of them judges it against the
+// organisation's history the whole scoring learnt, as a whole rescore
+// does, not against the few hosts the pass reads.
+func TestIncrementalJudgesAnOrganisationsHostByItsHistory(t *testing.T) {
+	ctx := context.Background()
+	d, _ := incWorkspace(t)
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.UnixMicro(st.First).UTC().Add(24 * time.Hour)
+	read := func(file string, hosts []string) {
+		t.Helper()
+		var b strings.Builder
+		for i, h := range hosts {
+			for k := range 3 {
+				fmt.Fprintf(&b, "%s,%s,A,300,10.1.0.%d\n", start.Add(time.Duration(3*i+k)*time.Minute).Format("01/02/2006 15:04:05"), h, 1+i%200)
+			}
+		}
+		log := filepath.Join(t.TempDir(), file)
+		if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sites, roles := []string{"nyc", "bos", "chi"}, []string{"sql", "web", "app", "fs", "prt", "dc"}
+	var hosts []string
+	for k := range 40 {
+		hosts = append(hosts, fmt.Sprintf("%svm%s%04d.lan", sites[k%3], roles[k%6], 37*k+101))
+	}
+	read("hosts.csv", hosts)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "bosvmprt0311.lan" // the scheme's, new
+	read("more.csv", []string{host})
+	sum, _, err := increment(ctx, d, base)
+	if err != nil || !sum.Incremental || sum.Domains != 1 {
+		t.Fatalf("the pass: %+v, %v", sum, err)
+	}
+	n, err := d.NameByText(ctx, subject.DNSName, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := scoreOf(t, d, db.ScoreName, n.ID)
+	wsum, err := Run(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wsum.Trained != sum.Trained {
+		t.Fatalf("the model changed (%d labels, then %d): the scores need not agree", sum.Trained, wsum.Trained)
+	}
+	if want := scoreOf(t, d, db.ScoreName, n.ID); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: incremental %+v, whole %+v", host, got, want)
+	}
+}
