@@ -206,3 +206,32 @@ func TestPublicSuffixNotAnOrg(t *testing.T) {
 		t.Errorf("%s's best name scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
 	}
 }
+
+// One locator query does not make a domain the network's own, whose
+// names a log without answers would take for search-list expansions: a
+// tunnel's labels shaped as names (data.com.exfil-q.net), asked by its
+// one client, stay judged.
+func TestADNotSpoofedForSearchExpansions(t *testing.T) {
+	const tunnel = "exfil-q.net"
+	world := func(spoof bool) float64 {
+		w := windowsWorld(t)
+		rng := rand.New(rand.NewPCG(6, 6))
+		for k := range 150 {
+			w.dns(start+day+int64(k)*2e6, "10.0.0.44", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+".com."+tunnel, qA, -1, "")
+		}
+		if spoof {
+			w.dns(start+day, "10.0.0.44", "_ldap._tcp.dc._msdcs."+tunnel, qSRV, -1, "")
+		}
+		for _, r := range ranked(t, w.done(), subject.DNSName, true) {
+			if r.name == tunnel {
+				return r.score.Score
+			}
+		}
+		t.Fatalf("%s not scored", tunnel)
+		return 0
+	}
+	plain, spoofed := world(false), world(true)
+	if plain < 30 || spoofed < plain-5 {
+		t.Errorf("%s scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
+	}
+}

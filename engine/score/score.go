@@ -104,9 +104,12 @@
 // domain a quarter of the clients ask or an internal one). They are recognised by that
 // shape, not listed; so are identifier probes (one 128-bit hex
 // identifier per name under a zone of its domain, asked for an address
-// that resolves: Windows' network-footprint probes), and the probes and
-// expansions under an Active Directory domain, whatever its suffix, that
-// the workspace's _msdcs locator queries name. Such a name is scored by the verdict feedback
+// that resolves: Windows' network-footprint probes), and the probes
+// under an Active Directory domain, whatever its suffix, that the
+// workspace's _msdcs locator queries name (not as many as a tunnel's:
+// tooManyProbes; its expansions in a log without answers only when a
+// quarter of the clients ask it: a locator query is one line any client
+// can send). Such a name is scored by the verdict feedback
 // (related) alone, and its score carries a 0-point "discounted"
 // contribution naming the class. They are not folded into their domain's
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
@@ -793,7 +796,7 @@ func (s *Scorer) tooManyProbes(d *domAcc) bool {
 
 // own reports whether d looks like this network's own domain (ownDomain).
 func (s *Scorer) own(d *domAcc) bool {
-	return d.row != nil && ownDomain(d.row.Name, s.ad, d.row.Clients, s.fin.Context.Clients)
+	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
