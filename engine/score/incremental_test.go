@@ -120,19 +120,32 @@ func TestIncrementalScoresWhatChangedAsAWholeRescore(t *testing.T) {
 	if !maps.Equal(names, after) || !maps.Equal(domains, afterDomains) {
 		t.Error("the pass changed the scores of names or domains that got no events")
 	}
-	gotDomain := scoreOf(t, d, db.ScoreDomain, n.DomainID)
-	wsum, err := Run(ctx, d)
+	asWhole(t, d, sum, scored{db.ScoreName, n.ID, n.Name, got}, scored{db.ScoreDomain, n.DomainID, n.Domain, scoreOf(t, d, db.ScoreDomain, n.DomainID)})
+}
+
+// scored is a score an incremental pass stored, of a subject named name.
+type scored struct {
+	subject db.ScoreSubject
+	id      uint32
+	name    string
+	score   db.Score
+}
+
+// asWhole rescores the whole workspace after an incremental pass (sum)
+// and checks that it stores the scores the pass did.
+func asWhole(t *testing.T, d *db.DB, sum Summary, pass ...scored) {
+	t.Helper()
+	wsum, err := Run(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if wsum.Trained != sum.Trained {
 		t.Fatalf("the model changed (%d labels, then %d): the scores need not agree", sum.Trained, wsum.Trained)
 	}
-	if want := scoreOf(t, d, db.ScoreName, n.ID); !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: incremental %+v, whole %+v", n.Name, got, want)
-	}
-	if want := scoreOf(t, d, db.ScoreDomain, n.DomainID); !reflect.DeepEqual(gotDomain, want) {
-		t.Errorf("%s: incremental %+v, whole %+v", n.Domain, gotDomain, want)
+	for _, p := range pass {
+		if want := scoreOf(t, d, p.subject, p.id); !reflect.DeepEqual(p.score, want) {
+			t.Errorf("%s: incremental %+v, whole %+v", p.name, p.score, want)
+		}
 	}
 }
 
@@ -344,15 +357,5 @@ func TestIncrementalJudgesAnOrganisationsHostByItsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := scoreOf(t, d, db.ScoreName, n.ID)
-	wsum, err := Run(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if wsum.Trained != sum.Trained {
-		t.Fatalf("the model changed (%d labels, then %d): the scores need not agree", sum.Trained, wsum.Trained)
-	}
-	if want := scoreOf(t, d, db.ScoreName, n.ID); !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: incremental %+v, whole %+v", host, got, want)
-	}
+	asWhole(t, d, sum, scored{db.ScoreName, n.ID, host, scoreOf(t, d, db.ScoreName, n.ID)})
 }

@@ -134,15 +134,40 @@ func TestOrgNotSpoofed(t *testing.T) {
 	t.Fatalf("%s not scored", hiddenTunnel)
 }
 
+// spoofScores builds windowsWorld with plant's names twice, the second
+// time with one locator query for ad (_ldap._tcp.dc._msdcs.ad) from
+// client, and returns each time the best score of the rows (domains with
+// groups) that match picks; match is told which time it is.
+func spoofScores(t *testing.T, plant func(w *webWorkspace, rng *rand.Rand), client, ad string, groups bool,
+	match func(r rankedValue, spoofed bool) bool) (plain, spoofed float64) {
+	t.Helper()
+	world := func(spoof bool) float64 {
+		w := windowsWorld(t)
+		plant(w, rand.New(rand.NewPCG(3, 3)))
+		if spoof {
+			w.dns(start+day, client, "_ldap._tcp.dc._msdcs."+ad, qSRV, nx, "")
+		}
+		best := -1.0
+		for _, r := range ranked(t, w.done(), subject.DNSName, groups) {
+			if match(r, spoof) {
+				best = max(best, r.score.Score)
+			}
+		}
+		if best < 0 {
+			t.Fatal("nothing planted was scored")
+		}
+		return best
+	}
+	return world(false), world(true)
+}
+
 // One locator query does not make a domain an Active Directory's: a C2
 // whose client asks _ldap._tcp.dc._msdcs under its domain keeps its
 // failing random single labels judged, not discounted as a browser's
 // resolver probes under the network's own domain.
 func TestADNotSpoofedForProbes(t *testing.T) {
 	const c2 = "c2-relay.com"
-	world := func(spoof bool) float64 {
-		w := windowsWorld(t)
-		rng := rand.New(rand.NewPCG(3, 3))
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
 		for i := range 60 {
 			label := make([]byte, 8+i%7)
 			for j := range label {
@@ -150,21 +175,12 @@ func TestADNotSpoofedForProbes(t *testing.T) {
 			}
 			w.dns(start+int64(i)*60_000_000, "10.0.0.77", string(label)+"."+c2, qA, nx, "")
 		}
-		if spoof {
-			w.dns(start+day, "10.0.0.77", "_ldap._tcp.dc._msdcs."+c2, qSRV, nx, "")
+	}, "10.0.0.77", c2, true, func(r rankedValue, spoofed bool) bool {
+		if why := r.why(SigDiscounted); r.name == c2 && spoofed && strings.Contains(why, "probe") {
+			t.Errorf("its names taken for probes after one locator query: %s", why)
 		}
-		for _, r := range ranked(t, w.done(), subject.DNSName, true) {
-			if r.name == c2 {
-				if why := r.why(SigDiscounted); spoof && strings.Contains(why, "probe") {
-					t.Errorf("its names taken for probes after one locator query: %s", why)
-				}
-				return r.score.Score
-			}
-		}
-		t.Fatalf("%s not scored", c2)
-		return 0
-	}
-	plain, spoofed := world(false), world(true)
+		return r.name == c2
+	})
 	if plain < 30 || spoofed < plain-5 {
 		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
 	}
@@ -177,31 +193,14 @@ func TestADNotSpoofedForProbes(t *testing.T) {
 // against the suffix's labels, mostly their own, not the public model's.
 func TestPublicSuffixNotAnOrg(t *testing.T) {
 	const tunnel = "exfil-cdn.co.uk"
-	world := func(spoof bool) float64 {
-		w := windowsWorld(t)
-		rng := rand.New(rand.NewPCG(5, 5))
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
 		for c := range 40 {
 			w.dns(start+rng.Int64N(2*day), fmt.Sprintf("10.0.0.%d", 10+c), "www.newsdesk.co.uk", qA, 0, "192.0.2.90")
 		}
 		for k := range 150 {
 			w.dns(start+day+int64(k)*2e6, "10.0.0.33", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+"."+tunnel, qA, 0, "203.0.113.19")
 		}
-		if spoof {
-			w.dns(start+day, "10.0.0.33", "_ldap._tcp.dc._msdcs.co.uk", qSRV, nx, "")
-		}
-		score := -1.0
-		for _, r := range ranked(t, w.done(), subject.DNSName, false) {
-			if !strings.HasSuffix(r.name, "."+tunnel) {
-				continue
-			}
-			score = max(score, r.score.Score)
-		}
-		if score < 0 {
-			t.Fatalf("%s's names not scored", tunnel)
-		}
-		return score
-	}
-	plain, spoofed := world(false), world(true)
+	}, "10.0.0.33", "co.uk", false, func(r rankedValue, _ bool) bool { return strings.HasSuffix(r.name, "."+tunnel) })
 	if spoofed < plain-5 {
 		t.Errorf("%s's best name scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
 	}
@@ -213,24 +212,11 @@ func TestPublicSuffixNotAnOrg(t *testing.T) {
 // one client, stay judged.
 func TestADNotSpoofedForSearchExpansions(t *testing.T) {
 	const tunnel = "exfil-q.net"
-	world := func(spoof bool) float64 {
-		w := windowsWorld(t)
-		rng := rand.New(rand.NewPCG(6, 6))
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
 		for k := range 150 {
 			w.dns(start+day+int64(k)*2e6, "10.0.0.44", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+".com."+tunnel, qA, -1, "")
 		}
-		if spoof {
-			w.dns(start+day, "10.0.0.44", "_ldap._tcp.dc._msdcs."+tunnel, qSRV, -1, "")
-		}
-		for _, r := range ranked(t, w.done(), subject.DNSName, true) {
-			if r.name == tunnel {
-				return r.score.Score
-			}
-		}
-		t.Fatalf("%s not scored", tunnel)
-		return 0
-	}
-	plain, spoofed := world(false), world(true)
+	}, "10.0.0.44", tunnel, true, func(r rankedValue, _ bool) bool { return r.name == tunnel })
 	if plain < 30 || spoofed < plain-5 {
 		t.Errorf("%s scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
 	}
