@@ -221,3 +221,21 @@ func TestADNotSpoofedForSearchExpansions(t *testing.T) {
 		t.Errorf("%s scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
 	}
 }
+
+// A C2's client that asks a locator name under its domain, and one name
+// of it a month apart, does not buy its burst of failing random labels a
+// month of a browser's probes: they are as many as a browser sends in the
+// days they came in.
+func TestADNotSpoofedForProbesByASpan(t *testing.T) {
+	const c2 = "c2-burst.com"
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
+		w.dns(start, "10.0.0.78", "www."+c2, qA, 0, "198.51.100.8")
+		w.dns(start+30*day, "10.0.0.78", "www."+c2, qA, 0, "198.51.100.8")
+		for i := range 60 {
+			w.dns(start+day+int64(i)*60_000_000, "10.0.0.78", randomLetters(rng, 8+i%7, "abcdefghijklmnopqrstuvwxyz")+"."+c2, qA, nx, "")
+		}
+	}, "10.0.0.78", c2, true, func(r rankedValue, _ bool) bool { return r.name == c2 })
+	if plain < 30 || spoofed < plain-5 {
+		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
+	}
+}
