@@ -634,6 +634,8 @@ func (a *aggregator) applySeries(ctx context.Context, tx *sql.Tx, subjects serie
 }
 
 // hoursFromBlocks buckets by hour the events of the blocks query selects.
+// A damaged block is passed over, as RebuildAggregates passes it over: it
+// must not keep the aggregates from being written.
 func hoursFromBlocks(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, query string, args ...any) (map[int64]int64, error) {
@@ -649,6 +651,9 @@ func hoursFromBlocks(ctx context.Context, q interface {
 		var data []byte
 		if err := rows.Scan(&n, &tmin, &data); err != nil {
 			return nil, err
+		}
+		if blockTimes(data, n, tmin, func(int64) {}) != nil {
+			continue
 		}
 		if err := bucketTimes(hours, data, n, tmin, microsPerHour, 0, 0); err != nil {
 			return nil, err

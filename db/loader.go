@@ -223,6 +223,13 @@ func (l *Loader) DropSource(ctx context.Context, id uint32) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM sources WHERE id = ?", id); err != nil {
 		return err
 	}
+	// The blocks' ids are taken again by the next blocks written (a
+	// rowid): an incremental scoring's mark (BlocksMark) no longer says
+	// which are new, and Drops tells it.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('drops', '1')
+		ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`); err != nil {
+		return err
+	}
 	l.rebuild = true
 	return tx.Commit()
 }

@@ -348,12 +348,23 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 }
 
 // BlocksMark is where the events stand: the largest block id. Blocks are
-// only ever appended (a source dropped for a forced re-read takes its
-// events away, and the totals say so).
+// appended, each with the next id, until a source is dropped for a forced
+// re-read: its blocks' ids are then taken again (Drops says when).
 func (d *DB) BlocksMark(ctx context.Context) (int64, error) {
 	var mark int64
 	err := d.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM blocks").Scan(&mark)
 	return mark, err
+}
+
+// Drops counts the sources dropped (with their blocks) from the workspace
+// so far: a BlocksMark taken before the count changed no longer tells the
+// blocks after it.
+func (d *DB) Drops(ctx context.Context) (int64, error) {
+	v, err := d.metaGet(ctx, "drops")
+	if err != nil || v == "" {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
 }
 
 // DomainsSince returns the groups (distinct, in id order) of the names

@@ -692,8 +692,6 @@ func startWriter(ctx context.Context, l *db.Loader) *writer {
 	return w
 }
 
-// buffer returns an empty event buffer, reusing a written batch's: a batch
-// is tens of megabytes, and allocating one per batch keeps the collector busy.
 // buffers are a batch's slices, kept for the next batch once it is
 // written.
 type buffers struct {
@@ -701,6 +699,8 @@ type buffers struct {
 	also   []db.Copy
 }
 
+// buffer returns empty batch buffers, reusing a written batch's: a batch
+// is tens of megabytes, and allocating one per batch keeps the collector busy.
 func (w *writer) buffer(size int) buffers {
 	select {
 	case b := <-w.free:

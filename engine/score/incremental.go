@@ -3,6 +3,7 @@ package score
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,8 +18,9 @@ import (
 // Incremental scoring (a Keeper's, while a follow or a capture runs):
 // after a whole scoring, the registered domains whose names got events
 // since are scored again, each with all its names, against what the
-// whole scoring learnt: its n-gram model, each client's failure share and
-// the stretches of traffic (extended by the new names' times). A domain's
+// whole scoring learnt: its n-gram model, each client's failure share,
+// the organisations' histories and the stretches of traffic (extended by
+// the new names' times). A domain's
 // names are scored together because its tunnel, answers and generated-
 // label evidence are of all of them. A name's score then moves seconds
 // after its events came, where a whole rescore of a 20M-event workspace
@@ -28,8 +30,8 @@ import (
 // scoring (Keeper: keepGrowth, keepAge): domains of more than
 // incDomainEvents events (a new event moves their scores little and
 // reading them again costs most), the HTTP and
-// logon subjects, the verdict feedback across domains (a mark on the
-// screen rescores all anyway) and the model.
+// logon subjects, the verdict feedback across domains and the model. A
+// rule written since the base (a mark) takes a whole rescore (errWhole).
 
 const (
 	// incDomainEvents is the most events a domain may have to be scored
@@ -45,17 +47,35 @@ type Base struct {
 	model                        *Model
 	clientAnswered, clientFailed []int32
 	stretches                    []stretch
-	first, last                  int64 // the DNS names' span, unix µs
-	mark                         int64 // db.BlocksMark before the events were read
-	events                       int64 // the workspace's events then
-	at                           time.Time
+	first, last                  int64             // the DNS names' span, unix µs
+	mark                         int64             // db.BlocksMark before the events were read
+	drops                        int64             // db.Drops before the mark was taken
+	rules                        [sha256.Size]byte // rulesKey of the rules it scored by
+	// orgs are the organisations' histories (buildOrgs): the hosts of
+	// one under a suffix nobody registers are registered domains of
+	// their own, of which a pass reads a few.
+	orgs   map[string]*org
+	events int64 // the workspace's events then
+	at     time.Time
 }
 
-// base is what the scorer, finished, leaves for incremental passes; mark
-// and events are where the workspace stood when its events were read.
-func (s *Scorer) base(mark, events int64) *Base {
+// base is what the scorer, finished, leaves for incremental passes; mark,
+// drops and events are where the workspace stood when its events were
+// read.
+func (s *Scorer) base(mark, drops, events int64) *Base {
 	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
-		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, events: events, at: time.Now()}
+		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events,
+		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now()}
+}
+
+// rulesKey tells one set of rules from another as far as scoring goes:
+// their subjects, patterns, scopes and verdicts.
+func rulesKey(rs []rules.Rule) [sha256.Size]byte {
+	h := sha256.New()
+	for _, r := range rs {
+		fmt.Fprintf(h, "%d %d %q %d %d\n", r.ID, r.Kind, r.Pattern, r.Scope, r.Verdict)
+	}
+	return [sha256.Size]byte(h.Sum(nil))
 }
 
 // spans are the stretches of traffic newness judges by: those of the
@@ -88,22 +108,32 @@ func extendStretches(st []stretch, t int64) []stretch {
 }
 
 // errWhole says that an incremental pass cannot do: the workspace lost
-// events (a source read again) since its base.
+// events (a source dropped to be read again) since its base: their
+// names' scores stay, and the blocks read again take the dropped ones'
+// ids, which the mark takes for old. Or the rules changed: the model
+// learnt by the old ones, and a mark's feedback to the names that share
+// its clients and answers (the screen's whole rescore after it) would be
+// taken back from the domains a pass scores.
 var errWhole = errors.New("events removed since the last whole scoring")
 
 // increment scores again the domains whose DNS names got events since
 // base was taken, and returns the base the next pass starts from.
 func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
-		if totals.Events < base.events {
+		drops, err := d.Drops(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		rs, err := d.Rules(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		if totals.Events < base.events || drops != base.drops || rulesKey(rs) != base.rules {
 			return Summary{}, nil, errWhole
 		}
 		ids, to, err := d.DomainsSince(ctx, subject.DNSName, base.mark)
 		if err != nil {
 			return Summary{}, nil, err
-		}
-		if to < base.mark {
-			return Summary{}, nil, errWhole
 		}
 		domains, err := d.DomainsByID(ctx, ids)
 		if err != nil {
@@ -114,7 +144,7 @@ func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error
 		next.mark = to
 		var sum Summary
 		if len(domains) > 0 {
-			if sum, err = scoreDomains(ctx, d, &next, domains); err != nil {
+			if sum, err = scoreDomains(ctx, d, &next, rs, domains); err != nil {
 				return Summary{}, nil, err
 			}
 		}
@@ -138,12 +168,8 @@ func incDomains(domains []db.DomainRow) (picked []db.DomainRow, waiting int) {
 }
 
 // scoreDomains scores the domains with all their names against base, and
-// stores their scores in place of theirs.
-func scoreDomains(ctx context.Context, d *db.DB, base *Base, domains []db.DomainRow) (Summary, error) {
-	rs, err := d.Rules(ctx)
-	if err != nil {
-		return Summary{}, err
-	}
+// stores their scores in place of theirs, by the rules rs.
+func scoreDomains(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule, domains []db.DomainRow) (Summary, error) {
 	matcher := rules.NewMatcher(rs, subject.DNSName)
 	sc, err := d.ScoreContext(ctx, 0)
 	if err != nil {

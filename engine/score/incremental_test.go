@@ -2,11 +2,13 @@ package score
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,19 +120,32 @@ func TestIncrementalScoresWhatChangedAsAWholeRescore(t *testing.T) {
 	if !maps.Equal(names, after) || !maps.Equal(domains, afterDomains) {
 		t.Error("the pass changed the scores of names or domains that got no events")
 	}
-	gotDomain := scoreOf(t, d, db.ScoreDomain, n.DomainID)
-	wsum, err := Run(ctx, d)
+	asWhole(t, d, sum, scored{db.ScoreName, n.ID, n.Name, got}, scored{db.ScoreDomain, n.DomainID, n.Domain, scoreOf(t, d, db.ScoreDomain, n.DomainID)})
+}
+
+// scored is a score an incremental pass stored, of a subject named name.
+type scored struct {
+	subject db.ScoreSubject
+	id      uint32
+	name    string
+	score   db.Score
+}
+
+// asWhole rescores the whole workspace after an incremental pass (sum)
+// and checks that it stores the scores the pass did.
+func asWhole(t *testing.T, d *db.DB, sum Summary, pass ...scored) {
+	t.Helper()
+	wsum, err := Run(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if wsum.Trained != sum.Trained {
 		t.Fatalf("the model changed (%d labels, then %d): the scores need not agree", sum.Trained, wsum.Trained)
 	}
-	if want := scoreOf(t, d, db.ScoreName, n.ID); !reflect.DeepEqual(got, want) {
-		t.Errorf("%s: incremental %+v, whole %+v", n.Name, got, want)
-	}
-	if want := scoreOf(t, d, db.ScoreDomain, n.DomainID); !reflect.DeepEqual(gotDomain, want) {
-		t.Errorf("%s: incremental %+v, whole %+v", n.Domain, gotDomain, want)
+	for _, p := range pass {
+		if want := scoreOf(t, d, p.subject, p.id); !reflect.DeepEqual(p.score, want) {
+			t.Errorf("%s: incremental %+v, whole %+v", p.name, p.score, want)
+		}
 	}
 }
 
@@ -226,4 +241,121 @@ func TestRunStoresWhatAPlainScorerComputes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A source read again by force (ingest --force) after a whole scoring
+// loses its blocks, whose ids the blocks read again take: the mark calls
+// them old, and the pass would score the new events of one name and not
+// the other's, so it says a whole scoring must come.
+func TestIncrementalAfterAForcedReadAsksForAWholeRescore(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.UnixMicro(st.First).UTC().Add(72 * time.Hour)
+	var b strings.Builder
+	beacon := func(name string) {
+		for i := range 60 {
+			fmt.Fprintf(&b, "%s,%s,A,300,192.0.2.1\n", start.Add(time.Duration(i)*10*time.Minute).Format("01/02/2006 15:04:05"), name)
+		}
+	}
+	log := filepath.Join(t.TempDir(), "beacon.csv")
+	read := func(force bool) {
+		t.Helper()
+		if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{Force: force}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	beacon("sync.first-arrival.example")
+	read(false)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	beacon(n.Name) // the log grew; it is read again from its start
+	read(true)
+	if ids, _, err := d.DomainsSince(ctx, subject.DNSName, base.mark); err != nil || slices.Contains(ids, n.DomainID) {
+		t.Fatalf("%s's new block is after the mark (%v, %v): the test shows nothing", n.Name, ids, err)
+	}
+	if sum, _, err := increment(ctx, d, base); !errors.Is(err, errWhole) {
+		t.Errorf("after a forced read: %v, %v; want errWhole", sum, err)
+	}
+}
+
+// A rule written after a whole scoring (a mark on the screen, whose own
+// whole rescore spreads it to the names that share its clients and
+// answers) is not the base's: a pass against the base's model, with the
+// feedback of the changed domains only, would take that back for them,
+// so the pass says a whole scoring must come.
+func TestIncrementalAfterARuleChangeAsksForAWholeRescore(t *testing.T) {
+	ctx := context.Background()
+	d, n := incWorkspace(t)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: n.Domain, Scope: rules.Domain, Verdict: rules.Bad, Origin: "tui"}}); err != nil {
+		t.Fatal(err)
+	}
+	appendBeacon(t, d, n.Name)
+	if sum, _, err := increment(ctx, d, base); !errors.Is(err, errWhole) {
+		t.Errorf("after a rule was written: %v, %v; want errWhole", sum, err)
+	}
+}
+
+// The hosts of a network under a suffix nobody registers (nas.lan,
+// srv.lan) are each a registered domain of their own, and one
+// organisation: a pass that scores one of them judges it against the
+// organisation's history the whole scoring learnt, as a whole rescore
+// does, not against the few hosts the pass reads.
+func TestIncrementalJudgesAnOrganisationsHostByItsHistory(t *testing.T) {
+	ctx := context.Background()
+	d, _ := incWorkspace(t)
+	st, err := d.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.UnixMicro(st.First).UTC().Add(24 * time.Hour)
+	read := func(file string, hosts []string) {
+		t.Helper()
+		var b strings.Builder
+		for i, h := range hosts {
+			for k := range 3 {
+				fmt.Fprintf(&b, "%s,%s,A,300,10.1.0.%d\n", start.Add(time.Duration(3*i+k)*time.Minute).Format("01/02/2006 15:04:05"), h, 1+i%200)
+			}
+		}
+		log := filepath.Join(t.TempDir(), file)
+		if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ingest.Run(ctx, d, []string{log}, ingest.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sites, roles := []string{"nyc", "bos", "chi"}, []string{"sql", "web", "app", "fs", "prt", "dc"}
+	var hosts []string
+	for k := range 40 {
+		hosts = append(hosts, fmt.Sprintf("%svm%s%04d.lan", sites[k%3], roles[k%6], 37*k+101))
+	}
+	read("hosts.csv", hosts)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "bosvmprt0311.lan" // the scheme's, new
+	read("more.csv", []string{host})
+	sum, _, err := increment(ctx, d, base)
+	if err != nil || !sum.Incremental || sum.Domains != 1 {
+		t.Fatalf("the pass: %+v, %v", sum, err)
+	}
+	n, err := d.NameByText(ctx, subject.DNSName, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asWhole(t, d, sum, scored{db.ScoreName, n.ID, host, scoreOf(t, d, db.ScoreName, n.ID)})
 }

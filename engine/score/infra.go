@@ -235,16 +235,24 @@ const maxAD = 8
 // adDomains are the Active Directory domains the workspace's locator
 // queries name (_ldap._tcp.dc._msdcs.corp.example.com: corp.example.com),
 // in whatever suffix, public or not: the domain's clients append it to
-// the single labels they try, so a browser's probes arrive under it.
+// the single labels they try, so a browser's probes arrive under it. An
+// AD domain is a registered domain or under one: a locator query for a
+// public suffix (_ldap._tcp.dc._msdcs.co.uk, whose registered domain is
+// _msdcs.co.uk) would make every domain under the suffix one
+// organisation's, which a popular one vouches for (orgFor).
 func adDomains(names []nameSig) []string {
 	var out []string
 	for i := range names {
-		n := names[i].row.Name
+		n, reg := names[i].row.Name, names[i].row.Domain
 		k := strings.Index(n, "_msdcs.")
 		if k < 0 || k > 0 && n[k-1] != '.' || names[i].events == 0 {
 			continue
 		}
-		if ad := n[k+len("_msdcs."):]; strings.IndexByte(ad, '.') > 0 && !slices.Contains(out, ad) {
+		ad := n[k+len("_msdcs."):]
+		if ad != reg && !strings.HasSuffix(ad, "."+reg) {
+			continue
+		}
+		if strings.IndexByte(ad, '.') > 0 && !slices.Contains(out, ad) {
 			out = append(out, ad)
 			if len(out) == maxAD {
 				break
@@ -287,8 +295,11 @@ func domainDiscount(c infra, n int64, example string) db.Contribution {
 }
 
 // ownDomain reports a domain that looks like this network's own: under a
-// suffix nobody registers, holding an AD domain, or asked by a quarter of
-// the clients or more (or by any, in a log without clients).
-func ownDomain(domain string, ad []string, clients, total int64) bool {
-	return internal(domain) || total == 0 || 4*clients >= total || slices.ContainsFunc(ad, func(a string) bool { return a == domain || strings.HasSuffix(a, "."+domain) })
+// suffix nobody registers, or asked by a quarter of the clients or more
+// (or by any, in a log without clients). Holding an AD domain is not
+// enough: a locator query is one line any client can send, and a tunnel's
+// names shaped as names (data.com.tunnel.example) would then be taken for
+// search-list expansions in a log without answers.
+func ownDomain(domain string, clients, total int64) bool {
+	return internal(domain) || total == 0 || 4*clients >= total
 }

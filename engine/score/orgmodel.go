@@ -80,7 +80,12 @@ func hostLabels(name, org string) string {
 // buildOrgs learns each organisation's history from its names that are
 // not infrastructure (the locator's _ldap labels and the browsers'
 // probes say nothing of how hosts are named) and not known to be bad.
+// An incremental pass takes the whole scoring's (Base.orgs).
 func (s *Scorer) buildOrgs() {
+	if s.in.Base != nil {
+		s.orgs = s.in.Base.orgs
+		return
+	}
 	s.orgs = nil
 	for i := range s.names {
 		n := &s.names[i]

@@ -134,15 +134,40 @@ func TestOrgNotSpoofed(t *testing.T) {
 	t.Fatalf("%s not scored", hiddenTunnel)
 }
 
+// spoofScores builds windowsWorld with plant's names twice, the second
+// time with one locator query for ad (_ldap._tcp.dc._msdcs.ad) from
+// client, and returns each time the best score of the rows (domains with
+// groups) that match picks; match is told which time it is.
+func spoofScores(t *testing.T, plant func(w *webWorkspace, rng *rand.Rand), client, ad string, groups bool,
+	match func(r rankedValue, spoofed bool) bool) (plain, spoofed float64) {
+	t.Helper()
+	world := func(spoof bool) float64 {
+		w := windowsWorld(t)
+		plant(w, rand.New(rand.NewPCG(3, 3)))
+		if spoof {
+			w.dns(start+day, client, "_ldap._tcp.dc._msdcs."+ad, qSRV, nx, "")
+		}
+		best := -1.0
+		for _, r := range ranked(t, w.done(), subject.DNSName, groups) {
+			if match(r, spoof) {
+				best = max(best, r.score.Score)
+			}
+		}
+		if best < 0 {
+			t.Fatal("nothing planted was scored")
+		}
+		return best
+	}
+	return world(false), world(true)
+}
+
 // One locator query does not make a domain an Active Directory's: a C2
 // whose client asks _ldap._tcp.dc._msdcs under its domain keeps its
 // failing random single labels judged, not discounted as a browser's
 // resolver probes under the network's own domain.
 func TestADNotSpoofedForProbes(t *testing.T) {
 	const c2 = "c2-relay.com"
-	world := func(spoof bool) float64 {
-		w := windowsWorld(t)
-		rng := rand.New(rand.NewPCG(3, 3))
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
 		for i := range 60 {
 			label := make([]byte, 8+i%7)
 			for j := range label {
@@ -150,21 +175,66 @@ func TestADNotSpoofedForProbes(t *testing.T) {
 			}
 			w.dns(start+int64(i)*60_000_000, "10.0.0.77", string(label)+"."+c2, qA, nx, "")
 		}
-		if spoof {
-			w.dns(start+day, "10.0.0.77", "_ldap._tcp.dc._msdcs."+c2, qSRV, nx, "")
+	}, "10.0.0.77", c2, true, func(r rankedValue, spoofed bool) bool {
+		if why := r.why(SigDiscounted); r.name == c2 && spoofed && strings.Contains(why, "probe") {
+			t.Errorf("its names taken for probes after one locator query: %s", why)
 		}
-		for _, r := range ranked(t, w.done(), subject.DNSName, true) {
-			if r.name == c2 {
-				if why := r.why(SigDiscounted); spoof && strings.Contains(why, "probe") {
-					t.Errorf("its names taken for probes after one locator query: %s", why)
-				}
-				return r.score.Score
-			}
-		}
-		t.Fatalf("%s not scored", c2)
-		return 0
+		return r.name == c2
+	})
+	if plain < 30 || spoofed < plain-5 {
+		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
 	}
-	plain, spoofed := world(false), world(true)
+}
+
+// TestPublicSuffixNotAnOrg: a locator query for a public suffix
+// (_ldap._tcp.dc._msdcs.co.uk, one line from the tunnel's client) does
+// not make the suffix an organisation that a popular domain under it
+// vouches for: the tunnel's names under exfil-cdn.co.uk would be judged
+// against the suffix's labels, mostly their own, not the public model's.
+func TestPublicSuffixNotAnOrg(t *testing.T) {
+	const tunnel = "exfil-cdn.co.uk"
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
+		for c := range 40 {
+			w.dns(start+rng.Int64N(2*day), fmt.Sprintf("10.0.0.%d", 10+c), "www.newsdesk.co.uk", qA, 0, "192.0.2.90")
+		}
+		for k := range 150 {
+			w.dns(start+day+int64(k)*2e6, "10.0.0.33", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+"."+tunnel, qA, 0, "203.0.113.19")
+		}
+	}, "10.0.0.33", "co.uk", false, func(r rankedValue, _ bool) bool { return strings.HasSuffix(r.name, "."+tunnel) })
+	if spoofed < plain-5 {
+		t.Errorf("%s's best name scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
+	}
+}
+
+// One locator query does not make a domain the network's own, whose
+// names a log without answers would take for search-list expansions: a
+// tunnel's labels shaped as names (data.com.exfil-q.net), asked by its
+// one client, stay judged.
+func TestADNotSpoofedForSearchExpansions(t *testing.T) {
+	const tunnel = "exfil-q.net"
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
+		for k := range 150 {
+			w.dns(start+day+int64(k)*2e6, "10.0.0.44", randomLetters(rng, 40, "abcdefghijklmnopqrstuvwxyz234567")+".com."+tunnel, qA, -1, "")
+		}
+	}, "10.0.0.44", tunnel, true, func(r rankedValue, _ bool) bool { return r.name == tunnel })
+	if plain < 30 || spoofed < plain-5 {
+		t.Errorf("%s scored %.1f, and %.1f after one locator query", tunnel, plain, spoofed)
+	}
+}
+
+// A C2's client that asks a locator name under its domain, and one name
+// of it a month apart, does not buy its burst of failing random labels a
+// month of a browser's probes: they are as many as a browser sends in the
+// days they came in.
+func TestADNotSpoofedForProbesByASpan(t *testing.T) {
+	const c2 = "c2-burst.com"
+	plain, spoofed := spoofScores(t, func(w *webWorkspace, rng *rand.Rand) {
+		w.dns(start, "10.0.0.78", "www."+c2, qA, 0, "198.51.100.8")
+		w.dns(start+30*day, "10.0.0.78", "www."+c2, qA, 0, "198.51.100.8")
+		for i := range 60 {
+			w.dns(start+day+int64(i)*60_000_000, "10.0.0.78", randomLetters(rng, 8+i%7, "abcdefghijklmnopqrstuvwxyz")+"."+c2, qA, nx, "")
+		}
+	}, "10.0.0.78", c2, true, func(r rankedValue, _ bool) bool { return r.name == c2 })
 	if plain < 30 || spoofed < plain-5 {
 		t.Errorf("%s scored %.1f, and %.1f after one locator query", c2, plain, spoofed)
 	}

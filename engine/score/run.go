@@ -69,6 +69,10 @@ func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
 		// Where the events stand before they are read: those stored from
 		// here on are read again by the next incremental pass.
+		drops, err := d.Drops(ctx)
+		if err != nil {
+			return Summary{}, nil, err
+		}
 		mark, err := d.BlocksMark(ctx)
 		if err != nil {
 			return Summary{}, nil, err
@@ -86,7 +90,7 @@ func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
 			return Summary{}, nil, err
 		}
 		return Summary{Names: len(res.Names), Domains: len(res.Domains), HTTP: len(res.HTTP), Groups: len(res.Groups), Logons: len(res.Logons),
-			Trained: res.Trained}, s.base(mark, totals.Events), nil
+			Trained: res.Trained}, s.base(mark, drops, totals.Events), nil
 	})
 }
 

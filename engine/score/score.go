@@ -104,9 +104,12 @@
 // domain a quarter of the clients ask or an internal one). They are recognised by that
 // shape, not listed; so are identifier probes (one 128-bit hex
 // identifier per name under a zone of its domain, asked for an address
-// that resolves: Windows' network-footprint probes), and the probes and
-// expansions under an Active Directory domain, whatever its suffix, that
-// the workspace's _msdcs locator queries name. Such a name is scored by the verdict feedback
+// that resolves: Windows' network-footprint probes), and the probes
+// under an Active Directory domain, whatever its suffix, that the
+// workspace's _msdcs locator queries name (not as many as a tunnel's:
+// tooManyProbes; its expansions in a log without answers only when a
+// quarter of the clients ask it: a locator query is one line any client
+// can send). Such a name is scored by the verdict feedback
 // (related) alone, and its score carries a 0-point "discounted"
 // contribution naming the class. They are not folded into their domain's
 // tunnel, failure and beacon evidence, so corp.local (an AD domain rolls
@@ -368,6 +371,7 @@ type domAcc struct {
 	infraClass   infra
 	infraExample int32
 	probes       int64    // names that look like resolver probes (tooManyProbes)
+	probeSpan    [2]int64 // their first and last query, unix µs
 	data         *dataAcc // what the answers carry (answers.go); nil: nothing
 }
 
@@ -744,6 +748,10 @@ func (s *Scorer) foldNames() {
 			continue
 		}
 		if sig.infra = infraOf(sig.row.Name, sig.row.Domain, nameFacts{sig.failed, sig.answered, sig.odd, s.own(d), s.ad}); sig.infra == infraProbe {
+			if d.probes == 0 || sig.row.First < d.probeSpan[0] {
+				d.probeSpan[0] = sig.row.First
+			}
+			d.probeSpan[1] = max(d.probeSpan[1], sig.row.Last)
 			d.probes++
 		}
 	}
@@ -776,9 +784,11 @@ const maxProbesPerDay = 12
 // (random single labels that fail, under an AD domain) but are too many
 // for a browser's: a locator query is one line any client can send, so a
 // C2's client asking _ldap._tcp.dc._msdcs under its domain would have its
-// failing random labels taken for probes. Under a suffix nobody
-// registers, or a domain a quarter of the clients ask, they are the
-// network's own and never too many.
+// failing random labels taken for probes. They are counted against the
+// days they came in, not the domain's: one name of it asked a month
+// apart would buy a burst a month's. Under a suffix nobody registers, or
+// a domain a quarter of the clients ask, they are the network's own and
+// never too many.
 func (s *Scorer) tooManyProbes(d *domAcc) bool {
 	if d.row == nil {
 		return false
@@ -787,13 +797,13 @@ func (s *Scorer) tooManyProbes(d *domAcc) bool {
 	if internal(d.row.Name) || total == 0 || 4*d.row.Clients >= total {
 		return false
 	}
-	days := max(1, (d.row.Last-d.row.First)/(24*3600*1_000_000)+1)
+	days := max(1, (d.probeSpan[1]-d.probeSpan[0])/(24*3600*1_000_000)+1)
 	return d.probes > maxProbesPerDay*max(1, d.row.Clients)*days
 }
 
 // own reports whether d looks like this network's own domain (ownDomain).
 func (s *Scorer) own(d *domAcc) bool {
-	return d.row != nil && ownDomain(d.row.Name, s.ad, d.row.Clients, s.fin.Context.Clients)
+	return d.row != nil && ownDomain(d.row.Name, d.row.Clients, s.fin.Context.Clients)
 }
 
 func (s *Scorer) foldDomain(d *domAcc, sig *nameSig) {
