@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -102,7 +103,7 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		return err
 	}
 	defer formats.Release()
-	defer holdLimit(ingestMemoryLimit)()
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	opt.Progress = &ingest.Counters{}
 	stopProgress := startStatus(e.stderr, ingestProgress(opt.Progress))
 	start := time.Now()

@@ -116,22 +116,26 @@ func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 	return score.Run(ctx, d)
 }
 
-// holdLimit sets the soft memory limit to limit (or the lower one the
-// process had: GOMEMLIMIT) and keeps it a fifth above the live heap
-// (keepLimitAbove) until the function it returns is called, which puts
-// the process's own back.
+// holdLimit sets the soft memory limit to limit (or a lower one set
+// before: GOMEMLIMIT, an ingest's) and keeps it a fifth above the live
+// heap, up to the process's own (keepLimitAbove), until the function it
+// returns is called, which puts back the one before.
 func holdLimit(limit int64) (release func()) {
 	was := debug.SetMemoryLimit(-1)
 	base := min(was, limit)
 	debug.SetMemoryLimit(base)
 	stop, done := make(chan struct{}), make(chan struct{})
-	go func() { keepLimitAbove(base, was, stop); close(done) }()
+	go func() { keepLimitAbove(base, processLimit, stop); close(done) }()
 	return func() {
 		close(stop)
 		<-done
 		debug.SetMemoryLimit(was)
 	}
 }
+
+// processLimit is the soft memory limit the process started with
+// (GOMEMLIMIT, or none): the most keepLimitAbove raises one to.
+var processLimit = debug.SetMemoryLimit(-1)
 
 // keepLimitAbove raises the soft memory limit, from limit up to most,
 // whenever the live heap comes within a twentieth of it, to a fifth above
