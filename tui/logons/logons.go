@@ -227,12 +227,7 @@ func (m *Model) openEvents() tea.Cmd {
 	}
 }
 
-func (m *Model) current() (englogons.Row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
-		return englogons.Row{}, false
-	}
-	return m.rows[m.cursor], true
-}
+func (m *Model) current() (englogons.Row, bool) { return scroll.At(m.rows, m.cursor) }
 
 // rowsHeight: the title, the header, the detail line and the bottom line
 // take four.

@@ -220,12 +220,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) current() (rules.Rule, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.rules) {
-		return rules.Rule{}, false
-	}
-	return m.rules[m.cursor], true
-}
+func (m *Model) current() (rules.Rule, bool) { return scroll.At(m.rules, m.cursor) }
 
 func (m *Model) setVerdict(v rules.Verdict) tea.Cmd {
 	r, ok := m.current()

@@ -374,12 +374,7 @@ func (m *Model) pivot() tea.Cmd {
 	return tea.Batch(common.Cmd(p), common.Back())
 }
 
-func (m *Model) current() (row, bool) {
-	if m.cursor < 0 || m.cursor >= len(m.rows) {
-		return row{}, false
-	}
-	return m.rows[m.cursor], true
-}
+func (m *Model) current() (row, bool) { return scroll.At(m.rows, m.cursor) }
 
 // rowsHeight: the title, the header, the detail line and the keys take
 // four.

@@ -45,3 +45,13 @@ func Clamp(cursor, offset, n, height int) (int, int) {
 	}
 	return cursor, max(0, min(offset, n-height))
 }
+
+// At is the row at cursor; false when there is none (no rows yet, or the
+// cursor past them).
+func At[T any](rows []T, cursor int) (T, bool) {
+	if cursor < 0 || cursor >= len(rows) {
+		var zero T
+		return zero, false
+	}
+	return rows[cursor], true
+}
