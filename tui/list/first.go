@@ -22,6 +22,7 @@ type firstMsg struct {
 	q     review.Query
 	sub   subject.Subject
 	items []review.Item
+	state string // the stored place, read once for both (loadAll)
 }
 
 // loadFirst reads the first rows of the list as it will open: at the
@@ -51,13 +52,13 @@ func (m *Model) loadFirst() tea.Cmd {
 		for _, q := range tries {
 			a, ok, err := review.FirstPage(ctx, d, q, n)
 			if err != nil || !ok {
-				return firstMsg{} // the whole list says what went wrong
+				return firstMsg{state: state} // the whole list says what went wrong
 			}
 			if len(a.Items) > 0 {
-				return firstMsg{q: q, sub: q.Listing(), items: a.Items}
+				return firstMsg{q: q, sub: q.Listing(), items: a.Items, state: state}
 			}
 		}
-		return firstMsg{}
+		return firstMsg{state: state}
 	}
 }
 

@@ -222,16 +222,15 @@ func (m *Model) Init() tea.Cmd {
 	})
 }
 
-// loadAll reads the place the list was left at (a place that cannot be
-// read is not worth failing for), and every value and group of the subject
-// it was listing, and the rules. A workspace opened for the first time is
+// loadAll reads, from the place the list was left at (state, read by
+// loadFirst; a place that cannot be read is not worth failing for), every
+// value and group of the subject it was listing, and the rules. A workspace opened for the first time is
 // listed by the first subject it has values of, kind by kind, each kind's
 // default first (DNS names, else HTTP hosts, else HTTP paths: an access
 // log without virtual hosts has no host; else logon sources).
-func (m *Model) loadAll() tea.Cmd {
+func (m *Model) loadAll(state string) tea.Cmd {
 	d, ctx, stats := m.c.DB, m.c.Ctx, *m.stats
 	return func() tea.Msg {
-		state, _ := d.ListState(ctx)
 		st, stored := decodeState(state)
 		subs := []subject.Subject{st.Query.Listing()}
 		if !stored {
@@ -409,7 +408,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if len(msg.items) > 0 {
 			m.first = &msg
 		}
-		return m, m.loadAll()
+		return m, m.loadAll(msg.state)
 	case loadedMsg:
 		if msg.err != nil {
 			m.loadErr = msg.err
