@@ -112,12 +112,7 @@ func (m *Model) show(s *common.Shown) {
 		m.groups = append(m.groups, byASN, byOwner, byCountry)
 	}
 	m.group = max(0, slices.Index(m.groups, was))
-	t := data.Table(s.Result.Domains)
-	for _, l := range s.Result.Lines {
-		if !l.Child {
-			m.events += t.Count[l.Idx]
-		}
-	}
+	m.events = s.Result.ShownEvents
 }
 
 type (
