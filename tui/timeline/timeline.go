@@ -145,6 +145,35 @@ func (m *Model) place(centre int64) {
 
 func (m *Model) centre() int64 { return m.from + m.window()/2 }
 
+// zoomCentre is where a zoom in centres the narrower window: on the
+// centre, unless the window around it would hold none of the events
+// shown, then on the shown events' bucket nearest to the centre. Zooming
+// in on a burst at the edge of a long span otherwise lands on silence.
+func (m *Model) zoomCentre(centre int64) int64 {
+	half, step := m.window()/2, m.shown.bucket.Microseconds()
+	best, found := centre, false
+	for _, p := range m.shown.points {
+		if p.N == 0 {
+			continue
+		}
+		mid := p.Start + step/2
+		if p.Start+step > centre-half && p.Start < centre+half {
+			return centre // the window around the centre has some
+		}
+		if !found || abs(mid-centre) < abs(best-centre) {
+			best, found = mid, true
+		}
+	}
+	return best
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
 func (m *Model) load() tea.Cmd {
 	m.seq, m.loading = next(), true
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
@@ -226,7 +255,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			return common.Status("finest bucket: " + bucketName(m.bucket()))
 		}
 		m.level--
-		m.place(centre)
+		m.place(m.zoomCentre(centre))
 	case key.Matches(msg, k.Timeline.ZoomOut):
 		if m.level >= len(buckets)-1 {
 			return common.Status("coarsest bucket: " + bucketName(m.bucket()))

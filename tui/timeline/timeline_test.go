@@ -2,11 +2,15 @@ package timeline
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -121,13 +125,6 @@ func TestStaleSeriesDropped(t *testing.T) {
 	var _ tea.Cmd = older
 }
 
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
 // BenchmarkOpenAllTraffic is opening the screen on all traffic: span, the
 // series and the first View, on the benchmark workspace.
 func BenchmarkOpenAllTraffic(b *testing.B) { tuitest.BenchOpenAllTraffic(b, New) }
@@ -232,4 +229,36 @@ func TestTheChartFollowsTheWindow(t *testing.T) {
 	}
 	v.SetSize(120, 40)
 	tuitest.CheckSize(t, v, 120, 40)
+}
+
+// Zooming in on a name whose events are one early query and a burst a
+// month later does not land on the silence between them: the narrower
+// window goes to the events nearest the centre when none are around it.
+func TestZoomInLandsOnEvents(t *testing.T) {
+	var b strings.Builder
+	line := func(ts int64) {
+		fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.1", "query": "burst.example.org", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["192.0.2.1"]}`+"\n", ts)
+	}
+	const start = 1710892800
+	line(start)
+	for i := range 50 {
+		line(start + 30*86400 + int64(i)*60)
+	}
+	d := testws.Text(t, b.String())
+	n, err := d.NameByText(context.Background(), subject.DNSName, "burst.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name}
+	v := tuitest.Open(New, common.New(context.Background(), d), target, 80, 24).(*Model)
+	for i := range 3 {
+		tuitest.Press(v, "+")
+		var shown int64
+		for _, p := range v.shown.points {
+			shown += p.N
+		}
+		if shown == 0 {
+			t.Fatalf("zoom %d: %v buckets from %s show no event", i+1, v.shown.bucket, time.UnixMicro(v.from).UTC())
+		}
+	}
 }
