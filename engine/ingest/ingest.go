@@ -471,6 +471,7 @@ type sink struct {
 	batch   *db.Batch
 	norm    []byte
 	detail  []byte
+	ids     []uint32                         // a record's subject values (subjectIDs)
 	multi   [record.KindLogon + 1]*multiKind // by kind; nil for DNS
 	events  int64
 	skipped int64
@@ -487,8 +488,14 @@ type sink struct {
 // to one detail text, with the kind's numbers in the event's fields.
 type multiKind struct {
 	subjects []subject.Subject
-	detail   func(dst []byte, r *record.Record) []byte
+	detail   func(dst []byte, r *record.Record) ([]byte, bool)
 	numbers  func(ev *db.Event, r *record.Record)
+	// memo is the subject values of records seen before (memo.go), made
+	// for a kind whose records repeat: logons, not HTTP requests, whose
+	// detail holds the path and query (276k details in 5M generated
+	// requests), where the memo costs more than it saves.
+	memo    *memo
+	repeats bool
 }
 
 // multiKinds are the kinds stored through multiKind. DNS is not: a query
@@ -499,7 +506,7 @@ var multiKinds = map[record.Kind]multiKind{
 	}},
 	record.KindLogon: {detail: subject.AppendLogonDetail, numbers: func(ev *db.Event, r *record.Record) {
 		ev.QType = r.EventID
-	}},
+	}, repeats: true},
 }
 
 func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Duration, counter *atomic.Int64) *sink {
@@ -512,6 +519,9 @@ func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Durati
 		slices.SortStableFunc(m.subjects, func(a, b subject.Subject) int {
 			return cmp.Compare(btoi(b.Primary), btoi(a.Primary))
 		})
+		if m.repeats {
+			m.memo = &memo{}
+		}
 		s.multi[k] = &m
 	}
 	s.batch = s.newBatch()
@@ -579,7 +589,8 @@ func btoi(b bool) int {
 // pointing to the one detail text.
 func (s *sink) multiple(m *multiKind, r *record.Record) {
 	in := s.l.Interner
-	s.detail = m.detail(s.detail[:0], r)
+	var exact bool
+	s.detail, exact = m.detail(s.detail[:0], r)
 	ev := db.Event{
 		Time:   r.Time,
 		Client: in.Client(r.Client),
@@ -589,22 +600,42 @@ func (s *sink) multiple(m *multiKind, r *record.Record) {
 		Offset: r.Offset,
 	}
 	m.numbers(&ev, r)
-	b, at, placed := s.batch, int32(len(s.batch.Events)), false
+	// A detail that does not hold the fields exactly is not a key: the
+	// record is not like the one whose exact text it matches.
+	var ids []uint32
+	key := memoKey{answer: ev.Answer, client: ev.Client, eventID: r.EventID, status: r.Status}
+	ok := false
+	if m.memo != nil && exact {
+		ids, ok = m.memo.get(key)
+	}
+	if !ok {
+		ids = s.subjectIDs(m, r)
+		if m.memo != nil && exact {
+			m.memo.put(key, ids)
+		}
+	}
+	if len(ids) > 0 {
+		b, at := s.batch, int32(len(s.batch.Events))
+		ev.Name = ids[0]
+		b.Events = append(b.Events, ev)
+		for _, name := range ids[1:] {
+			b.Also = append(b.Also, db.Copy{Event: at, Name: name})
+		}
+	}
+	s.counted()
+}
+
+// subjectIDs interns the values of the subjects r has, in m's order.
+func (s *sink) subjectIDs(m *multiKind, r *record.Record) []uint32 {
+	s.ids = s.ids[:0]
 	for i := range m.subjects {
 		sub := &m.subjects[i]
 		var ok bool
-		if s.norm, ok = sub.Append(s.norm[:0], r); !ok {
-			continue
+		if s.norm, ok = sub.Append(s.norm[:0], r); ok {
+			s.ids = append(s.ids, s.l.Interner.Name(uint8(sub.Code), s.norm, sub.RollUp))
 		}
-		name := in.Name(uint8(sub.Code), s.norm, sub.RollUp)
-		if !placed {
-			ev.Name, placed = name, true
-			b.Events = append(b.Events, ev)
-			continue
-		}
-		b.Also = append(b.Also, db.Copy{Event: at, Name: name})
 	}
-	s.counted()
+	return s.ids
 }
 
 func (s *sink) Skip(line, offset int64, reason string) {

@@ -175,3 +175,40 @@ Apr  6 20:52:00 web1 sshd[3]: Accepted password for alice from 10.0.2.17 port 3 
 		}
 	}
 }
+
+// A logon like one seen before takes its subjects' values from the memo,
+// but only one that is alike in everything its values come from: another
+// source gives another source and pair, and an account holding the detail
+// text's separator (hostile input, which the text replaces by '?') never
+// takes the values of the account spelt with the '?'.
+func TestLogonsAlikeShareValuesOnlyWhenAlike(t *testing.T) {
+	d := openWS(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "auth.log")
+	log := "Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 10.0.2.18 port 50692 ssh2\n" +
+		"Mar 27 13:07:04 web1 sshd[1303]: Failed password for root from 10.0.2.19 port 50693 ssh2\n" +
+		"Mar 27 13:07:05 web1 sshd[1304]: Failed password for root from 10.0.2.18 port 50694 ssh2\n" +
+		"Mar 27 13:07:06 web1 sshd[1305]: Failed password for a?b from 10.0.2.18 port 50695 ssh2\n" +
+		"Mar 27 13:07:07 web1 sshd[1306]: Failed password for a\x1fb from 10.0.2.18 port 50696 ssh2\n"
+	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ingestOne(t, d, path, Options{}); rep.Events != 5 || rep.Skipped != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, c := range []struct {
+		code  subject.Code
+		value string
+		count int64
+	}{
+		{subject.LogonPair, "root ← 10.0.2.18", 2},
+		{subject.LogonPair, "root ← 10.0.2.19", 1},
+		{subject.LogonSource, "10.0.2.19", 1},
+		{subject.LogonAccount, "a?b", 1},
+		{subject.LogonAccount, "a\x1fb", 1},
+	} {
+		if n, err := d.NameByText(ctx, c.code, c.value); err != nil || n.Count != c.count {
+			t.Errorf("%s %q: %+v %v, want %d", subject.Must(c.code).Name, c.value, n, err, c.count)
+		}
+	}
+}

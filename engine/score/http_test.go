@@ -53,7 +53,8 @@ func (w *webWorkspace) request(tm int64, client, method, host, target string, st
 	r.Status, r.Bytes, r.UserAgent = status, 512, []byte(ua)
 	in := w.l.Interner
 	w.lines++
-	ev := db.Event{Time: tm, Client: in.Client(r.Client), Answer: in.Answer(subject.AppendHTTPDetail(nil, &r)),
+	detail, _ := subject.AppendHTTPDetail(nil, &r)
+	ev := db.Event{Time: tm, Client: in.Client(r.Client), Answer: in.Answer(detail),
 		Source: w.batch.Source, RCode: r.Status, TTL: int32(r.Bytes), Line: w.lines}
 	for _, sub := range subject.Of(record.KindHTTP) {
 		v, ok := sub.Append(nil, &r)

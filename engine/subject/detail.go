@@ -28,20 +28,28 @@ func (d HTTPDetail) Target() string {
 	return d.Path + "?" + d.Query
 }
 
-// AppendHTTPDetail appends a request's detail text to dst.
-func AppendHTTPDetail(dst []byte, r *record.Record) []byte {
+// AppendHTTPDetail appends a request's detail text to dst, and says
+// whether the text holds the fields exactly (none held a separator, which
+// the text replaces): only then does it tell two requests apart.
+func AppendHTTPDetail(dst []byte, r *record.Record) ([]byte, bool) {
 	return appendFields(dst, r.Method, r.Host, r.Path, r.Query, r.UserAgent, r.Referer)
 }
 
-// appendFields joins fields by detailSep.
-func appendFields(dst []byte, fields ...[]byte) []byte {
+// appendFields joins fields by detailSep, and says whether none held a
+// separator.
+func appendFields(dst []byte, fields ...[]byte) ([]byte, bool) {
+	exact := true
 	for i, f := range fields {
 		if i > 0 {
 			dst = append(dst, detailSep)
 		}
-		dst = appendClean(dst, f)
+		if bytes.IndexByte(f, detailSep) < 0 {
+			dst = append(dst, f...)
+			continue
+		}
+		dst, exact = appendClean(dst, f), false
 	}
-	return dst
+	return dst, exact
 }
 
 // parseFields splits a detail text into its n fields (missing ones empty).
@@ -63,8 +71,9 @@ type LogonDetail struct {
 	SID, HASSH                                       string
 }
 
-// AppendLogonDetail appends a logon's detail text to dst.
-func AppendLogonDetail(dst []byte, r *record.Record) []byte {
+// AppendLogonDetail appends a logon's detail text to dst, and says
+// whether the text holds the fields exactly (see AppendHTTPDetail).
+func AppendLogonDetail(dst []byte, r *record.Record) ([]byte, bool) {
 	return appendFields(dst, r.Account, r.AccountDomain, r.Target, r.LogonType, r.AuthPackage,
 		r.Result, r.Reason, r.Password, r.Command, r.URL, r.Hash, r.Software, r.SID, r.HASSH)
 }
@@ -80,9 +89,6 @@ func ParseLogonDetail(s string) LogonDetail {
 // appendClean appends f with any separator in it (hostile input) replaced,
 // so that a field can never shift the ones after it.
 func appendClean(dst, f []byte) []byte {
-	if bytes.IndexByte(f, detailSep) < 0 {
-		return append(dst, f...)
-	}
 	for _, c := range f {
 		if c == detailSep {
 			c = '?'
