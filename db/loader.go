@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/longtail/longtail/engine/subject"
@@ -309,7 +310,7 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 			r.exec(ctx, "ROLLBACK", nil)
 		}
 	}()
-	if err := writeDict(ctx, r, &b.dict); err != nil {
+	if err := writeDict(ctx, r, &b.dict, !l.bulkLoad); err != nil {
 		return err
 	}
 	blocks := newRunnerBulk(ctx, r, "INSERT INTO blocks(name, source, n, tmin, tmax, data) VALUES", "", 6)
@@ -398,7 +399,19 @@ func (l *Loader) groupByName(b *Batch) []int32 {
 	return order
 }
 
-func writeDict(ctx context.Context, r runner, d *dict) error {
+// writeDict inserts a batch's new dictionary entries. Into indexed tables
+// (any load but a first one: a second day's log) the names and groups go
+// in text order: their text and top-N indexes (a new value's count is 0)
+// then take them as one sweep over a few pages, where in id order each
+// insert landed on a page of its own, which the page cache no longer held
+// once the indexes outgrew it (a second day's dictionary cost seven times
+// a first day's).
+func writeDict(ctx context.Context, r runner, d *dict, indexed bool) error {
+	if indexed {
+		byText := func(a, b newName) int { return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.kind, b.kind)) }
+		slices.SortFunc(d.names, byText)
+		slices.SortFunc(d.domains, byText)
+	}
 	if len(d.domains) > 0 {
 		b := newRunnerBulk(ctx, r, "INSERT INTO domains(id, kind, name) VALUES", "", 3)
 		for _, e := range d.domains {
