@@ -49,7 +49,7 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer formats.Release()
-	defer holdLimit(ingestMemoryLimit)() // its Keeper scores too
+	defer holdLimit(scoreMemoryLimit, processLimit)() // its Keeper scores
 	opt := ingest.FollowOptions{Options: ingest.Options{BatchSize: *batch, Progress: &ingest.Counters{}}}
 	// On a terminal, a line said goes over the status line, which the
 	// next redraw puts back under it.

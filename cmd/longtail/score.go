@@ -99,11 +99,11 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	return t.Write(e.stdout, *format)
 }
 
-// scoreMemoryLimit is the soft memory limit a whole scoring runs under,
-// an ingest's: at its peak it holds about 320 MB on a 20M-event
-// workspace, and the collector, left alone, lets the heap grow to twice
-// that between collections.
-const scoreMemoryLimit = ingestMemoryLimit
+// scoreMemoryLimit is the soft memory limit a whole scoring runs under:
+// at its peak it holds about 320 MB on a 20M-event workspace, and the
+// collector, left alone, lets the heap grow to twice that between
+// collections.
+const scoreMemoryLimit = 340 << 20
 
 // scoreWorkspace scores the whole workspace under scoreMemoryLimit (or
 // a lower one given, GOMEMLIMIT). What an ingest before it left (its
@@ -112,20 +112,20 @@ const scoreMemoryLimit = ingestMemoryLimit
 func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 	d.FreeCaches()
 	debug.FreeOSMemory()
-	defer holdLimit(scoreMemoryLimit)()
+	defer holdLimit(scoreMemoryLimit, processLimit)()
 	return score.Run(ctx, d)
 }
 
 // holdLimit sets the soft memory limit to limit (or a lower one set
 // before: GOMEMLIMIT, an ingest's) and keeps it a fifth above the live
-// heap, up to the process's own (keepLimitAbove), until the function it
-// returns is called, which puts back the one before.
-func holdLimit(limit int64) (release func()) {
+// heap, up to most and the process's own (keepLimitAbove), until the
+// function it returns is called, which puts back the one before.
+func holdLimit(limit, most int64) (release func()) {
 	was := debug.SetMemoryLimit(-1)
 	base := min(was, limit)
 	debug.SetMemoryLimit(base)
 	stop, done := make(chan struct{}), make(chan struct{})
-	go func() { keepLimitAbove(base, processLimit, stop); close(done) }()
+	go func() { keepLimitAbove(base, min(most, processLimit), stop); close(done) }()
 	return func() {
 		close(stop)
 		<-done
