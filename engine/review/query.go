@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/parallel"
 )
 
 // SortKey is a column the list can be sorted by.
@@ -213,39 +214,47 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	if q.Rare && q.Domains {
 		res.RareValues = data.RareValues(q.RareK)
 	}
-	res.Lines = make([]Line, 0, len(ord))
 	q.Arrived = q.Arrived && q.Session.Known
 	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Category.On() || q.Fresh ||
 		q.Arrived || nets != nil
+	rowFacts := func(i int32) facts {
+		f := facts{verdict: verd[i], top: t.Rank[i], rare: t.Count[i] <= q.RareK, arrived: q.Session.Arrived(&t.Rows[i], q.Domains)}
+		if res.RareValues != nil {
+			f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
+		}
+		if pop != nil {
+			f.pop = pop[i]
+		}
+		if fresh != nil {
+			f.fresh = fresh[i]
+		}
+		if nets != nil {
+			f.net = q.netHidden(nets[i])
+		}
+		if cats != nil {
+			f.cats = cats[i]
+		}
+		return f
+	}
+	// The rows are judged in their own order, then listed in the sort's:
+	// judged in the sort's, every row's facts were a cache miss of their
+	// own, most of a key's time on a long list.
+	var hid []Filter // by row: the filter that hides it
+	if filtering {
+		hid = q.judge(len(t.Rows), t.Count, rowFacts, &res)
+	} else {
+		for _, n := range t.Count {
+			res.ShownEvents += n
+		}
+	}
+	res.Lines = make([]Line, 0, len(ord)-int(sumRows(res.Hid)))
 	expanding := q.Domains && len(q.Expanded) > 0
 	visit := func(i int32) {
-		n := t.Count[i]
-		if filtering {
-			f := facts{verdict: verd[i], top: t.Rank[i], rare: n <= q.RareK, arrived: q.Session.Arrived(&t.Rows[i], q.Domains)}
-			if res.RareValues != nil {
-				f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
-			}
-			if pop != nil {
-				f.pop = pop[i]
-			}
-			if fresh != nil {
-				f.fresh = fresh[i]
-			}
-			if nets != nil {
-				f.net = q.netHidden(nets[i])
-			}
-			if cats != nil {
-				f.cats = cats[i]
-			}
-			if f := q.hiddenBy(f); f != NoFilter {
-				res.Hid[f].Rows++
-				res.Hid[f].Events += n
-				return
-			}
+		if hid != nil && hid[i] != NoFilter {
+			return
 		}
 		res.Lines = append(res.Lines, Line{Idx: i})
 		res.Rows++
-		res.ShownEvents += n
 		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
 			for _, c := range data.Children[id] {
 				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK,
@@ -367,6 +376,56 @@ type facts struct {
 	fresh   bool
 	net     bool // hidden by its networks (Query.netHidden)
 	arrived bool // in this session (Query.Session)
+}
+
+// judge says which filter hides each of n rows (of gives a row's facts),
+// a long list in two halves side by side, and counts what each filter
+// hid and the events of the rows it shows into res.
+func (q *Query) judge(n int, count []int64, of func(int32) facts, res *Result) []Filter {
+	hid := make([]Filter, n)
+	var part [2]struct {
+		hid   [NumFilters]Hidden
+		shown int64
+	}
+	half := int32(n / 2)
+	judgeRange := func(p int, from, to int32) {
+		for i := from; i < to; i++ {
+			f := q.hiddenBy(of(i))
+			hid[i] = f
+			if f == NoFilter {
+				part[p].shown += count[i]
+				continue
+			}
+			part[p].hid[f].Rows++
+			part[p].hid[f].Events += count[i]
+		}
+	}
+	if n < judgeAlone {
+		judgeRange(0, 0, int32(n))
+	} else {
+		parallel.Run(func() { judgeRange(0, 0, half) }, func() { judgeRange(1, half, int32(n)) })
+	}
+	for _, p := range part {
+		res.ShownEvents += p.shown
+		for f := range res.Hid {
+			res.Hid[f].Rows += p.hid[f].Rows
+			res.Hid[f].Events += p.hid[f].Events
+		}
+	}
+	return hid
+}
+
+// judgeAlone is the length of a list judged on one goroutine: starting a
+// second costs more than it saves below it.
+const judgeAlone = 1 << 14
+
+// sumRows is the rows the filters hid.
+func sumRows(hid [NumFilters]Hidden) int64 {
+	var n int64
+	for _, h := range hid {
+		n += h.Rows
+	}
+	return n
 }
 
 // hiddenBy returns the first filter that hides a row, or NoFilter.
