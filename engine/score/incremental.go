@@ -26,12 +26,32 @@ import (
 // after its events came, where a whole rescore of a 20M-event workspace
 // takes as many seconds as a pass takes milliseconds.
 //
+// The values of the HTTP and logon subjects that got events are scored
+// again too (incremental_values.go): the Base keeps the HTTP and logon
+// scorers of the whole scoring, with what they summed, a pass adds the
+// events stored since (those alone are read, with the details of the
+// requests and logons not seen before) and scores again the values that
+// got them, the paths a changed client is among the few clients of (a
+// path inherits its scanners' strength) and the clients whose paths of
+// their own another client asked, each group of them with all its values
+// (a group takes its strongest value's evidence). The logons are judged
+// again in memory, every source and account (a spray, a brute force
+// across sources, a success after failures), up to incEvents logons; a
+// larger workspace's wait. Their evidence is then a whole scoring's but
+// for what is judged against the whole traffic, which moves a little
+// with every event: the rarity and newness of the values that got no
+// events and the stretches of traffic of every value, the rare pairs of an
+// account and the rare passwords and commands a new logon outweighs
+// without an event of theirs, the groups' values scored before, and the
+// unresolved signal of a host new since the whole scoring (it needs the
+// DNS names' answers).
+//
 // What an incremental pass does not redo waits for the next whole
 // scoring (Keeper: keepGrowth, keepAge): domains of more than
 // incDomainEvents events (a new event moves their scores little and
-// reading them again costs most), the HTTP and
-// logon subjects, the verdict feedback across domains and the model. A
-// rule written since the base (a mark) takes a whole rescore (errWhole).
+// reading them again costs most), the logons of a workspace of more than
+// incEvents, the verdict feedback across domains and the model. A rule
+// written since the base (a mark) takes a whole rescore (errWhole).
 
 const (
 	// incDomainEvents is the most events a domain may have to be scored
@@ -57,6 +77,10 @@ type Base struct {
 	orgs   map[string]*org
 	events int64 // the workspace's events then
 	at     time.Time
+	// web and logon are the HTTP and logon scorers, with what they summed
+	// of the events up to mark (nil: none yet); a pass adds to them.
+	web   *httpScorer
+	logon *logonScorer
 }
 
 // base is what the scorer, finished, leaves for incremental passes; mark,
@@ -65,7 +89,7 @@ type Base struct {
 func (s *Scorer) base(mark, drops, events int64) *Base {
 	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
 		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events,
-		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now()}
+		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now(), web: s.http, logon: s.logon}
 }
 
 // rulesKey tells one set of rules from another as far as scoring goes:
@@ -117,7 +141,9 @@ func extendStretches(st []stretch, t int64) []stretch {
 var errWhole = errors.New("events removed since the last whole scoring")
 
 // increment scores again the domains whose DNS names got events since
-// base was taken, and returns the base the next pass starts from.
+// base was taken, and the HTTP and logon values that did, and returns the
+// base the next pass starts from (its HTTP and logon scorers are base's,
+// added to: base is spent).
 func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
 		drops, err := d.Drops(ctx)
@@ -148,7 +174,12 @@ func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error
 				return Summary{}, nil, err
 			}
 		}
-		sum.Incremental, sum.Waiting = true, waiting
+		web, groups, logons, waitingValues, err := scoreValuesSince(ctx, d, &next, rs, base.mark, to)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		sum.HTTP, sum.Groups, sum.Logons = web, groups, logons
+		sum.Incremental, sum.Waiting = true, waiting+waitingValues
 		return sum, &next, nil
 	})
 }
@@ -229,9 +260,16 @@ func scoreDomains(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule, do
 
 // incrementalWords says what an incremental pass did, for Summary.String.
 func (s Summary) incrementalWords() string {
-	w := fmt.Sprintf("rescored %d names and %d domains that changed in %s", s.Names, s.Domains, s.Took.Round(time.Millisecond))
+	w := fmt.Sprintf("rescored %d names and %d domains", s.Names, s.Domains)
+	if s.HTTP > 0 {
+		w += fmt.Sprintf(", %d HTTP values and %d of their groups", s.HTTP, s.Groups)
+	}
+	if s.Logons > 0 {
+		w += fmt.Sprintf(", %d logon values", s.Logons)
+	}
+	w += fmt.Sprintf(" that changed in %s", s.Took.Round(time.Millisecond))
 	if s.Waiting > 0 {
-		w += fmt.Sprintf(" (%d busy domains wait for the next whole scoring)", s.Waiting)
+		w += fmt.Sprintf(" (%d busy domains and values wait for the next whole scoring)", s.Waiting)
 	}
 	return w
 }
