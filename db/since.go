@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 
 	"github.com/longtail/longtail/engine/subject"
@@ -59,10 +61,37 @@ func (d *DB) NameRowsByID(ctx context.Context, ids []uint32) ([]NameRow, error) 
 
 // ScanBlocksBetween is ScanBlocksOfNames over the blocks after from up to
 // to (two BlocksMarks) only: the events of names (sorted) that came
-// between them, each name's blocks in the order they were stored.
+// between them, each name's blocks in the order they were stored. The
+// range (a few seconds of a follow) is read once, on a connection of the
+// pool as it is: the small cache of a scan (scanConn) costs more to set
+// than such a read, and a block of another name is skipped undecoded.
 func (d *DB) ScanBlocksBetween(ctx context.Context, names []uint32, from, to int64, fn func(name uint32, evs []Event) error) error {
-	return eachChunk(names, func(in string, args []any) error {
-		return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE id > ? AND id <= ? AND name IN ("+in+") ORDER BY id",
-			append([]any{from, to}, args...), fn)
-	})
+	if len(names) == 0 {
+		return nil
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT name, n, tmin, data FROM blocks WHERE id > ? AND id <= ? ORDER BY id", from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var evs []Event
+	var data sql.RawBytes
+	for rows.Next() {
+		var name uint32
+		var n int
+		var tmin int64
+		if err := rows.Scan(&name, &n, &tmin, &data); err != nil {
+			return err
+		}
+		if _, ok := slices.BinarySearch(names, name); !ok {
+			continue
+		}
+		if evs, err = decodeBlock(evs[:0], data, n, tmin, name, 0); err != nil {
+			return fmt.Errorf("block of name %d: %w", name, err)
+		}
+		if err := fn(name, evs); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
