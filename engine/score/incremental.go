@@ -28,23 +28,27 @@ import (
 //
 // The values of the HTTP and logon subjects that got events are scored
 // again too (incremental_values.go): the Base keeps the HTTP and logon
-// scorers of the whole scoring, with what they summed, a pass adds the
-// events stored since (those alone are read, with the details of the
-// requests and logons not seen before) and scores again the values that
-// got them, the paths a changed client is among the few clients of (a
-// path inherits its scanners' strength) and the clients whose paths of
-// their own another client asked, each group of them with all its values
-// (a group takes its strongest value's evidence). The logons are judged
-// again in memory, every source and account (a spray, a brute force
-// across sources, a success after failures), up to incEvents logons; a
-// larger workspace's wait. Their evidence is then a whole scoring's but
-// for what is judged against the whole traffic, which moves a little
-// with every event: the rarity and newness of the values that got no
-// events and the stretches of traffic of every value, the rare pairs of an
-// account and the rare passwords and commands a new logon outweighs
-// without an event of theirs, the groups' values scored before, and the
-// unresolved signal of a host new since the whole scoring (it needs the
-// DNS names' answers).
+// scorers of the whole scoring, with what they summed, and a pass adds
+// the events stored since (those alone are read, with the details of the
+// requests and logons not seen before). It scores again the values that
+// got them, the paths whose few clients include a changed client (a path
+// inherits its scanners' strength), the clients whose paths of their own
+// another client asked since, and the groups of them all, each with all
+// its values (a group takes its strongest value's evidence). The logons
+// are judged again in memory, every source and account (a spray, a brute
+// force across sources, a break-in are of all a source's or an account's
+// logons: a new failure can make a success from the same source a
+// break-in), up to incEvents logons; a larger workspace's wait. A value
+// scored so has the evidence a whole scoring would give it (the tests
+// compare them); what a pass approximates is what moves a little with
+// every event without an event of the value: the rarity and newness of
+// the values that got none (the totals and span they are judged against
+// grew), the values a group takes its evidence from, as last scored, the
+// rare pairs of an account and the rare passwords and commands of others
+// that a new logon outweighs, the baseline snapshot (the whole
+// scoring's), and the unresolved signal of a host new since the whole
+// scoring, which waits for the next (it is judged against the DNS names'
+// answers, which a pass does not read).
 //
 // What an incremental pass does not redo waits for the next whole
 // scoring (Keeper: keepGrowth, keepAge): domains of more than
@@ -81,13 +85,18 @@ type Base struct {
 	// of the events up to mark (nil: none yet); a pass adds to them.
 	web   *httpScorer
 	logon *logonScorer
+	// context is the whole scoring's figures (its baseline), which the
+	// HTTP and logon values' newness is judged by.
+	context db.ScoreContext
 }
 
 // base is what the scorer, finished, leaves for incremental passes; mark,
 // drops and events are where the workspace stood when its events were
 // read.
 func (s *Scorer) base(mark, drops, events int64) *Base {
-	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
+	c := s.fin.Context
+	c.Ranked = nil
+	return &Base{context: c, model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
 		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events,
 		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now(), web: s.http, logon: s.logon}
 }

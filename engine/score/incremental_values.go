@@ -60,11 +60,7 @@ func scoreValuesSince(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule
 	if err != nil {
 		return 0, 0, 0, 0, err
 	}
-	sc, err := d.ScoreContext(ctx, 0)
-	if err != nil {
-		return 0, 0, 0, 0, err
-	}
-	p := &valuePass{rules: rs, context: sc,
+	p := &valuePass{rules: rs, context: base.context,
 		events: func(names []uint32, fn func(uint32, []db.Event) error) error {
 			return d.ScanBlocksBetween(ctx, names, from, to, fn)
 		},
