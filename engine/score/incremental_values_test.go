@@ -151,6 +151,8 @@ func waitPasses(t *testing.T, k *Keeper, what string, done func(whole, inc int) 
 // A new source sprays failures over many accounts: the pass after gives
 // it its spray score; one that works after it is a break-in, of the
 // source, the account and their pair; each as a whole rescore scores it.
+// An account that got a logon keeps the brute force another source made
+// on it.
 func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	path, first := logonWorld(t)
@@ -175,6 +177,7 @@ func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 		t.Errorf("the new sprayer: %+v", sc)
 	}
 	a.b.Reset()
+	a.accepted(at.Add(-6*time.Hour+10*time.Minute), "carol", "10.0.0.7") // brute-forced from another source on day 9
 	a.accepted(at.Add(2*time.Minute), "staff03", sprayer2)
 	appendLogons(t, d, a.b.String())
 	if sum, _, err = increment(ctx, d, base); err != nil || !sum.Incremental {
@@ -186,7 +189,12 @@ func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 			t.Errorf("%s after the success: %+v", v.Name, sc)
 		}
 	}
-	asWhole(t, d, sum, passed(t, d, src, account, pair, valueID(t, d, subject.LogonPair, "staff07 ← "+sprayer2))...)
+	carol := valueID(t, d, subject.LogonAccount, "carol")
+	if sc := scoreOf(t, d, db.ScoreName, carol.ID); !strings.Contains((rankedValue{"carol", sc}).why(SigBrute), "from 2 sources, most from "+bruter) {
+		t.Errorf("carol, after a logon of hers from her workstation: %+v", sc)
+	}
+	asWhole(t, d, sum, passed(t, d, src, account, pair, valueID(t, d, subject.LogonPair, "staff07 ← "+sprayer2),
+		carol, valueID(t, d, subject.LogonPair, "carol ← 10.0.0.7"), valueID(t, d, subject.LogonSource, "10.0.0.7"))...)
 }
 
 // appendLogons ingests sshd lines as a log of their own.

@@ -123,6 +123,7 @@ type logonScorer struct {
 	index  []int32 // name id → 1 + index in values (0: not scored)
 	events []logonEvent
 	known  map[uint32]logonFacts // the facts of the events' details, once judged
+	sorted int                   // the events sorted by sortEvents, the first ones
 }
 
 func newLogonScorer(rows []db.NameRow) *logonScorer {
@@ -253,12 +254,33 @@ func (l *logonScorer) base() []*value {
 	return bases(l.values, func(v *logonValue) *value { return &v.value })
 }
 
-// sortEvents orders the logons by source, then time.
+// sortEvents orders the logons by source, then time. Those an
+// incremental pass added after the sorted ones (l.sorted) are sorted
+// alone and merged in.
 func (l *logonScorer) sortEvents() {
-	slices.SortFunc(l.events, func(a, b logonEvent) int {
-		if c := cmp.Compare(a.client, b.client); c != 0 {
-			return c
+	slices.SortFunc(l.events[l.sorted:], compareLogons)
+	if l.sorted > 0 && l.sorted < len(l.events) {
+		l.events = mergeLogons(l.events[:l.sorted], l.events[l.sorted:])
+	}
+	l.sorted = len(l.events)
+}
+
+func compareLogons(a, b logonEvent) int {
+	if c := cmp.Compare(a.client, b.client); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.time, b.time)
+}
+
+// mergeLogons merges two sorted runs of logons into a new slice.
+func mergeLogons(a, b []logonEvent) []logonEvent {
+	out := make([]logonEvent, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compareLogons(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
 		}
-		return cmp.Compare(a.time, b.time)
-	})
+	}
+	return append(append(out, a...), b...)
 }
