@@ -35,10 +35,14 @@ import (
 // inherits its scanners' strength), the clients whose paths of their own
 // another client asked since, and the groups of them all, each with all
 // its values (a group takes its strongest value's evidence). The logons
-// are judged again in memory, every source and account (a spray, a brute
-// force across sources, a break-in are of all a source's or an account's
-// logons: a new failure can make a success from the same source a
-// break-in), up to incEvents logons; a larger workspace's wait. A value
+// are judged on from the last judgement (incremental_logon.go): each
+// source's walk goes on with its new logons and its attacks are judged
+// again, and the accounts that got logons with all theirs, so a spray,
+// a brute force across sources, a break-in come out as a whole scoring's.
+// When a walk cannot go on (logons older than its last, an account that
+// logs on from a source it failed from before: those failures were
+// judged as guesses) every logon is judged again in memory, up to
+// incEvents of them; a larger workspace's wait. A value
 // scored so has the evidence a whole scoring would give it (the tests
 // compare them); what a pass approximates is what moves a little with
 // every event without an event of the value: the rarity and newness of

@@ -15,9 +15,11 @@ import (
 // source's requests and logons, so the Base keeps the scorers of the
 // whole scoring (httpScorer, logonScorer: the clients' paths and 404s,
 // the paths' first clients and requests, the logons by source with the
-// facts of their details) and a pass adds the events stored since to
-// them, then scores the values that got events, and those their evidence
-// is inherited by, against everything summed so far.
+// facts of their details, each source's walk and each account's logons)
+// and a pass adds the events stored since to them, then scores the
+// values that got events, and those their evidence is inherited by,
+// against everything summed so far. A Keeper holds them between passes:
+// about what the whole scoring held for the HTTP and logon values.
 
 // valueKinds are the subjects a pass reads the new values of: the scored
 // ones of HTTP and logons.

@@ -148,11 +148,13 @@ func waitPasses(t *testing.T, k *Keeper, what string, done func(whole, inc int) 
 	}
 }
 
-// A new source sprays failures over many accounts: the pass after gives
-// it its spray score; one that works after it is a break-in, of the
-// source, the account and their pair; each as a whole rescore scores it.
-// An account that got a logon keeps the brute force another source made
-// on it.
+// A new source sprays failures over many accounts, in two reads: the
+// pass after each gives it its spray score, the walk of its logons going
+// on; a logon of an account brute-forced from another source keeps that
+// brute force; a success of the spray after it is a break-in, of the
+// source, the account and their pair (its failures were judged as
+// guesses: every logon is judged again). Each as a whole rescore scores
+// it.
 func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	path, first := logonWorld(t)
@@ -164,37 +166,54 @@ func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 	const sprayer2 = "192.0.2.201"
 	at := first.AddDate(0, 0, 17).Add(15 * time.Hour)
 	var a authLog
-	for k := range 12 {
-		a.failed(at.Add(time.Duration(k*5)*time.Second), fmt.Sprintf("staff%02d", k), sprayer2)
+	pass := func(what string, walkOn bool, add func()) Summary {
+		t.Helper()
+		a.b.Reset()
+		add()
+		appendLogons(t, d, a.b.String())
+		judge := base.logon.judge
+		sum, next, err := increment(ctx, d, base)
+		if err != nil || !sum.Incremental || sum.Logons == 0 {
+			t.Fatalf("the pass after %s: %+v, %v", what, sum, err)
+		}
+		if (next.logon.judge == judge) != walkOn {
+			t.Errorf("the pass after %s: walked on %v, want %v", what, next.logon.judge == judge, walkOn)
+		}
+		base = next
+		return sum
 	}
-	appendLogons(t, d, a.b.String())
-	sum, base, err := increment(ctx, d, base)
-	if err != nil || !sum.Incremental || sum.Logons == 0 {
-		t.Fatalf("the pass after the spray: %+v, %v", sum, err)
+	spray := func(from, to int) func() {
+		return func() {
+			for k := from; k < to; k++ {
+				a.failed(at.Add(time.Duration(k*5)*time.Second), fmt.Sprintf("staff%02d", k), sprayer2)
+			}
+		}
 	}
+	pass("the spray's start", true, spray(0, 6))
+	sum := pass("the rest of it", true, spray(6, 12))
 	src := valueID(t, d, subject.LogonSource, sprayer2)
 	if sc := scoreOf(t, d, db.ScoreName, src.ID); !strings.Contains(sc.Contribs[0].Why, "12 accounts failed from here") {
 		t.Errorf("the new sprayer: %+v", sc)
 	}
-	a.b.Reset()
-	a.accepted(at.Add(-6*time.Hour+10*time.Minute), "carol", "10.0.0.7") // brute-forced from another source on day 9
-	a.accepted(at.Add(2*time.Minute), "staff03", sprayer2)
-	appendLogons(t, d, a.b.String())
-	if sum, _, err = increment(ctx, d, base); err != nil || !sum.Incremental {
-		t.Fatalf("the pass after the success: %+v, %v", sum, err)
+	asWhole(t, d, sum, passed(t, d, src, valueID(t, d, subject.LogonPair, "staff02 ← "+sprayer2), valueID(t, d, subject.LogonPair, "staff07 ← "+sprayer2))...)
+
+	sum = pass("carol's logon", true, func() {
+		a.accepted(first.AddDate(0, 0, 21).Add(9*time.Hour), "carol", "10.0.0.7") // brute-forced from another source on day 9
+	})
+	carol := valueID(t, d, subject.LogonAccount, "carol")
+	if sc := scoreOf(t, d, db.ScoreName, carol.ID); !strings.Contains((rankedValue{"carol", sc}).why(SigBrute), "from 2 sources, most from "+bruter) {
+		t.Errorf("carol, after a logon of hers from her workstation: %+v", sc)
 	}
+	asWhole(t, d, sum, passed(t, d, carol, valueID(t, d, subject.LogonPair, "carol ← 10.0.0.7"), valueID(t, d, subject.LogonSource, "10.0.0.7"))...)
+
+	sum = pass("the success", false, func() { a.accepted(at.Add(2*time.Minute), "staff03", sprayer2) })
 	account, pair := valueID(t, d, subject.LogonAccount, "staff03"), valueID(t, d, subject.LogonPair, "staff03 ← "+sprayer2)
 	for _, v := range []db.NameRow{src, account, pair} {
 		if sc := scoreOf(t, d, db.ScoreName, v.ID); !strings.Contains((rankedValue{v.Name, sc}).why(SigBreakIn), "staff03 succeeded from "+sprayer2+" after 12 failures") {
 			t.Errorf("%s after the success: %+v", v.Name, sc)
 		}
 	}
-	carol := valueID(t, d, subject.LogonAccount, "carol")
-	if sc := scoreOf(t, d, db.ScoreName, carol.ID); !strings.Contains((rankedValue{"carol", sc}).why(SigBrute), "from 2 sources, most from "+bruter) {
-		t.Errorf("carol, after a logon of hers from her workstation: %+v", sc)
-	}
-	asWhole(t, d, sum, passed(t, d, src, account, pair, valueID(t, d, subject.LogonPair, "staff07 ← "+sprayer2),
-		carol, valueID(t, d, subject.LogonPair, "carol ← 10.0.0.7"), valueID(t, d, subject.LogonSource, "10.0.0.7"))...)
+	asWhole(t, d, sum, passed(t, d, src, account, pair)...)
 }
 
 // appendLogons ingests sshd lines as a log of their own.

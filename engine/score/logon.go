@@ -124,6 +124,7 @@ type logonScorer struct {
 	events []logonEvent
 	known  map[uint32]logonFacts // the facts of the events' details, once judged
 	sorted int                   // the events sorted by sortEvents, the first ones
+	judge  *logonJudge           // the last judgement, which an incremental pass walks on
 }
 
 func newLogonScorer(rows []db.NameRow) *logonScorer {
@@ -229,8 +230,8 @@ func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
 	vals := l.base()
 	setVerdicts(vals, record.KindLogon, logonScored, s.in.SubjectRules, s.fin.Groups)
 	l.known = l.facts(l.events, nil, s.fin.Details)
-	j := newLogonJudge(l, l.known)
-	j.judge()
+	l.judge = newLogonJudge(l, l.known)
+	l.judge.judge()
 	c := s.fin.Context
 	c.First, c.Last = spanOf(vals)
 	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, l.evidence(c))
