@@ -198,10 +198,11 @@ func (w *storer) wait() error {
 }
 
 // compute scores the workspace's events up to mark (db.ScanBlocksTo);
-// store, when set, receives the scores in batches (see FinishInputs). The machine the budget is for has two
-// cores: the names, the domains and the n-gram model load on other
-// connections while SQLite starts reading the events (ScanBlocks reads
-// ahead until the scorer is ready for them).
+// store, when set, receives the scores in batches (see FinishInputs).
+// The machine the budget is for has two cores: the names, the domains
+// and the n-gram model load on other connections while SQLite starts
+// reading the events (ScanBlocks reads ahead until the scorer is ready
+// for them).
 func compute(ctx context.Context, d *db.DB, mark int64, store func(db.ScoreSubject, []db.Score)) (Result, *Scorer, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
