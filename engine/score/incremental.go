@@ -41,24 +41,25 @@ import (
 // a brute force across sources, a break-in come out as a whole scoring's.
 // When a walk cannot go on (logons older than its last, an account that
 // logs on from a source it failed from before: those failures were
-// judged as guesses) every logon is judged again in memory, up to
-// incEvents of them; a larger workspace's wait. A value
-// scored so has the evidence a whole scoring would give it (the tests
-// compare them); what a pass approximates is what moves a little with
-// every event without an event of the value: the rarity and newness of
-// the values that got none (the totals and span they are judged against
-// grew), the values a group takes its evidence from, as last scored, the
-// rare pairs of an account and the rare passwords and commands of others
-// that a new logon outweighs, the baseline snapshot (the whole
-// scoring's), and the unresolved signal of a host new since the whole
-// scoring, which waits for the next (it is judged against the DNS names'
-// answers, which a pass does not read).
+// judged as guesses; a target found to be a honeypot) every logon is
+// judged again in memory, up to incEvents of them; a larger workspace's
+// wait. A value scored so has the evidence a whole scoring would give it
+// (the tests compare them); what a pass approximates is what moves a
+// little with every event without an event of the value: the rarity and
+// newness of the values that got none (the totals and span they are
+// judged against grew), the values a group takes its evidence from, as
+// last scored, the rare pairs of an account and the rare passwords and
+// commands of others that a new logon outweighs, the baseline snapshot
+// (the whole scoring's), and the unresolved signal of a host new since
+// the whole scoring, which waits for the next (it is judged against the
+// DNS names' answers, which a pass does not read).
 //
 // What an incremental pass does not redo waits for the next whole
 // scoring (Keeper: keepGrowth, keepAge): domains of more than
 // incDomainEvents events (a new event moves their scores little and
 // reading them again costs most), the logons of a workspace of more than
-// incEvents, the verdict feedback across domains and the model. A rule
+// incEvents when they must all be judged again, the verdict feedback
+// across domains and the model. A rule
 // written since the base (a mark) takes a whole rescore (errWhole).
 
 const (
@@ -66,7 +67,8 @@ const (
 	// again by an incremental pass.
 	incDomainEvents = 100_000
 	// incEvents is about the most events a pass reads: the domains with
-	// fewest events go first, the rest wait for the next whole scoring.
+	// fewest events go first, the rest wait for the next whole scoring;
+	// and the most logons it judges again all at once.
 	incEvents = 1_000_000
 )
 
