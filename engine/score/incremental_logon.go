@@ -101,19 +101,6 @@ func (l *logonScorer) walkOn(at []int, before int) bool {
 	return true
 }
 
-// bySource splits logons sorted by source into a run per source.
-func bySource(evs []logonEvent) [][]logonEvent {
-	var out [][]logonEvent
-	for start := 0; start < len(evs); {
-		end := start + 1
-		for end < len(evs) && evs[end].client == evs[start].client {
-			end++
-		}
-		out, start = append(out, evs[start:end]), end
-	}
-	return out
-}
-
 // canWalkOn says whether the walks can go on with runs (walkOn).
 func (j *logonJudge) canWalkOn(runs [][]logonEvent) bool {
 	for _, run := range runs {

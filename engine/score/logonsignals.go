@@ -87,14 +87,8 @@ func (j *logonJudge) register(i int) {
 // judge sets the signals of every value.
 func (j *logonJudge) judge() {
 	j.l.sortEvents()
-	evs := j.l.events
-	for start := 0; start < len(evs); {
-		end := start + 1
-		for end < len(evs) && evs[end].client == evs[start].client {
-			end++
-		}
-		j.source(evs[start:end])
-		start = end
+	for _, run := range bySource(j.l.events) {
+		j.source(run)
 	}
 	j.hourUsers = map[string]*[25]int{}
 	for _, a := range j.accounts {
@@ -221,6 +215,19 @@ func (j *logonJudge) addHours(n *[25]int, used uint32, d int) {
 			n[h] += d
 		}
 	}
+}
+
+// bySource splits logons sorted by source into a run per source.
+func bySource(evs []logonEvent) [][]logonEvent {
+	var out [][]logonEvent
+	for start := 0; start < len(evs); {
+		end := start + 1
+		for end < len(evs) && evs[end].client == evs[start].client {
+			end++
+		}
+		out, start = append(out, evs[start:end]), end
+	}
+	return out
 }
 
 // byKind splits successes sorted by logon type into a run per type.
