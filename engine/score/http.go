@@ -98,6 +98,10 @@ type httpScorer struct {
 	details  map[uint64]detailUse // by detail id<<32 | client
 	sent     map[uint32]*sentQuery
 	requests int64
+	// unresolvedAt is the unresolved signal of the hosts the whole
+	// scoring judged, the first hostsAt values.
+	unresolvedAt func(i int) evidence
+	hostsAt      int
 }
 
 func newHTTPScorer(rows []db.NameRow) *httpScorer {
@@ -194,12 +198,23 @@ func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
 	h.judgeQueries(s.fin.Details)
 	h.link()
 	c := h.context(s.fin.Context)
-	unresolved := h.unresolved(s.names)
-	return s.scoreValues(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext, func(i int) []evidence {
+	h.unresolvedAt, h.hostsAt = h.unresolved(s.names), len(h.values)
+	return s.scoreValues(h.base(), httpWeights, httpGroupSignals[:], c.ScoreContext, h.evidence(c))
+}
+
+// evidence is the evidence of each value (by index in values) in c; the
+// hosts of the whole scoring's time are judged unresolved as it judged
+// them, those after it by the next (incremental.go).
+func (h *httpScorer) evidence(c webContext) func(i int) []evidence {
+	return func(i int) []evidence {
 		v := &h.values[i]
 		switch v.code() {
 		case subject.HTTPHost:
-			return []evidence{unresolved(i), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
+			unresolved := evidence{signal: SigUnresolved}
+			if i < h.hostsAt {
+				unresolved = h.unresolvedAt(i)
+			}
+			return []evidence{unresolved, c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPPath:
 			return []evidence{h.queryEvidence(v), h.probed(v), c.rarity(v.row), newness(c.ScoreContext, v.row.ID, v.row.First)}
 		case subject.HTTPAgent:
@@ -208,7 +223,7 @@ func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
 			return []evidence{h.scanner(v.client), h.sentEvidence(v.client)}
 		}
 		return nil
-	})
+	}
 }
 
 // base is the values, as the code shared with the logons sees them.
@@ -235,10 +250,20 @@ func (h *httpScorer) judgeQueries(details func([]uint32, func(uint32, []byte)) e
 			v.query.add("", "", v.row.Count, j)
 		}
 	}
-	if details == nil || len(h.details) == 0 {
+	if details != nil {
+		h.judgeDetails(details, h.details, func(path int32) judgement { return paths[path] })
+	}
+}
+
+// judgeDetails reads the details of uses (the requests counted by
+// detail and client) and judges them, with the judgement of their path
+// (judged), for the paths and the clients that sent them.
+func (h *httpScorer) judgeDetails(details func([]uint32, func(uint32, []byte)) error, uses map[uint64]detailUse, judged func(path int32) judgement) {
+	if len(uses) == 0 {
 		return
 	}
-	keys := slices.Sorted(maps.Keys(h.details))
+	var t targetJudge
+	keys := slices.Sorted(maps.Keys(uses))
 	ids := make([]uint32, 0, len(keys))
 	for _, k := range keys {
 		ids = append(ids, uint32(k>>32))
@@ -255,10 +280,10 @@ func (h *httpScorer) judgeQueries(details func([]uint32, func(uint32, []byte)) e
 			return
 		}
 		d := subject.ParseHTTPDetail(string(text))
-		path := h.details[keys[next]].path
-		j := t.query(d.Query, paths[path])
+		path := uses[keys[next]].path
+		j := t.query(d.Query, judged(path))
 		for ; next < len(keys) && uint32(keys[next]>>32) == id; next++ {
-			n := h.details[keys[next]].n
+			n := uses[keys[next]].n
 			h.values[path].query.add(d.Method, d.Query, n, j)
 			if client := uint32(keys[next]); client != 0 && j.strength > 0 {
 				h.addSent(client, path, d.Method, d.Query, n, j)

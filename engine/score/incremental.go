@@ -26,19 +26,49 @@ import (
 // after its events came, where a whole rescore of a 20M-event workspace
 // takes as many seconds as a pass takes milliseconds.
 //
+// The values of the HTTP and logon subjects that got events are scored
+// again too (incremental_values.go): the Base keeps the HTTP and logon
+// scorers of the whole scoring, with what they summed, and a pass adds
+// the events stored since (those alone are read, with the details of the
+// requests and logons not seen before). It scores again the values that
+// got them, the paths whose few clients include a changed client (a path
+// inherits its scanners' strength), the clients whose paths of their own
+// another client asked since, and the groups of them all, each with all
+// its values (a group takes its strongest value's evidence). The logons
+// are judged on from the last judgement (incremental_logon.go): each
+// source's walk goes on with its new logons and its attacks are judged
+// again, and the accounts that got logons with all theirs, so a spray,
+// a brute force across sources, a break-in come out as a whole scoring's.
+// When a walk cannot go on (logons older than its last, an account that
+// logs on from a source it failed from before: those failures were
+// judged as guesses; a target found to be a honeypot) every logon is
+// judged again in memory, up to incEvents of them; a larger workspace's
+// wait. A value scored so has the evidence a whole scoring would give it
+// (the tests compare them); what a pass approximates is what moves a
+// little with every event without an event of the value: the rarity and
+// newness of the values that got none (the totals and span they are
+// judged against grew), the values a group takes its evidence from, as
+// last scored, the rare pairs of an account and the rare passwords and
+// commands of others that a new logon outweighs, the baseline snapshot
+// (the whole scoring's), and the unresolved signal of a host new since
+// the whole scoring, which waits for the next (it is judged against the
+// DNS names' answers, which a pass does not read).
+//
 // What an incremental pass does not redo waits for the next whole
 // scoring (Keeper: keepGrowth, keepAge): domains of more than
 // incDomainEvents events (a new event moves their scores little and
-// reading them again costs most), the HTTP and
-// logon subjects, the verdict feedback across domains and the model. A
-// rule written since the base (a mark) takes a whole rescore (errWhole).
+// reading them again costs most), the logons of a workspace of more than
+// incEvents when they must all be judged again, the verdict feedback
+// across domains and the model. A rule
+// written since the base (a mark) takes a whole rescore (errWhole).
 
 const (
 	// incDomainEvents is the most events a domain may have to be scored
 	// again by an incremental pass.
 	incDomainEvents = 100_000
 	// incEvents is about the most events a pass reads: the domains with
-	// fewest events go first, the rest wait for the next whole scoring.
+	// fewest events go first, the rest wait for the next whole scoring;
+	// and the most logons it judges again all at once.
 	incEvents = 1_000_000
 )
 
@@ -57,15 +87,24 @@ type Base struct {
 	orgs   map[string]*org
 	events int64 // the workspace's events then
 	at     time.Time
+	// web and logon are the HTTP and logon scorers, with what they summed
+	// of the events up to mark (nil: none yet); a pass adds to them.
+	web   *httpScorer
+	logon *logonScorer
+	// context is the whole scoring's figures (its baseline), which the
+	// HTTP and logon values' newness is judged by.
+	context db.ScoreContext
 }
 
 // base is what the scorer, finished, leaves for incremental passes; mark,
 // drops and events are where the workspace stood when its events were
 // read.
 func (s *Scorer) base(mark, drops, events int64) *Base {
-	return &Base{model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
+	c := s.fin.Context
+	c.Ranked = nil
+	return &Base{context: c, model: s.fin.Model, clientAnswered: s.clientAnswered, clientFailed: s.clientFailed, stretches: s.stretches,
 		first: s.fin.Context.First, last: s.fin.Context.Last, mark: mark, drops: drops, events: events,
-		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now()}
+		rules: rulesKey(s.in.SubjectRules), orgs: s.orgs, at: time.Now(), web: s.http, logon: s.logon}
 }
 
 // rulesKey tells one set of rules from another as far as scoring goes:
@@ -117,7 +156,9 @@ func extendStretches(st []stretch, t int64) []stretch {
 var errWhole = errors.New("events removed since the last whole scoring")
 
 // increment scores again the domains whose DNS names got events since
-// base was taken, and returns the base the next pass starts from.
+// base was taken, and the HTTP and logon values that did, and returns the
+// base the next pass starts from (its HTTP and logon scorers are base's,
+// added to: base is spent).
 func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
 		drops, err := d.Drops(ctx)
@@ -148,7 +189,12 @@ func increment(ctx context.Context, d *db.DB, base *Base) (Summary, *Base, error
 				return Summary{}, nil, err
 			}
 		}
-		sum.Incremental, sum.Waiting = true, waiting
+		web, groups, logons, waitingValues, err := scoreValuesSince(ctx, d, &next, rs, base.mark, to)
+		if err != nil {
+			return Summary{}, nil, err
+		}
+		sum.HTTP, sum.Groups, sum.Logons = web, groups, logons
+		sum.Incremental, sum.Waiting = true, waiting+waitingValues
 		return sum, &next, nil
 	})
 }
@@ -229,9 +275,16 @@ func scoreDomains(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule, do
 
 // incrementalWords says what an incremental pass did, for Summary.String.
 func (s Summary) incrementalWords() string {
-	w := fmt.Sprintf("rescored %d names and %d domains that changed in %s", s.Names, s.Domains, s.Took.Round(time.Millisecond))
+	w := fmt.Sprintf("rescored %d names and %d domains", s.Names, s.Domains)
+	if s.HTTP > 0 {
+		w += fmt.Sprintf(", %d HTTP values and %d of their groups", s.HTTP, s.Groups)
+	}
+	if s.Logons > 0 {
+		w += fmt.Sprintf(", %d logon values", s.Logons)
+	}
+	w += fmt.Sprintf(" that changed in %s", s.Took.Round(time.Millisecond))
 	if s.Waiting > 0 {
-		w += fmt.Sprintf(" (%d busy domains wait for the next whole scoring)", s.Waiting)
+		w += fmt.Sprintf(" (%d busy domains and values wait for the next whole scoring)", s.Waiting)
 	}
 	return w
 }

@@ -156,22 +156,11 @@ func TestKeeperScoresIncrementally(t *testing.T) {
 	d, n := incWorkspace(t)
 	k := Keep(ctx, d)
 	defer k.Stop()
-	wait := func(what string, done func(whole, inc int) bool) {
-		t.Helper()
-		deadline := time.Now().Add(90 * time.Second) // a loaded machine is slow, never wrong
-		for whole, inc := k.Passes(); !done(whole, inc); whole, inc = k.Passes() {
-			if time.Now().After(deadline) {
-				_, sum, err, count := k.Last()
-				t.Fatalf("%s: %d whole and %d incremental passes of %d (%v, %v)", what, whole, inc, count, sum, err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
 	appendBeacon(t, d, "sync.first-arrival.example")
-	wait("the first pass", func(whole, _ int) bool { return whole == 1 })
+	waitPasses(t, k, "the first pass", func(whole, _ int) bool { return whole == 1 })
 	before := storedScores(t, d, db.ScoreName)[n.ID]
 	appendBeacon(t, d, n.Name)
-	wait("the pass after", func(_, inc int) bool { return inc == 1 })
+	waitPasses(t, k, "the pass after", func(_, inc int) bool { return inc == 1 })
 	if whole, _ := k.Passes(); whole != 1 {
 		t.Errorf("%d whole rescores: a few events should not take one", whole)
 	}

@@ -122,6 +122,9 @@ type logonScorer struct {
 	values []logonValue
 	index  []int32 // name id → 1 + index in values (0: not scored)
 	events []logonEvent
+	known  map[uint32]logonFacts // the facts of the events' details, once judged
+	sorted int                   // the events sorted by sortEvents, the first ones
+	judge  *logonJudge           // the last judgement, which an incremental pass walks on
 }
 
 func newLogonScorer(rows []db.NameRow) *logonScorer {
@@ -172,20 +175,26 @@ const (
 	resUnknownUser                    // a failure for an account that does not exist
 )
 
-// facts reads the details of the events (each distinct one once).
-func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) map[uint32]logonFacts {
-	ids := make([]uint32, 0, len(l.events))
+// facts reads the details of evs (each distinct one once) but those of
+// known, and returns known with them (a new map when known is nil).
+func (l *logonScorer) facts(evs []logonEvent, known map[uint32]logonFacts, details func([]uint32, func(uint32, []byte)) error) map[uint32]logonFacts {
+	ids := make([]uint32, 0, len(evs))
 	// An account's value depends on whether its event is Windows' (case,
 	// "user@REALM"): one event id per detail says it, since a detail
 	// text is Windows' or not whatever its id.
 	eventID := make(map[uint32]uint16)
-	for i := range l.events {
-		ids = append(ids, l.events[i].detail)
-		eventID[l.events[i].detail] = l.events[i].eventID
+	for i := range evs {
+		if _, ok := known[evs[i].detail]; !ok {
+			ids = append(ids, evs[i].detail)
+			eventID[evs[i].detail] = evs[i].eventID
+		}
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	out := make(map[uint32]logonFacts, len(ids))
+	out := known
+	if out == nil {
+		out = make(map[uint32]logonFacts, len(ids))
+	}
 	if details == nil {
 		return out
 	}
@@ -220,18 +229,25 @@ func (l *logonScorer) facts(details func([]uint32, func(uint32, []byte)) error) 
 func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
 	vals := l.base()
 	setVerdicts(vals, record.KindLogon, logonScored, s.in.SubjectRules, s.fin.Groups)
-	j := newLogonJudge(l, l.facts(s.fin.Details))
-	j.judge()
+	l.known = l.facts(l.events, nil, s.fin.Details)
+	l.judge = newLogonJudge(l, l.known)
+	l.judge.judge()
 	c := s.fin.Context
 	c.First, c.Last = spanOf(vals)
-	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, func(i int) []evidence {
+	return s.scoreValues(vals, logonWeights, logonGroupSignals[:], c, l.evidence(c))
+}
+
+// evidence is the evidence of each value (by index in values) the judge
+// found, in c.
+func (l *logonScorer) evidence(c db.ScoreContext) func(i int) []evidence {
+	return func(i int) []evidence {
 		v := &l.values[i]
 		ev := v.sig.list()
 		if v.code() == subject.LogonPair && v.logged {
 			ev = append(ev, newness(c, v.row.ID, v.row.First))
 		}
 		return ev
-	})
+	}
 }
 
 // base is the values, as the code shared with HTTP sees them.
@@ -239,12 +255,33 @@ func (l *logonScorer) base() []*value {
 	return bases(l.values, func(v *logonValue) *value { return &v.value })
 }
 
-// sortEvents orders the logons by source, then time.
+// sortEvents orders the logons by source, then time. Those an
+// incremental pass added after the sorted ones (l.sorted) are sorted
+// alone and merged in.
 func (l *logonScorer) sortEvents() {
-	slices.SortFunc(l.events, func(a, b logonEvent) int {
-		if c := cmp.Compare(a.client, b.client); c != 0 {
-			return c
+	slices.SortFunc(l.events[l.sorted:], compareLogons)
+	if l.sorted > 0 && l.sorted < len(l.events) {
+		l.events = mergeLogons(l.events[:l.sorted], l.events[l.sorted:])
+	}
+	l.sorted = len(l.events)
+}
+
+func compareLogons(a, b logonEvent) int {
+	if c := cmp.Compare(a.client, b.client); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.time, b.time)
+}
+
+// mergeLogons merges two sorted runs of logons into a new slice.
+func mergeLogons(a, b []logonEvent) []logonEvent {
+	out := make([]logonEvent, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if compareLogons(b[0], a[0]) < 0 {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
 		}
-		return cmp.Compare(a.time, b.time)
-	})
+	}
+	return append(append(out, a...), b...)
 }

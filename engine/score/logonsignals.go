@@ -36,6 +36,9 @@ type logonJudge struct {
 	pair       subject.Subject
 	rec        record.Record
 	buf        []byte
+	// walks are the sources' walks, by client id: an incremental pass
+	// walks on from where they stopped (incremental_logon.go).
+	walks map[uint32]*sourceWalk
 }
 
 // accountLogons is what an account did across sources.
@@ -43,6 +46,7 @@ type accountLogons struct {
 	failures  []int64          // the times of its failures
 	failedBy  map[string]int64 // source → failures
 	successes []success
+	hours     map[string]uint32 // the hours counted in hourUsers, by logon type
 }
 
 // success is one successful logon of an account.
@@ -55,7 +59,7 @@ type success struct {
 }
 
 func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
-	j := &logonJudge{l: l, facts: facts, accounts: map[string]*accountLogons{}, sources: map[uint32]int32{}, pair: subject.Must(subject.LogonPair),
+	j := &logonJudge{l: l, facts: facts, accounts: map[string]*accountLogons{}, sources: map[uint32]int32{}, pair: subject.Must(subject.LogonPair), walks: map[uint32]*sourceWalk{},
 		byText: map[subject.Code]map[string]int32{subject.LogonAccount: {}, subject.LogonSource: {}, subject.LogonPair: {}, subject.LogonPassword: {}, subject.LogonCommand: {}},
 		used:   map[subject.Code]map[string]*valueUse{subject.LogonPassword: {}, subject.LogonCommand: {}}, population: map[subject.Code]int64{}}
 	j.honeypots = map[string]bool{}
@@ -65,26 +69,26 @@ func newLogonJudge(l *logonScorer, facts map[uint32]logonFacts) *logonJudge {
 		}
 	}
 	for i := range l.values {
-		v := &l.values[i]
-		j.byText[v.code()][v.row.Name] = int32(i)
-		if v.code() == subject.LogonSource && (v.client != 0 || v.row.Name == subject.None) {
-			j.sources[v.client] = int32(i)
-		}
+		j.register(i)
 	}
 	return j
+}
+
+// register makes the value of index i known to the judge by its text
+// (and a source by its client).
+func (j *logonJudge) register(i int) {
+	v := &j.l.values[i]
+	j.byText[v.code()][v.row.Name] = int32(i)
+	if v.code() == subject.LogonSource && (v.client != 0 || v.row.Name == subject.None) {
+		j.sources[v.client] = int32(i)
+	}
 }
 
 // judge sets the signals of every value.
 func (j *logonJudge) judge() {
 	j.l.sortEvents()
-	evs := j.l.events
-	for start := 0; start < len(evs); {
-		end := start + 1
-		for end < len(evs) && evs[end].client == evs[start].client {
-			end++
-		}
-		j.source(evs[start:end])
-		start = end
+	for _, run := range bySource(j.l.events) {
+		j.source(run)
 	}
 	j.hourUsers = map[string]*[25]int{}
 	for _, a := range j.accounts {
@@ -93,6 +97,12 @@ func (j *logonJudge) judge() {
 	for name, a := range j.accounts {
 		j.account(name, a)
 	}
+	j.rareTexts()
+}
+
+// rareTexts judges a honeypot's passwords and commands by the sources
+// that used them.
+func (j *logonJudge) rareTexts() {
 	j.rareAcrossSources(subject.LogonPassword, "tried", "tried passwords")
 	j.rareAcrossSources(subject.LogonCommand, "run", "ran commands")
 }
@@ -102,7 +112,6 @@ func (j *logonJudge) judge() {
 type valueUse struct {
 	sources int64
 	names   [2]string
-	last    string
 	account string
 }
 
@@ -120,10 +129,11 @@ func (j *logonJudge) use(w *sourceWalk, c subject.Code, text, account string) {
 		u = &valueUse{account: account}
 		j.used[c][text] = u
 	}
-	if u.last == w.name {
-		return // the sources are walked one by one: this one counted it
+	key := usedText{c, text}
+	if w.usedTexts[key] {
+		return // this source counted it
 	}
-	u.last = w.name
+	w.usedTexts[key] = true
 	if u.sources < 2 {
 		u.names[u.sources] = w.name
 	}
@@ -170,6 +180,7 @@ func (j *logonJudge) countHours(a *accountLogons) {
 		}
 		return cmp.Compare(x.time, y.time)
 	})
+	a.hours = map[string]uint32{}
 	for _, ss := range byKind(a.successes) {
 		if !atKeyboard(ss[0].kind) {
 			continue
@@ -178,18 +189,45 @@ func (j *logonJudge) countHours(a *accountLogons) {
 		for _, hs := range daySpans(ss) {
 			used |= hs
 		}
+		a.hours[ss[0].kind] = used
 		n := j.hourUsers[ss[0].kind]
 		if n == nil {
 			n = new([25]int)
 			j.hourUsers[ss[0].kind] = n
 		}
-		n[24]++
-		for h := range 24 {
-			if used&(1<<h) != 0 {
-				n[h]++
-			}
+		j.addHours(n, used, 1)
+	}
+}
+
+// uncountHours takes an account's hours (countHours) out of hourUsers.
+func (j *logonJudge) uncountHours(a *accountLogons) {
+	for kind, used := range a.hours {
+		j.addHours(j.hourUsers[kind], used, -1)
+	}
+	a.hours = nil
+}
+
+// addHours adds d accounts that use the hours used to n.
+func (j *logonJudge) addHours(n *[25]int, used uint32, d int) {
+	n[24] += d
+	for h := range 24 {
+		if used&(1<<h) != 0 {
+			n[h] += d
 		}
 	}
+}
+
+// bySource splits logons sorted by source into a run per source.
+func bySource(evs []logonEvent) [][]logonEvent {
+	var out [][]logonEvent
+	for start := 0; start < len(evs); {
+		end := start + 1
+		for end < len(evs) && evs[end].client == evs[start].client {
+			end++
+		}
+		out, start = append(out, evs[start:end]), end
+	}
+	return out
 }
 
 // byKind splits successes sorted by logon type into a run per type.
@@ -256,17 +294,25 @@ type sourceWalk struct {
 	// spray that worked is a success after a run of them; a shared
 	// address's users mistype between their successes), and their
 	// accounts (true: failed as one that does not exist).
-	run      int64
-	runFirst int64
-	runAccts map[string]bool
-	example  map[string]*logonFacts
-	times    map[string][]int64 // account → the times of its failures
-	unknown  map[string]int64   // accounts that do not exist → failures
-	unknownN int64
-	commands []string // distinct, in order
-	urls     []string
-	usedAny  map[subject.Code]bool // used a password, a command
-	explicit []explicitUse
+	run       int64
+	runFirst  int64
+	runAccts  map[string]bool
+	example   map[string]*logonFacts
+	times     map[string][]int64 // account → the times of its failures
+	unknown   map[string]int64   // accounts that do not exist → failures
+	unknownN  int64
+	commands  []string // distinct, in order
+	urls      []string
+	usedAny   map[subject.Code]bool // used a password, a command
+	usedTexts map[usedText]bool     // the passwords and commands it used
+	explicit  []explicitUse
+	last      int64 // the time of its last logon walked
+}
+
+// usedText is a password or a command.
+type usedText struct {
+	code subject.Code
+	text string
 }
 
 // explicitUse is a logon with explicit credentials (4648) typed on a
@@ -279,17 +325,43 @@ type explicitUse struct {
 // source judges the logons of one source (sorted by time).
 func (j *logonJudge) source(evs []logonEvent) {
 	src := j.sourceValue(evs[0].client)
-	w := sourceWalk{name: subject.None, failed: map[string]int64{}, succeeded: map[string]bool{}, example: map[string]*logonFacts{},
-		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}, usedAny: map[subject.Code]bool{}}
+	w := newSourceWalk(src)
+	j.walks[evs[0].client] = w
+	j.succeed(w, evs)
+	j.walk(w, src, evs)
+	if src == nil || w.name == subject.None {
+		return
+	}
+	j.attacks(w, src)
+}
+
+// newSourceWalk starts the walk of the logons of src (nil: a source with
+// no value).
+func newSourceWalk(src *logonValue) *sourceWalk {
+	w := &sourceWalk{name: subject.None, failed: map[string]int64{}, succeeded: map[string]bool{}, example: map[string]*logonFacts{},
+		times: map[string][]int64{}, unknown: map[string]int64{}, runAccts: map[string]bool{}, usedAny: map[subject.Code]bool{},
+		usedTexts: map[usedText]bool{}}
 	if src != nil {
 		w.name = src.row.Name
 	}
-	known := w.name != subject.None // the logons of no source are not one attacker's
+	return w
+}
+
+// succeed adds the accounts that log on from the source in evs to its
+// walk's, before they are walked: a failure is judged by them.
+func (j *logonJudge) succeed(w *sourceWalk, evs []logonEvent) {
 	for i := range evs {
 		if f, ok := j.facts[evs[i].detail]; ok && f.result == resSuccess {
 			w.succeeded[f.account] = true
 		}
 	}
+}
+
+// walk walks the logons of a source (evs, sorted by time, after those
+// walked before) in time order.
+func (j *logonJudge) walk(w *sourceWalk, src *logonValue, evs []logonEvent) {
+	known := w.name != subject.None // the logons of no source are not one attacker's
+	w.last = evs[len(evs)-1].time
 	for i := range evs {
 		e := &evs[i]
 		f, ok := j.facts[e.detail]
@@ -297,12 +369,12 @@ func (j *logonJudge) source(evs []logonEvent) {
 			continue
 		}
 		if known {
-			j.use(&w, subject.LogonPassword, f.password, f.account)
-			j.use(&w, subject.LogonCommand, f.command, "")
+			j.use(w, subject.LogonPassword, f.password, f.account)
+			j.use(w, subject.LogonCommand, f.command, "")
 		}
 		switch f.result {
 		case resFailure, resUnknownUser:
-			j.failed(&w, &f, e.time)
+			j.failed(w, &f, e.time)
 		case resSuccess:
 			if f.eventID == winExplicitCredentials && f.account != "" {
 				w.explicit = append(w.explicit, explicitUse{e.time, f.account})
@@ -312,7 +384,7 @@ func (j *logonJudge) source(evs []logonEvent) {
 				j.l.values[pair].logged = true
 			}
 			if known {
-				j.breakIn(&w, src, pair, &f, e.time)
+				j.breakIn(w, src, pair, &f, e.time)
 				if j.honeypots[f.target] && src != nil {
 					keep(&src.sig.honeypot, honeypotEvidence(&f))
 				}
@@ -331,10 +403,6 @@ func (j *logonJudge) source(evs []logonEvent) {
 			}
 		}
 	}
-	if src == nil || !known {
-		return
-	}
-	j.attacks(&w, src)
 }
 
 // sourceValue is the source value whose events have that client id.

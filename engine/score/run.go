@@ -31,8 +31,10 @@ type Summary struct {
 	Trained        int // labels the n-gram model learnt from
 	Took           time.Duration
 	// Incremental: the domains that changed were scored again (their
-	// names are Names), against the model of the last whole scoring;
-	// Waiting of them wait for the next (incDomains).
+	// names are Names), against the model of the last whole scoring, and
+	// the HTTP and logon values that did (HTTP, Groups, Logons) against
+	// what it summed; Waiting of the domains (incDomains) and of the
+	// values (a workspace of too many logons) wait for the next.
 	Incremental bool
 	Waiting     int
 }
@@ -80,7 +82,7 @@ func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		w := newStorer(ctx, d.NewScoreWriter)
-		res, s, err := compute(ctx, d, w.store)
+		res, s, err := compute(ctx, d, mark, w.store)
 		if err != nil {
 			cancel()
 			w.wait()
@@ -195,12 +197,13 @@ func (w *storer) wait() error {
 	return w.err
 }
 
-// compute scores the workspace; store, when set, receives the scores
-// in batches (see FinishInputs). The machine the budget is for has two
-// cores: the names, the domains and the n-gram model load on other
-// connections while SQLite starts reading the events (ScanBlocks reads
-// ahead until the scorer is ready for them).
-func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Score)) (Result, *Scorer, error) {
+// compute scores the workspace's events up to mark (db.ScanBlocksTo);
+// store, when set, receives the scores in batches (see FinishInputs).
+// The machine the budget is for has two cores: the names, the domains
+// and the n-gram model load on other connections while SQLite starts
+// reading the events (ScanBlocks reads ahead until the scorer is ready
+// for them).
+func compute(ctx context.Context, d *db.DB, mark int64, store func(db.ScoreSubject, []db.Score)) (Result, *Scorer, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return Result{}, nil, err
@@ -246,7 +249,7 @@ func compute(ctx context.Context, d *db.DB, store func(db.ScoreSubject, []db.Sco
 		}
 		return sr.err
 	}
-	err = d.ScanBlocks(ctx, func(name uint32, evs []db.Event) error {
+	err = d.ScanBlocksTo(ctx, mark, func(name uint32, evs []db.Event) error {
 		if err := take(); err != nil {
 			return err
 		}
