@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,10 +100,22 @@ func TestReopenKeepsSchema(t *testing.T) {
 // load writes events through a Loader the way the ingest does.
 func load(t *testing.T, d *DB, path string, batches ...[]rawEvent) {
 	t.Helper()
+	loadWith(t, d, path, false, batches...)
+}
+
+// loadWith is load, the run announced as large (Loader.ExpectLarge) when
+// large is set.
+func loadWith(t *testing.T, d *DB, path string, large bool, batches ...[]rawEvent) {
+	t.Helper()
 	ctx := context.Background()
 	l, err := d.NewLoader(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if large {
+		if err := l.ExpectLarge(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	src, err := l.StartSource(ctx, Source{Path: path, Format: "test", Fingerprint: path})
 	if err != nil {
@@ -451,6 +464,36 @@ func TestFinishAfterDropRestoresBulkIndexes(t *testing.T) {
 		var n int
 		if err := d.sql.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", ix.name).Scan(&n); err != nil || n != 1 {
 			t.Errorf("index %s: %d, %v", ix.name, n, err)
+		}
+	}
+}
+
+// A second load announced as large drops the indexes and builds them at
+// its end: the workspace comes out as the same load kept up to date
+// through them leaves it, its aggregates and every index included,
+// whether the load touches most names or a few.
+func TestLargeSecondLoadEndsAsAnIndexedOne(t *testing.T) {
+	first := []rawEvent{{1 * hour, "www.example.com", "example.com", "10.0.0.1"}, {2 * hour, "mail.example.com", "example.com", "10.0.0.2"}}
+	for i := range 20 {
+		first = append(first, rawEvent{int64(i) * hour, fmt.Sprintf("n%d.example.org", i), "example.org", "10.0.0.3"})
+	}
+	for _, second := range [][]rawEvent{
+		{{3 * hour, "www.example.com", "example.com", "10.0.0.9"}}, // one name of 22
+		append(slices.Clone(first), rawEvent{9 * hour, "new.example.net", "example.net", "10.0.0.1"}),
+	} {
+		want, got := openTemp(t), openTemp(t)
+		load(t, want, "a", first)
+		load(t, want, "b", second)
+		load(t, got, "a", first)
+		loadWith(t, got, "b", true, second)
+		if w, g := snapshot(t, want), snapshot(t, got); w != g {
+			t.Errorf("a large second load left\n%s\nwhere an indexed one left\n%s", g, w)
+		}
+		for _, ix := range bulkIndexes {
+			var n int
+			if err := got.sql.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?", ix.name).Scan(&n); err != nil || n != 1 {
+				t.Errorf("index %s after a large load: %d, %v", ix.name, n, err)
+			}
 		}
 	}
 }

@@ -100,7 +100,10 @@ type Loader struct {
 	ckpt     *walCheckpointer
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
-	lock     *ingestLock
+	// unindexed: the bulk indexes were dropped for a load about as large
+	// as the workspace (ExpectLarge); its aggregates still add up.
+	unindexed bool
+	lock      *ingestLock
 	// domainCounts are the domains' counts before the run (for a warm
 	// loader's successor); gen is the workspace's generation the run made.
 	domainCounts idStats
@@ -164,6 +167,24 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 		l.bulkLoad = true
 	}
 	return l, nil
+}
+
+// ExpectLarge says that the run adds about as much as the workspace holds
+// (a second day's log): its indexes are dropped now and built once at
+// Finish, as a first load's are. Kept up to date through the run, the
+// blocks' index by name and the names' and groups' by text took every
+// block and new name to pages all over them: the writer's time doubled
+// on a second day. A screen reading the workspace meanwhile finds its
+// drill-downs slow until the ingest ends.
+func (l *Loader) ExpectLarge(ctx context.Context) error {
+	if l.bulkLoad || l.rebuild {
+		return nil // no index to drop, or the aggregates are read again
+	}
+	if err := l.d.dropIndexes(ctx); err != nil {
+		return err
+	}
+	l.unindexed = true
+	return nil
 }
 
 // dictionaries returns a loader with the workspace's dictionaries: those
@@ -483,7 +504,7 @@ func (l *Loader) Finish(ctx context.Context) error {
 		}
 		return l.d.ensureIndexes(ctx) // a bulk load dropped them
 	}
-	if l.bulkLoad {
+	if l.bulkLoad || l.unindexed {
 		// The aggregates' updates go by id; the top-N indexes are
 		// cheaper to build once after them.
 		// name_client's by-client index too: the pairs go in in name
@@ -498,7 +519,7 @@ func (l *Loader) Finish(ctx context.Context) error {
 	// date through those updates than built again after. A follow's read
 	// changes a few names of many: building them again would cost it
 	// more than the read (0.5 s a read at 137k names).
-	l.agg.indexed = !l.bulkLoad && l.agg.names.len()*8 < len(l.names)
+	l.agg.indexed = !l.bulkLoad && !l.unindexed && l.agg.names.len()*8 < len(l.names)
 	if !l.bulkLoad && !l.agg.indexed {
 		if err := l.d.dropIndexes(ctx, aggregateIndexes...); err != nil {
 			return err

@@ -143,6 +143,11 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return nil, err
 	}
 	defer l.Close()
+	if largeRun(d, paths) {
+		if err := l.ExpectLarge(wctx); err != nil {
+			return nil, err
+		}
+	}
 	w := startWriter(wctx, l)
 	var reports []Report
 	interrupted := false
@@ -177,6 +182,25 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return reports, ctx.Err()
 	}
 	return reports, nil
+}
+
+// largeRun says whether the files add about as much as the workspace
+// holds (at least half its size: a second day's log into the first's),
+// for which the loader builds its indexes once after the run
+// (Loader.ExpectLarge). A day's log into a month's workspace is not; a
+// pipe or a file that cannot be sized counts for nothing.
+func largeRun(d *db.DB, paths []string) bool {
+	ws, err := os.Stat(d.Path())
+	if err != nil {
+		return false
+	}
+	var in int64
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			in += fi.Size()
+		}
+	}
+	return 2*in >= ws.Size()
 }
 
 // ingestFile reads one file: ctx ends the reading, the workspace is

@@ -309,3 +309,37 @@ func TestCaptureInSmallBatchesGivesTheSameEvents(t *testing.T) {
 		t.Errorf("one batch:\n%s\nbatches of 7:\n%s", got[0], got[1])
 	}
 }
+
+// A run is large, and the loader builds its indexes after it, when its
+// files hold at least half what the workspace does: a second day into
+// the first's, not a day into a month's; what cannot be sized counts
+// for nothing.
+func TestLargeRunIsAboutTheWorkspacesSize(t *testing.T) {
+	d := openWS(t)
+	ws, err := os.Stat(d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := func(name string, size int64) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	half, small := file("half", ws.Size()/2), file("small", ws.Size()/4)
+	for _, c := range []struct {
+		paths []string
+		want  bool
+	}{
+		{[]string{half}, true},
+		{[]string{small}, false},
+		{[]string{small, small}, true},
+		{[]string{small, filepath.Join(dir, "missing"), os.DevNull}, false},
+	} {
+		if got := largeRun(d, c.paths); got != c.want {
+			t.Errorf("largeRun(%q) = %v, want %v", c.paths, got, c.want)
+		}
+	}
+}
