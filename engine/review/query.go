@@ -179,7 +179,7 @@ const (
 // (not read yet): the score sort then falls back to counts, and the
 // filters that need them hide nothing.
 func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) Result {
-	t, verd := data.Table(q.Domains), v.Of(q.Domains)
+	t := data.Table(q.Domains)
 	var ord []int32
 	switch {
 	case q.Sort != SortScore:
@@ -194,45 +194,21 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	} else if an.Fresh[0] == nil {
 		q.Fresh = false // no snapshot: nothing is new, nothing is hidden
 	}
-	var cats, kidCats []categories.Set
-	if an != nil && an.Categories != nil {
-		cats, kidCats = an.Categories.Of(q.Domains), an.Categories.Of(false)
-	} else {
+	if an == nil || an.Categories == nil {
 		q.Category = CategoryFilter{} // not loaded, or nothing categorised
 	}
-	var pop, kidPop []int32
-	var fresh, kidFresh []bool
-	var nets, kidNets []networks.Set // nil: the networks filter hides nothing
-	if an != nil {
-		pop, fresh = an.Of(q.Domains)
-		kidPop, kidFresh = an.Of(false)
-		if len(q.HideASN)+len(q.OnlyASN) > 0 {
-			nets, kidNets = an.Nets[boolIndex(q.Domains)], an.Nets[0]
-		}
-	}
+	rows, kids := q.factSource(data, v, an, q.Domains, true), q.factSource(data, v, an, false, false)
 	res := Result{Domains: q.Domains, Sort: q.Sort, Reverse: q.Reverse}
 	if q.Rare && q.Domains {
 		res.RareValues = data.RareValues(q.RareK)
 	}
 	q.Arrived = q.Arrived && q.Session.Known
 	filtering := q.hidesVerdicts() || q.Unreviewed || q.HideTop || q.Rare || q.HideRanked || q.Category.On() || q.Fresh ||
-		q.Arrived || nets != nil
+		q.Arrived || rows.nets != nil
 	rowFacts := func(i int32) facts {
-		f := facts{verdict: verd[i], top: t.Rank[i], rare: t.Count[i] <= q.RareK, arrived: q.Session.Arrived(&t.Rows[i], q.Domains)}
+		f := rows.of(i)
 		if res.RareValues != nil {
 			f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
-		}
-		if pop != nil {
-			f.pop = pop[i]
-		}
-		if fresh != nil {
-			f.fresh = fresh[i]
-		}
-		if nets != nil {
-			f.net = q.netHidden(nets[i])
-		}
-		if cats != nil {
-			f.cats = cats[i]
 		}
 		return f
 	}
@@ -257,20 +233,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 		res.Rows++
 		if id := t.Rows[i].ID; expanding && q.Expanded[id] {
 			for _, c := range data.Children[id] {
-				f := facts{verdict: v.Names[c], top: -1, rare: data.Names.Count[c] <= q.RareK,
-					arrived: q.Session.Arrived(&data.Names.Rows[c], false)}
-				if kidPop != nil {
-					f.pop = kidPop[c]
-				}
-				if kidFresh != nil {
-					f.fresh = kidFresh[c]
-				}
-				if kidNets != nil {
-					f.net = q.netHidden(kidNets[c])
-				}
-				if kidCats != nil {
-					f.cats = kidCats[c]
-				}
+				f := kids.of(c)
 				if q.hiddenBy(f) == NoFilter {
 					res.Lines = append(res.Lines, Line{Idx: c, Child: true})
 				}
@@ -376,6 +339,58 @@ type facts struct {
 	fresh   bool
 	net     bool // hidden by its networks (Query.netHidden)
 	arrived bool // in this session (Query.Session)
+}
+
+// factSource is where the facts of one level's rows come from: the list's
+// own rows (names, or groups), or the names under an expanded group.
+type factSource struct {
+	q       *Query
+	t       *Table
+	domains bool // the rows are groups
+	own     bool // the list's own rows: their place by count is a fact
+	verd    []rules.Verdict
+	pop     []int32
+	fresh   []bool
+	nets    []networks.Set // nil: the networks filter hides nothing
+	cats    []categories.Set
+}
+
+// factSource gathers the facts of the rows of one level of data: groups
+// when domains is set, names else.
+func (q *Query) factSource(data *Dataset, v *Verdicts, an *Annotations, domains, own bool) *factSource {
+	s := &factSource{q: q, t: data.Table(domains), domains: domains, own: own, verd: v.Of(domains)}
+	if an == nil {
+		return s
+	}
+	s.pop, s.fresh = an.Of(domains)
+	if len(q.HideASN)+len(q.OnlyASN) > 0 {
+		s.nets = an.Nets[boolIndex(domains)]
+	}
+	if an.Categories != nil {
+		s.cats = an.Categories.Of(domains)
+	}
+	return s
+}
+
+// of returns the facts of row i.
+func (s *factSource) of(i int32) facts {
+	f := facts{verdict: s.verd[i], top: -1, rare: s.t.Count[i] <= s.q.RareK, arrived: s.q.Session.Arrived(&s.t.Rows[i], s.domains)}
+	if s.own {
+		f.top = s.t.Rank[i]
+	}
+	if s.pop != nil {
+		f.pop = s.pop[i]
+	}
+	if s.fresh != nil {
+		f.fresh = s.fresh[i]
+	}
+	if s.nets != nil {
+		f.net = s.q.netHidden(s.nets[i])
+	}
+	if s.cats != nil {
+		f.cats = s.cats[i]
+	}
+	return f
 }
 
 // judge says which filter hides each of n rows (of gives a row's facts),
