@@ -59,6 +59,10 @@ type Dataset struct {
 	Events         int64  // of the subject: its values' counts summed
 	MaxCount       int64  // the largest count, for the count column's width
 	maxGroupID     uint32 // the largest group id, for slices by group id
+	// groupRow is the row in Domains of each group id (-1: none); values
+	// the number of values of each group row: Children's lengths, for the
+	// passes over every row that a map lookup a row would slow.
+	groupRow, values []int32
 }
 
 // NewTable builds a table over rows.
@@ -146,6 +150,14 @@ func NewDataset(stats db.Stats, sub subject.Subject, ns []db.NameRow, ds []db.Do
 	}
 	for _, i := range data.Names.Order(SortCount) {
 		data.Children[nrows[i].DomainID] = append(data.Children[nrows[i].DomainID], i)
+	}
+	data.groupRow, data.values = make([]int32, data.maxGroupID+1), make([]int32, len(drows))
+	for id := range data.groupRow {
+		data.groupRow[id] = -1
+	}
+	for i, d := range drows {
+		data.groupRow[d.ID] = int32(i)
+		data.values[i] = int32(len(data.Children[d.ID]))
 	}
 	return data
 }

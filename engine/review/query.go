@@ -208,7 +208,7 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 	rowFacts := func(i int32) facts {
 		f := rows.of(i)
 		if res.RareValues != nil {
-			f.rare = isRareGroup(res.RareValues[i], len(data.Children[t.Rows[i].ID]))
+			f.rare = isRareGroup(res.RareValues[i], int(data.values[i]))
 		}
 		return f
 	}
@@ -264,14 +264,16 @@ func Compute(data *Dataset, v *Verdicts, sc *Scores, an *Annotations, q Query) R
 // keep every CDN with one odd name.
 func isRareGroup(rare int32, all int) bool { return 2*int(rare) > all }
 
-// RareValues counts, per group row, its values seen at most k times.
+// RareValues counts, per group row, its values seen at most k times: one
+// pass over the values in their own order.
 func (d *Dataset) RareValues(k int64) []int32 {
 	out := make([]int32, len(d.Domains.Rows))
-	for i := range d.Domains.Rows {
-		for _, c := range d.Children[d.Domains.Rows[i].ID] {
-			if d.Names.Count[c] <= k {
-				out[i]++
-			}
+	for c, n := range d.Names.Count {
+		if n > k {
+			continue
+		}
+		if g := d.groupRow[d.Names.Rows[c].DomainID]; g >= 0 {
+			out[g]++
 		}
 	}
 	return out
