@@ -296,7 +296,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 	if err != nil {
 		return err
 	}
-	if err := metaSet(ctx, tx, "dirty", ""); err != nil {
+	if err := markCounted(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()

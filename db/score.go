@@ -347,13 +347,34 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 	return appendPairs(nil, rows)
 }
 
-// BlocksMark is where the events stand: the largest block id. Blocks are
-// appended, each with the next id, until a source is dropped for a forced
-// re-read: its blocks' ids are then taken again (Drops says when).
+// BlocksMark is where the counted events stand: the largest id of the
+// blocks the aggregates count. Blocks are appended, each with the next
+// id, until a source is dropped for a forced re-read: its blocks' ids are
+// then taken again (Drops says when). An ingest commits its blocks batch
+// by batch and counts them (its values' rows) at its end: a scoring that
+// read its blocks before would find no row for their new values and
+// move past them for good, so the mark is the last block counted (meta
+// "counted", which the aggregates' commit sets), the largest id in a
+// workspace from before it was kept.
 func (d *DB) BlocksMark(ctx context.Context) (int64, error) {
+	v, err := d.metaGet(ctx, "counted")
+	if err != nil || v != "" {
+		mark, perr := strconv.ParseInt(v, 10, 64)
+		return mark, cmp.Or(err, perr)
+	}
 	var mark int64
-	err := d.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM blocks").Scan(&mark)
+	err = d.sql.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM blocks").Scan(&mark)
 	return mark, err
+}
+
+// markCounted says in tx that the aggregates count every block written
+// (BlocksMark) and that no ingest is under way.
+func markCounted(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) SELECT 'counted', coalesce(max(id), 0) FROM blocks WHERE true
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`); err != nil {
+		return err
+	}
+	return metaSet(ctx, tx, "dirty", "")
 }
 
 // Drops counts the sources dropped (with their blocks) from the workspace
@@ -369,10 +390,14 @@ func (d *DB) Drops(ctx context.Context) (int64, error) {
 
 // DomainsSince returns the groups (distinct, in id order) of the names
 // of a subject that have events stored since mark (BlocksMark), and the
-// mark they reach: a range of the blocks' primary key, read without their
-// data, and the names by theirs.
+// mark they reach, up to the BlocksMark now: a range of the blocks'
+// primary key, read without their data, and the names by theirs.
 func (d *DB) DomainsSince(ctx context.Context, kind subject.Code, mark int64) (domains []uint32, to int64, err error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT b.id, n.domain, n.kind FROM blocks b JOIN names n ON n.id = b.name WHERE b.id > ? ORDER BY b.id", mark)
+	counted, err := d.BlocksMark(ctx)
+	if err != nil {
+		return nil, mark, err
+	}
+	rows, err := d.sql.QueryContext(ctx, "SELECT b.id, n.domain, n.kind FROM blocks b JOIN names n ON n.id = b.name WHERE b.id > ? AND b.id <= ? ORDER BY b.id", mark, counted)
 	if err != nil {
 		return nil, mark, err
 	}
