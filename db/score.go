@@ -768,7 +768,7 @@ func (w *ScoreWriter) update() error {
 			return err
 		}
 	}
-	return nil
+	return metaSet(w.ctx, w.conn, "rescored", strconv.FormatInt(time.Now().UnixMicro(), 10))
 }
 
 // Rollback abandons the writes, and lets the connection go (after Commit
@@ -852,13 +852,33 @@ const hexDigits = "0123456789abcdef"
 
 // ScoredAt is when the scores were last stored (zero: never).
 func (d *DB) ScoredAt(ctx context.Context) (time.Time, error) {
-	v, err := d.metaGet(ctx, "scored")
+	return d.metaTime(ctx, "scored")
+}
+
+// ScoresStoredAt is when scores were last stored: by a whole scoring
+// (ScoredAt) or by an incremental pass over what changed (a follow's
+// Keeper), which a screen reading the scores must see too.
+func (d *DB) ScoresStoredAt(ctx context.Context) (time.Time, error) {
+	whole, err := d.metaTime(ctx, "scored")
+	if err != nil {
+		return whole, err
+	}
+	pass, err := d.metaTime(ctx, "rescored")
+	if pass.After(whole) {
+		return pass, err
+	}
+	return whole, err
+}
+
+// metaTime reads a time stored in meta as unix µs; zero when none is.
+func (d *DB) metaTime(ctx context.Context, key string) (time.Time, error) {
+	v, err := d.metaGet(ctx, key)
 	if err != nil || v == "" {
 		return time.Time{}, err
 	}
 	us, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("meta scored: %w", err)
+		return time.Time{}, fmt.Errorf("meta %s: %w", key, err)
 	}
 	return time.UnixMicro(us).UTC(), nil
 }

@@ -69,7 +69,7 @@ func (m *Model) poll() tea.Cmd {
 		if err != nil {
 			return polledMsg{err: err}
 		}
-		scored, err := d.ScoredAt(ctx)
+		scored, err := d.ScoresStoredAt(ctx)
 		return polledMsg{st, scored, err}
 	}
 }
