@@ -148,7 +148,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 			return nil, err
 		}
 	}
-	w := startWriter(wctx, l)
+	w := startWriter(wctx, l, 0)
 	var reports []Report
 	interrupted := false
 	for _, p := range paths {
@@ -167,13 +167,16 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return reports, fmt.Errorf("writing the workspace: %w", err)
 	}
 	// The batch buffers are a third of the heap; the aggregates written
-	// next need the room, and the peak memory of an ingest is there:
+	// next need the room, and the peak memory of a large ingest is there:
 	// they go back to the system before, where the collector would keep
 	// them for the heap's next growth while SQLite's index builds and
-	// page caches take as much again beside them.
+	// page caches take as much again beside them. (Not after a follow's
+	// read of a second: a forced collection of the screen's heap each.)
 	w.release()
-	debug.FreeOSMemory()
-	defer debug.SetGCPercent(debug.SetGCPercent(finishGC))
+	if w.stored().events >= DefaultBatch {
+		debug.FreeOSMemory()
+		defer debug.SetGCPercent(debug.SetGCPercent(finishGC))
+	}
 	opt.Progress.Finishing.Store(true)
 	if err := l.Finish(wctx); err != nil {
 		return reports, err
@@ -730,12 +733,15 @@ type committed struct {
 	lines           int64
 }
 
-// startWriter starts the writer. Its batches are handed over unbuffered:
-// the parser fills one while the writer writes the other, and a third
-// waiting between them (48 MB at DefaultBatch) would only smooth out a
-// slow commit, the writer being the slower side or idle.
-func startWriter(ctx context.Context, l *db.Loader) *writer {
-	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch), free: make(chan buffers, 2), done: make(chan struct{}), idle: make(chan error)}
+// startWriter starts the writer, with room for slack batches between the
+// parser and it. A file's are handed over unbuffered: the parser fills one
+// while the writer writes the other, and a third waiting between them
+// (48 MB at DefaultBatch) would only smooth out a slow commit, the writer
+// being the slower side or idle. A capture keeps one of slack: a reader
+// that waits on a slow commit (the Keeper's scores being stored) is a
+// kernel dropping packets.
+func startWriter(ctx context.Context, l *db.Loader, slack int) *writer {
+	w := &writer{ctx: ctx, l: l, in: make(chan *db.Batch, slack), free: make(chan buffers, 2), done: make(chan struct{}), idle: make(chan error)}
 	go func() {
 		defer close(w.done)
 		for b := range w.in {

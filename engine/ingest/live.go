@@ -100,7 +100,7 @@ func (lv *live) open() error {
 		lv.l = l
 		break
 	}
-	lv.w = startWriter(lv.ctx, lv.l)
+	lv.w = startWriter(lv.ctx, lv.l, 1)
 	src, err := lv.l.StartSource(lv.ctx, lv.src)
 	if err != nil {
 		return errors.Join(err, lv.w.close(), lv.l.Finish(lv.ctx))
