@@ -266,11 +266,12 @@ func (l *logonScorer) sortEvents() {
 	l.sorted = len(l.events)
 }
 
+// compareLogons orders logons by source, then time, and wholly: a whole
+// scoring and an incremental pass walk logons of one source in the same
+// second the same way.
 func compareLogons(a, b logonEvent) int {
-	if c := cmp.Compare(a.client, b.client); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.time, b.time)
+	return cmp.Or(cmp.Compare(a.client, b.client), cmp.Compare(a.time, b.time),
+		cmp.Compare(a.detail, b.detail), cmp.Compare(a.eventID, b.eventID))
 }
 
 // mergeLogons merges two sorted runs of logons into a new slice.
