@@ -8,13 +8,22 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 )
 
+// incLogons is the most logons a pass judges again all at once (a test
+// lowers it).
+var incLogons = incEvents
+
 // since adds the logons stored since the last pass to the scorer's
 // (rows: the values that got them, as they stand now), judges them
 // (walkOn, or when it cannot, every logon again) and scores the values
 // of rows, with their groups. When every logon would be judged again and
 // there are more than incEvents, the values wait for the whole scoring
-// (wait).
+// (wait), and the scorer lets its logons go: the passes until that
+// scoring read none, where they added each pass's to a heap no pass
+// would judge again (100 B a logon).
 func (l *logonScorer) since(p *valuePass, rows []db.NameRow) (r rescored, wait bool, err error) {
+	if l.waits {
+		return rescored{}, true, nil
+	}
 	var at, added []int
 	l.values, l.index, at, added = refresh(l.values, l.index, rows, func(v *logonValue) *value { return &v.value })
 	setVerdicts(picked(l.base(), added), record.KindLogon, logonScored, p.rules, p.groups)
@@ -33,8 +42,8 @@ func (l *logonScorer) since(p *valuePass, rows []db.NameRow) (r rescored, wait b
 	}
 	l.known = l.facts(l.events[before:], l.known, p.details)
 	if !l.walkOn(at, before) {
-		if len(l.events) > incEvents {
-			l.judge = nil // its walks lack the logons added
+		if len(l.events) > incLogons {
+			*l = logonScorer{waits: true}
 			return rescored{}, true, nil
 		}
 		for i := range l.values {

@@ -267,3 +267,36 @@ func TestWholeScoringSumsUpToItsMark(t *testing.T) {
 	}
 	asWhole(t, d, sum, passed(t, d, valueID(t, d, subject.HTTPClient, scanner2), valueID(t, d, subject.HTTPPath, "/cart"))...)
 }
+
+// A pass that would judge more than incLogons logons again gives up on
+// them until the next whole scoring, and lets them go: the passes after
+// it read no logons and hold none, where they kept adding each pass's.
+func TestLogonsThatWaitForAWholeScoringAreLetGo(t *testing.T) {
+	ctx := context.Background()
+	path, first := logonWorld(t)
+	d := scoreFiles(t, path)
+	_, base, err := runWhole(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { incLogons = n }(incLogons)
+	incLogons = 1
+	const sprayer2 = "192.0.2.201"
+	at := first.AddDate(0, 0, 17).Add(15 * time.Hour)
+	for k, add := range []func(a *authLog){
+		func(a *authLog) { a.accepted(at, "carol", bruter) }, // after carol's brute force from there: all judged again
+		func(a *authLog) { a.failed(at.Add(time.Minute), "staff01", sprayer2) },
+	} {
+		var a authLog
+		add(&a)
+		appendLogons(t, d, a.b.String())
+		sum, next, err := increment(ctx, d, base)
+		if err != nil || !sum.Incremental || sum.Waiting == 0 {
+			t.Fatalf("pass %d: %+v, %v: want the logons waiting", k, sum, err)
+		}
+		if l := next.logon; !l.waits || l.events != nil || l.judge != nil {
+			t.Errorf("pass %d: the base still holds %d logons (waits %v)", k, len(l.events), l.waits)
+		}
+		base = next
+	}
+}

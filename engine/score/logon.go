@@ -125,6 +125,9 @@ type logonScorer struct {
 	known  map[uint32]logonFacts // the facts of the events' details, once judged
 	sorted int                   // the events sorted by sortEvents, the first ones
 	judge  *logonJudge           // the last judgement, which an incremental pass walks on
+	// waits: an incremental pass gave up on the logons (since), which
+	// wait for the next whole scoring; the scorer holds none meanwhile.
+	waits bool
 }
 
 func newLogonScorer(rows []db.NameRow) *logonScorer {
