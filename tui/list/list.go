@@ -25,6 +25,7 @@ import (
 	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
+	tsubject "github.com/longtail/longtail/tui/internal/subject"
 	"github.com/longtail/longtail/tui/rulesview"
 )
 
@@ -957,9 +958,21 @@ func (m *Model) coverageNames() rulesview.Names {
 	return rulesview.Names{Subject: m.data.Subject.Code, Rows: m.data.Names.Rows}
 }
 
-// KeyHelp lists the list's keys by section.
+// KeyHelp lists the list's keys by section, in the words of what it
+// lists: "hosts ↔ domains", "expand family", "the logons of this row".
 func (m *Model) KeyHelp() []common.HelpSection {
-	k := m.c.Keys
+	k := *m.c.Keys // a copy: the words are this list's, the keymap every screen's
+	s := m.q.Listing()
+	k.List.RollUp = tsubject.WithHelp(k.List.RollUp, s.Plural+" ↔ "+s.Groups)
+	k.List.Expand = tsubject.WithHelp(k.List.Expand, "expand/collapse "+s.Group)
+	k.List.Open = tsubject.WithHelp(k.List.Open, "expand "+s.Group)
+	k.List.Close = tsubject.WithHelp(k.List.Close, "collapse "+s.Group)
+	events := "requests"
+	if s.Kind == record.KindLogon {
+		events = "logons"
+	}
+	k.Drill.Events = tsubject.WithHelp(k.Drill.Events, "the "+events+" of this row")
+	k.Drill.Clients = tsubject.WithHelp(k.Drill.Clients, "the clients of this row")
 	return []common.HelpSection{
 		k.Navigation(),
 		k.Searching(),
