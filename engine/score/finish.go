@@ -71,6 +71,10 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	domNets := s.domainNets(nets)
 	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
 	stored := 0
+	// One buffer for every name's and domain's evidence: combine keeps
+	// none of it, and a slice grown for each was a fifth of what
+	// scoring allocated, each collection then scanning the whole heap.
+	var evBuf [16]evidence
 	for i := range s.names {
 		n := &s.names[i]
 		d := &s.domains[n.row.DomainID]
@@ -83,7 +87,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreName, res.Names, &stored, false)
 			continue
 		}
-		var ev []evidence
+		ev := evBuf[:0]
 		o := s.orgFor(n.row.Name, n.row.Domain)
 		if ds.tunnel.strength > 0 && n.longest > 0 && o == nil { // an organisation's labels are judged against its own (orgGenerated)
 			ev = append(ev, evidence{signal: SigTunnel, strength: ds.tunnel.strength * clamp01(0.3+float64(n.longest)/30), lazy: func() string {
@@ -149,7 +153,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 			s.store(db.ScoreDomain, res.Domains, &stored, false)
 			continue
 		}
-		ev := []evidence{ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.bytes, ds.related, ds.networks}
+		ev := append(evBuf[:0], ds.tunnel, stronger(ds.dga, ds.subDGA), ds.answers, ds.bytes, ds.related, ds.networks)
 		if ds.bestBeacon >= 0 {
 			n := &s.names[ds.bestBeacon]
 			ev = append(ev, evidence{SigBeacon, n.beacon.strength, n.row.Name + ": " + beaconWords(n.beacon, texts), nil})
