@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,11 +88,15 @@ func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
 	if err := conn.QueryRowContext(ctx, "SELECT max(id) FROM names").Scan(&most); err != nil {
 		return nil, err
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	return appendScoreNames(make([]NameRow, 0, most.Int64), rows)
+	out := make([]NameRow, 0, most.Int64)
+	err = rawQuery(ctx, conn, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
+		func(v []driver.Value) error {
+			name, _ := v[2].(string)
+			out = append(out, NameRow{ID: uint32(integer(v[0])), Kind: uint8(integer(v[1])), Name: name, DomainID: uint32(integer(v[3])),
+				Count: integer(v[4]), Clients: integer(v[5]), First: integer(v[6]), Last: integer(v[7])})
+			return nil
+		})
+	return out, err
 }
 
 // appendScoreNames appends the rows of a ScoreNames query to out, and
@@ -167,11 +172,10 @@ func eachChunk(ids []uint32, fn func(in string, args []any) error) error {
 func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(name uint32, evs []Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	full := make(chan *blockBatch, readAhead/batchBytes)
-	free := make(chan *blockBatch, readAhead/batchBytes)
-	for range cap(free) {
-		free <- new(blockBatch)
-	}
+	// The reader makes the batches as it needs them, up to cap(free): a
+	// scan of a few names (a scorer's reread) uses one or two.
+	full := make(chan *blockBatch, readBatches)
+	free := make(chan *blockBatch, readBatches)
 	go d.readBlocks(ctx, query, args, full, free)
 	var evs []Event
 	for b := range full {
@@ -220,8 +224,12 @@ const (
 	readAhead  = 16 << 20
 )
 
-// readBlocks fills the batches from free with the blocks query selects
-// and sends them on full, which it closes when they are read, after an
+// readBatches is how many batches a scan uses at most (a variable: a test
+// makes it few, so that they are used again).
+var readBatches = readAhead / batchBytes
+
+// readBlocks fills batches with the blocks query selects (those from
+// free, or up to cap(free) new ones) and sends them on full, which it closes when they are read, after an
 // error, or when ctx ends.
 func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, free chan *blockBatch) {
 	defer close(full)
@@ -249,42 +257,42 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 		return
 	}
 	defer release()
-	rows, err := conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer rows.Close()
 	var b *blockBatch
-	var data sql.RawBytes
-	// Declared once: taken by Scan's pointers, one per row escaped to the
-	// heap, 130 MB of garbage on a 20M-event workspace.
-	var v [3]any
-	for rows.Next() {
+	made := 0
+	err = rawQuery(ctx, conn, query, args, func(row []driver.Value) error {
 		if b == nil {
 			select {
 			case b = <-free:
-			case <-ctx.Done():
-				return
+			default:
+				if made < cap(free) {
+					b = &blockBatch{data: make([]byte, 0, batchBytes+batchBytes/4)}
+					made++
+					break
+				}
+				select {
+				case b = <-free:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
 			}
 			b.meta, b.data = b.meta[:0], b.data[:0]
 		}
-		if err := rows.Scan(&v[0], &v[1], &v[2], &data); err != nil {
-			fail(err)
-			return
-		}
-		m := blockMeta{name: uint32(integer(v[0])), n: int(integer(v[1])), tmin: integer(v[2]), start: len(b.data)}
+		data, _ := row[3].([]byte)
+		m := blockMeta{name: uint32(integer(row[0])), n: int(integer(row[1])), tmin: integer(row[2]), start: len(b.data)}
 		b.meta = append(b.meta, m)
 		b.data = append(b.data, data...)
 		if len(b.data) >= batchBytes {
 			if !send(b) {
-				return
+				return ctx.Err()
 			}
 			b = nil
 		}
-	}
-	if err := rows.Err(); err != nil {
-		fail(err)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			fail(err)
+		}
 		return
 	}
 	if b != nil {
