@@ -86,3 +86,40 @@ func TestScanBlocksReadsEveryEventOnce(t *testing.T) {
 		t.Errorf("a cancelled scan: %v after %d blocks, want context.Canceled", err, calls)
 	}
 }
+
+// The words of the scores are kept once per distinct text while they are
+// written: each score reads back its own, whichever came before it.
+func TestScoreWriterKeepsEachScoresWords(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	w, err := d.NewScoreWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Rollback()
+	cs := func(i int) []Contribution {
+		return []Contribution{{Signal: "dga", Points: float64(i % 3)}, {Signal: "new", Points: 0.1, Why: fmt.Sprint("seen ", i%5)}}
+	}
+	var scores []Score
+	for i := 1; i <= 1000; i++ {
+		scores = append(scores, Score{ID: uint32(i), Score: float64(i%3) + 0.1, Contribs: cs(i)})
+	}
+	for _, batch := range [][]Score{scores[:10], scores[10:500], scores[500:]} {
+		if err := w.Add(ScoreName, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{1, 2, 7, 499, 500, 501, 1000} {
+		got, err := d.ScoreOf(ctx, ScoreName, uint32(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := cs(i)
+		if len(got.Contribs) != 2 || got.Contribs[0].Points != want[0].Points || got.Contribs[1] != want[1] {
+			t.Errorf("score %d: %+v, want %+v", i, got.Contribs, want)
+		}
+	}
+}
