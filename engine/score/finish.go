@@ -79,11 +79,13 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	}
 	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
+	judged := 0 // the most domains scored below
 	for id := range s.domains {
 		d := &s.domains[id]
 		if d.row == nil || d.verdict == rules.Good {
 			continue
 		}
+		judged++
 		ds := &doms[id]
 		ds.bestBeacon = -1
 		o := s.orgFor(d.row.Name, d.row.Name)
@@ -99,11 +101,12 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	}
 	nets := s.answerNetworks()
 	domNets := s.domainNets(nets)
-	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names))}
+	// Sized once: grown a score at a time, they were copied over and over.
+	res := Result{Trained: s.fin.Model.Labels(), Names: make([]db.Score, 0, len(s.names)), Domains: make([]db.Score, 0, judged)}
 	stored := 0
 	// One buffer for every name's and domain's evidence: combine keeps
-	// none of it, and a slice grown for each was a fifth of what
-	// scoring allocated, each collection then scanning the whole heap.
+	// none of it, and a slice grown for each was garbage made while the
+	// heap is at its largest, each collection scanning all of it.
 	var evBuf [16]evidence
 	for i := range s.names {
 		n := &s.names[i]
