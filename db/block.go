@@ -52,15 +52,17 @@ func encodeBlock(dst []byte, evs []Event) []byte {
 
 var errBadBlock = errors.New("corrupt event block")
 
-// decodeBlock appends the n events of a block. tmin is the block's first
-// time (stored in its row); name and source come from the row too.
+// decodeBlock appends the n events of a block, or with n < 0 all the
+// events its data holds (a scan that does not read the row's n column).
+// tmin is the block's first time (stored in its row); name and source
+// come from the row too.
 func decodeBlock(dst []Event, data []byte, n int, tmin int64, name, source uint32) ([]Event, error) {
 	if len(data) == 0 || data[0] != blockVersion {
 		return dst, errBadBlock
 	}
 	p := data[1:]
 	t, line, off := tmin, int64(0), int64(0)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n || n < 0 && len(p) > 0; i++ {
 		var v [8]int64
 		for k := 0; k < 8; k++ {
 			// Most fields fit one byte (a client, an answer, a type, a

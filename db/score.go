@@ -134,14 +134,14 @@ func integer(v any) int64 {
 // ahead of fn (a caller still loading what fn needs loses no time). evs
 // is reused: it is valid only during the call.
 func (d *DB) ScanBlocks(ctx context.Context, fn func(name uint32, evs []Event) error) error {
-	return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks", nil, fn)
+	return d.scanBlocks(ctx, "SELECT name, tmin, data FROM blocks", nil, fn)
 }
 
 // ScanBlocksOf is ScanBlocks over the blocks of one subject's names only:
 // the logon summary reads every logon once through its primary subject
 // without decoding the copies stored under the others.
 func (d *DB) ScanBlocksOf(ctx context.Context, code subject.Code, fn func(name uint32, evs []Event) error) error {
-	return d.scanBlocks(ctx, "SELECT b.name, b.n, b.tmin, b.data FROM blocks b JOIN names ON names.id = b.name WHERE names.kind = ?",
+	return d.scanBlocks(ctx, "SELECT b.name, b.tmin, b.data FROM blocks b JOIN names ON names.id = b.name WHERE names.kind = ?",
 		[]any{uint8(code)}, fn)
 }
 
@@ -150,7 +150,7 @@ func (d *DB) ScanBlocksOf(ctx context.Context, code subject.Code, fn func(name u
 // again.
 func (d *DB) ScanBlocksOfNames(ctx context.Context, ids []uint32, fn func(name uint32, evs []Event) error) error {
 	return eachChunk(ids, func(in string, args []any) error {
-		return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE name IN ("+in+")", args, fn)
+		return d.scanBlocks(ctx, "SELECT name, tmin, data FROM blocks WHERE name IN ("+in+")", args, fn)
 	})
 }
 
@@ -167,8 +167,9 @@ func eachChunk(ids []uint32, fn func(in string, args []any) error) error {
 	return nil
 }
 
-// scanBlocks is ScanBlocks over the blocks query selects (name, n, tmin,
-// data), with its args.
+// scanBlocks is ScanBlocks over the blocks query selects (name, tmin,
+// data), with its args. A block's events are all its data holds: its n
+// column is not read (a fourth of the driver's calls for each row).
 func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(name uint32, evs []Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -189,7 +190,7 @@ func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(n
 				data = b.data[m.start:b.meta[i+1].start]
 			}
 			var err error
-			if evs, err = decodeBlock(evs[:0], data, m.n, m.tmin, m.name, 0); err != nil {
+			if evs, err = decodeBlock(evs[:0], data, -1, m.tmin, m.name, 0); err != nil {
 				return fmt.Errorf("block of name %d: %w", m.name, err)
 			}
 			if err := fn(m.name, evs); err != nil {
@@ -210,9 +211,9 @@ type blockBatch struct {
 }
 
 type blockMeta struct {
-	name     uint32
-	n, start int
-	tmin     int64
+	name  uint32
+	start int
+	tmin  int64
 }
 
 // batchBytes is about how much encoded data a batch carries; readAhead
@@ -277,8 +278,11 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 			}
 			b.meta, b.data = b.meta[:0], b.data[:0]
 		}
-		data, _ := row[3].([]byte)
-		m := blockMeta{name: uint32(integer(row[0])), n: int(integer(row[1])), tmin: integer(row[2]), start: len(b.data)}
+		if len(row) != 3 {
+			return fmt.Errorf("a blocks scan selects name, tmin and data, not %d columns", len(row))
+		}
+		data, _ := row[2].([]byte)
+		m := blockMeta{name: uint32(integer(row[0])), tmin: integer(row[1]), start: len(b.data)}
 		b.meta = append(b.meta, m)
 		b.data = append(b.data, data...)
 		if len(b.data) >= batchBytes {
