@@ -123,3 +123,24 @@ func TestScoreWriterKeepsEachScoresWords(t *testing.T) {
 		}
 	}
 }
+
+// RepeatedPairs finds the (name, client) pairs asked often enough, and
+// none in a workspace whose log names no client.
+func TestRepeatedPairs(t *testing.T) {
+	ctx := context.Background()
+	for _, client := range []string{"10.0.0.9", ""} {
+		d := openTemp(t)
+		var evs []rawEvent
+		for i := range 6 {
+			evs = append(evs, rawEvent{int64(i) * hour, "beacon.example", "example", client}, rawEvent{int64(i) * hour, "update.example", "example", client})
+		}
+		load(t, d, "a", evs)
+		pairs, err := d.RepeatedPairs(ctx, 1, 5, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"10.0.0.9": 2, "": 0}[client]; len(pairs) != want {
+			t.Errorf("client %q: %d pairs, want %d", client, len(pairs), want)
+		}
+	}
+}

@@ -353,6 +353,12 @@ func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClient
 		return nil, err
 	}
 	defer release()
+	// The query reads every name of the workspace; a log without clients
+	// (the bench's, a resolver that does not log them) has no pair.
+	var some bool
+	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM name_client)").Scan(&some); err != nil || !some {
+		return nil, err
+	}
 	rows, err := conn.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
 		WHERE n.kind = ? AND n.count >= ?2 AND n.clients <= ? AND nc.count >= ?2`, kind, minEvents, maxClients)
 	if err != nil {
