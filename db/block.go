@@ -52,31 +52,41 @@ func encodeBlock(dst []byte, evs []Event) []byte {
 
 var errBadBlock = errors.New("corrupt event block")
 
-// decodeBlock appends the n events of a block. tmin is the block's first
-// time (stored in its row); name and source come from the row too.
+// decodeBlock appends the n events of a block, or with n < 0 all the
+// events its data holds (a scan that does not read the row's n column).
+// tmin is the block's first time (stored in its row); name and source
+// come from the row too.
 func decodeBlock(dst []Event, data []byte, n int, tmin int64, name, source uint32) ([]Event, error) {
 	if len(data) == 0 || data[0] != blockVersion {
 		return dst, errBadBlock
 	}
 	p := data[1:]
 	t, line, off := tmin, int64(0), int64(0)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n || n < 0 && len(p) > 0; i++ {
 		var v [8]int64
 		for k := 0; k < 8; k++ {
-			var x int64
-			var w int
-			if k < 4 {
-				var u uint64
-				u, w = binary.Uvarint(p)
-				x = int64(u)
+			// Most fields fit one byte (a client, an answer, a type, a
+			// code, the next line): read as binary.Uvarint would, without
+			// its loop, they were half of decoding a workspace's blocks.
+			var u uint64
+			if len(p) > 0 && p[0] < 0x80 {
+				u, p = uint64(p[0]), p[1:]
 			} else {
-				x, w = binary.Varint(p)
+				var w int
+				if u, w = binary.Uvarint(p); w <= 0 {
+					return dst, errBadBlock
+				}
+				p = p[w:]
 			}
-			if w <= 0 {
-				return dst, errBadBlock
+			if k < 4 {
+				v[k] = int64(u)
+			} else { // zig-zag, as binary.Varint
+				x := int64(u >> 1)
+				if u&1 != 0 {
+					x = ^x
+				}
+				v[k] = x
 			}
-			v[k] = x
-			p = p[w:]
 		}
 		t += v[0]
 		line += v[6]

@@ -26,8 +26,9 @@ func eventsFrom(b []byte) []Event {
 
 // FuzzBlock checks the event-block codec on any bytes: events made from
 // them survive encoding and decoding (and encode to the same bytes again);
-// the bytes read as a stored block decode to an error or to exactly the n
-// events asked for, never to more than the bytes can hold; and blockTimes
+// the events a block holds are those it was given (n < 0); the bytes
+// read as a stored block decode to an error or to exactly the n events
+// asked for, never to more than the bytes can hold; and blockTimes
 // agrees with decodeBlock on every block, good or corrupt.
 func FuzzBlock(f *testing.F) {
 	f.Add(encodeBlock(nil, []Event{{Time: 5, Client: 3, Answer: 9, QType: 1, TTL: 300, Line: 10, Offset: 900},
@@ -41,6 +42,9 @@ func FuzzBlock(f *testing.F) {
 			out, err := decodeBlock(nil, enc, len(in), in[0].Time, 7, 2)
 			if err != nil || !slices.Equal(out, in) {
 				t.Fatalf("round trip: %v\n got %+v\nwant %+v", err, out, in)
+			}
+			if all, err := decodeBlock(nil, enc, -1, in[0].Time, 7, 2); err != nil || !slices.Equal(all, in) {
+				t.Fatalf("all the block holds: %v\n got %+v\nwant %+v", err, all, in)
 			}
 			if again := encodeBlock(nil, out); string(again) != string(enc) {
 				t.Fatalf("re-encoded differently: %x, was %x", again, enc)

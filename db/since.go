@@ -19,7 +19,7 @@ import (
 // ScanBlocksTo is ScanBlocks over the blocks up to mark (BlocksMark):
 // those a concurrent ingest appends meanwhile are left to the pass after.
 func (d *DB) ScanBlocksTo(ctx context.Context, mark int64, fn func(name uint32, evs []Event) error) error {
-	return d.scanBlocks(ctx, "SELECT name, n, tmin, data FROM blocks WHERE id <= ?", []any{mark}, fn)
+	return d.scanBlocks(ctx, "SELECT name, tmin, data FROM blocks WHERE id <= ?", []any{mark}, fn)
 }
 
 // NamesSince returns the names (distinct, in id order) of the subjects

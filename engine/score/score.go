@@ -413,8 +413,8 @@ type Scorer struct {
 
 	clientAnswered, clientFailed []int32 // by client id
 
-	pairs map[uint64]int // Inputs.Pairs → index in times
-	times [][]int64      // query times of each candidate pair (without Inputs.Reread, and stale pairs)
+	pairs pairIndex // Inputs.Pairs by name and client → index in times
+	times [][]int64 // query times of each candidate pair (without Inputs.Reread, and stale pairs)
 	// With Inputs.Reread: each pair's check-ins (appendGap from its
 	// first), its first and last check-in and latest query time, and
 	// whether its times came out of order (stale: read again).
@@ -441,7 +441,7 @@ func NewScorer(in Inputs) *Scorer {
 		in.Rules = rules.NewMatcher(nil, subject.DNSName)
 	}
 	s := &Scorer{in: in, badClients: map[uint32]int{}, badAnswers: map[uint32]int{}, badByDomain: map[uint32]int{}, answerUse: map[uint32]int32{},
-		pairs: make(map[uint64]int, len(in.Pairs)), times: make([][]int64, len(in.Pairs))}
+		times: make([][]int64, len(in.Pairs))}
 	if in.Base != nil {
 		s.clientAnswered, s.clientFailed = in.Base.clientAnswered, in.Base.clientFailed
 	}
@@ -469,13 +469,73 @@ func NewScorer(in Inputs) *Scorer {
 	if len(in.Logons) > 0 {
 		s.logon = newLogonScorer(in.Logons)
 	}
-	for i, p := range in.Pairs {
-		s.pairs[p] = i
+	s.pairs = s.indexPairs(in.Pairs)
+	return s
+}
+
+// pairIndex finds a candidate pair by its name's place in names and its
+// client: each name's pairs are a run of clients, sorted. A map of the
+// packed pairs cost half of taking the events in (a lookup for each
+// event of a candidate name, most of a workspace's events).
+type pairIndex struct {
+	start  []int32  // by name place, its run in client and at (len(names)+1)
+	client []uint32 // sorted within a name's run
+	at     []int32  // the pair's index in Inputs.Pairs
+}
+
+// indexPairs indexes the pairs of the names scored, and marks those names
+// (hasPairs). Of a pair given twice, the last is the one found.
+func (s *Scorer) indexPairs(pairs []uint64) pairIndex {
+	type ref struct {
+		k      int32
+		client uint32
+		at     int32
+	}
+	refs := make([]ref, 0, len(pairs))
+	for i, p := range pairs {
 		if k := s.nameIndex(uint32(p >> 32)); k >= 0 {
+			refs = append(refs, ref{int32(k), uint32(p), int32(i)})
 			s.names[k].hasPairs = true
 		}
 	}
-	return s
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := cmp.Compare(a.k, b.k); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.client, b.client); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.at, a.at) // the last given first, kept by Compact
+	})
+	refs = slices.CompactFunc(refs, func(a, b ref) bool { return a.k == b.k && a.client == b.client })
+	x := pairIndex{start: make([]int32, len(s.names)+1), client: make([]uint32, len(refs)), at: make([]int32, len(refs))}
+	for i, r := range refs {
+		x.start[r.k+1]++
+		x.client[i], x.at[i] = r.client, r.at
+	}
+	for k := range len(s.names) {
+		x.start[k+1] += x.start[k]
+	}
+	return x
+}
+
+// find returns the index in Inputs.Pairs of the pair of the name at
+// place k in names and client, or -1.
+func (x *pairIndex) find(k int, client uint32) int {
+	lo, hi := int(x.start[k]), int(x.start[k+1])
+	end := hi
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if x.client[m] < client {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < end && x.client[lo] == client {
+		return int(x.at[lo])
+	}
+	return -1
 }
 
 // setDomains takes the registered domains in, with their verdicts.
@@ -568,7 +628,7 @@ func (s *Scorer) Add(name uint32, evs []db.Event) {
 			s.countClient(e)
 		}
 		if sig.hasPairs {
-			if p, ok := s.pairs[uint64(name)<<32|uint64(e.Client)]; ok {
+			if p := s.pairs.find(k, e.Client); p >= 0 {
 				s.addTime(p, e.Time)
 			}
 		}
@@ -652,8 +712,12 @@ func (s *Scorer) reread() {
 	}
 	slices.Sort(names)
 	s.err = s.in.Reread(slices.Compact(names), func(name uint32, evs []db.Event) error {
+		k := s.nameIndex(name)
+		if k < 0 {
+			return nil
+		}
 		for i := range evs {
-			if p, ok := s.pairs[uint64(name)<<32|uint64(evs[i].Client)]; ok && s.stale[p] {
+			if p := s.pairs.find(k, evs[i].Client); p >= 0 && s.stale[p] {
 				s.times[p] = append(s.times[p], evs[i].Time)
 			}
 		}
