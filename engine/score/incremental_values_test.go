@@ -157,14 +157,7 @@ func waitPasses(t *testing.T, k *Keeper, what string, done func(whole, inc int) 
 // it.
 func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 	ctx := context.Background()
-	path, first := logonWorld(t)
-	d := scoreFiles(t, path)
-	_, base, err := runWhole(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const sprayer2 = "192.0.2.201"
-	at := first.AddDate(0, 0, 17).Add(15 * time.Hour)
+	d, base, first, at := scoredLogonWorld(t)
 	var a authLog
 	pass := func(what string, walkOn bool, add func()) Summary {
 		t.Helper()
@@ -214,6 +207,23 @@ func TestIncrementalScoresASprayThenItsBreakInAsAWholeRescore(t *testing.T) {
 		}
 	}
 	asWhole(t, d, sum, passed(t, d, src, account, pair)...)
+}
+
+// sprayer2 is a source new to logonWorld, which sprays at the time
+// scoredLogonWorld gives.
+const sprayer2 = "192.0.2.201"
+
+// scoredLogonWorld is logonWorld scored whole: its workspace, the base
+// of the passes after, its first day and a time to add logons at.
+func scoredLogonWorld(t *testing.T) (d *db.DB, base *Base, first, at time.Time) {
+	t.Helper()
+	path, first := logonWorld(t)
+	d = scoreFiles(t, path)
+	_, base, err := runWhole(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, base, first, first.AddDate(0, 0, 17).Add(15 * time.Hour)
 }
 
 // appendLogons ingests sshd lines as a log of their own.
@@ -273,16 +283,9 @@ func TestWholeScoringSumsUpToItsMark(t *testing.T) {
 // it read no logons and hold none, where they kept adding each pass's.
 func TestLogonsThatWaitForAWholeScoringAreLetGo(t *testing.T) {
 	ctx := context.Background()
-	path, first := logonWorld(t)
-	d := scoreFiles(t, path)
-	_, base, err := runWhole(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, base, _, at := scoredLogonWorld(t)
 	defer func(n int) { incLogons = n }(incLogons)
 	incLogons = 1
-	const sprayer2 = "192.0.2.201"
-	at := first.AddDate(0, 0, 17).Add(15 * time.Hour)
 	for k, add := range []func(a *authLog){
 		func(a *authLog) { a.accepted(at, "carol", bruter) }, // after carol's brute force from there: all judged again
 		func(a *authLog) { a.failed(at.Add(time.Minute), "staff01", sprayer2) },
