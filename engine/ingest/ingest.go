@@ -143,7 +143,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return nil, err
 	}
 	defer l.Close()
-	if largeRun(d, paths) {
+	if largeRun(ctx, d, paths) {
 		if err := l.ExpectLarge(wctx); err != nil {
 			return nil, err
 		}
@@ -190,9 +190,11 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 // largeRun says whether the files add about as much as the workspace
 // holds (at least half its size: a second day's log into the first's),
 // for which the loader builds its indexes once after the run
-// (Loader.ExpectLarge). A day's log into a month's workspace is not; a
-// pipe or a file that cannot be sized counts for nothing.
-func largeRun(d *db.DB, paths []string) bool {
+// (Loader.ExpectLarge). A day's log into a month's workspace is not, nor
+// a follow's read of what a file grew by: what counts is the part of a
+// file the workspace has not read. A pipe or a file that cannot be sized
+// counts for nothing.
+func largeRun(ctx context.Context, d *db.DB, paths []string) bool {
 	ws, err := os.Stat(d.Path())
 	if err != nil {
 		return false
@@ -200,10 +202,25 @@ func largeRun(d *db.DB, paths []string) bool {
 	var in int64
 	for _, p := range paths {
 		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			in += fi.Size()
+			in += fi.Size() - readBefore(ctx, d, p, fi.Size())
 		}
 	}
 	return 2*in >= ws.Size()
+}
+
+// readBefore is how much of the file at path, now size bytes, the
+// workspace read before: the size it had then, unless it shrank since (a
+// rotation or a truncation: read again from its start).
+func readBefore(ctx context.Context, d *db.DB, path string, size int64) int64 {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return 0
+	}
+	srcs, err := d.SourcesByPath(ctx, abs)
+	if err != nil || len(srcs) == 0 || srcs[0].Size > size {
+		return 0
+	}
+	return srcs[0].Size
 }
 
 // ingestFile reads one file: ctx ends the reading, the workspace is

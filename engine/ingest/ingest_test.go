@@ -313,7 +313,7 @@ func TestCaptureInSmallBatchesGivesTheSameEvents(t *testing.T) {
 // A run is large, and the loader builds its indexes after it, when its
 // files hold at least half what the workspace does: a second day into
 // the first's, not a day into a month's; what cannot be sized counts
-// for nothing.
+// for nothing, and what was read before counts for nothing either.
 func TestLargeRunIsAboutTheWorkspacesSize(t *testing.T) {
 	d := openWS(t)
 	ws, err := os.Stat(d.Path())
@@ -338,8 +338,39 @@ func TestLargeRunIsAboutTheWorkspacesSize(t *testing.T) {
 		{[]string{small, small}, true},
 		{[]string{small, filepath.Join(dir, "missing"), os.DevNull}, false},
 	} {
-		if got := largeRun(d, c.paths); got != c.want {
+		if got := largeRun(context.Background(), d, c.paths); got != c.want {
 			t.Errorf("largeRun(%q) = %v, want %v", c.paths, got, c.want)
 		}
+	}
+}
+
+// A follow's read of a file the workspace read before is not large,
+// however large the file: only what it grew by counts (Follow runs Run
+// on its files every second, and a large run drops and builds the
+// indexes of the whole workspace).
+func TestLargeRunCountsWhatWasNotRead(t *testing.T) {
+	d := openWS(t)
+	path := filepath.Join(t.TempDir(), "day.csv")
+	log := genLog(t, "csv", 20000)
+	if err := os.WriteFile(path, log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ingestOne(t, d, path, Options{})
+	ws, err := os.Stat(d.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if 2*int64(len(log)) < ws.Size() {
+		t.Fatalf("the log (%d bytes) is less than half the workspace (%d): the test proves nothing", len(log), ws.Size())
+	}
+	if largeRun(context.Background(), d, []string{path}) {
+		t.Error("a file read to its end is a large run")
+	}
+	copyPath := filepath.Join(t.TempDir(), "copy.csv")
+	if err := os.WriteFile(copyPath, log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !largeRun(context.Background(), d, []string{copyPath}) {
+		t.Error("the same log at another path, never read, is not a large run")
 	}
 }
