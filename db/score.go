@@ -442,9 +442,15 @@ func (d *DB) DomainsSince(ctx context.Context, kind subject.Code, mark int64) (d
 
 // ScoreNamesOf is ScoreNames for the names of some domains (groups) only.
 func (d *DB) ScoreNamesOf(ctx context.Context, domains []uint32) ([]NameRow, error) {
+	return d.scoreNamesIn(ctx, "domain", domains)
+}
+
+// scoreNamesIn is ScoreNames for the names whose column (id or domain, a
+// name from this package, never from data) is one of ids, in id order.
+func (d *DB) scoreNamesIn(ctx context.Context, column string, ids []uint32) ([]NameRow, error) {
 	var out []NameRow
-	err := eachChunk(domains, func(in string, args []any) error {
-		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE domain IN ("+in+") AND count > 0", args...)
+	err := eachChunk(ids, func(in string, args []any) error {
+		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE "+column+" IN ("+in+") AND count > 0", args...)
 		if err == nil {
 			out, err = appendScoreNames(out, rows)
 		}

@@ -46,17 +46,9 @@ func (d *DB) NamesSince(ctx context.Context, kinds []subject.Code, from, to int6
 	return out, rows.Err()
 }
 
-// NameRowsByID is ScoreNames for the names of ids (sorted) only.
+// NameRowsByID is ScoreNames for the names of ids only.
 func (d *DB) NameRowsByID(ctx context.Context, ids []uint32) ([]NameRow, error) {
-	var out []NameRow
-	err := eachChunk(ids, func(in string, args []any) error {
-		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE id IN ("+in+") AND count > 0 ORDER BY id", args...)
-		if err == nil {
-			out, err = appendScoreNames(out, rows)
-		}
-		return err
-	})
-	return out, err
+	return d.scoreNamesIn(ctx, "id", ids)
 }
 
 // ScanBlocksBetween is ScanBlocksOfNames over the blocks after from up to
