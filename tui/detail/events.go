@@ -460,11 +460,11 @@ func (v *Events) column() string {
 // Title names the screen in the status line.
 func (v *Events) Title() string { return v.noun() + " of " + subject.Describe(v.target) }
 
-// noun is what the events are called: a DNS query and an HTTP request are
-// requests, a logon is a logon.
+// noun is what the events are called (subject.EventsOf), by the kind of
+// the screen or else of its target's subject.
 func (v *Events) noun() string {
 	if v.kind == record.KindLogon {
-		return "logons"
+		return subject.EventsOf(v.kind)
 	}
 	var code engsubject.Code // 0, no subject: the opener did not say
 	if n := v.target.Name; n != nil {
@@ -472,10 +472,8 @@ func (v *Events) noun() string {
 	} else if g := v.target.Group; g != nil {
 		code = engsubject.Code(g.Kind)
 	}
-	if s, ok := engsubject.ByCode(code); ok && s.Kind == record.KindLogon {
-		return "logons"
-	}
-	return "requests"
+	s, _ := engsubject.ByCode(code)
+	return subject.EventsOf(s.Kind)
 }
 
 // KeyHelp lists the keys of this screen.

@@ -967,11 +967,7 @@ func (m *Model) KeyHelp() []common.HelpSection {
 	k.List.Expand = tsubject.WithHelp(k.List.Expand, "expand/collapse "+s.Group)
 	k.List.Open = tsubject.WithHelp(k.List.Open, "expand "+s.Group)
 	k.List.Close = tsubject.WithHelp(k.List.Close, "collapse "+s.Group)
-	events := "requests"
-	if s.Kind == record.KindLogon {
-		events = "logons"
-	}
-	k.Drill.Events = tsubject.WithHelp(k.Drill.Events, "the "+events+" of this row")
+	k.Drill.Events = tsubject.WithHelp(k.Drill.Events, "the "+tsubject.EventsOf(s.Kind)+" of this row")
 	k.Drill.Clients = tsubject.WithHelp(k.Drill.Clients, "the clients of this row")
 	return []common.HelpSection{
 		k.Navigation(),

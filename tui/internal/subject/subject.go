@@ -10,6 +10,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
@@ -86,6 +87,15 @@ func (s Span) Formatter() func(us int64) string {
 // (UTC).
 func (s Span) CrossesYear() bool {
 	return time.UnixMicro(s.First).UTC().Year() != time.UnixMicro(s.Last).UTC().Year()
+}
+
+// EventsOf is what the events of a kind are called on screen: a DNS query
+// and an HTTP request are requests, a logon is a logon.
+func EventsOf(k record.Kind) string {
+	if k == record.KindLogon {
+		return "logons"
+	}
+	return "requests"
 }
 
 // WithHelp is b described for one screen: the same keys, its own words.
