@@ -21,10 +21,18 @@ type walCheckpointer struct {
 	pending bool
 }
 
-func startCheckpointer(ctx context.Context, d *sql.DB) (*walCheckpointer, error) {
+// startCheckpointer starts the copies; unsynced, without waiting for the
+// disk (noSync).
+func startCheckpointer(ctx context.Context, d *sql.DB, unsynced bool) (*walCheckpointer, error) {
 	conn, err := d.Conn(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if unsynced {
+		if _, err := conn.ExecContext(ctx, noSync); err != nil {
+			releasePooled(conn, checkpointerDefaults)
+			return nil, err
+		}
 	}
 	c := &walCheckpointer{conn: conn, req: make(chan struct{}), ack: make(chan error, 1)}
 	go func() {
@@ -51,8 +59,10 @@ func (c *walCheckpointer) wait() error {
 	return <-c.ack
 }
 
+var checkpointerDefaults = []string{"PRAGMA synchronous = NORMAL"}
+
 func (c *walCheckpointer) stop() {
 	c.wait()
 	close(c.req)
-	c.conn.Close()
+	releasePooled(c.conn, checkpointerDefaults)
 }
