@@ -212,12 +212,74 @@ func (a *aggregator) track(before, n, prior int64, id uint32, backfill map[uint3
 	return true
 }
 
+// pairFacts is what the aggregates' writes take from a run's pairs: Go
+// work on maps of millions of entries (a second of a 3M-line Zeek log's
+// load), done beside the index builds before the writes (Loader.Finish),
+// where it came after them on one core.
+type pairFacts struct {
+	// The pairs' keys (name<<32 | client) in order. Keys alone: with
+	// their stats, a 10M-line Zeek log's 3M pairs held 72 MB more at the
+	// load's peak.
+	sorted []uint64
+	// Distinct clients of the names and domains new to the workspace
+	// (older ones are recounted from name_client), and the names new to
+	// each domain.
+	nameClients, domainClients, newNamesPerDomain map[uint32]int64
+	// Each client's events of primary subjects, and its distinct names
+	// among them.
+	clients  map[uint32]stat
+	distinct map[uint32]int64
+}
+
+// facts works out the pairFacts of the run; names tells each touched
+// name's domain and whether it is primary.
+func (a *aggregator) facts(names []nameInfo) pairFacts {
+	prior, domPrior := a.namePrior, a.domainPrior
+	f := pairFacts{
+		sorted:            make([]uint64, 0, len(a.pairs)),
+		nameClients:       make(map[uint32]int64),
+		domainClients:     make(map[uint32]int64),
+		newNamesPerDomain: make(map[uint32]int64),
+		clients:           make(map[uint32]stat),
+		distinct:          make(map[uint32]int64),
+	}
+	domainClientSet := make(map[uint64]struct{})
+	for k, s := range a.pairs {
+		f.sorted = append(f.sorted, k)
+		name, client := uint32(k>>32), uint32(k)
+		if client == 0 {
+			continue
+		}
+		if prior(name) == 0 {
+			f.nameClients[name]++
+		}
+		if dom := names[name].domain; domPrior(dom) == 0 {
+			domainClientSet[uint64(dom)<<32|uint64(client)] = struct{}{}
+		}
+		if names[name].primary {
+			f.clients[client] = f.clients[client].merge(s.count, s.first, s.last)
+			f.distinct[client]++
+		}
+	}
+	slices.Sort(f.sorted)
+	for k := range domainClientSet {
+		f.domainClients[uint32(k>>32)]++
+	}
+	for id := range a.names.all() {
+		if prior(id) == 0 {
+			f.newNamesPerDomain[names[id].domain]++
+		}
+	}
+	return f
+}
+
 // apply writes the deltas in one transaction and clears the dirty mark.
-// names tells each touched name's domain and prior count (0: new).
+// names tells each touched name's domain and prior count (0: new); f is
+// a.facts(names).
 //
 // fresh says the workspace held no aggregates before this run (see
 // applyClients).
-func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh bool) error {
+func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, f pairFacts, fresh bool) error {
 	tx, err := d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -228,41 +290,14 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 	subjects := a.seriesSubjects()
 	backfilled := subjects.backfill(ctx, d)
 
-	// Distinct clients of names and domains new to the workspace come from
-	// this run's pairs; older ones are recounted from name_client below.
-	nameClients := make(map[uint32]int64)
-	domainClientSet := make(map[uint64]struct{})
-	newNamesPerDomain := make(map[uint32]int64)
-	for k := range a.pairs {
-		name, client := uint32(k>>32), uint32(k)
-		if client == 0 {
-			continue
-		}
-		if prior(name) == 0 {
-			nameClients[name]++
-		}
-		if dom := names[name].domain; domPrior(dom) == 0 {
-			domainClientSet[uint64(dom)<<32|uint64(client)] = struct{}{}
-		}
-	}
-	domainClients := make(map[uint32]int64)
-	for k := range domainClientSet {
-		domainClients[uint32(k>>32)]++
-	}
-	for id := range a.names.all() {
-		if prior(id) == 0 {
-			newNamesPerDomain[names[id].domain]++
-		}
-	}
-
-	recountNames, err := updateStats(ctx, tx, "names", a.names, prior, nameClients, nil)
+	recountNames, err := updateStats(ctx, tx, "names", a.names, prior, f.nameClients, nil)
 	if err != nil {
 		return err
 	}
 	pairs := newBulk(ctx, tx, "INSERT INTO name_client(name, client, count, first, last) VALUES",
 		`ON CONFLICT(name, client) DO UPDATE SET count = count + excluded.count,
 		first = min(first, excluded.first), last = max(last, excluded.last)`, 5)
-	for _, k := range sortedKeys(a.pairs) {
+	for _, k := range f.sorted {
 		s := a.pairs[k]
 		pairs.add(k>>32, uint32(k), s.count, s.first, s.last)
 	}
@@ -272,7 +307,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 	if err := execEach(ctx, tx, "UPDATE names SET clients = (SELECT count(*) FROM name_client WHERE name = ?1 AND client != 0) WHERE id = ?1", recountNames); err != nil {
 		return err
 	}
-	recountDomains, err := updateStats(ctx, tx, "domains", a.domains, domPrior, domainClients, newNamesPerDomain)
+	recountDomains, err := updateStats(ctx, tx, "domains", a.domains, domPrior, f.domainClients, f.newNamesPerDomain)
 	if err != nil {
 		return err
 	}
@@ -281,7 +316,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, fresh b
 		return err
 	}
 
-	newClients, err := a.applyClients(ctx, tx, names, fresh)
+	newClients, err := a.applyClients(ctx, tx, f, fresh)
 	if err != nil {
 		return err
 	}
@@ -414,15 +449,8 @@ func (a *aggregator) addTotals(ctx context.Context, tx *sql.Tx, names []nameInfo
 // workspace had none before (fresh: a first load, a rebuild), otherwise
 // from every pair in one pass: name_client's index by client is built
 // again only after the aggregates (Loader.Finish).
-func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, names []nameInfo, fresh bool) (int64, error) {
-	clients := make(map[uint32]stat)
-	distinct := make(map[uint32]int64)
-	for k, s := range a.pairs {
-		if c := uint32(k); c != 0 && names[k>>32].primary {
-			clients[c] = clients[c].merge(s.count, s.first, s.last)
-			distinct[c]++
-		}
-	}
+func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, f pairFacts, fresh bool) (int64, error) {
+	clients, distinct := f.clients, f.distinct
 	if !fresh {
 		// Recounted in one pass over the pairs when the index by client
 		// is built again after the aggregates (Loader.Finish); by it when
@@ -742,5 +770,5 @@ func (d *DB) RebuildAggregates(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return a.apply(ctx, d, infos, true)
+	return a.apply(ctx, d, infos, a.facts(infos), true)
 }

@@ -531,6 +531,8 @@ func (l *Loader) Finish(ctx context.Context) error {
 		}
 		return l.d.ensureIndexes(ctx) // a bulk load dropped them
 	}
+	facts := make(chan pairFacts, 1)
+	go func() { facts <- l.agg.facts(l.names) }()
 	if l.bulkLoad || l.unindexed {
 		// The aggregates' updates go by id; the top-N indexes are
 		// cheaper to build once after them.
@@ -552,7 +554,7 @@ func (l *Loader) Finish(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := l.agg.apply(ctx, l.d, l.names, l.bulkLoad); err != nil {
+	if err := l.agg.apply(ctx, l.d, l.names, <-facts, l.bulkLoad); err != nil {
 		return err
 	}
 	if err := l.d.ensureIndexes(ctx); err != nil {
