@@ -100,6 +100,9 @@ type Loader struct {
 	ckpt     *walCheckpointer
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
+	// unsynced: a first load into a workspace that holds nothing of the
+	// analyst's yet (no events, no rule) writes without syncing (noSync).
+	unsynced bool
 	// unindexed: the bulk indexes were dropped for a load about as large
 	// as the workspace (ExpectLarge); its aggregates still add up.
 	unindexed bool
@@ -165,6 +168,11 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 			return nil, err
 		}
 		l.bulkLoad = true
+		var rules bool
+		if err := d.sql.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM rules)").Scan(&rules); err != nil {
+			return nil, err
+		}
+		l.unsynced = !rules
 	}
 	return l, nil
 }
@@ -304,7 +312,7 @@ func (l *Loader) openConn(ctx context.Context) error {
 	// new names land all over the names' indexes, its writes were a fifth
 	// of the ingest. One statement's pages are little memory.
 	set := []string{"PRAGMA wal_autocheckpoint = 0", "PRAGMA temp_store = MEMORY"}
-	if l.bulkLoad {
+	if l.unsynced {
 		set = append(set, noSync)
 	}
 	for _, q := range set {
@@ -313,7 +321,7 @@ func (l *Loader) openConn(ctx context.Context) error {
 			return err
 		}
 	}
-	if l.ckpt, err = startCheckpointer(ctx, l.d.sql, l.bulkLoad); err != nil {
+	if l.ckpt, err = startCheckpointer(ctx, l.d.sql, l.unsynced); err != nil {
 		releasePooled(conn, writerDefaults)
 		return err
 	}
@@ -328,9 +336,10 @@ func (l *Loader) openConn(ctx context.Context) error {
 // -> 14.3-14.5 s; DNS, whose batches write less a second, within noise).
 // A killed load keeps every committed batch, as before: SQLite loses
 // nothing to a process that dies, only to a machine that stops before the
-// system wrote its cache out, and then only this first load is at risk.
-// Every later load, and whatever follows the first (its aggregates and
-// indexes, the checkpoints after), waits for the disk.
+// system wrote its cache out, and then only this first load is at risk:
+// a workspace with a rule in it (marks, an imported list) is synced as
+// always. Every later load, and whatever follows the first (its
+// aggregates and indexes, the checkpoints after), waits for the disk.
 const noSync = "PRAGMA synchronous = OFF"
 
 // writerDefaults are what a pooled connection is given back: SQLite's

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"testing"
+
+	"github.com/longtail/longtail/engine/rules"
 )
 
 // synchronous is a connection's PRAGMA synchronous (0 OFF, 1 NORMAL).
@@ -77,5 +79,22 @@ func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 	}
 	if got := synchronous(t, l.ckpt.conn); got != 1 {
 		t.Errorf("second load's checkpointer: synchronous = %d, want 1 (NORMAL)", got)
+	}
+}
+
+// A workspace without events but with the analyst's rules (an imported
+// list, marks) has something to lose: its first load syncs.
+func TestAFirstLoadBesideRulesSyncs(t *testing.T) {
+	d := openTemp(t)
+	if _, _, err := d.PutRules(context.Background(), []rules.Rule{{Pattern: "known.example", Verdict: rules.Good, Origin: "import"}}); err != nil {
+		t.Fatal(err)
+	}
+	l := writeOne(t, d, "a.example")
+	defer l.Close()
+	if got := synchronous(t, l.conn); got != 1 {
+		t.Errorf("writer: synchronous = %d, want 1 (NORMAL)", got)
+	}
+	if got := synchronous(t, l.ckpt.conn); got != 1 {
+		t.Errorf("checkpointer: synchronous = %d, want 1 (NORMAL)", got)
 	}
 }
