@@ -377,13 +377,15 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, p
 // totalsQuery counts what Stats reports; its answer is kept in meta at the
 // end of each ingest, so the screens do not scan every name to show it.
 // Events are those of the primary subjects (each event once); names and
-// domains those of DNS, which the totals have always described.
+// domains those of DNS, which the totals have always described; the span
+// that of the dated events (an undated one is stored at 0, which made
+// every workspace holding a list of names begin in 1970).
 var totalsQuery = `SELECT
 	(SELECT coalesce(sum(count), 0) FROM names WHERE kind IN ` + primaryCodes + `),
 	(SELECT count(*) FROM names WHERE count > 0 AND kind = 1),
 	(SELECT count(*) FROM domains WHERE count > 0 AND kind = 1),
 	(SELECT count(*) FROM clients WHERE count > 0),
-	(SELECT coalesce(min(first), 0) FROM names WHERE count > 0),
+	(SELECT coalesce(min(first), 0) FROM names WHERE count > 0 AND first > 0),
 	(SELECT coalesce(max(last), 0) FROM names WHERE count > 0)`
 
 // primaryCodes is the SQL list of the primary subjects' codes.
@@ -420,7 +422,6 @@ func (a *aggregator) addTotals(ctx context.Context, tx *sql.Tx, names []nameInfo
 		return storeTotals(ctx, tx)
 	}
 	newDomains := make(map[uint32]bool)
-	empty := v[0] == 0 && v[3] == 0 // no span yet: the run's is it
 	for id, st := range a.names.all() {
 		info := names[id]
 		if info.primary {
@@ -432,10 +433,12 @@ func (a *aggregator) addTotals(ctx context.Context, tx *sql.Tx, names []nameInfo
 				newDomains[info.domain] = true
 			}
 		}
-		if empty {
-			v[4], v[5], empty = st.first, st.last, false
+		// An event without a time is stored at 0: the span is the dated
+		// events' (0 while there are none).
+		if st.first > 0 && (v[4] == 0 || st.first < v[4]) {
+			v[4] = st.first
 		}
-		v[4], v[5] = min(v[4], st.first), max(v[5], st.last)
+		v[5] = max(v[5], st.last)
 	}
 	v[2] += int64(len(newDomains))
 	v[3] += newClients

@@ -577,3 +577,32 @@ func TestRebuildPassesOverADamagedBlockOfALatePopularName(t *testing.T) {
 		t.Errorf("series = %v, want %v", pts, want)
 	}
 }
+
+// Events without a time (a list of names, a log that gives none) are
+// stored at 0; the workspace's first event is its earliest dated one,
+// however the totals were counted: all at once (a first load) or added
+// to (a read that touched few names).
+func TestFirstSeenIsTheEarliestDatedEvent(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	const day1 = int64(1_700_000_000_000_000)
+	var batch []rawEvent
+	for i := range 20 {
+		batch = append(batch, rawEvent{day1 + int64(i)*hour, fmt.Sprintf("n%d.example", i), "example", "10.0.0.1"})
+	}
+	batch = append(batch, rawEvent{0, "undated.example", "example", ""})
+	load(t, d, "a", batch)
+	check := func(when string) {
+		t.Helper()
+		st, err := d.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.First != day1 {
+			t.Errorf("%s: first seen %d, want %d (the earliest dated event)", when, st.First, day1)
+		}
+	}
+	check("first load")
+	load(t, d, "b", []rawEvent{{0, "n3.example", "example", ""}})
+	check("a read of one more undated event")
+}
