@@ -377,8 +377,8 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		}
 		p := format.Lines()
 		if d, ok := p.(parse.Dated); ok {
-			if at, ok := dateFrom(opt.Year, src.Mtime); ok {
-				d.DateFrom(at)
+			if at, last, ok := dateFrom(opt.Year, src.Mtime); ok {
+				d.DateFrom(at, last)
 			}
 		}
 		var pos parse.Position
@@ -909,16 +909,17 @@ func plural(n int64, what string) string {
 }
 
 // dateFrom is the time a log without years in its stamps is dated from:
-// the end of the year given, else the file's modification time (a log
+// the end of the year given (its first line's), else the file's
+// modification time, which its last line does not pass either (a log
 // that runs past New Year gets the year before for its first months, where
-// the present would have put its last ones in the future); false for
+// the present would have put its last ones in the future); ok false for
 // neither (standard input: the present).
-func dateFrom(year int, mtime int64) (time.Time, bool) {
+func dateFrom(year int, mtime int64) (at time.Time, last, ok bool) {
 	switch {
 	case year > 0:
-		return time.Date(year, 12, 31, 23, 59, 59, 0, time.UTC), true
+		return time.Date(year, 12, 31, 23, 59, 59, 0, time.UTC), false, true
 	case mtime > 0:
-		return time.UnixMicro(mtime), true
+		return time.UnixMicro(mtime), true, true
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }

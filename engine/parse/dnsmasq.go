@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"math"
 	"time"
 
 	"github.com/longtail/longtail/engine/record"
@@ -98,28 +99,58 @@ func monthNumber(b []byte) int64 {
 // first stamp gets the current year, or the year before when that would
 // put it more than a day in the future (a log from December read in
 // January). The year then advances when the month falls back by half a
-// year or more (December to January); smaller steps back are late lines.
-// Stamps are local time without a zone, taken as UTC.
+// year or more (December to January), unless that would put the line
+// more than a day after an anchor that dates the last line too (the
+// file's time, the present: a log holds nothing from after it was
+// written, and a collection of sample lines in no order put events a
+// year into the future); smaller steps back are late lines, and a line
+// its year would put after such an anchor is the year before's. A year
+// given dates the first line only. Stamps are local time without a
+// zone, taken as UTC.
 type syslogClock struct {
 	now         func() time.Time
 	year, month int64
+	// unbounded: the anchor dates the first line only (a year given), not
+	// the last (the file's time, the present).
+	unbounded bool
+}
+
+// latest is the last time a stamp may take: a day past the anchor (time
+// zones).
+func (c *syslogClock) latest() int64 { return c.now().UnixMicro() + 86400*1_000_000 }
+
+// bound is the last time a later line may take: latest, unless the anchor
+// dates the first line only.
+func (c *syslogClock) bound() int64 {
+	if c.unbounded {
+		return math.MaxInt64
+	}
+	return c.latest()
 }
 
 // DateFrom anchors the first line's year at t (see Dated).
-func (c *syslogClock) DateFrom(t time.Time) { c.now = func() time.Time { return t } }
+func (c *syslogClock) DateFrom(t time.Time, last bool) {
+	c.now, c.unbounded = func() time.Time { return t }, !last
+}
 
 func (c *syslogClock) micro(mon, day, tod int64) int64 {
 	if c.year == 0 {
 		now := c.now().UTC()
 		c.year = int64(now.Year())
-		if UnixMicro(c.year, mon, day, 0, 0, 0)+tod > now.UnixMicro()+86400*1_000_000 {
+		if UnixMicro(c.year, mon, day, 0, 0, 0)+tod > c.latest() {
 			c.year--
 		}
-	} else if c.month-mon >= 6 {
+	} else if c.month-mon >= 6 && UnixMicro(c.year+1, mon, day, 0, 0, 0)+tod <= c.bound() {
 		c.year++
 	}
 	c.month = mon
-	return UnixMicro(c.year, mon, day, 0, 0, 0) + tod
+	t := UnixMicro(c.year, mon, day, 0, 0, 0) + tod
+	if t > c.bound() {
+		// Out of order: a line the anchor's year would put after it
+		// is the year before's.
+		t = UnixMicro(c.year-1, mon, day, 0, 0, 0) + tod
+	}
+	return t
 }
 
 // dnsmasqMessage returns what follows "dnsmasq[pid]: " on a line that

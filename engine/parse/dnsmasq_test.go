@@ -78,6 +78,26 @@ func TestSyslogClockYear(t *testing.T) {
 	if got, want := c.micro(5, 8, 20*3600e6), micro("2025-05-08T20:00:00.0Z"); got != want {
 		t.Errorf("May 8 20:00 read on May 8: %d, want %d", got, want)
 	}
+	// A fall back of half a year that a new year would put after the
+	// file was written is a line out of order (a collection of samples,
+	// like crowdsec's sshd-logs.log: Feb, Nov, Dec, then Feb again).
+	c = syslogClock{now: fixedNow("2025-12-06")}
+	for _, step := range []struct {
+		mon, day int64
+		want     string
+	}{{2, 12, "2025-02-12"}, {11, 19, "2025-11-19"}, {12, 12, "2024-12-12"}, {2, 3, "2025-02-03"}} {
+		if got, want := c.micro(step.mon, step.day, 0), micro(step.want+"T00:00:00.0Z"); got != want {
+			t.Errorf("month %d day %d: %s, want %s", step.mon, step.day, time.UnixMicro(got).UTC(), step.want)
+		}
+	}
+	// A year given (--year 2024) dates the first line only: a log that
+	// runs on into the next January goes on into 2025.
+	c = syslogClock{}
+	c.DateFrom(time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), false)
+	c.micro(12, 30, 0)
+	if got, want := c.micro(1, 2, 0), micro("2025-01-02T00:00:00.0Z"); got != want {
+		t.Errorf("Jan 2 after Dec 30 of the year given: %s, want 2025-01-02", time.UnixMicro(got).UTC())
+	}
 }
 
 func TestDnsmasqExtraSerials(t *testing.T) {

@@ -96,12 +96,13 @@ type LineParser interface {
 // Dated is a parser of a log whose time stamps have no year (syslog's
 // "Mar 27 13:06:56"). By default a stamp takes the year that puts the
 // first line no later than now, and later lines follow it through each
-// new year; an ingest that knows better (the file's modification time,
-// which its last line does not pass, or the year a user gives) says so.
+// new year, none after now; an ingest that knows better (the file's
+// modification time, which its last line does not pass, or the year a
+// user gives, which dates the first line only) says so.
 type Dated interface {
 	// DateFrom makes the first line's year the one that puts it no later
-	// than t.
-	DateFrom(t time.Time)
+	// than t; last says no line is later than t either.
+	DateFrom(t time.Time, last bool)
 }
 
 type Waiter interface {
