@@ -3,7 +3,6 @@ package detail
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -124,7 +123,7 @@ var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, e
 const maxCounts = 10000
 
 // stamp is a first/last seen time in a list: minutes are enough there.
-func stamp(us int64) string { return time.UnixMicro(us).UTC().Format("Jan 02 15:04") }
+func stamp(us int64) string { return common.Stamp(us, "Jan 02 15:04") }
 
 // Update handles answers and keys.
 func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -125,7 +124,7 @@ func formatEvent(e db.EventRow, packet bool) eventCells {
 		return formatLogon(e, packet)
 	}
 	c := eventCells{
-		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:    common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client:  textsafe.String(e.Client),
 		qtype:   parse.QTypeName(e.QType),
 		rcode:   parse.RCodeName(e.RCode),
@@ -147,7 +146,7 @@ func formatEvent(e db.EventRow, packet bool) eventCells {
 func formatRequest(e db.EventRow, packet bool) eventCells {
 	r := e.Request
 	c := eventCells{
-		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:    common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client:  textsafe.String(e.Client),
 		qtype:   textsafe.String(r.Method),
 		rcode:   "-",
@@ -177,7 +176,7 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 		account = l.AccountDomain + `\` + l.Account
 	}
 	c := eventCells{
-		time:   time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:   common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client: textsafe.String(e.Client),
 		qtype:  textsafe.String(l.LogonType),
 		rcode:  textsafe.String(l.Result),

@@ -113,3 +113,26 @@ func TestHoneypotURLLabels(t *testing.T) {
 		t.Errorf("download labelled %q", got)
 	}
 }
+
+// bindUndated is a BIND log whose continuation lines carry no date (as
+// crowdsec's sample has): their events are stored at 0.
+const bindUndated = `19-Oct-2022 05:34:02.600 client 192.168.1.1#53212 (axfr.example): query: axfr.example IN ANY -E (10.0.0.1)
+client @0x7f8ac00071e8 ::1#62524 (axfr.example): zone transfer 'axfr.example/AXFR/IN' denied
+`
+
+// An undated event reads "undated" in the drill-down and in the clients'
+// first seen, never as a moment of 1970.
+func TestUndatedEventsSayUndated(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "named.log")
+	write(t, log, bindUndated)
+	c := ingested(t, dir, log)
+	name := nameTarget(t, c, "axfr.example")
+	events := ansi.Strip(tuitest.Open(NewEvents, c, name, 100, 12).View())
+	clients := ansi.Strip(tuitest.Open(NewClients, c, name, 100, 12).View())
+	for what, got := range map[string]string{"events": events, "clients": clients} {
+		if strings.Contains(got, "Jan 01 00:00") || !strings.Contains(got, common.Undated) {
+			t.Errorf("%s: the undated event is not said undated:\n%s", what, got)
+		}
+	}
+}

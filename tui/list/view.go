@@ -22,7 +22,7 @@ func (m *Model) layout() layout {
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
 		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
-		return m.withCategories(newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet))
+		return m.withCategories(newLayout(m.c.Width, countW, m.data.First, m.data.Last, withScore, withRank, withNet))
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
 }
