@@ -230,3 +230,30 @@ func TestWorkspaceChangeReadsTheSummaryAgain(t *testing.T) {
 		t.Errorf("cursor on %+v, was on %+v", now, before)
 	}
 }
+
+// Rows of different years (a honeypot's old log beside this week's) show
+// the year in first and last seen: "06-01" alone would not say which June.
+func TestRowsOfSeveralYearsShowTheYear(t *testing.T) {
+	dir := t.TempDir()
+	pot := filepath.Join(dir, "cowrie.json")
+	text := `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2018-06-01T23:26:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}` + "\n" +
+		`{"eventid": "cowrie.login.failed", "username": "admin", "password": "admin", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.8", "sensor": "pot1"}` + "\n"
+	if err := os.WriteFile(pot, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws := filepath.Join(dir, "ws.db")
+	if err := testws.Ingest(ws, pot); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	got := ansi.Strip(open(t, common.New(context.Background(), d), 80, 24).View())
+	for _, want := range []string{"root", "2018-06-01", "admin", "2024-03-05"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+}
