@@ -233,13 +233,13 @@ func (v *Counts) View() string {
 	}
 	lines := []string{title(v.c, what, about, status, w)}
 	bars, bw := v.bars(w)
-	row := func(mark, count, share, bar, first, last, text string, width int) string {
+	row := func(mark, count, share, bar, first, last, text string, left bool, width int) string {
 		s := fmt.Sprintf("%9s %6s %-*s %-12s %-12s ", count, share, bw, bar, first, last)
 		if v.pivot {
 			s = fmt.Sprintf("%-4s %9s %6s %-12s %-12s ", mark, count, share, first, last)
 		}
 		room := max(width-cellWidth(s), 0)
-		if v.pivot {
+		if left {
 			return s + common.TruncateLeft(text, room) // keep the registered domain
 		}
 		return s + fit(text, room)
@@ -248,10 +248,11 @@ func (v *Counts) View() string {
 	if v.pivot {
 		header = "name"
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, w), w)))
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text, width)
+		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text,
+			v.pivot && cutLeft(r.kind), width)
 	})...)
 	bottom := v.bottom(w)
 	lines = append(padLines(lines, h-len(bottom), w), bottom...)
@@ -298,6 +299,14 @@ func (v *Counts) bottom(width int) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// cutLeft says whether a pivot's row of subject k is cut at the left when
+// too long: a host name, whose end is its registered domain; a path, a
+// user agent or a command keeps its start and the "http path" before it.
+func cutLeft(k engsubject.Code) bool {
+	sub, ok := engsubject.ByCode(k)
+	return !ok || sub.Code == engsubject.DNSName || sub.Hostname
 }
 
 // pivotText shows a name of a client's pivot; a subject other than a DNS

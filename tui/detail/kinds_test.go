@@ -136,3 +136,19 @@ func TestUndatedEventsSayUndated(t *testing.T) {
 		}
 	}
 }
+
+// In a pivot at 80 columns a long path keeps its start and what it is
+// ("http path /scripts/…"); a long host name keeps its registered domain.
+func TestPivotCutsEachKindAtItsOwnEnd(t *testing.T) {
+	dir := t.TempDir()
+	web := filepath.Join(dir, "access.log")
+	path := "/scripts/" + strings.Repeat("%22$%7BWEBLOC%7D/", 6) + "view.php"
+	host := strings.Repeat("a1b2c3d4e5", 6) + ".tunnel.example"
+	write(t, web, host+`:80 10.1.1.9 - - [05/Mar/2024:10:00:02 +0000] "GET `+path+` HTTP/1.1" 404 313 "-" "curl/8"`+"\n")
+	_, got := pivotShows(t, ingested(t, dir, web), "10.1.1.9", 12)
+	for _, want := range []string{"http path /scripts/%22", ".tunnel.example"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the pivot lacks %q:\n%s", want, got)
+		}
+	}
+}
