@@ -133,6 +133,16 @@ func timeFormat(first, last int64) string {
 	return "2006-01-02"
 }
 
+// clientsText is the clients cell: "-" for none, as a log without client
+// addresses (an OpenDNS export) gives; "0" beside a count of 300 read as
+// an error.
+func clientsText(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
 // stamp is a first or last seen cell: "undated" for an undated event, "-"
 // where the column (the clock alone, 5 cells) is too narrow for the word.
 func (l *layout) stamp(us int64) string {
@@ -236,7 +246,7 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 		case colShare:
 			cell(share(r.Count, total), c.width, true, &s.Dim)
 		case colClients:
-			cell(strconv.FormatInt(r.Clients, 10), c.width, true, nil)
+			cell(clientsText(r.Clients), c.width, true, nil)
 		case colFirst:
 			cell(l.stamp(r.First), c.width, false, nil)
 		case colLast:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -44,5 +45,31 @@ func TestUndatedEventKeepsTheTimeColumnsMeaningful(t *testing.T) {
 	}
 	if strings.Contains(got, "1970") {
 		t.Errorf("a time reads 1970:\n%s", got)
+	}
+}
+
+// A log without client addresses (an OpenDNS export) lists its names with
+// "-" clients, not 0 beside their counts.
+func TestNoClientsReadsAsADash(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "opendns.csv")
+	text := "03/04/2024 00:00:08,www.korba.co.uk,AAAA,246,2a02:5d96:1552::96c1\n03/04/2024 00:00:39,www.korba.co.uk,A,60,140.68.168.110\n"
+	if err := os.WriteFile(log, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	if err := testws.Ingest(ws, log); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(ws, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 10)
+	tuitest.Settle(m, m.Init())
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if f := strings.Fields(lines[2]); len(f) < 3 || f[0] != "2" || f[2] != "-" {
+		t.Errorf("the row of www.korba.co.uk: %q\n%s", lines[2], strings.Join(lines, "\n"))
 	}
 }
