@@ -199,9 +199,15 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 		}
 	}
 	c.answers = strings.Join(what, "  ")
+	// The status's words too: the row's are cut first on a narrow screen,
+	// and "0xc000006a" alone does not say "wrong password".
+	status := l.Reason
+	if words := engsubject.StatusWords(l.Reason); words != "" && words != l.Reason {
+		status += " (" + words + ")"
+	}
 	var detail []string
 	for _, f := range [...]struct{ label, v string }{
-		{"auth", l.Auth}, {"status", l.Reason}, {"password", l.Password}, {"command", l.Command},
+		{"auth", l.Auth}, {"status", status}, {"password", l.Password}, {"command", l.Command},
 		{"url", l.URL}, {"sha256", l.Hash}, {"client", l.SW}, {"hassh", l.HASSH}, {"sid", l.SID},
 	} {
 		if f.v != "" {

@@ -55,7 +55,7 @@ func TestLogonRowFormatting(t *testing.T) {
 	row := formatLogon(db.EventRow{Client: "10.0.0.1", Logon: engsubject.LogonDetail{EventID: 4625, Account: "bob", AccountDomain: "CORP",
 		Target: "dc01", LogonType: "3", Auth: "NTLM", Result: "failure", Reason: "0xC0000064"}, Source: "sec.evtx", Line: 7}, false)
 	if row.qtype != "3" || row.rcode != "failure" || row.ttl != "4625" || row.answers != `CORP\bob → dc01  no such user` ||
-		row.detail != "auth NTLM  status 0xC0000064" {
+		row.detail != "auth NTLM  status 0xC0000064 (no such user)" {
 		t.Errorf("windows logon %+v", row)
 	}
 	row = formatLogon(db.EventRow{Client: "192.0.2.7", Logon: engsubject.LogonDetail{Account: "root", Target: "pot1", Result: "success",
