@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -381,7 +382,11 @@ func (v *Events) View() string {
 	}
 	// A group's rows name their value before the answers, or in their
 	// place when there is no room for both.
-	nw, rest := 0, w-(15+1+cw+1+6+1+8+1+6+1)
+	when, tw := "", 15 // "Jan 02 15:04:05", as formatted
+	if spansYears(v.rows) {
+		when, tw = "2006-01-02 15:04:05", 19
+	}
+	nw, rest := 0, w-(tw+1+cw+1+6+1+8+1+6+1)
 	if srcW > 0 {
 		rest -= srcW + 1
 	}
@@ -389,7 +394,11 @@ func (v *Events) View() string {
 		nw = v.nameWidth(rest)
 	}
 	row := func(r eventCells, width int) string {
-		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
+		t := r.time
+		if when != "" && r.raw.Kind != 0 { // not the header
+			t = common.Stamp(r.raw.Time, when)
+		}
+		s := fmt.Sprintf("%-*s %s %-6s %-8s %6s ", tw, t, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
 		text := r.answers
 		switch {
 		case nw > 0 && nw >= rest:
@@ -431,6 +440,24 @@ func (v *Events) View() string {
 	}
 	lines = append(lines, v.bottom(w)...)
 	return strings.Join(lines, "\n")
+}
+
+// spansYears says whether the rows loaded are of more than one year (an
+// account tried by a 2018 honeypot log and last week's sshd log): their
+// times then show the year, which "Jun 01 23:26:01" does not.
+func spansYears(rows []eventCells) bool {
+	year := 0
+	for _, r := range rows {
+		if r.raw.Time == 0 {
+			continue
+		}
+		y := time.UnixMicro(r.raw.Time).UTC().Year()
+		if year != 0 && y != year {
+			return true
+		}
+		year = y
+	}
+	return false
 }
 
 // nameWidth is the width of a group's value column out of the rest cells

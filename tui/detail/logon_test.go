@@ -77,3 +77,18 @@ func TestLogonRowFormatting(t *testing.T) {
 func TestPivotOfALogonSource(t *testing.T) {
 	pivotShows(t, logons(t), "10.0.2.18", 30, "3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin")
 }
+
+// Logons of several years (root in a 2018 honeypot log and this year's
+// auth log) show the year in their times.
+func TestEventsOfSeveralYearsShowTheYear(t *testing.T) {
+	c := logons(t)
+	n, err := c.DB.NameByText(context.Background(), engsubject.LogonAccount, "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	tuitest.CheckSize(t, v, 100, 14)
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "2018-06-01 00:05:01 192.0.2.7") {
+		t.Errorf("the honeypot's logon without its year:\n%s", got)
+	}
+}
