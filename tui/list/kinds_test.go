@@ -151,7 +151,7 @@ func TestPivotFromAClient(t *testing.T) {
 		t.Fatalf("p on %s: %+v", truth.ScannerClient, msgs)
 	}
 	press(m, "v")
-	if st := statusOf(press(m, "p")); !strings.Contains(st, "pivots from a client") {
+	if st := statusOf(press(m, "p")); !strings.Contains(st, "needs a client") {
 		t.Errorf("p on a referer: %q", st)
 	}
 }

@@ -749,7 +749,7 @@ func (m *Model) open(s common.Screen) tea.Cmd {
 func (m *Model) pivot() tea.Cmd {
 	r, domain := m.current()
 	if code := m.data.Subject.Code; r == nil || domain || code != subject.HTTPClient && code != subject.LogonSource {
-		return common.Status(fmt.Sprintf("%s pivots from a client: %s lists this row's",
+		return common.Status(fmt.Sprintf("%s needs a client: %s lists this row's clients",
 			m.c.Keys.Drill.Pivot.Help().Key, m.c.Keys.Drill.Clients.Help().Key))
 	}
 	d, ctx, addr := m.c.DB, m.c.Ctx, r.Name
