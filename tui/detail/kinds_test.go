@@ -90,11 +90,7 @@ func TestPivotAcrossKinds(t *testing.T) {
 // and referer of the cursor's row under them.
 func TestHTTPRequests(t *testing.T) {
 	c := mixed(t)
-	n, err := c.DB.NameByText(context.Background(), engsubject.HTTPHost, "updates.evil.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.HTTPHost, "updates.evil.example"), 100, 14)
 	got := ansi.Strip(v.View())
 	for _, want := range []string{"method", "status", "POST", "204", "/stage2.bin?id=42", "48k", "host updates.evil.example:80  agent Go-http-client/1.1"} {
 		if !strings.Contains(got, want) {

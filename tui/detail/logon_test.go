@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,11 +31,7 @@ func logons(t *testing.T) common.Common {
 // authentication and password of the cursor's row under them.
 func TestLogonEvents(t *testing.T) {
 	c := logons(t)
-	n, err := c.DB.NameByText(context.Background(), engsubject.LogonAccount, "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
 	got := ansi.Strip(v.View())
 	for _, want := range []string{"source", "result", "account → target", "10.0.2.18", "192.0.2.7", "ssh", "success", "failure",
 		"logons of root", "root → web1  wrong password", "root → pot1", "auth password"} {
@@ -82,11 +77,7 @@ func TestPivotOfALogonSource(t *testing.T) {
 // auth log) show the year in their times.
 func TestEventsOfSeveralYearsShowTheYear(t *testing.T) {
 	c := logons(t)
-	n, err := c.DB.NameByText(context.Background(), engsubject.LogonAccount, "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
 	tuitest.CheckSize(t, v, 100, 14)
 	if got := ansi.Strip(v.View()); !strings.Contains(got, "2018-06-01 00:05:01 192.0.2.7") {
 		t.Errorf("the honeypot's logon without its year:\n%s", got)

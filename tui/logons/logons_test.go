@@ -49,18 +49,25 @@ func securityLog() string {
 // workspace ingests the Security log and a honeypot's login.
 func workspace(t *testing.T) common.Common {
 	t.Helper()
+	return ingested(t, "security.json", securityLog(),
+		"cowrie.json", `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n")
+}
+
+// ingested is a workspace of the logs given as pairs of file name and
+// text, ingested in that order.
+func ingested(t *testing.T, logs ...string) common.Common {
+	t.Helper()
 	dir := t.TempDir()
-	sec, pot := filepath.Join(dir, "security.json"), filepath.Join(dir, "cowrie.json")
-	for path, text := range map[string]string{
-		sec: securityLog(),
-		pot: `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}` + "\n",
-	} {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	var paths []string
+	for i := 0; i+1 < len(logs); i += 2 {
+		path := filepath.Join(dir, logs[i])
+		if err := os.WriteFile(path, []byte(logs[i+1]), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		paths = append(paths, path)
 	}
 	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, sec, pot); err != nil {
+	if err := testws.Ingest(ws, paths...); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(ws, db.Options{})
@@ -234,23 +241,9 @@ func TestWorkspaceChangeReadsTheSummaryAgain(t *testing.T) {
 // Rows of different years (a honeypot's old log beside this week's) show
 // the year in first and last seen: "06-01" alone would not say which June.
 func TestRowsOfSeveralYearsShowTheYear(t *testing.T) {
-	dir := t.TempDir()
-	pot := filepath.Join(dir, "cowrie.json")
-	text := `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2018-06-01T23:26:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}` + "\n" +
-		`{"eventid": "cowrie.login.failed", "username": "admin", "password": "admin", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.8", "sensor": "pot1"}` + "\n"
-	if err := os.WriteFile(pot, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, pot); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(ws, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	got := ansi.Strip(open(t, common.New(context.Background(), d), 80, 24).View())
+	c := ingested(t, "cowrie.json", `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2018-06-01T23:26:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n"+
+		`{"eventid": "cowrie.login.failed", "username": "admin", "password": "admin", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.8", "sensor": "pot1"}`+"\n")
+	got := ansi.Strip(open(t, c, 80, 24).View())
 	for _, want := range []string{"root", "2018-06-01", "admin", "2024-03-05"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q:\n%s", want, got)
