@@ -111,9 +111,14 @@ var inRow = map[engsubject.Code]bool{
 }
 
 // nameColumn reports whether the rows have a column naming their value:
-// a group's, unless the row shows it already.
+// a group's, unless the row shows it already or the group has one value
+// (a family of one user agent), which the line under the rows names: at
+// 80 columns the same agent on every row left the target 12 cells.
 func (v *Events) nameColumn() bool {
 	sub, ok := v.groupSubject()
+	if g := v.target.Group; g != nil && g.Names == 1 {
+		return false
+	}
 	return v.group() && !(ok && inRow[sub.Code])
 }
 
