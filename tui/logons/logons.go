@@ -291,11 +291,18 @@ func (m *Model) heading() string {
 		ok += r.Successes
 		failed += r.Failures
 	}
-	head := "logon summary · " + chart.Count(int64(len(m.rows))) + " rows"
+	// Exact, as the list's header: "1.5k failed" stays as it was while a
+	// follow adds a few.
+	head := "logon summary · " + chart.Int(int64(len(m.rows)))
 	if len(m.rows) != len(m.all) {
-		head += " of " + chart.Count(int64(len(m.all)))
+		head += " of " + chart.Int(int64(len(m.all)))
 	}
-	head += " · " + chart.Count(ok) + " ok, " + chart.Count(failed) + " failed · by " + m.sort.String()
+	if len(m.all) == 1 {
+		head += " row"
+	} else {
+		head += " rows"
+	}
+	head += " · " + chart.Int(ok) + " ok, " + chart.Int(failed) + " failed · by " + m.sort.String()
 	if m.filter != "" {
 		head += " · holding " + common.Fit(m.filter, 30)
 	}

@@ -157,7 +157,7 @@ func TestFilter(t *testing.T) {
 	if v.Capturing() || len(v.rows) != 1 || v.rows[0].Account != "mallory@corp" {
 		t.Errorf("LOCK (any case, the reason): %+v", v.rows)
 	}
-	if got := ansi.Strip(v.View()); !strings.Contains(got, "1 rows of ") || !strings.Contains(got, "holding LOCK") {
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "1 of 13 rows") || !strings.Contains(got, "holding LOCK") {
 		t.Errorf("the title does not say the filter:\n%s", got)
 	}
 	if msgs := tuitest.Press(v, "esc"); len(msgs) != 1 || msgs[0] != (common.HandledMsg{}) || len(v.rows) != all {
@@ -248,5 +248,18 @@ func TestRowsOfSeveralYearsShowTheYear(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q:\n%s", want, got)
 		}
+	}
+}
+
+// The heading counts exactly: a brute force of 1,001 failures reads so,
+// not "1.0k", which a few more would leave as it was.
+func TestTheHeadingCountsExactly(t *testing.T) {
+	var b strings.Builder
+	for i := range 1001 {
+		fmt.Fprintf(&b, `{"eventid": "cowrie.login.failed", "username": "root", "password": "p%d", "timestamp": "2024-03-05T00:%02d:%02dZ", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n", i, i/60%60, i%60)
+	}
+	got := ansi.Strip(open(t, ingested(t, "cowrie.json", b.String()), 80, 24).View())
+	if !strings.Contains(strings.Split(got, "\n")[0], "· 1 row · 0 ok, 1,001 failed") {
+		t.Errorf("heading: %q", strings.Split(got, "\n")[0])
 	}
 }
