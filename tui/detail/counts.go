@@ -215,7 +215,7 @@ func (v *Counts) View() string {
 	w, h := v.c.Width, v.c.Height
 	what, noun, about := "clients of ", "clients", subject.Describe(v.target)
 	if v.pivot {
-		what, noun, about = "names asked by ", "names", textsafe.String(v.target.Label)
+		what, noun, about = v.pivotWhat(), "names", textsafe.String(v.target.Label)
 	}
 	var status string
 	switch {
@@ -370,9 +370,21 @@ func share(n, total int64) string {
 // Title names the screen in the status line.
 func (v *Counts) Title() string {
 	if v.pivot {
-		return "names asked by " + textsafe.String(v.target.Label)
+		return v.pivotWhat() + textsafe.String(v.target.Label)
 	}
 	return "clients of " + subject.Describe(v.target)
+}
+
+// pivotWhat is how a pivot's title starts: "names asked by " while it
+// lists DNS names only; "everything done by " once it holds HTTP hosts and paths
+// or a logon source's accounts and commands, which were not names asked.
+func (v *Counts) pivotWhat() string {
+	for k, n := range v.totals {
+		if n > 0 && k != 0 && k != engsubject.DNSName {
+			return "everything done by "
+		}
+	}
+	return "names asked by "
 }
 
 // KeyHelp lists the keys of this screen.
