@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"strconv"
 
 	"github.com/longtail/longtail/engine/record"
 )
@@ -183,9 +182,8 @@ func (m *dnsMsg) parseAnswer(b []byte, off int) (int, error) {
 			break
 		}
 		m.answers = append(m.answers, rd[1:1+int(rd[0])]...)
-	default:
-		m.answers = append(m.answers, "TYPE"...)
-		m.answers = strconv.AppendUint(m.answers, uint64(typ), 10)
+	default: // the type alone, named as in the question column (NULL, SOA)
+		m.answers = append(m.answers, QTypeName(typ)...)
 	}
 	if err != nil {
 		m.answers = m.answers[:start]

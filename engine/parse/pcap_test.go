@@ -146,12 +146,14 @@ func TestPcapRecords(t *testing.T) {
 			"192.139.46.66,198.199.88.104", 1, 24}},
 		{"pcap/edgecases/tcpdump_LINKTYPE_RAW_ipv4.pcap", gotRec{1751997551951226, "192.168.1.100", "example.com", 1, -1, -1, "", 1, 24}},
 		// NULL/loopback link; the root name, an SOA answer.
-		{"malformed/tcpdump_dns-badcookie.pcap", gotRec{1550020603306944, "127.0.0.1", ".", 6, 0, 85758, "TYPE6", 3, 216}},
+		{"malformed/tcpdump_dns-badcookie.pcap", gotRec{1550020603306944, "127.0.0.1", ".", 6, 0, 85758, "SOA", 3, 216}},
 		// Linux SLL.
 		{"pcap/general/malcolm/malcolm_cve-2021-44228_log4j-dns_exfil.pcap", gotRec{1614581999538496, "172.16.238.10", "1qaz2wsx", 16, -1, -1, "", 6, 584}},
 		// TCP, pcapng: DNSKEY answers, the response spread over segments.
 		{"pcap/general/chrissanders/dns_tcp.pcapng", gotRec{1349705329607110, "192.168.11.62", "ripe.net", 255, 0, 311,
-			"TYPE48,TYPE48,TYPE48,TYPE48,TYPE46,TYPE43,TYPE43,TYPE46", 6, 988}},
+			"DNSKEY,DNSKEY,DNSKEY,DNSKEY,RRSIG,DS,DS,RRSIG", 6, 988}},
+		// iodine's NULL answers: named like the question's type, not TYPE10.
+		{"tunnel/dmachard_iodine.pcap", gotRec{1688392691884548, "192.168.1.17", "yrb0pe.t1.biillpi.com", 10, 0, 0, "NULL", 1, 24}},
 		{"pcap/edgecases/tcpdump_dns_tcp.pcap", gotRec{1591780863847323, "192.168.1.11", "www.tcpdump.org", 1, 0, 60,
 			"192.139.46.66,198.199.88.104", 4, 260}},
 		// Ethernet, two 802.1Q tags, PPPoE, PPP.

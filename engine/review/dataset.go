@@ -63,6 +63,11 @@ type Dataset struct {
 	// the number of values of each group row: Children's lengths, for the
 	// passes over every row that a map lookup a row would slow.
 	groupRow, values []int32
+	// First and Last bound the subject's dated events (unix µs, 0 when
+	// none is): an undated event is stored at 0, and the workspace's span
+	// (Stats) would then reach back to 1970 and squash every time axis.
+	// A group with an undated event counts from its last seen.
+	First, Last int64
 }
 
 // NewTable builds a table over rows.
@@ -144,6 +149,13 @@ func NewDataset(stats db.Stats, sub subject.Subject, ns []db.NameRow, ds []db.Do
 		data.MaxCount = max(data.MaxCount, d.Count)
 		data.Events += d.Count
 		data.maxGroupID = max(data.maxGroupID, d.ID)
+		if d.Last > 0 {
+			first := cmp.Or(d.First, d.Last)
+			if data.First == 0 || first < data.First {
+				data.First = first
+			}
+			data.Last = max(data.Last, d.Last)
+		}
 	}
 	for _, n := range nrows {
 		data.maxGroupID = max(data.maxGroupID, n.DomainID)

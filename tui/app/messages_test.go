@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -47,5 +48,21 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	tuitest.Run(m, tuitest.Key("esc"))
 	if m.String() != "names" {
 		t.Errorf("esc did not go back to the list: %s", m)
+	}
+}
+
+// Beside a follow's rate line at 100 columns, a reload's message keeps
+// what is new: the news comes first, the total after.
+func TestAReloadSaysWhatIsNewBesideTheRateLine(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	m := tui.New(context.Background(), c.DB, tui.Options{Author: "tester", ByCount: true,
+		Live: func() string { return "following 1 file · 1.2k events/s · scored 5s ago" }})
+	tuitest.Run(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	tuitest.Run(m, m.Init()())
+	tuitest.Grow(t, path, 1, time.Unix(1710086560, 0), "zzz-first-new.example.org")
+	tuitest.Run(m, tuitest.Key("ctrl+r"))
+	lines := strings.Split(ansi.Strip(m.Render()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "1 new name") {
+		t.Errorf("the status line lost the news: %q", last)
 	}
 }

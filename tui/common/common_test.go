@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 func TestFitNameKeepsTheRegisteredDomain(t *testing.T) {
@@ -74,12 +75,28 @@ func TestHelpFitsAndListsEveryBinding(t *testing.T) {
 				t.Errorf("width %d: help line %q is too wide", w, ansi.Strip(l))
 			}
 		}
+		flat := strings.Join(strings.Fields(text), " ")
 		for _, s := range secs {
 			for _, b := range s.Keys {
 				if !strings.Contains(text, b.Help().Key) {
 					t.Errorf("width %d: %s missing", w, b.Help().Key)
 				}
+				// Whole, however narrow: a long one goes on the next line.
+				if desc := strings.Join(strings.Fields(b.Help().Desc), " "); !strings.Contains(flat, desc) {
+					t.Errorf("width %d: %q is not whole:\n%s", w, desc, text)
+				}
 			}
+		}
+	}
+}
+
+// K's help names every kind it cycles through: "(dns, http)" hid the
+// logons.
+func TestKindHelpNamesEveryKind(t *testing.T) {
+	desc := DefaultKeyMap().List.Kind.Help().Desc
+	for _, k := range subject.Kinds {
+		if !strings.Contains(desc, k.String()) {
+			t.Errorf("K's help %q does not name %s", desc, k)
 		}
 	}
 }

@@ -74,10 +74,17 @@ func helpBlock(s *Styles, sec HelpSection, width int) []string {
 		return nil
 	}
 	out := []string{s.HelpTitle.Render(ansi.Truncate(sec.Title, width, "…"))}
+	room := max(1, width-keyW-3)
 	for _, b := range bs {
-		k := padRight(b.Help().Key, keyW)
-		desc := ansi.Truncate(b.Help().Desc, max(0, width-keyW-3), "…")
-		out = append(out, " "+s.HelpKey.Render(k)+"  "+s.HelpDesc.Render(desc))
+		// Words that do not fit go on under the first, not cut: at 80
+		// columns "next kind of event (dns, htt…" hid what K cycles.
+		for i, desc := range strings.Split(ansi.Wrap(b.Help().Desc, room, ""), "\n") {
+			k := strings.Repeat(" ", keyW)
+			if i == 0 {
+				k = s.HelpKey.Render(padRight(b.Help().Key, keyW))
+			}
+			out = append(out, " "+k+"  "+s.HelpDesc.Render(desc))
+		}
 	}
 	return append(out, "")
 }

@@ -2,6 +2,7 @@ package common
 
 import (
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/names"
@@ -53,4 +54,17 @@ func Align(v string, width int, right bool) string {
 		return PadLeft(v, width)
 	}
 	return PadRight(v, width)
+}
+
+// Undated is what a screen writes for the time of an undated event: one
+// whose log line had no date (BIND's "security:" continuation lines) is
+// stored at 0, which formatted reads as a real moment, 1970-01-01.
+const Undated = "undated"
+
+// Stamp formats a moment (unix µs) in layout, in UTC; 0 as Undated.
+func Stamp(us int64, layout string) string {
+	if us == 0 {
+		return Undated
+	}
+	return time.UnixMicro(us).UTC().Format(layout)
 }

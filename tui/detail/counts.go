@@ -3,7 +3,6 @@ package detail
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -124,7 +123,7 @@ var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, e
 const maxCounts = 10000
 
 // stamp is a first/last seen time in a list: minutes are enough there.
-func stamp(us int64) string { return time.UnixMicro(us).UTC().Format("Jan 02 15:04") }
+func stamp(us int64) string { return common.Stamp(us, "Jan 02 15:04") }
 
 // Update handles answers and keys.
 func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
@@ -216,7 +215,7 @@ func (v *Counts) View() string {
 	w, h := v.c.Width, v.c.Height
 	what, noun, about := "clients of ", "clients", subject.Describe(v.target)
 	if v.pivot {
-		what, noun, about = "names asked by ", "names", textsafe.String(v.target.Label)
+		what, noun, about = v.pivotWhat(), "names", textsafe.String(v.target.Label)
 	}
 	var status string
 	switch {
@@ -234,13 +233,13 @@ func (v *Counts) View() string {
 	}
 	lines := []string{title(v.c, what, about, status, w)}
 	bars, bw := v.bars(w)
-	row := func(mark, count, share, bar, first, last, text string, width int) string {
+	row := func(mark, count, share, bar, first, last, text string, left bool, width int) string {
 		s := fmt.Sprintf("%9s %6s %-*s %-12s %-12s ", count, share, bw, bar, first, last)
 		if v.pivot {
 			s = fmt.Sprintf("%-4s %9s %6s %-12s %-12s ", mark, count, share, first, last)
 		}
 		room := max(width-cellWidth(s), 0)
-		if v.pivot {
+		if left {
 			return s + common.TruncateLeft(text, room) // keep the registered domain
 		}
 		return s + fit(text, room)
@@ -249,10 +248,11 @@ func (v *Counts) View() string {
 	if v.pivot {
 		header = "name"
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, w), w)))
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text, width)
+		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text,
+			v.pivot && cutLeft(r.kind), width)
 	})...)
 	bottom := v.bottom(w)
 	lines = append(padLines(lines, h-len(bottom), w), bottom...)
@@ -299,6 +299,14 @@ func (v *Counts) bottom(width int) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// cutLeft says whether a pivot's row of subject k is cut at the left when
+// too long: a host name, whose end is its registered domain; a path, a
+// user agent or a command keeps its start and the "http path" before it.
+func cutLeft(k engsubject.Code) bool {
+	sub, ok := engsubject.ByCode(k)
+	return !ok || sub.Code == engsubject.DNSName || sub.Hostname
 }
 
 // pivotText shows a name of a client's pivot; a subject other than a DNS
@@ -362,9 +370,21 @@ func share(n, total int64) string {
 // Title names the screen in the status line.
 func (v *Counts) Title() string {
 	if v.pivot {
-		return "names asked by " + textsafe.String(v.target.Label)
+		return v.pivotWhat() + textsafe.String(v.target.Label)
 	}
 	return "clients of " + subject.Describe(v.target)
+}
+
+// pivotWhat is how a pivot's title starts: "names asked by " while it
+// lists DNS names only; "everything done by " once it holds HTTP hosts and paths
+// or a logon source's accounts and commands, which were not names asked.
+func (v *Counts) pivotWhat() string {
+	for k, n := range v.totals {
+		if n > 0 && k != 0 && k != engsubject.DNSName {
+			return "everything done by "
+		}
+	}
+	return "names asked by "
 }
 
 // KeyHelp lists the keys of this screen.

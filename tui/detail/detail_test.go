@@ -28,7 +28,14 @@ func workspace(t testing.TB) (common.Common, gen.Truth) {
 
 func nameTarget(t testing.TB, c common.Common, name string) common.Target {
 	t.Helper()
-	row, err := c.DB.NameByText(context.Background(), engsubject.DNSName, name)
+	return valueTarget(t, c, engsubject.DNSName, name)
+}
+
+// valueTarget is the target of a value of any subject (an HTTP host, a
+// logon account).
+func valueTarget(t testing.TB, c common.Common, sub engsubject.Code, value string) common.Target {
+	t.Helper()
+	row, err := c.DB.NameByText(context.Background(), sub, value)
 	if err != nil {
 		t.Fatal(err)
 	}

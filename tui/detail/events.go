@@ -111,9 +111,14 @@ var inRow = map[engsubject.Code]bool{
 }
 
 // nameColumn reports whether the rows have a column naming their value:
-// a group's, unless the row shows it already.
+// a group's, unless the row shows it already or the group has one value
+// (a family of one user agent), which the line under the rows names: at
+// 80 columns the same agent on every row left the target 12 cells.
 func (v *Events) nameColumn() bool {
 	sub, ok := v.groupSubject()
+	if g := v.target.Group; g != nil && g.Names == 1 {
+		return false
+	}
 	return v.group() && !(ok && inRow[sub.Code])
 }
 
@@ -125,7 +130,7 @@ func formatEvent(e db.EventRow, packet bool) eventCells {
 		return formatLogon(e, packet)
 	}
 	c := eventCells{
-		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:    common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client:  textsafe.String(e.Client),
 		qtype:   parse.QTypeName(e.QType),
 		rcode:   parse.RCodeName(e.RCode),
@@ -147,7 +152,7 @@ func formatEvent(e db.EventRow, packet bool) eventCells {
 func formatRequest(e db.EventRow, packet bool) eventCells {
 	r := e.Request
 	c := eventCells{
-		time:    time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:    common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client:  textsafe.String(e.Client),
 		qtype:   textsafe.String(r.Method),
 		rcode:   "-",
@@ -177,7 +182,7 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 		account = l.AccountDomain + `\` + l.Account
 	}
 	c := eventCells{
-		time:   time.UnixMicro(e.Time).UTC().Format("Jan 02 15:04:05"),
+		time:   common.Stamp(e.Time, "Jan 02 15:04:05"),
 		client: textsafe.String(e.Client),
 		qtype:  textsafe.String(l.LogonType),
 		rcode:  textsafe.String(l.Result),
@@ -200,9 +205,15 @@ func formatLogon(e db.EventRow, packet bool) eventCells {
 		}
 	}
 	c.answers = strings.Join(what, "  ")
+	// The status's words too: the row's are cut first on a narrow screen,
+	// and "0xc000006a" alone does not say "wrong password".
+	status := l.Reason
+	if words := engsubject.StatusWords(l.Reason); words != "" && words != l.Reason {
+		status += " (" + words + ")"
+	}
 	var detail []string
 	for _, f := range [...]struct{ label, v string }{
-		{"auth", l.Auth}, {"status", l.Reason}, {"password", l.Password}, {"command", l.Command},
+		{"auth", l.Auth}, {"status", status}, {"password", l.Password}, {"command", l.Command},
 		{"url", l.URL}, {"sha256", l.Hash}, {"client", l.SW}, {"hassh", l.HASSH}, {"sid", l.SID},
 	} {
 		if f.v != "" {
@@ -376,7 +387,11 @@ func (v *Events) View() string {
 	}
 	// A group's rows name their value before the answers, or in their
 	// place when there is no room for both.
-	nw, rest := 0, w-(15+1+cw+1+6+1+8+1+6+1)
+	when, tw := "", 15 // "Jan 02 15:04:05", as formatted
+	if spansYears(v.rows) {
+		when, tw = "2006-01-02 15:04:05", 19
+	}
+	nw, rest := 0, w-(tw+1+cw+1+6+1+8+1+6+1)
 	if srcW > 0 {
 		rest -= srcW + 1
 	}
@@ -384,7 +399,11 @@ func (v *Events) View() string {
 		nw = v.nameWidth(rest)
 	}
 	row := func(r eventCells, width int) string {
-		s := fmt.Sprintf("%-15s %s %-6s %-8s %6s ", r.time, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
+		t := r.time
+		if when != "" && r.raw.Kind != 0 { // not the header
+			t = common.Stamp(r.raw.Time, when)
+		}
+		s := fmt.Sprintf("%-*s %s %-6s %-8s %6s ", tw, t, fit(r.client, cw), fit(r.qtype, 6), fit(r.rcode, 8), r.ttl)
 		text := r.answers
 		switch {
 		case nw > 0 && nw >= rest:
@@ -426,6 +445,24 @@ func (v *Events) View() string {
 	}
 	lines = append(lines, v.bottom(w)...)
 	return strings.Join(lines, "\n")
+}
+
+// spansYears says whether the rows loaded are of more than one year (an
+// account tried by a 2018 honeypot log and last week's sshd log): their
+// times then show the year, which "Jun 01 23:26:01" does not.
+func spansYears(rows []eventCells) bool {
+	year := 0
+	for _, r := range rows {
+		if r.raw.Time == 0 {
+			continue
+		}
+		y := time.UnixMicro(r.raw.Time).UTC().Year()
+		if year != 0 && y != year {
+			return true
+		}
+		year = y
+	}
+	return false
 }
 
 // nameWidth is the width of a group's value column out of the rest cells

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
@@ -17,7 +18,14 @@ import (
 // groupTarget is a registered domain as the list opens it: with its row.
 func groupTarget(t testing.TB, c common.Common, domain string) common.Target {
 	t.Helper()
-	row, err := c.DB.DomainByText(context.Background(), engsubject.DNSName, domain)
+	return groupTargetOf(t, c, engsubject.DNSName, domain)
+}
+
+// groupTargetOf is the target of a group of any subject (a user agent's
+// family).
+func groupTargetOf(t testing.TB, c common.Common, sub engsubject.Code, group string) common.Target {
+	t.Helper()
+	row, err := c.DB.DomainByText(context.Background(), sub, group)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +146,18 @@ func TestHTTPGroupEvents(t *testing.T) {
 				t.Errorf("%s: the header has %q:\n%s", tc.group, l, got)
 			}
 		}
+	}
+}
+
+// A group of one value (a family of one user agent) has no column naming
+// it on every row: the target gets the room, and the line under the rows
+// names the value.
+func TestAGroupOfOneValueNamesItOnce(t *testing.T) {
+	c := mixed(t)
+	v := tuitest.Open(NewEvents, c, groupTargetOf(t, c, engsubject.HTTPAgent, "Go-http-client"), 80, 14)
+	got := ansi.Strip(v.View())
+	lines := strings.Split(got, "\n")
+	if strings.Contains(lines[1], "user agent") || !strings.Contains(got, "/stage2.bin?id=42") || !strings.Contains(got, "Go-http-client/1.1") {
+		t.Errorf("the family of one agent:\n%s", got)
 	}
 }

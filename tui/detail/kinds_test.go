@@ -90,11 +90,7 @@ func TestPivotAcrossKinds(t *testing.T) {
 // and referer of the cursor's row under them.
 func TestHTTPRequests(t *testing.T) {
 	c := mixed(t)
-	n, err := c.DB.NameByText(context.Background(), engsubject.HTTPHost, "updates.evil.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.HTTPHost, "updates.evil.example"), 100, 14)
 	got := ansi.Strip(v.View())
 	for _, want := range []string{"method", "status", "POST", "204", "/stage2.bin?id=42", "48k", "host updates.evil.example:80  agent Go-http-client/1.1"} {
 		if !strings.Contains(got, want) {
@@ -111,5 +107,44 @@ func TestHoneypotURLLabels(t *testing.T) {
 	}
 	if got := urlLabel("http://198.51.100.7/x.sh"); got != "download " {
 		t.Errorf("download labelled %q", got)
+	}
+}
+
+// bindUndated is a BIND log whose continuation lines carry no date (as
+// crowdsec's sample has): their events are stored at 0.
+const bindUndated = `19-Oct-2022 05:34:02.600 client 192.168.1.1#53212 (axfr.example): query: axfr.example IN ANY -E (10.0.0.1)
+client @0x7f8ac00071e8 ::1#62524 (axfr.example): zone transfer 'axfr.example/AXFR/IN' denied
+`
+
+// An undated event reads "undated" in the drill-down and in the clients'
+// first seen, never as a moment of 1970.
+func TestUndatedEventsSayUndated(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "named.log")
+	write(t, log, bindUndated)
+	c := ingested(t, dir, log)
+	name := nameTarget(t, c, "axfr.example")
+	events := ansi.Strip(tuitest.Open(NewEvents, c, name, 100, 12).View())
+	clients := ansi.Strip(tuitest.Open(NewClients, c, name, 100, 12).View())
+	for what, got := range map[string]string{"events": events, "clients": clients} {
+		if strings.Contains(got, "Jan 01 00:00") || !strings.Contains(got, common.Undated) {
+			t.Errorf("%s: the undated event is not said undated:\n%s", what, got)
+		}
+	}
+}
+
+// In a pivot at 80 columns a long path keeps its start and what it is
+// ("http path /scripts/…"); a long host name keeps its registered domain.
+func TestPivotCutsEachKindAtItsOwnEnd(t *testing.T) {
+	dir := t.TempDir()
+	web := filepath.Join(dir, "access.log")
+	path := "/scripts/" + strings.Repeat("%22$%7BWEBLOC%7D/", 6) + "view.php"
+	host := strings.Repeat("a1b2c3d4e5", 6) + ".tunnel.example"
+	write(t, web, host+`:80 10.1.1.9 - - [05/Mar/2024:10:00:02 +0000] "GET `+path+` HTTP/1.1" 404 313 "-" "curl/8"`+"\n")
+	_, got := pivotShows(t, ingested(t, dir, web), "10.1.1.9", 12)
+	for _, want := range []string{"http path /scripts/%22", ".tunnel.example"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the pivot lacks %q:\n%s", want, got)
+		}
 	}
 }

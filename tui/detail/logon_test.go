@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,11 +31,7 @@ func logons(t *testing.T) common.Common {
 // authentication and password of the cursor's row under them.
 func TestLogonEvents(t *testing.T) {
 	c := logons(t)
-	n, err := c.DB.NameByText(context.Background(), engsubject.LogonAccount, "root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := tuitest.Open(NewEvents, c, common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}, 100, 14)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
 	got := ansi.Strip(v.View())
 	for _, want := range []string{"source", "result", "account → target", "10.0.2.18", "192.0.2.7", "ssh", "success", "failure",
 		"logons of root", "root → web1  wrong password", "root → pot1", "auth password"} {
@@ -55,7 +50,7 @@ func TestLogonRowFormatting(t *testing.T) {
 	row := formatLogon(db.EventRow{Client: "10.0.0.1", Logon: engsubject.LogonDetail{EventID: 4625, Account: "bob", AccountDomain: "CORP",
 		Target: "dc01", LogonType: "3", Auth: "NTLM", Result: "failure", Reason: "0xC0000064"}, Source: "sec.evtx", Line: 7}, false)
 	if row.qtype != "3" || row.rcode != "failure" || row.ttl != "4625" || row.answers != `CORP\bob → dc01  no such user` ||
-		row.detail != "auth NTLM  status 0xC0000064" {
+		row.detail != "auth NTLM  status 0xC0000064 (no such user)" {
 		t.Errorf("windows logon %+v", row)
 	}
 	row = formatLogon(db.EventRow{Client: "192.0.2.7", Logon: engsubject.LogonDetail{Account: "root", Target: "pot1", Result: "success",
@@ -75,5 +70,17 @@ func TestLogonRowFormatting(t *testing.T) {
 // The pivot of a logon's source lists what it did across the logon's
 // subjects and counts its logons once each.
 func TestPivotOfALogonSource(t *testing.T) {
-	pivotShows(t, logons(t), "10.0.2.18", 30, "3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin")
+	// Its title does not call the accounts it tried names it asked.
+	pivotShows(t, logons(t), "10.0.2.18", 30, "everything done by 10.0.2.18", "3 logons", "logon source 10.0.2.18", "logon account root", "logon account admin")
+}
+
+// Logons of several years (root in a 2018 honeypot log and this year's
+// auth log) show the year in their times.
+func TestEventsOfSeveralYearsShowTheYear(t *testing.T) {
+	c := logons(t)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
+	tuitest.CheckSize(t, v, 100, 14)
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "2018-06-01 00:05:01 192.0.2.7") {
+		t.Errorf("the honeypot's logon without its year:\n%s", got)
+	}
 }

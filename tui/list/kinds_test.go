@@ -36,18 +36,8 @@ func webList(t *testing.T, w, h int) (*Model, *db.DB, gen.HTTPTruth) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.Open(tuitest.Workspace(t, 2000, 7, web), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
-	m.SetSize(w, h)
-	tuitest.Settle(m, m.Init())
-	if !m.Loaded() {
-		t.Fatalf("not loaded: %v", m.loadErr)
-	}
-	return m, d, truth
+	m := listOn(t, w, h, web)
+	return m, m.c.DB, truth
 }
 
 // K switches the kind, v cycles its subjects; each is listed with its own
@@ -151,7 +141,7 @@ func TestPivotFromAClient(t *testing.T) {
 		t.Fatalf("p on %s: %+v", truth.ScannerClient, msgs)
 	}
 	press(m, "v")
-	if st := statusOf(press(m, "p")); !strings.Contains(st, "pivots from a client") {
+	if st := statusOf(press(m, "p")); !strings.Contains(st, "needs a client") {
 		t.Errorf("p on a referer: %q", st)
 	}
 }
@@ -176,19 +166,8 @@ func TestSwitchesWhileReading(t *testing.T) {
 // virtual hosts has no HTTP hosts) lists the first of its subjects that
 // has some, instead of an empty list.
 func TestKindSwitchLandsOnValues(t *testing.T) {
-	web := filepath.Join(t.TempDir(), "access.log")
-	if err := os.WriteFile(web, []byte(`192.0.2.1 - - [05/Mar/2024:10:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" "curl/8.0"`+"\n"+
-		`192.0.2.2 - - [05/Mar/2024:10:00:01 +0000] "GET /b HTTP/1.1" 404 10 "-" "curl/8.0"`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(tuitest.Workspace(t, 2000, 7, web), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
-	m.SetSize(100, 30)
-	tuitest.Settle(m, m.Init())
+	m := listWith(t, 100, 30, "access.log", `192.0.2.1 - - [05/Mar/2024:10:00:00 +0000] "GET /a HTTP/1.1" 200 10 "-" "curl/8.0"`+"\n"+
+		`192.0.2.2 - - [05/Mar/2024:10:00:01 +0000] "GET /b HTTP/1.1" 404 10 "-" "curl/8.0"`+"\n")
 	press(m, "K")
 	if m.data.Subject.Code != subject.HTTPPath || m.q.Subject != subject.HTTPPath || !strings.Contains(ansi.Strip(m.View()), "/a") {
 		t.Fatalf("K listed %s:\n%s", m.data.Subject.Title, ansi.Strip(m.View()))

@@ -743,12 +743,13 @@ func (m *Model) open(s common.Screen) tea.Cmd {
 	return common.Open(s, t)
 }
 
-// pivot opens, on a row that is a client (HTTP clients), everything that
-// client did: its DNS names beside the hosts and paths it fetched.
+// pivot opens, on a row that is a client (HTTP clients, logon sources),
+// everything that address did: its DNS names beside the hosts and paths it
+// fetched and the accounts it tried.
 func (m *Model) pivot() tea.Cmd {
 	r, domain := m.current()
-	if r == nil || domain || m.data.Subject.Code != subject.HTTPClient {
-		return common.Status(fmt.Sprintf("%s pivots from a client: %s on a name lists its clients",
+	if code := m.data.Subject.Code; r == nil || domain || code != subject.HTTPClient && code != subject.LogonSource {
+		return common.Status(fmt.Sprintf("%s needs a client: %s lists this row's clients",
 			m.c.Keys.Drill.Pivot.Help().Key, m.c.Keys.Drill.Clients.Help().Key))
 	}
 	d, ctx, addr := m.c.DB, m.c.Ctx, r.Name

@@ -794,3 +794,27 @@ func TestUndoSurvivesARestartAndTakesBackAnImport(t *testing.T) {
 		t.Errorf("%d rules after undoing the mark of the session before", n)
 	}
 }
+
+// Marking a tunnel's long name says so in words that fit an 80-column
+// status line beside the screen's name and the help key, keeping the end
+// of the name: its registered domain, which the start of it lacks.
+func TestAMarkOfALongNameKeepsItsDomainInTheMessage(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	p := slices.IndexFunc(m.res.Lines, func(l review.Line) bool { return len(m.data.Names.Rows[l.Idx].Name) > 60 })
+	if p < 0 {
+		t.Fatal("no long name in the workspace")
+	}
+	m.moveTo(p)
+	r := cur(m)
+	msgs := press(m, "s")
+	text := ""
+	for _, msg := range msgs {
+		if s, ok := msg.(common.StatusMsg); ok && strings.HasPrefix(s.Text, "marked") {
+			text = s.Text
+		}
+	}
+	// 80 columns less " names " and " ? help  q quit ".
+	if !strings.HasSuffix(text, "."+r.Domain) || ansi.StringWidth(text) > 80-7-16 {
+		t.Errorf("marking %s: %q", r.Name, text)
+	}
+}

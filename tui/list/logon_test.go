@@ -77,6 +77,20 @@ func TestKReachesLogonSources(t *testing.T) {
 		}
 		// Accounts, sources and pairs are scored in the same run as the
 		// DNS names: the score column shows for them.
+		if step.want == subject.LogonSource {
+			// p pivots from a source as from an HTTP client: what else
+			// the address did, across kinds.
+			r, _ := m.current()
+			var pivot *common.OpenMsg
+			for _, msg := range press(m, "p") {
+				if o, ok := msg.(common.OpenMsg); ok && o.Screen == common.ScreenPivot {
+					pivot = &o
+				}
+			}
+			if pivot == nil || pivot.Target.Label != r.Name {
+				t.Errorf("p on the source %s opened %+v", r.Name, pivot)
+			}
+		}
 		if step.want != subject.HTTPHost && (m.sc == nil || !m.sc.Any || !strings.Contains(strings.Split(screen, "\n")[1], "score")) {
 			t.Errorf("after %s: no score column for scored logons:\n%s", step.key, screen)
 		}

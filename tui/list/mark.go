@@ -300,7 +300,7 @@ func describe(rs []rules.Rule) string {
 		return "nothing"
 	}
 	r := rs[0]
-	s := common.SafeName(r.Pattern)
+	s := describedValue(r)
 	if r.Scope == rules.Domain {
 		s = "*." + s + " and " + s
 	}
@@ -308,6 +308,21 @@ func describe(rs []rules.Rule) string {
 		s += fmt.Sprintf(" and %d more", len(rs)-1)
 	}
 	return s
+}
+
+// maxDescribed is the most cells a rule's value takes in a message: at 80
+// columns the status line keeps it whole after "marked suspicious: ",
+// where a tunnel's 60-character name lost its registered domain.
+const maxDescribed = 36
+
+// describedValue is a rule's value in a message: a host name cut at the
+// left, keeping the registered domain; other text (a user agent, a path)
+// at the right, keeping its start.
+func describedValue(r rules.Rule) string {
+	if sub, ok := subject.ByCode(r.Kind); ok && !sub.Hostname {
+		return common.Fit(textsafe.String(r.Pattern), maxDescribed)
+	}
+	return common.FitName(r.Pattern, maxDescribed)
 }
 
 // isSelected: in the selection, or inside the visual range.

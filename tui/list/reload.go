@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
@@ -197,11 +198,8 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}
 	m.why.subject = sparkKey{}
+	text := m.reloadedText(before, msg.auto)
 	n := len(m.data.Names.Rows)
-	text := "reloaded: " + thousands(int64(n)) + " " + m.label(false)
-	if d := n - before; d > 0 && !switched {
-		text += " (" + thousands(int64(d)) + " new)"
-	}
 	switch {
 	case switched:
 		sub := m.data.Subject
@@ -211,12 +209,41 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 			text = "no " + m.data.Subject.Title + " in this workspace (K: next kind)"
 		}
 	case msg.auto:
-		text = "the workspace changed: " + text
 		m.reannounce = true
 		// The screens opened over the list read it again too.
 		next = tea.Batch(next, common.Cmd(common.WorkspaceChangedMsg{}))
 	}
 	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))
+}
+
+// reloadedText says what a reload brought, what is new first: beside a
+// follow's rate line the message keeps some 25 cells at 100 columns, and
+// "the workspace changed: reloaded: 12,324 names (16 new)" lost its news.
+// before is how many values there were.
+func (m *Model) reloadedText(before int, auto bool) string {
+	n := len(m.data.Names.Rows)
+	d := n - before
+	switch {
+	case d > 0 && auto:
+		return fmt.Sprintf("%s new %s arrived, %s in all", thousands(int64(d)), m.noun(d), thousands(int64(n)))
+	case d > 0:
+		return fmt.Sprintf("reloaded: %s new %s, %s in all", thousands(int64(d)), m.noun(d), thousands(int64(n)))
+	case auto:
+		return "the workspace changed, no new " + m.label(false) + ": " + thousands(int64(n))
+	}
+	return "reloaded: " + thousands(int64(n)) + " " + m.label(false)
+}
+
+// noun is what n values are called: "name", "http user agents".
+func (m *Model) noun(n int) string {
+	if n != 1 {
+		return m.label(false)
+	}
+	sub := m.data.Subject
+	if sub.Kind != record.KindDNS {
+		return sub.Kind.String() + " " + sub.Column
+	}
+	return sub.Column
 }
 
 // refreshVerdicts reads the rules again for the names loaded, in a

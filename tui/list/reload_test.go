@@ -178,3 +178,20 @@ func TestAMarkAppliesToWhatArrivesAfterIt(t *testing.T) {
 		t.Errorf("+ shows %d rows, want only other-arrival.example.net", m.res.Rows)
 	}
 }
+
+// A few events more (a follow's read) change the header's count: it is
+// exact where the bar has room, where "1.0k" stayed "1.0k".
+func TestTheHeaderCountsEveryNewEvent(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(80, 24)
+	tuitest.Settle(m, m.Init())
+	header := func() string { return strings.Split(ansi.Strip(m.View()), "\n")[0] }
+	before := header()
+	ingestElsewhere(t, path, 3, cur(m).Name)
+	press(m, "ctrl+r")
+	want := "events " + thousands(m.data.Events)
+	if after := header(); after == before || !strings.Contains(after, want+" ") {
+		t.Errorf("3 events more: header %q, was %q; want %q", after, before, want)
+	}
+}

@@ -133,6 +133,25 @@ func timeFormat(first, last int64) string {
 	return "2006-01-02"
 }
 
+// clientsText is the clients cell: "-" for none, as a log without client
+// addresses (an OpenDNS export) gives; "0" beside a count of 300 read as
+// an error.
+func clientsText(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// stamp is a first or last seen cell: "undated" for an undated event, "-"
+// where the column (the clock alone, 5 cells) is too narrow for the word.
+func (l *layout) stamp(us int64) string {
+	if us == 0 && len(common.Undated) > len(l.timeFmt) {
+		return "-"
+	}
+	return common.Stamp(us, l.timeFmt)
+}
+
 // header renders the column titles, marking the sort column with ↓ or ↑.
 func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, domains bool, sub subject.Subject) string {
 	arrow := "↓"
@@ -227,11 +246,11 @@ func (l *layout) render(s *common.Styles, vr viewRow, total int64) string {
 		case colShare:
 			cell(share(r.Count, total), c.width, true, &s.Dim)
 		case colClients:
-			cell(strconv.FormatInt(r.Clients, 10), c.width, true, nil)
+			cell(clientsText(r.Clients), c.width, true, nil)
 		case colFirst:
-			cell(time.UnixMicro(r.First).UTC().Format(l.timeFmt), c.width, false, nil)
+			cell(l.stamp(r.First), c.width, false, nil)
 		case colLast:
-			cell(time.UnixMicro(r.Last).UTC().Format(l.timeFmt), c.width, false, nil)
+			cell(l.stamp(r.Last), c.width, false, nil)
 		case colSpark:
 			if vr.spark == "" {
 				cell(strings.Repeat("·", c.width), c.width, false, &s.Dim)

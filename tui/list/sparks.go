@@ -47,8 +47,9 @@ func (m *Model) missingSparks() int {
 
 // fetchSparks reads the series of the rows on screen that have no
 // sparkline yet, in a command: one SeriesMany for the names and one for the
-// domains (an expanded domain shows both). Each covers the workspace's
-// whole span so that rows compare.
+// domains (an expanded domain shows both). Each covers the span of the
+// subject's dated events so that rows compare, and an undated event (at 0)
+// does not squash them all into the last cell.
 func (m *Model) fetchSparks() tea.Cmd {
 	if m.missingSparks() == 0 {
 		return nil
@@ -64,7 +65,7 @@ func (m *Model) fetchSparks() tea.Cmd {
 		}
 	}
 	width, d, ctx := m.sparkW, m.c.DB, m.c.Ctx
-	from, to := m.data.Stats.First, m.data.Stats.Last+1
+	from, to := m.data.First, m.data.Last+1
 	return func() tea.Msg {
 		bucket := sparkBucket(to-from, width)
 		start := from - from%bucket

@@ -22,7 +22,7 @@ func (m *Model) layout() layout {
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
 		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
-		return m.withCategories(newLayout(m.c.Width, countW, m.data.Stats.First, m.data.Stats.Last, withScore, withRank, withNet))
+		return m.withCategories(newLayout(m.c.Width, countW, m.data.First, m.data.Last, withScore, withRank, withNet))
 	}
 	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
 }
@@ -169,7 +169,7 @@ func (m *Model) infoBar(w int) string {
 	total := len(m.data.Table(m.res.Domains).Rows)
 	parts := []string{
 		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), thousands(int64(m.res.Rows)), thousands(int64(total)))),
-		fmt.Sprintf("events %s of %s", chart.Count(m.res.ShownEvents), chart.Count(m.data.Events)),
+		m.eventsShown(thousands),
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
@@ -196,7 +196,23 @@ func (m *Model) infoBar(w int) string {
 		parts = append(parts, s.Emphasis.Render("sorted by score")+
 			s.Dim.Render(" ("+m.c.Keys.List.Sort.Help().Key+": by count)"))
 	}
-	return ansi.Truncate(strings.Join(parts, " · "), w, "…")
+	bar := strings.Join(parts, " · ")
+	if ansi.StringWidth(bar) > w {
+		parts[1] = m.eventsShown(chart.Count)
+		bar = strings.Join(parts, " · ")
+	}
+	return ansi.Truncate(bar, w, "…")
+}
+
+// eventsShown is how many events the rows shown hold, of how many when a
+// filter hides some. Exact where the bar has room: a follow's 150 new events
+// left "100k" as it was, and a rounded count cannot be checked against
+// another tool's.
+func (m *Model) eventsShown(count func(int64) string) string {
+	if m.res.ShownEvents == m.data.Events {
+		return "events " + count(m.data.Events)
+	}
+	return "events " + count(m.res.ShownEvents) + " of " + count(m.data.Events)
 }
 
 // bottomBar is the input or prompt when one is open, else the filters with

@@ -7,6 +7,7 @@
 package logons
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -36,6 +37,9 @@ type Model struct {
 	offset  int
 	editing bool
 	input   common.Input
+	// when is the layout of the first and last seen: the date and the
+	// clock, the date with its year when the rows span years.
+	when string
 }
 
 // New is the view's Opener: the summary is of the whole workspace, so the
@@ -104,7 +108,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, common.Error(msg.err)
 		}
 		keep, kept := m.current()
-		m.all, m.loaded = msg.rows, true
+		m.all, m.loaded, m.when = msg.rows, true, whenLayout(msg.rows)
 		englogons.Sort(m.all, m.sort)
 		m.refilter()
 		if kept {
@@ -249,7 +253,7 @@ func (m *Model) View() string {
 	case len(m.all) == 0:
 		lines = append(lines, s.Dim.Render("no logons in this workspace: ingest a Security log, an auth log or a honeypot's"))
 	default:
-		lay := newLayout(w)
+		lay := newLayout(w, m.when)
 		lines = append(lines, s.Header.Render(lay.header()))
 		end := min(len(m.rows), m.offset+m.rowsHeight())
 		for i := m.offset; i < end; i++ {
@@ -287,11 +291,18 @@ func (m *Model) heading() string {
 		ok += r.Successes
 		failed += r.Failures
 	}
-	head := "logon summary · " + chart.Count(int64(len(m.rows))) + " rows"
+	// Exact, as the list's header: "1.5k failed" stays as it was while a
+	// follow adds a few.
+	head := "logon summary · " + chart.Int(int64(len(m.rows)))
 	if len(m.rows) != len(m.all) {
-		head += " of " + chart.Count(int64(len(m.all)))
+		head += " of " + chart.Int(int64(len(m.all)))
 	}
-	head += " · " + chart.Count(ok) + " ok, " + chart.Count(failed) + " failed · by " + m.sort.String()
+	if len(m.all) == 1 {
+		head += " row"
+	} else {
+		head += " rows"
+	}
+	head += " · " + chart.Int(ok) + " ok, " + chart.Int(failed) + " failed · by " + m.sort.String()
 	if m.filter != "" {
 		head += " · holding " + common.Fit(m.filter, 30)
 	}
@@ -306,16 +317,12 @@ func (m *Model) detail(w int) string {
 	if !ok {
 		return ""
 	}
-	text := stamp(r.First, "2006-01-02 15:04") + " – " + stamp(r.Last, "2006-01-02 15:04")
+	text := common.Stamp(r.First, "2006-01-02 15:04") + " – " + common.Stamp(r.Last, "2006-01-02 15:04")
 	if r.Reason != "" {
 		text += " · " + common.Fit(r.Reason, 60)
 	}
 	text += " · " + common.SafeName(r.Account) + " ← " + common.SafeName(r.Source) + " → " + common.SafeName(r.Target) + " · " + common.Fit(r.Type, 40)
 	return common.Fit(text, w)
-}
-
-func stamp(us int64, layout string) string {
-	return time.UnixMicro(us).UTC().Format(layout)
 }
 
 // column is one column of the table: its title, how wide it is, and the
@@ -326,8 +333,11 @@ type column struct {
 	right      bool // numbers: right-aligned
 }
 
-// layout is the columns that fit a width.
-type layout struct{ cols []column }
+// layout is the columns that fit a width, and how they write a moment.
+type layout struct {
+	cols []column
+	when string
+}
 
 // The columns, with the order the narrow screens drop them in (the first
 // seen, then the reason, then the logon type): account, source, target,
@@ -341,7 +351,7 @@ var (
 	dropOrder = []string{"first", "reason", "type"}
 )
 
-func newLayout(w int) layout {
+func newLayout(w int, when string) layout {
 	cols := append([]column(nil), columns...)
 	for _, drop := range dropOrder {
 		if used(cols) <= w {
@@ -368,7 +378,25 @@ func newLayout(w int) layout {
 			}
 		}
 	}
-	return layout{cols}
+	return layout{cols, when}
+}
+
+// whenLayout is how the rows' first and last seen are written: month, day
+// and clock within one year; the date with its year when the rows span
+// years (a honeypot's 2018 beside last week's sshd log), where "06-01"
+// alone would not say which June.
+func whenLayout(rows []englogons.Row) string {
+	var first, last int64
+	for _, r := range rows {
+		if f := cmp.Or(r.First, r.Last); f > 0 && (first == 0 || f < first) {
+			first = f
+		}
+		last = max(last, r.Last)
+	}
+	if time.UnixMicro(first).UTC().Year() != time.UnixMicro(last).UTC().Year() {
+		return "2006-01-02"
+	}
+	return "01-02 15:04"
 }
 
 // used is the cells the columns take with a space between each.
@@ -406,9 +434,9 @@ func (l layout) row(r englogons.Row) string {
 		case "failed":
 			v = count(r.Failures)
 		case "first":
-			v = stamp(r.First, "01-02 15:04")
+			v = common.Stamp(r.First, l.when)
 		case "last":
-			v = stamp(r.Last, "01-02 15:04")
+			v = common.Stamp(r.Last, l.when)
 		case "reason":
 			v = common.Fit(r.Reason, c.width)
 		}

@@ -49,18 +49,25 @@ func securityLog() string {
 // workspace ingests the Security log and a honeypot's login.
 func workspace(t *testing.T) common.Common {
 	t.Helper()
+	return ingested(t, "security.json", securityLog(),
+		"cowrie.json", `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n")
+}
+
+// ingested is a workspace of the logs given as pairs of file name and
+// text, ingested in that order.
+func ingested(t *testing.T, logs ...string) common.Common {
+	t.Helper()
 	dir := t.TempDir()
-	sec, pot := filepath.Join(dir, "security.json"), filepath.Join(dir, "cowrie.json")
-	for path, text := range map[string]string{
-		sec: securityLog(),
-		pot: `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}` + "\n",
-	} {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	var paths []string
+	for i := 0; i+1 < len(logs); i += 2 {
+		path := filepath.Join(dir, logs[i])
+		if err := os.WriteFile(path, []byte(logs[i+1]), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		paths = append(paths, path)
 	}
 	ws := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(ws, sec, pot); err != nil {
+	if err := testws.Ingest(ws, paths...); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(ws, db.Options{})
@@ -150,7 +157,7 @@ func TestFilter(t *testing.T) {
 	if v.Capturing() || len(v.rows) != 1 || v.rows[0].Account != "mallory@corp" {
 		t.Errorf("LOCK (any case, the reason): %+v", v.rows)
 	}
-	if got := ansi.Strip(v.View()); !strings.Contains(got, "1 rows of ") || !strings.Contains(got, "holding LOCK") {
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "1 of 13 rows") || !strings.Contains(got, "holding LOCK") {
 		t.Errorf("the title does not say the filter:\n%s", got)
 	}
 	if msgs := tuitest.Press(v, "esc"); len(msgs) != 1 || msgs[0] != (common.HandledMsg{}) || len(v.rows) != all {
@@ -228,5 +235,31 @@ func TestWorkspaceChangeReadsTheSummaryAgain(t *testing.T) {
 	}
 	if now, _ := m.current(); now.Account != before.Account || now.Source != before.Source || now.Target != before.Target {
 		t.Errorf("cursor on %+v, was on %+v", now, before)
+	}
+}
+
+// Rows of different years (a honeypot's old log beside this week's) show
+// the year in first and last seen: "06-01" alone would not say which June.
+func TestRowsOfSeveralYearsShowTheYear(t *testing.T) {
+	c := ingested(t, "cowrie.json", `{"eventid": "cowrie.login.failed", "username": "root", "password": "123456", "timestamp": "2018-06-01T23:26:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n"+
+		`{"eventid": "cowrie.login.failed", "username": "admin", "password": "admin", "timestamp": "2024-03-05T00:05:01Z", "src_ip": "192.0.2.8", "sensor": "pot1"}`+"\n")
+	got := ansi.Strip(open(t, c, 80, 24).View())
+	for _, want := range []string{"root", "2018-06-01", "admin", "2024-03-05"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q:\n%s", want, got)
+		}
+	}
+}
+
+// The heading counts exactly: a brute force of 1,001 failures reads so,
+// not "1.0k", which a few more would leave as it was.
+func TestTheHeadingCountsExactly(t *testing.T) {
+	var b strings.Builder
+	for i := range 1001 {
+		fmt.Fprintf(&b, `{"eventid": "cowrie.login.failed", "username": "root", "password": "p%d", "timestamp": "2024-03-05T00:%02d:%02dZ", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n", i, i/60%60, i%60)
+	}
+	got := ansi.Strip(open(t, ingested(t, "cowrie.json", b.String()), 80, 24).View())
+	if !strings.Contains(strings.Split(got, "\n")[0], "· 1 row · 0 ok, 1,001 failed") {
+		t.Errorf("heading: %q", strings.Split(got, "\n")[0])
 	}
 }

@@ -387,7 +387,10 @@ func (m *Model) View() string {
 	lines := []string{s.Title.Render(m.heading())}
 	switch {
 	case len(m.groups) == 0:
-		lines = append(lines, s.Dim.Render("nothing to tally by: import categories (longtail import-list) or an AS table (longtail import-asn)"))
+		// Wrapped: at 80 columns the command to run was cut.
+		for _, l := range strings.Split(ansi.Wrap("nothing to tally by: import categories (longtail import-list) or an AS table (longtail import-asn)", w, " "), "\n") {
+			lines = append(lines, s.Dim.Render(l))
+		}
 	case !m.loaded:
 		lines = append(lines, "counting…")
 	case m.err != nil:

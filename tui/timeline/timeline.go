@@ -99,6 +99,13 @@ func (m *Model) readSpan(again bool) tea.Cmd {
 		if own == (subject.Span{}) {
 			own = s
 		}
+		if err == nil && subj.Kind != db.SubjectAll && own.First == 0 && own.Last > 0 {
+			// An undated event among the subject's: open on its dated ones
+			// (all traffic opens on its newest part, as it did).
+			if f, ferr := subject.DatedFirst(ctx, d, subj, own.Last); ferr == nil && f > 0 {
+				own.First = f
+			}
+		}
 		return spanMsg{seq, s, own, err, again}
 	}
 }

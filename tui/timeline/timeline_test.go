@@ -264,3 +264,26 @@ func TestZoomInLandsOnEvents(t *testing.T) {
 		}
 	}
 }
+
+// A name with an undated event (stored at 0) opens on its dated events,
+// not on 1970 to now in 30-day buckets, where its day was one column.
+func TestANameWithAnUndatedEventOpensOnItsDatedOnes(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	tuitest.Grow(t, path, 1, time.Unix(0, 0), "undated.example.org")
+	tuitest.Grow(t, path, 5, time.Unix(1710086560, 0), "undated.example.org")
+	n, err := c.DB.NameByText(context.Background(), subject.DNSName, "undated.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}
+	v := tuitest.Open(New, c, target, 80, 24).(*Model)
+	var dated int64
+	for _, p := range v.shown.points {
+		if p.Start > 0 {
+			dated += p.N
+		}
+	}
+	if dated != 5 || v.bucket() > time.Hour {
+		t.Errorf("opens on %v buckets showing %d of the 5 dated events", v.bucket(), dated)
+	}
+}

@@ -6,6 +6,7 @@ package subject
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -64,6 +65,27 @@ type Span struct{ First, Last int64 }
 func LoadSpan(ctx context.Context, d *db.DB, s db.Subject) (Span, error) {
 	first, last, err := d.SpanOf(ctx, s)
 	return Span{first, last}, err
+}
+
+// DatedFirst is when a subject whose span starts at 0 (an undated event,
+// stored at 0, among its events) was first seen at a real time: the start
+// of the first day after January 1970 with an event, 0 when there is none
+// (for use inside a tea.Cmd). A time screen that fitted 0 to last opened
+// on decades in 30-day buckets, the subject's days one column.
+func DatedFirst(ctx context.Context, d *db.DB, s db.Subject, last int64) (int64, error) {
+	from := int64(1)
+	for _, size := range []time.Duration{30 * 24 * time.Hour, 24 * time.Hour} {
+		pts, err := d.Series(ctx, s, size, from, last+1)
+		if err != nil {
+			return 0, err
+		}
+		i := slices.IndexFunc(pts, func(p db.Point) bool { return p.N > 0 && p.Start > 0 })
+		if i < 0 {
+			return 0, nil
+		}
+		from = pts[i].Start
+	}
+	return from, nil
 }
 
 // Hourly reports whether the subject's series can only be had in whole
