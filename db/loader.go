@@ -101,7 +101,8 @@ type Loader struct {
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
 	// unsynced: a first load into a workspace that holds nothing of the
-	// analyst's yet (no events, no rule) writes without syncing (noSync).
+	// analyst's yet (no events, nothing keptQuery finds) writes without
+	// syncing (noSync).
 	unsynced bool
 	// unindexed: the bulk indexes were dropped for a load about as large
 	// as the workspace (ExpectLarge); its aggregates still add up.
@@ -168,11 +169,11 @@ func (d *DB) newLoader(ctx context.Context) (*Loader, error) {
 			return nil, err
 		}
 		l.bulkLoad = true
-		var rules bool
-		if err := d.sql.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM rules)").Scan(&rules); err != nil {
+		var kept bool
+		if err := d.sql.QueryRowContext(ctx, keptQuery).Scan(&kept); err != nil {
 			return nil, err
 		}
-		l.unsynced = !rules
+		l.unsynced = !kept
 	}
 	return l, nil
 }
@@ -336,11 +337,19 @@ func (l *Loader) openConn(ctx context.Context) error {
 // -> 14.3-14.5 s; DNS, whose batches write less a second, within noise).
 // A killed load keeps every committed batch, as before: SQLite loses
 // nothing to a process that dies, only to a machine that stops before the
-// system wrote its cache out, and then only this first load is at risk:
-// a workspace with a rule in it (marks, an imported list) is synced as
+// system wrote its cache out, and then only this first load is at risk
+// (the file may then be unreadable, not only short of batches): a
+// workspace with anything of the analyst's in it (keptQuery) is synced as
 // always. Every later load, and whatever follows the first (its
 // aggregates and indexes, the checkpoints after), waits for the disk.
 const noSync = "PRAGMA synchronous = OFF"
+
+// keptQuery says whether a workspace holds anything the analyst brought
+// to it before its first events: rules (marks, an imported list), lists
+// of categories, networks or popularity, baseline snapshots. Its first
+// load syncs (noSync).
+const keptQuery = `SELECT EXISTS (SELECT 1 FROM rules) OR EXISTS (SELECT 1 FROM cat_sources)
+	OR EXISTS (SELECT 1 FROM net_sources) OR EXISTS (SELECT 1 FROM ranks) OR EXISTS (SELECT 1 FROM snapshots)`
 
 // writerDefaults are what a pooled connection is given back: SQLite's
 // defaults (an index build's sorter spills to files, not to memory) and

@@ -82,19 +82,35 @@ func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 	}
 }
 
-// A workspace without events but with the analyst's rules (an imported
-// list, marks) has something to lose: its first load syncs.
-func TestAFirstLoadBesideRulesSyncs(t *testing.T) {
-	d := openTemp(t)
-	if _, _, err := d.PutRules(context.Background(), []rules.Rule{{Pattern: "known.example", Verdict: rules.Good, Origin: "import"}}); err != nil {
-		t.Fatal(err)
-	}
-	l := writeOne(t, d, "a.example")
-	defer l.Close()
-	if got := synchronous(t, l.conn); got != 1 {
-		t.Errorf("writer: synchronous = %d, want 1 (NORMAL)", got)
-	}
-	if got := synchronous(t, l.ckpt.conn); got != 1 {
-		t.Errorf("checkpointer: synchronous = %d, want 1 (NORMAL)", got)
+// A workspace without events but with something the analyst brought to
+// it (rules, a popularity list, a baseline) has something to lose: its
+// first load syncs.
+func TestAFirstLoadBesideTheAnalystsWorkSyncs(t *testing.T) {
+	ctx := context.Background()
+	for name, bring := range map[string]func(d *DB) error{
+		"a rule": func(d *DB) error {
+			_, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "known.example", Verdict: rules.Good, Origin: "import"}})
+			return err
+		},
+		"a popularity list": func(d *DB) error {
+			_, err := d.PutRanks(ctx, "tranco", func(add func(string, int)) error { add("known.example", 1); return nil })
+			return err
+		},
+		"a baseline": func(d *DB) error { _, err := d.CreateSnapshot(ctx, "before"); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := openTemp(t)
+			if err := bring(d); err != nil {
+				t.Fatal(err)
+			}
+			l := writeOne(t, d, "a.example")
+			defer l.Close()
+			if got := synchronous(t, l.conn); got != 1 {
+				t.Errorf("writer: synchronous = %d, want 1 (NORMAL)", got)
+			}
+			if got := synchronous(t, l.ckpt.conn); got != 1 {
+				t.Errorf("checkpointer: synchronous = %d, want 1 (NORMAL)", got)
+			}
+		})
 	}
 }
