@@ -378,7 +378,11 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		p := format.Lines()
 		if d, ok := p.(parse.Dated); ok {
 			if at, last, ok := dateFrom(opt.Year, src.Mtime); ok {
-				d.DateFrom(at, last)
+				var tail []byte
+				if file != nil && !gzipped {
+					tail = logTail(file, src.Size)
+				}
+				d.DateFrom(at, last, tail)
 			}
 		}
 		var pos parse.Position
@@ -906,6 +910,17 @@ func plural(n int64, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// logTail is the end of a file, up to 64 KiB of it: a log without years
+// in its stamps is dated from its last line (parse.Dated).
+func logTail(f *os.File, size int64) []byte {
+	n := min(size, 64<<10)
+	tail := make([]byte, n)
+	if _, err := f.ReadAt(tail, size-n); err != nil && !errors.Is(err, io.EOF) {
+		return nil
+	}
+	return tail
 }
 
 // dateFrom is the time a log without years in its stamps is dated from:

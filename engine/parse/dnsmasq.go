@@ -113,6 +113,9 @@ type syslogClock struct {
 	// unbounded: the anchor dates the first line only (a year given), not
 	// the last (the file's time, the present).
 	unbounded bool
+	// end is the stamp of the log's last line when it was read first
+	// (DateFrom's tail): month 0 when unknown.
+	end struct{ mon, day, tod int64 }
 }
 
 // latest is the last time a stamp may take: a day past the anchor (time
@@ -129,18 +132,57 @@ func (c *syslogClock) bound() int64 {
 }
 
 // DateFrom anchors the first line's year at t (see Dated).
-func (c *syslogClock) DateFrom(t time.Time, last bool) {
+func (c *syslogClock) DateFrom(t time.Time, last bool, tail []byte) {
 	c.now, c.unbounded = func() time.Time { return t }, !last
+	c.end.mon = 0
+	for len(tail) > 0 {
+		i := bytes.LastIndexByte(tail[:len(tail)-1], '\n')
+		if mon, day, tod, _, ok := syslogStamp(tail[i+1:]); ok {
+			c.end.mon, c.end.day, c.end.tod = mon, day, tod
+			return
+		}
+		if i < 0 {
+			return
+		}
+		tail = tail[:i+1]
+	}
+}
+
+// firstYear is the year of the first line's stamp: the one that puts the
+// log's last line no later than the anchor when that line is known and the
+// anchor bounds it (the year before for a first line later in the year
+// than the last: a log from January to December written on January 2 is
+// last year's, where dated from its first line it ran into December of
+// this one); otherwise the one that puts the first line itself no later.
+func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
+	year := int64(c.now().UTC().Year())
+	if c.end.mon == 0 || c.unbounded {
+		if UnixMicro(year, mon, day, 0, 0, 0)+tod > c.latest() {
+			year--
+		}
+		return year
+	}
+	e := c.end
+	if UnixMicro(year, e.mon, e.day, 0, 0, 0)+e.tod > c.latest() {
+		year--
+	}
+	if UnixMicro(2000, mon, day, 0, 0, 0)+tod > UnixMicro(2000, e.mon, e.day, 0, 0, 0)+e.tod {
+		year--
+	}
+	return year
 }
 
 func (c *syslogClock) micro(mon, day, tod int64) int64 {
-	if c.year == 0 {
-		now := c.now().UTC()
-		c.year = int64(now.Year())
-		if UnixMicro(c.year, mon, day, 0, 0, 0)+tod > c.latest() {
-			c.year--
-		}
-	} else if c.month-mon >= 6 && UnixMicro(c.year+1, mon, day, 0, 0, 0)+tod <= c.bound() {
+	switch {
+	case c.year == 0:
+		c.year = c.firstYear(mon, day, tod)
+	case c.month == 1 && mon == 12 && day >= 30:
+		// The last days of December after January: a line written late
+		// across New Year (syslog takes lines from several processes),
+		// not a jump of eleven months; the lines after it are January's
+		// still.
+		return UnixMicro(c.year-1, mon, day, 0, 0, 0) + tod
+	case c.month-mon >= 6 && UnixMicro(c.year+1, mon, day, 0, 0, 0)+tod <= c.bound():
 		c.year++
 	}
 	c.month = mon

@@ -93,10 +93,48 @@ func TestSyslogClockYear(t *testing.T) {
 	// A year given (--year 2024) dates the first line only: a log that
 	// runs on into the next January goes on into 2025.
 	c = syslogClock{}
-	c.DateFrom(time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), false)
+	c.DateFrom(time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), false, nil)
 	c.micro(12, 30, 0)
 	if got, want := c.micro(1, 2, 0), micro("2025-01-02T00:00:00.0Z"); got != want {
 		t.Errorf("Jan 2 after Dec 30 of the year given: %s, want 2025-01-02", time.UnixMicro(got).UTC())
+	}
+	// A line written a second late across New Year is December's, and
+	// the lines after it January's, with a year given or not.
+	for _, last := range []bool{false, true} {
+		c = syslogClock{}
+		c.DateFrom(time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC), last, nil)
+		for i, step := range [][2]int64{{12, 31}, {1, 1}, {12, 31}, {1, 1}} {
+			want := []string{"2025-12-31", "2026-01-01", "2025-12-31", "2026-01-01"}[i]
+			if got := c.micro(step[0], step[1], 0); got != micro(want+"T00:00:00.0Z") {
+				t.Errorf("bounded %v, stamp %d: %s, want %s", last, i, time.UnixMicro(got).UTC(), want)
+			}
+		}
+	}
+}
+
+// A log whose end is known is dated from its last line: one running from
+// January to December, written on January 2, is last year's from its
+// first line on (dated from its first line, January 1 was this year's).
+func TestSyslogClockDatesFromTheLastLine(t *testing.T) {
+	tail := []byte("Dec 20 10:00:00 host sshd[1]: Accepted password for a from 10.0.0.1 port 22 ssh2\nDec 20 10:00:01 host sshd[1]: pam_unix(sshd:session): session opened\n")
+	for _, tc := range []struct {
+		name  string
+		tail  []byte
+		steps [][2]int64 // month, day
+		want  []string
+	}{
+		{"a year's log written on January 2", tail, [][2]int64{{1, 1}, {6, 1}, {12, 20}}, []string{"2025-01-01", "2025-06-01", "2025-12-20"}},
+		{"a log over New Year", []byte("Jan  1 09:00:00 host sshd[1]: x\n"), [][2]int64{{12, 30}, {1, 1}}, []string{"2025-12-30", "2026-01-01"}},
+		{"a last line without its newline", []byte("Dec 20 10:00:00 host x\nDec 21 10:00:00 host y"), [][2]int64{{1, 1}, {12, 21}}, []string{"2025-01-01", "2025-12-21"}},
+		{"no stamp in the tail: from the first line", []byte("garbage\n"), [][2]int64{{1, 1}}, []string{"2026-01-01"}},
+	} {
+		var c syslogClock
+		c.DateFrom(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC), true, tc.tail)
+		for i, st := range tc.steps {
+			if got, want := c.micro(st[0], st[1], 0), micro(tc.want[i]+"T00:00:00.0Z"); got != want {
+				t.Errorf("%s: month %d day %d: %s, want %s", tc.name, st[0], st[1], time.UnixMicro(got).UTC(), tc.want[i])
+			}
+		}
 	}
 }
 

@@ -101,8 +101,10 @@ type LineParser interface {
 // user gives, which dates the first line only) says so.
 type Dated interface {
 	// DateFrom makes the first line's year the one that puts it no later
-	// than t; last says no line is later than t either.
-	DateFrom(t time.Time, last bool)
+	// than t; last says no line is later than t either. tail, when known,
+	// is the end of the log: its last stamped line is then the one put no
+	// later than t, and the first line's year follows from it.
+	DateFrom(t time.Time, last bool, tail []byte)
 }
 
 type Waiter interface {
