@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,7 +31,26 @@ func (s stat) merge(n, first, last int64) stat {
 	if s.count == 0 {
 		return stat{n, first, last}
 	}
-	return stat{s.count + n, min(s.first, first), max(s.last, last)}
+	return stat{s.count + n, firstDated(s.first, first), max(s.last, last)}
+}
+
+// firstDated is the earlier of two first-seen times, where 0 is an
+// undated event (a list of names, a log that gives no time): it is the
+// first seen only while nothing dated is. The minimum made a name with
+// one undated event first seen in 1970 however many dated ones it had.
+func firstDated(a, b int64) int64 {
+	switch {
+	case a == 0:
+		return b
+	case b == 0:
+		return a
+	}
+	return min(a, b)
+}
+
+// firstDatedSQL is firstDated of the column col and the value v.
+func firstDatedSQL(col, v string) string {
+	return "CASE WHEN " + col + " = 0 THEN " + v + " WHEN " + v + " = 0 THEN " + col + " ELSE min(" + col + ", " + v + ") END"
 }
 
 // idStats holds a stat per dictionary id. Ids are dense, and every batch
@@ -134,6 +154,14 @@ func bucket(t, size int64) int64 {
 func (a *aggregator) addRun(info nameInfo, run []Event) {
 	name, domain := run[0].Name, info.domain
 	n, first, last := int64(len(run)), run[0].Time, run[len(run)-1].Time
+	if first == 0 {
+		// Undated events sort first: the run's first seen is its first
+		// dated event's.
+		i, _ := slices.BinarySearchFunc(run, int64(1), func(e Event, t int64) int { return cmp.Compare(e.Time, t) })
+		if i < len(run) {
+			first = run[i].Time
+		}
+	}
 	trackName := a.track(a.names.count(name), n, a.namePrior(name), name, a.backfillNames)
 	trackDomain := a.track(a.domains.count(domain), n, a.domainPrior(domain), domain, a.backfillDomains)
 	a.names.add(name, n, first, last)
@@ -296,7 +324,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, f pairF
 	}
 	pairs := newBulk(ctx, tx, "INSERT INTO name_client(name, client, count, first, last) VALUES",
 		`ON CONFLICT(name, client) DO UPDATE SET count = count + excluded.count,
-		first = min(first, excluded.first), last = max(last, excluded.last)`, 5)
+		first = `+firstDatedSQL("first", "excluded.first")+`, last = max(last, excluded.last)`, 5)
 	for _, k := range f.sorted {
 		s := a.pairs[k]
 		pairs.add(k>>32, uint32(k), s.count, s.first, s.last)
@@ -350,7 +378,7 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, p
 	// table is "names" or "domains", chosen by apply.
 	up := newBulk(ctx, tx, `UPDATE `+table+` SET
 		count = `+table+`.count + v.column2,
-		first = CASE WHEN `+table+`.count = 0 THEN v.column3 ELSE min(`+table+`.first, v.column3) END,
+		first = CASE WHEN `+table+`.count = 0 THEN v.column3 ELSE `+firstDatedSQL(table+".first", "v.column3")+` END,
 		last = CASE WHEN `+table+`.count = 0 THEN v.column4 ELSE max(`+table+`.last, v.column4) END,
 		clients = CASE WHEN v.column5 < 0 THEN `+table+`.clients ELSE v.column5 END`+extra+`
 		FROM (VALUES`, ") AS v WHERE "+table+".id = v.column1", cols)
@@ -468,7 +496,7 @@ func (a *aggregator) applyClients(ctx context.Context, tx *sql.Tx, f pairFacts, 
 		}
 	}
 	st, err := tx.PrepareContext(ctx, `UPDATE clients SET
-		first = CASE WHEN count = 0 THEN ?2 ELSE min(first, ?2) END,
+		first = CASE WHEN count = 0 THEN ?2 ELSE `+firstDatedSQL("first", "?2")+` END,
 		last = CASE WHEN count = 0 THEN ?3 ELSE max(last, ?3) END,
 		count = count + ?4, names = ?5
 		WHERE id = ?1 RETURNING count = ?4`)

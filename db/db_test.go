@@ -161,21 +161,22 @@ func TestAggregatesAcrossIngests(t *testing.T) {
 		[]rawEvent{{1 * hour, "www.example.com", "example.com", "10.0.0.1"}, {2 * hour, "example.com", "example.com", "10.0.0.2"}},
 		[]rawEvent{{3 * hour, "www.example.com", "example.com", "10.0.0.1"}, {4 * hour, "rare.test", "rare.test", "10.0.0.3"}},
 	)
-	load(t, d, "b", []rawEvent{{0, "www.example.com", "example.com", "10.0.0.9"}, {5 * hour, "mail.example.com", "example.com", "10.0.0.1"}})
+	// (Half an hour, not 0: a time of 0 is an undated event.)
+	load(t, d, "b", []rawEvent{{hour / 2, "www.example.com", "example.com", "10.0.0.9"}, {5 * hour, "mail.example.com", "example.com", "10.0.0.1"}})
 
 	www, err := d.NameByText(ctx, 1, "www.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if www.Count != 3 || www.Clients != 2 || www.First != 0 || www.Last != 3*hour {
-		t.Errorf("www.example.com = %+v, want count 3, clients 2, first 0, last 3h", www)
+	if www.Count != 3 || www.Clients != 2 || www.First != hour/2 || www.Last != 3*hour {
+		t.Errorf("www.example.com = %+v, want count 3, clients 2, first 0.5h, last 3h", www)
 	}
 	dom, err := d.DomainByText(ctx, subject.DNSName, "example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dom.Count != 5 || dom.Clients != 3 || dom.Names != 3 || dom.First != 0 || dom.Last != 5*hour {
-		t.Errorf("example.com = %+v, want count 5, clients 3, names 3, span 0..5h", dom)
+	if dom.Count != 5 || dom.Clients != 3 || dom.Names != 3 || dom.First != hour/2 || dom.Last != 5*hour {
+		t.Errorf("example.com = %+v, want count 5, clients 3, names 3, span 0.5h..5h", dom)
 	}
 	top, err := d.TopNames(ctx, subject.DNSName, 10, 0)
 	if err != nil {
@@ -605,4 +606,34 @@ func TestFirstSeenIsTheEarliestDatedEvent(t *testing.T) {
 	check("first load")
 	load(t, d, "b", []rawEvent{{0, "n3.example", "example", ""}})
 	check("a read of one more undated event")
+
+	// A name with dated and undated events (a BIND log's lines without a
+	// stamp among stamped ones) is first seen at its first dated event,
+	// in one run and across runs: a list of names read after the log
+	// moves nothing.
+	d = openTemp(t)
+	load(t, d, "log", []rawEvent{
+		{day1, "early.example", "example", "10.0.0.1"},
+		{0, "early.example", "example", "10.0.0.1"},
+		{day1 + 5*hour, "late.example", "example", "10.0.0.1"},
+	})
+	check("a log with an undated line")
+	load(t, d, "list", []rawEvent{{0, "early.example", "example", "10.0.0.1"}, {0, "late.example", "example", "10.0.0.1"}})
+	check("a list of the log's names read after it")
+	names, err := d.TopNames(ctx, subject.DNSName, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n.First == 0 {
+			t.Errorf("%s: first seen 0 beside its dated events", n.Name)
+		}
+	}
+	clients, err := d.DomainClients(ctx, names[0].DomainID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clients) != 1 || clients[0].First != day1 {
+		t.Errorf("the group's client: %+v, want first seen %d", clients, day1)
+	}
 }

@@ -616,7 +616,7 @@ func (d *DB) ClientsOf(ctx context.Context, name uint32, limit int) ([]ClientCou
 // at most limit of them (0: all).
 func (d *DB) DomainClients(ctx context.Context, domain uint32, limit int) ([]ClientCount, error) {
 	return scanCounts(d.sql.QueryContext(ctx, `SELECT c.id, 0, c.addr, t.count, t.first, t.last, '', 0 FROM
-		(SELECT nc.client, sum(nc.count) AS count, min(nc.first) AS first, max(nc.last) AS last FROM name_client nc
+		(SELECT nc.client, sum(nc.count) AS count, coalesce(min(nullif(nc.first, 0)), 0) AS first, max(nc.last) AS last FROM name_client nc
 		JOIN names n ON n.id = nc.name WHERE n.domain = ? GROUP BY nc.client) t
 		JOIN clients c ON c.id = t.client ORDER BY t.count DESC, c.addr LIMIT ?`, domain, sqlLimit(limit)))
 }
