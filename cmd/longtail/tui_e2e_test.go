@@ -292,7 +292,7 @@ func TestTUIKindsOnRealSamples(t *testing.T) {
 	tm.keys("p")
 	// The pivot's title shows before its rows load; wait for the rows.
 	tm.waitFor("the pivot's DNS name, HTTP host and path", func(s string) bool {
-		return strings.Contains(s, "names asked by "+host) &&
+		return strings.Contains(s, "everything done by "+host) &&
 			strings.Contains(s, "http host deskwx.weatherbug.com") &&
 			strings.Contains(s, "http path /WeatherWindow/") &&
 			strings.Contains(strings.ReplaceAll(s, "http host deskwx.weatherbug.com", ""), "deskwx.weatherbug.com")
