@@ -31,14 +31,15 @@ func (s stat) merge(n, first, last int64) stat {
 	if s.count == 0 {
 		return stat{n, first, last}
 	}
-	return stat{s.count + n, firstDated(s.first, first), max(s.last, last)}
+	return stat{s.count + n, minKnown(s.first, first), max(s.last, last)}
 }
 
-// firstDated is the earlier of two first-seen times, where 0 is an
-// undated event (a list of names, a log that gives no time): it is the
-// first seen only while nothing dated is. The minimum made a name with
-// one undated event first seen in 1970 however many dated ones it had.
-func firstDated(a, b int64) int64 {
+// minKnown is the smaller of a and b where 0 means none: a rank not
+// given, a time not dated. A first seen of 0 is an undated event (a list
+// of names, a log that gives no time), the first seen only while nothing
+// dated is: the minimum made a name with one undated event first seen in
+// 1970 however many dated ones it had.
+func minKnown[T int | int64](a, b T) T {
 	switch {
 	case a == 0:
 		return b
@@ -48,7 +49,7 @@ func firstDated(a, b int64) int64 {
 	return min(a, b)
 }
 
-// firstDatedSQL is firstDated of the column col and the value v.
+// firstDatedSQL is minKnown of the column col and the value v.
 func firstDatedSQL(col, v string) string {
 	return "CASE WHEN " + col + " = 0 THEN " + v + " WHEN " + v + " = 0 THEN " + col + " ELSE min(" + col + ", " + v + ") END"
 }

@@ -167,14 +167,7 @@ func (d *DB) rankMap(ctx context.Context, query string) (map[uint32]int, error) 
 // its registered domain's (lists like Tranco rank registered domains,
 // Umbrella ranks names), 0 when neither is ranked.
 func (r Ranks) Of(n NameRow) int {
-	a, b := r.Names[n.ID], r.Domains[n.DomainID]
-	switch {
-	case a == 0:
-		return b
-	case b == 0:
-		return a
-	}
-	return min(a, b)
+	return minKnown(r.Names[n.ID], r.Domains[n.DomainID])
 }
 
 // Snapshot is a baseline snapshot: what the workspace knew at a moment.
