@@ -66,7 +66,9 @@ type Dataset struct {
 	// First and Last bound the subject's dated events (unix µs, 0 when
 	// none is): an undated event is stored at 0, and the workspace's span
 	// (Stats) would then reach back to 1970 and squash every time axis.
-	// A group with an undated event counts from its last seen.
+	// A group first seen at 0 beside dated events (a workspace written
+	// before first seen skipped undated events, db's minKnown) counts
+	// from its last seen.
 	First, Last int64
 }
 

@@ -346,10 +346,16 @@ func (m *Model) label(domains bool) string {
 	if domains {
 		l = sub.Groups
 	}
+	return ofKind(sub, l)
+}
+
+// ofKind is word for a subject's values, its kind before it but for DNS
+// names ("http user agents", "names").
+func ofKind(sub subject.Subject, word string) string {
 	if sub.Kind != record.KindDNS {
-		l = sub.Kind.String() + " " + l
+		return sub.Kind.String() + " " + word
 	}
-	return l
+	return word
 }
 
 // Capturing is true while the search, note or import input or the scope

@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
@@ -239,11 +238,7 @@ func (m *Model) noun(n int) string {
 	if n != 1 {
 		return m.label(false)
 	}
-	sub := m.data.Subject
-	if sub.Kind != record.KindDNS {
-		return sub.Kind.String() + " " + sub.Column
-	}
-	return sub.Column
+	return ofKind(m.data.Subject, m.data.Subject.Column)
 }
 
 // refreshVerdicts reads the rules again for the names loaded, in a

@@ -100,8 +100,10 @@ func (m *Model) readSpan(again bool) tea.Cmd {
 			own = s
 		}
 		if err == nil && subj.Kind != db.SubjectAll && own.First == 0 && own.Last > 0 {
-			// An undated event among the subject's: open on its dated ones
-			// (all traffic opens on its newest part, as it did).
+			// An undated event among the subject's, first seen at 0 in a
+			// workspace written before first seen skipped undated events:
+			// open on its dated ones (all traffic opens on its newest
+			// part, as it did).
 			if f, ferr := subject.DatedFirst(ctx, d, subj, own.Last); ferr == nil && f > 0 {
 				own.First = f
 			}

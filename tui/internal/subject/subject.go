@@ -68,7 +68,8 @@ func LoadSpan(ctx context.Context, d *db.DB, s db.Subject) (Span, error) {
 }
 
 // DatedFirst is when a subject whose span starts at 0 (an undated event,
-// stored at 0, among its events) was first seen at a real time: the start
+// stored at 0, among its events, in a workspace written before first seen
+// skipped undated events: db's minKnown) was first seen at a real time: the start
 // of the first day after January 1970 with an event, 0 when there is none
 // (for use inside a tea.Cmd). A time screen that fitted 0 to last opened
 // on decades in 30-day buckets, the subject's days one column.
