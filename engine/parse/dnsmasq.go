@@ -150,10 +150,11 @@ func (c *syslogClock) DateFrom(t time.Time, last bool, tail []byte) {
 
 // firstYear is the year of the first line's stamp: the one that puts the
 // log's last line no later than the anchor when that line is known and the
-// anchor bounds it (the year before for a first line later in the year
-// than the last: a log from January to December written on January 2 is
-// last year's, where dated from its first line it ran into December of
-// this one); otherwise the one that puts the first line itself no later.
+// anchor bounds it (the year before for a first line half a year or more
+// later in the year than the last, the fall back micro takes for a new
+// year: a log from July to January written on January 2 began last year;
+// a few minutes back, as concatenated runs of one day give, is the same
+// year); otherwise the one that puts the first line itself no later.
 func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
 	year := int64(c.now().UTC().Year())
 	if c.end.mon == 0 || c.unbounded {
@@ -166,7 +167,7 @@ func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
 	if UnixMicro(year, e.mon, e.day, 0, 0, 0)+e.tod > c.latest() {
 		year--
 	}
-	if UnixMicro(2000, mon, day, 0, 0, 0)+tod > UnixMicro(2000, e.mon, e.day, 0, 0, 0)+e.tod {
+	if mon-e.mon >= 6 { // the fall back that turns a year in micro
 		year--
 	}
 	return year

@@ -126,6 +126,7 @@ func TestSyslogClockDatesFromTheLastLine(t *testing.T) {
 		{"a year's log written on January 2", tail, [][2]int64{{1, 1}, {6, 1}, {12, 20}}, []string{"2025-01-01", "2025-06-01", "2025-12-20"}},
 		{"a log over New Year", []byte("Jan  1 09:00:00 host sshd[1]: x\n"), [][2]int64{{12, 30}, {1, 1}}, []string{"2025-12-30", "2026-01-01"}},
 		{"a last line without its newline", []byte("Dec 20 10:00:00 host x\nDec 21 10:00:00 host y"), [][2]int64{{1, 1}, {12, 21}}, []string{"2025-01-01", "2025-12-21"}},
+		{"a last line a day before the first (runs concatenated)", []byte("Aug  7 18:30:11 dnsmasq[10]: x\n"), [][2]int64{{8, 8}}, []string{"2025-08-08"}},
 		{"no stamp in the tail: from the first line", []byte("garbage\n"), [][2]int64{{1, 1}}, []string{"2026-01-01"}},
 	} {
 		var c syslogClock
