@@ -95,6 +95,62 @@ func TestScoreWriterLeavesTheWorkspaceWritableWhileItWrites(t *testing.T) {
 	}
 }
 
+// A replacer writes in place, holding the write lock from its first
+// batch, and its Commit leaves only its scores; while another process
+// ingests, it stages instead, and that ingest commits meanwhile.
+func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
+	ctx := context.Background()
+	d := openTemp(t)
+	load(t, d, "a", []rawEvent{{1, "a.example", "example", "10.0.0.1"}, {2, "b.example", "example", "10.0.0.1"}})
+	if err := d.PutScores(ctx, []Score{{ID: 1, Score: 3}, {ID: 2, Score: 4}}, []Score{{ID: 1, Score: 9}}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := d.sql.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.ExecContext(ctx, "PRAGMA busy_timeout = 0")
+	writable := func() bool {
+		if _, err := other.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			return false
+		}
+		other.ExecContext(ctx, "COMMIT")
+		return true
+	}
+	replace := func(name uint32) {
+		t.Helper()
+		w, err := d.NewScoreReplacer(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Rollback()
+		if err := w.Add(ScoreName, []Score{{ID: name, Score: 50}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := writable(), ingestRunning(d.path); got != want {
+			t.Errorf("writable while a replacer writes: %v, want %v (another process ingesting: %v)", got, want, want)
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Scores(ctx, ScoreName)
+		if err != nil || len(got) != 1 || got[name] != 50 {
+			t.Errorf("name scores after the commit: %v %v", got, err)
+		}
+		if got, err := d.Scores(ctx, ScoreDomain); err != nil || len(got) != 0 {
+			t.Errorf("domain scores after the commit: %v %v", got, err)
+		}
+	}
+	replace(1)
+	lock, err := lockIngest(d.path) // as another process's follow holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.release()
+	replace(2)
+}
+
 // The best-scored rows of one kind come back whole and in order when other
 // kinds' subjects outscore them all (the floor is taken from every kind's
 // scores first, then lowered until the kind asked for has enough).

@@ -113,7 +113,7 @@ func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 	d.FreeCaches()
 	debug.FreeOSMemory()
 	defer holdLimit(scoreMemoryLimit, processLimit)()
-	return score.Run(ctx, d)
+	return score.RunAlone(ctx, d)
 }
 
 // holdLimit sets the soft memory limit to limit (or a lower one set

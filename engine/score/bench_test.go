@@ -140,7 +140,7 @@ func BenchmarkIncremental(b *testing.B) {
 	}
 	ctx := context.Background()
 	start, cpu := time.Now(), cpuTime()
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func BenchmarkIncrementalPass(b *testing.B) {
 	head := len(lines) - chunk*chunks
 	read("base", lines[:head])
 	start, cpu := time.Now(), cpuTime()
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 func TestPassBetweenAReadsWriteAndFinishKeepsItsNewValues(t *testing.T) {
 	ctx := context.Background()
 	d := webWorld(t).done()
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}

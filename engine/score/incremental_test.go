@@ -95,7 +95,7 @@ func scoreOf(t *testing.T, d *db.DB, s db.ScoreSubject, id uint32) db.Score {
 func TestIncrementalScoresWhatChangedAsAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	d, n := incWorkspace(t)
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestIncrementalAfterAForcedReadAsksForAWholeRescore(t *testing.T) {
 	}
 	beacon("sync.first-arrival.example")
 	read(false)
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestIncrementalAfterAForcedReadAsksForAWholeRescore(t *testing.T) {
 func TestIncrementalAfterARuleChangeAsksForAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	d, n := incWorkspace(t)
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestIncrementalJudgesAnOrganisationsHostByItsHistory(t *testing.T) {
 		hosts = append(hosts, fmt.Sprintf("%svm%s%04d.lan", sites[k%3], roles[k%6], 37*k+101))
 	}
 	read("hosts.csv", hosts)
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}

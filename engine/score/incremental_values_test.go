@@ -88,7 +88,7 @@ func passed(t *testing.T, d *db.DB, vals ...db.NameRow) []scored {
 func TestIncrementalScoresANewScannerAsAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	d := webWorld(t).done()
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func scoredLogonWorld(t *testing.T) (d *db.DB, base *Base, first, at time.Time) 
 	t.Helper()
 	path, first := logonWorld(t)
 	d = scoreFiles(t, path)
-	_, base, err := runWhole(context.Background(), d)
+	_, base, err := runWhole(context.Background(), d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func appendLogons(t *testing.T, d *db.DB, lines string) {
 func TestIncrementalValuesAfterARuleChangeAskForAWholeRescore(t *testing.T) {
 	ctx := context.Background()
 	d := webWorld(t).done()
-	_, base, err := runWhole(ctx, d)
+	_, base, err := runWhole(ctx, d, d.NewScoreWriter)
 	if err != nil {
 		t.Fatal(err)
 	}

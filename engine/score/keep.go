@@ -101,9 +101,9 @@ func (k *Keeper) run(ctx context.Context) {
 		start := time.Now()
 		var sum Summary
 		if whole(base, now) {
-			sum, base, err = runWhole(ctx, k.d)
+			sum, base, err = runWhole(ctx, k.d, k.d.NewScoreWriter)
 		} else if sum, base, err = increment(ctx, k.d, base); errors.Is(err, errWhole) {
-			sum, base, err = runWhole(ctx, k.d)
+			sum, base, err = runWhole(ctx, k.d, k.d.NewScoreWriter)
 		}
 		if ctx.Err() != nil {
 			return

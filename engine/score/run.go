@@ -61,13 +61,23 @@ func (s Summary) String() string {
 // returns. The scores are written on another connection as they are
 // computed, in one transaction.
 func Run(ctx context.Context, d *db.DB) (Summary, error) {
-	sum, _, err := runWhole(ctx, d)
+	sum, _, err := runWhole(ctx, d, d.NewScoreWriter)
+	return sum, err
+}
+
+// RunAlone is Run for a process in which nothing else writes to the
+// workspace meanwhile (the command line's score, an ingest's scoring
+// after its load): the scores go straight into the workspace's tables
+// (db.NewScoreReplacer), which holds its write lock while they are
+// computed, instead of waiting in tables of their own to be copied.
+func RunAlone(ctx context.Context, d *db.DB) (Summary, error) {
+	sum, _, err := runWhole(ctx, d, d.NewScoreReplacer)
 	return sum, err
 }
 
 // runWhole is Run, which also returns what the incremental passes after
-// it start from.
-func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
+// it start from; open makes the writer of the scores.
+func runWhole(ctx context.Context, d *db.DB, open func(context.Context) (*db.ScoreWriter, error)) (Summary, *Base, error) {
 	return pass(ctx, d, func(totals db.Stats) (Summary, *Base, error) {
 		// Where the events stand before they are read: those stored from
 		// here on are read again by the next incremental pass.
@@ -81,7 +91,7 @@ func runWhole(ctx context.Context, d *db.DB) (Summary, *Base, error) {
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		w := newStorer(ctx, d.NewScoreWriter)
+		w := newStorer(ctx, open)
 		res, s, err := compute(ctx, d, mark, w.store)
 		if err != nil {
 			cancel()
