@@ -12,6 +12,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/parallel"
 )
 
 // Thresholds of the supporting evidence.
@@ -66,17 +67,23 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	s.fin = fin
 	s.stretches = s.spans()
 	s.setDomains(fin.Domains)
-	s.measureBeacons()
-	s.foldNames()
-	s.buildOrgs()
-	if s.fin.Model == nil {
-		s.fin.Model = s.train(fin.Training)
-	}
-	byteAcc, byteClients, byteIDs := s.byteCandidates()
+	var byteAcc map[uint32]*byteDomain
 	var sampled texts // the answers sampled and the bytes signal's clients
-	if ids := append(s.answerCandidates(), byteIDs...); (len(ids) > 0 || len(byteClients) > 0) && s.fin.Texts != nil {
-		sampled.clients, sampled.answers = s.fin.Texts(byteClients, ids)
-	}
+	// The beacons are measured beside the folding, the models and the
+	// samples, on the other core: those read no beacon, and the beacons
+	// read nothing they write (each writes its own fields of a name).
+	parallel.Run(s.measureBeacons, func() {
+		s.foldNames()
+		s.buildOrgs()
+		if s.fin.Model == nil {
+			s.fin.Model = s.train(fin.Training)
+		}
+		var byteClients, byteIDs []uint32
+		byteAcc, byteClients, byteIDs = s.byteCandidates()
+		if ids := append(s.answerCandidates(), byteIDs...); (len(ids) > 0 || len(byteClients) > 0) && s.fin.Texts != nil {
+			sampled.clients, sampled.answers = s.fin.Texts(byteClients, ids)
+		}
+	})
 	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
 	judged := 0 // the most domains scored below
