@@ -39,6 +39,7 @@ var SchemaVersion = len(migrationFiles())
 type DB struct {
 	sql       *sql.DB
 	path      string
+	uri       string // SQLite's URI filename of it, as the pool opens it (cConn)
 	ingesting bool
 	// readOnly is why writes are refused (nil: they are not).
 	readOnly error
@@ -230,6 +231,12 @@ func dsn(path string, q url.Values) string {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-16384)")
+	return uri(path, q)
+}
+
+// uri is SQLite's URI filename of the workspace at path with the query
+// parameters q (SQLite ignores the driver's).
+func uri(path string, q url.Values) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -248,7 +255,7 @@ func openWrite(path string, create bool) (*DB, error) {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(4)
-	d := &DB{sql: sdb, path: path}
+	d := &DB{sql: sdb, path: path, uri: uri(path, url.Values{})}
 	if err := d.prepare(create); err != nil {
 		sdb.Close()
 		return nil, err
@@ -320,12 +327,13 @@ func connectRead(path string, immutable bool) (*DB, error) {
 	if immutable {
 		q.Add("immutable", "1")
 	}
+	u := uri(path, q) // before dsn adds the driver's parameters to q
 	sdb, err := sql.Open("sqlite", dsn(path, q))
 	if err != nil {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(4)
-	d := &DB{sql: sdb, path: path}
+	d := &DB{sql: sdb, path: path, uri: u}
 	if _, err := d.header(context.Background()); err != nil {
 		sdb.Close()
 		return nil, err

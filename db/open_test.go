@@ -126,6 +126,7 @@ func TestReadOnlyOpenReadsAndRefusesWrites(t *testing.T) {
 	if n, err := d.NameByText(ctx, 1, "a.example"); err != nil || n.Count != 2 {
 		t.Fatalf("a.example: %+v, %v", n, err)
 	}
+	scansEvents(t, d, 2)
 	_, _, err = d.PutRules(ctx, []rules.Rule{{Pattern: "a.example", Verdict: rules.Bad}})
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("a rule put into a read-only workspace: %v", err)
@@ -156,6 +157,7 @@ func TestReadOnlyStorage(t *testing.T) {
 	if n, err := d.NameByText(context.Background(), 1, "a.example"); err != nil || n.Count != 2 {
 		t.Errorf("a.example: %+v, %v", n, err)
 	}
+	scansEvents(t, d, 2)
 	d.Close()
 
 	_, err = Open(path, Options{})
@@ -174,6 +176,16 @@ func TestReadOnlyStorage(t *testing.T) {
 	_, _, err = d.PutRules(context.Background(), []rules.Rule{{Pattern: "a.example", Verdict: rules.Bad}})
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "read-only file system") {
 		t.Errorf("a mark on a read-only mount: %v", err)
+	}
+}
+
+// scansEvents checks that a scan of every block (its own connection,
+// cConn) reads the workspace as the pool does: want events.
+func scansEvents(t *testing.T, d *DB, want int) {
+	t.Helper()
+	got := 0
+	if err := d.ScanBlocks(context.Background(), func(_ uint32, evs []Event) error { got += len(evs); return nil }); err != nil || got != want {
+		t.Errorf("a scan of the blocks: %d events (%v), want %d", got, err, want)
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 )
 
 // ScanBlocks hands over every stored event once, with its time, client
@@ -143,5 +145,31 @@ func TestRepeatedPairs(t *testing.T) {
 		if want := map[string]int{"10.0.0.9": 2, "": 0}[client]; len(pairs) != want {
 			t.Errorf("client %q: %d pairs, want %d", client, len(pairs), want)
 		}
+	}
+}
+
+// A scan's own connection (cConn) reports SQLite's words for a statement
+// it cannot run, and stops a statement at work when its context ends.
+func TestScanConnectionErrorsAndStops(t *testing.T) {
+	d := openTemp(t)
+	load(t, d, "a", []rawEvent{{1, "a.example", "example", "10.0.0.1"}})
+	c, err := openC(d.uri, scanCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	if err := c.each(context.Background(), "SELECT name, tmin, data FROM nowhere", nil, nil); err == nil || !strings.Contains(err.Error(), "no such table: nowhere") {
+		t.Errorf("a statement on a missing table: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	// Endless without the interrupt: a recursive count to 2^62.
+	endless := "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM c WHERE n < 1 << 62) SELECT n, n, x'' FROM c"
+	if err := c.each(ctx, endless, nil, func(cRow) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("a statement whose context ended: %v, want context.Canceled", err)
+	}
+	rows := 0
+	if err := c.each(context.Background(), "SELECT name, tmin, data FROM blocks", nil, func(r cRow) error { rows += len(r.blob); return nil }); err != nil || rows == 0 {
+		t.Errorf("the connection after an interrupt: %d bytes of blocks, %v", rows, err)
 	}
 }

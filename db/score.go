@@ -252,15 +252,20 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 		}
 	}()
 	defer parallel.Catch(&panicked)
-	conn, release, err := d.scanConn(ctx)
+	ints, err := int64Args(args)
 	if err != nil {
 		fail(err)
 		return
 	}
-	defer release()
+	conn, err := openC(d.uri, scanCache)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer conn.close()
 	var b *blockBatch
 	made := 0
-	err = rawQuery(ctx, conn, query, args, func(row []driver.Value) error {
+	err = conn.each(ctx, query, ints, func(row cRow) error {
 		if b == nil {
 			select {
 			case b = <-free:
@@ -278,13 +283,9 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 			}
 			b.meta, b.data = b.meta[:0], b.data[:0]
 		}
-		if len(row) != 3 {
-			return fmt.Errorf("a blocks scan selects name, tmin and data, not %d columns", len(row))
-		}
-		data, _ := row[2].([]byte)
-		m := blockMeta{name: uint32(integer(row[0])), tmin: integer(row[1]), start: len(b.data)}
+		m := blockMeta{name: uint32(row.a), tmin: row.b, start: len(b.data)}
 		b.meta = append(b.meta, m)
-		b.data = append(b.data, data...)
+		b.data = append(b.data, row.blob...)
 		if len(b.data) >= batchBytes {
 			if !send(b) {
 				return ctx.Err()
@@ -302,6 +303,26 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 	if b != nil {
 		send(b)
 	}
+}
+
+// int64Args are a blocks scan's arguments, all integers, as int64s.
+func int64Args(args []any) ([]int64, error) {
+	out := make([]int64, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case int64:
+			out[i] = v
+		case int:
+			out[i] = int64(v)
+		case uint32:
+			out[i] = int64(v)
+		case uint8:
+			out[i] = int64(v)
+		default:
+			return nil, fmt.Errorf("a blocks scan takes integer arguments, not %T", a)
+		}
+	}
+	return out, nil
 }
 
 // scanCache is the page cache (KiB) of a connection that reads a table
