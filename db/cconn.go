@@ -13,7 +13,8 @@ import (
 
 // cConn is a read-only connection to the workspace made on SQLite's C API
 // (modernc.org/sqlite/lib, the transpiled SQLite the driver runs on), for
-// the passes that read every block. Through the driver, each row's three
+// the passes that read a whole table: every block, every name, every
+// domain. Through the driver, each row's three
 // columns took seven locks of the connection's mutex, a copy of the blob
 // and two boxed integers: 1.5 of the 2.8 CPU-s that reading the 2.7M
 // blocks of the 20M-event bench workspace took, and 460 MB of garbage.
@@ -80,15 +81,37 @@ func (c *cConn) err(rc int32) error {
 	return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)), rc)
 }
 
-// cRow is a row of a query that selects two integers and a blob. The
-// blob is SQLite's memory: it is valid until the callback returns.
+// cRow is the row a statement of a cConn stands on. What it lends (text,
+// blob) is read from SQLite's memory, valid until the callback returns.
 type cRow struct {
-	a, b int64
-	blob []byte
+	tls  *libc.TLS
+	stmt uintptr
+}
+
+// int is column i as an integer.
+func (r cRow) int(i int32) int64 { return sqlite3.Xsqlite3_column_int64(r.tls, r.stmt, i) }
+
+// text is column i as a string of its own.
+func (r cRow) text(i int32) string {
+	p := sqlite3.Xsqlite3_column_text(r.tls, r.stmt, i)
+	if p == 0 {
+		return ""
+	}
+	return string(cBytes(p, int(sqlite3.Xsqlite3_column_bytes(r.tls, r.stmt, i))))
+}
+
+// blob is column i as bytes of SQLite's memory, valid until the callback
+// returns.
+func (r cRow) blob(i int32) []byte {
+	p := sqlite3.Xsqlite3_column_blob(r.tls, r.stmt, i)
+	if p == 0 {
+		return nil
+	}
+	return cBytes(p, int(sqlite3.Xsqlite3_column_bytes(r.tls, r.stmt, i)))
 }
 
 // each runs query with args bound in order and calls fn (nil: none) with
-// each row, read as a cRow. It stops with ctx's error when ctx is done.
+// each row. It stops with ctx's error when ctx is done.
 func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cRow) error) (err error) {
 	stmt, err := c.prepare(query)
 	if err != nil {
@@ -102,15 +125,12 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 	}
 	stop := context.AfterFunc(ctx, c.interrupt)
 	defer stop()
+	row := cRow{c.tls, stmt}
 	for {
 		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
 		case sqlite3.SQLITE_ROW:
 			if fn == nil {
 				continue
-			}
-			row := cRow{a: sqlite3.Xsqlite3_column_int64(c.tls, stmt, 0), b: sqlite3.Xsqlite3_column_int64(c.tls, stmt, 1)}
-			if p := sqlite3.Xsqlite3_column_blob(c.tls, stmt, 2); p != 0 {
-				row.blob = cBytes(p, int(sqlite3.Xsqlite3_column_bytes(c.tls, stmt, 2)))
 			}
 			if err := fn(row); err != nil {
 				return err
@@ -124,6 +144,17 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 			return c.err(rc)
 		}
 	}
+}
+
+// readC opens a cConn on the workspace for one pass over a table (with
+// a page cache of scanCache), runs query on it (each) and closes it.
+func (d *DB) readC(ctx context.Context, query string, args []int64, fn func(cRow) error) error {
+	c, err := openC(d.uri, scanCache)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	return c.each(ctx, query, args, fn)
 }
 
 func (c *cConn) prepare(query string) (uintptr, error) {

@@ -169,7 +169,7 @@ func TestScanConnectionErrorsAndStops(t *testing.T) {
 		t.Errorf("a statement whose context ended: %v, want context.Canceled", err)
 	}
 	rows := 0
-	if err := c.each(context.Background(), "SELECT name, tmin, data FROM blocks", nil, func(r cRow) error { rows += len(r.blob); return nil }); err != nil || rows == 0 {
+	if err := c.each(context.Background(), "SELECT name, tmin, data FROM blocks", nil, func(r cRow) error { rows += len(r.blob(2)); return nil }); err != nil || rows == 0 {
 		t.Errorf("the connection after an interrupt: %d bytes of blocks, %v", rows, err)
 	}
 }

@@ -79,21 +79,18 @@ type ScoredDomain struct {
 func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
 	// Sized once by the largest id: grown row by row, the slice was
 	// copied until five times its size had been allocated.
-	conn, release, err := d.scanConn(ctx)
+	var out []NameRow
+	err := d.readC(ctx, "SELECT max(id) FROM names", nil, func(r cRow) error {
+		out = make([]NameRow, 0, r.int(0))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	var most sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT max(id) FROM names").Scan(&most); err != nil {
-		return nil, err
-	}
-	out := make([]NameRow, 0, most.Int64)
-	err = rawQuery(ctx, conn, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
-		func(v []driver.Value) error {
-			name, _ := v[2].(string)
-			out = append(out, NameRow{ID: uint32(integer(v[0])), Kind: uint8(integer(v[1])), Name: name, DomainID: uint32(integer(v[3])),
-				Count: integer(v[4]), Clients: integer(v[5]), First: integer(v[6]), Last: integer(v[7])})
+	err = d.readC(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
+		func(r cRow) error {
+			out = append(out, NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
+				Count: r.int(4), Clients: r.int(5), First: r.int(6), Last: r.int(7)})
 			return nil
 		})
 	return out, err
@@ -257,15 +254,9 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 		fail(err)
 		return
 	}
-	conn, err := openC(d.uri, scanCache)
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer conn.close()
 	var b *blockBatch
 	made := 0
-	err = conn.each(ctx, query, ints, func(row cRow) error {
+	err = d.readC(ctx, query, ints, func(row cRow) error {
 		if b == nil {
 			select {
 			case b = <-free:
@@ -283,9 +274,9 @@ func (d *DB) readBlocks(ctx context.Context, query string, args []any, full, fre
 			}
 			b.meta, b.data = b.meta[:0], b.data[:0]
 		}
-		m := blockMeta{name: uint32(row.a), tmin: row.b, start: len(b.data)}
+		m := blockMeta{name: uint32(row.int(0)), tmin: row.int(1), start: len(b.data)}
 		b.meta = append(b.meta, m)
-		b.data = append(b.data, row.blob...)
+		b.data = append(b.data, row.blob(2)...)
 		if len(b.data) >= batchBytes {
 			if !send(b) {
 				return ctx.Err()
