@@ -91,6 +91,9 @@ type cRow struct {
 // int is column i as an integer.
 func (r cRow) int(i int32) int64 { return sqlite3.Xsqlite3_column_int64(r.tls, r.stmt, i) }
 
+// real is column i as a floating-point number.
+func (r cRow) real(i int32) float64 { return sqlite3.Xsqlite3_column_double(r.tls, r.stmt, i) }
+
 // text is column i as a string of its own.
 func (r cRow) text(i int32) string {
 	p := sqlite3.Xsqlite3_column_text(r.tls, r.stmt, i)

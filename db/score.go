@@ -1041,21 +1041,12 @@ func (d *DB) metaTime(ctx context.Context, key string) (time.Time, error) {
 // Scores returns every stored score of a subject kind by id, without the
 // contributions: what a list's score column needs.
 func (d *DB) Scores(ctx context.Context, subject ScoreSubject) (map[uint32]float64, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT id, score FROM "+subject.table())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := make(map[uint32]float64)
-	for rows.Next() {
-		var id uint32
-		var s float64
-		if err := rows.Scan(&id, &s); err != nil {
-			return nil, err
-		}
-		out[id] = s
-	}
-	return out, rows.Err()
+	err := d.readC(ctx, "SELECT id, score FROM "+subject.table(), nil, func(r cRow) error {
+		out[uint32(r.int(0))] = r.real(1)
+		return nil
+	})
+	return out, err
 }
 
 // ScoreOf returns one subject's score with its contributions (the "why"
