@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -13,8 +14,9 @@ import (
 
 // cConn is a read-only connection to the workspace made on SQLite's C API
 // (modernc.org/sqlite/lib, the transpiled SQLite the driver runs on), for
-// the passes that read a whole table: every block, every name, every
-// domain. Through the driver, each row's three
+// the passes that read a whole table (every block, every name, every
+// domain, the dictionaries) and the blocks of a few names a scoring reads
+// again (one connection a chunk of them). Through the driver, each row's three
 // columns took seven locks of the connection's mutex, a copy of the blob
 // and two boxed integers: 1.5 of the 2.8 CPU-s that reading the 2.7M
 // blocks of the 20M-event bench workspace took, and 460 MB of garbage.
@@ -32,31 +34,37 @@ type cConn struct {
 // it) with a page cache of cacheKiB.
 func openC(uri string, cacheKiB int) (*cConn, error) {
 	c := &cConn{tls: libc.NewTLS()}
-	name, err := libc.CString(uri)
+	rc, err := c.open(uri)
+	if err == nil && rc != sqlite3.SQLITE_OK {
+		err = c.err(rc)
+	}
+	if err == nil {
+		sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, 10000)
+		err = c.each(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(cacheKiB), nil, nil)
+	}
 	if err != nil {
-		c.tls.Close()
-		return nil, err
-	}
-	defer libc.Xfree(c.tls, name)
-	pdb := libc.Xmalloc(c.tls, 8)
-	if pdb == 0 {
-		c.tls.Close()
-		return nil, fmt.Errorf("sqlite: out of memory")
-	}
-	defer libc.Xfree(c.tls, pdb)
-	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
-	c.db = cPointer(pdb)
-	if rc != sqlite3.SQLITE_OK {
-		err := c.err(rc)
-		c.close()
-		return nil, err
-	}
-	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, 10000)
-	if err := c.each(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(cacheKiB), nil, nil); err != nil {
 		c.close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// open opens the connection (c.db, also set when the open fails: it
+// holds the message), freeing what it allocates before it returns.
+func (c *cConn) open(uri string) (int32, error) {
+	name, err := libc.CString(uri)
+	if err != nil {
+		return 0, err
+	}
+	defer libc.Xfree(c.tls, name)
+	pdb := libc.Xmalloc(c.tls, 8)
+	if pdb == 0 {
+		return 0, fmt.Errorf("sqlite: out of memory")
+	}
+	defer libc.Xfree(c.tls, pdb)
+	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	c.db = cPointer(pdb)
+	return rc, nil
 }
 
 // close closes the connection (a nil one too).
@@ -81,8 +89,9 @@ func (c *cConn) err(rc int32) error {
 	return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)), rc)
 }
 
-// cRow is the row a statement of a cConn stands on. What it lends (text,
-// blob) is read from SQLite's memory, valid until the callback returns.
+// cRow is the row a statement of a cConn stands on. Its blobs are lent
+// from SQLite's memory, valid until the callback returns; its texts are
+// copies.
 type cRow struct {
 	tls  *libc.TLS
 	stmt uintptr
@@ -114,8 +123,13 @@ func (r cRow) blob(i int32) []byte {
 }
 
 // each runs query with args bound in order and calls fn (nil: none) with
-// each row. It stops with ctx's error when ctx is done.
+// each row. It stops with ctx's error when ctx is done: the statement at
+// work is interrupted, and one that had not started yet (SQLite forgets
+// an interrupt then) stops at its first row.
 func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cRow) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	stmt, err := c.prepare(query)
 	if err != nil {
 		return err
@@ -126,12 +140,19 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 			return c.err(rc)
 		}
 	}
-	stop := context.AfterFunc(ctx, c.interrupt)
+	var done atomic.Bool
+	stop := context.AfterFunc(ctx, func() {
+		done.Store(true)
+		c.interrupt()
+	})
 	defer stop()
 	row := cRow{c.tls, stmt}
 	for {
 		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
 		case sqlite3.SQLITE_ROW:
+			if done.Load() {
+				return ctx.Err()
+			}
 			if fn == nil {
 				continue
 			}

@@ -96,8 +96,9 @@ func TestScoreWriterLeavesTheWorkspaceWritableWhileItWrites(t *testing.T) {
 }
 
 // A replacer writes in place, holding the write lock from its first
-// batch, and its Commit leaves only its scores; while another process
-// ingests, it stages instead, and that ingest commits meanwhile.
+// batch and the ingest lock (an ingest waits as for another ingest), and
+// its Commit leaves only its scores and both locks free; while another
+// process ingests, it stages instead, and that ingest commits meanwhile.
 func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
 	ctx := context.Background()
 	d := openTemp(t)
@@ -118,7 +119,7 @@ func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
 		other.ExecContext(ctx, "COMMIT")
 		return true
 	}
-	replace := func(name uint32) {
+	replace := func(name uint32, otherIngests bool) {
 		t.Helper()
 		w, err := d.NewScoreReplacer(ctx)
 		if err != nil {
@@ -128,8 +129,16 @@ func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
 		if err := w.Add(ScoreName, []Score{{ID: name, Score: 50}}); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := writable(), ingestRunning(d.path); got != want {
-			t.Errorf("writable while a replacer writes: %v, want %v (another process ingesting: %v)", got, want, want)
+		if got := writable(); got != otherIngests {
+			t.Errorf("writable while a replacer writes: %v, want %v (another process ingesting: %v)", got, otherIngests, otherIngests)
+		}
+		if !otherIngests {
+			if l, err := d.NewLoader(ctx); !errors.Is(err, ErrIngesting) {
+				if err == nil {
+					l.Close()
+				}
+				t.Errorf("an ingest started while a replacer wrote in place: %v", err)
+			}
 		}
 		if err := w.Commit(); err != nil {
 			t.Fatal(err)
@@ -141,14 +150,17 @@ func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
 		if got, err := d.Scores(ctx, ScoreDomain); err != nil || len(got) != 0 {
 			t.Errorf("domain scores after the commit: %v %v", got, err)
 		}
+		if !writable() || !otherIngests && ingestRunning(d.path) {
+			t.Error("a lock is still held after the commit")
+		}
 	}
-	replace(1)
+	replace(1, false)
 	lock, err := lockIngest(d.path) // as another process's follow holds it
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lock.release()
-	replace(2)
+	replace(2, true)
 }
 
 // The best-scored rows of one kind come back whole and in order when other

@@ -9,8 +9,9 @@ import (
 	"github.com/longtail/longtail/internal/testws"
 )
 
-// RunAlone writes in place what Run stages: the same scores, every one
-// replaced (a name scored before and not now keeps none).
+// RunAlone stores what Run stores, every score replaced (a name scored
+// before and not now keeps none); that it writes them in place is
+// db.TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests's.
 func TestRunAloneStoresWhatRunStores(t *testing.T) {
 	ctx := context.Background()
 	d := testws.Counts(t, testws.Count{Name: "www.example.com", N: 50}, testws.Count{Name: "x7kq9zv2.example.net", N: 3},
