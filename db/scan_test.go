@@ -185,3 +185,25 @@ func TestScanConnectionErrorsAndStops(t *testing.T) {
 		t.Errorf("the connection after an interrupt: %d bytes of blocks, %v", rows, err)
 	}
 }
+
+// A damaged block ends a scan with an error that names its name, after
+// the blocks before it were handed over, whichever stage finds it.
+func TestScanStopsAtADamagedBlock(t *testing.T) {
+	d := openTemp(t)
+	load(t, d, "a", []rawEvent{{1, "a.example", "example", "10.0.0.1"}}, []rawEvent{{2, "b.example", "example", "10.0.0.1"}})
+	ctx := context.Background()
+	var last uint32
+	if err := d.sql.QueryRowContext(ctx, "SELECT max(id) FROM blocks").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.sql.ExecContext(ctx, "UPDATE blocks SET data = x'09' WHERE id = ?", last); err != nil {
+		t.Fatal(err)
+	}
+	var name uint32
+	d.sql.QueryRowContext(ctx, "SELECT name FROM blocks WHERE id = ?", last).Scan(&name)
+	seen := 0
+	err := d.ScanBlocks(ctx, func(uint32, []Event) error { seen++; return nil })
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("block of name %d", name)) || seen != 1 {
+		t.Errorf("a scan over a damaged block: %v after %d blocks, want its name's error after 1", err, seen)
+	}
+}

@@ -166,7 +166,11 @@ func eachChunk(ids []uint32, fn func(in string, args []any) error) error {
 
 // scanBlocks is ScanBlocks over the blocks query selects (name, tmin,
 // data), with its args. A block's events are all its data holds: its n
-// column is not read (a fourth of the driver's calls for each row).
+// column is not read. Three goroutines pass the batches on: the reader
+// (SQLite), a decoder, and this one, which calls fn: decoding here made
+// this goroutine the scan's bound once the reader's driver overhead was
+// gone (1.6 CPU-s of decoding and adding against 1.3 of reading, on the
+// 20M-event bench workspace).
 func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(name uint32, evs []Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -175,28 +179,96 @@ func (d *DB) scanBlocks(ctx context.Context, query string, args []any, fn func(n
 	full := make(chan *blockBatch, readBatches)
 	free := make(chan *blockBatch, readBatches)
 	go d.readBlocks(ctx, query, args, full, free)
-	var evs []Event
-	for b := range full {
-		if b.err != nil {
-			parallel.Reraise(b.err)
-			return b.err
-		}
-		for i, m := range b.meta {
-			data := b.data[m.start:]
-			if i+1 < len(b.meta) {
-				data = b.data[m.start:b.meta[i+1].start]
-			}
-			var err error
-			if evs, err = decodeBlock(evs[:0], data, -1, m.tmin, m.name, 0); err != nil {
-				return fmt.Errorf("block of name %d: %w", m.name, err)
-			}
-			if err := fn(m.name, evs); err != nil {
+	out, spare := make(chan *decodedBatch, decodedBatches), make(chan *decodedBatch, decodedBatches)
+	for range decodedBatches {
+		spare <- &decodedBatch{}
+	}
+	go decodeBatches(ctx, full, free, out, spare)
+	for dd := range out {
+		start := int32(0) // the blocks before a damaged one are handed over
+		for i, name := range dd.names {
+			if err := fn(name, dd.evs[start:dd.ends[i]]); err != nil {
 				return err
 			}
+			start = dd.ends[i]
 		}
-		free <- b
+		if dd.err != nil {
+			parallel.Reraise(dd.err)
+			return dd.err
+		}
+		spare <- dd
 	}
 	return ctx.Err()
+}
+
+// decodedBatches is how many batches of decoded events a scan holds: a
+// batch's events take three times its encoded bytes, so the decoder does
+// not read ahead as far as the reader.
+const decodedBatches = 3
+
+// decodedBatch is a batch's blocks decoded: block i is names[i]'s events
+// evs[ends[i-1]:ends[i]].
+type decodedBatch struct {
+	names []uint32
+	ends  []int32
+	evs   []Event
+	err   error
+}
+
+// decodeBatches decodes the batches that come on full into batches from
+// spare, which it sends on out (closed at the end, after an error, or
+// when ctx ends), and gives the encoded ones back on free.
+func decodeBatches(ctx context.Context, full <-chan *blockBatch, free chan<- *blockBatch, out, spare chan *decodedBatch) {
+	defer close(out)
+	var panicked error
+	defer func() {
+		if panicked != nil {
+			select {
+			case out <- &decodedBatch{err: panicked}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	defer parallel.Catch(&panicked)
+	for b := range full {
+		var dd *decodedBatch
+		select {
+		case dd = <-spare:
+		case <-ctx.Done():
+			return
+		}
+		dd.names, dd.ends, dd.evs = dd.names[:0], dd.ends[:0], dd.evs[:0]
+		dd.err = b.err
+		if b.err == nil {
+			dd.err = dd.decode(b)
+		}
+		free <- b
+		select {
+		case out <- dd:
+		case <-ctx.Done():
+			return
+		}
+		if dd.err != nil {
+			return
+		}
+	}
+}
+
+// decode decodes b's blocks into dd, up to a damaged one.
+func (dd *decodedBatch) decode(b *blockBatch) error {
+	for i, m := range b.meta {
+		data := b.data[m.start:]
+		if i+1 < len(b.meta) {
+			data = b.data[m.start:b.meta[i+1].start]
+		}
+		evs, err := decodeBlock(dd.evs, data, -1, m.tmin, m.name, 0)
+		if err != nil {
+			return fmt.Errorf("block of name %d: %w", m.name, err)
+		}
+		dd.evs = evs
+		dd.names, dd.ends = append(dd.names, m.name), append(dd.ends, int32(len(dd.evs)))
+	}
+	return nil
 }
 
 // blockBatch is a run of blocks copied out of SQLite's buffers: data holds
