@@ -87,25 +87,29 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	texts := s.resolve()
 	doms := make([]domainSignals, len(s.domains))
 	judged := 0 // the most domains scored below
-	for id := range s.domains {
-		d := &s.domains[id]
-		if d.row == nil || d.verdict == rules.Good {
-			continue
-		}
-		judged++
-		ds := &doms[id]
-		ds.bestBeacon = -1
-		o := s.orgFor(d.row.Name, d.row.Name)
-		ds.tunnel = domainEvidenceOf(s.domainTunnel(uint32(id), d, o))
-		d.chars = nil // read once, by tunnel: 20 MB on the bench workspace the names' scoring need not carry
-		if dga := s.domainGenerated(d, o); dga.strength > 0 && tenant(d.row.Name) {
-			ds.tenant = true
-		} else {
-			ds.dga = domainEvidenceOf(dga)
-		}
-		ds.answers = domainEvidenceOf(s.answers(d, sampled.answers))
-		ds.bytes = domainEvidenceOf(bytesOf(byteAcc[uint32(id)], sampled))
-	}
+	// The domains' tunnel evidence (with its queries of the peak rate) is
+	// judged on one core while the other judges the rest: each writes its
+	// own fields of a domain's signals, and only the second uses the
+	// n-gram models, which are not safe for concurrent use.
+	parallel.Run(func() {
+		s.eachJudged(func(id int, d *domAcc, o *org) {
+			doms[id].tunnel = domainEvidenceOf(s.domainTunnel(uint32(id), d, o))
+			d.chars = nil // read once, by tunnel: 20 MB on the bench workspace the names' scoring need not carry
+		})
+	}, func() {
+		s.eachJudged(func(id int, d *domAcc, o *org) {
+			judged++
+			ds := &doms[id]
+			ds.bestBeacon = -1
+			if dga := s.domainGenerated(d, o); dga.strength > 0 && tenant(d.row.Name) {
+				ds.tenant = true
+			} else {
+				ds.dga = domainEvidenceOf(dga)
+			}
+			ds.answers = domainEvidenceOf(s.answers(d, sampled.answers))
+			ds.bytes = domainEvidenceOf(bytesOf(byteAcc[uint32(id)], sampled))
+		})
+	})
 	nets := s.answerNetworks()
 	domNets := s.domainNets(nets)
 	// Sized once: grown a score at a time, they were copied over and over.
@@ -236,6 +240,16 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 	slices.SortFunc(res.Logons, byScore)
 	slices.SortFunc(res.LogonGroups, byScore)
 	return res
+}
+
+// eachJudged calls fn with each domain that is judged (not known-good)
+// and its organisation.
+func (s *Scorer) eachJudged(fn func(id int, d *domAcc, o *org)) {
+	for id := range s.domains {
+		if d := &s.domains[id]; d.row != nil && d.verdict != rules.Good {
+			fn(id, d, s.orgFor(d.row.Name, d.row.Name))
+		}
+	}
 }
 
 // relatedFold is name i's verdict feedback, which it also hands to its
