@@ -50,21 +50,31 @@ func openC(uri string, cacheKiB int) (*cConn, error) {
 }
 
 // open opens the connection (c.db, also set when the open fails: it
-// holds the message), freeing what it allocates before it returns.
+// holds the message).
 func (c *cConn) open(uri string) (int32, error) {
-	name, err := libc.CString(uri)
+	rc, db, err := c.call(uri, func(name, pdb uintptr) int32 {
+		return sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	})
+	c.db = db
+	return rc, err
+}
+
+// call runs fn with s as a C string and a pointer SQLite writes a result
+// to (a handle), both freed before it returns fn's result code and what
+// it wrote.
+func (c *cConn) call(s string, fn func(str, out uintptr) int32) (rc int32, out uintptr, err error) {
+	str, err := libc.CString(s)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	defer libc.Xfree(c.tls, name)
-	pdb := libc.Xmalloc(c.tls, 8)
-	if pdb == 0 {
-		return 0, fmt.Errorf("sqlite: out of memory")
+	defer libc.Xfree(c.tls, str)
+	p := libc.Xmalloc(c.tls, 8)
+	if p == 0 {
+		return 0, 0, fmt.Errorf("sqlite: out of memory")
 	}
-	defer libc.Xfree(c.tls, pdb)
-	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
-	c.db = cPointer(pdb)
-	return rc, nil
+	defer libc.Xfree(c.tls, p)
+	rc = fn(str, p)
+	return rc, cPointer(p), nil
 }
 
 // close closes the connection (a nil one too).
@@ -182,20 +192,13 @@ func (d *DB) readC(ctx context.Context, query string, args []int64, fn func(cRow
 }
 
 func (c *cConn) prepare(query string) (uintptr, error) {
-	q, err := libc.CString(query)
-	if err != nil {
-		return 0, err
+	rc, stmt, err := c.call(query, func(q, pstmt uintptr) int32 {
+		return sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pstmt, 0)
+	})
+	if err == nil && rc != sqlite3.SQLITE_OK {
+		err = c.err(rc)
 	}
-	defer libc.Xfree(c.tls, q)
-	pstmt := libc.Xmalloc(c.tls, 8)
-	if pstmt == 0 {
-		return 0, fmt.Errorf("sqlite: out of memory")
-	}
-	defer libc.Xfree(c.tls, pstmt)
-	if rc := sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, pstmt, 0); rc != sqlite3.SQLITE_OK {
-		return 0, c.err(rc)
-	}
-	return cPointer(pstmt), nil
+	return stmt, err
 }
 
 // interrupt stops the statement running, from another goroutine, on a

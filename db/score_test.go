@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -57,6 +58,22 @@ func TestPutScoresReplaces(t *testing.T) {
 	}
 }
 
+// noWaitConn is a connection of d's pool that does not wait for a lock
+// (busy_timeout 0), closed when the test ends.
+func noWaitConn(t *testing.T, d *DB) *sql.Conn {
+	t.Helper()
+	ctx := context.Background()
+	c, err := d.sql.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if _, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // While scores are being written, the workspace's write lock is free: a
 // follow or a capture commits its batches meanwhile (another connection
 // takes the lock without waiting). Only Commit's swap takes it.
@@ -72,12 +89,7 @@ func TestScoreWriterLeavesTheWorkspaceWritableWhileItWrites(t *testing.T) {
 	if err := w.Add(ScoreName, []Score{{ID: 1, Score: 50}, {ID: 2, Score: 7}}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := d.sql.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.ExecContext(ctx, "PRAGMA busy_timeout = 0")
+	other := noWaitConn(t, d)
 	if _, err := other.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		t.Fatalf("the workspace is locked while scores are written: %v", err)
 	}
@@ -106,12 +118,7 @@ func TestScoreReplacerWritesInPlaceUnlessAnotherProcessIngests(t *testing.T) {
 	if err := d.PutScores(ctx, []Score{{ID: 1, Score: 3}, {ID: 2, Score: 4}}, []Score{{ID: 1, Score: 9}}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := d.sql.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.ExecContext(ctx, "PRAGMA busy_timeout = 0")
+	other := noWaitConn(t, d)
 	writable := func() bool {
 		if _, err := other.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 			return false
