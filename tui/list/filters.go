@@ -99,13 +99,13 @@ func (m *Model) openFilters() tea.Cmd {
 	for _, f := range m.filters() {
 		state := "off"
 		if f.on {
-			state = fmt.Sprintf("ON   hides %s %s and %s events", thousands(f.h.Rows), noun, thousands(f.h.Events))
+			state = fmt.Sprintf("ON   hides %s %s and %s events", chart.Int(f.h.Rows), noun, chart.Int(f.h.Events))
 		}
 		lines = append(lines, fmt.Sprintf("  %-3s %-62s %s", f.key, f.long, state))
 	}
 	lines = append(lines, "",
-		fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", thousands(int64(m.res.Rows)), noun,
-			thousands(m.res.ShownEvents), plural(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key))
+		fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", chart.Int(int64(m.res.Rows)), noun,
+			chart.Int(m.res.ShownEvents), plural(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key))
 	return common.Cmd(common.PushMsg{View: &filtersView{c: m.c, lines: lines}})
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -202,8 +203,8 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	switch {
 	case switched:
 		sub := m.data.Subject
-		text = sub.Title + ": " + thousands(int64(n)) + " " + sub.Plural + " in " +
-			thousands(int64(len(m.data.Domains.Rows))) + " " + sub.Groups
+		text = sub.Title + ": " + chart.Int(int64(n)) + " " + sub.Plural + " in " +
+			chart.Int(int64(len(m.data.Domains.Rows))) + " " + sub.Groups
 		if n == 0 {
 			text = "no " + m.data.Subject.Title + " in this workspace (K: next kind)"
 		}
@@ -224,13 +225,13 @@ func (m *Model) reloadedText(before int, auto bool) string {
 	d := n - before
 	switch {
 	case d > 0 && auto:
-		return fmt.Sprintf("%s new %s arrived, %s in all", thousands(int64(d)), m.noun(d), thousands(int64(n)))
+		return fmt.Sprintf("%s new %s arrived, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
 	case d > 0:
-		return fmt.Sprintf("reloaded: %s new %s, %s in all", thousands(int64(d)), m.noun(d), thousands(int64(n)))
+		return fmt.Sprintf("reloaded: %s new %s, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
 	case auto:
-		return "the workspace changed, no new " + m.label(false) + ": " + thousands(int64(n))
+		return "the workspace changed, no new " + m.label(false) + ": " + chart.Int(int64(n))
 	}
-	return "reloaded: " + thousands(int64(n)) + " " + m.label(false)
+	return "reloaded: " + chart.Int(int64(n)) + " " + m.label(false)
 }
 
 // noun is what n values are called: "name", "http user agents".

@@ -110,8 +110,8 @@ func (m *Model) loadingText() string {
 	if m.stats == nil {
 		return "  opening the workspace… " + took
 	}
-	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", thousands(m.stats.Names),
-		thousands(m.stats.Domains), chart.Count(m.stats.Events), took)
+	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", chart.Int(m.stats.Names),
+		chart.Int(m.stats.Domains), chart.Count(m.stats.Events), took)
 }
 
 // viewRow gathers what line p shows.
@@ -168,8 +168,8 @@ func (m *Model) infoBar(w int) string {
 	s := m.c.Styles
 	total := len(m.data.Table(m.res.Domains).Rows)
 	parts := []string{
-		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), thousands(int64(m.res.Rows)), thousands(int64(total)))),
-		m.eventsShown(thousands),
+		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), chart.Int(int64(m.res.Rows)), chart.Int(int64(total)))),
+		m.eventsShown(chart.Int),
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
@@ -260,26 +260,6 @@ func rareHides(groups bool) string {
 		return "mostly >"
 	}
 	return ">"
-}
-
-// thousands formats n with thin separators: 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
 }
 
 // thousandsK writes a step of topSteps short: 500, 10k, 100k.
