@@ -183,12 +183,40 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 // readC opens a cConn on the workspace for one pass over a table (with
 // a page cache of scanCache), runs query on it (each) and closes it.
 func (d *DB) readC(ctx context.Context, query string, args []int64, fn func(cRow) error) error {
+	return d.withC(func(c *cConn) error { return c.each(ctx, query, args, fn) })
+}
+
+// withC calls fn with a cConn on the workspace (a page cache of
+// scanCache) for the passes that follow each other, and closes it.
+func (d *DB) withC(fn func(*cConn) error) error {
 	c, err := openC(d.uri, scanCache)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	return c.each(ctx, query, args, fn)
+	return fn(c)
+}
+
+// readRows reads the rows query selects from table, each made by row,
+// into a slice sized once by the table's largest id: grown row by row,
+// the names' slice was copied until five times its size had been
+// allocated.
+func readRows[T any](ctx context.Context, d *DB, table, query string, args []int64, row func(cRow) T) ([]T, error) {
+	var out []T
+	err := d.withC(func(c *cConn) error {
+		err := c.each(ctx, "SELECT max(id) FROM "+table, nil, func(r cRow) error {
+			out = make([]T, 0, r.int(0))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return c.each(ctx, query, args, func(r cRow) error {
+			out = append(out, row(r))
+			return nil
+		})
+	})
+	return out, err
 }
 
 func (c *cConn) prepare(query string) (uintptr, error) {

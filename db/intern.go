@@ -45,35 +45,38 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	}
 	var infos []nameInfo
 	var key []byte
-	// The dictionaries are read on connections of SQLite's C API (cConn),
+	// The dictionaries are read on a connection of SQLite's C API (cConn),
 	// their texts lent, not copied: through database/sql they were most of
 	// the second of a second day's ingest that nothing else overlaps.
-	err := d.readC(ctx, "SELECT id, kind, name, domain, count FROM names", nil, func(r cRow) error {
-		id, kind := uint32(r.int(0)), uint8(r.int(1))
-		key = append(append(key[:0], kind), r.blob(2)...)
-		in.names.put(key, id)
-		for int(id) >= len(infos) {
-			infos = append(infos, nameInfo{})
+	err := d.withC(func(c *cConn) error {
+		err := c.each(ctx, "SELECT id, kind, name, domain, count FROM names", nil, func(r cRow) error {
+			id, kind := uint32(r.int(0)), uint8(r.int(1))
+			key = append(append(key[:0], kind), r.blob(2)...)
+			in.names.put(key, id)
+			for int(id) >= len(infos) {
+				infos = append(infos, nameInfo{})
+			}
+			infos[id] = nameInfo{domain: uint32(r.int(3)), prior: r.int(4), primary: isPrimary(kind), kind: kind}
+			in.nextName = max(in.nextName, id+1)
+			return nil
+		})
+		for _, t := range []struct {
+			query string
+			m     *textTable
+			next  *uint32
+		}{
+			{"SELECT id, char(kind) || name FROM domains", in.domains, &in.nextDomain},
+			{"SELECT id, addr FROM clients", in.clients, &in.nextClient},
+			{"SELECT id, text FROM answers", in.answers, &in.nextAnswer},
+		} {
+			if err == nil {
+				err = loadTexts(ctx, c, t.query, t.m, t.next)
+			}
 		}
-		infos[id] = nameInfo{domain: uint32(r.int(3)), prior: r.int(4), primary: isPrimary(kind), kind: kind}
-		in.nextName = max(in.nextName, id+1)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, t := range []struct {
-		query string
-		m     *textTable
-		next  *uint32
-	}{
-		{"SELECT id, char(kind) || name FROM domains", in.domains, &in.nextDomain},
-		{"SELECT id, addr FROM clients", in.clients, &in.nextClient},
-		{"SELECT id, text FROM answers", in.answers, &in.nextAnswer},
-	} {
-		if err := loadTexts(ctx, d, t.query, t.m, t.next); err != nil {
-			return nil, nil, err
-		}
 	}
 	// Id 0 means "none" in events (no client, no answer).
 	for _, next := range []*uint32{&in.nextName, &in.nextDomain, &in.nextClient, &in.nextAnswer} {
@@ -84,8 +87,10 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	return in, infos, nil
 }
 
-func loadTexts(ctx context.Context, d *DB, query string, t *textTable, next *uint32) error {
-	return d.readC(ctx, query, nil, func(r cRow) error {
+// loadTexts enters the ids and texts query selects into t, and the next
+// id after them into next.
+func loadTexts(ctx context.Context, c *cConn, query string, t *textTable, next *uint32) error {
+	return c.each(ctx, query, nil, func(r cRow) error {
 		id := uint32(r.int(0))
 		t.put(r.blob(1), id)
 		*next = max(*next, id+1)

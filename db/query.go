@@ -131,24 +131,11 @@ func (d *DB) TopDomains(ctx context.Context, kind subject.Code, limit, offset in
 
 // AllDomains returns every group of a subject that has events, in id order.
 func (d *DB) AllDomains(ctx context.Context, kind subject.Code) ([]DomainRow, error) {
-	// Read into a slice sized once by the largest id: grown row by row
-	// through database/sql, the 200K domains of the bench workspace took
-	// a third of a second of the scoring's first step.
-	var out []DomainRow
-	err := d.readC(ctx, "SELECT max(id) FROM domains", nil, func(r cRow) error {
-		out = make([]DomainRow, 0, r.int(0))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = d.readC(ctx, "SELECT "+domainCols+" FROM domains WHERE kind = ? AND count > 0 ORDER BY id", []int64{int64(kind)},
-		func(r cRow) error {
-			out = append(out, DomainRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), Count: r.int(3),
-				Clients: r.int(4), Names: r.int(5), First: r.int(6), Last: r.int(7)})
-			return nil
+	return readRows(ctx, d, "domains", "SELECT "+domainCols+" FROM domains WHERE kind = ? AND count > 0 ORDER BY id", []int64{int64(kind)},
+		func(r cRow) DomainRow {
+			return DomainRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), Count: r.int(3),
+				Clients: r.int(4), Names: r.int(5), First: r.int(6), Last: r.int(7)}
 		})
-	return out, err
 }
 
 // DomainByText finds a group of a subject (a registered domain).

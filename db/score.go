@@ -77,23 +77,11 @@ type ScoredDomain struct {
 // for every name. One pass serves every kind: names.kind has no index, so
 // a query per kind would read the whole table once per kind.
 func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
-	// Sized once by the largest id: grown row by row, the slice was
-	// copied until five times its size had been allocated.
-	var out []NameRow
-	err := d.readC(ctx, "SELECT max(id) FROM names", nil, func(r cRow) error {
-		out = make([]NameRow, 0, r.int(0))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = d.readC(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
-		func(r cRow) error {
-			out = append(out, NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
-				Count: r.int(4), Clients: r.int(5), First: r.int(6), Last: r.int(7)})
-			return nil
+	return readRows(ctx, d, "names", "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
+		func(r cRow) NameRow {
+			return NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
+				Count: r.int(4), Clients: r.int(5), First: r.int(6), Last: r.int(7)}
 		})
-	return out, err
 }
 
 // appendScoreNames appends the rows of a ScoreNames query to out, and
