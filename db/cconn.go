@@ -12,7 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// cConn is a read-only connection to the workspace made on SQLite's C API
+// cConn is a connection to the workspace made on SQLite's C API
 // (modernc.org/sqlite/lib, the transpiled SQLite the driver runs on), for
 // the passes that read a whole table (every block, every name, every
 // domain, the dictionaries) and the blocks of a few names a scoring reads
@@ -22,7 +22,7 @@ import (
 // blocks of the 20M-event bench workspace took, and 460 MB of garbage.
 // This connection is opened without that mutex (SQLITE_OPEN_NOMUTEX: one
 // goroutine uses it at a time) and lends each row's blob from SQLite's
-// own memory.
+// own memory. The score writer writes on one too (cRunner).
 type cConn struct {
 	tls *libc.TLS
 	mu  sync.Mutex // held by close and by an interrupt, which may race it
@@ -31,16 +31,20 @@ type cConn struct {
 
 // openC opens the workspace at uri (an SQLite URI filename: the pool's,
 // so that a read-only or immutable workspace is read as the pool reads
-// it) with a page cache of cacheKiB.
-func openC(uri string, cacheKiB int) (*cConn, error) {
+// it) with a page cache of cacheKiB, for reading, or with write set for
+// writing too (with the pool's settings: dsn).
+func openC(uri string, cacheKiB int, write bool) (*cConn, error) {
 	c := &cConn{tls: libc.NewTLS()}
-	rc, err := c.open(uri)
+	rc, err := c.open(uri, write)
 	if err == nil && rc != sqlite3.SQLITE_OK {
 		err = c.err(rc)
 	}
 	if err == nil {
 		sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, 10000)
 		err = c.each(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(cacheKiB), nil, nil)
+	}
+	if err == nil && write {
+		err = c.each(context.Background(), "PRAGMA synchronous = NORMAL", nil, nil)
 	}
 	if err != nil {
 		c.close()
@@ -51,9 +55,13 @@ func openC(uri string, cacheKiB int) (*cConn, error) {
 
 // open opens the connection (c.db, also set when the open fails: it
 // holds the message).
-func (c *cConn) open(uri string) (int32, error) {
+func (c *cConn) open(uri string, write bool) (int32, error) {
+	mode := int32(sqlite3.SQLITE_OPEN_READONLY)
+	if write {
+		mode = sqlite3.SQLITE_OPEN_READWRITE
+	}
 	rc, db, err := c.call(uri, func(name, pdb uintptr) int32 {
-		return sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+		return sqlite3.Xsqlite3_open_v2(c.tls, name, pdb, mode|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
 	})
 	c.db = db
 	return rc, err
@@ -133,9 +141,7 @@ func (r cRow) blob(i int32) []byte {
 }
 
 // each runs query with args bound in order and calls fn (nil: none) with
-// each row. It stops with ctx's error when ctx is done: the statement at
-// work is interrupted, and one that had not started yet (SQLite forgets
-// an interrupt then) stops at its first row.
+// each row (run).
 func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cRow) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -150,6 +156,14 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 			return c.err(rc)
 		}
 	}
+	return c.run(ctx, stmt, fn)
+}
+
+// run steps stmt, its arguments bound, to its end and calls fn (nil:
+// none) with each row. It stops with ctx's error when ctx is done: the
+// statement at work is interrupted, and one that had not started yet
+// (SQLite forgets an interrupt then) stops at its first row.
+func (c *cConn) run(ctx context.Context, stmt uintptr, fn func(cRow) error) error {
 	var done atomic.Bool
 	stop := context.AfterFunc(ctx, func() {
 		done.Store(true)
@@ -189,7 +203,7 @@ func (d *DB) readC(ctx context.Context, query string, args []int64, fn func(cRow
 // withC calls fn with a cConn on the workspace (a page cache of
 // scanCache) for the passes that follow each other, and closes it.
 func (d *DB) withC(fn func(*cConn) error) error {
-	c, err := openC(d.uri, scanCache)
+	c, err := openC(d.uri, scanCache, false)
 	if err != nil {
 		return err
 	}

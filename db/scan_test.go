@@ -153,7 +153,7 @@ func TestRepeatedPairs(t *testing.T) {
 func TestScanConnectionErrorsAndStops(t *testing.T) {
 	d := openTemp(t)
 	load(t, d, "a", []rawEvent{{1, "a.example", "example", "10.0.0.1"}})
-	c, err := openC(d.uri, scanCache)
+	c, err := openC(d.uri, scanCache, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -729,12 +729,11 @@ func (d *DB) PutScores(ctx context.Context, names, domains []Score) error {
 // in increasing id order: each insert then appends to the table's last
 // page.
 type ScoreWriter struct {
-	ctx     context.Context
-	conn    *sql.Conn // in a transaction of the staging tables, or of the workspace (direct)
-	release func()    // gives conn back (scanConn)
-	bulks   map[ScoreSubject]*bulk
-	why     []byte
-	whys    map[string]string // whyText
+	ctx   context.Context
+	conn  *cConn // in a transaction of the staging tables, or of the workspace (direct)
+	bulks map[ScoreSubject]*bulk
+	why   []byte
+	whys  map[string]string // whyText
 	// scope, for an update (NewScoreUpdater): the ids whose scores are
 	// replaced; nil: all of them.
 	scope map[ScoreSubject][]uint32
@@ -783,20 +782,20 @@ func (d *DB) newScoreWriter(ctx context.Context, lock *ingestLock) (*ScoreWriter
 	if d.readOnly != nil {
 		return nil, d.readOnly
 	}
-	// Its page cache is small: it writes the temporary tables, then
-	// the scores' two tables once.
-	conn, release, err := d.scanConn(ctx)
+	// A connection of its own, on SQLite's C API (cRunner), with a small
+	// page cache: it writes the temporary tables, then the scores' two
+	// tables once.
+	conn, err := openC(d.uri, scanCache, true)
 	if err != nil {
 		return nil, err
 	}
-	w := &ScoreWriter{ctx: ctx, conn: conn, release: release, bulks: map[ScoreSubject]*bulk{}, whys: map[string]string{}, lock: lock}
+	w := &ScoreWriter{ctx: ctx, conn: conn, bulks: map[ScoreSubject]*bulk{}, whys: map[string]string{}, lock: lock}
 	if err := w.begin(); err != nil {
-		release()
+		conn.close()
 		return nil, err
 	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		// The runner is set on each use, inside conn.Raw (raw).
-		w.bulks[s] = newRunnerBulk(ctx, nil, "INSERT INTO "+w.target(s)+"(id, score, why) VALUES", "", 3)
+		w.bulks[s] = newRunnerBulk(ctx, cRunner{conn}, "INSERT INTO "+w.target(s)+"(id, score, why) VALUES", "", 3)
 	}
 	return w, nil
 }
@@ -813,26 +812,22 @@ func (w *ScoreWriter) begin() error {
 			return err
 		}
 		for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-			if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM main."+s.table()); err != nil {
-				w.conn.ExecContext(context.WithoutCancel(w.ctx), "ROLLBACK")
+			if err := w.conn.exec(w.ctx, "DELETE FROM main."+s.table()); err != nil {
+				w.conn.exec(context.WithoutCancel(w.ctx), "ROLLBACK")
 				return err
 			}
 		}
 		return nil
 	}
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		if _, err := w.conn.ExecContext(w.ctx, "CREATE TEMP TABLE IF NOT EXISTS "+strings.TrimPrefix(staged(s), "temp.")+
+		if err := w.conn.exec(w.ctx, "CREATE TEMP TABLE "+strings.TrimPrefix(staged(s), "temp.")+
 			"(id INTEGER PRIMARY KEY, score REAL NOT NULL, why TEXT NOT NULL)"); err != nil {
-			return err
-		}
-		if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM "+staged(s)); err != nil {
 			return err
 		}
 	}
 	// Deferred, not the immediate transactions of the pool's: it writes
 	// nothing to the workspace.
-	_, err := w.conn.ExecContext(w.ctx, "BEGIN")
-	return err
+	return w.conn.exec(w.ctx, "BEGIN")
 }
 
 // target is the table a subject's scores are inserted into.
@@ -846,32 +841,14 @@ func (w *ScoreWriter) target(s ScoreSubject) string {
 // beginImmediate takes the workspace's write lock. A large ingest's
 // aggregates may hold it past the busy timeout: scores, computed or
 // being computed, are worth a few waits more.
-func beginImmediate(ctx context.Context, conn *sql.Conn) error {
+func beginImmediate(ctx context.Context, conn *cConn) error {
 	var err error
 	for range 3 {
-		if _, err = conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err == nil || ctx.Err() != nil {
+		if err = conn.exec(ctx, "BEGIN IMMEDIATE"); err == nil || ctx.Err() != nil {
 			break
 		}
 	}
 	return err
-}
-
-// raw runs fn with the bulks writing on the driver connection: through
-// database/sql each statement's 399 arguments were converted and copied,
-// a third of what writing the scores allocated. A bulk's prepared
-// statement lives on that connection, which w.conn holds, and is only
-// used inside fn.
-func (w *ScoreWriter) raw(fn func() error) error {
-	return w.conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return errNoContext
-		}
-		for _, b := range w.bulks {
-			b.run = rawRunner{c}
-		}
-		return fn()
-	})
 }
 
 // maxWhys bounds the distinct words ScoreWriter keeps one string of.
@@ -907,31 +884,24 @@ func (d *DB) NewScoreUpdater(ctx context.Context, names, domains []uint32) (*Sco
 // Add queues scores of a subject.
 func (w *ScoreWriter) Add(subject ScoreSubject, scores []Score) error {
 	b := w.bulks[subject]
-	return w.raw(func() error {
-		for _, s := range scores {
-			w.why = appendContribs(w.why[:0], s.Contribs)
-			b.add(s.ID, s.Score, w.whyText())
-		}
-		return b.err
-	})
+	for _, s := range scores {
+		w.why = appendContribs(w.why[:0], s.Contribs)
+		b.add(s.ID, s.Score, w.whyText())
+	}
+	return b.err
 }
 
 // Commit writes what is queued and puts the scores in place of the stored
 // ones, in one transaction that waits for the workspace's write lock.
 func (w *ScoreWriter) Commit() error {
 	defer w.Rollback()
-	if err := w.raw(func() error {
-		for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-			if err := w.bulks[s].flush(); err != nil {
-				return fmt.Errorf("%s: %w", s.table(), err)
-			}
+	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
+		if err := w.bulks[s].flush(); err != nil {
+			return fmt.Errorf("%s: %w", s.table(), err)
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	if !w.direct() {
-		if _, err := w.conn.ExecContext(w.ctx, "COMMIT"); err != nil {
+		if err := w.conn.exec(w.ctx, "COMMIT"); err != nil {
 			return err
 		}
 		if err := beginImmediate(w.ctx, w.conn); err != nil {
@@ -939,11 +909,10 @@ func (w *ScoreWriter) Commit() error {
 		}
 	}
 	if err := w.swap(); err != nil {
-		w.conn.ExecContext(context.WithoutCancel(w.ctx), "ROLLBACK")
+		w.conn.exec(context.WithoutCancel(w.ctx), "ROLLBACK")
 		return err
 	}
-	_, err := w.conn.ExecContext(w.ctx, "COMMIT")
-	return err
+	return w.conn.exec(w.ctx, "COMMIT")
 }
 
 // swap replaces the stored scores with the staged ones, in the
@@ -963,10 +932,10 @@ func (w *ScoreWriter) swap() error {
 // copyStaged puts the staged scores in place of the stored ones.
 func (w *ScoreWriter) copyStaged() error {
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		if _, err := w.conn.ExecContext(w.ctx, "DELETE FROM main."+s.table()); err != nil {
+		if err := w.conn.exec(w.ctx, "DELETE FROM main."+s.table()); err != nil {
 			return err
 		}
-		if _, err := w.conn.ExecContext(w.ctx, "INSERT INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
+		if err := w.conn.exec(w.ctx, "INSERT INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
 			staged(s)+" ORDER BY id"); err != nil {
 			return err
 		}
@@ -977,18 +946,10 @@ func (w *ScoreWriter) copyStaged() error {
 // update replaces the scores of the writer's scope with the staged ones.
 func (w *ScoreWriter) update() error {
 	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		del, err := w.conn.PrepareContext(w.ctx, "DELETE FROM main."+s.table()+" WHERE id = ?")
-		if err != nil {
+		if err := w.deleteScope(s); err != nil {
 			return err
 		}
-		for _, id := range w.scope[s] {
-			if _, err := del.ExecContext(w.ctx, id); err != nil {
-				del.Close()
-				return err
-			}
-		}
-		del.Close()
-		if _, err := w.conn.ExecContext(w.ctx, "INSERT OR REPLACE INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
+		if err := w.conn.exec(w.ctx, "INSERT OR REPLACE INTO main."+s.table()+"(id, score, why) SELECT id, score, why FROM "+
 			staged(s)+" ORDER BY id"); err != nil {
 			return err
 		}
@@ -996,27 +957,37 @@ func (w *ScoreWriter) update() error {
 	return metaSet(w.ctx, w.conn, "rescored", strconv.FormatInt(time.Now().UnixMicro(), 10))
 }
 
-// Rollback abandons the writes, and lets the connection go (after Commit
-// it does nothing).
+// deleteScope deletes the stored scores of subject s the writer replaces.
+func (w *ScoreWriter) deleteScope(s ScoreSubject) error {
+	del, err := cRunner{w.conn}.prepare(w.ctx, "DELETE FROM main."+s.table()+" WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer del.close()
+	arg := []driver.NamedValue{{Ordinal: 1}}
+	for _, id := range w.scope[s] {
+		arg[0].Value = int64(id)
+		if err := del.exec(w.ctx, arg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rollback abandons the writes, and closes the connection, and with it
+// the staging tables (after Commit, it only closes the connection).
 func (w *ScoreWriter) Rollback() {
 	if w.conn == nil {
 		return
 	}
-	ctx := context.WithoutCancel(w.ctx)
-	w.raw(func() error { // the statements of a bulk left unflushed
-		for _, b := range w.bulks {
-			if b.full != nil {
-				b.full.close()
-				b.full = nil
-			}
+	for _, b := range w.bulks { // the statements of a bulk left unflushed
+		if b.full != nil {
+			b.full.close()
+			b.full = nil
 		}
-		return nil
-	})
-	w.conn.ExecContext(ctx, "ROLLBACK") // none open after Commit: an error, ignored
-	for _, s := range []ScoreSubject{ScoreName, ScoreDomain} {
-		w.conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+staged(s))
 	}
-	w.release()
+	// Closing rolls back a transaction left open.
+	w.conn.close()
 	w.conn = nil
 	w.lock.release()
 }
