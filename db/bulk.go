@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -26,8 +24,8 @@ type bulk struct {
 	err     error
 }
 
-// runner executes statements in a transaction: a *sql.Tx, or a driver
-// connection inside sql.Conn.Raw.
+// runner executes statements in a transaction: a *sql.Tx, or a cConn
+// (cRunner).
 type runner interface {
 	prepare(ctx context.Context, query string) (preparedStmt, error)
 	exec(ctx context.Context, query string, args []driver.NamedValue) error
@@ -88,7 +86,7 @@ func (b *bulk) add(vals ...any) {
 }
 
 // driverValue turns the integer types the workspace uses into the int64 a
-// driver takes; database/sql would do it, the raw path must.
+// driver takes; database/sql would do it, cRunner must.
 func driverValue(v any) driver.Value {
 	switch x := v.(type) {
 	case uint32:
@@ -157,62 +155,3 @@ func (s txStmt) exec(ctx context.Context, args []driver.NamedValue) error {
 }
 
 func (s txStmt) close() { s.st.Close() }
-
-// rawRunner runs statements on a driver connection, which the caller got
-// from sql.Conn.Raw and holds a transaction on.
-type rawRunner struct{ c driver.Conn }
-
-type rawStmt struct{ st driver.Stmt }
-
-var errNoContext = errors.New("the SQLite driver lacks the context interfaces")
-
-func (r rawRunner) prepare(ctx context.Context, q string) (preparedStmt, error) {
-	pc, ok := r.c.(driver.ConnPrepareContext)
-	if !ok {
-		return nil, errNoContext
-	}
-	st, err := pc.PrepareContext(ctx, q)
-	return rawStmt{st}, err
-}
-
-func (r rawRunner) exec(ctx context.Context, q string, args []driver.NamedValue) error {
-	ex, ok := r.c.(driver.ExecerContext)
-	if !ok {
-		return errNoContext
-	}
-	_, err := ex.ExecContext(ctx, q, args)
-	return err
-}
-
-// queryInt is the integer the first column of q's first row holds.
-func (r rawRunner) queryInt(ctx context.Context, q string) (int64, error) {
-	qc, ok := r.c.(driver.QueryerContext)
-	if !ok {
-		return 0, errNoContext
-	}
-	rows, err := qc.QueryContext(ctx, q, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	v := make([]driver.Value, len(rows.Columns()))
-	if err := rows.Next(v); err != nil {
-		return 0, err
-	}
-	n, ok := v[0].(int64)
-	if !ok {
-		return 0, fmt.Errorf("%s: %T, not an integer", q, v[0])
-	}
-	return n, nil
-}
-
-func (s rawStmt) exec(ctx context.Context, args []driver.NamedValue) error {
-	ex, ok := s.st.(driver.StmtExecContext)
-	if !ok {
-		return errNoContext
-	}
-	_, err := ex.ExecContext(ctx, args)
-	return err
-}
-
-func (s rawStmt) close() { s.st.Close() }

@@ -37,6 +37,22 @@ func (r cRunner) exec(ctx context.Context, q string, args []driver.NamedValue) e
 	return st.exec(ctx, args)
 }
 
+// queryInt is the integer the first column of q's first row holds.
+func (r cRunner) queryInt(ctx context.Context, q string) (int64, error) {
+	var n int64
+	found := false
+	err := r.c.each(ctx, q, nil, func(row cRow) error {
+		if !found {
+			n, found = row.int(0), true
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("%s: no row", q)
+	}
+	return n, err
+}
+
 // cStmt is a prepared statement of a cConn. The texts and blobs bound to
 // it are copied into C memory of its own (buf), which SQLite reads in
 // place (SQLITE_STATIC) until they are bound again.

@@ -94,9 +94,9 @@ type Loader struct {
 	agg      *aggregator
 	order    []int32 // scratch: batch positions grouped by name
 	counts   []int32
-	run      []Event   // scratch: the events of one name
-	arena    []byte    // the batch's encoded blocks
-	conn     *sql.Conn // the writer's, without automatic checkpoints
+	run      []Event // scratch: the events of one name
+	arena    []byte  // the batch's encoded blocks
+	conn     *cConn  // the writer's (cRunner), without automatic checkpoints
 	ckpt     *walCheckpointer
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
@@ -288,23 +288,19 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 	if err := l.ckpt.wait(); err != nil {
 		return err
 	}
-	err := l.conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return errNoContext
-		}
-		return l.writeRaw(ctx, rawRunner{c}, b, order)
-	})
+	err := l.writeBatch(ctx, cRunner{l.conn}, b, order)
 	if err == nil {
 		l.ckpt.start()
 	}
 	return err
 }
 
-// openConn takes the connection batches are written on and starts the
+// openConn opens the connection batches are written on, one of SQLite's
+// C API (cRunner): through the driver, a batch's block rows took the
+// connection's mutex for each of their arguments. It starts the
 // checkpoints beside it.
 func (l *Loader) openConn(ctx context.Context) error {
-	conn, err := l.d.sql.Conn(ctx)
+	conn, err := openC(l.d.uri, writerCache, true)
 	if err != nil {
 		return err
 	}
@@ -317,18 +313,22 @@ func (l *Loader) openConn(ctx context.Context) error {
 		set = append(set, noSync)
 	}
 	for _, q := range set {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			releasePooled(conn, writerDefaults)
+		if err := conn.exec(ctx, q); err != nil {
+			conn.close()
 			return err
 		}
 	}
 	if l.ckpt, err = startCheckpointer(ctx, l.d.sql, l.unsynced); err != nil {
-		releasePooled(conn, writerDefaults)
+		conn.close()
 		return err
 	}
 	l.conn = conn
 	return nil
 }
+
+// writerCache is the page cache (KiB) of the batches' connection: the
+// pool's (dsn).
+const writerCache = 16384
 
 // noSync lets a first load into a new workspace write without waiting for
 // the disk. Each batch's checkpoint waited for its fsync, and the writer
@@ -351,11 +351,6 @@ const noSync = "PRAGMA synchronous = OFF"
 const keptQuery = `SELECT EXISTS (SELECT 1 FROM rules) OR EXISTS (SELECT 1 FROM cat_sources)
 	OR EXISTS (SELECT 1 FROM net_sources) OR EXISTS (SELECT 1 FROM ranks) OR EXISTS (SELECT 1 FROM snapshots)`
 
-// writerDefaults are what a pooled connection is given back: SQLite's
-// defaults (an index build's sorter spills to files, not to memory) and
-// the workspace's synchronous level.
-var writerDefaults = []string{"PRAGMA wal_autocheckpoint = 1000", "PRAGMA temp_store = DEFAULT", "PRAGMA synchronous = NORMAL"}
-
 // releasePooled gives a connection back to the pool with the settings
 // reset, or closes it when one cannot be: a connection that writes
 // without syncing must never serve a later write.
@@ -370,8 +365,9 @@ func releasePooled(conn *sql.Conn, reset []string) {
 	conn.Close()
 }
 
-// writeRaw commits a batch in one transaction on a driver connection.
-func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []int32) (err error) {
+// writeBatch commits a batch in one transaction on the loader's
+// connection.
+func (l *Loader) writeBatch(ctx context.Context, r cRunner, b *Batch, order []int32) (err error) {
 	if err := r.exec(ctx, "BEGIN IMMEDIATE", nil); err != nil {
 		return err
 	}
@@ -406,8 +402,8 @@ func (l *Loader) writeRaw(ctx context.Context, r rawRunner, b *Batch, order []in
 		l.agg.addRun(l.names[name], run)
 		for c := 0; c < len(run); c += maxBlockEvents {
 			chunk := run[c:min(c+maxBlockEvents, len(run))]
-			// Blocks are encoded into one arena per batch: the driver
-			// copies each when it binds it, and a slice per block was
+			// Blocks are encoded into one arena per batch: each is
+			// copied when it is bound, and a slice per block was
 			// a collection's worth of garbage every batch.
 			at := len(l.arena)
 			l.arena = encodeBlock(l.arena, chunk)
@@ -532,7 +528,7 @@ func (l *Loader) Close() {
 func (l *Loader) releaseConn() {
 	if l.conn != nil {
 		l.ckpt.stop()
-		releasePooled(l.conn, writerDefaults)
+		l.conn.close()
 		l.conn, l.ckpt = nil, nil
 	}
 }

@@ -18,6 +18,16 @@ func synchronous(t *testing.T, conn *sql.Conn) int {
 	return v
 }
 
+// cSynchronous is synchronous for a C-API connection (the loader's).
+func cSynchronous(t *testing.T, c *cConn) int {
+	t.Helper()
+	n, err := cRunner{c}.queryInt(context.Background(), "PRAGMA synchronous")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
 // writeOne starts a run and commits one batch of one event.
 func writeOne(t *testing.T, d *DB, name string) *Loader {
 	t.Helper()
@@ -46,7 +56,7 @@ func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 	ctx := context.Background()
 	d := openTemp(t)
 	l := writeOne(t, d, "a.example")
-	if got := synchronous(t, l.conn); got != 0 {
+	if got := cSynchronous(t, l.conn); got != 0 {
 		t.Errorf("first load's writer: synchronous = %d, want 0 (OFF)", got)
 	}
 	if got := synchronous(t, l.ckpt.conn); got != 0 {
@@ -74,7 +84,7 @@ func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 
 	l = writeOne(t, d, "b.example")
 	defer l.Close()
-	if got := synchronous(t, l.conn); got != 1 {
+	if got := cSynchronous(t, l.conn); got != 1 {
 		t.Errorf("second load's writer: synchronous = %d, want 1 (NORMAL)", got)
 	}
 	if got := synchronous(t, l.ckpt.conn); got != 1 {
@@ -105,7 +115,7 @@ func TestAFirstLoadBesideTheAnalystsWorkSyncs(t *testing.T) {
 			}
 			l := writeOne(t, d, "a.example")
 			defer l.Close()
-			if got := synchronous(t, l.conn); got != 1 {
+			if got := cSynchronous(t, l.conn); got != 1 {
 				t.Errorf("writer: synchronous = %d, want 1 (NORMAL)", got)
 			}
 			if got := synchronous(t, l.ckpt.conn); got != 1 {
