@@ -399,7 +399,12 @@ func (s *Scorer) dga(d *domAcc) evidence {
 // generated judges one label as a generated name (see the package doc);
 // sub says it is below the registered domain, for the words.
 func (s *Scorer) generated(label string, sub bool, failed, answered, clients int64) evidence {
-	if len(label) < 6 || strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
+	if strings.IndexByte(label, '_') >= 0 { // _service labels are protocol, not choice
+		return evidence{signal: SigDGA}
+	}
+	whole := label
+	label = lettersOfNumbered(label)
+	if len(label) < 6 {
 		return evidence{signal: SigDGA}
 	}
 	sh := labelShape(label)
@@ -417,7 +422,10 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 	}
 	st, fail := s.generatedScale(st, failed, answered, clients)
 	words := func() string {
-		why := fmt.Sprintf("%q: ", label)
+		why := fmt.Sprintf("%q: ", whole)
+		if label != whole {
+			why = fmt.Sprintf("%q (a number on %q): ", whole, label)
+		}
 		if sub {
 			why = "label " + why
 		}
@@ -441,6 +449,24 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 		return why
 	}
 	return evidence{signal: SigDGA, strength: st, lazy: words}
+}
+
+// lettersOfNumbered is the letters of a label that is letters with a
+// number before or after them (home17, server01, 4shared), or the label:
+// a number on a word is a naming scheme, not randomness, and digits the
+// network's names seldom hold made such labels 4σ unlikely. The letters
+// are judged alone, as any label is.
+func lettersOfNumbered(label string) string {
+	letters := strings.Trim(label, "0123456789")
+	if len(letters) == len(label) || len(letters) == 0 {
+		return label
+	}
+	for i := 0; i < len(letters); i++ {
+		if c := letters[i]; c < 'a' || c > 'z' {
+			return label
+		}
+	}
+	return letters
 }
 
 // generatedScale scales a generated-label strength by what the name is

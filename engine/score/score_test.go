@@ -153,6 +153,12 @@ func (w *workspace) add(name, domain string, evs []db.Event) {
 }
 
 func (w *workspace) score(rs []rules.Rule) (Result, map[string]db.Score) {
+	return w.scoreWith(rs, nil)
+}
+
+// scoreWith is score with the n-gram model m (nil: none, too few names
+// to train one).
+func (w *workspace) scoreWith(rs []rules.Rule, m *Model) (Result, map[string]db.Score) {
 	ctx := db.ScoreContext{Clients: 50, First: 0, Last: 7 * 86400e6}
 	s := NewScorer(Inputs{Rules: rules.NewMatcher(rs, subject.DNSName), Names: w.names, Pairs: w.pairs(ctx.Clients)})
 	// Events come a block at a time, and a name's blocks in any order.
@@ -162,7 +168,7 @@ func (w *workspace) score(rs []rules.Rule) (Result, map[string]db.Score) {
 		s.Add(w.names[i].ID, evs[half:])
 		s.Add(w.names[i].ID, evs[:half])
 	}
-	res := s.Finish(FinishInputs{Context: ctx, Domains: w.domains})
+	res := s.Finish(FinishInputs{Context: ctx, Domains: w.domains, Model: m})
 	byName := map[string]db.Score{}
 	for _, sc := range res.Domains {
 		byName[w.domains[sc.ID-1].Name] = sc
@@ -281,5 +287,39 @@ func TestVerdictsFeedBack(t *testing.T) {
 		return c.Signal == SigRelated && strings.Contains(c.Why, "qxzvkrtpwmbd.biz")
 	}) {
 		t.Errorf("the bad name's client did not raise bluestone.com: before %+v, after %+v", b, a)
+	}
+}
+
+// A number on a word is a naming scheme: the word is judged, not the
+// digits that the network's names seldom hold, and a random label keeps
+// its evidence with a number on it.
+func TestNumberedWordsAreJudgedByTheirLetters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	w := &workspace{}
+	var labels []string
+	for seen := map[string]bool{}; len(seen) < 100; {
+		label := wordy(rng)
+		if seen[label] {
+			continue
+		}
+		seen[label] = true
+		labels = append(labels, label)
+		var evs []db.Event
+		for j := range 20 {
+			evs = append(evs, ev(int64(j)*3000e6, uint32(1+rng.IntN(50)), 1, 0, 1))
+		}
+		w.add(label+".com", label+".com", evs)
+	}
+	w.add("greenriver17.com", "greenriver17.com", []db.Event{ev(5*86400e6, 11, 1, 3, 0)})
+	w.add("xkqzvbtrwpl42.biz", "xkqzvbtrwpl42.biz", []db.Event{ev(5*86400e6, 12, 1, 3, 0)})
+	_, by := w.scoreWith(nil, Train(labels))
+	if p := points(by["greenriver17.com"], SigDGA); p > 5 {
+		t.Errorf("greenriver17.com: %.1f generated-name points: %+v", p, by["greenriver17.com"].Contribs)
+	}
+	random := by["xkqzvbtrwpl42.biz"]
+	if p := points(random, SigDGA); p < 20 || !slices.ContainsFunc(random.Contribs, func(c db.Contribution) bool {
+		return c.Signal == SigDGA && strings.Contains(c.Why, `"xkqzvbtrwpl42" (a number on "xkqzvbtrwpl"): `)
+	}) {
+		t.Errorf("xkqzvbtrwpl42.biz: %.1f generated-name points: %+v", p, random.Contribs)
 	}
 }
