@@ -373,7 +373,7 @@ func (l *Loader) writeBatch(ctx context.Context, r cRunner, b *Batch, order []in
 	}
 	defer func() {
 		if err != nil {
-			r.exec(ctx, "ROLLBACK", nil)
+			r.exec(context.WithoutCancel(ctx), "ROLLBACK", nil) // after a cancel too
 		}
 	}()
 	if err := writeDict(ctx, r, &b.dict, !l.bulkLoad); err != nil {
