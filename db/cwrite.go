@@ -69,11 +69,26 @@ func (s *cStmt) exec(ctx context.Context, args []driver.NamedValue) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	defer sqlite3.Xsqlite3_reset(s.c.tls, s.stmt)
+	defer s.done()
 	if err := s.bind(args); err != nil {
 		return err
 	}
 	return s.c.run(ctx, s.stmt, nil)
+}
+
+// keepBuf is the most of buf a statement keeps between runs: a batch's
+// blocks statement may carry megabytes (a busy name's blocks), which
+// kept, and doubled as they grew, were 40 MB of a second day's peak.
+const keepBuf = 1 << 20
+
+// done makes the statement ready for its next run, and lets a large
+// buf go (what SQLite holds of it is bound again before it runs).
+func (s *cStmt) done() {
+	sqlite3.Xsqlite3_reset(s.c.tls, s.stmt)
+	if s.size > keepBuf {
+		libc.Xfree(s.c.tls, s.buf)
+		s.buf, s.size = 0, 0
+	}
 }
 
 func (s *cStmt) bind(args []driver.NamedValue) error {
@@ -130,7 +145,9 @@ func (s *cStmt) grow(n int) error {
 	if n <= s.size {
 		return nil
 	}
-	n = max(n, 2*s.size)
+	if n <= keepBuf {
+		n = min(max(n, 2*s.size), keepBuf)
+	}
 	p := libc.Xmalloc(s.c.tls, libc.Tsize_t(n))
 	if p == 0 {
 		return fmt.Errorf("sqlite: out of memory")
