@@ -9,8 +9,8 @@ import (
 
 // bulk writes many rows with multi-row statements: one round trip per
 // rowsPer rows instead of per row, which is where most of the time of a
-// naive loader goes. On a raw driver connection (the ingest's hot path) it
-// also reuses its argument slice: database/sql allocates one per statement,
+// naive loader goes. On a cConn (cRunner: the ingest's hot path) it also
+// reuses its argument slice: database/sql allocates one per statement,
 // which was a quarter of everything an ingest allocated.
 type bulk struct {
 	ctx     context.Context

@@ -22,7 +22,8 @@ import (
 // blocks of the 20M-event bench workspace took, and 460 MB of garbage.
 // This connection is opened without that mutex (SQLITE_OPEN_NOMUTEX: one
 // goroutine uses it at a time) and lends each row's blob from SQLite's
-// own memory. The score writer writes on one too (cRunner).
+// own memory. The loader and the score writer write on one too
+// (cRunner).
 type cConn struct {
 	tls *libc.TLS
 	mu  sync.Mutex // held by close and by an interrupt, which may race it
@@ -40,7 +41,9 @@ func openC(uri string, cacheKiB int, write bool) (*cConn, error) {
 		err = c.err(rc)
 	}
 	if err == nil {
-		sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, 10000)
+		// As the driver's: an I/O error says which.
+		sqlite3.Xsqlite3_extended_result_codes(c.tls, c.db, 1)
+		sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, busyTimeout)
 		err = c.each(context.Background(), "PRAGMA cache_size = -"+strconv.Itoa(cacheKiB), nil, nil)
 	}
 	if err == nil && write {
@@ -99,12 +102,22 @@ func (c *cConn) close() {
 	c.tls.Close()
 }
 
-// err is the error of result code rc, with SQLite's message.
+// err is the error of result code rc, worded as the driver words its
+// errors ("database or disk is full (13)", "SQL logic error: no such
+// table: x (1)", a busy one marked "(SQLITE_BUSY)" as waitWAL expects):
+// an ingest's or a scoring's errors read the same on either connection.
 func (c *cConn) err(rc int32) error {
-	if c.db == 0 {
-		return fmt.Errorf("sqlite: open: result code %d", rc)
+	str := libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc))
+	busy := ""
+	if rc&0xff == sqlite3.SQLITE_BUSY {
+		busy = " (SQLITE_BUSY)"
 	}
-	return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)), rc)
+	if c.db != 0 {
+		if msg := libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)); msg != str {
+			return fmt.Errorf("%s: %s (%d)%s", str, msg, rc, busy)
+		}
+	}
+	return fmt.Errorf("%s (%d)%s", str, rc, busy)
 }
 
 // cRow is the row a statement of a cConn stands on. Its blobs are lent
@@ -165,11 +178,19 @@ func (c *cConn) each(ctx context.Context, query string, args []int64, fn func(cR
 // (SQLite forgets an interrupt then) stops at its first row.
 func (c *cConn) run(ctx context.Context, stmt uintptr, fn func(cRow) error) error {
 	var done atomic.Bool
+	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
 		done.Store(true)
 		c.interrupt()
 	})
-	defer stop()
+	// An interrupt that has begun lands before the next statement runs
+	// (a ROLLBACK after a cancel), not in it.
+	defer func() {
+		if !stop() {
+			<-fired
+		}
+	}()
 	row := cRow{c.tls, stmt}
 	for {
 		switch rc := sqlite3.Xsqlite3_step(c.tls, stmt); rc {
@@ -183,8 +204,8 @@ func (c *cConn) run(ctx context.Context, stmt uintptr, fn func(cRow) error) erro
 			if err := fn(row); err != nil {
 				return err
 			}
-		case sqlite3.SQLITE_DONE:
-			return ctx.Err()
+		case sqlite3.SQLITE_DONE: // done, a COMMIT included, whatever ctx says now
+			return nil
 		default:
 			if ctx.Err() != nil {
 				return ctx.Err()

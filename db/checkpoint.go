@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 )
 
 // walCheckpointer copies the pages an ingest batch committed from the WAL
@@ -65,4 +66,18 @@ func (c *walCheckpointer) stop() {
 	c.wait()
 	close(c.req)
 	releasePooled(c.conn, checkpointerDefaults)
+}
+
+// releasePooled gives a connection back to the pool with the settings
+// reset, or closes it when one cannot be: a connection that writes
+// without syncing must never serve a later write.
+func releasePooled(conn *sql.Conn, reset []string) {
+	ctx := context.Background()
+	for _, q := range reset {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			break
+		}
+	}
+	conn.Close()
 }

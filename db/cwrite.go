@@ -10,11 +10,12 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// cRunner runs a bulk's statements on a cConn opened for writing. Through
-// the driver, every statement of 133 scores took the connection's mutex
-// for each of its 399 arguments and copied each text into memory of its
+// cRunner runs a bulk's statements on a cConn opened for writing: the
+// loader's batches and the score writer's scores. Through the driver,
+// every statement took the connection's mutex for each of its arguments
+// (399 for 133 scores) and copied each text and blob into memory of its
 // own: a quarter of the score writer's CPU, on the one goroutine that the
-// end of a scoring waits for.
+// end of a scoring waits for, and 4 CPU-s of a 20M-line load.
 type cRunner struct{ c *cConn }
 
 func (r cRunner) prepare(ctx context.Context, q string) (preparedStmt, error) {
@@ -77,18 +78,24 @@ func (s *cStmt) exec(ctx context.Context, args []driver.NamedValue) error {
 }
 
 // keepBuf is the most of buf a statement keeps between runs: a batch's
-// blocks statement may carry megabytes (a busy name's blocks), which
-// kept, and doubled as they grew, were 40 MB of a second day's peak.
+// blocks statement may carry megabytes (a busy name's blocks), which it
+// kept, doubled as it grew, until the batch's end.
 const keepBuf = 1 << 20
 
 // done makes the statement ready for its next run, and lets a large
-// buf go (what SQLite holds of it is bound again before it runs).
+// buf go.
 func (s *cStmt) done() {
 	sqlite3.Xsqlite3_reset(s.c.tls, s.stmt)
 	if s.size > keepBuf {
-		libc.Xfree(s.c.tls, s.buf)
-		s.buf, s.size = 0, 0
+		s.free()
 	}
+}
+
+// free lets buf go, with the bindings that point into it.
+func (s *cStmt) free() {
+	sqlite3.Xsqlite3_clear_bindings(s.c.tls, s.stmt)
+	libc.Xfree(s.c.tls, s.buf)
+	s.buf, s.size = 0, 0
 }
 
 func (s *cStmt) bind(args []driver.NamedValue) error {
@@ -126,6 +133,10 @@ func (s *cStmt) bind(args []driver.NamedValue) error {
 			rc = sqlite3.Xsqlite3_bind_text(tls, s.stmt, n, at, int32(len(v)), sqlite3.SQLITE_STATIC)
 			at += uintptr(len(v))
 		case []byte:
+			if v == nil { // as the driver binds it
+				rc = sqlite3.Xsqlite3_bind_null(tls, s.stmt, n)
+				break
+			}
 			copy(cBytes(at, len(v)), v)
 			rc = sqlite3.Xsqlite3_bind_blob(tls, s.stmt, n, at, int32(len(v)), sqlite3.SQLITE_STATIC)
 			at += uintptr(len(v))
@@ -139,8 +150,7 @@ func (s *cStmt) bind(args []driver.NamedValue) error {
 	return nil
 }
 
-// grow makes buf hold at least n bytes. What SQLite holds of the old one
-// is bound again before the statement runs.
+// grow makes buf hold at least n bytes.
 func (s *cStmt) grow(n int) error {
 	if n <= s.size {
 		return nil
@@ -148,11 +158,11 @@ func (s *cStmt) grow(n int) error {
 	if n <= keepBuf {
 		n = min(max(n, 2*s.size), keepBuf)
 	}
+	s.free()
 	p := libc.Xmalloc(s.c.tls, libc.Tsize_t(n))
 	if p == 0 {
-		return fmt.Errorf("sqlite: out of memory")
+		return fmt.Errorf("out of memory")
 	}
-	libc.Xfree(s.c.tls, s.buf)
 	s.buf, s.size = p, n
 	return nil
 }

@@ -225,12 +225,20 @@ func checkHeader(path string) error {
 	return nil
 }
 
+// busyTimeout is how long (ms) a connection waits for another's write
+// lock; poolCache is the page cache (KiB) of each connection of the pool,
+// and of the loader's.
+const (
+	busyTimeout = 10000
+	poolCache   = 16384
+)
+
 // dsn is the driver's name for the workspace at path with the query
 // parameters q.
 func dsn(path string, q url.Values) string {
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "busy_timeout("+strconv.Itoa(busyTimeout)+")")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-16384)")
+	q.Add("_pragma", "cache_size(-"+strconv.Itoa(poolCache)+")")
 	return uri(path, q)
 }
 

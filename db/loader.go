@@ -3,7 +3,6 @@ package db
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -97,6 +96,7 @@ type Loader struct {
 	run      []Event // scratch: the events of one name
 	arena    []byte  // the batch's encoded blocks
 	conn     *cConn  // the writer's (cRunner), without automatic checkpoints
+	failed   error   // of the batch that failed (Write)
 	ckpt     *walCheckpointer
 	rebuild  bool // a source was dropped (--force): rebuild instead of adding
 	bulkLoad bool // the blocks index was dropped for a first big load
@@ -271,8 +271,13 @@ func (l *Loader) EndSource(ctx context.Context, id uint32) error {
 	return err
 }
 
-// Write commits a batch. b.Events may be reused once it returns.
+// Write commits a batch. b.Events may be reused once it returns. After
+// a batch that failed it refuses the next: the loader's names and
+// aggregates took that batch in before its transaction was rolled back.
 func (l *Loader) Write(ctx context.Context, b *Batch) error {
+	if l.failed != nil {
+		return fmt.Errorf("a batch before failed: %w", l.failed)
+	}
 	for _, n := range b.dict.names {
 		for int(n.id) >= len(l.names) {
 			l.names = append(l.names, nameInfo{})
@@ -289,10 +294,12 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 		return err
 	}
 	err := l.writeBatch(ctx, cRunner{l.conn}, b, order)
-	if err == nil {
-		l.ckpt.start()
+	if err != nil {
+		l.failed = err
+		return err
 	}
-	return err
+	l.ckpt.start()
+	return nil
 }
 
 // openConn opens the connection batches are written on, one of SQLite's
@@ -300,7 +307,7 @@ func (l *Loader) Write(ctx context.Context, b *Batch) error {
 // connection's mutex for each of their arguments. It starts the
 // checkpoints beside it.
 func (l *Loader) openConn(ctx context.Context) error {
-	conn, err := openC(l.d.uri, writerCache, true)
+	conn, err := openC(l.d.uri, poolCache, true)
 	if err != nil {
 		return err
 	}
@@ -326,10 +333,6 @@ func (l *Loader) openConn(ctx context.Context) error {
 	return nil
 }
 
-// writerCache is the page cache (KiB) of the batches' connection: the
-// pool's (dsn).
-const writerCache = 16384
-
 // noSync lets a first load into a new workspace write without waiting for
 // the disk. Each batch's checkpoint waited for its fsync, and the writer
 // for the checkpoint (the WAL stays one batch long): a Security log's 4.7M
@@ -350,20 +353,6 @@ const noSync = "PRAGMA synchronous = OFF"
 // load syncs (noSync).
 const keptQuery = `SELECT EXISTS (SELECT 1 FROM rules) OR EXISTS (SELECT 1 FROM cat_sources)
 	OR EXISTS (SELECT 1 FROM net_sources) OR EXISTS (SELECT 1 FROM ranks) OR EXISTS (SELECT 1 FROM snapshots)`
-
-// releasePooled gives a connection back to the pool with the settings
-// reset, or closes it when one cannot be: a connection that writes
-// without syncing must never serve a later write.
-func releasePooled(conn *sql.Conn, reset []string) {
-	ctx := context.Background()
-	for _, q := range reset {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-			break
-		}
-	}
-	conn.Close()
-}
 
 // writeBatch commits a batch in one transaction on the loader's
 // connection.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // expiring is a context that ends after its Err has been asked n times:
@@ -21,9 +23,10 @@ func (c *expiring) Err() error {
 	return nil
 }
 
-// A batch cancelled after its transaction began is rolled back, so the
-// loader's next batch can begin its own.
-func TestACancelledBatchLeavesNoTransactionOpen(t *testing.T) {
+// A batch cancelled after its transaction began is rolled back, and the
+// loader refuses the batches after it: its names and aggregates took the
+// batch in before the rollback.
+func TestACancelledBatchIsRolledBackAndEndsTheLoad(t *testing.T) {
 	d := openTemp(t)
 	l := writeOne(t, d, "a.example")
 	defer l.Close()
@@ -38,7 +41,14 @@ func TestACancelledBatchLeavesNoTransactionOpen(t *testing.T) {
 	if err := l.Write(ctx, batch("b.example")); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled batch: %v", err)
 	}
-	if err := l.Write(context.Background(), batch("c.example")); err != nil {
-		t.Fatalf("the batch after it: %v", err)
+	if sqlite3.Xsqlite3_get_autocommit(l.conn.tls, l.conn.db) == 0 {
+		t.Error("the cancelled batch's transaction is still open")
+	}
+	if err := l.Write(context.Background(), batch("c.example")); !errors.Is(err, context.Canceled) {
+		t.Errorf("the batch after it: %v, want the cancelled batch's error", err)
+	}
+	var names int
+	if err := d.sql.QueryRow("SELECT count(*) FROM names").Scan(&names); err != nil || names != 1 {
+		t.Errorf("%d names stored (%v), want a.example's alone", names, err)
 	}
 }

@@ -383,7 +383,7 @@ func int64Args(args []any) ([]int64, error) {
 const scanCache = 2048
 
 // scanConn returns a connection of the pool with a small page cache for
-// one pass over a table (or one write of the scores), and the function
+// one pass over a table, and the function
 // that gives it back with its cache emptied and its size as it was.
 func (d *DB) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
 	conn, err := d.sql.Conn(ctx)

@@ -50,8 +50,9 @@ func writeOne(t *testing.T, d *DB, name string) *Loader {
 }
 
 // A first load into a new workspace writes without waiting for the disk
-// (noSync); the connections it used go back to the pool syncing again,
-// and a load into a workspace with events waits for the disk throughout.
+// (noSync); the checkpointer's connection goes back to the pool syncing
+// again (the writer's is closed), and a load into a workspace with events
+// waits for the disk throughout.
 func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 	ctx := context.Background()
 	d := openTemp(t)
@@ -65,8 +66,8 @@ func TestOnlyAFirstLoadWritesWithoutSyncing(t *testing.T) {
 	if err := l.Finish(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Every connection the pool holds, the writer's and the
-	// checkpointer's among them, syncs again.
+	// Every connection the pool holds, the checkpointer's among them,
+	// syncs again.
 	var conns []*sql.Conn
 	for range d.sql.Stats().MaxOpenConnections {
 		c, err := d.sql.Conn(ctx)
