@@ -424,7 +424,7 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 	words := func() string {
 		why := fmt.Sprintf("%q: ", whole)
 		if label != whole {
-			why = fmt.Sprintf("%q (a number on %q): ", whole, label)
+			why = fmt.Sprintf("%q (judged as %q): ", whole, label)
 		}
 		if sub {
 			why = "label " + why
@@ -440,6 +440,9 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 			why += "too few normal names here to train a model"
 		}
 		why += fmt.Sprintf(", %d consonants in a row, %d chars", sh.consonants, sh.length)
+		if label != whole {
+			why = strings.TrimSuffix(why, " chars") + " letters"
+		}
 		if sh.switches > 1 {
 			why += fmt.Sprintf(", %d letter/digit switches", sh.switches)
 		}
@@ -451,14 +454,15 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 	return evidence{signal: SigDGA, strength: st, lazy: words}
 }
 
-// lettersOfNumbered is the letters of a label that is letters with a
-// number before or after them (home17, server01, 4shared), or the label:
-// a number on a word is a naming scheme, not randomness, and digits the
-// network's names seldom hold made such labels 4σ unlikely. The letters
-// are judged alone, as any label is.
+// lettersOfNumbered is the letters of a label that is four letters or
+// more with a number of up to four digits before or after them (home17,
+// server01, 4shared), or the label: a short number on a word is a naming
+// scheme, not randomness, and digits the network's names seldom hold made
+// such labels 4σ unlikely. The letters are judged alone, as any label is;
+// a long number (x82319237912379, ab12345678) is judged with them.
 func lettersOfNumbered(label string) string {
 	letters := strings.Trim(label, "0123456789")
-	if len(letters) == len(label) || len(letters) == 0 {
+	if n := len(label) - len(letters); n == 0 || n > 4 || len(letters) < 4 {
 		return label
 	}
 	for i := 0; i < len(letters); i++ {

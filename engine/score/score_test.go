@@ -290,9 +290,9 @@ func TestVerdictsFeedBack(t *testing.T) {
 	}
 }
 
-// A number on a word is a naming scheme: the word is judged, not the
-// digits that the network's names seldom hold, and a random label keeps
-// its evidence with a number on it.
+// A short number on a word is a naming scheme: the word is judged, not
+// the digits that the network's names seldom hold; a random label keeps
+// its evidence with a number on it, and a long number is judged.
 func TestNumberedWordsAreJudgedByTheirLetters(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	w := &workspace{}
@@ -312,14 +312,19 @@ func TestNumberedWordsAreJudgedByTheirLetters(t *testing.T) {
 	}
 	w.add("greenriver17.com", "greenriver17.com", []db.Event{ev(5*86400e6, 11, 1, 3, 0)})
 	w.add("xkqzvbtrwpl42.biz", "xkqzvbtrwpl42.biz", []db.Event{ev(5*86400e6, 12, 1, 3, 0)})
+	w.add("ab12345678.biz", "ab12345678.biz", []db.Event{ev(5*86400e6, 13, 1, 3, 0)})
 	_, by := w.scoreWith(nil, Train(labels))
 	if p := points(by["greenriver17.com"], SigDGA); p > 5 {
 		t.Errorf("greenriver17.com: %.1f generated-name points: %+v", p, by["greenriver17.com"].Contribs)
 	}
 	random := by["xkqzvbtrwpl42.biz"]
 	if p := points(random, SigDGA); p < 20 || !slices.ContainsFunc(random.Contribs, func(c db.Contribution) bool {
-		return c.Signal == SigDGA && strings.Contains(c.Why, `"xkqzvbtrwpl42" (a number on "xkqzvbtrwpl"): `)
+		return c.Signal == SigDGA && strings.Contains(c.Why, `"xkqzvbtrwpl42" (judged as "xkqzvbtrwpl"): `) && strings.Contains(c.Why, "11 letters")
 	}) {
 		t.Errorf("xkqzvbtrwpl42.biz: %.1f generated-name points: %+v", p, random.Contribs)
+	}
+	// A long number is no naming scheme: it is judged with its letters.
+	if long := by["ab12345678.biz"]; points(long, SigDGA) < 10 {
+		t.Errorf("ab12345678.biz: %+v", long.Contribs)
 	}
 }
