@@ -17,10 +17,12 @@ var helps = map[string]string{
   --sort count, the names by count. After that, where it was left.
 Example:
   longtail open ~/cases/acme.db`,
-	"ingest": `longtail ingest [--force] [--batch N] [--no-score] [--year YYYY] FILE...|-
+	"ingest": `longtail ingest [--force] [--batch N] [--no-score] [--year YYYY] FILE|DIR...|-
   Read logs or captures into the workspace, then score it: DNS, web and
   logon logs, packet captures, your own CSV/JSON logs (formats lists them),
-  each format and kind found from the content. A file read
+  each format and kind found from the content. A directory is read whole:
+  the files under it in name order, hidden ones left out, those that are
+  no log passed over. A file read
   before is recognised and only what it gained is read; standard input (-)
   is never recognised: piping the same data again stores it again.
 Example:

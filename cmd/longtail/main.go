@@ -29,7 +29,7 @@ Usage:
                                        the same, reading the files on as they grow
 
 Logs in:
-  longtail ingest [--force] [--batch N] [--no-score] [--year YYYY] FILE...|-
+  longtail ingest [--force] [--batch N] [--no-score] [--year YYYY] FILE|DIR...|-
                                        read logs or captures into the workspace (then score it);
                                        the format and the kind (dns, http, logon) come from the content
   longtail follow [--batch N] [--no-score] FILE...

@@ -100,6 +100,11 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 		if err != nil {
 			return err
 		}
+		// A directory's files come and go: following them would need its
+		// own rules for what appears; ingest reads one whole.
+		if st, err := os.Stat(abs); err == nil && st.IsDir() {
+			return fmt.Errorf("%s is a directory: follow reads files as they grow, name them (%s)", p, filepath.Join(p, "*.log"))
+		}
 		files = append(files, &followed{path: abs, named: true})
 		if dir := filepath.Dir(abs); !slices.Contains(dirs, dir) {
 			dirs = append(dirs, dir)

@@ -86,6 +86,9 @@ const (
 	Resumed   Status = "resumed"   // grew (or was interrupted) since last read: only the new part was read
 	Unchanged Status = "unchanged" // read before and not grown: nothing added
 	Failed    Status = "failed"
+	// PassedOver: a file found under a directory that is no log longtail
+	// reads (Reason says why); it does not fail the run.
+	PassedOver Status = "passed over"
 	// Interrupted: the run was cancelled while the file was read; what
 	// was read is stored, and the next read carries on from there.
 	Interrupted Status = "interrupted"
@@ -109,6 +112,7 @@ type Report struct {
 	Skipped int64
 	Skips   []Skip // the first MaxSkipsShown
 	Err     error
+	Reason  string // what a file passed over looks like, when Detect could tell
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
@@ -117,11 +121,12 @@ type Report struct {
 
 // Usable is false when the file yielded nothing: the CLI's exit status.
 func (r Report) Usable() bool {
-	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Status == Interrupted || r.Events > 0)
+	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Status == Interrupted || r.Status == PassedOver || r.Events > 0)
 }
 
-// Run ingests the files ("-" is standard input) in order, one loader for
-// the whole run so the aggregates are written once at the end.
+// Run ingests the files ("-" is standard input; a directory, the files
+// under it: targets) in order, one loader for the whole run so the
+// aggregates are written once at the end.
 //
 // Cancelling ctx stops the reading at the next line or packet (a read
 // waiting on a pipe, a FIFO with no writer or a terminal included); what
@@ -143,6 +148,11 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return nil, err
 	}
 	defer l.Close()
+	files := targets(paths)
+	paths = make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.path
+	}
 	if largeRun(ctx, d, paths) {
 		if err := l.ExpectLarge(wctx); err != nil {
 			return nil, err
@@ -151,12 +161,16 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	w := startWriter(wctx, l, 0)
 	var reports []Report
 	interrupted := false
-	for _, p := range paths {
+	for _, f := range files {
 		if ctx.Err() != nil {
 			interrupted = true
 			break
 		}
-		r := ingestFile(ctx, d, l, w, p, opt)
+		if f.err != nil {
+			reports = append(reports, failed(Report{Path: f.path}, f.err))
+			continue
+		}
+		r := passOver(f, ingestFile(ctx, d, l, w, f.path, opt))
 		reports = append(reports, r)
 		interrupted = interrupted || r.Status == Interrupted
 		if w.failed() {
@@ -864,6 +878,11 @@ func (r Report) Describe() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: ", r.Path)
 	switch {
+	case r.Status == PassedOver:
+		b.WriteString("passed over: not a log longtail reads")
+		if r.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", r.Reason)
+		}
 	case r.Err != nil:
 		fmt.Fprintf(&b, "failed: %v", r.Err)
 		if r.Events > 0 {

@@ -92,6 +92,10 @@ func ByName(name string) (Format, bool) {
 	return Format{}, false
 }
 
+// ErrUnknownFormat is what Detect's error wraps when no format accepts
+// the file: it is not a log longtail reads.
+var ErrUnknownFormat = errors.New("unknown format")
+
 // Detect returns the first format that accepts head.
 func Detect(head []byte) (Format, error) {
 	formats := Formats()
@@ -101,11 +105,11 @@ func Detect(head []byte) (Format, error) {
 		}
 	}
 	if kind := Guess(head); kind != "" {
-		return Format{}, fmt.Errorf("this looks like %s: longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)", kind)
+		return Format{}, fmt.Errorf("%w: this looks like %s: longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)", ErrUnknownFormat, kind)
 	}
 	names := make([]string, len(formats))
 	for i, f := range formats {
 		names[i] = f.Name
 	}
-	return Format{}, fmt.Errorf("unknown format (tried %s)", strings.Join(names, ", "))
+	return Format{}, fmt.Errorf("%w (tried %s)", ErrUnknownFormat, strings.Join(names, ", "))
 }

@@ -1,0 +1,74 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A directory stands for the files under it, in name order at any depth:
+// its logs are read, a file that is no log is passed over without failing
+// the run, and hidden files and directories are left alone.
+func TestADirectoryIsReadWhole(t *testing.T) {
+	d := openWS(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dns := genLog(t, "zeek", 300)
+	write("b-dns.log", dns)
+	write("a-notes.txt", []byte("Dear diary, today I looked at DNS logs all day.\n"))
+	write("web/access.log", []byte(
+		`192.0.2.7 - - [10/Oct/2024:13:55:36 +0000] "GET /index.html HTTP/1.1" 200 2326 "-" "curl/8.0"`+"\n"+
+			`192.0.2.8 - - [10/Oct/2024:13:55:37 +0000] "GET /login HTTP/1.1" 404 12 "-" "Mozilla/5.0"`+"\n"))
+	write(".cache/old-dns.log", dns)
+	write(".hidden.log", dns)
+	reps, err := Run(context.Background(), d, []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name   string
+		status Status
+	}{{"a-notes.txt", PassedOver}, {"b-dns.log", Ingested}, {"web/access.log", Ingested}}
+	if len(reps) != len(want) {
+		t.Fatalf("%d reports, want %d: %+v", len(reps), len(want), reps)
+	}
+	for i, w := range want {
+		if r := reps[i]; r.Path != filepath.Join(dir, w.name) || r.Status != w.status || !r.Usable() {
+			t.Errorf("report %d: %+v, want %s %s", i, r, w.name, w.status)
+		}
+	}
+	if got := reps[0].Describe(); got != filepath.Join(dir, "a-notes.txt")+": passed over: not a log longtail reads" {
+		t.Errorf("notes: %q", got)
+	}
+	// Each HTTP request is stored once per subject it has.
+	if got, want := totalEvents(t, d), reps[1].Events+reps[2].Events; got != want || reps[1].Events == 0 || reps[2].Events == 0 {
+		t.Errorf("%d events stored, %d and %d reported", got, reps[1].Events, reps[2].Events)
+	}
+	// A file named on the command line is meant to be read: not a log
+	// fails it, as before.
+	if r := ingestOne(t, d, filepath.Join(dir, "a-notes.txt"), Options{}); r.Usable() || r.Status != Failed {
+		t.Errorf("named notes: %+v", r)
+	}
+}
+
+// Follow refuses a directory, saying how to name its files: which of
+// the files that come and go in it to follow is not its to guess.
+func TestFollowRefusesADirectory(t *testing.T) {
+	d := openWS(t)
+	dir := t.TempDir()
+	err := Follow(context.Background(), d, []string{dir}, FollowOptions{})
+	if err == nil || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), "*.log") {
+		t.Fatalf("follow of a directory: %v", err)
+	}
+}
