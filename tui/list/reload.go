@@ -202,9 +202,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	n := len(m.data.Names.Rows)
 	switch {
 	case switched:
-		sub := m.data.Subject
-		text = sub.Title + ": " + chart.Int(int64(n)) + " " + sub.Plural + " in " +
-			chart.Int(int64(len(m.data.Domains.Rows))) + " " + sub.Groups
+		text = switchedText(m.data.Subject, n, len(m.data.Domains.Rows))
 		if n == 0 {
 			text = "no " + m.data.Subject.Title + " in this workspace (K: next kind)"
 		}
@@ -214,6 +212,26 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		next = tea.Batch(next, common.Cmd(common.WorkspaceChangedMsg{}))
 	}
 	return tea.Batch(next, m.recompute(), warmOrders(m.data), common.Status(text))
+}
+
+// switchedText says what a subject switched to lists: n values in groups
+// groups, and the key to the kind's next subject, which a log without
+// the first (an access log without virtual hosts has no HTTP host) makes
+// the one to press: "1 host in 1 registered domain · v: paths".
+func switchedText(sub subject.Subject, n, groups int) string {
+	count := func(k int, one, many string) string {
+		if k == 1 {
+			return "1 " + one
+		}
+		return chart.Int(int64(k)) + " " + many
+	}
+	// No title: the view's name beside it says the kind, and at 80
+	// columns the key must fit.
+	text := count(n, sub.Column, sub.Plural) + " in " + count(groups, sub.Group, sub.Groups)
+	if next := nextSubject(sub); next.Code != sub.Code {
+		text += " · v: " + next.Plural
+	}
+	return text
 }
 
 // reloadedText says what a reload brought, what is new first: beside a

@@ -12,6 +12,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -194,5 +195,25 @@ func TestTheHeaderCountsEveryNewEvent(t *testing.T) {
 	want := "events " + chart.Int(m.data.Events)
 	if after := header(); after == before || !strings.Contains(after, want+" ") {
 		t.Errorf("3 events more: header %q, was %q; want %q", after, before, want)
+	}
+}
+
+// The status after a switch of subject counts in words ("1 host", not "1
+// hosts") and names the key to the kind's next subject: an access log
+// without virtual hosts lists no HTTP host, and v is where its requests
+// are.
+func TestSwitchedSubjectSaysWhatIsNext(t *testing.T) {
+	for _, c := range []struct {
+		code      subject.Code
+		n, groups int
+		want      string
+	}{
+		{subject.HTTPHost, 1, 1, "1 host in 1 registered domain · v: paths"},
+		{subject.HTTPPath, 1369, 27, "1,369 paths in 27 sections · v: user agents"},
+		{subject.DNSName, 2, 1, "2 names in 1 registered domain"},
+	} {
+		if got := switchedText(subject.Must(c.code), c.n, c.groups); got != c.want {
+			t.Errorf("%d: %q, want %q", c.code, got, c.want)
+		}
 	}
 }
