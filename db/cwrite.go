@@ -141,7 +141,7 @@ func (s *cStmt) bind(args []driver.NamedValue) error {
 			rc = sqlite3.Xsqlite3_bind_blob(tls, s.stmt, n, at, int32(len(v)), sqlite3.SQLITE_STATIC)
 			at += uintptr(len(v))
 		default:
-			return fmt.Errorf("sqlite: cannot bind a %T", v)
+			return fmt.Errorf("cannot bind a %T to a statement", v)
 		}
 		if rc != sqlite3.SQLITE_OK {
 			return s.c.err(rc)
@@ -175,11 +175,7 @@ func (s *cStmt) close() {
 
 // exec runs query once with args (as bulk.add takes them).
 func (c *cConn) exec(ctx context.Context, query string, args ...any) error {
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: driverValue(a)}
-	}
-	return cRunner{c}.exec(ctx, query, named)
+	return cRunner{c}.exec(ctx, query, named(args...))
 }
 
 // ExecContext is exec for the helpers that take a database/sql
