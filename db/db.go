@@ -226,8 +226,8 @@ func checkHeader(path string) error {
 }
 
 // busyTimeout is how long (ms) a connection waits for another's write
-// lock; poolCache is the page cache (KiB) of each connection of the pool,
-// and of the loader's.
+// lock; poolCache is the page cache (KiB) of each connection of the pool
+// (the loader's has its own: loaderCache).
 const (
 	busyTimeout = 10000
 	poolCache   = 16384
