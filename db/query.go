@@ -95,11 +95,16 @@ func (d *DB) AllNames(ctx context.Context, kind subject.Code) ([]NameRow, error)
 	var out []NameRow
 	err := d.readC(ctx, "SELECT "+nameCols+nameFrom+"WHERE n.kind = ? AND n.count > 0 ORDER BY n.id", []int64{int64(kind)},
 		func(r cRow) error {
-			out = append(out, NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
-				Domain: r.text(4), Count: r.int(5), Clients: r.int(6), First: r.int(7), Last: r.int(8)})
+			out = append(out, nameRow(r))
 			return nil
 		})
 	return out, err
+}
+
+// nameRow is the NameRow of a row of nameCols (or of scoreNameCols).
+func nameRow(r cRow) NameRow {
+	return NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
+		Domain: r.text(4), Count: r.int(5), Clients: r.int(6), First: r.int(7), Last: r.int(8)}
 }
 
 // NamesOfDomain returns the names under a registered domain by count.

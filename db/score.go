@@ -77,29 +77,11 @@ type ScoredDomain struct {
 // for every name. One pass serves every kind: names.kind has no index, so
 // a query per kind would read the whole table once per kind.
 func (d *DB) ScoreNames(ctx context.Context) ([]NameRow, error) {
-	return readRows(ctx, d, "names", "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE count > 0 ORDER BY id", nil,
-		func(r cRow) NameRow {
-			return NameRow{ID: uint32(r.int(0)), Kind: uint8(r.int(1)), Name: r.text(2), DomainID: uint32(r.int(3)),
-				Count: r.int(4), Clients: r.int(5), First: r.int(6), Last: r.int(7)}
-		})
+	return readRows(ctx, d, "names", "SELECT "+scoreNameCols+" FROM names WHERE count > 0 ORDER BY id", nil, nameRow)
 }
 
-// appendScoreNames appends the rows of a ScoreNames query to out, and
-// closes them.
-func appendScoreNames(out []NameRow, rows *sql.Rows) ([]NameRow, error) {
-	defer rows.Close()
-	var v [7]any
-	for rows.Next() {
-		var r NameRow
-		if err := rows.Scan(&v[0], &v[6], &r.Name, &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
-			return nil, err
-		}
-		r.ID, r.Kind, r.DomainID = uint32(integer(v[0])), uint8(integer(v[6])), uint32(integer(v[1]))
-		r.Count, r.Clients, r.First, r.Last = integer(v[2]), integer(v[3]), integer(v[4]), integer(v[5])
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
+// scoreNameCols are nameCols without the join: the group's text is empty.
+const scoreNameCols = "id, kind, name, domain, '', count, clients, first, last"
 
 // integer is an INTEGER column scanned into an any: database/sql turns an
 // int64 into a narrower integer type through its decimal text, which cost
@@ -382,32 +364,6 @@ func int64Args(args []any) ([]int64, error) {
 // lives: an eighth of a 20M-event workspace's peak memory while scoring.
 const scanCache = 2048
 
-// scanConn returns a connection of the pool with a small page cache for
-// one pass over a table, and the function
-// that gives it back with its cache emptied and its size as it was.
-func (d *DB) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
-	conn, err := d.sql.Conn(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	var was int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&was); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	// PRAGMAs take no parameters; both values are integers.
-	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -"+strconv.Itoa(scanCache)); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return conn, func() {
-		bg := context.WithoutCancel(ctx)
-		conn.ExecContext(bg, "PRAGMA cache_size = "+strconv.FormatInt(was, 10))
-		conn.ExecContext(bg, "PRAGMA shrink_memory")
-		conn.Close()
-	}, nil
-}
-
 // FreeCaches closes the pool's idle connections, and with them the page
 // cache each keeps filled (up to 16 MB) after an ingest: a scoring after
 // it reads through connections of its own.
@@ -420,23 +376,23 @@ func (d *DB) FreeCaches() {
 // more, packed as name<<32 | client, for the names of a kind asked by at
 // most maxClients clients: the pairs whose rhythm a beacon test can judge.
 func (d *DB) RepeatedPairs(ctx context.Context, kind uint8, minEvents, maxClients int64) ([]uint64, error) {
-	conn, release, err := d.scanConn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	// The query reads every name of the workspace; a log without clients
-	// (the bench's, a resolver that does not log them) has no pair.
-	var some bool
-	if err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM name_client)").Scan(&some); err != nil || !some {
-		return nil, err
-	}
-	rows, err := conn.QueryContext(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
-		WHERE n.kind = ? AND n.count >= ?2 AND n.clients <= ? AND nc.count >= ?2`, kind, minEvents, maxClients)
-	if err != nil {
-		return nil, err
-	}
-	return appendPairs(nil, rows)
+	var out []uint64
+	err := d.withC(func(c *cConn) error {
+		// The query reads every name of the workspace; a log without
+		// clients (the bench's, a resolver that does not log them) has no
+		// pair.
+		some, err := cRunner{c}.queryInt(ctx, "SELECT EXISTS (SELECT 1 FROM name_client)")
+		if err != nil || some == 0 {
+			return err
+		}
+		return c.each(ctx, `SELECT nc.name, nc.client FROM names n JOIN name_client nc ON nc.name = n.id
+			WHERE n.kind = ? AND n.count >= ?2 AND n.clients <= ? AND nc.count >= ?2`, []int64{int64(kind), minEvents, maxClients},
+			func(r cRow) error {
+				out = append(out, pair(r.int(0), r.int(1)))
+				return nil
+			})
+	})
+	return out, err
 }
 
 // BlocksMark is where the counted events stand: the largest id of the
@@ -522,10 +478,8 @@ func (d *DB) ScoreNamesOf(ctx context.Context, domains []uint32) ([]NameRow, err
 func (d *DB) scoreNamesIn(ctx context.Context, column string, ids []uint32) ([]NameRow, error) {
 	var out []NameRow
 	err := eachChunk(ids, func(in string, args []any) error {
-		rows, err := d.sql.QueryContext(ctx, "SELECT id, kind, name, domain, count, clients, first, last FROM names WHERE "+column+" IN ("+in+") AND count > 0", args...)
-		if err == nil {
-			out, err = appendScoreNames(out, rows)
-		}
+		rows, err := scanNames(d.sql.QueryContext(ctx, "SELECT "+scoreNameCols+" FROM names WHERE "+column+" IN ("+in+") AND count > 0", args...))
+		out = append(out, rows...)
 		return err
 	})
 	slices.SortFunc(out, func(a, b NameRow) int { return cmp.Compare(a.ID, b.ID) })
@@ -568,10 +522,13 @@ func appendPairs(out []uint64, rows *sql.Rows) ([]uint64, error) {
 		if err := rows.Scan(&name, &client); err != nil {
 			return nil, err
 		}
-		out = append(out, uint64(integer(name))<<32|uint64(uint32(integer(client))))
+		out = append(out, pair(integer(name), integer(client)))
 	}
 	return out, rows.Err()
 }
+
+// pair packs a (name, client) pair as RepeatedPairs returns it.
+func pair(name, client int64) uint64 { return uint64(name)<<32 | uint64(uint32(client)) }
 
 // ScoreContext is what the scorer needs besides the events.
 type ScoreContext struct {

@@ -55,7 +55,7 @@ func (d *DB) NameRowsByID(ctx context.Context, ids []uint32) ([]NameRow, error) 
 // to (two BlocksMarks) only: the events of names (sorted) that came
 // between them, each name's blocks in the order they were stored. The
 // range (a few seconds of a follow) is read once, on a connection of the
-// pool as it is: the small cache of a scan (scanConn) costs more to set
+// pool as it is: a connection of its own (cConn) costs more to open
 // than such a read, and a block of another name is skipped undecoded.
 func (d *DB) ScanBlocksBetween(ctx context.Context, names []uint32, from, to int64, fn func(name uint32, evs []Event) error) error {
 	if len(names) == 0 {
