@@ -57,14 +57,12 @@ func targets(paths []string) []target {
 // not fail the run: a folder of logs holds such files, a file named on
 // the command line is meant to be read.
 func passOver(t target, r Report) Report {
-	if t.inDir && r.Events == 0 && errors.Is(r.Err, parse.ErrUnknownFormat) {
-		r.Status, r.Reason = PassedOver, ""
-		// Detect's guess of what the file is, without the formats it tried.
-		if _, after, ok := strings.Cut(r.Err.Error(), "this looks like "); ok {
-			kind, _, _ := strings.Cut(after, ":")
-			r.Reason = "it looks like " + kind
+	var unknown *parse.UnknownFormatError
+	if t.inDir && r.Events == 0 && errors.As(r.Err, &unknown) {
+		r.Status, r.Reason, r.Err = PassedOver, "", nil
+		if unknown.Guess != "" {
+			r.Reason = "it looks like " + unknown.Guess
 		}
-		r.Err = nil
 	}
 	return r
 }

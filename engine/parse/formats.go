@@ -92,11 +92,23 @@ func ByName(name string) (Format, bool) {
 	return Format{}, false
 }
 
-// ErrUnknownFormat is what Detect's error wraps when no format accepts
-// the file: it is not a log longtail reads.
-var ErrUnknownFormat = errors.New("unknown format")
+// UnknownFormatError is Detect's error when no format accepts the file:
+// it is not a log longtail reads. Guess is what it looks like (Guess; ""
+// when it cannot tell), Tried the formats tried.
+type UnknownFormatError struct {
+	Guess string
+	Tried []string
+}
 
-// Detect returns the first format that accepts head.
+func (e *UnknownFormatError) Error() string {
+	if e.Guess != "" {
+		return "this looks like " + e.Guess + ": longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)"
+	}
+	return "unknown format (tried " + strings.Join(e.Tried, ", ") + ")"
+}
+
+// Detect returns the first format that accepts head, or an
+// *UnknownFormatError.
 func Detect(head []byte) (Format, error) {
 	formats := Formats()
 	for _, f := range formats {
@@ -104,12 +116,9 @@ func Detect(head []byte) (Format, error) {
 			return f, nil
 		}
 	}
-	if kind := Guess(head); kind != "" {
-		return Format{}, fmt.Errorf("%w: this looks like %s: longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)", ErrUnknownFormat, kind)
+	e := &UnknownFormatError{Guess: Guess(head)}
+	for _, f := range formats {
+		e.Tried = append(e.Tried, f.Name)
 	}
-	names := make([]string, len(formats))
-	for i, f := range formats {
-		names[i] = f.Name
-	}
-	return Format{}, fmt.Errorf("%w (tried %s)", ErrUnknownFormat, strings.Join(names, ", "))
+	return Format{}, e
 }
