@@ -86,7 +86,7 @@ func infraOf(name, domain string, f nameFacts) infra {
 		return infraReverse
 	}
 	first, rest, _ := strings.Cut(name, ".")
-	if first == "wpad" || first == "isatap" {
+	if first == "wpad" || first == "isatap" || name == "ipv4only.arpa" { // a proxy, a tunnel, a NAT64 prefix looked up
 		return infraService
 	}
 	// An AD locator name may hold a GUID (…{guid}.domains._msdcs…),

@@ -114,6 +114,8 @@ func windowsWorld(t *testing.T) *webWorkspace {
 	}
 	for k := range 288 {
 		w.dns(start+int64(k)*10*minute, client(7), "wpad.corp.local", qA, nx, "")
+		w.dns(start+int64(k)*10*minute+1e6, client(8), "wpad.home.arpa", qA, nx, "")
+		w.dns(start+int64(k)*10*minute+2e6, client(9), "ipv4only.arpa", 28, 0, "")
 	}
 	// Everyday TXT: a mail server checks SPF and site verifications.
 	for k := range 300 {
@@ -186,6 +188,8 @@ func TestInfrastructureDiscounted(t *testing.T) {
 		"_ldap._tcp.5d8e1a2c-3b4f-4c6d-8e9f-0a1b2c3d4e5f.domains._msdcs.corp.local": "service discovery",
 		"_ipp._tcp.local": "service discovery",
 		"wpad.corp.local": "service discovery",
+		"wpad.home.arpa":  "service discovery", // under .arpa, and no reverse lookup
+		"ipv4only.arpa":   "service discovery",
 		"printer.local":   ".local",
 		mdnsInstance:      "service discovery",
 		"d2x7kq9zpl4mwv.cloudfront.net.corp.local": "search-list expansion",

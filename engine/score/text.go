@@ -45,10 +45,18 @@ func splitName(name, domain string) (sub, label string) {
 	return sub, label
 }
 
-// isReverse reports reverse-lookup names: nobody chose them, so they say
-// nothing about generated names, and their many short labels are not data.
+// isReverse reports reverse-lookup names (under in-addr.arpa and
+// ip6.arpa): nobody chose them, so they say nothing about generated
+// names, and their many short labels are not data. The rest of .arpa is
+// not reverse: home.arpa is a home network's own zone (wpad.home.arpa is
+// a proxy lookup), ipv4only.arpa a NAT64 probe.
 func isReverse(domain string) bool {
-	return strings.HasSuffix(domain, ".arpa") || domain == "arpa"
+	for _, zone := range [...]string{"in-addr.arpa", "ip6.arpa"} {
+		if domain == zone || strings.HasSuffix(domain, "."+zone) {
+			return true
+		}
+	}
+	return false
 }
 
 // labelStats are the shape of a subdomain part.
