@@ -233,9 +233,19 @@ const (
 	poolCache   = 16384
 )
 
+// pageSize is the page size (bytes) of a new workspace; an existing one
+// keeps its own. At SQLite's default of 4 KB a 20M-event workspace is
+// 140k pages, most of them blocks read whole by the index builds and
+// scoring: 16 KB pages made those a fifth and a tenth faster (64 KB ones
+// slower, with 200 MB more at the load's peak).
+const pageSize = 16384
+
 // dsn is the driver's name for the workspace at path with the query
 // parameters q.
 func dsn(path string, q url.Values) string {
+	// Set on every connection, it only counts for the one that creates
+	// the file.
+	q.Add("_pragma", "page_size("+strconv.Itoa(pageSize)+")")
 	q.Add("_pragma", "busy_timeout("+strconv.Itoa(busyTimeout)+")")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "cache_size(-"+strconv.Itoa(poolCache)+")")

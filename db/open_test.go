@@ -308,3 +308,50 @@ func TestOpenedAtOnceMigratesOnce(t *testing.T) {
 		}
 	}
 }
+
+// A new workspace is made with pages of pageSize; one made with SQLite's
+// default 4 KB before keeps them, and loads and reads as before.
+func TestPageSizeOfNewAndOlderWorkspaces(t *testing.T) {
+	pageSizeOf := func(d *DB) int {
+		var n int
+		if err := d.sql.QueryRow("PRAGMA page_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	path := filepath.Join(t.TempDir(), "ws.db")
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pageSizeOf(d); got != pageSize {
+		t.Errorf("a new workspace has pages of %d bytes, want %d", got, pageSize)
+	}
+	load(t, d, "a", []rawEvent{{hour, "www.example.com", "example.com", "10.0.0.1"}})
+	d.Close()
+
+	// What a workspace of an earlier build is: 4 KB pages.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA journal_mode = DELETE", "PRAGMA page_size = 4096", "VACUUM", "PRAGMA journal_mode = WAL"} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(q, err)
+		}
+	}
+	raw.Close()
+	d, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	load(t, d, "b", []rawEvent{{2 * hour, "www.example.com", "example.com", "10.0.0.2"}})
+	if got := pageSizeOf(d); got != 4096 {
+		t.Errorf("an older workspace's pages became %d bytes", got)
+	}
+	www, err := d.NameByText(context.Background(), 1, "www.example.com")
+	if err != nil || www.Count != 2 || www.Clients != 2 {
+		t.Errorf("www.example.com = %+v, %v; want count 2, clients 2", www, err)
+	}
+}
