@@ -258,6 +258,10 @@ type pairFacts struct {
 	// among them.
 	clients  map[uint32]stat
 	distinct map[uint32]int64
+	// The names and domains older than the run that had events with a
+	// client in it: the others' distinct clients cannot have changed, and
+	// are not recounted (a log without clients recounted every name).
+	clientedNames, clientedDomains map[uint32]struct{}
 }
 
 // facts works out the pairFacts of the run; names tells each touched
@@ -271,6 +275,8 @@ func (a *aggregator) facts(names []nameInfo) pairFacts {
 		newNamesPerDomain: make(map[uint32]int64),
 		clients:           make(map[uint32]stat),
 		distinct:          make(map[uint32]int64),
+		clientedNames:     make(map[uint32]struct{}),
+		clientedDomains:   make(map[uint32]struct{}),
 	}
 	domainClientSet := make(map[uint64]struct{})
 	for k, s := range a.pairs {
@@ -281,9 +287,13 @@ func (a *aggregator) facts(names []nameInfo) pairFacts {
 		}
 		if prior(name) == 0 {
 			f.nameClients[name]++
+		} else {
+			f.clientedNames[name] = struct{}{}
 		}
 		if dom := names[name].domain; domPrior(dom) == 0 {
 			domainClientSet[uint64(dom)<<32|uint64(client)] = struct{}{}
+		} else {
+			f.clientedDomains[dom] = struct{}{}
 		}
 		if names[name].primary {
 			f.clients[client] = f.clients[client].merge(s.count, s.first, s.last)
@@ -319,7 +329,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, f pairF
 	subjects := a.seriesSubjects()
 	backfilled := subjects.backfill(ctx, d)
 
-	recountNames, err := updateStats(ctx, tx, "names", a.names, prior, f.nameClients, nil)
+	recountNames, err := updateStats(ctx, tx, "names", a.names, prior, f.nameClients, f.clientedNames, nil)
 	if err != nil {
 		return err
 	}
@@ -336,7 +346,7 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, f pairF
 	if err := execEach(ctx, tx, "UPDATE names SET clients = (SELECT count(*) FROM name_client WHERE name = ?1 AND client != 0) WHERE id = ?1", recountNames); err != nil {
 		return err
 	}
-	recountDomains, err := updateStats(ctx, tx, "domains", a.domains, domPrior, f.domainClients, f.newNamesPerDomain)
+	recountDomains, err := updateStats(ctx, tx, "domains", a.domains, domPrior, f.domainClients, f.clientedDomains, f.newNamesPerDomain)
 	if err != nil {
 		return err
 	}
@@ -367,11 +377,11 @@ func (a *aggregator) apply(ctx context.Context, d *DB, names []nameInfo, f pairF
 }
 
 // updateStats adds a run's counts to the names or domains table. Subjects
-// new to the workspace get their distinct clients from clients; the others
-// are returned, to be recounted from name_client. newNames, for domains,
-// adds the names they gained.
+// new to the workspace get their distinct clients from clients; the older
+// ones in cliented are returned, to be recounted from name_client.
+// newNames, for domains, adds the names they gained.
 func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, prior func(uint32) int64,
-	clients, newNames map[uint32]int64) ([]uint32, error) {
+	clients map[uint32]int64, cliented map[uint32]struct{}, newNames map[uint32]int64) ([]uint32, error) {
 	cols, extra := 5, ""
 	if newNames != nil {
 		cols, extra = 6, ", names = "+table+".names + v.column6"
@@ -388,7 +398,7 @@ func updateStats(ctx context.Context, tx *sql.Tx, table string, stats idStats, p
 		n := int64(-1)
 		if prior(id) == 0 {
 			n = clients[id]
-		} else {
+		} else if _, ok := cliented[id]; ok {
 			recount = append(recount, id)
 		}
 		if newNames != nil {

@@ -163,6 +163,12 @@ func TestAggregatesAcrossIngests(t *testing.T) {
 	)
 	// (Half an hour, not 0: a time of 0 is an undated event.)
 	load(t, d, "b", []rawEvent{{hour / 2, "www.example.com", "example.com", "10.0.0.9"}, {5 * hour, "mail.example.com", "example.com", "10.0.0.1"}})
+	// Older names again, without a client and with one they had: their
+	// distinct clients stay as they were (they are not recounted).
+	load(t, d, "c", []rawEvent{{5 * hour, "rare.test", "rare.test", ""}, {5 * hour, "mail.example.com", "example.com", "10.0.0.1"}})
+	if rare, err := d.NameByText(ctx, 1, "rare.test"); err != nil || rare.Count != 2 || rare.Clients != 1 {
+		t.Errorf("rare.test = %+v, %v; want count 2, clients 1", rare, err)
+	}
 
 	www, err := d.NameByText(ctx, 1, "www.example.com")
 	if err != nil {
@@ -175,8 +181,8 @@ func TestAggregatesAcrossIngests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dom.Count != 5 || dom.Clients != 3 || dom.Names != 3 || dom.First != hour/2 || dom.Last != 5*hour {
-		t.Errorf("example.com = %+v, want count 5, clients 3, names 3, span 0.5h..5h", dom)
+	if dom.Count != 6 || dom.Clients != 3 || dom.Names != 3 || dom.First != hour/2 || dom.Last != 5*hour {
+		t.Errorf("example.com = %+v, want count 6, clients 3, names 3, span 0.5h..5h", dom)
 	}
 	top, err := d.TopNames(ctx, subject.DNSName, 10, 0)
 	if err != nil {
