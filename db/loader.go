@@ -372,7 +372,7 @@ func (l *Loader) writeBatch(ctx context.Context, r cRunner, b *Batch, order []in
 			r.exec(context.WithoutCancel(ctx), "ROLLBACK", nil) // after a cancel too
 		}
 	}()
-	if err := writeDict(ctx, r, &b.dict, !l.bulkLoad); err != nil {
+	if err := writeDict(ctx, r, &b.dict, !l.bulkLoad && !l.unindexed); err != nil {
 		return err
 	}
 	blocks := newRunnerBulk(ctx, r, "INSERT INTO blocks(name, source, n, tmin, tmax, data) VALUES", "", 6)
@@ -462,7 +462,8 @@ func (l *Loader) groupByName(b *Batch) []int32 {
 }
 
 // writeDict inserts a batch's new dictionary entries. Into indexed tables
-// (any load but a first one: a second day's log) the names and groups go
+// (any load but a first or a large one, which build the indexes after it:
+// a day's log into a month's workspace) the names and groups go
 // in text order: their text and top-N indexes (a new value's count is 0)
 // then take them as one sweep over a few pages, where in id order each
 // insert landed on a page of its own, which the page cache no longer held
