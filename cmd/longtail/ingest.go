@@ -21,11 +21,12 @@ func init() {
 
 // An ingest's soft memory limit starts at ingestMemoryLimit and is
 // raised (holdLimit) above a live heap that outgrows it, up to
-// ingestMemoryCeiling: a 20M-line DNS log holds about 170 MB at its peak
-// (two batches and the dictionaries), and the collector, left alone,
-// lets the heap grow to twice that between collections; a log with
-// clients holds their pairs too (280 MB at 10M Zeek lines), and a
-// limit at the live heap would make the collector run all the time.
+// ingestMemoryCeiling, and past it only as far as the live heap needs: a
+// 20M-line DNS log holds about 170 MB at its peak (two batches and the
+// dictionaries), and the collector, left alone, lets the heap grow to
+// twice that between collections; a log with clients holds their pairs
+// too (380 MB at 10M Zeek lines), and a limit at the live heap made the
+// collector run all the time.
 const (
 	ingestMemoryLimit   = 280 << 20
 	ingestMemoryCeiling = 340 << 20

@@ -117,15 +117,15 @@ func scoreWorkspace(ctx context.Context, d *db.DB) (score.Summary, error) {
 }
 
 // holdLimit sets the soft memory limit to limit (or a lower one set
-// before: GOMEMLIMIT, an ingest's) and keeps it a fifth above the live
-// heap, up to most and the process's own (keepLimitAbove), until the
-// function it returns is called, which puts back the one before.
-func holdLimit(limit, most int64) (release func()) {
+// before: GOMEMLIMIT, an ingest's) and keeps it above the live heap
+// (keepLimitAbove), up to ceiling and never past the process's own, until
+// the function it returns is called, which puts back the one before.
+func holdLimit(limit, ceiling int64) (release func()) {
 	was := debug.SetMemoryLimit(-1)
 	base := min(was, limit)
 	debug.SetMemoryLimit(base)
 	stop, done := make(chan struct{}), make(chan struct{})
-	go func() { keepLimitAbove(base, min(most, processLimit), stop); close(done) }()
+	go func() { keepLimitAbove(base, min(ceiling, processLimit), processLimit, stop); close(done) }()
 	return func() {
 		close(stop)
 		<-done
@@ -134,20 +134,25 @@ func holdLimit(limit, most int64) (release func()) {
 }
 
 // processLimit is the soft memory limit the process started with
-// (GOMEMLIMIT, or none): the most keepLimitAbove raises one to.
+// (GOMEMLIMIT, or none): keepLimitAbove never raises one past it.
 var processLimit = debug.SetMemoryLimit(-1)
 
-// keepLimitAbove raises the soft memory limit, from limit up to most,
-// whenever the live heap comes within a twentieth of it, to a fifth above
-// the live heap, until stop is closed. A limit at or below what must stay
-// live makes the collector run all the time, capped at half the CPU: a
-// 40M-event workspace holds more than an ingest's 340 MiB at the
-// scoring's peak, and its scoring took twice as long (78 s against 38 s
-// before the limit). A limit comfortably above the live heap is left
-// alone: a 20M-event scoring holds about 320 MB, and stays under its
-// 340 MiB as before (its peak RSS under 500 MB).
-func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
-	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+// keepLimitAbove raises the soft memory limit whenever the live heap and
+// the runtime's memory beside it come within a twentieth of it: to a fifth
+// above the live heap up to ceiling, and past the ceiling to a tenth
+// above it, never past hard. A limit at or below what must stay live does
+// not bound the memory and makes the collector run all the time, capped
+// at half the CPU: a 40M-event workspace holds more than an ingest's 340
+// MiB at the scoring's peak, and its scoring took twice as long (78 s
+// against 38 s); a load of 10M Zeek lines with clients holds 380 MB, and
+// collected 100 to 200 times a second for ten seconds, a third of its CPU.
+// A limit comfortably above the live heap is left alone: a 20M-event
+// scoring holds about 320 MB, and stays under its 340 MiB as before.
+func keepLimitAbove(limit, ceiling, hard int64, stop <-chan struct{}) {
+	samples := make([]metrics.Sample, len(heapMetrics))
+	for i, name := range heapMetrics {
+		samples[i].Name = name
+	}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -156,12 +161,19 @@ func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
 			return
 		case <-tick.C:
 		}
-		metrics.Read(live)
-		if live[0].Value.Kind() != metrics.KindUint64 {
+		live, other, ok := heapNow(samples)
+		if !ok {
 			return // not measured by this runtime: the limit stays
 		}
-		if n := int64(live[0].Value.Uint64()); n*21/20 > limit && limit < most {
-			limit = min(n*limitHeadroom/5, most)
+		if live*21/20+other <= limit {
+			continue
+		}
+		next := live*limitHeadroom/5 + other
+		if next > ceiling {
+			next = max(ceiling, live*11/10+other)
+		}
+		if next = min(next, hard); next > limit {
+			limit = next
 			debug.SetMemoryLimit(limit)
 		}
 	}
@@ -170,6 +182,24 @@ func keepLimitAbove(limit, most int64, stop <-chan struct{}) {
 // limitHeadroom is the soft limit over the live heap once it is raised,
 // in fifths.
 const limitHeadroom = 6
+
+var heapMetrics = []string{"/gc/heap/live:bytes", "/memory/classes/total:bytes", "/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/unused:bytes", "/memory/classes/heap/free:bytes", "/memory/classes/heap/released:bytes"}
+
+// heapNow reads heapMetrics into s and returns the live heap (as the last
+// collection marked it) and the memory the runtime holds beside the heap
+// (stacks, its own metadata): the soft limit counts both.
+func heapNow(s []metrics.Sample) (live, other int64, ok bool) {
+	metrics.Read(s)
+	var v [6]int64
+	for i := range s {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0, 0, false
+		}
+		v[i] = int64(s[i].Value.Uint64())
+	}
+	return v[0], v[1] - v[2] - v[3] - v[4] - v[5], true
+}
 
 // scoresStale says why the stored scores are out of date ("" when they are
 // not): never computed, a source read or a rule added since. Scoring the
