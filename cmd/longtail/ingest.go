@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -62,15 +63,22 @@ func yearFlag(fs *flag.FlagSet) *int {
 
 // ingestAndScore ingests the files and, when score is set, scores the
 // workspace: also when some file gave nothing usable, because the others
-// were loaded. That file's exitError comes back after the scoring.
+// were loaded. That file's exitError comes back after the scoring. A
+// workspace that holds nothing (a first run whose every file was unusable)
+// is not scored: "scored 0 names" under the failure said nothing.
 func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options, score bool) error {
-	err := ingestFiles(ctx, e, d, files, opt)
+	stored, err := ingestFiles(ctx, e, d, files, opt)
 	var unusable exitError
 	if err != nil && !errors.As(err, &unusable) {
 		return err
 	}
 	if !score {
 		return err
+	}
+	if stored == 0 {
+		if st, serr := d.Stats(ctx); serr != nil || st.Events == 0 {
+			return cmp.Or(err, serr)
+		}
 	}
 	if ctx.Err() != nil {
 		if err == nil { // stopped after the last file was read
@@ -103,14 +111,15 @@ func scoreAfterIngest(ctx context.Context, e *env, d *db.DB) error {
 
 // ingestFiles runs the ingest with a progress line when stderr is a
 // terminal, prints one report line per file (with the first skipped lines)
-// and fails when some file yielded nothing usable.
-func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options) error {
+// and fails when some file yielded nothing usable. It returns how many
+// events were stored.
+func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options) (stored int64, err error) {
 	// The ingest holds two batches, the dictionaries and the run's
 	// aggregates; a soft limit makes the collector work harder rather than
 	// let the heap double between collections on a small sensor.
 	formats, err := e.useFormats()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer formats.Release()
 	defer holdLimit(ingestMemoryLimit, ingestMemoryCeiling)()
@@ -146,12 +155,12 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		fmt.Fprintf(e.stderr, "%d events in %.1fs (%.0f events/s)\n", events, elapsed.Seconds(), float64(events)/max(elapsed.Seconds(), 1e-9))
 	}
 	if err != nil {
-		return err
+		return events, err
 	}
 	if bad > 0 {
-		return exitError(2)
+		return events, exitError(2)
 	}
-	return nil
+	return events, nil
 }
 
 // streamNote follows the report of standard input, a FIFO or a device. A

@@ -485,4 +485,11 @@ func TestIngestScoresDespiteAnUnusableFile(t *testing.T) {
 	if !strings.Contains(errOut, "scored") {
 		t.Errorf("no scoring after the ingest:\n%s", errOut)
 	}
+
+	// Into a workspace that holds nothing, the unusable file alone is
+	// not followed by "scored 0 names".
+	_, errOut, err = lt(t, filepath.Join(dir, "empty.db"), "ingest", junk)
+	if !errors.As(err, &ex) || ex != 2 || strings.Contains(errOut, "scored") {
+		t.Errorf("exit %v, scored an empty workspace:\n%s", err, errOut)
+	}
 }
