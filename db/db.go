@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -468,9 +469,15 @@ func (d *DB) checkRead() error {
 	}
 	if dirty != "" && ingestRunning(d.path) {
 		d.ingesting, d.stale = true, staleIngesting
-		dirty = ""
+	} else if h.version == SchemaVersion && dirty == "" {
+		// An ingest whose totals were counted again by an open that
+		// could not build its indexes after them (a full disk) left
+		// them missing: a writer builds them.
+		if missing, err := d.missingIndexes(ctx); err != nil || !missing {
+			return err
+		}
 	}
-	if h.version == SchemaVersion && dirty == "" {
+	if h.version == SchemaVersion && d.ingesting {
 		return nil
 	}
 	w, err := openWrite(d.path, false)
@@ -482,6 +489,12 @@ func (d *DB) checkRead() error {
 		return nil
 	case h.version < SchemaVersion:
 		return fmt.Errorf("%s: written by an older longtail (schema %d; this build reads %d), and upgrading it needs a write: %w", d.path, h.version, SchemaVersion, err)
+	}
+	if dirty, derr := d.metaGet(ctx, "dirty"); derr == nil && dirty == "" {
+		// The totals were counted again; what failed after them was
+		// building the indexes the ingest had dropped (a full disk).
+		d.stale = fmt.Sprintf("an ingest into it was interrupted; its totals are counted again, but its indexes could not be built again (%v): queries may be slow until a command that writes opens it", err)
+		return nil
 	}
 	d.stale = fmt.Sprintf("an ingest into it was interrupted, and its totals could not be brought up to date (%v): they are those of the last completed ingest", err)
 	return nil
@@ -640,6 +653,24 @@ var bulkIndexes = []struct{ name, def string }{
 	{"domains_top", "domains(count DESC, name)"},
 	{"name_client_client", "name_client(client, count DESC, name)"},
 }
+
+// missingIndexes says whether a bulk index is missing.
+func (d *DB) missingIndexes(ctx context.Context) (bool, error) {
+	var n int
+	err := d.sql.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN (SELECT value FROM json_each(?))",
+		bulkIndexNames).Scan(&n)
+	return n < len(bulkIndexes), err
+}
+
+// bulkIndexNames are the names of bulkIndexes, as a JSON array.
+var bulkIndexNames = func() string {
+	names := make([]string, len(bulkIndexes))
+	for i, ix := range bulkIndexes {
+		names[i] = ix.name
+	}
+	b, _ := json.Marshal(names)
+	return string(b)
+}()
 
 // ensureIndexes creates the bulk indexes that are missing, but those named
 // in skip.

@@ -355,3 +355,30 @@ func TestPageSizeOfNewAndOlderWorkspaces(t *testing.T) {
 		t.Errorf("www.example.com = %+v, %v; want count 2, clients 2", www, err)
 	}
 }
+
+// A workspace left without a bulk index (its totals counted again by an
+// open that could not build the indexes after them: a full disk) gets it
+// back from the next open, one that only reads included.
+func TestAnOpenBuildsTheMissingIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	d, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, d, "a", []rawEvent{{hour, "www.example.com", "example.com", "10.0.0.1"}})
+	if _, err := d.sql.Exec("DROP INDEX blocks_name"); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	d, err = Open(path, Options{Access: ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if missing, err := d.missingIndexes(context.Background()); err != nil || missing {
+		t.Errorf("after a read open: missing %v, %v", missing, err)
+	}
+	if s := d.Stale(); s != "" {
+		t.Errorf("stale: %s", s)
+	}
+}
