@@ -472,8 +472,9 @@ func (d *DB) checkRead() error {
 	} else if h.version == SchemaVersion && dirty == "" {
 		// An ingest whose totals were counted again by an open that
 		// could not build its indexes after them (a full disk) left
-		// them missing: a writer builds them.
-		if missing, err := d.missingIndexes(ctx); err != nil || !missing {
+		// them missing: a writer builds them. (A running ingest
+		// builds its own, after its totals.)
+		if missing, err := d.missingIndexes(ctx); err != nil || !missing || ingestRunning(d.path) {
 			return err
 		}
 	}
