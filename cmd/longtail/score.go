@@ -184,21 +184,21 @@ func keepLimitAbove(limit, ceiling, hard int64, stop <-chan struct{}) {
 const limitHeadroom = 6
 
 var heapMetrics = []string{"/gc/heap/live:bytes", "/memory/classes/total:bytes", "/memory/classes/heap/objects:bytes",
-	"/memory/classes/heap/unused:bytes", "/memory/classes/heap/free:bytes", "/memory/classes/heap/released:bytes"}
+	"/memory/classes/heap/free:bytes", "/memory/classes/heap/released:bytes"}
 
 // heapNow reads heapMetrics into s and returns the live heap (as the last
-// collection marked it) and the memory the runtime holds beside the heap
-// (stacks, its own metadata): the soft limit counts both.
+// collection marked it) and what the soft limit counts beside the heap's
+// objects: the gaps in the heap's spans, stacks, the runtime's metadata.
 func heapNow(s []metrics.Sample) (live, other int64, ok bool) {
 	metrics.Read(s)
-	var v [6]int64
+	v := make([]int64, 0, len(heapMetrics))
 	for i := range s {
 		if s[i].Value.Kind() != metrics.KindUint64 {
 			return 0, 0, false
 		}
-		v[i] = int64(s[i].Value.Uint64())
+		v = append(v, int64(s[i].Value.Uint64()))
 	}
-	return v[0], v[1] - v[2] - v[3] - v[4] - v[5], true
+	return v[0], v[1] - v[2] - v[3] - v[4], true
 }
 
 // scoresStale says why the stored scores are out of date ("" when they are
