@@ -251,8 +251,8 @@ type pairFacts struct {
 	// load's peak.
 	sorted []uint64
 	// Distinct clients of the names and domains new to the workspace
-	// (older ones are recounted from name_client), and the names new to
-	// each domain.
+	// (older ones in cliented* are recounted from name_client), and the
+	// names new to each domain.
 	nameClients, domainClients, newNamesPerDomain map[uint32]int64
 	// Each client's events of primary subjects, and its distinct names
 	// among them.

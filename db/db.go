@@ -448,10 +448,11 @@ func errNoTables(path string) error {
 }
 
 // checkRead checks a workspace opened for reading. What only a writer can
-// do first (upgrade the schema, finish an interrupted ingest) is done by a
-// writer opened for the moment, where the storage allows it; without it an
-// old schema cannot be read, and an interrupted ingest's totals stay those
-// of the last completed ingest (Stale says so).
+// do first (upgrade the schema, finish an interrupted ingest, build the
+// indexes such a finish could not) is done by a writer opened for the
+// moment, where the storage allows it; without it an old schema cannot be
+// read, and an interrupted ingest's totals stay those of the last
+// completed ingest (Stale says so).
 func (d *DB) checkRead() error {
 	ctx := context.Background()
 	h, err := d.headerOnceCreated(ctx)
@@ -494,7 +495,7 @@ func (d *DB) checkRead() error {
 	if dirty, derr := d.metaGet(ctx, "dirty"); derr == nil && dirty == "" {
 		// The totals were counted again; what failed after them was
 		// building the indexes the ingest had dropped (a full disk).
-		d.stale = fmt.Sprintf("an ingest into it was interrupted; its totals are counted again, but its indexes could not be built again (%v): queries may be slow until a command that writes opens it", err)
+		d.stale = fmt.Sprintf("an ingest into it was interrupted; its totals are counted again, but its indexes could not be built again (%v): queries may be slow until an open can build them", err)
 		return nil
 	}
 	d.stale = fmt.Sprintf("an ingest into it was interrupted, and its totals could not be brought up to date (%v): they are those of the last completed ingest", err)
@@ -625,6 +626,16 @@ func (d *DB) recover(ctx context.Context) error {
 		return err
 	}
 	if dirty == "" {
+		// Missing ones are those of an open that counted an interrupted
+		// ingest again and could not build them after (a full disk). A
+		// running ingest builds its own after its totals.
+		lock, err := lockIngest(d.path)
+		if errors.Is(err, errLocked) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		defer lock.release()
 		return d.ensureIndexes(ctx)
 	}
 	lock, err := lockIngest(d.path)
