@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -75,16 +74,16 @@ func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt i
 	if !score {
 		return err
 	}
-	if stored == 0 {
-		if st, serr := d.Stats(ctx); serr != nil || st.Events == 0 {
-			return cmp.Or(err, serr)
-		}
-	}
 	if ctx.Err() != nil {
 		if err == nil { // stopped after the last file was read
 			err = fmt.Errorf("the ingest is complete, not scored: longtail score scores it (%w)", ctx.Err())
 		}
 		return err
+	}
+	if stored == 0 {
+		if st, serr := d.Stats(ctx); serr == nil && st.Events == 0 {
+			return err
+		}
 	}
 	if serr := scoreAfterIngest(ctx, e, d); serr != nil {
 		return serr
