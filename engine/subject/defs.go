@@ -160,7 +160,7 @@ func rollUpAgent(ua string) string {
 	if ua == None {
 		return None
 	}
-	name := useragent.Parse(ua).Name
+	name := agentName(useragent.Parse(ua))
 	if name != "" && !strings.Contains(name, "/") {
 		return name
 	}
@@ -180,14 +180,20 @@ func rollUpAgent(ua string) string {
 	return "(unknown)"
 }
 
+// agentName is the parser's name of an agent, its spaces single: it turns
+// the "::" of a Perl module (LWP::Simple) into two.
+func agentName(u useragent.UserAgent) string {
+	return strings.Join(strings.Fields(u.Name), " ")
+}
+
 // briefAgent puts what tells browsers apart first: every one of them
 // starts "Mozilla/5.0 (", which is all a list at 80 columns would show.
 func briefAgent(ua string) string {
 	u := useragent.Parse(ua)
-	if u.Name == "" || strings.Contains(u.Name, "/") {
+	b := agentName(u)
+	if b == "" || strings.Contains(b, "/") {
 		return ua
 	}
-	b := u.Name
 	if v, _, _ := strings.Cut(u.Version, "."); v != "" {
 		b += " " + v
 	}

@@ -142,6 +142,8 @@ func TestAgentFamilies(t *testing.T) {
 		"Mozilla/5.0 zgrab/0.x": "zgrab", "curl/8.4.0": "curl", "Mozilla/5.0": "Mozilla",
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36": "Chrome",
 		"-": "-", "(weird)": "weird", "": "(unknown)",
+		// The parser turns a Perl module's "::" into two spaces.
+		"LWP::Simple/6.00 libwww-perl/6.05": "LWP Simple",
 	} {
 		if got := rollUpAgent(ua); got != want {
 			t.Errorf("%q: %q, want %q", ua, got, want)
