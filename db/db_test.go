@@ -199,6 +199,17 @@ func TestAggregatesAcrossIngests(t *testing.T) {
 		t.Errorf("events = %+v (total %d)", evs, total)
 	}
 
+	// The totals the later loads added up are those a count finds.
+	var stored, counted string
+	d.sql.QueryRow("SELECT value FROM meta WHERE key = 'totals'").Scan(&stored)
+	var v [6]int64
+	if err := d.sql.QueryRow(totalsQuery).Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+		t.Fatal(err)
+	}
+	if counted = fmt.Sprint(v[0], v[1], v[2], v[3], v[4], v[5]); stored != counted {
+		t.Errorf("totals %q, counted %q", stored, counted)
+	}
+
 	// A rebuild from the blocks must reproduce the incremental aggregates.
 	before := snapshot(t, d)
 	if err := d.RebuildAggregates(ctx); err != nil {
