@@ -1,9 +1,6 @@
 package db
 
-import (
-	"context"
-	"errors"
-)
+import "context"
 
 // Interner turns the strings of records into dictionary ids. It belongs to
 // the goroutine that parses: lookups of known strings do not allocate, and
@@ -55,9 +52,11 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 	// read took 0.9 s on one core. (Only an ingest adds to them, and we
 	// hold the ingest lock: the two reads see the same dictionaries.)
 	names := make(chan error, 1)
+	nctx, stop := context.WithCancel(ctx)
+	defer stop()
 	go func() {
 		names <- d.withC(func(c *cConn) error {
-			return c.each(ctx, "SELECT id, kind, name, domain, count FROM names", nil, func(r cRow) error {
+			return c.each(nctx, "SELECT id, kind, name, domain, count FROM names", nil, func(r cRow) error {
 				id, kind := uint32(r.int(0)), uint8(r.int(1))
 				key = append(append(key[:0], kind), r.blob(2)...)
 				in.names.put(key, id)
@@ -86,7 +85,12 @@ func (d *DB) loadInterner(ctx context.Context) (*Interner, []nameInfo, error) {
 		}
 		return nil
 	})
-	if err := errors.Join(<-names, err); err != nil {
+	if err != nil {
+		stop() // the names' read is of no use: it ends at its next row
+		<-names
+		return nil, nil, err
+	}
+	if err := <-names; err != nil {
 		return nil, nil, err
 	}
 	// Id 0 means "none" in events (no client, no answer).
