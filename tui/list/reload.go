@@ -219,15 +219,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 // the first (an access log without virtual hosts has no HTTP host) makes
 // the one to press: "1 host in 1 registered domain · v: paths".
 func switchedText(sub subject.Subject, n, groups int) string {
-	count := func(k int, one, many string) string {
-		if k == 1 {
-			return "1 " + one
-		}
-		return chart.Int(int64(k)) + " " + many
-	}
 	// No title: the view's name beside it says the kind, and at 80
 	// columns the key must fit.
-	text := count(n, sub.Column, sub.Plural) + " in " + count(groups, sub.Group, sub.Groups)
+	text := countOf(n, sub.Column, sub.Plural) + " in " + countOf(groups, sub.Group, sub.Groups)
 	if next := nextSubject(sub); next.Code != sub.Code {
 		text += " · v: " + next.Plural
 	}

@@ -271,9 +271,12 @@ func thousandsK(n int) string {
 }
 
 // plural is "1 rule", "2 rules".
-func plural(n int, word string) string {
+func plural(n int, word string) string { return countOf(n, word, word+"s") }
+
+// countOf is n of a thing: "1 family", "1,204 families".
+func countOf(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 " + one
 	}
-	return strconv.Itoa(n) + " " + word + "s"
+	return chart.Int(int64(n)) + " " + many
 }
