@@ -107,6 +107,26 @@ func TestMarkAUserAgent(t *testing.T) {
 	}
 }
 
+// Known-good on a family's row is for the family: a family is no user
+// agent, and "this user agent only" made a rule that matched nothing.
+func TestKnownGoodOnAFamilyIsTheFamily(t *testing.T) {
+	m, d, _ := webList(t, 100, 30)
+	press(m, "K", "v", "v", "0", "d")
+	r, isGroup := m.current()
+	if r == nil || !isGroup {
+		t.Fatalf("not on a family's row: %+v", r)
+	}
+	family := r.Domain
+	press(m, "a")
+	if m.scopePrompt {
+		t.Fatalf("asked for a scope on a family's row:\n%s", m.View())
+	}
+	rs, err := d.Rules(context.Background())
+	if err != nil || len(rs) != 1 || rs[0].Subject() != subject.HTTPAgent || rs[0].Pattern != family || rs[0].Scope != rules.Domain {
+		t.Fatalf("rules after the mark: %+v %v", rs, err)
+	}
+}
+
 func TestGoldenHTTP(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
 		m, _, _ := webList(t, sz[0], sz[1])

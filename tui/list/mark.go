@@ -96,11 +96,28 @@ func (m *Model) startMark(v rules.Verdict) tea.Cmd {
 		return nil
 	}
 	req := &markReq{kind: m.data.Subject.Code, targets: ts, verdict: v}
+	if v == rules.Good && groupsOnly(ts) && !m.data.Subject.Hostname {
+		// A family, a path's section or a network is no user agent, path
+		// or address of its own: "this one only" on its row made a rule
+		// that matched nothing. (A registered domain is a name too.)
+		req.scope = rules.Domain
+		return m.afterScope(req)
+	}
 	if v == rules.Good {
 		m.pendingMark, m.scopePrompt = req, true
 		return nil
 	}
 	return m.afterScope(req)
+}
+
+// groupsOnly says whether every target is a group's row.
+func groupsOnly(ts []target) bool {
+	for _, t := range ts {
+		if !t.isDomain {
+			return false
+		}
+	}
+	return true
 }
 
 // scopeKey answers the known-good scope prompt.
