@@ -107,3 +107,28 @@ func TestExportRowsAsCSV(t *testing.T) {
 	}
 	os.Remove(strings.TrimPrefix(regexp.MustCompile(`in (\S+\.csv)`).FindString(ex.done), "in "))
 }
+
+// loadingView is a list still reading its rows: no cursor yet.
+type loadingView struct{ fake }
+
+func (v *loadingView) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	_, cmd := v.fake.Update(msg)
+	return v, cmd
+}
+func (v *loadingView) CursorValue() (string, bool)  { return "", false }
+func (v *loadingView) Rows() ([]string, [][]string) { return []string{"value"}, nil }
+func (v *loadingView) Loading() bool                { return true }
+
+// Y and E while the list loads say it is loading, not that there is no
+// row: its first rows are on the screen.
+func TestCopyAndExportWhileTheListLoads(t *testing.T) {
+	c := common.New(context.Background(), nil)
+	m := New(c, &loadingView{fake{c: c, name: "rows"}}, nil)
+	run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	for _, k := range []string{"Y", "E"} {
+		run(m, tuitest.Key(k))
+		if es := m.c.Log.Entries(); len(es) == 0 || !strings.Contains(es[len(es)-1].Text, "still loading") {
+			t.Errorf("%s while loading: %+v", k, es)
+		}
+	}
+}

@@ -29,6 +29,10 @@ func (m *Model) copyValue() tea.Cmd {
 		return nil
 	}
 	v, ok := ex.CursorValue()
+	if !ok && common.StillLoading(ex) {
+		m.setStatus("the list is still loading: its rows have no cursor yet", false)
+		return nil
+	}
 	if !ok {
 		m.setStatus("no row under the cursor", false)
 		return nil
@@ -64,6 +68,10 @@ func (m *Model) exportRows() tea.Cmd {
 	ex, ok := t.view.(common.Exporter)
 	if !ok {
 		m.setStatus("this screen has no rows to export", false)
+		return nil
+	}
+	if common.StillLoading(ex) {
+		m.setStatus("the list is still loading: its rows are not all in yet", false)
 		return nil
 	}
 	header, rows := ex.Rows()

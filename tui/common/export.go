@@ -15,6 +15,16 @@ type Exporter interface {
 	Rows() (header []string, rows [][]string)
 }
 
+// Loading is an Exporter whose rows are still being read: the list shows
+// its first rows, without a cursor, before every value is in.
+type Loading interface{ Loading() bool }
+
+// StillLoading says whether v's rows are still being read.
+func StillLoading(v any) bool {
+	l, ok := v.(Loading)
+	return ok && l.Loading()
+}
+
 // CSVTime is a time in a CSV: RFC 3339 in UTC, to the microsecond.
 func CSVTime(us int64) string {
 	if us == 0 {

@@ -6,6 +6,9 @@ import (
 	"github.com/longtail/longtail/tui/common"
 )
 
+// Loading says the whole list is still being read (common.Loading).
+func (m *Model) Loading() bool { return m.data == nil }
+
 // CursorValue is the row's value (a name, a host, a user agent) or group
 // as stored (common.Exporter).
 func (m *Model) CursorValue() (string, bool) {
