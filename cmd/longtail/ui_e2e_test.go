@@ -33,7 +33,10 @@ func TestTUIShowsTheIngestsErrorsAndReachesEveryRequest(t *testing.T) {
 		squash := func(s string) string { return strings.Join(strings.Fields(s), "") } // wrapped anywhere
 		return strings.HasPrefix(s, "messages") && strings.Contains(squash(s), squash("the ingest before the screen: ")) && strings.Contains(squash(s), squash(bad+": failed: unknown format"))
 	})
-	tm.keys("Escape", "Y")
+	// Y reads the whole list's cursor: the first rows come before it.
+	tm.keys("Escape")
+	tm.waitFor("the whole list", func(s string) bool { return strings.Contains(s, "sorted by") && !strings.Contains(s, "  loading ") })
+	tm.keys("Y")
 	tm.waitFor("the copied value shown", func(s string) bool { return strings.Contains(s, "select it with the mouse") })
 
 	// The busiest domain, by count: its requests are more than a page.
