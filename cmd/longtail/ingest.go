@@ -50,8 +50,22 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
+	err = ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
+	return closeWorkspace(ctx, e, d, err)
+}
+
+// closeWorkspace closes the workspace after a command that may have made
+// it, and says so when nothing went into it, which then leaves no file
+// (db.CloseUnused). err is the command's.
+func closeWorkspace(ctx context.Context, e *env, d *db.DB, err error) error {
+	removed, cerr := d.CloseUnused(context.WithoutCancel(ctx))
+	if removed {
+		fmt.Fprintf(e.stderr, "longtail: nothing was stored: no workspace was made at %s\n", textsafe.String(e.dbPath))
+	}
+	if cerr != nil {
+		return errors.Join(err, cerr)
+	}
+	return err
 }
 
 // yearFlag is --year, for the logs whose time stamps have no year.

@@ -493,3 +493,34 @@ func TestIngestScoresDespiteAnUnusableFile(t *testing.T) {
 		t.Errorf("exit %v, scored an empty workspace:\n%s", err, errOut)
 	}
 }
+
+// An ingest that stores nothing into a workspace it made (a mistyped
+// path, a file that is no log) leaves no file behind for a later command
+// to take for a workspace; one that already was, it leaves alone.
+func TestAFailedFirstIngestLeavesNoWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.bin")
+	os.WriteFile(junk, []byte("\x00\x01 not a log\n"), 0o644)
+	for _, file := range []string{junk, filepath.Join(dir, "missing.log")} {
+		ws := filepath.Join(dir, "new.db")
+		_, errOut, err := lt(t, ws, "ingest", file)
+		var ex exitError
+		if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "no workspace was made at "+ws) {
+			t.Errorf("%s: exit %v:\n%s", file, err, errOut)
+		}
+		if left, _ := filepath.Glob(ws + "*"); len(left) > 0 {
+			t.Errorf("%s: left %v", file, left)
+		}
+	}
+
+	ws := filepath.Join(dir, "kept.db")
+	good := filepath.Join(dir, "dns.csv")
+	writeLog(t, good, "a.example")
+	if _, errOut, err := lt(t, ws, "ingest", good); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	_, errOut, _ := lt(t, ws, "ingest", junk)
+	if _, err := os.Stat(ws); err != nil || strings.Contains(errOut, "no workspace") {
+		t.Errorf("a workspace with events went: %v\n%s", err, errOut)
+	}
+}

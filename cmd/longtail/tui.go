@@ -38,13 +38,13 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 }
 
 // openTUI ingests files (if any) and opens the review screen.
-func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error {
+func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) (err error) {
 	opt.ImportList = importList
 	d, err := e.openReview(len(files) > 0)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { err = closeWorkspace(ctx, e, d, err) }()
 	if len(files) > 0 {
 		// A file that gave nothing was reported above; the rest are
 		// worth reviewing all the same.
