@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -275,14 +276,8 @@ func scoreDomains(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule, do
 
 // incrementalWords says what an incremental pass did, for Summary.String.
 func (s Summary) incrementalWords() string {
-	w := fmt.Sprintf("rescored %d names and %d domains", s.Names, s.Domains)
-	if s.HTTP > 0 {
-		w += fmt.Sprintf(", %d HTTP values and %d of their groups", s.HTTP, s.Groups)
-	}
-	if s.Logons > 0 {
-		w += fmt.Sprintf(", %d logon values", s.Logons)
-	}
-	w += fmt.Sprintf(" that changed in %s", s.Took.Round(time.Millisecond))
+	w := "rescored " + strings.Join(s.parts("%d HTTP values and %d of their groups", "%d logon values"), ", ") +
+		" that changed in " + s.Took.Round(time.Millisecond).String()
 	if s.Waiting > 0 {
 		w += fmt.Sprintf(" (%d busy domains and values wait for the next whole scoring)", s.Waiting)
 	}

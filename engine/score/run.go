@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -44,15 +45,30 @@ func (s Summary) String() string {
 	if s.Incremental {
 		return s.incrementalWords()
 	}
-	web := ""
+	w := "scored " + strings.Join(s.parts("%d HTTP hosts, paths, user agents and clients and %d of their groups",
+		"%d logon accounts, sources and pairs"), ", ") + " in " + s.Took.Round(time.Millisecond).String()
+	if s.Names > 0 {
+		w += fmt.Sprintf(" (n-gram model of %d labels)", s.Trained)
+	}
+	return w
+}
+
+// parts says what a run scored, a kind's words (web, logons: formats of
+// the counts) only when it scored some of its values; DNS names and
+// domains also when nothing at all was ("scored 0 names and 0 domains"),
+// not beside a web log's values.
+func (s Summary) parts(web, logons string) []string {
+	var out []string
+	if s.Names > 0 || s.Domains > 0 || s.HTTP == 0 && s.Logons == 0 {
+		out = append(out, fmt.Sprintf("%d names and %d domains", s.Names, s.Domains))
+	}
 	if s.HTTP > 0 {
-		web = fmt.Sprintf(", %d HTTP hosts, paths, user agents and clients and %d of their groups", s.HTTP, s.Groups)
+		out = append(out, fmt.Sprintf(web, s.HTTP, s.Groups))
 	}
 	if s.Logons > 0 {
-		web += fmt.Sprintf(", %d logon accounts, sources and pairs", s.Logons)
+		out = append(out, fmt.Sprintf(logons, s.Logons))
 	}
-	return fmt.Sprintf("scored %d names and %d domains%s in %s (n-gram model of %d labels)",
-		s.Names, s.Domains, web, s.Took.Round(time.Millisecond), s.Trained)
+	return out
 }
 
 // Run scores the whole workspace and stores the scores. It only reads
