@@ -55,8 +55,10 @@ func targets(paths []string) []target {
 // passOver turns the report of a file found under a directory that is no
 // log longtail reads (a README, notes) into one that says so, and does
 // not fail the run: a folder of logs holds such files, a file named on
-// the command line is meant to be read.
+// the command line is meant to be read. (A log of the folder without
+// events does not fail it either: Report.InDir.)
 func passOver(t target, r Report) Report {
+	r.InDir = t.inDir
 	var unknown *parse.UnknownFormatError
 	if t.inDir && r.Events == 0 && errors.As(r.Err, &unknown) {
 		r.Status, r.Reason, r.Err = PassedOver, "", nil

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -31,6 +32,14 @@ func TestADirectoryIsReadWhole(t *testing.T) {
 	write("web/access.log", []byte(
 		`192.0.2.7 - - [10/Oct/2024:13:55:36 +0000] "GET /index.html HTTP/1.1" 200 2326 "-" "curl/8.0"`+"\n"+
 			`192.0.2.8 - - [10/Oct/2024:13:55:37 +0000] "GET /login HTTP/1.1" 404 12 "-" "Mozilla/5.0"`+"\n"))
+	// A Zeek log of an hour without queries: its header alone.
+	var header []byte
+	for _, line := range bytes.SplitAfter(dns, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("#")) {
+			header = append(header, line...)
+		}
+	}
+	write("d-quiet.log", header)
 	write(".cache/old-dns.log", dns)
 	write(".hidden.log", dns)
 	reps, err := Run(context.Background(), d, []string{dir}, Options{})
@@ -40,7 +49,7 @@ func TestADirectoryIsReadWhole(t *testing.T) {
 	want := []struct {
 		name   string
 		status Status
-	}{{"a-notes.txt", PassedOver}, {"b-dns.log", Ingested}, {"c-error.log", PassedOver}, {"web/access.log", Ingested}}
+	}{{"a-notes.txt", PassedOver}, {"b-dns.log", Ingested}, {"c-error.log", PassedOver}, {"d-quiet.log", Ingested}, {"web/access.log", Ingested}}
 	if len(reps) != len(want) {
 		t.Fatalf("%d reports, want %d: %+v", len(reps), len(want), reps)
 	}
@@ -55,13 +64,20 @@ func TestADirectoryIsReadWhole(t *testing.T) {
 	if got := reps[2].Describe(); !strings.HasSuffix(got, "c-error.log: passed over: not a log longtail reads (it looks like a web server error log)") {
 		t.Errorf("error log: %q", got)
 	}
-	if got, want := totalEvents(t, d), reps[1].Events+reps[3].Events; got != want || reps[1].Events == 0 || reps[3].Events == 0 {
-		t.Errorf("%d events stored, %d and %d reported", got, reps[1].Events, reps[3].Events)
+	if got := reps[3].Describe(); !strings.HasSuffix(got, "d-quiet.log: zeek-tsv with no DNS queries in it") {
+		t.Errorf("quiet log: %q", got)
+	}
+	if got, want := totalEvents(t, d), reps[1].Events+reps[4].Events; got != want || reps[1].Events == 0 || reps[4].Events == 0 {
+		t.Errorf("%d events stored, %d and %d reported", got, reps[1].Events, reps[4].Events)
 	}
 	// A file named on the command line is meant to be read: not a log
 	// fails it, as before.
 	if r := ingestOne(t, d, filepath.Join(dir, "a-notes.txt"), Options{}); r.Usable() || r.Status != Failed {
 		t.Errorf("named notes: %+v", r)
+	}
+	// Nor does a log without events: the analyst meant to read it.
+	if r := ingestOne(t, d, filepath.Join(dir, "d-quiet.log"), Options{Force: true}); r.Usable() {
+		t.Errorf("named quiet log: %+v", r)
 	}
 }
 

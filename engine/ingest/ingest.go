@@ -116,12 +116,16 @@ type Report struct {
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
+	// InDir is set for a file found under a directory: a log in it that
+	// holds none of its events (a Zeek log of an hour without any, its
+	// header alone) is reported, and does not fail the run.
+	InDir  bool
 	source uint32 // the source read, when there is one (Follow's)
 }
 
 // Usable is false when the file yielded nothing: the CLI's exit status.
 func (r Report) Usable() bool {
-	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Status == Interrupted || r.Status == PassedOver || r.Events > 0)
+	return r.Err == nil && (r.Status == Unchanged || r.Status == Resumed || r.Status == Interrupted || r.Status == PassedOver || r.Events > 0 || r.InDir)
 }
 
 // Run ingests the files ("-" is standard input; a directory, the files
