@@ -148,6 +148,9 @@ func (im *importer) ranks(ctx context.Context, d *db.DB, r io.Reader) error {
 			}
 			return nil
 		})
+		if err == nil {
+			err = notNames(im.rep.Info)
+		}
 		return err
 	})
 	im.rep.Ranks = &ri
@@ -187,6 +190,9 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 		rs = append(rs, rule)
 		return nil
 	})
+	if err == nil {
+		err = notNames(rep.Info)
+	}
 	if err != nil {
 		return err
 	}
@@ -219,6 +225,27 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 	}
 	return err
 }
+
+// notNames refuses a plain list most of whose lines are not names: a
+// README or notes given by mistake, whose few one-word lines ("port",
+// "usable") would become rules. (Other formats have their own syntax; an
+// adblock list skips its page rules by design.)
+func notNames(info lists.Info) error {
+	if info.Format != lists.Plain || info.SkippedTotal < minRefused || info.SkippedTotal <= info.Entries {
+		return nil
+	}
+	why := ""
+	if len(info.Skipped) > 0 {
+		sk := info.Skipped[0]
+		why = fmt.Sprintf(" (line %d: %s)", sk.Line, sk.Reason)
+	}
+	return fmt.Errorf("%d of its %d lines are not names%s: it does not look like a list of names, and nothing was imported",
+		info.SkippedTotal, info.Lines, why)
+}
+
+// minRefused is the fewest skipped lines that can make a plain list
+// refused: a short list with a typo or two is taken, its typos reported.
+const minRefused = 10
 
 // rule turns an entry into a rule, its verdict still None when neither the
 // file nor a popularity rank with the verdict good gives one. longtail's own

@@ -241,6 +241,42 @@ func TestImportReportsSkippedLines(t *testing.T) {
 	}
 }
 
+// Notes given as a list by mistake are refused whole: their one-word
+// lines would have become rules. A plain list with a few typos is taken.
+func TestImportRefusesProseAsAPlainList(t *testing.T) {
+	d := workspace(t)
+	dir := t.TempDir()
+	prose := filepath.Join(dir, "notes.md")
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, "Line %d of the notes, about what we saw.\n", i)
+	}
+	b.WriteString("usable\nport\nlongtail          # review ./longtail.db\n")
+	os.WriteFile(prose, []byte(b.String()), 0o644)
+	f, _ := os.Open(prose)
+	defer f.Close()
+	_, err := Import(context.Background(), d, f, ImportOptions{Verdict: rules.Good, Origin: "notes.md"})
+	if err == nil || !strings.Contains(err.Error(), "30 of its 33 lines are not names (line 1: ") {
+		t.Errorf("prose imported: %v", err)
+	}
+	if n := len(stored(t, d)); n != 0 {
+		t.Errorf("%d rules stored from prose", n)
+	}
+
+	typos := filepath.Join(dir, "list.txt")
+	b.Reset()
+	for i := range 30 {
+		fmt.Fprintf(&b, "host%d.example\n", i)
+	}
+	for range 12 {
+		b.WriteString("not a name\n")
+	}
+	os.WriteFile(typos, []byte(b.String()), 0o644)
+	if out := importOK(t, d, typos, ImportOptions{Verdict: rules.Good}); !strings.Contains(out, "rules: 30 added") {
+		t.Errorf("a list with some broken lines:\n%s", out)
+	}
+}
+
 func TestImportTyped(t *testing.T) {
 	d := workspace(t)
 	dir := t.TempDir()
