@@ -132,24 +132,45 @@ func (m *Model) minLevel() int {
 	return 0
 }
 
-// fitLevel is the finest bucket whose window holds the whole of s.
+// fitLevel is the finest bucket whose window holds the whole of s. It
+// counts the buckets s touches, not its length: buckets start on
+// multiples of their size, so a span a little shorter than the window
+// can reach into one bucket more than the window has.
 func (m *Model) fitLevel(s subject.Span) int {
 	for i := m.minLevel(); i < len(buckets); i++ {
-		if buckets[i].Microseconds()*int64(m.cols()) > s.Last-s.First {
+		step := buckets[i].Microseconds()
+		if floorTo(s.Last, step)-floorTo(s.First, step)+step <= step*int64(m.cols()) {
 			return i
 		}
 	}
 	return len(buckets) - 1
 }
 
+// floorTo is the start of t's bucket of size step.
+func floorTo(t, step int64) int64 { return t - ((t%step)+step)%step }
+
+// open places the first window on own: centred on it when it fits, its
+// first and last buckets kept in (centring on the middle alone can leave
+// the last event a bucket past the window's end); else on its newest part.
+func (m *Model) open(own subject.Span) {
+	m.level = m.fitLevel(own)
+	step := m.bucket().Microseconds()
+	lo, hi := floorTo(own.First, step), floorTo(own.Last, step)+step
+	if hi-lo > m.window() {
+		m.place(own.Last) // too long for one view
+		return
+	}
+	m.place(own.First + (own.Last-own.First)/2)
+	m.from = min(max(m.from, hi-m.window()), lo)
+}
+
 // place puts the window's centre at centre, aligned to the bucket and kept
 // overlapping the span.
 func (m *Model) place(centre int64) {
 	step := m.bucket().Microseconds()
-	floor := func(t int64) int64 { return t - ((t%step)+step)%step }
-	lo := floor(m.span.First)
-	hi := max(floor(m.span.Last)-m.window()+step, lo)
-	m.from = min(max(floor(centre-m.window()/2), lo), hi)
+	lo := floorTo(m.span.First, step)
+	hi := max(floorTo(m.span.Last, step)-m.window()+step, lo)
+	m.from = min(max(floorTo(centre-m.window()/2, step), lo), hi)
 }
 
 func (m *Model) centre() int64 { return m.from + m.window()/2 }
@@ -190,7 +211,7 @@ func (m *Model) load() tea.Cmd {
 	// The axis ends with the data: a window wider than what is left of
 	// the span stops at the bucket of its last event.
 	step := bucket.Microseconds()
-	to := min(from+m.window(), m.span.Last-((m.span.Last%step)+step)%step+step)
+	to := min(from+m.window(), floorTo(m.span.Last, step)+step)
 	to = max(to, from+step)
 	return func() tea.Msg {
 		pts, err := d.Series(ctx, subj, bucket, from, to)
@@ -226,12 +247,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		// Open on the subject's own activity: the workspace may reach
 		// from a 1970 undated log to today.
 		m.span = msg.span
-		m.level = m.fitLevel(msg.own)
-		centre := msg.own.First + (msg.own.Last-msg.own.First)/2
-		if m.window() <= msg.own.Last-msg.own.First {
-			centre = msg.own.Last // too long for one view: its newest part
-		}
-		m.place(centre)
+		m.open(msg.own)
 		return m, m.load()
 	case seriesMsg:
 		if msg.seq != m.seq {
@@ -245,6 +261,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	case common.WorkspaceChangedMsg:
 		if m.span != (subject.Span{}) {
 			return m, m.readSpan(true)
+		}
+	case tea.WindowSizeMsg:
+		if m.span != (subject.Span{}) {
+			return m, m.load() // SetSize moved the window; its series is not read yet
 		}
 	case tea.KeyPressMsg:
 		if m.span == (subject.Span{}) {

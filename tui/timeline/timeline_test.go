@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -33,9 +34,16 @@ func TestTheWholeSpanFitsAtFirst(t *testing.T) {
 	if total != st.Events {
 		t.Errorf("the first view shows %d of %d events at %v", total, st.Events, v.bucket())
 	}
-	if v.level > 0 && buckets[v.level-1].Microseconds()*int64(v.cols()) > st.Last-st.First {
+	if v.level > 0 && fits(v, v.level-1, st.First, st.Last) {
 		t.Errorf("bucket %v is coarser than needed", v.bucket())
 	}
+}
+
+// fits reports whether the buckets of level that first to last touch fit
+// in v's window.
+func fits(v *Model, level int, first, last int64) bool {
+	step := buckets[level].Microseconds()
+	return floorTo(last, step)-floorTo(first, step)+step <= step*int64(v.cols())
 }
 
 func TestZoomAndPanKeys(t *testing.T) {
@@ -148,7 +156,7 @@ func TestANameOpensOnItsOwnActivity(t *testing.T) {
 	if total != n.Count {
 		t.Errorf("the first view shows %d of the name's %d events at %v", total, n.Count, v.bucket())
 	}
-	if v.level > 0 && buckets[v.level-1].Microseconds()*int64(v.cols()) > last-first {
+	if v.level > 0 && fits(v, v.level-1, first, last) {
 		t.Errorf("bucket %v is coarser than the name's span needs", v.bucket())
 	}
 	if v.span.Last-v.span.First <= last-first {
@@ -285,5 +293,49 @@ func TestANameWithAnUndatedEventOpensOnItsDatedOnes(t *testing.T) {
 	}
 	if dated != 5 || v.bucket() > time.Hour {
 		t.Errorf("opens on %v buckets showing %d of the 5 dated events", v.bucket(), dated)
+	}
+}
+
+// The first view ends with the data at every width: a span shorter than
+// the window whose events fall in one bucket more than the window holds
+// (its first late in a day, its last early in one) once opened a day
+// short of its last event (all traffic at 80 columns showed up to May 7
+// of a workspace whose last event was on May 8).
+func TestTheFirstViewHoldsTheLastEvent(t *testing.T) {
+	for _, width := range []int{80, 120} {
+		const day = 86400
+		first := int64(1710892800 + 23*3600) // late on a day
+		last := first + int64(chart.Dots(width)-1)*day + 2*3600
+		var b strings.Builder
+		for _, ts := range []int64{first, last} {
+			fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.1", "query": "edge.example.org", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["192.0.2.1"]}`+"\n", ts)
+		}
+		d := testws.Text(t, b.String())
+		v := tuitest.Open(New, common.New(context.Background(), d), tuitest.AllTraffic, width, 24).(*Model)
+		var shown int64
+		for _, p := range v.shown.points {
+			shown += p.N
+		}
+		if end := v.shown.to; shown != 2 || end <= last*1e6 || end-last*1e6 > v.bucket().Microseconds() {
+			t.Errorf("%d columns: %v buckets to %v show %d of 2 events, the last at %v", width, v.bucket(),
+				time.UnixMicro(end).UTC(), shown, time.Unix(last, 0).UTC())
+		}
+	}
+}
+
+// A wider terminal shows a wider window at once: the resize reads the
+// series of the new window (it kept the narrow one's until a key moved).
+func TestAResizeReadsTheWiderWindow(t *testing.T) {
+	c, ts := tuitest.Targets(t)
+	v := tuitest.Open(New, c, ts["all"], 80, 24).(*Model)
+	tuitest.Press(v, "+", "+", "l") // narrower than the span, off both ends
+	v.SetSize(120, 40)
+	_, cmd := v.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	tuitest.Settle(v, cmd)
+	if v.shown.from != v.from {
+		t.Errorf("after the resize [%d, %d) is shown, the window is [%d, %d)", v.shown.from, v.shown.to, v.from, v.from+v.window())
+	}
+	if v.shown.to-v.shown.from <= int64(chart.Dots(80))*v.bucket().Microseconds() && v.shown.to < v.span.Last {
+		t.Errorf("the 120-column view shows no more than the 80-column one: [%d, %d)", v.shown.from, v.shown.to)
 	}
 }
