@@ -549,6 +549,7 @@ type sink struct {
 	batch   *db.Batch
 	norm    []byte
 	detail  []byte
+	client  []byte                           // a record's client as its kind compares it (multiKind.client)
 	ids     []uint32                         // a record's subject values (subjectIDs)
 	multi   [record.KindLogon + 1]*multiKind // by kind; nil for DNS
 	events  int64
@@ -574,6 +575,9 @@ type multiKind struct {
 	// requests), where the memo costs more than it saves.
 	memo    *memo
 	repeats bool
+	// client, when set, appends a record's client as the kind compares
+	// it: the sources of logons in lower case (subject.AppendLogonClient).
+	client func(dst, client []byte) []byte
 }
 
 // multiKinds are the kinds stored through multiKind. DNS is not: a query
@@ -584,7 +588,7 @@ var multiKinds = map[record.Kind]multiKind{
 	}},
 	record.KindLogon: {detail: subject.AppendLogonDetail, numbers: func(ev *db.Event, r *record.Record) {
 		ev.QType = r.EventID
-	}, repeats: true},
+	}, repeats: true, client: subject.AppendLogonClient},
 }
 
 func newSink(l *db.Loader, w *writer, source uint32, size int, every time.Duration, counter *atomic.Int64) *sink {
@@ -666,6 +670,13 @@ func btoi(b bool) int {
 // primary, which every record has), as a copy under the others, every one
 // pointing to the one detail text.
 func (s *sink) multiple(m *multiKind, r *record.Record) {
+	if m.client != nil && len(r.Client) > 0 {
+		// The parser's record is lent: its own client goes back after.
+		raw := r.Client
+		s.client = m.client(s.client[:0], raw)
+		r.Client = s.client
+		defer func() { r.Client = raw }()
+	}
 	in := s.l.Interner
 	var exact bool
 	s.detail, exact = m.detail(s.detail[:0], r)

@@ -141,6 +141,35 @@ func TestWindowsJSONGzip(t *testing.T) {
 	}
 }
 
+// Windows names a workstation in the case each event gives it: SCORPIA
+// and scorpia are one source, one pair, one client.
+func TestALogonSourceIsOneWhateverItsCase(t *testing.T) {
+	d := openWS(t)
+	ctx := context.Background()
+	text := `{"@timestamp":"2020-10-22T08:29:53Z","EventID":4625,"Channel":"Security","Hostname":"DC","TargetUserName":"bob","LogonType":"3","WorkstationName":"SCORPIA","Status":"0xc000006d"}
+{"@timestamp":"2020-10-22T08:29:54Z","EventID":4625,"Channel":"Security","Hostname":"DC","TargetUserName":"bob","LogonType":"3","WorkstationName":"scorpia","Status":"0xc000006d"}
+{"@timestamp":"2020-10-22T08:29:55Z","EventID":4624,"Channel":"Security","Hostname":"DC","TargetUserName":"bob","LogonType":"3","WorkstationName":"Scorpia"}
+`
+	path := filepath.Join(t.TempDir(), "security.json")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ingestOne(t, d, path, Options{}); rep.Events != 3 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, c := range []struct {
+		code  subject.Code
+		value string
+	}{{subject.LogonSource, "scorpia"}, {subject.LogonPair, "bob ← scorpia"}} {
+		if n, err := d.NameByText(ctx, c.code, c.value); err != nil || n.Count != 3 {
+			t.Errorf("%s %q: %+v %v, want 3 logons", subject.Must(c.code).Name, c.value, n, err)
+		}
+	}
+	if st, err := d.Stats(ctx); err != nil || st.Clients != 1 {
+		t.Errorf("stats %+v %v: want one client", st, err)
+	}
+}
+
 // A syslog auth.log has no years in its stamps. One that runs past New
 // Year is dated from its modification time, which its last line does not
 // pass: its first months are of the year before. Dated from the present

@@ -46,13 +46,13 @@ func plantedOnTop(t *testing.T, seed int64) {
 		t.Fatal(err)
 	}
 	acct := func(user string) string { return user + "@" + strings.ToLower(tr.Domain) }
-	pair := func(user, source string) string { return acct(user) + " ← " + source }
+	pair := func(user, source string) string { return acct(user) + " ← " + strings.ToLower(source) }
 	d := scoreFiles(t, p)
 	for _, c := range []struct {
 		code subject.Code
 		want []string
 	}{
-		{subject.LogonSource, []string{tr.SprayClient, tr.BruteClient}},
+		{subject.LogonSource, []string{strings.ToLower(tr.SprayClient), strings.ToLower(tr.BruteClient)}},
 		{subject.LogonAccount, []string{acct(tr.SprayAccount), acct(tr.BruteAccount), acct(tr.OffHoursAccount)}},
 		{subject.LogonPair, []string{pair(tr.SprayAccount, tr.SprayClient), pair(tr.BruteAccount, tr.BruteClient),
 			pair(tr.AdminAccount, tr.AdminNewClient), pair(tr.OffHoursAccount, tr.OffHoursClient)}},

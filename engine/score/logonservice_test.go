@@ -78,11 +78,11 @@ func TestExplicitCredentialsSpray(t *testing.T) {
 	}
 	d := scoreFiles(t, writeLog(t, sortedJSON(w.b.String())))
 	sources := ranked(t, d, subject.LogonSource, false)
-	r, _ := byName(sources, "WS-0042")
-	if want := "explicit credentials for 12 accounts from WS-0042 within 4.6 min (user00@corp, user01@corp, user02@corp, user03@corp, …)"; r.why(SigSpray) != want {
-		t.Errorf("WS-0042: %q, want %q (%+v)", r.why(SigSpray), want, r.score)
+	r, _ := byName(sources, "ws-0042")
+	if want := "explicit credentials for 12 accounts from ws-0042 within 4.6 min (user00@corp, user01@corp, user02@corp, user03@corp, …)"; r.why(SigSpray) != want {
+		t.Errorf("ws-0042: %q, want %q (%+v)", r.why(SigSpray), want, r.score)
 	}
-	if r, ok := byName(sources, "WS-0007"); ok && r.why(SigSpray) != "" {
+	if r, ok := byName(sources, "ws-0007"); ok && r.why(SigSpray) != "" {
 		t.Errorf("an admin's scripts flagged: %+v", r.score)
 	}
 }
