@@ -78,7 +78,8 @@ func yearFlag(fs *flag.FlagSet) *int {
 // workspace: also when some file gave nothing usable, because the others
 // were loaded. That file's exitError comes back after the scoring. A
 // workspace that holds nothing (a first run whose every file was unusable)
-// is not scored: "scored 0 names" under the failure said nothing.
+// is not scored: "scored 0 names" under the failure said nothing; nor
+// one to which nothing was added and whose scores are up to date.
 func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options, score bool) error {
 	stored, err := ingestFiles(ctx, e, d, files, opt)
 	var unusable exitError
@@ -95,6 +96,11 @@ func ingestAndScore(ctx context.Context, e *env, d *db.DB, files []string, opt i
 		return err
 	}
 	if stored == 0 {
+		// Nothing new (every file unchanged): the scores stand, unless
+		// they were out of date already (an ingest --no-score before).
+		if why, serr := scoresStale(ctx, d); serr == nil && why == "" {
+			return err
+		}
 		if st, serr := d.Stats(ctx); serr == nil && st.Events == 0 {
 			return err
 		}

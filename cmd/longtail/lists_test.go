@@ -494,6 +494,28 @@ func TestIngestScoresDespiteAnUnusableFile(t *testing.T) {
 	}
 }
 
+// An ingest that adds nothing (every file unchanged) does not score the
+// workspace again, unless its scores were out of date already.
+func TestAnUnchangedIngestScoresOnlyStaleScores(t *testing.T) {
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "ws.db")
+	log := filepath.Join(dir, "dns.csv")
+	writeLog(t, log, "a.example", "b.example")
+	for i, c := range []struct {
+		args   []string
+		scored bool
+	}{
+		{[]string{"ingest", "--no-score", log}, false},
+		{[]string{"ingest", log}, true}, // unchanged, but never scored
+		{[]string{"ingest", log}, false},
+	} {
+		_, errOut, err := lt(t, ws, c.args...)
+		if err != nil || strings.Contains(errOut, "scored ") != c.scored || !strings.Contains(errOut, "unchanged") && i > 0 {
+			t.Errorf("run %d %v: %v, scored %v:\n%s", i, c.args, err, !c.scored, errOut)
+		}
+	}
+}
+
 // An ingest that stores nothing into a workspace it made (a mistyped
 // path, a file that is no log) leaves no file behind for a later command
 // to take for a workspace; one that already was, it leaves alone.
