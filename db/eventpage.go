@@ -39,18 +39,25 @@ func compareKeys(a, b EventKey) int {
 func KeyAt(t int64) EventKey { return EventKey{Time: t, Block: math.MaxInt64, Index: math.MaxInt} }
 
 // EventFilter keeps a subject's events whose fields match: a client's
-// address, a DNS type or an HTTP method, a DNS rcode or an HTTP status.
-// A zero field matches every event.
+// address, a DNS type or an HTTP method, a DNS rcode or an HTTP
+// status (or a class of them), a logon's result or event id. A zero field
+// matches every event.
 type EventFilter struct {
-	Client string
-	QType  uint16 // DNS: the query type's number
-	Method string // HTTP
-	RCode  *int16 // DNS rcode, HTTP status (0: no response seen)
+	Client  string
+	QType   uint16     // DNS: the query type's number
+	Method  string     // HTTP
+	Code    *CodeRange // DNS rcode, HTTP status (0: no response seen)
+	Results []string   // logon: the results kept ("success", "failure", "invalid-user")
+	EventID uint16     // logon: the Windows event id (4625)
 }
+
+// CodeRange is the DNS rcodes or HTTP statuses from Lo to Hi: one code,
+// or a class of statuses (4xx: 400 to 499).
+type CodeRange struct{ Lo, Hi int16 }
 
 // Active reports whether the filter drops any event.
 func (f EventFilter) Active() bool {
-	return f.Client != "" || f.QType != 0 || f.Method != "" || f.RCode != nil
+	return f.Client != "" || f.QType != 0 || f.Method != "" || f.Code != nil || f.Results != nil || f.EventID != 0
 }
 
 // EventPage is one page of a subject's events, newest first, with their keys.
@@ -234,10 +241,11 @@ func (d *DB) page(ctx context.Context, s Subject, from *EventKey, f EventFilter,
 }
 
 // eventMatcher turns a filter into a test on a decoded event: the client's
-// address looked up once, an HTTP request's method read from its detail
-// text, once per distinct text. A failed read of a text is kept in err.
+// address looked up once, an HTTP request's method or a logon's result
+// read from its detail text, once per distinct text. A failed read of a
+// text is kept in err.
 func (d *DB) eventMatcher(ctx context.Context, f EventFilter, kind record.Kind) (*matcher, error) {
-	m := &matcher{f: f, kind: kind, methods: map[uint32]string{}}
+	m := &matcher{f: f, kind: kind, fields: map[uint32]string{}}
 	m.text = func(id uint32) (string, error) {
 		var text string
 		err := d.sql.QueryRowContext(ctx, "SELECT text FROM answers WHERE id = ?", id).Scan(&text)
@@ -258,13 +266,13 @@ func (d *DB) eventMatcher(ctx context.Context, f EventFilter, kind record.Kind) 
 }
 
 type matcher struct {
-	f       EventFilter
-	kind    record.Kind
-	client  uint32
-	none    bool // the client is not in the workspace
-	methods map[uint32]string
-	text    func(uint32) (string, error)
-	err     error
+	f      EventFilter
+	kind   record.Kind
+	client uint32
+	none   bool              // the client is not in the workspace
+	fields map[uint32]string // detail text id → the field the filter reads of it
+	text   func(uint32) (string, error)
+	err    error
 }
 
 func (m *matcher) keep(e Event) bool {
@@ -272,21 +280,28 @@ func (m *matcher) keep(e Event) bool {
 	switch {
 	case m.none,
 		f.Client != "" && e.Client != m.client,
-		f.RCode != nil && e.RCode != *f.RCode,
+		f.Code != nil && (m.kind == record.KindLogon || e.RCode < f.Code.Lo || e.RCode > f.Code.Hi),
 		f.QType != 0 && (m.kind != record.KindDNS || e.QType != f.QType),
-		f.Method != "" && (m.kind != record.KindHTTP || m.method(e.Answer) != f.Method):
+		f.Method != "" && (m.kind != record.KindHTTP || m.field(e.Answer) != f.Method),
+		f.Results != nil && (m.kind != record.KindLogon || !slices.Contains(f.Results, m.field(e.Answer))),
+		f.EventID != 0 && (m.kind != record.KindLogon || e.QType != f.EventID):
 		return false
 	}
 	return true
 }
 
-func (m *matcher) method(answer uint32) string {
-	if v, ok := m.methods[answer]; ok || m.err != nil {
+// field is what the filter reads of a detail text: an HTTP request's
+// method, a logon's result.
+func (m *matcher) field(answer uint32) string {
+	if v, ok := m.fields[answer]; ok || m.err != nil {
 		return v
 	}
 	text, err := m.text(answer)
 	m.err = err
 	v := subject.ParseHTTPDetail(text).Method
-	m.methods[answer] = v
+	if m.kind == record.KindLogon {
+		v = subject.ParseLogonDetail(text).Result
+	}
+	m.fields[answer] = v
 	return v
 }

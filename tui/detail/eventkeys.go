@@ -80,7 +80,7 @@ func (v *Events) promptKey(msg tea.Msg) tea.Cmd {
 
 // applyFilter reads the newest events that pass the filter text.
 func (v *Events) applyFilter(text string) tea.Cmd {
-	f, err := parseFilter(text, v.kind)
+	f, err := parseFilter(text, v.filterKind())
 	if err != nil {
 		return common.Error(err)
 	}

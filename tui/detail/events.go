@@ -503,14 +503,29 @@ func (v *Events) noun() string {
 	if v.kind == record.KindLogon {
 		return subject.EventsOf(v.kind)
 	}
-	var code engsubject.Code // 0, no subject: the opener did not say
+	return subject.EventsOf(v.targetKind())
+}
+
+// targetKind is the kind of the target's subject, 0 when the opener did
+// not say.
+func (v *Events) targetKind() record.Kind {
+	var code engsubject.Code // 0, no subject
 	if n := v.target.Name; n != nil {
 		code = engsubject.Code(n.Kind)
 	} else if g := v.target.Group; g != nil {
 		code = engsubject.Code(g.Kind)
 	}
 	s, _ := engsubject.ByCode(code)
-	return subject.EventsOf(s.Kind)
+	return s.Kind
+}
+
+// filterKind is the kind whose keys the f prompt reads: the rows', or,
+// before any came, the target's.
+func (v *Events) filterKind() record.Kind {
+	if v.kind != 0 {
+		return v.kind
+	}
+	return v.targetKind()
 }
 
 // KeyHelp lists the keys of this screen.
@@ -520,7 +535,7 @@ func (v *Events) KeyHelp() []common.HelpSection {
 	if v.group() {
 		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
 	}
-	keys = append(keys, k.Events.Filter, k.Events.Jump)
+	keys = append(keys, subject.WithHelp(k.Events.Filter, specOf(v.filterKind()).help), k.Events.Jump)
 	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}, k.General()}
 }
 

@@ -3,13 +3,11 @@ package detail
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/textsafe"
 )
@@ -271,55 +269,6 @@ func (v *Events) position() int64 {
 		return 0
 	}
 	return v.start + int64(i) + 1
-}
-
-// parseFilter reads "client=10.0.0.5 type=TXT rcode=NXDOMAIN" (HTTP:
-// method=POST status=404; status=- for no response) into a filter.
-func parseFilter(s string, kind record.Kind) (db.EventFilter, error) {
-	var f db.EventFilter
-	for _, w := range strings.Fields(s) {
-		field, val, ok := strings.Cut(w, "=")
-		if !ok || val == "" {
-			return f, fmt.Errorf("%q: write field=value (client, type, rcode; method, status)", w)
-		}
-		switch strings.ToLower(field) {
-		case "client", "source":
-			f.Client = val
-		case "type", "qtype":
-			if f.QType = parse.QTypeByName([]byte(val)); f.QType == 0 {
-				return f, fmt.Errorf("type %q: not a DNS type (A, TXT, TYPE65…)", val)
-			}
-		case "method":
-			f.Method = strings.ToUpper(val)
-		case "rcode", "status":
-			c, err := parseCode(val, kind)
-			if err != nil {
-				return f, err
-			}
-			f.RCode = &c
-		default:
-			return f, fmt.Errorf("%q: filter by client, type, rcode, method or status", field)
-		}
-	}
-	return f, nil
-}
-
-// parseCode reads an rcode's name or number, or an HTTP status; "-" is
-// no response seen (DNS: no rcode; HTTP: status 0).
-func parseCode(s string, kind record.Kind) (int16, error) {
-	switch {
-	case s == "-" && kind == record.KindHTTP:
-		return 0, nil
-	case s == "-":
-		return record.NoRCode, nil
-	}
-	if n, err := strconv.ParseInt(s, 10, 16); err == nil && n >= 0 {
-		return int16(n), nil
-	}
-	if c := parse.RCodeByName([]byte(s)); c != record.NoRCode {
-		return c, nil
-	}
-	return 0, fmt.Errorf("%q: not an rcode (NXDOMAIN, 3…) or status (404)", s)
 }
 
 // timeLayouts are what the jump prompt reads, all UTC as the screen shows

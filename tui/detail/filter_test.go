@@ -1,0 +1,127 @@
+package detail
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/tuitest"
+)
+
+// shared is a workspace where two clients fetched the same path and
+// resolved the same name: 10.1.1.7 twice each (a 200 and a 404), 10.1.1.8
+// three times each.
+func shared(t *testing.T) common.Common {
+	t.Helper()
+	dir := t.TempDir()
+	dns := filepath.Join(dir, "dns.log")
+	web := filepath.Join(dir, "access.log")
+	var queries, requests strings.Builder
+	queries.WriteString(tuitest.ZeekHeader)
+	for i, q := range []struct {
+		client string
+		status int
+	}{{"10.1.1.7", 200}, {"10.1.1.8", 200}, {"10.1.1.7", 404}, {"10.1.1.8", 500}, {"10.1.1.8", 200}} {
+		queries.WriteString(strings.Join([]string{fmt.Sprintf("1709632800.%06d", i+1), "Cx", q.client, "5353", "10.0.0.53", "53", "udp", "1", "0.001",
+			"updates.evil.example", "1", "C_INTERNET", "1", "A", "0", "NOERROR", "F", "F", "T", "T", "0", "203.0.113.80", "60", "F"}, "\t") + "\n")
+		fmt.Fprintf(&requests, "updates.evil.example:80 %s - - [05/Mar/2024:10:00:%02d +0000] \"GET / HTTP/1.1\" %d 10 \"-\" \"curl/8\"\n", q.client, i, q.status)
+	}
+	write(t, dns, queries.String())
+	write(t, web, requests.String())
+	return ingested(t, dir, dns, web)
+}
+
+// filterBy types text into the f prompt of v and returns what it said to
+// the app (an error, when refused).
+func filterBy(v *Events, text string) string {
+	tuitest.Press(v, "f", "ctrl+u")
+	tuitest.Press(v, strings.Split(text, "")...)
+	return fmt.Sprint(tuitest.Press(v, "enter"))
+}
+
+// The f filter reads each kind's own keys: a logon's result, an HTTP
+// status class; a key of another kind is refused, naming this kind's.
+func TestFilterKeysOfEachKind(t *testing.T) {
+	c := logons(t)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14).(*Events)
+	if out := filterBy(v, "result=success"); out != "[]" || v.matching != 2 || v.total != 3 {
+		t.Errorf("result=success: %s; %d of %d match, want 2 of 3", out, v.matching, v.total)
+	}
+	for _, r := range v.rows {
+		if r.rcode != "success" {
+			t.Errorf("result=success kept a %s", r.rcode)
+		}
+	}
+	if filterBy(v, "result=failure"); v.matching != 1 {
+		t.Errorf("result=failure: %d match, want root's wrong password", v.matching)
+	}
+	if out := filterBy(v, "status=200"); !strings.Contains(out, `"status": filter logons by client (source), result or id (event)`) {
+		t.Errorf("status on logons: %s", out)
+	}
+
+	c = shared(t)
+	v = tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.HTTPPath, "/"), 100, 14).(*Events)
+	if out := filterBy(v, "status=4xx"); out != "[]" || v.matching != 1 || v.rows[0].rcode != "404" {
+		t.Errorf("status=4xx: %s; %d match", out, v.matching)
+	}
+	if filterBy(v, "status=5XX method=get"); v.matching != 1 || v.rows[0].rcode != "500" {
+		t.Errorf("status=5XX method=get: %d match", v.matching)
+	}
+	if out := filterBy(v, "rcode=NXDOMAIN"); !strings.Contains(out, `"rcode": filter HTTP requests by client, method or status`) {
+		t.Errorf("rcode on requests: %s", out)
+	}
+	if out := filterBy(v, "status=4x"); !strings.Contains(out, "a class (4xx)") {
+		t.Errorf("status=4x: %s", out)
+	}
+
+	v = tuitest.Open(NewEvents, c, nameTarget(t, c, "updates.evil.example"), 100, 14).(*Events)
+	for _, text := range []string{"status=404", "method=GET", "result=success"} {
+		if out := filterBy(v, text); !strings.Contains(out, "filter DNS queries by client, type or rcode") {
+			t.Errorf("%s on queries: %s", text, out)
+		}
+	}
+	if filterBy(v, "rcode=NOERROR client=10.1.1.7"); v.matching != 2 {
+		t.Errorf("rcode=NOERROR client=10.1.1.7: %d match, want 2", v.matching)
+	}
+}
+
+// A status is a code, a class or no response; a logon's event id and
+// results are what the events store.
+func TestParseFilterValues(t *testing.T) {
+	for text, want := range map[string]db.CodeRange{"status=404": {Lo: 404, Hi: 404}, "status=3xx": {Lo: 300, Hi: 399}, "status=-": {}} {
+		f, err := parseFilter(text, record.KindHTTP)
+		if err != nil || f.Code == nil || *f.Code != want {
+			t.Errorf("%s: %+v %v", text, f.Code, err)
+		}
+	}
+	f, err := parseFilter("id=4625 result=invalid source=10.0.0.1", record.KindLogon)
+	if err != nil || f.EventID != 4625 || len(f.Results) != 1 || f.Results[0] != "invalid-user" || f.Client != "10.0.0.1" {
+		t.Errorf("logon filter %+v %v", f, err)
+	}
+	if f, err := parseFilter("rcode=-", record.KindDNS); err != nil || *f.Code != (db.CodeRange{Lo: record.NoRCode, Hi: record.NoRCode}) {
+		t.Errorf("rcode=-: %+v %v", f.Code, err)
+	}
+}
+
+// The help of f lists the keys of the screen's kind.
+func TestFilterHelpOfEachKind(t *testing.T) {
+	c := shared(t)
+	for want, target := range map[string]common.Target{"status=404, 4xx": valueTarget(t, c, engsubject.HTTPPath, "/"), "rcode=NXDOMAIN": nameTarget(t, c, "updates.evil.example")} {
+		v := tuitest.Open(NewEvents, c, target, 100, 14).(*Events)
+		var help []string
+		for _, s := range v.KeyHelp() {
+			for _, k := range s.Keys {
+				help = append(help, k.Help().Desc)
+			}
+		}
+		if got := strings.Join(help, "\n"); !strings.Contains(got, want) {
+			t.Errorf("the help does not say %q:\n%s", want, ansi.Strip(got))
+		}
+	}
+}
