@@ -36,8 +36,8 @@ func filtered[T cmp.Ordered](t *testing.T, d *DB, sub subject.Code, value string
 }
 
 // An HTTP path's requests are kept by a status, a class of statuses (4xx)
-// or no response.
-func TestEventFilterHTTPStatus(t *testing.T) {
+// or no response; a client is kept by its id as by its address.
+func TestEventFilterHTTPStatusAndClient(t *testing.T) {
 	d, l, src := webLoad(t)
 	b := &Batch{Source: src.ID}
 	for i, st := range []int16{200, 404, 403, 499, 500, 0, 301} {
@@ -57,6 +57,16 @@ func TestEventFilterHTTPStatus(t *testing.T) {
 	}
 	if got := filtered(t, d, subject.HTTPPath, "/", EventFilter{Code: &CodeRange{0, 0}}, status); !slices.Equal(got, []int16{0}) {
 		t.Errorf("no response: %v", got)
+	}
+	cl, err := d.ClientByText(context.Background(), "10.0.0.2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := filtered(t, d, subject.HTTPPath, "/", EventFilter{ClientID: cl.ID}, status); !slices.Equal(got, []int16{0, 404, 499}) {
+		t.Errorf("client %d: %v", cl.ID, got)
+	}
+	if got := filtered(t, d, subject.HTTPPath, "/", EventFilter{ClientID: cl.ID, Code: &CodeRange{400, 499}}, status); !slices.Equal(got, []int16{404, 499}) {
+		t.Errorf("client %d and 4xx: %v", cl.ID, got)
 	}
 }
 

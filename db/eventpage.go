@@ -39,16 +39,17 @@ func compareKeys(a, b EventKey) int {
 func KeyAt(t int64) EventKey { return EventKey{Time: t, Block: math.MaxInt64, Index: math.MaxInt} }
 
 // EventFilter keeps a subject's events whose fields match: a client's
-// address, a DNS type or an HTTP method, a DNS rcode or an HTTP
+// address or id, a DNS type or an HTTP method, a DNS rcode or an HTTP
 // status (or a class of them), a logon's result or event id. A zero field
 // matches every event.
 type EventFilter struct {
-	Client  string
-	QType   uint16     // DNS: the query type's number
-	Method  string     // HTTP
-	Code    *CodeRange // DNS rcode, HTTP status (0: no response seen)
-	Results []string   // logon: the results kept ("success", "failure", "invalid-user")
-	EventID uint16     // logon: the Windows event id (4625)
+	Client   string
+	ClientID uint32     // a client by its id: a pivot's, whose address may not be what the screen shows
+	QType    uint16     // DNS: the query type's number
+	Method   string     // HTTP
+	Code     *CodeRange // DNS rcode, HTTP status (0: no response seen)
+	Results  []string   // logon: the results kept ("success", "failure", "invalid-user")
+	EventID  uint16     // logon: the Windows event id (4625)
 }
 
 // CodeRange is the DNS rcodes or HTTP statuses from Lo to Hi: one code,
@@ -57,7 +58,7 @@ type CodeRange struct{ Lo, Hi int16 }
 
 // Active reports whether the filter drops any event.
 func (f EventFilter) Active() bool {
-	return f.Client != "" || f.QType != 0 || f.Method != "" || f.Code != nil || f.Results != nil || f.EventID != 0
+	return f.Client != "" || f.ClientID != 0 || f.QType != 0 || f.Method != "" || f.Code != nil || f.Results != nil || f.EventID != 0
 }
 
 // EventPage is one page of a subject's events, newest first, with their keys.
@@ -280,6 +281,7 @@ func (m *matcher) keep(e Event) bool {
 	switch {
 	case m.none,
 		f.Client != "" && e.Client != m.client,
+		f.ClientID != 0 && e.Client != f.ClientID,
 		f.Code != nil && (m.kind == record.KindLogon || e.RCode < f.Code.Lo || e.RCode > f.Code.Hi),
 		f.QType != 0 && (m.kind != record.KindDNS || e.QType != f.QType),
 		f.Method != "" && (m.kind != record.KindHTTP || m.field(e.Answer) != f.Method),

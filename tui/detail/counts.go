@@ -179,6 +179,9 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	}
 	r := v.rows[i]
 	k := v.c.Keys.Drill
+	if v.pivot && key.Matches(km, k.Events) {
+		return v, v.clientEvents(r)
+	}
 	type drill struct {
 		keys   []key.Binding
 		screen common.Screen
@@ -188,7 +191,7 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	drills := []drill{{[]key.Binding{k.Events, k.Pivot}, common.ScreenPivot}}
 	if v.pivot {
 		target.Subject.Kind = db.SubjectName
-		drills = []drill{{[]key.Binding{k.Events}, common.ScreenEvents}, {[]key.Binding{k.Clients}, common.ScreenClients}}
+		drills = []drill{{[]key.Binding{k.Clients}, common.ScreenClients}}
 	}
 	drills = append(drills, drill{[]key.Binding{k.Timeline}, common.ScreenTimeline}, drill{[]key.Binding{k.Heatmap}, common.ScreenHeatmap})
 	for _, d := range drills {
@@ -197,6 +200,18 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 	}
 	return v, nil
+}
+
+// clientEvents opens the requests of a pivot's row that its client made:
+// the row counted those alone. A logon source's row is the client itself,
+// whose logons are all its own: its screen names it once.
+func (v *Counts) clientEvents(r countCells) tea.Cmd {
+	t := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.id}, Label: r.raw,
+		Name: &db.NameRow{ID: r.id, Kind: uint8(r.kind), Name: r.raw, Domain: r.domain}}
+	if r.kind == engsubject.LogonSource {
+		return common.Open(common.ScreenEvents, t)
+	}
+	return common.Cmd(common.PushMsg{View: NewClientEvents(v.c, t, v.target.Subject.ID, v.target.Label)})
 }
 
 // SetSize lays the screen out.
@@ -394,7 +409,8 @@ func (v *Counts) KeyHelp() []common.HelpSection {
 		subject.WithHelp(k.Drill.Events, "what else this client asked (pivot)"), k.Drill.Pivot,
 		subject.WithHelp(k.Drill.Timeline, "timeline of this client"), subject.WithHelp(k.Drill.Heatmap, "day × hour heatmap of this client")}}
 	if v.pivot {
-		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
+		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{subject.WithHelp(k.Drill.Events, "this client's requests of this name"),
+			k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
 		m := k.Mark
 		return []common.HelpSection{k.Navigation(), searchHelp(k), sec, {Title: "Mark (as in the list)", Keys: []key.Binding{m.Good, m.Suspicious, m.Bad, m.Clear, m.Undo}}, k.General()}
 	}

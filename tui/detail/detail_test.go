@@ -296,7 +296,12 @@ func TestClientsAndPivotKeys(t *testing.T) {
 	tuitest.Press(pivot, "/")
 	tuitest.Press(pivot, strings.Split(truth.BeaconName, "")...)
 	tuitest.Press(pivot, "enter")
-	for key, screen := range map[string]common.Screen{"enter": common.ScreenEvents, "c": common.ScreenClients, "t": common.ScreenTimeline, "w": common.ScreenHeatmap} {
+	// enter opens the name's requests by this client (see
+	// TestPivotOpensTheClientsOwnRequests); the other keys, the name's.
+	if ev, ok := only[common.PushMsg](t, tuitest.Press(pivot, "enter")).View.(*Events); !ok || ev.target.Subject != beacon.Subject || ev.clientID != client.Subject.ID {
+		t.Errorf("pivot: enter opened %+v", ev)
+	}
+	for key, screen := range map[string]common.Screen{"c": common.ScreenClients, "t": common.ScreenTimeline, "w": common.ScreenHeatmap} {
 		m := only[common.OpenMsg](t, tuitest.Press(pivot, key))
 		if m.Screen != screen || m.Target.Subject != beacon.Subject || m.Target.Label != truth.BeaconName {
 			t.Errorf("pivot: %q opened %+v", key, m)

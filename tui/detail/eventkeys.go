@@ -84,6 +84,9 @@ func (v *Events) applyFilter(text string) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
+	if v.clientID != 0 && f.Client != "" && f.Client != v.clientAddr {
+		return common.Error(fmt.Errorf("these are the %s from %s alone: esc goes back to its pivot", v.noun(), textsafe.String(v.clientAddr)))
+	}
 	v.filter, v.filterText = f, text
 	return v.fetch(pageReq{older: true, replace: true})
 }

@@ -37,8 +37,13 @@ type Events struct {
 	start, matching, total int64
 	filter                 db.EventFilter
 	filterText             string
-	clients                map[string]uint32 // address → id, filled when a pivot needs it
-	kind                   record.Kind       // what the rows are
+	// clientID is the client whose events alone the screen shows (opened
+	// from its pivot, whose row counted that client's only), at
+	// clientAddr; 0 for every client's.
+	clientID   uint32
+	clientAddr string
+	clients    map[string]uint32 // address → id, filled when a pivot needs it
+	kind       record.Kind       // what the rows are
 
 	prompt prompt // the filter or jump prompt, while it is open
 	tbl    table
@@ -73,6 +78,15 @@ type pivotMsg struct {
 // NewEvents opens the requests of the name or group in t (common.Opener).
 func NewEvents(c common.Common, t common.Target) common.View {
 	return &Events{c: c, target: t, tbl: newTable(c)}
+}
+
+// NewClientEvents opens the requests of the name in t that the client id
+// at addr made: a pivot's row counts that client's alone, and the screen
+// it opens must show the requests it counted.
+func NewClientEvents(c common.Common, t common.Target, id uint32, addr string) *Events {
+	v := NewEvents(c, t).(*Events)
+	v.clientID, v.clientAddr = id, addr
+	return v
 }
 
 // Init starts loading the newest page.
@@ -366,7 +380,7 @@ func (v *Events) layout() {
 // answers and source in full.
 func (v *Events) View() string {
 	w, h := v.c.Width, v.c.Height
-	name := subject.Describe(v.target)
+	name := v.about()
 	var status string
 	switch {
 	case v.err != nil:
@@ -495,7 +509,16 @@ func (v *Events) column() string {
 }
 
 // Title names the screen in the status line.
-func (v *Events) Title() string { return v.noun() + " of " + subject.Describe(v.target) }
+func (v *Events) Title() string { return v.noun() + " of " + v.about() }
+
+// about is what the events are of: the target, and the client when the
+// screen shows one client's.
+func (v *Events) about() string {
+	if v.clientID == 0 {
+		return subject.Describe(v.target)
+	}
+	return subject.Describe(v.target) + " from " + textsafe.String(v.clientAddr)
+}
 
 // noun is what the events are called (subject.EventsOf), by the kind of
 // the screen or else of its target's subject.

@@ -50,6 +50,15 @@ type eventsMsg struct {
 	err                    error
 }
 
+// pageQuery is what a page is read of: the subject's events the screen
+// shows (all, or one client's), and those of them its f filter keeps.
+type pageQuery struct {
+	s        db.Subject
+	all, f   db.EventFilter
+	narrowed bool // f keeps fewer than all
+	text     func(string) string
+}
+
 // fetch reads a page in a command.
 func (v *Events) fetch(req pageReq) tea.Cmd {
 	if k := v.target.Subject.Kind; k != db.SubjectName && k != db.SubjectDomain {
@@ -57,44 +66,42 @@ func (v *Events) fetch(req pageReq) tea.Cmd {
 		return nil
 	}
 	v.seq, v.loading = nextSeq(), true
-	seq, d, ctx, s, f, text := v.seq, v.c.DB, v.c.Ctx, v.target.Subject, v.filter, v.nameText()
+	all := db.EventFilter{ClientID: v.clientID}
+	f := v.filter
+	f.ClientID = v.clientID
+	seq, d, ctx := v.seq, v.c.DB, v.c.Ctx
+	q := pageQuery{s: v.target.Subject, all: all, f: f, narrowed: v.filter.Active(), text: v.nameText()}
 	return func() tea.Msg {
 		msg := eventsMsg{seq: seq, req: req}
-		msg.err = readPage(ctx, d, s, f, text, &msg)
+		msg.err = readPage(ctx, d, q, &msg)
 		return msg
 	}
 }
 
 // readPage fills msg with the page msg.req asks for and, for a window
 // replaced, where it is.
-func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, text func(string) string, msg *eventsMsg) error {
+func readPage(ctx context.Context, d *db.DB, q pageQuery, msg *eventsMsg) error {
 	req := msg.req
 	if req.grown {
-		return readGrown(ctx, d, s, f, text, msg)
+		return readGrown(ctx, d, q, msg)
 	}
 	read := d.PageNewer
 	if req.older {
 		read = d.PageOlder
 	}
-	p, err := read(ctx, s, req.from, f, pageSize)
+	p, err := read(ctx, q.s, req.from, q.f, pageSize)
 	if err != nil {
 		return err
 	}
-	if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, text); err != nil {
+	if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, q.text); err != nil {
 		return err
 	}
 	msg.keys = p.Keys
 	if !req.replace {
 		return nil
 	}
-	if msg.total, err = d.CountNewer(ctx, s, nil, db.EventFilter{}); err != nil {
+	if err := readCounts(ctx, d, q, msg); err != nil {
 		return err
-	}
-	msg.matching = msg.total
-	if f.Active() {
-		if msg.matching, err = d.CountNewer(ctx, s, nil, f); err != nil {
-			return err
-		}
 	}
 	switch {
 	case req.from == nil && req.older:
@@ -104,7 +111,20 @@ func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, tex
 	case len(p.Keys) == 0:
 		msg.start = msg.matching
 	default:
-		msg.start, err = d.CountNewer(ctx, s, &p.Keys[0], f)
+		msg.start, err = d.CountNewer(ctx, q.s, &p.Keys[0], q.f)
+	}
+	return err
+}
+
+// readCounts counts the events the screen shows, and those the f filter
+// keeps of them.
+func readCounts(ctx context.Context, d *db.DB, q pageQuery, msg *eventsMsg) error {
+	var err error
+	if msg.total, err = d.CountNewer(ctx, q.s, nil, q.all); err != nil {
+		return err
+	}
+	if msg.matching = msg.total; q.narrowed {
+		msg.matching, err = d.CountNewer(ctx, q.s, nil, q.f)
 	}
 	return err
 }
@@ -112,30 +132,25 @@ func readPage(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, tex
 // readGrown reads, for a workspace that grew, the events newer than the
 // window's first row when req.rows, and where the window now is among the
 // events and how many there are.
-func readGrown(ctx context.Context, d *db.DB, s db.Subject, f db.EventFilter, text func(string) string, msg *eventsMsg) error {
+func readGrown(ctx context.Context, d *db.DB, q pageQuery, msg *eventsMsg) error {
 	first := msg.req.from
 	if msg.req.rows {
-		p, err := d.PageNewer(ctx, s, first, f, pageSize)
+		p, err := d.PageNewer(ctx, q.s, first, q.f, pageSize)
 		if err != nil {
 			return err
 		}
-		if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, text); err != nil {
+		if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, q.text); err != nil {
 			return err
 		}
 		if msg.keys = p.Keys; len(p.Keys) > 0 {
 			first = &p.Keys[0]
 		}
 	}
-	var err error
-	if msg.total, err = d.CountNewer(ctx, s, nil, db.EventFilter{}); err != nil {
+	if err := readCounts(ctx, d, q, msg); err != nil {
 		return err
 	}
-	if msg.matching = msg.total; f.Active() {
-		if msg.matching, err = d.CountNewer(ctx, s, nil, f); err != nil {
-			return err
-		}
-	}
-	msg.start, err = d.CountNewer(ctx, s, first, f)
+	var err error
+	msg.start, err = d.CountNewer(ctx, q.s, first, q.f)
 	return err
 }
 
