@@ -61,7 +61,9 @@ func TestHeadlessKinds(t *testing.T) {
 
 	// A rule for a user agent and one for a DNS name: each keeps its kind
 	// through list and export; a resolver's format carries only host names.
-	ltOK(t, ws, "rules", "add", "--kind", "http", "--by", "ua", truth.ScannerAgent, "--verdict", "bad")
+	if out := ltOK(t, ws, "rules", "add", "--kind", "http", "--by", "ua", truth.ScannerAgent, "--verdict", "bad"); !strings.Contains(out, "covers 1 user agent, ") {
+		t.Errorf("rules add of a user agent says what it covers in names:\n%s", out)
+	}
 	ltOK(t, ws, "rules", "add", "evil.example", "--verdict", "bad")
 	list := ltOK(t, ws, "rules", "list", "--format", "csv")
 	if !strings.Contains(list, ","+truth.ScannerAgent+",name,bad,") || !strings.Contains(list, ",http.ua\n") || !strings.Contains(list, ",dns.name\n") {

@@ -188,7 +188,7 @@ func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) erro
 		return err
 	}
 	for _, r := range added {
-		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID])
+		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID].Of(subject.Must(r.Subject())))
 		if cov[r.ID].Names > 0 || r.Scope != rules.Name {
 			continue
 		}

@@ -361,7 +361,7 @@ func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
 	byType := 0.4*common*shape + 0.9*clamp01(10*rare)*clamp01(float64(d.rareNames)/5)
 	strength := 1 - (1-byShape)*(1-clamp01(byType))
 	words := func() string {
-		why := fmt.Sprintf("%s unique subdomains, mean label %.0f chars (longest %d)", count(d.subNames), mean, d.maxLabel)
+		why := fmt.Sprintf("%s, mean label %.0f chars (longest %d)", countOf(d.subNames, "unique subdomain"), mean, d.maxLabel)
 		if chars >= 64 {
 			why += fmt.Sprintf(", entropy %.1f bits/char", bits)
 		}
@@ -818,6 +818,14 @@ func byteWords(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+}
+
+// countOf is n things in words: "1 label", "1,843 labels".
+func countOf(n int64, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return count(n) + " " + thing + "s"
 }
 
 // count writes n with thousands separators: 1,843.

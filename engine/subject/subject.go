@@ -17,6 +17,7 @@ package subject
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/longtail/longtail/engine/record"
@@ -89,6 +90,18 @@ func (s Subject) Short(value string) string {
 		return value
 	}
 	return s.Brief(value)
+}
+
+// Count is n of the subject's values in words: "1 user agent", "12
+// statuses" (the singular is the Plural's: every one ends in s or ses).
+func (s Subject) Count(n int64) string {
+	if n != 1 {
+		return strconv.FormatInt(n, 10) + " " + s.Plural
+	}
+	if strings.HasSuffix(s.Plural, "ses") {
+		return "1 " + strings.TrimSuffix(s.Plural, "es")
+	}
+	return "1 " + strings.TrimSuffix(s.Plural, "s")
 }
 
 // All lists every subject, in the order the screen cycles through them.

@@ -1,6 +1,7 @@
 package subject
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/longtail/longtail/engine/record"
@@ -147,6 +148,25 @@ func TestAgentFamilies(t *testing.T) {
 	} {
 		if got := rollUpAgent(ua); got != want {
 			t.Errorf("%q: %q, want %q", ua, got, want)
+		}
+	}
+}
+
+// Every subject counts one of its values in the singular: the Plural's
+// stem, as Count takes it.
+func TestCountSaysOneInTheSingular(t *testing.T) {
+	want := map[Code]string{DNSName: "1 name", HTTPAgent: "1 user agent", HTTPStatus: "1 status", HTTPReferer: "1 referer host",
+		LogonURL: "1 URL", LogonSoftware: "1 client version", LogonAuth: "1 package"}
+	for _, s := range All {
+		one := s.Count(1)
+		if w, ok := want[s.Code]; ok && one != w {
+			t.Errorf("%s: %q, want %q", s.QualifiedName(), one, w)
+		}
+		if stem := strings.TrimPrefix(one, "1 "); stem+"s" != s.Plural && stem+"es" != s.Plural {
+			t.Errorf("%s: %q is not the singular of %q", s.QualifiedName(), one, s.Plural)
+		}
+		if got := s.Count(2); got != "2 "+s.Plural {
+			t.Errorf("%s: %q", s.QualifiedName(), got)
 		}
 	}
 }

@@ -99,9 +99,9 @@ func Below(pattern string, names []db.NameRow) Covered {
 	return c
 }
 
-// String is "3 names, 12 events".
-func (c Covered) String() string {
-	return lists.Rules(int(c.Names), "name") + ", " + lists.Rules(int(c.Events), "event")
+// Of is what a rule of sub covers in its words: "1 user agent, 109 events".
+func (c Covered) Of(sub subject.Subject) string {
+	return sub.Count(c.Names) + ", " + lists.Rules(int(c.Events), "event")
 }
 
 // Select returns the rules of verdict v, or all of them for rules.None.
