@@ -96,16 +96,30 @@ func checkFile(ctx context.Context, e *env, set *custom.Set, path string, limit 
 		r.Add("kind", kindsOf(p.Format))
 		r.Add("origin", p.Origin)
 		r.Add("why", p.Why)
-		read := fmt.Sprintf("%d lines", p.Lines)
-		if p.Format.Stream != nil {
-			read = fmt.Sprintf("%d packets", p.Lines)
+		read := fmt.Sprintf("%d %ss", p.Lines, p.Format.Unit())
+		if p.Lines == 1 {
+			read = "1 " + p.Format.Unit()
 		}
 		if p.Partial {
 			read += " (the start of the file)"
 		}
 		r.Add("read", read)
-		r.Add("records", p.Records)
-		r.Add("skipped", p.Skipped)
+		name := "records"
+		if len(p.More) > 0 {
+			name = p.Format.EventKinds()[0].String() + " records"
+		}
+		r.Add(name, p.Records)
+		for _, m := range p.More {
+			r.Add(m.Kind.String()+" records", m.Rows)
+		}
+		if len(p.Skipped.Rows) > 0 {
+			r.Add("skipped", p.Skipped)
+		}
+	}
+	if cerr != nil && len(p.Declined) == 0 {
+		// No format read it, and none of the analyst's declined it: the
+		// error says it all, without the start of a table.
+		return fmt.Errorf("formats --check: %s: %w", path, cerr)
 	}
 	if len(p.Declined) > 0 {
 		t := &output.Table{Columns: []string{"format", "origin", "why"}}

@@ -128,6 +128,31 @@ func TestFormatsCheck(t *testing.T) {
 	}
 }
 
+// Captures and event logs are checked in their own units: a capture's
+// HTTP requests in a table of their own beside its DNS (they crashed the
+// check, in the DNS table's columns), an event log's records counted as
+// records. A file nothing reads is the error alone.
+func TestFormatsCheckOfCapturesAndEventLogs(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	out := ltOK(t, ws, "formats", "--check", sharedSample(t, "pcap", "general", "acandeias", "webattack.pcap"), "--limit", "3")
+	for _, want := range []string{"read    ", " packets", "dns records:\npacket  time", "http records:\npacket  time", "content.fordfoundation.org"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check of a capture lacks %q:\n%s", want, out)
+		}
+	}
+	out = ltOK(t, ws, "formats", "--check", sharedSample(t, "windows", "evtx", "acandeias_Sec-5-security.evtx"))
+	if !strings.Contains(out, " records (the start of the file)") || !strings.Contains(out, "records:\nrecord  time") ||
+		strings.Contains(out, "packet") || strings.Contains(out, "skipped:") {
+		t.Errorf("check of an event log:\n%s", out)
+	}
+	notes := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notes, []byte("Dear diary, today I looked at logs.\n"), 0o644)
+	out, _, err := lt(t, ws, "formats", "--check", notes)
+	if err == nil || out != "" {
+		t.Errorf("check of notes: %v, out %q", err, out)
+	}
+}
+
 // A broken format file stops the commands that read logs with the file,
 // the line and the key at fault.
 func TestBrokenFormatFile(t *testing.T) {

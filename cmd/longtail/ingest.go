@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
+	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -153,11 +154,8 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	for _, r := range reports {
 		fmt.Fprintln(e.stderr, textsafe.String(r.Describe()))
 		for _, s := range r.Skips {
-			unit := "line"
-			if r.Format == "pcap" || r.Format == "pcapng" {
-				unit = "packet"
-			}
-			fmt.Fprintf(e.stderr, "  skipped %s %d (byte %d): %s\n", unit, s.Line, s.Offset, textsafe.String(s.Reason))
+			f, _ := parse.ByName(r.Format)
+			fmt.Fprintf(e.stderr, "  skipped %s %d (byte %d): %s\n", f.Unit(), s.Line, s.Offset, textsafe.String(s.Reason))
 		}
 		if r.Skipped > int64(len(r.Skips)) {
 			fmt.Fprintf(e.stderr, "  … and %d more skipped\n", r.Skipped-int64(len(r.Skips)))

@@ -38,6 +38,7 @@ func init() {
 		Kind:   record.KindLogon,
 		Detect: func(head []byte) bool { return bytes.HasPrefix(head, []byte("ElfFile\x00")) },
 		Stream: streamEvtx,
+		Record: "record",
 	})
 }
 

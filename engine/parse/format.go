@@ -57,6 +57,21 @@ type Format struct {
 	// error only when the stream as a whole cannot be read or ctx is done
 	// (not for bad packets, which go to out.Skip).
 	Stream func(ctx context.Context, r io.Reader, from Resume, out record.Output) (Resume, error)
+	// Record, for a Stream format, names what its positions count:
+	// "packet" when empty (captures), "record" for an event log.
+	Record string
+}
+
+// Unit names what a position in the format counts, for people: "line",
+// "packet" or "record".
+func (f Format) Unit() string {
+	switch {
+	case f.Stream == nil:
+		return "line"
+	case f.Record != "":
+		return f.Record
+	}
+	return "packet"
 }
 
 // EventKinds lists the kinds of the format's records.

@@ -27,12 +27,19 @@ type Preview struct {
 	Origin   string       // the format file, or "built-in"
 	Why      string       // why the format took the file
 	Declined []Declined   // the custom formats that did not take it, and why
-	Records  *output.Table
+	Records  *output.Table // of the format's first kind (EventKinds)
+	More     []KindRecords // of its other kinds: a capture's HTTP beside its DNS
 	Skipped  *output.Table
 	// What was read: the lines (or packets), and whether the file goes on
 	// beyond them.
 	Lines   int64
 	Partial bool
+}
+
+// KindRecords are the records shown of one kind.
+type KindRecords struct {
+	Kind record.Kind
+	Rows *output.Table
 }
 
 // Declined is a custom format that did not take the file.
@@ -79,13 +86,13 @@ func Check(ctx context.Context, r io.Reader, set *Set, limit int) (*Preview, err
 	if p.Origin == "" {
 		p.Origin, p.Why = "built-in", "its built-in detection takes the start of the file"
 	}
-	out := newPreviewOut(format.Kind, limit)
+	out := newPreviewOut(format.EventKinds(), limit, format.Unit())
 	if format.Stream != nil {
 		err = p.readStream(ctx, br, out)
 	} else {
 		err = p.readText(ctx, br, out)
 	}
-	p.Records, p.Skipped = out.records, out.skipped
+	p.Records, p.More, p.Skipped = out.records, out.more, out.skipped
 	return p, err
 }
 
@@ -128,48 +135,73 @@ const maxSkipsShown = 20
 
 // previewOut keeps the first records and skips as table rows.
 type previewOut struct {
-	kind    record.Kind
 	limit   int
+	shown   int    // records shown, of every kind
+	unit    string // what a record's position counts
 	records *output.Table
+	more    []KindRecords
 	skipped *output.Table
 	text    []byte // the text read, for the skipped lines' content
 	full    func() // stops a capture's decoding
 	over    bool   // more records came than are shown
 }
 
-func newPreviewOut(kind record.Kind, limit int) *previewOut {
-	o := &previewOut{kind: kind, limit: limit, skipped: &output.Table{Columns: []string{"line", "byte", "reason", "text"}}}
-	switch kind {
-	case record.KindHTTP:
-		o.records = &output.Table{Columns: []string{"line", "time", "client", "method", "host", "path", "query", "status", "bytes", "user_agent", "referer"}}
-	case record.KindLogon:
-		o.records = &output.Table{Columns: []string{"line", "time", "source", "event_id", "account", "domain", "target", "logon_type", "auth", "result", "reason"}}
-	default:
-		o.records = &output.Table{Columns: []string{"line", "time", "client", "name", "qtype", "rcode", "ttl", "answers"}}
+// newPreviewOut keeps limit records, those of kinds[0] in records and
+// those of the others (a capture's HTTP requests beside its DNS) in
+// tables of their own, each at its unit (a line, a packet, a record:
+// parse.Format.Unit).
+func newPreviewOut(kinds []record.Kind, limit int, unit string) *previewOut {
+	o := &previewOut{limit: limit, unit: unit, skipped: &output.Table{Columns: []string{unit, "byte", "reason", "text"}}}
+	o.records = o.table(kinds[0])
+	for _, k := range kinds[1:] {
+		o.more = append(o.more, KindRecords{k, o.table(k)})
 	}
 	return o
 }
 
+// table is an empty table of the columns of a kind's records.
+func (o *previewOut) table(k record.Kind) *output.Table {
+	switch k {
+	case record.KindHTTP:
+		return &output.Table{Columns: []string{o.unit, "time", "client", "method", "host", "path", "query", "status", "bytes", "user_agent", "referer"}}
+	case record.KindLogon:
+		return &output.Table{Columns: []string{o.unit, "time", "source", "event_id", "account", "domain", "target", "logon_type", "auth", "result", "reason"}}
+	}
+	return &output.Table{Columns: []string{o.unit, "time", "client", "name", "qtype", "rcode", "ttl", "answers"}}
+}
+
+// tableOf is the table a record of kind k goes to.
+func (o *previewOut) tableOf(k record.Kind) *output.Table {
+	for _, m := range o.more {
+		if m.Kind == k {
+			return m.Rows
+		}
+	}
+	return o.records
+}
+
 func (o *previewOut) Record(r *record.Record) {
-	if len(o.records.Rows) >= o.limit {
+	if o.shown >= o.limit {
 		o.over = true
 		if o.full != nil {
 			o.full()
 		}
 		return
 	}
+	o.shown++
+	t := o.tableOf(r.Kind)
 	tm := time.UnixMicro(r.Time).UTC()
 	switch r.Kind {
 	case record.KindHTTP:
-		o.records.Add(r.Line, tm, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
+		t.Add(r.Line, tm, string(r.Client), string(r.Method), string(r.Host), string(r.Path), string(r.Query),
 			orNil(int64(r.Status), 0), orNil(r.Bytes, record.NoBytes), string(r.UserAgent), string(r.Referer))
 		return
 	case record.KindLogon:
-		o.records.Add(r.Line, tm, string(r.Client), orNil(int64(r.EventID), 0), string(r.Account), string(r.AccountDomain),
+		t.Add(r.Line, tm, string(r.Client), orNil(int64(r.EventID), 0), string(r.Account), string(r.AccountDomain),
 			string(r.Target), string(r.LogonType), string(r.AuthPackage), string(r.Result), string(r.Reason))
 		return
 	}
-	o.records.Add(r.Line, tm, string(r.Client), string(r.Name), parse.QTypeName(r.QType), parse.RCodeName(r.RCode),
+	t.Add(r.Line, tm, string(r.Client), string(r.Name), parse.QTypeName(r.QType), parse.RCodeName(r.RCode),
 		orNil(int64(r.TTL), int64(record.NoTTL)), string(r.Answers))
 }
 
@@ -182,7 +214,7 @@ func orNil(v, unknown int64) any {
 }
 
 func (o *previewOut) Skip(line, offset int64, reason string) {
-	if len(o.records.Rows) >= o.limit || len(o.skipped.Rows) >= maxSkipsShown {
+	if o.shown >= o.limit || len(o.skipped.Rows) >= maxSkipsShown {
 		return
 	}
 	o.skipped.Add(line, offset, reason, lineAt(o.text, offset))
