@@ -23,10 +23,10 @@ const checkBytes = 1 << 20
 // Preview is how a file would be read: by which format and why, and what
 // its first lines give.
 type Preview struct {
-	Format   parse.Format // zero when no format reads the file
-	Origin   string       // the format file, or "built-in"
-	Why      string       // why the format took the file
-	Declined []Declined   // the custom formats that did not take it, and why
+	Format   parse.Format  // zero when no format reads the file
+	Origin   string        // the format file, or "built-in"
+	Why      string        // why the format took the file
+	Declined []Declined    // the custom formats that did not take it, and why
 	Records  *output.Table // of the format's first kind (EventKinds)
 	More     []KindRecords // of its other kinds: a capture's HTTP beside its DNS
 	Skipped  *output.Table
