@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/longtail/longtail/db"
@@ -19,7 +20,8 @@ func init() {
 func cmdSeries(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("series", flag.ContinueOnError)
 	sf := addSubjectFlags(fs, "fqdn")
-	bucket := fs.Duration("bucket", time.Hour, "bucket `size` (whole minutes; whole hours for a client)")
+	bucket := bucketFlag{time.Hour}
+	fs.Var(&bucket, "bucket", "bucket `size`: 15m, 1h, 1d, 1w, 30d as the screen's timeline (whole minutes; whole hours for a client)")
 	format := formatFlag(fs)
 	rest, err := flags(fs, e, args)
 	if err != nil {
@@ -39,7 +41,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	pts, err := d.Series(ctx, subject, *bucket, 0, 0)
+	pts, err := d.Series(ctx, subject, bucket.Duration, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -48,6 +50,31 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 		t.Add(micros(p.Start), p.N)
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// bucketFlag is a bucket size: a Go duration (15m, 1h30m) or whole days
+// and weeks (1d, 7d, 1w), which time.ParseDuration does not take and the
+// screen's timeline offers.
+type bucketFlag struct{ time.Duration }
+
+func (b *bucketFlag) String() string { return b.Duration.String() }
+
+func (b *bucketFlag) Set(s string) error {
+	var unit time.Duration
+	if s != "" {
+		unit = map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
+	}
+	if unit == 0 {
+		d, err := time.ParseDuration(s)
+		b.Duration = d
+		return err
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n <= 0 {
+		return fmt.Errorf("%q: want a duration like 15m, 1h, 1d or 1w", s)
+	}
+	b.Duration = time.Duration(n) * unit
+	return nil
 }
 
 func findSubject(ctx context.Context, d *db.DB, f subjectFlags, text string) (db.Subject, error) {

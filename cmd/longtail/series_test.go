@@ -60,6 +60,16 @@ func TestSeriesOfTheBeacon(t *testing.T) {
 	if lines := strings.Count(out.String(), "\n"); lines != 3 {
 		t.Errorf("workspace series over 2 days:\n%s", out.String())
 	}
+	// Days and weeks as the screen's timeline has them.
+	days := out.String()
+	out.Reset()
+	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "1d", "--format", "csv"}, &out, &errOut); err != nil || out.String() != days {
+		t.Errorf("--bucket 1d: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "1w", "--format", "csv"}, &out, &errOut); err != nil || strings.Count(out.String(), "\n") > 3 {
+		t.Errorf("--bucket 1w: %v\n%s", err, out.String())
+	}
 	if err := run(ctx, []string{"--db", ws, "series", "nope.example"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown name: %v", err)
 	}
