@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -79,5 +80,26 @@ func TestNoClientsReadsAsADash(t *testing.T) {
 	press(m, "/", "n", "o", "c", "l", "i", "e", "n", "t", "enter")
 	if f := strings.Fields(rowOf(m, "noclient.example")); len(f) < 3 || f[0] != "2" || f[2] != "-" {
 		t.Errorf("the row of noclient.example: %q", f)
+	}
+}
+
+// At 80 columns the columns a narrow screen drops (first seen first) stay
+// when they are the sort's: the header marks every sort with its arrow,
+// and sorting by first seen shows the first seen times in order. A sort
+// without a column (by score, nothing scored) is said in the info line.
+func TestTheSortColumnIsShownAtEveryWidth(t *testing.T) {
+	for _, w := range []int{80, 60} {
+		m := listOn(t, w, 24)
+		for range review.NumSortKeys {
+			press(m, "o")
+			lines := strings.Split(ansi.Strip(m.View()), "\n")
+			header := lines[1]
+			if !strings.ContainsAny(header, "↓↑") && !strings.Contains(lines[0], "sorted by "+m.res.Sort.String()) {
+				t.Errorf("%d columns, sorted by %v: no arrow in the header %q", w, m.res.Sort, header)
+			}
+			if m.res.Sort == review.SortFirst && !strings.Contains(header, "first↓") {
+				t.Errorf("%d columns, sorted by first seen: header %q", w, header)
+			}
+		}
 	}
 }

@@ -77,7 +77,7 @@ func (m *Model) firstView() []string {
 		withScore = withScore || it.Score != review.NoScore
 		withRank = withRank || it.Rank > 0
 	}
-	lay := newLayout(m.c.Width, len(strconv.FormatInt(maxCount, 10)), m.stats.First, m.stats.Last, withScore, withRank, false)
+	lay := newLayout(m.c.Width, len(strconv.FormatInt(maxCount, 10)), m.stats.First, m.stats.Last, sortColumn(f.q.Sort), withScore, withRank, false)
 	order := "count"
 	if f.q.Sort == review.SortScore {
 		order = "score"

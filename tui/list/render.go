@@ -1,6 +1,7 @@
 package list
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,8 +59,10 @@ type layout struct {
 
 // newLayout fits the columns into width. Columns are dropped, least useful
 // first (first seen, share, clients, sparkline), until the name column has
-// minName cells. countW is the width of the largest count.
-func newLayout(width int, countW int, first, last int64, withScore, withRank, withNet bool) layout {
+// minName cells, but never sortCol: the sort's column, whose arrow is the
+// only sign of the order (sorting by first seen at 80 columns showed no
+// first seen and no arrow). countW is the width of the largest count.
+func newLayout(width int, countW int, first, last int64, sortCol colID, withScore, withRank, withNet bool) layout {
 	tf := timeFormat(first, last)
 	tw := len(tf)
 	cols := []column{
@@ -87,7 +90,17 @@ func newLayout(width int, countW int, first, last int64, withScore, withRank, wi
 		if nameWidth(width, cols) >= minName {
 			break
 		}
-		cols = without(cols, drop)
+		if drop != sortCol {
+			cols = without(cols, drop)
+		}
+	}
+	// The sort's title takes one cell more for its arrow ("count↓" pushed
+	// the next titles off their columns), from the name: no column is
+	// dropped for an arrow.
+	for i, c := range cols {
+		if c.id == sortCol {
+			cols[i].width = max(c.width, len(c.title)+1)
+		}
 	}
 	return layout{width: width, cols: cols, nameW: max(1, nameWidth(width, cols)), timeFmt: tf}
 }
@@ -108,6 +121,17 @@ func without(cols []column, id colID) []column {
 		}
 	}
 	return out
+}
+
+// has reports whether the layout shows the column id (the name always).
+func (l layout) has(id colID) bool {
+	return id == colName || slices.ContainsFunc(l.cols, func(c column) bool { return c.id == id })
+}
+
+// sortColumn is the column whose order a sort key follows.
+func sortColumn(sort review.SortKey) colID {
+	return map[review.SortKey]colID{review.SortCount: colCount, review.SortName: colName, review.SortClients: colClients,
+		review.SortFirst: colFirst, review.SortLast: colLast, review.SortScore: colScore}[sort]
 }
 
 // sparkWidth is the sparkline column's width, 0 when it was dropped.
@@ -158,8 +182,7 @@ func (l *layout) header(s *common.Styles, sort review.SortKey, reverse bool, dom
 	if reverse != (sort == review.SortName) {
 		arrow = "↑"
 	}
-	sortCol := map[review.SortKey]colID{review.SortCount: colCount, review.SortName: colName, review.SortClients: colClients,
-		review.SortFirst: colFirst, review.SortLast: colLast, review.SortScore: colScore}[sort]
+	sortCol := sortColumn(sort)
 	var b strings.Builder
 	for _, c := range l.cols {
 		t := c.title

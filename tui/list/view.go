@@ -22,9 +22,9 @@ func (m *Model) layout() layout {
 		withScore := m.sc != nil && m.sc.Any
 		withRank := m.an != nil && m.an.AnyRanked
 		withNet := m.an != nil && m.an.Network != nil && !m.res.Domains
-		return m.withCategories(newLayout(m.c.Width, countW, m.data.First, m.data.Last, withScore, withRank, withNet))
+		return m.withCategories(newLayout(m.c.Width, countW, m.data.First, m.data.Last, sortColumn(m.res.Sort), withScore, withRank, withNet))
 	}
-	return newLayout(m.c.Width, countW, 0, 0, false, false, false)
+	return newLayout(m.c.Width, countW, 0, 0, colCount, false, false, false)
 }
 
 // View renders the list in exactly Width × Height cells.
@@ -195,6 +195,9 @@ func (m *Model) infoBar(w int) string {
 		// what is under way or selected matters more while it lasts).
 		parts = append(parts, s.Emphasis.Render("sorted by score")+
 			s.Dim.Render(" ("+m.c.Keys.List.Sort.Help().Key+": by count)"))
+	} else if lay := m.layout(); !lay.has(sortColumn(m.res.Sort)) {
+		// No column to carry the arrow (no scores yet): say the order.
+		parts = append(parts, s.Dim.Render("sorted by "+m.res.Sort.String()))
 	}
 	bar := strings.Join(parts, " · ")
 	if ansi.StringWidth(bar) > w {
