@@ -13,7 +13,9 @@ import (
 // user-agent parser's Bot flag covers the crawlers, and a tool that
 // renames itself is caught by its rarity, not by a longer list.
 var (
-	attackTools   = []string{"sqlmap", "nikto", "nmap", "masscan", "zgrab", "nuclei", "wpscan", "gobuster", "dirbuster"}
+	attackTools = []string{"sqlmap", "nikto", "nmap", "masscan", "zgrab", "nuclei", "wpscan", "gobuster", "dirbuster",
+		// vulnerability scanners that name themselves by default
+		"openvas", "nessus", "acunetix", "netsparker", "w3af", "arachni", "skipfish", "whatweb", "zmeu"}
 	scriptClients = []string{"curl", "wget", "python-requests", "python-urllib", "go-http-client", "libwww-perl", "powershell"}
 )
 

@@ -352,6 +352,7 @@ func TestToolAgents(t *testing.T) {
 	for ua, want := range map[string]string{
 		"sqlmap/1.7.2#stable (https://sqlmap.org)":                                        "sqlmap: an attack tool",
 		"Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)": "nmap: an attack tool",
+		"Mozilla/5.0 [en] (X11, U; OpenVAS 8.0.4)":                                        "openvas: an attack tool",
 		"curl/8.4.0":             "curl: a command-line client",
 		"python-requests/2.31.0": "python-requests: a command-line client",
 		"Go-http-client/1.1":     "go-http-client: a command-line client",

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/mileusna/useragent"
 
@@ -161,23 +162,45 @@ func rollUpAgent(ua string) string {
 		return None
 	}
 	name := agentName(useragent.Parse(ua))
-	if name != "" && !strings.Contains(name, "/") {
+	if name != "" && !strings.Contains(name, "/") && printable(name) {
 		return name
 	}
 	// An agent the parser does not know (it then names the whole string):
-	// the product that is not the "Mozilla/5.0" every agent claims, as
-	// "Mozilla/5.0 zgrab/0.x" is zgrab.
+	// the first word that looks like a product and is not the
+	// "Mozilla/5.0" every agent claims, as "Mozilla/5.0 zgrab/0.x" is
+	// zgrab and "Mozilla/5.0 [en] (X11, U; OpenVAS 8.0.4)" OpenVAS.
 	fields := strings.Fields(ua)
 	for i, f := range fields {
 		product, _, _ := strings.Cut(f, "/")
-		if product != "" && (product != "Mozilla" || i == len(fields)-1) && !strings.HasPrefix(product, "(") {
+		if isProduct(product) && (product != "Mozilla" || i == len(fields)-1) {
 			return product
 		}
 	}
-	if name != "" {
+	if name != "" && printable(name) {
 		return name
 	}
 	return "(unknown)"
+}
+
+// isProduct says whether a word of a user agent looks like a product's
+// name: a letter, then letters, digits, dots, dashes and underscores.
+// A language tag ("[en]"), a comment's "(X11," or "U;", a version, an
+// escape sequence are not.
+func isProduct(w string) bool {
+	for i, c := range w {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_')) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// printable says whether a family name has no control characters: one
+// made of an escape sequence in the agent ("\x1b]0;pwned\x07") is no
+// family.
+func printable(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) })
 }
 
 // agentName is the parser's name of an agent, its spaces single: it turns

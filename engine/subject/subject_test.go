@@ -145,6 +145,9 @@ func TestAgentFamilies(t *testing.T) {
 		"-": "-", "(weird)": "weird", "": "(unknown)",
 		// The parser turns a Perl module's "::" into two spaces.
 		"LWP::Simple/6.00 libwww-perl/6.05": "LWP Simple",
+		// Unknown to the parser: the first word that is a product.
+		"Mozilla/5.0 [en] (X11, U; OpenVAS 8.0.4)": "OpenVAS",
+		"Mozilla/5.0 \x1b]0;pwned\x07 evil":        "evil",
 	} {
 		if got := rollUpAgent(ua); got != want {
 			t.Errorf("%q: %q, want %q", ua, got, want)
