@@ -85,8 +85,15 @@ func (f filterState) barLabel() string {
 // filtersView is the filters screen: every filter, on or off, with what
 // it hides in rows and events, and what is left.
 type filtersView struct {
-	c     common.Common
-	lines []string
+	c           common.Common
+	intro, tail string
+	rows        []filterRow
+}
+
+// filterRow is a filter on the filters screen; hides is "" when it is off.
+type filterRow struct {
+	key, long, hides string
+	on               bool
 }
 
 // openFilters pushes the filters screen, written as the list is now.
@@ -95,37 +102,77 @@ func (m *Model) openFilters() tea.Cmd {
 		return nil
 	}
 	noun := m.label(m.res.Domains)
-	lines := []string{fmt.Sprintf("The filters of the %s, in the order they apply (each counts what the ones above it left):", noun), ""}
+	v := &filtersView{c: m.c,
+		intro: fmt.Sprintf("The filters of the %s, in the order they apply (each counts what the ones above it left):", noun),
+		tail: fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", chart.Int(int64(m.res.Rows)), noun,
+			chart.Int(m.res.ShownEvents), plural(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key)}
 	for _, f := range m.filters() {
-		state := "off"
+		r := filterRow{key: f.key, long: f.long, on: f.on}
 		if f.on {
-			state = fmt.Sprintf("ON   hides %s %s and %s events", chart.Int(f.h.Rows), noun, chart.Int(f.h.Events))
+			r.hides = fmt.Sprintf("hides %s %s and %s events", chart.Int(f.h.Rows), noun, chart.Int(f.h.Events))
 		}
-		lines = append(lines, fmt.Sprintf("  %-3s %-62s %s", f.key, f.long, state))
+		v.rows = append(v.rows, r)
 	}
-	lines = append(lines, "",
-		fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", chart.Int(int64(m.res.Rows)), noun,
-			chart.Int(m.res.ShownEvents), plural(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key))
-	return common.Cmd(common.PushMsg{View: &filtersView{c: m.c, lines: lines}})
+	return common.Cmd(common.PushMsg{View: v})
 }
 
 func (v *filtersView) Init() tea.Cmd { return nil }
 
 func (v *filtersView) Update(tea.Msg) (common.View, tea.Cmd) { return v, nil }
 
-// View wraps the lines to the width.
+// View wraps the prose to the width and lays the filters out in columns
+// sized to their words and the width.
 func (v *filtersView) View() string {
 	w, h := v.c.Width, v.c.Height
 	out := []string{v.c.Styles.Title.Render(common.PadRight("filters", w))}
-	for _, l := range v.lines {
-		for _, part := range strings.Split(ansi.Wrap(l, w, " "), "\n") {
-			out = append(out, common.PadRight(ansi.Truncate(part, w, "…"), w))
-		}
-	}
+	out = append(out, wrap(v.intro, w)...)
+	out = append(out, "")
+	out = append(out, v.filterLines(w)...)
+	out = append(out, "")
+	out = append(out, wrap(v.tail, w)...)
 	for len(out) < h {
 		out = append(out, strings.Repeat(" ", w))
 	}
 	return strings.Join(out[:max(h, 0)], "\n")
+}
+
+// filterLines are the filters: key, words, ON or off in one column, and
+// what an on filter hides after it when that fits, else on the next line
+// under the words (at 80 columns it wrapped to column 0).
+func (v *filtersView) filterLines(w int) []string {
+	const keyW, indent = 3, "      " // "  H   "
+	longW := 0
+	for _, r := range v.rows {
+		longW = max(longW, ansi.StringWidth(r.long))
+	}
+	longW = max(min(longW, w-len(indent)-len(" off")), 1)
+	var out []string
+	for _, r := range v.rows {
+		state := "off"
+		if r.on {
+			state = "ON "
+		}
+		line := fmt.Sprintf("  %-*s %s %s", keyW, r.key, common.PadRight(common.Fit(r.long, longW), longW), state)
+		switch {
+		case r.hides == "":
+		case ansi.StringWidth(line)+2+ansi.StringWidth(r.hides) <= w:
+			line += "  " + r.hides
+		default:
+			out = append(out, common.PadRight(ansi.Truncate(line, w, "…"), w))
+			line = indent + r.hides
+		}
+		out = append(out, common.PadRight(ansi.Truncate(line, w, "…"), w))
+	}
+	return out
+}
+
+// wrap breaks prose into lines of w cells.
+func wrap(text string, w int) []string {
+	var out []string
+	for _, part := range strings.Split(ansi.Wrap(text, w, " "), "\n") {
+		out = append(out, common.PadRight(ansi.Truncate(part, w, "…"), w))
+	}
+	return out
 }
 
 func (v *filtersView) SetSize(w, h int) { v.c.SetSize(w, h) }

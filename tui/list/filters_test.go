@@ -58,3 +58,37 @@ func TestFilterLineKeepsItsOrderAndFListsWhatEachHides(t *testing.T) {
 		t.Errorf("the filters screen lacks %q:\n%s", want, s)
 	}
 }
+
+// The filters screen fits its width: at 80 columns a filter that is on
+// says what it hides on a line indented under its words, not wrapped to
+// column 0 ("0 domains and 0 events" under "ON   hides"); at 120 on its
+// own line. Each filter's state starts in one column.
+func TestTheFiltersScreenFitsItsWidth(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "T")
+	for _, w := range []int{80, 120} {
+		var pushed common.View
+		for _, msg := range press(m, "F") {
+			if p, ok := msg.(common.PushMsg); ok {
+				pushed = p.View
+			}
+		}
+		pushed.SetSize(w, 24)
+		lines := strings.Split(ansi.Strip(pushed.View()), "\n")
+		states := map[int]bool{}
+		for i, l := range lines {
+			if strings.Contains(l, "events") && !strings.HasPrefix(l, "Shown") && !strings.HasPrefix(l, "  ") {
+				t.Errorf("%d columns: line %d is not indented: %q", w, i, l)
+			}
+			if at := max(strings.Index(l, " ON "), strings.Index(l, " off")); at > 0 && strings.HasPrefix(l, "  ") {
+				states[at] = true
+			}
+			if strings.Contains(l, "hides") && w == 120 && !strings.Contains(l, "ON") {
+				t.Errorf("%d columns: what a filter hides is not on its line: %q", w, l)
+			}
+		}
+		if len(states) != 1 {
+			t.Errorf("%d columns: the filters' states start in columns %v:\n%s", w, states, strings.Join(lines, "\n"))
+		}
+	}
+}
