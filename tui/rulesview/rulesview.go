@@ -6,6 +6,7 @@ package rulesview
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -42,6 +43,7 @@ type Model struct {
 
 	rules   []rules.Rule // newest first
 	cover   map[int64]coverage
+	widths  widths // of the rules' cells, measured once a load
 	loaded  bool
 	seq     int
 	cursor  int
@@ -85,16 +87,51 @@ func (m *Model) reload(rs []rules.Rule) tea.Cmd {
 				return loadedMsg{seq: seq, err: err}
 			}
 		}
-		return loadedMsg{seq: seq, rules: rs, cover: cover(rs, names)}
+		c, err := coverAll(ctx, d, rs, names)
+		return loadedMsg{seq: seq, rules: rs, cover: c, err: err}
 	}
 }
 
-// cover counts, per rule, the names it decides (the most specific rule
-// wins, as in the list) and their events.
+// coverAll counts the coverage of every rule over the values of its own
+// subject: the list's loaded rows for the subject it shows, the
+// workspace's for the others (read here, in the command). Counting only
+// the list's subject showed a logon rule's "1 109" while the list showed
+// logons and "– –" after K.
+func coverAll(ctx context.Context, d *db.DB, rs []rules.Rule, names Names) (map[int64]coverage, error) {
+	out := map[int64]coverage{}
+	kinds := map[subject.Code]bool{}
+	for _, r := range rs {
+		kinds[r.Subject()] = true
+	}
+	for code := range kinds {
+		ns := names
+		if code != names.Subject || names.Subject == 0 {
+			rows, err := d.AllNames(ctx, code)
+			if err != nil {
+				return nil, err
+			}
+			ns = Names{Subject: code, Rows: make([]review.Row, len(rows))}
+			for i, r := range rows {
+				ns.Rows[i] = review.Row{Name: r.Name, Domain: r.Domain, Count: r.Count}
+			}
+		}
+		maps.Copy(out, cover(rs, ns))
+	}
+	return out, nil
+}
+
+// cover counts, per rule of names' subject, the names it decides (the
+// most specific rule wins, as in the list) and their events; a rule that
+// decides none is counted 0.
 func cover(rs []rules.Rule, names Names) map[int64]coverage {
 	out := make(map[int64]coverage, len(rs))
 	if len(rs) == 0 || names.Subject == 0 {
 		return out
+	}
+	for _, r := range rs {
+		if r.Subject() == names.Subject {
+			out[r.ID] = coverage{}
+		}
 	}
 	mt := rules.NewMatcher(rs, names.Subject)
 	for _, row := range names.Rows {
@@ -157,6 +194,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return 0
 		})
 		m.cover, m.loaded = msg.cover, true
+		m.widths = measure(m.rules, m.cover)
 		m.clamp()
 	case common.RulesChangedMsg:
 		return m, m.reload(msg.Rules)
@@ -309,12 +347,12 @@ func (m *Model) View() string {
 		lines = append(lines, s.Header.Render(common.PadRight("no verdict rules yet", w)),
 			s.Dim.Render("  mark names in the list: a known-good, s suspicious, b bad"))
 	default:
-		lay := newLayout(w)
+		lay := newLayout(w, m.widths)
 		lines = append(lines, s.Header.Render(lay.header()))
 		end := min(len(m.rules), m.offset+m.rowsHeight())
 		for i := m.offset; i < end; i++ {
 			r := m.rules[i]
-			c, ok := m.cover[r.ID], r.Subject() == m.names.Subject
+			c, ok := m.cover[r.ID]
 			lines = append(lines, lay.row(s, r, c, ok, i == m.cursor))
 		}
 	}
@@ -370,48 +408,104 @@ func orDash(s string) string {
 	return s
 }
 
-// layout of the rules table.
-type layout struct{ patW, noteW, originW int }
+// widths are the widest cells of the rules, the titles' at least: the
+// columns are as wide as what they hold. note is 0 when no rule has one:
+// the column is left out (the detail line says "note: –"), its room
+// the pattern's.
+type widths struct{ for_, pat, names, events, note, origin int }
 
-// forW is the width of the "for" column: what a rule decides, its subject
-// and scope in one ("name", "domain", "http ua", "http family").
-const forW = 11
+func measure(rs []rules.Rule, cover map[int64]coverage) widths {
+	w := widths{len("for"), len("pattern"), len("names"), len("events"), 0, len("origin")}
+	for _, r := range rs {
+		w.for_ = max(w.for_, len(ruleFor(subject.Must(r.Subject()), r.Scope)))
+		w.pat = max(w.pat, ansi.StringWidth(patternText(r, 1<<10)))
+		if c, ok := cover[r.ID]; ok {
+			w.names = max(w.names, len(strconv.FormatInt(c.names, 10)))
+			w.events = max(w.events, len(chart.Count(c.events)))
+		}
+		w.note = max(w.note, ansi.StringWidth(common.Fit(r.Note, 1<<10)))
+		w.origin = max(w.origin, ansi.StringWidth(originText(r, 1<<10)))
+	}
+	if w.note > 0 {
+		w.note = max(w.note, len("note"))
+	}
+	return w
+}
 
-func newLayout(w int) layout {
-	// verdict 4, for 11, names 6, events 6, when 11, separators 7.
-	rest := max(20, w-4-forW-6-6-11-7)
-	l := layout{patW: max(12, rest*5/10), originW: max(6, rest*2/10)}
-	l.noteW = max(1, rest-l.patW-l.originW)
+// layout of the rules table: the widths shown at a screen width.
+type layout struct{ widths }
+
+// whenW is the width of the time column ("01-02 15:04").
+const whenW = 11
+
+// newLayout fits the columns to w: mark, for, the counts and the time
+// whole; the pattern as wide as it needs, down to a third of what is
+// left but for ten cells each of origin and note; those two get the rest
+// up to their widths, and the pattern what they leave.
+func newLayout(w int, nat widths) layout {
+	l := layout{nat}
+	seps := 7
+	if nat.note == 0 {
+		seps--
+	}
+	rest := max(0, w-4-nat.for_-nat.names-nat.events-whenW-seps)
+	l.pat = min(nat.pat, max(rest-min(nat.origin, 10)-min(nat.note, 10), rest/3, len("pattern")))
+	l.origin = max(min(nat.origin, max(rest-l.pat-nat.note, 10)), len("origin"))
+	if nat.note > 0 {
+		l.note = max(min(nat.note, rest-l.pat-l.origin), len("note"))
+	}
+	l.pat = max(l.pat, rest-l.origin-l.note) // what the others leave
 	return l
 }
 
 func (l layout) header() string {
-	return strings.Join([]string{"mark", common.PadRight("for", forW), common.PadRight("pattern", l.patW),
-		common.PadLeft("names", 6), common.PadLeft("events", 6), common.PadRight("note", l.noteW),
-		common.PadRight("origin", l.originW), "when"}, " ")
+	return l.join("mark", common.PadRight("for", l.for_), common.PadRight("pattern", l.pat),
+		common.PadLeft("names", l.names), common.PadLeft("events", l.events), common.PadRight("note", l.note),
+		common.PadRight("origin", l.origin), "when")
 }
 
-// row draws a rule; covered is false when its coverage was not counted
-// (a rule of a subject other than the one the list shows).
+// join puts the cells of a line together, the note's left out when the
+// column is.
+func (l layout) join(cells ...string) string {
+	if l.note == 0 {
+		cells = slices.Delete(cells, 5, 6)
+	}
+	return strings.Join(cells, " ")
+}
+
+// originText is the file a rule came from, without its directory, cut at
+// its left to width ("" for none: filepath.Base made it ".").
+func originText(r rules.Rule, width int) string {
+	if r.Origin == "" {
+		return ""
+	}
+	return common.TruncateLeft(common.Fit(filepath.Base(r.Origin), 200), width)
+}
+
+// patternText is a rule's pattern as shown in width cells: a host name
+// cut at its left (its end says where it is), other values at their right.
+func patternText(r rules.Rule, width int) string {
+	if subject.Must(r.Subject()).Hostname {
+		return common.FitName(r.Pattern, width)
+	}
+	return common.Fit(textsafe.String(r.Pattern), width)
+}
+
+// row draws a rule; covered is false when its coverage was not counted.
 func (l layout) row(s *common.Styles, r rules.Rule, c coverage, covered, cursor bool) string {
 	verdict := common.PadRight(common.VerdictMark(r.Verdict), 4)
 	if !cursor {
 		verdict = s.Verdict(r.Verdict).Render(verdict)
 	}
-	sub := subject.Must(r.Subject())
-	pattern := common.FitName(r.Pattern, l.patW)
-	if !sub.Hostname {
-		pattern = common.Fit(textsafe.String(r.Pattern), l.patW)
-	}
 	names, events := "–", "–"
 	if covered {
 		names, events = strconv.FormatInt(c.names, 10), chart.Count(c.events)
 	}
-	line := strings.Join([]string{verdict, common.PadRight(ruleFor(sub, r.Scope), forW),
-		common.PadRight(pattern, l.patW), common.PadLeft(names, 6), common.PadLeft(events, 6),
-		common.PadRight(common.Fit(r.Note, l.noteW), l.noteW),
-		common.PadRight(common.TruncateLeft(common.Fit(filepath.Base(r.Origin), 200), l.originW), l.originW),
-		r.Created.UTC().Format("01-02 15:04")}, " ")
+	line := l.join(verdict, common.PadRight(ruleFor(subject.Must(r.Subject()), r.Scope), l.for_),
+		common.PadRight(patternText(r, l.pat), l.pat), common.PadLeft(names, l.names), common.PadLeft(events, l.events),
+		common.PadRight(common.Fit(r.Note, l.note), l.note),
+		common.PadRight(originText(r, l.origin), l.origin),
+		r.Created.UTC().Format("01-02 15:04"))
 	if cursor {
 		return s.Cursor.Render(line)
 	}

@@ -3,6 +3,7 @@ package rulesview
 import (
 	"context"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -159,23 +161,38 @@ func TestGolden(t *testing.T) {
 	golden.Assert(t, "rules_empty_80x24", m.View())
 }
 
-// A rule of another kind says what it is for, and its coverage, not
-// counted over the list's names, is a dash rather than a false 0.
+// A rule of another kind says what it is for, and its coverage is
+// counted over its own kind's values whatever kind the list shows: a
+// logon rule read "1 109" from the logons' list and "– –" after K.
 func TestRulesOfOtherKinds(t *testing.T) {
 	when := time.Date(2025, 11, 25, 10, 0, 0, 0, time.UTC)
-	m, _ := open(t, 100, 10, []rules.Rule{
+	d := testws.Text(t, "Mar 27 13:07:01 web1 sshd[1301]: Invalid user oracle from 187.141.143.180 port 50691\n"+
+		"Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user oracle from 187.141.143.180 port 50691 ssh2\n"+
+		"Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 187.141.143.180 port 50692 ssh2\n")
+	rs := []rules.Rule{
 		{Kind: subject.HTTPAgent, Pattern: "Mozilla/5.0 zgrab/0.x", Verdict: rules.Bad, Created: when},
 		{Kind: subject.HTTPAgent, Pattern: "Googlebot", Scope: rules.Domain, Verdict: rules.Good, Created: when},
 		{Kind: subject.HTTPHost, Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Created: when},
-	})
-	got := ansi.Strip(m.View())
-	for _, want := range []string{"http ua     Mozilla/5.0 zgrab/0.x", "http family Googlebot", "http domain example.com"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("no %q:\n%s", want, got)
-		}
+		{Kind: subject.LogonSource, Pattern: "187.141.143.180", Verdict: rules.Bad, Created: when},
 	}
-	if strings.Count(got, "     –      –") != 3 {
-		t.Errorf("coverage of rules of other kinds is not a dash:\n%s", got)
+	if _, _, err := d.PutRules(context.Background(), rs); err != nil {
+		t.Fatal(err)
+	}
+	sources, err := d.AllNames(context.Background(), subject.LogonSource)
+	if err != nil || len(sources) != 1 {
+		t.Fatalf("sources %+v, %v", sources, err)
+	}
+	want := "logon source 187.141.143.180 1 " + strconv.FormatInt(sources[0].Count, 10)
+	for _, ns := range []Names{names(), {Subject: subject.LogonSource, Rows: []review.Row{{Name: sources[0].Name, Count: sources[0].Count}}}} {
+		m := New(common.New(context.Background(), d), ns)
+		m.SetSize(100, 10)
+		tuitest.Settle(m, m.Init())
+		got := strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
+		for _, w := range []string{"http ua Mozilla/5.0 zgrab/0.x", "http family Googlebot", "http domain example.com", want} {
+			if !strings.Contains(got, w) {
+				t.Errorf("listing %v: no %q:\n%s", ns.Subject, w, got)
+			}
+		}
 	}
 }
 
@@ -209,5 +226,31 @@ func TestEditsAreUndoneAfterARestart(t *testing.T) {
 	press(again, "u")
 	if rs, _ := d.Rules(ctx); len(rs) != 3 {
 		t.Fatalf("the second undo did not bring the deleted rule back: %d rules", len(rs))
+	}
+}
+
+// The columns fit 80 columns from what they hold: a logon rule's "for"
+// ("logon source") does not push its pattern right, the time is whole,
+// and with no notes a long pattern is shown whole rather than cut
+// beside an empty note column.
+func TestColumnsFitTheirContent(t *testing.T) {
+	when := time.Date(2025, 12, 7, 9, 54, 0, 0, time.UTC)
+	m, _ := open(t, 80, 24, []rules.Rule{
+		{Kind: subject.LogonSource, Pattern: "187.141.143.180", Verdict: rules.Bad, Origin: "tui", Created: when},
+		{Pattern: "metrics.advertising.apple.com", Scope: rules.Name, Verdict: rules.Good, Origin: "tui", Created: when},
+	})
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	slices.Sort(lines[1:3]) // the logon rule, then the name's
+	at := strings.Index(lines[0], "pattern")
+	for i, l := range lines[1:3] {
+		if p := strings.Index(l, []string{"187.", "metrics."}[i]); p != at {
+			t.Errorf("the pattern starts at %d, its title at %d: %q", p, at, l)
+		}
+		if !regexp.MustCompile(`12-07 09:54\s*$`).MatchString(l) {
+			t.Errorf("the time is cut: %q", l)
+		}
+	}
+	if !strings.Contains(lines[2], "metrics.advertising.apple.com") {
+		t.Errorf("the pattern is cut: %q", lines[2])
 	}
 }
