@@ -303,13 +303,34 @@ func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record
 		name, value, ok := answerLine(msg)
 		if !ok {
 			p.complete(out)
-			if !bytes.HasPrefix(msg, []byte("forwarded ")) {
+			if !notice(msg) {
 				out.Skip(no, off, "not a query")
 			}
 			return
 		}
 		p.answer(name, value, serial, out)
 	}
+}
+
+// dnsmasqNotices start the messages of dnsmasq's own work: a query
+// forwarded upstream, its DNSSEC checks (a Pi-hole with DNSSEC logs one
+// line or more a query), its start and its servers. They hold no query of
+// a client and are passed over; any other line that is no query counts as
+// skipped.
+var dnsmasqNotices = [][]byte{[]byte("forwarded "), []byte("validation result is "), []byte("dnssec-query["),
+	[]byte("dnssec-retry["), []byte("started, version "), []byte("compile time options: "), []byte("using nameserver "),
+	[]byte("using local addresses "), []byte("using only locally-known addresses "), []byte("read "),
+	[]byte("reading "), []byte("cleared cache"), []byte("exiting on receipt of "), []byte("reducing DNS packet size "),
+	[]byte("DNSSEC validation "), []byte("DNSSEC signature timestamps "), []byte("nameserver "), []byte("reply is truncated")}
+
+// notice says whether a dnsmasq message is one of dnsmasqNotices.
+func notice(msg []byte) bool {
+	for _, n := range dnsmasqNotices {
+		if bytes.HasPrefix(msg, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // query starts a record from "query[TYPE] NAME from CLIENT".
