@@ -138,11 +138,14 @@ Example:
   itself and its parent domains.
 Example:
   longtail categories lookup www.example.com`,
-	"export": `longtail export --format F [--verdict V] [-o FILE]
+	"export": `longtail export --format F [--verdict V] [--kind K [--by S]] [-o FILE]
   The rules as plain, hosts, adblock, zeek-intel, suricata-dataset,
-  suricata-rules, rpz, csv or json.
+  suricata-rules, rpz, csv or json. The formats of resolvers and sensors
+  carry the rules of host names (DNS names, HTTP hosts and referers); csv
+  and json every rule with its kind.
 Example:
-  longtail export --format rpz --verdict bad -o bad.rpz`,
+  longtail export --format rpz --verdict bad -o bad.rpz
+  longtail export --format csv --kind http --by ua`,
 	"ranks": `longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
   Popularity ranks imported with import-list --ranks.
 Example:

@@ -5,7 +5,7 @@ package main
 //
 //	longtail rules list|add|rm|export
 //	longtail import-list FILE [--verdict V] [--top N] [--note TEXT] [--ranks]
-//	longtail export --format F [--verdict V] [-o FILE]
+//	longtail export --format F [--verdict V] [--kind K [--by S]] [-o FILE]
 //	longtail ranks [list|lookup NAME...|clear [LIST]]
 //	longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
 //	longtail baseline snapshot NAME | baseline snapshots

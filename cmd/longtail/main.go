@@ -68,7 +68,7 @@ Rules and lists:
   longtail rules export [--format F] [--verdict V] [-o FILE]   the rules (default csv)
   longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
                                        a blocklist, allowlist or popularity list into rules or ranks
-  longtail export --format F [--verdict V] [-o FILE]
+  longtail export --format F [--verdict V] [--kind K] [-o FILE]
                                        the rules as plain, hosts, adblock, zeek-intel,
                                        suricata-dataset, rpz, csv or json
   longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
