@@ -70,7 +70,7 @@ Rules and lists:
                                        a blocklist, allowlist or popularity list into rules or ranks
   longtail export --format F [--verdict V] [--kind K] [-o FILE]
                                        the rules as plain, hosts, adblock, zeek-intel,
-                                       suricata-dataset, rpz, csv or json
+                                       suricata-dataset, suricata-rules, rpz, csv or json
   longtail ranks [list] | ranks lookup NAME... | ranks clear [LIST]
                                        popularity ranks
   longtail import-list UT1-FOLDER|blacklists.tar.gz | import-list FILE --category NAME
