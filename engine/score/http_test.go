@@ -389,6 +389,23 @@ func TestQueryJudgement(t *testing.T) {
 	}
 }
 
+// When most of the HTTP hosts are not in the workspace's DNS, the DNS is
+// likely of another network: "never resolved" weighs little on each.
+func TestUnresolvedWeighsLittleWhenMostHostsAre(t *testing.T) {
+	w := newWebWorkspace(t)
+	w.query(start, "10.0.0.1", shop, 0)
+	for c, host := range []string{shop, "a.example", "b.example"} {
+		w.request(start+int64(c)*minute+1000, "10.0.0.1", "GET", host, "/", 200, browsers[0])
+	}
+	for _, r := range ranked(t, w.done(), subject.HTTPHost, false) {
+		for _, c := range r.score.Contribs {
+			if c.Signal == SigUnresolved && c.Points > 10 {
+				t.Errorf("%s: unresolved %.1f points with two hosts of three unresolved: %q", r.name, c.Points, c.Why)
+			}
+		}
+	}
+}
+
 // Without DNS in the workspace no host is "never resolved": there is
 // nothing to have resolved it.
 func TestNoDNSNoUnresolved(t *testing.T) {

@@ -58,8 +58,9 @@ func occurrences(n int64) string {
 // values), when the workspace has DNS: a host no DNS name of the same
 // text resolved was reached without this network's resolver (a
 // hard-coded address, another resolver, DNS over HTTPS). Its strength
-// falls with the share of hosts alike: when none resolved, the DNS is
-// of another network and says nothing.
+// falls fast with the share of hosts alike: when most are unresolved, the
+// DNS is likely of another network and says little; when none resolved,
+// nothing.
 func (h *httpScorer) unresolved(dns []nameSig) func(i int) evidence {
 	none := func(int) evidence { return evidence{signal: SigUnresolved} }
 	if len(dns) == 0 {
@@ -91,8 +92,12 @@ func (h *httpScorer) unresolved(dns []nameSig) func(i int) evidence {
 	for _, ks := range byText {
 		hosts += len(ks)
 	}
+	// Square of the resolved share: with a third of the hosts unresolved
+	// the signal is at 0.44, with two thirds at 0.11 (1 - share² gave it
+	// 0.56 there, +29 on every host of a proxy log read beside the DNS of
+	// another network).
 	share := float64(hosts-len(resolved)) / float64(max(hosts, 1))
-	strength := 1 - share*share
+	strength := (1 - share) * (1 - share)
 	return func(i int) evidence {
 		k := int32(i)
 		switch {
