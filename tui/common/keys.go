@@ -194,7 +194,7 @@ func DefaultKeyMap() *KeyMap {
 			Close:   bind("←/h", "collapse domain", "left", "h"),
 			Sort:    bind("o", "sort by the next column", "o"),
 			Reverse: bind("O", "reverse sort", "O"),
-			Select:  bind("space", "select row", "space"),
+			Select:  bind("space", "select the row, go to the next", "space"),
 			Visual:  bind("V", "select a range (visual)", "V"),
 			Rules:   bind("R", "verdict rules", "R"),
 			Import:  bind("I", "import a list from a file", "I"),
