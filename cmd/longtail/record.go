@@ -52,7 +52,7 @@ func (r *recorder) problem(unusable bool) string {
 	case unusable:
 		return "a file gave nothing usable: ! shows the ingest's report"
 	case skipped:
-		return "the ingest skipped lines it could not read: ! shows which"
+		return "lines skipped: ! shows which and why"
 	}
 	return ""
 }

@@ -32,5 +32,6 @@ func UndoLast(ctx context.Context, d *db.DB) (string, error) {
 	case !ok:
 		return "nothing to undo", nil
 	}
-	return fmt.Sprintf("undone: %s (%d more to undo)", textsafe.String(s.What), left), nil
+	// The count first: at 80 columns the status line cuts the end.
+	return fmt.Sprintf("undone, %d more to undo: %s", left, textsafe.String(s.What)), nil
 }
