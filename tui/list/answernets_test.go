@@ -86,8 +86,9 @@ func TestHideASNKey(t *testing.T) {
 	if bar := lines[len(lines)-1]; !strings.Contains(bar, "A: 2 AS64500 hidden") {
 		t.Errorf("filter bar %q", bar)
 	}
-	// The prompt starts from what is hidden; more ASNs are typed after it.
-	press(m, "A")
+	// The prompt starts from what is hidden, selected: after end, more
+	// ASNs are typed after it.
+	press(m, "A", "end")
 	press(m, strings.Split(", 64501", "")...)
 	press(m, "enter")
 	if got := visibleNames(m); !slices.Equal(got, want[2:]) || !slices.Equal(m.q.HideASN, []uint32{64500, 64501}) {

@@ -149,7 +149,7 @@ func TestCategoryKeys(t *testing.T) {
 		t.Errorf("only gambling shows %v", shownDomains(m))
 	}
 	// An unknown category is said, and the filter kept.
-	press(m, "C", "backspace")
+	press(m, "C", "end", "backspace") // the filter, selected, is edited after end
 	msgs := press(m, "x", "enter")
 	if s := statusOf(msgs); !strings.Contains(s, "no category gamblinx") || len(shownDomains(m)) != 1 {
 		t.Errorf("unknown category: %q, %v", s, shownDomains(m))

@@ -92,3 +92,26 @@ func TestTheFiltersScreenFitsItsWidth(t *testing.T) {
 		}
 	}
 }
+
+// A prompt that opens on the last query (search, the category and network
+// filters) shows it selected: the first character typed replaces it (it
+// was appended: "183.62re:(zzzz"), a cursor key keeps it to edit.
+func TestAPromptReplacesItsLastQuery(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	press(m, "/", "g", "o", "o", "enter", "/")
+	if bar := screenLines(m)[23]; !strings.Contains(bar, "/ goo") {
+		t.Fatalf("the search opens without its last query: %q", bar)
+	}
+	press(m, "w", "w", "w", "enter")
+	if m.searchText != "www" {
+		t.Errorf("typing over the last query searched %q", m.searchText)
+	}
+	press(m, "/", "end", ".", "enter")
+	if m.searchText != "www." {
+		t.Errorf("end then a key searched %q, want the query edited", m.searchText)
+	}
+	press(m, "/", "backspace", "enter")
+	if m.searchText != "" {
+		t.Errorf("backspace on the selected query left %q", m.searchText)
+	}
+}
