@@ -2,6 +2,7 @@ package list
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,5 +196,30 @@ func TestKindSwitchLandsOnValues(t *testing.T) {
 	press(m, "v") // and v goes on from there
 	if m.data.Subject.Code != subject.HTTPAgent {
 		t.Errorf("v after the paths listed %s", m.data.Subject.Title)
+	}
+}
+
+// User agents whose brief ("Firefox 3 · Linux · Mozilla/5…") is all that
+// fits at 80 columns are told apart: the cut keeps the brief's family
+// and the end of the agent (five rows read the same).
+func TestAgentsOfOneFamilyAreToldApart(t *testing.T) {
+	var b strings.Builder
+	for i, tail := range []string{"Ubuntu/8.04 (hardy) Firefox/3.0.1", "Ubuntu/8.10 (intrepid) Firefox/3.0.3",
+		"Fedora/3.0.5-1.fc10 Firefox/3.0.5", "Firefox/3.0.6 (Debian-3.0.6-1)", "SUSE/3.0.7-1.1 Firefox/3.0.7"} {
+		fmt.Fprintf(&b, `10.0.0.%d - - [10/Oct/2024:13:55:36 +0000] "GET / HTTP/1.1" 200 23 "-" "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.0.%d) Gecko/2008 %s"`+"\n", i+1, i+1, tail)
+	}
+	m := listWith(t, 80, 24, "access.log", b.String())
+	press(m, "K", "0")
+	for i := 0; i < 8 && !strings.Contains(screenLines(m)[1], "user agent"); i++ {
+		press(m, "v")
+	}
+	seen := map[string]bool{}
+	for _, l := range screenLines(m) {
+		if i := strings.Index(l, "Firefox 3"); i >= 0 {
+			seen[l[i:]] = true
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("%d different rows of the 5 agents:\n%s", len(seen), ansi.Strip(m.View()))
 	}
 }

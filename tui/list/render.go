@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
@@ -222,6 +223,7 @@ type viewRow struct {
 	rank       int32   // 0: unranked
 	net        string  // the address's network, "" when unknown
 	cat        string  // the host name's categories, short ("publicite+1")
+	tail       bool    // its brief, cut, reads as another row's: show the value's end
 	// With the rare filter on: rare is how many of a group row's values
 	// are rare (-1: not counted); a value first of several rare ones of
 	// its group shown together has runOf (their number) and group; the
@@ -322,7 +324,7 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	w -= lipgloss.Width(suffix)
 	if vr.text {
 		// A path or a user agent says what it is at its start.
-		name = common.Fit(name, w)
+		name = fitBrief(name, textsafe.String(vr.row.Name), w, vr.tail)
 	} else {
 		name = common.TruncateLeft(name, w)
 	}
@@ -331,6 +333,24 @@ func (l *layout) name(s *common.Styles, vr viewRow, styled bool) string {
 	}
 	return prefix + name + suffix
 }
+
+// fitBrief cuts a value's brief to w cells at its right, or, for a row
+// whose cut brief another row shown has too (tail), keeps the brief's
+// family ("Firefox 3 · Linux · ") and the end of the value, where agents
+// of one family differ: five rows read "Firefox 3 · Linux · Mozilla/5…".
+func fitBrief(brief, value string, w int, tail bool) string {
+	prefix, ok := strings.CutSuffix(brief, value)
+	switch {
+	case !tail || !ok || ansi.StringWidth(brief) <= w:
+		return common.Fit(brief, w)
+	case w-ansi.StringWidth(prefix) < minTail:
+		return common.TruncateLeft(value, w) // the family is the same: the end says more
+	}
+	return prefix + common.TruncateLeft(value, w-ansi.StringWidth(prefix))
+}
+
+// minTail is the least of a value's end worth showing after its brief.
+const minTail = 6
 
 // minNameLeft is what a name keeps of its cell, at least, when a suffix
 // that says why it is shown takes the rest.

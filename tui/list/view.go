@@ -46,8 +46,13 @@ func (m *Model) View() string {
 		sub := m.data.Subject
 		lines = append(lines, m.infoBar(w), lay.header(s, m.res.Sort, m.res.Reverse, m.res.Domains, sub))
 		end := min(len(m.res.Lines), m.offset+m.rowsHeight())
+		rows := make([]viewRow, 0, end-m.offset)
 		for p := m.offset; p < end; p++ {
-			lines = append(lines, lay.render(s, m.viewRow(p), m.data.Events))
+			rows = append(rows, m.viewRow(p))
+		}
+		markSameBriefs(rows, lay.nameW)
+		for _, vr := range rows {
+			lines = append(lines, lay.render(s, vr, m.data.Events))
 		}
 		switch {
 		case m.pending:
@@ -161,6 +166,21 @@ func (m *Model) viewRow(p int) viewRow {
 		vr.verdict = m.verd.Names[l.Idx]
 	}
 	return vr
+}
+
+// markSameBriefs marks the text rows whose brief, cut to the name
+// column, reads as another's shown: they show their value's end.
+func markSameBriefs(rows []viewRow, w int) {
+	seen := map[string]int{}
+	cut := func(vr *viewRow) string { return common.Fit(vr.short(vr.row.Name), w) }
+	for i := range rows {
+		if rows[i].text {
+			seen[cut(&rows[i])]++
+		}
+	}
+	for i := range rows {
+		rows[i].tail = rows[i].text && seen[cut(&rows[i])] > 1
+	}
 }
 
 // infoBar is the top line: how much is shown of how much, the sort, the
