@@ -47,9 +47,6 @@ type DB struct {
 	// stale says why the totals may lag the stored events ("": they do not).
 	stale string
 	warm  warmth // KeepWarm's
-	// created says this Open made the workspace: no file was at its
-	// path (CloseUnused).
-	created bool
 }
 
 // Ingesting reports whether another process was ingesting into the
@@ -275,8 +272,6 @@ func openWrite(path string, create bool) (*DB, error) {
 	if err := checkWritable(path); err != nil {
 		return nil, err
 	}
-	_, err := os.Lstat(path)
-	made := create && errors.Is(err, fs.ErrNotExist)
 	q := url.Values{}
 	q.Add("_txlock", "immediate")
 	sdb, err := sql.Open("sqlite", dsn(path, q))
@@ -284,7 +279,7 @@ func openWrite(path string, create bool) (*DB, error) {
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(4)
-	d := &DB{sql: sdb, path: path, uri: uri(path, url.Values{}), created: made}
+	d := &DB{sql: sdb, path: path, uri: uri(path, url.Values{})}
 	if err := d.prepare(create); err != nil {
 		sdb.Close()
 		return nil, err
@@ -523,41 +518,6 @@ func (d *DB) Path() string { return d.path }
 
 // Close closes the workspace.
 func (d *DB) Close() error { return d.sql.Close() }
-
-// CloseUnused closes the workspace and, when this Open created it and
-// nothing was put in it since (no file read into it, nothing of the
-// analyst's: usedQuery), removes its files. An ingest of a mistyped path,
-// or of a file longtail cannot read, then leaves behind no workspace that
-// a later command would take for one. A workspace another process is
-// ingesting into meanwhile is in use, and kept.
-func (d *DB) CloseUnused(ctx context.Context) (removed bool, err error) {
-	if !d.created || d.readOnly != nil {
-		return false, d.Close()
-	}
-	lock, err := lockIngest(d.path)
-	if err != nil {
-		return false, d.Close()
-	}
-	defer lock.release()
-	var used bool
-	err = d.sql.QueryRowContext(ctx, usedQuery).Scan(&used)
-	if err = errors.Join(err, d.Close()); err != nil || used {
-		return false, err
-	}
-	// The lock file last, while still held: an ingest starting now
-	// waits for it, then finds no workspace and makes its own.
-	for _, p := range []string{d.path + "-wal", d.path + "-shm", d.path, d.path + ".lock"} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// usedQuery says whether a workspace holds anything: a file read into it
-// (even one whose every line was skipped, which its sources show) or
-// something the analyst brought (keptQuery).
-const usedQuery = keptQuery + " OR EXISTS (SELECT 1 FROM sources)"
 
 func (d *DB) prepare(create bool) error {
 	ctx := context.Background()

@@ -81,53 +81,6 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 	}
 }
 
-// CloseUnused removes only a workspace this Open made that nothing went
-// into: not one the analyst marked something in, not one that was there.
-func TestCloseUnusedRemovesOnlyAnUnusedNewWorkspace(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	open := func(name string) (*DB, string) {
-		path := filepath.Join(dir, name)
-		d, err := Open(path, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d, path
-	}
-	closeUnused := func(d *DB) bool {
-		removed, err := d.CloseUnused(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return removed
-	}
-
-	d, path := open("unused.db")
-	if !closeUnused(d) {
-		t.Error("an unused new workspace was kept")
-	}
-	if left, _ := filepath.Glob(path + "*"); len(left) > 0 {
-		t.Errorf("left %v", left)
-	}
-
-	d, path = open("marked.db")
-	if _, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good}}); err != nil {
-		t.Fatal(err)
-	}
-	if closeUnused(d) {
-		t.Error("a new workspace with a rule was removed")
-	}
-	// Opened again, it was not made by this Open, and stays.
-	d, _ = open("marked.db")
-	d.sql.Exec("DELETE FROM rules")
-	if closeUnused(d) {
-		t.Error("a workspace that was there was removed")
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Error(err)
-	}
-}
-
 func TestReopenKeepsSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ws.db")
 	for i := 0; i < 2; i++ {

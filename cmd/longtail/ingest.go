@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -47,26 +48,43 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if len(files) == 0 {
 		return fmt.Errorf("ingest: name at least one file (or - for standard input)")
 	}
+	if stop, err := refuseUnreadable(e, files); stop {
+		return err
+	}
 	d, err := e.open(false)
 	if err != nil {
 		return err
 	}
-	err = ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
-	return closeWorkspace(ctx, e, d, err)
+	defer d.Close()
+	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
 }
 
-// closeWorkspace closes the workspace after a command that may have made
-// it, and says so when nothing went into it, which then leaves no file
-// (db.CloseUnused). err is the command's.
-func closeWorkspace(ctx context.Context, e *env, d *db.DB, err error) error {
-	removed, cerr := d.CloseUnused(context.WithoutCancel(ctx))
-	if removed {
-		fmt.Fprintf(e.stderr, "longtail: nothing was stored: no workspace was made at %s\n", textsafe.String(e.dbPath))
+// refuseUnreadable stops a first ingest none of whose files can give
+// events (a mistyped path, notes) before it makes the workspace: it prints
+// what the ingest would have (ingest.Unreadable) and returns its error,
+// exit status 2 when some file failed. Into a workspace that exists, the
+// ingest runs and says the same.
+func refuseUnreadable(e *env, files []string) (stop bool, err error) {
+	if _, err := os.Stat(e.dbPath); !errors.Is(err, fs.ErrNotExist) {
+		return false, nil
 	}
-	if cerr != nil {
-		return errors.Join(err, cerr)
+	formats, err := e.useFormats()
+	if err != nil {
+		return true, err
 	}
-	return err
+	reps := ingest.Unreadable(files)
+	formats.Release()
+	if reps == nil {
+		return false, nil
+	}
+	for _, r := range reps {
+		fmt.Fprintln(e.stderr, textsafe.String(r.Describe()))
+		if !r.Usable() {
+			err = exitError(2)
+		}
+	}
+	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
+	return true, err
 }
 
 // yearFlag is --year, for the logs whose time stamps have no year.

@@ -363,13 +363,13 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer d.Close()
 	rep, err := verdicts.Import(ctx, d, in, opt)
 	if err != nil {
-		err = fmt.Errorf("import-list %s: %w", textsafe.String(files[0]), err)
-	} else {
-		rep.Write(e.stdout)
+		return fmt.Errorf("import-list %s: %w", textsafe.String(files[0]), err)
 	}
-	return closeWorkspace(ctx, e, d, err)
+	rep.Write(e.stdout)
+	return nil
 }
 
 // lookupCommand parses the arguments of a command of list, lookup and

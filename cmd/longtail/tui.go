@@ -38,13 +38,18 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 }
 
 // openTUI ingests files (if any) and opens the review screen.
-func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) (err error) {
+func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error {
 	opt.ImportList = importList
+	if len(files) > 0 {
+		if stop, err := refuseUnreadable(e, files); stop {
+			return err
+		}
+	}
 	d, err := e.openReview(len(files) > 0)
 	if err != nil {
 		return err
 	}
-	defer func() { err = closeWorkspace(ctx, e, d, err) }()
+	defer d.Close()
 	if len(files) > 0 {
 		// A file that gave nothing was reported above; the rest are
 		// worth reviewing all the same.

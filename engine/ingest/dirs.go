@@ -1,7 +1,11 @@
 package ingest
 
 import (
+	"bufio"
+	"compress/gzip"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -67,4 +71,63 @@ func passOver(t target, r Report) Report {
 		}
 	}
 	return r
+}
+
+// Unreadable says, before a workspace is made for them, what an ingest of
+// paths would report when none of them can give events: each file
+// missing, unreadable, empty or in no format longtail reads (passed over
+// when found under a directory). It is nil when any of them may give
+// some: standard input, a FIFO or a device, a file a format detects. A
+// first ingest of a mistyped path or of notes then makes no workspace for
+// a later command to take for one.
+func Unreadable(paths []string) []Report {
+	var reps []Report
+	for _, t := range targets(paths) {
+		err := t.err
+		if err == nil {
+			err = recognised(t.path)
+		}
+		if err == nil {
+			return nil
+		}
+		reps = append(reps, passOver(t, failed(Report{Path: t.path}, err)))
+	}
+	return reps
+}
+
+// recognised says why the file at path cannot be ingested as what it
+// looks like, nil when a format detects its start (or it is a stream,
+// which is read as it comes).
+func recognised(path string) error {
+	if path == "-" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return err
+	case st.IsDir():
+		return fmt.Errorf("%s is a directory", path)
+	case !st.Mode().IsRegular():
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = bufio.NewReaderSize(f, parse.HeadSize)
+	if magic, _ := r.(*bufio.Reader).Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return fmt.Errorf("gzip: %w", err)
+		}
+		r = bufio.NewReaderSize(zr, parse.HeadSize)
+	}
+	head, _ := r.(*bufio.Reader).Peek(parse.HeadSize)
+	if len(head) == 0 {
+		return errors.New("empty file")
+	}
+	_, err = parse.Detect(head)
+	return err
 }

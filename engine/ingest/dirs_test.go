@@ -91,3 +91,34 @@ func TestFollowRefusesADirectory(t *testing.T) {
 		t.Fatalf("follow of a directory: %v", err)
 	}
 }
+
+// Before a first ingest makes a workspace, the files are looked at: none
+// that a format reads, and the reports say why, as the ingest would.
+func TestUnreadableBeforeAWorkspaceIsMade(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notes, []byte("Dear diary, today I looked at DNS logs all day.\n"), 0o644)
+	empty := filepath.Join(dir, "empty.log")
+	os.WriteFile(empty, nil, 0o644)
+	dns := filepath.Join(dir, "sub", "dns.log")
+	os.MkdirAll(filepath.Dir(dns), 0o755)
+	os.WriteFile(dns, genLog(t, "zeek", 10), 0o644)
+	missing := filepath.Join(dir, "missing.log")
+
+	reps := Unreadable([]string{notes, missing, empty})
+	if len(reps) != 3 || reps[0].Status != Failed || reps[0].Usable() || !strings.Contains(reps[1].Describe(), "no such file") ||
+		!strings.HasSuffix(reps[2].Describe(), "failed: empty file") {
+		t.Errorf("reports %+v", reps)
+	}
+	// Notes found under a directory are passed over, as the ingest does.
+	os.Remove(dns)
+	if reps := Unreadable([]string{dir}); len(reps) != 2 || reps[1].Status != PassedOver || !reps[1].Usable() {
+		t.Errorf("a folder of notes: %+v", reps)
+	}
+	os.WriteFile(dns, genLog(t, "zeek", 10), 0o644)
+	for _, paths := range [][]string{{notes, dns}, {dir}, {"-"}} {
+		if reps := Unreadable(paths); reps != nil {
+			t.Errorf("%v: %+v", paths, reps)
+		}
+	}
+}
