@@ -2,6 +2,7 @@ package detail
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -84,7 +85,7 @@ func (v *Events) applyFilter(text string) tea.Cmd {
 	if err != nil {
 		return common.Error(err)
 	}
-	if v.clientID != 0 && f.Client != "" && f.Client != v.clientAddr {
+	if v.clientID != 0 && f.Client != "" && !strings.EqualFold(f.Client, v.clientAddr) {
 		return common.Error(fmt.Errorf("these are the %s from %s alone: esc goes back to its pivot", v.noun(), textsafe.String(v.clientAddr)))
 	}
 	v.filter, v.filterText = f, text

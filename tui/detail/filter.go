@@ -8,6 +8,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
 )
 
 // filterSpec is what the f prompt reads for one kind of event: each kind
@@ -53,6 +54,10 @@ func parseFilter(s string, kind record.Kind) (db.EventFilter, error) {
 		key = strings.ToLower(key)
 		if key == "client" || key == "source" {
 			f.Client = val
+			if kind == record.KindLogon {
+				// Stored as logons compare them: SCORPIA is scorpia.
+				f.Client = string(engsubject.AppendLogonClient(nil, []byte(val)))
+			}
 			continue
 		}
 		known, err := spec.set(&f, key, val)

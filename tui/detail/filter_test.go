@@ -104,6 +104,11 @@ func TestParseFilterValues(t *testing.T) {
 	if err != nil || f.EventID != 4625 || len(f.Results) != 1 || f.Results[0] != "invalid-user" || f.Client != "10.0.0.1" {
 		t.Errorf("logon filter %+v %v", f, err)
 	}
+	// A logon's source is stored in lower case: a workstation typed as
+	// Windows logs it finds its logons.
+	if f, err := parseFilter("source=SCORPIA", record.KindLogon); err != nil || f.Client != "scorpia" {
+		t.Errorf("source=SCORPIA: %+v %v", f, err)
+	}
 	if f, err := parseFilter("rcode=-", record.KindDNS); err != nil || *f.Code != (db.CodeRange{Lo: record.NoRCode, Hi: record.NoRCode}) {
 		t.Errorf("rcode=-: %+v %v", f.Code, err)
 	}
