@@ -167,12 +167,12 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	reports, err := ingest.Run(ctx, d, files, opt)
 	stopProgress()
 	elapsed := time.Since(start)
-	bad := 0
+	bad, empty := 0, 0
 	var events int64
 	for _, r := range reports {
 		fmt.Fprintln(e.stderr, textsafe.String(r.Describe()))
+		f, _ := parse.ByName(r.Format)
 		for _, s := range r.Skips {
-			f, _ := parse.ByName(r.Format)
 			fmt.Fprintf(e.stderr, "  skipped %s %d (byte %d): %s\n", f.Unit(), s.Line, s.Offset, textsafe.String(s.Reason))
 		}
 		if r.Skipped > int64(len(r.Skips)) {
@@ -184,7 +184,17 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		if !r.Usable() {
 			bad++
 		}
+		if r.Status == ingest.Ingested && r.Events == 0 {
+			empty++
+		}
 		events += r.Events
+	}
+	if events == 0 && empty > 0 && err == nil && bad == 0 {
+		// A folder's logs each gave nothing (Report.InDir), and so did
+		// the whole run: a format that changed, a wrong --year, lines
+		// all skipped. Cron is told.
+		fmt.Fprintln(e.stderr, "longtail: none of the logs gave any events")
+		bad++
 	}
 	if len(reports) > 1 || elapsed > 2*time.Second {
 		fmt.Fprintf(e.stderr, "%d events in %.1fs (%.0f events/s)\n", events, elapsed.Seconds(), float64(events)/max(elapsed.Seconds(), 1e-9))

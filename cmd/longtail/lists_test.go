@@ -494,6 +494,31 @@ func TestIngestScoresDespiteAnUnusableFile(t *testing.T) {
 	}
 }
 
+// A folder's log without events does not fail the run; a run whose every
+// log gave none does, so that cron hears of it.
+func TestAFolderOfQuietLogsFailsOnlyWhenAllAre(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(logs, 0o755)
+	zeek := ltOK(t, filepath.Join(dir, "gen.db"), "gen", "dns", "--format", "zeek", "--lines", "20")
+	var header strings.Builder
+	for _, l := range strings.SplitAfter(zeek, "\n") {
+		if strings.HasPrefix(l, "#") {
+			header.WriteString(l)
+		}
+	}
+	os.WriteFile(filepath.Join(logs, "a-quiet.log"), []byte(header.String()), 0o644)
+	_, errOut, err := lt(t, filepath.Join(dir, "quiet.db"), "ingest", "--no-score", logs)
+	var ex exitError
+	if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "none of the logs gave any events") {
+		t.Errorf("a folder of one quiet log: %v\n%s", err, errOut)
+	}
+	os.WriteFile(filepath.Join(logs, "b-dns.log"), []byte(zeek), 0o644)
+	if _, errOut, err := lt(t, filepath.Join(dir, "busy.db"), "ingest", "--no-score", logs); err != nil {
+		t.Errorf("a quiet log beside a busy one: %v\n%s", err, errOut)
+	}
+}
+
 // An ingest that adds nothing (every file unchanged) does not score the
 // workspace again, unless its scores were out of date already.
 func TestAnUnchangedIngestScoresOnlyStaleScores(t *testing.T) {

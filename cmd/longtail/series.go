@@ -70,12 +70,16 @@ func (b *bucketFlag) Set(s string) error {
 		return err
 	}
 	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n <= 0 {
+	if err != nil || n <= 0 || n > maxBucketDays {
 		return fmt.Errorf("%q: want a duration like 15m, 1h, 1d or 1w", s)
 	}
 	b.Duration = time.Duration(n) * unit
 	return nil
 }
+
+// maxBucketDays bounds a bucket of days or weeks (a century), far from
+// where the days in nanoseconds would overflow.
+const maxBucketDays = 36_500
 
 func findSubject(ctx context.Context, d *db.DB, f subjectFlags, text string) (db.Subject, error) {
 	if *f.by == "client" && *f.kind == "dns" {

@@ -70,6 +70,9 @@ func TestSeriesOfTheBeacon(t *testing.T) {
 	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "1w", "--format", "csv"}, &out, &errOut); err != nil || strings.Count(out.String(), "\n") > 3 {
 		t.Errorf("--bucket 1w: %v\n%s", err, out.String())
 	}
+	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "99999999999w"}, &out, &errOut); err == nil {
+		t.Error("a bucket of 99999999999 weeks was taken")
+	}
 	if err := run(ctx, []string{"--db", ws, "series", "nope.example"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("unknown name: %v", err)
 	}

@@ -364,7 +364,8 @@ func softwareProduct(v string) string {
 // AppendLogonClient appends a logon's client (its source) as logons
 // compare it: in lower case, as Windows compares workstation names (the
 // same host logged as SCORPIA by one event and scorpia by another is one
-// source) and as addresses are written.
+// source) and as addresses are written. (ASCII only, as Windows' NetBIOS
+// names are.)
 func AppendLogonClient(dst, client []byte) []byte { return appendLower(dst, client) }
 
 // appendLower appends b in lower case (ASCII; names of hosts and domains).
