@@ -47,7 +47,7 @@ type EventFilter struct {
 	ClientID uint32     // a client by its id: a pivot's, whose address may not be what the screen shows
 	QType    uint16     // DNS: the query type's number
 	Method   string     // HTTP
-	Code     *CodeRange // DNS rcode, HTTP status (0: no response seen)
+	Code     *CodeRange // DNS rcode (record.NoRCode: no response seen), HTTP status (0: none seen)
 	Results  []string   // logon: the results kept ("success", "failure", "invalid-user")
 	EventID  uint16     // logon: the Windows event id (4625)
 }
