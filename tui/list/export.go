@@ -3,6 +3,7 @@ package list
 import (
 	"strconv"
 
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -21,7 +22,7 @@ func (m *Model) CursorValue() (string, bool) {
 
 // Rows are the rows the filters leave, in the list's order, exact.
 func (m *Model) Rows() ([]string, [][]string) {
-	header := []string{"value", "group", "row", "count", "clients", "first", "last", "verdict"}
+	header := []string{"value", "group", "row", "count", "clients", "first", "last", "verdict", "score"}
 	if m.data == nil {
 		return header, nil
 	}
@@ -36,8 +37,14 @@ func (m *Model) Rows() ([]string, [][]string) {
 		if m.verd != nil {
 			verdict = common.CSVVerdict(m.verd.Of(isGroup)[m.res.Lines[p].Idx])
 		}
+		score := "" // not scored (yet), or known-good
+		if m.sc != nil {
+			if v := m.sc.Of(isGroup)[m.res.Lines[p].Idx]; v != review.NoScore {
+				score = strconv.FormatFloat(float64(v), 'f', 1, 32)
+			}
+		}
 		rows = append(rows, []string{r.Name, r.Domain, row, strconv.FormatInt(r.Count, 10), strconv.FormatInt(r.Clients, 10),
-			common.CSVTime(r.First), common.CSVTime(r.Last), verdict})
+			common.CSVTime(r.First), common.CSVTime(r.Last), verdict, score})
 	}
 	return header, rows
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +48,21 @@ func scoreIt(t *testing.T) func(d *db.DB) {
 		if _, err := score.Run(context.Background(), d); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// E's rows carry the score the list shows, to a tenth.
+func TestExportedRowsCarryTheScore(t *testing.T) {
+	m, d := openScored(t, 80, 24, Options{}, scoreIt(t))
+	press(m, "S")
+	stored, _ := d.Scores(context.Background(), db.ScoreName)
+	header, rows := m.Rows()
+	if header[len(header)-1] != "score" || len(rows) == 0 {
+		t.Fatalf("header %v, %d rows", header, len(rows))
+	}
+	r, _ := m.rowAt(0)
+	if want := strconv.FormatFloat(stored[r.ID], 'f', 1, 64); rows[0][len(header)-1] != want {
+		t.Errorf("first row %v, its score is %s", rows[0], want)
 	}
 }
 
