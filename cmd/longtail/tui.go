@@ -40,7 +40,7 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 // openTUI ingests files (if any) and opens the review screen.
 func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error {
 	opt.ImportList = importList
-	if len(files) > 0 {
+	if len(files) > 0 && !e.follow { // a followed log may be empty yet
 		if stop, err := refuseUnreadable(e, files); stop {
 			return err
 		}

@@ -356,3 +356,28 @@ func TestTUIFirstScreenOnRealTunnels(t *testing.T) {
 	tm.keys("Q")
 	tm.waitGone()
 }
+
+// A first 'longtail FILE' none of whose files can give events opens no
+// screen and makes no workspace; with --follow, an empty log is one to
+// wait on: the screen opens on the new workspace.
+func TestAFirstOpenOfAnEmptyLogFollowsIt(t *testing.T) {
+	tm := newTmux(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.log")
+	os.WriteFile(live, nil, 0o644)
+	ws := filepath.Join(dir, "ws.db")
+	if _, errOut, err := runBin(t, bin, "--db", ws, live); err == nil || !strings.Contains(errOut, "no workspace was made") {
+		t.Errorf("an empty log without --follow: %v\n%s", err, errOut)
+	}
+	if _, err := os.Stat(ws); err == nil {
+		t.Error("a workspace was made for an empty log")
+	}
+	tm.start(80, 24, bin, "--db", ws, "--follow", live)
+	tm.waitFor("the review screen on the followed log", func(s string) bool { return strings.Contains(s, "following 1 file") })
+	tm.keys("q")
+	tm.waitGone()
+	if _, err := os.Stat(ws); err != nil {
+		t.Errorf("the follower made no workspace: %v", err)
+	}
+}
