@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/ingest"
@@ -50,14 +51,14 @@ func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error
 		return err
 	}
 	defer d.Close()
-	if len(files) > 0 {
+	if now := readNow(files, e.follow); len(now) > 0 {
 		// A file that gave nothing was reported above; the rest are
 		// worth reviewing all the same.
 		var unusable exitError
 		rec := &recorder{w: e.stderr}
 		ie := *e
 		ie.stderr = rec
-		err := ingestAndScore(ctx, &ie, d, files, ingest.Options{}, true)
+		err := ingestAndScore(ctx, &ie, d, now, ingest.Options{}, true)
 		if err != nil && !errors.As(err, &unusable) {
 			return err
 		}
@@ -68,6 +69,22 @@ func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error
 		defer stop()
 	}
 	return reportStop(e, tui.Run(ctx, d, opt))
+}
+
+// readNow are the files the screen reads before it opens: all of them, or
+// with --follow those not empty (a log not written to yet is the
+// follower's to wait on; read now, it was "a file that gave nothing").
+func readNow(files []string, follow bool) []string {
+	if !follow {
+		return files
+	}
+	var now []string
+	for _, f := range files {
+		if st, err := os.Stat(f); err != nil || !st.Mode().IsRegular() || st.Size() > 0 {
+			now = append(now, f)
+		}
+	}
+	return now
 }
 
 // reportStop prints how the review screen stopped, when it did not end

@@ -374,7 +374,10 @@ func TestAFirstOpenOfAnEmptyLogFollowsIt(t *testing.T) {
 		t.Error("a workspace was made for an empty log")
 	}
 	tm.start(80, 24, bin, "--db", ws, "--follow", live)
-	tm.waitFor("the review screen on the followed log", func(s string) bool { return strings.Contains(s, "following 1 file") })
+	screen := tm.waitFor("the review screen on the followed log", func(s string) bool { return strings.Contains(s, "following 1 file") })
+	if strings.Contains(screen, "gave nothing") {
+		t.Errorf("an empty followed log is said to have given nothing:\n%s", screen)
+	}
 	tm.keys("q")
 	tm.waitGone()
 	if _, err := os.Stat(ws); err != nil {
