@@ -260,11 +260,18 @@ func (d *DB) ResolveSince(ctx context.Context, spec string) (Since, error) {
 			return Since{After: t.UnixMicro()}, nil
 		}
 	}
-	return Since{}, fmt.Errorf("--since %q: no snapshot of that name, and not a time (want e.g. 2024-03-04 or 2024-03-04T15:00:00Z)", spec)
+	return Since{}, fmt.Errorf("--since %q: no snapshot of that name, and not a time (want e.g. 2024-03-04, 2024-03-04T15:00:00Z, or a span before the last event: 1d, 12h)", spec)
 }
 
 // NewNames returns the names that have events and are new since s, first
 // seen first, each with its aggregates (Count: the events it holds).
+// LastOf is when a subject's values were last seen (unix µs; 0: none).
+func (d *DB) LastOf(ctx context.Context, kind subject.Code) (int64, error) {
+	var last int64
+	err := d.sql.QueryRowContext(ctx, "SELECT coalesce(max(last), 0) FROM names WHERE kind = ? AND count > 0", kind).Scan(&last)
+	return last, err
+}
+
 func (d *DB) NewNames(ctx context.Context, kind subject.Code, s Since) ([]NameRow, error) {
 	if s.Snapshot != "" {
 		return scanNames(d.sql.QueryContext(ctx, "SELECT "+nameCols+nameFrom+

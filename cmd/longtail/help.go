@@ -111,11 +111,13 @@ Example:
   (or with --rescore).
 Example:
   longtail score --by fqdn --limit 20`,
-	"new": `longtail new [--since NAME|TIME] [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--all]
-  Values new since a baseline snapshot or a time: names, user agents,
+	"new": `longtail new [--since NAME|TIME|SPAN] [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--all]
+  Values new since a baseline snapshot, a time, or in the last span of the
+  data (1d: the day up to the subject's last event): names, user agents,
   logon pairs (an account from a source it never used)…
 Example:
-  longtail new --since 2024-03-04`,
+  longtail new --since 2024-03-04
+  longtail new --since 1d --kind logon --by pair`,
 	"rules": `longtail rules [list] [--verdict V]
 longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]
 longtail rules rm ID|PATTERN... [--scope name|domain]

@@ -9,7 +9,7 @@ package main
 //	longtail ranks [list|lookup NAME...|clear [LIST]]
 //	longtail baseline [--normal-over N] [--suspicious-under N] [--by fqdn|domain] [-o DIR]
 //	longtail baseline snapshot NAME | baseline snapshots
-//	longtail new [--since NAME|TIME] [--limit N] [--all]
+//	longtail new [--since NAME|TIME|SPAN] [--limit N] [--all]
 //
 // What the commands do is in engine/verdicts; here are their flags and
 // their printing.
@@ -530,7 +530,7 @@ func baselineSnapshots(ctx context.Context, e *env, args []string) error {
 // (review.NewSince), with their verdicts and popularity ranks.
 func cmdNew(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("new", flag.ContinueOnError)
-	since := fs.String("since", "", "a snapshot `NAME` or a TIME (2024-03-04, 2024-03-04T15:00:00Z); default: the latest snapshot")
+	since := fs.String("since", "", "a snapshot `NAME`, a TIME (2024-03-04, 2024-03-04T15:00:00Z) or a SPAN before the last event (1d, 12h); default: the latest snapshot")
 	limit := fs.Int("limit", 100, "show at most `N` names (0: all)")
 	all := fs.Bool("all", false, "include the names rules mark known-good")
 	sf := addSubjectFlags(fs, "fqdn")
@@ -560,8 +560,8 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *format == "table" {
-		fmt.Fprintf(e.stderr, "%d new names since %s: %d shown, %d known-good left out (--all shows them)\n",
-			news.Total, textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
+		fmt.Fprintf(e.stderr, "%s new since %s: %d shown, %d known-good left out (--all shows them)\n",
+			sub.Count(int64(news.Total)), textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
 	}
 	return nil
 }

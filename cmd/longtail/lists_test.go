@@ -519,6 +519,28 @@ func TestAFolderOfQuietLogsFailsOnlyWhenAllAre(t *testing.T) {
 	}
 }
 
+// new --since 3m: what the last three minutes of the data brought, up to
+// its last event (a log of 2024, read now, is not empty of news).
+func TestNewSinceASpanBeforeTheLastEvent(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "dns.csv")
+	writeLog(t, log, "a.test", "b.test", "c.test", "d.test", "e.test", "f.test") // 10:00 … 10:05
+	ltOK(t, ws, "ingest", "--no-score", log)
+	type row struct {
+		Name string `json:"name"`
+	}
+	var got []string
+	for _, r := range jsonRows[row](t, ltOK(t, ws, "new", "--since", "3m", "--format", "json")) {
+		got = append(got, r.Name)
+	}
+	if strings.Join(got, " ") != "d.test e.test f.test" {
+		t.Errorf("new --since 3m: %v", got)
+	}
+	if _, errOut, err := lt(t, ws, "new", "--since", "3x"); err == nil || !strings.Contains(errOut+err.Error(), "1d, 12h") {
+		t.Errorf("new --since 3x: %v %s", err, errOut)
+	}
+}
+
 // An ingest that adds nothing (every file unchanged) does not score the
 // workspace again, unless its scores were out of date already.
 func TestAnUnchangedIngestScoresOnlyStaleScores(t *testing.T) {

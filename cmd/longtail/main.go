@@ -58,7 +58,7 @@ user agent or client, a logon account, source or pair…; longtail CMD --help li
                                        events per bucket: the timeline and heatmap, headless
   longtail score [--kind K] [--by S] [--limit N] [--rescore]
                                        score the workspace; the most unusual first
-  longtail new [--since NAME|TIME] [--kind K] [--by S] [--limit N] [--all]
+  longtail new [--since NAME|TIME|SPAN] [--kind K] [--by S] [--limit N] [--all]
                                        names (user agents, logon pairs…) new since a snapshot or a time
 
 Rules and lists:

@@ -4,11 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/output"
+	"github.com/longtail/longtail/engine/review"
 )
 
 func init() {
@@ -52,34 +52,15 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 	return t.Write(e.stdout, *format)
 }
 
-// bucketFlag is a bucket size: a Go duration (15m, 1h30m) or whole days
-// and weeks (1d, 7d, 1w), which time.ParseDuration does not take and the
-// screen's timeline offers.
+// bucketFlag is a bucket size (review.ParseSpan: 15m, 1h, 1d, 1w).
 type bucketFlag struct{ time.Duration }
 
 func (b *bucketFlag) String() string { return b.Duration.String() }
 
-func (b *bucketFlag) Set(s string) error {
-	var unit time.Duration
-	if s != "" {
-		unit = map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
-	}
-	if unit == 0 {
-		d, err := time.ParseDuration(s)
-		b.Duration = d
-		return err
-	}
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n <= 0 || n > maxBucketDays {
-		return fmt.Errorf("%q: want a duration like 15m, 1h, 1d or 1w", s)
-	}
-	b.Duration = time.Duration(n) * unit
-	return nil
+func (b *bucketFlag) Set(s string) (err error) {
+	b.Duration, err = review.ParseSpan(s)
+	return err
 }
-
-// maxBucketDays bounds a bucket of days or weeks (a century), far from
-// where the days in nanoseconds would overflow.
-const maxBucketDays = 36_500
 
 func findSubject(ctx context.Context, d *db.DB, f subjectFlags, text string) (db.Subject, error) {
 	if *f.by == "client" && *f.kind == "dns" {

@@ -25,13 +25,14 @@ type News struct {
 }
 
 // NewSince returns the names new since the snapshot or time spec names
-// (db.ResolveSince; "": the latest snapshot), at most limit of them (0:
+// (db.ResolveSince; "": the latest snapshot; a span, "1d", the last of
+// the workspace's events: since), at most limit of them (0:
 // all). Known-good names are left out unless all: the rules apply as they
 // are now, so a rule added now changes the answer at once.
 func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, limit int, all bool) (News, error) {
 	var n News
 	var err error
-	if n.Since, err = d.ResolveSince(ctx, spec); err != nil {
+	if n.Since, err = since(ctx, d, sub.Code, spec); err != nil {
 		return n, err
 	}
 	names, err := d.NewNames(ctx, sub.Code, n.Since)
@@ -67,4 +68,24 @@ func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, l
 		n.Names = append(n.Names, nn)
 	}
 	return n, nil
+}
+
+// since resolves a --since spec (db.ResolveSince), or a span (1d, 12h,
+// ParseSpan) that is no snapshot's name: the last span of the subject's
+// data, up to its last event, which for a daily load is the last day and
+// for an old log the end of it, where "now" would be years after.
+func since(ctx context.Context, d *db.DB, code subject.Code, spec string) (db.Since, error) {
+	s, err := d.ResolveSince(ctx, spec)
+	if err == nil || spec == "" {
+		return s, err
+	}
+	span, serr := ParseSpan(spec)
+	if serr != nil {
+		return s, err
+	}
+	last, serr := d.LastOf(ctx, code)
+	if serr != nil {
+		return s, serr
+	}
+	return db.Since{After: last - span.Microseconds()}, nil
 }
