@@ -1,11 +1,8 @@
 package ingest
 
 import (
-	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,16 +113,11 @@ func recognised(path string) error {
 		return err
 	}
 	defer f.Close()
-	var r io.Reader = bufio.NewReaderSize(f, parse.HeadSize)
-	if magic, _ := r.(*bufio.Reader).Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(r)
-		if err != nil {
-			return fmt.Errorf("gzip: %w", err)
-		}
-		r = bufio.NewReaderSize(zr, parse.HeadSize)
-	}
-	head, _ := r.(*bufio.Reader).Peek(parse.HeadSize)
-	if len(head) == 0 {
+	_, head, err := parse.Head(f)
+	switch {
+	case err != nil:
+		return err
+	case len(head) == 0:
 		return errors.New("empty file")
 	}
 	_, err = parse.Detect(head)

@@ -5,7 +5,11 @@
 package parse
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -182,3 +186,23 @@ type discard struct{}
 
 func (discard) Record(*record.Record)     {}
 func (discard) Skip(int64, int64, string) {}
+
+// Head reads r as a check before an ingest does: through gzip when its
+// first bytes say so. It returns the (decompressed) stream, positioned at
+// its start, and its first HeadSize bytes (fewer when it is shorter; none:
+// an empty file).
+func Head(r io.Reader) (*bufio.Reader, []byte, error) {
+	br := bufio.NewReaderSize(r, HeadSize)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gzip: %w", err)
+		}
+		br = bufio.NewReaderSize(zr, HeadSize)
+	}
+	head, err := br.Peek(HeadSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, err
+	}
+	return br, head, nil
+}

@@ -3,10 +3,8 @@ package custom
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 
@@ -53,16 +51,8 @@ type Declined struct {
 // it, with why not). When no format reads r, the Preview says why each
 // custom format declined and the error is the detection's.
 func Check(ctx context.Context, r io.Reader, set *Set, limit int) (*Preview, error) {
-	br := bufio.NewReaderSize(r, parse.HeadSize)
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
-		br = bufio.NewReaderSize(zr, parse.HeadSize)
-	}
-	head, err := br.Peek(parse.HeadSize)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	br, head, err := parse.Head(r)
+	if err != nil {
 		return nil, err
 	}
 	if len(head) == 0 {
