@@ -1,8 +1,8 @@
 // Package timeline is the activity-over-time screen: a bar chart of a
 // name's, domain's or client's events, or of all traffic when nothing is
 // selected, in buckets sized to the range shown. + and - change the bucket
-// size (zoom), ←/→ move along the time axis, g/G jump to the start/end of
-// the workspace.
+// size (zoom), ←/→ move along the time axis, g/G jump to the subject's
+// first/last event (all traffic's: the workspace's start/end).
 package timeline
 
 import (
@@ -34,7 +34,11 @@ type Model struct {
 	c      common.Common
 	target common.Target
 
-	span    subject.Span
+	span subject.Span // the workspace's: what the view pans over
+	// own is the subject's span: where it opens and where g/G go. A
+	// value seen in 2014 of a workspace reaching to 2026 is otherwise
+	// one G away from years of nothing.
+	own     subject.Span
 	spanSeq uint64
 	level   int   // index into buckets
 	from    int64 // first bucket shown, unix µs, a multiple of the bucket
@@ -236,7 +240,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		if msg.again {
 			newest := m.from+m.window() > m.span.Last
-			m.span = msg.span
+			m.span, m.own = msg.span, msg.own
 			if newest {
 				m.place(m.span.Last - m.window()/2 + m.bucket().Microseconds())
 			} else {
@@ -246,7 +250,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		// Open on the subject's own activity: the workspace may reach
 		// from a 1970 undated log to today.
-		m.span = msg.span
+		m.span, m.own = msg.span, msg.own
 		m.open(msg.own)
 		return m, m.load()
 	case seriesMsg:
@@ -296,9 +300,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Nav.Right):
 		m.place(centre + m.window()/2)
 	case key.Matches(msg, k.Nav.Top):
-		m.place(m.span.First - m.window())
+		// The window starts with the bucket of the first event.
+		m.place(m.own.First + m.window()/2)
 	case key.Matches(msg, k.Nav.Bottom):
-		m.place(m.span.Last + m.window())
+		// The window ends with the bucket of the last event.
+		m.place(m.own.Last + m.bucket().Microseconds() - m.window() + m.window()/2)
 	default:
 		return nil
 	}
@@ -389,10 +395,14 @@ func (m *Model) Title() string { return "timeline of " + subject.Describe(m.targ
 // KeyHelp lists the keys of this screen.
 func (m *Model) KeyHelp() []common.HelpSection {
 	k := m.c.Keys
+	start, end := "first seen", "last seen"
+	if m.target.Subject.Kind == db.SubjectAll {
+		start, end = "start of the workspace", "end of the workspace"
+	}
 	return []common.HelpSection{{Title: "Timeline", Keys: []key.Binding{
 		k.Timeline.ZoomIn, k.Timeline.ZoomOut,
 		subject.WithHelp(k.Nav.Left, "earlier (half a screen)"), subject.WithHelp(k.Nav.Right, "later (half a screen)"),
-		subject.WithHelp(k.Nav.Top, "start of the workspace"), subject.WithHelp(k.Nav.Bottom, "end of the workspace"),
+		subject.WithHelp(k.Nav.Top, start), subject.WithHelp(k.Nav.Bottom, end),
 	}}}
 }
 

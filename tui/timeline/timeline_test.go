@@ -339,3 +339,48 @@ func TestAResizeReadsTheWiderWindow(t *testing.T) {
 		t.Errorf("the 120-column view shows no more than the 80-column one: [%d, %d)", v.shown.from, v.shown.to)
 	}
 }
+
+// g and G on a name's timeline go to its own first and last events, not
+// to the workspace's ends: a name seen in the middle of a workspace of two
+// months showed a window of nothing at either end (a logon network of 2014
+// went to 2026, the end of the DNS log beside it). All traffic's g and G
+// are TestZoomAndPanKeys'.
+func TestGAndGGoToTheSubjectsOwnEnds(t *testing.T) {
+	var b strings.Builder
+	line := func(ts int64, query string) {
+		fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.1", "query": "%s", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["192.0.2.1"]}`+"\n", ts, query)
+	}
+	const start, day = 1710892800, 86400
+	line(start, "early.example.org")
+	for i := range 20 {
+		line(start+30*day+int64(i)*3600, "middle.example.org") // a day of it
+	}
+	line(start+60*day, "late.example.org")
+	d := testws.Text(t, b.String())
+	n, err := d.NameByText(context.Background(), subject.DNSName, "middle.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}
+	v := tuitest.Open(New, common.New(context.Background(), d), target, 80, 24).(*Model)
+	if v.window() >= v.span.Last-v.span.First {
+		t.Fatalf("%v buckets show the whole workspace: g and G cannot miss the name", v.bucket())
+	}
+	shown := func() (n int64) {
+		for _, p := range v.shown.points {
+			n += p.N
+		}
+		return n
+	}
+	step := v.bucket().Microseconds()
+	tuitest.Press(v, "G")
+	if end := v.from + v.window(); end != floorTo(n.Last, step)+step || shown() == 0 {
+		t.Errorf("G: window %v – %v shows %d events; the name's last is at %v", time.UnixMicro(v.from).UTC(),
+			time.UnixMicro(end).UTC(), shown(), time.UnixMicro(n.Last).UTC())
+	}
+	tuitest.Press(v, "g")
+	if v.from != floorTo(n.First, step) || shown() == 0 {
+		t.Errorf("g: window from %v shows %d events; the name's first is at %v", time.UnixMicro(v.from).UTC(),
+			shown(), time.UnixMicro(n.First).UTC())
+	}
+}
