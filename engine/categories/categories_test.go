@@ -262,7 +262,7 @@ func TestUpstreamLayoutFolderAndArchive(t *testing.T) {
 		}
 		var b strings.Builder
 		rep.Write(&b)
-		for _, s := range []string{"3 categories", "4 names stored", "empty: ", "skipped: 1 lines", "bad name!"} {
+		for _, s := range []string{"3 categories", "4 names stored", "empty: ", "skipped: 1 line", "bad name!"} {
 			if !strings.Contains(b.String(), s) {
 				t.Errorf("%s: report without %q:\n%s", p, s, b.String())
 			}

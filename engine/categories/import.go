@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/longtail/longtail/engine/lists"
 	"io"
 	"net/netip"
 	"os"
@@ -182,7 +183,7 @@ func (rep *Report) Write(w io.Writer) {
 	if i.Ignored > 0 {
 		fmt.Fprintf(w, "ignored: %d files that are no category's domains (urls, expressions, READMEs)\n", i.Ignored)
 	}
-	fmt.Fprintf(w, "skipped: %d lines\n", i.Skipped())
+	fmt.Fprintf(w, "skipped: %s\n", lists.Rules(i.Skipped(), "line"))
 	shown := 0
 	for _, f := range i.Files {
 		for _, s := range f.Skipped {

@@ -64,7 +64,7 @@ type ImportReport struct {
 	BeyondTop  int
 	Kept       int           // entries whose file gave a verdict, which they keep
 	Defaulted  rules.Verdict // verdict given to the rest without one in the options
-	verdict    bool          // the options gave a verdict
+	given      rules.Verdict // the options' verdict (None: none given)
 	// Undo is what takes the import back: the rules stored with those
 	// they replaced (the review screen's undo; ranks are not taken back).
 	Undo db.UndoStep
@@ -196,7 +196,7 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	rep.verdict = im.opt.Verdict != rules.None
+	rep.given = im.opt.Verdict
 	if open > 0 {
 		v := im.opt.Verdict
 		if v == rules.None {
@@ -294,7 +294,7 @@ func (rep *ImportReport) Write(w io.Writer) {
 		switch {
 		case rep.Defaulted != rules.None:
 			fmt.Fprintf(w, "verdict: %s for the entries without one (a %s list blocks what it lists; --verdict sets another)\n", rep.Defaulted, i.Format)
-		case rep.Kept > 0 && rep.verdict:
+		case rep.Kept > 0 && rep.given != rules.None:
 			fmt.Fprintf(w, "verdict: %d entries kept the verdict their file gave\n", rep.Kept)
 		}
 	}
@@ -304,13 +304,36 @@ func (rep *ImportReport) Write(w io.Writer) {
 	if rep.BeyondTop > 0 {
 		fmt.Fprintf(w, "beyond --top: %d entries left out\n", rep.BeyondTop)
 	}
-	fmt.Fprintf(w, "skipped: %d lines\n", i.SkippedTotal)
+	fmt.Fprintf(w, "skipped: %s\n", lists.Rules(i.SkippedTotal, "line"))
 	for _, s := range i.Skipped[:min(len(i.Skipped), maxSkipsShown)] {
 		fmt.Fprintf(w, "  line %d: %s: %s\n", s.Line, textsafe.String(s.Reason), textsafe.Truncate(textsafe.String(s.Text), 80))
 	}
 	if i.SkippedTotal > maxSkipsShown {
 		fmt.Fprintf(w, "  … and %d more\n", i.SkippedTotal-maxSkipsShown)
 	}
+}
+
+// summary is the report in one line: what the list became, and the
+// lines skipped ("list.txt: 2 rules added as suspicious, 1 line skipped").
+func (rep *ImportReport) summary() string {
+	as := ""
+	switch {
+	case rep.Defaulted != rules.None:
+		as = " as " + rep.Defaulted.String()
+	case rep.given != rules.None && rep.Kept == 0:
+		as = " as " + rep.given.String()
+	}
+	what := lists.Rules(rep.Added, "rule") + " added" + as
+	switch {
+	case rep.Ranks != nil:
+		what = lists.Rules(int(rep.Ranks.New), "rank") + " added"
+	case rep.Replaced > 0:
+		what = fmt.Sprintf("%s%s: %d added, %d replaced", lists.Rules(rep.Added+rep.Replaced, "rule"), as, rep.Added, rep.Replaced)
+	}
+	if n := rep.Info.SkippedTotal; n > 0 {
+		what += ", " + lists.Rules(n, "line") + " skipped"
+	}
+	return textsafe.String(rep.Origin) + ": " + what
 }
 
 // String is the report as Write prints it, without the final newline.

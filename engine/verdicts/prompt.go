@@ -39,7 +39,8 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 	}
 	// What the screen imports as rules, its undo takes back; a failure to
 	// keep the step does not undo the import, which is in the workspace.
-	text := rep.String()
+	// The status line shows the first line: what it did, in one.
+	text := rep.summary() + "\n" + rep.String()
 	rep.Undo.At, rep.Undo.What = opt.Now, "the import of "+opt.Origin
 	if err := d.PushUndo(ctx, rep.Undo); err != nil {
 		text += "\nundo will not take it back: " + err.Error()
@@ -50,9 +51,15 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 	return text, nil
 }
 
-// parseTyped splits a typed "PATH [verdict|ranks]".
+// parseTyped splits a typed "PATH [verdict|ranks]"; a path that starts
+// with ~/ is in the home directory, as a shell would take it.
 func parseTyped(typed string) (string, ImportOptions) {
 	var opt ImportOptions
+	if rest, ok := strings.CutPrefix(typed, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			typed = filepath.Join(home, rest)
+		}
+	}
 	if _, err := os.Stat(typed); err == nil {
 		return typed, opt
 	}

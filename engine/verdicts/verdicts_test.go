@@ -289,8 +289,15 @@ func TestImportTyped(t *testing.T) {
 		t.Errorf("plain list without a verdict: %v", err)
 	}
 	out, err := ImportTyped(ctx, d, "  "+plain+" suspicious ", "tester")
-	if err != nil || !strings.HasPrefix(out, "my list.txt: plain list, 2 lines, 2 entries\nrules: 2 added") || strings.HasSuffix(out, "\n") {
+	// The first line, the status line's, says what the list became; the
+	// whole report follows for the messages.
+	if err != nil || !strings.HasPrefix(out, "my list.txt: 2 rules added as suspicious\nmy list.txt: plain list, 2 lines, 2 entries\nrules: 2 added") || strings.HasSuffix(out, "\n") {
 		t.Errorf("PATH suspicious: %q, %v", out, err)
+	}
+	// ~/ is the home directory, as in a shell.
+	t.Setenv("HOME", dir)
+	if out, err := ImportTyped(ctx, d, "~/my list.txt suspicious", "tester"); err != nil || !strings.HasPrefix(out, "my list.txt: 2 rules as suspicious: 0 added, 2 replaced\n") {
+		t.Errorf("~/PATH: %q, %v", out, err)
 	}
 	if r := stored(t, d)["name one.example"]; r.Verdict != rules.Suspicious || r.Author != "tester" || r.Origin != "my list.txt" {
 		t.Errorf("one.example = %+v", r)
