@@ -74,23 +74,15 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // Grid lays hourly points out as days first … last (midnights, UTC), with a
-// label per day: the month named when the days span more than one, the
-// year when they span more than one. A stretch of foldMin or more days
+// label per day (dayLayout). A stretch of foldMin or more days
 // without an event is one row that says how many days it stands for: a
 // workspace of two captures a month apart is not a screen of empty days.
 func Grid(pts []db.Point, first, last time.Time) ([][24]int64, []string) {
 	days := int(last.Sub(first)/day) + 1
 	grid := make([][24]int64, days)
 	labels := make([]string, days)
-	layout := "Mon 02"
-	switch {
-	case first.Year() != last.Year():
-		layout = "Jan 02 2006"
-	case first.Month() != last.Month():
-		layout = "Mon Jan 02"
-	}
 	for d := range labels {
-		labels[d] = first.AddDate(0, 0, d).Format(layout)
+		labels[d] = first.AddDate(0, 0, d).Format(dayLayout)
 	}
 	for _, p := range pts {
 		h := (p.Start - first.UnixMicro()) / time.Hour.Microseconds()
@@ -100,6 +92,13 @@ func Grid(pts []db.Point, first, last time.Time) ([][24]int64, []string) {
 	}
 	return fold(grid, labels)
 }
+
+// dayLayout names a day whatever the days around it: a value seen within
+// one month was labelled "Thu 02", no month nor year, beside an
+// all-traffic heatmap of the same workspace saying "Dec 02 2021". The
+// weekday stays, as in the timeline's times: weekends are half of what a
+// day × hour view shows.
+const dayLayout = "Mon Jan 02 2006"
 
 // foldMin is the shortest run of empty days folded into one row.
 const foldMin = 3

@@ -3,6 +3,8 @@ package heatmap
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +29,8 @@ func TestGridAddsUp(t *testing.T) {
 	if v.total != st.Events {
 		t.Errorf("heatmap holds %d events, the workspace %d", v.total, st.Events)
 	}
-	if len(v.grid) != 7 || v.labels[0] != "Mon 04" {
-		t.Errorf("want the generated week from Mon 04, got %d days from %q", len(v.grid), v.labels[0])
+	if len(v.grid) != 7 || v.labels[0] != "Mon Mar 04 2024" {
+		t.Errorf("want the generated week from Mon Mar 04 2024, got %d days from %q", len(v.grid), v.labels[0])
 	}
 }
 
@@ -44,18 +46,45 @@ func TestANameShowsTheDaysItWasSeen(t *testing.T) {
 	day := 24 * time.Hour
 	first := time.UnixMicro(n.First).UTC().Truncate(day)
 	days := int(time.UnixMicro(n.Last).UTC().Truncate(day).Sub(first)/day) + 1
-	if v.total != n.Count || len(v.grid) != days || v.labels[0] != first.Format("Mon 02") {
-		t.Errorf("%d events over %d days from %q; want %d over %d from %s", v.total, len(v.grid), v.labels[0], n.Count, days, first.Format("Mon 02"))
+	if v.total != n.Count || len(v.grid) != days || v.labels[0] != first.Format(dayLayout) {
+		t.Errorf("%d events over %d days from %q; want %d over %d from %s", v.total, len(v.grid), v.labels[0], n.Count, days, first.Format(dayLayout))
 	}
 	if days >= 7 {
 		t.Fatal("the planted name covers the whole test week: nothing shown")
 	}
 }
 
+// A value's heatmap names its days as all traffic's does, with month and
+// year: a name seen within one month was labelled "Mon 04", its busiest
+// hour "Mon 04 00:00", beside an all-traffic heatmap saying "Dec 02 2021".
+func TestAValuesDaysNameMonthAndYear(t *testing.T) {
+	busiest := regexp.MustCompile(`busiest hour [A-Z][a-z]{2} [A-Z][a-z]{2} \d\d 2024 \d\d:00 `)
+	c, ts := tuitest.Targets(t)
+	n, err := c.DB.NameByText(context.Background(), 1, ts["name"].Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := time.UnixMicro(n.First).UTC()
+	if first.Month() != time.UnixMicro(n.Last).UTC().Month() {
+		t.Fatal("the planted name crosses a month: its labels named the month before")
+	}
+	for _, which := range []string{"name", "all"} {
+		v := tuitest.Open(New, c, ts[which], 80, 24).(*Model)
+		lines := strings.Split(ansi.Strip(v.View()), "\n")
+		label := first.Format("Mon Jan 02 2006")
+		if !busiest.MatchString(lines[1]) {
+			t.Errorf("%s: the busiest hour without its month and year: %q", which, lines[1])
+		}
+		if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, label+" │") }) {
+			t.Errorf("%s: no row labelled %q:\n%s", which, label, strings.Join(lines, "\n"))
+		}
+	}
+}
+
 func TestGridLabelsNameTheMonthAcrossMonths(t *testing.T) {
 	first := time.Date(2024, 2, 28, 0, 0, 0, 0, time.UTC)
 	grid, labels := Grid([]db.Point{{Start: first.Add(49 * time.Hour).UnixMicro(), N: 5}}, first, first.AddDate(0, 0, 3))
-	if len(grid) != 4 || labels[2] != "Fri Mar 01" || grid[2][1] != 5 {
+	if len(grid) != 4 || labels[2] != "Fri Mar 01 2024" || grid[2][1] != 5 {
 		t.Errorf("labels %q, grid %v", labels, grid)
 	}
 }
@@ -120,7 +149,7 @@ func TestGridFoldsEmptyDaysAndNamesYears(t *testing.T) {
 	at := func(d, h int) int64 { return first.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour).UnixMicro() }
 	grid, labels := Grid([]db.Point{{Start: at(0, 5), N: 3}, {Start: at(1, 0), N: 1}, {Start: at(2, 0), N: 1},
 		{Start: at(4, 0), N: 2}, {Start: at(10, 23), N: 4}}, first, last)
-	want := []string{"Dec 30 2023", "Dec 31 2023", "Jan 01 2024", "Jan 02 2024", "Jan 03 2024", "⋯ 5 days", "Jan 09 2024"}
+	want := []string{"Sat Dec 30 2023", "Sun Dec 31 2023", "Mon Jan 01 2024", "Tue Jan 02 2024", "Wed Jan 03 2024", "⋯ 5 days", "Tue Jan 09 2024"}
 	if fmt.Sprint(labels) != fmt.Sprint(want) || len(grid) != len(want) || grid[6][23] != 4 || grid[3] != [24]int64{} {
 		t.Errorf("labels %q (want %q), %d rows", labels, want, len(grid))
 	}
