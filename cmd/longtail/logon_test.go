@@ -35,6 +35,12 @@ func TestLogonEventsHeadless(t *testing.T) {
 	if strings.Contains(out, "qtype") {
 		t.Errorf("DNS columns for logons: %s", out)
 	}
+	// Without --by, a logon value is looked up as a source: an account
+	// is said to be one, with the flag that finds it.
+	_, errOut, err := lt(t, ws, "events", "--kind", "logon", "hadoop")
+	if err == nil || !strings.Contains(errOut+err.Error(), `no logon source "hadoop" in this workspace: it is a logon.account value (--by account)`) {
+		t.Errorf("an account looked up as a source: %v %s", err, errOut)
+	}
 }
 
 // `gen logon` writes a Security log that ingests as windows-json without a

@@ -73,7 +73,7 @@ func TestSeriesOfTheBeacon(t *testing.T) {
 	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "99999999999w"}, &out, &errOut); err == nil {
 		t.Error("a bucket of 99999999999 weeks was taken")
 	}
-	if err := run(ctx, []string{"--db", ws, "series", "nope.example"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "not found") {
+	if err := run(ctx, []string{"--db", ws, "series", "nope.example"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), `no DNS name "nope.example" in this workspace`) {
 		t.Errorf("unknown name: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -64,5 +65,31 @@ func lookup(ctx context.Context, d *db.DB, sub subject.Subject, groups bool, tex
 		return db.Subject{Kind: db.SubjectDomain, ID: g.ID}, err
 	}
 	n, err := d.NameByText(ctx, sub.Code, text)
+	if errors.Is(err, db.ErrNotFound) {
+		err = notFound(ctx, d, sub, text)
+	}
 	return db.Subject{Kind: db.SubjectName, ID: n.ID}, err
 }
+
+// notFound says that text is no value of sub, in the subject's words, and
+// which other subject of its kind has it: --kind logon looks values up as
+// sources by default, and an account typed without --by account was
+// "name … not found".
+func notFound(ctx context.Context, d *db.DB, sub subject.Subject, text string) error {
+	msg := fmt.Sprintf("no %s %q in this workspace", strings.TrimSuffix(sub.Title, "s"), text)
+	for _, o := range subject.Of(sub.Kind) {
+		if o.Code == sub.Code {
+			continue
+		}
+		if _, err := d.NameByText(ctx, o.Code, text); err == nil {
+			return notFoundError(fmt.Sprintf("%s: it is a %s value (--by %s)", msg, o.QualifiedName(), o.Name))
+		}
+	}
+	return notFoundError(msg)
+}
+
+// notFoundError is a lookup's db.ErrNotFound in words of its own.
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == db.ErrNotFound }
