@@ -3,6 +3,7 @@ package list
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -188,7 +189,8 @@ func (m *Model) writeMark(req markReq) tea.Cmd {
 		if err != nil {
 			return "", err
 		}
-		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced}), nil
+		return verdicts.KeepUndo(ctx, d, withWhole(text, "marked "+req.verdict.String()+": ", rs),
+			db.UndoStep{What: "the mark of " + describe(rs), Stored: stored, Replaced: replaced}), nil
 	}, writeMark)
 }
 
@@ -221,7 +223,7 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 		if err := d.DeleteRules(ctx, ids); err != nil {
 			return "", err
 		}
-		return verdicts.KeepUndo(ctx, d, text, db.UndoStep{What: "the clearing of " + describe(del), Deleted: del}), nil
+		return verdicts.KeepUndo(ctx, d, withWhole(text, "cleared ", del), db.UndoStep{What: "the clearing of " + describe(del), Deleted: del}), nil
 	}, writeMark)
 }
 
@@ -326,6 +328,32 @@ func describe(rs []rules.Rule) string {
 	}
 	return s
 }
+
+// withWhole is a message whose first line, the status line's, cuts the
+// rules' values (describe), followed by them whole for the messages
+// screen (!), where two names cut alike ("…adtech-prod.aws.oath.cloud")
+// read as one; at most maxWhole of them.
+func withWhole(text, lead string, rs []rules.Rule) string {
+	var vals []string
+	for _, r := range rs[:min(len(rs), maxWhole)] {
+		v := textsafe.String(r.Pattern)
+		if r.Scope == rules.Domain {
+			v = "*." + v + " and " + v
+		}
+		vals = append(vals, v)
+	}
+	whole := lead + strings.Join(vals, ", ")
+	if len(rs) > maxWhole {
+		whole += fmt.Sprintf(" and %d more", len(rs)-maxWhole)
+	}
+	if whole == text {
+		return text
+	}
+	return text + "\n" + whole
+}
+
+// maxWhole is the most values a message names whole.
+const maxWhole = 20
 
 // maxDescribed is the most cells a rule's value takes in a message: at 80
 // columns the status line keeps it whole after "marked suspicious: ",
