@@ -85,6 +85,7 @@ func (s *Scorer) Finish(fin FinishInputs) Result {
 		}
 	})
 	texts := s.resolve()
+	s.breadth = s.clientBreadths()
 	doms := make([]domainSignals, len(s.domains))
 	judged := 0 // the most domains scored below
 	// The domains' tunnel evidence (with its queries of the peak rate) is
@@ -601,10 +602,43 @@ func (s *Scorer) related(i int, texts texts) evidence {
 			}
 		}
 		if asked > 0 {
-			consider(0.6*float64(asked)/float64(total), fmt.Sprintf("asked by %s, which asked %s, marked bad", texts.client(via), s.names[s.badClients[via]].row.Name))
+			// A client that asked most of the names (the one client of
+			// a home resolver's log) relates its bad name to all of them,
+			// which is to none.
+			consider(0.6*float64(asked)/float64(total)*(1-s.breadth[via]),
+				fmt.Sprintf("asked by %s, which asked %s, marked bad", texts.client(via), s.names[s.badClients[via]].row.Name))
 		}
 	}
 	return best
+}
+
+// clientBreadths is, for each client that asked a name marked bad, the
+// share of the names with events that it asked (of those whose clients
+// are kept: a name of many clients is not counted, which leaves a
+// breadth lower, never higher).
+func (s *Scorer) clientBreadths() map[uint32]float64 {
+	if len(s.badClients) == 0 {
+		return nil
+	}
+	asked := make(map[uint32]int, len(s.badClients))
+	named := 0
+	for i := range s.names {
+		n := &s.names[i]
+		if n.events == 0 {
+			continue
+		}
+		named++
+		for _, c := range n.clients {
+			if _, ok := s.badClients[c]; ok {
+				asked[c]++
+			}
+		}
+	}
+	out := make(map[uint32]float64, len(asked))
+	for c, k := range asked {
+		out[c] = float64(k) / float64(named)
+	}
+	return out
 }
 
 // newness is the new signal of a DNS name or domain: against the

@@ -429,9 +429,10 @@ type Scorer struct {
 
 	stretches []stretch // the stretches of recorded traffic (stretchesOf)
 
-	badClients  map[uint32]int // client → index in names of a bad name it asked
-	badAnswers  map[uint32]int // answer → index in names of a bad name that got it
-	badByDomain map[uint32]int // registered domain → index in names of a bad name under it
+	badClients  map[uint32]int     // client → index in names of a bad name it asked
+	breadth     map[uint32]float64 // bad client → share of the names it asked (clientBreadths)
+	badAnswers  map[uint32]int     // answer → index in names of a bad name that got it
+	badByDomain map[uint32]int     // registered domain → index in names of a bad name under it
 	answerUse   map[uint32]int32
 }
 

@@ -288,6 +288,20 @@ func TestVerdictsFeedBack(t *testing.T) {
 	}) {
 		t.Errorf("the bad name's client did not raise bluestone.com: before %+v, after %+v", b, a)
 	}
+
+	// When one client asked every name (a home resolver's log), its
+	// bad name relates it to all of them, which is to none.
+	for _, evs := range w.events {
+		for i := range evs {
+			evs[i].Client = 11
+		}
+	}
+	_, alone := w.score(rs)
+	if slices.ContainsFunc(alone["bluestone.com"].Contribs, func(c db.Contribution) bool {
+		return c.Signal == SigRelated && strings.Contains(c.Why, "asked by")
+	}) {
+		t.Errorf("the only client's bad name raised bluestone.com: %+v", alone["bluestone.com"])
+	}
 }
 
 // A short number on a word is a naming scheme: the word is judged, not
