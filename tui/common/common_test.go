@@ -64,6 +64,36 @@ func TestInputEditing(t *testing.T) {
 	}
 }
 
+// A prompt reopened on its last query shows it selected: text typed,
+// pasted or deleted replaces it, a cursor key keeps it to edit.
+func TestAReopenedInputIsReplacedByWhatIsTyped(t *testing.T) {
+	var in Input
+	in.Reopen("goo")
+	if v := ansi.Strip(in.View(DefaultStyles(), 60)); !strings.Contains(v, "goo  typing replaces it") {
+		t.Errorf("view %q", v)
+	}
+	in.Update(tea.KeyPressMsg{Code: 'w', Text: "w"})
+	if in.Value() != "w" {
+		t.Errorf("typing over the last query gave %q", in.Value())
+	}
+	in.Reopen("goo")
+	in.Update(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	if in.Value() != "" {
+		t.Errorf("backspace on the last query gave %q", in.Value())
+	}
+	in.Reopen("goo")
+	in.Update(tea.PasteMsg{Content: "www"})
+	if in.Value() != "www" {
+		t.Errorf("a paste over the last query gave %q", in.Value())
+	}
+	in.Reopen("goo")
+	in.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
+	in.Update(tea.KeyPressMsg{Code: '.', Text: "."})
+	if in.Value() != "goo." {
+		t.Errorf("end, then a key gave %q", in.Value())
+	}
+}
+
 func TestHelpFitsAndListsEveryBinding(t *testing.T) {
 	k := DefaultKeyMap()
 	secs := []HelpSection{k.Navigation(), k.Searching(), k.General()}

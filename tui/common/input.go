@@ -16,12 +16,24 @@ type Input struct {
 	Prompt string
 	value  []rune
 	pos    int
+	// selected: the text is a last query the prompt reopened on
+	// (Reopen), untouched: the first text typed, a paste or a deletion
+	// replaces it (typing appended to it: "183.62re:(zzzz"); a cursor
+	// key keeps it, to edit.
+	selected bool
 }
 
 // SetValue replaces the text and puts the cursor at its end.
 func (in *Input) SetValue(s string) {
 	in.value = []rune(s)
 	in.pos = len(in.value)
+	in.selected = false
+}
+
+// Reopen sets the text to a last query, selected (see Input.selected).
+func (in *Input) Reopen(s string) {
+	in.SetValue(s)
+	in.selected = s != ""
 }
 
 // Value returns the text.
@@ -31,6 +43,15 @@ func (in *Input) Value() string { return string(in.value) }
 // left/right, home/end (ctrl+a/ctrl+e), ctrl+u clears to the start, ctrl+w
 // deletes a word; a paste inserts its first line.
 func (in *Input) Update(msg tea.Msg) {
+	if in.selected {
+		in.selected = false
+		if in.replaces(msg) {
+			in.SetValue("")
+			if k, ok := msg.(tea.KeyPressMsg); ok && k.Text == "" {
+				return // a deletion: the query is gone, nothing more
+			}
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.PasteMsg:
 		text, _, _ := strings.Cut(msg.Content, "\n")
@@ -75,6 +96,22 @@ func (in *Input) Update(msg tea.Msg) {
 	}
 }
 
+// replaces says whether msg, on a selected text, replaces it: a paste,
+// a printable key, a deletion.
+func (in *Input) replaces(msg tea.Msg) bool {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		return true
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "backspace", "ctrl+h", "delete", "ctrl+d":
+			return true
+		}
+		return msg.Text != "" && msg.Mod&^tea.ModShift == 0
+	}
+	return false
+}
+
 func (in *Input) insert(s string) {
 	var rs []rune
 	for _, r := range s {
@@ -90,6 +127,12 @@ func (in *Input) insert(s string) {
 // reverse video, scrolled so the cursor stays visible.
 func (in *Input) View(s *Styles, width int) string {
 	prompt := s.Prompt.Render(in.Prompt)
+	if in.selected {
+		// The last query, selected: reverse video, and said in words
+		// (without colour too).
+		return ansi.Truncate(prompt+s.Cursor.Render(textsafe.String(string(in.value)))+
+			s.Dim.Render("  typing replaces it, → edits it"), width, "…")
+	}
 	room := max(1, width-ansi.StringWidth(in.Prompt)-1)
 	start := max(0, in.pos-room+1)
 	before := textsafe.String(string(in.value[start:in.pos]))

@@ -208,6 +208,12 @@ func TestFilter(t *testing.T) {
 	if !strings.Contains(screen(v), "filter /"+client) {
 		t.Errorf("the filter in force is not shown:\n%s", screen(v))
 	}
+	// Reopened, the filter is selected: what is typed replaces it.
+	tuitest.Press(v, "/", "x")
+	if v.tbl.input.Value() != "x" {
+		t.Errorf("typing over the reopened filter gave %q", v.tbl.input.Value())
+	}
+	tuitest.Press(v, "esc")
 	// Editing: backspace, ctrl+u; esc while typing restores the filter before.
 	tuitest.Press(v, "/", "backspace", "ctrl+u", "x", "y", "z", "q")
 	if len(v.tbl.shown) != 0 || !strings.Contains(screen(v), "nothing matches") {

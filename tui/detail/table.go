@@ -170,7 +170,7 @@ func (t *table) update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	case key.Matches(km, k.Search.Search):
 		t.searching = true
 		t.before = t.query
-		t.input.SetValue(t.query)
+		t.input.Reopen(t.query)
 		return nil, true
 	case key.Matches(km, k.Global.Back) && t.filtered():
 		t.query = ""

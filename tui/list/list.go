@@ -142,10 +142,7 @@ type Model struct {
 
 	input     common.Input
 	inputKind inputKind
-	// inputFresh: the input holds its last query, selected, untouched:
-	// the first key typed replaces it, a cursor key keeps it to edit.
-	inputFresh bool
-	catTally   []review.CategoryCount // shown while the category filter is typed
+	catTally  []review.CategoryCount // shown while the category filter is typed
 	// A mark waiting for the scope key (known-good) or a note.
 	scopePrompt bool
 	noteNext    bool
@@ -526,7 +523,7 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		return m, m.afterMove() // sparklines of the new width
 	case tea.PasteMsg:
 		if m.inputKind != inputNone {
-			m.editInput(msg)
+			m.input.Update(msg)
 		}
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
@@ -1001,31 +998,8 @@ func (m *Model) KeyHelp() []common.HelpSection {
 func (m *Model) openInput(kind inputKind, prompt, value string) tea.Cmd {
 	m.inputKind = kind
 	m.input.Prompt = prompt
-	m.input.SetValue(value)
-	m.inputFresh = value != ""
+	m.input.Reopen(value)
 	return nil
-}
-
-// editInput passes an edit to the input. On the last query, still
-// selected, text and deletions replace it: typing appended to it
-// ("183.62re:(zzzz").
-func (m *Model) editInput(msg tea.Msg) {
-	if m.inputFresh {
-		m.inputFresh = false
-		switch msg := msg.(type) {
-		case tea.PasteMsg:
-			m.input.SetValue("")
-		case tea.KeyPressMsg:
-			switch {
-			case msg.String() == "backspace" || msg.String() == "delete" || msg.String() == "ctrl+h":
-				m.input.SetValue("")
-				return
-			case msg.Text != "" && msg.Mod&^tea.ModShift == 0:
-				m.input.SetValue("")
-			}
-		}
-	}
-	m.input.Update(msg)
 }
 
 func (m *Model) closeInput() {
@@ -1073,6 +1047,6 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.editInput(msg)
+	m.input.Update(msg)
 	return nil
 }

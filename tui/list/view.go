@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
-	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	onscreen "github.com/longtail/longtail/tui/internal/subject"
@@ -244,10 +243,6 @@ func (m *Model) eventsShown(count func(int64) string) string {
 func (m *Model) bottomBar(w int) string {
 	s := m.c.Styles
 	switch {
-	case m.inputKind != inputNone && m.inputFresh:
-		// The last query, selected (reverse video, and said in words).
-		return ansi.Truncate(s.Prompt.Render(m.input.Prompt)+s.Cursor.Render(textsafe.String(m.input.Value()))+
-			s.Dim.Render("  typing replaces it, → edits it"), w, "…")
 	case m.inputKind != inputNone:
 		return m.input.View(s, w)
 	case m.scopePrompt:

@@ -161,7 +161,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search.Search):
 		m.editing = true
 		m.input.Prompt = "only rows holding: "
-		m.input.SetValue(m.filter)
+		m.input.Reopen(m.filter)
 	case key.Matches(msg, k.Drill.Events):
 		return m.openEvents()
 	case key.Matches(msg, k.List.Reload):
