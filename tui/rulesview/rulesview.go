@@ -6,7 +6,6 @@ package rulesview
 import (
 	"context"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -98,24 +97,26 @@ func (m *Model) reload(rs []rules.Rule) tea.Cmd {
 // the list's subject showed a logon rule's "1 109" while the list showed
 // logons and "– –" after K.
 func coverAll(ctx context.Context, d *db.DB, rs []rules.Rule, names Names) (map[int64]coverage, error) {
-	out := map[int64]coverage{}
-	kinds := map[subject.Code]bool{}
+	out := cover(rs, names)
+	var others []db.NameRow
+	seen := map[subject.Code]bool{names.Subject: names.Subject != 0}
 	for _, r := range rs {
-		kinds[r.Subject()] = true
-	}
-	for code := range kinds {
-		ns := names
-		if code != names.Subject || names.Subject == 0 {
+		if code := r.Subject(); !seen[code] {
+			seen[code] = true
 			rows, err := d.AllNames(ctx, code)
 			if err != nil {
 				return nil, err
 			}
-			ns = Names{Subject: code, Rows: make([]review.Row, len(rows))}
-			for i, r := range rows {
-				ns.Rows[i] = review.Row{Name: r.Name, Domain: r.Domain, Count: r.Count}
-			}
+			others = append(others, rows...)
 		}
-		maps.Copy(out, cover(rs, ns))
+	}
+	for _, r := range rs {
+		if _, ok := out[r.ID]; !ok {
+			out[r.ID] = coverage{} // of another subject: counted below, 0 if it decides none
+		}
+	}
+	for id, c := range verdicts.Coverage(rs, others) {
+		out[id] = coverage{c.Names, c.Events}
 	}
 	return out, nil
 }
