@@ -171,14 +171,15 @@ func (m *Model) viewRow(p int) viewRow {
 // column, reads as another's shown: they show their value's end.
 func markSameBriefs(rows []viewRow, w int) {
 	seen := map[string]int{}
-	cut := func(vr *viewRow) string { return common.Fit(vr.short(vr.row.Name), w) }
+	cuts := make([]string, len(rows)) // a brief parses a user agent: once a row
 	for i := range rows {
 		if rows[i].text {
-			seen[cut(&rows[i])]++
+			cuts[i] = common.Fit(rows[i].short(rows[i].row.Name), w)
+			seen[cuts[i]]++
 		}
 	}
 	for i := range rows {
-		rows[i].tail = rows[i].text && seen[cut(&rows[i])] > 1
+		rows[i].tail = rows[i].text && seen[cuts[i]] > 1
 	}
 }
 
