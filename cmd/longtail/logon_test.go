@@ -61,14 +61,14 @@ func TestGenLogonHeadless(t *testing.T) {
 	if _, errOut, err := lt(t, ws, "ingest", "--no-score", logPath); err != nil || !strings.Contains(errOut, "ingested windows-json") || strings.Contains(errOut, "skipped") {
 		t.Fatalf("ingest: %v\n%s", err, errOut)
 	}
-	var pairs []map[string]any // "account_←_source" is no struct tag json takes
+	var pairs []map[string]any
 	if err := json.Unmarshal([]byte(ltOK(t, ws, "top", "--kind", "logon", "--by", "pair", "--limit", "0", "--format", "json")), &pairs); err != nil {
 		t.Fatal(err)
 	}
 	count := map[string]int64{}
 	sprayed := 0
 	for _, p := range pairs {
-		name, _ := p["account_←_source"].(string)
+		name, _ := p["account_source"].(string)
 		n, _ := p["count"].(float64)
 		count[name] = int64(n)
 		if strings.HasSuffix(name, " ← "+tr.SprayClient) {

@@ -183,19 +183,30 @@ func itemNames(items []review.Item) []string {
 
 // nameColumn and groupColumn title the columns of a subject's values and
 // groups: a DNS list keeps the columns it always had (name, domain);
-// another subject names its own ("user_agent", "family").
+// another subject names its own ("user_agent", "family", "account_source"),
+// a key jq reads without quoting.
 func nameColumn(sub subject.Subject) string {
 	if sub.Code == subject.DNSName {
 		return "name"
 	}
-	return strings.ReplaceAll(sub.Column, " ", "_")
+	return fieldKey(sub.Column)
 }
 
 func groupColumn(sub subject.Subject) string {
 	if sub.Hostname {
 		return "domain"
 	}
-	return strings.ReplaceAll(sub.Group, " ", "_")
+	return fieldKey(sub.Group)
+}
+
+// fieldKey is a column title as a field name: lower case, each run of
+// other characters than letters and digits one underscore ("account ←
+// source" is account_source, "URL" url).
+func fieldKey(title string) string {
+	words := strings.FieldsFunc(strings.ToLower(title), func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+	})
+	return strings.Join(words, "_")
 }
 
 // scoreCell is a score in a table: empty (JSON null) when not scored.
