@@ -63,6 +63,9 @@ func (d *DB) PutRanks(ctx context.Context, list string, fill func(add func(name 
 		return ri, err
 	}
 	ri.New = max(ri.Total-before, 0)
+	if err := scoringInputsChanged(ctx, tx); err != nil {
+		return ri, err
+	}
 	return ri, tx.Commit()
 }
 
@@ -73,11 +76,23 @@ func (d *DB) ClearRanks(ctx context.Context, list string) (int64, error) {
 	if list != "" {
 		q, args = q+" WHERE list = ?", []any{list}
 	}
-	res, err := d.sql.ExecContext(ctx, q, args...)
+	tx, err := d.beginWrite(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	if err := scoringInputsChanged(ctx, tx); err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // RankList summarises one imported popularity list.

@@ -110,12 +110,15 @@ func deleteRules(ctx context.Context, tx *sql.Tx, ids []int64) error {
 			return err
 		}
 	}
-	return nil
+	return scoringInputsChanged(ctx, tx)
 }
 
 // restoreRules puts rules back exactly as they were, ids included: the
 // undo of a deletion or of a replacement.
 func restoreRules(ctx context.Context, tx *sql.Tx, rs []rules.Rule) error {
+	if err := scoringInputsChanged(ctx, tx); err != nil {
+		return err
+	}
 	for _, r := range rs {
 		if err := r.Check(); err != nil {
 			return err

@@ -1018,6 +1018,20 @@ func (d *DB) ScoredAt(ctx context.Context) (time.Time, error) {
 	return d.metaTime(ctx, "scored")
 }
 
+// ScoringInputsChangedAt is when a rule was last removed or put back (an
+// undo) or a rank list imported or cleared: scores computed before then
+// may rank names the workspace no longer calls normal, or miss ones it
+// does. (A rule added or replaced carries its own time.)
+func (d *DB) ScoringInputsChangedAt(ctx context.Context) (time.Time, error) {
+	return d.metaTime(ctx, "inputs_changed")
+}
+
+// scoringInputsChanged records, in the transaction making the change, that
+// the scores' inputs changed now.
+func scoringInputsChanged(ctx context.Context, x execer) error {
+	return metaSet(ctx, x, "inputs_changed", strconv.FormatInt(time.Now().UnixMicro(), 10))
+}
+
 // ScoresStoredAt is when scores were last stored: by a whole scoring
 // (ScoredAt) or by an incremental pass over what changed (a follow's
 // Keeper), which a screen reading the scores must see too.

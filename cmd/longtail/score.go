@@ -202,10 +202,10 @@ func heapNow(s []metrics.Sample) (live, other int64, ok bool) {
 }
 
 // scoresStale says why the stored scores are out of date ("" when they are
-// not): never computed, a source read or a rule added since. Scoring the
-// whole workspace takes seconds on a large one, so score reads the stored
-// scores unless one of these happened. A rule or rank list removed leaves
-// no time behind; --rescore is for that.
+// not): never computed, a source read, a rule added or removed or a rank
+// list imported since. Scoring the whole workspace takes seconds on a
+// large one, so score reads the stored scores unless one of these
+// happened; --rescore scores again anyway (a newer longtail's scorer).
 func scoresStale(ctx context.Context, d *db.DB) (string, error) {
 	at, err := d.ScoredAt(ctx)
 	if err != nil || at.IsZero() {
@@ -229,7 +229,11 @@ func scoresStale(ctx context.Context, d *db.DB) (string, error) {
 			return "a rule added since the last scoring", nil
 		}
 	}
-	return "", nil
+	changed, err := d.ScoringInputsChangedAt(ctx)
+	if err != nil || !changed.After(at) {
+		return "", err
+	}
+	return "a rule removed or a rank list changed since the last scoring", nil
 }
 
 // isSet reports whether the command line gave the flag.
