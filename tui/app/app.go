@@ -290,6 +290,10 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	case common.StatusMsg:
+		if msg.Passing {
+			m.status, m.statusErr = msg.Text, false
+			return nil, true
+		}
 		m.setStatus(msg.Text, false)
 		return nil, true
 	case common.ErrMsg:

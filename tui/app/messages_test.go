@@ -35,11 +35,15 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	}
 	long := "marked good: *.microsoft.com and microsoft.com and 1 more, and then some words to pass eighty columns"
 	tuitest.Run(m, common.StatusMsg{Text: long})
+	tuitest.Run(m, common.StatusMsg{Text: "the workspace changed: reloading…", Passing: true})
 	tuitest.Run(m, tuitest.Key("!"))
 	if !strings.HasSuffix(m.String(), "messages") {
 		t.Fatalf("! did not open the messages: %s", m)
 	}
 	flat := strings.Join(strings.Fields(screen()), " ")
+	if strings.Contains(flat, "reloading…") {
+		t.Errorf("the messages keep work under way, which a follow repeats every few seconds:\n%s", screen())
+	}
 	for _, want := range []string{long, "the ingest before the screen: " + report} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the messages lack %q:\n%s", want, screen())

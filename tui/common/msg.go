@@ -59,7 +59,12 @@ type PushMsg struct{ View View }
 type PopMsg struct{}
 
 // StatusMsg shows a one-line message in the status line until the next key.
-type StatusMsg struct{ Text string }
+// A passing one (work under way: "reloading…") is not kept in the
+// messages screen, which a follow's reloads would otherwise fill.
+type StatusMsg struct {
+	Text    string
+	Passing bool
+}
 
 // ErrMsg shows an error in the status line (kept until the next key).
 type ErrMsg struct{ Err error }
@@ -114,6 +119,10 @@ func Back() tea.Cmd { return Cmd(PopMsg{}) }
 
 // Status returns the command that shows text in the status line.
 func Status(text string) tea.Cmd { return Cmd(StatusMsg{Text: text}) }
+
+// Progress returns the command that shows work under way in the status
+// line, not kept in the messages screen: its outcome is.
+func Progress(text string) tea.Cmd { return Cmd(StatusMsg{Text: text, Passing: true}) }
 
 // Error returns the command that shows err in the status line.
 func Error(err error) tea.Cmd { return Cmd(ErrMsg{Err: err}) }

@@ -289,7 +289,7 @@ func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	m.cursor, m.offset, m.toTop = 0, 0, true
 	m.searchText, m.matches = "", nil // a search is of the values listed
 	if m.reloading {
-		return common.Status("listing " + sub.Title + " next…")
+		return common.Progress("listing " + sub.Title + " next…")
 	}
 	return m.reload(false)
 }

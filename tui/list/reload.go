@@ -120,7 +120,7 @@ func (m *Model) reload(auto bool) tea.Cmd {
 	if auto {
 		say = "the workspace changed: reloading…"
 	}
-	return tea.Batch(common.Status(say), func() tea.Msg {
+	return tea.Batch(common.Progress(say), func() tea.Msg {
 		msg := reloadedMsg{auto: auto}
 		if msg.stats, msg.err = d.Stats(ctx); msg.err != nil {
 			return msg
