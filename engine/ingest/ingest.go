@@ -119,7 +119,10 @@ type Report struct {
 	// InDir is set for a file found under a directory: a log in it that
 	// holds none of its events (a Zeek log of an hour without any, its
 	// header alone) is reported, and does not fail the run.
-	InDir  bool
+	InDir bool
+	// ReadAs is the path under which a file unchanged since it was read
+	// was read, when not its own: a copy, or a rotated log.
+	ReadAs string
 	source uint32 // the source read, when there is one (Follow's)
 }
 
@@ -325,6 +328,9 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			}
 		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
 			rep.Status, rep.Format, rep.source = Unchanged, prior.Format, prior.ID
+			if prior.Path != src.Path {
+				rep.ReadAs = prior.Path
+			}
 			return rep
 		default:
 			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
@@ -913,6 +919,8 @@ func (r Report) Describe() string {
 		if !r.Stream {
 			b.WriteString("; ingest it again to carry on")
 		}
+	case r.Status == Unchanged && r.ReadAs != "":
+		fmt.Fprintf(&b, "read before as %s (%s), nothing added; --force reads it again in its place", r.ReadAs, r.Format)
 	case r.Status == Unchanged:
 		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
 	case r.Events == 0 && r.Status == Ingested:

@@ -76,8 +76,11 @@ func TestReingestAddsNothingAndGrownLogAddsOnlyTheNewPart(t *testing.T) {
 	// The same bytes under another name are the same file.
 	cp := filepath.Join(t.TempDir(), "copy.csv")
 	os.WriteFile(cp, first, 0o644)
-	if r = ingestOne(t, d, cp, Options{}); r.Status != Unchanged {
+	if r = ingestOne(t, d, cp, Options{}); r.Status != Unchanged || r.ReadAs != path {
 		t.Fatalf("a copy: %+v", r)
+	}
+	if !strings.Contains(r.Describe(), "read before as "+path) {
+		t.Errorf("a copy's report does not say which file it was read as: %s", r.Describe())
 	}
 
 	// The resolver keeps writing: a half line at the end is left for later.
