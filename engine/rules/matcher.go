@@ -66,9 +66,17 @@ func (m *Matcher) Match(name string) (Rule, bool) {
 	if i, ok := m.exact[name]; ok {
 		return m.rules[i], true
 	}
-	// Suffixes from the longest (the name itself) to the shortest (its
+	return m.MatchGroup(name)
+}
+
+// MatchGroup returns the Domain rule that decides a registered domain (a
+// host-name group): the group stands for all its names, which a Name rule
+// on the bare domain does not cover (rules add wrccdc.org made the domain
+// and its names good while deciding none of them).
+func (m *Matcher) MatchGroup(group string) (Rule, bool) {
+	// Suffixes from the longest (the group itself) to the shortest (its
 	// last label): the first hit is the most specific Domain rule.
-	for s := name; s != ""; {
+	for s := strings.TrimSuffix(group, "."); s != ""; {
 		if i, ok := m.domain[s]; ok {
 			return m.rules[i], true
 		}
@@ -89,7 +97,7 @@ func (m *Matcher) Match(name string) (Rule, bool) {
 func (m *Matcher) MatchRow(value, group string, isGroup bool) (Rule, bool) {
 	switch {
 	case m.hostname && isGroup:
-		return m.Match(group)
+		return m.MatchGroup(group)
 	case m.hostname:
 		return m.Match(value)
 	}

@@ -253,3 +253,25 @@ func TestRulesOfOtherSubjects(t *testing.T) {
 		t.Errorf("the DNS matcher took another subject's rules (%d)", dns.Len())
 	}
 }
+
+// A Name rule on a bare registered domain decides that one name, not the
+// domain: the domain row stands for all its names, which only a Domain rule
+// (or one above it) decides.
+func TestNameRuleOnADomainDoesNotDecideTheGroup(t *testing.T) {
+	m := NewMatcher([]Rule{
+		{ID: 1, Pattern: "wrccdc.org", Scope: Name, Verdict: Good},
+		{ID: 2, Pattern: "org", Scope: Domain, Verdict: Suspicious},
+	}, subject.DNSName)
+	if r, _ := m.MatchRow("wrccdc.org", "wrccdc.org", false); r.ID != 1 {
+		t.Errorf("the bare name: rule %d, want 1", r.ID)
+	}
+	if r, _ := m.MatchRow("ise.wrccdc.org", "wrccdc.org", false); r.ID != 2 {
+		t.Errorf("a name below it: rule %d, want 2", r.ID)
+	}
+	if r, _ := m.MatchRow("", "wrccdc.org", true); r.ID != 2 {
+		t.Errorf("the domain row: rule %d, want 2 (the Domain rule above it)", r.ID)
+	}
+	if r, ok := NewMatcher(m.rules[:1], subject.DNSName).MatchGroup("wrccdc.org"); ok {
+		t.Errorf("the domain decided by a Name rule: %+v", r)
+	}
+}

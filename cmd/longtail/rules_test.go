@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// topVerdicts is what top --format json lists: value (or group) and verdict.
+func topVerdicts(t *testing.T, ws string, args ...string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range jsonRows[map[string]any](t, ltOK(t, ws, append([]string{"top", "--format", "json"}, args...)...)) {
+		key := r["name"]
+		if key == nil {
+			key = r["domain"]
+		}
+		out = append(out, fmt.Sprintf("%v %v", key, r["verdict"]))
+	}
+	return out
+}
+
+// A name rule on a bare registered domain covers that name only (rules add
+// says "covers 0 names"): the domain row and its names stay undecided.
+func TestANameRuleOnADomainDecidesNeitherTheDomainNorItsNames(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.pirate.sea*3", "mail.pirate.sea*2")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	ltOK(t, ws, "rules", "add", "pirate.sea", "--verdict", "good")
+	if got := topVerdicts(t, ws, "--by", "domain"); !slices.Equal(got, []string{"pirate.sea <nil>"}) {
+		t.Errorf("top --by domain = %q", got)
+	}
+	if got := topVerdicts(t, ws, "--hide", "good"); !slices.Equal(got, []string{"www.pirate.sea <nil>", "mail.pirate.sea <nil>"}) {
+		t.Errorf("top --hide good = %q", got)
+	}
+	ltOK(t, ws, "rules", "add", "*.pirate.sea", "--verdict", "good")
+	if got := topVerdicts(t, ws, "--by", "domain"); !slices.Equal(got, []string{"pirate.sea good"}) {
+		t.Errorf("top --by domain after a domain rule = %q", got)
+	}
+}
