@@ -277,7 +277,7 @@ func identify(ctx context.Context, d *db.DB, path string) (db.Source, os.FileInf
 		return db.Source{}, nil, err
 	}
 	src := db.Source{Path: path, Size: st.Size(), Mtime: st.ModTime().UnixMicro(), Fingerprint: fingerprint(head[:n])}
-	prior, err := priorRead(ctx, d, src, f)
+	prior, err := priorRead(ctx, d, src, []io.ReaderAt{f}, false)
 	if err != nil || prior == nil {
 		return db.Source{}, st, err
 	}

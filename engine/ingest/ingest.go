@@ -120,8 +120,8 @@ type Report struct {
 	// holds none of its events (a Zeek log of an hour without any, its
 	// header alone) is reported, and does not fail the run.
 	InDir bool
-	// ReadAs is the path under which a file unchanged since it was read
-	// was read, when not its own: a copy, or a rotated log.
+	// ReadAs is the path under which the file was read before, when not
+	// its own: a copy, or a log rotated (and perhaps compressed) since.
 	ReadAs string
 	source uint32 // the source read, when there is one (Follow's)
 }
@@ -311,37 +311,6 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 	src.Fingerprint = fingerprint(rawHead)
 
-	var from parse.Resume
-	if file != nil {
-		prior, err := priorRead(wctx, d, src, file)
-		if err != nil {
-			return failed(rep, err)
-		}
-		switch {
-		case prior == nil:
-		case opt.Force:
-			if err := w.sync(); err != nil {
-				return failed(rep, err)
-			}
-			if err := l.DropSource(wctx, prior.ID); err != nil {
-				return failed(rep, err)
-			}
-		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
-			rep.Status, rep.Format, rep.source = Unchanged, prior.Format, prior.ID
-			if prior.Path != src.Path {
-				rep.ReadAs = prior.Path
-			}
-			return rep
-		default:
-			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
-			from = parse.Done(parse.Position{Line: prior.Lines, Offset: prior.Offset})
-			if prior.Held >= 0 {
-				from.Held, from.Warm = prior.Held, parse.Position{Line: prior.WarmLines, Offset: prior.WarmOffset}
-			}
-			rep.Status = Resumed
-		}
-	}
-
 	stream := io.Reader(br)
 	gzipped := len(rawHead) >= 2 && rawHead[0] == 0x1f && rawHead[1] == 0x8b
 	if gzipped {
@@ -358,6 +327,47 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if ctx.Err() != nil {
 		return stopped(ctx, rep, ctx.Err())
 	}
+	known := []io.ReaderAt{file}
+	if gzipped && file != nil {
+		// A compressed file is known by what it holds: a log that
+		// logrotate renamed and compressed is the log read before, and
+		// carries on where that read stopped. (A compressed file read
+		// by an older longtail is known by its own bytes: file.)
+		src.Fingerprint = fingerprint(head)
+		known = append(known, bytes.NewReader(head))
+	}
+
+	var from parse.Resume
+	if file != nil {
+		prior, err := priorRead(wctx, d, src, known, gzipped)
+		if err != nil {
+			return failed(rep, err)
+		}
+		if prior != nil && prior.Path != src.Path {
+			rep.ReadAs = prior.Path
+		}
+		switch {
+		case prior == nil:
+		case opt.Force:
+			if err := w.sync(); err != nil {
+				return failed(rep, err)
+			}
+			if err := l.DropSource(wctx, prior.ID); err != nil {
+				return failed(rep, err)
+			}
+		case prior.State == "done" && prior.Size == src.Size && prior.Mtime == src.Mtime:
+			rep.Status, rep.Format, rep.source = Unchanged, prior.Format, prior.ID
+			return rep
+		default:
+			src.ID, src.Fingerprint = prior.ID, prior.Fingerprint
+			from = parse.Done(parse.Position{Line: prior.Lines, Offset: prior.Offset})
+			if prior.Held >= 0 {
+				from.Held, from.Warm = prior.Held, parse.Position{Line: prior.WarmLines, Offset: prior.WarmOffset}
+			}
+			rep.Status = Resumed
+		}
+	}
+
 	if len(head) == 0 {
 		if rep.Status == Resumed {
 			rep.Status = Unchanged
@@ -481,8 +491,9 @@ func fingerprint(head []byte) string {
 
 // priorRead finds an earlier read of the same file: same path and the same
 // leading bytes (up to what was there then), or the same content under
-// another name.
-func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.Source, error) {
+// another name. known is what the file begins with: its bytes, and for a
+// compressed one (gzipped) its content too, whose fingerprint src has.
+func priorRead(ctx context.Context, d *db.DB, src db.Source, known []io.ReaderAt, gzipped bool) (*db.Source, error) {
 	prior, err := d.SourcesByPath(ctx, src.Path)
 	if err != nil {
 		return nil, err
@@ -492,12 +503,10 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.So
 		if src.Size < p.Size {
 			continue // shrunk: a new file under the old name
 		}
-		same, err := startsAs(f, p.Fingerprint)
-		if err != nil {
-			return nil, err
-		}
-		if same {
-			return p, nil
+		for _, k := range known {
+			if same, err := startsAs(k, p.Fingerprint); same || err != nil {
+				return p, err
+			}
 		}
 	}
 	same, err := d.SourcesByFingerprint(ctx, src.Fingerprint)
@@ -507,14 +516,45 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, f *os.File) (*db.So
 	for i := range same {
 		c := same[i]
 		switch {
+		case c.Size == 0:
+			// Standard input or a FIFO: nothing to carry on from, and
+			// a file of the same content is a read of its own.
 		case c.Size == src.Size && c.State == "done":
 			c.Mtime = src.Mtime // a copy: unchanged whatever its time
 			return &c, nil
-		case c.Size <= src.Size:
+		case c.Size <= src.Size || gzipped:
 			// The same file, grown, under another name: a live log
-			// rotated (renamed) since it was last read. The read carries
-			// on where it stopped, with the queries it left waiting.
+			// rotated (renamed, perhaps compressed) since it was last
+			// read. The read carries on where it stopped, with the
+			// queries it left waiting.
 			return &c, nil
+		}
+	}
+	return grownShort(ctx, d, src, known[len(known)-1])
+}
+
+// minGrown is the least a short file must have held when it was read for
+// a file beginning with its bytes to be taken for it, grown and renamed:
+// a few lines, their times included, are not found at the start of
+// another log by chance.
+const minGrown = 256
+
+// grownShort finds the read of a file shorter than the fingerprint's
+// window that this one (its content: head) begins with: a small log
+// (a quiet server's day) that grew, then was rotated away.
+func grownShort(ctx context.Context, d *db.DB, src db.Source, head io.ReaderAt) (*db.Source, error) {
+	short, err := d.SourcesShorterThan(ctx, parse.HeadSize)
+	if err != nil {
+		return nil, err
+	}
+	for i := range short {
+		c := &short[i]
+		n, _, _ := strings.Cut(c.Fingerprint, ":")
+		if length, _ := strconv.Atoi(n); length < minGrown || c.Size == 0 || c.Fingerprint == src.Fingerprint {
+			continue
+		}
+		if same, err := startsAs(head, c.Fingerprint); same || err != nil {
+			return c, err
 		}
 	}
 	return nil, nil
@@ -918,6 +958,13 @@ func (r Report) Describe() string {
 		}
 		if !r.Stream {
 			b.WriteString("; ingest it again to carry on")
+		}
+	case r.Status == Resumed && r.ReadAs != "" && r.Events == 0 && r.Skipped == 0:
+		fmt.Fprintf(&b, "read before as %s (%s), nothing added", r.ReadAs, r.Format)
+	case r.Status == Resumed && r.ReadAs != "":
+		fmt.Fprintf(&b, "read before as %s: resumed %s, %s more", r.ReadAs, r.Format, plural(r.Events, "event"))
+		if r.Skipped > 0 {
+			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
 	case r.Status == Unchanged && r.ReadAs != "":
 		fmt.Fprintf(&b, "read before as %s (%s), nothing added; --force reads it again in its place", r.ReadAs, r.Format)

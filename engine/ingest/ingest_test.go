@@ -150,6 +150,13 @@ func TestGzipIsReadTransparentlyAndStdinWorks(t *testing.T) {
 	if s, _ := d2.Stats(context.Background()); s.Clients == 0 || s.Names == 0 {
 		t.Fatalf("stdin stats: %+v", s)
 	}
+	// A file of the same content is a read of its own: standard input
+	// has no place to carry on from, nor a path a file can take over.
+	file := filepath.Join(t.TempDir(), "dns.log")
+	os.WriteFile(file, log, 0o644)
+	if r = ingestOne(t, d2, file, Options{}); r.Status != Ingested || r.Events != 3000 {
+		t.Fatalf("a file after standard input: %+v", r)
+	}
 }
 
 func TestUnknownFormatIsRefusedNamingWhatWasTried(t *testing.T) {
@@ -375,5 +382,66 @@ func TestLargeRunCountsWhatWasNotRead(t *testing.T) {
 	}
 	if !largeRun(context.Background(), d, []string{copyPath}) {
 		t.Error("the same log at another path, never read, is not a large run")
+	}
+}
+
+// writeGzip writes b compressed at path.
+func writeGzip(t *testing.T, path string, b []byte) {
+	t.Helper()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(b)
+	zw.Close()
+	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// logrotate renames yesterday's log and compresses it: the compressed
+// file is the log read before, read on from where that read stopped,
+// not a new one whose every line is stored twice.
+func TestALogRotatedAndCompressedIsReadOnWhereItStopped(t *testing.T) {
+	d := openWS(t)
+	lines := bytes.SplitAfter(genLog(t, "csv", 20000), []byte("\n"))
+	dir := t.TempDir()
+	live, rotated := filepath.Join(dir, "dns.log"), filepath.Join(dir, "dns.log.1.gz")
+	os.WriteFile(live, bytes.Join(lines[:12000], nil), 0o644)
+	if r := ingestOne(t, d, live, Options{}); r.Events != 12000 {
+		t.Fatalf("first read: %+v", r)
+	}
+	writeGzip(t, rotated, bytes.Join(lines[:16000], nil)) // it grew, then was rotated
+	os.WriteFile(live, bytes.Join(lines[16000:], nil), 0o644)
+	reps, err := Run(context.Background(), d, []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 2 || reps[0].Events != 4000 || reps[1].Status != Resumed || reps[1].Events != 4000 ||
+		reps[1].ReadAs != live || totalEvents(t, d) != 20000 {
+		t.Fatalf("after the rotation: %+v, %d events in all, want 20000", reps, totalEvents(t, d))
+	}
+	if !strings.Contains(reps[1].Describe(), "read before as "+live) {
+		t.Errorf("the compressed log's report does not say it was read before: %s", reps[1].Describe())
+	}
+	reps, _ = Run(context.Background(), d, []string{dir}, Options{})
+	if len(reps) != 2 || reps[0].Status != Unchanged || reps[1].Status != Unchanged || totalEvents(t, d) != 20000 {
+		t.Errorf("read again: %+v, %d events", reps, totalEvents(t, d))
+	}
+}
+
+// A quiet server's log is shorter than the fingerprint when it is read:
+// grown and renamed by its rotation, it is still known by what it began with.
+func TestASmallLogGrownAndRenamedIsReadOnWhereItStopped(t *testing.T) {
+	d := openWS(t)
+	lines := bytes.SplitAfter(genLog(t, "csv", 200), []byte("\n"))
+	dir := t.TempDir()
+	live := filepath.Join(dir, "dns.log")
+	os.WriteFile(live, bytes.Join(lines[:20], nil), 0o644)
+	if r := ingestOne(t, d, live, Options{}); r.Events != 20 {
+		t.Fatalf("first read: %+v", r)
+	}
+	os.WriteFile(filepath.Join(dir, "dns.log.1"), bytes.Join(lines[:30], nil), 0o644)
+	os.Remove(live)
+	if r := ingestOne(t, d, filepath.Join(dir, "dns.log.1"), Options{}); r.Status != Resumed || r.Events != 10 || totalEvents(t, d) != 30 {
+		t.Fatalf("the rotated log: %+v, %d events in all, want 30", r, totalEvents(t, d))
 	}
 }
