@@ -21,9 +21,18 @@ type target struct {
 
 // targets are the files Run reads for paths: a directory stands for the
 // files under it, at any depth, in name order (a folder of daily logs),
-// hidden ones (.git, .DS_Store) left out; symbolic links to directories
-// are not followed.
-func targets(paths []string) []target {
+// hidden ones (.git, .DS_Store) and the workspace's own (its database,
+// journal and lock: ws) left out; symbolic links to directories are not
+// followed.
+func targets(paths []string, ws string) []target {
+	own := map[string]bool{}
+	if ws != "" {
+		if abs, err := filepath.Abs(ws); err == nil {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock"} {
+				own[abs+suffix] = true
+			}
+		}
+	}
 	var out []target
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -41,7 +50,7 @@ func targets(paths []string) []target {
 					return filepath.SkipDir
 				}
 				return nil
-			case e.Type().IsRegular():
+			case e.Type().IsRegular() && !own[absPath(path)]:
 				out = append(out, target{path: path, inDir: true})
 			}
 			return nil
@@ -53,6 +62,21 @@ func targets(paths []string) []target {
 	return out
 }
 
+// absPath is path made absolute, or path when it cannot be.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// errEmpty is the error of an empty file: under a directory, a log just
+// rotated and not yet written to, passed over until it is.
+var errEmpty = errors.New("empty file")
+
+// emptyReason is the Reason of an empty file passed over.
+const emptyReason = "empty"
+
 // passOver turns the report of a file found under a directory that is no
 // log longtail reads (a README, notes) into one that says so, and does
 // not fail the run: a folder of logs holds such files, a file named on
@@ -61,11 +85,15 @@ func targets(paths []string) []target {
 func passOver(t target, r Report) Report {
 	r.InDir = t.inDir
 	var unknown *parse.UnknownFormatError
-	if t.inDir && r.Events == 0 && errors.As(r.Err, &unknown) {
+	switch {
+	case !t.inDir || r.Events > 0:
+	case errors.As(r.Err, &unknown):
 		r.Status, r.Reason, r.Err = PassedOver, "", nil
 		if unknown.Guess != "" {
 			r.Reason = "it looks like " + unknown.Guess
 		}
+	case errors.Is(r.Err, errEmpty):
+		r.Status, r.Reason, r.Err = PassedOver, emptyReason, nil
 	}
 	return r
 }
@@ -79,7 +107,7 @@ func passOver(t target, r Report) Report {
 // a later command to take for one.
 func Unreadable(paths []string) []Report {
 	var reps []Report
-	for _, t := range targets(paths) {
+	for _, t := range targets(paths, "") {
 		err := t.err
 		if err == nil {
 			err = recognised(t.path)
@@ -118,7 +146,7 @@ func recognised(path string) error {
 	case err != nil:
 		return err
 	case len(head) == 0:
-		return errors.New("empty file")
+		return errEmpty
 	}
 	_, err = parse.Detect(head)
 	return err

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/longtail/longtail/db"
 )
 
 // A directory stands for the files under it, in name order at any depth:
@@ -78,6 +80,30 @@ func TestADirectoryIsReadWhole(t *testing.T) {
 	// Nor does a log without events: the analyst meant to read it.
 	if r := ingestOne(t, d, filepath.Join(dir, "d-quiet.log"), Options{Force: true}); r.Usable() {
 		t.Errorf("named quiet log: %+v", r)
+	}
+}
+
+// "ingest ." in the workspace's folder reads the logs there, not the
+// workspace's own files; and an empty log there (just rotated, nothing
+// written yet) is passed over, not a failure of every run.
+func TestADirectoryLeavesOutTheWorkspaceAndPassesOverEmptyFiles(t *testing.T) {
+	dir := t.TempDir()
+	d, err := db.Open(filepath.Join(dir, "longtail.db"), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	os.WriteFile(filepath.Join(dir, "dns.log"), genLog(t, "zeek", 30), 0o644)
+	os.WriteFile(filepath.Join(dir, "new.log"), nil, 0o644)
+	reps, err := Run(context.Background(), d, []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 2 || reps[0].Status != Ingested || reps[1].Status != PassedOver || !reps[1].Usable() {
+		t.Fatalf("reports: %+v", reps)
+	}
+	if got := reps[1].Describe(); !strings.HasSuffix(got, "new.log: passed over: empty") {
+		t.Errorf("the empty log: %q", got)
 	}
 }
 

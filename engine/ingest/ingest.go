@@ -112,7 +112,7 @@ type Report struct {
 	Skipped int64
 	Skips   []Skip // the first MaxSkipsShown
 	Err     error
-	Reason  string // what a file passed over looks like, when Detect could tell
+	Reason  string // what a file passed over looks like, when Detect could tell; emptyReason for an empty one
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
@@ -155,7 +155,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 		return nil, err
 	}
 	defer l.Close()
-	files := targets(paths)
+	files := targets(paths, d.Path())
 	paths = make([]string, len(files))
 	for i, f := range files {
 		paths[i] = f.path
@@ -373,7 +373,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			rep.Status = Unchanged
 			return rep
 		}
-		return failed(rep, errors.New("empty file"))
+		return failed(rep, errEmpty)
 	}
 	format, err := parse.Detect(head)
 	if err != nil {
@@ -939,6 +939,8 @@ func (r Report) Describe() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: ", r.Path)
 	switch {
+	case r.Status == PassedOver && r.Reason == emptyReason:
+		b.WriteString("passed over: empty")
 	case r.Status == PassedOver:
 		b.WriteString("passed over: not a log longtail reads")
 		if r.Reason != "" {

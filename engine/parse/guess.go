@@ -15,6 +15,9 @@ import (
 // read it yet" instead of listing the formats it tried; it is not a parser
 // and reads no record.
 func Guess(head []byte) string {
+	if bytes.HasPrefix(head, []byte("SQLite format 3\x00")) {
+		return "an SQLite database (another workspace?)"
+	}
 	for _, line := range guessLines(head, 5) {
 		if kind := guessLine(line); kind != "" {
 			return kind

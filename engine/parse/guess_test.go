@@ -10,6 +10,7 @@ func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 		{"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", "web server error log"},
 		{"Sep 30 12:11:33 ip-172-31-43-28 sudo[22789]: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n", "auth log (sudo"},
 		{"Jun 14 15:16:01 combo kernel: Linux version 2.6.5\n", "syslog"},
+		{"SQLite format 3\x00\x10\x00\x02\x02", "SQLite database"},
 		{"#separator \\x09\n#set_separator\t,\n#path\tconn\n#fields\tts\tuid\n", "Zeek conn log"},
 		{`{"ts": 1517422328.1, "uid": "C", "id.orig_h": "10.55.100.105", "cipher": "TLS_AES_128_GCM_SHA256"}` + "\n", "Zeek ssl log"},
 		{`{"ts": 1517422328.1, "uid": "C", "id.orig_h": "10.55.100.105", "hassh": "x"}` + "\n", "Zeek log (not dns or http)"},
