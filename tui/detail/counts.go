@@ -113,10 +113,18 @@ func (v *Counts) load(shown bool) tea.Cmd {
 // pivotSubjects are what the pivot lists of a client, across kinds: the
 // DNS names it resolved beside the hosts and paths it fetched, so that
 // "who resolved this and then fetched what from it" is one screen; as a
-// logon source, the row of its logons, the accounts it tried and the
-// commands it typed into a honeypot.
-var pivotSubjects = []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, engsubject.HTTPPath,
-	engsubject.LogonSource, engsubject.LogonAccount, engsubject.LogonCommand}
+// logon source, every subject its logons have (the row of its logons, the
+// accounts, passwords, commands, URLs, client software…) but the pairs,
+// whose rows would repeat its accounts'.
+var pivotSubjects = func() []engsubject.Code {
+	codes := []engsubject.Code{engsubject.DNSName, engsubject.HTTPHost, engsubject.HTTPPath}
+	for _, s := range engsubject.Of(record.KindLogon) {
+		if s.Code != engsubject.LogonPair {
+			codes = append(codes, s.Code)
+		}
+	}
+	return codes
+}()
 
 // maxCounts bounds a clients or pivot list: a busy client asks for tens of
 // thousands of names, and the busiest ones are what a pivot is for.
@@ -259,14 +267,14 @@ func (v *Counts) View() string {
 		}
 		return s + fit(text, room)
 	}
-	header := "client"
+	header, shareHead := "client", "share"
 	if v.pivot {
-		header = "name"
+		header, shareHead = "name", "of all" // of the title's count of the row's kind
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", "share", "", "first seen", "last seen", header, false, w), w)))
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", shareHead, "", "first seen", "last seen", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.totals[r.kind]), bars[i], r.first, r.last, r.text,
+		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.shareOf(r.kind)), bars[i], r.first, r.last, r.text,
 			v.pivot && cutLeft(r.kind), width)
 	})...)
 	bottom := v.bottom(w)
@@ -338,13 +346,11 @@ func pivotText(r db.ClientCount) string {
 	return sub.Kind.String() + " " + sub.Name + " " + text
 }
 
-// events says how many events the rows hold, each once, by its kind's
-// primary subject, which every event of it has: DNS queries, HTTP requests
-// counted by their path (a request is counted under its host too), and
-// logons by their source.
+// events says how many events the rows hold, each once: DNS queries, HTTP
+// requests and logons (see kindEvents).
 func (v *Counts) events() string {
-	dns, http := v.totals[0]+v.totals[engsubject.DNSName], v.totals[engsubject.HTTPPath]
-	logons := v.totals[engsubject.Primary(record.KindLogon).Code]
+	dns, http := v.kindEvents(record.KindDNS), v.kindEvents(record.KindHTTP)
+	logons := v.kindEvents(record.KindLogon)
 	var requests string
 	switch {
 	case http == 0 && dns == 0 && logons > 0:
@@ -360,6 +366,33 @@ func (v *Counts) events() string {
 		requests += ", " + counted(logons, "logon")
 	}
 	return requests
+}
+
+// kindEvents counts the rows' events of a kind by its primary subject,
+// which every event of it has: DNS queries by their name (code 0 in older
+// workspaces), HTTP requests by their path (a request is counted under its
+// host too), and logons by their source.
+func (v *Counts) kindEvents(k record.Kind) int64 {
+	n := v.totals[engsubject.Primary(k).Code]
+	if k == record.KindDNS {
+		n += v.totals[0]
+	}
+	return n
+}
+
+// shareOf is what a row's share is of. A pivot's row's is the client's
+// events of its kind, those the title counts (a source's password tried 68
+// times of its 1,596 logons, not 100% of the 68 with a password); a
+// client's, the name's events from all its clients.
+func (v *Counts) shareOf(k engsubject.Code) int64 {
+	if !v.pivot {
+		return v.totals[k]
+	}
+	sub, ok := engsubject.ByCode(k)
+	if !ok {
+		return v.kindEvents(record.KindDNS)
+	}
+	return v.kindEvents(sub.Kind)
 }
 
 // counted is "1 request", "2,090 requests".

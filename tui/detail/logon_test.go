@@ -84,3 +84,15 @@ func TestEventsOfSeveralYearsShowTheYear(t *testing.T) {
 		t.Errorf("the honeypot's logon without its year:\n%s", got)
 	}
 }
+
+// The pivot of a honeypot's client lists every subject its events have,
+// the password it tried beside the account, and each row's share is of the
+// client's logons the title counts, not of the row's own subject.
+func TestPivotOfAHoneypotClientShowsEverySubject(t *testing.T) {
+	_, got := pivotShows(t, logons(t), "192.0.2.7", 30, "2 logons", "of all", "logon password hunter2", "logon result success", "logon command wget")
+	for _, line := range strings.Split(got, "\n") {
+		if strings.Contains(line, "logon account root") && !strings.Contains(line, " 50.0% ") {
+			t.Errorf("root's one logon of two is not 50%%: %q", line)
+		}
+	}
+}
