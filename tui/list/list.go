@@ -589,7 +589,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Close):
 		return m.toggleExpand(-1)
 	case key.Matches(msg, k.List.Sort):
-		return m.sortBy((m.q.Sort + 1) % review.SortKey(review.NumSortKeys))
+		// From the order shown: an unscored subject's "score" is its count.
+		return m.sortBy((m.res.Sort + 1) % review.SortKey(review.NumSortKeys))
 	case key.Matches(msg, k.List.SortScore):
 		return m.sortBy(review.SortScore)
 	case key.Matches(msg, k.List.Why):
@@ -786,11 +787,22 @@ func (m *Model) rowAt(pos int) (*review.Row, bool) {
 func (m *Model) sortBy(k review.SortKey) tea.Cmd {
 	m.q.Sort, m.toTop = k, true
 	text := "sort by " + k.String()
-	if k == review.SortScore && m.sc != nil && !m.sc.Any {
+	switch {
+	case k == review.SortScore && m.unscored():
+		text = m.notScored() + ": sorted by count"
+	case k == review.SortScore && m.sc != nil && !m.sc.Any:
 		text += ": nothing is scored yet (longtail score)"
 	}
 	return tea.Batch(m.recompute(), common.Status(text))
 }
+
+// unscored says the subject listed is one the scorer leaves out, in a
+// workspace whose other subjects are scored: by score it is by count, and
+// no scoring will change that.
+func (m *Model) unscored() bool { return m.sc != nil && m.sc.Elsewhere }
+
+// notScored says so in the subject's words: "logon targets are not scored".
+func (m *Model) notScored() string { return m.label(m.res.Domains) + " are not scored" }
 
 // toggle turns a filter on or off.
 func (m *Model) toggle(on *bool) tea.Cmd {
@@ -828,6 +840,11 @@ func (m *Model) recompute() tea.Cmd {
 	m.pending = true
 	seq, data, verd, sc, an := m.seq, m.data, m.verd, m.sc, m.an
 	q := m.q
+	if q.Sort == review.SortScore && m.unscored() {
+		// Shown by count, while the score order stays asked for the
+		// next subject listed.
+		q.Sort = review.SortCount
+	}
 	q.Expanded = maps.Clone(m.q.Expanded)
 	m.c.Shared.Filters = q
 	return func() tea.Msg { return computedMsg{seq: seq, res: review.Compute(data, verd, sc, an, q)} }

@@ -19,30 +19,7 @@ import (
 // break-in or a spray shows first), and v on to the account ← source
 // pairs, on a workspace with an auth log beside the DNS traffic.
 func TestKReachesLogonSources(t *testing.T) {
-	auth := filepath.Join(t.TempDir(), "auth.log")
-	text := "Mar 27 13:07:01 web1 sshd[1301]: Invalid user oracle from 203.0.113.9 port 50691\n" +
-		"Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user oracle from 203.0.113.9 port 50691 ssh2\n" +
-		"Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 203.0.113.9 port 50692 ssh2\n" +
-		"Mar 27 13:09:00 web1 sshd[1303]: Accepted publickey for deploy from 10.0.0.5 port 50693 ssh2\n"
-	if err := os.WriteFile(auth, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(tuitest.Workspace(t, 2000, 7, auth), db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := score.Run(context.Background(), d); err != nil { // the DNS names and the logons are scored
-		t.Fatal(err)
-	}
-	// The names by count, as the keys' test is written for (not the
-	// first screen's domains by score).
-	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
-	m.SetSize(100, 30)
-	tuitest.Settle(m, m.Init())
-	if !m.Loaded() {
-		t.Fatalf("not loaded: %v", m.loadErr)
-	}
+	m := logonList(t)
 	// L opens the logon summary only while the list shows logons.
 	openedLogons := func() bool {
 		for _, msg := range press(m, "L") {
@@ -108,5 +85,68 @@ func TestKReachesLogonSources(t *testing.T) {
 	}
 	if !openedLogons() {
 		t.Error("L on the logon pairs did not open the logon summary")
+	}
+}
+
+// logonList is a list, on the names by count, of a workspace of DNS
+// traffic and an sshd log, scored.
+func logonList(t *testing.T) *Model {
+	t.Helper()
+	auth := filepath.Join(t.TempDir(), "auth.log")
+	text := "Mar 27 13:07:01 web1 sshd[1301]: Invalid user oracle from 203.0.113.9 port 50691\n" +
+		"Mar 27 13:07:02 web1 sshd[1301]: Failed password for invalid user oracle from 203.0.113.9 port 50691 ssh2\n" +
+		"Mar 27 13:07:03 web1 sshd[1302]: Failed password for root from 203.0.113.9 port 50692 ssh2\n" +
+		"Mar 27 13:09:00 web1 sshd[1303]: Accepted publickey for deploy from 10.0.0.5 port 50693 ssh2\n"
+	if err := os.WriteFile(auth, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(tuitest.Workspace(t, 2000, 7, auth), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := score.Run(context.Background(), d); err != nil { // the DNS names and the logons are scored
+		t.Fatal(err)
+	}
+	// The names by count, as the keys' test is written for (not the
+	// first screen's domains by score).
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	if !m.Loaded() {
+		t.Fatalf("not loaded: %v", m.loadErr)
+	}
+	return m
+}
+
+// A subject the scorer leaves out (a logon's target) is not "sorted by
+// score" in a scored workspace: it is listed by count, S and y say it is
+// not scored (not that the workspace is not), and the next scored subject
+// is by score again.
+func TestAnUnscoredSubjectIsByCountAndSaysSo(t *testing.T) {
+	m := logonList(t)
+	press(m, "K", "K", "S")
+	for i := 0; m.data.Subject.Code != subject.LogonTarget && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	screen := ansi.Strip(m.View())
+	lines := strings.Split(screen, "\n")
+	if m.data.Subject.Code != subject.LogonTarget || strings.Contains(lines[0], "sorted by score") ||
+		!strings.Contains(lines[1], "count↓") {
+		t.Fatalf("logon targets, asked by score:\n%s", screen)
+	}
+	if got := statusOf(press(m, "S")); got != "logon targets are not scored: sorted by count" {
+		t.Errorf("S on the targets said %q", got)
+	}
+	press(m, "y")
+	if screen := ansi.Strip(m.View()); !strings.Contains(screen, "logon targets are not scored") ||
+		strings.Contains(screen, "a workspace is scored after") {
+		t.Errorf("y on a target:\n%s", screen)
+	}
+	for i := 0; m.data.Subject.Code != subject.LogonSource && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	if screen := ansi.Strip(m.View()); !strings.Contains(strings.Split(screen, "\n")[0], "sorted by score") {
+		t.Errorf("the sources after the targets are not by score:\n%s", screen)
 	}
 }

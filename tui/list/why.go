@@ -88,6 +88,9 @@ func (m *Model) whyView(w, h int) []string {
 	}
 	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
 		nets: m.answerNetworks(), cats: m.rowCategories()}
+	if m.unscored() {
+		st.unscored = m.notScored() + ": longtail scores other subjects of the kind (v: the next subject)"
+	}
 	return renderWhy(m.c.Styles, st, w, h)
 }
 
@@ -98,8 +101,10 @@ type whyState struct {
 	score   db.Score
 	err     error
 	scoring bool
-	nets    string   // the networks of a DNS name's answers, "" when unknown
-	cats    []string // the row's categories, every one (the column has the first)
+	// unscored says the subject is one the scorer leaves out; "" when not.
+	unscored string
+	nets     string   // the networks of a DNS name's answers, "" when unknown
+	cats     []string // the row's categories, every one (the column has the first)
 }
 
 // renderWhy draws the panel in exactly h lines of at most w cells: a rule
@@ -117,6 +122,8 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 	out := []string{s.Header.Render(ansi.Truncate(title+strings.Repeat("─", max(0, w-ansi.StringWidth(title))), w, "…"))}
 	var body []string
 	switch {
+	case st.err != nil && errors.Is(st.err, db.ErrNotFound) && st.unscored != "":
+		body = strings.Split(ansi.Wrap(st.unscored, w, ""), "\n")
 	case st.err != nil && errors.Is(st.err, db.ErrNotFound) && st.scoring:
 		body = []string{"not scored yet: scoring…"}
 	case st.err != nil && errors.Is(st.err, db.ErrNotFound):
