@@ -382,6 +382,25 @@ func (m *Model) isSelected(p int, k selKey) bool {
 	return p >= lo && p <= hi
 }
 
+// selectedCount is how many rows a mark would take: the selection and the
+// rows of the visual range not in it.
+func (m *Model) selectedCount() int {
+	n := len(m.selected)
+	if !m.visual || len(m.res.Lines) == 0 {
+		return n
+	}
+	lo, hi := min(m.visualAnchor, m.cursor), min(max(m.visualAnchor, m.cursor), len(m.res.Lines)-1)
+	if n == 0 {
+		return hi - lo + 1 // (a range over a whole list is not walked each frame)
+	}
+	for p := lo; p <= hi; p++ {
+		if !m.selected[m.keyAt(p)] {
+			n++
+		}
+	}
+	return n
+}
+
 func (m *Model) toggleSelect() {
 	if m.cursor >= len(m.res.Lines) {
 		return

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/rules"
 )
 
@@ -22,5 +23,24 @@ func TestAMarksMessageNamesItsValuesWhole(t *testing.T) {
 	short := []rules.Rule{{Pattern: "oath.cloud", Scope: rules.Domain}}
 	if text := "marked bad: " + describe(short); withWhole(text, "marked bad: ", short) != text {
 		t.Errorf("a message with nothing cut has one line: %q", withWhole(text, "marked bad: ", short))
+	}
+}
+
+// The title counts the rows a range covers as they are marked on screen
+// (`*`): V j j is three selected, and a row selected before inside it once.
+func TestARangeIsCountedInTheTitle(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	title := func() string { return strings.Split(ansi.Strip(m.View()), "\n")[0] }
+	press(m, "V", "j", "j")
+	if !strings.Contains(title(), "3 selected +range") {
+		t.Errorf("V j j: %q", title())
+	}
+	press(m, "esc", "j", "space", "k", "V", "j", "j")
+	if !strings.Contains(title(), "3 selected +range") {
+		t.Errorf("a selected row inside a range counted twice: %q", title())
+	}
+	press(m, "V")
+	if !strings.Contains(title(), "3 selected") || strings.Contains(title(), "range") {
+		t.Errorf("the range ended: %q", title())
 	}
 }

@@ -198,7 +198,7 @@ func (m *Model) infoBar(w int) string {
 	if m.scoring {
 		parts = append(parts, s.Emphasis.Render("scoring…"))
 	}
-	if n := len(m.selected); n > 0 || m.visual {
+	if n := m.selectedCount(); n > 0 || m.visual {
 		v := ""
 		if m.visual {
 			v = " +range"
