@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,21 @@ func TestANameRuleOnADomainDecidesNeitherTheDomainNorItsNames(t *testing.T) {
 	ltOK(t, ws, "rules", "add", "*.pirate.sea", "--verdict", "good")
 	if got := topVerdicts(t, ws, "--by", "domain"); !slices.Equal(got, []string{"pirate.sea good"}) {
 		t.Errorf("top --by domain after a domain rule = %q", got)
+	}
+}
+
+// A name is found as the screen shows it: in Unicode, for the punycode the
+// log holds.
+func TestAUnicodeNameIsTheLogsPunycode(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.xn--mnchen-3ya.de*2")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	if out := ltOK(t, ws, "events", "www.München.de", "--format", "csv"); strings.Count(out, "\n") != 3 {
+		t.Errorf("events www.München.de:\n%s", out)
+	}
+	if out := ltOK(t, ws, "rules", "add", "*.münchen.de", "--verdict", "good"); !strings.Contains(out, "good *.xn--mnchen-3ya.de") ||
+		!strings.Contains(out, "covers 1 name, 2 events") {
+		t.Errorf("rules add *.münchen.de:\n%s", out)
 	}
 }

@@ -3,6 +3,7 @@ package names
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -51,4 +52,26 @@ func mixesConfusableScripts(label string) bool {
 		}
 	}
 	return false
+}
+
+// Typed returns a name a person typed in its wire spelling: a name in
+// Unicode ("münchen.de", as Display shows it) in punycode
+// ("xn--mnchen-3ya.de"); any other name as it is.
+func Typed(name string) string {
+	if isASCII(name) || !utf8.ValidString(name) {
+		return name
+	}
+	if a, err := idna.Lookup.ToASCII(name); err == nil {
+		return a
+	}
+	return name
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -40,11 +40,13 @@ func AppendNormalized(dst, raw []byte) ([]byte, bool) {
 	return dst, true
 }
 
-// Normalize is AppendNormalized returning a new string, for callers off the
-// hot path (tests, the rules editor). The ingest uses AppendNormalized.
+// Normalize is AppendNormalized of a name a person typed, for callers off
+// the hot path (lookups, the rules editor): a name in Unicode is taken in
+// its punycode, the form logs carry (see Typed). The ingest uses
+// AppendNormalized.
 func Normalize(raw []byte) (string, bool) {
 	var buf [256]byte // DNS names fit; longer garbage just grows the slice
-	b, ok := AppendNormalized(buf[:0], raw)
+	b, ok := AppendNormalized(buf[:0], []byte(Typed(string(raw))))
 	return string(b), ok
 }
 

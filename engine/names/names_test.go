@@ -22,7 +22,7 @@ func TestNormalize(t *testing.T) {
 		{"xn--BCHER-kva.de", "xn--bcher-kva.de", true},
 		{"a..b", "a..b", true},                                   // empty labels are kept; RegisteredDomain leaves them alone
 		{"example.com..", "example.com.", true},                  // only one trailing dot goes
-		{"BÜCHER.de", "bÜcher.de", true},                         // only ASCII letters change
+		{"BÜCHER.de\xff", "bÜcher.de\xff", true},                 // only ASCII letters change
 		{`02fds82\312HB.example`, `02fds82\312hb.example`, true}, // source escapes are kept
 		{"\x1bX", "\x1bx", true},
 		{"", "", false},
@@ -37,6 +37,15 @@ func TestNormalize(t *testing.T) {
 		want := "keep:" + c.want
 		if string(b) != want || ok != c.ok {
 			t.Errorf("AppendNormalized(%q) = %q, %v; want %q, %v", c.in, b, ok, want, c.ok)
+		}
+	}
+}
+
+// A name typed as Display shows it is looked up in the punycode logs carry.
+func TestNormalizeTakesATypedIDNInPunycode(t *testing.T) {
+	for in, want := range map[string]string{"münchen.de": "xn--mnchen-3ya.de", "BÜCHER.de": "xn--bcher-kva.de", "www.Bücher.de.": "www.xn--bcher-kva.de"} {
+		if got, ok := Normalize([]byte(in)); got != want || !ok {
+			t.Errorf("Normalize(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
 }

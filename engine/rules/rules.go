@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/subject"
 )
 
@@ -232,9 +233,10 @@ func NormalizePattern(s string) (string, error) {
 //
 // Accepted: letters, digits, '-', '_' (SRV and DKIM labels, and names seen in
 // the wild), punycode labels ("xn--..."), IPv4-looking names. Rejected: empty
-// names or labels, spaces, other characters (including non-ASCII: write IDNs
-// as punycode), labels over 63 and names over 253 bytes. It does not allocate
-// when s is already in normal form.
+// names or labels, spaces, other characters (non-ASCII too, but for a
+// name in Unicode, an IDN, which is taken in its punycode as logs carry it:
+// münchen.de is xn--mnchen-3ya.de), labels over 63 and names over 253
+// bytes. It does not allocate when s is already in normal form.
 func ParsePattern(s string) (string, Scope, error) {
 	s = strings.TrimSpace(s)
 	scope := Name
@@ -262,6 +264,10 @@ func ParsePattern(s string) (string, Scope, error) {
 		case upperByte:
 			upper = true
 		case invalid:
+			if a := names.Typed(s); a != s {
+				p, _, err := ParsePattern(a)
+				return p, scope, err
+			}
 			return "", scope, fmt.Errorf("invalid character %s in name", quoteRune(s[i:]))
 		}
 		if label++; label > maxLabelLen {
