@@ -36,6 +36,7 @@ type Counts struct {
 	// totals sums the counts per subject: a row's share is of its own
 	// subject (an HTTP request is counted under its host and its path).
 	totals map[engsubject.Code]int64
+	when   string // the layout of the rows' times (stampLayout)
 
 	tbl table
 }
@@ -130,8 +131,14 @@ var pivotSubjects = func() []engsubject.Code {
 // thousands of names, and the busiest ones are what a pivot is for.
 const maxCounts = 10000
 
-// stamp is a first/last seen time in a list: minutes are enough there.
-func stamp(us int64) string { return common.Stamp(us, "Jan 02 15:04") }
+// stampLayout formats a first/last seen time in a list: minutes are
+// enough there, and the year when the rows are of more than one.
+func stampLayout(years bool) string {
+	if years {
+		return "2006-01-02 15:04"
+	}
+	return "Jan 02 15:04"
+}
 
 // Update handles answers and keys.
 func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
@@ -142,12 +149,13 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		v.loading, v.err = false, msg.err
 		v.loaded, v.rules = make([]countCells, len(msg.rows)), msg.rules
 		v.totals = map[engsubject.Code]int64{}
+		v.when = stampLayout(v.spansYears(msg.rows))
 		for i, r := range msg.rows {
 			text := textsafe.String(r.Text)
 			if v.pivot {
 				text = pivotText(r)
 			}
-			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, text: text, count: r.Count, first: stamp(r.First), last: stamp(r.Last), firstUS: r.First, lastUS: r.Last}
+			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, text: text, count: r.Count, first: common.Stamp(r.First, v.when), last: common.Stamp(r.Last, v.when), firstUS: r.First, lastUS: r.Last}
 			v.totals[r.Kind] += r.Count
 		}
 		if v.pivot {
@@ -215,11 +223,22 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 // whose logons are all its own: its screen names it once.
 func (v *Counts) clientEvents(r countCells) tea.Cmd {
 	t := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: r.id}, Label: r.raw,
-		Name: &db.NameRow{ID: r.id, Kind: uint8(r.kind), Name: r.raw, Domain: r.domain}}
+		Name: &db.NameRow{ID: r.id, Kind: uint8(r.kind), Name: r.raw, Domain: r.domain, First: r.firstUS, Last: r.lastUS}}
 	if r.kind == engsubject.LogonSource {
 		return common.Open(common.ScreenEvents, t)
 	}
 	return common.Cmd(common.PushMsg{View: NewClientEvents(v.c, t, v.target.Subject.ID, v.target.Label)})
+}
+
+// spansYears says whether the rows are of more than one year: they are the
+// whole list, and with the target's aggregates say its span.
+func (v *Counts) spansYears(rows []db.ClientCount) bool {
+	first, last := targetSpan(v.target)
+	times := []int64{first, last}
+	for _, r := range rows {
+		times = append(times, r.First, r.Last)
+	}
+	return yearsApart(times...)
 }
 
 // SetSize lays the screen out.
@@ -256,10 +275,14 @@ func (v *Counts) View() string {
 	}
 	lines := []string{title(v.c, what, about, status, w)}
 	bars, bw := v.bars(w)
+	tw := len(stampLayout(false))
+	if v.when != "" {
+		tw = len(v.when)
+	}
 	row := func(mark, count, share, bar, first, last, text string, left bool, width int) string {
-		s := fmt.Sprintf("%9s %6s %-*s %-12s %-12s ", count, share, bw, bar, first, last)
+		s := fmt.Sprintf("%9s %6s %-*s %-*s %-*s ", count, share, bw, bar, tw, first, tw, last)
 		if v.pivot {
-			s = fmt.Sprintf("%-4s %9s %6s %-12s %-12s ", mark, count, share, first, last)
+			s = fmt.Sprintf("%-4s %9s %6s %-*s %-*s ", mark, count, share, tw, first, tw, last)
 		}
 		room := max(width-cellWidth(s), 0)
 		if left {

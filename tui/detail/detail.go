@@ -9,6 +9,7 @@ package detail
 import (
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -80,4 +81,34 @@ func searchHelp(k *common.KeyMap) common.HelpSection {
 		subject.WithHelp(k.Search.Search, "filter rows (re: or ~ for a regex)"),
 		subject.WithHelp(k.Global.Back, "clear the filter, then back"),
 	}}
+}
+
+// yearsApart says whether the moments (unix µs, 0 for none) fall in more
+// than one year: the times of a screen then carry the year.
+func yearsApart(times ...int64) bool {
+	year := 0
+	for _, us := range times {
+		if us == 0 {
+			continue
+		}
+		y := time.UnixMicro(us).UTC().Year()
+		if year != 0 && y != year {
+			return true
+		}
+		year = y
+	}
+	return false
+}
+
+// targetSpan is the first and last event of a name or group, from the
+// aggregates its opener handed over (0, 0 when it gave none): the span of
+// the whole list, where a page of it may be of one year.
+func targetSpan(t common.Target) (first, last int64) {
+	switch {
+	case t.Name != nil:
+		return t.Name.First, t.Name.Last
+	case t.Group != nil:
+		return t.Group.First, t.Group.Last
+	}
+	return 0, 0
 }

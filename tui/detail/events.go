@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -402,7 +401,7 @@ func (v *Events) View() string {
 	// A group's rows name their value before the answers, or in their
 	// place when there is no room for both.
 	when, tw := "", 15 // "Jan 02 15:04:05", as formatted
-	if spansYears(v.rows) {
+	if v.spansYears() {
 		when, tw = "2006-01-02 15:04:05", 19
 	}
 	nw, rest := 0, w-(tw+1+cw+1+6+1+8+1+6+1)
@@ -461,22 +460,18 @@ func (v *Events) View() string {
 	return strings.Join(lines, "\n")
 }
 
-// spansYears says whether the rows loaded are of more than one year (an
-// account tried by a 2018 honeypot log and last week's sshd log): their
-// times then show the year, which "Jun 01 23:26:01" does not.
-func spansYears(rows []eventCells) bool {
-	year := 0
-	for _, r := range rows {
-		if r.raw.Time == 0 {
-			continue
-		}
-		y := time.UnixMicro(r.raw.Time).UTC().Year()
-		if year != 0 && y != year {
-			return true
-		}
-		year = y
+// spansYears says whether the whole list is of more than one year (an
+// account tried by a 2018 honeypot log and last week's sshd log): its
+// first and last events as the aggregates have them, and the rows loaded
+// (the workspace may have grown since). Its times then show the year,
+// which "Jun 01 23:26:01" does not, on every page alike.
+func (v *Events) spansYears() bool {
+	first, last := targetSpan(v.target)
+	times := []int64{first, last}
+	for _, r := range v.rows {
+		times = append(times, r.raw.Time)
 	}
-	return false
+	return yearsApart(times...)
 }
 
 // nameWidth is the width of a group's value column out of the rest cells

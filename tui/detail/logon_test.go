@@ -1,6 +1,7 @@
 package detail
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -94,5 +95,35 @@ func TestPivotOfAHoneypotClientShowsEverySubject(t *testing.T) {
 		if strings.Contains(line, "logon account root") && !strings.Contains(line, " 50.0% ") {
 			t.Errorf("root's one logon of two is not 50%%: %q", line)
 		}
+	}
+}
+
+// The year shows on every page when the whole list spans years, known from
+// its aggregates: the newest page of root's logons is of one year, its
+// oldest logon of 2018.
+func TestEventsPageOfOneYearShowsTheYearOfAListOfSeveral(t *testing.T) {
+	dir := t.TempDir()
+	auth, pot := filepath.Join(dir, "auth.log"), filepath.Join(dir, "cowrie.json")
+	var b strings.Builder
+	for i := range pageSize + 100 {
+		fmt.Fprintf(&b, "Mar 27 13:%02d:%02d web1 sshd[%d]: Failed password for root from 10.0.2.18 port 50691 ssh2\n", i/60%60, i%60, 1000+i)
+	}
+	write(t, auth, b.String())
+	write(t, pot, `{"eventid": "cowrie.login.success", "username": "root", "password": "x", "timestamp": "2018-06-01T00:05:01Z", "src_ip": "192.0.2.7", "sensor": "pot1"}`+"\n")
+	c := ingested(t, dir, auth, pot)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "-03-27 13:") {
+		t.Errorf("the newest page of a list of several years without its year:\n%s", got)
+	}
+}
+
+// The clients of an account seen in two years show the year in their
+// first and last seen.
+func TestClientsOfSeveralYearsShowTheYear(t *testing.T) {
+	c := logons(t)
+	v := tuitest.Open(NewClients, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
+	tuitest.CheckSize(t, v, 100, 14)
+	if got := ansi.Strip(v.View()); !strings.Contains(got, "2018-06-01 00:05 2018-06-01 00:05") {
+		t.Errorf("the honeypot's client without its year:\n%s", got)
 	}
 }
