@@ -88,6 +88,20 @@ func NewClientEvents(c common.Common, t common.Target, id uint32, addr string) *
 	return v
 }
 
+// NewFilteredEvents opens the events of the name or group in t that pass
+// the f filter's text, as if typed: a screen that counted some of a
+// value's events (the logon summary's row without an account counts its
+// source's logons, not its client versions) opens those.
+func NewFilteredEvents(c common.Common, t common.Target, filter string) (common.View, error) {
+	v := NewEvents(c, t).(*Events)
+	f, err := parseFilter(filter, v.filterKind())
+	if err != nil {
+		return nil, err
+	}
+	v.filter, v.filterText = f, filter
+	return v, nil
+}
+
 // Init starts loading the newest page.
 func (v *Events) Init() tea.Cmd { return v.fetch(pageReq{older: true, replace: true}) }
 

@@ -2,6 +2,7 @@ package detail
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,7 @@ var filterSpecs = map[record.Kind]filterSpec{
 	record.KindDNS: {"DNS queries", "client, type or rcode", "only client=… type=TXT rcode=NXDOMAIN (- no response)", setDNSField},
 	record.KindHTTP: {"HTTP requests", "client, method or status", "only client=… method=POST status=404, 4xx or - (no response)",
 		setHTTPField},
-	record.KindLogon: {"logons", "client (source), result or id (event)", "only source=… result=success|failure|invalid id=4625",
+	record.KindLogon: {"logons", "client (source), result or id (event)", "only source=… result=success|failure|invalid (or a list: success,failure) id=4625",
 		setLogonField},
 }
 
@@ -104,7 +105,7 @@ func setHTTPField(f *db.EventFilter, key, val string) (bool, error) {
 func setLogonField(f *db.EventFilter, key, val string) (bool, error) {
 	switch key {
 	case "result":
-		r, err := parseResult(val)
+		r, err := parseResults(val)
 		f.Results = r
 		return true, err
 	case "id", "event", "eventid":
@@ -147,6 +148,22 @@ func parseStatus(s string) (db.CodeRange, error) {
 		return db.CodeRange{Lo: int16(n), Hi: int16(n)}, nil
 	}
 	return db.CodeRange{}, fmt.Errorf("status %q: a code (404), a class (4xx) or - (no response)", s)
+}
+
+// parseResults reads one result or several, "success,failure": the logon
+// summary's row opens the results it counted, which a value's client
+// versions and commands typed are not.
+func parseResults(s string) ([]string, error) {
+	var out []string
+	for _, one := range strings.Split(s, ",") {
+		r, err := parseResult(one)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // parseResult reads a logon's result into the stored results it keeps.

@@ -8,6 +8,8 @@ package logons
 
 import (
 	"cmp"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/detail"
 	"github.com/longtail/longtail/tui/internal/scroll"
 )
 
@@ -94,7 +97,7 @@ func (m *Model) filterKey(short bool) key.Binding {
 	return common.Worded(m.c.Keys.Search.Search, short, "filter", "only the rows holding a text")
 }
 func (m *Model) eventsKey(short bool) key.Binding {
-	return common.Worded(m.c.Keys.Drill.Events, short, "the pair's logons", "logons of the row's pair")
+	return common.Worded(m.c.Keys.Drill.Events, short, "the row's logons", "logons of the row's pair (without one: of its source or account)")
 }
 
 // Update handles messages.
@@ -114,6 +117,8 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		if kept {
 			m.moveTo(keep)
 		}
+	case foundMsg:
+		return m, m.open(msg)
 	case common.WorkspaceChangedMsg:
 		// Another process added logons: read the summary again, on the
 		// same row.
@@ -205,30 +210,88 @@ func (m *Model) refilter() {
 	m.clamp()
 }
 
-// openEvents opens the events of the row's pair, or of its account or
-// source when the logons stored no pair, looked up in a command.
+// openEvents opens the events of the row's pair, looked up in a command.
+// A row whose logons stored no pair (no account, or no source) opens those
+// of the value it has, kept to the results the row counted: the source's
+// client versions and commands are no logons of it.
 func (m *Model) openEvents() tea.Cmd {
 	r, ok := m.current()
 	if !ok {
 		return nil
 	}
-	code, value := subject.LogonPair, r.Pair
-	switch {
-	case value != "":
-	case r.Account != subject.None:
-		code, value = subject.LogonAccount, r.Account
-	default:
-		code, value = subject.LogonSource, r.Source
+	code, value, filter := subject.LogonPair, r.Pair, ""
+	if value == "" {
+		code, value, filter = subject.LogonAccount, r.Account, resultsFilter(r)
+		if r.Account == subject.None {
+			code, value = subject.LogonSource, r.Source
+		}
 	}
+	if value == subject.None {
+		return common.Status("these logons name neither an account nor a source to list them by")
+	}
+	note := m.othersNote(r, code, value)
 	d, ctx := m.c.DB, m.c.Ctx
 	return func() tea.Msg {
 		n, err := d.NameByText(ctx, code, value)
 		if err != nil {
 			return common.ErrMsg{Err: err}
 		}
-		return common.OpenMsg{Screen: common.ScreenEvents,
-			Target: common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}}
+		return foundMsg{name: n, filter: filter, note: note}
 	}
+}
+
+// foundMsg is the value a row's events are listed by, found.
+type foundMsg struct {
+	name   db.NameRow
+	filter string // the events' f filter, "" for all
+	note   string // what the screen shows beside the row's, "" for nothing
+}
+
+// open pushes the events screen of a value found.
+func (m *Model) open(msg foundMsg) tea.Cmd {
+	t := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: msg.name.ID}, Label: msg.name.Name, Name: &msg.name}
+	if msg.filter == "" {
+		return common.Open(common.ScreenEvents, t)
+	}
+	v, err := detail.NewFilteredEvents(m.c, t, msg.filter)
+	if err != nil {
+		return common.Error(err)
+	}
+	cmds := []tea.Cmd{common.Cmd(common.PushMsg{View: v})}
+	if msg.note != "" {
+		cmds = append(cmds, common.Status(msg.note))
+	}
+	return tea.Batch(cmds...)
+}
+
+// resultsFilter keeps the results a row counted.
+func resultsFilter(r englogons.Row) string {
+	switch {
+	case r.Successes > 0 && r.Failures > 0:
+		return "result=success,failure"
+	case r.Successes > 0:
+		return "result=success"
+	}
+	return "result=failure"
+}
+
+// othersNote says when the value's events hold other rows' logons too (a
+// source's without an account beside its accounts'): the events screen
+// has no filter to tell them apart.
+func (m *Model) othersNote(r englogons.Row, code subject.Code, value string) string {
+	if code == subject.LogonPair {
+		return ""
+	}
+	others := 0
+	for _, o := range m.all {
+		if o != r && (code == subject.LogonSource && o.Source == value || code == subject.LogonAccount && o.Account == value) {
+			others++
+		}
+	}
+	if others == 0 {
+		return ""
+	}
+	return fmt.Sprintf("these are all the logons of %s: those of its %d other summary rows are among them", common.SafeName(value), others)
 }
 
 func (m *Model) current() (englogons.Row, bool) { return scroll.At(m.rows, m.cursor) }
@@ -452,4 +515,29 @@ func count(n int64) string {
 		return "·"
 	}
 	return chart.Count(n)
+}
+
+// CursorValue is the row's account, or its source when it has none: what
+// the row is about (common.Exporter).
+func (m *Model) CursorValue() (string, bool) {
+	r, ok := m.current()
+	if !ok {
+		return "", false
+	}
+	if r.Account == subject.None {
+		return r.Source, r.Source != subject.None
+	}
+	return r.Account, true
+}
+
+// Rows are the rows the filter keeps, in the columns of `longtail logons`
+// (common.Exporter).
+func (m *Model) Rows() ([]string, [][]string) {
+	header := []string{"account", "source", "target", "logon_type", "successes", "failures", "first_seen", "last_seen", "reason"}
+	rows := make([][]string, len(m.rows))
+	for i, r := range m.rows {
+		rows[i] = []string{r.Account, r.Source, r.Target, r.Type, strconv.FormatInt(r.Successes, 10), strconv.FormatInt(r.Failures, 10),
+			common.CSVTime(r.First), common.CSVTime(r.Last), r.Reason}
+	}
+	return header, rows
 }

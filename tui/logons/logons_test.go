@@ -168,8 +168,7 @@ func TestFilter(t *testing.T) {
 	}
 }
 
-// enter opens the events of the row's pair; a row whose logons stored no
-// pair (no account) opens its source's.
+// enter opens the events of the row's pair.
 func TestEnterOpensThePair(t *testing.T) {
 	v := open(t, workspace(t), 120, 20)
 	msgs := tuitest.Press(v, "enter")
@@ -178,10 +177,54 @@ func TestEnterOpensThePair(t *testing.T) {
 		subject.Code(o.Target.Name.Kind) != subject.LogonPair || o.Target.Subject != (db.Subject{Kind: db.SubjectName, ID: o.Target.Name.ID}) {
 		t.Errorf("enter opened %+v", msgs)
 	}
-	v.rows = []englogons.Row{{Account: subject.None, Source: "192.0.2.7"}}
-	v.cursor = 0
-	if o, ok := firstOpen(tuitest.Press(v, "enter")); !ok || o.Target.Label != "192.0.2.7" || subject.Code(o.Target.Name.Kind) != subject.LogonSource {
-		t.Errorf("enter on a row without a pair opened %+v", o)
+}
+
+// A honeypot's source that tried a password without a user name: its row
+// (account "-") opens the source's logons the row counted, not the client
+// version it sent too; a row of neither account nor source says so.
+func TestEnterOnARowWithoutAnAccountOpensItsLogons(t *testing.T) {
+	c := ingested(t, "cowrie.json", `{"eventid": "cowrie.client.version", "version": "SSH-2.0-OpenSSH_7.3", "timestamp": "2018-06-16T00:54:46Z", "src_ip": "146.0.77.173", "sensor": "pot1"}`+"\n"+
+		`{"eventid": "cowrie.login.failed", "username": "", "password": "root", "timestamp": "2018-06-16T00:54:47Z", "src_ip": "146.0.77.173", "sensor": "pot1"}`+"\n")
+	v := open(t, c, 120, 20)
+	if len(v.rows) != 1 || v.rows[0].Account != subject.None || v.rows[0].Failures != 1 {
+		t.Fatalf("rows %+v", v.rows)
+	}
+	var events common.View
+	for _, m := range tuitest.Press(v, "enter") {
+		if p, ok := m.(common.PushMsg); ok {
+			events = p.View
+		}
+	}
+	if events == nil {
+		t.Fatal("enter opened no events")
+	}
+	events.SetSize(120, 20)
+	tuitest.Settle(events, events.Init())
+	got := ansi.Strip(events.View())
+	if !strings.Contains(got, "logons of 146.0.77.173") || !strings.Contains(got, "row 1 of 1 matching") || strings.Contains(got, "OpenSSH_7.3") {
+		t.Errorf("the row's one logon is not what opened:\n%s", got)
+	}
+	v.rows = []englogons.Row{{Account: subject.None, Source: subject.None}}
+	if msgs := tuitest.Press(v, "enter"); len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "neither an account nor a source") {
+		t.Errorf("enter on a row of no account and no source: %v", msgs)
+	}
+}
+
+// E and Y, which the help lists, work on the summary's rows: the rows the
+// filter keeps, in the columns of longtail logons, and the row's account.
+func TestExportsTheRowsShown(t *testing.T) {
+	v := open(t, workspace(t), 120, 20)
+	tuitest.Press(v, "/", "2", "0", "3", ".", "enter")
+	ex, ok := common.View(v).(common.Exporter)
+	if !ok {
+		t.Fatal("the summary has no rows to export")
+	}
+	header, rows := ex.Rows()
+	if len(header) != 9 || header[0] != "account" || len(rows) != 8 || rows[0][1] != "203.0.113.50" || rows[0][6] != "2024-03-07T01:00:00.000000Z" {
+		t.Errorf("rows %v %v", header, rows)
+	}
+	if val, ok := ex.CursorValue(); !ok || val != v.rows[0].Account {
+		t.Errorf("cursor value %q %v", val, ok)
 	}
 }
 
