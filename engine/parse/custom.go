@@ -386,12 +386,7 @@ type customParser struct {
 	rec        record.Record
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 func (p *customParser) Line(line []byte, no, off int64, replay bool, out record.Output) {
-	if no == 1 {
-		line = bytes.TrimPrefix(line, bom)
-	}
 	if len(line) == 0 || p.f.isComment(line) {
 		return
 	}

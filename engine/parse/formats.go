@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -110,6 +111,7 @@ func (e *UnknownFormatError) Error() string {
 // Detect returns the first format that accepts head, or an
 // *UnknownFormatError.
 func Detect(head []byte) (Format, error) {
+	head = bytes.TrimPrefix(head, bom)
 	formats := Formats()
 	for _, f := range formats {
 		if f.Detect(head) {

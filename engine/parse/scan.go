@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -76,9 +77,9 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 				out.Skip(pos.Line, start, "line longer than 1 MiB")
 			}
 		case !replay && pos.Line <= from.Read.Line:
-			p.Line(trimEOL(chunk), pos.Line, start, false, discard{})
+			p.Line(firstLine(trimEOL(chunk), pos.Line), pos.Line, start, false, discard{})
 		default:
-			p.Line(trimEOL(chunk), pos.Line, start, replay, out)
+			p.Line(firstLine(trimEOL(chunk), pos.Line), pos.Line, start, replay, out)
 		}
 		if !complete {
 			return pos, nil
@@ -91,6 +92,19 @@ func ScanLines(ctx context.Context, r io.Reader, p LineParser, start Position, f
 func trimEOL(line []byte) []byte {
 	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
 		line = line[:len(line)-1]
+	}
+	return line
+}
+
+// bom is the byte order mark some Windows tools (Notepad, PowerShell's
+// Out-File, Excel's CSV) put at the start of a UTF-8 file.
+var bom = []byte("\xef\xbb\xbf")
+
+// firstLine is line without a byte order mark when it is the file's
+// first (no): no parser need know of one.
+func firstLine(line []byte, no int64) []byte {
+	if no == 1 {
+		return bytes.TrimPrefix(line, bom)
 	}
 	return line
 }
