@@ -345,6 +345,9 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 // client's address, not its id, so the first pivot looks the ids up among
 // the name's clients.
 func (v *Events) pivot(addr string) tea.Cmd {
+	if addr == "" || addr == engsubject.None {
+		return common.Status("this row names no " + clientWord(v.filterKind()) + ": there is none to pivot on")
+	}
 	if id, ok := v.clients[addr]; ok {
 		return common.Open(common.ScreenPivot, common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: id}, Label: addr})
 	}
@@ -365,6 +368,14 @@ func (v *Events) pivot(addr string) tea.Cmd {
 		}
 		return pivotMsg{seq: seq, clients: m, addr: addr, err: err}
 	}
+}
+
+// clientWord is what a kind calls an event's client: a logon's source.
+func clientWord(k record.Kind) string {
+	if k == record.KindLogon {
+		return engsubject.Must(engsubject.LogonSource).Column
+	}
+	return "client"
 }
 
 // SetSize lays the screen out.

@@ -127,3 +127,17 @@ func TestClientsOfSeveralYearsShowTheYear(t *testing.T) {
 		t.Errorf("the honeypot's client without its year:\n%s", got)
 	}
 }
+
+// p on a logon that names no source (Windows writes "-") says there is
+// none to pivot on, not that a client "-" was not found.
+func TestPivotOnALogonWithoutASource(t *testing.T) {
+	dir := t.TempDir()
+	sec := filepath.Join(dir, "security.json")
+	write(t, sec, `{"@timestamp":"2024-03-07T01:00:00Z","EventID":4624,"Channel":"Security","Hostname":"dc01","TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"5","IpAddress":"-","Status":"0x0"}`+"\n")
+	c := ingested(t, dir, sec)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "alice@corp"), 100, 14)
+	msgs := tuitest.Press(v, "p")
+	if len(msgs) != 1 || msgs[0] != (common.StatusMsg{Text: "this row names no source: there is none to pivot on"}) {
+		t.Errorf("p on a logon without a source: %v", msgs)
+	}
+}
