@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
@@ -148,5 +149,33 @@ func TestAnUnscoredSubjectIsByCountAndSaysSo(t *testing.T) {
 	}
 	if screen := ansi.Strip(m.View()); !strings.Contains(strings.Split(screen, "\n")[0], "sorted by score") {
 		t.Errorf("the sources after the targets are not by score:\n%s", screen)
+	}
+}
+
+// Known-good for a source's whole network, or an account's domain, says
+// the group it is ("network 203.0.113.0/24"), as its undo does: the "*."
+// of a DNS wildcard is for host names.
+func TestAGroupsMarkIsWordedByItsGroup(t *testing.T) {
+	m := logonList(t)
+	press(m, "K", "K", "H") // the sources, known-good shown: the row stays
+	for i := 0; cur(m).Name != "203.0.113.9" && i < 10; i++ {
+		press(m, "j")
+	}
+	if got := statusOf(press(m, "a", "D")); got != "marked good: network 203.0.113.0/24" {
+		t.Errorf("a D on a source said %q", got)
+	}
+	if got := statusOf(press(m, "u")); !strings.Contains(got, "the mark of network 203.0.113.0/24") || strings.Contains(got, "*.") {
+		t.Errorf("its undo said %q", got)
+	}
+	for _, r := range []struct {
+		rule rules.Rule
+		want string
+	}{
+		{rules.Rule{Kind: subject.LogonAccount, Pattern: "offsec", Scope: rules.Domain}, "domain offsec"},
+		{rules.Rule{Kind: subject.DNSName, Pattern: "offsec.com", Scope: rules.Domain}, "*.offsec.com and offsec.com"},
+	} {
+		if got := describe([]rules.Rule{r.rule}); got != r.want {
+			t.Errorf("%+v described as %q", r.rule, got)
+		}
 	}
 }

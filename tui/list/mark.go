@@ -318,11 +318,7 @@ func describe(rs []rules.Rule) string {
 	if len(rs) == 0 {
 		return "nothing"
 	}
-	r := rs[0]
-	s := describedValue(r)
-	if r.Scope == rules.Domain {
-		s = "*." + s + " and " + s
-	}
+	s := scoped(rs[0], describedValue(rs[0]))
 	if len(rs) > 1 {
 		s += fmt.Sprintf(" and %d more", len(rs)-1)
 	}
@@ -336,11 +332,7 @@ func describe(rs []rules.Rule) string {
 func withWhole(text, lead string, rs []rules.Rule) string {
 	var vals []string
 	for _, r := range rs[:min(len(rs), maxWhole)] {
-		v := textsafe.String(r.Pattern)
-		if r.Scope == rules.Domain {
-			v = "*." + v + " and " + v
-		}
-		vals = append(vals, v)
+		vals = append(vals, scoped(r, textsafe.String(r.Pattern)))
 	}
 	whole := lead + strings.Join(vals, ", ")
 	if len(rs) > maxWhole {
@@ -350,6 +342,19 @@ func withWhole(text, lead string, rs []rules.Rule) string {
 		return text
 	}
 	return text + "\n" + whole
+}
+
+// scoped is a rule's value v with its scope: a group's rule says its group
+// ("network 10.23.123.0/24", "domain offsec"); the "*." of a DNS wildcard
+// only for host names, whose registered domain it is.
+func scoped(r rules.Rule, v string) string {
+	if r.Scope != rules.Domain {
+		return v
+	}
+	if sub, ok := subject.ByCode(r.Kind); ok && !sub.Hostname {
+		return sub.Group + " " + v
+	}
+	return "*." + v + " and " + v
 }
 
 // maxWhole is the most values a message names whole.
