@@ -625,6 +625,12 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		if m.opts.Import == nil {
 			return common.Status("importing a list is not available in this build yet")
 		}
+		if sub := m.q.Listing(); sub.Code != subject.DNSName {
+			// A list's lines become DNS name rules, whatever is listed:
+			// on accounts they would decide no account.
+			return common.Status(fmt.Sprintf("%s makes DNS name rules: %s to the names first; for %s: longtail rules add --kind %s --by %s VALUE... --verdict V",
+				k.List.Import.Help().Key, k.List.Kind.Help().Key, ofKind(sub, sub.Plural), sub.Kind, sub.Name))
+		}
 		return m.openInput(inputImport, "import "+verdicts.PromptSyntax+": ", "")
 
 	case key.Matches(msg, k.Filter.HideGood):

@@ -179,3 +179,20 @@ func TestAGroupsMarkIsWordedByItsGroup(t *testing.T) {
 		}
 	}
 }
+
+// I on a list other than the DNS names says that an imported list makes
+// DNS name rules, and how to make the listed subject's, instead of
+// quietly adding name rules that decide none of its rows.
+func TestImportOnLogonsSaysItMakesNameRules(t *testing.T) {
+	m := logonList(t)
+	m.opts.Import = func(context.Context, *db.DB, string) (string, error) { return "", nil }
+	press(m, "K", "K")
+	got := statusOf(press(m, "I"))
+	if m.Capturing() || !strings.HasPrefix(got, "I makes DNS name rules: K to the names first; for logon sources: longtail rules add --kind logon --by source VALUE... --verdict V") {
+		t.Errorf("I on logon sources: %q, prompt open %v", got, m.Capturing())
+	}
+	press(m, "K")
+	if press(m, "I"); !m.Capturing() {
+		t.Error("I on the DNS names opens no prompt")
+	}
+}
