@@ -196,3 +196,19 @@ func TestImportOnLogonsSaysItMakesNameRules(t *testing.T) {
 		t.Error("I on the DNS names opens no prompt")
 	}
 }
+
+// A line cut at 80 columns says so: the message of an empty subject's
+// list ends in "…", not in the middle of a word.
+func TestAnEmptyListsMessageIsCutWithAnEllipsis(t *testing.T) {
+	m := logonList(t)
+	m.SetSize(80, 24)
+	press(m, "K", "K")
+	for i := 0; m.data.Subject.Code != subject.LogonHASSH && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	screen := ansi.Strip(m.View())
+	lines := strings.Split(screen, "\n")
+	if msg := strings.TrimRight(lines[2], " "); !strings.HasPrefix(msg, "  no SSH client fingerprints") || !strings.HasSuffix(msg, "…") {
+		t.Errorf("the empty list's message %q:\n%s", msg, screen)
+	}
+}

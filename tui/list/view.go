@@ -79,7 +79,8 @@ func (m *Model) View() string {
 	}
 	lines = append(lines[:h-1], m.bottomBar(w))
 	for i, l := range lines {
-		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
+		// A line too long for the width (a message, a hint) shows it was cut.
+		lines[i] = common.PadRight(ansi.Truncate(l, w, "…"), w)
 	}
 	return strings.Join(lines, "\n")
 }
