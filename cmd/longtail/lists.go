@@ -154,6 +154,11 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	if groups && *scope == "" {
 		*scope = "domain"
 	}
+	if *scope == "" || *scope == "name" {
+		for i, p := range patterns {
+			patterns[i] = sub.Stored(p)
+		}
+	}
 	like := rules.Rule{Kind: sub.Code, Verdict: v, Note: *note, Author: verdicts.DefaultAuthor(), Origin: "cli", Created: time.Now().UTC()}
 	rs, err := verdicts.TypedRules(patterns, *scope, like)
 	if err != nil {

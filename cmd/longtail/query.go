@@ -318,7 +318,14 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	s, err := lookup(ctx, d, sub, groups, rest[0])
+	typed := rest[0]
+	if !groups {
+		typed = sub.Stored(typed)
+	}
+	s, err := lookup(ctx, d, sub, groups, typed)
+	if errors.Is(err, db.ErrNotFound) && sub.Code == subject.LogonPair {
+		err = fmt.Errorf("%w (a pair is typed \"account ← source\", or account <- source)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}

@@ -20,18 +20,21 @@ var (
 		Group: "domain", Groups: "domains",
 		Append: appendAccount,
 		RollUp: rollUpAccount,
+		Typed:  typedAccount,
 	}
 	logonSource = Subject{
 		Code: LogonSource, Kind: record.KindLogon, Name: "source", Title: "logon sources", Plural: "sources", Column: "source",
 		Group: "network", Groups: "networks", Primary: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendOr(dst, r.Client), true },
 		RollUp: rollUpAddr,
+		Typed:  typedLower,
 	}
 	logonPair = Subject{
 		Code: LogonPair, Kind: record.KindLogon, Name: "pair", Title: "logon pairs (account ← source)", Plural: "pairs", Column: "account ← source",
 		Group: "account", Groups: "accounts",
 		Append: appendPair,
 		RollUp: rollUpPair,
+		Typed:  typedPair,
 	}
 	logonTarget = Subject{
 		Code: LogonTarget, Kind: record.KindLogon, Name: "target", Title: "logon targets", Plural: "targets", Column: "target host",
@@ -40,12 +43,14 @@ var (
 			return appendLower(dst, r.Target), len(r.Target) > 0
 		},
 		RollUp: rollUpTarget,
+		Typed:  typedLower,
 	}
 	logonType = Subject{
 		Code: LogonType, Kind: record.KindLogon, Name: "type", Title: "logon types", Plural: "logon types", Column: "logon type",
 		Group: "class", Groups: "classes",
 		Append: appendLogonType,
 		RollUp: rollUpLogonType,
+		Typed:  typedLower,
 	}
 	logonAuth = Subject{
 		Code: LogonAuth, Kind: record.KindLogon, Name: "auth", Title: "authentication packages", Plural: "packages", Column: "authentication",
@@ -54,6 +59,7 @@ var (
 			return appendLower(dst, r.AuthPackage), len(r.AuthPackage) > 0
 		},
 		RollUp: func(v string) string { return v },
+		Typed:  typedLower,
 	}
 	logonResult = Subject{
 		Code: LogonResult, Kind: record.KindLogon, Name: "result", Title: "logon results", Plural: "results", Column: "result",
@@ -149,6 +155,35 @@ func appendAccount(dst []byte, r *record.Record) ([]byte, bool) {
 		domain = domain[:dot]
 	}
 	return appendLower(dst, domain), true
+}
+
+// typedAccount is an account as appendAccount stores it: one typed with a
+// domain (Administrator@CORP, user@corp.example.com) is a Windows one, in
+// lower case under the domain's first label; one without, as typed, as a
+// Unix account is logged (root and Root are two).
+func typedAccount(text string) string {
+	r := record.Record{Account: []byte(strings.TrimSpace(text))}
+	if strings.Contains(text, "@") {
+		r.EventID = 4624 // any Windows event: the account compares as Windows does
+	}
+	a, _ := appendAccount(nil, &r)
+	return string(a)
+}
+
+// typedLower is a value stored in lower case (a source, a target host).
+func typedLower(text string) string { return string(appendLower(nil, []byte(strings.TrimSpace(text)))) }
+
+// typedPair is "account ← source" as stored, also typed with <- for the
+// arrow a keyboard lacks.
+func typedPair(text string) string {
+	acc, src, ok := strings.Cut(text, "←")
+	if !ok {
+		acc, src, ok = strings.Cut(text, "<-")
+	}
+	if !ok {
+		return text
+	}
+	return typedAccount(acc) + pairSep + typedLower(src)
 }
 
 // rollUpAccount is an account's domain, or Local.

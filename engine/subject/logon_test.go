@@ -208,3 +208,23 @@ func TestLogonRecordFromDetail(t *testing.T) {
 		}
 	}
 }
+
+// A value typed on the command line is taken in the form it is stored in.
+func TestStoredIsTheFormAppendStores(t *testing.T) {
+	for _, c := range []struct {
+		sub       Subject
+		typed, is string
+	}{
+		{logonAccount, "Administrator@CORP", "administrator@corp"},
+		{logonAccount, "Administrator@corp.example.com", "administrator@corp"},
+		{logonAccount, "Root", "Root"}, // a Unix account, as logged
+		{logonSource, " SCORPIA ", "scorpia"},
+		{logonPair, "Admin@CORP <- SCORPIA", "admin@corp ← scorpia"},
+		{logonPair, "root ← 10.0.0.1", "root ← 10.0.0.1"},
+		{httpAgent, "Mozilla/5.0", "Mozilla/5.0"}, // user agents are case-sensitive
+	} {
+		if got := c.sub.Stored(c.typed); got != c.is {
+			t.Errorf("%s %q: %q, want %q", c.sub.Name, c.typed, got, c.is)
+		}
+	}
+}

@@ -82,6 +82,19 @@ type Subject struct {
 	// what tells values apart first ("Chrome 120 · Windows ·
 	// Mozilla/5.0 (Windows…"); the value itself is shown everywhere else.
 	Brief func(value string) string
+	// Typed, when set, is a value a person typed in the form Append
+	// stores it (a logon source in lower case); see Stored.
+	Typed func(text string) string
+}
+
+// Stored is a value as typed on the command line in the form the subject
+// stores it, for a lookup or a rule to find it: Administrator@CORP is the
+// account administrator@corp. Values of other subjects are exact.
+func (s Subject) Stored(text string) string {
+	if s.Typed == nil {
+		return text
+	}
+	return s.Typed(text)
 }
 
 // Short is Brief's shortening of a value, or the value.

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// logonWorkspace ingests a generated Windows Security log (accounts such
+// as administrator@corp, stored in lower case) into a new workspace.
+func logonWorkspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "logon.json")
+	if err := os.WriteFile(log, []byte(ltOK(t, ws, "gen", "logon", "--lines", "3000")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "ingest", "--no-score", log)
+	return ws
+}
+
+// Logon accounts and sources are stored in lower case: typed as Windows
+// writes them, they are found, and a rule on them covers them; a pair is
+// found typed with <- too, and one not found says how a pair is typed.
+func TestLogonValuesAreFoundAsTyped(t *testing.T) {
+	ws := logonWorkspace(t)
+	if out := ltOK(t, ws, "events", "Administrator@CORP", "--kind", "logon", "--by", "account", "--limit", "1", "--format", "csv"); !strings.Contains(out, "203.0.113.50") {
+		t.Errorf("events Administrator@CORP:\n%s", out)
+	}
+	if out := ltOK(t, ws, "events", "Administrator@corp.example.com <- 203.0.113.50", "--kind", "logon", "--by", "pair", "--limit", "1", "--format", "csv"); !strings.Contains(out, "203.0.113.50") {
+		t.Errorf("events of a pair typed with <-:\n%s", out)
+	}
+	_, _, err := lt(t, ws, "events", "administrator@corp", "--kind", "logon", "--by", "pair")
+	if err == nil || !strings.Contains(err.Error(), `"account ← source"`) {
+		t.Errorf("a pair not found: %v", err)
+	}
+	if out := ltOK(t, ws, "rules", "add", "--kind", "logon", "--by", "account", "Administrator@CORP", "--verdict", "bad"); !strings.Contains(out, "bad administrator@corp") ||
+		!strings.Contains(out, "covers 1 account, 401 events") {
+		t.Errorf("rules add Administrator@CORP:\n%s", out)
+	}
+}
