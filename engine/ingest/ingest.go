@@ -435,6 +435,9 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	switch {
 	case werr != nil:
 		return failed(rep, werr)
+	case gzipped && errors.Is(err, io.ErrUnexpectedEOF):
+		// A copy cut short, or a log still being compressed.
+		return failed(rep, fmt.Errorf("cut short: the compressed data ends early (%w)", err))
 	case err != nil:
 		return stopped(ctx, rep, err)
 	}

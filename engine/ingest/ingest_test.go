@@ -445,3 +445,17 @@ func TestASmallLogGrownAndRenamedIsReadOnWhereItStopped(t *testing.T) {
 		t.Fatalf("the rotated log: %+v, %d events in all, want 30", r, totalEvents(t, d))
 	}
 }
+
+// A compressed copy cut short says so: "unexpected EOF" alone did not
+// say which end was missing, nor why.
+func TestACompressedFileCutShortSaysSo(t *testing.T) {
+	d := openWS(t)
+	path := filepath.Join(t.TempDir(), "dns.log.gz")
+	writeGzip(t, path, genLog(t, "csv", 20000))
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, b[:len(b)/2], 0o644)
+	r := ingestOne(t, d, path, Options{})
+	if r.Status != Failed || r.Events == 0 || !strings.Contains(r.Describe(), "cut short: the compressed data ends early") {
+		t.Errorf("a compressed file cut short: %s", r.Describe())
+	}
+}
