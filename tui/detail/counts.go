@@ -66,7 +66,7 @@ type countsMsg struct {
 // a group's are those of its values, each counted over all of them.
 func NewClients(c common.Common, t common.Target) common.View {
 	v := &Counts{c: c, target: t, tbl: newTable(c)}
-	v.tbl.empty = "the logs name no client for these requests"
+	v.tbl.empty = "the logs name no " + v.who() + " for these " + subject.EventsOf(targetKind(t))
 	return v
 }
 
@@ -255,9 +255,9 @@ func (v *Counts) layout() {
 // View draws the title, the header and the rows.
 func (v *Counts) View() string {
 	w, h := v.c.Width, v.c.Height
-	what, noun, about := "clients of ", "clients", subject.Describe(v.target)
+	what, noun, about := v.who()+"s of ", v.who()+"s", subject.Describe(v.target)
 	if v.pivot {
-		what, noun, about = v.pivotWhat(), "names", textsafe.String(v.target.Label)
+		what, noun, about = v.pivotWhat(), v.pivotNoun()+"s", textsafe.String(v.target.Label)
 	}
 	var status string
 	switch {
@@ -290,9 +290,9 @@ func (v *Counts) View() string {
 		}
 		return s + fit(text, room)
 	}
-	header, shareHead := "client", "share"
+	header, shareHead := v.who(), "share"
 	if v.pivot {
-		header, shareHead = "name", "of all" // of the title's count of the row's kind
+		header, shareHead = v.pivotNoun(), "of all" // of the title's count of the row's kind
 	}
 	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", shareHead, "", "first seen", "last seen", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
@@ -370,8 +370,12 @@ func pivotText(r db.ClientCount) string {
 }
 
 // events says how many events the rows hold, each once: DNS queries, HTTP
-// requests and logons (see kindEvents).
+// requests and logons (see kindEvents); a clients screen's, those of its
+// kind.
 func (v *Counts) events() string {
+	if !v.pivot {
+		return v.clientsEvents()
+	}
 	dns, http := v.kindEvents(record.KindDNS), v.kindEvents(record.KindHTTP)
 	logons := v.kindEvents(record.KindLogon)
 	var requests string
@@ -418,6 +422,22 @@ func (v *Counts) shareOf(k engsubject.Code) int64 {
 	return v.kindEvents(sub.Kind)
 }
 
+// clientsEvents counts the clients' events in their kind's words, and
+// those that name no client, which the rows leave out: an account's logon
+// without a source (Windows' 4672) is one of its logons too.
+func (v *Counts) clientsEvents() string {
+	kind := targetKind(v.target)
+	var sum int64
+	for _, n := range v.totals {
+		sum += n
+	}
+	text := counted(sum, strings.TrimSuffix(subject.EventsOf(kind), "s"))
+	if none := targetCount(v.target) - sum; none > 0 && len(v.loaded) < maxCounts {
+		text += fmt.Sprintf(" (and %s without a %s)", chart.Int(none), clientWord(kind))
+	}
+	return text
+}
+
 // counted is "1 request", "2,090 requests".
 func counted(n int64, noun string) string {
 	if n == 1 {
@@ -443,7 +463,21 @@ func (v *Counts) Title() string {
 	if v.pivot {
 		return v.pivotWhat() + textsafe.String(v.target.Label)
 	}
-	return "clients of " + subject.Describe(v.target)
+	return v.who() + "s of " + subject.Describe(v.target)
+}
+
+// who is what the clients screen's rows are, in its kind's words: a
+// logon's clients are its sources.
+func (v *Counts) who() string { return clientWord(targetKind(v.target)) }
+
+// pivotNoun is what a pivot's rows are: names while it lists DNS names
+// only, values once it holds other subjects (an account, a password, an
+// HTTP path are no names asked).
+func (v *Counts) pivotNoun() string {
+	if v.pivotWhat() == "names asked by " {
+		return "name"
+	}
+	return "value"
 }
 
 // pivotWhat is how a pivot's title starts: "names asked by " while it
@@ -458,15 +492,17 @@ func (v *Counts) pivotWhat() string {
 	return "names asked by "
 }
 
-// KeyHelp lists the keys of this screen.
+// KeyHelp lists the keys of this screen, in its rows' words.
 func (v *Counts) KeyHelp() []common.HelpSection {
 	k := v.c.Keys
-	sec := common.HelpSection{Title: "Client", Keys: []key.Binding{
-		subject.WithHelp(k.Drill.Events, "what else this client asked (pivot)"), k.Drill.Pivot,
-		subject.WithHelp(k.Drill.Timeline, "timeline of this client"), subject.WithHelp(k.Drill.Heatmap, "day × hour heatmap of this client")}}
+	who := v.who()
+	sec := common.HelpSection{Title: strings.ToUpper(who[:1]) + who[1:], Keys: []key.Binding{
+		subject.WithHelp(k.Drill.Events, "what else this "+who+" did (pivot)"), k.Drill.Pivot,
+		subject.WithHelp(k.Drill.Timeline, "timeline of this "+who), subject.WithHelp(k.Drill.Heatmap, "day × hour heatmap of this "+who)}}
 	if v.pivot {
-		sec = common.HelpSection{Title: "Name", Keys: []key.Binding{subject.WithHelp(k.Drill.Events, "this client's requests of this name"),
-			k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
+		noun := v.pivotNoun()
+		sec = common.HelpSection{Title: strings.ToUpper(noun[:1]) + noun[1:], Keys: []key.Binding{
+			subject.WithHelp(k.Drill.Events, "this client's events of this "+noun), k.Drill.Clients, k.Drill.Timeline, k.Drill.Heatmap}}
 		m := k.Mark
 		return []common.HelpSection{k.Navigation(), searchHelp(k), sec, {Title: "Mark (as in the list)", Keys: []key.Binding{m.Good, m.Suspicious, m.Bad, m.Clear, m.Undo}}, k.General()}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/longtail/longtail/engine/record"
+	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/subject"
 )
@@ -111,4 +113,29 @@ func targetSpan(t common.Target) (first, last int64) {
 		return t.Group.First, t.Group.Last
 	}
 	return 0, 0
+}
+
+// targetKind is the kind of a target's subject, 0 when its opener did not
+// say.
+func targetKind(t common.Target) record.Kind {
+	var code engsubject.Code // 0, no subject
+	if n := t.Name; n != nil {
+		code = engsubject.Code(n.Kind)
+	} else if g := t.Group; g != nil {
+		code = engsubject.Code(g.Kind)
+	}
+	s, _ := engsubject.ByCode(code)
+	return s.Kind
+}
+
+// targetCount is a name's or group's events from the aggregates its opener
+// handed over, 0 when it gave none.
+func targetCount(t common.Target) int64 {
+	switch {
+	case t.Name != nil:
+		return t.Name.Count
+	case t.Group != nil:
+		return t.Group.Count
+	}
+	return 0
 }

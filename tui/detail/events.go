@@ -551,16 +551,7 @@ func (v *Events) noun() string {
 
 // targetKind is the kind of the target's subject, 0 when the opener did
 // not say.
-func (v *Events) targetKind() record.Kind {
-	var code engsubject.Code // 0, no subject
-	if n := v.target.Name; n != nil {
-		code = engsubject.Code(n.Kind)
-	} else if g := v.target.Group; g != nil {
-		code = engsubject.Code(g.Kind)
-	}
-	s, _ := engsubject.ByCode(code)
-	return s.Kind
-}
+func (v *Events) targetKind() record.Kind { return targetKind(v.target) }
 
 // filterKind is the kind whose keys the f prompt reads: the rows', or,
 // before any came, the target's.
@@ -571,15 +562,22 @@ func (v *Events) filterKind() record.Kind {
 	return v.targetKind()
 }
 
-// KeyHelp lists the keys of this screen.
+// KeyHelp lists the keys of this screen, in its kind's words: a logon's
+// client is its source, and what it did was no request.
 func (v *Events) KeyHelp() []common.HelpSection {
 	k := v.c.Keys
-	keys := []key.Binding{k.Drill.Clients, subject.WithHelp(k.Drill.Pivot, "what else this row's client asked"), k.Drill.Timeline, k.Drill.Heatmap}
+	noun, client, did := v.noun(), clientWord(v.filterKind()), "asked"
+	if v.filterKind() == record.KindLogon {
+		did = "did"
+	}
+	keys := []key.Binding{subject.WithHelp(k.Drill.Clients, client+"s of these "+noun),
+		subject.WithHelp(k.Drill.Pivot, "what else this row's "+client+" "+did), k.Drill.Timeline, k.Drill.Heatmap}
 	if v.group() {
-		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the requests of this row's "+v.column()+" alone")}, keys...)
+		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the "+noun+" of this row's "+v.column()+" alone")}, keys...)
 	}
 	keys = append(keys, subject.WithHelp(k.Events.Filter, specOf(v.filterKind()).help), k.Events.Jump)
-	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: "Requests", Keys: keys}, k.General()}
+	title := strings.ToUpper(noun[:1]) + noun[1:]
+	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: title, Keys: keys}, k.General()}
 }
 
 // Capturing is true while the filter or a prompt is typed.

@@ -29,7 +29,7 @@ var filterSpecs = map[record.Kind]filterSpec{
 	record.KindDNS: {"DNS queries", "client, type or rcode", "only client=… type=TXT rcode=NXDOMAIN (- no response)", setDNSField},
 	record.KindHTTP: {"HTTP requests", "client, method or status", "only client=… method=POST status=404, 4xx or - (no response)",
 		setHTTPField},
-	record.KindLogon: {"logons", "client (source), result or id (event)", "only source=… result=success|failure|invalid (or a list: success,failure) id=4625",
+	record.KindLogon: {"logons", "source, result or id (a Windows event's number)", "only source=… result=success|failure|invalid (or a list: success,failure) id=4625",
 		setLogonField},
 }
 

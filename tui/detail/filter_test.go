@@ -61,7 +61,7 @@ func TestFilterKeysOfEachKind(t *testing.T) {
 	if filterBy(v, "result=failure"); v.matching != 1 {
 		t.Errorf("result=failure: %d match, want root's wrong password", v.matching)
 	}
-	if out := filterBy(v, "status=200"); !strings.Contains(out, `"status": filter logons by client (source), result or id (event)`) {
+	if out := filterBy(v, "status=200"); !strings.Contains(out, `"status": filter logons by source, result or id (a Windows event's number)`) {
 		t.Errorf("status on logons: %s", out)
 	}
 

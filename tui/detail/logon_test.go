@@ -141,3 +141,34 @@ func TestPivotOnALogonWithoutASource(t *testing.T) {
 		t.Errorf("p on a logon without a source: %v", msgs)
 	}
 }
+
+// The screens of logons speak of logons and sources: the events' help,
+// the clients screen (which counts the logons without a source too), the
+// pivot's values and the f filter's keys.
+func TestLogonScreensUseTheKindsWords(t *testing.T) {
+	dir := t.TempDir()
+	sec := filepath.Join(dir, "security.json")
+	ev := `{"@timestamp":"2024-03-07T01:0%d:00Z","EventID":4624,"Channel":"Security","Hostname":"dc01","TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"3","IpAddress":"%s","Status":"0x0"}` + "\n"
+	write(t, sec, fmt.Sprintf(ev, 1, "10.0.0.5")+fmt.Sprintf(ev, 2, "10.0.0.5")+fmt.Sprintf(ev, 3, "-"))
+	c := ingested(t, dir, sec)
+	alice := valueTarget(t, c, engsubject.LogonAccount, "alice@corp")
+	events := tuitest.Open(NewEvents, c, alice, 100, 14)
+	help := fmt.Sprint(events.KeyHelp())
+	for _, want := range []string{"Logons", "sources of these logons", "what else this row's source did"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the events' help lacks %q: %s", want, help)
+		}
+	}
+	if strings.Contains(help, "Requests") || strings.Contains(help, "name or group") {
+		t.Errorf("the events' help speaks of requests: %s", help)
+	}
+	tuitest.Press(events, "f", "t", "y", "p", "e", "=", "s", "s", "h")
+	if msgs := tuitest.Press(events, "enter"); len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "by source, result or id") {
+		t.Errorf("f type=ssh: %v", msgs)
+	}
+	clients := ansi.Strip(tuitest.Open(NewClients, c, alice, 100, 14).View())
+	if !strings.Contains(clients, "sources of alice@corp  1 source, 2 logons (and 1 without a source)") || !strings.Contains(clients, "last seen    source ") {
+		t.Errorf("the clients of an account:\n%s", clients)
+	}
+	pivotShows(t, c, "10.0.0.5", 14, "5 values, 2 logons", "last seen    value ")
+}

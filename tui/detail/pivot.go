@@ -98,9 +98,9 @@ func (v *Counts) hiddenLine() string {
 	if q.Rare {
 		what = append(what, fmt.Sprintf("seen >%d", q.RareK))
 	}
-	noun := "names"
+	noun := v.pivotNoun() + "s"
 	if v.hidden == 1 {
-		noun = "name"
+		noun = v.pivotNoun()
 	}
 	return fmt.Sprintf("%s %s hidden as in the list (%s)", chart.Int(int64(v.hidden)), noun, strings.Join(what, ", "))
 }
