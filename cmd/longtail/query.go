@@ -192,11 +192,17 @@ func nameColumn(sub subject.Subject) string {
 	return fieldKey(sub.Column)
 }
 
+// A group named like its values (a logon result rolls up to the result
+// without its reason) is result_group: a JSON object cannot hold one key
+// twice.
 func groupColumn(sub subject.Subject) string {
 	if sub.Hostname {
 		return "domain"
 	}
-	return fieldKey(sub.Group)
+	if g := fieldKey(sub.Group); g != nameColumn(sub) {
+		return g
+	}
+	return fieldKey(sub.Group + " group")
 }
 
 // fieldKey is a column title as a field name: lower case, each run of

@@ -40,3 +40,20 @@ func TestLogonValuesAreFoundAsTyped(t *testing.T) {
 		t.Errorf("rules add Administrator@CORP:\n%s", out)
 	}
 }
+
+// No subject lists two columns of one key (a logon result rolls up to its
+// result: JSON held "result" twice, the CSV header result,result).
+func TestNoColumnKeyTwice(t *testing.T) {
+	ws := logonWorkspace(t)
+	for _, cmd := range [][]string{{"top"}, {"new", "--since", "1d"}, {"score"}} {
+		args := append(cmd, "--kind", "logon", "--by", "result", "--format", "csv")
+		head := csvHeader(t, ltOK(t, ws, args...))
+		seen := map[string]bool{}
+		for _, k := range head {
+			if seen[k] {
+				t.Errorf("%s: %s twice in %q", cmd[0], k, head)
+			}
+			seen[k] = true
+		}
+	}
+}
