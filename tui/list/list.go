@@ -344,9 +344,22 @@ func (m *Model) label(domains bool) string {
 	}
 	l := sub.Plural
 	if domains {
-		l = sub.Groups
+		l = groupsLabel(sub)
 	}
 	return ofKind(sub, l)
+}
+
+// groupsLabel names a list of sub's groups: their word, unless a list of
+// the kind goes by it too (the pairs' accounts are not the accounts' list,
+// whose counts differ; accounts and targets both roll up to domains): then
+// the values by their group, "pairs by account".
+func groupsLabel(sub subject.Subject) string {
+	for _, o := range subject.Of(sub.Kind) {
+		if o.Plural == sub.Groups || o.Code != sub.Code && o.Groups == sub.Groups {
+			return sub.Plural + " by " + sub.Group
+		}
+	}
+	return sub.Groups
 }
 
 // ofKind is word for a subject's values, its kind before it but for DNS

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/subject"
@@ -210,5 +211,22 @@ func TestAnEmptyListsMessageIsCutWithAnEllipsis(t *testing.T) {
 	lines := strings.Split(screen, "\n")
 	if msg := strings.TrimRight(lines[2], " "); !strings.HasPrefix(msg, "  no SSH client fingerprints") || !strings.HasSuffix(msg, "…") {
 		t.Errorf("the empty list's message %q:\n%s", msg, screen)
+	}
+}
+
+// The pairs grouped by account are titled so, not "logon accounts": that
+// is the accounts' own list, whose counts differ.
+func TestGroupedPairsAreTitledByWhatTheyAre(t *testing.T) {
+	m := logonList(t)
+	press(m, "K", "K")
+	for i := 0; m.data.Subject.Code != subject.LogonPair && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	press(m, "d")
+	if title := strings.Split(ansi.Strip(m.View()), "\n")[0]; !strings.HasPrefix(title, "logon pairs by account 3 of 3 ") {
+		t.Errorf("the pairs by account: %q", title)
+	}
+	if got := groupsLabel(subject.Default(record.KindDNS)); got != "domains" {
+		t.Errorf("the DNS names' groups: %q", got)
 	}
 }
