@@ -23,6 +23,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
+	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
 	tsubject "github.com/longtail/longtail/tui/internal/subject"
@@ -649,7 +650,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Filter.HideGood):
 		return m.toggle(&m.q.Hide[rules.Good])
 	case key.Matches(msg, k.Filter.HideTop):
-		return m.toggle(&m.q.HideTop)
+		return m.hideTop()
 	case key.Matches(msg, k.Filter.TopMore, k.Filter.TopLess):
 		return m.adjust(&m.q.TopN, &m.q.HideTop, upOrDown(msg, k.Filter.TopMore))
 	case key.Matches(msg, k.Filter.Rare):
@@ -828,6 +829,22 @@ func (m *Model) toggle(on *bool) tea.Cmd {
 	*on = !*on
 	return m.recompute()
 }
+
+// hideTop turns the top-N filter on or off; on a list of N rows or fewer,
+// where it hides every row, it says so and which key makes N smaller.
+func (m *Model) hideTop() tea.Cmd {
+	cmd := m.toggle(&m.q.HideTop)
+	n := len(m.data.Table(m.q.Domains).Rows)
+	if !m.q.HideTop || n > m.q.TopN {
+		return cmd
+	}
+	return tea.Batch(cmd, common.Status(fmt.Sprintf("%s hides the %d busiest: all the %s %s listed (%s: fewer)", m.c.Keys.Filter.HideTop.Help().Key,
+		m.q.TopN, chart.Int(int64(n)), m.label(m.q.Domains), m.c.Keys.Filter.TopLess.Help().Key)))
+}
+
+// topLeavesRows says the list has clearly more rows (twice) than the N
+// busiest the top-N filter hides: on a shorter one it leaves few or none.
+func (m *Model) topLeavesRows() bool { return len(m.data.Table(m.q.Domains).Rows) > 2*m.q.TopN }
 
 // adjust moves the N of a filter (top N, rank ≤ N) one step and turns
 // the filter on.

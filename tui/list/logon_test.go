@@ -230,3 +230,20 @@ func TestGroupedPairsAreTitledByWhatTheyAre(t *testing.T) {
 		t.Errorf("the DNS names' groups: %q", got)
 	}
 }
+
+// The hint suggests hiding the 100 busiest only on a list clearly longer
+// than that, and T on a shorter one says it hides every row.
+func TestTheHintSuggestsTOnlyOnALongList(t *testing.T) {
+	m := logonList(t)
+	press(m, "K", "K")
+	if screen := ansi.Strip(m.View()); !strings.Contains(screen, "take out the normal: ") || strings.Contains(screen, "busiest") {
+		t.Errorf("the hint on 2 sources:\n%s", screen)
+	}
+	if got := statusOf(press(m, "T")); got != "T hides the 100 busiest: all the 2 logon sources listed ([: fewer)" {
+		t.Errorf("T on 2 sources said %q", got)
+	}
+	long, _ := openList(t, 80, 24, Options{})
+	if screen := ansi.Strip(long.View()); !strings.Contains(screen, "T 100 busiest") {
+		t.Errorf("the hint on 1,805 names:\n%s", screen)
+	}
+}

@@ -96,7 +96,7 @@ func (m *Model) hintLine() string {
 	if !m.q.Hide[rules.Good] {
 		parts = append(parts, k.HideGood.Help().Key+" known-good")
 	}
-	if !m.q.HideTop {
+	if !m.q.HideTop && m.topLeavesRows() {
 		parts = append(parts, fmt.Sprintf("%s %d busiest", k.HideTop.Help().Key, m.q.TopN))
 	}
 	if !m.q.Rare {
