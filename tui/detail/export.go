@@ -71,8 +71,12 @@ func eventRecord(e db.EventRow) []string {
 		out = append(out, r.Method, r.Host, r.Target(), status, size, r.UserAgent, r.Referer)
 	case record.KindLogon:
 		l := e.Logon
+		id := "" // none, as the screen shows it: an sshd or custom log's logon has no event number
+		if l.EventID > 0 {
+			id = itoa(int64(l.EventID))
+		}
 		out = append(out, l.AccountDomain, l.Account, l.Target, l.LogonType, l.Auth, l.Result, engsubject.StatusWords(l.Reason),
-			itoa(int64(l.EventID)), l.Password, l.Command, l.URL, l.Hash, l.SW, l.HASSH, l.SID)
+			id, l.Password, l.Command, l.URL, l.Hash, l.SW, l.HASSH, l.SID)
 	default:
 		ttl := ""
 		if e.TTL >= 0 {

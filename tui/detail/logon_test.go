@@ -3,6 +3,7 @@ package detail
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,4 +172,21 @@ func TestLogonScreensUseTheKindsWords(t *testing.T) {
 		t.Errorf("the clients of an account:\n%s", clients)
 	}
 	pivotShows(t, c, "10.0.0.5", 14, "5 values, 2 logons", "last seen    value ")
+}
+
+// E writes a logon without an event number (sshd's, a custom log's) with
+// an empty event_id, as the screen leaves it blank, not 0.
+func TestExportLeavesAnAbsentEventIDEmpty(t *testing.T) {
+	c := logons(t)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.LogonAccount, "root"), 100, 14)
+	header, rows := v.(common.Exporter).Rows()
+	col := slices.Index(header, "event_id")
+	if col < 0 || len(rows) == 0 {
+		t.Fatalf("header %v, %d rows", header, len(rows))
+	}
+	for _, r := range rows {
+		if r[col] != "" {
+			t.Errorf("event_id %q for a logon with none: %v", r[col], r)
+		}
+	}
 }
