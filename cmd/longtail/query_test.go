@@ -57,3 +57,13 @@ func TestNoColumnKeyTwice(t *testing.T) {
 		}
 	}
 }
+
+// score --limit 0 lists every scored value, as top --limit 0 does.
+func TestScoreLimitZeroIsAll(t *testing.T) {
+	ws, _, _ := genWorkspace(t)
+	all := jsonRows[map[string]any](t, ltOK(t, ws, "score", "--by", "fqdn", "--limit", "0", "--format", "json"))
+	some := jsonRows[map[string]any](t, ltOK(t, ws, "score", "--by", "fqdn", "--limit", "60", "--format", "json"))
+	if len(some) != 60 || len(all) <= len(some) {
+		t.Errorf("score --limit 0: %d rows, --limit 60: %d", len(all), len(some))
+	}
+}

@@ -23,7 +23,7 @@ func init() {
 func cmdScore(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("score", flag.ContinueOnError)
 	sf := addSubjectFlags(fs, "domain")
-	limit := fs.Int("limit", 50, "how many `rows`")
+	limit := fs.Int("limit", 50, "how many `rows` (0: all)")
 	stored := fs.Bool("stored", false, "show the stored scores, even when the workspace changed since they were computed")
 	rescore := fs.Bool("rescore", false, "score the whole workspace again, even when the stored scores are up to date")
 	format := formatFlag(fs)
@@ -33,6 +33,9 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("score: %w", err)
+	}
+	if *limit <= 0 {
+		*limit = -1 // every row (the store reads none for 0); 0 is all, as in top
 	}
 	if groups && sub.Kind == record.KindLogon && !isSet(fs, "by") {
 		// A source's /24 hides which address did it: the sources
