@@ -39,6 +39,9 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("follow: reads files; pipe into longtail ingest - instead")
 		}
 	}
+	if err := checkFollow(e, files); err != nil {
+		return fmt.Errorf("follow: %w", err)
+	}
 	d, err := e.open(false)
 	if err != nil {
 		return err
@@ -83,6 +86,18 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	// Stopped by a signal: the scoring is the last step, and it stops
 	// at a second one.
 	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
+}
+
+// checkFollow refuses, before a workspace is opened or a line printed,
+// files no follow can read (ingest.CheckFollow), the format files given
+// in use.
+func checkFollow(e *env, files []string) error {
+	formats, err := e.useFormats()
+	if err != nil {
+		return err
+	}
+	defer formats.Release()
+	return ingest.CheckFollow(files)
 }
 
 // followRate says what a follow reads: "following 2 files · 1.2k

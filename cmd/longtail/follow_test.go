@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,5 +149,26 @@ func TestKilledFollowReadsOnWithoutDuplicates(t *testing.T) {
 	}
 	if !reflect.DeepEqual(topRows(t, bin, ws), topRows(t, bin, oneRead)) {
 		t.Fatal("the names, counts, clients and times differ from one read's")
+	}
+}
+
+// A follow of what it can never read stops at once, saying why, before
+// it makes a workspace or says it is following: it used to follow notes
+// until Ctrl-C, and a directory was "following 1 file" before its error.
+func TestFollowRefusesWhatItCannotReadAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	ws, notes := filepath.Join(dir, "ws.db"), filepath.Join(dir, "notes.log")
+	os.WriteFile(notes, []byte("hello world\nthis is not a log\n"), 0o644)
+	for _, arg := range []string{notes, dir} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var errOut bytes.Buffer
+		err := run(ctx, []string{"--db", ws, "follow", arg}, io.Discard, &errOut)
+		cancel()
+		if err == nil || strings.Contains(errOut.String(), "following") {
+			t.Errorf("follow %s: %v\n%s", arg, err, errOut.String())
+		}
+		if _, serr := os.Stat(ws); serr == nil {
+			t.Fatalf("follow %s made a workspace", arg)
+		}
 	}
 }

@@ -41,7 +41,13 @@ func cmdOpen(ctx context.Context, e *env, args []string) error {
 // openTUI ingests files (if any) and opens the review screen.
 func openTUI(ctx context.Context, e *env, files []string, opt tui.Options) error {
 	opt.ImportList = importList
-	if len(files) > 0 && !e.follow { // a followed log may be empty yet
+	switch {
+	case len(files) == 0:
+	case e.follow: // a followed log may be empty yet, or not there
+		if err := checkFollow(e, files); err != nil {
+			return fmt.Errorf("--follow: %w", err)
+		}
+	default:
 		if stop, err := refuseUnreadable(e, files); stop {
 			return err
 		}

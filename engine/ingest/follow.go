@@ -78,6 +78,25 @@ type followed struct {
 	told   bool        // that it is not there yet
 }
 
+// CheckFollow says why paths cannot be followed, before anything starts:
+// a directory, or a file that holds what no format reads. A missing or
+// empty file can: a log is followed through its rotations, and may not
+// exist yet.
+func CheckFollow(paths []string) error {
+	for _, p := range paths {
+		// A directory's files come and go: following them would need its
+		// own rules for what appears; ingest reads one whole.
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return fmt.Errorf("%s is a directory: follow reads files as they grow, name them (%s)", p, filepath.Join(p, "*.log"))
+		}
+		var unknown *parse.UnknownFormatError
+		if err := recognised(p); errors.As(err, &unknown) {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return nil
+}
+
 // Follow reads the files as they grow until ctx ends, then returns nil
 // with everything read committed and the aggregates written. A file
 // renamed away by a rotation is read to its end under its new name
@@ -93,17 +112,15 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 	if opt.Notice == nil {
 		opt.Notice = func(string) {}
 	}
+	if err := CheckFollow(paths); err != nil {
+		return err
+	}
 	var files []*followed
 	var dirs []string
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return err
-		}
-		// A directory's files come and go: following them would need its
-		// own rules for what appears; ingest reads one whole.
-		if st, err := os.Stat(abs); err == nil && st.IsDir() {
-			return fmt.Errorf("%s is a directory: follow reads files as they grow, name them (%s)", p, filepath.Join(p, "*.log"))
 		}
 		files = append(files, &followed{path: abs, named: true})
 		if dir := filepath.Dir(abs); !slices.Contains(dirs, dir) {
