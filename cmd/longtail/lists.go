@@ -108,7 +108,7 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("rules list", flag.ContinueOnError)
 	verdict := fs.String("verdict", "", "only rules with this `verdict`: good, suspicious or bad")
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}
@@ -267,12 +267,8 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	zone := fs.String("zone", lists.DefaultZone, "rpz: the `name` the zone is loaded under (owner names must fit in 253 bytes with it)")
 	kind := fs.String("kind", "", "only the rules of this `kind` (dns, http, logon); default: every kind the format carries")
 	by := fs.String("by", "", "with --kind, only the rules of this `subject` (http: host, path, ua, client, referer, status)")
-	rest, err := flags(fs, e, args)
-	if err != nil {
+	if err := optionsOnly(fs, e, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", name, rest[0])
 	}
 	if *format == "" {
 		return fmt.Errorf("%s: --format is required (plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json)", name)
@@ -387,6 +383,10 @@ func lookupCommand(e *env, name string, args []string) (sub string, rest []strin
 	}
 	fs := flag.NewFlagSet(name+" "+sub, flag.ContinueOnError)
 	format = formatFlag(fs)
+	if sub == "list" {
+		d, err = openOptionsOnly(fs, e, rest, true)
+		return sub, nil, format, d, err
+	}
 	rest, d, err = openAfterFlags(fs, e, rest, sub != "clear")
 	return sub, rest, format, d, err
 }
@@ -467,12 +467,8 @@ func baselineWrite(ctx context.Context, e *env, args []string) error {
 	suspUnder := fs.Int64("suspicious-under", 3, "names seen fewer than `N` times are suspicious")
 	by := fs.String("by", "fqdn", "baseline of each name (`fqdn`) or of registered domains (domain)")
 	dir := fs.String("o", ".", "write the files into `dir`")
-	rest, err := flags(fs, e, args)
-	if err != nil {
+	if err := optionsOnly(fs, e, args); err != nil {
 		return err
-	}
-	if len(rest) > 0 {
-		return fmt.Errorf("baseline: unexpected argument %q", rest[0])
 	}
 	if err := verdicts.CheckThresholds(*normalOver, *suspUnder); err != nil {
 		return fmt.Errorf("baseline: %w", err)
@@ -515,7 +511,7 @@ func baselineSnapshot(ctx context.Context, e *env, args []string) error {
 func baselineSnapshots(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("baseline snapshots", flag.ContinueOnError)
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}
@@ -540,7 +536,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	all := fs.Bool("all", false, "include the names rules mark known-good")
 	sf := addSubjectFlags(fs, "fqdn")
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}

@@ -308,6 +308,27 @@ func flags(fs *flag.FlagSet, e *env, args []string) ([]string, error) {
 	}
 }
 
+// optionsOnly parses the flags of a command that takes no argument, and
+// refuses one: the flags around it were parsed, but top example.com
+// listed everything as if the value had been heard.
+func optionsOnly(fs *flag.FlagSet, e *env, args []string) error {
+	rest, err := flags(fs, e, args)
+	if err != nil || len(rest) == 0 {
+		return err
+	}
+	cmd, _, _ := strings.Cut(fs.Name(), " ")
+	return fmt.Errorf("%s: unexpected argument %q: it takes options only (longtail %s --help shows them)", fs.Name(), rest[0], cmd)
+}
+
+// openOptionsOnly is optionsOnly, then the workspace opened (readOnly for
+// a command that only reads it); the caller closes it.
+func openOptionsOnly(fs *flag.FlagSet, e *env, args []string, readOnly bool) (*db.DB, error) {
+	if err := optionsOnly(fs, e, args); err != nil {
+		return nil, err
+	}
+	return e.open(readOnly)
+}
+
 // openAfterFlags parses a command's flags, then opens the workspace
 // (readOnly for commands that only read it); the caller closes it.
 func openAfterFlags(fs *flag.FlagSet, e *env, args []string, readOnly bool) ([]string, *db.DB, error) {

@@ -58,7 +58,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	reverse := fs.Bool("reverse", false, "reverse the sort")
 	cf := addCategoryFlags(fs)
 	format := formatFlag(fs)
-	if _, err := flags(fs, e, args); err != nil {
+	if err := optionsOnly(fs, e, args); err != nil {
 		return err
 	}
 	if key, ok := review.ParseNetKey(strings.ToLower(*sf.by)); ok {
@@ -237,7 +237,7 @@ func rankCell(r int32) any {
 func cmdStats(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func statsRecord(path string, s db.Stats, subs []db.SubjectCount) *output.Record
 func cmdSources(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("sources", flag.ContinueOnError)
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}

@@ -67,3 +67,15 @@ func TestScoreLimitZeroIsAll(t *testing.T) {
 		t.Errorf("score --limit 0: %d rows, --limit 60: %d", len(all), len(some))
 	}
 }
+
+// A command of options only refuses an argument rather than ignore it.
+func TestStrayArgumentsAreRefused(t *testing.T) {
+	ws, _, _ := genWorkspace(t)
+	for _, args := range [][]string{{"top", "example.com", "--limit", "2"}, {"score", "x"}, {"new", "x"}, {"stats", "x"},
+		{"rules", "list", "x"}, {"ranks", "list", "x"}, {"export", "--format", "csv", "x"}} {
+		_, _, err := lt(t, ws, args...)
+		if err == nil || !strings.Contains(err.Error(), "unexpected argument") || !strings.Contains(err.Error(), "--help") {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 	stored := fs.Bool("stored", false, "show the stored scores, even when the workspace changed since they were computed")
 	rescore := fs.Bool("rescore", false, "score the whole workspace again, even when the stored scores are up to date")
 	format := formatFlag(fs)
-	if _, err := flags(fs, e, args); err != nil {
+	if err := optionsOnly(fs, e, args); err != nil {
 		return err
 	}
 	sub, groups, err := sf.resolve()
