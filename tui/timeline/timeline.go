@@ -13,6 +13,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
@@ -24,9 +25,11 @@ import (
 var buckets = []time.Duration{
 	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
-	// Weeks and months of 30 days, for a workspace of months or years.
-	// Buckets count from the Unix epoch, so a week starts on a Thursday.
-	7 * 24 * time.Hour, 30 * 24 * time.Hour,
+	// Weeks, months of 30 days and quarters of 90, for a workspace of
+	// months or years: at 80 columns months hold 11 years, and a honeypot
+	// log of 2014 beside this year's opened on its newest part. Buckets
+	// count from the Unix epoch, so a week starts on a Thursday.
+	7 * 24 * time.Hour, 30 * 24 * time.Hour, 90 * 24 * time.Hour,
 }
 
 // Model is the timeline screen.
@@ -359,13 +362,7 @@ func (m *Model) View() string {
 				peak = p
 			}
 		}
-		info := fmt.Sprintf("%s buckets · %s – %s UTC · %s", bucketName(s.bucket), format(s.from), format(to), events(total))
-		if more := fmt.Sprintf(" · peak %s at %s", chart.Int(peak.N), format(peak.Start)); peak.N > 0 && len(info)+len(more) <= w {
-			info += more
-		}
-		if m.loading {
-			info += " · loading…"
-		}
+		info := m.info(total, format(s.from)+" – "+format(to), peak, format(peak.Start), w)
 		lines = append(lines, st.Dim.Render(fit(info, w)))
 		if m.plot == "" || m.plotSize != [2]int{w, h} {
 			m.plot, m.plotSize = chart.TimeChart(s.points, s.from, to, s.bucket, w, max(h-3, 1), chart.Options{Years: m.span.CrossesYear()}), [2]int{w, h}
@@ -377,6 +374,45 @@ func (m *Model) View() string {
 	}
 	lines = append(lines[:max(h-1, 0)], st.Dim.Render(fit(hints(m.c.Keys), w)))
 	return strings.Join(lines[:h], "\n")
+}
+
+// info is the line under the title: the bucket size, the range, the
+// events shown and whether they are part of the subject's (a span too
+// long for one view), the peak, what loads. What does not fit in width
+// goes, least telling first, so that the count is never cut.
+func (m *Model) info(total int64, between string, peak chart.Point, peakAt string, width int) string {
+	type part struct {
+		text string
+		rank int    // the higher, the sooner it goes
+		sep  string // before it: " · ", or " " for the range's zone
+	}
+	parts := []part{{bucketName(m.shown.bucket) + " buckets", 4, ""}, {between, 1, " · "}, {"UTC", 3, " "}, {events(total), 0, " · "}}
+	if s := m.shown; s.from > m.own.First || s.to <= m.own.Last {
+		parts = append(parts, part{"part of the span", 2, " · "})
+	}
+	if peak.N > 0 {
+		parts = append(parts, part{"peak " + chart.Int(peak.N) + " at " + peakAt, 6, " · "})
+	}
+	if m.loading {
+		parts = append(parts, part{"loading…", 5, " · "})
+	}
+	for {
+		var line strings.Builder
+		worst := 0
+		for i, p := range parts {
+			if i > 0 {
+				line.WriteString(p.sep)
+			}
+			line.WriteString(p.text)
+			if p.rank > parts[worst].rank {
+				worst = i
+			}
+		}
+		if len(parts) == 1 || ansi.StringWidth(line.String()) <= width {
+			return line.String()
+		}
+		parts = append(parts[:worst], parts[worst+1:]...)
+	}
 }
 
 // hints reminds of the keys, each by the first of its names.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
@@ -181,6 +182,33 @@ func TestATooLongSpanOpensOnItsNewestPart(t *testing.T) {
 	}
 	if !strings.Contains(v.View(), "2024") {
 		t.Errorf("a span from 1970 to 2024 is shown without its years:\n%s", v.View())
+	}
+	if info := strings.Split(v.View(), "\n")[1]; !strings.Contains(info, "events · part of the span") {
+		t.Errorf("the first view does not say it shows part of the span: %q", info)
+	}
+}
+
+// Twelve years of traffic (a honeypot log of 2012 beside 2024's) fit in
+// the first view at 80 columns, every event in it, and the line under the
+// title, which cannot hold everything, keeps its count whole.
+func TestTwelveYearsFitAt80Columns(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	tuitest.Grow(t, path, 272, time.Date(2012, 4, 1, 0, 0, 0, 0, time.UTC), "old.example.org")
+	st, err := c.DB.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 24).(*Model)
+	var total int64
+	for _, p := range v.shown.points {
+		total += p.N
+	}
+	if total != st.Events {
+		t.Errorf("the first view shows %d of %d events at %v", total, st.Events, v.bucket())
+	}
+	info := strings.TrimSpace(ansi.Strip(strings.Split(v.View(), "\n")[1]))
+	if want := chart.Int(st.Events) + " events"; !strings.Contains(info, want) || strings.HasSuffix(info, "…") || strings.Contains(info, "part of") {
+		t.Errorf("the line under the title: %q, want %q whole", info, want)
 	}
 }
 
