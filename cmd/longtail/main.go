@@ -9,8 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -274,10 +276,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	}
 	// Anything else is a file to ingest and review (a followed one may
 	// not be there yet).
-	if _, err := os.Stat(args[0]); err == nil || args[0] == "-" || e.follow {
+	_, err = os.Stat(args[0])
+	if err == nil || args[0] == "-" || e.follow {
 		return openTUI(ctx, e, args, tui.Options{})
 	}
+	var pe *fs.PathError
+	if looksLikePath(args[0]) && errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
 	return fmt.Errorf("unknown command %q (longtail help lists the commands)", args[0])
+}
+
+// looksLikePath is true for an argument meant as a file, not a command: it
+// has a folder or an extension (/var/log/nothere.log, dns.log).
+func looksLikePath(arg string) bool {
+	return strings.ContainsRune(arg, os.PathSeparator) || filepath.Ext(arg) != ""
 }
 
 // flags parses flags that may stand before, between or after the

@@ -79,3 +79,14 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped file is said to be missing, not an unknown command.
+func TestAMissingFileIsNoUnknownCommand(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	for arg, want := range map[string]string{"/var/log/nothere.log": "/var/log/nothere.log: no such file", "nothere.log": "nothere.log: no such file",
+		"nothere": `unknown command "nothere"`} {
+		if _, _, err := lt(t, ws, arg); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("longtail %s: %v", arg, err)
+		}
+	}
+}
