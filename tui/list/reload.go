@@ -12,6 +12,7 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
+	tsubject "github.com/longtail/longtail/tui/internal/subject"
 )
 
 // Reloading: the reload key reads the workspace again, and with
@@ -187,7 +188,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		// Another subject was asked for while this one was read.
 		return tea.Batch(next, m.reload(false))
 	}
-	before, switched := len(m.data.Names.Rows), m.data.Subject.Code != msg.data.Subject.Code
+	before, eventsBefore, switched := len(m.data.Names.Rows), m.data.Events, m.data.Subject.Code != msg.data.Subject.Code
 	m.stats, m.data, m.verd, m.sc, m.an = &msg.stats, msg.data, msg.verd, msg.sc, msg.an
 	m.arrivedN = msg.arrived
 	if switched {
@@ -198,7 +199,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}
 	m.why.subject = sparkKey{}
-	text := m.reloadedText(before, msg.auto)
+	text := m.reloadedText(before, eventsBefore, msg.auto)
 	n := len(m.data.Names.Rows)
 	switch {
 	case switched:
@@ -231,8 +232,8 @@ func switchedText(sub subject.Subject, n, groups int) string {
 // reloadedText says what a reload brought, what is new first: beside a
 // follow's rate line the message keeps some 25 cells at 100 columns, and
 // "the workspace changed: reloaded: 12,324 names (16 new)" lost its news.
-// before is how many values there were.
-func (m *Model) reloadedText(before int, auto bool) string {
+// before is how many values there were, eventsBefore their events.
+func (m *Model) reloadedText(before int, eventsBefore int64, auto bool) string {
 	n := len(m.data.Names.Rows)
 	d := n - before
 	switch {
@@ -240,6 +241,11 @@ func (m *Model) reloadedText(before int, auto bool) string {
 		return fmt.Sprintf("%s new %s arrived, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
 	case d > 0:
 		return fmt.Sprintf("reloaded: %s new %s, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
+	case auto && m.data.Events > eventsBefore:
+		// Events of rows listed already: + shows no row for them, the
+		// status says they came.
+		return fmt.Sprintf("the workspace changed: no new %s; %s new %s", m.label(false),
+			chart.Int(m.data.Events-eventsBefore), tsubject.EventsOf(m.data.Subject.Kind))
 	case auto:
 		return "the workspace changed, no new " + m.label(false) + ": " + chart.Int(int64(n))
 	}

@@ -217,3 +217,18 @@ func TestSwitchedSubjectSaysWhatIsNext(t *testing.T) {
 		}
 	}
 }
+
+// Events of names listed already, ingested elsewhere, make no row "+" can
+// show: the status says they came ("no new names; 5 new requests"),
+// where it said only that the workspace changed.
+func TestNewEventsOfListedRowsAreSaid(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, Poll: time.Millisecond, ByCount: true})
+	m.SetSize(80, 24)
+	noPoll(m, m.Init())
+	ingestElsewhere(t, path, 5, cur(m).Name)
+	_, cmd := m.Update(pollTickMsg{})
+	if got := statusOf(noPoll(m, cmd)); !strings.Contains(got, "the workspace changed: no new names; 5 new requests") {
+		t.Errorf("status %q", got)
+	}
+}
