@@ -240,7 +240,7 @@ func DefaultKeyMap() *KeyMap {
 		Drill: DrillKeys{
 			Events:   bind("enter", "requests of this name or group", "enter"),
 			Clients:  bind("c", "clients of this name or group", "c"),
-			Pivot:    bind("p", "what else this client asked", "p"),
+			Pivot:    bind("p", "what else this client (a logon's source) did", "p"),
 			Timeline: bind("t", "timeline", "t"),
 			Heatmap:  bind("w", "day × hour heatmap", "w"),
 
