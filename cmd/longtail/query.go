@@ -101,6 +101,11 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 			return errors.Join(err, errors.New("top: --asn, --hide-asn: no AS table is imported (longtail import-asn)"))
 		}
 	}
+	if q.HideRanked {
+		if err := sayNoRanks(ctx, e, d); err != nil {
+			return err
+		}
+	}
 	if q.Category, err = cf.resolve(ctx, d, sub); err != nil {
 		return fmt.Errorf("top: %w", err)
 	}
@@ -170,6 +175,16 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		t.Add(append(cells, sub.QualifiedName())...)
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// sayNoRanks notes on stderr that --hide-ranked hides nothing when no rank
+// list is imported, which it did in silence.
+func sayNoRanks(ctx context.Context, e *env, d *db.DB) error {
+	ls, err := d.RankLists(ctx)
+	if err == nil && len(ls) == 0 {
+		fmt.Fprintln(e.stderr, "longtail: note: --hide-ranked hides nothing: no rank list is imported (longtail import-list FILE --ranks)")
+	}
+	return err
 }
 
 // itemNames is the values a list shows.

@@ -90,3 +90,25 @@ func TestAMissingFileIsNoUnknownCommand(t *testing.T) {
 		}
 	}
 }
+
+// An empty answer says why: statuses are not scored (the kind's scored
+// subjects are named), and no rank list is there for --hide-ranked.
+func TestEmptyAnswersSayWhy(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "http.log")
+	if err := os.WriteFile(log, []byte(ltOK(t, ws, "gen", "http", "--lines", "2000")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "ingest", log)
+	_, errOut, err := lt(t, ws, "score", "--kind", "http", "--by", "status")
+	if err != nil || !strings.Contains(errOut, "HTTP statuses are not scored") || !strings.Contains(errOut, "--by host|path|ua|client") {
+		t.Errorf("score --by status: %v %s", err, errOut)
+	}
+	if _, errOut, _ := lt(t, ws, "score", "--kind", "http", "--by", "path"); strings.Contains(errOut, "not scored") {
+		t.Errorf("score --by path: %s", errOut)
+	}
+	_, errOut, err = lt(t, ws, "top", "--kind", "http", "--hide-ranked", "10", "--limit", "1")
+	if err != nil || !strings.Contains(errOut, "no rank list is imported") {
+		t.Errorf("top --hide-ranked without ranks: %v %s", err, errOut)
+	}
+}

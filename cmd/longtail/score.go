@@ -13,6 +13,7 @@ import (
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/score"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 )
 
@@ -99,7 +100,33 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 			t.Add(r.Count, r.Clients, r.Name, r.Domain, roundScore(r.Score.Score), reasons(r.Contribs), sub.QualifiedName())
 		}
 	}
+	if len(t.Rows) == 0 {
+		if err := sayScoredElsewhere(ctx, e, d, sub); err != nil {
+			return err
+		}
+	}
 	return t.Write(e.stdout, *format)
+}
+
+// sayScoredElsewhere notes on stderr, for a subject without a score while
+// others of its kind have some, that the scorer leaves it out and which it
+// scores: score --kind http --by status printed an empty table unexplained.
+func sayScoredElsewhere(ctx context.Context, e *env, d *db.DB, sub subject.Subject) error {
+	var scored, flags []string
+	for _, o := range subject.Of(sub.Kind) {
+		rows, err := d.TopScoredNames(ctx, o.Code, 1)
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			scored, flags = append(scored, o.Plural), append(flags, o.Name)
+		}
+	}
+	if len(scored) > 0 {
+		fmt.Fprintf(e.stderr, "longtail: note: %s are not scored; of the kind, longtail scores %s (--by %s)\n",
+			sub.Title, strings.Join(scored, ", "), strings.Join(flags, "|"))
+	}
+	return nil
 }
 
 // scoreMemoryLimit is the soft memory limit a whole scoring runs under:
