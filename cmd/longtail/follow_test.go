@@ -28,6 +28,12 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 
+func (s *syncBuffer) String() string {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.b.String()
+}
+
 // longtail follow reads a log on as it grows until it is stopped, then
 // ends cleanly (status 0) with the workspace scored.
 func TestFollowCommandReadsOnUntilStopped(t *testing.T) {

@@ -164,7 +164,7 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	opt.Progress = &ingest.Counters{}
 	stopProgress := startStatus(e.stderr, ingestProgress(opt.Progress))
 	start := time.Now()
-	reports, err := ingest.Run(ctx, d, files, opt)
+	reports, err := runWaiting(ctx, e, d, files, opt, &start)
 	stopProgress()
 	elapsed := time.Since(start)
 	bad, empty := 0, 0
@@ -301,4 +301,32 @@ func countHuman(n int64) string {
 		return fmt.Sprintf("%.1fk", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
+}
+
+// runWaiting runs the ingest, first waiting while another longtail ingests
+// into the workspace: two cron jobs that overlap both land, the second
+// after the first, where it used to be refused. start is when the run
+// that read began, for its rate.
+func runWaiting(ctx context.Context, e *env, d *db.DB, files []string, opt ingest.Options, start *time.Time) ([]ingest.Report, error) {
+	told := false
+	for {
+		*start = time.Now()
+		reports, err := ingest.Run(ctx, d, files, opt)
+		if !errors.Is(err, db.ErrIngesting) {
+			return reports, err
+		}
+		if !told {
+			clear := "" // over the progress line, on a terminal
+			if isTerminal(e.stderr) {
+				clear = "\r\x1b[K"
+			}
+			fmt.Fprintln(e.stderr, clear+"longtail: another longtail is ingesting into this workspace: waiting for it to finish (Ctrl-C stops)")
+			told = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("stopped while another longtail was ingesting: nothing read (%w)", ctx.Err())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
