@@ -31,7 +31,9 @@ func TestAnIngestWaitsForTheOneBeforeIt(t *testing.T) {
 	writeLog(t, b, "mail.pirate.sea")
 	errOut := &syncBuffer{mu: make(chan struct{}, 1)}
 	done := make(chan error, 1)
-	go func() { done <- run(context.Background(), []string{"--db", ws, "ingest", "--no-score", b}, io.Discard, errOut) }()
+	go func() {
+		done <- run(context.Background(), []string{"--db", ws, "ingest", "--no-score", b}, io.Discard, errOut)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(errOut.String(), "waiting for it to finish") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
