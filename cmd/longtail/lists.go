@@ -541,28 +541,35 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	sub, _, err := sf.resolve()
+	sub, groups, err := sf.resolve()
 	if err != nil {
 		return fmt.Errorf("new: %w", err)
 	}
-	news, err := review.NewSince(ctx, d, sub, *since, *limit, *all)
+	news, err := review.NewSince(ctx, d, sub, *since, *limit, *all, groups)
 	if err != nil {
 		return err
 	}
 	t := &output.Table{Columns: []string{"count", "clients", "first_seen", "last_seen", nameColumn(sub), groupColumn(sub), "verdict", "rank", "kind"}}
+	if groups {
+		t.Columns = slices.Delete(t.Columns, 4, 5)
+	}
 	for _, n := range news.Names {
-		var rank any
-		if n.Rank > 0 {
-			rank = int64(n.Rank)
+		cells := []any{n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain}
+		if groups {
+			cells = cells[:5]
 		}
-		t.Add(n.Count, n.Clients, micros(n.First), micros(n.Last), n.Name, n.Domain, verdictCell(n.Verdict), rank, sub.QualifiedName())
+		t.Add(append(cells, verdictCell(n.Verdict), rankCell(int32(n.Rank)), sub.QualifiedName())...)
 	}
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err
 	}
 	if *format == "table" {
+		what := sub.Count(int64(news.Total))
+		if groups {
+			what = sub.CountGroups(int64(news.Total))
+		}
 		fmt.Fprintf(e.stderr, "%s new since %s: %d shown, %d known-good left out (--all shows them)\n",
-			sub.Count(int64(news.Total)), textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
+			what, textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
 	}
 	return nil
 }

@@ -112,3 +112,25 @@ func TestEmptyAnswersSayWhy(t *testing.T) {
 		t.Errorf("top --hide-ranked without ranks: %v %s", err, errOut)
 	}
 }
+
+// new --by domain lists the groups new since: a domain none of whose
+// names was seen before, not a new name under a known domain.
+func TestNewGroupsSince(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.old.example*2")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	ltOK(t, ws, "baseline", "snapshot", "day1")
+	writeLog(t, log, "mail.old.example", "www.fresh.example*2", "mail.fresh.example")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	rows := jsonRows[map[string]any](t, ltOK(t, ws, "new", "--by", "domain", "--format", "json"))
+	if len(rows) != 1 || rows[0]["domain"] != "fresh.example" || rows[0]["count"] != 3.0 || rows[0]["name"] != nil {
+		t.Errorf("new --by domain = %v", rows)
+	}
+	if _, errOut, _ := lt(t, ws, "new", "--by", "domain"); !strings.Contains(errOut, "1 registered domain new since snapshot day1") {
+		t.Errorf("new --by domain says: %s", errOut)
+	}
+	if rows := jsonRows[map[string]any](t, ltOK(t, ws, "new", "--format", "json")); len(rows) != 3 {
+		t.Errorf("new = %v", rows)
+	}
+}

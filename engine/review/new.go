@@ -1,7 +1,10 @@
 package review
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
@@ -29,13 +32,20 @@ type News struct {
 // the workspace's events: since), at most limit of them (0:
 // all). Known-good names are left out unless all: the rules apply as they
 // are now, so a rule added now changes the answer at once.
-func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, limit int, all bool) (News, error) {
+//
+// With groups, the groups new since, each a row of its own (Name the
+// group): those every value of which is new, as a registered domain none
+// of whose names was asked before.
+func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, limit int, all, groups bool) (News, error) {
 	var n News
 	var err error
 	if n.Since, err = since(ctx, d, sub.Code, spec); err != nil {
 		return n, err
 	}
 	names, err := d.NewNames(ctx, sub.Code, n.Since)
+	if err == nil && groups {
+		names, err = newGroups(ctx, d, sub.Code, names)
+	}
 	if err != nil {
 		return n, err
 	}
@@ -51,7 +61,7 @@ func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, l
 	n.Total = len(names)
 	for _, row := range names {
 		var v rules.Verdict
-		if r, ok := m.MatchRow(row.Name, row.Domain, false); ok {
+		if r, ok := m.MatchRow(row.Name, row.Domain, groups); ok {
 			v = r.Verdict
 		}
 		if v == rules.Good && !all {
@@ -68,6 +78,31 @@ func NewSince(ctx context.Context, d *db.DB, sub subject.Subject, spec string, l
 		n.Names = append(n.Names, nn)
 	}
 	return n, nil
+}
+
+// newGroups are the groups all of whose values are among the new ones,
+// first seen first, as rows of their own: Name and Domain the group, no
+// name id (its popularity rank is the group's).
+func newGroups(ctx context.Context, d *db.DB, code subject.Code, news []db.NameRow) ([]db.NameRow, error) {
+	fresh := map[uint32]int64{}
+	for _, n := range news {
+		fresh[n.DomainID]++
+	}
+	gs, err := d.AllDomains(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	var out []db.NameRow
+	for _, g := range gs {
+		if g.Names > 0 && fresh[g.ID] == g.Names {
+			out = append(out, db.NameRow{Kind: g.Kind, Name: g.Name, DomainID: g.ID, Domain: g.Name,
+				Count: g.Count, Clients: g.Clients, First: g.First, Last: g.Last})
+		}
+	}
+	slices.SortFunc(out, func(a, b db.NameRow) int {
+		return cmp.Or(cmp.Compare(a.First, b.First), strings.Compare(a.Name, b.Name))
+	})
+	return out, nil
 }
 
 // since resolves a --since spec (db.ResolveSince), or a span (1d, 12h,

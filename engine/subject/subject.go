@@ -117,6 +117,15 @@ func (s Subject) Count(n int64) string {
 	return "1 " + strings.TrimSuffix(s.Plural, "s")
 }
 
+// CountGroups is n of the subject's groups in words: "1 family", "3
+// families".
+func (s Subject) CountGroups(n int64) string {
+	if n == 1 {
+		return "1 " + s.Group
+	}
+	return strconv.FormatInt(n, 10) + " " + s.Groups
+}
+
 // All lists every subject, in the order the screen cycles through them.
 var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus,
 	logonAccount, logonSource, logonPair, logonTarget, logonType, logonAuth, logonResult,
