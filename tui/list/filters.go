@@ -62,10 +62,7 @@ func (m *Model) filters() []filterState {
 	}
 	// What arrived while the screen was open (a follow, a capture) is
 	// offered once there is some.
-	arrived := m.arrivedN[0]
-	if m.q.Domains {
-		arrived = m.arrivedN[1]
-	}
+	arrived := m.arrivedRows()
 	if arrived > 0 || m.q.Arrived {
 		fs = append(fs, filterState{k.Arrived.Help().Key, m.q.Arrived, "arrived " + chart.Count(arrived), "not arrived",
 			"only what arrived while the screen was open", m.res.Hid[review.Arrived]})
@@ -181,3 +178,11 @@ func (v *filtersView) KeyHelp() []common.HelpSection {
 	return []common.HelpSection{{Title: "Filters", Keys: []key.Binding{v.c.Keys.Global.Back}}, v.c.Keys.General()}
 }
 func (v *filtersView) Capturing() bool { return false }
+
+// arrivedRows is how many rows of the table listed arrived in the session.
+func (m *Model) arrivedRows() int64 {
+	if m.q.Domains {
+		return m.arrivedN[1]
+	}
+	return m.arrivedN[0]
+}

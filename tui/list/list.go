@@ -678,7 +678,13 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Filters):
 		return m.openFilters()
 	case key.Matches(msg, k.Filter.Arrived):
-		return m.toggle(&m.q.Arrived)
+		cmd := m.toggle(&m.q.Arrived)
+		if m.q.Arrived && m.arrivedRows() == 0 {
+			// + keeps new rows: events of rows listed before are none.
+			return tea.Batch(cmd, common.Status(fmt.Sprintf("no new %s arrived while open (%s shows new rows, not new events of listed ones)",
+				m.label(m.q.Domains), k.Filter.Arrived.Help().Key)))
+		}
+		return cmd
 	case key.Matches(msg, k.Filter.HideASN):
 		return m.promptHideASN()
 	case key.Matches(msg, k.Filter.OnlyASN):

@@ -231,4 +231,8 @@ func TestNewEventsOfListedRowsAreSaid(t *testing.T) {
 	if got := statusOf(noPoll(m, cmd)); !strings.Contains(got, "the workspace changed: no new names; 5 new requests") {
 		t.Errorf("status %q", got)
 	}
+	// + then shows nothing, and says why.
+	if got := statusOf(press(m, "+")); got != "no new names arrived while open (+ shows new rows, not new events of listed ones)" {
+		t.Errorf("+ said %q", got)
+	}
 }
