@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -55,5 +56,23 @@ func TestAUnicodeNameIsTheLogsPunycode(t *testing.T) {
 	if out := ltOK(t, ws, "rules", "add", "*.münchen.de", "--verdict", "good"); !strings.Contains(out, "good *.xn--mnchen-3ya.de") ||
 		!strings.Contains(out, "covers 1 name, 2 events") {
 		t.Errorf("rules add *.münchen.de:\n%s", out)
+	}
+}
+
+// Notes imported by mistake make no rule: nine sentences and foo.com are
+// no list of names.
+func TestImportListRefusesNotes(t *testing.T) {
+	dir := t.TempDir()
+	ws, log, notes := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv"), filepath.Join(dir, "notes.txt")
+	writeLog(t, log, "foo.com")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	if err := os.WriteFile(notes, []byte(strings.Repeat("We saw a lot of traffic to a strange domain.\n", 9)+"foo.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lt(t, ws, "import-list", notes, "--verdict", "bad"); err == nil || !strings.Contains(err.Error(), "9 of its 10 lines are not names") {
+		t.Errorf("import-list of notes: %v", err)
+	}
+	if rs := listRules(t, ws); len(rs) != 0 {
+		t.Errorf("rules made from notes: %v", rs)
 	}
 }

@@ -125,7 +125,27 @@ func Stream(r io.Reader, fn func(Entry) error) (Info, error) {
 	if err == nil && s.info.Entries == 0 && (!signed || s.info.SkippedTotal > 0) {
 		err = nothingUsable()
 	}
+	if err == nil {
+		err = s.info.notNames()
+	}
 	return s.info, err
+}
+
+// notNames refuses a plain list most of whose lines are not names: notes
+// or a README given by mistake, whose one-word lines ("foo.com" among nine
+// sentences) would become rules. Most is most, from two such lines: a
+// list of names with a typo is taken, its typo reported. (Other formats
+// have their own syntax; an adblock list skips its page rules by design.)
+func (i Info) notNames() error {
+	if i.Format != Plain || i.SkippedTotal < 2 || i.SkippedTotal <= i.Entries {
+		return nil
+	}
+	why := ""
+	if len(i.Skipped) > 0 {
+		why = fmt.Sprintf(" (line %d: %s)", i.Skipped[0].Line, i.Skipped[0].Reason)
+	}
+	return fmt.Errorf("%d of its %d lines are not names%s: it does not look like a list of names, and nothing was imported",
+		i.SkippedTotal, i.Lines, why)
 }
 
 func nothingUsable() error {

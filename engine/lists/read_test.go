@@ -192,10 +192,27 @@ func TestReadBadLinesAreNotFatal(t *testing.T) {
 }
 
 func TestReadBoundsSkips(t *testing.T) {
-	src := "ok.example\n" + strings.Repeat("bad name\n", MaxSkips+50)
+	src := strings.Repeat("ok.example\n", MaxSkips+50) + strings.Repeat("bad name\n", MaxSkips+50)
 	l := mustRead(t, src)
 	if len(l.Skipped) != MaxSkips || l.SkippedTotal != MaxSkips+50 {
 		t.Errorf("kept %d skips of %d", len(l.Skipped), l.SkippedTotal)
+	}
+}
+
+// A plain "list" most of whose lines are not names is notes given by
+// mistake, refused whole: its one name would become a rule.
+func TestMostlyNotNamesIsNoList(t *testing.T) {
+	notes := strings.Repeat("These are my notes about the incident.\n", 9) + "foo.com\n"
+	for src, refused := range map[string]bool{
+		notes:                                true,
+		"a note\nanother note\nfoo.com\n":    true,
+		"a.example\nb..example\n":            false, // one typo in two: not most
+		"a.example\nb..example\nc.example\n": false,
+	} {
+		_, err := Read(strings.NewReader(src))
+		if got := err != nil && strings.Contains(err.Error(), "are not names"); got != refused {
+			t.Errorf("%q: %v, want refused %v", src, err, refused)
+		}
 	}
 }
 
