@@ -434,7 +434,7 @@ func cmdRanks(ctx context.Context, e *env, args []string) error {
 
 // clearSub is the clear subcommand of ranks, asn and categories: it clears
 // the one imported source named (a what), or every one, and says how many
-// of the removed it removed.
+// of the removed (a plural in s) it removed.
 func clearSub(e *env, name, what, removed string, rest []string, clear func(string) (int64, error)) error {
 	if len(rest) > 1 {
 		return fmt.Errorf("%s: name one %s, or none for all", name, what)
@@ -442,6 +442,9 @@ func clearSub(e *env, name, what, removed string, rest []string, clear func(stri
 	n, err := clear(strings.Join(rest, ""))
 	if err != nil {
 		return err
+	}
+	if n == 1 {
+		removed = strings.TrimSuffix(removed, "s") // "1 network table", not tables
 	}
 	fmt.Fprintf(e.stdout, "%d %s removed\n", n, removed)
 	return nil

@@ -76,3 +76,16 @@ func TestImportListRefusesNotes(t *testing.T) {
 		t.Errorf("rules made from notes: %v", rs)
 	}
 }
+
+// One of a thing is said in the singular: "1 rank removed".
+func TestClearSaysOneInTheSingular(t *testing.T) {
+	dir := t.TempDir()
+	ws, top := filepath.Join(dir, "ws.db"), filepath.Join(dir, "top.txt")
+	if err := os.WriteFile(top, []byte("www.first.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "import-list", top, "--ranks")
+	if out := ltOK(t, ws, "ranks", "clear"); out != "1 rank removed\n" {
+		t.Errorf("ranks clear: %q", out)
+	}
+}
