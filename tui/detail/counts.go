@@ -33,8 +33,8 @@ type Counts struct {
 	hidden      int
 	rules       []rules.Rule // a pivot's, for its verdicts
 	scopePrompt bool         // a pivot's known-good mark waits for its scope
-	// totals sums the counts per subject: a row's share is of its own
-	// subject (an HTTP request is counted under its host and its path).
+	// totals sums the counts per subject (an HTTP request is counted
+	// under its host and its path): what a row's share is of (shareOf).
 	totals map[engsubject.Code]int64
 	when   string // the layout of the rows' times (stampLayout)
 
@@ -474,7 +474,7 @@ func (v *Counts) who() string { return clientWord(targetKind(v.target)) }
 // only, values once it holds other subjects (an account, a password, an
 // HTTP path are no names asked).
 func (v *Counts) pivotNoun() string {
-	if v.pivotWhat() == "names asked by " {
+	if v.namesOnly() {
 		return "name"
 	}
 	return "value"
@@ -484,12 +484,20 @@ func (v *Counts) pivotNoun() string {
 // lists DNS names only; "everything done by " once it holds HTTP hosts and paths
 // or a logon source's accounts and commands, which were not names asked.
 func (v *Counts) pivotWhat() string {
+	if v.namesOnly() {
+		return "names asked by "
+	}
+	return "everything done by "
+}
+
+// namesOnly says whether a pivot's rows are DNS names alone.
+func (v *Counts) namesOnly() bool {
 	for k, n := range v.totals {
 		if n > 0 && k != 0 && k != engsubject.DNSName {
-			return "everything done by "
+			return false
 		}
 	}
-	return "names asked by "
+	return true
 }
 
 // KeyHelp lists the keys of this screen, in its rows' words.
