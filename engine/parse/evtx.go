@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/Velocidex/ordereddict"
 	"www.velocidex.com/golang/evtx"
@@ -26,8 +27,10 @@ import (
 // A record's "line" is its ordinal in the file (what a resumed read skips)
 // and its offset that of its chunk. A chunk the library cannot read, the
 // records of a chunk after one it cannot parse, and an event it cannot
-// decode (no event id: the RDP 1149 sample here, which libevtx cannot
-// decode either) are skipped and counted; a chunk slot of zeros is unused.
+// decode (no event id) are skipped and counted; a chunk slot of zeros is
+// unused. A record is a template instance (the Security log's) or a whole
+// BinXML document whose values are text (Remote Desktop's 1149): both
+// are read.
 // The file is read whole into memory: the library needs to seek, and
 // event logs are tens of megabytes (Windows' default cap is 20 MB).
 // The library is a fork (third_party/evtx) bounded against crafted files.
@@ -155,11 +158,10 @@ func (p *evtxParser) event(rec *evtx.EventRecord, no, off int64, out record.Outp
 			f.data(v)
 		}
 	}
-	created, _ := evtxAt(sys, "TimeCreated", "SystemTime").(float64)
 	r := &p.rec
 	r.ResetLogon()
 	r.EventID, r.Line, r.Offset = id, no, off
-	r.Time = int64(created * 1e6)
+	r.Time = evtxTime(evtxAt(sys, "TimeCreated", "SystemTime"))
 	if !f.fill(r) {
 		return errNoAccount
 	}
@@ -195,7 +197,9 @@ func evtxAt(v any, keys ...string) any {
 	return v
 }
 
-// evtxEventID reads EventID, a number or {"Value": number}.
+// evtxEventID reads EventID, a number or {"Value": number}. A record
+// written without a template (Remote Desktop's 1149) holds its values as
+// the text of its XML: the number is a string there.
 func evtxEventID(v any) (uint16, bool) {
 	if d, ok := v.(*ordereddict.Dict); ok {
 		v, _ = d.Get("Value")
@@ -203,11 +207,29 @@ func evtxEventID(v any) (uint16, bool) {
 	switch n := v.(type) {
 	case uint16:
 		return n, true
+	case string:
+		id, err := strconv.ParseUint(n, 10, 16)
+		return uint16(id), err == nil
 	case uint8, uint32, uint64:
 		id, ok := evtxUint(n)
 		return uint16(id), ok && id <= 0xffff
 	}
 	return 0, false
+}
+
+// evtxTime reads SystemTime in microseconds: seconds since the epoch from
+// a template's FILETIME, or the text of a record without a template
+// ("2021-12-16T10:25:32.351835800Z"); 0 when it is neither.
+func evtxTime(v any) int64 {
+	switch t := v.(type) {
+	case float64:
+		return int64(t * 1e6)
+	case string:
+		if tm, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return tm.UnixMicro()
+		}
+	}
+	return 0
 }
 
 // evtxUint reads an unsigned number of any width.

@@ -521,6 +521,25 @@ func ReadName(ctx *ParseContext) string {
 	return ReadPrefixedUnicodeString(ctx, true)
 }
 
+// longtail: dependencyIDSize is 2 when the element starts with a
+// dependency id, 0 when it does not. Elements written outside a template
+// have none (Remote Desktop's 1149 records are whole BinXML documents, no
+// template instance); upstream always skipped two bytes, so it read their
+// names from the wrong offset and the record's tree was garbage. Read
+// past a dependency id, the element's size (whose high half is then the
+// name's offset, at least the chunk header's 0x200) cannot fit in the
+// chunk; a real size always does.
+func dependencyIDSize(ctx *ParseContext) int {
+	if len(ctx.buff) < ctx.offset+6 {
+		return 2
+	}
+	size := binary.LittleEndian.Uint32(ctx.buff[ctx.offset+2:])
+	if int64(size) > int64(len(ctx.buff)-ctx.offset) {
+		return 0
+	}
+	return 2
+}
+
 // This is called when we open a new XML Tag. e.g. "<EventData".
 func ParseOpenStartElement(ctx *ParseContext, has_attr bool) bool {
 	debug("ParseOpenStartElement Enter: %x\n", ctx.Offset())
@@ -528,7 +547,7 @@ func ParseOpenStartElement(ctx *ParseContext, has_attr bool) bool {
 		dependencyID := ctx.ConsumeUint16()
 		elementLength := ctx.ConsumeUint32()
 	*/
-	ctx.SkipBytes(2 + 4)
+	ctx.SkipBytes(dependencyIDSize(ctx) + 4)
 	nameBuffer := ReadName(ctx)
 
 	attributeListLength := uint32(0)
