@@ -249,3 +249,43 @@ func BenchmarkCaptureInNamespaces(b *testing.B) {
 	b.ReportMetric(float64(got)/elapsed.Seconds(), "packets/s")
 	b.ReportMetric(float64(src.Stats().Dropped)/float64(b.N), "dropped/op")
 }
+
+// TestCaptureLoopbackOnce captures on a namespace's loopback while it
+// resolves names at its own address: a packet socket there sees every
+// packet twice (leaving and arriving), and each query must be stored once,
+// answered, from one copy of each packet.
+func TestCaptureLoopbackOnce(t *testing.T) {
+	n := netnstest.New(t)
+	n.Servers(t)
+	var src *Source
+	netnstest.In(t, n.B, func() (err error) {
+		src, err = Open(Options{Interface: "lo"})
+		return err
+	})
+	d := openWS(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := src.Run(ctx, d, ingest.LiveOptions{Cycle: 100 * time.Millisecond})
+		done <- err
+	}()
+	names := []string{"one.loopback-test.example", "two.loopback-test.example", "three.loopback-test.example"}
+	netnstest.Resolve(t, n.B, netip.AddrPortFrom(n.AddrB, 53), names)
+	deadline := time.Now().Add(5 * time.Second)
+	for src.Stats().Packets < int64(2*len(names)) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // a second copy, if any, comes microseconds after the first
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := src.Stats(); st.Packets != int64(2*len(names)) {
+		t.Errorf("%d packets read on lo for %d queries and their answers", st.Packets, len(names))
+	}
+	for _, name := range names {
+		if e, ok := onlyEvent(t, d, subject.DNSName, name); ok && !strings.Contains(e.Answers, "10.9.9.9") {
+			t.Errorf("%s: stored as %+v, want answered", name, e)
+		}
+	}
+}

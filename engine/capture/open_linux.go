@@ -3,11 +3,13 @@ package capture
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/afpacket"
 	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/longtail/longtail/engine/parse"
@@ -26,7 +28,7 @@ const (
 
 // Open opens the interface for capture.
 func Open(opt Options) (*Source, error) {
-	lt, err := linkType(opt.Interface)
+	lt, loopback, err := linkType(opt.Interface)
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +46,12 @@ func Open(opt Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capture on %s: %w", opt.Interface, err)
 	}
+	if loopback {
+		if err := h.SetBPF(dropOutgoing); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("capture on %s: %w", opt.Interface, err)
+		}
+	}
 	s := &Source{iface: opt.Interface, h: tpacket{h}, lt: lt, filter: opt.Filter}
 	if opt.Dir != "" {
 		name := opt.Interface
@@ -58,14 +66,39 @@ func Open(opt Options) (*Source, error) {
 	return s, nil
 }
 
+// dropOutgoing is a socket filter that drops the packets the host sends
+// (PACKET_OUTGOING) and keeps whole every other. A packet socket on a
+// loopback interface sees each packet twice, as it leaves and as it
+// arrives: capture there keeps the arriving copy only, else every query
+// and answer is stored twice. Elsewhere the host's own outgoing traffic
+// (its queries to a resolver) is what is wanted, and no filter is set.
+// afpacket gives no access to the packet type, so the kernel filters; the
+// packets queued between the socket's bind and this filter (microseconds)
+// are not filtered.
+var dropOutgoing = mustAssemble(
+	bpf.LoadExtension{Num: bpf.ExtType},
+	bpf.JumpIf{Cond: bpf.JumpEqual, Val: unix.PACKET_OUTGOING, SkipTrue: 1},
+	bpf.RetConstant{Val: math.MaxUint32},
+	bpf.RetConstant{Val: 0},
+)
+
+func mustAssemble(prog ...bpf.Instruction) []bpf.RawInstruction {
+	raw, err := bpf.Assemble(prog)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
 // linkType is the link type of an interface's frames, from its ARPHRD
-// type (the family of its hardware address). It asks the kernel rather
-// than sysfs, which shows the interfaces of the network namespace it was
-// mounted in, not always the caller's.
-func linkType(iface string) (layers.LinkType, error) {
+// type (the family of its hardware address), and whether it is a
+// loopback interface. It asks the kernel rather than sysfs, which shows
+// the interfaces of the network namespace it was mounted in, not always
+// the caller's.
+func linkType(iface string) (lt layers.LinkType, loopback bool, err error) {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer unix.Close(fd)
 	ifr, err := unix.NewIfreq(iface)
@@ -73,15 +106,17 @@ func linkType(iface string) (layers.LinkType, error) {
 		err = unix.IoctlIfreq(fd, unix.SIOCGIFHWADDR, ifr)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("no network interface %q (ip link lists them): %w", iface, err)
+		return 0, false, fmt.Errorf("no network interface %q (ip link lists them): %w", iface, err)
 	}
 	switch t := ifr.Uint16(); t {
-	case unix.ARPHRD_ETHER, unix.ARPHRD_LOOPBACK: // loopback frames are Ethernet's too
-		return layers.LinkTypeEthernet, nil
+	case unix.ARPHRD_ETHER:
+		return layers.LinkTypeEthernet, false, nil
+	case unix.ARPHRD_LOOPBACK: // loopback frames are Ethernet's too
+		return layers.LinkTypeEthernet, true, nil
 	case unix.ARPHRD_NONE, unix.ARPHRD_IPGRE: // tun, GRE: bare IP
-		return layers.LinkTypeRaw, nil
+		return layers.LinkTypeRaw, false, nil
 	default:
-		return 0, fmt.Errorf("interface %s is of ARPHRD type %d, whose frames longtail does not decode", iface, t)
+		return 0, false, fmt.Errorf("interface %s is of ARPHRD type %d, whose frames longtail does not decode", iface, t)
 	}
 }
 
