@@ -782,8 +782,12 @@ func (m *Model) open(s common.Screen) tea.Cmd {
 func (m *Model) pivot() tea.Cmd {
 	r, domain := m.current()
 	if code := m.data.Subject.Code; r == nil || domain || code != subject.HTTPClient && code != subject.LogonSource {
-		return common.Status(fmt.Sprintf("%s needs a client: %s lists this row's clients",
-			m.c.Keys.Drill.Pivot.Help().Key, m.c.Keys.Drill.Clients.Help().Key))
+		who := tsubject.ClientOf(m.data.Subject.Kind)
+		return common.Status(fmt.Sprintf("%s needs a %s: %s lists this row's %ss",
+			m.c.Keys.Drill.Pivot.Help().Key, who, m.c.Keys.Drill.Clients.Help().Key, who))
+	}
+	if r.Name == subject.None {
+		return common.Status("this row's logons name no source: there is none to pivot on")
 	}
 	d, ctx, addr := m.c.DB, m.c.Ctx, r.Name
 	return func() tea.Msg {

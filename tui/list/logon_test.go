@@ -247,3 +247,51 @@ func TestTheHintSuggestsTOnlyOnALongList(t *testing.T) {
 		t.Errorf("the hint on 1,805 names:\n%s", screen)
 	}
 }
+
+// On logons the pivot's words are a source's: p on an account says it
+// needs a source, and on the row of logons without one that there is none
+// to pivot on (not "client \"-\": not found" as an error). A subject whose
+// groups are its values says its count once ("8 packages", not "8
+// packages in 8 packages").
+func TestThePivotOnLogonsSpeaksOfSources(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "security.json")
+	text := `{"@timestamp":"2020-10-22T08:29:53Z","EventID":4624,"Channel":"Security","Hostname":"DC.corp.local","TargetUserName":"alice","TargetDomainName":"CORP","LogonType":"2","AuthenticationPackageName":"Negotiate","IpAddress":"-","WorkstationName":"-"}
+{"@timestamp":"2020-10-22T08:29:55Z","EventID":4625,"Channel":"Security","Hostname":"WS5.corp.local","TargetUserName":"carol","TargetDomainName":"CORP","LogonType":"3","AuthenticationPackageName":"NTLM","IpAddress":"10.0.2.99","WorkstationName":"WS7","Status":"0xc0000234","SubStatus":"0x0"}
+`
+	if err := os.WriteFile(log, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(tuitest.Workspace(t, 200, 7, log), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	m := New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(100, 30)
+	tuitest.Settle(m, m.Init())
+	press(m, "K", "K")
+	for i := 0; m.data.Subject.Code != subject.LogonSource && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	for i := 0; i < len(m.res.Lines); i++ {
+		if r, _ := m.rowAt(i); r != nil && r.Name == subject.None {
+			m.cursor = i
+		}
+	}
+	if r, _ := m.current(); r == nil || r.Name != subject.None {
+		t.Fatalf("no row of logons without a source:\n%s", ansi.Strip(m.View()))
+	}
+	if st := statusOf(press(m, "p")); !strings.Contains(st, "name no source: there is none to pivot on") {
+		t.Errorf("p on the logons without a source: %q", st)
+	}
+	for i := 0; m.data.Subject.Code != subject.LogonAccount && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	if st := statusOf(press(m, "p")); !strings.Contains(st, "needs a source") || !strings.Contains(st, "sources") {
+		t.Errorf("p on an account: %q", st)
+	}
+	auth, _ := subject.ByCode(subject.LogonAuth)
+	if got := switchedText(auth, 8, 8); strings.Contains(got, " in ") {
+		t.Errorf("a subject whose groups are its values: %q", got)
+	}
+}

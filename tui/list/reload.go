@@ -222,7 +222,10 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 func switchedText(sub subject.Subject, n, groups int) string {
 	// No title: the view's name beside it says the kind, and at 80
 	// columns the key must fit.
-	text := countOf(n, sub.Column, sub.Plural) + " in " + countOf(groups, sub.Group, sub.Groups)
+	text := countOf(n, sub.Column, sub.Plural)
+	if sub.Groups != sub.Plural { // not "8 packages in 8 packages"
+		text += " in " + countOf(groups, sub.Group, sub.Groups)
+	}
 	if next := nextSubject(sub); next.Code != sub.Code {
 		text += " · v: " + next.Plural
 	}

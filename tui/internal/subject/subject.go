@@ -121,6 +121,15 @@ func EventsOf(k record.Kind) string {
 	return "requests"
 }
 
+// ClientOf is what the askers of a kind's events are called on screen:
+// a logon has a source, a query or a request a client.
+func ClientOf(k record.Kind) string {
+	if k == record.KindLogon {
+		return "source"
+	}
+	return "client"
+}
+
 // WithHelp is b described for one screen: the same keys, its own words.
 func WithHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
