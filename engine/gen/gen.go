@@ -27,6 +27,10 @@ type Options struct {
 
 // Truth is what was planted in the log.
 type Truth struct {
+	// Events is how many events were written: Options.Lines, or more
+	// when the planted ones alone are more (a floor, so that a short log
+	// still holds every anomaly).
+	Events       int64
 	TunnelDomain string   // registered domain whose subdomains carry the tunnel
 	BeaconClient string   // the client that beacons ...
 	BeaconName   string   // ... to this name, every 60 s ± a few seconds
@@ -302,7 +306,7 @@ func (g *generator) truth() Truth {
 		ids[i] = int32(i)
 	}
 	slices.SortStableFunc(ids, func(a, b int32) int { return cmp.Compare(g.counts[b], g.counts[a]) })
-	t := Truth{TunnelDomain: g.tunnel, BeaconClient: g.w.clients[g.beaconC], BeaconName: g.beacon, DGANames: g.dga}
+	t := Truth{Events: max(g.o.Lines, int64(len(g.anom))), TunnelDomain: g.tunnel, BeaconClient: g.w.clients[g.beaconC], BeaconName: g.beacon, DGANames: g.dga}
 	for _, id := range ids[:min(50, len(ids))] {
 		if g.counts[id] == 0 {
 			break

@@ -18,6 +18,7 @@ import (
 
 // HTTPTruth is what was planted in an HTTP log.
 type HTTPTruth struct {
+	Events int64 // requests written: Options.Lines, or the planted ones when they are more
 	// ScannerClient probed ScannerPaths distinct paths in a few minutes,
 	// nearly all answered 404, with ScannerAgent.
 	ScannerClient, ScannerAgent string
@@ -87,6 +88,7 @@ func WriteHTTP(w io.Writer, o Options) (HTTPTruth, error) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), 0x68747470))
 	planted, truth := plantHTTP(rng, o)
+	truth.Events = max(o.Lines, int64(len(planted)))
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var line []byte
 	var c clock

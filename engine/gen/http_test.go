@@ -65,3 +65,31 @@ func benchLines[T any](b *testing.B, write func(io.Writer, Options) (T, error)) 
 	}
 	b.ReportMetric(float64(b.N)*100_000/b.Elapsed().Seconds(), "lines/s")
 }
+
+// A log shorter than its planted events holds them all: Events says how
+// many were written, the floor a caller reports instead of the lines it
+// asked for.
+func TestShortLogEvents(t *testing.T) {
+	count := func(t *testing.T, buf *bytes.Buffer, events, lines int64) {
+		t.Helper()
+		if n := int64(bytes.Count(buf.Bytes(), []byte("\n"))); n != events || events <= lines {
+			t.Errorf("%d lines written, Events %d, asked %d", n, events, lines)
+		}
+	}
+	var buf bytes.Buffer
+	dns, err := Write(&buf, Options{Lines: 3, Seed: 1, Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count(t, &buf, dns.Events, 3)
+	buf.Reset()
+	web, _ := WriteHTTP(&buf, Options{Lines: 1, Seed: 1})
+	count(t, &buf, web.Events, 1)
+	buf.Reset()
+	logon, _ := WriteLogon(&buf, Options{Lines: 1, Seed: 1})
+	count(t, &buf, logon.Events, 1)
+	buf.Reset()
+	if web, _ = WriteHTTP(&buf, Options{Lines: 5000, Seed: 1}); web.Events != 5000 {
+		t.Errorf("5000 requests asked, Events %d", web.Events)
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 // LogonTruth is what was planted in a logon log.
 type LogonTruth struct {
+	Events int64  // events written: Options.Lines, or the planted ones when they are more
 	Domain string // the NetBIOS name the logons carry ("CORP")
 	// SprayClient failed to log on to SprayAccounts accounts, once each,
 	// within minutes, then logged on as SprayAccount.
@@ -119,6 +120,7 @@ func WriteLogon(w io.Writer, o Options) (LogonTruth, error) {
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), 0x6c6f676f6e))
 	world := newLogonWorld(rng)
 	planted, truth := plantLogon(rng, world, o)
+	truth.Events = max(o.Lines, int64(len(planted)))
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var line []byte
 	var c clock
