@@ -31,7 +31,7 @@ func catWorkspace(t *testing.T) *db.DB {
 	d := workspace(t, []count{
 		{Name: "www.casino.example", N: 9}, {Name: "casino.example", N: 1}, {Name: "ads.tracker.example", N: 6},
 		{Name: "cdn.tracker.example", N: 5}, {Name: "plain.example", N: 4}, {Name: "x.both.example", N: 2},
-	}, "good plain.example")
+	}, "good *.plain.example")
 	importCategory(t, d, "gambling", "casino.example\nboth.example\n")
 	importCategory(t, d, "ads", "tracker.example\nboth.example\n")
 	return d

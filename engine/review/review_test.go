@@ -107,11 +107,12 @@ func TestRunAnswersLikeTheScreen(t *testing.T) {
 	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"www.free.example 1 good", "rare.example 1 none", "free.example 2 none", "a.sus.example 2 suspicious"}) {
 		t.Errorf("all but the 32 most visited, least first = %q", got)
 	}
-	// A domain's verdict is the rule covering the bare domain: free.example
-	// has none though www.free.example is good.
+	// A domain's verdict is a Domain rule's, which covers all its names: a
+	// Name rule on its bare name (bad.example) decides that name only, and
+	// free.example has none though www.free.example is good.
 	q = Query{Domains: true}
 	q.Hide[rules.Good] = true
-	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"bad.example 7 bad", "free.example 3 none", "sus.example 2 suspicious", "rare.example 1 none"}) {
+	if got := listed(run(t, d, q, 0)); !slices.Equal(got, []string{"bad.example 7 none", "free.example 3 none", "sus.example 2 suspicious", "rare.example 1 none"}) {
 		t.Errorf("domains hiding good = %q", got)
 	}
 }
