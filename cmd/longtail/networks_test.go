@@ -102,7 +102,7 @@ func TestASNLookupAndList(t *testing.T) {
 	if !strings.Contains(list, "routes.dat,pyasn,") || !strings.Contains(list, "asnames.json,asnames,") {
 		t.Errorf("list:\n%s", list)
 	}
-	if out := ltOK(t, ws, "asn", "clear", "routes.dat"); out != "1 network tables removed\n" {
+	if out := ltOK(t, ws, "asn", "clear", "routes.dat"); out != "1 network table removed\n" {
 		t.Errorf("clear: %q", out)
 	}
 	if out := ltOK(t, ws, "asn", "lookup", "192.0.2.0", "--format", "csv"); out != "address,asn,owner,as_name,country\n192.0.2.0,,,,\n" {
