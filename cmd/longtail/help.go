@@ -108,13 +108,16 @@ Example:
 	"score": `longtail score [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--rescore]
   The most unusual first, with the reasons. The stored scores are shown;
   they are computed again only when a file was read or a rule added since
-  (or with --rescore).
+  (or with --rescore). --limit 0 lists them all. A subject the scorer
+  leaves out (HTTP statuses, logon results…) lists nothing and says which
+  subjects of its kind are scored.
 Example:
   longtail score --by fqdn --limit 20`,
 	"new": `longtail new [--since NAME|TIME|SPAN] [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--all]
   Values new since a baseline snapshot, a time, or in the last span of the
   data (1d: the day up to the subject's last event): names, user agents,
-  logon pairs (an account from a source it never used)…
+  logon pairs (an account from a source it never used)…; with --by domain
+  (or SUBJECT:group) the groups every value of which is new.
 Example:
   longtail new --since 2024-03-04
   longtail new --since 1d --kind logon --by pair`,
@@ -123,7 +126,11 @@ longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain
 longtail rules rm ID|PATTERN... [--scope name|domain]
 longtail rules export [--format F] [--verdict V] [-o FILE]
   The verdict rules, with the names and events each decides. A pattern
-  decides exactly that name, or with --scope domain (or *.) every name below.
+  decides exactly that name (example.com: the bare name only, not the
+  domain's row), or with --scope domain (or *.) the domain and every name
+  below it. A name typed in Unicode is taken in its punycode; a logon
+  account, source or pair as it is stored (Administrator@CORP is
+  administrator@corp; a pair is "account ← source", or account <- source).
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
@@ -132,6 +139,7 @@ longtail import-list FILE --category NAME [--verdict V]
   A blocklist, allowlist or popularity list into rules or ranks; category
   lists (UT1's, or any list with --category) into categories, context
   beside each name; with --verdict, the named categories become rules too.
+  A plain list most of whose lines are not names (notes) is refused whole.
 Example:
   longtail import-list top-1m.csv --ranks --top 10000
   longtail import-list blacklists/ --verdict bad --category malware,phishing`,
