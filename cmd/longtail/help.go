@@ -110,7 +110,7 @@ Example:
   they are computed again only when a file was read or a rule added since
   (or with --rescore). --limit 0 lists them all. A subject the scorer
   leaves out (HTTP statuses, logon results…) lists nothing and says which
-  subjects of its kind are scored.
+  subjects of its kind have scores.
 Example:
   longtail score --by fqdn --limit 20`,
 	"new": `longtail new [--since NAME|TIME|SPAN] [--kind dns|http|logon] [--by SUBJECT] [--limit N] [--all]

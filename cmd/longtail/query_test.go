@@ -101,10 +101,10 @@ func TestEmptyAnswersSayWhy(t *testing.T) {
 	}
 	ltOK(t, ws, "ingest", log)
 	_, errOut, err := lt(t, ws, "score", "--kind", "http", "--by", "status")
-	if err != nil || !strings.Contains(errOut, "HTTP statuses are not scored") || !strings.Contains(errOut, "--by host|path|ua|client") {
+	if err != nil || !strings.Contains(errOut, "HTTP statuses have no score") || !strings.Contains(errOut, "--by host|path|ua|client") {
 		t.Errorf("score --by status: %v %s", err, errOut)
 	}
-	if _, errOut, _ := lt(t, ws, "score", "--kind", "http", "--by", "path"); strings.Contains(errOut, "not scored") {
+	if _, errOut, _ := lt(t, ws, "score", "--kind", "http", "--by", "path"); strings.Contains(errOut, "no score") {
 		t.Errorf("score --by path: %s", errOut)
 	}
 	_, errOut, err = lt(t, ws, "top", "--kind", "http", "--hide-ranked", "10", "--limit", "1")

@@ -109,8 +109,10 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 }
 
 // sayScoredElsewhere notes on stderr, for a subject without a score while
-// others of its kind have some, that the scorer leaves it out and which it
-// scores: score --kind http --by status printed an empty table unexplained.
+// others of its kind have some, which have: score --kind http --by status
+// printed an empty table unexplained. (Which subjects the scorer takes is
+// engine/score's; a scored subject whose values are all known-good has
+// none either, hence "have no score", not "are not scored".)
 func sayScoredElsewhere(ctx context.Context, e *env, d *db.DB, sub subject.Subject) error {
 	var scored, flags []string
 	for _, o := range subject.Of(sub.Kind) {
@@ -123,7 +125,7 @@ func sayScoredElsewhere(ctx context.Context, e *env, d *db.DB, sub subject.Subje
 		}
 	}
 	if len(scored) > 0 {
-		fmt.Fprintf(e.stderr, "longtail: note: %s are not scored; of the kind, longtail scores %s (--by %s)\n",
+		fmt.Fprintf(e.stderr, "longtail: note: %s have no score (the scorer leaves some subjects out); of the kind, these have: %s (--by %s)\n",
 			sub.Title, strings.Join(scored, ", "), strings.Join(flags, "|"))
 	}
 	return nil
