@@ -157,6 +157,7 @@ func FuzzEvtx(f *testing.F) {
 		}
 	}
 	f.Add([]byte("ElfFile\x00"))
+	f.Add(evtxFile(rdpAuthDoc("admmig", "OFFSEC", "10.23.123.11", "2021-12-16T10:25:32.3518358Z")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out := &gotOut{}
 		streamEvtx(context.Background(), bytes.NewReader(data), Resume{}, out)
@@ -273,4 +274,22 @@ func BenchmarkEvtxSamples(b *testing.B) {
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(logons)/b.Elapsed().Seconds(), "logons/s")
+}
+
+// The same shape built by hand, without the samples: records of whole
+// BinXML documents, values as text.
+func TestEvtxBuiltRecordWithoutTemplate(t *testing.T) {
+	data := evtxFile(rdpAuthDoc("admmig", "OFFSEC", "10.23.123.11", "2021-12-16T10:25:32.3518358Z"),
+		rdpAuthDoc("jdoe", "", "10.23.123.12", "2021-12-16T11:00:00Z"))
+	out := &gotOut{}
+	if _, err := streamEvtx(context.Background(), bytes.NewReader(data), Resume{}, out); err != nil {
+		t.Fatal(err)
+	}
+	checkAt(t, out.logon, []gotLogon{
+		{Line: 1, Time: micro("2021-12-16T10:25:32.351835Z"), EventID: 1149, Target: "FS03.offsec.lan", Account: "admmig", Domain: "OFFSEC", Client: "10.23.123.11", Type: "10", Result: "success"},
+		{Line: 2, Time: micro("2021-12-16T11:00:00Z"), EventID: 1149, Target: "FS03.offsec.lan", Account: "jdoe", Client: "10.23.123.12", Type: "10", Result: "success"},
+	})
+	if len(out.logon) != 2 || len(out.skips) != 0 {
+		t.Errorf("%d logons, skips %q", len(out.logon), out.skipList())
+	}
 }
