@@ -37,6 +37,10 @@ func TestANameRuleOnADomainDecidesNeitherTheDomainNorItsNames(t *testing.T) {
 	if got := topVerdicts(t, ws, "--hide", "good"); !slices.Equal(got, []string{"www.pirate.sea <nil>", "mail.pirate.sea <nil>"}) {
 		t.Errorf("top --hide good = %q", got)
 	}
+	// Nor does the scorer take the domain for known-good and leave it out.
+	if out := ltOK(t, ws, "score", "--by", "domain", "--rescore"); !strings.Contains(out, "pirate.sea") {
+		t.Errorf("score --by domain left out the domain a name rule does not decide:\n%s", out)
+	}
 	ltOK(t, ws, "rules", "add", "*.pirate.sea", "--verdict", "good")
 	if got := topVerdicts(t, ws, "--by", "domain"); !slices.Equal(got, []string{"pirate.sea good"}) {
 		t.Errorf("top --by domain after a domain rule = %q", got)

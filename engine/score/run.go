@@ -464,7 +464,7 @@ func trainees(m *rules.Matcher, rs []rules.Rule, domains []db.DomainRow, ranked 
 	})
 	for _, i := range byClients[:min(trainTop, len(byClients)/4)] {
 		d := &domains[i]
-		if r, ok := m.Match(d.Name); ok && r.Verdict != rules.Good {
+		if r, ok := m.MatchGroup(d.Name); ok && r.Verdict != rules.Good {
 			continue
 		}
 		out = append(out, Trainee{Name: d.Name, Domain: d.ID, Clients: d.Clients})

@@ -562,7 +562,7 @@ func (s *Scorer) setDomains(domains []db.DomainRow) {
 		d := &domains[i]
 		a := grow(d.ID)
 		a.row = d
-		if r, ok := s.in.Rules.Match(d.Name); ok {
+		if r, ok := s.in.Rules.MatchGroup(d.Name); ok {
 			a.verdict = r.Verdict
 		}
 	}

@@ -92,13 +92,13 @@ func baselineRows(ctx context.Context, d *db.DB, by string) ([]BaselineRow, erro
 			rows = append(rows, BaselineRow{Name: n.Name, Domain: n.Domain, Count: n.Count, Clients: n.Clients, First: n.First, Last: n.Last, Decided: decided})
 		}
 	case "domain":
-		m := rules.NewMatcher(slices.DeleteFunc(rs, func(r rules.Rule) bool { return r.Scope != rules.Domain }), subject.DNSName)
+		m := rules.NewMatcher(rs, subject.DNSName)
 		doms, err := d.AllDomains(ctx, subject.DNSName)
 		if err != nil {
 			return nil, err
 		}
 		for _, dm := range doms {
-			_, decided := m.Match(dm.Name)
+			_, decided := m.MatchGroup(dm.Name)
 			rows = append(rows, BaselineRow{Name: dm.Name, Names: dm.Names, Count: dm.Count, Clients: dm.Clients, First: dm.First, Last: dm.Last, Decided: decided})
 		}
 	default:
