@@ -101,7 +101,7 @@ func TestEmptyAnswersSayWhy(t *testing.T) {
 	}
 	ltOK(t, ws, "ingest", log)
 	_, errOut, err := lt(t, ws, "score", "--kind", "http", "--by", "status")
-	if err != nil || !strings.Contains(errOut, "HTTP statuses have no score") || !strings.Contains(errOut, "--by host|path|ua|client") {
+	if err != nil || !strings.Contains(errOut, "HTTP statuses are not scored") || !strings.Contains(errOut, "--by host|path|ua|client") {
 		t.Errorf("score --by status: %v %s", err, errOut)
 	}
 	if _, errOut, _ := lt(t, ws, "score", "--kind", "http", "--by", "path"); strings.Contains(errOut, "no score") {

@@ -101,34 +101,26 @@ func cmdScore(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(t.Rows) == 0 {
-		if err := sayScoredElsewhere(ctx, e, d, sub); err != nil {
-			return err
-		}
+		sayNotScored(e, sub)
 	}
 	return t.Write(e.stdout, *format)
 }
 
-// sayScoredElsewhere notes on stderr, for a subject without a score while
-// others of its kind have some, which have: score --kind http --by status
-// printed an empty table unexplained. (Which subjects the scorer takes is
-// engine/score's; a scored subject whose values are all known-good has
-// none either, hence "have no score", not "are not scored".)
-func sayScoredElsewhere(ctx context.Context, e *env, d *db.DB, sub subject.Subject) error {
+// sayNotScored notes on stderr, for a subject the scorer leaves out, the
+// subjects of its kind it ranks: score --kind http --by status printed an
+// empty table unexplained.
+func sayNotScored(e *env, sub subject.Subject) {
+	if sub.Scored {
+		return
+	}
 	var scored, flags []string
 	for _, o := range subject.Of(sub.Kind) {
-		rows, err := d.TopScoredNames(ctx, o.Code, 1)
-		if err != nil {
-			return err
-		}
-		if len(rows) > 0 {
+		if o.Scored {
 			scored, flags = append(scored, o.Plural), append(flags, o.Name)
 		}
 	}
-	if len(scored) > 0 {
-		fmt.Fprintf(e.stderr, "longtail: note: %s have no score (the scorer leaves some subjects out); of the kind, these have: %s (--by %s)\n",
-			sub.Title, strings.Join(scored, ", "), strings.Join(flags, "|"))
-	}
-	return nil
+	fmt.Fprintf(e.stderr, "longtail: note: %s are not scored; of the kind, these are: %s (--by %s)\n",
+		sub.Title, strings.Join(scored, ", "), strings.Join(flags, "|"))
 }
 
 // scoreMemoryLimit is the soft memory limit a whole scoring runs under:

@@ -23,10 +23,6 @@ const NoScore = -1
 type Scores struct {
 	Names, Domains []float32
 	Any            bool // at least one row of the dataset is scored: the column is shown
-	// Elsewhere: rows of other subjects are scored and none of this one's:
-	// the scorer leaves the subject out (engine/score decides which it
-	// scores), so its list is not waiting for a scoring.
-	Elsewhere bool
 	// orders: row indices by score, best first; unscored rows last, by count.
 	once   [2]sync.Once
 	orders [2][]int32
@@ -51,7 +47,6 @@ func NewScores(data *Dataset, names, domains map[uint32]float64) *Scores {
 	s := &Scores{Names: scoreColumn(data.Names, names), Domains: scoreColumn(data.Domains, domains)}
 	scored := func(v float32) bool { return v != NoScore }
 	s.Any = slices.ContainsFunc(s.Names, scored) || slices.ContainsFunc(s.Domains, scored)
-	s.Elsewhere = !s.Any && len(names)+len(domains) > 0
 	s.Order(data, false)
 	s.Order(data, true)
 	return s

@@ -33,16 +33,6 @@ const (
 	inherit        = 0.6 // share of a client's or path's strength the other inherits
 )
 
-// httpScored says whether the values of a subject are scored: a referer
-// host or a status says something only with the request it came with.
-func httpScored(c subject.Code) bool {
-	switch c {
-	case subject.HTTPHost, subject.HTTPPath, subject.HTTPAgent, subject.HTTPClient:
-		return true
-	}
-	return false
-}
-
 // value is one scored value of a subject of HTTP or logons: its row,
 // the verdict the rules give it and, once scored, its evidence (what its
 // group takes from it).
@@ -194,7 +184,7 @@ func (h *httpScorer) countDetail(path int, id, client uint32, n int64) {
 // finish scores the values and their groups, handing them to the
 // scorer's Store as it goes.
 func (h *httpScorer) finish(s *Scorer) (values, groups []db.Score) {
-	setVerdicts(h.base(), record.KindHTTP, httpScored, s.in.SubjectRules, s.fin.Groups)
+	setVerdicts(h.base(), record.KindHTTP, subject.Scored, s.in.SubjectRules, s.fin.Groups)
 	h.judgeQueries(s.fin.Details)
 	h.link()
 	c := h.context(s.fin.Context)

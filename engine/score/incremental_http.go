@@ -17,7 +17,7 @@ import (
 func (h *httpScorer) since(p *valuePass, rows []db.NameRow) (rescored, error) {
 	var at, added []int
 	h.values, h.index, at, added = refresh(h.values, h.index, rows, func(v *httpValue) *value { return &v.value })
-	setVerdicts(picked(h.base(), added), record.KindHTTP, httpScored, p.rules, p.groups)
+	setVerdicts(picked(h.base(), added), record.KindHTTP, subject.Scored, p.rules, p.groups)
 	owners := map[int]uint32{} // the paths read, and the client that alone asked each
 	var read []uint32
 	for _, k := range at {

@@ -26,7 +26,7 @@ func (l *logonScorer) since(p *valuePass, rows []db.NameRow) (r rescored, wait b
 	}
 	var at, added []int
 	l.values, l.index, at, added = refresh(l.values, l.index, rows, func(v *logonValue) *value { return &v.value })
-	setVerdicts(picked(l.base(), added), record.KindLogon, logonScored, p.rules, p.groups)
+	setVerdicts(picked(l.base(), added), record.KindLogon, subject.Scored, p.rules, p.groups)
 	var sources []uint32
 	for _, k := range at {
 		if v := &l.values[k]; v.code() == subject.LogonSource {

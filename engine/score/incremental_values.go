@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 )
@@ -72,8 +73,8 @@ func scoreValuesSince(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule
 			return m
 		},
 	}
-	webRows := slices.DeleteFunc(slices.Clone(rows), func(r db.NameRow) bool { return !httpScored(subject.Code(r.Kind)) })
-	logonRows := slices.DeleteFunc(rows, func(r db.NameRow) bool { return !logonScored(subject.Code(r.Kind)) })
+	webRows := slices.DeleteFunc(slices.Clone(rows), func(r db.NameRow) bool { return !scoredOf(record.KindHTTP, r) })
+	logonRows := slices.DeleteFunc(rows, func(r db.NameRow) bool { return !scoredOf(record.KindLogon, r) })
 	var all rescored
 	if len(webRows) > 0 {
 		if base.web == nil {

@@ -64,19 +64,6 @@ const (
 	rareSources = 10
 )
 
-// logonScored says whether the values of a logon subject are scored: the
-// account, the source and their pair are who logged on from where, a
-// honeypot's passwords and commands what its visitors tried (the rare
-// ones); a target, a type or a result says something only with the
-// logon.
-func logonScored(c subject.Code) bool {
-	switch c {
-	case subject.LogonAccount, subject.LogonSource, subject.LogonPair, subject.LogonPassword, subject.LogonCommand:
-		return true
-	}
-	return false
-}
-
 // logonEvent is one logon, read from its source's blocks (every logon has
 // a source, "-" when the log does not say): its time, source and detail.
 type logonEvent struct {
@@ -231,7 +218,7 @@ func (l *logonScorer) facts(evs []logonEvent, known map[uint32]logonFacts, detai
 // scorer's Store as it goes.
 func (l *logonScorer) finish(s *Scorer) (values, groups []db.Score) {
 	vals := l.base()
-	setVerdicts(vals, record.KindLogon, logonScored, s.in.SubjectRules, s.fin.Groups)
+	setVerdicts(vals, record.KindLogon, subject.Scored, s.in.SubjectRules, s.fin.Groups)
 	l.known = l.facts(l.events, nil, s.fin.Details)
 	l.judge = newLogonJudge(l, l.known)
 	l.judge.judge()

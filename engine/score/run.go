@@ -365,9 +365,9 @@ func splitKinds(all []db.NameRow) (dns, web, logons []db.NameRow) {
 		switch {
 		case n.Kind == uint8(subject.DNSName):
 			dns = append(dns, n)
-		case httpScored(subject.Code(n.Kind)):
+		case scoredOf(record.KindHTTP, n):
 			web = append(web, n)
-		case logonScored(subject.Code(n.Kind)):
+		case scoredOf(record.KindLogon, n):
 			logons = append(logons, n)
 		}
 	}
@@ -470,4 +470,10 @@ func trainees(m *rules.Matcher, rs []rules.Rule, domains []db.DomainRow, ranked 
 		out = append(out, Trainee{Name: d.Name, Domain: d.ID, Clients: d.Clients})
 	}
 	return out
+}
+
+// scoredOf says whether n is a value of a scored subject of kind k.
+func scoredOf(k record.Kind, n db.NameRow) bool {
+	s, ok := subject.ByCode(subject.Code(n.Kind))
+	return ok && s.Kind == k && s.Scored
 }

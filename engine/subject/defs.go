@@ -19,31 +19,31 @@ const None = "-"
 
 var (
 	dnsName = Subject{
-		Code: DNSName, Kind: record.KindDNS, Name: "name", Title: "DNS names", Plural: "names", Column: "name",
+		Code: DNSName, Scored: true, Kind: record.KindDNS, Name: "name", Title: "DNS names", Plural: "names", Column: "name",
 		Group: "registered domain", Groups: "domains", Primary: true, Hostname: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return names.AppendNormalized(dst, r.Name) },
 		RollUp: names.RegisteredDomain,
 	}
 	httpHost = Subject{
-		Code: HTTPHost, Kind: record.KindHTTP, Name: "host", Title: "HTTP hosts", Plural: "hosts", Column: "host",
+		Code: HTTPHost, Scored: true, Kind: record.KindHTTP, Name: "host", Title: "HTTP hosts", Plural: "hosts", Column: "host",
 		Group: "registered domain", Groups: "domains", Hostname: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendHost(dst, r.Host) },
 		RollUp: rollUpHost,
 	}
 	httpPath = Subject{
-		Code: HTTPPath, Kind: record.KindHTTP, Name: "path", Title: "HTTP paths", Plural: "paths", Column: "path",
+		Code: HTTPPath, Scored: true, Kind: record.KindHTTP, Name: "path", Title: "HTTP paths", Plural: "paths", Column: "path",
 		Group: "section", Groups: "sections", Primary: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendOr(dst, r.Path), true },
 		RollUp: rollUpPath,
 	}
 	httpAgent = Subject{
-		Code: HTTPAgent, Kind: record.KindHTTP, Name: "ua", Title: "HTTP user agents", Plural: "user agents", Column: "user agent",
+		Code: HTTPAgent, Scored: true, Kind: record.KindHTTP, Name: "ua", Title: "HTTP user agents", Plural: "user agents", Column: "user agent",
 		Group: "family", Groups: "families",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendOr(dst, r.UserAgent), true },
 		RollUp: rollUpAgent, Brief: briefAgent,
 	}
 	httpClient = Subject{
-		Code: HTTPClient, Kind: record.KindHTTP, Name: "client", Title: "HTTP clients", Plural: "clients", Column: "client",
+		Code: HTTPClient, Scored: true, Kind: record.KindHTTP, Name: "client", Title: "HTTP clients", Plural: "clients", Column: "client",
 		Group: "network", Groups: "networks",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) {
 			return append(dst, r.Client...), len(r.Client) > 0

@@ -16,21 +16,21 @@ import (
 // from its usual workstation is not from a new one.
 var (
 	logonAccount = Subject{
-		Code: LogonAccount, Kind: record.KindLogon, Name: "account", Title: "logon accounts", Plural: "accounts", Column: "account",
+		Code: LogonAccount, Scored: true, Kind: record.KindLogon, Name: "account", Title: "logon accounts", Plural: "accounts", Column: "account",
 		Group: "domain", Groups: "domains",
 		Append: appendAccount,
 		RollUp: rollUpAccount,
 		Typed:  typedAccount,
 	}
 	logonSource = Subject{
-		Code: LogonSource, Kind: record.KindLogon, Name: "source", Title: "logon sources", Plural: "sources", Column: "source",
+		Code: LogonSource, Scored: true, Kind: record.KindLogon, Name: "source", Title: "logon sources", Plural: "sources", Column: "source",
 		Group: "network", Groups: "networks", Primary: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendOr(dst, r.Client), true },
 		RollUp: rollUpAddr,
 		Typed:  typedLower,
 	}
 	logonPair = Subject{
-		Code: LogonPair, Kind: record.KindLogon, Name: "pair", Title: "logon pairs (account ← source)", Plural: "pairs", Column: "account ← source",
+		Code: LogonPair, Scored: true, Kind: record.KindLogon, Name: "pair", Title: "logon pairs (account ← source)", Plural: "pairs", Column: "account ← source",
 		Group: "account", Groups: "accounts",
 		Append: appendPair,
 		RollUp: rollUpPair,
@@ -68,7 +68,7 @@ var (
 		RollUp: func(v string) string { r, _, _ := strings.Cut(v, resultSep); return r },
 	}
 	logonPassword = Subject{
-		Code: LogonPassword, Kind: record.KindLogon, Name: "password", Title: "passwords tried", Plural: "passwords", Column: "password",
+		Code: LogonPassword, Scored: true, Kind: record.KindLogon, Name: "password", Title: "passwords tried", Plural: "passwords", Column: "password",
 		Group: "shape", Groups: "shapes",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) {
 			return append(dst, r.Password...), len(r.Password) > 0
@@ -76,7 +76,7 @@ var (
 		RollUp: passwordShape,
 	}
 	logonCommand = Subject{
-		Code: LogonCommand, Kind: record.KindLogon, Name: "command", Title: "commands entered", Plural: "commands", Column: "command",
+		Code: LogonCommand, Scored: true, Kind: record.KindLogon, Name: "command", Title: "commands entered", Plural: "commands", Column: "command",
 		Group: "program", Groups: "programs",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) {
 			c := bytes.TrimSpace(r.Command)

@@ -67,6 +67,11 @@ type Subject struct {
 	// Primary is true for the one subject every event of its kind has: its
 	// events count the kind's traffic, per minute and per client.
 	Primary bool
+	// Scored is true when engine/score ranks its values: a name, a host,
+	// a path, an agent, a client; an account, a source, their pair, a
+	// honeypot's passwords and commands. A referer, a status, a logon's
+	// target, type or result says something only beside its event.
+	Scored bool
 	// Hostname is true when the values are host names, so that the formats
 	// resolvers and sensors load (zones, hosts files, datasets) can carry
 	// rules of it.
@@ -153,6 +158,13 @@ func ByCode(c Code) (Subject, bool) {
 		}
 	}
 	return Subject{}, false
+}
+
+// Scored says whether the scorer ranks the values of the subject with
+// that code (Subject.Scored).
+func Scored(c Code) bool {
+	s, ok := ByCode(c)
+	return ok && s.Scored
 }
 
 // Must returns the subject with that code, for codes the program itself

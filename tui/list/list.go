@@ -826,10 +826,10 @@ func (m *Model) sortBy(k review.SortKey) tea.Cmd {
 	return tea.Batch(m.recompute(), common.Status(text))
 }
 
-// unscored says the subject listed is one the scorer leaves out, in a
-// workspace whose other subjects are scored: by score it is by count, and
-// no scoring will change that.
-func (m *Model) unscored() bool { return m.sc != nil && m.sc.Elsewhere }
+// unscored says the subject listed is one the scorer leaves out
+// (subject.Subject.Scored): by score it is by count, and no scoring will
+// change that.
+func (m *Model) unscored() bool { return m.data != nil && !m.data.Subject.Scored }
 
 // notScored says so in the subject's words: "logon targets are not scored".
 func (m *Model) notScored() string { return m.label(m.res.Domains) + " are not scored" }
