@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/tui"
-
 	"github.com/longtail/longtail/engine/capture"
 	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
+	"github.com/longtail/longtail/tui"
 )
 
 func init() {
@@ -69,9 +69,9 @@ func cmdCapture(ctx context.Context, e *env, args []string) error {
 	}
 	st := src.Stats()
 	fmt.Fprintf(e.stderr, "captured for %s: %s, %s kept, %s\n", time.Since(start).Round(time.Second),
-		plural(int(st.Packets), "packet"), countHuman(st.Passed), plural(int(rep.Events), "event"))
+		words.Count(int(st.Packets), "packet"), countHuman(st.Passed), words.Count(int(rep.Events), "event"))
 	if st.Dropped > 0 {
-		fmt.Fprintf(e.stderr, "the kernel dropped %s: longtail did not keep up\n", plural(int(st.Dropped), "packet"))
+		fmt.Fprintf(e.stderr, "the kernel dropped %s: longtail did not keep up\n", words.Count(int(st.Dropped), "packet"))
 	}
 	for _, f := range st.Files {
 		fmt.Fprintln(e.stderr, "wrote "+textsafe.String(f))

@@ -46,13 +46,13 @@ func categoryWorkspace(t *testing.T) string {
 	}
 	out := ltOK(t, ws, "import-list", filepath.Join(dir, "ut1"))
 	for _, s := range []string{"ut1: ut1 layout, 3 categories, 5 lines, 5 entries", "4 names stored (origin ut1",
-		"gambling 2, malware 2, publicite 1", "ignored: 1 files", "skipped: 0 lines"} {
+		"gambling 2, malware 2, publicite 1", "ignored: 1 file of no category", "skipped: 0 lines"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("import-list said %q, without %q", out, s)
 		}
 	}
 	out = ltOK(t, ws, "import-list", filepath.Join(dir, "lists", "ads-hosts.txt"), "--category", "ads")
-	if !strings.Contains(out, "ads-hosts.txt: list layout, 1 categories, 1 lines, 1 entries") {
+	if !strings.Contains(out, "ads-hosts.txt: list layout, 1 category, 1 line, 1 entry") {
 		t.Errorf("import-list --category said %q", out)
 	}
 	if _, _, err := lt(t, ws, "import-list", filepath.Join(dir, "lists", "nothing-usable.txt"), "--category", "ads"); err == nil ||

@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/engine/ingest"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui"
 )
 
@@ -68,7 +69,7 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	opt.Notice = func(s string) { fmt.Fprintln(e.stderr, clear+"longtail: "+textsafe.String(s)) }
-	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", plural(len(files), "file"))
+	fmt.Fprintf(e.stderr, "following %s (Ctrl-C stops)\n", words.Count(len(files), "file"))
 	rate := followRate(len(files), opt.Progress)
 	keeper := keepScores(ctx, d, *noScore)
 	stop := startStatus(e.stderr, func(elapsed time.Duration) string {
@@ -79,7 +80,7 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	keeper.stop()
 	stop()
 	n := opt.Progress.Events.Load()
-	fmt.Fprintf(e.stderr, "followed for %s: %s read\n", time.Since(start).Round(time.Second), plural(int(n), "event"))
+	fmt.Fprintf(e.stderr, "followed for %s: %s read\n", time.Since(start).Round(time.Second), words.Count(int(n), "event"))
 	if err != nil || *noScore || n == 0 {
 		return err
 	}
@@ -105,7 +106,7 @@ func checkFollow(e *env, files []string) error {
 func followRate(files int, c *ingest.Counters) func(time.Duration) string {
 	rate := eventRate(c)
 	return func(elapsed time.Duration) string {
-		return "following " + plural(files, "file") + " · " + rate(elapsed)
+		return "following " + words.Count(files, "file") + " · " + rate(elapsed)
 	}
 }
 
@@ -148,13 +149,6 @@ func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tu
 			fmt.Fprintln(e.stderr, "longtail: following stopped: "+textsafe.String(err.Error()))
 		}
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // keeper keeps the scores up while a follow or a capture runs

@@ -36,6 +36,7 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/engine/verdicts"
+	"github.com/longtail/longtail/internal/words"
 )
 
 func init() {
@@ -201,7 +202,7 @@ func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) erro
 			p := textsafe.String(r.Pattern)
 			fmt.Fprintf(e.stdout, "  no name is exactly %s, but %s (%s) are below it: --scope domain covers them\n"+
 				"  (longtail rules add %s --scope domain --verdict %s)\n",
-				p, lists.Rules(int(below.Names), "name"), lists.Rules(int(below.Events), "event"), p, r.Verdict)
+				p, words.Count(int(below.Names), "name"), words.Count(int(below.Events), "event"), p, r.Verdict)
 		}
 	}
 	return nil
@@ -308,12 +309,12 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	if *out != "" {
 		dest = textsafe.String(*out)
 	}
-	fmt.Fprintf(e.stderr, "%s written to %s (%s)\n", lists.Rules(rep.Written, "rule"), dest, *format)
+	fmt.Fprintf(e.stderr, "%s written to %s (%s)\n", words.Count(rep.Written, "rule"), dest, *format)
 	for _, n := range rep.Notes {
 		fmt.Fprintln(e.stderr, "  "+n)
 	}
 	if len(rep.Omitted) > 0 {
-		fmt.Fprintf(e.stderr, "%s left out:\n", lists.Rules(len(rep.Omitted), "rule"))
+		fmt.Fprintf(e.stderr, "%s left out:\n", words.Count(len(rep.Omitted), "rule"))
 	}
 	for _, o := range rep.Omitted {
 		fmt.Fprintln(e.stderr, "  "+lists.DescribeOmitted(o))

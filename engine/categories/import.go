@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/longtail/longtail/engine/lists"
 	"io"
 	"net/netip"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Options say how to take a category source in.
@@ -143,8 +143,9 @@ const maxSkipsShown = 5
 // Write prints the report: what was read, stored and skipped.
 func (rep *Report) Write(w io.Writer) {
 	i, origin := rep.Info, textsafe.String(rep.Source.Origin)
-	fmt.Fprintf(w, "%s: %s layout, %d categories, %d lines, %d entries\n", origin, i.Layout, len(rep.Counts), i.Lines(), i.Entries())
-	fmt.Fprintf(w, "categories: %d names stored (origin %s", rep.Source.Names, origin)
+	fmt.Fprintf(w, "%s: %s layout, %s, %s, %s\n", origin, i.Layout, words.CountOf(len(rep.Counts), "category", "categories"),
+		words.Count(i.Lines(), "line"), words.CountOf(i.Entries(), "entry", "entries"))
+	fmt.Fprintf(w, "categories: %s stored (origin %s", words.Count(rep.Source.Names, "name"), origin)
 	if rep.Source.Dated != "" {
 		fmt.Fprintf(w, ", dated %s", rep.Source.Dated)
 	}
@@ -178,12 +179,12 @@ func (rep *Report) Write(w io.Writer) {
 		}
 	}
 	if n := i.exceptions(); n > 0 {
-		fmt.Fprintf(w, "exceptions: %d entries that allow a name (@@), not of the category\n", n)
+		fmt.Fprintf(w, "exceptions: %s that allow a name (@@), not of the category\n", words.CountOf(n, "entry", "entries"))
 	}
 	if i.Ignored > 0 {
-		fmt.Fprintf(w, "ignored: %d files that are no category's domains (urls, expressions, READMEs)\n", i.Ignored)
+		fmt.Fprintf(w, "ignored: %s of no category's domains (urls, expressions, READMEs)\n", words.Count(i.Ignored, "file"))
 	}
-	fmt.Fprintf(w, "skipped: %s\n", lists.Rules(i.Skipped(), "line"))
+	fmt.Fprintf(w, "skipped: %s\n", words.Count(i.Skipped(), "line"))
 	shown := 0
 	for _, f := range i.Files {
 		for _, s := range f.Skipped {

@@ -30,6 +30,7 @@ import (
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // DefaultBatch is how many events go into one committed batch: large enough
@@ -957,7 +958,7 @@ func (r Report) Describe() string {
 	case r.Status == Interrupted && r.Format == "":
 		b.WriteString("interrupted before any data came")
 	case r.Status == Interrupted:
-		fmt.Fprintf(&b, "interrupted, %s stored", plural(r.Events, "event"))
+		fmt.Fprintf(&b, "interrupted, %s stored", words.Count(r.Events, "event"))
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
@@ -967,7 +968,7 @@ func (r Report) Describe() string {
 	case r.Status == Resumed && r.ReadAs != "" && r.Events == 0 && r.Skipped == 0:
 		fmt.Fprintf(&b, "read before as %s (%s), nothing added", r.ReadAs, r.Format)
 	case r.Status == Resumed && r.ReadAs != "":
-		fmt.Fprintf(&b, "read before as %s: resumed %s, %s more", r.ReadAs, r.Format, plural(r.Events, "event"))
+		fmt.Fprintf(&b, "read before as %s: resumed %s, %s more", r.ReadAs, r.Format, words.Count(r.Events, "event"))
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
@@ -981,7 +982,7 @@ func (r Report) Describe() string {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
 	default:
-		fmt.Fprintf(&b, "%s %s, %s", r.Status, r.Format, plural(r.Events, "event"))
+		fmt.Fprintf(&b, "%s %s, %s", r.Status, r.Format, words.Count(r.Events, "event"))
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
@@ -997,13 +998,6 @@ func eventWord(format string) string {
 		words = append(words, map[record.Kind]string{record.KindDNS: "DNS queries", record.KindHTTP: "HTTP requests", record.KindLogon: "logons"}[k])
 	}
 	return strings.Join(words, " or ")
-}
-
-func plural(n int64, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // logTail is the end of a file, up to 64 KiB of it: a log without years

@@ -13,6 +13,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"golang.org/x/net/idna"
 )
 
@@ -187,13 +188,13 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	}
 	p.report.Written = len(p.rules)
 	if left > 0 {
-		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s left out: %s", Rules(left, "known-good rule"), p.spec.skipped))
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s left out: %s", words.Count(left, "known-good rule"), p.spec.skipped))
 	}
 	if idns > 0 {
-		p.report.Notes = append(p.report.Notes, Rules(idns, "rule")+" for an internationalised name written in punycode")
+		p.report.Notes = append(p.report.Notes, words.Count(idns, "rule")+" for an internationalised name written in punycode")
 	}
 	if domains > 0 && p.spec.scope != "" {
-		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", Rules(domains, "domain rule"), p.spec.scope))
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", words.Count(domains, "domain rule"), p.spec.scope))
 	}
 	return p
 }
@@ -249,19 +250,11 @@ func (p *plan) header(w io.Writer, prefix string, lines ...string) {
 		fmt.Fprintf(w, "%s %s\n", prefix, n)
 	}
 	if len(p.report.Omitted) > 0 {
-		fmt.Fprintf(w, "%s %s left out:\n", prefix, Rules(len(p.report.Omitted), "rule"))
+		fmt.Fprintf(w, "%s %s left out:\n", prefix, words.Count(len(p.report.Omitted), "rule"))
 	}
 	for _, o := range p.report.Omitted {
 		fmt.Fprintf(w, "%s   %s\n", prefix, DescribeOmitted(o))
 	}
-}
-
-// Rules counts n things in words: "1 rule", "2 rules".
-func Rules(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // DescribeOmitted is one left-out rule in one safe line: its id, verdict,

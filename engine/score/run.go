@@ -14,6 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/parallel"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Training set sizes: the registered domains of the workspace most
@@ -60,7 +61,7 @@ func (s Summary) String() string {
 func (s Summary) parts(web, logons string) []string {
 	var out []string
 	if s.Names > 0 || s.Domains > 0 || s.HTTP == 0 && s.Logons == 0 {
-		out = append(out, fmt.Sprintf("%d names and %d domains", s.Names, s.Domains))
+		out = append(out, words.Count(s.Names, "name")+" and "+words.Count(s.Domains, "domain"))
 	}
 	if s.HTTP > 0 {
 		out = append(out, fmt.Sprintf(web, s.HTTP, s.Groups))

@@ -18,6 +18,7 @@ func TestSummaryWordsNameWhatWasScored(t *testing.T) {
 		{Summary{Names: 12, Domains: 5, Logons: 40, Trained: 7, Took: time.Second},
 			"scored 12 names and 5 domains, 40 logon accounts, sources and pairs in 1s (n-gram model of 7 labels)"},
 		{Summary{}, "scored 0 names and 0 domains in 0s"},
+		{Summary{Names: 1, Domains: 1, Trained: 1}, "scored 1 name and 1 domain in 0s (n-gram model of 1 label)"},
 		{Summary{Incremental: true, HTTP: 3, Groups: 1, Took: time.Millisecond},
 			"rescored 3 HTTP values and 1 of their groups that changed in 1ms"},
 	} {

@@ -23,6 +23,7 @@ import (
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // ImportOptions say how to take one list in.
@@ -148,9 +149,6 @@ func (im *importer) ranks(ctx context.Context, d *db.DB, r io.Reader) error {
 			}
 			return nil
 		})
-		if err == nil {
-			err = notNames(im.rep.Info)
-		}
 		return err
 	})
 	im.rep.Ranks = &ri
@@ -190,9 +188,6 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 		rs = append(rs, rule)
 		return nil
 	})
-	if err == nil {
-		err = notNames(rep.Info)
-	}
 	if err != nil {
 		return err
 	}
@@ -225,27 +220,6 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 	}
 	return err
 }
-
-// notNames refuses a plain list most of whose lines are not names: a
-// README or notes given by mistake, whose few one-word lines ("port",
-// "usable") would become rules. (Other formats have their own syntax; an
-// adblock list skips its page rules by design.)
-func notNames(info lists.Info) error {
-	if info.Format != lists.Plain || info.SkippedTotal < minRefused || info.SkippedTotal <= info.Entries {
-		return nil
-	}
-	why := ""
-	if len(info.Skipped) > 0 {
-		sk := info.Skipped[0]
-		why = fmt.Sprintf(" (line %d: %s)", sk.Line, sk.Reason)
-	}
-	return fmt.Errorf("%d of its %d lines are not names%s: it does not look like a list of names, and nothing was imported",
-		info.SkippedTotal, info.Lines, why)
-}
-
-// minRefused is the fewest skipped lines that can make a plain list
-// refused: a short list with a typo or two is taken, its typos reported.
-const minRefused = 10
 
 // rule turns an entry into a rule, its verdict still None when neither the
 // file nor a popularity rank with the verdict good gives one. longtail's own
@@ -285,7 +259,7 @@ const maxSkipsShown = 5
 // Write prints the report, one fact a line, with the first skipped lines.
 func (rep *ImportReport) Write(w io.Writer) {
 	i, origin := rep.Info, textsafe.String(rep.Origin)
-	fmt.Fprintf(w, "%s: %s list, %d lines, %d entries\n", origin, i.Format, i.Lines, i.Entries)
+	fmt.Fprintf(w, "%s: %s list, %s, %s\n", origin, i.Format, words.Count(i.Lines, "line"), entries(i.Entries))
 	if rep.Ranks != nil {
 		fmt.Fprintf(w, "ranks: %d added, %d replaced (list %s; %d ranked names in the workspace)\n",
 			rep.Ranks.New, rep.Ranks.Entries-rep.Ranks.New, origin, rep.Ranks.Total)
@@ -295,16 +269,16 @@ func (rep *ImportReport) Write(w io.Writer) {
 		case rep.Defaulted != rules.None:
 			fmt.Fprintf(w, "verdict: %s for the entries without one (a %s list blocks what it lists; --verdict sets another)\n", rep.Defaulted, i.Format)
 		case rep.Kept > 0 && rep.given != rules.None:
-			fmt.Fprintf(w, "verdict: %d entries kept the verdict their file gave\n", rep.Kept)
+			fmt.Fprintf(w, "verdict: %s kept the verdict their file gave\n", entries(rep.Kept))
 		}
 	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "duplicates: %d (the last entry for a pattern and scope kept)\n", rep.Duplicates)
 	}
 	if rep.BeyondTop > 0 {
-		fmt.Fprintf(w, "beyond --top: %d entries left out\n", rep.BeyondTop)
+		fmt.Fprintf(w, "beyond --top: %s left out\n", entries(rep.BeyondTop))
 	}
-	fmt.Fprintf(w, "skipped: %s\n", lists.Rules(i.SkippedTotal, "line"))
+	fmt.Fprintf(w, "skipped: %s\n", words.Count(i.SkippedTotal, "line"))
 	for _, s := range i.Skipped[:min(len(i.Skipped), maxSkipsShown)] {
 		fmt.Fprintf(w, "  line %d: %s: %s\n", s.Line, textsafe.String(s.Reason), textsafe.Truncate(textsafe.String(s.Text), 80))
 	}
@@ -323,15 +297,15 @@ func (rep *ImportReport) summary() string {
 	case rep.given != rules.None && rep.Kept == 0:
 		as = " as " + rep.given.String()
 	}
-	what := lists.Rules(rep.Added, "rule") + " added" + as
+	what := words.Count(rep.Added, "rule") + " added" + as
 	switch {
 	case rep.Ranks != nil:
-		what = lists.Rules(int(rep.Ranks.New), "rank") + " added"
+		what = words.Count(int(rep.Ranks.New), "rank") + " added"
 	case rep.Replaced > 0:
-		what = fmt.Sprintf("%s%s: %d added, %d replaced", lists.Rules(rep.Added+rep.Replaced, "rule"), as, rep.Added, rep.Replaced)
+		what = fmt.Sprintf("%s%s: %d added, %d replaced", words.Count(rep.Added+rep.Replaced, "rule"), as, rep.Added, rep.Replaced)
 	}
 	if n := rep.Info.SkippedTotal; n > 0 {
-		what += ", " + lists.Rules(n, "line") + " skipped"
+		what += ", " + words.Count(n, "line") + " skipped"
 	}
 	return textsafe.String(rep.Origin) + ": " + what
 }
@@ -342,3 +316,6 @@ func (rep *ImportReport) String() string {
 	rep.Write(&b)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// entries counts a list's entries in words.
+func entries(n int) string { return words.CountOf(n, "entry", "entries") }

@@ -17,6 +17,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Covered is what one rule decides in the workspace.
@@ -101,7 +102,7 @@ func Below(pattern string, names []db.NameRow) Covered {
 
 // Of is what a rule of sub covers in its words: "1 user agent, 109 events".
 func (c Covered) Of(sub subject.Subject) string {
-	return sub.Count(c.Names) + ", " + lists.Rules(int(c.Events), "event")
+	return sub.Count(c.Names) + ", " + words.Count(int(c.Events), "event")
 }
 
 // Select returns the rules of verdict v, or all of them for rules.None.
