@@ -86,10 +86,17 @@ func (d *DB) PutNetworks(ctx context.Context, src NetSource, fill func(NetFill) 
 		src.Ranges, src.Names, src.Skipped, src.ID); err != nil {
 		return src, err
 	}
+	// The networks signal reads the AS tables.
+	if err := scoringInputsChanged(ctx, tx); err != nil {
+		return src, err
+	}
 	return src, tx.Commit()
 }
 
 func deleteNetSource(ctx context.Context, tx *sql.Tx, origin string) error {
+	if err := scoringInputsChanged(ctx, tx); err != nil {
+		return err
+	}
 	return deleteOrigin(ctx, tx, "net_sources", origin, "DELETE FROM net_ranges WHERE source = ?", "DELETE FROM as_names WHERE source = ?")
 }
 

@@ -1019,7 +1019,7 @@ func (d *DB) ScoredAt(ctx context.Context) (time.Time, error) {
 }
 
 // ScoringInputsChangedAt is when a rule was last removed or put back (an
-// undo) or a rank list imported or cleared: scores computed before then
+// undo), or a rank list or an AS table imported or cleared: scores computed before then
 // may rank names the workspace no longer calls normal, or miss ones it
 // does. (A rule added or replaced carries its own time.)
 func (d *DB) ScoringInputsChangedAt(ctx context.Context) (time.Time, error) {

@@ -69,13 +69,6 @@ func (d *DB) SourcesByFingerprint(ctx context.Context, fp string) ([]Source, err
 	return d.querySources(ctx, "SELECT "+sourceCols+" FROM sources WHERE fingerprint = ? ORDER BY id DESC", fp)
 }
 
-// SourcesShorterThan lists the reads of files that held fewer than n bytes
-// (their fingerprints' length) when they were read: a file that began
-// with those bytes and grew since has another fingerprint.
-func (d *DB) SourcesShorterThan(ctx context.Context, n int) ([]Source, error) {
-	return d.querySources(ctx, "SELECT "+sourceCols+" FROM sources WHERE CAST(substr(fingerprint, 1, instr(fingerprint, ':') - 1) AS INTEGER) < ? ORDER BY id DESC", n)
-}
-
 // MoveSource records that a source's file is now at path: a followed log
 // renamed or copied away by its rotation, whose last part is read there.
 func (d *DB) MoveSource(ctx context.Context, id uint32, path string) error {

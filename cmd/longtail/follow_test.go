@@ -165,6 +165,8 @@ func TestFollowRefusesWhatItCannotReadAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	ws, notes := filepath.Join(dir, "ws.db"), filepath.Join(dir, "notes.log")
 	os.WriteFile(notes, []byte("hello world\nthis is not a log\n"), 0o644)
+	hourAgo := time.Now().Add(-time.Hour) // not a log being written
+	os.Chtimes(notes, hourAgo, hourAgo)
 	for _, arg := range []string{notes, dir} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		var errOut bytes.Buffer

@@ -192,8 +192,18 @@ func TestScoreRescoresOnlyWhenTheWorkspaceChanged(t *testing.T) {
 	}
 	ltOK(t, ws, "import-list", "--ranks", ranks)
 	ltOK(t, ws, "score")
-	if !scoredAt(t, ws).After(fifth) {
+	sixth := scoredAt(t, ws)
+	if !sixth.After(fifth) {
 		t.Errorf("score after a rank list import kept the scores of %v", fifth)
+	}
+	asn := filepath.Join(dir, "ip2asn.tsv")
+	if err := os.WriteFile(asn, []byte("192.0.2.0\t192.0.2.255\t64500\tZZ\tEXAMPLE-AS\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "import-asn", asn)
+	ltOK(t, ws, "score")
+	if !scoredAt(t, ws).After(sixth) {
+		t.Errorf("score after an AS table import kept the scores of %v", sixth)
 	}
 }
 

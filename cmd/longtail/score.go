@@ -227,7 +227,7 @@ func heapNow(s []metrics.Sample) (live, other int64, ok bool) {
 
 // scoresStale says why the stored scores are out of date ("" when they are
 // not): never computed, a source read, a rule added or removed or a rank
-// list imported since. Scoring the whole workspace takes seconds on a
+// list or an AS table imported since. Scoring the whole workspace takes seconds on a
 // large one, so score reads the stored scores unless one of these
 // happened; --rescore scores again anyway (a newer longtail's scorer).
 func scoresStale(ctx context.Context, d *db.DB) (string, error) {
@@ -257,7 +257,7 @@ func scoresStale(ctx context.Context, d *db.DB) (string, error) {
 	if err != nil || !changed.After(at) {
 		return "", err
 	}
-	return "a rule removed or a rank list changed since the last scoring", nil
+	return "a rule removed, or a rank list or an AS table changed, since the last scoring", nil
 }
 
 // isSet reports whether the command line gave the flag.

@@ -79,18 +79,23 @@ type followed struct {
 }
 
 // CheckFollow says why paths cannot be followed, before anything starts:
-// a directory, or a file that holds what no format reads. A missing or
+// a directory, or a file that holds what no format reads and is not being
+// written (a live log's first line may be half written yet). A missing or
 // empty file can: a log is followed through its rotations, and may not
 // exist yet.
 func CheckFollow(paths []string) error {
 	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
 		// A directory's files come and go: following them would need its
 		// own rules for what appears; ingest reads one whole.
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
+		if st.IsDir() {
 			return fmt.Errorf("%s is a directory: follow reads files as they grow, name them (%s)", p, filepath.Join(p, "*.log"))
 		}
 		var unknown *parse.UnknownFormatError
-		if err := recognised(p); errors.As(err, &unknown) {
+		if err := recognised(p); errors.As(err, &unknown) && time.Since(st.ModTime()) > settleTime {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 	}
@@ -294,7 +299,7 @@ func identify(ctx context.Context, d *db.DB, path string) (db.Source, os.FileInf
 		return db.Source{}, nil, err
 	}
 	src := db.Source{Path: path, Size: st.Size(), Mtime: st.ModTime().UnixMicro(), Fingerprint: fingerprint(head[:n])}
-	prior, err := priorRead(ctx, d, src, []io.ReaderAt{f}, false)
+	prior, err := priorRead(ctx, d, src, []io.ReaderAt{f}, []string{src.Fingerprint}, false)
 	if err != nil || prior == nil {
 		return db.Source{}, st, err
 	}

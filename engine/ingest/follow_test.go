@@ -317,3 +317,19 @@ func TestFollowStoppedWhileLookingEndsCleanly(t *testing.T) {
 		t.Errorf("Follow stopped before its first look: %v", err)
 	}
 }
+
+// A live log whose first line is half written yet is followed, not
+// refused: only a file that holds what no format reads and is not being
+// written is.
+func TestCheckFollowWaitsForAHalfWrittenFirstLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "security.json")
+	os.WriteFile(path, []byte(`{"@timestamp":"2020-10-22T08:29:53Z","EventID":46`), 0o644)
+	if err := CheckFollow([]string{path}); err != nil {
+		t.Errorf("a log being written: %v", err)
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	os.Chtimes(path, hourAgo, hourAgo)
+	if err := CheckFollow([]string{path}); err == nil {
+		t.Error("a file no format reads, an hour old, was taken")
+	}
+}

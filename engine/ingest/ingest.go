@@ -122,8 +122,10 @@ type Report struct {
 	// header alone) is reported, and does not fail the run.
 	InDir bool
 	// ReadAs is the path under which the file was read before, when not
-	// its own: a copy, or a log rotated (and perhaps compressed) since.
+	// its own: a copy (copied: that file is still there), or a log rotated
+	// (and perhaps compressed) since.
 	ReadAs string
+	copied bool
 	source uint32 // the source read, when there is one (Follow's)
 }
 
@@ -329,23 +331,26 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		return stopped(ctx, rep, ctx.Err())
 	}
 	known := []io.ReaderAt{file}
+	fps := []string{src.Fingerprint}
 	if gzipped && file != nil {
 		// A compressed file is known by what it holds: a log that
 		// logrotate renamed and compressed is the log read before, and
 		// carries on where that read stopped. (A compressed file read
 		// by an older longtail is known by its own bytes: file.)
 		src.Fingerprint = fingerprint(head)
-		known = append(known, bytes.NewReader(head))
+		known, fps = append(known, bytes.NewReader(head)), append(fps, src.Fingerprint)
 	}
 
 	var from parse.Resume
 	if file != nil {
-		prior, err := priorRead(wctx, d, src, known, gzipped)
+		prior, err := priorRead(wctx, d, src, known, fps, gzipped)
 		if err != nil {
 			return failed(rep, err)
 		}
 		if prior != nil && prior.Path != src.Path {
 			rep.ReadAs = prior.Path
+			_, err := os.Stat(prior.Path)
+			rep.copied = err == nil
 		}
 		switch {
 		case prior == nil:
@@ -496,8 +501,8 @@ func fingerprint(head []byte) string {
 // priorRead finds an earlier read of the same file: same path and the same
 // leading bytes (up to what was there then), or the same content under
 // another name. known is what the file begins with: its bytes, and for a
-// compressed one (gzipped) its content too, whose fingerprint src has.
-func priorRead(ctx context.Context, d *db.DB, src db.Source, known []io.ReaderAt, gzipped bool) (*db.Source, error) {
+// compressed one (gzipped) its content too; fps their fingerprints.
+func priorRead(ctx context.Context, d *db.DB, src db.Source, known []io.ReaderAt, fps []string, gzipped bool) (*db.Source, error) {
 	prior, err := d.SourcesByPath(ctx, src.Path)
 	if err != nil {
 		return nil, err
@@ -513,9 +518,13 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, known []io.ReaderAt
 			}
 		}
 	}
-	same, err := d.SourcesByFingerprint(ctx, src.Fingerprint)
-	if err != nil {
-		return nil, err
+	var same []db.Source
+	for _, fp := range fps {
+		by, err := d.SourcesByFingerprint(ctx, fp)
+		if err != nil {
+			return nil, err
+		}
+		same = append(same, by...)
 	}
 	for i := range same {
 		c := same[i]
@@ -532,33 +541,6 @@ func priorRead(ctx context.Context, d *db.DB, src db.Source, known []io.ReaderAt
 			// read. The read carries on where it stopped, with the
 			// queries it left waiting.
 			return &c, nil
-		}
-	}
-	return grownShort(ctx, d, src, known[len(known)-1])
-}
-
-// minGrown is the least a short file must have held when it was read for
-// a file beginning with its bytes to be taken for it, grown and renamed:
-// a few lines, their times included, are not found at the start of
-// another log by chance.
-const minGrown = 256
-
-// grownShort finds the read of a file shorter than the fingerprint's
-// window that this one (its content: head) begins with: a small log
-// (a quiet server's day) that grew, then was rotated away.
-func grownShort(ctx context.Context, d *db.DB, src db.Source, head io.ReaderAt) (*db.Source, error) {
-	short, err := d.SourcesShorterThan(ctx, parse.HeadSize)
-	if err != nil {
-		return nil, err
-	}
-	for i := range short {
-		c := &short[i]
-		n, _, _ := strings.Cut(c.Fingerprint, ":")
-		if length, _ := strconv.Atoi(n); length < minGrown || c.Size == 0 || c.Fingerprint == src.Fingerprint {
-			continue
-		}
-		if same, err := startsAs(head, c.Fingerprint); same || err != nil {
-			return c, err
 		}
 	}
 	return nil, nil
@@ -972,8 +954,10 @@ func (r Report) Describe() string {
 		if r.Skipped > 0 {
 			fmt.Fprintf(&b, ", %d skipped", r.Skipped)
 		}
-	case r.Status == Unchanged && r.ReadAs != "":
+	case r.Status == Unchanged && r.ReadAs != "" && r.copied:
 		fmt.Fprintf(&b, "read before as %s (%s), nothing added; --force reads it again in its place", r.ReadAs, r.Format)
+	case r.Status == Unchanged && r.ReadAs != "":
+		fmt.Fprintf(&b, "read before as %s (%s), nothing added", r.ReadAs, r.Format)
 	case r.Status == Unchanged:
 		fmt.Fprintf(&b, "unchanged since last read (%s), nothing added", r.Format)
 	case r.Events == 0 && r.Status == Ingested:

@@ -26,6 +26,20 @@ func TestAByteOrderMarkChangesNothing(t *testing.T) {
 			t.Errorf("%s: %d/%d/%d records, skips %v; without the mark %d/%d/%d, skips %v", rel,
 				len(got.recs), len(got.http), len(got.logon), got.skipList(),
 				len(want.recs), len(want.http), len(want.logon), want.skipList())
+			continue
+		}
+		// Each record at its line, and at its byte in the file: the mark's
+		// three bytes before it, but for the first line's, which starts at 0.
+		gp, wp := got.provenance(), want.provenance()
+		for i := range wp {
+			shift := int64(3)
+			if wp[i][1] == 0 {
+				shift = 0
+			}
+			if gp[i][0] != wp[i][0] || gp[i][1] != wp[i][1]+shift {
+				t.Errorf("%s: record %d at line %d byte %d, without the mark line %d byte %d", rel, i, gp[i][0], gp[i][1], wp[i][0], wp[i][1])
+				break
+			}
 		}
 	}
 }
