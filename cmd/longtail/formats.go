@@ -58,8 +58,11 @@ func cmdFormats(ctx context.Context, e *env, args []string) error {
 	t := &output.Table{Columns: []string{"format", "reads", "kind", "origin"}}
 	for _, f := range parse.Formats() {
 		reads, origin := "text", "built-in"
-		if f.Stream != nil {
+		switch f.Unit() {
+		case "packet":
 			reads = "capture"
+		case "record":
+			reads = "event log"
 		}
 		if c := set.Lookup(f.Name); c != nil {
 			origin = c.Origin

@@ -80,7 +80,7 @@ func TestFormatsFolderAndList(t *testing.T) {
 	toml := copyInto(t, filepath.Join(examplesDir, "caddy.toml"), dir)
 	ws := filepath.Join(t.TempDir(), "ws.db")
 	out := ltOK(t, ws, "formats", "--format", "csv", "--format-file", filepath.Join(examplesDir, "opendns5.toml"))
-	for _, want := range []string{"caddy,text,http," + toml, "opendns5,text,dns," + filepath.Join(examplesDir, "opendns5.toml"), "zeek-json,text,dns,built-in", `pcap,capture,"dns, http",built-in`} {
+	for _, want := range []string{"caddy,text,http," + toml, "opendns5,text,dns," + filepath.Join(examplesDir, "opendns5.toml"), "zeek-json,text,dns,built-in", `pcap,capture,"dns, http",built-in`, "evtx,event log,logon,built-in"} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("formats lacks %q:\n%s", want, out)
 		}

@@ -60,10 +60,13 @@ Example:
   each format file did not take it.
 Example:
   longtail formats --check resolver.csv --format-file resolver.toml`,
-	"gen": `longtail gen dns|http|logon [--lines N] [--seed S] [--format csv|zeek|tcpdump] [--days N]
+	"gen": `longtail gen dns|http|logon [--lines N] [--seed S] [--format F] [--days N]
   A synthetic log on stdout: DNS with planted tunnels and beacons, HTTP
   with a scanner and a webshell, or a Windows Security log (JSON lines)
   with a password spray, a brute force and an admin on a new workstation.
+  --format: DNS csv (the default), zeek, tcpdump or pcap; HTTP writes
+  vhost_combined, logons json. --lines is a floor: the planted anomalies
+  are always written.
 Example:
   longtail gen dns --lines 100000 > demo.csv
   longtail gen logon --lines 300000 > security.json`,

@@ -17,7 +17,7 @@ func cmdLogons(ctx context.Context, e *env, args []string) error {
 	sort := fs.String("sort", "failures", "sort by `key`: failures, successes, last or account")
 	limit := fs.Int("limit", 50, "how many `rows` (0: all)")
 	format := formatFlag(fs)
-	_, d, err := openAfterFlags(fs, e, args, true)
+	d, err := openOptionsOnly(fs, e, args, true)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestScoreLimitZeroIsAll(t *testing.T) {
 func TestStrayArgumentsAreRefused(t *testing.T) {
 	ws, _, _ := genWorkspace(t)
 	for _, args := range [][]string{{"top", "example.com", "--limit", "2"}, {"score", "x"}, {"new", "x"}, {"stats", "x"},
-		{"rules", "list", "x"}, {"ranks", "list", "x"}, {"export", "--format", "csv", "x"}} {
+		{"rules", "list", "x"}, {"ranks", "list", "x"}, {"export", "--format", "csv", "x"}, {"logons", "x"}} {
 		_, _, err := lt(t, ws, args...)
 		if err == nil || !strings.Contains(err.Error(), "unexpected argument") || !strings.Contains(err.Error(), "--help") {
 			t.Errorf("%q: %v", args, err)
