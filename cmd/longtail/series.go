@@ -21,7 +21,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("series", flag.ContinueOnError)
 	sf := addSubjectFlags(fs, "fqdn")
 	bucket := bucketFlag{time.Hour}
-	fs.Var(&bucket, "bucket", "bucket `size`: 15m, 1h, 1d, 1w (weeks from Monday 00:00 UTC), 30d as the screen's timeline (whole minutes; whole hours for a client)")
+	fs.Var(&bucket, "bucket", "bucket `size`: 15m, 1h, 1d, 1w, 30d as the screen's timeline (whole minutes; whole hours for a client)")
 	format := formatFlag(fs)
 	rest, err := flags(fs, e, args)
 	if err != nil {
@@ -41,7 +41,7 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	pts, err := seriesPoints(ctx, d, subject, bucket.Duration)
+	pts, err := d.Series(ctx, subject, bucket.Duration, 0, 0)
 	if err != nil {
 		return err
 	}
@@ -50,43 +50,6 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 		t.Add(micros(p.Start), p.N)
 	}
 	return t.Write(e.stdout, *format)
-}
-
-// week is a week's span; mondayBeforeEpoch is the Monday before the Unix
-// epoch (a Thursday), 1969-12-29 00:00 UTC, in µs.
-const (
-	week              = 7 * 24 * time.Hour
-	mondayBeforeEpoch = -3 * int64(24*time.Hour/time.Microsecond)
-)
-
-// seriesPoints is the subject's series in buckets of size. Buckets of
-// whole weeks start on a Monday, in UTC, as ISO weeks do: the workspace
-// counts its buckets from the epoch, a Thursday (the screen's timeline
-// keeps those and says so), so the days are read and folded into weeks.
-func seriesPoints(ctx context.Context, d *db.DB, s db.Subject, size time.Duration) ([]db.Point, error) {
-	if size <= 0 || size%week != 0 {
-		return d.Series(ctx, s, size, 0, 0)
-	}
-	days, err := d.Series(ctx, s, 24*time.Hour, 0, 0)
-	if err != nil {
-		return nil, err
-	}
-	return foldWeeks(days, size.Microseconds()), nil
-}
-
-// foldWeeks adds time-ordered days into buckets of step µs (whole weeks)
-// counted from the Monday before the epoch.
-func foldWeeks(days []db.Point, step int64) []db.Point {
-	var out []db.Point
-	for _, p := range days {
-		start := p.Start - (p.Start-mondayBeforeEpoch)%step
-		if n := len(out); n > 0 && out[n-1].Start == start {
-			out[n-1].N += p.N
-		} else {
-			out = append(out, db.Point{Start: start, N: p.N})
-		}
-	}
-	return out
 }
 
 // bucketFlag is a bucket size (review.ParseSpan: 15m, 1h, 1d, 1w).

@@ -77,33 +77,3 @@ func TestSeriesOfTheBeacon(t *testing.T) {
 		t.Errorf("unknown name: %v", err)
 	}
 }
-
-// Weekly buckets start on Mondays at 00:00 UTC (ISO weeks), not on the
-// Thursdays the Unix epoch fell on: two generated weeks from Monday
-// 2024-03-04 are two buckets, holding every event.
-func TestSeriesWeeksStartOnMonday(t *testing.T) {
-	dir := t.TempDir()
-	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "dns.csv")
-	ctx := context.Background()
-	var out, errOut bytes.Buffer
-	if err := run(ctx, []string{"gen", "dns", "--lines", "5000", "--days", "14"}, &out, &errOut); err != nil {
-		t.Fatal(err, errOut.String())
-	}
-	os.WriteFile(log, out.Bytes(), 0o644)
-	if err := run(ctx, []string{"--db", ws, "ingest", "--no-score", log}, &out, &errOut); err != nil {
-		t.Fatal(err, errOut.String())
-	}
-	out.Reset()
-	if err := run(ctx, []string{"--db", ws, "series", "--bucket", "1w", "--format", "csv"}, &out, &errOut); err != nil {
-		t.Fatal(err, errOut.String())
-	}
-	rows := strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
-	sum := 0
-	for _, r := range rows {
-		n, _ := strconv.Atoi(r[strings.IndexByte(r, ',')+1:])
-		sum += n
-	}
-	if len(rows) != 2 || !strings.HasPrefix(rows[0], "2024-03-04") || !strings.HasPrefix(rows[1], "2024-03-11") || sum != 5000 {
-		t.Errorf("weeks of 2024-03-04 and 2024-03-11 holding 5000 events, got:\n%s", out.String())
-	}
-}
