@@ -339,11 +339,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	typed := rest[0]
-	if !groups {
-		typed = sub.Stored(typed)
-	}
-	s, err := lookup(ctx, d, sub, groups, typed)
+	s, err := lookup(ctx, d, sub, groups, rest[0])
 	if errors.Is(err, db.ErrNotFound) && sub.Code == subject.LogonPair {
 		err = fmt.Errorf("%w (a pair is typed \"account ← source\", or account <- source)", err)
 	}

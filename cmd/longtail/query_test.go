@@ -28,6 +28,9 @@ func TestLogonValuesAreFoundAsTyped(t *testing.T) {
 	if out := ltOK(t, ws, "events", "Administrator@CORP", "--kind", "logon", "--by", "account", "--limit", "1", "--format", "csv"); !strings.Contains(out, "203.0.113.50") {
 		t.Errorf("events Administrator@CORP:\n%s", out)
 	}
+	if out := ltOK(t, ws, "series", "Administrator@CORP", "--kind", "logon", "--by", "account", "--bucket", "1d", "--format", "csv"); strings.Count(out, "\n") < 2 {
+		t.Errorf("series Administrator@CORP:\n%s", out)
+	}
 	if out := ltOK(t, ws, "events", "Administrator@corp.example.com <- 203.0.113.50", "--kind", "logon", "--by", "pair", "--limit", "1", "--format", "csv"); !strings.Contains(out, "203.0.113.50") {
 		t.Errorf("events of a pair typed with <-:\n%s", out)
 	}

@@ -63,6 +63,21 @@ func TestAUnicodeNameIsTheLogsPunycode(t *testing.T) {
 	}
 }
 
+// A name a log wrote in Unicode (dnsmasq does) is found as shown, not
+// taken for its punycode twin: the exact form is looked up first.
+func TestAUnicodeNameOfTheLogIsFoundAsShown(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "a.csv")
+	writeLog(t, log, "www.bücher.de*3", "www.xn--bcher-kva.de")
+	ltOK(t, ws, "ingest", "--no-score", log)
+	if out := ltOK(t, ws, "events", "www.bücher.de", "--format", "csv"); strings.Count(out, "\n") != 4 {
+		t.Errorf("events www.bücher.de found its punycode twin:\n%s", out)
+	}
+	if out := ltOK(t, ws, "series", "www.bücher.de", "--format", "csv"); !strings.Contains(out, ",3\n") {
+		t.Errorf("series www.bücher.de:\n%s", out)
+	}
+}
+
 // Notes imported by mistake make no rule: nine sentences and foo.com are
 // no list of names.
 func TestImportListRefusesNotes(t *testing.T) {

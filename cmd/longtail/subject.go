@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/longtail/longtail/db"
@@ -50,25 +51,66 @@ func (f subjectFlags) resolve() (sub subject.Subject, groups bool, err error) {
 }
 
 // lookup finds a value of the subject (or, groups, one of its groups) as
-// the user typed it: a host name normalised like the ingest does, any
-// other value exactly.
+// the user typed it: as it is shown first (a host name normalised like the
+// ingest does, any other value exactly: a log's Unicode name, a Unix
+// account with an @), then in the form the subject stores typed values (a
+// Unicode name's punycode, a Windows account in lower case).
 func lookup(ctx context.Context, d *db.DB, sub subject.Subject, groups bool, text string) (db.Subject, error) {
-	if sub.Hostname {
-		norm, ok := names.Normalize([]byte(text))
-		if !ok {
-			return db.Subject{}, fmt.Errorf("%q is not a name", text)
+	forms, err := typedForms(sub, groups, text)
+	if err != nil {
+		return db.Subject{}, err
+	}
+	for _, f := range forms {
+		s, err := lookupForm(ctx, d, sub.Code, groups, f)
+		if !errors.Is(err, db.ErrNotFound) {
+			return s, err
 		}
-		text = norm
 	}
 	if groups {
-		g, err := d.DomainByText(ctx, sub.Code, text)
+		return db.Subject{}, fmt.Errorf("%s %q: %w", sub.Group, text, db.ErrNotFound)
+	}
+	return db.Subject{}, notFound(ctx, d, sub, forms[len(forms)-1])
+}
+
+// lookupForm finds the value (or group) stored as text.
+func lookupForm(ctx context.Context, d *db.DB, code subject.Code, groups bool, text string) (db.Subject, error) {
+	if groups {
+		g, err := d.DomainByText(ctx, code, text)
 		return db.Subject{Kind: db.SubjectDomain, ID: g.ID}, err
 	}
-	n, err := d.NameByText(ctx, sub.Code, text)
-	if errors.Is(err, db.ErrNotFound) {
-		err = notFound(ctx, d, sub, text)
-	}
+	n, err := d.NameByText(ctx, code, text)
 	return db.Subject{Kind: db.SubjectName, ID: n.ID}, err
+}
+
+// typedForms are the forms a value typed may be stored in, the likeliest
+// first (see lookup).
+func typedForms(sub subject.Subject, groups bool, text string) ([]string, error) {
+	var forms []string
+	add := func(f string) {
+		if !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	if sub.Hostname {
+		exact, ok := names.AppendNormalized(nil, []byte(text))
+		typed, tok := names.Normalize([]byte(text))
+		if !ok && !tok {
+			return nil, fmt.Errorf("%q is not a name", text)
+		}
+		if ok {
+			add(string(exact))
+		}
+		if tok {
+			add(typed)
+		}
+		return forms, nil
+	}
+	add(text)
+	if !groups && sub.Typed != nil {
+		add(sub.Stored(text))
+		add(strings.ToLower(text)) // a Windows account without its domain
+	}
+	return forms, nil
 }
 
 // notFound says that text is no value of sub, in the subject's words, and
