@@ -64,6 +64,7 @@ type ImportReport struct {
 	Duplicates int            // entries a later one for the same pattern and scope overrode
 	BeyondTop  int
 	Kept       int           // entries whose file gave a verdict, which they keep
+	Ranked     int           // rules made of a popularity list's entries: domain rules
 	Defaulted  rules.Verdict // verdict given to the rest without one in the options
 	given      rules.Verdict // the options' verdict (None: none given)
 	// Undo is what takes the import back: the rules stored with those
@@ -236,6 +237,14 @@ func (im *importer) rule(e lists.Entry) rules.Rule {
 		return r
 	}
 	r := rules.Rule{Pattern: e.Name, Scope: e.Scope, Verdict: e.Verdict, Author: o.Author, Origin: o.Origin, Created: o.Now}
+	if e.Rank > 0 {
+		// A popularity list ranks sites (Tranco their registered
+		// domains): known-good, one stands for its names, as the
+		// domain's row in the list does. A name rule on the bare
+		// domain decided none of them.
+		r.Scope = rules.Domain
+		im.rep.Ranked++
+	}
 	if r.Verdict == rules.None && e.Rank > 0 {
 		r.Verdict = o.Verdict
 	}
@@ -274,6 +283,9 @@ func (rep *ImportReport) Write(w io.Writer) {
 	}
 	if rep.Duplicates > 0 {
 		fmt.Fprintf(w, "duplicates: %d (the last entry for a pattern and scope kept)\n", rep.Duplicates)
+	}
+	if rep.Ranked > 0 {
+		fmt.Fprintf(w, "ranked: %s, each for the name and every name below it\n", words.CountOf(rep.Ranked, "domain rule", "domain rules"))
 	}
 	if rep.BeyondTop > 0 {
 		fmt.Fprintf(w, "beyond --top: %s left out\n", entries(rep.BeyondTop))

@@ -145,10 +145,13 @@ func TestImportReferenceLists(t *testing.T) {
 		t.Errorf("umbrella good, top 1000: %s", out)
 	}
 	// awk -F, '$1<=1000' toplist_50k_rank_domain_kmikholap.csv | wc -l: 1000.
-	if out = importOK(t, d, kmik, ImportOptions{Verdict: rules.Good, Top: 1000}); !strings.Contains(out, "beyond --top: 49526") {
+	// A rank list ranks sites: its entries made known-good are domain
+	// rules, for the names below them too, as the domain's row shows.
+	if out = importOK(t, d, kmik, ImportOptions{Verdict: rules.Good, Top: 1000}); !strings.Contains(out, "beyond --top: 49526") ||
+		!strings.Contains(out, "ranked: 1000 domain rules, each for the name and every name below it") {
 		t.Errorf("kmikholap good, top 1000: %s", out)
 	}
-	if r := stored(t, d)["name google.com"]; r.Verdict != rules.Good || r.Origin != "toplist_50k_rank_domain_kmikholap.csv" || r.Note != "rank 1 in toplist_50k_rank_domain_kmikholap.csv" {
+	if r := stored(t, d)["domain google.com"]; r.Verdict != rules.Good || r.Origin != "toplist_50k_rank_domain_kmikholap.csv" || r.Note != "rank 1 in toplist_50k_rank_domain_kmikholap.csv" {
 		t.Errorf("google.com = %+v", r)
 	}
 
