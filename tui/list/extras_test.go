@@ -208,11 +208,9 @@ func TestMarkShowsAtOnceAndRescoresInBackground(t *testing.T) {
 	if m.sc.Domains[m.res.Lines[0].Idx] == review.NoScore {
 		t.Fatal("top domain unscored")
 	}
+	// On a domain's row, a marks the domain at once: only a domain rule
+	// decides a group's row.
 	_, cmd := m.Update(tuitest.Key("a"))
-	if cmd != nil {
-		cmd()
-	}
-	_, cmd = m.Update(tuitest.Key("D"))
 	// Run the write alone: its message comes before any scoring.
 	var written writtenMsg
 	for _, msg := range flatten(cmd) {

@@ -97,10 +97,11 @@ func (m *Model) startMark(v rules.Verdict) tea.Cmd {
 		return nil
 	}
 	req := &markReq{kind: m.data.Subject.Code, targets: ts, verdict: v}
-	if v == rules.Good && groupsOnly(ts) && !m.data.Subject.Hostname {
-		// A family, a path's section or a network is no user agent, path
-		// or address of its own: "this one only" on its row made a rule
-		// that matched nothing. (A registered domain is a name too.)
+	if v == rules.Good && groupsOnly(ts) {
+		// A group's row (a registered domain, a family, a section, a
+		// network) stands for its values, and only a domain rule decides
+		// it: "this one only" on it made a rule of the bare domain that
+		// left the row and its names undecided.
 		req.scope = rules.Domain
 		return m.afterScope(req)
 	}
@@ -150,9 +151,10 @@ func (m *Model) afterScope(req *markReq) tea.Cmd {
 	return m.submitMark(*req)
 }
 
-// rulesFor turns a mark into rules. Known-good follows the chosen scope:
-// the name itself, or its registered domain with everything below. Other
-// verdicts are for the name itself, or for the whole domain on a domain row.
+// rulesFor turns a mark into rules. Known-good on a name follows the
+// chosen scope: the name itself, or its registered domain with everything
+// below. Other verdicts are for the name itself; any verdict on a domain
+// row is for the whole domain.
 func (req *markReq) rulesFor(author string) []rules.Rule {
 	var out []rules.Rule
 	seen := map[string]bool{}
@@ -160,10 +162,10 @@ func (req *markReq) rulesFor(author string) []rules.Rule {
 		r := rules.Rule{Kind: req.kind, Pattern: t.name, Scope: rules.Name, Verdict: req.verdict, Note: req.note,
 			Author: author, Origin: "tui"}
 		switch {
+		case t.isDomain: // only a domain rule decides a group's row
+			r.Scope = rules.Domain
 		case req.verdict == rules.Good && req.scope == rules.Domain:
 			r.Pattern, r.Scope = t.domain, rules.Domain
-		case req.verdict != rules.Good && t.isDomain:
-			r.Scope = rules.Domain
 		}
 		if k := r.Scope.String() + " " + r.Pattern; !seen[k] {
 			seen[k] = true
