@@ -419,3 +419,30 @@ func TestShortAndParse(t *testing.T) {
 		t.Errorf("parse %v %v", p.IDs(), unknown)
 	}
 }
+
+// A file of a category folder that is no list of names (notes under a
+// .domains name) is noted and passed over; the folder's other categories
+// are read. It used to fail the whole import.
+func TestAFolderFileOfNotesIsNotedNotFatal(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bank.domains"), []byte("bank.example\nsavings.example\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.domains"), []byte("We keep this folder up to date by hand.\nAsk the team first.\nfoo.example\n"), 0o644)
+	var got []string
+	info, err := Read(dir, "", func(name, cat string) error {
+		got = append(got, cat+" "+name)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the folder: %v", err)
+	}
+	if !slices.Contains(got, "bank bank.example") || !slices.Contains(got, "bank savings.example") {
+		t.Errorf("read %q", got)
+	}
+	noted := false
+	for _, f := range info.Files {
+		noted = noted || f.Category == "notes" && f.Err != nil
+	}
+	if !noted {
+		t.Errorf("the notes file is not noted: %+v", info.Files)
+	}
+}

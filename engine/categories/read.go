@@ -235,8 +235,9 @@ func readFile(p, cat, name string, info *Info, fn AddFunc) error {
 }
 
 // readList reads one list with the list readers of engine/lists. A list
-// with nothing usable in it is noted in its FileInfo, not fatal: UT1 has
-// categories of one name, or none. The error is fn's or a read error.
+// with nothing usable in it, or that is no list of names (a README), is
+// noted in its FileInfo, not fatal: UT1 has categories of one name, or
+// none. The error is fn's or a read error.
 func readList(r io.Reader, cat, name string, fn AddFunc) (FileInfo, error) {
 	fi := FileInfo{Category: cat, File: name}
 	var err error
@@ -247,7 +248,7 @@ func readList(r io.Reader, cat, name string, fn AddFunc) (FileInfo, error) {
 		}
 		return fn(e.Name, cat)
 	})
-	if errors.Is(err, lists.ErrNothingUsable) {
+	if errors.Is(err, lists.ErrNothingUsable) || errors.Is(err, lists.ErrNotNames) {
 		fi.Err, err = err, nil
 	}
 	return fi, err

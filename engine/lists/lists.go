@@ -83,6 +83,10 @@ const (
 	maxSkipText = 200
 )
 
+// ErrNotNames is wrapped by the error Stream returns for a plain list most
+// of whose lines are not names (notes, a README).
+var ErrNotNames = errors.New("it does not look like a list of names, and nothing was imported")
+
 // ErrNothingUsable is wrapped by the error Read and Stream return for a
 // stream without a single usable entry.
 var ErrNothingUsable = errors.New("no usable names")
@@ -144,8 +148,7 @@ func (i Info) notNames() error {
 	if len(i.Skipped) > 0 {
 		why = fmt.Sprintf(" (line %d: %s)", i.Skipped[0].Line, i.Skipped[0].Reason)
 	}
-	return fmt.Errorf("%d of its %d lines are not names%s: it does not look like a list of names, and nothing was imported",
-		i.SkippedTotal, i.Lines, why)
+	return fmt.Errorf("%d of its %d lines are not names%s: %w", i.SkippedTotal, i.Lines, why, ErrNotNames)
 }
 
 func nothingUsable() error {
