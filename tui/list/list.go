@@ -642,7 +642,8 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		if sub := m.q.Listing(); sub.Code != subject.DNSName {
 			// A list's lines become DNS name rules, whatever is listed:
 			// on accounts they would decide no account.
-			return common.Status(fmt.Sprintf("%s makes DNS name rules: %s to the names first; for %s: longtail rules add --kind %s --by %s VALUE... --verdict V",
+			// Short enough for 80 columns: the advice is the point.
+			return common.Status(fmt.Sprintf("%s imports DNS names (%s); %s: rules add --kind %s --by %s",
 				k.List.Import.Help().Key, k.List.Kind.Help().Key, ofKind(sub, sub.Plural), sub.Kind, sub.Name))
 		}
 		return m.openInput(inputImport, "import "+verdicts.PromptSyntax+": ", "")

@@ -189,7 +189,7 @@ func TestImportOnLogonsSaysItMakesNameRules(t *testing.T) {
 	m.opts.Import = func(context.Context, *db.DB, string) (string, error) { return "", nil }
 	press(m, "K", "K")
 	got := statusOf(press(m, "I"))
-	if m.Capturing() || !strings.HasPrefix(got, "I makes DNS name rules: K to the names first; for logon sources: longtail rules add --kind logon --by source VALUE... --verdict V") {
+	if m.Capturing() || got != "I imports DNS names (K); logon sources: rules add --kind logon --by source" {
 		t.Errorf("I on logon sources: %q, prompt open %v", got, m.Capturing())
 	}
 	press(m, "K")
