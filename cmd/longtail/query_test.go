@@ -42,6 +42,13 @@ func TestLogonValuesAreFoundAsTyped(t *testing.T) {
 		!strings.Contains(out, "covers 1 account, 401 events") {
 		t.Errorf("rules add Administrator@CORP:\n%s", out)
 	}
+	// rules rm takes the value as rules add did: it is no host name.
+	if out := ltOK(t, ws, "rules", "rm", "Administrator@CORP"); !strings.Contains(out, "removed rule") {
+		t.Errorf("rules rm Administrator@CORP:\n%s", out)
+	}
+	if out := ltOK(t, ws, "rules", "list", "--format", "csv"); strings.Contains(out, "administrator@corp") {
+		t.Errorf("the account's rule is still there:\n%s", out)
+	}
 }
 
 // No subject lists two columns of one key (a logon result rolls up to its

@@ -220,7 +220,14 @@ func selector(t, scopeWord string) (func(rules.Rule) bool, error) {
 	}
 	pattern, scope, err := patternScope(t, scopeWord)
 	if err != nil {
-		return nil, err
+		// No host name pattern: a value of another subject (an account
+		// with an @, a user agent), its rules matched as typed or as
+		// their subject stores it.
+		t = strings.TrimSpace(t)
+		return func(r rules.Rule) bool {
+			sub, ok := subject.ByCode(r.Subject())
+			return ok && !sub.Hostname && (r.Pattern == t || r.Pattern == sub.Stored(t))
+		}, nil
 	}
 	t = strings.TrimSpace(t)
 	anyScope := scopeWord == "" && !strings.HasPrefix(t, "*.") && !strings.HasPrefix(t, ".")
