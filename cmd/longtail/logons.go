@@ -34,7 +34,7 @@ func cmdLogons(ctx context.Context, e *env, args []string) error {
 	if *limit > 0 && len(rows) > *limit {
 		rows = rows[:*limit]
 	}
-	t := &output.Table{Columns: []string{"account", "source", "target", "logon_type", "successes", "failures", "first_seen", "last_seen", "reason"}}
+	t := &output.Table{Columns: logons.Columns}
 	for _, r := range rows {
 		t.Add(r.Account, r.Source, r.Target, r.Type, r.Successes, r.Failures, micros(r.First), micros(r.Last), r.Reason)
 	}

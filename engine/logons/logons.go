@@ -24,6 +24,10 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 )
 
+// Columns are the summary's fields as the headless command and the
+// screen's export write them, in the order of Row's.
+var Columns = []string{"account", "source", "target", "logon_type", "successes", "failures", "first_seen", "last_seen", "reason"}
+
 // Row is one account × source × target × type.
 type Row struct {
 	Account, Source, Target, Type string

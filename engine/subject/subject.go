@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Code identifies a subject in the workspace (names.kind, domains.kind,
@@ -124,12 +125,7 @@ func (s Subject) Count(n int64) string {
 
 // CountGroups is n of the subject's groups in words: "1 family", "3
 // families".
-func (s Subject) CountGroups(n int64) string {
-	if n == 1 {
-		return "1 " + s.Group
-	}
-	return strconv.FormatInt(n, 10) + " " + s.Groups
-}
+func (s Subject) CountGroups(n int64) string { return words.CountOf(n, s.Group, s.Groups) }
 
 // All lists every subject, in the order the screen cycles through them.
 var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus,

@@ -533,11 +533,10 @@ func (m *Model) CursorValue() (string, bool) {
 // Rows are the rows the filter keeps, in the columns of `longtail logons`
 // (common.Exporter).
 func (m *Model) Rows() ([]string, [][]string) {
-	header := []string{"account", "source", "target", "logon_type", "successes", "failures", "first_seen", "last_seen", "reason"}
 	rows := make([][]string, len(m.rows))
 	for i, r := range m.rows {
 		rows[i] = []string{r.Account, r.Source, r.Target, r.Type, strconv.FormatInt(r.Successes, 10), strconv.FormatInt(r.Failures, 10),
 			common.CSVTime(r.First), common.CSVTime(r.Last), r.Reason}
 	}
-	return header, rows
+	return englogons.Columns, rows
 }
