@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -37,7 +38,7 @@ const (
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	force := fs.Bool("force", false, "re-read files that were ingested before")
-	batch := fs.Int("batch", ingest.DefaultBatch, "events per committed `batch` (smaller: less memory and less lost on a kill; larger: faster)")
+	batch := fs.Int("batch", 0, "events per committed `batch` (by default sized to the input, at most "+strconv.Itoa(ingest.DefaultBatch)+"; smaller: less memory and less lost on a kill)")
 	noScore := fs.Bool("no-score", false, "do not score the workspace after the ingest (longtail score does it later)")
 	year := yearFlag(fs)
 	formatFileFlag(fs, e)

@@ -145,9 +145,6 @@ func (r Report) Usable() bool {
 // files carries on where this one stopped. A caller that cannot wait for
 // that may end the process: the workspace survives a kill.
 func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, error) {
-	if opt.BatchSize <= 0 {
-		opt.BatchSize = DefaultBatch
-	}
 	if opt.Progress == nil {
 		opt.Progress = &Counters{}
 	}
@@ -163,10 +160,14 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	for i, f := range files {
 		paths[i] = f.path
 	}
-	if largeRun(ctx, d, paths) {
+	in := unread(ctx, d, paths)
+	if largeRun(d, in) {
 		if err := l.ExpectLarge(wctx); err != nil {
 			return nil, err
 		}
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = batchFor(in)
 	}
 	w := startWriter(wctx, l, 0)
 	var reports []Report
@@ -211,25 +212,85 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 	return reports, nil
 }
 
-// largeRun says whether the files add about as much as the workspace
-// holds (at least half its size: a second day's log into the first's),
-// for which the loader builds its indexes once after the run
+// largeRun says whether a run that adds in to the workspace adds about as
+// much as it holds (at least half its size: a second day's log into the
+// first's), for which the loader builds its indexes once after the run
 // (Loader.ExpectLarge). A day's log into a month's workspace is not, nor
-// a follow's read of what a file grew by: what counts is the part of a
-// file the workspace has not read. A pipe or a file that cannot be sized
-// counts for nothing.
-func largeRun(ctx context.Context, d *db.DB, paths []string) bool {
+// a follow's read of what a file grew by.
+func largeRun(d *db.DB, in added) bool {
 	ws, err := os.Stat(d.Path())
 	if err != nil {
 		return false
 	}
-	var in int64
+	return 2*in.disk >= ws.Size()
+}
+
+// added is what the files of a run add to the workspace: the part of each
+// the workspace has not read. A pipe or a file that cannot be sized counts
+// for nothing and makes the text's size unknown.
+type added struct {
+	disk  int64 // bytes on disk
+	text  int64 // bytes of text, a compressed file's guessed
+	known bool  // whether text counts every input
+}
+
+// compressionGuess is how many bytes of text a byte of a compressed log
+// is taken to hold: gzip packs logs eight to fifteen times.
+const compressionGuess = 10
+
+// unread sizes what the files at paths add to the workspace.
+func unread(ctx context.Context, d *db.DB, paths []string) added {
+	in := added{known: true}
 	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-			in += fi.Size() - readBefore(ctx, d, p, fi.Size())
+		fi, err := os.Stat(p)
+		if err != nil || !fi.Mode().IsRegular() {
+			in.known = false
+			continue
 		}
+		n := fi.Size() - readBefore(ctx, d, p, fi.Size())
+		in.disk += n
+		if gzipped(p) {
+			n *= compressionGuess
+		}
+		in.text += n
 	}
-	return 2*in >= ws.Size()
+	return in
+}
+
+// gzipped says whether the file at path starts as gzip data does.
+func gzipped(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [2]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && magic == [2]byte{0x1f, 0x8b}
+}
+
+// Batch sizes for a run whose size is known: about batchesPerRun batches
+// of at least minBatch events, a log line taken as bytesPerEvent bytes.
+const (
+	minBatch      = 1 << 16
+	batchesPerRun = 8
+	bytesPerEvent = 64
+)
+
+// batchFor is the batch size of a run that adds in: DefaultBatch for a
+// large run or one of unknown size, smaller ones for a small run, so that
+// the parser and the writer work side by side. In two batches of a
+// million (2M lines) the writer waited for the first batch and the parser
+// for the last: in batches of 230k the 2M lines of make bench took 3.4–3.9
+// s against 4.5–4.9. A large run keeps large batches, whose blocks hold
+// more events each: 20M lines in batches of 256k made 4.7M blocks where a
+// million made 2.7M, and took 27.8 s against 18.6, their scoring 11 s
+// against 4.5.
+func batchFor(in added) int {
+	if !in.known {
+		return DefaultBatch
+	}
+	return int(min(max(in.text/(batchesPerRun*bytesPerEvent), minBatch), DefaultBatch))
 }
 
 // readBefore is how much of the file at path, now size bytes, the

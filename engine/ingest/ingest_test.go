@@ -350,7 +350,7 @@ func TestLargeRunIsAboutTheWorkspacesSize(t *testing.T) {
 		{[]string{small, small}, true},
 		{[]string{small, filepath.Join(dir, "missing"), os.DevNull}, false},
 	} {
-		if got := largeRun(context.Background(), d, c.paths); got != c.want {
+		if got := largeRun(d, unread(context.Background(), d, c.paths)); got != c.want {
 			t.Errorf("largeRun(%q) = %v, want %v", c.paths, got, c.want)
 		}
 	}
@@ -375,15 +375,50 @@ func TestLargeRunCountsWhatWasNotRead(t *testing.T) {
 	if 2*int64(len(log)) < ws.Size() {
 		t.Fatalf("the log (%d bytes) is less than half the workspace (%d): the test proves nothing", len(log), ws.Size())
 	}
-	if largeRun(context.Background(), d, []string{path}) {
+	if largeRun(d, unread(context.Background(), d, []string{path})) {
 		t.Error("a file read to its end is a large run")
 	}
 	copyPath := filepath.Join(t.TempDir(), "copy.csv")
 	if err := os.WriteFile(copyPath, log, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if !largeRun(context.Background(), d, []string{copyPath}) {
+	if !largeRun(d, unread(context.Background(), d, []string{copyPath})) {
 		t.Error("the same log at another path, never read, is not a large run")
+	}
+}
+
+// A small run is cut into several batches, so that the parser and the
+// writer overlap, and a large run or one of unknown size into batches of
+// DefaultBatch; a compressed file counts for the text it holds.
+func TestBatchesAreSizedToTheRun(t *testing.T) {
+	d := openWS(t)
+	dir := t.TempDir()
+	text := filepath.Join(dir, "day.csv")
+	log := genLog(t, "csv", 20000)
+	if err := os.WriteFile(text, log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gz := filepath.Join(dir, "day.csv.gz")
+	writeGzip(t, gz, log)
+	ctx := context.Background()
+	if got := batchFor(unread(ctx, d, []string{"-"})); got != DefaultBatch {
+		t.Errorf("standard input: batches of %d, want %d", got, DefaultBatch)
+	}
+	if got := batchFor(added{text: 20e6 * 60, known: true}); got != DefaultBatch {
+		t.Errorf("20M lines: batches of %d, want %d", got, DefaultBatch)
+	}
+	if got, lines := batchFor(added{text: 2e6 * 60, known: true}), int(2e6); got >= lines/4 || got < minBatch {
+		t.Errorf("2M lines: batches of %d, want at least 4 of at least %d", got, minBatch)
+	}
+	if got := batchFor(unread(ctx, d, []string{text})); got != minBatch {
+		t.Errorf("20,000 lines: batches of %d, want %d", got, minBatch)
+	}
+	fi, err := os.Stat(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := unread(ctx, d, []string{gz}); in.disk != fi.Size() || in.text != compressionGuess*fi.Size() {
+		t.Errorf("a compressed file of %d bytes adds %+v, want its size and %d× it as text", fi.Size(), in, compressionGuess)
 	}
 }
 
