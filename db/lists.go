@@ -242,6 +242,16 @@ type Since struct {
 	After    int64 // unix µs; used when Snapshot is empty
 }
 
+// Includes says whether a value of id first seen at first (unix µs) is
+// new since s: unknown when the snapshot was taken, or first seen after
+// the time. NewNames asks the same in SQL.
+func (s Since) Includes(id uint32, first int64) bool {
+	if s.Snapshot != "" {
+		return id > s.MaxName
+	}
+	return first > s.After
+}
+
 func (s Since) String() string {
 	if s.Snapshot != "" {
 		return "snapshot " + s.Snapshot

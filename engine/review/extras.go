@@ -206,29 +206,29 @@ func NewAnnotations(data *Dataset, rk db.Ranks) *Annotations {
 
 // Freshness says which rows are new since s: a name unknown when the
 // snapshot was taken (or first seen after the time); a registered domain
-// when every name under it is new, i.e. the domain itself is.
+// when every name under it is new, i.e. the domain itself is (groupIsNew).
 func Freshness(data *Dataset, s db.Since) [2][]bool {
-	isNew := func(r *Row) bool {
-		if s.Snapshot != "" {
-			return r.ID > s.MaxName
-		}
-		return r.First > s.After
-	}
 	var out [2][]bool
 	out[0] = make([]bool, len(data.Names.Rows))
-	for i := range data.Names.Rows {
-		out[0][i] = isNew(&data.Names.Rows[i])
+	for i, r := range data.Names.Rows {
+		out[0][i] = s.Includes(r.ID, r.First)
 	}
 	out[1] = make([]bool, len(data.Domains.Rows))
 	for i, r := range data.Domains.Rows {
-		kids := data.Children[r.ID]
-		out[1][i] = len(kids) > 0
+		kids, fresh := data.Children[r.ID], 0
 		for _, c := range kids {
-			out[1][i] = out[1][i] && out[0][c]
+			if out[0][c] {
+				fresh++
+			}
 		}
+		out[1][i] = groupIsNew(fresh, len(kids))
 	}
 	return out
 }
+
+// groupIsNew says whether a group of names values, fresh of them new, is
+// new itself: it has values and all are new.
+func groupIsNew[N int | int64](fresh, names N) bool { return names > 0 && fresh == names }
 
 // Of returns the ranks and newness of the names, or of the domains.
 func (a *Annotations) Of(domains bool) (rank []int32, fresh []bool) {

@@ -94,7 +94,7 @@ func newGroups(ctx context.Context, d *db.DB, code subject.Code, news []db.NameR
 	}
 	var out []db.NameRow
 	for _, g := range gs {
-		if g.Names > 0 && fresh[g.ID] == g.Names {
+		if groupIsNew(fresh[g.ID], g.Names) {
 			out = append(out, db.NameRow{Kind: g.Kind, Name: g.Name, DomainID: g.ID, Domain: g.Name,
 				Count: g.Count, Clients: g.Clients, First: g.First, Last: g.Last})
 		}

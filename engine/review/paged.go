@@ -202,20 +202,21 @@ func rankOf(ctx context.Context, d *db.DB, name, domain string, domains bool) (i
 	return best, nil
 }
 
-// isFresh is Freshness for one row: a name unknown at the snapshot; a
-// domain whose names all were.
+// isFresh is Freshness for one row: a name new since s; a domain whose
+// names all are.
 func isFresh(ctx context.Context, d *db.DB, r Row, domains bool, s db.Since) (bool, error) {
 	if !domains {
-		return r.ID > s.MaxName, nil
+		return s.Includes(r.ID, r.First), nil
 	}
 	ns, err := d.NamesOfDomain(ctx, r.ID)
 	if err != nil {
 		return false, err
 	}
+	fresh := 0
 	for _, n := range ns {
-		if n.ID <= s.MaxName {
-			return false, nil
+		if s.Includes(n.ID, n.First) {
+			fresh++
 		}
 	}
-	return len(ns) > 0, nil
+	return groupIsNew(fresh, len(ns)), nil
 }
