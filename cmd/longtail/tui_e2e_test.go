@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // tmuxTerm drives the real binary in a tmux session on a private server:
@@ -210,7 +210,7 @@ func TestTUIMarksADomainKnownGoodAndHidesItAfterReopening(t *testing.T) {
 	}
 	// F lists the filters with what each hides, events too.
 	tm.keys("F")
-	want := fmt.Sprintf("hides %d names and %s events", len(names), chart.Int(events))
+	want := fmt.Sprintf("hides %d names and %s events", len(names), words.Int(events))
 	tm.waitFor(want, func(s string) bool { return strings.Contains(strings.Join(strings.Fields(s), " "), want) })
 	tm.keys("Escape")
 	tm.waitFor("the list again", func(s string) bool { return strings.Contains(s, hides) })

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // The answers signal: a download channel puts its data in the answers
@@ -96,7 +97,7 @@ func (s *Scorer) answers(d *domAcc, texts map[uint32]string) evidence {
 	vol := clamp01(log10p(float64(a.distinct)) / 2)
 	st := share * size * (0.4 + 0.6*ent) * (0.3 + 0.7*vol)
 	return evidence{signal: SigAnswers, strength: st, lazy: memo(func() string {
-		w := fmt.Sprintf("%s distinct answers of %.0f bytes on average, entropy %.1f bits/char, %s returned", count(a.distinct), mean, bits, byteWords(int64(mean*float64(a.withAnswer))))
+		w := fmt.Sprintf("%s distinct answers of %.0f bytes on average, entropy %.1f bits/char, %s returned", words.Int(a.distinct), mean, bits, byteWords(int64(mean*float64(a.withAnswer))))
 		if tw := typeWords(d.types[:], d.events); tw != "" {
 			w += ", " + tw
 		}

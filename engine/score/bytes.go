@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // SigBytes is the bytes-per-client signal: a download channel shows as
@@ -135,7 +136,7 @@ func bytesOf(a *byteDomain, t texts) evidence {
 	client := t.client(a.client)
 	return evidence{signal: SigBytes, strength: st, lazy: memo(func() string {
 		return fmt.Sprintf("one client (%s) received about %s of answers (%s distinct answers of %.0f bytes on average, %.0f each once compressed, to names only it asked: %.0f%% of the domain's)",
-			client, byteWords(int64(float64(a.distinct)*mean)), count(a.distinct), mean, info, 100*share)
+			client, byteWords(int64(float64(a.distinct)*mean)), words.Int(a.distinct), mean, info, 100*share)
 	})}
 }
 

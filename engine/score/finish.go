@@ -13,6 +13,7 @@ import (
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/internal/parallel"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Thresholds of the supporting evidence.
@@ -362,7 +363,7 @@ func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
 	byType := 0.4*common*shape + 0.9*clamp01(10*rare)*clamp01(float64(d.rareNames)/5)
 	strength := 1 - (1-byShape)*(1-clamp01(byType))
 	words := func() string {
-		why := fmt.Sprintf("%s, mean label %.0f chars (longest %d)", countOf(d.subNames, "unique subdomain"), mean, d.maxLabel)
+		why := fmt.Sprintf("%s, mean label %.0f chars (longest %d)", words.Count(d.subNames, "unique subdomain"), mean, d.maxLabel)
 		if chars >= 64 {
 			why += fmt.Sprintf(", entropy %.1f bits/char", bits)
 		}
@@ -371,7 +372,7 @@ func (s *Scorer) tunnel(id uint32, d *domAcc) evidence {
 		}
 		why += ", " + byteWords(d.subBytes) + " in subdomains"
 		if peak > 0 {
-			why += fmt.Sprintf(", peak %s queries/min", count(peak))
+			why += fmt.Sprintf(", peak %s queries/min", words.Int(peak))
 		}
 		return why
 	}
@@ -436,7 +437,7 @@ func (s *Scorer) generated(label string, sub bool, failed, answered, clients int
 			} else {
 				why += "as likely as this network's names"
 			}
-			why += fmt.Sprintf(" (trigram model of %s labels)", count(int64(m.Labels())))
+			why += fmt.Sprintf(" (trigram model of %s labels)", words.Int(int64(m.Labels())))
 		} else {
 			why += "too few normal names here to train a model"
 		}
@@ -752,7 +753,7 @@ func (s *Scorer) rarity(clients int64) evidence {
 	}
 	p := float64(clients) / float64(total)
 	return evidence{signal: SigRare, strength: math.Pow(1-p, 4), lazy: func() string {
-		return fmt.Sprintf("asked by %s of %s clients", count(clients), count(total))
+		return fmt.Sprintf("asked by %s of %s clients", words.Int(clients), words.Int(total))
 	}}
 }
 
@@ -805,7 +806,7 @@ func (s *Scorer) resolve() texts {
 
 func beaconWords(b beacon, t texts) string {
 	return fmt.Sprintf("%s asked every %s (±%s) over %s queries, %d of 24 hours of the day",
-		t.client(b.client), duration(b.median), duration(b.mad), count(int64(b.queries)), b.hours)
+		t.client(b.client), duration(b.median), duration(b.mad), words.Int(int64(b.queries)), b.hours)
 }
 
 func failureWords(failed, nx, answered int64, cf float64, client uint32, t texts) string {
@@ -813,7 +814,7 @@ func failureWords(failed, nx, answered int64, cf float64, client uint32, t texts
 	if nx < failed {
 		what = "NXDOMAIN/SERVFAIL"
 	}
-	w := fmt.Sprintf("%.0f%% %s (%s of %s answered)", 100*float64(failed)/float64(answered), what, count(failed), count(answered))
+	w := fmt.Sprintf("%.0f%% %s (%s of %s answered)", 100*float64(failed)/float64(answered), what, words.Int(failed), words.Int(answered))
 	if cf > 0 {
 		w += fmt.Sprintf("; client %s fails %.0f%% of its queries", t.client(client), 100*cf)
 	}
@@ -847,33 +848,9 @@ func duration(us float64) string {
 func byteWords(n int64) string {
 	switch {
 	case n < 10_000:
-		return count(n) + " bytes"
+		return words.Int(n) + " bytes"
 	case n < 10_000_000:
 		return fmt.Sprintf("%.0f KB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%.0f MB", float64(n)/1e6)
-}
-
-// countOf is n things in words: "1 label", "1,843 labels".
-func countOf(n int64, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return count(n) + " " + thing + "s"
-}
-
-// count writes n with thousands separators: 1,843.
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }

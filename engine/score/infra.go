@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/internal/words"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -291,7 +292,7 @@ func domainDiscount(c infra, n int64, example string) db.Contribution {
 	if n == 1 {
 		return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s is %s: not judged as a tunnel, generated name, beacon or failures", example, infraWords[c])}
 	}
-	return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s of its names are infrastructure, such as %s, %s: not judged as a tunnel, generated name, beacon or failures", count(n), example, infraWords[c])}
+	return db.Contribution{Signal: SigDiscounted, Why: fmt.Sprintf("%s of its names are infrastructure, such as %s, %s: not judged as a tunnel, generated name, beacon or failures", words.Int(n), example, infraWords[c])}
 }
 
 // ownDomain reports a domain that looks like this network's own: under a

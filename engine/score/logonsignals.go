@@ -11,6 +11,7 @@ import (
 
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // logonJudge finds the logon signals: it walks each source's logons in
@@ -165,7 +166,7 @@ func (j *logonJudge) rareAcrossSources(c subject.Code, verb, what string) {
 			if c == subject.LogonPassword && u.account != "" {
 				who += ", as " + u.account
 			}
-			return fmt.Sprintf("%s by %d of the %s that %s (%s)", verb, u.sources, plural(total, "source"), what, who)
+			return fmt.Sprintf("%s by %s of the %s that %s (%s)", verb, words.Int(u.sources), words.Count(total, "source"), what, who)
 		}}
 	}
 }
@@ -474,7 +475,7 @@ func (j *logonJudge) breakIn(w *sourceWalk, src *logonValue, pair int32, f *logo
 	st := clamp01(0.3 + 0.7*math.Log10(float64(n))/math.Log10(50))
 	words := func() string {
 		return fmt.Sprintf("%s succeeded from %s after %s on %s within %s",
-			who, from, plural(n, "failure"), plural(int64(accounts), "account"), duration(float64(t-first)))
+			who, from, words.Count(n, "failure"), words.Count(int64(accounts), "account"), duration(float64(t-first)))
 	}
 	e := evidence{signal: SigBreakIn, strength: st, lazy: words}
 	keep(&src.sig.breakIn, e)
@@ -501,7 +502,7 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 	if n > bruteFailures && accounts > 1 {
 		st := 0.3 + 0.7*clamp01(math.Log(float64(accounts))/math.Log(20))
 		src.sig.spray = evidence{signal: SigSpray, strength: st, lazy: func() string {
-			return fmt.Sprintf("%s failed from here (%s) within %s", plural(accounts, "account"), spreadWords(n, accounts), span)
+			return fmt.Sprintf("%s failed from here (%s) within %s", words.Count(accounts, "account"), spreadWords(n, accounts), span)
 		}}
 	}
 	for acc, n := range w.failed {
@@ -511,7 +512,7 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 			continue
 		}
 		e := evidence{signal: SigBrute, strength: bruteStrength(peak), lazy: func() string {
-			return fmt.Sprintf("%s for %s from %s within %s", plural(n, "failed logon"), acc, w.name, duration(float64(ts[len(ts)-1]-ts[0])))
+			return fmt.Sprintf("%s for %s from %s within %s", words.Count(n, "failed logon"), acc, w.name, duration(float64(ts[len(ts)-1]-ts[0])))
 		}}
 		keep(&src.sig.brute, e)
 		if p := j.pairIndex(w.example[acc], w.name); p >= 0 {
@@ -521,14 +522,14 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 	if u := int64(len(w.unknown)); u >= enumAccounts || w.unknownN > bruteFailures {
 		n, names := w.unknownN, firstKeys(w.unknown, 4)
 		src.sig.enum = evidence{signal: SigEnumeration, strength: 0.3 + 0.7*clamp01(math.Log(float64(u))/math.Log(20)), lazy: func() string {
-			return fmt.Sprintf("%s for %s that do not exist (%s) within %s", plural(n, "failure"), plural(u, "account"), names, span)
+			return fmt.Sprintf("%s for %s that do not exist (%s) within %s", words.Count(n, "failure"), words.Count(u, "account"), names, span)
 		}}
 	}
 	j.explicitSpray(w, src)
 	if len(w.commands) > 0 {
 		cmds := w.commands
 		src.sig.command = evidence{signal: SigCommand, strength: 0.5 + 0.5*clamp01(math.Log10(float64(len(cmds)))/1.5), lazy: func() string {
-			return fmt.Sprintf("ran %s: %s", plural(int64(len(cmds)), "command"), strings.Join(cmds[:min(3, len(cmds))], "; "))
+			return fmt.Sprintf("ran %s: %s", words.Count(int64(len(cmds)), "command"), strings.Join(cmds[:min(3, len(cmds))], "; "))
 		}}
 	}
 	if len(w.urls) > 0 {
@@ -573,7 +574,7 @@ func (j *logonJudge) explicitSpray(w *sourceWalk, src *logonValue) {
 	}
 	n, span, name := int64(best), duration(float64(uses[bestHi].time-uses[bestLo].time)), w.name
 	keep(&src.sig.spray, evidence{signal: SigSpray, strength: 0.3 + 0.7*clamp01(math.Log(float64(n))/math.Log(20)), lazy: func() string {
-		return fmt.Sprintf("explicit credentials for %s from %s within %s (%s)", plural(n, "account"), name, span, firstKeys(names, 4))
+		return fmt.Sprintf("explicit credentials for %s from %s within %s (%s)", words.Count(n, "account"), name, span, firstKeys(names, 4))
 	}})
 }
 
@@ -615,9 +616,9 @@ func (j *logonJudge) account(name string, a *accountLogons) {
 		}
 		v.sig.brute = evidence{signal: SigBrute, strength: bruteStrength(peak), lazy: func() string {
 			if sources == 1 {
-				return fmt.Sprintf("%s from %s", plural(n, "failed logon"), top)
+				return fmt.Sprintf("%s from %s", words.Count(n, "failed logon"), top)
 			}
-			return fmt.Sprintf("%s from %s, most from %s (%s)", plural(n, "failed logon"), plural(sources, "source"), top, count(topN))
+			return fmt.Sprintf("%s from %s, most from %s (%s)", words.Count(n, "failed logon"), words.Count(sources, "source"), top, words.Int(topN))
 		}}
 	}
 	if len(a.successes) == 0 {
@@ -656,7 +657,7 @@ func (j *logonJudge) serviceLogon(name string, v *logonValue, ss []success) {
 	if interactive == 0 || !machine && services <= interactive {
 		return
 	}
-	what, st := fmt.Sprintf("a service account (%s)", plural(services, "service or batch logon")), 0.8
+	what, st := fmt.Sprintf("a service account (%s)", words.Count(services, "service or batch logon")), 0.8
 	if machine {
 		what, st = "a machine account", 1
 	}
@@ -720,7 +721,7 @@ func (j *logonJudge) offHours(v *logonValue, ss []success) {
 		at, logons, nd := s.time, len(ss), len(byDay)
 		e := evidence{signal: SigOffHours, strength: history * clamp01(float64(g-1)/4) * (1 - share), lazy: func() string {
 			return fmt.Sprintf("logged on %s UTC, %d h from the hours its %s over %d days used (%s); %s",
-				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, plural(int64(logons), kind+"logon"), nd, usualHours(usual), others)
+				time.UnixMicro(at).UTC().Format("Mon 2006-01-02 15:04"), g, words.Count(int64(logons), kind+"logon"), nd, usualHours(usual), others)
 		}}
 		if v != nil {
 			keep(&v.sig.offHours, e)
@@ -834,7 +835,7 @@ func (j *logonJudge) rarePairs(ss []success) {
 		}
 		p := &j.l.values[s.pair]
 		p.sig.rare = evidence{signal: SigRare, strength: 1 - math.Log(float64(n))/math.Log(float64(total)), lazy: func() string {
-			return fmt.Sprintf("%s of the account's %s came from here (%s in all)", occurrences(n), plural(total, "logon"), plural(sources, "source"))
+			return fmt.Sprintf("%s of the account's %s came from here (%s in all)", occurrences(n), words.Count(total, "logon"), words.Count(sources, "source"))
 		}}
 	}
 }
@@ -855,15 +856,7 @@ func spreadWords(failures, accounts int64) string {
 	if failures == accounts {
 		return "once each"
 	}
-	return plural(failures, "failure")
-}
-
-// plural writes "1 account", "41 accounts".
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return count(n) + " " + word + "s"
+	return words.Count(failures, "failure")
 }
 
 // firstKeys lists up to n keys of m, in order, with "…" when there are

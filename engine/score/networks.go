@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/engine/networks"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // SigNetworks: where a name's answers point. Judged only when an AS table
@@ -132,9 +133,9 @@ func (s *Scorer) networkEvidence(i int, sets []networks.Set, doms domainNets) ev
 	}
 	domain := n.row.Domain
 	return evidence{signal: SigNetworks, strength: st, lazy: func() string {
-		who := fmt.Sprintf("the other %s names of %s", count(int64(others)), domain)
+		who := fmt.Sprintf("the other %s names of %s", words.Int(int64(others)), domain)
 		if top < others {
-			who = fmt.Sprintf("%s of the other %s names of %s", count(int64(top)), count(int64(others)), domain)
+			who = fmt.Sprintf("%s of the other %s names of %s", words.Int(int64(top)), words.Int(int64(others)), domain)
 		}
 		return fmt.Sprintf("answers in %s while %s answer in %s", networks.Short(main.Network), who, networks.Short(theirs))
 	}}

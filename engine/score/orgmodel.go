@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/longtail/longtail/internal/words"
 )
 
 // An organisation's own names (hosts under corp.local, a .lan or
@@ -180,7 +182,7 @@ func (s *Scorer) orgLabel(o *org, label string, failed, answered, clients int64)
 		} else {
 			why += "as likely as"
 		}
-		why += fmt.Sprintf(" the other names of %s (trigram model of its %s host labels, not the internet's), %d chars against %.0f on average", o.name, count(int64(o.model.Labels())), len(label), o.meanLen)
+		why += fmt.Sprintf(" the other names of %s (trigram model of its %s host labels, not the internet's), %d chars against %.0f on average", o.name, words.Int(int64(o.model.Labels())), len(label), o.meanLen)
 		if fail > 0 {
 			why += fmt.Sprintf(", %.0f%% of its queries fail", 100*fail)
 		}

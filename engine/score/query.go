@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/longtail/longtail/internal/words"
 )
 
 // attackWords are what an injected command, SQL statement, path traversal
@@ -241,11 +243,11 @@ func (q *queryStats) words(requests int64) string {
 	b := &q.best
 	var w string
 	if b.word != "" {
-		w = fmt.Sprintf("%s of %s requests look like attacks; the strongest carries %s words (%s)", count(q.suspect), count(requests), b.class, b.word)
+		w = fmt.Sprintf("%s of %s requests look like attacks; the strongest carries %s words (%s)", words.Int(q.suspect), words.Int(requests), b.class, b.word)
 	} else {
 		w = fmt.Sprintf("query of %d chars, %.0f%% encoded", b.length, 100*b.encoded)
 		if q.suspect > 1 {
-			w += fmt.Sprintf(" (%s of %s requests alike)", count(q.suspect), count(requests))
+			w += fmt.Sprintf(" (%s of %s requests alike)", words.Int(q.suspect), words.Int(requests))
 		}
 	}
 	switch {

@@ -49,7 +49,7 @@ func (s Summary) String() string {
 	w := "scored " + strings.Join(s.parts("%d HTTP hosts, paths, user agents and clients and %d of their groups",
 		"%d logon accounts, sources and pairs"), ", ") + " in " + s.Took.Round(time.Millisecond).String()
 	if s.Names > 0 {
-		w += " (n-gram model of " + countOf(int64(s.Trained), "label") + ")"
+		w += " (n-gram model of " + words.Count(int64(s.Trained), "label") + ")"
 	}
 	return w
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // webContext is what the HTTP signals are judged against: the span of the
@@ -39,7 +40,7 @@ func (c webContext) rarity(r db.NameRow) evidence {
 	byClients := 1 - math.Log(float64(r.Clients))/math.Log(float64(c.Clients))
 	byCount := 1 - math.Log(float64(r.Count))/math.Log(float64(c.requests))
 	return evidence{signal: SigRare, strength: clamp01(byClients) * clamp01(byCount), lazy: func() string {
-		return fmt.Sprintf("seen %s from %s of %s clients (%s HTTP requests in all)", occurrences(r.Count), count(r.Clients), count(c.Clients), count(c.requests))
+		return fmt.Sprintf("seen %s from %s of %s clients (%s HTTP requests in all)", occurrences(r.Count), words.Int(r.Clients), words.Int(c.Clients), words.Int(c.requests))
 	}}
 }
 
@@ -51,7 +52,7 @@ func occurrences(n int64) string {
 	case 2:
 		return "twice"
 	}
-	return count(n) + " times"
+	return words.Int(n) + " times"
 }
 
 // unresolved returns the unresolved signal of each host (by index in
@@ -172,9 +173,9 @@ func (h *httpScorer) scanner(id uint32) evidence {
 	// misses: breadth alone counts half.
 	st := 1 - (1-breadth*(0.2+0.8*own)*(0.5+0.5*clamp01(notFound/0.3)))*(1-miss)
 	return evidence{signal: SigScanner, strength: st, lazy: func() string {
-		w := fmt.Sprintf("%s distinct paths, %s asked by no other client", count(c.paths), count(c.own))
+		w := fmt.Sprintf("%s distinct paths, %s asked by no other client", words.Int(c.paths), words.Int(c.own))
 		if c.answered > 0 {
-			w += fmt.Sprintf("; %.0f%% of %s answered requests were 404", 100*float64(c.notFound)/float64(c.answered), count(c.answered))
+			w += fmt.Sprintf("; %.0f%% of %s answered requests were 404", 100*float64(c.notFound)/float64(c.answered), words.Int(c.answered))
 		}
 		return w
 	}}

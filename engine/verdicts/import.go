@@ -270,10 +270,10 @@ func (rep *ImportReport) Write(w io.Writer) {
 	i, origin := rep.Info, textsafe.String(rep.Origin)
 	fmt.Fprintf(w, "%s: %s list, %s, %s\n", origin, i.Format, words.Count(i.Lines, "line"), entries(i.Entries))
 	if rep.Ranks != nil {
-		fmt.Fprintf(w, "ranks: %d added, %d replaced (list %s; %d ranked names in the workspace)\n",
-			rep.Ranks.New, rep.Ranks.Entries-rep.Ranks.New, origin, rep.Ranks.Total)
+		fmt.Fprintf(w, "ranks: %s added, %s replaced (list %s; %s ranked names in the workspace)\n",
+			words.Int(rep.Ranks.New), words.Int(rep.Ranks.Entries-rep.Ranks.New), origin, words.Int(rep.Ranks.Total))
 	} else {
-		fmt.Fprintf(w, "rules: %d added, %d replaced (origin %s)\n", rep.Added, rep.Replaced, origin)
+		fmt.Fprintf(w, "rules: %s added, %s replaced (origin %s)\n", words.Int(rep.Added), words.Int(rep.Replaced), origin)
 		switch {
 		case rep.Defaulted != rules.None:
 			fmt.Fprintf(w, "verdict: %s for the entries without one (a %s list blocks what it lists; --verdict sets another)\n", rep.Defaulted, i.Format)
@@ -282,7 +282,7 @@ func (rep *ImportReport) Write(w io.Writer) {
 		}
 	}
 	if rep.Duplicates > 0 {
-		fmt.Fprintf(w, "duplicates: %d (the last entry for a pattern and scope kept)\n", rep.Duplicates)
+		fmt.Fprintf(w, "duplicates: %s (the last entry for a pattern and scope kept)\n", words.Int(rep.Duplicates))
 	}
 	if rep.Ranked > 0 {
 		fmt.Fprintf(w, "ranked: %s, each for the name and every name below it\n", words.CountOf(rep.Ranked, "domain rule", "domain rules"))
@@ -295,7 +295,7 @@ func (rep *ImportReport) Write(w io.Writer) {
 		fmt.Fprintf(w, "  line %d: %s: %s\n", s.Line, textsafe.String(s.Reason), textsafe.Truncate(textsafe.String(s.Text), 80))
 	}
 	if i.SkippedTotal > maxSkipsShown {
-		fmt.Fprintf(w, "  … and %d more\n", i.SkippedTotal-maxSkipsShown)
+		fmt.Fprintf(w, "  … and %s more\n", words.Int(i.SkippedTotal-maxSkipsShown))
 	}
 }
 
@@ -314,7 +314,7 @@ func (rep *ImportReport) summary() string {
 	case rep.Ranks != nil:
 		what = words.Count(int(rep.Ranks.New), "rank") + " added"
 	case rep.Replaced > 0:
-		what = fmt.Sprintf("%s%s: %d added, %d replaced", words.Count(rep.Added+rep.Replaced, "rule"), as, rep.Added, rep.Replaced)
+		what = fmt.Sprintf("%s%s: %s added, %s replaced", words.Count(rep.Added+rep.Replaced, "rule"), as, words.Int(rep.Added), words.Int(rep.Replaced))
 	}
 	if n := rep.Info.SkippedTotal; n > 0 {
 		what += ", " + words.Count(n, "line") + " skipped"

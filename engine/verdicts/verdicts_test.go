@@ -19,6 +19,7 @@ import (
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/internal/words"
 )
 
 var ctx = context.Background()
@@ -106,14 +107,14 @@ func TestImportReferenceLists(t *testing.T) {
 		t.Fatalf("plain list without a verdict: %v", err)
 	}
 	// wc -l umbrella-top-100k.txt: 100000; sort -u | wc -l: 100000.
-	if out := importOK(t, d, umbrella, ImportOptions{AsRanks: true}); !strings.Contains(out, "ranks: 100000 added, 0 replaced") {
+	if out := importOK(t, d, umbrella, ImportOptions{AsRanks: true}); !strings.Contains(out, "ranks: 100,000 added, 0 replaced") {
 		t.Errorf("umbrella as ranks: %s", out)
 	}
 	// wc -l: 50526 lines, cut -d, -f2 | sort -u | wc -l: 50526 names;
 	// comm -12 of both sorted name lists | wc -l: 11399 in both; awk
 	// (kmikholap rank < umbrella line number): 9895 ranked better by it.
 	out := importOK(t, d, kmik, ImportOptions{})
-	if !strings.Contains(out, "rank list, 50526 lines, 50526 entries") || !strings.Contains(out, "ranks: 39127 added, 11399 replaced") {
+	if !strings.Contains(out, "rank list, 50,526 lines, 50,526 entries") || !strings.Contains(out, "ranks: 39,127 added, 11,399 replaced") {
 		t.Errorf("kmikholap: %s", out)
 	}
 	got, err := d.RankLists(ctx)
@@ -141,14 +142,14 @@ func TestImportReferenceLists(t *testing.T) {
 
 	// head -1000 umbrella-top-100k.txt | sort -u | wc -l: 1000.
 	out = importOK(t, d, umbrella, ImportOptions{Verdict: rules.Good, Top: 1000})
-	if !strings.Contains(out, "rules: 1000 added, 0 replaced") || !strings.Contains(out, "beyond --top: 99000") {
+	if !strings.Contains(out, "rules: 1,000 added, 0 replaced") || !strings.Contains(out, "beyond --top: 99,000") {
 		t.Errorf("umbrella good, top 1000: %s", out)
 	}
 	// awk -F, '$1<=1000' toplist_50k_rank_domain_kmikholap.csv | wc -l: 1000.
 	// A rank list ranks sites: its entries made known-good are domain
 	// rules, for the names below them too, as the domain's row shows.
-	if out = importOK(t, d, kmik, ImportOptions{Verdict: rules.Good, Top: 1000}); !strings.Contains(out, "beyond --top: 49526") ||
-		!strings.Contains(out, "ranked: 1000 domain rules, each for the name and every name below it") {
+	if out = importOK(t, d, kmik, ImportOptions{Verdict: rules.Good, Top: 1000}); !strings.Contains(out, "beyond --top: 49,526") ||
+		!strings.Contains(out, "ranked: 1,000 domain rules, each for the name and every name below it") {
 		t.Errorf("kmikholap good, top 1000: %s", out)
 	}
 	if r := stored(t, d)["domain google.com"]; r.Verdict != rules.Good || r.Origin != "toplist_50k_rank_domain_kmikholap.csv" || r.Note != "rank 1 in toplist_50k_rank_domain_kmikholap.csv" {
@@ -161,14 +162,14 @@ func TestImportReferenceLists(t *testing.T) {
 	blp := filepath.Join(ref, "blocklistproject")
 	for file, n := range map[string]int{"blp_hosts_scam.txt": 8527, "blp_hosts_ransomware.txt": 1904} {
 		out = importOK(t, d, filepath.Join(blp, file), ImportOptions{Verdict: rules.Bad})
-		if !strings.Contains(out, fmt.Sprintf("hosts list, %d lines, %d entries", countLines(t, filepath.Join(blp, file)), n)) ||
-			!strings.Contains(out, fmt.Sprintf("rules: %d added", n)) || !strings.Contains(out, "skipped: 0 lines") {
+		if !strings.Contains(out, fmt.Sprintf("hosts list, %s lines, %s entries", words.Int(countLines(t, filepath.Join(blp, file))), words.Int(n))) ||
+			!strings.Contains(out, fmt.Sprintf("rules: %s added", words.Int(n))) || !strings.Contains(out, "skipped: 0 lines") {
 			t.Errorf("%s: %s", file, out)
 		}
 	}
 	// The plain twin of the ransomware hosts list holds the same names:
 	// all replaced, none added.
-	if out = importOK(t, d, filepath.Join(blp, "blp_ransomware-nl.txt"), ImportOptions{Verdict: rules.Bad}); !strings.Contains(out, "rules: 0 added, 1904 replaced") {
+	if out = importOK(t, d, filepath.Join(blp, "blp_ransomware-nl.txt"), ImportOptions{Verdict: rules.Bad}); !strings.Contains(out, "rules: 0 added, 1,904 replaced") {
 		t.Errorf("ransomware-nl: %s", out)
 	}
 	var nv *NeedVerdictError

@@ -17,3 +17,14 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestInt(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1204: "-1,204"} {
+		if got := Int(n); got != want {
+			t.Errorf("Int(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := CountOf(1204, "entry", "entries"); got != "1,204 entries" {
+		t.Errorf("CountOf(1204) = %q", got)
+	}
+}

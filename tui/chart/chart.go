@@ -124,19 +124,3 @@ func padLeft(s string, width int) string {
 // runeWidth counts cells of the chart's own text: block and box glyphs and
 // labels, one cell each. Data strings never reach this package.
 func runeWidth(s string) int { return len([]rune(s)) }
-
-// Int formats a count in full with thousands separators: 1,234,567.
-func Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + Int(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
@@ -54,7 +55,7 @@ func TestClientsBarsShowTheCounts(t *testing.T) {
 			tb := &v.tbl
 			for j, i := range tb.shown[tb.top:min(tb.top+tb.height, len(tb.shown))] {
 				r := v.rows[i]
-				want := fmt.Sprintf("%9s %6s %s ", chart.Int(r.count), share(r.count, v.totals[r.kind]), chart.Bars([]int64{r.count}, top, bw)[0])
+				want := fmt.Sprintf("%9s %6s %s ", words.Int(r.count), share(r.count, v.totals[r.kind]), chart.Bars([]int64{r.count}, top, bw)[0])
 				if got := lines[2+j]; !strings.HasPrefix(got, want) {
 					t.Errorf("%d wide, %s: row of %s reads %q, want it to start %q", w, when, r.text, got, want)
 				}

@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/subject"
@@ -266,12 +267,12 @@ func (v *Counts) View() string {
 	case v.loaded == nil:
 		status = "loading…"
 	case v.tbl.filtered():
-		status = fmt.Sprintf("%s of %s %s shown", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), noun)
+		status = fmt.Sprintf("%s of %s %s shown", words.Int(int64(len(v.tbl.shown))), words.Int(int64(len(v.rows))), noun)
 	default:
 		if len(v.rows) == 1 {
 			noun = strings.TrimSuffix(noun, "s")
 		}
-		status = fmt.Sprintf("%s %s, %s", chart.Int(int64(len(v.rows))), noun, v.events())
+		status = fmt.Sprintf("%s %s, %s", words.Int(int64(len(v.rows))), noun, v.events())
 	}
 	lines := []string{title(v.c, what, about, status, w)}
 	bars, bw := v.bars(w)
@@ -297,7 +298,7 @@ func (v *Counts) View() string {
 	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", shareHead, "", "first seen", "last seen", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), chart.Int(r.count), share(r.count, v.shareOf(r.kind)), bars[i], r.first, r.last, r.text,
+		return row(common.VerdictMark(r.verdict), words.Int(r.count), share(r.count, v.shareOf(r.kind)), bars[i], r.first, r.last, r.text,
 			v.pivot && cutLeft(r.kind), width)
 	})...)
 	bottom := v.bottom(w)
@@ -381,16 +382,16 @@ func (v *Counts) events() string {
 	var requests string
 	switch {
 	case http == 0 && dns == 0 && logons > 0:
-		return counted(logons, "logon")
+		return words.Count(logons, "logon")
 	case http == 0:
-		requests = counted(dns, "request")
+		requests = words.Count(dns, "request")
 	case dns == 0:
-		requests = counted(http, "request")
+		requests = words.Count(http, "request")
 	default:
-		requests = chart.Int(dns) + " dns and " + counted(http, "http request")
+		requests = words.Int(dns) + " dns and " + words.Count(http, "http request")
 	}
 	if logons > 0 {
-		requests += ", " + counted(logons, "logon")
+		requests += ", " + words.Count(logons, "logon")
 	}
 	return requests
 }
@@ -431,19 +432,11 @@ func (v *Counts) clientsEvents() string {
 	for _, n := range v.totals {
 		sum += n
 	}
-	text := counted(sum, strings.TrimSuffix(subject.EventsOf(kind), "s"))
+	text := words.Count(sum, strings.TrimSuffix(subject.EventsOf(kind), "s"))
 	if none := targetCount(v.target) - sum; none > 0 && len(v.loaded) < maxCounts {
-		text += fmt.Sprintf(" (and %s without a %s)", chart.Int(none), clientWord(kind))
+		text += fmt.Sprintf(" (and %s without a %s)", words.Int(none), clientWord(kind))
 	}
 	return text
-}
-
-// counted is "1 request", "2,090 requests".
-func counted(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return chart.Int(n) + " " + noun + "s"
 }
 
 // share is n of total as a percentage that never rounds a few to nothing.

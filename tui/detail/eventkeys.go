@@ -9,7 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -108,18 +108,18 @@ func (v *Events) jump(text string) tea.Cmd {
 
 // status says where the cursor is among the events, and what narrows them.
 func (v *Events) status() string {
-	total := chart.Int(v.total)
+	total := words.Int(v.total)
 	switch {
 	case v.tbl.filtered():
-		return fmt.Sprintf("%s matching of %s loaded, %s in all", chart.Int(int64(len(v.tbl.shown))), chart.Int(int64(len(v.rows))), total)
+		return fmt.Sprintf("%s matching of %s loaded, %s in all", words.Int(int64(len(v.tbl.shown))), words.Int(int64(len(v.rows))), total)
 	case v.filter.Active() && v.matching == 0:
 		return fmt.Sprintf("none of %s match", total)
 	case v.filter.Active():
-		return fmt.Sprintf("row %s of %s matching, %s in all", chart.Int(v.position()), chart.Int(v.matching), total)
+		return fmt.Sprintf("row %s of %s matching, %s in all", words.Int(v.position()), words.Int(v.matching), total)
 	case len(v.rows) == 0:
 		return "none"
 	}
-	return fmt.Sprintf("row %s of %s, newest first", chart.Int(v.position()), total)
+	return fmt.Sprintf("row %s of %s, newest first", words.Int(v.position()), total)
 }
 
 // bottomLines is how many lines the prompt, the field filter and the /

@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	engsubject "github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -87,7 +87,7 @@ func TestEventsReachEveryEvent(t *testing.T) {
 	}
 }
 
-func commas(n int64) string { return chart.Int(n) }
+func commas(n int64) string { return words.Int(n) }
 
 // @ jumps to the events at and before a time; f keeps a client's events,
 // paged and counted; esc clears the field filter, then goes back.

@@ -9,7 +9,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	engsubject "github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -98,11 +98,7 @@ func (v *Counts) hiddenLine() string {
 	if q.Rare {
 		what = append(what, fmt.Sprintf("seen >%d", q.RareK))
 	}
-	noun := v.pivotNoun() + "s"
-	if v.hidden == 1 {
-		noun = v.pivotNoun()
-	}
-	return fmt.Sprintf("%s %s hidden as in the list (%s)", chart.Int(int64(v.hidden)), noun, strings.Join(what, ", "))
+	return fmt.Sprintf("%s hidden as in the list (%s)", words.Count(v.hidden, v.pivotNoun()), strings.Join(what, ", "))
 }
 
 // markKey handles a, s, b, x, u on the pivot's row, and the scope key

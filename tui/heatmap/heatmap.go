@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/subject"
@@ -188,7 +189,7 @@ func (m *Model) summarise() {
 			m.total += v
 			if v > hi {
 				hi = v
-				m.peak = fmt.Sprintf("busiest hour %s %02d:00 (%s)", m.labels[d], h, chart.Int(v))
+				m.peak = fmt.Sprintf("busiest hour %s %02d:00 (%s)", m.labels[d], h, words.Int(v))
 			}
 		}
 	}
@@ -218,7 +219,7 @@ func (m *Model) View() string {
 	case m.loading:
 		lines = append(lines, fit("loading…", w))
 	default:
-		info := chart.Int(m.total) + " events"
+		info := words.Int(m.total) + " events"
 		if m.peak != "" {
 			info += " · " + m.peak
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -432,7 +432,7 @@ func TestLoadingFrameShowsTheTotals(t *testing.T) {
 			_, statsCmd = m.Update(s)
 		}
 	}
-	if want := "loading " + chart.Int(st.Names) + " names"; !strings.Contains(m.View(), want) || m.Loaded() {
+	if want := "loading " + words.Int(st.Names) + " names"; !strings.Contains(m.View(), want) || m.Loaded() {
 		t.Errorf("loading frame lacks %q:\n%s", want, m.View())
 	}
 	tuitest.Settle(m, statsCmd)

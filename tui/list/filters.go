@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 )
@@ -101,12 +102,12 @@ func (m *Model) openFilters() tea.Cmd {
 	noun := m.label(m.res.Domains)
 	v := &filtersView{c: m.c,
 		intro: fmt.Sprintf("The filters of the %s, in the order they apply (each counts what the ones above it left):", noun),
-		tail: fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", chart.Int(int64(m.res.Rows)), noun,
-			chart.Int(m.res.ShownEvents), plural(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key)}
+		tail: fmt.Sprintf("Shown: %s %s and %s events; %s. %s turns every filter off.", words.Int(int64(m.res.Rows)), noun,
+			words.Int(m.res.ShownEvents), words.Count(len(m.verd.Rules), "rule"), m.c.Keys.Filter.Clear.Help().Key)}
 	for _, f := range m.filters() {
 		r := filterRow{key: f.key, long: f.long, on: f.on}
 		if f.on {
-			r.hides = fmt.Sprintf("hides %s %s and %s events", chart.Int(f.h.Rows), noun, chart.Int(f.h.Events))
+			r.hides = fmt.Sprintf("hides %s %s and %s events", words.Int(f.h.Rows), noun, words.Int(f.h.Events))
 		}
 		v.rows = append(v.rows, r)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/review"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -53,7 +53,7 @@ func TestFilterLineKeepsItsOrderAndFListsWhatEachHides(t *testing.T) {
 	pushed.SetSize(80, 24)
 	s := strings.Join(strings.Fields(ansi.Strip(pushed.View())), " ")
 	top := m.res.Hid[review.HideTop]
-	want := "hide the 100 most visited ON hides " + chart.Int(top.Rows) + " names and " + chart.Int(top.Events) + " events"
+	want := "hide the 100 most visited ON hides " + words.Int(top.Rows) + " names and " + words.Int(top.Events) + " events"
 	if !strings.Contains(s, want) || !strings.Contains(s, "hide known-good (rules of verdict good) off") {
 		t.Errorf("the filters screen lacks %q:\n%s", want, s)
 	}

@@ -23,7 +23,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/scroll"
 	tsubject "github.com/longtail/longtail/tui/internal/subject"
@@ -379,7 +379,7 @@ func (m *Model) Capturing() bool { return m.inputKind != inputNone || m.scopePro
 // Pending says what would be lost by quitting now ("" when nothing).
 func (m *Model) Pending() string {
 	if m.writing {
-		return plural(len(m.writes)+1, "mark") + " still being written"
+		return words.Count(len(m.writes)+1, "mark") + " still being written"
 	}
 	return ""
 }
@@ -850,7 +850,7 @@ func (m *Model) hideTop() tea.Cmd {
 		return cmd
 	}
 	return tea.Batch(cmd, common.Status(fmt.Sprintf("%s hides the %d busiest: all the %s %s listed (%s: fewer)", m.c.Keys.Filter.HideTop.Help().Key,
-		m.q.TopN, chart.Int(int64(n)), m.label(m.q.Domains), m.c.Keys.Filter.TopLess.Help().Key)))
+		m.q.TopN, words.Int(int64(n)), m.label(m.q.Domains), m.c.Keys.Filter.TopLess.Help().Key)))
 }
 
 // topLeavesRows says the list has clearly more rows (twice) than the N

@@ -10,7 +10,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 	tsubject "github.com/longtail/longtail/tui/internal/subject"
 )
@@ -222,9 +222,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 func switchedText(sub subject.Subject, n, groups int) string {
 	// No title: the view's name beside it says the kind, and at 80
 	// columns the key must fit.
-	text := countOf(n, sub.Column, sub.Plural)
+	text := words.CountOf(n, sub.Column, sub.Plural)
 	if sub.Groups != sub.Plural { // not "8 packages in 8 packages"
-		text += " in " + countOf(groups, sub.Group, sub.Groups)
+		text += " in " + words.CountOf(groups, sub.Group, sub.Groups)
 	}
 	if next := nextSubject(sub); next.Code != sub.Code {
 		text += " · v: " + next.Plural
@@ -241,18 +241,18 @@ func (m *Model) reloadedText(before int, eventsBefore int64, auto bool) string {
 	d := n - before
 	switch {
 	case d > 0 && auto:
-		return fmt.Sprintf("%s new %s arrived, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
+		return fmt.Sprintf("%s new %s arrived, %s in all", words.Int(int64(d)), m.noun(d), words.Int(int64(n)))
 	case d > 0:
-		return fmt.Sprintf("reloaded: %s new %s, %s in all", chart.Int(int64(d)), m.noun(d), chart.Int(int64(n)))
+		return fmt.Sprintf("reloaded: %s new %s, %s in all", words.Int(int64(d)), m.noun(d), words.Int(int64(n)))
 	case auto && m.data.Events > eventsBefore:
 		// Events of rows listed already: + shows no row for them, the
 		// status says they came.
 		return fmt.Sprintf("the workspace changed: no new %s; %s new %s", m.label(false),
-			chart.Int(m.data.Events-eventsBefore), tsubject.EventsOf(m.data.Subject.Kind))
+			words.Int(m.data.Events-eventsBefore), tsubject.EventsOf(m.data.Subject.Kind))
 	case auto:
-		return "the workspace changed, no new " + m.label(false) + ": " + chart.Int(int64(n))
+		return "the workspace changed, no new " + m.label(false) + ": " + words.Int(int64(n))
 	}
-	return "reloaded: " + chart.Int(int64(n)) + " " + m.label(false)
+	return "reloaded: " + words.Int(int64(n)) + " " + m.label(false)
 }
 
 // noun is what n values are called: "name", "http user agents".

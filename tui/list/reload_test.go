@@ -13,7 +13,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/score"
 	"github.com/longtail/longtail/engine/subject"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
@@ -192,7 +192,7 @@ func TestTheHeaderCountsEveryNewEvent(t *testing.T) {
 	before := header()
 	ingestElsewhere(t, path, 3, cur(m).Name)
 	press(m, "ctrl+r")
-	want := "events " + chart.Int(m.data.Events)
+	want := "events " + words.Int(m.data.Events)
 	if after := header(); after == before || !strings.Contains(after, want+" ") {
 		t.Errorf("3 events more: header %q, was %q; want %q", after, before, want)
 	}

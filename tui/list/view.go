@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	onscreen "github.com/longtail/longtail/tui/internal/subject"
@@ -116,8 +117,8 @@ func (m *Model) loadingText() string {
 	if m.stats == nil {
 		return "  opening the workspace… " + took
 	}
-	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", chart.Int(m.stats.Names),
-		chart.Int(m.stats.Domains), chart.Count(m.stats.Events), took)
+	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", words.Int(m.stats.Names),
+		words.Int(m.stats.Domains), chart.Count(m.stats.Events), took)
 }
 
 // viewRow gathers what line p shows.
@@ -190,8 +191,8 @@ func (m *Model) infoBar(w int) string {
 	s := m.c.Styles
 	total := len(m.data.Table(m.res.Domains).Rows)
 	parts := []string{
-		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), chart.Int(int64(m.res.Rows)), chart.Int(int64(total)))),
-		m.eventsShown(chart.Int),
+		s.Title.Render(fmt.Sprintf("%s %s of %s", m.label(m.res.Domains), words.Int(int64(m.res.Rows)), words.Int(int64(total)))),
+		m.eventsShown(words.Int[int64]),
 	}
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
@@ -256,7 +257,7 @@ func (m *Model) bottomBar(w int) string {
 		return ""
 	}
 	k := m.c.Keys.Filter
-	parts := []string{plural(len(m.verd.Rules), "rule")}
+	parts := []string{words.Count(len(m.verd.Rules), "rule")}
 	// In the order the filters apply, on or off: a filter keeps its place
 	// (filters.go words them).
 	for _, f := range m.filters() {
@@ -293,15 +294,4 @@ func thousandsK(n int) string {
 		return strconv.Itoa(n/1000) + "k"
 	}
 	return strconv.Itoa(n)
-}
-
-// plural is "1 rule", "2 rules".
-func plural(n int, word string) string { return countOf(n, word, word+"s") }
-
-// countOf is n of a thing: "1 family", "1,204 families".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return chart.Int(int64(n)) + " " + many
 }

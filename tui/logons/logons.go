@@ -20,6 +20,7 @@ import (
 	englogons "github.com/longtail/longtail/engine/logons"
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/detail"
@@ -356,16 +357,16 @@ func (m *Model) heading() string {
 	}
 	// Exact, as the list's header: "1.5k failed" stays as it was while a
 	// follow adds a few.
-	head := "logon summary · " + chart.Int(int64(len(m.rows)))
+	head := "logon summary · " + words.Int(int64(len(m.rows)))
 	if len(m.rows) != len(m.all) {
-		head += " of " + chart.Int(int64(len(m.all)))
+		head += " of " + words.Int(int64(len(m.all)))
 	}
 	if len(m.all) == 1 {
 		head += " row"
 	} else {
 		head += " rows"
 	}
-	head += " · " + chart.Int(ok) + " ok, " + chart.Int(failed) + " failed · by " + m.sort.String()
+	head += " · " + words.Int(ok) + " ok, " + words.Int(failed) + " failed · by " + m.sort.String()
 	if m.filter != "" {
 		head += " · holding " + common.Fit(m.filter, 30)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/subject"
@@ -391,7 +392,7 @@ func (m *Model) info(total int64, between string, peak chart.Point, peakAt strin
 		parts = append(parts, part{"part of the span", 2, " · "})
 	}
 	if peak.N > 0 {
-		parts = append(parts, part{"peak " + chart.Int(peak.N) + " at " + peakAt, 6, " · "})
+		parts = append(parts, part{"peak " + words.Int(peak.N) + " at " + peakAt, 6, " · "})
 	}
 	if m.loading {
 		parts = append(parts, part{"loading…", 5, " · "})
@@ -450,5 +451,5 @@ func events(n int64) string {
 	if n == 1 {
 		return "1 event"
 	}
-	return chart.Int(n) + " events"
+	return words.Int(n) + " events"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/chart"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -207,7 +208,7 @@ func TestTwelveYearsFitAt80Columns(t *testing.T) {
 		t.Errorf("the first view shows %d of %d events at %v", total, st.Events, v.bucket())
 	}
 	info := strings.TrimSpace(ansi.Strip(strings.Split(v.View(), "\n")[1]))
-	if want := chart.Int(st.Events) + " events"; !strings.Contains(info, want) || strings.HasSuffix(info, "…") || strings.Contains(info, "part of") {
+	if want := words.Int(st.Events) + " events"; !strings.Contains(info, want) || strings.HasSuffix(info, "…") || strings.Contains(info, "part of") {
 		t.Errorf("the line under the title: %q, want %q whole", info, want)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/record"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
-	"github.com/longtail/longtail/tui/chart"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -53,7 +53,7 @@ func describeGroup(t common.Target) string {
 	if g.Names == 1 {
 		noun = sub.Column
 	}
-	return fmt.Sprintf("%s (%s %s)", what, chart.Int(g.Names), noun)
+	return fmt.Sprintf("%s (%s %s)", what, words.Int(g.Names), noun)
 }
 
 // Span is when a subject was first and last seen, unix µs.
