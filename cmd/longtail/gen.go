@@ -5,24 +5,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"slices"
-	"strings"
 
 	"github.com/longtail/longtail/engine/gen"
 )
 
 func init() {
 	commands["gen"] = command{run: cmdGen}
-}
-
-// genFormats are the formats each kind of log is written in, its default
-// first: a format the kind does not have is refused, not replaced by the
-// default.
-var genFormats = map[string][]string{
-	"dns":   {"csv", "zeek", "tcpdump", "pcap"},
-	"http":  {"vhost_combined"},
-	"logon": {"json"},
 }
 
 func cmdGen(ctx context.Context, e *env, args []string) error {
@@ -35,17 +23,15 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) != 1 || genFormats[rest[0]] == nil {
-		return fmt.Errorf("gen: usage: longtail gen dns|http|logon --lines N [--seed S] [--format csv|zeek|tcpdump|pcap]")
+	k, ok := gen.Kind{}, len(rest) == 1
+	if ok {
+		k, ok = gen.KindNamed(rest[0])
 	}
-	kind, have := rest[0], genFormats[rest[0]]
-	if *format == "" {
-		*format = have[0]
-	} else if !slices.Contains(have, *format) {
-		return fmt.Errorf("gen %s: no format %q; it writes %s", kind, *format, strings.Join(have, ", "))
+	if !ok {
+		return fmt.Errorf("gen: usage: longtail gen %s --lines N [--seed S] [--format csv|zeek|tcpdump|pcap]", gen.KindNames("|"))
 	}
 	w := bufio.NewWriterSize(e.stdout, 1<<20)
-	events, err := writeGen(w, kind, gen.Options{Lines: *lines, Seed: *seed, Format: *format, Days: *days})
+	events, err := k.Write(w, gen.Options{Lines: *lines, Seed: *seed, Format: *format, Days: *days})
 	if err != nil {
 		return err
 	}
@@ -53,21 +39,7 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if events > *lines {
-		fmt.Fprintf(e.stderr, "gen %s: wrote %d events, not %d: the planted anomalies need at least %d\n", kind, events, *lines, events)
+		fmt.Fprintf(e.stderr, "gen %s: wrote %d events, not %d: the planted anomalies need at least %d\n", k.Name, events, *lines, events)
 	}
 	return nil
-}
-
-// writeGen writes a log of the kind and says how many events it holds.
-func writeGen(w io.Writer, kind string, o gen.Options) (int64, error) {
-	switch kind {
-	case "http":
-		tr, err := gen.WriteHTTP(w, o)
-		return tr.Events, err
-	case "logon":
-		tr, err := gen.WriteLogon(w, o)
-		return tr.Events, err
-	}
-	tr, err := gen.Write(w, o)
-	return tr.Events, err
 }

@@ -1,8 +1,11 @@
-// Package gen writes synthetic DNS logs for the demo and the benchmarks:
-// a heavy-tailed mix of plausible names over a week of office rhythm, with
-// a DNS tunnel, a beacon and a few DGA names hidden in it, and returns the
-// ground truth about those so that tests and the scoring evaluation can
-// check what the analysis finds.
+// Package gen writes synthetic logs of every kind longtail reads (Kinds)
+// for the demo and the benchmarks: DNS, a heavy-tailed mix of plausible
+// names over a week of office rhythm with a DNS tunnel, a beacon and a few
+// DGA names hidden in it; web requests with a scanner, a webshell and a
+// rare user agent; a Windows Security log with a password spray, a brute
+// force that succeeds and an admin on a workstation it never used. Each
+// returns the ground truth about what it planted, so that tests and the
+// scoring evaluation can check what the analysis finds.
 package gen
 
 import (
