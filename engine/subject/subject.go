@@ -17,7 +17,6 @@ package subject
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/longtail/longtail/engine/record"
@@ -115,7 +114,7 @@ func (s Subject) Short(value string) string {
 // statuses" (the singular is the Plural's: every one ends in s or ses).
 func (s Subject) Count(n int64) string {
 	if n != 1 {
-		return strconv.FormatInt(n, 10) + " " + s.Plural
+		return words.Int(n) + " " + s.Plural
 	}
 	if strings.HasSuffix(s.Plural, "ses") {
 		return "1 " + strings.TrimSuffix(s.Plural, "es")
@@ -126,6 +125,21 @@ func (s Subject) Count(n int64) string {
 // CountGroups is n of the subject's groups in words: "1 family", "3
 // families".
 func (s Subject) CountGroups(n int64) string { return words.CountOf(n, s.Group, s.Groups) }
+
+// GroupWord is how a rule or a mark on one of the subject's groups names
+// the group before its value: "network 10.23.123.0/24", "domain offsec"
+// (a registered domain's "registered" left out); where another subject of
+// the kind is called as the group is, the subject's values of it, "pairs
+// of account root", so that a mark on root's pairs does not read as one on
+// the account root.
+func (s Subject) GroupWord() string {
+	for _, o := range Of(s.Kind) {
+		if o.Name == s.Group {
+			return s.Plural + " of " + s.Group
+		}
+	}
+	return strings.TrimPrefix(s.Group, "registered ")
+}
 
 // All lists every subject, in the order the screen cycles through them.
 var All = []Subject{dnsName, httpHost, httpPath, httpAgent, httpClient, httpReferer, httpStatus,

@@ -383,7 +383,7 @@ func ruleFor(sub subject.Subject, scope rules.Scope) string {
 	}
 	what := sub.Name
 	if scope == rules.Domain {
-		what = strings.TrimPrefix(sub.Group, "registered ")
+		what = sub.GroupWord()
 	}
 	return sub.Kind.String() + " " + what
 }

@@ -174,6 +174,8 @@ func TestRulesOfOtherKinds(t *testing.T) {
 		{Kind: subject.HTTPAgent, Pattern: "Googlebot", Scope: rules.Domain, Verdict: rules.Good, Created: when},
 		{Kind: subject.HTTPHost, Pattern: "example.com", Scope: rules.Domain, Verdict: rules.Good, Created: when},
 		{Kind: subject.LogonSource, Pattern: "187.141.143.180", Verdict: rules.Bad, Created: when},
+		// The pairs of an account, not the account.
+		{Kind: subject.LogonPair, Pattern: "root", Scope: rules.Domain, Verdict: rules.Bad, Created: when},
 	}
 	if _, _, err := d.PutRules(context.Background(), rs); err != nil {
 		t.Fatal(err)
@@ -188,7 +190,7 @@ func TestRulesOfOtherKinds(t *testing.T) {
 		m.SetSize(100, 10)
 		tuitest.Settle(m, m.Init())
 		got := strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
-		for _, w := range []string{"http ua Mozilla/5.0 zgrab/0.x", "http family Googlebot", "http domain example.com", want} {
+		for _, w := range []string{"http ua Mozilla/5.0 zgrab/0.x", "http family Googlebot", "http domain example.com", "logon pairs of account root", want} {
 			if !strings.Contains(got, w) {
 				t.Errorf("listing %v: no %q:\n%s", ns.Subject, w, got)
 			}
