@@ -132,3 +132,32 @@ func TestCopyAndExportWhileTheListLoads(t *testing.T) {
 		}
 	}
 }
+
+// blankView is a view whose row under the cursor has an empty value: a
+// DNS request without answers (NXDOMAIN).
+type blankView struct{ fake }
+
+func (v *blankView) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	_, cmd := v.fake.Update(msg)
+	return v, cmd
+}
+func (v *blankView) CursorValue() (string, bool)  { return "", true }
+func (v *blankView) CursorBlank() string          { return "this request has no answers" }
+func (v *blankView) Rows() ([]string, [][]string) { return []string{"value"}, [][]string{{""}} }
+
+// Y on an empty value sends nothing to the clipboard (an empty OSC 52
+// wipes it) and says why, in the row's words.
+func TestCopyNothingSaysSo(t *testing.T) {
+	c := common.New(context.Background(), nil)
+	m := New(c, &blankView{fake{c: c, name: "rows"}}, nil)
+	run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if _, cmd := m.Update(tuitest.Key("Y")); cmd != nil {
+		t.Errorf("Y on an empty value sent %T", cmd())
+	}
+	if m.status != "nothing to copy: this request has no answers" || m.copied != "" {
+		t.Errorf("status %q, copied %q", m.status, m.copied)
+	}
+	if strings.Contains(ansi.Strip(m.Render()), "select it with the mouse") {
+		t.Error("an empty value is shown as copied")
+	}
+}

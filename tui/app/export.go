@@ -37,6 +37,12 @@ func (m *Model) copyValue() tea.Cmd {
 		m.setStatus("no row under the cursor", false)
 		return nil
 	}
+	if v == "" {
+		// An empty OSC 52 would wipe what the analyst had on the
+		// clipboard, for nothing.
+		m.setStatus("nothing to copy: "+blank(ex), false)
+		return nil
+	}
 	m.copied = v
 	note := "copied to the clipboard (OSC 52)"
 	if textsafe.String(v) != v {
@@ -44,6 +50,19 @@ func (m *Model) copyValue() tea.Cmd {
 	}
 	m.setStatus(note+": "+textsafe.String(v), false)
 	return tea.SetClipboard(v)
+}
+
+// Blanker is a view whose row under the cursor can have an empty value (a
+// DNS request without answers): CursorBlank says what the row lacks, in its
+// words.
+type Blanker interface{ CursorBlank() string }
+
+// blank is what the row under the cursor of ex lacks.
+func blank(ex common.Exporter) string {
+	if b, ok := ex.(Blanker); ok {
+		return b.CursorBlank()
+	}
+	return "the row's value is empty"
 }
 
 // copiedLines is the copied value drawn whole, wrapped, under a line

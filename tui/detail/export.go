@@ -17,20 +17,34 @@ import (
 // says that the others do not: a DNS query's answers, an HTTP request's
 // target, a logon's account.
 func (v *Events) CursorValue() (string, bool) {
+	value, _, ok := v.cursorField()
+	return value, ok
+}
+
+// CursorBlank says what the row lacks when that value is empty (app.Blanker):
+// an NXDOMAIN has no answers to copy.
+func (v *Events) CursorBlank() string {
+	_, lacks, _ := v.cursorField()
+	return lacks
+}
+
+// cursorField is the row's value that Y copies, and what the row lacks
+// when it is empty.
+func (v *Events) cursorField() (value, lacks string, ok bool) {
 	i, ok := v.tbl.current()
 	if !ok || i >= len(v.rows) {
-		return "", false
+		return "", "", false
 	}
 	e := v.rows[i].raw
 	switch {
 	case v.group():
-		return e.Name, true
+		return e.Name, "this event names no value", true
 	case e.Kind == record.KindHTTP:
-		return e.Request.Target(), true
+		return e.Request.Target(), "this request has no target", true
 	case e.Kind == record.KindLogon:
-		return e.Logon.Account, true
+		return e.Logon.Account, "this logon names no account", true
 	}
-	return e.Answers, true
+	return e.Answers, "this request has no answers", true
 }
 
 // Rows are the events shown (the loaded window, through the / filter),
