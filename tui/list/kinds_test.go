@@ -75,6 +75,23 @@ func TestSwitchKindAndSubject(t *testing.T) {
 	}
 }
 
+// K and v back to a subject put the cursor on the row it was on there.
+func TestSwitchingBackKeepsTheCursorsRow(t *testing.T) {
+	m, _, _ := webList(t, 80, 24)
+	press(m, "j", "j", "j", "j", "j")
+	name := cur(m).Name
+	press(m, "K", "j", "j", "j")
+	host := cur(m).Name
+	press(m, "v", "K", "K")
+	if m.data.Subject.Code != subject.DNSName || cur(m).Name != name {
+		t.Errorf("K back to the names: cursor on %s, want %s", cur(m).Name, name)
+	}
+	press(m, "K")
+	if m.data.Subject.Code != subject.HTTPHost || cur(m).Name != host {
+		t.Errorf("K back to the hosts: cursor on %s, want %s", cur(m).Name, host)
+	}
+}
+
 // A mark on a user agent is a rule for user agents: it hides that agent,
 // and no DNS name or HTTP host of the same text.
 func TestMarkAUserAgent(t *testing.T) {

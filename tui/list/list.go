@@ -107,8 +107,13 @@ type Model struct {
 	reloading             bool
 	fillKind              bool      // the next read lists a subject of its kind that has values (K)
 	keep                  *keepName // the cursor's row across a reload
-	scoredAt              time.Time // of the scores, as the last poll read it
-	scoredKnown           bool      // scoredAt was read
+	// places: the cursor's row in each subject listed before (K, v
+	// come back to it); rolledFrom: the value the cursor was on when
+	// d listed its group (d back lands on it).
+	places      map[subject.Code]keepName
+	rolledFrom  *keepName
+	scoredAt    time.Time // of the scores, as the last poll read it
+	scoredKnown bool      // scoredAt was read
 	// The keys pressed before the list was first shown, to replay, and
 	// whether it was.
 	early []tea.KeyPressMsg
@@ -173,6 +178,7 @@ func New(c common.Common, opts Options) *Model {
 			Hide: hideGood},
 		selected: map[selKey]bool{},
 		sparks:   map[sparkKey]string{},
+		places:   map[subject.Code]keepName{},
 	}
 }
 
@@ -279,13 +285,18 @@ func (m *Model) loadAll(state string) tea.Cmd {
 
 // listBy lists another subject: its values and groups are read in a
 // command, like a reload; the filters and sort stay, the cursor goes to
-// the top. Keys pressed while one is read move on from the subject asked
-// for last, which is read as soon as the one being read is in.
+// the row it was on when that subject was last listed, else to the top.
+// Keys pressed while one is read move on from the subject asked for last,
+// which is read as soon as the one being read is in.
 func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	if sub.Code == m.q.Listing().Code {
 		return common.Status(fmt.Sprintf("%s are listed by %s only (%s: next kind)", sub.Kind, sub.Column,
 			m.c.Keys.List.Kind.Help().Key))
 	}
+	if r, domain := m.current(); r != nil {
+		m.places[m.data.Subject.Code] = keepName{name: r.Name, domain: domain}
+	}
+	m.rolledFrom = nil // its group ids are the subject's
 	m.q.Subject, m.q.Expanded = sub.Code, map[uint32]bool{}
 	m.cursor, m.offset, m.toTop = 0, 0, true
 	m.searchText, m.matches = "", nil // a search is of the values listed
@@ -592,10 +603,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.jumpToMatch(-1)
 
 	case key.Matches(msg, k.List.RollUp):
-		m.q.Domains = !m.q.Domains
-		m.clearSelection()
-		m.cursor, m.offset = 0, 0
-		return m.recompute()
+		return m.rollUp()
 	case key.Matches(msg, k.List.Expand):
 		return m.toggleExpand(0)
 	case key.Matches(msg, k.List.Open):
@@ -988,6 +996,30 @@ func (m *Model) sparksLater() tea.Cmd {
 	m.sparkSeq++
 	seq := m.sparkSeq
 	return tea.Tick(sparkDelay, func(time.Time) tea.Msg { return sparkTickMsg{seq} })
+}
+
+// rollUp lists the groups instead of the values, or back: from a value,
+// the cursor goes to its group's row; from a group, to the value d was
+// pressed on when it is of that group, else to the group's first value.
+func (m *Model) rollUp() tea.Cmd {
+	r, domain := m.current()
+	switch {
+	case r == nil:
+	case domain:
+		m.keep = &keepName{domain: false, group: r.ID, byGroup: true}
+		if from := m.rolledFrom; from != nil && from.group == r.ID {
+			m.keep.name = from.name
+		}
+	case m.q.Domains: // a value shown under its expanded group
+		m.keep = &keepName{name: r.Name}
+	default:
+		m.rolledFrom = &keepName{name: r.Name, group: r.DomainID}
+		m.keep = &keepName{domain: true, group: r.DomainID, byGroup: true}
+	}
+	m.q.Domains = !m.q.Domains
+	m.clearSelection()
+	m.cursor, m.offset = 0, 0
+	return m.recompute()
 }
 
 // toggleExpand opens (dir 1), closes (-1) or toggles (0) the domain under

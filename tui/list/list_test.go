@@ -820,3 +820,37 @@ func TestAMarkOfALongNameKeepsItsDomainInTheMessage(t *testing.T) {
 		t.Errorf("marking %s: %q", r.Name, text)
 	}
 }
+
+// d keeps the cursor's place: from a name to its domain's row, and back
+// to that name; from another domain to its first name listed.
+func TestRollUpKeepsTheCursorsPlace(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	p := slices.IndexFunc(m.res.Lines, func(l review.Line) bool {
+		r := m.data.Names.Rows[l.Idx]
+		return len(m.data.Children[r.DomainID]) > 2 && m.data.Children[r.DomainID][0] != l.Idx
+	})
+	if p < 0 {
+		t.Fatal("no name that is not its domain's first")
+	}
+	m.moveTo(p)
+	name := *cur(m)
+	press(m, "d")
+	if r, domain := m.current(); !domain || r.ID != name.DomainID {
+		t.Fatalf("d from %s: cursor on %s (domain %v), want its domain", name.Name, r.Name, domain)
+	}
+	press(m, "d")
+	if r, domain := m.current(); domain || r.Name != name.Name {
+		t.Fatalf("d back: cursor on %s, want %s", r.Name, name.Name)
+	}
+	press(m, "d")
+	q := slices.IndexFunc(m.res.Lines, func(l review.Line) bool {
+		return m.data.Domains.Rows[l.Idx].ID != name.DomainID && m.data.Domains.Rows[l.Idx].Names > 1
+	})
+	m.moveTo(q)
+	dom := *cur(m)
+	press(m, "d")
+	first := slices.IndexFunc(m.res.Lines, func(l review.Line) bool { return m.data.Names.Rows[l.Idx].DomainID == dom.ID })
+	if m.cursor != first || first < 0 {
+		t.Errorf("d from %s: cursor at %d, want its first name's row %d", dom.Name, m.cursor, first)
+	}
+}

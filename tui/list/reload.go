@@ -48,10 +48,14 @@ type (
 )
 
 // keepName is the row the cursor was on before a reload: rows are found
-// again by name, their positions in the new data being others.
+// again by name, their positions in the new data being others. A roll-up
+// (d) keeps a row of the other level: byGroup, the row of the group
+// (domain), or the group's first value listed, when no row is the name.
 type keepName struct {
-	name   string
-	domain bool
+	name    string
+	domain  bool
+	group   uint32
+	byGroup bool
 }
 
 // pollTick schedules the next poll; nil without polling.
@@ -179,7 +183,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		return tea.Batch(next, common.Error(fmt.Errorf("reloading the workspace: %w", msg.err)))
 	}
 	if r, domain := m.current(); r != nil {
-		m.keep = &keepName{r.Name, domain}
+		m.keep = &keepName{name: r.Name, domain: domain}
 	}
 	if msg.asked != 0 && msg.asked == m.q.Subject {
 		m.q.Subject = msg.data.Subject.Code // what the kind has to list
@@ -193,8 +197,9 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 	m.arrivedN = msg.arrived
 	if switched {
 		// The lines on screen index the other subject's rows: none is
-		// shown until the new result comes.
-		m.res.Lines, m.keep = nil, nil
+		// shown until the new result comes, on the row the cursor was
+		// on when this subject was last listed.
+		m.res.Lines, m.keep = nil, m.placeIn(m.data.Subject.Code)
 	}
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}
@@ -280,14 +285,33 @@ func (m *Model) refreshVerdicts() tea.Cmd {
 }
 
 // findKept moves the cursor to the row kept before a reload, when the
-// result shows it.
+// result shows it, else to its group's first row (byGroup).
 func (m *Model) findKept() {
 	k := m.keep
 	m.keep = nil
+	inGroup := -1
 	for p := range m.res.Lines {
-		if r, domain := m.rowAt(p); domain == k.domain && r.Name == k.name {
+		r, domain := m.rowAt(p)
+		switch {
+		case domain != k.domain:
+		case r.Name == k.name && (k.name != "" || !k.byGroup): // a group is kept by id
 			m.cursor = p
 			return
+		case inGroup < 0 && k.byGroup && r.DomainID == k.group:
+			inGroup = p
 		}
 	}
+	if inGroup >= 0 {
+		m.cursor = inGroup
+	}
+}
+
+// placeIn is where the cursor was when sub was last listed (K, v): nil
+// when it was not.
+func (m *Model) placeIn(sub subject.Code) *keepName {
+	k, ok := m.places[sub]
+	if !ok {
+		return nil
+	}
+	return &k
 }

@@ -71,7 +71,7 @@ func (m *Model) restore(s string) bool {
 	}
 	m.q, m.hint = st.Query, st.Hint
 	if st.Name != "" {
-		m.keep = &keepName{st.Name, st.Domain}
+		m.keep = &keepName{name: st.Name, domain: st.Domain}
 	}
 	return true
 }
