@@ -31,8 +31,9 @@ import (
 type Pender interface{ Pending() string }
 
 type frame struct {
-	id   int
-	view common.View
+	id     int
+	view   common.View
+	screen common.Screen // what OpenMsg opened, 0 for a view pushed whole
 }
 
 // Model is the root model.
@@ -274,7 +275,7 @@ func (m *Model) routed(r routed) tea.Cmd {
 func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case common.PushMsg:
-		return m.push(msg.View), true
+		return m.push(msg.View, 0), true
 	case common.OpenMsg:
 		open := m.openers[msg.Screen]
 		if open == nil {
@@ -283,7 +284,7 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		}
 		c := m.c
 		c.SetSize(m.c.Width, m.viewHeight())
-		return m.push(open(c, msg.Target)), true
+		return m.push(open(c, msg.Target), msg.Screen), true
 	case common.PopMsg:
 		if len(m.stack) > 1 && (from == 0 || m.top().id == from) {
 			m.stack = m.stack[:len(m.stack)-1]
@@ -325,14 +326,14 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (m *Model) push(v common.View) tea.Cmd {
+func (m *Model) push(v common.View, s common.Screen) tea.Cmd {
 	if v == nil {
 		return nil
 	}
 	v.SetSize(m.c.Width, m.viewHeight())
 	id := m.nextID
 	m.nextID++
-	m.stack = append(m.stack, frame{id: id, view: v})
+	m.stack = append(m.stack, frame{id: id, view: v, screen: s})
 	return m.wrap(id, v.Init())
 }
 
@@ -409,13 +410,23 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, k.Global.Export):
 			return m.exportRows()
 		case key.Matches(msg, k.Global.Messages):
-			cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
-			return cmd
+			return m.messages()
 		case key.Matches(msg, k.Global.Back, k.Global.Quit):
 			return m.back(t, msg)
 		}
 	}
 	return m.toTop(msg)
+}
+
+// messages opens the messages screen, or closes it when it is on top: a
+// second copy over the first made q seem not to go back.
+func (m *Model) messages() tea.Cmd {
+	if m.top().screen == common.ScreenMessages {
+		m.stack = m.stack[:len(m.stack)-1]
+		return nil
+	}
+	cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
+	return cmd
 }
 
 // back goes back one level on esc or q. The view may use the key to close

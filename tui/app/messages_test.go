@@ -55,6 +55,27 @@ func TestMessagesKeepTheIngestReportAndEveryStatus(t *testing.T) {
 	}
 }
 
+// ! on the messages screen closes it rather than opening a second copy
+// over the first, which q then seemed not to close.
+func TestMessagesKeyClosesTheMessages(t *testing.T) {
+	d, err := db.Open(tuitest.Copy(t, 1000), db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	m := tui.New(context.Background(), d, tui.Options{Author: "tester", ByCount: true})
+	tuitest.Run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	tuitest.Run(m, m.Init()())
+	tuitest.Run(m, tuitest.Key("!"))
+	if m.String() != "names > messages" {
+		t.Fatalf("! did not open the messages: %s", m)
+	}
+	tuitest.Run(m, tuitest.Key("!"))
+	if m.String() != "names" {
+		t.Errorf("! on the messages: %s, want the list", m)
+	}
+}
+
 // Beside a follow's rate line at 100 columns, a reload's message keeps
 // what is new: the news comes first, the total after.
 func TestAReloadSaysWhatIsNewBesideTheRateLine(t *testing.T) {
