@@ -100,3 +100,29 @@ func TestPivotHonoursTheRareFilter(t *testing.T) {
 		}
 	}
 }
+
+// After a, the pivot asks for the scope in the list's words.
+func TestPivotAsksTheScopeAsTheListDoes(t *testing.T) {
+	m, d, _ := openApp(t)
+	_, truth := testws.Ensure(t, 3000)
+	prompt := func() string {
+		for _, l := range strings.Split(ansi.Strip(m.Render()), "\n") {
+			if strings.Contains(l, "known-good") {
+				return strings.TrimSpace(l)
+			}
+		}
+		return ""
+	}
+	tuitest.Run(m, tuitest.Key("a"))
+	list := prompt()
+	tuitest.Run(m, tuitest.Key("esc"))
+	client, err := d.ClientByText(context.Background(), truth.BeaconClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuitest.Run(m, common.OpenMsg{Screen: common.ScreenPivot, Target: common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: client.ID}, Label: client.Addr}})
+	tuitest.Run(m, tuitest.Key("a"))
+	if pivot := prompt(); list == "" || pivot != list {
+		t.Errorf("the pivot asks %q, the list %q", pivot, list)
+	}
+}

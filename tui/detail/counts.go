@@ -337,7 +337,7 @@ func (v *Counts) bars(width int) (bars map[int]string, bw int) {
 func (v *Counts) bottom(width int) []string {
 	var out []string
 	if v.scopePrompt {
-		out = append(out, common.PadRight(v.c.Styles.Prompt.Render(fit("known-good: n this name only, D the whole registered domain (esc cancels)", width)), width))
+		out = append(out, v.scopeLine(width))
 	}
 	if s := v.hiddenLine(); s != "" {
 		out = append(out, v.c.Styles.Dim.Render(fit(s, width)))

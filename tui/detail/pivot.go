@@ -11,6 +11,7 @@ import (
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
+	"github.com/longtail/longtail/tui/internal/subject"
 )
 
 // The pivot is a list of names like the review list: it hides what the
@@ -133,6 +134,22 @@ func (v *Counts) markKey(km tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 		return common.Cmd(common.MarkMsg{Undo: true}), true
 	}
 	return nil, false
+}
+
+// scopeLine is the known-good scope prompt, worded as the list's: the
+// row's subject says what "this one" and "whole" are (a path's section).
+func (v *Counts) scopeLine(width int) string {
+	s, k := v.c.Styles, v.c.Keys.Mark
+	column, group := "name", "registered domain"
+	if i, ok := v.tbl.current(); ok {
+		if sub, ok := engsubject.ByCode(v.rows[i].kind); ok {
+			column, group = sub.Column, sub.Group
+		}
+	}
+	head := s.Prompt.Render("known-good for") + " "
+	keys := common.HelpLine(s, width-cellWidth(head), subject.WithHelp(k.ScopeName, "this "+column+" only"),
+		subject.WithHelp(k.ScopeDomain, "whole "+group), v.c.Keys.Prompt.Cancel)
+	return common.PadRight(head+keys, width)
 }
 
 func (v *Counts) mark(vd rules.Verdict, scope rules.Scope) tea.Cmd {
