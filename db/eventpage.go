@@ -40,7 +40,7 @@ func KeyAt(t int64) EventKey { return EventKey{Time: t, Block: math.MaxInt64, In
 
 // EventFilter keeps a subject's events whose fields match: a client's
 // address or id, a DNS type or an HTTP method, a DNS rcode or an HTTP
-// status (or a class of them), a logon's result or event id. A zero field
+// status (or a class of them), a logon's result, event id or type. A zero field
 // matches every event.
 type EventFilter struct {
 	Client   string
@@ -50,6 +50,7 @@ type EventFilter struct {
 	Code     *CodeRange // DNS rcode (record.NoRCode: no response seen), HTTP status (0: none seen)
 	Results  []string   // logon: the results kept ("success", "failure", "invalid-user")
 	EventID  uint16     // logon: the Windows event id (4625)
+	Type     string     // logon: its type's number, name or class (subject.LogonTypeIs)
 }
 
 // CodeRange is the DNS rcodes or HTTP statuses from Lo to Hi: one code,
@@ -58,7 +59,7 @@ type CodeRange struct{ Lo, Hi int16 }
 
 // Active reports whether the filter drops any event.
 func (f EventFilter) Active() bool {
-	return f.Client != "" || f.ClientID != 0 || f.QType != 0 || f.Method != "" || f.Code != nil || f.Results != nil || f.EventID != 0
+	return f.Client != "" || f.ClientID != 0 || f.QType != 0 || f.Method != "" || f.Code != nil || f.Results != nil || f.EventID != 0 || f.Type != ""
 }
 
 // EventPage is one page of a subject's events, newest first, with their keys.
@@ -243,10 +244,10 @@ func (d *DB) page(ctx context.Context, s Subject, from *EventKey, f EventFilter,
 
 // eventMatcher turns a filter into a test on a decoded event: the client's
 // address looked up once, an HTTP request's method or a logon's result
-// read from its detail text, once per distinct text. A failed read of a
+// and type read from its detail text, once per distinct text. A failed read of a
 // text is kept in err.
 func (d *DB) eventMatcher(ctx context.Context, f EventFilter, kind record.Kind) (*matcher, error) {
-	m := &matcher{f: f, kind: kind, fields: map[uint32]string{}}
+	m := &matcher{f: f, kind: kind, read: map[uint32]detailFields{}}
 	m.text = func(id uint32) (string, error) {
 		var text string
 		err := d.sql.QueryRowContext(ctx, "SELECT text FROM answers WHERE id = ?", id).Scan(&text)
@@ -270,8 +271,8 @@ type matcher struct {
 	f      EventFilter
 	kind   record.Kind
 	client uint32
-	none   bool              // the client is not in the workspace
-	fields map[uint32]string // detail text id → the field the filter reads of it
+	none   bool                    // the client is not in the workspace
+	read   map[uint32]detailFields // detail text id → what the filter reads of it
 	text   func(uint32) (string, error)
 	err    error
 }
@@ -284,26 +285,33 @@ func (m *matcher) keep(e Event) bool {
 		f.ClientID != 0 && e.Client != f.ClientID,
 		f.Code != nil && (m.kind == record.KindLogon || e.RCode < f.Code.Lo || e.RCode > f.Code.Hi),
 		f.QType != 0 && (m.kind != record.KindDNS || e.QType != f.QType),
-		f.Method != "" && (m.kind != record.KindHTTP || m.field(e.Answer) != f.Method),
-		f.Results != nil && (m.kind != record.KindLogon || !slices.Contains(f.Results, m.field(e.Answer))),
-		f.EventID != 0 && (m.kind != record.KindLogon || e.QType != f.EventID):
+		f.Method != "" && (m.kind != record.KindHTTP || m.fields(e.Answer).method != f.Method),
+		f.Results != nil && (m.kind != record.KindLogon || !slices.Contains(f.Results, m.fields(e.Answer).result)),
+		f.EventID != 0 && (m.kind != record.KindLogon || e.QType != f.EventID),
+		f.Type != "" && (m.kind != record.KindLogon || !subject.LogonTypeIs(m.fields(e.Answer).logonType, f.Type)):
 		return false
 	}
 	return true
 }
 
-// field is what the filter reads of a detail text: an HTTP request's
-// method, a logon's result.
-func (m *matcher) field(answer uint32) string {
-	if v, ok := m.fields[answer]; ok || m.err != nil {
+// detailFields are what the filter reads of a detail text: an HTTP
+// request's method, a logon's result and type.
+type detailFields struct{ method, result, logonType string }
+
+// fields reads a detail text's fields, once per distinct text.
+func (m *matcher) fields(answer uint32) detailFields {
+	if v, ok := m.read[answer]; ok || m.err != nil {
 		return v
 	}
 	text, err := m.text(answer)
 	m.err = err
-	v := subject.ParseHTTPDetail(text).Method
+	var v detailFields
 	if m.kind == record.KindLogon {
-		v = subject.ParseLogonDetail(text).Result
+		d := subject.ParseLogonDetail(text)
+		v.result, v.logonType = d.Result, d.LogonType
+	} else {
+		v.method = subject.ParseHTTPDetail(text).Method
 	}
-	m.fields[answer] = v
+	m.read[answer] = v
 	return v
 }

@@ -43,6 +43,41 @@ func TestLogonEventsHeadless(t *testing.T) {
 	}
 }
 
+// events --where keeps what the drill-down's f keeps, in the kind's own
+// keys, and says so when nothing matches; a key of another kind is
+// refused.
+func TestEventsWhere(t *testing.T) {
+	dir := t.TempDir()
+	ws, auth := filepath.Join(dir, "ws.db"), filepath.Join(dir, "auth.log")
+	text := "Sep 30 12:11:33 web1 sshd[22789]: Failed password for root from 103.100.210.198 port 56762 ssh2\n" +
+		"Sep 30 12:11:34 web1 sshd[22790]: Failed password for root from 103.100.210.198 port 56763 ssh2\n" +
+		"Sep 30 12:11:40 web1 sshd[22791]: Accepted password for root from 10.0.0.5 port 50000 ssh2\n"
+	if err := os.WriteFile(auth, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "ingest", "--no-score", auth)
+	events := func(where string) []map[string]any {
+		var rows []map[string]any
+		out := ltOK(t, ws, "events", "--kind", "logon", "--by", "account", "root", "--where", where, "--format", "json")
+		if err := json.Unmarshal([]byte(out), &rows); err != nil {
+			t.Fatalf("--where %q: %v\n%s", where, err, out)
+		}
+		return rows
+	}
+	if rows := events("result=failure"); len(rows) != 2 || rows[0]["client"] != "103.100.210.198" {
+		t.Errorf("result=failure: %v", rows)
+	}
+	if rows := events("source=10.0.0.5 type=remote"); len(rows) != 1 || rows[0]["result"] != "success" {
+		t.Errorf("source=10.0.0.5 type=remote: %v", rows)
+	}
+	if _, errOut, err := lt(t, ws, "events", "--kind", "logon", "--by", "account", "root", "--where", "type=10"); err != nil || !strings.Contains(errOut, `no event matches --where "type=10"`) {
+		t.Errorf("type=10: %v %s", err, errOut)
+	}
+	if _, errOut, err := lt(t, ws, "events", "--kind", "logon", "--by", "account", "root", "--where", "status=404"); err == nil || !strings.Contains(errOut+err.Error(), "filter logons by source, result") {
+		t.Errorf("status= on logons: %v %s", err, errOut)
+	}
+}
+
 // `gen logon` writes a Security log that ingests as windows-json without a
 // skip, and what it planted is what an analyst listing pairs and drilling
 // into a source finds: the spray's accounts once each from its source,

@@ -18,6 +18,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 )
 
 func init() {
@@ -321,6 +322,7 @@ func cmdSources(ctx context.Context, e *env, args []string) error {
 func cmdEvents(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("events", flag.ContinueOnError)
 	limit := fs.Int("limit", 1000, "newest `N` events (0: all)")
+	where := fs.String("where", "", "only the events that match `FILTER`, as the drill-down's f reads it: "+whereHelp())
 	sf := addSubjectFlags(fs, "fqdn")
 	format := formatFlag(fs)
 	rest, err := flags(fs, e, args)
@@ -334,6 +336,10 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
+	filter, err := review.ParseEventFilter(*where, sub.Kind)
+	if err != nil {
+		return fmt.Errorf("events --where: %w", err)
+	}
 	d, err := e.open(true)
 	if err != nil {
 		return err
@@ -346,11 +352,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	read := d.Events
-	if groups {
-		read = d.DomainEvents
-	}
-	evs, total, err := read(ctx, s.ID, *limit)
+	evs, total, err := readEvents(ctx, d, s.ID, groups, filter, *limit)
 	if err != nil {
 		return err
 	}
@@ -377,10 +379,47 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	if err := t.Write(e.stdout, *format); err != nil {
 		return err
 	}
+	if *format == "table" && len(evs) == 0 && filter.Active() {
+		fmt.Fprintf(e.stderr, "no event matches --where %q\n", *where)
+	}
 	if *format == "table" && int64(len(evs)) < total {
-		fmt.Fprintf(e.stderr, "%d of %d events shown (newest first; --limit 0 for all)\n", len(evs), total)
+		matching := ""
+		if filter.Active() {
+			matching = "matching "
+		}
+		fmt.Fprintf(e.stderr, "%s of %s %sevents shown (newest first; --limit 0 for all)\n", words.Int(len(evs)), words.Int(total), matching)
 	}
 	return nil
+}
+
+// readEvents is the newest limit events (0: all) of the value or group id
+// that pass f, and how many pass it in all.
+func readEvents(ctx context.Context, d *db.DB, id uint32, groups bool, f db.EventFilter, limit int) ([]db.EventRow, int64, error) {
+	if !f.Active() {
+		if groups {
+			return d.DomainEvents(ctx, id, limit)
+		}
+		return d.Events(ctx, id, limit)
+	}
+	s := db.Subject{Kind: db.SubjectName, ID: id}
+	if groups {
+		s.Kind = db.SubjectDomain
+	}
+	page, err := d.PageOlder(ctx, s, nil, f, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	total, err := d.CountNewer(ctx, s, nil, f)
+	return page.Rows, total, err
+}
+
+// whereHelp lists the keys --where reads for each kind of event.
+func whereHelp() string {
+	var kinds []string
+	for _, k := range subject.Kinds {
+		kinds = append(kinds, k.String()+": "+strings.TrimPrefix(review.EventFilterHelp(k), "only "))
+	}
+	return strings.Join(kinds, "; ")
 }
 
 // eventsTable lays events out with their kind's columns: a DNS query's

@@ -3,6 +3,7 @@ package subject
 import (
 	"bytes"
 	"strings"
+	"unicode"
 
 	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/record"
@@ -239,6 +240,32 @@ var logonTypes = map[string][2]string{
 	"11": {"cached interactive", "interactive"},
 	"12": {"cached remote interactive", "remote"},
 	"13": {"cached unlock", "interactive"},
+}
+
+// LogonTypeIs says whether a logon's stored type (a Windows number, "ssh")
+// is want: the number, its name or its class ("10", "remote-interactive",
+// "remote"), in any case, spaces, hyphens and underscores alike.
+func LogonTypeIs(stored, want string) bool {
+	w := typeWord(want)
+	if w == "" {
+		return false
+	}
+	if typeWord(stored) == w || typeWord(rollUpLogonType(strings.ToLower(stored))) == w {
+		return true
+	}
+	t, ok := logonTypes[stored]
+	return ok && typeWord(t[0]) == w
+}
+
+// typeWord is a logon type's word to compare: lower case, without spaces,
+// hyphens or underscores.
+func typeWord(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '_' {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
 }
 
 // appendLogonType appends a Windows type with its name ("3 network") or

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
@@ -81,7 +82,7 @@ func (v *Events) promptKey(msg tea.Msg) tea.Cmd {
 
 // applyFilter reads the newest events that pass the filter text.
 func (v *Events) applyFilter(text string) tea.Cmd {
-	f, err := parseFilter(text, v.filterKind())
+	f, err := review.ParseEventFilter(text, v.filterKind())
 	if err != nil {
 		return common.Error(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/parse"
 	"github.com/longtail/longtail/engine/record"
+	"github.com/longtail/longtail/engine/review"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/tui/chart"
@@ -94,7 +95,7 @@ func NewClientEvents(c common.Common, t common.Target, id uint32, addr string) *
 // source's logons, not its client versions) opens those.
 func NewFilteredEvents(c common.Common, t common.Target, filter string) (common.View, error) {
 	v := NewEvents(c, t).(*Events)
-	f, err := parseFilter(filter, v.filterKind())
+	f, err := review.ParseEventFilter(filter, v.filterKind())
 	if err != nil {
 		return nil, err
 	}
@@ -575,7 +576,7 @@ func (v *Events) KeyHelp() []common.HelpSection {
 	if v.group() {
 		keys = append([]key.Binding{subject.WithHelp(k.Drill.Events, "the "+noun+" of this row's "+v.column()+" alone")}, keys...)
 	}
-	keys = append(keys, subject.WithHelp(k.Events.Filter, specOf(v.filterKind()).help), k.Events.Jump)
+	keys = append(keys, subject.WithHelp(k.Events.Filter, review.EventFilterHelp(v.filterKind())), k.Events.Jump)
 	title := strings.ToUpper(noun[:1]) + noun[1:]
 	return []common.HelpSection{k.Navigation(), searchHelp(k), {Title: title, Keys: keys}, k.General()}
 }

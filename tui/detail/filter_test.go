@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/engine/record"
 	engsubject "github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -61,8 +59,15 @@ func TestFilterKeysOfEachKind(t *testing.T) {
 	if filterBy(v, "result=failure"); v.matching != 1 {
 		t.Errorf("result=failure: %d match, want root's wrong password", v.matching)
 	}
-	if out := filterBy(v, "status=200"); !strings.Contains(out, `"status": filter logons by source, result or id (a Windows event's number)`) {
+	if out := filterBy(v, "status=200"); !strings.Contains(out, `"status": filter logons by source, result, id (a Windows event's number) or type`) {
 		t.Errorf("status on logons: %s", out)
+	}
+	// sshd's two logons of root are of type ssh, a remote logon (the
+	// honeypot's logs none); none is a Windows remote interactive one.
+	for text, want := range map[string]int64{"type=ssh": 2, "type=remote": 2, "type=SSH": 2, "type=10": 0} {
+		if filterBy(v, text); v.matching != want {
+			t.Errorf("%s: %d match, want %d", text, v.matching, want)
+		}
 	}
 
 	c = shared(t)
@@ -88,29 +93,6 @@ func TestFilterKeysOfEachKind(t *testing.T) {
 	}
 	if filterBy(v, "rcode=NOERROR client=10.1.1.7"); v.matching != 2 {
 		t.Errorf("rcode=NOERROR client=10.1.1.7: %d match, want 2", v.matching)
-	}
-}
-
-// A status is a code, a class or no response; a logon's event id and
-// results are what the events store.
-func TestParseFilterValues(t *testing.T) {
-	for text, want := range map[string]db.CodeRange{"status=404": {Lo: 404, Hi: 404}, "status=3xx": {Lo: 300, Hi: 399}, "status=-": {}} {
-		f, err := parseFilter(text, record.KindHTTP)
-		if err != nil || f.Code == nil || *f.Code != want {
-			t.Errorf("%s: %+v %v", text, f.Code, err)
-		}
-	}
-	f, err := parseFilter("id=4625 result=invalid source=10.0.0.1", record.KindLogon)
-	if err != nil || f.EventID != 4625 || len(f.Results) != 1 || f.Results[0] != "invalid-user" || f.Client != "10.0.0.1" {
-		t.Errorf("logon filter %+v %v", f, err)
-	}
-	// A logon's source is stored in lower case: a workstation typed as
-	// Windows logs it finds its logons.
-	if f, err := parseFilter("source=SCORPIA", record.KindLogon); err != nil || f.Client != "scorpia" {
-		t.Errorf("source=SCORPIA: %+v %v", f, err)
-	}
-	if f, err := parseFilter("rcode=-", record.KindDNS); err != nil || *f.Code != (db.CodeRange{Lo: record.NoRCode, Hi: record.NoRCode}) {
-		t.Errorf("rcode=-: %+v %v", f.Code, err)
 	}
 }
 

@@ -163,9 +163,9 @@ func TestLogonScreensUseTheKindsWords(t *testing.T) {
 	if strings.Contains(help, "Requests") || strings.Contains(help, "name or group") {
 		t.Errorf("the events' help speaks of requests: %s", help)
 	}
-	tuitest.Press(events, "f", "t", "y", "p", "e", "=", "s", "s", "h")
-	if msgs := tuitest.Press(events, "enter"); len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "by source, result or id") {
-		t.Errorf("f type=ssh: %v", msgs)
+	tuitest.Press(events, "f", "m", "e", "t", "h", "o", "d", "=", "G", "E", "T")
+	if msgs := tuitest.Press(events, "enter"); len(msgs) != 1 || !strings.Contains(fmt.Sprint(msgs[0]), "by source, result, id") {
+		t.Errorf("f method=GET: %v", msgs)
 	}
 	clients := ansi.Strip(tuitest.Open(NewClients, c, alice, 100, 14).View())
 	if !strings.Contains(clients, "sources of alice@corp  1 source, 2 logons (and 1 without a source)") || !strings.Contains(clients, "last seen    source ") {
