@@ -80,13 +80,19 @@ func cmdFollow(ctx context.Context, e *env, args []string) error {
 	keeper.stop()
 	stop()
 	n := opt.Progress.Events.Load()
-	fmt.Fprintf(e.stderr, "followed for %s: %s read\n", time.Since(start).Round(time.Second), words.Count(int(n), "event"))
+	fmt.Fprintln(e.stderr, followReport(start, n))
 	if err != nil || *noScore || n == 0 {
 		return err
 	}
 	// Stopped by a signal: the scoring is the last step, and it stops
 	// at a second one.
 	return scoreAfterIngest(context.WithoutCancel(ctx), e, d)
+}
+
+// followReport says what a follow that began at start read: "followed for
+// 4m12s: 312 events read".
+func followReport(start time.Time, events int64) string {
+	return fmt.Sprintf("followed for %s: %s read", time.Since(start).Round(time.Second), words.Count(events, "event"))
 }
 
 // checkFollow refuses, before a workspace is opened or a line printed,
@@ -145,6 +151,9 @@ func followBehind(ctx context.Context, e *env, d *db.DB, files []string, opt *tu
 		cancel()
 		wg.Wait()
 		keeper.stop()
+		// The screen is gone: the terminal shows what was read before
+		// it opened, and now what the follow read behind it.
+		fmt.Fprintln(e.stderr, followReport(start, counters.Events.Load()))
 		if err != nil {
 			fmt.Fprintln(e.stderr, "longtail: following stopped: "+textsafe.String(err.Error()))
 		}

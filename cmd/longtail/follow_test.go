@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/tui"
 )
 
 // syncBuffer is a bytes.Buffer the command writes from its goroutine.
@@ -79,6 +80,38 @@ func TestFollowCommandReadsOnUntilStopped(t *testing.T) {
 	out := stderr.b.String()
 	if !strings.Contains(out, "followed for") || !strings.Contains(out, "scored") {
 		t.Errorf("what follow said:\n%s", out)
+	}
+}
+
+// The review screen's follow, stopped when the screen closes, says what
+// it read behind the screen: the terminal would otherwise show only what
+// was read before the screen opened.
+func TestFollowBehindTheScreenSaysWhatItRead(t *testing.T) {
+	dir := t.TempDir()
+	ws, live := filepath.Join(dir, "ws.db"), filepath.Join(dir, "live.csv")
+	var log bytes.Buffer
+	if _, err := gen.Write(&log, gen.Options{Lines: 300, Seed: 7, Format: "csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(live, log.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	e := &env{dbPath: ws, follow: true, stdout: io.Discard, stderr: &stderr}
+	d, err := e.open(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	stop := followBehind(context.Background(), e, d, []string{live}, &tui.Options{})
+	for deadline := time.Now().Add(60 * time.Second); statValue(t, ws, "events") != 300; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the follow never read the log")
+		}
+	}
+	stop()
+	if got := stderr.String(); !strings.Contains(got, "followed for") || !strings.Contains(got, ": 300 events read") {
+		t.Errorf("what the follow said when the screen closed: %q", got)
 	}
 }
 
