@@ -49,6 +49,7 @@ type countCells struct {
 	domain      string          // a pivot's row: the group it rolls up to
 	verdict     rules.Verdict   // a pivot's row
 	total       int64           // a pivot's row: the name's events from every client
+	label       string          // a pivot's row: its subject ("dns name", "http path")
 	text        string          // safe, names shown decoded
 	count       int64
 	first, last string
@@ -152,14 +153,15 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		v.totals = map[engsubject.Code]int64{}
 		v.when = stampLayout(v.spansYears(msg.rows))
 		for i, r := range msg.rows {
-			text := textsafe.String(r.Text)
+			label, text := "", textsafe.String(r.Text)
 			if v.pivot {
-				text = pivotText(r)
+				label, text = pivotText(r)
 			}
-			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, text: text, count: r.Count, first: common.Stamp(r.First, v.when), last: common.Stamp(r.Last, v.when), firstUS: r.First, lastUS: r.Last}
+			v.loaded[i] = countCells{id: r.ID, kind: r.Kind, raw: r.Text, domain: r.Domain, total: r.Total, label: label, text: text, count: r.Count, first: common.Stamp(r.First, v.when), last: common.Stamp(r.Last, v.when), firstUS: r.First, lastUS: r.Last}
 			v.totals[r.Kind] += r.Count
 		}
 		if v.pivot {
+			v.unlabelNames()
 			v.verdicts()
 		}
 		v.filterRows()
@@ -280,10 +282,13 @@ func (v *Counts) View() string {
 	if v.when != "" {
 		tw = len(v.when)
 	}
-	row := func(mark, count, share, bar, first, last, text string, left bool, width int) string {
+	row := func(mark, count, share, bar, first, last, label, text string, left bool, width int) string {
 		s := fmt.Sprintf("%9s %6s %-*s %-*s %-*s ", count, share, bw, bar, tw, first, tw, last)
 		if v.pivot {
 			s = fmt.Sprintf("%-4s %9s %6s %-*s %-*s ", mark, count, share, tw, first, tw, last)
+		}
+		if label != "" {
+			s += label + " " // kept whole: the value is cut instead
 		}
 		room := max(width-cellWidth(s), 0)
 		if left {
@@ -295,10 +300,10 @@ func (v *Counts) View() string {
 	if v.pivot {
 		header, shareHead = v.pivotNoun(), "of all" // of the title's count of the row's kind
 	}
-	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", shareHead, "", "first seen", "last seen", header, false, w), w)))
+	lines = append(lines, v.c.Styles.Header.Render(fit(row("mark", "count", shareHead, "", "first seen", "last seen", "", header, false, w), w)))
 	lines = append(lines, v.tbl.body(w, v.err, v.loaded == nil, "loading…", func(i, width int) string {
 		r := v.rows[i]
-		return row(common.VerdictMark(r.verdict), words.Int(r.count), share(r.count, v.shareOf(r.kind)), bars[i], r.first, r.last, r.text,
+		return row(common.VerdictMark(r.verdict), words.Int(r.count), share(r.count, v.shareOf(r.kind)), bars[i], r.first, r.last, r.label, r.text,
 			v.pivot && cutLeft(r.kind), width)
 	})...)
 	bottom := v.bottom(w)
@@ -348,26 +353,42 @@ func (v *Counts) bottom(width int) []string {
 	return out
 }
 
-// cutLeft says whether a pivot's row of subject k is cut at the left when
-// too long: a host name, whose end is its registered domain; a path, a
-// user agent or a command keeps its start and the "http path" before it.
-func cutLeft(k engsubject.Code) bool {
-	sub, ok := engsubject.ByCode(k)
-	return !ok || sub.Code == engsubject.DNSName || sub.Hostname
-}
+// cutLeft says whether a pivot's row of subject k has its value cut at the
+// left when too long: a host name, whose end is its registered domain; a
+// path, a user agent or a command keeps its start. The label before the
+// value stays whole either way.
+func cutLeft(k engsubject.Code) bool { return pivotSubject(k).Hostname }
 
-// pivotText shows a name of a client's pivot; a subject other than a DNS
-// name says what it is ("http host example.com", "http path /x").
-func pivotText(r db.ClientCount) string {
-	sub, ok := engsubject.ByCode(r.Kind)
-	if !ok || sub.Code == engsubject.DNSName {
-		return common.SafeName(r.Text)
-	}
-	text := textsafe.String(r.Text)
+// pivotText is a value of a client's pivot and its label, the subject's
+// own words ("dns name", "http host", "logon account"): across kinds, a
+// query name without one read like a label itself.
+func pivotText(r db.ClientCount) (label, text string) {
+	sub := pivotSubject(r.Kind)
+	text = textsafe.String(r.Text)
 	if sub.Hostname {
 		text = common.SafeName(r.Text)
 	}
-	return sub.Kind.String() + " " + sub.Name + " " + text
+	return sub.Kind.String() + " " + sub.Name, text
+}
+
+// unlabelNames drops the rows' labels when all are DNS names: the title
+// and the header say so once.
+func (v *Counts) unlabelNames() {
+	if !v.namesOnly() {
+		return
+	}
+	for i := range v.loaded {
+		v.loaded[i].label = ""
+	}
+}
+
+// pivotSubject is the subject of code k: a DNS name's in a workspace
+// older than subject codes (0).
+func pivotSubject(k engsubject.Code) engsubject.Subject {
+	if sub, ok := engsubject.ByCode(k); ok {
+		return sub
+	}
+	return engsubject.Primary(record.KindDNS)
 }
 
 // events says how many events the rows hold, each once: DNS queries, HTTP
@@ -416,11 +437,7 @@ func (v *Counts) shareOf(k engsubject.Code) int64 {
 	if !v.pivot {
 		return v.totals[k]
 	}
-	sub, ok := engsubject.ByCode(k)
-	if !ok {
-		return v.kindEvents(record.KindDNS)
-	}
-	return v.kindEvents(sub.Kind)
+	return v.kindEvents(pivotSubject(k).Kind)
 }
 
 // clientsEvents counts the clients' events in their kind's words, and

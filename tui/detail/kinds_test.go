@@ -134,7 +134,9 @@ func TestUndatedEventsSayUndated(t *testing.T) {
 }
 
 // In a pivot at 80 columns a long path keeps its start and what it is
-// ("http path /scripts/…"); a long host name keeps its registered domain.
+// ("http path /scripts/…"); a long host name keeps its registered domain
+// and its label too: the value is cut, not "http host" ("…t host
+// a1b2…" lost what the row is).
 func TestPivotCutsEachKindAtItsOwnEnd(t *testing.T) {
 	dir := t.TempDir()
 	web := filepath.Join(dir, "access.log")
@@ -142,9 +144,20 @@ func TestPivotCutsEachKindAtItsOwnEnd(t *testing.T) {
 	host := strings.Repeat("a1b2c3d4e5", 6) + ".tunnel.example"
 	write(t, web, host+`:80 10.1.1.9 - - [05/Mar/2024:10:00:02 +0000] "GET `+path+` HTTP/1.1" 404 313 "-" "curl/8"`+"\n")
 	_, got := pivotShows(t, ingested(t, dir, web), "10.1.1.9", 12)
-	for _, want := range []string{"http path /scripts/%22", ".tunnel.example"} {
+	for _, want := range []string{"http path /scripts/%22", "http host …", ".tunnel.example"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the pivot lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// Across kinds a DNS row is labelled like the others ("dns name …"), and
+// / looks in the labels: /dns keeps the DNS rows, as /http the HTTP ones.
+func TestPivotLabelsAndSearchesDNSRows(t *testing.T) {
+	v, _ := pivotShows(t, mixed(t), "10.1.1.7", 12, "dns name updates.evil.example")
+	tuitest.Press(v, "/", "d", "n", "s", "enter")
+	got := ansi.Strip(v.View())
+	if !strings.Contains(got, "1 of 4 values shown") || !strings.Contains(got, "dns name updates.evil.example") {
+		t.Errorf("/dns does not keep the DNS row alone:\n%s", got)
 	}
 }

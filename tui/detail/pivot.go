@@ -62,7 +62,7 @@ func (v *Counts) filterRows() {
 	}
 	hay := make([]string, len(v.rows))
 	for i, r := range v.rows {
-		hay[i] = strings.ToLower(r.text)
+		hay[i] = strings.ToLower(r.searched())
 	}
 	v.tbl.setRows(hay)
 	for j, i := range v.tbl.shown {
@@ -71,6 +71,15 @@ func (v *Counts) filterRows() {
 		}
 	}
 	v.tbl.scroll()
+}
+
+// searched is what / looks in: a pivot's row's label too, as it is shown
+// ("/dns" keeps the DNS names, as "/http" the HTTP rows).
+func (r *countCells) searched() string {
+	if r.label == "" {
+		return r.text
+	}
+	return r.label + " " + r.text
 }
 
 // filters are the list's filters, or none when no list published any.
