@@ -92,6 +92,21 @@ func TestSwitchingBackKeepsTheCursorsRow(t *testing.T) {
 	}
 }
 
+// y on a subject the scorer leaves out says so, as S does.
+func TestWhyOnAnUnscoredSubjectSaysSo(t *testing.T) {
+	m, _, _ := webList(t, 80, 24)
+	press(m, "K", "v", "v", "v", "v", "v")
+	if m.data.Subject.Code != subject.HTTPStatus {
+		t.Fatalf("listing %s, want HTTP statuses", m.data.Subject.Title)
+	}
+	if st := statusOf(press(m, "y")); st != "http statuses are not scored" || !m.why.open {
+		t.Errorf("y: %q, panel open %v", st, m.why.open)
+	}
+	if st := statusOf(press(m, "y")); st != "" {
+		t.Errorf("y closing the panel: %q", st)
+	}
+}
+
 // A mark on a user agent is a rule for user agents: it hides that agent,
 // and no DNS name or HTTP host of the same text.
 func TestMarkAUserAgent(t *testing.T) {

@@ -43,9 +43,15 @@ func (m *Model) whyHeight() int {
 	return min(room, max(4, min(12, (m.c.Height-3)*2/5)))
 }
 
+// toggleWhy opens or closes the panel; opened on a subject the scorer
+// leaves out, it also says so on the status line, in S's words: the
+// panel has no reasons to show, and the line is where S said it.
 func (m *Model) toggleWhy() tea.Cmd {
 	m.why = whyPanel{open: !m.why.open, seq: m.why.seq}
 	m.clamp()
+	if m.why.open && m.unscored() {
+		return tea.Batch(m.afterMove(), common.Status(m.notScored()))
+	}
 	return m.afterMove()
 }
 
