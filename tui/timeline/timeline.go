@@ -38,10 +38,11 @@ type Model struct {
 	c      common.Common
 	target common.Target
 
-	span subject.Span // the workspace's: what the view pans over
-	// own is the subject's span: where it opens and where g/G go. A
-	// value seen in 2014 of a workspace reaching to 2026 is otherwise
-	// one G away from years of nothing.
+	span subject.Span // the workspace's: whether dates need their year
+	// own is the subject's span: where it opens, what the view pans
+	// and zooms over, where g/G go. A value seen in 2014 of a workspace
+	// reaching to 2026 is otherwise one G or ← away from years of
+	// nothing.
 	own     subject.Span
 	spanSeq uint64
 	level   int   // index into buckets
@@ -173,11 +174,12 @@ func (m *Model) open(own subject.Span) {
 }
 
 // place puts the window's centre at centre, aligned to the bucket and kept
-// overlapping the span.
+// within the subject's span: before its first event and after its last
+// there is nothing of it to see.
 func (m *Model) place(centre int64) {
 	step := m.bucket().Microseconds()
-	lo := floorTo(m.span.First, step)
-	hi := max(floorTo(m.span.Last, step)-m.window()+step, lo)
+	lo := floorTo(m.own.First, step)
+	hi := max(floorTo(m.own.Last, step)-m.window()+step, lo)
 	m.from = min(max(floorTo(centre-m.window()/2, step), lo), hi)
 }
 
@@ -219,7 +221,7 @@ func (m *Model) load() tea.Cmd {
 	// The axis ends with the data: a window wider than what is left of
 	// the span stops at the bucket of its last event.
 	step := bucket.Microseconds()
-	to := min(from+m.window(), floorTo(m.span.Last, step)+step)
+	to := min(from+m.window(), floorTo(m.own.Last, step)+step)
 	to = max(to, from+step)
 	return func() tea.Msg {
 		pts, err := d.Series(ctx, subj, bucket, from, to)
@@ -243,10 +245,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return m, nil
 		}
 		if msg.again {
-			newest := m.from+m.window() > m.span.Last
+			newest := m.from+m.window() > m.own.Last
 			m.span, m.own = msg.span, msg.own
 			if newest {
-				m.place(m.span.Last - m.window()/2 + m.bucket().Microseconds())
+				m.place(m.own.Last - m.window()/2 + m.bucket().Microseconds())
 			} else {
 				m.place(m.centre())
 			}

@@ -401,6 +401,7 @@ func TestGAndGGoToTheSubjectsOwnEnds(t *testing.T) {
 		}
 		return n
 	}
+	tuitest.Press(v, "+", "+") // a window narrower than the name's day
 	step := v.bucket().Microseconds()
 	tuitest.Press(v, "G")
 	if end := v.from + v.window(); end != floorTo(n.Last, step)+step || shown() == 0 {
@@ -412,4 +413,38 @@ func TestGAndGGoToTheSubjectsOwnEnds(t *testing.T) {
 		t.Errorf("g: window from %v shows %d events; the name's first is at %v", time.UnixMicro(v.from).UTC(),
 			shown(), time.UnixMicro(n.First).UTC())
 	}
+	// ← and → stay on the name's events: before its first and after its
+	// last there is nothing of it, and the workspace's early and late
+	// names were a pan away.
+	tuitest.Press(v, "left")
+	if v.from != floorTo(n.First, step) {
+		t.Errorf("← from the first event panned to %v", time.UnixMicro(v.from).UTC())
+	}
+	tuitest.Press(v, "G", "right")
+	if end := v.shown.to; end != floorTo(n.Last, step)+step {
+		t.Errorf("→ from the last event shows up to %v", time.UnixMicro(end).UTC())
+	}
+}
+
+// A client's series is kept by the hour: one whose events all fall in
+// one minute opens on that hour, not on six days of hours around it.
+func TestAClientOpensOnItsOwnHours(t *testing.T) {
+	var b strings.Builder
+	const start = 1710892800 + 7*3600 + 20*60
+	for i := range 30 {
+		fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.1", "query": "n%d.example.org", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["192.0.2.1"]}`+"\n", start+i, i)
+	}
+	fmt.Fprintf(&b, `{"_path": "dns", "ts": %d, "uid": "C1", "id.orig_h": "10.0.0.2", "query": "other.example.org", "qtype_name": "A", "rcode_name": "NOERROR", "answers": ["192.0.2.1"]}`+"\n", start-20*86400)
+	d := testws.Text(t, b.String())
+	cl, err := d.ClientByText(context.Background(), "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}
+	v := tuitest.Open(New, common.New(context.Background(), d), target, 80, 24).(*Model)
+	hour := int64(start) / 3600 * 3600 * 1e6
+	if v.shown.from != hour || v.shown.to != hour+time.Hour.Microseconds() {
+		t.Errorf("opens on %v – %v, want the hour of its events", time.UnixMicro(v.shown.from).UTC(), time.UnixMicro(v.shown.to).UTC())
+	}
+	tuitest.CheckSize(t, v, 80, 24)
 }
