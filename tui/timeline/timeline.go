@@ -299,6 +299,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.level >= len(buckets)-1 {
 			return common.Status("coarsest bucket: " + bucketName(m.bucket()))
 		}
+		if m.level >= m.fitLevel(m.own) {
+			// Coarser buckets would only reach past the data's ends.
+			return common.Status("all of it is in view already")
+		}
 		m.level++
 		m.place(centre)
 	case key.Matches(msg, k.Nav.Left):

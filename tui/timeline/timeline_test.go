@@ -98,15 +98,20 @@ func TestZoomAndPanKeys(t *testing.T) {
 	if v.from != first {
 		t.Errorf("home: %d, want %d", v.from, first)
 	}
-	// Zooming out to the coarsest stops there.
+	// Zooming out stops once all of the span is in view: coarser
+	// buckets reached past the end of the data (a workspace of four
+	// minutes ended in one bucket of 90 days).
 	for range len(buckets) {
 		tuitest.Press(v, "_")
 	}
-	if v.level != len(buckets)-1 {
-		t.Errorf("zoomed all the way out: level %d", v.level)
+	if v.level != v.fitLevel(v.own) {
+		t.Errorf("zoomed all the way out: level %d, the span is all in view at %d", v.level, v.fitLevel(v.own))
 	}
-	if out := tuitest.Press(v, "-"); len(out) != 1 {
-		t.Errorf("zooming past the coarsest bucket should say so, got %#v", out)
+	if step := v.bucket().Microseconds(); v.shown.from > v.own.First || v.shown.to != floorTo(v.own.Last, step)+step {
+		t.Errorf("zoomed out to %v: the axis reaches past the data", v.bucket())
+	}
+	if out := tuitest.Press(v, "-"); len(out) != 1 || !strings.Contains(fmt.Sprint(out[0]), "all of it is in view") {
+		t.Errorf("zooming out with all of it in view should say so, got %#v", out)
 	}
 }
 
