@@ -348,11 +348,13 @@ func bucketName(d time.Duration) string {
 func (m *Model) View() string {
 	w, h := m.c.Width, m.c.Height
 	st := m.c.Styles
-	title := "timeline of " + subject.Describe(m.target)
+	// The title keeps the bucket size: the line under it may have no
+	// room for it (a view of part of a span crossing years).
+	title, by := "timeline of "+subject.Describe(m.target), " by "+bucketName(m.bucket())
 	if m.target.Subject.Kind == db.SubjectAll {
-		title = "total traffic by " + bucketName(m.bucket())
+		title = "total traffic"
 	}
-	lines := []string{st.Title.Render(fit(title, w))}
+	lines := []string{st.Title.Render(fit(common.Fit(title, w-ansi.StringWidth(by))+by, w))}
 	s := m.shown
 	switch {
 	case m.err != nil:

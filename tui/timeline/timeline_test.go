@@ -429,6 +429,9 @@ func TestGAndGGoToTheSubjectsOwnEnds(t *testing.T) {
 	if end := v.shown.to; end != floorTo(n.Last, step)+step {
 		t.Errorf("→ from the last event shows up to %v", time.UnixMicro(end).UTC())
 	}
+	if title := ansi.Strip(strings.Split(v.View(), "\n")[0]); !strings.HasSuffix(strings.TrimSpace(title), "by "+bucketName(v.bucket())) {
+		t.Errorf("the title does not say the bucket size: %q", title)
+	}
 }
 
 // A client's series is kept by the hour: one whose events all fall in
