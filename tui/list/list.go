@@ -426,8 +426,23 @@ func (m *Model) openWhereTheWorkIs() {
 	m.q.Domains, m.q.Sort, m.byScoreFirst = true, review.SortScore, m.c.DB != nil
 }
 
-// Update handles messages.
+// Update handles messages; when one changes the rows on screen without
+// moving the cursor (a prompt or the hint line opened or closed changes
+// the list's height), it asks for the sparklines of the rows uncovered.
 func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
+	before := m.visibleRange()
+	v, cmd := m.update(msg)
+	if m.visibleRange() != before {
+		cmd = tea.Batch(cmd, m.sparksLater())
+	}
+	return v, cmd
+}
+
+// visibleRange is the first row on screen and how many rows fit.
+func (m *Model) visibleRange() [2]int { return [2]int{m.offset, m.rowsHeight()} }
+
+// update handles a message.
+func (m *Model) update(msg tea.Msg) (common.View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case statsMsg:
 		if msg.err != nil {

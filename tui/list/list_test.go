@@ -854,3 +854,21 @@ func TestRollUpKeepsTheCursorsPlace(t *testing.T) {
 		t.Errorf("d from %s: cursor at %d, want its first name's row %d", dom.Name, m.cursor, first)
 	}
 }
+
+// A prompt hides the hint line and uncovers a row: its sparkline is read
+// as the others' were, not left empty until the list scrolls.
+func TestRowsUncoveredByAPromptGetTheirSparklines(t *testing.T) {
+	m, _ := openList(t, 80, 24, Options{})
+	if m.hintHeight() != 1 {
+		t.Fatal("the hint line is not shown")
+	}
+	h := m.rowsHeight()
+	press(m, "/")
+	if m.rowsHeight() != h+1 {
+		t.Fatalf("the prompt leaves %d rows, want %d", m.rowsHeight(), h+1)
+	}
+	r, domain := m.rowAt(m.offset + h)
+	if _, ok := m.sparks[sparkKey{domain, r.ID}]; !ok {
+		t.Errorf("no sparkline read for %s, uncovered by the prompt", r.Name)
+	}
+}
