@@ -142,7 +142,7 @@ func (v *blankView) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	return v, cmd
 }
 func (v *blankView) CursorValue() (string, bool)  { return "", true }
-func (v *blankView) CursorBlank() string          { return "this request has no answers" }
+func (v *blankView) CursorBlank() string          { return "answers" }
 func (v *blankView) Rows() ([]string, [][]string) { return []string{"value"}, [][]string{{""}} }
 
 // Y on an empty value sends nothing to the clipboard (an empty OSC 52
@@ -154,7 +154,7 @@ func TestCopyNothingSaysSo(t *testing.T) {
 	if _, cmd := m.Update(tuitest.Key("Y")); cmd != nil {
 		t.Errorf("Y on an empty value sent %T", cmd())
 	}
-	if m.status != "nothing to copy: this request has no answers" || m.copied != "" {
+	if m.status != "no answers to copy" || m.copied != "" {
 		t.Errorf("status %q, copied %q", m.status, m.copied)
 	}
 	if strings.Contains(ansi.Strip(m.Render()), "select it with the mouse") {

@@ -40,7 +40,7 @@ func (m *Model) copyValue() tea.Cmd {
 	if v == "" {
 		// An empty OSC 52 would wipe what the analyst had on the
 		// clipboard, for nothing.
-		m.setStatus("nothing to copy: "+blank(ex), false)
+		m.setStatus(blank(ex), false)
 		return nil
 	}
 	m.copied = v
@@ -53,16 +53,17 @@ func (m *Model) copyValue() tea.Cmd {
 }
 
 // Blanker is a view whose row under the cursor can have an empty value (a
-// DNS request without answers): CursorBlank says what the row lacks, in its
-// words.
+// DNS request without answers): CursorBlank names what is empty, in the
+// row's words ("answers").
 type Blanker interface{ CursorBlank() string }
 
-// blank is what the row under the cursor of ex lacks.
+// blank says that ex's row has nothing to copy, short enough for the
+// status line at 80 columns: "no answers to copy".
 func blank(ex common.Exporter) string {
 	if b, ok := ex.(Blanker); ok {
-		return b.CursorBlank()
+		return "no " + b.CursorBlank() + " to copy"
 	}
-	return "the row's value is empty"
+	return "nothing to copy"
 }
 
 // copiedLines is the copied value drawn whole, wrapped, under a line

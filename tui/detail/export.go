@@ -21,16 +21,15 @@ func (v *Events) CursorValue() (string, bool) {
 	return value, ok
 }
 
-// CursorBlank says what the row lacks when that value is empty (app.Blanker):
-// an NXDOMAIN has no answers to copy.
+// CursorBlank names that value, for when it is empty (app.Blanker): an
+// NXDOMAIN has no answers to copy.
 func (v *Events) CursorBlank() string {
-	_, lacks, _ := v.cursorField()
-	return lacks
+	_, what, _ := v.cursorField()
+	return what
 }
 
-// cursorField is the row's value that Y copies, and what the row lacks
-// when it is empty.
-func (v *Events) cursorField() (value, lacks string, ok bool) {
+// cursorField is the row's value that Y copies, and what it is called.
+func (v *Events) cursorField() (value, what string, ok bool) {
 	i, ok := v.tbl.current()
 	if !ok || i >= len(v.rows) {
 		return "", "", false
@@ -38,13 +37,13 @@ func (v *Events) cursorField() (value, lacks string, ok bool) {
 	e := v.rows[i].raw
 	switch {
 	case v.group():
-		return e.Name, "this event names no value", true
+		return e.Name, "value", true
 	case e.Kind == record.KindHTTP:
-		return e.Request.Target(), "this request has no target", true
+		return e.Request.Target(), "target", true
 	case e.Kind == record.KindLogon:
-		return e.Logon.Account, "this logon names no account", true
+		return e.Logon.Account, "account", true
 	}
-	return e.Answers, "this request has no answers", true
+	return e.Answers, "answers", true
 }
 
 // Rows are the events shown (the loaded window, through the / filter),
