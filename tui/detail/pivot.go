@@ -149,15 +149,14 @@ func (v *Counts) markKey(km tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 // row's subject says what "this one" and "whole" are (a path's section).
 func (v *Counts) scopeLine(width int) string {
 	s, k := v.c.Styles, v.c.Keys.Mark
-	column, group := "name", "registered domain"
+	var code engsubject.Code // the prompt opens on a row: a would not ask without one
 	if i, ok := v.tbl.current(); ok {
-		if sub, ok := engsubject.ByCode(v.rows[i].kind); ok {
-			column, group = sub.Column, sub.Group
-		}
+		code = v.rows[i].kind
 	}
+	sub := pivotSubject(code)
 	head := s.Prompt.Render("known-good for") + " "
-	keys := common.HelpLine(s, width-cellWidth(head), subject.WithHelp(k.ScopeName, "this "+column+" only"),
-		subject.WithHelp(k.ScopeDomain, "whole "+group), v.c.Keys.Prompt.Cancel)
+	keys := common.HelpLine(s, width-cellWidth(head), subject.WithHelp(k.ScopeName, "this "+sub.Column+" only"),
+		subject.WithHelp(k.ScopeDomain, "whole "+sub.Group), v.c.Keys.Prompt.Cancel)
 	return common.PadRight(head+keys, width)
 }
 
