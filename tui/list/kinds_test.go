@@ -107,6 +107,28 @@ func TestWhyOnAnUnscoredSubjectSaysSo(t *testing.T) {
 	}
 }
 
+// On an empty list the keys say what is true: there are no rows (not
+// that nothing is scored, or that p needs a source), and no hint offers
+// to take the normal out of nothing.
+func TestAnEmptyListSaysItHasNoRows(t *testing.T) {
+	m, _, _ := webList(t, 80, 24)
+	press(m, "K", "K")
+	if m.data.Subject.Code != subject.LogonSource || len(m.res.Lines) != 0 {
+		t.Fatalf("listing %s, %d rows: want no logon sources", m.data.Subject.Title, len(m.res.Lines))
+	}
+	if st := statusOf(press(m, "S")); st != "sort by score: no logon sources in this workspace" {
+		t.Errorf("S: %q", st)
+	}
+	if st := statusOf(press(m, "p")); st != noRow {
+		t.Errorf("p: %q", st)
+	}
+	press(m, "y")
+	screen := ansi.Strip(m.View())
+	if strings.Contains(screen, "take out the normal") || !strings.Contains(screen, noRow) || strings.Contains(screen, "reading") {
+		t.Errorf("the empty list's screen:\n%s", screen)
+	}
+}
+
 // A mark on a user agent is a rule for user agents: it hides that agent,
 // and no DNS name or HTTP host of the same text.
 func TestMarkAUserAgent(t *testing.T) {

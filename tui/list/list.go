@@ -403,9 +403,11 @@ func (m *Model) Loaded() bool { return m.data != nil }
 func (m *Model) rowsHeight() int { return max(1, m.c.Height-3-m.hintHeight()-m.whyHeight()) }
 
 // hintHeight is the line of the filter keys' hint, while it is shown; it
-// gives way to the rows on a screen too small for both.
+// gives way to the rows on a screen too small for both, and is not shown
+// over an empty list, which has nothing normal to take out.
 func (m *Model) hintHeight() int {
-	hint := m.hint && m.inputKind == inputNone && !m.scopePrompt || m.inputKind == inputCategory // the tally (categories.go)
+	hint := m.hint && m.inputKind == inputNone && !m.scopePrompt && len(m.res.Lines) > 0 ||
+		m.inputKind == inputCategory // the tally (categories.go)
 	if hint && m.data != nil && m.c.Height-3-m.whyHeight() > 4 {
 		return 1
 	}
@@ -805,7 +807,10 @@ func (m *Model) open(s common.Screen) tea.Cmd {
 // fetched and the accounts it tried.
 func (m *Model) pivot() tea.Cmd {
 	r, domain := m.current()
-	if code := m.data.Subject.Code; r == nil || domain || code != subject.HTTPClient && code != subject.LogonSource {
+	if r == nil {
+		return common.Status(noRow)
+	}
+	if code := m.data.Subject.Code; domain || code != subject.HTTPClient && code != subject.LogonSource {
 		who := tsubject.ClientOf(m.data.Subject.Kind)
 		return common.Status(fmt.Sprintf("%s needs a %s: %s lists this row's %ss",
 			m.c.Keys.Drill.Pivot.Help().Key, who, m.c.Keys.Drill.Clients.Help().Key, who))
@@ -822,6 +827,10 @@ func (m *Model) pivot() tea.Cmd {
 		return common.OpenMsg{Screen: common.ScreenPivot, Target: common.Target{Subject: db.Subject{Kind: db.SubjectClient, ID: cl.ID}, Label: cl.Addr}}
 	}
 }
+
+// noRow says why a key about the cursor's row did nothing: the list
+// (empty, or filtered to nothing) has none.
+const noRow = "no row under the cursor"
 
 // current returns the row under the cursor and whether it is a domain row.
 func (m *Model) current() (*review.Row, bool) {
@@ -844,6 +853,10 @@ func (m *Model) sortBy(k review.SortKey) tea.Cmd {
 	switch {
 	case k == review.SortScore && m.unscored():
 		text = m.notScored() + ": sorted by count"
+	case k == review.SortScore && len(m.data.Names.Rows) == 0:
+		// Nothing is scored because there is nothing, not for want of
+		// scoring.
+		text += ": no " + m.data.Subject.Title + " in this workspace"
 	case k == review.SortScore && m.sc != nil && !m.sc.Any:
 		text += ": nothing is scored yet (longtail score)"
 	}

@@ -92,7 +92,7 @@ func (m *Model) whyView(w, h int) []string {
 	if r != nil {
 		label = common.SafeName(r.Name)
 	}
-	st := whyState{label: label, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
+	st := whyState{label: label, none: r == nil, loaded: m.why.loaded, score: m.why.score, err: m.why.err, scoring: m.scoring,
 		nets: m.answerNetworks(), cats: m.rowCategories()}
 	if m.unscored() {
 		st.unscored = m.notScored() + ": longtail scores other subjects of the kind (v: the next subject)"
@@ -103,6 +103,7 @@ func (m *Model) whyView(w, h int) []string {
 // whyState is what the panel shows.
 type whyState struct {
 	label   string // the row's name, sanitised
+	none    bool   // there is no row under the cursor (nothing is read)
 	loaded  bool
 	score   db.Score
 	err     error
@@ -128,6 +129,8 @@ func renderWhy(s *common.Styles, st whyState, w, h int) []string {
 	out := []string{s.Header.Render(ansi.Truncate(title+strings.Repeat("─", max(0, w-ansi.StringWidth(title))), w, "…"))}
 	var body []string
 	switch {
+	case st.none:
+		body = []string{noRow}
 	case st.err != nil && errors.Is(st.err, db.ErrNotFound) && st.unscored != "":
 		body = strings.Split(ansi.Wrap(st.unscored, w, ""), "\n")
 	case st.err != nil && errors.Is(st.err, db.ErrNotFound) && st.scoring:
