@@ -142,9 +142,10 @@ type Model struct {
 	visual       bool
 	visualAnchor int
 
-	searchText string
-	matches    []int // positions in res.Lines
-	searchSeq  int
+	searchText  string
+	searchMatch review.Matcher // searchText compiled
+	matches     []int          // positions in res.Lines
+	searchSeq   int
 
 	input     common.Input
 	inputKind inputKind
@@ -1148,12 +1149,7 @@ func (m *Model) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeInput()
 		switch kind {
 		case inputSearch:
-			m.searchText = value
-			if value == "" {
-				m.matches = nil
-				return nil
-			}
-			return m.runSearch(true)
+			return m.search(value)
 		case inputNote:
 			req := m.pendingMark
 			m.pendingMark = nil

@@ -430,7 +430,16 @@ func TestSearchAndSort(t *testing.T) {
 	if s := statusOf(press(m, "/", "ctrl+u", "r", "e", ":", "(", "enter")); !strings.Contains(s, "error: search") {
 		t.Errorf("bad regex said %q", s)
 	}
-	press(m, "esc") // clears the search
+	// The prompt stays open on it, and the search before it stays the
+	// list's: its error is said once, not again at each change of the list.
+	if !m.Capturing() || m.searchText != `~^www\.` {
+		t.Errorf("after a bad regex: prompt open %v, search %q", m.Capturing(), m.searchText)
+	}
+	if s := statusOf(press(m, "esc", "<", "[")); s != "" {
+		t.Errorf("keys after a bad regex said %q", s)
+	}
+	press(m, "r", "T") // the filters < and [ turned on, off
+	press(m, "esc")    // clears the search
 	if m.searchText != "" {
 		t.Error("esc kept the search")
 	}

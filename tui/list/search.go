@@ -9,16 +9,29 @@ import (
 	"github.com/longtail/longtail/tui/common"
 )
 
-// runSearch finds every visible row matching searchText, in a command.
-// first: jump to the first match at or after the cursor when it arrives.
-func (m *Model) runSearch(first bool) tea.Cmd {
-	match, err := review.CompileSearch(m.searchText)
+// search makes what was typed at the prompt the list's search and jumps
+// to its first match. A regex that does not compile leaves the prompt
+// open on it, to mend, and the search as it was: kept, it would say its
+// error again each time the list changed (a filter key runs it again).
+func (m *Model) search(value string) tea.Cmd {
+	match, err := review.CompileSearch(value)
 	if err != nil {
-		m.matches = nil
+		m.inputKind = inputSearch
 		return common.Error(fmt.Errorf("search: %w", err))
 	}
+	m.searchText, m.searchMatch = value, match
+	if value == "" {
+		m.matches = nil
+		return nil
+	}
+	return m.runSearch(true)
+}
+
+// runSearch finds every visible row matching the search, in a command.
+// first: jump to the first match at or after the cursor when it arrives.
+func (m *Model) runSearch(first bool) tea.Cmd {
 	m.searchSeq++
-	seq, data, domains, lines := m.searchSeq, m.data, m.res.Domains, m.res.Lines
+	seq, data, domains, lines, match := m.searchSeq, m.data, m.res.Domains, m.res.Lines, m.searchMatch
 	// first is false for a re-run after the list changed: the cursor stays.
 	return func() tea.Msg {
 		return searchMsg{seq: seq, matches: review.Search(data, domains, lines, match), stay: !first}
