@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/longtail/longtail/engine/gen"
+	"github.com/longtail/longtail/engine/lists"
 )
 
 // lt runs the longtail command line in-process against the workspace ws.
@@ -390,6 +392,42 @@ func TestExportIsAtomicAndChecksTheFormat(t *testing.T) {
 	if out := ltOK(t, ws, "export", "--format", "plain", "--verdict", "good"); strings.Contains(out, "evil.example") {
 		t.Errorf("--verdict good exported a bad rule: %s", out)
 	}
+}
+
+// TestExportLeavesKnownGoodOut: a format that cannot say a verdict gets
+// no known-good name unless those are asked for alone (an allowlist), and
+// the export says what it left out.
+func TestExportLeavesKnownGoodOut(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	ltOK(t, ws, "rules", "add", "*.google.com", "--verdict", "good")
+	ltOK(t, ws, "rules", "add", "evil.example", "--verdict", "bad")
+	for _, f := range []string{"plain", "suricata-dataset", "zeek-intel"} {
+		out, errOut, err := lt(t, ws, "export", "--format", f)
+		if err != nil || !strings.Contains(errOut, "1 known-good rule left out") || !strings.Contains(errOut, "--verdict good") {
+			t.Errorf("%s: %v, report %q", f, err, errOut)
+		}
+		if l := readList(t, out); !reflect.DeepEqual(l, []string{"evil.example"}) {
+			t.Errorf("%s of every verdict holds %q", f, l)
+		}
+		if l := readList(t, ltOK(t, ws, "export", "--format", f, "--verdict", "good")); !reflect.DeepEqual(l, []string{"google.com"}) {
+			t.Errorf("%s --verdict good holds %q", f, l)
+		}
+	}
+}
+
+// readList is the names of an exported list, read back as import-list
+// reads it.
+func readList(t *testing.T, src string) []string {
+	t.Helper()
+	l, err := lists.Read(strings.NewReader(src))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	var out []string
+	for _, e := range l.Entries {
+		out = append(out, e.Name)
+	}
+	return out
 }
 
 // top end to end: the verdict column, --hide and --unreviewed; paging and

@@ -31,6 +31,11 @@ type ExportMeta struct {
 	// hosts, zeek-intel, suricata-dataset) write them after the bare name,
 	// since that is all such a consumer can be given of a domain.
 	Below map[string][]string
+	// Verdict is the verdict the export was asked for (rules.None: every
+	// verdict). Formats that cannot say a verdict write known-good rules
+	// only when it is Good: mixed into a list a sensor alerts on, they
+	// would raise alerts on the names known to be fine.
+	Verdict rules.Verdict
 }
 
 // DefaultZone is the RPZ zone name assumed when ExportMeta.Zone is empty.
@@ -90,25 +95,29 @@ type spec struct {
 	// rule is written as its bare name and the names seen below it.
 	exact bool
 	// keep selects the rules the format writes at all (nil: every one),
-	// and skipped says why the others are left out, as a note.
-	keep    func(*rules.Rule) bool
+	// given the verdict asked for (ExportMeta.Verdict), and skipped says
+	// why the others are left out, as a note.
+	keep    func(r *rules.Rule, asked rules.Verdict) bool
 	skipped string
 	// scope is the note on how the format carries domain rules.
 	scope string
 }
 
 var specs = map[Format]spec{
-	Plain: {write: writePlain, name: anyName, exact: true,
-		scope: "a domain rule is listed as its bare name and the names seen below it"},
+	Plain: {write: writePlain, name: anyName, exact: true, keep: goodIfAsked,
+		skipped: "a plain list says no verdict, so whatever loads it treats every name alike; --verdict good exports them alone",
+		scope:   "a domain rule is listed as its bare name and the names seen below it"},
 	Hosts: {write: writeHosts, name: hostsName, exact: true, keep: notGood,
 		skipped: "every hosts entry blocks its name",
 		scope:   "a hosts entry matches one exact name: a domain rule is listed as its bare name and the names seen below it; names below it not seen yet are not blocked (the adblock or rpz export covers them)"},
 	Adblock: {write: writeAdblock, name: anyName,
 		scope: "||name^ covers the name and everything below it"},
-	ZeekIntel: {write: writeZeekIntel, name: anyName, exact: true,
-		scope: "Intel::DOMAIN matches exact names: a domain rule is written as its bare name and the names seen below it; names below it not seen yet are not matched"},
-	SuricataDataset: {write: writeSuricata, name: anyName, exact: true,
-		scope: "dataset:isset on dns.query matches exact names: a domain rule is written as its bare name and the names seen below it; --format suricata-rules matches everything below a domain"},
+	ZeekIntel: {write: writeZeekIntel, name: anyName, exact: true, keep: goodIfAsked,
+		skipped: "Zeek raises an Intel hit on every indicator whatever its meta.desc says; --verdict good exports them alone",
+		scope:   "Intel::DOMAIN matches exact names: a domain rule is written as its bare name and the names seen below it; names below it not seen yet are not matched"},
+	SuricataDataset: {write: writeSuricata, name: anyName, exact: true, keep: goodIfAsked,
+		skipped: "dataset:isset matches every name in the set; --verdict good exports them alone (an allowlist, for isnotset)",
+		scope:   "dataset:isset on dns.query matches exact names: a domain rule is written as its bare name and the names seen below it; --format suricata-rules matches everything below a domain"},
 	SuricataRules: {write: writeSuricataRules, name: anyName,
 		scope: "one dotprefix rule per domain rule matches the name and everything below it"},
 	RPZ: {write: writeRPZ, name: rpzName,
@@ -139,7 +148,9 @@ func CheckFormat(format string) error {
 
 // Write writes rs to w in format (one of ExportFormats). It writes the
 // rules it is given (choosing them, by verdict say, is the caller's job)
-// that the format can carry: a pattern that is not a valid DNS name
+// that the format can carry: a known-good rule only in a format that says
+// so, or in an export of known-good rules alone (ExportMeta.Verdict); a
+// pattern that is not a valid DNS name
 // (rules.ValidName), or that the format cannot hold, is left out and
 // reported, in the Report and in the header comment where the format has
 // one. CSV and JSON carry every rule, losslessly.
@@ -169,7 +180,7 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	p := &plan{spec: specs[f], meta: meta, report: Report{Format: f}}
 	left, domains, idns := 0, 0, 0
 	for _, r := range rs {
-		if p.spec.keep != nil && !p.spec.keep(&r) {
+		if p.spec.keep != nil && !p.spec.keep(&r, meta.Verdict) {
 			left++
 			continue
 		}
@@ -311,7 +322,15 @@ func writePlain(w io.Writer, p *plan) error {
 	return nil
 }
 
-func notGood(r *rules.Rule) bool { return r.Verdict != rules.Good }
+// notGood leaves out every known-good rule, whatever was asked for: a
+// hosts entry blocks its name.
+func notGood(r *rules.Rule, _ rules.Verdict) bool { return r.Verdict != rules.Good }
+
+// goodIfAsked leaves known-good rules out of a format that cannot tell
+// them from the others unless they were asked for alone (an allowlist).
+func goodIfAsked(r *rules.Rule, asked rules.Verdict) bool {
+	return r.Verdict != rules.Good || asked == rules.Good
+}
 
 // hostsName refuses names a hosts file would read as an address.
 func hostsName(name string, _ ExportMeta) string {

@@ -34,9 +34,7 @@ func sampleRules() []rules.Rule {
 func carried(f Format, r rules.Rule) (e entry, ok bool) {
 	e.Name = r.Pattern
 	switch f {
-	case Plain, SuricataDataset:
-		return e, true
-	case Hosts:
+	case Plain, SuricataDataset, Hosts:
 		return e, r.Verdict != rules.Good
 	case Adblock:
 		e.Scope = r.Scope
@@ -49,7 +47,7 @@ func carried(f Format, r rules.Rule) (e entry, ok bool) {
 		if f == ZeekIntel || f == RPZ {
 			e.Note = oneLine(r.Note)
 		}
-		return e, true
+		return e, f != ZeekIntel || r.Verdict != rules.Good
 	}
 	panic("no expectation for " + f)
 }
@@ -142,9 +140,8 @@ func TestWriteUnknownFormat(t *testing.T) {
 }
 
 func TestZeekIntelLayout(t *testing.T) {
-	rs := sampleRules()[:3]
+	rs := sampleRules()[1:3]
 	want := "#fields\tindicator\tindicator_type\tmeta.source\tmeta.desc\n" +
-		"example.com\tIntel::DOMAIN\tlongtail\tgood (domain and subdomains): corporate, \"all\" of it\n" +
 		"evil.example.com\tIntel::DOMAIN\tlongtail\tbad (domain and subdomains): c2 beacon second line; more\n" +
 		"odd.example.net\tIntel::DOMAIN\tlongtail\tsuspicious: ünïcode ✓\n"
 	got := string(export(t, ZeekIntel, rs))
@@ -160,6 +157,51 @@ func TestZeekIntelLayout(t *testing.T) {
 	if !strings.Contains(head, "Intel::DOMAIN matches exact names") {
 		t.Errorf("header does not say how domain rules are carried:\n%s", head)
 	}
+}
+
+// TestVerdictlessFormatsLeaveGoodOut: plain, zeek-intel and
+// suricata-dataset cannot tell a consumer which names are known-good, so
+// an export of every verdict leaves those out (with a note saying so);
+// asked for alone, they are the export: an allowlist.
+func TestVerdictlessFormatsLeaveGoodOut(t *testing.T) {
+	rs := []rules.Rule{
+		{ID: 1, Pattern: "google.com", Scope: rules.Domain, Verdict: rules.Good},
+		{ID: 2, Pattern: "evil.example", Verdict: rules.Bad},
+		{ID: 3, Pattern: "odd.example", Verdict: rules.Suspicious},
+	}
+	meta := ExportMeta{Below: map[string][]string{"google.com": {"www.google.com"}}}
+	for _, f := range []Format{Plain, ZeekIntel, SuricataDataset} {
+		var buf bytes.Buffer
+		rep, err := Write(&buf, string(f), rs, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := mustRead(t, buf.String())
+		if got := names(l.Entries); !reflect.DeepEqual(got, []string{"evil.example", "odd.example"}) {
+			t.Errorf("%s of every verdict holds %q", f, got)
+		}
+		if rep.Written != 2 || len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "1 known-good rule left out: ") ||
+			!strings.Contains(rep.Notes[0], "--verdict good") {
+			t.Errorf("%s: report %+v does not say the known-good rule was left out", f, rep)
+		}
+		buf.Reset()
+		meta.Verdict = rules.Good
+		if _, err := Write(&buf, string(f), rs[:1], meta); err != nil {
+			t.Fatal(err)
+		}
+		meta.Verdict = rules.None
+		if got := names(mustRead(t, buf.String()).Entries); !reflect.DeepEqual(got, []string{"google.com", "www.google.com"}) {
+			t.Errorf("%s --verdict good holds %q", f, got)
+		}
+	}
+}
+
+func names(es []Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Name
+	}
+	return out
 }
 
 func TestSuricataDatasetLayout(t *testing.T) {

@@ -129,7 +129,7 @@ func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now t
 		return nil, lists.ExportMeta{}, err
 	}
 	rs := Select(all, v)
-	meta := lists.ExportMeta{Generated: now, Source: "workspace " + filepath.Base(d.Path())}
+	meta := lists.ExportMeta{Generated: now, Source: "workspace " + filepath.Base(d.Path()), Verdict: v}
 	if v != rules.None {
 		meta.Source += ", verdict " + v.String()
 	}

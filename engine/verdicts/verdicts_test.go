@@ -397,6 +397,9 @@ func TestExportImportRoundTrip(t *testing.T) {
 			want := make(map[string]rules.Rule)
 			origin := "export." + tc.format
 			for k, r := range all {
+				if r.Verdict == rules.Good && slices.Contains([]string{"hosts", "plain", "suricata-dataset", "zeek-intel"}, tc.format) {
+					continue // these formats cannot say known-good
+				}
 				switch tc.format {
 				case "csv", "json":
 					// every field but the id, which is the workspace's own
@@ -409,9 +412,6 @@ func TestExportImportRoundTrip(t *testing.T) {
 					}
 					r.Note, r.Author, r.Origin = "", "", origin
 				case "hosts":
-					if r.Verdict == rules.Good {
-						continue
-					}
 					r.Scope, r.Verdict = rules.Name, rules.Bad
 					k = "name " + r.Pattern
 					r.Note, r.Author, r.Origin = "", "", origin
