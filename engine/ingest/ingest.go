@@ -369,13 +369,16 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	opt.Progress.Bytes.Store(0)
 	counted := &countingReader{r: raw, n: &opt.Progress.Bytes}
 	br := bufio.NewReaderSize(counted, 1<<20)
-	rawHead, _ := br.Peek(parse.HeadSize)
-	if ctx.Err() != nil {
+	cr, _ := raw.(*cancelReader)
+	rawHead := peekHead(br, cr)
+	if ctx.Err() != nil && len(rawHead) == 0 {
 		return stopped(ctx, rep, ctx.Err())
 	}
+	// Stopped with lines come: they are read and stored, as they would
+	// be once past the head.
 	src.Fingerprint = fingerprint(rawHead)
 
-	stream := io.Reader(br)
+	sb, head := br, rawHead
 	gzipped := len(rawHead) >= 2 && rawHead[0] == 0x1f && rawHead[1] == 0x8b
 	if gzipped {
 		zr, err := gzip.NewReader(br)
@@ -383,13 +386,12 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			return failed(rep, fmt.Errorf("gzip: %w", err))
 		}
 		zr.Multistream(true)
-		stream = bufio.NewReaderSize(zr, 1<<20)
+		sb = bufio.NewReaderSize(zr, 1<<20)
 		final = true
-	}
-	sb := stream.(*bufio.Reader)
-	head, _ := sb.Peek(parse.HeadSize)
-	if ctx.Err() != nil {
-		return stopped(ctx, rep, ctx.Err())
+		head, _ = sb.Peek(parse.HeadSize)
+		if ctx.Err() != nil && len(head) == 0 {
+			return stopped(ctx, rep, ctx.Err())
+		}
 	}
 	known := []io.ReaderAt{file}
 	fps := []string{src.Fingerprint}
@@ -459,11 +461,17 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 	rep.source = src.ID
 
+	readCtx, headOnly := ctx, ctx.Err() != nil
+	if headOnly {
+		// Stopped while a stream's head came: what came is read, and
+		// no more.
+		sb, readCtx = bufio.NewReader(bytes.NewReader(head)), wctx
+	}
 	base := w.stored()
 	out := newSink(l, w, src.ID, opt.BatchSize, opt.FlushEvery, &opt.Progress.Events)
 	var end parse.Resume
 	if format.Stream != nil {
-		end, err = format.Stream(ctx, sb, from, out)
+		end, err = format.Stream(readCtx, sb, from, out)
 	} else {
 		start := parse.Position{}
 		if file != nil && from.Warm.Offset > 0 && !format.Replay && !gzipped {
@@ -487,7 +495,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 			}
 		}
 		var pos parse.Position
-		pos, err = parse.ScanLines(ctx, sb, p, start, from, final, out)
+		pos, err = parse.ScanLines(readCtx, sb, p, start, from, final, out)
 		// A live log's response may be in the next read, and a stopped
 		// read is resumed: the next read resumes for the queries still
 		// waiting (parse.Waiter). At the end of a finished file, or for a
@@ -505,7 +513,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	case gzipped && errors.Is(err, io.ErrUnexpectedEOF):
 		// A copy cut short, or a log still being compressed.
 		return failed(rep, fmt.Errorf("cut short: the compressed data ends early (%w)", err))
-	case err != nil:
+	case err != nil || headOnly:
 		return stopped(ctx, rep, err)
 	}
 	if format.Stream == nil && !final && (end.Read.Offset < src.Size || end.Held <= end.Read.Line) {
@@ -549,6 +557,28 @@ func stopped(ctx context.Context, rep Report, err error) Report {
 		return rep
 	}
 	return failed(rep, err)
+}
+
+// headWait is how long a stream may pause before its head is what came.
+const headWait = 500 * time.Millisecond
+
+// peekHead peeks the head that detection and the fingerprint read:
+// parse.HeadSize bytes, or all there is; of a stream (cr), what came
+// before it paused for headWait after a whole line, or before it was
+// stopped, so that a quiet pipe's lines are read as they come.
+func peekHead(br *bufio.Reader, cr *cancelReader) []byte {
+	if cr == nil {
+		h, _ := br.Peek(parse.HeadSize)
+		return h
+	}
+	cr.wait = headWait
+	defer func() { cr.wait = 0 }()
+	for {
+		h, err := br.Peek(parse.HeadSize)
+		if err != errPaused || bytes.IndexByte(h, '\n') >= 0 {
+			return h
+		}
+	}
 }
 
 // fingerprint identifies a file by its first bytes: a log that grew keeps

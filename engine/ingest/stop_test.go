@@ -129,6 +129,47 @@ func TestCancelStoresWhatWasRead(t *testing.T) {
 	}
 }
 
+// A quiet stream (tail -f of a log written to now and then) is read from
+// the lines it gave once it pauses, not once 64 KiB have come; stopped
+// before that pause, it stores the lines that came.
+func TestAQuietStreamIsReadFromItsFirstLines(t *testing.T) {
+	log := genLog(t, "csv", 50)
+	if len(log) >= 64<<10 {
+		t.Fatalf("the log is %d bytes: no quiet stream", len(log))
+	}
+	for _, waitForRead := range []bool{true, false} {
+		d := openWS(t)
+		fifo := filepath.Join(t.TempDir(), "fifo")
+		testfs.Mkfifo(t, fifo)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := runAsync(ctx, d, []string{fifo}, Options{})
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(log); err != nil {
+			t.Fatal(err)
+		}
+		// Read once the stream paused for headWait (its progress shows
+		// every 1024 events: nothing to wait on), or stopped before.
+		if waitForRead {
+			time.Sleep(3 * headWait)
+		} else {
+			time.Sleep(headWait / 5)
+		}
+		cancel()
+		res := waitRun(t, done)
+		w.Close()
+		if len(res.reps) != 1 || res.reps[0].Events != 50 {
+			t.Fatalf("waiting for the read %v: reports %+v, err %v", waitForRead, res.reps, res.err)
+		}
+		if got := totalEvents(t, d); got != 50 {
+			t.Errorf("waiting for the read %v: the workspace counts %d events, want 50", waitForRead, got)
+		}
+		cancel()
+	}
+}
+
 // An ingest that fails on a full disk reports the events the workspace
 // holds, not those it read.
 func TestFullDiskReportsWhatWasStored(t *testing.T) {

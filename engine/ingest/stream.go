@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -66,11 +67,21 @@ func openStream(ctx context.Context, path string, mode fs.FileMode) (*os.File, e
 // ctx.Err() as soon as ctx ends, even while r's read waits. The read it
 // stops waiting for ends when r is closed (a FIFO) or the process exits
 // (standard input); its data is dropped.
+//
+// While wait is set, a Read that waits longer returns errPaused and leaves
+// the read going: the next Read takes its data. A stream's head is read
+// so: a pipe that gives a few lines and pauses (tail -f of a quiet log)
+// is read from those lines, where a wait for a full head held them back
+// until 64 KiB had come.
 type cancelReader struct {
-	ctx  context.Context
-	r    io.Reader
-	buf  []byte
-	done chan readResult
+	ctx      context.Context
+	r        io.Reader
+	buf      []byte
+	done     chan readResult
+	wait     time.Duration
+	inflight bool   // a read of buf is going on
+	pending  []byte // what a read gave that the last Read had no room for
+	err      error  // the error of the read that gave pending
 }
 
 type readResult struct {
@@ -78,25 +89,51 @@ type readResult struct {
 	err error
 }
 
+// errPaused says that a stream gave nothing for the cancelReader's wait.
+var errPaused = errors.New("the stream paused")
+
 func newCancelReader(ctx context.Context, r io.Reader) *cancelReader {
 	return &cancelReader{ctx: ctx, r: r, done: make(chan readResult, 1)}
 }
 
 func (c *cancelReader) Read(p []byte) (int, error) {
+	if len(c.pending) > 0 {
+		n := copy(p, c.pending)
+		if c.pending = c.pending[n:]; len(c.pending) == 0 {
+			return n, c.err
+		}
+		return n, nil
+	}
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if len(c.buf) < len(p) {
-		c.buf = make([]byte, len(p))
+	if !c.inflight {
+		if len(c.buf) < len(p) {
+			c.buf = make([]byte, len(p))
+		}
+		buf := c.buf[:len(p)]
+		c.inflight = true
+		go func() {
+			n, err := c.r.Read(buf)
+			c.done <- readResult{n, err}
+		}()
 	}
-	buf := c.buf[:len(p)]
-	go func() {
-		n, err := c.r.Read(buf)
-		c.done <- readResult{n, err}
-	}()
+	var paused <-chan time.Time
+	if c.wait > 0 {
+		t := time.NewTimer(c.wait)
+		defer t.Stop()
+		paused = t.C
+	}
 	select {
 	case res := <-c.done:
-		return copy(p, buf[:res.n]), res.err
+		c.inflight = false
+		n := copy(p, c.buf[:res.n])
+		if c.pending, c.err = c.buf[n:res.n], res.err; len(c.pending) > 0 {
+			return n, nil
+		}
+		return n, res.err
+	case <-paused:
+		return 0, errPaused
 	case <-c.ctx.Done():
 		c.buf = nil // the abandoned read may still write into it
 		return 0, c.ctx.Err()
