@@ -30,6 +30,11 @@ func cmdSeries(ctx context.Context, e *env, args []string) error {
 	if len(rest) > 1 {
 		return fmt.Errorf("series: usage: longtail series [SUBJECT] [--kind dns|http|logon] [--by fqdn|domain|client|host|ua|account|source|pair...] [--bucket 1h]")
 	}
+	if len(rest) == 0 && (isSet(fs, "kind") || isSet(fs, "by")) {
+		// The workspace's series is kept for all its events together:
+		// a kind's alone would be the whole workspace's under its name.
+		return fmt.Errorf("series: --kind and --by name the subject of a VALUE (series root --kind logon --by account); without one the series counts every event of the workspace, of every kind")
+	}
 	d, err := e.open(true)
 	if err != nil {
 		return err

@@ -77,3 +77,18 @@ func TestSeriesOfTheBeacon(t *testing.T) {
 		t.Errorf("unknown name: %v", err)
 	}
 }
+
+// A kind without a value is refused: the workspace's series counts every
+// kind's events, and served under --kind logon it read as the logons'.
+func TestSeriesOfAKindNeedsAValue(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	auth := filepath.Join(t.TempDir(), "auth.log")
+	os.WriteFile(auth, []byte("Sep 30 12:11:34 web1 sshd[22790]: Failed password for root from 103.100.210.198 port 56763 ssh2\n"), 0o644)
+	ltOK(t, ws, "ingest", "--no-score", auth)
+	if _, errOut, err := lt(t, ws, "series", "--kind", "logon"); err == nil || !strings.Contains(errOut+err.Error(), "--kind and --by name the subject of a VALUE") {
+		t.Errorf("series --kind logon: %v %s", err, errOut)
+	}
+	if out := ltOK(t, ws, "series", "--format", "csv"); !strings.Contains(out, ",1\n") {
+		t.Errorf("series of the workspace: %s", out)
+	}
+}
