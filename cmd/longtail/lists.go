@@ -208,29 +208,53 @@ func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) erro
 	return nil
 }
 
+// rulesRemove takes rules add's --kind and --by to remove one subject's
+// rules of a pattern; without them, a pattern of several subjects is
+// refused (verdicts.SeveralSubjectsError).
 func rulesRemove(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("rules rm", flag.ContinueOnError)
 	scope := fs.String("scope", "", "remove a pattern's rule of this `scope` only (name or domain); default: both")
+	sf := addSubjectFlags(fs, "fqdn")
 	targets, err := flags(fs, e, args)
 	if err != nil {
 		return err
 	}
 	if len(targets) == 0 {
-		return errors.New("rules rm: usage: longtail rules rm ID|PATTERN... [--scope name|domain]")
+		return errors.New("rules rm: usage: longtail rules rm ID|PATTERN... [--scope name|domain] [--kind K] [--by S]")
+	}
+	only, err := onlySubject(fs, sf, scope)
+	if err != nil {
+		return fmt.Errorf("rules rm: %w", err)
 	}
 	d, err := e.open(false)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	gone, err := verdicts.RemoveTyped(ctx, d, targets, *scope)
+	gone, err := verdicts.RemoveTyped(ctx, d, targets, *scope, only)
 	if err != nil {
 		return fmt.Errorf("rules rm: %w", err)
 	}
 	for _, r := range gone {
-		fmt.Fprintf(e.stdout, "removed rule %d: %s\n", r.ID, verdicts.Describe(r))
+		fmt.Fprintf(e.stdout, "removed rule %d: %s (%s)\n", r.ID, verdicts.Describe(r), subject.Must(r.Subject()).QualifiedName())
 	}
 	return nil
+}
+
+// onlySubject is the subject --kind and --by name, or zero when neither
+// was given (every subject). --by domain names the kind's domain rules,
+// as it does for rules add.
+func onlySubject(fs *flag.FlagSet, sf subjectFlags, scope *string) (subject.Code, error) {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "kind" || f.Name == "by" })
+	if !given {
+		return 0, nil
+	}
+	sub, groups, err := sf.resolve()
+	if groups && *scope == "" {
+		*scope = "domain"
+	}
+	return sub.Code, err
 }
 
 // exportRules is "export" and "rules export": the rules, optionally of one

@@ -192,6 +192,32 @@ func TestRulesAddListRemove(t *testing.T) {
 	}
 }
 
+// TestRulesRemoveOfOneSubject: rules rm takes rules add's --kind and
+// --by; a pattern of several subjects without them removes nothing and
+// says which rules there are.
+func TestRulesRemoveOfOneSubject(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	ltOK(t, ws, "rules", "add", "www.alexa.com", "--verdict", "good")
+	ltOK(t, ws, "rules", "add", "--kind", "http", "--by", "host", "www.alexa.com", "--verdict", "bad")
+	_, _, err := lt(t, ws, "rules", "rm", "www.alexa.com")
+	if err == nil || !strings.Contains(err.Error(), "none was removed") || !strings.Contains(err.Error(), "(--kind http --by host)") {
+		t.Errorf("rm of a pattern of two subjects: %v", err)
+	}
+	if _, _, err := lt(t, ws, "rules", "rm", "www.alexa.com", "--kind", "logon"); err == nil || !strings.Contains(err.Error(), "no rule matches") {
+		t.Errorf("rm --kind logon: %v", err)
+	}
+	if out := ltOK(t, ws, "rules", "rm", "www.alexa.com", "--kind", "http", "--by", "host"); !strings.HasSuffix(out, ": bad www.alexa.com (http.host)\n") {
+		t.Errorf("rm --kind http --by host: %q", out)
+	}
+	if rs := listRules(t, ws); len(rs) != 1 || rs["name www.alexa.com"].Verdict != "good" {
+		t.Errorf("left: %+v", rs)
+	}
+	ltOK(t, ws, "rules", "rm", "www.alexa.com") // one subject left: no question
+	if rs := listRules(t, ws); len(rs) != 0 {
+		t.Errorf("left: %+v", rs)
+	}
+}
+
 // A rule acts at once on what is loaded, and on what is loaded after it.
 func TestRulesActAtOnceAndOnLaterIngests(t *testing.T) {
 	ws, _, _ := genWorkspace(t)

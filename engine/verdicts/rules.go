@@ -270,8 +270,12 @@ func TypedRules(patterns []string, scopeWord string, like rules.Rule) ([]rules.R
 }
 
 // RemoveTyped deletes the rules typed targets select (see selector), each
-// once, and returns them. A target that selects nothing removes nothing.
-func RemoveTyped(ctx context.Context, d *db.DB, targets []string, scopeWord string) ([]rules.Rule, error) {
+// once, and returns them. only, when not zero, keeps to the rules of that
+// subject. Without it, a pattern that selects rules of several subjects
+// (www.alexa.com, a DNS name good, an HTTP host bad) removes nothing: the
+// *SeveralSubjectsError names them, for the analyst to pick one. A target
+// that selects nothing removes nothing.
+func RemoveTyped(ctx context.Context, d *db.DB, targets []string, scopeWord string, only subject.Code) ([]rules.Rule, error) {
 	rs, err := d.Rules(ctx)
 	if err != nil {
 		return nil, err
@@ -282,14 +286,22 @@ func RemoveTyped(ctx context.Context, d *db.DB, targets []string, scopeWord stri
 		if err != nil {
 			return nil, err
 		}
-		n := len(gone)
+		var hit []rules.Rule
 		for _, r := range rs {
-			if match(r) && !slices.ContainsFunc(gone, func(g rules.Rule) bool { return g.ID == r.ID }) {
-				gone = append(gone, r)
+			if match(r) && (only == 0 || r.Subject() == only) {
+				hit = append(hit, r)
 			}
 		}
-		if len(gone) == n {
+		if len(hit) == 0 {
 			return nil, fmt.Errorf("no rule matches %s", textsafe.String(t))
+		}
+		if only == 0 && severalSubjects(hit) {
+			return nil, &SeveralSubjectsError{Target: t, Rules: hit}
+		}
+		for _, r := range hit {
+			if !slices.ContainsFunc(gone, func(g rules.Rule) bool { return g.ID == r.ID }) {
+				gone = append(gone, r)
+			}
 		}
 	}
 	ids := make([]int64, len(gone))
@@ -297,4 +309,27 @@ func RemoveTyped(ctx context.Context, d *db.DB, targets []string, scopeWord stri
 		ids[i] = r.ID
 	}
 	return gone, d.DeleteRules(ctx, ids)
+}
+
+func severalSubjects(rs []rules.Rule) bool {
+	return slices.ContainsFunc(rs, func(r rules.Rule) bool { return r.Subject() != rs[0].Subject() })
+}
+
+// SeveralSubjectsError refuses to remove the rules of a pattern that
+// several subjects have: the one the analyst means is named by its subject
+// or its id, the others are not removed by surprise.
+type SeveralSubjectsError struct {
+	Target string
+	Rules  []rules.Rule
+}
+
+func (e *SeveralSubjectsError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has rules of several subjects, so none was removed; name one by its id, or by --kind and --by:",
+		textsafe.String(e.Target))
+	for _, r := range e.Rules {
+		sub := subject.Must(r.Subject())
+		fmt.Fprintf(&b, "\n  rule %d for %s: %s (--kind %s --by %s)", r.ID, sub.Title, Describe(r), sub.Kind, sub.Name)
+	}
+	return b.String()
 }

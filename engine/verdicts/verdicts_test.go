@@ -18,6 +18,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/internal/words"
 )
@@ -521,15 +522,15 @@ func TestRemoveTyped(t *testing.T) {
 	d := workspace(t)
 	put(t, d, "bad *.evil.example", "good evil.example", "bad other.example")
 	// A bare pattern selects its rules of every scope.
-	gone, err := RemoveTyped(ctx, d, []string{"evil.example"}, "")
+	gone, err := RemoveTyped(ctx, d, []string{"evil.example"}, "", 0)
 	if err != nil || len(gone) != 2 {
 		t.Errorf("rm evil.example: %+v, %v", gone, err)
 	}
-	if _, err := RemoveTyped(ctx, d, []string{"nothing.example"}, ""); err == nil || err.Error() != "no rule matches nothing.example" {
+	if _, err := RemoveTyped(ctx, d, []string{"nothing.example"}, "", 0); err == nil || err.Error() != "no rule matches nothing.example" {
 		t.Errorf("rm of an unknown pattern: %v", err)
 	}
 	put(t, d, "bad *.evil.example", "good evil.example")
-	if gone, err := RemoveTyped(ctx, d, []string{"*.evil.example"}, ""); err != nil || len(gone) != 1 || gone[0].Scope != rules.Domain {
+	if gone, err := RemoveTyped(ctx, d, []string{"*.evil.example"}, "", 0); err != nil || len(gone) != 1 || gone[0].Scope != rules.Domain {
 		t.Errorf("rm *.evil.example: %+v, %v", gone, err)
 	}
 	if _, err := TypedRules([]string{"*.evil.example"}, "name", rules.Rule{}); err == nil {
@@ -537,6 +538,39 @@ func TestRemoveTyped(t *testing.T) {
 	}
 	if got := stored(t, d); len(got) != 2 || got["name evil.example"].Verdict != rules.Good {
 		t.Errorf("left: %+v", got)
+	}
+}
+
+// TestRemoveTypedOfOneSubject: a pattern that rules of several subjects
+// share is removed for one subject when it is named, and not at all
+// when it is not: the refusal names each rule and how to pick it.
+func TestRemoveTypedOfOneSubject(t *testing.T) {
+	d := workspace(t)
+	rs := []rules.Rule{
+		{Pattern: "www.alexa.com", Verdict: rules.Good},
+		{Pattern: "www.alexa.com", Verdict: rules.Bad, Kind: subject.HTTPHost},
+	}
+	if _, _, err := d.PutRules(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	_, err := RemoveTyped(ctx, d, []string{"www.alexa.com"}, "", 0)
+	var several *SeveralSubjectsError
+	if !errors.As(err, &several) || len(several.Rules) != 2 || !strings.Contains(err.Error(), "none was removed") ||
+		!strings.Contains(err.Error(), "for HTTP hosts: bad www.alexa.com (--kind http --by host)") {
+		t.Errorf("rm of a pattern of two subjects: %v", err)
+	}
+	if got, _ := d.Rules(ctx); len(got) != 2 {
+		t.Errorf("a refused rm removed rules: %+v", got)
+	}
+	gone, err := RemoveTyped(ctx, d, []string{"www.alexa.com"}, "", subject.HTTPHost)
+	if err != nil || len(gone) != 1 || gone[0].Subject() != subject.HTTPHost {
+		t.Errorf("rm --kind http --by host: %+v, %v", gone, err)
+	}
+	if got, _ := d.Rules(ctx); len(got) != 1 || got[0].Verdict != rules.Good || got[0].Subject() != subject.DNSName {
+		t.Errorf("left: %+v", got)
+	}
+	if _, err := RemoveTyped(ctx, d, []string{"www.alexa.com"}, "", subject.LogonAccount); err == nil {
+		t.Error("rm of a subject without the pattern removed something")
 	}
 }
 
