@@ -62,7 +62,7 @@ func TestSwitchKindAndSubject(t *testing.T) {
 			t.Fatalf("after %s: listing %s, rare %v:\n%s", step.key, m.data.Subject.Title, m.q.Rare, m.View())
 		}
 	}
-	if st := statusOf(press(m, "v")); !strings.Contains(st, "dns are listed by name only") {
+	if st := statusOf(press(m, "v")); !strings.Contains(st, "DNS names are listed by name only") {
 		t.Errorf("v on DNS: %q", st)
 	}
 	press(m, "K", "v", "v", "0")

@@ -291,7 +291,7 @@ func (m *Model) loadAll(state string) tea.Cmd {
 // which is read as soon as the one being read is in.
 func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	if sub.Code == m.q.Listing().Code {
-		return common.Status(fmt.Sprintf("%s are listed by %s only (%s: next kind)", sub.Kind, sub.Column,
+		return common.Status(fmt.Sprintf("%s are listed by %s only (%s: next kind)", sub.Title, sub.Column,
 			m.c.Keys.List.Kind.Help().Key))
 	}
 	if r, domain := m.current(); r != nil {
