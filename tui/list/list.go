@@ -362,13 +362,15 @@ func (m *Model) label(domains bool) string {
 	return ofKind(sub, l)
 }
 
-// groupsLabel names a list of sub's groups: their word, unless a list of
-// the kind goes by it too (the pairs' accounts are not the accounts' list,
-// whose counts differ; accounts and targets both roll up to domains): then
-// the values by their group, "pairs by account".
+// groupsLabel names a list of sub's groups: their word, unless another
+// list of the kind goes by it too (the pairs' accounts are not the
+// accounts' list, whose counts differ; accounts and targets both roll up
+// to domains): then the values by their group, "pairs by account". A
+// subject that is its own group (packages, results) is not "packages by
+// package".
 func groupsLabel(sub subject.Subject) string {
 	for _, o := range subject.Of(sub.Kind) {
-		if o.Plural == sub.Groups || o.Code != sub.Code && o.Groups == sub.Groups {
+		if o.Code != sub.Code && (o.Plural == sub.Groups || o.Groups == sub.Groups) {
 			return sub.Plural + " by " + sub.Group
 		}
 	}

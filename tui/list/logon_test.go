@@ -295,3 +295,25 @@ func TestThePivotOnLogonsSpeaksOfSources(t *testing.T) {
 		t.Errorf("a subject whose groups are its values: %q", got)
 	}
 }
+
+// The groups of a subject that is its own group are titled by their word
+// ("logon packages", not "logon packages by package"); those whose word
+// another list of the kind goes by, by their group ("pairs by account").
+func TestGroupsOfASubjectThatIsItsOwnGroup(t *testing.T) {
+	m := logonList(t)
+	press(m, "K", "K", "d")
+	for _, c := range []struct {
+		code  subject.Code
+		title string
+	}{
+		{subject.LogonPair, "logon pairs by account"}, {subject.LogonAuth, "logon packages"},
+		{subject.LogonResult, "logon results"},
+	} {
+		for i := 0; m.data.Subject.Code != c.code && i < len(subject.All); i++ {
+			press(m, "v")
+		}
+		if m.data.Subject.Code != c.code || m.Title() != c.title {
+			t.Errorf("the groups of %s are titled %q, want %q", m.data.Subject.Title, m.Title(), c.title)
+		}
+	}
+}
