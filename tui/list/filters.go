@@ -40,7 +40,7 @@ func (m *Model) filters() []filterState {
 	fs := []filterState{
 		{k.HideGood.Help().Key, m.q.Hide[rules.Good], "hide good", "good", "hide known-good (rules of verdict good)", m.res.Hid[review.HideVerdict]},
 		{k.Unreviewed.Help().Key, m.q.Unreviewed, "unreviewed", "reviewed", "only the unreviewed (no rule decides them)", m.res.Hid[review.Unreviewed]},
-		{k.HideTop.Help().Key, m.q.HideTop, "top " + top, "top " + top, "hide the " + top + " most visited", m.res.Hid[review.HideTop]},
+		{k.HideTop.Help().Key, m.q.HideTop, "top " + top, "busiest", "hide the " + top + " most visited", m.res.Hid[review.HideTop]},
 		{k.Rare.Help().Key, m.q.Rare, "≤" + rare, rareHides(m.res.Domains) + rare, rareLong, m.res.Hid[review.Rare]},
 	}
 	if m.an != nil && m.an.AnyRanked {

@@ -198,6 +198,9 @@ func TestFiltersAndWhatTheyHide(t *testing.T) {
 	if r, _ := m.rowAt(0); m.data.Names.Rank[m.res.Lines[0].Idx] != defaultTopN {
 		t.Errorf("first row after hiding the top %d is %s", defaultTopN, r.Name)
 	}
+	if bar := ansi.Strip(m.bottomBar(200)); !strings.Contains(bar, "T: 100 busiest hidden") {
+		t.Errorf("T on: the filter bar says %q", bar)
+	}
 	press(m, "]")
 	if m.q.TopN != 200 || m.res.Hid[review.HideTop].Rows != 200 {
 		t.Errorf("] → N=%d hid %d", m.q.TopN, m.res.Hid[review.HideTop].Rows)
