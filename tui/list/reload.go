@@ -255,7 +255,7 @@ func (m *Model) reloadedText(before int, eventsBefore int64, auto bool) string {
 		return fmt.Sprintf("the workspace changed: no new %s; %s new %s", m.label(false),
 			words.Int(m.data.Events-eventsBefore), tsubject.EventsOf(m.data.Subject.Kind))
 	case auto:
-		return "the workspace changed, no new " + m.label(false) + ": " + words.Int(int64(n))
+		return "the workspace changed, no new " + m.label(false) + " (" + words.Int(int64(n)) + " in all)"
 	}
 	return "reloaded: " + words.Int(int64(n)) + " " + m.label(false)
 }

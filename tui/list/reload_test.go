@@ -2,6 +2,8 @@ package list
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -234,5 +236,29 @@ func TestNewEventsOfListedRowsAreSaid(t *testing.T) {
 	// + then shows nothing, and says why.
 	if got := statusOf(press(m, "+")); got != "no new names arrived while open (+ shows new rows, not new events of listed ones)" {
 		t.Errorf("+ said %q", got)
+	}
+}
+
+// A change that brings the subject listed nothing says how many it lists
+// in all: "no new names: 1,234" read as a count of something new.
+func TestAChangeOfAnotherKindSaysHowManyThereAreInAll(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	m := New(c, Options{Author: "tester", NoRescore: true, Poll: time.Millisecond, ByCount: true})
+	m.SetSize(80, 24)
+	noPoll(m, m.Init())
+	web := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(web, []byte(hostileRequest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingestFiles(t, d, web)
+	d.Close()
+	_, cmd := m.Update(pollTickMsg{})
+	want := "the workspace changed, no new names (" + words.Int(int64(len(m.data.Names.Rows))) + " in all)"
+	if got := statusOf(noPoll(m, cmd)); !strings.Contains(got, want) {
+		t.Errorf("status %q, want %q", got, want)
 	}
 }
