@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -288,5 +289,36 @@ func TestIngestNamesOtherLogsAndSaysStdinIsNotDeduplicated(t *testing.T) {
 	}
 	if _, errOut, err := lt(t, ws, "ingest", "--no-score", dns); err != nil || strings.Contains(errOut, "never recognised") {
 		t.Errorf("ingest of a file: %v\n%s", err, errOut)
+	}
+}
+
+// A first ingest that stores nothing leaves no workspace behind, also
+// when that is known only once it ran: a directory with no file in it,
+// standard input that gives no log.
+func TestAnEmptyFirstIngestLeavesNoWorkspace(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "nothing-yet")
+	os.Mkdir(empty, 0o755)
+	for _, file := range []string{empty, "-"} {
+		ws := filepath.Join(dir, "new.db")
+		if file == "-" {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.WriteString("not a log\n")
+			w.Close()
+			saved := os.Stdin
+			os.Stdin = r
+			defer func() { os.Stdin = saved; r.Close() }()
+		}
+		_, errOut, err := lt(t, ws, "ingest", file)
+		var ex exitError
+		if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "no workspace was made at "+ws) {
+			t.Errorf("%s: exit %v:\n%s", file, err, errOut)
+		}
+		if left, _ := filepath.Glob(ws + "*"); len(left) > 0 {
+			t.Errorf("%s: left %v", file, left)
+		}
 	}
 }

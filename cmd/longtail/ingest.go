@@ -52,12 +52,32 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if stop, err := refuseUnreadable(e, files); stop {
 		return err
 	}
+	_, statErr := os.Stat(e.dbPath)
 	d, err := e.open(false)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
+	err = ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
+	if errors.Is(statErr, os.ErrNotExist) && holdsNothing(d) {
+		// Made for this ingest, which stored nothing (a stream stopped
+		// before any data came): no workspace for a later command to
+		// take for one, as refuseUnreadable would have said.
+		d.Close()
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock"} {
+			os.Remove(e.dbPath + suffix)
+		}
+		sayNoWorkspace(e)
+		return err
+	}
+	d.Close()
+	return err
+}
+
+// holdsNothing says whether the workspace has no source read into it:
+// neither events nor a file begun.
+func holdsNothing(d *db.DB) bool {
+	srcs, err := d.Sources(context.Background())
+	return err == nil && len(srcs) == 0
 }
 
 // refuseUnreadable stops a first ingest none of whose files can give
@@ -84,8 +104,13 @@ func refuseUnreadable(e *env, files []string) (stop bool, err error) {
 			err = exitError(2)
 		}
 	}
-	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
+	sayNoWorkspace(e)
 	return true, err
+}
+
+// sayNoWorkspace says that a first ingest made no workspace.
+func sayNoWorkspace(e *env) {
+	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
 }
 
 // yearFlag is --year, for the logs whose time stamps have no year.

@@ -40,6 +40,7 @@ func targets(paths []string, ws string) []target {
 			out = append(out, target{path: p})
 			continue
 		}
+		before := len(out)
 		werr := filepath.WalkDir(p, func(path string, e fs.DirEntry, err error) error {
 			switch {
 			case err != nil:
@@ -55,12 +56,18 @@ func targets(paths []string, ws string) []target {
 			}
 			return nil
 		})
-		if werr != nil {
+		switch {
+		case werr != nil:
 			out = append(out, target{path: p, err: werr})
+		case len(out) == before:
+			out = append(out, target{path: p, err: errNoFiles})
 		}
 	}
 	return out
 }
+
+// errNoFiles is the error of a directory given that holds no file to read.
+var errNoFiles = errors.New("no files in it (hidden ones are left out)")
 
 // absPath is path made absolute, or path when it cannot be.
 func absPath(path string) string {
