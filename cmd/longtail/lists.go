@@ -59,12 +59,17 @@ func subcommand(args []string, def string) (string, []string) {
 	return args[0], args[1:]
 }
 
-// verdictFlag parses an optional --verdict value; None when not given.
-func verdictFlag(s string) (rules.Verdict, error) {
+// verdictFlag parses an optional --verdict value of the command cmd; None
+// when not given. Its error names the command, as every other does.
+func verdictFlag(cmd, s string) (rules.Verdict, error) {
 	if s == "" {
 		return rules.None, nil
 	}
-	return rules.ParseVerdict(s)
+	v, err := rules.ParseVerdict(s)
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return v, nil
 }
 
 // writeTo writes to the file at path atomically, or to stdout when path is
@@ -114,7 +119,7 @@ func rulesList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	v, err := verdictFlag(*verdict)
+	v, err := verdictFlag("rules list", *verdict)
 	if err != nil {
 		return err
 	}
@@ -144,7 +149,7 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 	if len(patterns) == 0 || *verdict == "" {
 		return errors.New("rules add: usage: longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]")
 	}
-	v, err := rules.ParseVerdict(*verdict)
+	v, err := verdictFlag("rules add", *verdict)
 	if err != nil {
 		return err
 	}
@@ -298,7 +303,7 @@ func exportRules(ctx context.Context, e *env, name, defFormat string, args []str
 	if *format == "" {
 		return fmt.Errorf("%s: --format is required (plain, hosts, adblock, zeek-intel, suricata-dataset, suricata-rules, rpz, csv or json)", name)
 	}
-	v, err := verdictFlag(*verdict)
+	v, err := verdictFlag(name, *verdict)
 	if err != nil {
 		return err
 	}
@@ -361,14 +366,14 @@ func cmdImportList(ctx context.Context, e *env, args []string) error {
 		return errors.New("import-list: usage: longtail import-list FILE [--verdict good|suspicious|bad] [--top N] [--note TEXT] [--ranks] [--category NAME]")
 	}
 	if isCategoryImport(files[0], *category) {
-		v, err := verdictFlag(*verdict)
+		v, err := verdictFlag("import-list", *verdict)
 		if err != nil {
 			return err
 		}
 		return importCategories(ctx, e, files[0], *category, v, *note)
 	}
 	opt := verdicts.ImportOptions{Top: *top, Note: *note, AsRanks: *asRanks, Origin: filepath.Base(files[0]), Author: verdicts.DefaultAuthor(), Now: time.Now().UTC()}
-	if opt.Verdict, err = verdictFlag(*verdict); err != nil {
+	if opt.Verdict, err = verdictFlag("import-list", *verdict); err != nil {
 		return err
 	}
 	if err := opt.Check(); err != nil {

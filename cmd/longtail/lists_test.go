@@ -192,6 +192,26 @@ func TestRulesAddListRemove(t *testing.T) {
 	}
 }
 
+// TestUnknownVerdictNamesTheCommand: a mistyped --verdict is reported
+// under the command's name, as every other error of it is.
+func TestUnknownVerdictNamesTheCommand(t *testing.T) {
+	dir := t.TempDir()
+	ws, list := filepath.Join(dir, "ws.db"), filepath.Join(dir, "list.txt")
+	os.WriteFile(list, []byte("evil.example\n"), 0o644)
+	ltOK(t, ws, "rules", "add", "x.example", "--verdict", "bad")
+	for cmd, args := range map[string][]string{
+		"rules add":    {"rules", "add", "x.example", "--verdict", "evil"},
+		"rules list":   {"rules", "list", "--verdict", "evil"},
+		"export":       {"export", "--format", "plain", "--verdict", "evil"},
+		"rules export": {"rules", "export", "--verdict", "evil"},
+		"import-list":  {"import-list", list, "--verdict", "evil"},
+	} {
+		if _, _, err := lt(t, ws, args...); err == nil || !strings.HasPrefix(err.Error(), cmd+`: unknown verdict "evil"`) {
+			t.Errorf("%s: %v", cmd, err)
+		}
+	}
+}
+
 // TestRulesRemoveOfOneSubject: rules rm takes rules add's --kind and
 // --by; a pattern of several subjects without them removes nothing and
 // says which rules there are.
