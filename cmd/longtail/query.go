@@ -62,6 +62,9 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	if err := optionsOnly(fs, e, args); err != nil {
 		return err
 	}
+	if *limit < 0 || *top < 0 || *rare < 0 || *ranked < 0 {
+		return errors.New("top: --limit, --hide-top, --rare and --hide-ranked are counts, 0 or more")
+	}
 	if key, ok := review.ParseNetKey(strings.ToLower(*sf.by)); ok {
 		return topNetworks(ctx, e, *sf.kind, key, *limit, *format)
 	}
@@ -116,6 +119,11 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
 		return err
+	}
+	if len(a.Items) == 0 {
+		if err := sayWhereTheDataIs(ctx, e, d, sub); err != nil {
+			return err
+		}
 	}
 	if *fresh && a.Since == "" {
 		return errors.New("top: --new: no baseline snapshot (longtail baseline snapshot NAME takes one)")
@@ -176,6 +184,45 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		t.Add(append(cells, sub.QualifiedName())...)
 	}
 	return t.Write(e.stdout, *format)
+}
+
+// sayWhereTheDataIs notes on stderr, when the subject holds no value,
+// where the workspace's events are: the subjects of its kind that have
+// values, or else the kinds that do. An Apache log without virtual hosts
+// gave top --kind http an empty table unexplained, and an HTTP-only
+// workspace gave top (DNS names) the same.
+func sayWhereTheDataIs(ctx context.Context, e *env, d *db.DB, sub subject.Subject) error {
+	counts, err := d.SubjectCounts(ctx)
+	if err != nil {
+		return err
+	}
+	has := map[subject.Code]bool{}
+	for _, c := range counts {
+		has[c.Code] = c.Values > 0
+	}
+	if has[sub.Code] {
+		return nil
+	}
+	var by []string
+	for _, o := range subject.Of(sub.Kind) {
+		if has[o.Code] {
+			by = append(by, o.Name)
+		}
+	}
+	if len(by) > 0 {
+		fmt.Fprintf(e.stderr, "longtail: note: no %s in this workspace: its %s events are listed --by %s\n", sub.Title, sub.Kind, strings.Join(by, "|"))
+		return nil
+	}
+	var kinds []string
+	for _, k := range subject.Kinds {
+		if slices.ContainsFunc(subject.Of(k), func(o subject.Subject) bool { return has[o.Code] }) {
+			kinds = append(kinds, k.String())
+		}
+	}
+	if len(kinds) > 0 {
+		fmt.Fprintf(e.stderr, "longtail: note: no %s events in this workspace: it holds --kind %s\n", sub.Kind, strings.Join(kinds, "|"))
+	}
+	return nil
 }
 
 // sayNoRanks notes on stderr that --hide-ranked hides nothing when no rank

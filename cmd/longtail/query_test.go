@@ -144,3 +144,30 @@ func TestNewGroupsSince(t *testing.T) {
 		t.Errorf("new = %v", rows)
 	}
 }
+
+// An empty answer of a subject the workspace holds no value of says where
+// its events are: an Apache log without virtual hosts has no HTTP hosts,
+// and an HTTP-only workspace no DNS names. Negative counts are refused.
+func TestTopSaysWhereTheDataIs(t *testing.T) {
+	dir := t.TempDir()
+	ws, log := filepath.Join(dir, "ws.db"), filepath.Join(dir, "access.log")
+	line := `10.0.0.5 - - [05/Mar/2024:10:00:00 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"` + "\n"
+	if err := os.WriteFile(log, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ltOK(t, ws, "ingest", "--no-score", log)
+	for args, want := range map[string]string{
+		"top --kind http": "no HTTP hosts in this workspace: its http events are listed --by path|ua|client|status",
+		"top":             "no dns events in this workspace: it holds --kind http",
+	} {
+		if _, errOut, err := lt(t, ws, strings.Fields(args)...); err != nil || !strings.Contains(errOut, want) {
+			t.Errorf("%s: %v %q", args, err, errOut)
+		}
+	}
+	if _, errOut, _ := lt(t, ws, "top", "--kind", "http", "--by", "path"); strings.Contains(errOut, "note") {
+		t.Errorf("top --by path has rows, and a note: %s", errOut)
+	}
+	if _, _, err := lt(t, ws, "top", "--limit", "-1"); err == nil {
+		t.Error("top --limit -1 was accepted")
+	}
+}
