@@ -14,8 +14,8 @@ import (
 //	19-Oct-2022 05:34:02.425 queries: info: client @0x7f65100ee4d8 192.168.1.1#3076 (example.com): query: example.com IN A +E(0)K (10.0.0.1)
 //	Nov 13 10:59:46 keira named[2075772]: 19-Oct-2022 05:34:02.425 client 104.219.136.31#3076 (example.com): query (cache) 'example.com/ANY/IN' denied
 //
-// BIND's own timestamp wins over the syslog one; a syslog stamp alone gets
-// its year from syslogClock; a line with neither has Time 0 (unknown). A
+// BIND's own timestamp wins over the syslog one; a classic syslog stamp
+// alone gets its year from syslogClock; a line with neither has Time 0 (unknown). A
 // query line carries no response: RCode is NoRCode. A denial is still a
 // query, with RCode REFUSED; "bad zone transfer request ... (NOTAUTH)" is
 // one with the rcode in its parentheses. Every other named message
@@ -42,24 +42,24 @@ func detectBind(head []byte) bool {
 
 // bindEvent is what one line says.
 type bindEvent struct {
-	bindTime                 int64 // BIND's own stamp, when hasBindTime
-	hasBindTime, hasSyslog   bool
-	sysMonth, sysDay, sysTOD int64
-	client, name             []byte
-	qtype                    uint16
-	rcode                    int16
+	bindTime               int64 // BIND's own stamp, when hasBindTime
+	hasBindTime, hasSyslog bool
+	sys                    sysStamp // when hasSyslog
+	client, name           []byte
+	qtype                  uint16
+	rcode                  int16
 }
 
 // parse reads a line into ev and reports whether it is a query event.
 func (ev *bindEvent) parse(line []byte) bool {
 	rest := line
-	if mon, day, tod, r, ok := syslogStamp(rest); ok {
+	if s, r, ok := syslogStamp(rest); ok {
 		// "HOST named[PID]: " follows the syslog stamp.
 		i := bytes.Index(r, []byte(": "))
 		if i < 0 {
 			return false
 		}
-		ev.hasSyslog, ev.sysMonth, ev.sysDay, ev.sysTOD = true, mon, day, tod
+		ev.hasSyslog, ev.sys = true, s
 		rest = r[i+2:]
 	}
 	if t, r, ok := bindStamp(rest); ok {
@@ -223,7 +223,7 @@ func (p *bindParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 	case ev.hasBindTime:
 		t = ev.bindTime
 	case ev.hasSyslog:
-		t = p.syslogClock.micro(ev.sysMonth, ev.sysDay, ev.sysTOD)
+		t = p.syslogClock.at(ev.sys)
 	}
 	if replay {
 		return

@@ -76,16 +76,17 @@ func detectCowrieText(head []byte) bool {
 // cowrieTextSplit splits a line into its syslog host (when syslog wraps
 // it), time, Twisted system and message.
 func cowrieTextSplit(line []byte) (host, stamp, system, msg []byte, ok bool) {
-	if _, _, _, rest, ok := syslogStamp(line); ok {
+	// Cowrie's own ISO stamp is also a syslog one: only "HOST cowrie[PID]: "
+	// after it says the line is wrapped.
+	if _, rest, ok := syslogStamp(line); ok {
 		sp := bytes.IndexByte(rest, ' ')
-		if sp <= 0 || !bytes.HasPrefix(rest[sp+1:], []byte("cowrie[")) {
-			return nil, nil, nil, nil, false
+		if sp > 0 && bytes.HasPrefix(rest[sp+1:], []byte("cowrie[")) {
+			end := bytes.Index(rest[sp:], []byte("]: "))
+			if end < 0 {
+				return nil, nil, nil, nil, false
+			}
+			host, line = rest[:sp], rest[sp+end+3:]
 		}
-		end := bytes.Index(rest[sp:], []byte("]: "))
-		if end < 0 {
-			return nil, nil, nil, nil, false
-		}
-		host, line = rest[:sp], rest[sp+end+3:]
 	}
 	stamp, rest, ok := bytes.Cut(line, []byte(" ["))
 	if !ok || len(stamp) == 0 || stamp[0] < '0' || stamp[0] > '9' {

@@ -49,19 +49,60 @@ func detectDnsmasq(head []byte) bool {
 	return found
 }
 
-// syslogStamp parses the BSD syslog stamp "May  9 02:36:02 " (which has
-// no year) into month, day and microseconds since midnight.
-func syslogStamp(b []byte) (mon, day, tod int64, rest []byte, ok bool) {
-	if len(b) < 16 || b[3] != ' ' || b[6] != ' ' {
-		return 0, 0, 0, nil, false
+// sysStamp is what a syslog line's stamp says: month, day and microseconds
+// since midnight for the BSD stamp, which has no year, or, dated, the time
+// itself (UTC microseconds) for an RFC 3339 one.
+type sysStamp struct {
+	mon, day, tod int64
+	at            int64
+	dated         bool
+}
+
+// syslogStamp parses the stamp a syslog line starts with and returns what
+// follows its space. The BSD stamp is "May  9 02:36:02 ", or "May 9
+// 02:36:02 " as some senders write a one-digit day; rsyslog's default
+// since Debian 12 and journalctl -o short-iso write RFC 3339
+// ("2023-11-14T00:20:42.738197+01:00 ", "2024-03-05T10:00:00+0000 "),
+// whose zone is honoured.
+func syslogStamp(b []byte) (s sysStamp, rest []byte, ok bool) {
+	if len(b) > 0 && '0' <= b[0] && b[0] <= '9' {
+		return isoSyslogStamp(b)
 	}
-	mon = monthNumber(b[:3])
-	day, ok = Atoi(bytes.TrimLeft(b[4:6], " "))
-	if mon == 0 || !ok || day < 1 || day > 31 {
-		return 0, 0, 0, nil, false
+	if len(b) < 15 || b[3] != ' ' {
+		return sysStamp{}, nil, false
 	}
-	tod, rest, ok = clockMicro(b[7:])
-	return mon, day, tod, rest, ok
+	day, clock := b[4:6], b[7:]
+	switch {
+	case b[5] == ' ': // "May 9 02:36:02"
+		day, clock = b[4:5], b[6:]
+	case b[6] != ' ':
+		return sysStamp{}, nil, false
+	case day[0] == ' ': // "May  9 02:36:02"
+		day = day[1:]
+	}
+	s.mon = monthNumber(b[:3])
+	s.day, ok = Atoi(day)
+	if s.mon == 0 || !ok || s.day < 1 || s.day > 31 {
+		return sysStamp{}, nil, false
+	}
+	s.tod, rest, ok = clockMicro(clock)
+	return s, rest, ok
+}
+
+// isoSyslogStamp parses an RFC 3339 stamp, "T" between date and time, up
+// to its space: "2023-11-14T00:20:42.738197+01:00 ". One without a zone
+// is taken as UTC, as every time without one.
+func isoSyslogStamp(b []byte) (s sysStamp, rest []byte, ok bool) {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < len("2006-01-02T15:04:05") || sp > len("2006-01-02T15:04:05.000000000+07:00") || b[10] != 'T' {
+		return sysStamp{}, nil, false
+	}
+	var tp timeParser
+	if s.at, ok = tp.parse(b[:sp]); !ok {
+		return sysStamp{}, nil, false
+	}
+	s.dated = true
+	return s, b[sp+1:], true
 }
 
 func monthNumber(b []byte) int64 {
@@ -137,8 +178,10 @@ func (c *syslogClock) DateFrom(t time.Time, last bool, tail []byte) {
 	c.end.mon = 0
 	for len(tail) > 0 {
 		i := bytes.LastIndexByte(tail[:len(tail)-1], '\n')
-		if mon, day, tod, _, ok := syslogStamp(tail[i+1:]); ok {
-			c.end.mon, c.end.day, c.end.tod = mon, day, tod
+		// A dated stamp needs no year, and says nothing of the
+		// undated ones' (a log whose sender changed its stamps).
+		if s, _, ok := syslogStamp(tail[i+1:]); ok && !s.dated {
+			c.end.mon, c.end.day, c.end.tod = s.mon, s.day, s.tod
 			return
 		}
 		if i < 0 {
@@ -171,6 +214,15 @@ func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
 		year--
 	}
 	return year
+}
+
+// at is the time of a stamp: a dated one's own, an undated one's in the
+// year the clock gives it.
+func (c *syslogClock) at(s sysStamp) int64 {
+	if s.dated {
+		return s.at
+	}
+	return c.micro(s.mon, s.day, s.tod)
 }
 
 func (c *syslogClock) micro(mon, day, tod int64) int64 {
@@ -226,7 +278,7 @@ func dnsmasqMessage(line []byte) ([]byte, bool) {
 
 // afterStamp skips a leading syslog or "2024-05-09 02:36:02[.fff]" stamp.
 func afterStamp(line []byte) ([]byte, bool) {
-	if _, _, _, rest, ok := syslogStamp(line); ok {
+	if _, rest, ok := syslogStamp(line); ok {
 		return rest, true
 	}
 	if _, rest, dated, ok := tcpdumpStamp(line); ok && dated {
@@ -267,9 +319,9 @@ func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record
 		return
 	}
 	var t int64
-	mon, day, tod, _, ok := syslogStamp(line)
+	s, _, ok := syslogStamp(line)
 	if ok {
-		t = p.syslogClock.micro(mon, day, tod)
+		t = p.syslogClock.at(s)
 	} else if t, _, _, ok = tcpdumpStamp(line); !ok {
 		if !replay {
 			out.Skip(no, off, "no timestamp")

@@ -236,3 +236,70 @@ func FuzzDnsmasq(f *testing.F) {
 		}
 	})
 }
+
+// A syslog stamp is the classic one, with one space before a one-digit
+// day as some senders write it, or RFC 3339 (rsyslog since Debian 12,
+// journalctl -o short-iso), whose zone and year are the stamp's own.
+func TestSyslogStamp(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want int64 // 0: no stamp
+	}{
+		{"May  9 02:36:02 h x", micro("2024-05-09T02:36:02Z")},
+		{"May 19 02:36:02 h x", micro("2024-05-19T02:36:02Z")},
+		{"May 09 02:36:02 h x", micro("2024-05-09T02:36:02Z")},
+		{"Nov 2 15:40:16 h x", micro("2024-11-02T15:40:16Z")},
+		{"Nov 2 15:40:16.250 h x", micro("2024-11-02T15:40:16.25Z")},
+		{"2023-11-14T00:20:42.738197+01:00 h x", micro("2023-11-13T23:20:42.738197Z")},
+		{"2024-03-05T10:00:00+0000 h x", micro("2024-03-05T10:00:00Z")},
+		{"2024-03-05T10:00:00-0530 h x", micro("2024-03-05T15:30:00Z")},
+		{"2024-03-05T10:00:00Z h x", micro("2024-03-05T10:00:00Z")},
+		{"2024-03-05T10:00:00 h x", micro("2024-03-05T10:00:00Z")},
+		{"2024-03-05T10:00:00.123456789+02:00 h x", micro("2024-03-05T08:00:00.123456Z")},
+		{"Nov  2  15:40:16 h x", 0},
+		{"Nov 2 15:40:16", 0},
+		{"Nov 32 15:40:16 h x", 0},
+		{"2024-03-05 10:00:00 h x", 0}, // tcpdump's form: dnsmasq reads it on its own
+		{"2024-03-05T10:00:00+01 h x", 0},
+		{"2024-13-05T10:00:00Z h x", 0},
+		{"19-Oct-2022 05:34:02.425 client", 0},
+	} {
+		c0 := syslogClock{now: fixedNow("2024-12-01")}
+		s, rest, ok := syslogStamp([]byte(c.line))
+		if got := c0.at(s); ok != (c.want != 0) || ok && (got != c.want || string(rest) != "h x") {
+			t.Errorf("%q: %v %d %q, want %d", c.line, ok, got, rest, c.want)
+		}
+	}
+}
+
+// Each format with syslog stamps detects a log whose stamps are all
+// RFC 3339 or of a one-digit day, and dates its lines by them.
+func TestSyslogFormatsNewStamps(t *testing.T) {
+	for _, c := range []struct{ format, text string }{
+		{"sshd-syslog", "2024-03-05T10:00:00+0100 web1 sshd[1]: Failed password for root from 1.2.3.4 port 5 ssh2\n"},
+		{"sshd-syslog", "Mar 5 09:00:00 web1 sshd[1]: Failed password for root from 1.2.3.4 port 5 ssh2\n"},
+		{"dnsmasq", "2024-03-05T10:00:00.000000+01:00 pi dnsmasq[7]: query[A] a.example from 10.0.0.5\n"},
+		{"dnsmasq", "Mar 5 09:00:00 dnsmasq[7]: query[A] a.example from 10.0.0.5\n"},
+		{"bind-query", "2024-03-05T10:00:00+01:00 ns1 named[2]: client @0x7f 10.0.0.5#3076 (a.example): query: a.example IN A + (10.0.0.1)\n"},
+		{"bind-query", "Mar 5 09:00:00 ns1 named[2]: client @0x7f 10.0.0.5#3076 (a.example): query: a.example IN A + (10.0.0.1)\n"},
+	} {
+		f, err := Detect([]byte(c.text))
+		if err != nil || f.Name != c.format {
+			t.Errorf("%q: detected %q, %v", c.text, f.Name, err)
+			continue
+		}
+		p := f.Lines()
+		p.(Dated).DateFrom(time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), true, nil)
+		out := runLines(t, p, []byte(c.text))
+		var times []int64
+		for _, r := range out.recs {
+			times = append(times, r.Time)
+		}
+		for _, r := range out.logon {
+			times = append(times, r.Time)
+		}
+		if len(times) != 1 || times[0] != micro("2024-03-05T09:00:00Z") || len(out.skips) != 0 {
+			t.Errorf("%q: times %v, skips %+v", c.text, times, out.skips)
+		}
+	}
+}

@@ -23,7 +23,9 @@ import (
 // keyboard-interactive/pam) the authentication package. The other lines of
 // an auth log (PAM, sudo, CRON, sshd's connection notes) are no logons
 // and are passed over; only a line without a syslog stamp is skipped.
-// The year the stamp lacks is inferred as for dnsmasq (syslogClock).
+// The stamp may also be RFC 3339 (rsyslog's default since Debian 12,
+// journalctl -o short-iso), whose year and zone are its own; the year the
+// classic stamp lacks is inferred as for dnsmasq (syslogClock).
 //
 // Before OpenSSH logged its own failures (Red Hat's sshd of the 2000s),
 // PAM wrote them under "sshd(pam_unix)":
@@ -62,7 +64,7 @@ func detectSshd(head []byte) bool {
 // the logons since OpenSSH 9.8) into its stamp's rest, host and message.
 // pid is the process id; pam says the line is PAM's "sshd(pam_unix)".
 func sshdMessage(line []byte) (host, pid, msg []byte, pam, ok bool) {
-	_, _, _, rest, ok := syslogStamp(line)
+	_, rest, ok := syslogStamp(line)
 	if !ok {
 		return nil, nil, nil, false, false
 	}
@@ -141,14 +143,14 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 	if len(line) == 0 {
 		return
 	}
-	mon, day, tod, _, ok := syslogStamp(line)
+	s, _, ok := syslogStamp(line)
 	if !ok {
 		if !replay {
 			out.Skip(no, off, "no syslog timestamp")
 		}
 		return
 	}
-	t := p.syslogClock.micro(mon, day, tod) // every line keeps the clock's year right
+	t := p.syslogClock.at(s) // every line keeps the clock's year right
 	host, pid, msg, pam, ok := sshdMessage(line)
 	if !ok || replay {
 		return

@@ -80,8 +80,12 @@ var awkSshd = [3]string{
 // once a session, in sessions that logged no attempt before (those are
 // counted already), on lines with a syslog stamp.
 const awkGaveUp = `/sshd(-session)?\[[0-9]+\]: (Accepted|Failed|Invalid user) / {match($0, /\[[0-9]+\]/); tried[substr($0, RSTART, RLENGTH)] = 1}
-	 /^[A-Z][a-z][a-z] ( [0-9]|[0-9][0-9]) .*sshd(-session)?\[[0-9]+\]: (Disconnected from|Connection closed by|Connection reset by) (authenticating|invalid) user .* port [0-9]+ \[preauth\] *$/ {
+	 /^([A-Z][a-z][a-z]  ?[0-9]?[0-9] |[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T).*sshd(-session)?\[[0-9]+\]: (Disconnected from|Connection closed by|Connection reset by) (authenticating|invalid) user .* port [0-9]+ \[preauth\] *$/ {
 		match($0, /\[[0-9]+\]/); pid = substr($0, RSTART, RLENGTH); if (!(pid in tried)) {n++; tried[pid] = 1}}`
+
+// awkUnstamped counts the lines without a syslog stamp: classic, with
+// one or two spaces before the day, or RFC 3339.
+const awkUnstamped = `NF && !/^([A-Z][a-z][a-z]  ?[0-9]?[0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] |[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9][^ ]* )/ {n++} END {print n+0}`
 
 // awkPamFailure matches the failures of the PAM form, with their source.
 const awkPamFailure = `/sshd\(pam_unix\)\[[0-9]+\]: authentication failure;.* rhost=[^ ]/`
@@ -132,7 +136,9 @@ func TestSshdSamples(t *testing.T) {
 		{"auth/crowdsec_sshd-success-logs.log", [3]int64{4, 0, 0}},
 		{"auth/crowdsec_ssh-slow-bf.log", [3]int64{0, 22, 0}},
 		{"auth/crowdsec_ssh-time-based-bf.log", [3]int64{1, 14, 0}},
-		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 4}},
+		// One-digit days after one space ("Feb 8 17:15:01": a client
+		// that gave up) and an RFC 3339 stamp among classic ones.
+		{"auth/crowdsec_sshd-logs.log", [3]int64{0, 4, 5}},
 		// Only clients that hang up while authenticating: a brute force.
 		{"auth/crowdsec_sshd-invalid-bf.log", [3]int64{0, 0, 6}},
 		{"auth/crowdsec_sshd-bad-keyexchange-bf.log", [3]int64{0, 0, 0}},
@@ -163,6 +169,10 @@ func TestSshdSamples(t *testing.T) {
 			}
 			if got != awk || awk != c.want {
 				t.Errorf("success, invalid user, failure = %v, awk counts %v, want %v", got, awk, c.want)
+			}
+			// Every line has a stamp awk sees: none is skipped.
+			if n := toolCount(t, data, "awk", awkUnstamped); int64(len(out.skips)) != n || n != 0 {
+				t.Errorf("%d lines skipped (%v), %d without a stamp to awk", len(out.skips), out.skipList(), n)
 			}
 			if n := bytes.Count(data, []byte("Failed password")); c.want == [3]int64{226, 178, 1042} && n != 713 {
 				t.Errorf("%d Failed password lines, want 713", n)
