@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,7 +79,7 @@ func verdictFlag(cmd, s string) (rules.Verdict, error) {
 // (textsafe), since an export holds names from the data.
 func writeTo(e *env, path string, write func(io.Writer) error) error {
 	if path != "" {
-		return atomicfile.WriteFile(path, write, 0o666)
+		return asAsked(atomicfile.WriteFile(path, write, 0o666), path)
 	}
 	if !isTerminal(e.stdout) {
 		return write(e.stdout)
@@ -88,6 +89,18 @@ func writeTo(e *env, path string, write func(io.Writer) error) error {
 		return err
 	}
 	return sw.Flush()
+}
+
+// asAsked names the file the user asked for in an error about the
+// temporary file atomicfile writes first (".x.hosts.tmp-5fa380c3e4d5", a
+// name they never typed): "open /nonexistent/dir/x.hosts: no such file
+// or directory".
+func asAsked(err error, path string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.HasPrefix(filepath.Base(pe.Path), ".") && strings.Contains(pe.Path, ".tmp-") {
+		return fmt.Errorf("%s %s: %w", pe.Op, textsafe.String(path), pe.Err)
+	}
+	return err
 }
 
 func isTerminal(w io.Writer) bool {

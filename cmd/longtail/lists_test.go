@@ -212,6 +212,18 @@ func TestUnknownVerdictNamesTheCommand(t *testing.T) {
 	}
 }
 
+// TestExportErrorNamesTheFileAsked: a file that cannot be written is
+// named as the user typed it, not as the temporary file it goes through.
+func TestExportErrorNamesTheFileAsked(t *testing.T) {
+	dir := t.TempDir()
+	ws, out := filepath.Join(dir, "ws.db"), filepath.Join(dir, "missing", "x.hosts")
+	ltOK(t, ws, "rules", "add", "evil.example", "--verdict", "bad")
+	_, _, err := lt(t, ws, "export", "--format", "hosts", "-o", out)
+	if err == nil || err.Error() != "open "+out+": no such file or directory" {
+		t.Errorf("export into a missing directory: %v", err)
+	}
+}
+
 // TestRulesRemoveOfOneSubject: rules rm takes rules add's --kind and
 // --by; a pattern of several subjects without them removes nothing and
 // says which rules there are.
