@@ -101,9 +101,17 @@ func passOver(t target, r Report) Report {
 		}
 	case errors.Is(r.Err, errEmpty):
 		r.Status, r.Reason, r.Err = PassedOver, emptyReason, nil
+	case errors.Is(r.Err, errNamesList):
+		r.Status, r.Reason, r.Err = PassedOver, namesListReason, nil
 	}
 	return r
 }
+
+// errNamesList is the error of a list of names found under a directory,
+// which is passed over for namesListReason.
+var errNamesList = errors.New("a list of names")
+
+const namesListReason = "a list of names, not a log (import-list FILE makes rules of it; ingest FILE, named alone, reads it as queries)"
 
 // Unreadable says, before a workspace is made for them, what an ingest of
 // paths would report when none of them can give events: each file

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +105,32 @@ func TestADirectoryLeavesOutTheWorkspaceAndPassesOverEmptyFiles(t *testing.T) {
 	}
 	if got := reps[1].Describe(); !strings.HasSuffix(got, "new.log: passed over: empty") {
 		t.Errorf("the empty log: %q", got)
+	}
+}
+
+// A list of names in a folder of logs (a blocklist, a popularity list)
+// is passed over, where it stored every entry as an undated query; named
+// alone, it is read as queries. A directory with no file says so.
+func TestADirectoryPassesOverListsOfNames(t *testing.T) {
+	dir := t.TempDir()
+	d := openWS(t)
+	os.WriteFile(filepath.Join(dir, "dns.log"), genLog(t, "zeek", 30), 0o644)
+	list := filepath.Join(dir, "top-domains.txt")
+	os.WriteFile(list, []byte("google.com\nfacebook.com\nexample.org\n"), 0o644)
+	reps, err := Run(context.Background(), d, []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 2 || reps[0].Status != Ingested || reps[1].Status != PassedOver || !strings.Contains(reps[1].Describe(), "top-domains.txt: passed over: a list of names, not a log") {
+		t.Fatalf("reports: %+v", reps)
+	}
+	if reps, err = Run(context.Background(), d, []string{list}, Options{}); err != nil || len(reps) != 1 || reps[0].Events != 3 {
+		t.Fatalf("the list named alone: %+v, %v", reps, err)
+	}
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	if reps, _ = Run(context.Background(), d, []string{empty}, Options{}); len(reps) != 1 || !errors.Is(reps[0].Err, errNoFiles) {
+		t.Fatalf("an empty directory: %+v", reps)
 	}
 }
 

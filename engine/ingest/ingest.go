@@ -181,7 +181,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 			reports = append(reports, failed(Report{Path: f.path}, f.err))
 			continue
 		}
-		r := passOver(f, ingestFile(ctx, d, l, w, f.path, opt))
+		r := passOver(f, ingestFile(ctx, d, l, w, f.path, f.inDir, opt))
 		reports = append(reports, r)
 		interrupted = interrupted || r.Status == Interrupted
 		if w.failed() {
@@ -310,7 +310,7 @@ func readBefore(ctx context.Context, d *db.DB, path string, size int64) int64 {
 
 // ingestFile reads one file: ctx ends the reading, the workspace is
 // written with a context of its own (see Run).
-func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path string, opt Options) (rep Report) {
+func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path string, inDir bool, opt Options) (rep Report) {
 	rep.Path = path
 	wctx := context.WithoutCancel(ctx)
 	var raw io.Reader
@@ -448,6 +448,12 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err != nil {
 		return failed(rep, err)
 	}
+	if inDir && format.Name == namesListFormat {
+		// A folder of logs beside a blocklist or a popularity list
+		// (UT1's domains files, a top-1M list) would store each entry
+		// as an undated query: named alone, such a file is read so.
+		return failed(rep, errNamesList)
+	}
 	rep.Format, src.Format = format.Name, format.Name
 	if rep.Status == "" {
 		rep.Status = Ingested
@@ -558,6 +564,9 @@ func stopped(ctx context.Context, rep Report, err error) Report {
 	}
 	return failed(rep, err)
 }
+
+// namesListFormat is the name of parse's plain list of query names.
+const namesListFormat = "names-list"
 
 // headWait is how long a stream may pause before its head is what came.
 const headWait = 500 * time.Millisecond
@@ -1016,8 +1025,8 @@ func (r Report) Describe() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: ", r.Path)
 	switch {
-	case r.Status == PassedOver && r.Reason == emptyReason:
-		b.WriteString("passed over: empty")
+	case r.Status == PassedOver && (r.Reason == emptyReason || r.Reason == namesListReason):
+		b.WriteString("passed over: " + r.Reason)
 	case r.Status == PassedOver:
 		b.WriteString("passed over: not a log longtail reads")
 		if r.Reason != "" {
