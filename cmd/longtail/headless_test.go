@@ -322,3 +322,13 @@ func TestAnEmptyFirstIngestLeavesNoWorkspace(t *testing.T) {
 		}
 	}
 }
+
+// --year takes a year of four digits: --year 19 dated events in the year 19.
+func TestYearIsAYear(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	for _, y := range []string{"19", "1969", "twenty"} {
+		if _, errOut, err := lt(t, ws, "ingest", "--year", y, "x.log"); err == nil || !strings.Contains(errOut+err.Error(), "a year of four digits") {
+			t.Errorf("--year %s: %v %s", y, err, errOut)
+		}
+	}
+}

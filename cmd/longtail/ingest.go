@@ -113,10 +113,20 @@ func sayNoWorkspace(e *env) {
 	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
 }
 
-// yearFlag is --year, for the logs whose time stamps have no year.
+// yearFlag is --year, for the logs whose time stamps have no year: one of
+// four digits (--year 19 dated events in the year 19).
 func yearFlag(fs *flag.FlagSet) *int {
-	return fs.Int("year", 0, "the `year` of the first line of logs whose stamps have none (syslog: auth.log, dnsmasq, BIND); "+
-		"by default the one that puts it before the file's modification time")
+	year := new(int)
+	fs.Func("year", "the `year` of the first line of logs whose stamps have none (syslog: auth.log, dnsmasq, BIND); "+
+		"by default the one that puts it before the file's modification time", func(s string) error {
+		y, err := strconv.Atoi(s)
+		if err != nil || y < 1970 || y > 9999 {
+			return fmt.Errorf("%q: a year of four digits, 1970 or later (2024)", s)
+		}
+		*year = y
+		return nil
+	})
+	return year
 }
 
 // ingestAndScore ingests the files and, when score is set, scores the
