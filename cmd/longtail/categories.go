@@ -185,7 +185,7 @@ func (f subjectFlags) byCategory() bool {
 
 // topByCategory is top --by category: the rows the filters leave, tallied
 // by category (review.ByCategory).
-func topByCategory(ctx context.Context, e *env, d *db.DB, q review.Query, format string) error {
+func topByCategory(ctx context.Context, e *env, d *db.DB, q review.Query, limit int, format string) error {
 	sub := q.Listing()
 	if !sub.Hostname {
 		return fmt.Errorf("top --by category: categories are of host names, not of %s", sub.Plural)
@@ -199,6 +199,9 @@ func topByCategory(ctx context.Context, e *env, d *db.DB, q review.Query, format
 		rows = "domains"
 	}
 	t := &output.Table{Columns: []string{"category", rows, "count", "clients", "kind"}}
+	if limit > 0 && len(counts) > limit {
+		counts = counts[:limit]
+	}
 	for _, c := range counts {
 		t.Add(c.Category, c.Rows, c.Events, c.Clients, sub.QualifiedName())
 	}

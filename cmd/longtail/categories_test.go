@@ -121,6 +121,9 @@ func TestTopCategories(t *testing.T) {
 	if got := tally("--hide-category", "gambling"); !slices.Equal(got, []string{"publicite 1 3 0", "(none) 1 2 0"}) {
 		t.Errorf("--by category --hide-category gambling: %v", got)
 	}
+	if got := tally("--limit", "2"); !slices.Equal(got, []string{"gambling 2 6 0", "publicite 1 3 0"}) {
+		t.Errorf("--by category --limit 2: %v", got)
+	}
 	// Unknown categories, and subjects that have none, are told.
 	for _, tc := range []struct {
 		args []string

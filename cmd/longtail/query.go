@@ -114,7 +114,7 @@ func cmdTop(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("top: %w", err)
 	}
 	if byCategory {
-		return topByCategory(ctx, e, d, q, *format)
+		return topByCategory(ctx, e, d, q, *limit, *format)
 	}
 	a, err := review.Run(ctx, d, q, *limit)
 	if err != nil {
