@@ -230,3 +230,24 @@ func TestStreamStopsOnCallbackError(t *testing.T) {
 		t.Errorf("err %v after %d entries", err, n)
 	}
 }
+
+// TestLookalikePatternsAreSkipped: a hand-written rules file whose pattern
+// IDNA would rewrite (a zero-width space dropped) gives no rule for the
+// name it would become, and says why the line was skipped.
+func TestLookalikePatternsAreSkipped(t *testing.T) {
+	for _, src := range []string{
+		`{"pattern":"\u200bwww.google.com","scope":"name","verdict":"bad","kind":"dns.name"}` + "\n" +
+			`{"pattern":"evil.example","scope":"name","verdict":"bad","kind":"dns.name"}` + "\n",
+		"\u200bwww.google.com\nevil.example\nother.example\n",
+	} {
+		l, err := Read(strings.NewReader(src))
+		if err != nil || len(l.Entries) == 0 || l.SkippedTotal != 1 || !strings.Contains(l.Skipped[0].Reason, `invalid character '\u200b'`) {
+			t.Errorf("%s read as %+v, %v", l.Format, l, err)
+		}
+		for _, e := range l.Entries {
+			if e.Name == "www.google.com" {
+				t.Errorf("%s: a zero-width lookalike became a rule for www.google.com", l.Format)
+			}
+		}
+	}
+}

@@ -146,7 +146,7 @@ func TestHostileNamesNeverMakeARecord(t *testing.T) {
 				omitted[o.Rule.Pattern] = true
 			}
 			for _, r := range rs {
-				_, idn := punycode(r.Pattern) // written in punycode
+				_, idn := rules.Punycode(r.Pattern) // written in punycode
 				valid := rules.ValidName(r.Pattern) == nil || idn
 				if f == CSV || f == JSON {
 					valid = true

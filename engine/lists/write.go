@@ -8,13 +8,11 @@ import (
 	"net/netip"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/internal/words"
-	"golang.org/x/net/idna"
 )
 
 // ExportMeta describes an export in the header comment of the formats that
@@ -184,7 +182,7 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 			left++
 			continue
 		}
-		if a, ok := punycode(r.Pattern); ok && p.spec.name != nil {
+		if a, ok := rules.Punycode(r.Pattern); ok && p.spec.name != nil {
 			r.Pattern = a
 			idns++
 		}
@@ -208,26 +206,6 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", words.Count(domains, "domain rule"), p.spec.scope))
 	}
 	return p
-}
-
-// punycode returns the ASCII (punycode) form of an internationalised name
-// in UTF-8, such as a log may hold; ok is false for any other name, and for
-// one that IDNA's mapping would change (a zero-width space dropped, a
-// letter case-folded): the export must name what was seen, not a lookalike.
-func punycode(name string) (string, bool) {
-	ascii := true
-	for i := 0; i < len(name); i++ {
-		ascii = ascii && name[i] < utf8.RuneSelf
-	}
-	if ascii || !utf8.ValidString(name) {
-		return "", false
-	}
-	a, err := idna.Lookup.ToASCII(name)
-	if err != nil {
-		return "", false
-	}
-	back, err := idna.Lookup.ToUnicode(a)
-	return a, err == nil && back == name
 }
 
 // check says why a rule cannot be written in the plan's format ("" if it

@@ -15,8 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/subject"
+	"golang.org/x/net/idna"
 )
 
 // Verdict is what an analyst decided about a name.
@@ -180,6 +180,28 @@ func ValidName(pattern string) error {
 	return nil
 }
 
+// Punycode returns the ASCII form (punycode) of an internationalised name
+// in UTF-8, as a person types it or a log may hold it; ok is false for any
+// other name, and for one that IDNA's mapping would change (a zero-width
+// space dropped, a full-width letter narrowed, a capital folded): a name
+// stands for what was typed or seen, never for a lookalike of it. An ASCII
+// name costs one pass over its bytes.
+func Punycode(name string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(name) && ascii; i++ {
+		ascii = name[i] < utf8.RuneSelf
+	}
+	if ascii || !utf8.ValidString(name) {
+		return "", false
+	}
+	a, err := idna.Lookup.ToASCII(name)
+	if err != nil {
+		return "", false
+	}
+	back, err := idna.Lookup.ToUnicode(a)
+	return a, err == nil && back == name
+}
+
 // quoteRune quotes the character s starts with, decoded when it is UTF-8:
 // "ü" is one character, not the byte 'Ã'.
 func quoteRune(s string) string {
@@ -235,8 +257,10 @@ func NormalizePattern(s string) (string, error) {
 // the wild), punycode labels ("xn--..."), IPv4-looking names. Rejected: empty
 // names or labels, spaces, other characters (non-ASCII too, but for a
 // name in Unicode, an IDN, which is taken in its punycode as logs carry it:
-// münchen.de is xn--mnchen-3ya.de), labels over 63 and names over 253
-// bytes. It does not allocate when s is already in normal form.
+// münchen.de is xn--mnchen-3ya.de; not one IDNA would change, see
+// Punycode: "\u200bwww.google.com" is no rule for www.google.com), labels
+// over 63 and names over 253 bytes. It does not allocate when s is already
+// in normal form.
 func ParsePattern(s string) (string, Scope, error) {
 	s = strings.TrimSpace(s)
 	scope := Name
@@ -264,7 +288,7 @@ func ParsePattern(s string) (string, Scope, error) {
 		case upperByte:
 			upper = true
 		case invalid:
-			if a := names.Typed(s); a != s {
+			if a, ok := Punycode(strings.ToLower(s)); ok {
 				p, _, err := ParsePattern(a)
 				return p, scope, err
 			}

@@ -61,6 +61,7 @@ func TestParsePattern(t *testing.T) {
 		{"_dmarc.example.com", "_dmarc.example.com", Name},
 		{"xn--bcher-kva.example", "xn--bcher-kva.example", Name},
 		{"*.Bücher.example.", "xn--bcher-kva.example", Domain}, // an IDN typed as shown: its punycode
+		{"MÜNCHEN.de", "xn--mnchen-3ya.de", Name},
 		{"wpad", "wpad", Name},
 		{"1.2.3.4", "1.2.3.4", Name},
 		{long63 + ".com", long63 + ".com", Name},
@@ -74,6 +75,9 @@ func TestParsePattern(t *testing.T) {
 	for _, bad := range []string{
 		"", ".", "*.", "*", "a b.com", "a..b", "..a.com", "*..a.com", "a.com..", "ex!ample.com",
 		"a.*.com", "bücher!.example", "a\x00b", "a/b", "http://a.com",
+		// What IDNA's mapping would change is not the name typed: a
+		// zero-width space dropped, full-width letters narrowed.
+		"\u200bwww.google.com", "www.goo\u00adgle.com", "ｅｘａｍｐｌｅ.com",
 		long63 + "a.com", name253 + "b",
 	} {
 		if got, _, err := ParsePattern(bad); err == nil {
