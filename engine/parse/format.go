@@ -6,6 +6,7 @@ package parse
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -43,7 +44,8 @@ type Format struct {
 	Kind  record.Kind
 	Kinds []record.Kind
 	// Detect reports whether head (the first HeadSize bytes, or the whole
-	// stream when shorter) is in this format. It must be cheap and must not
+	// stream when shorter, or more when the first line is longer: see
+	// PeekHead) is in this format. It must be cheap and must not
 	// accept text that another format owns: it is tried in registry order.
 	Detect func(head []byte) bool
 	// Lines creates a parser for a line-oriented text format. Nil for
@@ -189,8 +191,7 @@ func (discard) Skip(int64, int64, string) {}
 
 // Head reads r as a check before an ingest does: through gzip when its
 // first bytes say so. It returns the (decompressed) stream, positioned at
-// its start, and its first HeadSize bytes (fewer when it is shorter; none:
-// an empty file).
+// its start, and its head as PeekHead gives it (none: an empty file).
 func Head(r io.Reader) (*bufio.Reader, []byte, error) {
 	br := bufio.NewReaderSize(r, HeadSize)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -200,9 +201,42 @@ func Head(r io.Reader) (*bufio.Reader, []byte, error) {
 		}
 		br = bufio.NewReaderSize(zr, HeadSize)
 	}
-	head, err := br.Peek(HeadSize)
+	if head, _ := br.Peek(HeadSize); firstLineCut(head) {
+		// Only a stream whose first line is that long gets a buffer that
+		// holds the longest line: a small file keeps a small one.
+		br = bufio.NewReaderSize(br, MaxLine)
+	}
+	head, err := PeekHead(br)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, nil, err
 	}
 	return br, head, nil
+}
+
+// PeekHead peeks the head Detect reads from br: its first HeadSize bytes,
+// or, when they end inside the first line (a query string or user agent
+// of 70 KB), up to that line's end, as far as br's buffer and MaxLine go,
+// since every format detects on whole lines and a line is read up to
+// MaxLine. It reads no more than the line needs: a pipe is not waited on
+// for bytes past it.
+func PeekHead(br *bufio.Reader) ([]byte, error) {
+	head, err := br.Peek(HeadSize)
+	if !firstLineCut(head) {
+		return head, err
+	}
+	limit := min(br.Size(), MaxLine)
+	for seen := 0; err == nil && len(head) < limit && bytes.IndexByte(head[seen:], '\n') < 0; {
+		seen = len(head)
+		// One byte more than br holds makes it read once, what comes.
+		if _, err = br.Peek(len(head) + 1); err == nil || errors.Is(err, io.EOF) {
+			head, _ = br.Peek(br.Buffered())
+		}
+	}
+	return head, err
+}
+
+// firstLineCut says whether a head of at least HeadSize bytes holds no
+// line end: its first line goes on past it.
+func firstLineCut(head []byte) bool {
+	return len(head) >= HeadSize && bytes.IndexByte(head, '\n') < 0
 }
