@@ -3,6 +3,7 @@ package review
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -121,6 +122,11 @@ func since(ctx context.Context, d *db.DB, code subject.Code, spec string) (db.Si
 	last, serr := d.LastOf(ctx, code)
 	if serr != nil {
 		return s, serr
+	}
+	if last == 0 {
+		// No value, or none dated: a span before nothing was "since
+		// 1969-12-31".
+		return s, fmt.Errorf("--since %s is before the last event, and the workspace has no dated %s", spec, subject.Must(code).Title)
 	}
 	return db.Since{After: last - span.Microseconds()}, nil
 }
