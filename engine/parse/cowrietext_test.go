@@ -75,6 +75,22 @@ func TestCowrieTextLines(t *testing.T) {
 	}
 }
 
+// Syslog wraps Cowrie's lines with either of its stamps (syslogStamp); the
+// time is Cowrie's own, the host the wrapper's.
+func TestCowrieTextWrappedStamps(t *testing.T) {
+	text := `2020-12-08T07:28:45.5+01:00 ip.compute.internal cowrie[2806]: 2020-12-08T06:28:45+0000 [CowrieTelnetTransport,7,192.0.2.1] CMD: id
+Dec 8 06:28:46 ip.compute.internal cowrie[2806]: 2020-12-08T06:28:46+0000 [CowrieTelnetTransport,7,192.0.2.1] CMD: w
+`
+	out := parseText(t, "cowrie-text", []byte(text))
+	cmd := func(line int64, tm, command string) gotLogon {
+		return gotLogon{Line: line, Time: micro(tm), Client: "192.0.2.1", Command: command, Type: "telnet", Target: "ip.compute.internal"}
+	}
+	checkAt(t, out.logon, []gotLogon{cmd(1, "2020-12-08T06:28:45Z", "id"), cmd(2, "2020-12-08T06:28:46Z", "w")})
+	if len(out.logon) != 2 || len(out.skips) != 0 {
+		t.Errorf("records %+v, skips %+v", out.logon, out.skips)
+	}
+}
+
 // A message whose line is read again to resume still tells whose a later
 // download is.
 func TestCowrieTextReplay(t *testing.T) {
