@@ -32,7 +32,7 @@ var zeekRead = map[string]bool{"dns": true, "http": true}
 var (
 	zeekPath      = regexp.MustCompile(`^#path\s+(\S+)`)
 	apacheError   = regexp.MustCompile(`^\[(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [^\]]+\] \[\w+\] `)
-	syslogLine    = regexp.MustCompile(`^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ([\w./-]+)(\(\w+\))?(\[\d+\])?: `)
+	syslogLine    = regexp.MustCompile(`^(?:[A-Z][a-z]{2}  ?\d?\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) \S+ ([\w./-]+)(\(\w+\))?(\[\d+\])?: `)
 	authPrograms  = regexp.MustCompile(`^(sudo|su|login|systemd-logind|CRON|cron|passwd|useradd|groupadd)$`)
 	windowsXMLEvt = []byte(`<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"`)
 )

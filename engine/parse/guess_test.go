@@ -10,6 +10,10 @@ func TestGuessNamesLogsNoFormatReads(t *testing.T) {
 		{"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", "web server error log"},
 		{"Sep 30 12:11:33 ip-172-31-43-28 sudo[22789]: alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls\n", "auth log (sudo"},
 		{"Jun 14 15:16:01 combo kernel: Linux version 2.6.5\n", "syslog"},
+		// The stamps syslogStamp reads: one-digit day, RFC 3339.
+		{"Jun 4 15:16:01 combo kernel: Linux version 2.6.5\n", "syslog"},
+		{"2023-11-14T00:20:42.738197+01:00 combo kernel: Linux version 6.1\n", "syslog"},
+		{"2024-03-05T10:00:00+0000 h sudo[1]: alice : TTY=pts/0 ; COMMAND=/bin/ls\n", "auth log (sudo"},
 		{"SQLite format 3\x00\x10\x00\x02\x02", "SQLite database"},
 		{"#separator \\x09\n#set_separator\t,\n#path\tconn\n#fields\tts\tuid\n", "Zeek conn log"},
 		{`{"ts": 1517422328.1, "uid": "C", "id.orig_h": "10.55.100.105", "cipher": "TLS_AES_128_GCM_SHA256"}` + "\n", "Zeek ssl log"},
