@@ -92,7 +92,7 @@ var (
 		RollUp: func(u string) string { return rollUpHost(string(urlHost([]byte(u)))) },
 	}
 	logonSoftware = Subject{
-		Code: LogonSoftware, Kind: record.KindLogon, Name: "software", Title: "client software", Plural: "client versions", Column: "client software",
+		Code: LogonSoftware, Kind: record.KindLogon, Name: "software", Title: "client versions", Plural: "client versions", Column: "client software",
 		Group: "product", Groups: "products",
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) {
 			return append(dst, r.Software...), len(r.Software) > 0
