@@ -31,6 +31,7 @@ import (
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/atomicfile"
 	"github.com/longtail/longtail/engine/lists"
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/output"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
@@ -207,16 +208,21 @@ func rulesAdd(ctx context.Context, e *env, args []string) error {
 // below its pattern exist (rules add pirate.sea covered none of
 // www.pirate.sea, mail.pirate.sea…).
 func sayCoverage(ctx context.Context, e *env, d *db.DB, added []rules.Rule) error {
-	_, names, cov, err := verdicts.WorkspaceCoverage(ctx, d)
+	_, rows, cov, err := verdicts.WorkspaceCoverage(ctx, d)
 	if err != nil {
 		return err
 	}
 	for _, r := range added {
-		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID].Of(subject.Must(r.Subject())))
+		sub := subject.Must(r.Subject())
+		fmt.Fprintf(e.stdout, "  rule %d covers %s\n", r.ID, cov[r.ID].Of(sub))
+		if u := names.Display(r.Pattern); sub.Hostname && u != r.Pattern {
+			fmt.Fprintf(e.stdout, "  %s is %s in punycode: the rule decides the name in either spelling (a log may hold it in UTF-8)\n",
+				textsafe.String(r.Pattern), textsafe.String(u))
+		}
 		if cov[r.ID].Names > 0 || r.Scope != rules.Name {
 			continue
 		}
-		if below := verdicts.Below(r.Pattern, names); below.Names > 0 {
+		if below := verdicts.Below(r.Pattern, rows); below.Names > 0 {
 			p := textsafe.String(r.Pattern)
 			fmt.Fprintf(e.stdout, "  no name is exactly %s, but %s (%s) are below it: --scope domain covers them\n"+
 				"  (longtail rules add %s --scope domain --verdict %s)\n",

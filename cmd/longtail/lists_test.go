@@ -224,6 +224,34 @@ func TestExportErrorNamesTheFileAsked(t *testing.T) {
 	}
 }
 
+// TestRuleTypedInUnicodeDecidesTheNameStoredInUnicode: a name the wire
+// carried in UTF-8 is decided by a rule typed as it is shown, which
+// says what it covers.
+func TestRuleTypedInUnicodeDecidesTheNameStoredInUnicode(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws.db")
+	ltOK(t, ws, "ingest", filepath.Join(hostileDir, "dns.pcap"))
+	out := ltOK(t, ws, "rules", "add", "日本語.例え.jp", "--verdict", "bad")
+	if !strings.Contains(out, "covers 1 name, 1 event\n") || !strings.Contains(out, "is 日本語.例え.jp in punycode") {
+		t.Errorf("rules add:\n%s", out)
+	}
+	type row struct {
+		Name    string  `json:"name"`
+		Verdict *string `json:"verdict"`
+	}
+	found := false
+	for _, r := range jsonRows[row](t, ltOK(t, ws, "top", "--limit", "0", "--format", "json")) {
+		if r.Name == "日本語.例え.jp" {
+			found = true
+			if r.Verdict == nil || *r.Verdict != "bad" {
+				t.Errorf("日本語.例え.jp has verdict %v", r.Verdict)
+			}
+		}
+	}
+	if !found {
+		t.Error("日本語.例え.jp is not in top")
+	}
+}
+
 // TestRulesRemoveOfOneSubject: rules rm takes rules add's --kind and
 // --by; a pattern of several subjects without them removes nothing and
 // says which rules there are.

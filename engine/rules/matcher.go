@@ -17,9 +17,12 @@ import (
 // overrides an earlier one.
 type Matcher struct {
 	hostname bool // its subject's values are host names
-	rules    []Rule
-	exact    map[string]int32 // pattern -> index into rules
-	domain   map[string]int32
+	// idn is set when a pattern has a punycode label: only then may a name
+	// in Unicode be decided by its punycode (Match).
+	idn    bool
+	rules  []Rule
+	exact  map[string]int32 // pattern -> index into rules
+	domain map[string]int32
 }
 
 // NewMatcher builds a matcher over the rules of rs that are for subject k
@@ -51,6 +54,7 @@ func NewMatcher(rs []Rule, k subject.Code) *Matcher {
 			continue
 		}
 		idx[rs[i].Pattern] = int32(i)
+		m.idn = m.idn || m.hostname && strings.Contains(rs[i].Pattern, "xn--")
 	}
 	return m
 }
@@ -61,32 +65,70 @@ func (m *Matcher) Len() int { return len(m.rules) }
 // Match returns the rule that decides name, which must be normalised
 // (lower-case; a trailing dot is tolerated). It costs one map lookup per
 // label and does not allocate.
+//
+// A name in Unicode (a log may hold one in UTF-8, as mDNS does) is decided
+// as its punycode too, the form a rule typed in Unicode holds, so both
+// spellings of one name get one verdict; a lookalike IDNA would rewrite
+// is not (Punycode). That costs a pass over a missed name's bytes, and
+// only when some rule is for an IDN.
 func (m *Matcher) Match(name string) (Rule, bool) {
 	name = strings.TrimSuffix(name, ".")
 	if i, ok := m.exact[name]; ok {
 		return m.rules[i], true
 	}
-	return m.MatchGroup(name)
+	puny, ok := m.punycode(name)
+	if ok {
+		if i, found := m.exact[puny]; found {
+			return m.rules[i], true
+		}
+	}
+	return m.matchGroup(name, puny)
 }
 
 // MatchGroup returns the Domain rule that decides a registered domain (a
 // host-name group): the group stands for all its names, which a Name rule
 // on the bare domain does not cover (rules add wrccdc.org made the domain
-// and its names good while deciding none of them).
+// and its names good while deciding none of them). A group in Unicode is
+// decided as its punycode too, as Match does.
 func (m *Matcher) MatchGroup(group string) (Rule, bool) {
-	// Suffixes from the longest (the group itself) to the shortest (its
-	// last label): the first hit is the most specific Domain rule.
-	for s := strings.TrimSuffix(group, "."); s != ""; {
-		if i, ok := m.domain[s]; ok {
+	group = strings.TrimSuffix(group, ".")
+	puny, _ := m.punycode(group)
+	return m.matchGroup(group, puny)
+}
+
+// matchGroup walks the suffixes of name and of its punycode ("" when it
+// has none) together, from the longest to the shortest (its last label):
+// the first hit is the most specific Domain rule.
+func (m *Matcher) matchGroup(name, puny string) (Rule, bool) {
+	for name != "" {
+		if i, ok := m.domain[name]; ok {
 			return m.rules[i], true
 		}
-		dot := strings.IndexByte(s, '.')
-		if dot < 0 {
-			break
+		if puny != "" {
+			if i, ok := m.domain[puny]; ok {
+				return m.rules[i], true
+			}
+			puny = parent(puny)
 		}
-		s = s[dot+1:]
+		name = parent(name)
 	}
 	return Rule{}, false
+}
+
+// parent is name without its first label; "" for a single label.
+func parent(name string) string {
+	if dot := strings.IndexByte(name, '.'); dot >= 0 {
+		return name[dot+1:]
+	}
+	return ""
+}
+
+// punycode is a name's punycode when some rule may hold it in that form.
+func (m *Matcher) punycode(name string) (string, bool) {
+	if !m.idn {
+		return "", false
+	}
+	return Punycode(name)
 }
 
 // MatchRow returns the rule that decides a row of the review list: a value

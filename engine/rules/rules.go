@@ -198,8 +198,10 @@ func Punycode(name string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	back, err := idna.Lookup.ToUnicode(a)
-	return a, err == nil && back == name
+	if back, err := idna.Lookup.ToUnicode(a); err != nil || back != name {
+		return "", false
+	}
+	return a, true
 }
 
 // quoteRune quotes the character s starts with, decoded when it is UTF-8:

@@ -148,22 +148,71 @@ func TestMatcherDuplicatePatternNewestWins(t *testing.T) {
 }
 
 func TestMatchDoesNotAllocate(t *testing.T) {
-	m := NewMatcher([]Rule{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}}, subject.DNSName)
-	for _, name := range []string{"a.b.c.example.com", "x.org", "nothing.here.net"} {
-		if n := testing.AllocsPerRun(100, func() { m.Match(name) }); n != 0 {
-			t.Errorf("Match(%q) allocated %v times", name, n)
+	for _, rs := range [][]Rule{
+		{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}},
+		{{Pattern: "example.com", Scope: Domain}, {Pattern: "x.org"}, {Pattern: "xn--r8jz45g.jp", Scope: Domain}},
+	} {
+		m := NewMatcher(rs, subject.DNSName)
+		for _, name := range []string{"a.b.c.example.com", "x.org", "nothing.here.net"} {
+			if n := testing.AllocsPerRun(100, func() { m.Match(name) }); n != 0 {
+				t.Errorf("Match(%q) allocated %v times", name, n)
+			}
 		}
+	}
+}
+
+// TestMatcherUnicodeNames: a name a log holds in UTF-8 is decided by a
+// rule typed in Unicode (held in punycode), the most specific rule of
+// either spelling winning; a lookalike IDNA would rewrite is not.
+func TestMatcherUnicodeNames(t *testing.T) {
+	m := NewMatcher([]Rule{
+		{ID: 1, Pattern: "jp", Scope: Domain, Verdict: Suspicious},
+		{ID: 2, Pattern: "xn--r8jz45g.jp", Scope: Domain, Verdict: Bad},  // *.例え.jp
+		{ID: 3, Pattern: "xn--wgv71a119e.xn--r8jz45g.jp", Verdict: Good}, // 日本語.例え.jp
+		{ID: 4, Pattern: "www.google.com", Verdict: Good},
+		{ID: 5, Pattern: "raw.例え.jp", Verdict: Bad}, // a name from the data, as stored
+	}, subject.DNSName)
+	for _, tc := range []struct {
+		name string
+		id   int64 // 0: no rule
+	}{
+		{"日本語.例え.jp", 3},
+		{"日本語.例え.jp.", 3},
+		{"xn--wgv71a119e.xn--r8jz45g.jp", 3},
+		{"他.例え.jp", 2},
+		{"raw.例え.jp", 5},
+		{"sub.raw.例え.jp", 2},
+		{"例え.jp", 2},
+		{"他.jp", 1},
+		{"\u200bwww.google.com", 0},
+		{"日本語.例え.jp\u200b", 0},
+	} {
+		r, ok := m.Match(tc.name)
+		if got := map[bool]int64{true: r.ID}[ok]; got != tc.id {
+			t.Errorf("Match(%q) = rule %d, want %d", tc.name, got, tc.id)
+		}
+	}
+	if r, ok := m.MatchGroup("例え.jp"); !ok || r.ID != 2 {
+		t.Errorf("MatchGroup(例え.jp) = %+v, %v", r, ok)
 	}
 }
 
 // BenchmarkMatch applies a 100k-rule matcher to 400k names, the size of one
 // workspace's distinct names; one op is all 400k lookups.
-func BenchmarkMatch(b *testing.B) {
+func BenchmarkMatch(b *testing.B) { benchmarkMatch(b, nil) }
+
+// BenchmarkMatchIDNRule is BenchmarkMatch with a rule for a name in
+// punycode, so that every missed name is looked at for Unicode too.
+func BenchmarkMatchIDNRule(b *testing.B) {
+	benchmarkMatch(b, []Rule{{Pattern: "xn--r8jz45g.jp", Scope: Domain, Verdict: Bad}})
+}
+
+func benchmarkMatch(b *testing.B, more []Rule) {
 	rs := make([]Rule, 100_000)
 	for i := range rs {
 		rs[i] = Rule{ID: int64(i), Pattern: fmt.Sprintf("d%d.example%d.com", i, i%97), Scope: Scope(i % 2), Verdict: Good}
 	}
-	m := NewMatcher(rs, subject.DNSName)
+	m := NewMatcher(append(rs, more...), subject.DNSName)
 	names := make([]string, 400_000)
 	for i := range names {
 		// A quarter hit a rule below it, the rest miss after walking 5 labels.
