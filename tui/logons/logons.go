@@ -525,11 +525,18 @@ func (m *Model) CursorValue() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if r.Account == subject.None {
-		return r.Source, r.Source != subject.None
+	switch {
+	case r.Account != subject.None:
+		return r.Account, true
+	case r.Source != subject.None:
+		return r.Source, true
 	}
-	return r.Account, true
+	return "", true // a row, with nothing to copy (CursorBlank)
 }
+
+// CursorBlank names what a row without account or source lacks
+// (app.Blanker).
+func (m *Model) CursorBlank() string { return "account or source" }
 
 // Rows are the rows the filter keeps, in the columns of `longtail logons`
 // (common.Exporter).

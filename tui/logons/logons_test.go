@@ -226,6 +226,12 @@ func TestExportsTheRowsShown(t *testing.T) {
 	if val, ok := ex.CursorValue(); !ok || val != v.rows[0].Account {
 		t.Errorf("cursor value %q %v", val, ok)
 	}
+	// A row of neither account nor source is a row with nothing to copy,
+	// not "no row under the cursor".
+	v.rows = []englogons.Row{{Account: subject.None, Source: subject.None}}
+	if val, ok := ex.CursorValue(); !ok || val != "" || v.CursorBlank() != "account or source" {
+		t.Errorf("a row of no account and no source: %q %v", val, ok)
+	}
 }
 
 func firstOpen(msgs []tea.Msg) (common.OpenMsg, bool) {
