@@ -67,7 +67,7 @@ func TestCopyToTheClipboardAndShowItWhole(t *testing.T) {
 func TestExportRowsAsCSV(t *testing.T) {
 	m := newRowsApp(t)
 	run(m, tuitest.Key("E"))
-	path := regexp.MustCompile(`in (\S+\.csv)`).FindStringSubmatch(m.status)
+	path := regexp.MustCompile(`^(\S+\.csv): `).FindStringSubmatch(m.status)
 	if path == nil {
 		t.Fatalf("the status does not name the file: %q", m.status)
 	}
@@ -105,7 +105,9 @@ func TestExportRowsAsCSV(t *testing.T) {
 	if args := ex.cmd.Args; len(args) != 3 || args[0] != "less" || args[1] != "-S" || args[2] != ex.shown {
 		t.Errorf("pager command %q", args)
 	}
-	os.Remove(strings.TrimPrefix(regexp.MustCompile(`in (\S+\.csv)`).FindString(ex.done), "in "))
+	if done := regexp.MustCompile(`^(\S+\.csv): `).FindStringSubmatch(ex.done); done != nil {
+		os.Remove(done[1])
+	}
 }
 
 // loadingView is a list still reading its rows: no cursor yet.

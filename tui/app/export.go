@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
 )
 
@@ -101,7 +102,9 @@ func (m *Model) exportRows() tea.Cmd {
 		if err != nil {
 			return common.ErrMsg{Err: fmt.Errorf("the rows as CSV: %w", err)}
 		}
-		done := fmt.Sprintf("%d rows as CSV in %s", len(rows), path)
+		// The path first: cut at 80 columns, the status line kept "226
+		// rows as CSV in /tmp/l…", without the one thing needed.
+		done := fmt.Sprintf("%s: %s as CSV", path, words.Count(len(rows), "row"))
 		if pager == "" {
 			return common.StatusMsg{Text: done}
 		}

@@ -23,7 +23,7 @@ func TestListCopiesAndExportsItsRows(t *testing.T) {
 		t.Fatalf("Y shows no copied value:\n%s", screen())
 	}
 	tuitest.Run(m, tuitest.Key("E"))
-	path := regexp.MustCompile(`in (\S+\.csv)`).FindStringSubmatch(screen())
+	path := regexp.MustCompile(`(/\S+\.csv): `).FindStringSubmatch(screen())
 	if path == nil {
 		t.Fatalf("E names no file:\n%s", screen())
 	}
