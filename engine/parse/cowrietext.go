@@ -76,20 +76,21 @@ func detectCowrieText(head []byte) bool {
 // cowrieTextSplit splits a line into its syslog host (when syslog wraps
 // it), time, Twisted system and message.
 func cowrieTextSplit(line []byte) (host, stamp, system, msg []byte, ok bool) {
-	// Cowrie's own ISO stamp is also a syslog one: only "HOST cowrie[PID]: "
-	// after it says the line is wrapped.
-	if _, rest, ok := syslogStamp(line); ok {
-		sp := bytes.IndexByte(rest, ' ')
-		if sp > 0 && bytes.HasPrefix(rest[sp+1:], []byte("cowrie[")) {
-			end := bytes.Index(rest[sp:], []byte("]: "))
-			if end < 0 {
-				return nil, nil, nil, nil, false
-			}
-			host, line = rest[:sp], rest[sp+end+3:]
+	var rest []byte
+	// Cowrie's own "STAMP [system] message" is told by its first space
+	// before parsing a syslog stamp, which its ISO stamp also is: a plain
+	// line is read as fast as before syslog stamps could be ISO.
+	if sp := bytes.IndexByte(line, ' '); sp > 0 && bytes.HasPrefix(line[sp+1:], []byte("[")) {
+		stamp, rest = line[:sp], line[sp+2:]
+	} else {
+		if h, inner, ok := cowrieUnwrap(line); ok {
+			host, line = h, inner
+		}
+		if stamp, rest, ok = bytes.Cut(line, []byte(" [")); !ok {
+			return nil, nil, nil, nil, false
 		}
 	}
-	stamp, rest, ok := bytes.Cut(line, []byte(" ["))
-	if !ok || len(stamp) == 0 || stamp[0] < '0' || stamp[0] > '9' {
+	if len(stamp) == 0 || stamp[0] < '0' || stamp[0] > '9' {
 		return nil, nil, nil, nil, false
 	}
 	system, msg, ok = bytes.Cut(rest, []byte("] "))
@@ -98,6 +99,21 @@ func cowrieTextSplit(line []byte) (host, stamp, system, msg []byte, ok bool) {
 		system, ok = bytes.CutSuffix(rest, []byte("]"))
 	}
 	return host, stamp, system, msg, ok
+}
+
+// cowrieUnwrap returns the host and Cowrie's line of a line syslog
+// wrapped: a syslog stamp, then "HOST cowrie[PID]: ".
+func cowrieUnwrap(line []byte) (host, inner []byte, ok bool) {
+	_, rest, ok := syslogStamp(line)
+	sp := bytes.IndexByte(rest, ' ')
+	if !ok || sp <= 0 || !bytes.HasPrefix(rest[sp+1:], []byte("cowrie[")) {
+		return nil, nil, false
+	}
+	end := bytes.Index(rest[sp:], []byte("]: "))
+	if end < 0 {
+		return nil, nil, false
+	}
+	return rest[:sp], rest[sp+end+3:], true
 }
 
 // The Cowrie events the text log's messages stand for.
