@@ -24,6 +24,7 @@ func FuzzRead(f *testing.F) {
 		"$TTL 300\n@ IN SOA localhost. h.localhost. ( 1 3600 600 604800 300 )\na.example CNAME . ; bad: x\n*.a.example CNAME .\nb.example CNAME rpz-passthru.\n",
 		"id,pattern,scope,verdict,note,author,origin,created\n1,a.example,domain,bad,\"multi\nline\",ana,tui,2025-01-02T03:04:05Z\n",
 		"{\"id\":1,\"pattern\":\"a.example\",\"scope\":\"name\",\"verdict\":\"good\",\"note\":\"n\",\"author\":\"\",\"origin\":\"cli\",\"created\":\"\"}\n",
+		"[\n{\"id\":1,\"pattern\":\"a.example\",\"scope\":\"name\",\"verdict\":\"good\",\"kind\":\"dns.name\"},\n{\"pattern\":\"b.example\",\"scope\":\"domain\",\"verdict\":\"bad\"}\n]\n",
 	} {
 		f.Add([]byte(seed))
 	}

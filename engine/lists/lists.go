@@ -60,7 +60,7 @@ type Skip struct {
 // Info describes a list that was read.
 type Info struct {
 	Format  Format
-	Lines   int // lines read (CSV: records)
+	Lines   int // lines read (CSV: records; a JSON array: elements)
 	Entries int // entries produced
 	// Skipped holds the first MaxSkips skipped lines; SkippedTotal counts
 	// them all, so a garbage file cannot fill memory with reasons.
@@ -210,7 +210,7 @@ type format struct {
 // stronger evidence than a dot-less single label).
 var formats = []*format{
 	{name: CSV, signed: csvSigned, stream: readCSV},
-	{name: JSON, signed: jsonSigned, lines: newJSONParser},
+	{name: JSON, signed: jsonSigned, stream: readJSON},
 	{name: ZeekIntel, signed: zeekSigned, lines: newZeekParser},
 	{name: RPZ, signed: rpzSigned, lines: newRPZParser},
 	{name: Adblock, signed: adblockSigned, lines: newAdblockParser},

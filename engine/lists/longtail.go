@@ -19,9 +19,11 @@ import (
 )
 
 // longtail's own formats carry every field of a rule, so rules move between
-// workspaces unchanged: CSV (RFC 4180, a header row) and JSON (one object
-// per line, JSON Lines, which streams and which a reader can tell from a
-// JSON array by its first byte).
+// workspaces unchanged: CSV (RFC 4180, a header row) and JSON (an array, as
+// every --format json of longtail writes, one rule a line). A JSON array
+// is read in any layout (a hand-written one, jq's), element by element so
+// that a big one streams; JSON Lines, which exports wrote before, still
+// reads.
 //
 // A rule for a name from the data that is not a valid DNS name keeps its
 // exact bytes in pattern_hex, and its pattern field holds the escaped text
@@ -202,45 +204,134 @@ func readCSV(br *bufio.Reader, s *sink) error {
 	return s.err
 }
 
+// jsonSigned sees an object or an array of them: "[" alone, "[{", "[]";
+// not "[Adblock Plus 2.0]".
 func jsonSigned(head []string) bool {
 	for _, l := range head {
 		if l = strings.TrimSpace(l); l != "" {
-			return l[0] == '{'
+			rest := strings.TrimSpace(l[1:])
+			return l[0] == '{' || l[0] == '[' && (rest == "" || rest[0] == '{' || rest[0] == ']')
 		}
 	}
 	return false
 }
 
+// writeJSON writes an array of rules, one a line, every character that
+// could act on a terminal escaped (textsafe.JSON).
 func writeJSON(w io.Writer, p *plan) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	sep := "[\n"
 	for i := range p.rules {
 		buf.Reset()
 		if err := enc.Encode(toJSONRule(&p.rules[i])); err != nil {
 			return err
 		}
-		if _, err := w.Write(textsafe.JSON(buf.Bytes())); err != nil {
+		io.WriteString(w, sep)
+		if _, err := w.Write(textsafe.JSON(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))); err != nil {
 			return err
 		}
+		sep = ",\n"
 	}
-	return nil
+	if sep == "[\n" {
+		_, err := io.WriteString(w, "[]\n")
+		return err
+	}
+	_, err := io.WriteString(w, "\n]\n")
+	return err
 }
 
-func newJSONParser() lineParser {
-	return parseFunc(func(s string, add func(Entry)) string {
-		if strings.TrimSpace(s) == "" {
-			return ""
+// readJSON reads an array of rules, or JSON Lines (newJSONParser).
+func readJSON(br *bufio.Reader, s *sink) error {
+	head, _ := br.Peek(headSize)
+	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && t[0] == '[' {
+		return readJSONArray(br, s)
+	}
+	return readLines(br, newJSONParser(), s)
+}
+
+// readJSONArray decodes the array one element at a time, counting
+// elements as Info.Lines: an element that is no rule is skipped with its
+// line, as a bad line of a list is; broken JSON ends the array there, also
+// reported.
+func readJSONArray(r io.Reader, s *sink) error {
+	lc := &lineCounter{r: r}
+	dec := json.NewDecoder(lc)
+	if _, err := dec.Token(); err != nil { // the '['
+		return err
+	}
+	for s.err == nil && dec.More() {
+		s.info.Lines++
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			s.skip(lc.lineAt(brokenAt(err, lc.off)), "not JSON: "+err.Error(), "")
+			break
 		}
-		var j jsonRule
-		if err := json.Unmarshal([]byte(s), &j); err != nil {
-			return "not a JSON object: " + err.Error()
+		if reason := jsonLine(string(raw), s.add); reason != "" {
+			s.skip(lc.lineAt(dec.InputOffset()-int64(len(raw))), reason, string(raw))
 		}
-		r, err := j.rule()
-		if err != nil {
-			return err.Error()
+	}
+	return s.err
+}
+
+// brokenAt is the offset of what broke a JSON array: the syntax error's,
+// or the last byte of one cut short (read bytes in all).
+func brokenAt(err error, read int64) int64 {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Offset
+	}
+	return read - 1
+}
+
+// lineCounter counts the lines of what a json.Decoder reads, keeping the
+// offsets of only the line ends it has read ahead of the decoder.
+type lineCounter struct {
+	r    io.Reader
+	off  int64   // bytes read
+	ends []int64 // offsets of the '\n' read past the last lineAt
+	line int     // lines ended before ends[0]
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			c.ends = append(c.ends, c.off+int64(i))
 		}
-		addRule(r, add)
+	}
+	c.off += int64(n)
+	return n, err
+}
+
+// lineAt is the 1-based line of the byte at off; off must not decrease
+// from one call to the next.
+func (c *lineCounter) lineAt(off int64) int {
+	i := 0
+	for i < len(c.ends) && c.ends[i] < off {
+		i++
+	}
+	c.line += i
+	c.ends = c.ends[i:]
+	return c.line + 1
+}
+
+func newJSONParser() lineParser { return parseFunc(jsonLine) }
+
+// jsonLine reads one rule object.
+func jsonLine(s string, add func(Entry)) string {
+	if strings.TrimSpace(s) == "" {
 		return ""
-	})
+	}
+	var j jsonRule
+	if err := json.Unmarshal([]byte(s), &j); err != nil {
+		return "not a JSON object: " + err.Error()
+	}
+	r, err := j.rule()
+	if err != nil {
+		return err.Error()
+	}
+	addRule(r, add)
+	return ""
 }

@@ -251,3 +251,38 @@ func TestLookalikePatternsAreSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONArraysAndLines: longtail writes an array; one laid out by hand
+// or by jq reads too, a bad element skipped with its line, and so does
+// JSON Lines, which exports wrote before.
+func TestJSONArraysAndLines(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		names []string
+		skip  int // line of the one skip; 0: none
+	}{
+		{src: "[\n]\n"},
+		{src: "[]"},
+		{src: `[{"pattern":"a.example","scope":"name","verdict":"bad"}, {"pattern":"b.example","scope":"domain","verdict":"good"}]`,
+			names: []string{"a.example", "b.example"}},
+		{src: "\n[\n  {\n    \"pattern\": \"a.example\",\n    \"scope\": \"name\",\n    \"verdict\": \"bad\"\n  },\n" +
+			"  {\n    \"pattern\": \"bad name!\",\n    \"scope\": \"name\",\n    \"verdict\": \"bad\"\n  },\n" +
+			"  {\"pattern\": \"c.example\", \"scope\": \"name\", \"verdict\": \"evil\"}\n]\n",
+			names: []string{"a.example"}, skip: 8},
+		{src: "[\n{\"pattern\":\"a.example\",\"scope\":\"name\",\"verdict\":\"bad\"},\n{\"pattern\":\n", names: []string{"a.example"}, skip: 3},
+		{src: "[\n{\"pattern\":\"a.example\",\"scope\":\"name\",\"verdict\":\"bad\"},\n\n{\"pattern\" x}]\n", names: []string{"a.example"}, skip: 4},
+		{src: `{"pattern":"a.example","scope":"name","verdict":"bad"}` + "\n" + `{"pattern":"b.example","scope":"name","verdict":"good"}` + "\n",
+			names: []string{"a.example", "b.example"}},
+	} {
+		l, err := Read(strings.NewReader(tc.src))
+		if err != nil || l.Format != JSON || !reflect.DeepEqual(names(l.Entries), tc.names) && len(tc.names)+len(l.Entries) > 0 {
+			t.Errorf("%q read as %s %q, %v", tc.src, l.Format, names(l.Entries), err)
+		}
+		if tc.skip != 0 && (l.SkippedTotal == 0 || l.Skipped[0].Line != tc.skip) || tc.skip == 0 && l.SkippedTotal != 0 {
+			t.Errorf("%q: skipped %+v, want the first on line %d", tc.src, l.Skipped, tc.skip)
+		}
+	}
+	if l, err := Read(strings.NewReader("[Adblock Plus 2.0]\n||a.example^\n")); err != nil || l.Format != Adblock {
+		t.Errorf("an Adblock header read as %s, %v", l.Format, err)
+	}
+}

@@ -107,15 +107,28 @@ func checkCSV(t testing.TB, out []byte) {
 	}
 }
 
-// checkJSON: one object per line, and not one character that could act
-// on a terminal (encoding/json leaves C1 and bidi characters raw).
+// checkJSON: an array, one object a line, and not one character that
+// could act on a terminal (encoding/json leaves C1 and bidi characters raw).
 func checkJSON(t testing.TB, out []byte) {
-	for _, l := range strings.SplitAfter(string(out), "\n") {
-		if l == "" {
-			continue
+	var all []map[string]any
+	if err := json.Unmarshal(out, &all); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(all) == 0 {
+		if string(out) != "[]\n" {
+			t.Fatalf("empty json %q", out)
 		}
-		l = strings.TrimSuffix(l, "\n")
+		return
+	}
+	if len(lines) != len(all)+2 || lines[0] != "[" || lines[len(lines)-1] != "]" {
+		t.Fatalf("json is not one object a line:\n%s", out)
+	}
+	for i, l := range lines[1 : len(all)+1] {
 		var v map[string]any
+		if i < len(all)-1 {
+			l = strings.TrimSuffix(l, ",")
+		}
 		if err := json.Unmarshal([]byte(l), &v); err != nil {
 			t.Fatalf("json line %q: %v", l, err)
 		}

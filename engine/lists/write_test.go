@@ -124,7 +124,7 @@ func TestRoundTripEveryFormat(t *testing.T) {
 }
 
 func TestRoundTripEmptyExport(t *testing.T) {
-	for _, f := range []Format{CSV, ZeekIntel, RPZ} {
+	for _, f := range []Format{CSV, JSON, ZeekIntel, RPZ} {
 		l, err := Read(bytes.NewReader(export(t, f, nil)))
 		if err != nil || len(l.Entries) != 0 || l.Format != f {
 			t.Errorf("%s: empty export read back as %+v, %v", f, l, err)
