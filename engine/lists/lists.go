@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/textsafe"
 )
 
 // Format names a list format. The same names are used for export.
@@ -169,6 +170,11 @@ type sink struct {
 func (s *sink) add(e Entry) {
 	if s.err != nil {
 		return
+	}
+	if e.Rule == nil {
+		// A list's comment is text from the data: kept as the exports
+		// write a note (textsafe.Text), so one read back is the same.
+		e.Note = textsafe.Text(e.Note)
 	}
 	s.info.Entries++
 	s.err = s.fn(e)

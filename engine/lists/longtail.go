@@ -181,7 +181,10 @@ func readCSV(br *bufio.Reader, s *sink) error {
 			s.skip(line, fmt.Sprintf("%d fields, want %d", len(rec), len(csvHeader)), strings.Join(rec, ","))
 			continue
 		}
-		j := jsonRule{Pattern: rec[1], Scope: rec[2], Verdict: rec[3], Note: rec[4], Author: rec[5], Origin: rec[6], Created: rec[7]}
+		// Text as writeCSV writes it, so a file made by hand reads back
+		// as its export will be.
+		j := jsonRule{Pattern: rec[1], Scope: rec[2], Verdict: rec[3], Note: textsafe.Text(rec[4]),
+			Author: textsafe.Text(rec[5]), Origin: textsafe.Text(rec[6]), Created: rec[7]}
 		if len(rec) > len(csvHeaderV1) {
 			j.PatternHex = rec[8]
 		}
