@@ -564,8 +564,9 @@ func (m *Model) helpView(w, h int) string {
 // statusLine shows where the user is (the stack of titles), then the
 // latest message or the quit question, and the help key at the right; a
 // follow's rate line before the help key. When they do not all fit, the
-// help key goes first, then the rate line: the message keeps minMessage
-// cells (or what it needs), else it is cut.
+// help key gives way to the message, then the rate line but for its last
+// form, the rate alone, beside which the message is cut. (The message goes
+// at the next key; the help key comes back then.)
 func (m *Model) statusLine(w int) string {
 	s := m.c.Styles
 	var titles []string
@@ -577,10 +578,10 @@ func (m *Model) statusLine(w int) string {
 	if len(m.stack) > 1 {
 		keys = " ? help  q back  Q quit "
 	}
-	rights := []string{keys}
+	rights := []string{keys, ""}
 	if m.live != nil {
 		live := " " + m.live() + " "
-		rights = []string{live + "·" + keys, live}
+		rights = []string{live + "·" + keys, live} // the rate stays: it is live
 	}
 	msg, st := m.status, s.Status
 	switch {
@@ -590,7 +591,7 @@ func (m *Model) statusLine(w int) string {
 		st = s.StatusError
 	}
 	left := " " + ansi.TruncateLeft(crumbs, max(0, ansi.StringWidth(crumbs)-w/3), "…") + " "
-	need := min(minMessage, ansi.StringWidth(msg)+1)
+	need := ansi.StringWidth(msg) + 1
 	right := ""
 	for i, r := range rights {
 		room := w - ansi.StringWidth(left) - ansi.StringWidth(r)
@@ -603,10 +604,6 @@ func (m *Model) statusLine(w int) string {
 	mid := ansi.Truncate(" "+msg, max(0, room), "…")
 	return s.StatusKey.Render(left) + st.Render(common.PadRight(mid, max(0, room))) + s.Status.Render(right)
 }
-
-// minMessage is the width a message keeps on the status line before the
-// help key and the rate line give way to it.
-const minMessage = 24
 
 // String describes the stack, for tests.
 func (m *Model) String() string {

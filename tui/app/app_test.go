@@ -348,3 +348,17 @@ func TestLiveTextKeepsItsPlaceBesideAMessage(t *testing.T) {
 		t.Errorf("the help key kept its place before the message: %q", last)
 	}
 }
+
+// At 80 columns a message of a line's length is shown whole: the help key
+// gives way to it until the next key, where it cut "the workspace changed,
+// no…" after 24 cells.
+func TestALongMessageTakesTheHelpKeysPlace(t *testing.T) {
+	m, _, _ := newApp(t)
+	run(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	msg := "the workspace changed, no new http paths (2 in all); 16 new names"
+	run(m, common.StatusMsg{Text: msg})
+	lines := strings.Split(ansi.Strip(m.Render()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, msg) || ansi.StringWidth(last) != 80 {
+		t.Errorf("status line %q", last)
+	}
+}
