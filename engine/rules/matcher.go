@@ -64,7 +64,7 @@ func (m *Matcher) Len() int { return len(m.rules) }
 
 // Match returns the rule that decides name, which must be normalised
 // (lower-case; a trailing dot is tolerated). It costs one map lookup per
-// label and does not allocate.
+// label and does not allocate for an ASCII name.
 //
 // A name in Unicode (a log may hold one in UTF-8, as mDNS does) is decided
 // as its punycode too, the form a rule typed in Unicode holds, so both
