@@ -14,6 +14,7 @@ import (
 	"github.com/longtail/longtail/engine/record"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // Incremental scoring (a Keeper's, while a follow or a capture runs):
@@ -276,10 +277,10 @@ func scoreDomains(ctx context.Context, d *db.DB, base *Base, rs []rules.Rule, do
 
 // incrementalWords says what an incremental pass did, for Summary.String.
 func (s Summary) incrementalWords() string {
-	w := "rescored " + strings.Join(s.parts("%d HTTP values and %d of their groups", "%d logon values"), ", ") +
+	w := "rescored " + strings.Join(s.parts("%s HTTP values and %s of their groups", "%s logon values"), ", ") +
 		" that changed in " + s.Took.Round(time.Millisecond).String()
 	if s.Waiting > 0 {
-		w += fmt.Sprintf(" (%d busy domains and values wait for the next whole scoring)", s.Waiting)
+		w += fmt.Sprintf(" (%s busy domains and values wait for the next whole scoring)", words.Int(s.Waiting))
 	}
 	return w
 }

@@ -46,8 +46,8 @@ func (s Summary) String() string {
 	if s.Incremental {
 		return s.incrementalWords()
 	}
-	w := "scored " + strings.Join(s.parts("%d HTTP hosts, paths, user agents and clients and %d of their groups",
-		"%d logon accounts, sources and pairs"), ", ") + " in " + s.Took.Round(time.Millisecond).String()
+	w := "scored " + strings.Join(s.parts("%s HTTP hosts, paths, user agents and clients and %s of their groups",
+		"%s logon accounts, sources and pairs"), ", ") + " in " + s.Took.Round(time.Millisecond).String()
 	if s.Names > 0 {
 		w += " (n-gram model of " + words.Count(int64(s.Trained), "label") + ")"
 	}
@@ -55,7 +55,7 @@ func (s Summary) String() string {
 }
 
 // parts says what a run scored, a kind's words (web, logons: formats of
-// the counts) only when it scored some of its values; DNS names and
+// the counts, written with words.Int) only when it scored some of its values; DNS names and
 // domains also when nothing at all was ("scored 0 names and 0 domains"),
 // not beside a web log's values.
 func (s Summary) parts(web, logons string) []string {
@@ -64,10 +64,10 @@ func (s Summary) parts(web, logons string) []string {
 		out = append(out, words.Count(s.Names, "name")+" and "+words.Count(s.Domains, "domain"))
 	}
 	if s.HTTP > 0 {
-		out = append(out, fmt.Sprintf(web, s.HTTP, s.Groups))
+		out = append(out, fmt.Sprintf(web, words.Int(s.HTTP), words.Int(s.Groups)))
 	}
 	if s.Logons > 0 {
-		out = append(out, fmt.Sprintf(logons, s.Logons))
+		out = append(out, fmt.Sprintf(logons, words.Int(s.Logons)))
 	}
 	return out
 }

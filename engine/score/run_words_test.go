@@ -14,7 +14,7 @@ func TestSummaryWordsNameWhatWasScored(t *testing.T) {
 		want string
 	}{
 		{Summary{HTTP: 3680, Groups: 1611, Took: 82 * time.Millisecond},
-			"scored 3680 HTTP hosts, paths, user agents and clients and 1611 of their groups in 82ms"},
+			"scored 3,680 HTTP hosts, paths, user agents and clients and 1,611 of their groups in 82ms"},
 		{Summary{Names: 12, Domains: 5, Logons: 40, Trained: 7, Took: time.Second},
 			"scored 12 names and 5 domains, 40 logon accounts, sources and pairs in 1s (n-gram model of 7 labels)"},
 		{Summary{}, "scored 0 names and 0 domains in 0s"},
