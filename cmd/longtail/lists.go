@@ -20,7 +20,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,7 +79,7 @@ func verdictFlag(cmd, s string) (rules.Verdict, error) {
 // (textsafe), since an export holds names from the data.
 func writeTo(e *env, path string, write func(io.Writer) error) error {
 	if path != "" {
-		return asAsked(atomicfile.WriteFile(path, write, 0o666), path)
+		return atomicfile.WriteFile(path, write, 0o666)
 	}
 	if !isTerminal(e.stdout) {
 		return write(e.stdout)
@@ -90,18 +89,6 @@ func writeTo(e *env, path string, write func(io.Writer) error) error {
 		return err
 	}
 	return sw.Flush()
-}
-
-// asAsked names the file the user asked for in an error about the
-// temporary file atomicfile writes first (".x.hosts.tmp-5fa380c3e4d5", a
-// name they never typed): "open /nonexistent/dir/x.hosts: no such file
-// or directory".
-func asAsked(err error, path string) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && strings.HasPrefix(filepath.Base(pe.Path), ".") && strings.Contains(pe.Path, ".tmp-") {
-		return fmt.Errorf("%s %s: %w", pe.Op, textsafe.String(path), pe.Err)
-	}
-	return err
 }
 
 func isTerminal(w io.Writer) bool {

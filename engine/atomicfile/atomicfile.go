@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFile writes path with what write produces. The data goes to a
@@ -48,8 +49,9 @@ func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err 
 	}
 	tmp, err := createTemp(dir, base, mode)
 	if err != nil {
-		return err
+		return asPath(err, path)
 	}
+	defer func() { err = asPath(err, path) }()
 	done := false
 	defer func() {
 		if !done {
@@ -85,6 +87,17 @@ func WriteFile(path string, write func(io.Writer) error, perm os.FileMode) (err 
 	}
 	done = true
 	return syncDir(dir)
+}
+
+// asPath names path in an error about the temporary file it is written
+// through: "open /nonexistent/dir/x.hosts: no such file or directory",
+// not a ".x.hosts.tmp-5fa380c3e4d5" whoever asked for path never typed.
+func asPath(err error, path string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.Contains(filepath.Base(pe.Path), ".tmp-") {
+		return &fs.PathError{Op: pe.Op, Path: path, Err: pe.Err}
+	}
+	return err
 }
 
 // createTemp makes a new, exclusive temporary file ".base.tmp-XXXX" in dir

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -175,5 +176,16 @@ func TestWriteFileFollowsLinksAndWritesIntoDevices(t *testing.T) {
 	}
 	if names := dirEntries(t, dir); len(names) != 3 {
 		t.Errorf("directory holds %v", names)
+	}
+}
+
+// An error names the file asked for, not the temporary file it is
+// written through, which whoever asked never typed.
+func TestAnErrorNamesThePathAsked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "x.hosts")
+	err := WriteFile(path, func(io.Writer) error { return nil }, 0o644)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != path {
+		t.Errorf("WriteFile into a missing directory: %v", err)
 	}
 }
