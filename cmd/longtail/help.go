@@ -126,14 +126,17 @@ Example:
   longtail new --since 1d --kind logon --by pair`,
 	"rules": `longtail rules [list] [--verdict V]
 longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]
-longtail rules rm ID|PATTERN... [--scope name|domain]
+longtail rules rm ID|PATTERN... [--scope name|domain] [--kind K] [--by S]
 longtail rules export [--format F] [--verdict V] [-o FILE]
   The verdict rules, with the names and events each decides. A pattern
   decides exactly that name (example.com: the bare name only, not the
   domain's row), or with --scope domain (or *.) the domain and every name
-  below it. A name typed in Unicode is taken in its punycode; a logon
-  account, source or pair as it is stored (Administrator@CORP is
-  administrator@corp; a pair is "account ← source", or account <- source).
+  below it. A name typed in Unicode is taken in its punycode and decides
+  the name in either spelling; a logon account, source or pair as it is
+  stored (Administrator@CORP is administrator@corp; a pair is "account ←
+  source", or account <- source). rules rm with --kind/--by removes that
+  subject's rule only; a pattern of several subjects' rules is refused
+  without them.
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]

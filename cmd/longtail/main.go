@@ -66,7 +66,7 @@ user agent or client, a logon account, source or pair…; longtail CMD --help li
 Rules and lists:
   longtail rules [list] [--verdict V]  the verdict rules, with the names and events each decides
   longtail rules add PATTERN... --verdict good|suspicious|bad [--scope name|domain] [--note TEXT]
-  longtail rules rm ID|PATTERN... [--scope name|domain]
+  longtail rules rm ID|PATTERN... [--scope name|domain] [--kind K] [--by S]
   longtail rules export [--format F] [--verdict V] [-o FILE]   the rules (default csv)
   longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]
                                        a blocklist, allowlist or popularity list into rules or ranks
