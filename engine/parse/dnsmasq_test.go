@@ -134,6 +134,8 @@ func TestSyslogClockDatesFromTheLastLine(t *testing.T) {
 		{"a last line without its newline", []byte("Dec 20 10:00:00 host x\nDec 21 10:00:00 host y"), [][2]int64{{1, 1}, {12, 21}}, []string{"2025-01-01", "2025-12-21"}},
 		{"a last line a day before the first (runs concatenated)", []byte("Aug  7 18:30:11 dnsmasq[10]: x\n"), [][2]int64{{8, 8}}, []string{"2025-08-08"}},
 		{"no stamp in the tail: from the first line", []byte("garbage\n"), [][2]int64{{1, 1}}, []string{"2026-01-01"}},
+		// An RFC 3339 stamp needs no year: the last classic one dates the log.
+		{"an RFC 3339 last line", []byte("Dec 20 10:00:00 host x\n2025-12-21T10:00:00+01:00 host y\n"), [][2]int64{{1, 1}, {12, 20}}, []string{"2025-01-01", "2025-12-20"}},
 	} {
 		var c syslogClock
 		c.DateFrom(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC), true, tc.tail)
