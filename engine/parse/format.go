@@ -17,7 +17,9 @@ import (
 	"github.com/longtail/longtail/engine/record"
 )
 
-// HeadSize is how many leading bytes detection looks at.
+// HeadSize is how many leading bytes detection looks at, more only when
+// the first line is longer (PeekHead). The ingest knows a file read before
+// by as many bytes: a change would make every file new to it.
 const HeadSize = 64 << 10
 
 // Every format that pairs queries with responses (pcap, tcpdump-text,
