@@ -7,6 +7,7 @@ import (
 
 	"github.com/longtail/longtail/db"
 	"github.com/longtail/longtail/engine/textsafe"
+	"github.com/longtail/longtail/internal/words"
 )
 
 // KeepUndo keeps a write's step in the workspace's undo history and
@@ -32,6 +33,12 @@ func UndoLast(ctx context.Context, d *db.DB) (string, error) {
 	case !ok:
 		return "nothing to undo", nil
 	}
-	// The count first: at 80 columns the status line cuts the end.
-	return fmt.Sprintf("undone, %d more to undo: %s", left, textsafe.String(s.What)), nil
+	// The count first: at 80 columns the status line cuts the end. It
+	// read "undone, 1 more to undo: the mark of …", as if the mark were
+	// the one left.
+	more := "nothing"
+	if left > 0 {
+		more = words.Count(left, "step")
+	}
+	return fmt.Sprintf("%s left to undo; undid %s", more, textsafe.String(s.What)), nil
 }

@@ -728,3 +728,22 @@ func TestImportTypedIsUndone(t *testing.T) {
 		t.Errorf("after undoing the import the rules are %+v", got)
 	}
 }
+
+// An undo says how many steps are left, then what it took back: it read
+// "undone, 1 more to undo: the mark of x", as if the mark were left.
+func TestUndoSaysWhatItTookBackAndWhatIsLeft(t *testing.T) {
+	ctx := context.Background()
+	d := testws.Text(t, "a.example\nb.example\n")
+	for _, name := range []string{"a.example", "b.example"} {
+		r := rules.Rule{Kind: subject.DNSName, Pattern: name, Verdict: rules.Bad}
+		if _, _, err := d.PutRules(ctx, []rules.Rule{r}); err != nil {
+			t.Fatal(err)
+		}
+		KeepUndo(ctx, d, "", db.UndoStep{What: "the mark of " + name, Stored: []rules.Rule{r}})
+	}
+	for _, want := range []string{"1 step left to undo; undid the mark of b.example", "nothing left to undo; undid the mark of a.example", "nothing to undo"} {
+		if got, err := UndoLast(ctx, d); err != nil || got != want {
+			t.Errorf("undo: %q, %v; want %q", got, err, want)
+		}
+	}
+}

@@ -795,7 +795,7 @@ func TestUndoSurvivesARestartAndTakesBackAnImport(t *testing.T) {
 	m = New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true, Import: imp})
 	m.SetSize(80, 24)
 	tuitest.Settle(m, m.Init())
-	if s := statusOf(press(m, "u")); !strings.Contains(s, "undone, 1 more to undo: the import of blocked.txt") {
+	if s := statusOf(press(m, "u")); !strings.Contains(s, "1 step left to undo; undid the import of blocked.txt") {
 		t.Errorf("the first undo said %q", s)
 	}
 	if n := len(ruleSet(t, d)); n != marked {
