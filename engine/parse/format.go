@@ -18,8 +18,9 @@ import (
 )
 
 // HeadSize is how many leading bytes detection looks at, more only when
-// the first line is longer (PeekHead). The ingest knows a file read before
-// by as many bytes: a change would make every file new to it.
+// the first line is longer (PeekHead). The ingest fingerprints a file by
+// as many bytes: a change would make a log renamed or rotated since its
+// last read new to it.
 const HeadSize = 64 << 10
 
 // Every format that pairs queries with responses (pcap, tcpdump-text,
