@@ -275,8 +275,8 @@ func TestJSONArraysAndLines(t *testing.T) {
 			names: []string{"a.example", "b.example"}},
 	} {
 		l, err := Read(strings.NewReader(tc.src))
-		if err != nil || l.Format != JSON || !reflect.DeepEqual(names(l.Entries), tc.names) && len(tc.names)+len(l.Entries) > 0 {
-			t.Errorf("%q read as %s %q, %v", tc.src, l.Format, names(l.Entries), err)
+		if err != nil || l.Format != JSON || !reflect.DeepEqual(entryNames(l.Entries), tc.names) && len(tc.names)+len(l.Entries) > 0 {
+			t.Errorf("%q read as %s %q, %v", tc.src, l.Format, entryNames(l.Entries), err)
 		}
 		if tc.skip != 0 && (l.SkippedTotal == 0 || l.Skipped[0].Line != tc.skip) || tc.skip == 0 && l.SkippedTotal != 0 {
 			t.Errorf("%q: skipped %+v, want the first on line %d", tc.src, l.Skipped, tc.skip)

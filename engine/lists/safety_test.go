@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/internal/hostile"
@@ -159,7 +160,7 @@ func TestHostileNamesNeverMakeARecord(t *testing.T) {
 				omitted[o.Rule.Pattern] = true
 			}
 			for _, r := range rs {
-				_, idn := rules.Punycode(r.Pattern) // written in punycode
+				_, idn := names.Punycode(r.Pattern) // written in punycode
 				valid := rules.ValidName(r.Pattern) == nil || idn
 				if f == CSV || f == JSON {
 					valid = true

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
@@ -182,7 +183,7 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 			left++
 			continue
 		}
-		if a, ok := rules.Punycode(r.Pattern); ok && p.spec.name != nil {
+		if a, ok := names.Punycode(r.Pattern); ok && p.spec.name != nil {
 			r.Pattern = a
 			idns++
 		}

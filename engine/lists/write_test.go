@@ -177,7 +177,7 @@ func TestVerdictlessFormatsLeaveGoodOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		l := mustRead(t, buf.String())
-		if got := names(l.Entries); !reflect.DeepEqual(got, []string{"evil.example", "odd.example"}) {
+		if got := entryNames(l.Entries); !reflect.DeepEqual(got, []string{"evil.example", "odd.example"}) {
 			t.Errorf("%s of every verdict holds %q", f, got)
 		}
 		if rep.Written != 2 || len(rep.Notes) == 0 || !strings.Contains(rep.Notes[0], "1 known-good rule left out: ") ||
@@ -190,13 +190,13 @@ func TestVerdictlessFormatsLeaveGoodOut(t *testing.T) {
 			t.Fatal(err)
 		}
 		meta.Verdict = rules.None
-		if got := names(mustRead(t, buf.String()).Entries); !reflect.DeepEqual(got, []string{"google.com", "www.google.com"}) {
+		if got := entryNames(mustRead(t, buf.String()).Entries); !reflect.DeepEqual(got, []string{"google.com", "www.google.com"}) {
 			t.Errorf("%s --verdict good holds %q", f, got)
 		}
 	}
 }
 
-func names(es []Entry) []string {
+func entryNames(es []Entry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = e.Name

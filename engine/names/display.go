@@ -56,15 +56,38 @@ func mixesConfusableScripts(label string) bool {
 
 // Typed returns a name a person typed in its wire spelling: a name in
 // Unicode ("münchen.de", as Display shows it) in punycode
-// ("xn--mnchen-3ya.de"); any other name as it is.
+// ("xn--mnchen-3ya.de"); any other name, and one IDNA would change
+// (Punycode), as it is: "\u200bwww.google.com" is not www.google.com.
 func Typed(name string) string {
-	if isASCII(name) || !utf8.ValidString(name) {
+	if isASCII(name) {
 		return name
 	}
-	if a, err := idna.Lookup.ToASCII(name); err == nil {
+	// Typed in capitals, as people do: IDNA would fold them, which
+	// Punycode refuses.
+	if a, ok := Punycode(strings.ToLower(name)); ok {
 		return a
 	}
 	return name
+}
+
+// Punycode returns the ASCII form (punycode) of an internationalised name
+// in UTF-8, as a person types it or a log may hold it; ok is false for any
+// other name, and for one that IDNA's mapping would change (a zero-width
+// space dropped, a full-width letter narrowed, a capital folded): a name
+// stands for what was typed or seen, never for a lookalike of it. An ASCII
+// name costs one pass over its bytes.
+func Punycode(name string) (string, bool) {
+	if isASCII(name) || !utf8.ValidString(name) {
+		return "", false
+	}
+	a, err := idna.Lookup.ToASCII(name)
+	if err != nil {
+		return "", false
+	}
+	if back, err := idna.Lookup.ToUnicode(a); err != nil || back != name {
+		return "", false
+	}
+	return a, true
 }
 
 func isASCII(s string) bool {

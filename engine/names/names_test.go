@@ -261,3 +261,14 @@ func FuzzRollUp(f *testing.F) {
 		_ = Display(n)
 	})
 }
+
+// A name IDNA would change (a zero-width space dropped) is typed as it
+// is, not as the name it looks like: "\u200bwww.google.com" finds no
+// www.google.com.
+func TestTypedKeepsWhatIDNAWouldChange(t *testing.T) {
+	for in, want := range map[string]string{"\u200bwww.google.com": "\u200bwww.google.com", "Bücher.de": "xn--bcher-kva.de", "example.com": "example.com"} {
+		if got := Typed(in); got != want {
+			t.Errorf("Typed(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

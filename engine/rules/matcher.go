@@ -3,6 +3,7 @@ package rules
 import (
 	"strings"
 
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/subject"
 )
 
@@ -128,7 +129,7 @@ func (m *Matcher) punycode(name string) (string, bool) {
 	if !m.idn {
 		return "", false
 	}
-	return Punycode(name)
+	return names.Punycode(name)
 }
 
 // MatchRow returns the rule that decides a row of the review list: a value

@@ -15,8 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/longtail/longtail/engine/names"
 	"github.com/longtail/longtail/engine/subject"
-	"golang.org/x/net/idna"
 )
 
 // Verdict is what an analyst decided about a name.
@@ -180,30 +180,6 @@ func ValidName(pattern string) error {
 	return nil
 }
 
-// Punycode returns the ASCII form (punycode) of an internationalised name
-// in UTF-8, as a person types it or a log may hold it; ok is false for any
-// other name, and for one that IDNA's mapping would change (a zero-width
-// space dropped, a full-width letter narrowed, a capital folded): a name
-// stands for what was typed or seen, never for a lookalike of it. An ASCII
-// name costs one pass over its bytes.
-func Punycode(name string) (string, bool) {
-	ascii := true
-	for i := 0; i < len(name) && ascii; i++ {
-		ascii = name[i] < utf8.RuneSelf
-	}
-	if ascii || !utf8.ValidString(name) {
-		return "", false
-	}
-	a, err := idna.Lookup.ToASCII(name)
-	if err != nil {
-		return "", false
-	}
-	if back, err := idna.Lookup.ToUnicode(a); err != nil || back != name {
-		return "", false
-	}
-	return a, true
-}
-
 // quoteRune quotes the character s starts with, decoded when it is UTF-8:
 // "ü" is one character, not the byte 'Ã'.
 func quoteRune(s string) string {
@@ -290,7 +266,7 @@ func ParsePattern(s string) (string, Scope, error) {
 		case upperByte:
 			upper = true
 		case invalid:
-			if a, ok := Punycode(strings.ToLower(s)); ok {
+			if a, ok := names.Punycode(strings.ToLower(s)); ok {
 				p, _, err := ParsePattern(a)
 				return p, scope, err
 			}
