@@ -444,6 +444,14 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		}
 		return failed(rep, errEmpty)
 	}
+	if len(head) >= parse.HeadSize && bytes.IndexByte(head, '\n') < 0 {
+		// A first line longer than the fingerprint's head (a 70 KB
+		// query string) is detected whole; a shorter head, which a
+		// quiet stream gives, is not waited on for more.
+		if h, _ := parse.PeekHead(sb); len(h) > len(head) {
+			head = h
+		}
+	}
 	format, err := parse.Detect(head)
 	if err != nil {
 		return failed(rep, err)

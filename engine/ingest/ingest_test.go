@@ -504,3 +504,26 @@ func TestACompressedFileCutShortSaysSo(t *testing.T) {
 		t.Errorf("a compressed file cut short: %s", r.Describe())
 	}
 }
+
+// A log whose first line is longer than the head detection peeks (an
+// access log's 70 KB query string) is read, plain or compressed, where it
+// was refused as no known format.
+func TestAFirstLineLongerThanTheHeadIsRead(t *testing.T) {
+	d := openWS(t)
+	dir := t.TempDir()
+	log := func(q string) []byte {
+		return []byte(`10.0.0.5 - - [05/Mar/2024:10:00:00 +0000] "GET /search?q=` + strings.Repeat(q, 70000) + ` HTTP/1.1" 200 512 "-" "curl/8.0"` + "\n" +
+			`10.0.0.6 - - [05/Mar/2024:10:00:01 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "curl/8.0"` + "\n")
+	}
+	plain, gz := filepath.Join(dir, "access.log"), filepath.Join(dir, "other.log.gz")
+	if err := os.WriteFile(plain, log("A"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeGzip(t, gz, log("B"))
+	for _, path := range []string{plain, gz} {
+		reps, err := Run(context.Background(), d, []string{path}, Options{})
+		if err != nil || len(reps) != 1 || reps[0].Format != "access-log" || reps[0].Events != 2 {
+			t.Errorf("%s: %+v, %v", filepath.Base(path), reps, err)
+		}
+	}
+}
