@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -312,14 +311,7 @@ func TestAnEmptyFirstIngestLeavesNoWorkspace(t *testing.T) {
 			os.Stdin = r
 			defer func() { os.Stdin = saved; r.Close() }()
 		}
-		_, errOut, err := lt(t, ws, "ingest", file)
-		var ex exitError
-		if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "no workspace was made at "+ws) {
-			t.Errorf("%s: exit %v:\n%s", file, err, errOut)
-		}
-		if left, _ := filepath.Glob(ws + "*"); len(left) > 0 {
-			t.Errorf("%s: left %v", file, left)
-		}
+		ingestLeavesNoWorkspace(t, ws, file)
 	}
 }
 

@@ -687,6 +687,21 @@ func TestAnUnchangedIngestScoresOnlyStaleScores(t *testing.T) {
 	}
 }
 
+// ingestLeavesNoWorkspace ingests file into ws, which is not there yet,
+// and fails the test unless the ingest failed (status 2), said it made no
+// workspace and left no file.
+func ingestLeavesNoWorkspace(t *testing.T, ws, file string) {
+	t.Helper()
+	_, errOut, err := lt(t, ws, "ingest", file)
+	var ex exitError
+	if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "no workspace was made at "+ws) {
+		t.Errorf("%s: exit %v:\n%s", file, err, errOut)
+	}
+	if left, _ := filepath.Glob(ws + "*"); len(left) > 0 {
+		t.Errorf("%s: left %v", file, left)
+	}
+}
+
 // An ingest that stores nothing into a workspace it made (a mistyped
 // path, a file that is no log) leaves no file behind for a later command
 // to take for a workspace; one that already was, it leaves alone.
@@ -695,15 +710,7 @@ func TestAFailedFirstIngestLeavesNoWorkspace(t *testing.T) {
 	junk := filepath.Join(dir, "junk.bin")
 	os.WriteFile(junk, []byte("\x00\x01 not a log\n"), 0o644)
 	for _, file := range []string{junk, filepath.Join(dir, "missing.log")} {
-		ws := filepath.Join(dir, "new.db")
-		_, errOut, err := lt(t, ws, "ingest", file)
-		var ex exitError
-		if !errors.As(err, &ex) || ex != 2 || !strings.Contains(errOut, "no workspace was made at "+ws) {
-			t.Errorf("%s: exit %v:\n%s", file, err, errOut)
-		}
-		if left, _ := filepath.Glob(ws + "*"); len(left) > 0 {
-			t.Errorf("%s: left %v", file, left)
-		}
+		ingestLeavesNoWorkspace(t, filepath.Join(dir, "new.db"), file)
 	}
 
 	ws := filepath.Join(dir, "kept.db")
