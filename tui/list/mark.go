@@ -354,7 +354,7 @@ func scoped(r rules.Rule, v string) string {
 		return v
 	}
 	if sub, ok := subject.ByCode(r.Kind); ok && !sub.Hostname {
-		return sub.Group + " " + v
+		return sub.GroupWord() + " " + v
 	}
 	return "*." + v + " and " + v
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/rules"
+	"github.com/longtail/longtail/engine/subject"
 )
 
 // A mark's message cuts long names for the status line, and names them
@@ -23,6 +24,21 @@ func TestAMarksMessageNamesItsValuesWhole(t *testing.T) {
 	short := []rules.Rule{{Pattern: "oath.cloud", Scope: rules.Domain}}
 	if text := "marked bad: " + describe(short); withWhole(text, "marked bad: ", short) != text {
 		t.Errorf("a message with nothing cut has one line: %q", withWhole(text, "marked bad: ", short))
+	}
+}
+
+// A mark on a group names it by its word, and a group of pairs by the
+// pairs: "pairs of account root", which read "account root", a mark on
+// the account itself.
+func TestAGroupMarkNamesItsGroup(t *testing.T) {
+	for r, want := range map[rules.Rule]string{
+		{Kind: subject.LogonPair, Pattern: "root", Scope: rules.Domain}:             "pairs of account root",
+		{Kind: subject.LogonSource, Pattern: "10.23.123.0/24", Scope: rules.Domain}: "network 10.23.123.0/24",
+		{Kind: subject.DNSName, Pattern: "offsec.com", Scope: rules.Domain}:         "*.offsec.com and offsec.com",
+	} {
+		if got := describe([]rules.Rule{r}); got != want {
+			t.Errorf("%v: %q, want %q", r.Kind, got, want)
+		}
 	}
 }
 
