@@ -439,6 +439,24 @@ func TestWindowsBruteForceOnTheListedAccount(t *testing.T) {
 	}
 }
 
+// A source whose failures name no account (a scanner trying an empty
+// user name on a honeypot) is a brute force too: it scored 0 beside
+// sources of a fifth of its failures.
+func TestFailuresWithoutAUserNameAreABruteForce(t *testing.T) {
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, `{"eventid": "cowrie.login.failed", "username": "", "password": "root", "timestamp": "2018-06-01T00:%02d:04Z", "src_ip": "185.222.209.108", "sensor": "hp1"}`+"\n", i)
+	}
+	p := filepath.Join(t.TempDir(), "cowrie.json")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rs := ranked(t, scoreFiles(t, p), subject.LogonSource, false)
+	if len(rs) != 1 || !strings.Contains(rs[0].why(SigBrute), "20 failed logons giving no user name from 185.222.209.108") {
+		t.Errorf("the source's score: %+v", rs)
+	}
+}
+
 // A honeypot's text log names no sensor: the reason says "a honeypot"
 // instead of leaving a gap where its name would be.
 func TestHoneypotEvidenceWithoutSensor(t *testing.T) {

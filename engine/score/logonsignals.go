@@ -295,12 +295,15 @@ type sourceWalk struct {
 	// spray that worked is a success after a run of them; a shared
 	// address's users mistype between their successes), and their
 	// accounts (true: failed as one that does not exist).
-	run       int64
-	runFirst  int64
-	runAccts  map[string]bool
-	example   map[string]*logonFacts
-	times     map[string][]int64 // account → the times of its failures
-	unknown   map[string]int64   // accounts that do not exist → failures
+	run      int64
+	runFirst int64
+	runAccts map[string]bool
+	example  map[string]*logonFacts
+	times    map[string][]int64 // account → the times of its failures
+	// anonymous are the times of failures that named no account: a
+	// scanner trying an empty user name on a honeypot, 66 times.
+	anonymous []int64
+	unknown   map[string]int64 // accounts that do not exist → failures
 	unknownN  int64
 	commands  []string // distinct, in order
 	urls      []string
@@ -435,6 +438,7 @@ func (j *logonJudge) failed(w *sourceWalk, f *logonFacts, t int64) {
 	}
 	w.run++
 	if f.account == "" {
+		w.anonymous = append(w.anonymous, t)
 		return
 	}
 	w.runAccts[f.account] = w.runAccts[f.account] || f.result == resUnknownUser
@@ -518,6 +522,11 @@ func (j *logonJudge) attacks(w *sourceWalk, src *logonValue) {
 		if p := j.pairIndex(w.example[acc], w.name); p >= 0 {
 			keep(&j.l.values[p].sig.brute, e)
 		}
+	}
+	if ts := w.anonymous; peakFailures(ts) > bruteFailures {
+		keep(&src.sig.brute, evidence{signal: SigBrute, strength: bruteStrength(peakFailures(ts)), lazy: func() string {
+			return fmt.Sprintf("%s giving no user name from %s within %s", words.Count(int64(len(ts)), "failed logon"), w.name, duration(float64(ts[len(ts)-1]-ts[0])))
+		}})
 	}
 	if u := int64(len(w.unknown)); u >= enumAccounts || w.unknownN > bruteFailures {
 		n, names := w.unknownN, firstKeys(w.unknown, 4)
