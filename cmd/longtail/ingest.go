@@ -52,32 +52,12 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if stop, err := refuseUnreadable(e, files); stop {
 		return err
 	}
-	_, statErr := os.Stat(e.dbPath)
 	d, err := e.open(false)
 	if err != nil {
 		return err
 	}
-	err = ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
-	if errors.Is(statErr, os.ErrNotExist) && holdsNothing(d) {
-		// Made for this ingest, which stored nothing (a stream stopped
-		// before any data came): no workspace for a later command to
-		// take for one, as refuseUnreadable would have said.
-		d.Close()
-		for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock"} {
-			os.Remove(e.dbPath + suffix)
-		}
-		sayNoWorkspace(e)
-		return err
-	}
-	d.Close()
-	return err
-}
-
-// holdsNothing says whether the workspace has no source read into it:
-// neither events nor a file begun.
-func holdsNothing(d *db.DB) bool {
-	srcs, err := d.Sources(context.Background())
-	return err == nil && len(srcs) == 0
+	defer d.Close()
+	return ingestAndScore(ctx, e, d, files, ingest.Options{Force: *force, BatchSize: *batch, Year: *year}, !*noScore)
 }
 
 // refuseUnreadable stops a first ingest none of whose files can give
