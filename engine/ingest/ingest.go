@@ -371,11 +371,11 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	br := bufio.NewReaderSize(counted, 1<<20)
 	cr, _ := raw.(*cancelReader)
 	rawHead := peekHead(br, cr)
-	if ctx.Err() != nil && len(rawHead) == 0 {
+	if ctx.Err() != nil && (cr == nil || len(rawHead) == 0) {
+		// A file is read on by the next run; a stream's lines come
+		// once, and those that came are read (headOnly, below).
 		return stopped(ctx, rep, ctx.Err())
 	}
-	// Stopped with lines come: they are read and stored, as they would
-	// be once past the head.
 	src.Fingerprint = fingerprint(rawHead)
 
 	sb, head := br, rawHead
@@ -475,11 +475,15 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	}
 	rep.source = src.ID
 
-	readCtx, headOnly := ctx, ctx.Err() != nil
+	readCtx, headOnly := ctx, cr != nil && ctx.Err() != nil
 	if headOnly {
-		// Stopped while a stream's head came: what came is read, and
-		// no more.
-		sb, readCtx = bufio.NewReader(bytes.NewReader(head)), wctx
+		// Stopped while a stream's head came: its whole lines that came
+		// are read, and no more.
+		came, _ := sb.Peek(sb.Buffered())
+		if i := bytes.LastIndexByte(came, '\n'); i >= 0 {
+			came = came[:i+1]
+		}
+		sb, readCtx = bufio.NewReader(bytes.NewReader(came)), wctx
 	}
 	base := w.stored()
 	out := newSink(l, w, src.ID, opt.BatchSize, opt.FlushEvery, &opt.Progress.Events)

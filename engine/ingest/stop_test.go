@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -197,5 +198,71 @@ func TestFullDiskReportsWhatWasStored(t *testing.T) {
 	}
 	if r.Events >= 100000 {
 		t.Errorf("every event stored on a full disk: %+v", r)
+	}
+}
+
+// A regular file whose ingest is cancelled after Run's per-file check but
+// before its head is read (while w.sync waits on the previous file's
+// batch) reads nothing, and the next run reads it whole: reading only its
+// head, as a stopped stream's, stored its first 64 KiB cut mid-line and
+// lost the cut line for good (found in review).
+func TestAFileCancelledBeforeItsReadReadsNothing(t *testing.T) {
+	for _, format := range []string{"csv", "zeek"} {
+		log := genLog(t, format, 5000)
+		path := filepath.Join(t.TempDir(), "day.log")
+		os.WriteFile(path, log, 0o644)
+		old := time.Now().Add(-time.Hour)
+		os.Chtimes(path, old, old)
+
+		full := openWS(t)
+		ingestOne(t, full, path, Options{})
+		want := totalEvents(t, full)
+
+		d := openWS(t)
+		l, err := d.NewLoader(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := startWriter(context.Background(), l, 0)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rep := ingestFile(ctx, d, l, w, path, false, Options{BatchSize: 1000, Progress: &Counters{}})
+		w.close()
+		l.Finish(context.Background())
+		l.Close()
+		t.Logf("%s: cancelled before the read: %+v (status %s, events %d, skipped %d)", format, rep.Err, rep.Status, rep.Events, rep.Skipped)
+		r2 := ingestOne(t, d, path, Options{})
+		t.Logf("%s: rerun: status %s events %d skipped %d skips %+v", format, r2.Status, r2.Events, r2.Skipped, r2.Skips)
+		if got := totalEvents(t, d); got != want || rep.Events != 0 {
+			t.Errorf("%s: cancelled then resumed holds %d events, a whole read %d; the cancelled read stored %d", format, got, want, rep.Events)
+		}
+	}
+}
+
+// A grown file whose read is cancelled before it began stores nothing:
+// it was read to its end with a context that could not be cancelled
+// (found in review).
+func TestAGrownFileCancelledBeforeItsReadReadsNothing(t *testing.T) {
+	log := genLog(t, "csv", 50000)
+	lines := bytes.SplitAfter(log, []byte("\n"))
+	path := filepath.Join(t.TempDir(), "live.csv")
+	os.WriteFile(path, bytes.Join(lines[:1000], nil), 0o644)
+	d := openWS(t)
+	ingestOne(t, d, path, Options{})
+	os.WriteFile(path, log, 0o644)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(path, old, old)
+
+	l, _ := d.NewLoader(context.Background())
+	w := startWriter(context.Background(), l, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep := ingestFile(ctx, d, l, w, path, false, Options{BatchSize: 1000, Progress: &Counters{}})
+	w.close()
+	l.Finish(context.Background())
+	l.Close()
+	t.Logf("cancelled before the read: status %s, events %d", rep.Status, rep.Events)
+	if rep.Events > 0 {
+		t.Errorf("a read cancelled before it began stored %d events", rep.Events)
 	}
 }
