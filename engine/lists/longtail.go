@@ -268,7 +268,7 @@ func readJSONArray(r io.Reader, s *sink) error {
 		s.info.Lines++
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			s.skip(lc.lineAt(brokenAt(err, lc.off)), "not JSON: "+err.Error(), "")
+			s.skip(lc.lineAt(brokenAt(err, dec, lc.off)), "not JSON: "+err.Error(), "")
 			break
 		}
 		if reason := jsonLine(string(raw), s.add); reason != "" {
@@ -278,14 +278,19 @@ func readJSONArray(r io.Reader, s *sink) error {
 	return s.err
 }
 
-// brokenAt is the offset of what broke a JSON array: the syntax error's,
-// or the last byte of one cut short (read bytes in all).
-func brokenAt(err error, read int64) int64 {
+// brokenAt is the offset of what broke a JSON array: the start of the
+// element a syntax error is in (the error's own offset counts from where
+// the decoder's buffer began, no offset of the input), or the last byte of
+// one cut short (read bytes in all).
+func brokenAt(err error, dec *json.Decoder, read int64) int64 {
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se.Offset
+	if !errors.As(err, &se) {
+		return read - 1
 	}
-	return read - 1
+	// The decoder stops before the broken element: what it holds
+	// unread begins with the space before it.
+	rest, _ := io.ReadAll(dec.Buffered())
+	return dec.InputOffset() + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
 }
 
 // lineCounter counts the lines of what a json.Decoder reads, keeping the

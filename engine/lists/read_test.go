@@ -2,6 +2,7 @@ package lists
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -284,5 +285,21 @@ func TestJSONArraysAndLines(t *testing.T) {
 	}
 	if l, err := Read(strings.NewReader("[Adblock Plus 2.0]\n||a.example^\n")); err != nil || l.Format != Adblock {
 		t.Errorf("an Adblock header read as %s, %v", l.Format, err)
+	}
+}
+
+// A broken element deep in an array is reported on its own line: the
+// syntax error's offset counts from the element's start, and line 202 was
+// reported as 198 (found in review).
+func TestABrokenJSONElementIsReportedOnItsLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "{\"pattern\":\"a%d.example\",\"scope\":\"name\",\"verdict\":\"bad\"},\n", i)
+	}
+	b.WriteString("{\"pattern\" x}\n]\n") // line 202
+	l, err := Read(strings.NewReader(b.String()))
+	if err != nil || len(l.Entries) != 200 || len(l.Skipped) != 1 || l.Skipped[0].Line != 202 {
+		t.Errorf("entries %d, skipped %+v, err %v", len(l.Entries), l.Skipped, err)
 	}
 }
