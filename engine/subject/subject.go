@@ -131,10 +131,11 @@ func (s Subject) CountGroups(n int64) string { return words.CountOf(n, s.Group, 
 // (a registered domain's "registered" left out); where another subject of
 // the kind is called as the group is, the subject's values of it, "pairs
 // of account root", so that a mark on root's pairs does not read as one on
-// the account root.
+// the account root. (The list's titles, which tell lists apart, also say
+// "by" where two subjects share a group word: tui/list's groupsLabel.)
 func (s Subject) GroupWord() string {
 	for _, o := range Of(s.Kind) {
-		if o.Name == s.Group {
+		if o.Name == s.Group && o.Code != s.Code { // results are their own group
 			return s.Plural + " of " + s.Group
 		}
 	}

@@ -177,7 +177,7 @@ func TestCountSaysOneInTheSingular(t *testing.T) {
 // A group is named by its word, unless another subject of the kind is
 // called so: a rule on root's pairs is not one on the account root.
 func TestGroupWord(t *testing.T) {
-	for sub, want := range map[Code]string{DNSName: "domain", LogonSource: "network", LogonPair: "pairs of account", HTTPAgent: "family"} {
+	for sub, want := range map[Code]string{DNSName: "domain", LogonSource: "network", LogonPair: "pairs of account", HTTPAgent: "family", LogonResult: "result"} {
 		if got := Must(sub).GroupWord(); got != want {
 			t.Errorf("%v: %q, want %q", sub, got, want)
 		}
