@@ -607,8 +607,8 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		if groups {
 			what = sub.CountGroups(int64(news.Total))
 		}
-		fmt.Fprintf(e.stderr, "%s new since %s: %d shown, %d known-good left out (--all shows them)\n",
-			what, textsafe.String(news.Since.String()), len(news.Names), news.Hidden)
+		fmt.Fprintf(e.stderr, "%s new since %s: %s shown, %s known-good left out (--all shows them)\n",
+			what, textsafe.String(news.Since.String()), words.Int(len(news.Names)), words.Int(news.Hidden))
 	}
 	return nil
 }

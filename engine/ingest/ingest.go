@@ -54,7 +54,7 @@ const MaxSkipsShown = 5
 // Options tune a run.
 type Options struct {
 	Force     bool // re-read files already ingested
-	BatchSize int  // events per committed batch; DefaultBatch when 0
+	BatchSize int  // events per committed batch; when 0, sized to the run (batchFor)
 	// Progress, when set, is called from a separate goroutine with the
 	// run's counters; the CLI draws its progress line from it.
 	Progress *Counters

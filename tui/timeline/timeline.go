@@ -395,7 +395,7 @@ func (m *Model) info(total int64, between string, peak chart.Point, peakAt strin
 		rank int    // the higher, the sooner it goes
 		sep  string // before it: " · ", or " " for the range's zone
 	}
-	parts := []part{{bucketName(m.shown.bucket) + " buckets", 4, ""}, {between, 1, " · "}, {"UTC", 3, " "}, {events(total), 0, " · "}}
+	parts := []part{{bucketName(m.shown.bucket) + " buckets", 4, ""}, {between, 1, " · "}, {"UTC", 3, " "}, {words.Count(total, "event"), 0, " · "}}
 	if s := m.shown; s.from > m.own.First || s.to <= m.own.Last {
 		parts = append(parts, part{"part of the span", 2, " · "})
 	}
@@ -453,11 +453,3 @@ func (m *Model) KeyHelp() []common.HelpSection {
 
 // Capturing is always false: the timeline has no input.
 func (m *Model) Capturing() bool { return false }
-
-// events is "1 event", "2,090 events".
-func events(n int64) string {
-	if n == 1 {
-		return "1 event"
-	}
-	return words.Int(n) + " events"
-}
