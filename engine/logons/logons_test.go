@@ -177,7 +177,7 @@ func TestSummarySshdSamples(t *testing.T) {
 		/sshd(-session)?\[[0-9]+\]: Failed / {n++}
 		/sshd(-session)?\[[0-9]+\]: message repeated [0-9]+ times: \[ Failed / {match($0, /repeated [0-9]+/); n += substr($0, RSTART+9, RLENGTH-9)}
 		/sshd(-session)?\[[0-9]+\]: (Accepted|Failed|Invalid user) / {match($0, /\[[0-9]+\]/); tried[substr($0, RSTART, RLENGTH)] = 1}
-		/^[A-Z][a-z][a-z] ( [0-9]|[0-9][0-9]) .*sshd(-session)?\[[0-9]+\]: (Disconnected from|Connection closed by|Connection reset by) (authenticating|invalid) user .* port [0-9]+ \[preauth\] *$/ {
+		/^([A-Z][a-z][a-z]  ?[0-9]?[0-9] |[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T).*sshd(-session)?\[[0-9]+\]: (Disconnected from|Connection closed by|Connection reset by) (authenticating|invalid) user .* port [0-9]+ \[preauth\] *$/ {
 			match($0, /\[[0-9]+\]/); pid = substr($0, RSTART, RLENGTH); if (!(pid in tried)) {n++; tried[pid] = 1}}
 		END {print n+0}`, logs)
 	if ok != wantOK || failed != wantFailed || ok == 0 || failed == 0 {
