@@ -52,3 +52,25 @@ func TestPutRulesChecksEveryRule(t *testing.T) {
 		t.Errorf("a refused batch stored %d rules", len(got2)-len(rs))
 	}
 }
+
+// A rule's id is never another's: one added after the newest was deleted
+// took its id, so a `rules rm ID` read before, or an undo putting the
+// deleted rule back under its id, removed the rule that took it.
+func TestARuleIDIsNeverReused(t *testing.T) {
+	d := openTemp(t)
+	ctx := context.Background()
+	a, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "a.example", Verdict: rules.Bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteRules(ctx, []int64{a[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := d.PutRules(ctx, []rules.Rule{{Pattern: "b.example", Verdict: rules.Good}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b[0].ID == a[0].ID {
+		t.Errorf("b.example took the id %d of the deleted a.example", b[0].ID)
+	}
+}
