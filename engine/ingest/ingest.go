@@ -456,7 +456,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 	if err != nil {
 		return failed(rep, err)
 	}
-	if inDir && format.Name == namesListFormat {
+	if inDir && format.Name == parse.NamesList {
 		// A folder of logs beside a blocklist or a popularity list
 		// (UT1's domains files, a top-1M list) would store each entry
 		// as an undated query: named alone, such a file is read so.
@@ -576,9 +576,6 @@ func stopped(ctx context.Context, rep Report, err error) Report {
 	}
 	return failed(rep, err)
 }
-
-// namesListFormat is the name of parse's plain list of query names.
-const namesListFormat = "names-list"
 
 // headWait is how long a stream may pause before its head is what came.
 const headWait = 500 * time.Millisecond

@@ -28,7 +28,7 @@ func init() {
 		Replay: true,
 	})
 	register(95, Format{
-		Name:   "names-list",
+		Name:   NamesList,
 		Detect: detectNamesList,
 		Lines:  func() LineParser { return &namesParser{} },
 	})
@@ -663,6 +663,10 @@ func (p *tcpdumpParser) Waiting() (int64, Position, bool) {
 	}
 	return p.vAt.Line + 1, p.vAt, p.vPending
 }
+
+// NamesList is the name of the plain list of query names: a list of names
+// beside the logs of a folder is passed over (engine/ingest).
+const NamesList = "names-list"
 
 // names-list is a plain list of query names, one per line, as
 // `tshark -T fields -e dns.qry.name` prints them (non-printable bytes as
