@@ -84,13 +84,8 @@ func refuseUnreadable(e *env, files []string) (stop bool, err error) {
 			err = exitError(2)
 		}
 	}
-	sayNoWorkspace(e)
-	return true, err
-}
-
-// sayNoWorkspace says that a first ingest made no workspace.
-func sayNoWorkspace(e *env) {
 	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
+	return true, err
 }
 
 // yearFlag is --year, for the logs whose time stamps have no year: one of
