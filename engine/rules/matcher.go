@@ -18,6 +18,7 @@ import (
 // overrides an earlier one.
 type Matcher struct {
 	hostname bool // its subject's values are host names
+	ported   bool // and may carry a port (subject.Subject.Ported)
 	// idn is set when a pattern has a punycode label: only then may a name
 	// in Unicode be decided by its punycode (Match).
 	idn    bool
@@ -37,6 +38,7 @@ type Matcher struct {
 func NewMatcher(rs []Rule, k subject.Code) *Matcher {
 	m := &Matcher{
 		hostname: subject.Must(k).Hostname,
+		ported:   subject.Must(k).Ported,
 		exact:    make(map[string]int32),
 		domain:   make(map[string]int32),
 	}
@@ -72,10 +74,23 @@ func (m *Matcher) Len() int { return len(m.rules) }
 // spellings of one name get one verdict; a lookalike IDNA would rewrite
 // is not (Punycode). That costs a pass over a missed name's bytes, and
 // only when some rule is for an IDN.
+//
+// A host reached on a port of its own (an HTTP Host "shop.example:8443")
+// is decided by a rule on its exact value first, then as the host without
+// the port: a verdict on a host holds on every port, and no typed pattern
+// can hold one.
 func (m *Matcher) Match(name string) (Rule, bool) {
 	name = strings.TrimSuffix(name, ".")
 	if i, ok := m.exact[name]; ok {
 		return m.rules[i], true
+	}
+	if m.ported {
+		if host := subject.WithoutPort(name); len(host) < len(name) {
+			name = strings.TrimSuffix(host, ".")
+			if i, ok := m.exact[name]; ok {
+				return m.rules[i], true
+			}
+		}
 	}
 	puny, ok := m.punycode(name)
 	if ok {

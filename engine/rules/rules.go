@@ -180,6 +180,19 @@ func ValidName(pattern string) error {
 	return nil
 }
 
+// isPort says whether s is ":" and a port number, as a host:port ends.
+func isPort(s string) bool {
+	if len(s) < 2 || len(s) > 6 || s[0] != ':' {
+		return false
+	}
+	for _, c := range []byte(s[1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // quoteRune quotes the character s starts with, decoded when it is UTF-8:
 // "ü" is one character, not the byte 'Ã'.
 func quoteRune(s string) string {
@@ -269,6 +282,9 @@ func ParsePattern(s string) (string, Scope, error) {
 			if a, ok := names.Punycode(strings.ToLower(s)); ok {
 				p, _, err := ParsePattern(a)
 				return p, scope, err
+			}
+			if port := s[i:]; isPort(port) {
+				return "", scope, fmt.Errorf("a port (%s): a rule on a host holds on every port it is reached on; give %s", port, quote(s[:i]))
 			}
 			return "", scope, fmt.Errorf("invalid character %s in name", quoteRune(s[i:]))
 		}

@@ -128,6 +128,44 @@ func TestMatcherMostSpecificWins(t *testing.T) {
 	}
 }
 
+// A host an HTTP log names with its port (the Host header
+// "shop.example:8443") is decided by a rule on the host: no typed pattern
+// can hold a port, and the tester's rule on shop.example covered none of
+// its requests. An exact rule on the value with its port (a mark in the
+// screen) still comes first, and a DNS name keeps its colon.
+func TestMatcherHostOnAPort(t *testing.T) {
+	rs := []Rule{
+		{ID: 1, Pattern: "shop.example", Verdict: Good, Kind: subject.HTTPHost},
+		{ID: 2, Pattern: "evil.example", Scope: Domain, Verdict: Bad, Kind: subject.HTTPHost},
+		{ID: 3, Pattern: "shop.example:9000", Verdict: Suspicious, Kind: subject.HTTPHost},
+		{ID: 4, Pattern: "shop.example", Verdict: Bad},
+	}
+	m := NewMatcher(rs, subject.HTTPHost)
+	for _, tc := range []struct {
+		host string
+		id   int64
+	}{
+		{"shop.example:8443", 1},
+		{"shop.example", 1},
+		{"shop.example:9000", 3},
+		{"a.evil.example:8080", 2},
+		{"evil.example:1", 2},
+		{"[::1]:8080", 0},
+		{"other.example:8443", 0},
+	} {
+		r, ok := m.Match(tc.host)
+		if got := map[bool]int64{true: r.ID}[ok]; got != tc.id {
+			t.Errorf("Match(%q) = rule %d, want %d", tc.host, got, tc.id)
+		}
+	}
+	if r, ok := NewMatcher(rs, subject.DNSName).Match("shop.example:53"); ok {
+		t.Errorf("a DNS name with a colon was decided by rule %d", r.ID)
+	}
+	if _, _, err := ParsePattern("shop.example:8443"); err == nil || !strings.Contains(err.Error(), `give "shop.example"`) {
+		t.Errorf("a typed host:port: %v, want the host asked for", err)
+	}
+}
+
 func TestMatcherDuplicatePatternNewestWins(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	rs := []Rule{

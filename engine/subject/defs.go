@@ -26,7 +26,7 @@ var (
 	}
 	httpHost = Subject{
 		Code: HTTPHost, Scored: true, Kind: record.KindHTTP, Name: "host", Title: "HTTP hosts", Plural: "hosts", Column: "host",
-		Group: "registered domain", Groups: "domains", Hostname: true,
+		Group: "registered domain", Groups: "domains", Hostname: true, Ported: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendHost(dst, r.Host) },
 		RollUp: rollUpHost,
 	}
@@ -52,7 +52,7 @@ var (
 	}
 	httpReferer = Subject{
 		Code: HTTPReferer, Kind: record.KindHTTP, Name: "referer", Title: "HTTP referer hosts", Plural: "referer hosts", Column: "referer host",
-		Group: "registered domain", Groups: "domains", Hostname: true,
+		Group: "registered domain", Groups: "domains", Hostname: true, Ported: true,
 		Append: func(dst []byte, r *record.Record) ([]byte, bool) { return appendHost(dst, urlHost(r.Referer)) },
 		RollUp: rollUpHost,
 	}
@@ -98,9 +98,13 @@ func appendHost(dst, host []byte) ([]byte, bool) {
 }
 
 // lastColon finds the port separator of host[:port], not a colon inside an
-// IPv6 literal ("[::1]:80" has one, "::1" none).
-func lastColon(host []byte) int {
-	i := bytes.LastIndexByte(host, ':')
+// IPv6 literal ("[::1]:80" has one, "::1" none). It takes a record's bytes
+// and a stored value's string alike, without converting either.
+func lastColon[T string | []byte](host T) int {
+	i := len(host) - 1
+	for i >= 0 && host[i] != ':' {
+		i--
+	}
 	switch {
 	case i < 0:
 		return -1
@@ -108,8 +112,12 @@ func lastColon(host []byte) int {
 		if host[i-1] != ']' {
 			return -1
 		}
-	case bytes.IndexByte(host, ':') != i: // a bare IPv6 address
-		return -1
+	default:
+		for j := range i { // a bare IPv6 address has another
+			if host[j] == ':' {
+				return -1
+			}
+		}
 	}
 	return i
 }
@@ -136,10 +144,17 @@ func urlHost(u []byte) []byte {
 
 // rollUpHost rolls a host up to its registered domain, without a port.
 func rollUpHost(h string) string {
-	if i := lastColon([]byte(h)); i >= 0 {
-		h = h[:i]
+	return names.RegisteredDomain(strings.Trim(WithoutPort(h), "[]"))
+}
+
+// WithoutPort is a host value without the port it was reached on
+// ("shop.example:8443" → "shop.example"); an IPv6 literal keeps its
+// brackets.
+func WithoutPort(h string) string {
+	if i := lastColon(h); i >= 0 {
+		return h[:i]
 	}
-	return names.RegisteredDomain(strings.Trim(h, "[]"))
+	return h
 }
 
 // rollUpPath keeps a path's first segment: "/wp-admin/x.php" →

@@ -76,6 +76,9 @@ type Subject struct {
 	// resolvers and sensors load (zones, hosts files, datasets) can carry
 	// rules of it.
 	Hostname bool
+	// Ported: its values may end in the port a site was reached on
+	// (WithoutPort), which a rule on the host covers.
+	Ported bool
 	// Append appends the event's value of this subject to dst, normalised
 	// (the ingest's hot path: it must not allocate). ok is false when the
 	// event has none.
