@@ -34,13 +34,19 @@ const (
 `
 )
 
-// rpzName refuses what a zone would not read as a QNAME trigger for name:
-// an owner longer than the wire allows once "*." and the zone's own name
-// are added, and labels that RPZ reads as other triggers (name.rpz-ip,
-// .rpz-nsdname, .rpz-client-ip…) or actions.
-func rpzName(name string, meta ExportMeta) string {
-	if n := len("*."+name) + 1 + len(meta.zone()); n > 253 {
-		return fmt.Sprintf("*.%s under zone %s is %d bytes, over DNS's 253", name, meta.zone(), n)
+// rpzName refuses what a zone would not read as a QNAME trigger for a
+// rule of scope on name: an owner longer than the wire allows once the
+// zone's own name is added (for a Domain rule, the "*.name" record
+// writeRPZ adds; an exact rule writes name alone), and labels that RPZ
+// reads as other triggers (name.rpz-ip, .rpz-nsdname, .rpz-client-ip…) or
+// actions.
+func rpzName(name string, scope rules.Scope, meta ExportMeta) string {
+	owner := name
+	if scope == rules.Domain {
+		owner = "*." + name
+	}
+	if n := len(owner) + 1 + len(meta.zone()); n > 253 {
+		return fmt.Sprintf("%s under zone %s is %d bytes, over DNS's 253", owner, meta.zone(), n)
 	}
 	for _, label := range strings.Split(name, ".") {
 		if strings.HasPrefix(label, "rpz-") {

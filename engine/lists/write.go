@@ -87,9 +87,10 @@ type Report struct {
 // spec is what Write knows of one format.
 type spec struct {
 	write func(w io.Writer, p *plan) error
-	// name says why a valid DNS name cannot be written in this format
-	// ("" when it can). Nil for formats that carry any pattern (csv, json).
-	name func(name string, meta ExportMeta) string
+	// name says why a valid DNS name cannot be written in this format for
+	// a rule of scope ("" when it can). Nil for formats that carry any
+	// pattern (csv, json).
+	name func(name string, scope rules.Scope, meta ExportMeta) string
 	// exact is set for formats whose consumers match exact names: a Domain
 	// rule is written as its bare name and the names seen below it.
 	exact bool
@@ -218,15 +219,16 @@ func (p *plan) check(r *rules.Rule) string {
 	if sub := subject.Must(r.Subject()); !sub.Hostname {
 		return "a rule for " + sub.Title + ": only csv and json carry it"
 	}
-	return p.checkName(r.Pattern)
+	return p.checkName(r.Pattern, r.Scope)
 }
 
-// checkName says why a host name cannot be written in the plan's format.
-func (p *plan) checkName(name string) string {
+// checkName says why a host name cannot be written in the plan's format
+// for a rule of scope.
+func (p *plan) checkName(name string, scope rules.Scope) string {
 	if err := rules.ValidName(name); err != nil {
 		return "not a valid DNS name: " + err.Error()
 	}
-	return p.spec.name(name, p.meta)
+	return p.spec.name(name, scope, p.meta)
 }
 
 // header writes the header comment: the given lines, the notes, and every
@@ -286,14 +288,14 @@ func (p *plan) eachBelow(r *rules.Rule, fn func(name string)) {
 		}
 	}
 	for _, n := range p.meta.Below[r.Pattern] {
-		if !p.patterns[n] && strings.HasSuffix(n, "."+r.Pattern) && p.checkName(n) == "" {
+		if !p.patterns[n] && strings.HasSuffix(n, "."+r.Pattern) && p.checkName(n, rules.Name) == "" {
 			fn(n)
 		}
 	}
 }
 
 // anyName accepts every valid DNS name.
-func anyName(string, ExportMeta) string { return "" }
+func anyName(string, rules.Scope, ExportMeta) string { return "" }
 
 func writePlain(w io.Writer, p *plan) error {
 	p.header(w, "#", "longtail name list, "+p.meta.describe(p.report.Written), "One name per line.")
@@ -312,7 +314,7 @@ func goodIfAsked(r *rules.Rule, asked rules.Verdict) bool {
 }
 
 // hostsName refuses names a hosts file would read as an address.
-func hostsName(name string, _ ExportMeta) string {
+func hostsName(name string, _ rules.Scope, _ ExportMeta) string {
 	if _, err := netip.ParseAddr(name); err == nil {
 		return "an IP address, not a host name"
 	}

@@ -299,3 +299,38 @@ func TestRPZOneCNAMEPerOwner(t *testing.T) {
 		t.Errorf("named-checkzone: %v\n%s", err, msg)
 	}
 }
+
+// TestRPZLengthFitsTheRecordsWritten: only a domain rule writes "*.name",
+// so only it needs the two more bytes; an exact rule whose name fits under
+// the zone is written, and the zone loads.
+func TestRPZLengthFitsTheRecordsWritten(t *testing.T) {
+	long := strings.Repeat(strings.Repeat("d", 63)+".", 3) + strings.Repeat("d", 48) // 240 bytes
+	rs := []rules.Rule{
+		{ID: 1, Pattern: long, Verdict: rules.Bad},
+		{ID: 2, Pattern: long[2:], Scope: rules.Domain, Verdict: rules.Bad}, // *. and 238 bytes: 240
+		{ID: 3, Pattern: long, Scope: rules.Domain, Verdict: rules.Bad},
+	}
+	var buf bytes.Buffer
+	rep, err := Write(&buf, string(RPZ), rs, ExportMeta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"\n" + long + " CNAME . ; bad\n", "\n*." + long[2:] + " CNAME .\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("zone lacks %q:\n%s", want, out)
+		}
+	}
+	if len(rep.Omitted) != 1 || rep.Omitted[0].Rule.ID != 3 || !strings.HasPrefix(rep.Omitted[0].Reason, "*."+long+" under zone rpz.longtail is 255 bytes") {
+		t.Errorf("omitted %+v, want rule 3 for its *. record", rep.Omitted)
+	}
+	checkzone, err := exec.LookPath("named-checkzone")
+	if err != nil {
+		t.Skip("named-checkzone not installed")
+	}
+	path := filepath.Join(t.TempDir(), "z.rpz")
+	os.WriteFile(path, buf.Bytes(), 0o600)
+	if msg, err := exec.Command(checkzone, DefaultZone, path).CombinedOutput(); err != nil {
+		t.Errorf("named-checkzone: %v\n%s", err, msg)
+	}
+}
