@@ -71,7 +71,7 @@ func writeRPZ(w io.Writer, p *plan) error {
 		// The comment goes on the rule's first record only: a wildcard
 		// record without one continues the bare record above it.
 		comment := " ; " + describe(r, "")
-		if j, ok := bare[r.Pattern]; ok && j == i {
+		if j, ok := bare[r.Pattern]; ok && j == i && !p.yields(r) {
 			fmt.Fprintf(w, "%s CNAME %s%s\n", r.Pattern, target, comment)
 			comment = ""
 		}

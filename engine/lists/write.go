@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
 	"strings"
 	"time"
@@ -30,6 +31,11 @@ type ExportMeta struct {
 	// hosts, zeek-intel, suricata-dataset) write them after the bare name,
 	// since that is all such a consumer can be given of a domain.
 	Below map[string][]string
+	// Decided holds the bare names of Domain rules that a rule not given
+	// to Write decides: an exact known-good rule on example.org when only
+	// the bad rules are exported. The most specific rule decides a name,
+	// so such a Domain rule does not write its bare name.
+	Decided map[string]bool
 	// Verdict is the verdict the export was asked for (rules.None: every
 	// verdict). Formats that cannot say a verdict write known-good rules
 	// only when it is Good: mixed into a list a sensor alerts on, they
@@ -174,18 +180,28 @@ type plan struct {
 	report Report
 	// patterns holds every rule's pattern, built on first use by eachBelow.
 	patterns map[string]bool
+	// decided holds the bare names a Domain rule leaves out (see yields):
+	// ExportMeta.Decided and the names of the exact rules left out here.
+	decided map[string]bool
 }
 
 func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
-	p := &plan{spec: specs[f], meta: meta, report: Report{Format: f}}
+	p := &plan{spec: specs[f], meta: meta, report: Report{Format: f}, decided: map[string]bool{}}
+	maps.Copy(p.decided, meta.Decided)
 	left, domains, idns := 0, 0, 0
 	for _, r := range rs {
+		// In punycode before keep: a rule left out still decides its
+		// name, in the spelling the others are written in.
+		idn := false
+		if a, ok := names.Punycode(r.Pattern); ok && p.spec.name != nil {
+			r.Pattern, idn = a, true
+		}
 		if p.spec.keep != nil && !p.spec.keep(&r, meta.Verdict) {
 			left++
+			p.holdBack(&r)
 			continue
 		}
-		if a, ok := names.Punycode(r.Pattern); ok && p.spec.name != nil {
-			r.Pattern = a
+		if idn {
 			idns++
 		}
 		if reason := p.check(&r); reason != "" {
@@ -204,10 +220,39 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	if idns > 0 {
 		p.report.Notes = append(p.report.Notes, words.Count(idns, "rule")+" for an internationalised name written in punycode")
 	}
+	if n := p.yielding(); n > 0 {
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("the bare name of %s left out: an exact-name rule not in this export decides it", words.Count(n, "domain rule")))
+	}
 	if domains > 0 && p.spec.scope != "" {
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", words.Count(domains, "domain rule"), p.spec.scope))
 	}
 	return p
+}
+
+// holdBack notes the name of an exact host-name rule the export leaves out
+// (a known-good one in a hosts file): that rule still decides the name, so
+// a Domain rule on it must not write it.
+func (p *plan) holdBack(r *rules.Rule) {
+	if sub, ok := subject.ByCode(r.Subject()); ok && sub.Hostname && r.Scope == rules.Name {
+		p.decided[r.Pattern] = true
+	}
+}
+
+// yields reports whether r is a Domain rule whose bare name an exact rule
+// outside the export decides: the name is not r's to write.
+func (p *plan) yields(r *rules.Rule) bool {
+	return r.Scope == rules.Domain && p.decided[r.Pattern]
+}
+
+// yielding counts the rules to write that yield their bare name.
+func (p *plan) yielding() int {
+	n := 0
+	for i := range p.rules {
+		if p.yields(&p.rules[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // check says why a rule cannot be written in the plan's format ("" if it
@@ -257,7 +302,8 @@ func DescribeOmitted(o Omitted) string {
 }
 
 // eachName calls fn once per distinct name to write: each rule's pattern
-// and, in exact-match formats, the names seen below a Domain rule.
+// (unless the rule yields it) and, in exact-match formats, the names seen
+// below a Domain rule.
 func (p *plan) eachName(fn func(name string)) {
 	seen := make(map[string]bool, len(p.rules))
 	emit := func(name string) {
@@ -267,7 +313,9 @@ func (p *plan) eachName(fn func(name string)) {
 		}
 	}
 	for i := range p.rules {
-		emit(p.rules[i].Pattern)
+		if r := &p.rules[i]; !p.yields(r) {
+			emit(r.Pattern)
+		}
 	}
 	for i := range p.rules {
 		p.eachBelow(&p.rules[i], emit)

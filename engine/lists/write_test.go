@@ -2,10 +2,12 @@ package lists
 
 import (
 	"bytes"
+	"encoding/base64"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,5 +334,67 @@ func TestRPZLengthFitsTheRecordsWritten(t *testing.T) {
 	os.WriteFile(path, buf.Bytes(), 0o600)
 	if msg, err := exec.Command(checkzone, DefaultZone, path).CombinedOutput(); err != nil {
 		t.Errorf("named-checkzone: %v\n%s", err, msg)
+	}
+}
+
+// TestExactRuleDecidesTheBareNameInEveryFormat: a Domain rule's bare name
+// that an exact rule decides is that rule's, whether the exact rule is
+// written, left out by the format (a known-good name in a blocklist), or
+// not given at all (ExportMeta.Decided: an export of one verdict).
+func TestExactRuleDecidesTheBareNameInEveryFormat(t *testing.T) {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	domain := rules.Rule{ID: 1, Pattern: "example.org", Scope: rules.Domain, Verdict: rules.Bad}
+	good := rules.Rule{ID: 2, Pattern: "example.org", Verdict: rules.Good, Created: exportTime}
+	below := map[string][]string{"example.org": {"x.example.org"}}
+	// noted: the report says a bare name was left out.
+	type want struct {
+		has, lacks []string
+		noted      bool
+	}
+	for _, c := range []struct {
+		name string
+		rs   []rules.Rule
+		meta ExportMeta
+		want map[Format]want
+	}{
+		{"the exact rule given", []rules.Rule{domain, good}, ExportMeta{Below: below}, map[Format]want{
+			Plain:           {[]string{"\nx.example.org\n"}, []string{"\nexample.org\n"}, true},
+			Hosts:           {[]string{"\n0.0.0.0 x.example.org\n"}, []string{"\n0.0.0.0 example.org\n"}, true},
+			ZeekIntel:       {[]string{"\nx.example.org\t"}, []string{"\nexample.org\t"}, true},
+			SuricataDataset: {[]string{"\n" + b64("x.example.org") + "\n"}, []string{"\n" + b64("example.org") + "\n"}, true},
+			RPZ:             {[]string{"\n*.example.org CNAME . ; bad\nexample.org CNAME rpz-passthru. ; good\n"}, []string{"\nexample.org CNAME . "}, false},
+			Adblock:         {[]string{"\n||example.org^\n@@|example.org^\n"}, nil, false},
+			SuricataRules:   {[]string{"\nalert dns any any -> any any (msg:\"longtail bad domain example.org\"", "\npass dns any any -> any any (msg:\"longtail good name example.org\""}, nil, false},
+		}},
+		{"the exact rule not given", []rules.Rule{domain}, ExportMeta{Below: below, Decided: map[string]bool{"example.org": true}}, map[Format]want{
+			Plain:           {[]string{"\nx.example.org\n"}, []string{"\nexample.org\n"}, true},
+			Hosts:           {[]string{"\n0.0.0.0 x.example.org\n"}, []string{"\n0.0.0.0 example.org\n"}, true},
+			ZeekIntel:       {[]string{"\nx.example.org\t"}, []string{"\nexample.org\t"}, true},
+			SuricataDataset: {[]string{"\n" + b64("x.example.org") + "\n"}, []string{"\n" + b64("example.org") + "\n"}, true},
+			RPZ:             {[]string{"\n*.example.org CNAME . ; bad\n"}, []string{"\nexample.org CNAME"}, true},
+		}},
+	} {
+		for f, w := range c.want {
+			var buf bytes.Buffer
+			rep, err := Write(&buf, string(f), c.rs, c.meta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := "\n" + buf.String()
+			for _, s := range w.has {
+				if !strings.Contains(out, s) {
+					t.Errorf("%s, %s: lacks %q:\n%s", c.name, f, s, out)
+				}
+			}
+			for _, s := range w.lacks {
+				if strings.Contains(out, s) {
+					t.Errorf("%s, %s: has %q:\n%s", c.name, f, s, out)
+				}
+			}
+			noted := slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.HasPrefix(n, "the bare name of 1 domain rule left out") })
+			if noted != w.noted {
+				t.Errorf("%s, %s: the report says the bare name was left out: %v, want %v: %q", c.name, f, noted, w.noted, rep.Notes)
+			}
+		}
 	}
 }

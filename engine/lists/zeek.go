@@ -35,9 +35,10 @@ func zeekSigned(head []string) bool {
 	return false
 }
 
-// writeZeekIntel writes each rule's pattern, then, for a Domain rule, the
-// names seen below it as exact-name lines with the same verdict and note:
-// that is all Intel::DOMAIN can match of a domain. A Name and a Domain rule
+// writeZeekIntel writes each rule's pattern (unless the rule yields it),
+// then, for a Domain rule, the names seen below it as exact-name lines with
+// the same verdict and note: that is all Intel::DOMAIN can match of a
+// domain. A Name and a Domain rule
 // on one pattern both get their line, so the file reads back as both rules;
 // Zeek keeps one of the two metas for the indicator, which matches the
 // same name either way.
@@ -49,7 +50,9 @@ func writeZeekIntel(w io.Writer, p *plan) error {
 	}
 	for i := range p.rules {
 		r := &p.rules[i]
-		line(r.Pattern, r)
+		if !p.yields(r) {
+			line(r.Pattern, r)
+		}
 		if r.Scope != rules.Domain {
 			continue
 		}
