@@ -27,16 +27,10 @@ type Covered struct{ Names, Events int64 }
 // each name counts once, for the most specific rule of its subject
 // (rules.Matcher). names may be of several subjects.
 func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
-	matchers := map[subject.Code]*rules.Matcher{}
+	ms := newMatchers(rs)
 	cov := make(map[int64]Covered, len(rs))
 	for _, n := range names {
-		code := subjectOf(n)
-		m := matchers[code]
-		if m == nil {
-			m = rules.NewMatcher(rs, code)
-			matchers[code] = m
-		}
-		if r, ok := m.MatchRow(n.Name, n.Domain, false); ok {
+		if r, ok := ms.of(subjectOf(n)).MatchRow(n.Name, n.Domain, false); ok {
 			c := cov[r.ID]
 			c.Names++
 			c.Events += n.Count
@@ -44,6 +38,26 @@ func Coverage(rs []rules.Rule, names []db.NameRow) map[int64]Covered {
 		}
 	}
 	return cov
+}
+
+// matchers decides names of any subject by the same rules: one
+// rules.Matcher per subject, built on first use.
+type matchers struct {
+	rs []rules.Rule
+	m  map[subject.Code]*rules.Matcher
+}
+
+func newMatchers(rs []rules.Rule) *matchers {
+	return &matchers{rs: rs, m: map[subject.Code]*rules.Matcher{}}
+}
+
+func (ms *matchers) of(code subject.Code) *rules.Matcher {
+	m := ms.m[code]
+	if m == nil {
+		m = rules.NewMatcher(ms.rs, code)
+		ms.m[code] = m
+	}
+	return m
 }
 
 // WorkspaceCoverage is Coverage of the workspace's rules over the names of
@@ -121,8 +135,11 @@ func Select(rs []rules.Rule, v rules.Verdict) []rules.Rule {
 
 // Export returns the workspace's rules of verdict v (rules.None: all) and
 // what an export of them in format needs: the header that says where they
-// came from and, for formats whose consumers match exact names only, the
-// names seen below each domain rule (lists.ExportMeta.Below).
+// came from, the bare names of domain rules that a rule of another verdict
+// decides (lists.ExportMeta.Decided) and, for formats whose consumers
+// match exact names only, the names seen below each domain rule
+// (lists.ExportMeta.Below). Both are decided among all the workspace's
+// rules: what a rule left out of the export decides is not exported.
 func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now time.Time) ([]rules.Rule, lists.ExportMeta, error) {
 	all, err := d.Rules(ctx)
 	if err != nil {
@@ -133,41 +150,61 @@ func Export(ctx context.Context, d *db.DB, v rules.Verdict, format string, now t
 	if v != rules.None {
 		meta.Source += ", verdict " + v.String()
 	}
-	if lists.ExactNames(lists.Format(format)) && slices.ContainsFunc(rs, isDomain) {
+	if !slices.ContainsFunc(rs, isDomain) {
+		return rs, meta, nil
+	}
+	ms := newMatchers(all)
+	meta.Decided = decidedElsewhere(rs, ms)
+	if lists.ExactNames(lists.Format(format)) {
 		names, err := namesOf(ctx, d, rs)
 		if err != nil {
 			return nil, meta, err
 		}
-		meta.Below = namesBelow(all, rs, names)
+		meta.Below = namesBelow(rs, names, ms)
 	}
 	return rs, meta, nil
 }
 
 func isDomain(r rules.Rule) bool { return r.Scope == rules.Domain }
 
-// namesBelow maps each domain rule of rs to the names it decides among the
-// workspace's rules (all): a name below it that a more specific rule
-// decides, a known-good exception say, is not that rule's to export.
-func namesBelow(all, rs []rules.Rule, names []db.NameRow) map[string][]string {
-	exported := map[int64]bool{}
+// decidedElsewhere gives the bare names of rs's domain rules that a rule
+// outside rs decides among the workspace's rules (ms): an exact known-good
+// rule on example.org when only the bad rules are exported.
+func decidedElsewhere(rs []rules.Rule, ms *matchers) map[string]bool {
+	exported := ids(rs)
+	decided := map[string]bool{}
 	for _, r := range rs {
-		if isDomain(r) {
-			exported[r.ID] = true
+		if !isDomain(r) || !subject.Must(r.Subject()).Hostname {
+			continue
+		}
+		if o, ok := ms.of(r.Subject()).Match(r.Pattern); ok && !exported[o.ID] {
+			decided[r.Pattern] = true
 		}
 	}
-	matchers := map[subject.Code]*rules.Matcher{}
+	return decided
+}
+
+// ids is the set of the ids of rs.
+func ids(rs []rules.Rule) map[int64]bool {
+	set := make(map[int64]bool, len(rs))
+	for _, r := range rs {
+		set[r.ID] = true
+	}
+	return set
+}
+
+// namesBelow maps each domain rule of rs to the names it decides among the
+// workspace's rules (ms): a name below it that a more specific rule
+// decides, a known-good exception say, is not that rule's to export.
+func namesBelow(rs []rules.Rule, names []db.NameRow, ms *matchers) map[string][]string {
+	exported := ids(rs)
 	below := map[string][]string{}
 	for _, n := range names {
 		code := subjectOf(n)
 		if !subject.Must(code).Hostname {
 			continue
 		}
-		m := matchers[code]
-		if m == nil {
-			m = rules.NewMatcher(all, code)
-			matchers[code] = m
-		}
-		if r, ok := m.Match(n.Name); ok && exported[r.ID] && r.Scope == rules.Domain && n.Name != r.Pattern {
+		if r, ok := ms.of(code).Match(n.Name); ok && exported[r.ID] && r.Scope == rules.Domain && n.Name != r.Pattern {
 			below[r.Pattern] = append(below[r.Pattern], n.Name)
 		}
 	}

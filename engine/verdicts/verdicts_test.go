@@ -701,6 +701,37 @@ func TestExportBelowADomainRespectsExceptions(t *testing.T) {
 	}
 }
 
+// TestExportLeavesABareNameToItsExactRule: a name marked good is not
+// blocked for the domain rule above it, whether the export holds every
+// verdict or the bad rules alone.
+func TestExportLeavesABareNameToItsExactRule(t *testing.T) {
+	d := workspace(t, count{Name: "x.evil.example", N: 1})
+	put(t, d, "bad *.evil.example", "good evil.example")
+	// Per format, the record of the bare name and one of a name below.
+	records := map[string][2]string{
+		"hosts":            {"\n0.0.0.0 evil.example\n", "\n0.0.0.0 x.evil.example\n"},
+		"plain":            {"\nevil.example\n", "\nx.evil.example\n"},
+		"zeek-intel":       {"\nevil.example\t", "\nx.evil.example\t"},
+		"suricata-dataset": {"\nZXZpbC5leGFtcGxl\n", "\neC5ldmlsLmV4YW1wbGU=\n"},
+		"rpz":              {"\nevil.example CNAME . ", "\n*.evil.example CNAME . "},
+	}
+	for format, record := range records {
+		for _, v := range []rules.Verdict{rules.None, rules.Bad} {
+			rs, meta, err := Export(ctx, d, v, format, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if _, err := lists.Write(&b, format, rs, meta); err != nil {
+				t.Fatal(err)
+			}
+			if out := "\n" + b.String(); strings.Contains(out, record[0]) || !strings.Contains(out, record[1]) {
+				t.Errorf("%s, verdict %s: the good evil.example is blocked, or x.evil.example is not:\n%s", format, v, out)
+			}
+		}
+	}
+}
+
 // An import typed at the screen's prompt is one step of the workspace's
 // undo: taken back, its rules are gone and a rule it replaced is back. A
 // popularity list is not a step (its ranks replace other lists' name by
