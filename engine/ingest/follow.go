@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -127,7 +128,17 @@ func Follow(ctx context.Context, d *db.DB, paths []string, opt FollowOptions) er
 		if err != nil {
 			return err
 		}
-		files = append(files, &followed{path: abs, named: true})
+		// The source last read from the path: a rotation while nothing
+		// followed it left its unread part next to it (due finds it).
+		last, err := d.SourcesByPath(ctx, abs)
+		if err != nil {
+			return endOnStop(ctx, err)
+		}
+		f := &followed{path: abs, named: true}
+		if len(last) > 0 {
+			f.src = last[0]
+		}
+		files = append(files, f)
 		if dir := filepath.Dir(abs); !slices.Contains(dirs, dir) {
 			dirs = append(dirs, dir)
 		}
@@ -329,6 +340,9 @@ func rotated(ctx context.Context, d *db.DB, f *followed, files []*followed) (*fo
 			best = &followed{path: path, seen: st}
 			break // renamed
 		}
+		if !rotationOf(filepath.Base(f.path), e.Name()) {
+			continue // another log that starts the same: not this one's
+		}
 		same, err := startsAsFile(path, f.src.Fingerprint)
 		if err != nil {
 			return nil, err
@@ -344,6 +358,21 @@ func rotated(ctx context.Context, d *db.DB, f *followed, files []*followed) (*fo
 		return nil, err
 	}
 	return best, nil
+}
+
+// rotationOf says whether name is a rotated copy's name of the log called
+// base: base with a suffix (access.log.1, access.log-20261207) or its stem
+// with one (access-20261207.log, logrotate's "extension"). A copy that
+// holds all that was read of a log but is named otherwise is another file
+// (b.log, a longer copy of a.log, was taken for its rotation).
+func rotationOf(base, name string) bool {
+	suffixed := func(rest string) bool { return len(rest) > 1 && strings.ContainsRune(".-_", rune(rest[0])) }
+	if rest, ok := strings.CutPrefix(name, base); ok && suffixed(rest) {
+		return true
+	}
+	ext := filepath.Ext(base)
+	rest, ok := strings.CutPrefix(name, strings.TrimSuffix(base, ext))
+	return ok && ext != "" && suffixed(strings.TrimSuffix(rest, ext)) && strings.HasSuffix(rest, ext)
 }
 
 func startsAsFile(path, fp string) (bool, error) {

@@ -225,6 +225,80 @@ func TestFollowStoppedAndStartedAgainLosesAndRepeatsNothing(t *testing.T) {
 	becomes(t, d, want)
 }
 
+// A log rotated while nothing followed it (follow stopped, the log written
+// on, rotated, written on) is read on where the follow stopped, in the
+// rotated file, when it is followed again: its unread lines were skipped
+// without a word, the old source left half read.
+func TestFollowStartedAfterARotationReadsItsRest(t *testing.T) {
+	log := delayedResponses(genLog(t, "tcpdump", 3000))
+	for name, rotate := range map[string]func(*liveLog){"rename": (*liveLog).renamed, "copytruncate": (*liveLog).copyTruncated} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			live := filepath.Join(dir, "live.log")
+			w := newLiveLog(t, live, log)
+			defer w.f.Close()
+			d := openWS(t)
+			stop := following(t, d, []string{live})
+			for w.next < len(w.lines)/3 {
+				w.write(40)
+			}
+			eventually(t, "Follow stored the first lines", func() bool { return totalEvents(t, d) > 0 })
+			stop()
+			w.write(100) // unread when the log is rotated
+			rotate(w)
+			for !w.done() {
+				w.write(40)
+			}
+			settle(t, live, live+".1")
+			stop = following(t, d, []string{live})
+			defer stop()
+			becomes(t, d, oneRead(t, live+".1", live))
+		})
+	}
+}
+
+// A log replaced by a new file is not read on in another log of its folder
+// that starts as it did (a longer copy of it under another name): that is
+// not its rotation, and its events would have come from a file never
+// named.
+func TestFollowTakesNoOtherLogForItsRotation(t *testing.T) {
+	log := genLog(t, "tcpdump", 600)
+	dir := t.TempDir()
+	live, other := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	lines := bytes.SplitAfter(log, []byte("\n"))
+	writeFile(t, live, bytes.Join(lines[:200], nil))
+	writeFile(t, other, log)
+	settle(t, live, other)
+	d := openWS(t)
+	stop := following(t, d, []string{live})
+	defer stop()
+	eventually(t, "Follow read a.log", func() bool { return totalEvents(t, d) > 0 })
+	want := totalEvents(t, d)
+	if err := os.Remove(live); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, live, bytes.Join(lines[400:], nil)) // other lines
+	settle(t, live)
+	eventually(t, "Follow read the new a.log", func() bool { return totalEvents(t, d) > want })
+	time.Sleep(200 * time.Millisecond) // a few more looks
+	srcs, err := d.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range srcs {
+		if s.Path == other {
+			t.Fatalf("b.log was read as a.log's rotation: %+v", s)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // notIn returns a line of got that want lacks, counting repeats; "" when
 // none.
 func notIn(got, want string) string {
@@ -331,5 +405,28 @@ func TestCheckFollowWaitsForAHalfWrittenFirstLine(t *testing.T) {
 	os.Chtimes(path, hourAgo, hourAgo)
 	if err := CheckFollow([]string{path}); err == nil {
 		t.Error("a file no format reads, an hour old, was taken")
+	}
+}
+
+func TestRotationNames(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{
+		{"access.log.1", true},
+		{"access.log-20261207", true},
+		{"access-20261207.log", true}, // logrotate's "extension .log"
+		{"access.log.2.gz", true},
+		{"access.log", false},
+		{"access.log.", false},
+		{"accesses.log", false},
+		{"b.log", false},
+	} {
+		if got := rotationOf("access.log", tc.name); got != tc.want {
+			t.Errorf("rotationOf(access.log, %s) = %v", tc.name, got)
+		}
+	}
+	if rotationOf("a.log", "another.log") {
+		t.Error("another.log taken for a rotation of a.log")
 	}
 }
