@@ -63,10 +63,14 @@ type ImportReport struct {
 	Replaced   int            // rules that replaced one of the same pattern and scope
 	Duplicates int            // entries a later one for the same pattern and scope overrode
 	BeyondTop  int
-	Kept       int           // entries whose file gave a verdict, which they keep
-	Ranked     int           // rules made of a popularity list's entries: domain rules
-	Defaulted  rules.Verdict // verdict given to the rest without one in the options
-	given      rules.Verdict // the options' verdict (None: none given)
+	// Suffixes counts the entries left out for being a domain rule on a
+	// whole public suffix (onSuffix); suffixes holds the first of them.
+	Suffixes  int
+	suffixes  []string
+	Kept      int           // entries whose file gave a verdict, which they keep
+	Ranked    int           // rules made of a popularity list's entries: domain rules
+	Defaulted rules.Verdict // verdict given to the rest without one in the options
+	given     rules.Verdict // the options' verdict (None: none given)
 	// Undo is what takes the import back: the rules stored with those
 	// they replaced (the review screen's undo; ranks are not taken back).
 	Undo db.UndoStep
@@ -170,6 +174,9 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 			return nil
 		}
 		rule := im.rule(e)
+		if im.onSuffix(&rule) {
+			return nil
+		}
 		if rule.Verdict == rules.None {
 			open++
 		}
@@ -220,6 +227,20 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 		}
 	}
 	return err
+}
+
+// onSuffix counts a rule left out for being a domain rule on a whole
+// public suffix: one such line of a list (||com^, or com in a popularity
+// list imported as known-good) is no reason to refuse the rest.
+func (im *importer) onSuffix(r *rules.Rule) bool {
+	if onSuffix(r) == "" {
+		return false
+	}
+	im.rep.Suffixes++
+	if len(im.rep.suffixes) < maxSkipsShown {
+		im.rep.suffixes = append(im.rep.suffixes, textsafe.String(r.Pattern))
+	}
+	return true
 }
 
 // rule turns an entry into a rule, its verdict still None when neither the
@@ -290,6 +311,14 @@ func (rep *ImportReport) Write(w io.Writer) {
 	if rep.BeyondTop > 0 {
 		fmt.Fprintf(w, "beyond --top: %s left out\n", entries(rep.BeyondTop))
 	}
+	if rep.Suffixes > 0 {
+		more := ""
+		if rep.Suffixes > len(rep.suffixes) {
+			more = ", …"
+		}
+		fmt.Fprintf(w, "public suffixes: %s left out (%s%s): a domain rule on one would decide every domain registered under it\n",
+			entries(rep.Suffixes), strings.Join(rep.suffixes, ", "), more)
+	}
 	fmt.Fprintf(w, "skipped: %s\n", words.Count(i.SkippedTotal, "line"))
 	for _, s := range i.Skipped[:min(len(i.Skipped), maxSkipsShown)] {
 		fmt.Fprintf(w, "  line %d: %s: %s\n", s.Line, textsafe.String(s.Reason), textsafe.Truncate(textsafe.String(s.Text), 80))
@@ -318,6 +347,9 @@ func (rep *ImportReport) summary() string {
 	}
 	if n := rep.Info.SkippedTotal; n > 0 {
 		what += ", " + words.Count(n, "line") + " skipped"
+	}
+	if rep.Suffixes > 0 {
+		what += ", " + words.CountOf(rep.Suffixes, "public suffix", "public suffixes") + " left out"
 	}
 	return textsafe.String(rep.Origin) + ": " + what
 }

@@ -246,6 +246,65 @@ func TestImportReportsSkippedLines(t *testing.T) {
 	}
 }
 
+// A domain rule on a whole public suffix would decide every domain
+// registered under it: typed, it is refused; an exact rule on the name,
+// a private-section suffix and a registered domain are made.
+func TestTypedRulesRefuseADomainRuleOnAPublicSuffix(t *testing.T) {
+	like := rules.Rule{Verdict: rules.Bad}
+	for _, c := range []struct{ pattern, scope string }{
+		{"com", "domain"}, {"*.co.uk", ""}, {"org.", "domain"}, {"рф", "domain"}, {"ck", "domain"},
+	} {
+		_, err := TypedRules([]string{c.pattern}, c.scope, like)
+		if err == nil || !strings.Contains(err.Error(), "is a public suffix") || !strings.Contains(err.Error(), "--scope name") {
+			t.Errorf("%s --scope %q: err %v, want a public suffix refused", c.pattern, c.scope, err)
+		}
+	}
+	for _, c := range []struct{ pattern, scope string }{
+		{"com", ""}, {"co.uk", "name"}, {"*.example.com", ""}, {"github.io", "domain"}, {"corp", "domain"},
+	} {
+		if _, err := TypedRules([]string{c.pattern}, c.scope, like); err != nil {
+			t.Errorf("%s --scope %q: %v", c.pattern, c.scope, err)
+		}
+	}
+	agents := rules.Rule{Kind: subject.HTTPAgent, Verdict: rules.Bad}
+	if _, err := TypedRules([]string{"com"}, "domain", agents); err != nil {
+		t.Errorf("a user agent family named com: %v", err)
+	}
+}
+
+// An import leaves out a domain rule on a public suffix, counts it and
+// says why; the rest of the list is taken.
+func TestImportLeavesOutADomainRuleOnAPublicSuffix(t *testing.T) {
+	d := workspace(t)
+	dir := t.TempDir()
+	block := filepath.Join(dir, "block.txt")
+	os.WriteFile(block, []byte("||com^\n||evil.example^\n||co.uk^\n"), 0o644)
+	rep, err := importFile(t, d, block, ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "public suffixes: 2 entries left out (com, co.uk): a domain rule on one would decide every domain registered under it"
+	if rep.Suffixes != 2 || rep.Added != 1 || !strings.Contains(rep.String(), want) {
+		t.Errorf("report:\n%s\nwant %d added and %q", rep.String(), 1, want)
+	}
+	if got := rep.summary(); got != "block.txt: 1 rule added as bad, 2 public suffixes left out" {
+		t.Errorf("summary %q", got)
+	}
+	plain := filepath.Join(dir, "good.txt")
+	os.WriteFile(plain, []byte("com\n*.org\nexample.net\n"), 0o644)
+	if rep, err = importFile(t, d, plain, ImportOptions{Verdict: rules.Good}); err != nil || rep.Suffixes != 1 {
+		t.Errorf("plain list: %d suffixes left out, err %v", rep.Suffixes, err)
+	}
+	var got []string
+	for k := range stored(t, d) {
+		got = append(got, k)
+	}
+	slices.Sort(got)
+	if want := []string{"domain evil.example", "name com", "name example.net"}; !slices.Equal(got, want) {
+		t.Errorf("rules %q, want %q", got, want)
+	}
+}
+
 // Notes given as a list by mistake are refused whole: their one-word
 // lines would have become rules. A plain list with a few typos is taken.
 func TestImportRefusesProseAsAPlainList(t *testing.T) {
