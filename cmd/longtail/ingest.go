@@ -84,6 +84,10 @@ func refuseUnreadable(e *env, files []string) (stop bool, err error) {
 			err = exitError(2)
 		}
 	}
+	if ingest.NoLogs(reps) {
+		fmt.Fprintln(e.stderr, noLogs)
+		err = exitError(2)
+	}
 	fmt.Fprintf(e.stderr, "longtail: nothing to store: no workspace was made at %s\n", textsafe.String(e.dbPath))
 	return true, err
 }
@@ -207,6 +211,10 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		fmt.Fprintln(e.stderr, "longtail: none of the logs gave any events")
 		bad++
 	}
+	if ingest.NoLogs(reports) {
+		fmt.Fprintln(e.stderr, noLogs)
+		bad++
+	}
 	if len(reports) > 1 || elapsed > 2*time.Second {
 		fmt.Fprintf(e.stderr, "%d events in %.1fs (%.0f events/s)\n", events, elapsed.Seconds(), float64(events)/max(elapsed.Seconds(), 1e-9))
 	}
@@ -218,6 +226,9 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 	}
 	return events, nil
 }
+
+// noLogs follows the reports of files that were all passed over.
+const noLogs = "longtail: none of the files is a log longtail reads (longtail formats lists those it does)"
 
 // streamNote follows the report of standard input, a FIFO or a device. A
 // file is recognised by its path and first bytes and read again only from

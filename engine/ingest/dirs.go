@@ -107,6 +107,19 @@ func passOver(t target, r Report) Report {
 	return r
 }
 
+// NoLogs says whether the reports are of files that were all passed over
+// for what they hold (notes, lists of names, unknown formats; not empty
+// logs, which a rotation leaves): a directory given that holds no log,
+// which a script is told as a failure, as a file named alone is.
+func NoLogs(reps []Report) bool {
+	for _, r := range reps {
+		if r.Status != PassedOver || r.Reason == emptyReason {
+			return false
+		}
+	}
+	return len(reps) > 0
+}
+
 // errNamesList is the error of a list of names found under a directory,
 // which is passed over for namesListReason.
 var errNamesList = errors.New("a list of names")
