@@ -237,6 +237,24 @@ func TestSwitchesWhileReading(t *testing.T) {
 	}
 }
 
+// G pressed while another subject is read goes to the end of that
+// subject's list: it went to the end of the list on screen, and the new,
+// shorter one was drawn from that offset (a crash: "makeslice: cap out of
+// range" in View, for a fast typist's v G).
+func TestMoveWhileSwitchingIsMeantInTheNewList(t *testing.T) {
+	m, _, _ := webList(t, 100, 30)
+	_, read := m.Update(tuitest.Key("K")) // the hosts: fewer than the names
+	m.Update(tuitest.Key("G"))
+	m.View()
+	tuitest.Settle(m, read)
+	if n := len(m.res.Lines); n == 0 || m.cursor != n-1 {
+		t.Fatalf("G while switching: cursor on row %d of %d", m.cursor, n)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "http hosts") {
+		t.Errorf("not on the hosts:\n%s", ansi.Strip(m.View()))
+	}
+}
+
 // K on a kind whose first subject has no values (an access log without
 // virtual hosts has no HTTP hosts) lists the first of its subjects that
 // has some, instead of an empty list.

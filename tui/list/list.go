@@ -599,9 +599,9 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.scopeKey(msg)
 	}
 	if to, ok := scroll.Key(msg, k.Nav, m.cursor, len(m.res.Lines), m.rowsHeight()); ok {
-		if m.toTop && m.pending {
-			// A new order is on its way, to be read from its top: the
-			// move is meant in it.
+		if m.toTop && (m.pending || m.reloading) {
+			// A new order (or subject) is on its way, to be read from
+			// its top: the move is meant in it.
 			m.movesAfterTop = append(m.movesAfterTop, msg)
 			return nil
 		}

@@ -200,6 +200,7 @@ func (m *Model) reloaded(msg reloadedMsg) tea.Cmd {
 		// shown until the new result comes, on the row the cursor was
 		// on when this subject was last listed.
 		m.res.Lines, m.keep = nil, m.placeIn(m.data.Subject.Code)
+		m.cursor, m.offset = 0, 0
 	}
 	m.clearSelection()
 	m.sparks = map[sparkKey]string{}

@@ -46,7 +46,7 @@ func (m *Model) View() string {
 		sub := m.data.Subject
 		lines = append(lines, m.infoBar(w), lay.header(s, m.res.Sort, m.res.Reverse, m.res.Domains, sub))
 		end := min(len(m.res.Lines), m.offset+m.rowsHeight())
-		rows := make([]viewRow, 0, end-m.offset)
+		rows := make([]viewRow, 0, max(0, end-m.offset))
 		for p := m.offset; p < end; p++ {
 			rows = append(rows, m.viewRow(p))
 		}
