@@ -21,6 +21,13 @@ func TestParseFilterValues(t *testing.T) {
 	if err != nil || f.EventID != 4625 || len(f.Results) != 1 || f.Results[0] != "invalid-user" || f.Client != "10.0.0.1" || f.Type != "remote" {
 		t.Errorf("logon filter %+v %v", f, err)
 	}
+	// A failure is what the logon summary counts as one: sshd's "Invalid
+	// user" notice is not, and its row of 43 failures opened on 86.
+	for text, want := range map[string]string{"result=failure": "failure", "result=failure,invalid": "failure invalid-user", "result=success,failure": "failure success"} {
+		if f, err := ParseEventFilter(text, record.KindLogon); err != nil || strings.Join(f.Results, " ") != want {
+			t.Errorf("%s keeps %q, want %q (%v)", text, f.Results, want, err)
+		}
+	}
 	// A logon's source is stored in lower case: a workstation typed as
 	// Windows logs it finds its logons.
 	if f, err := ParseEventFilter("source=SCORPIA", record.KindLogon); err != nil || f.Client != "scorpia" {
