@@ -131,7 +131,8 @@ longtail rules export [--format F] [--verdict V] [-o FILE]
   The verdict rules, with the names and events each decides. A pattern
   decides exactly that name (example.com: the bare name only, not the
   domain's row), or with --scope domain (or *.) the domain and every name
-  below it. A name typed in Unicode is taken in its punycode and decides
+  below it (not a whole public suffix: com, co.uk). A rule on an HTTP host
+  decides it on every port. A name typed in Unicode is taken in its punycode and decides
   the name in either spelling; a logon account, source or pair as it is
   stored (Administrator@CORP is administrator@corp; a pair is "account ←
   source", or account <- source). rules rm with --kind/--by removes that
@@ -145,7 +146,8 @@ longtail import-list FILE --category NAME [--verdict V]
   A blocklist, allowlist or popularity list into rules or ranks; category
   lists (UT1's, or any list with --category) into categories, context
   beside each name; with --verdict, the named categories become rules too.
-  A plain list most of whose lines are not names (notes) is refused whole.
+  A plain list most of whose lines are not names (notes) is refused whole;
+  an entry for a whole public suffix (||com^) is left out and counted.
 Example:
   longtail import-list top-1m.csv --ranks --top 10000
   longtail import-list blacklists/ --verdict bad --category malware,phishing`,
