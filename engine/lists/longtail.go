@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,14 +143,21 @@ func csvSigned(head []string) bool {
 
 func writeCSV(w io.Writer, p *plan) error {
 	cw := csv.NewWriter(w)
-	cw.Write(csvHeader)
-	for i := range p.rules {
-		j := toJSONRule(&p.rules[i])
-		cw.Write([]string{strconv.FormatInt(j.ID, 10), j.Pattern, j.Scope, j.Verdict,
-			textsafe.Text(j.Note), textsafe.Text(j.Author), textsafe.Text(j.Origin), j.Created, j.PatternHex, j.Kind})
+	header, rows := CSVRows(p.rules)
+	cw.Write(header)
+	return cw.WriteAll(rows) // (flushes, and says what the writes met)
+}
+
+// CSVRows are rules as longtail's CSV holds them, which import-list reads
+// back: the rules screen's rows as CSV (E) are an export too.
+func CSVRows(rs []rules.Rule) (header []string, rows [][]string) {
+	rows = make([][]string, len(rs))
+	for i := range rs {
+		j := toJSONRule(&rs[i])
+		rows[i] = []string{strconv.FormatInt(j.ID, 10), j.Pattern, j.Scope, j.Verdict,
+			textsafe.Text(j.Note), textsafe.Text(j.Author), textsafe.Text(j.Origin), j.Created, j.PatternHex, j.Kind}
 	}
-	cw.Flush()
-	return cw.Error()
+	return slices.Clone(csvHeader), rows
 }
 
 // readCSV reads longtail CSV through encoding/csv, because a quoted note

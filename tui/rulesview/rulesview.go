@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/engine/lists"
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
@@ -162,6 +163,19 @@ func (m *Model) Pending() string {
 	}
 	return ""
 }
+
+// CursorValue is the pattern of the rule under the cursor (Y).
+func (m *Model) CursorValue() (string, bool) {
+	r, ok := m.current()
+	return r.Pattern, ok
+}
+
+// Rows are the rules listed as longtail's CSV export (E), which
+// import-list reads back.
+func (m *Model) Rows() ([]string, [][]string) { return lists.CSVRows(m.rules) }
+
+// Loading says whether the rules are still being read.
+func (m *Model) Loading() bool { return !m.loaded }
 
 // KeyHelp lists the view's keys.
 func (m *Model) KeyHelp() []common.HelpSection {

@@ -256,3 +256,28 @@ func TestColumnsFitTheirContent(t *testing.T) {
 		t.Errorf("the pattern is cut: %q", lines[2])
 	}
 }
+
+// The rules screen's rows leave it as the other screens' do: Y copies the
+// pattern under the cursor, E writes every rule as longtail's CSV export.
+// The help listed both, and both said this screen had nothing.
+func TestRulesLeaveTheScreen(t *testing.T) {
+	m, _ := open(t, 100, 20, sample())
+	var ex common.Exporter = m
+	press(m, "j")
+	want := m.rules[1].Pattern
+	if v, ok := ex.CursorValue(); !ok || v != want {
+		t.Errorf("Y on the second rule copies %q, %v; want %q", v, ok, want)
+	}
+	header, rows := ex.Rows()
+	if len(rows) != len(sample()) || header[1] != "pattern" {
+		t.Fatalf("E: %v, %d rows of %d", header, len(rows), len(sample()))
+	}
+	for i, r := range m.rules { // (a pattern no name holds is written escaped, exact in pattern_hex)
+		if rows[i][0] != strconv.FormatInt(r.ID, 10) {
+			t.Errorf("row %d: %v, want rule %d %s", i, rows[i], r.ID, r.Pattern)
+		}
+	}
+	if rows[1][1] != want {
+		t.Errorf("row 1: %v, want %s", rows[1], want)
+	}
+}
