@@ -45,8 +45,11 @@ type Model struct {
 	// nothing.
 	own     subject.Span
 	spanSeq uint64
-	level   int   // index into buckets
-	from    int64 // first bucket shown, unix µs, a multiple of the bucket
+	// empty: the workspace has no event with a time, and nothing is
+	// drawn; a 1970 axis of nothing stood for it.
+	empty bool
+	level int   // index into buckets
+	from  int64 // first bucket shown, unix µs, a multiple of the bucket
 
 	seq     uint64
 	loading bool
@@ -244,6 +247,10 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.loading, m.err = false, msg.err
 			return m, nil
 		}
+		if m.empty = msg.span == (subject.Span{}); m.empty {
+			m.loading = false
+			return m, nil
+		}
 		if msg.again {
 			newest := m.from+m.window() > m.own.Last
 			m.span, m.own = msg.span, msg.own
@@ -269,6 +276,9 @@ func (m *Model) Update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		return m, nil
 	case common.WorkspaceChangedMsg:
+		if m.empty {
+			return m, m.readSpan(false) // the first events: open on them
+		}
 		if m.span != (subject.Span{}) {
 			return m, m.readSpan(true)
 		}
@@ -359,6 +369,8 @@ func (m *Model) View() string {
 	switch {
 	case m.err != nil:
 		lines = append(lines, fit("error: "+textsafe.String(m.err.Error()), w))
+	case m.empty:
+		lines = append(lines, st.Dim.Render(fit("no events in the workspace", w)))
 	case !s.ok:
 		lines = append(lines, fit("loading…", w))
 	default:

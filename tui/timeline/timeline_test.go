@@ -3,6 +3,7 @@ package timeline
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -455,4 +456,31 @@ func TestAClientOpensOnItsOwnHours(t *testing.T) {
 		t.Errorf("opens on %v – %v, want the hour of its events", time.UnixMicro(v.shown.from).UTC(), time.UnixMicro(v.shown.to).UTC())
 	}
 	tuitest.CheckSize(t, v, 80, 24)
+}
+
+// An empty workspace's timeline says it has no events: it drew an axis of
+// nothing from Thu Jan 01 00:00 1970 with a count of 0. Its first events
+// are drawn when they come (a follow into a new workspace).
+func TestAnEmptyWorkspaceHasNoEvents(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	d, err := db.Open(path, db.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	v := tuitest.Open(New, common.New(context.Background(), d), tuitest.AllTraffic, 80, 24).(*Model)
+	out := ansi.Strip(v.View())
+	if !strings.Contains(out, "no events in the workspace") || strings.Contains(out, "Jan 01") || strings.Contains(out, "0 events") {
+		t.Errorf("an empty workspace:\n%s", out)
+	}
+	tuitest.CheckSize(t, v, 80, 24)
+	if out := tuitest.Press(v, "G", "+", "-"); len(out) != 0 {
+		t.Errorf("keys on nothing said %#v", out)
+	}
+	tuitest.Grow(t, path, 3, time.Date(2024, 3, 20, 8, 0, 0, 0, time.UTC), "first.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if out := ansi.Strip(v.View()); !strings.Contains(out, "3 events") || strings.Contains(out, "no events") {
+		t.Errorf("after 3 events came:\n%s", out)
+	}
 }
