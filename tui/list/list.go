@@ -707,13 +707,13 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.List.Filters):
 		return m.openFilters()
 	case key.Matches(msg, k.Filter.Arrived):
-		cmd := m.toggle(&m.q.Arrived)
-		if m.q.Arrived && m.arrivedRows() == 0 {
+		if !m.q.Arrived && m.arrivedRows() == 0 {
 			// + keeps new rows: events of rows listed before are none.
-			return tea.Batch(cmd, common.Status(fmt.Sprintf("no new %s arrived while open (%s shows new rows, not new events of listed ones)",
-				m.label(m.q.Domains), k.Filter.Arrived.Help().Key)))
+			// On with none, it hid every row, and esc left it on.
+			return common.Status(fmt.Sprintf("no new %s arrived while open (%s shows new rows, not new events of listed ones)",
+				m.label(m.q.Domains), k.Filter.Arrived.Help().Key))
 		}
-		return cmd
+		return m.toggle(&m.q.Arrived)
 	case key.Matches(msg, k.Filter.HideASN):
 		return m.promptHideASN()
 	case key.Matches(msg, k.Filter.OnlyASN):
