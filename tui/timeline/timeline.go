@@ -183,7 +183,34 @@ func (m *Model) place(centre int64) {
 	step := m.bucket().Microseconds()
 	lo := floorTo(m.own.First, step)
 	hi := max(floorTo(m.own.Last, step)-m.window()+step, lo)
+	if m.oneMinute() {
+		lo = floorTo(lo-m.window()/2, step) // its minute mid-window
+		hi = lo
+	}
 	m.from = min(max(floorTo(centre-m.window()/2, step), lo), hi)
+}
+
+// oneMinute reports whether the subject's events all fall in one bucket of
+// the finest size, a minute: a span with no shape to stretch over the
+// axis, where its one bucket took the whole width and its dot was drawn
+// mid-plot, half a minute from its only tick. It is shown in a whole window
+// around it instead, the dot at its time between ticks. (A client's series
+// is kept by the hour, and its one hour stays the axis: six days of hours
+// around it hid it.)
+func (m *Model) oneMinute() bool {
+	step := buckets[0].Microseconds()
+	return m.minLevel() == 0 && floorTo(m.own.First, step) == floorTo(m.own.Last, step)
+}
+
+// axisEnd is where the axis of the window ends: with the data, a window
+// wider than what is left of the span stopping at the bucket of its last
+// event; a span of one minute's is the whole window (oneMinute).
+func (m *Model) axisEnd() int64 {
+	step := m.bucket().Microseconds()
+	if m.oneMinute() {
+		return m.from + m.window()
+	}
+	return max(min(m.from+m.window(), floorTo(m.own.Last, step)+step), m.from+step)
 }
 
 func (m *Model) centre() int64 { return m.from + m.window()/2 }
@@ -220,12 +247,7 @@ func abs(v int64) int64 {
 func (m *Model) load() tea.Cmd {
 	m.seq, m.loading = next(), true
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
-	from, bucket := m.from, m.bucket()
-	// The axis ends with the data: a window wider than what is left of
-	// the span stops at the bucket of its last event.
-	step := bucket.Microseconds()
-	to := min(from+m.window(), floorTo(m.own.Last, step)+step)
-	to = max(to, from+step)
+	from, to, bucket := m.from, m.axisEnd(), m.bucket()
 	return func() tea.Msg {
 		pts, err := d.Series(ctx, subj, bucket, from, to)
 		s := series{from: from, to: to, bucket: bucket, ok: true, points: make([]chart.Point, len(pts))}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -483,4 +484,56 @@ func TestAnEmptyWorkspaceHasNoEvents(t *testing.T) {
 	if out := ansi.Strip(v.View()); !strings.Contains(out, "3 events") || strings.Contains(out, "no events") {
 		t.Errorf("after 3 events came:\n%s", out)
 	}
+}
+
+// A name of one event is drawn at its time: its one minute took the whole
+// axis, and the dot was drawn mid-plot, half a minute from its only tick.
+// The window around it is shown, the dot in its minute's column.
+func TestANameOfOneEventIsDrawnAtItsTime(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	at := time.Date(2024, 3, 10, 13, 49, 5, 0, time.UTC)
+	tuitest.Grow(t, path, 1, at, "once.example.org")
+	n, err := c.DB.NameByText(context.Background(), subject.DNSName, "once.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := common.Target{Subject: db.Subject{Kind: db.SubjectName, ID: n.ID}, Label: n.Name, Name: &n}
+	v := tuitest.Open(New, c, target, 80, 24).(*Model)
+	lines := strings.Split(ansi.Strip(v.View()), "\n")
+	axis := slicesIndex(lines, func(l string) bool { return strings.Contains(l, "└") })
+	if axis < 0 {
+		t.Fatalf("no axis:\n%s", strings.Join(lines, "\n"))
+	}
+	origin := runeIndex(lines[axis], '└')
+	plotW := len([]rune(lines[axis])) - origin - 1
+	want := origin + 1 + int((at.UnixMicro()-v.shown.from)*int64(plotW)/(v.shown.to-v.shown.from))
+	// The dot: the top of the line's one peak.
+	top := slicesIndex(lines[2:axis], func(l string) bool { return strings.ContainsFunc(l, isBraille) })
+	if col := strings.IndexFunc(lines[2+top], isBraille); top < 0 || utf8.RuneCountInString(lines[2+top][:col]) != want {
+		t.Errorf("the dot is not in column %d, its time's:\n%s", want, strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(lines[1], "1 event") || strings.Contains(lines[1], "part of the span") {
+		t.Errorf("the line under the title: %q", lines[1])
+	}
+}
+
+func isBraille(r rune) bool { return r > '⠀' && r <= '⣿' }
+
+func slicesIndex(s []string, f func(string) bool) int {
+	for i, l := range s {
+		if f(l) {
+			return i
+		}
+	}
+	return -1
+}
+
+// runeIndex is the column of r in s, -1 when it is not there.
+func runeIndex(s string, r rune) int {
+	for i, c := range []rune(s) {
+		if c == r {
+			return i
+		}
+	}
+	return -1
 }
