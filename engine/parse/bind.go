@@ -201,10 +201,11 @@ func bindStamp(b []byte) (int64, []byte, bool) {
 	mon := monthNumber(b[3:6])
 	y, ok2 := Atoi(b[7:11])
 	tod, rest, ok3 := clockMicro(b[12:])
-	if !ok1 || !ok2 || !ok3 || mon == 0 || d < 1 || d > 31 {
+	day, ok4 := UnixMicro(y, mon, d, 0, 0, 0)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return 0, nil, false
 	}
-	return UnixMicro(y, mon, d, 0, 0, 0) + tod, rest, true
+	return day + tod, rest, true
 }
 
 type bindParser struct {
@@ -218,18 +219,22 @@ func (p *bindParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 	}
 	var ev bindEvent
 	ok := ev.parse(line)
-	t := int64(0)
+	t, dated := int64(0), true
 	switch {
 	case ev.hasBindTime:
 		t = ev.bindTime
 	case ev.hasSyslog:
-		t = p.syslogClock.at(ev.sys)
+		t, dated = p.syslogClock.at(ev.sys)
 	}
 	if replay {
 		return
 	}
-	if !ok {
+	switch {
+	case !ok:
 		out.Skip(no, off, "not a query")
+		return
+	case !dated:
+		out.Skip(no, off, noSuchDay)
 		return
 	}
 	p.rec.Reset()

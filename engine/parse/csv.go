@@ -95,7 +95,8 @@ func (p *timeParser) parse(b []byte) (int64, bool) {
 		rest = rest[n:]
 	}
 	off, ok := zoneOffset(rest)
-	return t - off, ok
+	// A zone may carry the first or the last minutes out of range.
+	return t - off, ok && inRange(t-off)
 }
 
 // minuteOf parses "YYYY-MM-DD HH:MM" or "MM/DD/YYYY HH:MM" (either with 'T'
@@ -120,14 +121,10 @@ func minuteOf(b []byte) (int64, bool) {
 	}
 	h, ok1 := digits2(b[11:13])
 	mi, ok2 := digits2(b[14:16])
-	if !ok1 || !ok2 || !validClock(mo, d, h, mi) {
+	if !ok1 || !ok2 {
 		return 0, false
 	}
-	return UnixMicro(y, mo, d, h, mi, 0), true
-}
-
-func validClock(mo, d, h, mi int64) bool {
-	return 1 <= mo && mo <= 12 && 1 <= d && d <= 31 && h < 24 && mi < 60
+	return UnixMicro(y, mo, d, h, mi, 0)
 }
 
 // zoneOffset parses what may follow the seconds: nothing, "Z", or a

@@ -155,6 +155,9 @@ type CustomFormat struct {
 	bad     [numSlots]string
 	noPath  string // HTTP: no host nor path
 	comment []byte
+	// A time read but outside MinYear-MaxYear: before, and after (with
+	// the unit a unix time may be in instead).
+	early, late string
 }
 
 // Compile checks c and prepares it for reading. Its errors are
@@ -337,6 +340,8 @@ func (f *CustomFormat) reasons() {
 		f.bad[s] = "bad " + what + " in " + f.cols[s].String()
 	}
 	f.noPath = "no host nor path"
+	f.early = "time in " + f.cols[slotTime].String() + " is before 1970"
+	f.late = "time in " + f.cols[slotTime].String() + " is past 9999" + f.tm.pastHint()
 	f.comment = []byte(f.c.Comment)
 }
 
@@ -507,6 +512,12 @@ func (p *customParser) fill() string {
 	var ok bool
 	if r.Time, ok = p.tm.parse(v[slotTime]); !ok {
 		return p.f.bad[slotTime]
+	}
+	switch {
+	case r.Time < 0:
+		return p.f.early
+	case !inRange(r.Time):
+		return p.f.late
 	}
 	r.Client = dash(v[slotClient])
 	switch p.f.c.Kind {

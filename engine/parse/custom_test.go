@@ -281,6 +281,31 @@ func TestCustomTimeLayouts(t *testing.T) {
 	}
 }
 
+// A time that does not exist, or is outside 1970-9999, skips its line with
+// why: a unix time past 9999 names the finer units it may be in, and is
+// not guessed to be in one.
+func TestCustomTimeOutOfRange(t *testing.T) {
+	for _, c := range []struct{ layout, zone, in, reason string }{
+		{"unix", "", "1709643845123", `time in column 1 is past 9999 as seconds: milliseconds or microseconds? (layout = "unix_ms" or "unix_us")`},
+		{"unix", "", "1709643845123456", `time in column 1 is past 9999 as seconds: milliseconds or microseconds? (layout = "unix_ms" or "unix_us")`},
+		{"unix", "", "1.709643845123456e15", `time in column 1 is past 9999 as seconds: milliseconds or microseconds? (layout = "unix_ms" or "unix_us")`},
+		{"unix_ms", "", "1709643845123456", `time in column 1 is past 9999 as milliseconds: microseconds or nanoseconds? (layout = "unix_us" or "unix_ns")`},
+		{"unix_us", "", "1709643845123456789", `time in column 1 is past 9999 as microseconds: nanoseconds? (layout = "unix_ns")`},
+		{"", "", "2024-02-30 13:04:05", "bad time in column 1"},
+		{"", "", "2024-03-05 24:04:05", "bad time in column 1"},
+		{"", "+01:00", "1970-01-01 00:30:00", "time in column 1 is before 1970"},
+		{"%d/%b/%Y:%H:%M:%S", "", "30/Feb/2024:13:04:05", "bad time in column 1"},
+		{"2006-01-02 15:04:05", "", "1969-12-31 23:59:59", "time in column 1 is before 1970"},
+	} {
+		f := compile(t, Custom{Name: "t", Kind: record.KindDNS, Layout: TSV, Time: Column{Index: 1},
+			TimeLayout: c.layout, TimeZone: c.zone, Fields: map[string]Column{"name": {Index: 2}}})
+		out := runLines(t, f.newParser(), []byte(c.in+"\ta.example\n"))
+		if want := []string{"1 " + c.reason}; len(out.recs) != 0 || !equalStrings(out.skipList(), want) {
+			t.Errorf("%q in %q: records %+v, skips %q, want %q", c.in, c.layout, out.recs, out.skipList(), want)
+		}
+	}
+}
+
 // A Custom that cannot be read says which key of the format file is at
 // fault, and why.
 func TestCustomCompileErrors(t *testing.T) {

@@ -72,6 +72,21 @@ func newTimeReader(layout, zone string) (*timeReader, error) {
 	return r, nil
 }
 
+// pastHint is what a unix time past MaxYear in r's unit may be instead:
+// a finer unit (1709643845123 is milliseconds, not seconds). It is not
+// guessed: the line is skipped with it, for the format file to be fixed.
+func (r *timeReader) pastHint() string {
+	switch r.unit {
+	case 1_000_000:
+		return ` as seconds: milliseconds or microseconds? (layout = "unix_ms" or "unix_us")`
+	case 1_000:
+		return ` as milliseconds: microseconds or nanoseconds? (layout = "unix_us" or "unix_ns")`
+	case 1:
+		return ` as microseconds: nanoseconds? (layout = "unix_ns")`
+	}
+	return ""
+}
+
 // zoneOf reads a time zone: UTC (or nothing), Local, an IANA name, or an
 // offset such as +02:00 or -0500.
 func zoneOf(zone string) (*time.Location, error) {
@@ -209,6 +224,7 @@ func (r *timeReader) inZone(us int64) int64 {
 
 // epochIn reads a time since the epoch in unit (see timeReader.unit), with
 // an optional fraction, or in exponent form as JSON writers may give it.
+// A time past MaxYear is returned as read (at most 2^62), not refused.
 func epochIn(b []byte, unit int64) (int64, bool) {
 	if unit == 1_000_000 {
 		if us, ok := parseEpoch(b); ok {
@@ -253,10 +269,9 @@ func epochIn(b []byte, unit int64) (int64, bool) {
 	if unit < 0 {
 		us = f / float64(-unit)
 	}
-	if us >= 1<<62 {
-		return 0, false
-	}
-	return int64(us), true
+	// A time too far for int64 is past MaxYear still, for the caller to
+	// say so (the unit mistaken) rather than "bad time".
+	return int64(min(us, 1<<62)), true
 }
 
 func digitsOnly(b []byte) bool {

@@ -201,13 +201,13 @@ func (c *syslogClock) DateFrom(t time.Time, last bool, tail []byte) {
 func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
 	year := int64(c.now().UTC().Year())
 	if c.end.mon == 0 || c.unbounded {
-		if UnixMicro(year, mon, day, 0, 0, 0)+tod > c.latest() {
+		if !fits(year, mon, day, tod, c.latest()) {
 			year--
 		}
 		return year
 	}
 	e := c.end
-	if UnixMicro(year, e.mon, e.day, 0, 0, 0)+e.tod > c.latest() {
+	if !fits(year, e.mon, e.day, e.tod, c.latest()) {
 		year--
 	}
 	if mon-e.mon >= 6 { // the fall back that turns a year in micro
@@ -216,16 +216,35 @@ func (c *syslogClock) firstYear(mon, day, tod int64) int64 {
 	return year
 }
 
+// noSuchDay is the skip reason of a syslog stamp whose day its month does
+// not have in the year the clock gives it.
+const noSuchDay = "no such day in the year of the log"
+
+// fits says whether a stamp in year y is no later than bound. A day its
+// month does not have that year compares as the day it would roll to.
+func fits(y, mon, day, tod, bound int64) bool {
+	t, _ := stampTime(y, mon, day, tod)
+	return t <= bound
+}
+
+// stampTime is the time of a stamp in year y, and whether that year has
+// its day (29 Feb).
+func stampTime(y, mon, day, tod int64) (int64, bool) {
+	t, ok := UnixMicro(y, mon, day, 0, 0, 0)
+	return t + tod, ok
+}
+
 // at is the time of a stamp: a dated one's own, an undated one's in the
-// year the clock gives it.
-func (c *syslogClock) at(s sysStamp) int64 {
+// year the clock gives it. It is not ok for a day the month does not have
+// (30 Feb, or 29 Feb in the year given): the line has no time to store.
+func (c *syslogClock) at(s sysStamp) (int64, bool) {
 	if s.dated {
-		return s.at
+		return s.at, true
 	}
 	return c.micro(s.mon, s.day, s.tod)
 }
 
-func (c *syslogClock) micro(mon, day, tod int64) int64 {
+func (c *syslogClock) micro(mon, day, tod int64) (int64, bool) {
 	switch {
 	case c.year == 0:
 		c.year = c.firstYear(mon, day, tod)
@@ -234,18 +253,17 @@ func (c *syslogClock) micro(mon, day, tod int64) int64 {
 		// across New Year (syslog takes lines from several processes),
 		// not a jump of eleven months; the lines after it are January's
 		// still.
-		return UnixMicro(c.year-1, mon, day, 0, 0, 0) + tod
-	case c.month-mon >= 6 && UnixMicro(c.year+1, mon, day, 0, 0, 0)+tod <= c.bound():
+		return stampTime(c.year-1, mon, day, tod)
+	case c.month-mon >= 6 && fits(c.year+1, mon, day, tod, c.bound()):
 		c.year++
 	}
 	c.month = mon
-	t := UnixMicro(c.year, mon, day, 0, 0, 0) + tod
-	if t > c.bound() {
+	if !fits(c.year, mon, day, tod, c.bound()) {
 		// Out of order: a line the anchor's year would put after it
 		// is the year before's.
-		t = UnixMicro(c.year-1, mon, day, 0, 0, 0) + tod
+		return stampTime(c.year-1, mon, day, tod)
 	}
-	return t
+	return stampTime(c.year, mon, day, tod)
 }
 
 // dnsmasqMessage returns what follows "dnsmasq[pid]: " on a line that
@@ -320,12 +338,17 @@ func (p *dnsmasqParser) Line(line []byte, no, off int64, replay bool, out record
 	}
 	var t int64
 	s, _, ok := syslogStamp(line)
+	dated := true
 	if ok {
-		t = p.syslogClock.at(s)
+		t, dated = p.syslogClock.at(s)
 	} else if t, _, _, ok = tcpdumpStamp(line); !ok {
 		if !replay {
 			out.Skip(no, off, "no timestamp")
 		}
+		return
+	}
+	if !dated && !replay {
+		out.Skip(no, off, noSuchDay)
 		return
 	}
 	if replay {

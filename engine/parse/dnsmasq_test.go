@@ -69,19 +69,29 @@ func TestDnsmasqPairs(t *testing.T) {
 	}
 }
 
+// stamp is c.micro of a day its month has.
+func (c *syslogClock) stamp(t *testing.T, mon, day, tod int64) int64 {
+	t.Helper()
+	us, ok := c.micro(mon, day, tod)
+	if !ok {
+		t.Errorf("month %d day %d: no such day", mon, day)
+	}
+	return us
+}
+
 func TestSyslogClockYear(t *testing.T) {
 	// Read on 2025-05-08, a log from May 10 would be in the future: last year.
 	c := syslogClock{now: fixedNow("2025-05-08")}
-	if got, want := c.micro(5, 10, 0), micro("2024-05-10T00:00:00.0Z"); got != want {
+	if got, want := c.stamp(t, 5, 10, 0), micro("2024-05-10T00:00:00.0Z"); got != want {
 		t.Errorf("May 10 read on May 8: %d, want %d", got, want)
 	}
 	// A line a month back is a late line, not a new year.
-	if got, want := c.micro(4, 30, 0), micro("2024-04-30T00:00:00.0Z"); got != want {
+	if got, want := c.stamp(t, 4, 30, 0), micro("2024-04-30T00:00:00.0Z"); got != want {
 		t.Errorf("late line: %d, want %d", got, want)
 	}
 	// Within a day ahead (time zones): this year.
 	c = syslogClock{now: fixedNow("2025-05-08")}
-	if got, want := c.micro(5, 8, 20*3600e6), micro("2025-05-08T20:00:00.0Z"); got != want {
+	if got, want := c.stamp(t, 5, 8, 20*3600e6), micro("2025-05-08T20:00:00.0Z"); got != want {
 		t.Errorf("May 8 20:00 read on May 8: %d, want %d", got, want)
 	}
 	// A fall back of half a year that a new year would put after the
@@ -92,7 +102,7 @@ func TestSyslogClockYear(t *testing.T) {
 		mon, day int64
 		want     string
 	}{{2, 12, "2025-02-12"}, {11, 19, "2025-11-19"}, {12, 12, "2024-12-12"}, {2, 3, "2025-02-03"}} {
-		if got, want := c.micro(step.mon, step.day, 0), micro(step.want+"T00:00:00.0Z"); got != want {
+		if got, want := c.stamp(t, step.mon, step.day, 0), micro(step.want+"T00:00:00.0Z"); got != want {
 			t.Errorf("month %d day %d: %s, want %s", step.mon, step.day, time.UnixMicro(got).UTC(), step.want)
 		}
 	}
@@ -100,8 +110,8 @@ func TestSyslogClockYear(t *testing.T) {
 	// runs on into the next January goes on into 2025.
 	c = syslogClock{}
 	c.DateFrom(time.Date(2024, 12, 31, 23, 59, 59, 0, time.UTC), false, nil)
-	c.micro(12, 30, 0)
-	if got, want := c.micro(1, 2, 0), micro("2025-01-02T00:00:00.0Z"); got != want {
+	c.stamp(t, 12, 30, 0)
+	if got, want := c.stamp(t, 1, 2, 0), micro("2025-01-02T00:00:00.0Z"); got != want {
 		t.Errorf("Jan 2 after Dec 30 of the year given: %s, want 2025-01-02", time.UnixMicro(got).UTC())
 	}
 	// A line written a second late across New Year is December's, and
@@ -111,7 +121,7 @@ func TestSyslogClockYear(t *testing.T) {
 		c.DateFrom(time.Date(2025, 12, 31, 23, 59, 59, 0, time.UTC), last, nil)
 		for i, step := range [][2]int64{{12, 31}, {1, 1}, {12, 31}, {1, 1}} {
 			want := []string{"2025-12-31", "2026-01-01", "2025-12-31", "2026-01-01"}[i]
-			if got := c.micro(step[0], step[1], 0); got != micro(want+"T00:00:00.0Z") {
+			if got := c.stamp(t, step[0], step[1], 0); got != micro(want+"T00:00:00.0Z") {
 				t.Errorf("bounded %v, stamp %d: %s, want %s", last, i, time.UnixMicro(got).UTC(), want)
 			}
 		}
@@ -140,7 +150,7 @@ func TestSyslogClockDatesFromTheLastLine(t *testing.T) {
 		var c syslogClock
 		c.DateFrom(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC), true, tc.tail)
 		for i, st := range tc.steps {
-			if got, want := c.micro(st[0], st[1], 0), micro(tc.want[i]+"T00:00:00.0Z"); got != want {
+			if got, want := c.stamp(t, st[0], st[1], 0), micro(tc.want[i]+"T00:00:00.0Z"); got != want {
 				t.Errorf("%s: month %d day %d: %s, want %s", tc.name, st[0], st[1], time.UnixMicro(got).UTC(), tc.want[i])
 			}
 		}
@@ -268,7 +278,7 @@ func TestSyslogStamp(t *testing.T) {
 	} {
 		c0 := syslogClock{now: fixedNow("2024-12-01")}
 		s, rest, ok := syslogStamp([]byte(c.line))
-		if got := c0.at(s); ok != (c.want != 0) || ok && (got != c.want || string(rest) != "h x") {
+		if got, dated := c0.at(s); ok != (c.want != 0) || ok && (got != c.want || !dated || string(rest) != "h x") {
 			t.Errorf("%q: %v %d %q, want %d", c.line, ok, got, rest, c.want)
 		}
 	}

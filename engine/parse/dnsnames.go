@@ -183,7 +183,7 @@ func Hex(b []byte) (uint64, bool) {
 // daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
 // date (Howard Hinnant's days_from_civil). Parsers call it instead of
 // time.Date, which normalises every field and consults a location: too slow
-// for once per line.
+// for once per line. It does not validate: 30 Feb is 2 Mar.
 func daysFromCivil(y, m, d int64) int64 {
 	if m <= 2 {
 		y--
@@ -199,8 +199,41 @@ func daysFromCivil(y, m, d int64) int64 {
 	return era*146097 + doe - 719468
 }
 
-// UnixMicro returns the unix time in microseconds of a UTC civil time. The
-// fields are not validated beyond what callers check.
-func UnixMicro(y, mo, d, h, mi, s int64) int64 {
-	return ((daysFromCivil(y, mo, d)*24+h)*60+mi)*60*1_000_000 + s*1_000_000
+// The times an event may take: the years --year takes. Before 1970 is
+// negative (0 is "no time"), and a stamp past 9999 is a unit mistaken
+// (milliseconds read as seconds) or garbage, never an event's time.
+const (
+	MinYear = 1970
+	MaxYear = 9999
+	// endMicro is 10000-01-01, the first time past MaxYear.
+	endMicro = 253402300800 * 1_000_000
+)
+
+// inRange says whether us, unix microseconds, is within MinYear-MaxYear.
+func inRange(us int64) bool { return 0 <= us && us < endMicro }
+
+// UnixMicro returns the unix time in microseconds of a UTC civil time, and
+// whether the fields name one: a day of its month (no 30 Feb, 29 Feb in
+// leap years only), an hour, a minute and a second (60 for a leap second)
+// in range, a year within MinYear-MaxYear. When they do not, the time is
+// what the arithmetic gives (30 Feb is 2 Mar): a guess of the year, as the
+// syslog clock makes, may compare it, but never store it.
+func UnixMicro(y, mo, d, h, mi, s int64) (int64, bool) {
+	ok := MinYear <= y && y <= MaxYear && 1 <= mo && mo <= 12 && 1 <= d && d <= daysIn(y, mo) &&
+		0 <= h && h < 24 && 0 <= mi && mi < 60 && 0 <= s && s <= 60
+	return ((daysFromCivil(y, mo, d)*24+h)*60+mi)*60*1_000_000 + s*1_000_000, ok
+}
+
+// daysIn is the number of days of month mo (1-12) of year y.
+func daysIn(y, mo int64) int64 {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

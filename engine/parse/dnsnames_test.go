@@ -74,11 +74,22 @@ func TestUnixMicro(t *testing.T) {
 		time.Date(2000, 2, 29, 23, 59, 59, 0, time.UTC),
 		time.Date(2016, 8, 25, 17, 20, 0, 0, time.UTC),
 		time.Date(2100, 3, 1, 1, 2, 3, 0, time.UTC),
-		time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
 	} {
-		got := UnixMicro(int64(tm.Year()), int64(tm.Month()), int64(tm.Day()), int64(tm.Hour()), int64(tm.Minute()), int64(tm.Second()))
-		if got != tm.UnixMicro() {
-			t.Errorf("UnixMicro(%v) = %d, want %d", tm, got, tm.UnixMicro())
+		got, ok := UnixMicro(int64(tm.Year()), int64(tm.Month()), int64(tm.Day()), int64(tm.Hour()), int64(tm.Minute()), int64(tm.Second()))
+		if got != tm.UnixMicro() || !ok {
+			t.Errorf("UnixMicro(%v) = %d %v, want %d", tm, got, ok, tm.UnixMicro())
+		}
+	}
+	// A day its month does not have, a field out of range or a year the
+	// tool does not take is no time, never the day it would roll to.
+	for _, f := range [][6]int64{
+		{2024, 2, 30, 0, 0, 0}, {2023, 2, 29, 0, 0, 0}, {2100, 2, 29, 0, 0, 0}, {2024, 4, 31, 0, 0, 0},
+		{2024, 13, 1, 0, 0, 0}, {2024, 0, 1, 0, 0, 0}, {2024, 1, 0, 0, 0, 0}, {2024, 1, 1, 24, 0, 0},
+		{2024, 1, 1, 0, 60, 0}, {2024, 1, 1, 0, 0, 61}, {1969, 12, 31, 0, 0, 0}, {10000, 1, 1, 0, 0, 0},
+	} {
+		if _, ok := UnixMicro(f[0], f[1], f[2], f[3], f[4], f[5]); ok {
+			t.Errorf("UnixMicro%v accepted", f)
 		}
 	}
 }
@@ -99,3 +110,29 @@ func detectedBy(head []byte, names ...string) []string {
 
 // myFormats are the formats of csv.go, zeek.go and windowsdns.go.
 var myFormats = []string{"opendns-csv", "umbrella-csv", "zeek-tsv", "zeek-json", "windows-dns-debug", "windows-dns-siem-csv"}
+
+// A stamp of a day its month does not have, or of a year the tool does not
+// take, is a skipped line in the built-in formats, never the day it would
+// roll to. Syslog stamps have no year: 29 Feb is skipped in a year the
+// clock gives that has none.
+func TestImpossibleDates(t *testing.T) {
+	for _, c := range []struct{ format, line, reason string }{
+		{"access-log", `10.0.0.1 - - [30/Feb/2024:13:55:36 +0000] "GET / HTTP/1.1" 200 1`, "bad time"},
+		{"access-log", `10.0.0.1 - - [01/Jan/1970:00:30:00 +0100] "GET / HTTP/1.1" 200 1`, "bad time"},
+		{"opendns-csv", "02/30/2024 17:20:00,a.example,A,360,1.2.3.4", "bad time"},
+		{"opendns-csv", "2023-02-29 17:20:00,a.example,A,360,1.2.3.4", "bad time"},
+		{"opendns-csv", "1969-12-31 23:59:00,a.example,A,360,1.2.3.4", "bad time"},
+		{"tcpdump-text", "2024-04-31 17:20:00.000000 IP 10.0.0.1.5353 > 10.0.0.2.53: 1+ A? a.example. (27)", "no tcpdump timestamp"},
+		{"sshd-syslog", "Feb 29 10:00:00 web1 sshd[1]: Failed password for root from 1.2.3.4 port 5 ssh2", noSuchDay},
+	} {
+		f, _ := ByName(c.format)
+		p := f.Lines()
+		if d, ok := p.(Dated); ok {
+			d.DateFrom(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), false, nil)
+		}
+		out := runLines(t, p, []byte(c.line+"\n"))
+		if len(out.recs)+len(out.http)+len(out.logon) != 0 || out.skipReasons()[c.reason] != 1 {
+			t.Errorf("%s %q: records %+v %+v %+v, skips %q, want skipped: %s", c.format, c.line, out.recs, out.http, out.logon, out.skipList(), c.reason)
+		}
+	}
+}

@@ -150,9 +150,13 @@ func (p *sshdParser) Line(line []byte, no, off int64, replay bool, out record.Ou
 		}
 		return
 	}
-	t := p.syslogClock.at(s) // every line keeps the clock's year right
+	t, dated := p.syslogClock.at(s) // every line keeps the clock's year right
 	host, pid, msg, pam, ok := sshdMessage(line)
 	if !ok || replay {
+		return
+	}
+	if !dated {
+		out.Skip(no, off, noSuchDay)
 		return
 	}
 	if pam {

@@ -114,10 +114,11 @@ func tcpdumpStamp(b []byte) (t int64, rest []byte, dated, ok bool) {
 		mo, ok2 := Atoi(b[5:7])
 		d, ok3 := Atoi(b[8:10])
 		tod, rest, ok4 := clockMicro(b[11:])
-		if !(ok1 && ok2 && ok3 && ok4) || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		day, ok5 := UnixMicro(y, mo, d, 0, 0, 0)
+		if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 			return 0, nil, false, false
 		}
-		return UnixMicro(y, mo, d, 0, 0, 0) + tod, rest, true, true
+		return day + tod, rest, true, true
 	case len(b) > 8 && b[2] == ':':
 		tod, rest, ok := clockMicro(b)
 		return tod, rest, false, ok

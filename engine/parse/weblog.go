@@ -272,7 +272,8 @@ func clfTime(b []byte) (int64, bool) {
 	d, ok1 := digits2(b[0:2])
 	y, ok2 := Atoi(b[7:11])
 	mo := monthNumber(b[3:6])
-	if !ok1 || !ok2 || mo == 0 || d < 1 || d > 31 {
+	day, ok3 := UnixMicro(y, mo, d, 0, 0, 0)
+	if !ok1 || !ok2 || !ok3 {
 		return 0, false
 	}
 	tod, zone, ok := clockMicro(b[12:])
@@ -280,7 +281,9 @@ func clfTime(b []byte) (int64, bool) {
 		return 0, false
 	}
 	off, ok := zoneOffset(zone)
-	return UnixMicro(y, mo, d, 0, 0, 0) + tod - off, ok
+	t := day + tod - off
+	// A zone may carry the first or the last hours out of range.
+	return t, ok && inRange(t)
 }
 
 // detectAccessLog accepts a head whose first lines (up to ten) are access

@@ -308,7 +308,7 @@ func winTime(date, clock, ampm []byte) (int64, bool) {
 	h, rest, ok4 := smallNumber(clock, ':')
 	mi, rest, ok5 := smallNumber(rest, ':')
 	s, ok6 := Atoi(rest)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || s > 60 || y < 1970 || y > 9999 {
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return 0, false
 	}
 	switch string(ampm) {
@@ -321,10 +321,7 @@ func winTime(date, clock, ampm []byte) (int64, bool) {
 			h += 12
 		}
 	}
-	if !validClock(mo, d, h, mi) {
-		return 0, false
-	}
-	return UnixMicro(y, mo, d, h, mi, s), true
+	return UnixMicro(y, mo, d, h, mi, s)
 }
 
 // smallNumber reads one or two digits followed by sep.
