@@ -99,12 +99,31 @@ func (v *Events) jump(text string) tea.Cmd {
 	if i, ok := v.tbl.current(); ok && i < len(v.keys) {
 		ref = time.UnixMicro(v.keys[i].Time).UTC()
 	}
-	t, err := parseWhen(text, ref)
+	first, last, err := parseWhen(text, ref)
 	if err != nil {
 		return common.Error(err)
 	}
-	from := db.KeyAt(t.UnixMicro())
-	return v.fetch(pageReq{from: &from, older: true, replace: true})
+	from := db.KeyAt(last.UnixMicro())
+	asked := &jumpTo{text: textsafe.String(strings.TrimSpace(text)), first: first.UnixMicro()}
+	return v.fetch(pageReq{from: &from, older: true, replace: true, jump: asked})
+}
+
+// jumpNote says where a jump to a time outside the events landed: on the
+// oldest of them for a time before the first, on the newest for one after
+// the last.
+func (v *Events) jumpNote(req pageReq) tea.Cmd {
+	j := req.jump
+	if j == nil || len(v.keys) == 0 {
+		return nil
+	}
+	stamp := func(us int64) string { return common.Stamp(us, "2006-01-02 15:04:05") }
+	switch {
+	case req.from == nil: // read as G: nothing was at or before it
+		return common.Status(fmt.Sprintf("%s is before these %s: on the oldest, %s", j.text, v.noun(), stamp(v.keys[len(v.keys)-1].Time)))
+	case v.atNewest() && v.keys[0].Time < j.first:
+		return common.Status(fmt.Sprintf("%s is after these %s: on the newest, %s", j.text, v.noun(), stamp(v.keys[0].Time)))
+	}
+	return nil
 }
 
 // status says where the cursor is among the events, and what narrows them.

@@ -271,17 +271,19 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return v, nil // the user has moved on
 		}
 		v.loading, v.err = false, msg.err
+		var note tea.Cmd
 		if msg.err == nil {
 			v.takePage(msg)
+			note = v.jumpNote(msg.req)
 		}
 		// The next page is read when a key moves the cursor near an edge,
 		// never on an answer's arrival: a / filter that matches nothing
 		// keeps the cursor near both edges, and would page for ever.
 		if v.grew {
 			v.grew = false
-			return v, v.grown()
+			return v, tea.Batch(note, v.grown())
 		}
-		return v, nil
+		return v, note
 	case common.WorkspaceChangedMsg:
 		if v.loading {
 			v.grew = true

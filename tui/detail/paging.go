@@ -35,6 +35,14 @@ type pageReq struct {
 	// the newest); without, only where the window is and the counts are
 	// read again.
 	grown, rows bool
+	jump        *jumpTo // a jump to a time: what was asked
+}
+
+// jumpTo is the time a jump asked for: as typed, and the first microsecond
+// it covers (08:40 is 08:40:00 to 08:40:59).
+type jumpTo struct {
+	text  string
+	first int64
 }
 
 type eventsMsg struct {
@@ -92,6 +100,13 @@ func readPage(ctx context.Context, d *db.DB, q pageQuery, msg *eventsMsg) error 
 	p, err := read(ctx, q.s, req.from, q.f, pageSize)
 	if err != nil {
 		return err
+	}
+	if req.jump != nil && req.from != nil && len(p.Keys) == 0 {
+		// Nothing at or before the time: it is before the first event.
+		// The oldest page, as G reads it, the cursor on the oldest: an
+		// empty window was a dead end that k did not leave.
+		msg.req = pageReq{replace: true, last: true, jump: req.jump}
+		return readPage(ctx, d, q, msg)
 	}
 	if msg.rows, msg.kind, err = formatEvents(ctx, d, p.Rows, q.text); err != nil {
 		return err
@@ -302,9 +317,9 @@ var timeLayouts = []struct {
 	{"15:04:05", time.Second, true, true}, {"15:04", time.Minute, true, true},
 }
 
-// parseWhen reads a time to jump to, and returns the last microsecond it
-// covers; ref is the cursor's row's time.
-func parseWhen(s string, ref time.Time) (time.Time, error) {
+// parseWhen reads a time to jump to, and returns the first and the last
+// microsecond it covers; ref is the cursor's row's time.
+func parseWhen(s string, ref time.Time) (first, last time.Time, err error) {
 	s = strings.TrimSpace(s)
 	for _, l := range timeLayouts {
 		t, err := time.Parse(l.layout, s)
@@ -318,7 +333,7 @@ func parseWhen(s string, ref time.Time) (time.Time, error) {
 		case l.noYear:
 			t = time.Date(ref.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 		}
-		return t.Add(l.unit - time.Microsecond), nil
+		return t, t.Add(l.unit - time.Microsecond), nil
 	}
-	return time.Time{}, fmt.Errorf("%q: a time like 2024-03-04 08:40, Mar 04 08:40 or 08:40 (UTC)", s)
+	return time.Time{}, time.Time{}, fmt.Errorf("%q: a time like 2024-03-04 08:40, Mar 04 08:40 or 08:40 (UTC)", s)
 }

@@ -289,3 +289,53 @@ func TestEmptyEventsTakeWhatArrives(t *testing.T) {
 		t.Errorf("after 3 events from 10.0.9.8 arrived: %d matching, %d rows", v.matching, len(v.rows))
 	}
 }
+
+// @ with a time before the first event lands on the oldest, and says so:
+// it emptied the window ("none: no requests here", "row 0 of 4,509
+// matching" under a filter), and k did not leave it. A time after the last
+// lands on the newest, and says so; one between them says nothing.
+func TestAJumpOutsideTheEventsLandsOnAnEnd(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	ctx := context.Background()
+	all, err := c.DB.PageOlder(ctx, name.Subject, nil, db.EventFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jump := func(v *Events, when string) string {
+		tuitest.Press(v, "@")
+		tuitest.Press(v, strings.Split(when, "")...)
+		out := tuitest.Press(v, "enter")
+		if len(out) == 0 {
+			return ""
+		}
+		return only[common.StatusMsg](t, out).Text
+	}
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	oldest, newest := all.Keys[len(all.Keys)-1], all.Keys[0]
+	note := jump(v, "2020-01-01 00:00")
+	if v.cursorKey(t) != oldest || v.position() != name.Name.Count || !strings.Contains(note, "2020-01-01 00:00 is before these requests: on the oldest") {
+		t.Errorf("a time before the first: on event %d of %d, note %q:\n%s", v.position(), name.Name.Count, note, screen(v))
+	}
+	tuitest.Press(v, "k")
+	if v.position() != name.Name.Count-1 {
+		t.Errorf("k from the oldest: event %d", v.position())
+	}
+	note = jump(v, "2099-01-01")
+	if v.cursorKey(t) != newest || v.position() != 1 || !strings.Contains(note, "2099-01-01 is after these requests: on the newest") {
+		t.Errorf("a time after the last: on event %d, note %q", v.position(), note)
+	}
+	mid := time.UnixMicro(all.Keys[len(all.Keys)/2].Time).UTC().Format("2006-01-02 15:04:05")
+	if note = jump(v, mid); note != "" {
+		t.Errorf("a time among the events: note %q", note)
+	}
+	// Under a filter, the oldest that passes it.
+	client := all.Rows[len(all.Rows)/2].Client
+	tuitest.Press(v, "f")
+	tuitest.Press(v, strings.Split("client="+client, "")...)
+	tuitest.Press(v, "enter")
+	note = jump(v, "2020-01-01 00:00")
+	if v.position() != v.matching || v.rows[len(v.rows)-1].client != client || note == "" {
+		t.Errorf("a time before the first under a filter: event %d of %d matching, note %q:\n%s", v.position(), v.matching, note, screen(v))
+	}
+}
