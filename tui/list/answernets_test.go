@@ -134,3 +134,18 @@ func TestOnlyNetworkKey(t *testing.T) {
 		t.Errorf("M again: %v", got)
 	}
 }
+
+// M keeps the cursor on its row, which is in the network M lists: it went
+// to the top, another row, as the sorts do.
+func TestOnlyNetworkKeepsTheCursorsRow(t *testing.T) {
+	m := openAnswers(t, 120, 40)
+	m.moveTo(slices.Index(visibleNames(m), "js.cdn.example.net"))
+	press(m, "M")
+	if got := visibleNames(m); len(got) != 2 || m.cursor == 0 || cur(m).Name != "js.cdn.example.net" {
+		t.Errorf("M: cursor on %s of %v", cur(m).Name, got)
+	}
+	press(m, "M")
+	if cur(m).Name != "js.cdn.example.net" {
+		t.Errorf("M again: cursor on %s", cur(m).Name)
+	}
+}

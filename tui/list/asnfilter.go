@@ -54,7 +54,8 @@ func (m *Model) onlyNetwork() tea.Cmd {
 	if len(s) == 0 {
 		return common.Status("no known network for this row")
 	}
-	m.q.OnlyASN, m.toTop = s.ASNs()[:1], true
+	// The cursor's row is in the network: it keeps its place there.
+	m.q.OnlyASN = s.ASNs()[:1]
 	return tea.Batch(m.recompute(), common.Status("only what is in "+networks.Short(s[0].Network)+" (again: all)"))
 }
 
