@@ -116,12 +116,13 @@ func (v *Events) jumpNote(req pageReq) tea.Cmd {
 	if j == nil || len(v.keys) == 0 {
 		return nil
 	}
-	stamp := func(us int64) string { return common.Stamp(us, "2006-01-02 15:04:05") }
+	// Short: at 80 columns the status line has some 50 cells for it, and
+	// the row under the cursor shows the time.
 	switch {
 	case req.from == nil: // read as G: nothing was at or before it
-		return common.Status(fmt.Sprintf("%s is before these %s: on the oldest, %s", j.text, v.noun(), stamp(v.keys[len(v.keys)-1].Time)))
+		return common.Status(j.text + " is before them all: on the oldest")
 	case v.atNewest() && v.keys[0].Time < j.first:
-		return common.Status(fmt.Sprintf("%s is after these %s: on the newest, %s", j.text, v.noun(), stamp(v.keys[0].Time)))
+		return common.Status(j.text + " is after them all: on the newest")
 	}
 	return nil
 }

@@ -314,7 +314,7 @@ func TestAJumpOutsideTheEventsLandsOnAnEnd(t *testing.T) {
 	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
 	oldest, newest := all.Keys[len(all.Keys)-1], all.Keys[0]
 	note := jump(v, "2020-01-01 00:00")
-	if v.cursorKey(t) != oldest || v.position() != name.Name.Count || !strings.Contains(note, "2020-01-01 00:00 is before these requests: on the oldest") {
+	if v.cursorKey(t) != oldest || v.position() != name.Name.Count || !strings.Contains(note, "2020-01-01 00:00 is before them all: on the oldest") {
 		t.Errorf("a time before the first: on event %d of %d, note %q:\n%s", v.position(), name.Name.Count, note, screen(v))
 	}
 	tuitest.Press(v, "k")
@@ -322,7 +322,7 @@ func TestAJumpOutsideTheEventsLandsOnAnEnd(t *testing.T) {
 		t.Errorf("k from the oldest: event %d", v.position())
 	}
 	note = jump(v, "2099-01-01")
-	if v.cursorKey(t) != newest || v.position() != 1 || !strings.Contains(note, "2099-01-01 is after these requests: on the newest") {
+	if v.cursorKey(t) != newest || v.position() != 1 || !strings.Contains(note, "2099-01-01 is after them all: on the newest") {
 		t.Errorf("a time after the last: on event %d, note %q", v.position(), note)
 	}
 	mid := time.UnixMicro(all.Keys[len(all.Keys)/2].Time).UTC().Format("2006-01-02 15:04:05")
