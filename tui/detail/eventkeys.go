@@ -132,7 +132,7 @@ func (v *Events) status() string {
 	total := words.Int(v.total)
 	switch {
 	case v.tbl.filtered():
-		return fmt.Sprintf("%s matching of %s loaded, %s in all", words.Int(int64(len(v.tbl.shown))), words.Int(int64(len(v.rows))), total)
+		return v.searchStatus()
 	case v.filter.Active() && v.matching == 0:
 		return fmt.Sprintf("none of %s match", total)
 	case v.filter.Active():

@@ -47,6 +47,7 @@ type Events struct {
 
 	prompt prompt // the filter or jump prompt, while it is open
 	tbl    table
+	search searchCount // what the / filter matches of every event
 }
 
 // eventCells is an event as shown: every string safe and formatted once.
@@ -283,8 +284,14 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			v.grew = false
 			return v, tea.Batch(note, v.grown())
 		}
-		return v, note
+		return v, tea.Batch(note, v.recount())
+	case searchCountMsg:
+		if err := v.takeCount(msg); err != nil {
+			return v, common.Error(err)
+		}
+		return v, nil
 	case common.WorkspaceChangedMsg:
+		v.forgetCount()
 		if v.loading {
 			v.grew = true
 			return v, nil
@@ -312,7 +319,7 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 	cmd, handled := v.tbl.update(msg)
 	v.layout()
 	if handled {
-		return v, tea.Batch(cmd, v.more())
+		return v, tea.Batch(cmd, v.more(), v.recount())
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {

@@ -74,16 +74,19 @@ func (v *Events) fetch(req pageReq) tea.Cmd {
 		return nil
 	}
 	v.seq, v.loading = nextSeq(), true
-	all := db.EventFilter{ClientID: v.clientID}
-	f := v.filter
-	f.ClientID = v.clientID
-	seq, d, ctx := v.seq, v.c.DB, v.c.Ctx
-	q := pageQuery{s: v.target.Subject, all: all, f: f, narrowed: v.filter.Active(), text: v.nameText()}
+	seq, d, ctx, q := v.seq, v.c.DB, v.c.Ctx, v.pageQuery()
 	return func() tea.Msg {
 		msg := eventsMsg{seq: seq, req: req}
 		msg.err = readPage(ctx, d, q, &msg)
 		return msg
 	}
+}
+
+// pageQuery is what the screen's pages are read of.
+func (v *Events) pageQuery() pageQuery {
+	f := v.filter
+	f.ClientID = v.clientID
+	return pageQuery{s: v.target.Subject, all: db.EventFilter{ClientID: v.clientID}, f: f, narrowed: v.filter.Active(), text: v.nameText()}
 }
 
 // readPage fills msg with the page msg.req asks for and, for a window
@@ -202,7 +205,7 @@ func (v *Events) takePage(msg eventsMsg) {
 		if v.filter.Active() {
 			v.tbl.empty = "none match " + textsafe.String(v.filterText) + " (f to change, esc to clear)"
 		}
-		v.tbl.setRows(v.hay(0, len(v.rows)))
+		v.tbl.setRows(hayOf(v.rows))
 		v.tbl.cursor = 0
 		if msg.req.last {
 			v.tbl.cursor = len(v.tbl.shown) - 1
@@ -229,7 +232,7 @@ func (v *Events) takePage(msg eventsMsg) {
 			v.rows, v.keys = v.rows[:maxWindow], v.keys[:maxWindow]
 		}
 	}
-	v.tbl.shift(v.hay(0, len(v.rows)), shift)
+	v.tbl.shift(hayOf(v.rows), shift)
 }
 
 // takeGrown puts what a workspace that grew brought: the newer rows at the
@@ -240,7 +243,7 @@ func (v *Events) takeGrown(msg eventsMsg) {
 		if len(v.rows) > maxWindow {
 			v.rows, v.keys = v.rows[:maxWindow], v.keys[:maxWindow]
 		}
-		v.tbl.shift(v.hay(0, len(v.rows)), len(msg.rows))
+		v.tbl.shift(hayOf(v.rows), len(msg.rows))
 	}
 	v.start, v.matching, v.total = msg.start, msg.matching, msg.total
 }
@@ -262,10 +265,10 @@ func (v *Events) grown() tea.Cmd {
 	return v.fetch(pageReq{from: &v.keys[0], grown: true, rows: rows})
 }
 
-// hay is what / searches in rows i to j.
-func (v *Events) hay(i, j int) []string {
-	hay := make([]string, 0, j-i)
-	for _, r := range v.rows[i:j] {
+// hayOf is what / searches in rows.
+func hayOf(rows []eventCells) []string {
+	hay := make([]string, 0, len(rows))
+	for _, r := range rows {
 		hay = append(hay, strings.ToLower(strings.Join([]string{r.time, r.client, r.qtype, r.rcode, r.ttl, r.answers, r.detail, r.source, r.name}, " ")))
 	}
 	return hay

@@ -339,3 +339,60 @@ func TestAJumpOutsideTheEventsLandsOnAnEnd(t *testing.T) {
 		t.Errorf("a time before the first under a filter: event %d of %d matching, note %q:\n%s", v.position(), v.matching, note, screen(v))
 	}
 }
+
+// / counts what it matches among every event, in a command, and says
+// so: it counted the rows loaded ("48 matching of 1,629 loaded"), a count
+// that changed as the window moved (G: "30 matching of 1,000"). Until the
+// count is in, and while the filter is typed, it says the rows loaded.
+func TestSearchCountsEveryEvent(t *testing.T) {
+	c, _ := workspace(t)
+	name := busiest(t, c)
+	all, err := c.DB.PageOlder(context.Background(), name.Subject, nil, db.EventFilter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := all.Rows[len(all.Rows)/2].Client
+	var want int64
+	for _, r := range all.Rows {
+		if r.Client == client {
+			want++
+		}
+	}
+	v := tuitest.Open(NewEvents, c, name, 120, 40).(*Events)
+	query := " " + client + " " // the client column alone
+	tuitest.Press(v, append([]string{"/"}, strings.Split(query, "")...)...)
+	if s := screen(v); !strings.Contains(s, fmt.Sprintf("/ matches %d in the %s rows loaded", len(v.tbl.shown), commas(int64(len(v.rows))))) {
+		t.Errorf("while typed, the count does not say it is of the rows loaded:\n%s", s)
+	}
+	tuitest.Press(v, "enter")
+	counted := fmt.Sprintf("/ matches %s of %s", commas(want), commas(name.Name.Count))
+	if s := screen(v); !strings.Contains(s, counted) || int64(len(v.tbl.shown)) >= want {
+		t.Fatalf("want %q (%d of them loaded):\n%s", counted, len(v.tbl.shown), s)
+	}
+	tuitest.Press(v, "G")
+	if s := screen(v); !strings.Contains(s, counted) {
+		t.Errorf("G changed the count:\n%s", s)
+	}
+	// Under an f filter, of those it keeps.
+	tuitest.Press(v, "f")
+	tuitest.Press(v, strings.Split("client="+client, "")...)
+	tuitest.Press(v, "enter")
+	if s, of := screen(v), fmt.Sprintf("/ matches %s of %s matching, %s in all", commas(want), commas(want), commas(name.Name.Count)); !strings.Contains(s, of) {
+		t.Errorf("under f client=%s, want %q:\n%s", client, of, s)
+	}
+}
+
+// The count of / follows the workspace as it grows (a follow).
+func TestSearchCountTakesWhatArrives(t *testing.T) {
+	path, c := tuitest.Growing(t)
+	name, top := topTarget(t, c)
+	v := tuitest.Open(NewEvents, c, name, 80, 24).(*Events)
+	tuitest.Press(v, append(append([]string{"/"}, strings.Split("10.0.9.8", "")...), "enter")...)
+	before := v.search.n
+	tuitest.Grow(t, path, 3, time.UnixMicro(top.Last).Add(time.Hour), top.Name) // from 10.0.9.8
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if !v.search.done || v.search.n != before+3 {
+		t.Errorf("after 3 events from 10.0.9.8 came: counted %v, %d (was %d)", v.search.done, v.search.n, before)
+	}
+}
