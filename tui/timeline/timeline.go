@@ -386,6 +386,9 @@ func (m *Model) View() string {
 	if m.target.Subject.Kind == db.SubjectAll {
 		title = "total traffic"
 	}
+	if m.empty {
+		by = "" // no bucket holds anything
+	}
 	lines := []string{st.Title.Render(fit(common.Fit(title, w-ansi.StringWidth(by))+by, w))}
 	s := m.shown
 	switch {
