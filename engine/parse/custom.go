@@ -351,10 +351,11 @@ func (f *CustomFormat) Name() string { return f.c.Name }
 // Format is f as the ingest reads it.
 func (f *CustomFormat) Format() Format {
 	return Format{
-		Name:   f.c.Name,
-		Kind:   f.c.Kind,
-		Detect: func(head []byte) bool { ok, _ := f.Explain(head); return ok },
-		Lines:  func() LineParser { return f.newParser() },
+		Name:    f.c.Name,
+		Kind:    f.c.Kind,
+		Detect:  func(head []byte) bool { ok, _ := f.Explain(head); return ok },
+		Explain: f.Explain,
+		Lines:   func() LineParser { return f.newParser() },
 		// The header says where the columns are: a resumed read needs it.
 		Replay: f.c.Header,
 	}
@@ -610,11 +611,14 @@ func (p *customParser) fillHTTP() string {
 const detectLines = 10
 
 // Explain says whether head is in the format, and why (or why not), in
-// words for longtail formats --check. A file is in it when its header
-// line is the one expected (detect.header, else one that names every
-// column the fields use), its first data lines (up to 10) all match
-// detect.regex and hold detect.keys, when given, and at least one of them
-// gives a record.
+// words for longtail formats --check and the ingest's "unknown format".
+// A file is in it when its header line is the one expected (detect.header,
+// else one that names every column the fields use), its first data lines
+// (up to 10) but one in four at most, as the access log's detection
+// allows, are JSON objects (jsonl), match detect.regex and hold
+// detect.keys, when given, and at least one of them gives a record. A log
+// read from its middle starts with a cut line, and a stray line may come
+// among the first: the ingest skips those, with their line.
 func (f *CustomFormat) Explain(head []byte) (bool, string) {
 	p := f.newParser()
 	var why []string
@@ -652,22 +656,27 @@ func (f *CustomFormat) Explain(head []byte) (bool, string) {
 	}
 	keys := jsonWalker{}
 	keys.init(f.keys)
-	var got detectOut
+	var got, off detectOut // off: the lines not in the format's shape
 	for i, line := range data {
-		if f.regex != nil && !f.regex.Match(line) {
-			return false, fmt.Sprintf("line %d does not match detect.regex", nos[i])
-		}
-		if f.c.Layout == JSONLines {
-			if !keys.walk(bytes.TrimSpace(line)) {
-				return false, fmt.Sprintf("line %d is not a JSON object", nos[i])
-			}
-			for k, key := range f.keys {
-				if !keys.found[k].ok {
-					return false, fmt.Sprintf("line %d has no key %q (detect.keys)", nos[i], key)
-				}
-			}
+		if fault := f.shapeFault(&keys, line); fault != "" {
+			off.read(fault, nos[i])
+			continue
 		}
 		got.read(p.parse(line), nos[i])
+	}
+	span := fmt.Sprintf("lines %d-%d", nos[0], nos[len(nos)-1])
+	if len(nos) == 1 {
+		span = fmt.Sprintf("line %d", nos[0])
+	}
+	fault := fmt.Sprintf("line %d %s", off.firstLine, off.firstReason)
+	switch {
+	case off.skipped*3 <= len(data)-off.skipped:
+	case off.skipped == 1:
+		return false, fault
+	case off.skipped == len(data):
+		return false, fmt.Sprintf("none of %s is in the format (%s)", span, fault)
+	default:
+		return false, fmt.Sprintf("%d of %s are not in the format, more than one in four (%s)", off.skipped, span, fault)
 	}
 	if f.regex != nil {
 		why = append(why, "its first lines match detect.regex")
@@ -675,9 +684,8 @@ func (f *CustomFormat) Explain(head []byte) (bool, string) {
 	if len(f.keys) > 0 {
 		why = append(why, "its first lines hold detect.keys")
 	}
-	span := fmt.Sprintf("lines %d-%d", nos[0], nos[len(nos)-1])
-	if len(nos) == 1 {
-		span = fmt.Sprintf("line %d", nos[0])
+	if off.skipped > 0 {
+		why = append(why, fmt.Sprintf("but %s (not in the format: %d of %s, one in four at most may be)", fault, off.skipped, span))
 	}
 	switch {
 	case got.records > 0:
@@ -691,6 +699,26 @@ func (f *CustomFormat) Explain(head []byte) (bool, string) {
 		return false, fmt.Sprintf("%s give no record (line %d: %s)", span, got.firstLine, got.firstReason)
 	}
 	return true, strings.Join(why, "; ")
+}
+
+// shapeFault says why a data line is not in the format's shape (a JSON
+// object holding detect.keys, matching detect.regex), or "".
+func (f *CustomFormat) shapeFault(keys *jsonWalker, line []byte) string {
+	if f.regex != nil && !f.regex.Match(line) {
+		return "does not match detect.regex"
+	}
+	if f.c.Layout != JSONLines {
+		return ""
+	}
+	if !keys.walk(bytes.TrimSpace(line)) {
+		return "is not a JSON object"
+	}
+	for k, key := range f.keys {
+		if !keys.found[k].ok {
+			return fmt.Sprintf("has no key %q (detect.keys)", key)
+		}
+	}
+	return ""
 }
 
 // headerMismatch says what is wrong with a header line, or "".
@@ -726,11 +754,11 @@ func (f *CustomFormat) headerMatch() string {
 	return "names every column the fields use"
 }
 
-// detectOut counts records and keeps the first skip.
+// detectOut counts records and skips, and keeps the first skip.
 type detectOut struct {
-	records, passed int
-	firstLine       int64
-	firstReason     string
+	records, passed, skipped int
+	firstLine                int64
+	firstReason              string
 }
 
 // read counts what parse said of line no.
@@ -741,7 +769,7 @@ func (o *detectOut) read(reason string, no int64) {
 	case passedOver:
 		o.passed++
 	default:
-		if o.firstReason == "" {
+		if o.skipped++; o.firstReason == "" {
 			o.firstLine, o.firstReason = no, reason
 		}
 	}

@@ -402,7 +402,7 @@ func TestCustomDetect(t *testing.T) {
 	if ok, why := compile(t, js).Explain([]byte(jsLines[0] + "\n" + jsLines[8] + "\n")); ok || why != `line 2 has no key "ts" (detect.keys)` {
 		t.Errorf("keys: %v %q", ok, why)
 	}
-	if ok, why := compile(t, js).Explain([]byte(httpJSONText)); ok || why != "line 7 is not a JSON object" {
+	if ok, why := compile(t, js).Explain([]byte(httpJSONText)); ok || why != "3 of lines 1-9 are not in the format, more than one in four (line 7 is not a JSON object)" {
 		t.Errorf("keys: %v %q", ok, why)
 	}
 	if ok, why := compile(t, js).Explain([]byte(jsLines[0] + "\n" + jsLines[1] + "\n")); !ok ||
@@ -411,8 +411,27 @@ func TestCustomDetect(t *testing.T) {
 	}
 	re := dnsCSV
 	re.DetectRegex = `^\d{4}-`
-	if ok, why := compile(t, re).Explain([]byte(dnsCSVText)); ok || why != "line 8 does not match detect.regex" {
-		t.Errorf("regex: %v %q", ok, why)
+	if ok, why := compile(t, re).Explain([]byte(dnsCSVText)); !ok || !strings.Contains(why, "but line 8 does not match detect.regex (not in the format: 1 of lines 2-12") {
+		t.Errorf("regex, one line in nine not: %v %q", ok, why)
+	}
+	re.DetectRegex = `^\d{4}-\d\d-\d\d 13:04:0`
+	if ok, why := compile(t, re).Explain([]byte(dnsCSVText)); ok || why != "5 of lines 2-12 are not in the format, more than one in four (line 3 does not match detect.regex)" {
+		t.Errorf("regex, five lines in nine not: %v %q", ok, why)
+	}
+
+	// A log read from its middle starts with a cut line, and a stray line
+	// may come among the first: one in four at most is let through, and
+	// the ingest skips it with its line.
+	caddy := strings.Repeat(jsLines[0]+"\n", 9)
+	for _, c := range []struct{ head, why string }{
+		{jsLines[0][40:] + "\n" + caddy, "but line 1 is not a JSON object (not in the format: 1 of lines 1-10, one in four at most may be); 9 of lines 1-10 give records"},
+		{jsLines[0] + "\nstray\n" + caddy, "but line 2 is not a JSON object (not in the format: 1 of lines 1-10, one in four at most may be); 9 of lines 1-10 give records"},
+	} {
+		for _, f := range []*CustomFormat{compile(t, js), compile(t, httpJSON)} {
+			if ok, why := f.Explain([]byte(c.head)); !ok || !strings.HasSuffix(why, c.why) {
+				t.Errorf("%.40q: %v %q, want …%s", c.head, ok, why, c.why)
+			}
+		}
 	}
 
 	// Registered, the custom format comes before opendns-csv, which reads

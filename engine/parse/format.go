@@ -51,6 +51,9 @@ type Format struct {
 	// PeekHead) is in this format. It must be cheap and must not
 	// accept text that another format owns: it is tried in registry order.
 	Detect func(head []byte) bool
+	// Explain, when set (a format file's format), says why Detect takes
+	// head or not, in words: Detect's error names why it did not.
+	Explain func(head []byte) (bool, string)
 	// Lines creates a parser for a line-oriented text format. Nil for
 	// binary formats, which set Stream instead.
 	Lines func() LineParser

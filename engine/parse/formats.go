@@ -95,17 +95,25 @@ func ByName(name string) (Format, bool) {
 
 // UnknownFormatError is Detect's error when no format accepts the file:
 // it is not a log longtail reads. Guess is what it looks like (Guess; ""
-// when it cannot tell), Tried the formats tried.
+// when it cannot tell), Tried the formats tried, Declined why each format
+// that explains itself (a format file's) did not take it ("caddy: line 1
+// is not a JSON object"): a user who wrote one for the file needs that
+// more than the list.
 type UnknownFormatError struct {
-	Guess string
-	Tried []string
+	Guess    string
+	Tried    []string
+	Declined []string
 }
 
 func (e *UnknownFormatError) Error() string {
+	msg := "unknown format (tried " + strings.Join(e.Tried, ", ") + ")"
 	if e.Guess != "" {
-		return "this looks like " + e.Guess + ": longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)"
+		msg = "this looks like " + e.Guess + ": longtail reads DNS, web and logon logs and captures, not this kind of log yet (longtail formats lists them; a format file describes your own)"
 	}
-	return "unknown format (tried " + strings.Join(e.Tried, ", ") + ")"
+	for _, d := range e.Declined {
+		msg += "; " + d
+	}
+	return msg
 }
 
 // Detect returns the first format that accepts head, or an
@@ -121,6 +129,10 @@ func Detect(head []byte) (Format, error) {
 	e := &UnknownFormatError{Guess: Guess(head)}
 	for _, f := range formats {
 		e.Tried = append(e.Tried, f.Name)
+		if f.Explain != nil {
+			_, why := f.Explain(head)
+			e.Declined = append(e.Declined, f.Name+": "+why)
+		}
 	}
 	return Format{}, e
 }

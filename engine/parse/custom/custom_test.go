@@ -90,7 +90,7 @@ func TestExamples(t *testing.T) {
 	if got := strings.Join(shown(p, "rcode"), " "); got != "NOERROR NOERROR NOERROR NOERROR NXDOMAIN NXDOMAIN NXDOMAIN NOERROR NXDOMAIN NXDOMAIN SERVFAIL" {
 		t.Errorf("opendns5 rcodes: %s", got)
 	}
-	if len(p.Declined) != 1 || p.Declined[0].Name != "caddy" || p.Declined[0].Why != "line 1 is not a JSON object" {
+	if len(p.Declined) != 1 || p.Declined[0].Name != "caddy" || p.Declined[0].Why != "none of lines 1-10 is in the format (line 1 is not a JSON object)" {
 		t.Errorf("opendns5 declined: %+v", p.Declined)
 	}
 
@@ -229,13 +229,31 @@ func TestLoadAndUse(t *testing.T) {
 	}
 }
 
+// A JSON lines log read from its middle (its first line cut) is its format
+// file's still: the cut line is skipped, on its line.
+func TestCheckCutJSON(t *testing.T) {
+	noUserFormats(t)
+	set := use(t, filepath.Join(examples, "caddy.toml"))
+	log, err := os.ReadFile(filepath.Join(examples, "caddy.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Check(context.Background(), bytes.NewReader(log[40:]), set, 100)
+	if err != nil || p.Format.Name != "caddy" || len(p.Records.Rows) != 7 || len(p.Skipped.Rows) != 1 ||
+		sprint(p.Skipped.Rows[0][:3]) != "[1 0 not a JSON object]" {
+		t.Fatalf("got %v %+v", err, p)
+	}
+}
+
 // Without a format that takes it, Check says why each format file did not.
 func TestCheckUnknown(t *testing.T) {
 	noUserFormats(t)
 	set := use(t, filepath.Join(examples, "opendns5.toml"), filepath.Join(examples, "caddy.toml"))
 	p, err := Check(context.Background(), strings.NewReader("when,who,what\n1,2,3\n"), set, 10)
-	if err == nil || !strings.Contains(err.Error(), "unknown format") || p == nil || len(p.Declined) != 2 ||
-		p.Declined[0].Why != "line 1: the header line is not detect.header" || p.Declined[1].Why != "line 1 is not a JSON object" {
+	// The detection's error says why too, for the ingest to show.
+	if err == nil || !strings.Contains(err.Error(), "unknown format") || !strings.Contains(err.Error(), "; caddy: none of lines 1-2 is in the format") ||
+		p == nil || len(p.Declined) != 2 ||
+		p.Declined[0].Why != "line 1: the header line is not detect.header" || p.Declined[1].Why != "none of lines 1-2 is in the format (line 1 is not a JSON object)" {
 		t.Errorf("got %v %+v", err, p)
 	}
 	if _, err := Check(context.Background(), strings.NewReader(""), set, 10); err == nil {
