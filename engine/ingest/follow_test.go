@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,32 +156,44 @@ func becomes(t *testing.T, d *db.DB, want string) {
 
 // A log followed while it is written and rotated (renamed and recreated,
 // or copied and truncated) ends as one ingest of the files it left: every
-// event once, each answer paired with its query across the reads.
+// event once, each answer paired with its query across the reads. So does
+// one rotated while nothing followed it (the follow stopped, the log
+// written on, rotated, written on), followed again: the unread lines of
+// its rotated part were skipped without a word, the old source left half
+// read.
 func TestFollowThroughRotationGivesTheEventsOfOneRead(t *testing.T) {
 	log := delayedResponses(genLog(t, "tcpdump", 3000))
 	for name, rotate := range map[string]func(*liveLog){"rename": (*liveLog).renamed, "copytruncate": (*liveLog).copyTruncated} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			live := filepath.Join(dir, "live.log")
-			w := newLiveLog(t, live, log)
-			defer w.f.Close()
-			d := openWS(t)
-			stop := following(t, d, []string{live})
-			defer stop()
-			for w.next < len(w.lines)/3 {
-				w.write(40)
-			}
-			// Rotated once Follow has read some of it.
-			eventually(t, "Follow stored the first lines", func() bool { return totalEvents(t, d) > 0 })
-			rotate(w)
-			for !w.done() {
-				w.write(40)
-				time.Sleep(5 * time.Millisecond)
-			}
-			settle(t, live, live+".1")
-			want := oneRead(t, live+".1", live)
-			becomes(t, d, want)
-		})
+		for _, stopped := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s stopped=%v", name, stopped), func(t *testing.T) {
+				dir := t.TempDir()
+				live := filepath.Join(dir, "live.log")
+				w := newLiveLog(t, live, log)
+				defer w.f.Close()
+				d := openWS(t)
+				stop := following(t, d, []string{live})
+				for w.next < len(w.lines)/3 {
+					w.write(40)
+				}
+				// Rotated once Follow has read some of it.
+				eventually(t, "Follow stored the first lines", func() bool { return totalEvents(t, d) > 0 })
+				if stopped {
+					stop()
+					w.write(100) // unread when the log is rotated
+				}
+				rotate(w)
+				for !w.done() {
+					w.write(40)
+					time.Sleep(5 * time.Millisecond)
+				}
+				settle(t, live, live+".1")
+				if stopped {
+					stop = following(t, d, []string{live})
+				}
+				defer stop()
+				becomes(t, d, oneRead(t, live+".1", live))
+			})
+		}
 	}
 }
 
@@ -223,38 +236,6 @@ func TestFollowStoppedAndStartedAgainLosesAndRepeatsNothing(t *testing.T) {
 	stop = following(t, d, []string{live})
 	defer stop()
 	becomes(t, d, want)
-}
-
-// A log rotated while nothing followed it (follow stopped, the log written
-// on, rotated, written on) is read on where the follow stopped, in the
-// rotated file, when it is followed again: its unread lines were skipped
-// without a word, the old source left half read.
-func TestFollowStartedAfterARotationReadsItsRest(t *testing.T) {
-	log := delayedResponses(genLog(t, "tcpdump", 3000))
-	for name, rotate := range map[string]func(*liveLog){"rename": (*liveLog).renamed, "copytruncate": (*liveLog).copyTruncated} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			live := filepath.Join(dir, "live.log")
-			w := newLiveLog(t, live, log)
-			defer w.f.Close()
-			d := openWS(t)
-			stop := following(t, d, []string{live})
-			for w.next < len(w.lines)/3 {
-				w.write(40)
-			}
-			eventually(t, "Follow stored the first lines", func() bool { return totalEvents(t, d) > 0 })
-			stop()
-			w.write(100) // unread when the log is rotated
-			rotate(w)
-			for !w.done() {
-				w.write(40)
-			}
-			settle(t, live, live+".1")
-			stop = following(t, d, []string{live})
-			defer stop()
-			becomes(t, d, oneRead(t, live+".1", live))
-		})
-	}
 }
 
 // A log replaced by a new file is not read on in another log of its folder
