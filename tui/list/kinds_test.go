@@ -65,7 +65,7 @@ func TestSwitchKindAndSubject(t *testing.T) {
 	if st := statusOf(press(m, "v")); !strings.Contains(st, "DNS names are listed by name only") {
 		t.Errorf("v on DNS: %q", st)
 	}
-	press(m, "K", "v", "v", "0")
+	press(m, "K", "0") // back to the user agents, HTTP's last listed
 	screen := ansi.Strip(m.View())
 	if !strings.Contains(screen, "user agent") || !strings.Contains(screen, truth.ScannerAgent) {
 		t.Errorf("the user agents do not show the scanner's:\n%s", screen)
@@ -75,20 +75,32 @@ func TestSwitchKindAndSubject(t *testing.T) {
 	}
 }
 
-// K and v back to a subject put the cursor on the row it was on there.
+// K back to a subject puts the cursor on the row it was on there.
 func TestSwitchingBackKeepsTheCursorsRow(t *testing.T) {
 	m, _, _ := webList(t, 80, 24)
 	press(m, "j", "j", "j", "j", "j")
 	name := cur(m).Name
 	press(m, "K", "j", "j", "j")
 	host := cur(m).Name
-	press(m, "v", "K", "K")
+	press(m, "K", "K")
 	if m.data.Subject.Code != subject.DNSName || cur(m).Name != name {
 		t.Errorf("K back to the names: cursor on %s, want %s", cur(m).Name, name)
 	}
 	press(m, "K")
 	if m.data.Subject.Code != subject.HTTPHost || cur(m).Name != host {
 		t.Errorf("K back to the hosts: cursor on %s, want %s", cur(m).Name, host)
+	}
+}
+
+// K back to a kind lists the subject it was last listed by, not the
+// kind's first: K K K from the paths came back to the hosts.
+func TestKindComesBackToItsSubject(t *testing.T) {
+	m, _, _ := webList(t, 80, 24)
+	press(m, "K", "v", "j", "j")
+	path := cur(m).Name
+	press(m, "K", "K", "K")
+	if m.data.Subject.Code != subject.HTTPPath || cur(m).Name != path {
+		t.Errorf("K K K from the paths: listing %s, cursor on %s, want paths on %s", m.data.Subject.Title, cur(m).Name, path)
 	}
 }
 

@@ -108,9 +108,12 @@ type Model struct {
 	fillKind              bool      // the next read lists a subject of its kind that has values (K)
 	keep                  *keepName // the cursor's row across a reload
 	// places: the cursor's row in each subject listed before (K, v
-	// come back to it); rolledFrom: the value the cursor was on when
-	// d listed its group (d back lands on it).
+	// come back to it); kindBy: the subject each kind was last listed
+	// by (K comes back to it, not to the kind's first); rolledFrom: the
+	// value the cursor was on when d listed its group (d back lands on
+	// it).
 	places      map[subject.Code]keepName
+	kindBy      map[record.Kind]subject.Subject
 	rolledFrom  *keepName
 	scoredAt    time.Time // of the scores, as the last poll read it
 	scoredKnown bool      // scoredAt was read
@@ -180,6 +183,7 @@ func New(c common.Common, opts Options) *Model {
 		selected: map[selKey]bool{},
 		sparks:   map[sparkKey]string{},
 		places:   map[subject.Code]keepName{},
+		kindBy:   map[record.Kind]subject.Subject{},
 	}
 }
 
@@ -297,6 +301,7 @@ func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	if r, domain := m.current(); r != nil {
 		m.places[m.data.Subject.Code] = keepName{name: r.Name, domain: domain}
 	}
+	m.kindBy[m.q.Listing().Kind] = m.q.Listing()
 	m.rolledFrom = nil // its group ids are the subject's
 	m.q.Subject, m.q.Expanded = sub.Code, map[uint32]bool{}
 	m.cursor, m.offset, m.toTop = 0, 0, true
@@ -307,10 +312,15 @@ func (m *Model) listBy(sub subject.Subject) tea.Cmd {
 	return m.reload(false)
 }
 
-// nextKind is the default subject of the kind after s's.
-func nextKind(s subject.Subject) subject.Subject {
+// nextKind is the subject the kind after s's was last listed by, else
+// that kind's default.
+func (m *Model) nextKind(s subject.Subject) subject.Subject {
 	i := slices.Index(subject.Kinds, s.Kind)
-	return subject.Default(subject.Kinds[(i+1)%len(subject.Kinds)])
+	k := subject.Kinds[(i+1)%len(subject.Kinds)]
+	if by, ok := m.kindBy[k]; ok {
+		return by
+	}
+	return subject.Default(k)
 }
 
 // nextSubject is the subject after s within its kind.
@@ -641,7 +651,7 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.reload(false)
 	case key.Matches(msg, k.List.Kind):
 		m.fillKind = true
-		return m.listBy(nextKind(m.q.Listing()))
+		return m.listBy(m.nextKind(m.q.Listing()))
 	case key.Matches(msg, k.List.By):
 		return m.listBy(nextSubject(m.q.Listing()))
 	case key.Matches(msg, k.List.Reverse):
