@@ -60,7 +60,9 @@ func (m *Model) Init() tea.Cmd {
 	seq, ctx, d, subj := m.seq, m.c.Ctx, m.c.DB, m.target.Subject
 	return func() tea.Msg {
 		span, err := subject.LoadSpan(ctx, d, subj)
-		if err != nil {
+		if err != nil || span == (subject.Span{}) {
+			// No event with a time: no days, where a row of 1970
+			// stood for them.
 			return gridMsg{seq: seq, err: err}
 		}
 		first := time.UnixMicro(span.First).UTC().Truncate(day)
@@ -218,6 +220,8 @@ func (m *Model) View() string {
 		lines = append(lines, fit("error: "+textsafe.String(m.err.Error()), w))
 	case m.loading:
 		lines = append(lines, fit("loading…", w))
+	case len(m.grid) == 0:
+		lines = append(lines, st.Dim.Render(fit("no events", w)))
 	default:
 		info := words.Int(m.total) + " events"
 		if m.peak != "" {

@@ -141,6 +141,23 @@ func TestHeatmapFollowsWhatArrives(t *testing.T) {
 	}
 }
 
+// An empty workspace has no days: its heatmap said "0 events" over a row
+// of Thu Jan 01 1970. Its first events draw it.
+func TestAnEmptyWorkspaceHasNoDays(t *testing.T) {
+	path, c := tuitest.Empty(t)
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 24).(*Model)
+	if out := ansi.Strip(v.View()); !strings.Contains(out, "no events") || strings.Contains(out, "1970") {
+		t.Errorf("an empty workspace:\n%s", out)
+	}
+	tuitest.CheckSize(t, v, 80, 24)
+	tuitest.Grow(t, path, 3, time.Date(2024, 3, 20, 8, 0, 0, 0, time.UTC), "first.example.org")
+	_, cmd := v.Update(common.WorkspaceChangedMsg{})
+	tuitest.Settle(v, cmd)
+	if out := ansi.Strip(v.View()); !strings.Contains(out, "3 events") || strings.Contains(out, "no events") {
+		t.Errorf("after 3 events came:\n%s", out)
+	}
+}
+
 // Days without an event, three or more in a row, are one row saying how
 // many; a grid across a new year names the years.
 func TestGridFoldsEmptyDaysAndNamesYears(t *testing.T) {

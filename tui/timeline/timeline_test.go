@@ -3,7 +3,6 @@ package timeline
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -463,13 +462,8 @@ func TestAClientOpensOnItsOwnHours(t *testing.T) {
 // nothing from Thu Jan 01 00:00 1970 with a count of 0. Its first events
 // are drawn when they come (a follow into a new workspace).
 func TestAnEmptyWorkspaceHasNoEvents(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ws.db")
-	d, err := db.Open(path, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	v := tuitest.Open(New, common.New(context.Background(), d), tuitest.AllTraffic, 80, 24).(*Model)
+	path, c := tuitest.Empty(t)
+	v := tuitest.Open(New, c, tuitest.AllTraffic, 80, 24).(*Model)
 	out := ansi.Strip(v.View())
 	if !strings.Contains(out, "no events in the workspace") || strings.Contains(out, "Jan 01") || strings.Contains(out, "0 events") || strings.Contains(out, " by 1 min") {
 		t.Errorf("an empty workspace:\n%s", out)

@@ -140,12 +140,26 @@ func CheckSize(t testing.TB, v common.View, width, height int) {
 func Growing(t testing.TB) (string, common.Common) {
 	t.Helper()
 	path := Copy(t, 1000)
+	return path, openAt(t, path)
+}
+
+// Empty opens a new workspace with nothing in it, to be grown (Grow): its
+// path, and a Common on it, closed when the test ends.
+func Empty(t testing.TB) (string, common.Common) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "ws.db")
+	return path, openAt(t, path)
+}
+
+// openAt is a Common on the workspace at path, closed when the test ends.
+func openAt(t testing.TB, path string) common.Common {
+	t.Helper()
 	d, err := db.Open(path, db.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	return path, common.New(context.Background(), d)
+	return common.New(context.Background(), d)
 }
 
 // Grow ingests n events of each of names, from at on (a microsecond
