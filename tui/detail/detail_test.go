@@ -3,7 +3,6 @@ package detail
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -379,19 +378,9 @@ func TestHostileTextIsShownEscaped(t *testing.T) {
 		"#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\tstring\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n" +
 		"1709553600.000000\tCabc\t" + client + "\t5353\t10.0.0.1\t53\tudp\t1\t0.001\t" + name + "\t1\tC_INTERNET\t1\tA\t0\tNOERROR\tF\tF\tT\tT\t0\t" + answer + "\t60.0,60.0\tF\n"
 	logPath := filepath.Join(dir, "hostile.log")
-	if err := os.WriteFile(logPath, []byte(log), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	wsPath := filepath.Join(dir, "ws.db")
-	if err := testws.Ingest(wsPath, logPath); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(wsPath, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
+	write(t, logPath, log)
+	c := ingested(t, dir, logPath)
+	d := c.DB
 	names, err := d.AllNames(context.Background(), engsubject.DNSName)
 	if err != nil || len(names) != 1 {
 		t.Fatalf("want the one crafted name, got %v %v", names, err)

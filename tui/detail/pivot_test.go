@@ -1,17 +1,12 @@
 package detail
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/longtail/longtail/db"
-	"github.com/longtail/longtail/internal/testws"
-	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
@@ -26,19 +21,9 @@ func TestPivotListsEveryNameOfItsClient(t *testing.T) {
 		fmt.Fprintf(&log, "Mar  7 10:%02d:%02d dnsmasq[1]: query[A] n%d.example.com from 10.0.0.5\n", i/60%60, i%60, i)
 	}
 	fmt.Fprintf(&log, "Mar  7 11:00:00 dnsmasq[1]: query[A] n0.example.com from 10.0.0.5\n")
-	logPath, wsPath := filepath.Join(dir, "dnsmasq.log"), filepath.Join(dir, "ws.db")
-	if err := os.WriteFile(logPath, []byte(log.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := testws.Ingest(wsPath, logPath); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.Open(wsPath, db.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	c := common.New(context.Background(), d)
+	logPath := filepath.Join(dir, "dnsmasq.log")
+	write(t, logPath, log.String())
+	c := ingested(t, dir, logPath)
 	client := clientTarget(t, c, nameTarget(t, c, "n0.example.com"), "10.0.0.5")
 	v := tuitest.Open(NewPivot, c, client, 100, 30).(*Counts)
 	if len(v.rows) != names {
