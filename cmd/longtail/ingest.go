@@ -99,8 +99,8 @@ func yearFlag(fs *flag.FlagSet) *int {
 	fs.Func("year", "the `year` of the first line of logs whose stamps have none (syslog: auth.log, dnsmasq, BIND); "+
 		"by default the one that puts it before the file's modification time", func(s string) error {
 		y, err := strconv.Atoi(s)
-		if err != nil || y < 1970 || y > 9999 {
-			return fmt.Errorf("%q: a year of four digits, 1970 or later (2024)", s)
+		if err != nil || y < parse.MinYear || y > parse.MaxYear {
+			return fmt.Errorf("%q: a year of four digits, %d or later (2024)", s, parse.MinYear)
 		}
 		*year = y
 		return nil
