@@ -28,6 +28,7 @@
 package custom
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -180,6 +181,11 @@ var (
 func Parse(origin string, src []byte) (*parse.CustomFormat, error) {
 	var f file
 	md, err := toml.Decode(string(src), &f)
+	if err != nil && bytes.HasPrefix(bytes.TrimSpace(src), []byte("{")) {
+		// JSON, say, where the TOML decoder's words ("expected '.' or
+		// '='") would not tell why.
+		return nil, &Error{File: origin, Line: 1, Msg: "a format file is TOML (name = \"…\", [fields] …), not JSON: see examples/formats"}
+	}
 	if err != nil {
 		return nil, decodeError(origin, src, err)
 	}

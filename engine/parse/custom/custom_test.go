@@ -132,6 +132,7 @@ func TestBrokenFormatFiles(t *testing.T) {
 		{"name = \"x\"\nkind = \"dns\n", `f.toml:2: kind: strings cannot contain newlines`},
 		{"name = \"x\"\nname = \"y\"\n", `f.toml:2: name: Key 'name' has already been defined.`},
 		{"\x00", `f.toml:1: files cannot contain NULL bytes; probably using UTF-16; TOML files must be UTF-8`},
+		{"{\"name\": \"x\", \"kind\": \"dns\"}\n", `f.toml:1: a format file is TOML (name = "…", [fields] …), not JSON`},
 	} {
 		_, err := Parse("f.toml", []byte(c.src))
 		var fe *Error
