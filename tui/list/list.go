@@ -22,6 +22,7 @@ import (
 	"github.com/longtail/longtail/engine/review"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/engine/verdicts"
 	"github.com/longtail/longtail/internal/words"
 	"github.com/longtail/longtail/tui/common"
@@ -1089,12 +1090,25 @@ func (m *Model) toggleExpand(dir int) tea.Cmd {
 	if open == m.q.Expanded[id] {
 		return nil
 	}
+	if open && !m.expandable(r) {
+		// Its one value under it read as a copy of the row.
+		return common.Status(fmt.Sprintf("nothing to expand: %s has no %s but itself",
+			textsafe.String(r.Name), m.data.Subject.Column))
+	}
 	if open {
 		m.q.Expanded[id] = true
 	} else {
 		delete(m.q.Expanded, id)
 	}
 	return m.recompute()
+}
+
+// expandable says whether the group row r has values other than the
+// bare group (the fold marker ▸): a domain whose one name is itself
+// has nothing to show under it.
+func (m *Model) expandable(r *review.Row) bool {
+	kids := m.data.Children[r.ID]
+	return len(kids) > 1 || len(kids) == 1 && m.data.Names.Rows[kids[0]].Name != r.Name
 }
 
 // namesSeq is the loaded values, for the rules view's coverage counts.

@@ -16,6 +16,7 @@ import (
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/verdicts"
+	"github.com/longtail/longtail/internal/testws"
 	"github.com/longtail/longtail/tui/common"
 	"github.com/longtail/longtail/tui/internal/golden"
 	"github.com/longtail/longtail/tui/internal/tuitest"
@@ -882,5 +883,26 @@ func TestRowsUncoveredByAPromptGetTheirSparklines(t *testing.T) {
 	r, domain := m.rowAt(m.offset + h)
 	if _, ok := m.sparks[sparkKey{domain, r.ID}]; !ok {
 		t.Errorf("no sparkline read for %s, uncovered by the prompt", r.Name)
+	}
+}
+
+// l (or e) on a domain whose one name is the domain itself, shown without
+// a ▸, adds no row, which read as a copy of it, and says why.
+func TestExpandingADomainWithNothingUnderIt(t *testing.T) {
+	m := New(common.New(context.Background(), testws.Text(t, "03/20/2024 10:00:00,123rf.com,A,300,192.0.2.1\n"+
+		"03/20/2024 10:00:01,www.example.com,A,300,192.0.2.2\n")), Options{Author: "tester", NoRescore: true, ByCount: true})
+	m.SetSize(80, 24)
+	tuitest.Settle(m, m.Init())
+	press(m, "d", "/")
+	press(m, strings.Split("123rf", "")...)
+	press(m, "enter")
+	if r, domain := m.current(); !domain || r.Name != "123rf.com" {
+		t.Fatalf("not on the domain 123rf.com: %+v", r)
+	}
+	lines := len(m.res.Lines)
+	for _, k := range []string{"l", "e"} {
+		if st := statusOf(press(m, k)); st != "nothing to expand: 123rf.com has no name but itself" || len(m.res.Lines) != lines {
+			t.Errorf("%s: %q, %d lines (%d before)", k, st, len(m.res.Lines), lines)
+		}
 	}
 }

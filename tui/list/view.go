@@ -161,8 +161,7 @@ func (m *Model) viewRow(p int) viewRow {
 	if domain {
 		vr.verdict = m.verd.Domains[l.Idx]
 		vr.expanded = m.q.Expanded[r.ID]
-		kids := m.data.Children[r.ID]
-		vr.expandable = len(kids) > 1 || len(kids) == 1 && m.data.Names.Rows[kids[0]].Name != r.Name
+		vr.expandable = m.expandable(r)
 	} else {
 		vr.verdict = m.verd.Names[l.Idx]
 	}
