@@ -58,20 +58,26 @@ func (v *Events) pageKey(km tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// promptKey edits the prompt; enter applies it, esc closes it.
+// promptKey edits the prompt; enter applies it, esc closes it. A text
+// refused stays in its open prompt, as a / regex that does not compile
+// does: the analyst mends a typo rather than typing it all again.
 func (v *Events) promptKey(msg tea.Msg) tea.Cmd {
 	km, ok := msg.(tea.KeyPressMsg)
 	switch {
 	case ok && key.Matches(km, v.c.Keys.Prompt.Cancel):
 		v.prompt = prompt{}
 	case ok && key.Matches(km, v.c.Keys.Prompt.Confirm):
-		p := v.prompt
+		apply := v.jump
+		if v.prompt.kind == promptFilter {
+			apply = v.applyFilter
+		}
+		cmd, err := apply(v.prompt.input.Value())
+		if err != nil {
+			return common.Error(err)
+		}
 		v.prompt = prompt{}
 		v.layout()
-		if p.kind == promptFilter {
-			return v.applyFilter(p.input.Value())
-		}
-		return v.jump(p.input.Value())
+		return cmd
 	default:
 		v.prompt.input.Update(msg)
 		return nil
@@ -81,31 +87,31 @@ func (v *Events) promptKey(msg tea.Msg) tea.Cmd {
 }
 
 // applyFilter reads the newest events that pass the filter text.
-func (v *Events) applyFilter(text string) tea.Cmd {
+func (v *Events) applyFilter(text string) (tea.Cmd, error) {
 	f, err := review.ParseEventFilter(text, v.filterKind())
 	if err != nil {
-		return common.Error(err)
+		return nil, err
 	}
 	if v.clientID != 0 && f.Client != "" && !strings.EqualFold(f.Client, v.clientAddr) {
-		return common.Error(fmt.Errorf("these are the %s from %s alone: esc goes back to its pivot", v.noun(), textsafe.String(v.clientAddr)))
+		return nil, fmt.Errorf("these are the %s from %s alone: esc goes back to its pivot", v.noun(), textsafe.String(v.clientAddr))
 	}
 	v.filter, v.filterText = f, text
-	return v.fetch(pageReq{older: true, replace: true})
+	return v.fetch(pageReq{older: true, replace: true}), nil
 }
 
 // jump reads the events at and before a time, the cursor on the first.
-func (v *Events) jump(text string) tea.Cmd {
+func (v *Events) jump(text string) (tea.Cmd, error) {
 	ref := time.Now().UTC()
 	if i, ok := v.tbl.current(); ok && i < len(v.keys) {
 		ref = time.UnixMicro(v.keys[i].Time).UTC()
 	}
 	first, last, err := parseWhen(text, ref)
 	if err != nil {
-		return common.Error(err)
+		return nil, err
 	}
 	from := db.KeyAt(last.UnixMicro())
 	asked := &jumpTo{text: textsafe.String(strings.TrimSpace(text)), first: first.UnixMicro()}
-	return v.fetch(pageReq{from: &from, older: true, replace: true, jump: asked})
+	return v.fetch(pageReq{from: &from, older: true, replace: true, jump: asked}), nil
 }
 
 // jumpNote says where a jump to a time outside the events landed: on the

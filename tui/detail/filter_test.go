@@ -112,3 +112,21 @@ func TestFilterHelpOfEachKind(t *testing.T) {
 		}
 	}
 }
+
+// A refused f filter keeps its prompt open on the text typed, as a / regex
+// that does not compile does: the typo is mended, not typed again.
+func TestRefusedPromptStaysOpen(t *testing.T) {
+	c := shared(t)
+	v := tuitest.Open(NewEvents, c, valueTarget(t, c, engsubject.HTTPPath, "/"), 100, 14).(*Events)
+	if out := filterBy(v, "foo"); !strings.Contains(out, `"foo": write key=value`) {
+		t.Errorf("foo: %s", out)
+	}
+	if !v.Capturing() || v.prompt.input.Value() != "foo" {
+		t.Fatalf("the refused filter closed its prompt (open %v, text %q)", v.Capturing(), v.prompt.input.Value())
+	}
+	tuitest.Press(v, "backspace", "backspace", "backspace")
+	tuitest.Press(v, strings.Split("status=404", "")...)
+	if out := fmt.Sprint(tuitest.Press(v, "enter")); out != "[]" || v.Capturing() || v.matching != 1 {
+		t.Errorf("the mended filter: %s; open %v, %d match", out, v.Capturing(), v.matching)
+	}
+}

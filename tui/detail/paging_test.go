@@ -120,6 +120,10 @@ func TestEventsJumpAndFilter(t *testing.T) {
 	if out := tuitest.Press(v, "enter"); len(out) != 1 || !strings.Contains(fmt.Sprint(out[0]), "a time like") {
 		t.Errorf("a time it cannot read: %#v", out)
 	}
+	if !v.Capturing() {
+		t.Error("a time it cannot read closed its prompt: it stays open to mend")
+	}
+	tuitest.Press(v, "esc")
 
 	client := all.Rows[len(all.Rows)/2].Client
 	var want int64
