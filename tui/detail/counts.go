@@ -195,6 +195,9 @@ func (v *Counts) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return v, cmd
 		}
 	}
+	if cmd := elsewhere(v.c.Keys, km); cmd != nil {
+		return v, cmd
+	}
 	i, ok := v.tbl.current()
 	if !ok {
 		return v, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/record"
 	engsubject "github.com/longtail/longtail/engine/subject"
@@ -57,6 +58,22 @@ func title(c common.Common, what, subject, status string, width int) string {
 	}
 	line := c.Styles.Title.Render(what+common.TruncateLeft(subject, room)) + c.Styles.Dim.Render(status)
 	return common.PadRight(ansi.Truncate(line, width, "…"), width)
+}
+
+// elsewhere says where a key of the list works, for one these screens
+// leave to it: the mark keys, on rows that are requests or clients (the
+// pivot's rows are values, and it marks them itself), and R, the rules the
+// list opens. The key did nothing, silently, which read as broken; nil for
+// any other key.
+func elsewhere(k *common.KeyMap, km tea.KeyPressMsg) tea.Cmd {
+	m := k.Mark
+	switch {
+	case key.Matches(km, m.Good, m.Suspicious, m.Bad, m.Clear, m.Note, m.Undo):
+		return common.Status(km.String() + ": marks are made on the list and the pivot (p)")
+	case key.Matches(km, k.List.Rules):
+		return common.Status(km.String() + ": the rules open from the list (q back to it)")
+	}
+	return nil
 }
 
 // padLines fills lines with blank ones up to n (and cuts beyond it).

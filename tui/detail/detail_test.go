@@ -427,3 +427,33 @@ func TestHostileTextIsShownEscaped(t *testing.T) {
 		t.Errorf("the pivot's CSV is not exact: %q", rows)
 	}
 }
+
+// The list's keys these screens leave to it say where they work: a mark
+// key on requests or clients (rows with no value to mark), R anywhere but
+// the list. They did nothing, and read as broken.
+func TestListKeysSayWhereTheyWork(t *testing.T) {
+	c, truth := workspace(t)
+	beacon := nameTarget(t, c, truth.BeaconName)
+	events := tuitest.Open(NewEvents, c, beacon, 80, 24)
+	clients := tuitest.Open(NewClients, c, beacon, 80, 24)
+	pivot := tuitest.Open(NewPivot, c, clientTarget(t, c, beacon, truth.BeaconClient), 80, 24)
+	for _, tc := range []struct {
+		v    common.View
+		key  string
+		want string
+	}{
+		{events, "a", "a: marks are made on the list and the pivot"},
+		{events, "s", "s: marks are made on the list and the pivot"},
+		{events, "b", "b: marks are made on the list and the pivot"},
+		{clients, "s", "s: marks are made on the list and the pivot"},
+		{events, "R", "R: the rules open from the list"},
+		{pivot, "R", "R: the rules open from the list"},
+	} {
+		m := only[common.StatusMsg](t, tuitest.Press(tc.v, tc.key))
+		if !strings.HasPrefix(m.Text, tc.want) {
+			t.Errorf("%s on %s: %q, want %q", tc.key, tc.v.Title(), m.Text, tc.want)
+		}
+	}
+	// The pivot marks its own rows: s is a mark there, not a note.
+	only[common.MarkMsg](t, tuitest.Press(pivot, "s"))
+}

@@ -348,7 +348,7 @@ func (v *Events) Update(msg tea.Msg) (common.View, tea.Cmd) {
 			return v, v.pivot(v.rows[i].client)
 		}
 	}
-	return v, nil
+	return v, elsewhere(v.c.Keys, km)
 }
 
 // pivot opens what else the client at addr asked for. Events carry the
