@@ -285,7 +285,7 @@ func (v *Counts) View() string {
 			status = "the busiest " + status
 		}
 	}
-	lines := []string{title(v.c, what, about, status, w)}
+	lines := []string{title(v.c, what, about, status, w, cutFor(v.target))}
 	bars, bw := v.bars(w)
 	tw := len(stampLayout(false))
 	if v.when != "" {

@@ -49,15 +49,36 @@ func columnWidth[T any](rows []T, get func(T) string, lo, hi int) int {
 }
 
 // title is a screen's first line: what it shows, the subject (safe text,
-// cut at the left when it does not fit: its end tells most) and how much.
-func title(c common.Common, what, subject, status string, width int) string {
+// cut as cut does when it does not fit) and how much.
+func title(c common.Common, what, subject, status string, width int, cut func(string, int) string) string {
 	status = "  " + status
 	room := width - cellWidth(what) - cellWidth(status)
 	if room < 8 {
 		status, room = "", width-cellWidth(what)
 	}
-	line := c.Styles.Title.Render(what+common.TruncateLeft(subject, room)) + c.Styles.Dim.Render(status)
+	line := c.Styles.Title.Render(what+cut(subject, room)) + c.Styles.Dim.Render(status)
 	return common.PadRight(ansi.Truncate(line, width, "…"), width)
+}
+
+// cutFor is how the screens of t cut its values (safe text) to fit, by
+// the list's rule: a host name at the left, keeping the registered domain
+// and the labels nearest it; any other value (a command, a path, a user
+// agent) at the right, as its start says what it is: "…/dev/.nippon" hid
+// that it was an echo. A target of no subject known, a client, is cut at
+// the left: an address's end tells most.
+func cutFor(t common.Target) func(string, int) string {
+	if sub, ok := targetSubject(t); ok && !sub.Hostname {
+		return cutRight
+	}
+	return common.TruncateLeft
+}
+
+// cutRight cuts safe text to width cells at the right, marking the cut.
+func cutRight(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
 }
 
 // elsewhere says where a key of the list works, for one these screens
@@ -132,16 +153,22 @@ func targetSpan(t common.Target) (first, last int64) {
 	return 0, 0
 }
 
-// targetKind is the kind of a target's subject, 0 when its opener did not
-// say.
-func targetKind(t common.Target) record.Kind {
+// targetSubject is the subject of a target's name or group; ok is false
+// when its opener did not say.
+func targetSubject(t common.Target) (engsubject.Subject, bool) {
 	var code engsubject.Code // 0, no subject
 	if n := t.Name; n != nil {
 		code = engsubject.Code(n.Kind)
 	} else if g := t.Group; g != nil {
 		code = engsubject.Code(g.Kind)
 	}
-	s, _ := engsubject.ByCode(code)
+	return engsubject.ByCode(code)
+}
+
+// targetKind is the kind of a target's subject, 0 when its opener did not
+// say.
+func targetKind(t common.Target) record.Kind {
+	s, _ := targetSubject(t)
 	return s.Kind
 }
 

