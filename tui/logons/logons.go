@@ -310,7 +310,7 @@ func (m *Model) clamp() {
 func (m *Model) View() string {
 	w, h := m.c.Width, m.c.Height
 	s := m.c.Styles
-	lines := []string{s.Title.Render(m.heading())}
+	lines := []string{s.Title.Render(m.heading(w))}
 	switch {
 	case !m.loaded:
 		lines = append(lines, "reading the logons…")
@@ -344,12 +344,25 @@ func (m *Model) View() string {
 	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
-// heading says what is shown: how many rows of how many, the order and
-// the filter.
-func (m *Model) heading() string {
+// heading is the title line in width cells: what is shown. When it does
+// not fit, the screen's name goes first (the status line says it too),
+// then the end is cut, marked: "by last seen · holding r" lost its end
+// unmarked, "by last" read as an order of its own.
+func (m *Model) heading(width int) string {
+	const name = "logon summary"
 	if !m.loaded {
-		return "logon summary"
+		return name
 	}
+	shown := m.shown()
+	if head := name + " · " + shown; ansi.StringWidth(head) <= width {
+		return head
+	}
+	return ansi.Truncate(shown, width, "…")
+}
+
+// shown says how many rows of how many, their logons, the order and the
+// filter.
+func (m *Model) shown() string {
 	var ok, failed int64
 	for _, r := range m.rows {
 		ok += r.Successes
@@ -357,7 +370,7 @@ func (m *Model) heading() string {
 	}
 	// Exact, as the list's header: "1.5k failed" stays as it was while a
 	// follow adds a few.
-	head := "logon summary · " + words.Int(int64(len(m.rows)))
+	head := words.Int(int64(len(m.rows)))
 	if len(m.rows) != len(m.all) {
 		head += " of " + words.Int(int64(len(m.all)))
 	}

@@ -312,3 +312,24 @@ func TestTheHeadingCountsExactly(t *testing.T) {
 		t.Errorf("heading: %q", strings.Split(got, "\n")[0])
 	}
 }
+
+// A heading too wide for 80 columns gives up the screen's name, which the
+// status line says too, and then cuts its end with a mark: "by failures ·
+// holding r" was cut unmarked, a word or the filter lost unseen.
+func TestAWideHeadingIsCutMarked(t *testing.T) {
+	v := open(t, workspace(t), 80, 24)
+	heading := func() string { return strings.TrimRight(strings.Split(ansi.Strip(v.View()), "\n")[0], " ") }
+	filter := func(text string) {
+		tuitest.Press(v, "/")
+		tuitest.Press(v, strings.Split(text, "")...)
+		tuitest.Press(v, "enter")
+	}
+	filter("nobody" + strings.Repeat("x", 12))
+	if got := heading(); !strings.HasPrefix(got, "0 of 13 rows · ") || !strings.HasSuffix(got, "· by failures · holding nobodyxxxxxxxxxxxx") {
+		t.Errorf("the heading does not keep its order and filter whole: %q", got)
+	}
+	filter("nobody" + strings.Repeat("x", 24))
+	if got := heading(); ansi.StringWidth(got) != 80 || !strings.HasSuffix(got, "xx…") {
+		t.Errorf("the heading is not cut at its end, marked: %q", got)
+	}
+}
