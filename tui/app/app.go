@@ -207,12 +207,33 @@ func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 	}
 	model = m // also after a panic
 	defer m.recover(&cmd)
+	return m, m.stillAsking(m.update(msg))
+}
+
+// stillAsking follows the quit question after a message, which may be the
+// answer of what it waited on: once nothing is pending, the quit asked for
+// goes on; while some is, the question says what is left. It stayed up
+// after the mark was stored, asking about a loss there no longer was.
+func (m *Model) stillAsking(cmd tea.Cmd) tea.Cmd {
+	if m.confirm == "" {
+		return cmd
+	}
+	if p := m.pending(); p != "" {
+		m.confirm = p
+		return cmd
+	}
+	m.confirm = ""
+	return tea.Quit
+}
+
+// update routes a message.
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case crashMsg:
 		m.stop(msg.value, msg.stack)
-		return m, tea.Quit
+		return tea.Quit
 	case routed:
-		return m, m.routed(msg)
+		return m.routed(msg)
 	case tea.WindowSizeMsg:
 		m.c.SetSize(msg.Width, msg.Height)
 		var cmds []tea.Cmd
@@ -224,20 +245,20 @@ func (m *Model) Update(msg tea.Msg) (model tea.Model, cmd tea.Cmd) {
 			m.stack[i].view = v
 			cmds = append(cmds, m.wrap(f.id, cmd))
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case tea.KeyPressMsg:
 		var cmds []tea.Cmd
 		for _, k := range splitAlt(msg) {
 			cmds = append(cmds, m.key(k))
 		}
-		return m, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case tea.PasteMsg:
-		return m, m.toTop(msg)
+		return m.toTop(msg)
 	}
 	if cmd, ok := m.appMsg(0, msg); ok {
-		return m, cmd
+		return cmd
 	}
-	return m, m.toTop(msg)
+	return m.toTop(msg)
 }
 
 // routed delivers a view's answer: app messages are handled here, a batch

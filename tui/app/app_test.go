@@ -362,3 +362,25 @@ func TestALongMessageTakesTheHelpKeysPlace(t *testing.T) {
 		t.Errorf("status line %q", last)
 	}
 }
+
+// The quit question follows what it waits on: while the writes go on it
+// says what is left, and once the last is stored the quit asked for goes
+// on. It stayed up, asking about a mark already in the rules.
+func TestQuitQuestionFollowsThePendingWrites(t *testing.T) {
+	m, root, _ := newApp(t)
+	root.pending = "2 marks still being written"
+	if run(m, tuitest.Key("Q")) || m.confirm == "" {
+		t.Fatal("Q with marks in flight quit without asking")
+	}
+	root.pending = "1 mark still being written"
+	if run(m, routed{id: 0, msg: answer{"the first mark's write"}}) {
+		t.Fatal("quit with a mark still in flight")
+	}
+	if got := ansi.Strip(m.Render()); !strings.Contains(got, "1 mark still being written: quit anyway?") {
+		t.Errorf("the question does not say what is left:\n%s", got)
+	}
+	root.pending = ""
+	if !run(m, routed{id: 0, msg: answer{"the last mark's write"}}) {
+		t.Errorf("the last mark stored, the quit asked for did not go on:\n%s", ansi.Strip(m.Render()))
+	}
+}
