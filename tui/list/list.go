@@ -161,6 +161,10 @@ type Model struct {
 
 	writes  []queuedWrite // serialised: one at a time, in order
 	writing bool
+	// writeProgress: the info bar's words for the write under way (an
+	// import: seconds), as the status line's would be hidden by an
+	// outcome that came first.
+	writeProgress string
 
 	sparks   map[sparkKey]string
 	sparkSeq int

@@ -548,9 +548,19 @@ func TestRulesAndImportKeys(t *testing.T) {
 	if !m2.Capturing() {
 		t.Fatal("I did not ask for a path")
 	}
-	msgs = press(m2, "/", "t", "m", "p", "/", "x", "enter")
+	press(m2, "/", "t", "m", "p", "/", "x")
+	// A large list takes seconds: the info bar says it runs, where
+	// nothing did, until it is in.
+	_, run := m2.Update(tuitest.Key("enter"))
+	if bar := screenLines(m2)[0]; !strings.Contains(bar, "importing x…") {
+		t.Errorf("while importing, the info bar reads %q", bar)
+	}
+	msgs = tuitest.Settle(m2, run)
 	if gotPath != "/tmp/x" || !strings.Contains(statusOf(msgs), "imported 1 rule") {
 		t.Errorf("import got %q, said %q", gotPath, statusOf(msgs))
+	}
+	if bar := screenLines(m2)[0]; strings.Contains(bar, "importing") {
+		t.Errorf("after the import, the info bar reads %q", bar)
 	}
 	if len(ruleSet(t, d)) != 1 || m2.res.Hid[review.HideVerdict].Rows == 0 {
 		t.Error("imported rule does not act on the list")

@@ -3,6 +3,7 @@ package list
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -186,7 +187,7 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 func (m *Model) writeMark(req markReq) tea.Cmd {
 	rs := req.rulesFor(m.opts.Author)
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
-	return m.queue(text, func(ctx context.Context, d *db.DB) (string, error) {
+	return m.queue(text, "", func(ctx context.Context, d *db.DB) (string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)
 		if err != nil {
 			return "", err
@@ -221,7 +222,7 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 		ids[i] = r.ID
 	}
 	text := "cleared " + describe(del)
-	return m.queue(text, func(ctx context.Context, d *db.DB) (string, error) {
+	return m.queue(text, "", func(ctx context.Context, d *db.DB) (string, error) {
 		if err := d.DeleteRules(ctx, ids); err != nil {
 			return "", err
 		}
@@ -232,20 +233,23 @@ func (m *Model) clearRules(matcher *rules.Matcher, ts []target) tea.Cmd {
 // undoLast takes the newest step of the workspace's undo back: a mark, a
 // cleared mark or an import, made in this session or an earlier one.
 func (m *Model) undoLast() tea.Cmd {
-	return m.queue("an undo", verdicts.UndoLast, writeUndo)
+	return m.queue("an undo", "", verdicts.UndoLast, writeUndo)
 }
 
 // queuedWrite is a write waiting for the one before it.
 type queuedWrite struct {
-	job  writeJob
-	kind writeKind
-	rec  *common.Write // what common.Writes knows of it
+	job      writeJob
+	kind     writeKind
+	rec      *common.Write // what common.Writes knows of it
+	progress string        // shown while it runs; "": nothing to show
 }
 
 // queue runs writes one at a time, in order, so that their verdicts arrive
-// in order too. what says what the write is, should it never be made.
-func (m *Model) queue(what string, job writeJob, kind writeKind) tea.Cmd {
-	m.writes = append(m.writes, queuedWrite{job, kind, m.c.Writes.Begin(what)})
+// in order too. what says what the write is, should it never be made;
+// progress, what the info bar says while it runs, for a write that
+// takes long enough to be read ("" for one that does not).
+func (m *Model) queue(what, progress string, job writeJob, kind writeKind) tea.Cmd {
+	m.writes = append(m.writes, queuedWrite{job, kind, m.c.Writes.Begin(what), progress})
 	if m.writing {
 		return nil
 	}
@@ -259,7 +263,7 @@ func (m *Model) nextWrite() tea.Cmd {
 	}
 	w := m.writes[0]
 	m.writes = m.writes[1:]
-	m.writing = true
+	m.writing, m.writeProgress = true, w.progress
 	data, d, ctx := m.data, m.c.DB, m.c.Ctx
 	return func() tea.Msg {
 		var text string
@@ -281,7 +285,7 @@ func (m *Model) nextWrite() tea.Cmd {
 // written applies a finished write and starts the next one; the scores
 // follow in the background (the verdict is shown at once, scored later).
 func (m *Model) written(msg writtenMsg) tea.Cmd {
-	m.writing = false
+	m.writing, m.writeProgress = false, ""
 	next := m.nextWrite()
 	if msg.err != nil {
 		return tea.Batch(next, common.Error(msg.err))
@@ -304,13 +308,14 @@ func (m *Model) written(msg writtenMsg) tea.Cmd {
 	return tea.Batch(append(after, next, m.recompute(), common.Status(msg.text))...)
 }
 
-// importList runs the import hook on a path, then reloads the verdicts.
+// importList runs the import hook on a path, then reloads the verdicts;
+// the info bar says it runs meanwhile: a large list takes seconds.
 func (m *Model) importList(path string) tea.Cmd {
 	if path == "" {
 		return nil
 	}
-	imp := m.opts.Import
-	return m.queue("import of "+textsafe.String(path), func(ctx context.Context, d *db.DB) (string, error) {
+	imp, say := m.opts.Import, "importing "+textsafe.String(filepath.Base(path))+"…"
+	return m.queue("import of "+textsafe.String(path), say, func(ctx context.Context, d *db.DB) (string, error) {
 		return imp(ctx, d, path)
 	}, writeImport)
 }

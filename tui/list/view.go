@@ -196,6 +196,9 @@ func (m *Model) infoBar(w int) string {
 	if m.pending {
 		parts = append(parts, s.Dim.Render("working…"))
 	}
+	if m.writeProgress != "" {
+		parts = append(parts, s.Emphasis.Render(m.writeProgress))
+	}
 	if m.scoring {
 		parts = append(parts, s.Emphasis.Render("scoring…"))
 	}
