@@ -51,8 +51,13 @@ func targets(paths []string, ws string) []target {
 					return filepath.SkipDir
 				}
 				return nil
-			case e.Type().IsRegular() && !own[absPath(path)]:
+			case own[absPath(path)] || e.IsDir():
+			case e.Type().IsRegular():
 				out = append(out, target{path: path, inDir: true})
+			default:
+				if t, ok := odd(path); ok {
+					out = append(out, t)
+				}
 			}
 			return nil
 		})
@@ -65,6 +70,32 @@ func targets(paths []string, ws string) []target {
 	}
 	return out
 }
+
+// odd is what a directory's entry that is no regular file stands for: the
+// file a symbolic link names (a folder of links to logs, a daemon's
+// "current"), or one to pass over and say why (a broken link, a FIFO a
+// walk would wait on forever); none for a link to a directory, which is
+// not followed.
+func odd(path string) (target, bool) {
+	t := target{path: path, inDir: true}
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		t.err = errBrokenLink
+	case st.IsDir():
+		return t, false
+	case !st.Mode().IsRegular():
+		t.err = errNotFile
+	}
+	return t, true
+}
+
+// errBrokenLink and errNotFile are the errors of a directory's entries
+// passed over for what they are.
+var (
+	errBrokenLink = errors.New("a broken symbolic link")
+	errNotFile    = errors.New("not a file (a FIFO, socket or device is read when named alone)")
+)
 
 // errNoFiles is the error of a directory given that holds no file to read.
 var errNoFiles = errors.New("no files in it (hidden ones are left out)")
@@ -95,14 +126,16 @@ func passOver(t target, r Report) Report {
 	switch {
 	case !t.inDir || r.Events > 0:
 	case errors.As(r.Err, &unknown):
-		r.Status, r.Reason, r.Err = PassedOver, "", nil
+		r.Status, r.Reason, r.Err = PassedOver, "not a log longtail reads", nil
 		if unknown.Guess != "" {
-			r.Reason = "it looks like " + unknown.Guess
+			r.Reason += " (it looks like " + unknown.Guess + ")"
 		}
 	case errors.Is(r.Err, errEmpty):
 		r.Status, r.Reason, r.Err = PassedOver, emptyReason, nil
 	case errors.Is(r.Err, errNamesList):
 		r.Status, r.Reason, r.Err = PassedOver, namesListReason, nil
+	case errors.Is(r.Err, errBrokenLink), errors.Is(r.Err, errNotFile):
+		r.Status, r.Reason, r.Err = PassedOver, r.Err.Error(), nil
 	}
 	return r
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/longtail/longtail/db"
+	"github.com/longtail/longtail/internal/testfs"
 )
 
 // A directory stands for the files under it, in name order at any depth:
@@ -81,6 +83,38 @@ func TestADirectoryIsReadWhole(t *testing.T) {
 	// Nor does a log without events: the analyst meant to read it.
 	if r := ingestOne(t, d, filepath.Join(dir, "d-quiet.log"), Options{Force: true}); r.Usable() {
 		t.Errorf("named quiet log: %+v", r)
+	}
+}
+
+// A folder's symbolic link to a log is read as the log (a folder of links,
+// a daemon's "current"): it was left out, and a folder of links alone was
+// "no files in it". A broken link, a loop and a FIFO (which a walk would
+// wait on) are passed over, each saying what it is; a link to a folder is
+// not followed.
+func TestADirectoryReadsItsLinksToLogs(t *testing.T) {
+	d := openWS(t)
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	real := filepath.Join(elsewhere, "dns.log")
+	os.WriteFile(real, genLog(t, "zeek", 30), 0o644)
+	for link, to := range map[string]string{"current": real, "broken.log": filepath.Join(elsewhere, "gone.log"), "loop1": "loop2", "loop2": "loop1", "folder": elsewhere} {
+		if err := os.Symlink(to, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testfs.Mkfifo(t, filepath.Join(dir, "pipe.log"))
+	reps, err := Run(context.Background(), d, []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range reps {
+		got[filepath.Base(r.Path)] = strings.TrimPrefix(r.Describe(), r.Path+": ")
+	}
+	want := map[string]string{"broken.log": "passed over: a broken symbolic link", "current": "ingested zeek-tsv, 30 events",
+		"loop1": "passed over: a broken symbolic link", "loop2": "passed over: a broken symbolic link",
+		"pipe.log": "passed over: not a file (a FIFO, socket or device is read when named alone)"}
+	if !maps.Equal(got, want) {
+		t.Errorf("reports:\n%v\nwant\n%v", got, want)
 	}
 }
 

@@ -113,7 +113,7 @@ type Report struct {
 	Skipped int64
 	Skips   []Skip // the first MaxSkipsShown
 	Err     error
-	Reason  string // what a file passed over looks like, when Detect could tell; emptyReason for an empty one
+	Reason  string // why a file was passed over: what it looks like, when Detect could tell; emptyReason for an empty one
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
@@ -178,7 +178,7 @@ func Run(ctx context.Context, d *db.DB, paths []string, opt Options) ([]Report, 
 			break
 		}
 		if f.err != nil {
-			reports = append(reports, failed(Report{Path: f.path}, f.err))
+			reports = append(reports, passOver(f, failed(Report{Path: f.path}, f.err)))
 			continue
 		}
 		r := passOver(f, ingestFile(ctx, d, l, w, f.path, f.inDir, opt))
@@ -1034,13 +1034,8 @@ func (r Report) Describe() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s: ", r.Path)
 	switch {
-	case r.Status == PassedOver && (r.Reason == emptyReason || r.Reason == namesListReason):
-		b.WriteString("passed over: " + r.Reason)
 	case r.Status == PassedOver:
-		b.WriteString("passed over: not a log longtail reads")
-		if r.Reason != "" {
-			fmt.Fprintf(&b, " (%s)", r.Reason)
-		}
+		b.WriteString("passed over: " + r.Reason)
 	case r.Err != nil:
 		fmt.Fprintf(&b, "failed: %v", r.Err)
 		if r.Events > 0 {
