@@ -384,7 +384,7 @@ func (m *Model) clamp() {
 func (m *Model) View() string {
 	w, h := m.c.Width, m.c.Height
 	s := m.c.Styles
-	lines := []string{s.Title.Render(m.heading())}
+	lines := []string{s.Title.Render(m.heading(w))}
 	switch {
 	case len(m.groups) == 0:
 		// Wrapped: at 80 columns the command to run was cut.
@@ -423,9 +423,11 @@ func (m *Model) View() string {
 	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
-// heading says what is tallied: the list's rows shown and their events,
-// by what, in what order.
-func (m *Model) heading() string {
+// heading says what is tallied in w cells: the list's rows shown and their
+// events, by what, in what order. Too long, it goes without "tally of the"
+// (the status line names the screen), then is cut where it shows it: at
+// 80 columns it was cut mid-word, "sorted by even".
+func (m *Model) heading(w int) string {
 	if m.shown == nil || m.shown.Loaded.Data == nil {
 		return "tally"
 	}
@@ -435,11 +437,14 @@ func (m *Model) heading() string {
 			n++
 		}
 	}
-	head := fmt.Sprintf("tally of the %s %s shown (%s events)", chart.Count(int64(n)), common.Fit(m.label, 30), chart.Count(m.events))
+	head := fmt.Sprintf("%s %s shown (%s events)", chart.Count(int64(n)), common.Fit(m.label, 30), chart.Count(m.events))
 	if len(m.groups) > 0 {
 		head += " · by " + m.groups[m.group].String() + " · sorted by " + sortNames[m.sort]
 	}
-	return head
+	if full := "tally of the " + head; ansi.StringWidth(full) <= w {
+		return full
+	}
+	return common.Fit(head, w)
 }
 
 // detail is the row under the cursor in full.

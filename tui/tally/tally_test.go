@@ -168,8 +168,18 @@ func TestFiltersApply(t *testing.T) {
 	if got, want := tallied(m), []string{"AS64500 3 52 3", "AS64502 2 15 2"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("AS64501 hidden: %v, want %v", got, want)
 	}
-	if h := m.heading(); !strings.HasPrefix(h, "tally of the 5 names shown (60 events)") {
+	if h := m.heading(120); !strings.HasPrefix(h, "tally of the 5 names shown (60 events)") {
 		t.Errorf("heading %q", h)
+	}
+	// Narrow, the heading goes without "tally of the", then a cut is
+	// marked: at 80 columns it read "sorted by even".
+	full := m.heading(120)
+	short := strings.TrimPrefix(full, "tally of the ")
+	if h := m.heading(ansi.StringWidth(short)); h != short {
+		t.Errorf("heading in %d columns %q, want %q", ansi.StringWidth(short), h, short)
+	}
+	if h := m.heading(30); ansi.StringWidth(h) != 30 || !strings.HasSuffix(h, "…") {
+		t.Errorf("heading in 30 columns %q", h)
 	}
 }
 
