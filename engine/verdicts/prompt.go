@@ -3,6 +3,7 @@ package verdicts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,10 @@ const PromptSyntax = "PATH [good|suspicious|bad|ranks]"
 // whose name ends in " bad" still imports. It returns the report as text,
 // and keeps what takes the import back for the screen's undo (db.Undo).
 func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, error) {
-	path, opt := parseTyped(strings.TrimSpace(typed))
+	path, opt, err := parseTyped(strings.TrimSpace(typed))
+	if err != nil {
+		return "", err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -51,9 +55,22 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 	return text, nil
 }
 
+// CheckTyped says what is wrong with a typed import before it is made (a
+// path that is not there, a word after it that is no verdict): the screen
+// does not queue it as a write that then fails, which its quit reported
+// as a change to make again.
+func CheckTyped(typed string) error {
+	path, _, err := parseTyped(strings.TrimSpace(typed))
+	if err == nil {
+		_, err = os.Stat(path)
+	}
+	return err
+}
+
 // parseTyped splits a typed "PATH [verdict|ranks]"; a path that starts
-// with ~/ is in the home directory, as a shell would take it.
-func parseTyped(typed string) (string, ImportOptions) {
+// with ~/ is in the home directory, as a shell would take it. A last word
+// that is no verdict after a path that is there is a mistyped verdict.
+func parseTyped(typed string) (string, ImportOptions, error) {
 	var opt ImportOptions
 	if rest, ok := strings.CutPrefix(typed, "~/"); ok {
 		if home, err := os.UserHomeDir(); err == nil {
@@ -61,21 +78,24 @@ func parseTyped(typed string) (string, ImportOptions) {
 		}
 	}
 	if _, err := os.Stat(typed); err == nil {
-		return typed, opt
+		return typed, opt, nil
 	}
 	i := strings.LastIndexByte(typed, ' ')
 	if i < 0 {
-		return typed, opt
+		return typed, opt, nil
 	}
 	path, word := strings.TrimSpace(typed[:i]), typed[i+1:]
 	if strings.EqualFold(word, "ranks") {
 		opt.AsRanks = true
-		return path, opt
+		return path, opt, nil
 	}
 	v, err := rules.ParseVerdict(word)
+	if _, serr := os.Stat(path); err != nil && serr == nil {
+		return "", opt, fmt.Errorf("%q is not a verdict: type the path, then good, suspicious or bad (or ranks for a popularity list)", word)
+	}
 	if err != nil {
-		return typed, opt
+		return typed, opt, nil
 	}
 	opt.Verdict = v
-	return path, opt
+	return path, opt, nil
 }

@@ -548,7 +548,9 @@ func TestRulesAndImportKeys(t *testing.T) {
 	if !m2.Capturing() {
 		t.Fatal("I did not ask for a path")
 	}
-	press(m2, "/", "t", "m", "p", "/", "x")
+	list := filepath.Join(t.TempDir(), "x")
+	os.WriteFile(list, []byte("google.com\n"), 0o644)
+	press(m2, strings.Split(list, "")...)
 	// A large list takes seconds: the info bar says it runs, where
 	// nothing did, until it is in.
 	_, run := m2.Update(tuitest.Key("enter"))
@@ -556,7 +558,7 @@ func TestRulesAndImportKeys(t *testing.T) {
 		t.Errorf("while importing, the info bar reads %q", bar)
 	}
 	msgs = tuitest.Settle(m2, run)
-	if gotPath != "/tmp/x" || !strings.Contains(statusOf(msgs), "imported 1 rule") {
+	if gotPath != list || !strings.Contains(statusOf(msgs), "imported 1 rule") {
 		t.Errorf("import got %q, said %q", gotPath, statusOf(msgs))
 	}
 	if bar := screenLines(m2)[0]; strings.Contains(bar, "importing") {
@@ -564,6 +566,26 @@ func TestRulesAndImportKeys(t *testing.T) {
 	}
 	if len(ruleSet(t, d)) != 1 || m2.res.Hid[review.HideVerdict].Rows == 0 {
 		t.Error("imported rule does not act on the list")
+	}
+}
+
+// A path that is not there, or a word after it that is no verdict, is
+// said at once and makes no write: it was queued, failed, and the quit
+// listed it among the changes to make again.
+func TestAMistypedImportIsNoWrite(t *testing.T) {
+	imported := false
+	m, _ := openList(t, 80, 24, Options{Import: func(context.Context, *db.DB, string) (string, error) {
+		imported = true
+		return "", nil
+	}})
+	list := filepath.Join(t.TempDir(), "list.txt")
+	os.WriteFile(list, []byte("google.com\n"), 0o644)
+	for typed, want := range map[string]string{list + " bogus": `"bogus" is not a verdict`, list + ".gone": "no such file"} {
+		press(m, "I")
+		press(m, strings.Split(typed, "")...)
+		if s := statusOf(press(m, "enter")); !strings.Contains(s, want) || imported || m.c.Writes.Running() != 0 {
+			t.Errorf("I %s: said %q, imported %v", typed, s, imported)
+		}
 	}
 }
 

@@ -314,6 +314,9 @@ func (m *Model) importList(path string) tea.Cmd {
 	if path == "" {
 		return nil
 	}
+	if err := verdicts.CheckTyped(path); err != nil {
+		return common.Error(err)
+	}
 	imp, say := m.opts.Import, "importing "+textsafe.String(filepath.Base(path))+"…"
 	return m.queue("import of "+textsafe.String(path), say, func(ctx context.Context, d *db.DB) (string, error) {
 		return imp(ctx, d, path)
