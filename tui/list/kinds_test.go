@@ -307,3 +307,14 @@ func TestAgentsOfOneFamilyAreToldApart(t *testing.T) {
 		t.Errorf("%d different rows of the 5 agents:\n%s", len(seen), ansi.Strip(m.View()))
 	}
 }
+
+// A list's label names its kind once: "logon types" was "logon logon
+// types".
+func TestLabelsNameTheKindOnce(t *testing.T) {
+	for code, want := range map[subject.Code]string{subject.LogonType: "logon types", subject.LogonAccount: "logon accounts",
+		subject.HTTPAgent: "http user agents", subject.DNSName: "names"} {
+		if got := ofKind(subject.Must(code), subject.Must(code).Plural); got != want {
+			t.Errorf("%s: %q, want %q", subject.Must(code).Title, got, want)
+		}
+	}
+}

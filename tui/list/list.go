@@ -395,8 +395,9 @@ func groupsLabel(sub subject.Subject) string {
 // ofKind is word for a subject's values, its kind before it but for DNS
 // names ("http user agents", "names").
 func ofKind(sub subject.Subject, word string) string {
-	if sub.Kind != record.KindDNS {
-		return sub.Kind.String() + " " + word
+	kind := sub.Kind.String() + " "
+	if sub.Kind != record.KindDNS && !strings.HasPrefix(word, kind) { // not "logon logon types"
+		return kind + word
 	}
 	return word
 }
