@@ -242,6 +242,40 @@ func TestKeysTypedWhileTheFirstScreenLoadsActOnTheScores(t *testing.T) {
 	}
 }
 
+// A list that closed by score opens by score again, and until the scores
+// are in it shows its first rows, read in the stored score order, not the
+// whole list by count: it showed the count order for a moment, the keys
+// pressed meanwhile moved in it, and the scores' order then put other
+// rows under the cursor (j j and G typed while it loaded were lost).
+func TestAPlaceKeptByScoreWaitsForTheScores(t *testing.T) {
+	d := workspace(t, 1000)
+	scoreIt(t)(d)
+	m := openFirst(t, d, 80, 24, Options{})
+	tuitest.Press(m, "G")
+	if err := m.SaveState(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m = New(common.New(context.Background(), d), Options{Author: "tester", NoRescore: true})
+	m.SetSize(80, 24)
+	tuitest.SettleOnly(m, m.Init(), func(msg tea.Msg) bool {
+		switch msg.(type) {
+		case extrasMsg, loadingTickMsg:
+			return false // the scores are still being read
+		}
+		return true
+	})
+	if !strings.Contains(screenLines(m)[0], "the top by score") || !strings.Contains(screenLines(m)[0], "reading the scores") {
+		t.Errorf("before the scores, the screen shows %q", screenLines(m)[0])
+	}
+	m.Update(tuitest.Key("g"))
+	m.Update(tuitest.Key("j"))
+	m.Update(tuitest.Key("j"))
+	tuitest.Settle(m, m.loadExtras(true, false))
+	if want := m.data.Domains.Rows[m.sc.Order(m.data, true)[2]]; m.cursor != 2 || cur(m).Name != want.Name {
+		t.Errorf("after g j j typed while the scores loaded: row %d %s; want the third worst, %s", m.cursor, cur(m).Name, want.Name)
+	}
+}
+
 // An empty workspace (the screen of a follow that has read nothing yet)
 // opens on DNS names, the first kind's default, not on the last subject
 // it looked for values of.

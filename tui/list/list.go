@@ -482,9 +482,14 @@ func (m *Model) update(msg tea.Msg) (common.View, tea.Cmd) {
 			m.loadErr = msg.err
 			return m, common.Error(msg.err)
 		}
-		m.data, m.verd, m.first = msg.data, msg.verd, nil
+		m.data, m.verd = msg.data, msg.verd
 		if !m.restore(msg.state) {
 			m.openWhereTheWorkIs()
+		} else if m.q.Sort == review.SortScore {
+			m.byScoreFirst = m.c.DB != nil // a place kept by score waits for them too
+		}
+		if !m.byScoreFirst {
+			m.first = nil
 		}
 		m.q.Subject = m.data.Subject.Code // what was found to list
 		m.q.Session = msg.session
@@ -500,7 +505,7 @@ func (m *Model) update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.err != nil {
 			if m.byScoreFirst {
 				// No scores to wait for: the keys held for them act.
-				m.byScoreFirst = false
+				m.byScoreFirst, m.first = false, nil
 				return m, tea.Batch(common.Error(msg.err), m.replay())
 			}
 			return m, common.Error(msg.err)
@@ -511,15 +516,16 @@ func (m *Model) update(msg tea.Msg) (common.View, tea.Cmd) {
 		if msg.sc != nil {
 			m.sc = msg.sc
 			if m.byScoreFirst && m.q.Sort == review.SortScore {
-				// The list was shown by count until now: the worst is
-				// at the top of the new order, not where the busiest
-				// row went. Nothing scored: by count it stays.
-				m.toTop = true
+				// The first rows stood for the list until now: a new
+				// workspace opens on the worst, at the top of the
+				// order; a place kept, on its row (keep). Nothing
+				// scored: by count it stays.
+				m.toTop = m.keep == nil
 				if !m.sc.Any {
 					m.q.Sort = review.SortCount
 				}
 			}
-			m.byScoreFirst = false
+			m.byScoreFirst, m.first = false, nil
 		}
 		if msg.an != nil {
 			m.an = msg.an
@@ -561,7 +567,7 @@ func (m *Model) update(msg tea.Msg) (common.View, tea.Cmd) {
 		}
 		return m, nil
 	case loadingTickMsg:
-		if m.data == nil && m.loadErr == nil {
+		if m.firstShown() && m.loadErr == nil {
 			return m, loadingTick()
 		}
 		return m, nil

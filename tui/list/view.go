@@ -39,7 +39,7 @@ func (m *Model) View() string {
 	switch {
 	case m.loadErr != nil:
 		lines = append(lines, s.StatusError.Render(common.Fit("cannot read the workspace: "+m.loadErr.Error(), w)))
-	case m.data == nil:
+	case m.firstShown():
 		lines = append(lines, m.firstView()...)
 	default:
 		lay := m.layout()
@@ -114,11 +114,22 @@ func (m *Model) hintLine() string {
 // the stored totals are in, and for how long.
 func (m *Model) loadingText() string {
 	took := fmt.Sprintf("%.1fs", time.Since(m.started).Seconds())
-	if m.stats == nil {
+	switch {
+	case m.stats == nil:
 		return "  opening the workspace… " + took
+	case m.data != nil:
+		return "  reading the scores… " + took
 	}
 	return fmt.Sprintf("  loading %s names and %s domains (%s events)… %s", words.Int(m.stats.Names),
 		words.Int(m.stats.Domains), chart.Count(m.stats.Events), took)
+}
+
+// firstShown says whether the first screen stands for the list: until it
+// is loaded, and, opened by score, until the scores are in. The whole
+// list shown by count meanwhile put other rows under the keys pressed,
+// then jumped to the score order under them.
+func (m *Model) firstShown() bool {
+	return m.data == nil || m.byScoreFirst && m.first != nil
 }
 
 // viewRow gathers what line p shows.
