@@ -328,8 +328,10 @@ func TestRanksColumnAndHideRanked(t *testing.T) {
 
 func TestHideRankedWithoutRanksSaysSo(t *testing.T) {
 	m, _ := openScored(t, 80, 24, Options{}, func(*db.DB) {})
-	if s := statusOf(press(m, "P")); !strings.Contains(s, "no popularity ranks") || m.q.HideRanked {
-		t.Errorf("P said %q", s)
+	for _, k := range []string{"P", "}", "{"} {
+		if s := statusOf(press(m, k)); !strings.Contains(s, "no popularity ranks") || m.q.HideRanked {
+			t.Errorf("%s said %q", k, s)
+		}
 	}
 	if s := statusOf(press(m, "B")); !strings.Contains(s, "no baseline snapshot") || m.q.Fresh {
 		t.Errorf("B said %q", s)
@@ -445,5 +447,13 @@ func ingestFiles(t *testing.T, d *db.DB, paths ...string) {
 	t.Helper()
 	if _, err := ingest.Run(context.Background(), d, paths, ingest.Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// f, the requests' filter, says where it works, where the list ignored it.
+func TestTheRequestsFilterKeySaysWhereItWorks(t *testing.T) {
+	m, _ := openScored(t, 80, 24, Options{}, func(*db.DB) {})
+	if s := statusOf(press(m, "f")); !strings.Contains(s, "f filters a name's requests: enter opens them") {
+		t.Errorf("f on the list said %q", s)
 	}
 }

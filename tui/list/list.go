@@ -716,10 +716,13 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 		return m.toggle(&m.q.Unreviewed)
 	case key.Matches(msg, k.Filter.HideRanked):
 		if m.an != nil && !m.an.AnyRanked {
-			return common.Status("no popularity ranks: import a list with I (PATH ranks) or longtail import-list --ranks")
+			return common.Status(noRanks)
 		}
 		return m.toggle(&m.q.HideRanked)
 	case key.Matches(msg, k.Filter.RankMore, k.Filter.RankLess):
+		if m.an != nil && !m.an.AnyRanked {
+			return common.Status(noRanks)
+		}
 		return m.adjust(&m.q.RankN, &m.q.HideRanked, upOrDown(msg, k.Filter.RankMore))
 	case key.Matches(msg, k.Filter.Fresh):
 		if m.an != nil && m.an.Fresh[0] == nil {
@@ -801,11 +804,17 @@ func (m *Model) act(msg tea.KeyPressMsg) tea.Cmd {
 			return tea.Batch(m.toggleWhy(), common.Handled())
 		}
 		return nil
+	case key.Matches(msg, k.Events.Filter):
+		return common.Status(fmt.Sprintf("%s filters a name's requests: %s opens them", k.Events.Filter.Help().Key, k.Drill.Events.Help().Key))
 	default:
 		return nil
 	}
 	return m.afterMove()
 }
+
+// noRanks is what the rank filter's keys say in a workspace without a
+// popularity list.
+const noRanks = "no popularity ranks: import a list with I (PATH ranks) or longtail import-list --ranks"
 
 // open opens a screen on the row under the cursor: a name, or a group
 // (a registered domain, a section, a family, a network), whose screens show
