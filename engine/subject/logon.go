@@ -217,6 +217,15 @@ func rollUpPair(p string) string {
 	return p
 }
 
+// PairSource is a pair's source ("" for a value without one): the source
+// never holds the separator, an account may.
+func PairSource(p string) string {
+	if i := strings.LastIndex(p, pairSep); i >= 0 {
+		return p[i+len(pairSep):]
+	}
+	return ""
+}
+
 // rollUpTarget is a host's registered domain, or Local for a bare name.
 func rollUpTarget(h string) string {
 	if !strings.Contains(h, ".") {

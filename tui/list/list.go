@@ -844,15 +844,19 @@ func (m *Model) pivot() tea.Cmd {
 	if r == nil {
 		return common.Status(noRow)
 	}
-	if code := m.data.Subject.Code; domain || code != subject.HTTPClient && code != subject.LogonSource {
+	addr := r.Name
+	switch code := m.data.Subject.Code; {
+	case code == subject.LogonPair && !domain:
+		addr = subject.PairSource(r.Name) // a pair has one source: its own
+	case domain || code != subject.HTTPClient && code != subject.LogonSource:
 		who := tsubject.ClientOf(m.data.Subject.Kind)
 		return common.Status(fmt.Sprintf("%s needs a %s: %s lists this row's %ss",
 			m.c.Keys.Drill.Pivot.Help().Key, who, m.c.Keys.Drill.Clients.Help().Key, who))
 	}
-	if r.Name == subject.None {
+	if addr == subject.None || addr == "" {
 		return common.Status("this row's logons name no source: there is none to pivot on")
 	}
-	d, ctx, addr := m.c.DB, m.c.Ctx, r.Name
+	d, ctx := m.c.DB, m.c.Ctx
 	return func() tea.Msg {
 		cl, err := d.ClientByText(ctx, addr)
 		if err != nil {

@@ -290,6 +290,24 @@ func TestThePivotOnLogonsSpeaksOfSources(t *testing.T) {
 	if st := statusOf(press(m, "p")); !strings.Contains(st, "needs a source") || !strings.Contains(st, "sources") {
 		t.Errorf("p on an account: %q", st)
 	}
+	// A pair has one source: p pivots on it, where it said to list the
+	// row's sources.
+	for i := 0; m.data.Subject.Code != subject.LogonPair && i < len(subject.All); i++ {
+		press(m, "v")
+	}
+	if m.q.Domains {
+		press(m, "d")
+	}
+	for i, l := range m.res.Lines {
+		if r, _ := m.data.Row(m.res.Domains, l); r != nil && strings.HasSuffix(r.Name, "10.0.2.99") {
+			m.cursor = i
+		}
+	}
+	if msgs := press(m, "p"); len(msgs) != 1 {
+		t.Errorf("p on a pair: %v", msgs)
+	} else if open, ok := msgs[0].(common.OpenMsg); !ok || open.Screen != common.ScreenPivot || open.Target.Label != "10.0.2.99" {
+		t.Errorf("p on a pair: %+v", msgs[0])
+	}
 	auth, _ := subject.ByCode(subject.LogonAuth)
 	if got := switchedText(auth, 8, 8); strings.Contains(got, " in ") {
 		t.Errorf("a subject whose groups are its values: %q", got)
