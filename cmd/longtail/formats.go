@@ -118,6 +118,11 @@ func checkFile(ctx context.Context, e *env, set *custom.Set, path string, limit 
 		if len(p.Skipped.Rows) > 0 {
 			r.Add("skipped", p.Skipped)
 		}
+		if p.SkippedUnshown > 0 {
+			// The list stops at its first lines: say it does (ingest
+			// reported 24 where it showed 20).
+			r.Add("skipped, not listed", fmt.Sprintf("%d more among the %s read", p.SkippedUnshown, p.Format.Unit()+"s"))
+		}
 	}
 	if cerr != nil && len(p.Declined) == 0 {
 		// No format read it, and none of the analyst's declined it: the

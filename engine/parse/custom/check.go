@@ -28,6 +28,9 @@ type Preview struct {
 	Records  *output.Table // of the format's first kind (EventKinds)
 	More     []KindRecords // of its other kinds: a capture's HTTP beside its DNS
 	Skipped  *output.Table
+	// SkippedUnshown counts the lines skipped among the records shown
+	// past the first maxSkipsShown, which Skipped lists.
+	SkippedUnshown int
 	// What was read: the lines (or packets), and whether the file goes on
 	// beyond them.
 	Lines   int64
@@ -82,7 +85,7 @@ func Check(ctx context.Context, r io.Reader, set *Set, limit int) (*Preview, err
 	} else {
 		err = p.readText(ctx, br, out)
 	}
-	p.Records, p.More, p.Skipped = out.records, out.more, out.skipped
+	p.Records, p.More, p.Skipped, p.SkippedUnshown = out.records, out.more, out.skipped, out.unshown
 	return p, err
 }
 
@@ -131,6 +134,7 @@ type previewOut struct {
 	records *output.Table
 	more    []KindRecords
 	skipped *output.Table
+	unshown int    // skips past those skipped lists
 	text    []byte // the text read, for the skipped lines' content
 	full    func() // stops a capture's decoding
 	over    bool   // more records came than are shown
@@ -204,7 +208,11 @@ func orNil(v, unknown int64) any {
 }
 
 func (o *previewOut) Skip(line, offset int64, reason string) {
-	if o.shown >= o.limit || len(o.skipped.Rows) >= maxSkipsShown {
+	switch {
+	case o.shown >= o.limit:
+		return
+	case len(o.skipped.Rows) >= maxSkipsShown:
+		o.unshown++
 		return
 	}
 	o.skipped.Add(line, offset, reason, lineAt(o.text, offset))

@@ -246,6 +246,26 @@ func TestCheckCutJSON(t *testing.T) {
 	}
 }
 
+// The skipped lines Check lists stop at maxSkipsShown, and it counts the
+// others: the list of 20 read as all there were where ingest said 24.
+func TestCheckCountsTheSkipsItDoesNotList(t *testing.T) {
+	noUserFormats(t)
+	set := use(t, filepath.Join(examples, "opendns5.toml"))
+	var b strings.Builder
+	b.WriteString("timestamp,client,qname,qtype,response\n")
+	for i := range 5 {
+		fmt.Fprintf(&b, "2024-03-04 10:00:%02d,10.0.0.1,a%d.example.com,A,NOERROR\n", i, i)
+	}
+	for range maxSkipsShown + 7 {
+		b.WriteString("no fields here\n")
+	}
+	b.WriteString("2024-03-04 10:01:00,10.0.0.1,b.example.com,A,NOERROR\n")
+	p, err := Check(context.Background(), strings.NewReader(b.String()), set, 100)
+	if err != nil || len(p.Skipped.Rows) != maxSkipsShown || p.SkippedUnshown != 7 {
+		t.Fatalf("got %v: %d skips listed, %d not", err, len(p.Skipped.Rows), p.SkippedUnshown)
+	}
+}
+
 // Without a format that takes it, Check says why each format file did not.
 func TestCheckUnknown(t *testing.T) {
 	noUserFormats(t)
