@@ -196,6 +196,9 @@ func ingestFiles(ctx context.Context, e *env, d *db.DB, files []string, opt inge
 		if r.Stream && r.Events > 0 {
 			fmt.Fprintln(e.stderr, streamNote)
 		}
+		if r.Unended {
+			fmt.Fprintln(e.stderr, "  its last line has no end yet and was written seconds ago: the next ingest reads it once it is whole")
+		}
 		if !r.Usable() {
 			bad++
 		}

@@ -117,6 +117,10 @@ type Report struct {
 	// Stream is set for standard input, a FIFO or a device: a read of it
 	// cannot be resumed.
 	Stream bool
+	// Unended: the file's last line has no end yet and was written
+	// under settleTime ago (a line still being written), and was left
+	// for the next read.
+	Unended bool
 	// InDir is set for a file found under a directory: a log in it that
 	// holds none of its events (a Zeek log of an hour without any, its
 	// header alone) is reported, and does not fail the run.
@@ -538,6 +542,7 @@ func ingestFile(ctx context.Context, d *db.DB, l *db.Loader, w *writer, path str
 		// A last line left for later, or queries waiting for their
 		// response, keep the source unfinished: the next read takes
 		// them, even when the file has not changed since.
+		rep.Unended = end.Read.Offset < src.Size
 		return rep
 	}
 	if err := l.EndSource(wctx, src.ID); err != nil {

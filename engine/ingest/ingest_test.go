@@ -281,9 +281,12 @@ func TestUnterminatedLastLineIsReadOnceTheFileSettles(t *testing.T) {
 	if first.Events != int64(len(lines)-1) {
 		t.Skipf("the first read was slower than 2 s and took the last line: %+v", first)
 	}
+	if !first.Unended {
+		t.Errorf("the report does not say the last line was left: %+v", first)
+	}
 	time.Sleep(time.Until(mtime.Add(settleTime + 100*time.Millisecond)))
 	r := ingestOne(t, d, path, Options{})
-	if r.Events != 1 || totalEvents(t, d) != int64(len(lines)) {
+	if r.Events != 1 || r.Unended || totalEvents(t, d) != int64(len(lines)) {
 		t.Fatalf("the settled file's last line: %+v, %d events stored", r, totalEvents(t, d))
 	}
 }
