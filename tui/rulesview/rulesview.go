@@ -177,6 +177,15 @@ func (m *Model) Rows() ([]string, [][]string) { return lists.CSVRows(m.rules) }
 // Loading says whether the rules are still being read.
 func (m *Model) Loading() bool { return !m.loaded }
 
+// keyLine is the keys under the rules in a word each: at 80 columns the
+// help's words ("make it known-good") ran out at "b m…".
+func (m *Model) keyLine() []key.Binding {
+	k := m.c.Keys.Rules
+	brief := func(b key.Binding, word string) key.Binding { return common.Worded(b, true, word, "") }
+	return []key.Binding{brief(k.Delete, "delete"), brief(k.EditNote, "note"), brief(k.Good, "known-good"),
+		brief(k.Suspicious, "suspicious"), brief(k.Bad, "bad"), brief(k.Undo, "undo")}
+}
+
 // KeyHelp lists the view's keys.
 func (m *Model) KeyHelp() []common.HelpSection {
 	k := m.c.Keys
@@ -379,8 +388,7 @@ func (m *Model) View() string {
 	if m.editing {
 		lines = append(lines, m.input.View(s, w))
 	} else {
-		lines = append(lines, s.Dim.Render(common.HelpLine(s, w, m.c.Keys.Rules.Delete, m.c.Keys.Rules.EditNote,
-			m.c.Keys.Rules.Good, m.c.Keys.Rules.Suspicious, m.c.Keys.Rules.Bad, m.c.Keys.Rules.Undo)))
+		lines = append(lines, s.Dim.Render(common.HelpLine(s, w, m.keyLine()...)))
 	}
 	for i, l := range lines {
 		lines[i] = common.PadRight(ansi.Truncate(l, w, ""), w)
