@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -243,6 +244,10 @@ func TestACrashWaitsForTheWritesInFlight(t *testing.T) {
 func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 	c, d, cancel := onWorkspace(t, tuitest.Workspace(t, 2000, 3))
 	ctx := c.Ctx
+	list := filepath.Join(t.TempDir(), "list.txt")
+	if err := os.WriteFile(list, []byte("example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	m := newApp(c, Options{Author: "tester", ImportList: func(context.Context, *db.DB, string) (string, error) {
 		panic("boom in an import")
 	}})
@@ -253,7 +258,7 @@ func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 			rs, err := d.Rules(ctx)
 			return err == nil && len(rs) == 1
 		})
-		s.typeKeys("Ilist.txt\r")
+		s.typeKeys("I" + list + "\r")
 	})
 	st, report := stopped(t, err)
 	if st.Crash.Value != "boom in an import" {
@@ -263,7 +268,7 @@ func TestTheListSurvivesAPanicInAnImport(t *testing.T) {
 	if err != nil || len(rs) != 1 || rs[0].Verdict != rules.Bad {
 		t.Fatalf("the mark made before the crash: %v %v", rs, err)
 	}
-	want := "import of list.txt (failed: stopped by an internal error: boom in an import)"
+	want := "import of " + list + " (failed: stopped by an internal error: boom in an import)"
 	if !strings.Contains(report, want) || strings.Contains(report, rs[0].Pattern) {
 		t.Errorf("the report should name the import only:\n%s", report)
 	}

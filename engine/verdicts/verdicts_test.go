@@ -261,6 +261,7 @@ func TestTypedRulesRefuseADomainRuleOnAPublicSuffix(t *testing.T) {
 	}
 	for _, c := range []struct{ pattern, scope string }{
 		{"com", ""}, {"co.uk", "name"}, {"*.example.com", ""}, {"github.io", "domain"}, {"corp", "domain"},
+		{"in-addr.arpa", "domain"}, {"ip6.arpa", "domain"}, // the list's own groups of reverse lookups
 	} {
 		if _, err := TypedRules([]string{c.pattern}, c.scope, like); err != nil {
 			t.Errorf("%s --scope %q: %v", c.pattern, c.scope, err)

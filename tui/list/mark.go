@@ -186,6 +186,11 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 // writeMark queues the write of req's rules.
 func (m *Model) writeMark(req markReq) tea.Cmd {
 	rs := req.rulesFor(m.opts.Author)
+	for i := range rs {
+		if why := verdicts.OnSuffix(&rs[i]); why != "" {
+			return common.Status(why + ": mark a domain under it, or the name alone")
+		}
+	}
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
 	return m.queue(text, "", func(ctx context.Context, d *db.DB) (string, error) {
 		stored, replaced, err := d.PutRules(ctx, rs)

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/longtail/longtail/engine/rules"
 	"github.com/longtail/longtail/engine/subject"
+	"github.com/longtail/longtail/tui/internal/tuitest"
 )
 
 // A mark's message cuts long names for the status line, and names them
@@ -58,5 +59,26 @@ func TestARangeIsCountedInTheTitle(t *testing.T) {
 	press(m, "V")
 	if !strings.Contains(title(), "3 selected") || strings.Contains(title(), "range") {
 		t.Errorf("the range ended: %q", title())
+	}
+}
+
+// A mark on a whole public suffix is refused as rules add refuses it: a
+// domain rule on com made every .com name known-good. The reverse-lookup
+// zones, groups of the list's own, can be marked.
+func TestAMarkOnAPublicSuffixIsRefused(t *testing.T) {
+	m, d := openList(t, 80, 24, Options{})
+	for _, tg := range []target{{name: "com", domain: "com", isDomain: true}, {name: "www.example.co.uk", domain: "co.uk"}} {
+		req := markReq{kind: subject.DNSName, targets: []target{tg}, verdict: rules.Good, scope: rules.Domain}
+		if st := statusOf(tuitest.Settle(m, m.writeMark(req))); !strings.Contains(st, "is a public suffix") {
+			t.Errorf("a mark on %s said %q", tg.domain, st)
+		}
+	}
+	if rs := ruleSet(t, d); len(rs) != 0 {
+		t.Errorf("rules made: %v", rs)
+	}
+	req := markReq{kind: subject.DNSName, targets: []target{{name: "in-addr.arpa", domain: "in-addr.arpa", isDomain: true}}, verdict: rules.Good}
+	tuitest.Settle(m, m.writeMark(req))
+	if rs := ruleSet(t, d); len(rs) != 1 {
+		t.Errorf("the reverse-lookup zone's mark: %v", rs)
 	}
 }
