@@ -220,8 +220,14 @@ func newPlan(f Format, rs []rules.Rule, meta ExportMeta) *plan {
 	if idns > 0 {
 		p.report.Notes = append(p.report.Notes, words.Count(idns, "rule")+" for an internationalised name written in punycode")
 	}
-	if n := p.yielding(); n > 0 {
+	switch n := p.yielding(); {
+	case n == 0:
+	case p.spec.exact || f == RPZ:
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("the bare name of %s left out: an exact-name rule not in this export decides it", words.Count(n, "domain rule")))
+	default:
+		// ||name^ and dotprefix match the bare name with the names
+		// below it: the format cannot leave it out.
+		p.report.Notes = append(p.report.Notes, fmt.Sprintf("the bare name of %s still covered, though an exact-name rule not in this export decides it: this format cannot leave it out (export every verdict to carry that rule)", words.Count(n, "domain rule")))
 	}
 	if domains > 0 && p.spec.scope != "" {
 		p.report.Notes = append(p.report.Notes, fmt.Sprintf("%s: %s", words.Count(domains, "domain rule"), p.spec.scope))

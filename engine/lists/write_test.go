@@ -372,6 +372,11 @@ func TestExactRuleDecidesTheBareNameInEveryFormat(t *testing.T) {
 			ZeekIntel:       {[]string{"\nx.example.org\t"}, []string{"\nexample.org\t"}, true},
 			SuricataDataset: {[]string{"\n" + b64("x.example.org") + "\n"}, []string{"\n" + b64("example.org") + "\n"}, true},
 			RPZ:             {[]string{"\n*.example.org CNAME . ; bad\n"}, []string{"\nexample.org CNAME"}, true},
+			// These cover the bare name with the names below it: the
+			// report must not say it was left out (the review found it
+			// did), but that it is still covered.
+			Adblock:       {[]string{"\n||example.org^\n"}, nil, false},
+			SuricataRules: {[]string{"\nalert dns any any -> any any (msg:\"longtail bad domain example.org\""}, nil, false},
 		}},
 	} {
 		for f, w := range c.want {
@@ -394,6 +399,10 @@ func TestExactRuleDecidesTheBareNameInEveryFormat(t *testing.T) {
 			noted := slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.HasPrefix(n, "the bare name of 1 domain rule left out") })
 			if noted != w.noted {
 				t.Errorf("%s, %s: the report says the bare name was left out: %v, want %v: %q", c.name, f, noted, w.noted, rep.Notes)
+			}
+			covered := slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.HasPrefix(n, "the bare name of 1 domain rule still covered") })
+			if want := c.meta.Decided != nil && (f == Adblock || f == SuricataRules); covered != want {
+				t.Errorf("%s, %s: the report says the bare name is still covered: %v, want %v: %q", c.name, f, covered, want, rep.Notes)
 			}
 		}
 	}
