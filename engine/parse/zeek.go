@@ -142,7 +142,14 @@ func zeekTime(tp *timeParser, b []byte) (int64, bool) {
 	if len(b) >= 19 && b[4] == '-' {
 		return tp.parse(b)
 	}
-	return parseEpoch(b)
+	return zeekEpoch(b)
+}
+
+// zeekEpoch is parseEpoch within the years every parser keeps (inRange): a
+// time in milliseconds was stored in the year 42751.
+func zeekEpoch(b []byte) (int64, bool) {
+	t, ok := parseEpoch(b)
+	return t, ok && inRange(t)
 }
 
 // ttlSeconds reads a TTL written as an interval ("60.000000", "3600.0"):
@@ -515,7 +522,7 @@ func (b *zeekBase) scanKey(s *jsonScanner, tp *timeParser, key []byte) (known, o
 	switch string(key) {
 	case "ts":
 		if s.peek() != '"' {
-			b.time, ok = parseEpoch(s.number())
+			b.time, ok = zeekEpoch(s.number())
 			return true, ok
 		}
 		var v []byte
@@ -553,7 +560,8 @@ func (v *zeekJSONBaseRow) base(tp *timeParser, b *zeekBase) string {
 	default:
 		var f float64
 		if json.Unmarshal(v.TS, &f) == nil && f >= 0 && f < 1e13 {
-			b.time, ok = int64(math.Round(f*1e6)), true
+			b.time = int64(math.Round(f * 1e6))
+			ok = inRange(b.time)
 		}
 	}
 	if !ok {

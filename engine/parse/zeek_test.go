@@ -315,3 +315,17 @@ func zeekJSONBench() []byte {
 	}
 	return buf.Bytes()
 }
+
+// A Zeek time stamp outside the years every parser keeps skips its line:
+// one in milliseconds was stored in the year 42751 (the review found it).
+func TestZeekTimeOutOfRange(t *testing.T) {
+	row := strings.Replace(fmt.Sprintf(zeekTSVRow, 1), "1521911720.865716", "1521911720865.716", 1)
+	json := strings.Replace(fmt.Sprintf(zeekJSONLine, 1), `"ts":"2018-03-24T17:15:20.865716Z"`, `"ts":1521911720865.716`, 1)
+	for format, text := range map[string]string{"zeek-tsv": zeekTSVSeed + row + fmt.Sprintf(zeekTSVRow, 2), "zeek-json": json + fmt.Sprintf(zeekJSONLine, 2)} {
+		f, _ := ByName(format)
+		out := runLines(t, f.Lines(), []byte(text))
+		if len(out.recs) != 1 || out.recs[0].Time != 1521911720865716 || len(out.skipList()) != 1 {
+			t.Errorf("%s: %d records, skips %q", format, len(out.recs), out.skipList())
+		}
+	}
+}
