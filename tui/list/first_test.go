@@ -270,6 +270,15 @@ func TestAPlaceKeptByScoreWaitsForTheScores(t *testing.T) {
 	m.Update(tuitest.Key("g"))
 	m.Update(tuitest.Key("j"))
 	m.Update(tuitest.Key("j"))
+	// The workspace grows meanwhile (a follow): the reload waits for the
+	// scores, which it would drop as read for the list before it, and the
+	// first rows would stand on (the review found it).
+	grown := *m.stats
+	grown.Events++
+	m.Update(polledMsg{stats: grown})
+	if m.reloading {
+		t.Fatal("a reload began while the first scores were being read")
+	}
 	tuitest.Settle(m, m.loadExtras(true, false))
 	if want := m.data.Domains.Rows[m.sc.Order(m.data, true)[2]]; m.cursor != 2 || cur(m).Name != want.Name {
 		t.Errorf("after g j j typed while the scores loaded: row %d %s; want the third worst, %s", m.cursor, cur(m).Name, want.Name)

@@ -86,7 +86,9 @@ func (m *Model) poll() tea.Cmd {
 // the next poll. A failed read is tried again at the next tick, silently:
 // the list on screen is still right about what it shows.
 func (m *Model) polled(msg polledMsg) tea.Cmd {
-	if msg.err != nil || m.reloading || m.stats == nil {
+	if msg.err != nil || m.reloading || m.stats == nil || m.byScoreFirst {
+		// (Waiting for the first scores, a reload would drop them as
+		// read for the list before it, and the first rows would wait on.)
 		return m.pollTick()
 	}
 	scoredBefore, known := m.scoredAt, m.scoredKnown
