@@ -267,6 +267,24 @@ func TestMoveWhileSwitchingIsMeantInTheNewList(t *testing.T) {
 	}
 }
 
+// A move typed while switching back to a subject listed before is made
+// from the row kept for it: the kept row was found after the move, and
+// took the cursor back (the review found v G on the paths lost).
+func TestMoveWhileSwitchingBackIsMadeFromTheKeptRow(t *testing.T) {
+	m, _, _ := webList(t, 100, 30)
+	press(m, "K", "v") // the paths, listed once: their place is kept
+	press(m, "v", "v", "v", "v", "v")
+	if m.data.Subject.Code != subject.HTTPHost {
+		t.Fatalf("on %s, want the hosts", m.data.Subject.Title)
+	}
+	_, read := m.Update(tuitest.Key("v"))
+	m.Update(tuitest.Key("G"))
+	tuitest.Settle(m, read)
+	if n := len(m.res.Lines); m.data.Subject.Code != subject.HTTPPath || m.cursor != n-1 {
+		t.Errorf("v G: on %s, row %d of %d", m.data.Subject.Title, m.cursor, n)
+	}
+}
+
 // K on a kind whose first subject has no values (an access log without
 // virtual hosts has no HTTP hosts) lists the first of its subjects that
 // has some, instead of an empty list.

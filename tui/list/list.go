@@ -985,11 +985,6 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 	}
 	if m.toTop {
 		m.cursor, m.offset, m.toTop, keepOK = 0, 0, false, false
-		for _, k := range m.movesAfterTop {
-			m.cursor, _ = scroll.Key(k, m.c.Keys.Nav, m.cursor, len(res.Lines), m.rowsHeight())
-			m.clamp()
-		}
-		m.movesAfterTop = nil
 	}
 	switch {
 	case m.keep != nil && (m.sc != nil || m.q.Sort != review.SortScore):
@@ -1006,6 +1001,14 @@ func (m *Model) applyResult(res review.Result) tea.Cmd {
 		}
 	}
 	m.clamp()
+	// The moves typed while it came are made from where it opens: its top,
+	// or the row kept for it (a subject listed before), not before that
+	// row is found, which took the cursor back there.
+	for _, k := range m.movesAfterTop {
+		m.cursor, _ = scroll.Key(k, m.c.Keys.Nav, m.cursor, len(res.Lines), m.rowsHeight())
+		m.clamp()
+	}
+	m.movesAfterTop = nil
 	cmds := []tea.Cmd{m.announceShown()}
 	if m.searchText != "" {
 		cmds = append(cmds, m.runSearch(false))
