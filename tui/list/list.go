@@ -159,8 +159,9 @@ type Model struct {
 	noteNext    bool
 	pendingMark *markReq
 
-	writes  []queuedWrite // serialised: one at a time, in order
-	writing bool
+	writes      []queuedWrite // serialised: one at a time, in order
+	writing     bool
+	writingKind writeKind // of the write running
 	// writeProgress: the info bar's words for the write under way (an
 	// import: seconds), as the status line's would be hidden by an
 	// outcome that came first.
@@ -406,13 +407,27 @@ func ofKind(sub subject.Subject, word string) string {
 // prompt has the keyboard.
 func (m *Model) Capturing() bool { return m.inputKind != inputNone || m.scopePrompt }
 
-// Pending says what would be lost by quitting now ("" when nothing).
+// Pending says what would be lost by quitting now ("" when nothing), by
+// kind: an import running was "1 mark still being written".
 func (m *Model) Pending() string {
-	if m.writing {
-		return words.Count(len(m.writes)+1, "mark") + " still being written"
+	if !m.writing {
+		return ""
 	}
-	return ""
+	n := map[writeKind]int{m.writingKind: 1}
+	for _, w := range m.writes {
+		n[w.kind]++
+	}
+	var parts []string
+	for _, k := range []writeKind{writeMark, writeImport, writeUndo} {
+		if n[k] > 0 {
+			parts = append(parts, words.Count(n[k], writeWords[k]))
+		}
+	}
+	return strings.Join(parts, " and ") + " still being written"
 }
+
+// writeWords names a write of each kind in Pending.
+var writeWords = map[writeKind]string{writeMark: "mark", writeImport: "import", writeUndo: "undo"}
 
 // Loaded reports whether the workspace has been read.
 func (m *Model) Loaded() bool { return m.data != nil }

@@ -322,10 +322,19 @@ func TestMarkSuspiciousBadClearSelectionAndNote(t *testing.T) {
 	if !strings.Contains(m.Pending(), "1 mark still being written") {
 		t.Errorf("pending: %q", m.Pending())
 	}
-	tuitest.Settle(m, cmd)
+	// A mark queued behind it, then an undo: each is named for what it
+	// is (an import or an undo running was "1 mark").
+	m.Update(tuitest.Key("k"))
+	_, mark2 := m.Update(tuitest.Key("b"))
+	_, undo := m.Update(tuitest.Key("u"))
+	if got := m.Pending(); got != "2 marks and 1 undo still being written" {
+		t.Errorf("pending: %q", got)
+	}
+	tuitest.Settle(m, tea.Batch(cmd, mark2, undo))
 	if m.Pending() != "" {
 		t.Errorf("still pending after the write: %q", m.Pending())
 	}
+	press(m, "j")
 	if ruleSet(t, d)["name "+last].Verdict != rules.Suspicious {
 		t.Fatal("s did not mark suspicious")
 	}

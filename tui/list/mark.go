@@ -268,7 +268,7 @@ func (m *Model) nextWrite() tea.Cmd {
 	}
 	w := m.writes[0]
 	m.writes = m.writes[1:]
-	m.writing, m.writeProgress = true, w.progress
+	m.writing, m.writingKind, m.writeProgress = true, w.kind, w.progress
 	data, d, ctx := m.data, m.c.DB, m.c.Ctx
 	return func() tea.Msg {
 		var text string
