@@ -308,7 +308,7 @@ func (m *Model) appMsg(from int, msg tea.Msg) (tea.Cmd, bool) {
 		return m.push(open(c, msg.Target), msg.Screen), true
 	case common.PopMsg:
 		if len(m.stack) > 1 && (from == 0 || m.top().id == from) {
-			m.stack = m.stack[:len(m.stack)-1]
+			m.drop()
 		}
 		return nil, true
 	case common.StatusMsg:
@@ -443,11 +443,20 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 // second copy over the first made q seem not to go back.
 func (m *Model) messages() tea.Cmd {
 	if m.top().screen == common.ScreenMessages {
-		m.stack = m.stack[:len(m.stack)-1]
+		m.drop()
 		return nil
 	}
 	cmd, _ := m.appMsg(0, common.OpenMsg{Screen: common.ScreenMessages})
 	return cmd
+}
+
+// drop takes the top view off the screen, ending what it has under way
+// (common.Closer).
+func (m *Model) drop() {
+	if c, ok := m.top().view.(common.Closer); ok {
+		c.Close()
+	}
+	m.stack = m.stack[:len(m.stack)-1]
 }
 
 // back goes back one level on esc or q. The view may use the key to close
@@ -460,7 +469,7 @@ func (m *Model) back(t *frame, msg tea.KeyPressMsg) tea.Cmd {
 	case cmd != nil:
 		return m.wrap(t.id, cmd)
 	case len(m.stack) > 1:
-		m.stack = m.stack[:len(m.stack)-1]
+		m.drop()
 		return nil
 	case key.Matches(msg, m.c.Keys.Global.Quit):
 		return m.quit()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,6 +68,7 @@ func (f *fake) KeyHelp() []common.HelpSection {
 		{Title: "Fake", Keys: []key.Binding{k.Drill.Events, k.Drill.Clients}}, k.General()}
 }
 func (f *fake) Capturing() bool { return f.capture }
+func (f *fake) Close()          { f.got = append(f.got, "closed") }
 func (f *fake) Pending() string { return f.pending }
 
 // run feeds msg to the app and every command that follows, the way the
@@ -106,6 +108,20 @@ func TestAnswersGoToTheViewThatAsked(t *testing.T) {
 	}
 	if strings.Join(ev.got, ",") != "answer from events x" {
 		t.Errorf("events got %v", ev.got)
+	}
+}
+
+// A view taken off the screen is told (common.Closer), so that it stops
+// what it has under way: esc, and its own back.
+func TestAViewTakenOffTheScreenIsClosed(t *testing.T) {
+	for _, key := range []string{"esc", "b"} {
+		m, root, opened := newApp(t)
+		run(m, tuitest.Key("o"))
+		ev := opened["events x"]
+		run(m, tuitest.Key(key))
+		if m.String() != "root" || !slices.Contains(ev.got, "closed") || slices.Contains(root.got, "closed") {
+			t.Errorf("%s: stack %s, the events got %v", key, m, ev.got)
+		}
 	}
 }
 

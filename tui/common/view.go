@@ -75,6 +75,11 @@ type View interface {
 	Capturing() bool
 }
 
+// Closer is a view with work of its own under way that outlives no use:
+// the app calls Close when it takes the view off the screen (a count of
+// every event a / filter matches, which read on after the screen closed).
+type Closer interface{ Close() }
+
 // HelpSection is one titled group of bindings in the help overlay.
 type HelpSection struct {
 	Title string

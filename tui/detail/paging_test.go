@@ -2,6 +2,7 @@ package detail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -399,4 +400,23 @@ func TestSearchCountTakesWhatArrives(t *testing.T) {
 	if !v.search.done || v.search.n != before+3 {
 		t.Errorf("after 3 events from 10.0.9.8 came: counted %v, %d (was %d)", v.search.done, v.search.n, before)
 	}
+}
+
+// A count that fails is forgotten and said, not "counting all…" for ever;
+// closing the screen stops one under way (the review found both).
+func TestASearchCountEndsWithItsScreen(t *testing.T) {
+	c, _ := workspace(t)
+	v := tuitest.Open(NewEvents, c, busiest(t, c), 80, 24).(*Events)
+	stopped := false
+	v.search = searchCount{seq: 7, query: "x", cancel: func() { stopped = true }}
+	v.Close()
+	if !stopped || v.search.query != "" {
+		t.Errorf("Close: count stopped %v, left %+v", stopped, v.search)
+	}
+	v.tbl.query = "x"
+	v.search = searchCount{seq: 8, query: "x"}
+	if err := v.takeCount(searchCountMsg{seq: 8, err: errors.New("disk gone")}); err == nil || strings.Contains(v.searchStatus(), "counting") {
+		t.Errorf("a failed count: %v, status %q", err, v.searchStatus())
+	}
+	var _ common.Closer = v
 }

@@ -96,14 +96,24 @@ func countMatches(ctx context.Context, d *db.DB, q pageQuery, match func(string)
 	}
 }
 
-// takeCount keeps a count's answer, when it is the one wanted.
+// takeCount keeps a count's answer, when it is the one wanted. A count
+// that failed is forgotten, said, and made again on the next change: it
+// said "counting all…" for ever.
 func (v *Events) takeCount(msg searchCountMsg) error {
 	if msg.seq != v.search.seq {
 		return nil // the filter or the events changed since
 	}
-	v.search.n, v.search.done = msg.n, msg.err == nil
-	return msg.err
+	if msg.err != nil {
+		v.search = searchCount{}
+		return msg.err
+	}
+	v.search.n, v.search.done = msg.n, true
+	return nil
 }
+
+// Close stops a count under way: the screen is gone (common.Closer), and
+// the count read on through every event of a group.
+func (v *Events) Close() { v.forgetCount() }
 
 // searchStatus says what the / filter matches: of every event once counted,
 // of the rows loaded, and that it is so, until then.
