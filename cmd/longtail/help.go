@@ -132,12 +132,12 @@ longtail rules export [--format F] [--verdict V] [-o FILE]
   decides exactly that name (example.com: the bare name only, not the
   domain's row), or with --scope domain (or *.) the domain and every name
   below it (not a whole public suffix: com, co.uk). A rule on an HTTP host
-  decides it on every port. A name typed in Unicode is taken in its punycode and decides
-  the name in either spelling; a logon account, source or pair as it is
-  stored (Administrator@CORP is administrator@corp; a pair is "account ←
-  source", or account <- source). rules rm with --kind/--by removes that
-  subject's rule only; a pattern of several subjects' rules is refused
-  without them.
+  decides it on every port. A name typed in Unicode is taken in its
+  punycode and decides the name in either spelling; a logon account,
+  source or pair as it is stored (Administrator@CORP is
+  administrator@corp; a pair is "account ← source", or account <-
+  source). rules rm with --kind/--by removes that subject's rule only; a
+  pattern of several subjects' rules is refused without them.
 Example:
   longtail rules add example.com --scope domain --verdict good --note "our CDN"`,
 	"import-list": `longtail import-list FILE|- [--verdict V] [--top N] [--note TEXT] [--ranks]

@@ -58,13 +58,13 @@ func ImportTyped(ctx context.Context, d *db.DB, typed, author string) (string, e
 // CheckTyped says what is wrong with a typed import before it is made (a
 // path that is not there, a word after it that is no verdict): the screen
 // does not queue it as a write that then fails, which its quit reported
-// as a change to make again.
-func CheckTyped(typed string) error {
+// as a change to make again. It returns the path typed, without the word.
+func CheckTyped(typed string) (string, error) {
 	path, _, err := parseTyped(strings.TrimSpace(typed))
 	if err == nil {
 		_, err = os.Stat(path)
 	}
-	return err
+	return path, err
 }
 
 // parseTyped splits a typed "PATH [verdict|ranks]"; a path that starts

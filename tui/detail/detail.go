@@ -68,17 +68,9 @@ func title(c common.Common, what, subject, status string, width int, cut func(st
 // the left: an address's end tells most.
 func cutFor(t common.Target) func(string, int) string {
 	if sub, ok := targetSubject(t); ok && !sub.Hostname {
-		return cutRight
+		return common.Fit
 	}
 	return common.TruncateLeft
-}
-
-// cutRight cuts safe text to width cells at the right, marking the cut.
-func cutRight(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	return ansi.Truncate(s, width, "…")
 }
 
 // elsewhere says where a key of the list works, for one these screens

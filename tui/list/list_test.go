@@ -559,15 +559,15 @@ func TestRulesAndImportKeys(t *testing.T) {
 	}
 	list := filepath.Join(t.TempDir(), "x")
 	os.WriteFile(list, []byte("google.com\n"), 0o644)
-	press(m2, strings.Split(list, "")...)
+	press(m2, strings.Split(list+" bad", "")...)
 	// A large list takes seconds: the info bar says it runs, where
-	// nothing did, until it is in.
+	// nothing did, until it is in; it names the file, not the verdict.
 	_, run := m2.Update(tuitest.Key("enter"))
 	if bar := screenLines(m2)[0]; !strings.Contains(bar, "importing x…") {
 		t.Errorf("while importing, the info bar reads %q", bar)
 	}
 	msgs = tuitest.Settle(m2, run)
-	if gotPath != list || !strings.Contains(statusOf(msgs), "imported 1 rule") {
+	if gotPath != list+" bad" || !strings.Contains(statusOf(msgs), "imported 1 rule") {
 		t.Errorf("import got %q, said %q", gotPath, statusOf(msgs))
 	}
 	if bar := screenLines(m2)[0]; strings.Contains(bar, "importing") {

@@ -319,10 +319,11 @@ func (m *Model) importList(path string) tea.Cmd {
 	if path == "" {
 		return nil
 	}
-	if err := verdicts.CheckTyped(path); err != nil {
+	file, err := verdicts.CheckTyped(path)
+	if err != nil {
 		return common.Error(err)
 	}
-	imp, say := m.opts.Import, "importing "+textsafe.String(filepath.Base(path))+"…"
+	imp, say := m.opts.Import, "importing "+textsafe.String(filepath.Base(file))+"…" // not "x.txt bad…"
 	return m.queue("import of "+textsafe.String(path), say, func(ctx context.Context, d *db.DB) (string, error) {
 		return imp(ctx, d, path)
 	}, writeImport)
