@@ -323,7 +323,9 @@ func TestListsWithACategory(t *testing.T) {
 func TestVerdictOnlyWhenAsked(t *testing.T) {
 	d := openTemp(t)
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "bl", "malware.domains"), "evil.example\n198.51.100.9\n")
+	// com, a whole public suffix, makes no rule: it would decide every
+	// .com name; the rest of the category does.
+	write(t, filepath.Join(dir, "bl", "malware.domains"), "evil.example\n198.51.100.9\ncom\n")
 	write(t, filepath.Join(dir, "bl", "games.domains"), "play.example\n")
 	importPath(t, d, filepath.Join(dir, "bl"), Options{})
 	if rs, _ := d.Rules(ctx); len(rs) != 0 {
@@ -338,6 +340,9 @@ func TestVerdictOnlyWhenAsked(t *testing.T) {
 	rep.Write(&b)
 	if !strings.Contains(b.String(), "no rules from malwre: no such category in bl") {
 		t.Errorf("a category named wrong is not said:\n%s", b.String())
+	}
+	if !strings.Contains(b.String(), "no rules from 1 public suffix") {
+		t.Errorf("the public suffix left out is not said:\n%s", b.String())
 	}
 	for _, r := range rs {
 		wantScope := rules.Domain

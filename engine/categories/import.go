@@ -43,6 +43,10 @@ type Report struct {
 	// Missing are the categories --verdict named that the source does not
 	// have (a typo, or a category of another list): no rule came of them.
 	Missing []string
+	// Suffixes counts the names of the categories --verdict named that are
+	// whole public suffixes (com): no rule is made of them
+	// (rules.Rule.OnSuffix).
+	Suffixes int
 }
 
 // Check refuses options that contradict each other before anything is read.
@@ -77,21 +81,25 @@ func Import(ctx context.Context, d *db.DB, p string, opt Options) (Report, error
 	if !ut1 {
 		named = opt.Categories[0]
 	}
-	ruled := map[string]rules.Rule{}
+	ruled, suffixes := map[string]rules.Rule{}, map[string]bool{}
 	rep.Source = db.CatSource{Origin: opt.Origin, Imported: opt.Now}
 	counts, err := d.PutCategories(ctx, &rep.Source, func(add func(name, category string)) error {
 		var err error
 		rep.Info, err = Read(p, named, func(name, cat string) error {
 			add(name, cat)
 			if opt.Verdict != rules.None && slices.Contains(opt.Categories, cat) {
-				ruled[name] = opt.rule(name, cat)
+				if r := opt.rule(name, cat); r.OnSuffix() == "" {
+					ruled[name] = r
+				} else {
+					suffixes[name] = true
+				}
 			}
 			return ctx.Err()
 		})
 		rep.Source.Format, rep.Source.Dated, rep.Source.Skipped = rep.Info.Layout, rep.Info.Dated, int64(rep.Info.Skipped())
 		return err
 	})
-	rep.Counts = counts
+	rep.Counts, rep.Suffixes = counts, len(suffixes)
 	if opt.Verdict != rules.None {
 		for _, c := range opt.Categories {
 			if counts[c] == 0 {
@@ -172,6 +180,9 @@ func (rep *Report) Write(w io.Writer) {
 	}
 	if len(rep.Missing) > 0 {
 		fmt.Fprintf(w, "no rules from %s: no such category in %s\n", textsafe.String(strings.Join(rep.Missing, ", ")), origin)
+	}
+	if rep.Suffixes > 0 {
+		fmt.Fprintf(w, "no rules from %s: a domain rule on a whole public suffix (com) would decide every domain under it\n", words.CountOf(rep.Suffixes, "public suffix", "public suffixes"))
 	}
 	for _, f := range i.Files {
 		if f.Err != nil {

@@ -71,6 +71,14 @@ const (
 	mdns = "local"
 )
 
+// IsPublicSuffix says whether name is itself a public suffix of the ICANN
+// section of the Public Suffix List (com, co.uk), where names are
+// registered, not a name of its own.
+func IsPublicSuffix(name string) bool {
+	suffix, icann := publicsuffix.PublicSuffix(name)
+	return icann && suffix == name
+}
+
 // RegisteredDomain returns the domain under which name was registered: the
 // public suffix (ICANN or private section of the list, so
 // x.user.github.io → user.github.io and d1.cloudfront.net →

@@ -163,7 +163,36 @@ func (r *Rule) Check() error {
 	if _, ok := subject.ByCode(r.Subject()); !ok {
 		return fmt.Errorf("rule %s: unknown subject %d", quote(r.Pattern), r.Kind)
 	}
+	if why := r.OnSuffix(); why != "" {
+		return fmt.Errorf("rule %s %s", quote(r.Pattern), why)
+	}
 	return nil
+}
+
+// OnSuffix says why r must not be made, after its pattern ("" when it
+// may): a domain rule on
+// a whole public suffix of the ICANN section of the Public Suffix List
+// (com, co.uk) decides every domain registered under it, which no analyst
+// means, and an export would block them all (*.com CNAME .). A suffix the
+// list has only as a wildcard below it (ck, for *.ck) counts too: every
+// name x.ck is one. An exact-name rule on such a name decides that name
+// alone and is made. The reverse-lookup zones are groups of the list's own
+// (every PTR query rolls up to in-addr.arpa or ip6.arpa), and marking all
+// of them known-good is a choice an analyst makes: they are allowed.
+// Check refuses what it names, whatever made the rule; the makers that
+// can leave one out and go on (an import) or say it in their own words
+// (rules add, a mark) ask it first.
+func (r *Rule) OnSuffix() string {
+	if sub, ok := subject.ByCode(r.Subject()); !ok || !sub.Hostname || r.Scope != Domain {
+		return ""
+	}
+	if r.Pattern == "in-addr.arpa" || r.Pattern == "ip6.arpa" {
+		return ""
+	}
+	if names.IsPublicSuffix(r.Pattern) || names.IsPublicSuffix("x."+r.Pattern) {
+		return "is a public suffix: a domain rule on it would decide every domain registered under it"
+	}
+	return ""
 }
 
 // ValidName reports why pattern is not a DNS name in normal form: one that

@@ -367,3 +367,22 @@ func TestNameRuleOnADomainDoesNotDecideTheGroup(t *testing.T) {
 		t.Errorf("the domain decided by a Name rule: %+v", r)
 	}
 }
+
+// Check, which every stored rule passes, refuses a domain rule on a whole
+// public suffix, whatever made it (a category import with --verdict did);
+// an exact rule on it and the reverse-lookup zones are made.
+func TestCheckRefusesADomainRuleOnAPublicSuffix(t *testing.T) {
+	for _, r := range []Rule{{Pattern: "com", Scope: Domain}, {Pattern: "co.uk", Scope: Domain}, {Pattern: "ck", Scope: Domain}} {
+		r.Verdict = Bad
+		if err := r.Check(); err == nil || !strings.Contains(err.Error(), "is a public suffix") {
+			t.Errorf("%s: %v", r.Pattern, err)
+		}
+	}
+	for _, r := range []Rule{{Pattern: "com"}, {Pattern: "in-addr.arpa", Scope: Domain}, {Pattern: "example.com", Scope: Domain},
+		{Pattern: "com", Scope: Domain, Kind: subject.HTTPAgent}} {
+		r.Verdict = Good
+		if err := r.Check(); err != nil {
+			t.Errorf("%s %v: %v", r.Pattern, r.Scope, err)
+		}
+	}
+}

@@ -64,7 +64,7 @@ type ImportReport struct {
 	Duplicates int            // entries a later one for the same pattern and scope overrode
 	BeyondTop  int
 	// Suffixes counts the entries left out for being a domain rule on a
-	// whole public suffix (OnSuffix); suffixes holds the first of them.
+	// whole public suffix (rules.Rule.OnSuffix); suffixes holds the first of them.
 	Suffixes  int
 	suffixes  []string
 	Kept      int           // entries whose file gave a verdict, which they keep
@@ -233,7 +233,7 @@ func (im *importer) rules(ctx context.Context, d *db.DB, r io.Reader) error {
 // public suffix: one such line of a list (||com^, or com in a popularity
 // list imported as known-good) is no reason to refuse the rest.
 func (im *importer) onSuffix(r *rules.Rule) bool {
-	if OnSuffix(r) == "" {
+	if r.OnSuffix() == "" {
 		return false
 	}
 	im.rep.Suffixes++

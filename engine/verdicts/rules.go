@@ -18,7 +18,6 @@ import (
 	"github.com/longtail/longtail/engine/subject"
 	"github.com/longtail/longtail/engine/textsafe"
 	"github.com/longtail/longtail/internal/words"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Covered is what one rule decides in the workspace.
@@ -301,38 +300,12 @@ func TypedRules(patterns []string, scopeWord string, like rules.Rule) ([]rules.R
 			}
 		} else if r.Pattern, r.Scope, err = patternScope(p, scopeWord); err != nil {
 			return nil, err
-		} else if why := OnSuffix(&r); why != "" {
-			return nil, fmt.Errorf("%q: %s; give one of those domains, or --scope name for the name %s alone", p, why, r.Pattern)
+		} else if why := r.OnSuffix(); why != "" {
+			return nil, fmt.Errorf("%q %s; give one of those domains, or --scope name for the name %s alone", p, why, r.Pattern)
 		}
 		rs = append(rs, r)
 	}
 	return rs, nil
-}
-
-// OnSuffix says why r must not be made ("" when it may): a domain rule on
-// a whole public suffix of the ICANN section of the Public Suffix List
-// (com, co.uk) decides every domain registered under it, which no analyst
-// means, and an export would block them all (*.com CNAME .). A suffix the
-// list has only as a wildcard below it (ck, for *.ck) counts too: every
-// name x.ck is one. An exact-name rule on such a name decides that name
-// alone and is made. The reverse-lookup zones are groups of the list's own
-// (every PTR query rolls up to in-addr.arpa or ip6.arpa), and marking all
-// of them known-good is a choice an analyst makes: they are allowed.
-// Every way a rule is made checks it: rules add, import-list, the screen's
-// marks.
-func OnSuffix(r *rules.Rule) string {
-	if sub, ok := subject.ByCode(r.Subject()); !ok || !sub.Hostname || r.Scope != rules.Domain {
-		return ""
-	}
-	if r.Pattern == "in-addr.arpa" || r.Pattern == "ip6.arpa" {
-		return ""
-	}
-	for _, p := range []string{r.Pattern, "x." + r.Pattern} {
-		if suffix, icann := publicsuffix.PublicSuffix(p); icann && suffix == p {
-			return textsafe.String(r.Pattern) + " is a public suffix: a domain rule on it would decide every domain registered under it"
-		}
-	}
-	return ""
 }
 
 // RemoveTyped deletes the rules typed targets select (see selector), each

@@ -187,8 +187,8 @@ func (m *Model) submitMark(req markReq) tea.Cmd {
 func (m *Model) writeMark(req markReq) tea.Cmd {
 	rs := req.rulesFor(m.opts.Author)
 	for i := range rs {
-		if why := verdicts.OnSuffix(&rs[i]); why != "" {
-			return common.Status(why + ": mark a domain under it, or the name alone")
+		if why := rs[i].OnSuffix(); why != "" {
+			return common.Status(textsafe.String(rs[i].Pattern) + " " + why + ": mark a domain under it, or the name alone")
 		}
 	}
 	text := fmt.Sprintf("marked %s: %s", req.verdict, describe(rs))
